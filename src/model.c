@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "gradtop/gemm.h"
+#include "gradtop/team.h"
 #include "gradtop/sysmem.h"
 
 /* Keras 3's defaults: leaky_relu negative_slope 0.2, elu alpha 1.0, gelu in
@@ -313,6 +314,70 @@ static void softmax_rows(const float *z, float *p, float *lse, int B, int O)
     }
 }
 
+/* One thread unless the batch's multiply-adds dwarf a hand-off (a few
+ * microseconds), and every thread gets at least MIN_SHARE_ROWS rows. */
+#define MIN_SHARE_FLOP 4e6
+#define MIN_SHARE_ROWS 8
+
+int model_threads(const Model *m, int B)
+{
+    int n = team_size(m->team);
+    if (n <= 1) return 1;
+    double flop = 0;
+    for (int l = 0; l < m->shape.n_layers; l++)
+        flop += 2.0 * m->shape.sizes[l] * m->shape.sizes[l + 1];
+    int by_work = (int)(flop * B / MIN_SHARE_FLOP);
+    int by_rows = B / MIN_SHARE_ROWS;
+    if (n > by_work) n = by_work;
+    if (n > by_rows) n = by_rows;
+    return n < 1 ? 1 : n;
+}
+
+typedef struct {
+    Model *m;
+    int B;
+    bool drop;
+} ForwardJob;
+
+/* The forward pass of rows [r0, r1): rows do not mix until the loss. */
+static void forward_rows(Model *m, int r0, int r1, bool drop)
+{
+    const ModelShape *s = &m->shape;
+    int L = s->n_layers, R = r1 - r0;
+    for (int l = 0; l < L; l++) {
+        const DenseLayer *D = &m->layers[l];
+        size_t off = (size_t)r0 * D->n_out;
+        float *z = m->z[l + 1] + off, *a = m->a[l + 1] + off;
+        /* Z (R, O) = X (R, I) · Wᵀ (I, O) + b */
+        for (int r = 0; r < R; r++)
+            memcpy(z + (size_t)r * D->n_out, D->b, D->n_out * sizeof(float));
+        gemm(false, true, R, D->n_out, D->n_in, 1.0f, m->a[l] + (size_t)r0 * D->n_in, D->n_in, D->W,
+             D->n_in, 1.0f, z, D->n_out);
+        size_t n = (size_t)R * D->n_out;
+        if (l < L - 1) {
+            act_forward(s->hidden, z, a, n);
+            if (drop) {
+                const float *mk = m->mask[l + 1] + off;
+                for (size_t i = 0; i < n; i++) a[i] *= mk[i];
+            }
+        } else if (s->output == OUTPUT_SOFTMAX) {
+            softmax_rows(z, a, m->lse + r0, R, D->n_out);
+        } else if (s->output == OUTPUT_SIGMOID) {
+            act_forward(ACTIVATION_SIGMOID, z, a, n);
+        } else {
+            memcpy(a, z, n * sizeof(float));
+        }
+    }
+}
+
+static void forward_share(void *ctx, int i, int n)
+{
+    ForwardJob *job = ctx;
+    size_t lo, hi;
+    team_share((size_t)job->B, 1, i, n, &lo, &hi);
+    if (hi > lo) forward_rows(job->m, (int)lo, (int)hi, job->drop);
+}
+
 const float *model_forward(Model *m, const float *x, int B, bool train, Rng *rng)
 {
     const ModelShape *s = &m->shape;
@@ -320,35 +385,20 @@ const float *model_forward(Model *m, const float *x, int B, bool train, Rng *rng
     assert(B >= 1 && B <= m->cap_batch);
     bool drop = train && m->dropout > 0 && rng != NULL;
     m->a[0] = (float *)x; /* read only: backward never writes a[0] */
-    for (int l = 0; l < L; l++) {
-        const DenseLayer *D = &m->layers[l];
-        float *z = m->z[l + 1], *a = m->a[l + 1];
-        /* Z (B, O) = X (B, I) · Wᵀ (I, O) + b */
-        for (int r = 0; r < B; r++)
-            memcpy(z + (size_t)r * D->n_out, D->b, D->n_out * sizeof(float));
-        gemm(false, true, B, D->n_out, D->n_in, 1.0f, m->a[l], D->n_in, D->W, D->n_in, 1.0f, z,
-             D->n_out);
-        size_t n = (size_t)B * D->n_out;
-        if (l < L - 1) {
-            act_forward(s->hidden, z, a, n);
-            if (drop) {
-                /* Inverted dropout: kept units scaled by 1/(1-p) so that
-                 * evaluation needs no rescaling (Srivastava et al. 2014). */
-                float keep = (float)(1.0 / (1.0 - m->dropout));
-                float *mk = m->mask[l + 1];
-                for (size_t i = 0; i < n; i++) {
-                    mk[i] = rng_uniform(rng) >= m->dropout ? keep : 0.0f;
-                    a[i] *= mk[i];
-                }
-            }
-        } else if (s->output == OUTPUT_SOFTMAX) {
-            softmax_rows(z, a, m->lse, B, D->n_out);
-        } else if (s->output == OUTPUT_SIGMOID) {
-            act_forward(ACTIVATION_SIGMOID, z, a, n);
-        } else {
-            memcpy(a, z, n * sizeof(float));
+    if (drop) {
+        /* Inverted dropout: kept units scaled by 1/(1-p) so that evaluation
+         * needs no rescaling (Srivastava et al. 2014).  The masks are drawn
+         * here, layer by layer, so that the draws do not depend on how the
+         * rows are shared among threads. */
+        float keep = (float)(1.0 / (1.0 - m->dropout));
+        for (int l = 1; l < L; l++) {
+            float *mk = m->mask[l];
+            size_t n = (size_t)B * s->sizes[l];
+            for (size_t i = 0; i < n; i++) mk[i] = rng_uniform(rng) >= m->dropout ? keep : 0.0f;
         }
     }
+    ForwardJob job = {m, B, drop};
+    team_run(m->team, model_threads(m, B), forward_share, &job);
     m->last_batch = B;
     m->last_dropout = drop;
     return m->a[L];
@@ -453,52 +503,83 @@ static void output_delta(const Model *m, const int *labels, const float *targets
     }
 }
 
+typedef struct {
+    Model *m;
+    int B, l;
+    bool accumulate;
+    const float *dz; /* (B, n_out) of layer l */
+    float *da;       /* (B, n_in): becomes dZ of layer l - 1 */
+} BackwardJob;
+
+/* Share i of layer l's backward pass: the rows [o0, o1) of dW and db, which
+ * need all of the batch's rows of dZ, and the batch rows [r0, r1) of dA,
+ * which need only their own. */
+static void backward_share(void *ctx, int i, int n)
+{
+    BackwardJob *job = ctx;
+    Model *m = job->m;
+    DenseLayer *D = &m->layers[job->l];
+    int B = job->B, I = D->n_in, O = D->n_out;
+    size_t o0, o1;
+    team_share((size_t)O, 1, i, n, &o0, &o1);
+    if (o1 > o0) {
+        int R = (int)(o1 - o0);
+        float *dW = D->dW + o0 * (size_t)I, *db = D->db + o0;
+        /* dW (R, I) += dZ[:, o0:o1]ᵀ (R, B) · X (B, I) */
+        gemm(true, false, R, I, B, 1.0f, job->dz + o0, O, m->a[job->l], I,
+             job->accumulate ? 1.0f : 0.0f, dW, I);
+        /* db += Σ_rows dZ */
+        if (!job->accumulate) memset(db, 0, (size_t)R * sizeof(float));
+        for (int r = 0; r < B; r++) {
+            const float *row = job->dz + (size_t)r * O + o0;
+            for (int j = 0; j < R; j++) db[j] += row[j];
+        }
+        if (m->l1 != 0 || m->l2 != 0) {
+            float l1 = (float)m->l1, l2x2 = (float)(2.0 * m->l2);
+            const float *W = D->W + o0 * (size_t)I;
+            size_t nw = (size_t)R * I;
+            for (size_t k = 0; k < nw; k++) {
+                float w = W[k];
+                dW[k] += l1 * (float)((w > 0) - (w < 0)) + l2x2 * w;
+            }
+        }
+    }
+    if (job->l == 0) return;
+    size_t r0, r1;
+    team_share((size_t)B, 1, i, n, &r0, &r1);
+    if (r1 <= r0) return;
+    int R = (int)(r1 - r0);
+    float *da = job->da + r0 * (size_t)I;
+    /* dA (R, I) = dZ (R, O) · W (O, I) */
+    gemm(false, false, R, I, O, 1.0f, job->dz + r0 * (size_t)O, O, D->W, I, 0.0f, da, I);
+    size_t cnt = (size_t)R * I, off = r0 * (size_t)I;
+    if (m->last_dropout) {
+        const float *mk = m->mask[job->l] + off;
+        for (size_t k = 0; k < cnt; k++) da[k] *= mk[k];
+    }
+    /* a[l] holds the dropped-out activations when dropout ran, so the
+     * derivative is then recomputed from z. */
+    act_backward(m->shape.hidden, m->z[job->l] + off, m->last_dropout ? NULL : m->a[job->l] + off,
+                 da, da, cnt);
+}
+
 /* Backward of the last forward: accumulate adds into grads, otherwise the
- * gradient overwrites them (the dW products then skip reading grads). */
+ * gradient overwrites them (the dW products then skip reading grads).  Each
+ * layer is one phase of the team: layer l - 1 needs all rows of layer l's
+ * dA. */
 static void backward(Model *m, const int *labels, const float *targets, int B, bool accumulate)
 {
-    const ModelShape *s = &m->shape;
-    int L = s->n_layers;
+    int L = m->shape.n_layers;
     float *dz = m->delta[0], *da = m->delta[1];
     assert(B == m->last_batch);
     output_delta(m, labels, targets, B, dz);
+    int threads = model_threads(m, B);
     for (int l = L - 1; l >= 0; l--) {
-        DenseLayer *D = &m->layers[l];
-        /* dW (O, I) += dZᵀ (O, B) · X (B, I) */
-        gemm(true, false, D->n_out, D->n_in, B, 1.0f, dz, D->n_out, m->a[l], D->n_in,
-             accumulate ? 1.0f : 0.0f, D->dW, D->n_in);
-        /* db (O) += Σ_rows dZ */
-        if (!accumulate) memset(D->db, 0, (size_t)D->n_out * sizeof(float));
-        for (int r = 0; r < B; r++) {
-            const float *row = dz + (size_t)r * D->n_out;
-            for (int j = 0; j < D->n_out; j++) D->db[j] += row[j];
-        }
-        if (l == 0) break;
-        /* dA (B, I) = dZ (B, O) · W (O, I) */
-        gemm(false, false, B, D->n_in, D->n_out, 1.0f, dz, D->n_out, D->W, D->n_in, 0.0f, da,
-             D->n_in);
-        size_t n = (size_t)B * D->n_in;
-        if (m->last_dropout) {
-            const float *mk = m->mask[l];
-            for (size_t i = 0; i < n; i++) da[i] *= mk[i];
-        }
-        /* a[l] holds the dropped-out activations when dropout ran, so the
-         * derivative is then recomputed from z. */
-        act_backward(s->hidden, m->z[l], m->last_dropout ? NULL : m->a[l], da, da, n);
+        BackwardJob job = {m, B, l, accumulate, dz, da};
+        team_run(m->team, threads, backward_share, &job);
         float *t = dz;
         dz = da;
         da = t;
-    }
-    if (m->l1 != 0 || m->l2 != 0) {
-        float l1 = (float)m->l1, l2x2 = (float)(2.0 * m->l2);
-        for (int l = 0; l < L; l++) {
-            DenseLayer *D = &m->layers[l];
-            size_t nw = (size_t)D->n_in * D->n_out;
-            for (size_t i = 0; i < nw; i++) {
-                float w = D->W[i];
-                D->dW[i] += l1 * (float)((w > 0) - (w < 0)) + l2x2 * w;
-            }
-        }
     }
 }
 

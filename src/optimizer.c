@@ -5,6 +5,8 @@
  */
 #include "gradtop/optimizer.h"
 
+#include "gradtop/team.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,17 +49,16 @@ void optimizer_set(Optimizer *o, const OptimizerParams *p)
     if (reset) optimizer_reset(o);
 }
 
-static void step_sgd(Optimizer *o, float *w, const float *g, float lr)
+static void step_sgd(const Optimizer *o, float *w, const float *g, float lr, size_t lo, size_t n)
 {
     const OptimizerParams *p = &o->p;
-    size_t n = o->n;
     if (p->momentum == 0) {
         for (size_t i = 0; i < n; i++) w[i] -= lr * g[i];
         return;
     }
     /* v = μ·v − lr·g; w += v, or w += μ·v − lr·g with Nesterov. */
     float mu = (float)p->momentum;
-    float *v = o->state;
+    float *v = o->state + lo;
     if (p->nesterov) {
         for (size_t i = 0; i < n; i++) {
             v[i] = mu * v[i] - lr * g[i];
@@ -71,11 +72,11 @@ static void step_sgd(Optimizer *o, float *w, const float *g, float lr)
     }
 }
 
-static void step_adam(Optimizer *o, float *w, const float *g, double lr, bool decoupled)
+static void step_adam(const Optimizer *o, float *w, const float *g, double lr, bool decoupled,
+                      size_t lo, size_t n)
 {
     const OptimizerParams *p = &o->p;
-    size_t n = o->n;
-    float *m = o->state, *v = o->state + n, *vhat = o->state + 2 * n;
+    float *m = o->state + lo, *v = o->state + o->n + lo, *vhat = o->state + 2 * o->n + lo;
     if (decoupled && p->weight_decay > 0) {
         /* AdamW (Loshchilov and Hutter 2019): w −= w·wd·lr before the step. */
         float d = (float)(p->weight_decay * lr);
@@ -100,11 +101,11 @@ static void step_adam(Optimizer *o, float *w, const float *g, double lr, bool de
     }
 }
 
-static void step_rmsprop(Optimizer *o, float *w, const float *g, float lr)
+static void step_rmsprop(const Optimizer *o, float *w, const float *g, float lr, size_t lo,
+                         size_t n)
 {
     const OptimizerParams *p = &o->p;
-    size_t n = o->n;
-    float *v = o->state, *mom = o->state + n, *mg = o->state + 2 * n;
+    float *v = o->state + lo, *mom = o->state + o->n + lo, *mg = o->state + 2 * o->n + lo;
     float rho = (float)p->rho, eps = (float)p->eps, mu = (float)p->momentum;
     for (size_t i = 0; i < n; i++) {
         v[i] = rho * v[i] + (1.0f - rho) * g[i] * g[i];
@@ -123,26 +124,60 @@ static void step_rmsprop(Optimizer *o, float *w, const float *g, float lr)
     }
 }
 
-static void step_adagrad(Optimizer *o, float *w, const float *g, float lr)
+static void step_adagrad(const Optimizer *o, float *w, const float *g, float lr, size_t lo,
+                         size_t n)
 {
-    size_t n = o->n;
-    float *acc = o->state, eps = (float)o->p.eps;
+    float *acc = o->state + lo, eps = (float)o->p.eps;
     for (size_t i = 0; i < n; i++) {
         acc[i] += g[i] * g[i];
         w[i] -= lr * g[i] / sqrtf(acc[i] + eps);
     }
 }
 
+typedef struct {
+    const Optimizer *o;
+    float *params;
+    const float *grads;
+    double lr;
+} StepJob;
+
+/* The update of parameters [lo, lo + n); every rule is elementwise. */
+static void step_range(const StepJob *job, size_t lo, size_t n)
+{
+    const Optimizer *o = job->o;
+    float *w = job->params + lo;
+    const float *g = job->grads + lo;
+    switch (o->p.kind) {
+    case OPTIMIZER_SGD: step_sgd(o, w, g, (float)job->lr, lo, n); break;
+    case OPTIMIZER_ADAM: step_adam(o, w, g, job->lr, false, lo, n); break;
+    case OPTIMIZER_ADAMW: step_adam(o, w, g, job->lr, true, lo, n); break;
+    case OPTIMIZER_RMSPROP: step_rmsprop(o, w, g, (float)job->lr, lo, n); break;
+    case OPTIMIZER_ADAGRAD: step_adagrad(o, w, g, (float)job->lr, lo, n); break;
+    }
+}
+
+static void step_share(void *ctx, int i, int n)
+{
+    const StepJob *job = ctx;
+    size_t lo, hi;
+    /* Whole cache lines per share. */
+    team_share(job->o->n, 16, i, n, &lo, &hi);
+    if (hi > lo) step_range(job, lo, hi - lo);
+}
+
 void optimizer_step(Optimizer *o, float *params, const float *grads, double lr)
 {
+    optimizer_step_team(o, params, grads, lr, NULL);
+}
+
+void optimizer_step_team(Optimizer *o, float *params, const float *grads, double lr, Team *team)
+{
     o->t++;
-    switch (o->p.kind) {
-    case OPTIMIZER_SGD: step_sgd(o, params, grads, (float)lr); break;
-    case OPTIMIZER_ADAM: step_adam(o, params, grads, lr, false); break;
-    case OPTIMIZER_ADAMW: step_adam(o, params, grads, lr, true); break;
-    case OPTIMIZER_RMSPROP: step_rmsprop(o, params, grads, (float)lr); break;
-    case OPTIMIZER_ADAGRAD: step_adagrad(o, params, grads, (float)lr); break;
-    }
+    StepJob job = {o, params, grads, lr};
+    /* A share below ~64k parameters costs more to hand over than to do. */
+    int threads = (int)(o->n / 65536);
+    if (threads > team_size(team)) threads = team_size(team);
+    team_run(team, threads, step_share, &job);
 }
 
 void schedule_init(Schedule *s, const ScheduleParams *p, int total_epochs)

@@ -16,9 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "gradtop/gemm.h"
 #include "gradtop/sysmem.h"
+#include "gradtop/team.h"
 
 struct Trainer {
     /* owned by the trainer thread */
@@ -32,6 +34,7 @@ struct Trainer {
     Rng rng_shuffle, rng_dropout;
     int *perm;          /* (n_train) row order of the current epoch */
     float *xb;          /* (cap_batch, d) gathered batch */
+    Team *team;         /* shares each step among --threads threads */
     int *lb;            /* (cap_batch) labels of the batch */
     float *tb;          /* (cap_batch) targets of the batch */
     int *pred;          /* (cap_batch) predicted classes */
@@ -200,7 +203,13 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     t->target_scale = train->target_scale > 0 ? 1.0 / train->target_scale : 1.0;
     pthread_mutex_init(&t->mu, NULL);
     pthread_cond_init(&t->cv, NULL);
-    gemm_set_threads(o->threads);
+    /* --threads N: a team of N threads shares each step, each thread
+     * running single-threaded BLAS on its share (team.h).  More threads
+     * than cores would only wait for each other. */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = o->threads > 0 ? o->threads : (int)(cores > 0 ? cores : 1);
+    if (cores > 0 && threads > cores) threads = (int)cores;
+    gemm_set_threads(1);
 
     ModelShape shape;
     ErrorCode rc =
@@ -229,6 +238,9 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     }
     rc = model_create(&t->model, &shape, batch, &init, err);
     if (rc) goto fail;
+    rc = team_create(&t->team, threads, err);
+    if (rc) goto fail;
+    t->model.team = t->team;
     t->model.l1 = o->l1;
     t->model.l2 = o->l2;
     t->model.dropout = o->dropout;
@@ -291,6 +303,7 @@ void trainer_destroy(Trainer *t)
 {
     if (!t) return;
     model_free(&t->model);
+    team_destroy(t->team);
     optimizer_free(&t->optim);
     free(t->perm);
     free(t->xb);
@@ -562,11 +575,34 @@ static bool params_finite(const Model *m)
 
 typedef enum { EPOCH_OK, EPOCH_STOPPED, EPOCH_DIVERGED } EpochOutcome;
 
+typedef struct {
+    const Dataset *ds;
+    const int *rows; /* the batch's rows of ds, in order */
+    float *x;
+    int *labels;
+    float *targets;
+    int B;
+} GatherJob;
+
+/* Copies share i of the batch's rows into the batch buffers. */
+static void gather_share(void *ctx, int i, int n)
+{
+    const GatherJob *g = ctx;
+    const Dataset *ds = g->ds;
+    size_t d = (size_t)ds->d, lo, hi;
+    team_share((size_t)g->B, 1, i, n, &lo, &hi);
+    for (size_t r = lo; r < hi; r++) {
+        size_t row = (size_t)g->rows[r];
+        memcpy(g->x + r * d, ds->x + row * d, d * sizeof(float));
+        if (ds->labels) g->labels[r] = ds->labels[row];
+        if (ds->targets) g->targets[r] = ds->targets[row];
+    }
+}
+
 /* One epoch over the shuffled training part. */
 static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_t why_cap)
 {
     const Dataset *ds = t->train;
-    size_t d = (size_t)ds->d;
     rng_shuffle(&t->rng_shuffle, t->perm, ds->n);
     long batch_no = 0;
     for (size_t pos = 0; pos < ds->n;) {
@@ -576,12 +612,8 @@ static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_
         int B = (int)(ds->n - pos < (size_t)cap ? ds->n - pos : (size_t)cap);
         /* Read at every batch: a rate changed mid-epoch applies at once. */
         double lr = schedule_lr(&t->sched, t->hp.opt.lr, epoch);
-        for (int r = 0; r < B; r++) {
-            size_t row = (size_t)t->perm[pos + (size_t)r];
-            memcpy(t->xb + (size_t)r * d, ds->x + row * d, d * sizeof(float));
-            if (ds->labels) t->lb[r] = ds->labels[row];
-            if (ds->targets) t->tb[r] = ds->targets[row];
-        }
+        GatherJob gj = {ds, t->perm + pos, t->xb, t->lb, t->tb, B};
+        team_run(t->team, model_threads(&t->model, B), gather_share, &gj);
         const int *lab = ds->labels ? t->lb : NULL;
         const float *tgt = ds->targets ? t->tb : NULL;
         model_forward(&t->model, t->xb, B, true, &t->rng_dropout);
@@ -596,7 +628,7 @@ static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_
         }
         tally_batch(ty, &t->model, ds, lab, tgt, t->pred, B, loss);
         model_gradient(&t->model, lab, tgt, B);
-        optimizer_step(&t->optim, t->model.params, t->model.grads, lr);
+        optimizer_step_team(&t->optim, t->model.params, t->model.grads, lr, t->team);
         pos += (size_t)B;
         batch_no++;
         publish_batch(t, loss, B, batch_no, epoch, lr, t0);

@@ -7,10 +7,13 @@
  * the thread that trains (which, with one BLAS thread, does all of a step's
  * work) after each batch; between two batches of the same epoch it must not
  * move.  Counting per thread keeps other threads' allocations (the runtime's
- * own, OpenBLAS's idle workers) out of the figure.
+ * own, OpenBLAS's idle workers) out of the figure.  With --threads 2 the
+ * step is shared with a team member, so that case watches the count of all
+ * threads instead.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,7 @@
 
 /* volatile: the compiler may assume malloc leaves globals alone. */
 static _Thread_local volatile long n_allocs;
+static atomic_long all_allocs;
 
 #if defined(__SANITIZE_ADDRESS__)
 /* From sanitizer/allocator_interface.h, which gcc does not install. */
@@ -32,6 +36,7 @@ static void on_malloc(const volatile void *p, size_t n)
     (void)p;
     (void)n;
     n_allocs++;
+    atomic_fetch_add(&all_allocs, 1);
 }
 static void on_free(const volatile void *p)
 {
@@ -49,16 +54,19 @@ extern void *__libc_memalign(size_t, size_t);
 void *malloc(size_t n)
 {
     n_allocs++;
+    atomic_fetch_add(&all_allocs, 1);
     return __libc_malloc(n);
 }
 void *calloc(size_t a, size_t b)
 {
     n_allocs++;
+    atomic_fetch_add(&all_allocs, 1);
     return __libc_calloc(a, b);
 }
 void *realloc(void *p, size_t n)
 {
     n_allocs++;
+    atomic_fetch_add(&all_allocs, 1);
     return __libc_realloc(p, n);
 }
 static void counting_start(void) {}
@@ -69,18 +77,34 @@ typedef struct {
     long allocs_at_prev;
     long checked; /* batch pairs compared */
     long violations;
+    bool all_threads; /* watch every thread's allocations, not the trainer's */
 } Watch;
 
 static void on_batch(void *ctx, const BatchInfo *b)
 {
     Watch *w = ctx;
-    long now = n_allocs;
+    long now = w->all_threads ? atomic_load(&all_allocs) : n_allocs;
     if (b->epoch == w->epoch && w->allocs_at_prev >= 0) {
         w->checked++;
         if (now != w->allocs_at_prev) w->violations++;
     }
     w->epoch = b->epoch;
     w->allocs_at_prev = now;
+}
+
+/* Trains o on ds and checks that the watched count never moved between two
+ * batches of an epoch, over want_pairs pairs. */
+static void train_and_check(const Options *o, const Dataset *ds, bool all_threads, long want_pairs)
+{
+    Watch w = {.epoch = -1, .allocs_at_prev = -1, .all_threads = all_threads};
+    TrainerHooks hooks = {.ctx = &w, .on_batch = on_batch};
+    Trainer *t;
+    Error err;
+    assert_int_equal(trainer_create(&t, o, ds, NULL, NULL, false, &hooks, &err), ERROR_NONE);
+    assert_int_equal(trainer_run(t, &err), ERROR_NONE);
+    trainer_destroy(t);
+    assert_int_equal(w.checked, want_pairs);
+    assert_int_equal(w.violations, 0);
 }
 
 static void run_case(Activation act, OptimizerKind opt, double dropout, double l1, double l2,
@@ -118,19 +142,46 @@ static void run_case(Activation act, OptimizerKind opt, double dropout, double l
     o.batch_size = 16;
     o.threads = 1;
     o.patience = 0;
-    Watch w = {.epoch = -1, .allocs_at_prev = -1};
-    TrainerHooks hooks = {.ctx = &w, .on_batch = on_batch};
-    Trainer *t;
-    Error err;
-    assert_int_equal(trainer_create(&t, &o, &ds, NULL, NULL, false, &hooks, &err), ERROR_NONE);
-    assert_int_equal(trainer_run(t, &err), ERROR_NONE);
-    trainer_destroy(t);
     /* 300 rows in batches of 16: 19 batches an epoch, 18 pairs, 3 epochs. */
-    assert_int_equal(w.checked, 54);
-    assert_int_equal(w.violations, 0);
+    train_and_check(&o, &ds, false, 54);
     free(ds.x);
     free(ds.labels);
     free(ds.targets);
+}
+
+/* --threads 2 on a network big enough to be shared (test_model pins that
+ * 64-256-256 at batch 64 is split in two): neither the trainer thread nor
+ * the team member allocates during a step. */
+static void test_shared_step_allocates_nothing(void **state)
+{
+    (void)state;
+    enum { N = 640, D = 64 };
+    Dataset ds = {0};
+    Rng r;
+    rng_seed(&r, 4);
+    ds.n = N;
+    ds.d = D;
+    ds.x = malloc((size_t)N * D * sizeof(float));
+    ds.labels = malloc(N * sizeof(int));
+    ds.task = TASK_CLASSIFICATION;
+    ds.n_classes = 4;
+    for (size_t i = 0; i < (size_t)N * D; i++) ds.x[i] = (float)rng_normal(&r);
+    for (int i = 0; i < N; i++) ds.labels[i] = i % 4;
+    Options o;
+    options_default(&o);
+    o.layers[0] = 256;
+    o.layers[1] = 256;
+    o.n_layers = 2;
+    o.dropout = 0.2;
+    o.l2 = 1e-4;
+    o.epochs = 3;
+    o.batch_size = 64;
+    o.threads = 2;
+    o.patience = 0;
+    /* 10 batches an epoch, 9 pairs, 3 epochs. */
+    train_and_check(&o, &ds, true, 27);
+    free(ds.x);
+    free(ds.labels);
 }
 
 static void test_counter_sees_allocations(void **state)
@@ -171,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_step_allocates_nothing_adam_relu),
         cmocka_unit_test(test_step_allocates_nothing_with_dropout_and_penalties),
         cmocka_unit_test(test_step_allocates_nothing_every_optimizer),
+        cmocka_unit_test(test_shared_step_allocates_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "gradtop/model.h"
+#include "gradtop/team.h"
 
 /* cmocka's assert_float_equal passes when a value is NaN (its relative
  * check compares NaN with >, which is false) and rounds doubles to float;
@@ -998,9 +999,96 @@ static void prepare_rejects_zero_batch(void **state)
     model_free(&m);
 }
 
+/* ---- shared among threads ---------------------------------------------- */
+
+/* A team of two splits forward rows, dW rows and dA rows; the outputs and
+ * gradients are those of one thread, for every activation, with dropout
+ * (drawn before the split, so from the same stream) and penalties. */
+static void compare_team_pass(Activation act, bool classification)
+{
+    enum { B = 64, IN = 64 };
+    const int hidden[2] = {256, 256};
+    int C = classification ? 5 : 1;
+    Model one, two;
+    make_model(&one, IN, hidden, 2, act, LOSS_AUTO, classification, C, B, 21);
+    make_model(&two, IN, hidden, 2, act, LOSS_AUTO, classification, C, B, 21);
+    Team *team;
+    Error err = {0};
+    assert_int_equal(team_create(&team, 2, &err), ERROR_NONE);
+    two.team = team;
+    assert_int_equal(model_threads(&one, B), 1);
+    assert_int_equal(model_threads(&two, B), 2);
+    one.dropout = two.dropout = 0.25;
+    one.l1 = two.l1 = 1e-4;
+    one.l2 = two.l2 = 1e-3;
+    float *x = malloc(B * IN * sizeof(float)), *t = malloc(B * sizeof(float));
+    int labels[B];
+    assert_non_null(x);
+    assert_non_null(t);
+    Rng r;
+    rng_seed(&r, 5);
+    for (int i = 0; i < B * IN; i++) x[i] = (float)rng_normal(&r);
+    for (int i = 0; i < B; i++) {
+        labels[i] = i % C;
+        t[i] = x[i * IN];
+    }
+    Rng d1, d2;
+    rng_seed(&d1, 77);
+    rng_seed(&d2, 77);
+    int O = one.shape.sizes[one.shape.n_layers];
+    const float *p1 = model_forward(&one, x, B, true, &d1);
+    const float *p2 = model_forward(&two, x, B, true, &d2);
+    for (int i = 0; i < B * O; i++) EXPECT_NEAR(p2[i], p1[i], 1e-5 * (1 + fabs(p1[i])));
+    EXPECT_NEAR(model_loss(&two, labels, t, B), model_loss(&one, labels, t, B), 1e-5);
+    model_gradient(&one, labels, t, B);
+    model_gradient(&two, labels, t, B);
+    double scale = 0;
+    for (size_t i = 0; i < one.n_params; i++) scale = fmax(scale, fabs(one.grads[i]));
+    assert_true(scale > 0);
+    for (size_t i = 0; i < one.n_params; i++) EXPECT_NEAR(two.grads[i], one.grads[i], 1e-5 * scale);
+    free(x);
+    free(t);
+    model_free(&one);
+    model_free(&two);
+    team_destroy(team);
+}
+
+static void team_gives_one_threads_forward_and_gradient(void **state)
+{
+    (void)state;
+    for (int a = 0; a < N_HIDDEN_ACTS; a++) compare_team_pass(hidden_acts[a], true);
+    compare_team_pass(ACTIVATION_RELU, false);
+}
+
+/* Small batches and small networks stay on one thread: the hand-off would
+ * cost more than the work. */
+static void team_is_left_idle_for_small_work(void **state)
+{
+    (void)state;
+    Team *team;
+    Error err = {0};
+    assert_int_equal(team_create(&team, 2, &err), ERROR_NONE);
+    const int big[2] = {256, 256}, small[1] = {16};
+    Model m;
+    make_model(&m, 64, big, 2, ACTIVATION_RELU, LOSS_AUTO, true, 3, 64, 1);
+    m.team = team;
+    assert_int_equal(model_threads(&m, 64), 2);
+    assert_int_equal(model_threads(&m, 8), 1); /* fewer than 8 rows a thread */
+    m.team = NULL;
+    assert_int_equal(model_threads(&m, 64), 1);
+    model_free(&m);
+    make_model(&m, 4, small, 1, ACTIVATION_RELU, LOSS_AUTO, true, 3, 64, 1);
+    m.team = team;
+    assert_int_equal(model_threads(&m, 64), 1); /* 4-16-3: ~10 kFLOP a batch */
+    model_free(&m);
+    team_destroy(team);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(team_gives_one_threads_forward_and_gradient),
+        cmocka_unit_test(team_is_left_idle_for_small_work),
         cmocka_unit_test(auto_loss_three_classes_is_softmax_cross_entropy),
         cmocka_unit_test(auto_loss_two_classes_is_sigmoid_bce_with_one_output),
         cmocka_unit_test(auto_loss_regression_is_linear_mse),

@@ -22,6 +22,8 @@
 #include "gradtop/options.h"
 #include "gradtop/rng.h"
 
+struct Team;
+
 #define MODEL_MAX_LAYERS (OPTIONS_MAX_LAYERS + 1)
 
 /* What the output layer computes before the loss. */
@@ -60,6 +62,7 @@ typedef struct {
     float *lse;                        /* (B) softmax rows' log-sum-exp, for the loss */
     float *work;                       /* one block holding all of the above */
     int last_batch;                    /* rows of the last forward */
+    struct Team *team;                 /* shares passes among threads; NULL: one */
     bool last_dropout;                 /* the last forward applied dropout */
 } Model;
 
@@ -99,6 +102,11 @@ void model_zero_grads(Model *m);
  * training step needs, without a zeroing pass over the gradient block and
  * without the dW products reading it. */
 void model_gradient(Model *m, const int *labels, const float *targets, int B);
+
+/* How many threads of m->team a forward or backward pass over B rows uses:
+ * 1 without a team, or when the batch is too small to be worth sharing.
+ * The result does not depend on it beyond float rounding. */
+int model_threads(const Model *m, int B);
 
 /* Per-row predictions of the last forward: class index into pred_class
  * (classification) or value into pred_value (regression). */

@@ -16,6 +16,8 @@
 #include "gradtop/error.h"
 #include "gradtop/options.h"
 
+struct Team;
+
 typedef struct {
     OptimizerParams p;
     size_t n;
@@ -31,6 +33,10 @@ void optimizer_reset(Optimizer *o);
 void optimizer_set(Optimizer *o, const OptimizerParams *p);
 /* One update of params (n) from grads (n) at learning rate lr. */
 void optimizer_step(Optimizer *o, float *params, const float *grads, double lr);
+/* The same step with its elementwise pass shared among team's threads (NULL:
+ * one); the result is the same. */
+void optimizer_step_team(Optimizer *o, float *params, const float *grads, double lr,
+                         struct Team *team);
 
 /* A schedule with its state (reduce-on-plateau remembers its best). */
 typedef struct {
