@@ -9,7 +9,11 @@
  * callbacks, so checks and messages don't depend on the path a line took.
  * The first two records are kept as text until the header question is
  * settled; every later field goes straight into the growing feature matrix,
- * so no field is ever malloc'd on its own.
+ * so no field is ever malloc'd on its own.  Once the layout is known, a data
+ * line of plain numbers (most lines of most files) skips the callbacks: it
+ * is parsed straight into its row (fast_line), and any line it can't take
+ * whole takes the path above instead, so the result and every message stay
+ * the same.
  */
 #include "dataset_private.h"
 
@@ -146,34 +150,58 @@ static bool parse_float_general(const char *s, size_t len, float *out)
     return parse_float_slow(start, (size_t)(end - start), out);
 }
 
-/* The common case first: [sign] digits [. digits], at most 19 digits in
- * all, no blanks and no exponent.  Then m is exact, and below 2^24 so is
- * (float)m; 1e0..1e10 are exact floats too (5^10 < 2^24), so one IEEE
- * multiplication or division gives the correctly rounded float directly
- * (Clinger's fast path, in float).  Anything else, or a value outside that
- * range, goes to parse_float_general, which gives the same answer for the
- * cases handled here. */
-bool dataset_parse_float(const char *s, size_t len, float *out)
+/* A plain decimal, [sign] digits [. digits] with no blanks and no exponent,
+ * is how most CSV files write their numbers.  Reads the one at p (up to
+ * end) into *out, correctly rounded, and returns where it stops; NULL when
+ * there is no digit there (or it overflows a float).  The caller decides
+ * whether what follows may end a number: the end of the field, or the
+ * delimiter.
+ *
+ * With at most 19 digits m is exact, and below 2^24 so is (float)m;
+ * 1e0..1e10 are exact floats too (5^10 < 2^24), so one IEEE division gives
+ * the correctly rounded float directly (Clinger's fast path, in float).
+ * Other values go to parse_float_general. */
+static inline const char *parse_plain(const char *p, const char *end, float *out)
 {
-    const char *p = s, *end = s + len;
-    if (len == 0) return false;
+    const char *start = p;
+    if (p == end) return NULL;
     bool neg = *p == '-';
     p += *p == '-' || *p == '+';
     uint64_t m = 0;
+    unsigned d;
     const char *q = p;
-    while (p < end && is_digit(*p)) m = m * 10 + (uint64_t)(*p++ - '0');
+    for (; p < end && (d = (unsigned char)*p - '0') < 10; p++) m = m * 10 + d;
     size_t nd = (size_t)(p - q);
     int e10 = 0;
     if (p < end && *p == '.') {
         q = ++p;
-        while (p < end && is_digit(*p)) m = m * 10 + (uint64_t)(*p++ - '0');
+        for (; p < end && (d = (unsigned char)*p - '0') < 10; p++) m = m * 10 + d;
         nd += (size_t)(p - q);
         e10 = -(int)(p - q);
     }
-    if (p == end && nd - 1 < 19 && m < (1u << 24) && e10 >= -10) {
+    if (nd - 1 < 19 && m < (1u << 24) && e10 >= -10) {
         float f = (float)m;
         f = e10 < 0 ? f / pow10f_exact[-e10] : f;
-        *out = neg ? -f : f;
+        /* The sign goes in as a bit: a branch on it would be mispredicted
+         * on every other field of a column of mixed signs. */
+        uint32_t bits;
+        memcpy(&bits, &f, sizeof bits);
+        bits |= (uint32_t)neg << 31;
+        memcpy(out, &bits, sizeof bits);
+        return p;
+    }
+    if (nd == 0 || !parse_float_general(start, (size_t)(p - start), out)) return NULL;
+    return p;
+}
+
+/* The plain form first; parse_float_general reads the others (blanks,
+ * exponents) and refuses what is not a number. */
+bool dataset_parse_float(const char *s, size_t len, float *out)
+{
+    float v;
+    const char *stop = parse_plain(s, s + len, &v);
+    if (stop && stop == s + len) {
+        *out = v;
         return true;
     }
     return parse_float_general(s, len, out);
@@ -469,11 +497,9 @@ static void report_problem(CsvReader *r)
 
 /* The label of the row just completed: a class id while classes are still
  * being counted, and a target while every label so far is a number. */
-static bool note_label(CsvReader *r)
+static bool note_label(CsvReader *r, const char *s, size_t len)
 {
     Dataset *ds = r->ds;
-    const char *s = r->label;
-    size_t len = r->label_len;
     if (r->all_numeric) {
         float v;
         long long iv;
@@ -506,9 +532,35 @@ static bool note_label(CsvReader *r)
     return true;
 }
 
-static void data_record_end(CsvReader *r)
+/* Keeps the row whose features are in place, or drops it, by its missing
+ * values and its label (trimmed); from data_record_end and fast_line. */
+static void end_row(CsvReader *r, bool row_missing, const char *label, size_t label_len)
 {
     Dataset *ds = r->ds;
+    if (r->opt->no_label) {
+        if (row_missing && r->opt->missing == MISSING_DROP)
+            ds->dropped_rows++;
+        else
+            ds->n++;
+        return;
+    }
+    bool label_missing = is_missing_token(label, label_len);
+    if (label_missing && r->opt->missing != MISSING_DROP) {
+        fail(r, ERROR_INPUT, "%s:%zu:%d: column '%s': missing label", r->path, r->line,
+             r->label_col + 1, ds->label_name);
+        return;
+    }
+    if (row_missing && r->opt->missing == MISSING_DROP) label_missing = true;
+    if (label_missing) {
+        ds->dropped_rows++;
+        return;
+    }
+    if (!note_label(r, label, label_len)) return;
+    ds->n++;
+}
+
+static void data_record_end(CsvReader *r)
+{
     if (r->col != r->n_cols) {
         fail(r, ERROR_INPUT, "%s:%zu: expected %d fields, got %d", r->path, r->open_line, r->n_cols,
              r->col);
@@ -518,26 +570,7 @@ static void data_record_end(CsvReader *r)
         report_problem(r);
         return;
     }
-    if (r->opt->no_label) {
-        if (r->row_missing && r->opt->missing == MISSING_DROP)
-            ds->dropped_rows++;
-        else
-            ds->n++;
-        return;
-    }
-    bool label_missing = is_missing_token(r->label, r->label_len);
-    if (label_missing && r->opt->missing != MISSING_DROP) {
-        fail(r, ERROR_INPUT, "%s:%zu:%d: column '%s': missing label", r->path, r->line,
-             r->label_col + 1, ds->label_name);
-        return;
-    }
-    if (r->row_missing && r->opt->missing == MISSING_DROP) label_missing = true;
-    if (label_missing) {
-        ds->dropped_rows++;
-        return;
-    }
-    if (!note_label(r)) return;
-    ds->n++;
+    end_row(r, r->row_missing, r->label, r->label_len);
 }
 
 /* Decides whether the first record is a header, where the label is, and
@@ -780,13 +813,51 @@ static void parse_error(CsvReader *r, struct csv_parser *p)
         fail_oom(r);
 }
 
-/* Feeds the whole file line by line to split_line or, when it declines, to
- * libcsv. */
+/* The fast path for a line of plain numbers, fed while libcsv is between
+ * records: every feature field is a number that parse_plain takes whole,
+ * the label field (if any) has no quote or CR, and a newline (or CRLF)
+ * ends the line after exactly n_cols fields.  split_line would pass such a
+ * line's fields on unchanged but for the label's blanks, so here they go
+ * straight into the next row of x and the label to end_row.  Returns the
+ * start of the next line, or NULL when the line needs split_line or libcsv
+ * after all; then nothing has changed but the unused row beyond ds->n. */
+static const char *fast_line(CsvReader *r, const char *s, const char *end, char delim)
+{
+    Dataset *ds = r->ds;
+    if (ds->n >= r->cap_rows) return NULL; /* data_field makes room */
+    float *x = ds->x + ds->n * (size_t)r->d;
+    const char *p = s, *label = NULL;
+    size_t label_len = 0;
+    for (int c = 0;; c++) {
+        if (c == r->label_col) {
+            label = p;
+            while (p < end && *p != delim && *p != '\n' && *p != '\r' && *p != '"') p++;
+            label_len = (size_t)(p - label);
+            trim(&label, &label_len);
+        } else if (!(p = parse_plain(p, end, x++))) {
+            return NULL;
+        }
+        if (c == r->n_cols - 1) break;
+        if (p == end || *p != delim) return NULL;
+        p++;
+    }
+    if (p < end && *p == '\r') p++;
+    if (p == end || *p != '\n') return NULL;
+    r->open_line = r->line;
+    end_row(r, false, label, label_len);
+    return p + 1;
+}
+
+/* Feeds the whole file line by line to fast_line, split_line or, when they
+ * decline, to libcsv. */
 static void read_stream(CsvReader *r, FILE *f, struct csv_parser *p)
 {
     /* csv_init leaves libcsv in its between-records state. */
     const int idle = p->pstate;
     const char delim = (char)p->delim_char;
+    /* fast_line would read a delimiter that a number can contain as part
+     * of the number. */
+    const bool fast = !is_digit(delim) && delim != '+' && delim != '-' && delim != '.';
     char *buf = malloc(CHUNK_BYTES);
     if (!buf) {
         fail_oom(r);
@@ -810,6 +881,14 @@ static void read_stream(CsvReader *r, FILE *f, struct csv_parser *p)
         if (first && got >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3;
         first = false;
         while (s < end && !r->failed) {
+            if (fast && r->at_record_start && r->records >= 2 && p->pstate == idle) {
+                const char *next = fast_line(r, s, end, delim);
+                if (next) {
+                    r->line++;
+                    s = next;
+                    continue;
+                }
+            }
             const char *nl = memchr(s, '\n', (size_t)(end - s));
             const char *stop = nl ? nl + 1 : end;
             size_t n = (size_t)(stop - s);

@@ -939,6 +939,145 @@ static void test_csv_plain_line_edge_cases(void **state)
                ":3:2: column 'b': missing value \"\"");
 }
 
+/* Data lines of plain numbers are parsed straight into their row, and a
+ * line that path can't take whole goes through the field callbacks; with
+ * every field quoted, each line goes through libcsv instead.  write_numeric
+ * writes such a table either way, with numbers at the fast path's limits
+ * and beyond them, blanks around some values and around the label, CRLF on
+ * some lines, and the label in column label_col (-1: none).  want gets the
+ * features, as strtof reads them. */
+static void write_numeric(const char *name, bool all_quoted, int label_col, int rows, float *want)
+{
+    static const char *const odd[] = {"-0",      "+.5",  "5.",           "16777217",
+                                      "1.5e3",   " 2.5", "7 ",           "0.00000000001",
+                                      "-0.0000", "-.25", "123456789.25", "99999999999999999999"};
+    const int cols = 5;
+    FILE *f = tmp_create(name);
+    Rng rng;
+    rng_seed(&rng, 9);
+    for (int c = 0; c < cols; c++)
+        fprintf(f, all_quoted ? "\"c%d\"%s" : "c%d%s", c, c + 1 < cols ? "," : "\n");
+    for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < cols; c++) {
+            char v[48];
+            if (c == label_col)
+                snprintf(v, sizeof v, "%s", rng_below(&rng, 3) ? "cat" : " dog ");
+            else if (rng_below(&rng, 30) == 0)
+                snprintf(v, sizeof v, "%s", odd[rng_below(&rng, sizeof odd / sizeof odd[0])]);
+            else
+                snprintf(v, sizeof v, "%.*f", (int)rng_below(&rng, 8),
+                         ((double)rng_below(&rng, 2000001) - 1000000.0) / 997.0);
+            if (c != label_col) *want++ = strtof(v, NULL);
+            fprintf(f, all_quoted ? "\"%s\"" : "%s", v);
+            fputs(c + 1 < cols ? "," : r % 5 == 2 ? "\r\n" : "\n", f);
+        }
+    }
+    fclose(f);
+}
+
+static void test_csv_numeric_lines_load_like_quoted_ones(void **state)
+{
+    /* Over 256 KiB, so that lines also straddle the reader's chunks. */
+    enum { ROWS = 20000 };
+    float *want = malloc(ROWS * 5 * sizeof *want);
+    assert_non_null(want);
+    static const int label_cols[] = {4, 0, 2, -1};
+    for (size_t k = 0; k < sizeof label_cols / sizeof label_cols[0]; k++) {
+        int label_col = label_cols[k];
+        int d = label_col < 0 ? 5 : 4;
+        write_numeric("numeric_plain.csv", false, label_col, ROWS, want);
+        write_numeric("numeric_quoted.csv", true, label_col, ROWS, want);
+        DatasetOptions o = opts();
+        char label[16];
+        snprintf(label, sizeof label, "%d", label_col);
+        o.label = label_col >= 0 ? label : NULL;
+        o.no_label = label_col < 0;
+        Dataset a, b;
+        load_ok(&a, tmp_path("numeric_plain.csv"), &o);
+        load_ok(&b, tmp_path("numeric_quoted.csv"), &o);
+        assert_int_equal(a.n, ROWS);
+        assert_int_equal(b.n, ROWS);
+        assert_int_equal(a.d, d);
+        assert_memory_equal(a.x, want, ROWS * (size_t)d * sizeof(float));
+        assert_memory_equal(b.x, want, ROWS * (size_t)d * sizeof(float));
+        if (label_col >= 0) {
+            assert_int_equal(a.n_classes, 2);
+            assert_string_equal(a.class_names[1], "dog"); /* blanks trimmed */
+            assert_memory_equal(a.labels, b.labels, ROWS * sizeof(int));
+        }
+        dataset_free(&a);
+        dataset_free(&b);
+    }
+    free(want);
+}
+
+/* A bad line among thousands of good numeric ones names the same place,
+ * whichever path the lines around it took. */
+static void test_csv_errors_among_numeric_lines(void **state)
+{
+    static const struct {
+        const char *line, *want;
+    } cases[] = {
+        {"1.5,2.5,1,4", ":3002: expected 3 fields, got 4"},
+        {"1.5,2.5,1,", ":3002: expected 3 fields, got 4"},
+        {"1.5,2.5", ":3002: expected 3 fields, got 2"},
+        {"1.5,2.5x,1", ":3002:2: column 'b': expected a number, got \"2.5x\""},
+        {"1.5,1e99,1", ":3002:2: column 'b': expected a number, got \"1e99\""},
+        {"1.5,,1", ":3002:2: column 'b': missing value \"\""},
+        {"1.5,2.5, ", ":3002:3: column 'y': missing label"},
+        {"1.5,2\"5,1", ":3002:2: malformed quoting"},
+    };
+    DatasetOptions o = opts();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        FILE *f = tmp_create("numeric_bad.csv");
+        fputs("a,b,y\n", f);
+        for (int r = 0; r < 3000; r++) fprintf(f, "%d.5,-%d.25,%d\n", r, r % 77, r % 3);
+        fprintf(f, "%s\n", cases[i].line);
+        for (int r = 0; r < 10; r++) fprintf(f, "%d,%d,1\n", r, r);
+        fclose(f);
+        char prefix[300];
+        snprintf(prefix, sizeof prefix, "%s%s", tmp_path("numeric_bad.csv"), cases[i].want);
+        load_fails(tmp_path("numeric_bad.csv"), &o, prefix, NULL);
+    }
+}
+
+/* A delimiter that numbers contain is still only a delimiter. */
+static void test_csv_delimiter_that_numbers_contain(void **state)
+{
+    FILE *f = tmp_create("dots.csv");
+    fputs("1.2.0\n-3.4.1\n5.-6.0\n", f);
+    fclose(f);
+    Dataset ds;
+    DatasetOptions o = opts();
+    o.delimiter = '.';
+    load_ok(&ds, tmp_path("dots.csv"), &o);
+    assert_int_equal(ds.n, 3);
+    assert_int_equal(ds.d, 2);
+    assert_true(xat(&ds, 1, 0) == -3.0f && xat(&ds, 1, 1) == 4.0f && xat(&ds, 2, 1) == -6.0f);
+    dataset_free(&ds);
+    f = tmp_create("dashes.csv");
+    fputs("1-2-0\n3.5-4-1\n5-6-0\n", f);
+    fclose(f);
+    o.delimiter = '-';
+    load_ok(&ds, tmp_path("dashes.csv"), &o);
+    assert_int_equal(ds.n, 3);
+    assert_true(xat(&ds, 1, 0) == 3.5f && xat(&ds, 2, 1) == 6.0f);
+    dataset_free(&ds);
+    /* Read as numbers, "1.5" and "-2" would hide a field. */
+    f = tmp_create("dots_bad.csv");
+    fputs("1.2.0\n3.4.1\n1.5.2.0\n", f);
+    fclose(f);
+    o.delimiter = '.';
+    load_fails(tmp_path("dots_bad.csv"), &o, tmp_path("dots_bad.csv"),
+               ":3: expected 3 fields, got 4");
+    f = tmp_create("dashes_bad.csv");
+    fputs("1-2-0\n3-4-1\n1--2-0\n", f);
+    fclose(f);
+    o.delimiter = '-';
+    load_fails(tmp_path("dashes_bad.csv"), &o, tmp_path("dashes_bad.csv"),
+               ":3: expected 3 fields, got 4");
+}
+
 /* Short decimals take the loader's fast path; the ones next to its limits
  * (2^24 for the digits, 10 decimals) must still match strtof. */
 static void test_parse_float_fast_path_limits(void **state)
@@ -1008,6 +1147,9 @@ int main(void)
         cmocka_unit_test(test_csv_plain_and_quoted_lines_load_alike),
         cmocka_unit_test(test_csv_errors_on_plain_lines_name_the_same_place),
         cmocka_unit_test(test_csv_plain_line_edge_cases),
+        cmocka_unit_test(test_csv_numeric_lines_load_like_quoted_ones),
+        cmocka_unit_test(test_csv_errors_among_numeric_lines),
+        cmocka_unit_test(test_csv_delimiter_that_numbers_contain),
         cmocka_unit_test(test_csv_line_numbers_count_physical_lines),
         cmocka_unit_test(test_csv_blank_lines_are_skipped),
         cmocka_unit_test(test_csv_custom_delimiter),
