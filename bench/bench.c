@@ -18,7 +18,10 @@
  *   sgemm ceiling  the very cblas_sgemm calls one epoch makes (M, N, K,
  *                transposes, strides, alpha, beta; every batch including the
  *                last partial one) on buffers of the same shapes, and nothing
- *                else; median over epochs after a warm-up.
+ *                else; median over epochs after a warm-up.  At N threads the
+ *                whole products run on OpenBLAS's N threads: the epoch
+ *                shares them out itself (team.h), so that row compares it
+ *                with BLAS's own threading.
  *   PyTorch      bench/torch_ref.py under /usr/bin/python3, same networks,
  *                optimizer, batch size, data and timing rule.
  * The same stopping rule everywhere: at least MIN measured epochs, then stop
@@ -1092,7 +1095,9 @@ int main(int argc, char **argv)
            "sgemm: the same cblas_sgemm calls as an epoch (M, N, K, transposes, every batch "
            "including the last\n"
            "  partial one) on buffers of the same shapes, nothing else; %% ceil = sgemm / "
-           "epoch.\n"
+           "epoch. At N threads\n"
+           "  the whole products on OpenBLAS's N threads (gradtop shares each step among its "
+           "own N threads).\n"
            "torch: bench/torch_ref.py, same network, Adam (lr 1e-3, eps 1e-7), batch, data and "
            "timing; N threads =\n"
            "  torch.set_num_threads(N) and its OpenBLAS at N, OMP_WAIT_POLICY=PASSIVE, glibc "

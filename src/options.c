@@ -118,7 +118,7 @@ const OptionSpec option_table[] = {
     {"seed", OPTKIND_U64, OPTGROUP_TRAIN, OFF(seed), 0, 0, NULL, "seed of every random choice",
      NULL, true},
     {"threads", OPTKIND_INT, OPTGROUP_TRAIN, OFF(threads), 0, 1024, NULL,
-     "BLAS threads (0: all cores)", NULL, false},
+     "threads that share each step (0: all cores)", NULL, false},
     /* output */
     {"logdir", OPTKIND_STRING, OPTGROUP_OUTPUT, OFF(logdir), 0, 0, NULL, "where runs are written",
      NULL, false},

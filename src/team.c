@@ -2,20 +2,22 @@
 #include "gradtop/team.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <time.h>
 
-/* How long an idle member polls for the next phase before it sleeps: long
- * enough to bridge the serial work between two phases of a step (loss,
- * bookkeeping), short enough that a paused run sleeps at once.  The caller
- * polls for the end of a phase as long, then sleeps too.  Polling is plain
- * loads, without PAUSE: under KVM a PAUSE loop makes the host deschedule the
- * virtual CPU.  Sleeping rather than yielding matters when the machine is
- * busy: a thread that spins or yields holds a core its partner needs. */
-#define SPIN_NS 200000
+/* How an idle member waits for the next phase, and the caller for the end
+ * of one: it polls with plain loads for SPIN_NS, which bridges the serial
+ * work between two phases of a step; then it polls between sched_yield
+ * calls until YIELD_NS, which costs a system call a poll on an idle core
+ * but hands the core over at once when the machine is busy and its partner
+ * waits for one; then it sleeps, so a paused run costs nothing.  No PAUSE
+ * in the loop: under KVM a PAUSE loop gets the virtual CPU descheduled. */
+#define SPIN_NS 50000
+#define YIELD_NS 2000000
 
 struct Team {
     int n;
@@ -46,19 +48,33 @@ static long long now_ns(void)
     return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* Polls until *phase differs from seen, for at most SPIN_NS; its value. */
+/* Polls until *phase differs from seen, for at most YIELD_NS; its value. */
 static unsigned long poll_phase(_Atomic unsigned long *phase, unsigned long seen)
 {
-    long long until = 0;
+    long long start = 0;
     for (int s = 0;; s++) {
         unsigned long now = atomic_load_explicit(phase, memory_order_acquire);
         if (now != seen) return now;
         if ((s & 63) == 0) {
             long long t = now_ns();
-            if (until == 0)
-                until = t + SPIN_NS;
-            else if (t > until)
-                return now;
+            if (start == 0) start = t;
+            if (t - start > YIELD_NS) return now;
+            if (t - start > SPIN_NS) sched_yield();
+        }
+    }
+}
+
+/* The same for the end of a phase: true when pending reached 0. */
+static bool poll_done(atomic_int *pending)
+{
+    long long start = 0;
+    for (int s = 0;; s++) {
+        if (atomic_load_explicit(pending, memory_order_acquire) == 0) return true;
+        if ((s & 63) == 0) {
+            long long t = now_ns();
+            if (start == 0) start = t;
+            if (t - start > YIELD_NS) return false;
+            if (t - start > SPIN_NS) sched_yield();
         }
     }
 }
@@ -183,22 +199,13 @@ void team_run(Team *t, int n, TeamFn fn, void *ctx)
     if (t->sleepers) pthread_cond_broadcast(&t->cv);
     pthread_mutex_unlock(&t->mu);
     fn(ctx, 0, n);
-    long long until = 0;
-    for (int s = 0; atomic_load_explicit(&t->pending, memory_order_acquire) != 0; s++) {
-        if ((s & 63) != 0) continue;
-        long long now = now_ns();
-        if (until == 0) {
-            until = now + SPIN_NS;
-        } else if (now > until) {
-            pthread_mutex_lock(&t->mu);
-            t->caller_sleeps = true;
-            while (atomic_load_explicit(&t->pending, memory_order_acquire) != 0)
-                pthread_cond_wait(&t->done, &t->mu);
-            t->caller_sleeps = false;
-            pthread_mutex_unlock(&t->mu);
-            break;
-        }
-    }
+    if (poll_done(&t->pending)) return;
+    pthread_mutex_lock(&t->mu);
+    t->caller_sleeps = true;
+    while (atomic_load_explicit(&t->pending, memory_order_acquire) != 0)
+        pthread_cond_wait(&t->done, &t->mu);
+    t->caller_sleeps = false;
+    pthread_mutex_unlock(&t->mu);
 }
 
 void team_share(size_t count, size_t align, int i, int n, size_t *lo, size_t *hi)
