@@ -20,11 +20,11 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wpoi
 ifeq ($(WERROR),1)
 WARN    += -Werror
 endif
-PKGS_CFLAGS := $(shell pkg-config --cflags openblas ncursesw zlib 2>/dev/null)
-PKGS_LIBS   := $(shell pkg-config --libs openblas ncursesw zlib 2>/dev/null)
+PKGS_CFLAGS := $(shell pkg-config --cflags openblas ncursesw zlib libdeflate 2>/dev/null)
+PKGS_LIBS   := $(shell pkg-config --libs openblas ncursesw zlib libdeflate 2>/dev/null)
 ifeq ($(strip $(PKGS_LIBS)),)
 PKGS_CFLAGS := -I/usr/include/x86_64-linux-gnu/openblas-pthread
-PKGS_LIBS   := -lopenblas -lncursesw -ltinfo -lz
+PKGS_LIBS   := -lopenblas -lncursesw -ltinfo -lz -ldeflate
 endif
 CPPFLAGS += -Iinclude -D_GNU_SOURCE $(PKGS_CFLAGS) -DGRADTOP_VERSION=\"$(VERSION)\"
 CFLAGS   += -std=c11 $(OPT) $(ARCH) -fno-math-errno -g -pthread $(WARN) $(SAN)
@@ -50,7 +50,7 @@ PROG       := $(BUILD)/gradtop
 
 # Debian packages: what building and testing need, and what the benchmark adds.
 DEPS_PKGS  := gcc make pkg-config libncurses-dev libcsv-dev libopenblas-dev libcmocka-dev valgrind \
-              zlib1g-dev tmux dataset-fashion-mnist
+              zlib1g-dev libdeflate-dev tmux dataset-fashion-mnist
 BENCH_PKGS := python3-torch python3-numpy hyperfine
 
 .PHONY: all run test asan tsan bench clean deps deps-bench format fuzz
@@ -109,13 +109,18 @@ asan:
 	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 
 # ThreadSanitizer over the trainer and its control interface, driven from
-# other threads as the dashboard drives it, then over the real dashboard
+# other threads as the dashboard drives it, the compute team and the passes
+# it shares, then over the real dashboard
 # and its teaching views in tmux: any report fails.
 tsan:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory BUILD=build-tsan OPT=-O1 SAN=-fsanitize=thread \
-	  build-tsan/gradtop build-tsan/tests/test_trainer
+	  build-tsan/gradtop build-tsan/tests/test_trainer build-tsan/tests/test_team \
+	  build-tsan/tests/test_model build-tsan/tests/test_optimizer
 	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_trainer
+	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_team
+	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_model
+	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_optimizer
 	@rm -rf build-tsan/reports && mkdir -p build-tsan/reports
 	TSAN_OPTIONS="halt_on_error=1 log_path=$(CURDIR)/build-tsan/reports/tsan" \
 	  GRADTOP=build-tsan/gradtop sh tests/e2e_dashboard.sh

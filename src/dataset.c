@@ -582,48 +582,76 @@ ErrorCode dataset_split(Dataset *ds, double val_frac, uint64_t seed, Dataset *tr
 
 /* ---- normalization and statistics ---------------------------------------- */
 
+/* Rows per block in normalizer_fit: about this many bytes of features, so
+ * that a block is still in the cache for its second pass. */
+#define FIT_BLOCK_BYTES (256 * 1024)
+
 ErrorCode normalizer_fit(Normalizer *nz, NormalizeKind kind, const Dataset *ds, Error *err)
 {
     memset(nz, 0, sizeof *nz);
-    size_t d = (size_t)ds->d, n = ds->n;
+    size_t d = (size_t)ds->d, n = ds->n, cap = d ? d : 1;
     nz->kind = kind;
     nz->d = ds->d;
-    nz->shift = malloc((d ? d : 1) * sizeof *nz->shift);
-    nz->scale = malloc((d ? d : 1) * sizeof *nz->scale);
-    double *sum = calloc(d ? d : 1, sizeof *sum), *sq = calloc(d ? d : 1, sizeof *sq);
-    float *lo = malloc((d ? d : 1) * sizeof *lo), *hi = malloc((d ? d : 1) * sizeof *hi);
-    if (!nz->shift || !nz->scale || !sum || !sq || !lo || !hi) {
-        free(sum);
+    nz->shift = malloc(cap * sizeof *nz->shift);
+    nz->scale = malloc(cap * sizeof *nz->scale);
+    double *mean = calloc(cap, sizeof *mean), *sq = calloc(cap, sizeof *sq);
+    double *block_mean = malloc(cap * sizeof *block_mean);
+    double *block_sq = malloc(cap * sizeof *block_sq);
+    float *lo = malloc(cap * sizeof *lo), *hi = malloc(cap * sizeof *hi);
+    if (!nz->shift || !nz->scale || !mean || !sq || !block_mean || !block_sq || !lo || !hi) {
+        free(mean);
         free(sq);
+        free(block_mean);
+        free(block_sq);
         free(lo);
         free(hi);
         normalizer_free(nz);
         return error_set(err, ERROR_RUNTIME, "out of memory fitting the normalizer");
     }
     /* Two passes (mean, then squared deviations) in double: the one-pass
-     * formula loses everything to cancellation when mean >> std. */
+     * formula loses everything to cancellation when mean >> std.  They run
+     * per block of rows, the second while the block is still in the cache,
+     * so that memory is read once; a block's m rows, with mean mb and sum of
+     * squared deviations Sb, join the k rows before it by the update of
+     * Chan, Golub and LeVeque ("Algorithms for computing the sample
+     * variance", 1983): with delta = mb - mean, mean += delta * m / (k + m)
+     * and S += Sb + delta^2 * k * m / (k + m). */
+    size_t block = d ? FIT_BLOCK_BYTES / (d * sizeof(float)) : n;
+    if (block < 1) block = 1;
     for (size_t j = 0; j < d; j++) lo[j] = hi[j] = n ? ds->x[j] : 0;
-    for (size_t i = 0; i < n; i++) {
-        const float *row = ds->x + i * d;
-        for (size_t j = 0; j < d; j++) {
-            sum[j] += row[j];
-            if (row[j] < lo[j]) lo[j] = row[j];
-            if (row[j] > hi[j]) hi[j] = row[j];
+    for (size_t k = 0; k < n; k += block) {
+        size_t m = n - k < block ? n - k : block;
+        const float *x = ds->x + k * d;
+        for (size_t j = 0; j < d; j++) block_mean[j] = block_sq[j] = 0;
+        for (size_t i = 0; i < m; i++) {
+            const float *row = x + i * d;
+            for (size_t j = 0; j < d; j++) {
+                float v = row[j];
+                block_mean[j] += v;
+                lo[j] = v < lo[j] ? v : lo[j];
+                hi[j] = v > hi[j] ? v : hi[j];
+            }
         }
-    }
-    for (size_t j = 0; j < d; j++) sum[j] = n ? sum[j] / (double)n : 0; /* now the mean */
-    for (size_t i = 0; i < n; i++) {
-        const float *row = ds->x + i * d;
+        for (size_t j = 0; j < d; j++) block_mean[j] /= (double)m;
+        for (size_t i = 0; i < m; i++) {
+            const float *row = x + i * d;
+            for (size_t j = 0; j < d; j++) {
+                double dev = row[j] - block_mean[j];
+                block_sq[j] += dev * dev;
+            }
+        }
+        double w = (double)m / (double)(k + m), cross = (double)k * w;
         for (size_t j = 0; j < d; j++) {
-            double dev = row[j] - sum[j];
-            sq[j] += dev * dev;
+            double delta = block_mean[j] - mean[j];
+            mean[j] += delta * w;
+            sq[j] += block_sq[j] + delta * delta * cross;
         }
     }
     for (size_t j = 0; j < d; j++) {
         double shift = 0, scale = 1;
         bool constant = lo[j] == hi[j];
         if (kind == NORMALIZE_STANDARD) {
-            shift = sum[j];
+            shift = mean[j];
             double sd = n ? sqrt(sq[j] / (double)n) : 0; /* population std */
             if (!constant && sd > 0) scale = 1.0 / sd;
         } else if (kind == NORMALIZE_MINMAX) {
@@ -633,8 +661,10 @@ ErrorCode normalizer_fit(Normalizer *nz, NormalizeKind kind, const Dataset *ds, 
         nz->shift[j] = (float)shift;
         nz->scale[j] = isfinite((float)scale) ? (float)scale : 1.0f;
     }
-    free(sum);
+    free(mean);
     free(sq);
+    free(block_mean);
+    free(block_sq);
     free(lo);
     free(hi);
     return ERROR_NONE;

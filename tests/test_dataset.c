@@ -610,6 +610,48 @@ static void test_normalizer_minmax_and_none(void **state)
     normalizer_free(&nz);
 }
 
+/* Far more rows than one block of the fit (it reads a block of rows at a
+ * time and merges the blocks' statistics): the result must be the two-pass
+ * mean and standard deviation of the whole column, and the extremes of the
+ * whole column, wherever they lie. */
+static void test_normalizer_merges_blocks_of_rows_exactly(void **state)
+{
+    enum { N = 100003, D = 3 };
+    float *x = malloc((size_t)N * D * sizeof *x);
+    assert_non_null(x);
+    for (size_t i = 0; i < N; i++) {
+        x[i * D] = 1e6f + (float)(i % 7) - 3.0f; /* offset >> std */
+        x[i * D + 1] = (float)i / 1000.0f;       /* each block's mean differs */
+        x[i * D + 2] = i == 40000 ? 9.0f : i == N - 1 ? -5.0f : 1.0f;
+    }
+    long double mean[D] = {0}, sq[D] = {0};
+    for (size_t i = 0; i < N; i++)
+        for (int j = 0; j < D; j++) mean[j] += x[i * D + j];
+    for (int j = 0; j < D; j++) mean[j] /= N;
+    for (size_t i = 0; i < N; i++)
+        for (int j = 0; j < D; j++) sq[j] += (x[i * D + j] - mean[j]) * (x[i * D + j] - mean[j]);
+
+    Dataset ds = small_set(x, N, D);
+    Normalizer nz;
+    Error err = {0};
+    assert_int_equal(normalizer_fit(&nz, NORMALIZE_STANDARD, &ds, &err), ERROR_NONE);
+    for (int j = 0; j < D; j++) {
+        double sd = (double)sqrtl(sq[j] / N);
+        assert_float_equal(nz.shift[j], (double)mean[j], fabs((double)mean[j]) * 1e-7);
+        assert_float_equal(nz.scale[j], 1.0 / sd, 1e-6 / sd);
+    }
+    normalizer_free(&nz);
+
+    assert_int_equal(normalizer_fit(&nz, NORMALIZE_MINMAX, &ds, &err), ERROR_NONE);
+    assert_float_equal(nz.shift[0], 1e6 - 3, 0);
+    assert_float_equal(nz.scale[0], 1.0 / 6, 1e-9);
+    assert_float_equal(nz.shift[1], 0, 0);
+    assert_float_equal(nz.shift[2], -5, 0);
+    assert_float_equal(nz.scale[2], 1.0 / 14, 1e-9);
+    normalizer_free(&nz);
+    free(x);
+}
+
 static void test_normalizer_fits_on_train_only(void **state)
 {
     Dataset ds, train, val;
@@ -729,6 +771,7 @@ int main(void)
         cmocka_unit_test(test_split_rejects_fractions_out_of_range),
         cmocka_unit_test(test_normalizer_standard_uses_population_std),
         cmocka_unit_test(test_normalizer_minmax_and_none),
+        cmocka_unit_test(test_normalizer_merges_blocks_of_rows_exactly),
         cmocka_unit_test(test_normalizer_fits_on_train_only),
         cmocka_unit_test(test_stats_of_iris),
         cmocka_unit_test(test_stats_report_missing_per_column),

@@ -1,7 +1,8 @@
 /*
  * test_dataset_idx.c - the IDX (MNIST format) loader against the fixtures
- * of tests/data/idx (see tests/data/make_fixtures.py), and the real
- * Fashion-MNIST files of Debian's dataset-fashion-mnist package.
+ * of tests/data/idx (see tests/data/make_fixtures.py), gzip files of other
+ * shapes made here in a temporary directory, and the real Fashion-MNIST
+ * files of Debian's dataset-fashion-mnist package.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,9 +10,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <ftw.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
 
 #include "gradtop/dataset.h"
 
@@ -175,6 +180,191 @@ static void test_idx_bad_files_are_refused_naming_the_file(void **state)
     }
 }
 
+/* ---- gzip files made here ----------------------------------------------------- */
+
+static char tmpdir[64];
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    return remove(path);
+}
+
+static int make_tmpdir(void **state)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/gradtop-idx-XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_tmpdir(void **state)
+{
+    return nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The tiny fixture's images file, then extra bytes of junk; returns its size. */
+static size_t tiny_images(unsigned char *buf, size_t extra)
+{
+    static const unsigned char head[16] = {0, 0, 8, 3, 0, 0, 0, 6, 0, 0, 0, 2, 0, 0, 0, 3};
+    memcpy(buf, head, sizeof head);
+    for (int i = 0; i < 36; i++) buf[16 + i] = (unsigned char)((i * 7 + 3) % 256);
+    memset(buf + 52, 'x', extra);
+    return 52 + extra;
+}
+
+/* Appends one gzip member holding data[0..n) at out[at..); returns the new
+ * end.  hcrc: the member's header carries a CRC of itself (flag FHCRC). */
+static size_t gzip_member(unsigned char *out, size_t at, size_t cap, const unsigned char *data,
+                          size_t n, bool hcrc)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    assert_int_equal(deflateInit2(&zs, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    gz_header head;
+    memset(&head, 0, sizeof head);
+    head.os = 3;
+    head.hcrc = hcrc;
+    assert_int_equal(deflateSetHeader(&zs, &head), Z_OK);
+    zs.next_in = (unsigned char *)data;
+    zs.avail_in = (uInt)n;
+    zs.next_out = out + at;
+    zs.avail_out = (uInt)(cap - at);
+    assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    size_t end = at + zs.total_out;
+    deflateEnd(&zs);
+    return end;
+}
+
+/* Writes p[0..n) to tmpdir/name; returns the path (a static buffer). */
+static const char *write_tmp(const char *name, const unsigned char *p, size_t n)
+{
+    static char path[128];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(p, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+/* The pixels of a gzip file are decompressed in one piece when it is a
+ * single member holding exactly what its header announces; files of other
+ * shapes go through zlib's stream and load the same. */
+static void test_idx_gzip_members_and_header_crc_load_the_same(void **state)
+{
+    unsigned char raw[64], gz[512];
+    size_t n = tiny_images(raw, 0);
+    /* Two members one after the other, as `cat a.gz b.gz` makes. */
+    size_t end = gzip_member(gz, 0, sizeof gz, raw, 20, false);
+    end = gzip_member(gz, end, sizeof gz, raw + 20, n - 20, false);
+    Dataset ds;
+    load_idx_ok(&ds, write_tmp("two-members.gz", gz, end), IDX "tiny-labels-idx1-ubyte");
+    check_tiny(&ds);
+    dataset_free(&ds);
+    /* A header with a CRC of itself (zlib checks it). */
+    end = gzip_member(gz, 0, sizeof gz, raw, n, true);
+    load_idx_ok(&ds, write_tmp("hcrc.gz", gz, end), IDX "tiny-labels-idx1-ubyte");
+    check_tiny(&ds);
+    dataset_free(&ds);
+}
+
+static void expect_refused(const char *images, const char *labels, const char *part)
+{
+    Dataset ds;
+    Error err = {0};
+    ErrorCode code = dataset_load_idx(&ds, images, labels, &err);
+    if (code != ERROR_INPUT)
+        fail_msg("%s: expected ERROR_INPUT, got %d (%s)", images, code, err.msg);
+    expect_prefix(&err, images);
+    expect_msg(&err, part);
+    assert_null(ds.x);
+    assert_false(ds.owns);
+}
+
+/* A file of n images of 28x28 whose pixels come from a fixed generator
+ * (data that deflate cannot squeeze), then its gzip form and a labels file
+ * of n labels (i % 10) beside both, in tmpdir.  *images gets the header and
+ * pixels (16 + 784 n bytes), *gz the gzip bytes, *gz_len their count. */
+#define NOISY_PIXELS 784
+static void noisy_files(uint32_t n, unsigned char **images, unsigned char **gz, size_t *gz_len)
+{
+    size_t size = 16 + (size_t)n * NOISY_PIXELS, cap = size + size / 100 + 1024;
+    unsigned char *raw = malloc(size), *out = malloc(cap), lab[8 + 1000];
+    assert_non_null(raw);
+    assert_non_null(out);
+    assert_true(n <= 1000);
+    const unsigned char head[16] = {
+        0, 0, 8, 3, n >> 24, n >> 16 & 255, n >> 8 & 255, n & 255, 0, 0, 0, 28, 0, 0, 0, 28};
+    memcpy(raw, head, sizeof head);
+    uint32_t r = 12345;
+    for (size_t i = 16; i < size; i++) {
+        r = r * 1664525u + 1013904223u; /* Numerical Recipes' LCG */
+        raw[i] = (unsigned char)(r >> 24);
+    }
+    *gz_len = gzip_member(out, 0, cap, raw, size, false);
+    const unsigned char lhead[8] = {0, 0, 8, 1, n >> 24, n >> 16 & 255, n >> 8 & 255, n & 255};
+    memcpy(lab, lhead, sizeof lhead);
+    for (uint32_t i = 0; i < n; i++) lab[8 + i] = (unsigned char)(i % 10);
+    write_tmp("noisy-labels-idx1-ubyte", lab, 8 + n);
+    *images = raw;
+    *gz = out;
+}
+
+/* Larger than what zlib inflates while reading the header, so the pixels
+ * come from the one-piece decompression: every one of them, in order. */
+static void test_idx_large_gzip_loads_every_pixel(void **state)
+{
+    unsigned char *raw, *gz;
+    size_t gz_len;
+    noisy_files(1000, &raw, &gz, &gz_len);
+    Dataset ds;
+    load_idx_ok(&ds, write_tmp("noisy-images-idx3-ubyte.gz", gz, gz_len), NULL);
+    assert_int_equal(ds.n, 1000);
+    assert_int_equal(ds.d, NOISY_PIXELS);
+    size_t bad = 0;
+    for (size_t i = 0; i < 1000 * NOISY_PIXELS; i++) bad += ds.x[i] != (float)raw[16 + i];
+    assert_int_equal(bad, 0);
+    assert_int_equal(ds.labels[999], 9);
+    dataset_free(&ds);
+    free(raw);
+    free(gz);
+}
+
+/* The one-piece decompression gives up on these; the stream names the fault. */
+static void test_idx_gzip_that_is_not_what_its_header_says_is_refused(void **state)
+{
+    unsigned char raw[64], gz[512];
+    size_t n = tiny_images(raw, 3);
+    size_t end = gzip_member(gz, 0, sizeof gz, raw, n, false);
+    expect_refused(write_tmp("trailing.gz", gz, end), IDX "tiny-labels-idx1-ubyte",
+                   ": unexpected data after the 6 images of 2x3 the header announces");
+    /* The same three bytes in a second member. */
+    n = tiny_images(raw, 0);
+    end = gzip_member(gz, 0, sizeof gz, raw, n, false);
+    end = gzip_member(gz, end, sizeof gz, (const unsigned char *)"xyz", 3, false);
+    expect_refused(write_tmp("trailing2.gz", gz, end), IDX "tiny-labels-idx1-ubyte",
+                   ": unexpected data after the 6 images of 2x3 the header announces");
+
+    end = gzip_member(gz, 0, sizeof gz, raw, n, true);
+    gz[10] ^= 0xff; /* the header's CRC, right after its 10 fixed bytes */
+    expect_refused(write_tmp("badhcrc.gz", gz, end), IDX "tiny-labels-idx1-ubyte",
+                   ": corrupt gzip data: header crc mismatch");
+
+    /* Large files, whose trailer zlib only reaches after the header. */
+    unsigned char *big, *bgz;
+    size_t len;
+    char labels[128];
+    snprintf(labels, sizeof labels, "%s/noisy-labels-idx1-ubyte", tmpdir);
+    noisy_files(1000, &big, &bgz, &len);
+    bgz[len - 8] ^= 1; /* the trailer's CRC */
+    expect_refused(write_tmp("crc.gz", bgz, len), labels,
+                   ": corrupt gzip data: incorrect data check");
+    bgz[len - 8] ^= 1;
+    bgz[len - 4] ^= 1; /* the trailer's length */
+    expect_refused(write_tmp("length.gz", bgz, len), labels,
+                   ": corrupt gzip data: incorrect length check");
+    free(big);
+    free(bgz);
+}
+
 static void check_fashion(const char *name, size_t n)
 {
     Dataset ds;
@@ -236,9 +426,12 @@ int main(void)
         cmocka_unit_test(test_idx_explicit_labels_file),
         cmocka_unit_test(test_dataset_load_recognises_idx_by_content),
         cmocka_unit_test(test_idx_bad_files_are_refused_naming_the_file),
+        cmocka_unit_test(test_idx_gzip_members_and_header_crc_load_the_same),
+        cmocka_unit_test(test_idx_large_gzip_loads_every_pixel),
+        cmocka_unit_test(test_idx_gzip_that_is_not_what_its_header_says_is_refused),
         cmocka_unit_test(test_fashion_mnist_train),
         cmocka_unit_test(test_fashion_mnist_test),
         cmocka_unit_test(test_fashion_mnist_missing_says_how_to_install),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }
