@@ -79,6 +79,8 @@ extern char **environ;
 #define TARGET_B_SCALING 1.6
 #define TARGET_C_SAMPLES 2e6
 #define TARGET_ACCURACY 0.885
+#define ACC_SEEDS 3
+static double acc_seeds[ACC_SEEDS] = {-1, -1, -1};
 #define TARGET_CSV_MBS 300.0
 #define TARGET_START_S 1.5
 #define TARGET_DASH 0.95
@@ -271,10 +273,12 @@ static void options_for(Options *o, const Config *cf, int threads)
  * Trains cf on s->train at threads; epochs > 0 runs exactly that many
  * (scored on s->test when it has one), else the stopping rule decides.
  */
-static int time_gradtop(const Session *s, const Config *cf, int threads, int epochs, Result *r)
+static int time_gradtop(const Session *s, const Config *cf, int threads, int epochs, uint64_t seed,
+                        Result *r)
 {
     Options o;
     options_for(&o, cf, threads);
+    o.seed = seed;
     o.epochs = epochs > 0 ? epochs : 1000000;
     int cap = epochs > 0 ? epochs : cf->max_epochs;
     EpochClock c = {.min = cf->min_epochs,
@@ -1041,8 +1045,19 @@ int main(int argc, char **argv)
                 progress("gradtop (%s) %d thread%s%s", configs[j].key, r->threads,
                          r->threads > 1 ? "s" : "", acc_run ? ", 10 epochs with --test" : "");
                 CpuSample c0 = cpu_sample();
-                time_gradtop(&s, &configs[j], r->threads, acc_run ? 10 : 0, r);
+                time_gradtop(&s, &configs[j], r->threads, acc_run ? 10 : 0, 0, r);
                 progress("  %.4f s/epoch over %d epochs", r->epoch_s, r->epochs);
+                if (acc_run) acc_seeds[0] = r->test_accuracy;
+                /* One seed's test accuracy moves by +-0.005 with the seed
+                 * (and with the rounding of another thread count): the
+                 * target is judged on the mean of ACC_SEEDS seeds. */
+                for (int sd = 1; acc_run && sd < ACC_SEEDS; sd++) {
+                    Result extra = *r;
+                    progress("gradtop (a) %d threads, 10 epochs with --test, seed %d", r->threads,
+                             sd);
+                    time_gradtop(&s, &configs[j], r->threads, 10, (uint64_t)sd, &extra);
+                    acc_seeds[sd] = extra.test_accuracy;
+                }
                 if (r->n_layers > 0) time_ceiling(&configs[j], r->threads, r);
                 r->other = other_share(c0, cpu_sample());
                 progress("  sgemm ceiling %.4f s/epoch over %d epochs; other CPU %.0f%%", r->ceil_s,
@@ -1188,6 +1203,9 @@ int main(int argc, char **argv)
     printf("\ntargets (issue 6; 1 thread unless said; PASS/MISS from wall-clock time)\n");
     const Result *a1 = &results[0][0], *b1r = &results[1][0], *c1 = &results[2][0];
     const Result *an = &results[0][n_thread_counts - 1], *bn = &results[1][n_thread_counts - 1];
+    char acc_what[64];
+    snprintf(acc_what, sizeof acc_what, "(a) 10 epochs at %d threads: test acc >= 0.885, 3 seeds",
+             an->threads);
     char m[128];
     double ra = a1->torch_s > 0 && a1->epoch_s > 0 ? a1->torch_s / a1->epoch_s : -1;
     snprintf(m, sizeof m, "%.2fx (CPU time %.2fx)", ra, a1->torch_cpu_s / a1->epoch_cpu_s);
@@ -1208,10 +1226,15 @@ int main(int argc, char **argv)
     double sc = c1->epoch_s > 0 ? (double)c1->rows / c1->epoch_s : -1;
     snprintf(m, sizeof m, "%s samples/s", fmt_num(b1, sizeof b1, sc, 0));
     target_row("(c) >= 2,000,000 samples/s", sc > 0 ? m : "-", sc > 0, sc >= TARGET_C_SAMPLES);
-    snprintf(m, sizeof m, "%.4f (%d threads)", an->test_accuracy, an->threads);
-    target_row("(a) 10 epochs, val-split 0: test accuracy >= 0.885",
-               an->test_accuracy >= 0 ? m : "-", an->test_accuracy >= 0,
-               an->test_accuracy >= TARGET_ACCURACY);
+    double acc = 0;
+    bool acc_ok = true;
+    for (int sd = 0; sd < ACC_SEEDS; sd++) {
+        acc += acc_seeds[sd] / ACC_SEEDS;
+        acc_ok = acc_ok && acc_seeds[sd] >= 0;
+    }
+    snprintf(m, sizeof m, "mean %.4f (%.4f %.4f %.4f)", acc, acc_seeds[0], acc_seeds[1],
+             acc_seeds[2]);
+    target_row(acc_what, acc_ok ? m : "-", acc_ok, acc >= TARGET_ACCURACY);
     snprintf(m, sizeof m, "%.0f MB/s", csv_mbs);
     target_row("CSV parsing >= 300 MB/s", csv_mbs > 0 ? m : "-", csv_mbs > 0,
                csv_mbs >= TARGET_CSV_MBS);
