@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -84,6 +85,9 @@ static void *member_main(void *arg)
     Member *me = arg;
     Team *t = me->team;
     int i = me->index;
+    char name[16];
+    snprintf(name, sizeof name, "gradtop-team%d", i);
+    pthread_setname_np(pthread_self(), name);
     /* The phase count the team was created with: team_run may have begun
      * the first phase before this thread got here. */
     unsigned long seen = 0;
