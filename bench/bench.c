@@ -336,7 +336,7 @@ static float *filled(size_t n, uint32_t *seed)
 {
     float *p = malloc((n ? n : 1) * sizeof *p);
     if (!p) return NULL;
-    /* Small values in ±0.01: accumulating into Z and dW over many batches
+    /* Small values in ±0.01: accumulating into Z over many batches
      * stays far from overflow and from denormals. */
     for (size_t i = 0; i < n; i++) {
         *seed = *seed * 1664525u + 1013904223u;
@@ -406,9 +406,10 @@ static void ceiling_batches(Ceiling *c, long max_batches)
                         S[l], c->W[l], S[l], 1.0f, c->z[l + 1], S[l + 1]);
         float *dz = c->d0, *da = c->d1;
         for (int l = L - 1; l >= 0; l--) {
-            /* dW (O, I) += dZᵀ (O, B) · X (B, I) */
+            /* dW (O, I) = dZᵀ (O, B) · X (B, I): model_gradient overwrites
+             * the gradient, so beta is 0 (OpenBLAS then clears dW first). */
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, S[l + 1], S[l], B, 1.0f, dz,
-                        S[l + 1], c->a[l], S[l], 1.0f, c->dW[l], S[l]);
+                        S[l + 1], c->a[l], S[l], 0.0f, c->dW[l], S[l]);
             if (l == 0) break;
             /* dX (B, I) = dZ (B, O) · W (O, I) */
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, S[l], S[l + 1], 1.0f, dz,
