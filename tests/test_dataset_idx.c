@@ -10,7 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ftw.h>
+#include "tmpdir.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,23 +183,7 @@ static void test_idx_bad_files_are_refused_naming_the_file(void **state)
 
 /* ---- gzip files made here ----------------------------------------------------- */
 
-static char tmpdir[64];
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    return remove(path);
-}
-
-static int make_tmpdir(void **state)
-{
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/gradtop-idx-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_tmpdir(void **state)
-{
-    return nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
+/* tmpdir, make_tmpdir and remove_tmpdir: tmpdir.h */
 
 /* The tiny fixture's images file, then extra bytes of junk; returns its size. */
 static size_t tiny_images(unsigned char *buf, size_t extra)
