@@ -55,6 +55,7 @@
 #include "gradtop/gemm.h"
 #include "gradtop/options.h"
 #include "gradtop/session.h"
+#include "gradtop/sysmem.h"
 #include "gradtop/trainer.h"
 
 extern char **environ;
@@ -223,8 +224,7 @@ static CpuSample cpu_sample(void)
 
 static double other_share(CpuSample a, CpuSample b)
 {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    double wall = (b.t - a.t) * (double)(cores > 0 ? cores : 1);
+    double wall = (b.t - a.t) * (double)sysmem_cores();
     double other = (b.busy - a.busy) - (b.own - a.own);
     return wall > 0 && other > 0 ? other / wall : 0;
 }
@@ -991,10 +991,10 @@ int main(int argc, char **argv)
         return 1;
     }
     read_loadavg(load0, sizeof load0);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int cores = sysmem_cores();
     thread_counts[0] = 1;
     n_thread_counts = 1;
-    if (cores > 1) thread_counts[n_thread_counts++] = (int)cores;
+    if (cores > 1) thread_counts[n_thread_counts++] = cores;
     for (int i = 0; i < N_CONFIGS; i++)
         for (int k = 0; k < 2; k++) {
             Result *r = &results[i][k];
@@ -1098,7 +1098,7 @@ int main(int argc, char **argv)
     /* ---- the table ---- */
     char b1[64], b2[64];
     printf("\ngradtop benchmark (make bench): every figure below was measured in this run\n");
-    printf("machine: %ld cores, %s; PyTorch %s; load average %s at start, %s at end\n", cores,
+    printf("machine: %d cores, %s; PyTorch %s; load average %s at start, %s at end\n", cores,
            openblas_get_config(), torch_version[0] ? torch_version : "-", load0, load1);
     printf("epoch: median time between consecutive epoch ends after a warm-up epoch (shuffle, "
            "gather, forward,\n"

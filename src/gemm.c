@@ -2,7 +2,8 @@
 #include "gradtop/gemm.h"
 
 #include <cblas.h>
-#include <unistd.h>
+
+#include "gradtop/sysmem.h"
 
 void gemm(bool trans_a, bool trans_b, int M, int N, int K, float alpha, const float *A, int lda,
           const float *B, int ldb, float beta, float *C, int ldc)
@@ -31,10 +32,7 @@ void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, float alpha, co
 
 void gemm_set_threads(int n)
 {
-    if (n <= 0) {
-        long c = sysconf(_SC_NPROCESSORS_ONLN);
-        n = c > 0 ? (int)c : 1;
-    }
+    if (n <= 0) n = sysmem_cores();
     openblas_set_num_threads(n);
 }
 

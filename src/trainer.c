@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "gradtop/gemm.h"
 #include "gradtop/sysmem.h"
@@ -206,9 +205,8 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     /* --threads N: a team of N threads shares each step, each thread
      * running single-threaded BLAS on its share (team.h).  More threads
      * than cores would only wait for each other. */
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = o->threads > 0 ? o->threads : (int)(cores > 0 ? cores : 1);
-    if (cores > 0 && threads > cores) threads = (int)cores;
+    int cores = sysmem_cores();
+    int threads = o->threads > 0 && o->threads < cores ? o->threads : cores;
     gemm_set_threads(1);
 
     ModelShape shape;
