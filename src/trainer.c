@@ -72,6 +72,7 @@ struct Trainer {
     TrainEvent events[TRAINER_MAX_EVENTS];
     long n_events_total;
     double run_seconds; /* time spent running (pauses excluded) */
+    long run_samples;   /* rows stepped in that time */
     double rate_t0;     /* for samples/s */
     long rate_samples;
 };
@@ -517,6 +518,7 @@ static void publish_batch(Trainer *t, double loss, int B, long batch_in_epoch, i
     t->pub.last_batch_loss = loss;
     t->pub.lr = lr;
     t->run_seconds += now - t_batch_start;
+    t->run_samples += B;
     t->rate_samples += B;
     double span = now - t->rate_t0;
     if (span >= 0.5) {
@@ -994,6 +996,7 @@ void trainer_snapshot(Trainer *t, TrainerSnapshot *s)
     for (int i = 0; i < ne; i++) ev[i] = t->events[(total - ne + i) % TRAINER_MAX_EVENTS];
     s->n_events = ne;
     s->elapsed = t->run_seconds;
+    s->samples = t->run_samples;
     pthread_mutex_unlock(&t->mu);
 }
 

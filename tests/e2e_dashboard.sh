@@ -4,7 +4,8 @@
 # epoch counter; + doubles the learning rate shown; resizing (down to a
 # too-small terminal and back) neither crashes nor blanks the screen; q then
 # y exits with status 0; SIGTERM exits 143 with the terminal given back; the
-# ASCII fallback under LANG=C draws no braille.
+# ASCII fallback under LANG=C draws no braille; the speed row gives the rate
+# while training and the run's mean once s has stopped it.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_dashboard.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -107,9 +108,18 @@ pattern=$(printf '\342[\240\241\242\243]')
 braille=$(screen | LC_ALL=C grep -c "$pattern")
 [ "$braille" = 0 ] || fail "LANG=C, yet $braille lines have braille characters"
 screen | grep -Eq '[+]-+[+]' || fail "LANG=C: no ASCII axes"
-keys q y
-wait_file "$TMP/ascii.exit" 10 || fail "LANG=C: q y did not quit"
 echo "ok: LANG=C draws ASCII"
+
+# ---- the speed row: the current rate, then the run's mean once stopped -----
+screen | grep -Eq 'speed +[0-9.]+[kM]? samples/s *$' ||
+    fail "while training, the speed row gives no rate"
+keys s
+wait_for 'STOPPED' 10 || fail "s did not stop training"
+screen | grep -Eq 'speed +[0-9.]+[kM]? samples/s \(mean\)' ||
+    fail "after s, the speed row does not give the run's mean rate"
+echo "ok: the speed row gives the rate, then the run's mean after s"
+keys q
+wait_file "$TMP/ascii.exit" 10 || fail "LANG=C: q did not quit a stopped run"
 
 echo "e2e_dashboard: all passed"
 exit 0

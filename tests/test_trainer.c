@@ -190,6 +190,9 @@ static void test_pause_step_and_change_at_next_batch(void **state)
     trainer_snapshot(t, &snap);
     assert_int_equal(snap.status, TRAIN_PAUSED);
     assert_int_equal(snap.step, 3);
+    /* three steps of the 7-row batch size, and the time they took */
+    assert_int_equal(snap.samples, 21);
+    assert_true(snap.elapsed > 0 && isfinite(snap.elapsed));
 
     trainer_resume(t);
     for (int i = 0; i < 500 && batches(&rec) < 50; i++) sleep_ms(10);

@@ -123,6 +123,7 @@ typedef struct {
     double lr; /* the rate in force (schedule applied) */
     double samples_per_sec;
     double elapsed; /* seconds training (pauses excluded) */
+    long samples;   /* training rows run through steps in that time */
     double eta;     /* seconds to the last epoch, < 0 unknown */
     int best_epoch;
     double best_value; /* of the monitored quantity */

@@ -706,9 +706,14 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
     snprintf(v, sizeof v, "%d", s->hp.batch_size);
     panel_row(y++, left, width, "batch", ROLE_NORMAL, v);
     panel_row(y++, left, width, "optimizer", ROLE_NORMAL, optimizer_names[s->hp.opt.kind]);
-    format_rate(s->samples_per_sec, a, sizeof a);
-    snprintf(v, sizeof v, "%s samples/s",
-             s->status == TRAIN_RUNNING && s->samples_per_sec > 0 ? a : "-");
+    /* The current rate while running; once training has ended, the mean
+     * over the run; "-" while paused or before the first measurement. */
+    bool ended = s->status != TRAIN_RUNNING && s->status != TRAIN_PAUSED;
+    double rate = s->status == TRAIN_RUNNING ? s->samples_per_sec
+                  : ended && s->elapsed > 0  ? (double)s->samples / s->elapsed
+                                             : 0;
+    format_rate(rate, a, sizeof a);
+    snprintf(v, sizeof v, "%s samples/s%s", rate > 0 ? a : "-", ended && rate > 0 ? " (mean)" : "");
     panel_row(y++, left, width, "speed", ROLE_NORMAL, v);
     format_duration(s->elapsed, a, sizeof a);
     panel_row(y++, left, width, "elapsed", ROLE_NORMAL, a);
