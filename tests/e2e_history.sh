@@ -8,99 +8,22 @@
 #   - the setup screen: mode -> race, F10 starts the race screen, which
 #     names all three default racers (sgd, adam, rmsprop); q y exits 0.
 #
-# Standalone (no tests/lib).  Run from the project root:
+# Run from the project root:
 #     GRADTOP=build/gradtop sh tests/e2e_history.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
 # shellcheck disable=SC2015
 # ("[ A ] && [ B ] || fail" is meant: fail exits)
 set -u
 
-E2E=e2e_history
-GRADTOP=${GRADTOP:-build/gradtop}
-case $GRADTOP in /*) ;; *) GRADTOP=$PWD/$GRADTOP ;; esac
-if ! command -v tmux >/dev/null 2>&1; then
-    echo "$E2E: FAIL: tmux is not installed"
-    exit 1
-fi
-if [ ! -x "$GRADTOP" ]; then
-    echo "$E2E: FAIL: no program at $GRADTOP"
-    exit 1
-fi
+# shellcheck source=tests/lib/tmux.sh
+. tests/lib/tmux.sh
+tmux_harness e2e_history hist hist
 IRIS=$PWD/datasets/iris.csv
-[ -r "$IRIS" ] || {
-    echo "$E2E: FAIL: no $IRIS (run from the project root)"
-    exit 1
-}
-
-SOCK=gradtop-hist-$$
-T() { tmux -L "$SOCK" -f /dev/null "$@"; }
-TMP=$(mktemp -d)
-# shellcheck disable=SC2317 # run by the EXIT trap
-cleanup() {
-    T kill-server >/dev/null 2>&1
-    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-PANE=hist
-
-screen() { T capture-pane -p -t "$PANE" 2>/dev/null; }
-
-fail() {
-    echo "$E2E: FAIL: $*"
-    echo "----- screen -----"
-    screen
-    echo "------------------"
-    exit 1
-}
-
-# wait_for TEXT SECONDS: polls the screen every 0.1 s for a fixed string.
-wait_for() {
-    _n=$(($2 * 10))
-    _i=0
-    while [ "$_i" -lt "$_n" ]; do
-        screen | grep -qF -- "$1" && return 0
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    return 1
-}
-
-# wait_gone TEXT SECONDS: polls until the fixed string is off the screen.
-wait_gone() {
-    _n=$(($2 * 10))
-    _i=0
-    while [ "$_i" -lt "$_n" ]; do
-        screen | grep -qF -- "$1" || return 0
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    return 1
-}
-
-# wait_file FILE SECONDS: polls until FILE exists and is not empty.
-wait_file() {
-    _n=$(($2 * 10))
-    _i=0
-    while [ "$_i" -lt "$_n" ]; do
-        [ -s "$1" ] && return 0
-        sleep 0.1
-        _i=$((_i + 1))
-    done
-    return 1
-}
-
-keys() { T send-keys -t "$PANE" "$@"; }
+[ -r "$IRIS" ] || fail "no $IRIS (run from the project root)"
 
 # start NAME ARGS: the program with ARGS in a fresh 120x40 session; its exit
 # status goes to $TMP/NAME.exit.
-start() {
-    T kill-session -t "$PANE" >/dev/null 2>&1
-    T new-session -d -s "$PANE" -x 120 -y 40 \
-        "cd '$TMP' && LANG=C.UTF-8 LC_ALL=C.UTF-8 '$GRADTOP' $2; echo \$? > '$TMP/$1.exit'; sleep 600" ||
-        fail "tmux could not start a session"
-}
+start() { start_session "$1" C.UTF-8 "$2"; }
 
 # ---- two earlier runs ------------------------------------------------------
 for i in 1 2; do
@@ -123,10 +46,10 @@ screen | grep -qF 'hidden' && fail "earlier runs hidden from the start"
 echo "ok: the dashboard says 'earlier runs: 2'"
 
 keys b
-wait_for 'earlier runs: 2 (hidden' 5 || fail "b did not hide the earlier runs"
+wait_for 'earlier runs: 2 \(hidden' 5 || fail "b did not hide the earlier runs"
 echo "ok: b hides them"
 keys b
-wait_gone '(hidden' 5 || fail "a second b did not show the earlier runs again"
+wait_gone '\(hidden' 5 || fail "a second b did not show the earlier runs again"
 wait_for 'earlier runs: 2' 2 || fail "after b b the header lost 'earlier runs: 2'"
 echo "ok: b shows them again"
 
