@@ -77,13 +77,7 @@ echo "ok: resizing redraws, says when the terminal is too small, and recovers"
 # ---- q asks, y quits with 0 ------------------------------------------------
 keys Space
 wait_for 'RUNNING' 5 || fail "space did not resume"
-keys q
-wait_for 'Quit now' 5 || fail "q while training did not ask first"
-[ -s "$TMP/main.exit" ] && fail "q quit without asking"
-keys y
-wait_file "$TMP/main.exit" 10 || fail "y did not quit within 10 s"
-code=$(cat "$TMP/main.exit")
-[ "$code" = 0 ] || fail "q, y exited with status $code, not 0"
+quit_q_y main
 echo "ok: q asks, y exits with status 0"
 
 # ---- SIGTERM: a clean exit, 128 + 15, and the terminal back -----------------

@@ -53,12 +53,7 @@ wait_gone '\(hidden' 5 || fail "a second b did not show the earlier runs again"
 wait_for 'earlier runs: 2' 2 || fail "after b b the header lost 'earlier runs: 2'"
 echo "ok: b shows them again"
 
-keys q
-wait_for 'Quit now' 5 || fail "q while training did not ask first"
-keys y
-wait_file "$TMP/dash.exit" 15 || fail "y did not quit within 15 s"
-code=$(cat "$TMP/dash.exit")
-[ "$code" = 0 ] || fail "q, y exited with status $code, not 0"
+quit_q_y dash
 echo "ok: q y exits 0"
 
 # ---- a race from the setup screen -------------------------------------------
@@ -82,12 +77,7 @@ done
 screen | grep -Eq '^. sgd +' && screen | grep -Eq '^. adam +' && screen | grep -Eq '^. rmsprop +' ||
     fail "the race table does not list sgd, adam and rmsprop"
 echo "ok: race mode in the setup screen starts sgd, adam and rmsprop"
-keys q
-wait_for 'Quit now' 5 || fail "q during the race did not ask first"
-keys y
-wait_file "$TMP/race.exit" 15 || fail "y did not quit the race within 15 s"
-code=$(cat "$TMP/race.exit")
-[ "$code" = 0 ] || fail "the race exited with status $code, not 0"
+quit_q_y race
 echo "ok: q y exits the race with 0"
 
 echo "e2e_history: all passed"

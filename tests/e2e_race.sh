@@ -36,11 +36,7 @@ done
 echo "ok: space pauses every racer"
 keys Space
 wait_for ' adam +RUNNING' 5 || fail "space did not resume"
-keys q
-wait_for 'Quit now' 5 || fail "q did not ask first"
-keys y
-wait_file "$TMP/race.exit" 15 || fail "y did not quit within 15 s"
-[ "$(cat "$TMP/race.exit")" = 0 ] || fail "q, y exited with status $(cat "$TMP/race.exit")"
+quit_q_y race
 echo "ok: q, y exits with status 0"
 for r in sgd adam rmsprop; do
     d=$(ls -d "$TMP"/runs/*-spiral-"$r" 2>/dev/null | head -n 1)

@@ -24,14 +24,6 @@ start() {
 # the view marked [name] in the header
 view() { screen | head -n 1 | grep -Eo '\[[a-z]+\]' | tr -d '[]'; }
 
-quit() {
-    keys q
-    wait_for 'Quit now' 5 || fail "q did not ask first"
-    keys y
-    wait_file "$TMP/$1.exit" 10 || fail "q, y did not quit within 10 s"
-    [ "$(cat "$TMP/$1.exit")" = 0 ] || fail "q, y exited with status $(cat "$TMP/$1.exit")"
-}
-
 # ---- spiral: tab reaches every view ---------------------------------------
 start spiral C.UTF-8 --layers 16,16 --activation tanh spiral
 wait_for 'diagnosis: ' 5 || fail "no diagnosis line on the dashboard"
@@ -76,7 +68,7 @@ for want in epochs boundary gradient network confusion charts; do
     esac
 done
 echo "ok: tab reaches every view:$seen"
-quit spiral
+quit_q_y spiral
 echo "ok: q, y exits with status 0"
 
 # ---- iris: class names in the confusion matrix, x cycles the pair ------------
@@ -92,7 +84,7 @@ wait_for 'others at their mean' 5 || fail "x did not show a feature pair"
 keys p
 wait_for 'PCA plane' 5 || fail "p did not show the PCA plane"
 echo "ok: x picks a feature pair, p the PCA plane"
-quit iris
+quit_q_y iris
 
 # ---- LANG=C: the boundary map in ASCII ---------------------------------------
 start ascii C spiral
@@ -104,7 +96,7 @@ nonascii=$(screen | LC_ALL=C grep -c '[^ -~]')
 [ "$nonascii" = 0 ] || fail "LANG=C, yet $nonascii lines have non-ASCII characters"
 screen | grep -Eq '[#@]{10}' || fail "LANG=C: no ASCII map"
 echo "ok: LANG=C draws the boundary in ASCII"
-quit ascii
+quit_q_y ascii
 
 echo "e2e_views: all passed"
 exit 0

@@ -106,5 +106,16 @@ start_session() {
 # keys KEY...: tmux send-keys to the session.
 keys() { T send-keys -t "$PANE" "$@"; }
 
+# quit_q_y NAME: q must ask ("Quit now") and not quit yet; y must then quit
+# within 15 s with status 0 in $TMP/NAME.exit.
+quit_q_y() {
+    keys q
+    wait_for 'Quit now' 5 || fail "q did not ask first"
+    [ -s "$TMP/$1.exit" ] && fail "q quit without asking"
+    keys y
+    wait_file "$TMP/$1.exit" 15 || fail "y did not quit within 15 s"
+    [ "$(cat "$TMP/$1.exit")" = 0 ] || fail "q, y exited with status $(cat "$TMP/$1.exit"), not 0"
+}
+
 # resize COLUMNS ROWS: resizes the session's window.
 resize() { T resize-window -t "$PANE" -x "$1" -y "$2"; }
