@@ -24,7 +24,7 @@ static const char *const monitor_names[] = {"val_loss", "val_accuracy", "val_mae
                                             "accuracy", "mae",          "r2",      NULL};
 
 #define OFF(f) offsetof(Options, f)
-#define BIG 1e300
+#define BIG OPTIONS_UNBOUNDED
 
 /* Largest batch and epoch counts: far above anything useful, small enough
  * that sizes computed from them cannot overflow. */
@@ -183,6 +183,12 @@ const OptionSpec *options_find(const char *name)
     return NULL;
 }
 
+/* Bytes a string option holds, its terminating NUL included. */
+static size_t string_cap(const OptionSpec *s)
+{
+    return s->offset == OFF(label) || s->offset == OFF(name) ? 128 : OPTIONS_PATH;
+}
+
 static void range_text(const OptionSpec *s, char *buf, size_t cap)
 {
     switch (s->kind) {
@@ -199,7 +205,10 @@ static void range_text(const OptionSpec *s, char *buf, size_t cap)
                  s->max, OPTIONS_MAX_LAYERS);
         break;
     case OPTKIND_CHAR: snprintf(buf, cap, "a single character"); break;
-    case OPTKIND_STRING: snprintf(buf, cap, "a text of at most 1023 bytes"); break;
+    case OPTKIND_STRING:
+        snprintf(buf, cap, "a text of at most %zu bytes%s", string_cap(s) - 1,
+                 s->offset == OFF(name) ? " without '/'" : "");
+        break;
     case OPTKIND_BOOL:
     case OPTKIND_ENUM: {
         size_t n = 0;
@@ -291,8 +300,7 @@ ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const 
         return ERROR_NONE;
     }
     case OPTKIND_STRING: {
-        size_t cap = (s->offset == OFF(label) || s->offset == OFF(name)) ? 128 : OPTIONS_PATH;
-        if (strlen(value) >= cap) return bad_value(s, value, where, "too long", err);
+        if (strlen(value) >= string_cap(s)) return bad_value(s, value, where, "too long", err);
         for (const char *p = value; *p; p++) {
             /* A newline or other control character could not be written
              * back to config.txt as one line. */

@@ -126,6 +126,8 @@ expect_rc 0
 expect_line "$OUT" '--lr' "train --help does not list --lr"
 expect_line "$OUT" '--batch-size' "train --help does not list --batch-size"
 expect_line "$OUT" '0\.001' "train --help does not show the default rate 0.001"
+expect_line "$OUT" '--lr F .*\[default 0\.001; 1e-12\.\.10\]' "train --help does not give --lr's range"
+expect_line "$OUT" '--epochs N .*\[default 100; 1\.\.1000000\]' "train --help does not give --epochs's range"
 
 run --version
 expect_rc 0
@@ -163,6 +165,25 @@ expect_line "$ERR" 'frobnicate' "unknown option not named"
 
 run train
 expect_rc 2
+
+# One DATASET at most: a second word is an error, not silently dropped.
+run train iris --layers 64 32 --epochs 1 --no-log
+expect_rc 2
+expect_line "$ERR" "unexpected '32' after --layers 64" "a list given as two words is not refused"
+expect_line "$ERR" 'comma-separated' "the extra word after --layers does not point at the list form"
+expect_no_line "$OUT" '^epoch' "trained despite an extra argument"
+run train iris wine --epochs 1 --no-log
+expect_rc 2
+expect_line "$ERR" "unexpected 'wine' after 'iris'" "a second dataset is not refused"
+run trian iris
+expect_rc 2
+expect_line "$ERR" "if 'trian' was meant as a command" "a mistyped command is not pointed out"
+run predict --model m.gtm iris -o
+expect_rc 2
+expect_line "$ERR" '^gradtop: -o needs a value' "a missing -o value is not named as typed"
+run train iris --name a/b --no-log
+expect_rc 2
+expect_line "$ERR" "without '/'" "--name does not say '/' is not allowed"
 
 run train datasets/no-such-dataset.csv --no-log
 expect_rc 2

@@ -20,6 +20,8 @@
 #define OPTIONS_MAX_LAYERS 16
 #define OPTIONS_MAX_UNITS 65536
 #define OPTIONS_PATH 1024
+/* OptionSpec.max of a number with no upper bound. */
+#define OPTIONS_UNBOUNDED 1e300
 
 typedef enum {
     ACTIVATION_RELU,

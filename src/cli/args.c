@@ -47,16 +47,34 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
     int np = 0;
     const char *config = NULL;
     bool only_positional = false;
+    bool after_value = false; /* the last argument was an option's separate value */
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
         if (only_positional || arg[0] != '-' || arg[1] == '\0') {
-            if (a->n_positional == 8) {
-                fprintf(stderr, "gradtop: too many arguments at '%s'\n", arg);
+            /* Every command takes one DATASET (or LOGDIR) at most. */
+            if (a->n_positional == 1) {
+                if (after_value)
+                    fprintf(stderr,
+                            "gradtop: unexpected '%s' after %s %s: an option takes one value "
+                            "(a list is one comma-separated value, e.g. --layers 64,32)\n",
+                            arg, argv[i - 2], argv[i - 1]);
+                else if (!command)
+                    fprintf(stderr,
+                            "gradtop: unexpected '%s' after '%s': one DATASET at most (if '%s' "
+                            "was meant as a command: train, inspect, gradcheck, eval, predict, "
+                            "view, race)\n",
+                            arg, a->positional[0], a->positional[0]);
+                else
+                    fprintf(stderr, "gradtop %s: unexpected '%s' after '%s': one %s at most\n",
+                            command, arg, a->positional[0],
+                            strcmp(command, "view") ? "DATASET" : "LOGDIR");
                 return EXIT_USAGE;
             }
             a->positional[a->n_positional++] = arg;
+            after_value = false;
             continue;
         }
+        after_value = false;
         if (!strcmp(arg, "--")) {
             only_positional = true;
             continue;
@@ -85,10 +103,11 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
         if (slot) {
             if (!value) {
                 if (i + 1 >= argc) {
-                    fprintf(stderr, "gradtop: --%s needs a value\n", name);
+                    fprintf(stderr, "gradtop: %s needs a value\n", arg);
                     return EXIT_USAGE;
                 }
                 value = argv[++i];
+                after_value = true;
             }
             *slot = value;
             continue;
@@ -121,6 +140,7 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
                 return EXIT_USAGE;
             }
             value = argv[++i];
+            after_value = true;
         }
         if (!strcmp(spec->name, "config")) {
             config = value;
@@ -237,7 +257,16 @@ void cli_usage(FILE *f, const char *command)
             if (s->kind == OPTKIND_BOOL)
                 fprintf(f, " [%s]", def);
             else if (def[0] && strcmp(s->name, "config"))
-                fprintf(f, " [default %s]", def);
+                fprintf(f, " [default %s", def);
+            if (s->kind != OPTKIND_BOOL && def[0] && strcmp(s->name, "config")) {
+                if (s->kind == OPTKIND_INT || s->kind == OPTKIND_LAYERS)
+                    fprintf(f, "; %.0f..%.0f", s->min, s->max);
+                else if (s->kind == OPTKIND_DOUBLE && s->max >= OPTIONS_UNBOUNDED)
+                    fprintf(f, "; >= %g", s->min);
+                else if (s->kind == OPTKIND_DOUBLE)
+                    fprintf(f, "; %g..%g", s->min, s->max);
+                fputc(']', f);
+            }
             if (s->applies) fprintf(f, " (%s)", s->applies);
             fputc('\n', f);
         }
