@@ -2,7 +2,8 @@
 # e2e_views.sh - the teaching views in a real terminal (tmux): tab reaches
 # each view; the boundary view on spiral draws the half-block map; the
 # gradient view shows a cosine; the confusion view names the classes (iris);
-# the diagnosis line is always there; under LANG=C the boundary map is ASCII.
+# the diagnosis line is always there; under LANG=C the boundary map is ASCII;
+# after a run that ended before any probe, the gradient view and g say so.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_views.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -97,6 +98,22 @@ nonascii=$(screen | LC_ALL=C grep -c '[^ -~]')
 screen | grep -Eq '[#@]{10}' || fail "LANG=C: no ASCII map"
 echo "ok: LANG=C draws the boundary in ASCII"
 quit_q_y ascii
+
+# ---- a run that ended before the probes: the views say so ---------------------
+start_session ended C.UTF-8 "--start --no-log --epochs 5 --seed 1 '$PWD/datasets/iris.csv'"
+wait_for 'DONE' 15 || fail "a 5-epoch iris run did not reach DONE within 15 s"
+keys Tab Tab Tab
+wait_for '\[gradient\]' 5 || fail "three tabs did not reach the gradient view"
+keys g
+wait_for 'gradient probe was not measured before training ended' 5 ||
+    fail "after the run, the gradient view still waits for a probe"
+wait_for 'needs a live run: training has ended' 5 ||
+    fail "after the run, g still says the check runs at the next batch"
+on_screen '^gradcheck: backprop against finite differences \(key g\) *(│|\|)' ||
+    fail "the gradcheck title is overdrawn"
+echo "ok: after the run, the gradient view and g say training has ended"
+keys q
+wait_file "$TMP/ended.exit" 10 || fail "q did not quit an ended run"
 
 echo "e2e_views: all passed"
 exit 0

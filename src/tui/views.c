@@ -130,15 +130,25 @@ static const char *class_name(const ViewCtx *c, int k, char *buf, size_t cap)
     return buf;
 }
 
-static void waiting(int top, int left, int width, const ViewCtx *c, const char *what)
+/* Whether training has ended, so that nothing more is measured on the live
+ * model. */
+static bool run_ended(const ViewCtx *c)
+{
+    return c->snap->status != TRAIN_RUNNING && c->snap->status != TRAIN_PAUSED;
+}
+
+/* Says when what will appear, two rows below top; returns the row after. */
+static int waiting(int top, int left, int width, const ViewCtx *c, const char *what)
 {
     char m[200];
     const char *when = c->snap->status == TRAIN_PAUSED ? "appears at the next batch (n steps one)"
-                                                       : "appears within a second of training";
+                       : run_ended(c) ? "was not measured before training ended (r restarts)"
+                                      : "appears within a second of training";
     snprintf(m, sizeof m, "%s %s", what, when);
     crt_set(stdscr, ROLE_DIM);
     crt_puts(stdscr, top + 2, left + 2, width - 4, m);
     crt_set(stdscr, ROLE_NORMAL);
+    return top + 3;
 }
 
 void view_boundary(const ViewCtx *c, int top, int left, int height, int width)
@@ -269,7 +279,7 @@ void view_gradient(const ViewCtx *c, int top, int left, int height, int width)
     crt_set(stdscr, ROLE_TITLE);
     crt_puts(stdscr, y++, left, width, "gradient estimate: how good is the mini-batch gradient?");
     if (!ld->has_grad) {
-        waiting(top, left, width, c, "the gradient probe");
+        y = waiting(top, left, width, c, "the gradient probe");
     } else {
         const GradReport *r = &ld->grad;
         crt_set(stdscr, ROLE_DIM);
@@ -345,8 +355,9 @@ void view_gradient(const ViewCtx *c, int top, int left, int height, int width)
     crt_set(stdscr, ROLE_DIM);
     if (!ld->has_check) {
         crt_puts(stdscr, y++, left, width,
-                 c->gradcheck_asked ? "running at the next batch..."
-                                    : "press g to check the live model's gradients");
+                 run_ended(c)         ? "needs a live run: training has ended (r restarts)"
+                 : c->gradcheck_asked ? "running at the next batch..."
+                                      : "press g to check the live model's gradients");
         crt_set(stdscr, ROLE_NORMAL);
         return;
     }
