@@ -10,6 +10,7 @@
 #include <assert.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -338,7 +339,13 @@ ErrorCode dataset_load(Dataset *ds, const char *spec, const DatasetOptions *opt,
     for (int i = 0; i < 3; i++) {
         if (!dirs[i]) continue;
         snprintf(path, sizeof path, "%s/%s.csv", dirs[i], spec);
-        if (is_regular_file(path)) return dataset_load_csv(ds, path, opt, err);
+        if (is_regular_file(path)) {
+            /* Beside the program's parent: named by its real path, not
+             * ".../build/../datasets/...". */
+            char real[PATH_MAX];
+            bool up = i == 1 && realpath(path, real);
+            return dataset_load_csv(ds, up ? real : path, opt, err);
+        }
     }
 
     bool test = strcmp(spec, "fashion-mnist-test") == 0;

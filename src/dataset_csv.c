@@ -487,8 +487,7 @@ static void report_problem(CsvReader *r)
     if (name) snprintf(where, sizeof where, "column '%s': ", name);
     if (r->problem == FIELD_MISSING)
         fail(r, ERROR_INPUT,
-             "%s:%zu:%d: %smissing value \"%s\" (use the drop or mean missing-value policy to "
-             "accept it)",
+             "%s:%zu:%d: %smissing value \"%s\" (--missing drop or --missing mean accepts it)",
              r->path, r->problem_line, r->problem_col + 1, where, r->problem_text);
     else
         fail(r, ERROR_INPUT, "%s:%zu:%d: %sexpected a number, got \"%s\"", r->path, r->problem_line,

@@ -64,7 +64,10 @@ ErrorCode session_open(Session *s, const Options *o, const char *exe_dir, Error 
         topt.labels_file = NULL;
         topt.task = (int)s->all.task;
         rc = dataset_load(&s->test, o->test, &topt, err);
-        if (rc) goto fail;
+        if (rc) {
+            error_prefix(err, "--test");
+            goto fail;
+        }
         s->has_test = true;
         if (s->test.d != s->all.d) {
             rc = error_set(err, ERROR_INPUT, "--test %s: %d features, but %s has %d",

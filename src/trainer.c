@@ -211,8 +211,14 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     gemm_set_threads(1);
 
     ModelShape shape;
-    ErrorCode rc =
-        model_shape_make(&shape, train->d, o->layers, o->n_layers, o->activation, o->loss,
+    ErrorCode rc = ERROR_NONE;
+    if (train->task == TASK_CLASSIFICATION && train->n_classes < 2) {
+        rc = error_set(err, ERROR_INPUT,
+                       "%s: the label column '%s' has %d class: classification needs at least 2",
+                       train->source, train->label_name, train->n_classes);
+        goto fail;
+    }
+    rc = model_shape_make(&shape, train->d, o->layers, o->n_layers, o->activation, o->loss,
                          train->task == TASK_CLASSIFICATION, train->n_classes, err);
     if (rc) goto fail;
     /* The batch never exceeds the training rows. */

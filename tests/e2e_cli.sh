@@ -193,6 +193,28 @@ run train no-such-dataset-name --no-log
 expect_rc 2
 expect_line "$ERR" 'no-such-dataset-name' "unknown dataset name not named"
 
+run train iris --test no-such-test-set --no-log
+expect_rc 2
+expect_line "$ERR" "^gradtop: --test: unknown dataset 'no-such-test-set'" "a bad --test does not name --test"
+
+# Messages about the data name the file and the option that helps.
+printf 'a,b,y\n1,,x\n3,4,y\n' >"$T/missing.csv"
+run train "$T/missing.csv" --no-log
+expect_rc 2
+expect_line "$ERR" 'missing\.csv:2:2: .*--missing drop or --missing mean' "a missing value does not name --missing"
+printf 'a,b,y\n1,2,x\n3,4,x\n5,6,x\n' >"$T/one-class.csv"
+run train "$T/one-class.csv" --no-log
+expect_rc 2
+expect_line "$ERR" "one-class\.csv: the label column 'y' has 1 class" "a one-class label column does not name the file"
+printf 'a,b,y\n1,2,x\n3,4,y\n' >"$T/two-rows.csv"
+run train "$T/two-rows.csv" --no-log --epochs 1
+expect_rc 0
+expect_line "$ERR" 'val-split 0\.2 of 2 rows leaves none' "an empty validation part is blamed on --val-split 0"
+run inspect wine
+expect_rc 0
+expect_line "$OUT" '^label +cultivar \(column 14; --label 13\)' "inspect does not give the --label index"
+expect_no_line "$OUT" '\.\./datasets' "inspect shows a build/../datasets path"
+
 # ---- --config --------------------------------------------------------------
 
 # valid.cfg: dataset wine, epochs 7, label cultivar...; --epochs 2 wins.

@@ -144,6 +144,9 @@ static void test_datasets_beside_the_program_come_first(void **state)
     o.exe_dir = exe;
     load_ok(&ds, "iris", &o);
     assert_int_equal(ds.n, 2);
+    /* named by its real path, without "bin/.." */
+    assert_null(strstr(ds.source, "/.."));
+    assert_non_null(strstr(ds.source, "/datasets/iris.csv"));
     dataset_free(&ds);
     /* Not there: the working directory's datasets/. */
     load_ok(&ds, "wine", &o);

@@ -27,7 +27,8 @@ int cmd_inspect(const Options *o, const CliArgs *a)
     printf("dataset   %s (%s)\n", ds.name, ds.source);
     printf("rows      %zu\n", ds.n);
     printf("features  %d\n", ds.d);
-    printf("label     %s (column %d)\n", ds.label_name, ds.label_column + 1);
+    printf("label     %s (column %d; --label %d)\n", ds.label_name, ds.label_column + 1,
+           ds.label_column);
     if (ds.task == TASK_CLASSIFICATION) {
         printf("task      classification, %d classes\n", ds.n_classes);
         size_t *counts = calloc((size_t)ds.n_classes, sizeof *counts);

@@ -191,9 +191,17 @@ static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm
         restore_signals(&old_int, &old_term);
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
-    if (o->patience > 0 && s.val.n == 0 && !strncmp(o->monitor, "val_", 4))
-        fprintf(stderr, "gradtop: no validation part (--val-split 0): early stopping watches %s\n",
-                o->monitor + 4);
+    if (o->patience > 0 && s.val.n == 0 && !strncmp(o->monitor, "val_", 4)) {
+        if (o->val_split > 0)
+            fprintf(stderr,
+                    "gradtop: no validation part (--val-split %g of %zu rows leaves none): early "
+                    "stopping watches %s\n",
+                    o->val_split, s.all.n, o->monitor + 4);
+        else
+            fprintf(stderr,
+                    "gradtop: no validation part (--val-split 0): early stopping watches %s\n",
+                    o->monitor + 4);
+    }
     Printer pr = {.task = s.train.task, .epochs = o->epochs};
     pr.width = snprintf(NULL, 0, "%d", o->epochs);
     TrainerHooks hooks = {.ctx = &pr,
