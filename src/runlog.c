@@ -339,23 +339,23 @@ static void metrics_header(RunLog *rl)
 }
 
 static ErrorCode open_run(RunLog **out, const Options *o, const Session *s, const char *resume,
-                          Error *err);
+                          int epoch, long step, Error *err);
 
 ErrorCode runlog_open(RunLog **out, const Options *o, const Session *s, Error *err)
 {
-    return open_run(out, o, s, NULL, err);
+    return open_run(out, o, s, NULL, 0, 0, err);
 }
 
-ErrorCode runlog_resume(RunLog **out, const char *dir, const Options *o, const Session *s,
-                        Error *err)
+ErrorCode runlog_resume(RunLog **out, const char *dir, int epoch, long step, const Options *o,
+                        const Session *s, Error *err)
 {
-    return open_run(out, o, s, dir, err);
+    return open_run(out, o, s, dir, epoch, step, err);
 }
 
 /* Opens a new run directory, or with resume an existing one whose files
  * are appended to (and a new event file started beside the old). */
 static ErrorCode open_run(RunLog **out, const Options *o, const Session *s, const char *resume,
-                          Error *err)
+                          int epoch, long step, Error *err)
 {
     *out = NULL;
     RunLog *rl = calloc(1, sizeof *rl);
@@ -453,7 +453,7 @@ static ErrorCode open_run(RunLog **out, const Options *o, const Session *s, cons
         else
             snprintf(text + len, sizeof text - (size_t)len, "; %d features", all->d);
     }
-    journal_line(rl, t, 0, 0, resume ? "resume" : "run", text);
+    journal_line(rl, t, step, epoch, resume ? "resume" : "run", text);
 
     if (rl->err.code != ERROR_NONE) {
         rc = error_set(err, rl->err.code, "%s", rl->err.msg);

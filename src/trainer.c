@@ -108,6 +108,23 @@ const char *train_status_key(TrainStatus s)
     return w[s];
 }
 
+static const char *const monitor_names[] = {"loss",     "accuracy",     "mae",     "r2",
+                                            "val_loss", "val_accuracy", "val_mae", "val_r2"};
+
+/* The MON_ field a --monitor name picks (val_loss for an unknown one). */
+static int monitor_field_of(const char *name)
+{
+    for (int i = 0; i < 8; i++)
+        if (strcmp(name, monitor_names[i]) == 0) return i;
+    return MON_VAL_LOSS;
+}
+
+/* Higher is better: accuracy and r2. */
+static bool monitor_is_max(int field)
+{
+    return (field & 3) == MON_ACC || (field & 3) == MON_R2;
+}
+
 static double metric_value(const EpochMetrics *m, int field)
 {
     switch (field) {
@@ -269,11 +286,7 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
 
     /* The monitored quantity; a val_ one falls back to its training
      * counterpart when there is no validation part. */
-    static const char *const mon[] = {"loss",     "accuracy",     "mae",     "r2",
-                                      "val_loss", "val_accuracy", "val_mae", "val_r2"};
-    t->monitor_field = MON_VAL_LOSS;
-    for (int i = 0; i < 8; i++)
-        if (strcmp(o->monitor, mon[i]) == 0) t->monitor_field = i;
+    t->monitor_field = monitor_field_of(o->monitor);
     bool regression = train->task == TASK_REGRESSION;
     int base = t->monitor_field & 3;
     if ((base == MON_ACC && regression) || ((base == MON_MAE || base == MON_R2) && !regression)) {
@@ -283,8 +296,7 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
         goto fail;
     }
     if (!t->val && t->monitor_field >= MON_VAL_LOSS) t->monitor_field -= MON_VAL_LOSS;
-    base = t->monitor_field & 3;
-    t->monitor_max = base == MON_ACC || base == MON_R2;
+    t->monitor_max = monitor_is_max(t->monitor_field);
     t->best_value = t->monitor_max ? -INFINITY : INFINITY;
 
     t->stride = 1;
@@ -296,7 +308,7 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     t->pub.lr = o->opt.lr;
     t->pub.patience = o->patience;
     t->pub.eta = -1;
-    snprintf(t->pub.monitor, sizeof t->pub.monitor, "%s", mon[t->monitor_field]);
+    snprintf(t->pub.monitor, sizeof t->pub.monitor, "%s", monitor_names[t->monitor_field]);
     *out = t;
     return ERROR_NONE;
 fail:
@@ -695,7 +707,7 @@ ErrorCode trainer_run(Trainer *t, Error *err)
     char why[256] = "";
     t->t_start = now_mono();
     t->rate_t0 = t->t_start;
-    emit(t, EVENT_START, 0, "training %s: %zu rows, %d features, %d epochs", t->train->name,
+    emit(t, EVENT_START, t->start_epoch, "training %s: %zu rows, %d features, %d epochs", t->train->name,
          t->train->n, t->train->d, t->opt.epochs);
     save_good(t);
     int epoch = t->start_epoch;
@@ -861,6 +873,37 @@ ErrorCode trainer_load_state(Trainer *t, const float *params, size_t n_params, c
     t->pub.epoch = epochs_done;
     pthread_mutex_unlock(&t->mu);
     return ERROR_NONE;
+}
+
+void trainer_seed_best(Trainer *t, const EpochMetrics *earlier, int n, const char *monitor,
+                       double min_delta)
+{
+    if (!t->opt.restore_best) return;
+    /* The epoch the earlier run kept, by its own rule. */
+    int field = monitor_field_of(monitor);
+    if (!t->val && field >= MON_VAL_LOSS) field -= MON_VAL_LOSS;
+    bool max = monitor_is_max(field);
+    int best = -1;
+    double best_v = max ? -INFINITY : INFINITY;
+    for (int i = 0; i < n; i++) {
+        double v = metric_value(&earlier[i], field);
+        if (!isfinite(v)) continue;
+        if (best < 0 || (max ? v > best_v + min_delta : v < best_v - min_delta)) {
+            best = i;
+            best_v = v;
+        }
+    }
+    /* Its value by this run's monitor is the one to beat. */
+    double v = best < 0 ? NAN : metric_value(&earlier[best], t->monitor_field);
+    if (!isfinite(v)) return;
+    t->best_value = v;
+    t->best_epoch = earlier[best].epoch;
+    t->best_metrics = earlier[best];
+    memcpy(t->best_params, t->model.params, t->model.n_params * sizeof(float));
+    pthread_mutex_lock(&t->mu);
+    t->pub.best_epoch = t->best_epoch;
+    t->pub.best_value = t->best_value;
+    pthread_mutex_unlock(&t->mu);
 }
 
 void trainer_result(Trainer *t, TrainResult *r)

@@ -73,6 +73,22 @@ timeout 60 "$G" train --resume "$run" --epochs 45 >/dev/null 2>"$T/again.err"
 check "resuming a finished run without more epochs exits 2" [ $? -eq 2 ]
 check "and says to give more epochs" grep -q "epochs" "$T/again.err"
 
+# Resuming an early-stopped run keeps its best epoch: a resumed epoch must
+# beat it to be kept (here none can: the rate is the smallest allowed and
+# the required improvement 0.001), and its weights and figures come back.
+timeout 120 "$G" train datasets/iris.csv --epochs 200 --lr 0.05 --patience 10 \
+    --logdir "$T/es" >"$T/es.out" 2>/dev/null
+esrun=$(sed -n 's/.* run=\([^ ]*\).*/\1/p' "$T/es.out")
+best=$(sed -n 's/^result: status=early_stopped .* best_epoch=\([0-9]*\) .*/\1/p' "$T/es.out")
+vloss=$(sed -n 's/^result: .* val_loss=\([^ ]*\) .*/\1/p' "$T/es.out")
+check "an iris run stops early (best epoch '$best')" [ -n "$best" ]
+timeout 120 "$G" train --resume "$esrun" --epochs 400 --lr 1e-12 --min-delta 0.001 \
+    >"$T/es2.out" 2>/dev/null
+check "the resumed run keeps best epoch $best" \
+    grep -q "^result: .* best_epoch=$best .* val_loss=$vloss " "$T/es2.out"
+check "the journal's resume line gives the epoch it resumed at" \
+    grep -Eq "epoch=[1-9][0-9]* resume " "$esrun/journal.txt"
+
 # config.txt reproduces its run: the same numbers, epoch by epoch.
 timeout 120 "$G" train datasets/wine.csv --epochs 6 --lr 0.003 --dropout 0.2 --seed 7 \
     --optimizer rmsprop --momentum 0.5 --logdir "$T/rep" >"$T/rep1.out" 2>/dev/null

@@ -656,7 +656,7 @@ static void a_resumed_run_is_running_again_after_its_result_line(void **state)
     assert_string_equal(r->status, "completed");
 
     RunLog *again;
-    assert_int_equal(runlog_resume(&again, t->path, &t->o, &t->s, &err), ERROR_NONE);
+    assert_int_equal(runlog_resume(&again, t->path, 1, 4, &t->o, &t->s, &err), ERROR_NONE);
     runlog_close(t->rl);
     t->rl = again;
     run_epoch(t, 2, 0.875);

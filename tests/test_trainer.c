@@ -395,6 +395,62 @@ static void test_learns_and_reports_kept_metrics(void **state)
     free_dataset(&val);
 }
 
+/* Resumes after three epochs whose second had a loss no later epoch can
+ * beat.  Under --restore-best the loaded weights are that epoch's and are
+ * the ones kept at the end; without it, the last weights are. */
+static void resume_with_seed(const Dataset *ds, bool restore_best, TrainResult *r,
+                             float **start, float **end, size_t *n)
+{
+    Options o;
+    base_options(&o);
+    o.epochs = 5;
+    o.restore_best = restore_best;
+    Trainer *t;
+    Error err;
+    assert_int_equal(trainer_create(&t, &o, ds, NULL, NULL, false, NULL, &err), ERROR_NONE);
+    Model *m = trainer_model(t);
+    *n = m->n_params;
+    *start = malloc(*n * sizeof(float));
+    for (size_t i = 0; i < *n; i++) (*start)[i] = 0.01f * (float)(i % 7);
+    assert_int_equal(
+        trainer_load_state(t, *start, *n, NULL, OPTIMIZER_ADAM, 0, 3, 30, &err), ERROR_NONE);
+    EpochMetrics earlier[3] = {{.epoch = 1, .loss = 1.0, .accuracy = 0.5},
+                               {.epoch = 2, .loss = 1e-6, .accuracy = 0.999},
+                               {.epoch = 3, .loss = 0.5, .accuracy = 0.75}};
+    /* the earlier run watched accuracy: its best was epoch 2 either way */
+    trainer_seed_best(t, earlier, 3, "accuracy", 0.0);
+    assert_int_equal(trainer_run(t, &err), ERROR_NONE);
+    trainer_result(t, r);
+    *end = malloc(*n * sizeof(float));
+    memcpy(*end, m->params, *n * sizeof(float));
+    trainer_destroy(t);
+}
+
+static void test_resume_keeps_the_earlier_best_epoch(void **state)
+{
+    (void)state;
+    Dataset ds;
+    make_dataset(&ds, 200, 9);
+    TrainResult r;
+    float *start, *end;
+    size_t n;
+    resume_with_seed(&ds, true, &r, &start, &end, &n);
+    assert_int_equal(r.epochs, 5);
+    assert_int_equal(r.best_epoch, 2);
+    assert_true(r.kept.loss == 1e-6 && r.kept.accuracy == 0.999);
+    assert_memory_equal(start, end, n * sizeof(float));
+    free(start);
+    free(end);
+
+    resume_with_seed(&ds, false, &r, &start, &end, &n);
+    assert_true(r.best_epoch == 4 || r.best_epoch == 5);
+    assert_int_equal(r.kept.epoch, 5);
+    assert_memory_not_equal(start, end, n * sizeof(float));
+    free(start);
+    free(end);
+    free_dataset(&ds);
+}
+
 /* An empty training part and a monitor that does not fit are refused. */
 static void test_create_refuses_bad_setups(void **state)
 {
@@ -428,6 +484,7 @@ int main(void)
         cmocka_unit_test(test_divergence_keeps_finite_weights),
         cmocka_unit_test(test_same_seed_same_weights),
         cmocka_unit_test(test_learns_and_reports_kept_metrics),
+        cmocka_unit_test(test_resume_keeps_the_earlier_best_epoch),
         cmocka_unit_test(test_create_refuses_bad_setups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

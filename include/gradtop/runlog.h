@@ -49,11 +49,12 @@ typedef struct RunLog RunLog;
  */
 ErrorCode runlog_open(RunLog **out, const Options *o, const Session *s, Error *err);
 
-/* The same on an existing run directory (train --resume): config.txt is
- * rewritten, metrics.csv and journal.txt are appended to, and a new event
- * file starts beside the old ones (TensorBoard reads them all). */
-ErrorCode runlog_resume(RunLog **out, const char *dir, const Options *o, const Session *s,
-                        Error *err);
+/* The same on an existing run directory (train --resume) that had run
+ * epoch epochs and step batches: config.txt is rewritten, metrics.csv and
+ * journal.txt are appended to, and a new event file starts beside the old
+ * ones (TensorBoard reads them all). */
+ErrorCode runlog_resume(RunLog **out, const char *dir, int epoch, long step, const Options *o,
+                        const Session *s, Error *err);
 
 /* The run directory, e.g. "runs/20261124-193000-iris". */
 const char *runlog_path(const RunLog *rl);

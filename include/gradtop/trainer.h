@@ -170,6 +170,20 @@ ErrorCode trainer_load_state(Trainer *t, const float *params, size_t n_params, c
                              OptimizerKind kind, long opt_t, int epochs_done, long steps_done,
                              Error *err);
 
+/*
+ * For a resumed run whose loaded weights are its kept best (it ran with
+ * --restore-best), after trainer_load_state: finds among the earlier
+ * epochs' metrics the epoch those weights are, by the earlier run's own
+ * monitor and min_delta, and makes it this run's best so far.  A later
+ * epoch is then kept only if it beats that epoch on this run's monitor,
+ * and otherwise the loaded weights are restored at the end.  The patience
+ * count starts from 0, as a new Keras EarlyStopping does.  Nothing happens
+ * without --restore-best or when the monitor has no value in those
+ * metrics.  Before trainer_run only.
+ */
+void trainer_seed_best(Trainer *t, const EpochMetrics *earlier, int n, const char *monitor,
+                       double min_delta);
+
 /* Runs the loop on the calling thread until the run ends (or, interactive,
  * until trainer_close).  Returns ERROR_NONE for completed, early stopped and
  * stopped runs, ERROR_DIVERGED, or another error. */

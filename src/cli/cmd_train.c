@@ -10,15 +10,18 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "gradtop/modelfile.h"
 #include "gradtop/runlog.h"
+#include "gradtop/runs.h"
 #include "gradtop/session.h"
 #include "gradtop/trainer.h"
 
@@ -135,13 +138,61 @@ static void restore_signals(const struct sigaction *old_int, const struct sigact
     signal_pipe[0] = signal_pipe[1] = -1;
 }
 
-static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm);
+static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm,
+                        const Options *kept_best);
+
+/* The value of series tag at index k, NAN when the run has no such series
+ * or it does not line up with the loss series. */
+static double series_at(const RunInfo *r, const char *tag, size_t k, size_t n)
+{
+    const RunSeries *s = run_series(r, tag);
+    return s && s->n == n ? s->value[k] : NAN;
+}
+
+/* Hands the earlier epochs of the run in dir (its metrics.csv) to the
+ * trainer, so that the best epoch carries over to the resumed run. */
+static void seed_best(Trainer *t, const char *dir, const Options *earlier)
+{
+    RunSet rs;
+    Error err = {0};
+    if (runset_open(&rs, dir, &err)) return;
+    const RunInfo *run = NULL;
+    for (size_t i = 0; i < rs.n_runs && !run; i++)
+        if (rs.runs[i]->kind == RUN_KIND_GRADTOP) run = rs.runs[i];
+    const RunSeries *loss = run ? run_series(run, "loss") : NULL;
+    size_t n = loss ? loss->n : 0;
+    EpochMetrics *m = n && n == loss->total ? calloc(n, sizeof *m) : NULL;
+    if (!m) {
+        fprintf(stderr,
+                "gradtop: --resume: no earlier epochs read from %s/metrics.csv: the best epoch "
+                "starts over\n",
+                dir);
+        runset_free(&rs);
+        return;
+    }
+    for (size_t k = 0; k < n; k++) {
+        m[k].epoch = (int)loss->step[k];
+        m[k].loss = loss->value[k];
+        m[k].accuracy = series_at(run, "accuracy", k, n);
+        m[k].mae = series_at(run, "mae", k, n);
+        m[k].r2 = series_at(run, "r2", k, n);
+        m[k].val_loss = series_at(run, "val_loss", k, n);
+        m[k].has_val = isfinite(m[k].val_loss);
+        m[k].val_accuracy = series_at(run, "val_accuracy", k, n);
+        m[k].val_mae = series_at(run, "val_mae", k, n);
+        m[k].val_r2 = series_at(run, "val_r2", k, n);
+        m[k].lr = series_at(run, "lr", k, n);
+    }
+    trainer_seed_best(t, m, (int)n, earlier->monitor, earlier->min_delta);
+    free(m);
+    runset_free(&rs);
+}
 
 /* train --resume RUNDIR: the run's stored options (the command line's on
  * top, e.g. more --epochs), its model and optimizer state, its files. */
 int cmd_train(const Options *cli, const CliArgs *a)
 {
-    if (!a->resume) return run_training(cli, a, NULL);
+    if (!a->resume) return run_training(cli, a, NULL, NULL);
     char path[OPTIONS_PATH + 32];
     Options o;
     options_default(&o);
@@ -151,6 +202,8 @@ int cmd_train(const Options *cli, const CliArgs *a)
         fprintf(stderr, "gradtop: --resume: %s\n", err.msg);
         return EXIT_USAGE;
     }
+    /* model.gtm holds the best epoch's weights when the run kept them */
+    Options earlier = o;
     if (cli_overlay(&o, cli, a)) return EXIT_USAGE;
     o.no_log = cli->no_log;
     SavedModel sm;
@@ -159,12 +212,13 @@ int cmd_train(const Options *cli, const CliArgs *a)
         fprintf(stderr, "gradtop: --resume: %s\n", err.msg);
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
-    int rc = run_training(&o, a, &sm);
+    int rc = run_training(&o, a, &sm, earlier.restore_best ? &earlier : NULL);
     modelfile_free(&sm);
     return rc;
 }
 
-static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm)
+static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm,
+                        const Options *kept_best)
 {
     if (!o->dataset[0]) {
         fprintf(stderr, "gradtop train: no dataset given\n");
@@ -218,11 +272,12 @@ static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm
         restore_signals(&old_int, &old_term);
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
+    if (sm && kept_best) seed_best(t, a->resume, kept_best);
     /* The run directory is made once the network is built (a refused
      * network leaves no directory behind) and before training, so that an
      * unwritable log directory is reported before any time is spent. */
     if (!o->no_log &&
-        (sm ? runlog_resume(&pr.log, a->resume, o, &s, &err) : runlog_open(&pr.log, o, &s, &err))) {
+        (sm ? runlog_resume(&pr.log, a->resume, sm->epoch, sm->step, o, &s, &err) : runlog_open(&pr.log, o, &s, &err))) {
         fprintf(stderr, "gradtop: %s (or use --no-log)\n", err.msg);
         trainer_destroy(t);
         session_close(&s);
