@@ -3,7 +3,8 @@
 # each view; the boundary view on spiral draws the half-block map; the
 # gradient view shows a cosine; the confusion view names the classes (iris);
 # the diagnosis line is always there; under LANG=C the boundary map is ASCII;
-# after a run that ended before any probe, the gradient view and g say so.
+# after a run that ended before any probe, the gradient view and g say so;
+# digits opens the boundary view on PCA, and x then shows px1 and px2.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_views.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -86,6 +87,16 @@ keys p
 wait_for 'PCA plane' 5 || fail "p did not show the PCA plane"
 echo "ok: x picks a feature pair, p the PCA plane"
 quit_q_y iris
+
+# ---- digits: many features open on the PCA plane; x skips blank pixels ------
+start digits C.UTF-8 "'$PWD/datasets/digits.csv'"
+keys Tab Tab
+wait_for '\[boundary\]' 5 || fail "two tabs did not reach the boundary view"
+wait_for 'PCA plane' 10 || fail "digits (64 features) does not open the boundary view on PCA"
+keys x
+wait_for 'px1 across, px2 up' 5 || fail "x from PCA does not show the first varying pair px1, px2"
+echo "ok: digits opens on the PCA plane, and x starts at the first pixels that vary"
+quit_q_y digits
 
 # ---- LANG=C: the boundary map in ASCII ---------------------------------------
 start ascii C spiral

@@ -1120,9 +1120,11 @@ static void on_action(Dashboard *d, Action a)
             notify(d, ROLE_WARN, "x: there are only %d features", dd);
             break;
         }
-        /* every pair (fx, fy), fx < fy, in order */
-        d->pca = false;
-        if (++d->fy >= dd) {
+        /* every pair (fx, fy), fx < fy, in order; from the PCA plane, the
+         * current pair first */
+        if (d->pca) {
+            d->pca = false;
+        } else if (++d->fy >= dd) {
             if (++d->fx >= dd - 1) d->fx = 0;
             d->fy = d->fx + 1;
         }
@@ -1212,14 +1214,36 @@ static void on_key(Dashboard *d, int ch)
     on_action(d, keys_action(ch));
 }
 
+/* The boundary view's first pair: the first two features that vary over
+ * (the first 5000 rows of) the training part, so that a set with constant
+ * leading columns (digits' edge pixels) does not open on a flat map. */
+static void first_varying_pair(const Dataset *ds, int *fx, int *fy)
+{
+    *fx = 0;
+    *fy = 1;
+    size_t n = ds->n < 5000 ? ds->n : 5000, d = (size_t)ds->d;
+    int found = 0, pick[2] = {0, 1};
+    for (size_t j = 0; j < d && found < 2; j++)
+        for (size_t i = 1; i < n; i++)
+            if (ds->x[i * d + j] != ds->x[j]) {
+                pick[found++] = (int)j;
+                break;
+            }
+    if (found == 2) {
+        *fx = pick[0];
+        *fy = pick[1];
+    }
+}
+
 int dashboard_run(Run *run)
 {
     Dashboard d;
     memset(&d, 0, sizeof d);
     d.run = run;
     d.smoothing = 0.6;
-    d.fx = 0;
-    d.fy = 1;
+    first_varying_pair(&run->sess->train, &d.fx, &d.fy);
+    /* Beyond a handful of features one pair says little: start on PCA. */
+    d.pca = run->sess->all.d > 4;
     d.ld = calloc(1, sizeof *d.ld);
     if (!d.ld) return 1;
     struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
