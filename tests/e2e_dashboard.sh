@@ -4,7 +4,8 @@
 # epoch counter; + doubles the learning rate shown; resizing (down to a
 # too-small terminal and back) neither crashes nor blanks the screen; q then
 # y exits with status 0; SIGTERM exits 143 with the terminal given back; the
-# ASCII fallback under LANG=C draws no braille; the speed row gives the rate
+# ASCII fallback under LANG=C draws no braille; e opens the form, which
+# shows a refused value's whole reason and closes on Esc unchanged; the speed row gives the rate
 # while training and the run's mean once s has stopped it.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_dashboard.sh
@@ -62,6 +63,32 @@ done
 awk -v a="$l1" -v b="$l2" 'BEGIN { r = b / a; exit !(r > 1.999 && r < 2.001) }' ||
     fail "+ did not double the learning rate: $l1 then $l2"
 echo "ok: + doubles the learning rate ($l1 -> $l2)"
+
+# ---- e: the hyperparameter form -------------------------------------------
+keys e
+wait_for 'hyperparameters: applied at the next batch' 5 || fail "e did not open the form"
+keys Down
+sleep 0.2
+keys - 1
+wait_for "expected a number from 1e-12 to 10\\)" 5 ||
+    fail "a refused rate does not get its whole reason in the form"
+# leave the field and come back, then type a valid value: Esc goes back to
+# -1, then to the last valid value, then closes; it never cycles
+keys Down
+sleep 0.2
+keys Up
+sleep 0.2
+keys 0 . 5
+sleep 0.3
+keys Escape
+sleep 0.3
+keys Escape
+sleep 0.3
+keys Escape
+wait_for 'edit cancelled: nothing changed' 5 || fail "three Esc did not close the form"
+wait_gone 'hyperparameters: applied' 5 || fail "the form is still drawn after it closed"
+[ "$(lr)" = "$l2" ] || fail "a cancelled form changed the rate: $l2 then $(lr)"
+echo "ok: the form gives a refused value's whole reason, and Esc closes it unchanged"
 
 # ---- resizing --------------------------------------------------------------
 resize 80 24

@@ -871,9 +871,14 @@ static void draw_edit(Dashboard *d, int rows, int cols)
     crt_box(stdscr, y0, x0, bh, bw, "hyperparameters: applied at the next batch", ROLE_TITLE);
     form_draw(&d->edit, stdscr, y0 + 1, x0 + 2, bh - 4, bw - 4);
     const FormField *f = form_focused(&d->edit);
-    crt_set(stdscr, ROLE_DIM);
+    /* the whole reason a value is refused (its column may cut it short),
+     * else the field's help */
+    bool bad = f && f->error[0];
+    crt_set(stdscr, bad ? ROLE_BAD : ROLE_DIM);
     crt_puts(stdscr, y0 + bh - 2, x0 + 2, bw - 4,
-             f && f->spec ? f->spec->help : "enter: apply or cancel   esc: close");
+             bad                ? f->error
+             : f && f->spec     ? f->spec->help
+                                : "enter: apply or cancel   esc: close");
     crt_set(stdscr, ROLE_NORMAL);
 }
 
@@ -1020,13 +1025,12 @@ static void edit_apply(Dashboard *d)
 static void key_edit(Dashboard *d, int ch)
 {
     FormEvent ev = form_key(&d->edit, ch);
-    if (ev == FORM_CANCEL) {
+    if (ev == FORM_BUTTON && form_button(&d->edit) == 0) {
+        if (!form_check(&d->edit)) return;
+        edit_apply(d);
         d->editing = false;
-    } else if (ev == FORM_BUTTON) {
-        if (form_button(&d->edit) == 0) {
-            if (!form_check(&d->edit)) return;
-            edit_apply(d);
-        }
+    } else if (ev == FORM_CANCEL || ev == FORM_BUTTON) {
+        notify(d, ROLE_NORMAL, "edit cancelled: nothing changed");
         d->editing = false;
     }
 }

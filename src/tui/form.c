@@ -341,8 +341,11 @@ FormEvent form_key(Form *f, int ch)
             return field_validate(f, fd);
         }
         if (fd && fd->error[0]) {
+            /* back to the field's last valid value, which the next Esc
+             * keeps (it closes instead of undoing again) */
             field_format(f, fd, fd->text, sizeof fd->text);
             fd->error[0] = '\0';
+            text_copy(f->before, sizeof f->before, fd->text);
             f->fresh = true;
             return FORM_NONE;
         }
