@@ -771,10 +771,19 @@ ErrorCode modelfile_prepare_dataset(const SavedModel *sm, Dataset *ds, Error *er
             map[c] = -1;
             for (int k = 0; k < sm->n_classes; k++)
                 if (strcmp(ds->class_names[c], sm->class_names[k]) == 0) map[c] = k;
-            if (map[c] < 0)
+            if (map[c] < 0) {
+                size_t rows = 0, first = 0;
+                for (size_t i = ds->n; i-- > 0;)
+                    if (ds->labels[i] == c) {
+                        rows++;
+                        first = i;
+                    }
                 return error_set(err, ERROR_INPUT,
-                                 "%s: class '%s' is not one the model knows (it has %d: %s, ...)",
-                                 ds->source, ds->class_names[c], sm->n_classes, sm->class_names[0]);
+                                 "%s: class '%s' (%zu row%s, the first is data row %zu) is not "
+                                 "one the model knows (it has %d: %s, ...)",
+                                 ds->source, ds->class_names[c], rows, rows == 1 ? "" : "s",
+                                 first + 1, sm->n_classes, sm->class_names[0]);
+            }
         }
         for (size_t i = 0; i < ds->n; i++) ds->labels[i] = map[ds->labels[i]];
     }

@@ -60,6 +60,20 @@ first=$(sed -n 2p "$T/rpred.out")
 check "regression predictions are in the label's units (50..400): $first" \
     awk -v v="$first" 'BEGIN { exit !(v > 50 && v < 400) }'
 
+# A class the model never saw: eval refuses it, naming how many rows and the
+# first; predict needs no labels and predicts every row.
+{
+    head -n 4 datasets/iris.csv
+    sed -n 5p datasets/iris.csv | sed 's/,[a-z]*$/,unknownspecies/'
+} >"$T/unseen.csv"
+timeout 60 "$G" eval --model "$run/model.gtm" "$T/unseen.csv" >/dev/null 2>"$T/unseen.err"
+check "eval with an unseen class exits 2" [ $? -eq 2 ]
+check "and names the class, its rows and the first one" \
+    grep -q "class 'unknownspecies' (1 row, the first is data row 4)" "$T/unseen.err"
+timeout 60 "$G" predict --model "$run/model.gtm" "$T/unseen.csv" >"$T/unseen.out" 2>&1
+check "predict with an unseen class in the label column exits 0" [ $? -eq 0 ]
+check "and predicts all 4 rows" [ "$(wc -l <"$T/unseen.out")" -eq 5 ]
+
 # train --resume: continues the run from its model and optimizer state and
 # appends to its files.
 timeout 120 "$G" train --resume "$run" --epochs 45 >"$T/resume.out" 2>/dev/null

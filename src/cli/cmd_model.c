@@ -256,6 +256,9 @@ int cmd_predict(const Options *o, const CliArgs *a)
             goto fail;
         }
     }
+    /* Predictions need no labels: a class the model never saw in the label
+     * column is no reason to refuse the rows. */
+    ds.label_column = -1;
     if (modelfile_prepare_dataset(&sm, &ds, &err)) goto fail;
     if (modelfile_build_model(&sm, &m, CHUNK, &err)) goto fail;
     FILE *f = stdout;
