@@ -236,7 +236,7 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
         goto fail;
     }
     rc = model_shape_make(&shape, train->d, o->layers, o->n_layers, o->activation, o->loss,
-                         train->task == TASK_CLASSIFICATION, train->n_classes, err);
+                          train->task == TASK_CLASSIFICATION, train->n_classes, err);
     if (rc) goto fail;
     /* The batch never exceeds the training rows. */
     int batch = o->batch_size < (long)train->n ? o->batch_size : (int)train->n;
@@ -707,8 +707,8 @@ ErrorCode trainer_run(Trainer *t, Error *err)
     char why[256] = "";
     t->t_start = now_mono();
     t->rate_t0 = t->t_start;
-    emit(t, EVENT_START, t->start_epoch, "training %s: %zu rows, %d features, %d epochs", t->train->name,
-         t->train->n, t->train->d, t->opt.epochs);
+    emit(t, EVENT_START, t->start_epoch, "training %s: %zu rows, %d features, %d epochs",
+         t->train->name, t->train->n, t->train->d, t->opt.epochs);
     save_good(t);
     int epoch = t->start_epoch;
     while (epoch < t->opt.epochs) {

@@ -197,6 +197,12 @@ run train iris --test no-such-test-set --no-log
 expect_rc 2
 expect_line "$ERR" "^gradtop: --test: unknown dataset 'no-such-test-set'" "a bad --test does not name --test"
 
+# More threads than cores trains on the cores, and says so.
+run train iris --threads 1000 --epochs 1 --no-log
+expect_rc 0
+expect_line "$ERR" '^gradtop: --threads 1000: this machine has [0-9]+ cores, so at most [0-9]+ threads train' \
+    "--threads above the core count is capped without a word"
+
 # Messages about the data name the file and the option that helps.
 printf 'a,b,y\n1,,x\n3,4,y\n' >"$T/missing.csv"
 run train "$T/missing.csv" --no-log

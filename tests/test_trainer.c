@@ -398,8 +398,8 @@ static void test_learns_and_reports_kept_metrics(void **state)
 /* Resumes after three epochs whose second had a loss no later epoch can
  * beat.  Under --restore-best the loaded weights are that epoch's and are
  * the ones kept at the end; without it, the last weights are. */
-static void resume_with_seed(const Dataset *ds, bool restore_best, TrainResult *r,
-                             float **start, float **end, size_t *n)
+static void resume_with_seed(const Dataset *ds, bool restore_best, TrainResult *r, float **start,
+                             float **end, size_t *n)
 {
     Options o;
     base_options(&o);
@@ -412,8 +412,8 @@ static void resume_with_seed(const Dataset *ds, bool restore_best, TrainResult *
     *n = m->n_params;
     *start = malloc(*n * sizeof(float));
     for (size_t i = 0; i < *n; i++) (*start)[i] = 0.01f * (float)(i % 7);
-    assert_int_equal(
-        trainer_load_state(t, *start, *n, NULL, OPTIMIZER_ADAM, 0, 3, 30, &err), ERROR_NONE);
+    assert_int_equal(trainer_load_state(t, *start, *n, NULL, OPTIMIZER_ADAM, 0, 3, 30, &err),
+                     ERROR_NONE);
     EpochMetrics earlier[3] = {{.epoch = 1, .loss = 1.0, .accuracy = 0.5},
                                {.epoch = 2, .loss = 1e-6, .accuracy = 0.999},
                                {.epoch = 3, .loss = 0.5, .accuracy = 0.75}};

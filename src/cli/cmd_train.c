@@ -23,6 +23,7 @@
 #include "gradtop/runlog.h"
 #include "gradtop/runs.h"
 #include "gradtop/session.h"
+#include "gradtop/sysmem.h"
 #include "gradtop/trainer.h"
 
 typedef struct {
@@ -245,6 +246,11 @@ static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm
         restore_signals(&old_int, &old_term);
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
+    int cores = sysmem_cores();
+    if (o->threads > cores)
+        fprintf(stderr,
+                "gradtop: --threads %d: this machine has %d cores, so at most %d threads train\n",
+                o->threads, cores, cores);
     if (o->patience > 0 && s.val.n == 0 && !strncmp(o->monitor, "val_", 4)) {
         if (o->val_split > 0)
             fprintf(stderr,
@@ -276,8 +282,8 @@ static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm
     /* The run directory is made once the network is built (a refused
      * network leaves no directory behind) and before training, so that an
      * unwritable log directory is reported before any time is spent. */
-    if (!o->no_log &&
-        (sm ? runlog_resume(&pr.log, a->resume, sm->epoch, sm->step, o, &s, &err) : runlog_open(&pr.log, o, &s, &err))) {
+    if (!o->no_log && (sm ? runlog_resume(&pr.log, a->resume, sm->epoch, sm->step, o, &s, &err)
+                          : runlog_open(&pr.log, o, &s, &err))) {
         fprintf(stderr, "gradtop: %s (or use --no-log)\n", err.msg);
         trainer_destroy(t);
         session_close(&s);

@@ -876,9 +876,9 @@ static void draw_edit(Dashboard *d, int rows, int cols)
     bool bad = f && f->error[0];
     crt_set(stdscr, bad ? ROLE_BAD : ROLE_DIM);
     crt_puts(stdscr, y0 + bh - 2, x0 + 2, bw - 4,
-             bad                ? f->error
-             : f && f->spec     ? f->spec->help
-                                : "enter: apply or cancel   esc: close");
+             bad            ? f->error
+             : f && f->spec ? f->spec->help
+                            : "enter: apply or cancel   esc: close");
     crt_set(stdscr, ROLE_NORMAL);
 }
 
