@@ -20,7 +20,12 @@ void help_draw(WINDOW *w, int rows, int cols)
 {
     int n_legend = (int)(sizeof legend / sizeof legend[0]);
     int h = key_count + n_legend + 5;
+    /* wide enough for the longest sentence, as the terminal allows */
     int bw = 76;
+    for (int i = 0; i < key_count; i++) {
+        int need = crt_width(key_table[i].help) + 12;
+        if (need > bw) bw = need;
+    }
     if (bw > cols - 2) bw = cols - 2;
     if (h > rows - 2) h = rows - 2;
     if (bw < 20 || h < 5) return;
