@@ -96,6 +96,14 @@ static FILE *tmp_create(const char *name)
     return f;
 }
 
+/* The temporary file name with text as its whole content. */
+static void tmp_text(const char *name, const char *text)
+{
+    FILE *f = tmp_create(name);
+    fputs(text, f);
+    fclose(f);
+}
+
 /* ---- the float parser ---------------------------------------------------- */
 
 static bool parse(const char *s, float *v)
@@ -665,9 +673,7 @@ static void test_csv_unopenable_paths(void **state)
     load_fails("tests/data", &o, "tests/data: is a directory", NULL);
     load_fails(DATA "simple.csv/x.csv", &o, DATA "simple.csv/x.csv: can't open", "Not a directory");
     if (geteuid() == 0) return; /* root reads anything: no unreadable file to make */
-    FILE *f = tmp_create("locked.csv");
-    fputs("a,b\n1,2\n", f);
-    fclose(f);
+    tmp_text("locked.csv", "a,b\n1,2\n");
     assert_int_equal(chmod(tmp_path("locked.csv"), 0), 0);
     char prefix[300];
     snprintf(prefix, sizeof prefix, "%s: can't open", tmp_path("locked.csv"));
@@ -874,9 +880,7 @@ static void test_csv_plain_line_edge_cases(void **state)
     /* Empty fields at either end, blanks-only fields, a tab delimiter with
      * spaces around values, a CR inside a line (two records to libcsv), and
      * a last line without its newline. */
-    FILE *f = tmp_create("edges.csv");
-    fputs("a,b,c,y\n,1,2,x\n3, ,4,x\n5,6,,y\n7,8,9,y", f);
-    fclose(f);
+    tmp_text("edges.csv", "a,b,c,y\n,1,2,x\n3, ,4,x\n5,6,,y\n7,8,9,y");
     Dataset ds;
     DatasetOptions o = opts();
     o.missing = MISSING_MEAN;
@@ -887,9 +891,7 @@ static void test_csv_plain_line_edge_cases(void **state)
     assert_true(xat(&ds, 3, 2) == 9.0f);
     dataset_free(&ds);
 
-    f = tmp_create("edges.tsv");
-    fputs("a\tb\ty\n 1 \t 2 \t x \n3\t4\ty\r\n", f);
-    fclose(f);
+    tmp_text("edges.tsv", "a\tb\ty\n 1 \t 2 \t x \n3\t4\ty\r\n");
     o = opts();
     o.delimiter = '\t';
     load_ok(&ds, tmp_path("edges.tsv"), &o);
@@ -898,26 +900,20 @@ static void test_csv_plain_line_edge_cases(void **state)
     assert_true(xat(&ds, 0, 1) == 2.0f && xat(&ds, 1, 0) == 3.0f);
     dataset_free(&ds);
 
-    f = tmp_create("midcr.csv");
-    fputs("a,b,y\n1,2,x\r3,4,y\n5,6\n", f);
-    fclose(f);
+    tmp_text("midcr.csv", "a,b,y\n1,2,x\r3,4,y\n5,6\n");
     o = opts();
     load_fails(tmp_path("midcr.csv"), &o, tmp_path("midcr.csv"), ":3: expected 3 fields, got 2");
     load_ok(&ds, DATA "quoted.csv", &o); /* still fine after a failure */
     dataset_free(&ds);
 
-    f = tmp_create("midcr_ok.csv");
-    fputs("a,b,y\n1,2,x\r3,4,y\n5,6,x\n", f);
-    fclose(f);
+    tmp_text("midcr_ok.csv", "a,b,y\n1,2,x\r3,4,y\n5,6,x\n");
     load_ok(&ds, tmp_path("midcr_ok.csv"), &o);
     assert_int_equal(ds.n, 3);
     assert_true(xat(&ds, 1, 0) == 3.0f && xat(&ds, 2, 1) == 6.0f);
     dataset_free(&ds);
 
     /* A space delimiter: runs of spaces are empty fields, as in libcsv. */
-    f = tmp_create("spaces.csv");
-    fputs("a b y\n1 2 x\n3  y\n", f);
-    fclose(f);
+    tmp_text("spaces.csv", "a b y\n1 2 x\n3  y\n");
     o = opts();
     o.delimiter = ' ';
     load_fails(tmp_path("spaces.csv"), &o, tmp_path("spaces.csv"),
@@ -1029,9 +1025,7 @@ static void test_csv_errors_among_numeric_lines(void **state)
 /* A delimiter that numbers contain is still only a delimiter. */
 static void test_csv_delimiter_that_numbers_contain(void **state)
 {
-    FILE *f = tmp_create("dots.csv");
-    fputs("1.2.0\n-3.4.1\n5.-6.0\n", f);
-    fclose(f);
+    tmp_text("dots.csv", "1.2.0\n-3.4.1\n5.-6.0\n");
     Dataset ds;
     DatasetOptions o = opts();
     o.delimiter = '.';
@@ -1040,24 +1034,18 @@ static void test_csv_delimiter_that_numbers_contain(void **state)
     assert_int_equal(ds.d, 2);
     assert_true(xat(&ds, 1, 0) == -3.0f && xat(&ds, 1, 1) == 4.0f && xat(&ds, 2, 1) == -6.0f);
     dataset_free(&ds);
-    f = tmp_create("dashes.csv");
-    fputs("1-2-0\n3.5-4-1\n5-6-0\n", f);
-    fclose(f);
+    tmp_text("dashes.csv", "1-2-0\n3.5-4-1\n5-6-0\n");
     o.delimiter = '-';
     load_ok(&ds, tmp_path("dashes.csv"), &o);
     assert_int_equal(ds.n, 3);
     assert_true(xat(&ds, 1, 0) == 3.5f && xat(&ds, 2, 1) == 6.0f);
     dataset_free(&ds);
     /* Read as numbers, "1.5" and "-2" would hide a field. */
-    f = tmp_create("dots_bad.csv");
-    fputs("1.2.0\n3.4.1\n1.5.2.0\n", f);
-    fclose(f);
+    tmp_text("dots_bad.csv", "1.2.0\n3.4.1\n1.5.2.0\n");
     o.delimiter = '.';
     load_fails(tmp_path("dots_bad.csv"), &o, tmp_path("dots_bad.csv"),
                ":3: expected 3 fields, got 4");
-    f = tmp_create("dashes_bad.csv");
-    fputs("1-2-0\n3-4-1\n1--2-0\n", f);
-    fclose(f);
+    tmp_text("dashes_bad.csv", "1-2-0\n3-4-1\n1--2-0\n");
     o.delimiter = '-';
     load_fails(tmp_path("dashes_bad.csv"), &o, tmp_path("dashes_bad.csv"),
                ":3: expected 3 fields, got 4");
