@@ -101,6 +101,11 @@ const char *train_status_word(TrainStatus s)
     return w[s];
 }
 
+bool train_status_ended(TrainStatus s)
+{
+    return s != TRAIN_RUNNING && s != TRAIN_PAUSED;
+}
+
 const char *train_status_key(TrainStatus s)
 {
     static const char *const w[] = {"running",  "paused",    "early_stopped",

@@ -33,6 +33,8 @@ typedef enum {
 
 const char *train_status_word(TrainStatus s); /* "RUNNING", "PAUSED", ... */
 const char *train_status_key(TrainStatus s);  /* "completed", "early_stopped", ... */
+/* Training has ended: neither running nor paused. */
+bool train_status_ended(TrainStatus s);
 
 /* Metrics of one epoch.  Classification fills accuracy, regression mae and
  * r2; has_val is false with --val-split 0. */

@@ -708,7 +708,7 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
     panel_row(y++, left, width, "optimizer", ROLE_NORMAL, optimizer_names[s->hp.opt.kind]);
     /* The current rate while running; once training has ended, the mean
      * over the run; "-" while paused or before the first measurement. */
-    bool ended = s->status != TRAIN_RUNNING && s->status != TRAIN_PAUSED;
+    bool ended = train_status_ended(s->status);
     double rate = s->status == TRAIN_RUNNING ? s->samples_per_sec
                   : ended && s->elapsed > 0  ? (double)s->samples / s->elapsed
                                              : 0;

@@ -130,20 +130,14 @@ static const char *class_name(const ViewCtx *c, int k, char *buf, size_t cap)
     return buf;
 }
 
-/* Whether training has ended, so that nothing more is measured on the live
- * model. */
-static bool run_ended(const ViewCtx *c)
-{
-    return c->snap->status != TRAIN_RUNNING && c->snap->status != TRAIN_PAUSED;
-}
-
 /* Says when what will appear, two rows below top; returns the row after. */
 static int waiting(int top, int left, int width, const ViewCtx *c, const char *what)
 {
     char m[200];
     const char *when = c->snap->status == TRAIN_PAUSED ? "appears at the next batch (n steps one)"
-                       : run_ended(c) ? "was not measured before training ended (r restarts)"
-                                      : "appears within a second of training";
+                       : train_status_ended(c->snap->status)
+                           ? "was not measured before training ended (r restarts)"
+                           : "appears within a second of training";
     snprintf(m, sizeof m, "%s %s", what, when);
     crt_set(stdscr, ROLE_DIM);
     crt_puts(stdscr, top + 2, left + 2, width - 4, m);
@@ -355,7 +349,8 @@ void view_gradient(const ViewCtx *c, int top, int left, int height, int width)
     crt_set(stdscr, ROLE_DIM);
     if (!ld->has_check) {
         crt_puts(stdscr, y++, left, width,
-                 run_ended(c)         ? "needs a live run: training has ended (r restarts)"
+                 train_status_ended(c->snap->status)
+                     ? "needs a live run: training has ended (r restarts)"
                  : c->gradcheck_asked ? "running at the next batch..."
                                       : "press g to check the live model's gradients");
         crt_set(stdscr, ROLE_NORMAL);
