@@ -130,6 +130,12 @@ static bool monitor_is_max(int field)
     return (field & 3) == MON_ACC || (field & 3) == MON_R2;
 }
 
+/* Keras EarlyStopping's test: v beats best by more than min_delta. */
+static bool improves(double v, double best, bool max, double min_delta)
+{
+    return max ? v > best + min_delta : v < best - min_delta;
+}
+
 static double metric_value(const EpochMetrics *m, int field)
 {
     switch (field) {
@@ -770,8 +776,7 @@ ErrorCode trainer_run(Trainer *t, Error *err)
 
         /* Early stopping, as Keras's EarlyStopping callback. */
         double v = metric_value(&m, t->monitor_field);
-        double md = t->opt.min_delta;
-        bool better = t->monitor_max ? v > t->best_value + md : v < t->best_value - md;
+        bool better = improves(v, t->best_value, t->monitor_max, t->opt.min_delta);
         if (better || t->best_epoch == 0) {
             t->best_value = v;
             t->best_epoch = m.epoch;
@@ -893,7 +898,7 @@ void trainer_seed_best(Trainer *t, const EpochMetrics *earlier, int n, const cha
     for (int i = 0; i < n; i++) {
         double v = metric_value(&earlier[i], field);
         if (!isfinite(v)) continue;
-        if (best < 0 || (max ? v > best_v + min_delta : v < best_v - min_delta)) {
+        if (best < 0 || improves(v, best_v, max, min_delta)) {
             best = i;
             best_v = v;
         }
