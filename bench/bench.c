@@ -38,6 +38,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -96,13 +97,23 @@ typedef struct {
     int min_epochs; /* measured epochs, at least */
     double budget;  /* seconds of measured epochs to stop after */
     int max_epochs;
+    bool paired; /* at 1 thread, PyTorch's epochs run in turn with gradtop's */
 } Config;
 
 static const Config configs[] = {
-    {"a", "Fashion-MNIST 784-256-128-10", "fashion-mnist", {256, 128}, 2, 128, 3, 2.0, 20},
-    {"b", "Fashion-MNIST 784-1024-1024-10", "fashion-mnist", {1024, 1024}, 2, 256, 2, 4.0, 3},
-    {"c", "iris 4-16-16-3", "datasets/iris.csv", {16, 16}, 2, 16, 3, 1.0, 5000},
-    {"d", "digits 64-64-10", "datasets/digits.csv", {64}, 1, 32, 3, 1.0, 5000},
+    {"a", "Fashion-MNIST 784-256-128-10", "fashion-mnist", {256, 128}, 2, 128, 5, 3.0, 20, true},
+    {"b",
+     "Fashion-MNIST 784-1024-1024-10",
+     "fashion-mnist",
+     {1024, 1024},
+     2,
+     256,
+     3,
+     15.0,
+     5,
+     true},
+    {"c", "iris 4-16-16-3", "datasets/iris.csv", {16, 16}, 2, 16, 3, 1.0, 5000, false},
+    {"d", "digits 64-64-10", "datasets/digits.csv", {64}, 1, 32, 3, 1.0, 5000, false},
 };
 #define N_CONFIGS (int)(sizeof configs / sizeof configs[0])
 
@@ -121,9 +132,12 @@ typedef struct {
     int ceil_epochs;
     double torch_s;
     int torch_epochs;
-    double test_accuracy; /* config (a) at all threads only */
-    double other;         /* CPU share of other processes while gradtop's row ran */
-    double torch_other;   /* the same while PyTorch's ran */
+    double test_accuracy;  /* config (a) at all threads only */
+    double other;          /* CPU share of other processes while gradtop's row ran */
+    double torch_other;    /* the same while PyTorch's ran */
+    double pair_ratio[16]; /* paired rows: PyTorch's epoch / gradtop's, pair by pair */
+    double torch_plain_s;  /* paired rows: PyTorch without the tuned settings */
+    int n_pairs;
 } Result;
 
 static Result results[N_CONFIGS][2];
@@ -222,14 +236,19 @@ static CpuSample cpu_sample(void)
     return c;
 }
 
-static double other_share(CpuSample a, CpuSample b)
+/* ours: CPU seconds of our own processes that getrusage does not see yet
+ * (a child still running), left out of the other processes' share. */
+static double other_share(CpuSample a, CpuSample b, double ours)
 {
     double wall = (b.t - a.t) * (double)sysmem_cores();
-    double other = (b.busy - a.busy) - (b.own - a.own);
+    double other = (b.busy - a.busy) - (b.own - a.own) - ours;
     return wall > 0 && other > 0 ? other / wall : 0;
 }
 
 /* ---- gradtop's epochs ---------------------------------------------------- */
+
+typedef struct Partner Partner;
+static void partner_epoch(Partner *p);
 
 typedef struct {
     Trainer *trainer;
@@ -237,7 +256,8 @@ typedef struct {
     double *times, *cpu; /* (max) wall and thread CPU seconds per epoch */
     int n, min, max;
     double sum, budget;
-    bool stop; /* stop by the rule; false runs the given epochs */
+    bool stop;        /* stop by the rule; false runs the given epochs */
+    Partner *partner; /* PyTorch, one epoch after each of ours, or NULL */
 } EpochClock;
 
 static void clock_on_epoch(void *ctx, const EpochMetrics *m)
@@ -254,6 +274,11 @@ static void clock_on_epoch(void *ctx, const EpochMetrics *m)
     c->cpu_last = cpu;
     if (c->stop && (c->n >= c->max || (c->n >= c->min && c->sum >= c->budget)))
         trainer_stop(c->trainer);
+    if (c->partner) {
+        partner_epoch(c->partner);
+        c->t_last = now_mono();
+        c->cpu_last = now_thread_cpu();
+    }
 }
 
 static void options_for(Options *o, const Config *cf, int threads)
@@ -272,9 +297,11 @@ static void options_for(Options *o, const Config *cf, int threads)
 /*
  * Trains cf on s->train at threads; epochs > 0 runs exactly that many
  * (scored on s->test when it has one), else the stopping rule decides.
+ * With a partner, PyTorch runs one epoch after each of ours (not timed as
+ * ours); own (16 or NULL) receives our measured epochs in order.
  */
 static int time_gradtop(const Session *s, const Config *cf, int threads, int epochs, uint64_t seed,
-                        Result *r)
+                        Partner *partner, double *own, Result *r)
 {
     Options o;
     options_for(&o, cf, threads);
@@ -285,6 +312,7 @@ static int time_gradtop(const Session *s, const Config *cf, int threads, int epo
                     .max = cap,
                     .budget = cf->budget,
                     .stop = epochs <= 0,
+                    .partner = partner,
                     .times = malloc((size_t)cap * sizeof(double)),
                     .cpu = malloc((size_t)cap * sizeof(double))};
     if (!c.times || !c.cpu) {
@@ -318,6 +346,7 @@ static int time_gradtop(const Session *s, const Config *cf, int threads, int epo
     r->epoch_s = rc ? -1 : median(c.times, c.n);
     r->epoch_cpu_s = rc || threads > 1 ? -1 : median(c.cpu, c.n);
     r->epochs = c.n;
+    for (int e = 0; own && e < c.n && e < 16; e++) own[e] = c.times[e];
     free(c.times);
     free(c.cpu);
     return rc ? -1 : 0;
@@ -449,18 +478,24 @@ static void time_ceiling(const Config *cf, int threads, Result *r)
 
 /* ---- child processes ------------------------------------------------------ */
 
-/* Starts argv with stdout on a pipe (*out_fd) or /dev/null (out_fd NULL),
- * stderr on /dev/null. */
-static pid_t spawn(char *const argv[], int *out_fd)
+/* Starts argv with stdin on a pipe (*in_fd, the end to write) or inherited
+ * (in_fd NULL), stdout on a pipe (*out_fd) or /dev/null (out_fd NULL), stderr
+ * on /dev/null. */
+static pid_t spawn(char *const argv[], int *in_fd, int *out_fd)
 {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
-    int p[2] = {-1, -1};
+    int p[2] = {-1, -1}, q[2] = {-1, -1};
+    if (in_fd) {
+        if (pipe2(q, O_CLOEXEC)) return -1;
+        posix_spawn_file_actions_adddup2(&fa, q[0], 0);
+    }
     if (out_fd) {
-        if (pipe(p)) return -1;
+        if (pipe2(p, O_CLOEXEC)) {
+            if (in_fd) close(q[0]), close(q[1]);
+            return -1;
+        }
         posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-        posix_spawn_file_actions_addclose(&fa, p[0]);
-        posix_spawn_file_actions_addclose(&fa, p[1]);
     } else {
         posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     }
@@ -468,13 +503,19 @@ static pid_t spawn(char *const argv[], int *out_fd)
     pid_t pid;
     int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
+    if (in_fd) {
+        close(q[0]);
+        if (rc)
+            close(q[1]);
+        else
+            *in_fd = q[1];
+    }
     if (out_fd) {
         close(p[1]);
-        if (rc) {
+        if (rc)
             close(p[0]);
-            return -1;
-        }
-        *out_fd = p[0];
+        else
+            *out_fd = p[0];
     }
     return rc ? -1 : pid;
 }
@@ -482,7 +523,7 @@ static pid_t spawn(char *const argv[], int *out_fd)
 /* Runs argv to its end with no output; its exit status, or -1. */
 static int run_quiet(char *const argv[])
 {
-    pid_t pid = spawn(argv, NULL);
+    pid_t pid = spawn(argv, NULL, NULL);
     if (pid < 0) return -1;
     int st;
     if (waitpid(pid, &st, 0) < 0) return -1;
@@ -499,6 +540,52 @@ static bool executable(const char *path)
 static char torch_version[64] = "";
 static char torch_note[256] = "";
 
+/* torch_ref.py's RUN argument for cf at threads. */
+static void torch_spec(char *buf, size_t cap, const Config *cf, int threads)
+{
+    char layers[64] = "";
+    size_t ll = 0;
+    for (int h = 0; h < cf->n_hidden; h++)
+        ll +=
+            (size_t)snprintf(layers + ll, sizeof layers - ll, "%s%d", h ? "-" : "", cf->hidden[h]);
+    snprintf(buf, cap, "%s:%s:%s:%d:%d:%d:%g:%d", cf->key, cf->dataset, layers, cf->batch, threads,
+             cf->min_epochs, cf->budget, cf->max_epochs);
+}
+
+/* One line of torch_ref.py's output: NOTORCH, VERSION or RESULT, the last
+ * into its row of results[]. */
+static void torch_line(const char *line, bool as_installed)
+{
+    char key[8];
+    int thr, cnt;
+    double med, other = -1, cpu = -1;
+    if (strncmp(line, "NOTORCH", 7) == 0) {
+        snprintf(torch_note, sizeof torch_note, "%s has no torch module", PYTHON);
+    } else if (strncmp(line, "VERSION ", 8) == 0) {
+        sscanf(line, "VERSION %63s", torch_version);
+    } else if (sscanf(line, "RESULT %7s %d %lf %d %*d %lf %lf", key, &thr, &med, &cnt, &other,
+                      &cpu) >= 4) {
+        progress("PyTorch (%s) %d thread%s: %.4f s/epoch", key, thr, thr > 1 ? "s" : "", med);
+        for (int i = 0; i < N_CONFIGS; i++)
+            for (int k = 0; k < n_thread_counts; k++)
+                if (!strcmp(configs[i].key, key) && thread_counts[k] == thr && as_installed) {
+                    results[i][k].torch_plain_s = med;
+                } else if (!strcmp(configs[i].key, key) && thread_counts[k] == thr) {
+                    results[i][k].torch_s = med;
+                    results[i][k].torch_epochs = cnt;
+                    results[i][k].torch_other = other;
+                    results[i][k].torch_cpu_s = thr == 1 ? cpu : -1;
+                }
+    }
+}
+
+/* A row is paired when PyTorch's epochs run in turn with gradtop's. */
+static bool paired_row(const Config *cf, int threads)
+{
+    return cf->paired && threads == 1;
+}
+
+/* PyTorch on every row that is not paired, one process after gradtop's rows. */
 static void run_torch(const char *root)
 {
     if (!executable(PYTHON)) {
@@ -509,18 +596,18 @@ static void run_torch(const char *root)
     char *cmd = malloc(cap);
     if (!cmd) return;
     len += (size_t)snprintf(cmd + len, cap - len, "%s '%s/bench/torch_ref.py'", PYTHON, root);
-    for (int i = 0; i < N_CONFIGS; i++) {
-        const Config *cf = &configs[i];
+    int runs = 0;
+    for (int i = 0; i < N_CONFIGS; i++)
         for (int k = 0; k < n_thread_counts; k++) {
-            char layers[64] = "";
-            size_t ll = 0;
-            for (int h = 0; h < cf->n_hidden; h++)
-                ll += (size_t)snprintf(layers + ll, sizeof layers - ll, "%s%d", h ? "-" : "",
-                                       cf->hidden[h]);
-            len += (size_t)snprintf(cmd + len, cap - len, " %s:%s:%s:%d:%d:%d:%g:%d", cf->key,
-                                    cf->dataset, layers, cf->batch, thread_counts[k],
-                                    cf->min_epochs, cf->budget, cf->max_epochs);
+            if (paired_row(&configs[i], thread_counts[k])) continue;
+            char spec[256];
+            torch_spec(spec, sizeof spec, &configs[i], thread_counts[k]);
+            len += (size_t)snprintf(cmd + len, cap - len, " %s", spec);
+            runs++;
         }
+    if (!runs) {
+        free(cmd);
+        return;
     }
     progress("PyTorch: %s", cmd);
     FILE *f = popen(cmd, "r");
@@ -530,30 +617,116 @@ static void run_torch(const char *root)
         return;
     }
     char line[512];
-    while (fgets(line, sizeof line, f)) {
-        char key[8];
-        int thr, cnt;
-        double med, other = -1, cpu = -1;
-        if (strncmp(line, "NOTORCH", 7) == 0) {
-            snprintf(torch_note, sizeof torch_note, "%s has no torch module", PYTHON);
-        } else if (strncmp(line, "VERSION ", 8) == 0) {
-            sscanf(line, "VERSION %63s", torch_version);
-        } else if (sscanf(line, "RESULT %7s %d %lf %d %*d %lf %lf", key, &thr, &med, &cnt, &other,
-                          &cpu) >= 4) {
-            progress("PyTorch (%s) %d thread%s: %.4f s/epoch", key, thr, thr > 1 ? "s" : "", med);
-            for (int i = 0; i < N_CONFIGS; i++)
-                for (int k = 0; k < n_thread_counts; k++)
-                    if (!strcmp(configs[i].key, key) && thread_counts[k] == thr) {
-                        results[i][k].torch_s = med;
-                        results[i][k].torch_epochs = cnt;
-                        results[i][k].torch_other = other;
-                        results[i][k].torch_cpu_s = thr == 1 ? cpu : -1;
-                    }
-        }
-    }
+    while (fgets(line, sizeof line, f)) torch_line(line, false);
     int st = pclose(f);
     if (!torch_note[0] && st != 0)
         snprintf(torch_note, sizeof torch_note, "torch_ref.py exited with status %d", st);
+}
+
+/* PyTorch as installed, for context: the 1-thread rows of the paired
+ * configs without torch_ref.py's tuned settings. */
+static void run_torch_as_installed(const char *root)
+{
+    if (!executable(PYTHON) || torch_note[0]) return;
+    char cmd[2048];
+    size_t len = (size_t)snprintf(cmd, sizeof cmd, "%s '%s/bench/torch_ref.py' --as-installed",
+                                  PYTHON, root);
+    for (int i = 0; i < N_CONFIGS && len < sizeof cmd; i++) {
+        if (!configs[i].paired) continue;
+        char spec[256];
+        torch_spec(spec, sizeof spec, &configs[i], 1);
+        len += (size_t)snprintf(cmd + len, sizeof cmd - len, " %s", spec);
+    }
+    progress("PyTorch as installed: %s", cmd);
+    FILE *f = popen(cmd, "r");
+    if (!f) return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) torch_line(line, true);
+    pclose(f);
+}
+
+/*
+ * PyTorch in turn with gradtop, epoch by epoch, for the 1-thread rows of
+ * the configs marked paired: each end of a gradtop epoch starts one PyTorch
+ * epoch and waits for it, so each pair of epochs meets the same state of
+ * the machine, and the ratio does not move with what the shared host did
+ * between two rows minutes apart.  Neither side counts the other's epoch:
+ * gradtop's clock restarts when PyTorch's epoch has ended, and PyTorch
+ * times from the "go" line.
+ */
+struct Partner {
+    pid_t pid;
+    FILE *in, *out;
+    double cpu_ready, cpu_last; /* the child's CPU seconds at READY, after its last epoch */
+    double times[64];           /* PyTorch's measured (not warm-up) epochs */
+    int n;
+    bool live;
+};
+
+static bool partner_start(Partner *p, const char *root, const Config *cf)
+{
+    memset(p, 0, sizeof *p);
+    if (!executable(PYTHON)) {
+        snprintf(torch_note, sizeof torch_note, "%s not found", PYTHON);
+        return false;
+    }
+    char script[PATH_MAX + 32], spec[256];
+    snprintf(script, sizeof script, "%s/bench/torch_ref.py", root);
+    torch_spec(spec, sizeof spec, cf, 1);
+    char *argv[] = {PYTHON, script, "--paired", spec, NULL};
+    int in_fd, out_fd;
+    progress("PyTorch (%s) in turn with gradtop: %s %s --paired %s", cf->key, PYTHON, script, spec);
+    p->pid = spawn(argv, &in_fd, &out_fd);
+    if (p->pid < 0) {
+        snprintf(torch_note, sizeof torch_note, "cannot start %s: %s", PYTHON, strerror(errno));
+        return false;
+    }
+    p->in = fdopen(in_fd, "w");
+    p->out = fdopen(out_fd, "r");
+    char line[512];
+    while (p->in && p->out && fgets(line, sizeof line, p->out)) {
+        if (sscanf(line, "READY %lf", &p->cpu_ready) == 1) {
+            p->cpu_last = p->cpu_ready;
+            return p->live = true;
+        }
+        torch_line(line, false);
+    }
+    if (!torch_note[0]) snprintf(torch_note, sizeof torch_note, "torch_ref.py --paired failed");
+    if (p->in) fclose(p->in);
+    if (p->out) fclose(p->out);
+    waitpid(p->pid, NULL, 0);
+    return false;
+}
+
+/* One PyTorch epoch, run to its end. */
+static void partner_epoch(Partner *p)
+{
+    if (!p->live) return;
+    char line[512];
+    int epoch;
+    double wall, cpu, total;
+    if (fputs("go\n", p->in) >= 0 && fflush(p->in) == 0)
+        while (fgets(line, sizeof line, p->out))
+            if (sscanf(line, "EPOCH %d %lf %lf %lf", &epoch, &wall, &cpu, &total) == 4) {
+                if (epoch > 0 && p->n < (int)(sizeof p->times / sizeof p->times[0]))
+                    p->times[p->n++] = wall;
+                p->cpu_last = total;
+                return;
+            }
+    p->live = false;
+    snprintf(torch_note, sizeof torch_note, "torch_ref.py --paired stopped answering");
+}
+
+/* Ends the child: its RESULT line goes into results[]. */
+static void partner_finish(Partner *p)
+{
+    if (!p->pid) return;
+    fclose(p->in);
+    char line[512];
+    while (fgets(line, sizeof line, p->out)) torch_line(line, false);
+    fclose(p->out);
+    waitpid(p->pid, NULL, 0);
+    p->pid = 0;
 }
 
 /* ---- CSV ---------------------------------------------------------------- */
@@ -707,7 +880,7 @@ static void startup_once(const char *prog, const char *self, double *secs, long 
     *kb = -1;
     int fd;
     double t0 = now_mono();
-    pid_t pid = spawn(argv, &fd);
+    pid_t pid = spawn(argv, NULL, &fd);
     if (pid < 0) return;
     FILE *f = fdopen(fd, "r");
     char line[512];
@@ -983,6 +1156,8 @@ static void find_paths(char *root, size_t rcap, char *self, size_t scap, char *p
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "--child-a")) return child_a();
+    /* a PyTorch child that dies shows as a failed write, not a SIGPIPE */
+    signal(SIGPIPE, SIG_IGN);
     double t_begin = now_mono();
     char root[PATH_MAX], self[PATH_MAX], prog[PATH_MAX + 16], load0[64], load1[64];
     find_paths(root, sizeof root, self, sizeof self, prog, sizeof prog);
@@ -999,7 +1174,7 @@ int main(int argc, char **argv)
         for (int k = 0; k < 2; k++) {
             Result *r = &results[i][k];
             r->threads = thread_counts[k];
-            r->epoch_s = r->ceil_s = r->torch_s = r->test_accuracy = -1;
+            r->epoch_s = r->ceil_s = r->torch_s = r->torch_plain_s = r->test_accuracy = -1;
             r->other = r->torch_other = -1;
             r->epoch_cpu_s = r->ceil_cpu_s = r->torch_cpu_s = -1;
         }
@@ -1045,9 +1220,21 @@ int main(int argc, char **argv)
                 bool acc_run = j == 0 && k == n_thread_counts - 1 && s.has_test;
                 progress("gradtop (%s) %d thread%s%s", configs[j].key, r->threads,
                          r->threads > 1 ? "s" : "", acc_run ? ", 10 epochs with --test" : "");
+                Partner partner;
+                bool paired = paired_row(&configs[j], r->threads) && !acc_run &&
+                              partner_start(&partner, root, &configs[j]);
                 CpuSample c0 = cpu_sample();
-                time_gradtop(&s, &configs[j], r->threads, acc_run ? 10 : 0, 0, r);
+                double own[16] = {0};
+                time_gradtop(&s, &configs[j], r->threads, acc_run ? 10 : 0, 0,
+                             paired ? &partner : NULL, own, r);
                 progress("  %.4f s/epoch over %d epochs", r->epoch_s, r->epochs);
+                double partner_cpu = 0;
+                if (paired) {
+                    partner_cpu = partner.cpu_last - partner.cpu_ready;
+                    partner_finish(&partner);
+                    for (int e = 0; e < partner.n && e < r->epochs && e < 16; e++)
+                        r->pair_ratio[r->n_pairs++] = partner.times[e] / own[e];
+                }
                 if (acc_run) acc_seeds[0] = r->test_accuracy;
                 /* One seed's test accuracy moves by +-0.005 with the seed
                  * (and with the rounding of another thread count): the
@@ -1056,11 +1243,11 @@ int main(int argc, char **argv)
                     Result extra = *r;
                     progress("gradtop (a) %d threads, 10 epochs with --test, seed %d", r->threads,
                              sd);
-                    time_gradtop(&s, &configs[j], r->threads, 10, (uint64_t)sd, &extra);
+                    time_gradtop(&s, &configs[j], r->threads, 10, (uint64_t)sd, NULL, NULL, &extra);
                     acc_seeds[sd] = extra.test_accuracy;
                 }
                 if (r->n_layers > 0) time_ceiling(&configs[j], r->threads, r);
-                r->other = other_share(c0, cpu_sample());
+                r->other = other_share(c0, cpu_sample(), partner_cpu);
                 progress("  sgemm ceiling %.4f s/epoch over %d epochs; other CPU %.0f%%", r->ceil_s,
                          r->ceil_epochs, 100 * r->other);
             }
@@ -1077,6 +1264,7 @@ int main(int argc, char **argv)
     gemm_set_threads(1);
 
     run_torch(root);
+    run_torch_as_installed(root);
 
     progress("CSV loading");
     double csv_s = -1, csv_prefix_s = -1;
@@ -1119,7 +1307,9 @@ int main(int argc, char **argv)
            "  torch.set_num_threads(N) and its OpenBLAS at N, OMP_WAIT_POLICY=PASSIVE, glibc "
            "malloc not trimming\n"
            "  (torch at its fastest here). x torch = torch / epoch (above 1: gradtop is "
-           "faster).\n"
+           "faster). The 1-thread\n"
+           "  rows of (a) and (b) run in turn with gradtop, one PyTorch epoch after each of "
+           "gradtop's.\n"
            "other CPU: share of all cores used by other processes (and hypervisor steal) while "
            "gradtop / torch\n"
            "  ran that row; above ~10 %% the row, 2-thread rows first, is not reliable.\n"
@@ -1147,6 +1337,23 @@ int main(int argc, char **argv)
                 print_row("    CPU time", r->epochs, r, r->epoch_cpu_s, r->ceil_cpu_s,
                           r->torch_cpu_s, "");
         }
+    }
+    for (int i = 0; i < N_CONFIGS; i++) {
+        const Result *r = &results[i][0];
+        if (!r->n_pairs) continue;
+        printf("(%s) 1 thread ran in turn with PyTorch, epoch by epoch; PyTorch / gradtop, pair by "
+               "pair:",
+               configs[i].key);
+        for (int e = 0; e < r->n_pairs; e++) printf(" %.3f", r->pair_ratio[e]);
+        printf("\n");
+    }
+    for (int i = 0; i < N_CONFIGS; i++) {
+        const Result *r = &results[i][0];
+        if (r->torch_plain_s <= 0 || r->epoch_s <= 0) continue;
+        printf("(%s) 1 thread, PyTorch as installed (no OMP_WAIT_POLICY or malloc settings; not "
+               "judged): %s ms, %.2fx\n",
+               configs[i].key, fmt_ms(b1, sizeof b1, r->torch_plain_s),
+               r->torch_plain_s / r->epoch_s);
     }
     if (torch_note[0]) printf("PyTorch not measured: %s\n", torch_note);
     if (worst_other > 0.10)

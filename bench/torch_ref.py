@@ -11,6 +11,17 @@ Usage: torch_ref.py RUN...   where RUN is KEY:DATASET:LAYERS:BATCH:THREADS:MIN:B
   MIN, BUDGET, MAX  stop after at least MIN measured epochs once they add up
            to BUDGET seconds, or after MAX measured epochs
 
+   or: torch_ref.py --as-installed RUN...
+  the same without the three settings below (torch's OpenBLAS still at
+  THREADS): PyTorch as a user gets it, for context beside the tuned figures.
+   or: torch_ref.py --paired RUN
+  epochs run one at a time, in turn with gradtop's (make bench's 1-thread
+  rows of (a) and (b)): after building the model the script prints
+  "READY CPU", then runs one epoch per "go" line on stdin, timed from that
+  line, and prints "EPOCH I WALL_S THREAD_CPU_S CPU" after it (CPU: this
+  process's CPU seconds so far); at end of input, the RESULT line.  Epoch 0
+  is the warm-up; MIN, BUDGET and MAX are ignored.
+
 Prints one line per run:
   RESULT KEY THREADS MEDIAN_EPOCH_S MEASURED_EPOCHS ROWS OTHER_CPU MEDIAN_CPU_S
 OTHER_CPU is the share of all cores that other processes (and hypervisor
@@ -124,13 +135,21 @@ def cpu_sample():
     return time.monotonic(), busy, ru.ru_utime + ru.ru_stime
 
 
+def process_cpu():
+    """CPU seconds of this whole process so far (all its threads)."""
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
 def other_share(a, b):
     wall = (b[0] - a[0]) * (os.cpu_count() or 1)
     other = (b[1] - a[1]) - (b[2] - a[2])
     return other / wall if wall > 0 and other > 0 else 0.0
 
 
-def run(torch, x, y, layers, batch, threads, min_epochs, budget, max_epochs):
+def run(torch, x, y, layers, batch, threads, min_epochs, budget, max_epochs, paired=False):
     nn = torch.nn
     torch.set_num_threads(threads)
     torch.manual_seed(0)
@@ -154,9 +173,18 @@ def run(torch, x, y, layers, batch, threads, min_epochs, budget, max_epochs):
     lossf = nn.CrossEntropyLoss()
     gen = torch.Generator().manual_seed(0)
     times, cpu = [], []
+    other_s = wall_s = 0.0
     t_prev, c_prev = time.perf_counter(), time.thread_time()
     epoch = 0
+    if paired:
+        print(f"READY {process_cpu():.6f}", flush=True)
     while True:
+        if paired:
+            # gradtop's epoch ran meanwhile: wait for the next "go", time from it
+            if sys.stdin.readline().strip() != "go":
+                break
+            t_prev, c_prev = time.perf_counter(), time.thread_time()
+            s0 = cpu_sample()
         perm = torch.randperm(n, generator=gen)
         loss_sum = 0.0
         correct = 0
@@ -175,11 +203,21 @@ def run(torch, x, y, layers, batch, threads, min_epochs, budget, max_epochs):
         if epoch > 0:
             times.append(now - t_prev)
             cpu.append(cnow - c_prev)
+        if paired:
+            s1 = cpu_sample()
+            if epoch > 0:
+                wall_s += (s1[0] - s0[0]) * (os.cpu_count() or 1)
+                other_s += max(0.0, (s1[1] - s0[1]) - (s1[2] - s0[2]))
+            print(f"EPOCH {epoch} {now - t_prev:.6f} {cnow - c_prev:.6f} {process_cpu():.6f}",
+                  flush=True)
         t_prev, c_prev = now, cnow
         epoch += 1
-        if len(times) >= max_epochs or (len(times) >= min_epochs and sum(times) >= budget):
+        if not paired and (len(times) >= max_epochs or (len(times) >= min_epochs and sum(times) >= budget)):
             break
-    return statistics.median(times), len(times), n, statistics.median(cpu)
+    if not times:
+        return None
+    other = other_s / wall_s if wall_s > 0 else None
+    return statistics.median(times), len(times), n, statistics.median(cpu), other
 
 
 TUNED_ENV = {
@@ -204,7 +242,10 @@ def set_blas_threads(n):
 
 
 def main(argv):
-    if os.environ.get("GRADTOP_TORCH_REF_ENV") != "1":
+    as_installed = len(argv) > 1 and argv[1] == "--as-installed"
+    if as_installed:
+        argv = argv[:1] + argv[2:]
+    elif os.environ.get("GRADTOP_TORCH_REF_ENV") != "1":
         env = dict(os.environ, GRADTOP_TORCH_REF_ENV="1", **TUNED_ENV)
         os.execve(sys.executable, [sys.executable] + argv, env)
     try:
@@ -215,7 +256,9 @@ def main(argv):
         return 0
     print(f"VERSION {torch.__version__}", flush=True)
     cache = {}
-    for spec in argv[1:]:
+    paired = len(argv) > 1 and argv[1] == "--paired"
+    specs = argv[2:3] if paired else argv[1:]
+    for spec in specs:
         key, dataset, layers, batch, threads, mn, budget, mx = spec.split(":")
         if dataset not in cache:
             x, y = load_fashion() if dataset == "fashion-mnist" else load_csv(dataset)
@@ -224,8 +267,13 @@ def main(argv):
         hidden = [int(v) for v in layers.split("-") if v]
         set_blas_threads(threads)
         c0 = cpu_sample()
-        med, cnt, n, cpu = run(torch, x, y, hidden, int(batch), int(threads), int(mn), float(budget), int(mx))
-        other = other_share(c0, cpu_sample())
+        got = run(torch, x, y, hidden, int(batch), int(threads), int(mn), float(budget), int(mx),
+                  paired)
+        if got is None:
+            continue
+        med, cnt, n, cpu, other = got
+        if other is None:
+            other = other_share(c0, cpu_sample())
         print(f"RESULT {key} {threads} {med:.6f} {cnt} {n} {other:.4f} {cpu:.6f}", flush=True)
     return 0
 
