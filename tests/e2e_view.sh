@@ -136,6 +136,14 @@ echo "ok: a regex filter lists only the matching runs; a bad one shows its error
 # ---- resizing ----------------------------------------------------------------
 resize 80 24
 wait_for 'loss' 5 || fail "after resizing to 80x24 the charts are gone"
+keys '?'
+wait_for 'gradtop view keys' 5 || fail "? did not open the help overlay at 80x24"
+wait_for 'more below: down, pgdn' 3 || fail "at 80x24 the help overlay does not say more lies below"
+keys End
+wait_for 'Reloads every 0\.5 s\.' 3 || fail "end did not scroll the help overlay to its last line"
+keys '?'
+wait_gone 'gradtop view keys' 3 || fail "? did not close the help overlay"
+echo "ok: at 80x24 the help overlay scrolls to its last line"
 resize 40 10
 wait_for 'too small' 5 || fail "a 40x10 terminal did not say it is too small"
 resize 120 40

@@ -4,7 +4,8 @@
 # gradient view shows a cosine; the confusion view names the classes (iris);
 # the diagnosis line is always there; under LANG=C the boundary map is ASCII;
 # after a run that ended before any probe, the gradient view and g say so;
-# digits opens the boundary view on PCA, and x then shows px1 and px2.
+# digits opens the boundary view on PCA, and x then shows px1 and px2; at
+# 80x24 the help overlay wraps and scrolls.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_views.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -109,6 +110,24 @@ nonascii=$(screen | LC_ALL=C grep -c '[^ -~]')
 screen | grep -Eq '[#@]{10}' || fail "LANG=C: no ASCII map"
 echo "ok: LANG=C draws the boundary in ASCII"
 quit_q_y ascii
+
+# ---- 80x24: the help overlay wraps and scrolls ---------------------------------
+start helpsmall C.UTF-8 iris
+resize 80 24
+keys '?'
+wait_for 'gradtop keys' 5 || fail "? did not open the help overlay at 80x24"
+wait_for '(│|\|) +L1/L2, dropout, patience' 3 || fail "e's sentence is cut at 80x24, not wrapped"
+wait_for 'more below: down, pgdn' 3 || fail "the help overlay does not say more lies below"
+off_screen 'show or hide earlier runs' || fail "b's line fits at 80x24: the test needs a taller help"
+keys NPage
+wait_for 'show or hide earlier runs on this dataset behind the charts' 3 ||
+    fail "pgdn did not scroll the help overlay to its last key"
+wait_for 'b hides them\.' 3 || fail "pgdn did not reach the end of the legend"
+wait_for 'more above: up, pgup' 3 || fail "the scrolled help overlay does not say more lies above"
+keys Escape
+wait_gone 'gradtop keys' 3 || fail "esc did not close the help overlay"
+echo "ok: at 80x24 the help overlay wraps its sentences and pgdn scrolls to the end"
+quit_q_y helpsmall
 
 # ---- a run that ended before the probes: the views say so ---------------------
 start_session ended C.UTF-8 "--start --no-log --epochs 5 --seed 1 '$PWD/datasets/iris.csv'"

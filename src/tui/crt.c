@@ -318,7 +318,12 @@ void crt_box(WINDOW *w, int top, int left, int height, int width, const char *ti
 
 int crt_wrap(WINDOW *w, int y, int x, int width, int max_rows, const char *text)
 {
-    int rows = 0;
+    return crt_wrap_part(w, y, x, width, 0, max_rows, text);
+}
+
+int crt_wrap_part(WINDOW *w, int y, int x, int width, int skip, int max_rows, const char *text)
+{
+    int rows = 0, line = 0;
     const char *p = text;
     while (*p && rows < max_rows && width > 0) {
         while (*p == ' ') p++;
@@ -338,8 +343,10 @@ int crt_wrap(WINDOW *w, int y, int x, int width, int max_rows, const char *text)
             int cw; /* a character wider than the line: show it anyway */
             end = p + next_char(p, &cw);
         }
-        mvwaddnstr(w, y + rows, x, p, (int)(end - p));
-        rows++;
+        if (line++ >= skip) {
+            if (w) mvwaddnstr(w, y + rows, x, p, (int)(end - p));
+            rows++;
+        }
         p = end;
         if (*p == '\n') p++;
     }

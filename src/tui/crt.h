@@ -113,5 +113,8 @@ void crt_box(WINDOW *w, int top, int left, int height, int width, const char *ti
 /* Writes text word-wrapped into width columns from row y, at most max_rows
  * rows; returns the rows used. */
 int crt_wrap(WINDOW *w, int y, int x, int width, int max_rows, const char *text);
+/* The same from its skip-th wrapped row on; w NULL only counts the rows
+ * (crt_wrap_part(NULL, 0, 0, width, 0, INT_MAX, text) is how many text takes). */
+int crt_wrap_part(WINDOW *w, int y, int x, int width, int skip, int max_rows, const char *text);
 
 #endif

@@ -69,6 +69,7 @@ struct Dashboard {
     bool log_y;
     double smoothing;
     bool help;
+    int help_scroll; /* the help overlay's first row shown */
     bool confirm_quit;
     bool editing;
     Form edit;
@@ -975,7 +976,7 @@ static void draw(Dashboard *d)
     draw_message(d, rows - 2, cols);
     keys_draw_bar(stdscr, rows - 1, cols);
     if (d->editing) draw_edit(d, rows, cols);
-    if (d->help) help_draw(stdscr, rows, cols);
+    if (d->help) help_draw(stdscr, rows, cols, &d->help_scroll);
     if (d->confirm_quit) draw_confirm(d, rows, cols);
     wnoutrefresh(stdscr);
     doupdate();
@@ -1168,7 +1169,10 @@ static void on_action(Dashboard *d, Action a)
         d->view = VIEW_CHARTS;
         notify(d, ROLE_NORMAL, "earlier runs %s", d->hist.hidden ? "hidden" : "shown");
         break;
-    case ACTION_HELP: d->help = !d->help; break;
+    case ACTION_HELP:
+        d->help = !d->help;
+        d->help_scroll = 0;
+        break;
     case ACTION_QUIT:
         if (t && in_progress(s->status))
             d->confirm_quit = true;
@@ -1197,6 +1201,7 @@ static void on_key(Dashboard *d, int ch)
         d->help = false;
         return;
     }
+    if (d->help && help_scroll_key(ch, &d->help_scroll, LINES - 8)) return;
     if (d->view == VIEW_EPOCHS) {
         /* the epochs table scrolls */
         int page = LINES - 6 > 1 ? LINES - 6 : 1;

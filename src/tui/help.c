@@ -1,48 +1,111 @@
 /*
- * help.c - the help overlay: every key of the key table with its sentence,
- * and how to read the charts.  UI thread only.  See keys.h.
+ * help.c - the help overlays: every key of a key table with its sentence,
+ * and a paragraph on how to read the screen, wrapped to the terminal and
+ * scrolled when it does not fit.  UI thread only.  See keys.h.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "crt.h"
 #include "keys.h"
 
-static const char *const legend[] = {
-    "Charts: training (cyan) and validation (magenta), smoothed; the raw",
-    "curves are drawn faint behind.  Marks on the x axis: best epoch,",
-    "hyperparameter changes, pauses.  Status words: RUNNING, PAUSED,",
-    "EARLY STOPPED, DIVERGED, DONE, STOPPED.  Earlier runs on the same",
-    "dataset (from the log directory) are drawn dim behind; b hides them.",
-};
+static const char legend[] =
+    "Charts: training (cyan) and validation (magenta), smoothed; the raw curves are drawn faint "
+    "behind.  Marks on the x axis: best epoch, hyperparameter changes, pauses.  Status words: "
+    "RUNNING, PAUSED, EARLY STOPPED, DIVERGED, DONE, STOPPED.  Earlier runs on the same dataset "
+    "(from the log directory) are drawn dim behind; b hides them.";
 
-void help_draw(WINDOW *w, int rows, int cols)
+/* Rows the content takes at text width tw (keys) and lw (legend). */
+static int content_rows(const HelpRow *keys, int n, const char *text, int tw, int lw)
 {
-    int n_legend = (int)(sizeof legend / sizeof legend[0]);
-    int h = key_count + n_legend + 5;
+    int rows = 0;
+    for (int i = 0; i < n; i++) rows += crt_wrap_part(NULL, 0, 0, tw, 0, INT_MAX, keys[i].text);
+    if (text && *text) rows += 1 + crt_wrap_part(NULL, 0, 0, lw, 0, INT_MAX, text);
+    return rows;
+}
+
+void help_box(WINDOW *w, int rows, int cols, const char *title, const HelpRow *keys, int n,
+              const char *text, int *scroll)
+{
+    int kw = 0; /* the key column */
+    for (int i = 0; i < n; i++)
+        if (crt_width(keys[i].key) > kw) kw = crt_width(keys[i].key);
+    kw += 2;
     /* wide enough for the longest sentence, as the terminal allows */
     int bw = 76;
-    for (int i = 0; i < key_count; i++) {
-        int need = crt_width(key_table[i].help) + 12;
+    for (int i = 0; i < n; i++) {
+        int need = crt_width(keys[i].text) + kw + 5;
         if (need > bw) bw = need;
     }
     if (bw > cols - 2) bw = cols - 2;
+    int tw = bw - kw - 5, lw = bw - 5;
+    if (tw < 8 || rows < 7) return;
+    int total = content_rows(keys, n, text, tw, lw);
+    int h = total + 3;
     if (h > rows - 2) h = rows - 2;
-    if (bw < 20 || h < 5) return;
+    int visible = h - 3;
+    int max_scroll = total - visible > 0 ? total - visible : 0;
+    if (*scroll > max_scroll) *scroll = max_scroll;
+    if (*scroll < 0) *scroll = 0;
     int top = (rows - h) / 2, left = (cols - bw) / 2;
-    crt_box(w, top, left, h, bw, "gradtop keys", ROLE_TITLE);
-    int y = top + 2;
-    for (int i = 0; i < key_count && y < top + h - 1; i++, y++) {
-        crt_set(w, ROLE_KEY);
-        char k[16];
-        snprintf(k, sizeof k, " %-5s", key_table[i].label);
-        crt_puts(w, y, left + 2, 7, k);
-        crt_set(w, ROLE_NORMAL);
-        crt_puts(w, y, left + 10, bw - 12, key_table[i].help);
+    crt_box(w, top, left, h, bw, title, ROLE_TITLE);
+
+    /* content row r (from 0) goes to screen row top + 2 + r - *scroll */
+    int r = 0, first = *scroll, last = *scroll + visible;
+    for (int i = 0; i < n && r < last; i++) {
+        int need = crt_wrap_part(NULL, 0, 0, tw, 0, INT_MAX, keys[i].text);
+        if (r + need > first) {
+            int skip = first > r ? first - r : 0;
+            int y = top + 2 + r + skip - first;
+            if (!skip) {
+                crt_set(w, ROLE_KEY);
+                crt_puts(w, y, left + 3, kw, keys[i].key);
+            }
+            crt_set(w, ROLE_NORMAL);
+            crt_wrap_part(w, y, left + 3 + kw, tw, skip, last - (r + skip), keys[i].text);
+        }
+        r += need;
     }
-    y++;
-    crt_set(w, ROLE_DIM);
-    for (int i = 0; i < n_legend && y < top + h - 1; i++, y++)
-        crt_puts(w, y, left + 2, bw - 4, legend[i]);
+    if (text && *text && r + 1 < last) {
+        r++; /* the blank row */
+        int skip = first > r ? first - r : 0;
+        crt_set(w, ROLE_DIM);
+        crt_wrap_part(w, top + 2 + r + skip - first, left + 3, lw, skip, last - (r + skip), text);
+    }
+    if (max_scroll > 0) {
+        char m[64];
+        snprintf(m, sizeof m, " %s ",
+                 *scroll == 0           ? "more below: down, pgdn"
+                 : *scroll < max_scroll ? "more above and below: up, down, pgup, pgdn"
+                                        : "more above: up, pgup");
+        crt_set(w, ROLE_TITLE);
+        crt_puts(w, top + h - 1, left + 2, bw - 4, m);
+    }
     crt_set(w, ROLE_NORMAL);
+}
+
+bool help_scroll_key(int ch, int *scroll, int page)
+{
+    if (page < 1) page = 1;
+    switch (ch) {
+    case KEY_UP: *scroll -= 1; break;
+    case KEY_DOWN: *scroll += 1; break;
+    case KEY_PPAGE: *scroll -= page; break;
+    case KEY_NPAGE: *scroll += page; break;
+    case KEY_HOME: *scroll = 0; break;
+    case KEY_END: *scroll = INT_MAX / 2; break;
+    default: return false;
+    }
+    if (*scroll < 0) *scroll = 0;
+    return true;
+}
+
+void help_draw(WINDOW *w, int rows, int cols, int *scroll)
+{
+    HelpRow hr[64];
+    int n = 0;
+    for (int i = 0; i < key_count && n < 64; i++)
+        hr[n++] = (HelpRow){key_table[i].label, key_table[i].help};
+    help_box(w, rows, cols, "gradtop keys", hr, n, legend, scroll);
 }

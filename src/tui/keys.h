@@ -50,7 +50,24 @@ Action keys_action(int ch);
 /* Draws the key bar on row y across width columns. */
 void keys_draw_bar(WINDOW *w, int y, int width);
 
-/* Draws the help overlay centred in a rows x cols screen. */
-void help_draw(WINDOW *w, int rows, int cols);
+/* One row of a help overlay: how a key is written and what it does. */
+typedef struct {
+    const char *key;
+    const char *text;
+} HelpRow;
+
+/* A help overlay centred in a rows x cols screen, titled title: each key
+ * with its sentence wrapped beside it, then text (may be NULL) wrapped
+ * below.  When it does not all fit, *scroll is the first row shown
+ * (clamped here), and the frame says which keys scroll it. */
+void help_box(WINDOW *w, int rows, int cols, const char *title, const HelpRow *keys, int n,
+              const char *text, int *scroll);
+
+/* Applies up, down, pgup, pgdn, home or end to a help overlay's *scroll,
+ * page rows a page; false (and *scroll untouched) for any other key. */
+bool help_scroll_key(int ch, int *scroll, int page);
+
+/* The dashboard's help overlay: key_table and how to read the charts. */
+void help_draw(WINDOW *w, int rows, int cols, int *scroll);
 
 #endif

@@ -29,6 +29,7 @@
 #include "chartview.h"
 #include "crt.h"
 #include "gradtop/runs.h"
+#include "keys.h"
 #include "text.h"
 
 #define KEY_ESC 27
@@ -140,6 +141,7 @@ typedef struct {
     size_t cap_markers;
     /* the rest */
     bool help;
+    int help_scroll; /* the help overlay's first row shown */
     char notice[256];
     CrtRole notice_role;
     double notice_until;
@@ -1014,35 +1016,19 @@ static void draw_keybar(int y, int cols)
     crt_set(stdscr, ROLE_NORMAL);
 }
 
-static void draw_help(int rows, int cols)
+static void draw_help(Viewer *v, int rows, int cols)
 {
-    static const char *const legend[] = {
-        "The list: the runs under LOGDIR with the options that differ between",
-        "them; best is the best validation figure and its epoch; ! marks a run",
-        "with damaged lines (the status line says which).  Charts: one per",
-        "metric, each charted run in its own colour, validation bold and",
-        "training faint; the star marks the best epoch of the run under the",
-        "cursor, triangles its hyperparameter changes.  Reloads every 0.5 s.",
-    };
-    int n_legend = (int)(sizeof legend / sizeof legend[0]);
-    int h = n_view_keys + n_legend + 5;
-    int bw = 80;
-    if (bw > cols - 2) bw = cols - 2;
-    if (h > rows - 2) h = rows - 2;
-    if (bw < 20 || h < 5) return;
-    int top = (rows - h) / 2, left = (cols - bw) / 2;
-    crt_box(stdscr, top, left, h, bw, "gradtop view keys", ROLE_TITLE);
-    int y = top + 2;
-    for (int i = 0; i < n_view_keys && y < top + h - 1; i++, y++) {
-        char k[16];
-        snprintf(k, sizeof k, " %-7s", view_keys[i].label);
-        put(y, left + 2, 8, crt_attr(ROLE_KEY), k);
-        put(y, left + 11, bw - 13, crt_attr(ROLE_NORMAL), view_keys[i].help);
-    }
-    y++;
-    for (int i = 0; i < n_legend && y < top + h - 1; i++, y++)
-        put(y, left + 2, bw - 4, crt_attr(ROLE_DIM), legend[i]);
-    crt_set(stdscr, ROLE_NORMAL);
+    static const char legend[] =
+        "The list: the runs under LOGDIR with the options that differ between them; best is the "
+        "best validation figure and its epoch; ! marks a run with damaged lines (the status line "
+        "says which).  Charts: one per metric, each charted run in its own colour, validation "
+        "bold and training faint; the star marks the best epoch of the run under the cursor, "
+        "triangles its hyperparameter changes.  Reloads every 0.5 s.";
+    HelpRow hr[64];
+    int n = 0;
+    for (int i = 0; i < n_view_keys && n < 64; i++)
+        hr[n++] = (HelpRow){view_keys[i].label, view_keys[i].help};
+    help_box(stdscr, rows, cols, "gradtop view keys", hr, n, legend, &v->help_scroll);
 }
 
 static void draw_waiting(Viewer *v, int rows, int cols)
@@ -1094,7 +1080,7 @@ static void draw(Viewer *v)
     }
     draw_status(v, rows - 2, cols);
     draw_keybar(rows - 1, cols);
-    if (v->help) draw_help(rows, cols);
+    if (v->help) draw_help(v, rows, cols);
     wnoutrefresh(stdscr);
     doupdate();
 }
@@ -1236,7 +1222,10 @@ static void on_action(Viewer *v, ViewAction a)
         break;
     case VA_SMOOTH_LESS: smooth_step(v, -1); break;
     case VA_SMOOTH_MORE: smooth_step(v, +1); break;
-    case VA_HELP: v->help = !v->help; break;
+    case VA_HELP:
+        v->help = !v->help;
+        v->help_scroll = 0;
+        break;
     case VA_QUIT: v->quit = true; break;
     }
 }
@@ -1253,6 +1242,7 @@ static void on_key(Viewer *v, int ch)
         v->help = false;
         return;
     }
+    if (v->help && help_scroll_key(ch, &v->help_scroll, LINES - 8)) return;
     if (ch == KEY_ESC) {
         if (v->filter[0]) {
             filter_apply(v, "");
