@@ -5,7 +5,7 @@
 # the diagnosis line is always there; under LANG=C the boundary map is ASCII;
 # after a run that ended before any probe, the gradient view and g say so;
 # digits opens the boundary view on PCA, and x then shows px1 and px2; at
-# 80x24 the help overlay wraps and scrolls.
+# 80x24 the help overlay wraps and scrolls, and a long diagnosis wraps.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_views.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -127,6 +127,11 @@ wait_for 'more above: up, pgup' 3 || fail "the scrolled help overlay does not sa
 keys Escape
 wait_gone 'gradtop keys' 3 || fail "esc did not close the help overlay"
 echo "ok: at 80x24 the help overlay wraps its sentences and pgdn scrolls to the end"
+# the diagnosis ("healthy: training loss A -> B over the last N epochs,
+# validation C" and longer) wraps under its own start instead of being cut
+diag_wrapped() { screen | grep -A1 '^ diagnosis: ' | tail -n 1 | grep -Eq '^ {12}[^ ]'; }
+poll 15 diag_wrapped || fail "at 80x24 a long diagnosis is not wrapped onto a second row"
+echo "ok: at 80x24 a long diagnosis wraps onto a second row"
 quit_q_y helpsmall
 
 # ---- a run that ended before the probes: the views say so ---------------------

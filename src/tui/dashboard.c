@@ -634,9 +634,12 @@ static void live_sync(Dashboard *d, int body_h, int chart_w)
     live_fetch(l, d->ld);
 }
 
-/* The diagnosis line: diagnose() over the epochs, the recent step losses
- * and the dead-unit share the trainer thread measured. */
-static void draw_diagnosis(Dashboard *d, int y, int cols)
+#define DIAG_PREFIX "diagnosis: "
+#define DIAG_MAX_ROWS 2
+
+/* The diagnosis: diagnose() over the epochs, the recent step losses and
+ * the dead-unit share the trainer thread measured. */
+static DiagnosisKind diagnosis_text(Dashboard *d, char *msg, size_t cap)
 {
     const TrainerSnapshot *s = snap(d);
     DiagnosisInput in = {.history = s->history,
@@ -646,15 +649,28 @@ static void draw_diagnosis(Dashboard *d, int y, int cols)
                          .n_steps = s->n_points,
                          .dead_share = d->ld && d->ld->has_dead ? d->ld->dead_share : -1,
                          .lr = s->lr};
-    char msg[256];
-    DiagnosisKind k = diagnose(&in, msg, sizeof msg);
-    mvhline(y, 0, ' ', cols);
+    return diagnose(&in, msg, cap);
+}
+
+/* The rows the diagnosis takes wrapped into cols: 1, or DIAG_MAX_ROWS when
+ * its advice would be cut on one. */
+static int diagnosis_rows(const char *msg, int cols)
+{
+    int width = cols - 2 - crt_width(DIAG_PREFIX);
+    int n = crt_wrap_part(NULL, 0, 0, width, 0, DIAG_MAX_ROWS, msg);
+    return n < 1 ? 1 : n;
+}
+
+/* The diagnosis from row y on, n rows, wrapped under its own start. */
+static void draw_diagnosis(DiagnosisKind k, const char *msg, int y, int n, int cols)
+{
+    for (int i = 0; i < n; i++) mvhline(y + i, 0, ' ', cols);
     crt_set(stdscr, ROLE_DIM);
-    int used = crt_puts(stdscr, y, 1, cols - 2, "diagnosis: ");
+    int used = crt_puts(stdscr, y, 1, cols - 2, DIAG_PREFIX);
     crt_set(stdscr, k == DIAG_HEALTHY                              ? ROLE_GOOD
                     : k == DIAG_NOT_FINITE || k == DIAG_LOSS_SPIKE ? ROLE_BAD
                                                                    : ROLE_WARN);
-    crt_puts(stdscr, y, 1 + used, cols - 2 - used, msg);
+    crt_wrap_part(stdscr, y, 1 + used, cols - 2 - used, 0, n, msg);
     crt_set(stdscr, ROLE_NORMAL);
 }
 
@@ -963,7 +979,15 @@ static void draw(Dashboard *d)
         return;
     }
     int panel_w = cols >= 110 ? 36 : 31;
-    int body_top = 1, body_h = rows - 4;
+    /* a diagnosis too long for one row takes a second from the body */
+    char diag[256] = "";
+    DiagnosisKind diag_kind = DIAG_HEALTHY;
+    int diag_rows = 1;
+    if (d->run->has_snap) {
+        diag_kind = diagnosis_text(d, diag, sizeof diag);
+        diag_rows = diagnosis_rows(diag, cols);
+    }
+    int body_top = 1, body_h = rows - 3 - diag_rows;
     int chart_w = cols - panel_w - 2; /* a blank column before the panel's rule */
     draw_header(d, cols);
     live_sync(d, body_h, chart_w);
@@ -972,7 +996,7 @@ static void draw(Dashboard *d)
         draw_panel(d, body_top, cols - panel_w, body_h, panel_w);
         if (snap(d)->status == TRAIN_DIVERGED) draw_diverged(d, body_top, 0, body_h, chart_w);
     }
-    if (d->run->has_snap) draw_diagnosis(d, rows - 3, cols);
+    if (d->run->has_snap) draw_diagnosis(diag_kind, diag, rows - 2 - diag_rows, diag_rows, cols);
     draw_message(d, rows - 2, cols);
     keys_draw_bar(stdscr, rows - 1, cols);
     if (d->editing) draw_edit(d, rows, cols);
