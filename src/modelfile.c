@@ -187,8 +187,11 @@ static void buf_f64(ByteBuf *b, double v)
     buf_u64(b, bits);
 }
 
-/* Builds the small sections 1-4, 7 and 8 into bufs[0..5]. */
-static void build_sections(ByteBuf bufs[6], const Model *m, const ModelInfo *info)
+/* The sections built in memory before writing: 1-4 and 7-9. */
+#define SMALL_SECTIONS 7
+
+/* Builds the small sections into bufs[0..SMALL_SECTIONS-1]. */
+static void build_sections(ByteBuf bufs[SMALL_SECTIONS], const Model *m, const ModelInfo *info)
 {
     const ModelShape *s = &m->shape;
     ByteBuf *b = &bufs[0]; /* SHAPE */
@@ -230,6 +233,12 @@ static void build_sections(ByteBuf bufs[6], const Model *m, const ModelInfo *inf
         buf_f64(b, info->target_shift);
         buf_f64(b, info->target_scale);
     }
+
+    b = &bufs[6]; /* KEPT */
+    if (info->kept_epoch > 0) {
+        buf_u32(b, (uint32_t)info->kept_epoch);
+        buf_u32(b, 0);
+    }
 }
 
 /* fsync of the directory holding path, so the rename itself is durable. */
@@ -264,12 +273,12 @@ ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
     if (len < 0 || (size_t)len >= sizeof tmp)
         return error_set(err, ERROR_RUNTIME, "%s: path too long", path);
 
-    ByteBuf bufs[6] = {{0}};
+    ByteBuf bufs[SMALL_SECTIONS] = {{0}};
     build_sections(bufs, m, info);
     bool oom = false;
-    for (int i = 0; i < 6; i++) oom |= bufs[i].oom;
+    for (int i = 0; i < SMALL_SECTIONS; i++) oom |= bufs[i].oom;
     if (oom) {
-        for (int i = 0; i < 6; i++) free(bufs[i].p);
+        for (int i = 0; i < SMALL_SECTIONS; i++) free(bufs[i].p);
         return error_set(err, ERROR_RUNTIME, "%s: out of memory", path);
     }
 
@@ -289,8 +298,8 @@ ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
     uint8_t head[HEADER_BYTES];
     memcpy(head, MODELFILE_MAGIC "", 8); /* the literal's NUL is the 8th byte */
     put_le(head + 8, MODELFILE_VERSION, 4);
-    bool target = info->target_scale > 0;
-    put_le(head + 12, 6u + (o ? 1u : 0u) + (target ? 1u : 0u), 4);
+    bool target = info->target_scale > 0, kept = info->kept_epoch > 0;
+    put_le(head + 12, 6u + (o ? 1u : 0u) + (target ? 1u : 0u) + (kept ? 1u : 0u), 4);
     out_put(&out, head, sizeof head);
     out_section(&out, MODELFILE_SECTION_SHAPE, &bufs[0]);
     out_section(&out, MODELFILE_SECTION_DATA, &bufs[1]);
@@ -315,6 +324,7 @@ ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
     }
     out_section(&out, MODELFILE_SECTION_PROGRESS, &bufs[4]);
     if (target) out_section(&out, MODELFILE_SECTION_TARGET, &bufs[5]);
+    if (kept) out_section(&out, MODELFILE_SECTION_KEPT, &bufs[6]);
 
     uint32_t crc = out.crc;
     put_le(word, crc, 4);
@@ -333,7 +343,7 @@ ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
     e = sync_parent(path);
     if (e) rc = error_set(err, ERROR_RUNTIME, "%s: syncing its directory: %s", path, strerror(e));
 done:
-    for (int i = 0; i < 6; i++) free(bufs[i].p);
+    for (int i = 0; i < SMALL_SECTIONS; i++) free(bufs[i].p);
     return rc;
 }
 
@@ -551,6 +561,16 @@ static ErrorCode load_progress(Ld *ld, Rd *r, SavedModel *sm)
     return ERROR_NONE;
 }
 
+static ErrorCode load_kept(Ld *ld, Rd *r, SavedModel *sm)
+{
+    uint32_t epoch, reserved;
+    if (!rd_u32(r, &epoch) || !rd_u32(r, &reserved)) return bad(ld, "%s: truncated", "kept");
+    if (epoch < 1 || epoch > (uint32_t)INT32_MAX || reserved != 0)
+        return bad(ld, "%s: value out of range", "kept");
+    sm->kept_epoch = (int)epoch;
+    return ERROR_NONE;
+}
+
 static ErrorCode load_target(Ld *ld, Rd *r, SavedModel *sm)
 {
     uint64_t a, b;
@@ -577,6 +597,10 @@ static ErrorCode check_consistent(Ld *ld, SavedModel *sm)
         return error_set(ld->err, ERROR_INPUT,
                          "%s: %zu parameters stored but the layer sizes need %zu", ld->path,
                          sm->n_params, params_for_shape(s));
+    if (sm->kept_epoch > sm->epoch)
+        return error_set(ld->err, ERROR_INPUT,
+                         "%s: the weights are said to be from epoch %d, after the %d epochs done",
+                         ld->path, sm->kept_epoch, sm->epoch);
     bool ok;
     if (sm->task == TASK_CLASSIFICATION) {
         ok = sm->n_classes >= 2 &&
@@ -613,6 +637,7 @@ static const char *section_name(uint32_t id)
     case MODELFILE_SECTION_OPTIMIZER: return "optimizer";
     case MODELFILE_SECTION_PROGRESS: return "progress";
     case MODELFILE_SECTION_TARGET: return "target";
+    case MODELFILE_SECTION_KEPT: return "kept";
     default: return "unknown";
     }
 }
@@ -631,7 +656,7 @@ static ErrorCode parse(Ld *ld, const uint8_t *data, size_t size, SavedModel *sm)
     if (n_sections > MAX_SECTIONS) return bad(ld, "%s", "section count out of range");
 
     Rd all = {data + HEADER_BYTES, data + size - TRAILER_BYTES};
-    bool seen[9] = {false};
+    bool seen[10] = {false};
     for (uint32_t k = 0; k < n_sections; k++) {
         uint32_t id, reserved;
         uint64_t len;
@@ -643,7 +668,7 @@ static ErrorCode parse(Ld *ld, const uint8_t *data, size_t size, SavedModel *sm)
                        section_name(id));
         Rd r = {all.p, all.p + len};
         all.p += len;
-        if (id < 1 || id > 8) continue; /* a later minor addition: skipped */
+        if (id < 1 || id > 9) continue; /* a later minor addition: skipped */
         if (seen[id]) return bad(ld, "%s section: appears twice", section_name(id));
         seen[id] = true;
         ErrorCode rc = ERROR_NONE;
@@ -656,6 +681,7 @@ static ErrorCode parse(Ld *ld, const uint8_t *data, size_t size, SavedModel *sm)
         case MODELFILE_SECTION_OPTIMIZER: rc = load_optimizer(ld, &r, sm); break;
         case MODELFILE_SECTION_PROGRESS: rc = load_progress(ld, &r, sm); break;
         case MODELFILE_SECTION_TARGET: rc = load_target(ld, &r, sm); break;
+        case MODELFILE_SECTION_KEPT: rc = load_kept(ld, &r, sm); break;
         }
         if (rc) return rc;
         if (rd_left(&r) != 0)

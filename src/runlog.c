@@ -570,7 +570,7 @@ void runlog_on_event(void *ctx, const TrainEvent *e)
                  event_word(e->kind), e->text);
 }
 
-void runlog_on_checkpoint(void *ctx, const Model *m, const Optimizer *o)
+void runlog_on_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kept_epoch)
 {
     RunLog *rl = ctx;
     if (rl->err.code != ERROR_NONE) return;
@@ -579,6 +579,7 @@ void runlog_on_checkpoint(void *ctx, const Model *m, const Optimizer *o)
     info.config_text = rl->config_text;
     info.epoch = rl->last_epoch;
     info.step = rl->last_step;
+    info.kept_epoch = kept_epoch;
     Error e = {0};
     if (modelfile_save(rl->model_path, m, o, &info, &e) != ERROR_NONE) {
         /* a model that does not fit its data is a bug, not an I/O failure,

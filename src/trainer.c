@@ -693,9 +693,10 @@ static void push_history(Trainer *t, const EpochMetrics *m)
     pthread_mutex_unlock(&t->mu);
 }
 
-static void checkpoint(Trainer *t)
+static void checkpoint(Trainer *t, int kept_epoch)
 {
-    if (t->hooks.on_checkpoint) t->hooks.on_checkpoint(t->hooks.ctx, &t->model, &t->optim);
+    if (t->hooks.on_checkpoint)
+        t->hooks.on_checkpoint(t->hooks.ctx, &t->model, &t->optim, kept_epoch);
 }
 
 /* Waits, in interactive mode, until resumed (returns true) or closed. */
@@ -777,21 +778,22 @@ ErrorCode trainer_run(Trainer *t, Error *err)
         /* Early stopping, as Keras's EarlyStopping callback. */
         double v = metric_value(&m, t->monitor_field);
         bool better = improves(v, t->best_value, t->monitor_max, t->opt.min_delta);
-        if (better || t->best_epoch == 0) {
+        bool new_best = better || t->best_epoch == 0;
+        if (new_best) {
             t->best_value = v;
             t->best_epoch = m.epoch;
             t->best_metrics = m;
             t->wait = 0;
-            if (t->opt.restore_best) {
+            if (t->opt.restore_best)
                 memcpy(t->best_params, t->model.params, t->model.n_params * sizeof(float));
-                checkpoint(t);
-            }
         } else {
             t->wait++;
         }
         t->last_metrics = m;
         push_history(t, &m);
         if (t->hooks.on_epoch) t->hooks.on_epoch(t->hooks.ctx, &m);
+        /* after on_epoch, so that the saved progress counts this epoch */
+        if (new_best && t->opt.restore_best) checkpoint(t, m.epoch);
 
         if (schedule_observe(&t->sched, v, t->hp.opt.lr))
             emit(t, EVENT_SCHEDULE, epoch, "plateau: lr -> %g",
@@ -846,7 +848,7 @@ ErrorCode trainer_run(Trainer *t, Error *err)
         r->test_mae = tm.mae;
         r->test_r2 = tm.r2;
     }
-    checkpoint(t);
+    checkpoint(t, r->kept.epoch);
     emit(t, EVENT_END, epoch, "%s after %d epochs", train_status_key(final), r->epochs);
     set_status(t, final);
     if (t->interactive) {
@@ -886,16 +888,21 @@ ErrorCode trainer_load_state(Trainer *t, const float *params, size_t n_params, c
 }
 
 void trainer_seed_best(Trainer *t, const EpochMetrics *earlier, int n, const char *monitor,
-                       double min_delta)
+                       double min_delta, int kept_epoch)
 {
     if (!t->opt.restore_best) return;
-    /* The epoch the earlier run kept, by its own rule. */
+    /* The epoch the earlier run kept: as recorded (the last row of that
+     * number, after an interrupted run's rows were written again), else by
+     * its own rule. */
+    int best = -1;
+    for (int i = 0; i < n && kept_epoch > 0; i++)
+        if (earlier[i].epoch == kept_epoch) best = i;
     int field = monitor_field_of(monitor);
     if (!t->val && field >= MON_VAL_LOSS) field -= MON_VAL_LOSS;
     bool max = monitor_is_max(field);
-    int best = -1;
     double best_v = max ? -INFINITY : INFINITY;
-    for (int i = 0; i < n; i++) {
+    bool replay = best < 0;
+    for (int i = 0; replay && i < n; i++) {
         double v = metric_value(&earlier[i], field);
         if (!isfinite(v)) continue;
         if (best < 0 || improves(v, best_v, max, min_delta)) {

@@ -103,6 +103,20 @@ check "the resumed run keeps best epoch $best" \
 check "the journal's resume line gives the epoch it resumed at" \
     grep -Eq "epoch=[1-9][0-9]* resume " "$esrun/journal.txt"
 
+# model.gtm records the epoch its weights are from, so a second resume keeps
+# it even after the first changed --monitor and --min-delta in config.txt
+# (replaying the epochs by val_loss with min-delta 0.01 would pick another).
+timeout 120 "$G" train datasets/iris.csv --epochs 40 --lr 0.05 --monitor val_accuracy \
+    --patience 0 --logdir "$T/mon" >"$T/mon.out" 2>/dev/null
+monrun=$(sed -n 's/.* run=\([^ ]*\).*/\1/p' "$T/mon.out")
+mbest=$(sed -n 's/^result: .* best_epoch=\([0-9]*\) .*/\1/p' "$T/mon.out")
+mvloss=$(sed -n 's/^result: .* val_loss=\([^ ]*\) .*/\1/p' "$T/mon.out")
+timeout 120 "$G" train --resume "$monrun" --epochs 45 --lr 1e-12 --monitor val_loss \
+    --min-delta 0.01 >/dev/null 2>&1
+timeout 120 "$G" train --resume "$monrun" --epochs 50 --lr 1e-12 >"$T/mon3.out" 2>/dev/null
+check "a second resume after --monitor changed keeps best epoch $mbest" \
+    grep -q "^result: .* best_epoch=$mbest .* val_loss=$mvloss " "$T/mon3.out"
+
 # config.txt reproduces its run: the same numbers, epoch by epoch.
 timeout 120 "$G" train datasets/wine.csv --epochs 6 --lr 0.003 --dropout 0.2 --seed 7 \
     --optimizer rmsprop --momentum 0.5 --logdir "$T/rep" >"$T/rep1.out" 2>/dev/null

@@ -82,6 +82,7 @@ static int setup(void **state)
                           .nz = &f->nz,
                           .config_text = "layers = 5,3\nactivation = tanh\nlr = 0.001\n",
                           .epoch = 17,
+                          .kept_epoch = 12,
                           .step = 85};
     *state = f;
     return 0;
@@ -211,6 +212,7 @@ static void save_then_load_is_exact(void **state)
     assert_int_equal(sm.opt_t, 1234);
     assert_memory_equal(sm.opt_state, f->o.state, 3 * f->o.n * sizeof(float));
     assert_int_equal(sm.epoch, 17);
+    assert_int_equal(sm.kept_epoch, 12);
     assert_int_equal(sm.step, 85);
     assert_true(sm.wall_time > 1.6e9);
 
@@ -258,6 +260,7 @@ static void regression_without_optimizer_or_normalizer_round_trips(void **state)
     info.label_name = NULL;
     info.target_shift = 152.25;
     info.target_scale = 1.0 / 77.5;
+    info.kept_epoch = 0; /* not known: no KEPT section, as in files before it */
     assert_int_equal(modelfile_save(f->path, &m, NULL, &info, &err), ERROR_NONE);
     SavedModel sm;
     assert_int_equal(modelfile_load(&sm, f->path, &err), ERROR_NONE);
@@ -270,6 +273,7 @@ static void regression_without_optimizer_or_normalizer_round_trips(void **state)
     assert_int_equal(sm.nz.d, 0);
     assert_null(sm.nz.shift);
     assert_false(sm.has_opt);
+    assert_int_equal(sm.kept_epoch, 0);
     assert_string_equal(sm.config_text, "");
     assert_string_equal(sm.label_name, "");
     assert_memory_equal(sm.params, m.params, m.n_params * sizeof(float));
@@ -286,7 +290,7 @@ static void file_starts_with_magic_and_version(void **state)
     uint8_t *data = slurp(f->path, &n);
     assert_memory_equal(data, "GTMODEL\0", 8);
     assert_int_equal(rd32(data + 8), 1);
-    assert_int_equal(rd32(data + 12), 6);
+    assert_int_equal(rd32(data + 12), 7); /* 1-5, PROGRESS and KEPT: no optimizer, no target */
     assert_int_equal(rd32(data + n - 4), crc32c(data, n - 4));
     size_t size;
     size_t off = section_at(data, n, MODELFILE_SECTION_PARAMS, &size);
@@ -389,6 +393,10 @@ static void inconsistent_fields_with_a_valid_checksum_are_refused(void **state)
     patch_refused(f, MODELFILE_SECTION_OPTIMIZER, 4, 1, "optimizer");
     patch_refused(f, MODELFILE_SECTION_OPTIMIZER, 12, 0x80000000, "optimizer");
     patch_refused(f, MODELFILE_SECTION_OPTIMIZER, 16, 7, "optimizer");
+    /* KEPT: epoch (0, or after the 17 epochs done), reserved */
+    patch_refused(f, MODELFILE_SECTION_KEPT, 0, 0, "kept");
+    patch_refused(f, MODELFILE_SECTION_KEPT, 0, 18, "from epoch 18, after the 17 epochs done");
+    patch_refused(f, MODELFILE_SECTION_KEPT, 4, 1, "kept");
     /* a section length past the end, and the section count */
     size_t n, size;
     uint8_t *data = slurp(f->path, &n);

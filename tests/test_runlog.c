@@ -166,8 +166,8 @@ static RunLog *run_three_epochs(Fixture *f, bool has_val, bool has_test)
     h.on_event(h.ctx, &e);
     for (int ep = 1; ep <= 3; ep++) {
         EpochMetrics m = epoch_metrics(ep, has_val);
-        h.on_checkpoint(h.ctx, &f->m, &f->o);
         h.on_epoch(h.ctx, &m);
+        h.on_checkpoint(h.ctx, &f->m, &f->o, ep);
         if (ep == 2) {
             e = event(EVENT_CHANGE, 2, "lr 0.0025 -> 0.005\nat step 8");
             h.on_event(h.ctx, &e);
@@ -429,7 +429,7 @@ static void checkpoint_writes_a_loadable_model(void **state)
     EpochMetrics m = epoch_metrics(1, true);
     runlog_on_epoch(rl, &m);
     f->m.params[0] = 42.0f;
-    runlog_on_checkpoint(rl, &f->m, &f->o);
+    runlog_on_checkpoint(rl, &f->m, &f->o, 1);
     char p[4200];
     file_path(p, sizeof p, rl, "model.gtm");
     SavedModel sm;
@@ -442,6 +442,7 @@ static void checkpoint_writes_a_loadable_model(void **state)
     assert_true(sm.nz.shift[3] == 3.0f);
     assert_true(sm.has_opt);
     assert_int_equal(sm.epoch, 1);
+    assert_int_equal(sm.kept_epoch, 1);
     assert_non_null(strstr(sm.config_text, "batch-size = 32"));
     modelfile_free(&sm);
     /* no temporary files are left beside it */

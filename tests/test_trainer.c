@@ -395,11 +395,13 @@ static void test_learns_and_reports_kept_metrics(void **state)
     free_dataset(&val);
 }
 
-/* Resumes after three epochs whose second had a loss no later epoch can
- * beat.  Under --restore-best the loaded weights are that epoch's and are
- * the ones kept at the end; without it, the last weights are. */
-static void resume_with_seed(const Dataset *ds, bool restore_best, TrainResult *r, float **start,
-                             float **end, size_t *n)
+/* Resumes after three epochs (by default, ones whose second had a loss no
+ * later epoch can beat), with kept_epoch as model.gtm's KEPT section says
+ * (0: absent).  Under --restore-best the loaded weights are the kept
+ * epoch's and are kept at the end unless beaten; without it, the last
+ * weights are. */
+static void resume_with_seed(const Dataset *ds, bool restore_best, const EpochMetrics *earlier,
+                             int kept_epoch, TrainResult *r, float **start, float **end, size_t *n)
 {
     Options o;
     base_options(&o);
@@ -414,11 +416,11 @@ static void resume_with_seed(const Dataset *ds, bool restore_best, TrainResult *
     for (size_t i = 0; i < *n; i++) (*start)[i] = 0.01f * (float)(i % 7);
     assert_int_equal(trainer_load_state(t, *start, *n, NULL, OPTIMIZER_ADAM, 0, 3, 30, &err),
                      ERROR_NONE);
-    EpochMetrics earlier[3] = {{.epoch = 1, .loss = 1.0, .accuracy = 0.5},
-                               {.epoch = 2, .loss = 1e-6, .accuracy = 0.999},
-                               {.epoch = 3, .loss = 0.5, .accuracy = 0.75}};
+    static const EpochMetrics plain[3] = {{.epoch = 1, .loss = 1.0, .accuracy = 0.5},
+                                          {.epoch = 2, .loss = 1e-6, .accuracy = 0.999},
+                                          {.epoch = 3, .loss = 0.5, .accuracy = 0.75}};
     /* the earlier run watched accuracy: its best was epoch 2 either way */
-    trainer_seed_best(t, earlier, 3, "accuracy", 0.0);
+    trainer_seed_best(t, earlier ? earlier : plain, 3, "accuracy", 0.0, kept_epoch);
     assert_int_equal(trainer_run(t, &err), ERROR_NONE);
     trainer_result(t, r);
     *end = malloc(*n * sizeof(float));
@@ -434,7 +436,7 @@ static void test_resume_keeps_the_earlier_best_epoch(void **state)
     TrainResult r;
     float *start, *end;
     size_t n;
-    resume_with_seed(&ds, true, &r, &start, &end, &n);
+    resume_with_seed(&ds, true, NULL, 0, &r, &start, &end, &n);
     assert_int_equal(r.epochs, 5);
     assert_int_equal(r.best_epoch, 2);
     assert_true(r.kept.loss == 1e-6 && r.kept.accuracy == 0.999);
@@ -442,10 +444,48 @@ static void test_resume_keeps_the_earlier_best_epoch(void **state)
     free(start);
     free(end);
 
-    resume_with_seed(&ds, false, &r, &start, &end, &n);
+    resume_with_seed(&ds, false, NULL, 0, &r, &start, &end, &n);
     assert_true(r.best_epoch == 4 || r.best_epoch == 5);
     assert_int_equal(r.kept.epoch, 5);
     assert_memory_not_equal(start, end, n * sizeof(float));
+    free(start);
+    free(end);
+    free_dataset(&ds);
+}
+
+/* The epoch model.gtm records as its weights' wins over the replay of the
+ * earlier epochs by the (latest) config's monitor, which a resume with
+ * other --monitor or --min-delta may have changed since. */
+static void test_resume_takes_the_recorded_kept_epoch(void **state)
+{
+    (void)state;
+    Dataset ds;
+    make_dataset(&ds, 200, 9);
+    /* by accuracy the replay picks epoch 2, whose loss later epochs beat;
+     * epoch 3's loss nothing beats */
+    EpochMetrics earlier[3] = {{.epoch = 1, .loss = 1.0, .accuracy = 0.5},
+                               {.epoch = 2, .loss = 1.0, .accuracy = 0.999},
+                               {.epoch = 3, .loss = 1e-7, .accuracy = 0.6}};
+    TrainResult r;
+    float *start, *end;
+    size_t n;
+    resume_with_seed(&ds, true, earlier, 3, &r, &start, &end, &n);
+    assert_int_equal(r.best_epoch, 3);
+    assert_true(r.kept.loss == 1e-7 && r.kept.accuracy == 0.6);
+    assert_memory_equal(start, end, n * sizeof(float));
+    free(start);
+    free(end);
+
+    /* without the record (an older model.gtm), the replay's epoch 2 */
+    resume_with_seed(&ds, true, earlier, 0, &r, &start, &end, &n);
+    assert_true(r.best_epoch == 4 || r.best_epoch == 5);
+    assert_memory_not_equal(start, end, n * sizeof(float));
+    free(start);
+    free(end);
+
+    /* a recorded epoch missing from metrics.csv falls back to the replay */
+    resume_with_seed(&ds, true, earlier, 9, &r, &start, &end, &n);
+    assert_true(r.best_epoch == 4 || r.best_epoch == 5);
     free(start);
     free(end);
     free_dataset(&ds);
@@ -485,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_same_seed_same_weights),
         cmocka_unit_test(test_learns_and_reports_kept_metrics),
         cmocka_unit_test(test_resume_keeps_the_earlier_best_epoch),
+        cmocka_unit_test(test_resume_takes_the_recorded_kept_epoch),
         cmocka_unit_test(test_create_refuses_bad_setups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -58,6 +58,9 @@
  *                f64 wall_time             when saved, seconds since the Unix epoch
  *   8 TARGET     f64 shift, f64 scale      regression only: the targets were
  *                                          trained as (y - shift) * scale
+ *   9 KEPT       u32 epoch                 the epoch whose weights PARAMS
+ *                u32 reserved = 0          holds (written when known; a reader
+ *                                          without it finds the epoch otherwise)
  *
  * Loading checks the magic, the version, every count against fixed limits
  * and against the bytes left before allocating, every enum, the
@@ -94,6 +97,7 @@ enum {
     MODELFILE_SECTION_OPTIMIZER = 6,
     MODELFILE_SECTION_PROGRESS = 7,
     MODELFILE_SECTION_TARGET = 8,
+    MODELFILE_SECTION_KEPT = 9,
 };
 
 /* What a model file holds beyond the weights, borrowed for saving. */
@@ -108,6 +112,7 @@ typedef struct {
     const char *config_text;  /* may be NULL: empty */
     int epoch;                /* epochs completed when saved */
     long step;                /* batches done when saved */
+    int kept_epoch;           /* the epoch the weights are from; 0: not known */
     double target_shift;      /* regression target standardization; */
     double target_scale;      /* scale 0: none */
 } ModelInfo;
@@ -130,6 +135,7 @@ typedef struct {
     long opt_t;
     float *opt_state;                  /* (3 * n_params) when has_opt */
     int epoch;                         /* epochs completed when saved (PROGRESS; 0 if absent) */
+    int kept_epoch;                    /* the epoch the weights are from (KEPT; 0 if absent) */
     long step;                         /* batches done when saved */
     double wall_time;                  /* when saved */
     double target_shift, target_scale; /* TARGET section; scale 0 when absent */

@@ -64,7 +64,7 @@ TrainerHooks runlog_hooks(RunLog *rl);
 void runlog_on_epoch(void *ctx, const EpochMetrics *m);
 void runlog_on_event(void *ctx, const TrainEvent *e);
 /* Saves m (and o's state) to model.gtm atomically. */
-void runlog_on_checkpoint(void *ctx, const Model *m, const Optimizer *o);
+void runlog_on_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kept_epoch);
 
 /* A free-form journal line (e.g. the command line), KIND a single word. */
 void runlog_note(RunLog *rl, const char *kind, const char *text);

@@ -95,8 +95,10 @@ typedef struct {
     void (*on_batch)(void *ctx, const BatchInfo *b);
     void (*on_epoch)(void *ctx, const EpochMetrics *m);
     void (*on_event)(void *ctx, const TrainEvent *e);
-    /* The kept weights changed (new best, or the end); save them if wanted. */
-    void (*on_checkpoint)(void *ctx, const Model *m, const Optimizer *o);
+    /* The kept weights changed (new best, or the end); save them if wanted.
+     * kept_epoch: the epoch they are from, 0 when not known (the initial
+     * weights, or a resumed run's loaded ones that no epoch replaced). */
+    void (*on_checkpoint)(void *ctx, const Model *m, const Optimizer *o, int kept_epoch);
 } TrainerHooks;
 
 /* Final figures, of the kept weights. */
@@ -175,8 +177,9 @@ ErrorCode trainer_load_state(Trainer *t, const float *params, size_t n_params, c
 /*
  * For a resumed run whose loaded weights are its kept best (it ran with
  * --restore-best), after trainer_load_state: finds among the earlier
- * epochs' metrics the epoch those weights are, by the earlier run's own
- * monitor and min_delta, and makes it this run's best so far.  A later
+ * epochs' metrics the epoch those weights are, and makes it this run's best
+ * so far.  That is kept_epoch (model.gtm's record) when the metrics have
+ * it, else the best by the earlier run's monitor and min_delta.  A later
  * epoch is then kept only if it beats that epoch on this run's monitor,
  * and otherwise the loaded weights are restored at the end.  The patience
  * count starts from 0, as a new Keras EarlyStopping does.  Nothing happens
@@ -184,7 +187,7 @@ ErrorCode trainer_load_state(Trainer *t, const float *params, size_t n_params, c
  * metrics.  Before trainer_run only.
  */
 void trainer_seed_best(Trainer *t, const EpochMetrics *earlier, int n, const char *monitor,
-                       double min_delta);
+                       double min_delta, int kept_epoch);
 
 /* Runs the loop on the calling thread until the run ends (or, interactive,
  * until trainer_close).  Returns ERROR_NONE for completed, early stopped and

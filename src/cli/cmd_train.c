@@ -62,10 +62,10 @@ static void print_event(void *ctx, const TrainEvent *e)
         fprintf(stderr, "gradtop: %s\n", e->text);
 }
 
-static void save_checkpoint(void *ctx, const Model *m, const Optimizer *o)
+static void save_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kept_epoch)
 {
     const Printer *p = ctx;
-    if (p->log) runlog_on_checkpoint(p->log, m, o);
+    if (p->log) runlog_on_checkpoint(p->log, m, o, kept_epoch);
 }
 
 typedef struct {
@@ -150,9 +150,10 @@ static double series_at(const RunInfo *r, const char *tag, size_t k, size_t n)
     return s && s->n == n ? s->value[k] : NAN;
 }
 
-/* Hands the earlier epochs of the run in dir (its metrics.csv) to the
- * trainer, so that the best epoch carries over to the resumed run. */
-static void seed_best(Trainer *t, const char *dir, const Options *earlier)
+/* Hands the earlier epochs of the run in dir (its metrics.csv) and the
+ * epoch its model.gtm's weights are from (0: not recorded) to the trainer,
+ * so that the best epoch carries over to the resumed run. */
+static void seed_best(Trainer *t, const char *dir, const Options *earlier, int kept_epoch)
 {
     RunSet rs;
     Error err = {0};
@@ -184,7 +185,7 @@ static void seed_best(Trainer *t, const char *dir, const Options *earlier)
         m[k].val_r2 = series_at(run, "val_r2", k, n);
         m[k].lr = series_at(run, "lr", k, n);
     }
-    trainer_seed_best(t, m, (int)n, earlier->monitor, earlier->min_delta);
+    trainer_seed_best(t, m, (int)n, earlier->monitor, earlier->min_delta, kept_epoch);
     free(m);
     runset_free(&rs);
 }
@@ -278,7 +279,7 @@ static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm
         restore_signals(&old_int, &old_term);
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
-    if (sm && kept_best) seed_best(t, a->resume, kept_best);
+    if (sm && kept_best) seed_best(t, a->resume, kept_best, sm->kept_epoch);
     /* The run directory is made once the network is built (a refused
      * network leaves no directory behind) and before training, so that an
      * unwritable log directory is reported before any time is spent. */

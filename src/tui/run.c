@@ -59,10 +59,10 @@ static void hook_event(void *ctx, const TrainEvent *e)
     if (r->live) live_on_event(r->live, e);
 }
 
-static void hook_checkpoint(void *ctx, const Model *m, const Optimizer *o)
+static void hook_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kept_epoch)
 {
     Run *r = ctx;
-    if (r->log_hooks.on_checkpoint) r->log_hooks.on_checkpoint(r->log_hooks.ctx, m, o);
+    if (r->log_hooks.on_checkpoint) r->log_hooks.on_checkpoint(r->log_hooks.ctx, m, o, kept_epoch);
 }
 
 static void *trainer_thread(void *arg)
