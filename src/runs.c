@@ -1413,6 +1413,15 @@ static int cmp_double(double a, double b)
     return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/* The best figure's kind, in sorting order: 0 an accuracy (always a
+ * validation one), 1 a validation loss, 2 a training loss, 3 none. */
+static int best_group(const RunInfo *r)
+{
+    if (!r->best_tag[0]) return 3;
+    if (r->best_higher) return 0;
+    return contains_ci(r->best_tag, "val") ? 1 : 2;
+}
+
 static int cmp_runs(const void *pa, const void *pb, void *ctx)
 {
     const RunInfo *a = *(RunInfo *const *)pa, *b = *(RunInfo *const *)pb;
@@ -1427,13 +1436,13 @@ static int cmp_runs(const void *pa, const void *pb, void *ctx)
     }
     case RUN_SORT_NAME: c = strcmp(a->name, b->name); break;
     case RUN_SORT_BEST: {
-        /* accuracies (higher is better) before losses; none last */
-        int ga = a->best_tag[0] ? (a->best_higher ? 0 : 1) : 2;
-        int gb = b->best_tag[0] ? (b->best_higher ? 0 : 1) : 2;
-        if ((ga == 2) != (gb == 2)) return ga == 2 ? 1 : -1;
+        /* accuracies (higher is better), validation losses, training
+         * losses (a run without validation), each its own group; none last */
+        int ga = best_group(a), gb = best_group(b);
+        if ((ga == 3) != (gb == 3)) return ga == 3 ? 1 : -1;
         c = ga - gb;
         if (!c && ga == 0) c = cmp_double(b->best_value, a->best_value);
-        if (!c && ga == 1) c = cmp_double(a->best_value, b->best_value);
+        if (!c && (ga == 1 || ga == 2)) c = cmp_double(a->best_value, b->best_value);
         break;
     }
     case RUN_SORT_STATUS: c = status_rank(a->status) - status_rank(b->status); break;

@@ -452,6 +452,37 @@ static void sorts_by_start_name_and_best_figure(void **state)
     runset_free(&rs);
 }
 
+/* A run with no validation figure is ranked by its training loss, after
+ * every validation loss, however low: the two do not compare. */
+static void best_sort_puts_training_losses_after_validation_ones(void **state)
+{
+    Env *env = *state;
+    char p[4096];
+    const char *val[1] = {"val_loss"}, *train[1] = {"loss"};
+    double b[1] = {0.8}, s[1] = {-0.1};
+    pathf(p, sizeof p, "%s/v", env->logdir);
+    write_events(p, 1000.0, val, b, s, 1, 3, 1); /* best val_loss 0.5 */
+    b[0] = 0.6;
+    pathf(p, sizeof p, "%s/t", env->logdir);
+    write_events(p, 2000.0, train, b, s, 1, 3, 1); /* best loss 0.3 */
+    age_files(env->logdir, 120);
+    RunSet rs;
+    Error err = {0};
+    assert_int_equal(runset_open(&rs, env->logdir, &err), ERROR_NONE);
+    assert_int_equal(rs.n_runs, 2);
+    RunInfo *v[2] = {rs.runs[0], rs.runs[1]};
+    char order[64];
+    run_sort(v, 2, RUN_SORT_BEST, false);
+    order_string(order, v, 2);
+    assert_string_equal(order, "vt");
+    assert_string_equal(v[0]->best_tag, "val_loss");
+    assert_string_equal(v[1]->best_tag, "loss");
+    run_sort(v, 2, RUN_SORT_BEST, true);
+    order_string(order, v, 2);
+    assert_string_equal(order, "tv");
+    runset_free(&rs);
+}
+
 static void filter_matches_name_dataset_or_status_ignoring_case(void **state)
 {
     Env *env = *state;
@@ -1097,6 +1128,7 @@ int main(void)
         T(lists_gradtop_keras_and_pytorch_runs_with_their_series),
         T(a_hand_made_legacy_run_is_read_with_its_damage_counted),
         T(sorts_by_start_name_and_best_figure),
+        T(best_sort_puts_training_losses_after_validation_ones),
         T(filter_matches_name_dataset_or_status_ignoring_case),
         T(a_bad_regex_is_an_input_error_with_regerror_text),
         T(lists_the_hyperparameters_that_differ),

@@ -175,7 +175,8 @@ int run_colour(const RunInfo *r, int n_colours);
 typedef enum {
     RUN_SORT_START,  /* oldest first */
     RUN_SORT_NAME,   /* byte order of the name */
-    RUN_SORT_BEST,   /* best first: accuracies high to low, then losses low to high */
+    RUN_SORT_BEST,   /* best first: accuracies high to low, then validation losses and then
+                      * training losses (runs without validation) low to high */
     RUN_SORT_STATUS, /* running, completed, early_stopped, stopped, interrupted, diverged, other */
 } RunSortKey;
 
