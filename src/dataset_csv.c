@@ -531,12 +531,19 @@ static bool note_label(CsvReader *r, const char *s, size_t len)
     return true;
 }
 
+/* Whether the label column's values are read (not so without one, or when
+ * it is skipped). */
+static bool reads_labels(const CsvReader *r)
+{
+    return !r->opt->no_label && !r->opt->skip_label;
+}
+
 /* Keeps the row whose features are in place, or drops it, by its missing
  * values and its label (trimmed); from data_record_end and fast_line. */
 static void end_row(CsvReader *r, bool row_missing, const char *label, size_t label_len)
 {
     Dataset *ds = r->ds;
-    if (r->opt->no_label) {
+    if (!reads_labels(r)) {
         if (row_missing && r->opt->missing == MISSING_DROP)
             ds->dropped_rows++;
         else
@@ -939,7 +946,7 @@ static int cmp_int_class(const void *a, const void *b)
 static void settle_labels(CsvReader *r)
 {
     Dataset *ds = r->ds;
-    if (r->opt->no_label) {
+    if (!reads_labels(r)) {
         ds->task = TASK_CLASSIFICATION;
         ds->n_classes = 0;
         free(ds->labels);

@@ -780,6 +780,13 @@ bool modelfile_restore_optimizer(const SavedModel *sm, Optimizer *o)
 
 ErrorCode modelfile_prepare_dataset(const SavedModel *sm, Dataset *ds, Error *err)
 {
+    /* one column short, its last taken as the label: most likely data
+     * without its label column */
+    if (ds->d + 1 == sm->d && ds->label_column >= 0 && strcmp(ds->label_name, sm->label_name) != 0)
+        return error_set(err, ERROR_INPUT,
+                         "%s: %d columns, but the model takes %d features and the label column "
+                         "'%s', which the file seems to lack (eval needs it; predict does not)",
+                         ds->source, ds->d + 1, sm->d, sm->label_name);
     if (ds->d != sm->d)
         return error_set(err, ERROR_INPUT,
                          "%s: %d feature columns, but the model was trained on %d (%s%s%s...)",

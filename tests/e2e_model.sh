@@ -73,6 +73,21 @@ check "and names the class, its rows and the first one" \
 timeout 60 "$G" predict --model "$run/model.gtm" "$T/unseen.csv" >"$T/unseen.out" 2>&1
 check "predict with an unseen class in the label column exits 0" [ $? -eq 0 ]
 check "and predicts all 4 rows" [ "$(wc -l <"$T/unseen.out")" -eq 5 ]
+# An empty or NA label column is skipped unread too (new data to score).
+{ head -n 1 datasets/iris.csv; sed -n '2,3p' datasets/iris.csv | sed 's/,[^,]*$/,/';
+  sed -n '4p' datasets/iris.csv | sed 's/,[^,]*$/,NA/'; } >"$T/empty.csv"
+timeout 60 "$G" predict --model "$run/model.gtm" "$T/empty.csv" >"$T/empty.out" 2>&1
+check "predict with an empty label column exits 0" [ $? -eq 0 ]
+timeout 60 "$G" predict --model "$run/model.gtm" datasets/iris.csv >"$T/pred2.csv" 2>/dev/null
+# (the classes: the last digit of a probability moves with the batch's size)
+check "and predicts its 3 rows' classes as for the labeled ones" \
+    sh -c '[ "$(sed -n 2,4p "$1" | cut -d, -f1)" = "$(sed -n 2,4p "$2" | cut -d, -f1)" ] &&
+           [ "$(wc -l <"$1")" -eq 4 ]' sh "$T/empty.out" "$T/pred2.csv"
+# eval on data without the label column says so
+timeout 60 "$G" eval --model "$run/model.gtm" "$T/features.csv" >/dev/null 2>"$T/nolab.err"
+check "eval without the label column exits 2" [ $? -eq 2 ]
+check "and says the label column 'species' seems missing" \
+    grep -q "the label column 'species', which the file seems to lack" "$T/nolab.err"
 
 # train --resume: continues the run from its model and optimizer state and
 # appends to its files.

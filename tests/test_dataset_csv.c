@@ -602,6 +602,25 @@ static void test_csv_missing_label(void **state)
     dataset_free(&ds);
 }
 
+/* skip_label (predict): the label column is found and skipped unread, so
+ * a missing label keeps its row; the features are as with labels. */
+static void test_csv_skip_label_keeps_rows_with_missing_labels(void **state)
+{
+    DatasetOptions o = opts();
+    o.skip_label = true;
+    Dataset ds;
+    load_ok(&ds, DATA "missing_label.csv", &o);
+    assert_int_equal(ds.n, 3);
+    assert_int_equal(ds.d, 2);
+    assert_int_equal(ds.dropped_rows, 0);
+    assert_int_equal(ds.label_column, 2);
+    assert_string_equal(ds.label_name, "label");
+    assert_null(ds.labels);
+    assert_null(ds.targets);
+    assert_true(xat(&ds, 2, 0) == 5.0f);
+    dataset_free(&ds);
+}
+
 static void test_csv_column_with_no_values(void **state)
 {
     DatasetOptions o = opts();
@@ -1138,6 +1157,7 @@ int main(void)
         cmocka_unit_test(test_csv_missing_mean_imputes_column_means),
         cmocka_unit_test(test_csv_missing_policies_still_refuse_non_numbers),
         cmocka_unit_test(test_csv_missing_label),
+        cmocka_unit_test(test_csv_skip_label_keeps_rows_with_missing_labels),
         cmocka_unit_test(test_csv_column_with_no_values),
         cmocka_unit_test(test_csv_bad_numbers_name_file_line_column),
         cmocka_unit_test(test_csv_ragged_rows),

@@ -89,6 +89,11 @@ typedef struct {
     /* CSV only: no label column, every column a feature (new data to
      * predict).  The result has label_column -1, no labels or targets. */
     bool no_label;
+    /* CSV only: the label column is found as usual and skipped unread, so
+     * empty, missing or unseen values do not matter (new data to predict
+     * that carries the column).  No labels or targets; label_column and
+     * label_name name the skipped column. */
+    bool skip_label;
 } DatasetOptions;
 
 /* Options with every default filled in. */

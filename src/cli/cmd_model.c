@@ -236,9 +236,14 @@ int cmd_predict(const Options *o, const CliArgs *a)
     Model m;
     memset(&m, 0, sizeof m);
     Error err = {0};
-    /* New data may come without its label column: one column fewer than
-     * the model's features plus a label means features only. */
-    ErrorCode lrc = dataset_load(&ds, run.dataset, &dopt, &err);
+    /* Predictions need no labels: the label column, when the data has it,
+     * is skipped unread (empty, missing or a class the model never saw is
+     * no reason to refuse a row).  New data may also come without it: one
+     * column fewer than the model's features plus a label means features
+     * only. */
+    DatasetOptions with = dopt;
+    with.skip_label = true;
+    ErrorCode lrc = dataset_load(&ds, run.dataset, &with, &err);
     if (lrc != ERROR_NONE || ds.d != sm.d) {
         Dataset unl;
         DatasetOptions u = dopt;
@@ -251,13 +256,12 @@ int cmd_predict(const Options *o, const CliArgs *a)
             dataset_free(&unl);
             if (lrc == ERROR_NONE)
                 error_set(&err, ERROR_INPUT,
-                          "%s: %d feature columns besides the label, but the model takes %d",
-                          ds.source, ds.d, sm.d);
+                          "%s: %d feature columns besides the label column '%s', but the model "
+                          "takes %d",
+                          ds.source, ds.d, ds.label_name, sm.d);
             goto fail;
         }
     }
-    /* Predictions need no labels: a class the model never saw in the label
-     * column is no reason to refuse the rows. */
     ds.label_column = -1;
     if (modelfile_prepare_dataset(&sm, &ds, &err)) goto fail;
     if (modelfile_build_model(&sm, &m, CHUNK, &err)) goto fail;
