@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -298,6 +299,18 @@ static int metric_tags(const RunLog *rl, const char **tags)
 
 /* ---- open / close ---------------------------------------------------- */
 
+/* p, when it names a regular file by a relative path, becomes its
+ * absolute path (left alone when that does not fit in cap). */
+static void absolute_file(char *p, size_t cap)
+{
+    struct stat st;
+    char real[PATH_MAX];
+    if (!p[0] || p[0] == '/' || stat(p, &st) != 0 || !S_ISREG(st.st_mode) || !realpath(p, real))
+        return;
+    size_t n = strlen(real);
+    if (n < cap) memcpy(p, real, n + 1);
+}
+
 static ErrorCode make_run_dir(RunLog *rl, const Options *o, const Session *s, double t, Error *err)
 {
     ErrorCode rc = make_dirs(o->logdir, err);
@@ -390,13 +403,24 @@ static ErrorCode open_run(RunLog **out, const Options *o, const Session *s, cons
         return error_set(err, ERROR_RUNTIME, "%s: path too long", o->logdir);
     }
 
-    size_t need = options_to_config(o, NULL, 0);
-    rl->config_text = malloc(need + 1);
+    /* config.txt names files by absolute path, so that --config and
+     * --resume work from any directory */
+    Options *saved = malloc(sizeof *saved);
+    if (saved) {
+        *saved = *o;
+        absolute_file(saved->dataset, sizeof saved->dataset);
+        absolute_file(saved->test, sizeof saved->test);
+        absolute_file(saved->labels, sizeof saved->labels);
+    }
+    size_t need = saved ? options_to_config(saved, NULL, 0) : 0;
+    rl->config_text = saved ? malloc(need + 1) : NULL;
     if (!rl->config_text) {
+        free(saved);
         runlog_close(rl);
         return error_set(err, ERROR_RUNTIME, "out of memory");
     }
-    options_to_config(o, rl->config_text, need + 1);
+    options_to_config(saved, rl->config_text, need + 1);
+    free(saved);
     char config_path[RUNLOG_PATH + 16];
     snprintf(config_path, sizeof config_path, "%s/config.txt", rl->dir);
     int e = write_atomic(config_path, rl->dir, rl->config_text);

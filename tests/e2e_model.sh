@@ -132,6 +132,14 @@ timeout 120 "$G" train --resume "$monrun" --epochs 50 --lr 1e-12 >"$T/mon3.out" 
 check "a second resume after --monitor changed keeps best epoch $mbest" \
     grep -q "^result: .* best_epoch=$mbest .* val_loss=$mvloss " "$T/mon3.out"
 
+# config.txt names the dataset by its absolute path: --resume and --config
+# work from another directory.
+check "config.txt names the dataset by its absolute path" \
+    grep -q "^dataset = $PWD/datasets/iris.csv\$" "$run/config.txt"
+Gabs=$(cd "$(dirname "$G")" && pwd)/$(basename "$G")
+(cd / && timeout 120 "$Gabs" train --resume "$run" --epochs 46 >/dev/null 2>"$T/cd.err")
+check "train --resume works from another directory" [ $? -eq 0 ]
+
 # config.txt reproduces its run: the same numbers, epoch by epoch.
 timeout 120 "$G" train datasets/wine.csv --epochs 6 --lr 0.003 --dropout 0.2 --seed 7 \
     --optimizer rmsprop --momentum 0.5 --logdir "$T/rep" >"$T/rep1.out" 2>/dev/null
