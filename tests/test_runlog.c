@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -408,6 +409,12 @@ static void config_txt_loads_back_into_the_same_options(void **state)
     Options back;
     options_default(&back);
     if (options_load_file(&back, p, NULL, &err) != ERROR_NONE) fail_msg("%s", err.msg);
+    /* the same options, the dataset by its absolute path (the tests run
+     * from the project root, where datasets/iris.csv is) */
+    char real[PATH_MAX];
+    assert_non_null(realpath("datasets/iris.csv", real));
+    assert_string_equal(back.dataset, real);
+    snprintf(back.dataset, sizeof back.dataset, "%s", f->opt.dataset);
     char a[16384], b[16384];
     options_to_config(&f->opt, a, sizeof a);
     options_to_config(&back, b, sizeof b);
