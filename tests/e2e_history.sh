@@ -53,6 +53,13 @@ wait_gone '\(hidden' 5 || fail "a second b did not show the earlier runs again"
 wait_for 'earlier runs: 2' 2 || fail "after b b the header lost 'earlier runs: 2'"
 echo "ok: b shows them again"
 
+# at 80 columns the legend gives up its smoothing rather than overwrite the
+# title, and the header still marks the current view
+resize 80 24
+wait_for 'loss   earlier runs: 2 ' 5 || fail "at 80x24 the legend overwrites 'earlier runs: 2'"
+wait_for '\[charts\]' 2 || fail "at 80x24 the header does not mark the charts view"
+echo "ok: at 80x24 the title, the legend and the current view are all shown"
+
 quit_q_y dash
 echo "ok: q y exits 0"
 

@@ -181,6 +181,20 @@ keys q
 wait_file "$TMP/wait.exit" 5 || fail "q did not quit the waiting view"
 echo "ok: a missing LOGDIR is waited for, then its runs are listed"
 
+# ---- more runs than rows: the position shows without covering a title ----------------
+MANY=$TMP/many
+for i in 1 2 3 4 5 6; do
+    "$GRADTOP" train "$DATA" --epochs 1 --lr "0.00$i" --logdir "$MANY" >/dev/null 2>&1 ||
+        fail "gradtop train (lr 0.00$i) failed"
+done
+start many C.UTF-8 "$MANY"
+resize 80 16
+wait_for ' 1-[0-9]( of |/)6 ?$' 5 || fail "at 80x16 the header does not give the position among 6 runs"
+on_screen 'epoch best ' || fail "at 80x16 the position covers the best column's title"
+echo "ok: with more runs than rows the header gives the position beside the titles"
+keys q
+wait_file "$TMP/many.exit" 5 || fail "q did not quit"
+
 # ---- a LOGDIR that is a file is a usage error --------------------------------------
 : >"$TMP/afile"
 "$GRADTOP" view "$TMP/afile" >"$TMP/file.out" 2>&1

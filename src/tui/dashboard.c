@@ -439,7 +439,10 @@ static void fit_y(ChartSpec *c, bool log, bool unit_interval, double *scratch)
     }
 }
 
-static void draw_legend(const Dashboard *d, int y, int right, bool has_val)
+/* The key to the curves, right-aligned before column right on row y and
+ * never left of column left (the chart's title ends there): the smoothing
+ * goes first when short of room, then the whole legend. */
+static void draw_legend(const Dashboard *d, int y, int left, int right, bool has_val)
 {
     char extra[64];
     snprintf(extra, sizeof extra, "  smoothing %.2g%s", d->smoothing, d->log_y ? "  log" : "");
@@ -447,7 +450,10 @@ static void draw_legend(const Dashboard *d, int y, int right, bool has_val)
     char tr[32], va[32];
     snprintf(tr, sizeof tr, "%s%s train", line, line);
     snprintf(va, sizeof va, "  %s%s val", line, line);
-    int w = crt_width(tr) + (has_val ? crt_width(va) : 0) + crt_width(extra);
+    int keys = crt_width(tr) + (has_val ? crt_width(va) : 0);
+    if (keys + crt_width(extra) > right - left) extra[0] = '\0';
+    if (keys > right - left) return;
+    int w = keys + crt_width(extra);
     int x = right - w;
     crt_set(stdscr, ROLE_TRAIN);
     x += crt_puts(stdscr, y, x, right - x, tr);
@@ -522,7 +528,7 @@ static void view_charts(Dashboard *d, int top, int left, int height, int width)
     fit_y(&loss, d->log_y, false, scratch);
     set_x_ticks(d, &loss, width - 8, e_hi);
     chartview_draw(stdscr, top, left, h1, width, &loss);
-    draw_legend(d, top, left + width, has_val);
+    draw_legend(d, top, left + crt_width(title) + 2, left + width, has_val);
 
     ChartSpec acc;
     memset(&acc, 0, sizeof acc);
@@ -916,17 +922,39 @@ static void draw_header(Dashboard *d, int cols)
     snprintf(v, sizeof v, " gradtop  %s (%zu rows)  %s %s  %s ", ds->name, ds->n, arch,
              activation_name(r->shape.hidden), optimizer_names[snap(d)->hp.opt.kind]);
     int used = crt_puts(stdscr, 0, 0, cols, v);
-    /* the views, the current one marked */
-    int x = cols;
-    for (int i = n_views - 1; i >= 0; i--) {
+    /* the views, the current one marked: all that fit, always the current
+     * one, with < or > where some are left out */
+    int avail = cols - used, total = 0;
+    for (int i = 0; i < n_views; i++) total += (int)strlen(views[i].name) + 2;
+    int a = 0, b = n_views - 1;
+    if (total > avail) {
+        avail -= 2; /* room for the marks */
+        a = b = d->view;
+        total = (int)strlen(views[d->view].name) + 2;
+        for (bool grew = true; grew;) {
+            grew = false;
+            int wr = b + 1 < n_views ? (int)strlen(views[b + 1].name) + 2 : 0;
+            if (wr && total + wr <= avail) b++, total += wr, grew = true;
+            int wl = a > 0 ? (int)strlen(views[a - 1].name) + 2 : 0;
+            if (wl && total + wl <= avail) a--, total += wl, grew = true;
+        }
+        if (total > avail) {
+            crt_set(stdscr, ROLE_NORMAL);
+            return;
+        }
+    }
+    int x = cols - total - (b < n_views - 1 ? 1 : 0);
+    if (a > 0) crt_puts(stdscr, 0, x - 1, 1, "<");
+    for (int i = a; i <= b; i++) {
         int l = (int)strlen(views[i].name) + 2;
-        x -= l;
-        if (x <= used) break;
         char t[40];
         snprintf(t, sizeof t, i == d->view ? "[%s]" : " %s ", views[i].name);
         wattrset(stdscr, crt_attr(ROLE_HEADER) | (i == d->view ? A_BOLD : 0));
         crt_puts(stdscr, 0, x, l, t);
+        x += l;
     }
+    crt_set(stdscr, ROLE_HEADER);
+    if (b < n_views - 1) crt_puts(stdscr, 0, x, 1, ">");
     crt_set(stdscr, ROLE_NORMAL);
 }
 

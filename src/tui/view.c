@@ -658,9 +658,12 @@ static void draw_list(Viewer *v, int top, int height, int width)
     x += c.epoch + 1;
     snprintf(h, sizeof h, "best%s", v->sort == RUN_SORT_BEST ? arrow : "");
     put(y, x, c.best + (c.show_tag ? c.best_tag + 1 : 0), title, h);
+    /* the header's free end: the position in the list goes there */
+    int free_from = x + crt_width(h) + 1, free_to = width;
     if (v->diff.n_cols > c.n_diff) {
         snprintf(h, sizeof h, "+%zu", v->diff.n_cols - c.n_diff);
         put_right(y, width - 4, 4, crt_attr(ROLE_DIM), h);
+        free_to = width - 4;
     }
     y++;
 
@@ -731,11 +734,15 @@ static void draw_list(Viewer *v, int top, int height, int width)
         if (r->warnings && x < width) put(y, x, width - x, crt_attr(ROLE_WARN) | rev, "!");
     }
     if (v->n_rows > (size_t)rows) {
+        /* in the header's free end, shortened or left out rather than over
+         * a column's title */
+        size_t last = v->top_row + (size_t)rows < v->n_rows ? v->top_row + (size_t)rows : v->n_rows;
         char m[48];
-        snprintf(m, sizeof m, " %zu-%zu of %zu ", v->top_row + 1,
-                 v->top_row + (size_t)rows < v->n_rows ? v->top_row + (size_t)rows : v->n_rows,
-                 v->n_rows);
-        put_right(top, 0, width, crt_attr(ROLE_DIM), m);
+        snprintf(m, sizeof m, " %zu-%zu of %zu ", v->top_row + 1, last, v->n_rows);
+        if (crt_width(m) > free_to - free_from)
+            snprintf(m, sizeof m, " %zu-%zu/%zu", v->top_row + 1, last, v->n_rows);
+        if (crt_width(m) <= free_to - free_from)
+            put_right(top, free_from, free_to - free_from, crt_attr(ROLE_DIM), m);
     }
 }
 
