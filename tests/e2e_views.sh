@@ -99,6 +99,16 @@ wait_for 'px1 across, px2 up' 5 || fail "x from PCA does not show the first vary
 echo "ok: digits opens on the PCA plane, and x starts at the first pixels that vary"
 quit_q_y digits
 
+# ---- diabetes (regression): the map's legend in the label's own units ---------
+start diabetes C.UTF-8 "'$PWD/datasets/diabetes.csv'"
+keys Tab Tab
+wait_for '\[boundary\]' 5 || fail "two tabs did not reach the boundary view"
+# progression runs 25..346: standardized units would read about -2 .. 3
+wait_for 'prediction -?[0-9.]+ \.\. [0-9]{3}' 10 ||
+    fail "the regression map's legend is not in the label's units"
+echo "ok: the regression map's legend is in the label's units"
+quit_q_y diabetes
+
 # ---- LANG=C: the boundary map in ASCII ---------------------------------------
 start ascii C spiral
 keys Tab Tab

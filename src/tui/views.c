@@ -241,7 +241,13 @@ void view_boundary(const ViewCtx *c, int top, int left, int height, int width)
             x += 3 + crt_puts(stdscr, y, x + 3, 14, nx) + 1;
         }
     } else {
-        snprintf(t, sizeof t, "prediction %.3g .. %.3g", vlo, vhi);
+        /* in the label's own units, as the MAE and the scatter are */
+        double lo = vlo, hi = vhi;
+        if (ds->target_scale > 0) {
+            lo = vlo / ds->target_scale + ds->target_shift;
+            hi = vhi / ds->target_scale + ds->target_shift;
+        }
+        snprintf(t, sizeof t, "prediction %.3g .. %.3g", lo, hi);
         x += crt_puts(stdscr, y, x, width, t) + 2;
     }
     snprintf(t, sizeof t, "%s train %s val", hb ? "\u25cf" : "N", hb ? "\u25cb" : "N_");
