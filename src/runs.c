@@ -80,7 +80,8 @@ struct RunState {
     bool dirty;       /* something was read since the last evaluation */
     bool reset;       /* read everything again from the start */
     RunTask csv_task, journal_task;
-    char result[32]; /* the journal's result status, "" if none (yet) */
+    char result[32];     /* the journal's result status, "" if none (yet) */
+    int64_t result_best; /* the result line's best_epoch, 0 if none */
     double journal_start;
     char journal_dataset[RUNS_PATH];
 };
@@ -418,6 +419,7 @@ static void run_clear_data(RunInfo *r)
     RunState *st = r->state;
     st->csv_task = st->journal_task = RUN_TASK_UNKNOWN;
     st->result[0] = '\0';
+    st->result_best = 0;
     st->journal_start = 0;
     st->journal_dataset[0] = '\0';
     for (size_t i = 0; i < st->n_src; i++) {
@@ -968,12 +970,17 @@ static void journal_line(RunSet *rs, RunInfo *r, Source *s, char *line, size_t n
             memcpy(st->result, p, k);
             st->result[k] = '\0';
         }
+        const char *b = strstr(text, " best_epoch=");
+        long long be = 0;
+        if (!b || sscanf(b, " best_epoch=%lld", &be) != 1 || be < 0) be = 0;
+        st->result_best = be;
         st->dirty = true;
         return;
     }
     /* anything after a result line means the run went on (train --resume) */
     if (st->result[0]) {
         st->result[0] = '\0';
+        st->result_best = 0;
         st->dirty = true;
     }
     if (strcmp(kind, "run") == 0 || (strcmp(kind, "resume") == 0 && starts_with(text, "gradtop"))) {
@@ -1154,9 +1161,37 @@ static bool contains_ci(const char *s, const char *needle)
     return strcasestr(s, needle) != NULL;
 }
 
+/* A gradtop run's best figure by its own --monitor (its training twin
+ * when it had no validation part), at the result line's best epoch once
+ * it has one; false when the run's files do not give it. */
+static bool monitor_best(RunInfo *r)
+{
+    if (r->kind != RUN_KIND_GRADTOP || !r->has_options || !r->options.monitor[0]) return false;
+    const char *tag = r->options.monitor;
+    const RunSeries *s = run_series(r, tag);
+    if (!has_values(s) && starts_with(tag, "val_")) s = run_series(r, tag + 4);
+    if (!has_values(s)) return false;
+    bool higher = strstr(s->tag, "accuracy") || strstr(s->tag, "r2");
+    snprintf(r->best_tag, sizeof r->best_tag, "%s", s->tag);
+    r->best_higher = higher;
+    r->best_value = higher ? s->max : s->min;
+    r->best_step = higher ? s->max_step : s->min_step;
+    /* the kept epoch (min_delta and a resume's carried-over best can make
+     * it other than the extreme) */
+    int64_t want = r->state->result_best;
+    for (size_t i = s->n; want > 0 && i-- > 0;)
+        if (s->step[i] == want && isfinite(s->value[i])) {
+            r->best_value = s->value[i];
+            r->best_step = want;
+            break;
+        }
+    return true;
+}
+
 /* The best validation figure: see runs.h. */
 static void evaluate_best(RunInfo *r)
 {
+    if (monitor_best(r)) return;
     const RunSeries *pick = NULL;
     bool higher = false;
     static const struct {

@@ -140,6 +140,9 @@ static TestRun *start_run_with(const char *logdir, const char *name, const char 
     snprintf(t->o.dataset, sizeof t->o.dataset, "datasets/iris.csv");
     snprintf(t->o.name, sizeof t->o.name, "%s", name);
     t->o.val_split = 0.2;
+    /* the best figure follows the run's monitor: these runs' is their
+     * validation accuracy */
+    snprintf(t->o.monitor, sizeof t->o.monitor, "val_accuracy");
     if (optimizer) {
         Error e = {0};
         assert_int_equal(options_set(&t->o, options_find("optimizer"), optimizer, NULL, &e),
@@ -188,11 +191,18 @@ static void run_epoch(TestRun *t, int ep, double val_acc)
     runlog_on_epoch(t->rl, &m);
 }
 
-static void finish_run(TestRun *t, TrainStatus status, int epochs)
+/* best_epoch 0: none in the result line (the best figure is then the
+ * series' extreme) */
+static void finish_run_best(TestRun *t, TrainStatus status, int epochs, int best_epoch)
 {
-    TrainResult r = {.status = status, .epochs = epochs, .best_epoch = epochs};
+    TrainResult r = {.status = status, .epochs = epochs, .best_epoch = best_epoch};
     Error err = {0};
     assert_int_equal(runlog_finish(t->rl, &r, &err), ERROR_NONE);
+}
+
+static void finish_run(TestRun *t, TrainStatus status, int epochs)
+{
+    finish_run_best(t, status, epochs, 0);
 }
 
 static void close_run(TestRun *t)
@@ -364,8 +374,10 @@ static void a_hand_made_legacy_run_is_read_with_its_damage_counted(void **state)
     assert_non_null(va);
     assert_int_equal(va->n, 4);
     assert_int_equal(va->step[3], 4);
-    assert_string_equal(r->best_tag, "val_accuracy");
-    assert_true(fabs(r->best_value - 0.6) < 1e-9);
+    /* config.txt has no monitor line: the default, val_loss, at the
+     * result line's best epoch */
+    assert_string_equal(r->best_tag, "val_loss");
+    assert_true(fabs(r->best_value - 0.9) < 1e-9);
     assert_int_equal(r->best_step, 3);
     assert_true(fabs(run_series(r, "learning_rate")->value[3] - 0.025) < 1e-12);
     assert_int_equal(r->n_marks, 1);
@@ -406,6 +418,31 @@ static void order_string(char *buf, RunInfo **runs, size_t n)
 {
     buf[0] = '\0';
     for (size_t i = 0; i < n; i++) strcat(buf, runs[i]->name);
+}
+
+/* A gradtop run's best figure is its monitor's, at the epoch its result
+ * line names: with --min-delta that is not always the extreme. */
+static void best_figure_follows_the_monitor_and_the_kept_epoch(void **state)
+{
+    Env *env = *state;
+    TestRun *t = start_run(env->logdir, "delta", NULL, 0.01);
+    run_epoch(t, 1, 0.5);
+    run_epoch(t, 2, 0.75);
+    run_epoch(t, 3, 0.76); /* not better by a min_delta of 0.05 */
+    finish_run_best(t, TRAIN_DONE, 3, 2);
+    char name[4096];
+    pathf(name, sizeof name, "%s", base_name(t->path));
+    close_run(t);
+    RunSet rs;
+    Error err = {0};
+    assert_int_equal(runset_open(&rs, env->logdir, &err), ERROR_NONE);
+    const RunInfo *r = find_named(&rs, name);
+    assert_non_null(r);
+    assert_string_equal(r->best_tag, "val_accuracy");
+    assert_true(r->best_higher);
+    assert_true(fabs(r->best_value - 0.75) < 1e-9);
+    assert_int_equal(r->best_step, 2);
+    runset_free(&rs);
 }
 
 static void sorts_by_start_name_and_best_figure(void **state)
@@ -1129,6 +1166,7 @@ int main(void)
         T(a_hand_made_legacy_run_is_read_with_its_damage_counted),
         T(sorts_by_start_name_and_best_figure),
         T(best_sort_puts_training_losses_after_validation_ones),
+        T(best_figure_follows_the_monitor_and_the_kept_epoch),
         T(filter_matches_name_dataset_or_status_ignoring_case),
         T(a_bad_regex_is_an_input_error_with_regerror_text),
         T(lists_the_hyperparameters_that_differ),

@@ -114,9 +114,12 @@ typedef struct {
     char status[32];
     double start_time;    /* seconds since the Unix epoch; 0 unknown */
     double last_modified; /* newest modification time of the files followed */
-    /* Best validation figure: best_tag is the series it comes from
+    /* Best figure: for a gradtop run, its --monitor's series (the training
+     * one when it had no validation part) at the result line's best epoch,
+     * or while it runs the series' best so far; for other runs (and gradtop
+     * runs without config.txt) best_tag is the series it comes from
      * (val_accuracy, highest; else val_loss, lowest; else a tag that looks
-     * like a validation accuracy or loss; else loss), "" (and best_value
+     * like a validation accuracy or loss; else loss).  "" (and best_value
      * NAN) when none. */
     char best_tag[64];
     bool best_higher; /* higher is better (an accuracy) */

@@ -1027,7 +1027,8 @@ static void draw_help(Viewer *v, int rows, int cols)
 {
     static const char legend[] =
         "The list: the runs under LOGDIR with the options that differ between them; best is the "
-        "best validation figure and its epoch; ! marks a run with damaged lines (the status line "
+        "best figure by the run's monitor (others: validation accuracy, else loss) and its epoch; "
+        "! marks a run with damaged lines (the status line "
         "says which).  Charts: one per metric, each charted run in its own colour, validation "
         "bold and training faint; the star marks the best epoch of the run under the cursor, "
         "triangles its hyperparameter changes.  Reloads every 0.5 s.";
