@@ -547,6 +547,13 @@ static ErrorCode load_stream(Options *o, FILE *f, const char *path, const bool *
             rc = error_set(err, ERROR_INPUT, "%s: unknown option '%.60s'", where, key);
             break;
         }
+        if (spec->offset == offsetof(Options, config)) {
+            rc = error_set(err, ERROR_INPUT,
+                           "%s: 'config' cannot be set in a config file (one file does not load "
+                           "another; give --config on the command line)",
+                           where);
+            break;
+        }
         if (locked && locked[spec - option_table]) continue;
         rc = options_set(o, spec, val, where, err);
         if (rc) break;

@@ -715,6 +715,7 @@ static void config_errors_in_generated_files(void **state)
         const char *extra;
     } cases[] = {
         {"epochs = 5\nlayers = 64,,32\n", 2, "--layers"},
+        {"lr = 0.01\nconfig = other.txt\n", 2, "one file does not load another"},
         {"# c\n\noptimizer = foo\n", 3, "--optimizer"},
         {"lr = nan\n", 1, "--lr"},
         {"lr = 0.1\nepochs = 3\nbatch-size = 1000000000000\n", 3, "--batch-size"},
