@@ -195,6 +195,21 @@ echo "ok: with more runs than rows the header gives the position beside the titl
 keys q
 wait_file "$TMP/many.exit" 5 || fail "q did not quit"
 
+# ---- a metric the charted runs do not record says so ------------------------------
+MIXED=$TMP/mixed
+"$GRADTOP" train datasets/diabetes.csv --epochs 2 --logdir "$MIXED" >/dev/null 2>&1 ||
+    fail "gradtop train diabetes failed"
+sleep 1 # the runs' directories are named by the second they start in
+"$GRADTOP" train "$DATA" --epochs 2 --logdir "$MIXED" >/dev/null 2>&1 || fail "gradtop train failed"
+start mixed C.UTF-8 "$MIXED"
+wait_for 'diabetes' 5 || fail "the view does not list the diabetes run"
+keys Enter # the cursor starts on the first (oldest) run: diabetes alone
+wait_for 'none of the charted runs records accuracy' 5 ||
+    fail "the accuracy chart of a regression run does not say it records none"
+echo "ok: a chart whose metric no charted run records says so"
+keys q
+wait_file "$TMP/mixed.exit" 5 || fail "q did not quit"
+
 # ---- a LOGDIR that is a file is a usage error --------------------------------------
 : >"$TMP/afile"
 "$GRADTOP" view "$TMP/afile" >"$TMP/file.out" 2>&1

@@ -791,7 +791,15 @@ static void draw_chart(Viewer *v, const Metric *m, RunInfo **plot, int n_plot, i
     ChartSpec c;
     memset(&c, 0, sizeof c);
     c.title = m->base;
-    c.empty_text = n_plot ? "no points yet in the charted runs" : "no run charted: space adds one";
+    /* a metric that none of the charted runs records (accuracy beside
+     * regression runs) will never have points: say so */
+    bool recorded = false;
+    for (int i = 0; i < n_plot; i++) recorded |= tr[i] || va[i];
+    char none[METRIC_CAP + 64];
+    snprintf(none, sizeof none, "none of the charted runs records %s", m->base);
+    c.empty_text = !n_plot    ? "no run charted: space adds one"
+                   : recorded ? "no points yet in the charted runs"
+                              : none;
     size_t used = 0;
     int64_t x_lo = 0, x_hi = 1;
     bool have_x = false, all_epochs = true;
