@@ -10,6 +10,7 @@
 
 #include "crt.h"
 #include "text.h"
+#include "gradtop/sysmem.h"
 
 #define KEY_ESC 27
 #define KEY_CTRL_U 21
@@ -18,6 +19,7 @@ void form_init(Form *f, const Options *opt)
 {
     memset(f, 0, sizeof *f);
     f->opt = *opt;
+    f->given = *opt;
     f->fresh = true;
     f->before_item = -1;
 }
@@ -31,6 +33,62 @@ static void format_double(double v, char *buf, size_t cap)
     }
 }
 
+/* Options whose special value stands for something else than its number:
+ * the form shows the word, and takes it back as well as the number. */
+typedef struct {
+    const char *option, *word, *value;
+} Sentinel;
+
+static const Sentinel sentinels[] = {
+    {"noise", "default", "-1"},    /* negative: the generated set's own noise */
+    {"threads", "all cores", "0"}, /* as many threads as cores */
+};
+
+static const Sentinel *field_sentinel(const FormField *fd)
+{
+    if (fd->kind != FIELD_OPTION) return NULL;
+    for (size_t i = 0; i < sizeof sentinels / sizeof sentinels[0]; i++)
+        if (strcmp(fd->spec->name, sentinels[i].option) == 0) return &sentinels[i];
+    return NULL;
+}
+
+/* Whether o holds the sentinel of spec: its value, or (a double) any value
+ * below the accepted range, which only a sentinel may take. */
+static bool sentinel_holds(const Options *o, const OptionSpec *spec, const Sentinel *sn)
+{
+    const char *field = (const char *)o + spec->offset;
+    double want = strtod(sn->value, NULL);
+    if (spec->kind == OPTKIND_INT) return *(const int *)field == (int)want;
+    if (spec->kind != OPTKIND_DOUBLE) return false;
+    double v = *(const double *)field;
+    return v == want || v < spec->min;
+}
+
+/* What the sentinel's word stands for here ("2" cores, a set's "0.05"
+ * noise), or "" when nothing more can be said. */
+static void sentinel_detail(const Form *f, const Sentinel *sn, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    if (strcmp(sn->option, "threads") == 0) {
+        snprintf(buf, cap, "%d", sysmem_cores());
+    } else if (strcmp(sn->option, "noise") == 0) {
+        double d = dataset_default_noise(f->opt.dataset);
+        if (d >= 0) format_double(d, buf, cap);
+    }
+}
+
+/* The text of an option row's value in o. */
+static void option_format(const Options *o, const OptionSpec *spec, const Sentinel *sn, char *buf,
+                          size_t cap)
+{
+    if (sn && sentinel_holds(o, spec, sn))
+        text_copy(buf, cap, sn->word);
+    else if (spec->kind == OPTKIND_DOUBLE)
+        format_double(*(const double *)((const char *)o + spec->offset), buf, cap);
+    else
+        options_format(o, spec, buf, cap);
+}
+
 static void field_format(const Form *f, const FormField *fd, char *buf, size_t cap)
 {
     if (fd->kind == FIELD_DATASET) {
@@ -42,11 +100,19 @@ static void field_format(const Form *f, const FormField *fd, char *buf, size_t c
         if (buf != fd->text) text_copy(buf, cap, fd->text);
         return;
     }
-    if (fd->spec->kind == OPTKIND_DOUBLE) {
-        format_double(*(const double *)((const char *)&f->opt + fd->spec->offset), buf, cap);
-        return;
-    }
-    options_format(&f->opt, fd->spec, buf, cap);
+    option_format(&f->opt, fd->spec, field_sentinel(fd), buf, cap);
+}
+
+/* Whether a row set on the command line still has the command line's value
+ * (the mark goes once it is changed). */
+static bool field_as_given(const Form *f, const FormField *fd)
+{
+    if (!fd->locked || fd->kind != FIELD_OPTION) return false;
+    char now[OPTIONS_PATH], given[OPTIONS_PATH];
+    const Sentinel *sn = field_sentinel(fd);
+    option_format(&f->opt, fd->spec, sn, now, sizeof now);
+    option_format(&f->given, fd->spec, sn, given, sizeof given);
+    return strcmp(now, given) == 0;
 }
 
 static void label_from_name(char *label, size_t cap, const char *name)
@@ -56,16 +122,18 @@ static void label_from_name(char *label, size_t cap, const char *name)
         if (*p == '-') *p = ' ';
 }
 
-void form_add(Form *f, const OptionSpec *spec, bool locked)
+int form_add(Form *f, const OptionSpec *spec, bool locked)
 {
-    if (f->n_fields == FORM_MAX_FIELDS) return;
+    if (f->n_fields == FORM_MAX_FIELDS) return -1;
     FormField *fd = &f->fields[f->n_fields++];
     memset(fd, 0, sizeof *fd);
     fd->kind = FIELD_OPTION;
     fd->spec = spec;
     fd->locked = locked;
+    fd->show_if = -1;
     label_from_name(fd->label, sizeof fd->label, spec->name);
     field_format(f, fd, fd->text, sizeof fd->text);
+    return (int)(fd - f->fields);
 }
 
 void form_add_dataset(Form *f, char (*names)[128], int n)
@@ -74,6 +142,7 @@ void form_add_dataset(Form *f, char (*names)[128], int n)
     FormField *fd = &f->fields[f->n_fields++];
     memset(fd, 0, sizeof *fd);
     fd->kind = FIELD_DATASET;
+    fd->show_if = -1;
     snprintf(fd->label, sizeof fd->label, "dataset");
     f->choices = names;
     f->n_choices = n;
@@ -124,6 +193,11 @@ void form_show_if(Form *f, int field, int other, const char *text)
     f->fields[field].show_text = text;
 }
 
+void form_show_when(Form *f, int field, FormShow when)
+{
+    if (field >= 0 && field < f->n_fields) f->fields[field].show_when = when;
+}
+
 const char *form_text(const Form *f, int field)
 {
     return field >= 0 && field < f->n_fields ? f->fields[field].text : "";
@@ -151,6 +225,7 @@ static const char *const *choice_names(const FormField *fd)
 
 static bool field_visible(const Form *f, const FormField *fd)
 {
+    if (fd->show_when && !fd->show_when(&f->opt)) return false;
     if (fd->kind == FIELD_CHOICE || fd->kind == FIELD_TEXT)
         return fd->show_if < 0 || fd->show_if >= f->n_fields ||
                strcmp(f->fields[fd->show_if].text, fd->show_text ? fd->show_text : "") == 0;
@@ -219,7 +294,9 @@ static FormEvent field_validate(Form *f, FormField *fd)
     } else {
         Error err;
         error_clear(&err);
-        if (options_set(&scratch, fd->spec, fd->text, NULL, &err) != ERROR_NONE) {
+        const Sentinel *sn = field_sentinel(fd);
+        const char *value = sn && strcmp(fd->text, sn->word) == 0 ? sn->value : fd->text;
+        if (options_set(&scratch, fd->spec, value, NULL, &err) != ERROR_NONE) {
             /* "--lr: out of range '-1' (expected ...)" -> "out of range ..." */
             const char *m = err.msg;
             const char *colon = strstr(m, ": ");
@@ -237,11 +314,22 @@ static FormEvent field_validate(Form *f, FormField *fd)
     return FORM_CHANGED;
 }
 
+/* Leaving a field: a valid option's text is written the form's way (a
+ * typed -1 of --noise reads "default" again). */
+static void leave_field(Form *f)
+{
+    int it = focused_item(f);
+    if (it < 0 || it >= f->n_fields) return;
+    FormField *fd = &f->fields[it];
+    if (fd->kind == FIELD_OPTION && !fd->error[0]) field_format(f, fd, fd->text, sizeof fd->text);
+}
+
 static void move_focus(Form *f, int delta, bool wrap)
 {
     int it[FORM_MAX_FIELDS + FORM_MAX_BUTTONS];
     int n = items(f, it);
     if (n == 0) return;
+    leave_field(f);
     int k = f->focus + delta;
     if (wrap)
         k = ((k % n) + n) % n;
@@ -319,6 +407,7 @@ FormEvent form_key(Form *f, int ch)
     case '\t': move_focus(f, 1, ch == '\t'); return FORM_NONE;
     case KEY_HOME:
     case KEY_PPAGE:
+        leave_field(f);
         f->focus = 0;
         f->fresh = true;
         return FORM_NONE;
@@ -425,6 +514,19 @@ bool form_check(Form *f)
     return true;
 }
 
+/* Writes s clipped to width columns, its end replaced by an ellipsis when
+ * it does not fit (the caller shows the whole text elsewhere). */
+static void puts_cut(WINDOW *w, int y, int x, int width, const char *s)
+{
+    if (width <= 0) return;
+    if (crt_width(s) <= width || width < 2) {
+        crt_puts(w, y, x, width, s);
+        return;
+    }
+    int used = crt_puts(w, y, x, width - 1, s);
+    crt_puts(w, y, x + used, 1, crt_utf8() ? "\u2026" : "~");
+}
+
 static const char *const group_names[] = {"data", "model", "training", "output", "run"};
 
 static int field_group(const FormField *fd)
@@ -522,6 +624,18 @@ void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width)
         }
         crt_set(w, role);
         x += crt_puts(w, y, x, inner, shown);
+        const Sentinel *sn = field_sentinel(fd);
+        if (sn && strcmp(fd->text, sn->word) == 0 && (!foc || f->fresh)) {
+            /* what the word stands for: "all cores (4)" */
+            char detail[64], more[72];
+            sentinel_detail(f, sn, detail, sizeof detail);
+            snprintf(more, sizeof more, " (%s)", detail);
+            int room = left + label_w + value_w - x;
+            if (detail[0] && crt_width(more) <= room) {
+                crt_set(w, ROLE_DIM);
+                x += crt_puts(w, y, x, room, more);
+            }
+        }
         if (chooser && foc) {
             crt_set(w, ROLE_DIM);
             crt_puts(w, y, x, 2, " >");
@@ -531,8 +645,8 @@ void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width)
         }
         if (fd->error[0]) {
             crt_set(w, ROLE_BAD);
-            crt_puts(w, y, err_x, left + width - err_x, fd->error);
-        } else if (fd->locked && err_x < left + width) {
+            puts_cut(w, y, err_x, left + width - err_x, fd->error);
+        } else if (field_as_given(f, fd) && err_x < left + width) {
             crt_set(w, ROLE_DIM);
             crt_puts(w, y, err_x, left + width - err_x, "(command line)");
         }

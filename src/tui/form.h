@@ -3,8 +3,10 @@
  * values checked with options_set() as they are typed (the reason shown
  * beside the field), enumerations and flags chosen with the arrow keys,
  * optimizer- and schedule-specific rows shown only when they apply, and a
- * row of buttons at the end.  The setup screen and the dashboard's
- * hyperparameter editor are both forms.
+ * row of buttons at the end.  An option whose special value stands for
+ * something else than its number (--noise -1, --threads 0) shows a word
+ * ("default", "all cores") and takes the word back.  The setup screen and
+ * the dashboard's hyperparameter editor are both forms.
  *
  * A Form owns a working copy of the Options; the caller reads it back when
  * a button is pressed.  UI thread only.
@@ -31,6 +33,8 @@ typedef enum {
 /* The check of a FIELD_TEXT row: false with the reason in err when text is
  * not accepted; opt is the form's working copy. */
 typedef bool (*FormCheck)(const Options *opt, const char *text, char *err, size_t cap);
+/* Whether a row applies to the form's working copy (see form_show_when). */
+typedef bool (*FormShow)(const Options *opt);
 
 /* The heading of the caller's own rows (after option_table's groups). */
 #define FORM_GROUP_RUN 4
@@ -41,7 +45,7 @@ typedef struct {
     char label[32];
     char text[OPTIONS_PATH];
     char error[256]; /* why text is not accepted, or "" */
-    bool locked;     /* set on the command line (shown with a mark) */
+    bool locked;     /* set on the command line (marked while it keeps that value) */
     /* FIELD_CHOICE / FIELD_TEXT: the choices (NULL-terminated), the check,
      * the help line, and the row shown only while field show_if (>= 0)
      * reads show_text */
@@ -50,6 +54,7 @@ typedef struct {
     const char *help;
     int show_if;
     const char *show_text;
+    FormShow show_when; /* any row: shown only while this says so (NULL: always) */
 } FormField;
 
 typedef enum {
@@ -60,7 +65,8 @@ typedef enum {
 } FormEvent;
 
 typedef struct {
-    Options opt; /* the working copy: every valid value typed so far */
+    Options opt;   /* the working copy: every valid value typed so far */
+    Options given; /* what form_init was given: the command line's values */
     FormField fields[FORM_MAX_FIELDS];
     int n_fields;
     const char *buttons[FORM_MAX_BUTTONS];
@@ -78,8 +84,9 @@ typedef struct {
 } Form;
 
 void form_init(Form *f, const Options *opt);
-/* Adds a row for spec (locked: set on the command line). */
-void form_add(Form *f, const OptionSpec *spec, bool locked);
+/* Adds a row for spec (locked: set on the command line); returns the
+ * field's index, or -1 when the form is full. */
+int form_add(Form *f, const OptionSpec *spec, bool locked);
 /* Adds the dataset row, choosing among names (kept by reference). */
 void form_add_dataset(Form *f, char (*names)[128], int n);
 void form_add_button(Form *f, const char *label);
@@ -90,6 +97,9 @@ int form_add_choice(Form *f, const char *label, const char *const *names, const 
 int form_add_text(Form *f, const char *label, const char *text, FormCheck check, const char *help);
 /* Shows field only while field other's text is `text`. */
 void form_show_if(Form *f, int field, int other, const char *text);
+/* Shows field only while when(working copy) is true, e.g. the options of
+ * generated sets only while one is chosen. */
+void form_show_when(Form *f, int field, FormShow when);
 /* A field's current text ("" for a bad index). */
 const char *form_text(const Form *f, int field);
 

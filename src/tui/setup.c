@@ -8,6 +8,7 @@
 #include "setup.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <poll.h>
 #include <stdio.h>
@@ -27,6 +28,8 @@
 #define PREVIEW_CLASSES 24
 #define PREVIEW_DELAY 0.25 /* seconds a choice must stay before it is loaded */
 #define MAX_DATASETS 64
+#define PREVIEW_LABEL_W 10   /* the preview's labels: "features  " */
+#define SETUP_MESSAGE_ROWS 4 /* at most, above the key bar */
 
 typedef struct {
     char key[2 * OPTIONS_PATH + 256]; /* what was loaded: dataset and data options */
@@ -65,6 +68,30 @@ static bool check_racers(const Options *opt, const char *text, char *err, size_t
     const char *m = strncmp(why, "--racers: ", 10) == 0 ? why + 10 : why;
     text_copy(err, cap, m);
     return false;
+}
+
+/* Rows that apply to one kind of dataset: --samples and --noise shape a
+ * generated 2-D set; the label, IDX labels file, delimiter and missing
+ * values belong to data files. */
+static bool generated_set(const Options *opt)
+{
+    return dataset_is_generated_name(opt->dataset);
+}
+
+static bool data_file(const Options *opt)
+{
+    return !dataset_is_generated_name(opt->dataset);
+}
+
+static FormShow row_applies(const char *name)
+{
+    static const char *const generated_only[] = {"samples", "noise"};
+    static const char *const file_only[] = {"label", "labels", "delimiter", "missing"};
+    for (size_t i = 0; i < sizeof generated_only / sizeof generated_only[0]; i++)
+        if (strcmp(name, generated_only[i]) == 0) return generated_set;
+    for (size_t i = 0; i < sizeof file_only / sizeof file_only[0]; i++)
+        if (strcmp(name, file_only[i]) == 0) return data_file;
+    return NULL;
 }
 
 static bool race_mode(const Setup *s)
@@ -155,49 +182,32 @@ static void preview_update(Setup *s, bool *loading_shown)
     *loading_shown = false;
 }
 
-static void draw_preview(Setup *s, int top, int left, int height, int width)
+/* The preview's rows of facts: a label and its value. */
+typedef struct {
+    const char *label;
+    char value[600];
+    bool path; /* a path: shortened to its last parts, not wrapped */
+} PreviewRow;
+
+static int preview_rows(const Setup *s, PreviewRow *rows)
 {
     const Preview *p = &s->pv;
-    char v[1200];
-    int y = top, bottom = top + height;
-    crt_set(stdscr, ROLE_DIM);
-    for (int i = top; i < bottom; i++) crt_puts(stdscr, i, left - 2, 1, crt_glyph(GLYPH_VLINE));
-    crt_set(stdscr, ROLE_TITLE);
-    crt_puts(stdscr, y++, left, width, "preview");
-    y++;
-    char key[sizeof s->pv.key];
-    preview_key(&s->form.opt, key, sizeof key);
-    if (!p->loaded || strcmp(key, p->key) != 0) {
-        crt_set(stdscr, ROLE_DIM);
-        snprintf(v, sizeof v, "loading %s...", s->form.opt.dataset);
-        crt_puts(stdscr, y, left, width, v);
-        crt_set(stdscr, ROLE_NORMAL);
-        return;
-    }
-    if (p->rc) {
-        crt_set(stdscr, ROLE_BAD);
-        crt_puts(stdscr, y++, left, width, "the loader found a problem:");
-        crt_set(stdscr, ROLE_NORMAL);
-        crt_wrap(stdscr, y, left, width, bottom - y, p->error);
-        return;
-    }
-    struct {
-        const char *label;
-        char value[600];
-    } rows[8];
     int n = 0;
     rows[n].label = "dataset";
     snprintf(rows[n++].value, sizeof rows[0].value, "%s", p->name);
     rows[n].label = "source";
+    rows[n].path = true;
     text_copy(rows[n++].value, sizeof rows[0].value, p->source);
     rows[n].label = "rows";
     snprintf(rows[n++].value, sizeof rows[0].value, "%zu", p->n);
     rows[n].label = "features";
     snprintf(rows[n++].value, sizeof rows[0].value, "%d", p->d);
     rows[n].label = "label";
-    if (p->label_column >= 0) /* 1-based, as inspect and the loader's file:line:column messages */
-        snprintf(rows[n++].value, sizeof rows[0].value, "%s (column %d)", p->label,
-                 p->label_column + 1);
+    /* as inspect: the file's 1-based column, and the index the label row
+     * takes (a generated set has no file and no label row) */
+    if (p->label_column >= 0 && !dataset_is_generated_name(s->form.opt.dataset))
+        snprintf(rows[n++].value, sizeof rows[0].value, "%s (column %d; --label %d)", p->label,
+                 p->label_column + 1, p->label_column);
     else
         snprintf(rows[n++].value, sizeof rows[0].value, "%s", p->label);
     rows[n].label = "task";
@@ -216,25 +226,88 @@ static void draw_preview(Setup *s, int top, int left, int height, int width)
     rows[n].label = "split";
     snprintf(rows[n++].value, sizeof rows[0].value, "~%zu train / %zu validation", p->n - n_val,
              n_val);
-    for (int i = 0; i < n && y < bottom; i++, y++) {
+    return n;
+}
+
+/* A path's last parts that fit in width columns (the whole path if none). */
+static const char *path_tail(const char *path, int width)
+{
+    const char *v = path;
+    while (crt_width(v) > width && strchr(v, '/')) v = strchr(v, '/') + 1;
+    return v;
+}
+
+static void draw_preview(Setup *s, int top, int left, int height, int width)
+{
+    const Preview *p = &s->pv;
+    char v[1200];
+    int y = top, bottom = top + height;
+    crt_set(stdscr, ROLE_DIM);
+    for (int i = top; i < bottom; i++) crt_puts(stdscr, i, left - 2, 1, crt_glyph(GLYPH_VLINE));
+    crt_set(stdscr, ROLE_TITLE);
+    crt_puts(stdscr, y++, left, width, "preview");
+    char key[sizeof s->pv.key];
+    preview_key(&s->form.opt, key, sizeof key);
+    if (!p->loaded || strcmp(key, p->key) != 0) {
         crt_set(stdscr, ROLE_DIM);
-        crt_puts(stdscr, y, left, 10, rows[i].label);
+        snprintf(v, sizeof v, "loading %s...", s->form.opt.dataset);
+        crt_puts(stdscr, ++y, left, width, v);
         crt_set(stdscr, ROLE_NORMAL);
-        const char *value = rows[i].value;
-        while (crt_width(value) > width - 10 && strchr(value, '/'))
-            value = strchr(value, '/') + 1; /* a long path: its last parts */
-        crt_puts(stdscr, y, left + 10, width - 10, value);
+        return;
     }
-    if (p->task == TASK_CLASSIFICATION && y + 2 < bottom) {
+    if (p->rc) {
         y++;
+        crt_set(stdscr, ROLE_BAD);
+        crt_puts(stdscr, y++, left, width, "the loader found a problem:");
+        crt_set(stdscr, ROLE_NORMAL);
+        crt_wrap(stdscr, y, left, width, bottom - y, p->error);
+        return;
+    }
+    PreviewRow rows[8];
+    memset(rows, 0, sizeof rows);
+    int n = preview_rows(s, rows), value_w = width - PREVIEW_LABEL_W;
+    /* a value too long for its row takes more rows, a path excepted */
+    int lines[8], facts = 0;
+    for (int i = 0; i < n; i++) {
+        lines[i] = rows[i].path ? 1 : crt_wrap_part(NULL, 0, 0, value_w, 0, INT_MAX, rows[i].value);
+        if (lines[i] < 1) lines[i] = 1;
+        facts += lines[i];
+    }
+    int shown_classes = p->n_classes < PREVIEW_CLASSES ? p->n_classes : PREVIEW_CLASSES;
+    bool classes = p->task == TASK_CLASSIFICATION && p->n_classes > 0;
+    /* short of rows for every class: no blank lines between the sections */
+    bool tight = classes && 2 + facts + 2 + shown_classes > height;
+    if (!tight) y++;
+    for (int i = 0; i < n && y < bottom; i++) {
+        crt_set(stdscr, ROLE_DIM);
+        crt_puts(stdscr, y, left, PREVIEW_LABEL_W, rows[i].label);
+        crt_set(stdscr, ROLE_NORMAL);
+        if (rows[i].path) {
+            crt_puts(stdscr, y++, left + PREVIEW_LABEL_W, value_w,
+                     path_tail(rows[i].value, value_w));
+        } else {
+            y += crt_wrap(stdscr, y, left + PREVIEW_LABEL_W, value_w, bottom - y, rows[i].value);
+        }
+    }
+    /* the section: its title, then one class, or one and "... and N more" */
+    int least = p->n_classes < 2 ? 1 : 2;
+    if (classes && y + (tight ? 0 : 1) + 1 + least <= bottom) {
+        if (!tight) y++;
         crt_set(stdscr, ROLE_TITLE);
         crt_puts(stdscr, y++, left, width, "class balance");
         size_t max = 1;
-        for (int c = 0; c < p->n_classes && c < PREVIEW_CLASSES; c++)
+        for (int c = 0; c < shown_classes; c++)
             if (p->counts[c] > max) max = p->counts[c];
+        /* every class when all fit; else as many as fit above a last row
+         * that says how many are left out */
+        int room = bottom - y, fit = p->n_classes;
+        if (fit > room || fit > PREVIEW_CLASSES) {
+            fit = room - 1 < shown_classes ? room - 1 : shown_classes;
+            if (fit < 0) fit = 0;
+        }
         int name_w = 12, count_w = 7;
         int bar_w = width - name_w - count_w - 2;
-        for (int c = 0; c < p->n_classes && c < PREVIEW_CLASSES && y < bottom - 1; c++, y++) {
+        for (int c = 0; c < fit; c++, y++) {
             crt_set(stdscr, ROLE_NORMAL);
             crt_puts(stdscr, y, left, name_w - 1, p->classes[c]);
             snprintf(v, sizeof v, "%6zu", p->counts[c]);
@@ -248,9 +321,10 @@ static void draw_preview(Setup *s, int top, int left, int height, int width)
                 crt_puts(stdscr, y, x + i, 1, crt_glyph(GLYPH_BAR_FULL));
             if (halves % 2) crt_puts(stdscr, y, x + halves / 2, 1, crt_glyph(GLYPH_BAR_HALF));
         }
-        if (p->n_classes > PREVIEW_CLASSES && y < bottom) {
+        if (fit < p->n_classes && y < bottom) {
             crt_set(stdscr, ROLE_DIM);
-            snprintf(v, sizeof v, "... and %d more", p->n_classes - PREVIEW_CLASSES);
+            snprintf(v, sizeof v, "%s and %d more", crt_utf8() ? "\u2026" : "...",
+                     p->n_classes - fit);
             crt_puts(stdscr, y++, left, width, v);
         }
     }
@@ -284,30 +358,39 @@ static void draw(Setup *s)
     mvhline(0, 0, ' ', cols);
     crt_puts(stdscr, 0, 0, cols, " gradtop  setup: choose a dataset and the training options");
     crt_set(stdscr, ROLE_NORMAL);
+    /* the message, or the focused field's whole error, or its help: word
+     * wrapped above the key bar, taking the blank row over the form's
+     * bottom and then, when longer still, rows of the form */
+    static const char dataset_help[] =
+        "left/right: the datasets on offer; or type a CSV or IDX path";
+    const FormField *f = form_focused(&s->form);
+    char m[1200];
+    CrtRole role = ROLE_DIM;
+    if (s->message[0]) {
+        text_copy(m, sizeof m, s->message);
+        role = s->message_role;
+    } else if (f && f->error[0]) {
+        snprintf(m, sizeof m, "%s: %s  (esc undoes)", f->label, f->error);
+        role = ROLE_BAD;
+    } else if (f) {
+        text_copy(m, sizeof m,
+                  f->kind == FIELD_DATASET ? dataset_help
+                  : f->spec                ? f->spec->help
+                  : f->help                ? f->help
+                                           : "");
+    } else {
+        m[0] = '\0';
+    }
+    int msg_rows = crt_wrap_part(NULL, 0, 0, cols - 2, 0, INT_MAX, m);
+    if (msg_rows < 1) msg_rows = 1;
+    if (msg_rows > SETUP_MESSAGE_ROWS) msg_rows = SETUP_MESSAGE_ROWS;
+    int body_h = rows - 5 - (msg_rows > 2 ? msg_rows - 2 : 0);
     int form_w = cols * 3 / 5;
     if (form_w > 100) form_w = 100;
-    int body_h = rows - 4;
-    form_draw(&s->form, stdscr, 2, 1, body_h - 1, form_w - 2);
-    draw_preview(s, 2, form_w + 2, body_h - 1, cols - form_w - 3);
-    /* the focused field's help, or a message */
-    const FormField *f = form_focused(&s->form);
-    if (s->message[0]) {
-        crt_set(stdscr, s->message_role);
-        crt_puts(stdscr, rows - 2, 1, cols - 2, s->message);
-    } else if (f && f->error[0]) {
-        char m[600];
-        snprintf(m, sizeof m, "%s: %s  (esc undoes)", f->label, f->error);
-        crt_set(stdscr, ROLE_BAD);
-        crt_puts(stdscr, rows - 2, 1, cols - 2, m);
-    } else if (f) {
-        crt_set(stdscr, ROLE_DIM);
-        const char *help = f->kind == FIELD_DATASET
-                               ? "left/right: the datasets on offer; or type a CSV or IDX path"
-                           : f->spec ? f->spec->help
-                           : f->help ? f->help
-                                     : "";
-        crt_puts(stdscr, rows - 2, 1, cols - 2, help);
-    }
+    form_draw(&s->form, stdscr, 2, 1, body_h, form_w - 2);
+    draw_preview(s, 2, form_w + 2, body_h, cols - form_w - 3);
+    crt_set(stdscr, role);
+    crt_wrap(stdscr, rows - 1 - msg_rows, 1, cols - 2, msg_rows, m);
     static const char *const hints[][2] = {
         {"up/down", "move"}, {"left/right", "choose"}, {"type", "edit"},
         {"enter", "next"},   {"F10", "start"},         {"esc", "undo/quit"},
@@ -389,7 +472,8 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
         const OptionSpec *sp = &option_table[i];
         /* --config and --start mean nothing here */
         if (strcmp(sp->name, "config") == 0 || strcmp(sp->name, "start") == 0) continue;
-        form_add(&s->form, sp, locked && locked[i]);
+        form_show_when(&s->form, form_add(&s->form, sp, locked && locked[i]),
+                       row_applies(sp->name));
     }
     s->mode_field = s->racers_field = -1;
     if (racers && racers_cap) {

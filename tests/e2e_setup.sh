@@ -1,0 +1,190 @@
+#!/bin/sh
+# e2e_setup.sh - the setup screen, driven in a tmux pseudo-terminal; nothing
+# is trained (every session ends with esc esc):
+#   - enter moves to the next field and leaves a choice as it was, as the
+#     README says (it does not claim that enter changes a value);
+#   - at 80x24 the preview's split row keeps the train count, and the label
+#     row gives the 1-based column and the 0-based --label index, as
+#     `gradtop inspect` does; the label row accepts that index and refuses
+#     the next one;
+#   - a message too long for one row (F10 with --lr-schedule plateau and no
+#     validation part) and a field's reason too long for one row (70x20)
+#     are wrapped whole above the key bar; a reason cut beside its field
+#     ends with an ellipsis;
+#   - classes that do not fit say "... and N more" (digits at 80x24, iris
+#     at 70x20);
+#   - --noise -1 and --threads 0 read "default (the set's noise)" and
+#     "all cores (N)"; a typed -1 reads "default" once left; samples and
+#     noise are shown for a generated set only, label and delimiter for a
+#     data file only;
+#   - the "(command line)" mark goes when the value is changed and comes
+#     back when it is changed back.
+#
+# Run from the project root: GRADTOP=build/gradtop sh tests/e2e_setup.sh
+# Every wait is bounded; a failure prints what was expected and the screen.
+# shellcheck disable=SC2015
+# ("[ A ] && [ B ] || fail" is meant: fail exits)
+set -u
+
+# shellcheck source=tests/lib/tmux.sh
+. tests/lib/tmux.sh
+tmux_harness e2e_setup setup setup
+[ -r datasets/iris.csv ] && [ -r datasets/digits.csv ] ||
+    fail "no datasets/iris.csv or datasets/digits.csv (run from the project root)"
+
+# open NAME COLS ROWS ARGS: the setup screen with ARGS at COLSxROWS, its
+# preview loaded (the "features" line of its rows).
+# (start_session's own, at the size given: resizing right after the start
+# could race the program's first frame)
+open() {
+    T kill-session -t "$PANE" >/dev/null 2>&1
+    rm -f "$TMP/$1.exit"
+    T new-session -d -s "$PANE" -x "$2" -y "$3" \
+        "cd '$PWD' && LANG=C.UTF-8 LC_ALL=C.UTF-8 '$GRADTOP' --no-log $4; echo \$? > '$TMP/$1.exit'; sleep 60" ||
+        fail "tmux cannot start a session"
+    wait_for 'F10' 10 || fail "$1: the setup screen did not come up"
+    wait_for 'features +[0-9]' 10 || fail "$1: the preview did not load"
+}
+
+# close NAME: esc (undoing an edit first, then asking) until the setup
+# screen quits, with status 0 (a sanitizer's report would make it 1).
+close() {
+    _close_i=0
+    while [ "$_close_i" -lt 4 ]; do
+        keys Escape
+        if wait_file "$TMP/$1.exit" 1; then
+            [ "$(cat "$TMP/$1.exit")" = 0 ] || fail "$1: quitting exited with status $(cat "$TMP/$1.exit")"
+            return 0
+        fi
+        _close_i=$((_close_i + 1))
+    done
+    fail "$1: esc did not quit the setup screen"
+}
+
+# focused: the form's focused row ("> LABEL ..."), or nothing.
+focused() { screen | grep -E '^ > ' | head -n 1; }
+# shellcheck disable=SC2317 # run through poll
+moved() { [ "$(focused)" != "$1" ]; }
+
+# focus LABEL: moves the focus down from the top to the row LABEL.
+focus() {
+    keys Home
+    wait_for '^ > dataset  ' 5 || fail "Home did not focus the dataset row"
+    _focus_i=0
+    while [ "$_focus_i" -lt 60 ]; do
+        _focus_now=$(focused)
+        case $_focus_now in " > $1  "*) return 0 ;; esac
+        keys Down
+        poll 2 moved "$_focus_now" || fail "Down did not move the focus from '$_focus_now'"
+        _focus_i=$((_focus_i + 1))
+    done
+    fail "cannot move the focus to the row '$1'"
+}
+
+# row LABEL: the form's row LABEL (focused or not), up to the preview.
+row() { screen | grep -E "^ [> ] $1  " | head -n 1 | sed 's/│.*//'; }
+
+# ---- enter: the next field, as the README says -------------------------------
+open enter 120 40 iris
+focus normalize
+keys Enter
+wait_for '^ > val split  ' 5 || fail "enter on 'normalize' did not move to the next field"
+row normalize | grep -Eq 'normalize +standard' || fail "enter changed normalize: $(row normalize)"
+grep -q 'enter or ←/→ to change a value' README.md &&
+    fail "README says enter changes a value, but it moves to the next field"
+grep -q 'enter also moves to the next field' README.md ||
+    fail "README does not say that enter moves to the next field"
+close enter
+echo "ok: enter moves to the next field and changes nothing, as the README says"
+
+# ---- the preview at 80x24: split and label ------------------------------------
+open narrow 80 24 iris
+wait_for 'split +~120 train / 30' 5 ||
+    fail "at 80x24 the split row lost its train count ('~120 train / 30 validation')"
+wait_for 'label +species \(column 5;' 5 && wait_for '--label 4\)' 5 ||
+    fail "the label row does not give 'species (column 5; --label 4)' as inspect does"
+"$GRADTOP" inspect iris | grep -q 'species (column 5; --label 4)' ||
+    fail "gradtop inspect no longer says 'species (column 5; --label 4)'"
+focus label
+keys 4
+sleep 0.5
+row label | grep -q 'out of range' && fail "the label row refuses the index the preview gives: $(row label)"
+wait_for '--label 4\)' 5 || fail "label 4 changed what the preview calls the label"
+keys BSpace 5
+wait_for 'label column 5 is out' 5 || fail "the label row accepts 5, one past the last index"
+close narrow
+echo "ok: at 80x24 the preview keeps '~120 train / 30 validation' and says '--label 4', which the label row takes"
+
+# ---- long messages wrap -------------------------------------------------------
+open plateau 80 24 "--lr-schedule plateau iris"
+focus 'val split'
+keys 0
+sleep 0.3
+keys F10
+wait_for 'plateau watches val_loss' 5 || fail "F10 with no validation part did not say why it cannot start"
+wait_for 'or --monitor loss' 2 || fail "the plateau message is cut at 80 columns, not wrapped"
+[ -s "$TMP/plateau.exit" ] && fail "F10 started training with an invalid schedule"
+close plateau
+open reason 70 20 iris
+focus 'val split'
+keys 5
+wait_for "val split: out of range '5'" 5 || fail "a refused val split does not say why"
+wait_for 'to 0\.9\)' 2 && wait_for 'undoes\)' 2 ||
+    fail "at 70 columns the field's reason is cut, not wrapped"
+close reason
+open inline 120 40 iris
+focus 'val split'
+keys 5
+wait_for "out of range '5' \\(expect…" 5 || fail "a reason cut beside its field does not end with '…'"
+close inline
+echo "ok: a long message and a long reason are wrapped whole; a cut reason ends with '…'"
+
+# ---- classes that do not fit ----------------------------------------------------
+open digits 80 24 digits
+wait_for 'class balance' 5 || fail "digits at 80x24: no class balance"
+wait_for '… and [0-9]+ more' 5 || fail "digits at 80x24 leaves classes out without saying so"
+shown=$(screen | grep -cE '│ [0-9] +[0-9]+ ')
+more=$(screen | sed -n 's/.*… and \([0-9]*\) more.*/\1/p' | head -n 1)
+[ $((shown + more)) = 10 ] || fail "digits: $shown classes shown and '$more more' do not make 10"
+close digits
+open small 70 20 iris
+wait_for 'virginica|… and [0-9]+ more' 5 || fail "iris at 70x20 leaves virginica out without saying so"
+close small
+echo "ok: classes that do not fit are counted ('… and $more more')"
+
+# ---- special values and rows that do not apply ------------------------------------
+open spiral 120 40 spiral
+row noise | grep -Eq 'noise +default \(0\.05\)' || fail "spiral: noise does not read 'default (0.05)': $(row noise)"
+row samples | grep -Eq 'samples +500' || fail "spiral: no samples row"
+[ -z "$(row delimiter)" ] && [ -z "$(row label)" ] ||
+    fail "spiral: the data-file rows (label, delimiter) are shown"
+row threads | grep -Eq 'threads +all cores \([0-9]+\)' || fail "threads 0 does not read 'all cores (N)': $(row threads)"
+screen | grep -Eq 'noise +-1|threads +0 ' && fail "a raw -1 or 0 is shown"
+focus noise
+keys 0 . 3 Down
+wait_for 'noise +0\.3 ' 5 || fail "noise 0.3 is not taken"
+focus noise
+keys - 1 Down
+wait_for 'noise +default \(0\.05\)' 5 || fail "a typed -1 does not read 'default' once left"
+close spiral
+open csv 120 40 iris
+[ -z "$(row samples)" ] && [ -z "$(row noise)" ] || fail "iris (a CSV file): samples or noise is shown"
+[ -n "$(row delimiter)" ] || fail "iris (a CSV file): no delimiter row"
+close csv
+echo "ok: noise and threads read 'default (0.05)' and 'all cores (N)'; rows that do not apply are hidden"
+
+# ---- the (command line) mark --------------------------------------------------------
+open mark 120 40 "--threads 2 iris"
+row threads | grep -q '(command line)' || fail "--threads 2 is not marked '(command line)': $(row threads)"
+focus threads
+keys 3
+wait_for '^ > threads +3 ' 5 || fail "typing 3 on threads did not show 3"
+sleep 0.3
+row threads | grep -q '(command line)' && fail "threads changed to 3, yet still marked '(command line)'"
+keys BSpace 2
+wait_for '^ > threads +2 +\(command line\)' 5 || fail "threads back at 2 is not marked '(command line)' again"
+close mark
+echo "ok: the '(command line)' mark goes when the value changes and comes back with it"
+
+echo "e2e_setup: all passed"
+exit 0
