@@ -1,8 +1,15 @@
 #!/bin/sh
 # e2e_race.sh - `gradtop race` in a real terminal (tmux): every racer's
 # name is on the screen, the race advances, space pauses all racers, q then
-# y exits 0 and each racer's run directory is written; the headless form
-# prints per-epoch lines for every racer.
+# y exits 0 and each racer's run directory is written.  The header shows
+# only what all racers share and each row what sets its racer apart; at
+# 80x24 the table fits, its columns line up with their headers (5-digit
+# epochs beside 3-digit ones), and once every racer has ended the status
+# line says so (space and s do not claim to resume or stop anything).  The
+# headless form prints per-epoch lines and a result per racer, honours
+# name=, refuses a shared option as a racer's KEY, and on SIGINT or SIGTERM
+# stops every racer after its batch: result lines with status=stopped,
+# complete run files, exit 130.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_race.sh
 # shellcheck disable=SC2015,SC2012,SC2181
@@ -12,10 +19,61 @@ set -u
 
 # shellcheck source=tests/lib/tmux.sh
 . tests/lib/tmux.sh
+# the headless race under test (headless_signal), killed if a check fails
+HL_PID=
+# shellcheck disable=SC2317 # run by the EXIT trap
+on_cleanup() { [ -n "$HL_PID" ] && kill -KILL "$HL_PID" 2>/dev/null; }
 tmux_harness e2e_race race race
 
-# the step of a racer in the table
-step_of() { screen | awk -v r="$1" '$2 == r && $3 ~ /RUNNING|PAUSED|DONE/ { print $5; exit }'; }
+# col_of COLUMN RACER: the racer's cell in the table's COLUMN (by the
+# header; a row has the colour bar as its first word, so it is one on)
+col_of() {
+    screen | awk -v c="$1" -v r="$2" '
+        $1 == "racer" { for (i = 1; i <= NF; i++) if ($i == c) k = i + 1; next }
+        k && $2 == r { print $k; exit }'
+}
+step_of() { col_of step "$1"; }
+
+# table_aligned: the race table on the screen (ASCII, LANG=C) has only whole
+# header words, and under each header every row has its value: a numeric
+# column ends, a text column starts, where its header does; the epochs'
+# slashes line up, under the header's last letter or before it.
+table_aligned() {
+    screen | awk '
+        function is_num(h) { return h ~ /^(epoch|step|loss|acc|mae|val_loss|val_acc|val_mae|lr)$/ }
+        $1 == "racer" {
+            h = $0; n = 0
+            for (i = 1; i <= length(h); i++) {
+                ch = substr(h, i, 1)
+                if (ch != " " && (i == 1 || substr(h, i - 1, 1) == " ")) { n++; st[n] = i }
+                if (ch != " " && (i == length(h) || substr(h, i + 1, 1) == " ")) {
+                    en[n] = i; name[n] = substr(h, st[n], i - st[n] + 1)
+                }
+            }
+            for (j = 1; j <= n; j++)
+                if (name[j] !~ /^(racer|status|epoch|step|loss|acc|mae|val_loss|val_acc|val_mae|lr|best|settings)$/) {
+                    print "cut header: " name[j]; bad = 1
+                }
+            next
+        }
+        h != "" && /^# / {
+            rows++
+            for (j = 1; j <= n; j++) {
+                if (name[j] == "epoch") {
+                    # "  640/20000" over "14640/20000": the slashes line up
+                    sl = index($0, "/")
+                    if (slash == "") slash = sl
+                    if (sl == 0 || sl != slash || sl > en[j]) { print "misaligned epoch: " $0; bad = 1 }
+                    continue
+                }
+                if (is_num(name[j])) { p = en[j]; q = en[j] + 1 } else { p = st[j]; q = st[j] - 1 }
+                if (substr($0, p, 1) == " " || (q <= length($0) && substr($0, q, 1) != " ")) {
+                    print "misaligned under " name[j] ": " $0; bad = 1
+                }
+            }
+        }
+        END { if (h == "" || rows < 2) { print "no table"; bad = 1 }; exit bad }'
+}
 
 # ---- the race on screen -------------------------------------------------------
 start_session race C.UTF-8 "race --logdir '$TMP/runs' --patience 0 --epochs 1000000 --seed 3 spiral"
@@ -45,14 +103,114 @@ for r in sgd adam rmsprop; do
 done
 echo "ok: each racer's run files are written"
 
-# ---- headless -------------------------------------------------------------------
-out=$("$GRADTOP" race --no-log --epochs 2 --racers "sgd:lr=0.05;adam:lr=0.01" spiral </dev/null 2>&1)
-[ "$?" = 0 ] || { echo "$out"; fail "the headless race did not exit 0"; }
+# ---- the header shares only what is shared ------------------------------------------
+start_session own C.UTF-8 "race --no-log --threads 1 --patience 0 --epochs 300 \
+    --racers 'sgd:batch-size=8,layers=8;adam:seed=5,activation=tanh' iris"
+wait_for ' adam +(RUNNING|PAUSED|DONE)' 15 || fail "the race with racers' own settings did not appear"
+head=$(screen | head -n 1)
+case $head in *iris*) ;; *) fail "the header does not name the dataset: $head" ;; esac
+for w in 'seed' 'batch' 'relu' 'tanh' '→'; do
+    case $head in *"$w"*) fail "the header shows '$w', which the racers do not share: $head" ;; esac
+done
+screen | grep -Eq '^█ sgd .*4→8→3 relu  batch 8  seed 0$' ||
+    fail "sgd's row does not show its own network, batch size and seed"
+screen | grep -Eq '^█ adam .*4→32→3 tanh  batch 32  seed 5$' ||
+    fail "adam's row does not show its own network, batch size and seed"
+echo "ok: the header shows only the shared settings, each row its racer's own"
 for r in sgd adam; do
+    wait_for "^█ $r +DONE" 60 || fail "$r did not finish 300 epochs of iris within 60 s"
+done
+keys q
+wait_file "$TMP/own.exit" 15 || fail "q did not quit the ended race"
+[ "$(cat "$TMP/own.exit")" = 0 ] || fail "q exited with $(cat "$TMP/own.exit")"
+
+# ---- 80x24: the table fits and lines up; the status line follows the race ---------
+# a batch per epoch; adam ends after 300 epochs while sgd goes on into 5 and
+# more digits: short and long epoch counts side by side
+start_session narrow C "race --no-log --threads 1 --patience 0 --batch-size 128 \
+    --racers 'sgd:epochs=1000000;adam:epochs=300' iris"
+resize 80 24
+wait_for '^# adam +DONE' 15 || fail "adam did not finish 300 epochs at 80x24 within 15 s"
+keys Space
+wait_for '^# sgd +PAUSED' 5 || fail "space did not pause sgd"
+keys Space
+wait_for 'resuming sgd' 5 || fail "the status line does not say that space resumes sgd"
+wait_for '^# sgd +RUNNING +[0-9]{5}' 30 || fail "sgd did not reach epoch 10000 within 30 s"
+problems=$(table_aligned) || fail "the table at 80 columns: $problems"
+col_of epoch sgd | grep -Eq '^[0-9]{5,7}/1000000$' && [ "$(col_of epoch adam)" = 300/300 ] ||
+    fail "the epoch column does not hold sgd's N/1000000 and adam's 300/300"
+for h in loss val_acc; do
+    screen | grep -Eq "^  racer .* $h( |\$)" || fail "the $h column gave way at 80 columns"
+done
+echo "ok: at 80x24 the table fits, and 5-digit epochs line up with 3-digit ones"
+keys s
+wait_for 'training has ended for every racer' 15 ||
+    fail "once s has stopped the last racer, the status line does not say that training has ended"
+on_screen 'resuming|pausing|stopping' && fail "the status line still says what a key asked for"
+keys s
+wait_for 'nothing to stop' 5 || fail "s after the end does not say there is nothing to stop"
+on_screen 'stopping all' && fail "s after the end claims to stop the racers"
+keys Space
+wait_for 'nothing to resume' 5 || fail "space after the end does not say there is nothing to resume"
+echo "ok: once every racer has ended, the status line says so, and s and space say they do nothing"
+keys q
+wait_file "$TMP/narrow.exit" 15 || fail "q did not quit the ended race"
+[ "$(cat "$TMP/narrow.exit")" = 0 ] || fail "q exited with $(cat "$TMP/narrow.exit")"
+
+# ---- headless -------------------------------------------------------------------
+out=$("$GRADTOP" race --logdir "$TMP/named" --epochs 2 --racers "sgd:lr=0.05,name=slow;adam:lr=0.01" \
+    spiral </dev/null 2>&1)
+[ "$?" = 0 ] || { echo "$out"; fail "the headless race did not exit 0"; }
+for r in slow adam; do
     echo "$out" | grep -Eq "^$r +epoch +2/2 " || { echo "$out"; fail "no epoch line for $r"; }
     echo "$out" | grep -Eq "^result: racer=$r status=completed" || { echo "$out"; fail "no result for $r"; }
+    d=$(ls -d "$TMP"/named/*-spiral-"$r" 2>/dev/null | head -n 1)
+    [ -n "$d" ] && [ -s "$d/metrics.csv" ] || fail "no run directory …-spiral-$r"
 done
-echo "ok: the headless race prints per-epoch lines and a result per racer"
+echo "ok: the headless race prints per-epoch lines and a result per racer; name= names a racer and its run"
+out=$("$GRADTOP" race --no-log --racers "sgd;adam:val-split=0.5" iris </dev/null 2>&1)
+[ "$?" = 2 ] || { echo "$out"; fail "a racer's val-split was not refused with status 2"; }
+echo "$out" | grep -q 'racer 2 (adam:val-split=0.5): val-split is shared by all racers' ||
+    fail "the refusal does not name the racer and the shared option: $out"
+echo "ok: a racer's own data option is refused, naming the racer"
+
+# headless_signal SIG: a long headless race gets SIG once every racer has
+# printed an epoch; every racer must stop after its batch, print its result
+# with status=stopped and finish its run files, and the race exit 130.
+# (A background job of a script starts with SIGINT ignored: the race, like
+# `gradtop train`, catches it all the same.)
+# shellcheck disable=SC2317 # run by poll
+all_racing() {
+    for r in sgd adam rmsprop; do grep -q "^$r .*epoch" "$1" || return 1; done
+}
+headless_signal() {
+    d=$TMP/sig-$1
+    mkdir -p "$d"
+    ( "$GRADTOP" race --logdir "$d/runs" --threads 1 --patience 0 --epochs 1000000 iris \
+        </dev/null >"$d/out" 2>"$d/err" &
+      echo $! >"$d/pid"
+      wait $!
+      echo $? >"$d/exit" ) &
+    wait_file "$d/pid" 5 || fail "the headless race did not start"
+    HL_PID=$(cat "$d/pid")
+    poll 20 all_racing "$d/out" || fail "the headless race printed no epochs within 20 s"
+    kill -"$1" "$HL_PID"
+    wait_file "$d/exit" 20 || fail "SIG$1 did not end the headless race within 20 s"
+    HL_PID=
+    [ "$(cat "$d/exit")" = 130 ] || { cat "$d/err"; fail "SIG$1: exit status $(cat "$d/exit"), not 130"; }
+    for r in sgd adam rmsprop; do
+        grep -Eq "^result: racer=$r status=stopped .* run=" "$d/out" ||
+            { tail -n 5 "$d/out"; fail "SIG$1: no result line with status=stopped for $r"; }
+        rd=$(ls -d "$d"/runs/*-iris-"$r" 2>/dev/null | head -n 1)
+        [ -n "$rd" ] && [ -s "$rd/model.gtm" ] && [ -s "$rd/metrics.csv" ] ||
+            fail "SIG$1: no run files for $r"
+        tail -n 1 "$rd/journal.txt" | grep -q 'result status=stopped' ||
+            fail "SIG$1: $r's journal does not end with its result: $(tail -n 1 "$rd/journal.txt")"
+    done
+    echo "ok: SIG$1 stops the headless race: every racer's result (stopped) and files, exit 130"
+}
+headless_signal INT
+headless_signal TERM
 
 echo "e2e_race: all passed"
 exit 0

@@ -9,20 +9,17 @@
  * complete, and the process exits 130.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "gradtop/modelfile.h"
 #include "gradtop/runlog.h"
 #include "gradtop/runs.h"
 #include "gradtop/session.h"
+#include "gradtop/sigwatch.h"
 #include "gradtop/sysmem.h"
 #include "gradtop/trainer.h"
 
@@ -68,37 +65,10 @@ static void save_checkpoint(void *ctx, const Model *m, const Optimizer *o, int k
     if (p->log) runlog_on_checkpoint(p->log, m, o, kept_epoch);
 }
 
-typedef struct {
-    Trainer *trainer;
-    int signal; /* the signal that arrived, 0 for none; read after join */
-} SignalWatch;
-
-static int signal_pipe[2] = {-1, -1};
-
-static void on_signal(int sig)
+/* SIGINT or SIGTERM: training stops at its next batch (sigwatch.h). */
+static void stop_trainer(void *ctx)
 {
-    int saved = errno;
-    unsigned char c = (unsigned char)sig;
-    ssize_t n = write(signal_pipe[1], &c, 1);
-    (void)n;
-    errno = saved;
-}
-
-/* Reads the pipe: a signal number stops the trainer, 0 ends the thread. */
-static void *signal_thread(void *arg)
-{
-    SignalWatch *w = arg;
-    unsigned char c;
-    for (;;) {
-        ssize_t n = read(signal_pipe[0], &c, 1);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0 || c == 0) break;
-        if (!w->signal) {
-            w->signal = c;
-            trainer_stop(w->trainer);
-        }
-    }
-    return NULL;
+    trainer_stop(ctx);
 }
 
 static void print_result(const Session *s, const TrainResult *r, const char *run)
@@ -128,15 +98,6 @@ static void print_result(const Session *s, const TrainResult *r, const char *run
     if (run) printf(" run=%s", run);
     printf("\n");
     fflush(stdout);
-}
-
-static void restore_signals(const struct sigaction *old_int, const struct sigaction *old_term)
-{
-    sigaction(SIGINT, old_int, NULL);
-    sigaction(SIGTERM, old_term, NULL);
-    close(signal_pipe[0]);
-    close(signal_pipe[1]);
-    signal_pipe[0] = signal_pipe[1] = -1;
 }
 
 static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm,
@@ -227,24 +188,18 @@ static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm
         cli_hint(stderr, "train");
         return EXIT_USAGE;
     }
-    if (pipe2(signal_pipe, O_CLOEXEC) != 0) {
+    SigWatch watch;
+    if (!sigwatch_install(&watch)) {
         fprintf(stderr, "gradtop: %s\n", strerror(errno));
         return EXIT_RUNTIME;
     }
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
 
     Session s;
     Error err = {0};
     int rc = EXIT_OK;
     if (session_open(&s, o, cli_exe_dir(), &err)) {
         fprintf(stderr, "gradtop: %s\n", err.msg);
-        restore_signals(&old_int, &old_term);
+        sigwatch_remove(&watch);
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
     int cores = sysmem_cores();
@@ -276,7 +231,7 @@ static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm
         fprintf(stderr, "gradtop: %s\n", err.msg);
         trainer_destroy(t);
         session_close(&s);
-        restore_signals(&old_int, &old_term);
+        sigwatch_remove(&watch);
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
     if (sm && kept_best) seed_best(t, a->resume, kept_best, sm->kept_epoch);
@@ -288,20 +243,12 @@ static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm
         fprintf(stderr, "gradtop: %s (or use --no-log)\n", err.msg);
         trainer_destroy(t);
         session_close(&s);
-        restore_signals(&old_int, &old_term);
+        sigwatch_remove(&watch);
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
-    SignalWatch watch = {.trainer = t};
-    pthread_t sig_th;
-    bool have_sig_th = pthread_create(&sig_th, NULL, signal_thread, &watch) == 0;
-
+    sigwatch_start(&watch, stop_trainer, t);
     ErrorCode trc = trainer_run(t, &err);
-    if (have_sig_th) {
-        unsigned char quit = 0;
-        ssize_t n = write(signal_pipe[1], &quit, 1);
-        (void)n;
-        pthread_join(sig_th, NULL);
-    }
+    int sig = sigwatch_join(&watch);
     TrainResult r;
     trainer_result(t, &r);
     bool log_failed = false;
@@ -318,13 +265,13 @@ static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm
     else if (trc) {
         fprintf(stderr, "gradtop: %s\n", err.msg);
         rc = EXIT_RUNTIME;
-    } else if (watch.signal)
+    } else if (sig)
         rc = EXIT_INTERRUPTED;
     else if (log_failed)
         rc = EXIT_RUNTIME;
     trainer_destroy(t);
     runlog_close(pr.log);
     session_close(&s);
-    restore_signals(&old_int, &old_term);
+    sigwatch_remove(&watch);
     return rc;
 }

@@ -3,11 +3,14 @@
  */
 #include "race.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,13 +19,18 @@
 #include "chart.h"
 #include "chartview.h"
 #include "crt.h"
+#include "gradtop/sigwatch.h"
 #include "run.h"
 #include "text.h"
 
 #define KEY_ESC 27
 
 typedef struct {
-    char name[64];
+    char name[RACE_NAME_MAX + 1];
+    char spec[128];     /* the racer's part of --racers, for messages */
+    char settings[256]; /* what sets it apart from the other racers, for its row */
+    bool named;         /* by name=, not after its optimizer */
+    int name_w;         /* the headless lines' name column: the longest name */
     Run run;
     bool started;
 } Racer;
@@ -32,8 +40,10 @@ typedef struct {
     int n;
     Session sess;
     bool log_y, confirm, quit;
+    bool ended; /* every racer had ended at the last frame */
     double smoothing;
-    char notice[256];
+    char shared[256]; /* what every racer has in common, for the header */
+    char notice[512];
     double *buf;
     size_t cap;
 } Race;
@@ -45,86 +55,219 @@ void race_usage(FILE *f)
     fprintf(f,
             "usage: gradtop race [OPTIONS] [--racers SPEC] DATASET\n"
             "\n"
-            "Trains 2 to 4 optimizer configurations from the same initial weights and the\n"
-            "same batch order (--seed), side by side on one chart.  Every other option\n"
-            "(--layers, --epochs, --batch-size, ...) is shared by all racers.\n"
+            "Trains 2 to 4 configurations from the same initial weights and the same\n"
+            "batch order (--seed), side by side on one chart.  The options apply to every\n"
+            "racer; a racer's own KEY=VALUE pairs override them for that racer alone.\n"
             "\n"
             "  --racers SPEC   racers separated by ';', each OPTIMIZER[:KEY=VALUE,...]\n"
-            "                  with KEY a long option (lr, momentum, nesterov, beta1,\n"
-            "                  beta2, rho, eps, batch-size, l2, dropout, ...)\n"
+            "                  with KEY the optimizer's parameters (lr, momentum,\n"
+            "                  nesterov, beta1, beta2, rho, eps, ...) or any model or\n"
+            "                  training option (layers, activation, batch-size, epochs,\n"
+            "                  l2, dropout, patience, lr-schedule, seed, ...); a list\n"
+            "                  keeps its commas (adam:layers=64,32,lr=0.01).  A racer's\n"
+            "                  seed changes its initial weights and batch order, while\n"
+            "                  the split follows the shared --seed.  name=NAME (letters,\n"
+            "                  digits, . _ - +; at most %d) names the racer and its run\n"
+            "                  directory.  The data options (val-split, normalize, ...),\n"
+            "                  logdir, no-log and config are shared: refused as KEYs.\n"
             "                  default: \"%s\"\n"
             "\n"
+            "The header shows what all racers share; each racer's row shows its own\n"
+            "settings where they differ.\n"
             "Keys: space pauses or resumes all, n steps all one batch while paused,\n"
             "s stops all, l log scale, [ ] smoothing, q quits (y confirms).\n"
             "Each racer's run files go to LOGDIR/...-DATASET-RACER/ unless --no-log.\n"
-            "Without a terminal on stdout, prints one line per epoch per racer.\n",
-            RACE_DEFAULT);
+            "Without a terminal on stdout, prints one line per epoch per racer and a\n"
+            "result line per racer; SIGINT or SIGTERM stops every racer after its batch,\n"
+            "with its files complete, and exits 130.\n",
+            RACE_NAME_MAX, RACE_DEFAULT);
 }
 
 /* ---- parsing ----------------------------------------------------------- */
 
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s)) s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1])) *--e = '\0';
+    return s;
+}
+
+/* Whether word is one of the names in list (separated by spaces). */
+static bool word_in(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; *p;) {
+        while (*p == ' ') p++;
+        const char *s = p;
+        while (*p && *p != ' ') p++;
+        if ((size_t)(p - s) == n && n && strncmp(s, word, n) == 0) return true;
+    }
+    return false;
+}
+
+/* The next KEY=VALUE pair of a racer's list, cut off at its comma, or NULL
+ * at the end.  A piece after a comma that has no '=' (and is not blank)
+ * belongs to the value before it, so that layers=64,32 is one pair. */
+static char *next_pair(char **cursor)
+{
+    char *start = *cursor;
+    if (!start) return NULL;
+    bool has_eq = false;
+    for (char *p = start;; p++) {
+        if (*p == '=') has_eq = true;
+        if (*p && *p != ',') continue;
+        if (*p == ',' && has_eq) {
+            const char *q = p + 1;
+            size_t len = strcspn(q, ",");
+            bool blank = true;
+            for (size_t i = 0; i < len; i++) blank &= isspace((unsigned char)q[i]) != 0;
+            if (!blank && !memchr(q, '=', len)) continue;
+        }
+        if (*p) {
+            *p = '\0';
+            *cursor = p + 1;
+        } else {
+            *cursor = NULL;
+        }
+        return start;
+    }
+}
+
+/* NULL when a racer may have its own value of os; else os is shared by all
+ * racers and this is why (may be "").  The data is loaded once and shared,
+ * so a racer's own data option would be ignored. */
+static const char *refused_key(const OptionSpec *os)
+{
+    if (os->group == OPTGROUP_DATA) return " (the data is loaded once for all of them)";
+    if (os->group == OPTGROUP_OUTPUT && strcmp(os->name, "name") != 0) return "";
+    return NULL;
+}
+
+/* A racer's name= value: it labels the racer and ends its run directory's
+ * name, and the headless result line carries it as racer=NAME. */
+static bool name_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > RACE_NAME_MAX) return false;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && !strchr("._-+", *s)) return false;
+    return true;
+}
+
 /* Parses spec into race->r[] (run_init'ed; the caller run_closes them).
- * 2 with the reason in why (no racer left open) when spec is not usable. */
+ * 2 with the reason in why (no racer left open) when spec is not usable;
+ * a reason about one racer names it and its part of spec. */
 static int parse_racers(Race *race, const Options *base, const char *spec, char *why, size_t cap)
 {
     char buf[1024];
+    race->n = 0;
+    if (strlen(spec) >= sizeof buf) {
+        snprintf(why, cap, "--racers: longer than %zu characters", sizeof buf - 1);
+        return 2;
+    }
     text_copy(buf, sizeof buf, spec);
     char *save = NULL;
-    race->n = 0;
     for (char *item = strtok_r(buf, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
-        while (*item == ' ') item++;
+        item = trim(item);
         if (!*item) continue;
         if (race->n >= RACE_MAX) {
             snprintf(why, cap, "--racers: at most %d racers", RACE_MAX);
             goto fail;
         }
         Racer *rc = &race->r[race->n];
+        memset(rc, 0, sizeof *rc);
+        text_copy(rc->spec, sizeof rc->spec, item);
+        /* "--racers: racer 2 (adam:lr=x)", the prefix of its messages */
+        char where[200];
+        snprintf(where, sizeof where, "--racers: racer %d (%.100s%s)", race->n + 1, rc->spec,
+                 strlen(item) > 100 ? "..." : "");
         Options o = *base;
         char *params = strchr(item, ':');
         if (params) *params++ = '\0';
         Error err;
         error_clear(&err);
-        if (options_set(&o, options_find("optimizer"), item, "--racers", &err)) {
+        if (options_set(&o, options_find("optimizer"), trim(item), where, &err)) {
             text_copy(why, cap, err.msg);
             goto fail;
         }
         double lr = o.opt.lr;
         optimizer_params_default(&o.opt, o.opt.kind);
         o.opt.lr = lr;
-        char *ps = NULL;
-        for (char *kv = params ? strtok_r(params, ",", &ps) : NULL; kv;
-             kv = strtok_r(NULL, ",", &ps)) {
+        char own_name[RACE_NAME_MAX + 1] = "";
+        char *cursor = params;
+        for (char *kv; (kv = next_pair(&cursor));) {
+            kv = trim(kv);
+            if (!*kv) continue;
             char *eq = strchr(kv, '=');
             if (!eq) {
-                snprintf(why, cap, "--racers: '%s' is not KEY=VALUE", kv);
+                snprintf(why, cap, "%s: '%.60s' is not KEY=VALUE", where, kv);
                 goto fail;
             }
             *eq = '\0';
-            const OptionSpec *os = options_find(kv);
+            char *key = trim(kv), *value = trim(eq + 1);
+            const OptionSpec *os = options_find(key);
             if (!os) {
-                snprintf(why, cap, "--racers: unknown option '%s'", kv);
+                snprintf(why, cap, "%s: unknown option '%.60s'", where, key);
                 goto fail;
             }
-            if (options_set(&o, os, eq + 1, "--racers", &err)) {
+            if (!strcmp(os->name, "optimizer")) {
+                snprintf(why, cap,
+                         "%s: the optimizer is the racer's first word (OPTIMIZER:KEY=VALUE,...), "
+                         "not a KEY",
+                         where);
+                goto fail;
+            }
+            const char *no = refused_key(os);
+            if (no) {
+                snprintf(why, cap, "%s: %s is shared by all racers%s: give --%s instead", where,
+                         os->name, no, os->name);
+                goto fail;
+            }
+            if (!strcmp(os->name, "name")) {
+                if (!name_ok(value)) {
+                    snprintf(why, cap,
+                             "%s: name '%.60s': use 1 to %d letters, digits, '.', '_', '-' or "
+                             "'+'",
+                             where, value, RACE_NAME_MAX);
+                    goto fail;
+                }
+                text_copy(own_name, sizeof own_name, value);
+                continue;
+            }
+            if (options_set(&o, os, value, where, &err)) {
                 text_copy(why, cap, err.msg);
                 goto fail;
             }
         }
         if (options_validate(&o, &err)) {
-            text_copy(why, cap, err.msg);
+            snprintf(why, cap, "%s: %s", where, err.msg);
             goto fail;
         }
-        /* the racer's name: the optimizer, numbered when it runs twice */
-        int same = 0;
+        if (own_name[0]) {
+            text_copy(rc->name, sizeof rc->name, own_name);
+            rc->named = true;
+        } else {
+            /* the optimizer, numbered when it runs twice */
+            int same = 0;
+            for (int i = 0; i < race->n; i++)
+                if (race->r[i].run.opt.opt.kind == o.opt.kind && !race->r[i].named) same++;
+            if (same)
+                snprintf(rc->name, sizeof rc->name, "%s-%d", optimizer_names[o.opt.kind], same + 1);
+            else
+                snprintf(rc->name, sizeof rc->name, "%s", optimizer_names[o.opt.kind]);
+        }
         for (int i = 0; i < race->n; i++)
-            if (race->r[i].run.opt.opt.kind == o.opt.kind) same++;
-        if (same)
-            snprintf(rc->name, sizeof rc->name, "%s-%d", optimizer_names[o.opt.kind], same + 1);
-        else
-            snprintf(rc->name, sizeof rc->name, "%s", optimizer_names[o.opt.kind]);
+            if (!strcmp(race->r[i].name, rc->name)) {
+                snprintf(why, cap,
+                         "--racers: racers %d and %d are both named '%s': give one another "
+                         "name=",
+                         i + 1, race->n + 1, rc->name);
+                goto fail;
+            }
         char nm[sizeof o.name];
         if (base->name[0])
-            snprintf(nm, sizeof nm, "%.60s-%.60s", base->name, rc->name);
+            snprintf(nm, sizeof nm, "%.60s-%s", base->name, rc->name);
         else
             snprintf(nm, sizeof nm, "%s", rc->name);
         text_copy(o.name, sizeof o.name, nm);
@@ -164,6 +307,139 @@ bool race_check(const Options *o, const char *racers, char *why, size_t cap, cha
     return ok;
 }
 
+/* ---- what the racers share and what sets each apart --------------------- */
+
+static void arch_text(const ModelShape *s, char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; i <= s->n_layers && n < cap; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%d", i ? crt_glyph(GLYPH_ARROW) : "",
+                              s->sizes[i]);
+}
+
+static bool same_sizes(const ModelShape *a, const ModelShape *b)
+{
+    if (a->n_layers != b->n_layers) return false;
+    for (int i = 0; i <= a->n_layers; i++)
+        if (a->sizes[i] != b->sizes[i]) return false;
+    return true;
+}
+
+/* Appends "item" to buf, two spaces after what is there. */
+static void add_item(char *buf, size_t cap, const char *item)
+{
+    size_t l = strlen(buf);
+    if (l < cap) snprintf(buf + l, cap - l, "%s%s", l ? "  " : "", item);
+}
+
+/* "batch 32", "nesterov", "no-restore-best", "l2 0.01". */
+static void option_item(const Options *o, const OptionSpec *s, char *buf, size_t cap)
+{
+    char v[OPTIONS_PATH];
+    options_format(o, s, v, sizeof v);
+    const char *label = strcmp(s->name, "batch-size") == 0 ? "batch" : s->name;
+    if (s->kind == OPTKIND_BOOL)
+        snprintf(buf, cap, "%s%s", strcmp(v, "true") == 0 ? "" : "no-", label);
+    else
+        snprintf(buf, cap, "%s %.60s", label, v);
+}
+
+/* Whether s applies to o: an option of one optimizer or schedule applies
+ * only to that one. */
+static bool option_applies(const OptionSpec *s, const Options *o)
+{
+    return !s->applies || word_in(s->applies, optimizer_names[o->opt.kind]) ||
+           word_in(s->applies, schedule_names[o->sched.kind]);
+}
+
+/* Fills race->shared, for the header, with what every racer has in common
+ * (network, activation, seed, batch size), and each racer's settings, for
+ * its row, with what sets it apart: those of the four that differ, every
+ * other model or training option whose value differs between the racers,
+ * and the parameters of its optimizer and schedule that are away from
+ * their defaults (unless every racer has the same).  The name, the
+ * learning rate and the epochs have columns of their own.  Called once the
+ * racers are started (their networks are built). */
+static void describe_racers(Race *race)
+{
+    const Run *r0 = &race->r[0].run;
+    bool same_arch = true, same_act = true, same_seed = true, same_batch = true;
+    for (int i = 1; i < race->n; i++) {
+        const Run *r = &race->r[i].run;
+        same_arch &= same_sizes(&r->shape, &r0->shape);
+        same_act &= r->shape.hidden == r0->shape.hidden;
+        same_seed &= r->opt.seed == r0->opt.seed;
+        same_batch &= r->opt.batch_size == r0->opt.batch_size;
+    }
+    char item[160];
+    race->shared[0] = '\0';
+    snprintf(item, sizeof item, "%s (%zu rows)", race->sess.all.name, race->sess.all.n);
+    add_item(race->shared, sizeof race->shared, item);
+    if (same_arch) arch_text(&r0->shape, item, sizeof item);
+    if (same_arch && same_act) {
+        size_t l = strlen(item);
+        snprintf(item + l, sizeof item - l, " %s", activation_name(r0->shape.hidden));
+    } else if (same_act) {
+        snprintf(item, sizeof item, "%s", activation_name(r0->shape.hidden));
+    }
+    if (same_arch || same_act) add_item(race->shared, sizeof race->shared, item);
+    if (same_seed) {
+        snprintf(item, sizeof item, "seed %llu", (unsigned long long)r0->opt.seed);
+        add_item(race->shared, sizeof race->shared, item);
+    }
+    if (same_batch) {
+        snprintf(item, sizeof item, "batch %d", r0->opt.batch_size);
+        add_item(race->shared, sizeof race->shared, item);
+    }
+
+    for (int i = 0; i < race->n; i++) {
+        Racer *rc = &race->r[i];
+        const Options *o = &rc->run.opt;
+        char *set = rc->settings;
+        set[0] = '\0';
+        /* "4→8→3 relu", as in the header */
+        item[0] = '\0';
+        if (!same_arch) arch_text(&rc->run.shape, item, sizeof item);
+        if (!same_act) {
+            size_t l = strlen(item);
+            snprintf(item + l, sizeof item - l, "%s%s", l ? " " : "",
+                     activation_name(rc->run.shape.hidden));
+        }
+        if (item[0]) add_item(set, sizeof rc->settings, item);
+        /* an optimizer's or a schedule's own parameter is shown when it is
+         * away from its default (Keras's, for the optimizer's) */
+        Options defaults;
+        options_default(&defaults);
+        optimizer_params_default(&defaults.opt, o->opt.kind);
+        defaults.sched.kind = o->sched.kind;
+        for (size_t k = 0; k < option_count; k++) {
+            const OptionSpec *s = &option_table[k];
+            if (s->group != OPTGROUP_MODEL && s->group != OPTGROUP_TRAIN) continue;
+            if (!strcmp(s->name, "layers") || !strcmp(s->name, "activation") ||
+                !strcmp(s->name, "optimizer") || !strcmp(s->name, "lr") ||
+                !strcmp(s->name, "epochs") || !strcmp(s->name, "threads"))
+                continue;
+            if (!option_applies(s, o)) continue;
+            char mine[OPTIONS_PATH], other[OPTIONS_PATH];
+            options_format(o, s, mine, sizeof mine);
+            bool shared = true; /* every racer has it, with this value */
+            for (int j = 0; j < race->n && shared; j++) {
+                const Options *oj = &race->r[j].run.opt;
+                if (option_applies(s, oj)) options_format(oj, s, other, sizeof other);
+                shared = option_applies(s, oj) && strcmp(mine, other) == 0;
+            }
+            if (shared) continue;
+            if (s->applies) {
+                options_format(&defaults, s, other, sizeof other);
+                if (!strcmp(mine, other)) continue;
+            }
+            option_item(o, s, item, sizeof item);
+            add_item(set, sizeof rc->settings, item);
+        }
+    }
+}
+
 /* ---- headless ---------------------------------------------------------- */
 
 static pthread_mutex_t print_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -174,8 +450,8 @@ static void print_epoch(void *ctx, const EpochMetrics *m)
     const Run *r = &rc->run;
     bool reg = r->sess->train.task == TASK_REGRESSION;
     pthread_mutex_lock(&print_mu);
-    printf("%-10s epoch %4d/%d  loss %.4f  %s %.4f", rc->name, m->epoch, r->opt.epochs, m->loss,
-           reg ? "mae" : "accuracy", reg ? m->mae : m->accuracy);
+    printf("%-*s epoch %4d/%d  loss %.4f  %s %.4f", rc->name_w, rc->name, m->epoch, r->opt.epochs,
+           m->loss, reg ? "mae" : "accuracy", reg ? m->mae : m->accuracy);
     if (m->has_val)
         printf("  val_loss %.4f  %s %.4f", m->val_loss, reg ? "val_mae" : "val_accuracy",
                reg ? m->val_mae : m->val_accuracy);
@@ -184,12 +460,28 @@ static void print_epoch(void *ctx, const EpochMetrics *m)
     pthread_mutex_unlock(&print_mu);
 }
 
-static int race_headless(Race *race)
+/* SIGINT or SIGTERM in the headless race, as in `gradtop train`
+ * (sigwatch.h): every started racer stops at its next batch, each run
+ * ends normally with its files complete and its result line printed, and
+ * the race exits 130. */
+static void stop_racers(void *ctx)
+{
+    Race *race = ctx;
+    for (int i = 0; i < race->n; i++)
+        if (race->r[i].started) trainer_stop(race->r[i].run.trainer);
+}
+
+static int race_headless(Race *race, SigWatch *watch)
 {
     Error err;
     int code = 0;
+    bool log_failed = false;
+    int name_w = 10;
+    for (int i = 0; i < race->n; i++)
+        if ((int)strlen(race->r[i].name) > name_w) name_w = (int)strlen(race->r[i].name);
     for (int i = 0; i < race->n; i++) {
         Racer *rc = &race->r[i];
+        rc->name_w = name_w;
         rc->run.headless = true;
         rc->run.on_epoch = print_epoch;
         rc->run.on_epoch_ctx = rc;
@@ -197,17 +489,27 @@ static int race_headless(Race *race)
         if (run_start(&rc->run, &err)) {
             fprintf(stderr, "gradtop race: %s: %s\n", rc->name, err.msg);
             code = err.code == ERROR_RUNTIME ? 1 : 2;
+            /* the racers already started end at their next batch */
+            for (int j = 0; j < i; j++) trainer_stop(race->r[j].run.trainer);
             break;
         }
         rc->started = true;
     }
+    sigwatch_start(watch, stop_racers, race);
     for (int i = 0; i < race->n; i++) {
         Racer *rc = &race->r[i];
         if (!rc->started) continue;
         pthread_join(rc->run.thread, NULL);
         rc->run.thread_started = false;
+    }
+    /* the trainers stay until the watch thread, which may stop them, ends */
+    int sig = sigwatch_join(watch);
+    for (int i = 0; i < race->n; i++) {
+        Racer *rc = &race->r[i];
+        if (!rc->started) continue;
         TrainResult res;
         trainer_result(rc->run.trainer, &res);
+        run_end(&rc->run);
         bool reg = rc->run.sess->train.task == TASK_REGRESSION;
         printf("result: racer=%s status=%s epochs=%d best_epoch=%d loss=%.4f %s=%.4f", rc->name,
                train_status_key(res.status), res.epochs, res.best_epoch, res.kept.loss,
@@ -217,12 +519,15 @@ static int race_headless(Race *race)
                    reg ? res.kept.val_mae : res.kept.val_accuracy);
         if (rc->run.log_path[0]) printf(" run=%s", rc->run.log_path);
         printf("\n");
-        run_end(&rc->run);
+        fflush(stdout);
         if (rc->run.log_error[0]) {
             fprintf(stderr, "gradtop race: %s\n", rc->run.log_error);
-            code = 1;
+            log_failed = true;
         }
     }
+    /* as `gradtop train`: 130 for SIGINT and SIGTERM alike */
+    if (code == 0 && sig) code = 128 + SIGINT;
+    if (code == 0 && log_failed) code = 1;
     return code;
 }
 
@@ -342,44 +647,182 @@ static void draw_charts(Race *race, int top, int height, int width)
     chartview_draw(stdscr, top + h1, 0, height - h1, width, &acc);
 }
 
+/* The table under the charts: a row per racer.  Each column is as wide as
+ * its widest cell; when they do not all fit, the columns of least use give
+ * way first (see give_way). */
+enum {
+    COL_RACER,
+    COL_STATUS,
+    COL_EPOCH,
+    COL_STEP,
+    COL_LOSS,
+    COL_METRIC,
+    COL_VAL_LOSS,
+    COL_VAL_METRIC,
+    COL_LR,
+    COL_BEST,
+    COL_SETTINGS,
+    COL_COUNT
+};
+
+#define COL_GAP 2
+#define CELL 256 /* as Racer.settings */
+/* The settings take the rest of a row, cut, when they do not fit whole but
+ * this much room is left. */
+#define SETTINGS_MIN 14
+
+/* A number in a narrow cell: four decimals, or %g when that would be
+ * long (a loss that is blowing up). */
+static void num_cell(char *buf, size_t cap, double v)
+{
+    if (isfinite(v) && fabs(v) < 1e5)
+        snprintf(buf, cap, "%.4f", v);
+    else
+        snprintf(buf, cap, "%.4g", v);
+}
+
+static int digits(long v)
+{
+    int d = 1;
+    while (v >= 10 || v <= -10) {
+        v /= 10;
+        d++;
+    }
+    return d;
+}
+
+/* s, a list of items two spaces apart, cut to at most width columns after
+ * an item, with "..." to say so. */
+static void cut_items(const char *s, int width, char *out, size_t cap)
+{
+    char buf[CELL + 8];
+    snprintf(out, cap, "%s", width >= 3 ? "..." : "");
+    for (const char *p = strstr(s, "  "); p; p = strstr(p + 2, "  ")) {
+        snprintf(buf, sizeof buf, "%.*s  ...", (int)(p - s), s);
+        if (crt_width(buf) > width) break;
+        text_copy(out, cap, buf);
+    }
+}
+
 static void draw_table(Race *race, int top, int width)
 {
     bool reg = race->sess.train.task == TASK_REGRESSION;
-    char t[512];
-    crt_set(stdscr, ROLE_TITLE);
-    snprintf(t, sizeof t, "  %-10s %-13s %7s %8s %9s %9s %9s %9s %8s  %s", "racer", "status",
-             "epoch", "step", "loss", reg ? "mae" : "accuracy", "val_loss",
-             reg ? "val_mae" : "val_acc", "lr", "best");
-    crt_puts(stdscr, top, 0, width, t);
+    bool has_val = race->sess.val.n > 0;
+    static const char *const head_cls[COL_COUNT] = {"racer", "status", "epoch",    "step",
+                                                    "loss",  "acc",    "val_loss", "val_acc",
+                                                    "lr",    "best",   "settings"};
+    const char *head[COL_COUNT];
+    memcpy(head, head_cls, sizeof head);
+    if (reg) {
+        head[COL_METRIC] = "mae";
+        head[COL_VAL_METRIC] = "val_mae";
+    }
+    static const bool right[COL_COUNT] = {
+        [COL_EPOCH] = true,    [COL_STEP] = true,       [COL_LOSS] = true, [COL_METRIC] = true,
+        [COL_VAL_LOSS] = true, [COL_VAL_METRIC] = true, [COL_LR] = true};
+    bool present[COL_COUNT];
+    for (int c = 0; c < COL_COUNT; c++) present[c] = true;
+    present[COL_VAL_LOSS] = present[COL_VAL_METRIC] = has_val;
+    present[COL_SETTINGS] = false;
+    for (int i = 0; i < race->n; i++) present[COL_SETTINGS] |= race->r[i].settings[0] != '\0';
+
+    /* the cells, and the epoch column's digits: "  640/20000" lines up
+     * with "14640/20000" */
+    char cell[RACE_MAX][COL_COUNT][CELL];
+    int ed = 1;
+    for (int i = 0; i < race->n; i++)
+        if (race->r[i].run.has_snap && digits(race->r[i].run.snap.epochs_total) > ed)
+            ed = digits(race->r[i].run.snap.epochs_total);
     for (int i = 0; i < race->n; i++) {
         const Run *r = &race->r[i].run;
         const TrainerSnapshot *s = &r->snap;
-        int y = top + 1 + i;
-        crt_set(stdscr, racer_role[i]);
-        crt_puts(stdscr, y, 0, 2, crt_glyph(GLYPH_BAR_FULL));
-        snprintf(t, sizeof t, "%-10s", race->r[i].name);
-        crt_puts(stdscr, y, 2, 11, t);
+        char(*row)[CELL] = cell[i];
+        for (int c = 0; c < COL_COUNT; c++) snprintf(row[c], CELL, "-");
+        snprintf(row[COL_RACER], CELL, "%s", race->r[i].name);
+        snprintf(row[COL_SETTINGS], CELL, "%s", race->r[i].settings);
         if (!r->has_snap) continue;
-        crt_set(stdscr, s->status == TRAIN_DIVERGED ? ROLE_BAD
-                        : s->status == TRAIN_PAUSED ? ROLE_WARN
-                                                    : ROLE_GOOD);
-        snprintf(t, sizeof t, "%-13s", train_status_word(s->status));
-        crt_puts(stdscr, y, 13, 14, t);
-        const EpochMetrics *m = s->n_epochs ? &s->history[s->n_epochs - 1] : NULL;
-        char best[64] = "-";
+        snprintf(row[COL_STATUS], CELL, "%s", train_status_word(s->status));
+        snprintf(row[COL_EPOCH], CELL, "%*d/%-*d", ed, s->epoch, ed, s->epochs_total);
+        snprintf(row[COL_STEP], CELL, "%ld", s->step);
+        snprintf(row[COL_LR], CELL, "%.3g", s->lr);
         if (s->best_epoch > 0)
-            snprintf(best, sizeof best, "%.4g @%d", s->best_value, s->best_epoch);
-        if (m)
-            snprintf(t, sizeof t, "%3d/%-3d %8ld %9.4f %9.4f %9.4f %9.4f %8.3g  %s", s->epoch,
-                     s->epochs_total, s->step, m->loss, reg ? m->mae : m->accuracy,
-                     m->has_val ? m->val_loss : NAN,
-                     m->has_val ? (reg ? m->val_mae : m->val_accuracy) : NAN, s->lr, best);
-        else
-            snprintf(t, sizeof t, "%3d/%-3d %8ld %9s %9s %9s %9s %8.3g  %s", s->epoch,
-                     s->epochs_total, s->step, "-", "-", "-", "-", s->lr, best);
-        crt_set(stdscr, ROLE_NORMAL);
-        crt_puts(stdscr, y, 28, width - 28, t);
+            snprintf(row[COL_BEST], CELL, "%.4g @%d", s->best_value, s->best_epoch);
+        const EpochMetrics *m = s->n_epochs ? &s->history[s->n_epochs - 1] : NULL;
+        if (!m) continue;
+        num_cell(row[COL_LOSS], CELL, m->loss);
+        num_cell(row[COL_METRIC], CELL, reg ? m->mae : m->accuracy);
+        if (m->has_val) {
+            num_cell(row[COL_VAL_LOSS], CELL, m->val_loss);
+            num_cell(row[COL_VAL_METRIC], CELL, reg ? m->val_mae : m->val_accuracy);
+        }
     }
+    int w[COL_COUNT];
+    for (int c = 0; c < COL_COUNT; c++) {
+        w[c] = crt_width(head[c]);
+        for (int i = 0; i < race->n; i++) {
+            int cw = crt_width(cell[i][c]);
+            if (cw > w[c]) w[c] = cw;
+        }
+    }
+
+    /* Which columns fit, the most useful first: who, how far, how well
+     * (the validation figure the chart below shows), what sets the racers
+     * apart; the step and the training metric, which the charts show,
+     * give way first. */
+    static const int give_way[] = {COL_RACER,      COL_STATUS,   COL_EPOCH,    COL_LOSS,
+                                   COL_VAL_METRIC, COL_SETTINGS, COL_VAL_LOSS, COL_BEST,
+                                   COL_LR,         COL_METRIC,   COL_STEP};
+    bool shown[COL_COUNT] = {false};
+    int used = 2 - COL_GAP; /* the colour bar, then a gap before each column */
+    for (size_t k = 0; k < sizeof give_way / sizeof give_way[0]; k++) {
+        int c = give_way[k];
+        if (!has_val && c == COL_VAL_METRIC)
+            c = COL_METRIC; /* the chart's figure */
+        else if (!has_val && c == COL_METRIC)
+            continue;
+        if (!present[c] || shown[c]) continue;
+        if (used + COL_GAP + w[c] > width && c != COL_RACER) {
+            if (c != COL_SETTINGS || width - used - COL_GAP < SETTINGS_MIN) continue;
+            /* the settings tell the racers apart: cut, they take the rest */
+            w[c] = width - used - COL_GAP;
+            shown[c] = true;
+            break;
+        }
+        shown[c] = true;
+        used += COL_GAP + w[c];
+    }
+
+    int x = 2;
+    for (int c = 0; c < COL_COUNT; c++) {
+        if (!shown[c]) continue;
+        int pad = right[c] ? w[c] - crt_width(head[c]) : 0;
+        crt_set(stdscr, ROLE_TITLE);
+        if (x + pad < width) crt_puts(stdscr, top, x + pad, width - x - pad, head[c]);
+        for (int i = 0; i < race->n; i++) {
+            const TrainerSnapshot *s = &race->r[i].run.snap;
+            int y = top + 1 + i;
+            if (c == COL_RACER) {
+                crt_set(stdscr, racer_role[i]);
+                crt_puts(stdscr, y, 0, 2, crt_glyph(GLYPH_BAR_FULL));
+            } else if (c == COL_STATUS && race->r[i].run.has_snap) {
+                crt_set(stdscr, s->status == TRAIN_DIVERGED ? ROLE_BAD
+                                : s->status == TRAIN_PAUSED ? ROLE_WARN
+                                                            : ROLE_GOOD);
+            } else {
+                crt_set(stdscr, ROLE_NORMAL);
+            }
+            const char *t = cell[i][c];
+            char cut[CELL];
+            if (c == COL_SETTINGS && crt_width(t) > w[c]) {
+                cut_items(t, w[c], cut, sizeof cut);
+                t = cut;
+            }
+            int p = right[c] ? w[c] - crt_width(t) : 0;
+            if (x + p < width) crt_puts(stdscr, y, x + p, width - x - p, t);
+        }
+        x += w[c] + COL_GAP;
+    }
+    crt_set(stdscr, ROLE_NORMAL);
 }
 
 static void draw_keys(int y, int width)
@@ -418,15 +861,8 @@ static void draw(Race *race)
         doupdate();
         return;
     }
-    const Run *r0 = &race->r[0].run;
-    char arch[160], v[512];
-    size_t n = 0;
-    for (int i = 0; i <= r0->shape.n_layers && n < sizeof arch; i++)
-        n += (size_t)snprintf(arch + n, sizeof arch - n, "%s%d", i ? crt_glyph(GLYPH_ARROW) : "",
-                              r0->shape.sizes[i]);
-    snprintf(v, sizeof v, " gradtop race  %s (%zu rows)  %s %s  seed %llu  batch %d ",
-             race->sess.all.name, race->sess.all.n, arch, activation_name(r0->shape.hidden),
-             (unsigned long long)r0->opt.seed, r0->opt.batch_size);
+    char v[sizeof race->shared + 32];
+    snprintf(v, sizeof v, " gradtop race  %s ", race->shared);
     crt_set(stdscr, ROLE_HEADER);
     mvhline(0, 0, ' ', cols);
     crt_puts(stdscr, 0, 0, cols, v);
@@ -450,6 +886,60 @@ static void draw(Race *race)
     doupdate();
 }
 
+/* ---- keys and the status line ------------------------------------------ */
+
+/* The racers' states at the last snapshot.  A diverged racer has ended but
+ * waits: space resumes it from its last finite weights. */
+typedef struct {
+    int running, paused, diverged, ended;
+} RaceCount;
+
+static RaceCount count_racers(const Race *race)
+{
+    RaceCount c = {0};
+    for (int i = 0; i < race->n; i++) {
+        const Run *r = &race->r[i].run;
+        if (!r->has_snap || !r->trainer) {
+            c.ended++;
+            continue;
+        }
+        switch (r->snap.status) {
+        case TRAIN_RUNNING: c.running++; break;
+        case TRAIN_PAUSED: c.paused++; break;
+        case TRAIN_DIVERGED: c.diverged++; break;
+        default: c.ended++; break;
+        }
+    }
+    return c;
+}
+
+/* "sgd, adam": the racers whose status is a or b. */
+static void names_in(const Race *race, TrainStatus a, TrainStatus b, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    for (int i = 0; i < race->n; i++) {
+        const Run *r = &race->r[i].run;
+        if (!r->has_snap || !r->trainer || (r->snap.status != a && r->snap.status != b)) continue;
+        size_t l = strlen(buf);
+        if (l < cap) snprintf(buf + l, cap - l, "%s%s", l ? ", " : "", race->r[i].name);
+    }
+}
+
+/* What the status line says once no racer trains any more. */
+static void notice_ended(Race *race, const RaceCount *c)
+{
+    if (c->diverged) {
+        char who[128];
+        names_in(race, TRAIN_DIVERGED, TRAIN_DIVERGED, who, sizeof who);
+        snprintf(race->notice, sizeof race->notice,
+                 "training has ended for every racer; %s diverged: space resumes from the last "
+                 "finite weights, q quits",
+                 who);
+    } else {
+        snprintf(race->notice, sizeof race->notice, "training has ended for every racer: q quits");
+    }
+}
+
 static void on_key(Race *race, int ch)
 {
     if (race->confirm) {
@@ -457,32 +947,71 @@ static void on_key(Race *race, int ch)
         if (ch == 'n' || ch == 'N' || ch == KEY_ESC || ch == 'q') race->confirm = false;
         return;
     }
+    RaceCount c = count_racers(race);
+    char who[128];
     switch (ch) {
-    case ' ': {
-        /* one state for all: pause when any runs, else resume */
-        bool running = false;
-        for (int i = 0; i < race->n; i++) running |= race->r[i].run.snap.status == TRAIN_RUNNING;
-        for (int i = 0; i < race->n; i++) {
-            Run *r = &race->r[i].run;
-            if (!r->trainer) continue;
-            if (running)
-                trainer_pause(r->trainer);
+    case ' ':
+        /* one state for all: pause when any trains, else resume */
+        if (c.running) {
+            names_in(race, TRAIN_RUNNING, TRAIN_RUNNING, who, sizeof who);
+            for (int i = 0; i < race->n; i++) {
+                Run *r = &race->r[i].run;
+                if (r->trainer && r->snap.status == TRAIN_RUNNING) trainer_pause(r->trainer);
+            }
+            if (c.running == race->n)
+                snprintf(race->notice, sizeof race->notice, "pausing all");
             else
-                trainer_resume(r->trainer);
+                snprintf(race->notice, sizeof race->notice, "pausing %s", who);
+        } else if (c.paused || c.diverged) {
+            names_in(race, TRAIN_PAUSED, TRAIN_DIVERGED, who, sizeof who);
+            for (int i = 0; i < race->n; i++) {
+                Run *r = &race->r[i].run;
+                if (r->trainer &&
+                    (r->snap.status == TRAIN_PAUSED || r->snap.status == TRAIN_DIVERGED))
+                    trainer_resume(r->trainer);
+            }
+            if (c.paused == race->n)
+                snprintf(race->notice, sizeof race->notice, "resuming all");
+            else
+                snprintf(race->notice, sizeof race->notice, "resuming %s", who);
+        } else {
+            snprintf(race->notice, sizeof race->notice,
+                     "training has ended: nothing to resume (q quits)");
         }
-        snprintf(race->notice, sizeof race->notice, "%s", running ? "pausing all" : "resuming all");
         break;
-    }
     case 'n':
-        for (int i = 0; i < race->n; i++)
-            if (race->r[i].run.trainer && race->r[i].run.snap.status == TRAIN_PAUSED)
-                trainer_step_once(race->r[i].run.trainer);
-        snprintf(race->notice, sizeof race->notice, "one batch for every paused racer");
+        if (c.paused) {
+            for (int i = 0; i < race->n; i++)
+                if (race->r[i].run.trainer && race->r[i].run.snap.status == TRAIN_PAUSED)
+                    trainer_step_once(race->r[i].run.trainer);
+            snprintf(race->notice, sizeof race->notice, "one batch for every paused racer");
+        } else if (c.running) {
+            snprintf(race->notice, sizeof race->notice,
+                     "n steps one batch while paused: space pauses first");
+        } else {
+            snprintf(race->notice, sizeof race->notice,
+                     "training has ended: nothing to step (q quits)");
+        }
         break;
     case 's':
-        for (int i = 0; i < race->n; i++)
-            if (race->r[i].run.trainer) trainer_stop(race->r[i].run.trainer);
-        snprintf(race->notice, sizeof race->notice, "stopping all: the best weights are kept");
+        if (c.running || c.paused) {
+            names_in(race, TRAIN_RUNNING, TRAIN_PAUSED, who, sizeof who);
+            for (int i = 0; i < race->n; i++) {
+                Run *r = &race->r[i].run;
+                if (r->trainer &&
+                    (r->snap.status == TRAIN_RUNNING || r->snap.status == TRAIN_PAUSED))
+                    trainer_stop(r->trainer);
+            }
+            if (c.running + c.paused == race->n)
+                snprintf(race->notice, sizeof race->notice,
+                         "stopping all: the best weights are kept");
+            else
+                snprintf(race->notice, sizeof race->notice,
+                         "stopping %s: the best weights are kept", who);
+        } else {
+            snprintf(race->notice, sizeof race->notice,
+                     "training has ended: nothing to stop (q quits)");
+        }
         break;
     case 'l': race->log_y = !race->log_y; break;
     case '[': race->smoothing = race->smoothing >= 0.1 ? race->smoothing - 0.1 : 0; break;
@@ -495,6 +1024,17 @@ static void on_key(Race *race, int ch)
         break;
     default: break;
     }
+}
+
+/* After each snapshot: once the last racer has ended, the status line says
+ * so in place of what the last key asked for ("resuming all" would be
+ * stale). */
+static void update_notice(Race *race)
+{
+    RaceCount c = count_racers(race);
+    bool ended = c.running == 0 && c.paused == 0;
+    if (ended && !race->ended) notice_ended(race, &c);
+    race->ended = ended;
 }
 
 static double mono(void)
@@ -521,6 +1061,7 @@ static int race_screen(Race *race)
         }
         race->r[i].started = true;
     }
+    describe_racers(race);
     struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
                             {.fd = crt_signal_fd(), .events = POLLIN}};
     nfds_t nfds = fds[1].fd >= 0 ? 2 : 1;
@@ -528,6 +1069,7 @@ static int race_screen(Race *race)
     while (!race->quit) {
         double t0 = mono();
         for (int i = 0; i < race->n; i++) run_update(&race->r[i].run);
+        update_notice(race);
         draw(race);
         double left = t0 + (any_in_progress(race) ? 0.04 : 0.1) - mono();
         int pr = poll(fds, nfds, left > 0 ? (int)(left * 1000) + 1 : 0);
@@ -562,10 +1104,19 @@ int race_main(const Options *o, const char *racers, const char *exe_dir)
         free(race);
         return code;
     }
+    /* The signal handlers go in before the data loads, as `gradtop
+     * train`'s: an interrupt while loading stops the racers at once. */
+    bool tty = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
+    SigWatch watch = {0};
+    if (tty)
+        crt_signals_install();
+    else
+        sigwatch_install(&watch); /* without a pipe the default actions stay */
     Error err;
     error_clear(&err);
     if (session_open(&race->sess, o, exe_dir, &err)) {
         fprintf(stderr, "gradtop race: %s\n", err.msg);
+        sigwatch_remove(&watch);
         for (int i = 0; i < race->n; i++) run_close(&race->r[i].run);
         free(race);
         return err.code == ERROR_RUNTIME ? 1 : 2;
@@ -574,9 +1125,7 @@ int race_main(const Options *o, const char *racers, const char *exe_dir)
         race->r[i].run.exe_dir = exe_dir;
         run_share(&race->r[i].run, &race->sess);
     }
-    bool tty = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
-    if (tty) crt_signals_install();
-    code = tty ? race_screen(race) : race_headless(race);
+    code = tty ? race_screen(race) : race_headless(race, &watch);
     for (int i = 0; i < race->n; i++) {
         Run *r = &race->r[i].run;
         char path[sizeof r->log_path];
@@ -590,6 +1139,7 @@ int race_main(const Options *o, const char *racers, const char *exe_dir)
         }
     }
     session_close(&race->sess);
+    sigwatch_remove(&watch);
     free(race->buf);
     free(race);
     return code;

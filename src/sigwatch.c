@@ -1,0 +1,94 @@
+/*
+ * sigwatch.c - SIGINT and SIGTERM through a pipe.  See sigwatch.h.
+ */
+#include "gradtop/sigwatch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+static int watch_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    unsigned char c = (unsigned char)sig;
+    ssize_t n = write(watch_pipe[1], &c, 1);
+    (void)n;
+    errno = saved;
+}
+
+bool sigwatch_install(SigWatch *w)
+{
+    memset(w, 0, sizeof *w);
+    if (pipe2(watch_pipe, O_CLOEXEC) != 0) return false;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, &w->old_int);
+    sigaction(SIGTERM, &sa, &w->old_term);
+    w->installed = true;
+    return true;
+}
+
+/* Reads the pipe: a signal's number stops what is watched (once), 0 ends
+ * the thread. */
+static void *watch_thread(void *arg)
+{
+    SigWatch *w = arg;
+    unsigned char c;
+    for (;;) {
+        ssize_t n = read(watch_pipe[0], &c, 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0 || c == 0) break;
+        if (!w->signal) {
+            w->signal = c;
+            if (w->stop) w->stop(w->ctx);
+        }
+    }
+    return NULL;
+}
+
+void sigwatch_start(SigWatch *w, void (*stop)(void *ctx), void *ctx)
+{
+    if (!w->installed || w->running) return;
+    w->stop = stop;
+    w->ctx = ctx;
+    w->running = pthread_create(&w->thread, NULL, watch_thread, w) == 0;
+}
+
+int sigwatch_join(SigWatch *w)
+{
+    if (w->running) {
+        unsigned char quit = 0;
+        ssize_t n = write(watch_pipe[1], &quit, 1);
+        (void)n;
+        pthread_join(w->thread, NULL);
+        w->running = false;
+    } else if (w->installed && !w->signal) {
+        /* no thread ran: a signal may wait in the pipe */
+        int fl = fcntl(watch_pipe[0], F_GETFL);
+        if (fl >= 0 && fcntl(watch_pipe[0], F_SETFL, fl | O_NONBLOCK) == 0) {
+            unsigned char c;
+            while (read(watch_pipe[0], &c, 1) == 1)
+                if (c && !w->signal) w->signal = c;
+            fcntl(watch_pipe[0], F_SETFL, fl);
+        }
+    }
+    return w->signal;
+}
+
+void sigwatch_remove(SigWatch *w)
+{
+    if (!w->installed) return;
+    sigwatch_join(w);
+    sigaction(SIGINT, &w->old_int, NULL);
+    sigaction(SIGTERM, &w->old_term, NULL);
+    close(watch_pipe[0]);
+    close(watch_pipe[1]);
+    watch_pipe[0] = watch_pipe[1] = -1;
+    w->installed = false;
+}
