@@ -173,6 +173,12 @@ out=$("$GRADTOP" race --no-log --racers "sgd;adam:val-split=0.5" iris </dev/null
 echo "$out" | grep -q 'racer 2 (adam:val-split=0.5): val-split is shared by all racers' ||
     fail "the refusal does not name the racer and the shared option: $out"
 echo "ok: a racer's own data option is refused, naming the racer"
+out=$("$GRADTOP" race --no-log --epochs 30 --patience 0 --racers \
+    "sgd:lr=10,momentum=0.99;adam" iris </dev/null 2>&1)
+[ "$?" = 3 ] || { echo "$out"; fail "a race with a diverged racer did not exit 3"; }
+echo "$out" | grep -q '^result: racer=sgd status=diverged' || fail "no diverged result: $out"
+echo "$out" | grep -q '^result: racer=adam status=completed' || fail "adam did not finish: $out"
+echo "ok: a diverged racer makes the headless race exit 3, the others finish"
 
 # headless_signal SIG: a long headless race gets SIG once every racer has
 # printed an epoch; every racer must stop after its batch, print its result

@@ -475,7 +475,7 @@ static int race_headless(Race *race, SigWatch *watch)
 {
     Error err;
     int code = 0;
-    bool log_failed = false;
+    bool log_failed = false, diverged = false;
     int name_w = 10;
     for (int i = 0; i < race->n; i++)
         if ((int)strlen(race->r[i].name) > name_w) name_w = (int)strlen(race->r[i].name);
@@ -524,10 +524,13 @@ static int race_headless(Race *race, SigWatch *watch)
             fprintf(stderr, "gradtop race: %s\n", rc->run.log_error);
             log_failed = true;
         }
+        if (res.status == TRAIN_DIVERGED) diverged = true;
     }
-    /* as `gradtop train`: 130 for SIGINT and SIGTERM alike */
+    /* as `gradtop train`: 130 for SIGINT and SIGTERM alike; 3 when a racer
+     * diverged (the others' results are still printed and saved) */
     if (code == 0 && sig) code = 128 + SIGINT;
     if (code == 0 && log_failed) code = 1;
+    if (code == 0 && diverged) code = 3;
     return code;
 }
 
