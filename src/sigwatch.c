@@ -9,20 +9,33 @@
 #include <unistd.h>
 
 static int watch_pipe[2] = {-1, -1};
+/* The write end as the handler sees it: -1 once the pipe is closed (a
+ * handler may still run on another thread while sigwatch_remove closes). */
+static volatile sig_atomic_t watch_fd = -1;
 
 static void on_signal(int sig)
 {
     int saved = errno;
     unsigned char c = (unsigned char)sig;
-    ssize_t n = write(watch_pipe[1], &c, 1);
-    (void)n;
+    int fd = watch_fd;
+    if (fd >= 0) {
+        ssize_t n = write(fd, &c, 1); /* non-blocking: a full pipe drops it */
+        (void)n;
+    }
     errno = saved;
 }
 
 bool sigwatch_install(SigWatch *w)
 {
     memset(w, 0, sizeof *w);
+    if (watch_pipe[0] >= 0) {
+        errno = EBUSY; /* one watch at a time */
+        return false;
+    }
     if (pipe2(watch_pipe, O_CLOEXEC) != 0) return false;
+    int fl = fcntl(watch_pipe[1], F_GETFL);
+    if (fl >= 0) fcntl(watch_pipe[1], F_SETFL, fl | O_NONBLOCK);
+    watch_fd = watch_pipe[1];
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -64,8 +77,9 @@ int sigwatch_join(SigWatch *w)
 {
     if (w->running) {
         unsigned char quit = 0;
-        ssize_t n = write(watch_pipe[1], &quit, 1);
-        (void)n;
+        /* the reader drains a full pipe, so a refused write is retried */
+        while (write(watch_pipe[1], &quit, 1) < 0 && (errno == EAGAIN || errno == EINTR))
+            usleep(1000);
         pthread_join(w->thread, NULL);
         w->running = false;
     } else if (w->installed && !w->signal) {
@@ -87,6 +101,7 @@ void sigwatch_remove(SigWatch *w)
     sigwatch_join(w);
     sigaction(SIGINT, &w->old_int, NULL);
     sigaction(SIGTERM, &w->old_term, NULL);
+    watch_fd = -1;
     close(watch_pipe[0]);
     close(watch_pipe[1]);
     watch_pipe[0] = watch_pipe[1] = -1;

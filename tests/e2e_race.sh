@@ -146,10 +146,11 @@ echo "ok: at 80x24 the table fits, and 5-digit epochs line up with 3-digit ones"
 keys s
 wait_for 'training has ended for every racer' 15 ||
     fail "once s has stopped the last racer, the status line does not say that training has ended"
-on_screen 'resuming|pausing|stopping' && fail "the status line still says what a key asked for"
+sleep 0.3 # a few frames later it still says so
+on_screen 'training has ended for every racer' ||
+    fail "the status line went back from 'training has ended' to an older message"
 keys s
 wait_for 'nothing to stop' 5 || fail "s after the end does not say there is nothing to stop"
-on_screen 'stopping all' && fail "s after the end claims to stop the racers"
 keys Space
 wait_for 'nothing to resume' 5 || fail "space after the end does not say there is nothing to resume"
 echo "ok: once every racer has ended, the status line says so, and s and space say they do nothing"

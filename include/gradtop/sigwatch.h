@@ -26,7 +26,10 @@ typedef struct {
 } SigWatch;
 
 /* Installs the handlers; false (errno set, the default actions left) when
- * there is no pipe. */
+ * there is no pipe, or (EBUSY) another watch is installed.  They replace
+ * an inherited SIG_IGN too, deliberately: a run that is sent SIGINT ends
+ * cleanly rather than not at all (a background run that should outlive a
+ * Ctrl-C belongs in its own session: setsid). */
 bool sigwatch_install(SigWatch *w);
 
 /* Starts the thread that calls stop(ctx) at the first signal; what stop

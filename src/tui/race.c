@@ -5,7 +5,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <locale.h>
 #include <math.h>
 #include <poll.h>
@@ -27,7 +26,6 @@
 
 typedef struct {
     char name[RACE_NAME_MAX + 1];
-    char spec[128];     /* the racer's part of --racers, for messages */
     char settings[256]; /* what sets it apart from the other racers, for its row */
     bool named;         /* by name=, not after its optimizer */
     int name_w;         /* the headless lines' name column: the longest name */
@@ -177,10 +175,9 @@ static int parse_racers(Race *race, const Options *base, const char *spec, char 
         }
         Racer *rc = &race->r[race->n];
         memset(rc, 0, sizeof *rc);
-        text_copy(rc->spec, sizeof rc->spec, item);
         /* "--racers: racer 2 (adam:lr=x)", the prefix of its messages */
         char where[200];
-        snprintf(where, sizeof where, "--racers: racer %d (%.100s%s)", race->n + 1, rc->spec,
+        snprintf(where, sizeof where, "--racers: racer %d (%.100s%s)", race->n + 1, item,
                  strlen(item) > 100 ? "..." : "");
         Options o = *base;
         char *params = strchr(item, ':');
@@ -526,11 +523,12 @@ static int race_headless(Race *race, SigWatch *watch)
         }
         if (res.status == TRAIN_DIVERGED) diverged = true;
     }
-    /* as `gradtop train`: 130 for SIGINT and SIGTERM alike; 3 when a racer
-     * diverged (the others' results are still printed and saved) */
+    /* in `gradtop train`'s order: a racer that could not start, then 3 when
+     * a racer diverged (the others' results are still printed and saved),
+     * then 130 for SIGINT and SIGTERM alike, then 1 for unwritten files */
+    if (code == 0 && diverged) code = 3;
     if (code == 0 && sig) code = 128 + SIGINT;
     if (code == 0 && log_failed) code = 1;
-    if (code == 0 && diverged) code = 3;
     return code;
 }
 
@@ -894,7 +892,7 @@ static void draw(Race *race)
 /* The racers' states at the last snapshot.  A diverged racer has ended but
  * waits: space resumes it from its last finite weights. */
 typedef struct {
-    int running, paused, diverged, ended;
+    int running, paused, diverged;
 } RaceCount;
 
 static RaceCount count_racers(const Race *race)
@@ -902,15 +900,12 @@ static RaceCount count_racers(const Race *race)
     RaceCount c = {0};
     for (int i = 0; i < race->n; i++) {
         const Run *r = &race->r[i].run;
-        if (!r->has_snap || !r->trainer) {
-            c.ended++;
-            continue;
-        }
+        if (!r->has_snap || !r->trainer) continue;
         switch (r->snap.status) {
         case TRAIN_RUNNING: c.running++; break;
         case TRAIN_PAUSED: c.paused++; break;
         case TRAIN_DIVERGED: c.diverged++; break;
-        default: c.ended++; break;
+        default: break;
         }
     }
     return c;
@@ -1049,6 +1044,10 @@ static double mono(void)
 
 static int race_screen(Race *race)
 {
+    /* an interrupt while the data loaded: no racer starts, no run
+     * directory is made */
+    int early = crt_take_signal();
+    if (early) return 128 + early;
     char why[256];
     if (!crt_init(why, sizeof why)) {
         fprintf(stderr, "gradtop race: %s\n", why);

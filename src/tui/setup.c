@@ -286,7 +286,10 @@ static void draw_preview(Setup *s, int top, int left, int height, int width)
             crt_puts(stdscr, y++, left + PREVIEW_LABEL_W, value_w,
                      path_tail(rows[i].value, value_w));
         } else {
-            y += crt_wrap(stdscr, y, left + PREVIEW_LABEL_W, value_w, bottom - y, rows[i].value);
+            /* an empty value still takes its row, as counted above */
+            int used =
+                crt_wrap(stdscr, y, left + PREVIEW_LABEL_W, value_w, bottom - y, rows[i].value);
+            y += used > 0 ? used : 1;
         }
     }
     /* the section: its title, then one class, or one and "... and N more" */
