@@ -176,6 +176,26 @@ void options_default(Options *o)
     snprintf(o->logdir, sizeof o->logdir, "runs");
 }
 
+/* Whether word is one of the space-separated names in list. */
+static bool word_in(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; *p;) {
+        while (*p == ' ') p++;
+        const char *e = p;
+        while (*e && *e != ' ') e++;
+        if ((size_t)(e - p) == n && n && strncmp(p, word, n) == 0) return true;
+        p = e;
+    }
+    return false;
+}
+
+bool option_applies(const OptionSpec *s, const Options *o)
+{
+    return !s->applies || word_in(s->applies, optimizer_names[o->opt.kind]) ||
+           word_in(s->applies, schedule_names[o->sched.kind]);
+}
+
 const OptionSpec *options_find(const char *name)
 {
     for (size_t i = 0; i < option_count; i++)

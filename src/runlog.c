@@ -206,20 +206,6 @@ void runlog_note(RunLog *rl, const char *kind, const char *text)
 
 /* ---- hparams --------------------------------------------------------- */
 
-/* Whether word is one of the space-separated names in list. */
-static bool in_list(const char *list, const char *word)
-{
-    size_t n = strlen(word);
-    for (const char *p = list; *p;) {
-        while (*p == ' ' || *p == ',') p++;
-        const char *e = p;
-        while (*e && *e != ' ' && *e != ',') e++;
-        if ((size_t)(e - p) == n && strncmp(p, word, n) == 0) return true;
-        p = e;
-    }
-    return false;
-}
-
 typedef struct {
     TfeHParam hp[RUNLOG_MAX_HPARAMS];
     char text[RUNLOG_MAX_HPARAMS][256];
@@ -236,13 +222,10 @@ static void collect_hparams(HParamSet *set, const Options *o, const char *datase
         set->text[set->n][0] = '\0';
     *h = (TfeHParam){.name = "dataset", .type = TFE_HPARAM_STRING, .string = set->text[set->n]};
     set->n++;
-    const char *opt_name = optimizer_names[o->opt.kind];
-    const char *sched_name = schedule_names[o->sched.kind];
     for (size_t i = 0; i < option_count && set->n < RUNLOG_MAX_HPARAMS; i++) {
         const OptionSpec *s = &option_table[i];
         if (!s->in_config || s->group == OPTGROUP_OUTPUT) continue;
-        if (s->applies && !in_list(s->applies, opt_name) && !in_list(s->applies, sched_name))
-            continue;
+        if (!option_applies(s, o)) continue;
         const void *base = (const char *)o + s->offset;
         h = &set->hp[set->n];
         *h = (TfeHParam){.name = s->name};

@@ -156,20 +156,6 @@ static bool starts_with(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* Whether word is one of the space- or comma-separated names in list. */
-static bool in_list(const char *list, const char *word)
-{
-    size_t n = strlen(word);
-    for (const char *p = list; *p;) {
-        while (*p == ' ' || *p == ',') p++;
-        const char *e = p;
-        while (*e && *e != ' ' && *e != ',') e++;
-        if ((size_t)(e - p) == n && strncmp(p, word, n) == 0) return true;
-        p = e;
-    }
-    return false;
-}
-
 /* Copies src into dst[cap], cutting (when it must) before a UTF-8
  * character rather than inside one. */
 static void copy_utf8(char *dst, size_t cap, const char *src)
@@ -1543,13 +1529,6 @@ ErrorCode runset_filter(const RunSet *rs, const char *pattern, RunInfo **out, si
 }
 
 /* ---- hyperparameters that differ ------------------------------------- */
-
-static bool option_applies(const OptionSpec *spec, const Options *o)
-{
-    if (!spec->applies) return true;
-    return in_list(spec->applies, optimizer_names[o->opt.kind]) ||
-           in_list(spec->applies, schedule_names[o->sched.kind]);
-}
 
 static bool diff_candidate(const OptionSpec *spec)
 {

@@ -425,6 +425,24 @@ static void rejects_bad_layer_lists(void **state)
     expect_rejected("layers", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17");
 }
 
+static void option_applies_to_its_optimizer_and_schedule(void **state)
+{
+    (void)state;
+    Options o;
+    options_default(&o); /* adam, constant */
+    assert_false(option_applies(options_find("momentum"), &o));
+    assert_true(option_applies(options_find("beta1"), &o));
+    assert_true(option_applies(options_find("eps"), &o));
+    assert_true(option_applies(options_find("lr"), &o)); /* no list: every run */
+    set_ok(&o, "optimizer", "sgd");
+    assert_true(option_applies(options_find("momentum"), &o));
+    assert_false(option_applies(options_find("beta1"), &o));
+    assert_false(option_applies(options_find("eps"), &o));
+    assert_false(option_applies(options_find("cosine-epochs"), &o));
+    set_ok(&o, "lr-schedule", "cosine");
+    assert_true(option_applies(options_find("cosine-epochs"), &o));
+}
+
 static void rejects_unknown_names(void **state)
 {
     (void)state;
@@ -785,6 +803,7 @@ int main(void)
         cmocka_unit_test(rejects_bad_batch_sizes),
         cmocka_unit_test(rejects_other_out_of_range_numbers),
         cmocka_unit_test(rejects_bad_layer_lists),
+        cmocka_unit_test(option_applies_to_its_optimizer_and_schedule),
         cmocka_unit_test(rejects_unknown_names),
         cmocka_unit_test(rejects_other_bad_values),
         cmocka_unit_test(where_prefixes_the_message),

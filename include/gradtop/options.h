@@ -162,6 +162,9 @@ extern const char *const missing_names[];
 void options_default(Options *o);
 /* The option called name (without dashes), or NULL. */
 const OptionSpec *options_find(const char *name);
+/* Whether s applies to o's optimizer and schedule (s->applies NULL, or
+ * naming either): an Adam run has no momentum. */
+bool option_applies(const OptionSpec *s, const Options *o);
 /* Parses and range-checks value for the option; ERROR_INPUT names the option
  * and its accepted range.  `where` (may be NULL) prefixes messages, e.g.
  * "run.cfg:3". */

@@ -203,20 +203,6 @@ const char *form_text(const Form *f, int field)
     return field >= 0 && field < f->n_fields ? f->fields[field].text : "";
 }
 
-/* Whether an optimizer- or schedule-specific row applies to the current
- * choice: `applies` lists names separated by spaces. */
-static bool word_in(const char *list, const char *word)
-{
-    size_t n = strlen(word);
-    for (const char *p = list; *p;) {
-        while (*p && !isalnum((unsigned char)*p) && *p != '_') p++;
-        const char *s = p;
-        while (*p && (isalnum((unsigned char)*p) || *p == '_')) p++;
-        if ((size_t)(p - s) == n && strncmp(s, word, n) == 0) return true;
-    }
-    return false;
-}
-
 /* The names a choice row cycles through (NULL-terminated). */
 static const char *const *choice_names(const FormField *fd)
 {
@@ -229,9 +215,8 @@ static bool field_visible(const Form *f, const FormField *fd)
     if (fd->kind == FIELD_CHOICE || fd->kind == FIELD_TEXT)
         return fd->show_if < 0 || fd->show_if >= f->n_fields ||
                strcmp(f->fields[fd->show_if].text, fd->show_text ? fd->show_text : "") == 0;
-    if (fd->kind != FIELD_OPTION || !fd->spec->applies) return true;
-    return word_in(fd->spec->applies, optimizer_names[f->opt.opt.kind]) ||
-           word_in(fd->spec->applies, schedule_names[f->opt.sched.kind]);
+    /* an optimizer- or schedule-specific row: only for that choice */
+    return fd->kind != FIELD_OPTION || option_applies(fd->spec, &f->opt);
 }
 
 /* Visible items in order: field indices, then -1 - button. */

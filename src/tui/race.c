@@ -91,19 +91,6 @@ static char *trim(char *s)
     return s;
 }
 
-/* Whether word is one of the names in list (separated by spaces). */
-static bool word_in(const char *list, const char *word)
-{
-    size_t n = strlen(word);
-    for (const char *p = list; *p;) {
-        while (*p == ' ') p++;
-        const char *s = p;
-        while (*p && *p != ' ') p++;
-        if ((size_t)(p - s) == n && n && strncmp(s, word, n) == 0) return true;
-    }
-    return false;
-}
-
 /* The next KEY=VALUE pair of a racer's list, cut off at its comma, or NULL
  * at the end.  A piece after a comma that has no '=' (and is not blank)
  * belongs to the value before it, so that layers=64,32 is one pair. */
@@ -340,14 +327,6 @@ static void option_item(const Options *o, const OptionSpec *s, char *buf, size_t
         snprintf(buf, cap, "%s%s", strcmp(v, "true") == 0 ? "" : "no-", label);
     else
         snprintf(buf, cap, "%s %.60s", label, v);
-}
-
-/* Whether s applies to o: an option of one optimizer or schedule applies
- * only to that one. */
-static bool option_applies(const OptionSpec *s, const Options *o)
-{
-    return !s->applies || word_in(s->applies, optimizer_names[o->opt.kind]) ||
-           word_in(s->applies, schedule_names[o->sched.kind]);
 }
 
 /* Fills race->shared, for the header, with what every racer has in common
