@@ -913,10 +913,7 @@ static void draw_header(Dashboard *d, int cols)
     crt_set(stdscr, ROLE_HEADER);
     mvhline(0, 0, ' ', cols);
     char arch[200];
-    size_t n = 0;
-    for (int i = 0; i <= r->shape.n_layers && n < sizeof arch; i++)
-        n += (size_t)snprintf(arch + n, sizeof arch - n, "%s%d", i ? crt_glyph(GLYPH_ARROW) : "",
-                              r->shape.sizes[i]);
+    run_shape_text(&r->shape, arch, sizeof arch);
     char v[512];
     const Dataset *ds = &r->sess->all;
     snprintf(v, sizeof v, " gradtop  %s (%zu rows)  %s %s  %s ", ds->name, ds->n, arch,

@@ -293,15 +293,6 @@ bool race_check(const Options *o, const char *racers, char *why, size_t cap, cha
 
 /* ---- what the racers share and what sets each apart --------------------- */
 
-static void arch_text(const ModelShape *s, char *buf, size_t cap)
-{
-    size_t n = 0;
-    buf[0] = '\0';
-    for (int i = 0; i <= s->n_layers && n < cap; i++)
-        n += (size_t)snprintf(buf + n, cap - n, "%s%d", i ? crt_glyph(GLYPH_ARROW) : "",
-                              s->sizes[i]);
-}
-
 static bool same_sizes(const ModelShape *a, const ModelShape *b)
 {
     if (a->n_layers != b->n_layers) return false;
@@ -352,7 +343,7 @@ static void describe_racers(Race *race)
     race->shared[0] = '\0';
     snprintf(item, sizeof item, "%s (%zu rows)", race->sess.all.name, race->sess.all.n);
     add_item(race->shared, sizeof race->shared, item);
-    if (same_arch) arch_text(&r0->shape, item, sizeof item);
+    if (same_arch) run_shape_text(&r0->shape, item, sizeof item);
     if (same_arch && same_act) {
         size_t l = strlen(item);
         snprintf(item + l, sizeof item - l, " %s", activation_name(r0->shape.hidden));
@@ -376,7 +367,7 @@ static void describe_racers(Race *race)
         set[0] = '\0';
         /* "4→8→3 relu", as in the header */
         item[0] = '\0';
-        if (!same_arch) arch_text(&rc->run.shape, item, sizeof item);
+        if (!same_arch) run_shape_text(&rc->run.shape, item, sizeof item);
         if (!same_act) {
             size_t l = strlen(item);
             snprintf(item + l, sizeof item - l, "%s%s", l ? " " : "",

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crt.h"
 #include "text.h"
 
 void run_init(Run *r, const Options *opt, const char *exe_dir)
@@ -232,4 +233,13 @@ void run_close(Run *r)
     }
     r->sess = NULL;
     pthread_mutex_destroy(&r->mu);
+}
+
+void run_shape_text(const ModelShape *s, char *buf, size_t cap)
+{
+    size_t n = 0;
+    if (cap) buf[0] = '\0';
+    for (int i = 0; i <= s->n_layers && n < cap; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%d", i ? crt_glyph(GLYPH_ARROW) : "",
+                              s->sizes[i]);
 }

@@ -76,4 +76,8 @@ void run_close(Run *r);
 /* The hyperparameters in force, put back into r->opt (for a restart). */
 void run_sync_options(Run *r);
 
+/* A network's layer sizes for a header, "4→32→3" ("4->32->3" without
+ * UTF-8), cut to fit cap. */
+void run_shape_text(const ModelShape *s, char *buf, size_t cap);
+
 #endif
