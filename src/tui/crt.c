@@ -46,14 +46,15 @@ static const char *const glyph_utf8[GLYPH_COUNT] = {
     [GLYPH_TICK_LEFT] = "\u2524", [GLYPH_TICK_DOWN] = "\u252c", [GLYPH_ORIGIN] = "\u2514",
     [GLYPH_ARROW] = "\u2192",     [GLYPH_DOT] = "\u00b7",       [GLYPH_BEST] = "\u2605",
     [GLYPH_CHANGE] = "\u25b2",    [GLYPH_PAUSE] = "\u2016",     [GLYPH_VMARK] = "\u250a",
-    [GLYPH_BAR_FULL] = "\u2588",  [GLYPH_BAR_HALF] = "\u258c",
+    [GLYPH_BAR_FULL] = "\u2588",  [GLYPH_BAR_HALF] = "\u258c",  [GLYPH_ELLIPSIS] = "\u2026",
 };
 static const char *const glyph_ascii[GLYPH_COUNT] = {
-    [GLYPH_HLINE] = "-",    [GLYPH_VLINE] = "|",  [GLYPH_TL] = "+",        [GLYPH_TR] = "+",
-    [GLYPH_BL] = "+",       [GLYPH_BR] = "+",     [GLYPH_TICK_LEFT] = "+", [GLYPH_TICK_DOWN] = "+",
-    [GLYPH_ORIGIN] = "+",   [GLYPH_ARROW] = "->", [GLYPH_DOT] = "-",       [GLYPH_BEST] = "*",
-    [GLYPH_CHANGE] = "^",   [GLYPH_PAUSE] = "|",  [GLYPH_VMARK] = " ",     [GLYPH_BAR_FULL] = "#",
-    [GLYPH_BAR_HALF] = "=",
+    [GLYPH_HLINE] = "-",     [GLYPH_VLINE] = "|",     [GLYPH_TL] = "+",
+    [GLYPH_TR] = "+",        [GLYPH_BL] = "+",        [GLYPH_BR] = "+",
+    [GLYPH_TICK_LEFT] = "+", [GLYPH_TICK_DOWN] = "+", [GLYPH_ORIGIN] = "+",
+    [GLYPH_ARROW] = "->",    [GLYPH_DOT] = "-",       [GLYPH_BEST] = "*",
+    [GLYPH_CHANGE] = "^",    [GLYPH_PAUSE] = "|",     [GLYPH_VMARK] = " ",
+    [GLYPH_BAR_FULL] = "#",  [GLYPH_BAR_HALF] = "=",  [GLYPH_ELLIPSIS] = "~",
 };
 
 /* ---- signals ----------------------------------------------------------- */

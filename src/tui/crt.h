@@ -61,6 +61,7 @@ typedef enum {
     GLYPH_VMARK,     /* the faint vertical line through a marker */
     GLYPH_BAR_FULL,  /* a full bar cell */
     GLYPH_BAR_HALF,  /* a half bar cell */
+    GLYPH_ELLIPSIS,  /* one column saying text was cut */
     GLYPH_COUNT
 } CrtGlyph;
 

@@ -509,7 +509,7 @@ static void puts_cut(WINDOW *w, int y, int x, int width, const char *s)
         return;
     }
     int used = crt_puts(w, y, x, width - 1, s);
-    crt_puts(w, y, x + used, 1, crt_utf8() ? "\u2026" : "~");
+    crt_puts(w, y, x + used, 1, crt_glyph(GLYPH_ELLIPSIS));
 }
 
 static const char *const group_names[] = {"data", "model", "training", "output", "run"};

@@ -663,13 +663,14 @@ static int digits(long v)
 }
 
 /* s, a list of items two spaces apart, cut to at most width columns after
- * an item, with "..." to say so. */
+ * an item, with an ellipsis to say so. */
 static void cut_items(const char *s, int width, char *out, size_t cap)
 {
     char buf[CELL + 8];
-    snprintf(out, cap, "%s", width >= 3 ? "..." : "");
+    const char *more = crt_glyph(GLYPH_ELLIPSIS);
+    snprintf(out, cap, "%s", width >= 1 ? more : "");
     for (const char *p = strstr(s, "  "); p; p = strstr(p + 2, "  ")) {
-        snprintf(buf, sizeof buf, "%.*s  ...", (int)(p - s), s);
+        snprintf(buf, sizeof buf, "%.*s  %s", (int)(p - s), s, more);
         if (crt_width(buf) > width) break;
         text_copy(out, cap, buf);
     }

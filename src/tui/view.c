@@ -622,7 +622,7 @@ static void put_name(int y, int x, int width, attr_t attr, const char *name)
         p++;
         while (((unsigned char)*p & 0xC0) == 0x80) p++;
     }
-    put(y, x, 1, attr, crt_utf8() ? "\u2026" : "~");
+    put(y, x, 1, attr, crt_glyph(GLYPH_ELLIPSIS));
     put(y, x + 1, width - 1, attr, p);
 }
 
