@@ -270,25 +270,34 @@ fail:
     return 2;
 }
 
-bool race_check(const Options *o, const char *racers, char *why, size_t cap, char *names,
-                size_t names_cap)
+bool race_options(const Options *o, const char *racers, Options out[RACE_MAX], int *n, char *why,
+                  size_t cap, char *names, size_t names_cap)
 {
+    if (n) *n = 0;
+    if (names && names_cap) names[0] = '\0';
     Race *race = calloc(1, sizeof *race);
     if (!race) {
         snprintf(why, cap, "out of memory");
         return false;
     }
     bool ok = parse_racers(race, o, racers ? racers : RACE_DEFAULT, why, cap) == 0;
-    if (names && names_cap) names[0] = '\0';
     for (int i = 0; i < race->n; i++) {
+        if (ok && out) out[i] = race->r[i].run.opt;
         if (names && names_cap) {
             size_t l = strlen(names);
             snprintf(names + l, names_cap - l, "%s%s", i ? ", " : "", race->r[i].name);
         }
         run_close(&race->r[i].run);
     }
+    if (ok && n) *n = race->n;
     free(race);
     return ok;
+}
+
+bool race_check(const Options *o, const char *racers, char *why, size_t cap, char *names,
+                size_t names_cap)
+{
+    return race_options(o, racers, NULL, NULL, why, cap, names, names_cap);
 }
 
 /* ---- what the racers share and what sets each apart --------------------- */

@@ -44,5 +44,9 @@ void race_usage(FILE *f);
  */
 bool race_check(const Options *o, const char *racers, char *why, size_t cap, char *names,
                 size_t names_cap);
+/* race_check, also giving each racer's own options in out[0..*n) (out
+ * and n may be NULL; *n is 0 when refused). */
+bool race_options(const Options *o, const char *racers, Options out[RACE_MAX], int *n, char *why,
+                  size_t cap, char *names, size_t names_cap);
 
 #endif
