@@ -918,6 +918,20 @@ static void notice_ended(Race *race, const RaceCount *c)
     }
 }
 
+/* Applies fn to every racer whose status is a or b, and says so: "VERB
+ * all" when all is true, else "VERB sgd, adam", then tail. */
+static void act_on(Race *race, TrainStatus a, TrainStatus b, void (*fn)(Trainer *), bool all,
+                   const char *verb, const char *tail)
+{
+    char who[128];
+    names_in(race, a, b, who, sizeof who);
+    for (int i = 0; i < race->n; i++) {
+        Run *r = &race->r[i].run;
+        if (r->trainer && (r->snap.status == a || r->snap.status == b)) fn(r->trainer);
+    }
+    snprintf(race->notice, sizeof race->notice, "%s %s%s", verb, all ? "all" : who, tail);
+}
+
 static void on_key(Race *race, int ch)
 {
     if (race->confirm) {
@@ -926,32 +940,15 @@ static void on_key(Race *race, int ch)
         return;
     }
     RaceCount c = count_racers(race);
-    char who[128];
     switch (ch) {
     case ' ':
         /* one state for all: pause when any trains, else resume */
         if (c.running) {
-            names_in(race, TRAIN_RUNNING, TRAIN_RUNNING, who, sizeof who);
-            for (int i = 0; i < race->n; i++) {
-                Run *r = &race->r[i].run;
-                if (r->trainer && r->snap.status == TRAIN_RUNNING) trainer_pause(r->trainer);
-            }
-            if (c.running == race->n)
-                snprintf(race->notice, sizeof race->notice, "pausing all");
-            else
-                snprintf(race->notice, sizeof race->notice, "pausing %s", who);
+            act_on(race, TRAIN_RUNNING, TRAIN_RUNNING, trainer_pause, c.running == race->n,
+                   "pausing", "");
         } else if (c.paused || c.diverged) {
-            names_in(race, TRAIN_PAUSED, TRAIN_DIVERGED, who, sizeof who);
-            for (int i = 0; i < race->n; i++) {
-                Run *r = &race->r[i].run;
-                if (r->trainer &&
-                    (r->snap.status == TRAIN_PAUSED || r->snap.status == TRAIN_DIVERGED))
-                    trainer_resume(r->trainer);
-            }
-            if (c.paused == race->n)
-                snprintf(race->notice, sizeof race->notice, "resuming all");
-            else
-                snprintf(race->notice, sizeof race->notice, "resuming %s", who);
+            act_on(race, TRAIN_PAUSED, TRAIN_DIVERGED, trainer_resume, c.paused == race->n,
+                   "resuming", "");
         } else {
             snprintf(race->notice, sizeof race->notice,
                      "training has ended: nothing to resume (q quits)");
@@ -973,19 +970,8 @@ static void on_key(Race *race, int ch)
         break;
     case 's':
         if (c.running || c.paused) {
-            names_in(race, TRAIN_RUNNING, TRAIN_PAUSED, who, sizeof who);
-            for (int i = 0; i < race->n; i++) {
-                Run *r = &race->r[i].run;
-                if (r->trainer &&
-                    (r->snap.status == TRAIN_RUNNING || r->snap.status == TRAIN_PAUSED))
-                    trainer_stop(r->trainer);
-            }
-            if (c.running + c.paused == race->n)
-                snprintf(race->notice, sizeof race->notice,
-                         "stopping all: the best weights are kept");
-            else
-                snprintf(race->notice, sizeof race->notice,
-                         "stopping %s: the best weights are kept", who);
+            act_on(race, TRAIN_RUNNING, TRAIN_PAUSED, trainer_stop, c.running + c.paused == race->n,
+                   "stopping", ": the best weights are kept");
         } else {
             snprintf(race->notice, sizeof race->notice,
                      "training has ended: nothing to stop (q quits)");
