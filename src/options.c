@@ -132,6 +132,13 @@ const OptionSpec option_table[] = {
 };
 const size_t option_count = sizeof option_table / sizeof option_table[0];
 
+static const OptionSpecial specials[] = {
+    {"noise", "default", -1},                 /* the generated set's own noise */
+    {"cosine-epochs", "the run's epochs", 0}, /* one period over the whole run */
+    {"patience", "off", 0},                   /* no early stopping */
+    {"threads", "all cores", 0},              /* as many threads as cores */
+};
+
 void optimizer_params_default(OptimizerParams *p, OptimizerKind kind)
 {
     double lr = p->lr > 0 ? p->lr : 0.001;
@@ -209,7 +216,7 @@ static size_t string_cap(const OptionSpec *s)
     return s->offset == OFF(label) || s->offset == OFF(name) ? 128 : OPTIONS_PATH;
 }
 
-static void range_text(const OptionSpec *s, char *buf, size_t cap)
+void options_range(const OptionSpec *s, char *buf, size_t cap)
 {
     switch (s->kind) {
     case OPTKIND_INT: snprintf(buf, cap, "an integer from %.0f to %.0f", s->min, s->max); break;
@@ -245,7 +252,7 @@ static ErrorCode bad_value(const OptionSpec *s, const char *value, const char *w
                            const char *why, Error *err)
 {
     char range[256];
-    range_text(s, range, sizeof range);
+    options_range(s, range, sizeof range);
     return error_set(err, ERROR_INPUT, "%s%s--%s: %s '%s' (expected %s)", where ? where : "",
                      where ? ": " : "", s->name, why, value, range);
 }
@@ -302,8 +309,10 @@ ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const 
     case OPTKIND_DOUBLE: {
         double d;
         if (!parse_double(value, &d)) return bad_value(s, value, where, "not a finite number", err);
-        /* noise < 0 means "the set's default", the only value below min. */
-        if (!(strcmp(s->name, "noise") == 0 && d < 0) && (d < s->min || d > s->max))
+        /* below the range: the special value, where that is below it */
+        const OptionSpecial *sp = options_special(s);
+        bool special = sp && sp->value < s->min && d < s->min;
+        if (!special && (d < s->min || d > s->max))
             return bad_value(s, value, where, "out of range", err);
         *(double *)field = d;
         return ERROR_NONE;
@@ -448,6 +457,24 @@ void options_format(const Options *o, const OptionSpec *s, char *buf, size_t cap
     }
 }
 
+const OptionSpecial *options_special(const OptionSpec *s)
+{
+    for (size_t i = 0; i < sizeof specials / sizeof specials[0]; i++)
+        if (strcmp(specials[i].option, s->name) == 0) return &specials[i];
+    return NULL;
+}
+
+bool options_is_special(const Options *o, const OptionSpec *s)
+{
+    const OptionSpecial *sp = options_special(s);
+    if (!sp) return false;
+    const void *field = (const char *)o + s->offset;
+    if (s->kind == OPTKIND_INT) return *(const int *)field == (int)sp->value;
+    if (s->kind != OPTKIND_DOUBLE) return false;
+    double v = *(const double *)field;
+    return v == sp->value || (sp->value < s->min && v < s->min);
+}
+
 /* The reader trims blanks and strips one pair of quotes: a text that
  * starts or ends with either is quoted, so that it reads back unchanged. */
 static void quote_if_needed(char *buf, size_t cap)
@@ -488,7 +515,7 @@ size_t options_to_config(const Options *o, char *buf, size_t cap)
     return n;
 }
 
-static char *trim(char *s)
+char *options_trim(char *s)
 {
     while (isspace((unsigned char)*s)) s++;
     char *e = s + strlen(s);
@@ -535,7 +562,7 @@ static ErrorCode load_stream(Options *o, FILE *f, const char *path, const bool *
         if (lineno == 1 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
             (unsigned char)s[2] == 0xBF)
             s += 3;
-        s = trim(s);
+        s = options_trim(s);
         if (!*s || *s == '#') continue;
         char *eq = strchr(s, '=');
         if (!eq) {
@@ -544,7 +571,7 @@ static ErrorCode load_stream(Options *o, FILE *f, const char *path, const bool *
             break;
         }
         *eq = '\0';
-        char *key = trim(s), *val = trim(eq + 1);
+        char *key = options_trim(s), *val = options_trim(eq + 1);
         /* Values may be quoted, so that "" gives an empty list of layers. */
         size_t vl = strlen(val);
         if (vl >= 2 && val[0] == '"' && val[vl - 1] == '"') {

@@ -936,27 +936,56 @@ static void request(Trainer *t, bool *flag)
     pthread_mutex_unlock(&t->mu);
 }
 
+/* The status once the requests not yet applied are: a stop, pause or
+ * resume asked for counts as done.  With t->mu held. */
+static TrainStatus asked_status(const Trainer *t)
+{
+    TrainStatus s = t->pub.status;
+    if (s == TRAIN_DIVERGED) return t->req_resume ? TRAIN_RUNNING : s;
+    if (s != TRAIN_RUNNING && s != TRAIN_PAUSED) return s;
+    if (t->req_stop) return TRAIN_STOPPED;
+    if (t->req_resume) return TRAIN_RUNNING;
+    if (t->req_pause) return TRAIN_PAUSED;
+    return s;
+}
+
+TrainStatus trainer_status(Trainer *t)
+{
+    pthread_mutex_lock(&t->mu);
+    TrainStatus s = asked_status(t);
+    pthread_mutex_unlock(&t->mu);
+    return s;
+}
+
+/* Asks for a pause or a resume, with t->mu held.  The later of the two
+ * asked before the next batch is the one that holds: the boundary applies
+ * a pending pause before a pending resume, so each clears the other. */
+static void ask_pause(Trainer *t, bool pause)
+{
+    t->req_pause = pause;
+    t->req_resume = !pause;
+    pthread_cond_broadcast(&t->cv);
+}
+
 void trainer_pause(Trainer *t)
 {
-    request(t, &t->req_pause);
+    pthread_mutex_lock(&t->mu);
+    ask_pause(t, true);
+    pthread_mutex_unlock(&t->mu);
 }
 
 void trainer_resume(Trainer *t)
 {
-    request(t, &t->req_resume);
+    pthread_mutex_lock(&t->mu);
+    ask_pause(t, false);
+    pthread_mutex_unlock(&t->mu);
 }
 
 void trainer_toggle_pause(Trainer *t)
 {
     pthread_mutex_lock(&t->mu);
-    bool paused = t->paused || t->req_pause || t->pub.status == TRAIN_DIVERGED;
-    if (paused) {
-        t->req_pause = false;
-        t->req_resume = true;
-    } else {
-        t->req_pause = true;
-    }
-    pthread_cond_broadcast(&t->cv);
+    TrainStatus s = asked_status(t);
+    ask_pause(t, s != TRAIN_PAUSED && s != TRAIN_DIVERGED);
     pthread_mutex_unlock(&t->mu);
 }
 

@@ -126,8 +126,26 @@ expect_rc 0
 expect_line "$OUT" '--lr' "train --help does not list --lr"
 expect_line "$OUT" '--batch-size' "train --help does not list --batch-size"
 expect_line "$OUT" '0\.001' "train --help does not show the default rate 0.001"
-expect_line "$OUT" '--lr F .*\[default 0\.001; 1e-12\.\.10\]' "train --help does not give --lr's range"
-expect_line "$OUT" '--epochs N .*\[default 100; 1\.\.1000000\]' "train --help does not give --epochs's range"
+expect_line "$OUT" '--lr F .*\[default 0\.001; a number from 1e-12 to 10\]' "train --help does not give --lr's range"
+expect_line "$OUT" '--epochs N .*\[default 100; an integer from 1 to 1000000\]' "train --help does not give --epochs's range"
+
+# --help gives each range in the words of the message that refuses a value
+# out of it.
+cp "$OUT" "$T/help"
+for ov in epochs:0 lr:-1 min-delta:-1 layers:0 seed:-1 val-split:1; do
+    o=${ov%%:*}
+    v=${ov#*:}
+    run train iris --no-log "--$o" "$v"
+    expect_rc 2
+    range=$(sed -n 's/.*(expected \(.*\))$/\1/p' "$ERR" | head -n 1)
+    line=$(grep -- "^  --$o " "$T/help")
+    checks=$((checks + 1))
+    if [ -z "$range" ]; then
+        bad "--$o $v: the message gives no '(expected RANGE)'"
+    elif ! printf '%s\n' "$line" | grep -qF -- "; $range]"; then
+        bad "train --help does not give --$o's range as its message does ('$range'): $line"
+    fi
+done
 
 run --version
 expect_rc 0

@@ -1,7 +1,8 @@
 #!/bin/sh
 # e2e_dashboard.sh - drives the real dashboard in a tmux pseudo-terminal and
 # checks the screen text: training advances; space shows PAUSED and stops the
-# epoch counter; + doubles the learning rate shown; resizing (down to a
+# epoch counter (two presses in one frame pause and resume, and say so);
+# + doubles the learning rate shown; resizing (down to a
 # too-small terminal and back) neither crashes nor blanks the screen; q then
 # y exits with status 0; SIGTERM exits 143 with the terminal given back; the
 # ASCII fallback under LANG=C draws no braille; e opens the form, which
@@ -104,6 +105,12 @@ echo "ok: resizing redraws, says when the terminal is too small, and recovers"
 # ---- q asks, y quits with 0 ------------------------------------------------
 keys Space
 wait_for 'RUNNING' 5 || fail "space did not resume"
+# two presses read in one frame: pause, then resume, and the notice says
+# what the second asked for
+keys Space Space
+sleep 0.5
+on_screen 'pausing at the next batch' && fail "space, space in one frame says 'pausing'"
+on_screen 'resuming' && on_screen 'RUNNING' || fail "space, space in one frame did not resume"
 quit_q_y main
 echo "ok: q asks, y exits with status 0"
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # e2e_race.sh - `gradtop race` in a real terminal (tmux): every racer's
-# name is on the screen, the race advances, space pauses all racers, q then
-# y exits 0 and each racer's run directory is written.  The header shows
+# name is on the screen, the race advances, space pauses all racers (and
+# presses read in one frame alternate: pause, resume, pause), q then y
+# exits 0 and each racer's run directory is written.  The header shows
 # only what all racers share and each row what sets its racer apart; at
 # 80x24 the table fits, its columns line up with their headers (5-digit
 # epochs beside 3-digit ones), and once every racer has ended the status
@@ -94,6 +95,23 @@ done
 echo "ok: space pauses every racer"
 keys Space
 wait_for ' adam +RUNNING' 5 || fail "space did not resume"
+# two presses read in one frame: the second sees the first (pause, then
+# resume), though the racers' snapshots show the pause only a batch later
+for r in sgd adam rmsprop; do
+    wait_for " $r +RUNNING" 5 || fail "racer $r did not resume"
+done
+keys Space Space
+wait_for 'resuming all' 5 || fail "space, space in one frame did not pause, then resume"
+sleep 0.5
+for r in sgd adam rmsprop; do
+    on_screen " $r +RUNNING" || fail "space, space left racer $r paused"
+done
+keys Space Space Space
+for r in sgd adam rmsprop; do
+    wait_for " $r +PAUSED" 5 || fail "space, space, space in one frame did not pause $r"
+done
+on_screen 'pausing all' || fail "space, space, space does not say 'pausing all'"
+echo "ok: presses in one frame each see the one before (pause, resume, pause)"
 quit_q_y race
 echo "ok: q, y exits with status 0"
 for r in sgd adam rmsprop; do

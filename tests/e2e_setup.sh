@@ -17,6 +17,9 @@
 #     "all cores (N)"; a typed -1 reads "default" once left; samples and
 #     noise are shown for a generated set only, label and delimiter for a
 #     data file only;
+#   - --cosine-epochs 0 and --patience 0 read "the run's epochs (N)", N
+#     following the epochs row, and "off"; a typed 0 reads so once left,
+#     and the word typed back is taken;
 #   - the "(command line)" mark goes when the value is changed and comes
 #     back when it is changed back.
 #
@@ -172,6 +175,32 @@ open csv 120 40 iris
 [ -n "$(row delimiter)" ] || fail "iris (a CSV file): no delimiter row"
 close csv
 echo "ok: noise and threads read 'default (0.05)' and 'all cores (N)'; rows that do not apply are hidden"
+open zero 120 40 "--lr-schedule cosine --patience 0 iris"
+row 'cosine epochs' | grep -Eq "cosine epochs +the run's epochs \(100\)" ||
+    fail "cosine epochs 0 does not read 'the run's epochs (100)': $(row 'cosine epochs')"
+row patience | grep -Eq 'patience +off ' || fail "patience 0 does not read 'off': $(row patience)"
+screen | grep -Eq 'cosine epochs +0 |patience +0 ' && fail "a raw 0 is shown"
+focus epochs
+keys 5 0 Down
+wait_for "cosine epochs +the run's epochs \(50\)" 5 ||
+    fail "50 epochs: cosine epochs does not read 'the run's epochs (50)': $(row 'cosine epochs')"
+focus patience
+keys 7 Down
+wait_for 'patience +7 ' 5 || fail "patience 7 is not taken"
+focus patience
+keys 0 Down
+wait_for 'patience +off ' 5 || fail "a typed 0 does not read 'off' once left: $(row patience)"
+focus 'cosine epochs'
+keys 2 0 Down
+wait_for 'cosine epochs +20 ' 5 || fail "cosine epochs 20 is not taken"
+focus 'cosine epochs'
+keys C-u
+keys -l "the run's epochs"
+keys Down
+wait_for "cosine epochs +the run's epochs \(50\)" 5 ||
+    fail "the typed words 'the run's epochs' are not taken back: $(row 'cosine epochs')"
+close zero
+echo "ok: cosine epochs 0 and patience 0 read 'the run's epochs (N)' and 'off'"
 
 # ---- the (command line) mark --------------------------------------------------------
 open mark 120 40 "--threads 2 iris"

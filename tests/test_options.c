@@ -443,6 +443,44 @@ static void option_applies_to_its_optimizer_and_schedule(void **state)
     assert_true(option_applies(options_find("cosine-epochs"), &o));
 }
 
+/* A special value (--patience 0: off) is recognised, and a value below
+ * the range is taken only where the special value itself lies below it:
+ * any negative noise is the set's default, a negative thread count is
+ * refused. */
+static void special_values_stand_for_their_words(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *option, *word, *value;
+    } want[] = {
+        {"noise", "default", "-1"},
+        {"cosine-epochs", "the run's epochs", "0"},
+        {"patience", "off", "0"},
+        {"threads", "all cores", "0"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const OptionSpec *s = spec_of(want[i].option);
+        const OptionSpecial *sp = options_special(s);
+        if (!sp) fail_msg("--%s has no special value", want[i].option);
+        assert_string_equal(sp->word, want[i].word);
+        Options o;
+        options_default(&o);
+        set_ok(&o, want[i].option, want[i].value);
+        if (!options_is_special(&o, s))
+            fail_msg("--%s %s is not taken as '%s'", want[i].option, want[i].value, want[i].word);
+        set_ok(&o, want[i].option, "1");
+        if (options_is_special(&o, s)) fail_msg("--%s 1 is taken as special", want[i].option);
+    }
+    assert_null(options_special(spec_of("epochs")));
+    Options o;
+    options_default(&o);
+    set_ok(&o, "noise", "-0.5");
+    assert_true(options_is_special(&o, spec_of("noise")));
+    expect_rejected("noise", "11");
+    expect_rejected("threads", "-1");
+    expect_rejected("patience", "-1");
+}
+
 static void rejects_unknown_names(void **state)
 {
     (void)state;
@@ -804,6 +842,7 @@ int main(void)
         cmocka_unit_test(rejects_other_out_of_range_numbers),
         cmocka_unit_test(rejects_bad_layer_lists),
         cmocka_unit_test(option_applies_to_its_optimizer_and_schedule),
+        cmocka_unit_test(special_values_stand_for_their_words),
         cmocka_unit_test(rejects_unknown_names),
         cmocka_unit_test(rejects_other_bad_values),
         cmocka_unit_test(where_prefixes_the_message),

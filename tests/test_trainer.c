@@ -137,32 +137,69 @@ static long batches(Recorder *r)
     return n;
 }
 
+/* An interactive trainer over 200 rows in memory, on a thread of its own
+ * once started, its batches and events recorded. */
+typedef struct {
+    Dataset ds;
+    Recorder rec;
+    Trainer *t;
+    TrainerSnapshot snap;
+    RunArg arg;
+    pthread_t th;
+} Live;
+
+static Live *live_create(int epochs)
+{
+    Live *l = calloc(1, sizeof *l);
+    assert_non_null(l);
+    pthread_mutex_init(&l->rec.mu, NULL);
+    make_dataset(&l->ds, 200, 1);
+    Options o;
+    base_options(&o);
+    o.epochs = epochs;
+    TrainerHooks hooks = {.ctx = &l->rec, .on_batch = rec_batch, .on_event = rec_event};
+    Error err;
+    assert_int_equal(trainer_create(&l->t, &o, &l->ds, NULL, NULL, true, &hooks, &err), ERROR_NONE);
+    assert_int_equal(trainer_snapshot_init(&l->snap, l->t, &err), ERROR_NONE);
+    l->arg.t = l->t;
+    return l;
+}
+
+static void live_start(Live *l)
+{
+    pthread_create(&l->th, NULL, run_thread, &l->arg);
+}
+
+/* Stops the run, which must end as stopped, and frees it all. */
+static void live_finish(Live *l)
+{
+    trainer_stop(l->t);
+    assert_true(wait_status(l->t, &l->snap, TRAIN_STOPPED));
+    trainer_close(l->t);
+    pthread_join(l->th, NULL);
+    assert_int_equal(l->arg.rc, ERROR_NONE);
+    trainer_snapshot_free(&l->snap);
+    trainer_destroy(l->t);
+    free_dataset(&l->ds);
+    pthread_mutex_destroy(&l->rec.mu);
+    free(l);
+}
+
 /* Paused before the first batch, nothing runs; each step runs exactly one
  * batch; a change made while paused is in force for the very next batch. */
 static void test_pause_step_and_change_at_next_batch(void **state)
 {
     (void)state;
-    Dataset ds;
-    make_dataset(&ds, 200, 1);
-    Options o;
-    base_options(&o);
-    o.epochs = 1000;
-    Recorder rec = {.mu = PTHREAD_MUTEX_INITIALIZER};
-    TrainerHooks hooks = {.ctx = &rec, .on_batch = rec_batch, .on_event = rec_event};
-    Trainer *t;
-    Error err;
-    assert_int_equal(trainer_create(&t, &o, &ds, NULL, NULL, true, &hooks, &err), ERROR_NONE);
-    TrainerSnapshot snap;
-    assert_int_equal(trainer_snapshot_init(&snap, t, &err), ERROR_NONE);
+    Live *l = live_create(1000);
+    Trainer *t = l->t;
+    Recorder *rec = &l->rec;
     trainer_pause(t);
-    RunArg arg = {.t = t};
-    pthread_t th;
-    pthread_create(&th, NULL, run_thread, &arg);
-    assert_true(wait_status(t, &snap, TRAIN_PAUSED));
-    long before = batches(&rec);
+    live_start(l);
+    assert_true(wait_status(t, &l->snap, TRAIN_PAUSED));
+    long before = batches(rec);
     assert_int_equal(before, 0);
     sleep_ms(50);
-    assert_int_equal(batches(&rec), 0);
+    assert_int_equal(batches(rec), 0);
 
     HyperParams hp;
     trainer_get_hparams(t, &hp);
@@ -170,41 +207,83 @@ static void test_pause_step_and_change_at_next_batch(void **state)
     hp.batch_size = 7;
     trainer_set_hparams(t, &hp);
     trainer_step_once(t);
-    for (int i = 0; i < 500 && batches(&rec) < 1; i++) sleep_ms(10);
+    for (int i = 0; i < 500 && batches(rec) < 1; i++) sleep_ms(10);
     sleep_ms(50);
-    assert_int_equal(batches(&rec), 1);
-    assert_int_equal(rec.last.rows, 7);
-    assert_true(fabs(rec.last.lr - 0.0123) < 1e-12);
-    assert_int_equal(rec.n_change_events, 1);
+    assert_int_equal(batches(rec), 1);
+    assert_int_equal(rec->last.rows, 7);
+    assert_true(fabs(rec->last.lr - 0.0123) < 1e-12);
+    assert_int_equal(rec->n_change_events, 1);
     /* The change event is stamped before the batch that uses it. */
-    assert_int_equal(rec.change_step[0], 0);
+    assert_int_equal(rec->change_step[0], 0);
 
     trainer_scale_lr(t, 2.0);
     trainer_step_once(t);
     trainer_step_once(t);
-    for (int i = 0; i < 500 && batches(&rec) < 3; i++) sleep_ms(10);
+    for (int i = 0; i < 500 && batches(rec) < 3; i++) sleep_ms(10);
     sleep_ms(50);
-    assert_int_equal(batches(&rec), 3);
-    assert_true(fabs(rec.log[1].lr - 0.0246) < 1e-12);
-    assert_true(fabs(rec.log[2].lr - 0.0246) < 1e-12);
-    trainer_snapshot(t, &snap);
-    assert_int_equal(snap.status, TRAIN_PAUSED);
-    assert_int_equal(snap.step, 3);
+    assert_int_equal(batches(rec), 3);
+    assert_true(fabs(rec->log[1].lr - 0.0246) < 1e-12);
+    assert_true(fabs(rec->log[2].lr - 0.0246) < 1e-12);
+    trainer_snapshot(t, &l->snap);
+    assert_int_equal(l->snap.status, TRAIN_PAUSED);
+    assert_int_equal(l->snap.step, 3);
     /* three steps of the 7-row batch size, and the time they took */
-    assert_int_equal(snap.samples, 21);
-    assert_true(snap.elapsed > 0 && isfinite(snap.elapsed));
+    assert_int_equal(l->snap.samples, 21);
+    assert_true(l->snap.elapsed > 0 && isfinite(l->snap.elapsed));
 
     trainer_resume(t);
-    for (int i = 0; i < 500 && batches(&rec) < 50; i++) sleep_ms(10);
-    assert_true(batches(&rec) >= 50);
-    trainer_stop(t);
-    assert_true(wait_status(t, &snap, TRAIN_STOPPED));
-    trainer_close(t);
-    pthread_join(th, NULL);
-    assert_int_equal(arg.rc, ERROR_NONE);
-    trainer_snapshot_free(&snap);
-    trainer_destroy(t);
-    free_dataset(&ds);
+    for (int i = 0; i < 500 && batches(rec) < 50; i++) sleep_ms(10);
+    assert_true(batches(rec) >= 50);
+    live_finish(l);
+}
+
+/* Asks with fn; trainer_status must count the request at once. */
+static void ask(Trainer *t, void (*fn)(Trainer *), TrainStatus want)
+{
+    fn(t);
+    assert_int_equal(trainer_status(t), want);
+}
+
+/* Requests apply at the next batch boundary, but trainer_status counts
+ * them at once, and of a pause and a resume asked before the boundary the
+ * later holds: pause, resume, pause leaves the run paused (the boundary
+ * would otherwise apply the pause and then the resume).  The toggle
+ * decides from the same count, so three toggles pause. */
+static void test_the_later_of_pause_and_resume_holds(void **state)
+{
+    (void)state;
+    Live *l = live_create(100000);
+    Trainer *t = l->t;
+    /* before the first batch: nothing applied yet, every request counted */
+    assert_int_equal(trainer_status(t), TRAIN_RUNNING);
+    ask(t, trainer_pause, TRAIN_PAUSED);
+    ask(t, trainer_resume, TRAIN_RUNNING);
+    ask(t, trainer_pause, TRAIN_PAUSED);
+    live_start(l);
+    assert_true(wait_status(t, &l->snap, TRAIN_PAUSED));
+    sleep_ms(50);
+    assert_int_equal(batches(&l->rec), 0);
+
+    /* paused: resume, pause, resume runs */
+    ask(t, trainer_resume, TRAIN_RUNNING);
+    ask(t, trainer_pause, TRAIN_PAUSED);
+    ask(t, trainer_resume, TRAIN_RUNNING);
+    for (int i = 0; i < 500 && batches(&l->rec) < 5; i++) sleep_ms(10);
+    assert_true(batches(&l->rec) >= 5);
+    trainer_snapshot(t, &l->snap);
+    assert_int_equal(l->snap.status, TRAIN_RUNNING);
+
+    /* running: three toggles pause, as one would */
+    ask(t, trainer_toggle_pause, TRAIN_PAUSED);
+    ask(t, trainer_toggle_pause, TRAIN_RUNNING);
+    ask(t, trainer_toggle_pause, TRAIN_PAUSED);
+    assert_true(wait_status(t, &l->snap, TRAIN_PAUSED));
+    long held = batches(&l->rec);
+    sleep_ms(50);
+    assert_int_equal(batches(&l->rec), held);
+
+    ask(t, trainer_stop, TRAIN_STOPPED);
+    live_finish(l);
 }
 
 typedef struct {
@@ -519,6 +598,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pause_step_and_change_at_next_batch),
+        cmocka_unit_test(test_the_later_of_pause_and_resume_holds),
         cmocka_unit_test(test_changes_never_land_mid_batch),
         cmocka_unit_test(test_early_stopping_counts_patience),
         cmocka_unit_test(test_divergence_keeps_finite_weights),

@@ -147,6 +147,17 @@ typedef struct {
     bool in_config;      /* written to config.txt */
 } OptionSpec;
 
+/* An option's value that stands for something else than its number
+ * (--threads 0: all cores, --patience 0: off).  Where values are shown
+ * (the setup screen, the hyperparameter editor) it reads as the word, which
+ * is taken back too.  When the value lies below the option's range
+ * (--noise -1), every value below the range is taken as it. */
+typedef struct {
+    const char *option; /* the option_table name */
+    const char *word;   /* "all cores" */
+    double value;
+} OptionSpecial;
+
 extern const OptionSpec option_table[];
 extern const size_t option_count;
 
@@ -172,6 +183,16 @@ ErrorCode options_set(Options *o, const OptionSpec *spec, const char *value, con
                       Error *err);
 /* Formats the option's current value into buf ("32", "adam", "64,32"). */
 void options_format(const Options *o, const OptionSpec *spec, char *buf, size_t cap);
+/* What the option accepts, as its error messages and --help give it: "an
+ * integer from 1 to 1000000", "a number >= 0", "one of sgd|adam|...". */
+void options_range(const OptionSpec *spec, char *buf, size_t cap);
+/* The option's special value, or NULL when it has none. */
+const OptionSpecial *options_special(const OptionSpec *spec);
+/* Whether o holds the option's special value. */
+bool options_is_special(const Options *o, const OptionSpec *spec);
+/* Strips blanks from both ends of s in place and returns its first
+ * non-blank character: for `key = value` lines and lists of pairs. */
+char *options_trim(char *s);
 /* Reads `key = value` lines (# comments, blank lines); unknown keys and bad
  * values are errors naming file and line.  Keys in `locked` (may be NULL;
  * one flag per option_table row, then one for the dataset key: option_count

@@ -195,10 +195,15 @@ void trainer_seed_best(Trainer *t, const EpochMetrics *earlier, int n, const cha
 ErrorCode trainer_run(Trainer *t, Error *err);
 void trainer_result(Trainer *t, TrainResult *r);
 
-/* Control, from any thread. */
+/* Control, from any thread.  Requests apply at the next batch boundary;
+ * of a pause and a resume asked before it, the later holds. */
 void trainer_pause(Trainer *t);
 void trainer_resume(Trainer *t);
 void trainer_toggle_pause(Trainer *t);
+/* The status as it will be once the requests made so far are applied (a
+ * pause asked for reads TRAIN_PAUSED at once), for keys that decide from
+ * the status: a snapshot shows a request only after the next batch. */
+TrainStatus trainer_status(Trainer *t);
 void trainer_step_once(Trainer *t); /* one batch, while paused */
 void trainer_stop(Trainer *t);      /* stop, keeping the best weights */
 void trainer_close(Trainer *t);     /* let an interactive trainer_run return */

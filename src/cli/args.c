@@ -259,12 +259,14 @@ void cli_usage(FILE *f, const char *command)
             else if (def[0] && strcmp(s->name, "config"))
                 fprintf(f, " [default %s", def);
             if (s->kind != OPTKIND_BOOL && def[0] && strcmp(s->name, "config")) {
-                if (s->kind == OPTKIND_INT || s->kind == OPTKIND_LAYERS)
-                    fprintf(f, "; %.0f..%.0f", s->min, s->max);
-                else if (s->kind == OPTKIND_DOUBLE && s->max >= OPTIONS_UNBOUNDED)
-                    fprintf(f, "; >= %g", s->min);
-                else if (s->kind == OPTKIND_DOUBLE)
-                    fprintf(f, "; %g..%g", s->min, s->max);
+                /* a number's range, in the words of the message that
+                 * refuses a value out of it */
+                if (s->kind == OPTKIND_INT || s->kind == OPTKIND_U64 || s->kind == OPTKIND_DOUBLE ||
+                    s->kind == OPTKIND_LAYERS) {
+                    char range[256];
+                    options_range(s, range, sizeof range);
+                    fprintf(f, "; %s", range);
+                }
                 fputc(']', f);
             }
             if (s->applies) fprintf(f, " (%s)", s->applies);

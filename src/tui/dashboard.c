@@ -1116,8 +1116,9 @@ static void on_action(Dashboard *d, Action a)
     case ACTION_PAUSE:
         if (in_progress(s->status) || s->status == TRAIN_DIVERGED) {
             trainer_toggle_pause(t);
+            /* what the toggle asked for: the snapshot shows it a batch later */
             notify(d, ROLE_NORMAL,
-                   s->status == TRAIN_RUNNING ? "pausing at the next batch" : "resuming");
+                   trainer_status(t) == TRAIN_PAUSED ? "pausing at the next batch" : "resuming");
         } else {
             notify(d, ROLE_WARN, "training has ended: r starts a new run");
         }

@@ -33,56 +33,33 @@ static void format_double(double v, char *buf, size_t cap)
     }
 }
 
-/* Options whose special value stands for something else than its number:
- * the form shows the word, and takes it back as well as the number. */
-typedef struct {
-    const char *option, *word, *value;
-} Sentinel;
-
-static const Sentinel sentinels[] = {
-    {"noise", "default", "-1"},    /* negative: the generated set's own noise */
-    {"threads", "all cores", "0"}, /* as many threads as cores */
-};
-
-static const Sentinel *field_sentinel(const FormField *fd)
+/* The special value of an option row, which the form shows as its word
+ * and takes back as well as the number, or NULL. */
+static const OptionSpecial *field_special(const FormField *fd)
 {
-    if (fd->kind != FIELD_OPTION) return NULL;
-    for (size_t i = 0; i < sizeof sentinels / sizeof sentinels[0]; i++)
-        if (strcmp(fd->spec->name, sentinels[i].option) == 0) return &sentinels[i];
-    return NULL;
+    return fd->kind == FIELD_OPTION ? options_special(fd->spec) : NULL;
 }
 
-/* Whether o holds the sentinel of spec: its value, or (a double) any value
- * below the accepted range, which only a sentinel may take. */
-static bool sentinel_holds(const Options *o, const OptionSpec *spec, const Sentinel *sn)
-{
-    const char *field = (const char *)o + spec->offset;
-    double want = strtod(sn->value, NULL);
-    if (spec->kind == OPTKIND_INT) return *(const int *)field == (int)want;
-    if (spec->kind != OPTKIND_DOUBLE) return false;
-    double v = *(const double *)field;
-    return v == want || v < spec->min;
-}
-
-/* What the sentinel's word stands for here ("2" cores, a set's "0.05"
- * noise), or "" when nothing more can be said. */
-static void sentinel_detail(const Form *f, const Sentinel *sn, char *buf, size_t cap)
+/* What the special word stands for here ("2" cores, a set's "0.05" noise,
+ * the run's "100" epochs), or "" when nothing more can be said. */
+static void special_detail(const Form *f, const OptionSpecial *sp, char *buf, size_t cap)
 {
     buf[0] = '\0';
-    if (strcmp(sn->option, "threads") == 0) {
+    if (strcmp(sp->option, "threads") == 0) {
         snprintf(buf, cap, "%d", sysmem_cores());
-    } else if (strcmp(sn->option, "noise") == 0) {
+    } else if (strcmp(sp->option, "noise") == 0) {
         double d = dataset_default_noise(f->opt.dataset);
         if (d >= 0) format_double(d, buf, cap);
+    } else if (strcmp(sp->option, "cosine-epochs") == 0) {
+        snprintf(buf, cap, "%d", f->opt.epochs);
     }
 }
 
 /* The text of an option row's value in o. */
-static void option_format(const Options *o, const OptionSpec *spec, const Sentinel *sn, char *buf,
-                          size_t cap)
+static void option_format(const Options *o, const OptionSpec *spec, char *buf, size_t cap)
 {
-    if (sn && sentinel_holds(o, spec, sn))
-        text_copy(buf, cap, sn->word);
+    if (options_is_special(o, spec))
+        text_copy(buf, cap, options_special(spec)->word);
     else if (spec->kind == OPTKIND_DOUBLE)
         format_double(*(const double *)((const char *)o + spec->offset), buf, cap);
     else
@@ -100,7 +77,7 @@ static void field_format(const Form *f, const FormField *fd, char *buf, size_t c
         if (buf != fd->text) text_copy(buf, cap, fd->text);
         return;
     }
-    option_format(&f->opt, fd->spec, field_sentinel(fd), buf, cap);
+    option_format(&f->opt, fd->spec, buf, cap);
 }
 
 /* Whether a row set on the command line still has the command line's value
@@ -109,9 +86,8 @@ static bool field_as_given(const Form *f, const FormField *fd)
 {
     if (!fd->locked || fd->kind != FIELD_OPTION) return false;
     char now[OPTIONS_PATH], given[OPTIONS_PATH];
-    const Sentinel *sn = field_sentinel(fd);
-    option_format(&f->opt, fd->spec, sn, now, sizeof now);
-    option_format(&f->given, fd->spec, sn, given, sizeof given);
+    option_format(&f->opt, fd->spec, now, sizeof now);
+    option_format(&f->given, fd->spec, given, sizeof given);
     return strcmp(now, given) == 0;
 }
 
@@ -279,8 +255,13 @@ static FormEvent field_validate(Form *f, FormField *fd)
     } else {
         Error err;
         error_clear(&err);
-        const Sentinel *sn = field_sentinel(fd);
-        const char *value = sn && strcmp(fd->text, sn->word) == 0 ? sn->value : fd->text;
+        const OptionSpecial *sp = field_special(fd);
+        char special[32];
+        const char *value = fd->text;
+        if (sp && strcmp(fd->text, sp->word) == 0) {
+            format_double(sp->value, special, sizeof special);
+            value = special;
+        }
         if (options_set(&scratch, fd->spec, value, NULL, &err) != ERROR_NONE) {
             /* "--lr: out of range '-1' (expected ...)" -> "out of range ..." */
             const char *m = err.msg;
@@ -609,11 +590,11 @@ void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width)
         }
         crt_set(w, role);
         x += crt_puts(w, y, x, inner, shown);
-        const Sentinel *sn = field_sentinel(fd);
-        if (sn && strcmp(fd->text, sn->word) == 0 && (!foc || f->fresh)) {
+        const OptionSpecial *sp = field_special(fd);
+        if (sp && strcmp(fd->text, sp->word) == 0 && (!foc || f->fresh)) {
             /* what the word stands for: "all cores (4)" */
             char detail[64], more[72];
-            sentinel_detail(f, sn, detail, sizeof detail);
+            special_detail(f, sp, detail, sizeof detail);
             snprintf(more, sizeof more, " (%s)", detail);
             int room = left + label_w + value_w - x;
             if (detail[0] && crt_width(more) <= room) {

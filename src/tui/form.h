@@ -4,9 +4,10 @@
  * beside the field), enumerations and flags chosen with the arrow keys,
  * optimizer- and schedule-specific rows shown only when they apply, and a
  * row of buttons at the end.  An option whose special value stands for
- * something else than its number (--noise -1, --threads 0) shows a word
- * ("default", "all cores") and takes the word back.  The setup screen and
- * the dashboard's hyperparameter editor are both forms.
+ * something else than its number (OptionSpecial: --noise -1,
+ * --threads 0, --patience 0) shows a word ("default", "all cores", "off")
+ * and takes the word back.  The setup screen and the dashboard's
+ * hyperparameter editor are both forms.
  *
  * A Form owns a working copy of the Options; the caller reads it back when
  * a button is pressed.  UI thread only.

@@ -83,14 +83,6 @@ void race_usage(FILE *f)
 
 /* ---- parsing ----------------------------------------------------------- */
 
-static char *trim(char *s)
-{
-    while (isspace((unsigned char)*s)) s++;
-    char *e = s + strlen(s);
-    while (e > s && isspace((unsigned char)e[-1])) *--e = '\0';
-    return s;
-}
-
 /* The next KEY=VALUE pair of a racer's list, cut off at its comma, or NULL
  * at the end.  A piece after a comma that has no '=' (and is not blank)
  * belongs to the value before it, so that layers=64,32 is one pair. */
@@ -154,7 +146,7 @@ static int parse_racers(Race *race, const Options *base, const char *spec, char 
     text_copy(buf, sizeof buf, spec);
     char *save = NULL;
     for (char *item = strtok_r(buf, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
-        item = trim(item);
+        item = options_trim(item);
         if (!*item) continue;
         if (race->n >= RACE_MAX) {
             snprintf(why, cap, "--racers: at most %d racers", RACE_MAX);
@@ -171,7 +163,7 @@ static int parse_racers(Race *race, const Options *base, const char *spec, char 
         if (params) *params++ = '\0';
         Error err;
         error_clear(&err);
-        if (options_set(&o, options_find("optimizer"), trim(item), where, &err)) {
+        if (options_set(&o, options_find("optimizer"), options_trim(item), where, &err)) {
             text_copy(why, cap, err.msg);
             goto fail;
         }
@@ -181,7 +173,7 @@ static int parse_racers(Race *race, const Options *base, const char *spec, char 
         char own_name[RACE_NAME_MAX + 1] = "";
         char *cursor = params;
         for (char *kv; (kv = next_pair(&cursor));) {
-            kv = trim(kv);
+            kv = options_trim(kv);
             if (!*kv) continue;
             char *eq = strchr(kv, '=');
             if (!eq) {
@@ -189,7 +181,7 @@ static int parse_racers(Race *race, const Options *base, const char *spec, char 
                 goto fail;
             }
             *eq = '\0';
-            char *key = trim(kv), *value = trim(eq + 1);
+            char *key = options_trim(kv), *value = options_trim(eq + 1);
             const OptionSpec *os = options_find(key);
             if (!os) {
                 snprintf(why, cap, "%s: unknown option '%.60s'", where, key);
@@ -869,7 +861,24 @@ static void draw(Race *race)
 
 /* ---- keys and the status line ------------------------------------------ */
 
-/* The racers' states at the last snapshot.  A diverged racer has ended but
+/* Whether the racer has a trainer, and its status with the keys pressed so
+ * far counted: its snapshot shows a pause or a resume only after the
+ * trainer's next batch, a frame or more later, and a key pressed before
+ * then must see the one before it (space, space: pause, then resume). */
+static bool racer_status(const Run *r, TrainStatus *s)
+{
+    if (!r->has_snap || !r->trainer) return false;
+    *s = trainer_status(r->trainer);
+    return true;
+}
+
+static bool racer_in(const Run *r, TrainStatus a, TrainStatus b)
+{
+    TrainStatus s;
+    return racer_status(r, &s) && (s == a || s == b);
+}
+
+/* The racers' states (racer_status).  A diverged racer has ended but
  * waits: space resumes it from its last finite weights. */
 typedef struct {
     int running, paused, diverged;
@@ -879,9 +888,9 @@ static RaceCount count_racers(const Race *race)
 {
     RaceCount c = {0};
     for (int i = 0; i < race->n; i++) {
-        const Run *r = &race->r[i].run;
-        if (!r->has_snap || !r->trainer) continue;
-        switch (r->snap.status) {
+        TrainStatus s;
+        if (!racer_status(&race->r[i].run, &s)) continue;
+        switch (s) {
         case TRAIN_RUNNING: c.running++; break;
         case TRAIN_PAUSED: c.paused++; break;
         case TRAIN_DIVERGED: c.diverged++; break;
@@ -896,8 +905,7 @@ static void names_in(const Race *race, TrainStatus a, TrainStatus b, char *buf, 
 {
     buf[0] = '\0';
     for (int i = 0; i < race->n; i++) {
-        const Run *r = &race->r[i].run;
-        if (!r->has_snap || !r->trainer || (r->snap.status != a && r->snap.status != b)) continue;
+        if (!racer_in(&race->r[i].run, a, b)) continue;
         size_t l = strlen(buf);
         if (l < cap) snprintf(buf + l, cap - l, "%s%s", l ? ", " : "", race->r[i].name);
     }
@@ -925,10 +933,8 @@ static void act_on(Race *race, TrainStatus a, TrainStatus b, void (*fn)(Trainer 
 {
     char who[128];
     names_in(race, a, b, who, sizeof who);
-    for (int i = 0; i < race->n; i++) {
-        Run *r = &race->r[i].run;
-        if (r->trainer && (r->snap.status == a || r->snap.status == b)) fn(r->trainer);
-    }
+    for (int i = 0; i < race->n; i++)
+        if (racer_in(&race->r[i].run, a, b)) fn(race->r[i].run.trainer);
     snprintf(race->notice, sizeof race->notice, "%s %s%s", verb, all ? "all" : who, tail);
 }
 
@@ -957,7 +963,7 @@ static void on_key(Race *race, int ch)
     case 'n':
         if (c.paused) {
             for (int i = 0; i < race->n; i++)
-                if (race->r[i].run.trainer && race->r[i].run.snap.status == TRAIN_PAUSED)
+                if (racer_in(&race->r[i].run, TRAIN_PAUSED, TRAIN_PAUSED))
                     trainer_step_once(race->r[i].run.trainer);
             snprintf(race->notice, sizeof race->notice, "one batch for every paused racer");
         } else if (c.running) {
