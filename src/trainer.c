@@ -703,8 +703,6 @@ static void checkpoint(Trainer *t, int kept_epoch)
 static bool wait_interactive(Trainer *t)
 {
     pthread_mutex_lock(&t->mu);
-    t->req_resume = false;
-    t->req_stop = false;
     while (!t->req_close && !t->req_resume) pthread_cond_wait(&t->cv, &t->mu);
     bool resumed = !t->req_close;
     t->req_resume = false;
@@ -756,10 +754,14 @@ ErrorCode trainer_run(Trainer *t, Error *err)
         if (oc == EPOCH_DIVERGED) {
             restore_good(t);
             emit(t, EVENT_DIVERGED, epoch, "%s", why);
+            /* One step: a key pressed once DIVERGED shows answers it, one
+             * pressed before does not (wait_interactive keeps the former). */
             pthread_mutex_lock(&t->mu);
             snprintf(t->pub.message, sizeof t->pub.message, "%s", why);
+            t->req_pause = t->req_resume = t->req_stop = false;
+            t->pub.status = TRAIN_DIVERGED;
+            pthread_cond_broadcast(&t->cv);
             pthread_mutex_unlock(&t->mu);
-            set_status(t, TRAIN_DIVERGED);
             if (t->interactive && wait_interactive(t)) {
                 emit(t, EVENT_RESUME, epoch, "resumed from the last finite weights");
                 pthread_mutex_lock(&t->mu);

@@ -378,21 +378,26 @@ static void test_early_stopping_counts_patience(void **state)
     free_dataset(&val);
 }
 
+/* Regression on a wide target: SGD at rate 10 blows up at once. */
+static void make_diverging(Dataset *ds, Options *o)
+{
+    make_dataset(ds, 200, 5);
+    ds->task = TASK_REGRESSION;
+    ds->n_classes = 0;
+    ds->targets = malloc(ds->n * sizeof(float));
+    for (size_t i = 0; i < ds->n; i++) ds->targets[i] = 1000.0f * ds->x[2 * i];
+    base_options(o);
+    o->opt.kind = OPTIMIZER_SGD;
+    o->opt.lr = 10;
+}
+
 /* A huge rate diverges: ERROR_DIVERGED, status diverged, finite weights. */
 static void test_divergence_keeps_finite_weights(void **state)
 {
     (void)state;
     Dataset ds;
-    make_dataset(&ds, 200, 5);
-    /* Regression on a wide target makes SGD at rate 10 blow up at once. */
-    ds.task = TASK_REGRESSION;
-    ds.n_classes = 0;
-    ds.targets = malloc(ds.n * sizeof(float));
-    for (size_t i = 0; i < ds.n; i++) ds.targets[i] = 1000.0f * ds.x[2 * i];
     Options o;
-    base_options(&o);
-    o.opt.kind = OPTIMIZER_SGD;
-    o.opt.lr = 10;
+    make_diverging(&ds, &o);
     o.epochs = 50;
     Trainer *t;
     Error err;
@@ -405,6 +410,68 @@ static void test_divergence_keeps_finite_weights(void **state)
     Model *m = trainer_model(t);
     for (size_t i = 0; i < m->n_params; i++) assert_true(isfinite(m->params[i]));
     trainer_destroy(t);
+    free_dataset(&ds);
+}
+
+typedef struct {
+    Trainer *t;
+    int diverged, resumed;
+} DivergeWatch;
+
+/* Asks for a resume as the divergence is announced, before its status is
+ * shown: a request made before DIVERGED shows must not resume the run. */
+static void watch_event(void *ctx, const TrainEvent *e)
+{
+    DivergeWatch *w = ctx;
+    if (e->kind == EVENT_DIVERGED) {
+        w->diverged++;
+        trainer_resume(w->t);
+    }
+    if (e->kind == EVENT_RESUME) w->resumed++;
+}
+
+/* Interactive: a diverged run waits, with finite weights, for a resume
+ * asked once it shows DIVERGED (not one asked before), and then, at a
+ * rate that no longer overshoots, runs its epochs to the end. */
+static void test_diverged_run_resumes_on_request(void **state)
+{
+    (void)state;
+    Dataset ds;
+    Options o;
+    make_diverging(&ds, &o);
+    o.epochs = 3;
+    DivergeWatch w = {0};
+    TrainerHooks hooks = {.ctx = &w, .on_event = watch_event};
+    Error err;
+    assert_int_equal(trainer_create(&w.t, &o, &ds, NULL, NULL, true, &hooks, &err), ERROR_NONE);
+    TrainerSnapshot snap;
+    assert_int_equal(trainer_snapshot_init(&snap, w.t, &err), ERROR_NONE);
+    RunArg arg = {.t = w.t};
+    pthread_t th;
+    pthread_create(&th, NULL, run_thread, &arg);
+    assert_true(wait_status(w.t, &snap, TRAIN_DIVERGED));
+    sleep_ms(100);
+    trainer_snapshot(w.t, &snap);
+    assert_int_equal(snap.status, TRAIN_DIVERGED);
+    assert_int_equal(trainer_status(w.t), TRAIN_DIVERGED);
+    assert_int_equal(w.resumed, 0);
+    Model *m = trainer_model(w.t);
+    for (size_t i = 0; i < m->n_params; i++) assert_true(isfinite(m->params[i]));
+
+    HyperParams hp;
+    trainer_get_hparams(w.t, &hp);
+    hp.opt.lr = 1e-4;
+    trainer_set_hparams(w.t, &hp);
+    trainer_resume(w.t);
+    assert_int_equal(trainer_status(w.t), TRAIN_RUNNING);
+    assert_true(wait_status(w.t, &snap, TRAIN_DONE));
+    assert_int_equal(w.diverged, 1);
+    assert_int_equal(w.resumed, 1);
+    trainer_close(w.t);
+    pthread_join(th, NULL);
+    assert_int_equal(arg.rc, ERROR_NONE);
+    trainer_snapshot_free(&snap);
+    trainer_destroy(w.t);
     free_dataset(&ds);
 }
 
@@ -602,6 +669,7 @@ int main(void)
         cmocka_unit_test(test_changes_never_land_mid_batch),
         cmocka_unit_test(test_early_stopping_counts_patience),
         cmocka_unit_test(test_divergence_keeps_finite_weights),
+        cmocka_unit_test(test_diverged_run_resumes_on_request),
         cmocka_unit_test(test_same_seed_same_weights),
         cmocka_unit_test(test_learns_and_reports_kept_metrics),
         cmocka_unit_test(test_resume_keeps_the_earlier_best_epoch),
