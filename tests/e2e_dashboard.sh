@@ -7,7 +7,8 @@
 # y exits with status 0; SIGTERM exits 143 with the terminal given back; the
 # ASCII fallback under LANG=C draws no braille; e opens the form, which
 # shows a refused value's whole reason and closes on Esc unchanged; the speed row gives the rate
-# while training and the run's mean once s has stopped it.
+# while training and the run's mean once s has stopped it (EARLY STOPPED); a
+# diverged run shows DIVERGED and q exits 3.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_dashboard.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -142,12 +143,21 @@ echo "ok: LANG=C draws ASCII"
 screen | grep -Eq 'speed +[0-9.]+[kM]? samples/s *$' ||
     fail "while training, the speed row gives no rate"
 keys s
-wait_for 'STOPPED' 10 || fail "s did not stop training"
+wait_for 'EARLY STOPPED' 10 || fail "s did not show EARLY STOPPED"
 screen | grep -Eq 'speed +[0-9.]+[kM]? samples/s \(mean\)' ||
     fail "after s, the speed row does not give the run's mean rate"
 echo "ok: the speed row gives the rate, then the run's mean after s"
 keys q
 wait_file "$TMP/ascii.exit" 10 || fail "LANG=C: q did not quit a stopped run"
+
+# ---- a diverged run: DIVERGED, and quitting exits 3 as train would --------
+start_session diverge C.UTF-8 "--start --no-log --optimizer sgd --lr 10 --momentum 0.99 --layers 64,64 --epochs 50 --seed 1 '$PWD/datasets/diabetes.csv'"
+wait_for 'DIVERGED' 20 || fail "SGD at rate 10 did not show DIVERGED"
+keys q
+wait_file "$TMP/diverge.exit" 10 || fail "q did not quit a diverged run"
+[ "$(cat "$TMP/diverge.exit")" = 3 ] ||
+    fail "quitting after a divergence exited $(cat "$TMP/diverge.exit"), not 3"
+echo "ok: a diverged run shows DIVERGED, and q exits 3"
 
 echo "e2e_dashboard: all passed"
 exit 0

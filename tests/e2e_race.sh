@@ -198,6 +198,15 @@ out=$("$GRADTOP" race --no-log --epochs 30 --patience 0 --racers \
 echo "$out" | grep -q '^result: racer=sgd status=diverged' || fail "no diverged result: $out"
 echo "$out" | grep -q '^result: racer=adam status=completed' || fail "adam did not finish: $out"
 echo "ok: a diverged racer makes the headless race exit 3, the others finish"
+start_session screendiv C.UTF-8 "race --no-log --epochs 30 --patience 0 \
+    --racers 'sgd:lr=10,momentum=0.99;adam' iris"
+wait_for 'DIVERGED' 20 || fail "the race screen did not show the sgd racer DIVERGED"
+wait_for ' adam +DONE' 30 || fail "adam did not finish beside the diverged racer"
+keys q
+wait_file "$TMP/screendiv.exit" 15 || fail "q did not quit the race screen"
+[ "$(cat "$TMP/screendiv.exit")" = 3 ] ||
+    fail "the race screen with a diverged racer exited $(cat "$TMP/screendiv.exit"), not 3"
+echo "ok: the race screen, too, exits 3 when a racer diverged"
 
 # headless_signal SIG: a long headless race gets SIG once every racer has
 # printed an epoch; every racer must stop after its batch, print its result

@@ -1327,6 +1327,9 @@ int dashboard_run(Run *run)
         int ch;
         while (!d.quit && (ch = getch()) != ERR) on_key(&d, ch);
     }
+    /* as `gradtop train` exits: 3 when the run diverged, before 128 + a
+     * signal */
+    if (run_exit_code(run) == 3) d.exit_code = 3;
     history_free(&d.hist);
     free(d.buf);
     free(d.markers);

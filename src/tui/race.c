@@ -861,24 +861,13 @@ static void draw(Race *race)
 
 /* ---- keys and the status line ------------------------------------------ */
 
-/* Whether the racer has a trainer, and its status with the keys pressed so
- * far counted: its snapshot shows a pause or a resume only after the
- * trainer's next batch, a frame or more later, and a key pressed before
- * then must see the one before it (space, space: pause, then resume). */
-static bool racer_status(const Run *r, TrainStatus *s)
-{
-    if (!r->has_snap || !r->trainer) return false;
-    *s = trainer_status(r->trainer);
-    return true;
-}
-
 static bool racer_in(const Run *r, TrainStatus a, TrainStatus b)
 {
     TrainStatus s;
-    return racer_status(r, &s) && (s == a || s == b);
+    return run_status(r, &s) && (s == a || s == b);
 }
 
-/* The racers' states (racer_status).  A diverged racer has ended but
+/* The racers' states (run_status).  A diverged racer has ended but
  * waits: space resumes it from its last finite weights. */
 typedef struct {
     int running, paused, diverged;
@@ -889,7 +878,7 @@ static RaceCount count_racers(const Race *race)
     RaceCount c = {0};
     for (int i = 0; i < race->n; i++) {
         TrainStatus s;
-        if (!racer_status(&race->r[i].run, &s)) continue;
+        if (!run_status(&race->r[i].run, &s)) continue;
         switch (s) {
         case TRAIN_RUNNING: c.running++; break;
         case TRAIN_PAUSED: c.paused++; break;
@@ -1057,6 +1046,9 @@ static int race_screen(Race *race)
         while (!race->quit && (ch = getch()) != ERR) on_key(race, ch);
     }
     crt_done();
+    /* as the headless race: 3 when a racer diverged, before 128 + a signal */
+    for (int i = 0; i < race->n; i++)
+        if (run_exit_code(&race->r[i].run) == 3) code = 3;
     return code;
 }
 

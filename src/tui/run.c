@@ -172,6 +172,19 @@ void run_update(Run *r)
     }
 }
 
+bool run_status(const Run *r, TrainStatus *s)
+{
+    if (!r->has_snap || !r->trainer) return false;
+    *s = trainer_status(r->trainer);
+    return true;
+}
+
+int run_exit_code(const Run *r)
+{
+    TrainStatus s;
+    return run_status(r, &s) && s == TRAIN_DIVERGED ? 3 : 0;
+}
+
 bool run_finished(Run *r, ErrorCode *rc, Error *err)
 {
     pthread_mutex_lock(&r->mu);

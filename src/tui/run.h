@@ -64,6 +64,13 @@ void run_share(Run *r, Session *shared);
 ErrorCode run_start(Run *r, Error *err);
 /* Copies the trainer's progress into r->snap. */
 void run_update(Run *r);
+/* Whether the run has a trainer, and its status with the requests made so
+ * far counted (trainer_status): a key pressed before the snapshot shows
+ * the one before it must see its effect (space, space: pause, resume). */
+bool run_status(const Run *r, TrainStatus *s);
+/* The exit code the run's outcome calls for, as `gradtop train` gives it:
+ * 3 when it diverged, else 0. */
+int run_exit_code(const Run *r);
 /* Whether trainer_run has returned (an error, or after run_end). */
 bool run_finished(Run *r, ErrorCode *rc, Error *err);
 /* Ends the run: stops the trainer, lets trainer_run return, joins the
