@@ -153,10 +153,7 @@ wait_file "$TMP/ascii.exit" 10 || fail "LANG=C: q did not quit a stopped run"
 # ---- a diverged run: DIVERGED, and quitting exits 3 as train would --------
 start_session diverge C.UTF-8 "--start --no-log --optimizer sgd --lr 10 --momentum 0.99 --layers 64,64 --epochs 50 --seed 1 '$PWD/datasets/diabetes.csv'"
 wait_for 'DIVERGED' 20 || fail "SGD at rate 10 did not show DIVERGED"
-keys q
-wait_file "$TMP/diverge.exit" 10 || fail "q did not quit a diverged run"
-[ "$(cat "$TMP/diverge.exit")" = 3 ] ||
-    fail "quitting after a divergence exited $(cat "$TMP/diverge.exit"), not 3"
+quit_exits diverge 3
 echo "ok: a diverged run shows DIVERGED, and q exits 3"
 
 echo "e2e_dashboard: all passed"

@@ -138,9 +138,7 @@ echo "ok: the header shows only the shared settings, each row its racer's own"
 for r in sgd adam; do
     wait_for "^█ $r +DONE" 60 || fail "$r did not finish 300 epochs of iris within 60 s"
 done
-keys q
-wait_file "$TMP/own.exit" 15 || fail "q did not quit the ended race"
-[ "$(cat "$TMP/own.exit")" = 0 ] || fail "q exited with $(cat "$TMP/own.exit")"
+quit_exits own 0
 
 # ---- 80x24: the table fits and lines up; the status line follows the race ---------
 # a batch per epoch; adam ends after 300 epochs while sgd goes on into 5 and
@@ -172,9 +170,7 @@ wait_for 'nothing to stop' 5 || fail "s after the end does not say there is noth
 keys Space
 wait_for 'nothing to resume' 5 || fail "space after the end does not say there is nothing to resume"
 echo "ok: once every racer has ended, the status line says so, and s and space say they do nothing"
-keys q
-wait_file "$TMP/narrow.exit" 15 || fail "q did not quit the ended race"
-[ "$(cat "$TMP/narrow.exit")" = 0 ] || fail "q exited with $(cat "$TMP/narrow.exit")"
+quit_exits narrow 0
 
 # ---- headless -------------------------------------------------------------------
 out=$("$GRADTOP" race --logdir "$TMP/named" --epochs 2 --racers "sgd:lr=0.05,name=slow;adam:lr=0.01" \
@@ -202,10 +198,7 @@ start_session screendiv C.UTF-8 "race --no-log --epochs 30 --patience 0 \
     --racers 'sgd:lr=10,momentum=0.99;adam' iris"
 wait_for 'DIVERGED' 20 || fail "the race screen did not show the sgd racer DIVERGED"
 wait_for ' adam +DONE' 30 || fail "adam did not finish beside the diverged racer"
-keys q
-wait_file "$TMP/screendiv.exit" 15 || fail "q did not quit the race screen"
-[ "$(cat "$TMP/screendiv.exit")" = 3 ] ||
-    fail "the race screen with a diverged racer exited $(cat "$TMP/screendiv.exit"), not 3"
+quit_exits screendiv 3
 echo "ok: the race screen, too, exits 3 when a racer diverged"
 
 # headless_signal SIG: a long headless race gets SIG once every racer has

@@ -13,7 +13,8 @@
 static const char legend[] =
     "Charts: training (cyan) and validation (magenta), smoothed; the raw curves are drawn faint "
     "behind.  Marks on the x axis: best epoch, hyperparameter changes, pauses.  Status words: "
-    "RUNNING, PAUSED, EARLY STOPPED (by patience or by s), DIVERGED, DONE.  Earlier runs on the same dataset "
+    "RUNNING, PAUSED, EARLY STOPPED (by patience or by s), DIVERGED, DONE.  Earlier runs on the "
+    "same dataset "
     "(from the log directory) are drawn dim behind; b hides them.";
 
 /* Rows the content takes at text width tw (keys) and lw (legend). */

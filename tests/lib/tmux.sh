@@ -117,5 +117,13 @@ quit_q_y() {
     [ "$(cat "$TMP/$1.exit")" = 0 ] || fail "q, y exited with status $(cat "$TMP/$1.exit"), not 0"
 }
 
+# quit_exits NAME CODE: q must quit at once (nothing to confirm) within 15 s
+# with status CODE in $TMP/NAME.exit.
+quit_exits() {
+    keys q
+    wait_file "$TMP/$1.exit" 15 || fail "q did not quit within 15 s"
+    [ "$(cat "$TMP/$1.exit")" = "$2" ] || fail "q exited with status $(cat "$TMP/$1.exit"), not $2"
+}
+
 # resize COLUMNS ROWS: resizes the session's window.
 resize() { T resize-window -t "$PANE" -x "$1" -y "$2"; }
