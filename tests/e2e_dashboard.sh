@@ -3,7 +3,7 @@
 # checks the screen text: training advances; space shows PAUSED and stops the
 # epoch counter (two presses in one frame pause and resume, and say so);
 # + doubles the learning rate shown; resizing (down to a
-# too-small terminal and back) neither crashes nor blanks the screen; q then
+# too-small terminal and back; at 80 columns the key bar keeps help and quit) neither crashes nor blanks the screen; q then
 # y exits with status 0; SIGTERM exits 143 with the terminal given back; the
 # ASCII fallback under LANG=C draws no braille; e opens the form, which
 # shows a refused value's whole reason and closes on Esc unchanged; the speed row gives the rate
@@ -96,6 +96,11 @@ echo "ok: the form gives a refused value's whole reason, and Esc closes it uncha
 resize 80 24
 wait_for 'PAUSED' 5 || fail "after resizing to 80x24 the dashboard is gone"
 screen | grep -q 'epoch' || fail "after resizing to 80x24 the status panel is gone"
+# the key bar gives up its least used entries first: help and quit stay
+bar=$(screen | sed -n '24p')
+for k in 'space pause' 'tab view' '? help' 'q quit'; do
+    case $bar in *"$k"*) ;; *) fail "at 80 columns the key bar lacks '$k': $bar" ;; esac
+done
 resize 40 10
 wait_for 'too small' 5 || fail "a 40x10 terminal did not say it is too small"
 resize 120 40

@@ -49,27 +49,47 @@ Action keys_action(int ch)
     return ACTION_NONE;
 }
 
+/* What the bar gives up first when it is too narrow for every entry:
+ * help and quit stay, and ? lists whatever the bar left out. */
+static const Action drop_order[] = {
+    ACTION_HISTORY, ACTION_SMOOTH_MORE, ACTION_LOG,       ACTION_RESTART, ACTION_EDIT,
+    ACTION_STEP,    ACTION_LR_UP,       ACTION_NEXT_VIEW, ACTION_STOP,    ACTION_PAUSE,
+};
+
+/* The bar's text for entry k: its keys ("[]" and "+-" each stand for a
+ * pair) and its word; false for entries the bar does not show. */
+static bool bar_entry(const KeyBinding *k, const char **keys, const char **word)
+{
+    if (!k->bar || k->action == ACTION_LR_DOWN) return false;
+    *keys = k->action == ACTION_SMOOTH_MORE ? "[]" : k->action == ACTION_LR_UP ? "+-" : k->label;
+    *word = k->action == ACTION_LR_UP ? "lr" : k->bar;
+    return true;
+}
+
 void keys_draw_bar(WINDOW *w, int y, int width)
 {
+    enum { N = sizeof key_table / sizeof key_table[0] };
+    bool shown[N] = {false};
+    int total = 0;
+    const char *keys = "", *word = "";
+    for (int i = 0; i < N; i++)
+        if ((shown[i] = bar_entry(&key_table[i], &keys, &word)))
+            total += (int)(strlen(keys) + strlen(word)) + 3;
+    total -= 2; /* no gap after the last entry */
+    for (size_t d = 0; total > width && d < sizeof drop_order / sizeof drop_order[0]; d++)
+        for (int i = 0; i < N; i++)
+            if (shown[i] && key_table[i].action == drop_order[d]) {
+                bar_entry(&key_table[i], &keys, &word);
+                total -= (int)(strlen(keys) + strlen(word)) + 3;
+                shown[i] = false;
+            }
     int x = 0;
     crt_set(w, ROLE_KEYTEXT);
     mvwhline(w, y, 0, ' ', width);
-    for (int i = 0; i < key_count; i++) {
-        const KeyBinding *k = &key_table[i];
-        if (!k->bar) continue;
-        /* "[ ]" share one entry: show both keys */
-        char keys[16];
-        if (k->action == ACTION_SMOOTH_MORE)
-            strcpy(keys, "[]");
-        else if (k->action == ACTION_LR_UP)
-            strcpy(keys, "+-");
-        else if (k->action == ACTION_LR_DOWN)
-            continue;
-        else
-            strcpy(keys, k->label);
-        const char *word = k->action == ACTION_LR_UP ? "lr" : k->bar;
-        int need = (int)strlen(keys) + (int)strlen(word) + 3;
-        if (x + need > width) break;
+    for (int i = 0; i < N; i++) {
+        if (!shown[i]) continue;
+        bar_entry(&key_table[i], &keys, &word);
+        if (x + (int)(strlen(keys) + strlen(word)) + 1 > width) break;
         crt_set(w, ROLE_KEY);
         mvwaddstr(w, y, x, keys);
         x += (int)strlen(keys);
