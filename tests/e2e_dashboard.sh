@@ -51,6 +51,13 @@ p2=$(epoch)
 [ -n "$p1" ] && [ "$p1" = "$p2" ] || fail "paused, yet the epoch counter moved: $p1 then $p2"
 echo "ok: space shows PAUSED and the epoch counter stays at $p1"
 
+# ---- n: one batch, and the notice says so (not the pause's any more) -----
+keys n
+wait_for 'one batch, then paused again' 5 || fail "n did not say it ran one batch"
+off_screen 'pausing at the next batch' || fail "after n the notice still says 'pausing'"
+on_screen 'PAUSED' || fail "after n the run is not paused again"
+echo "ok: n runs one batch and says so"
+
 # ---- + doubles the learning rate -----------------------------------------
 l1=$(lr)
 [ -n "$l1" ] || fail "no 'lr VALUE' on the screen"

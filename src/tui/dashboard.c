@@ -1124,9 +1124,11 @@ static void on_action(Dashboard *d, Action a)
         }
         break;
     case ACTION_STEP:
-        if (s->status == TRAIN_PAUSED)
+        /* the status with a pause just asked for counted (space, n) */
+        if (trainer_status(t) == TRAIN_PAUSED) {
             trainer_step_once(t);
-        else
+            notify(d, ROLE_NORMAL, "one batch, then paused again");
+        } else
             notify(d, ROLE_WARN, "n trains one batch while paused (space pauses)");
         break;
     case ACTION_LR_UP:
