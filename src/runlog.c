@@ -600,7 +600,6 @@ ErrorCode runlog_finish(RunLog *rl, const TrainResult *r, Error *err)
 {
     double t = now_seconds();
     const EpochMetrics *k = &r->kept;
-    bool cls = rl->task == TASK_CLASSIFICATION;
     bool scored = r->best_epoch > 0 || r->epochs > 0;
     if (scored) {
         int64_t step = r->epochs;
@@ -617,38 +616,11 @@ ErrorCode runlog_finish(RunLog *rl, const TrainResult *r, Error *err)
     if (rl->err.code == ERROR_NONE && tfevents_write_hparams_end(rl->events, st, t, &e))
         rl_fail_err(rl, &e);
 
-    /* the result line of SPEC.md "Headless output" */
-    char text[768];
-    size_t n = 0;
-#define ADD(...)                                                                                   \
-    do {                                                                                           \
-        if (n < sizeof text) n += (size_t)snprintf(text + n, sizeof text - n, __VA_ARGS__);        \
-    } while (0)
-    ADD("status=%s epochs=%d best_epoch=%d", train_status_key(r->status), r->epochs, r->best_epoch);
-    if (scored) {
-        ADD(" loss=%.4f", k->loss);
-        if (cls)
-            ADD(" accuracy=%.4f", k->accuracy);
-        else
-            ADD(" mae=%.4f r2=%.4f", k->mae, k->r2);
-        if (k->has_val) {
-            ADD(" val_loss=%.4f", k->val_loss);
-            if (cls)
-                ADD(" val_accuracy=%.4f", k->val_accuracy);
-            else
-                ADD(" val_mae=%.4f val_r2=%.4f", k->val_mae, k->val_r2);
-        }
-        if (r->has_test) {
-            ADD(" test_loss=%.4f", r->test_loss);
-            if (cls)
-                ADD(" test_accuracy=%.4f", r->test_accuracy);
-            else
-                ADD(" test_mae=%.4f test_r2=%.4f", r->test_mae, r->test_r2);
-        }
-    }
-    ADD(" run=%.*s", (int)(sizeof text / 2), rl->dir);
-#undef ADD
-    journal_line(rl, t, rl->last_step, r->epochs, "result", text);
+    /* the result line of SPEC.md "Headless output", as train prints it */
+    char text[768 + sizeof rl->dir];
+    size_t n = train_result_text(r, rl->task, text, sizeof text);
+    if (n < sizeof text) snprintf(text + n, sizeof text - n, " run=%s", rl->dir);
+    journal_line(rl, t, r->steps, r->epochs, "result", text);
 
     flush_file(rl, rl->metrics, rl->metrics_path, true);
     flush_file(rl, rl->journal, rl->journal_path, true);

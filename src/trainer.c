@@ -817,6 +817,7 @@ ErrorCode trainer_run(Trainer *t, Error *err)
     memset(r, 0, sizeof *r);
     r->status = final;
     r->epochs = t->start_epoch + t->n_history;
+    r->steps = t->pub.step;
     if (t->opt.restore_best && t->best_epoch > 0) {
         memcpy(t->model.params, t->best_params, t->model.n_params * sizeof(float));
         r->best_epoch = t->best_epoch;
@@ -930,6 +931,37 @@ void trainer_seed_best(Trainer *t, const EpochMetrics *earlier, int n, const cha
 void trainer_result(Trainer *t, TrainResult *r)
 {
     *r = t->result;
+}
+
+size_t train_result_text(const TrainResult *r, Task task, char *buf, size_t cap)
+{
+    size_t n = 0;
+#define ADD(...)                                                                                   \
+    n += (size_t)snprintf(buf + (n < cap ? n : cap), n < cap ? cap - n : 0, __VA_ARGS__)
+    /* one metric pair or two: "accuracy=…", or "mae=… r2=…" */
+#define METRICS(prefix, acc, mae, r2)                                                              \
+    do {                                                                                           \
+        if (task == TASK_REGRESSION)                                                               \
+            ADD(" %smae=%.4f %sr2=%.4f", prefix, mae, prefix, r2);                                 \
+        else                                                                                       \
+            ADD(" %saccuracy=%.4f", prefix, acc);                                                  \
+    } while (0)
+    const EpochMetrics *k = &r->kept;
+    ADD("status=%s epochs=%d best_epoch=%d loss=%.4f", train_status_key(r->status), r->epochs,
+        r->best_epoch, k->loss);
+    METRICS("", k->accuracy, k->mae, k->r2);
+    if (k->has_val) {
+        ADD(" val_loss=%.4f", k->val_loss);
+        METRICS("val_", k->val_accuracy, k->val_mae, k->val_r2);
+    }
+    if (r->has_test) {
+        ADD(" test_loss=%.4f", r->test_loss);
+        METRICS("test_", r->test_accuracy, r->test_mae, r->test_r2);
+    }
+#undef METRICS
+#undef ADD
+    if (cap) buf[n < cap ? n : cap - 1] = '\0';
+    return n;
 }
 
 static void request(Trainer *t, bool *flag)

@@ -174,9 +174,12 @@ static RunLog *run_three_epochs(Fixture *f, bool has_val, bool has_test)
             h.on_event(h.ctx, &e);
         }
     }
+    /* two batches after the last epoch's end (step 12), as a run stopped
+     * in its fourth epoch */
     e = event(EVENT_END, 3, "end: completed after 3 epochs");
+    e.step = 14;
     h.on_event(h.ctx, &e);
-    TrainResult r = {.status = TRAIN_DONE, .epochs = 3, .best_epoch = 3};
+    TrainResult r = {.status = TRAIN_DONE, .epochs = 3, .steps = 14, .best_epoch = 3};
     r.kept = epoch_metrics(3, has_val);
     if (has_test) {
         r.has_test = true;
@@ -316,7 +319,10 @@ static void journal_has_a_line_per_event_between_run_and_result(void **state)
         if (n == 0)
             assert_non_null(
                 strstr(line, "datasets/iris.csv (classification), 150 rows: 120 train, 30 val"));
+        if (n == 3) assert_int_equal(step, 14);
         if (n == 4) {
+            /* the result comes at the run's last step, not its last epoch's */
+            assert_int_equal(step, 14);
             assert_non_null(strstr(line,
                                    "result status=completed epochs=3 best_epoch=3 loss=0.3333 "
                                    "accuracy=0.8000 val_loss=0.6667 val_accuracy=0.6250 "

@@ -105,6 +105,7 @@ typedef struct {
 typedef struct {
     TrainStatus status;
     int epochs;        /* epochs run */
+    long steps;        /* batches run, the last one included */
     int best_epoch;    /* 0 when no epoch was scored */
     EpochMetrics kept; /* loss/metrics of the kept weights (epoch = best_epoch) */
     bool has_test;
@@ -194,6 +195,11 @@ void trainer_seed_best(Trainer *t, const EpochMetrics *earlier, int n, const cha
  * stopped runs, ERROR_DIVERGED, or another error. */
 ErrorCode trainer_run(Trainer *t, Error *err);
 void trainer_result(Trainer *t, TrainResult *r);
+/* The result line's pairs (SPEC.md "Headless output") without "result: "
+ * and run=: status, epochs, best_epoch, then the kept weights' loss and
+ * accuracy (regression: mae and r2), and the val_ and test_ ones when
+ * there are such parts.  Returns the length it needed, as snprintf. */
+size_t train_result_text(const TrainResult *r, Task task, char *buf, size_t cap);
 
 /* Control, from any thread.  Requests apply at the next batch boundary;
  * of a pause and a resume asked before it, the later holds. */

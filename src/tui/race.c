@@ -478,13 +478,9 @@ static int race_headless(Race *race, SigWatch *watch)
         TrainResult res;
         trainer_result(rc->run.trainer, &res);
         run_end(&rc->run);
-        bool reg = rc->run.sess->train.task == TASK_REGRESSION;
-        printf("result: racer=%s status=%s epochs=%d best_epoch=%d loss=%.4f %s=%.4f", rc->name,
-               train_status_key(res.status), res.epochs, res.best_epoch, res.kept.loss,
-               reg ? "mae" : "accuracy", reg ? res.kept.mae : res.kept.accuracy);
-        if (res.kept.has_val)
-            printf(" val_loss=%.4f %s=%.4f", res.kept.val_loss, reg ? "val_mae" : "val_accuracy",
-                   reg ? res.kept.val_mae : res.kept.val_accuracy);
+        char text[768];
+        train_result_text(&res, rc->run.sess->train.task, text, sizeof text);
+        printf("result: racer=%s %s", rc->name, text);
         if (rc->run.log_path[0]) printf(" run=%s", rc->run.log_path);
         printf("\n");
         fflush(stdout);
