@@ -3,12 +3,21 @@
  */
 #include "gradtop/options.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* dataset_quote_text: user text in messages, control bytes shown as '?',
+ * as the CSV loader shows them. */
+#include "dataset_private.h"
 
 const char *const activation_names[] = {"relu", "leaky_relu", "tanh", "sigmoid",
                                         "elu",  "gelu",       NULL};
@@ -44,7 +53,7 @@ const OptionSpec option_table[] = {
     {"samples", OPTKIND_INT, OPTGROUP_DATA, OFF(samples), 10, 1000000, NULL,
      "points in a generated 2-D set", NULL, true},
     {"noise", OPTKIND_DOUBLE, OPTGROUP_DATA, OFF(noise), 0, 10, NULL,
-     "noise of a generated 2-D set (negative: the set's default)", NULL, true},
+     "noise of a generated 2-D set", NULL, true},
     {"normalize", OPTKIND_ENUM, OPTGROUP_DATA, OFF(normalize), 0, 0, normalize_names,
      "feature scaling, fitted on the training part", NULL, true},
     {"val-split", OPTKIND_DOUBLE, OPTGROUP_DATA, OFF(val_split), 0, 0.9, NULL,
@@ -118,7 +127,7 @@ const OptionSpec option_table[] = {
     {"seed", OPTKIND_U64, OPTGROUP_TRAIN, OFF(seed), 0, 0, NULL, "seed of every random choice",
      NULL, true},
     {"threads", OPTKIND_INT, OPTGROUP_TRAIN, OFF(threads), 0, 1024, NULL,
-     "threads that share each step (0: all cores)", NULL, false},
+     "threads that share each step (0: all cores)", NULL, true},
     /* output */
     {"logdir", OPTKIND_STRING, OPTGROUP_OUTPUT, OFF(logdir), 0, 0, NULL, "where runs are written",
      NULL, false},
@@ -133,10 +142,10 @@ const OptionSpec option_table[] = {
 const size_t option_count = sizeof option_table / sizeof option_table[0];
 
 static const OptionSpecial specials[] = {
-    {"noise", "default", -1},                 /* the generated set's own noise */
-    {"cosine-epochs", "the run's epochs", 0}, /* one period over the whole run */
-    {"patience", "off", 0},                   /* no early stopping */
-    {"threads", "all cores", 0},              /* as many threads as cores */
+    {"noise", "default", -1, "the set's default"},
+    {"cosine-epochs", "the run's epochs", 0, "one period over the whole run"},
+    {"patience", "off", 0, "no early stopping"},
+    {"threads", "all cores", 0, "as many threads as cores"},
 };
 
 void optimizer_params_default(OptimizerParams *p, OptimizerKind kind)
@@ -221,17 +230,28 @@ void options_range(const OptionSpec *s, char *buf, size_t cap)
     switch (s->kind) {
     case OPTKIND_INT: snprintf(buf, cap, "an integer from %.0f to %.0f", s->min, s->max); break;
     case OPTKIND_U64: snprintf(buf, cap, "a non-negative integer"); break;
-    case OPTKIND_DOUBLE:
+    case OPTKIND_DOUBLE: {
+        int n;
         if (s->max >= BIG)
-            snprintf(buf, cap, "a number >= %g", s->min);
+            n = snprintf(buf, cap, "a number >= %g", s->min);
         else
-            snprintf(buf, cap, "a number from %g to %g", s->min, s->max);
+            n = snprintf(buf, cap, "a number from %g to %g", s->min, s->max);
+        /* A special value below the range stands for every value there
+         * (options_set): that is accepted too. */
+        const OptionSpecial *sp = options_special(s);
+        if (sp && sp->value < s->min && n >= 0 && (size_t)n < cap) {
+            if (s->min == 0)
+                snprintf(buf + n, cap - (size_t)n, ", or negative for %s", sp->meaning);
+            else
+                snprintf(buf + n, cap - (size_t)n, ", or below %g for %s", s->min, sp->meaning);
+        }
         break;
+    }
     case OPTKIND_LAYERS:
         snprintf(buf, cap, "comma-separated sizes from %.0f to %.0f, at most %d layers", s->min,
                  s->max, OPTIONS_MAX_LAYERS);
         break;
-    case OPTKIND_CHAR: snprintf(buf, cap, "a single character"); break;
+    case OPTKIND_CHAR: snprintf(buf, cap, "a single printable character, or \\t for tab"); break;
     case OPTKIND_STRING:
         snprintf(buf, cap, "a text of at most %zu bytes%s", string_cap(s) - 1,
                  s->offset == OFF(name) ? " without '/'" : "");
@@ -251,10 +271,11 @@ void options_range(const OptionSpec *s, char *buf, size_t cap)
 static ErrorCode bad_value(const OptionSpec *s, const char *value, const char *where,
                            const char *why, Error *err)
 {
-    char range[256];
+    char range[256], shown[64];
     options_range(s, range, sizeof range);
+    dataset_quote_text(shown, sizeof shown, value, strlen(value));
     return error_set(err, ERROR_INPUT, "%s%s--%s: %s '%s' (expected %s)", where ? where : "",
-                     where ? ": " : "", s->name, why, value, range);
+                     where ? ": " : "", s->name, why, shown, range);
 }
 
 static bool parse_double(const char *v, double *out)
@@ -333,7 +354,7 @@ ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const 
         for (const char *p = value; *p; p++) {
             /* A newline or other control character could not be written
              * back to config.txt as one line. */
-            if ((unsigned char)*p < 32 && *p != '\t')
+            if (((unsigned char)*p < 32 && *p != '\t') || *p == 0x7f)
                 return bad_value(s, value, where, "has a control character", err);
             if (s->offset == OFF(name) && *p == '/')
                 return bad_value(s, value, where, "has '/'", err);
@@ -345,8 +366,9 @@ ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const 
         char c;
         if (!strcmp(value, "\\t") || !strcmp(value, "tab"))
             c = '\t';
-        else if (strlen(value) == 1 && value[0] != '"' && value[0] != '\n' && value[0] != '\r')
-            c = value[0];
+        else if (strlen(value) == 1 && value[0] != '"' &&
+                 ((unsigned char)value[0] >= 32 || value[0] == '\t') && value[0] != 0x7f)
+            c = value[0]; /* config.txt writes it back as one line of text */
         else
             return bad_value(s, value, where, "not a single character", err);
         *(char *)field = c;
@@ -523,52 +545,172 @@ char *options_trim(char *s)
     return s;
 }
 
-static ErrorCode load_stream(Options *o, FILE *f, const char *path, const bool *locked, Error *err);
+/* A config file is read whole and at most this large: every option written
+ * out takes a few KB, and the bound turns endless input (/dev/zero, a pipe
+ * from `yes`) into an error instead of a hang. */
+#define CONFIG_MAX_BYTES (1024 * 1024)
+/* The longest line, its line break left out: a key and the longest value
+ * (a path of OPTIONS_PATH bytes, quoted) with room to spare. */
+#define CONFIG_MAX_LINE 4095
+
+/* Whether c may appear in a config file: printable bytes (UTF-8 included),
+ * tab, and CR and LF as line breaks. */
+static bool config_byte_ok(unsigned char c)
+{
+    return (c >= 0x20 && c != 0x7f) || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Refuses what is not a text of `key = value` lines, at its line and
+ * column (bytes, from 1): a NUL byte (a binary file), another control
+ * character, a line longer than CONFIG_MAX_LINE. */
+static ErrorCode check_text(const char *text, size_t len, const char *name, Error *err)
+{
+    int line = 1;
+    size_t col = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c == '\n') {
+            line++;
+            col = 0;
+            continue;
+        }
+        col++;
+        if (c == '\0')
+            return error_set(err, ERROR_INPUT,
+                             "%s:%d:%zu: NUL byte: this is a binary file, not a config file", name,
+                             line, col);
+        if (!config_byte_ok(c))
+            return error_set(err, ERROR_INPUT,
+                             "%s:%d:%zu: control character 0x%02X: a config file is text "
+                             "(key = value lines)",
+                             name, line, col, c);
+        if (col > CONFIG_MAX_LINE)
+            return error_set(err, ERROR_INPUT, "%s:%d: line too long (more than %d bytes)", name,
+                             line, CONFIG_MAX_LINE);
+    }
+    return ERROR_NONE;
+}
+
+/* Reads up to CONFIG_MAX_BYTES + 1 bytes of path into *text (malloc'd,
+ * NUL-terminated; *len bytes), one byte more than a config file may hold
+ * so that the caller can tell.  A named pipe is opened without waiting for
+ * a writer: one that nobody writes to is refused rather than waited on. */
+static ErrorCode read_config(const char *path, char **text, size_t *len, Error *err)
+{
+    *text = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) return error_set(err, ERROR_INPUT, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        ErrorCode rc = error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(errno));
+        close(fd);
+        return rc;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        close(fd);
+        return error_set(err, ERROR_INPUT, "%s: a directory, not a config file", path);
+    }
+    bool pipe = S_ISFIFO(st.st_mode);
+    if (!pipe) {
+        /* Files and devices read as usual (a terminal waits for its user). */
+        int fl = fcntl(fd, F_GETFL);
+        if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    ErrorCode rc = buf ? ERROR_NONE : error_set(err, ERROR_RUNTIME, "%s: out of memory", path);
+    while (!rc && n <= CONFIG_MAX_BYTES) {
+        if (n == cap) {
+            size_t grown = cap * 2 > CONFIG_MAX_BYTES + 1 ? CONFIG_MAX_BYTES + 1 : cap * 2;
+            char *more = realloc(buf, grown + 1);
+            if (!more) {
+                rc = error_set(err, ERROR_RUNTIME, "%s: out of memory", path);
+                break;
+            }
+            buf = more;
+            cap = grown;
+        }
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got > 0) {
+            n += (size_t)got;
+        } else if (got == 0) {
+            if (pipe && n == 0)
+                rc = error_set(err, ERROR_INPUT,
+                               "%s: a pipe with nothing to read (no program writes to it)", path);
+            break;
+        } else if (errno == EAGAIN) {
+            struct pollfd pfd = {.fd = fd, .events = POLLIN};
+            if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+                rc = error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(errno));
+        } else if (errno != EINTR) {
+            rc = error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(errno));
+        }
+    }
+    close(fd);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    buf[n] = '\0';
+    *text = buf;
+    *len = n;
+    return ERROR_NONE;
+}
+
+static ErrorCode load_text(Options *o, const char *text, size_t len, const char *path,
+                           const bool *locked, Error *err);
 
 ErrorCode options_load_file(Options *o, const char *path, const bool *locked, Error *err)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) return error_set(err, ERROR_INPUT, "%s: %s", path, strerror(errno));
-    ErrorCode rc = load_stream(o, f, path, locked, err);
-    fclose(f);
+    char *text;
+    size_t len;
+    ErrorCode rc = read_config(path, &text, &len, err);
+    if (rc) return rc;
+    /* A located error in what was read says more than its size does. */
+    rc = check_text(text, len > CONFIG_MAX_BYTES ? CONFIG_MAX_BYTES : len, path, err);
+    if (!rc && len > CONFIG_MAX_BYTES)
+        rc = error_set(err, ERROR_INPUT, "%s: larger than the %d MB a config file may be", path,
+                       CONFIG_MAX_BYTES / (1024 * 1024));
+    if (!rc) rc = load_text(o, text, len, path, locked, err);
+    free(text);
     return rc;
 }
 
 ErrorCode options_load_text(Options *o, const char *text, const char *name, const bool *locked,
                             Error *err)
 {
-    size_t n = strlen(text);
-    if (n == 0) return ERROR_NONE;
-    FILE *f = fmemopen((void *)text, n, "r");
-    if (!f) return error_set(err, ERROR_RUNTIME, "%s: %s", name, strerror(errno));
-    ErrorCode rc = load_stream(o, f, name, locked, err);
-    fclose(f);
-    return rc;
+    size_t len = strlen(text);
+    ErrorCode rc = check_text(text, len, name, err);
+    return rc ? rc : load_text(o, text, len, name, locked, err);
 }
 
-static ErrorCode load_stream(Options *o, FILE *f, const char *path, const bool *locked, Error *err)
+/* Applies the `key = value` lines of text, which check_text passed. */
+static ErrorCode load_text(Options *o, const char *text, size_t len, const char *path,
+                           const bool *locked, Error *err)
 {
-    char line[4096];
+    char line[CONFIG_MAX_LINE + 2];
     int lineno = 0;
-    ErrorCode rc = ERROR_NONE;
-    while (fgets(line, sizeof line, f)) {
+    for (size_t pos = 0; pos < len;) {
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t n = (nl ? (size_t)(nl - text) : len) - pos;
+        assert(n <= CONFIG_MAX_LINE); /* check_text refused longer lines */
+        memcpy(line, text + pos, n);
+        line[n] = '\0';
+        pos += n + (nl != NULL);
         lineno++;
-        size_t len = strlen(line);
-        if (len == sizeof line - 1 && line[len - 1] != '\n') {
-            rc = error_set(err, ERROR_INPUT, "%s:%d: line too long", path, lineno);
-            break;
-        }
         char *s = line;
         if (lineno == 1 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
             (unsigned char)s[2] == 0xBF)
             s += 3;
         s = options_trim(s);
         if (!*s || *s == '#') continue;
+        char shown[64];
         char *eq = strchr(s, '=');
         if (!eq) {
-            rc = error_set(err, ERROR_INPUT, "%s:%d: expected 'key = value', got '%.60s'", path,
-                           lineno, s);
-            break;
+            dataset_quote_text(shown, sizeof shown, s, strlen(s));
+            return error_set(err, ERROR_INPUT, "%s:%d: expected 'key = value', got '%s'", path,
+                             lineno, shown);
         }
         *eq = '\0';
         char *key = options_trim(s), *val = options_trim(eq + 1);
@@ -581,32 +723,27 @@ static ErrorCode load_stream(Options *o, FILE *f, const char *path, const bool *
         char where[OPTIONS_PATH + 32];
         snprintf(where, sizeof where, "%s:%d", path, lineno);
         if (strcmp(key, "dataset") == 0) {
-            if (strlen(val) >= sizeof o->dataset) {
-                rc = error_set(err, ERROR_INPUT, "%s: dataset: path too long", where);
-                break;
-            }
+            if (strlen(val) >= sizeof o->dataset)
+                return error_set(err, ERROR_INPUT, "%s: dataset: path too long", where);
             if (!(locked && locked[option_count]))
                 snprintf(o->dataset, sizeof o->dataset, "%s", val);
             continue;
         }
         const OptionSpec *spec = options_find(key);
         if (!spec) {
-            rc = error_set(err, ERROR_INPUT, "%s: unknown option '%.60s'", where, key);
-            break;
+            dataset_quote_text(shown, sizeof shown, key, strlen(key));
+            return error_set(err, ERROR_INPUT, "%s: unknown option '%s'", where, shown);
         }
-        if (spec->offset == offsetof(Options, config)) {
-            rc = error_set(err, ERROR_INPUT,
-                           "%s: 'config' cannot be set in a config file (one file does not load "
-                           "another; give --config on the command line)",
-                           where);
-            break;
-        }
+        if (spec->offset == offsetof(Options, config))
+            return error_set(err, ERROR_INPUT,
+                             "%s: 'config' cannot be set in a config file (one file does not "
+                             "load another; give --config on the command line)",
+                             where);
         if (locked && locked[spec - option_table]) continue;
-        rc = options_set(o, spec, val, where, err);
-        if (rc) break;
+        ErrorCode rc = options_set(o, spec, val, where, err);
+        if (rc) return rc;
     }
-    if (!rc && ferror(f)) rc = error_set(err, ERROR_INPUT, "%s: %s", path, strerror(errno));
-    return rc;
+    return ERROR_NONE;
 }
 
 ErrorCode options_validate(const Options *o, Error *err)

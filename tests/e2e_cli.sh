@@ -2,8 +2,10 @@
 # e2e_cli.sh - the command line end to end, against $GRADTOP (run from the
 # project root, as `make test` does): the headless epoch and result lines,
 # --help and --version, usage errors (exit 2 naming the option or file),
-# inspect, gradcheck, --config, SIGINT (exit 130, status=stopped) and
-# divergence (exit 3, status=diverged).  Every invocation runs under
+# inspect, gradcheck, --config (text of bounded size only), SIGINT (exit
+# 130, status=stopped), divergence (exit 3, status=diverged), standard
+# output that cannot be written (exit 1, run files complete) and options a
+# command does not take (exit 2).  Every invocation runs under
 # `timeout` so that nothing hangs.  Prints each failure with the command's
 # output and exits 1 if any check failed; nothing is skipped.
 set -u
@@ -45,6 +47,16 @@ RC=0
 run() {
     LAST="gradtop $*"
     timeout 60 "$G" "$@" >"$OUT" 2>"$ERR"
+    RC=$?
+}
+
+# run_fed FEED ARGS...: run, with the output of the shell command FEED on
+# gradtop's stdin.
+run_fed() {
+    feed=$1
+    shift
+    LAST="$feed | gradtop $*"
+    sh -c "$feed" | timeout 60 "$G" "$@" >"$OUT" 2>"$ERR"
     RC=$?
 }
 
@@ -132,7 +144,7 @@ expect_line "$OUT" '--epochs N .*\[default 100; an integer from 1 to 1000000\]' 
 # --help gives each range in the words of the message that refuses a value
 # out of it.
 cp "$OUT" "$T/help"
-for ov in epochs:0 lr:-1 min-delta:-1 layers:0 seed:-1 val-split:1; do
+for ov in epochs:0 lr:-1 min-delta:-1 layers:0 seed:-1 val-split:1 noise:11; do
     o=${ov%%:*}
     v=${ov#*:}
     run train iris --no-log "--$o" "$v"
@@ -317,6 +329,202 @@ checks=$((checks + 1))
 last=$(tail -n 1 "$OUT")
 echo "$last" | grep -Eq '^result: status=stopped epochs=[0-9]+ ' ||
     bad "last line '$last' is not 'result: status=stopped epochs=N ...' (killed by the signal instead of stopping?)"
+
+# ---- --config: text only, of bounded size --------------------------------
+
+# A NUL byte is a binary file, named at its line and column; nothing after
+# it is dropped unseen.
+printf 'lr = 0.5\0garbage\nepochs = 2\n' >"$T/nul.cfg"
+run train iris --no-log --config "$T/nul.cfg"
+expect_rc 2
+expect_line "$ERR" 'nul\.cfg:1:9: NUL byte: this is a binary file, not a config file' \
+    "a NUL byte in a config file is not refused at its line and column"
+expect_no_line "$OUT" '^epoch' "trained from a config file with a NUL byte"
+printf '\0\1\2' >"$T/bin.cfg"
+run train iris --no-log --config "$T/bin.cfg"
+expect_rc 2
+expect_line "$ERR" 'bin\.cfg:1:1: NUL byte' "a binary config file loads as an empty one"
+
+# Endless input ends: /dev/zero at its first byte, text past the size limit.
+run train iris --no-log --config /dev/zero
+expect_rc 2
+expect_line "$ERR" '^gradtop: /dev/zero:1:1: NUL byte' "--config /dev/zero is not refused"
+run_fed "yes 'epochs = 2'" train iris --no-log --config /dev/stdin
+expect_rc 2
+expect_line "$ERR" '^gradtop: /dev/stdin: larger than the 1 MB a config file may be' \
+    "endless config text is not refused at the size limit"
+# A named pipe nobody writes to is refused, not waited on; one with a
+# writer is read.
+mkfifo "$T/fifo.cfg"
+run train iris --no-log --config "$T/fifo.cfg"
+expect_rc 2
+expect_line "$ERR" 'fifo\.cfg: a pipe with nothing to read' "a config FIFO without a writer is waited on"
+run_fed "echo 'epochs = 2'" train iris --no-log --config /dev/stdin
+expect_rc 0
+expect_line "$OUT" '^result: status=completed epochs=2 ' "a config read from a pipe is not applied"
+
+# Control bytes are refused by their code, and never echoed: the terminal
+# gets no escape sequence from a message.
+ESC=$(printf '\033')
+printf '\033[31mRED = 1\n' >"$T/esc.cfg"
+run train iris --no-log --config "$T/esc.cfg"
+expect_rc 2
+expect_line "$ERR" 'esc\.cfg:1:1: control character 0x1B' "a control character in a config file is not named"
+expect_no_line "$ERR" "$ESC" "an escape byte from a config file reaches the terminal"
+run train iris --no-log --optimizer "${ESC}[31mx"
+expect_rc 2
+expect_line "$ERR" "unknown value '\\?\\[31mx'" "a bad value's escape byte is not shown as '?'"
+expect_no_line "$ERR" "$ESC" "an escape byte from a bad value reaches the terminal"
+
+# --noise says what it takes, negative values included, in its message and
+# in --help alike.
+run train iris --no-log --noise 11
+expect_rc 2
+expect_line "$ERR" "expected a number from 0 to 10, or negative for the set's default" \
+    "--noise's message does not say that a negative value is the set's default"
+expect_line "$T/help" "^  --noise F .*or negative for the set's default\\]" \
+    "train --help does not say that a negative --noise is the set's default"
+
+# ---- config.txt holds --threads ---------------------------------------------
+
+run train iris --epochs 1 --threads 2 --logdir "$T/thr"
+expect_rc 0
+cfg=$(ls "$T"/thr/*/config.txt 2>/dev/null | head -n 1)
+checks=$((checks + 1))
+if [ -z "$cfg" ]; then
+    bad "no config.txt written"
+else
+    expect_line "$cfg" '^threads = 2$' "config.txt leaves out --threads"
+    expect_no_line "$cfg" '^(logdir|no-log|config|start) =' "config.txt holds an option of where or how it runs"
+    run train --config "$cfg" --epochs 1 --no-log
+    expect_rc 0
+fi
+model=$(ls "$T"/thr/*/model.gtm 2>/dev/null | head -n 1)
+
+# ---- standard output that cannot be written: exit 1 -------------------------
+
+# expect_stopped_run LOGDIR WHY: the one run in LOGDIR ended as a stopped
+# run does, its files complete: the journal's end and result, model.gtm,
+# an epoch in metrics.csv.
+expect_stopped_run() {
+    d=$(ls -d "$1"/*/ 2>/dev/null | head -n 1)
+    checks=$((checks + 1))
+    if [ -z "$d" ] || [ ! -f "$d/journal.txt" ]; then
+        bad "no run directory with a journal.txt in $1 after $2"
+        return
+    fi
+    expect_line "$d/journal.txt" ' end stopped after [0-9]+ epoch' "the journal has no end after $2"
+    expect_line "$d/journal.txt" ' result status=stopped ' "the journal has no result after $2"
+    checks=$((checks + 1))
+    [ -s "$d/model.gtm" ] || bad "no model.gtm after $2"
+    checks=$((checks + 1))
+    [ "$(wc -l <"$d/metrics.csv")" -ge 2 ] || bad "metrics.csv has no epoch after $2"
+}
+
+# run_full ARGS...: gradtop ARGS >/dev/full.
+run_full() {
+    LAST="gradtop $* >/dev/full"
+    : >"$OUT"
+    timeout 60 "$G" "$@" >/dev/full 2>"$ERR"
+    RC=$?
+}
+run_full train iris --epochs 2 --no-log
+expect_rc 1
+expect_line "$ERR" '^gradtop: standard output: No space left on device' "train does not report a full stdout"
+run_full train iris --epochs 50 --patience 0 --logdir "$T/full"
+expect_rc 1
+expect_line "$ERR" 'training stopped after epoch 1 of 50; the run files are complete' \
+    "train with a full stdout does not stop after the first epoch"
+expect_stopped_run "$T/full" "a full stdout"
+run_full gradcheck iris
+expect_rc 1
+expect_line "$ERR" '^gradtop: standard output: No space left on device' "gradcheck does not report a full stdout"
+run_full inspect iris
+expect_rc 1
+run_full --help
+expect_rc 1
+
+# A reader that goes away: SIGPIPE does not kill the run half-written; it
+# stops as on SIGINT, its files complete, and exits 1 (an I/O error).
+LAST="gradtop train digits --epochs 100000 --patience 0 --logdir $T/pipe | head -n 1"
+{
+    timeout 60 "$G" train digits --epochs 100000 --patience 0 --logdir "$T/pipe" 2>"$ERR"
+    echo $? >"$T/pipe.rc"
+} | head -n 1 >"$OUT"
+RC=$(cat "$T/pipe.rc")
+expect_rc 1
+expect_line "$OUT" '^epoch +1/100000 ' "the first epoch line did not arrive"
+expect_line "$ERR" '^gradtop: standard output: Broken pipe: training stopped after epoch [0-9]+ of 100000; the run files are complete' \
+    "a closed stdout is not reported"
+expect_stopped_run "$T/pipe" "the reader left"
+
+# ---- options a command does not take are refused ---------------------------
+
+run train iris --model foo --part val --epochs 1 --no-log
+expect_rc 2
+expect_line "$ERR" '^gradtop train: --model is for eval and predict; train starts from scratch \(train --resume RUNDIR continues a run\)' \
+    "train takes --model silently"
+expect_no_line "$OUT" '^epoch' "trained despite --model"
+run inspect iris -o "$T/inspect.csv"
+expect_rc 2
+expect_line "$ERR" '^gradtop inspect: -o is for predict' "inspect takes -o silently"
+checks=$((checks + 1))
+[ ! -e "$T/inspect.csv" ] || bad "inspect -o wrote a file"
+run eval --model "$model" iris --epochs 5 --lr 3 --start
+expect_rc 2
+expect_line "$ERR" '^gradtop eval: --epochs is for train, race and the interactive mode; eval takes the network' \
+    "eval takes --epochs silently"
+run predict --model "$model" iris --part val
+expect_rc 2
+expect_line "$ERR" '^gradtop predict: --part is for eval' "predict takes --part silently"
+run eval --model "$model" iris --config tests/data/config/valid.cfg
+expect_rc 2
+expect_line "$ERR" '^gradtop eval: --config is for ' "eval takes --config silently"
+run gradcheck iris --epochs 3
+expect_rc 2
+expect_line "$ERR" '^gradtop gradcheck: --epochs is for ' "gradcheck takes --epochs silently"
+run view "$T/thr" --lr 3
+expect_rc 2
+expect_line "$ERR" '^gradtop view: --lr is for .*; view takes only LOGDIR \(or --logdir\)' "view takes --lr silently"
+run train iris --start --epochs 1 --no-log
+expect_rc 2
+expect_line "$ERR" '^gradtop train: --start is for the interactive mode' "train takes --start silently"
+run --resume "$T/thr"
+expect_rc 2
+expect_line "$ERR" '^gradtop: --resume is for train' "the interactive mode takes --resume silently"
+
+# What each command does use is taken.
+run eval --model "$model" iris --label species --delimiter , --missing error --seed 0 --val-split 0.2 --part val
+expect_rc 0
+expect_line "$OUT" '^result: rows=30 ' "eval refuses the data options it reads the dataset with"
+run predict --model "$model" iris --label 4 -o "$T/pred.csv"
+expect_rc 0
+run inspect spiral --samples 50 --noise 0.1 --seed 3
+expect_rc 0
+expect_line "$OUT" '^rows +50$' "inspect refuses the options of a generated set"
+run gradcheck iris --layers 8 --activation tanh --l2 0.01 --batch-size 16 --normalize minmax --seed 1
+expect_rc 0
+
+# COMMAND --help lists what the command takes, its own options included.
+run eval --help
+expect_rc 0
+expect_line "$OUT" '^  --model FILE ' "eval --help does not list --model"
+expect_line "$OUT" '^  --part all\|train\|val ' "eval --help does not list --part"
+expect_line "$OUT" '^  --label ' "eval --help does not list --label"
+expect_no_line "$OUT" '^  --(epochs|lr|layers|start|logdir) ' "eval --help lists an option eval does not take"
+run predict --help
+expect_line "$OUT" '^  -o, --output FILE ' "predict --help does not list -o"
+expect_no_line "$OUT" '^  --(part|epochs|lr) ' "predict --help lists an option predict does not take"
+run view --help
+expect_line "$OUT" '^  --logdir ' "view --help does not list --logdir"
+expect_no_line "$OUT" '^  --(lr|label|epochs|config) ' "view --help lists an option view does not take"
+run inspect --help
+expect_no_line "$OUT" '^  (-o|--lr|--normalize|--model) ' "inspect --help lists an option inspect does not take"
+run train --help
+expect_line "$OUT" '^  --resume RUNDIR ' "train --help does not list --resume"
+expect_no_line "$OUT" '^  --(model|part|start) ' "train --help lists an option train does not take"
+run --help
+expect_line "$OUT" '^  --start ' "--help does not list --start"
 
 if [ "$fail" -ne 0 ]; then
     echo "e2e_cli: $fail of $checks checks failed" >&2

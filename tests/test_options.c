@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -32,6 +33,14 @@ static void expect_contains(const char *haystack, const char *needle)
 {
     if (!strstr(haystack, needle))
         fail_msg("message \"%s\" does not contain \"%s\"", haystack, needle);
+}
+
+/* No control byte in a message: nothing in it can drive the terminal. */
+static void expect_printable(const char *msg)
+{
+    for (const char *p = msg; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            fail_msg("byte 0x%02x in the message \"%s\"", (unsigned char)*p, msg);
 }
 
 static const OptionSpec *spec_of(const char *name)
@@ -481,6 +490,66 @@ static void special_values_stand_for_their_words(void **state)
     expect_rejected("patience", "-1");
 }
 
+/* What --noise accepts is said whole, in its message and its range (the
+ * words --help prints): a negative value is taken, as the set's default. */
+static void noise_range_says_negative_is_the_default(void **state)
+{
+    (void)state;
+    const OptionSpec *s = spec_of("noise");
+    char range[256];
+    options_range(s, range, sizeof range);
+    assert_string_equal(range, "a number from 0 to 10, or negative for the set's default");
+    Options o;
+    options_default(&o);
+    Error err = {0};
+    assert_int_equal(options_set(&o, s, "11", NULL, &err), ERROR_INPUT);
+    expect_contains(err.msg, "(expected a number from 0 to 10, or negative for the set's default)");
+    /* a special value inside the range needs no such words */
+    options_range(spec_of("patience"), range, sizeof range);
+    assert_string_equal(range, "an integer from 0 to 1000000");
+}
+
+/* A value is shown in its message with control bytes as '?': an escape
+ * sequence given as a value is not sent to the terminal. */
+static void bad_values_are_shown_without_control_bytes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *option, *value, *shown;
+    } cases[] = {
+        {"lr", "\033[31m", "'?[31m'"},
+        {"optimizer", "ad\033]0;x\007am", "'ad?]0;x?am'"},
+        {"label", "a\nb", "'a?b'"},
+        {"delimiter", "\033", "'?'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Options o;
+        options_default(&o);
+        Error err = {0};
+        assert_int_equal(options_set(&o, spec_of(cases[i].option), cases[i].value, NULL, &err),
+                         ERROR_INPUT);
+        expect_printable(err.msg);
+        expect_contains(err.msg, cases[i].shown);
+    }
+}
+
+/* What config.txt could not hold as one line of text is refused: a
+ * control character in a text or as the delimiter (tab is allowed). */
+static void rejects_control_characters_in_texts(void **state)
+{
+    (void)state;
+    expect_rejected("delimiter", "\001");
+    expect_rejected("delimiter", "\x1f");
+    expect_rejected("delimiter", "\x7f");
+    expect_rejected("label", "a\x7f");
+    expect_rejected("name", "a\033b");
+    Options o;
+    options_default(&o);
+    set_ok(&o, "delimiter", "\t");
+    assert_int_equal(o.delimiter, '\t');
+    set_ok(&o, "label", "a\tb");
+}
+
 static void rejects_unknown_names(void **state)
 {
     (void)state;
@@ -789,6 +858,165 @@ static void config_errors_in_generated_files(void **state)
     }
 }
 
+/* Loads text as a config file, which must fail with ERROR_INPUT; want
+ * must be in the message and no control byte.  Nothing of the file is
+ * applied: it is checked whole first. */
+static void expect_text_refused(const char *text, size_t len, const char *want)
+{
+    char path[] = "/tmp/gradtop-test-options-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    close(fd);
+    Options o, before;
+    options_default(&o);
+    options_default(&before);
+    Error err = {0};
+    ErrorCode rc = options_load_file(&o, path, NULL, &err);
+    unlink(path);
+    if (rc != ERROR_INPUT) fail_msg("rc %d (want ERROR_INPUT), \"%s\"", rc, err.msg);
+    char where[128];
+    snprintf(where, sizeof where, "%s%s", path, want);
+    expect_contains(err.msg, where);
+    expect_printable(err.msg);
+    if (memcmp(&o, &before, sizeof o) != 0) fail_msg("a refused file changed the options");
+}
+
+/* A NUL byte is a binary file, as the CSV loader says, at its line and
+ * column: the bytes after it are not dropped unseen. */
+static void config_nul_byte_is_refused_at_line_and_column(void **state)
+{
+    (void)state;
+    static const char after_value[] = "lr = 0.5\0garbage\nepochs = 2\n";
+    expect_text_refused(after_value, sizeof after_value - 1,
+                        ":1:9: NUL byte: this is a binary file, not a config file");
+    static const char binary[] = "\0\1\2";
+    expect_text_refused(binary, sizeof binary - 1, ":1:1: NUL byte");
+    static const char later[] = "# ok\nepochs = 2\nl\0r = 1\n";
+    expect_text_refused(later, sizeof later - 1, ":3:2: NUL byte");
+}
+
+/* Other control characters are not text either; the message names the
+ * byte rather than echoing it (an escape would recolour the terminal). */
+static void config_control_character_is_refused_at_line_and_column(void **state)
+{
+    (void)state;
+    static const char esc[] = "epochs = 3\n\033[31mRED = 1\n";
+    expect_text_refused(esc, sizeof esc - 1, ":2:1: control character 0x1B");
+    static const char bell[] = "label = a\007b\n";
+    expect_text_refused(bell, sizeof bell - 1, ":1:10: control character 0x07");
+    /* tab, CR and a UTF-8 BOM are text */
+    Options o;
+    options_default(&o);
+    Error err = {0};
+    assert_int_equal(options_load_text(&o,
+                                       "\xEF\xBB\xBF"
+                                       "epochs\t= 4\r\n",
+                                       "t", NULL, &err),
+                     ERROR_NONE);
+    assert_int_equal(o.epochs, 4);
+    /* a model's stored options are read by the same rules */
+    assert_int_equal(options_load_text(&o, "epochs = 5\n\033\n", "model.gtm", NULL, &err),
+                     ERROR_INPUT);
+    expect_contains(err.msg, "model.gtm:2:1: control character 0x1B");
+}
+
+/* A config file has a size limit, so endless input ends in an error. */
+static void config_larger_than_the_limit_is_refused(void **state)
+{
+    (void)state;
+    size_t n = 1100 * 1000;
+    char *big = malloc(n);
+    assert_non_null(big);
+    for (size_t i = 0; i < n; i++) big[i] = i % 64 == 63 ? '\n' : i % 64 == 0 ? '#' : 'x';
+    expect_text_refused(big, n, ": larger than the 1 MB a config file may be");
+    /* one byte under the limit is fine */
+    size_t ok = 1024 * 1024;
+    char path[] = "/tmp/gradtop-test-options-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, big, ok), (ssize_t)ok);
+    close(fd);
+    free(big);
+    Options o;
+    options_default(&o);
+    Error err = {0};
+    ErrorCode rc = options_load_file(&o, path, NULL, &err);
+    unlink(path);
+    if (rc) fail_msg("1 MB of comments: %s", err.msg);
+}
+
+/* Reading a config file never waits for ever: /dev/zero is a binary file
+ * at its first byte, a named pipe nobody writes to is refused at once.
+ * SIGALRM ends the test program if either hangs. */
+static void config_endless_or_silent_input_does_not_hang(void **state)
+{
+    (void)state;
+    alarm(20);
+    Options o;
+    options_default(&o);
+    Error err = {0};
+    assert_int_equal(options_load_file(&o, "/dev/zero", NULL, &err), ERROR_INPUT);
+    expect_contains(err.msg, "/dev/zero:1:1: NUL byte");
+    char dir[] = "/tmp/gradtop-test-options-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char fifo[64];
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    ErrorCode rc = options_load_file(&o, fifo, NULL, &err);
+    unlink(fifo);
+    rmdir(dir);
+    alarm(0);
+    assert_int_equal(rc, ERROR_INPUT);
+    expect_contains(err.msg, "nothing to read");
+    /* a directory is named as one */
+    assert_int_equal(options_load_file(&o, "tests/data/config", NULL, &err), ERROR_INPUT);
+    expect_contains(err.msg, "tests/data/config: a directory");
+}
+
+/* A pipe with a writer is read to its end (--config <(...)). */
+static void config_is_read_from_a_pipe(void **state)
+{
+    (void)state;
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    static const char text[] = "epochs = 4\nlr = 0.02\n";
+    assert_int_equal(write(p[1], text, sizeof text - 1), (ssize_t)(sizeof text - 1));
+    close(p[1]);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", p[0]);
+    Options o;
+    options_default(&o);
+    Error err = {0};
+    ErrorCode rc = options_load_file(&o, path, NULL, &err);
+    close(p[0]);
+    if (rc) fail_msg("%s: %s", path, err.msg);
+    assert_int_equal(o.epochs, 4);
+    expect_near(o.opt.lr, 0.02, 0, "lr");
+}
+
+/* config.txt holds every option of the run: --threads too.  Only the
+ * options that say where and how a run is written or started stay out. */
+static void config_text_holds_every_run_option(void **state)
+{
+    (void)state;
+    static const char *const outside[] = {"logdir", "no-log", "config", "start"};
+    for (size_t i = 0; i < option_count; i++) {
+        bool out = false;
+        for (size_t k = 0; k < sizeof outside / sizeof outside[0]; k++)
+            out |= strcmp(option_table[i].name, outside[k]) == 0;
+        if (option_table[i].in_config == out)
+            fail_msg("--%s is %s config.txt", option_table[i].name, out ? "in" : "not in");
+    }
+    Options o;
+    options_default(&o);
+    set_ok(&o, "threads", "3");
+    char buf[8192];
+    options_to_config(&o, buf, sizeof buf);
+    expect_contains(buf, "\nthreads = 3\n");
+    round_trip(&o);
+}
+
 /* locked.cfg sets dataset, lr, epochs, optimizer, batch-size; the command
  * line gave dataset and lr (locked), so only the others change. */
 static void locked_keys_are_skipped(void **state)
@@ -845,6 +1073,9 @@ int main(void)
         cmocka_unit_test(special_values_stand_for_their_words),
         cmocka_unit_test(rejects_unknown_names),
         cmocka_unit_test(rejects_other_bad_values),
+        cmocka_unit_test(noise_range_says_negative_is_the_default),
+        cmocka_unit_test(bad_values_are_shown_without_control_bytes),
+        cmocka_unit_test(rejects_control_characters_in_texts),
         cmocka_unit_test(where_prefixes_the_message),
         cmocka_unit_test(config_round_trips_defaults),
         cmocka_unit_test(config_round_trips_sgd_settings),
@@ -859,6 +1090,12 @@ int main(void)
         cmocka_unit_test(config_line_too_long_names_file_and_line),
         cmocka_unit_test(config_missing_file_is_input_error),
         cmocka_unit_test(config_errors_in_generated_files),
+        cmocka_unit_test(config_nul_byte_is_refused_at_line_and_column),
+        cmocka_unit_test(config_control_character_is_refused_at_line_and_column),
+        cmocka_unit_test(config_larger_than_the_limit_is_refused),
+        cmocka_unit_test(config_endless_or_silent_input_does_not_hang),
+        cmocka_unit_test(config_is_read_from_a_pipe),
+        cmocka_unit_test(config_text_holds_every_run_option),
         cmocka_unit_test(locked_keys_are_skipped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -144,7 +144,8 @@ typedef struct {
     const char *const *names; /* ENUM: NULL-terminated names in enum order */
     const char *help;
     const char *applies; /* NULL, or the optimizer/schedule names it applies to */
-    bool in_config;      /* written to config.txt */
+    bool in_config;      /* written to config.txt: every option of the run; not logdir,
+                          * no-log, config, start, which say where and how it runs */
 } OptionSpec;
 
 /* An option's value that stands for something else than its number
@@ -156,6 +157,7 @@ typedef struct {
     const char *option; /* the option_table name */
     const char *word;   /* "all cores" */
     double value;
+    const char *meaning; /* what it does, for messages: "as many threads as cores" */
 } OptionSpecial;
 
 extern const OptionSpec option_table[];
@@ -194,9 +196,13 @@ bool options_is_special(const Options *o, const OptionSpec *spec);
  * non-blank character: for `key = value` lines and lists of pairs. */
 char *options_trim(char *s);
 /* Reads `key = value` lines (# comments, blank lines); unknown keys and bad
- * values are errors naming file and line.  Keys in `locked` (may be NULL;
- * one flag per option_table row, then one for the dataset key: option_count
- * + 1 in all) are skipped: command-line options win. */
+ * values are errors naming file and line.  The file must be text (a NUL or
+ * other control byte is ERROR_INPUT at its line and column), of at most
+ * 1 MB and lines of at most 4095 bytes, so that endless input ends; it is
+ * checked whole before any key is applied.  A named pipe without a writer
+ * is refused, not waited on.  Keys in `locked` (may be NULL; one flag per
+ * option_table row, then one for the dataset key: option_count + 1 in all)
+ * are skipped: command-line options win. */
 ErrorCode options_load_file(Options *o, const char *path, const bool *locked, Error *err);
 /* The same for a text held in memory (a model file's stored options);
  * name stands for the file in messages. */

@@ -1,7 +1,9 @@
 /*
  * args.c - command-line parsing over the option table.  See cli.h.
  */
+#include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,14 +25,167 @@ const char *cli_exe_dir(void)
     return exe_dir;
 }
 
-/* Command-specific options that are not training options. */
-static const char **command_slot(CliArgs *a, const char *name)
+const char *cli_stdout_error(void)
 {
-    if (!strcmp(name, "model")) return &a->model;
-    if (!strcmp(name, "output") || !strcmp(name, "o")) return &a->output;
-    if (!strcmp(name, "resume")) return &a->resume;
-    if (!strcmp(name, "part")) return &a->part;
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout)) return NULL;
+    /* An earlier write failed and its data is gone: errno no longer says why. */
+    return errno ? strerror(errno) : "a write failed";
+}
+
+int cli_stdout_finish(void)
+{
+    const char *why = cli_stdout_error();
+    if (!why) return EXIT_OK;
+    fprintf(stderr, "gradtop: standard output: %s\n", why);
+    return EXIT_RUNTIME;
+}
+
+/* The commands as bits, for which of them take an option. */
+enum {
+    CMD_INTERACTIVE = 1 << 0,
+    CMD_TRAIN = 1 << 1,
+    CMD_RACE = 1 << 2,
+    CMD_GRADCHECK = 1 << 3,
+    CMD_INSPECT = 1 << 4,
+    CMD_EVAL = 1 << 5,
+    CMD_PREDICT = 1 << 6,
+    CMD_VIEW = 1 << 7,
+};
+/* In the order messages list them; the interactive mode last. */
+static const struct {
+    unsigned bit;
+    const char *name;
+} command_names[] = {
+    {CMD_TRAIN, "train"},     {CMD_RACE, "race"},      {CMD_GRADCHECK, "gradcheck"},
+    {CMD_INSPECT, "inspect"}, {CMD_EVAL, "eval"},      {CMD_PREDICT, "predict"},
+    {CMD_VIEW, "view"},       {CMD_INTERACTIVE, NULL},
+};
+
+static unsigned command_bit(const char *command)
+{
+    for (size_t i = 0; i < sizeof command_names / sizeof command_names[0]; i++)
+        if (command ? command_names[i].name && !strcmp(command_names[i].name, command)
+                    : !command_names[i].name)
+            return command_names[i].bit;
+    return 0;
+}
+
+/* What trains: every option of the table applies. */
+#define TRAINING (CMD_INTERACTIVE | CMD_TRAIN | CMD_RACE)
+/* What reads a dataset: eval and predict read it with the model's stored
+ * options, which these override; inspect shows it as these read it. */
+#define READING (TRAINING | CMD_GRADCHECK | CMD_INSPECT | CMD_EVAL | CMD_PREDICT)
+
+/* The commands that take a table option besides the training ones (which
+ * take all).  Any other option is for TRAINING only. */
+static const struct {
+    const char *name;
+    unsigned commands;
+} option_commands[] = {
+    {"label", READING},
+    {"labels", READING},
+    {"delimiter", READING},
+    {"missing", READING},
+    {"samples", READING},
+    {"noise", READING},
+    /* a generated set's points; eval --part re-creates the split from it */
+    {"seed", READING},
+    {"val-split", TRAINING | CMD_GRADCHECK | CMD_EVAL},
+    /* gradcheck's network sees the data as training does */
+    {"normalize", TRAINING | CMD_GRADCHECK},
+    {"layers", TRAINING | CMD_GRADCHECK},
+    {"activation", TRAINING | CMD_GRADCHECK},
+    {"loss", TRAINING | CMD_GRADCHECK},
+    {"batch-size", TRAINING | CMD_GRADCHECK}, /* the rows of its one batch */
+    {"l1", TRAINING | CMD_GRADCHECK},
+    {"l2", TRAINING | CMD_GRADCHECK},
+    {"logdir", TRAINING | CMD_VIEW},
+    /* eval and predict take their options from the model file */
+    {"config", TRAINING | CMD_GRADCHECK | CMD_INSPECT},
+    {"start", CMD_INTERACTIVE},
+};
+
+static unsigned spec_commands(const OptionSpec *s)
+{
+    for (size_t i = 0; i < sizeof option_commands / sizeof option_commands[0]; i++)
+        if (!strcmp(option_commands[i].name, s->name)) return option_commands[i].commands;
+    return TRAINING;
+}
+
+/* Options of single commands, outside the table. */
+typedef struct {
+    const char *name, *alias; /* "output", "o" (alias: one dash) */
+    size_t slot;              /* offsetof the const char * in CliArgs */
+    unsigned commands;
+    const char *arg, *help;
+} CommandOption;
+
+static const CommandOption command_options[] = {
+    {"model", NULL, offsetof(CliArgs, model), CMD_EVAL | CMD_PREDICT, "FILE",
+     "the saved model (a run's model.gtm); required"},
+    {"part", NULL, offsetof(CliArgs, part), CMD_EVAL, "all|train|val",
+     "rows to score: all, or the run's own training or validation part [default all]"},
+    {"output", "o", offsetof(CliArgs, output), CMD_PREDICT, "FILE",
+     "write the predictions to FILE (replaced whole) instead of standard output"},
+    {"resume", NULL, offsetof(CliArgs, resume), CMD_TRAIN, "RUNDIR",
+     "continue that run from its model and optimizer state, appending to its files"},
+};
+
+static const CommandOption *command_option(const char *name)
+{
+    for (size_t i = 0; i < sizeof command_options / sizeof command_options[0]; i++) {
+        const CommandOption *c = &command_options[i];
+        if (!strcmp(name, c->name) || (c->alias && !strcmp(name, c->alias))) return c;
+    }
     return NULL;
+}
+
+/* Why the command has no use for the option, when there is more to say
+ * than who takes it: "" or "; ...". */
+static void refusal_hint(char *buf, size_t cap, const char *command, unsigned cmd,
+                         const char *shown, bool own)
+{
+    buf[0] = '\0';
+    if (cmd == CMD_INTERACTIVE) return;
+    if (cmd == CMD_TRAIN && !strcmp(shown, "--model"))
+        snprintf(buf, cap, "; train starts from scratch (train --resume RUNDIR continues a run)");
+    else if (cmd == CMD_VIEW)
+        snprintf(buf, cap, "; view takes only LOGDIR (or --logdir)");
+    else if (own && (!strcmp(shown, "-o") || !strcmp(shown, "--output")))
+        snprintf(buf, cap, "; %s prints to standard output (redirect it: > FILE)", command);
+    else if (own)
+        return;
+    else if (cmd == CMD_EVAL || cmd == CMD_PREDICT)
+        snprintf(buf, cap,
+                 "; %s takes the network and the options it was trained with from the model file",
+                 command);
+    else if (cmd == CMD_GRADCHECK)
+        snprintf(buf, cap, "; gradcheck checks the initial weights' gradient, without training");
+    else if (cmd == CMD_INSPECT)
+        snprintf(buf, cap, "; inspect shows the data as read, before any training");
+}
+
+/* Refuses an option the command does not take (own: one of
+ * command_options), naming the commands that do: a usage error, since
+ * ignoring it would run something else than what was asked for. */
+static int refuse(const char *command, unsigned cmd, const char *shown, unsigned takes, bool own)
+{
+    const size_t n_names = sizeof command_names / sizeof command_names[0];
+    size_t count = 0, k = 0, n = 0;
+    for (size_t i = 0; i < n_names; i++) count += (takes & command_names[i].bit) != 0;
+    char who[160] = "";
+    for (size_t i = 0; i < n_names && n < sizeof who; i++) {
+        if (!(takes & command_names[i].bit)) continue;
+        const char *sep = ++k == 1 ? "" : k == count ? " and " : ", ";
+        const char *name = command_names[i].name ? command_names[i].name : "the interactive mode";
+        n += (size_t)snprintf(who + n, sizeof who - n, "%s%s", sep, name);
+    }
+    char hint[160];
+    refusal_hint(hint, sizeof hint, command, cmd, shown, own);
+    fprintf(stderr, "gradtop%s%s: %s is for %s%s\n", command ? " " : "", command ? command : "",
+            shown, who, hint);
+    return EXIT_USAGE;
 }
 
 typedef struct {
@@ -42,6 +197,7 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
 {
     memset(a, 0, sizeof *a);
     a->command = command;
+    unsigned cmd = command_bit(command);
     options_default(o);
     static Pending pend[512];
     int np = 0;
@@ -99,8 +255,12 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
         memcpy(name, body, len);
         name[len] = '\0';
         if (eq) value = eq + 1;
-        const char **slot = command_slot(a, name);
-        if (slot) {
+        const CommandOption *copt = command_option(name);
+        if (copt) {
+            char shown[132];
+            snprintf(shown, sizeof shown, "%s%s", arg[1] == '-' ? "--" : "-", name);
+            if (!(copt->commands & cmd)) return refuse(command, cmd, shown, copt->commands, true);
+            const char **slot = (const char **)(void *)((char *)a + copt->slot);
             if (!value) {
                 if (i + 1 >= argc) {
                     fprintf(stderr, "gradtop: %s needs a value\n", arg);
@@ -128,6 +288,11 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
             fprintf(stderr, "gradtop: unknown option '--%s' (see gradtop %s%s--help)\n", name,
                     command ? command : "", command ? " " : "");
             return EXIT_USAGE;
+        }
+        if (!(spec_commands(spec) & cmd)) {
+            char shown[136];
+            snprintf(shown, sizeof shown, "--%s%s", negated ? "no-" : "", spec->name);
+            return refuse(command, cmd, shown, spec_commands(spec), false);
         }
         if (spec->kind == OPTKIND_BOOL && !value) {
             value = negated ? "false" : "true";
@@ -157,7 +322,7 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
         bool locked[256] = {false};
         if (options_load_file(o, config, locked, &err)) {
             fprintf(stderr, "gradtop: %s\n", err.msg);
-            return EXIT_USAGE;
+            return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
         }
     }
     for (int k = 0; k < np; k++) {
@@ -212,31 +377,58 @@ void cli_hint(FILE *f, const char *command)
     fprintf(f, "(gradtop %s --help lists every option)\n", command ? command : "");
 }
 
+/* One line of an option's help: "  --lr F     learning rate [default ...]". */
+static void usage_line(FILE *f, const char *left, const char *help)
+{
+    fprintf(f, "  %-34s %s", left, help);
+}
+
 void cli_usage(FILE *f, const char *command)
 {
-    const char *what = NULL;
+    unsigned cmd = command_bit(command);
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         if ((command == NULL) != (cmds[i].name == NULL)) continue;
         if (command && strcmp(command, cmds[i].name)) continue;
         fprintf(f, "usage: %s\n%s\n", cmds[i].synopsis, cmds[i].what);
-        what = cmds[i].what;
     }
     if (!command) {
         fprintf(f, "\ncommands:\n");
         for (size_t i = 1; i < sizeof cmds / sizeof cmds[0]; i++)
             fprintf(f, "  %-52s %s\n", cmds[i].synopsis, cmds[i].what);
     }
-    (void)what;
-    fprintf(f, "\nDATASET: a CSV file, an IDX file (…-images-idx3-ubyte[.gz]), a name under "
-               "datasets/,\n  or a built-in: fashion-mnist, fashion-mnist-test, spiral, circles, "
-               "xor, gauss, moons.\n");
+    if (cmd & CMD_VIEW)
+        fprintf(f, "\nLOGDIR: a directory of runs, as train writes them (default: --logdir, or "
+                   "runs/).\n");
+    else
+        fprintf(f,
+                "\nDATASET: a CSV file, an IDX file (…-images-idx3-ubyte[.gz]), a name under "
+                "datasets/,\n  or a built-in: fashion-mnist, fashion-mnist-test, spiral, circles, "
+                "xor, gauss, moons.\n");
+    bool header = false;
+    for (size_t i = 0; i < sizeof command_options / sizeof command_options[0]; i++) {
+        const CommandOption *c = &command_options[i];
+        if (!(c->commands & cmd)) continue;
+        if (!header) fprintf(f, "\nCommand options:\n");
+        header = true;
+        char left[160];
+        if (c->alias)
+            snprintf(left, sizeof left, "-%s, --%s %s", c->alias, c->name, c->arg);
+        else
+            snprintf(left, sizeof left, "--%s %s", c->name, c->arg);
+        usage_line(f, left, c->help);
+        fputc('\n', f);
+    }
     Options d;
     options_default(&d);
+    bool any_bool = false;
     for (int g = 0; g < 4; g++) {
-        fprintf(f, "\n%s options:\n", group_titles[g]);
+        header = false;
         for (size_t i = 0; i < option_count; i++) {
             const OptionSpec *s = &option_table[i];
-            if ((int)s->group != g) continue;
+            if ((int)s->group != g || !(spec_commands(s) & cmd)) continue;
+            if (!header) fprintf(f, "\n%s options:\n", group_titles[g]);
+            header = true;
+            any_bool |= s->kind == OPTKIND_BOOL;
             char def[64], arg[96] = "";
             options_format(&d, s, def, sizeof def);
             if (s->kind == OPTKIND_ENUM) {
@@ -253,7 +445,7 @@ void cli_usage(FILE *f, const char *command)
             }
             char left[160];
             snprintf(left, sizeof left, "--%s%s", s->name, arg);
-            fprintf(f, "  %-34s %s", left, s->help);
+            usage_line(f, left, s->help);
             if (s->kind == OPTKIND_BOOL)
                 fprintf(f, " [%s]", def);
             else if (def[0] && strcmp(s->name, "config"))
@@ -273,9 +465,12 @@ void cli_usage(FILE *f, const char *command)
             fputc('\n', f);
         }
     }
-    fprintf(f, "\nBoolean options take --no-NAME to turn them off (e.g. --no-restore-best).\n"
-               "Exit codes: 0 done, 1 runtime failure, 2 usage or bad input, 3 diverged, "
-               "130 interrupted.\n");
+    if (any_bool)
+        fprintf(f, "\nBoolean options take --no-NAME to turn them off (e.g. --no-restore-best).\n");
+    fprintf(f,
+            "%sExit codes: 0 done, 1 runtime failure, 2 usage or bad input, 3 diverged, "
+            "130 interrupted.\n",
+            any_bool ? "" : "\n");
 }
 
 int cli_overlay(Options *run, const Options *cli, const CliArgs *a)

@@ -79,5 +79,7 @@ int cmd_gradcheck(const Options *o, const CliArgs *a)
                worst, GRADCHECK_TOLERANCE);
     model_free(&m);
     session_close(&s);
-    return bad ? EXIT_RUNTIME : EXIT_OK;
+    /* A report that could not be written is an I/O error, agreeing or not. */
+    int out = cli_stdout_finish();
+    return out ? out : bad ? EXIT_RUNTIME : EXIT_OK;
 }

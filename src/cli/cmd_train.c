@@ -7,6 +7,11 @@
  * threads before main).  A small thread reads the pipe and asks the trainer
  * to stop at the next batch boundary; the run then ends normally, its files
  * complete, and the process exits 130.
+ *
+ * Standard output that can no longer be written (a full disk, a reader
+ * that went away: SIGPIPE is ignored, so a closed pipe is EPIPE) stops the
+ * run the same way, since nothing would report it; that is an I/O error,
+ * exit 1.
  */
 #include <errno.h>
 #include <math.h>
@@ -27,12 +32,17 @@ typedef struct {
     Task task;
     int epochs;
     int width;
-    RunLog *log; /* NULL with --no-log */
+    RunLog *log;           /* NULL with --no-log */
+    Trainer *trainer;      /* stopped when standard output fails */
+    const char *out_error; /* why standard output failed, NULL while it works */
+    int out_epoch;         /* the epoch whose line could not be written */
 } Printer;
 
 static void print_epoch(void *ctx, const EpochMetrics *m)
 {
-    const Printer *p = ctx;
+    Printer *p = ctx;
+    if (p->log) runlog_on_epoch(p->log, m);
+    if (p->out_error) return;
     printf("epoch %*d/%d  loss %.4f", p->width, m->epoch, p->epochs, m->loss);
     if (p->task == TASK_CLASSIFICATION)
         printf("  accuracy %.4f", m->accuracy);
@@ -46,8 +56,11 @@ static void print_epoch(void *ctx, const EpochMetrics *m)
             printf("  val_mae %.4f  val_r2 %.4f", m->val_mae, m->val_r2);
     }
     printf("  lr %g  %.2fs\n", m->lr, m->seconds);
-    fflush(stdout);
-    if (p->log) runlog_on_epoch(p->log, m);
+    p->out_error = cli_stdout_error();
+    if (p->out_error) {
+        p->out_epoch = m->epoch;
+        trainer_stop(p->trainer);
+    }
 }
 
 static void print_event(void *ctx, const TrainEvent *e)
@@ -73,31 +86,11 @@ static void stop_trainer(void *ctx)
 
 static void print_result(const Session *s, const TrainResult *r, const char *run)
 {
-    const EpochMetrics *k = &r->kept;
-    bool cls = s->train.task == TASK_CLASSIFICATION;
-    printf("result: status=%s epochs=%d best_epoch=%d loss=%.4f", train_status_key(r->status),
-           r->epochs, r->best_epoch, k->loss);
-    if (cls)
-        printf(" accuracy=%.4f", k->accuracy);
-    else
-        printf(" mae=%.4f r2=%.4f", k->mae, k->r2);
-    if (k->has_val) {
-        printf(" val_loss=%.4f", k->val_loss);
-        if (cls)
-            printf(" val_accuracy=%.4f", k->val_accuracy);
-        else
-            printf(" val_mae=%.4f val_r2=%.4f", k->val_mae, k->val_r2);
-    }
-    if (r->has_test) {
-        printf(" test_loss=%.4f", r->test_loss);
-        if (cls)
-            printf(" test_accuracy=%.4f", r->test_accuracy);
-        else
-            printf(" test_mae=%.4f test_r2=%.4f", r->test_mae, r->test_r2);
-    }
+    char text[768];
+    train_result_text(r, s->train.task, text, sizeof text);
+    printf("result: %s", text);
     if (run) printf(" run=%s", run);
     printf("\n");
-    fflush(stdout);
 }
 
 static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm,
@@ -180,26 +173,15 @@ int cmd_train(const Options *cli, const CliArgs *a)
     return rc;
 }
 
-static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm,
-                        const Options *kept_best)
+/* run_training's part under the signal watch, which the caller removes. */
+static int train_watched(const Options *o, const CliArgs *a, const SavedModel *sm,
+                         const Options *kept_best, SigWatch *watch)
 {
-    if (!o->dataset[0]) {
-        fprintf(stderr, "gradtop train: no dataset given\n");
-        cli_hint(stderr, "train");
-        return EXIT_USAGE;
-    }
-    SigWatch watch;
-    if (!sigwatch_install(&watch)) {
-        fprintf(stderr, "gradtop: %s\n", strerror(errno));
-        return EXIT_RUNTIME;
-    }
-
     Session s;
     Error err = {0};
     int rc = EXIT_OK;
     if (session_open(&s, o, cli_exe_dir(), &err)) {
         fprintf(stderr, "gradtop: %s\n", err.msg);
-        sigwatch_remove(&watch);
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
     int cores = sysmem_cores();
@@ -231,9 +213,9 @@ static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm
         fprintf(stderr, "gradtop: %s\n", err.msg);
         trainer_destroy(t);
         session_close(&s);
-        sigwatch_remove(&watch);
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
+    pr.trainer = t;
     if (sm && kept_best) seed_best(t, a->resume, kept_best, sm->kept_epoch);
     /* The run directory is made once the network is built (a refused
      * network leaves no directory behind) and before training, so that an
@@ -243,12 +225,11 @@ static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm
         fprintf(stderr, "gradtop: %s (or use --no-log)\n", err.msg);
         trainer_destroy(t);
         session_close(&s);
-        sigwatch_remove(&watch);
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
-    sigwatch_start(&watch, stop_trainer, t);
+    sigwatch_start(watch, stop_trainer, t);
     ErrorCode trc = trainer_run(t, &err);
-    int sig = sigwatch_join(&watch);
+    int sig = sigwatch_join(watch);
     TrainResult r;
     trainer_result(t, &r);
     bool log_failed = false;
@@ -259,8 +240,25 @@ static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm
             log_failed = true;
         }
     }
-    print_result(&s, &r, pr.log ? runlog_path(pr.log) : NULL);
-    if (trc == ERROR_DIVERGED)
+    const char *run = pr.log ? runlog_path(pr.log) : NULL;
+    if (!pr.out_error) {
+        print_result(&s, &r, run);
+        pr.out_error = cli_stdout_error();
+    }
+    if (pr.out_error) {
+        char stopped[96] = "";
+        if (r.status == TRAIN_STOPPED && pr.out_epoch)
+            snprintf(stopped, sizeof stopped, ": training stopped after epoch %d of %d",
+                     pr.out_epoch, o->epochs);
+        fprintf(stderr, "gradtop: standard output: %s%s%s%s%s\n", pr.out_error, stopped,
+                run && !log_failed ? "; the run files are complete (" : "",
+                run && !log_failed ? run : "", run && !log_failed ? ")" : "");
+    }
+    /* Output that was lost comes first: whoever reads it cannot tell the
+     * run's end from the exit code otherwise. */
+    if (pr.out_error)
+        rc = EXIT_RUNTIME;
+    else if (trc == ERROR_DIVERGED)
         rc = EXIT_DIVERGED;
     else if (trc) {
         fprintf(stderr, "gradtop: %s\n", err.msg);
@@ -272,6 +270,28 @@ static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm
     trainer_destroy(t);
     runlog_close(pr.log);
     session_close(&s);
+    return rc;
+}
+
+static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm,
+                        const Options *kept_best)
+{
+    if (!o->dataset[0]) {
+        fprintf(stderr, "gradtop train: no dataset given\n");
+        cli_hint(stderr, "train");
+        return EXIT_USAGE;
+    }
+    SigWatch watch;
+    if (!sigwatch_install(&watch)) {
+        fprintf(stderr, "gradtop: %s\n", strerror(errno));
+        return EXIT_RUNTIME;
+    }
+    /* A closed pipe on stdout is then EPIPE, which ends the run cleanly. */
+    struct sigaction ignore = {.sa_handler = SIG_IGN}, old_pipe;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGPIPE, &ignore, &old_pipe);
+    int rc = train_watched(o, a, sm, kept_best, &watch);
+    sigaction(SIGPIPE, &old_pipe, NULL);
     sigwatch_remove(&watch);
     return rc;
 }
