@@ -493,6 +493,24 @@ run --resume "$T/thr"
 expect_rc 2
 expect_line "$ERR" '^gradtop: --resume is for train' "the interactive mode takes --resume silently"
 
+# train --resume goes on with the run's own data, split and network.
+rundir=$(dirname "$model")
+run train --resume "$rundir" wine --epochs 2
+expect_rc 2
+expect_line "$ERR" '^gradtop train: --resume continues .* on its own dataset \(iris\): give no DATASET' \
+    "train --resume took another DATASET"
+run train --resume "$rundir" --layers 8 --epochs 2
+expect_rc 2
+expect_line "$ERR" '^gradtop train: --layers 8: a resumed run keeps its data, split and network \(.* has layers = 32\)' \
+    "train --resume took another --layers"
+run train --resume "$rundir" --seed 7 --epochs 2
+expect_rc 2
+expect_line "$ERR" '^gradtop train: --seed 7: a resumed run keeps' "train --resume took another --seed"
+run train --resume "$rundir" --layers 32 --lr 0.01 --epochs 2 --test iris
+expect_rc 0
+expect_line "$OUT" '^result: status=completed epochs=2 .* test_accuracy=' \
+    "train --resume refused the run's own --layers, a new --lr or a --test"
+
 # What each command does use is taken.
 run eval --model "$model" iris --label species --delimiter , --missing error --seed 0 --val-split 0.2 --part val
 expect_rc 0

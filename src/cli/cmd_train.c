@@ -146,6 +146,37 @@ static void seed_best(Trainer *t, const char *dir, const Options *earlier, int k
 
 /* train --resume RUNDIR: the run's stored options (the command line's on
  * top, e.g. more --epochs), its model and optimizer state, its files. */
+/* A resumed run goes on with its own data, split and network: a DATASET,
+ * or a data, network or seed option with another value than the run's, is
+ * refused rather than half applied (the saved weights would not fit, or
+ * validation rows would be trained on). --test only scores: it may change. */
+static int refuse_changes(const Options *run, const Options *cli, const CliArgs *a)
+{
+    if (a->locked[option_count]) {
+        fprintf(stderr,
+                "gradtop train: --resume continues %s on its own dataset (%s): give no "
+                "DATASET, or start a new run\n",
+                a->resume, run->dataset);
+        return EXIT_USAGE;
+    }
+    for (size_t i = 0; i < option_count; i++) {
+        const OptionSpec *s = &option_table[i];
+        bool kept = s->group == OPTGROUP_MODEL || !strcmp(s->name, "seed") ||
+                    (s->group == OPTGROUP_DATA && strcmp(s->name, "test"));
+        if (!a->locked[i] || !kept) continue;
+        char mine[OPTIONS_PATH + 8], theirs[OPTIONS_PATH + 8];
+        options_format(cli, s, mine, sizeof mine);
+        options_format(run, s, theirs, sizeof theirs);
+        if (!strcmp(mine, theirs)) continue;
+        fprintf(stderr,
+                "gradtop train: --%s %s: a resumed run keeps its data, split and network (%s "
+                "has %s = %s); start a new run to change it\n",
+                s->name, mine, a->resume, s->name, theirs);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
 int cmd_train(const Options *cli, const CliArgs *a)
 {
     if (!a->resume) return run_training(cli, a, NULL, NULL);
@@ -160,7 +191,7 @@ int cmd_train(const Options *cli, const CliArgs *a)
     }
     /* model.gtm holds the best epoch's weights when the run kept them */
     Options earlier = o;
-    if (cli_overlay(&o, cli, a)) return EXIT_USAGE;
+    if (refuse_changes(&o, cli, a) || cli_overlay(&o, cli, a)) return EXIT_USAGE;
     o.no_log = cli->no_log;
     SavedModel sm;
     snprintf(path, sizeof path, "%s/model.gtm", a->resume);
