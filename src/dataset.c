@@ -122,6 +122,8 @@ void dataset_free(Dataset *ds)
         free(ds->labels);
         free(ds->targets);
         free(ds->feature_missing);
+        free(ds->feature_mean);
+        free(ds->row_line);
         if (ds->class_names)
             for (int i = 0; i < ds->n_classes; i++) free(ds->class_names[i]);
         free(ds->class_names);
@@ -291,6 +293,26 @@ static ErrorCode load_path(Dataset *ds, const char *path, const DatasetOptions *
     FILE *f = fopen(path, "rb");
     if (!f) return error_set(err, ERROR_INPUT, "%s: can't open: %s", path, strerror(errno));
     got = fread(head, 1, sizeof head, f);
+    if (!S_ISREG(st.st_mode)) {
+        /* A pipe, a FIFO, a terminal: what was read to tell the format is
+         * gone from the stream, so the CSV reader goes on from these bytes
+         * on the same stream, with the same limits as for a file.  IDX
+         * data needs its labels file beside it, and a gzip stream its
+         * name: both must be files. */
+        ErrorCode rc;
+        if (ferror(f))
+            rc = error_set(err, ERROR_RUNTIME, "%s: read error: %s", path, strerror(errno));
+        else if ((got >= 2 && head[0] == 0x1f && head[1] == 0x8b) ||
+                 (got == 4 && head[0] == 0 && head[1] == 0 && head[2] == 0x08))
+            rc = error_set(err, ERROR_INPUT,
+                           "%s: IDX or gzip data from a pipe or device; gradtop reads those from "
+                           "files only (save it to a file first)",
+                           path);
+        else
+            rc = dataset_load_csv_stream(ds, path, f, head, got, opt, err);
+        fclose(f);
+        return rc;
+    }
     fclose(f);
 
     bool idx = got == 4 && head[0] == 0 && head[1] == 0 && head[2] == 0x08;
@@ -477,6 +499,7 @@ static ErrorCode permute_rows(Dataset *ds, const int *perm, Error *err)
         memcpy(row, ds->x + i * d, d * sizeof *row);
         int label = ds->labels ? ds->labels[i] : 0;
         float target = ds->targets ? ds->targets[i] : 0;
+        size_t line = ds->row_line ? ds->row_line[i] : 0;
         size_t j = i;
         for (;;) {
             size_t k = (size_t)perm[j];
@@ -485,11 +508,13 @@ static ErrorCode permute_rows(Dataset *ds, const int *perm, Error *err)
                 memcpy(ds->x + j * d, row, d * sizeof *row);
                 if (ds->labels) ds->labels[j] = label;
                 if (ds->targets) ds->targets[j] = target;
+                if (ds->row_line) ds->row_line[j] = line;
                 break;
             }
             memcpy(ds->x + j * d, ds->x + k * d, d * sizeof *row);
             if (ds->labels) ds->labels[j] = ds->labels[k];
             if (ds->targets) ds->targets[j] = ds->targets[k];
+            if (ds->row_line) ds->row_line[j] = ds->row_line[k];
             j = k;
         }
     }
@@ -506,6 +531,7 @@ static void make_view(const Dataset *ds, Dataset *v, size_t start, size_t n)
     v->x = ds->x ? ds->x + start * (size_t)ds->d : NULL;
     v->labels = ds->labels ? ds->labels + start : NULL;
     v->targets = ds->targets ? ds->targets + start : NULL;
+    v->row_line = ds->row_line ? ds->row_line + start : NULL;
 }
 
 /* How many of count rows go to validation: rounded, but a class (or a
@@ -682,9 +708,13 @@ void normalizer_apply(const Normalizer *nz, Dataset *ds)
     assert(nz->d == ds->d);
     size_t d = (size_t)ds->d;
     if (nz->kind == NORMALIZE_NONE) return;
+    /* In double: x - shift can exceed FLT_MAX (3e38 - -3e38) while the
+     * result, scaled, is about 1.  A float's difference is exact in double
+     * and the product is rounded once, to float. */
     for (size_t i = 0; i < ds->n; i++) {
         float *row = ds->x + i * d;
-        for (size_t j = 0; j < d; j++) row[j] = (row[j] - nz->shift[j]) * nz->scale[j];
+        for (size_t j = 0; j < d; j++)
+            row[j] = (float)(((double)row[j] - (double)nz->shift[j]) * (double)nz->scale[j]);
     }
 }
 
@@ -694,6 +724,40 @@ void normalizer_free(Normalizer *nz)
     free(nz->shift);
     free(nz->scale);
     memset(nz, 0, sizeof *nz);
+}
+
+ErrorCode dataset_reorder_features(Dataset *ds, const int *from, Error *err)
+{
+    size_t d = (size_t)ds->d;
+    float *row = malloc((d ? d : 1) * sizeof *row);
+    char **names = malloc((d ? d : 1) * sizeof *names);
+    float *mean = malloc((d ? d : 1) * sizeof *mean);
+    size_t *missing = malloc((d ? d : 1) * sizeof *missing);
+    if (!row || !names || !mean || !missing) {
+        free(row);
+        free(names);
+        free(mean);
+        free(missing);
+        return error_set(err, ERROR_RUNTIME, "%s: out of memory", ds->source);
+    }
+    for (size_t i = 0; i < ds->n; i++) {
+        float *x = ds->x + i * d;
+        for (size_t k = 0; k < d; k++) row[k] = x[from[k]];
+        memcpy(x, row, d * sizeof *row);
+    }
+    for (size_t k = 0; k < d; k++) {
+        if (ds->feature_names) names[k] = ds->feature_names[from[k]];
+        if (ds->feature_mean) mean[k] = ds->feature_mean[from[k]];
+        if (ds->feature_missing) missing[k] = ds->feature_missing[from[k]];
+    }
+    if (ds->feature_names) memcpy(ds->feature_names, names, d * sizeof *names);
+    if (ds->feature_mean) memcpy(ds->feature_mean, mean, d * sizeof *mean);
+    if (ds->feature_missing) memcpy(ds->feature_missing, missing, d * sizeof *missing);
+    free(row);
+    free(names);
+    free(mean);
+    free(missing);
+    return ERROR_NONE;
 }
 
 void dataset_stats(const Dataset *ds, FeatureStats *stats)

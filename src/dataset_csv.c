@@ -194,6 +194,29 @@ static inline const char *parse_plain(const char *p, const char *end, float *out
     return p;
 }
 
+/* Whether s[0..len) is written as a decimal number, whatever its size:
+ * the grammar of parse_float_general.  Tells a number outside the float
+ * range from text that is no number at all. */
+static bool is_decimal_syntax(const char *s, size_t len)
+{
+    const char *p = s, *end = s + len;
+    while (p < end && is_blank(*p)) p++;
+    while (end > p && is_blank(end[-1])) end--;
+    if (p < end && (*p == '+' || *p == '-')) p++;
+    bool digits = false;
+    for (; p < end && is_digit(*p); p++) digits = true;
+    if (p < end && *p == '.')
+        for (p++; p < end && is_digit(*p); p++) digits = true;
+    if (!digits) return false;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '+' || *p == '-')) p++;
+        if (p == end || !is_digit(*p)) return false;
+        while (p < end && is_digit(*p)) p++;
+    }
+    return p == end;
+}
+
 /* The plain form first; parse_float_general reads the others (blanks,
  * exponents) and refuses what is not a number. */
 bool dataset_parse_float(const char *s, size_t len, float *out)
@@ -282,7 +305,7 @@ typedef struct {
     int slot[CLASS_SLOTS]; /* class id + 1; 0 is an empty slot */
 } ClassTable;
 
-typedef enum { FIELD_OK, FIELD_NOT_NUMBER, FIELD_MISSING } FieldProblem;
+typedef enum { FIELD_OK, FIELD_NOT_NUMBER, FIELD_OUT_OF_RANGE, FIELD_MISSING } FieldProblem;
 
 typedef struct {
     const char *path;
@@ -302,6 +325,8 @@ typedef struct {
     /* Layout, settled after the second record (or at the end of the file). */
     int n_cols, label_col, d;
     bool header;
+    bool no_label; /* every column a feature: opt->no_label, or expect_features said so */
+    bool any_text; /* some byte besides a BOM was read */
 
     size_t cap_rows;
     bool row_missing;     /* the current row has a missing feature */
@@ -428,6 +453,14 @@ static bool ensure_row(CsvReader *r)
         return false;
     }
     ds->targets = targets;
+    if (r->opt->row_lines) {
+        size_t *lines = realloc(ds->row_line, cap * sizeof *lines);
+        if (!lines) {
+            fail_oom(r);
+            return false;
+        }
+        ds->row_line = lines;
+    }
     r->cap_rows = cap;
     return true;
 }
@@ -473,7 +506,9 @@ static void data_field(CsvReader *r, const char *s, size_t len)
     /* Kept until the record ends: a wrong field count explains a bad field
      * better than the field itself does. */
     if (r->problem == FIELD_OK) {
-        r->problem = missing ? FIELD_MISSING : FIELD_NOT_NUMBER;
+        r->problem = missing                     ? FIELD_MISSING
+                     : is_decimal_syntax(s, len) ? FIELD_OUT_OF_RANGE
+                                                 : FIELD_NOT_NUMBER;
         r->problem_col = col;
         r->problem_line = r->line;
         dataset_quote_text(r->problem_text, sizeof r->problem_text, s, len);
@@ -488,6 +523,11 @@ static void report_problem(CsvReader *r)
     if (r->problem == FIELD_MISSING)
         fail(r, ERROR_INPUT,
              "%s:%zu:%d: %smissing value \"%s\" (--missing drop or --missing mean accepts it)",
+             r->path, r->problem_line, r->problem_col + 1, where, r->problem_text);
+    else if (r->problem == FIELD_OUT_OF_RANGE)
+        fail(r, ERROR_INPUT,
+             "%s:%zu:%d: %s\"%s\" is outside the range of a float (finite, magnitude up to "
+             "3.4e38)",
              r->path, r->problem_line, r->problem_col + 1, where, r->problem_text);
     else
         fail(r, ERROR_INPUT, "%s:%zu:%d: %sexpected a number, got \"%s\"", r->path, r->problem_line,
@@ -535,7 +575,7 @@ static bool note_label(CsvReader *r, const char *s, size_t len)
  * it is skipped). */
 static bool reads_labels(const CsvReader *r)
 {
-    return !r->opt->no_label && !r->opt->skip_label;
+    return !r->no_label && !r->opt->skip_label;
 }
 
 /* Keeps the row whose features are in place, or drops it, by its missing
@@ -543,6 +583,9 @@ static bool reads_labels(const CsvReader *r)
 static void end_row(CsvReader *r, bool row_missing, const char *label, size_t label_len)
 {
     Dataset *ds = r->ds;
+    /* A row kept with its gaps (keep_missing) is not dropped for them. */
+    if (r->opt->keep_missing) row_missing = false;
+    if (ds->row_line) ds->row_line[ds->n] = r->open_line;
     if (!reads_labels(r)) {
         if (row_missing && r->opt->missing == MISSING_DROP)
             ds->dropped_rows++;
@@ -612,7 +655,9 @@ static void settle_layout(CsvReader *r)
         fail(r, ERROR_INPUT, "%s:%zu: only a header row, no data", r->path, first->line);
         return;
     }
-    if (n < 2 && !r->opt->no_label) {
+    r->no_label = r->opt->no_label || (r->opt->skip_label && r->opt->expect_features > 0 &&
+                                       n == r->opt->expect_features);
+    if (n < 2 && !r->no_label) {
         fail(r, ERROR_INPUT,
              "%s:%zu: only one column; a dataset needs feature columns and a label column "
              "(is the delimiter '%c' right?)",
@@ -623,10 +668,13 @@ static void settle_layout(CsvReader *r)
     /* The label column: a header name first, then a (possibly negative) index. */
     const char *want = r->opt->label;
     int label_col = -1;
-    if (r->opt->no_label) {
+    if (r->no_label) {
         label_col = n; /* none: every column is a feature */
     } else if (!want || !*want) {
-        label_col = n - 1;
+        const char *hint = r->opt->label_hint;
+        for (int c = 0; header && hint && c < n && label_col < 0; c++)
+            if (strcmp(rowtext_field(first, c), hint) == 0) label_col = c;
+        if (label_col < 0) label_col = n - 1;
     } else {
         for (int c = 0; header && c < n && label_col < 0; c++)
             if (strcmp(rowtext_field(first, c), want) == 0) label_col = c;
@@ -665,10 +713,11 @@ static void settle_layout(CsvReader *r)
     }
     r->n_cols = n;
     r->label_col = label_col;
-    r->d = r->opt->no_label ? n : n - 1;
+    r->d = r->no_label ? n : n - 1;
     ds->d = r->d;
-    ds->label_column = r->opt->no_label ? -1 : label_col;
-    if (r->opt->no_label)
+    ds->label_column = r->no_label ? -1 : label_col;
+    ds->header_line = header ? first->line : 0;
+    if (r->no_label)
         ds->label_name[0] = '\0';
     else if (header)
         snprintf(ds->label_name, sizeof ds->label_name, "%s", rowtext_field(first, label_col));
@@ -855,8 +904,10 @@ static const char *fast_line(CsvReader *r, const char *s, const char *end, char 
 }
 
 /* Feeds the whole file line by line to fast_line, split_line or, when they
- * decline, to libcsv. */
-static void read_stream(CsvReader *r, FILE *f, struct csv_parser *p)
+ * decline, to libcsv; the n_head bytes of head come first (already read
+ * from a stream that can't go back). */
+static void read_stream(CsvReader *r, FILE *f, struct csv_parser *p, const void *head,
+                        size_t n_head)
 {
     /* csv_init leaves libcsv in its between-records state. */
     const int idle = p->pstate;
@@ -870,8 +921,14 @@ static void read_stream(CsvReader *r, FILE *f, struct csv_parser *p)
         return;
     }
     bool first = true;
+    if (n_head > CHUNK_BYTES) n_head = CHUNK_BYTES;
     while (!r->failed) {
-        size_t got = fread(buf, 1, CHUNK_BYTES, f);
+        size_t got = 0;
+        if (first && n_head) {
+            memcpy(buf, head, n_head);
+            got = n_head;
+        }
+        got += fread(buf + got, 1, CHUNK_BYTES - got, f);
         if (got == 0) {
             if (ferror(f))
                 fail(r, ERROR_RUNTIME, "%s:%zu: read error: %s", r->path, r->line, strerror(errno));
@@ -886,6 +943,7 @@ static void read_stream(CsvReader *r, FILE *f, struct csv_parser *p)
         }
         if (first && got >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3;
         first = false;
+        if (s < end) r->any_text = true;
         while (s < end && !r->failed) {
             if (fast && r->at_record_start && r->records >= 2 && p->pstate == idle) {
                 const char *next = fast_line(r, s, end, delim);
@@ -1036,39 +1094,60 @@ static void settle_labels(CsvReader *r)
     free(map);
 }
 
-/* MISSING_MEAN: each gap becomes its column's mean over the rows present. */
-static void fill_means(CsvReader *r)
+/* Each feature's mean over the rows kept, gaps (NaN) left out, into
+ * ds->feature_mean (NaN for a column of gaps only); then, under
+ * MISSING_MEAN, each gap becomes its column's mean.  Row by row, in double:
+ * a column-by-column pass would stride through the whole matrix d times. */
+static void column_means(CsvReader *r)
 {
     Dataset *ds = r->ds;
-    for (int f = 0; f < ds->d; f++) {
+    size_t d = (size_t)ds->d;
+    double *sum = calloc(d, sizeof *sum);
+    size_t *count = calloc(d, sizeof *count);
+    ds->feature_mean = malloc(d * sizeof *ds->feature_mean);
+    if (!sum || !count || !ds->feature_mean) {
+        free(sum);
+        free(count);
+        fail_oom(r);
+        return;
+    }
+    for (size_t i = 0; i < ds->n; i++) {
+        const float *row = ds->x + i * d;
+        for (size_t f = 0; f < d; f++) {
+            bool gap = isnan(row[f]);
+            sum[f] += gap ? 0.0 : (double)row[f];
+            count[f] += !gap;
+        }
+    }
+    for (size_t f = 0; f < d; f++)
+        ds->feature_mean[f] = count[f] ? (float)(sum[f] / (double)count[f]) : NAN;
+    bool fill = r->opt->missing == MISSING_MEAN && !r->opt->keep_missing;
+    for (size_t f = 0; f < d && fill; f++) {
         if (!ds->feature_missing[f]) continue;
-        double sum = 0;
-        size_t count = 0;
-        for (size_t i = 0; i < ds->n; i++) {
-            float v = ds->x[i * (size_t)ds->d + (size_t)f];
-            if (!isnan(v)) {
-                sum += v;
-                count++;
-            }
-        }
-        if (count == 0) {
+        if (count[f] == 0) {
+            int col = (int)f < r->label_col ? (int)f : (int)f + 1;
             fail(r, ERROR_INPUT, "%s: column %d ('%s') has no values to take a mean of", r->path,
-                 (f < r->label_col ? f : f + 1) + 1, ds->feature_names[f]);
-            return;
+                 col + 1, ds->feature_names[f]);
+            break;
         }
-        float mean = (float)(sum / (double)count);
+        float mean = ds->feature_mean[f];
         for (size_t i = 0; i < ds->n; i++) {
-            float *v = &ds->x[i * (size_t)ds->d + (size_t)f];
+            float *v = &ds->x[i * d + f];
             if (isnan(*v)) *v = mean;
         }
     }
+    free(sum);
+    free(count);
 }
 
 static void finish(CsvReader *r)
 {
     Dataset *ds = r->ds;
     if (r->records == 0) {
-        fail(r, ERROR_INPUT, "%s: empty file, no rows", r->path);
+        if (r->any_text)
+            fail(r, ERROR_INPUT, "%s: no rows (only blank lines)", r->path);
+        else
+            fail(r, ERROR_INPUT, "%s: empty file, no rows", r->path);
         return;
     }
     if (r->records == 1) {
@@ -1085,7 +1164,7 @@ static void finish(CsvReader *r)
     }
     settle_labels(r);
     if (r->failed) return;
-    if (r->opt->missing == MISSING_MEAN) fill_means(r);
+    column_means(r);
     if (r->failed) return;
     /* Give back the unused tail of the geometric growth. */
     float *x = realloc(ds->x, ds->n * (size_t)ds->d * sizeof *x);
@@ -1105,26 +1184,11 @@ static ErrorCode open_file(const char *path, FILE **out, Error *err)
     return ERROR_NONE;
 }
 
-ErrorCode dataset_load_csv(Dataset *ds, const char *path, const DatasetOptions *opt, Error *err)
+/* Reads the CSV text of f (after the n_head bytes of head) into ds, which
+ * dataset_init_owned has prepared; f stays open. */
+static ErrorCode load_csv(Dataset *ds, const char *path, FILE *f, const void *head, size_t n_head,
+                          const DatasetOptions *opt, Error *err)
 {
-    DatasetOptions defaults = dataset_options_default();
-    if (!opt) opt = &defaults;
-    char name[128];
-    dataset_name_from_path(name, sizeof name, path);
-    dataset_init_owned(ds, path, name);
-    unsigned char delim = (unsigned char)opt->delimiter;
-    if (delim == '"' || delim == '\r' || delim == '\n' || delim == '\0') {
-        dataset_free(ds);
-        return error_set(err, ERROR_INPUT,
-                         "delimiter 0x%02x can't be used: it has another meaning in CSV", delim);
-    }
-    FILE *f = NULL;
-    ErrorCode code = open_file(path, &f, err);
-    if (code != ERROR_NONE) {
-        dataset_free(ds);
-        return code;
-    }
-
     CsvReader r = {.path = path, .opt = opt, .ds = ds, .err = err};
     r.line = 1;
     r.open_line = 1;
@@ -1134,19 +1198,17 @@ ErrorCode dataset_load_csv(Dataset *ds, const char *path, const DatasetOptions *
     struct csv_parser p = {0};
     if (!r.classes || csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
         free(r.classes);
-        fclose(f);
         dataset_free(ds);
         return error_set(err, ERROR_RUNTIME, "%s: out of memory", path);
     }
-    csv_set_delim(&p, delim);
+    csv_set_delim(&p, (unsigned char)opt->delimiter);
     csv_set_realloc_func(&p, field_realloc);
     csv_set_blk_size(&p, 4096);
 
-    read_stream(&r, f, &p);
+    read_stream(&r, f, &p, head, n_head);
     if (!r.failed) finish(&r);
 
     csv_free(&p);
-    fclose(f);
     for (int i = 0; i < 2; i++) {
         free(r.rows[i].text);
         free(r.rows[i].start);
@@ -1160,4 +1222,46 @@ ErrorCode dataset_load_csv(Dataset *ds, const char *path, const DatasetOptions *
     }
     error_clear(err);
     return ERROR_NONE;
+}
+
+/* Checks the delimiter and prepares ds for path. */
+static ErrorCode begin(Dataset *ds, const char *path, const DatasetOptions *opt, Error *err)
+{
+    char name[128];
+    dataset_name_from_path(name, sizeof name, path);
+    dataset_init_owned(ds, path, name);
+    unsigned char delim = (unsigned char)opt->delimiter;
+    if (delim == '"' || delim == '\r' || delim == '\n' || delim == '\0') {
+        dataset_free(ds);
+        return error_set(err, ERROR_INPUT,
+                         "delimiter 0x%02x can't be used: it has another meaning in CSV", delim);
+    }
+    return ERROR_NONE;
+}
+
+ErrorCode dataset_load_csv(Dataset *ds, const char *path, const DatasetOptions *opt, Error *err)
+{
+    DatasetOptions defaults = dataset_options_default();
+    if (!opt) opt = &defaults;
+    ErrorCode code = begin(ds, path, opt, err);
+    if (code != ERROR_NONE) return code;
+    FILE *f = NULL;
+    code = open_file(path, &f, err);
+    if (code != ERROR_NONE) {
+        dataset_free(ds);
+        return code;
+    }
+    code = load_csv(ds, path, f, NULL, 0, opt, err);
+    fclose(f);
+    return code;
+}
+
+ErrorCode dataset_load_csv_stream(Dataset *ds, const char *path, FILE *f, const void *head,
+                                  size_t n_head, const DatasetOptions *opt, Error *err)
+{
+    DatasetOptions defaults = dataset_options_default();
+    if (!opt) opt = &defaults;
+    ErrorCode code = begin(ds, path, opt, err);
+    if (code != ERROR_NONE) return code;
+    return load_csv(ds, path, f, head, n_head, opt, err);
 }

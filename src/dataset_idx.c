@@ -130,7 +130,9 @@ static ErrorCode idx_header(IdxFile *f, int ndims, uint32_t *dims, Error *err)
     if (h[3] != ndims) {
         if (ndims == IDX_IMAGE_DIMS && h[3] == IDX_LABEL_DIMS)
             return error_set(err, ERROR_INPUT,
-                             "%s: this is an IDX labels file (1 dimension); give the images file",
+                             "%s: this is an IDX labels file (1 dimension), not images: give the "
+                             "images file (...-images-idx3-ubyte) as the dataset; its labels are "
+                             "found beside it, or given with --labels",
                              f->path);
         return error_set(err, ERROR_INPUT,
                          "%s: expected an IDX %s file with %d dimension%s, this one has %d",
@@ -249,6 +251,13 @@ static bool labels_beside(const char *images, char *out, size_t cap)
 static ErrorCode load_idx(Dataset *ds, const char *images_path, const char *labels_path,
                           IdxFile *img, IdxFile *lab, Error *err)
 {
+    /* The images file's header first: a labels file given in its place is
+     * told as such, not taken for images whose labels can't be found. */
+    uint32_t dims[IDX_IMAGE_DIMS] = {0}, ldims[1] = {0};
+    ErrorCode code = idx_open(img, images_path, err);
+    if (!code) code = idx_header(img, IDX_IMAGE_DIMS, dims, err);
+    if (code) return code;
+
     char guessed[1024];
     bool derived = !labels_path;
     if (derived) {
@@ -259,11 +268,6 @@ static ErrorCode load_idx(Dataset *ds, const char *images_path, const char *labe
                              images_path);
         labels_path = guessed;
     }
-
-    uint32_t dims[IDX_IMAGE_DIMS] = {0}, ldims[1] = {0};
-    ErrorCode code = idx_open(img, images_path, err);
-    if (!code) code = idx_header(img, IDX_IMAGE_DIMS, dims, err);
-    if (code) return code;
     uint64_t n = dims[0], rows = dims[1], cols = dims[2], d = rows * cols;
     if (n == 0)
         return error_set(err, ERROR_INPUT, "%s: the header announces no images", images_path);

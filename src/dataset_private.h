@@ -6,6 +6,8 @@
 #ifndef GRADTOP_DATASET_PRIVATE_H
 #define GRADTOP_DATASET_PRIVATE_H
 
+#include <stdio.h>
+
 #include "gradtop/dataset.h"
 
 /* Zeroes ds and marks it as owning its buffers, with source and name set. */
@@ -16,5 +18,9 @@ void dataset_name_from_path(char *dst, size_t cap, const char *path);
 char **dataset_numbered_names(int k, const char *prefix);
 /* Copies s for an error message: at most 40 bytes, non-printables as '?'. */
 void dataset_quote_text(char *dst, size_t cap, const char *s, size_t len);
+/* dataset_load_csv on a stream already open, whose first n_head bytes (head)
+ * have been read from it (to tell its format); f is left open. */
+ErrorCode dataset_load_csv_stream(Dataset *ds, const char *path, FILE *f, const void *head,
+                                  size_t n_head, const DatasetOptions *opt, Error *err);
 
 #endif

@@ -132,6 +132,7 @@ void modelfile_info_from_session(ModelInfo *info, const Session *s)
     info->n_classes = ds->task == TASK_CLASSIFICATION ? ds->n_classes : 0;
     info->class_names = ds->class_names;
     info->nz = &s->nz;
+    info->feature_mean = ds->feature_mean;
     if (ds->task == TASK_REGRESSION) {
         info->target_shift = ds->target_shift;
         info->target_scale = ds->target_scale;
@@ -187,8 +188,21 @@ static void buf_f64(ByteBuf *b, double v)
     buf_u64(b, bits);
 }
 
-/* The sections built in memory before writing: 1-4 and 7-9. */
-#define SMALL_SECTIONS 7
+/* The sections built in memory before writing: 1-4, 7-9 and 10. */
+#define SMALL_SECTIONS 8
+
+static bool all_finite(const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i])) return false;
+    return true;
+}
+
+/* Whether info's feature means go in the file: all of them finite. */
+static bool has_means(const ModelInfo *info)
+{
+    return info->feature_mean && info->d > 0 && all_finite(info->feature_mean, (size_t)info->d);
+}
 
 /* Builds the small sections into bufs[0..SMALL_SECTIONS-1]. */
 static void build_sections(ByteBuf bufs[SMALL_SECTIONS], const Model *m, const ModelInfo *info)
@@ -239,6 +253,12 @@ static void build_sections(ByteBuf bufs[SMALL_SECTIONS], const Model *m, const M
         buf_u32(b, (uint32_t)info->kept_epoch);
         buf_u32(b, 0);
     }
+
+    b = &bufs[7]; /* MEANS */
+    if (has_means(info)) {
+        buf_u32(b, (uint32_t)info->d);
+        buf_f32s(b, info->feature_mean, (size_t)info->d);
+    }
 }
 
 /* fsync of the directory holding path, so the rename itself is durable. */
@@ -267,6 +287,10 @@ ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
                          const ModelInfo *info, Error *err)
 {
     if (check_info(path, m, o, info, err)) return err ? err->code : ERROR_INPUT;
+    /* The loader refuses state that is not finite (an Adam second moment
+     * can overflow while the weights stay finite): left out, a resume
+     * starts the optimizer afresh instead of failing. */
+    if (o && !all_finite(o->state, 3 * o->n)) o = NULL;
 
     char tmp[4096];
     int len = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
@@ -298,8 +322,9 @@ ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
     uint8_t head[HEADER_BYTES];
     memcpy(head, MODELFILE_MAGIC "", 8); /* the literal's NUL is the 8th byte */
     put_le(head + 8, MODELFILE_VERSION, 4);
-    bool target = info->target_scale > 0, kept = info->kept_epoch > 0;
-    put_le(head + 12, 6u + (o ? 1u : 0u) + (target ? 1u : 0u) + (kept ? 1u : 0u), 4);
+    bool target = info->target_scale > 0, kept = info->kept_epoch > 0, means = has_means(info);
+    put_le(head + 12,
+           6u + (o ? 1u : 0u) + (target ? 1u : 0u) + (kept ? 1u : 0u) + (means ? 1u : 0u), 4);
     out_put(&out, head, sizeof head);
     out_section(&out, MODELFILE_SECTION_SHAPE, &bufs[0]);
     out_section(&out, MODELFILE_SECTION_DATA, &bufs[1]);
@@ -325,6 +350,7 @@ ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
     out_section(&out, MODELFILE_SECTION_PROGRESS, &bufs[4]);
     if (target) out_section(&out, MODELFILE_SECTION_TARGET, &bufs[5]);
     if (kept) out_section(&out, MODELFILE_SECTION_KEPT, &bufs[6]);
+    if (means) out_section(&out, MODELFILE_SECTION_MEANS, &bufs[7]);
 
     uint32_t crc = out.crc;
     put_le(word, crc, 4);
@@ -513,6 +539,18 @@ static ErrorCode load_config(Ld *ld, Rd *r, SavedModel *sm)
     return ERROR_NONE;
 }
 
+/* Weights, optimizer state and means come from finite arithmetic, and the
+ * trainer saves only finite weights: anything else is a damaged file (or
+ * one written by something else), refused before it can poison a run. */
+static ErrorCode check_finite(Ld *ld, const float *x, size_t n, const char *section)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i]))
+            return bad(ld, "%s section: value %zu of %zu is not finite (%s)", section, i + 1, n,
+                       isnan(x[i]) ? "NaN" : "infinite");
+    return ERROR_NONE;
+}
+
 static ErrorCode load_params(Ld *ld, Rd *r, SavedModel *sm)
 {
     uint64_t n;
@@ -523,7 +561,7 @@ static ErrorCode load_params(Ld *ld, Rd *r, SavedModel *sm)
     if (!sm->params) return error_set(ld->err, ERROR_RUNTIME, "%s: out of memory", ld->path);
     sm->n_params = (size_t)n;
     rd_f32s(r, sm->params, (size_t)n);
-    return ERROR_NONE;
+    return check_finite(ld, sm->params, (size_t)n, "parameters");
 }
 
 static ErrorCode load_optimizer(Ld *ld, Rd *r, SavedModel *sm)
@@ -541,6 +579,8 @@ static ErrorCode load_optimizer(Ld *ld, Rd *r, SavedModel *sm)
     sm->opt_state = malloc((size_t)n * 3 * sizeof(float));
     if (!sm->opt_state) return error_set(ld->err, ERROR_RUNTIME, "%s: out of memory", ld->path);
     rd_f32s(r, sm->opt_state, (size_t)n * 3);
+    ErrorCode rc = check_finite(ld, sm->opt_state, (size_t)n * 3, "optimizer");
+    if (rc) return rc;
     sm->has_opt = true;
     sm->opt_kind = (OptimizerKind)kind;
     sm->opt_t = (long)t;
@@ -571,6 +611,19 @@ static ErrorCode load_kept(Ld *ld, Rd *r, SavedModel *sm)
     return ERROR_NONE;
 }
 
+static ErrorCode load_means(Ld *ld, Rd *r, SavedModel *sm)
+{
+    uint32_t d;
+    if (!rd_u32(r, &d)) return bad(ld, "%s: truncated", "means");
+    if (d < 1 || d > DATASET_MAX_FEATURES) return bad(ld, "%s: count out of range", "means");
+    if ((size_t)d * 4 > rd_left(r)) return bad(ld, "%s: truncated", "means");
+    sm->feature_mean = malloc((size_t)d * sizeof(float));
+    if (!sm->feature_mean) return error_set(ld->err, ERROR_RUNTIME, "%s: out of memory", ld->path);
+    sm->n_means = (int)d;
+    rd_f32s(r, sm->feature_mean, d);
+    return check_finite(ld, sm->feature_mean, d, "means");
+}
+
 static ErrorCode load_target(Ld *ld, Rd *r, SavedModel *sm)
 {
     uint64_t a, b;
@@ -597,6 +650,9 @@ static ErrorCode check_consistent(Ld *ld, SavedModel *sm)
         return error_set(ld->err, ERROR_INPUT,
                          "%s: %zu parameters stored but the layer sizes need %zu", ld->path,
                          sm->n_params, params_for_shape(s));
+    if (sm->feature_mean && sm->n_means != sm->d)
+        return error_set(ld->err, ERROR_INPUT, "%s: means section has %d features, model %d",
+                         ld->path, sm->n_means, sm->d);
     if (sm->kept_epoch > sm->epoch)
         return error_set(ld->err, ERROR_INPUT,
                          "%s: the weights are said to be from epoch %d, after the %d epochs done",
@@ -638,6 +694,7 @@ static const char *section_name(uint32_t id)
     case MODELFILE_SECTION_PROGRESS: return "progress";
     case MODELFILE_SECTION_TARGET: return "target";
     case MODELFILE_SECTION_KEPT: return "kept";
+    case MODELFILE_SECTION_MEANS: return "means";
     default: return "unknown";
     }
 }
@@ -656,7 +713,7 @@ static ErrorCode parse(Ld *ld, const uint8_t *data, size_t size, SavedModel *sm)
     if (n_sections > MAX_SECTIONS) return bad(ld, "%s", "section count out of range");
 
     Rd all = {data + HEADER_BYTES, data + size - TRAILER_BYTES};
-    bool seen[10] = {false};
+    bool seen[MODELFILE_SECTION_MEANS + 1] = {false};
     for (uint32_t k = 0; k < n_sections; k++) {
         uint32_t id, reserved;
         uint64_t len;
@@ -668,7 +725,7 @@ static ErrorCode parse(Ld *ld, const uint8_t *data, size_t size, SavedModel *sm)
                        section_name(id));
         Rd r = {all.p, all.p + len};
         all.p += len;
-        if (id < 1 || id > 9) continue; /* a later minor addition: skipped */
+        if (id < 1 || id > MODELFILE_SECTION_MEANS) continue; /* a later addition: skipped */
         if (seen[id]) return bad(ld, "%s section: appears twice", section_name(id));
         seen[id] = true;
         ErrorCode rc = ERROR_NONE;
@@ -682,6 +739,7 @@ static ErrorCode parse(Ld *ld, const uint8_t *data, size_t size, SavedModel *sm)
         case MODELFILE_SECTION_PROGRESS: rc = load_progress(ld, &r, sm); break;
         case MODELFILE_SECTION_TARGET: rc = load_target(ld, &r, sm); break;
         case MODELFILE_SECTION_KEPT: rc = load_kept(ld, &r, sm); break;
+        case MODELFILE_SECTION_MEANS: rc = load_means(ld, &r, sm); break;
         }
         if (rc) return rc;
         if (rd_left(&r) != 0)
@@ -751,6 +809,7 @@ void modelfile_free(SavedModel *sm)
     free(sm->config_text);
     free(sm->params);
     free(sm->opt_state);
+    free(sm->feature_mean);
     memset(sm, 0, sizeof *sm);
 }
 
@@ -778,8 +837,85 @@ bool modelfile_restore_optimizer(const SavedModel *sm, Optimizer *o)
     return true;
 }
 
+/* Whether the model's feature names are those a loader makes up for a
+ * source without names (x0, x1, ... for a CSV file without a header; px0,
+ * px1, ... for IDX images): then they say nothing about a file's columns. */
+static bool made_up_names(const SavedModel *sm)
+{
+    static const char *const prefixes[] = {"x", "px"};
+    for (int p = 0; p < 2; p++) {
+        bool all = true;
+        for (int k = 0; k < sm->d && all; k++) {
+            char want[32];
+            snprintf(want, sizeof want, "%s%d", prefixes[p], k);
+            all = strcmp(sm->feature_names[k], want) == 0;
+        }
+        if (all) return true;
+    }
+    return false;
+}
+
+ErrorCode modelfile_match_features(const SavedModel *sm, Dataset *ds, Error *err)
+{
+    if (!ds->header_line || !ds->feature_names || ds->d != sm->d || sm->d < 1) return ERROR_NONE;
+    int d = sm->d;
+    bool same = true;
+    for (int k = 0; k < d && same; k++)
+        same = strcmp(ds->feature_names[k], sm->feature_names[k]) == 0;
+    if (same || made_up_names(sm)) return ERROR_NONE;
+    int *from = malloc((size_t)d * sizeof *from);
+    bool *used = calloc((size_t)d, sizeof *used);
+    if (!from || !used) {
+        free(from);
+        free(used);
+        return error_set(err, ERROR_RUNTIME, "%s: out of memory", ds->source);
+    }
+    int lacking = -1; /* the first model feature the file does not name */
+    for (int k = 0; k < d; k++) {
+        from[k] = -1;
+        for (int j = 0; j < d && from[k] < 0; j++)
+            if (!used[j] && strcmp(ds->feature_names[j], sm->feature_names[k]) == 0) {
+                from[k] = j;
+                used[j] = true;
+            }
+        if (from[k] < 0 && lacking < 0) lacking = k;
+    }
+    ErrorCode rc = ERROR_NONE;
+    if (lacking < 0) {
+        rc = dataset_reorder_features(ds, from, err);
+    } else {
+        int j = 0; /* the first of the file's columns the model does not know (or a repeat) */
+        while (j < d && used[j]) j++;
+        int col = ds->label_column >= 0 && j >= ds->label_column ? j + 2 : j + 1;
+        bool repeat = false;
+        for (int k = 0; k < d && !repeat; k++)
+            repeat = strcmp(ds->feature_names[j], sm->feature_names[k]) == 0;
+        char list[400] = "";
+        size_t n = 0;
+        for (int k = 0; k < d && n < sizeof list; k++) {
+            int w = k == 8 && d > 9 ? snprintf(list + n, sizeof list - n, ", ...")
+                                    : snprintf(list + n, sizeof list - n, "%s%s", k ? ", " : "",
+                                               sm->feature_names[k]);
+            if (w < 0 || k == 8) break;
+            n += (size_t)w;
+        }
+        if (n >= sizeof list) strcpy(list + sizeof list - 4, "...");
+        rc = error_set(err, ERROR_INPUT,
+                       "%s:%zu:%d: column '%s' %s; the model expects '%s' (its features, "
+                       "matched by name: %s)",
+                       ds->source, ds->header_line, col, ds->feature_names[j],
+                       repeat ? "repeats an earlier column" : "is not a feature of the model",
+                       sm->feature_names[lacking], list);
+    }
+    free(from);
+    free(used);
+    return rc;
+}
+
 ErrorCode modelfile_prepare_dataset(const SavedModel *sm, Dataset *ds, Error *err)
 {
+    ErrorCode rc = modelfile_match_features(sm, ds, err);
+    if (rc) return rc;
     /* one column short, its last taken as the label: most likely data
      * without its label column */
     if (ds->d + 1 == sm->d && ds->label_column >= 0 && strcmp(ds->label_name, sm->label_name) != 0)

@@ -1,17 +1,14 @@
 #!/bin/sh
 # End to end: a run's model.gtm with eval and predict.  eval --part val must
 # give exactly the validation figures training reported for the kept weights;
-# predict writes one row per input row, labeled or not; bad model files and
-# mismatched data are refused with exit 2.
+# predict writes one row per input row, labeled or not, with gaps or not,
+# from a file or a pipe; a header matches columns by name; bad model files
+# and mismatched data are refused with exit 2; output that can't be written
+# exits 1.
 set -u
-G=${GRADTOP:?GRADTOP must name the gradtop program}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fails=0
-check() { # description, condition command...
-    d=$1; shift
-    if "$@"; then :; else echo "e2e_model: FAIL: $d"; fails=$((fails + 1)); fi
-}
+E2E=e2e_model
+# shellcheck source=tests/lib/check.sh
+. tests/lib/check.sh
 
 timeout 120 "$G" train datasets/iris.csv --lr 0.01 --epochs 40 --logdir "$T/runs" >"$T/train.out" 2>"$T/train.err"
 check "train exits 0" [ $? -eq 0 ]
@@ -89,6 +86,99 @@ check "eval without the label column exits 2" [ $? -eq 2 ]
 check "and says the label column 'species' seems missing" \
     grep -q "the label column 'species', which the file seems to lack" "$T/nolab.err"
 
+# predict gives one output row per input row.  A missing value under
+# --missing drop: the row's output is empty ("" and empty probabilities)
+# and a warning names the file and line; the model's stored options saying
+# drop do the same.  Under --missing mean the row is predicted with the
+# training data's means, not this file's.
+printf 'sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n4.9,,1.4,0.2\n6.3,3.3,6.0,2.5\n' >"$T/pmiss.csv"
+timeout 60 "$G" predict --model "$run/model.gtm" "$T/pmiss.csv" --missing drop >"$T/pmiss.out" 2>"$T/pmiss.err"
+check "predict --missing drop exits 0" [ $? -eq 0 ]
+check "and writes 3 rows for 3 (and a header)" [ "$(wc -l <"$T/pmiss.out")" -eq 4 ]
+check "the row with a gap is empty" [ "$(sed -n 3p "$T/pmiss.out")" = '"",,,' ]
+check "the others are predicted in order" \
+    sh -c '[ "$(sed -n 2p "$1")" = "$(sed -n 2p "$2")" ] && [ "$(sed -n 4p "$1" | cut -d, -f1)" = virginica ]' \
+    sh "$T/pmiss.out" "$T/pred.csv"
+check "a warning names the file, line and column" \
+    grep -q "pmiss.csv:3: no prediction for this row: column 'sepal_width' is missing" "$T/pmiss.err"
+timeout 60 "$G" predict --model "$run/model.gtm" "$T/pmiss.csv" --missing drop -o "$T/pmiss-o.csv" 2>"$T/pmiss-o.err"
+check "-o says how many rows were left empty" \
+    grep -q "wrote 3 rows to .*pmiss-o.csv: 2 predictions, 1 left empty" "$T/pmiss-o.err"
+timeout 120 "$G" train datasets/iris.csv --lr 0.01 --epochs 5 --missing drop --logdir "$T/drop" >"$T/drop.out" 2>/dev/null
+drun=$(sed -n 's/.* run=\([^ ]*\).*/\1/p' "$T/drop.out")
+timeout 60 "$G" predict --model "$drun/model.gtm" "$T/pmiss.csv" >"$T/pmiss2.out" 2>/dev/null
+check "a model trained with --missing drop predicts 3 rows too" \
+    sh -c '[ "$(wc -l <"$1")" -eq 4 ] && [ "$(sed -n 3p "$1")" = "\"\",,," ]' sh "$T/pmiss2.out"
+# mean: the training means of iris (sepal_width 3.0573333), whatever this
+# file's own mean (here 50.25)
+printf 'sepal_length,sepal_width,petal_length,petal_width\n4.9,,1.4,0.2\n6.3,100,6.0,2.5\n4.9,0.5,1.4,0.2\n4.9,3.0573333,1.4,0.2\n' >"$T/pmean.csv"
+timeout 60 "$G" predict --model "$run/model.gtm" "$T/pmean.csv" --missing mean >"$T/pmean.out" 2>&1
+check "predict --missing mean exits 0 with 4 rows" [ "$(wc -l <"$T/pmean.out")" -eq 5 ]
+check "a gap is filled with the training mean" \
+    awk -F, 'NR == 2 { split($0, a) } NR == 5 { for (i = 2; i <= 4; i++) if ((a[i] - $i) ^ 2 > 1e-10) exit 1 }' \
+        "$T/pmean.out"
+# eval may drop rows, and says how many.
+{ head -n 3 datasets/iris.csv; sed -n 4p datasets/iris.csv | sed 's/^\([^,]*\),[^,]*,/\1,NA,/';
+  sed -n '5,151p' datasets/iris.csv; } >"$T/emiss.csv"
+timeout 60 "$G" eval --model "$run/model.gtm" "$T/emiss.csv" --missing drop >"$T/emiss.out" 2>"$T/emiss.err"
+check "eval --missing drop exits 0" [ $? -eq 0 ]
+check "eval says how many rows it dropped" grep -q "149 rows; 1 with missing values dropped" "$T/emiss.out"
+check "its result line too" grep -q "^result: rows=149 dropped=1 loss=" "$T/emiss.out"
+check "and stderr warns" grep -q "emiss.csv: 1 row with missing values dropped" "$T/emiss.err"
+
+# A header matches columns by name: the model's features in another order
+# give the same predictions; a name the model does not know is refused.
+cut -d, -f1-4 datasets/iris.csv | awk -F, -v OFS=, '{ print $4, $3, $2, $1 }' >"$T/reord.csv"
+timeout 60 "$G" predict --model "$run/model.gtm" "$T/reord.csv" >"$T/reord.out" 2>&1
+check "predict with reordered columns exits 0" [ $? -eq 0 ]
+check "and predicts as for the columns in order" cmp -s "$T/reord.out" "$T/unl.out"
+awk -F, -v OFS=, '{ print $5, $4, $3, $2, $1 }' datasets/iris.csv >"$T/reordl.csv"
+timeout 60 "$G" eval --model "$run/model.gtm" "$T/reordl.csv" >"$T/reordl.out" 2>&1
+timeout 60 "$G" eval --model "$run/model.gtm" datasets/iris.csv >"$T/inorder.out" 2>&1
+check "eval with the label first and features reversed scores as in order" \
+    [ "$(grep '^result:' "$T/reordl.out")" = "$(grep '^result:' "$T/inorder.out")" ]
+sed '1s/petal_length/petal_lenght/' "$T/reord.csv" >"$T/typo.csv"
+timeout 60 "$G" predict --model "$run/model.gtm" "$T/typo.csv" >/dev/null 2>"$T/typo.err"
+check "a column name the model does not know exits 2" [ $? -eq 2 ]
+check "naming the file, the column and the expected name" \
+    grep -q "typo.csv:1:2: column 'petal_lenght' is not a feature of the model; the model expects 'petal_length'" "$T/typo.err"
+timeout 60 "$G" eval --model "$run/model.gtm" "$T/typo.csv" >/dev/null 2>&1
+check "eval refuses it too" [ $? -eq 2 ]
+tail -n +2 "$T/features.csv" >"$T/nohead.csv"
+timeout 60 "$G" predict --model "$run/model.gtm" "$T/nohead.csv" >"$T/nohead.out" 2>&1
+check "without a header, columns are taken by position" \
+    [ "$(sed -n 2p "$T/nohead.out")" = "$(sed -n 2p "$T/unl.out")" ]
+
+# Data from a pipe, with or without its label column.
+cat "$T/features.csv" | timeout 60 "$G" predict --model "$run/model.gtm" /dev/stdin >"$T/stdin.out" 2>&1
+check "predict reads a pipe" cmp -s "$T/stdin.out" "$T/unl.out"
+cat datasets/iris.csv | timeout 60 "$G" predict --model "$run/model.gtm" /dev/stdin >"$T/stdinl.out" 2>&1
+check "predict reads a pipe with the label column" \
+    [ "$(cut -d, -f1 "$T/stdinl.out")" = "$(cut -d, -f1 "$T/unl.out")" ]
+
+# Standard output that can't be written: exit 1, saying why.
+timeout 60 "$G" eval --model "$run/model.gtm" datasets/iris.csv >/dev/full 2>"$T/full.err"
+check "eval that can't write its output exits 1" [ $? -eq 1 ]
+check "and says why" grep -q "^gradtop: standard output: No space left on device\$" "$T/full.err"
+timeout 60 "$G" predict --model "$run/model.gtm" datasets/iris.csv >/dev/full 2>"$T/full2.err"
+check "so does predict" [ $? -eq 1 ]
+
+# Class names that need CSV quoting or escaping: predict's CSV stays valid
+# CSV, eval's table shows the newline escaped.
+{ echo 'a,b,label'; i=0; while [ $i -lt 40 ]; do
+      if [ $((i % 2)) -eq 0 ]; then echo "$i,1,\"y"; echo "z\""; else echo "-$i,0,\"a,b\""; fi
+      i=$((i + 1)); done; } >"$T/odd.csv"
+timeout 120 "$G" train "$T/odd.csv" --epochs 3 --logdir "$T/odd" >"$T/odd.out" 2>/dev/null
+orun=$(sed -n 's/.* run=\([^ ]*\).*/\1/p' "$T/odd.out")
+timeout 60 "$G" predict --model "$orun/model.gtm" "$T/odd.csv" >"$T/oddp.out" 2>&1
+check "predict quotes class names in its header" \
+    [ "$(head -n 2 "$T/oddp.out")" = "$(printf 'prediction,"p_a,b","p_y\nz"')" ]
+check "and its 40 rows start with a quoted class name" \
+    [ "$(grep -c '^"\(a,b\|y\)' "$T/oddp.out")" -eq 40 ]
+timeout 60 "$G" eval --model "$orun/model.gtm" "$T/odd.csv" >"$T/odde.out" 2>&1
+check "eval's table shows the newline escaped" grep -q '^  y\\nz  ' "$T/odde.out"
+check "and no line of the table starts with the rest of a name" sh -c '! grep -q "^z" "$1"' sh "$T/odde.out"
+
 # train --resume: continues the run from its model and optimizer state and
 # appends to its files.
 timeout 120 "$G" train --resume "$run" --epochs 45 >"$T/resume.out" 2>/dev/null
@@ -158,4 +248,4 @@ check "a network too large for memory exits 1" [ $? -eq 1 ]
 check "the message gives the size needed" grep -q "needs [0-9.]* GB" "$T/big.err"
 check "no run directory is left" [ ! -e "$T/big" ]
 
-if [ "$fails" -eq 0 ]; then echo "e2e_model: all passed"; else exit 1; fi
+check_done

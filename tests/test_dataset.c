@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "gradtop/dataset.h"
@@ -167,6 +168,84 @@ static void test_unknown_name_lists_what_is_available(void **state)
     assert_false(ds.owns);
     assert_int_equal(dataset_load(&ds, "", NULL, &err), ERROR_INPUT);
     assert_int_equal(dataset_load(&ds, NULL, NULL, &err), ERROR_INPUT);
+}
+
+/* The path of a pipe's read end with text written into it by a child
+ * process (more than a pipe holds, so it really streams); *child to reap. */
+static void pipe_with(const char *text, size_t repeat, int *fd, pid_t *child, char *path)
+{
+    int p[2];
+    assert_int_equal(pipe(p), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(p[0]);
+        FILE *f = fdopen(p[1], "w");
+        for (size_t i = 0; f && i < repeat; i++) fputs(i ? strchr(text, '\n') + 1 : text, f);
+        _exit(f && fclose(f) == 0 ? 0 : 1);
+    }
+    close(p[1]);
+    *fd = p[0];
+    *child = pid;
+    snprintf(path, 32, "/dev/fd/%d", p[0]);
+}
+
+/* A pipe (stdin, a FIFO) is read as a stream: its first bytes, read to tell
+ * CSV from IDX, are not lost. */
+static void test_pipes_are_read_as_streams(void **state)
+{
+    int fd, status;
+    pid_t child;
+    char path[32];
+    pipe_with("a,b,y\n1.5,2,cat\n3,4,dog\n", 20000, &fd, &child, path);
+    Dataset ds;
+    load_ok(&ds, path, NULL);
+    assert_int_equal(ds.n, 2 * 20000);
+    assert_string_equal(ds.feature_names[0], "a");
+    assert_true(ds.x[0] == 1.5f);
+    assert_int_equal(ds.n_classes, 2);
+    dataset_free(&ds);
+    close(fd);
+    assert_int_equal(waitpid(child, &status, 0), child);
+
+    /* IDX data (magic 00 00 08) needs a file */
+    pipe_with("\x1f\x8b\x08\n", 1, &fd, &child, path);
+    Error err = {0};
+    assert_int_equal(dataset_load(&ds, path, NULL, &err), ERROR_INPUT);
+    expect_msg(&err, "from a pipe or device");
+    close(fd);
+    waitpid(child, &status, 0);
+    /* an empty pipe is an empty file */
+    pipe_with("", 1, &fd, &child, path);
+    assert_int_equal(dataset_load(&ds, path, NULL, &err), ERROR_INPUT);
+    expect_msg(&err, "empty file");
+    close(fd);
+    waitpid(child, &status, 0);
+}
+
+/* The feature columns in another order, with their names, means and
+ * missing counts. */
+static void test_reorder_features(void **state)
+{
+    write_file("r.csv", "a,b,c,y\n1,2,3,0\n4,,6,1\n");
+    DatasetOptions o = dataset_options_default();
+    o.missing = MISSING_MEAN;
+    Dataset ds;
+    char path[256];
+    snprintf(path, sizeof path, "%s/r.csv", tmpdir);
+    load_ok(&ds, path, &o);
+    int from[3] = {2, 0, 1};
+    Error err = {0};
+    assert_int_equal(dataset_reorder_features(&ds, from, &err), ERROR_NONE);
+    assert_string_equal(ds.feature_names[0], "c");
+    assert_string_equal(ds.feature_names[1], "a");
+    assert_string_equal(ds.feature_names[2], "b");
+    float want[6] = {3, 1, 2, 6, 4, 2};
+    assert_memory_equal(ds.x, want, sizeof want);
+    assert_true(ds.feature_mean[0] == 4.5f && ds.feature_mean[2] == 2.0f);
+    assert_int_equal(ds.feature_missing[2], 1);
+    assert_int_equal(ds.feature_missing[0], 0);
+    dataset_free(&ds);
 }
 
 static void test_paths_that_cannot_be_read(void **state)
@@ -640,6 +719,48 @@ static void test_normalizer_merges_blocks_of_rows_exactly(void **state)
     free(x);
 }
 
+/* |got - want| <= tol, and so finite (cmocka's assert_float_equal takes
+ * an infinity for equal to anything). */
+static void expect_close(double got, double want, double tol)
+{
+    if (!(fabs(got - want) <= tol)) fail_msg("got %g, want %g (within %g)", got, want, tol);
+}
+
+/* Values as large as a float holds: x - shift exceeds FLT_MAX in float
+ * (3e38 - -3e38), but not the normalized value; fit and apply in double
+ * keep every value finite and where it belongs. */
+static void test_normalizer_survives_the_largest_floats(void **state)
+{
+    enum { N = 20 };
+    float x[N * 2], orig[N * 2];
+    for (int i = 0; i < N; i++) {
+        x[2 * i] = i % 2 ? 3e38f : -3e38f;          /* minmax's range: 6e38 */
+        x[2 * i + 1] = i % 4 == 0 ? 3e38f : -3e38f; /* mean -1.5e38: 3e38 - mean = 4.5e38 */
+    }
+    memcpy(orig, x, sizeof x);
+    Dataset ds = small_set(x, N, 2);
+    Normalizer nz;
+    Error err = {0};
+    assert_int_equal(normalizer_fit(&nz, NORMALIZE_MINMAX, &ds, &err), ERROR_NONE);
+    assert_true(isfinite(nz.scale[0]) && nz.scale[0] > 0);
+    normalizer_apply(&nz, &ds);
+    for (int i = 0; i < N; i++) {
+        expect_close(x[2 * i], i % 2 ? 1.0 : 0.0, 1e-5);
+        expect_close(x[2 * i + 1], i % 4 == 0 ? 1.0 : 0.0, 1e-5);
+    }
+    normalizer_free(&nz);
+
+    memcpy(x, orig, sizeof x);
+    assert_int_equal(normalizer_fit(&nz, NORMALIZE_STANDARD, &ds, &err), ERROR_NONE);
+    normalizer_apply(&nz, &ds);
+    /* column 1: a quarter at 3e38, the rest at -3e38: z = +-sqrt(3), -1/sqrt(3) */
+    for (int i = 0; i < N; i++) {
+        expect_close(x[2 * i], i % 2 ? 1.0 : -1.0, 1e-5);
+        expect_close(x[2 * i + 1], i % 4 == 0 ? sqrt(3.0) : -1.0 / sqrt(3.0), 1e-5);
+    }
+    normalizer_free(&nz);
+}
+
 static void test_normalizer_fits_on_train_only(void **state)
 {
     Dataset ds, train, val;
@@ -744,6 +865,8 @@ int main(void)
         cmocka_unit_test(test_datasets_beside_the_program_come_first),
         cmocka_unit_test(test_unknown_name_lists_what_is_available),
         cmocka_unit_test(test_paths_that_cannot_be_read),
+        cmocka_unit_test(test_pipes_are_read_as_streams),
+        cmocka_unit_test(test_reorder_features),
         cmocka_unit_test(test_generated_name_uses_options),
         cmocka_unit_test(test_generated_sets_are_balanced_and_named),
         cmocka_unit_test(test_generated_sets_are_deterministic_per_seed),
@@ -760,6 +883,7 @@ int main(void)
         cmocka_unit_test(test_normalizer_standard_uses_population_std),
         cmocka_unit_test(test_normalizer_minmax_and_none),
         cmocka_unit_test(test_normalizer_merges_blocks_of_rows_exactly),
+        cmocka_unit_test(test_normalizer_survives_the_largest_floats),
         cmocka_unit_test(test_normalizer_fits_on_train_only),
         cmocka_unit_test(test_stats_of_iris),
         cmocka_unit_test(test_stats_report_missing_per_column),

@@ -640,7 +640,7 @@ static void test_csv_bad_numbers_name_file_line_column(void **state)
         const char *file, *prefix, *text;
     } cases[] = {
         {"bad_number.csv", ":3:2: column 'b': expected a number", "\"abc\""},
-        {"bad_overflow.csv", ":3:1: column 'a': expected a number", "\"1e99\""},
+        {"bad_overflow.csv", ":3:1: column 'a': \"1e99\" is outside the range of a float", NULL},
         {"bad_inf.csv", ":2:2: column 'b': expected a number", "\"inf\""},
         {"bad_double_dot.csv", ":4:1: column 'a': expected a number", "\"1.2.3\""},
         {"bad_trailing.csv", ":2:2: column 'b': expected a number", "\"2.5kg\""},
@@ -679,7 +679,7 @@ static void test_csv_empty_header_only_binary_one_column(void **state)
 {
     DatasetOptions o = opts();
     load_fails(DATA "empty.csv", &o, DATA "empty.csv: empty file", NULL);
-    load_fails(DATA "blank_only.csv", &o, DATA "blank_only.csv: empty file", NULL);
+    load_fails(DATA "blank_only.csv", &o, DATA "blank_only.csv: no rows (only blank lines)", NULL);
     load_fails(DATA "header_only.csv", &o, DATA "header_only.csv:1: only a header row", NULL);
     load_fails(DATA "binary.csv", &o, DATA "binary.csv:3: NUL byte", "binary");
     load_fails(DATA "single_column.csv", &o, DATA "single_column.csv:1: only one column", NULL);
@@ -1022,7 +1022,13 @@ static void test_csv_errors_among_numeric_lines(void **state)
         {"1.5,2.5,1,", ":3002: expected 3 fields, got 4"},
         {"1.5,2.5", ":3002: expected 3 fields, got 2"},
         {"1.5,2.5x,1", ":3002:2: column 'b': expected a number, got \"2.5x\""},
-        {"1.5,1e99,1", ":3002:2: column 'b': expected a number, got \"1e99\""},
+        {"1.5,1e99,1", ":3002:2: column 'b': \"1e99\" is outside the range of a float"},
+        /* a number too large for a float is said to be one, not "not a number" */
+        {"1.5,-3.5e38,1", ":3002:2: column 'b': \"-3.5e38\" is outside the range of a float"},
+        {"1.5, 1e400 ,1", ":3002:2: column 'b': \"1e400\" is outside the range of a float"},
+        {"1.5,1e39x,1", ":3002:2: column 'b': expected a number, got \"1e39x\""},
+        {"1.5,e39,1", ":3002:2: column 'b': expected a number, got \"e39\""},
+        {"1.5,1e,1", ":3002:2: column 'b': expected a number, got \"1e\""},
         {"1.5,,1", ":3002:2: column 'b': missing value \"\""},
         {"1.5,2.5, ", ":3002:3: column 'y': missing label"},
         {"1.5,2\"5,1", ":3002:2: malformed quoting"},
@@ -1120,6 +1126,136 @@ static void test_parse_float_fast_path_limits(void **state)
     assert_false(parse("-", &v) || parse(".", &v) || parse("-.", &v) || parse("1.5-", &v));
 }
 
+/* ---- what eval and predict ask of the loader ----------------------------- */
+
+/* The edges of the float range (test_csv_errors_among_numeric_lines has
+ * what lies beyond): the largest float and an underflow to zero are fine. */
+static void test_csv_float_range_edges_are_accepted(void **state)
+{
+    DatasetOptions o = opts();
+    tmp_text("range.csv", "a,b,y\n1,3.4028234e38,0\n3,1e-50,1\n");
+    Dataset ds;
+    load_ok(&ds, tmp_path("range.csv"), &o);
+    assert_true(xat(&ds, 0, 1) == FLT_MAX && xat(&ds, 1, 1) == 0.0f);
+    dataset_free(&ds);
+}
+
+/* keep_missing keeps every row, gaps as NaN, whatever the policy says
+ * about rows; row_lines says where each row starts (a quoted field may
+ * span lines, blank lines are skipped). */
+static void test_csv_keep_missing_keeps_every_row_with_its_line(void **state)
+{
+    tmp_text("gaps.csv", "a,b,y\n1,2,x\n\n,4,y\n5,\"6\",\"two\nlines\"\n7,NA,x\n");
+    DatasetOptions o = opts();
+    o.missing = MISSING_DROP;
+    o.keep_missing = true;
+    o.row_lines = true;
+    Dataset ds;
+    load_ok(&ds, tmp_path("gaps.csv"), &o);
+    assert_int_equal(ds.n, 4);
+    assert_int_equal(ds.dropped_rows, 0);
+    assert_int_equal(ds.missing, 2);
+    assert_true(isnan(xat(&ds, 1, 0)) && isnan(xat(&ds, 3, 1)));
+    assert_true(xat(&ds, 2, 1) == 6.0f);
+    assert_non_null(ds.row_line);
+    size_t lines[4] = {2, 4, 5, 7};
+    for (int i = 0; i < 4; i++) assert_int_equal(ds.row_line[i], lines[i]);
+    /* the means leave the gaps out */
+    assert_non_null(ds.feature_mean);
+    assert_true(fabs(ds.feature_mean[0] - (1 + 5 + 7) / 3.0) < 1e-6);
+    assert_true(fabs(ds.feature_mean[1] - (2 + 4 + 6) / 3.0) < 1e-6);
+    dataset_free(&ds);
+
+    /* under mean, too, nothing is filled in */
+    o.missing = MISSING_MEAN;
+    load_ok(&ds, tmp_path("gaps.csv"), &o);
+    assert_int_equal(ds.n, 4);
+    assert_true(isnan(xat(&ds, 1, 0)));
+    dataset_free(&ds);
+    /* without it: dropped, and no lines unless asked */
+    o.missing = MISSING_DROP;
+    o.keep_missing = false;
+    o.row_lines = false;
+    load_ok(&ds, tmp_path("gaps.csv"), &o);
+    assert_int_equal(ds.n, 2);
+    assert_int_equal(ds.dropped_rows, 2);
+    assert_null(ds.row_line);
+    dataset_free(&ds);
+}
+
+/* feature_mean: every column's mean over the rows kept, the value that
+ * --missing mean fills a gap with. */
+static void test_csv_feature_means_are_what_gaps_are_filled_with(void **state)
+{
+    tmp_text("means.csv", "a,b,y\n1,10,0\n2,,1\n6,40,0\n");
+    DatasetOptions o = opts();
+    o.missing = MISSING_MEAN;
+    Dataset ds;
+    load_ok(&ds, tmp_path("means.csv"), &o);
+    assert_non_null(ds.feature_mean);
+    assert_true(ds.feature_mean[0] == 3.0f);
+    assert_true(ds.feature_mean[1] == 25.0f);
+    assert_true(xat(&ds, 1, 1) == ds.feature_mean[1]);
+    dataset_free(&ds);
+}
+
+/* header_line: where the header is, or 0 without one. */
+static void test_csv_header_line_is_recorded(void **state)
+{
+    DatasetOptions o = opts();
+    Dataset ds;
+    tmp_text("h.csv", "\n\na,b,y\n1,2,0\n3,4,1\n");
+    load_ok(&ds, tmp_path("h.csv"), &o);
+    assert_int_equal(ds.header_line, 3);
+    dataset_free(&ds);
+    tmp_text("h.csv", "1,2,0\n3,4,1\n");
+    load_ok(&ds, tmp_path("h.csv"), &o);
+    assert_int_equal(ds.header_line, 0);
+    assert_string_equal(ds.feature_names[1], "x1");
+    dataset_free(&ds);
+}
+
+/* expect_features with skip_label: a file of that many columns has no
+ * label column, one with one more has it; label_hint finds the label by
+ * name when no --label is given. */
+static void test_csv_expect_features_and_label_hint(void **state)
+{
+    DatasetOptions o = opts();
+    o.skip_label = true;
+    o.expect_features = 2;
+    Dataset ds;
+    tmp_text("e.csv", "a,b\n1,2\n3,4\n");
+    load_ok(&ds, tmp_path("e.csv"), &o);
+    assert_int_equal(ds.d, 2);
+    assert_int_equal(ds.label_column, -1);
+    dataset_free(&ds);
+    tmp_text("e.csv", "a,b,y\n1,2,cat\n3,4,\n");
+    load_ok(&ds, tmp_path("e.csv"), &o);
+    assert_int_equal(ds.d, 2);
+    assert_int_equal(ds.label_column, 2);
+    assert_null(ds.labels);
+    dataset_free(&ds);
+    /* the label first: found by its name */
+    tmp_text("e.csv", "y,b,a\ncat,2,1\ndog,4,3\n");
+    o.label_hint = "y";
+    load_ok(&ds, tmp_path("e.csv"), &o);
+    assert_int_equal(ds.label_column, 0);
+    assert_string_equal(ds.feature_names[0], "b");
+    dataset_free(&ds);
+    o.skip_label = false;
+    o.expect_features = 0;
+    load_ok(&ds, tmp_path("e.csv"), &o);
+    assert_int_equal(ds.label_column, 0);
+    assert_string_equal(ds.class_names[1], "dog");
+    dataset_free(&ds);
+    /* a hint the header lacks leaves the last column */
+    o.label_hint = "species";
+    tmp_text("e.csv", "a,b,y\n1,2,cat\n3,4,dog\n");
+    load_ok(&ds, tmp_path("e.csv"), &o);
+    assert_int_equal(ds.label_column, 2);
+    dataset_free(&ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1168,6 +1304,11 @@ int main(void)
         cmocka_unit_test(test_csv_overlong_field_is_refused),
         cmocka_unit_test(test_csv_grows_past_first_allocation),
         cmocka_unit_test(test_csv_real_datasets),
+        cmocka_unit_test(test_csv_float_range_edges_are_accepted),
+        cmocka_unit_test(test_csv_keep_missing_keeps_every_row_with_its_line),
+        cmocka_unit_test(test_csv_feature_means_are_what_gaps_are_filled_with),
+        cmocka_unit_test(test_csv_header_line_is_recorded),
+        cmocka_unit_test(test_csv_expect_features_and_label_hint),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

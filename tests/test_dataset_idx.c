@@ -158,6 +158,10 @@ static void test_idx_bad_files_are_refused_naming_the_file(void **state)
          NULL},
         {IDX "tiny-labels-idx1-ubyte", IDX "tiny-labels-idx1-ubyte",
          IDX "tiny-labels-idx1-ubyte: this is an IDX labels file", NULL},
+        /* a labels file as the dataset, with no --labels: said to be one,
+         * not taken for images whose labels can't be found */
+        {IDX "tiny-labels-idx1-ubyte", NULL,
+         IDX "tiny-labels-idx1-ubyte: this is an IDX labels file", "give the images file"},
         {IDX "tiny-images-idx3-ubyte", IDX "no-such-labels", IDX "no-such-labels: can't open",
          NULL},
         {IDX "missing-images-idx3-ubyte", NULL, IDX "missing-images-idx3-ubyte: can't open",

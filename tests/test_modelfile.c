@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -420,6 +421,163 @@ static void inconsistent_fields_with_a_valid_checksum_are_refused(void **state)
     free(data);
 }
 
+/* A NaN or infinity among the weights or the optimizer state, with a valid
+ * checksum, is refused naming the file and the section: eval and predict
+ * would otherwise print NaN or garbage with exit 0. */
+static void non_finite_weights_and_optimizer_state_are_refused(void **state)
+{
+    Fixture *f = *state;
+    Error err = {0};
+    assert_int_equal(modelfile_save(f->path, &f->m, &f->o, &f->info, &err), ERROR_NONE);
+    size_t last = 8 + 4 * (f->m.n_params - 1);
+    patch_refused(f, MODELFILE_SECTION_PARAMS, 8, 0x7FC00000, "parameters section: value 1 of");
+    patch_refused(f, MODELFILE_SECTION_PARAMS, last, 0x7F800000, "is not finite (infinite)");
+    patch_refused(f, MODELFILE_SECTION_PARAMS, last, 0xFF800000, "parameters section");
+    patch_refused(f, MODELFILE_SECTION_OPTIMIZER, 24, 0x7FC00000, "optimizer section: value 1 of");
+    patch_refused(f, MODELFILE_SECTION_OPTIMIZER, 24 + 4 * (3 * f->o.n - 1), 0x7F800000,
+                  "optimizer section");
+    /* the saver leaves out optimizer state the loader would refuse */
+    f->o.state[5] = INFINITY;
+    assert_int_equal(modelfile_save(f->path, &f->m, &f->o, &f->info, &err), ERROR_NONE);
+    SavedModel no_opt;
+    assert_int_equal(modelfile_load(&no_opt, f->path, &err), ERROR_NONE);
+    assert_false(no_opt.has_opt);
+    modelfile_free(&no_opt);
+    /* the largest finite float is a weight like any other */
+    size_t n, size;
+    uint8_t *data = slurp(f->path, &n);
+    size_t at = section_at(data, n, MODELFILE_SECTION_PARAMS, &size);
+    wr32(data + at + 8, 0x7F7FFFFF);
+    fix_crc(data, n);
+    spit(f->path, data, n);
+    free(data);
+    SavedModel sm;
+    assert_int_equal(modelfile_load(&sm, f->path, &err), ERROR_NONE);
+    modelfile_free(&sm);
+}
+
+/* MEANS: the training file's feature means, for predict's --missing mean;
+ * written only when there are finite ones for every feature. */
+static void feature_means_round_trip_and_are_checked(void **state)
+{
+    Fixture *f = *state;
+    float mean[4] = {5.84f, 3.05f, -0.0f, 1e30f};
+    f->info.feature_mean = mean;
+    Error err = {0};
+    assert_int_equal(modelfile_save(f->path, &f->m, &f->o, &f->info, &err), ERROR_NONE);
+    SavedModel sm;
+    assert_int_equal(modelfile_load(&sm, f->path, &err), ERROR_NONE);
+    assert_non_null(sm.feature_mean);
+    assert_memory_equal(sm.feature_mean, mean, sizeof mean);
+    modelfile_free(&sm);
+    patch_refused(f, MODELFILE_SECTION_MEANS, 4, 0x7FC00000, "means section: value 1 of 4");
+    patch_refused(f, MODELFILE_SECTION_MEANS, 0, 3, "means");
+    patch_refused(f, MODELFILE_SECTION_MEANS, 0, 0, "means");
+
+    mean[2] = NAN; /* a column without values: no means at all */
+    assert_int_equal(modelfile_save(f->path, &f->m, NULL, &f->info, &err), ERROR_NONE);
+    size_t n;
+    uint8_t *data = slurp(f->path, &n);
+    assert_int_equal(rd32(data + 12), 7);
+    free(data);
+    assert_int_equal(modelfile_load(&sm, f->path, &err), ERROR_NONE);
+    assert_null(sm.feature_mean);
+    modelfile_free(&sm);
+}
+
+/* A dataset as a loader leaves it: d features named as given, header on
+ * line 1 (or none), the label column at label_col (-1: none); x is
+ * row-major n x 4 with row i = {i*10+0, i*10+1, ...} in the given order. */
+typedef struct {
+    Dataset ds;
+    char *names[4];
+    float x[8];
+} Columns;
+
+static void columns(Columns *c, const char *const names[4], size_t header_line, int label_col)
+{
+    memset(c, 0, sizeof *c);
+    for (int j = 0; j < 4; j++) c->names[j] = (char *)names[j];
+    for (int i = 0; i < 2; i++)
+        for (int j = 0; j < 4; j++) c->x[i * 4 + j] = (float)(i * 10 + j);
+    c->ds = (Dataset){.source = "new.csv",
+                      .n = 2,
+                      .d = 4,
+                      .x = c->x,
+                      .feature_names = c->names,
+                      .header_line = header_line,
+                      .label_column = label_col};
+}
+
+static void match_fails(const SavedModel *sm, Columns *c, const char *want)
+{
+    Error err = {0};
+    assert_int_equal(modelfile_match_features(sm, &c->ds, &err), ERROR_INPUT);
+    if (!strstr(err.msg, want)) fail_msg("\"%s\" does not say \"%s\"", err.msg, want);
+}
+
+/* With a header, columns are matched by name: the model's features in
+ * another order are put back in its order; other names are refused, naming
+ * the file, the header's line and column, and the expected name.  Without
+ * a header, by position. */
+static void feature_columns_are_matched_by_name(void **state)
+{
+    Fixture *f = *state;
+    Error err = {0};
+    assert_int_equal(modelfile_save(f->path, &f->m, NULL, &f->info, &err), ERROR_NONE);
+    SavedModel sm;
+    assert_int_equal(modelfile_load(&sm, f->path, &err), ERROR_NONE);
+    /* the model: sepal_length, sepal_width, petal length, pétale */
+    static const char *const same[4] = {"sepal_length", "sepal_width", "petal length", "pétale"};
+    static const char *const shuffled[4] = {"pétale", "petal length", "sepal_width",
+                                            "sepal_length"};
+    static const char *const typo[4] = {"pétale", "petal_length", "sepal_width", "sepal_length"};
+    static const char *const twice[4] = {"pétale", "pétale", "sepal_width", "sepal_length"};
+    Columns c;
+    columns(&c, same, 1, -1);
+    assert_int_equal(modelfile_match_features(&sm, &c.ds, &err), ERROR_NONE);
+    assert_true(c.x[1] == 1.0f && c.x[7] == 13.0f);
+
+    columns(&c, shuffled, 1, 4);
+    assert_int_equal(modelfile_match_features(&sm, &c.ds, &err), ERROR_NONE);
+    for (int j = 0; j < 4; j++) assert_string_equal(c.names[j], same[j]);
+    float want[8] = {3, 2, 1, 0, 13, 12, 11, 10};
+    assert_memory_equal(c.x, want, sizeof want);
+
+    /* through modelfile_prepare_dataset too, as eval does */
+    columns(&c, shuffled, 1, -1);
+    assert_int_equal(modelfile_prepare_dataset(&sm, &c.ds, &err), ERROR_NONE);
+    assert_string_equal(c.names[0], "sepal_length");
+
+    columns(&c, typo, 1, -1);
+    match_fails(&sm, &c,
+                "new.csv:1:2: column 'petal_length' is not a feature of the model; the "
+                "model expects 'petal length'");
+    columns(&c, typo, 3, 0); /* the label first: the file's column 3 */
+    match_fails(&sm, &c, "new.csv:3:3: column 'petal_length'");
+    columns(&c, twice, 1, -1);
+    match_fails(&sm, &c,
+                "new.csv:1:2: column 'pétale' repeats an earlier column; the model "
+                "expects 'petal length'");
+
+    /* no header: by position, whatever the made-up names */
+    columns(&c, typo, 0, -1);
+    assert_int_equal(modelfile_match_features(&sm, &c.ds, &err), ERROR_NONE);
+    assert_true(c.x[1] == 1.0f);
+    assert_string_equal(c.names[1], "petal_length");
+    modelfile_free(&sm);
+
+    /* a model trained without a header (x0..x3) takes any header by position */
+    char *made_up[4] = {"x0", "x1", "x2", "x3"};
+    f->info.feature_names = made_up;
+    assert_int_equal(modelfile_save(f->path, &f->m, NULL, &f->info, &err), ERROR_NONE);
+    assert_int_equal(modelfile_load(&sm, f->path, &err), ERROR_NONE);
+    columns(&c, typo, 1, -1);
+    assert_int_equal(modelfile_match_features(&sm, &c.ds, &err), ERROR_NONE);
+    assert_true(c.x[1] == 1.0f);
+    modelfile_free(&sm);
+}
+
 static void random_damage_with_a_valid_checksum_never_crashes(void **state)
 {
     Fixture *f = *state;
@@ -617,6 +775,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(every_truncation_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(inconsistent_fields_with_a_valid_checksum_are_refused,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(non_finite_weights_and_optimizer_state_are_refused, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(feature_means_round_trip_and_are_checked, setup, teardown),
+        cmocka_unit_test_setup_teardown(feature_columns_are_matched_by_name, setup, teardown),
         cmocka_unit_test_setup_teardown(random_damage_with_a_valid_checksum_never_crashes, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(other_versions_are_refused_by_number, setup, teardown),

@@ -70,6 +70,16 @@ typedef struct {
      * session_open, read by the trainer to report MAE in the label's units. */
     double target_shift, target_scale;
     size_t *feature_missing; /* (d) missing values per feature, or NULL when none were counted */
+    /* CSV: the line (from 1) of the header row, 0 when the file has none
+     * (feature_names are then x0, x1, ...). */
+    size_t header_line;
+    /* CSV: (d) each feature's mean over the rows kept, in the file's units,
+     * missing values left out (under MISSING_MEAN, what they were filled
+     * with); NULL for other sources. */
+    float *feature_mean;
+    /* (n) the line each row starts on, when DatasetOptions.row_lines asked
+     * for it; NULL otherwise.  Reordered with the rows by dataset_split. */
+    size_t *row_line;
 } Dataset;
 
 typedef struct {
@@ -94,6 +104,21 @@ typedef struct {
      * that carries the column).  No labels or targets; label_column and
      * label_name name the skipped column. */
     bool skip_label;
+    /* CSV only, with skip_label: a file of exactly this many columns has no
+     * label column (every column a feature), one of this many plus one has
+     * it; 0 = always expect the label column.  Lets new data come with or
+     * without its label in one pass, as a pipe can only be read once. */
+    int expect_features;
+    /* CSV only, when label is NULL: a header column of this name is the
+     * label column (else the last column, as always).  For data given to a
+     * saved model, whose columns may come in another order. */
+    const char *label_hint;
+    /* CSV only: a row with a missing feature value (under MISSING_DROP or
+     * MISSING_MEAN) is kept as it is, with NaN in the value's place: neither
+     * dropped nor filled in.  For predictions, one per input row. */
+    bool keep_missing;
+    /* CSV only: record each row's line in Dataset.row_line. */
+    bool row_lines;
 } DatasetOptions;
 
 /* Options with every default filled in. */
@@ -103,6 +128,8 @@ DatasetOptions dataset_options_default(void);
  * Loads spec: a CSV or IDX path, or a bare name (datasets/NAME.csv beside
  * the program, then in the working directory, then the built-ins
  * fashion-mnist, fashion-mnist-test, spiral, circles, xor, gauss, moons).
+ * A path that is not a regular file (a pipe, a FIFO, /dev/stdin) is read
+ * once, as a CSV stream; IDX or gzip data there is ERROR_INPUT.
  * On failure ds is left empty (safe to dataset_free) and err says why.
  */
 ErrorCode dataset_load(Dataset *ds, const char *spec, const DatasetOptions *opt, Error *err);
@@ -117,7 +144,9 @@ ErrorCode dataset_load(Dataset *ds, const char *spec, const DatasetOptions *opt,
  * strcmp (strings); otherwise regression.  Missing feature values (empty,
  * NA, N/A, NaN, ?) follow opt->missing; a missing label is an error, or drops
  * the row under MISSING_DROP.  Lines are counted by LF, from 1, header
- * included; columns from 1.
+ * included; columns from 1.  A feature value that is written as a number
+ * but overflows a float is said to be outside its range.  Fills
+ * header_line and feature_mean.
  */
 ErrorCode dataset_load_csv(Dataset *ds, const char *path, const DatasetOptions *opt, Error *err);
 /*
@@ -184,9 +213,12 @@ typedef struct {
 
 /* Fits on ds (the training part only): standard uses the mean and the
  * population standard deviation, minmax maps [min, max] to [0, 1], none is
- * the identity.  Statistics in double; constant columns get scale 1. */
+ * the identity.  Statistics in double; constant columns get scale 1.  Any
+ * finite floats give a finite shift and scale (a range as wide as
+ * -FLT_MAX..FLT_MAX gives a subnormal scale). */
 ErrorCode normalizer_fit(Normalizer *nz, NormalizeKind kind, const Dataset *ds, Error *err);
-/* Applies in place; nz->d must equal ds->d. */
+/* Applies in place, each value computed in double and rounded once, so that
+ * (x - shift) never overflows float; nz->d must equal ds->d. */
 void normalizer_apply(const Normalizer *nz, Dataset *ds);
 void normalizer_free(Normalizer *nz);
 
@@ -194,6 +226,11 @@ typedef struct {
     double min, mean, max;
     size_t missing; /* missing values in this column (counted by the loader) */
 } FeatureStats;
+
+/* Puts the feature columns in a new order: new column k is old column
+ * from[k] (a permutation of 0..d-1), with its name, mean and missing count.
+ * ERROR_RUNTIME when out of memory (ds unchanged). */
+ErrorCode dataset_reorder_features(Dataset *ds, const int *from, Error *err);
 
 /* Per-feature statistics; stats has ds->d entries. */
 void dataset_stats(const Dataset *ds, FeatureStats *stats);

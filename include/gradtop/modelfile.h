@@ -24,8 +24,8 @@
  *                   payload
  *   end-4   4     u32 CRC-32C (Castagnoli) of every byte before it
  *
- * Sections, written in this order; 1 to 5 are required, 6 and 7 optional,
- * each at most once; a reader skips ids it does not know:
+ * Sections, written in this order; 1 to 5 are required, the others
+ * optional, each at most once; a reader skips ids it does not know:
  *
  *   1 SHAPE      u32 n_layers (dense layers, 1 .. MODEL_MAX_LAYERS)
  *                u32 sizes[n_layers + 1]   inputs, hidden..., outputs
@@ -61,12 +61,18 @@
  *   9 KEPT       u32 epoch                 the epoch whose weights PARAMS
  *                u32 reserved = 0          holds (written when known; a reader
  *                                          without it finds the epoch otherwise)
+ *  10 MEANS      u32 d                     = the DATA section's d
+ *                f32 mean[d]               each feature's mean over the training
+ *                                          file, in its own units: what predict
+ *                                          fills a missing value with under
+ *                                          --missing mean (CSV data only)
  *
  * Loading checks the magic, the version, every count against fixed limits
  * and against the bytes left before allocating, every enum, the
  * consistency of sizes (sizes[0] == d, outputs against the task and class
- * count, n_params against sizes) and the checksum; any failure is
- * ERROR_INPUT "PATH: what is wrong".
+ * count, n_params against sizes), that every weight, optimizer state
+ * value, normalizer statistic and mean is finite, and the checksum; any
+ * failure is ERROR_INPUT "PATH: what is wrong".
  */
 #ifndef GRADTOP_MODELFILE_H
 #define GRADTOP_MODELFILE_H
@@ -98,6 +104,7 @@ enum {
     MODELFILE_SECTION_PROGRESS = 7,
     MODELFILE_SECTION_TARGET = 8,
     MODELFILE_SECTION_KEPT = 9,
+    MODELFILE_SECTION_MEANS = 10,
 };
 
 /* What a model file holds beyond the weights, borrowed for saving. */
@@ -115,6 +122,8 @@ typedef struct {
     int kept_epoch;           /* the epoch the weights are from; 0: not known */
     double target_shift;      /* regression target standardization; */
     double target_scale;      /* scale 0: none */
+    /* (d) each feature's mean in the data's units; NULL (or not all finite): none */
+    const float *feature_mean;
 } ModelInfo;
 
 /* A loaded model file; owns every pointer. */
@@ -139,15 +148,18 @@ typedef struct {
     long step;                         /* batches done when saved */
     double wall_time;                  /* when saved */
     double target_shift, target_scale; /* TARGET section; scale 0 when absent */
+    float *feature_mean;               /* (d) MEANS section; NULL when absent */
+    int n_means;                       /* its count, checked to be d */
 } SavedModel;
 
 /* Fills info with borrowed views of the session's data part (names, task,
- * normalizer); config_text, epoch and step are left for the caller. */
+ * normalizer, feature means); config_text, epoch and step are left for the
+ * caller. */
 void modelfile_info_from_session(ModelInfo *info, const Session *s);
 
 /*
- * Writes m (and o's state when o is not NULL) with info to path
- * atomically: into "PATH.tmp.PID" beside it, fflush, fsync, rename over
+ * Writes m (and o's state when o is not NULL and all of it finite) with
+ * info to path atomically: into "PATH.tmp.PID" beside it, fflush, fsync, rename over
  * path, fsync of the directory.  A crash at any moment leaves either the
  * old file or the new one.  ERROR_INPUT when info does not fit m,
  * ERROR_RUNTIME "PATH: why" on I/O failure (the temporary is removed).
@@ -165,7 +177,19 @@ void modelfile_free(SavedModel *sm);
 ErrorCode modelfile_build_model(const SavedModel *sm, Model *m, int batch, Error *err);
 
 /*
- * Makes ds ready for sm: checks its feature count, maps its class names onto
+ * Matches ds's feature columns to sm's by name when ds came with a header
+ * (ds->header_line > 0): the same names in another order are put in the
+ * model's order; other names are ERROR_INPUT naming the file, the column
+ * and the name the model expects there.  Without a header, or when the
+ * model's names are the x0, x1, ... of a file that had none, columns are
+ * taken by position.  A feature count that differs is left for
+ * modelfile_prepare_dataset to explain.
+ */
+ErrorCode modelfile_match_features(const SavedModel *sm, Dataset *ds, Error *err);
+
+/*
+ * Makes ds ready for sm: matches its feature columns (modelfile_match_features),
+ * checks its feature count, maps its class names onto
  * the model's class indices (an unknown class is ERROR_INPUT naming it),
  * normalizes the features with the stored statistics and standardizes
  * regression targets as in training.  An unlabeled ds (label_column -1)

@@ -25,22 +25,6 @@ const char *cli_exe_dir(void)
     return exe_dir;
 }
 
-const char *cli_stdout_error(void)
-{
-    errno = 0;
-    if (fflush(stdout) == 0 && !ferror(stdout)) return NULL;
-    /* An earlier write failed and its data is gone: errno no longer says why. */
-    return errno ? strerror(errno) : "a write failed";
-}
-
-int cli_stdout_finish(void)
-{
-    const char *why = cli_stdout_error();
-    if (!why) return EXIT_OK;
-    fprintf(stderr, "gradtop: standard output: %s\n", why);
-    return EXIT_RUNTIME;
-}
-
 /* The commands as bits, for which of them take an option. */
 enum {
     CMD_INTERACTIVE = 1 << 0,

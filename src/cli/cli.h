@@ -45,13 +45,6 @@ int cli_overlay(Options *run, const Options *cli, const CliArgs *a);
 /* The directory holding the running program (for datasets/ beside it). */
 const char *cli_exe_dir(void);
 
-/* Flushes standard output: NULL when every write to it so far succeeded,
- * else why one failed, in strerror's words (a full disk, a closed pipe). */
-const char *cli_stdout_error(void);
-/* The same at a command's end: a failed write is an I/O error, printed as
- * "gradtop: standard output: WHY", and gives EXIT_RUNTIME; else EXIT_OK. */
-int cli_stdout_finish(void);
-
 void cli_usage(FILE *f, const char *command);
 /* The command's one-line synopsis and where to find the rest: for errors. */
 void cli_hint(FILE *f, const char *command);

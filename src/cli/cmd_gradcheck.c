@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "cli.h"
+#include "output.h"
 #include "gradtop/gradcheck.h"
 #include "gradtop/model.h"
 #include "gradtop/session.h"
@@ -80,6 +81,6 @@ int cmd_gradcheck(const Options *o, const CliArgs *a)
     model_free(&m);
     session_close(&s);
     /* A report that could not be written is an I/O error, agreeing or not. */
-    int out = cli_stdout_finish();
+    int out = output_finish_stdout();
     return out ? out : bad ? EXIT_RUNTIME : EXIT_OK;
 }

@@ -1,5 +1,8 @@
 /*
- * cmd_inspect.c - `gradtop inspect DATASET`: what the loader sees.
+ * cmd_inspect.c - `gradtop inspect DATASET`: what the loader sees.  Names
+ * from the data (label, classes, features) are shown escaped: a class
+ * "a<newline>b" must not break the table, nor a control sequence reach the
+ * terminal.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +10,11 @@
 
 #include "cli.h"
 #include "gradtop/session.h"
+#include "output.h"
+
+/* The widest class and feature names shown, in bytes. */
+#define CLASS_WIDTH 24
+#define FEATURE_WIDTH 32
 
 int cmd_inspect(const Options *o, const CliArgs *a)
 {
@@ -27,26 +35,32 @@ int cmd_inspect(const Options *o, const CliArgs *a)
     printf("dataset   %s (%s)\n", ds.name, ds.source);
     printf("rows      %zu\n", ds.n);
     printf("features  %d\n", ds.d);
-    printf("label     %s (column %d; --label %d)\n", ds.label_name, ds.label_column + 1,
-           ds.label_column);
+    char label[3 * sizeof ds.label_name];
+    output_escape(label, sizeof label, ds.label_name);
+    printf("label     %s (column %d; --label %d)\n", label, ds.label_column + 1, ds.label_column);
     if (ds.task == TASK_CLASSIFICATION) {
-        printf("task      classification, %d classes\n", ds.n_classes);
+        printf("task      classification, %d class%s\n", ds.n_classes,
+               ds.n_classes == 1 ? "" : "es");
         size_t *counts = calloc((size_t)ds.n_classes, sizeof *counts);
         if (counts) {
             dataset_class_counts(&ds, counts);
             size_t most = 1;
             for (int c = 0; c < ds.n_classes; c++)
                 if (counts[c] > most) most = counts[c];
+            char name[CLASS_WIDTH + 1];
             int w = 5;
             for (int c = 0; c < ds.n_classes; c++) {
-                int l = (int)strlen(ds.class_names[c]);
-                if (l > w) w = l < 24 ? l : 24;
+                output_escape(name, sizeof name, ds.class_names[c]);
+                int l = output_columns(name);
+                if (l > w) w = l;
             }
             printf("classes\n");
             for (int c = 0; c < ds.n_classes; c++) {
                 int bar = (int)(30.0 * (double)counts[c] / (double)most + 0.5);
-                printf("  %-*.*s %7zu  %5.1f%%  ", w, w, ds.class_names[c], counts[c],
-                       100.0 * (double)counts[c] / (double)ds.n);
+                output_escape(name, sizeof name, ds.class_names[c]);
+                printf("  ");
+                output_pad(name, w);
+                printf(" %7zu  %5.1f%%  ", counts[c], 100.0 * (double)counts[c] / (double)ds.n);
                 for (int k = 0; k < bar; k++) putchar('#');
                 putchar('\n');
             }
@@ -74,16 +88,21 @@ int cmd_inspect(const Options *o, const CliArgs *a)
         return EXIT_RUNTIME;
     }
     dataset_stats(&ds, st);
+    char name[FEATURE_WIDTH + 1];
     int w = 7;
     for (int j = 0; j < ds.d; j++) {
-        int l = (int)strlen(ds.feature_names[j]);
-        if (l > w) w = l < 32 ? l : 32;
+        output_escape(name, sizeof name, ds.feature_names[j]);
+        int l = output_columns(name);
+        if (l > w) w = l;
     }
     printf("\n  %-*s %12s %12s %12s %8s\n", w, "feature", "min", "mean", "max", "missing");
-    for (int j = 0; j < ds.d; j++)
-        printf("  %-*.*s %12.6g %12.6g %12.6g %8zu\n", w, w, ds.feature_names[j], st[j].min,
-               st[j].mean, st[j].max, st[j].missing);
+    for (int j = 0; j < ds.d; j++) {
+        output_escape(name, sizeof name, ds.feature_names[j]);
+        printf("  ");
+        output_pad(name, w);
+        printf(" %12.6g %12.6g %12.6g %8zu\n", st[j].min, st[j].mean, st[j].max, st[j].missing);
+    }
     free(st);
     dataset_free(&ds);
-    return EXIT_OK;
+    return output_finish_stdout();
 }

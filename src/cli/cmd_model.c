@@ -4,8 +4,11 @@
  *
  * The dataset is read with the options the model was trained with (its
  * stored config: delimiter, label column, missing-value policy), unless the
- * command line gives them.  Features are normalized with the stored
- * statistics and classes matched by name.
+ * command line gives them.  Feature columns are matched to the model's by
+ * name when the file has a header, features normalized with the stored
+ * statistics and classes matched by name.  predict writes one row per input
+ * row: a row it cannot predict (a missing value under --missing drop) gets
+ * an empty one and a warning.
  */
 #include <errno.h>
 #include <math.h>
@@ -18,9 +21,14 @@
 #include "gradtop/modelfile.h"
 #include "gradtop/session.h"
 #include "gradtop/trainer.h"
+#include "output.h"
 
 /* Chunk of rows per forward pass. */
 #define CHUNK 256
+/* Rows without a prediction warned about one by one; the rest are counted. */
+#define MAX_ROW_WARNINGS 10
+/* The widest class name in eval's table, in bytes. */
+#define CLASS_WIDTH 20
 
 /* The run's options from the model, with the command line's on top. */
 static int run_options(const SavedModel *sm, const char *path, const Options *cli, const CliArgs *a,
@@ -78,6 +86,9 @@ static int open_model(const Options *o, const CliArgs *a, const char *command, S
     }
     *dopt = session_dataset_options(run, cli_exe_dir());
     dopt->task = (int)sm->task;
+    /* Without --label, a header column of the label's name is the label,
+     * wherever it is: columns are matched by name. */
+    if (!run->label[0] && sm->label_name[0]) dopt->label_hint = sm->label_name;
     return EXIT_OK;
 }
 
@@ -126,7 +137,20 @@ int cmd_eval(const Options *o, const CliArgs *a)
     m.l2 = run.l2;
     EpochMetrics em;
     trainer_evaluate(&m, target, &em);
-    printf("eval %s on %s (%s, %zu rows)\n", a->model, ds.source, part, target->n);
+    /* Scored rows only: say how many were left out, here and in the result. */
+    char dropped[96] = "";
+    if (ds.dropped_rows) {
+        fprintf(stderr,
+                "gradtop: warning: %s: %zu row%s with missing values dropped (--missing drop), "
+                "not scored\n",
+                ds.source, ds.dropped_rows, ds.dropped_rows == 1 ? "" : "s");
+        snprintf(dropped, sizeof dropped, " dropped=%zu", ds.dropped_rows);
+        printf("eval %s on %s (%s, %zu row%s; %zu with missing values dropped)\n", a->model,
+               ds.source, part, target->n, target->n == 1 ? "" : "s", ds.dropped_rows);
+    } else {
+        printf("eval %s on %s (%s, %zu row%s)\n", a->model, ds.source, part, target->n,
+               target->n == 1 ? "" : "s");
+    }
     if (sm.task == TASK_CLASSIFICATION) {
         /* Per-class precision and recall from the predictions. */
         size_t k = (size_t)sm.n_classes;
@@ -145,24 +169,31 @@ int cmd_eval(const Options *o, const CliArgs *a)
                     tp[y] += pred[r] == y;
                 }
             }
-            printf("\n  %-20s %9s %9s %9s\n", "class", "precision", "recall", "support");
-            for (size_t c = 0; c < k; c++)
-                printf("  %-20.20s %9.4f %9.4f %9zu\n", sm.class_names[c],
-                       pred_n[c] ? (double)tp[c] / (double)pred_n[c] : 0.0,
+            printf("\n  %-*s %9s %9s %9s\n", CLASS_WIDTH, "class", "precision", "recall",
+                   "support");
+            for (size_t c = 0; c < k; c++) {
+                char name[CLASS_WIDTH + 1];
+                output_escape(name, sizeof name, sm.class_names[c]);
+                printf("  ");
+                output_pad(name, CLASS_WIDTH);
+                printf(" %9.4f %9.4f %9zu\n", pred_n[c] ? (double)tp[c] / (double)pred_n[c] : 0.0,
                        true_n[c] ? (double)tp[c] / (double)true_n[c] : 0.0, true_n[c]);
+            }
             printf("\n");
         }
         free(tp);
         free(pred_n);
         free(true_n);
-        printf("result: rows=%zu loss=%.4f accuracy=%.4f\n", target->n, em.loss, em.accuracy);
+        printf("result: rows=%zu%s loss=%.4f accuracy=%.4f\n", target->n, dropped, em.loss,
+               em.accuracy);
     } else {
-        printf("result: rows=%zu loss=%.4f mae=%.4f r2=%.4f\n", target->n, em.loss, em.mae, em.r2);
+        printf("result: rows=%zu%s loss=%.4f mae=%.4f r2=%.4f\n", target->n, dropped, em.loss,
+               em.mae, em.r2);
     }
     model_free(&m);
     dataset_free(&ds);
     modelfile_free(&sm);
-    return EXIT_OK;
+    return output_finish_stdout();
 fail:
     fprintf(stderr, "gradtop: %s\n", err.msg);
     model_free(&m);
@@ -171,31 +202,42 @@ fail:
     return exit_for(&err);
 }
 
-/* Writes s as a CSV field, quoted when it needs to be (RFC 4180). */
-static void put_field(FILE *f, const char *s)
+/* Writes prefix then s as one CSV field, quoted when it needs to be (RFC
+ * 4180): for the delimiter, a quote or a line end inside, blanks at either
+ * end (which readers, gradtop's own among them, would trim), or an empty
+ * field, which a reader would take for a blank line when it is alone on
+ * its line. */
+static void put_field(FILE *f, const char *prefix, const char *s)
 {
-    if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && s[0] != '\0') {
+    size_t n = strlen(s);
+    bool quote = (!prefix[0] && n == 0) || strpbrk(prefix, ",\"\r\n") || strpbrk(s, ",\"\r\n") ||
+                 (prefix[0] ? prefix[0] : s[0]) == ' ' || (prefix[0] ? prefix[0] : s[0]) == '\t' ||
+                 (n && (s[n - 1] == ' ' || s[n - 1] == '\t'));
+    if (!quote) {
+        fputs(prefix, f);
         fputs(s, f);
         return;
     }
     fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
+    for (int part = 0; part < 2; part++)
+        for (const char *p = part ? s : prefix; *p; p++) {
+            if (*p == '"') fputc('"', f);
+            fputc(*p, f);
+        }
     fputc('"', f);
 }
 
-static void write_predictions(FILE *f, const SavedModel *sm, Model *m, const Dataset *ds)
+/* skip[i]: row i has no prediction; its line has empty fields (the first
+ * written "" so that the line is never blank). */
+static void write_predictions(FILE *f, const SavedModel *sm, Model *m, const Dataset *ds,
+                              const bool *skip)
 {
     bool cls = sm->task == TASK_CLASSIFICATION;
     fputs("prediction", f);
     if (cls) {
         for (int c = 0; c < sm->n_classes; c++) {
-            char name[160];
-            snprintf(name, sizeof name, "p_%s", sm->class_names[c]);
             fputc(',', f);
-            put_field(f, name);
+            put_field(f, "p_", sm->class_names[c]);
         }
     }
     fputc('\n', f);
@@ -207,13 +249,19 @@ static void write_predictions(FILE *f, const SavedModel *sm, Model *m, const Dat
         const float *out = model_forward(m, ds->x + pos * (size_t)ds->d, B, false, NULL);
         model_predict_rows(m, B, pred, val);
         for (int r = 0; r < B; r++) {
+            if (skip && skip[pos + (size_t)r]) {
+                fputs("\"\"", f);
+                for (int c = 0; cls && c < sm->n_classes; c++) fputc(',', f);
+                fputc('\n', f);
+                continue;
+            }
             if (!cls) {
                 double y = val[r];
                 if (sm->target_scale > 0) y = y / sm->target_scale + sm->target_shift;
                 fprintf(f, "%.9g\n", y);
                 continue;
             }
-            put_field(f, sm->class_names[pred[r]]);
+            put_field(f, "", sm->class_names[pred[r]]);
             if (m->shape.output == OUTPUT_SIGMOID) {
                 double p = out[r];
                 fprintf(f, ",%.6g,%.6g\n", 1.0 - p, p);
@@ -223,6 +271,76 @@ static void write_predictions(FILE *f, const SavedModel *sm, Model *m, const Dat
             }
         }
     }
+}
+
+/* The first feature of row i that is missing (NaN), or -1. */
+static int first_gap(const Dataset *ds, size_t i)
+{
+    const float *row = ds->x + i * (size_t)ds->d;
+    for (int j = 0; j < ds->d; j++)
+        if (isnan(row[j])) return j;
+    return -1;
+}
+
+/*
+ * The rows the loader kept with missing values (keep_missing), in the
+ * model's feature order.  Under --missing drop each gets no prediction
+ * (*skip, allocated here, marks them) and a warning naming its line; under
+ * --missing mean each gap gets the training data's mean of its feature:
+ * the model's stored means, else (a model file from before they were
+ * stored) the standardizer's shift, which is the training part's mean, else
+ * this file's own column mean, said on stderr.
+ */
+static ErrorCode fill_gaps(const SavedModel *sm, Dataset *ds, MissingPolicy policy, bool **skip,
+                           size_t *skipped, Error *err)
+{
+    *skip = NULL;
+    *skipped = 0;
+    if (ds->missing == 0) return ERROR_NONE;
+    size_t d = (size_t)ds->d;
+    if (policy == MISSING_DROP) {
+        *skip = calloc(ds->n ? ds->n : 1, sizeof **skip);
+        if (!*skip) return error_set(err, ERROR_RUNTIME, "out of memory");
+        for (size_t i = 0; i < ds->n; i++) {
+            int j = first_gap(ds, i);
+            if (j < 0) continue;
+            (*skip)[i] = true;
+            if (++*skipped <= MAX_ROW_WARNINGS)
+                fprintf(stderr,
+                        "gradtop: warning: %s:%zu: no prediction for this row: column '%s' is "
+                        "missing (--missing drop); its output row is left empty\n",
+                        ds->source, ds->row_line ? ds->row_line[i] : i + 1, ds->feature_names[j]);
+            float *row = ds->x + i * d;
+            for (size_t k = 0; k < d; k++)
+                if (isnan(row[k])) row[k] = 0; /* any finite value: the row is not shown */
+        }
+        if (*skipped > MAX_ROW_WARNINGS)
+            fprintf(stderr, "gradtop: warning: %s: %zu more rows without a prediction\n",
+                    ds->source, *skipped - MAX_ROW_WARNINGS);
+        return ERROR_NONE;
+    }
+    const float *mean = sm->feature_mean;
+    if (!mean && sm->nz.kind == NORMALIZE_STANDARD && sm->nz.shift) mean = sm->nz.shift;
+    if (!mean) {
+        for (size_t k = 0; k < d; k++)
+            if (ds->feature_missing && ds->feature_missing[k] && ds->feature_mean &&
+                isnan(ds->feature_mean[k]))
+                return error_set(err, ERROR_INPUT,
+                                 "%s: column '%s' has no values, and the model stores no mean "
+                                 "to fill them with (--missing drop leaves such rows empty)",
+                                 ds->source, ds->feature_names[k]);
+        fprintf(stderr,
+                "gradtop: warning: %s: the model stores no training means; missing values are "
+                "filled with this file's column means\n",
+                ds->source);
+        mean = ds->feature_mean;
+    }
+    for (size_t i = 0; i < ds->n; i++) {
+        float *row = ds->x + i * d;
+        for (size_t k = 0; k < d; k++)
+            if (isnan(row[k])) row[k] = mean[k];
+    }
+    return ERROR_NONE;
 }
 
 int cmd_predict(const Options *o, const CliArgs *a)
@@ -236,32 +354,33 @@ int cmd_predict(const Options *o, const CliArgs *a)
     Model m;
     memset(&m, 0, sizeof m);
     Error err = {0};
+    bool *skip = NULL;
+    size_t skipped = 0;
     /* Predictions need no labels: the label column, when the data has it,
      * is skipped unread (empty, missing or a class the model never saw is
-     * no reason to refuse a row).  New data may also come without it: one
-     * column fewer than the model's features plus a label means features
-     * only. */
+     * no reason to refuse a row).  New data may also come without it: as
+     * many columns as the model has features means features only.  One
+     * pass, so that a pipe works too.  Rows with missing values are kept:
+     * every input row gets an output row. */
     DatasetOptions with = dopt;
     with.skip_label = true;
-    ErrorCode lrc = dataset_load(&ds, run.dataset, &with, &err);
-    if (lrc != ERROR_NONE || ds.d != sm.d) {
-        Dataset unl;
-        DatasetOptions u = dopt;
-        u.no_label = true;
-        Error uerr = {0};
-        if (dataset_load(&unl, run.dataset, &u, &uerr) == ERROR_NONE && unl.d == sm.d) {
-            dataset_free(&ds);
-            ds = unl;
-        } else {
-            dataset_free(&unl);
-            if (lrc == ERROR_NONE)
-                error_set(&err, ERROR_INPUT,
-                          "%s: %d feature columns besides the label column '%s', but the model "
-                          "takes %d",
-                          ds.source, ds.d, ds.label_name, sm.d);
-            goto fail;
-        }
+    with.expect_features = sm.d;
+    with.keep_missing = true;
+    with.row_lines = true;
+    if (dataset_load(&ds, run.dataset, &with, &err) != ERROR_NONE) goto fail;
+    if (ds.d != sm.d) {
+        if (ds.label_column >= 0)
+            error_set(&err, ERROR_INPUT,
+                      "%s: %d feature columns besides the label column '%s', but the model "
+                      "takes %d",
+                      ds.source, ds.d, ds.label_name, sm.d);
+        else
+            error_set(&err, ERROR_INPUT, "%s: %d columns, but the model takes %d features",
+                      ds.source, ds.d, sm.d);
+        goto fail;
     }
+    if (modelfile_match_features(&sm, &ds, &err)) goto fail;
+    if (fill_gaps(&sm, &ds, dopt.missing, &skip, &skipped, &err)) goto fail;
     ds.label_column = -1;
     if (modelfile_prepare_dataset(&sm, &ds, &err)) goto fail;
     if (modelfile_build_model(&sm, &m, CHUNK, &err)) goto fail;
@@ -276,7 +395,7 @@ int cmd_predict(const Options *o, const CliArgs *a)
             goto fail;
         }
     }
-    write_predictions(f, &sm, &m, &ds);
+    write_predictions(f, &sm, &m, &ds, skip);
     if (a->output) {
         int bad = ferror(f) | (fflush(f) != 0) | (fsync(fileno(f)) != 0);
         bad |= fclose(f) != 0;
@@ -285,17 +404,24 @@ int cmd_predict(const Options *o, const CliArgs *a)
             unlink(tmp);
             goto fail;
         }
-        fprintf(stderr, "gradtop: wrote %zu predictions to %s\n", ds.n, a->output);
-    } else if (fflush(stdout) != 0 || ferror(stdout)) {
-        error_set(&err, ERROR_RUNTIME, "standard output: %s", strerror(errno));
-        goto fail;
+        if (skipped)
+            fprintf(stderr, "gradtop: wrote %zu rows to %s: %zu predictions, %zu left empty\n",
+                    ds.n, a->output, ds.n - skipped, skipped);
+        else
+            fprintf(stderr, "gradtop: wrote %zu prediction%s to %s\n", ds.n, ds.n == 1 ? "" : "s",
+                    a->output);
+        rc = EXIT_OK;
+    } else {
+        rc = output_finish_stdout();
     }
+    free(skip);
     model_free(&m);
     dataset_free(&ds);
     modelfile_free(&sm);
-    return EXIT_OK;
+    return rc;
 fail:
     fprintf(stderr, "gradtop: %s\n", err.msg);
+    free(skip);
     model_free(&m);
     dataset_free(&ds);
     modelfile_free(&sm);

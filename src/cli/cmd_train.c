@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "output.h"
 #include "gradtop/modelfile.h"
 #include "gradtop/runlog.h"
 #include "gradtop/runs.h"
@@ -56,7 +57,7 @@ static void print_epoch(void *ctx, const EpochMetrics *m)
             printf("  val_mae %.4f  val_r2 %.4f", m->val_mae, m->val_r2);
     }
     printf("  lr %g  %.2fs\n", m->lr, m->seconds);
-    p->out_error = cli_stdout_error();
+    p->out_error = output_stdout_error();
     if (p->out_error) {
         p->out_epoch = m->epoch;
         trainer_stop(p->trainer);
@@ -274,7 +275,7 @@ static int train_watched(const Options *o, const CliArgs *a, const SavedModel *s
     const char *run = pr.log ? runlog_path(pr.log) : NULL;
     if (!pr.out_error) {
         print_result(&s, &r, run);
-        pr.out_error = cli_stdout_error();
+        pr.out_error = output_stdout_error();
     }
     if (pr.out_error) {
         char stopped[96] = "";

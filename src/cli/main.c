@@ -8,6 +8,7 @@
 #include "../tui/tui.h"
 #include "../tui/view.h"
 #include "cli.h"
+#include "output.h"
 
 #ifndef GRADTOP_VERSION
 #define GRADTOP_VERSION "0.0.0"
@@ -39,7 +40,7 @@ static int race_command(int argc, char **argv)
     if (rc) return rc;
     if (a.help) {
         race_usage(stdout);
-        return cli_stdout_finish();
+        return output_finish_stdout();
     }
     return race_main(&o, racers, cli_exe_dir());
 }
@@ -62,19 +63,18 @@ int main(int argc, char **argv)
     if (rc) return rc;
     if (a.version) {
         printf("gradtop %s\n", GRADTOP_VERSION);
-        return cli_stdout_finish();
+        return output_finish_stdout();
     }
     if (a.help) {
         cli_usage(stdout, command);
-        return cli_stdout_finish();
+        return output_finish_stdout();
     }
     if (!command) return tui_main(&o, o.start, cli_exe_dir(), a.locked);
     if (!strcmp(command, "train")) return cmd_train(&o, &a);
     if (!strcmp(command, "gradcheck")) return cmd_gradcheck(&o, &a);
     if (!strcmp(command, "view")) return view_main(&o, a.n_positional, a.positional);
-    /* What these print is their result: lost output is an I/O error. */
-    if (!strcmp(command, "inspect")) rc = cmd_inspect(&o, &a);
-    if (!strcmp(command, "eval")) rc = cmd_eval(&o, &a);
-    if (!strcmp(command, "predict")) rc = cmd_predict(&o, &a);
-    return rc == EXIT_OK ? cli_stdout_finish() : rc;
+    /* each ends through output_finish_stdout: lost output is an I/O error */
+    if (!strcmp(command, "inspect")) return cmd_inspect(&o, &a);
+    if (!strcmp(command, "eval")) return cmd_eval(&o, &a);
+    return cmd_predict(&o, &a);
 }
