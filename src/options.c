@@ -251,7 +251,9 @@ void options_range(const OptionSpec *s, char *buf, size_t cap)
         snprintf(buf, cap, "comma-separated sizes from %.0f to %.0f, at most %d layers", s->min,
                  s->max, OPTIONS_MAX_LAYERS);
         break;
-    case OPTKIND_CHAR: snprintf(buf, cap, "a single printable character, or \\t for tab"); break;
+    case OPTKIND_CHAR:
+        snprintf(buf, cap, "a single printable character other than \", or \\t for tab");
+        break;
     case OPTKIND_STRING:
         snprintf(buf, cap, "a text of at most %zu bytes%s", string_cap(s) - 1,
                  s->offset == OFF(name) ? " without '/'" : "");
@@ -366,8 +368,11 @@ ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const 
         char c;
         if (!strcmp(value, "\\t") || !strcmp(value, "tab"))
             c = '\t';
-        else if (strlen(value) == 1 && value[0] != '"' &&
-                 ((unsigned char)value[0] >= 32 || value[0] == '\t') && value[0] != 0x7f)
+        else if (!strcmp(value, "\""))
+            /* RFC 4180's quote character cannot also separate fields */
+            return bad_value(s, value, where, "reserved for quoting", err);
+        else if (strlen(value) == 1 && ((unsigned char)value[0] >= 32 || value[0] == '\t') &&
+                 value[0] != 0x7f)
             c = value[0]; /* config.txt writes it back as one line of text */
         else
             return bad_value(s, value, where, "not a single character", err);

@@ -272,6 +272,11 @@ static void sets_char_option(void **state)
     assert_int_equal(o.delimiter, ';');
     set_ok(&o, "delimiter", "\\t");
     assert_int_equal(o.delimiter, '\t');
+    /* the quote character separates no fields: said so, not "not a single character" */
+    Error e = {0};
+    assert_int_not_equal(options_set(&o, options_find("delimiter"), "\"", NULL, &e), ERROR_NONE);
+    assert_non_null(strstr(e.msg, "--delimiter: reserved for quoting"));
+    assert_non_null(strstr(e.msg, "other than \""));
 }
 
 static void sets_enum_option(void **state)
