@@ -436,10 +436,12 @@ static void ceiling_batches(Ceiling *c, long max_batches)
                         S[l], c->W[l], S[l], 1.0f, c->z[l + 1], S[l + 1]);
         float *dz = c->d0, *da = c->d1;
         for (int l = L - 1; l >= 0; l--) {
-            /* dW (O, I) = dZᵀ (O, B) · X (B, I): model_gradient overwrites
-             * the gradient, so beta is 0 (OpenBLAS then clears dW first). */
+            /* dW (O, I) += dZᵀ (O, B) · X (B, I): the training step's
+             * optimizer_step_clear leaves the gradient at zero, so
+             * model_gradient adds onto it with beta 1 (no pass of OpenBLAS's
+             * own to clear dW). */
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, S[l + 1], S[l], B, 1.0f, dz,
-                        S[l + 1], c->a[l], S[l], 0.0f, c->dW[l], S[l]);
+                        S[l + 1], c->a[l], S[l], 1.0f, c->dW[l], S[l]);
             if (l == 0) break;
             /* dX (B, I) = dZ (B, O) · W (O, I) */
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, S[l], S[l + 1], 1.0f, dz,

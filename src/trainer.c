@@ -659,7 +659,10 @@ static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_
         }
         tally_batch(ty, &t->model, ds, lab, tgt, t->pred, B, loss);
         model_gradient(&t->model, lab, tgt, B);
-        optimizer_step_team(&t->optim, t->model.params, t->model.grads, lr, t->team);
+        /* The step leaves the gradient at zero, so that the next one adds
+         * onto it instead of clearing it in a pass of its own. */
+        optimizer_step_clear(&t->optim, t->model.params, t->model.grads, lr, t->team);
+        model_grads_cleared(&t->model);
         pos += (size_t)B;
         batch_no++;
         publish_batch(t, loss, B, batch_no, epoch, lr, t0);

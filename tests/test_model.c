@@ -963,7 +963,10 @@ static void prepare_bigger_batch_then_forward_matches_row_by_row(void **state)
 }
 
 /* model_gradient overwrites whatever grads held with exactly what zeroing
- * and model_backward give, penalties included. */
+ * and model_backward give, penalties included.  Grads said to be cleared
+ * (as the trainer's optimizer_step_clear leaves them) take the products
+ * added onto them, with the same result; that lasts one gradient, so a second
+ * call on the now filled grads replaces them rather than doubling them. */
 static void gradient_overwrites_grads_like_zero_then_backward(void **state)
 {
     (void)state;
@@ -976,9 +979,19 @@ static void gradient_overwrites_grads_like_zero_then_backward(void **state)
     model_forward(&m, hand_x, 2, false, NULL);
     model_zero_grads(&m);
     model_backward(&m, hand_labels, NULL, 2);
+    assert_false(m.grads_zero);
     float *want = malloc(m.n_params * sizeof(float));
     memcpy(want, m.grads, m.n_params * sizeof(float));
     for (size_t i = 0; i < m.n_params; i++) m.grads[i] = 1e6f + (float)i; /* stale garbage */
+    model_gradient(&m, hand_labels, NULL, 2);
+    assert_memory_equal(m.grads, want, m.n_params * sizeof(float));
+
+    memset(m.grads, 0, m.n_params * sizeof(float));
+    model_grads_cleared(&m);
+    assert_true(m.grads_zero);
+    model_gradient(&m, hand_labels, NULL, 2);
+    assert_memory_equal(m.grads, want, m.n_params * sizeof(float));
+    assert_false(m.grads_zero);
     model_gradient(&m, hand_labels, NULL, 2);
     assert_memory_equal(m.grads, want, m.n_params * sizeof(float));
     free(want);

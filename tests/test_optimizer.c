@@ -469,52 +469,68 @@ static void params_default_are_keras_defaults(void **state)
 }
 
 /* Shared among a team, every rule gives bit for bit what one thread gives:
- * the shares are whole cache lines of the same elementwise pass. */
-static void team_step_equals_one_thread_step(void **state)
+ * the shares are whole cache lines of the same elementwise pass.  So does
+ * optimizer_step_clear, alone and shared, which also leaves every gradient
+ * at zero, the tail past its last whole block included. */
+static void team_and_clearing_steps_equal_the_plain_step(void **state)
 {
     (void)state;
-    enum { N = 300007 };
+    enum { N = 300007 }; /* not a multiple of a block or of a share's line */
     float *w1 = malloc(N * sizeof(float)), *w2 = malloc(N * sizeof(float));
-    float *g = malloc(N * sizeof(float));
+    float *g = malloc(N * sizeof(float)), *g2 = malloc(N * sizeof(float));
     assert_non_null(w1);
     assert_non_null(w2);
     assert_non_null(g);
+    assert_non_null(g2);
     Team *team;
     Error err = {0};
     assert_int_equal(team_create(&team, 2, &err), ERROR_NONE);
     const OptimizerKind kinds[5] = {OPTIMIZER_SGD, OPTIMIZER_ADAM, OPTIMIZER_RMSPROP,
                                     OPTIMIZER_ADAMW, OPTIMIZER_ADAGRAD};
-    for (int k = 0; k < 5; k++) {
-        OptimizerParams p = params_for(kinds[k], 0.01);
-        p.momentum = 0.9;
-        p.amsgrad = kinds[k] == OPTIMIZER_ADAM;
-        p.centered = kinds[k] == OPTIMIZER_RMSPROP;
-        Optimizer o1, o2;
-        assert_int_equal(optimizer_create(&o1, &p, N, &err), ERROR_NONE);
-        assert_int_equal(optimizer_create(&o2, &p, N, &err), ERROR_NONE);
-        for (int i = 0; i < N; i++) w1[i] = w2[i] = (float)((i % 97) - 48) / 50.0f;
-        for (int step = 0; step < 3; step++) {
-            for (int i = 0; i < N; i++) g[i] = (float)(((i * 31 + step * 7) % 101) - 50) / 100.0f;
-            optimizer_step(&o1, w1, g, 0.01);
-            optimizer_step_team(&o2, w2, g, 0.01, team);
+    /* variant 0: shared; 1: clearing, one thread; 2: clearing, shared */
+    for (int variant = 0; variant < 3; variant++)
+        for (int k = 0; k < 5; k++) {
+            OptimizerParams p = params_for(kinds[k], 0.01);
+            p.momentum = 0.9;
+            p.amsgrad = kinds[k] == OPTIMIZER_ADAM;
+            p.centered = kinds[k] == OPTIMIZER_RMSPROP;
+            Optimizer o1, o2;
+            assert_int_equal(optimizer_create(&o1, &p, N, &err), ERROR_NONE);
+            assert_int_equal(optimizer_create(&o2, &p, N, &err), ERROR_NONE);
+            for (int i = 0; i < N; i++) w1[i] = w2[i] = (float)((i % 97) - 48) / 50.0f;
+            for (int step = 0; step < 3; step++) {
+                for (int i = 0; i < N; i++)
+                    g[i] = g2[i] = (float)(((i * 31 + step * 7) % 101) - 50) / 100.0f;
+                optimizer_step(&o1, w1, g, 0.01);
+                if (variant == 0) {
+                    optimizer_step_team(&o2, w2, g2, 0.01, team);
+                    assert_memory_equal(g2, g, N * sizeof(float)); /* only read */
+                } else {
+                    optimizer_step_clear(&o2, w2, g2, 0.01, variant == 2 ? team : NULL);
+                    for (int i = 0; i < N; i++)
+                        if (g2[i] != 0.0f)
+                            fail_msg("variant %d, kind %d: grads[%d] = %g after the step", variant,
+                                     k, i, g2[i]);
+                }
+            }
+            assert_int_equal(o2.t, 3);
+            assert_memory_equal(w2, w1, N * sizeof(float));
+            assert_memory_equal(o2.state, o1.state, 3 * (size_t)N * sizeof(float));
+            assert_memory_not_equal(w1, w2 + 1, 1000 * sizeof(float)); /* the weights moved */
+            optimizer_free(&o1);
+            optimizer_free(&o2);
         }
-        assert_int_equal(o2.t, 3);
-        assert_memory_equal(w2, w1, N * sizeof(float));
-        assert_memory_equal(o2.state, o1.state, 3 * (size_t)N * sizeof(float));
-        assert_memory_not_equal(w1, w2 + 1, 1000 * sizeof(float)); /* the weights moved */
-        optimizer_free(&o1);
-        optimizer_free(&o2);
-    }
     team_destroy(team);
     free(w1);
     free(w2);
     free(g);
+    free(g2);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(team_step_equals_one_thread_step),
+        cmocka_unit_test(team_and_clearing_steps_equal_the_plain_step),
         cmocka_unit_test(sgd_plain_update),
         cmocka_unit_test(sgd_momentum_update),
         cmocka_unit_test(sgd_nesterov_update),

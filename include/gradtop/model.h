@@ -64,6 +64,7 @@ typedef struct {
     int last_batch;                    /* rows of the last forward */
     struct Team *team;                 /* shares passes among threads; NULL: one */
     bool last_dropout;                 /* the last forward applied dropout */
+    bool grads_zero;                   /* grads hold zeros: model_gradient adds onto them */
 } Model;
 
 /* Resolves LOSS_AUTO for a task and class count into output and loss:
@@ -98,10 +99,15 @@ double model_penalty(const Model *m);
  * them first with model_zero_grads), including the regularization gradient. */
 void model_backward(Model *m, const int *labels, const float *targets, int B);
 void model_zero_grads(Model *m);
-/* The same, but the gradient of the last forward overwrites grads: what a
- * training step needs, without a zeroing pass over the gradient block and
- * without the dW products reading it. */
+/* The same, but the gradient of the last forward replaces grads: what a
+ * training step needs.  When grads are known to hold zeros (grads_zero:
+ * after model_zero_grads or model_grads_cleared) the products add onto them;
+ * otherwise the dW products overwrite them, and OpenBLAS then clears each dW
+ * in a pass of its own before it multiplies. */
 void model_gradient(Model *m, const int *labels, const float *targets, int B);
+/* Says that grads hold zeros again, cleared by their consumer (as
+ * optimizer_step_clear does while it reads them). */
+void model_grads_cleared(Model *m);
 
 /* How many threads of m->team a forward or backward pass over B rows uses:
  * 1 without a team, or when the batch is too small to be worth sharing.

@@ -37,6 +37,10 @@ void optimizer_step(Optimizer *o, float *params, const float *grads, double lr);
  * one); the result is the same. */
 void optimizer_step_team(Optimizer *o, float *params, const float *grads, double lr,
                          struct Team *team);
+/* The same step, which also leaves grads at zero, clearing each slice as it
+ * reads it: a gradient that is next added onto them (model_gradient after
+ * model_grads_cleared) then needs no pass of its own to clear them. */
+void optimizer_step_clear(Optimizer *o, float *params, float *grads, double lr, struct Team *team);
 
 /* A schedule with its state (reduce-on-plateau remembers its best). */
 typedef struct {
