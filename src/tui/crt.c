@@ -127,6 +127,13 @@ int crt_take_signal(void)
     return sig;
 }
 
+int crt_getch(void)
+{
+    int ch = getch();
+    if (ch == KEY_RESIZE) clearok(curscr, TRUE);
+    return ch;
+}
+
 /* ---- attributes ------------------------------------------------------- */
 
 static void roles_setup(void)

@@ -87,6 +87,11 @@ const char *crt_glyph(CrtGlyph g);
 int crt_signal_fd(void);
 int crt_take_signal(void);
 
+/* The next key, as getch(), or ERR.  KEY_RESIZE also makes the next refresh
+ * repaint the whole screen: a terminal resized while a frame was being
+ * written holds cells that curses no longer knows of. */
+int crt_getch(void);
+
 /* Installs the signal handlers (called by crt_init; exposed so that the
  * pipe exists before curses starts, e.g. while loading a dataset). */
 void crt_signals_install(void);

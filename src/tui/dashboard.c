@@ -1327,7 +1327,7 @@ int dashboard_run(Run *run)
             break;
         }
         int ch;
-        while (!d.quit && (ch = getch()) != ERR) on_key(&d, ch);
+        while (!d.quit && (ch = crt_getch()) != ERR) on_key(&d, ch);
     }
     /* as `gradtop train` exits: 3 when the run diverged, before 128 + a
      * signal */

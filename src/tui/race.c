@@ -1039,7 +1039,7 @@ static int race_screen(Race *race)
             break;
         }
         int ch;
-        while (!race->quit && (ch = getch()) != ERR) on_key(race, ch);
+        while (!race->quit && (ch = crt_getch()) != ERR) on_key(race, ch);
     }
     crt_done();
     /* as the headless race: 3 when a racer diverged, before 128 + a signal */

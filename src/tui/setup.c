@@ -512,7 +512,7 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
             break;
         }
         int ch;
-        while (!done && (ch = getch()) != ERR) {
+        while (!done && (ch = crt_getch()) != ERR) {
             if (ch == KEY_RESIZE) continue;
             if (ch != ERR) s->message[0] = '\0';
             if (ch == KEY_F(10)) {

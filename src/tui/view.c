@@ -1296,7 +1296,7 @@ static int loop(Viewer *v)
         int sig = crt_take_signal();
         if (sig) return 128 + sig;
         int ch;
-        while (!v->quit && (ch = getch()) != ERR) on_key(v, ch);
+        while (!v->quit && (ch = crt_getch()) != ERR) on_key(v, ch);
         if (now_seconds() >= next_refresh) {
             view_refresh(v);
             next_refresh = now_seconds() + REFRESH_S;
