@@ -29,7 +29,8 @@
  *
  * A child mode (bench --child-a) trains config (a) for one epoch; it stands
  * in for build/gradtop when the program is not built, for the start-up and
- * peak-memory figures.
+ * peak-memory figures.  bench --dashboard measures the dashboard's figure
+ * alone (see time_dashboard).
  */
 #include <cblas.h>
 #include <dirent.h>
