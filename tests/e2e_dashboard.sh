@@ -168,5 +168,10 @@ wait_for 'DIVERGED' 20 || fail "SGD at rate 10 did not show DIVERGED"
 quit_exits diverge 3
 echo "ok: a diverged run shows DIVERGED, and q exits 3"
 
+# ---- a resize whose SIGWINCH was lost is still drawn -------------------------
+lost_resize_redraws nowinch C.UTF-8 "--start --no-log --patience 0 --epochs 100000 iris" \
+    'RUNNING' '^ gradtop ' 'q quit'
+echo "ok: a resize no SIGWINCH told of is drawn at the new size"
+
 echo "e2e_dashboard: all passed"
 exit 0

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <term.h>
 #include <termios.h>
 #include <unistd.h>
@@ -127,9 +128,23 @@ int crt_take_signal(void)
     return sig;
 }
 
+/* Whether the terminal's size, asked of the tty, differs from the one curses
+ * draws at; if so, curses takes the new one.  A SIGWINCH that arrives while
+ * newterm runs, after it read the size and before it set its handler, is
+ * lost, and curses would draw at the old size until the next resize. */
+static bool tty_resized(void)
+{
+    struct winsize ws;
+    if (ioctl(fileno(stdout), TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0)
+        return false;
+    if (ws.ws_row == LINES && ws.ws_col == COLS) return false;
+    resizeterm(ws.ws_row, ws.ws_col);
+    return true;
+}
+
 int crt_getch(void)
 {
-    int ch = getch();
+    int ch = tty_resized() ? KEY_RESIZE : getch();
     if (ch == KEY_RESIZE) clearok(curscr, TRUE);
     return ch;
 }

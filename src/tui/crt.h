@@ -87,7 +87,9 @@ const char *crt_glyph(CrtGlyph g);
 int crt_signal_fd(void);
 int crt_take_signal(void);
 
-/* The next key, as getch(), or ERR.  KEY_RESIZE also makes the next refresh
+/* The next key, as getch(), or ERR; KEY_RESIZE too when the tty's size is
+ * not the one curses draws at, even if no SIGWINCH said so (one that comes
+ * while curses starts is lost).  KEY_RESIZE also makes the next refresh
  * repaint the whole screen: a terminal resized while a frame was being
  * written holds cells that curses no longer knows of. */
 int crt_getch(void);

@@ -94,13 +94,36 @@ wait_file() { poll "$2" test -s "$1"; }
 # start_session NAME LANG ARGS: a fresh 120x40 session $PANE (replacing any
 # before it) that runs "$GRADTOP ARGS" in the project root under LANG and
 # LC_ALL = LANG and writes its exit status to $TMP/NAME.exit. ARGS is shell
-# text: quote inside it what needs quoting.
+# text: quote inside it what needs quoting. $RUN_WITH, when set, is put
+# before the program (shell text too).
 start_session() {
     T kill-session -t "$PANE" >/dev/null 2>&1
     rm -f "$TMP/$1.exit"
     T new-session -d -s "$PANE" -x 120 -y 40 \
-        "cd '$PWD' && LANG=$2 LC_ALL=$2 '$GRADTOP' $3; echo \$? > '$TMP/$1.exit'; sleep 60" ||
+        "cd '$PWD' && LANG=$2 LC_ALL=$2 ${RUN_WITH:-} '$GRADTOP' $3; echo \$? > '$TMP/$1.exit'; sleep 60" ||
         fail "tmux cannot start a session"
+}
+
+# lost_resize_redraws NAME LANG ARGS READY TOP BOTTOM: starts "$GRADTOP
+# ARGS" with SIGWINCH blocked (tests/lib/sigwinch_blocked.pl), so that no
+# resize is signalled to it, as when the signal comes while curses starts;
+# once READY is on the screen, shrinks the window to 80x24.  Within 5 s the
+# first line must match TOP and the 24th BOTTOM: drawn at 120x40, the frame
+# would scroll off and wrap.
+lost_resize_redraws() {
+    RUN_WITH="perl '$PWD/tests/lib/sigwinch_blocked.pl'"
+    start_session "$1" "$2" "$3"
+    RUN_WITH=
+    wait_for "$4" 15 || fail "$1: '$4' did not appear"
+    resize 80 24
+    poll 5 top_and_bottom "$5" "$6" ||
+        fail "$1: after a resize no SIGWINCH told of, the frame is not drawn at 80x24"
+}
+
+# top_and_bottom TOP BOTTOM: the screen's first line matches TOP and its
+# 24th BOTTOM.
+top_and_bottom() {
+    screen | sed -n 1p | grep -Eq -- "$1" && screen | sed -n 24p | grep -Eq -- "$2"
 }
 
 # keys KEY...: tmux send-keys to the session.
