@@ -55,6 +55,7 @@
 
 #include "gradtop/dataset.h"
 #include "gradtop/gemm.h"
+#include "gradtop/model.h"
 #include "gradtop/optimizer.h"
 #include "gradtop/options.h"
 #include "gradtop/session.h"
@@ -478,6 +479,81 @@ static void time_ceiling(const Config *cf, int threads, Result *r)
     r->ceil_epochs = n;
     free(times);
     ceiling_free(&c);
+}
+
+/* ---- the cleared gradient ---------------------------------------------------- */
+
+/* bench --clear: training steps of a config's network on random rows, the
+ * two ways a step can leave its gradient, taking turns every CLEAR_TURN
+ * steps so that both meet the same state of the machine: (plain)
+ * optimizer_step_team, after which model_gradient's dW products overwrite the
+ * gradient with beta 0 and OpenBLAS clears each dW in a pass of its own;
+ * (clearing) optimizer_step_clear, which zeroes each block as it reads it,
+ * after which the products add onto zeros with beta 1.  Prints the mean
+ * gradient and optimizer times per step of each (the forward pass, the same
+ * both ways, runs but is not timed). */
+#define CLEAR_TURN 5
+
+static int time_clear(const Config *cf, int steps)
+{
+    gemm_set_threads(1);
+    int hidden[4], n_hidden = cf->n_hidden;
+    for (int i = 0; i < n_hidden; i++) hidden[i] = cf->hidden[i];
+    ModelShape shape;
+    Error err = {0};
+    Rng rng;
+    rng_seed(&rng, 1);
+    Model m;
+    Optimizer o;
+    OptimizerParams p = {0};
+    p.lr = 1e-3;
+    optimizer_params_default(&p, OPTIMIZER_ADAM);
+    if (model_shape_make(&shape, 784, hidden, n_hidden, ACTIVATION_RELU, LOSS_AUTO, true, 10,
+                         &err) ||
+        model_create(&m, &shape, cf->batch, &rng, &err))
+        return fprintf(stderr, "bench: %s\n", err.msg), 1;
+    if (optimizer_create(&o, &p, m.n_params, &err)) {
+        model_free(&m);
+        return fprintf(stderr, "bench: %s\n", err.msg), 1;
+    }
+    uint32_t seed = 99;
+    float *x = filled((size_t)cf->batch * 784, &seed);
+    int *labels = malloc((size_t)cf->batch * sizeof *labels);
+    for (int i = 0; labels && i < cf->batch; i++) labels[i] = i % 10;
+    double grad_s[2] = {0, 0}, step_s[2] = {0, 0};
+    int n[2] = {0, 0};
+    for (int s = 0; x && labels && s < steps + 4 * CLEAR_TURN; s++) {
+        int way = (s / CLEAR_TURN) % 2; /* 0 plain, 1 clearing */
+        model_forward(&m, x, cf->batch, true, NULL);
+        double t0 = now_mono();
+        model_gradient(&m, labels, NULL, cf->batch);
+        double t1 = now_mono();
+        if (way) {
+            optimizer_step_clear(&o, m.params, m.grads, 1e-3, NULL);
+            model_grads_cleared(&m);
+        } else {
+            optimizer_step_team(&o, m.params, m.grads, 1e-3, NULL);
+        }
+        double t2 = now_mono();
+        if (s < 4 * CLEAR_TURN) continue; /* warm-up */
+        grad_s[way] += t1 - t0;
+        step_s[way] += t2 - t1;
+        n[way]++;
+    }
+    if (n[0] && n[1]) {
+        double plain = (grad_s[0] + step_s[0]) / n[0], clear = (grad_s[1] + step_s[1]) / n[1];
+        printf("(%s) %s, batch %d, %d steps each way, taking turns every %d:\n"
+               "  plain:    gradient %.3f ms + optimizer %.3f ms = %.3f ms\n"
+               "  clearing: gradient %.3f ms + optimizer %.3f ms = %.3f ms (%+.1f%%)\n",
+               cf->key, cf->title, cf->batch, n[0], CLEAR_TURN, 1e3 * grad_s[0] / n[0],
+               1e3 * step_s[0] / n[0], 1e3 * plain, 1e3 * grad_s[1] / n[1], 1e3 * step_s[1] / n[1],
+               1e3 * clear, 100 * (clear / plain - 1));
+    }
+    free(x);
+    free(labels);
+    optimizer_free(&o);
+    model_free(&m);
+    return n[0] && n[1] ? 0 : 1;
 }
 
 /* ---- child processes ------------------------------------------------------ */
@@ -1321,6 +1397,10 @@ int main(int argc, char **argv)
     if (chdir(root)) {
         fprintf(stderr, "bench: cannot enter %s: %s\n", root, strerror(errno));
         return 1;
+    }
+    if (argc > 1 && !strcmp(argv[1], "--clear")) {
+        /* the two ways a step leaves its gradient, (a) and (b) */
+        return time_clear(&configs[0], 3000) | time_clear(&configs[1], 400);
     }
     if (argc > 1 && !strcmp(argv[1], "--dashboard")) {
         /* that figure alone, for work on the dashboard */
