@@ -17,7 +17,8 @@
 # tmux_harness NAME SOCKTAG PANE: resolves $GRADTOP (default
 # build/gradtop) to an absolute path and fails as NAME unless tmux and the
 # program are there; then makes $TMP, the private server gradtop-SOCKTAG-PID
-# and the session name $PANE, and sets the traps that clean them up.
+# (kept up when its last session ends) and the session name $PANE, and sets
+# the traps that clean them up.
 tmux_harness() {
     E2E=$1
     GRADTOP=${GRADTOP:-build/gradtop}
@@ -35,6 +36,12 @@ tmux_harness() {
     trap cleanup EXIT
     trap 'exit 1' INT TERM
     PANE=$3
+    # A server that outlives its last session: otherwise killing the one
+    # session before starting the next lets the server exit, and a
+    # new-session that reaches it while it goes fails ("server exited
+    # unexpectedly"; seen once under make asan).
+    T start-server \; set-option -s exit-empty off ||
+        { echo "$E2E: FAIL: tmux cannot start a server"; exit 1; }
 }
 
 # T ARGS...: tmux on the private server.
