@@ -491,7 +491,8 @@ static void time_ceiling(const Config *cf, int threads, Result *r)
  * (clearing) optimizer_step_clear, which zeroes each block as it reads it,
  * after which the products add onto zeros with beta 1.  Prints the mean
  * gradient and optimizer times per step of each (the forward pass, the same
- * both ways, runs but is not timed). */
+ * both ways, runs but is not timed).  A gradient counts for the way the step
+ * before it took, which left the gradient as it found it. */
 #define CLEAR_TURN 5
 
 static int time_clear(const Config *cf, int steps)
@@ -521,9 +522,12 @@ static int time_clear(const Config *cf, int steps)
     int *labels = malloc((size_t)cf->batch * sizeof *labels);
     for (int i = 0; labels && i < cf->batch; i++) labels[i] = i % 10;
     double grad_s[2] = {0, 0}, step_s[2] = {0, 0};
-    int n[2] = {0, 0};
+    int n[2] = {0, 0}, n_grad[2] = {0, 0};
     for (int s = 0; x && labels && s < steps + 4 * CLEAR_TURN; s++) {
         int way = (s / CLEAR_TURN) % 2; /* 0 plain, 1 clearing */
+        /* The gradient is of the kind the step before left it for: the
+         * first of a turn is the other way's. */
+        int gway = m.grads_zero ? 1 : 0;
         model_forward(&m, x, cf->batch, true, NULL);
         double t0 = now_mono();
         model_gradient(&m, labels, NULL, cf->batch);
@@ -536,24 +540,26 @@ static int time_clear(const Config *cf, int steps)
         }
         double t2 = now_mono();
         if (s < 4 * CLEAR_TURN) continue; /* warm-up */
-        grad_s[way] += t1 - t0;
+        grad_s[gway] += t1 - t0;
+        n_grad[gway]++;
         step_s[way] += t2 - t1;
         n[way]++;
     }
-    if (n[0] && n[1]) {
-        double plain = (grad_s[0] + step_s[0]) / n[0], clear = (grad_s[1] + step_s[1]) / n[1];
+    bool ok = n[0] && n[1] && n_grad[0] && n_grad[1];
+    if (ok) {
+        double g0 = grad_s[0] / n_grad[0], g1 = grad_s[1] / n_grad[1];
+        double o0 = step_s[0] / n[0], o1 = step_s[1] / n[1];
         printf("(%s) %s, batch %d, %d steps each way, taking turns every %d:\n"
                "  plain:    gradient %.3f ms + optimizer %.3f ms = %.3f ms\n"
                "  clearing: gradient %.3f ms + optimizer %.3f ms = %.3f ms (%+.1f%%)\n",
-               cf->key, cf->title, cf->batch, n[0], CLEAR_TURN, 1e3 * grad_s[0] / n[0],
-               1e3 * step_s[0] / n[0], 1e3 * plain, 1e3 * grad_s[1] / n[1], 1e3 * step_s[1] / n[1],
-               1e3 * clear, 100 * (clear / plain - 1));
+               cf->key, cf->title, cf->batch, n[0], CLEAR_TURN, 1e3 * g0, 1e3 * o0, 1e3 * (g0 + o0),
+               1e3 * g1, 1e3 * o1, 1e3 * (g1 + o1), 100 * ((g1 + o1) / (g0 + o0) - 1));
     }
     free(x);
     free(labels);
     optimizer_free(&o);
     model_free(&m);
-    return n[0] && n[1] ? 0 : 1;
+    return ok ? 0 : 1;
 }
 
 /* ---- child processes ------------------------------------------------------ */
