@@ -564,10 +564,10 @@ static int time_clear(const Config *cf, int steps)
 
 /* ---- child processes ------------------------------------------------------ */
 
-/* Adam's pass over n parameters as optimizer_step makes it, and the least
- * memory traffic any exact Adam needs when its state does not stay in
- * cache: m and v read and written (the weights and the gradient come on
- * top).  Each timed after a pass that writes 96 MB, three times the L3
+/* Adam's pass over n parameters as the trainer makes it (optimizer_step_clear,
+ * which also clears the gradient), and the least memory traffic any exact
+ * Adam needs when its state does not stay in cache: m and v read and written
+ * (the weights and the gradient come on top).  Each timed after a pass that writes 96 MB, three times the L3
  * cache, as a step's products leave the caches; median of ADAM_REPS. */
 #define ADAM_REPS 41
 #define EVICT_BYTES ((size_t)96 << 20)
@@ -595,10 +595,16 @@ static void time_adam(size_t n)
     }
     double full[ADAM_REPS], least[ADAM_REPS];
     float *m = o.state, *v = o.state + n;
+    uint32_t gseed = 778;
     for (int r = 0; r < ADAM_REPS; r++) {
+        /* a fresh gradient: the step, as the trainer's, clears it */
+        for (size_t i = 0; i < n; i++) {
+            gseed = gseed * 1664525u + 1013904223u;
+            g[i] = ((float)(gseed >> 8) / 16777216.0f - 0.5f) * 0.02f;
+        }
         evict(buf);
         double t0 = now_mono();
-        optimizer_step(&o, w, g, 1e-3);
+        optimizer_step_clear(&o, w, g, 1e-3, NULL);
         full[r] = now_mono() - t0;
         evict(buf);
         t0 = now_mono();
@@ -1205,6 +1211,34 @@ static pid_t tmux_pid(const char *sock, const char *format)
     return (pid_t)pid;
 }
 
+/* The processes time_dashboard holds in turn (headless, the dashboard, its
+ * tmux server), for dash_abort. */
+static volatile sig_atomic_t dash_pids[3];
+
+/* SIGINT, SIGTERM or SIGHUP while the dashboard figure is taken: no process
+ * is left held.  Each is resumed and told to end (gradtop ends cleanly on
+ * SIGTERM, the tmux server hangs up on its pane), then the signal takes its
+ * default course. */
+static void dash_abort(int sig)
+{
+    for (int i = 0; i < 3; i++)
+        if (dash_pids[i] > 0) {
+            kill((pid_t)dash_pids[i], SIGCONT);
+            kill((pid_t)dash_pids[i], SIGTERM);
+        }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Waits up to 10 s for pid, which is not our child, to be gone. */
+static void wait_gone(pid_t pid)
+{
+    for (int i = 0; i < 1000 && pid > 0 && kill(pid, 0) == 0; i++) {
+        struct timespec ts = {0, 10000000};
+        nanosleep(&ts, NULL); /* polling a process that is not our child */
+    }
+}
+
 /* Dashboard and headless train run (a) at 1 thread side by side, stopped
  * and resumed in turn so that one epoch of each alternates with one of the
  * other: both see the same machine, minute by minute.  The figure is the
@@ -1232,6 +1266,12 @@ static void time_dashboard(const char *prog, const char *root)
                          "--epochs",   epochs,  "--val-split", "0",       "--threads",     "1",
                          "--patience", "0",     "--logdir",    head,      "fashion-mnist", NULL};
     Turn turns[2] = {{.name = "headless", .logdir = head}, {.name = "dashboard", .logdir = dash}};
+    struct sigaction sa = {.sa_handler = dash_abort}, old_int, old_term, old_hup;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGHUP, &sa, &old_hup);
+    bool measured = false;
     progress("dashboard: %s --start in tmux and its headless twin, epoch by epoch (%d each)", prog,
              DASH_EPOCHS);
     turns[0].pid = spawn(argv_head, NULL, NULL);
@@ -1239,6 +1279,7 @@ static void time_dashboard(const char *prog, const char *root)
         snprintf(dash_note, sizeof dash_note, "gradtop train did not start");
         goto out;
     }
+    dash_pids[0] = turns[0].pid;
     kill(turns[0].pid, SIGSTOP);
 
     /* A private tmux server (-L) so that no other session is touched. */
@@ -1256,6 +1297,8 @@ static void time_dashboard(const char *prog, const char *root)
         snprintf(dash_note, sizeof dash_note, "tmux new-session failed");
         goto stop;
     }
+    dash_pids[1] = turns[1].pid;
+    dash_pids[2] = turns[1].server;
     hold(&turns[1]);
 
     for (int e = 0; e < DASH_EPOCHS; e++)
@@ -1278,15 +1321,33 @@ static void time_dashboard(const char *prog, const char *root)
     dash_head_s = median(h, n);
     dash_s = median(d, n);
     dash_ratio = median(r, n);
+    measured = true;
 stop:
+    /* Measured, headless has run all its epochs and only exits; otherwise
+     * it may be stalled, and is told to end. */
     release(&turns[0]);
+    if (!measured) kill(turns[0].pid, SIGTERM);
     waitpid(turns[0].pid, NULL, 0);
-    if (turns[1].pid > 0) release(&turns[1]);
-    char *argv_q[] = {TMUX, "-L", sock, "send-keys", "-t", "bench", "q", "y", NULL};
-    run_quiet(argv_q);
-    char *argv_kill[] = {TMUX, "-L", sock, "kill-server", NULL};
-    run_quiet(argv_kill);
+    if (turns[1].pid > 0) {
+        release(&turns[1]);
+        char *argv_q[] = {TMUX, "-L", sock, "send-keys", "-t", "bench", "q", "y", NULL};
+        run_quiet(argv_q);
+        char *argv_kill[] = {TMUX, "-L", sock, "kill-server", NULL};
+        run_quiet(argv_kill);
+        /* it writes model.gtm as it ends: its directory goes after it */
+        wait_gone(turns[1].pid);
+    }
+    /* tmux leaves its socket file behind */
+    const char *tmpdir = getenv("TMUX_TMPDIR");
+    char sock_path[PATH_MAX];
+    snprintf(sock_path, sizeof sock_path, "%s/tmux-%ld/%s", tmpdir && *tmpdir ? tmpdir : "/tmp",
+             (long)getuid(), sock);
+    unlink(sock_path);
 out:
+    for (int i = 0; i < 3; i++) dash_pids[i] = 0;
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGHUP, &old_hup, NULL);
     nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 

@@ -169,7 +169,7 @@ quit_exits diverge 3
 echo "ok: a diverged run shows DIVERGED, and q exits 3"
 
 # ---- a resize whose SIGWINCH was lost is still drawn -------------------------
-lost_resize_redraws nowinch C.UTF-8 "--start --no-log --patience 0 --epochs 100000 iris" \
+lost_resize_redraws nowinch C.UTF-8 "--start --no-log --patience 0 --epochs 1000000 iris" \
     'RUNNING' '^ gradtop ' 'q quit'
 echo "ok: a resize no SIGWINCH told of is drawn at the new size"
 

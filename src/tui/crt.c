@@ -138,8 +138,9 @@ static bool tty_resized(void)
     if (ioctl(fileno(stdout), TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0)
         return false;
     if (ws.ws_row == LINES && ws.ws_col == COLS) return false;
-    resizeterm(ws.ws_row, ws.ws_col);
-    return true;
+    /* a size curses refuses is left to the next check, not reported as a
+     * resize on every call */
+    return resizeterm(ws.ws_row, ws.ws_col) == OK;
 }
 
 int crt_getch(void)

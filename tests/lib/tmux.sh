@@ -34,7 +34,7 @@ tmux_harness() {
     SOCK=gradtop-$2-$$
     TMP=$(mktemp -d)
     trap cleanup EXIT
-    trap 'exit 1' INT TERM
+    trap 'exit 1' INT TERM HUP PIPE
     PANE=$3
     # A server that outlives its last session: otherwise killing the one
     # session before starting the next lets the server exit, and a
