@@ -60,6 +60,7 @@
 #include "gradtop/options.h"
 #include "gradtop/session.h"
 #include "gradtop/sysmem.h"
+#include "gradtop/team.h"
 #include "gradtop/trainer.h"
 
 extern char **environ;
@@ -495,9 +496,13 @@ static void time_ceiling(const Config *cf, int threads, Result *r)
  * before it took, which left the gradient as it found it. */
 #define CLEAR_TURN 5
 
-static int time_clear(const Config *cf, int steps)
+static int time_clear(const Config *cf, int steps, int threads)
 {
     gemm_set_threads(1);
+    Team *team = NULL;
+    Error terr = {0};
+    if (threads > 1 && team_create(&team, threads, &terr))
+        return fprintf(stderr, "bench: %s\n", terr.msg), 1;
     int hidden[4], n_hidden = cf->n_hidden;
     for (int i = 0; i < n_hidden; i++) hidden[i] = cf->hidden[i];
     ModelShape shape;
@@ -517,6 +522,7 @@ static int time_clear(const Config *cf, int steps)
         model_free(&m);
         return fprintf(stderr, "bench: %s\n", err.msg), 1;
     }
+    m.team = team;
     uint32_t seed = 99;
     float *x = filled((size_t)cf->batch * 784, &seed);
     int *labels = malloc((size_t)cf->batch * sizeof *labels);
@@ -533,10 +539,10 @@ static int time_clear(const Config *cf, int steps)
         model_gradient(&m, labels, NULL, cf->batch);
         double t1 = now_mono();
         if (way) {
-            optimizer_step_clear(&o, m.params, m.grads, 1e-3, NULL);
+            optimizer_step_clear(&o, m.params, m.grads, 1e-3, team);
             model_grads_cleared(&m);
         } else {
-            optimizer_step_team(&o, m.params, m.grads, 1e-3, NULL);
+            optimizer_step_team(&o, m.params, m.grads, 1e-3, team);
         }
         double t2 = now_mono();
         if (s < 4 * CLEAR_TURN) continue; /* warm-up */
@@ -549,16 +555,18 @@ static int time_clear(const Config *cf, int steps)
     if (ok) {
         double g0 = grad_s[0] / n_grad[0], g1 = grad_s[1] / n_grad[1];
         double o0 = step_s[0] / n[0], o1 = step_s[1] / n[1];
-        printf("(%s) %s, batch %d, %d steps each way, taking turns every %d:\n"
+        printf("(%s) %s, batch %d, %d thread%s, %d steps each way, taking turns every %d:\n"
                "  plain:    gradient %.3f ms + optimizer %.3f ms = %.3f ms\n"
                "  clearing: gradient %.3f ms + optimizer %.3f ms = %.3f ms (%+.1f%%)\n",
-               cf->key, cf->title, cf->batch, n[0], CLEAR_TURN, 1e3 * g0, 1e3 * o0, 1e3 * (g0 + o0),
-               1e3 * g1, 1e3 * o1, 1e3 * (g1 + o1), 100 * ((g1 + o1) / (g0 + o0) - 1));
+               cf->key, cf->title, cf->batch, threads, threads > 1 ? "s" : "", n[0], CLEAR_TURN,
+               1e3 * g0, 1e3 * o0, 1e3 * (g0 + o0), 1e3 * g1, 1e3 * o1, 1e3 * (g1 + o1),
+               100 * ((g1 + o1) / (g0 + o0) - 1));
     }
     free(x);
     free(labels);
     optimizer_free(&o);
     model_free(&m);
+    team_destroy(team);
     return ok ? 0 : 1;
 }
 
@@ -567,8 +575,8 @@ static int time_clear(const Config *cf, int steps)
 /* Adam's pass over n parameters as the trainer makes it (optimizer_step_clear,
  * which also clears the gradient), and the least memory traffic any exact
  * Adam needs when its state does not stay in cache: m and v read and written
- * (the weights and the gradient come on top).  Each timed after a pass that writes 96 MB, three times the L3
- * cache, as a step's products leave the caches; median of ADAM_REPS. */
+ * (the weights and the gradient come on top).  Each timed after a pass that writes 96 MB, three
+ * times the L3 cache, as a step's products leave the caches; median of ADAM_REPS. */
 #define ADAM_REPS 41
 #define EVICT_BYTES ((size_t)96 << 20)
 static double adam_s = -1, adam_floor_s = -1;
@@ -1467,7 +1475,10 @@ int main(int argc, char **argv)
     }
     if (argc > 1 && !strcmp(argv[1], "--clear")) {
         /* the two ways a step leaves its gradient, (a) and (b) */
-        return time_clear(&configs[0], 3000) | time_clear(&configs[1], 400);
+        int cores = sysmem_cores(), rc = 0;
+        for (int t = 1; t <= cores && t <= 2; t++)
+            rc |= time_clear(&configs[0], 3000, t) | time_clear(&configs[1], 400, t);
+        return rc;
     }
     if (argc > 1 && !strcmp(argv[1], "--dashboard")) {
         /* that figure alone, for work on the dashboard */
