@@ -128,26 +128,18 @@ int crt_take_signal(void)
     return sig;
 }
 
-/* Whether the terminal's size, asked of the tty, differs from the one curses
- * draws at; if so, curses takes the new one.  A SIGWINCH that arrives while
- * newterm runs, after it read the size and before it set its handler, is
- * lost, and curses would draw at the old size until the next resize. */
-static bool tty_resized(void)
-{
-    struct winsize ws;
-    if (ioctl(fileno(stdout), TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0)
-        return false;
-    if (ws.ws_row == LINES && ws.ws_col == COLS) return false;
-    /* a size curses refuses is left to the next check, not reported as a
-     * resize on every call */
-    return resizeterm(ws.ws_row, ws.ws_col) == OK;
-}
-
 int crt_getch(void)
 {
-    int ch = tty_resized() ? KEY_RESIZE : getch();
-    if (ch == KEY_RESIZE) clearok(curscr, TRUE);
-    return ch;
+    /* A SIGWINCH that arrives while newterm runs, after it read the size and
+     * before it set its handler, is lost, and curses would draw at the old
+     * size until the next resize: the tty is asked.  resizeterm, as for a
+     * SIGWINCH, queues the KEY_RESIZE that getch returns and has the next
+     * refresh repaint the whole screen. */
+    struct winsize ws;
+    if (ioctl(fileno(stdout), TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0 &&
+        (ws.ws_row != LINES || ws.ws_col != COLS))
+        resizeterm(ws.ws_row, ws.ws_col);
+    return getch();
 }
 
 /* ---- attributes ------------------------------------------------------- */

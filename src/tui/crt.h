@@ -89,9 +89,7 @@ int crt_take_signal(void);
 
 /* The next key, as getch(), or ERR; KEY_RESIZE too when the tty's size is
  * not the one curses draws at, even if no SIGWINCH said so (one that comes
- * while curses starts is lost).  KEY_RESIZE also makes the next refresh
- * repaint the whole screen: a terminal resized while a frame was being
- * written holds cells that curses no longer knows of. */
+ * while curses starts is lost). */
 int crt_getch(void);
 
 /* Installs the signal handlers (called by crt_init; exposed so that the
