@@ -128,9 +128,11 @@ lost_resize_redraws() {
 }
 
 # top_and_bottom TOP BOTTOM: the screen's first line matches TOP and its
-# 24th BOTTOM.
+# 24th BOTTOM, in one capture.
 top_and_bottom() {
-    screen | sed -n 1p | grep -Eq -- "$1" && screen | sed -n 24p | grep -Eq -- "$2"
+    _tb=$(screen) # one capture for both lines
+    printf '%s\n' "$_tb" | sed -n 1p | grep -Eq -- "$1" &&
+        printf '%s\n' "$_tb" | sed -n 24p | grep -Eq -- "$2"
 }
 
 # keys KEY...: tmux send-keys to the session.
