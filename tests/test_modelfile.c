@@ -1,6 +1,6 @@
 /* test_modelfile.c - model.gtm: exact round trip, every corruption and
  * truncation refused with the path named, foreign files refused, and a
- * save killed at random moments leaves the old file intact. */
+ * save killed at any of its system calls leaves the old file intact. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -692,15 +694,75 @@ static void save_into_a_missing_directory_is_a_runtime_error(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent/dir/model.gtm"));
 }
 
+/* Runs a traced child that saves `big` over path, stopping it at each system
+ * call entry and exit: after `stops` stops it is killed there (-1: let it
+ * finish).  Returns how many stops the child made before it was killed or
+ * exited. */
+static int save_killed_after(const char *path, const Model *big, const Optimizer *o,
+                             const ModelInfo *info, int stops, pid_t *child)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0) _exit(99);
+        raise(SIGSTOP); /* the parent sets syscall tracing here */
+        Error err = {0};
+        _exit(modelfile_save(path, big, o, info, &err) == ERROR_NONE ? 0 : 98);
+    }
+    *child = pid;
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (!WIFSTOPPED(status)) fail_msg("traced child did not stop (status %#x)", status);
+    assert_int_equal(ptrace(PTRACE_SETOPTIONS, pid, NULL, (void *)PTRACE_O_EXITKILL), 0);
+    int n = 0;
+    for (;;) {
+        if (n == stops) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+            return n;
+        }
+        if (ptrace(PTRACE_SYSCALL, pid, NULL, NULL) != 0) fail_msg("ptrace: %s", strerror(errno));
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        if (WIFEXITED(status)) {
+            assert_int_equal(WEXITSTATUS(status), 0);
+            return n;
+        }
+        if (!WIFSTOPPED(status)) fail_msg("traced child ended with status %#x", status);
+        n++;
+    }
+}
+
+/* What the file at path holds: 1 (every parameter 1.0, the old file), 2 (every
+ * parameter 2.0, the new one); anything else fails the test. */
+static int saved_generation(const char *path)
+{
+    SavedModel sm;
+    Error err = {0};
+    if (modelfile_load(&sm, path, &err) != ERROR_NONE) fail_msg("after a kill: %s", err.msg);
+    float v = sm.params[0];
+    for (size_t i = 0; i < sm.n_params; i++)
+        if (sm.params[i] != v) fail_msg("mixed weights at %zu", i);
+    modelfile_free(&sm);
+    if (v != 1.0f && v != 2.0f) fail_msg("weights %g are neither the old nor the new", v);
+    return v == 1.0f ? 1 : 2;
+}
+
+/* A save killed at every one of its system calls (the open of the temporary
+ * file, each write, the fsync, the rename, the directory's fsync, and every
+ * call in between) leaves path holding either the old model or the new one,
+ * never a mixture or a torn file.  The kill points are system-call stops of
+ * a traced child, so where each kill lands does not depend on the machine's
+ * speed. */
 static void killed_save_leaves_the_old_file_intact(void **state)
 {
     Fixture *f = *state;
-    /* a model large enough that a save takes a while: 784-1024-512-10 */
+    /* 40-64-10 with Adam state: about 52 KB, a dozen stdio writes */
     ModelShape s;
-    int hidden[2] = {1024, 512};
+    int hidden[1] = {64};
     Error err = {0};
     assert_int_equal(
-        model_shape_make(&s, 784, hidden, 2, ACTIVATION_RELU, LOSS_AUTO, true, 10, &err), 0);
+        model_shape_make(&s, 40, hidden, 1, ACTIVATION_RELU, LOSS_AUTO, true, 10, &err), 0);
     Model big;
     Rng rng;
     rng_seed(&rng, 9);
@@ -708,8 +770,8 @@ static void killed_save_leaves_the_old_file_intact(void **state)
     Optimizer o;
     OptimizerParams p = {.kind = OPTIMIZER_ADAM, .lr = 0.001};
     assert_int_equal(optimizer_create(&o, &p, big.n_params, &err), ERROR_NONE);
-    char *names[784], *classes[10];
-    for (int i = 0; i < 784; i++) {
+    char *names[40], *classes[10];
+    for (int i = 0; i < 40; i++) {
         names[i] = malloc(16);
         snprintf(names[i], 16, "px%d", i);
     }
@@ -719,46 +781,65 @@ static void killed_save_leaves_the_old_file_intact(void **state)
     }
     ModelInfo info = {.task = TASK_CLASSIFICATION,
                       .label_name = "label",
-                      .d = 784,
+                      .d = 40,
                       .feature_names = names,
                       .n_classes = 10,
                       .class_names = classes};
-    /* the old file: every parameter 1.0 */
+    /* Each round fsyncs twice: on tmpfs, where that is free, when there is one. */
+    char dir[64] = "/dev/shm/gradtop-kill-XXXXXX";
+    if (!mkdtemp(dir)) {
+        strcpy(dir, f->dir);
+        strcat(dir, "/kill");
+        assert_int_equal(mkdir(dir, 0700), 0);
+    }
+    char path[128], keep[128];
+    snprintf(path, sizeof path, "%s/model.gtm", dir);
+    snprintf(keep, sizeof keep, "%s/old.gtm", dir);
+    /* the old file: every parameter 1.0; the child saves 2.0 over it */
     for (size_t i = 0; i < big.n_params; i++) big.params[i] = 1.0f;
-    assert_int_equal(modelfile_save(f->path, &big, &o, &info, &err), ERROR_NONE);
+    assert_int_equal(modelfile_save(keep, &big, &o, &info, &err), ERROR_NONE);
+    struct stat old;
+    assert_int_equal(stat(keep, &old), 0);
+    assert_int_equal(link(keep, path), 0);
 
-    srand((unsigned)time(NULL));
-    int interrupted = 0, torn = 0;
-    for (int round = 0; round < 8; round++) {
-        pid_t pid = fork();
-        assert_true(pid >= 0);
-        if (pid == 0) {
-            /* the child saves new weights (all 2.0) over and over */
-            for (size_t i = 0; i < big.n_params; i++) big.params[i] = 2.0f;
-            for (;;) modelfile_save(f->path, &big, &o, &info, NULL);
-        }
-        struct timespec ts = {0, (long)(rand() % 40000) * 1000L};
-        nanosleep(&ts, NULL);
-        kill(pid, SIGKILL);
-        int status;
-        waitpid(pid, &status, 0);
-        if (WIFSIGNALED(status)) interrupted++;
-        SavedModel sm;
-        assert_int_equal(modelfile_load(&sm, f->path, &err), ERROR_NONE);
-        float v = sm.params[0];
-        assert_true(v == 1.0f || v == 2.0f);
-        for (size_t i = 0; i < sm.n_params; i++)
-            if (sm.params[i] != v) fail_msg("mixed weights at %zu", i);
-        modelfile_free(&sm);
+    for (size_t i = 0; i < big.n_params; i++) big.params[i] = 2.0f;
+    pid_t pid;
+    int total = save_killed_after(path, &big, &o, &info, -1, &pid);
+    assert_int_equal(saved_generation(path), 2);
+    /* a save is open, writes, fsync, close, rename, and the directory's fsync */
+    assert_true(total >= 2 * 6);
+
+    int kept_old = 0, got_new = 0, torn = 0, partial = 0;
+    for (int k = 0; k <= total; k++) {
+        /* the old file back in place (the rename replaced the link) */
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(link(keep, path), 0);
+        assert_int_equal(saved_generation(path), 1);
+        assert_int_equal(save_killed_after(path, &big, &o, &info, k, &pid), k);
+        if (saved_generation(path) == 1)
+            kept_old++;
+        else
+            got_new++;
         /* the killed child's temporary file may remain: it is never the model */
         char tmp[200];
-        snprintf(tmp, sizeof tmp, "%s.tmp.%ld", f->path, (long)pid);
-        if (unlink(tmp) == 0) torn++;
+        snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)pid);
+        struct stat st;
+        if (stat(tmp, &st) == 0) {
+            torn++;
+            if (st.st_size > 0 && st.st_size < old.st_size) partial++;
+            assert_int_equal(unlink(tmp), 0);
+        }
     }
-    assert_int_equal(interrupted, 8);
-    /* the test means something only if some kills landed mid-save */
+    /* The test means something only if kills landed before the rename, in
+     * the middle of the writes, and after it. */
+    assert_true(kept_old >= 1);
+    assert_true(got_new >= 1);
     assert_true(torn >= 1);
-    for (int i = 0; i < 784; i++) free(names[i]);
+    assert_true(partial >= 1);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(unlink(keep), 0);
+    assert_int_equal(rmdir(dir), 0);
+    for (int i = 0; i < 40; i++) free(names[i]);
     for (int i = 0; i < 10; i++) free(classes[i]);
     optimizer_free(&o);
     model_free(&big);
