@@ -59,6 +59,7 @@ static void base_options(Options *o)
 
 typedef struct {
     pthread_mutex_t mu;
+    pthread_cond_t grew; /* broadcast at each batch */
     long batches;
     BatchInfo last;
     BatchInfo log[4096];
@@ -75,6 +76,7 @@ static void rec_batch(void *ctx, const BatchInfo *b)
     Recorder *r = ctx;
     pthread_mutex_lock(&r->mu);
     r->batches++;
+    pthread_cond_broadcast(&r->grew);
     r->last = *b;
     if (r->n_log < 4096) r->log[r->n_log++] = *b;
     if (b->rows > b->hp.batch_size || fabs(b->lr - b->hp.opt.lr) > 1e-15) r->violations++;
@@ -118,10 +120,16 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-/* Polls the snapshot until the status is s, for at most 5 s. */
+/* How long a wait below may last before the test fails instead of hanging:
+ * a guard against a trainer that never gets there, not a speed bet (what is
+ * waited for takes microseconds). */
+#define HANG_GUARD_S 120
+
+/* Polls the snapshot until the status is s (the trainer has no hook for
+ * a status change, only for the events around it). */
 static bool wait_status(Trainer *t, TrainerSnapshot *snap, TrainStatus s)
 {
-    for (int i = 0; i < 500; i++) {
+    for (int i = 0; i < HANG_GUARD_S * 100; i++) {
         trainer_snapshot(t, snap);
         if (snap->status == s) return true;
         sleep_ms(10);
@@ -135,6 +143,20 @@ static long batches(Recorder *r)
     long n = r->batches;
     pthread_mutex_unlock(&r->mu);
     return n;
+}
+
+/* Waits until at least n batches have run, woken by the batch hook. */
+static void wait_batches(Recorder *r, long n)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += HANG_GUARD_S;
+    pthread_mutex_lock(&r->mu);
+    int rc = 0;
+    while (r->batches < n && rc == 0) rc = pthread_cond_timedwait(&r->grew, &r->mu, &until);
+    long got = r->batches;
+    pthread_mutex_unlock(&r->mu);
+    if (got < n) fail_msg("%ld batches ran, waited for %ld", got, n);
 }
 
 /* An interactive trainer over 200 rows in memory, on a thread of its own
@@ -153,6 +175,7 @@ static Live *live_create(int epochs)
     Live *l = calloc(1, sizeof *l);
     assert_non_null(l);
     pthread_mutex_init(&l->rec.mu, NULL);
+    pthread_cond_init(&l->rec.grew, NULL);
     make_dataset(&l->ds, 200, 1);
     Options o;
     base_options(&o);
@@ -182,6 +205,7 @@ static void live_finish(Live *l)
     trainer_destroy(l->t);
     free_dataset(&l->ds);
     pthread_mutex_destroy(&l->rec.mu);
+    pthread_cond_destroy(&l->rec.grew);
     free(l);
 }
 
@@ -207,7 +231,7 @@ static void test_pause_step_and_change_at_next_batch(void **state)
     hp.batch_size = 7;
     trainer_set_hparams(t, &hp);
     trainer_step_once(t);
-    for (int i = 0; i < 500 && batches(rec) < 1; i++) sleep_ms(10);
+    wait_batches(rec, 1);
     sleep_ms(50);
     assert_int_equal(batches(rec), 1);
     assert_int_equal(rec->last.rows, 7);
@@ -219,7 +243,7 @@ static void test_pause_step_and_change_at_next_batch(void **state)
     trainer_scale_lr(t, 2.0);
     trainer_step_once(t);
     trainer_step_once(t);
-    for (int i = 0; i < 500 && batches(rec) < 3; i++) sleep_ms(10);
+    wait_batches(rec, 3);
     sleep_ms(50);
     assert_int_equal(batches(rec), 3);
     assert_true(fabs(rec->log[1].lr - 0.0246) < 1e-12);
@@ -232,7 +256,7 @@ static void test_pause_step_and_change_at_next_batch(void **state)
     assert_true(l->snap.elapsed > 0 && isfinite(l->snap.elapsed));
 
     trainer_resume(t);
-    for (int i = 0; i < 500 && batches(rec) < 50; i++) sleep_ms(10);
+    wait_batches(rec, 50);
     assert_true(batches(rec) >= 50);
     live_finish(l);
 }
@@ -268,7 +292,7 @@ static void test_the_later_of_pause_and_resume_holds(void **state)
     ask(t, trainer_resume, TRAIN_RUNNING);
     ask(t, trainer_pause, TRAIN_PAUSED);
     ask(t, trainer_resume, TRAIN_RUNNING);
-    for (int i = 0; i < 500 && batches(&l->rec) < 5; i++) sleep_ms(10);
+    wait_batches(&l->rec, 5);
     assert_true(batches(&l->rec) >= 5);
     trainer_snapshot(t, &l->snap);
     assert_int_equal(l->snap.status, TRAIN_RUNNING);
@@ -305,7 +329,7 @@ static void *hammer_thread(void *p)
             trainer_set_hparams(h->t, &hp);
         }
         long start = batches(h->rec);
-        for (int w = 0; w < 500 && batches(h->rec) < start + 3; w++) sleep_ms(2);
+        wait_batches(h->rec, start + 3);
     }
     trainer_stop(h->t);
     return NULL;
@@ -324,6 +348,7 @@ static void test_changes_never_land_mid_batch(void **state)
     o.epochs = 1000000;
     Recorder *rec = calloc(1, sizeof *rec);
     pthread_mutex_init(&rec->mu, NULL);
+    pthread_cond_init(&rec->grew, NULL);
     TrainerHooks hooks = {.ctx = rec, .on_batch = rec_batch};
     Trainer *t;
     Error err;
@@ -344,6 +369,7 @@ static void test_changes_never_land_mid_batch(void **state)
     assert_true(distinct_sizes >= 5);
     trainer_destroy(t);
     pthread_mutex_destroy(&rec->mu);
+    pthread_cond_destroy(&rec->grew);
     free(rec);
     free_dataset(&ds);
 }
@@ -361,7 +387,7 @@ static void test_early_stopping_counts_patience(void **state)
     o.patience = 3;
     o.opt.lr = 1e-9; /* practically frozen: no real improvement */
     o.min_delta = 1e-3;
-    Recorder rec = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    Recorder rec = {.mu = PTHREAD_MUTEX_INITIALIZER, .grew = PTHREAD_COND_INITIALIZER};
     TrainerHooks hooks = {.ctx = &rec, .on_epoch = rec_epoch};
     Trainer *t;
     Error err;
