@@ -5,6 +5,7 @@
  */
 #include "gradtop/optimizer.h"
 
+#include "gradtop/monitor.h"
 #include "gradtop/team.h"
 
 #include <math.h>
@@ -213,12 +214,13 @@ void optimizer_step_clear(Optimizer *o, float *params, float *grads, double lr, 
     run_step(o, params, grads, lr, team, grads);
 }
 
-void schedule_init(Schedule *s, const ScheduleParams *p, int total_epochs)
+void schedule_init(Schedule *s, const ScheduleParams *p, int total_epochs, bool higher_is_better)
 {
     memset(s, 0, sizeof *s);
     s->p = *p;
     s->total_epochs = total_epochs;
-    s->plateau_best = INFINITY;
+    s->higher_is_better = higher_is_better;
+    s->plateau_best = monitor_worst(higher_is_better);
     s->plateau_scale = 1.0;
 }
 
@@ -248,8 +250,9 @@ double schedule_lr(const Schedule *s, double base_lr, int epoch)
 bool schedule_observe(Schedule *s, double value, double base_lr)
 {
     if (s->p.kind != SCHEDULE_PLATEAU || !isfinite(value)) return false;
-    /* Keras ReduceLROnPlateau with min_delta 1e-4, cooldown 0. */
-    if (value < s->plateau_best - 1e-4) {
+    /* Keras ReduceLROnPlateau with min_delta 1e-4, cooldown 0, its mode
+     * the monitor's direction. */
+    if (monitor_improves(value, s->plateau_best, s->higher_is_better, 1e-4)) {
         s->plateau_best = value;
         s->plateau_wait = 0;
         return false;

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gradtop/monitor.h"
 #include "gradtop/crc32c.h"
 #include "gradtop/tfevents.h"
 
@@ -1157,7 +1158,10 @@ static bool monitor_best(RunInfo *r)
     const RunSeries *s = run_series(r, tag);
     if (!has_values(s) && starts_with(tag, "val_")) s = run_series(r, tag + 4);
     if (!has_values(s)) return false;
-    bool higher = strstr(s->tag, "accuracy") || strstr(s->tag, "r2");
+    /* the tag is a monitor name here: the engine's direction for it */
+    int field = monitor_field_of(s->tag);
+    if (field < 0) return false;
+    bool higher = monitor_higher_is_better(field);
     snprintf(r->best_tag, sizeof r->best_tag, "%s", s->tag);
     r->best_higher = higher;
     r->best_value = higher ? s->max : s->min;
@@ -1182,13 +1186,12 @@ static void evaluate_best(RunInfo *r)
     bool higher = false;
     static const struct {
         const char *tag;
-        bool higher;
-    } exact[] = {{"val_accuracy", true}, {"val_loss", false}};
+    } exact[] = {{"val_accuracy"}, {"val_loss"}};
     for (size_t i = 0; !pick && i < sizeof exact / sizeof exact[0]; i++) {
         const RunSeries *s = run_series(r, exact[i].tag);
         if (has_values(s)) {
             pick = s;
-            higher = exact[i].higher;
+            higher = monitor_higher_is_better(monitor_field_of(exact[i].tag));
         }
     }
     /* PyTorch-style names: "Accuracy/val", "loss/validation", "val/loss" */

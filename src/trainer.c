@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "gradtop/gemm.h"
+#include "gradtop/monitor.h"
 #include "gradtop/sysmem.h"
 #include "gradtop/team.h"
 
@@ -77,9 +78,6 @@ struct Trainer {
     long rate_samples;
 };
 
-/* Indices into EpochMetrics for the monitored quantity. */
-enum { MON_LOSS, MON_ACC, MON_MAE, MON_R2, MON_VAL_LOSS, MON_VAL_ACC, MON_VAL_MAE, MON_VAL_R2 };
-
 static double now_mono(void)
 {
     struct timespec ts;
@@ -115,39 +113,24 @@ const char *train_status_key(TrainStatus s)
     return w[s];
 }
 
-static const char *const monitor_names[] = {"loss",     "accuracy",     "mae",     "r2",
-                                            "val_loss", "val_accuracy", "val_mae", "val_r2"};
-
-/* The MON_ field a --monitor name picks (val_loss for an unknown one). */
-static int monitor_field_of(const char *name)
+/* The field a --monitor name picks (val_loss for a name that is none: the
+ * option table accepts only the eight names). */
+static int monitor_field_or_default(const char *name)
 {
-    for (int i = 0; i < 8; i++)
-        if (strcmp(name, monitor_names[i]) == 0) return i;
-    return MON_VAL_LOSS;
-}
-
-/* Higher is better: accuracy and r2. */
-static bool monitor_is_max(int field)
-{
-    return (field & 3) == MON_ACC || (field & 3) == MON_R2;
-}
-
-/* Keras EarlyStopping's test: v beats best by more than min_delta. */
-static bool improves(double v, double best, bool max, double min_delta)
-{
-    return max ? v > best + min_delta : v < best - min_delta;
+    int f = monitor_field_of(name);
+    return f < 0 ? MONITOR_VAL_LOSS : f;
 }
 
 static double metric_value(const EpochMetrics *m, int field)
 {
     switch (field) {
-    case MON_LOSS: return m->loss;
-    case MON_ACC: return m->accuracy;
-    case MON_MAE: return m->mae;
-    case MON_R2: return m->r2;
-    case MON_VAL_LOSS: return m->val_loss;
-    case MON_VAL_ACC: return m->val_accuracy;
-    case MON_VAL_MAE: return m->val_mae;
+    case MONITOR_LOSS: return m->loss;
+    case MONITOR_ACCURACY: return m->accuracy;
+    case MONITOR_MAE: return m->mae;
+    case MONITOR_R2: return m->r2;
+    case MONITOR_VAL_LOSS: return m->val_loss;
+    case MONITOR_VAL_ACCURACY: return m->val_accuracy;
+    case MONITOR_VAL_MAE: return m->val_mae;
     default: return m->val_r2;
     }
 }
@@ -281,7 +264,6 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     t->model.dropout = o->dropout;
     rc = optimizer_create(&t->optim, &o->opt, t->model.n_params, err);
     if (rc) goto fail;
-    schedule_init(&t->sched, &o->sched, o->epochs);
     size_t np = t->model.n_params;
     t->perm = malloc(train->n * sizeof(int));
     t->best_params = malloc(np * sizeof(float));
@@ -299,18 +281,21 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
 
     /* The monitored quantity; a val_ one falls back to its training
      * counterpart when there is no validation part. */
-    t->monitor_field = monitor_field_of(o->monitor);
+    t->monitor_field = monitor_field_or_default(o->monitor);
     bool regression = train->task == TASK_REGRESSION;
-    int base = t->monitor_field & 3;
-    if ((base == MON_ACC && regression) || ((base == MON_MAE || base == MON_R2) && !regression)) {
+    int base = t->monitor_field % MONITOR_VAL_LOSS;
+    if ((base == MONITOR_ACCURACY && regression) ||
+        ((base == MONITOR_MAE || base == MONITOR_R2) && !regression)) {
         rc = error_set(err, ERROR_INPUT, "--monitor %s does not fit a %s task (use %s)", o->monitor,
                        regression ? "regression" : "classification",
                        regression ? "val_loss, val_mae or val_r2" : "val_loss or val_accuracy");
         goto fail;
     }
-    if (!t->val && t->monitor_field >= MON_VAL_LOSS) t->monitor_field -= MON_VAL_LOSS;
-    t->monitor_max = monitor_is_max(t->monitor_field);
-    t->best_value = t->monitor_max ? -INFINITY : INFINITY;
+    if (!t->val && t->monitor_field >= MONITOR_VAL_LOSS) t->monitor_field -= MONITOR_VAL_LOSS;
+    t->monitor_max = monitor_higher_is_better(t->monitor_field);
+    t->best_value = monitor_worst(t->monitor_max);
+    /* reduce-on-plateau watches the same quantity, the same way round */
+    schedule_init(&t->sched, &o->sched, o->epochs, t->monitor_max);
 
     t->stride = 1;
     t->pub.status = TRAIN_RUNNING;
@@ -784,7 +769,7 @@ ErrorCode trainer_run(Trainer *t, Error *err)
 
         /* Early stopping, as Keras's EarlyStopping callback. */
         double v = metric_value(&m, t->monitor_field);
-        bool better = improves(v, t->best_value, t->monitor_max, t->opt.min_delta);
+        bool better = monitor_improves(v, t->best_value, t->monitor_max, t->opt.min_delta);
         bool new_best = better || t->best_epoch == 0;
         if (new_best) {
             t->best_value = v;
@@ -905,15 +890,15 @@ void trainer_seed_best(Trainer *t, const EpochMetrics *earlier, int n, const cha
     int best = -1;
     for (int i = 0; i < n && kept_epoch > 0; i++)
         if (earlier[i].epoch == kept_epoch) best = i;
-    int field = monitor_field_of(monitor);
-    if (!t->val && field >= MON_VAL_LOSS) field -= MON_VAL_LOSS;
-    bool max = monitor_is_max(field);
-    double best_v = max ? -INFINITY : INFINITY;
+    int field = monitor_field_or_default(monitor);
+    if (!t->val && field >= MONITOR_VAL_LOSS) field -= MONITOR_VAL_LOSS;
+    bool max = monitor_higher_is_better(field);
+    double best_v = monitor_worst(max);
     bool replay = best < 0;
     for (int i = 0; replay && i < n; i++) {
         double v = metric_value(&earlier[i], field);
         if (!isfinite(v)) continue;
-        if (best < 0 || improves(v, best_v, max, min_delta)) {
+        if (best < 0 || monitor_improves(v, best_v, max, min_delta)) {
             best = i;
             best_v = v;
         }

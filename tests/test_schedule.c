@@ -53,7 +53,7 @@ static void constant_keeps_base_rate(void **state)
     p.step_size = 1;
     p.min_lr = 0.5;
     Schedule s;
-    schedule_init(&s, &p, 100);
+    schedule_init(&s, &p, 100, false);
     for (int e = 0; e < 100; e += 7) expect_lr(&s, 0.003, e, 0.003);
     assert_false(schedule_observe(&s, 1.0, 0.003));
     for (int i = 0; i < 20; i++) assert_false(schedule_observe(&s, 2.0, 0.003));
@@ -67,7 +67,7 @@ static void step_drops_by_gamma_every_step_size_epochs(void **state)
     p.step_size = 3;
     p.gamma = 0.5;
     Schedule s;
-    schedule_init(&s, &p, 20);
+    schedule_init(&s, &p, 20, false);
     expect_lr(&s, 0.1, 0, 0.1);
     expect_lr(&s, 0.1, 1, 0.1);
     expect_lr(&s, 0.1, 2, 0.1);
@@ -79,7 +79,7 @@ static void step_drops_by_gamma_every_step_size_epochs(void **state)
     expect_lr(&s, 0.2, 6, 0.05);
     p.step_size = 1;
     p.gamma = 0.1;
-    schedule_init(&s, &p, 20);
+    schedule_init(&s, &p, 20, false);
     expect_lr(&s, 1.0, 0, 1.0);
     expect_lr(&s, 1.0, 2, 0.01);
 }
@@ -91,7 +91,7 @@ static void exponential_multiplies_by_gamma_each_epoch(void **state)
     p.gamma = 0.9;
     p.step_size = 4; /* not used by exponential */
     Schedule s;
-    schedule_init(&s, &p, 50);
+    schedule_init(&s, &p, 50, false);
     expect_lr(&s, 0.1, 0, 0.1);
     expect_lr(&s, 0.1, 1, 0.09);
     expect_lr(&s, 0.1, 2, 0.081);
@@ -106,7 +106,7 @@ static void cosine_anneals_to_min_lr_over_cosine_epochs(void **state)
     p.cosine_epochs = 10;
     p.min_lr = 0.001;
     Schedule s;
-    schedule_init(&s, &p, 100);
+    schedule_init(&s, &p, 100, false);
     expect_lr(&s, 0.1, 0, 0.1);
     /* 0.001 + 0.099·(1 + cos(0.3π))/2, cos(0.3π) = 0.5877852522924731 */
     expect_lr(&s, 0.1, 3, 0.001 + 0.099 * (1 + 0.5877852522924731) / 2);
@@ -130,7 +130,7 @@ static void cosine_period_defaults_to_run_epochs(void **state)
     p.cosine_epochs = 0;
     p.min_lr = 0.0;
     Schedule s;
-    schedule_init(&s, &p, 20);
+    schedule_init(&s, &p, 20, false);
     expect_lr(&s, 0.1, 0, 0.1);
     expect_lr(&s, 0.1, 10, 0.05);
     expect_lr(&s, 0.1, 20, 0.0);
@@ -146,7 +146,7 @@ static void plateau_reduces_after_patience_without_improvement(void **state)
     p.plateau_patience = 2;
     p.min_lr = 0.0;
     Schedule s;
-    schedule_init(&s, &p, 100);
+    schedule_init(&s, &p, 100, false);
     const double base = 0.1;
     expect_lr(&s, base, 0, 0.1);
     assert_false(schedule_observe(&s, 1.0, base));  /* first value: best */
@@ -171,6 +171,42 @@ static void plateau_reduces_after_patience_without_improvement(void **state)
     expect_lr(&s, base, 99, 0.0125);
 }
 
+/* Reduce-on-plateau watches accuracy and r2 the right way round: a rising
+ * value is an improvement and never reduces the rate; a falling or flat one
+ * does, after the patience. */
+static void plateau_follows_a_monitor_where_higher_is_better(void **state)
+{
+    (void)state;
+    ScheduleParams p = sched(SCHEDULE_PLATEAU);
+    p.factor = 0.5;
+    p.plateau_patience = 2;
+    p.min_lr = 0.0;
+    Schedule s;
+    schedule_init(&s, &p, 100, true);
+    const double base = 0.01;
+    /* val_accuracy rising every epoch, as in a run that learns */
+    const double acc[] = {0.30, 0.55, 0.62, 0.70, 0.81, 0.86, 0.90, 0.93};
+    for (int i = 0; i < 8; i++) assert_false(schedule_observe(&s, acc[i], base));
+    expect_lr(&s, base, 8, 0.01);
+    /* then falling: two epochs without improvement halve it */
+    assert_false(schedule_observe(&s, 0.91, base));
+    assert_true(schedule_observe(&s, 0.90, base));
+    expect_lr(&s, base, 10, 0.005);
+    /* r2 is the same way round, and may be negative */
+    schedule_init(&s, &p, 100, true);
+    assert_false(schedule_observe(&s, -3.0, base));
+    assert_false(schedule_observe(&s, -1.0, base));
+    assert_false(schedule_observe(&s, 0.2, base));
+    assert_false(schedule_observe(&s, 0.2, base));
+    assert_true(schedule_observe(&s, 0.1, base));
+    /* the same rising sequence fed as a loss (lower is better) is no
+     * improvement: the direction is what decides */
+    schedule_init(&s, &p, 100, false);
+    assert_false(schedule_observe(&s, acc[0], base));
+    assert_false(schedule_observe(&s, acc[1], base));
+    assert_true(schedule_observe(&s, acc[2], base));
+}
+
 static void plateau_needs_improvement_beyond_min_delta(void **state)
 {
     (void)state;
@@ -178,7 +214,7 @@ static void plateau_needs_improvement_beyond_min_delta(void **state)
     p.factor = 0.1;
     p.plateau_patience = 1;
     Schedule s;
-    schedule_init(&s, &p, 100);
+    schedule_init(&s, &p, 100, false);
     assert_false(schedule_observe(&s, 0.5, 1.0));
     /* 0.5 - 0.00005 is within Keras's min_delta of 1e-4: no improvement */
     assert_true(schedule_observe(&s, 0.49995, 1.0));
@@ -196,7 +232,7 @@ static void plateau_never_goes_below_min_lr(void **state)
     p.plateau_patience = 1;
     p.min_lr = 0.01;
     Schedule s;
-    schedule_init(&s, &p, 100);
+    schedule_init(&s, &p, 100, false);
     const double base = 0.1;
     assert_false(schedule_observe(&s, 1.0, base));
     assert_true(schedule_observe(&s, 1.0, base));
@@ -219,7 +255,7 @@ static void plateau_ignores_non_finite_values(void **state)
     p.factor = 0.5;
     p.plateau_patience = 2;
     Schedule s;
-    schedule_init(&s, &p, 100);
+    schedule_init(&s, &p, 100, false);
     assert_false(schedule_observe(&s, 1.0, 0.1));
     assert_false(schedule_observe(&s, NAN, 0.1));
     assert_false(schedule_observe(&s, INFINITY, 0.1));
@@ -235,11 +271,11 @@ static void init_resets_plateau_state(void **state)
     p.factor = 0.5;
     p.plateau_patience = 1;
     Schedule s;
-    schedule_init(&s, &p, 10);
+    schedule_init(&s, &p, 10, false);
     assert_false(schedule_observe(&s, 1.0, 0.1));
     assert_true(schedule_observe(&s, 1.0, 0.1));
     expect_lr(&s, 0.1, 0, 0.05);
-    schedule_init(&s, &p, 10);
+    schedule_init(&s, &p, 10, false);
     expect_lr(&s, 0.1, 0, 0.1);
     /* and the best is forgotten: 5.0 is an improvement on nothing */
     assert_false(schedule_observe(&s, 5.0, 0.1));
@@ -255,6 +291,7 @@ int main(void)
         cmocka_unit_test(cosine_anneals_to_min_lr_over_cosine_epochs),
         cmocka_unit_test(cosine_period_defaults_to_run_epochs),
         cmocka_unit_test(plateau_reduces_after_patience_without_improvement),
+        cmocka_unit_test(plateau_follows_a_monitor_where_higher_is_better),
         cmocka_unit_test(plateau_needs_improvement_beyond_min_delta),
         cmocka_unit_test(plateau_never_goes_below_min_lr),
         cmocka_unit_test(plateau_ignores_non_finite_values),

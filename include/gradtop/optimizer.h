@@ -11,6 +11,7 @@
 #ifndef GRADTOP_OPTIMIZER_H
 #define GRADTOP_OPTIMIZER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "gradtop/error.h"
@@ -46,16 +47,20 @@ void optimizer_step_clear(Optimizer *o, float *params, float *grads, double lr, 
 typedef struct {
     ScheduleParams p;
     int total_epochs;
+    bool higher_is_better; /* of the quantity reduce-on-plateau watches */
     double plateau_best;
     int plateau_wait;
     double plateau_scale; /* product of the reductions so far */
 } Schedule;
 
-void schedule_init(Schedule *s, const ScheduleParams *p, int total_epochs);
+/* higher_is_better: the direction of the monitored quantity that
+ * schedule_observe is fed (monitor_higher_is_better). */
+void schedule_init(Schedule *s, const ScheduleParams *p, int total_epochs, bool higher_is_better);
 /* The rate for 0-based epoch from base_lr (constant within an epoch). */
 double schedule_lr(const Schedule *s, double base_lr, int epoch);
-/* Reduce-on-plateau: feeds the monitored value (lower is better) after an
- * epoch; returns true when the rate was reduced. */
+/* Reduce-on-plateau: feeds the monitored value after an epoch (better as
+ * schedule_init was told, by monitor_improves); returns true when the rate
+ * was reduced. */
 bool schedule_observe(Schedule *s, double value, double base_lr);
 
 #endif
