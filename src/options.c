@@ -6,6 +6,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
@@ -70,8 +71,8 @@ const OptionSpec option_table[] = {
     /* training */
     {"optimizer", OPTKIND_ENUM, OPTGROUP_TRAIN, OFF(opt.kind), 0, 0, optimizer_names, "optimizer",
      NULL, true},
-    {"lr", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(opt.lr), 1e-12, 10, NULL, "learning rate", NULL,
-     true},
+    {"lr", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(opt.lr), DBL_TRUE_MIN, BIG, NULL, "learning rate",
+     NULL, true},
     {"momentum", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(opt.momentum), 0, 0.9999, NULL, "momentum",
      "sgd rmsprop", true},
     {"nesterov", OPTKIND_BOOL, OPTGROUP_TRAIN, OFF(opt.nesterov), 0, 0, bool_names,
@@ -143,14 +144,23 @@ const size_t option_count = sizeof option_table / sizeof option_table[0];
 
 static const OptionSpecial specials[] = {
     {"noise", "default", -1, "the set's default"},
+    /* NAN: a word only; the flag lr_is_default says whether it holds */
+    {"lr", "default", NAN, "the optimizer's own"},
     {"cosine-epochs", "the run's epochs", 0, "one period over the whole run"},
     {"patience", "off", 0, "no early stopping"},
     {"threads", "all cores", 0, "as many threads as cores"},
 };
 
+double optimizer_default_lr(OptimizerKind kind)
+{
+    /* keras/src/optimizers/sgd.py: learning_rate=0.01; adam.py, adamw.py,
+     * rmsprop.py, adagrad.py: learning_rate=0.001 */
+    return kind == OPTIMIZER_SGD ? 0.01 : 0.001;
+}
+
 void optimizer_params_default(OptimizerParams *p, OptimizerKind kind)
 {
-    double lr = p->lr > 0 ? p->lr : 0.001;
+    double lr = p->lr > 0 ? p->lr : optimizer_default_lr(kind);
     memset(p, 0, sizeof *p);
     p->kind = kind;
     p->lr = lr;
@@ -176,7 +186,8 @@ void options_default(Options *o)
     o->n_layers = 1;
     o->activation = ACTIVATION_RELU;
     o->loss = LOSS_AUTO;
-    o->opt.lr = 0.001;
+    o->opt.lr = optimizer_default_lr(OPTIMIZER_ADAM);
+    o->lr_is_default = true;
     optimizer_params_default(&o->opt, OPTIMIZER_ADAM);
     o->sched.kind = SCHEDULE_CONSTANT;
     o->sched.step_size = 10;
@@ -232,14 +243,18 @@ void options_range(const OptionSpec *s, char *buf, size_t cap)
     case OPTKIND_U64: snprintf(buf, cap, "a non-negative integer"); break;
     case OPTKIND_DOUBLE: {
         int n;
-        if (s->max >= BIG)
+        if (s->min == DBL_TRUE_MIN && s->max >= BIG)
+            n = snprintf(buf, cap, "a positive number");
+        else if (s->max >= BIG)
             n = snprintf(buf, cap, "a number >= %g", s->min);
         else
             n = snprintf(buf, cap, "a number from %g to %g", s->min, s->max);
         /* A special value below the range stands for every value there
          * (options_set): that is accepted too. */
         const OptionSpecial *sp = options_special(s);
-        if (sp && sp->value < s->min && n >= 0 && (size_t)n < cap) {
+        if (sp && isnan(sp->value) && n >= 0 && (size_t)n < cap)
+            snprintf(buf + n, cap - (size_t)n, ", or %s for %s", sp->word, sp->meaning);
+        else if (sp && sp->value < s->min && n >= 0 && (size_t)n < cap) {
             if (s->min == 0)
                 snprintf(buf + n, cap - (size_t)n, ", or negative for %s", sp->meaning);
             else
@@ -331,6 +346,11 @@ ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const 
     }
     case OPTKIND_DOUBLE: {
         double d;
+        if (s->offset == OFF(opt.lr) && strcmp(value, "default") == 0) {
+            o->lr_is_default = true;
+            o->opt.lr = optimizer_default_lr(o->opt.kind);
+            return ERROR_NONE;
+        }
         if (!parse_double(value, &d)) return bad_value(s, value, where, "not a finite number", err);
         /* below the range: the special value, where that is below it */
         const OptionSpecial *sp = options_special(s);
@@ -338,6 +358,7 @@ ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const 
         if (!special && (d < s->min || d > s->max))
             return bad_value(s, value, where, "out of range", err);
         *(double *)field = d;
+        if (s->offset == OFF(opt.lr)) o->lr_is_default = false;
         return ERROR_NONE;
     }
     case OPTKIND_BOOL: {
@@ -403,6 +424,8 @@ ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const 
                     if (keep.weight_decay != 0.004) o->opt.weight_decay = keep.weight_decay;
                     if (keep.initial_accumulator != 0.1)
                         o->opt.initial_accumulator = keep.initial_accumulator;
+                    /* a rate nobody set is this optimizer's own default */
+                    if (o->lr_is_default) o->opt.lr = optimizer_default_lr(o->opt.kind);
                 }
                 return ERROR_NONE;
             }
@@ -484,6 +507,25 @@ void options_format(const Options *o, const OptionSpec *s, char *buf, size_t cap
     }
 }
 
+void options_default_text(const OptionSpec *s, char *buf, size_t cap)
+{
+    if (s->offset != OFF(opt.lr)) {
+        Options d;
+        options_default(&d);
+        options_format(&d, s, buf, cap);
+        return;
+    }
+    /* the optimizers whose rate differs from Adam's, then the others */
+    size_t n = (size_t)snprintf(buf, cap, "the optimizer's own:");
+    double common = optimizer_default_lr(OPTIMIZER_ADAM);
+    for (int k = 0; optimizer_names[k]; k++) {
+        double lr = optimizer_default_lr((OptimizerKind)k);
+        if (lr != common && n < cap)
+            n += (size_t)snprintf(buf + n, cap - n, " %g for %s,", lr, optimizer_names[k]);
+    }
+    if (n < cap) snprintf(buf + n, cap - n, " %g for the others", common);
+}
+
 const OptionSpecial *options_special(const OptionSpec *s)
 {
     for (size_t i = 0; i < sizeof specials / sizeof specials[0]; i++)
@@ -495,6 +537,7 @@ bool options_is_special(const Options *o, const OptionSpec *s)
 {
     const OptionSpecial *sp = options_special(s);
     if (!sp) return false;
+    if (s->offset == OFF(opt.lr)) return o->lr_is_default;
     const void *field = (const char *)o + s->offset;
     if (s->kind == OPTKIND_INT) return *(const int *)field == (int)sp->value;
     if (s->kind != OPTKIND_DOUBLE) return false;

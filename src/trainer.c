@@ -1049,10 +1049,10 @@ void trainer_scale_lr(Trainer *t, double factor)
 {
     pthread_mutex_lock(&t->mu);
     if (!t->has_pending) t->pending = t->pub.hp;
+    /* any finite positive rate, as --lr takes; a step that would leave that
+     * range (after a thousand presses) keeps the rate */
     double lr = t->pending.opt.lr * factor;
-    if (lr > 10) lr = 10;
-    if (lr < 1e-12) lr = 1e-12;
-    t->pending.opt.lr = lr;
+    if (lr > 0 && isfinite(lr)) t->pending.opt.lr = lr;
     t->has_pending = true;
     t->pub.hp = t->pending;
     pthread_cond_broadcast(&t->cv);

@@ -138,7 +138,7 @@ expect_rc 0
 expect_line "$OUT" '--lr' "train --help does not list --lr"
 expect_line "$OUT" '--batch-size' "train --help does not list --batch-size"
 expect_line "$OUT" '0\.001' "train --help does not show the default rate 0.001"
-expect_line "$OUT" '--lr F .*\[default 0\.001; a number from 1e-12 to 10\]' "train --help does not give --lr's range"
+expect_line "$OUT" "--lr F .*\\[default the optimizer's own: 0\\.01 for sgd, 0\\.001 for the others; a positive number, or default for the optimizer's own\\]" "train --help does not give --lr's per-optimizer default and range"
 expect_line "$OUT" '--epochs N .*\[default 100; an integer from 1 to 1000000\]' "train --help does not give --epochs's range"
 
 # --help gives each range in the words of the message that refuses a value
@@ -185,7 +185,7 @@ bad_option val-split 1
 
 # The accepted range is named too.
 run train iris --lr -1
-expect_line "$ERR" '10' "--lr error does not give the accepted range"
+expect_line "$ERR" 'expected a positive number' "--lr error does not give the accepted range"
 run train iris --optimizer foo
 expect_line "$ERR" 'adam' "--optimizer error does not list the optimizers"
 

@@ -79,7 +79,7 @@ wait_for 'hyperparameters: applied at the next batch' 5 || fail "e did not open 
 keys Down
 sleep 0.2
 keys - 1
-wait_for "expected a number from 1e-12 to 10\\)" 5 ||
+wait_for "expected a positive number, or default for the optimizer's own\\)" 5 ||
     fail "a refused rate does not get its whole reason in the form"
 # leave the field and come back, then type a valid value: Esc goes back to
 # -1, then to the last valid value, then closes; it never cycles

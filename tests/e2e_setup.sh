@@ -202,6 +202,28 @@ wait_for "cosine epochs +the run's epochs \(50\)" 5 ||
 close zero
 echo "ok: cosine epochs 0 and patience 0 read 'the run's epochs (N)' and 'off'"
 
+# ---- the learning rate: each optimizer's own default -------------------------
+open lr 120 40 iris
+row lr | grep -Eq 'lr +default \(0\.001\)' || fail "adam's rate does not read 'default (0.001)': $(row lr)"
+focus optimizer
+keys Left
+wait_for '^ > optimizer +< sgd >' 5 || fail "left on 'optimizer' did not choose sgd"
+row lr | grep -Eq 'lr +default \(0\.01\)' || fail "sgd's rate does not read 'default (0.01)': $(row lr)"
+focus lr
+keys 0 . 2 Down
+wait_for '^   lr +0\.2 ' 5 || fail "lr 0.2 is not taken: $(row lr)"
+focus optimizer
+keys Right
+wait_for '^ > optimizer +< adam >' 5 || fail "right on 'optimizer' did not choose adam"
+row lr | grep -Eq 'lr +0\.2 ' || fail "a rate set by hand did not stay when the optimizer changed: $(row lr)"
+focus lr
+keys C-u
+keys -l default
+keys Down
+wait_for '^   lr +default \(0\.001\)' 5 || fail "the typed word 'default' does not give adam's rate back: $(row lr)"
+close lr
+echo "ok: lr reads 'default (0.001)' for adam and 'default (0.01)' for sgd; a rate set by hand stays"
+
 # ---- the (command line) mark --------------------------------------------------------
 open mark 120 40 "--threads 2 iris"
 row threads | grep -q '(command line)' || fail "--threads 2 is not marked '(command line)': $(row threads)"

@@ -7,6 +7,7 @@
  *
  * Run from the project root: the config fixtures are in tests/data/config/.
  */
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -122,7 +123,7 @@ static void choosing_an_optimizer_gives_its_keras_defaults(void **state)
     assert_int_equal(o.opt.kind, OPTIMIZER_SGD);
     expect_near(o.opt.momentum, 0, 0, "sgd momentum");
     assert_false(o.opt.nesterov);
-    expect_near(o.opt.lr, 0.001, 0, "sgd keeps the rate");
+    expect_near(o.opt.lr, 0.01, 0, "sgd's own rate");
 
     options_default(&o);
     set_ok(&o, "optimizer", "rmsprop");
@@ -181,6 +182,12 @@ static void every_default_formats_and_parses_back(void **state)
         Error err = {0};
         if (options_set(&o, s, buf, NULL, &err) != ERROR_NONE)
             fail_msg("--%s: its default '%s' is rejected: %s", s->name, buf, err.msg);
+        /* a rate given by its number is a rate set: that flag, and only
+         * it, may change */
+        if (s->offset == offsetof(Options, opt.lr)) {
+            assert_false(o.lr_is_default);
+            o.lr_is_default = true;
+        }
         if (memcmp(&o, &before, sizeof o) != 0)
             fail_msg("--%s: setting its default '%s' changed the options", s->name, buf);
     }
@@ -341,6 +348,10 @@ static void expect_range_in(const char *msg, const OptionSpec *s)
         snprintf(lo2, sizeof lo2, "%.0f", s->min);
         snprintf(hi, sizeof hi, "%g", s->max);
         snprintf(hi2, sizeof hi2, "%.0f", s->max);
+        if (s->min == DBL_TRUE_MIN) {
+            expect_contains(msg, "a positive number");
+            break;
+        }
         if (!strstr(msg, lo) && !strstr(msg, lo2))
             fail_msg("--%s: message \"%s\" does not give the lower bound %s", s->name, msg, lo);
         if (s->max < 1e300 && !strstr(msg, hi) && !strstr(msg, hi2))
@@ -391,7 +402,74 @@ static void rejects_bad_learning_rates(void **state)
     expect_rejected("lr", "abc");
     expect_rejected("lr", "0.01x");
     expect_rejected("lr", "");
-    expect_rejected("lr", "1000");
+    expect_rejected("lr", "Default");
+}
+
+/* Any finite positive rate is taken: a divergence demo wants a large one. */
+static void takes_any_finite_positive_learning_rate(void **state)
+{
+    (void)state;
+    Options o;
+    options_default(&o);
+    const char *ok[] = {"1000", "1e30", "1e-20", "1e-300", "10.5"};
+    const double want[] = {1000, 1e30, 1e-20, 1e-300, 10.5};
+    for (int i = 0; i < 5; i++) {
+        set_ok(&o, "lr", ok[i]);
+        expect_near(o.opt.lr, want[i], 0, ok[i]);
+        assert_false(o.lr_is_default);
+    }
+    char range[256];
+    options_range(options_find("lr"), range, sizeof range);
+    assert_string_equal(range, "a positive number, or default for the optimizer's own");
+}
+
+/* Each optimizer starts with Keras's own rate: 0.01 for SGD, 0.001 for the
+ * others.  A rate nobody set follows the optimizer chosen, whatever the
+ * order of the options; a rate that was set stays. */
+static void each_optimizer_starts_with_its_own_keras_rate(void **state)
+{
+    (void)state;
+    const struct {
+        const char *kind;
+        double lr;
+    } keras[] = {
+        {"sgd", 0.01}, {"adam", 0.001}, {"rmsprop", 0.001}, {"adamw", 0.001}, {"adagrad", 0.001}};
+    for (int i = 0; i < 5; i++) {
+        Options o;
+        options_default(&o);
+        assert_true(o.lr_is_default);
+        set_ok(&o, "optimizer", keras[i].kind);
+        expect_near(o.opt.lr, keras[i].lr, 0, keras[i].kind);
+        assert_true(o.lr_is_default);
+        assert_true(options_is_special(&o, options_find("lr")));
+    }
+    Options o;
+    options_default(&o);
+    set_ok(&o, "optimizer", "sgd");
+    set_ok(&o, "optimizer", "adam"); /* and back */
+    expect_near(o.opt.lr, 0.001, 0, "sgd then adam");
+    /* set before or after the optimizer, a rate stays */
+    options_default(&o);
+    set_ok(&o, "lr", "0.001");
+    set_ok(&o, "optimizer", "sgd");
+    expect_near(o.opt.lr, 0.001, 0, "--lr 0.001 --optimizer sgd");
+    assert_false(options_is_special(&o, options_find("lr")));
+    options_default(&o);
+    set_ok(&o, "optimizer", "sgd");
+    set_ok(&o, "lr", "0.3");
+    set_ok(&o, "optimizer", "rmsprop");
+    expect_near(o.opt.lr, 0.3, 0, "--optimizer sgd --lr 0.3 --optimizer rmsprop");
+    /* "default" hands the rate back to the optimizer */
+    set_ok(&o, "lr", "default");
+    expect_near(o.opt.lr, 0.001, 0, "--lr default under rmsprop");
+    set_ok(&o, "optimizer", "sgd");
+    expect_near(o.opt.lr, 0.01, 0, "--lr default, then sgd");
+    /* --help says so */
+    char def[160];
+    options_default_text(options_find("lr"), def, sizeof def);
+    assert_string_equal(def, "the optimizer's own: 0.01 for sgd, 0.001 for the others");
+    options_default_text(options_find("epochs"), def, sizeof def);
+    assert_string_equal(def, "100");
 }
 
 static void rejects_bad_batch_sizes(void **state)
@@ -611,7 +689,11 @@ static void expect_same_options(const Options *a, const Options *b)
         if (strcmp(va, vb) != 0)
             fail_msg("--%s: '%s' != '%s' after the round trip", option_table[i].name, va, vb);
     }
-    if (memcmp(a, b, sizeof *a) != 0) fail_msg("options differ after the round trip");
+    /* config.txt gives the rate's number, which reads back as a rate set:
+     * that flag is the one field a round trip may change */
+    Options na = *a, nb = *b;
+    na.lr_is_default = nb.lr_is_default = false;
+    if (memcmp(&na, &nb, sizeof na) != 0) fail_msg("options differ after the round trip");
 }
 
 static void write_file(const char *path, const char *text)
@@ -1071,6 +1153,8 @@ int main(void)
         cmocka_unit_test(sets_layer_lists),
         cmocka_unit_test(empty_layers_is_a_linear_model),
         cmocka_unit_test(rejects_bad_learning_rates),
+        cmocka_unit_test(takes_any_finite_positive_learning_rate),
+        cmocka_unit_test(each_optimizer_starts_with_its_own_keras_rate),
         cmocka_unit_test(rejects_bad_batch_sizes),
         cmocka_unit_test(rejects_other_out_of_range_numbers),
         cmocka_unit_test(rejects_bad_layer_lists),

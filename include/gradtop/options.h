@@ -103,6 +103,7 @@ typedef struct {
     LossKind loss;
     /* training */
     OptimizerParams opt;
+    bool lr_is_default; /* opt.lr is the optimizer's default and follows it */
     ScheduleParams sched;
     int batch_size;
     int epochs;
@@ -218,5 +219,11 @@ size_t options_to_config(const Options *o, char *buf, size_t cap);
 /* Keras's per-optimizer defaults for momentum, eps, etc. are applied when
  * the user did not set them; this resets opt's own parameters to those. */
 void optimizer_params_default(OptimizerParams *p, OptimizerKind kind);
+/* Keras 3's default learning rate of an optimizer: 0.01 for SGD, 0.001 for
+ * the others. */
+double optimizer_default_lr(OptimizerKind kind);
+/* The default of s in words, as --help gives it: its value in a fresh
+ * Options, or for --lr which rate each optimizer starts with. */
+void options_default_text(const OptionSpec *s, char *buf, size_t cap);
 
 #endif

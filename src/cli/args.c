@@ -413,8 +413,8 @@ void cli_usage(FILE *f, const char *command)
             if (!header) fprintf(f, "\n%s options:\n", group_titles[g]);
             header = true;
             any_bool |= s->kind == OPTKIND_BOOL;
-            char def[64], arg[96] = "";
-            options_format(&d, s, def, sizeof def);
+            char def[160], arg[96] = "";
+            options_default_text(s, def, sizeof def);
             if (s->kind == OPTKIND_ENUM) {
                 size_t n = 0;
                 for (int k = 0; s->names[k] && n < sizeof arg; k++)

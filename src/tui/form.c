@@ -4,6 +4,7 @@
 #include "form.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,8 @@ static void special_detail(const Form *f, const OptionSpecial *sp, char *buf, si
         if (d >= 0) format_double(d, buf, cap);
     } else if (strcmp(sp->option, "cosine-epochs") == 0) {
         snprintf(buf, cap, "%d", f->opt.epochs);
+    } else if (strcmp(sp->option, "lr") == 0) {
+        format_double(f->opt.opt.lr, buf, cap);
     }
 }
 
@@ -258,7 +261,7 @@ static FormEvent field_validate(Form *f, FormField *fd)
         const OptionSpecial *sp = field_special(fd);
         char special[32];
         const char *value = fd->text;
-        if (sp && strcmp(fd->text, sp->word) == 0) {
+        if (sp && strcmp(fd->text, sp->word) == 0 && !isnan(sp->value)) {
             format_double(sp->value, special, sizeof special);
             value = special;
         }
