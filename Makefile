@@ -6,6 +6,8 @@
 #   make asan     the same suite built with AddressSanitizer + UBSan
 #   make tsan     the trainer's control interface under ThreadSanitizer
 #   make bench    the benchmark table of bench/
+#   make install  the program, its manual page, bash completion and the
+#                 shipped datasets under $(DESTDIR)$(PREFIX) (default /usr/local)
 #   make clean
 #
 # BUILD=dir puts objects elsewhere (make asan uses build-asan); WERROR=1 turns
@@ -47,14 +49,18 @@ BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 LIB        := $(BUILD)/libgradtop.a
 TUILIB     := $(BUILD)/libgradtop-tui.a
 PROG       := $(BUILD)/gradtop
+MAN        := $(BUILD)/gradtop.1
+COMPLETION := $(BUILD)/gradtop.bash
+PREFIX     ?= /usr/local
+DESTDIR    ?=
 
 # Debian packages: what building and testing need, and what the benchmark adds.
 DEPS_PKGS  := gcc make pkg-config libncurses-dev libcsv-dev libopenblas-dev libcmocka-dev valgrind \
               zlib1g-dev libdeflate-dev tmux dataset-fashion-mnist
 BENCH_PKGS := python3-torch python3-numpy hyperfine
 
-.PHONY: all run test asan tsan bench clean deps deps-bench format fuzz
-all: deps $(PROG)
+.PHONY: all run test asan tsan bench clean deps deps-bench format fuzz install
+all: deps $(PROG) $(MAN) $(COMPLETION)
 
 # Installs whichever packages are missing: nothing when all are present,
 # sudo when not root.
@@ -94,6 +100,23 @@ $(BUILD)/tests/%: tests/%.c $(TUILIB) $(LIB)
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# The manual page and the completion script are made by the program from its
+# own command and option tables, so they cannot drift from what it takes.
+$(MAN): $(PROG)
+	$(PROG) --man > $@.tmp && mv $@.tmp $@
+
+$(COMPLETION): $(PROG)
+	$(PROG) --bash-completion > $@.tmp && mv $@.tmp $@
+
+# The datasets go to PREFIX/share/gradtop/datasets, where the program looks
+# beside PREFIX/bin.
+install: all
+	install -D -m 755 $(PROG) $(DESTDIR)$(PREFIX)/bin/gradtop
+	install -D -m 644 $(MAN) $(DESTDIR)$(PREFIX)/share/man/man1/gradtop.1
+	install -D -m 644 $(COMPLETION) $(DESTDIR)$(PREFIX)/share/bash-completion/completions/gradtop
+	install -d $(DESTDIR)$(PREFIX)/share/gradtop/datasets
+	install -m 644 datasets/*.csv $(DESTDIR)$(PREFIX)/share/gradtop/datasets/
 
 run: all
 	$(PROG) datasets/iris.csv

@@ -340,6 +340,23 @@ static bool fashion_paths(const char *dir, bool test, char *images, size_t cap)
              test ? "t10k" : "train");
     return is_regular_file(images);
 }
+/* Where a bare dataset name is looked for, in order: beside the program
+ * (build/datasets), beside its parent (the source tree, for build/gradtop),
+ * the installed share directory (PREFIX/bin/gradtop finds
+ * PREFIX/share/gradtop/datasets), then the working directory. */
+#define DATASET_DIRS 4
+static int dataset_dirs(const char *exe_dir, char dirs[DATASET_DIRS][1100])
+{
+    int n = 0;
+    if (exe_dir && *exe_dir) {
+        snprintf(dirs[n++], sizeof dirs[0], "%s/datasets", exe_dir);
+        snprintf(dirs[n++], sizeof dirs[0], "%s/../datasets", exe_dir);
+        snprintf(dirs[n++], sizeof dirs[0], "%s/../share/gradtop/datasets", exe_dir);
+    }
+    snprintf(dirs[n++], sizeof dirs[0], "datasets");
+    return n;
+}
+
 
 ErrorCode dataset_load(Dataset *ds, const char *spec, const DatasetOptions *opt, Error *err)
 {
@@ -350,22 +367,15 @@ ErrorCode dataset_load(Dataset *ds, const char *spec, const DatasetOptions *opt,
     if (strchr(spec, '/') || strchr(spec, '.')) return load_path(ds, spec, opt, err);
 
     char path[2048];
-    const char *dirs[3] = {NULL, NULL, "datasets"};
-    char beside[2][1100];
-    if (opt->exe_dir && *opt->exe_dir) {
-        snprintf(beside[0], sizeof beside[0], "%s/datasets", opt->exe_dir);
-        snprintf(beside[1], sizeof beside[1], "%s/../datasets", opt->exe_dir);
-        dirs[0] = beside[0];
-        dirs[1] = beside[1];
-    }
-    for (int i = 0; i < 3; i++) {
-        if (!dirs[i]) continue;
-        snprintf(path, sizeof path, "%s/%s.csv", dirs[i], spec);
-        if (is_regular_file(path)) {
+    char dirs[DATASET_DIRS][1100];
+    int n_dirs = dataset_dirs(opt->exe_dir, dirs);
+    for (int i = 0; i < n_dirs; i++) {
+        int n = snprintf(path, sizeof path, "%s/%s.csv", dirs[i], spec);
+        if (n > 0 && (size_t)n < sizeof path && is_regular_file(path)) {
             /* Beside the program's parent: named by its real path, not
              * ".../build/../datasets/...". */
             char real[PATH_MAX];
-            bool up = i == 1 && realpath(path, real);
+            bool up = strstr(dirs[i], "/../") && realpath(path, real);
             return dataset_load_csv(ds, up ? real : path, opt, err);
         }
     }
@@ -448,8 +458,8 @@ static void scan_dir(NameList *l, const char *dir)
         /* A name with a dot would be taken for a path by dataset_load. */
         if (strchr(name, '.')) continue;
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (is_regular_file(path)) namelist_add(l, name);
+        int n = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (n > 0 && (size_t)n < sizeof path && is_regular_file(path)) namelist_add(l, name);
     }
     closedir(d);
 }
@@ -463,13 +473,9 @@ int dataset_list_available(const char *exe_dir, char names[][128], int cap)
 {
     NameList l = {0};
     char dir[2048];
-    if (exe_dir && *exe_dir) {
-        snprintf(dir, sizeof dir, "%s/datasets", exe_dir);
-        scan_dir(&l, dir);
-        snprintf(dir, sizeof dir, "%s/../datasets", exe_dir);
-        scan_dir(&l, dir);
-    }
-    scan_dir(&l, "datasets");
+    char dirs[DATASET_DIRS][1100];
+    int n_dirs = dataset_dirs(exe_dir, dirs);
+    for (int i = 0; i < n_dirs; i++) scan_dir(&l, dirs[i]);
     if (l.n) qsort(l.names, (size_t)l.n, sizeof *l.names, cmp_name);
     if (fashion_paths(NULL, false, dir, sizeof dir)) namelist_add(&l, "fashion-mnist");
     if (fashion_paths(NULL, true, dir, sizeof dir)) namelist_add(&l, "fashion-mnist-test");

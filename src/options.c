@@ -512,7 +512,11 @@ void options_default_text(const OptionSpec *s, char *buf, size_t cap)
     if (s->offset != OFF(opt.lr)) {
         Options d;
         options_default(&d);
-        options_format(&d, s, buf, cap);
+        /* a special default in its words: "all cores", not 0 */
+        if (options_is_special(&d, s))
+            snprintf(buf, cap, "%s", options_special(s)->meaning);
+        else
+            options_format(&d, s, buf, cap);
         return;
     }
     /* the optimizers whose rate differs from Adam's, then the others */

@@ -94,20 +94,22 @@ echo "ok: s sorts by the best figure ($first first), r reverses"
 "$GRADTOP" train "$DATA" --epochs 200000 --patience 0 --name growing --logdir "$RUNS" \
     >"$TMP/grow.out" 2>&1 &
 GROW_PID=$!
-wait_for '-iris-growing ' 3 || fail "a run started with gradtop train did not appear within 3 s"
+wait_for '-iris-growing ' 10 || fail "a run started with gradtop train did not appear within 10 s"
 GROW=$(cd "$RUNS" && ls -d *-iris-growing)
-wait_for "$GROW .*running" 3 || fail "the new run is not shown as running"
+wait_for "$GROW .*running" 10 || fail "the new run is not shown as running"
 # Its epoch shows "-" until the first epoch ends: wait for a number first.
 epoch_shown() { e=$(field_after running "$GROW"); [ "$e" -ge 0 ] 2>/dev/null; }
 poll 5 epoch_shown || fail "the growing run shows no epoch within 5 s"
-e1=$(field_after running "$GROW")
-b1=$(screen | grep -- "$GROW " | head -n 1)
-epoch_grew() { e=$(field_after running "$GROW"); [ "$e" -gt "$e1" ] 2>/dev/null; }
-poll 5 epoch_grew || true
-e2=$(field_after running "$GROW")
+# The row and its epoch are read from one capture each time: a row read
+# from a later capture than its epoch could already show the next epoch.
+row_of() { screen | grep -- "$GROW " | head -n 1; }
+epoch_in() { echo "$1" | awk '{ for (i = 1; i < NF; i++) if ($i == "running") { print $(i + 1); exit } }'; }
+b1=$(row_of)
+e1=$(epoch_in "$b1")
+epoch_grew() { b2=$(row_of); e2=$(epoch_in "$b2"); [ "$e2" -gt "$e1" ] 2>/dev/null; }
+poll 10 epoch_grew || true
 [ -n "$e1" ] && [ -n "$e2" ] && [ "$e2" -gt "$e1" ] 2>/dev/null ||
     fail "the growing run's epoch did not advance on screen: '$e1' then '$e2'"
-b2=$(screen | grep -- "$GROW " | head -n 1)
 [ "$b1" != "$b2" ] || fail "the growing run's row did not change"
 kill "$GROW_PID" 2>/dev/null
 wait "$GROW_PID" 2>/dev/null

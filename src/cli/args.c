@@ -25,34 +25,10 @@ const char *cli_exe_dir(void)
     return exe_dir;
 }
 
-/* The commands as bits, for which of them take an option. */
-enum {
-    CMD_INTERACTIVE = 1 << 0,
-    CMD_TRAIN = 1 << 1,
-    CMD_RACE = 1 << 2,
-    CMD_GRADCHECK = 1 << 3,
-    CMD_INSPECT = 1 << 4,
-    CMD_EVAL = 1 << 5,
-    CMD_PREDICT = 1 << 6,
-    CMD_VIEW = 1 << 7,
-};
-/* In the order messages list them; the interactive mode last. */
-static const struct {
-    unsigned bit;
-    const char *name;
-} command_names[] = {
-    {CMD_TRAIN, "train"},     {CMD_RACE, "race"},      {CMD_GRADCHECK, "gradcheck"},
-    {CMD_INSPECT, "inspect"}, {CMD_EVAL, "eval"},      {CMD_PREDICT, "predict"},
-    {CMD_VIEW, "view"},       {CMD_INTERACTIVE, NULL},
-};
-
 static unsigned command_bit(const char *command)
 {
-    for (size_t i = 0; i < sizeof command_names / sizeof command_names[0]; i++)
-        if (command ? command_names[i].name && !strcmp(command_names[i].name, command)
-                    : !command_names[i].name)
-            return command_names[i].bit;
-    return 0;
+    const CliCommand *c = cli_command_named(command);
+    return c ? c->bit : 0;
 }
 
 /* What trains: every option of the table applies. */
@@ -90,22 +66,14 @@ static const struct {
     {"start", CMD_INTERACTIVE},
 };
 
-static unsigned spec_commands(const OptionSpec *s)
+unsigned cli_option_commands(const OptionSpec *s)
 {
     for (size_t i = 0; i < sizeof option_commands / sizeof option_commands[0]; i++)
         if (!strcmp(option_commands[i].name, s->name)) return option_commands[i].commands;
     return TRAINING;
 }
 
-/* Options of single commands, outside the table. */
-typedef struct {
-    const char *name, *alias; /* "output", "o" (alias: one dash) */
-    size_t slot;              /* offsetof the const char * in CliArgs */
-    unsigned commands;
-    const char *arg, *help;
-} CommandOption;
-
-static const CommandOption command_options[] = {
+const CliOption cli_options[] = {
     {"model", NULL, offsetof(CliArgs, model), CMD_EVAL | CMD_PREDICT, "FILE",
      "the saved model (a run's model.gtm); required"},
     {"part", NULL, offsetof(CliArgs, part), CMD_EVAL, "all|train|val",
@@ -114,12 +82,16 @@ static const CommandOption command_options[] = {
      "write the predictions to FILE (replaced whole) instead of standard output"},
     {"resume", NULL, offsetof(CliArgs, resume), CMD_TRAIN, "RUNDIR",
      "continue that run from its model and optimizer state, appending to its files"},
+    {"racers", NULL, offsetof(CliArgs, racers), CMD_RACE, "SPEC",
+     "racers separated by ';', each OPTIMIZER[:KEY=VALUE,...] (see below)"},
 };
 
-static const CommandOption *command_option(const char *name)
+const size_t cli_option_count = sizeof cli_options / sizeof cli_options[0];
+
+static const CliOption *command_option(const char *name)
 {
-    for (size_t i = 0; i < sizeof command_options / sizeof command_options[0]; i++) {
-        const CommandOption *c = &command_options[i];
+    for (size_t i = 0; i < cli_option_count; i++) {
+        const CliOption *c = &cli_options[i];
         if (!strcmp(name, c->name) || (c->alias && !strcmp(name, c->alias))) return c;
     }
     return NULL;
@@ -151,18 +123,17 @@ static void refusal_hint(char *buf, size_t cap, const char *command, unsigned cm
 }
 
 /* Refuses an option the command does not take (own: one of
- * command_options), naming the commands that do: a usage error, since
+ * cli_options), naming the commands that do: a usage error, since
  * ignoring it would run something else than what was asked for. */
 static int refuse(const char *command, unsigned cmd, const char *shown, unsigned takes, bool own)
 {
-    const size_t n_names = sizeof command_names / sizeof command_names[0];
     size_t count = 0, k = 0, n = 0;
-    for (size_t i = 0; i < n_names; i++) count += (takes & command_names[i].bit) != 0;
+    for (size_t i = 0; i < cli_command_count; i++) count += (takes & cli_commands[i].bit) != 0;
     char who[160] = "";
-    for (size_t i = 0; i < n_names && n < sizeof who; i++) {
-        if (!(takes & command_names[i].bit)) continue;
+    for (size_t i = 0; i < cli_command_count && n < sizeof who; i++) {
+        if (!(takes & cli_commands[i].bit)) continue;
         const char *sep = ++k == 1 ? "" : k == count ? " and " : ", ";
-        const char *name = command_names[i].name ? command_names[i].name : "the interactive mode";
+        const char *name = cli_commands[i].name ? cli_commands[i].name : "the interactive mode";
         n += (size_t)snprintf(who + n, sizeof who - n, "%s%s", sep, name);
     }
     char hint[160];
@@ -198,13 +169,19 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
                             "gradtop: unexpected '%s' after %s %s: an option takes one value "
                             "(a list is one comma-separated value, e.g. --layers 64,32)\n",
                             arg, argv[i - 2], argv[i - 1]);
-                else if (!command)
+                else if (!command) {
+                    char names[160];
+                    size_t n = 0;
+                    names[0] = '\0';
+                    for (size_t c = 0; c < cli_command_count && n < sizeof names; c++)
+                        if (cli_commands[c].name)
+                            n += (size_t)snprintf(names + n, sizeof names - n, "%s%s",
+                                                  n ? ", " : "", cli_commands[c].name);
                     fprintf(stderr,
                             "gradtop: unexpected '%s' after '%s': one DATASET at most (if '%s' "
-                            "was meant as a command: train, inspect, gradcheck, eval, predict, "
-                            "view, race)\n",
-                            arg, a->positional[0], a->positional[0]);
-                else
+                            "was meant as a command: %s)\n",
+                            arg, a->positional[0], a->positional[0], names);
+                } else
                     fprintf(stderr, "gradtop %s: unexpected '%s' after '%s': one %s at most\n",
                             command, arg, a->positional[0],
                             strcmp(command, "view") ? "DATASET" : "LOGDIR");
@@ -239,7 +216,7 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
         memcpy(name, body, len);
         name[len] = '\0';
         if (eq) value = eq + 1;
-        const CommandOption *copt = command_option(name);
+        const CliOption *copt = command_option(name);
         if (copt) {
             char shown[132];
             snprintf(shown, sizeof shown, "%s%s", arg[1] == '-' ? "--" : "-", name);
@@ -273,10 +250,10 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
                     command ? command : "", command ? " " : "");
             return EXIT_USAGE;
         }
-        if (!(spec_commands(spec) & cmd)) {
+        if (!(cli_option_commands(spec) & cmd)) {
             char shown[136];
             snprintf(shown, sizeof shown, "--%s%s", negated ? "no-" : "", spec->name);
-            return refuse(command, cmd, shown, spec_commands(spec), false);
+            return refuse(command, cmd, shown, cli_option_commands(spec), false);
         }
         if (spec->kind == OPTKIND_BOOL && !value) {
             value = negated ? "false" : "true";
@@ -333,31 +310,10 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
 
 static const char *const group_titles[] = {"Data", "Model", "Training", "Output"};
 
-static const struct {
-    const char *name, *synopsis, *what;
-} cmds[] = {
-    {NULL, "gradtop [OPTIONS] [DATASET]",
-     "The setup screen, prefilled from OPTIONS; --start goes straight to the dashboard."},
-    {"train", "gradtop train [OPTIONS] DATASET | --resume RUNDIR",
-     "Train headless: a line per epoch, then a result: line; writes a run directory."},
-    {"inspect", "gradtop inspect [OPTIONS] DATASET",
-     "What the loader sees: rows, features, label, task, classes, feature statistics."},
-    {"gradcheck", "gradtop gradcheck [OPTIONS] DATASET",
-     "Backprop against central finite differences, per layer; exit 0 when they agree."},
-    {"eval", "gradtop eval --model FILE DATASET [--part all|train|val]",
-     "Loss and metrics of a saved model; --part val re-creates the run's own split."},
-    {"predict", "gradtop predict --model FILE DATASET [-o OUT.csv]",
-     "Predictions, one row per input row."},
-    {"view", "gradtop view [LOGDIR]", "The dashboard over runs on disk (default runs/)."},
-    {"race", "gradtop race [OPTIONS] [--racers SPEC] DATASET",
-     "2 to 4 optimizers from the same weights and batches, on one chart."},
-};
-
 void cli_hint(FILE *f, const char *command)
 {
-    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-        if (cmds[i].name && command && !strcmp(cmds[i].name, command))
-            fprintf(f, "usage: %s\n", cmds[i].synopsis);
+    const CliCommand *c = command ? cli_command_named(command) : NULL;
+    if (c) fprintf(f, "usage: %s\n", c->synopsis);
     fprintf(f, "(gradtop %s --help lists every option)\n", command ? command : "");
 }
 
@@ -370,15 +326,23 @@ static void usage_line(FILE *f, const char *left, const char *help)
 void cli_usage(FILE *f, const char *command)
 {
     unsigned cmd = command_bit(command);
-    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-        if ((command == NULL) != (cmds[i].name == NULL)) continue;
-        if (command && strcmp(command, cmds[i].name)) continue;
-        fprintf(f, "usage: %s\n%s\n", cmds[i].synopsis, cmds[i].what);
+    const CliCommand *self = cli_command_named(command);
+    if (self) {
+        fprintf(f, "usage: %s\n%s\n", self->synopsis, self->what);
+        if (self->details) {
+            fputc('\n', f);
+            self->details(f);
+        }
     }
     if (!command) {
         fprintf(f, "\ncommands:\n");
-        for (size_t i = 1; i < sizeof cmds / sizeof cmds[0]; i++)
-            fprintf(f, "  %-52s %s\n", cmds[i].synopsis, cmds[i].what);
+        int width = 0;
+        for (size_t i = 0; i < cli_command_count; i++)
+            if (cli_commands[i].name && (int)strlen(cli_commands[i].synopsis) > width)
+                width = (int)strlen(cli_commands[i].synopsis);
+        for (size_t i = 0; i < cli_command_count; i++)
+            if (cli_commands[i].name)
+                fprintf(f, "  %-*s  %s\n", width, cli_commands[i].synopsis, cli_commands[i].what);
     }
     if (cmd & CMD_VIEW)
         fprintf(f, "\nLOGDIR: a directory of runs, as train writes them (default: --logdir, or "
@@ -389,8 +353,8 @@ void cli_usage(FILE *f, const char *command)
                 "datasets/,\n  or a built-in: fashion-mnist, fashion-mnist-test, spiral, circles, "
                 "xor, gauss, moons.\n");
     bool header = false;
-    for (size_t i = 0; i < sizeof command_options / sizeof command_options[0]; i++) {
-        const CommandOption *c = &command_options[i];
+    for (size_t i = 0; i < cli_option_count; i++) {
+        const CliOption *c = &cli_options[i];
         if (!(c->commands & cmd)) continue;
         if (!header) fprintf(f, "\nCommand options:\n");
         header = true;
@@ -409,7 +373,7 @@ void cli_usage(FILE *f, const char *command)
         header = false;
         for (size_t i = 0; i < option_count; i++) {
             const OptionSpec *s = &option_table[i];
-            if ((int)s->group != g || !(spec_commands(s) & cmd)) continue;
+            if ((int)s->group != g || !(cli_option_commands(s) & cmd)) continue;
             if (!header) fprintf(f, "\n%s options:\n", group_titles[g]);
             header = true;
             any_bool |= s->kind == OPTKIND_BOOL;

@@ -7,12 +7,25 @@
 #define GRADTOP_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "gradtop/options.h"
 
 /* Exit codes of SPEC.md. */
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_DIVERGED = 3, EXIT_INTERRUPTED = 130 };
+
+/* The commands as bits, for which of them take an option. */
+enum {
+    CMD_INTERACTIVE = 1 << 0,
+    CMD_TRAIN = 1 << 1,
+    CMD_RACE = 1 << 2,
+    CMD_GRADCHECK = 1 << 3,
+    CMD_INSPECT = 1 << 4,
+    CMD_EVAL = 1 << 5,
+    CMD_PREDICT = 1 << 6,
+    CMD_VIEW = 1 << 7,
+};
 
 /* What a command line said besides the training options. */
 typedef struct {
@@ -21,12 +34,25 @@ typedef struct {
     const char *output;  /* -o / --output FILE */
     const char *resume;  /* --resume RUNDIR */
     const char *part;    /* eval: --part all|train|val */
+    const char *racers;  /* race: --racers SPEC */
     bool help;
     bool version;
     int n_positional;
     const char *positional[8];
     bool locked[256]; /* options given on the command line (option_table rows, then dataset) */
 } CliArgs;
+
+/* Options of single commands, outside the option table. */
+typedef struct {
+    const char *name, *alias; /* "output", "o" (alias: one dash) */
+    size_t slot;              /* offsetof the const char * in CliArgs */
+    unsigned commands;
+    const char *arg, *help;
+} CliOption;
+extern const CliOption cli_options[];
+extern const size_t cli_option_count;
+/* The commands (CMD_ bits) that take the option-table row s. */
+unsigned cli_option_commands(const OptionSpec *s);
 
 /*
  * Parses argv after the command word into o (defaults, then --config FILE,
@@ -48,6 +74,30 @@ const char *cli_exe_dir(void);
 void cli_usage(FILE *f, const char *command);
 /* The command's one-line synopsis and where to find the rest: for errors. */
 void cli_hint(FILE *f, const char *command);
+
+/*
+ * The commands, in the order messages and --help list them, the
+ * interactive mode (name NULL) last: main() dispatches from this table, and
+ * --help, the man page and the shell completion are made from it and from
+ * the option table.
+ */
+typedef struct {
+    const char *name; /* NULL: the interactive mode */
+    unsigned bit;
+    const char *synopsis, *what;
+    int (*run)(const Options *o, const CliArgs *a);
+    void (*details)(FILE *f); /* more for COMMAND --help and the man page, or NULL */
+} CliCommand;
+extern const CliCommand cli_commands[];
+extern const size_t cli_command_count;
+/* The command named name (NULL: the interactive mode), or NULL. */
+const CliCommand *cli_command_named(const char *name);
+
+/* The manual page gradtop.1, in roff, made from the command and option
+ * tables. */
+void cli_man(FILE *f);
+/* A bash completion script for gradtop, made from the same tables. */
+void cli_bash_completion(FILE *f);
 
 int cmd_train(const Options *o, const CliArgs *a);
 int cmd_inspect(const Options *o, const CliArgs *a);

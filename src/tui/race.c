@@ -48,27 +48,23 @@ typedef struct {
 
 static const CrtRole racer_role[RACE_MAX] = {ROLE_TRAIN, ROLE_VAL, ROLE_GOOD, ROLE_WARN};
 
-void race_usage(FILE *f)
+void race_details(FILE *f)
 {
     fprintf(f,
-            "usage: gradtop race [OPTIONS] [--racers SPEC] DATASET\n"
-            "\n"
             "Trains 2 to 4 configurations from the same initial weights and the same\n"
             "batch order (--seed), side by side on one chart.  The options apply to every\n"
             "racer; a racer's own KEY=VALUE pairs override them for that racer alone.\n"
             "\n"
-            "  --racers SPEC   racers separated by ';', each OPTIMIZER[:KEY=VALUE,...]\n"
-            "                  with KEY the optimizer's parameters (lr, momentum,\n"
-            "                  nesterov, beta1, beta2, rho, eps, ...) or any model or\n"
-            "                  training option (layers, activation, batch-size, epochs,\n"
-            "                  l2, dropout, patience, lr-schedule, seed, ...); a list\n"
-            "                  keeps its commas (adam:layers=64,32,lr=0.01).  A racer's\n"
-            "                  seed changes its initial weights and batch order, while\n"
-            "                  the split follows the shared --seed.  name=NAME (letters,\n"
-            "                  digits, . _ - +; at most %d) names the racer and its run\n"
-            "                  directory.  The data options (val-split, normalize, ...),\n"
-            "                  logdir, no-log and config are shared: refused as KEYs.\n"
-            "                  default: \"%s\"\n"
+            "--racers SPEC: racers separated by ';', each OPTIMIZER[:KEY=VALUE,...]\n"
+            "  with KEY the optimizer's parameters (lr, momentum, nesterov, beta1, beta2,\n"
+            "  rho, eps, ...) or any model or training option (layers, activation,\n"
+            "  batch-size, epochs, l2, dropout, patience, lr-schedule, seed, ...); a list\n"
+            "  keeps its commas (adam:layers=64,32,lr=0.01).  A racer's seed changes its\n"
+            "  initial weights and batch order, while the split follows the shared --seed.\n"
+            "  name=NAME (letters, digits, . _ - +; at most %d) names the racer and its\n"
+            "  run directory.  The data options (val-split, normalize, ...), logdir,\n"
+            "  no-log and config are shared: refused as KEYs.\n"
+            "  default: \"%s\"\n"
             "\n"
             "The header shows what all racers share; each racer's row shows its own\n"
             "settings where they differ.\n"

@@ -33,7 +33,8 @@
  * headless race, or 128 + a signal on the screen).
  */
 int race_main(const Options *o, const char *racers, const char *exe_dir);
-void race_usage(FILE *f);
+/* What race --help and the man page say of race besides its options. */
+void race_details(FILE *f);
 
 /*
  * Parses racers (RACE_DEFAULT when NULL) over the shared options o as

@@ -1,0 +1,60 @@
+/*
+ * commands.c - the command table: what each command is called, its
+ * synopsis, and the function that runs it.  See cli.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../tui/race.h"
+#include "../tui/tui.h"
+#include "../tui/view.h"
+#include "cli.h"
+
+static int run_interactive(const Options *o, const CliArgs *a)
+{
+    return tui_main(o, o->start, cli_exe_dir(), a->locked);
+}
+
+static int run_race(const Options *o, const CliArgs *a)
+{
+    return race_main(o, a->racers, cli_exe_dir());
+}
+
+static int run_view(const Options *o, const CliArgs *a)
+{
+    return view_main(o, a->n_positional, a->positional);
+}
+
+const CliCommand cli_commands[] = {
+    {"train", CMD_TRAIN, "gradtop train [OPTIONS] DATASET | --resume RUNDIR",
+     "Train headless: a line per epoch, then a result: line; writes a run directory.", cmd_train,
+     NULL},
+    {"race", CMD_RACE, "gradtop race [OPTIONS] [--racers SPEC] DATASET",
+     "2 to 4 optimizers from the same weights and batches, on one chart.", run_race, race_details},
+    {"gradcheck", CMD_GRADCHECK, "gradtop gradcheck [OPTIONS] DATASET",
+     "Backprop against central finite differences, per layer; exit 0 when they agree.",
+     cmd_gradcheck, NULL},
+    {"inspect", CMD_INSPECT, "gradtop inspect [OPTIONS] DATASET",
+     "What the loader sees: rows, features, label, task, classes, feature statistics.", cmd_inspect,
+     NULL},
+    {"eval", CMD_EVAL, "gradtop eval --model FILE DATASET [--part all|train|val]",
+     "Loss and metrics of a saved model; --part val re-creates the run's own split.", cmd_eval,
+     NULL},
+    {"predict", CMD_PREDICT, "gradtop predict --model FILE DATASET [-o OUT.csv]",
+     "Predictions, one row per input row.", cmd_predict, NULL},
+    {"view", CMD_VIEW, "gradtop view [LOGDIR]", "The dashboard over runs on disk (default runs/).",
+     run_view, NULL},
+    {NULL, CMD_INTERACTIVE, "gradtop [OPTIONS] [DATASET]",
+     "The setup screen, prefilled from OPTIONS; --start goes straight to the dashboard.",
+     run_interactive, NULL},
+};
+const size_t cli_command_count = sizeof cli_commands / sizeof cli_commands[0];
+
+const CliCommand *cli_command_named(const char *name)
+{
+    for (size_t i = 0; i < cli_command_count; i++) {
+        const char *n = cli_commands[i].name;
+        if (name ? n && !strcmp(n, name) : !n) return &cli_commands[i];
+    }
+    return NULL;
+}

@@ -1,0 +1,283 @@
+/*
+ * manual.c - the manual page and the bash completion script, made from the
+ * command table (commands.c), the commands' own options (args.c), the
+ * option table (options.c) and the dashboard's key table (tui/keys.c), so
+ * that neither can drift from what the program takes.  See cli.h.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../tui/keys.h"
+#include "cli.h"
+
+#ifndef GRADTOP_VERSION
+#define GRADTOP_VERSION "0.0.0"
+#endif
+
+/* Writes s as roff text: backslashes and minus signs escaped, and a line
+ * that would start with a control character ('.' or '\'') guarded. */
+static void roff(FILE *f, const char *s)
+{
+    bool line_start = true;
+    for (; *s; s++) {
+        if (line_start && (*s == '.' || *s == '\'')) fputs("\\&", f);
+        line_start = *s == '\n';
+        if (*s == '\\')
+            fputs("\\e", f);
+        else if (*s == '-')
+            fputs("\\-", f);
+        else
+            fputc(*s, f);
+    }
+}
+
+/* The placeholder of an option-table row's value: F, N, S, N,N,... or the
+ * enum's names. */
+static void value_word(const OptionSpec *s, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    switch (s->kind) {
+    case OPTKIND_BOOL: return;
+    case OPTKIND_DOUBLE: snprintf(buf, cap, "F"); return;
+    case OPTKIND_INT:
+    case OPTKIND_U64: snprintf(buf, cap, "N"); return;
+    case OPTKIND_LAYERS: snprintf(buf, cap, "N,N,..."); return;
+    case OPTKIND_STRING:
+    case OPTKIND_CHAR: snprintf(buf, cap, "S"); return;
+    case OPTKIND_ENUM: {
+        size_t n = 0;
+        for (int k = 0; s->names[k] && n < cap; k++)
+            n += (size_t)snprintf(buf + n, cap - n, "%s%s", k ? "|" : "", s->names[k]);
+        return;
+    }
+    }
+}
+
+/* "train, race and the interactive mode": the commands in bits. */
+static void command_list(unsigned bits, char *buf, size_t cap)
+{
+    size_t count = 0, k = 0, n = 0;
+    for (size_t i = 0; i < cli_command_count; i++) count += (bits & cli_commands[i].bit) != 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < cli_command_count && n < cap; i++) {
+        if (!(bits & cli_commands[i].bit)) continue;
+        const char *sep = ++k == 1 ? "" : k == count ? " and " : ", ";
+        const char *name = cli_commands[i].name ? cli_commands[i].name : "the interactive mode";
+        n += (size_t)snprintf(buf + n, cap - n, "%s%s", sep, name);
+    }
+}
+
+static const char *const group_names[] = {"DATA OPTIONS", "MODEL OPTIONS", "TRAINING OPTIONS",
+                                          "OUTPUT OPTIONS"};
+
+void cli_man(FILE *f)
+{
+    fprintf(f, ".TH GRADTOP 1 \"\" \"gradtop %s\" \"User Commands\"\n", GRADTOP_VERSION);
+    fputs(".SH NAME\ngradtop \\- train neural networks live in the terminal\n", f);
+    fputs(".SH SYNOPSIS\n", f);
+    for (size_t i = 0; i < cli_command_count; i++) {
+        fputs(".B ", f);
+        roff(f, cli_commands[i].synopsis);
+        fputs("\n.br\n", f);
+    }
+    fputs(".SH DESCRIPTION\n", f);
+    roff(f, "gradtop trains a multilayer perceptron on a dataset (a CSV file, an IDX file, a name "
+            "under datasets/, or a built-in set) while it plots loss and accuracy in the "
+            "terminal. The user can pause, step, change hyperparameters mid-run and stop early. "
+            "The headless commands use the same engine and write the same run files.\n");
+    fputs(".SH COMMANDS\n", f);
+    for (size_t i = 0; i < cli_command_count; i++) {
+        const CliCommand *c = &cli_commands[i];
+        fputs(".TP\n.B ", f);
+        roff(f, c->synopsis);
+        fputc('\n', f);
+        roff(f, c->what);
+        fputc('\n', f);
+        if (c->details) {
+            /* the command's own help text, kept as written */
+            char *text = NULL;
+            size_t len = 0;
+            FILE *mem = open_memstream(&text, &len);
+            if (mem) {
+                c->details(mem);
+                fclose(mem);
+                fputs(".IP\n.nf\n", f);
+                roff(f, text);
+                fputs(".fi\n", f);
+            }
+            free(text);
+        }
+    }
+    fputs(".SH COMMAND OPTIONS\n", f);
+    for (size_t i = 0; i < cli_option_count; i++) {
+        const CliOption *o = &cli_options[i];
+        char who[200];
+        command_list(o->commands, who, sizeof who);
+        fputs(".TP\n", f);
+        if (o->alias) {
+            fputs("\\fB\\-", f);
+            roff(f, o->alias);
+            fputs("\\fR, ", f);
+        }
+        fputs("\\fB\\-\\-", f);
+        roff(f, o->name);
+        fputs("\\fR \\fI", f);
+        roff(f, o->arg);
+        fputs("\\fR\n", f);
+        roff(f, o->help);
+        fputs(" (", f);
+        roff(f, who);
+        fputs(")\n", f);
+    }
+    for (int g = 0; g < 4; g++) {
+        fprintf(f, ".SH %s\n", group_names[g]);
+        for (size_t i = 0; i < option_count; i++) {
+            const OptionSpec *s = &option_table[i];
+            if ((int)s->group != g) continue;
+            char word[160], def[200], range[256], who[200];
+            value_word(s, word, sizeof word);
+            options_default_text(s, def, sizeof def);
+            options_range(s, range, sizeof range);
+            command_list(cli_option_commands(s), who, sizeof who);
+            fputs(".TP\n\\fB\\-\\-", f);
+            roff(f, s->name);
+            fputs("\\fR", f);
+            if (word[0]) {
+                fputs(" \\fI", f);
+                roff(f, word);
+                fputs("\\fR", f);
+            }
+            fputc('\n', f);
+            roff(f, s->help);
+            fputs(".\n", f);
+            if (s->kind == OPTKIND_BOOL) {
+                fprintf(f, "Default %s; \\fB\\-\\-no\\-", def);
+                roff(f, s->name);
+                fputs("\\fR turns it off.\n", f);
+            } else if (def[0] && strcmp(s->name, "config")) {
+                fputs("Default ", f);
+                if (s->kind == OPTKIND_CHAR) fputs("\"", f);
+                roff(f, def);
+                if (s->kind == OPTKIND_CHAR) fputs("\"", f);
+                if (s->kind != OPTKIND_ENUM && s->kind != OPTKIND_STRING &&
+                    s->kind != OPTKIND_CHAR) {
+                    fputs("; ", f);
+                    roff(f, range);
+                }
+                fputs(".\n", f);
+            }
+            if (s->applies) {
+                fputs("Only for ", f);
+                roff(f, s->applies);
+                fputs(".\n", f);
+            }
+            fputs("Taken by ", f);
+            roff(f, who);
+            fputs(".\n", f);
+        }
+    }
+    fputs(".SH DASHBOARD KEYS\n", f);
+    for (int i = 0; i < key_count; i++) {
+        fputs(".TP\n.B ", f);
+        roff(f, key_table[i].label);
+        fputc('\n', f);
+        roff(f, key_table[i].help);
+        fputc('\n', f);
+    }
+    fputs(".SH FILES\n", f);
+    roff(f, "Each run writes LOGDIR/YYYYMMDD-HHMMSS-DATASET[-NAME]/ (LOGDIR is --logdir, "
+            "runs/ by default): config.txt (every option, loadable with --config), metrics.csv "
+            "(one row per epoch), events.out.tfevents.* (the same scalars for TensorBoard), "
+            "journal.txt (what happened and when) and model.gtm (the kept weights, versioned "
+            "and checksummed, written atomically).\n");
+    fputs(".SH EXIT STATUS\n", f);
+    static const char *const codes[][2] = {
+        {"0", "finished: completed or stopped early"},
+        {"1", "a runtime failure (I/O error, out of memory)"},
+        {"2", "usage error or invalid input; the message names the option, or the file, line "
+              "and column"},
+        {"3", "training diverged (the loss became NaN or infinite); the last finite weights "
+              "are kept"},
+        {"130", "interrupted (SIGINT); the run files are complete and consistent"},
+    };
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+        fprintf(f, ".TP\n.B %s\n", codes[i][0]);
+        roff(f, codes[i][1]);
+        fputc('\n', f);
+    }
+    fputs(".SH ENVIRONMENT\n.TP\n.B NO_COLOR\n", f);
+    roff(f, "when set, the screens draw without colour.\n");
+    fputs(".SH EXAMPLES\n.nf\n", f);
+    roff(f, "gradtop iris\n"
+            "gradtop train iris \\--lr 0.01 \\--epochs 200\n"
+            "gradtop race digits\n"
+            "gradtop eval \\--model runs/RUN/model.gtm datasets/iris.csv\n"
+            "gradtop view runs\n");
+    fputs(".fi\n", f);
+}
+
+void cli_bash_completion(FILE *f)
+{
+    fputs("# bash completion for gradtop, made by `gradtop --bash-completion`\n", f);
+    fputs("_gradtop() {\n"
+          "    local cur prev words cword\n"
+          "    _init_completion 2>/dev/null || {\n"
+          "        cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}\n"
+          "        words=(\"${COMP_WORDS[@]}\"); cword=$COMP_CWORD\n"
+          "    }\n"
+          "    local cmd=\n"
+          "    [ \"$cword\" -gt 1 ] && cmd=${words[1]}\n"
+          "    case $cmd in\n",
+          f);
+    /* the options each command takes */
+    for (size_t i = 0; i < cli_command_count; i++) {
+        const CliCommand *c = &cli_commands[i];
+        fprintf(f, "    %s) local opts=\"--help", c->name ? c->name : "*");
+        for (size_t k = 0; k < cli_option_count; k++)
+            if (cli_options[k].commands & c->bit) fprintf(f, " --%s", cli_options[k].name);
+        for (size_t k = 0; k < option_count; k++) {
+            const OptionSpec *s = &option_table[k];
+            if (!(cli_option_commands(s) & c->bit)) continue;
+            fprintf(f, " --%s", s->name);
+            if (s->kind == OPTKIND_BOOL) fprintf(f, " --no-%s", s->name);
+        }
+        fputs("\" ;;\n", f);
+    }
+    fputs("    esac\n"
+          "    case $prev in\n",
+          f);
+    /* an enum's names after its option */
+    for (size_t k = 0; k < option_count; k++) {
+        const OptionSpec *s = &option_table[k];
+        if (s->kind != OPTKIND_ENUM) continue;
+        fprintf(f, "    --%s) COMPREPLY=($(compgen -W \"", s->name);
+        for (int n = 0; s->names[n]; n++) fprintf(f, "%s%s", n ? " " : "", s->names[n]);
+        fputs("\" -- \"$cur\")); return ;;\n", f);
+    }
+    fputs("    --model|--resume|--output|-o|--config|--test|--labels|--logdir)\n"
+          "        COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
+          "    esac\n"
+          "    if [[ $cur == -* ]]; then\n"
+          "        COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\")); return\n"
+          "    fi\n"
+          "    if [ \"$cword\" -eq 1 ]; then\n"
+          "        COMPREPLY=($(compgen -W \"",
+          f);
+    bool first = true;
+    for (size_t i = 0; i < cli_command_count; i++) {
+        if (!cli_commands[i].name) continue;
+        fprintf(f, "%s%s", first ? "" : " ", cli_commands[i].name);
+        first = false;
+    }
+    fputs(" fashion-mnist spiral circles xor gauss moons\" -- \"$cur\") $(compgen -f -- "
+          "\"$cur\"))\n"
+          "        return\n"
+          "    fi\n"
+          "    COMPREPLY=($(compgen -W \"fashion-mnist fashion-mnist-test spiral circles xor "
+          "gauss moons\" -- \"$cur\") $(compgen -f -- \"$cur\"))\n"
+          "}\n"
+          "complete -F _gradtop gradtop\n",
+          f);
+}
