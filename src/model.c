@@ -21,6 +21,11 @@
 /* Huber's delta, Keras's default. */
 #define HUBER_DELTA 1.0
 
+const char *const activation_names[] = {"relu", "leaky_relu", "tanh", "sigmoid",
+                                        "elu",  "gelu",       NULL};
+const char *const loss_names[] = {
+    "auto", "cross_entropy", "binary_cross_entropy", "mse", "mae", "huber", NULL};
+
 const char *activation_name(Activation a)
 {
     return a == ACTIVATION_LINEAR ? "linear" : activation_names[a];
@@ -37,9 +42,8 @@ ErrorCode model_shape_make(ModelShape *s, int n_in, const int *hidden, int n_hid
 {
     memset(s, 0, sizeof *s);
     if (n_in < 1) return error_set(err, ERROR_INPUT, "the dataset has no features");
-    if (n_hidden < 0 || n_hidden > OPTIONS_MAX_LAYERS)
-        return error_set(err, ERROR_INPUT, "--layers: at most %d hidden layers",
-                         OPTIONS_MAX_LAYERS);
+    if (n_hidden < 0 || n_hidden > MODEL_MAX_HIDDEN)
+        return error_set(err, ERROR_INPUT, "--layers: at most %d hidden layers", MODEL_MAX_HIDDEN);
     if (classification && n_classes < 2)
         return error_set(err, ERROR_INPUT,
                          "the label column has %d class: classification needs at least 2",
@@ -85,7 +89,7 @@ ErrorCode model_shape_make(ModelShape *s, int n_in, const int *hidden, int n_hid
     for (int i = 0; i < n_hidden; i++) {
         if (hidden[i] < 1)
             return error_set(err, ERROR_INPUT, "--layers: a layer of %d units (expected 1 to %d)",
-                             hidden[i], OPTIONS_MAX_UNITS);
+                             hidden[i], MODEL_MAX_UNITS);
         s->sizes[i + 1] = hidden[i];
     }
     s->sizes[s->n_layers] = n_out;

@@ -12,6 +12,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *const optimizer_names[] = {"sgd", "adam", "rmsprop", "adamw", "adagrad", NULL};
+const char *const schedule_names[] = {"constant", "step", "exponential", "cosine", "plateau", NULL};
+
+double optimizer_default_lr(OptimizerKind kind)
+{
+    /* keras/src/optimizers/sgd.py: learning_rate=0.01; adam.py, adamw.py,
+     * rmsprop.py, adagrad.py: learning_rate=0.001 */
+    return kind == OPTIMIZER_SGD ? 0.01 : 0.001;
+}
+
+void optimizer_params_default(OptimizerParams *p, OptimizerKind kind)
+{
+    double lr = p->lr > 0 ? p->lr : optimizer_default_lr(kind);
+    memset(p, 0, sizeof *p);
+    p->kind = kind;
+    p->lr = lr;
+    /* Keras 3 defaults (keras/src/optimizers/ adam.py, rmsprop.py, ...). */
+    p->beta1 = 0.9;
+    p->beta2 = 0.999;
+    p->eps = 1e-7;
+    p->rho = 0.9;
+    p->weight_decay = 0.004;
+    p->initial_accumulator = 0.1;
+}
+
 ErrorCode optimizer_create(Optimizer *o, const OptimizerParams *p, size_t n, Error *err)
 {
     memset(o, 0, sizeof *o);

@@ -20,12 +20,6 @@
  * as the CSV loader shows them. */
 #include "dataset_private.h"
 
-const char *const activation_names[] = {"relu", "leaky_relu", "tanh", "sigmoid",
-                                        "elu",  "gelu",       NULL};
-const char *const loss_names[] = {
-    "auto", "cross_entropy", "binary_cross_entropy", "mse", "mae", "huber", NULL};
-const char *const optimizer_names[] = {"sgd", "adam", "rmsprop", "adamw", "adagrad", NULL};
-const char *const schedule_names[] = {"constant", "step", "exponential", "cosine", "plateau", NULL};
 const char *const normalize_names[] = {"standard", "minmax", "none", NULL};
 const char *const missing_names[] = {"error", "drop", "mean", NULL};
 
@@ -150,28 +144,6 @@ static const OptionSpecial specials[] = {
     {"patience", "off", 0, "no early stopping"},
     {"threads", "all cores", 0, "as many threads as cores"},
 };
-
-double optimizer_default_lr(OptimizerKind kind)
-{
-    /* keras/src/optimizers/sgd.py: learning_rate=0.01; adam.py, adamw.py,
-     * rmsprop.py, adagrad.py: learning_rate=0.001 */
-    return kind == OPTIMIZER_SGD ? 0.01 : 0.001;
-}
-
-void optimizer_params_default(OptimizerParams *p, OptimizerKind kind)
-{
-    double lr = p->lr > 0 ? p->lr : optimizer_default_lr(kind);
-    memset(p, 0, sizeof *p);
-    p->kind = kind;
-    p->lr = lr;
-    /* Keras 3 defaults (keras/src/optimizers/ adam.py, rmsprop.py, ...). */
-    p->beta1 = 0.9;
-    p->beta2 = 0.999;
-    p->eps = 1e-7;
-    p->rho = 0.9;
-    p->weight_decay = 0.004;
-    p->initial_accumulator = 0.1;
-}
 
 void options_default(Options *o)
 {

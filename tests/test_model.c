@@ -160,18 +160,18 @@ static void bad_layer_sizes_are_input_errors_naming_layers(void **state)
     const int zero[2] = {4, 0};
     expect_input_error(model_shape_make(&s, 3, zero, 2, ACTIVATION_RELU, LOSS_AUTO, true, 3, &err),
                        &err, "--layers");
-    int many[OPTIONS_MAX_LAYERS + 1];
-    for (int i = 0; i <= OPTIONS_MAX_LAYERS; i++) many[i] = 2;
+    int many[MODEL_MAX_HIDDEN + 1];
+    for (int i = 0; i <= MODEL_MAX_HIDDEN; i++) many[i] = 2;
     error_clear(&err);
-    expect_input_error(model_shape_make(&s, 3, many, OPTIONS_MAX_LAYERS + 1, ACTIVATION_RELU,
+    expect_input_error(model_shape_make(&s, 3, many, MODEL_MAX_HIDDEN + 1, ACTIVATION_RELU,
                                         LOSS_AUTO, true, 3, &err),
                        &err, "--layers");
     /* the maximum itself is fine */
     error_clear(&err);
-    assert_int_equal(model_shape_make(&s, 3, many, OPTIONS_MAX_LAYERS, ACTIVATION_RELU, LOSS_AUTO,
+    assert_int_equal(model_shape_make(&s, 3, many, MODEL_MAX_HIDDEN, ACTIVATION_RELU, LOSS_AUTO,
                                       true, 3, &err),
                      ERROR_NONE);
-    assert_int_equal(s.n_layers, OPTIONS_MAX_LAYERS + 1);
+    assert_int_equal(s.n_layers, MODEL_MAX_HIDDEN + 1);
 }
 
 static void one_class_is_input_error(void **state)
@@ -294,11 +294,11 @@ static void too_large_network_is_runtime_error_without_allocating(void **state)
 {
     (void)state;
     /* 16 hidden layers of the maximum width: ~6.9e10 parameters, 0.5 TB */
-    int hidden[OPTIONS_MAX_LAYERS];
-    for (int i = 0; i < OPTIONS_MAX_LAYERS; i++) hidden[i] = OPTIONS_MAX_UNITS;
+    int hidden[MODEL_MAX_HIDDEN];
+    for (int i = 0; i < MODEL_MAX_HIDDEN; i++) hidden[i] = MODEL_MAX_UNITS;
     ModelShape s;
     Error err = {0};
-    assert_int_equal(model_shape_make(&s, OPTIONS_MAX_UNITS, hidden, OPTIONS_MAX_LAYERS,
+    assert_int_equal(model_shape_make(&s, MODEL_MAX_UNITS, hidden, MODEL_MAX_HIDDEN,
                                       ACTIVATION_RELU, LOSS_AUTO, true, 10, &err),
                      ERROR_NONE);
     assert_true(model_bytes(&s, 32) > 1e11);

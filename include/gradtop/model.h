@@ -19,12 +19,39 @@
 #include <stdint.h>
 
 #include "gradtop/error.h"
-#include "gradtop/options.h"
 #include "gradtop/rng.h"
 
 struct Team;
 
-#define MODEL_MAX_LAYERS (OPTIONS_MAX_LAYERS + 1)
+/* Hidden layers and units per layer at most: far above what trains well
+ * here, small enough that sizes computed from them cannot overflow. */
+#define MODEL_MAX_HIDDEN 16
+#define MODEL_MAX_UNITS 65536
+#define MODEL_MAX_LAYERS (MODEL_MAX_HIDDEN + 1)
+
+typedef enum {
+    ACTIVATION_RELU,
+    ACTIVATION_LEAKY_RELU,
+    ACTIVATION_TANH,
+    ACTIVATION_SIGMOID,
+    ACTIVATION_ELU,
+    ACTIVATION_GELU,
+    ACTIVATION_LINEAR, /* output layers only */
+} Activation;
+
+typedef enum {
+    LOSS_AUTO,
+    LOSS_CROSS_ENTROPY,
+    LOSS_BINARY_CROSS_ENTROPY,
+    LOSS_MSE,
+    LOSS_MAE,
+    LOSS_HUBER,
+} LossKind;
+
+/* Names of the hidden activations and of the losses, indexed by the enum,
+ * NULL-terminated (ACTIVATION_LINEAR is not among them: output layers only). */
+extern const char *const activation_names[];
+extern const char *const loss_names[];
 
 /* What the output layer computes before the loss. */
 typedef enum { OUTPUT_SOFTMAX, OUTPUT_SIGMOID, OUTPUT_LINEAR } OutputKind;

@@ -15,9 +15,63 @@
 #include <stddef.h>
 
 #include "gradtop/error.h"
-#include "gradtop/options.h"
 
 struct Team;
+
+typedef enum {
+    OPTIMIZER_SGD,
+    OPTIMIZER_ADAM,
+    OPTIMIZER_RMSPROP,
+    OPTIMIZER_ADAMW,
+    OPTIMIZER_ADAGRAD,
+} OptimizerKind;
+
+typedef enum {
+    SCHEDULE_CONSTANT,
+    SCHEDULE_STEP,
+    SCHEDULE_EXPONENTIAL,
+    SCHEDULE_COSINE,
+    SCHEDULE_PLATEAU,
+} ScheduleKind;
+
+/* The optimizer and its own parameters (Keras's names and defaults). */
+typedef struct {
+    OptimizerKind kind;
+    double lr;
+    double momentum;            /* SGD, RMSprop */
+    bool nesterov;              /* SGD */
+    double beta1, beta2;        /* Adam, AdamW */
+    bool amsgrad;               /* Adam, AdamW */
+    double eps;                 /* Adam, AdamW, RMSprop, Adagrad */
+    double rho;                 /* RMSprop */
+    bool centered;              /* RMSprop */
+    double weight_decay;        /* AdamW */
+    double initial_accumulator; /* Adagrad */
+} OptimizerParams;
+
+/* Learning-rate schedule, applied per epoch to the base rate. */
+typedef struct {
+    ScheduleKind kind;
+    int step_size;        /* step: epochs between drops */
+    double gamma;         /* step, exponential: factor per drop / per epoch */
+    int cosine_epochs;    /* cosine: period in epochs (0 = the run's epochs) */
+    double min_lr;        /* cosine floor, plateau floor */
+    double factor;        /* plateau: multiply by this */
+    int plateau_patience; /* plateau: epochs without improvement */
+} ScheduleParams;
+
+/* Names of the optimizers and the schedules, indexed by the enum,
+ * NULL-terminated. */
+extern const char *const optimizer_names[];
+extern const char *const schedule_names[];
+
+/* Keras's per-optimizer defaults for momentum, eps, etc. are applied when
+ * the user did not set them; this resets p's own parameters to those (a
+ * rate p has is kept, else the optimizer's own). */
+void optimizer_params_default(OptimizerParams *p, OptimizerKind kind);
+/* Keras 3's default learning rate of an optimizer: 0.01 for SGD, 0.001 for
+ * the others. */
+double optimizer_default_lr(OptimizerKind kind);
 
 typedef struct {
     OptimizerParams p;

@@ -16,73 +16,14 @@
 
 #include "gradtop/dataset.h"
 #include "gradtop/error.h"
+#include "gradtop/model.h"
+#include "gradtop/optimizer.h"
 
-#define OPTIONS_MAX_LAYERS 16
-#define OPTIONS_MAX_UNITS 65536
+#define OPTIONS_MAX_LAYERS MODEL_MAX_HIDDEN
+#define OPTIONS_MAX_UNITS MODEL_MAX_UNITS
 #define OPTIONS_PATH 1024
 /* OptionSpec.max of a number with no upper bound. */
 #define OPTIONS_UNBOUNDED 1e300
-
-typedef enum {
-    ACTIVATION_RELU,
-    ACTIVATION_LEAKY_RELU,
-    ACTIVATION_TANH,
-    ACTIVATION_SIGMOID,
-    ACTIVATION_ELU,
-    ACTIVATION_GELU,
-    ACTIVATION_LINEAR, /* output layers only */
-} Activation;
-
-typedef enum {
-    LOSS_AUTO,
-    LOSS_CROSS_ENTROPY,
-    LOSS_BINARY_CROSS_ENTROPY,
-    LOSS_MSE,
-    LOSS_MAE,
-    LOSS_HUBER,
-} LossKind;
-
-typedef enum {
-    OPTIMIZER_SGD,
-    OPTIMIZER_ADAM,
-    OPTIMIZER_RMSPROP,
-    OPTIMIZER_ADAMW,
-    OPTIMIZER_ADAGRAD,
-} OptimizerKind;
-
-typedef enum {
-    SCHEDULE_CONSTANT,
-    SCHEDULE_STEP,
-    SCHEDULE_EXPONENTIAL,
-    SCHEDULE_COSINE,
-    SCHEDULE_PLATEAU,
-} ScheduleKind;
-
-/* The optimizer and its own parameters (Keras's names and defaults). */
-typedef struct {
-    OptimizerKind kind;
-    double lr;
-    double momentum;            /* SGD, RMSprop */
-    bool nesterov;              /* SGD */
-    double beta1, beta2;        /* Adam, AdamW */
-    bool amsgrad;               /* Adam, AdamW */
-    double eps;                 /* Adam, AdamW, RMSprop, Adagrad */
-    double rho;                 /* RMSprop */
-    bool centered;              /* RMSprop */
-    double weight_decay;        /* AdamW */
-    double initial_accumulator; /* Adagrad */
-} OptimizerParams;
-
-/* Learning-rate schedule, applied per epoch to the base rate. */
-typedef struct {
-    ScheduleKind kind;
-    int step_size;        /* step: epochs between drops */
-    double gamma;         /* step, exponential: factor per drop / per epoch */
-    int cosine_epochs;    /* cosine: period in epochs (0 = the run's epochs) */
-    double min_lr;        /* cosine floor, plateau floor */
-    double factor;        /* plateau: multiply by this */
-    int plateau_patience; /* plateau: epochs without improvement */
-} ScheduleParams;
 
 typedef struct {
     /* data */
@@ -164,11 +105,8 @@ typedef struct {
 extern const OptionSpec option_table[];
 extern const size_t option_count;
 
-/* Names of enum values, indexed by the enum. */
-extern const char *const activation_names[];
-extern const char *const loss_names[];
-extern const char *const optimizer_names[];
-extern const char *const schedule_names[];
+/* Names of enum values, indexed by the enum (the model's and the
+ * optimizer's are in model.h and optimizer.h). */
 extern const char *const normalize_names[];
 extern const char *const missing_names[];
 
@@ -216,12 +154,6 @@ ErrorCode options_validate(const Options *o, Error *err);
  * into buf; returns the length needed, like snprintf (buf may be NULL with
  * cap 0). */
 size_t options_to_config(const Options *o, char *buf, size_t cap);
-/* Keras's per-optimizer defaults for momentum, eps, etc. are applied when
- * the user did not set them; this resets opt's own parameters to those. */
-void optimizer_params_default(OptimizerParams *p, OptimizerKind kind);
-/* Keras 3's default learning rate of an optimizer: 0.01 for SGD, 0.001 for
- * the others. */
-double optimizer_default_lr(OptimizerKind kind);
 /* The default of s in words, as --help gives it: its value in a fresh
  * Options, or for --lr which rate each optimizer starts with. */
 void options_default_text(const OptionSpec *s, char *buf, size_t cap);
