@@ -339,11 +339,6 @@ Model *trainer_model(Trainer *t)
     return &t->model;
 }
 
-Optimizer *trainer_optimizer(Trainer *t)
-{
-    return &t->optim;
-}
-
 /* Accumulators of one pass: loss, correct count or regression sums. */
 typedef struct {
     double loss_sum, n;

@@ -4,8 +4,9 @@
  *
  * C (M, N) = alpha · op(A) · op(B) + beta · C, all row-major; op is a
  * transpose when the flag is set.  lda/ldb/ldc are the row strides.
- * Thread-safe as cblas_sgemm is; the trainer thread is the only caller while
- * training runs.
+ * Thread-safe as cblas_sgemm is.  Called by the thread that owns the model
+ * and, while a step is shared among a team (team.h), by the team's threads,
+ * each on its own slice of the rows.
  */
 #ifndef GRADTOP_GEMM_H
 #define GRADTOP_GEMM_H

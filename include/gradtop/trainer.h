@@ -224,7 +224,6 @@ void trainer_snapshot_free(TrainerSnapshot *s);
 
 /* The trainer's model, for the thread that runs it (or after it returned). */
 Model *trainer_model(Trainer *t);
-Optimizer *trainer_optimizer(Trainer *t);
 
 /* Evaluates a model on a whole dataset in chunks (no dropout): loss and
  * metrics into m's train fields (loss, accuracy, mae, r2). */

@@ -246,16 +246,6 @@ bool crt_utf8(void)
     return crt.utf8;
 }
 
-bool crt_has_colors(void)
-{
-    return crt.colors;
-}
-
-bool crt_active(void)
-{
-    return crt.active;
-}
-
 /* ---- text ------------------------------------------------------------- */
 
 /* Bytes and width of the next character of s (a byte of width 1 when s is

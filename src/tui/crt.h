@@ -74,11 +74,9 @@ bool crt_init(char *why, size_t why_cap);
 /* Gives the terminal back and replays what was written to stderr meanwhile.
  * Safe to call when crt_init was not called or crt_done already was. */
 void crt_done(void);
-bool crt_active(void);
 
 /* Whether the locale is UTF-8 (braille and box drawing) or not (ASCII). */
 bool crt_utf8(void);
-bool crt_has_colors(void);
 attr_t crt_attr(CrtRole role);
 const char *crt_glyph(CrtGlyph g);
 

@@ -228,14 +228,6 @@ int form_button(const Form *f)
     return f->pressed;
 }
 
-void form_refresh(Form *f)
-{
-    for (int i = 0; i < f->n_fields; i++) {
-        f->fields[i].error[0] = '\0';
-        field_format(f, &f->fields[i], f->fields[i].text, sizeof f->fields[i].text);
-    }
-}
-
 /* Checks fd's text; a valid value goes into the working copy.  Other rows
  * are refreshed because one option may set others (an optimizer brings its
  * own defaults). */

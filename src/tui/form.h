@@ -111,8 +111,6 @@ int form_button(const Form *f);
 bool form_check(Form *f);
 /* The focused field (NULL on a button). */
 const FormField *form_focused(const Form *f);
-/* Refreshes every field's text from f->opt (after the caller changed it). */
-void form_refresh(Form *f);
 
 /* Draws the form in the rectangle; rows that do not fit scroll. */
 void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width);
