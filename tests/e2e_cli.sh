@@ -329,10 +329,16 @@ checks=$((checks + 1))
 # Under timeout(1), which passes SIGINT on to gradtop with the default
 # disposition, as a terminal's Ctrl-C would find it.  --patience 0 so that
 # early stopping cannot end the run before the signal.
-LAST="gradtop train digits --epochs 100000 --patience 0 --no-log, SIGINT after 1 s"
+LAST="gradtop train digits --epochs 100000 --patience 0 --no-log, SIGINT after its first epoch"
 timeout 60 "$G" train digits --epochs 100000 --patience 0 --no-log >"$OUT" 2>"$ERR" &
 pid=$!
-sleep 1
+# the signal once the first epoch line is out (each check of the file is a
+# tenth of a second apart; the 60 s of timeout(1) end a run that never gets there)
+i=0
+while [ "$i" -lt 600 ] && ! grep -q '^epoch' "$OUT"; do
+    sleep 0.1
+    i=$((i + 1))
+done
 kill -INT "$pid" 2>/dev/null
 wait "$pid"
 RC=$?

@@ -36,8 +36,9 @@ start() {
 start main C.UTF-8
 e1=$(epoch)
 [ -n "$e1" ] || fail "no 'epoch N/M' counter on the screen"
-sleep 1
-e2=$(epoch)
+# shellcheck disable=SC2317 # run through poll
+advanced() { e2=$(epoch); [ "$e2" -gt "$e1" ] 2>/dev/null; }
+poll 15 advanced || true
 [ -n "$e2" ] && [ "$e2" -gt "$e1" ] || fail "training does not advance: epoch $e1 then $e2"
 echo "ok: training advances (epoch $e1 -> $e2)"
 
@@ -143,7 +144,7 @@ echo "ok: SIGTERM exits 143 and restores the terminal"
 
 # ---- LANG=C: the ASCII fallback --------------------------------------------
 start ascii C
-sleep 1
+wait_for '[+]-+[+]' 15 || fail "LANG=C: no ASCII axes"
 # braille is U+2800..U+28FF: bytes E2 A0..A3 xx in UTF-8
 pattern=$(printf '\342[\240\241\242\243]')
 braille=$(screen | LC_ALL=C grep -c "$pattern")
