@@ -5,6 +5,8 @@
 #include "gradtop/gradcheck.h"
 
 #include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,128 +26,330 @@ static double act_d(Activation a, double z)
     return z;
 }
 
-double gradcheck_loss(const Model *m, const float *x, const int *labels, const float *targets,
-                      int B)
+/* Whether the activation's derivative jumps (at 0): see gradcheck.h. */
+static bool act_kinked(Activation a)
 {
-    const ModelShape *s = &m->shape;
+    return a == ACTIVATION_RELU || a == ACTIVATION_LEAKY_RELU;
+}
+
+/* The side of a kinked pre-activation, as model.c's act_backward decides it
+ * (z > 0 takes the right slope, z <= 0 the left one). */
+static int act_side(double z)
+{
+    return z > 0;
+}
+
+/* The side of an MAE residual or of an L1-penalised weight, as model.c's
+ * gradients decide it: the sign, with 0 at 0. */
+static int sign_side(double v)
+{
+    return (v > 0) - (v < 0);
+}
+
+/* Values whose side of a kink the check watches, per row: every hidden
+ * pre-activation of a kinked activation, then MAE's residual. */
+static size_t kink_values(const ModelShape *s)
+{
+    size_t n = 0;
+    if (act_kinked(s->hidden))
+        for (int l = 1; l < s->n_layers; l++) n += (size_t)s->sizes[l];
+    if (s->loss == LOSS_MAE) n++;
+    return n;
+}
+
+/* Scratch of the double pass: two rows of activations, and the watched
+ * values of the +h and -h passes of one row. */
+typedef struct {
+    double *in, *out, *kp, *km;
+} Scratch;
+
+static ErrorCode scratch_alloc(Scratch *sc, const ModelShape *s, Error *err)
+{
     int width = 0;
     for (int l = 0; l <= s->n_layers; l++)
         if (s->sizes[l] > width) width = s->sizes[l];
-    double *in = malloc(sizeof(double) * (size_t)width),
-           *out = malloc(sizeof(double) * (size_t)width);
-    if (!in || !out) {
-        free(in);
-        free(out);
-        return NAN;
+    size_t nk = kink_values(s);
+    double *blk = malloc(sizeof(double) * (2 * (size_t)width + 2 * nk + 1));
+    if (!blk) {
+        memset(sc, 0, sizeof *sc);
+        return error_set(err, ERROR_RUNTIME, "out of memory: gradcheck's double-precision pass");
     }
-    double total = 0;
-    for (int r = 0; r < B; r++) {
-        for (int j = 0; j < s->sizes[0]; j++) in[j] = x[(size_t)r * s->sizes[0] + j];
-        for (int l = 0; l < s->n_layers; l++) {
-            const DenseLayer *D = &m->layers[l];
-            for (int o = 0; o < D->n_out; o++) {
-                double z = D->b[o];
-                for (int i = 0; i < D->n_in; i++)
-                    z += (double)D->W[(size_t)o * D->n_in + i] * in[i];
-                out[o] = l < s->n_layers - 1 ? act_d(s->hidden, z) : z;
-            }
-            double *t = in;
-            in = out;
-            out = t;
-        }
-        /* in holds the output layer's logits (B, O) for this row. */
-        int O = s->sizes[s->n_layers];
-        double e;
-        switch (s->loss) {
-        case LOSS_CROSS_ENTROPY: {
-            double mx = in[0], se = 0;
-            for (int j = 1; j < O; j++) mx = in[j] > mx ? in[j] : mx;
-            for (int j = 0; j < O; j++) se += exp(in[j] - mx);
-            total += mx + log(se) - in[labels[r]];
-            break;
-        }
-        case LOSS_BINARY_CROSS_ENTROPY: {
-            double p = 1.0 / (1.0 + exp(-in[0]));
-            total += labels[r] ? -log(p) : -log(1.0 - p);
-            break;
-        }
-        case LOSS_MSE:
-            e = in[0] - targets[r];
-            total += e * e;
-            break;
-        case LOSS_MAE: total += fabs(in[0] - targets[r]); break;
-        case LOSS_HUBER:
-            e = fabs(in[0] - targets[r]);
-            total += e <= 1.0 ? 0.5 * e * e : e - 0.5;
-            break;
-        case LOSS_AUTO: break;
-        }
-    }
-    free(in);
-    free(out);
-    double pen1 = 0, pen2 = 0;
+    sc->in = blk;
+    sc->out = blk + width;
+    sc->kp = sc->out + width;
+    sc->km = sc->kp + nk;
+    return ERROR_NONE;
+}
+
+static void scratch_free(Scratch *sc)
+{
+    free(sc->in);
+}
+
+/* The data loss of row r in double; the watched values go to kv when it is
+ * not NULL. */
+static double row_loss(const Model *m, const float *x, const int *labels, const float *targets,
+                       int r, Scratch *sc, double *kv)
+{
+    const ModelShape *s = &m->shape;
+    bool watch = kv && act_kinked(s->hidden);
+    double *in = sc->in, *out = sc->out;
+    for (int j = 0; j < s->sizes[0]; j++) in[j] = x[(size_t)r * s->sizes[0] + j];
     for (int l = 0; l < s->n_layers; l++) {
+        const DenseLayer *D = &m->layers[l];
+        bool hidden = l < s->n_layers - 1;
+        for (int o = 0; o < D->n_out; o++) {
+            double z = D->b[o];
+            for (int i = 0; i < D->n_in; i++) z += (double)D->W[(size_t)o * D->n_in + i] * in[i];
+            if (hidden && watch) *kv++ = z;
+            out[o] = hidden ? act_d(s->hidden, z) : z;
+        }
+        double *t = in;
+        in = out;
+        out = t;
+    }
+    /* in holds the output layer's logits for this row. */
+    int O = s->sizes[s->n_layers];
+    double e;
+    switch (s->loss) {
+    case LOSS_CROSS_ENTROPY: {
+        double mx = in[0], se = 0;
+        for (int j = 1; j < O; j++) mx = in[j] > mx ? in[j] : mx;
+        for (int j = 0; j < O; j++) se += exp(in[j] - mx);
+        return mx + log(se) - in[labels[r]];
+    }
+    case LOSS_BINARY_CROSS_ENTROPY: {
+        double p = 1.0 / (1.0 + exp(-in[0]));
+        return labels[r] ? -log(p) : -log(1.0 - p);
+    }
+    case LOSS_MSE: e = in[0] - targets[r]; return e * e;
+    case LOSS_MAE:
+        e = in[0] - targets[r];
+        if (kv) *kv = e;
+        return fabs(e);
+    case LOSS_HUBER: e = fabs(in[0] - targets[r]); return e <= 1.0 ? 0.5 * e * e : e - 0.5;
+    case LOSS_AUTO: break;
+    }
+    return 0;
+}
+
+static double penalty_d(const Model *m)
+{
+    double pen1 = 0, pen2 = 0;
+    for (int l = 0; l < m->shape.n_layers; l++) {
         const DenseLayer *D = &m->layers[l];
         for (size_t i = 0; i < (size_t)D->n_in * D->n_out; i++) {
             pen1 += fabs(D->W[i]);
             pen2 += (double)D->W[i] * D->W[i];
         }
     }
-    return total / B + m->l1 * pen1 + m->l2 * pen2;
+    return m->l1 * pen1 + m->l2 * pen2;
 }
 
-/* Checks up to max entries of p (n) against grad g; accumulates into err stats. */
-static void check_tensor(Model *m, float *p, const float *g, size_t n, int max, Rng *rng, double h,
-                         const float *x, const int *labels, const float *targets, int B, int *count,
-                         double *max_err, double *mean_err, double *norm)
+double gradcheck_loss(const Model *m, const float *x, const int *labels, const float *targets,
+                      int B)
 {
+    Scratch sc;
+    if (scratch_alloc(&sc, &m->shape, NULL)) return NAN;
+    double total = 0;
+    for (int r = 0; r < B; r++) total += row_loss(m, x, labels, targets, r, &sc, NULL);
+    scratch_free(&sc);
+    return total / B + penalty_d(m);
+}
+
+/* The kinks that row r met between its +h (kp) and -h (km) passes: a watched
+ * value on two sides, or one that moved and lies on another side in the
+ * float32 forward pass backprop used (m->z, m->a: within float rounding of
+ * the kink, where backprop may take the other slope). */
+static unsigned row_kinks(const Model *m, const float *targets, int r, const double *kp,
+                          const double *km)
+{
+    const ModelShape *s = &m->shape;
+    unsigned kinds = 0;
+    size_t k = 0;
+    if (act_kinked(s->hidden))
+        for (int l = 1; l < s->n_layers; l++) {
+            const float *zf = m->z[l] + (size_t)r * s->sizes[l];
+            for (int o = 0; o < s->sizes[l]; o++, k++) {
+                int side = act_side(kp[k]);
+                if (side != act_side(km[k]) || (kp[k] != km[k] && side != act_side(zf[o])))
+                    kinds |= GRADCHECK_KINK_ACTIVATION;
+            }
+        }
+    if (s->loss == LOSS_MAE) {
+        int side = sign_side(kp[k]);
+        float ef = m->a[s->n_layers][r] - targets[r];
+        if (side != sign_side(km[k]) || (kp[k] != km[k] && side != sign_side(ef)))
+            kinds |= GRADCHECK_KINK_LOSS;
+    }
+    return kinds;
+}
+
+/* One tensor's sampled entries: their errors, or why they were left out. */
+typedef struct {
+    int checked, kinked;
+    unsigned kinds;
+    double max_err, mean_err, norm;
+} TensorCheck;
+
+typedef struct {
+    Model *m;
+    const float *x;
+    const int *labels;
+    const float *targets;
+    int B;
+    double h;
+    Scratch sc;
+} CheckCtx;
+
+/* Checks up to max entries of p (n) against grad g; weights says whether p
+ * is a W (under the L1 penalty's kink). */
+static void check_tensor(CheckCtx *c, float *p, const float *g, size_t n, bool weights, int max,
+                         Rng *rng, TensorCheck *t)
+{
+    Model *m = c->m;
     size_t k = n < (size_t)max ? n : (size_t)max;
     double sum_err = 0, sq = 0;
-    for (size_t c = 0; c < k; c++) {
-        size_t i = k == n ? c : (size_t)rng_below(rng, n);
+    memset(t, 0, sizeof *t);
+    for (size_t s = 0; s < k; s++) {
+        size_t i = k == n ? s : (size_t)rng_below(rng, n);
         float keep = p[i];
         /* The perturbed value is what float32 can hold: use the actual step. */
-        p[i] = (float)(keep + h);
-        double hp = (double)p[i] - keep;
-        double lp = gradcheck_loss(m, x, labels, targets, B);
-        p[i] = (float)(keep - h);
-        double hm = keep - (double)p[i];
-        double lm = gradcheck_loss(m, x, labels, targets, B);
+        float vp = (float)(keep + c->h), vm = (float)(keep - c->h);
+        unsigned kinds = 0;
+        if (weights && m->l1 != 0 && sign_side(vp) != sign_side(vm)) kinds |= GRADCHECK_KINK_L1;
+        /* Row by row, the +h pass then the -h pass, so that one row's
+         * watched values of both can be compared. */
+        double lp = 0, lm = 0;
+        for (int r = 0; r < c->B; r++) {
+            p[i] = vp;
+            lp += row_loss(m, c->x, c->labels, c->targets, r, &c->sc, c->sc.kp);
+            p[i] = vm;
+            lm += row_loss(m, c->x, c->labels, c->targets, r, &c->sc, c->sc.km);
+            kinds |= row_kinks(m, c->targets, r, c->sc.kp, c->sc.km);
+        }
+        p[i] = vp;
+        lp = lp / c->B + penalty_d(m);
+        p[i] = vm;
+        lm = lm / c->B + penalty_d(m);
         p[i] = keep;
-        double fd = (lp - lm) / (hp + hm);
+        if (kinds) {
+            t->kinked++;
+            t->kinds |= kinds;
+            continue;
+        }
+        double fd = (lp - lm) / ((double)vp - vm);
         double bp = g[i];
         double den = fmax(fmax(fabs(bp), fabs(fd)), GRADCHECK_FLOOR);
         double err = fabs(bp - fd) / den;
+        /* A gradient that is not a number disagrees with everything. */
+        if (isnan(err)) err = INFINITY;
         sum_err += err;
         sq += bp * bp;
-        if (err > *max_err) *max_err = err;
+        if (err > t->max_err) t->max_err = err;
+        t->checked++;
     }
-    *count = (int)k;
-    *mean_err = k ? sum_err / (double)k : 0;
-    *norm = sqrt(sq);
+    t->mean_err = t->checked ? sum_err / t->checked : 0;
+    t->norm = sqrt(sq);
 }
 
-double gradcheck_run(Model *m, const float *x, const int *labels, const float *targets, int B,
-                     int max_per_tensor, double h, uint64_t seed, GradcheckLayer *out)
+GradcheckVerdict gradcheck_verdict(int n_checked, double max_err)
+{
+    if (n_checked == 0) return GRADCHECK_UNCHECKED;
+    return max_err <= GRADCHECK_TOLERANCE ? GRADCHECK_AGREE : GRADCHECK_MISMATCH;
+}
+
+void gradcheck_kink_text(unsigned kinks, Activation hidden, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    if (kinks & GRADCHECK_KINK_ACTIVATION)
+        len += (size_t)snprintf(buf + len, cap > len ? cap - len : 0,
+                                "a %s pre-activation lay within the step of its kink at 0",
+                                activation_name(hidden));
+    if (kinks & GRADCHECK_KINK_LOSS)
+        len += (size_t)snprintf(buf + len, cap > len ? cap - len : 0,
+                                "%san MAE residual lay "
+                                "within the step of its kink at 0",
+                                len ? "; " : "");
+    if (kinks & GRADCHECK_KINK_L1)
+        snprintf(buf + len, cap > len ? cap - len : 0,
+                 "%sthe weight lay within the step of 0, the L1 penalty's kink", len ? "; " : "");
+}
+
+ErrorCode gradcheck_compare(Model *m, const float *x, const int *labels, const float *targets,
+                            int B, int max_per_tensor, double h, uint64_t seed,
+                            GradcheckReport *rep, Error *err)
+{
+    memset(rep, 0, sizeof *rep);
+    CheckCtx c = {m, x, labels, targets, B, h, {0}};
+    if (scratch_alloc(&c.sc, &m->shape, err)) return ERROR_RUNTIME;
+    Rng rng;
+    rng_seed(&rng, seed);
+    rep->n_layers = m->shape.n_layers;
+    for (int l = 0; l < m->shape.n_layers; l++) {
+        DenseLayer *D = &m->layers[l];
+        GradcheckLayer *o = &rep->layer[l];
+        TensorCheck tw, tb;
+        check_tensor(&c, D->W, D->dW, (size_t)D->n_in * D->n_out, true, max_per_tensor, &rng, &tw);
+        check_tensor(&c, D->b, D->db, (size_t)D->n_out, false, max_per_tensor, &rng, &tb);
+        *o = (GradcheckLayer){.n_checked_w = tw.checked,
+                              .n_checked_b = tb.checked,
+                              .n_kink_w = tw.kinked,
+                              .n_kink_b = tb.kinked,
+                              .kinks = tw.kinds | tb.kinds,
+                              .max_err_w = tw.max_err,
+                              .max_err_b = tb.max_err,
+                              .mean_err_w = tw.mean_err,
+                              .mean_err_b = tb.mean_err,
+                              .norm_w = tw.norm,
+                              .norm_b = tb.norm};
+        rep->worst = fmax(rep->worst, fmax(tw.max_err, tb.max_err));
+        rep->n_kink += tw.kinked + tb.kinked;
+        rep->kinks |= o->kinks;
+        const TensorCheck *both[2] = {&tw, &tb};
+        for (int j = 0; j < 2; j++) {
+            GradcheckVerdict v = gradcheck_verdict(both[j]->checked, both[j]->max_err);
+            rep->n_unchecked += v == GRADCHECK_UNCHECKED && both[j]->kinked > 0;
+            rep->n_mismatch += v == GRADCHECK_MISMATCH;
+        }
+    }
+    scratch_free(&c.sc);
+    return ERROR_NONE;
+}
+
+ErrorCode gradcheck_run(Model *m, const float *x, const int *labels, const float *targets, int B,
+                        int max_per_tensor, double h, uint64_t seed, GradcheckReport *rep,
+                        Error *err)
 {
     double dropout = m->dropout;
     m->dropout = 0;
     model_forward(m, x, B, false, NULL);
     model_zero_grads(m);
     model_backward(m, labels, targets, B);
-    Rng rng;
-    rng_seed(&rng, seed);
-    double worst = 0;
-    for (int l = 0; l < m->shape.n_layers; l++) {
-        DenseLayer *D = &m->layers[l];
-        GradcheckLayer *o = &out[l];
-        memset(o, 0, sizeof *o);
-        check_tensor(m, D->W, D->dW, (size_t)D->n_in * D->n_out, max_per_tensor, &rng, h, x, labels,
-                     targets, B, &o->n_checked_w, &o->max_err_w, &o->mean_err_w, &o->norm_w);
-        check_tensor(m, D->b, D->db, (size_t)D->n_out, max_per_tensor, &rng, h, x, labels, targets,
-                     B, &o->n_checked_b, &o->max_err_b, &o->mean_err_b, &o->norm_b);
-        worst = fmax(worst, fmax(o->max_err_w, o->max_err_b));
-    }
+    ErrorCode ec = gradcheck_compare(m, x, labels, targets, B, max_per_tensor, h, seed, rep, err);
     m->dropout = dropout;
-    return worst;
+    return ec;
+}
+
+ErrorCode gradcheck_session(const Session *s, const Options *o, ModelShape *shape, int *rows,
+                            GradcheckReport *rep, Error *err)
+{
+    Model m;
+    Rng rng;
+    rng_seed(&rng, o->seed);
+    int B = o->batch_size < (long)s->train.n ? (int)o->batch_size : (int)s->train.n;
+    ErrorCode ec =
+        model_shape_make(shape, s->train.d, o->layers, o->n_layers, o->activation, o->loss,
+                         s->train.task == TASK_CLASSIFICATION, s->train.n_classes, err);
+    if (ec) return ec;
+    ec = model_create(&m, shape, B, &rng, err);
+    if (ec) return ec;
+    m.l1 = o->l1;
+    m.l2 = o->l2;
+    *rows = B;
+    ec = gradcheck_run(&m, s->train.x, s->train.labels, s->train.targets, B, GRADCHECK_ENTRIES,
+                       GRADCHECK_STEP, o->seed, rep, err);
+    model_free(&m);
+    return ec;
 }

@@ -286,8 +286,10 @@ static void run_gradcheck(Live *l, unsigned seq)
     if (B > m->cap_batch) B = m->cap_batch;
     if ((size_t)B > l->train->n) B = (int)l->train->n;
     if (B < 1) return;
-    w->check_worst = gradcheck_run(m, l->train->x, l->train->labels, l->train->targets, B,
-                                   CHECK_ENTRIES, 1e-4, l->seed + seq, w->check);
+    error_clear(&w->check_error);
+    gradcheck_run(m, l->train->x, l->train->labels, l->train->targets, B, CHECK_ENTRIES,
+                  GRADCHECK_STEP, l->seed + seq, &w->check, &w->check_error);
+    w->check_hidden = m->shape.hidden;
     w->check_rows = B;
     w->check_seq = seq;
     w->check_step = w->step;

@@ -106,8 +106,9 @@ typedef struct {
     unsigned check_seq;
     long check_step;
     int check_rows;
-    double check_worst;
-    GradcheckLayer check[MODEL_MAX_LAYERS];
+    Activation check_hidden; /* the network's hidden activation, for the kinks' text */
+    GradcheckReport check;
+    Error check_error; /* why the last check could not run (code ERROR_NONE: it ran) */
     /* network */
     bool has_net;
     long net_step;

@@ -362,22 +362,56 @@ void view_gradient(const ViewCtx *c, int top, int left, int height, int width)
         crt_set(stdscr, ROLE_NORMAL);
         return;
     }
+    if (ld->check_error.code) {
+        snprintf(t, sizeof t, "step %ld: the check could not run: %.200s", ld->check_step,
+                 ld->check_error.msg);
+        crt_set(stdscr, ROLE_BAD);
+        crt_puts(stdscr, y++, left, width, t);
+        crt_set(stdscr, ROLE_NORMAL);
+        return;
+    }
+    const GradcheckReport *rep = &ld->check;
+    bool agree = rep->n_mismatch == 0;
     snprintf(t, sizeof t, "step %ld, %d rows: worst relative error %.2e %s", ld->check_step,
-             ld->check_rows, ld->check_worst,
-             ld->check_worst < GRADCHECK_TOLERANCE ? "- they agree" : "- they DISAGREE");
-    crt_set(stdscr, ld->check_worst < GRADCHECK_TOLERANCE ? ROLE_GOOD : ROLE_BAD);
+             ld->check_rows, rep->worst,
+             !agree             ? "- they DISAGREE"
+             : rep->n_unchecked ? "- they agree where checked"
+                                : "- they agree");
+    crt_set(stdscr, agree ? ROLE_GOOD : ROLE_BAD);
     crt_puts(stdscr, y++, left, width, t);
     if (ld->check_seq != c->gradcheck_asked && y < bottom) {
         crt_set(stdscr, ROLE_DIM);
         crt_puts(stdscr, y++, left, width, "(a new check runs at the next batch)");
     }
+    if (rep->n_kink && y < bottom) {
+        /* Entries whose step crossed a kink say nothing about backprop:
+         * say how many were left out and why, so the verdict is not read
+         * as covering them. */
+        char why[256];
+        gradcheck_kink_text(rep->kinks, ld->check_hidden, why, sizeof why);
+        snprintf(t, sizeof t, "%d entr%s left out: %s", rep->n_kink,
+                 rep->n_kink == 1 ? "y" : "ies", why);
+        crt_set(stdscr, ROLE_DIM);
+        crt_puts(stdscr, y++, left, width, t);
+    }
     crt_set(stdscr, ROLE_NORMAL);
     for (int i = 0; i < ld->n_layers && y < bottom; i++) {
-        const GradcheckLayer *g = &ld->check[i];
-        snprintf(t, sizeof t,
-                 "layer %d  W: |g| %.3g, max err %.1e over %d   b: |g| %.3g, max err %.1e over %d",
-                 i + 1, g->norm_w, g->max_err_w, g->n_checked_w, g->norm_b, g->max_err_b,
-                 g->n_checked_b);
+        const GradcheckLayer *g = &rep->layer[i];
+        const int checked[2] = {g->n_checked_w, g->n_checked_b}, kinked[2] = {g->n_kink_w,
+                                                                              g->n_kink_b};
+        const double norm[2] = {g->norm_w, g->norm_b}, err[2] = {g->max_err_w, g->max_err_b};
+        char part[2][120];
+        for (int j = 0; j < 2; j++) {
+            GradcheckVerdict v = gradcheck_verdict(checked[j], err[j]);
+            int n = v == GRADCHECK_UNCHECKED
+                        ? snprintf(part[j], sizeof part[j], "all %d left out (kinks)", kinked[j])
+                        : snprintf(part[j], sizeof part[j], "|g| %.3g, max err %.1e over %d%s",
+                                   norm[j], err[j], checked[j],
+                                   v == GRADCHECK_MISMATCH ? " MISMATCH" : "");
+            if (kinked[j] && v != GRADCHECK_UNCHECKED && n > 0 && (size_t)n < sizeof part[j])
+                snprintf(part[j] + n, sizeof part[j] - (size_t)n, " (+%d left out)", kinked[j]);
+        }
+        snprintf(t, sizeof t, "layer %d  W: %s   b: %s", i + 1, part[0], part[1]);
         crt_puts(stdscr, y++, left, width, t);
     }
 }
