@@ -16,14 +16,21 @@
  *   - the L1 penalty at a weight of 0 (slopes -l1|+l1).
  * Not kinks: elu (alpha 1: both slopes are 1 at 0) and Huber (slope e inside
  * ±delta, ±delta outside) are continuously differentiable; only their second
- * derivative jumps, which costs a central difference O(h) ≈ 1e-4 of the
- * affected row's term, not O(1).  tanh, sigmoid, gelu, softmax, the
- * cross-entropies and MSE are smooth.
- * An entry is left out when, between its +h and -h passes, a relu/leaky_relu
- * pre-activation or an MAE residual of any row changes side, or moves and
- * lies on another side in backprop's own float32 forward pass (within float
- * rounding of the kink), or when the entry is a weight under L1 whose ±h
- * values have different signs.
+ * derivative jumps, which costs a central difference an error of order
+ * h·|dz/dx| ≈ 1e-4 of the affected row's term, not of order 1.  tanh,
+ * sigmoid, gelu, softmax, the cross-entropies and MSE are smooth.
+ * An entry is left out when, between its +h and -h passes, a relu or
+ * leaky_relu pre-activation or an MAE residual of any row lies on one side
+ * of its kink in one pass and on the other side in the other (the sides as
+ * backprop decides them: z > 0 or not; the residual's sign), or when the
+ * entry is a weight under L1 whose ±h values differ in sign.  What is not
+ * caught: a value on one side in both double passes that backprop's
+ * float32 pass, rounded, put on the other.  That needs the value within
+ * float rounding of the kink (~1e-6) and a step that moves it by less, so
+ * its derivative with respect to the entry is below 1e-6/h = 1e-2, and
+ * backprop's error on that row is under 1e-2 of the row's upstream
+ * gradient.  Such entries stay in the verdict: float32 sides are not
+ * allowed to excuse a forward pass that computed a wrong one.
  */
 #ifndef GRADTOP_GRADCHECK_H
 #define GRADTOP_GRADCHECK_H
@@ -98,10 +105,11 @@ double gradcheck_loss(const Model *m, const float *x, const int *labels, const f
 /*
  * Compares the gradient in m's grads with central differences of step h on
  * up to max_per_tensor entries of each W and b (all when fewer; otherwise a
- * sample seeded by seed).  grads must be what model_backward gave after a
- * model_forward of the same B rows without dropout: that pass's
- * pre-activations are read to find kinks.  Leaves weights and grads as they
- * were.  ERROR_RUNTIME when out of memory.
+ * sample seeded by seed).  grads is meant to hold the gradient of the
+ * loss over the same B rows at the current weights, without dropout (as
+ * model_forward and model_backward leave it); tests put wrong gradients
+ * there to see them reported.  Leaves weights and grads as they were.
+ * ERROR_RUNTIME when out of memory.
  */
 ErrorCode gradcheck_compare(Model *m, const float *x, const int *labels, const float *targets,
                             int B, int max_per_tensor, double h, uint64_t seed,
