@@ -299,6 +299,23 @@ if ! echo "$last" | grep -Eqw 'agree|agrees' || echo "$last" | grep -Eqi 'disagr
     bad "last line '$last' does not say the gradients agree"
 fi
 
+# relu with zero biases: a row whose first hidden layer is all zeros puts
+# layer 2 on relu's kink, which a central difference cannot see past.  The
+# entries are left out and said so; the network is correct and agrees.
+run gradcheck datasets/wine.csv --layers 7,5 --activation relu --l2 0.01 --seed 3
+expect_rc 0
+expect_no_line "$OUT" 'MISMATCH' "gradcheck reports a kink of a correct relu network as a mismatch"
+expect_line "$OUT" '^  2      7 -> 5 relu        W  .*  ok$' "gradcheck wine: layer 2 W is not checked ok"
+expect_line "$OUT" '^ +b +0 +5 +- +- +- +all left out$' "gradcheck wine: layer 2 b is not shown as all left out"
+expect_line "$OUT" '^5 entries left out of the verdict: a relu pre-activation lay within the step of its kink at 0$' \
+    "gradcheck wine does not say how many entries were left out and why"
+expect_line "$OUT" '^layer 2 b: every sampled entry was left out; it is not checked$' \
+    "gradcheck wine does not name the tensor it could not check"
+checks=$((checks + 1))
+last=$(tail -n 1 "$OUT")
+echo "$last" | grep -Eq '^backprop agrees with finite differences on the 5 of 6 tensors checked: ' ||
+    bad "last line '$last' does not say agreement on the 5 tensors checked"
+
 # ---- reduce-on-plateau follows the monitor's direction -----------------------
 # val_accuracy rises over the first epochs (0.63, 0.73, 0.77, 0.80 with seed
 # 0): a plateau schedule watching it keeps the rate while it rises.
