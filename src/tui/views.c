@@ -389,29 +389,28 @@ void view_gradient(const ViewCtx *c, int top, int left, int height, int width)
          * as covering them. */
         char why[256];
         gradcheck_kink_text(rep->kinks, ld->check_hidden, why, sizeof why);
-        snprintf(t, sizeof t, "%d entr%s left out: %s", rep->n_kink,
-                 rep->n_kink == 1 ? "y" : "ies", why);
+        snprintf(t, sizeof t, "%d entr%s left out: %s", rep->n_kink, rep->n_kink == 1 ? "y" : "ies",
+                 why);
         crt_set(stdscr, ROLE_DIM);
         crt_puts(stdscr, y++, left, width, t);
     }
     crt_set(stdscr, ROLE_NORMAL);
     for (int i = 0; i < ld->n_layers && y < bottom; i++) {
         const GradcheckLayer *g = &rep->layer[i];
-        const int checked[2] = {g->n_checked_w, g->n_checked_b}, kinked[2] = {g->n_kink_w,
-                                                                              g->n_kink_b};
+        const int checked[2] = {g->n_checked_w, g->n_checked_b},
+                  kinked[2] = {g->n_kink_w, g->n_kink_b};
         const double norm[2] = {g->norm_w, g->norm_b}, err[2] = {g->max_err_w, g->max_err_b};
         char part[2][120];
         for (int j = 0; j < 2; j++) {
             GradcheckVerdict v = gradcheck_verdict(checked[j], err[j]);
             int n = v == GRADCHECK_UNCHECKED
                         ? snprintf(part[j], sizeof part[j], "all %d left out (kinks)", kinked[j])
-                        : snprintf(part[j], sizeof part[j], "|g| %.3g, max err %.1e over %d%s",
-                                   norm[j], err[j], checked[j],
-                                   v == GRADCHECK_MISMATCH ? " MISMATCH" : "");
+                        : snprintf(part[j], sizeof part[j], "|g| %.3g, err %.1e over %d%s", norm[j],
+                                   err[j], checked[j], v == GRADCHECK_MISMATCH ? " MISMATCH" : "");
             if (kinked[j] && v != GRADCHECK_UNCHECKED && n > 0 && (size_t)n < sizeof part[j])
-                snprintf(part[j] + n, sizeof part[j] - (size_t)n, " (+%d left out)", kinked[j]);
+                snprintf(part[j] + n, sizeof part[j] - (size_t)n, ", %d left out", kinked[j]);
         }
-        snprintf(t, sizeof t, "layer %d  W: %s   b: %s", i + 1, part[0], part[1]);
+        snprintf(t, sizeof t, "layer %d  W: %s  b: %s", i + 1, part[0], part[1]);
         crt_puts(stdscr, y++, left, width, t);
     }
 }
