@@ -2,9 +2,9 @@
  * test_allocfail.c - every allocation of the setup paths, made to fail.
  *
  * For each path (loading a CSV and an IDX file, opening a session, creating
- * a model and a trainer, loading a model file, opening a run directory) the
- * Nth allocation is made to fail, for N = 1, 2, ... until the path runs to
- * its end without reaching an Nth allocation.  Each failing run must return
+ * a model and a trainer, loading a model file, opening a run directory,
+ * running a gradcheck) the Nth allocation is made to fail, for N = 1, 2, ...
+ * until the path runs to its end without reaching an Nth allocation.  Each failing run must return
  * ERROR_RUNTIME or ERROR_INPUT with a message, and leave no allocation and
  * no file descriptor behind; the run that succeeds must leave none after its
  * cleanup either.
@@ -51,6 +51,7 @@
 
 #include "gradtop/dataset.h"
 #include "gradtop/gemm.h"
+#include "gradtop/gradcheck.h"
 #include "gradtop/model.h"
 #include "gradtop/modelfile.h"
 #include "gradtop/options.h"
@@ -470,6 +471,18 @@ static void free_runlog(void *ctx)
     runlog_close(((SetupCtx *)ctx)->rl);
 }
 
+static ErrorCode run_gradcheck(void *ctx, Error *err)
+{
+    SetupCtx *c = ctx;
+    GradcheckReport rep;
+    int rows;
+    return gradcheck_session(&c->s, &c->opt, &c->shape, &rows, &rep, err);
+}
+static void free_nothing(void *ctx)
+{
+    (void)ctx;
+}
+
 /* Options for iris with a small network, a session opened outside the
  * counting (for the paths that start from one), a model file saved from it
  * and a scratch log directory. */
@@ -591,6 +604,12 @@ static void test_modelfile_load_survives_every_allocation_failure(void **state)
     check_path(&p);
 }
 
+static void test_gradcheck_survives_every_allocation_failure(void **state)
+{
+    Path p = {"gradcheck_session", run_gradcheck, free_nothing, *state};
+    check_path(&p);
+}
+
 static void test_runlog_open_survives_every_allocation_failure(void **state)
 {
     Path p = {"runlog_open", run_runlog, free_runlog, *state};
@@ -631,6 +650,7 @@ int main(void)
         cmocka_unit_test(test_trainer_create_survives_every_allocation_failure),
         cmocka_unit_test(test_modelfile_load_survives_every_allocation_failure),
         cmocka_unit_test(test_runlog_open_survives_every_allocation_failure),
+        cmocka_unit_test(test_gradcheck_survives_every_allocation_failure),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
