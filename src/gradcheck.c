@@ -146,17 +146,6 @@ static double penalty_d(const Model *m)
     return m->l1 * pen1 + m->l2 * pen2;
 }
 
-double gradcheck_loss(const Model *m, const float *x, const int *labels, const float *targets,
-                      int B)
-{
-    Scratch sc;
-    if (scratch_alloc(&sc, &m->shape, NULL)) return NAN;
-    double total = 0;
-    for (int r = 0; r < B; r++) total += row_loss(m, x, labels, targets, r, &sc, NULL);
-    scratch_free(&sc);
-    return total / B + penalty_d(m);
-}
-
 /* The kinks that row r met between its +h (kp) and -h (km) passes: a
  * watched value on one side of its kink in one pass and on the other in
  * the other, the sides as backprop decides them. */

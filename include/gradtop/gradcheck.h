@@ -98,10 +98,6 @@ GradcheckVerdict gradcheck_verdict(int n_checked, double max_err);
  * pre-activation lay within the step of its kink at 0".  Writes into buf. */
 void gradcheck_kink_text(unsigned kinks, Activation hidden, char *buf, size_t cap);
 
-/* The loss of the network (data loss + penalty, no dropout) in double. */
-double gradcheck_loss(const Model *m, const float *x, const int *labels, const float *targets,
-                      int B);
-
 /*
  * Compares the gradient in m's grads with central differences of step h on
  * up to max_per_tensor entries of each W and b (all when fewer; otherwise a
