@@ -113,9 +113,13 @@ static double ts_seconds(struct timespec t)
 
 static void vwarn(char *buf, size_t cap, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
+/* A warning names files and runs whose names come from the disk: escaped
+ * as error messages are, for whoever shows it. */
 static void vwarn(char *buf, size_t cap, const char *fmt, va_list ap)
 {
-    vsnprintf(buf, cap, fmt, ap);
+    char raw[512];
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    error_escape(buf, cap, raw, sizeof raw);
 }
 
 static void run_warn(RunInfo *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

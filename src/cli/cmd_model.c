@@ -173,7 +173,7 @@ int cmd_eval(const Options *o, const CliArgs *a)
                    "support");
             for (size_t c = 0; c < k; c++) {
                 char name[CLASS_WIDTH + 1];
-                output_escape(name, sizeof name, sm.class_names[c]);
+                error_escape(name, sizeof name, sm.class_names[c], strlen(sm.class_names[c]));
                 printf("  ");
                 output_pad(name, CLASS_WIDTH);
                 printf(" %9.4f %9.4f %9zu\n", pred_n[c] ? (double)tp[c] / (double)pred_n[c] : 0.0,
