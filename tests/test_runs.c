@@ -955,6 +955,74 @@ static void a_truncated_event_file_keeps_whole_records_and_resumes_when_it_grows
     runset_free(&rs);
 }
 
+/* A record cut for good (the run no longer writes: its files are older than
+ * RUNS_RUNNING_SECONDS) is said once, naming the file, the byte and what is
+ * missing: cut inside the data, inside the header, or a header whose length
+ * points past the end of the file. */
+static void a_record_cut_for_good_is_a_warning_naming_what_was_skipped(void **state)
+{
+    Env *env = *state;
+    char dir[4096], path[4400];
+    pathf(dir, sizeof dir, "%s/torch", env->logdir);
+    const char *tags[1] = {"loss"};
+    double b[1] = {1}, s[1] = {0.5};
+    write_events(dir, 1000.0, tags, b, s, 1, 5, 1);
+    first_events_file(path, sizeof path, dir);
+    long n;
+    char *all = slurp(path, &n);
+    /* records: file_version, then five scalars of equal size (steps 1..5) */
+    uint8_t fv[256];
+    long first = 12 + (long)tfevents_encode_file_version(fv, sizeof fv, 1000.0) + 4;
+    long each = (n - first) / 5;
+    assert_int_equal(first + 5 * each, n);
+    long last = n - each; /* where the last record starts */
+    static const struct {
+        long keep;       /* bytes of the last record kept */
+        const char *say; /* in the warning */
+    } cuts[] = {{-7, "bytes there, "}, {5, "(5 bytes there, at least 12 needed)"}};
+    for (size_t c = 0; c < 2; c++) {
+        long keep = cuts[c].keep < 0 ? each + cuts[c].keep : cuts[c].keep;
+        FILE *f = fopen(path, "wb");
+        fwrite(all, 1, (size_t)(last + keep), f);
+        fclose(f);
+        age_files(dir, 120);
+        RunSet rs;
+        Error err = {0};
+        assert_int_equal(runset_open(&rs, env->logdir, &err), ERROR_NONE);
+        const RunInfo *r = rs.runs[0];
+        assert_int_equal(run_series(r, "loss")->n, 4);
+        assert_int_equal(r->warnings, 1);
+        char want[200];
+        snprintf(want, sizeof want, "the last record is cut short at byte %ld (", last);
+        if (!strstr(r->last_warning, want) || !strstr(r->last_warning, cuts[c].say) ||
+            !strstr(r->last_warning, base_name(path)))
+            fail_msg("\"%s\" does not say \"%s\" and \"%s\"", r->last_warning, want, cuts[c].say);
+        runset_refresh(&rs); /* said once */
+        assert_int_equal(r->warnings, 1);
+        runset_free(&rs);
+    }
+
+    /* a sound header (its CRC matches) whose length reaches past the end */
+    uint8_t head[12];
+    tfevents_frame_header(head, 1000);
+    FILE *f = fopen(path, "wb");
+    fwrite(all, 1, (size_t)last, f);
+    fwrite(head, 1, 12, f);
+    fwrite("abc", 1, 3, f);
+    fclose(f);
+    age_files(dir, 120);
+    RunSet rs;
+    Error err = {0};
+    assert_int_equal(runset_open(&rs, env->logdir, &err), ERROR_NONE);
+    const RunInfo *r = rs.runs[0];
+    assert_int_equal(run_series(r, "loss")->n, 4);
+    assert_int_equal(r->warnings, 1);
+    if (!strstr(r->last_warning, "(15 bytes there, 1016 needed); skipped"))
+        fail_msg("\"%s\" does not give the record's length", r->last_warning);
+    runset_free(&rs);
+    free(all);
+}
+
 static void corrupt_event_records_are_skipped_with_a_warning(void **state)
 {
     Env *env = *state;
@@ -1180,6 +1248,7 @@ int main(void)
         T(a_half_written_metrics_line_waits_until_it_is_complete),
         T(garbage_metrics_lines_are_skipped_with_a_warning_naming_the_line),
         T(a_truncated_event_file_keeps_whole_records_and_resumes_when_it_grows),
+        T(a_record_cut_for_good_is_a_warning_naming_what_was_skipped),
         T(corrupt_event_records_are_skipped_with_a_warning),
         T(a_gradtop_run_without_metrics_csv_is_read_from_its_event_file),
         T(looks_three_levels_down_and_skips_hidden_directories),
