@@ -524,6 +524,12 @@ static ErrorCode load_normalizer(Ld *ld, Rd *r, SavedModel *sm)
     for (uint32_t i = 0; i < nd; i++)
         if (!isfinite(sm->nz.shift[i]) || !isfinite(sm->nz.scale[i]))
             return bad(ld, "%s: value not finite", "normalizer");
+    /* training divides by a positive spread (or keeps 1): a scale of zero
+     * or below comes from nothing gradtop writes */
+    for (uint32_t i = 0; i < nd; i++)
+        if (!(sm->nz.scale[i] > 0))
+            return bad(ld, "normalizer: the scale of feature %u is %g (it must be positive)", i + 1,
+                       (double)sm->nz.scale[i]);
     return ERROR_NONE;
 }
 
@@ -1089,7 +1095,24 @@ ErrorCode modelfile_prepare_dataset(const SavedModel *sm, Dataset *ds, Error *er
         }
         for (size_t i = 0; i < ds->n; i++) ds->labels[i] = map[ds->labels[i]];
     }
-    if (sm->nz.shift && sm->nz.d == ds->d) normalizer_apply(&sm->nz, ds);
+    if (sm->nz.shift && sm->nz.d == ds->d) {
+        normalizer_apply(&sm->nz, ds);
+        /* A value far outside what the model was trained on, or a model
+         * with an extreme normalizer, overflows a float here; the network
+         * would turn the infinity into NaN outputs and a NaN loss.  (A
+         * missing value stays NaN: never infinite.) */
+        size_t d = (size_t)ds->d;
+        for (size_t i = 0; i < ds->n * d; i++)
+            if (isinf(ds->x[i])) {
+                size_t j = i % d;
+                return error_set(err, ERROR_INPUT,
+                                 "%s: data row %zu, feature '%s': normalized with the model's "
+                                 "statistics (shift %g, scale %g) it is beyond the range of a "
+                                 "float; the model cannot score it",
+                                 ds->source, i / d + 1, sm->feature_names[j],
+                                 (double)sm->nz.shift[j], (double)sm->nz.scale[j]);
+            }
+    }
     if (labeled && ds->task == TASK_REGRESSION && sm->target_scale > 0) {
         for (size_t i = 0; i < ds->n; i++)
             ds->targets[i] = (float)((ds->targets[i] - sm->target_shift) * sm->target_scale);

@@ -325,4 +325,24 @@ check "as larger than its sections declare" grep -q "unexpected bytes after the 
     "$T/padded.err"
 rm -f "$T/sparse.gtm" "$T/padded.gtm"
 
+# A model whose normalizer is finite but extreme: eval and predict refuse
+# it (exit 2) instead of printing loss=-nan or NaN probabilities with exit 0.
+for m in extreme_shift extreme_scale; do
+    for cmd in eval predict; do
+        timeout 60 "$G" $cmd --model "tests/data/models/$m.gtm" datasets/iris.csv \
+            >"$T/$m-$cmd.out" 2>"$T/$m-$cmd.err"
+        check "$cmd with $m.gtm exits 2" [ $? -eq 2 ]
+        check "$cmd with $m.gtm prints no NaN" sh -c '! grep -qi nan "$1"' sh "$T/$m-$cmd.out"
+    done
+done
+check "eval says the outputs overflow" \
+    grep -q "extreme_shift.gtm: the model's outputs overflow on datasets/iris.csv (the loss is NaN)" \
+    "$T/extreme_shift-eval.err"
+check "predict names the first row" \
+    grep -q "the model's outputs overflow on data row 1 of datasets/iris.csv" \
+    "$T/extreme_shift-predict.err"
+check "an overflowing standardization names the row and feature" \
+    grep -q "iris.csv: data row 4, feature 'sepal_length': normalized with the model's statistics (shift [^,]*, scale 3e+38) it is beyond the range of a float" \
+    "$T/extreme_scale-eval.err"
+
 check_done

@@ -390,6 +390,10 @@ static void inconsistent_fields_with_a_valid_checksum_are_refused(void **state)
     patch_refused(f, MODELFILE_SECTION_NORMALIZER, 4, 3, "normalizer");
     patch_refused(f, MODELFILE_SECTION_NORMALIZER, 4, 0xFFFFFFFF, "normalizer");
     patch_refused(f, MODELFILE_SECTION_NORMALIZER, 8, 0x7FC00000, "not finite");
+    /* NORMALIZER: scale[0] (after kind, d and 4 shifts) zero or negative */
+    patch_refused(f, MODELFILE_SECTION_NORMALIZER, 24, 0,
+                  "normalizer: the scale of feature 1 is 0 (it must be positive)");
+    patch_refused(f, MODELFILE_SECTION_NORMALIZER, 24, 0xBF800000, "scale of feature 1 is -1");
     /* PARAMS: n_params (low and high words) */
     patch_refused(f, MODELFILE_SECTION_PARAMS, 0, (uint32_t)f->m.n_params - 1, "parameters");
     patch_refused(f, MODELFILE_SECTION_PARAMS, 4, 0x40000000, "parameters");
@@ -652,6 +656,33 @@ static void hostile_names_are_escaped_in_every_message(void **state)
     expect_safe(err.msg);
     assert_non_null(strstr(err.msg, "class '\\x1B[5mblink\\u009B'"));
     assert_non_null(strstr(err.msg, "\\x1B[31mred, ..."));
+    modelfile_free(&sm);
+}
+
+/* A normalizer that is finite but extreme takes ordinary values beyond a
+ * float: refused naming the file, the row and the feature, instead of an
+ * infinity that the network turns into NaN outputs. */
+static void an_overflowing_normalization_is_refused_naming_row_and_feature(void **state)
+{
+    Fixture *f = *state;
+    f->nz.scale[1] = 3e38f; /* sepal_width, shift -0.75 */
+    Error err = {0};
+    assert_int_equal(modelfile_save(f->path, &f->m, NULL, &f->info, &err), ERROR_NONE);
+    SavedModel sm;
+    assert_int_equal(modelfile_load(&sm, f->path, &err), ERROR_NONE);
+    static const char *const same[4] = {"sepal_length", "sepal_width", "petal length", "pétale"};
+    Columns c;
+    columns(&c, same, 1, -1);
+    c.x[1] = -0.5f; /* row 1: (-0.5 + 0.75) * 3e38, finite; row 2: (11 + 0.75) * 3e38 */
+    assert_int_equal(modelfile_prepare_dataset(&sm, &c.ds, &err), ERROR_INPUT);
+    if (!strstr(err.msg, "new.csv: data row 2, feature 'sepal_width': normalized with the "
+                         "model's statistics (shift -0.75, scale 3e+38) it is beyond the range"))
+        fail_msg("\"%s\" does not name the row and the feature", err.msg);
+    /* a missing value (NaN) is no overflow */
+    columns(&c, same, 1, -1);
+    c.x[1] = NAN;
+    c.x[5] = NAN;
+    assert_int_equal(modelfile_prepare_dataset(&sm, &c.ds, &err), ERROR_NONE);
     modelfile_free(&sm);
 }
 
@@ -1046,6 +1077,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(feature_columns_are_matched_by_name, setup, teardown),
         cmocka_unit_test_setup_teardown(hostile_names_are_escaped_in_every_message, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            an_overflowing_normalization_is_refused_naming_row_and_feature, setup, teardown),
         cmocka_unit_test_setup_teardown(random_damage_with_a_valid_checksum_never_crashes, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(other_versions_are_refused_by_number, setup, teardown),
