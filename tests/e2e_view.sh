@@ -7,7 +7,8 @@
 # the matching runs and a bad one shows its error inline; resizing (down to
 # a too-small terminal and back) recovers; q exits 0; LANG=C draws ASCII; a
 # LOGDIR that does not exist yet is waited for; an event file cut mid-record
-# is a warning on the status line; a LOGDIR that is a file is exit 2.
+# is a warning on the status line; without a terminal it says what it needs
+# and where the run files are; a LOGDIR that is a file is exit 2.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_view.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -229,6 +230,18 @@ wait_for '1 warning in 1 run; torch: .*events\.out\.tfevents\.[^ ]*: the last re
 echo "ok: an event file cut mid-record shows a warning naming what was skipped"
 keys q
 wait_file "$TMP/cut.exit" 5 || fail "q did not quit"
+
+# ---- without a terminal: what view needs, and where the figures are -------------
+"$GRADTOP" view "$RUNS" </dev/null >"$TMP/notty.out" 2>&1
+code=$?
+[ "$code" = 2 ] || fail "view without a terminal exited $code, not 2"
+grep -q 'gradtop view: the run viewer needs a terminal, and standard input is not one' "$TMP/notty.out" ||
+    fail "view without a terminal does not say it needs one: $(cat "$TMP/notty.out")"
+grep -q "metrics.csv and journal.txt under $RUNS are plain text" "$TMP/notty.out" ||
+    fail "view without a terminal does not say where the figures are: $(cat "$TMP/notty.out")"
+grep -q 'gradtop train' "$TMP/notty.out" &&
+    fail "view without a terminal suggests gradtop train, which makes a new run"
+echo "ok: view without a terminal says what it needs and where the run files are"
 
 # ---- a LOGDIR that is a file is a usage error --------------------------------------
 : >"$TMP/afile"
