@@ -288,6 +288,12 @@ timeout 60 "$G" eval --model "$run/model.gtm" "$T/h-class.csv" >/dev/null 2>"$T/
 check "eval with a hostile class exits 2" [ $? -eq 2 ]
 check "naming the class escaped" grep -q "class '\\\\x1B\\[2J\\\\x1B]0;x\\\\x07\\\\u009B'" "$T/h-class.err"
 check "and nothing a terminal acts on" terminal_safe "$T/h-class.err"
+{ head -1 "$T/hostile.csv"; printf '5.1,,1.4,0.2,setosa\n'; } >"$T/h-gap.csv"
+timeout 60 "$G" predict --model "$hrun/model.gtm" "$T/h-gap.csv" --missing drop >/dev/null \
+    2>"$T/h-gap.err"
+check "predict's warning for a row with a gap names the column escaped" \
+    grep -q "h-gap.csv:2: no prediction for this row: column '\\\\x1B\\[2J' is missing" "$T/h-gap.err"
+check "and nothing a terminal acts on" terminal_safe "$T/h-gap.err"
 
 # Model files that are not regular files are refused at once, naming the
 # kind: a named pipe without a writer (it would block opening), a

@@ -332,11 +332,14 @@ static ErrorCode fill_gaps(const SavedModel *sm, Dataset *ds, MissingPolicy poli
             int j = first_gap(ds, i);
             if (j < 0) continue;
             (*skip)[i] = true;
-            if (++*skipped <= MAX_ROW_WARNINGS)
+            if (++*skipped <= MAX_ROW_WARNINGS) {
+                char name[200];
+                error_escape(name, sizeof name, ds->feature_names[j], strlen(ds->feature_names[j]));
                 fprintf(stderr,
                         "gradtop: warning: %s:%zu: no prediction for this row: column '%s' is "
                         "missing (--missing drop); its output row is left empty\n",
-                        ds->source, ds->row_line ? ds->row_line[i] : i + 1, ds->feature_names[j]);
+                        ds->source, ds->row_line ? ds->row_line[i] : i + 1, name);
+            }
             float *row = ds->x + i * d;
             for (size_t k = 0; k < d; k++)
                 if (isnan(row[k])) row[k] = 0; /* any finite value: the row is not shown */
