@@ -425,7 +425,7 @@ static ErrorCode bad(Ld *ld, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return error_set(ld->err, ERROR_INPUT, "%s: %s", ld->path, msg); /* escaped there */
+    return error_set(ld->err, ERROR_INPUT, "%s: %s", ld->path, msg); /* escapes msg too */
 }
 
 /* A str of at most max bytes, no NUL inside, into a new string. */
