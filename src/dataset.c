@@ -83,17 +83,11 @@ char **dataset_numbered_names(int k, const char *prefix)
 
 void dataset_quote_text(char *dst, size_t cap, const char *s, size_t len)
 {
-    size_t keep = cap > 4 ? cap - 4 : 0, n = 0;
-    if (keep > 40) keep = 40;
-    for (; n < len && n < keep; n++) {
-        unsigned char c = (unsigned char)s[n];
-        dst[n] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-    }
-    if (n < len && cap >= 4) {
-        memcpy(dst + n, "...", 3);
-        n += 3;
-    }
-    if (cap) dst[n < cap ? n : cap - 1] = '\0';
+    if (cap == 0) return;
+    /* room for "..." when the text is cut; at most 40 bytes of it shown */
+    size_t room = cap > 4 ? cap - 3 : 1, shown = len < 40 ? len : 40;
+    size_t took = error_escape(dst, room, s, shown);
+    if (took < len && cap >= 4) strcat(dst, "...");
 }
 
 /* ---- options, free ------------------------------------------------------- */

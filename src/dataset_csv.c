@@ -352,8 +352,7 @@ static void fail(CsvReader *r, ErrorCode code, const char *fmt, ...)
     if (!r->err) return;
     va_list ap;
     va_start(ap, fmt);
-    r->err->code = code;
-    vsnprintf(r->err->msg, sizeof r->err->msg, fmt, ap);
+    error_setv(r->err, code, fmt, ap);
     va_end(ap);
 }
 

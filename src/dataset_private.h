@@ -16,7 +16,8 @@ void dataset_init_owned(Dataset *ds, const char *source, const char *name);
 void dataset_name_from_path(char *dst, size_t cap, const char *path);
 /* k strings "prefix0".."prefix{k-1}", or NULL when out of memory. */
 char **dataset_numbered_names(int k, const char *prefix);
-/* Copies s for an error message: at most 40 bytes, non-printables as '?'. */
+/* Copies s for an error message: at most 40 of its bytes, escaped with
+ * error_escape, "..." when cut. */
 void dataset_quote_text(char *dst, size_t cap, const char *s, size_t len);
 /* dataset_load_csv on a stream already open, whose first n_head bytes (head)
  * have been read from it (to tell its format); f is left open. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -424,7 +425,7 @@ static ErrorCode bad(Ld *ld, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return error_set(ld->err, ERROR_INPUT, "%s: %s", ld->path, msg);
+    return error_set(ld->err, ERROR_INPUT, "%s: %s", ld->path, msg); /* escapes msg too */
 }
 
 /* A str of at most max bytes, no NUL inside, into a new string. */
@@ -523,6 +524,12 @@ static ErrorCode load_normalizer(Ld *ld, Rd *r, SavedModel *sm)
     for (uint32_t i = 0; i < nd; i++)
         if (!isfinite(sm->nz.shift[i]) || !isfinite(sm->nz.scale[i]))
             return bad(ld, "%s: value not finite", "normalizer");
+    /* training divides by a positive spread (or keeps 1): a scale of zero
+     * or below comes from nothing gradtop writes */
+    for (uint32_t i = 0; i < nd; i++)
+        if (!(sm->nz.scale[i] > 0))
+            return bad(ld, "normalizer: the scale of feature %u is %g (it must be positive)", i + 1,
+                       (double)sm->nz.scale[i]);
     return ERROR_NONE;
 }
 
@@ -699,98 +706,230 @@ static const char *section_name(uint32_t id)
     }
 }
 
-static ErrorCode parse(Ld *ld, const uint8_t *data, size_t size, SavedModel *sm)
+/* One section as its header declares it. */
+typedef struct {
+    uint8_t head[SECTION_HEAD_BYTES];
+    uint32_t id;
+    uint64_t off, len; /* the payload's offset in the file and its size */
+} Section;
+
+/* Reads n bytes at off; short of n is "truncated", a read error a runtime
+ * failure naming the file. */
+static ErrorCode read_at(Ld *ld, int fd, uint64_t off, void *buf, size_t n, const char *what)
 {
-    if (size < 8 || memcmp(data, MODELFILE_MAGIC "", 8) != 0)
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = pread(fd, (uint8_t *)buf + got, n - got, (off_t)(off + got));
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) return error_set(ld->err, ERROR_RUNTIME, "%s: %s", ld->path, strerror(errno));
+        if (k == 0) return bad(ld, "truncated (%s)", what);
+        got += (size_t)k;
+    }
+    return ERROR_NONE;
+}
+
+/* The most bytes a section of a known id can hold within the loader's
+ * limits (PARAMS and OPTIMIZER are bounded by the shape instead). */
+static uint64_t section_cap(uint32_t id)
+{
+    const uint64_t str = 4 + MODELFILE_MAX_NAME;
+    switch (id) {
+    case MODELFILE_SECTION_SHAPE: return 4 + 4 * ((uint64_t)MODEL_MAX_LAYERS + 1) + 12;
+    case MODELFILE_SECTION_DATA:
+        return 4 + 4 + 127 + 4 + DATASET_MAX_FEATURES * str + 4 + DATASET_MAX_CLASSES * str;
+    case MODELFILE_SECTION_NORMALIZER: return 8 + 8 * (uint64_t)DATASET_MAX_FEATURES;
+    case MODELFILE_SECTION_CONFIG: return MODELFILE_MAX_CONFIG;
+    case MODELFILE_SECTION_PROGRESS: return 24;
+    case MODELFILE_SECTION_TARGET: return 16;
+    case MODELFILE_SECTION_KEPT: return 8;
+    case MODELFILE_SECTION_MEANS: return 4 + 4 * (uint64_t)DATASET_MAX_FEATURES;
+    default: return MODELFILE_MAX_BYTES;
+    }
+}
+
+/* Parses one known section's payload. */
+static ErrorCode parse_section(Ld *ld, uint32_t id, const uint8_t *p, size_t len, SavedModel *sm)
+{
+    Rd r = {p, p + len};
+    ErrorCode rc = ERROR_NONE;
+    switch (id) {
+    case MODELFILE_SECTION_SHAPE: rc = load_shape(ld, &r, sm); break;
+    case MODELFILE_SECTION_DATA: rc = load_data(ld, &r, sm); break;
+    case MODELFILE_SECTION_NORMALIZER: rc = load_normalizer(ld, &r, sm); break;
+    case MODELFILE_SECTION_CONFIG: rc = load_config(ld, &r, sm); break;
+    case MODELFILE_SECTION_PARAMS: rc = load_params(ld, &r, sm); break;
+    case MODELFILE_SECTION_OPTIMIZER: rc = load_optimizer(ld, &r, sm); break;
+    case MODELFILE_SECTION_PROGRESS: rc = load_progress(ld, &r, sm); break;
+    case MODELFILE_SECTION_TARGET: rc = load_target(ld, &r, sm); break;
+    case MODELFILE_SECTION_KEPT: rc = load_kept(ld, &r, sm); break;
+    case MODELFILE_SECTION_MEANS: rc = load_means(ld, &r, sm); break;
+    }
+    if (rc) return rc;
+    if (rd_left(&r) != 0)
+        return bad(ld, "%s section: unexpected bytes at its end", section_name(id));
+    return ERROR_NONE;
+}
+
+/* Reads a section's payload into memory (known ids) and parses it, or
+ * only runs it through the checksum (ids a later version added). */
+static ErrorCode load_section(Ld *ld, int fd, const Section *sec, uint32_t *crc, SavedModel *sm)
+{
+    *crc = crc32c_update(*crc, sec->head, sizeof sec->head);
+    bool known = sec->id >= 1 && sec->id <= MODELFILE_SECTION_MEANS;
+    if (!known) {
+        uint8_t chunk[1 << 16];
+        for (uint64_t done = 0; done < sec->len;) {
+            size_t k = sec->len - done < sizeof chunk ? (size_t)(sec->len - done) : sizeof chunk;
+            ErrorCode rc = read_at(ld, fd, sec->off + done, chunk, k, "unknown section");
+            if (rc) return rc;
+            *crc = crc32c_update(*crc, chunk, k);
+            done += k;
+        }
+        return ERROR_NONE;
+    }
+    uint8_t *p = malloc(sec->len ? (size_t)sec->len : 1);
+    if (!p) return error_set(ld->err, ERROR_RUNTIME, "%s: out of memory", ld->path);
+    ErrorCode rc = read_at(ld, fd, sec->off, p, (size_t)sec->len, section_name(sec->id));
+    if (!rc) {
+        *crc = crc32c_update(*crc, p, (size_t)sec->len);
+        /* the shape was parsed first, to bound the sections after it */
+        if (sec->id != MODELFILE_SECTION_SHAPE)
+            rc = parse_section(ld, sec->id, p, (size_t)sec->len, sm);
+    }
+    free(p);
+    return rc;
+}
+
+/*
+ * Reads and checks the file open on fd, of size bytes, in an order that
+ * keeps a hostile file cheap: the header first (magic, version, section
+ * count), then every section header, checking that the sections fill the
+ * file exactly and that each is no larger than what it can hold, then the
+ * shape (which bounds the weights), and only then the payloads.  A file
+ * larger than its header declares, or a section larger than the model it
+ * describes, is refused before its bulk is read or memory is taken for it.
+ */
+static ErrorCode load_fd(Ld *ld, int fd, uint64_t size, SavedModel *sm)
+{
+    uint8_t head[HEADER_BYTES];
+    size_t got = 0;
+    while (got < sizeof head) {
+        ssize_t k = pread(fd, head + got, sizeof head - got, (off_t)got);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) return error_set(ld->err, ERROR_RUNTIME, "%s: %s", ld->path, strerror(errno));
+        if (k == 0) break;
+        got += (size_t)k;
+    }
+    if (got < 8 || memcmp(head, MODELFILE_MAGIC "", 8) != 0)
         return bad(ld, "%s", "not a gradtop model file (bad magic)");
-    if (size < HEADER_BYTES + TRAILER_BYTES) return bad(ld, "%s", "truncated header");
-    uint32_t version = (uint32_t)get_le(data + 8, 4);
+    if (got < HEADER_BYTES || size < HEADER_BYTES + TRAILER_BYTES)
+        return bad(ld, "%s", "truncated header");
+    uint32_t version = (uint32_t)get_le(head + 8, 4);
     if (version != MODELFILE_VERSION)
         return error_set(ld->err, ERROR_INPUT,
                          "%s: model format version %u is not supported (this gradtop reads %u)",
                          ld->path, version, MODELFILE_VERSION);
-    uint32_t n_sections = (uint32_t)get_le(data + 12, 4);
+    uint32_t n_sections = (uint32_t)get_le(head + 12, 4);
     if (n_sections > MAX_SECTIONS) return bad(ld, "%s", "section count out of range");
+    if (size > MODELFILE_MAX_BYTES) return bad(ld, "%s", "too large for a model file");
 
-    Rd all = {data + HEADER_BYTES, data + size - TRAILER_BYTES};
+    Section secs[MAX_SECTIONS];
     bool seen[MODELFILE_SECTION_MEANS + 1] = {false};
+    const uint64_t end = size - TRAILER_BYTES; /* where the checksum starts */
+    uint64_t off = HEADER_BYTES;
     for (uint32_t k = 0; k < n_sections; k++) {
-        uint32_t id, reserved;
-        uint64_t len;
-        if (!rd_u32(&all, &id) || !rd_u32(&all, &reserved) || !rd_u64(&all, &len))
-            return bad(ld, "%s", "truncated (section header)");
-        if (reserved != 0) return bad(ld, "%s", "section header: reserved field not zero");
-        if (len > rd_left(&all))
-            return bad(ld, "%s section: truncated (size beyond the end of the file)",
-                       section_name(id));
-        Rd r = {all.p, all.p + len};
-        all.p += len;
-        if (id < 1 || id > MODELFILE_SECTION_MEANS) continue; /* a later addition: skipped */
-        if (seen[id]) return bad(ld, "%s section: appears twice", section_name(id));
-        seen[id] = true;
-        ErrorCode rc = ERROR_NONE;
-        switch (id) {
-        case MODELFILE_SECTION_SHAPE: rc = load_shape(ld, &r, sm); break;
-        case MODELFILE_SECTION_DATA: rc = load_data(ld, &r, sm); break;
-        case MODELFILE_SECTION_NORMALIZER: rc = load_normalizer(ld, &r, sm); break;
-        case MODELFILE_SECTION_CONFIG: rc = load_config(ld, &r, sm); break;
-        case MODELFILE_SECTION_PARAMS: rc = load_params(ld, &r, sm); break;
-        case MODELFILE_SECTION_OPTIMIZER: rc = load_optimizer(ld, &r, sm); break;
-        case MODELFILE_SECTION_PROGRESS: rc = load_progress(ld, &r, sm); break;
-        case MODELFILE_SECTION_TARGET: rc = load_target(ld, &r, sm); break;
-        case MODELFILE_SECTION_KEPT: rc = load_kept(ld, &r, sm); break;
-        case MODELFILE_SECTION_MEANS: rc = load_means(ld, &r, sm); break;
-        }
+        Section *sec = &secs[k];
+        if (end - off < SECTION_HEAD_BYTES) return bad(ld, "%s", "truncated (section header)");
+        ErrorCode rc = read_at(ld, fd, off, sec->head, SECTION_HEAD_BYTES, "section header");
         if (rc) return rc;
-        if (rd_left(&r) != 0)
-            return bad(ld, "%s section: unexpected bytes at its end", section_name(id));
+        sec->id = (uint32_t)get_le(sec->head, 4);
+        sec->len = get_le(sec->head + 8, 8);
+        sec->off = off + SECTION_HEAD_BYTES;
+        if (get_le(sec->head + 4, 4) != 0)
+            return bad(ld, "%s", "section header: reserved field not zero");
+        if (sec->len > end - sec->off)
+            return bad(ld, "%s section: truncated (size beyond the end of the file)",
+                       section_name(sec->id));
+        if (sec->len > section_cap(sec->id))
+            return bad(ld, "%s section: %" PRIu64 " bytes, more than it can hold (%" PRIu64 ")",
+                       section_name(sec->id), sec->len, section_cap(sec->id));
+        if (sec->id >= 1 && sec->id <= MODELFILE_SECTION_MEANS) {
+            if (seen[sec->id]) return bad(ld, "%s section: appears twice", section_name(sec->id));
+            seen[sec->id] = true;
+        }
+        off = sec->off + sec->len;
     }
-    if (rd_left(&all) != 0) return bad(ld, "%s", "unexpected bytes after the last section");
+    if (off != end)
+        return bad(ld,
+                   "%" PRIu64 " unexpected bytes after the last section (the file is %" PRIu64
+                   " bytes, its %u sections declare %" PRIu64 ")",
+                   end - off, size, n_sections, off + TRAILER_BYTES);
     for (uint32_t id = 1; id <= 5; id++)
         if (!seen[id]) return bad(ld, "%s section missing", section_name(id));
 
-    uint32_t stored = (uint32_t)get_le(data + size - TRAILER_BYTES, 4);
-    if (crc32c(data, size - TRAILER_BYTES) != stored)
+    /* The shape, then what it allows the weights and optimizer state. */
+    size_t n_params = 0;
+    for (uint32_t k = 0; k < n_sections; k++) {
+        if (secs[k].id != MODELFILE_SECTION_SHAPE) continue;
+        uint8_t buf[4 + 4 * (MODEL_MAX_LAYERS + 1) + 12];
+        ErrorCode rc = read_at(ld, fd, secs[k].off, buf, (size_t)secs[k].len, "shape");
+        if (!rc) rc = parse_section(ld, MODELFILE_SECTION_SHAPE, buf, (size_t)secs[k].len, sm);
+        if (rc) return rc;
+        n_params = params_for_shape(&sm->shape);
+    }
+    for (uint32_t k = 0; k < n_sections; k++) {
+        uint64_t cap = secs[k].id == MODELFILE_SECTION_PARAMS      ? 8 + 4 * (uint64_t)n_params
+                       : secs[k].id == MODELFILE_SECTION_OPTIMIZER ? 24 + 12 * (uint64_t)n_params
+                                                                   : UINT64_MAX;
+        if (secs[k].len > cap)
+            return bad(ld,
+                       "%s section: %" PRIu64 " bytes, more than the layer sizes need "
+                       "(%zu parameters)",
+                       section_name(secs[k].id), secs[k].len, n_params);
+    }
+
+    uint32_t crc = crc32c_update(0, head, sizeof head);
+    for (uint32_t k = 0; k < n_sections; k++) {
+        ErrorCode rc = load_section(ld, fd, &secs[k], &crc, sm);
+        if (rc) return rc;
+    }
+    uint8_t trailer[TRAILER_BYTES];
+    ErrorCode rc = read_at(ld, fd, end, trailer, sizeof trailer, "checksum");
+    if (rc) return rc;
+    if (crc != (uint32_t)get_le(trailer, 4))
         return bad(ld, "%s", "checksum mismatch (the file is damaged)");
     return check_consistent(ld, sm);
+}
+
+/* What a file that is not a regular file is, for the message. */
+static const char *file_kind(mode_t mode)
+{
+    return S_ISDIR(mode)    ? "a directory"
+           : S_ISFIFO(mode) ? "a named pipe"
+           : S_ISCHR(mode)  ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+           : S_ISSOCK(mode) ? "a socket"
+                            : "not a file";
 }
 
 ErrorCode modelfile_load(SavedModel *sm, const char *path, Error *err)
 {
     memset(sm, 0, sizeof *sm);
     Ld ld = {path, err};
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a named pipe for reading would otherwise wait for
+     * a writer, forever; it changes nothing for a regular file. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) return error_set(err, ERROR_INPUT, "%s: %s", path, strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int e = errno;
-        close(fd);
-        return error_set(err, ERROR_INPUT, "%s: %s", path, strerror(e));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return error_set(err, ERROR_INPUT, "%s: not a regular file", path);
-    }
-    if ((uint64_t)st.st_size > MODELFILE_MAX_BYTES) {
-        close(fd);
-        return error_set(err, ERROR_INPUT, "%s: too large for a model file", path);
-    }
-    size_t size = (size_t)st.st_size;
-    uint8_t *data = malloc(size ? size : 1);
-    if (!data) {
-        close(fd);
-        return error_set(err, ERROR_RUNTIME, "%s: out of memory", path);
-    }
-    size_t got = 0;
-    while (got < size) {
-        ssize_t k = read(fd, data + got, size - got);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) break;
-        got += (size_t)k;
-    }
+    ErrorCode rc;
+    if (fstat(fd, &st) != 0)
+        rc = error_set(err, ERROR_INPUT, "%s: %s", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        rc =
+            error_set(err, ERROR_INPUT, "%s: not a regular file (%s)", path, file_kind(st.st_mode));
+    else
+        rc = load_fd(&ld, fd, (uint64_t)st.st_size, sm);
     close(fd);
-    ErrorCode rc = parse(&ld, data, got, sm);
-    free(data);
     if (rc) modelfile_free(sm);
     return rc;
 }
@@ -956,7 +1095,24 @@ ErrorCode modelfile_prepare_dataset(const SavedModel *sm, Dataset *ds, Error *er
         }
         for (size_t i = 0; i < ds->n; i++) ds->labels[i] = map[ds->labels[i]];
     }
-    if (sm->nz.shift && sm->nz.d == ds->d) normalizer_apply(&sm->nz, ds);
+    if (sm->nz.shift && sm->nz.d == ds->d) {
+        normalizer_apply(&sm->nz, ds);
+        /* A value far outside what the model was trained on, or a model
+         * with an extreme normalizer, overflows a float here; the network
+         * would turn the infinity into NaN outputs and a NaN loss.  (A
+         * missing value stays NaN: never infinite.) */
+        size_t d = (size_t)ds->d;
+        for (size_t i = 0; i < ds->n * d; i++)
+            if (isinf(ds->x[i])) {
+                size_t j = i % d;
+                return error_set(err, ERROR_INPUT,
+                                 "%s: data row %zu, feature '%s': normalized with the model's "
+                                 "statistics (shift %g, scale %g) it is beyond the range of a "
+                                 "float; the model cannot score it",
+                                 ds->source, i / d + 1, sm->feature_names[j],
+                                 (double)sm->nz.shift[j], (double)sm->nz.scale[j]);
+            }
+    }
     if (labeled && ds->task == TASK_REGRESSION && sm->target_scale > 0) {
         for (size_t i = 0; i < ds->n; i++)
             ds->targets[i] = (float)((ds->targets[i] - sm->target_shift) * sm->target_scale);

@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* dataset_quote_text: user text in messages, control bytes shown as '?',
- * as the CSV loader shows them. */
+/* dataset_quote_text: user text in messages, escaped as the CSV loader
+ * shows it. */
 #include "dataset_private.h"
 
 const char *const normalize_names[] = {"standard", "minmax", "none", NULL};

@@ -56,8 +56,7 @@ static void rl_fail(RunLog *rl, const char *fmt, ...)
     if (rl->err.code != ERROR_NONE) return;
     va_list ap;
     va_start(ap, fmt);
-    rl->err.code = ERROR_RUNTIME;
-    vsnprintf(rl->err.msg, sizeof rl->err.msg, fmt, ap);
+    error_setv(&rl->err, ERROR_RUNTIME, fmt, ap);
     va_end(ap);
 }
 

@@ -52,11 +52,13 @@ typedef struct {
     struct timespec mtime;
     dev_t dev;
     ino_t ino;
-    bool stopped;     /* nothing more is read (broken framing, no header) */
-    bool pending;     /* an incomplete line or record waits at offset */
-    bool skip_line;   /* inside an over-long line that is being skipped */
-    bool open_failed; /* warned once that it cannot be opened */
-    long line;        /* lines consumed, for messages */
+    bool stopped;      /* nothing more is read (broken framing, no header) */
+    bool pending;      /* an incomplete line or record waits at offset */
+    uint64_t cut_need; /* event files: the bytes the record at offset needs */
+    bool cut_warned;   /* warned that the run stopped inside that record */
+    bool skip_line;    /* inside an over-long line that is being skipped */
+    bool open_failed;  /* warned once that it cannot be opened */
+    long line;         /* lines consumed, for messages */
     /* metrics.csv */
     bool have_header;
     int n_cols;
@@ -113,9 +115,13 @@ static double ts_seconds(struct timespec t)
 
 static void vwarn(char *buf, size_t cap, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
+/* A warning names files and runs whose names come from the disk: escaped
+ * as error messages are, for whoever shows it. */
 static void vwarn(char *buf, size_t cap, const char *fmt, va_list ap)
 {
-    vsnprintf(buf, cap, fmt, ap);
+    char raw[512];
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    error_escape(buf, cap, raw, sizeof raw);
 }
 
 static void run_warn(RunInfo *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -412,7 +418,7 @@ static void run_clear_data(RunInfo *r)
     for (size_t i = 0; i < st->n_src; i++) {
         Source *s = &st->src[i];
         s->offset = 0;
-        s->stopped = s->pending = s->skip_line = s->open_failed = false;
+        s->stopped = s->pending = s->skip_line = s->open_failed = s->cut_warned = false;
         s->line = 0;
         s->have_header = false;
         s->loaded = false;
@@ -1029,7 +1035,7 @@ static void events_scalar(RunSet *rs, RunInfo *r, Source *s, const TfeScalar *sc
 static void read_events(RunSet *rs, RunInfo *r, Source *s)
 {
     if (s->stopped || s->offset >= s->size) {
-        s->pending = false;
+        s->pending = s->cut_warned = false;
         return;
     }
     int fd = open_source(r, s);
@@ -1038,6 +1044,7 @@ static void read_events(RunSet *rs, RunInfo *r, Source *s)
     uint8_t *buf = NULL;
     size_t cap = 0;
     s->pending = false;
+    uint64_t was = s->offset;
     while (s->offset < s->size) {
         uint64_t left = s->size - s->offset;
         size_t want = left < chunk ? (size_t)left : chunk;
@@ -1098,6 +1105,7 @@ static void read_events(RunSet *rs, RunInfo *r, Source *s)
         if (partial) {
             if (s->offset + need > s->size) {
                 s->pending = true; /* the writer has not finished it yet */
+                s->cut_need = need;
                 break;
             }
             if (used == 0) {
@@ -1110,8 +1118,30 @@ static void read_events(RunSet *rs, RunInfo *r, Source *s)
         }
         if (used == 0) break;
     }
+    if (s->offset != was) s->cut_warned = false; /* a new record may be cut later */
     free(buf);
     close(fd);
+}
+
+/* An event file that ends inside a record is left pending while its run
+ * may still be writing it; once the run is not running any more (finished,
+ * or quiet for RUNS_RUNNING_SECONDS), the record is cut for good: said
+ * once, naming the file, where and how much is missing. */
+static void warn_cut_records(RunInfo *r)
+{
+    if (strcmp(r->status, "running") == 0) return;
+    RunState *st = r->state;
+    for (size_t i = 0; i < st->n_src; i++) {
+        Source *s = &st->src[i];
+        if (s->kind != SRC_EVENTS || !s->exists || !s->pending || s->cut_warned) continue;
+        s->cut_warned = true;
+        /* 12: only the record's header is known to be missing bytes */
+        run_warn(r,
+                 "%s: the last record is cut short at byte %llu (%llu bytes there, %s%llu needed); "
+                 "skipped",
+                 s->path, (unsigned long long)s->offset, (unsigned long long)(s->size - s->offset),
+                 s->cut_need <= 12 ? "at least " : "", (unsigned long long)s->cut_need);
+    }
 }
 
 /* ---- config.txt ------------------------------------------------------ */
@@ -1360,6 +1390,7 @@ static bool update_run(RunSet *rs, RunInfo *r, double now)
     }
 
     evaluate(r, now);
+    warn_cut_records(r);
     bool changed = st->dirty || strcmp(status, r->status) != 0 ||
                    strcmp(best_tag, r->best_tag) != 0 || strcmp(dataset, r->dataset) != 0 ||
                    !same_double(best, r->best_value) || best_step != r->best_step ||

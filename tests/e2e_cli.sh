@@ -411,7 +411,7 @@ expect_line "$ERR" 'esc\.cfg:1:1: control character 0x1B' "a control character i
 expect_no_line "$ERR" "$ESC" "an escape byte from a config file reaches the terminal"
 run train iris --no-log --optimizer "${ESC}[31mx"
 expect_rc 2
-expect_line "$ERR" "unknown value '\\?\\[31mx'" "a bad value's escape byte is not shown as '?'"
+expect_line "$ERR" "unknown value '\\\\x1B\\[31mx'" "a bad value's escape byte is not shown as \\x1B"
 expect_no_line "$ERR" "$ESC" "an escape byte from a bad value reaches the terminal"
 
 # --noise says what it takes, negative values included, in its message and

@@ -248,4 +248,111 @@ check "a network too large for memory exits 1" [ $? -eq 1 ]
 check "the message gives the size needed" grep -q "needs [0-9.]* GB" "$T/big.err"
 check "no run directory is left" [ ! -e "$T/big" ]
 
+# Names from files reach error messages escaped: a header and a model's
+# feature names holding a window-title sequence (ESC ] 0 ; ... BEL), a screen
+# clear (ESC [ 2 J), bytes that are not UTF-8 and a C1 control, and a class
+# name with an escape, through every message of eval, predict and train
+# that names them.  terminal_safe FILE: no control byte but newline, no C1
+# control, nothing that is not UTF-8.
+terminal_safe() {
+    ! LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')" "$1" &&
+        ! LC_ALL=C grep -q "$(printf '\302[\200-\237]')" "$1" &&
+        iconv -f UTF-8 -t UTF-8 "$1" >/dev/null 2>&1
+}
+printf '\033]0;owned\007,\033[2J,b\300\257,\302\205,species\n' >"$T/hostile.csv"
+sed 1d datasets/iris.csv >>"$T/hostile.csv"
+check "terminal_safe can fail: the hostile header is not safe" eval '! terminal_safe "$T/hostile.csv"'
+for cmd in predict eval; do
+    timeout 60 "$G" $cmd --model "$run/model.gtm" "$T/hostile.csv" >/dev/null 2>"$T/h-$cmd.err"
+    check "$cmd with hostile column names exits 2" [ $? -eq 2 ]
+    check "$cmd names the column escaped" \
+        grep -q "hostile.csv:1:1: column '\\\\x1B]0;owned\\\\x07' is not a feature" "$T/h-$cmd.err"
+    check "$cmd's message reaches the terminal without control bytes" terminal_safe "$T/h-$cmd.err"
+done
+timeout 120 "$G" train "$T/hostile.csv" --epochs 2 --logdir "$T/hruns" >"$T/htrain.out" 2>/dev/null
+hrun=$(sed -n 's/.* run=\([^ ]*\).*/\1/p' "$T/htrain.out")
+timeout 60 "$G" eval --model "$hrun/model.gtm" datasets/iris.csv >/dev/null 2>"$T/h-model.err"
+check "a model with hostile feature names refuses iris's columns (exit 2)" [ $? -eq 2 ]
+check "listing its names escaped" \
+    grep -q "\\\\x1B]0;owned\\\\x07, \\\\x1B\\[2J, b\\\\xC0\\\\xAF, \\\\u0085" "$T/h-model.err"
+check "and nothing a terminal acts on" terminal_safe "$T/h-model.err"
+cut -d, -f1-2 "$T/hostile.csv" | sed 1d >"$T/h-short.csv"
+timeout 60 "$G" eval --model "$hrun/model.gtm" "$T/h-short.csv" >/dev/null 2>"$T/h-count.err"
+check "a feature count that differs is refused (exit 2)" [ $? -eq 2 ]
+check "naming the model's features escaped" terminal_safe "$T/h-count.err"
+timeout 60 "$G" train "$T/hostile.csv" --label nosuch --no-log >/dev/null 2>"$T/h-label.err"
+check "an unknown --label exits 2" [ $? -eq 2 ]
+check "listing the file's columns escaped" terminal_safe "$T/h-label.err"
+{ head -1 datasets/iris.csv; printf '5.1,3.5,1.4,0.2,\033[2J\033]0;x\007\302\233\n'; } >"$T/h-class.csv"
+timeout 60 "$G" eval --model "$run/model.gtm" "$T/h-class.csv" >/dev/null 2>"$T/h-class.err"
+check "eval with a hostile class exits 2" [ $? -eq 2 ]
+check "naming the class escaped" grep -q "class '\\\\x1B\\[2J\\\\x1B]0;x\\\\x07\\\\u009B'" "$T/h-class.err"
+check "and nothing a terminal acts on" terminal_safe "$T/h-class.err"
+{ head -1 "$T/hostile.csv"; printf '5.1,,1.4,0.2,setosa\n'; } >"$T/h-gap.csv"
+timeout 60 "$G" predict --model "$hrun/model.gtm" "$T/h-gap.csv" --missing drop >/dev/null \
+    2>"$T/h-gap.err"
+check "predict's warning for a row with a gap names the column escaped" \
+    grep -q "h-gap.csv:2: no prediction for this row: column '\\\\x1B\\[2J' is missing" "$T/h-gap.err"
+check "and nothing a terminal acts on" terminal_safe "$T/h-gap.err"
+
+# Model files that are not regular files are refused at once, naming the
+# kind: a named pipe without a writer (it would block opening), a
+# directory, a device; a sparse file of gigabytes by its header.
+mkfifo "$T/fifo.gtm"
+for cmd in eval predict; do
+    timeout 60 "$G" $cmd --model "$T/fifo.gtm" datasets/iris.csv >/dev/null 2>"$T/fifo-$cmd.err"
+    check "$cmd --model FIFO exits 2 (not 124: blocked)" [ $? -eq 2 ]
+    check "$cmd says what the file is" \
+        grep -q "fifo.gtm: not a regular file (a named pipe)" "$T/fifo-$cmd.err"
+done
+mkdir "$T/fiforun"
+cp "$run/config.txt" "$T/fiforun/"
+mkfifo "$T/fiforun/model.gtm"
+timeout 60 "$G" train --resume "$T/fiforun" --epochs 50 >/dev/null 2>"$T/fifo-resume.err"
+check "train --resume on a FIFO model.gtm exits 2" [ $? -eq 2 ]
+check "saying so" grep -q "model.gtm: not a regular file (a named pipe)" "$T/fifo-resume.err"
+timeout 60 "$G" eval --model "$T" datasets/iris.csv >/dev/null 2>"$T/dir.err"
+check "a directory as model exits 2" [ $? -eq 2 ]
+check "saying so" grep -q "not a regular file (a directory)" "$T/dir.err"
+timeout 60 "$G" eval --model /dev/zero datasets/iris.csv >/dev/null 2>"$T/zero.err"
+check "/dev/zero as model exits 2, saying so" \
+    grep -q "^gradtop: /dev/zero: not a regular file (a character device)" "$T/zero.err"
+# 1 GB of address space at most; a sanitizer's shadow memory needs more than
+# that, so there the limit is left off (test_modelfile's
+# huge_files_are_refused_from_their_header counts the bytes read instead).
+if [ -n "${SANITIZED:-}" ]; then as_limit=unlimited; else as_limit=1000000; fi
+truncate -s 6G "$T/sparse.gtm"
+(ulimit -v "$as_limit" && timeout 60 "$G" eval --model "$T/sparse.gtm" datasets/iris.csv) \
+    >/dev/null 2>"$T/sparse.err"
+check "a 6 GB sparse file is refused in $as_limit KB of address space (exit 2)" [ $? -eq 2 ]
+check "by its magic" grep -q "sparse.gtm: not a gradtop model file (bad magic)" "$T/sparse.err"
+head -c "$(wc -c <"$run/model.gtm")" "$run/model.gtm" >"$T/padded.gtm"
+truncate -s 6G "$T/padded.gtm"
+(ulimit -v "$as_limit" && timeout 60 "$G" eval --model "$T/padded.gtm" datasets/iris.csv) \
+    >/dev/null 2>"$T/padded.err"
+check "a model padded to 6 GB is refused in $as_limit KB of address space (exit 2)" [ $? -eq 2 ]
+check "as larger than its sections declare" grep -q "unexpected bytes after the last section" \
+    "$T/padded.err"
+rm -f "$T/sparse.gtm" "$T/padded.gtm"
+
+# A model whose normalizer is finite but extreme: eval and predict refuse
+# it (exit 2) instead of printing loss=-nan or NaN probabilities with exit 0.
+for m in extreme_shift extreme_scale; do
+    for cmd in eval predict; do
+        timeout 60 "$G" $cmd --model "tests/data/models/$m.gtm" datasets/iris.csv \
+            >"$T/$m-$cmd.out" 2>"$T/$m-$cmd.err"
+        check "$cmd with $m.gtm exits 2" [ $? -eq 2 ]
+        check "$cmd with $m.gtm prints no NaN" sh -c '! grep -qi nan "$1"' sh "$T/$m-$cmd.out"
+    done
+done
+check "eval says the outputs overflow" \
+    grep -q "extreme_shift.gtm: the model's outputs overflow on datasets/iris.csv (the loss is NaN)" \
+    "$T/extreme_shift-eval.err"
+check "predict names the first row" \
+    grep -q "the model's outputs overflow on data row 1 of datasets/iris.csv" \
+    "$T/extreme_shift-predict.err"
+check "an overflowing standardization names the row and feature" \
+    grep -q "iris.csv: data row 4, feature 'sepal_length': normalized with the model's statistics (shift [^,]*, scale 3e+38) it is beyond the range of a float" \
+    "$T/extreme_scale-eval.err"
+
 check_done

@@ -6,7 +6,9 @@
 # train` appears within 3 s and its epoch advances; a regex filter lists only
 # the matching runs and a bad one shows its error inline; resizing (down to
 # a too-small terminal and back) recovers; q exits 0; LANG=C draws ASCII; a
-# LOGDIR that does not exist yet is waited for; one that is a file is exit 2.
+# LOGDIR that does not exist yet is waited for; an event file cut mid-record
+# is a warning on the status line; without a terminal it says what it needs
+# and where the run files are; a LOGDIR that is a file is exit 2.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_view.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -211,6 +213,35 @@ wait_for 'none of the charted runs records accuracy' 5 ||
 echo "ok: a chart whose metric no charted run records says so"
 keys q
 wait_file "$TMP/mixed.exit" 5 || fail "q did not quit"
+
+# ---- an event file cut mid-record says what was skipped ---------------------------
+# A record cut for good (its run quiet for more than 30 s: the file's time is
+# set back, no waiting) is a warning on the status line naming the file.
+CUT=$TMP/cut/torch
+mkdir -p "$CUT"
+ev=$(ls "$RUNS/$SLOW"/events.out.tfevents.* | head -n 1)
+head -c "$(($(wc -c <"$ev") - 7))" "$ev" >"$CUT/$(basename "$ev")"
+touch -d '2 minutes ago' "$CUT"/events.out.tfevents.*
+start cut C.UTF-8 "$TMP/cut"
+resize 250 40
+wait_for 'torch ' 5 || fail "the run with a cut event file is not listed"
+wait_for '1 warning in 1 run; torch: .*events\.out\.tfevents\.[^ ]*: the last record is cut short at byte [0-9]+ \([0-9]+ bytes there, [0-9]+ needed\); skipped' 5 ||
+    fail "a record cut mid-way is not a warning saying what was skipped"
+echo "ok: an event file cut mid-record shows a warning naming what was skipped"
+keys q
+wait_file "$TMP/cut.exit" 5 || fail "q did not quit"
+
+# ---- without a terminal: what view needs, and where the figures are -------------
+"$GRADTOP" view "$RUNS" </dev/null >"$TMP/notty.out" 2>&1
+code=$?
+[ "$code" = 2 ] || fail "view without a terminal exited $code, not 2"
+grep -q 'gradtop view: the run viewer needs a terminal, and standard input is not one' "$TMP/notty.out" ||
+    fail "view without a terminal does not say it needs one: $(cat "$TMP/notty.out")"
+grep -q "metrics.csv and journal.txt under $RUNS are plain text" "$TMP/notty.out" ||
+    fail "view without a terminal does not say where the figures are: $(cat "$TMP/notty.out")"
+grep -q 'gradtop train' "$TMP/notty.out" &&
+    fail "view without a terminal suggests gradtop train, which makes a new run"
+echo "ok: view without a terminal says what it needs and where the run files are"
 
 # ---- a LOGDIR that is a file is a usage error --------------------------------------
 : >"$TMP/afile"

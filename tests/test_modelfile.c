@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <math.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "gradtop/crc32c.h"
 #include "gradtop/modelfile.h"
 #include "gradtop/rng.h"
+#include "terminal_safe.h"
 
 /* ---- fixtures -------------------------------------------------------- */
 
@@ -388,6 +390,10 @@ static void inconsistent_fields_with_a_valid_checksum_are_refused(void **state)
     patch_refused(f, MODELFILE_SECTION_NORMALIZER, 4, 3, "normalizer");
     patch_refused(f, MODELFILE_SECTION_NORMALIZER, 4, 0xFFFFFFFF, "normalizer");
     patch_refused(f, MODELFILE_SECTION_NORMALIZER, 8, 0x7FC00000, "not finite");
+    /* NORMALIZER: scale[0] (after kind, d and 4 shifts) zero or negative */
+    patch_refused(f, MODELFILE_SECTION_NORMALIZER, 24, 0,
+                  "normalizer: the scale of feature 1 is 0 (it must be positive)");
+    patch_refused(f, MODELFILE_SECTION_NORMALIZER, 24, 0xBF800000, "scale of feature 1 is -1");
     /* PARAMS: n_params (low and high words) */
     patch_refused(f, MODELFILE_SECTION_PARAMS, 0, (uint32_t)f->m.n_params - 1, "parameters");
     patch_refused(f, MODELFILE_SECTION_PARAMS, 4, 0x40000000, "parameters");
@@ -580,6 +586,106 @@ static void feature_columns_are_matched_by_name(void **state)
     modelfile_free(&sm);
 }
 
+/* Names from a file reach the messages of eval and predict escaped: a
+ * model's feature, label and class names and a data file's column, label
+ * and class names holding a window-title sequence, a screen clear, an
+ * 8-bit CSI or bytes that are not UTF-8, through every message that names
+ * one. */
+static void hostile_names_are_escaped_in_every_message(void **state)
+{
+    Fixture *f = *state;
+    static const char *const model_names[4] = {"\033]0;owned\007", "\033[2J",
+                                               "a\xc2\x9b"
+                                               "1m",
+                                               "\xff\xfe"};
+    for (int i = 0; i < 4; i++) {
+        free(f->features[i]);
+        f->features[i] = strdup(model_names[i]);
+    }
+    free(f->classes[0]);
+    f->classes[0] = strdup("\033[31mred");
+    f->info.label_name = "\033]2;label\007";
+    Error err = {0};
+    assert_int_equal(modelfile_save(f->path, &f->m, NULL, &f->info, &err), ERROR_NONE);
+    SavedModel sm;
+    assert_int_equal(modelfile_load(&sm, f->path, &err), ERROR_NONE);
+
+    static const char *const file_names[4] = {"\033[2J", "\033]0;x\007", "b\xc0\xaf", "\xc2\x85"};
+    static const char *const repeated[4] = {"\033[2J", "\033[2J", "\033]0;owned\007", "\xff\xfe"};
+    Columns c;
+    columns(&c, file_names, 1, -1); /* a column the model does not know */
+    assert_int_equal(modelfile_match_features(&sm, &c.ds, &err), ERROR_INPUT);
+    expect_safe(err.msg);
+    if (!strstr(err.msg, "column '\\x1B]0;x\\x07' is not a feature"))
+        fail_msg("\"%s\" does not name the column", err.msg);
+    columns(&c, repeated, 1, -1); /* a column twice */
+    assert_int_equal(modelfile_match_features(&sm, &c.ds, &err), ERROR_INPUT);
+    expect_safe(err.msg);
+    assert_non_null(strstr(err.msg, "repeats an earlier column"));
+
+    columns(&c, file_names, 0, 3); /* one column short: the label seems missing */
+    c.ds.d = 3;
+    snprintf(c.ds.label_name, sizeof c.ds.label_name, "%s", "\033[1m");
+    assert_int_equal(modelfile_prepare_dataset(&sm, &c.ds, &err), ERROR_INPUT);
+    expect_safe(err.msg);
+    assert_non_null(strstr(err.msg, "the label column '\\x1B]2;label\\x07'"));
+    columns(&c, file_names, 0, -1); /* another feature count */
+    c.ds.d = 2;
+    assert_int_equal(modelfile_prepare_dataset(&sm, &c.ds, &err), ERROR_INPUT);
+    expect_safe(err.msg);
+    assert_non_null(strstr(err.msg, "(\\x1B]0;owned\\x07, \\x1B[2J...)"));
+
+    float y[2] = {1, 2};
+    columns(&c, file_names, 0, 4); /* a numeric label for a classifier */
+    c.ds.targets = y;
+    c.ds.task = TASK_REGRESSION;
+    snprintf(c.ds.label_name, sizeof c.ds.label_name, "%s", "\033]0;y\007");
+    assert_int_equal(modelfile_prepare_dataset(&sm, &c.ds, &err), ERROR_INPUT);
+    expect_safe(err.msg);
+    assert_non_null(strstr(err.msg, "label column '\\x1B]0;y\\x07' is numeric"));
+
+    int labels[2] = {0, 0};
+    char *classes[1] = {"\033[5mblink\xc2\x9b"};
+    columns(&c, file_names, 0, 4); /* a class the model does not know */
+    c.ds.labels = labels;
+    c.ds.task = TASK_CLASSIFICATION;
+    c.ds.n_classes = 1;
+    c.ds.class_names = classes;
+    snprintf(c.ds.label_name, sizeof c.ds.label_name, "%s", "species");
+    assert_int_equal(modelfile_prepare_dataset(&sm, &c.ds, &err), ERROR_INPUT);
+    expect_safe(err.msg);
+    assert_non_null(strstr(err.msg, "class '\\x1B[5mblink\\u009B'"));
+    assert_non_null(strstr(err.msg, "\\x1B[31mred, ..."));
+    modelfile_free(&sm);
+}
+
+/* A normalizer that is finite but extreme takes ordinary values beyond a
+ * float: refused naming the file, the row and the feature, instead of an
+ * infinity that the network turns into NaN outputs. */
+static void an_overflowing_normalization_is_refused_naming_row_and_feature(void **state)
+{
+    Fixture *f = *state;
+    f->nz.scale[1] = 3e38f; /* sepal_width, shift -0.75 */
+    Error err = {0};
+    assert_int_equal(modelfile_save(f->path, &f->m, NULL, &f->info, &err), ERROR_NONE);
+    SavedModel sm;
+    assert_int_equal(modelfile_load(&sm, f->path, &err), ERROR_NONE);
+    static const char *const same[4] = {"sepal_length", "sepal_width", "petal length", "pétale"};
+    Columns c;
+    columns(&c, same, 1, -1);
+    c.x[1] = -0.5f; /* row 1: (-0.5 + 0.75) * 3e38, finite; row 2: (11 + 0.75) * 3e38 */
+    assert_int_equal(modelfile_prepare_dataset(&sm, &c.ds, &err), ERROR_INPUT);
+    if (!strstr(err.msg, "new.csv: data row 2, feature 'sepal_width': normalized with the "
+                         "model's statistics (shift -0.75, scale 3e+38) it is beyond the range"))
+        fail_msg("\"%s\" does not name the row and the feature", err.msg);
+    /* a missing value (NaN) is no overflow */
+    columns(&c, same, 1, -1);
+    c.x[1] = NAN;
+    c.x[5] = NAN;
+    assert_int_equal(modelfile_prepare_dataset(&sm, &c.ds, &err), ERROR_NONE);
+    modelfile_free(&sm);
+}
+
 static void random_damage_with_a_valid_checksum_never_crashes(void **state)
 {
     Fixture *f = *state;
@@ -657,6 +763,115 @@ static void foreign_and_missing_files_are_refused(void **state)
     assert_refused(f->dir); /* a directory */
     snprintf(p, sizeof p, "%s/missing.gtm", f->dir);
     assert_refused(p);
+}
+
+/* Loading path must be refused with a message that says want. */
+static void assert_refused_saying(const char *path, const char *want)
+{
+    SavedModel sm;
+    Error err = {0};
+    assert_int_equal(modelfile_load(&sm, path, &err), ERROR_INPUT);
+    if (!strstr(err.msg, want)) fail_msg("\"%s\" does not say \"%s\"", err.msg, want);
+    assert_memory_equal(err.msg, path, strlen(path));
+    modelfile_free(&sm);
+}
+
+/* A named pipe with no writer: opening it for reading would wait for one
+ * forever.  The load runs in a child so that a loader that blocks fails
+ * this test instead of hanging the suite; the alarm only ends such a
+ * child (a load that returns takes no time), it never decides a pass. */
+static void a_named_pipe_is_refused_without_waiting_for_a_writer(void **state)
+{
+    Fixture *f = *state;
+    char fifo[160];
+    snprintf(fifo, sizeof fifo, "%s/fifo.gtm", f->dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        alarm(60);
+        SavedModel sm;
+        Error err = {0};
+        ErrorCode rc = modelfile_load(&sm, fifo, &err);
+        _exit(rc == ERROR_INPUT && strstr(err.msg, "not a regular file (a named pipe)") &&
+                      strncmp(err.msg, fifo, strlen(fifo)) == 0
+                  ? 0
+                  : 1);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+        fail_msg("loading %s blocked waiting for a writer", fifo);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void directories_and_devices_are_refused_by_kind(void **state)
+{
+    Fixture *f = *state;
+    assert_refused_saying(f->dir, "not a regular file (a directory)");
+    assert_refused_saying("/dev/zero", "not a regular file (a character device)");
+    assert_refused_saying("/dev/null", "not a regular file (a character device)");
+}
+
+/* Bytes this process has read through read(2) and its kin so far. */
+static unsigned long long bytes_read(void)
+{
+    FILE *fp = fopen("/proc/self/io", "r");
+    if (!fp) fail_msg("/proc/self/io: cannot be read");
+    unsigned long long rchar = 0;
+    char line[128];
+    bool found = false;
+    while (fgets(line, sizeof line, fp))
+        if (sscanf(line, "rchar: %llu", &rchar) == 1) found = true;
+    fclose(fp);
+    if (!found) fail_msg("/proc/self/io has no rchar line");
+    return rchar;
+}
+
+/* Loads path, expecting a refusal saying want, and that the loader read
+ * less than a megabyte of the file's gigabytes to say it. */
+static void refused_cheaply(const char *path, const char *want)
+{
+    unsigned long long before = bytes_read();
+    assert_refused_saying(path, want);
+    unsigned long long used = bytes_read() - before;
+    if (used > (1u << 20)) fail_msg("%s: %llu bytes read to refuse it", path, used);
+}
+
+/* Files of gigabytes (sparse: they take no room on the disk) are refused
+ * from their header, without reading them or taking memory for them: all
+ * zeros, a model followed by gigabytes it does not declare, and weights
+ * declared far larger than the layer sizes allow. */
+static void huge_files_are_refused_from_their_header(void **state)
+{
+    Fixture *f = *state;
+    const off_t huge = (off_t)4 << 30;
+    char big[160];
+    snprintf(big, sizeof big, "%s/big.gtm", f->dir);
+    spit(big, "", 0);
+    assert_int_equal(truncate(big, huge), 0);
+    refused_cheaply(big, "bad magic");
+
+    Error err = {0};
+    assert_int_equal(modelfile_save(f->path, &f->m, &f->o, &f->info, &err), ERROR_NONE);
+    size_t n, size;
+    uint8_t *data = slurp(f->path, &n);
+    spit(big, data, n);
+    assert_int_equal(truncate(big, huge), 0);
+    refused_cheaply(big, "unexpected bytes after the last section");
+
+    /* sections 1 to 4 as saved, then a PARAMS section of 3 GB that the
+     * file (padded with zeros) does hold */
+    size_t at = section_at(data, n, MODELFILE_SECTION_PARAMS, &size);
+    uint64_t len = (uint64_t)3 << 30;
+    wr32(data + 12, 5);
+    wr32(data + at - 8, (uint32_t)len);
+    wr32(data + at - 4, (uint32_t)(len >> 32));
+    spit(big, data, at);
+    assert_int_equal(truncate(big, (off_t)(at + len + 4)), 0);
+    refused_cheaply(big, "parameters section: 3221225472 bytes, more than the layer sizes need");
+    free(data);
 }
 
 static void committed_corrupt_fixtures_are_refused(void **state)
@@ -860,10 +1075,19 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(feature_means_round_trip_and_are_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(feature_columns_are_matched_by_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(hostile_names_are_escaped_in_every_message, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            an_overflowing_normalization_is_refused_naming_row_and_feature, setup, teardown),
         cmocka_unit_test_setup_teardown(random_damage_with_a_valid_checksum_never_crashes, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(other_versions_are_refused_by_number, setup, teardown),
         cmocka_unit_test_setup_teardown(foreign_and_missing_files_are_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_named_pipe_is_refused_without_waiting_for_a_writer, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(directories_and_devices_are_refused_by_kind, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(huge_files_are_refused_from_their_header, setup, teardown),
         cmocka_unit_test(committed_corrupt_fixtures_are_refused),
         cmocka_unit_test_setup_teardown(save_refuses_info_that_does_not_fit_the_model, setup,
                                         teardown),

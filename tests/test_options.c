@@ -592,18 +592,18 @@ static void noise_range_says_negative_is_the_default(void **state)
     assert_string_equal(range, "an integer from 0 to 1000000");
 }
 
-/* A value is shown in its message with control bytes as '?': an escape
- * sequence given as a value is not sent to the terminal. */
+/* A value is shown in its message with control bytes escaped (\x1B): an
+ * escape sequence given as a value is not sent to the terminal. */
 static void bad_values_are_shown_without_control_bytes(void **state)
 {
     (void)state;
     static const struct {
         const char *option, *value, *shown;
     } cases[] = {
-        {"lr", "\033[31m", "'?[31m'"},
-        {"optimizer", "ad\033]0;x\007am", "'ad?]0;x?am'"},
-        {"label", "a\nb", "'a?b'"},
-        {"delimiter", "\033", "'?'"},
+        {"lr", "\033[31m", "'\\x1B[31m'"},
+        {"optimizer", "ad\033]0;x\007am", "'ad\\x1B]0;x\\x07am'"},
+        {"label", "a\nb", "'a\\nb'"},
+        {"delimiter", "\033", "'\\x1B'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         Options o;

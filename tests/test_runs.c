@@ -955,23 +955,86 @@ static void a_truncated_event_file_keeps_whole_records_and_resumes_when_it_grows
     runset_free(&rs);
 }
 
-static void corrupt_event_records_are_skipped_with_a_warning(void **state)
+/* LOGDIR/torch with one event file of `steps` "loss" scalars (steps 1..
+ * steps, so that every record has the same size): its path, its bytes (n
+ * of them; freed by the caller), where its first scalar record starts and
+ * the size of each. */
+static char *loss_events(const Env *env, int steps, char *path, size_t cap, long *n, long *first,
+                         long *each)
+{
+    char dir[4096];
+    pathf(dir, sizeof dir, "%s/torch", env->logdir);
+    const char *tags[1] = {"loss"};
+    double b[1] = {1}, s[1] = {0.5};
+    write_events(dir, 1000.0, tags, b, s, 1, steps, 1);
+    first_events_file(path, cap, dir);
+    char *all = slurp(path, n);
+    uint8_t fv[256];
+    *first = 12 + (long)tfevents_encode_file_version(fv, sizeof fv, 1000.0) + 4;
+    *each = (*n - *first) / steps;
+    assert_int_equal(*first + steps * *each, *n);
+    return all;
+}
+
+/* A record cut for good (the run no longer writes: its files are older than
+ * RUNS_RUNNING_SECONDS) is said once, naming the file, the byte and what is
+ * missing: cut inside the data, inside the header, or a header whose length
+ * points past the end of the file. */
+static void a_record_cut_for_good_is_a_warning_naming_what_was_skipped(void **state)
 {
     Env *env = *state;
     char dir[4096], path[4400];
     pathf(dir, sizeof dir, "%s/torch", env->logdir);
-    const char *tags[1] = {"loss"};
-    double b[1] = {1}, s[1] = {0.5};
-    write_events(dir, 1000.0, tags, b, s, 1, 6, 1);
-    first_events_file(path, sizeof path, dir);
-    long n;
-    char *all = slurp(path, &n);
+    long n, first, each;
+    char *all = loss_events(env, 5, path, sizeof path, &n, &first, &each);
+    long last = n - each; /* where the last record starts */
+    /* what follows the four whole records: the last one but 7 bytes, its
+     * first 5 bytes, or a sound header (its CRC matches) for a record of
+     * 1000 bytes with 3 of them there */
+    uint8_t head[12 + 3];
+    tfevents_frame_header(head, 1000);
+    memcpy(head + 12, "abc", 3);
+    const struct {
+        const void *tail;
+        long len;
+        const char *say; /* in the warning */
+    } cuts[] = {
+        {all + last, each - 7, "(35 bytes there, 42 needed); skipped"},
+        {all + last, 5, "(5 bytes there, at least 12 needed); skipped"},
+        {head, 15, "(15 bytes there, 1016 needed); skipped"},
+    };
+    assert_int_equal(each, 42);
+    for (size_t c = 0; c < 3; c++) {
+        FILE *f = fopen(path, "wb");
+        fwrite(all, 1, (size_t)last, f);
+        fwrite(cuts[c].tail, 1, (size_t)cuts[c].len, f);
+        fclose(f);
+        age_files(dir, 120);
+        RunSet rs;
+        Error err = {0};
+        assert_int_equal(runset_open(&rs, env->logdir, &err), ERROR_NONE);
+        const RunInfo *r = rs.runs[0];
+        assert_int_equal(run_series(r, "loss")->n, 4);
+        assert_int_equal(r->warnings, 1);
+        char want[200];
+        snprintf(want, sizeof want, "the last record is cut short at byte %ld (", last);
+        if (!strstr(r->last_warning, want) || !strstr(r->last_warning, cuts[c].say) ||
+            !strstr(r->last_warning, base_name(path)))
+            fail_msg("\"%s\" does not say \"%s\" and \"%s\"", r->last_warning, want, cuts[c].say);
+        runset_refresh(&rs); /* said once */
+        assert_int_equal(r->warnings, 1);
+        runset_free(&rs);
+    }
+    free(all);
+}
+
+static void corrupt_event_records_are_skipped_with_a_warning(void **state)
+{
+    Env *env = *state;
+    char path[4400];
     /* records: file_version, then six scalars of equal size (steps 1..6) */
-    uint8_t fv[256];
-    size_t fv_len = tfevents_encode_file_version(fv, sizeof fv, 1000.0);
-    long first = 12 + (long)fv_len + 4;
-    long each = (n - first) / 6;
-    assert_int_equal(first + 6 * each, n);
+    long n, first, each;
+    char *all = loss_events(env, 6, path, sizeof path, &n, &first, &each);
     /* flip a byte inside the data of step 3: its data CRC fails */
     all[first + 2 * each + 14] ^= 0x55;
     /* and break the length CRC of step 6: nothing after can be framed */
@@ -1180,6 +1243,7 @@ int main(void)
         T(a_half_written_metrics_line_waits_until_it_is_complete),
         T(garbage_metrics_lines_are_skipped_with_a_warning_naming_the_line),
         T(a_truncated_event_file_keeps_whole_records_and_resumes_when_it_grows),
+        T(a_record_cut_for_good_is_a_warning_naming_what_was_skipped),
         T(corrupt_event_records_are_skipped_with_a_warning),
         T(a_gradtop_run_without_metrics_csv_is_read_from_its_event_file),
         T(looks_three_levels_down_and_skips_hidden_directories),

@@ -10,6 +10,7 @@
 #ifndef GRADTOP_ERROR_H
 #define GRADTOP_ERROR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef enum {
@@ -24,11 +25,31 @@ typedef struct {
     char msg[1024];
 } Error;
 
-/* Sets err (if not NULL) to code and a printf-style message; returns code. */
+/*
+ * Copies the first len bytes of s (fewer when a NUL comes first) into dst
+ * (cap bytes, NUL-terminated) with everything a terminal would act on
+ * shown as text: \n, \r, \t; other control bytes (ESC, BEL, DEL...) as
+ * \xHH; the C1 controls of UTF-8 (U+0080..U+009F) as \u0080..; bytes that
+ * are not well-formed UTF-8 as \xHH.  Valid UTF-8 text is kept.  A text
+ * too long for dst is cut at a character (never inside an escape or a
+ * UTF-8 sequence).  Returns how many bytes of s went in.
+ *
+ * Every message of an Error goes through it (error_set, error_setv and
+ * error_prefix), so a name read from a file (a CSV header, a model's
+ * feature or class names, a run directory's name) never reaches a
+ * terminal as raw escape sequences, whoever prints the message.
+ */
+size_t error_escape(char *dst, size_t cap, const char *s, size_t len);
+
+/* Sets err (if not NULL) to code and a printf-style message, escaped with
+ * error_escape; returns code. */
 ErrorCode error_set(Error *err, ErrorCode code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+ErrorCode error_setv(Error *err, ErrorCode code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
-/* Prefixes the existing message: "prefix: old message". */
+/* Prefixes the existing message: "prefix: old message" (the prefix
+ * escaped with error_escape). */
 void error_prefix(Error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Resets err to ERROR_NONE with an empty message. */

@@ -67,7 +67,13 @@
  *                                          fills a missing value with under
  *                                          --missing mean (CSV data only)
  *
- * Loading checks the magic, the version, every count against fixed limits
+ * Loading refuses anything but a regular file (a named pipe is opened
+ * without waiting for a writer), then reads the header before anything
+ * else: the magic, the version, the section count; then every section
+ * header, which must fill the file exactly (a file larger than its
+ * sections declare is refused unread) with no section larger than it can
+ * hold (the weights and optimizer state no larger than the shape needs);
+ * only then the payloads.  It checks every count against fixed limits
  * and against the bytes left before allocating, every enum, the
  * consistency of sizes (sizes[0] == d, outputs against the task and class
  * count, n_params against sizes), that every weight, optimizer state

@@ -36,7 +36,7 @@ int cmd_inspect(const Options *o, const CliArgs *a)
     printf("rows      %zu\n", ds.n);
     printf("features  %d\n", ds.d);
     char label[3 * sizeof ds.label_name];
-    output_escape(label, sizeof label, ds.label_name);
+    error_escape(label, sizeof label, ds.label_name, strlen(ds.label_name));
     printf("label     %s (column %d; --label %d)\n", label, ds.label_column + 1, ds.label_column);
     if (ds.task == TASK_CLASSIFICATION) {
         printf("task      classification, %d class%s\n", ds.n_classes,
@@ -50,14 +50,14 @@ int cmd_inspect(const Options *o, const CliArgs *a)
             char name[CLASS_WIDTH + 1];
             int w = 5;
             for (int c = 0; c < ds.n_classes; c++) {
-                output_escape(name, sizeof name, ds.class_names[c]);
+                error_escape(name, sizeof name, ds.class_names[c], strlen(ds.class_names[c]));
                 int l = output_columns(name);
                 if (l > w) w = l;
             }
             printf("classes\n");
             for (int c = 0; c < ds.n_classes; c++) {
                 int bar = (int)(30.0 * (double)counts[c] / (double)most + 0.5);
-                output_escape(name, sizeof name, ds.class_names[c]);
+                error_escape(name, sizeof name, ds.class_names[c], strlen(ds.class_names[c]));
                 printf("  ");
                 output_pad(name, w);
                 printf(" %7zu  %5.1f%%  ", counts[c], 100.0 * (double)counts[c] / (double)ds.n);
@@ -91,13 +91,13 @@ int cmd_inspect(const Options *o, const CliArgs *a)
     char name[FEATURE_WIDTH + 1];
     int w = 7;
     for (int j = 0; j < ds.d; j++) {
-        output_escape(name, sizeof name, ds.feature_names[j]);
+        error_escape(name, sizeof name, ds.feature_names[j], strlen(ds.feature_names[j]));
         int l = output_columns(name);
         if (l > w) w = l;
     }
     printf("\n  %-*s %12s %12s %12s %8s\n", w, "feature", "min", "mean", "max", "missing");
     for (int j = 0; j < ds.d; j++) {
-        output_escape(name, sizeof name, ds.feature_names[j]);
+        error_escape(name, sizeof name, ds.feature_names[j], strlen(ds.feature_names[j]));
         printf("  ");
         output_pad(name, w);
         printf(" %12.6g %12.6g %12.6g %8zu\n", st[j].min, st[j].mean, st[j].max, st[j].missing);

@@ -137,6 +137,15 @@ int cmd_eval(const Options *o, const CliArgs *a)
     m.l2 = run.l2;
     EpochMetrics em;
     trainer_evaluate(&m, target, &em);
+    if (!isfinite(em.loss)) {
+        /* finite inputs, yet the network's outputs overflowed: extreme
+         * weights or normalizer against these values; no figure to give */
+        error_set(&err, ERROR_INPUT,
+                  "%s: the model's outputs overflow on %s (the loss is %s): its weights or "
+                  "normalizer take these values beyond the range of a float",
+                  a->model, ds.source, isnan(em.loss) ? "NaN" : "infinite");
+        goto fail;
+    }
     /* Scored rows only: say how many were left out, here and in the result. */
     char dropped[96] = "";
     if (ds.dropped_rows) {
@@ -173,7 +182,7 @@ int cmd_eval(const Options *o, const CliArgs *a)
                    "support");
             for (size_t c = 0; c < k; c++) {
                 char name[CLASS_WIDTH + 1];
-                output_escape(name, sizeof name, sm.class_names[c]);
+                error_escape(name, sizeof name, sm.class_names[c], strlen(sm.class_names[c]));
                 printf("  ");
                 output_pad(name, CLASS_WIDTH);
                 printf(" %9.4f %9.4f %9zu\n", pred_n[c] ? (double)tp[c] / (double)pred_n[c] : 0.0,
@@ -225,6 +234,24 @@ static void put_field(FILE *f, const char *prefix, const char *s)
             fputc(*p, f);
         }
     fputc('"', f);
+}
+
+/* The first row (skip[i] rows aside) whose outputs are not finite, or -1:
+ * finite inputs, yet extreme weights or normalizer overflowed the network.
+ * A pass of its own, so that nothing is written when one does. */
+static long first_overflow(Model *m, const Dataset *ds, const bool *skip)
+{
+    int O = m->shape.sizes[m->shape.n_layers];
+    for (size_t pos = 0; pos < ds->n; pos += CHUNK) {
+        int B = (int)(ds->n - pos < CHUNK ? ds->n - pos : CHUNK);
+        const float *out = model_forward(m, ds->x + pos * (size_t)ds->d, B, false, NULL);
+        for (int r = 0; r < B; r++) {
+            if (skip && skip[pos + (size_t)r]) continue;
+            for (int c = 0; c < O; c++)
+                if (!isfinite(out[(size_t)r * O + c])) return (long)(pos + (size_t)r);
+        }
+    }
+    return -1;
 }
 
 /* skip[i]: row i has no prediction; its line has empty fields (the first
@@ -305,11 +332,14 @@ static ErrorCode fill_gaps(const SavedModel *sm, Dataset *ds, MissingPolicy poli
             int j = first_gap(ds, i);
             if (j < 0) continue;
             (*skip)[i] = true;
-            if (++*skipped <= MAX_ROW_WARNINGS)
+            if (++*skipped <= MAX_ROW_WARNINGS) {
+                char name[200];
+                error_escape(name, sizeof name, ds->feature_names[j], strlen(ds->feature_names[j]));
                 fprintf(stderr,
                         "gradtop: warning: %s:%zu: no prediction for this row: column '%s' is "
                         "missing (--missing drop); its output row is left empty\n",
-                        ds->source, ds->row_line ? ds->row_line[i] : i + 1, ds->feature_names[j]);
+                        ds->source, ds->row_line ? ds->row_line[i] : i + 1, name);
+            }
             float *row = ds->x + i * d;
             for (size_t k = 0; k < d; k++)
                 if (isnan(row[k])) row[k] = 0; /* any finite value: the row is not shown */
@@ -384,6 +414,14 @@ int cmd_predict(const Options *o, const CliArgs *a)
     ds.label_column = -1;
     if (modelfile_prepare_dataset(&sm, &ds, &err)) goto fail;
     if (modelfile_build_model(&sm, &m, CHUNK, &err)) goto fail;
+    long over = first_overflow(&m, &ds, skip);
+    if (over >= 0) {
+        error_set(&err, ERROR_INPUT,
+                  "%s: the model's outputs overflow on data row %ld of %s: its weights or "
+                  "normalizer take these values beyond the range of a float",
+                  a->model, over + 1, ds.source);
+        goto fail;
+    }
     FILE *f = stdout;
     char tmp[OPTIONS_PATH + 32];
     if (a->output) {

@@ -1331,7 +1331,14 @@ int view_main(const Options *opt, int n_args, const char *const *args)
         fprintf(stderr, "gradtop view: %s: not a directory\n", v->logdir);
         code = 2;
     } else if (!crt_have_terminal(why, sizeof why)) {
-        fprintf(stderr, "gradtop view: %s\n", why);
+        /* There is no headless view: say what it needs, and where the same
+         * figures are without a terminal (not `gradtop train`, which makes
+         * a new run). */
+        fprintf(stderr,
+                "gradtop view: the run viewer needs a terminal, and standard %s is not one; "
+                "without one, each run's metrics.csv and journal.txt under %s are plain text, "
+                "and TensorBoard reads its event files\n",
+                isatty(STDIN_FILENO) ? "output" : "input", v->logdir);
         code = 2;
     } else {
         crt_signals_install();
