@@ -202,6 +202,18 @@ out=$("$GRADTOP" race --no-log --epochs 30 --patience 0 --racers \
 echo "$out" | grep -q '^result: racer=sgd status=diverged' || fail "no diverged result: $out"
 echo "$out" | grep -q '^result: racer=adam status=completed' || fail "adam did not finish: $out"
 echo "ok: a diverged racer makes the headless race exit 3, the others finish"
+# a network refused for its size: no racer's run directory is made, whether
+# every racer or one racer alone has it (the others are built first)
+for spec in "sgd;adam" "sgd;adam:layers=65536,65536,65536,65536"; do
+    layers=65536,65536,65536,65536
+    [ "$spec" = "sgd;adam" ] || layers=8
+    out=$("$GRADTOP" race --logdir "$TMP/huge" --layers "$layers" --racers "$spec" iris </dev/null 2>&1)
+    [ "$?" = 1 ] || { echo "$out"; fail "a race with a network too large for memory did not exit 1"; }
+    echo "$out" | grep -q 'use smaller layers' || fail "the refusal does not say why: $out"
+    [ -z "$(ls -A "$TMP/huge" 2>/dev/null)" ] ||
+        fail "a refused race ($spec, layers $layers) left run directories: $(ls "$TMP/huge")"
+done
+echo "ok: a race refused for a racer's network leaves no run directory behind"
 start_session screendiv C.UTF-8 "race --no-log --epochs 30 --patience 0 \
     --racers 'sgd:lr=10,momentum=0.99;adam' iris"
 wait_for 'DIVERGED' 20 || fail "the race screen did not show the sgd racer DIVERGED"

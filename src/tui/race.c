@@ -404,6 +404,32 @@ static void describe_racers(Race *race)
     }
 }
 
+/* ---- starting ---------------------------------------------------------- */
+
+/* Builds every racer's trainer, then (all of them could be built) makes
+ * their run directories and starts them: a racer refused for its network
+ * leaves no racer's directory behind.  The process exit code: 0, or 1 or
+ * 2 (said on stderr) when a racer cannot start, in which case the racers
+ * already started have been told to stop. */
+static int race_start(Race *race)
+{
+    Error err;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < race->n; i++) {
+            Racer *rc = &race->r[i];
+            error_clear(&err);
+            if (pass == 0 ? run_prepare(&rc->run, &err) : run_launch(&rc->run, &err)) {
+                fprintf(stderr, "gradtop race: %s: %s\n", rc->name, err.msg);
+                /* the racers already started end at their next batch */
+                for (int j = 0; j < i && pass == 1; j++) trainer_stop(race->r[j].run.trainer);
+                return err.code == ERROR_RUNTIME ? 1 : 2;
+            }
+            if (pass == 1) rc->started = true;
+        }
+    }
+    return 0;
+}
+
 /* ---- headless ---------------------------------------------------------- */
 
 static pthread_mutex_t print_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -437,7 +463,6 @@ static void stop_racers(void *ctx)
 
 static int race_headless(Race *race, SigWatch *watch)
 {
-    Error err;
     int code = 0;
     bool log_failed = false, diverged = false;
     int name_w = 10;
@@ -449,16 +474,8 @@ static int race_headless(Race *race, SigWatch *watch)
         rc->run.headless = true;
         rc->run.on_epoch = print_epoch;
         rc->run.on_epoch_ctx = rc;
-        error_clear(&err);
-        if (run_start(&rc->run, &err)) {
-            fprintf(stderr, "gradtop race: %s: %s\n", rc->name, err.msg);
-            code = err.code == ERROR_RUNTIME ? 1 : 2;
-            /* the racers already started end at their next batch */
-            for (int j = 0; j < i; j++) trainer_stop(race->r[j].run.trainer);
-            break;
-        }
-        rc->started = true;
     }
+    code = race_start(race);
     sigwatch_start(watch, stop_racers, race);
     for (int i = 0; i < race->n; i++) {
         Racer *rc = &race->r[i];
@@ -1006,21 +1023,15 @@ static int race_screen(Race *race)
         fprintf(stderr, "gradtop race: %s\n", why);
         return 2;
     }
-    Error err;
-    for (int i = 0; i < race->n; i++) {
-        error_clear(&err);
-        if (run_start(&race->r[i].run, &err)) {
-            crt_done();
-            fprintf(stderr, "gradtop race: %s: %s\n", race->r[i].name, err.msg);
-            return err.code == ERROR_RUNTIME ? 1 : 2;
-        }
-        race->r[i].started = true;
+    int code = race_start(race);
+    if (code) {
+        crt_done();
+        return code;
     }
     describe_racers(race);
     struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
                             {.fd = crt_signal_fd(), .events = POLLIN}};
     nfds_t nfds = fds[1].fd >= 0 ? 2 : 1;
-    int code = 0;
     while (!race->quit) {
         double t0 = mono();
         for (int i = 0; i < race->n; i++) run_update(&race->r[i].run);

@@ -80,27 +80,28 @@ static void *trainer_thread(void *arg)
     return NULL;
 }
 
-ErrorCode run_start(Run *r, Error *err)
+/* What run_prepare or run_launch made, undone after a failure. */
+static void run_discard(Run *r)
+{
+    live_destroy(r->live);
+    r->live = NULL;
+    if (r->trainer) {
+        trainer_destroy(r->trainer);
+        r->trainer = NULL;
+    }
+    if (r->log) {
+        runlog_close(r->log);
+        r->log = NULL;
+    }
+}
+
+ErrorCode run_prepare(Run *r, Error *err)
 {
     if (!r->sess) return error_set(err, ERROR_RUNTIME, "no data loaded");
     Session *ss = r->sess;
     r->log_path[0] = '\0';
     r->log_error[0] = '\0';
     memset(&r->log_hooks, 0, sizeof r->log_hooks);
-    if (!r->opt.no_log) {
-        /* An unusable log directory does not stop an interactive run: the
-         * panel says so in red and training goes on without run files. */
-        Error lerr = {0};
-        if (runlog_open(&r->log, &r->opt, ss, &lerr)) {
-            r->log = NULL;
-            error_prefix(&lerr, "not logged");
-            text_copy(r->log_error, sizeof r->log_error, lerr.msg);
-        } else {
-            snprintf(r->log_path, sizeof r->log_path, "%s", runlog_path(r->log));
-            runlog_note(r->log, "run", r->no_live ? "optimizer race" : "interactive dashboard");
-            r->log_hooks = runlog_hooks(r->log);
-        }
-    }
     TrainerHooks hooks = {.ctx = r,
                           .on_batch = hook_batch,
                           .on_epoch = hook_epoch,
@@ -122,6 +123,32 @@ ErrorCode run_start(Run *r, Error *err)
     if (rc) goto fail;
     r->has_snap = true;
     trainer_snapshot(r->trainer, &r->snap);
+    return ERROR_NONE;
+fail:
+    run_discard(r);
+    return rc;
+}
+
+ErrorCode run_launch(Run *r, Error *err)
+{
+    Session *ss = r->sess;
+    /* The run directory is made once everything else the run needs is
+     * there (a network refused for its size leaves no directory behind),
+     * and before the thread starts, so that the hooks see the log.  An
+     * unusable log directory does not stop an interactive run: the panel
+     * says so in red and training goes on without run files. */
+    if (!r->opt.no_log) {
+        Error lerr = {0};
+        if (runlog_open(&r->log, &r->opt, ss, &lerr)) {
+            r->log = NULL;
+            error_prefix(&lerr, "not logged");
+            text_copy(r->log_error, sizeof r->log_error, lerr.msg);
+        } else {
+            snprintf(r->log_path, sizeof r->log_path, "%s", runlog_path(r->log));
+            runlog_note(r->log, "run", r->no_live ? "optimizer race" : "interactive dashboard");
+            r->log_hooks = runlog_hooks(r->log);
+        }
+    }
     pthread_mutex_lock(&r->mu);
     r->finished = false;
     r->rc = ERROR_NONE;
@@ -141,23 +168,17 @@ ErrorCode run_start(Run *r, Error *err)
     int e = pthread_create(&r->thread, NULL, trainer_thread, r);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (e != 0) {
-        rc = error_set(err, ERROR_RUNTIME, "cannot start the training thread: %s", strerror(e));
-        goto fail;
+        run_discard(r);
+        return error_set(err, ERROR_RUNTIME, "cannot start the training thread: %s", strerror(e));
     }
     r->thread_started = true;
     return ERROR_NONE;
-fail:
-    live_destroy(r->live);
-    r->live = NULL;
-    if (r->trainer) {
-        trainer_destroy(r->trainer);
-        r->trainer = NULL;
-    }
-    if (r->log) {
-        runlog_close(r->log);
-        r->log = NULL;
-    }
-    return rc;
+}
+
+ErrorCode run_start(Run *r, Error *err)
+{
+    ErrorCode rc = run_prepare(r, err);
+    return rc ? rc : run_launch(r, err);
 }
 
 void run_update(Run *r)

@@ -59,8 +59,16 @@ ErrorCode run_open(Run *r, Error *err);
 /* Uses a session opened elsewhere (it must outlive the run) instead of
  * run_open's own. */
 void run_share(Run *r, Session *shared);
-/* Creates the trainer (and the run log unless --no-log, and the teaching
- * views' Live unless no_live) and starts the trainer thread. */
+/* Creates the trainer (and the teaching views' Live unless no_live) and
+ * the first snapshot: everything the run needs that may be refused (a
+ * network too large for memory), before anything is written. */
+ErrorCode run_prepare(Run *r, Error *err);
+/* After run_prepare: creates the run log (unless --no-log; a log that
+ * cannot be made leaves log_error set, not an error) and starts the
+ * trainer thread.  A prepared run that is never launched is ended with
+ * run_end or run_close. */
+ErrorCode run_launch(Run *r, Error *err);
+/* run_prepare, then run_launch. */
 ErrorCode run_start(Run *r, Error *err);
 /* Copies the trainer's progress into r->snap. */
 void run_update(Run *r);
