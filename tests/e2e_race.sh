@@ -8,8 +8,8 @@
 # epochs beside 3-digit ones), and once every racer has ended the status
 # line says so (space and s do not claim to resume or stop anything).  The
 # headless form prints per-epoch lines and a result per racer, honours
-# name=, refuses a shared option as a racer's KEY, and on SIGINT or SIGTERM
-# stops every racer after its batch: result lines with status=stopped,
+# name=, refuses a shared option as a racer's KEY, and on SIGINT, SIGTERM or
+# SIGHUP stops every racer after its batch: result lines with status=stopped,
 # complete run files, exit 130.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_race.sh
@@ -258,6 +258,8 @@ headless_signal() {
 }
 headless_signal INT
 headless_signal TERM
+# SIGHUP (the terminal or SSH session went away) ends the race as SIGTERM does
+headless_signal HUP
 
 echo "e2e_race: all passed"
 exit 0

@@ -2,11 +2,11 @@
  * cmd_train.c - `gradtop train`: the engine headless, a line per epoch and
  * a machine-readable result line.
  *
- * SIGINT and SIGTERM are caught by a handler that only writes the signal
- * number to a pipe (any thread may take the signal: OpenBLAS starts its own
- * threads before main).  A small thread reads the pipe and asks the trainer
- * to stop at the next batch boundary; the run then ends normally, its files
- * complete, and the process exits 130.
+ * SIGINT, SIGTERM and SIGHUP are caught by a handler that only writes the
+ * signal number to a pipe (any thread may take the signal: OpenBLAS starts
+ * its own threads before main).  A small thread reads the pipe and asks
+ * the trainer to stop at the next batch boundary; the run then ends
+ * normally, its files complete, and the process exits 130.
  *
  * Standard output that can no longer be written (a full disk, a reader
  * that went away: SIGPIPE is ignored, so a closed pipe is EPIPE) stops the
@@ -79,7 +79,7 @@ static void save_checkpoint(void *ctx, const Model *m, const Optimizer *o, int k
     if (p->log) runlog_on_checkpoint(p->log, m, o, kept_epoch);
 }
 
-/* SIGINT or SIGTERM: training stops at its next batch (sigwatch.h). */
+/* SIGINT, SIGTERM or SIGHUP: training stops at its next batch (sigwatch.h). */
 static void stop_trainer(void *ctx)
 {
     trainer_stop(ctx);

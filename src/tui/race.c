@@ -72,8 +72,8 @@ void race_details(FILE *f)
             "s stops all, l log scale, [ ] smoothing, q quits (y confirms).\n"
             "Each racer's run files go to LOGDIR/...-DATASET-RACER/ unless --no-log.\n"
             "Without a terminal on stdout, prints one line per epoch per racer and a\n"
-            "result line per racer; SIGINT or SIGTERM stops every racer after its batch,\n"
-            "with its files complete, and exits 130.\n",
+            "result line per racer; SIGINT, SIGTERM or SIGHUP stops every racer after\n"
+            "its batch, with its files complete, and exits 130.\n",
             RACE_NAME_MAX, RACE_DEFAULT);
 }
 
@@ -450,7 +450,7 @@ static void print_epoch(void *ctx, const EpochMetrics *m)
     pthread_mutex_unlock(&print_mu);
 }
 
-/* SIGINT or SIGTERM in the headless race, as in `gradtop train`
+/* SIGINT, SIGTERM or SIGHUP in the headless race, as in `gradtop train`
  * (sigwatch.h): every started racer stops at its next batch, each run
  * ends normally with its files complete and its result line printed, and
  * the race exits 130. */
@@ -505,7 +505,7 @@ static int race_headless(Race *race, SigWatch *watch)
     }
     /* in `gradtop train`'s order: a racer that could not start, then 3 when
      * a racer diverged (the others' results are still printed and saved),
-     * then 130 for SIGINT and SIGTERM alike, then 1 for unwritten files */
+     * then 130 for SIGINT, SIGTERM and SIGHUP alike, then 1 for unwritten files */
     if (code == 0 && diverged) code = 3;
     if (code == 0 && sig) code = 128 + SIGINT;
     if (code == 0 && log_failed) code = 1;
