@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../cli/output.h"
 #include "chart.h"
 #include "chartview.h"
 #include "crt.h"
@@ -24,16 +25,19 @@
 
 #define KEY_ESC 27
 
+typedef struct Race Race;
+
 typedef struct {
+    Race *race; /* the race it runs in */
     char name[RACE_NAME_MAX + 1];
     char settings[256]; /* what sets it apart from the other racers, for its row */
     bool named;         /* by name=, not after its optimizer */
     int name_w;         /* the headless lines' name column: the longest name */
     Run run;
-    bool started;
+    bool started; /* its thread runs; under print_mu while a race runs headless */
 } Racer;
 
-typedef struct {
+struct Race {
     Racer r[RACE_MAX];
     int n;
     Session sess;
@@ -44,7 +48,12 @@ typedef struct {
     char notice[512];
     double *buf;
     size_t cap;
-} Race;
+    /* headless: why standard output failed (NULL while it works), and
+     * after which racer's epoch; under print_mu */
+    const char *out_error;
+    const Racer *out_racer;
+    int out_epoch;
+};
 
 static const CrtRole racer_role[RACE_MAX] = {ROLE_TRAIN, ROLE_VAL, ROLE_GOOD, ROLE_WARN};
 
@@ -150,6 +159,7 @@ static int parse_racers(Race *race, const Options *base, const char *spec, char 
         }
         Racer *rc = &race->r[race->n];
         memset(rc, 0, sizeof *rc);
+        rc->race = race;
         /* "--racers: racer 2 (adam:lr=x)", the prefix of its messages */
         char where[200];
         snprintf(where, sizeof where, "--racers: racer %d (%.100s%s)", race->n + 1, item,
@@ -406,6 +416,21 @@ static void describe_racers(Race *race)
 
 /* ---- starting ---------------------------------------------------------- */
 
+/* Guards the headless lines on standard output, out_error and the racers'
+ * started flags (a racer's trainer thread stops the others when standard
+ * output fails). */
+static pthread_mutex_t print_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* rc's thread runs: from now on a failed standard output stops it too,
+ * and one that has already failed stops it at once. */
+static void racer_started(Race *race, Racer *rc)
+{
+    pthread_mutex_lock(&print_mu);
+    rc->started = true;
+    if (race->out_error) trainer_stop(rc->run.trainer);
+    pthread_mutex_unlock(&print_mu);
+}
+
 /* Builds every racer's trainer, then (all of them could be built) makes
  * their run directories and starts them: a racer refused for its network
  * leaves no racer's directory behind.  The process exit code: 0, or 1 or
@@ -424,7 +449,7 @@ static int race_start(Race *race)
                 for (int j = 0; j < i && pass == 1; j++) trainer_stop(race->r[j].run.trainer);
                 return err.code == ERROR_RUNTIME ? 1 : 2;
             }
-            if (pass == 1) rc->started = true;
+            if (pass == 1) racer_started(race, rc);
         }
     }
     return 0;
@@ -432,21 +457,34 @@ static int race_start(Race *race)
 
 /* ---- headless ---------------------------------------------------------- */
 
-static pthread_mutex_t print_mu = PTHREAD_MUTEX_INITIALIZER;
-
+/* A line for rc's epoch m, on rc's trainer thread.  Standard output that
+ * can no longer be written (a full disk, a reader that went away: SIGPIPE
+ * is ignored here) stops every racer at its next batch, as `gradtop train`
+ * stops its run: nothing would report the race otherwise. */
 static void print_epoch(void *ctx, const EpochMetrics *m)
 {
     Racer *rc = ctx;
+    Race *race = rc->race;
     const Run *r = &rc->run;
     bool reg = r->sess->train.task == TASK_REGRESSION;
     pthread_mutex_lock(&print_mu);
+    if (race->out_error) {
+        pthread_mutex_unlock(&print_mu);
+        return;
+    }
     printf("%-*s epoch %4d/%d  loss %.4f  %s %.4f", rc->name_w, rc->name, m->epoch, r->opt.epochs,
            m->loss, reg ? "mae" : "accuracy", reg ? m->mae : m->accuracy);
     if (m->has_val)
         printf("  val_loss %.4f  %s %.4f", m->val_loss, reg ? "val_mae" : "val_accuracy",
                reg ? m->val_mae : m->val_accuracy);
     printf("  lr %.4g  %.2fs\n", m->lr, m->seconds);
-    fflush(stdout);
+    race->out_error = output_stdout_error();
+    if (race->out_error) {
+        race->out_racer = rc;
+        race->out_epoch = m->epoch;
+        for (int i = 0; i < race->n; i++)
+            if (race->r[i].started) trainer_stop(race->r[i].run.trainer);
+    }
     pthread_mutex_unlock(&print_mu);
 }
 
@@ -491,21 +529,36 @@ static int race_headless(Race *race, SigWatch *watch)
         TrainResult res;
         trainer_result(rc->run.trainer, &res);
         run_end(&rc->run);
-        char text[768];
-        train_result_text(&res, rc->run.sess->train.task, text, sizeof text);
-        printf("result: racer=%s %s", rc->name, text);
-        if (rc->run.log_path[0]) printf(" run=%s", rc->run.log_path);
-        printf("\n");
-        fflush(stdout);
+        if (!race->out_error) {
+            char text[768];
+            train_result_text(&res, rc->run.sess->train.task, text, sizeof text);
+            printf("result: racer=%s %s", rc->name, text);
+            if (rc->run.log_path[0]) printf(" run=%s", rc->run.log_path);
+            printf("\n");
+            race->out_error = output_stdout_error();
+        }
         if (rc->run.log_error[0]) {
             fprintf(stderr, "gradtop race: %s\n", rc->run.log_error);
             log_failed = true;
         }
         if (res.status == TRAIN_DIVERGED) diverged = true;
     }
-    /* in `gradtop train`'s order: a racer that could not start, then 3 when
-     * a racer diverged (the others' results are still printed and saved),
-     * then 130 for SIGINT, SIGTERM and SIGHUP alike, then 1 for unwritten files */
+    if (race->out_error) {
+        char stopped[96] = "";
+        if (race->out_racer)
+            snprintf(stopped, sizeof stopped, ": every racer stopped (%s after epoch %d)",
+                     race->out_racer->name, race->out_epoch);
+        bool logged = !log_failed;
+        for (int i = 0; i < race->n; i++) logged &= race->r[i].run.log_path[0] != '\0';
+        fprintf(stderr, "gradtop race: standard output: %s%s%s\n", race->out_error, stopped,
+                logged ? "; the run files are complete" : "");
+    }
+    /* in `gradtop train`'s order: output that was lost (whoever reads it
+     * cannot tell the race's end from the exit code otherwise), a racer
+     * that could not start, then 3 when a racer diverged (the others'
+     * results are still printed and saved), then 130 for SIGINT, SIGTERM
+     * and SIGHUP alike, then 1 for unwritten files */
+    if (race->out_error) code = 1;
     if (code == 0 && diverged) code = 3;
     if (code == 0 && sig) code = 128 + SIGINT;
     if (code == 0 && log_failed) code = 1;
@@ -1094,7 +1147,13 @@ int race_main(const Options *o, const char *racers, const char *exe_dir)
         race->r[i].run.exe_dir = exe_dir;
         run_share(&race->r[i].run, &race->sess);
     }
+    /* Headless, a closed pipe on stdout is EPIPE, which stops the race
+     * cleanly (print_epoch), rather than SIGPIPE killing it half-written. */
+    struct sigaction ignore = {.sa_handler = SIG_IGN}, old_pipe;
+    sigemptyset(&ignore.sa_mask);
+    if (!tty) sigaction(SIGPIPE, &ignore, &old_pipe);
     code = tty ? race_screen(race) : race_headless(race, &watch);
+    if (!tty) sigaction(SIGPIPE, &old_pipe, NULL);
     for (int i = 0; i < race->n; i++) {
         Run *r = &race->r[i].run;
         char path[sizeof r->log_path];
