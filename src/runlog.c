@@ -1,10 +1,12 @@
 /* runlog.c - see runlog.h. */
 #include "gradtop/runlog.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +130,43 @@ static int write_atomic(const char *path, const char *dir, const char *text)
         close(fd);
     }
     return 0;
+}
+
+/* The PID of NAME.tmp.PID (as write_atomic and modelfile_save name their
+ * temporaries), or 0 when name is not one. */
+static long temporary_pid(const char *name)
+{
+    const char *p = NULL;
+    for (const char *q = strstr(name, ".tmp."); q; q = strstr(q + 1, ".tmp.")) p = q;
+    if (!p || p == name) return 0;
+    p += 5;
+    long pid = 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9' || pid > 99999999) return 0;
+        pid = pid * 10 + (*p - '0');
+    }
+    return pid;
+}
+
+int runlog_remove_stale(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int removed = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        long pid = temporary_pid(e->d_name);
+        if (pid <= 0 || pid == (long)getpid()) continue;
+        /* A process that still exists (EPERM: someone else's) may be
+         * writing it; only ESRCH says nobody will rename it any more. */
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) == 0) removed++;
+    }
+    closedir(d);
+    return removed;
 }
 
 static void flush_file(RunLog *rl, FILE *f, const char *path, bool sync)
@@ -371,6 +410,7 @@ static ErrorCode open_run(RunLog **out, const Options *o, const Session *s, cons
             rc = error_set(err, ERROR_INPUT, "%s: not a run directory", resume);
         else
             snprintf(rl->dir, sizeof rl->dir, "%s", resume);
+        if (!rc) runlog_remove_stale(rl->dir);
     } else {
         rc = make_run_dir(rl, o, s, t, err);
     }

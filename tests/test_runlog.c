@@ -13,10 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "gradtop/modelfile.h"
 #include "gradtop/runlog.h"
+#include "gradtop/runs.h"
 #include "gradtop/tfevents.h"
 
 /* ---- fixtures -------------------------------------------------------- */
@@ -500,6 +502,90 @@ static void unusable_logdir_is_an_error_naming_it(void **state)
     free_fixture(f);
 }
 
+/* The PID of a process that has exited and been reaped: kill(pid, 0)
+ * says ESRCH for it (until the kernel hands the number out again, which
+ * takes a full turn of the PID space). */
+static pid_t dead_pid(void)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) _exit(0);
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    return pid;
+}
+
+static bool exists(const char *dir, const char *name)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    struct stat st;
+    return lstat(p, &st) == 0;
+}
+
+/* Puts into dir: the temporaries of a dead process (model.gtm's and
+ * config.txt's, as a killed save leaves them), one of this live process,
+ * and names that only look alike; names[0..1] are the dead ones. */
+static void make_temporaries(const char *dir, char names[6][64])
+{
+    pid_t dead = dead_pid();
+    snprintf(names[0], 64, "model.gtm.tmp.%ld", (long)dead);
+    snprintf(names[1], 64, "config.txt.tmp.%ld", (long)dead);
+    snprintf(names[2], 64, "model.gtm.tmp.%ld", (long)getpid());
+    snprintf(names[3], 64, "model.gtm.tmp.%ldx", (long)dead);
+    snprintf(names[4], 64, "notes.tmp.");
+    snprintf(names[5], 64, "stale.tmp.%ld.dir", (long)dead);
+    for (int i = 0; i < 6; i++) {
+        char p[4200];
+        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        FILE *fp = fopen(p, "w");
+        assert_non_null(fp);
+        fputs("partial", fp);
+        fclose(fp);
+    }
+}
+
+static void resume_removes_the_temporaries_of_dead_processes_only(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunLog *rl = run_three_epochs(f, true, false);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", runlog_path(rl));
+    runlog_close(rl);
+    char names[6][64];
+    make_temporaries(dir, names);
+    Error err = {0};
+    assert_int_equal(runlog_resume(&rl, dir, 3, 12, &f->opt, &f->s, &err), ERROR_NONE);
+    assert_false(exists(dir, names[0]));
+    assert_false(exists(dir, names[1]));
+    for (int i = 2; i < 6; i++) assert_true(exists(dir, names[i]));
+    assert_true(exists(dir, "model.gtm"));
+    runlog_close(rl);
+    free_fixture(f);
+}
+
+static void view_removes_the_temporaries_of_dead_processes_only(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunLog *rl = run_three_epochs(f, true, false);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", runlog_path(rl));
+    runlog_close(rl);
+    char names[6][64];
+    make_temporaries(dir, names);
+    RunSet rs;
+    Error err = {0};
+    assert_int_equal(runset_open(&rs, f->opt.logdir, &err), ERROR_NONE);
+    assert_int_equal(rs.n_runs, 1);
+    assert_false(exists(dir, names[0]));
+    assert_false(exists(dir, names[1]));
+    for (int i = 2; i < 6; i++) assert_true(exists(dir, names[i]));
+    runset_free(&rs);
+    free_fixture(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -511,6 +597,8 @@ int main(void)
         cmocka_unit_test(config_txt_loads_back_into_the_same_options),
         cmocka_unit_test(checkpoint_writes_a_loadable_model),
         cmocka_unit_test(unusable_logdir_is_an_error_naming_it),
+        cmocka_unit_test(resume_removes_the_temporaries_of_dead_processes_only),
+        cmocka_unit_test(view_removes_the_temporaries_of_dead_processes_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,6 +56,13 @@ ErrorCode runlog_open(RunLog **out, const Options *o, const Session *s, Error *e
 ErrorCode runlog_resume(RunLog **out, const char *dir, int epoch, long step, const Options *o,
                         const Session *s, Error *err);
 
+/* Removes from dir the temporaries (NAME.tmp.PID, regular files) of
+ * processes that no longer exist: a save killed between writing its
+ * temporary and renaming it leaves one behind.  Those of live processes
+ * stay.  runlog_resume does this; view does it for each run directory it
+ * finds.  Returns how many were removed. */
+int runlog_remove_stale(const char *dir);
+
 /* The run directory, e.g. "runs/20261124-193000-iris". */
 const char *runlog_path(const RunLog *rl);
 
