@@ -37,6 +37,7 @@ typedef struct {
     Trainer *trainer;      /* stopped when standard output fails */
     const char *out_error; /* why standard output failed, NULL while it works */
     int out_epoch;         /* the epoch whose line could not be written */
+    bool log_stopped;      /* a run file failed while training ran: said, and stopped */
 } Printer;
 
 static void print_epoch(void *ctx, const EpochMetrics *m)
@@ -77,6 +78,17 @@ static void save_checkpoint(void *ctx, const Model *m, const Optimizer *o, int k
 {
     const Printer *p = ctx;
     if (p->log) runlog_on_checkpoint(p->log, m, o, kept_epoch);
+}
+
+/* A run file could not be written (a full disk) while training ran: said
+ * at once, naming the file, and training stops at its next batch as for a
+ * failed standard output, since the run could no longer be recorded. */
+static void stop_on_log_failure(void *ctx, const Error *e)
+{
+    Printer *p = ctx;
+    p->log_stopped = true;
+    fprintf(stderr, "gradtop: writing the run files failed: %s: training stops\n", e->msg);
+    trainer_stop(p->trainer);
 }
 
 /* SIGINT, SIGTERM or SIGHUP: training stops at its next batch (sigwatch.h). */
@@ -259,6 +271,7 @@ static int train_watched(const Options *o, const CliArgs *a, const SavedModel *s
         session_close(&s);
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
+    if (pr.log) runlog_on_failure(pr.log, stop_on_log_failure, &pr);
     sigwatch_start(watch, stop_trainer, t);
     ErrorCode trc = trainer_run(t, &err);
     int sig = sigwatch_join(watch);
@@ -268,7 +281,8 @@ static int train_watched(const Options *o, const CliArgs *a, const SavedModel *s
     if (pr.log) {
         Error lerr = {0};
         if (runlog_finish(pr.log, &r, &lerr)) {
-            fprintf(stderr, "gradtop: writing the run files failed: %s\n", lerr.msg);
+            if (!pr.log_stopped)
+                fprintf(stderr, "gradtop: writing the run files failed: %s\n", lerr.msg);
             log_failed = true;
         }
     }

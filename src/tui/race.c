@@ -34,7 +34,8 @@ typedef struct {
     bool named;         /* by name=, not after its optimizer */
     int name_w;         /* the headless lines' name column: the longest name */
     Run run;
-    bool started; /* its thread runs; under print_mu while a race runs headless */
+    bool started;  /* its thread runs; under print_mu while a race runs headless */
+    bool log_said; /* headless: its run files' failure was said when it happened */
 } Racer;
 
 struct Race {
@@ -78,7 +79,9 @@ void race_details(FILE *f)
             "The header shows what all racers share; each racer's row shows its own\n"
             "settings where they differ.\n"
             "Keys: space pauses or resumes all, n steps all one batch while paused,\n"
-            "s stops all, l log scale, [ ] smoothing, q quits (y confirms).\n"
+            "s stops all, l log scale, [ ] smoothing, q quits (y confirms).  When a\n"
+            "racer's run files cannot be written (a full disk), it pauses and the status\n"
+            "line says so in red: w goes on without run files.\n"
             "Each racer's run files go to LOGDIR/...-DATASET-RACER/ unless --no-log.\n"
             "Without a terminal on stdout, prints one line per epoch per racer and a\n"
             "result line per racer; SIGINT, SIGTERM or SIGHUP stops every racer after\n"
@@ -488,6 +491,19 @@ static void print_epoch(void *ctx, const EpochMetrics *m)
     pthread_mutex_unlock(&print_mu);
 }
 
+/* A racer's run file could not be written (a full disk), on its trainer
+ * thread: said at once, naming the file; the racer stops at its next
+ * batch (run.c), as `gradtop train` does. */
+static void say_log_failed(void *ctx, const Error *e)
+{
+    Racer *rc = ctx;
+    pthread_mutex_lock(&print_mu);
+    rc->log_said = true;
+    fprintf(stderr, "gradtop race: %s: writing the run files failed: %s: %s stops\n", rc->name,
+            e->msg, rc->name);
+    pthread_mutex_unlock(&print_mu);
+}
+
 /* SIGINT, SIGTERM or SIGHUP in the headless race, as in `gradtop train`
  * (sigwatch.h): every started racer stops at its next batch, each run
  * ends normally with its files complete and its result line printed, and
@@ -512,6 +528,7 @@ static int race_headless(Race *race, SigWatch *watch)
         rc->run.headless = true;
         rc->run.on_epoch = print_epoch;
         rc->run.on_epoch_ctx = rc;
+        rc->run.on_log_failed = say_log_failed;
     }
     code = race_start(race);
     sigwatch_start(watch, stop_racers, race);
@@ -538,7 +555,7 @@ static int race_headless(Race *race, SigWatch *watch)
             race->out_error = output_stdout_error();
         }
         if (rc->run.log_error[0]) {
-            fprintf(stderr, "gradtop race: %s\n", rc->run.log_error);
+            if (!rc->log_said) fprintf(stderr, "gradtop race: %s\n", rc->run.log_error);
             log_failed = true;
         }
         if (res.status == TRAIN_DIVERGED) diverged = true;
@@ -880,6 +897,17 @@ static void draw_keys(int y, int width)
     crt_set(stdscr, ROLE_NORMAL);
 }
 
+/* The first racer whose run files failed while it trained (its panel
+ * offers w), or NULL. */
+static const Racer *log_failed_racer(const Race *race)
+{
+    for (int i = 0; i < race->n; i++) {
+        const Run *r = &race->r[i].run;
+        if (r->log && r->log_error[0] && !r->log_dropped) return &race->r[i];
+    }
+    return NULL;
+}
+
 static void draw(Race *race)
 {
     int rows, cols;
@@ -905,7 +933,15 @@ static void draw(Race *race)
     int chart_h = rows - 3 - table_h;
     draw_charts(race, 1, chart_h, cols);
     draw_table(race, 1 + chart_h + 1, cols);
-    if (race->notice[0]) {
+    const Racer *failed = log_failed_racer(race);
+    if (failed) {
+        /* a run file could not be written: said in red until w answers it */
+        char m[sizeof failed->run.log_error + 128];
+        snprintf(m, sizeof m, "%s: %s: paused; w goes on without run files, s stops", failed->name,
+                 failed->run.log_error);
+        crt_set(stdscr, ROLE_BAD);
+        crt_puts(stdscr, rows - 2, 1, cols - 2, m);
+    } else if (race->notice[0]) {
         crt_set(stdscr, ROLE_DIM);
         crt_puts(stdscr, rows - 2, 1, cols - 2, race->notice);
     }
@@ -1034,6 +1070,23 @@ static void on_key(Race *race, int ch)
                      "training has ended: nothing to stop (q quits)");
         }
         break;
+    case 'w': {
+        /* every racer whose run files failed goes on without them */
+        char who[RACE_MAX * (RACE_NAME_MAX + 2)] = "";
+        for (int i = 0; i < race->n; i++) {
+            Run *r = &race->r[i].run;
+            if (!run_log_off(r)) continue;
+            if (racer_in(r, TRAIN_PAUSED, TRAIN_PAUSED)) trainer_resume(r->trainer);
+            size_t l = strlen(who);
+            snprintf(who + l, sizeof who - l, "%s%s", l ? ", " : "", race->r[i].name);
+        }
+        if (who[0])
+            snprintf(race->notice, sizeof race->notice, "going on without run files: %s", who);
+        else
+            snprintf(race->notice, sizeof race->notice,
+                     "w is for a racer whose run files could not be written: none");
+        break;
+    }
     case 'l': race->log_y = !race->log_y; break;
     case '[': race->smoothing = race->smoothing >= 0.1 ? race->smoothing - 0.1 : 0; break;
     case ']': race->smoothing = race->smoothing < 0.89 ? race->smoothing + 0.1 : 0.95; break;

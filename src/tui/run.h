@@ -13,6 +13,7 @@
 #define GRADTOP_TUI_RUN_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "gradtop/error.h"
@@ -41,7 +42,15 @@ typedef struct {
     RunLog *log;
     char log_path[1024]; /* the run directory, or "" with --no-log */
     char log_error[512]; /* the run log's first I/O error, or "" */
-    ModelShape shape;    /* the network of the current run */
+    /* After a run file could not be written (a full disk) training pauses
+     * (headless: stops); run_log_off asks for going on without files, which
+     * the trainer thread applies at its next hook (log_is_off, its own). */
+    atomic_bool log_off_asked;
+    bool log_is_off;
+    bool log_dropped; /* the UI's copy: run_log_off was called */
+    /* headless: told at once of that failure, on the trainer thread */
+    void (*on_log_failed)(void *ctx, const Error *e);
+    ModelShape shape; /* the network of the current run */
     TrainerSnapshot snap;
     bool has_snap;
     pthread_t thread;
@@ -70,8 +79,14 @@ ErrorCode run_prepare(Run *r, Error *err);
 ErrorCode run_launch(Run *r, Error *err);
 /* run_prepare, then run_launch. */
 ErrorCode run_start(Run *r, Error *err);
-/* Copies the trainer's progress into r->snap. */
+/* Copies the trainer's progress into r->snap, and the run log's first
+ * I/O error, as soon as there is one, into r->log_error. */
 void run_update(Run *r);
+/* After the run log failed: training goes on without run files (the
+ * journal's last line says so, if it can still be written).  Resume the
+ * trainer after it.  False, and nothing done, when the log has not failed
+ * (or is already off). */
+bool run_log_off(Run *r);
 /* Whether the run has a trainer, and its status with the requests made so
  * far counted (trainer_status): a key pressed before the snapshot shows
  * the one before it must see its effect (space, space: pause, resume). */
