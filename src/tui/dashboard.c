@@ -816,8 +816,7 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
             /* a run file failed while training ran: which file (inside the
              * run directory) and why, wrapped, then the choice it offers
              * (training paused) until it is made */
-            size_t n = strlen(r->log_path);
-            if (n && !strncmp(p, r->log_path, n) && p[n] == '/') p += n + 1;
+            p = run_log_error_short(r);
             panel_row(y, left, width, "run", role, "");
             crt_set(stdscr, role);
             y += crt_wrap(stdscr, y, left + 10, width - 10, bottom - y < 3 ? bottom - y : 3, p);

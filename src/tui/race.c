@@ -938,7 +938,7 @@ static void draw(Race *race)
         /* a run file could not be written: said in red until w answers it */
         char m[sizeof failed->run.log_error + 128];
         snprintf(m, sizeof m, "%s: %s: paused; w goes on without run files, s stops", failed->name,
-                 failed->run.log_error);
+                 run_log_error_short(&failed->run));
         crt_set(stdscr, ROLE_BAD);
         crt_puts(stdscr, rows - 2, 1, cols - 2, m);
     } else if (race->notice[0]) {

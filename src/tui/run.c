@@ -226,6 +226,13 @@ void run_update(Run *r)
         text_copy(r->log_error, sizeof r->log_error, e.msg);
 }
 
+const char *run_log_error_short(const Run *r)
+{
+    size_t n = strlen(r->log_path);
+    const char *e = r->log_error;
+    return n && !strncmp(e, r->log_path, n) && e[n] == '/' ? e + n + 1 : e;
+}
+
 bool run_log_off(Run *r)
 {
     if (!r->log || !r->log_error[0] || r->log_dropped) return false;

@@ -82,6 +82,9 @@ ErrorCode run_start(Run *r, Error *err);
 /* Copies the trainer's progress into r->snap, and the run log's first
  * I/O error, as soon as there is one, into r->log_error. */
 void run_update(Run *r);
+/* log_error with the run directory left out of the failed file's path
+ * ("model.gtm: No space left on device"), for a narrow panel. */
+const char *run_log_error_short(const Run *r);
 /* After the run log failed: training goes on without run files (the
  * journal's last line says so, if it can still be written).  Resume the
  * trainer after it.  False, and nothing done, when the log has not failed
