@@ -820,7 +820,9 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
             panel_row(y, left, width, "run", role, "");
             crt_set(stdscr, role);
             y += crt_wrap(stdscr, y, left + 10, width - 10, bottom - y < 3 ? bottom - y : 3, p);
-            if (y < bottom)
+            /* (a failure at the last save leaves nothing to go on with) */
+            bool going = r->has_snap && in_progress(r->snap.status);
+            if (y < bottom && (going || r->log_dropped))
                 crt_wrap(stdscr, y++, left + 10, width - 10, 1,
                          r->log_dropped ? "no run files from here" : "w: go on without files");
             crt_set(stdscr, ROLE_NORMAL);

@@ -897,6 +897,12 @@ static void draw_keys(int y, int width)
     crt_set(stdscr, ROLE_NORMAL);
 }
 
+static bool racer_in(const Run *r, TrainStatus a, TrainStatus b)
+{
+    TrainStatus s;
+    return run_status(r, &s) && (s == a || s == b);
+}
+
 /* The first racer whose run files failed while it trained (its panel
  * offers w), or NULL. */
 static const Racer *log_failed_racer(const Race *race)
@@ -937,8 +943,9 @@ static void draw(Race *race)
     if (failed) {
         /* a run file could not be written: said in red until w answers it */
         char m[sizeof failed->run.log_error + 128];
-        snprintf(m, sizeof m, "%s: %s: paused; w goes on without run files, s stops", failed->name,
-                 run_log_error_short(&failed->run));
+        bool going = racer_in(&failed->run, TRAIN_RUNNING, TRAIN_PAUSED);
+        snprintf(m, sizeof m, "%s: %s%s", failed->name, run_log_error_short(&failed->run),
+                 going ? ": paused; w goes on without run files, s stops" : "");
         crt_set(stdscr, ROLE_BAD);
         crt_puts(stdscr, rows - 2, 1, cols - 2, m);
     } else if (race->notice[0]) {
@@ -958,12 +965,6 @@ static void draw(Race *race)
 }
 
 /* ---- keys and the status line ------------------------------------------ */
-
-static bool racer_in(const Run *r, TrainStatus a, TrainStatus b)
-{
-    TrainStatus s;
-    return run_status(r, &s) && (s == a || s == b);
-}
 
 /* The racers' states (run_status).  A diverged racer has ended but
  * waits: space resumes it from its last finite weights. */
