@@ -71,7 +71,9 @@ whole_run() {
         fail "$2: the journal has no end: $(cat "$1/journal.txt")"
     tail -n 1 "$1/journal.txt" | grep -q ' result status=stopped ' ||
         fail "$2: the journal does not end with its result: $(tail -n 1 "$1/journal.txt")"
-    [ -z "$(ls "$1" | grep '\.tmp\.')" ] || fail "$2: temporaries left: $(ls "$1")"
+    for f in "$1"/*.tmp.*; do
+        [ -e "$f" ] && fail "$2: a temporary is left: $f"
+    done
 }
 
 # ---- headless train -----------------------------------------------------------
