@@ -48,6 +48,9 @@ TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 LIB        := $(BUILD)/libgradtop.a
 TUILIB     := $(BUILD)/libgradtop-tui.a
+# Finishing standard output (src/cli/output.c) is shared by the commands and
+# the headless race (src/tui/race.c), so it goes in the TUI library.
+SHARED_OBJ := $(BUILD)/src/cli/output.o
 PROG       := $(BUILD)/gradtop
 MAN        := $(BUILD)/gradtop.1
 COMPLETION := $(BUILD)/gradtop.bash
@@ -86,12 +89,12 @@ $(LIB): $(ENGINE_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(TUILIB): $(TUI_OBJ)
+$(TUILIB): $(TUI_OBJ) $(SHARED_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
 $(PROG): $(CLI_OBJ) $(TUILIB) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(TUILIB) $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter-out $(SHARED_OBJ),$(CLI_OBJ)) $(TUILIB) $(LIB) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/%.c $(TUILIB) $(LIB)
 	@mkdir -p $(dir $@)

@@ -1,12 +1,16 @@
 /* runlog.c - see runlog.h. */
 #include "gradtop/runlog.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -39,7 +43,12 @@ struct RunLog {
     char *config_text;
     int last_epoch;
     long last_step;
-    Error err; /* the first I/O failure */
+    Error err;           /* the first I/O failure */
+    atomic_bool failed;  /* err is set: other threads may read it then */
+    bool journal_failed; /* a journal line could not be written: no more */
+    bool off;            /* runlog_off: nothing more is written */
+    void (*on_fail)(void *ctx, const Error *e);
+    void *on_fail_ctx;
 };
 
 static double now_seconds(void)
@@ -49,20 +58,31 @@ static double now_seconds(void)
     return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }
 
-/* Remembers the first failure; later ones are dropped. */
+static void journal_line(RunLog *rl, double t, long step, int epoch, const char *kind,
+                         const char *text);
+
+/* Remembers the first failure (later ones are dropped), says so in the
+ * journal as a line of kind note (when not NULL and the journal still
+ * takes lines) and tells the owner's on_fail. */
+static void rl_fail_err(RunLog *rl, const Error *e, const char *note)
+{
+    if (rl->err.code != ERROR_NONE || e->code == ERROR_NONE) return;
+    rl->err = *e;
+    atomic_store_explicit(&rl->failed, true, memory_order_release);
+    if (note) journal_line(rl, now_seconds(), rl->last_step, rl->last_epoch, note, e->msg);
+    if (rl->on_fail) rl->on_fail(rl->on_fail_ctx, &rl->err);
+}
+
 static void rl_fail(RunLog *rl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void rl_fail(RunLog *rl, const char *fmt, ...)
 {
     if (rl->err.code != ERROR_NONE) return;
+    Error e = {.code = ERROR_RUNTIME};
     va_list ap;
     va_start(ap, fmt);
-    error_setv(&rl->err, ERROR_RUNTIME, fmt, ap);
+    error_setv(&e, ERROR_RUNTIME, fmt, ap);
     va_end(ap);
-}
-
-static void rl_fail_err(RunLog *rl, const Error *e)
-{
-    if (rl->err.code == ERROR_NONE && e->code != ERROR_NONE) rl->err = *e;
+    rl_fail_err(rl, &e, "write_failed");
 }
 
 /* ---- files ----------------------------------------------------------- */
@@ -129,6 +149,61 @@ static int write_atomic(const char *path, const char *dir, const char *text)
     return 0;
 }
 
+/* The PID of NAME.tmp.PID (as write_atomic and modelfile_save name their
+ * temporaries), or 0 when name is not one. */
+static long temporary_pid(const char *name)
+{
+    const char *p = NULL;
+    for (const char *q = strstr(name, ".tmp."); q; q = strstr(q + 1, ".tmp.")) p = q;
+    if (!p || p == name) return 0;
+    p += 5;
+    long pid = 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9' || pid > 99999999) return 0;
+        pid = pid * 10 + (*p - '0');
+    }
+    return pid;
+}
+
+int runlog_remove_stale(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int removed = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        long pid = temporary_pid(e->d_name);
+        if (pid <= 0 || pid == (long)getpid()) continue;
+        /* A process that still exists (EPERM: someone else's) may be
+         * writing it; only ESRCH says nobody will rename it any more. */
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) == 0) removed++;
+    }
+    closedir(d);
+    return removed;
+}
+
+/* Appends text to f, whose buffer is empty (every record is flushed), as
+ * one record: written and flushed whole, or cut back to where it began (a
+ * full disk takes part of it), so that no reader ever meets half a row or
+ * half a line.  errno, and false, when it could not be written. */
+static bool append_record(FILE *f, const char *text)
+{
+    struct stat st;
+    off_t start = fstat(fileno(f), &st) == 0 ? st.st_size : -1;
+    errno = 0;
+    if (fputs(text, f) >= 0 && fflush(f) == 0) return true;
+    int e = errno ? errno : EIO;
+    /* drop what stdio still holds, so that closing writes none of it */
+    __fpurge(f);
+    if (start >= 0 && ftruncate(fileno(f), start) == 0) fseeko(f, start, SEEK_SET);
+    errno = e;
+    return false;
+}
+
 static void flush_file(RunLog *rl, FILE *f, const char *path, bool sync)
 {
     if (!f) return;
@@ -181,10 +256,12 @@ static const char *event_word(EventKind k)
     return "event";
 }
 
+/* After another file failed the journal still takes lines (the stop, the
+ * end and the result say how the run ended), each whole or not at all. */
 static void journal_line(RunLog *rl, double t, long step, int epoch, const char *kind,
                          const char *text)
 {
-    if (!rl->journal || rl->err.code != ERROR_NONE) return;
+    if (!rl->journal || rl->journal_failed || rl->off) return;
     char when[64];
     iso_time(when, sizeof when, t);
     /* one line per entry: line breaks inside text would split it */
@@ -193,9 +270,12 @@ static void journal_line(RunLog *rl, double t, long step, int epoch, const char 
     for (const char *c = text ? text : ""; *c && n + 1 < sizeof clean; c++)
         clean[n++] = (*c == '\n' || *c == '\r') ? ' ' : *c;
     clean[n] = '\0';
-    if (fprintf(rl->journal, "%s step=%ld epoch=%d %s %s\n", when, step, epoch, kind, clean) < 0)
+    char line[1200];
+    snprintf(line, sizeof line, "%s step=%ld epoch=%d %s %s\n", when, step, epoch, kind, clean);
+    if (!append_record(rl->journal, line)) {
+        rl->journal_failed = true;
         rl_fail(rl, "%s: %s", rl->journal_path, strerror(errno));
-    flush_file(rl, rl->journal, rl->journal_path, false);
+    }
 }
 
 void runlog_note(RunLog *rl, const char *kind, const char *text)
@@ -329,8 +409,7 @@ static void metrics_header(RunLog *rl)
     const char *h = rl->task == TASK_CLASSIFICATION
                         ? "epoch,step,wall_time,loss,accuracy,val_loss,val_accuracy,lr\n"
                         : "epoch,step,wall_time,loss,mae,r2,val_loss,val_mae,val_r2,lr\n";
-    if (fputs(h, rl->metrics) < 0) rl_fail(rl, "%s: %s", rl->metrics_path, strerror(errno));
-    flush_file(rl, rl->metrics, rl->metrics_path, false);
+    if (!append_record(rl->metrics, h)) rl_fail(rl, "%s: %s", rl->metrics_path, strerror(errno));
 }
 
 static ErrorCode open_run(RunLog **out, const Options *o, const Session *s, const char *resume,
@@ -370,6 +449,7 @@ static ErrorCode open_run(RunLog **out, const Options *o, const Session *s, cons
             rc = error_set(err, ERROR_INPUT, "%s: not a run directory", resume);
         else
             snprintf(rl->dir, sizeof rl->dir, "%s", resume);
+        if (!rc) runlog_remove_stale(rl->dir);
     } else {
         rc = make_run_dir(rl, o, s, t, err);
     }
@@ -440,7 +520,7 @@ static ErrorCode open_run(RunLog **out, const Options *o, const Session *s, cons
         if (tfevents_write_hparams_experiment(rl->events, hs->hp, hs->n, tags, nt, t, &te) ||
             tfevents_write_hparams_start(rl->events, hs->hp, hs->n, rl->model_path, t, &te) ||
             tfevents_flush(rl->events, &te))
-            rl_fail_err(rl, &te);
+            rl_fail_err(rl, &te, "write_failed");
         free(hs);
     }
 
@@ -485,8 +565,23 @@ TrainerHooks runlog_hooks(RunLog *rl)
 
 ErrorCode runlog_error(const RunLog *rl, Error *err)
 {
-    if (rl->err.code != ERROR_NONE && err) *err = rl->err;
+    /* err is written once, before failed is set */
+    if (!atomic_load_explicit(&((RunLog *)rl)->failed, memory_order_acquire)) return ERROR_NONE;
+    if (err) *err = rl->err;
     return rl->err.code;
+}
+
+void runlog_on_failure(RunLog *rl, void (*fn)(void *ctx, const Error *e), void *ctx)
+{
+    rl->on_fail = fn;
+    rl->on_fail_ctx = ctx;
+}
+
+void runlog_off(RunLog *rl, const char *why)
+{
+    if (rl->off) return;
+    journal_line(rl, now_seconds(), rl->last_step, rl->last_epoch, "log_off", why);
+    rl->off = true;
 }
 
 void runlog_close(RunLog *rl)
@@ -515,8 +610,9 @@ static void field(char *buf, size_t cap, bool present, double v)
 static void scalar(RunLog *rl, const char *tag, int64_t step, double v, double t)
 {
     Error e = {0};
-    if (rl->err.code == ERROR_NONE && tfevents_write_scalar(rl->events, tag, step, (float)v, t, &e))
-        rl_fail_err(rl, &e);
+    if (rl->err.code == ERROR_NONE && !rl->off &&
+        tfevents_write_scalar(rl->events, tag, step, (float)v, t, &e))
+        rl_fail_err(rl, &e, "write_failed");
 }
 
 /* One part's scalars under a tag prefix ("", "val_", "final/test_"...):
@@ -543,7 +639,7 @@ void runlog_on_epoch(void *ctx, const EpochMetrics *m)
     RunLog *rl = ctx;
     rl->last_epoch = m->epoch;
     rl->last_step = m->step;
-    if (rl->err.code != ERROR_NONE) return;
+    if (rl->err.code != ERROR_NONE || rl->off) return;
     bool cls = rl->task == TASK_CLASSIFICATION;
     char row[512], f[6][48];
     field(f[0], sizeof f[0], true, m->loss);
@@ -554,10 +650,11 @@ void runlog_on_epoch(void *ctx, const EpochMetrics *m)
     field(f[5], sizeof f[5], m->has_val && !cls, m->val_r2);
     snprintf(row, sizeof row, "%d,%ld,%.3f%s%s%s%s%s%s,%.8g\n", m->epoch, m->step, m->wall_time,
              f[0], f[1], cls ? "" : f[2], f[3], f[4], cls ? "" : f[5], m->lr);
-    /* the row goes out in one write and is flushed, so a reader never sees
-     * half of it unless the disk fills mid-row */
-    if (fputs(row, rl->metrics) < 0) rl_fail(rl, "%s: %s", rl->metrics_path, strerror(errno));
-    flush_file(rl, rl->metrics, rl->metrics_path, false);
+    /* the row goes out whole or not at all, so a reader never sees half of it */
+    if (!append_record(rl->metrics, row)) {
+        rl_fail(rl, "%s: %s", rl->metrics_path, strerror(errno));
+        return;
+    }
 
     int64_t step = m->epoch;
     double t = m->wall_time;
@@ -566,7 +663,8 @@ void runlog_on_epoch(void *ctx, const EpochMetrics *m)
         part_scalars(rl, "val_", step, t, m->val_loss, m->val_accuracy, m->val_mae, m->val_r2);
     scalar(rl, "learning_rate", step, m->lr, t);
     Error e = {0};
-    if (rl->err.code == ERROR_NONE && tfevents_flush(rl->events, &e)) rl_fail_err(rl, &e);
+    if (rl->err.code == ERROR_NONE && tfevents_flush(rl->events, &e))
+        rl_fail_err(rl, &e, "write_failed");
 }
 
 void runlog_on_event(void *ctx, const TrainEvent *e)
@@ -579,7 +677,7 @@ void runlog_on_event(void *ctx, const TrainEvent *e)
 void runlog_on_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kept_epoch)
 {
     RunLog *rl = ctx;
-    if (rl->err.code != ERROR_NONE) return;
+    if (rl->err.code != ERROR_NONE || rl->off) return;
     ModelInfo info;
     modelfile_info_from_session(&info, rl->s);
     info.config_text = rl->config_text;
@@ -591,12 +689,15 @@ void runlog_on_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kep
         /* a model that does not fit its data is a bug, not an I/O failure,
          * but either way the run's files must say so */
         journal_line(rl, now_seconds(), rl->last_step, rl->last_epoch, "checkpoint_failed", e.msg);
-        rl_fail_err(rl, &e);
+        rl_fail_err(rl, &e, NULL);
     }
 }
 
 ErrorCode runlog_finish(RunLog *rl, const TrainResult *r, Error *err)
 {
+    /* a failure from here on is this call's to report, not on_fail's */
+    rl->on_fail = NULL;
+    if (rl->off) return runlog_error(rl, err);
     double t = now_seconds();
     const EpochMetrics *k = &r->kept;
     bool scored = r->best_epoch > 0 || r->epochs > 0;
@@ -613,7 +714,7 @@ ErrorCode runlog_finish(RunLog *rl, const TrainResult *r, Error *err)
     Error e = {0};
     TfeSessionStatus st = r->status == TRAIN_DIVERGED ? TFE_STATUS_FAILURE : TFE_STATUS_SUCCESS;
     if (rl->err.code == ERROR_NONE && tfevents_write_hparams_end(rl->events, st, t, &e))
-        rl_fail_err(rl, &e);
+        rl_fail_err(rl, &e, "write_failed");
 
     /* the result line of SPEC.md "Headless output", as train prints it */
     char text[768 + sizeof rl->dir];
@@ -622,7 +723,8 @@ ErrorCode runlog_finish(RunLog *rl, const TrainResult *r, Error *err)
     journal_line(rl, t, r->steps, r->epochs, "result", text);
 
     flush_file(rl, rl->metrics, rl->metrics_path, true);
-    flush_file(rl, rl->journal, rl->journal_path, true);
-    if (rl->err.code == ERROR_NONE && tfevents_flush(rl->events, &e)) rl_fail_err(rl, &e);
+    if (!rl->journal_failed) flush_file(rl, rl->journal, rl->journal_path, true);
+    if (rl->err.code == ERROR_NONE && tfevents_flush(rl->events, &e))
+        rl_fail_err(rl, &e, "write_failed");
     return runlog_error(rl, err);
 }

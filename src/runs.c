@@ -16,6 +16,7 @@
 
 #include "gradtop/monitor.h"
 #include "gradtop/crc32c.h"
+#include "gradtop/runlog.h"
 #include "gradtop/tfevents.h"
 
 /* Bytes read per pread of a text file, and the first try for event files. */
@@ -502,6 +503,8 @@ static RunInfo *ensure_run(RunSet *rs, const char *path, const char *rel, RunKin
     r->kind = kind;
     r->hash = h;
     r->best_value = NAN;
+    /* a save killed mid-way left its temporary beside the run's files */
+    if (kind == RUN_KIND_GRADTOP) runlog_remove_stale(path);
     r->state->seen = true;
     rs->runs[rs->n_runs++] = r;
     *changed = true;

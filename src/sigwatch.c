@@ -1,5 +1,5 @@
 /*
- * sigwatch.c - SIGINT and SIGTERM through a pipe.  See sigwatch.h.
+ * sigwatch.c - SIGINT, SIGTERM and SIGHUP through a pipe.  See sigwatch.h.
  */
 #include "gradtop/sigwatch.h"
 
@@ -43,6 +43,7 @@ bool sigwatch_install(SigWatch *w)
     sa.sa_flags = SA_RESTART;
     sigaction(SIGINT, &sa, &w->old_int);
     sigaction(SIGTERM, &sa, &w->old_term);
+    sigaction(SIGHUP, &sa, &w->old_hup);
     w->installed = true;
     return true;
 }
@@ -101,6 +102,7 @@ void sigwatch_remove(SigWatch *w)
     sigwatch_join(w);
     sigaction(SIGINT, &w->old_int, NULL);
     sigaction(SIGTERM, &w->old_term, NULL);
+    sigaction(SIGHUP, &w->old_hup, NULL);
     watch_fd = -1;
     close(watch_pipe[0]);
     close(watch_pipe[1]);

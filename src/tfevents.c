@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -162,13 +163,20 @@ void tfevents_frame_footer(uint8_t out[4], const void *data, size_t n)
 struct TfeWriter {
     FILE *f;
     char path[4096];
-    Error err; /* the first failure; later calls return it */
+    Error err;  /* the first failure; later calls return it */
+    off_t good; /* the file's length at the last flush that worked: whole records */
 };
 
+/* The first failure also cuts the file back to its last whole record (a
+ * full disk may have taken part of a buffer) and drops what stdio still
+ * holds, so that closing the file writes nothing more. */
 static ErrorCode writer_fail(TfeWriter *w, Error *err, const char *what, int errnum)
 {
-    if (w->err.code == ERROR_NONE)
+    if (w->err.code == ERROR_NONE) {
         error_set(&w->err, ERROR_RUNTIME, "%s: %s: %s", w->path, what, strerror(errnum));
+        __fpurge(w->f);
+        if (ftruncate(fileno(w->f), w->good) == 0) fseeko(w->f, w->good, SEEK_SET);
+    }
     if (err) *err = w->err;
     return w->err.code;
 }
@@ -367,6 +375,8 @@ ErrorCode tfevents_flush(TfeWriter *w, Error *err)
     if (fflush(w->f) != 0) return writer_fail(w, err, "write failed", errno);
     if (fsync(fileno(w->f)) != 0 && errno != EINVAL && errno != EROFS)
         return writer_fail(w, err, "fsync failed", errno);
+    off_t at = ftello(w->f);
+    if (at >= 0) w->good = at;
     return ERROR_NONE;
 }
 

@@ -2,8 +2,8 @@
 # e2e_cli.sh - the command line end to end, against $GRADTOP (run from the
 # project root, as `make test` does): the headless epoch and result lines,
 # --help and --version, usage errors (exit 2 naming the option or file),
-# inspect, gradcheck, --config (text of bounded size only), SIGINT (exit
-# 130, status=stopped), divergence (exit 3, status=diverged), standard
+# inspect, gradcheck, --config (text of bounded size only), SIGINT and
+# SIGHUP (exit 130, status=stopped), divergence (exit 3, status=diverged), standard
 # output that cannot be written (exit 1, run files complete) and options a
 # command does not take (exit 2).  Every invocation runs under
 # `timeout` so that nothing hangs.  Prints each failure with the command's
@@ -495,6 +495,26 @@ expect_line "$OUT" '^epoch +1/100000 ' "the first epoch line did not arrive"
 expect_line "$ERR" '^gradtop: standard output: Broken pipe: training stopped after epoch [0-9]+ of 100000; the run files are complete' \
     "a closed stdout is not reported"
 expect_stopped_run "$T/pipe" "the reader left"
+
+# ---- SIGHUP: as SIGTERM, the run's files finished -------------------------
+
+# The terminal or SSH session that started a headless run went away: the
+# run stops after its batch with its end and result written, exit 130.
+# The signal is sent once the first epoch line is out (polled, bounded).
+LAST="gradtop train digits --epochs 100000 --patience 0 --logdir $T/hup, SIGHUP after epoch 1"
+timeout 60 "$G" train digits --epochs 100000 --patience 0 --logdir "$T/hup" >"$OUT" 2>"$ERR" &
+pid=$!
+i=0
+while ! grep -q '^epoch' "$OUT" && [ "$i" -lt 300 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+kill -HUP "$pid" 2>/dev/null
+wait "$pid"
+RC=$?
+expect_rc 130
+expect_line "$OUT" '^result: status=stopped epochs=[0-9]+ ' "SIGHUP did not stop the run with its result line"
+expect_stopped_run "$T/hup" "SIGHUP"
 
 # ---- options a command does not take are refused ---------------------------
 

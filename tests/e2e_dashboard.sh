@@ -153,7 +153,7 @@ screen | grep -Eq '[+]-+[+]' || fail "LANG=C: no ASCII axes"
 echo "ok: LANG=C draws ASCII"
 
 # ---- the speed row: the current rate, then the run's mean once stopped -----
-screen | grep -Eq 'speed +[0-9.]+[kM]? samples/s *$' ||
+wait_for 'speed +[0-9.]+[kM]? samples/s *$' 15 ||
     fail "while training, the speed row gives no rate"
 keys s
 wait_for 'EARLY STOPPED' 10 || fail "s did not show EARLY STOPPED"

@@ -8,9 +8,11 @@
 # epochs beside 3-digit ones), and once every racer has ended the status
 # line says so (space and s do not claim to resume or stop anything).  The
 # headless form prints per-epoch lines and a result per racer, honours
-# name=, refuses a shared option as a racer's KEY, and on SIGINT or SIGTERM
-# stops every racer after its batch: result lines with status=stopped,
-# complete run files, exit 130.
+# name=, refuses a shared option as a racer's KEY, and on SIGINT, SIGTERM or
+# SIGHUP stops every racer after its batch: result lines with status=stopped,
+# complete run files, exit 130.  Standard output that fails (a full device,
+# a reader gone) stops every racer too: exit 1, the journals ended.  A race
+# refused for a racer's network makes no run directory.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_race.sh
 # shellcheck disable=SC2015,SC2012,SC2181
@@ -202,6 +204,47 @@ out=$("$GRADTOP" race --no-log --epochs 30 --patience 0 --racers \
 echo "$out" | grep -q '^result: racer=sgd status=diverged' || fail "no diverged result: $out"
 echo "$out" | grep -q '^result: racer=adam status=completed' || fail "adam did not finish: $out"
 echo "ok: a diverged racer makes the headless race exit 3, the others finish"
+# standard output that cannot be written stops the race as it stops `gradtop
+# train`: exit 1, the reason on stderr, every racer's files finished
+out=$("$GRADTOP" race --no-log --epochs 5 iris </dev/null 2>&1 >/dev/full)
+rc=$?
+[ "$rc" = 1 ] || { echo "$out"; fail "a race whose stdout is /dev/full exited $rc, not 1"; }
+echo "$out" | grep -q '^gradtop race: standard output: No space left on device' ||
+    fail "a full stdout is not reported: $out"
+echo "ok: a headless race on a full stdout exits 1 and says so"
+# a reader that leaves after the first line: the race cannot end before the
+# pipe fails (a million epochs), so the write after the reader has gone fails
+{
+    timeout 60 "$GRADTOP" race --logdir "$TMP/pipe" --epochs 1000000 --patience 0 --threads 1 \
+        iris </dev/null 2>"$TMP/pipe.err"
+    echo $? >"$TMP/pipe.rc"
+} | head -n 1 >"$TMP/pipe.out"
+rc=$(cat "$TMP/pipe.rc")
+[ "$rc" = 1 ] || { cat "$TMP/pipe.err"; fail "a race whose reader left exited $rc, not 1"; }
+grep -q '^gradtop race: standard output: Broken pipe: every racer stopped .*; the run files are complete' \
+    "$TMP/pipe.err" || fail "a closed stdout is not reported: $(cat "$TMP/pipe.err")"
+grep -Eq '^[a-z]+ +epoch +1/1000000 ' "$TMP/pipe.out" || fail "the first epoch line did not arrive"
+for r in sgd adam rmsprop; do
+    rd=$(ls -d "$TMP"/pipe/*-iris-"$r" 2>/dev/null | head -n 1)
+    [ -n "$rd" ] && [ -s "$rd/model.gtm" ] || fail "the closed pipe left racer $r without its run files"
+    grep -q ' end stopped after [0-9]* epochs' "$rd/journal.txt" ||
+        fail "racer $r's journal has no end record: $(tail -n 2 "$rd/journal.txt")"
+    tail -n 1 "$rd/journal.txt" | grep -q ' result status=stopped ' ||
+        fail "racer $r's journal does not end with its result: $(tail -n 1 "$rd/journal.txt")"
+done
+echo "ok: a headless race whose reader left exits 1, says so, and every racer's journal ends"
+# a network refused for its size: no racer's run directory is made, whether
+# every racer or one racer alone has it (the others are built first)
+for spec in "sgd;adam" "sgd;adam:layers=65536,65536,65536,65536"; do
+    layers=65536,65536,65536,65536
+    [ "$spec" = "sgd;adam" ] || layers=8
+    out=$("$GRADTOP" race --logdir "$TMP/huge" --layers "$layers" --racers "$spec" iris </dev/null 2>&1)
+    [ "$?" = 1 ] || { echo "$out"; fail "a race with a network too large for memory did not exit 1"; }
+    echo "$out" | grep -q 'use smaller layers' || fail "the refusal does not say why: $out"
+    [ -z "$(ls -A "$TMP/huge" 2>/dev/null)" ] ||
+        fail "a refused race ($spec, layers $layers) left run directories: $(ls "$TMP/huge")"
+done
+echo "ok: a race refused for a racer's network leaves no run directory behind"
 start_session screendiv C.UTF-8 "race --no-log --epochs 30 --patience 0 \
     --racers 'sgd:lr=10,momentum=0.99;adam' iris"
 wait_for 'DIVERGED' 20 || fail "the race screen did not show the sgd racer DIVERGED"
@@ -246,6 +289,8 @@ headless_signal() {
 }
 headless_signal INT
 headless_signal TERM
+# SIGHUP (the terminal or SSH session went away) ends the race as SIGTERM does
+headless_signal HUP
 
 echo "e2e_race: all passed"
 exit 0

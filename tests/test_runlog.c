@@ -12,11 +12,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "gradtop/modelfile.h"
 #include "gradtop/runlog.h"
+#include "gradtop/runs.h"
 #include "gradtop/tfevents.h"
 
 /* ---- fixtures -------------------------------------------------------- */
@@ -338,23 +342,30 @@ static void journal_has_a_line_per_event_between_run_and_result(void **state)
     free_fixture(f);
 }
 
-static void event_file_reads_back_as_the_same_scalars(void **state)
+/* The path of dir's one event file. */
+static void event_file(char *p, size_t cap, const char *dir)
 {
-    (void)state;
-    Fixture *f = make_fixture(true, true);
-    RunLog *rl = run_three_epochs(f, true, true);
-    DIR *d = opendir(runlog_path(rl));
+    DIR *d = opendir(dir);
+    assert_non_null(d);
     struct dirent *e;
-    char p[4200] = "";
     int n_event_files = 0;
     while ((e = readdir(d))) {
         if (strncmp(e->d_name, "events.out.tfevents.", 20) == 0) {
-            snprintf(p, sizeof p, "%s/%s", runlog_path(rl), e->d_name);
+            snprintf(p, cap, "%s/%s", dir, e->d_name);
             n_event_files++;
         }
     }
     closedir(d);
     assert_int_equal(n_event_files, 1);
+}
+
+static void event_file_reads_back_as_the_same_scalars(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunLog *rl = run_three_epochs(f, true, true);
+    char p[4200] = "";
+    event_file(p, sizeof p, runlog_path(rl));
     TfeReader *r;
     Error err = {0};
     assert_int_equal(tfevents_reader_open(&r, p, &err), ERROR_NONE);
@@ -500,6 +511,264 @@ static void unusable_logdir_is_an_error_naming_it(void **state)
     free_fixture(f);
 }
 
+/* The PID of a process that has exited and been reaped: kill(pid, 0)
+ * says ESRCH for it (until the kernel hands the number out again, which
+ * takes a full turn of the PID space). */
+static pid_t dead_pid(void)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) _exit(0);
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    return pid;
+}
+
+static bool exists(const char *dir, const char *name)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    struct stat st;
+    return lstat(p, &st) == 0;
+}
+
+/* Puts into dir: the temporaries of a dead process (model.gtm's and
+ * config.txt's, as a killed save leaves them), one of this live process,
+ * and names that only look alike; names[0..1] are the dead ones. */
+static void make_temporaries(const char *dir, char names[6][64])
+{
+    pid_t dead = dead_pid();
+    snprintf(names[0], 64, "model.gtm.tmp.%ld", (long)dead);
+    snprintf(names[1], 64, "config.txt.tmp.%ld", (long)dead);
+    snprintf(names[2], 64, "model.gtm.tmp.%ld", (long)getpid());
+    snprintf(names[3], 64, "model.gtm.tmp.%ldx", (long)dead);
+    snprintf(names[4], 64, "notes.tmp.");
+    snprintf(names[5], 64, "stale.tmp.%ld.dir", (long)dead);
+    for (int i = 0; i < 6; i++) {
+        char p[4200];
+        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        FILE *fp = fopen(p, "w");
+        assert_non_null(fp);
+        fputs("partial", fp);
+        fclose(fp);
+    }
+}
+
+static void resume_removes_the_temporaries_of_dead_processes_only(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunLog *rl = run_three_epochs(f, true, false);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", runlog_path(rl));
+    runlog_close(rl);
+    char names[6][64];
+    make_temporaries(dir, names);
+    Error err = {0};
+    assert_int_equal(runlog_resume(&rl, dir, 3, 12, &f->opt, &f->s, &err), ERROR_NONE);
+    assert_false(exists(dir, names[0]));
+    assert_false(exists(dir, names[1]));
+    for (int i = 2; i < 6; i++) assert_true(exists(dir, names[i]));
+    assert_true(exists(dir, "model.gtm"));
+    runlog_close(rl);
+    free_fixture(f);
+}
+
+static void view_removes_the_temporaries_of_dead_processes_only(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunLog *rl = run_three_epochs(f, true, false);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", runlog_path(rl));
+    runlog_close(rl);
+    char names[6][64];
+    make_temporaries(dir, names);
+    RunSet rs;
+    Error err = {0};
+    assert_int_equal(runset_open(&rs, f->opt.logdir, &err), ERROR_NONE);
+    assert_int_equal(rs.n_runs, 1);
+    assert_false(exists(dir, names[0]));
+    assert_false(exists(dir, names[1]));
+    for (int i = 2; i < 6; i++) assert_true(exists(dir, names[i]));
+    runset_free(&rs);
+    free_fixture(f);
+}
+
+/* ---- a full disk ------------------------------------------------------ */
+
+/* A file size limit (RLIMIT_FSIZE) stands in for a full disk: a write that
+ * crosses it is cut short, the next one fails (EFBIG, with SIGXFSZ
+ * ignored), as on a disk that fills mid-write. */
+static struct rlimit saved_fsize;
+
+static void limit_file_size(off_t bytes)
+{
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved_fsize), 0);
+    struct rlimit lim = {(rlim_t)bytes, saved_fsize.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+}
+
+static void unlimit_file_size(void)
+{
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved_fsize), 0);
+}
+
+static off_t size_of(const char *path)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return st.st_size;
+}
+
+typedef struct {
+    int calls;
+    Error first;
+} FailureSeen;
+
+static void see_failure(void *ctx, const Error *e)
+{
+    FailureSeen *fs = ctx;
+    if (fs->calls++ == 0) fs->first = *e;
+}
+
+static void a_row_the_disk_takes_part_of_is_cut_back_and_the_owner_told(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunLog *rl;
+    Error err = {0};
+    assert_int_equal(runlog_open(&rl, &f->opt, &f->s, &err), ERROR_NONE);
+    FailureSeen seen = {0};
+    runlog_on_failure(rl, see_failure, &seen);
+    TrainerHooks h = runlog_hooks(rl);
+    for (int ep = 1; ep <= 10; ep++) {
+        EpochMetrics m = epoch_metrics(ep, true);
+        h.on_epoch(h.ctx, &m);
+    }
+    char metrics[4200], journal[4200];
+    file_path(metrics, sizeof metrics, rl, "metrics.csv");
+    file_path(journal, sizeof journal, rl, "journal.txt");
+    char *before = slurp_text(metrics);
+    /* room for 30 bytes of the next row (about 70): it is written in part.
+     * The journal, shorter than metrics.csv by more than a line, still
+     * takes its write_failed line. */
+    assert_true(size_of(journal) + 200 < size_of(metrics));
+    limit_file_size(size_of(metrics) + 30);
+    EpochMetrics m11 = epoch_metrics(11, true);
+    h.on_epoch(h.ctx, &m11);
+    unlimit_file_size();
+    assert_int_equal(runlog_error(rl, &err), ERROR_RUNTIME);
+    assert_non_null(strstr(err.msg, metrics));
+    assert_non_null(strstr(err.msg, "File too large"));
+    assert_int_equal(seen.calls, 1);
+    assert_string_equal(seen.first.msg, err.msg);
+    char *after = slurp_text(metrics);
+    assert_string_equal(after, before); /* no half row */
+    free(after);
+    /* nothing more goes to metrics.csv; the journal still takes the end */
+    EpochMetrics m12 = epoch_metrics(12, true);
+    h.on_epoch(h.ctx, &m12);
+    TrainEvent e = event(EVENT_END, 12, "stopped after 12 epochs");
+    h.on_event(h.ctx, &e);
+    TrainResult r = {.status = TRAIN_STOPPED, .epochs = 12, .steps = 48, .best_epoch = 2};
+    r.kept = epoch_metrics(2, true);
+    assert_int_equal(runlog_finish(rl, &r, &err), ERROR_RUNTIME);
+    assert_int_equal(seen.calls, 1);
+    after = slurp_text(metrics);
+    assert_string_equal(after, before);
+    free(after);
+    free(before);
+    char *j = slurp_text(journal);
+    assert_non_null(strstr(j, " write_failed "));
+    assert_non_null(strstr(j, " end stopped after 12 epochs\n"));
+    const char *last = strrchr(j, '\n');
+    while (last > j && last[-1] != '\n') last--;
+    assert_non_null(strstr(last, " result status=stopped "));
+    free(j);
+    runlog_close(rl);
+    free_fixture(f);
+}
+
+static void the_event_file_keeps_whole_records_when_the_disk_fills(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunLog *rl;
+    Error err = {0};
+    assert_int_equal(runlog_open(&rl, &f->opt, &f->s, &err), ERROR_NONE);
+    TrainerHooks h = runlog_hooks(rl);
+    EpochMetrics m1 = epoch_metrics(1, true);
+    h.on_epoch(h.ctx, &m1);
+    char events[4200], metrics[4200];
+    event_file(events, sizeof events, runlog_path(rl));
+    file_path(metrics, sizeof metrics, rl, "metrics.csv");
+    off_t whole = size_of(events);
+    /* the event file (its HParams records) is the largest: metrics.csv's
+     * row fits, and the epoch's five scalar records, flushed together, are
+     * written for 10 bytes */
+    assert_true(size_of(metrics) + 100 < whole);
+    limit_file_size(whole + 10);
+    EpochMetrics m2 = epoch_metrics(2, true);
+    h.on_epoch(h.ctx, &m2);
+    unlimit_file_size();
+    assert_int_equal(runlog_error(rl, &err), ERROR_RUNTIME);
+    assert_non_null(strstr(err.msg, events));
+    assert_int_equal(size_of(events), whole);
+    runlog_close(rl); /* closing writes nothing more */
+    assert_int_equal(size_of(events), whole);
+    TfeReader *r;
+    assert_int_equal(tfevents_reader_open(&r, events, &err), ERROR_NONE);
+    TfeScalar sc;
+    int n = 0;
+    while (tfevents_reader_next(r, &sc)) n++;
+    assert_int_equal(n, 5); /* epoch 1's */
+    assert_int_equal(tfevents_reader_warnings(r), 0);
+    assert_int_equal(tfevents_reader_offset(r), (uint64_t)whole);
+    tfevents_reader_close(r);
+    free_fixture(f);
+}
+
+static void logging_off_writes_its_journal_line_then_nothing(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunLog *rl;
+    Error err = {0};
+    assert_int_equal(runlog_open(&rl, &f->opt, &f->s, &err), ERROR_NONE);
+    TrainerHooks h = runlog_hooks(rl);
+    EpochMetrics m1 = epoch_metrics(1, true);
+    h.on_epoch(h.ctx, &m1);
+    runlog_off(rl, "training goes on without run files");
+    char metrics[4200], journal[4200], events[4200];
+    file_path(metrics, sizeof metrics, rl, "metrics.csv");
+    file_path(journal, sizeof journal, rl, "journal.txt");
+    event_file(events, sizeof events, runlog_path(rl));
+    off_t sizes[3] = {size_of(metrics), size_of(journal), size_of(events)};
+    EpochMetrics m2 = epoch_metrics(2, true);
+    h.on_epoch(h.ctx, &m2);
+    TrainEvent e = event(EVENT_END, 2, "completed after 2 epochs");
+    h.on_event(h.ctx, &e);
+    h.on_checkpoint(h.ctx, &f->m, &f->o, 2);
+    TrainResult r = {.status = TRAIN_DONE, .epochs = 2, .steps = 8, .best_epoch = 2};
+    r.kept = m2;
+    assert_int_equal(runlog_finish(rl, &r, &err), ERROR_NONE);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", runlog_path(rl));
+    runlog_close(rl);
+    assert_int_equal(size_of(metrics), sizes[0]);
+    assert_int_equal(size_of(journal), sizes[1]);
+    assert_int_equal(size_of(events), sizes[2]);
+    assert_false(exists(dir, "model.gtm"));
+    char *j = slurp_text(journal);
+    const char *last = strrchr(j, '\n');
+    while (last > j && last[-1] != '\n') last--;
+    assert_non_null(strstr(last, " log_off training goes on without run files"));
+    free(j);
+    free_fixture(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -511,6 +780,11 @@ int main(void)
         cmocka_unit_test(config_txt_loads_back_into_the_same_options),
         cmocka_unit_test(checkpoint_writes_a_loadable_model),
         cmocka_unit_test(unusable_logdir_is_an_error_naming_it),
+        cmocka_unit_test(resume_removes_the_temporaries_of_dead_processes_only),
+        cmocka_unit_test(view_removes_the_temporaries_of_dead_processes_only),
+        cmocka_unit_test(a_row_the_disk_takes_part_of_is_cut_back_and_the_owner_told),
+        cmocka_unit_test(the_event_file_keeps_whole_records_when_the_disk_fills),
+        cmocka_unit_test(logging_off_writes_its_journal_line_then_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,9 +12,14 @@
  * replaced atomically (temporary file, fsync, rename); metrics.csv rows,
  * journal lines and event records are written whole and flushed after each
  * epoch or event (the event file is also fsynced per epoch, the others at
- * the end).  An I/O failure after opening does not stop training: the first
- * one is remembered (runlog_error) and later writes are skipped.  Nothing
- * here prints.
+ * the end).  A write the disk takes only part of (a full disk) is cut back
+ * to where it began: the files hold whole rows, lines and records only.
+ * After an I/O failure (the first one is remembered: runlog_error) no more
+ * metrics rows, event records or models are written; the journal still
+ * takes lines (a write_failed line first, then the run's stop, end and
+ * result), each whole or not at all.  The owner learns of the failure when
+ * it happens through runlog_on_failure, and decides what training does.
+ * Nothing here prints.
  *
  * metrics.csv columns: epoch,step,wall_time,loss,accuracy,val_loss,
  * val_accuracy,lr (regression: epoch,step,wall_time,loss,mae,r2,val_loss,
@@ -28,7 +33,7 @@
  * journal.txt: one line per event, "TIME step=N epoch=N KIND text", TIME
  * local ISO 8601 with milliseconds and UTC offset, KIND one of run, start,
  * pause, resume, step, change, schedule, early_stop, diverged, stop,
- * restore, end, checkpoint_failed, result.
+ * restore, end, checkpoint_failed, write_failed, log_off, result.
  */
 #ifndef GRADTOP_RUNLOG_H
 #define GRADTOP_RUNLOG_H
@@ -56,6 +61,13 @@ ErrorCode runlog_open(RunLog **out, const Options *o, const Session *s, Error *e
 ErrorCode runlog_resume(RunLog **out, const char *dir, int epoch, long step, const Options *o,
                         const Session *s, Error *err);
 
+/* Removes from dir the temporaries (NAME.tmp.PID, regular files) of
+ * processes that no longer exist: a save killed between writing its
+ * temporary and renaming it leaves one behind.  Those of live processes
+ * stay.  runlog_resume does this; view does it for each run directory it
+ * finds.  Returns how many were removed. */
+int runlog_remove_stale(const char *dir);
+
 /* The run directory, e.g. "runs/20261124-193000-iris". */
 const char *runlog_path(const RunLog *rl);
 
@@ -74,8 +86,21 @@ void runlog_note(RunLog *rl, const char *kind, const char *text);
  * whole run, if any. */
 ErrorCode runlog_finish(RunLog *rl, const TrainResult *r, Error *err);
 
-/* The first I/O error met so far (ERROR_NONE if none); copies it to err. */
+/* The first I/O error met so far (ERROR_NONE if none); copies it to err.
+ * Any thread may ask while the trainer thread writes (the dashboard turns
+ * its panel red at once). */
 ErrorCode runlog_error(const RunLog *rl, Error *err);
+
+/* fn(ctx, e) is called once, at the first I/O failure while training runs,
+ * on the thread whose write failed (the trainer thread, in a hook): e.g.
+ * to stop or pause training.  Not for failures in runlog_finish, which
+ * returns them. */
+void runlog_on_failure(RunLog *rl, void (*fn)(void *ctx, const Error *e), void *ctx);
+
+/* Logging off (the run goes on without files after a failure): a journal
+ * line of kind log_off saying why, then nothing more is written, not even
+ * by runlog_finish.  On the thread that drives the hooks. */
+void runlog_off(RunLog *rl, const char *why);
 
 /* Closes the files and frees rl (which may be NULL); does not finish. */
 void runlog_close(RunLog *rl);

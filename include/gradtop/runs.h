@@ -37,6 +37,10 @@
  * directory that cannot be read is counted as a warning of its run (or of
  * the set) with a message naming the file and line, and skipped.
  *
+ * The one thing written: when a gradtop run directory is first found, the
+ * temporaries its saves left when killed (NAME.tmp.PID of a process that
+ * no longer exists) are removed (runlog_remove_stale).
+ *
  * Memory: a series keeps at most RUNS_MAX_POINTS points; past that it keeps
  * every other point and from then on every second one (then fourth, ...),
  * so a very long run still draws its whole history.

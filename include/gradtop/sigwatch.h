@@ -1,13 +1,15 @@
 /*
- * sigwatch.h - SIGINT and SIGTERM for the headless commands (train, a race
- * without a terminal).  The handler only writes the signal's number to a
- * pipe, which is async-signal-safe whichever thread takes the signal
- * (OpenBLAS starts its own before main).  A thread started once there is
- * something to stop reads the pipe and calls stop(ctx) at the first signal,
- * so that training ends at its next batch and the run's files are written
- * whole; a signal that arrives before then waits in the pipe.  One watch
- * at a time per process; its functions are for the thread that installed
- * it.
+ * sigwatch.h - SIGINT, SIGTERM and SIGHUP for the headless commands (train,
+ * a race without a terminal).  SIGHUP (the terminal or the SSH session that
+ * started the run went away) ends a run as SIGTERM does: its files are
+ * finished rather than cut off.  The handler only writes the signal's
+ * number to a pipe, which is async-signal-safe whichever thread takes the
+ * signal (OpenBLAS starts its own before main).  A thread started once
+ * there is something to stop reads the pipe and calls stop(ctx) at the
+ * first signal, so that training ends at its next batch and the run's
+ * files are written whole; a signal that arrives before then waits in the
+ * pipe.  One watch at a time per process; its functions are for the thread
+ * that installed it.
  */
 #ifndef GRADTOP_SIGWATCH_H
 #define GRADTOP_SIGWATCH_H
@@ -20,7 +22,7 @@ typedef struct {
     int signal; /* the first signal that arrived, 0 for none; read after sigwatch_join */
     void (*stop)(void *ctx);
     void *ctx;
-    struct sigaction old_int, old_term;
+    struct sigaction old_int, old_term, old_hup;
     pthread_t thread;
     bool installed, running;
 } SigWatch;

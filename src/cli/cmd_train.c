@@ -2,11 +2,11 @@
  * cmd_train.c - `gradtop train`: the engine headless, a line per epoch and
  * a machine-readable result line.
  *
- * SIGINT and SIGTERM are caught by a handler that only writes the signal
- * number to a pipe (any thread may take the signal: OpenBLAS starts its own
- * threads before main).  A small thread reads the pipe and asks the trainer
- * to stop at the next batch boundary; the run then ends normally, its files
- * complete, and the process exits 130.
+ * SIGINT, SIGTERM and SIGHUP are caught by a handler that only writes the
+ * signal number to a pipe (any thread may take the signal: OpenBLAS starts
+ * its own threads before main).  A small thread reads the pipe and asks
+ * the trainer to stop at the next batch boundary; the run then ends
+ * normally, its files complete, and the process exits 130.
  *
  * Standard output that can no longer be written (a full disk, a reader
  * that went away: SIGPIPE is ignored, so a closed pipe is EPIPE) stops the
@@ -37,6 +37,7 @@ typedef struct {
     Trainer *trainer;      /* stopped when standard output fails */
     const char *out_error; /* why standard output failed, NULL while it works */
     int out_epoch;         /* the epoch whose line could not be written */
+    bool log_stopped;      /* a run file failed while training ran: said, and stopped */
 } Printer;
 
 static void print_epoch(void *ctx, const EpochMetrics *m)
@@ -79,7 +80,18 @@ static void save_checkpoint(void *ctx, const Model *m, const Optimizer *o, int k
     if (p->log) runlog_on_checkpoint(p->log, m, o, kept_epoch);
 }
 
-/* SIGINT or SIGTERM: training stops at its next batch (sigwatch.h). */
+/* A run file could not be written (a full disk) while training ran: said
+ * at once, naming the file, and training stops at its next batch as for a
+ * failed standard output, since the run could no longer be recorded. */
+static void stop_on_log_failure(void *ctx, const Error *e)
+{
+    Printer *p = ctx;
+    p->log_stopped = true;
+    fprintf(stderr, "gradtop: writing the run files failed: %s: training stops\n", e->msg);
+    trainer_stop(p->trainer);
+}
+
+/* SIGINT, SIGTERM or SIGHUP: training stops at its next batch (sigwatch.h). */
 static void stop_trainer(void *ctx)
 {
     trainer_stop(ctx);
@@ -259,6 +271,7 @@ static int train_watched(const Options *o, const CliArgs *a, const SavedModel *s
         session_close(&s);
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
+    if (pr.log) runlog_on_failure(pr.log, stop_on_log_failure, &pr);
     sigwatch_start(watch, stop_trainer, t);
     ErrorCode trc = trainer_run(t, &err);
     int sig = sigwatch_join(watch);
@@ -268,7 +281,8 @@ static int train_watched(const Options *o, const CliArgs *a, const SavedModel *s
     if (pr.log) {
         Error lerr = {0};
         if (runlog_finish(pr.log, &r, &lerr)) {
-            fprintf(stderr, "gradtop: writing the run files failed: %s\n", lerr.msg);
+            if (!pr.log_stopped)
+                fprintf(stderr, "gradtop: writing the run files failed: %s\n", lerr.msg);
             log_failed = true;
         }
     }

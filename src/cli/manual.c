@@ -200,7 +200,8 @@ void cli_man(FILE *f)
               "and column"},
         {"3", "training diverged (the loss became NaN or infinite); the last finite weights "
               "are kept"},
-        {"130", "interrupted (SIGINT); the run files are complete and consistent"},
+        {"130", "interrupted (SIGINT; SIGTERM and SIGHUP too in train and a headless race); "
+                "the run files are complete and consistent"},
     };
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         fprintf(f, ".TP\n.B %s\n", codes[i][0]);

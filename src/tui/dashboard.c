@@ -811,7 +811,24 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
             const char *slash = strrchr(p, '/');
             if (slash && slash[1]) p = slash + 1;
         }
-        panel_row(y++, left, width, "run", r->log_error[0] ? ROLE_BAD : ROLE_DIM, p);
+        CrtRole role = !r->log_error[0] ? ROLE_DIM : r->log_dropped ? ROLE_WARN : ROLE_BAD;
+        if (r->log && r->log_error[0]) {
+            /* a run file failed while training ran: which file (inside the
+             * run directory) and why, wrapped, then the choice it offers
+             * (training paused) until it is made */
+            p = run_log_error_short(r);
+            panel_row(y, left, width, "run", role, "");
+            crt_set(stdscr, role);
+            y += crt_wrap(stdscr, y, left + 10, width - 10, bottom - y < 3 ? bottom - y : 3, p);
+            /* (a failure at the last save leaves nothing to go on with) */
+            bool going = r->has_snap && in_progress(r->snap.status);
+            if (y < bottom && (going || r->log_dropped))
+                crt_wrap(stdscr, y++, left + 10, width - 10, 1,
+                         r->log_dropped ? "no run files from here" : "w: go on without files");
+            crt_set(stdscr, ROLE_NORMAL);
+        } else {
+            panel_row(y++, left, width, "run", role, p);
+        }
     }
     /* the latest events, newest first */
     if (y + 2 < bottom) {
@@ -1151,6 +1168,15 @@ static void on_action(Dashboard *d, Action a)
         }
         break;
     case ACTION_RESTART: restart(d); break;
+    case ACTION_NO_LOG:
+        if (run_log_off(r)) {
+            if (trainer_status(t) == TRAIN_PAUSED) trainer_resume(t);
+            notify(d, ROLE_WARN, "going on without run files: %s keeps what was written",
+                   r->log_path);
+        } else {
+            notify(d, ROLE_WARN, "w is for when a run file cannot be written: nothing to do");
+        }
+        break;
     case ACTION_LOG:
         d->log_y = !d->log_y;
         notify(d, ROLE_NORMAL, "log scale %s", d->log_y ? "on" : "off");
@@ -1313,7 +1339,12 @@ int dashboard_run(Run *run)
     history_load(&d);
     while (!d.quit) {
         double frame_start = now_seconds();
+        bool had_error = run->log_error[0] != '\0';
         run_update(run);
+        if (!had_error && run->log && run->log_error[0])
+            notify(&d, ROLE_BAD,
+                   "%s: training paused; w goes on without run files, s stops, q quits",
+                   run->log_error);
         draw(&d);
         /* Wait for input until the next frame is due: poll() is how the loop
          * sleeps, never how it synchronizes with the trainer. */

@@ -33,6 +33,10 @@ const KeyBinding key_table[] = {
      "gradient view: gradcheck the live model (backprop against finite "
      "differences)",
      ACTION_GRADCHECK},
+    {'w', 0, "w", NULL,
+     "after a run file could not be written (a full disk), which pauses training: go on "
+     "without run files",
+     ACTION_NO_LOG},
     {'?', 'h', "?", "help", "show or hide this help", ACTION_HELP},
     {'q', 0, "q", "quit", "quit (asks first while training runs; y confirms)", ACTION_QUIT},
     /* last, so that the bar shows it only when there is room to spare */

@@ -31,6 +31,7 @@ typedef enum {
     ACTION_HELP,
     ACTION_QUIT,
     ACTION_HISTORY,
+    ACTION_NO_LOG,
 } Action;
 
 typedef struct {

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../cli/output.h"
 #include "chart.h"
 #include "chartview.h"
 #include "crt.h"
@@ -24,16 +25,20 @@
 
 #define KEY_ESC 27
 
+typedef struct Race Race;
+
 typedef struct {
+    Race *race; /* the race it runs in */
     char name[RACE_NAME_MAX + 1];
     char settings[256]; /* what sets it apart from the other racers, for its row */
     bool named;         /* by name=, not after its optimizer */
     int name_w;         /* the headless lines' name column: the longest name */
     Run run;
-    bool started;
+    bool started;  /* its thread runs; under print_mu while a race runs headless */
+    bool log_said; /* headless: its run files' failure was said when it happened */
 } Racer;
 
-typedef struct {
+struct Race {
     Racer r[RACE_MAX];
     int n;
     Session sess;
@@ -44,7 +49,12 @@ typedef struct {
     char notice[512];
     double *buf;
     size_t cap;
-} Race;
+    /* headless: why standard output failed (NULL while it works), and
+     * after which racer's epoch; under print_mu */
+    const char *out_error;
+    const Racer *out_racer;
+    int out_epoch;
+};
 
 static const CrtRole racer_role[RACE_MAX] = {ROLE_TRAIN, ROLE_VAL, ROLE_GOOD, ROLE_WARN};
 
@@ -69,11 +79,13 @@ void race_details(FILE *f)
             "The header shows what all racers share; each racer's row shows its own\n"
             "settings where they differ.\n"
             "Keys: space pauses or resumes all, n steps all one batch while paused,\n"
-            "s stops all, l log scale, [ ] smoothing, q quits (y confirms).\n"
+            "s stops all, l log scale, [ ] smoothing, q quits (y confirms).  When a\n"
+            "racer's run files cannot be written (a full disk), it pauses and the status\n"
+            "line says so in red: w goes on without run files.\n"
             "Each racer's run files go to LOGDIR/...-DATASET-RACER/ unless --no-log.\n"
             "Without a terminal on stdout, prints one line per epoch per racer and a\n"
-            "result line per racer; SIGINT or SIGTERM stops every racer after its batch,\n"
-            "with its files complete, and exits 130.\n",
+            "result line per racer; SIGINT, SIGTERM or SIGHUP stops every racer after\n"
+            "its batch, with its files complete, and exits 130.\n",
             RACE_NAME_MAX, RACE_DEFAULT);
 }
 
@@ -150,6 +162,7 @@ static int parse_racers(Race *race, const Options *base, const char *spec, char 
         }
         Racer *rc = &race->r[race->n];
         memset(rc, 0, sizeof *rc);
+        rc->race = race;
         /* "--racers: racer 2 (adam:lr=x)", the prefix of its messages */
         char where[200];
         snprintf(where, sizeof where, "--racers: racer %d (%.100s%s)", race->n + 1, item,
@@ -404,27 +417,94 @@ static void describe_racers(Race *race)
     }
 }
 
-/* ---- headless ---------------------------------------------------------- */
+/* ---- starting ---------------------------------------------------------- */
 
+/* Guards the headless lines on standard output, out_error and the racers'
+ * started flags (a racer's trainer thread stops the others when standard
+ * output fails). */
 static pthread_mutex_t print_mu = PTHREAD_MUTEX_INITIALIZER;
 
+/* rc's thread runs: from now on a failed standard output stops it too,
+ * and one that has already failed stops it at once. */
+static void racer_started(Race *race, Racer *rc)
+{
+    pthread_mutex_lock(&print_mu);
+    rc->started = true;
+    if (race->out_error) trainer_stop(rc->run.trainer);
+    pthread_mutex_unlock(&print_mu);
+}
+
+/* Builds every racer's trainer, then (all of them could be built) makes
+ * their run directories and starts them: a racer refused for its network
+ * leaves no racer's directory behind.  The process exit code: 0, or 1 or
+ * 2 (said on stderr) when a racer cannot start, in which case the racers
+ * already started have been told to stop. */
+static int race_start(Race *race)
+{
+    Error err;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < race->n; i++) {
+            Racer *rc = &race->r[i];
+            error_clear(&err);
+            if (pass == 0 ? run_prepare(&rc->run, &err) : run_launch(&rc->run, &err)) {
+                fprintf(stderr, "gradtop race: %s: %s\n", rc->name, err.msg);
+                /* the racers already started end at their next batch */
+                for (int j = 0; j < i && pass == 1; j++) trainer_stop(race->r[j].run.trainer);
+                return err.code == ERROR_RUNTIME ? 1 : 2;
+            }
+            if (pass == 1) racer_started(race, rc);
+        }
+    }
+    return 0;
+}
+
+/* ---- headless ---------------------------------------------------------- */
+
+/* A line for rc's epoch m, on rc's trainer thread.  Standard output that
+ * can no longer be written (a full disk, a reader that went away: SIGPIPE
+ * is ignored here) stops every racer at its next batch, as `gradtop train`
+ * stops its run: nothing would report the race otherwise. */
 static void print_epoch(void *ctx, const EpochMetrics *m)
 {
     Racer *rc = ctx;
+    Race *race = rc->race;
     const Run *r = &rc->run;
     bool reg = r->sess->train.task == TASK_REGRESSION;
     pthread_mutex_lock(&print_mu);
+    if (race->out_error) {
+        pthread_mutex_unlock(&print_mu);
+        return;
+    }
     printf("%-*s epoch %4d/%d  loss %.4f  %s %.4f", rc->name_w, rc->name, m->epoch, r->opt.epochs,
            m->loss, reg ? "mae" : "accuracy", reg ? m->mae : m->accuracy);
     if (m->has_val)
         printf("  val_loss %.4f  %s %.4f", m->val_loss, reg ? "val_mae" : "val_accuracy",
                reg ? m->val_mae : m->val_accuracy);
     printf("  lr %.4g  %.2fs\n", m->lr, m->seconds);
-    fflush(stdout);
+    race->out_error = output_stdout_error();
+    if (race->out_error) {
+        race->out_racer = rc;
+        race->out_epoch = m->epoch;
+        for (int i = 0; i < race->n; i++)
+            if (race->r[i].started) trainer_stop(race->r[i].run.trainer);
+    }
     pthread_mutex_unlock(&print_mu);
 }
 
-/* SIGINT or SIGTERM in the headless race, as in `gradtop train`
+/* A racer's run file could not be written (a full disk), on its trainer
+ * thread: said at once, naming the file; the racer stops at its next
+ * batch (run.c), as `gradtop train` does. */
+static void say_log_failed(void *ctx, const Error *e)
+{
+    Racer *rc = ctx;
+    pthread_mutex_lock(&print_mu);
+    rc->log_said = true;
+    fprintf(stderr, "gradtop race: %s: writing the run files failed: %s: %s stops\n", rc->name,
+            e->msg, rc->name);
+    pthread_mutex_unlock(&print_mu);
+}
+
+/* SIGINT, SIGTERM or SIGHUP in the headless race, as in `gradtop train`
  * (sigwatch.h): every started racer stops at its next batch, each run
  * ends normally with its files complete and its result line printed, and
  * the race exits 130. */
@@ -437,7 +517,6 @@ static void stop_racers(void *ctx)
 
 static int race_headless(Race *race, SigWatch *watch)
 {
-    Error err;
     int code = 0;
     bool log_failed = false, diverged = false;
     int name_w = 10;
@@ -449,16 +528,9 @@ static int race_headless(Race *race, SigWatch *watch)
         rc->run.headless = true;
         rc->run.on_epoch = print_epoch;
         rc->run.on_epoch_ctx = rc;
-        error_clear(&err);
-        if (run_start(&rc->run, &err)) {
-            fprintf(stderr, "gradtop race: %s: %s\n", rc->name, err.msg);
-            code = err.code == ERROR_RUNTIME ? 1 : 2;
-            /* the racers already started end at their next batch */
-            for (int j = 0; j < i; j++) trainer_stop(race->r[j].run.trainer);
-            break;
-        }
-        rc->started = true;
+        rc->run.on_log_failed = say_log_failed;
     }
+    code = race_start(race);
     sigwatch_start(watch, stop_racers, race);
     for (int i = 0; i < race->n; i++) {
         Racer *rc = &race->r[i];
@@ -474,21 +546,36 @@ static int race_headless(Race *race, SigWatch *watch)
         TrainResult res;
         trainer_result(rc->run.trainer, &res);
         run_end(&rc->run);
-        char text[768];
-        train_result_text(&res, rc->run.sess->train.task, text, sizeof text);
-        printf("result: racer=%s %s", rc->name, text);
-        if (rc->run.log_path[0]) printf(" run=%s", rc->run.log_path);
-        printf("\n");
-        fflush(stdout);
+        if (!race->out_error) {
+            char text[768];
+            train_result_text(&res, rc->run.sess->train.task, text, sizeof text);
+            printf("result: racer=%s %s", rc->name, text);
+            if (rc->run.log_path[0]) printf(" run=%s", rc->run.log_path);
+            printf("\n");
+            race->out_error = output_stdout_error();
+        }
         if (rc->run.log_error[0]) {
-            fprintf(stderr, "gradtop race: %s\n", rc->run.log_error);
+            if (!rc->log_said) fprintf(stderr, "gradtop race: %s\n", rc->run.log_error);
             log_failed = true;
         }
         if (res.status == TRAIN_DIVERGED) diverged = true;
     }
-    /* in `gradtop train`'s order: a racer that could not start, then 3 when
-     * a racer diverged (the others' results are still printed and saved),
-     * then 130 for SIGINT and SIGTERM alike, then 1 for unwritten files */
+    if (race->out_error) {
+        char stopped[96] = "";
+        if (race->out_racer)
+            snprintf(stopped, sizeof stopped, ": every racer stopped (%s after epoch %d)",
+                     race->out_racer->name, race->out_epoch);
+        bool logged = !log_failed;
+        for (int i = 0; i < race->n; i++) logged &= race->r[i].run.log_path[0] != '\0';
+        fprintf(stderr, "gradtop race: standard output: %s%s%s\n", race->out_error, stopped,
+                logged ? "; the run files are complete" : "");
+    }
+    /* in `gradtop train`'s order: output that was lost (whoever reads it
+     * cannot tell the race's end from the exit code otherwise), a racer
+     * that could not start, then 3 when a racer diverged (the others'
+     * results are still printed and saved), then 130 for SIGINT, SIGTERM
+     * and SIGHUP alike, then 1 for unwritten files */
+    if (race->out_error) code = 1;
     if (code == 0 && diverged) code = 3;
     if (code == 0 && sig) code = 128 + SIGINT;
     if (code == 0 && log_failed) code = 1;
@@ -810,6 +897,23 @@ static void draw_keys(int y, int width)
     crt_set(stdscr, ROLE_NORMAL);
 }
 
+static bool racer_in(const Run *r, TrainStatus a, TrainStatus b)
+{
+    TrainStatus s;
+    return run_status(r, &s) && (s == a || s == b);
+}
+
+/* The first racer whose run files failed while it trained (its panel
+ * offers w), or NULL. */
+static const Racer *log_failed_racer(const Race *race)
+{
+    for (int i = 0; i < race->n; i++) {
+        const Run *r = &race->r[i].run;
+        if (r->log && r->log_error[0] && !r->log_dropped) return &race->r[i];
+    }
+    return NULL;
+}
+
 static void draw(Race *race)
 {
     int rows, cols;
@@ -835,7 +939,16 @@ static void draw(Race *race)
     int chart_h = rows - 3 - table_h;
     draw_charts(race, 1, chart_h, cols);
     draw_table(race, 1 + chart_h + 1, cols);
-    if (race->notice[0]) {
+    const Racer *failed = log_failed_racer(race);
+    if (failed) {
+        /* a run file could not be written: said in red until w answers it */
+        char m[sizeof failed->run.log_error + 128];
+        bool going = racer_in(&failed->run, TRAIN_RUNNING, TRAIN_PAUSED);
+        snprintf(m, sizeof m, "%s: %s%s", failed->name, run_log_error_short(&failed->run),
+                 going ? ": paused; w goes on without run files, s stops" : "");
+        crt_set(stdscr, ROLE_BAD);
+        crt_puts(stdscr, rows - 2, 1, cols - 2, m);
+    } else if (race->notice[0]) {
         crt_set(stdscr, ROLE_DIM);
         crt_puts(stdscr, rows - 2, 1, cols - 2, race->notice);
     }
@@ -852,12 +965,6 @@ static void draw(Race *race)
 }
 
 /* ---- keys and the status line ------------------------------------------ */
-
-static bool racer_in(const Run *r, TrainStatus a, TrainStatus b)
-{
-    TrainStatus s;
-    return run_status(r, &s) && (s == a || s == b);
-}
 
 /* The racers' states (run_status).  A diverged racer has ended but
  * waits: space resumes it from its last finite weights. */
@@ -964,6 +1071,23 @@ static void on_key(Race *race, int ch)
                      "training has ended: nothing to stop (q quits)");
         }
         break;
+    case 'w': {
+        /* every racer whose run files failed goes on without them */
+        char who[RACE_MAX * (RACE_NAME_MAX + 2)] = "";
+        for (int i = 0; i < race->n; i++) {
+            Run *r = &race->r[i].run;
+            if (!run_log_off(r)) continue;
+            if (racer_in(r, TRAIN_PAUSED, TRAIN_PAUSED)) trainer_resume(r->trainer);
+            size_t l = strlen(who);
+            snprintf(who + l, sizeof who - l, "%s%s", l ? ", " : "", race->r[i].name);
+        }
+        if (who[0])
+            snprintf(race->notice, sizeof race->notice, "going on without run files: %s", who);
+        else
+            snprintf(race->notice, sizeof race->notice,
+                     "w is for a racer whose run files could not be written: none");
+        break;
+    }
     case 'l': race->log_y = !race->log_y; break;
     case '[': race->smoothing = race->smoothing >= 0.1 ? race->smoothing - 0.1 : 0; break;
     case ']': race->smoothing = race->smoothing < 0.89 ? race->smoothing + 0.1 : 0.95; break;
@@ -1006,21 +1130,15 @@ static int race_screen(Race *race)
         fprintf(stderr, "gradtop race: %s\n", why);
         return 2;
     }
-    Error err;
-    for (int i = 0; i < race->n; i++) {
-        error_clear(&err);
-        if (run_start(&race->r[i].run, &err)) {
-            crt_done();
-            fprintf(stderr, "gradtop race: %s: %s\n", race->r[i].name, err.msg);
-            return err.code == ERROR_RUNTIME ? 1 : 2;
-        }
-        race->r[i].started = true;
+    int code = race_start(race);
+    if (code) {
+        crt_done();
+        return code;
     }
     describe_racers(race);
     struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
                             {.fd = crt_signal_fd(), .events = POLLIN}};
     nfds_t nfds = fds[1].fd >= 0 ? 2 : 1;
-    int code = 0;
     while (!race->quit) {
         double t0 = mono();
         for (int i = 0; i < race->n; i++) run_update(&race->r[i].run);
@@ -1083,7 +1201,13 @@ int race_main(const Options *o, const char *racers, const char *exe_dir)
         race->r[i].run.exe_dir = exe_dir;
         run_share(&race->r[i].run, &race->sess);
     }
+    /* Headless, a closed pipe on stdout is EPIPE, which stops the race
+     * cleanly (print_epoch), rather than SIGPIPE killing it half-written. */
+    struct sigaction ignore = {.sa_handler = SIG_IGN}, old_pipe;
+    sigemptyset(&ignore.sa_mask);
+    if (!tty) sigaction(SIGPIPE, &ignore, &old_pipe);
     code = tty ? race_screen(race) : race_headless(race, &watch);
+    if (!tty) sigaction(SIGPIPE, &old_pipe, NULL);
     for (int i = 0; i < race->n; i++) {
         Run *r = &race->r[i].run;
         char path[sizeof r->log_path];

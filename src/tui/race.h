@@ -4,7 +4,7 @@
  * seed, one session shared read-only), each racer in its own trainer thread
  * (a Run of run.h) with its own run files, drawn on one chart.  Without a
  * terminal on stdout it prints one line per epoch per racer instead, and
- * SIGINT or SIGTERM stops every racer at its next batch (exit 130).
+ * SIGINT, SIGTERM or SIGHUP stops every racer at its next batch (exit 130).
  *
  * Called once, on the main thread.
  */

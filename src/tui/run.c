@@ -37,33 +37,66 @@ void run_share(Run *r, Session *shared)
     r->sess = shared;
 }
 
+/* Whether the run log takes this hook's call, on the trainer thread: not
+ * once the run goes on without files (the first call after run_log_off
+ * asked for it writes the journal's log_off line). */
+static bool log_on(Run *r)
+{
+    if (!r->log || r->log_is_off) return false;
+    if (atomic_load(&r->log_off_asked)) {
+        Error e = {0};
+        runlog_error(r->log, &e);
+        char why[sizeof e.msg + 64];
+        snprintf(why, sizeof why, "training goes on without run files after: %s", e.msg);
+        runlog_off(r->log, why);
+        r->log_is_off = true;
+        return false;
+    }
+    return true;
+}
+
 /* The run's hooks, on the trainer thread: the run log's, then the teaching
  * views'. */
 static void hook_batch(void *ctx, const BatchInfo *b)
 {
     Run *r = ctx;
-    if (r->log_hooks.on_batch) r->log_hooks.on_batch(r->log_hooks.ctx, b);
+    if (r->log_hooks.on_batch && log_on(r)) r->log_hooks.on_batch(r->log_hooks.ctx, b);
     if (r->live) live_on_batch(r->live, b);
 }
 
 static void hook_epoch(void *ctx, const EpochMetrics *m)
 {
     Run *r = ctx;
-    if (r->log_hooks.on_epoch) r->log_hooks.on_epoch(r->log_hooks.ctx, m);
+    if (r->log_hooks.on_epoch && log_on(r)) r->log_hooks.on_epoch(r->log_hooks.ctx, m);
     if (r->on_epoch) r->on_epoch(r->on_epoch_ctx, m);
 }
 
 static void hook_event(void *ctx, const TrainEvent *e)
 {
     Run *r = ctx;
-    if (r->log_hooks.on_event) r->log_hooks.on_event(r->log_hooks.ctx, e);
+    if (r->log_hooks.on_event && log_on(r)) r->log_hooks.on_event(r->log_hooks.ctx, e);
     if (r->live) live_on_event(r->live, e);
 }
 
 static void hook_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kept_epoch)
 {
     Run *r = ctx;
-    if (r->log_hooks.on_checkpoint) r->log_hooks.on_checkpoint(r->log_hooks.ctx, m, o, kept_epoch);
+    if (r->log_hooks.on_checkpoint && log_on(r))
+        r->log_hooks.on_checkpoint(r->log_hooks.ctx, m, o, kept_epoch);
+}
+
+/* The run log's first I/O failure, on the trainer thread: the dashboard's
+ * run pauses at its next batch (its panel turns red, and the user chooses
+ * between going on without files and stopping); a headless racer stops, as
+ * `gradtop train` does. */
+static void log_failed(void *ctx, const Error *e)
+{
+    Run *r = ctx;
+    if (r->headless)
+        trainer_stop(r->trainer);
+    else
+        trainer_pause(r->trainer);
+    if (r->on_log_failed) r->on_log_failed(r->on_epoch_ctx, e);
 }
 
 static void *trainer_thread(void *arg)
@@ -80,27 +113,30 @@ static void *trainer_thread(void *arg)
     return NULL;
 }
 
-ErrorCode run_start(Run *r, Error *err)
+/* What run_prepare or run_launch made, undone after a failure. */
+static void run_discard(Run *r)
+{
+    live_destroy(r->live);
+    r->live = NULL;
+    if (r->trainer) {
+        trainer_destroy(r->trainer);
+        r->trainer = NULL;
+    }
+    if (r->log) {
+        runlog_close(r->log);
+        r->log = NULL;
+    }
+}
+
+ErrorCode run_prepare(Run *r, Error *err)
 {
     if (!r->sess) return error_set(err, ERROR_RUNTIME, "no data loaded");
     Session *ss = r->sess;
     r->log_path[0] = '\0';
     r->log_error[0] = '\0';
     memset(&r->log_hooks, 0, sizeof r->log_hooks);
-    if (!r->opt.no_log) {
-        /* An unusable log directory does not stop an interactive run: the
-         * panel says so in red and training goes on without run files. */
-        Error lerr = {0};
-        if (runlog_open(&r->log, &r->opt, ss, &lerr)) {
-            r->log = NULL;
-            error_prefix(&lerr, "not logged");
-            text_copy(r->log_error, sizeof r->log_error, lerr.msg);
-        } else {
-            snprintf(r->log_path, sizeof r->log_path, "%s", runlog_path(r->log));
-            runlog_note(r->log, "run", r->no_live ? "optimizer race" : "interactive dashboard");
-            r->log_hooks = runlog_hooks(r->log);
-        }
-    }
+    atomic_store(&r->log_off_asked, false);
+    r->log_is_off = r->log_dropped = false;
     TrainerHooks hooks = {.ctx = r,
                           .on_batch = hook_batch,
                           .on_epoch = hook_epoch,
@@ -122,6 +158,33 @@ ErrorCode run_start(Run *r, Error *err)
     if (rc) goto fail;
     r->has_snap = true;
     trainer_snapshot(r->trainer, &r->snap);
+    return ERROR_NONE;
+fail:
+    run_discard(r);
+    return rc;
+}
+
+ErrorCode run_launch(Run *r, Error *err)
+{
+    Session *ss = r->sess;
+    /* The run directory is made once everything else the run needs is
+     * there (a network refused for its size leaves no directory behind),
+     * and before the thread starts, so that the hooks see the log.  An
+     * unusable log directory does not stop an interactive run: the panel
+     * says so in red and training goes on without run files. */
+    if (!r->opt.no_log) {
+        Error lerr = {0};
+        if (runlog_open(&r->log, &r->opt, ss, &lerr)) {
+            r->log = NULL;
+            error_prefix(&lerr, "not logged");
+            text_copy(r->log_error, sizeof r->log_error, lerr.msg);
+        } else {
+            snprintf(r->log_path, sizeof r->log_path, "%s", runlog_path(r->log));
+            runlog_note(r->log, "run", r->no_live ? "optimizer race" : "interactive dashboard");
+            r->log_hooks = runlog_hooks(r->log);
+            runlog_on_failure(r->log, log_failed, r);
+        }
+    }
     pthread_mutex_lock(&r->mu);
     r->finished = false;
     r->rc = ERROR_NONE;
@@ -141,35 +204,41 @@ ErrorCode run_start(Run *r, Error *err)
     int e = pthread_create(&r->thread, NULL, trainer_thread, r);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (e != 0) {
-        rc = error_set(err, ERROR_RUNTIME, "cannot start the training thread: %s", strerror(e));
-        goto fail;
+        run_discard(r);
+        return error_set(err, ERROR_RUNTIME, "cannot start the training thread: %s", strerror(e));
     }
     r->thread_started = true;
     return ERROR_NONE;
-fail:
-    live_destroy(r->live);
-    r->live = NULL;
-    if (r->trainer) {
-        trainer_destroy(r->trainer);
-        r->trainer = NULL;
-    }
-    if (r->log) {
-        runlog_close(r->log);
-        r->log = NULL;
-    }
-    return rc;
+}
+
+ErrorCode run_start(Run *r, Error *err)
+{
+    ErrorCode rc = run_prepare(r, err);
+    return rc ? rc : run_launch(r, err);
 }
 
 void run_update(Run *r)
 {
     if (r->trainer && r->has_snap) trainer_snapshot(r->trainer, &r->snap);
-    if (r->log && !r->log_error[0]) {
-        /* runlog_error reads a field the trainer thread writes; it is only
-         * read after the thread has finished */
-        bool done = run_finished(r, NULL, NULL);
-        Error e;
-        if (done && runlog_error(r->log, &e)) text_copy(r->log_error, sizeof r->log_error, e.msg);
-    }
+    Error e;
+    /* runlog_error may be asked while the trainer thread writes */
+    if (r->log && !r->log_error[0] && runlog_error(r->log, &e))
+        text_copy(r->log_error, sizeof r->log_error, e.msg);
+}
+
+const char *run_log_error_short(const Run *r)
+{
+    size_t n = strlen(r->log_path);
+    const char *e = r->log_error;
+    return n && !strncmp(e, r->log_path, n) && e[n] == '/' ? e + n + 1 : e;
+}
+
+bool run_log_off(Run *r)
+{
+    if (!r->log || !r->log_error[0] || r->log_dropped) return false;
+    r->log_dropped = true;
+    atomic_store(&r->log_off_asked, true);
+    return true;
 }
 
 bool run_status(const Run *r, TrainStatus *s)
@@ -218,6 +287,11 @@ void run_end(Run *r)
         r->thread_started = false;
     }
     if (r->log) {
+        /* asked for after the trainer's last hook: the thread has ended */
+        if (r->log_dropped && !r->log_is_off) {
+            r->log_is_off = true;
+            runlog_off(r->log, "training went on without run files");
+        }
         TrainResult res;
         trainer_result(r->trainer, &res);
         Error e;

@@ -13,6 +13,7 @@
 #define GRADTOP_TUI_RUN_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "gradtop/error.h"
@@ -41,7 +42,15 @@ typedef struct {
     RunLog *log;
     char log_path[1024]; /* the run directory, or "" with --no-log */
     char log_error[512]; /* the run log's first I/O error, or "" */
-    ModelShape shape;    /* the network of the current run */
+    /* After a run file could not be written (a full disk) training pauses
+     * (headless: stops); run_log_off asks for going on without files, which
+     * the trainer thread applies at its next hook (log_is_off, its own). */
+    atomic_bool log_off_asked;
+    bool log_is_off;
+    bool log_dropped; /* the UI's copy: run_log_off was called */
+    /* headless: told at once of that failure, on the trainer thread */
+    void (*on_log_failed)(void *ctx, const Error *e);
+    ModelShape shape; /* the network of the current run */
     TrainerSnapshot snap;
     bool has_snap;
     pthread_t thread;
@@ -59,11 +68,28 @@ ErrorCode run_open(Run *r, Error *err);
 /* Uses a session opened elsewhere (it must outlive the run) instead of
  * run_open's own. */
 void run_share(Run *r, Session *shared);
-/* Creates the trainer (and the run log unless --no-log, and the teaching
- * views' Live unless no_live) and starts the trainer thread. */
+/* Creates the trainer (and the teaching views' Live unless no_live) and
+ * the first snapshot: everything the run needs that may be refused (a
+ * network too large for memory), before anything is written. */
+ErrorCode run_prepare(Run *r, Error *err);
+/* After run_prepare: creates the run log (unless --no-log; a log that
+ * cannot be made leaves log_error set, not an error) and starts the
+ * trainer thread.  A prepared run that is never launched is ended with
+ * run_end or run_close. */
+ErrorCode run_launch(Run *r, Error *err);
+/* run_prepare, then run_launch. */
 ErrorCode run_start(Run *r, Error *err);
-/* Copies the trainer's progress into r->snap. */
+/* Copies the trainer's progress into r->snap, and the run log's first
+ * I/O error, as soon as there is one, into r->log_error. */
 void run_update(Run *r);
+/* log_error with the run directory left out of the failed file's path
+ * ("model.gtm: No space left on device"), for a narrow panel. */
+const char *run_log_error_short(const Run *r);
+/* After the run log failed: training goes on without run files (the
+ * journal's last line says so, if it can still be written).  Resume the
+ * trainer after it.  False, and nothing done, when the log has not failed
+ * (or is already off). */
+bool run_log_off(Run *r);
 /* Whether the run has a trainer, and its status with the requests made so
  * far counted (trainer_status): a key pressed before the snapshot shows
  * the one before it must see its effect (space, space: pause, resume). */

@@ -1,0 +1,164 @@
+#!/bin/sh
+# e2e_disk.sh - run files on a disk that fills up, and runs that write
+# nothing until they can start.
+#
+# The small disk is a 600 KB tmpfs when this may mount one (root, as in CI),
+# else a 600 KB file size limit (RLIMIT_FSIZE, with SIGXFSZ ignored, so that
+# a write past it fails with EFBIG as one past a full disk fails with
+# ENOSPC); the script says which.  digits with 256,256 hidden units has a
+# model.gtm of about 1.3 MB, so its first save fails while the rest fits.
+#
+# Headless train stops at the next batch (status=stopped, exit 1), says at
+# once which file failed and why, and leaves whole files: metrics.csv rows
+# complete, the journal ending with its end and result, no temporary left.
+# A headless race stops each racer the same way.  The dashboard and the
+# race screen pause and turn red at once, naming the file; w goes on
+# training without run files, and the journal says so.  A network refused
+# for its size on the dashboard (--start) leaves no run directory.
+#
+# Run from the project root: GRADTOP=build/gradtop sh tests/e2e_disk.sh
+# shellcheck disable=SC2015,SC2012
+# ("[ A ] && [ B ] || fail" is meant: fail exits; run directory names are
+# plain, so ls on a glob is fine)
+set -u
+
+# shellcheck source=tests/lib/tmux.sh
+. tests/lib/tmux.sh
+DISK=
+# shellcheck disable=SC2317 # run by the EXIT trap
+on_cleanup() {
+    [ -n "$DISK" ] || return
+    # the sessions' programs may still hold files on it
+    T kill-server >/dev/null 2>&1
+    umount "$DISK" 2>/dev/null || umount -l "$DISK"
+}
+tmux_harness e2e_disk disk disk
+DATA=$PWD/datasets/digits.csv
+
+# ---- the small disk ---------------------------------------------------------
+mkdir -p "$TMP/disk"
+if mount -t tmpfs -o size=600k tmpfs "$TMP/disk" 2>/dev/null; then
+    DISK=$TMP/disk
+    WHY='No space left on device'
+    RUN_WITH=
+    echo "e2e_disk: a 600 KB tmpfs at $DISK"
+else
+    # POSIX counts ulimit -f in 512-byte blocks
+    printf '#!/bin/sh\ntrap "" XFSZ\nulimit -f 1200\nexec "$@"\n' >"$TMP/limited"
+    WHY='File too large'
+    RUN_WITH="sh '$TMP/limited'"
+    echo "e2e_disk: mount is not permitted here: a 600 KB file size limit (RLIMIT_FSIZE) instead"
+fi
+SMALL=$TMP/disk
+
+# small CMD...: runs CMD on the small disk (under the size limit when there
+# is no tmpfs).
+small() {
+    if [ -n "$RUN_WITH" ]; then sh "$TMP/limited" "$@"; else "$@"; fi
+}
+
+# whole_run DIR WHAT: DIR's files are whole: every metrics.csv line has the
+# header's number of fields, the journal's every line its time, step, epoch
+# and kind, and its last line is the result; no temporary is left.
+whole_run() {
+    [ -f "$1/metrics.csv" ] && [ -f "$1/journal.txt" ] || fail "$2: no metrics.csv or journal.txt in $1"
+    awk -F, 'NR == 1 { n = NF } NF != n { bad = 1 } END { exit bad || NR < 2 }' "$1/metrics.csv" ||
+        fail "$2: metrics.csv has a cut row or no epoch: $(cat "$1/metrics.csv")"
+    [ -z "$(tail -c 1 "$1/metrics.csv")" ] || fail "$2: metrics.csv ends inside a row"
+    grep -Evq '^[0-9T:.+-]+ step=[0-9]+ epoch=[0-9]+ [a-z_]+ ' "$1/journal.txt" &&
+        fail "$2: the journal has a cut line: $(cat "$1/journal.txt")"
+    grep -q ' end stopped after [0-9]* epochs' "$1/journal.txt" ||
+        fail "$2: the journal has no end: $(cat "$1/journal.txt")"
+    tail -n 1 "$1/journal.txt" | grep -q ' result status=stopped ' ||
+        fail "$2: the journal does not end with its result: $(tail -n 1 "$1/journal.txt")"
+    for f in "$1"/*.tmp.*; do
+        [ -e "$f" ] && fail "$2: a temporary is left: $f"
+    done
+}
+
+# ---- headless train -----------------------------------------------------------
+small "$GRADTOP" train "$DATA" --layers 256,256 --epochs 400 --patience 0 \
+    --logdir "$SMALL/train" >"$TMP/train.out" 2>"$TMP/train.err"
+rc=$?
+[ "$rc" = 1 ] || { cat "$TMP/train.err"; fail "train on a full disk exited $rc, not 1"; }
+grep -q "^gradtop: writing the run files failed: .*/model.gtm: $WHY: training stops" "$TMP/train.err" ||
+    fail "train does not say which file failed and why: $(cat "$TMP/train.err")"
+tail -n 1 "$TMP/train.out" | grep -q '^result: status=stopped epochs=1 ' ||
+    fail "train did not stop after the epoch whose save failed: $(tail -n 1 "$TMP/train.out")"
+d=$(ls -d "$SMALL"/train/*/ | head -n 1)
+whole_run "$d" "train"
+[ "$(wc -l <"$d/metrics.csv")" = 2 ] || fail "train: metrics.csv does not hold exactly epoch 1"
+grep -q " checkpoint_failed .*model.gtm: $WHY" "$d/journal.txt" ||
+    fail "train: the journal does not say the save failed"
+echo "ok: train on a full disk stops after that epoch, says why, exit 1, files whole"
+
+# ---- headless race --------------------------------------------------------------
+small "$GRADTOP" race "$DATA" --layers 256,256 --epochs 400 --patience 0 --threads 1 \
+    --logdir "$SMALL/race" </dev/null >"$TMP/race.out" 2>"$TMP/race.err"
+rc=$?
+[ "$rc" = 1 ] || { cat "$TMP/race.err"; fail "a race on a full disk exited $rc, not 1"; }
+for r in sgd adam rmsprop; do
+    grep -q "^gradtop race: $r: writing the run files failed: .*model.gtm: $WHY: $r stops" \
+        "$TMP/race.err" || fail "the race does not say $r's file failed: $(cat "$TMP/race.err")"
+    grep -q "^result: racer=$r status=stopped epochs=1 " "$TMP/race.out" ||
+        fail "racer $r did not stop after its failed save: $(grep "racer=$r" "$TMP/race.out")"
+    whole_run "$(ls -d "$SMALL"/race/*-"$r" | head -n 1)" "racer $r"
+done
+rm -rf "${SMALL:?}/race"
+echo "ok: a headless race on a full disk stops each racer, says why, exit 1, files whole"
+
+# ---- the dashboard --------------------------------------------------------------
+start_session dash C.UTF-8 "--start --layers 256,256 --epochs 400 --patience 0 \
+    --logdir '$SMALL/dash' '$DATA'"
+wait_for "model.gtm: $(echo "$WHY" | cut -d' ' -f1-2)" 30 ||
+    fail "the dashboard's panel does not name the file that failed"
+wait_for 'w: go on without files' 5 || fail "the panel does not offer w"
+wait_for 'PAUSED' 10 || fail "the run did not pause when its save failed"
+keys w
+wait_for 'RUNNING' 10 || fail "w did not resume training"
+wait_for 'no run files from here' 5 || fail "the panel does not say the run goes on without files"
+d=$(ls -d "$SMALL"/dash/*/ | head -n 1)
+poll 10 grep -q ' log_off training goes on without run files after: .*model.gtm' "$d/journal.txt" ||
+    fail "the journal does not say logging went off: $(cat "$d/journal.txt")"
+keys q
+wait_for 'Quit now' 5 || fail "q did not ask first"
+keys y
+wait_file "$TMP/dash.exit" 15 || fail "y did not quit within 15 s"
+[ "$(cat "$TMP/dash.exit")" = 1 ] || fail "the dashboard exited $(cat "$TMP/dash.exit"), not 1"
+tail -n 1 "$d/journal.txt" | grep -q ' log_off ' ||
+    fail "the journal went on after logging went off: $(tail -n 1 "$d/journal.txt")"
+rm -rf "${SMALL:?}/dash"
+echo "ok: the dashboard pauses and turns red at once; w goes on without files, and the journal says so"
+
+# ---- the race screen ------------------------------------------------------------
+start_session racescr C.UTF-8 "race --layers 256,256 --epochs 400 --patience 0 \
+    --racers 'sgd;adam' --logdir '$SMALL/racescr' '$DATA'"
+wait_for "(sgd|adam): model.gtm: $WHY: paused; w goes on without run files" 30 ||
+    fail "the race screen does not say in red which racer's file failed"
+for r in sgd adam; do
+    wait_for " $r +PAUSED" 10 || fail "racer $r did not pause when its save failed"
+done
+keys w
+wait_for 'going on without run files: sgd, adam' 5 || fail "w does not say what it did"
+for r in sgd adam; do
+    wait_for " $r +RUNNING" 10 || fail "w did not resume racer $r"
+done
+keys q
+wait_for 'Quit now' 5 || fail "q did not ask first"
+keys y
+wait_file "$TMP/racescr.exit" 15 || fail "y did not quit the race within 15 s"
+for r in sgd adam; do
+    grep -q ' log_off ' "$(ls -d "$SMALL"/racescr/*-"$r" | head -n 1)/journal.txt" ||
+        fail "racer $r's journal does not say logging went off"
+done
+echo "ok: the race screen says in red which racer's files failed; w goes on without them"
+
+# ---- nothing is written until the run can start ----------------------------------
+start_session huge C.UTF-8 "--start --layers 65536,65536,65536,65536 --logdir '$TMP/huge' iris"
+wait_file "$TMP/huge.exit" 30 || fail "the dashboard with a network too large did not exit"
+[ "$(cat "$TMP/huge.exit")" = 1 ] || fail "a network too large exited $(cat "$TMP/huge.exit"), not 1"
+[ -z "$(ls -A "$TMP/huge" 2>/dev/null)" ] || fail "a refused network left $(ls "$TMP/huge")"
+echo "ok: the dashboard refuses a network too large before making a run directory"
+
+echo "e2e_disk: all passed"
+exit 0
