@@ -46,7 +46,9 @@ static ErrorCode idx_open(IdxFile *f, const char *path, Error *err)
     f->path = path;
     f->gz = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return error_set(err, ERROR_INPUT, "%s: can't open: %s", path, strerror(errno));
+    if (fd < 0)
+        return error_set(err, error_code_of_open(errno), "%s: can't open: %s", path,
+                         strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;

@@ -760,7 +760,7 @@ ErrorCode modelfile_load(SavedModel *sm, const char *path, Error *err)
     memset(sm, 0, sizeof *sm);
     Ld ld = {path, err};
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return error_set(err, ERROR_INPUT, "%s: %s", path, strerror(errno));
+    if (fd < 0) return error_set(err, error_code_of_open(errno), "%s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;

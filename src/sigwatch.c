@@ -28,6 +28,7 @@ static void on_signal(int sig)
 bool sigwatch_install(SigWatch *w)
 {
     memset(w, 0, sizeof *w);
+    pthread_mutex_init(&w->mu, NULL);
     if (watch_pipe[0] >= 0) {
         errno = EBUSY; /* one watch at a time */
         return false;
@@ -57,10 +58,15 @@ static void *watch_thread(void *arg)
         ssize_t n = read(watch_pipe[0], &c, 1);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0 || c == 0) break;
+        /* under the lock: the action cannot change while it is called */
+        pthread_mutex_lock(&w->mu);
         if (!w->signal) {
             w->signal = c;
             if (w->stop) w->stop(w->ctx);
+        } else if (w->insist) {
+            w->insist(w->insist_ctx);
         }
+        pthread_mutex_unlock(&w->mu);
     }
     return NULL;
 }
@@ -71,6 +77,26 @@ void sigwatch_start(SigWatch *w, void (*stop)(void *ctx), void *ctx)
     w->stop = stop;
     w->ctx = ctx;
     w->running = pthread_create(&w->thread, NULL, watch_thread, w) == 0;
+}
+
+bool sigwatch_retarget(SigWatch *w, void (*stop)(void *ctx), void *ctx)
+{
+    pthread_mutex_lock(&w->mu);
+    bool quiet = !w->signal;
+    if (quiet) {
+        w->stop = stop;
+        w->ctx = ctx;
+    }
+    pthread_mutex_unlock(&w->mu);
+    return quiet;
+}
+
+void sigwatch_insist(SigWatch *w, void (*insist)(void *ctx), void *ctx)
+{
+    pthread_mutex_lock(&w->mu);
+    w->insist = insist;
+    w->insist_ctx = ctx;
+    pthread_mutex_unlock(&w->mu);
 }
 
 int sigwatch_join(SigWatch *w)
@@ -106,4 +132,5 @@ void sigwatch_remove(SigWatch *w)
     close(watch_pipe[1]);
     watch_pipe[0] = watch_pipe[1] = -1;
     w->installed = false;
+    pthread_mutex_destroy(&w->mu);
 }
