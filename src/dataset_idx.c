@@ -306,10 +306,10 @@ static ErrorCode load_idx(Dataset *ds, const char *images_path, const char *labe
 
     double need = (double)n * (double)d * sizeof(float);
     char images[PATH_MAX + 96];
-    snprintf(images, sizeof images, "%s: %llu images of %llu pixels as floats", images_path,
-             (unsigned long long)n, (unsigned long long)d);
+    snprintf(images, sizeof images, "the float copy of %s (%llu images of %llu pixels)",
+             images_path, (unsigned long long)n, (unsigned long long)d);
     if (n * d > SIZE_MAX / sizeof(float))
-        return error_set(err, ERROR_RUNTIME, "out of memory: %s need %.1f GB", images, need / 1e9);
+        return error_set(err, ERROR_RUNTIME, "out of memory: %s needs %.1f GB", images, need / 1e9);
     code = sysmem_check(need, images, NULL, err);
     if (code) return code;
     ds->x = malloc((size_t)(n * d) * sizeof *ds->x);

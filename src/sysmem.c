@@ -14,8 +14,7 @@ double sysmem_total(void)
     return pages > 0 && size > 0 ? (double)pages * (double)size : 0.0;
 }
 
-/* A "Vm...:  N kB" line of /proc/self/status in bytes; -1 when unknown. */
-static double status_bytes(const char *key)
+double sysmem_status_bytes(const char *key)
 {
     FILE *f = fopen("/proc/self/status", "re");
     if (!f) return -1;
@@ -38,7 +37,7 @@ static double limit_left(int resource, const char *key)
     struct rlimit rl;
     if (getrlimit(resource, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return INFINITY;
     /* Unknown usage (no /proc) counts as none: the limit alone still bounds. */
-    double used = status_bytes(key);
+    double used = sysmem_status_bytes(key);
     double left = (double)rl.rlim_cur - (used > 0 ? used : 0);
     return left > 0 ? left : 0;
 }

@@ -46,8 +46,8 @@ bool sigwatch_install(SigWatch *w);
 void sigwatch_start(SigWatch *w, void (*stop)(void *ctx), void *ctx);
 
 /* Makes the first signal call stop(ctx) from now on.  false when a signal
- * has already arrived (its action has run or is running): then the
- * caller goes no further. */
+ * has already arrived, even one whose action has not run yet (then it
+ * will not): the caller goes no further. */
 bool sigwatch_retarget(SigWatch *w, void (*stop)(void *ctx), void *ctx);
 
 /* Makes a second signal call insist(ctx) (the first one's stop has been

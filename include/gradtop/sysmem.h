@@ -25,6 +25,9 @@ typedef struct {
 
 /* Physical memory in bytes (0 when unknown). */
 double sysmem_total(void);
+/* A size field of /proc/self/status ("VmSize", "VmData", ...) in bytes;
+ * -1 when unknown. */
+double sysmem_status_bytes(const char *field);
 /* Whether an address-space or data limit is set. */
 bool sysmem_limited(void);
 /* The room to allocate now (see above). */
