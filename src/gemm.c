@@ -39,8 +39,9 @@ void gemm_naive(bool trans_a, bool trans_b, int M, int N, int K, float alpha, co
  * maps it whole with mmap (alloc_mmap in driver/others/memory.c).
  * test_gemm checks it against the mapping the library really makes. */
 #define GEMM_BUFFER_BYTES (128.0 * 1024.0 * 1024.0)
-/* The pool's slot count is twice the library's MAX_THREADS (64 here). */
-#define GEMM_MAX_RESERVED 64
+/* The pool's slots: NUM_BUFFERS, twice the library's MAX_THREADS (64 in
+ * Debian's build); past them OpenBLAS warns and adds overflow slots. */
+#define GEMM_MAX_RESERVED 128
 
 /* The pool's own entry points: exported by libopenblas, not declared by
  * cblas.h; weak, so that another BLAS still links (then nothing is

@@ -9,6 +9,7 @@
 #ifndef GRADTOP_TESTS_CHILD_H
 #define GRADTOP_TESTS_CHILD_H
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -25,7 +25,7 @@ refused=0
 fd_run() {
     n=$1
     logdir=$T/fd$n
-    (ulimit -n "$n" && exec timeout 60 "$G" train iris --epochs 2 --logdir "$logdir") \
+    (ulimit -n "$n" && exec timeout -k 5 60 "$G" train iris --epochs 2 --logdir "$logdir") \
         >"$T/out" 2>"$T/err"
     rc=$?
     runs=$(find "$logdir" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
@@ -84,7 +84,7 @@ mkfifo "$F/data.csv"
 gpid=$!
 # the writer: open (returns once train has opened the FIFO), the rows,
 # SIGINT, then the end of the data; under timeout in case train never opens
-timeout 60 sh -c 'exec 3>"$1"; cat "$2" >&3; kill -INT "$3"; exec 3>&-' \
+timeout -k 5 60 sh -c 'exec 3>"$1"; cat "$2" >&3; kill -INT "$3"; exec 3>&-' \
     sh "$F/data.csv" datasets/iris.csv "$gpid"
 wrc=$?
 [ "$wrc" -eq 0 ] || kill -KILL "$gpid" 2>/dev/null

@@ -4,9 +4,10 @@
 # (exit 0, a result line) or refuses with exit 1 and a message naming what
 # needed how much and which limit refused it; none hangs, none crashes.
 #
-# Each run is under `timeout 120`: a run that hangs (OpenBLAS retrying a
-# failed mapping forever) fails its check instead of stopping the suite;
-# passing never depends on speed (the runs take under a second).
+# Each run is under `timeout -k 5 120`: a run that hangs (OpenBLAS
+# retrying a failed mapping forever, deaf to SIGTERM, hence the SIGKILL)
+# fails its check instead of stopping the suite; passing never depends on
+# speed (the runs take about a second).
 #
 # A sanitizer build cannot run under ulimit -v (ASan reserves terabytes of
 # address space at start), so there this script says it does not run and
@@ -29,7 +30,7 @@ completed=0
 limit_run() {
     kb=$1
     shift
-    (ulimit -v "$kb" && exec timeout 120 "$G" train "$@" --epochs 1 --no-log) \
+    (ulimit -v "$kb" && exec timeout -k 5 120 "$G" train "$@" --epochs 1 --no-log) \
         >"$T/out" 2>"$T/err"
     rc=$?
     case $rc in

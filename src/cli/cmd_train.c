@@ -14,8 +14,9 @@
  * exit 1.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,15 +41,22 @@ typedef struct {
     const char *out_error; /* why standard output failed, NULL while it works */
     int out_epoch;         /* the epoch whose line could not be written */
     pthread_mutex_t mu;    /* held while a hook writes (see end_now) */
+    atomic_bool insisted;  /* a second signal waits for the hook to finish */
 } Printer;
 
-static void print_epoch_locked(Printer *p, const EpochMetrics *m);
-
-static void print_epoch(void *ctx, const EpochMetrics *m)
+/* Ends the process at once (p->mu held: no record is half written). */
+static void finish_now(Printer *p)
 {
-    Printer *p = ctx;
-    pthread_mutex_lock(&p->mu);
-    print_epoch_locked(p, m);
+    fflush(stdout);
+    fputs("gradtop: a second signal: ending now; the run files hold the epochs finished so far\n",
+          stderr);
+    _exit(EXIT_INTERRUPTED);
+}
+
+/* The end of a hook: a second signal that came meanwhile ends it here. */
+static void hook_done(Printer *p)
+{
+    if (atomic_load(&p->insisted)) finish_now(p);
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -76,6 +84,14 @@ static void print_epoch_locked(Printer *p, const EpochMetrics *m)
     }
 }
 
+static void print_epoch(void *ctx, const EpochMetrics *m)
+{
+    Printer *p = ctx;
+    pthread_mutex_lock(&p->mu);
+    print_epoch_locked(p, m);
+    hook_done(p);
+}
+
 static void print_event(void *ctx, const TrainEvent *e)
 {
     Printer *p = ctx;
@@ -84,7 +100,7 @@ static void print_event(void *ctx, const TrainEvent *e)
     if (e->kind == EVENT_DIVERGED || e->kind == EVENT_SCHEDULE || e->kind == EVENT_EARLY_STOP ||
         e->kind == EVENT_RESTORE)
         fprintf(stderr, "gradtop: %s\n", e->text);
-    pthread_mutex_unlock(&p->mu);
+    hook_done(p);
 }
 
 static void save_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kept_epoch)
@@ -92,7 +108,7 @@ static void save_checkpoint(void *ctx, const Model *m, const Optimizer *o, int k
     Printer *p = ctx;
     pthread_mutex_lock(&p->mu);
     if (p->log) runlog_on_checkpoint(p->log, m, o, kept_epoch);
-    pthread_mutex_unlock(&p->mu);
+    hook_done(p);
 }
 
 /* SIGINT or SIGTERM: training stops at its next batch (sigwatch.h). */
@@ -101,14 +117,14 @@ static void stop_trainer(void *ctx)
     trainer_stop(ctx);
 }
 
-/* SIGINT or SIGTERM while the data loads or the network is built: nothing
- * is written yet, so the command ends at once, even when loading blocks
- * (a FIFO whose writer waits). */
 static void say_interrupted_early(void)
 {
     fputs("gradtop: interrupted before training started; nothing was written\n", stderr);
 }
 
+/* SIGINT or SIGTERM while the data loads or the network is built: nothing
+ * is written yet, so the command ends at once, even when loading blocks
+ * (a FIFO whose writer waits). */
 static void abandon_loading(void *ctx)
 {
     (void)ctx;
@@ -118,14 +134,14 @@ static void abandon_loading(void *ctx)
 
 /* A second SIGINT or SIGTERM before the first one's stop took effect:
  * the process ends now, between two records (the hooks write under
- * p->mu), with what was written so far. */
+ * p->mu), with what was written so far; during a hook, at its end; a
+ * third ends it even then (a hook stuck on a write nobody reads). */
 static void end_now(void *ctx)
 {
     Printer *p = ctx;
-    pthread_mutex_lock(&p->mu);
-    fflush(stdout);
-    fputs("gradtop: a second signal: ending now; the run files hold the epochs finished so far\n",
-          stderr);
+    if (pthread_mutex_trylock(&p->mu) == 0) finish_now(p);
+    if (!atomic_exchange(&p->insisted, true)) return;
+    fputs("gradtop: a third signal: ending now, while a run file was being written\n", stderr);
     _exit(EXIT_INTERRUPTED);
 }
 
