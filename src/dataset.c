@@ -279,13 +279,16 @@ static ErrorCode load_path(Dataset *ds, const char *path, const DatasetOptions *
 {
     struct stat st;
     if (stat(path, &st) != 0)
-        return error_set(err, ERROR_INPUT, "%s: can't open: %s", path, strerror(errno));
+        return error_set(err, error_code_of_open(errno), "%s: can't open: %s", path,
+                         strerror(errno));
     if (S_ISDIR(st.st_mode))
         return error_set(err, ERROR_INPUT, "%s: is a directory, not a data file", path);
     unsigned char head[4] = {0};
     size_t got = 0;
     FILE *f = fopen(path, "rb");
-    if (!f) return error_set(err, ERROR_INPUT, "%s: can't open: %s", path, strerror(errno));
+    if (!f)
+        return error_set(err, error_code_of_open(errno), "%s: can't open: %s", path,
+                         strerror(errno));
     got = fread(head, 1, sizeof head, f);
     if (!S_ISREG(st.st_mode)) {
         /* A pipe, a FIFO, a terminal: what was read to tell the format is

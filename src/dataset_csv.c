@@ -1173,7 +1173,9 @@ static void finish(CsvReader *r)
 static ErrorCode open_file(const char *path, FILE **out, Error *err)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return error_set(err, ERROR_INPUT, "%s: can't open: %s", path, strerror(errno));
+    if (!f)
+        return error_set(err, error_code_of_open(errno), "%s: can't open: %s", path,
+                         strerror(errno));
     struct stat st;
     if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
         fclose(f);

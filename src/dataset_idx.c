@@ -46,7 +46,9 @@ static ErrorCode idx_open(IdxFile *f, const char *path, Error *err)
     f->path = path;
     f->gz = NULL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return error_set(err, ERROR_INPUT, "%s: can't open: %s", path, strerror(errno));
+    if (fd < 0)
+        return error_set(err, error_code_of_open(errno), "%s: can't open: %s", path,
+                         strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
         int e = errno;
@@ -302,13 +304,14 @@ static ErrorCode load_idx(Dataset *ds, const char *images_path, const char *labe
     code = idx_check_size(lab, 4 + 4 * IDX_LABEL_DIMS, n, what_labels, err);
     if (code) return code;
 
-    double need = (double)n * (double)d * sizeof(float), have = sysmem_total();
-    if (n * d > SIZE_MAX / sizeof(float) || (have > 0 && need > have))
-        return error_set(err, ERROR_RUNTIME,
-                         "%s: %llu images of %llu pixels need %.1f GB as floats, more than this "
-                         "machine's %.1f GB",
-                         images_path, (unsigned long long)n, (unsigned long long)d, need / 1e9,
-                         have / 1e9);
+    double need = (double)n * (double)d * sizeof(float);
+    char images[PATH_MAX + 96];
+    snprintf(images, sizeof images, "the float copy of %s (%llu images of %llu pixels)",
+             images_path, (unsigned long long)n, (unsigned long long)d);
+    if (n * d > SIZE_MAX / sizeof(float))
+        return error_set(err, ERROR_RUNTIME, "out of memory: %s needs %.1f GB", images, need / 1e9);
+    code = sysmem_check(need, images, NULL, err);
+    if (code) return code;
     ds->x = malloc((size_t)(n * d) * sizeof *ds->x);
     ds->labels = malloc((size_t)n * sizeof *ds->labels);
     unsigned char *buf = malloc(READ_CHUNK);

@@ -1,6 +1,7 @@
 /* error.c - see error.h. */
 #include "gradtop/error.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -115,4 +116,16 @@ void error_clear(Error *err)
     if (!err) return;
     err->code = ERROR_NONE;
     err->msg[0] = '\0';
+}
+
+ErrorCode error_code_of_open(int errnum)
+{
+    switch (errnum) {
+    case EMFILE:
+    case ENFILE:
+    case ENOMEM:
+    case ENOBUFS:
+    case EIO: return ERROR_RUNTIME;
+    default: return ERROR_INPUT;
+    }
 }

@@ -7,6 +7,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,12 +186,20 @@ ErrorCode model_create(Model *m, const ModelShape *s, int batch, Rng *rng, Error
     memset(m, 0, sizeof *m);
     m->shape = *s;
     m->n_params = count_params(s);
-    double bytes = model_bytes(s, batch), have = sysmem_total();
-    if (bytes > 64e9 || (have > 0 && bytes > have))
-        return error_set(err, ERROR_RUNTIME,
-                         "the network needs %.1f GB (parameters, gradients and workspace for a "
-                         "batch of %d), more than this machine's %.1f GB: use smaller layers",
-                         bytes / 1e9, batch, have / 1e9);
+    double bytes = model_bytes(s, batch);
+    char what[128];
+    snprintf(what, sizeof what,
+             "the network (parameters, gradients, workspace for a batch of %d and a BLAS buffer)",
+             batch);
+    ErrorCode rc = sysmem_check(bytes + gemm_reserve_bytes(1), what, "use smaller layers", err);
+    /* beyond what any machine it runs on has: refused even where the
+     * memory size is unknown */
+    if (!rc && bytes > 64e9)
+        rc = error_set(err, ERROR_RUNTIME,
+                       "out of memory: %s needs %.1f GB, more than the 64 GB gradtop allows: use "
+                       "smaller layers",
+                       what, bytes / 1e9);
+    if (rc) return rc;
     m->params = calloc(2 * m->n_params, sizeof(float));
     if (!m->params)
         return error_set(err, ERROR_RUNTIME, "out of memory: the network needs %.0f MB",
@@ -198,7 +207,12 @@ ErrorCode model_create(Model *m, const ModelShape *s, int batch, Rng *rng, Error
     m->grads = m->params + m->n_params;
     m->grads_zero = true; /* calloc */
     point_layers(m);
-    ErrorCode rc = model_prepare(m, batch, err);
+    rc = model_prepare(m, batch, err);
+    /* the BLAS buffer of the thread that runs the model, mapped now */
+    if (!rc) {
+        rc = gemm_reserve(1, err);
+        m->gemm_reserved = !rc;
+    }
     if (rc) {
         model_free(m);
         return rc;
@@ -221,6 +235,7 @@ void model_free(Model *m)
 {
     free(m->params);
     free(m->work);
+    if (m->gemm_reserved) gemm_release(1);
     memset(m, 0, sizeof *m);
 }
 

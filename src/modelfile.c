@@ -919,7 +919,7 @@ ErrorCode modelfile_load(SavedModel *sm, const char *path, Error *err)
     /* O_NONBLOCK: opening a named pipe for reading would otherwise wait for
      * a writer, forever; it changes nothing for a regular file. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0) return error_set(err, ERROR_INPUT, "%s: %s", path, strerror(errno));
+    if (fd < 0) return error_set(err, error_code_of_open(errno), "%s: %s", path, strerror(errno));
     struct stat st;
     ErrorCode rc;
     if (fstat(fd, &st) != 0)

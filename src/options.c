@@ -624,7 +624,7 @@ static ErrorCode read_config(const char *path, char **text, size_t *len, Error *
     *text = NULL;
     *len = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) return error_set(err, ERROR_INPUT, "%s: %s", path, strerror(errno));
+    if (fd < 0) return error_set(err, error_code_of_open(errno), "%s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0) {
         ErrorCode rc = error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(errno));

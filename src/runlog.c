@@ -41,6 +41,7 @@ struct RunLog {
     FILE *journal;
     TfeWriter *events;
     char *config_text;
+    int spare_fd; /* held for the model's save, which needs a descriptor (-1: none) */
     int last_epoch;
     long last_step;
     Error err;           /* the first I/O failure */
@@ -415,6 +416,33 @@ static void metrics_header(RunLog *rl)
 static ErrorCode open_run(RunLog **out, const Options *o, const Session *s, const char *resume,
                           int epoch, long step, Error *err);
 
+/* Removes a run directory this process has just made, with whatever it
+ * holds (only files it wrote): a run that could not open all its files
+ * leaves nothing behind.  Its files are closed first, which frees the
+ * descriptor the listing needs. */
+static void remove_new_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        int fd = dirfd(d);
+        struct dirent *ent;
+        while ((ent = readdir(d)))
+            if (strcmp(ent->d_name, ".") && strcmp(ent->d_name, "..")) unlinkat(fd, ent->d_name, 0);
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+/* Closes a run that failed to open; a new one's directory goes too. */
+static ErrorCode abandon_run(RunLog *rl, bool made, ErrorCode rc)
+{
+    char dir[RUNLOG_PATH];
+    snprintf(dir, sizeof dir, "%s", rl->dir);
+    runlog_close(rl);
+    if (made) remove_new_dir(dir);
+    return rc;
+}
+
 ErrorCode runlog_open(RunLog **out, const Options *o, const Session *s, Error *err)
 {
     return open_run(out, o, s, NULL, 0, 0, err);
@@ -434,6 +462,7 @@ static ErrorCode open_run(RunLog **out, const Options *o, const Session *s, cons
     *out = NULL;
     RunLog *rl = calloc(1, sizeof *rl);
     if (!rl) return error_set(err, ERROR_RUNTIME, "out of memory");
+    rl->spare_fd = -1;
     rl->s = s;
     rl->opt = *o;
     rl->task = s->all.task;
@@ -460,10 +489,9 @@ static ErrorCode open_run(RunLog **out, const Options *o, const Session *s, cons
     /* make_run_dir left room for these names */
     if (snprintf(rl->metrics_path, sizeof rl->metrics_path, "%s/metrics.csv", rl->dir) < 0 ||
         snprintf(rl->journal_path, sizeof rl->journal_path, "%s/journal.txt", rl->dir) < 0 ||
-        snprintf(rl->model_path, sizeof rl->model_path, "%s/model.gtm", rl->dir) < 0) {
-        free(rl);
-        return error_set(err, ERROR_RUNTIME, "%s: path too long", o->logdir);
-    }
+        snprintf(rl->model_path, sizeof rl->model_path, "%s/model.gtm", rl->dir) < 0)
+        return abandon_run(rl, !resume,
+                           error_set(err, ERROR_RUNTIME, "%s: path too long", o->logdir));
 
     /* config.txt names files by absolute path, so that --config and
      * --resume work from any directory */
@@ -478,36 +506,38 @@ static ErrorCode open_run(RunLog **out, const Options *o, const Session *s, cons
     rl->config_text = saved ? malloc(need + 1) : NULL;
     if (!rl->config_text) {
         free(saved);
-        runlog_close(rl);
-        return error_set(err, ERROR_RUNTIME, "out of memory");
+        return abandon_run(rl, !resume, error_set(err, ERROR_RUNTIME, "out of memory"));
     }
     options_to_config(saved, rl->config_text, need + 1);
     free(saved);
     char config_path[RUNLOG_PATH + 16];
     snprintf(config_path, sizeof config_path, "%s/config.txt", rl->dir);
     int e = write_atomic(config_path, rl->dir, rl->config_text);
-    if (e) {
-        runlog_close(rl);
-        return error_set(err, ERROR_RUNTIME, "%s: %s", config_path, strerror(e));
-    }
+    if (e)
+        return abandon_run(rl, !resume,
+                           error_set(err, ERROR_RUNTIME, "%s: %s", config_path, strerror(e)));
 
     rl->metrics = fopen(rl->metrics_path, resume ? "a" : "w");
     if (!rl->metrics) {
         rc = error_set(err, ERROR_RUNTIME, "%s: %s", rl->metrics_path, strerror(errno));
-        runlog_close(rl);
-        return rc;
+        return abandon_run(rl, !resume, rc);
     }
     rl->journal = fopen(rl->journal_path, resume ? "a" : "w");
     if (!rl->journal) {
         rc = error_set(err, ERROR_RUNTIME, "%s: %s", rl->journal_path, strerror(errno));
-        runlog_close(rl);
-        return rc;
+        return abandon_run(rl, !resume, rc);
     }
     rc = tfevents_open(&rl->events, rl->dir, t, err);
-    if (rc) {
-        runlog_close(rl);
-        return rc;
-    }
+    if (rc) return abandon_run(rl, !resume, rc);
+    /* the model is saved later, through a temporary file: its descriptor
+     * is set aside now, so that a run short of descriptors fails here,
+     * before it has begun, rather than at its first save */
+    rl->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (rl->spare_fd < 0)
+        return abandon_run(rl, !resume,
+                           error_set(err, error_code_of_open(errno),
+                                     "%s: no descriptor left for saving the model: %s", rl->dir,
+                                     strerror(errno)));
 
     if (ftell(rl->metrics) == 0) metrics_header(rl);
 
@@ -541,11 +571,8 @@ static ErrorCode open_run(RunLog **out, const Options *o, const Session *s, cons
     }
     journal_line(rl, t, step, epoch, resume ? "resume" : "run", text);
 
-    if (rl->err.code != ERROR_NONE) {
-        rc = error_set(err, rl->err.code, "%s", rl->err.msg);
-        runlog_close(rl);
-        return rc;
-    }
+    if (rl->err.code != ERROR_NONE)
+        return abandon_run(rl, !resume, error_set(err, rl->err.code, "%s", rl->err.msg));
     *out = rl;
     return ERROR_NONE;
 }
@@ -592,6 +619,7 @@ void runlog_close(RunLog *rl)
     if (rl->journal && fclose(rl->journal) != 0)
         rl_fail(rl, "%s: %s", rl->journal_path, strerror(errno));
     tfevents_close(rl->events, NULL);
+    if (rl->spare_fd >= 0) close(rl->spare_fd);
     free(rl->config_text);
     free(rl);
 }
@@ -685,7 +713,11 @@ void runlog_on_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kep
     info.step = rl->last_step;
     info.kept_epoch = kept_epoch;
     Error e = {0};
-    if (modelfile_save(rl->model_path, m, o, &info, &e) != ERROR_NONE) {
+    /* the descriptor set aside for this save (open_run) */
+    if (rl->spare_fd >= 0) close(rl->spare_fd);
+    ErrorCode saved = modelfile_save(rl->model_path, m, o, &info, &e);
+    rl->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (saved != ERROR_NONE) {
         /* a model that does not fit its data is a bug, not an I/O failure,
          * but either way the run's files must say so */
         journal_line(rl, now_seconds(), rl->last_step, rl->last_epoch, "checkpoint_failed", e.msg);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,11 +13,17 @@ static int watch_pipe[2] = {-1, -1};
 /* The write end as the handler sees it: -1 once the pipe is closed (a
  * handler may still run on another thread while sigwatch_remove closes). */
 static volatile sig_atomic_t watch_fd = -1;
+/* The first signal the handler took, 0 for none: the pipe tells the watch
+ * thread, this tells sigwatch_retarget, which must not miss a signal the
+ * thread has not read yet (a lock-free atomic is async-signal-safe). */
+static atomic_int watch_arrived;
 
 static void on_signal(int sig)
 {
     int saved = errno;
     unsigned char c = (unsigned char)sig;
+    int none = 0;
+    atomic_compare_exchange_strong(&watch_arrived, &none, sig);
     int fd = watch_fd;
     if (fd >= 0) {
         ssize_t n = write(fd, &c, 1); /* non-blocking: a full pipe drops it */
@@ -28,11 +35,13 @@ static void on_signal(int sig)
 bool sigwatch_install(SigWatch *w)
 {
     memset(w, 0, sizeof *w);
+    pthread_mutex_init(&w->mu, NULL);
     if (watch_pipe[0] >= 0) {
         errno = EBUSY; /* one watch at a time */
         return false;
     }
     if (pipe2(watch_pipe, O_CLOEXEC) != 0) return false;
+    atomic_store(&watch_arrived, 0);
     int fl = fcntl(watch_pipe[1], F_GETFL);
     if (fl >= 0) fcntl(watch_pipe[1], F_SETFL, fl | O_NONBLOCK);
     watch_fd = watch_pipe[1];
@@ -58,10 +67,15 @@ static void *watch_thread(void *arg)
         ssize_t n = read(watch_pipe[0], &c, 1);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0 || c == 0) break;
+        /* under the lock: the action cannot change while it is called */
+        pthread_mutex_lock(&w->mu);
         if (!w->signal) {
             w->signal = c;
             if (w->stop) w->stop(w->ctx);
+        } else if (w->insist) {
+            w->insist(w->insist_ctx);
         }
+        pthread_mutex_unlock(&w->mu);
     }
     return NULL;
 }
@@ -72,6 +86,31 @@ void sigwatch_start(SigWatch *w, void (*stop)(void *ctx), void *ctx)
     w->stop = stop;
     w->ctx = ctx;
     w->running = pthread_create(&w->thread, NULL, watch_thread, w) == 0;
+}
+
+bool sigwatch_retarget(SigWatch *w, void (*stop)(void *ctx), void *ctx)
+{
+    pthread_mutex_lock(&w->mu);
+    int sig = atomic_load(&watch_arrived);
+    if (sig) {
+        /* the signal's own action may still be on its way through the
+         * pipe: the caller acts on it, so the thread does nothing more */
+        if (!w->signal) w->signal = sig;
+        w->stop = NULL;
+    } else {
+        w->stop = stop;
+        w->ctx = ctx;
+    }
+    pthread_mutex_unlock(&w->mu);
+    return !sig;
+}
+
+void sigwatch_insist(SigWatch *w, void (*insist)(void *ctx), void *ctx)
+{
+    pthread_mutex_lock(&w->mu);
+    w->insist = insist;
+    w->insist_ctx = ctx;
+    pthread_mutex_unlock(&w->mu);
 }
 
 int sigwatch_join(SigWatch *w)
@@ -108,4 +147,5 @@ void sigwatch_remove(SigWatch *w)
     close(watch_pipe[1]);
     watch_pipe[0] = watch_pipe[1] = -1;
     w->installed = false;
+    pthread_mutex_destroy(&w->mu);
 }

@@ -35,6 +35,7 @@ struct Trainer {
     int *perm;          /* (n_train) row order of the current epoch */
     float *xb;          /* (cap_batch, d) gathered batch */
     Team *team;         /* shares each step among --threads threads */
+    int gemm_reserved;  /* BLAS buffer reservations held beyond the model's (gemm.h) */
     int *lb;            /* (cap_batch) labels of the batch */
     float *tb;          /* (cap_batch) targets of the batch */
     int *pred;          /* (cap_batch) predicted classes */
@@ -242,22 +243,28 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     rng_seed(&t->rng_shuffle, o->seed ^ 0x5348554646ULL);
     rng_seed(&t->rng_dropout, o->seed ^ 0x44524f50ULL);
     /* Besides the model: optimizer state (3 floats a parameter) and the
-     * best and last-finite copies of weights and state (5 more). */
+     * best and last-finite copies of weights and state (5 more); the
+     * team's threads, their stacks and a BLAS buffer each (gemm.h). */
     double need = model_bytes(&shape, batch) + 32.0 * (double)(model_bytes(&shape, 1) / 8.0) +
-                  4.0 * (double)train->n;
-    double have = sysmem_total();
-    if (have > 0 && need > have) {
-        rc = error_set(err, ERROR_RUNTIME,
-                       "training this network needs %.1f GB (weights, gradients, optimizer "
-                       "state and workspace), more than this machine's %.1f GB: use smaller "
-                       "layers",
-                       need / 1e9, have / 1e9);
-        goto fail;
-    }
+                  4.0 * (double)train->n + gemm_reserve_bytes(threads) +
+                  (threads - 1) * sysmem_thread_bytes();
+    char what[160];
+    snprintf(what, sizeof what,
+             "training this network (weights, gradients, optimizer state, workspace and %d "
+             "BLAS buffer%s of %.0f MB)",
+             threads, threads == 1 ? "" : "s", gemm_buffer_bytes() / 1e6);
+    rc = sysmem_check(need, what,
+                      threads > 1 ? "use smaller layers or fewer --threads" : "use smaller layers",
+                      err);
+    if (rc) goto fail;
     rc = model_create(&t->model, &shape, batch, &init, err);
     if (rc) goto fail;
     rc = team_create(&t->team, threads, err);
     if (rc) goto fail;
+    /* the model holds the caller's buffer; one more for each other member */
+    rc = gemm_reserve(threads - 1, err);
+    if (rc) goto fail;
+    t->gemm_reserved = threads - 1;
     t->model.team = t->team;
     t->model.l1 = o->l1;
     t->model.l2 = o->l2;
@@ -319,6 +326,7 @@ void trainer_destroy(Trainer *t)
     if (!t) return;
     model_free(&t->model);
     team_destroy(t->team);
+    gemm_release(t->gemm_reserved);
     optimizer_free(&t->optim);
     free(t->perm);
     free(t->xb);

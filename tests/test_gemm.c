@@ -22,8 +22,14 @@
 
 #include <cmocka.h>
 
+#include "child.h"
 #include "gradtop/gemm.h"
 #include "gradtop/rng.h"
+#include "gradtop/sysmem.h"
+
+/* OpenBLAS's buffer pool (driver/others/memory.c), exported by the library */
+extern void *blas_memory_alloc(int procpos);
+extern void blas_memory_free(void *buffer);
 
 /* cmocka's assert_float_equal passes when a value is NaN (its relative
  * check compares NaN with >, which is false) and rounds doubles to float;
@@ -238,6 +244,86 @@ static void thread_count_is_set_and_results_agree(void **state)
     check_case(gemm, &c, 99);
 }
 
+/* ---- OpenBLAS's buffer pool (gemm_reserve) ------------------------------ */
+
+#define POOL_MAX 64
+
+/* Holds pool buffers until one makes the address space grow: that growth
+ * is one buffer's mapping. */
+static const char *buffer_size_check(void *arg)
+{
+    (void)arg;
+    void *held[POOL_MAX];
+    int n = 0;
+    double grew = 0;
+    while (n < POOL_MAX && grew == 0) {
+        double before = sysmem_status_bytes("VmSize");
+        held[n++] = blas_memory_alloc(0);
+        grew = sysmem_status_bytes("VmSize") - before;
+    }
+    for (int i = 0; i < n; i++) blas_memory_free(held[i]);
+    static char msg[160];
+    if (grew < gemm_buffer_bytes() || grew > gemm_buffer_bytes() + 65536) {
+        snprintf(msg, sizeof msg,
+                 "a new pool buffer mapped %.0f bytes; gemm_buffer_bytes says %.0f", grew,
+                 gemm_buffer_bytes());
+        return msg;
+    }
+    return NULL;
+}
+
+static void buffer_size_is_what_openblas_maps(void **state)
+{
+    (void)state;
+    child_run(buffer_size_check, NULL);
+}
+
+/* After gemm_reserve(3), three callers at once find buffers mapped: under
+ * a limit that leaves no room for another, the pool still serves them (a
+ * pool that had to map would retry forever: the child's alarm fails it). */
+static const char *reserved_check(void *arg)
+{
+    (void)arg;
+    static Error err;
+    if (gemm_reserve(3, &err) != ERROR_NONE) return err.msg;
+    if (gemm_reserve_bytes(0) != 0) return "reserved callers still need bytes";
+    if (!child_limit_above_use(RLIMIT_AS, "VmSize", 16.0 * 1024 * 1024))
+        return "cannot set RLIMIT_AS";
+    void *held[3];
+    for (int i = 0; i < 3; i++) held[i] = blas_memory_alloc(0);
+    for (int i = 0; i < 3; i++) blas_memory_free(held[i]);
+    if (gemm_reserve_bytes(1) != gemm_buffer_bytes()) return "a fourth caller needs no buffer";
+    gemm_release(3);
+    if (gemm_reserve_bytes(3) != 0) return "released reservations left the pool short";
+    return NULL;
+}
+
+static void reserved_buffers_serve_simultaneous_callers_without_mapping(void **state)
+{
+    (void)state;
+    child_run(reserved_check, NULL);
+}
+
+static const char *tight_check(void *arg)
+{
+    (void)arg;
+    if (!child_limit_above_use(RLIMIT_AS, "VmSize", 32.0 * 1024 * 1024))
+        return "cannot set RLIMIT_AS";
+    static Error err;
+    if (gemm_reserve(2, &err) != ERROR_RUNTIME) return "two buffers reserved in 32 MB of room";
+    if (!strstr(err.msg, "out of memory: the BLAS work buffers (2 of 134 MB) needs 269 MB") ||
+        !strstr(err.msg, "address-space limit (ulimit -v) leaves: use fewer --threads"))
+        return err.msg;
+    if (gemm_reserve_bytes(2) != 2 * gemm_buffer_bytes()) return "a refused reservation counted";
+    return NULL;
+}
+
+static void reserve_under_a_tight_limit_is_refused_not_hung(void **state)
+{
+    (void)state;
+    child_run(tight_check, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +335,9 @@ int main(void)
         cmocka_unit_test(beta_zero_ignores_nan_in_c),
         cmocka_unit_test(gemm_hand_worked_example),
         cmocka_unit_test(thread_count_is_set_and_results_agree),
+        cmocka_unit_test(buffer_size_is_what_openblas_maps),
+        cmocka_unit_test(reserved_buffers_serve_simultaneous_callers_without_mapping),
+        cmocka_unit_test(reserve_under_a_tight_limit_is_refused_not_hung),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,13 @@
 /*
  * test_sigwatch.c - the headless commands' signal watch: SIGINT, SIGTERM
  * and SIGHUP each reach the stop callback (the process is not killed), a
- * signal that comes before the thread starts is counted at join, and
- * removing the watch puts the earlier handlers back.
+ * signal that comes before the thread starts is counted at join, removing
+ * the watch puts the earlier handlers back; the first action while a
+ * command loads, the one handed over before it makes anything (and the
+ * hand-over refused once a signal has come), and a second signal's insist.
+ * raise() runs the handler on this thread before it returns; the actions
+ * run on the watch thread and report through a pipe the test reads
+ * blocking, so nothing depends on timing.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -89,6 +94,116 @@ static void test_remove_puts_the_earlier_handlers_back(void **state)
     sigaction(SIGHUP, &old, NULL);
 }
 
+static int report[2];
+
+/* Actions: each writes its letter to the report pipe. */
+static void act(void *ctx)
+{
+    char c = *(const char *)ctx;
+    ssize_t n = write(report[1], &c, 1);
+    (void)n;
+}
+
+static char next_report(void)
+{
+    char c = 0;
+    assert_int_equal(read(report[0], &c, 1), 1);
+    return c;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    return pipe(report);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    close(report[0]);
+    close(report[1]);
+    return 0;
+}
+
+static void first_signal_runs_the_action_set_at_start(void **state)
+{
+    (void)state;
+    SigWatch w;
+    assert_true(sigwatch_install(&w));
+    static char a = 'A';
+    sigwatch_start(&w, act, &a);
+    raise(SIGINT);
+    assert_int_equal(next_report(), 'A');
+    assert_int_equal(sigwatch_join(&w), SIGINT);
+    sigwatch_remove(&w);
+}
+
+static void handed_over_action_replaces_the_first(void **state)
+{
+    (void)state;
+    SigWatch w;
+    assert_true(sigwatch_install(&w));
+    static char a = 'A', b = 'B';
+    sigwatch_start(&w, act, &a);
+    assert_true(sigwatch_retarget(&w, act, &b));
+    raise(SIGTERM);
+    assert_int_equal(next_report(), 'B');
+    assert_int_equal(sigwatch_join(&w), SIGTERM);
+    sigwatch_remove(&w);
+}
+
+/* A signal the handler took but the thread may not have read yet still
+ * refuses the hand-over: the caller then makes nothing. */
+static void hand_over_after_a_signal_is_refused(void **state)
+{
+    (void)state;
+    SigWatch w;
+    assert_true(sigwatch_install(&w));
+    static char a = 'A', b = 'B';
+    sigwatch_start(&w, act, &a);
+    raise(SIGINT);
+    assert_false(sigwatch_retarget(&w, act, &b));
+    assert_int_equal(sigwatch_join(&w), SIGINT);
+    sigwatch_remove(&w);
+    /* B never ran (A may have, before the refusal) */
+    char c;
+    assert_int_equal(write(report[1], "-", 1), 1);
+    while ((c = next_report()) != '-') assert_int_equal(c, 'A');
+}
+
+static void second_signal_insists(void **state)
+{
+    (void)state;
+    SigWatch w;
+    assert_true(sigwatch_install(&w));
+    static char s = 'S', i = 'I';
+    sigwatch_start(&w, act, &s);
+    sigwatch_insist(&w, act, &i);
+    raise(SIGINT);
+    assert_int_equal(next_report(), 'S');
+    raise(SIGINT);
+    assert_int_equal(next_report(), 'I');
+    assert_int_equal(sigwatch_join(&w), SIGINT);
+    sigwatch_remove(&w);
+}
+
+static void without_insist_a_second_signal_does_nothing_more(void **state)
+{
+    (void)state;
+    SigWatch w;
+    assert_true(sigwatch_install(&w));
+    static char s = 'S';
+    sigwatch_start(&w, act, &s);
+    raise(SIGINT);
+    raise(SIGTERM);
+    assert_int_equal(next_report(), 'S');
+    /* the join drains both signals first: anything more would be here */
+    assert_int_equal(sigwatch_join(&w), SIGINT);
+    sigwatch_remove(&w);
+    assert_int_equal(write(report[1], "-", 1), 1);
+    assert_int_equal(next_report(), '-');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -97,6 +212,11 @@ int main(void)
         cmocka_unit_test(test_sighup_stops_what_is_watched_as_sigterm_does),
         cmocka_unit_test(test_sighup_before_the_thread_is_counted_at_join),
         cmocka_unit_test(test_remove_puts_the_earlier_handlers_back),
+        cmocka_unit_test(first_signal_runs_the_action_set_at_start),
+        cmocka_unit_test(handed_over_action_replaces_the_first),
+        cmocka_unit_test(hand_over_after_a_signal_is_refused),
+        cmocka_unit_test(second_signal_insists),
+        cmocka_unit_test(without_insist_a_second_signal_does_nothing_more),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -52,6 +52,11 @@ ErrorCode error_setv(Error *err, ErrorCode code, const char *fmt, va_list ap)
  * escaped with error_escape). */
 void error_prefix(Error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* The code for a file that could not be opened: ERROR_RUNTIME when the
+ * process or system ran out of something (descriptors, memory) or the
+ * device failed, ERROR_INPUT otherwise (no such file, not allowed, ...). */
+ErrorCode error_code_of_open(int errnum);
+
 /* Resets err to ERROR_NONE with an empty message. */
 void error_clear(Error *err);
 

@@ -92,6 +92,7 @@ typedef struct {
     struct Team *team;                 /* shares passes among threads; NULL: one */
     bool last_dropout;                 /* the last forward applied dropout */
     bool grads_zero;                   /* grads hold zeros: model_gradient adds onto them */
+    bool gemm_reserved;                /* holds a BLAS buffer reservation (gemm.h) */
 } Model;
 
 /* Resolves LOSS_AUTO for a task and class count into output and loss:

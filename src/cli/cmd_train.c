@@ -15,9 +15,12 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "output.h"
@@ -38,11 +41,28 @@ typedef struct {
     const char *out_error; /* why standard output failed, NULL while it works */
     int out_epoch;         /* the epoch whose line could not be written */
     bool log_stopped;      /* a run file failed while training ran: said, and stopped */
+    pthread_mutex_t mu;    /* held while a hook writes (see end_now) */
+    atomic_bool insisted;  /* a second signal waits for the hook to finish */
 } Printer;
 
-static void print_epoch(void *ctx, const EpochMetrics *m)
+/* Ends the process at once (p->mu held: no record is half written). */
+static void finish_now(Printer *p)
 {
-    Printer *p = ctx;
+    fflush(stdout);
+    fputs("gradtop: a second signal: ending now; the run files hold the epochs finished so far\n",
+          stderr);
+    _exit(EXIT_INTERRUPTED);
+}
+
+/* The end of a hook: a second signal that came meanwhile ends it here. */
+static void hook_done(Printer *p)
+{
+    if (atomic_load(&p->insisted)) finish_now(p);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void print_epoch_locked(Printer *p, const EpochMetrics *m)
+{
     if (p->log) runlog_on_epoch(p->log, m);
     if (p->out_error) return;
     printf("epoch %*d/%d  loss %.4f", p->width, m->epoch, p->epochs, m->loss);
@@ -65,19 +85,31 @@ static void print_epoch(void *ctx, const EpochMetrics *m)
     }
 }
 
+static void print_epoch(void *ctx, const EpochMetrics *m)
+{
+    Printer *p = ctx;
+    pthread_mutex_lock(&p->mu);
+    print_epoch_locked(p, m);
+    hook_done(p);
+}
+
 static void print_event(void *ctx, const TrainEvent *e)
 {
-    const Printer *p = ctx;
+    Printer *p = ctx;
+    pthread_mutex_lock(&p->mu);
     if (p->log) runlog_on_event(p->log, e);
     if (e->kind == EVENT_DIVERGED || e->kind == EVENT_SCHEDULE || e->kind == EVENT_EARLY_STOP ||
         e->kind == EVENT_RESTORE)
         fprintf(stderr, "gradtop: %s\n", e->text);
+    hook_done(p);
 }
 
 static void save_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kept_epoch)
 {
-    const Printer *p = ctx;
+    Printer *p = ctx;
+    pthread_mutex_lock(&p->mu);
     if (p->log) runlog_on_checkpoint(p->log, m, o, kept_epoch);
+    hook_done(p);
 }
 
 /* A run file could not be written (a full disk) while training ran: said
@@ -95,6 +127,34 @@ static void stop_on_log_failure(void *ctx, const Error *e)
 static void stop_trainer(void *ctx)
 {
     trainer_stop(ctx);
+}
+
+static void say_interrupted_early(void)
+{
+    fputs("gradtop: interrupted before training started; nothing was written\n", stderr);
+}
+
+/* SIGINT or SIGTERM while the data loads or the network is built: nothing
+ * is written yet, so the command ends at once, even when loading blocks
+ * (a FIFO whose writer waits). */
+static void abandon_loading(void *ctx)
+{
+    (void)ctx;
+    say_interrupted_early();
+    _exit(EXIT_INTERRUPTED);
+}
+
+/* A second SIGINT or SIGTERM before the first one's stop took effect:
+ * the process ends now, between two records (the hooks write under
+ * p->mu), with what was written so far; during a hook, at its end; a
+ * third ends it even then (a hook stuck on a write nobody reads). */
+static void end_now(void *ctx)
+{
+    Printer *p = ctx;
+    if (pthread_mutex_trylock(&p->mu) == 0) finish_now(p);
+    if (!atomic_exchange(&p->insisted, true)) return;
+    fputs("gradtop: a third signal: ending now, while a run file was being written\n", stderr);
+    _exit(EXIT_INTERRUPTED);
 }
 
 static void print_result(const Session *s, const TrainResult *r, const char *run)
@@ -244,7 +304,7 @@ static int train_watched(const Options *o, const CliArgs *a, const SavedModel *s
                     "gradtop: no validation part (--val-split 0): early stopping watches %s\n",
                     o->monitor + 4);
     }
-    Printer pr = {.task = s.train.task, .epochs = o->epochs};
+    Printer pr = {.task = s.train.task, .epochs = o->epochs, .mu = PTHREAD_MUTEX_INITIALIZER};
     pr.width = snprintf(NULL, 0, "%d", o->epochs);
     TrainerHooks hooks = {.ctx = &pr,
                           .on_epoch = print_epoch,
@@ -260,6 +320,15 @@ static int train_watched(const Options *o, const CliArgs *a, const SavedModel *s
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
     pr.trainer = t;
+    /* From here a signal stops the trainer; one that came while loading
+     * ended the command, or ends it now, before anything is made. */
+    if (!sigwatch_retarget(watch, stop_trainer, t)) {
+        say_interrupted_early();
+        trainer_destroy(t);
+        session_close(&s);
+        return EXIT_INTERRUPTED;
+    }
+    sigwatch_insist(watch, end_now, &pr);
     if (sm && kept_best) seed_best(t, a->resume, kept_best, sm->kept_epoch);
     /* The run directory is made once the network is built (a refused
      * network leaves no directory behind) and before training, so that an
@@ -272,7 +341,6 @@ static int train_watched(const Options *o, const CliArgs *a, const SavedModel *s
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
     if (pr.log) runlog_on_failure(pr.log, stop_on_log_failure, &pr);
-    sigwatch_start(watch, stop_trainer, t);
     ErrorCode trc = trainer_run(t, &err);
     int sig = sigwatch_join(watch);
     TrainResult r;
@@ -329,13 +397,14 @@ static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm
     }
     SigWatch watch;
     if (!sigwatch_install(&watch)) {
-        fprintf(stderr, "gradtop: %s\n", strerror(errno));
+        fprintf(stderr, "gradtop: no pipe to watch for signals: %s\n", strerror(errno));
         return EXIT_RUNTIME;
     }
     /* A closed pipe on stdout is then EPIPE, which ends the run cleanly. */
     struct sigaction ignore = {.sa_handler = SIG_IGN}, old_pipe;
     sigemptyset(&ignore.sa_mask);
     sigaction(SIGPIPE, &ignore, &old_pipe);
+    sigwatch_start(&watch, abandon_loading, NULL);
     int rc = train_watched(o, a, sm, kept_best, &watch);
     sigaction(SIGPIPE, &old_pipe, NULL);
     sigwatch_remove(&watch);

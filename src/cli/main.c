@@ -3,17 +3,37 @@
  * and hands over.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "gradtop/sysmem.h"
 #include "output.h"
 
 #ifndef GRADTOP_VERSION
 #define GRADTOP_VERSION "0.0.0"
 #endif
 
+/* OpenBLAS starts its own threads before main, and each maps a 128 MiB
+ * work buffer, retrying forever when the mapping fails: under a tight
+ * memory limit (ulimit -v, -d) the process would spin, and hang at exit
+ * joining them.  gradtop multiplies on its own threads with OpenBLAS
+ * single-threaded (team.h), so under a limit it starts over with
+ * OPENBLAS_NUM_THREADS=1, which starts none of those threads.  Without a
+ * limit their buffers cost only address space, so nothing is done. */
+static void single_blas_thread(char **argv)
+{
+    const char *n = getenv("OPENBLAS_NUM_THREADS");
+    if ((n && !strcmp(n, "1")) || !sysmem_limited()) return;
+    if (setenv("OPENBLAS_NUM_THREADS", "1", 1) != 0) return;
+    execv("/proc/self/exe", argv);
+    /* no exec (no /proc): go on as before, the memory checks still apply */
+}
+
 int main(int argc, char **argv)
 {
+    single_blas_thread(argv);
     /* the manual and the completion script, made at build time */
     if (argc == 2 && !strcmp(argv[1], "--man")) {
         cli_man(stdout);
