@@ -91,6 +91,9 @@ struct Dashboard {
     ChartMarker *markers;
     int n_markers, cap_markers;
     History hist;
+    /* the diagnosis's chance levels, counted once for the session they are of */
+    const Session *chance_of;
+    ChanceLevel chance, val_chance;
 };
 
 static void view_charts(Dashboard *d, int top, int left, int height, int width);
@@ -643,18 +646,47 @@ static void live_sync(Dashboard *d, int body_h, int chart_w)
 #define DIAG_PREFIX "diagnosis: "
 #define DIAG_MAX_ROWS 2
 
-/* The diagnosis: diagnose() over the epochs, the recent step losses and
- * the dead-unit share the trainer thread measured. */
+/* The chance level of ds's rows; n == 0 for regression, no rows or out of
+ * memory (the rules that need it then stay silent). */
+static void dataset_chance(const Dataset *ds, ChanceLevel *out)
+{
+    *out = (ChanceLevel){0};
+    if (ds->task != TASK_CLASSIFICATION || ds->n == 0 || ds->n_classes < 1) return;
+    size_t *counts = malloc((size_t)ds->n_classes * sizeof *counts);
+    if (!counts) return;
+    dataset_class_counts(ds, counts);
+    chance_level(counts, ds->n_classes, out);
+    free(counts);
+}
+
+/* The diagnosis: diagnose() over the epochs, the recent step losses, the
+ * dead-unit share the trainer thread measured, the data's chance levels
+ * and how early stopping ended. */
 static DiagnosisKind diagnosis_text(Dashboard *d, char *msg, size_t cap)
 {
     const TrainerSnapshot *s = snap(d);
+    const Session *ss = d->run->sess;
+    if (ss != d->chance_of) {
+        d->chance = d->val_chance = (ChanceLevel){0};
+        if (ss) {
+            dataset_chance(&ss->train, &d->chance);
+            dataset_chance(&ss->val, &d->val_chance);
+        }
+        d->chance_of = ss;
+    }
     DiagnosisInput in = {.history = s->history,
                          .n_epochs = s->n_epochs,
                          .classification = s->task == TASK_CLASSIFICATION,
                          .step_loss = s->step_loss,
                          .n_steps = s->n_points,
                          .dead_share = d->ld && d->ld->has_dead ? d->ld->dead_share : -1,
-                         .lr = s->lr};
+                         .lr = s->lr,
+                         .chance = d->chance,
+                         .val_chance = d->val_chance,
+                         .early_stopped = s->status == TRAIN_EARLY_STOPPED,
+                         .best_epoch = s->best_epoch,
+                         .patience = s->patience,
+                         .monitor = s->monitor};
     return diagnose(&in, msg, cap);
 }
 
