@@ -773,6 +773,48 @@ static void random_probes_average_to_the_truth(void **state)
     grad_fixture_free(&f);
 }
 
+/* Training on the whole set at once, each step's gradient is G: the cosine
+ * is exactly 1, whatever the half-set batches the noise scale is measured
+ * on would give; one row fewer than the set is a mini-batch again. */
+static void full_batch_probe_reports_cosine_one(void **state)
+{
+    (void)state;
+    GradFixture f;
+    grad_fixture(&f, 4);
+    GradProbe p;
+    Error err;
+    assert_int_equal(gradprobe_create(&p, &f.m, GN, 7, &err), ERROR_NONE);
+    GradReport r;
+    for (int b = GN; b <= GN + 1; b++) {
+        assert_int_equal(gradprobe_run(&p, &f.m, &f.ds, b, 1000, &r, &err), ERROR_NONE);
+        assert_true(r.full_batch);
+        assert_true(r.cosine == 1.0 && r.cosine_min == 1.0 && r.cosine_max == 1.0);
+        assert_int_equal(r.batch, GN / 2); /* the noise scale's batches */
+        assert_true(isfinite(r.g2) && isfinite(r.trace));
+    }
+    assert_int_equal(gradprobe_run(&p, &f.m, &f.ds, GN - 1, 1000, &r, &err), ERROR_NONE);
+    assert_false(r.full_batch);
+    assert_true(r.cosine < 1.0);
+    gradprobe_free(&p);
+    grad_fixture_free(&f);
+}
+
+/* A batch holds at most the training set: B_simple of 1,683 on 400 rows,
+ * or 408,250 near convergence, suggests the 400. */
+static void batch_suggestion_is_capped_at_the_training_set(void **state)
+{
+    (void)state;
+    assert_int_equal(noise_batch_suggestion(1683.2, 400), 400);
+    assert_int_equal(noise_batch_suggestion(408250, 400), 400);
+    assert_int_equal(noise_batch_suggestion(INFINITY, 400), 400);
+    assert_int_equal(noise_batch_suggestion(220.4, 400), 220);
+    assert_int_equal(noise_batch_suggestion(399.6, 400), 400);
+    assert_int_equal(noise_batch_suggestion(0.2, 400), 1);
+    assert_int_equal(noise_batch_suggestion(NAN, 400), 0);
+    assert_int_equal(noise_batch_suggestion(-3, 400), 0);
+    assert_int_equal(noise_batch_suggestion(50, 0), 0);
+}
+
 static void probe_rejects_mismatched_or_tiny_input(void **state)
 {
     (void)state;
@@ -1479,6 +1521,8 @@ int main(void)
         cmocka_unit_test(noise_scale_estimate_inverts_expected_norms),
         cmocka_unit_test(noise_estimates_are_unbiased_over_every_sample),
         cmocka_unit_test(random_probes_average_to_the_truth),
+        cmocka_unit_test(full_batch_probe_reports_cosine_one),
+        cmocka_unit_test(batch_suggestion_is_capped_at_the_training_set),
         cmocka_unit_test(probe_rejects_mismatched_or_tiny_input),
         cmocka_unit_test(noise_average_smooths_numerator_and_denominator_separately),
         cmocka_unit_test(layer_norms_and_update_ratios),

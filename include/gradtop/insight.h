@@ -157,7 +157,11 @@ typedef struct {
     size_t rows;     /* R: rows used (k·B plus a remainder < B) */
     size_t n_train;  /* N: rows in the training set */
     bool exact_full; /* R == N: G below is the exact full-batch gradient */
-    double loss;     /* mean data loss over the R rows */
+    /* The training batch holds every row (batch asked >= N): each step's
+     * gradient is G itself, so cosine, cosine_min and cosine_max are exactly
+     * 1; the noise scale is still measured, on batches of N/2. */
+    bool full_batch;
+    double loss; /* mean data loss over the R rows */
     /* cos(g_B, G) for the first min(k, GRADPROBE_COS_BATCHES) batches: against
      * the full gradient when exact_full, otherwise against the mean gradient
      * of the other R - B rows (leaving the batch out keeps the two estimates
@@ -201,7 +205,8 @@ void gradprobe_free(GradProbe *p);
  * remainder), and computes each batch's gradient g_i and the mean G_R.  From
  * S_small = mean |g_i|² and S_big = |G_R|² it estimates |G|² and tr(Σ) by
  * noise_scale_estimate (McCandlish et al. 2018, appendix A).  B larger than
- * N/2 is lowered to N/2.  ERROR_INPUT when train has fewer than 2 rows or
+ * N/2 is lowered to N/2; B >= N is full-batch training, reported as such
+ * (full_batch, cosine 1).  ERROR_INPUT when train has fewer than 2 rows or
  * does not match the probe (rows, features, the model's n_params).
  * Cost: R forward+backward rows plus two passes over the parameters per
  * batch: about 1.7 × R/N of an epoch's time (784-256-10, B 32, R 1,440 of
@@ -230,6 +235,13 @@ ErrorCode gradprobe_run_rows(GradProbe *p, Model *m, const Dataset *train, const
  */
 void noise_scale_estimate(double s_small, double b_small, double s_big, double b_big, double n,
                           double *g2, double *trace);
+
+/* The batch size a noise scale suggests for a training set of n_train
+ * rows: b_simple rounded, at least 1 and at most n_train (no batch holds
+ * more rows than the set; McCandlish et al.'s B_crit is about B_simple, and
+ * beyond the whole set there is nothing left to average).  0 when b_simple
+ * is not a positive number or n_train is 0.  Any thread. */
+long noise_batch_suggestion(double b_simple, size_t n_train);
 
 /* Exponential moving averages of |G|² and tr(Σ) across probes: McCandlish
  * et al. average numerator and denominator separately, since the ratio of
