@@ -58,7 +58,7 @@ static short point_bg(void)
 static void put(int y, int x, const char *g, short pair, attr_t a)
 {
     wattr_set(stdscr, a, pair, NULL);
-    mvaddstr(y, x, g);
+    crt_puts(stdscr, y, x, COLS - x, g);
 }
 
 /* Confidence level of a cell: the probability above chance, in levels. */
@@ -407,7 +407,7 @@ static void signed_put(int y, int x, const char *g, float v)
     } else {
         crt_set(stdscr, role);
         if (v < 0) attron(A_UNDERLINE);
-        mvaddstr(y, x, g);
+        crt_puts(stdscr, y, x, COLS - x, g);
     }
 }
 
