@@ -440,10 +440,41 @@ bool crt_have_terminal(char *why, size_t why_cap)
     return false;
 }
 
+/* Whether TERM names a terminal the dashboard can draw on: one the system
+ * describes (terminfo) that can move the cursor to a row and column.
+ * TERM=dumb, and the generic and hardcopy types, cannot: curses would
+ * write every row of the frame one after the other onto a single line.
+ * Checked before curses touches the screen, so a refusal leaves it as it
+ * was. */
+static bool terminal_can_draw(char *why, size_t why_cap)
+{
+    const char *term = getenv("TERM");
+    if (!term || !*term) term = "unset";
+    int err = 0;
+    if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
+        snprintf(why, why_cap,
+                 "cannot use the terminal (TERM=%s): the system has no description of it (for a "
+                 "run without the dashboard, use `gradtop train`)",
+                 term);
+        return false;
+    }
+    const char *cup = tigetstr((char *)"cup");
+    bool ok =
+        cup && cup != (char *)-1 && tigetflag((char *)"gn") <= 0 && tigetflag((char *)"hc") <= 0;
+    del_curterm(cur_term);
+    if (!ok)
+        snprintf(why, why_cap,
+                 "cannot use the terminal (TERM=%s): it cannot move the cursor, which the "
+                 "dashboard needs (for a run without the dashboard, use `gradtop train`)",
+                 term);
+    return ok;
+}
+
 bool crt_init(char *why, size_t why_cap)
 {
     if (crt.active) return true;
     if (!crt_have_terminal(why, why_cap)) return false;
+    if (!terminal_can_draw(why, why_cap)) return false;
     const char *cs = nl_langinfo(CODESET);
     crt.utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
     crt.have_termios = tcgetattr(STDIN_FILENO, &crt.saved_termios) == 0;
@@ -453,7 +484,10 @@ bool crt_init(char *why, size_t why_cap)
     if (!crt.screen) {
         stderr_replay();
         const char *term = getenv("TERM");
-        snprintf(why, why_cap, "cannot use the terminal (TERM=%s)", term ? term : "unset");
+        snprintf(why, why_cap,
+                 "cannot use the terminal (TERM=%s) (for a run without the dashboard, use "
+                 "`gradtop train`)",
+                 term ? term : "unset");
         return false;
     }
     set_term(crt.screen);
