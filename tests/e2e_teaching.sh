@@ -64,8 +64,9 @@ start_session dumb C.UTF-8 "--start --no-log --epochs 1 iris"
 RUN_WITH=
 wait_file "$TMP/dumb.exit" 10 || fail "TERM=dumb was not refused within 10 s (the dashboard drew on it?)"
 code=$(cat "$TMP/dumb.exit")
-[ "$code" = 2 ] && [ "$code" = "$unknown_code" ] ||
+if [ "$code" != 2 ] || [ "$code" != "$unknown_code" ]; then
     fail "TERM=dumb exited $code, an unknown terminal $unknown_code (both should be 2)"
+fi
 on_screen 'cannot use the terminal \(TERM=dumb\): it cannot move the cursor' ||
     fail "TERM=dumb: no message saying why"
 on_screen 'gradtop train' || fail "TERM=dumb: the message does not point at gradtop train"
