@@ -18,6 +18,8 @@ const char *diagnosis_name(DiagnosisKind k)
     case DIAG_LOSS_RISING: return "loss_rising";
     case DIAG_OVERFITTING: return "overfitting";
     case DIAG_DEAD_UNITS: return "dead_units";
+    case DIAG_STOPPED_EARLY: return "stopped_early";
+    case DIAG_AT_CHANCE: return "at_chance";
     case DIAG_PLATEAU: return "plateau";
     case DIAG_UNDERFITTING: return "underfitting";
     }
@@ -67,6 +69,49 @@ static double median(const float *v, int n)
 static const char *nonfinite_word(double v)
 {
     return isnan(v) ? "NaN" : "infinite";
+}
+
+void chance_level(const size_t *counts, int k, ChanceLevel *out)
+{
+    size_t n = 0, top = 0;
+    for (int i = 0; i < k; i++) {
+        n += counts[i];
+        if (counts[i] > top) top = counts[i];
+    }
+    double h = 0;
+    for (int i = 0; i < k && n > 0; i++)
+        if (counts[i] > 0) {
+            double p = (double)counts[i] / (double)n;
+            h -= p * log(p);
+        }
+    *out = (ChanceLevel){.n = n, .accuracy = n ? (double)top / (double)n : 0, .loss = h};
+}
+
+/* Whether accuracy acc and loss are no better than c's guessing: the
+ * accuracy within DIAG_CHANCE_SE binomial standard errors of the chance
+ * rate (what guessing scores on c.n rows varies by that much), the loss not
+ * clearly below the chance loss. */
+static bool at_chance(const ChanceLevel *c, double acc, double loss)
+{
+    if (c->n == 0 || !isfinite(acc) || !isfinite(loss)) return false;
+    double se = sqrt(c->accuracy * (1 - c->accuracy) / (double)c->n);
+    return acc <= c->accuracy + DIAG_CHANCE_SE * se && loss >= c->loss * (1 - DIAG_CHANCE_LOSS);
+}
+
+/* When the last epoch's figures are at chance - the validation ones when
+ * the run has them, else the training ones - says so into buf:
+ * "validation at chance level (accuracy 0.56, loss 0.716; guessing 0.50,
+ * 0.693)". */
+static bool chance_text(const DiagnosisInput *in, const EpochMetrics *e, char *buf, size_t cap)
+{
+    if (!in->classification) return false;
+    bool val = e->has_val && in->val_chance.n > 0;
+    const ChanceLevel *c = val ? &in->val_chance : &in->chance;
+    double acc = val ? e->val_accuracy : e->accuracy, loss = val ? e->val_loss : e->loss;
+    if (!at_chance(c, acc, loss)) return false;
+    snprintf(buf, cap, "%s at chance level (accuracy %.2f, loss %.3g; guessing %.2f, %.3g)",
+             val ? "validation" : "training", acc, loss, c->accuracy, c->loss);
+    return true;
 }
 
 static bool score_converged(const DiagnosisInput *in, const EpochMetrics *e)
@@ -155,7 +200,49 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
                    "%.0f %% of ReLU units never fire: try a lower learning rate or leaky_relu",
                    100.0 * in->dead_share);
 
-    /* 6: training loss flat while the model is far from fitting. */
+    /* 6: early stopping gave up without one improvement after epoch 1. */
+    if (in->early_stopped && in->best_epoch == 1 && n >= 2) {
+        char what[128] = "";
+        if (chance_text(in, &h[n - 1], what + 2, sizeof what - 2)) memcpy(what, "; ", 2);
+        double first = h[0].loss, last = h[n - 1].loss;
+        double fall = (first - last) / first; /* since epoch 1, as a fraction */
+        /* Still falling: the model was learning when the wait ran out, so
+         * waiting longer is the fix; slowly, so a larger step is one too.
+         * The advice comes before the chance figures: a narrow screen cuts
+         * the end. */
+        if (fall >= DIAG_EARLY_FALL)
+            return say(msg, cap, DIAG_STOPPED_EARLY,
+                       "stopped too early: best epoch 1, the training loss still falling (%.3g "
+                       "\u2192 %.3g): raise --patience (%d)%s%s",
+                       first, last, in->patience,
+                       fall / (n - 1) < DIAG_SLOW_FALL ? " or the learning rate" : "", what);
+        if (fall <= -DIAG_EARLY_FALL)
+            return say(msg, cap, DIAG_STOPPED_EARLY,
+                       "stopped too early: best epoch 1, the training loss rising (%.3g \u2192 "
+                       "%.3g): try a lower learning rate%s%s",
+                       first, last, lr, what);
+        return say(msg, cap, DIAG_STOPPED_EARLY,
+                   "stopped too early: best epoch 1, the training loss flat at %.3g: try a higher "
+                   "learning rate%s%s",
+                   last, lr, what);
+    }
+
+    /* 7: no better than guessing from the class shares. */
+    char chance[128];
+    if (n >= DIAG_CHANCE_EPOCHS && chance_text(in, &h[n - 1], chance, sizeof chance)) {
+        int back = n - 1 < 5 ? n - 1 : 5;
+        double first = h[n - 1 - back].loss, last = h[n - 1].loss;
+        /* Falling steadily: it is learning, only slowly. */
+        if ((first - last) / first / back >= DIAG_SLOW_FALL)
+            return say(msg, cap, DIAG_AT_CHANCE,
+                       "not learning yet: %s, the training loss still falling (%.3g \u2192 "
+                       "%.3g): give it more epochs",
+                       chance, first, last);
+        return say(msg, cap, DIAG_AT_CHANCE,
+                   "not learning: %s: try a higher learning rate or a larger network", chance);
+    }
+
+    /* 8: training loss flat while the model is far from fitting. */
     if (n >= DIAG_PLATEAU_EPOCHS && !score_converged(in, &h[n - 1])) {
         int w = 0;
         double lo = INFINITY, hi = -INFINITY, sum = 0;
@@ -173,7 +260,7 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
                        h[n - 1].loss, lr);
     }
 
-    /* 7: training score low, and validation no different. */
+    /* 9: training score low, and validation no different. */
     if (n >= DIAG_UNDERFIT_EPOCHS) {
         const EpochMetrics *e = &h[n - 1];
         double tr = in->classification ? e->accuracy : e->r2;
@@ -193,7 +280,7 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
         }
     }
 
-    /* 8: nothing to report. */
+    /* 10: nothing to report. */
     if (n >= 2) {
         int back = n - 1 < 5 ? n - 1 : 5;
         const EpochMetrics *a = &h[n - 1 - back], *e = &h[n - 1];

@@ -296,6 +296,7 @@ ErrorCode gradprobe_run(GradProbe *p, Model *m, const Dataset *train, int batch,
     if (batch < 1)
         return error_set(err, ERROR_INPUT, "gradient probe: batch size %d (at least 1)", batch);
     size_t N = train->n, B = (size_t)batch;
+    bool full = B >= N;
     if (B > N / 2) B = N / 2;
     size_t R = budget;
     if (R < 2 * B) R = 2 * B;
@@ -308,5 +309,21 @@ ErrorCode gradprobe_run(GradProbe *p, Model *m, const Dataset *train, int batch,
         p->idx[i] = p->idx[j];
         p->idx[j] = t;
     }
-    return gradprobe_run_rows(p, m, train, p->idx, R, (int)B, out, err);
+    rc = gradprobe_run_rows(p, m, train, p->idx, R, (int)B, out, err);
+    /* Full-batch training steps along G itself: the cosine the view shows
+     * is that of the step's gradient, exactly 1, not that of the half-set
+     * batches the noise scale needs. */
+    if (rc == ERROR_NONE && full) {
+        out->full_batch = true;
+        out->cosine = out->cosine_min = out->cosine_max = 1.0;
+    }
+    return rc;
+}
+
+long noise_batch_suggestion(double b_simple, size_t n_train)
+{
+    if (!(b_simple > 0) || n_train == 0) return 0;
+    if (b_simple >= (double)n_train) return (long)n_train;
+    long b = lround(b_simple);
+    return b < 1 ? 1 : b;
 }

@@ -147,6 +147,93 @@ static void autoscale_log_ignores_non_positive_values(void **state)
     assert_true(a.lo > 0 && a.hi > a.lo);
 }
 
+/* A run that diverged at step 6 (1e37, then NaN) and was resumed there:
+ * steps 1..5 train normally, 7.. are the recovered run.  One step series
+ * and one epoch series, as the dashboard passes them. */
+enum { RUN_N = 12 };
+static const double run_x[RUN_N] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+static const double run_y[RUN_N] = {0.9,  0.7, 0.6,  3e5, 1e37, NAN,
+                                    0.55, 0.5, 0.45, 0.4, 0.38, 0.35};
+static const double ep_x[2] = {6, 12};
+static const double ep_y[2] = {INFINITY, 0.42};
+
+static size_t fit_run(double x_from, bool log, ChartAxis *a)
+{
+    const double *xs[2] = {run_x, ep_x}, *ys[2] = {run_y, ep_y};
+    size_t ns[2] = {RUN_N, 2};
+    double scratch[RUN_N + 2];
+    return chart_autoscale_from(xs, ys, ns, 2, x_from, log, scratch, a);
+}
+
+static void pre_recovery_spike_does_not_own_the_loss_axis(void **state)
+{
+    (void)state;
+    ChartAxis a;
+    /* No recovery: every finite point counts, the spike included. */
+    assert_int_equal(fit_run(-INFINITY, false, &a), 12);
+    assert_true(a.hi >= 1e37);
+    /* Resumed at step 6: the points after it set the range. */
+    assert_int_equal(fit_run(6, false, &a), 7);
+    assert_true(a.hi >= 0.55 && a.hi <= 0.6);
+    assert_true(a.lo >= 0 && a.lo <= 0.35);
+    /* On a log axis too. */
+    assert_int_equal(fit_run(6, true, &a), 7);
+    assert_true(a.hi >= 0.55 && a.hi < 1);
+    /* Resumed at the very end: nothing after it, so everything again. */
+    assert_int_equal(fit_run(12, false, &a), 12);
+    assert_true(a.hi >= 1e37);
+}
+
+/* The first points after a recovery from weights that blew up are of the
+ * blow-up too: three decades above the median of the recovered run they
+ * leave the linear range (the log axis keeps them). */
+static void recovery_aftermath_beyond_three_decades_of_the_median_is_left_out(void **state)
+{
+    (void)state;
+    double x[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    double y[9] = {2e33, 4e20, 0.9, 0.8, 0.7, 0.6, 0.5, 0.45, 0.4};
+    const double *xs[1] = {x}, *ys[1] = {y};
+    size_t ns[1] = {9};
+    double scratch[9];
+    ChartAxis a;
+    assert_int_equal(chart_autoscale_from(xs, ys, ns, 1, 0, false, scratch, &a), 7);
+    assert_true(a.hi >= 0.9 && a.hi <= 1);
+    assert_int_equal(chart_autoscale_from(xs, ys, ns, 1, 0, true, scratch, &a), 9);
+    assert_true(a.hi >= 2e33);
+    /* The cut is 1000 times the median exactly, whatever the order: of
+     * {1..6, v} the median is 4, so 4000 stays and 4001 goes. */
+    double v[7] = {5, 4000, 1, 6, 3, 2, 4};
+    for (int r = 0; r < 7; r++) {
+        double w[7];
+        for (int i = 0; i < 7; i++) w[i] = v[(i + r) % 7];
+        const double *wy[1] = {w};
+        size_t wn[1] = {7};
+        assert_int_equal(chart_autoscale_from(xs, wy, wn, 1, 0, false, scratch, &a), 7);
+        assert_true(a.hi >= 4000);
+        for (int i = 0; i < 7; i++)
+            if (w[i] == 4000) w[i] = 4001;
+        assert_int_equal(chart_autoscale_from(xs, wy, wn, 1, 0, false, scratch, &a), 6);
+        assert_true(a.hi >= 6 && a.hi < 10);
+    }
+}
+
+/* The smoothed curve restarts after a recovery: its first point there is
+ * the raw value, not an average still carrying the 1e37. */
+static void smoothing_restarts_after_a_recovery(void **state)
+{
+    (void)state;
+    double out[RUN_N];
+    chart_smooth_from(run_x, run_y, out, RUN_N, 0.6, 6);
+    NEAR(out[6], 0.55);
+    assert_true(out[11] < 0.55);
+    assert_true(out[4] > 1e36); /* before it, the old average goes on */
+    double whole[RUN_N];
+    chart_smooth(run_y, whole, RUN_N, 0.6);
+    chart_smooth_from(run_x, run_y, out, RUN_N, 0.6, -INFINITY);
+    assert_memory_equal(out, whole, sizeof out);
+    assert_true(whole[11] > 1e30); /* what the chart drew before */
+}
+
 /* ---- ticks ------------------------------------------------------------ */
 
 static void nice_step_is_one_two_or_five_times_a_power_of_ten(void **state)
@@ -406,6 +493,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(smooth_matches_tensorboard_debiased_ema),
+        cmocka_unit_test(pre_recovery_spike_does_not_own_the_loss_axis),
+        cmocka_unit_test(recovery_aftermath_beyond_three_decades_of_the_median_is_left_out),
+        cmocka_unit_test(smoothing_restarts_after_a_recovery),
         cmocka_unit_test(smooth_skips_non_finite_values_without_advancing),
         cmocka_unit_test(smooth_keeps_a_constant_series_constant),
         cmocka_unit_test(smooth_weight_zero_is_identity_and_works_in_place),

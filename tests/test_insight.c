@@ -773,6 +773,48 @@ static void random_probes_average_to_the_truth(void **state)
     grad_fixture_free(&f);
 }
 
+/* Training on the whole set at once, each step's gradient is G: the cosine
+ * is exactly 1, whatever the half-set batches the noise scale is measured
+ * on would give; one row fewer than the set is a mini-batch again. */
+static void full_batch_probe_reports_cosine_one(void **state)
+{
+    (void)state;
+    GradFixture f;
+    grad_fixture(&f, 4);
+    GradProbe p;
+    Error err;
+    assert_int_equal(gradprobe_create(&p, &f.m, GN, 7, &err), ERROR_NONE);
+    GradReport r;
+    for (int b = GN; b <= GN + 1; b++) {
+        assert_int_equal(gradprobe_run(&p, &f.m, &f.ds, b, 1000, &r, &err), ERROR_NONE);
+        assert_true(r.full_batch);
+        assert_true(r.cosine == 1.0 && r.cosine_min == 1.0 && r.cosine_max == 1.0);
+        assert_int_equal(r.batch, GN / 2); /* the noise scale's batches */
+        assert_true(isfinite(r.g2) && isfinite(r.trace));
+    }
+    assert_int_equal(gradprobe_run(&p, &f.m, &f.ds, GN - 1, 1000, &r, &err), ERROR_NONE);
+    assert_false(r.full_batch);
+    assert_true(r.cosine < 1.0);
+    gradprobe_free(&p);
+    grad_fixture_free(&f);
+}
+
+/* A batch holds at most the training set: B_simple of 1,683 on 400 rows,
+ * or 408,250 near convergence, suggests the 400. */
+static void batch_suggestion_is_capped_at_the_training_set(void **state)
+{
+    (void)state;
+    assert_int_equal(noise_batch_suggestion(1683.2, 400), 400);
+    assert_int_equal(noise_batch_suggestion(408250, 400), 400);
+    assert_int_equal(noise_batch_suggestion(INFINITY, 400), 400);
+    assert_int_equal(noise_batch_suggestion(220.4, 400), 220);
+    assert_int_equal(noise_batch_suggestion(399.6, 400), 400);
+    assert_int_equal(noise_batch_suggestion(0.2, 400), 1);
+    assert_int_equal(noise_batch_suggestion(NAN, 400), 0);
+    assert_int_equal(noise_batch_suggestion(-3, 400), 0);
+    assert_int_equal(noise_batch_suggestion(50, 0), 0);
+}
+
 static void probe_rejects_mismatched_or_tiny_input(void **state)
 {
     (void)state;
@@ -1303,6 +1345,150 @@ static void underfitting_fires_on_low_close_scores(void **state)
     assert_int_equal(run_diag(&d), DIAG_HEALTHY);
 }
 
+/* The default spiral run (`gradtop train spiral`: 400 training rows and 100
+ * validation rows, 2 balanced classes) epoch by epoch: loss, accuracy,
+ * val_loss, val_accuracy as it prints them.  Early stopping ends it after
+ * epoch 11 with epoch 1 the best. */
+static const double spiral_default[11][4] = {
+    {0.6824, 0.5700, 0.7143, 0.5200}, {0.6705, 0.5975, 0.7152, 0.4900},
+    {0.6640, 0.6000, 0.7181, 0.5000}, {0.6600, 0.6050, 0.7186, 0.5200},
+    {0.6576, 0.5975, 0.7193, 0.5200}, {0.6567, 0.6050, 0.7171, 0.5600},
+    {0.6556, 0.6100, 0.7189, 0.5600}, {0.6540, 0.6225, 0.7182, 0.5600},
+    {0.6536, 0.6325, 0.7184, 0.5600}, {0.6530, 0.6325, 0.7174, 0.5600},
+    {0.6521, 0.6375, 0.7156, 0.5600},
+};
+
+static void diag_spiral(Diag *d, int n)
+{
+    diag_healthy(d, n);
+    for (int i = 0; i < n; i++) {
+        d->h[i].loss = spiral_default[i][0], d->h[i].accuracy = spiral_default[i][1];
+        d->h[i].val_loss = spiral_default[i][2], d->h[i].val_accuracy = spiral_default[i][3];
+    }
+    size_t train[2] = {200, 200}, val[2] = {50, 50};
+    chance_level(train, 2, &d->in.chance);
+    chance_level(val, 2, &d->in.val_chance);
+    d->in.patience = 10;
+    d->in.monitor = "val_loss";
+}
+
+static void chance_level_is_the_majority_share_and_the_class_entropy(void **state)
+{
+    (void)state;
+    ChanceLevel c;
+    size_t two[2] = {250, 250};
+    chance_level(two, 2, &c);
+    assert_int_equal(c.n, 500);
+    assert_float_equal(c.accuracy, 0.5, 1e-12);
+    assert_float_equal(c.loss, log(2.0), 1e-12);
+    size_t ten[10] = {7, 7, 7, 7, 7, 7, 7, 7, 7, 7};
+    chance_level(ten, 10, &c);
+    assert_float_equal(c.accuracy, 0.1, 1e-12);
+    assert_float_equal(c.loss, log(10.0), 1e-12);
+    /* 90/10, with an empty class that adds nothing: -0.9 ln 0.9 - 0.1 ln 0.1. */
+    size_t skew[3] = {90, 0, 10};
+    chance_level(skew, 3, &c);
+    assert_float_equal(c.accuracy, 0.9, 1e-12);
+    assert_float_equal(c.loss, -0.9 * log(0.9) - 0.1 * log(0.1), 1e-12);
+    size_t none[2] = {0, 0};
+    chance_level(none, 2, &c);
+    assert_int_equal(c.n, 0);
+}
+
+static void default_spiral_at_chance_is_not_healthy(void **state)
+{
+    (void)state;
+    Diag d;
+    /* Still running at epoch 10: validation 0.56 is within two standard
+     * errors (0.05 each on 100 rows) of guessing, its loss above ln 2. */
+    diag_spiral(&d, 10);
+    assert_int_equal(run_diag(&d), DIAG_AT_CHANCE);
+    assert_string_equal(d.msg, "not learning: validation at chance level (accuracy 0.56, loss "
+                               "0.717; guessing 0.50, 0.693): try a higher learning rate or a "
+                               "larger network");
+    /* Too early to call before five epochs. */
+    diag_spiral(&d, 4);
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    /* A steadily falling training loss: learning, only slowly. */
+    diag_spiral(&d, 10);
+    for (int i = 0; i < 10; i++) d.h[i].loss = 0.69 * pow(0.97, i);
+    assert_int_equal(run_diag(&d), DIAG_AT_CHANCE);
+    EXPECT_CONTAINS(d.msg, "not learning yet: validation at chance level");
+    EXPECT_CONTAINS(d.msg, "): give it more epochs");
+    /* Accuracy three standard errors above guessing is learning (at epoch
+     * 9, before the underfitting rule may speak). */
+    diag_spiral(&d, 9);
+    d.h[8].val_accuracy = 0.65;
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    /* So is a loss clearly below the chance loss at the majority's
+     * accuracy: on skewed classes a model learns the odds before it changes
+     * an answer. */
+    diag_spiral(&d, 9);
+    size_t skew[2] = {90, 10};
+    chance_level(skew, 2, &d.in.val_chance);
+    d.h[8].val_accuracy = 0.9, d.h[8].val_loss = 0.25; /* chance: 0.90 and 0.325 */
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    d.h[8].val_loss = 0.33;
+    assert_int_equal(run_diag(&d), DIAG_AT_CHANCE);
+    EXPECT_CONTAINS(d.msg, "guessing 0.90, 0.325)");
+    /* Without validation the training figures are judged. */
+    diag_spiral(&d, 9);
+    for (int i = 0; i < 9; i++) d.h[i].has_val = false;
+    d.h[8].accuracy = 0.52, d.h[8].loss = 0.69;
+    assert_int_equal(run_diag(&d), DIAG_AT_CHANCE);
+    EXPECT_CONTAINS(d.msg, "training at chance level (accuracy 0.52, loss 0.69;");
+    /* Unknown chance levels (and regression) say nothing of chance. */
+    diag_spiral(&d, 9);
+    d.in.val_chance.n = 0, d.in.chance.n = 0;
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    diag_spiral(&d, 9);
+    d.in.classification = false;
+    assert_int_not_equal(run_diag(&d), DIAG_AT_CHANCE);
+}
+
+static void early_stop_at_best_epoch_one_is_stopped_too_early(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_spiral(&d, 11);
+    d.in.early_stopped = true;
+    d.in.best_epoch = 1;
+    /* Training loss still falling, by 0.4 % an epoch: more patience, and a
+     * larger step. */
+    assert_int_equal(run_diag(&d), DIAG_STOPPED_EARLY);
+    assert_string_equal(d.msg, "stopped too early: best epoch 1, the training loss still "
+                               "falling (0.682 \u2192 0.652): raise --patience (10) or the "
+                               "learning rate; validation at chance level (accuracy 0.56, loss "
+                               "0.716; guessing 0.50, 0.693)");
+    /* Falling fast: patience alone. */
+    for (int i = 0; i < 11; i++) d.h[i].loss = 0.68 * pow(0.9, i);
+    assert_int_equal(run_diag(&d), DIAG_STOPPED_EARLY);
+    EXPECT_CONTAINS(d.msg, "): raise --patience (10); validation at chance");
+    /* Rising: a lower rate (the rising rule needs rises every epoch). */
+    for (int i = 0; i < 11; i++) d.h[i].loss = 0.68 * (1 + 0.01 * (i % 2 ? i : i - 1));
+    d.h[0].loss = 0.68;
+    assert_int_equal(run_diag(&d), DIAG_STOPPED_EARLY);
+    EXPECT_CONTAINS(d.msg, "the training loss rising (0.68 \u2192 0.741): try a lower learning "
+                           "rate (lr 0.001)");
+    /* Flat: a higher rate; figures above chance are not called chance. */
+    for (int i = 0; i < 11; i++) d.h[i].loss = 0.3;
+    d.h[10].val_accuracy = 0.9;
+    assert_int_equal(run_diag(&d), DIAG_STOPPED_EARLY);
+    assert_string_equal(d.msg, "stopped too early: best epoch 1, the training loss flat at 0.3: "
+                               "try a higher learning rate (lr 0.001)");
+    /* A best epoch after the first, or a run not stopped early, is not this. */
+    diag_spiral(&d, 11);
+    d.h[10].val_accuracy = 0.9;
+    d.in.early_stopped = true;
+    d.in.best_epoch = 2;
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    d.in.early_stopped = false;
+    d.in.best_epoch = 1;
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    assert_string_equal(diagnosis_name(DIAG_STOPPED_EARLY), "stopped_early");
+    assert_string_equal(diagnosis_name(DIAG_AT_CHANCE), "at_chance");
+}
+
 static void diagnosis_message_is_truncated_safely(void **state)
 {
     (void)state;
@@ -1335,6 +1521,8 @@ int main(void)
         cmocka_unit_test(noise_scale_estimate_inverts_expected_norms),
         cmocka_unit_test(noise_estimates_are_unbiased_over_every_sample),
         cmocka_unit_test(random_probes_average_to_the_truth),
+        cmocka_unit_test(full_batch_probe_reports_cosine_one),
+        cmocka_unit_test(batch_suggestion_is_capped_at_the_training_set),
         cmocka_unit_test(probe_rejects_mismatched_or_tiny_input),
         cmocka_unit_test(noise_average_smooths_numerator_and_denominator_separately),
         cmocka_unit_test(layer_norms_and_update_ratios),
@@ -1355,6 +1543,9 @@ int main(void)
         cmocka_unit_test(dead_units_fire_from_a_quarter),
         cmocka_unit_test(plateau_fires_on_flat_loss_far_from_fitting),
         cmocka_unit_test(underfitting_fires_on_low_close_scores),
+        cmocka_unit_test(chance_level_is_the_majority_share_and_the_class_entropy),
+        cmocka_unit_test(default_spiral_at_chance_is_not_healthy),
+        cmocka_unit_test(early_stop_at_best_epoch_one_is_stopped_too_early),
         cmocka_unit_test(diagnosis_message_is_truncated_safely),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

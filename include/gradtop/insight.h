@@ -157,7 +157,11 @@ typedef struct {
     size_t rows;     /* R: rows used (k·B plus a remainder < B) */
     size_t n_train;  /* N: rows in the training set */
     bool exact_full; /* R == N: G below is the exact full-batch gradient */
-    double loss;     /* mean data loss over the R rows */
+    /* The training batch holds every row (batch asked >= N): each step's
+     * gradient is G itself, so cosine, cosine_min and cosine_max are exactly
+     * 1; the noise scale is still measured, on batches of N/2. */
+    bool full_batch;
+    double loss; /* mean data loss over the R rows */
     /* cos(g_B, G) for the first min(k, GRADPROBE_COS_BATCHES) batches: against
      * the full gradient when exact_full, otherwise against the mean gradient
      * of the other R - B rows (leaving the batch out keeps the two estimates
@@ -201,7 +205,8 @@ void gradprobe_free(GradProbe *p);
  * remainder), and computes each batch's gradient g_i and the mean G_R.  From
  * S_small = mean |g_i|² and S_big = |G_R|² it estimates |G|² and tr(Σ) by
  * noise_scale_estimate (McCandlish et al. 2018, appendix A).  B larger than
- * N/2 is lowered to N/2.  ERROR_INPUT when train has fewer than 2 rows or
+ * N/2 is lowered to N/2; B >= N is full-batch training, reported as such
+ * (full_batch, cosine 1).  ERROR_INPUT when train has fewer than 2 rows or
  * does not match the probe (rows, features, the model's n_params).
  * Cost: R forward+backward rows plus two passes over the parameters per
  * batch: about 1.7 × R/N of an epoch's time (784-256-10, B 32, R 1,440 of
@@ -230,6 +235,13 @@ ErrorCode gradprobe_run_rows(GradProbe *p, Model *m, const Dataset *train, const
  */
 void noise_scale_estimate(double s_small, double b_small, double s_big, double b_big, double n,
                           double *g2, double *trace);
+
+/* The batch size a noise scale suggests for a training set of n_train
+ * rows: b_simple rounded, at least 1 and at most n_train (no batch holds
+ * more rows than the set; McCandlish et al.'s B_crit is about B_simple, and
+ * beyond the whole set there is nothing left to average).  0 when b_simple
+ * is not a positive number or n_train is 0.  Any thread. */
+long noise_batch_suggestion(double b_simple, size_t n_train);
 
 /* Exponential moving averages of |G|² and tr(Σ) across probes: McCandlish
  * et al. average numerator and denominator separately, since the ratio of
@@ -337,13 +349,15 @@ void regression_pairs(Model *m, const Dataset *ds, float *pairs);
 
 typedef enum {
     DIAG_HEALTHY,
-    DIAG_NOT_FINITE,   /* a loss is NaN or infinite */
-    DIAG_LOSS_SPIKE,   /* one step's loss jumped by DIAG_SPIKE_RATIO or more */
-    DIAG_LOSS_RISING,  /* training loss rose DIAG_RISE_EPOCHS epochs running */
-    DIAG_OVERFITTING,  /* validation loss rising while training loss falls */
-    DIAG_DEAD_UNITS,   /* many ReLU units never fire */
-    DIAG_PLATEAU,      /* training loss flat, far from converged */
-    DIAG_UNDERFITTING, /* training and validation scores both low and close */
+    DIAG_NOT_FINITE,    /* a loss is NaN or infinite */
+    DIAG_LOSS_SPIKE,    /* one step's loss jumped by DIAG_SPIKE_RATIO or more */
+    DIAG_LOSS_RISING,   /* training loss rose DIAG_RISE_EPOCHS epochs running */
+    DIAG_OVERFITTING,   /* validation loss rising while training loss falls */
+    DIAG_DEAD_UNITS,    /* many ReLU units never fire */
+    DIAG_STOPPED_EARLY, /* early stopping ended the run with the first epoch the best */
+    DIAG_AT_CHANCE,     /* no better than always guessing from the class shares */
+    DIAG_PLATEAU,       /* training loss flat, far from converged */
+    DIAG_UNDERFITTING,  /* training and validation scores both low and close */
 } DiagnosisKind;
 
 /* The rules' thresholds. */
@@ -359,10 +373,31 @@ typedef enum {
 #define DIAG_PLATEAU_EPOCHS 10 /* epochs of training loss within ... */
 #define DIAG_PLATEAU_REL 0.01  /* ... this fraction of their mean */
 #define DIAG_CONVERGED 0.99    /* accuracy (or r2) at which flat is finished, not stuck */
+#define DIAG_EARLY_FALL 0.02   /* training loss this fraction below epoch 1's: still learning */
+#define DIAG_SLOW_FALL 0.01    /* ... falling less than this fraction per epoch: slowly */
+#define DIAG_CHANCE_EPOCHS 5   /* epochs before a run may be called at chance */
+#define DIAG_CHANCE_SE 2.0     /* accuracy within this many standard errors of the chance rate */
+#define DIAG_CHANCE_LOSS 0.05  /* loss above the chance loss less this fraction */
 #define DIAG_UNDERFIT_EPOCHS 10
 #define DIAG_UNDERFIT_ACC 0.80 /* training accuracy below this ... */
 #define DIAG_UNDERFIT_R2 0.50  /* ... or r2 below this ... */
 #define DIAG_UNDERFIT_GAP 0.05 /* ... with validation within this of it */
+
+/* What a classifier scores on a set of rows by always giving the same
+ * answer, from the set's own class counts: the reference a model that
+ * learned nothing sits at. */
+typedef struct {
+    size_t n;        /* rows counted; 0: unknown (the rules that need it stay silent) */
+    double accuracy; /* the largest class's share: always guessing that class */
+    /* The entropy of the class shares p_k, -Σ p_k·ln p_k in nats: the mean
+     * cross-entropy (or binary cross-entropy) of predicting those shares for
+     * every row, the lowest loss any constant prediction reaches on these
+     * rows.  ln K for K balanced classes. */
+    double loss;
+} ChanceLevel;
+
+/* The chance level of rows with counts (k) per class.  Any thread. */
+void chance_level(const size_t *counts, int k, ChanceLevel *out);
 
 typedef struct {
     const EpochMetrics *history; /* (n_epochs), oldest first; may be NULL when 0 */
@@ -374,6 +409,16 @@ typedef struct {
     int n_steps;
     double dead_share; /* dead ReLU share in [0, 1] (ReLU networks only), < 0 unknown */
     double lr;         /* the rate in force; <= 0 takes the last epoch's */
+    /* Classification: the chance levels of the training and validation
+     * rows (n == 0 when unknown or for regression). */
+    ChanceLevel chance, val_chance;
+    /* Early stopping: whether it ended the run, the best epoch it kept
+     * (0 unknown), its patience and the monitored quantity's name (NULL:
+     * "the monitored value"). */
+    bool early_stopped;
+    int best_epoch;
+    int patience;
+    const char *monitor;
 } DiagnosisInput;
 
 /*
@@ -390,13 +435,29 @@ typedef struct {
  *                       more epochs old, the last is DIAG_OVERFIT_MIN above it,
  *                       and training loss is lower than at that best epoch;
  *   5 DIAG_DEAD_UNITS   dead_share >= DIAG_DEAD_SHARE;
- *   6 DIAG_PLATEAU      the last DIAG_PLATEAU_EPOCHS (or more) training losses
+ *   6 DIAG_STOPPED_EARLY early stopping ended the run and its best epoch is
+ *                       the first: the monitored value never improved.  The
+ *                       advice follows the training loss since epoch 1: still
+ *                       falling (by DIAG_EARLY_FALL) - more patience, and a
+ *                       higher rate too when it fell by less than
+ *                       DIAG_SLOW_FALL per epoch; rising - a lower rate; flat -
+ *                       a higher rate.  Says so when it is also at chance (7);
+ *   7 DIAG_AT_CHANCE    after DIAG_CHANCE_EPOCHS, the last epoch's validation
+ *                       figures (the training ones without validation) are
+ *                       no better than guessing: accuracy within
+ *                       DIAG_CHANCE_SE standard errors, sqrt(a(1-a)/n), of the
+ *                       chance accuracy a, and loss above the chance loss
+ *                       less DIAG_CHANCE_LOSS of it.  Both must hold: a loss
+ *                       well below chance means the model learned the class
+ *                       probabilities even where its answers stay those of
+ *                       the largest class;
+ *   8 DIAG_PLATEAU      the last DIAG_PLATEAU_EPOCHS (or more) training losses
  *                       lie within DIAG_PLATEAU_REL of their mean, while the
  *                       training accuracy (r2) is below DIAG_CONVERGED;
- *   7 DIAG_UNDERFITTING after DIAG_UNDERFIT_EPOCHS, training accuracy below
+ *   9 DIAG_UNDERFITTING after DIAG_UNDERFIT_EPOCHS, training accuracy below
  *                       DIAG_UNDERFIT_ACC (r2 below DIAG_UNDERFIT_R2) with the
  *                       validation one within DIAG_UNDERFIT_GAP of it;
- *   8 DIAG_HEALTHY      none of the above.
+ *  10 DIAG_HEALTHY      none of the above.
  * Any thread (it reads only in and writes msg).
  */
 DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap);

@@ -27,6 +27,15 @@ void chart_smooth(const double *in, double *out, size_t n, double weight)
     }
 }
 
+void chart_smooth_from(const double *xs, const double *in, double *out, size_t n, double weight,
+                       double x_from)
+{
+    size_t k = 0;
+    while (k < n && !(xs[k] > x_from)) k++;
+    chart_smooth(in, out, k, weight);
+    chart_smooth(in + k, out + k, n - k, weight);
+}
+
 /* ---- axes ------------------------------------------------------------- */
 
 static bool usable(double v, bool log)
@@ -105,6 +114,58 @@ size_t chart_autoscale(const double *ys, size_t n, bool log, ChartAxis *axis)
     axis->lo = lo;
     axis->hi = hi;
     return used;
+}
+
+/* The k-th smallest of v[0..n) (0-based), partially reordering v
+ * (Hoare's selection, middle pivot). */
+static double select_kth(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        double pivot = v[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot) i++;
+            while (v[j] > pivot) j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0) break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            break;
+    }
+    return v[k];
+}
+
+size_t chart_autoscale_from(const double *const *xs, const double *const *ys, const size_t *ns,
+                            int n_series, double x_from, bool log, double *scratch, ChartAxis *axis)
+{
+    size_t n = 0;
+    for (int k = 0; k < n_series; k++)
+        for (size_t i = 0; i < ns[k]; i++)
+            if (xs[k][i] > x_from && usable(ys[k][i], log)) scratch[n++] = ys[k][i];
+    if (n > 0 && isfinite(x_from) && !log) {
+        double cut = CHART_OUTLIER_FACTOR * select_kth(scratch, n, (n - 1) / 2);
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!(cut > 0) || scratch[i] <= cut) scratch[m++] = scratch[i];
+        n = m;
+    }
+    if (n == 0 || !isfinite(x_from)) {
+        n = 0;
+        for (int k = 0; k < n_series; k++)
+            for (size_t i = 0; i < ns[k]; i++) scratch[n++] = ys[k][i];
+    }
+    return chart_autoscale(scratch, n, log, axis);
 }
 
 /* The axis position of v in [0, 1] (outside for values out of range), or

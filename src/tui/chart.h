@@ -29,6 +29,14 @@
  */
 void chart_smooth(const double *in, double *out, size_t n, double weight);
 
+/* chart_smooth over two independent parts of the points (xs[i], in[i]), xs
+ * ascending: those at x <= x_from and those after, so that the average
+ * after a recovery from divergence starts afresh instead of carrying the
+ * diverging steps' losses into it for hundreds of points (see
+ * chart_autoscale_from).  x_from -INFINITY smooths everything as one. */
+void chart_smooth_from(const double *xs, const double *in, double *out, size_t n, double weight,
+                       double x_from);
+
 /* ---- axes ------------------------------------------------------------- */
 
 /* One axis: the value range shown and whether it is logarithmic. */
@@ -45,6 +53,40 @@ typedef struct {
  * number of values that were usable.
  */
 size_t chart_autoscale(const double *ys, size_t n, bool log, ChartAxis *axis);
+
+/* After a recovery, values beyond this factor times the median of the
+ * points since do not set a linear axis's range (chart_autoscale_from). */
+#define CHART_OUTLIER_FACTOR 1000.0
+
+/*
+ * Fits axis as chart_autoscale does to the points of n_series series,
+ * series k being (xs[k][i], ys[k][i]) for i < ns[k], with one exception for
+ * a run that diverged and was resumed: x_from is then the x from which the
+ * recovered run's points are trusted (-INFINITY for a run that never
+ * resumed from a divergence: every point counts).  With x_from finite:
+ *   - only points with x > x_from set the range;
+ *   - on a linear axis, of those, only values up to CHART_OUTLIER_FACTOR
+ *     times their median;
+ *   - when that leaves nothing, every point does.
+ * scratch holds the sum of ns.  Returns the number of values the fit used.
+ *
+ * Why: a diverging loss climbs to 1e37 before it turns NaN, and training
+ * resumed from the last finite weights may start from losses nearly as
+ * large and take hundreds of steps to come down.  Those points describe
+ * weights that blew up; on a linear axis they would own the range and
+ * flatten every later curve onto its floor for the rest of the run.  The
+ * recovered run's own level is the median of its points (once it has run
+ * longer than its aftermath); three decades above that is the blow-up, not
+ * learning.  Points left out are still drawn, clamped to the top edge, so
+ * the spike shows as leaving the chart; the log axis shows them whole.  A
+ * run that never diverged keeps the plain fit: its early losses, however
+ * far above the rest, are the curve.  The caller passes the recovery's x
+ * plus one bucket of the step series, since the bucket that holds the
+ * recovery may average in losses from before it.
+ */
+size_t chart_autoscale_from(const double *const *xs, const double *const *ys, const size_t *ns,
+                            int n_series, double x_from, bool log, double *scratch,
+                            ChartAxis *axis);
 
 /*
  * Maps v onto n_dots dots, dot 0 at axis->lo and n_dots - 1 at axis->hi,

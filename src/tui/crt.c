@@ -3,6 +3,7 @@
  * See crt.h.
  */
 #include "crt.h"
+#include "text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -265,20 +266,42 @@ static size_t next_char(const char *s, int *width)
     return n;
 }
 
-int crt_width(const char *s)
+/* Text as the terminal can show it: s itself when it is UTF-8, else s's
+ * ASCII fallback (text_ascii) in buf, or in *owned (malloc'd; free it) when
+ * longer than buf.  Every string drawn or measured goes through here, so
+ * that what is measured is what is drawn and no raw UTF-8 byte reaches a
+ * terminal that would show it as garbage. */
+static const char *shown(const char *s, char *buf, size_t cap, char **owned)
 {
+    *owned = NULL;
+    if (crt.utf8) return s;
+    size_t need = text_ascii(buf, cap, s);
+    if (need < cap) return buf;
+    *owned = malloc(need + 1);
+    if (!*owned) return buf; /* cut short rather than not at all */
+    text_ascii(*owned, need + 1, s);
+    return *owned;
+}
+
+int crt_width(const char *text)
+{
+    char buf[512], *owned;
+    const char *s = shown(text, buf, sizeof buf, &owned);
     int total = 0;
     while (*s) {
         int w;
         s += next_char(s, &w);
         total += w;
     }
+    free(owned);
     return total;
 }
 
-int crt_puts(WINDOW *w, int y, int x, int width, const char *s)
+int crt_puts(WINDOW *w, int y, int x, int width, const char *text)
 {
-    if (width <= 0 || !s) return 0;
+    if (width <= 0 || !text) return 0;
+    char buf[512], *owned;
+    const char *s = shown(text, buf, sizeof buf, &owned);
     size_t bytes = 0;
     int cols = 0;
     while (s[bytes]) {
@@ -289,6 +312,7 @@ int crt_puts(WINDOW *w, int y, int x, int width, const char *s)
         bytes += n;
     }
     if (bytes) mvwaddnstr(w, y, x, s, (int)bytes);
+    free(owned);
     return cols;
 }
 
@@ -330,7 +354,8 @@ int crt_wrap(WINDOW *w, int y, int x, int width, int max_rows, const char *text)
 int crt_wrap_part(WINDOW *w, int y, int x, int width, int skip, int max_rows, const char *text)
 {
     int rows = 0, line = 0;
-    const char *p = text;
+    char buf[512], *owned;
+    const char *p = shown(text, buf, sizeof buf, &owned);
     while (*p && rows < max_rows && width > 0) {
         while (*p == ' ') p++;
         /* the longest run of whole words that fits */
@@ -356,6 +381,7 @@ int crt_wrap_part(WINDOW *w, int y, int x, int width, int skip, int max_rows, co
         p = end;
         if (*p == '\n') p++;
     }
+    free(owned);
     return rows;
 }
 
@@ -414,10 +440,41 @@ bool crt_have_terminal(char *why, size_t why_cap)
     return false;
 }
 
+/* Whether TERM names a terminal the dashboard can draw on: one the system
+ * describes (terminfo) that can move the cursor to a row and column.
+ * TERM=dumb, and the generic and hardcopy types, cannot: curses would
+ * write every row of the frame one after the other onto a single line.
+ * Checked before curses touches the screen, so a refusal leaves it as it
+ * was. */
+static bool terminal_can_draw(char *why, size_t why_cap)
+{
+    const char *term = getenv("TERM");
+    if (!term || !*term) term = "unset";
+    int err = 0;
+    if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
+        snprintf(why, why_cap,
+                 "cannot use the terminal (TERM=%s): the system has no description of it (for a "
+                 "run without the dashboard, use `gradtop train`)",
+                 term);
+        return false;
+    }
+    const char *cup = tigetstr((char *)"cup");
+    bool ok =
+        cup && cup != (char *)-1 && tigetflag((char *)"gn") <= 0 && tigetflag((char *)"hc") <= 0;
+    del_curterm(cur_term);
+    if (!ok)
+        snprintf(why, why_cap,
+                 "cannot use the terminal (TERM=%s): it cannot move the cursor, which the "
+                 "dashboard needs (for a run without the dashboard, use `gradtop train`)",
+                 term);
+    return ok;
+}
+
 bool crt_init(char *why, size_t why_cap)
 {
     if (crt.active) return true;
     if (!crt_have_terminal(why, why_cap)) return false;
+    if (!terminal_can_draw(why, why_cap)) return false;
     const char *cs = nl_langinfo(CODESET);
     crt.utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
     crt.have_termios = tcgetattr(STDIN_FILENO, &crt.saved_termios) == 0;
@@ -427,7 +484,10 @@ bool crt_init(char *why, size_t why_cap)
     if (!crt.screen) {
         stderr_replay();
         const char *term = getenv("TERM");
-        snprintf(why, why_cap, "cannot use the terminal (TERM=%s)", term ? term : "unset");
+        snprintf(why, why_cap,
+                 "cannot use the terminal (TERM=%s) (for a run without the dashboard, use "
+                 "`gradtop train`)",
+                 term ? term : "unset");
         return false;
     }
     set_term(crt.screen);

@@ -91,6 +91,9 @@ struct Dashboard {
     ChartMarker *markers;
     int n_markers, cap_markers;
     History hist;
+    /* the diagnosis's chance levels, counted once for the session they are of */
+    const Session *chance_of;
+    ChanceLevel chance, val_chance;
 };
 
 static void view_charts(Dashboard *d, int top, int left, int height, int width);
@@ -408,30 +411,54 @@ static void set_x_ticks(const Dashboard *d, ChartSpec *c, int plot_width, int E)
 }
 
 /* Adds a raw series drawn faint and its smoothed version drawn solid (or
- * only the raw one, solid, when smoothing is off). */
+ * only the raw one, solid, when smoothing is off); the smoothing starts
+ * afresh after x_from (recovery_x). */
 static void add_pair(Dashboard *d, ChartSpec *c, size_t *used, const double *x, const double *y,
-                     size_t n, CrtRole solid, CrtRole faint)
+                     size_t n, double x_from, CrtRole solid, CrtRole faint)
 {
     if (n == 0) return;
     if (d->smoothing > 0) {
         c->series[c->n_series++] = (ChartSeries){x, y, n, faint, true};
         double *sm = take(d, used, n);
-        chart_smooth(y, sm, n, d->smoothing);
+        chart_smooth_from(x, y, sm, n, d->smoothing, x_from);
         c->series[c->n_series++] = (ChartSeries){x, sm, n, solid, false};
     } else {
         c->series[c->n_series++] = (ChartSeries){x, y, n, solid, false};
     }
 }
 
-/* The y axis over every series' values. */
-static void fit_y(ChartSpec *c, bool log, bool unit_interval, double *scratch)
+/* The x after which the charts' y range is fitted: one step bucket past
+ * where training resumed after its last divergence (chart_autoscale_from
+ * says why), or -INFINITY when it has not resumed from one.  A divergence
+ * not yet resumed from keeps the spike in range: it is what happened. */
+static double recovery_x(const TrainerSnapshot *s)
 {
-    size_t n = 0;
-    for (int i = 0; i < c->n_series; i++) {
-        memcpy(scratch + n, c->series[i].y, c->series[i].n * sizeof(double));
-        n += c->series[i].n;
+    double x = -INFINITY;
+    bool diverged = false;
+    for (int i = 0; i < s->n_events; i++) {
+        const TrainEvent *e = &s->events[i];
+        if (e->kind == EVENT_DIVERGED) {
+            diverged = true;
+        } else if (diverged && e->kind == EVENT_RESUME) {
+            x = (double)e->step + (double)s->step_stride;
+            diverged = false;
+        }
     }
-    chart_autoscale(scratch, n, log, &c->y_axis);
+    return x;
+}
+
+/* The y axis over the series' values after x_from (all of them when there
+ * are none). */
+static void fit_y(ChartSpec *c, bool log, bool unit_interval, double x_from, double *scratch)
+{
+    const double *xs[CHARTVIEW_MAX_SERIES], *ys[CHARTVIEW_MAX_SERIES];
+    size_t ns[CHARTVIEW_MAX_SERIES];
+    for (int i = 0; i < c->n_series; i++) {
+        xs[i] = c->series[i].x;
+        ys[i] = c->series[i].y;
+        ns[i] = c->series[i].n;
+    }
+    chart_autoscale_from(xs, ys, ns, c->n_series, x_from, log, scratch, &c->y_axis);
     if (unit_interval && !log) {
         if (c->y_axis.hi > 1) c->y_axis.hi = 1;
         if (c->y_axis.lo < 0) c->y_axis.lo = 0;
@@ -478,6 +505,7 @@ static void view_charts(Dashboard *d, int top, int left, int height, int width)
     size_t used = 0;
     build_markers(d);
 
+    double x_from = recovery_x(s);
     double *sx = take(d, &used, np), *sy = take(d, &used, np);
     for (size_t i = 0; i < np; i++) {
         sx[i] = (double)(i + 1) * (double)s->step_stride;
@@ -522,10 +550,10 @@ static void view_charts(Dashboard *d, int top, int left, int height, int width)
     loss.n_markers = d->n_markers;
     loss.empty_text = "waiting for the first batch...";
     add_history(d, &loss, &used, HS_LOSS, HS_VAL_LOSS, x_hi);
-    add_pair(d, &loss, &used, sx, sy, np, ROLE_TRAIN, ROLE_TRAIN_RAW);
-    if (has_val) add_pair(d, &loss, &used, ex, vl, ne, ROLE_VAL, ROLE_VAL_RAW);
+    add_pair(d, &loss, &used, sx, sy, np, x_from, ROLE_TRAIN, ROLE_TRAIN_RAW);
+    if (has_val) add_pair(d, &loss, &used, ex, vl, ne, x_from, ROLE_VAL, ROLE_VAL_RAW);
     double *scratch = d->buf + used;
-    fit_y(&loss, d->log_y, false, scratch);
+    fit_y(&loss, d->log_y, false, x_from, scratch);
     set_x_ticks(d, &loss, width - 8, e_hi);
     chartview_draw(stdscr, top, left, h1, width, &loss);
     draw_legend(d, top, left + crt_width(title) + 2, left + width, has_val);
@@ -538,10 +566,10 @@ static void view_charts(Dashboard *d, int top, int left, int height, int width)
     acc.n_markers = d->n_markers;
     acc.empty_text = "waiting for the first epoch...";
     add_history(d, &acc, &used, HS_METRIC, HS_VAL_METRIC, x_hi);
-    add_pair(d, &acc, &used, ex, tm, ne, ROLE_TRAIN, ROLE_TRAIN_RAW);
-    if (has_val) add_pair(d, &acc, &used, ex, vm, ne, ROLE_VAL, ROLE_VAL_RAW);
+    add_pair(d, &acc, &used, ex, tm, ne, x_from, ROLE_TRAIN, ROLE_TRAIN_RAW);
+    if (has_val) add_pair(d, &acc, &used, ex, vm, ne, x_from, ROLE_VAL, ROLE_VAL_RAW);
     scratch = d->buf + used;
-    fit_y(&acc, reg && d->log_y, !reg, scratch);
+    fit_y(&acc, reg && d->log_y, !reg, x_from, scratch);
     acc.y_axis.log = reg && d->log_y;
     set_x_ticks(d, &acc, width - 8, e_hi);
     chartview_draw(stdscr, top + h1, left, h2, width, &acc);
@@ -643,18 +671,47 @@ static void live_sync(Dashboard *d, int body_h, int chart_w)
 #define DIAG_PREFIX "diagnosis: "
 #define DIAG_MAX_ROWS 2
 
-/* The diagnosis: diagnose() over the epochs, the recent step losses and
- * the dead-unit share the trainer thread measured. */
+/* The chance level of ds's rows; n == 0 for regression, no rows or out of
+ * memory (the rules that need it then stay silent). */
+static void dataset_chance(const Dataset *ds, ChanceLevel *out)
+{
+    *out = (ChanceLevel){0};
+    if (ds->task != TASK_CLASSIFICATION || ds->n == 0 || ds->n_classes < 1) return;
+    size_t *counts = malloc((size_t)ds->n_classes * sizeof *counts);
+    if (!counts) return;
+    dataset_class_counts(ds, counts);
+    chance_level(counts, ds->n_classes, out);
+    free(counts);
+}
+
+/* The diagnosis: diagnose() over the epochs, the recent step losses, the
+ * dead-unit share the trainer thread measured, the data's chance levels
+ * and how early stopping ended. */
 static DiagnosisKind diagnosis_text(Dashboard *d, char *msg, size_t cap)
 {
     const TrainerSnapshot *s = snap(d);
+    const Session *ss = d->run->sess;
+    if (ss != d->chance_of) {
+        d->chance = d->val_chance = (ChanceLevel){0};
+        if (ss) {
+            dataset_chance(&ss->train, &d->chance);
+            dataset_chance(&ss->val, &d->val_chance);
+        }
+        d->chance_of = ss;
+    }
     DiagnosisInput in = {.history = s->history,
                          .n_epochs = s->n_epochs,
                          .classification = s->task == TASK_CLASSIFICATION,
                          .step_loss = s->step_loss,
                          .n_steps = s->n_points,
                          .dead_share = d->ld && d->ld->has_dead ? d->ld->dead_share : -1,
-                         .lr = s->lr};
+                         .lr = s->lr,
+                         .chance = d->chance,
+                         .val_chance = d->val_chance,
+                         .early_stopped = s->status == TRAIN_EARLY_STOPPED,
+                         .best_epoch = s->best_epoch,
+                         .patience = s->patience,
+                         .monitor = s->monitor};
     return diagnose(&in, msg, cap);
 }
 

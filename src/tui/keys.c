@@ -95,10 +95,10 @@ void keys_draw_bar(WINDOW *w, int y, int width)
         bar_entry(&key_table[i], &keys, &word);
         if (x + (int)(strlen(keys) + strlen(word)) + 1 > width) break;
         crt_set(w, ROLE_KEY);
-        mvwaddstr(w, y, x, keys);
+        crt_puts(w, y, x, width - x, keys);
         x += (int)strlen(keys);
         crt_set(w, ROLE_KEYTEXT);
-        mvwaddstr(w, y, x + 1, word);
+        crt_puts(w, y, x + 1, width - x - 1, word);
         x += (int)strlen(word) + 3;
     }
     crt_set(w, ROLE_NORMAL);

@@ -888,10 +888,10 @@ static void draw_keys(int y, int width)
         int need_w = (int)(strlen(k[i][0]) + strlen(k[i][1])) + 3;
         if (x + need_w > width) break;
         crt_set(stdscr, ROLE_KEY);
-        mvaddstr(y, x, k[i][0]);
+        crt_puts(stdscr, y, x, width - x, k[i][0]);
         x += (int)strlen(k[i][0]);
         crt_set(stdscr, ROLE_KEYTEXT);
-        mvaddstr(y, x + 1, k[i][1]);
+        crt_puts(stdscr, y, x + 1, width - x - 1, k[i][1]);
         x += (int)strlen(k[i][1]) + 3;
     }
     crt_set(stdscr, ROLE_NORMAL);

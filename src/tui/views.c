@@ -58,7 +58,7 @@ static short point_bg(void)
 static void put(int y, int x, const char *g, short pair, attr_t a)
 {
     wattr_set(stdscr, a, pair, NULL);
-    mvaddstr(y, x, g);
+    crt_puts(stdscr, y, x, COLS - x, g);
 }
 
 /* Confidence level of a cell: the probability above chance, in levels. */
@@ -295,7 +295,10 @@ void view_gradient(const ViewCtx *c, int top, int left, int height, int width)
         snprintf(t, sizeof t, "cosine(mini-batch g, full G)  %.3f", r->cosine);
         int used = crt_puts(stdscr, y, left, width, t);
         crt_set(stdscr, ROLE_DIM);
-        snprintf(t, sizeof t, "  range %.3f .. %.3f   ", r->cosine_min, r->cosine_max);
+        if (r->full_batch)
+            snprintf(t, sizeof t, "  full batch: each step's g is G   ");
+        else
+            snprintf(t, sizeof t, "  range %.3f .. %.3f   ", r->cosine_min, r->cosine_max);
         used += crt_puts(stdscr, y, left + used, width - used, t);
         crt_set(stdscr, ROLE_TRAIN);
         views_sparkline(y, left + used, width - used, ld->cos_hist, ld->n_grad, false);
@@ -307,14 +310,15 @@ void view_gradient(const ViewCtx *c, int top, int left, int height, int width)
                  crt_utf8() ? "\u03a3" : "S", crt_utf8() ? "\u00b2" : "^2", a, b);
         crt_puts(stdscr, y++, left, width, t);
         double bs = ld->b_simple_avg;
-        if (isfinite(bs) && bs > 0) {
-            int B = c->snap->hp.batch_size;
-            long sug = lround(bs);
-            if (sug < 1) sug = 1;
-            const char *why = sug > 2L * B  ? "larger ones need fewer steps"
-                              : sug * 2 < B ? "smaller ones waste less"
-                                            : "about right";
-            snprintf(t, sizeof t, "  suggests a batch size near %ld (now %d): %s", sug, B, why);
+        long sug = noise_batch_suggestion(bs, r->n_train);
+        if (sug > 0) {
+            /* A batch larger than the set trains on the whole set. */
+            long B = c->snap->hp.batch_size, n = (long)r->n_train, now = B < n ? B : n;
+            const char *why = sug > 2 * now   ? "larger ones need fewer steps"
+                              : sug * 2 < now ? "smaller ones waste less"
+                                              : "about right";
+            snprintf(t, sizeof t, "  suggests a batch size near %ld%s (now %ld): %s", sug,
+                     sug == n ? " = all rows" : "", B, why);
             crt_set(stdscr, ROLE_GOOD);
             crt_puts(stdscr, y++, left, width, t);
         } else {
@@ -436,7 +440,7 @@ static void signed_put(int y, int x, const char *g, float v)
     } else {
         crt_set(stdscr, role);
         if (v < 0) attron(A_UNDERLINE);
-        mvaddstr(y, x, g);
+        crt_puts(stdscr, y, x, COLS - x, g);
     }
 }
 

@@ -1,0 +1,75 @@
+#!/bin/sh
+# e2e_teaching.sh - numbers on the dashboard must not mislead, seen in a real
+# terminal (tmux): the default spiral run, stuck at chance and early-stopped
+# at its first epoch, is not called healthy; under LANG=C its diagnosis
+# spells the arrow in ASCII and no byte above 0x7F reaches the screen; after
+# a divergence and a resume the loss axis no longer reaches up to the 1e37
+# before the NaN; TERM=dumb is refused as an unknown terminal is (exit 2),
+# pointing at `gradtop train`, instead of drawing the frame onto one line.
+#
+# Run from the project root: GRADTOP=build/gradtop sh tests/e2e_teaching.sh
+# Every wait is bounded; a failure prints what was expected and the screen.
+set -u
+
+# shellcheck source=tests/lib/tmux.sh
+. tests/lib/tmux.sh
+tmux_harness e2e_teaching teaching teaching
+
+# ---- the default spiral run is not healthy ---------------------------------
+# `gradtop --start spiral` early-stops after epoch 11 with epoch 1 the best
+# and validation at chance (accuracy 0.56, loss 0.716 > ln 2).
+start_session spiral C.UTF-8 "--start --no-log spiral"
+wait_for 'EARLY STOPPED' 30 || fail "the default spiral run did not early-stop"
+wait_for 'diagnosis: stopped too early: best epoch 1' 5 ||
+    fail "the default spiral run is not diagnosed as stopped too early"
+on_screen 'validation at chance level' || fail "the diagnosis does not say validation is at chance"
+off_screen 'healthy' || fail "the default spiral run is called healthy"
+echo "ok: the default spiral run is stopped too early and at chance, not healthy"
+
+# ---- LANG=C: the diagnosis in ASCII ------------------------------------------
+start_session spiral_c C "--start --no-log spiral"
+wait_for 'EARLY STOPPED' 30 || fail "LANG=C: the default spiral run did not early-stop"
+wait_for 'falling \(0\.682 -> 0\.652\)' 5 || fail "LANG=C: the diagnosis's arrow is not '->'"
+# curses shows a stray UTF-8 byte as ~X or M-X; the screen must have neither
+# nor any byte above 0x7F.
+if screen | LC_ALL=C grep -q "$(printf '[\200-\377]')"; then fail "LANG=C: a byte above 0x7F on the screen"; fi
+off_screen '~[A-Z@]~[A-Z@]|M-' || fail "LANG=C: raw UTF-8 bytes drawn as control notation"
+echo "ok: LANG=C draws the diagnosis in ASCII"
+
+# ---- a divergence resumed from no longer owns the loss axis -------------------
+# digits at SGD rate 10 turns NaN at step 27 with 1e37 before it; five
+# halvings (0.3125) and space carry on from the last finite weights.
+start_session diverge C.UTF-8 "--start --no-log --optimizer sgd --lr 10 --epochs 30 --patience 0 --seed 0 datasets/digits.csv"
+wait_for 'DIVERGED' 30 || fail "digits at rate 10 did not diverge"
+# the loss axis's labels: the left column from the title down to the x axis
+loss_labels() { screen | sed -n '2,/^ *└\|^ *+-/p' | grep -Eo '^ *[0-9][0-9.e+k-]*[┤+]' | tr -d ' ┤+'; }
+loss_labels | grep -Eq 'e\+?[1-9][0-9]' ||
+    fail "the loss axis of a diverged run does not show the spike ($(loss_labels | tr '\n' ' '))"
+keys - - - - -
+wait_for 'lr +0\.3125' 5 || fail "five presses of - did not set the rate to 0.3125"
+keys Space
+wait_for 'DONE' 60 || fail "the resumed run did not finish its 30 epochs"
+labels=$(loss_labels | tr '\n' ' ')
+[ -n "$labels" ] || fail "no labels on the loss axis"
+echo "$labels" | grep -Eq 'e\+?[1-9]' && fail "after the resume the loss axis still reaches $labels"
+echo "ok: after a divergence and a resume the loss axis reads $labels"
+
+# ---- TERM=dumb is refused like an unknown terminal ----------------------------
+RUN_WITH="env TERM=nosuchterm"
+start_session unknown C.UTF-8 "--start --no-log --epochs 1 iris"
+wait_file "$TMP/unknown.exit" 10 || fail "an unknown TERM was not refused within 10 s"
+unknown_code=$(cat "$TMP/unknown.exit")
+RUN_WITH="env TERM=dumb"
+start_session dumb C.UTF-8 "--start --no-log --epochs 1 iris"
+RUN_WITH=
+wait_file "$TMP/dumb.exit" 10 || fail "TERM=dumb was not refused within 10 s (the dashboard drew on it?)"
+code=$(cat "$TMP/dumb.exit")
+if [ "$code" != 2 ] || [ "$code" != "$unknown_code" ]; then
+    fail "TERM=dumb exited $code, an unknown terminal $unknown_code (both should be 2)"
+fi
+on_screen 'cannot use the terminal \(TERM=dumb\): it cannot move the cursor' ||
+    fail "TERM=dumb: no message saying why"
+on_screen 'gradtop train' || fail "TERM=dumb: the message does not point at gradtop train"
+echo "ok: TERM=dumb is refused with status $code, pointing at gradtop train"
+
+echo "e2e_teaching: all passed"
