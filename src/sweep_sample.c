@@ -220,6 +220,16 @@ static double tpe_transform(const SweepParam *p, double x)
     return p->dist == SWEEP_LOGUNIFORM ? log(x) : x;
 }
 
+/* Whether v is a value of p the estimator can take: active, and for a
+ * categorical parameter one of its alternatives (a configuration of
+ * another space is skipped rather than read out of bounds). */
+static bool observed(const SweepParam *p, const SweepValue *v)
+{
+    if (!v->active) return false;
+    bool cat = p->dist == SWEEP_CHOICE || p->dist == SWEEP_GRID || p->dist == SWEEP_LOGGRID;
+    return cat ? v->index >= 0 && v->index < p->n : isfinite(v->x);
+}
+
 static void parzen_free(Parzen *pz)
 {
     free(pz->w);
@@ -237,7 +247,7 @@ static ErrorCode parzen_build(Parzen *pz, const SweepSpace *s, int i, const Swee
     const SweepParam *p = &s->p[i];
     memset(pz, 0, sizeof *pz);
     int have = 0;
-    for (int k = 0; k < n; k++) have += obs[idx[k]].config->v[i].active;
+    for (int k = 0; k < n; k++) have += observed(p, &obs[idx[k]].config->v[i]);
     pz->m = have + 1;
     pz->categorical = p->dist == SWEEP_CHOICE || p->dist == SWEEP_GRID || p->dist == SWEEP_LOGGRID;
     pz->w = malloc(sizeof(double) * (size_t)pz->m);
@@ -251,10 +261,10 @@ static ErrorCode parzen_build(Parzen *pz, const SweepSpace *s, int i, const Swee
     double wsum = TPE_PRIOR_WEIGHT;
     for (int k = 0, j = 0; k < n; k++) {
         const SweepValue *v = &obs[idx[k]].config->v[i];
-        if (!v->active) continue;
+        if (!observed(p, v)) continue;
         pz->w[j] = tpe_weight(j, have);
         wsum += pz->w[j];
-        pz->mu[j] = pz->categorical ? v->index : tpe_transform(p, v->x);
+        pz->mu[j] = pz->categorical ? v->index : tpe_transform(p, sweep_param_clip(p, v->x));
         j++;
     }
     pz->w[have] = TPE_PRIOR_WEIGHT;

@@ -113,7 +113,8 @@ bool sweep_asha_next(SweepAsha *a, const SweepBoard *b, int *trial, int *to_rung
         int pick = -1;
         for (int t = 0; t < n_trials; t++) {
             double f = sweep_board_get(b, t, e);
-            if (isnan(f) || a->promoted[(size_t)t * (size_t)a->n_rungs + (size_t)k]) continue;
+            /* a diverged trial (the worst, ±inf) goes no further */
+            if (!isfinite(f) || a->promoted[(size_t)t * (size_t)a->n_rungs + (size_t)k]) continue;
             int before = 0;
             for (int u = 0; u < n_trials && before < top; u++) {
                 double g = sweep_board_get(b, u, e);

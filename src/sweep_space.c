@@ -240,6 +240,12 @@ static ErrorCode parse_param(Cursor *c, SweepSpace *sp, size_t *used)
                        "--%s says where or how a run is written, not how it learns: it "
                        "cannot be searched",
                        name);
+    /* what a sweep itself decides for every trial */
+    const char *own = !strcmp(name, "monitor")  ? "the figure every trial is ranked by"
+                      : !strcmp(name, "epochs") ? "a trial's full length (--max-epochs)"
+                      : !strcmp(name, "name")   ? "each trial's run name"
+                                                : NULL;
+    if (own) return fail_at(c, at, "--%s is the sweep's own: it sets %s", name, own);
     for (int j = 0; j < sp->n; j++)
         if (sp->p[j].spec == p->spec)
             return fail_at(c, at, "given twice (first at column %d)", sp->p[j].column);

@@ -136,8 +136,10 @@ static void every_malformed_spec_names_the_parameter_and_its_column(void **state
                 NULL);
     parse_fails("dropout=uniform(0.5,0.1)",
                 "'dropout' at column 21: the upper end 0.1 must be above the lower end 0.5", NULL);
-    parse_fails("epochs=int(1.5,3)", "'epochs' at column 12: int(a,b) takes whole numbers", NULL);
-    parse_fails("epochs=int(5,3)", "'epochs' at column 14: the upper end 3 must be at least", NULL);
+    parse_fails("patience=int(1.5,3)", "'patience' at column 14: int(a,b) takes whole numbers",
+                NULL);
+    parse_fails("patience=int(5,3)", "'patience' at column 16: the upper end 3 must be at least",
+                NULL);
     parse_fails("lr=grid(0.1,0.2,1)", "'lr' at column 17: the number of points", NULL);
     parse_fails("lr=grid(0.1,0.2,2.5)", "'lr' at column 17: the number of points", NULL);
     parse_fails("lr=uniform(0.1,0.2); dropout=uniform(0,0.5",
@@ -153,6 +155,11 @@ static void every_malformed_spec_names_the_parameter_and_its_column(void **state
     parse_fails("optimizer=choice(adam;sgd)", "'optimizer' at column 22: expected '|' or ')'",
                 NULL);
     parse_fails("logdir=choice(a|b)", "'logdir' at column 1", "cannot be searched", NULL);
+    parse_fails("lr=uniform(0.1,0.2);monitor=choice(loss|val_loss)",
+                "'monitor' at column 21: --monitor is the sweep's own", NULL);
+    parse_fails("epochs=int(1,5)", "'epochs' at column 1: --epochs is the sweep's own",
+                "--max-epochs", NULL);
+    parse_fails("name=choice(a|b)", "'name' at column 1: --name is the sweep's own", NULL);
     parse_fails("", "--space: no parameter to search", NULL);
     parse_fails("  ;", "parameter 1 at column 3: expected a parameter name", NULL);
     parse_fails("lr=uniform(0.1,\x01)", "control character 0x01 at column 16", NULL);
@@ -173,6 +180,40 @@ static void a_spec_too_long_or_with_too_many_parts_is_refused(void **state)
         n += (size_t)snprintf(spec + n, sizeof spec - n, "|%d", i);
     snprintf(spec + n, sizeof spec - n, ")");
     parse_fails(spec, "'batch-size' at column", "more than 64 alternatives", NULL);
+}
+
+/* Random damage to a valid spec: always a clean answer, never a crash or
+ * a read outside the spec (the sanitizer build checks that). */
+static void damaged_specs_are_answered_cleanly(void **state)
+{
+    (void)state;
+    Rng r;
+    rng_seed(&r, 5);
+    const char alphabet[] = "()|,;= \t-.e0123456789abcxyzlr";
+    size_t len = strlen(full_spec);
+    int refused = 0;
+    for (int k = 0; k < 20000; k++) {
+        char spec[512];
+        memcpy(spec, full_spec, len + 1);
+        int edits = 1 + (int)rng_below(&r, 4);
+        for (int e = 0; e < edits; e++) {
+            size_t at = (size_t)rng_below(&r, len);
+            switch (rng_below(&r, 3)) {
+            case 0: spec[at] = alphabet[rng_below(&r, sizeof alphabet - 1)]; break;
+            case 1: spec[at] = '\0'; break; /* cut short */
+            default: memmove(spec + at, spec + at + 1, len - at); break;
+            }
+        }
+        SweepSpace s;
+        Error err = {0};
+        ErrorCode rc = sweep_space_parse(&s, spec, &err);
+        if (rc != ERROR_NONE && rc != ERROR_INPUT) fail_msg("%s: rc %d", spec, rc);
+        if (rc) {
+            refused++;
+            if (strncmp(err.msg, "--space: ", 9) != 0) fail_msg("%s: message %s", spec, err.msg);
+        }
+    }
+    assert_true(refused > 10000);
 }
 
 static void every_value_is_checked_by_the_option_table(void **state)
@@ -719,6 +760,16 @@ static void asha_with_accuracy_promotes_the_highest(void **state)
     expect_next(&a, &b, -1, 0);
     sweep_board_free(&b);
     sweep_asha_free(&a);
+
+    /* diverged trials tie as the worst: one of them is "top" of three but
+     * is not promoted */
+    SweepAshaParams p3 = {.eta = 3, .min_epochs = 1, .max_epochs = 3};
+    assert_int_equal(sweep_asha_init(&a, &p3, 3, &err), ERROR_NONE);
+    b = board_new(3, 3, MONITOR_VAL_LOSS);
+    for (int t = 0; t < 3; t++) sweep_board_record(&b, t, 1, NAN);
+    expect_next(&a, &b, -1, 0);
+    sweep_board_free(&b);
+    sweep_asha_free(&a);
 }
 
 /* ---- median ----------------------------------------------------------- */
@@ -854,6 +905,21 @@ static void pbt_bottom_quarter_copies_top_quarter_and_perturbs_within_bounds(voi
     sweep_board_free(&b);
 }
 
+/* PBT explores only what the trainer can change while it trains (what
+ * HyperParams carries); the rest fits the copied weights. */
+static void pbt_explores_only_the_options_that_change_live(void **state)
+{
+    (void)state;
+    const char *live[] = {"optimizer",  "lr", "momentum", "beta1",   "eps",
+                          "batch-size", "l1", "l2",       "dropout", "patience"};
+    const char *fixed[] = {"layers", "activation", "loss",      "lr-schedule", "gamma",
+                           "epochs", "seed",       "val-split", "normalize"};
+    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)
+        if (!option_live(options_find(live[i]))) fail_msg("--%s is not live", live[i]);
+    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+        if (option_live(options_find(fixed[i]))) fail_msg("--%s is live", fixed[i]);
+}
+
 static void pbt_draws_a_fresh_value_for_a_parameter_the_new_optimizer_takes(void **state)
 {
     (void)state;
@@ -981,6 +1047,7 @@ int main(void)
         cmocka_unit_test(blanks_a_trailing_semicolon_and_an_empty_network_are_accepted),
         cmocka_unit_test(every_malformed_spec_names_the_parameter_and_its_column),
         cmocka_unit_test(a_spec_too_long_or_with_too_many_parts_is_refused),
+        cmocka_unit_test(damaged_specs_are_answered_cleanly),
         cmocka_unit_test(every_value_is_checked_by_the_option_table),
         cmocka_unit_test(a_loggrid_is_evenly_spaced_in_log_and_ends_exactly),
         cmocka_unit_test(a_parameter_of_one_optimizer_applies_only_when_it_is_chosen),
@@ -999,6 +1066,7 @@ int main(void)
         cmocka_unit_test(asha_with_accuracy_promotes_the_highest),
         cmocka_unit_test(the_median_rule_stops_a_trial_worse_than_earlier_ones),
         cmocka_unit_test(pbt_bottom_quarter_copies_top_quarter_and_perturbs_within_bounds),
+        cmocka_unit_test(pbt_explores_only_the_options_that_change_live),
         cmocka_unit_test(pbt_draws_a_fresh_value_for_a_parameter_the_new_optimizer_takes),
         cmocka_unit_test(decisions_do_not_depend_on_the_order_results_arrive_in),
     };

@@ -31,8 +31,9 @@
  *                     of both are rounded to 12 significant digits (grid and
  *                     loggrid take real or integer options; on an integer
  *                     option the points are rounded and must stay distinct)
- * `name` is an option of the option table (options_find).  Options that say
- * where and how a run is written (OptionSpec.in_config false) are refused.
+ * `name` is an option of the option table (options_find).  Refused: the
+ * options that say where and how a run is written (OptionSpec.in_config
+ * false) and those the sweep sets for every trial (monitor, epochs, name).
  * The ends of every range and every alternative and grid point are passed
  * through options_set when the spec is parsed, so a value the option
  * refuses is refused there with the option's own range (option ranges are
@@ -100,7 +101,8 @@
  *           sweep_asha_next is the paper's get_job: from the highest rung
  *           down, the trials in the top floor(n_k/eta) of the n_k figures
  *           recorded at rung k that are not promoted yet are promotable; the
- *           best of them at the highest such rung is promoted to k+1.  With
+ *           best of them at the highest such rung is promoted to k+1 (a
+ *           diverged trial, its figure not finite, never is).  With
  *           none, the caller starts a new trial at rung 0.  A waiting trial
  *           is thus promoted later if, as results arrive, it enters the top
  *           1/eta.  Fixed point: the executor runs in rounds; a round's jobs
@@ -252,10 +254,12 @@ typedef struct {
  * it has more than SWEEP_MAX_GRID points. */
 ErrorCode sweep_grid_size(const SweepSpace *s, const Options *base, size_t *n, Error *err);
 
-/* Trial `trial`'s configuration (c) and options (out).  TPE learns from
- * obs[0..n_obs) (the grid and random samplers ignore them); which trials
- * those are is the executor's fixed point: the trials numbered below
- * trial - parallel + 1, all ended, so timing cannot change them.  A trial
+/* Trial `trial`'s configuration (c) and options (out), from a space that
+ * passed sweep_space_check for this sampler and base.  TPE learns from
+ * obs[0..n_obs), in trial order (ties and weights follow it; the grid and
+ * random samplers ignore them); which trials those are is the executor's
+ * fixed point: the trials numbered below trial - parallel + 1, all ended,
+ * so timing cannot change them.  A trial
  * at or beyond the grid's size is ERROR_INPUT. */
 ErrorCode sweep_sample(const SweepSampler *sm, const SweepSpace *s, const Options *base, int trial,
                        const SweepObservation *obs, int n_obs, SweepConfig *c, Options *out,
