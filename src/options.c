@@ -195,6 +195,14 @@ bool option_applies(const OptionSpec *s, const Options *o)
            word_in(s->applies, schedule_names[o->sched.kind]);
 }
 
+bool option_live(const OptionSpec *s)
+{
+    size_t o = s->offset;
+    size_t opt0 = OFF(opt), opt1 = opt0 + sizeof(OptimizerParams);
+    return (o >= opt0 && o < opt1) || o == OFF(batch_size) || o == OFF(l1) || o == OFF(l2) ||
+           o == OFF(dropout) || o == OFF(patience);
+}
+
 const OptionSpec *options_find(const char *name)
 {
     for (size_t i = 0; i < option_count; i++)

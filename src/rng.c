@@ -25,6 +25,14 @@ void rng_seed(Rng *r, uint64_t seed)
     for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&x);
 }
 
+void rng_seed_stream(Rng *r, uint64_t seed, uint64_t stream)
+{
+    /* Both words go through splitmix64 before they meet, so that nearby
+     * seeds and streams give unrelated starting points. */
+    uint64_t a = seed, b = stream ^ 0x5851f42d4c957f2dULL;
+    rng_seed(r, splitmix64(&a) ^ splitmix64(&b));
+}
+
 uint64_t rng_next(Rng *r)
 {
     uint64_t *s = r->s;

@@ -117,6 +117,10 @@ const OptionSpec *options_find(const char *name);
 /* Whether s applies to o's optimizer and schedule (s->applies NULL, or
  * naming either): an Adam run has no momentum. */
 bool option_applies(const OptionSpec *s, const Options *o);
+/* Whether the trainer can change s while a run trains (what HyperParams
+ * carries: the optimizer and its parameters, batch size, L1, L2, dropout,
+ * patience). */
+bool option_live(const OptionSpec *s);
 /* Parses and range-checks value for the option; ERROR_INPUT names the option
  * and its accepted range.  `where` (may be NULL) prefixes messages, e.g.
  * "run.cfg:3". */

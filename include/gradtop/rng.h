@@ -14,6 +14,9 @@ typedef struct {
 } Rng;
 
 void rng_seed(Rng *r, uint64_t seed);
+/* An independent generator for each (seed, stream): what one stream draws
+ * does not depend on how much another drew (a sweep's trial i). */
+void rng_seed_stream(Rng *r, uint64_t seed, uint64_t stream);
 uint64_t rng_next(Rng *r);
 /* Uniform in [0, 1) with 53 bits. */
 double rng_uniform(Rng *r);

@@ -1107,17 +1107,6 @@ static void draw(Dashboard *d)
 
 /* ---- keys ------------------------------------------------------------- */
 
-/* The rows of option_table the hyperparameter editor shows: those that
- * HyperParams carries. */
-static bool is_hparam(const OptionSpec *s)
-{
-    size_t o = s->offset;
-    size_t opt0 = offsetof(Options, opt), opt1 = opt0 + sizeof(OptimizerParams);
-    return (o >= opt0 && o < opt1) || o == offsetof(Options, batch_size) ||
-           o == offsetof(Options, l1) || o == offsetof(Options, l2) ||
-           o == offsetof(Options, dropout) || o == offsetof(Options, patience);
-}
-
 static void edit_open(Dashboard *d)
 {
     Run *r = d->run;
@@ -1125,7 +1114,7 @@ static void edit_open(Dashboard *d)
     run_sync_options(r);
     form_init(&d->edit, &r->opt);
     for (size_t i = 0; i < option_count; i++)
-        if (is_hparam(&option_table[i])) form_add(&d->edit, &option_table[i], false);
+        if (option_live(&option_table[i])) form_add(&d->edit, &option_table[i], false);
     form_add_button(&d->edit, "Apply");
     form_add_button(&d->edit, "Cancel");
     d->editing = true;
