@@ -2,8 +2,9 @@
 # End to end: what `gradtop inspect` says about awkward input.  Data from a
 # pipe is read, not taken for an empty file; the loader's messages say what
 # is wrong (only blank lines, a number beyond the float range, a labels file
-# given as the dataset, a decimal comma, a NUL byte); the delimiter detected
-# or given is named; names from the data are escaped so that they can't
+# given as the dataset, a decimal comma, a NUL byte, a file larger than half
+# the memory); a quoted field of megabytes is read; the delimiter, detected
+# or given, is named; names from the data are escaped so that they can't
 # break the table; "1 class"; and a failed write to standard output exits 1.
 set -u
 E2E=e2e_inspect
@@ -89,6 +90,19 @@ check "and is said to be one, at line and column" \
 printf 'a,b,label\n1,2,x\n3,4\000,y\n' >"$T/nul.csv"
 timeout 60 "$G" inspect "$T/nul.csv" >/dev/null 2>"$T/nul.err"
 check "a NUL byte is named at its line and column" grep -q "nul.csv:3:2: NUL byte" "$T/nul.err"
+
+# A (sparse) file larger than half the memory is refused before reading,
+# as a runtime failure naming the file; no field has a size limit of its own.
+mem=$(($(getconf _PHYS_PAGES) * $(getconf PAGESIZE)))
+truncate -s $((mem / 2 + 4096)) "$T/huge.csv"
+timeout 60 "$G" inspect "$T/huge.csv" >/dev/null 2>"$T/huge.err"
+check "a file larger than half the memory exits 1" [ $? -eq 1 ]
+check "and says so, naming the file" \
+    grep -q "huge.csv: .* GB, more than half of this machine's .* GB of memory: too large" "$T/huge.err"
+rm -f "$T/huge.csv"
+awk 'BEGIN { printf "a,b,label\n1,2,\""; for (i = 0; i < 2200000; i++) printf "x"; printf "\"\n3,4,y\n" }' >"$T/long.csv"
+timeout 60 "$G" inspect "$T/long.csv" >"$T/long.out" 2>&1
+check "a quoted field of 2.2 MB is read" grep -q "^rows      2\$" "$T/long.out"
 
 timeout 60 "$G" inspect iris >/dev/full 2>"$T/full.err"
 check "inspect that can't write its output exits 1" [ $? -eq 1 ]
