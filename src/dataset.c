@@ -92,12 +92,23 @@ void dataset_quote_text(char *dst, size_t cap, const char *s, size_t len)
 
 /* ---- options, free ------------------------------------------------------- */
 
+void dataset_delimiter_name(char c, char *buf, size_t cap)
+{
+    switch (c) {
+    case ',': snprintf(buf, cap, "comma ','"); break;
+    case ';': snprintf(buf, cap, "semicolon ';'"); break;
+    case '\t': snprintf(buf, cap, "tab"); break;
+    case '|': snprintf(buf, cap, "pipe '|'"); break;
+    default: snprintf(buf, cap, "'%c'", c); break;
+    }
+}
+
 DatasetOptions dataset_options_default(void)
 {
     return (DatasetOptions){
         .label = NULL,
         .labels_file = NULL,
-        .delimiter = ',',
+        .delimiter = DATASET_DELIMITER_AUTO,
         .missing = MISSING_ERROR,
         .samples = DATASET_DEFAULT_SAMPLES,
         .noise = -1.0,

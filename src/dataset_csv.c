@@ -30,12 +30,19 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "gradtop/sysmem.h"
+
 #define CHUNK_BYTES (256 * 1024)
 /* Open-addressing table for class names: a power of two well above twice
  * DATASET_MAX_CLASSES keeps probe chains short. */
 #define CLASS_SLOTS 4096
 /* The first allocation of the feature matrix, in bytes. */
 #define FIRST_ROWS_BYTES (1 << 20)
+/* Delimiter detection reads at most this many records, within this many
+ * bytes of the file's start: enough to see a header and a few rows agree,
+ * and nothing the parse's speed could notice. */
+#define SAMPLE_RECORDS 20
+#define SAMPLE_BYTES (64 * 1024)
 
 /* ---- strict float parsing ---------------------------------------------- */
 
@@ -217,6 +224,31 @@ static bool is_decimal_syntax(const char *s, size_t len)
     return p == end;
 }
 
+/* Whether s[0..len) would be a decimal number but for one comma in the
+ * place of its point ("5,1", "-0,25"): how spreadsheets in many locales
+ * write numbers.  Such a field is reported as such, and counts as a number
+ * where the loader guesses at a file's layout. */
+static bool is_decimal_comma(const char *s, size_t len)
+{
+    char buf[64];
+    const char *comma = memchr(s, ',', len);
+    if (!comma || len >= sizeof buf || memchr(comma + 1, ',', len - (size_t)(comma - s) - 1) ||
+        memchr(s, '.', len))
+        return false;
+    memcpy(buf, s, len);
+    buf[comma - s] = '.';
+    return is_decimal_syntax(buf, len);
+}
+
+/* Whether s[0..len) is written as a number, with a decimal point or a
+ * decimal comma: what the loader's guesses at a file's layout (delimiter,
+ * header) count as one. */
+static bool looks_numeric(const char *s, size_t len)
+{
+    float v;
+    return dataset_parse_float(s, len, &v) || is_decimal_comma(s, len);
+}
+
 /* The plain form first; parse_float_general reads the others (blanks,
  * exponents) and refuses what is not a number. */
 bool dataset_parse_float(const char *s, size_t len, float *out)
@@ -305,7 +337,13 @@ typedef struct {
     int slot[CLASS_SLOTS]; /* class id + 1; 0 is an empty slot */
 } ClassTable;
 
-typedef enum { FIELD_OK, FIELD_NOT_NUMBER, FIELD_OUT_OF_RANGE, FIELD_MISSING } FieldProblem;
+typedef enum {
+    FIELD_OK,
+    FIELD_NOT_NUMBER,
+    FIELD_OUT_OF_RANGE,
+    FIELD_DECIMAL_COMMA,
+    FIELD_MISSING
+} FieldProblem;
 
 typedef struct {
     const char *path;
@@ -339,6 +377,15 @@ typedef struct {
 
     bool all_numeric, all_int, class_overflow;
     ClassTable *classes;
+    /* Labels written as numbers with a decimal comma: 1 while every label
+     * so far is a number or one of those and one was, -1 once some label
+     * is neither, 0 before either; the first one's line and text. */
+    int comma_labels;
+    size_t comma_label_line;
+    char comma_label_text[64];
+
+    double bytes;     /* read so far */
+    double max_bytes; /* the most a file may have (max_file_bytes), 0 for no limit */
 } CsvReader;
 
 static void fail(CsvReader *r, ErrorCode code, const char *fmt, ...)
@@ -507,12 +554,18 @@ static void data_field(CsvReader *r, const char *s, size_t len)
     if (r->problem == FIELD_OK) {
         r->problem = missing                     ? FIELD_MISSING
                      : is_decimal_syntax(s, len) ? FIELD_OUT_OF_RANGE
+                     : is_decimal_comma(s, len)  ? FIELD_DECIMAL_COMMA
                                                  : FIELD_NOT_NUMBER;
         r->problem_col = col;
         r->problem_line = r->line;
         dataset_quote_text(r->problem_text, sizeof r->problem_text, s, len);
     }
 }
+
+/* The advice for numbers written with a decimal comma, after "LINE:COL:". */
+#define DECIMAL_COMMA_ADVICE                                                                       \
+    "appears to use a decimal comma; gradtop reads numbers with a decimal point (5.1, not "        \
+    "5,1): save the file with '.' as the decimal separator"
 
 static void report_problem(CsvReader *r)
 {
@@ -523,6 +576,9 @@ static void report_problem(CsvReader *r)
         fail(r, ERROR_INPUT,
              "%s:%zu:%d: %smissing value \"%s\" (--missing drop or --missing mean accepts it)",
              r->path, r->problem_line, r->problem_col + 1, where, r->problem_text);
+    else if (r->problem == FIELD_DECIMAL_COMMA)
+        fail(r, ERROR_INPUT, "%s:%zu:%d: %s\"%s\" " DECIMAL_COMMA_ADVICE, r->path, r->problem_line,
+             r->problem_col + 1, where, r->problem_text);
     else if (r->problem == FIELD_OUT_OF_RANGE)
         fail(r, ERROR_INPUT,
              "%s:%zu:%d: %s\"%s\" is outside the range of a float (finite, magnitude up to "
@@ -533,19 +589,45 @@ static void report_problem(CsvReader *r)
              r->problem_col + 1, where, r->problem_text);
 }
 
+/* Notes a label that is not a number, while every one before it was a
+ * number or one with a decimal comma (comma_labels >= 0). */
+static void note_comma_label(CsvReader *r, const char *s, size_t len)
+{
+    if (!is_decimal_comma(s, len)) {
+        r->comma_labels = -1;
+        return;
+    }
+    if (r->comma_labels == 0) {
+        r->comma_labels = 1;
+        r->comma_label_line = r->open_line;
+        dataset_quote_text(r->comma_label_text, sizeof r->comma_label_text, s, len);
+    }
+}
+
+/* A label column of numbers written with decimal commas would otherwise be
+ * taken for class names, one class per value. */
+static void report_comma_labels(CsvReader *r)
+{
+    fail(r, ERROR_INPUT, "%s:%zu:%d: column '%s': the label \"%s\" " DECIMAL_COMMA_ADVICE, r->path,
+         r->comma_label_line, r->label_col + 1, r->ds->label_name, r->comma_label_text);
+}
+
 /* The label of the row just completed: a class id while classes are still
  * being counted, and a target while every label so far is a number. */
 static bool note_label(CsvReader *r, const char *s, size_t len)
 {
     Dataset *ds = r->ds;
-    if (r->all_numeric) {
+    if (r->all_numeric || r->comma_labels > 0) {
         float v;
         long long iv;
         if (dataset_parse_float(s, len, &v)) {
-            ds->targets[ds->n] = v;
-            if (r->all_int && !parse_int(s, len, &iv)) r->all_int = false;
+            if (r->all_numeric) {
+                ds->targets[ds->n] = v;
+                if (r->all_int && !parse_int(s, len, &iv)) r->all_int = false;
+            }
         } else {
             r->all_numeric = r->all_int = false;
+            if (r->comma_labels >= 0) note_comma_label(r, s, len);
         }
     }
     if (!r->class_overflow) {
@@ -559,6 +641,10 @@ static bool note_label(CsvReader *r, const char *s, size_t len)
             return true;
         }
         r->class_overflow = true; /* fine while it can still be regression */
+    }
+    if (r->comma_labels > 0) {
+        report_comma_labels(r);
+        return false;
     }
     if (!r->all_numeric) {
         fail(r, ERROR_INPUT,
@@ -637,16 +723,16 @@ static void settle_layout(CsvReader *r)
     if (second) {
         for (int c = 0; c < n && !header; c++) {
             const char *a = rowtext_field(first, c), *b = rowtext_field(second, c);
-            float v;
-            header = !dataset_parse_float(a, strlen(a), &v) && !is_missing_token(a, strlen(a)) &&
-                     dataset_parse_float(b, strlen(b), &v);
+            /* Numbers with decimal commas are numbers here, so that the
+             * rows holding them are data, reported as such. */
+            header = !looks_numeric(a, strlen(a)) && !is_missing_token(a, strlen(a)) &&
+                     looks_numeric(b, strlen(b));
         }
     } else {
         header = true;
         for (int c = 0; c < n && header; c++) {
             const char *a = rowtext_field(first, c);
-            float v;
-            if (dataset_parse_float(a, strlen(a), &v)) header = false;
+            if (looks_numeric(a, strlen(a))) header = false;
         }
     }
     r->header = header;
@@ -657,10 +743,19 @@ static void settle_layout(CsvReader *r)
     r->no_label = r->opt->no_label || (r->opt->skip_label && r->opt->expect_features > 0 &&
                                        n == r->opt->expect_features);
     if (n < 2 && !r->no_label) {
-        fail(r, ERROR_INPUT,
-             "%s:%zu: only one column; a dataset needs feature columns and a label column "
-             "(is the delimiter '%c' right?)",
-             r->path, first->line, r->opt->delimiter);
+        char name[32];
+        dataset_delimiter_name(ds->delimiter, name, sizeof name);
+        if (ds->delimiter_detected)
+            fail(r, ERROR_INPUT,
+                 "%s:%zu: only one column; a dataset needs feature columns and a label column "
+                 "(no comma, semicolon, tab or pipe splits the first lines into fields; "
+                 "--delimiter gives another delimiter)",
+                 r->path, first->line);
+        else
+            fail(r, ERROR_INPUT,
+                 "%s:%zu: only one column; a dataset needs feature columns and a label column "
+                 "(is %s the right delimiter?)",
+                 r->path, first->line, name);
         return;
     }
 
@@ -773,7 +868,7 @@ static void take_field(CsvReader *r, const char *s, size_t len)
     if (r->col == 0) rt->line = r->open_line;
     r->col++;
     if (rt->n > DATASET_MAX_FEATURES) {
-        fail(r, ERROR_INPUT, "%s:%zu: more than %d columns", r->path, r->open_line,
+        fail(r, ERROR_INPUT, "%s:%zu:%d: more than %d columns", r->path, r->line, r->col,
              DATASET_MAX_FEATURES + 1);
         return;
     }
@@ -835,37 +930,107 @@ static bool split_line(CsvReader *r, const char *s, const char *nl, char delim)
     return true;
 }
 
-/* libcsv grows its field buffer through this: refusing beyond the limit
- * turns a runaway field into CSV_ENOMEM instead of eating all memory. */
-static void *field_realloc(void *p, size_t size)
-{
-    if (size > (size_t)DATASET_MAX_FIELD_BYTES + 2) return NULL;
-    return realloc(p, size);
-}
-
-static size_t count_lines(const char *s, size_t len)
-{
-    size_t n = 0;
-    for (const char *p = s, *end = s + len; (p = memchr(p, '\n', (size_t)(end - p))); p++) n++;
-    return n;
-}
-
 static void parse_error(CsvReader *r, struct csv_parser *p)
 {
-    int status = csv_error(p);
-    if (status == CSV_EPARSE)
+    if (csv_error(p) == CSV_EPARSE)
         fail(r, ERROR_INPUT,
              "%s:%zu:%d: malformed quoting: a quote inside an unquoted field, or text after a "
              "closing quote",
              r->path, r->line, r->col + 1);
-    else if (csv_get_buffer_size(p) + 4096 >= (size_t)DATASET_MAX_FIELD_BYTES)
-        fail(r, ERROR_INPUT,
-             "%s:%zu: a field longer than %d bytes, in the record starting on line %zu (an "
-             "unterminated quote?)",
-             r->path, r->line, DATASET_MAX_FIELD_BYTES, r->open_line);
     else
         fail_oom(r);
 }
+
+/* ---- the delimiter ------------------------------------------------------- */
+
+/* The delimiters detection chooses from, in the order that breaks ties: a
+ * comma first, as when nothing can be told. */
+static const char delimiter_candidates[] = {',', ';', '\t', '|'};
+
+/* How the first records of a file split on one candidate delimiter. */
+typedef struct {
+    int fields[SAMPLE_RECORDS]; /* each record's field count */
+    int records;
+    int numbers; /* fields that read as numbers, decimal commas included */
+} DelimiterSample;
+
+/* Splits the records of s..end (the file's first bytes, all of it when
+ * whole) on delim as the reader will: RFC 4180 quotes, which may hold the
+ * delimiter and line ends; blank lines skipped; blanks that are not the
+ * delimiter trimmed.  A record cut off by end is left out unless whole. */
+static void sample_delimiter(const char *s, const char *end, bool whole, char delim,
+                             DelimiterSample *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *p = s;
+    while (out->records < SAMPLE_RECORDS) {
+        const char *q = p;
+        while (q < end && (is_blank(*q) || *q == '\r') && *q != delim) q++;
+        if (q == end) return;
+        if (*q == '\n') {
+            p = q + 1;
+            continue;
+        }
+        int fields = 0, numbers = 0;
+        for (;;) {
+            while (p < end && is_blank(*p) && *p != delim) p++;
+            const char *f = p, *fe;
+            if (p < end && *p == '"') {
+                for (f = ++p;; p += 2) {
+                    p = memchr(p, '"', (size_t)(end - p));
+                    if (!p || (p + 1 == end && !whole)) return; /* "" or the end, unseen */
+                    if (p + 1 == end || p[1] != '"') break;
+                }
+                fe = p++;
+                while (p < end && *p != delim && *p != '\n') p++;
+            } else {
+                while (p < end && *p != delim && *p != '\n') p++;
+                fe = p;
+                while (fe > f && (is_blank(fe[-1]) || fe[-1] == '\r')) fe--;
+            }
+            numbers += looks_numeric(f, (size_t)(fe - f));
+            fields++;
+            if (p == end && !whole) return;
+            if (p == end || *p++ == '\n') break;
+        }
+        out->fields[out->records++] = fields;
+        out->numbers += numbers;
+        if (p == end) return;
+    }
+}
+
+/* The delimiter of a file whose first bytes are s..end (whole: all of it),
+ * as dataset_load_csv describes: a consistent split of the sampled records
+ * into more than one field beats an inconsistent one, then more numbers
+ * (consistent) or more records agreeing with the first (inconsistent) win,
+ * then the candidates' order. */
+static char detect_delimiter(const char *s, const char *end, bool whole)
+{
+    if (end - s > SAMPLE_BYTES) {
+        end = s + SAMPLE_BYTES;
+        whole = false;
+    }
+    char best = ',';
+    bool best_consistent = false;
+    int best_score = -1;
+    for (size_t k = 0; k < sizeof delimiter_candidates; k++) {
+        DelimiterSample ds;
+        sample_delimiter(s, end, whole, delimiter_candidates[k], &ds);
+        if (ds.records == 0 || ds.fields[0] < 2) continue;
+        int agree = 0;
+        for (int i = 0; i < ds.records; i++) agree += ds.fields[i] == ds.fields[0];
+        bool consistent = agree == ds.records;
+        int score = consistent ? ds.numbers : agree;
+        if (consistent > best_consistent || (consistent == best_consistent && score > best_score)) {
+            best = delimiter_candidates[k];
+            best_consistent = consistent;
+            best_score = score;
+        }
+    }
+    return best;
+}
+
+/* ---- reading ------------------------------------------------------------- */
 
 /* The fast path for a line of plain numbers, fed while libcsv is between
  * records: every feature field is a number that parse_plain takes whole,
@@ -902,18 +1067,42 @@ static const char *fast_line(CsvReader *r, const char *s, const char *end, char 
     return p + 1;
 }
 
+/* The delimiter to read with: the one given, or the one the first bytes
+ * s..end (the whole file when whole) show; set in ds and in libcsv. */
+static char settle_delimiter(CsvReader *r, struct csv_parser *p, const char *s, const char *end,
+                             bool whole)
+{
+    char delim = r->opt->delimiter;
+    if (delim == DATASET_DELIMITER_AUTO) {
+        delim = detect_delimiter(s, end, whole);
+        r->ds->delimiter_detected = true;
+    }
+    r->ds->delimiter = delim;
+    csv_set_delim(p, (unsigned char)delim);
+    return delim;
+}
+
+/* A NUL byte at nul, on the line that starts at s: the line is fed up to
+ * it, so that the message names the field it is in. */
+static void report_nul(CsvReader *r, struct csv_parser *p, const char *s, const char *nul)
+{
+    size_t n = (size_t)(nul - s);
+    if (csv_parse(p, s, n, on_field, on_record, r) != n && !r->failed) parse_error(r, p);
+    fail(r, ERROR_INPUT, "%s:%zu:%d: NUL byte: this is a binary file, not CSV text", r->path,
+         r->line, r->col + 1);
+}
+
 /* Feeds the whole file line by line to fast_line, split_line or, when they
  * decline, to libcsv; the n_head bytes of head come first (already read
- * from a stream that can't go back). */
+ * from a stream that can't go back).  The delimiter is settled on the
+ * first chunk, before any of it is parsed. */
 static void read_stream(CsvReader *r, FILE *f, struct csv_parser *p, const void *head,
                         size_t n_head)
 {
     /* csv_init leaves libcsv in its between-records state. */
     const int idle = p->pstate;
-    const char delim = (char)p->delim_char;
-    /* fast_line would read a delimiter that a number can contain as part
-     * of the number. */
-    const bool fast = !is_digit(delim) && delim != '+' && delim != '-' && delim != '.';
+    char delim = 0;
+    bool fast = false;
     char *buf = malloc(CHUNK_BYTES);
     if (!buf) {
         fail_oom(r);
@@ -933,19 +1122,33 @@ static void read_stream(CsvReader *r, FILE *f, struct csv_parser *p, const void 
                 fail(r, ERROR_RUNTIME, "%s:%zu: read error: %s", r->path, r->line, strerror(errno));
             break;
         }
-        const char *s = buf, *end = buf + got;
-        const char *nul = memchr(buf, '\0', got);
-        if (nul) {
-            fail(r, ERROR_INPUT, "%s:%zu: NUL byte: this is a binary file, not CSV text", r->path,
-                 r->line + count_lines(buf, (size_t)(nul - buf)));
+        r->bytes += (double)got;
+        if (r->max_bytes > 0 && r->bytes > r->max_bytes) {
+            fail(r, ERROR_RUNTIME,
+                 "%s: more than %.1f GB read, half of this machine's %.1f GB of memory: too large "
+                 "a data file to load",
+                 r->path, r->max_bytes / 1e9, 2 * r->max_bytes / 1e9);
             break;
         }
-        if (first && got >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3;
-        first = false;
+        const char *s = buf, *end = buf + got;
+        /* Lines before a NUL byte are read as any others, so that the
+         * message can name its field. */
+        const char *nul = memchr(buf, '\0', got);
+        if (first) {
+            if (got >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3;
+            /* fread came back short: the chunk holds the rest of the file. */
+            delim = settle_delimiter(r, p, s, nul ? nul : end, !nul && got < CHUNK_BYTES);
+            /* fast_line would read a delimiter that a number can contain as
+             * part of the number. */
+            fast = !is_digit(delim) && delim != '+' && delim != '-' && delim != '.';
+            first = false;
+        }
         if (s < end) r->any_text = true;
+        /* fast_line needs a newline before its end: never the NUL's line. */
+        const char *fast_end = nul ? nul : end;
         while (s < end && !r->failed) {
             if (fast && r->at_record_start && r->records >= 2 && p->pstate == idle) {
-                const char *next = fast_line(r, s, end, delim);
+                const char *next = fast_line(r, s, fast_end, delim);
                 if (next) {
                     r->line++;
                     s = next;
@@ -963,11 +1166,16 @@ static void read_stream(CsvReader *r, FILE *f, struct csv_parser *p, const void 
                     r->at_record_start = false;
                 }
             }
-            if (nl && p->pstate == idle && split_line(r, s, nl, delim)) {
+            if (nul && nul < stop) {
+                report_nul(r, p, s, nul);
+            } else if (nl && p->pstate == idle && split_line(r, s, nl, delim)) {
                 /* done without libcsv, which stays between records */
             } else if (csv_parse(p, s, n, on_field, on_record, r) != n && !r->failed) {
                 parse_error(r, p);
             }
+            /* libcsv grows a field's buffer by its block size: doubling
+             * that keeps a long field's reallocations few. */
+            if (csv_get_buffer_size(p) > p->blk_size) csv_set_blk_size(p, csv_get_buffer_size(p));
             if (nl) r->line++;
             s = stop;
         }
@@ -1010,6 +1218,10 @@ static void settle_labels(CsvReader *r)
         free(ds->targets);
         ds->labels = NULL;
         ds->targets = NULL;
+        return;
+    }
+    if (r->comma_labels > 0) {
+        report_comma_labels(r);
         return;
     }
     ClassTable *t = r->classes;
@@ -1170,6 +1382,17 @@ static void finish(CsvReader *r)
     if (x) ds->x = x;
 }
 
+/* The most bytes a data file may have: half this machine's memory, as the
+ * loader may hold a field as long as the file in libcsv's buffer, the
+ * numbers as floats take about as many bytes as their text, and training
+ * needs the rest.  0 when the memory is unknown: then nothing is refused. */
+static double max_file_bytes(void)
+{
+    return sysmem_total() / 2;
+}
+
+/* Opens path, refusing a directory and a regular file over max_file_bytes
+ * before reading any of it. */
 static ErrorCode open_file(const char *path, FILE **out, Error *err)
 {
     FILE *f = fopen(path, "rb");
@@ -1177,9 +1400,19 @@ static ErrorCode open_file(const char *path, FILE **out, Error *err)
         return error_set(err, error_code_of_open(errno), "%s: can't open: %s", path,
                          strerror(errno));
     struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        return error_set(err, ERROR_INPUT, "%s: is a directory, not a data file", path);
+    if (fstat(fileno(f), &st) == 0) {
+        double max = max_file_bytes(), size = (double)st.st_size;
+        if (S_ISDIR(st.st_mode)) {
+            fclose(f);
+            return error_set(err, ERROR_INPUT, "%s: is a directory, not a data file", path);
+        }
+        if (S_ISREG(st.st_mode) && max > 0 && size > max) {
+            fclose(f);
+            return error_set(err, ERROR_RUNTIME,
+                             "%s: %.1f GB, more than half of this machine's %.1f GB of memory: "
+                             "too large a data file to load",
+                             path, size / 1e9, 2 * max / 1e9);
+        }
     }
     *out = f;
     return ERROR_NONE;
@@ -1195,6 +1428,7 @@ static ErrorCode load_csv(Dataset *ds, const char *path, FILE *f, const void *he
     r.open_line = 1;
     r.at_record_start = true;
     r.all_numeric = r.all_int = true;
+    r.max_bytes = max_file_bytes();
     r.classes = calloc(1, sizeof *r.classes);
     struct csv_parser p = {0};
     if (!r.classes || csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
@@ -1202,8 +1436,6 @@ static ErrorCode load_csv(Dataset *ds, const char *path, FILE *f, const void *he
         dataset_free(ds);
         return error_set(err, ERROR_RUNTIME, "%s: out of memory", path);
     }
-    csv_set_delim(&p, (unsigned char)opt->delimiter);
-    csv_set_realloc_func(&p, field_realloc);
     csv_set_blk_size(&p, 4096);
 
     read_stream(&r, f, &p, head, n_head);
@@ -1225,14 +1457,15 @@ static ErrorCode load_csv(Dataset *ds, const char *path, FILE *f, const void *he
     return ERROR_NONE;
 }
 
-/* Checks the delimiter and prepares ds for path. */
+/* Checks the delimiter (DATASET_DELIMITER_AUTO or one that can separate
+ * fields) and prepares ds for path. */
 static ErrorCode begin(Dataset *ds, const char *path, const DatasetOptions *opt, Error *err)
 {
     char name[128];
     dataset_name_from_path(name, sizeof name, path);
     dataset_init_owned(ds, path, name);
     unsigned char delim = (unsigned char)opt->delimiter;
-    if (delim == '"' || delim == '\r' || delim == '\n' || delim == '\0') {
+    if (delim == '"' || delim == '\r' || delim == '\n') {
         dataset_free(ds);
         return error_set(err, ERROR_INPUT,
                          "delimiter 0x%02x can't be used: it has another meaning in CSV", delim);

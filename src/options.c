@@ -42,7 +42,9 @@ const OptionSpec option_table[] = {
     {"labels", OPTKIND_STRING, OPTGROUP_DATA, OFF(labels), 0, 0, NULL,
      "IDX labels file (default: found beside the images)", NULL, true},
     {"delimiter", OPTKIND_CHAR, OPTGROUP_DATA, OFF(delimiter), 0, 0, NULL,
-     "CSV field delimiter (one character; \\t for tab)", NULL, true},
+     "CSV field delimiter: auto detects a comma, semicolon, tab or pipe from the first lines "
+     "(inspect says which); or one character, \\t for tab",
+     NULL, true},
     {"missing", OPTKIND_ENUM, OPTGROUP_DATA, OFF(missing), 0, 0, missing_names,
      "empty or NA feature values: error, drop the row, or mean-impute", NULL, true},
     {"samples", OPTKIND_INT, OPTGROUP_DATA, OFF(samples), 10, 1000000, NULL,
@@ -148,7 +150,7 @@ static const OptionSpecial specials[] = {
 void options_default(Options *o)
 {
     memset(o, 0, sizeof *o);
-    o->delimiter = ',';
+    o->delimiter = DATASET_DELIMITER_AUTO;
     o->missing = MISSING_ERROR;
     o->samples = 500;
     o->noise = -1;
@@ -247,7 +249,7 @@ void options_range(const OptionSpec *s, char *buf, size_t cap)
                  s->max, OPTIONS_MAX_LAYERS);
         break;
     case OPTKIND_CHAR:
-        snprintf(buf, cap, "a single printable character other than \", or \\t for tab");
+        snprintf(buf, cap, "auto, a single printable character other than \", or \\t for tab");
         break;
     case OPTKIND_STRING:
         snprintf(buf, cap, "a text of at most %zu bytes%s", string_cap(s) - 1,
@@ -367,7 +369,9 @@ ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const 
     }
     case OPTKIND_CHAR: {
         char c;
-        if (!strcmp(value, "\\t") || !strcmp(value, "tab"))
+        if (!strcmp(value, "auto"))
+            c = DATASET_DELIMITER_AUTO;
+        else if (!strcmp(value, "\\t") || !strcmp(value, "tab"))
             c = '\t';
         else if (!strcmp(value, "\""))
             /* RFC 4180's quote character cannot also separate fields */
@@ -465,7 +469,9 @@ void options_format(const Options *o, const OptionSpec *s, char *buf, size_t cap
     case OPTKIND_BOOL: snprintf(buf, cap, "%s", *(const bool *)field ? "true" : "false"); break;
     case OPTKIND_STRING: snprintf(buf, cap, "%s", (const char *)field); break;
     case OPTKIND_CHAR:
-        if (*(const char *)field == '\t')
+        if (*(const char *)field == DATASET_DELIMITER_AUTO)
+            snprintf(buf, cap, "auto");
+        else if (*(const char *)field == '\t')
             snprintf(buf, cap, "\\t");
         else
             snprintf(buf, cap, "%c", *(const char *)field);

@@ -2,7 +2,9 @@
 # End to end: what `gradtop inspect` says about awkward input.  Data from a
 # pipe is read, not taken for an empty file; the loader's messages say what
 # is wrong (only blank lines, a number beyond the float range, a labels file
-# given as the dataset); names from the data are escaped so that they can't
+# given as the dataset, a decimal comma, a NUL byte, a file larger than half
+# the memory); a quoted field of megabytes is read; the delimiter, detected
+# or given, is named; names from the data are escaped so that they can't
 # break the table; "1 class"; and a failed write to standard output exits 1.
 set -u
 E2E=e2e_inspect
@@ -56,6 +58,51 @@ check "no raw control character reaches the output" \
 printf 'a,y\n1,cat\n2,cat\n' >"$T/one.csv"
 timeout 60 "$G" inspect "$T/one.csv" >"$T/one.out" 2>&1
 check "one class is \"1 class\"" grep -q "^task      classification, 1 class\$" "$T/one.out"
+
+# A semicolon file, as spreadsheets save CSV in many locales: its delimiter
+# is detected and named; --delimiter still forces one.
+printf 'a;b;label\r\n1.5;2;x\r\n3;4;y\r\n' >"$T/semi.csv"
+timeout 60 "$G" inspect "$T/semi.csv" >"$T/semi.out" 2>"$T/semi.err"
+check "a semicolon file is read" [ $? -eq 0 ]
+check "its delimiter is said to be detected" \
+    grep -q "^delimiter semicolon ';' (detected; --delimiter sets another)\$" "$T/semi.out"
+check "and it has 2 features" grep -q "^features  2\$" "$T/semi.out"
+timeout 60 "$G" inspect --delimiter '|' "$T/semi.csv" >/dev/null 2>"$T/semi_forced.err"
+check "a delimiter given is used" [ $? -eq 2 ]
+check "and named when it splits nothing" \
+    grep -q "semi.csv:1: only one column.*is pipe '|' the right delimiter?" "$T/semi_forced.err"
+timeout 60 "$G" inspect --delimiter '\t' "$T/semi.csv" >/dev/null 2>"$T/semi_tab.err"
+check "and a tab given as \\t is one" grep -q "is tab the right delimiter?" "$T/semi_tab.err"
+printf 'x\ty\n1\t2\n' | timeout 60 "$G" inspect /dev/stdin >"$T/tab.out" 2>&1
+check "a tab-separated pipe is detected" \
+    grep -q "^delimiter tab (detected; --delimiter sets another)\$" "$T/tab.out"
+timeout 60 "$G" inspect --delimiter , iris >"$T/iris.out" 2>&1
+check "a delimiter given is said to be given" grep -q "^delimiter comma ',' (--delimiter)\$" "$T/iris.out"
+timeout 60 "$G" inspect spiral >"$T/spiral.out" 2>&1
+check "a generated set has no delimiter line" sh -c '! grep -q "^delimiter" "$1"' sh "$T/spiral.out"
+
+# Decimal commas, NUL bytes: said so, at line and column.
+printf 'a;b;label\n5,1;3,5;x\n' >"$T/dc.csv"
+timeout 60 "$G" inspect "$T/dc.csv" >/dev/null 2>"$T/dc.err"
+check "a decimal comma exits 2" [ $? -eq 2 ]
+check "and is said to be one, at line and column" \
+    grep -q "dc.csv:2:1: column 'a': \"5,1\" appears to use a decimal comma" "$T/dc.err"
+printf 'a,b,label\n1,2,x\n3,4\000,y\n' >"$T/nul.csv"
+timeout 60 "$G" inspect "$T/nul.csv" >/dev/null 2>"$T/nul.err"
+check "a NUL byte is named at its line and column" grep -q "nul.csv:3:2: NUL byte" "$T/nul.err"
+
+# A (sparse) file larger than half the memory is refused before reading,
+# as a runtime failure naming the file; no field has a size limit of its own.
+mem=$(($(getconf _PHYS_PAGES) * $(getconf PAGESIZE)))
+truncate -s $((mem / 2 + 4096)) "$T/huge.csv"
+timeout 60 "$G" inspect "$T/huge.csv" >/dev/null 2>"$T/huge.err"
+check "a file larger than half the memory exits 1" [ $? -eq 1 ]
+check "and says so, naming the file" \
+    grep -q "huge.csv: .* GB, more than half of this machine's .* GB of memory: too large" "$T/huge.err"
+rm -f "$T/huge.csv"
+awk 'BEGIN { printf "a,b,label\n1,2,\""; for (i = 0; i < 2200000; i++) printf "x"; printf "\"\n3,4,y\n" }' >"$T/long.csv"
+timeout 60 "$G" inspect "$T/long.csv" >"$T/long.out" 2>&1
+check "a quoted field of 2.2 MB is read" grep -q "^rows      2\$" "$T/long.out"
 
 timeout 60 "$G" inspect iris >/dev/full 2>"$T/full.err"
 check "inspect that can't write its output exits 1" [ $? -eq 1 ]

@@ -73,7 +73,7 @@ static void test_options_default(void **state)
     DatasetOptions o = dataset_options_default();
     assert_null(o.label);
     assert_null(o.labels_file);
-    assert_int_equal(o.delimiter, ',');
+    assert_int_equal(o.delimiter, DATASET_DELIMITER_AUTO);
     assert_int_equal(o.missing, MISSING_ERROR);
     assert_int_equal(o.samples, 500);
     assert_true(o.noise < 0); /* the set's own default */
@@ -221,6 +221,33 @@ static void test_pipes_are_read_as_streams(void **state)
     expect_msg(&err, "empty file");
     close(fd);
     waitpid(child, &status, 0);
+}
+
+/* A stream's delimiter is detected from its first chunk, as a file's is:
+ * the bytes read to tell its format are part of what is looked at. */
+static void test_pipes_detect_the_delimiter(void **state)
+{
+    int fd, status;
+    pid_t child;
+    char path[32];
+    pipe_with("a;b;y\n1,5;2;cat\n", 1, &fd, &child, path);
+    Error err = {0};
+    Dataset ds;
+    assert_int_equal(dataset_load(&ds, path, NULL, &err), ERROR_INPUT);
+    expect_msg(&err, ":2:1: column 'a': \"1,5\" appears to use a decimal comma");
+    close(fd);
+    assert_int_equal(waitpid(child, &status, 0), child);
+
+    pipe_with("a;b;y\n1.5;2;cat\n3;4;dog\n", 20000, &fd, &child, path);
+    load_ok(&ds, path, NULL);
+    assert_int_equal(ds.delimiter, ';');
+    assert_true(ds.delimiter_detected);
+    assert_int_equal(ds.n, 2 * 20000);
+    assert_int_equal(ds.d, 2);
+    assert_true(ds.x[0] == 1.5f && ds.x[3] == 4.0f);
+    dataset_free(&ds);
+    close(fd);
+    assert_int_equal(waitpid(child, &status, 0), child);
 }
 
 /* The feature columns in another order, with their names, means and
@@ -866,6 +893,7 @@ int main(void)
         cmocka_unit_test(test_unknown_name_lists_what_is_available),
         cmocka_unit_test(test_paths_that_cannot_be_read),
         cmocka_unit_test(test_pipes_are_read_as_streams),
+        cmocka_unit_test(test_pipes_detect_the_delimiter),
         cmocka_unit_test(test_reorder_features),
         cmocka_unit_test(test_generated_name_uses_options),
         cmocka_unit_test(test_generated_sets_are_balanced_and_named),

@@ -12,6 +12,7 @@
 #include "tmpdir.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 
 #include "gradtop/dataset.h"
 #include "gradtop/rng.h"
+#include "gradtop/sysmem.h"
 
 #define DATA "tests/data/"
 
@@ -410,7 +412,13 @@ static void test_csv_custom_delimiter(void **state)
 static void test_csv_wrong_or_invalid_delimiter(void **state)
 {
     DatasetOptions o = opts();
-    load_fails(DATA "semicolon.csv", &o, DATA "semicolon.csv:1: only one column", "delimiter");
+    /* A delimiter given is used, not second-guessed. */
+    o.delimiter = ',';
+    load_fails(DATA "semicolon.csv", &o, DATA "semicolon.csv:1: only one column",
+               "is comma ',' the right delimiter?");
+    o.delimiter = '\t';
+    load_fails(DATA "semicolon.csv", &o, DATA "semicolon.csv:1: only one column",
+               "is tab the right delimiter?");
     o.delimiter = '"';
     Dataset ds;
     Error err = {0};
@@ -418,6 +426,168 @@ static void test_csv_wrong_or_invalid_delimiter(void **state)
     expect_msg(&err, "delimiter");
     assert_false(ds.owns);
     dataset_free(&ds);
+}
+
+/* With no delimiter given, the one that splits the first records into one
+ * same number of fields is used, and ds says it was detected. */
+static void test_csv_delimiter_is_detected_from_the_first_lines(void **state)
+{
+    static const struct {
+        const char *name, *text;
+        char delim;
+        float x11; /* row 1, feature 1 */
+    } cases[] = {
+        {"comma.csv", "a,b,label\n1.5,2,x\n3,4,y\n", ',', 4.0f},
+        {"semi.csv", "a;b;label\n1.5;2;x\n3;4;y\n", ';', 4.0f},
+        {"tab.csv", "a\tb\tlabel\n1.5\t2\tx\n3\t4\ty\n", '\t', 4.0f},
+        {"pipe.csv", "a|b|label\n1.5|2|x\n3|4|y\n", '|', 4.0f},
+        /* the other candidates, and a line end, inside quotes */
+        {"semi_quoted.csv", "a;b;label\n1.5;2;\"x, y | z\"\n3;4;\"two\nlines; here, too\"\n", ';',
+         4.0f},
+        {"comma_quoted.csv", "a,b,label\n1.5,2,\"x; y; z\"\n3,4,\"p;q\"\n", ',', 4.0f},
+        /* a BOM, CRLF, blank lines and no header */
+        {"tab_crlf.csv", "\xEF\xBB\xBF\r\n1.5\t2\tx\r\n\r\n3\t4\ty\r\n", '\t', 4.0f},
+        /* a blank other than the delimiter around the fields */
+        {"semi_blanks.csv", "a ; b ; label\n 1.5 ; 2 ; x\n3 ;4; y\n", ';', 4.0f},
+        /* no final newline: the last record still counts */
+        {"pipe_short.csv", "a|b|label\n1.5|2|x\n3|4|y", '|', 4.0f},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tmp_text(cases[i].name, cases[i].text);
+        Dataset ds;
+        DatasetOptions o = opts();
+        load_ok(&ds, tmp_path(cases[i].name), &o);
+        if (ds.delimiter != cases[i].delim)
+            fail_msg("%s: delimiter 0x%02x, want 0x%02x", cases[i].name, ds.delimiter,
+                     cases[i].delim);
+        assert_true(ds.delimiter_detected);
+        assert_int_equal(ds.n, 2);
+        assert_int_equal(ds.d, 2);
+        assert_int_equal(ds.n_classes, 2);
+        assert_true(xat(&ds, 0, 0) == 1.5f && xat(&ds, 1, 1) == cases[i].x11);
+        dataset_free(&ds);
+    }
+    /* A delimiter given is said not to be detected. */
+    Dataset ds;
+    DatasetOptions o = opts();
+    o.delimiter = ';';
+    load_ok(&ds, DATA "semicolon.csv", &o);
+    assert_int_equal(ds.delimiter, ';');
+    assert_false(ds.delimiter_detected);
+    dataset_free(&ds);
+}
+
+/* Ties and doubt: a comma when the candidates split the records alike; one
+ * ragged record does not hide the delimiter the others agree on; only the
+ * first 20 records are looked at. */
+static void test_csv_delimiter_detection_when_in_doubt(void **state)
+{
+    DatasetOptions o = opts();
+    /* comma and semicolon each give consistent records with two numbers:
+     * the comma wins, so "2;3" is no number */
+    tmp_text("tie.csv", "a,b;c,d\n1,2;3,4\n");
+    load_fails(tmp_path("tie.csv"), &o, tmp_path("tie.csv"),
+               ":2:2: column 'b;c': expected a number, got \"2;3\"");
+    /* a short row among semicolon ones is reported as short */
+    tmp_text("ragged_semi.csv", "a;b;label\n1;2;x\n3;4\n5;6;y\n");
+    load_fails(tmp_path("ragged_semi.csv"), &o, tmp_path("ragged_semi.csv"),
+               ":3: expected 3 fields, got 2");
+    /* the records after the 20th do not count: a pipe file whose later
+     * lines have commas in their labels is still read on pipes */
+    FILE *f = tmp_create("late.csv");
+    fputs("a|b|label\n", f);
+    for (int i = 0; i < 25; i++) fprintf(f, "%d|%d|%s\n", i, i % 3, i < 19 ? "x" : "y,z,w");
+    fclose(f);
+    Dataset ds;
+    load_ok(&ds, tmp_path("late.csv"), &o);
+    assert_int_equal(ds.delimiter, '|');
+    assert_int_equal(ds.n, 25);
+    assert_string_equal(ds.class_names[1], "y,z,w");
+    dataset_free(&ds);
+}
+
+/* Numbers written with a decimal comma, as spreadsheets in many locales
+ * save them, are said to be that, at their line and column: with ';' as
+ * the delimiter, quoted in a comma file, without a header, and in the label
+ * column (which would otherwise be taken for class names). */
+static void test_csv_decimal_commas_are_reported_as_such(void **state)
+{
+    static const struct {
+        const char *name, *text, *where;
+    } cases[] = {
+        {"dc_semi.csv", "a;b;c;label\n5,1;3,5;1,4;x\n6;2;1;y\n", ":2:1: column 'a': \"5,1\""},
+        {"dc_later.csv", "a;b;label\n5.1;3;x\n6;2,25;y\n", ":3:2: column 'b': \"2,25\""},
+        {"dc_quoted.csv", "a,b,c,label\n\"5,1\",\"3,5\",\"1,4\",x\n6,2,1,y\n",
+         ":2:1: column 'a': \"5,1\""},
+        {"dc_noheader.csv", "5,1;3,5;1,4;x\n6,2;2,9;1,3;y\n", ":1:1: \"5,1\""},
+        {"dc_blanks.csv", "a;b;label\n1; -0,5 ;x\n", ":2:2: column 'b': \"-0,5\""},
+        {"dc_label.csv", "a;b;y\n1;2;3,5\n2;3;4,25\n", ":2:3: column 'y': the label \"3,5\""},
+    };
+    DatasetOptions o = opts();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tmp_text(cases[i].name, cases[i].text);
+        char prefix[300];
+        snprintf(prefix, sizeof prefix, "%s%s", tmp_path(cases[i].name), cases[i].where);
+        load_fails(tmp_path(cases[i].name), &o, prefix, "appears to use a decimal comma");
+    }
+    /* 1001 distinct labels with decimal commas: still said to be that */
+    FILE *f = tmp_create("dc_many.csv");
+    fputs("a;y\n", f);
+    for (int i = 0; i < 1001; i++) fprintf(f, "%d;%d,5\n", i, i);
+    fclose(f);
+    char prefix[300];
+    snprintf(prefix, sizeof prefix, "%s:2:2: column 'y': the label \"0,5\"",
+             tmp_path("dc_many.csv"));
+    load_fails(tmp_path("dc_many.csv"), &o, prefix, "decimal comma");
+    /* Text with commas is still text: a class name, or not a number. */
+    tmp_text("dc_text.csv", "a;label\n1;\"red, dark\"\n2;5,1 and more\n");
+    Dataset ds;
+    load_ok(&ds, tmp_path("dc_text.csv"), &o);
+    assert_int_equal(ds.n_classes, 2);
+    dataset_free(&ds);
+    tmp_text("dc_two.csv", "a;b;label\n1;1,2,3;x\n");
+    load_fails(tmp_path("dc_two.csv"), &o, tmp_path("dc_two.csv"),
+               ":2:2: column 'b': expected a number, got \"1,2,3\"");
+}
+
+/* A NUL byte is named at its line and the field it is in, wherever it is:
+ * the header, a field's middle, after a delimiter, inside a quoted field
+ * spanning lines, or past the first chunk the reader takes. */
+static void test_csv_nul_byte_names_line_and_column(void **state)
+{
+    static const struct {
+        const char *name;
+        const char *text;
+        size_t len;
+        const char *where;
+    } cases[] = {
+#define NUL_CASE(name, text, where) {name, text, sizeof text - 1, where}
+        NUL_CASE("nul_header.csv", "a,\0b,label\n1,2,x\n", ":1:2: NUL byte"),
+        NUL_CASE("nul_mid.csv", "a,b,label\n1,2,x\n3,4\0,y\n", ":3:2: NUL byte"),
+        NUL_CASE("nul_after_delim.csv", "a,b,label\n1,2,x\n3,4,\0y\n", ":3:3: NUL byte"),
+        NUL_CASE("nul_quoted.csv", "a,b,label\n1,2,\"x\ny\0\"\n", ":3:3: NUL byte"),
+        NUL_CASE("nul_semi.csv", "a;b;label\n1;2;x\n3;\0;y\n", ":3:2: NUL byte"),
+#undef NUL_CASE
+    };
+    DatasetOptions o = opts();
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        FILE *f = tmp_create(cases[i].name);
+        fwrite(cases[i].text, 1, cases[i].len, f);
+        fclose(f);
+        char prefix[300];
+        snprintf(prefix, sizeof prefix, "%s%s", tmp_path(cases[i].name), cases[i].where);
+        load_fails(tmp_path(cases[i].name), &o, prefix, "binary");
+    }
+    /* 100000 lines of numbers (past the first 256 KiB read), then a NUL
+     * in the third field of line 100002 */
+    FILE *f = tmp_create("nul_far.csv");
+    fputs("a,b,label\n", f);
+    for (int i = 0; i < 100000; i++) fprintf(f, "%d,%d,x\n", i, i % 7);
+    fwrite("1,2,x\0\n", 1, 7, f);
+    fclose(f);
+    char prefix[300];
+    snprintf(prefix, sizeof prefix, "%s:100002:3: NUL byte", tmp_path("nul_far.csv"));
+    load_fails(tmp_path("nul_far.csv"), &o, prefix, NULL);
 }
 
 static void test_csv_blanks_around_values_and_number_forms(void **state)
@@ -681,8 +851,9 @@ static void test_csv_empty_header_only_binary_one_column(void **state)
     load_fails(DATA "empty.csv", &o, DATA "empty.csv: empty file", NULL);
     load_fails(DATA "blank_only.csv", &o, DATA "blank_only.csv: no rows (only blank lines)", NULL);
     load_fails(DATA "header_only.csv", &o, DATA "header_only.csv:1: only a header row", NULL);
-    load_fails(DATA "binary.csv", &o, DATA "binary.csv:3: NUL byte", "binary");
-    load_fails(DATA "single_column.csv", &o, DATA "single_column.csv:1: only one column", NULL);
+    load_fails(DATA "binary.csv", &o, DATA "binary.csv:3:1: NUL byte", "binary");
+    load_fails(DATA "single_column.csv", &o, DATA "single_column.csv:1: only one column",
+               "no comma, semicolon, tab or pipe splits the first lines into fields");
 }
 
 static void test_csv_unopenable_paths(void **state)
@@ -724,25 +895,84 @@ static void test_csv_feature_limit(void **state)
     /* ... one more is refused while reading the first row. */
     write_wide("wide.csv", DATASET_MAX_FEATURES + 2, 2);
     char prefix[300];
-    snprintf(prefix, sizeof prefix, "%s:1: more than", tmp_path("wide.csv"));
+    snprintf(prefix, sizeof prefix, "%s:1:%d: more than", tmp_path("wide.csv"),
+             DATASET_MAX_FEATURES + 2);
     load_fails(tmp_path("wide.csv"), &o, prefix, "columns");
 }
 
-static void test_csv_overlong_field_is_refused(void **state)
+static void test_csv_unterminated_quote_in_a_big_file(void **state)
 {
-    /* An unterminated quote on line 3 swallows the rest of a big file. */
+    /* An unterminated quote on line 3 swallows the rest of a big file,
+     * which is read to its end and said to never close. */
     FILE *f = tmp_create("runaway.csv");
     fputs("a,b,label\n1,2,x\n3,4,\"y\n", f);
     for (int i = 0; i < 200000; i++) fputs("5,6,z\n", f);
     fclose(f);
     DatasetOptions o = opts();
     char prefix[300];
-    snprintf(prefix, sizeof prefix, "%s:", tmp_path("runaway.csv"));
-    load_fails(tmp_path("runaway.csv"), &o, prefix, "field longer than 1048576 bytes");
-    Error err = {0};
+    snprintf(prefix, sizeof prefix, "%s:3:3: unterminated quote", tmp_path("runaway.csv"));
+    load_fails(tmp_path("runaway.csv"), &o, prefix, NULL);
+}
+
+/* A quoted field has no length limit of its own: a label of 3 MiB of text,
+ * with delimiters and line ends inside, is one field. */
+static void test_csv_quoted_field_longer_than_1_mib_loads(void **state)
+{
+    const size_t long_len = 3u << 20;
+    FILE *f = tmp_create("long_field.csv");
+    fputs("a,b,label\n1,2,short\n3,4,\"", f);
+    /* (the blanks a label is trimmed of not at its ends) */
+    for (size_t i = 0; i < long_len; i++)
+        fputc(i % 1000 == 999 ? '\n' : i + 1 == long_len ? 'z' : "ab,;|\t"[i % 6], f);
+    fputs("\"\n5,6,short\n", f);
+    fclose(f);
     Dataset ds;
-    dataset_load_csv(&ds, tmp_path("runaway.csv"), &o, &err);
-    expect_msg(&err, "starting on line 3");
+    DatasetOptions o = opts();
+    load_ok(&ds, tmp_path("long_field.csv"), &o);
+    assert_int_equal(ds.n, 3);
+    assert_int_equal(ds.d, 2);
+    assert_int_equal(ds.delimiter, ',');
+    assert_int_equal(ds.n_classes, 2);
+    /* "short" sorts after the long label, which starts with 'a' */
+    assert_int_equal(strlen(ds.class_names[0]), long_len);
+    assert_string_equal(ds.class_names[1], "short");
+    assert_int_equal(ds.labels[1], 0);
+    assert_true(xat(&ds, 2, 1) == 6.0f);
+    dataset_free(&ds);
+}
+
+/* The bound on memory is the whole file's size: a (sparse) file larger
+ * than half this machine's memory is refused before anything is read,
+ * naming the file and the sizes. */
+static void test_csv_file_larger_than_half_the_memory_is_refused(void **state)
+{
+    double have = sysmem_total();
+    if (have <= 0) {
+        skip(); /* the memory is unknown: nothing is refused */
+        return;
+    }
+    off_t size = (off_t)(have / 2) + 4096;
+    int fd = open(tmp_path("huge.csv"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, size), 0);
+    close(fd);
+    Dataset ds;
+    memset(&ds, 0x5a, sizeof ds);
+    Error err = {0};
+    DatasetOptions o = opts();
+    assert_int_equal(dataset_load_csv(&ds, tmp_path("huge.csv"), &o, &err), ERROR_RUNTIME);
+    char prefix[1024];
+    snprintf(prefix, sizeof prefix, "%s: %.1f GB, more than half of this machine's %.1f GB",
+             tmp_path("huge.csv"), (double)size / 1e9, have / 1e9);
+    expect_prefix(&err, prefix);
+    expect_msg(&err, "too large a data file to load");
+    assert_false(ds.owns);
+    assert_null(ds.x);
+    /* dataset_load tells CSV from IDX by the first bytes, then the same */
+    assert_int_equal(dataset_load(&ds, tmp_path("huge.csv"), &o, &err), ERROR_RUNTIME);
+    expect_prefix(&err, prefix);
+    dataset_free(&ds);
+    unlink(tmp_path("huge.csv"));
 }
 
 static void test_csv_grows_past_first_allocation(void **state)
@@ -1282,6 +1512,10 @@ int main(void)
         cmocka_unit_test(test_csv_blank_lines_are_skipped),
         cmocka_unit_test(test_csv_custom_delimiter),
         cmocka_unit_test(test_csv_wrong_or_invalid_delimiter),
+        cmocka_unit_test(test_csv_delimiter_is_detected_from_the_first_lines),
+        cmocka_unit_test(test_csv_delimiter_detection_when_in_doubt),
+        cmocka_unit_test(test_csv_decimal_commas_are_reported_as_such),
+        cmocka_unit_test(test_csv_nul_byte_names_line_and_column),
         cmocka_unit_test(test_csv_blanks_around_values_and_number_forms),
         cmocka_unit_test(test_csv_integer_labels_sort_numerically),
         cmocka_unit_test(test_csv_string_labels_sort_by_strcmp),
@@ -1301,7 +1535,9 @@ int main(void)
         cmocka_unit_test(test_csv_empty_header_only_binary_one_column),
         cmocka_unit_test(test_csv_unopenable_paths),
         cmocka_unit_test(test_csv_feature_limit),
-        cmocka_unit_test(test_csv_overlong_field_is_refused),
+        cmocka_unit_test(test_csv_unterminated_quote_in_a_big_file),
+        cmocka_unit_test(test_csv_quoted_field_longer_than_1_mib_loads),
+        cmocka_unit_test(test_csv_file_larger_than_half_the_memory_is_refused),
         cmocka_unit_test(test_csv_grows_past_first_allocation),
         cmocka_unit_test(test_csv_real_datasets),
         cmocka_unit_test(test_csv_float_range_edges_are_accepted),

@@ -93,7 +93,7 @@ static void defaults_match_spec(void **state)
     assert_string_equal(o.logdir, "runs");
     assert_false(o.no_log);
     assert_false(o.start);
-    assert_int_equal(o.delimiter, ',');
+    assert_int_equal(o.delimiter, DATASET_DELIMITER_AUTO);
     assert_string_equal(o.dataset, "");
     assert_string_equal(o.label, "");
     assert_string_equal(o.test, "");
@@ -279,6 +279,12 @@ static void sets_char_option(void **state)
     assert_int_equal(o.delimiter, ';');
     set_ok(&o, "delimiter", "\\t");
     assert_int_equal(o.delimiter, '\t');
+    /* auto (the default) detects it, and reads back from config.txt */
+    set_ok(&o, "delimiter", "auto");
+    assert_int_equal(o.delimiter, DATASET_DELIMITER_AUTO);
+    char buf[16];
+    options_format(&o, options_find("delimiter"), buf, sizeof buf);
+    assert_string_equal(buf, "auto");
     /* the quote character separates no fields: said so, not "not a single character" */
     Error e = {0};
     assert_int_not_equal(options_set(&o, options_find("delimiter"), "\"", NULL, &e), ERROR_NONE);

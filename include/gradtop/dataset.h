@@ -38,9 +38,9 @@ typedef enum {
 /* Hard limits checked before allocating. */
 #define DATASET_MAX_CLASSES 1000
 #define DATASET_MAX_FEATURES 100000
-/* The longest CSV field accepted; longer ones are almost always an
- * unterminated quote swallowing the rest of the file. */
-#define DATASET_MAX_FIELD_BYTES (1 << 20)
+/* DatasetOptions.delimiter: find the CSV delimiter from the file's first
+ * lines (see dataset_load_csv). */
+#define DATASET_DELIMITER_AUTO '\0'
 /* Generated sets: points when DatasetOptions.samples <= 0, and the range
  * accepted for samples. */
 #define DATASET_DEFAULT_SAMPLES 500
@@ -80,12 +80,17 @@ typedef struct {
     /* (n) the line each row starts on, when DatasetOptions.row_lines asked
      * for it; NULL otherwise.  Reordered with the rows by dataset_split. */
     size_t *row_line;
+    /* CSV: the delimiter the file was read with, and whether it was
+     * detected (DATASET_DELIMITER_AUTO) rather than given; '\0' for other
+     * sources. */
+    char delimiter;
+    bool delimiter_detected;
 } Dataset;
 
 typedef struct {
     const char *label;       /* label column: name or 0-based index; NULL = last */
     const char *labels_file; /* IDX labels file; NULL = found beside the images */
-    char delimiter;          /* CSV delimiter, default ',' */
+    char delimiter;          /* CSV delimiter; DATASET_DELIMITER_AUTO (the default) detects it */
     MissingPolicy missing;
     int samples;             /* generated sets: number of points; <= 0 means 500 */
     double noise;            /* generated sets: noise in [0, 1]; < 0 means the set's default */
@@ -135,8 +140,15 @@ DatasetOptions dataset_options_default(void);
 ErrorCode dataset_load(Dataset *ds, const char *spec, const DatasetOptions *opt, Error *err);
 
 /*
- * CSV: the first row is a header when some column holds a non-number there
- * (not empty, NA, NaN or ?) and a number in the second row; a lone row is a
+ * CSV: the delimiter, unless opt->delimiter gives one, is the comma,
+ * semicolon, tab or pipe that splits the first records (up to 20, within
+ * the first 64 KiB, RFC 4180 quoting respected) into one same number of
+ * fields, more than one; among several such, the one giving more fields
+ * that read as numbers (decimal commas counted), then the comma first; when
+ * none does, the one that the most records agree with the first record on;
+ * a comma when nothing can be told.  The first row is a header when some
+ * column holds a non-number there (not empty, NA, NaN or ?) and a number
+ * (or one written with a decimal comma) in the second row; a lone row is a
  * header when it has no number at all.  opt->label names a header column or
  * gives a 0-based index (negative counts from the end).  Label column of
  * integers with at most DATASET_MAX_INT_CLASSES distinct values, or with any
@@ -144,9 +156,14 @@ ErrorCode dataset_load(Dataset *ds, const char *spec, const DatasetOptions *opt,
  * strcmp (strings); otherwise regression.  Missing feature values (empty,
  * NA, N/A, NaN, ?) follow opt->missing; a missing label is an error, or drops
  * the row under MISSING_DROP.  Lines are counted by LF, from 1, header
- * included; columns from 1.  A feature value that is written as a number
- * but overflows a float is said to be outside its range.  Fills
- * header_line and feature_mean.
+ * included; columns from 1, and every error about one field names both.  A
+ * feature value that is written as a number but overflows a float is said
+ * to be outside its range; one written with a decimal comma ("5,1"), or a
+ * label column of such numbers, is said to use one.  No field is too long,
+ * but a file larger than half this machine's memory (sysmem_total) is
+ * refused, before reading when its size is known, or once that much has
+ * been read from a pipe (ERROR_RUNTIME).  Fills header_line, feature_mean,
+ * delimiter and delimiter_detected.
  */
 ErrorCode dataset_load_csv(Dataset *ds, const char *path, const DatasetOptions *opt, Error *err);
 /*
@@ -182,6 +199,10 @@ double dataset_default_noise(const char *name);
  * the locale.  False when the text is not such a number or overflows float.
  */
 bool dataset_parse_float(const char *s, size_t len, float *out);
+
+/* The delimiter c as messages and `inspect` name it: "comma ','",
+ * "semicolon ';'", "tab", "pipe '|'", or "'c'" for another. */
+void dataset_delimiter_name(char c, char *buf, size_t cap);
 
 /* Names the built-ins and the CSV files found under datasets/ (for the setup
  * screen's list).  Fills up to cap entries of names (each up to 128 bytes);

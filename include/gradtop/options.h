@@ -31,7 +31,7 @@ typedef struct {
     char label[128];
     char labels[OPTIONS_PATH]; /* IDX labels file */
     char test[OPTIONS_PATH];
-    char delimiter;
+    char delimiter; /* DATASET_DELIMITER_AUTO: detected */
     MissingPolicy missing;
     int samples;
     double noise;
@@ -69,7 +69,7 @@ typedef enum {
     OPTKIND_DOUBLE,
     OPTKIND_BOOL, /* a flag: --x sets true; in files "true|false|1|0" */
     OPTKIND_STRING,
-    OPTKIND_CHAR,   /* a single character */
+    OPTKIND_CHAR,   /* a single character, or auto ('\0') */
     OPTKIND_ENUM,   /* one of a list of names */
     OPTKIND_LAYERS, /* comma-separated positive sizes, "" for none */
 } OptionKind;

@@ -33,6 +33,12 @@ int cmd_inspect(const Options *o, const CliArgs *a)
     }
     (void)a;
     printf("dataset   %s (%s)\n", ds.name, ds.source);
+    if (ds.delimiter) {
+        char delim[32];
+        dataset_delimiter_name(ds.delimiter, delim, sizeof delim);
+        printf("delimiter %s (%s)\n", delim,
+               ds.delimiter_detected ? "detected; --delimiter sets another" : "--delimiter");
+    }
     printf("rows      %zu\n", ds.n);
     printf("features  %d\n", ds.d);
     char label[3 * sizeof ds.label_name];

@@ -146,9 +146,10 @@ static inline void fuzz_use_dataset(Dataset *ds)
     }
 }
 
-/* Loads one input as a CSV file three ways: the defaults; the first column
- * as label with missing values imputed; the second-to-last column with rows
- * dropped, ';' as delimiter and the regression task insisted on. */
+/* Loads one input as a CSV file three ways: the defaults (the delimiter
+ * detected); the first column as label with missing values imputed; the
+ * second-to-last column with rows dropped, ';' given as delimiter and the
+ * regression task insisted on. */
 static inline void fuzz_csv(const uint8_t *data, size_t n)
 {
     FuzzFile f;

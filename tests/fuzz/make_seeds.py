@@ -61,6 +61,12 @@ HOSTILE_CSV = {
     "int_then_float.csv": "a,label\n1,1\n2,2\n3,2.5\n",
     "quote_in_field.csv": 'a,b,label\n1,"2""3",x\n"4",5,"y"\n',
     "empty_lines_only.csv": "\n\n\r\n\n",
+    "decimal_commas.csv": "a;b;label\r\n5,1;3,5;x\r\n6,2;-0,25;y\r\n",
+    "decimal_comma_labels.csv": "a;y\n1;3,5\n2;4,25\n",
+    "decimal_commas_quoted.csv": 'a,b,label\n"5,1","3,5",x\n',
+    "pipes_quoted.csv": 'a|b|label\n1|2|"x|y\nz"\n3|4|w\n',
+    "tabs_ragged.csv": "a\tb\tlabel\n1\t2\tx\n3\t4\n5\t6\ty\n",
+    "delimiter_tie.csv": "a,b;c,d\n1,2;3,4\n",
 }
 for name, data in HOSTILE_CSV.items():
     write("csv", name, data)
