@@ -836,7 +836,7 @@ static void read_lines(RunSet *rs, RunInfo *r, Source *s, LineFn fn)
 
 /* ---- metrics.csv ----------------------------------------------------- */
 
-static void csv_header(RunInfo *r, Source *s, char *line)
+static void metrics_header(RunInfo *r, Source *s, char *line)
 {
     int n = 0;
     bool cls = false, reg = false;
@@ -872,7 +872,7 @@ static void csv_header(RunInfo *r, Source *s, char *line)
 }
 
 /* A whole field as a number: "" is absent (NAN with *present false). */
-static bool csv_number(const char *f, double *v, bool *present)
+static bool metrics_number(const char *f, double *v, bool *present)
 {
     *present = false;
     *v = NAN;
@@ -886,12 +886,12 @@ static bool csv_number(const char *f, double *v, bool *present)
     return true;
 }
 
-static void csv_line(RunSet *rs, RunInfo *r, Source *s, char *line, size_t n)
+static void metrics_line(RunSet *rs, RunInfo *r, Source *s, char *line, size_t n)
 {
     if (n == 0) return;
     if (starts_with(line, "epoch,") || strcmp(line, "epoch") == 0) {
         /* the header (again, after a resume that wrote one) */
-        csv_header(r, s, line);
+        metrics_header(r, s, line);
         return;
     }
     if (!s->have_header) {
@@ -917,7 +917,7 @@ static void csv_line(RunSet *rs, RunInfo *r, Source *s, char *line, size_t n)
     bool present[CSV_MAX_COLS];
     double epoch = NAN, wall = 0;
     for (int i = 0; i < nf; i++) {
-        if (!csv_number(fields[i], &v[i], &present[i])) {
+        if (!metrics_number(fields[i], &v[i], &present[i])) {
             run_warn(r, "%s:%ld: field %d is not a number; line skipped", s->path, s->line + 1,
                      i + 1);
             return;
@@ -1385,7 +1385,7 @@ static bool update_run(RunSet *rs, RunInfo *r, double now)
             }
             break;
         case SRC_JOURNAL: read_lines(rs, r, s, journal_line); break;
-        case SRC_METRICS: read_lines(rs, r, s, csv_line); break;
+        case SRC_METRICS: read_lines(rs, r, s, metrics_line); break;
         case SRC_EVENTS:
             if (r->kind != RUN_KIND_GRADTOP || st->events_mode) read_events(rs, r, s);
             break;
