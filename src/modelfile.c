@@ -99,8 +99,9 @@ static void out_section(Out *o, uint32_t id, const ByteBuf *b)
     out_put(o, b->p, b->n);
 }
 
-/* Writes n floats in little-endian order through a fixed buffer. */
-static void out_f32s(Out *o, const float *x, size_t n)
+/* Writes n 32-bit words (floats or ints) in little-endian order through a
+ * fixed buffer. */
+static void out_words(Out *o, const void *x, size_t n)
 {
     uint8_t chunk[1 << 16];
     size_t per = sizeof chunk / 4;
@@ -108,11 +109,16 @@ static void out_f32s(Out *o, const float *x, size_t n)
         size_t k = n - i < per ? n - i : per;
         for (size_t j = 0; j < k; j++) {
             uint32_t bits;
-            memcpy(&bits, &x[i + j], 4);
+            memcpy(&bits, (const uint8_t *)x + 4 * (i + j), 4);
             put_le(chunk + 4 * j, bits, 4);
         }
         out_put(o, chunk, 4 * k);
     }
+}
+
+static void out_f32s(Out *o, const float *x, size_t n)
+{
+    out_words(o, x, n);
 }
 
 static size_t params_for_shape(const ModelShape *s)
@@ -179,6 +185,10 @@ static ErrorCode check_info(const char *path, const Model *m, const Optimizer *o
                          o->n, m->n_params);
     if (info->config_text && strlen(info->config_text) > MODELFILE_MAX_CONFIG)
         return error_set(err, ERROR_INPUT, "%s: config text too long", path);
+    const TrainState *rs = info->run_state;
+    if (rs && ((rs->n_rows > 0 && !rs->perm) || (rs->n_best && rs->n_best != m->n_params) ||
+               (rs->n_best && !rs->best_params)))
+        return error_set(err, ERROR_INPUT, "%s: run state does not fit the model", path);
     return ERROR_NONE;
 }
 
@@ -189,8 +199,9 @@ static void buf_f64(ByteBuf *b, double v)
     buf_u64(b, bits);
 }
 
-/* The sections built in memory before writing: 1-4, 7-9 and 10. */
-#define SMALL_SECTIONS 8
+/* The sections built in memory before writing: 1-4, 7-9, 10 and the fixed
+ * part of 11. */
+#define SMALL_SECTIONS 9
 
 static bool all_finite(const float *x, size_t n)
 {
@@ -237,10 +248,12 @@ static void build_sections(ByteBuf bufs[SMALL_SECTIONS], const Model *m, const M
     b = &bufs[3]; /* CONFIG */
     if (info->config_text) bytebuf_put(b, info->config_text, strlen(info->config_text));
 
+    const TrainState *rs = info->run_state;
     b = &bufs[4]; /* PROGRESS */
-    buf_u32(b, (uint32_t)(info->epoch > 0 ? info->epoch : 0));
+    int epoch = rs ? rs->epoch : info->epoch;
+    buf_u32(b, (uint32_t)(epoch > 0 ? epoch : 0));
     buf_u32(b, 0);
-    buf_u64(b, (uint64_t)(int64_t)info->step);
+    buf_u64(b, (uint64_t)(int64_t)(rs ? rs->step : info->step));
     buf_f64(b, (double)time(NULL));
 
     b = &bufs[5]; /* TARGET */
@@ -259,6 +272,26 @@ static void build_sections(ByteBuf bufs[SMALL_SECTIONS], const Model *m, const M
     if (has_means(info)) {
         buf_u32(b, (uint32_t)info->d);
         buf_f32s(b, info->feature_mean, (size_t)info->d);
+    }
+
+    b = &bufs[8]; /* RESUME, up to the row order */
+    if (rs) {
+        buf_u32(b, (uint32_t)rs->best_epoch);
+        buf_u32(b, (uint32_t)rs->wait);
+        buf_u32(b, (uint32_t)rs->plateau_wait);
+        buf_u32(b, 0);
+        buf_f64(b, rs->best_value);
+        buf_f64(b, rs->plateau_best);
+        buf_f64(b, rs->plateau_scale);
+        for (int i = 0; i < 4; i++) buf_u64(b, rs->shuffle.s[i]);
+        for (int i = 0; i < 4; i++) buf_u64(b, rs->dropout.s[i]);
+        const EpochMetrics *e = &rs->best;
+        buf_u32(b, e->has_val ? 1 : 0);
+        buf_u32(b, 0);
+        buf_u64(b, (uint64_t)(int64_t)e->step);
+        const double f[] = {e->wall_time, e->seconds,      e->loss,    e->accuracy, e->mae, e->r2,
+                            e->val_loss,  e->val_accuracy, e->val_mae, e->val_r2,   e->lr};
+        for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) buf_f64(b, f[i]);
     }
 }
 
@@ -324,8 +357,11 @@ ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
     memcpy(head, MODELFILE_MAGIC "", 8); /* the literal's NUL is the 8th byte */
     put_le(head + 8, MODELFILE_VERSION, 4);
     bool target = info->target_scale > 0, kept = info->kept_epoch > 0, means = has_means(info);
+    const TrainState *rs = info->run_state;
     put_le(head + 12,
-           6u + (o ? 1u : 0u) + (target ? 1u : 0u) + (kept ? 1u : 0u) + (means ? 1u : 0u), 4);
+           6u + (o ? 1u : 0u) + (target ? 1u : 0u) + (kept ? 1u : 0u) + (means ? 1u : 0u) +
+               (rs ? 1u : 0u),
+           4);
     out_put(&out, head, sizeof head);
     out_section(&out, MODELFILE_SECTION_SHAPE, &bufs[0]);
     out_section(&out, MODELFILE_SECTION_DATA, &bufs[1]);
@@ -352,6 +388,17 @@ ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
     if (target) out_section(&out, MODELFILE_SECTION_TARGET, &bufs[5]);
     if (kept) out_section(&out, MODELFILE_SECTION_KEPT, &bufs[6]);
     if (means) out_section(&out, MODELFILE_SECTION_MEANS, &bufs[7]);
+    if (rs) {
+        out_section_head(&out, MODELFILE_SECTION_RESUME,
+                         bufs[8].n + 16 + 4 * ((uint64_t)rs->n_rows + rs->n_best));
+        out_put(&out, bufs[8].p, bufs[8].n);
+        put_le(word, rs->n_rows, 8);
+        out_put(&out, word, 8);
+        out_words(&out, rs->perm, rs->n_rows);
+        put_le(word, rs->n_best, 8);
+        out_put(&out, word, 8);
+        out_f32s(&out, rs->best_params, rs->n_best);
+    }
 
     uint32_t crc = out.crc;
     put_le(word, crc, 4);
@@ -631,6 +678,68 @@ static ErrorCode load_means(Ld *ld, Rd *r, SavedModel *sm)
     return check_finite(ld, sm->feature_mean, d, "means");
 }
 
+static bool rd_f64(Rd *r, double *v)
+{
+    uint64_t bits;
+    if (!rd_u64(r, &bits)) return false;
+    memcpy(v, &bits, 8);
+    return true;
+}
+
+static ErrorCode load_resume(Ld *ld, Rd *r, SavedModel *sm)
+{
+    TrainState *s = &sm->state;
+    uint32_t best_epoch, wait, plateau_wait, reserved, has_val, reserved2;
+    uint64_t step, n_rows, n_best;
+    double f[11];
+    bool ok = rd_u32(r, &best_epoch) && rd_u32(r, &wait) && rd_u32(r, &plateau_wait) &&
+              rd_u32(r, &reserved) && rd_f64(r, &s->best_value) && rd_f64(r, &s->plateau_best) &&
+              rd_f64(r, &s->plateau_scale);
+    for (int i = 0; ok && i < 4; i++) ok = rd_u64(r, &s->shuffle.s[i]);
+    for (int i = 0; ok && i < 4; i++) ok = rd_u64(r, &s->dropout.s[i]);
+    ok = ok && rd_u32(r, &has_val) && rd_u32(r, &reserved2) && rd_u64(r, &step);
+    for (int i = 0; ok && i < 11; i++) ok = rd_f64(r, &f[i]);
+    if (!ok || !rd_u64(r, &n_rows)) return bad(ld, "%s: truncated", "resume");
+    if (reserved || reserved2 || has_val > 1 || best_epoch > (uint32_t)INT32_MAX ||
+        wait > (uint32_t)INT32_MAX || plateau_wait > (uint32_t)INT32_MAX || (int64_t)step < 0 ||
+        isnan(s->best_value) || isnan(s->plateau_best) || !isfinite(s->plateau_scale) ||
+        !(s->plateau_scale > 0))
+        return bad(ld, "%s: value out of range", "resume");
+    if (n_rows > rd_left(r) / 4) return bad(ld, "%s: row count does not fit the file", "resume");
+    s->best_epoch = (int)best_epoch;
+    s->wait = (int)wait;
+    s->plateau_wait = (int)plateau_wait;
+    EpochMetrics *e = &s->best;
+    e->epoch = s->best_epoch;
+    e->has_val = has_val;
+    e->step = (long)step;
+    double *dst[] = {&e->wall_time, &e->seconds,      &e->loss,    &e->accuracy, &e->mae, &e->r2,
+                     &e->val_loss,  &e->val_accuracy, &e->val_mae, &e->val_r2,   &e->lr};
+    for (int i = 0; i < 11; i++) *dst[i] = f[i];
+    s->perm = malloc((n_rows ? n_rows : 1) * sizeof(int));
+    if (!s->perm) return error_set(ld->err, ERROR_RUNTIME, "%s: out of memory", ld->path);
+    s->n_rows = (size_t)n_rows;
+    for (size_t i = 0; i < s->n_rows; i++) {
+        uint32_t v = (uint32_t)get_le(r->p + 4 * i, 4);
+        if (v >= n_rows) return bad(ld, "%s: row %u out of range", "resume", v);
+        s->perm[i] = (int)v;
+    }
+    r->p += 4 * s->n_rows;
+    if (!rd_u64(r, &n_best)) return bad(ld, "%s: truncated", "resume");
+    if (n_best > rd_left(r) / 4) return bad(ld, "%s: count does not fit the file", "resume");
+    if (n_best) {
+        s->best_params = malloc((size_t)n_best * sizeof(float));
+        if (!s->best_params)
+            return error_set(ld->err, ERROR_RUNTIME, "%s: out of memory", ld->path);
+        s->n_best = (size_t)n_best;
+        rd_f32s(r, s->best_params, s->n_best);
+        ErrorCode rc = check_finite(ld, s->best_params, s->n_best, "resume");
+        if (rc) return rc;
+    }
+    sm->has_state = true;
+    return ERROR_NONE;
+}
+
 static ErrorCode load_target(Ld *ld, Rd *r, SavedModel *sm)
 {
     uint64_t a, b;
@@ -660,6 +769,18 @@ static ErrorCode check_consistent(Ld *ld, SavedModel *sm)
     if (sm->feature_mean && sm->n_means != sm->d)
         return error_set(ld->err, ERROR_INPUT, "%s: means section has %d features, model %d",
                          ld->path, sm->n_means, sm->d);
+    sm->state.epoch = sm->epoch; /* PROGRESS says where the state is from */
+    sm->state.step = sm->step;
+    if (sm->has_state &&
+        (sm->state.n_best ? sm->state.n_best != sm->n_params
+                          : sm->state.best_epoch > 0 && sm->state.best_epoch != sm->epoch))
+        return error_set(ld->err, ERROR_INPUT, "%s: resume section: the best weights %s", ld->path,
+                         sm->state.n_best ? "do not fit the model" : "are missing");
+    if (sm->has_state && (sm->state.best_epoch > sm->epoch || sm->state.wait > sm->epoch))
+        return error_set(ld->err, ERROR_INPUT,
+                         "%s: resume section: best epoch %d or patience count %d after the %d "
+                         "epochs done",
+                         ld->path, sm->state.best_epoch, sm->state.wait, sm->epoch);
     if (sm->kept_epoch > sm->epoch)
         return error_set(ld->err, ERROR_INPUT,
                          "%s: the weights are said to be from epoch %d, after the %d epochs done",
@@ -702,6 +823,7 @@ static const char *section_name(uint32_t id)
     case MODELFILE_SECTION_TARGET: return "target";
     case MODELFILE_SECTION_KEPT: return "kept";
     case MODELFILE_SECTION_MEANS: return "means";
+    case MODELFILE_SECTION_RESUME: return "resume";
     default: return "unknown";
     }
 }
@@ -763,6 +885,7 @@ static ErrorCode parse_section(Ld *ld, uint32_t id, const uint8_t *p, size_t len
     case MODELFILE_SECTION_TARGET: rc = load_target(ld, &r, sm); break;
     case MODELFILE_SECTION_KEPT: rc = load_kept(ld, &r, sm); break;
     case MODELFILE_SECTION_MEANS: rc = load_means(ld, &r, sm); break;
+    case MODELFILE_SECTION_RESUME: rc = load_resume(ld, &r, sm); break;
     }
     if (rc) return rc;
     if (rd_left(&r) != 0)
@@ -775,7 +898,7 @@ static ErrorCode parse_section(Ld *ld, uint32_t id, const uint8_t *p, size_t len
 static ErrorCode load_section(Ld *ld, int fd, const Section *sec, uint32_t *crc, SavedModel *sm)
 {
     *crc = crc32c_update(*crc, sec->head, sizeof sec->head);
-    bool known = sec->id >= 1 && sec->id <= MODELFILE_SECTION_MEANS;
+    bool known = sec->id >= 1 && sec->id <= MODELFILE_SECTION_RESUME;
     if (!known) {
         uint8_t chunk[1 << 16];
         for (uint64_t done = 0; done < sec->len;) {
@@ -834,7 +957,7 @@ static ErrorCode load_fd(Ld *ld, int fd, uint64_t size, SavedModel *sm)
     if (size > MODELFILE_MAX_BYTES) return bad(ld, "%s", "too large for a model file");
 
     Section secs[MAX_SECTIONS];
-    bool seen[MODELFILE_SECTION_MEANS + 1] = {false};
+    bool seen[MODELFILE_SECTION_RESUME + 1] = {false};
     const uint64_t end = size - TRAILER_BYTES; /* where the checksum starts */
     uint64_t off = HEADER_BYTES;
     for (uint32_t k = 0; k < n_sections; k++) {
@@ -853,7 +976,7 @@ static ErrorCode load_fd(Ld *ld, int fd, uint64_t size, SavedModel *sm)
         if (sec->len > section_cap(sec->id))
             return bad(ld, "%s section: %" PRIu64 " bytes, more than it can hold (%" PRIu64 ")",
                        section_name(sec->id), sec->len, section_cap(sec->id));
-        if (sec->id >= 1 && sec->id <= MODELFILE_SECTION_MEANS) {
+        if (sec->id >= 1 && sec->id <= MODELFILE_SECTION_RESUME) {
             if (seen[sec->id]) return bad(ld, "%s section: appears twice", section_name(sec->id));
             seen[sec->id] = true;
         }
@@ -949,6 +1072,8 @@ void modelfile_free(SavedModel *sm)
     free(sm->params);
     free(sm->opt_state);
     free(sm->feature_mean);
+    free(sm->state.perm);
+    free(sm->state.best_params);
     memset(sm, 0, sizeof *sm);
 }
 

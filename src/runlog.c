@@ -27,6 +27,8 @@
 
 #define RUNLOG_PATH 4096
 #define RUNLOG_MAX_HPARAMS 64
+/* The share of the run's time that writing checkpoint.gtm may take. */
+#define RUNLOG_CHECKPOINT_SHARE 0.01
 
 struct RunLog {
     const Session *s;
@@ -37,6 +39,7 @@ struct RunLog {
     char metrics_path[RUNLOG_PATH];
     char journal_path[RUNLOG_PATH];
     char model_path[RUNLOG_PATH];
+    char checkpoint_path[RUNLOG_PATH];
     FILE *metrics;
     FILE *journal;
     TfeWriter *events;
@@ -50,6 +53,11 @@ struct RunLog {
     bool off;            /* runlog_off: nothing more is written */
     void (*on_fail)(void *ctx, const Error *e);
     void *on_fail_ctx;
+    /* checkpoint.gtm: the epoch it holds (-1: none written), how long the
+     * last write took and when it ended (monotonic seconds) */
+    int state_epoch;
+    double state_cost, state_end;
+    double state_share;
 };
 
 static double now_seconds(void)
@@ -72,6 +80,13 @@ static void rl_fail_err(RunLog *rl, const Error *e, const char *note)
     atomic_store_explicit(&rl->failed, true, memory_order_release);
     if (note) journal_line(rl, now_seconds(), rl->last_step, rl->last_epoch, note, e->msg);
     if (rl->on_fail) rl->on_fail(rl->on_fail_ctx, &rl->err);
+}
+
+static double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 static void rl_fail(RunLog *rl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -443,6 +458,100 @@ static ErrorCode abandon_run(RunLog *rl, bool made, ErrorCode rc)
     return rc;
 }
 
+/* What cutting a run's files back to an epoch removed, for the journal. */
+typedef struct {
+    int rows;           /* metrics.csv rows kept */
+    int cut_rows;       /* and removed */
+    int first_cut;      /* the epoch of the first row removed, 0 if none */
+    size_t cut_records; /* event records removed */
+    int cut_files;      /* event files left with nothing and removed */
+} Cut;
+
+/* Cuts metrics.csv back to its rows of epochs 1 .. epoch, in order: from
+ * the first row that is not the next of those (a later epoch, a repeat, a
+ * row cut short by a crash), everything goes. */
+static ErrorCode cut_metrics(const char *path, int epoch, Cut *c, Error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (errno == ENOENT) return ERROR_NONE; /* written anew */
+        return error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(errno));
+    }
+    char line[4096];
+    long keep = 0;
+    bool header = true, cutting = false;
+    while (fgets(line, sizeof line, f)) {
+        size_t n = strlen(line);
+        bool whole = n > 0 && line[n - 1] == '\n';
+        if (header) {
+            header = false;
+            if (whole && strncmp(line, "epoch,", 6) == 0) {
+                keep = ftell(f);
+                continue;
+            }
+            cutting = true; /* not a gradtop header: written anew */
+        }
+        char *end;
+        long e = strtol(line, &end, 10);
+        if (!cutting && (!whole || end == line || *end != ',' || e != c->rows + 1 || e > epoch))
+            cutting = true;
+        if (cutting) {
+            if (!c->first_cut && end != line && *end == ',' && e > 0) c->first_cut = (int)e;
+            if (whole || !feof(f)) c->cut_rows++;
+            continue;
+        }
+        c->rows++;
+        keep = ftell(f);
+    }
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed) return error_set(err, ERROR_RUNTIME, "%s: read error", path);
+    if (cutting && truncate(path, keep) != 0)
+        return error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(errno));
+    return ERROR_NONE;
+}
+
+/* Cuts every event file of dir back to step epoch; a file left without a
+ * scalar after losing some goes (a session that began after the epoch). */
+static ErrorCode cut_events(const char *dir, int epoch, Cut *c, Error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d) return error_set(err, ERROR_RUNTIME, "%s: %s", dir, strerror(errno));
+    ErrorCode rc = ERROR_NONE;
+    struct dirent *e;
+    while (!rc && (e = readdir(d))) {
+        if (strncmp(e->d_name, "events.out.tfevents.", 20) != 0) continue;
+        char path[RUNLOG_PATH + 256];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        size_t kept, removed;
+        rc = tfevents_cut(path, epoch, &kept, &removed, err);
+        c->cut_records += removed;
+        if (!rc && kept == 0 && removed > 0 && unlink(path) == 0) c->cut_files++;
+    }
+    closedir(d);
+    return rc;
+}
+
+/* The journal's account of a cut. */
+static void journal_cut(RunLog *rl, double t, int epoch, long step, const Cut *c)
+{
+    char text[512];
+    int n =
+        snprintf(text, sizeof text,
+                 "goes on from the end of epoch %d: metrics.csv keeps epochs 1-%d", epoch, c->rows);
+    if (c->cut_rows && n > 0 && (size_t)n < sizeof text)
+        n += snprintf(text + n, sizeof text - (size_t)n, ", %d later row%s removed (from epoch %d)",
+                      c->cut_rows, c->cut_rows == 1 ? "" : "s", c->first_cut);
+    if (c->cut_records && n > 0 && (size_t)n < sizeof text)
+        n += snprintf(text + n, sizeof text - (size_t)n,
+                      "; %zu event record%s after epoch %d removed", c->cut_records,
+                      c->cut_records == 1 ? "" : "s", epoch);
+    if (c->cut_files && n > 0 && (size_t)n < sizeof text)
+        snprintf(text + n, sizeof text - (size_t)n, " (%d event file%s left empty, deleted)",
+                 c->cut_files, c->cut_files == 1 ? "" : "s");
+    journal_line(rl, t, step, epoch, "rewind", text);
+}
+
 ErrorCode runlog_open(RunLog **out, const Options *o, const Session *s, Error *err)
 {
     return open_run(out, o, s, NULL, 0, 0, err);
@@ -468,6 +577,8 @@ static ErrorCode open_run(RunLog **out, const Options *o, const Session *s, cons
     rl->task = s->all.task;
     rl->has_val = s->val.n > 0;
     rl->has_test = s->has_test;
+    rl->state_epoch = -1;
+    rl->state_share = RUNLOG_CHECKPOINT_SHARE;
     double t = now_seconds();
     ErrorCode rc = ERROR_NONE;
     if (resume) {
@@ -489,7 +600,8 @@ static ErrorCode open_run(RunLog **out, const Options *o, const Session *s, cons
     /* make_run_dir left room for these names */
     if (snprintf(rl->metrics_path, sizeof rl->metrics_path, "%s/metrics.csv", rl->dir) < 0 ||
         snprintf(rl->journal_path, sizeof rl->journal_path, "%s/journal.txt", rl->dir) < 0 ||
-        snprintf(rl->model_path, sizeof rl->model_path, "%s/model.gtm", rl->dir) < 0)
+        snprintf(rl->model_path, sizeof rl->model_path, "%s/model.gtm", rl->dir) < 0 ||
+        snprintf(rl->checkpoint_path, sizeof rl->checkpoint_path, "%s/checkpoint.gtm", rl->dir) < 0)
         return abandon_run(rl, !resume,
                            error_set(err, ERROR_RUNTIME, "%s: path too long", o->logdir));
 
@@ -510,6 +622,16 @@ static ErrorCode open_run(RunLog **out, const Options *o, const Session *s, cons
     }
     options_to_config(saved, rl->config_text, need + 1);
     free(saved);
+    /* A resumed run goes on from its checkpoint's epoch: what the files
+     * hold beyond it (the epochs a crash cut off before their checkpoint)
+     * is removed, so that every epoch appears once, in order. */
+    Cut cut = {0};
+    if (resume) {
+        rc = cut_metrics(rl->metrics_path, epoch, &cut, err);
+        if (!rc) rc = cut_events(rl->dir, epoch, &cut, err);
+        if (rc) return abandon_run(rl, false, rc);
+        rl->state_epoch = epoch; /* checkpoint.gtm holds it already */
+    }
     char config_path[RUNLOG_PATH + 16];
     snprintf(config_path, sizeof config_path, "%s/config.txt", rl->dir);
     int e = write_atomic(config_path, rl->dir, rl->config_text);
@@ -570,6 +692,7 @@ static ErrorCode open_run(RunLog **out, const Options *o, const Session *s, cons
             snprintf(text + len, sizeof text - (size_t)len, "; %d features", all->d);
     }
     journal_line(rl, t, step, epoch, resume ? "resume" : "run", text);
+    if (resume) journal_cut(rl, t, epoch, step, &cut);
 
     if (rl->err.code != ERROR_NONE)
         return abandon_run(rl, !resume, error_set(err, rl->err.code, "%s", rl->err.msg));
@@ -587,7 +710,8 @@ TrainerHooks runlog_hooks(RunLog *rl)
     return (TrainerHooks){.ctx = rl,
                           .on_epoch = runlog_on_epoch,
                           .on_event = runlog_on_event,
-                          .on_checkpoint = runlog_on_checkpoint};
+                          .on_checkpoint = runlog_on_checkpoint,
+                          .on_state = runlog_on_state};
 }
 
 ErrorCode runlog_error(const RunLog *rl, Error *err)
@@ -622,6 +746,56 @@ void runlog_close(RunLog *rl)
     if (rl->spare_fd >= 0) close(rl->spare_fd);
     free(rl->config_text);
     free(rl);
+}
+
+/* ---- resume ---------------------------------------------------------- */
+
+ErrorCode runlog_resume_load(RunResume *rr, const char *dir, Error *err)
+{
+    memset(rr, 0, sizeof *rr);
+    options_default(&rr->earlier);
+    char path[RUNLOG_PATH + 32];
+    if (strlen(dir) + 32 >= RUNLOG_PATH)
+        return error_set(err, ERROR_INPUT, "%s: path too long", dir);
+    snprintf(path, sizeof path, "%s/config.txt", dir);
+    ErrorCode rc = options_load_file(&rr->earlier, path, NULL, err);
+    if (rc) return rc;
+    /* checkpoint.gtm holds the last epoch's state; a run from before
+     * checkpoints has only model.gtm, its kept weights */
+    struct stat st;
+    snprintf(path, sizeof path, "%s/checkpoint.gtm", dir);
+    rr->from_checkpoint = stat(path, &st) == 0 || errno != ENOENT;
+    if (!rr->from_checkpoint) {
+        snprintf(path, sizeof path, "%s/model.gtm", dir);
+        if (stat(path, &st) != 0 && errno == ENOENT)
+            return error_set(err, ERROR_INPUT,
+                             "%s: nothing to resume: the run stopped before it finished its "
+                             "first epoch, so it has no checkpoint.gtm; start it again with "
+                             "gradtop train --config %s/config.txt",
+                             dir, dir);
+    }
+    rc = modelfile_load(&rr->state, path, err);
+    if (rc) return rc;
+    if (rr->from_checkpoint && !rr->state.has_state) {
+        modelfile_free(&rr->state);
+        return error_set(err, ERROR_INPUT, "%s: no run state in it (not a checkpoint)", path);
+    }
+    return ERROR_NONE;
+}
+
+void runlog_resume_options(const RunResume *rr, Options *o)
+{
+    /* cosine's "the run's epochs" is the period the run started with: a
+     * resume with more epochs goes on along the same curve */
+    const Options *e = &rr->earlier;
+    if (o->sched.kind == SCHEDULE_COSINE && o->sched.cosine_epochs == 0 &&
+        e->sched.kind == SCHEDULE_COSINE)
+        o->sched.cosine_epochs = e->sched.cosine_epochs > 0 ? e->sched.cosine_epochs : e->epochs;
+}
+
+void runlog_resume_free(RunResume *rr)
+{
+    modelfile_free(&rr->state);
 }
 
 /* ---- hooks ----------------------------------------------------------- */
@@ -723,6 +897,43 @@ void runlog_on_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kep
         journal_line(rl, now_seconds(), rl->last_step, rl->last_epoch, "checkpoint_failed", e.msg);
         rl_fail_err(rl, &e, NULL);
     }
+}
+
+void runlog_set_checkpoint_share(RunLog *rl, double share)
+{
+    rl->state_share = share;
+}
+
+void runlog_on_state(void *ctx, const Model *m, const Optimizer *o, const TrainState *s, bool last)
+{
+    RunLog *rl = ctx;
+    if (rl->err.code != ERROR_NONE || rl->off || s->epoch == rl->state_epoch || s->epoch < 1)
+        return;
+    /* Each write costs at most state_share of the time since the last
+     * one: a run of short epochs writes every few of them, one of long
+     * epochs every epoch; the last state is always written. */
+    double start = now_mono();
+    if (!last && rl->state_epoch >= 0 && rl->state_share < 1 &&
+        start - rl->state_end < rl->state_cost * (1 / rl->state_share - 1))
+        return;
+    ModelInfo info;
+    modelfile_info_from_session(&info, rl->s);
+    info.config_text = rl->config_text;
+    info.kept_epoch = s->epoch;
+    info.run_state = s;
+    Error e = {0};
+    /* the descriptor set aside for saves (open_run) */
+    if (rl->spare_fd >= 0) close(rl->spare_fd);
+    ErrorCode saved = modelfile_save(rl->checkpoint_path, m, o, &info, &e);
+    rl->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (saved != ERROR_NONE) {
+        journal_line(rl, now_seconds(), s->step, s->epoch, "checkpoint_failed", e.msg);
+        rl_fail_err(rl, &e, NULL);
+        return;
+    }
+    rl->state_epoch = s->epoch;
+    rl->state_end = now_mono();
+    rl->state_cost = rl->state_end - start;
 }
 
 ErrorCode runlog_finish(RunLog *rl, const TrainResult *r, Error *err)

@@ -876,3 +876,45 @@ bool tfevents_reader_next(TfeReader *r, TfeScalar *s)
         }
     }
 }
+
+ErrorCode tfevents_cut(const char *path, int64_t max_step, size_t *kept, size_t *removed,
+                       Error *err)
+{
+    *kept = *removed = 0;
+    TfeReader *r;
+    ErrorCode rc = tfevents_reader_open(&r, path, err);
+    if (rc) {
+        if (err) err->code = ERROR_RUNTIME; /* the file was there: reading it failed */
+        return ERROR_RUNTIME;
+    }
+    uint64_t cut = 0; /* the end of the last record kept */
+    bool cutting = false;
+    size_t n;
+    for (;;) {
+        uint64_t start = r->offset;
+        size_t skipped = r->warnings;
+        if (!reader_load(r, &n)) break;
+        /* a record whose CRC failed was skipped: the file is cut there too */
+        if (r->warnings != skipped && !cutting) {
+            cut = start;
+            cutting = true;
+        }
+        bool parsed = parse_event(r, n);
+        if (!cutting && (!parsed || r->step > max_step)) cutting = true;
+        if (cutting) {
+            (*removed)++;
+            continue;
+        }
+        cut = r->offset;
+        TfeScalar s;
+        while (next_value(r, &s) > 0) (*kept)++;
+        r->values.p = r->values.end = NULL;
+    }
+    /* an incomplete or unreadable tail goes too */
+    if (!cutting && (r->partial || r->stopped)) cutting = true;
+    uint64_t size = source_size(r);
+    tfevents_reader_close(r);
+    if (cutting && cut < size && truncate(path, (off_t)cut) != 0)
+        return error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(errno));
+    return ERROR_NONE;
+}

@@ -43,6 +43,11 @@ struct Trainer {
     float *good_params; /* (n_params) weights at the end of the last finite epoch */
     float *good_state;  /* (3 n_params) optimizer state there */
     long good_t;
+    OptimizerParams good_opt; /* the optimizer those are of */
+    int *good_perm;           /* (n_train) the row order there */
+    Rng good_shuffle, good_dropout;
+    int good_epoch;   /* epochs done there */
+    long good_step;   /* batches done there */
     HyperParams hp;   /* in force */
     bool monitor_max; /* improvement means larger */
     int monitor_field;
@@ -276,9 +281,11 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     t->best_params = malloc(np * sizeof(float));
     t->good_params = malloc(np * sizeof(float));
     t->good_state = malloc(3 * np * sizeof(float));
+    t->good_perm = malloc(train->n * sizeof(int));
     t->cap_history = 64;
     t->history = malloc((size_t)t->cap_history * sizeof(EpochMetrics));
-    if (!t->perm || !t->best_params || !t->good_params || !t->good_state || !t->history) {
+    if (!t->perm || !t->best_params || !t->good_params || !t->good_state || !t->good_perm ||
+        !t->history) {
         rc = error_set(err, ERROR_RUNTIME, "out of memory");
         goto fail;
     }
@@ -336,6 +343,7 @@ void trainer_destroy(Trainer *t)
     free(t->best_params);
     free(t->good_params);
     free(t->good_state);
+    free(t->good_perm);
     free(t->history);
     pthread_mutex_destroy(&t->mu);
     pthread_cond_destroy(&t->cv);
@@ -569,12 +577,22 @@ static void publish_batch(Trainer *t, double loss, int B, long batch_in_epoch, i
     pthread_mutex_unlock(&t->mu);
 }
 
-static void save_good(Trainer *t)
+/* Keeps the state at the end of an epoch (epochs epochs done): what a
+ * divergence goes back to, and what a checkpoint saves of a run stopped in
+ * the middle of the next epoch.  The row order is n ints beside the n x d
+ * floats an epoch reads: copying it costs nothing measurable. */
+static void save_good(Trainer *t, int epochs)
 {
     size_t np = t->model.n_params;
     memcpy(t->good_params, t->model.params, np * sizeof(float));
     memcpy(t->good_state, t->optim.state, 3 * np * sizeof(float));
     t->good_t = t->optim.t;
+    t->good_opt = t->optim.p;
+    memcpy(t->good_perm, t->perm, t->train->n * sizeof(int));
+    t->good_shuffle = t->rng_shuffle;
+    t->good_dropout = t->rng_dropout;
+    t->good_epoch = epochs;
+    t->good_step = t->pub.step;
 }
 
 static void restore_good(Trainer *t)
@@ -692,6 +710,37 @@ static void checkpoint(Trainer *t, int kept_epoch)
         t->hooks.on_checkpoint(t->hooks.ctx, &t->model, &t->optim, kept_epoch);
 }
 
+/* Hands the state at the end of the last whole epoch to on_state: the
+ * weights and optimizer state are the copies save_good made, seen through
+ * views of the live model and optimizer (same shape, other blocks). */
+static void publish_state(Trainer *t, bool last)
+{
+    if (!t->hooks.on_state) return;
+    Model mv = t->model;
+    mv.params = t->good_params;
+    Optimizer ov = t->optim;
+    ov.p = t->good_opt;
+    ov.state = t->good_state;
+    ov.t = t->good_t;
+    bool own_best = !t->opt.restore_best || t->best_epoch == 0 || t->best_epoch == t->good_epoch;
+    TrainState s = {.epoch = t->good_epoch,
+                    .step = t->good_step,
+                    .n_rows = t->train->n,
+                    .perm = t->good_perm,
+                    .shuffle = t->good_shuffle,
+                    .dropout = t->good_dropout,
+                    .best_epoch = t->best_epoch,
+                    .wait = t->wait,
+                    .best_value = t->best_value,
+                    .best = t->best_metrics,
+                    .n_best = own_best ? 0 : t->model.n_params,
+                    .best_params = own_best ? NULL : t->best_params,
+                    .plateau_best = t->sched.plateau_best,
+                    .plateau_scale = t->sched.plateau_scale,
+                    .plateau_wait = t->sched.plateau_wait};
+    t->hooks.on_state(t->hooks.ctx, &mv, &ov, &s, last);
+}
+
 /* Waits, in interactive mode, until resumed (returns true) or closed. */
 static bool wait_interactive(Trainer *t)
 {
@@ -712,7 +761,7 @@ ErrorCode trainer_run(Trainer *t, Error *err)
     t->rate_t0 = t->t_start;
     emit(t, EVENT_START, t->start_epoch, "training %s: %zu rows, %d features, %d epochs",
          t->train->name, t->train->n, t->train->d, t->opt.epochs);
-    save_good(t);
+    save_good(t, t->start_epoch);
     int epoch = t->start_epoch;
     while (epoch < t->opt.epochs) {
         double t0 = now_mono();
@@ -768,7 +817,7 @@ ErrorCode trainer_run(Trainer *t, Error *err)
         }
         m.step = t->pub.step;
         m.seconds = now_mono() - t0;
-        save_good(t);
+        save_good(t, m.epoch);
 
         /* Early stopping, as Keras's EarlyStopping callback. */
         double v = metric_value(&m, t->monitor_field);
@@ -794,6 +843,7 @@ ErrorCode trainer_run(Trainer *t, Error *err)
             emit(t, EVENT_SCHEDULE, epoch, "plateau: lr -> %g",
                  schedule_lr(&t->sched, t->hp.opt.lr, epoch + 1));
         epoch++;
+        publish_state(t, false);
         if (t->hp.patience > 0 && t->wait >= t->hp.patience) {
             final = TRAIN_EARLY_STOPPED;
             emit(t, EVENT_EARLY_STOP, epoch,
@@ -803,6 +853,7 @@ ErrorCode trainer_run(Trainer *t, Error *err)
         }
     }
 
+    publish_state(t, true);
     /* Keep the best weights under --restore-best, else the last ones. */
     TrainResult *r = &t->result;
     memset(r, 0, sizeof *r);
@@ -883,6 +934,72 @@ ErrorCode trainer_load_state(Trainer *t, const float *params, size_t n_params, c
     return ERROR_NONE;
 }
 
+/* The field that monitor names in this trainer's run: a val_ one falls
+ * back to its training counterpart without a validation part. */
+static int run_monitor_field(const Trainer *t, const char *monitor)
+{
+    int field = monitor_field_or_default(monitor);
+    if (!t->val && field >= MONITOR_VAL_LOSS) field -= MONITOR_VAL_LOSS;
+    return field;
+}
+
+ErrorCode trainer_restore(Trainer *t, const TrainState *s, const char *monitor, Error *err)
+{
+    size_t n = t->train->n;
+    if (s->n_rows != n || !s->perm)
+        return error_set(err, ERROR_INPUT,
+                         "the checkpoint's data order has %zu rows, this run's training part %zu",
+                         s->n_rows, n);
+    if (s->epoch != t->start_epoch)
+        return error_set(err, ERROR_INPUT, "the checkpoint is of epoch %d, its weights of epoch %d",
+                         s->epoch, t->start_epoch);
+    if (s->n_best && s->n_best != t->model.n_params)
+        return error_set(err, ERROR_INPUT,
+                         "the checkpoint's best weights have %zu parameters, this network %zu",
+                         s->n_best, t->model.n_params);
+    /* a permutation of the rows, or the next epoch would read out of bounds */
+    bool *seen = calloc(n, sizeof *seen);
+    if (!seen) return error_set(err, ERROR_RUNTIME, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        int r = s->perm[i];
+        if (r < 0 || (size_t)r >= n || seen[r]) {
+            free(seen);
+            return error_set(err, ERROR_INPUT,
+                             "the checkpoint's data order is not a permutation of the %zu rows", n);
+        }
+        seen[r] = true;
+    }
+    free(seen);
+    memcpy(t->perm, s->perm, n * sizeof(int));
+    t->rng_shuffle = s->shuffle;
+    t->rng_dropout = s->dropout;
+    t->sched.plateau_best = s->plateau_best;
+    t->sched.plateau_scale = s->plateau_scale;
+    t->sched.plateau_wait = s->plateau_wait;
+
+    /* Early stopping: the same monitor goes on where it was; another one
+     * keeps the best epoch, valued by this run's monitor, and counts its
+     * patience anew (as trainer_seed_best). */
+    bool same = run_monitor_field(t, monitor) == t->monitor_field;
+    double v = same ? s->best_value : metric_value(&s->best, t->monitor_field);
+    bool weights = !t->opt.restore_best || s->best_epoch == s->epoch || s->n_best > 0;
+    if (s->best_epoch > 0 && weights && isfinite(v)) {
+        t->best_epoch = s->best_epoch;
+        t->best_value = v;
+        t->best_metrics = s->best;
+        t->wait = same ? s->wait : 0;
+        if (t->opt.restore_best)
+            memcpy(t->best_params, s->n_best ? s->best_params : t->model.params,
+                   t->model.n_params * sizeof(float));
+    }
+    pthread_mutex_lock(&t->mu);
+    t->pub.best_epoch = t->best_epoch;
+    t->pub.best_value = t->best_value;
+    t->pub.wait = t->wait;
+    pthread_mutex_unlock(&t->mu);
+    return ERROR_NONE;
+}
+
 void trainer_seed_best(Trainer *t, const EpochMetrics *earlier, int n, const char *monitor,
                        double min_delta, int kept_epoch)
 {
@@ -893,8 +1010,7 @@ void trainer_seed_best(Trainer *t, const EpochMetrics *earlier, int n, const cha
     int best = -1;
     for (int i = 0; i < n && kept_epoch > 0; i++)
         if (earlier[i].epoch == kept_epoch) best = i;
-    int field = monitor_field_or_default(monitor);
-    if (!t->val && field >= MONITOR_VAL_LOSS) field -= MONITOR_VAL_LOSS;
+    int field = run_monitor_field(t, monitor);
     bool max = monitor_higher_is_better(field);
     double best_v = monitor_worst(max);
     bool replay = best < 0;

@@ -66,6 +66,16 @@
  *                                          file, in its own units: what predict
  *                                          fills a missing value with under
  *                                          --missing mean (CSV data only)
+ *  11 RESUME     the rest of a run's state at the end of the epoch PROGRESS
+ *                gives (checkpoint.gtm; TrainState in trainer.h):
+ *                u32 best_epoch, u32 wait, u32 plateau_wait, u32 reserved = 0
+ *                f64 best_value, f64 plateau_best, f64 plateau_scale
+ *                u64 shuffle[4], u64 dropout[4]  the generators (xoshiro256**)
+ *                the best epoch's metrics: u32 has_val, u32 reserved = 0,
+ *                  i64 step, f64 wall_time, seconds, loss, accuracy, mae, r2,
+ *                  val_loss, val_accuracy, val_mae, val_r2, lr
+ *                u64 n_rows, u32 perm[n_rows]    the row order, a permutation
+ *                u64 n_best (0 or n_params), f32 best_params[n_best]
  *
  * Loading refuses anything but a regular file (a named pipe is opened
  * without waiting for a writer), then reads the header before anything
@@ -92,6 +102,7 @@
 #include "gradtop/model.h"
 #include "gradtop/optimizer.h"
 #include "gradtop/session.h"
+#include "gradtop/trainer.h"
 
 #define MODELFILE_MAGIC "GTMODEL"
 #define MODELFILE_VERSION 1u
@@ -111,6 +122,7 @@ enum {
     MODELFILE_SECTION_TARGET = 8,
     MODELFILE_SECTION_KEPT = 9,
     MODELFILE_SECTION_MEANS = 10,
+    MODELFILE_SECTION_RESUME = 11,
 };
 
 /* What a model file holds beyond the weights, borrowed for saving. */
@@ -130,6 +142,9 @@ typedef struct {
     double target_scale;      /* scale 0: none */
     /* (d) each feature's mean in the data's units; NULL (or not all finite): none */
     const float *feature_mean;
+    /* the run's state to resume from (checkpoint.gtm); NULL: none.  Its
+     * epoch and step, when given, are what PROGRESS records. */
+    const TrainState *run_state;
 } ModelInfo;
 
 /* A loaded model file; owns every pointer. */
@@ -156,6 +171,8 @@ typedef struct {
     double target_shift, target_scale; /* TARGET section; scale 0 when absent */
     float *feature_mean;               /* (d) MEANS section; NULL when absent */
     int n_means;                       /* its count, checked to be d */
+    bool has_state;                    /* RESUME section */
+    TrainState state;                  /* its epoch and step are PROGRESS's */
 } SavedModel;
 
 /* Fills info with borrowed views of the session's data part (names, task,

@@ -3,6 +3,14 @@
  * LOGDIR/YYYYMMDD-HHMMSS-DATASET[-NAME]/ with config.txt, metrics.csv,
  * events.out.tfevents.TIMESTAMP.HOST, journal.txt and model.gtm.
  *
+ * checkpoint.gtm is the state at the end of the latest epoch that a
+ * resume goes on from (weights, optimizer, data order, generators, early
+ * stopping and schedule: a model file with a RESUME section, modelfile.h).
+ * It is replaced atomically at the end of an epoch when writing it takes
+ * at most 1 % of the time since the last write (so every epoch when epochs
+ * take a second or more, every few epochs when they are short), and at the
+ * end of the run.
+ *
  * A RunLog owns the directory's open files.  The trainer drives it through
  * the TrainerHooks that runlog_hooks() returns, on the trainer thread; the
  * thread that opened it calls runlog_finish and runlog_close after
@@ -33,12 +41,14 @@
  * journal.txt: one line per event, "TIME step=N epoch=N KIND text", TIME
  * local ISO 8601 with milliseconds and UTC offset, KIND one of run, start,
  * pause, resume, step, change, schedule, early_stop, diverged, stop,
- * restore, end, checkpoint_failed, write_failed, log_off, result.
+ * restore, end, checkpoint_failed, write_failed, log_off, result, rewind (a
+ * resume's cut of the files back to its checkpoint).
  */
 #ifndef GRADTOP_RUNLOG_H
 #define GRADTOP_RUNLOG_H
 
 #include "gradtop/error.h"
+#include "gradtop/modelfile.h"
 #include "gradtop/options.h"
 #include "gradtop/session.h"
 #include "gradtop/trainer.h"
@@ -54,10 +64,12 @@ typedef struct RunLog RunLog;
  */
 ErrorCode runlog_open(RunLog **out, const Options *o, const Session *s, Error *err);
 
-/* The same on an existing run directory (train --resume) that had run
- * epoch epochs and step batches: config.txt is rewritten, metrics.csv and
- * journal.txt are appended to, and a new event file starts beside the old
- * ones (TensorBoard reads them all). */
+/* The same on an existing run directory (train --resume) going on from
+ * the end of epoch epoch, after step batches: metrics.csv and the event
+ * files are cut back to that epoch (what a crash left beyond the
+ * checkpoint; the journal says what went), config.txt is rewritten,
+ * metrics.csv and journal.txt are appended to, and a new event file starts
+ * beside the old ones (TensorBoard reads them all). */
 ErrorCode runlog_resume(RunLog **out, const char *dir, int epoch, long step, const Options *o,
                         const Session *s, Error *err);
 
@@ -67,6 +79,23 @@ ErrorCode runlog_resume(RunLog **out, const char *dir, int epoch, long step, con
  * stay.  runlog_resume does this; view does it for each run directory it
  * finds.  Returns how many were removed. */
 int runlog_remove_stale(const char *dir);
+/* What train --resume goes on from. */
+typedef struct {
+    Options earlier;      /* config.txt: the run's options as it last started */
+    SavedModel state;     /* checkpoint.gtm, or model.gtm of a run from before checkpoints */
+    bool from_checkpoint; /* state.has_state then */
+} RunResume;
+
+/* Loads dir's config.txt and checkpoint.gtm (model.gtm when there is no
+ * checkpoint.gtm, as in runs from before it).  ERROR_INPUT saying what to
+ * do when the run has neither (it never finished an epoch), or naming the
+ * file that cannot be read.  rr is safe to free either way. */
+ErrorCode runlog_resume_load(RunResume *rr, const char *dir, Error *err);
+/* Makes o (the earlier options with the command line's on top) go on with
+ * the run's schedule: a cosine period of "the run's epochs" becomes the
+ * epochs the run started with, so more --epochs do not move it. */
+void runlog_resume_options(const RunResume *rr, Options *o);
+void runlog_resume_free(RunResume *rr);
 
 /* The run directory, e.g. "runs/20261124-193000-iris". */
 const char *runlog_path(const RunLog *rl);
@@ -77,6 +106,11 @@ void runlog_on_epoch(void *ctx, const EpochMetrics *m);
 void runlog_on_event(void *ctx, const TrainEvent *e);
 /* Saves m (and o's state) to model.gtm atomically. */
 void runlog_on_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kept_epoch);
+/* Saves the state to checkpoint.gtm atomically, as the rule above says. */
+void runlog_on_state(void *ctx, const Model *m, const Optimizer *o, const TrainState *s, bool last);
+/* The share of the run's time checkpoint.gtm may take (default 0.01); 1
+ * writes it at every epoch (tests). */
+void runlog_set_checkpoint_share(RunLog *rl, double share);
 
 /* A free-form journal line (e.g. the command line), KIND a single word. */
 void runlog_note(RunLog *rl, const char *kind, const char *text);

@@ -180,4 +180,14 @@ size_t tfevents_reader_records(const TfeReader *r);
 uint64_t tfevents_reader_offset(const TfeReader *r);
 void tfevents_reader_close(TfeReader *r);
 
+/*
+ * Cuts the event file at path back to step max_step (train --resume from a
+ * checkpoint of that epoch): the file is truncated before the first record
+ * whose step is greater, or before a damaged or incomplete tail.  *kept:
+ * scalars left in the file; *removed: whole records cut away.
+ * ERROR_RUNTIME naming the file when it cannot be read or truncated.
+ */
+ErrorCode tfevents_cut(const char *path, int64_t max_step, size_t *kept, size_t *removed,
+                       Error *err);
+
 #endif

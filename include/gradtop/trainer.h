@@ -21,6 +21,7 @@
 #include "gradtop/model.h"
 #include "gradtop/optimizer.h"
 #include "gradtop/options.h"
+#include "gradtop/rng.h"
 
 typedef enum {
     TRAIN_RUNNING,
@@ -89,6 +90,32 @@ typedef struct {
     HyperParams hp; /* the hyperparameters in force for the whole batch */
 } BatchInfo;
 
+/*
+ * What a run needs besides its options, weights and optimizer state to go
+ * on exactly where it was at the end of an epoch: the data order and the
+ * random generators, the early-stopping and schedule state.  Saved in
+ * checkpoint.gtm (modelfile.h) and given back with trainer_restore.  The
+ * arrays are borrowed when a hook hands it out, owned by the SavedModel
+ * when loaded.
+ */
+typedef struct {
+    int epoch;          /* epochs done */
+    long step;          /* batches done */
+    size_t n_rows;      /* training rows: perm's length */
+    int *perm;          /* (n_rows) the row order of the last epoch, which the next one shuffles */
+    Rng shuffle;        /* the data order's generator */
+    Rng dropout;        /* dropout's generator */
+    int best_epoch;     /* early stopping: the best epoch so far, 0 before any */
+    int wait;           /* epochs since it */
+    double best_value;  /* the monitored value there */
+    EpochMetrics best;  /* its metrics */
+    size_t n_best;      /* n_params when best_params is given, else 0 */
+    float *best_params; /* the best epoch's weights under --restore-best when
+                           they are not the checkpoint's own (best_epoch < epoch) */
+    double plateau_best, plateau_scale; /* reduce-on-plateau (Schedule) */
+    int plateau_wait;
+} TrainState;
+
 typedef struct {
     void *ctx;
     /* Optional, after every batch; keep it cheap. */
@@ -99,6 +126,11 @@ typedef struct {
      * kept_epoch: the epoch they are from, 0 when not known (the initial
      * weights, or a resumed run's loaded ones that no epoch replaced). */
     void (*on_checkpoint)(void *ctx, const Model *m, const Optimizer *o, int kept_epoch);
+    /* The state to go on from (train --resume) changed: after every epoch,
+     * and once more with last set when the run ends.  m and o hold the
+     * weights and optimizer state at the end of epoch s->epoch (a run
+     * stopped or diverged in a later epoch gives that epoch's end). */
+    void (*on_state)(void *ctx, const Model *m, const Optimizer *o, const TrainState *s, bool last);
 } TrainerHooks;
 
 /* Final figures, of the kept weights. */
@@ -174,6 +206,18 @@ void trainer_destroy(Trainer *t);
 ErrorCode trainer_load_state(Trainer *t, const float *params, size_t n_params, const float *state,
                              OptimizerKind kind, long opt_t, int epochs_done, long steps_done,
                              Error *err);
+
+/*
+ * After trainer_load_state with a checkpoint's weights and state: the data
+ * order, generators, early-stopping and schedule state of s, so that the
+ * run goes on as if it had never stopped.  The best epoch's weights are
+ * s->best_params, or the loaded weights when s->best_epoch is s->epoch;
+ * when the checkpoint has neither, early stopping starts over.  A monitor
+ * other than the checkpoint's (monitor: the earlier run's) keeps the best
+ * epoch, valued by this run's monitor, with the patience count from 0.
+ * ERROR_INPUT when s does not fit this run's data.  Before trainer_run only.
+ */
+ErrorCode trainer_restore(Trainer *t, const TrainState *s, const char *monitor, Error *err);
 
 /*
  * For a resumed run whose loaded weights are its kept best (it ran with

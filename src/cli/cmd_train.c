@@ -123,6 +123,15 @@ static void stop_on_log_failure(void *ctx, const Error *e)
     trainer_stop(p->trainer);
 }
 
+static void save_state(void *ctx, const Model *m, const Optimizer *o, const TrainState *s,
+                       bool last)
+{
+    Printer *p = ctx;
+    pthread_mutex_lock(&p->mu);
+    if (p->log) runlog_on_state(p->log, m, o, s, last);
+    hook_done(p);
+}
+
 /* SIGINT, SIGTERM or SIGHUP: training stops at its next batch (sigwatch.h). */
 static void stop_trainer(void *ctx)
 {
@@ -166,8 +175,7 @@ static void print_result(const Session *s, const TrainResult *r, const char *run
     printf("\n");
 }
 
-static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm,
-                        const Options *kept_best);
+static int run_training(const Options *o, const CliArgs *a, const RunResume *rr);
 
 /* The value of series tag at index k, NAN when the run has no such series
  * or it does not line up with the loss series. */
@@ -252,35 +260,45 @@ static int refuse_changes(const Options *run, const Options *cli, const CliArgs 
 
 int cmd_train(const Options *cli, const CliArgs *a)
 {
-    if (!a->resume) return run_training(cli, a, NULL, NULL);
-    char path[OPTIONS_PATH + 32];
-    Options o;
-    options_default(&o);
+    if (!a->resume) return run_training(cli, a, NULL);
+    RunResume rr;
     Error err = {0};
-    snprintf(path, sizeof path, "%s/config.txt", a->resume);
-    if (options_load_file(&o, path, NULL, &err)) {
+    if (runlog_resume_load(&rr, a->resume, &err)) {
         fprintf(stderr, "gradtop: --resume: %s\n", err.msg);
-        return EXIT_USAGE;
-    }
-    /* model.gtm holds the best epoch's weights when the run kept them */
-    Options earlier = o;
-    if (refuse_changes(&o, cli, a) || cli_overlay(&o, cli, a)) return EXIT_USAGE;
-    o.no_log = cli->no_log;
-    SavedModel sm;
-    snprintf(path, sizeof path, "%s/model.gtm", a->resume);
-    if (modelfile_load(&sm, path, &err)) {
-        fprintf(stderr, "gradtop: --resume: %s\n", err.msg);
+        runlog_resume_free(&rr);
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
-    int rc = run_training(&o, a, &sm, earlier.restore_best ? &earlier : NULL);
-    modelfile_free(&sm);
+    Options o = rr.earlier;
+    int rc = EXIT_USAGE;
+    if (!refuse_changes(&o, cli, a) && !cli_overlay(&o, cli, a)) {
+        o.no_log = cli->no_log;
+        runlog_resume_options(&rr, &o);
+        rc = run_training(&o, a, &rr);
+    }
+    runlog_resume_free(&rr);
     return rc;
 }
 
-/* run_training's part under the signal watch, which the caller removes. */
-static int train_watched(const Options *o, const CliArgs *a, const SavedModel *sm,
-                         const Options *kept_best, SigWatch *watch)
+/* Puts a resumed run's state into t: checkpoint.gtm's whole state, or for
+ * a run from before checkpoints model.gtm's weights and the best epoch
+ * found in metrics.csv. */
+static ErrorCode resume_trainer(Trainer *t, const RunResume *rr, const char *dir, Error *err)
 {
+    const SavedModel *sm = &rr->state;
+    ErrorCode rc =
+        trainer_load_state(t, sm->params, sm->n_params, sm->has_opt ? sm->opt_state : NULL,
+                           sm->opt_kind, sm->opt_t, sm->epoch, sm->step, err);
+    if (rc) return rc;
+    if (rr->from_checkpoint) return trainer_restore(t, &sm->state, rr->earlier.monitor, err);
+    /* model.gtm holds the best epoch's weights when the run kept them */
+    if (rr->earlier.restore_best) seed_best(t, dir, &rr->earlier, sm->kept_epoch);
+    return ERROR_NONE;
+}
+
+/* run_training's part under the signal watch, which the caller removes. */
+static int train_watched(const Options *o, const CliArgs *a, const RunResume *rr, SigWatch *watch)
+{
+    const SavedModel *sm = rr ? &rr->state : NULL;
     Session s;
     Error err = {0};
     int rc = EXIT_OK;
@@ -309,11 +327,11 @@ static int train_watched(const Options *o, const CliArgs *a, const SavedModel *s
     TrainerHooks hooks = {.ctx = &pr,
                           .on_epoch = print_epoch,
                           .on_event = print_event,
-                          .on_checkpoint = save_checkpoint};
+                          .on_checkpoint = save_checkpoint,
+                          .on_state = save_state};
     Trainer *t = NULL;
     if (trainer_create(&t, o, &s.train, &s.val, s.has_test ? &s.test : NULL, false, &hooks, &err) ||
-        (sm && trainer_load_state(t, sm->params, sm->n_params, sm->has_opt ? sm->opt_state : NULL,
-                                  sm->opt_kind, sm->opt_t, sm->epoch, sm->step, &err))) {
+        (rr && resume_trainer(t, rr, a->resume, &err))) {
         fprintf(stderr, "gradtop: %s\n", err.msg);
         trainer_destroy(t);
         session_close(&s);
@@ -329,7 +347,6 @@ static int train_watched(const Options *o, const CliArgs *a, const SavedModel *s
         return EXIT_INTERRUPTED;
     }
     sigwatch_insist(watch, end_now, &pr);
-    if (sm && kept_best) seed_best(t, a->resume, kept_best, sm->kept_epoch);
     /* The run directory is made once the network is built (a refused
      * network leaves no directory behind) and before training, so that an
      * unwritable log directory is reported before any time is spent. */
@@ -387,8 +404,7 @@ static int train_watched(const Options *o, const CliArgs *a, const SavedModel *s
     return rc;
 }
 
-static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm,
-                        const Options *kept_best)
+static int run_training(const Options *o, const CliArgs *a, const RunResume *rr)
 {
     if (!o->dataset[0]) {
         fprintf(stderr, "gradtop train: no dataset given\n");
@@ -405,7 +421,7 @@ static int run_training(const Options *o, const CliArgs *a, const SavedModel *sm
     sigemptyset(&ignore.sa_mask);
     sigaction(SIGPIPE, &ignore, &old_pipe);
     sigwatch_start(&watch, abandon_loading, NULL);
-    int rc = train_watched(o, a, sm, kept_best, &watch);
+    int rc = train_watched(o, a, rr, &watch);
     sigaction(SIGPIPE, &old_pipe, NULL);
     sigwatch_remove(&watch);
     return rc;

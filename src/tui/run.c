@@ -99,6 +99,13 @@ static void log_failed(void *ctx, const Error *e)
     if (r->on_log_failed) r->on_log_failed(r->on_epoch_ctx, e);
 }
 
+static void hook_state(void *ctx, const Model *m, const Optimizer *o, const TrainState *s,
+                       bool last)
+{
+    Run *r = ctx;
+    if (r->log_hooks.on_state && log_on(r)) r->log_hooks.on_state(r->log_hooks.ctx, m, o, s, last);
+}
+
 static void *trainer_thread(void *arg)
 {
     Run *r = arg;
@@ -141,7 +148,8 @@ ErrorCode run_prepare(Run *r, Error *err)
                           .on_batch = hook_batch,
                           .on_epoch = hook_epoch,
                           .on_event = hook_event,
-                          .on_checkpoint = hook_checkpoint};
+                          .on_checkpoint = hook_checkpoint,
+                          .on_state = hook_state};
     const Dataset *test = ss->has_test ? &ss->test : NULL;
     ErrorCode rc =
         trainer_create(&r->trainer, &r->opt, &ss->train, &ss->val, test, !r->headless, &hooks, err);
