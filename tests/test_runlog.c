@@ -1,6 +1,7 @@
 /* test_runlog.c - the run directory: its name, metrics.csv, journal.txt,
- * the event file read back, config.txt loaded back, model.gtm, and errors
- * for a logdir that cannot be used. */
+ * the event file read back, config.txt loaded back, model.gtm, errors for
+ * a logdir that cannot be used, and checkpoint.gtm: real runs killed with
+ * SIGKILL at chosen points and resumed, against one never interrupted. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 
 #include <dirent.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -769,6 +771,376 @@ static void logging_off_writes_its_journal_line_then_nothing(void **state)
     free_fixture(f);
 }
 
+/* ---- killed and resumed runs ----------------------------------------- */
+
+/* Where a run is killed: after epoch k's metrics row (before its
+ * checkpoint), in the middle of epoch k, or after epoch k's state went to
+ * the run log. */
+typedef enum { TRIP_NONE, TRIP_AFTER_ROW, TRIP_MID_EPOCH, TRIP_AFTER_STATE } TripKind;
+
+typedef struct {
+    RunLog *rl;
+    TripKind kind;
+    int epoch; /* k */
+    int every; /* the run log gets the state only every `every` epochs
+                  (and at the end), as when writing it is slow */
+    int fd;    /* the child tells the parent here that it reached the point */
+} Trip;
+
+/* Tells the parent, then waits for the SIGKILL it sends. */
+static void trip(const Trip *t)
+{
+    char c = 'k';
+    if (write(t->fd, &c, 1) != 1) _exit(3);
+    for (;;) pause();
+}
+
+static void trip_batch(void *ctx, const BatchInfo *b)
+{
+    const Trip *t = ctx;
+    /* the second batch of epoch k: the first already changed the weights */
+    if (t->kind == TRIP_MID_EPOCH && b->epoch + 1 == t->epoch && b->step % 4 == 2) trip(t);
+}
+
+static void trip_epoch(void *ctx, const EpochMetrics *m)
+{
+    const Trip *t = ctx;
+    runlog_on_epoch(t->rl, m);
+    if (t->kind == TRIP_AFTER_ROW && m->epoch == t->epoch) trip(t);
+}
+
+static void trip_event(void *ctx, const TrainEvent *e)
+{
+    runlog_on_event(((const Trip *)ctx)->rl, e);
+}
+
+static void trip_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kept_epoch)
+{
+    runlog_on_checkpoint(((const Trip *)ctx)->rl, m, o, kept_epoch);
+}
+
+static void trip_state(void *ctx, const Model *m, const Optimizer *o, const TrainState *s,
+                       bool last)
+{
+    const Trip *t = ctx;
+    if (last || s->epoch % t->every == 0) runlog_on_state(t->rl, m, o, s, last);
+    if (t->kind == TRIP_AFTER_STATE && s->epoch == t->epoch) trip(t);
+}
+
+/* Iris with dropout and a plateau schedule (so that both generators and
+ * the schedule's state matter), one thread, 4 batches an epoch. */
+static void resume_options(Options *o, const char *logdir, int epochs)
+{
+    options_default(o);
+    snprintf(o->dataset, sizeof o->dataset, "datasets/iris.csv");
+    snprintf(o->logdir, sizeof o->logdir, "%s", logdir);
+    o->n_layers = 1;
+    o->layers[0] = 8;
+    o->dropout = 0.2;
+    o->opt.lr = 0.2;
+    o->sched.kind = SCHEDULE_PLATEAU;
+    o->sched.plateau_patience = 2;
+    o->sched.factor = 0.5;
+    o->batch_size = 32;
+    o->patience = 0;
+    o->epochs = epochs;
+    o->threads = 1;
+    o->seed = 11;
+}
+
+/* What train and train --resume do (cmd_train.c), in this process: a new
+ * run under logdir (dir NULL; its path goes to dir_out) or the run in dir
+ * resumed with `epochs` epochs in all.  Returns 0 when it ran to its end. */
+static int train_once(const char *logdir, const char *dir, int epochs, Trip *trip_at, char *dir_out,
+                      size_t cap)
+{
+    Error err = {0};
+    Options o;
+    RunResume rr;
+    bool resume = dir != NULL;
+    if (resume) {
+        if (runlog_resume_load(&rr, dir, &err)) fail_msg("%s", err.msg);
+        o = rr.earlier;
+        o.epochs = epochs;
+        runlog_resume_options(&rr, &o);
+    } else {
+        resume_options(&o, logdir, epochs);
+    }
+    Session s;
+    if (session_open(&s, &o, NULL, &err)) fail_msg("%s", err.msg);
+    TrainerHooks h = {.ctx = trip_at,
+                      .on_batch = trip_batch,
+                      .on_epoch = trip_epoch,
+                      .on_event = trip_event,
+                      .on_checkpoint = trip_checkpoint,
+                      .on_state = trip_state};
+    Trainer *t;
+    if (trainer_create(&t, &o, &s.train, &s.val, NULL, false, &h, &err)) fail_msg("%s", err.msg);
+    if (resume) {
+        const SavedModel *sm = &rr.state;
+        assert_true(rr.from_checkpoint);
+        if (trainer_load_state(t, sm->params, sm->n_params, sm->opt_state, sm->opt_kind, sm->opt_t,
+                               sm->epoch, sm->step, &err) ||
+            trainer_restore(t, &sm->state, rr.earlier.monitor, &err) ||
+            runlog_resume(&trip_at->rl, dir, sm->epoch, sm->step, &o, &s, &err))
+            fail_msg("%s", err.msg);
+    } else if (runlog_open(&trip_at->rl, &o, &s, &err)) {
+        fail_msg("%s", err.msg);
+    }
+    runlog_set_checkpoint_share(trip_at->rl, 1); /* every state that comes */
+    if (dir_out) snprintf(dir_out, cap, "%s", runlog_path(trip_at->rl));
+    assert_int_equal(trainer_run(t, &err), ERROR_NONE);
+    TrainResult r;
+    trainer_result(t, &r);
+    assert_int_equal(runlog_finish(trip_at->rl, &r, &err), ERROR_NONE);
+    runlog_close(trip_at->rl);
+    trainer_destroy(t);
+    session_close(&s);
+    if (resume) runlog_resume_free(&rr);
+    return 0;
+}
+
+/* Runs train_once in a child killed at the trip point (TRIP_NONE: let it
+ * finish).  A new run's directory is read from the child through the same
+ * pipe. */
+static void train_killed(const char *logdir, const char *dir, int epochs, TripKind kind, int at,
+                         int every, char *dir_out, size_t cap)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        Trip t = {.kind = kind, .epoch = at, .every = every, .fd = fds[1]};
+        char made[4096] = "";
+        train_once(logdir, dir, epochs, &t, made, sizeof made);
+        _exit(0);
+    }
+    close(fds[1]);
+    char c;
+    ssize_t n = read(fds[0], &c, 1);
+    close(fds[0]);
+    if (kind != TRIP_NONE) {
+        assert_int_equal(n, 1); /* it reached the point: kill it there */
+        kill(pid, SIGKILL);
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    if (kind == TRIP_NONE)
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    else
+        assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+    if (dir_out) {
+        /* the only run directory under logdir */
+        DIR *d = opendir(logdir);
+        assert_non_null(d);
+        struct dirent *e;
+        int runs = 0;
+        while ((e = readdir(d)))
+            if (e->d_name[0] != '.') {
+                snprintf(dir_out, cap, "%s/%s", logdir, e->d_name);
+                runs++;
+            }
+        closedir(d);
+        assert_int_equal(runs, 1);
+    }
+}
+
+/* metrics.csv without its wall_time column, which differs between runs. */
+static char *metrics_without_time(const char *dir)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/metrics.csv", dir);
+    char *csv = slurp_text(p);
+    char *out = malloc(strlen(csv) + 1), *w = out;
+    for (char *line = csv; *line;) {
+        char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line + 1) : strlen(line);
+        /* epoch,step,wall_time,... */
+        char *c1 = memchr(line, ',', len);
+        char *c2 = c1 ? memchr(c1 + 1, ',', len - (size_t)(c1 + 1 - line)) : NULL;
+        char *c3 = c2 ? memchr(c2 + 1, ',', len - (size_t)(c2 + 1 - line)) : NULL;
+        assert_non_null(c3);
+        memcpy(w, line, (size_t)(c2 - line));
+        w += c2 - line;
+        memcpy(w, c3, len - (size_t)(c3 - line));
+        w += len - (size_t)(c3 - line);
+        line += len;
+    }
+    *w = '\0';
+    free(csv);
+    return out;
+}
+
+/* Asserts the metrics rows are epochs 1 .. epochs, each once, in order. */
+static void assert_epochs_once(const char *dir, int epochs)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/metrics.csv", dir);
+    char *csv = slurp_text(p);
+    char *line = strchr(csv, '\n');
+    assert_non_null(line);
+    int want = 1;
+    for (line++; *line; want++) {
+        if (atoi(line) != want) fail_msg("%s: row %d is of epoch %d", p, want, atoi(line));
+        line = strchr(line, '\n');
+        assert_non_null(line);
+        line++;
+    }
+    assert_int_equal(want - 1, epochs);
+    free(csv);
+}
+
+/* Asserts that, over all the run's event files, each epoch has its loss
+ * scalar exactly once, and no file holds a damaged record. */
+static void assert_events_once(const char *dir, int epochs)
+{
+    int seen[64] = {0};
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, "events.out.tfevents.", 20) != 0) continue;
+        char p[4200];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        TfeReader *r;
+        Error err = {0};
+        assert_int_equal(tfevents_reader_open(&r, p, &err), ERROR_NONE);
+        TfeScalar sc;
+        while (tfevents_reader_next(r, &sc))
+            if (strcmp(sc.tag, "loss") == 0) {
+                assert_true(sc.step >= 1 && sc.step <= epochs);
+                seen[sc.step]++;
+            }
+        assert_int_equal(tfevents_reader_warnings(r), 0);
+        tfevents_reader_close(r);
+    }
+    closedir(d);
+    for (int k = 1; k <= epochs; k++)
+        if (seen[k] != 1)
+            fail_msg("%s: epoch %d's loss is in the event files %d times", dir, k, seen[k]);
+}
+
+static void load_params(const char *dir, const char *file, SavedModel *sm)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/%s", dir, file);
+    Error err = {0};
+    if (modelfile_load(sm, p, &err)) fail_msg("%s", err.msg);
+}
+
+static void killed_runs_resume_to_the_uninterrupted_run(void **state)
+{
+    (void)state;
+    char tmp[] = "/tmp/gradtop-resume-XXXXXX";
+    assert_non_null(mkdtemp(tmp));
+    char ref_logdir[128], logdir[128], ref[4096], dir[4096];
+    snprintf(ref_logdir, sizeof ref_logdir, "%s/ref", tmp);
+    snprintf(logdir, sizeof logdir, "%s/killed", tmp);
+    const int epochs = 12;
+    train_killed(ref_logdir, NULL, epochs, TRIP_NONE, 0, 1, ref, sizeof ref);
+
+    /* killed after epoch 3's row, before its checkpoint: epoch 3 again */
+    train_killed(logdir, NULL, epochs, TRIP_AFTER_ROW, 3, 1, dir, sizeof dir);
+    assert_epochs_once(dir, 3);
+    /* in the middle of epoch 5: its batches are lost, epoch 4 stands */
+    train_killed(logdir, dir, epochs, TRIP_MID_EPOCH, 5, 1, NULL, 0);
+    assert_epochs_once(dir, 4);
+    /* checkpoints only at epochs 6 and 9, killed at 8: back to 6 */
+    train_killed(logdir, dir, epochs, TRIP_AFTER_STATE, 8, 3, NULL, 0);
+    assert_epochs_once(dir, 8);
+    /* right after epoch 9's checkpoint: nothing to cut */
+    train_killed(logdir, dir, epochs, TRIP_AFTER_STATE, 9, 1, NULL, 0);
+    train_killed(logdir, dir, epochs, TRIP_NONE, 0, 1, NULL, 0);
+
+    assert_epochs_once(dir, epochs);
+    assert_events_once(dir, epochs);
+    assert_events_once(ref, epochs);
+    /* the same seed and data order: the same figures, bit for bit */
+    char *a = metrics_without_time(ref), *b = metrics_without_time(dir);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    const char *files[] = {"model.gtm", "checkpoint.gtm"};
+    for (int i = 0; i < 2; i++) {
+        SavedModel x, y;
+        load_params(ref, files[i], &x);
+        load_params(dir, files[i], &y);
+        assert_int_equal(x.n_params, y.n_params);
+        assert_memory_equal(x.params, y.params, x.n_params * sizeof(float));
+        assert_int_equal(x.epoch, y.epoch);
+        assert_int_equal(x.kept_epoch, y.kept_epoch);
+        modelfile_free(&x);
+        modelfile_free(&y);
+    }
+    /* the journal says what each resume cut */
+    char p[4200];
+    snprintf(p, sizeof p, "%s/journal.txt", dir);
+    char *j = slurp_text(p);
+    assert_non_null(strstr(j, " rewind goes on from the end of epoch 2: metrics.csv keeps epochs "
+                              "1-2, 1 later row removed (from epoch 3); "));
+    assert_non_null(strstr(j, " rewind goes on from the end of epoch 6: metrics.csv keeps epochs "
+                              "1-6, 2 later rows removed (from epoch 7); "));
+    free(j);
+    rm_rf(tmp);
+}
+
+static void run_killed_in_its_first_epoch_has_nothing_to_resume(void **state)
+{
+    (void)state;
+    char tmp[] = "/tmp/gradtop-resume-XXXXXX";
+    assert_non_null(mkdtemp(tmp));
+    char logdir[128], dir[4096];
+    snprintf(logdir, sizeof logdir, "%s/runs", tmp);
+    train_killed(logdir, NULL, 5, TRIP_MID_EPOCH, 1, 1, dir, sizeof dir);
+    RunResume rr;
+    Error err = {0};
+    assert_int_equal(runlog_resume_load(&rr, dir, &err), ERROR_INPUT);
+    char want[8400];
+    snprintf(want, sizeof want,
+             "%s: nothing to resume: the run stopped before it finished its first epoch, so it "
+             "has no checkpoint.gtm; start it again with gradtop train --config %s/config.txt",
+             dir, dir);
+    assert_string_equal(err.msg, want);
+    runlog_resume_free(&rr);
+    rm_rf(tmp);
+}
+
+static void resumed_cosine_keeps_the_period_it_started_with(void **state)
+{
+    (void)state;
+    RunResume rr;
+    memset(&rr, 0, sizeof rr);
+    options_default(&rr.earlier);
+    rr.earlier.sched.kind = SCHEDULE_COSINE;
+    rr.earlier.sched.cosine_epochs = 0; /* the run's epochs */
+    rr.earlier.epochs = 20;
+    rr.earlier.opt.lr = 0.05;
+    Options o = rr.earlier;
+    o.epochs = 40;
+    runlog_resume_options(&rr, &o);
+    assert_int_equal(o.sched.cosine_epochs, 20);
+    Schedule before, after;
+    schedule_init(&before, &rr.earlier.sched, rr.earlier.epochs);
+    schedule_init(&after, &o.sched, o.epochs);
+    /* the same curve: the rate keeps falling through epoch 20, then stays */
+    for (int e = 0; e < 20; e++)
+        assert_true(schedule_lr(&after, 0.05, e) == schedule_lr(&before, 0.05, e));
+    assert_true(schedule_lr(&after, 0.05, 20) <= schedule_lr(&after, 0.05, 19));
+    assert_true(schedule_lr(&after, 0.05, 39) == o.sched.min_lr);
+
+    /* a period given on the command line, or another schedule, is left alone */
+    o = rr.earlier;
+    o.sched.cosine_epochs = 30;
+    runlog_resume_options(&rr, &o);
+    assert_int_equal(o.sched.cosine_epochs, 30);
+    o = rr.earlier;
+    o.sched.kind = SCHEDULE_STEP;
+    runlog_resume_options(&rr, &o);
+    assert_int_equal(o.sched.cosine_epochs, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -785,6 +1157,9 @@ int main(void)
         cmocka_unit_test(a_row_the_disk_takes_part_of_is_cut_back_and_the_owner_told),
         cmocka_unit_test(the_event_file_keeps_whole_records_when_the_disk_fills),
         cmocka_unit_test(logging_off_writes_its_journal_line_then_nothing),
+        cmocka_unit_test(killed_runs_resume_to_the_uninterrupted_run),
+        cmocka_unit_test(run_killed_in_its_first_epoch_has_nothing_to_resume),
+        cmocka_unit_test(resumed_cosine_keeps_the_period_it_started_with),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

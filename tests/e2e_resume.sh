@@ -1,0 +1,81 @@
+#!/bin/sh
+# End to end: train --resume after a crash.  A run killed with SIGKILL
+# (never a clean stop) at several points and resumed each time ends with
+# every epoch in metrics.csv exactly once, in order; a resumed cosine
+# schedule keeps its period; a run killed before its first checkpoint says
+# that there is nothing to resume and how to start again, exit 2.
+# Kills are synchronised on the epoch lines read through a pipe.
+set -u
+E2E=e2e_resume
+# shellcheck source=tests/lib/check.sh
+. tests/lib/check.sh
+
+# kill_after N ARGS...: runs gradtop ARGS, reads its standard output through
+# a pipe and kills it with SIGKILL once it has printed N epoch lines (a
+# crash somewhere after epoch N: the pipe lets it run at most a pipe's
+# buffer ahead).  Fails the check when it ended before that.
+kill_after() {
+    n=$1
+    shift
+    rm -f "$T/fifo"
+    mkfifo "$T/fifo"
+    "$G" "$@" >"$T/fifo" 2>>"$T/kill.err" &
+    pid=$!
+    seen=0
+    while IFS= read -r line; do
+        case $line in
+        epoch*) seen=$((seen + 1)) ;;
+        esac
+        if [ "$seen" -ge "$n" ]; then
+            kill -9 "$pid"
+            break
+        fi
+    done <"$T/fifo"
+    { wait "$pid"; } 2>/dev/null
+    check "gradtop $* was killed after $n epochs" [ "$seen" -ge "$n" ]
+}
+
+# The epochs of metrics.csv's rows, one a line.
+epochs_of() {
+    tail -n +2 "$1/metrics.csv" | cut -d, -f1
+}
+
+kill_after 300 train datasets/iris.csv --lr 0.05 --patience 0 --epochs 100000 --logdir "$T/k"
+run=$(ls -d "$T"/k/*)
+check "the killed run has a checkpoint" [ -f "$run/checkpoint.gtm" ]
+kill_after 100 train --resume "$run" --epochs 100000
+kill_after 100 train --resume "$run" --epochs 100000
+last=$(epochs_of "$run" | tail -n 1)
+total=$((last + 20))
+timeout 120 "$G" train --resume "$run" --epochs "$total" >"$T/final.out" 2>"$T/final.err"
+check "the last resume exits 0" [ $? -eq 0 ]
+check "and ends with epoch $total of $total" grep -q "^result: status=completed epochs=$total " "$T/final.out"
+seq 1 "$total" >"$T/want"
+epochs_of "$run" >"$T/got"
+check "metrics.csv has epochs 1 to $total, each once, in order" cmp -s "$T/want" "$T/got"
+check "the journal says what each resume cut back" \
+    [ "$(grep -c ' rewind goes on from the end of epoch ' "$run/journal.txt")" -eq 3 ]
+
+# A cosine schedule over "the run's epochs" keeps the period the run began
+# with: more --epochs on resume do not move the rate back up.
+timeout 120 "$G" train datasets/iris.csv --lr 0.05 --lr-schedule cosine --epochs 20 \
+    --patience 0 --logdir "$T/cos" >/dev/null 2>&1
+crun=$(ls -d "$T"/cos/*)
+timeout 120 "$G" train --resume "$crun" --epochs 40 >/dev/null 2>&1
+check "the cosine run resumes" [ $? -eq 0 ]
+lr20=$(sed -n 's/^20,.*,\([^,]*\)$/\1/p' "$crun/metrics.csv")
+lr21=$(sed -n 's/^21,.*,\([^,]*\)$/\1/p' "$crun/metrics.csv")
+check "epoch 21's rate ($lr21) is not above epoch 20's ($lr20)" \
+    awk -v a="$lr20" -v b="$lr21" 'BEGIN { exit !(a != "" && b != "" && b + 0 <= a + 0) }'
+check "config.txt records the period" grep -q '^cosine-epochs = 20$' "$crun/config.txt"
+
+# A run that never finished an epoch has nothing to resume.
+timeout 120 "$G" train datasets/iris.csv --epochs 3 --logdir "$T/none" >/dev/null 2>&1
+nrun=$(ls -d "$T"/none/*)
+rm -f "$nrun/checkpoint.gtm" "$nrun/model.gtm"
+timeout 60 "$G" train --resume "$nrun" --epochs 5 >/dev/null 2>"$T/none.err"
+check "resuming it exits 2" [ $? -eq 2 ]
+check "and says why and what to do" \
+    grep -q "nothing to resume: the run stopped before it finished its first epoch.*gradtop train --config $nrun/config.txt" "$T/none.err"
+
+check_done
