@@ -512,7 +512,8 @@ static ErrorCode cut_metrics(const char *path, int epoch, Cut *c, Error *err)
 }
 
 /* Cuts every event file of dir back to step epoch; a file left without a
- * scalar after losing some goes (a session that began after the epoch). */
+ * scalar goes (a session that began after the epoch, or was killed before
+ * its first one). */
 static ErrorCode cut_events(const char *dir, int epoch, Cut *c, Error *err)
 {
     DIR *d = opendir(dir);
@@ -526,7 +527,7 @@ static ErrorCode cut_events(const char *dir, int epoch, Cut *c, Error *err)
         size_t kept, removed;
         rc = tfevents_cut(path, epoch, &kept, &removed, err);
         c->cut_records += removed;
-        if (!rc && kept == 0 && removed > 0 && unlink(path) == 0) c->cut_files++;
+        if (!rc && kept == 0 && unlink(path) == 0) c->cut_files++;
     }
     closedir(d);
     return rc;

@@ -988,6 +988,9 @@ ErrorCode trainer_restore(Trainer *t, const TrainState *s, const char *monitor, 
         t->best_value = v;
         t->best_metrics = s->best;
         t->wait = same ? s->wait : 0;
+        /* a run that stopped early is resumed to train on: counting on
+         * from its patience would stop it again after one epoch */
+        if (t->hp.patience > 0 && t->wait >= t->hp.patience) t->wait = 0;
         if (t->opt.restore_best)
             memcpy(t->best_params, s->n_best ? s->best_params : t->model.params,
                    t->model.n_params * sizeof(float));

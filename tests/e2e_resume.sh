@@ -69,6 +69,18 @@ check "epoch 21's rate ($lr21) is not above epoch 20's ($lr20)" \
     awk -v a="$lr20" -v b="$lr21" 'BEGIN { exit !(a != "" && b != "" && b + 0 <= a + 0) }'
 check "config.txt records the period" grep -q '^cosine-epochs = 20$' "$crun/config.txt"
 
+# An early-stopped run, resumed, trains on: its patience count starts anew
+# (the checkpoint's count has run out).
+timeout 120 "$G" train datasets/iris.csv --lr 0.05 --patience 5 --epochs 2000 \
+    --logdir "$T/es" >"$T/es.out" 2>/dev/null
+esrun=$(ls -d "$T"/es/*)
+stopped=$(sed -n 's/^result: status=early_stopped epochs=\([0-9]*\) .*/\1/p' "$T/es.out")
+check "an iris run stops early (after '$stopped' epochs)" [ -n "$stopped" ]
+timeout 120 "$G" train --resume "$esrun" --epochs 4000 >"$T/es2.out" 2>/dev/null
+resumed=$(sed -n 's/^result: .* epochs=\([0-9]*\) .*/\1/p' "$T/es2.out")
+check "resumed, it runs at least 5 more epochs ($stopped -> $resumed)" \
+    [ "${resumed:-0}" -ge "$((${stopped:-0} + 5))" ]
+
 # A run that never finished an epoch has nothing to resume.
 timeout 120 "$G" train datasets/iris.csv --epochs 3 --logdir "$T/none" >/dev/null 2>&1
 nrun=$(ls -d "$T"/none/*)

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "gradtop/crc32c.h"
 #include "gradtop/modelfile.h"
 #include "gradtop/runlog.h"
 #include "gradtop/runs.h"
@@ -1141,6 +1142,105 @@ static void resumed_cosine_keeps_the_period_it_started_with(void **state)
     assert_int_equal(o.sched.cosine_epochs, 0);
 }
 
+/* The payload offset of section id in a model file's bytes. */
+static size_t section_at(const uint8_t *b, size_t n, uint32_t id)
+{
+    uint32_t count;
+    memcpy(&count, b + 12, 4);
+    size_t off = 16;
+    for (uint32_t k = 0; k < count && off + 16 <= n; k++) {
+        uint32_t sid;
+        uint64_t len;
+        memcpy(&sid, b + off, 4);
+        memcpy(&len, b + off + 8, 8);
+        if (sid == id) return off + 16;
+        off += 16 + (size_t)len;
+    }
+    fail_msg("no section %u", id);
+    return 0;
+}
+
+/* Writes b with 4 bytes at off replaced by v and the checksum made right
+ * again, loads it, and expects ERROR_INPUT with want in the message. */
+static void patched_refused(const char *path, uint8_t *b, size_t n, size_t off, uint32_t v,
+                            const char *want)
+{
+    uint8_t old[4];
+    memcpy(old, b + off, 4);
+    memcpy(b + off, &v, 4);
+    uint32_t crc = crc32c(b, n - 4);
+    memcpy(b + n - 4, &crc, 4);
+    FILE *f = fopen(path, "wb");
+    assert_int_equal(fwrite(b, 1, n, f), n);
+    fclose(f);
+    SavedModel sm;
+    Error err = {0};
+    assert_int_equal(modelfile_load(&sm, path, &err), ERROR_INPUT);
+    if (!strstr(err.msg, want)) fail_msg("'%s' does not say '%s'", err.msg, want);
+    memcpy(b + off, old, 4);
+}
+
+static void checkpoint_with_a_damaged_run_state_is_refused(void **state)
+{
+    (void)state;
+    char tmp[] = "/tmp/gradtop-resume-XXXXXX";
+    assert_non_null(mkdtemp(tmp));
+    char logdir[128], dir[4096], p[4200];
+    snprintf(logdir, sizeof logdir, "%s/runs", tmp);
+    train_killed(logdir, NULL, 3, TRIP_NONE, 0, 1, dir, sizeof dir);
+    snprintf(p, sizeof p, "%s/checkpoint.gtm", dir);
+    SavedModel sm;
+    Error err = {0};
+    if (modelfile_load(&sm, p, &err)) fail_msg("%s", err.msg);
+    assert_true(sm.has_state);
+    assert_int_equal(sm.state.epoch, 3);
+    assert_int_equal(sm.state.n_rows, 120);
+    size_t n_params = sm.n_params;
+    modelfile_free(&sm);
+
+    FILE *f = fopen(p, "rb");
+    uint8_t *b = malloc(1 << 20);
+    size_t n = fread(b, 1, 1 << 20, f);
+    fclose(f);
+    size_t at = section_at(b, n, MODELFILE_SECTION_RESUME);
+    /* u32 best_epoch, wait, plateau_wait, reserved; f64 best_value,
+     * plateau_best, plateau_scale; u64 generators[8]; u32 has_val,
+     * reserved; i64 step; f64 metrics[11]; u64 n_rows; u32 perm[] */
+    size_t perm = at + 16 + 24 + 64 + 16 + 88 + 8;
+    patched_refused(p, b, n, at + 4, 4, "patience count 4 after the 3 epochs done");
+    patched_refused(p, b, n, at, 2, "resume section: the best weights are missing");
+    patched_refused(p, b, n, at + 12, 1, "resume: value out of range");
+    patched_refused(p, b, n, at + 16 + 20, 0x7ff80000, "resume: value out of range");
+    patched_refused(p, b, n, perm - 8, 1u << 28, "resume: row count does not fit the file");
+    patched_refused(p, b, n, perm + 4, 120, "resume: row 120 out of range");
+    /* a repeated row passes the loader's range check; resuming refuses it */
+    FILE *g = fopen(p, "wb");
+    memcpy(b + perm + 4, b + perm, 4);
+    uint32_t crc = crc32c(b, n - 4);
+    memcpy(b + n - 4, &crc, 4);
+    assert_int_equal(fwrite(b, 1, n, g), n);
+    fclose(g);
+    if (modelfile_load(&sm, p, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(sm.n_params, n_params);
+    Options o;
+    resume_options(&o, logdir, 6);
+    Session s;
+    if (session_open(&s, &o, NULL, &err)) fail_msg("%s", err.msg);
+    Trainer *t;
+    if (trainer_create(&t, &o, &s.train, &s.val, NULL, false, NULL, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(trainer_load_state(t, sm.params, sm.n_params, sm.opt_state, sm.opt_kind,
+                                        sm.opt_t, sm.epoch, sm.step, &err),
+                     ERROR_NONE);
+    assert_int_equal(trainer_restore(t, &sm.state, o.monitor, &err), ERROR_INPUT);
+    assert_string_equal(err.msg,
+                        "the checkpoint's data order is not a permutation of the 120 rows");
+    trainer_destroy(t);
+    session_close(&s);
+    modelfile_free(&sm);
+    free(b);
+    rm_rf(tmp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1160,6 +1260,7 @@ int main(void)
         cmocka_unit_test(killed_runs_resume_to_the_uninterrupted_run),
         cmocka_unit_test(run_killed_in_its_first_epoch_has_nothing_to_resume),
         cmocka_unit_test(resumed_cosine_keeps_the_period_it_started_with),
+        cmocka_unit_test(checkpoint_with_a_damaged_run_state_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -214,7 +214,8 @@ ErrorCode trainer_load_state(Trainer *t, const float *params, size_t n_params, c
  * s->best_params, or the loaded weights when s->best_epoch is s->epoch;
  * when the checkpoint has neither, early stopping starts over.  A monitor
  * other than the checkpoint's (monitor: the earlier run's) keeps the best
- * epoch, valued by this run's monitor, with the patience count from 0.
+ * epoch, valued by this run's monitor, with the patience count from 0; so
+ * does a run that had stopped early (its count reached this patience).
  * ERROR_INPUT when s does not fit this run's data.  Before trainer_run only.
  */
 ErrorCode trainer_restore(Trainer *t, const TrainState *s, const char *monitor, Error *err);
