@@ -632,6 +632,8 @@ static ErrorCode open_run(RunLog **out, const Options *o, const Session *s, cons
         if (!rc) rc = cut_events(rl->dir, epoch, &cut, err);
         if (rc) return abandon_run(rl, false, rc);
         rl->state_epoch = epoch; /* checkpoint.gtm holds it already */
+        rl->last_epoch = epoch;  /* for notes before the first epoch */
+        rl->last_step = step;
     }
     char config_path[RUNLOG_PATH + 16];
     snprintf(config_path, sizeof config_path, "%s/config.txt", rl->dir);
