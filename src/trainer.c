@@ -973,14 +973,14 @@ ErrorCode trainer_restore(Trainer *t, const TrainState *s, const char *monitor, 
     memcpy(t->perm, s->perm, n * sizeof(int));
     t->rng_shuffle = s->shuffle;
     t->rng_dropout = s->dropout;
-    t->sched.plateau_best = s->plateau_best;
-    t->sched.plateau_scale = s->plateau_scale;
-    t->sched.plateau_wait = s->plateau_wait;
-
-    /* Early stopping: the same monitor goes on where it was; another one
-     * keeps the best epoch, valued by this run's monitor, and counts its
-     * patience anew (as trainer_seed_best). */
+    /* Early stopping and reduce-on-plateau: the same monitor goes on where
+     * it was; another one keeps the best epoch, valued by this run's
+     * monitor, and counts its patience anew (as trainer_seed_best). */
     bool same = run_monitor_field(t, monitor) == t->monitor_field;
+    t->sched.plateau_scale = s->plateau_scale;
+    t->sched.plateau_best = same ? s->plateau_best : monitor_worst(t->monitor_max);
+    t->sched.plateau_wait = same ? s->plateau_wait : 0;
+
     double v = same ? s->best_value : metric_value(&s->best, t->monitor_field);
     bool weights = !t->opt.restore_best || s->best_epoch == s->epoch || s->n_best > 0;
     if (s->best_epoch > 0 && weights && isfinite(v)) {

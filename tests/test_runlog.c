@@ -1123,8 +1123,8 @@ static void resumed_cosine_keeps_the_period_it_started_with(void **state)
     runlog_resume_options(&rr, &o);
     assert_int_equal(o.sched.cosine_epochs, 20);
     Schedule before, after;
-    schedule_init(&before, &rr.earlier.sched, rr.earlier.epochs);
-    schedule_init(&after, &o.sched, o.epochs);
+    schedule_init(&before, &rr.earlier.sched, rr.earlier.epochs, false);
+    schedule_init(&after, &o.sched, o.epochs, false);
     /* the same curve: the rate keeps falling through epoch 20, then stays */
     for (int e = 0; e < 20; e++)
         assert_true(schedule_lr(&after, 0.05, e) == schedule_lr(&before, 0.05, e));
