@@ -47,6 +47,7 @@ struct Trainer {
     int *good_perm;           /* (n_train) the row order there */
     Rng good_shuffle, good_dropout;
     int good_epoch;   /* epochs done there */
+    bool restored;    /* from a checkpoint (trainer_restore) */
     long good_step;   /* batches done there */
     HyperParams hp;   /* in force */
     bool monitor_max; /* improvement means larger */
@@ -762,6 +763,16 @@ ErrorCode trainer_run(Trainer *t, Error *err)
     emit(t, EVENT_START, t->start_epoch, "training %s: %zu rows, %d features, %d epochs",
          t->train->name, t->train->n, t->train->d, t->opt.epochs);
     save_good(t, t->start_epoch);
+    /* A crash between a new best's model.gtm and the next checkpoint
+     * leaves model.gtm ahead of the epoch the run goes on from: it gets
+     * the checkpoint's kept weights again, so that it says no more than
+     * the files cut back to that epoch. */
+    if (t->restored && t->opt.restore_best && t->best_epoch > 0 && t->hooks.on_checkpoint) {
+        Model best = t->model;
+        best.params = t->best_params;
+        bool own = t->best_epoch == t->start_epoch; /* the optimizer state is of those weights */
+        t->hooks.on_checkpoint(t->hooks.ctx, &best, own ? &t->optim : NULL, t->best_epoch);
+    }
     int epoch = t->start_epoch;
     while (epoch < t->opt.epochs) {
         double t0 = now_mono();
@@ -995,6 +1006,7 @@ ErrorCode trainer_restore(Trainer *t, const TrainState *s, const char *monitor, 
             memcpy(t->best_params, s->n_best ? s->best_params : t->model.params,
                    t->model.n_params * sizeof(float));
     }
+    t->restored = true;
     pthread_mutex_lock(&t->mu);
     t->pub.best_epoch = t->best_epoch;
     t->pub.best_value = t->best_value;

@@ -1051,6 +1051,18 @@ static void killed_runs_resume_to_the_uninterrupted_run(void **state)
     /* checkpoints only at epochs 6 and 9, killed at 8: back to 6 */
     train_killed(logdir, dir, epochs, TRIP_AFTER_STATE, 8, 3, NULL, 0);
     assert_epochs_once(dir, 8);
+    /* model.gtm was saved at epoch 7, a new best after that checkpoint:
+     * the resume gives it the checkpoint's kept weights before training */
+    SavedModel kept;
+    load_params(dir, "model.gtm", &kept);
+    assert_int_equal(kept.kept_epoch, 7);
+    modelfile_free(&kept);
+    train_killed(logdir, dir, epochs, TRIP_MID_EPOCH, 7, 1, NULL, 0);
+    load_params(dir, "model.gtm", &kept);
+    assert_int_equal(kept.epoch, 6);
+    assert_true(kept.kept_epoch <= 6);
+    modelfile_free(&kept);
+    assert_epochs_once(dir, 6);
     /* right after epoch 9's checkpoint: nothing to cut */
     train_killed(logdir, dir, epochs, TRIP_AFTER_STATE, 9, 1, NULL, 0);
     train_killed(logdir, dir, epochs, TRIP_NONE, 0, 1, NULL, 0);
