@@ -962,7 +962,7 @@ ErrorCode runlog_finish(RunLog *rl, const TrainResult *r, Error *err)
     if (rl->err.code == ERROR_NONE && tfevents_write_hparams_end(rl->events, st, t, &e))
         rl_fail_err(rl, &e, "write_failed");
 
-    /* the result line of SPEC.md "Headless output", as train prints it */
+    /* the result line of docs/guide.md "Headless output", as train prints it */
     char text[768 + sizeof rl->dir];
     size_t n = train_result_text(r, rl->task, text, sizeof text);
     if (n < sizeof text) snprintf(text + n, sizeof text - n, " run=%s", rl->dir);

@@ -101,7 +101,7 @@ static double now_wall(void)
 
 const char *train_status_word(TrainStatus s)
 {
-    /* The SPEC's five words: a run stopped with s, before its epochs and
+    /* The five status words the guide names: a run stopped with s, before its epochs and
      * keeping the best weights, is stopped early too. */
     static const char *const w[] = {"RUNNING",  "PAUSED", "EARLY STOPPED",
                                     "DIVERGED", "DONE",   "EARLY STOPPED"};

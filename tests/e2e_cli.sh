@@ -96,7 +96,7 @@ run train iris --epochs 3 --no-log
 expect_rc 0
 checks=$((checks + 1))
 n=$(grep -Ec -- "$EPOCH_CLS" "$OUT")
-[ "$n" -eq 3 ] || bad "$n lines in the epoch-line format of SPEC.md, want 3"
+[ "$n" -eq 3 ] || bad "$n lines in the epoch-line format of docs/guide.md, want 3"
 checks=$((checks + 1))
 nums=$(grep -E '^epoch' "$OUT" | sed -E 's/^epoch +([0-9]+)\/([0-9]+).*/\1of\2/' | tr '\n' ' ')
 [ "$nums" = "1of3 2of3 3of3 " ] || bad "epochs numbered '$nums', want 1of3 2of3 3of3"

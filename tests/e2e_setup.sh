@@ -2,7 +2,7 @@
 # e2e_setup.sh - the setup screen, driven in a tmux pseudo-terminal; nothing
 # is trained (every session ends with esc esc):
 #   - enter moves to the next field and leaves a choice as it was, as the
-#     README says (it does not claim that enter changes a value);
+#     guide (docs/guide.md) says (it does not claim that enter changes a value);
 #   - at 80x24 the preview's split row keeps the train count, and the label
 #     row gives the 1-based column and the 0-based --label index, as
 #     `gradtop inspect` does; the label row accepts that index and refuses
@@ -87,18 +87,18 @@ focus() {
 # row LABEL: the form's row LABEL (focused or not), up to the preview.
 row() { screen | grep -E "^ [> ] $1  " | head -n 1 | sed 's/│.*//'; }
 
-# ---- enter: the next field, as the README says -------------------------------
+# ---- enter: the next field, as the guide says -------------------------------
 open enter 120 40 iris
 focus normalize
 keys Enter
 wait_for '^ > val split  ' 5 || fail "enter on 'normalize' did not move to the next field"
 row normalize | grep -Eq 'normalize +standard' || fail "enter changed normalize: $(row normalize)"
-grep -q 'enter or ←/→ to change a value' README.md &&
-    fail "README says enter changes a value, but it moves to the next field"
-grep -q 'enter also moves to the next field' README.md ||
-    fail "README does not say that enter moves to the next field"
+grep -q 'enter or ←/→ to change a value' docs/guide.md &&
+    fail "docs/guide.md says enter changes a value, but it moves to the next field"
+grep -q 'enter also moves to the next field' docs/guide.md ||
+    fail "docs/guide.md does not say that enter moves to the next field"
 close enter
-echo "ok: enter moves to the next field and changes nothing, as the README says"
+echo "ok: enter moves to the next field and changes nothing, as the guide says"
 
 # ---- the preview at 80x24: split and label ------------------------------------
 open narrow 80 24 iris

@@ -1,5 +1,5 @@
 /*
- * test_options.c - the option table: SPEC.md's defaults, Keras's optimizer
+ * test_options.c - the option table: its documented defaults, Keras's optimizer
  * defaults, options_set for every kind of option (good values, and bad ones
  * that must be ERROR_INPUT naming --NAME and the accepted range without
  * touching the Options), config files (round trip through

@@ -5,7 +5,7 @@
  * row-major) and either a class index or a regression target per row.  It is
  * loaded from a CSV file (libcsv's streaming parser), an IDX file (MNIST
  * format, plain or gzip, recognised by content), a bare name resolved as
- * SPEC.md says, or one of the generated 2-D sets.  Every loader checks sizes
+ * docs/guide.md "Datasets" says, or one of the generated 2-D sets.  Every loader checks sizes
  * against the data before allocating and reports bad input as ERROR_INPUT
  * with "file:line:column: what" in the message.
  *

@@ -4,7 +4,7 @@
  * The engine never prints and never exits: a failing call returns one of the
  * ErrorCode values and writes a message with its context (file, line, column,
  * option name) into the caller's Error.  The codes map one-to-one onto the
- * process exit codes of SPEC.md.  Any thread may use it; an Error belongs to
+ * process exit codes of README.md "Exit codes".  Any thread may use it; an Error belongs to
  * the caller that passed it.
  */
 #ifndef GRADTOP_ERROR_H

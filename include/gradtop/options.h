@@ -110,7 +110,7 @@ extern const size_t option_count;
 extern const char *const normalize_names[];
 extern const char *const missing_names[];
 
-/* The defaults of SPEC.md. */
+/* The defaults the option table documents (--help, the manual). */
 void options_default(Options *o);
 /* The option called name (without dashes), or NULL. */
 const OptionSpec *options_find(const char *name);

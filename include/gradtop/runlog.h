@@ -1,5 +1,5 @@
 /*
- * runlog.h - the run directory of SPEC.md "Run directory":
+ * runlog.h - the run directory of docs/files.md:
  * LOGDIR/YYYYMMDD-HHMMSS-DATASET[-NAME]/ with config.txt, metrics.csv,
  * events.out.tfevents.TIMESTAMP.HOST, journal.txt and model.gtm.
  *

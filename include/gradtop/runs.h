@@ -6,7 +6,7 @@
  *
  * What counts as a run, looking from LOGDIR down to depth 3 (LOGDIR itself
  * is depth 0; hidden directories are skipped):
- *   - a gradtop run directory (SPEC.md "Run directory"): one holding
+ *   - a gradtop run directory (docs/files.md): one holding
  *     metrics.csv or journal.txt.  Its scalars come from metrics.csv (exact,
  *     with wall time and learning rate); its event files are read only while
  *     it has no metrics.csv.  config.txt gives its Options, journal.txt its

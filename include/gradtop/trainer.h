@@ -240,7 +240,7 @@ void trainer_seed_best(Trainer *t, const EpochMetrics *earlier, int n, const cha
  * stopped runs, ERROR_DIVERGED, or another error. */
 ErrorCode trainer_run(Trainer *t, Error *err);
 void trainer_result(Trainer *t, TrainResult *r);
-/* The result line's pairs (SPEC.md "Headless output") without "result: "
+/* The result line's pairs (docs/guide.md "Headless output") without "result: "
  * and run=: status, epochs, best_epoch, then the kept weights' loss and
  * accuracy (regression: mae and r2), and the val_ and test_ ones when
  * there are such parts.  Returns the length it needed, as snprintf. */

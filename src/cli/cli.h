@@ -12,7 +12,7 @@
 
 #include "gradtop/options.h"
 
-/* Exit codes of SPEC.md. */
+/* The exit codes (README.md "Exit codes"). */
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_DIVERGED = 3, EXIT_INTERRUPTED = 130 };
 
 /* The commands as bits, for which of them take an option. */

@@ -1,6 +1,6 @@
 /*
  * dashboard.h - the live dashboard: charts of loss and accuracy (or MAE),
- * the status panel, the key bar, and the keys of SPEC.md "Interactive mode".
+ * the status panel, the key bar, and the keys the guide (docs/guide.md) lists.
  *
  * dashboard_run() is the UI loop of a run already started with run_start():
  * it copies the trainer's snapshot once per frame, draws with one doupdate
