@@ -489,6 +489,42 @@ static void plot_joins_columns_across_a_jump_when_downsampling(void **state)
     }
 }
 
+/* ---- patterns (NO_COLOR) ---------------------------------------------- */
+
+static void dotted_pattern_keeps_one_column_in_every_other_cell(void **state)
+{
+    (void)state;
+    /* a level line: the middle dots of both columns */
+    uint8_t line = (uint8_t)(chart_braille_bit(0, 1) | chart_braille_bit(1, 1));
+    assert_int_equal(chart_pattern_bits(CHART_PATTERN_SOLID, CHART_DOTS_BRAILLE, 1, line), line);
+    assert_int_equal(chart_pattern_bits(CHART_PATTERN_DOTTED, CHART_DOTS_BRAILLE, 0, line),
+                     chart_braille_bit(0, 1));
+    assert_int_equal(chart_pattern_bits(CHART_PATTERN_DOTTED, CHART_DOTS_BRAILLE, 1, line), 0);
+    /* only the right column set: moved left rather than lost */
+    uint8_t right = (uint8_t)(chart_braille_bit(1, 0) | chart_braille_bit(1, 3));
+    assert_int_equal(chart_pattern_bits(CHART_PATTERN_DOTTED, CHART_DOTS_BRAILLE, 2, right),
+                     chart_braille_bit(0, 0) | chart_braille_bit(0, 3));
+    /* so a dotted line has fewer dots than the solid one everywhere */
+    for (int col = 0; col < 8; col++) {
+        uint8_t d = chart_pattern_bits(CHART_PATTERN_DOTTED, CHART_DOTS_BRAILLE, col, 0xFF);
+        assert_true(__builtin_popcount(d) < 8);
+        assert_int_equal(d & 0xB8, 0); /* never the right column */
+    }
+    assert_int_equal(chart_pattern_bits(CHART_PATTERN_DOTTED, CHART_DOTS_ASCII, 3, 2), 0);
+    assert_int_equal(chart_pattern_bits(CHART_PATTERN_DOTTED, CHART_DOTS_ASCII, 4, 2), 2);
+}
+
+/* Without colour the two ASCII glyph sets must not share a glyph, or
+ * training and validation could look alike. */
+static void dotted_ascii_glyphs_differ_from_the_solid_ones(void **state)
+{
+    (void)state;
+    for (uint8_t a = 1; a < 8; a++)
+        for (uint8_t b = 1; b < 8; b++)
+            assert_int_not_equal(chart_ascii_char(a), chart_ascii_dotted_char(b));
+    assert_int_equal(chart_ascii_dotted_char(0), ' ');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -519,6 +555,8 @@ int main(void)
         cmocka_unit_test(plot_breaks_the_line_at_values_it_cannot_draw),
         cmocka_unit_test(plot_keeps_a_spike_visible_when_downsampling),
         cmocka_unit_test(plot_joins_columns_across_a_jump_when_downsampling),
+        cmocka_unit_test(dotted_pattern_keeps_one_column_in_every_other_cell),
+        cmocka_unit_test(dotted_ascii_glyphs_differ_from_the_solid_ones),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

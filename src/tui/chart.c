@@ -390,6 +390,30 @@ char chart_ascii_char(uint8_t bits)
     }
 }
 
+char chart_ascii_dotted_char(uint8_t bits)
+{
+    switch (bits & 7) {
+    case 0: return ' ';
+    case 1: return '`';
+    case 2: return '+';
+    case 4: return ',';
+    default: return '*';
+    }
+}
+
+uint8_t chart_pattern_bits(ChartPattern p, ChartDots dots, int col, uint8_t bits)
+{
+    if (p == CHART_PATTERN_SOLID) return bits;
+    if (col % 2 != 0) return 0;
+    if (dots == CHART_DOTS_ASCII) return bits;
+    /* the left column: dots (0,0) (0,1) (0,2) (0,3) */
+    uint8_t left = bits & 0x47;
+    if (left) return left;
+    /* else the right column's dots (1,0) (1,1) (1,2) (1,3), moved left */
+    return (uint8_t)((bits & 0x08 ? 0x01 : 0) | (bits & 0x10 ? 0x02 : 0) |
+                     (bits & 0x20 ? 0x04 : 0) | (bits & 0x80 ? 0x40 : 0));
+}
+
 void chart_canvas_init(ChartCanvas *c, ChartDots dots, int cols, int rows, uint8_t *storage)
 {
     c->dots = dots;

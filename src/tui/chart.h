@@ -154,6 +154,19 @@ uint32_t chart_braille_char(uint8_t bits);
  * or all. */
 char chart_ascii_char(uint8_t bits);
 
+/*
+ * How a series is drawn when colour cannot tell it from another (NO_COLOR):
+ * solid, every dot; or dotted, one column of dots in every other cell (a
+ * braille cell's right column moved to its left when only it has dots), so
+ * the line reads as a row of separate dots.  chart_pattern_bits returns the
+ * bits of cell col to draw.  A dotted ASCII cell is drawn with
+ * chart_ascii_dotted_char, whose glyphs ('`' top, '+' middle, ',' bottom,
+ * '*' several) are none of chart_ascii_char's.
+ */
+typedef enum { CHART_PATTERN_SOLID, CHART_PATTERN_DOTTED } ChartPattern;
+uint8_t chart_pattern_bits(ChartPattern p, ChartDots dots, int col, uint8_t bits);
+char chart_ascii_dotted_char(uint8_t bits);
+
 /* Sets up canvas over caller-provided storage of cols * rows bytes. */
 void chart_canvas_init(ChartCanvas *c, ChartDots dots, int cols, int rows, uint8_t *storage);
 void chart_canvas_clear(ChartCanvas *c);

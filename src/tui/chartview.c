@@ -30,13 +30,51 @@ static uint8_t *canvas_storage(size_t bytes)
     return canvas_mem;
 }
 
-static void put_cell(WINDOW *w, int y, int x, uint8_t bits, ChartDots dots)
+static void put_cell(WINDOW *w, int y, int x, uint8_t bits, ChartDots dots, bool dotted)
 {
     if (dots == CHART_DOTS_BRAILLE) {
         wchar_t wc[2] = {(wchar_t)chart_braille_char(bits), 0};
         mvwaddnwstr(w, y, x, wc, 1);
     } else {
-        mvwaddch(w, y, x, (chtype)(unsigned char)chart_ascii_char(bits));
+        char ch = dotted ? chart_ascii_dotted_char(bits) : chart_ascii_char(bits);
+        mvwaddch(w, y, x, (chtype)(unsigned char)ch);
+    }
+}
+
+/* Without colour, validation is told from training by its shape. */
+static ChartPattern role_pattern(CrtRole role)
+{
+    if (crt_colors() > 0) return CHART_PATTERN_SOLID;
+    return role == ROLE_VAL || role == ROLE_VAL_RAW ? CHART_PATTERN_DOTTED : CHART_PATTERN_SOLID;
+}
+
+void chartview_sample(CrtRole role, char *buf, size_t cap)
+{
+    ChartPattern p = role_pattern(role);
+    ChartDots dots = crt_utf8() ? CHART_DOTS_BRAILLE : CHART_DOTS_ASCII;
+    if (p == CHART_PATTERN_SOLID && crt_colors() > 0) {
+        snprintf(buf, cap, "%s%s", crt_glyph(GLYPH_HLINE), crt_glyph(GLYPH_HLINE));
+        return;
+    }
+    /* a level line through the middle of three cells, as the chart draws it */
+    uint8_t mid = dots == CHART_DOTS_BRAILLE ? 0x12 : 0x02;
+    size_t o = 0;
+    if (cap) buf[0] = '\0';
+    for (int col = 0; col < 3 && o + 4 < cap; col++) {
+        uint8_t b = chart_pattern_bits(p, dots, col, mid);
+        if (dots == CHART_DOTS_BRAILLE) {
+            uint32_t cp = b ? chart_braille_char(b) : ' ';
+            if (cp < 0x80) {
+                buf[o++] = (char)cp;
+            } else {
+                buf[o++] = (char)(0xE0 | (cp >> 12));
+                buf[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+                buf[o++] = (char)(0x80 | (cp & 0x3F));
+            }
+        } else {
+            buf[o++] = p == CHART_PATTERN_DOTTED ? chart_ascii_dotted_char(b) : chart_ascii_char(b);
+        }
+        buf[o] = '\0';
     }
 }
 
@@ -179,23 +217,29 @@ void chartview_draw(WINDOW *w, int top, int left, int height, int width, const C
         for (int col = 0; col < pw; col++) {
             uint8_t solid = 0, faint = 0;
             int solid_s = -1, faint_s = -1;
+            /* whether only dotted series have dots in the cell */
+            bool solid_dotted = true, faint_dotted = true;
             for (int s = 0; s < ns; s++) {
-                uint8_t b = chart_canvas_cell(&cv[s], col, r);
+                ChartPattern p = role_pattern(c->series[s].role);
+                uint8_t b = chart_pattern_bits(p, dots, col, chart_canvas_cell(&cv[s], col, r));
                 if (!b) continue;
+                bool dotted = p == CHART_PATTERN_DOTTED;
                 if (c->series[s].faint) {
                     faint |= b;
                     faint_s = s;
+                    faint_dotted = faint_dotted && dotted;
                 } else {
                     solid |= b;
                     solid_s = s;
+                    solid_dotted = solid_dotted && dotted;
                 }
             }
             if (solid_s >= 0) {
                 series_set(w, c, solid_s);
-                put_cell(w, py + r, px + col, solid, dots);
+                put_cell(w, py + r, px + col, solid, dots, solid_dotted);
             } else if (faint_s >= 0) {
                 series_set(w, c, faint_s);
-                put_cell(w, py + r, px + col, faint, dots);
+                put_cell(w, py + r, px + col, faint, dots, faint_dotted);
             } else if (mark_col && mark_col[col] >= 0) {
                 crt_set(w, ROLE_DIM);
                 crt_puts(w, py + r, px + col, 1, crt_glyph(GLYPH_VMARK));

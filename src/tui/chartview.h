@@ -54,6 +54,11 @@ typedef struct {
     attr_t attrs[CHARTVIEW_MAX_SERIES];
 } ChartSpec;
 
+/* How a series of role is drawn, for a legend: a line in its colour, or
+ * without colour three cells of its pattern (validation dotted, training
+ * solid; see chart_pattern_bits).  UTF-8 when the terminal is. */
+void chartview_sample(CrtRole role, char *buf, size_t cap);
+
 /* Draws the chart in the rectangle (top, left, height, width) of w. */
 void chartview_draw(WINDOW *w, int top, int left, int height, int width, const ChartSpec *c);
 

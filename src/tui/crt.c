@@ -3,6 +3,7 @@
  * See crt.h.
  */
 #include "crt.h"
+#include "palette.h"
 #include "text.h"
 
 #include <errno.h>
@@ -225,6 +226,38 @@ short crt_pair(short fg, short bg)
     if (init_pair((short)pair_next, fg, bg) == ERR) return 0;
     *slot = (short)pair_next++;
     return *slot;
+}
+
+short crt_palette_colour(int k)
+{
+    if (!crt.colors) return -1;
+    return (short)palette_entry(k, COLORS).colour;
+}
+
+attr_t crt_palette_attr(int k)
+{
+    if (!crt.colors) return A_BOLD;
+    short pair = crt_pair(crt_palette_colour(k), -1);
+    return pair > 0 && pair < 256 ? (attr_t)COLOR_PAIR(pair) : A_BOLD;
+}
+
+bool crt_palette_marked(int n)
+{
+    return !crt.colors || n > palette_hues(COLORS);
+}
+
+const char *crt_palette_marker(int k, bool hollow)
+{
+    static const char *const filled[PALETTE_MAX_MARKERS] = {"\u25cf", "\u25a0", "\u25b2",
+                                                            "\u25c6", "\u25bc", "\u2605"};
+    static const char *const open[PALETTE_MAX_MARKERS] = {"\u25cb", "\u25a1", "\u25b3",
+                                                          "\u25c7", "\u25bd", "\u2606"};
+    static const char *const ascii[PALETTE_MAX_MARKERS] = {"o", "#", "^", "*", "v", "+"};
+    /* without colour every class needs its own shape: the marker then
+     * counts the classes themselves */
+    int m = crt.colors ? palette_entry(k, COLORS).marker : (k < 0 ? 0 : k) % PALETTE_MAX_MARKERS;
+    if (!crt.utf8) return ascii[m];
+    return hollow ? open[m] : filled[m];
 }
 
 attr_t crt_attr(CrtRole role)
@@ -499,6 +532,10 @@ bool crt_init(char *why, size_t why_cap)
     memset(pair_table, 0, sizeof pair_table);
     pair_next = CRT_FIRST_FREE_PAIR;
     roles_setup();
+    /* The palette's pairs first, so that their numbers fit COLOR_PAIR
+     * (crt_palette_attr), however many pairs the boundary map takes later. */
+    if (crt.colors)
+        for (int k = 0; k < palette_hues(COLORS); k++) crt_pair(crt_palette_colour(k), -1);
     cbreak(); /* ^C stays SIGINT, which the signal pipe turns into a clean exit */
     noecho();
     nonl();

@@ -101,6 +101,17 @@ int crt_colors(void);
  * Set it with wattr_set, which takes pair numbers above 255. */
 short crt_pair(short fg, short bg);
 
+/* Class or run k's colour (palette.h) as attributes for text drawn in it:
+ * a colour pair, or A_BOLD without colour.  crt_palette_colour is the bare
+ * colour number (-1 without colour), for pairs with a background. */
+attr_t crt_palette_attr(int k);
+short crt_palette_colour(int k);
+/* Whether class or run k needs its marker to be told apart among n: the
+ * palette has fewer hues than n, or the terminal has no colour. */
+bool crt_palette_marked(int n);
+/* Class or run k's marker: a filled or hollow shape (UTF-8) or a letter. */
+const char *crt_palette_marker(int k, bool hollow);
+
 /* Sets a window's attributes for a role (wattrset). */
 void crt_set(WINDOW *w, CrtRole role);
 

@@ -473,10 +473,11 @@ static void draw_legend(const Dashboard *d, int y, int left, int right, bool has
 {
     char extra[64];
     snprintf(extra, sizeof extra, "  smoothing %.2g%s", d->smoothing, d->log_y ? "  log" : "");
-    const char *line = crt_glyph(GLYPH_HLINE);
-    char tr[32], va[32];
-    snprintf(tr, sizeof tr, "%s%s train", line, line);
-    snprintf(va, sizeof va, "  %s%s val", line, line);
+    char tr[48], va[48], ts[24], vs[24];
+    chartview_sample(ROLE_TRAIN, ts, sizeof ts);
+    chartview_sample(ROLE_VAL, vs, sizeof vs);
+    snprintf(tr, sizeof tr, "%s train", ts);
+    snprintf(va, sizeof va, "  %s val", vs);
     int keys = crt_width(tr) + (has_val ? crt_width(va) : 0);
     if (keys + crt_width(extra) > right - left) extra[0] = '\0';
     if (keys > right - left) return;
@@ -663,7 +664,7 @@ static void live_sync(Dashboard *d, int body_h, int chart_w)
                      .fy = d->fy,
                      .pca = d->pca,
                      .gradcheck = d->gradcheck};
-    views_boundary_grid(body_h, chart_w, &r.grid_w, &r.grid_h);
+    views_boundary_grid(&d->run->sess->all, body_h, chart_w, &r.grid_w, &r.grid_h);
     live_request(l, &r);
     live_fetch(l, d->ld);
 }

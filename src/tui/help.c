@@ -7,15 +7,33 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "chartview.h"
 #include "crt.h"
 #include "keys.h"
 
-static const char legend[] =
-    "Charts: training (cyan) and validation (magenta), smoothed; the raw curves are drawn faint "
-    "behind.  Marks on the x axis: best epoch, hyperparameter changes, pauses.  Status words: "
-    "RUNNING, PAUSED, EARLY STOPPED (by patience or by s), DIVERGED, DONE.  Earlier runs on the "
-    "same dataset "
-    "(from the log directory) are drawn dim behind; b hides them.";
+/* How to read the screen, as it is drawn now: the curves' colours, or
+ * without colour (NO_COLOR, a monochrome terminal) their shapes. */
+static void legend_text(char *buf, size_t cap)
+{
+    char tr[24], va[24], curves[160];
+    chartview_sample(ROLE_TRAIN, tr, sizeof tr);
+    chartview_sample(ROLE_VAL, va, sizeof va);
+    if (crt_colors() > 0)
+        snprintf(curves, sizeof curves, "training in cyan and validation in magenta");
+    else
+        snprintf(curves, sizeof curves, "training a solid line (%s) and validation dotted (%s)", tr,
+                 va);
+    snprintf(buf, cap,
+             "Charts: %s, smoothed; the raw curves are drawn faint behind.  Marks on the x axis: "
+             "best epoch, hyperparameter changes, pauses.  Status words: RUNNING, PAUSED, EARLY "
+             "STOPPED (by patience or by s), DIVERGED, DONE.  Earlier runs on the same dataset "
+             "(from the log directory) are drawn dim behind; b hides them.  The boundary and "
+             "confusion views give each class %s.",
+             curves,
+             crt_colors() > 0 ? "its colour, and a shape of its own too when there are more "
+                                "classes than colours"
+                              : "a digit or letter of its own");
+}
 
 /* Rows the content takes at text width tw (keys) and lw (legend). */
 static int content_rows(const HelpRow *keys, int n, const char *text, int tw, int lw)
@@ -108,5 +126,7 @@ void help_draw(WINDOW *w, int rows, int cols, int *scroll)
     int n = 0;
     for (int i = 0; i < key_count && n < 64; i++)
         hr[n++] = (HelpRow){key_table[i].label, key_table[i].help};
+    char legend[1024];
+    legend_text(legend, sizeof legend);
     help_box(w, rows, cols, "gradtop keys", hr, n, legend, scroll);
 }

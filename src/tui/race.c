@@ -56,7 +56,14 @@ struct Race {
     int out_epoch;
 };
 
+/* Racers' attributes without colour; with colour, the palette's first
+ * colours (racer_attr). */
 static const CrtRole racer_role[RACE_MAX] = {ROLE_TRAIN, ROLE_VAL, ROLE_GOOD, ROLE_WARN};
+
+static attr_t racer_attr(int i)
+{
+    return crt_colors() > 0 ? crt_palette_attr(i) | A_BOLD : 0;
+}
 
 void race_details(FILE *f)
 {
@@ -660,7 +667,10 @@ static void draw_charts(Race *race, int top, int height, int width)
             sy[k] = s->step_loss[k];
         }
         chart_smooth(sy, sy, np, race->smoothing);
-        if (np) loss.series[loss.n_series++] = (ChartSeries){sx, sy, np, racer_role[i], false};
+        if (np) {
+            loss.attrs[loss.n_series] = racer_attr(i);
+            loss.series[loss.n_series++] = (ChartSeries){sx, sy, np, racer_role[i], false};
+        }
         double *ex = b + used, *ey = ex + ne;
         used += 2 * ne;
         for (size_t k = 0; k < ne; k++) {
@@ -669,7 +679,10 @@ static void draw_charts(Race *race, int top, int height, int width)
             ey[k] =
                 reg ? (has_val ? m->val_mae : m->mae) : (has_val ? m->val_accuracy : m->accuracy);
         }
-        if (ne) acc.series[acc.n_series++] = (ChartSeries){ex, ey, ne, racer_role[i], false};
+        if (ne) {
+            acc.attrs[acc.n_series] = racer_attr(i);
+            acc.series[acc.n_series++] = (ChartSeries){ex, ey, ne, racer_role[i], false};
+        }
     }
     double *scratch = b + used;
     size_t n = 0;
@@ -854,7 +867,10 @@ static void draw_table(Race *race, int top, int width)
             const TrainerSnapshot *s = &race->r[i].run.snap;
             int y = top + 1 + i;
             if (c == COL_RACER) {
-                crt_set(stdscr, racer_role[i]);
+                if (racer_attr(i))
+                    wattrset(stdscr, racer_attr(i));
+                else
+                    crt_set(stdscr, racer_role[i]);
                 crt_puts(stdscr, y, 0, 2, crt_glyph(GLYPH_BAR_FULL));
             } else if (c == COL_STATUS && race->r[i].run.has_snap) {
                 crt_set(stdscr, s->status == TRAIN_DIVERGED ? ROLE_BAD

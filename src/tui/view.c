@@ -28,6 +28,7 @@
 #include "chart.h"
 #include "chartview.h"
 #include "crt.h"
+#include "palette.h"
 #include "gradtop/runs.h"
 #include "keys.h"
 #include "text.h"
@@ -139,6 +140,10 @@ typedef struct {
     size_t buf_cap;
     ChartMarker *markers;
     size_t cap_markers;
+    /* the charted runs' colours (palette slots), from this frame */
+    const RunInfo *coloured[VIEW_MAX_OVERLAY];
+    int colour_slot[VIEW_MAX_OVERLAY];
+    int n_coloured;
     /* the rest */
     bool help;
     int help_scroll; /* the help overlay's first row shown */
@@ -203,27 +208,15 @@ static int64_t run_last_step(const RunInfo *r)
 
 /* ---- colours ---------------------------------------------------------- */
 
-/* Runs' colours: the eight-colour set leaves out black and white (the
- * background and the text); the 256-colour one is TensorBoard-like. */
-static const short palette8[] = {COLOR_CYAN,   COLOR_MAGENTA, COLOR_GREEN,
-                                 COLOR_YELLOW, COLOR_BLUE,    COLOR_RED};
-static const short palette256[] = {39, 208, 41, 170, 196, 226, 44, 205, 142, 99};
-
-/* The attributes of run r's colour (0 without colour). */
-static attr_t run_attr(const RunInfo *r)
+/* The attributes of run r's colour (0 without colour): the palette slot
+ * colours_assign gave it when it is charted, else its hash's. */
+static attr_t run_attr(const Viewer *v, const RunInfo *r)
 {
-    int n = crt_colors();
-    if (n <= 0) return 0;
-    short fg;
-    if (n >= 256) {
-        int k = (int)(sizeof palette256 / sizeof palette256[0]);
-        fg = palette256[run_colour(r, k)];
-    } else {
-        int k = (int)(sizeof palette8 / sizeof palette8[0]);
-        fg = palette8[run_colour(r, k)];
-    }
-    short pair = crt_pair(fg, -1);
-    return pair > 0 ? (attr_t)COLOR_PAIR(pair) : 0;
+    if (crt_colors() <= 0) return 0;
+    int slot = run_colour(r, palette_hues(crt_colors()));
+    for (int i = 0; i < v->n_coloured; i++)
+        if (v->coloured[i] == r) slot = v->colour_slot[i];
+    return crt_palette_attr(slot);
 }
 
 static CrtRole status_role(const RunInfo *r)
@@ -459,6 +452,29 @@ static int plotted_runs(Viewer *v, RunInfo **out, size_t *n_selected)
     return k;
 }
 
+/* Gives the charted runs distinct colours while the palette has enough:
+ * each its hash's colour, or the next free one, taken in the order of
+ * their hashes so that the order they were charted in does not matter. */
+static void colours_assign(Viewer *v)
+{
+    RunInfo *plot[VIEW_MAX_OVERLAY];
+    size_t n_selected;
+    int n = plotted_runs(v, plot, &n_selected);
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && plot[j]->hash < plot[j - 1]->hash; j--) {
+            RunInfo *t = plot[j];
+            plot[j] = plot[j - 1];
+            plot[j - 1] = t;
+        }
+    uint32_t pref[VIEW_MAX_OVERLAY];
+    for (int i = 0; i < n; i++) {
+        pref[i] = plot[i]->hash;
+        v->coloured[i] = plot[i];
+    }
+    palette_assign(pref, n, palette_hues(crt_colors()), v->colour_slot);
+    v->n_coloured = n;
+}
+
 /* ---- opening and refreshing ------------------------------------------- */
 
 /* Opens the RunSet once LOGDIR exists. */
@@ -691,7 +707,7 @@ static void draw_list(Viewer *v, int top, int height, int width)
         mvhline(y, 0, ' ', width);
         bool sel = is_selected(v, r);
         put(y, 0, 3, crt_attr(ROLE_NORMAL) | rev, sel ? "[x]" : "[ ]");
-        attr_t col = run_attr(r);
+        attr_t col = run_attr(v, r);
         if (sel)
             put(y, 4, 2, col ? col : A_BOLD, utf8 && col ? "\u2588\u2588" : "##");
         else
@@ -804,7 +820,7 @@ static void draw_chart(Viewer *v, const Metric *m, RunInfo **plot, int n_plot, i
     int64_t x_lo = 0, x_hi = 1;
     bool have_x = false, all_epochs = true;
     for (int i = 0; i < n_plot; i++) {
-        attr_t col = run_attr(plot[i]);
+        attr_t col = run_attr(v, plot[i]);
         for (int side = 0; side < 2; side++) {
             const RunSeries *s = side ? va[i] : tr[i];
             if (!s || s->n == 0 || c.n_series >= CHARTVIEW_MAX_SERIES) continue;
@@ -889,7 +905,14 @@ static void draw_chart(Viewer *v, const Metric *m, RunInfo **plot, int n_plot, i
     for (int i = 0; i < c.n_series; i++) both = both || c.series[i].faint;
     char legend[160] = "";
     int o = 0;
-    if (both) o = snprintf(legend, sizeof legend, "val bold, train faint");
+    if (both && crt_colors() > 0) {
+        o = snprintf(legend, sizeof legend, "val bold, train faint");
+    } else if (both) {
+        char vs[24], ts[24];
+        chartview_sample(ROLE_VAL, vs, sizeof vs);
+        chartview_sample(ROLE_TRAIN_RAW, ts, sizeof ts);
+        o = snprintf(legend, sizeof legend, "val %s, train %s", vs, ts);
+    }
     if (show_legend && v->smoothing > 0)
         o += snprintf(legend + o, sizeof legend - (size_t)o, "%ssmoothing %.2g", o ? "  " : "",
                       v->smoothing);
@@ -1033,13 +1056,26 @@ static void draw_keybar(int y, int cols)
 
 static void draw_help(Viewer *v, int rows, int cols)
 {
-    static const char legend[] =
-        "The list: the runs under LOGDIR with the options that differ between them; best is the "
-        "best figure by the run's monitor (others: validation accuracy, else loss) and its epoch; "
-        "! marks a run with damaged lines (the status line "
-        "says which).  Charts: one per metric, each charted run in its own colour, validation "
-        "bold and training faint; the star marks the best epoch of the run under the cursor, "
-        "triangles its hyperparameter changes.  Reloads every 0.5 s.";
+    char legend[1024], charts[200];
+    if (crt_colors() > 0) {
+        snprintf(charts, sizeof charts,
+                 "each charted run in its own colour, validation bold and training faint");
+    } else {
+        char vs[24], ts[24];
+        chartview_sample(ROLE_VAL, vs, sizeof vs);
+        chartview_sample(ROLE_TRAIN_RAW, ts, sizeof ts);
+        snprintf(charts, sizeof charts,
+                 "without colour the runs share one ink; validation dotted (%s), training a faint "
+                 "solid line (%s)",
+                 vs, ts);
+    }
+    snprintf(legend, sizeof legend,
+             "The list: the runs under LOGDIR with the options that differ between them; best is "
+             "the best figure by the run's monitor (others: validation accuracy, else loss) and "
+             "its epoch; ! marks a run with damaged lines (the status line says which).  Charts: "
+             "one per metric, %s; the star marks the best epoch of the run under the cursor, "
+             "triangles its hyperparameter changes.  Reloads every 0.5 s.",
+             charts);
     HelpRow hr[64];
     int n = 0;
     for (int i = 0; i < n_view_keys && n < 64; i++)
@@ -1090,6 +1126,7 @@ static void draw(Viewer *v)
         if (max_list < 4) max_list = 4;
         int list_h = 1 + (v->n_rows > 0 ? (int)v->n_rows : 1);
         if (list_h > max_list) list_h = max_list;
+        colours_assign(v);
         draw_list(v, body_top, list_h, cols);
         int chart_top = body_top + list_h + 1;
         draw_charts(v, chart_top, body_top + body_h - chart_top, cols);

@@ -15,6 +15,7 @@
 
 #include "chart.h"
 #include "crt.h"
+#include "palette.h"
 
 #define VIEW_MAX_W 512
 
@@ -30,24 +31,27 @@ static int n_levels(void)
     return crt_colors() >= 256 ? 4 : 2;
 }
 
-/* Hues of the classes in the 6x6x6 cube of 256-colour terminals. */
-static const int class_rgb[8][3] = {{1, 2, 5}, {5, 3, 0}, {1, 4, 1}, {5, 1, 1},
-                                    {3, 1, 5}, {0, 4, 4}, {5, 5, 1}, {5, 2, 4}};
-static const short class_8[6] = {COLOR_BLUE, COLOR_YELLOW,  COLOR_GREEN,
-                                 COLOR_RED,  COLOR_MAGENTA, COLOR_CYAN};
-
-/* The colour of class c at confidence level (0 faint .. n_levels()-1 sure). */
+/* The colour of class c at confidence level (0 faint .. n_levels()-1 sure);
+ * only with colour. */
 static short class_color(int c, int level)
 {
-    if (c < 0) c = 0;
-    if (crt_colors() >= 256) {
-        static const double t[4] = {0.3, 0.5, 0.75, 1.0};
-        const int *b = class_rgb[c % 8];
-        int r = (int)lround(b[0] * t[level]), g = (int)lround(b[1] * t[level]),
-            bl = (int)lround(b[2] * t[level]);
-        return (short)(16 + 36 * r + 6 * g + bl);
-    }
-    return level == 0 ? COLOR_BLACK : class_8[c % 6];
+    short col = crt_palette_colour(c < 0 ? 0 : c);
+    if (crt_colors() >= 256) return (short)palette_shade(col, level, n_levels());
+    return level == 0 ? COLOR_BLACK : col;
+}
+
+/* The pair of class c's own colour, for text (0 without colour). */
+static short class_pair(int c)
+{
+    return crt_colors() >= 8 ? crt_pair(crt_palette_colour(c), -1) : 0;
+}
+
+/* A class's one-character name where there is no colour or UTF-8: its
+ * digit, then letters, as far as the confusion matrix counts. */
+static char class_char(int k)
+{
+    static const char ch[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
+    return ch[(k < 0 ? 0 : k) % (int)(sizeof ch - 1)];
 }
 
 static short point_bg(void)
@@ -111,16 +115,6 @@ void views_sparkline(int y, int x, int width, const double *v, int n, bool log)
 
 /* ---- decision boundary ------------------------------------------------- */
 
-void views_boundary_grid(int height, int width, int *grid_w, int *grid_h)
-{
-    int rows = height - 2, cols = width;
-    if (rows < 1) rows = 1;
-    if (cols < 1) cols = 1;
-    *grid_w = cols > LIVE_GRID_MAX_W ? LIVE_GRID_MAX_W : cols;
-    int h = halfblocks() ? 2 * rows : rows;
-    *grid_h = h > LIVE_GRID_MAX_H ? LIVE_GRID_MAX_H : h;
-}
-
 static const char *class_name(const ViewCtx *c, int k, char *buf, size_t cap)
 {
     if (c->all->class_names && k >= 0 && k < c->all->n_classes)
@@ -128,6 +122,142 @@ static const char *class_name(const ViewCtx *c, int k, char *buf, size_t cap)
     else
         snprintf(buf, cap, "%d", k);
     return buf;
+}
+
+/* Where the legend's next item goes: items left to right, wrapped onto
+ * the next row when they do not fit, at most max_rows rows. */
+typedef struct {
+    int y, left, width, max_rows;
+    int row, x;
+    bool draw;
+} Flow;
+
+/* Places an item w columns wide, keeping reserve columns free after it on
+ * the last row; false when it does not fit. */
+static bool flow_place(Flow *f, int w, int reserve)
+{
+    if (f->x > f->left && f->x + w > f->left + f->width) {
+        if (f->row + 1 >= f->max_rows) return false;
+        f->row++;
+        f->x = f->left;
+    }
+    if (f->row == f->max_rows - 1 && f->x + w + reserve > f->left + f->width) return false;
+    return true;
+}
+
+static void flow_text(Flow *f, const char *t, CrtRole role)
+{
+    int w = crt_width(t);
+    if (!flow_place(f, w, 0)) return;
+    if (f->draw) {
+        crt_set(stdscr, role);
+        crt_puts(stdscr, f->y + f->row, f->x, f->left + f->width - f->x, t);
+    }
+    f->x += w + 2;
+}
+
+#define LEGEND_NAME_MAX 20
+
+/*
+ * The boundary's legend from row y: each class's swatch (its colour, and
+ * its marker when colours alone cannot tell the classes apart), the key to
+ * the points, and the keys that change the plane, wrapped over at most
+ * max_rows rows; classes that do not fit are counted in "... and N more".
+ * Draws only when draw; returns the rows it takes.  ld may be NULL (for
+ * sizing before anything was computed).
+ */
+static int boundary_legend(const Dataset *ds, const LiveData *ld, int y, int left, int width,
+                           int max_rows, bool draw, double vlo, double vhi)
+{
+    Flow f = {y, left, width, max_rows < 1 ? 1 : max_rows, 0, left, draw};
+    bool hb = halfblocks();
+    char t[200], nm[64];
+    int n = ds->n_classes;
+    bool regression = ds->task != TASK_CLASSIFICATION;
+    if (!regression) {
+        bool marked = hb && crt_palette_marked(n);
+        for (int k = 0; k < n; k++) {
+            if (ds->class_names && ds->class_names[k])
+                snprintf(nm, sizeof nm, "%s", ds->class_names[k]);
+            else
+                snprintf(nm, sizeof nm, "%d", k);
+            int name_w = crt_width(nm);
+            if (name_w > LEGEND_NAME_MAX) name_w = LEGEND_NAME_MAX;
+            int sw = hb ? 2 + marked : 1;
+            int w = sw + 1 + name_w;
+            char more[48];
+            snprintf(more, sizeof more, "%s and %d more", crt_glyph(GLYPH_ELLIPSIS), n - k - 1);
+            int reserve = k + 1 < n ? crt_width(more) + 2 : 0;
+            if (!flow_place(&f, w, reserve)) {
+                snprintf(more, sizeof more, "%s and %d more", crt_glyph(GLYPH_ELLIPSIS), n - k);
+                if (f.draw) {
+                    crt_set(stdscr, ROLE_DIM);
+                    crt_puts(stdscr, f.y + f.row, f.x, f.left + f.width - f.x, more);
+                }
+                f.x = f.left + f.width; /* nothing more on this row */
+                break;
+            }
+            if (f.draw) {
+                int yy = f.y + f.row;
+                if (hb) {
+                    put(yy, f.x, "\u2588\u2588", crt_pair(class_color(k, n_levels() - 1), -1),
+                        A_NORMAL);
+                    if (marked)
+                        put(yy, f.x + 2, crt_palette_marker(k, false),
+                            crt_pair(class_color(k, n_levels() - 1), point_bg()), A_BOLD);
+                } else {
+                    put(yy, f.x, (char[]){class_char(k), 0}, class_pair(k), A_BOLD | A_REVERSE);
+                }
+                crt_set(stdscr, ROLE_NORMAL);
+                crt_puts(stdscr, yy, f.x + sw + 1, name_w, nm);
+            }
+            f.x += w + 2;
+        }
+    } else {
+        /* in the label's own units, as the MAE and the scatter are */
+        double lo = vlo, hi = vhi;
+        if (ds->target_scale > 0) {
+            lo = vlo / ds->target_scale + ds->target_shift;
+            hi = vhi / ds->target_scale + ds->target_shift;
+        }
+        snprintf(t, sizeof t, "prediction %.3g .. %.3g", lo, hi);
+        flow_text(&f, t, ROLE_NORMAL);
+    }
+    if (hb)
+        snprintf(t, sizeof t, "%s train %s val", "\u25cf", "\u25cb");
+    else
+        snprintf(t, sizeof t, "N train N_ val");
+    flow_text(&f, t, ROLE_DIM);
+    if (ld && ld->pca_note[0])
+        flow_text(&f, ld->pca_note, ROLE_WARN);
+    else if (ds->d > 2)
+        flow_text(&f, "x: next pair  p: PCA", ROLE_KEYTEXT);
+    if (draw) crt_set(stdscr, ROLE_NORMAL);
+    return f.row + 1;
+}
+
+/* Rows the legend may take: a third of the view, at least one. */
+static int legend_max_rows(int height)
+{
+    int m = (height - 2) / 3;
+    return m < 1 ? 1 : m;
+}
+
+/* The rows of the map itself: the view less its title and legend. */
+static int map_rows(const Dataset *ds, int height, int width)
+{
+    int legend = boundary_legend(ds, NULL, 0, 0, width, legend_max_rows(height), false, 0, 0);
+    int rows = height - 1 - legend;
+    return rows < 1 ? 1 : rows;
+}
+
+void views_boundary_grid(const Dataset *ds, int height, int width, int *grid_w, int *grid_h)
+{
+    int rows = map_rows(ds, height, width), cols = width;
+    if (cols < 1) cols = 1;
+    *grid_w = cols > LIVE_GRID_MAX_W ? LIVE_GRID_MAX_W : cols;
+    int h = halfblocks() ? 2 * rows : rows;
+    *grid_h = h > LIVE_GRID_MAX_H ? LIVE_GRID_MAX_H : h;
 }
 
 /* Says when what will appear, two rows below top; returns the row after. */
@@ -148,7 +278,7 @@ static int waiting(int top, int left, int width, const ViewCtx *c, const char *w
 void view_boundary(const ViewCtx *c, int top, int left, int height, int width)
 {
     const LiveData *ld = c->ld;
-    char t[300], nx[64], ny[128];
+    char t[300];
     if (!ld->has_boundary) {
         crt_set(stdscr, ROLE_TITLE);
         crt_puts(stdscr, top, left, width, "decision boundary");
@@ -175,7 +305,7 @@ void view_boundary(const ViewCtx *c, int top, int left, int height, int width)
 
     const BoundaryGrid *g = &ld->grid;
     bool hb = halfblocks();
-    int rows = height - 2;
+    int rows = map_rows(ds, height, width);
     double vlo = INFINITY, vhi = -INFINITY;
     if (ld->regression)
         for (int i = 0; i < g->w * g->h; i++) {
@@ -204,12 +334,13 @@ void view_boundary(const ViewCtx *c, int top, int left, int height, int width)
                 int lv = level_of(ld, ld->cls[i], ld->conf[i], vlo, vhi, &hue);
                 static const char sure[] = "#@%&$*+=", faint[] = ".,:;'`~-";
                 char ch[2] = {lv >= n_levels() - 1 ? sure[hue % 8] : faint[hue % 8], 0};
-                short pair = crt_colors() >= 8 ? crt_pair(class_8[hue % 6], -1) : 0;
-                put(y, x, ch, pair, lv >= n_levels() - 1 ? A_BOLD : A_DIM);
+                put(y, x, ch, class_pair(hue), lv >= n_levels() - 1 ? A_BOLD : A_DIM);
             }
         }
     }
-    /* the data on top: training points filled, validation points hollow */
+    /* the data on top: training points filled, validation points hollow;
+     * when colours repeat, each class's own shape */
+    bool marked = !ld->regression && crt_palette_marked(ld->n_classes);
     for (int i = 0; i < ld->n_points; i++) {
         int col, row;
         if (!boundary_cell_of(g, ld->pts[i][0], ld->pts[i][1], &col, &row)) continue;
@@ -218,47 +349,17 @@ void view_boundary(const ViewCtx *c, int top, int left, int height, int width)
         int k = ld->regression ? 0 : ld->pt_class[i];
         if (hb) {
             short fg = ld->regression ? COLOR_WHITE : class_color(k, n_levels() - 1);
-            put(top + 1 + r, left + col, ld->pt_val[i] ? "\u25cb" : "\u25cf",
-                crt_pair(fg, point_bg()), A_BOLD);
+            const char *glyph = marked          ? crt_palette_marker(k, ld->pt_val[i])
+                                : ld->pt_val[i] ? "\u25cb"
+                                                : "\u25cf";
+            put(top + 1 + r, left + col, glyph, crt_pair(fg, point_bg()), A_BOLD);
         } else {
-            char ch[2] = {(char)('0' + k % 10), 0};
-            short pair = crt_colors() >= 8 ? crt_pair(class_8[k % 6], -1) : 0;
-            put(top + 1 + r, left + col, ch, pair,
+            char ch[2] = {class_char(k), 0};
+            put(top + 1 + r, left + col, ch, ld->regression ? 0 : class_pair(k),
                 A_BOLD | (ld->pt_val[i] ? A_UNDERLINE : A_REVERSE));
         }
     }
-    /* legend */
-    int y = top + height - 1, x = left;
-    crt_set(stdscr, ROLE_NORMAL);
-    if (!ld->regression) {
-        for (int k = 0; k < ld->n_classes && x < left + width - 12; k++) {
-            if (hb)
-                put(y, x, "\u2588\u2588", crt_pair(class_color(k, n_levels() - 1), -1), A_NORMAL);
-            else
-                put(y, x, (char[]){(char)('0' + k % 10), ' ', 0}, 0, A_BOLD | A_REVERSE);
-            crt_set(stdscr, ROLE_NORMAL);
-            class_name(c, k, nx, sizeof nx);
-            x += 3 + crt_puts(stdscr, y, x + 3, 14, nx) + 1;
-        }
-    } else {
-        /* in the label's own units, as the MAE and the scatter are */
-        double lo = vlo, hi = vhi;
-        if (ds->target_scale > 0) {
-            lo = vlo / ds->target_scale + ds->target_shift;
-            hi = vhi / ds->target_scale + ds->target_shift;
-        }
-        snprintf(t, sizeof t, "prediction %.3g .. %.3g", lo, hi);
-        x += crt_puts(stdscr, y, x, width, t) + 2;
-    }
-    snprintf(t, sizeof t, "%s train %s val", hb ? "\u25cf" : "N", hb ? "\u25cb" : "N_");
-    crt_set(stdscr, ROLE_DIM);
-    x += crt_puts(stdscr, y, x, left + width - x, t) + 2;
-    if (ds->d > 2 || ld->pca_note[0]) {
-        snprintf(ny, sizeof ny, "%s", ld->pca_note[0] ? ld->pca_note : "x: next pair  p: PCA");
-        crt_set(stdscr, ld->pca_note[0] ? ROLE_WARN : ROLE_KEYTEXT);
-        crt_puts(stdscr, y, x, left + width - x, ny);
-    }
-    crt_set(stdscr, ROLE_NORMAL);
+    boundary_legend(ds, ld, top + 1 + rows, left, width, height - 1 - rows, true, vlo, vhi);
 }
 
 /* ---- gradient estimate ---------------------------------------------- */
@@ -683,7 +784,10 @@ void view_confusion(const ViewCtx *c, int top, int left, int height, int width)
     }
     int cw = snprintf(t, sizeof t, "%zu", mx) + 1;
     if (cw < 4) cw = 4;
-    int name_w = 12;
+    /* a swatch before each true class's name, as in the boundary's legend */
+    bool marked = halfblocks() && crt_palette_marked(k);
+    int sw = halfblocks() ? 3 + marked : 2;
+    int name_w = 12 + sw;
     int fit_cols = (width - name_w - 22) / cw;
     int fit_rows = height - 5;
     int kc = k < fit_cols ? k : fit_cols, kr = k < fit_rows ? k : fit_rows;
@@ -692,14 +796,23 @@ void view_confusion(const ViewCtx *c, int top, int left, int height, int width)
     crt_puts(stdscr, y - 1, left, name_w, "true \\ pred");
     for (int j = 0; j < kc; j++) {
         snprintf(t, sizeof t, "%*.*s", cw, cw - 1, class_name(c, j, nm, sizeof nm));
+        wattrset(stdscr, crt_palette_attr(j));
         crt_puts(stdscr, y - 1, left + name_w + j * cw, cw, t);
     }
     int px = left + name_w + kc * cw + 2;
     crt_set(stdscr, ROLE_TITLE);
     crt_puts(stdscr, y - 1, px, 20, "precision  recall");
     for (int i = 0; i < kr; i++) {
+        if (halfblocks()) {
+            short fg = class_color(i, n_levels() - 1);
+            put(y + i, left, "\u2588\u2588", crt_pair(fg, -1), A_NORMAL);
+            if (marked)
+                put(y + i, left + 2, crt_palette_marker(i, false), crt_pair(fg, -1), A_BOLD);
+        } else {
+            put(y + i, left, (char[]){class_char(i), 0}, class_pair(i), A_BOLD | A_REVERSE);
+        }
         crt_set(stdscr, ROLE_NORMAL);
-        crt_puts(stdscr, y + i, left, name_w - 1, class_name(c, i, nm, sizeof nm));
+        crt_puts(stdscr, y + i, left + sw, name_w - sw - 1, class_name(c, i, nm, sizeof nm));
         for (int j = 0; j < kc; j++) {
             size_t v = ld->counts[i * k + j];
             CrtRole role = v == 0 ? ROLE_DIM : i == j ? ROLE_GOOD : ROLE_BAD;

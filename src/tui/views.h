@@ -23,7 +23,7 @@ typedef struct {
 
 /* The boundary cells a rectangle of height x width text cells shows (half
  * blocks give two per row when the terminal has UTF-8 and colour). */
-void views_boundary_grid(int height, int width, int *grid_w, int *grid_h);
+void views_boundary_grid(const Dataset *ds, int height, int width, int *grid_w, int *grid_h);
 
 void view_boundary(const ViewCtx *c, int top, int left, int height, int width);
 void view_gradient(const ViewCtx *c, int top, int left, int height, int width);

@@ -1,0 +1,186 @@
+/*
+ * test_palette.c - the class and run colours (src/tui/palette.c): that the
+ * 256-colour hues stay apart in CIELAB, that the 8-colour degradation still
+ * tells classes apart by colour and marker, the colour science against
+ * published values, confidence shades, and distinct slots for runs.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../src/tui/palette.h"
+
+/* sRGB white is L* 100 and black 0; pure sRGB red is (53.24, 80.09, 67.20)
+ * (Lindbloom's calculator, D65). */
+static void lab_matches_published_values(void **state)
+{
+    (void)state;
+    double lab[3];
+    palette_lab((int[]){255, 255, 255}, lab);
+    assert_float_equal(lab[0], 100.0, 0.05);
+    assert_float_equal(lab[1], 0.0, 0.05);
+    assert_float_equal(lab[2], 0.0, 0.05);
+    palette_lab((int[]){0, 0, 0}, lab);
+    assert_float_equal(lab[0], 0.0, 1e-9);
+    palette_lab((int[]){255, 0, 0}, lab);
+    assert_float_equal(lab[0], 53.24, 0.05);
+    assert_float_equal(lab[1], 80.09, 0.1);
+    assert_float_equal(lab[2], 67.20, 0.1);
+}
+
+static void xterm_rgb_follows_the_cube_and_the_grey_ramp(void **state)
+{
+    (void)state;
+    int rgb[3];
+    palette_xterm_rgb(16, rgb);
+    assert_int_equal(rgb[0] + rgb[1] + rgb[2], 0);
+    palette_xterm_rgb(208, rgb); /* 16 + 36*5 + 6*2 + 0 */
+    assert_int_equal(rgb[0], 255);
+    assert_int_equal(rgb[1], 135);
+    assert_int_equal(rgb[2], 0);
+    palette_xterm_rgb(232, rgb);
+    assert_int_equal(rgb[0], 8);
+    palette_xterm_rgb(255, rgb);
+    assert_int_equal(rgb[2], 238);
+}
+
+/* The claim the palette makes: no two of its first 12 colours closer than
+ * CIE76 dE 25 (a difference seen at a glance; dE 2.3 is the least
+ * noticeable).  A palette of the old eight hues fails it. */
+static void first_twelve_colours_are_at_least_delta_e_25_apart(void **state)
+{
+    (void)state;
+    assert_true(palette_hues(256) >= 12);
+    assert_true(PALETTE_MIN_DELTA_E >= 25.0);
+    double least = INFINITY;
+    for (int i = 0; i < 12; i++)
+        for (int j = i + 1; j < 12; j++) {
+            PaletteEntry a = palette_entry(i, 256), b = palette_entry(j, 256);
+            assert_int_equal(a.marker, 0);
+            assert_int_equal(b.marker, 0);
+            double d = palette_delta_e(a.colour, b.colour);
+            if (d < least) least = d;
+            if (d < PALETTE_MIN_DELTA_E)
+                fail_msg("colours %d (%d) and %d (%d) are only dE %.1f apart", i, a.colour, j,
+                         b.colour, d);
+        }
+    assert_true(least >= PALETTE_MIN_DELTA_E);
+}
+
+/* Readable on a black and on a white background: every hue's L* is at
+ * least 30 away from both. */
+static void every_colour_reads_on_black_and_on_white(void **state)
+{
+    (void)state;
+    for (int k = 0; k < palette_hues(256); k++) {
+        int rgb[3];
+        double lab[3];
+        palette_xterm_rgb(palette_entry(k, 256).colour, rgb);
+        palette_lab(rgb, lab);
+        assert_true(lab[0] >= 30);
+        assert_true(lab[0] <= 75);
+        assert_true(palette_delta_e(palette_entry(k, 256).colour, 16) >= 50);
+        assert_true(palette_delta_e(palette_entry(k, 256).colour, 231) >= 40);
+    }
+}
+
+/* The measure is not blind: neighbours in the cube are close. */
+static void delta_e_sees_near_colours_as_near(void **state)
+{
+    (void)state;
+    assert_true(palette_delta_e(196, 160) < PALETTE_MIN_DELTA_E); /* two reds */
+    assert_float_equal(palette_delta_e(33, 33), 0.0, 1e-12);
+    assert_true(palette_delta_e(16, 231) > 99);
+}
+
+static void pairs_are_distinct(int n_colours, int n_classes)
+{
+    for (int i = 0; i < n_classes; i++)
+        for (int j = i + 1; j < n_classes; j++) {
+            PaletteEntry a = palette_entry(i, n_colours), b = palette_entry(j, n_colours);
+            if (a.colour == b.colour && a.marker == b.marker)
+                fail_msg("%d colours: classes %d and %d both (%d, %d)", n_colours, i, j, a.colour,
+                         a.marker);
+        }
+}
+
+/* On 8 and 16 colours, and past 12 classes on 256, (colour, marker)
+ * pairs stay distinct: classes 0 and 8, 1 and 9 never look the same. */
+static void eight_colour_degradation_keeps_classes_apart(void **state)
+{
+    (void)state;
+    pairs_are_distinct(8, 16);
+    pairs_are_distinct(16, 16);
+    pairs_are_distinct(8, PALETTE_N8 * PALETTE_MAX_MARKERS);
+    pairs_are_distinct(256, 32);
+    /* the colours themselves are the ANSI ones, never black or white */
+    for (int k = 0; k < 16; k++) {
+        PaletteEntry e = palette_entry(k, 8);
+        assert_true(e.colour > PALETTE_BLACK && e.colour < PALETTE_WHITE);
+    }
+    assert_int_not_equal(palette_entry(0, 8).marker, palette_entry(8, 8).marker);
+    assert_int_not_equal(palette_entry(0, 256).colour, palette_entry(8, 256).colour);
+    assert_int_not_equal(palette_entry(1, 256).colour, palette_entry(9, 256).colour);
+}
+
+static void shades_darken_towards_the_faint_level(void **state)
+{
+    (void)state;
+    for (int k = 0; k < palette_hues(256); k++) {
+        int c = palette_entry(k, 256).colour;
+        assert_int_equal(palette_shade(c, 3, 4), c);
+        double prev = -1;
+        for (int lv = 3; lv >= 0; lv--) {
+            int s = palette_shade(c, lv, 4), rgb[3];
+            double lab[3];
+            assert_true(s >= 16 && s <= 255);
+            palette_xterm_rgb(s, rgb);
+            palette_lab(rgb, lab);
+            if (prev >= 0) assert_true(lab[0] <= prev + 1e-9);
+            prev = lab[0];
+        }
+        int rgb[3];
+        double lab[3];
+        palette_xterm_rgb(palette_shade(c, 0, 4), rgb);
+        palette_lab(rgb, lab);
+        assert_true(lab[0] < 40); /* faint is dark, behind the points */
+    }
+}
+
+static void assign_gives_distinct_slots_while_there_are_enough(void **state)
+{
+    (void)state;
+    /* four runs whose hashes all want slot 3 */
+    uint32_t pref[4] = {3, 15, 27, 39};
+    int slot[4];
+    palette_assign(pref, 4, 12, slot);
+    assert_int_equal(slot[0], 3);
+    for (int i = 0; i < 4; i++)
+        for (int j = i + 1; j < 4; j++) assert_int_not_equal(slot[i], slot[j]);
+    /* a free preference is kept */
+    uint32_t free_pref[3] = {5, 1, 7};
+    palette_assign(free_pref, 3, 6, slot);
+    assert_int_equal(slot[0], 5);
+    assert_int_equal(slot[1], 1);
+    assert_int_equal(slot[2], 2); /* 7 % 6 = 1 is taken: the next free one */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(lab_matches_published_values),
+        cmocka_unit_test(xterm_rgb_follows_the_cube_and_the_grey_ramp),
+        cmocka_unit_test(first_twelve_colours_are_at_least_delta_e_25_apart),
+        cmocka_unit_test(every_colour_reads_on_black_and_on_white),
+        cmocka_unit_test(delta_e_sees_near_colours_as_near),
+        cmocka_unit_test(eight_colour_degradation_keeps_classes_apart),
+        cmocka_unit_test(shades_darken_towards_the_faint_level),
+        cmocka_unit_test(assign_gives_distinct_slots_while_there_are_enough),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
