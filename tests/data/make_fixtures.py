@@ -6,6 +6,7 @@ The files are committed; this script documents exactly what is in each one
 rebuilds them:  python3 tests/data/make_fixtures.py
 """
 import gzip
+import math
 import os
 import struct
 
@@ -75,6 +76,19 @@ CSV = {
 for name, text in CSV.items():
     write(name, text)
 write("gzipped.csv.gz", gz(b"a,b,label\n1,2,x\n"))
+
+# Ten classes named as Fashion-MNIST's, each a small ring of points around
+# its own centre on a circle: a two-feature set whose legend must show ten
+# long names (the palette's end-to-end check, tests/e2e_palette.sh).
+FASHION = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+           "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+rows = ["x,y,label"]
+for k, name in enumerate(FASHION):
+    cx, cy = 4 * math.cos(2 * math.pi * k / 10), 4 * math.sin(2 * math.pi * k / 10)
+    for i in range(12):
+        a = 2 * math.pi * i / 12
+        rows.append("%.4f,%.4f,%s" % (cx + 0.6 * math.cos(a), cy + 0.6 * math.sin(a), name))
+write("fashion_names.csv", "\n".join(rows) + "\n")
 
 # ---- IDX ------------------------------------------------------------------
 

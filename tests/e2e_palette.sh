@@ -1,0 +1,140 @@
+#!/bin/sh
+# e2e_palette.sh - class colours and legends in a real terminal (tmux): on a
+# 256-colour terminal digits' boundary legend and confusion matrix give the
+# ten classes ten different colours (read from the escape codes of
+# `tmux capture-pane -e`); a ten-class set with Fashion-MNIST's names shows
+# every name in the boundary legend at 80x24; on an 8-colour terminal the
+# classes that share a colour get different markers; under NO_COLOR the
+# chart draws training and validation with different glyphs, its legend
+# shows them, and the help names no colour.
+#
+# Run from the project root: GRADTOP=build/gradtop sh tests/e2e_palette.sh
+# Every wait is bounded; a failure prints what was expected and the screen.
+set -u
+
+# shellcheck source=tests/lib/tmux.sh
+. tests/lib/tmux.sh
+tmux_harness e2e_palette palette palette
+
+# start NAME ENV ARGS...: the dashboard at 80x24 under the environment ENV
+# (shell text: "TERM=xterm-256color", "NO_COLOR=1").
+start() {
+    name=$1
+    RUN_WITH="env $2"
+    shift 2
+    start_session "$name" C.UTF-8 "--start --no-log --patience 0 --epochs 1000000 --seed 1 $*"
+    RUN_WITH=
+    resize 80 24
+    wait_for 'RUNNING' 15 || fail "$name: the dashboard did not show RUNNING within 15 s"
+}
+
+# swatches: from the coloured screen on stdin, one line "COLOUR NAME" per
+# class swatch (two full blocks followed by the class's name), COLOUR the
+# foreground the blocks are drawn in (an SGR 38;5;N, 3N or 9N), "default"
+# for none.  Reads the SGR state as a terminal would.
+swatches() {
+    perl -CS -ne '
+        my $fg = "default";
+        my $pending;
+        while (/\G(?:\e\[([0-9;]*)m|([^\e]+)|\e.)/gc) {
+            if (defined $1) {
+                my @p = split /;/, $1;
+                @p = (0) unless @p;
+                while (@p) {
+                    my $c = shift @p;
+                    if ($c eq "" || $c == 0 || $c == 39) { $fg = "default" }
+                    elsif ($c == 38 && @p >= 2 && $p[0] == 5) { shift @p; $fg = shift @p }
+                    elsif ($c == 48 && @p >= 2 && $p[0] == 5) { shift @p; shift @p }
+                    elsif ($c >= 30 && $c <= 37) { $fg = $c - 30 }
+                    elsif ($c >= 90 && $c <= 97) { $fg = $c - 90 + 8 }
+                }
+            } elsif (defined $2) {
+                my $t = $2;
+                while (length $t) {
+                    if (defined $pending && $t =~ s/^\s*(\S+)//) {
+                        print "$pending $1\n";
+                        undef $pending;
+                    } elsif ($t =~ s/^.*?\x{2588}\x{2588}//) {
+                        $pending = $fg;
+                    } else {
+                        last;
+                    }
+                }
+            }
+        }'
+}
+
+# distinct_colours FILE: how many different colours FILE's swatches use.
+distinct_colours() { cut -d' ' -f1 "$1" | sort -u | wc -l; }
+
+capture() { T capture-pane -p -e -t "$PANE" >"$1"; }
+
+# ---- digits, 256 colours: ten classes, ten colours ------------------------
+start digits TERM=xterm-256color "'$PWD/datasets/digits.csv'"
+keys Tab Tab
+wait_for '\[boundary\]' 5 || fail "two tabs did not reach the boundary view"
+wait_for '██ 9' 10 || fail "the boundary legend does not reach class 9 at 80x24"
+capture "$TMP/digits.esc"
+swatches <"$TMP/digits.esc" | grep -E ' [0-9]$' >"$TMP/digits.sw"
+[ "$(wc -l <"$TMP/digits.sw")" -eq 10 ] ||
+    fail "the boundary legend has $(wc -l <"$TMP/digits.sw") class swatches, not 10: $(cat "$TMP/digits.sw")"
+n=$(distinct_colours "$TMP/digits.sw")
+[ "$n" -eq 10 ] || fail "digits' ten classes have $n colours in the boundary legend: $(tr '\n' ' ' <"$TMP/digits.sw")"
+grep -q '^default ' "$TMP/digits.sw" && fail "a class swatch has no colour"
+echo "ok: digits' boundary legend gives ten classes ten colours at 256 colours"
+keys Tab Tab Tab
+wait_for '\[confusion\]' 5 || fail "three more tabs did not reach the confusion view"
+wait_for 'precision +recall' 10 || fail "the confusion view shows no matrix"
+capture "$TMP/conf.esc"
+swatches <"$TMP/conf.esc" | grep -E ' [0-9]$' >"$TMP/conf.sw"
+n=$(distinct_colours "$TMP/conf.sw")
+[ "$(wc -l <"$TMP/conf.sw")" -eq 10 ] && [ "$n" -eq 10 ] ||
+    fail "the confusion matrix's class swatches: $(tr '\n' ' ' <"$TMP/conf.sw")"
+cmp -s "$TMP/digits.sw" "$TMP/conf.sw" ||
+    fail "the confusion view's class colours differ from the boundary's"
+echo "ok: the confusion matrix gives each class the boundary's colour"
+quit_q_y digits
+
+# ---- digits, 8 colours: classes sharing a colour get different markers -----
+start digits8 TERM=screen "'$PWD/datasets/digits.csv'"
+keys Tab Tab
+wait_for '\[boundary\]' 5 || fail "two tabs did not reach the boundary view (8 colours)"
+wait_for '██. 9' 10 || fail "the 8-colour boundary legend does not reach class 9"
+screen | grep -Eo '██. [0-9]' | sort -u >"$TMP/marks"
+[ "$(wc -l <"$TMP/marks")" -eq 10 ] || fail "the 8-colour legend: $(tr '\n' ' ' <"$TMP/marks")"
+m0=$(grep ' 0$' "$TMP/marks")
+m6=$(grep ' 6$' "$TMP/marks")
+[ "${m0% *}" != "${m6% *}" ] || fail "classes 0 and 6 share a colour and a marker (${m0% *})"
+echo "ok: on 8 colours classes 0 and 6 differ by marker ($m0 vs $m6)"
+quit_q_y digits8
+
+# ---- ten long names at 80x24: the legend wraps, every name shown ----------
+start fashion TERM=xterm-256color "'$PWD/tests/data/fashion_names.csv'"
+keys Tab Tab
+wait_for '\[boundary\]' 5 || fail "two tabs did not reach the boundary view"
+wait_for '● train' 10 || fail "the boundary legend is not drawn"
+for c in T-shirt/top Trouser Pullover Dress Coat Sandal Shirt Sneaker Bag 'Ankle boot'; do
+    on_screen "██ $c( |\$)" || fail "the boundary legend at 80x24 does not show '$c'"
+done
+echo "ok: all ten Fashion-MNIST names are in the boundary legend at 80x24"
+quit_q_y fashion
+
+# ---- NO_COLOR: training and validation by shape -----------------------------
+start nocolor "NO_COLOR=1" "'$PWD/datasets/iris.csv'"
+wait_for 'train +⠂ ⠂ val' 5 || fail "under NO_COLOR the chart legend does not show validation dotted"
+on_screen '⠒⠒⠒ train' || fail "under NO_COLOR the chart legend does not show training solid"
+# in the plot: validation's dots, one column every other cell (left-column
+# braille glyphs with blanks between), which the solid line never draws
+dot='(⠁|⠂|⠄|⡀|⠃|⠅|⠆|⡁|⡂|⡄|⠇|⡃|⡅|⡆|⡇)'
+wait_for "$dot $dot $dot $dot" 10 || fail "under NO_COLOR the chart draws no dotted line"
+capture "$TMP/nc.esc"
+grep -Eq "$(printf '\033')\[([0-9]+;)*(3[0-7]|38;5;[0-9]+)(;[0-9]+)*m" "$TMP/nc.esc" &&
+    fail "under NO_COLOR the screen still sets colours"
+keys '?'
+wait_for 'gradtop keys' 5 || fail "? did not open the help"
+keys End
+wait_for 'validation dotted' 5 || fail "under NO_COLOR the help does not say validation is dotted"
+off_screen 'cyan|magenta' || fail "under NO_COLOR the help still names colours"
+echo "ok: under NO_COLOR validation is dotted, training solid, and the help says so"
+keys '?'
+quit_q_y nocolor
