@@ -138,3 +138,33 @@ off_screen 'cyan|magenta' || fail "under NO_COLOR the help still names colours"
 echo "ok: under NO_COLOR validation is dotted, training solid, and the help says so"
 keys '?'
 quit_q_y nocolor
+
+# ---- gradtop view: four runs whose hashes want one colour get four -------
+# A run's colour starts from the FNV-1a hash of its path (src/runs.c); four
+# copies of one run are named so that all four hashes fall on the same
+# colour of both the 12- and the 6-colour palette: only the assignment of
+# free colours among the charted runs can tell them apart.
+RUNS=$TMP/runs
+"$GRADTOP" train "$PWD/datasets/iris.csv" --epochs 2 --logdir "$TMP/one" >"$TMP/train.out" 2>&1 ||
+    fail "gradtop train failed: $(cat "$TMP/train.out")"
+mkdir -p "$RUNS"
+names=$(perl -e '
+    sub fnv { my $h = 2166136261; for my $c (unpack "C*", $_[0]) { $h ^= $c; $h = ($h * 16777619) % 4294967296 } $h }
+    my (%by, $i);
+    for ($i = 0; ; $i++) {
+        my $k = fnv("$ARGV[0]/run$i") % 12;
+        push @{$by{$k}}, "run$i";
+        if (@{$by{$k}} == 4) { print join(" ", @{$by{$k}}), "\n"; last }
+    }' "$RUNS")
+for n in $names; do cp -R "$TMP/one/"* "$RUNS/$n"; done
+RUN_WITH="env TERM=screen"
+start_session view C.UTF-8 "view '$RUNS'"
+RUN_WITH=
+wait_for '4 charted' 10 || fail "gradtop view does not chart the four runs ($names)"
+capture "$TMP/view.esc"
+swatches <"$TMP/view.esc" | grep -E ' run[0-9]+$' >"$TMP/view.sw"
+n=$(distinct_colours "$TMP/view.sw")
+[ "$(wc -l <"$TMP/view.sw")" -eq 4 ] && [ "$n" -eq 4 ] ||
+    fail "gradtop view's four charted runs have $n colours: $(tr '\n' ' ' <"$TMP/view.sw")"
+echo "ok: gradtop view gives four charted runs ($names) four colours on 8 colours"
+quit_exits view 0
