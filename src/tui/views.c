@@ -787,7 +787,15 @@ void view_confusion(const ViewCtx *c, int top, int left, int height, int width)
     /* a swatch before each true class's name, as in the boundary's legend */
     bool marked = halfblocks() && crt_palette_marked(k);
     int sw = halfblocks() ? 3 + marked : 2;
-    int name_w = 12 + sw;
+    /* the names' column: as wide as the longest name (up to 11) and the
+     * swatch, never narrower than its "true \ pred" header */
+    int longest = 1;
+    for (int i = 0; i < k; i++) {
+        int l = crt_width(class_name(c, i, nm, sizeof nm));
+        if (l > longest) longest = l;
+    }
+    if (longest > 11) longest = 11;
+    int name_w = sw + longest + 1 < 12 ? 12 : sw + longest + 1;
     int fit_cols = (width - name_w - 22) / cw;
     int fit_rows = height - 5;
     int kc = k < fit_cols ? k : fit_cols, kr = k < fit_rows ? k : fit_rows;
