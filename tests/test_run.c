@@ -1,0 +1,261 @@
+/* test_run.c - a TrainRun made in its fixed order: a refused network or a
+ * refused log directory leaves nothing on disk, the hooks fan out from the
+ * run log to the caller's inside enter/leave, one body on the caller's
+ * thread or its own gives the same result, and runs share one session. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "gradtop/run.h"
+#include "tmpdir.h"
+
+/* The number of entries in dir, -1 when it does not exist. */
+static int entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) n++;
+    closedir(d);
+    return n;
+}
+
+static Options iris_options(const char *logsub, int epochs)
+{
+    Options o;
+    options_default(&o);
+    snprintf(o.dataset, sizeof o.dataset, "iris");
+    snprintf(o.logdir, sizeof o.logdir, "%s/%s", tmpdir, logsub);
+    o.epochs = epochs;
+    o.seed = 7;
+    return o;
+}
+
+static void use_huge_network(Options *o)
+{
+    o->n_layers = 4;
+    for (int i = 0; i < 4; i++) o->layers[i] = 65536;
+}
+
+/* A network too large for memory is refused at trainrun_prepare, and a
+ * run without a network cannot make its directory afterwards either. */
+static void test_refused_network_makes_no_directory(void **state)
+{
+    (void)state;
+    Options o = iris_options("huge", 1);
+    use_huge_network(&o);
+    TrainRun r;
+    trainrun_init(&r, &(TrainRunConfig){.log_required = true});
+    Error err = {0};
+    assert_int_equal(trainrun_open_data(&r, &o, NULL, &err), ERROR_NONE);
+    assert_int_not_equal(trainrun_prepare(&r, &o, &err), ERROR_NONE);
+    assert_non_null(strstr(err.msg, "smaller layers"));
+    assert_null(r.trainer);
+    assert_int_not_equal(trainrun_open_log(&r, &err), ERROR_NONE);
+    assert_int_not_equal(trainrun_run(&r, &err), ERROR_NONE);
+    trainrun_close(&r);
+    assert_int_equal(entries(o.logdir), -1);
+}
+
+/* A log directory that cannot be made refuses a run that needs it (train)
+ * before it trains, naming the directory; nothing is created. */
+static void test_refused_log_directory_refuses_required_run(void **state)
+{
+    (void)state;
+    char file[128];
+    snprintf(file, sizeof file, "%s/afile", tmpdir);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fclose(f);
+    Options o = iris_options("afile/runs", 1);
+    TrainRun r;
+    trainrun_init(&r, &(TrainRunConfig){.log_required = true});
+    Error err = {0};
+    assert_int_equal(trainrun_open_data(&r, &o, NULL, &err), ERROR_NONE);
+    assert_int_equal(trainrun_prepare(&r, &o, &err), ERROR_NONE);
+    assert_int_equal(trainrun_open_log(&r, &err), ERROR_RUNTIME);
+    assert_non_null(strstr(err.msg, "afile"));
+    assert_null(r.log);
+    assert_string_equal(r.log_path, "");
+    trainrun_close(&r);
+    struct stat st;
+    assert_int_equal(stat(file, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+}
+
+/* The same directory under a run that does not need it (the dashboard,
+ * a racer): log_error says why and the run trains without files. */
+static void test_refused_log_directory_trains_unlogged(void **state)
+{
+    (void)state;
+    char file[128];
+    snprintf(file, sizeof file, "%s/bfile", tmpdir);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fclose(f);
+    Options o = iris_options("bfile/runs", 2);
+    TrainRun r;
+    trainrun_init(&r, &(TrainRunConfig){0});
+    Error err = {0};
+    assert_int_equal(trainrun_open_data(&r, &o, NULL, &err), ERROR_NONE);
+    assert_int_equal(trainrun_prepare(&r, &o, &err), ERROR_NONE);
+    assert_int_equal(trainrun_open_log(&r, &err), ERROR_NONE);
+    assert_null(r.log);
+    assert_non_null(strstr(r.log_error, "not logged: "));
+    assert_non_null(strstr(r.log_error, "bfile"));
+    assert_int_equal(trainrun_run(&r, &err), ERROR_NONE);
+    trainrun_end(&r);
+    assert_true(r.has_result);
+    assert_int_equal(r.result.epochs, 2);
+    assert_false(r.log_failed);
+    trainrun_close(&r);
+}
+
+typedef struct {
+    int depth;   /* inside enter/leave */
+    int outside; /* hooks called outside enter/leave */
+    int enters;
+    int epochs;
+    int rows_seen; /* metrics.csv rows present when the caller's epoch hook ran */
+    const TrainRun *run;
+} Watch;
+
+static void w_enter(void *ctx)
+{
+    Watch *w = ctx;
+    w->depth++;
+    w->enters++;
+}
+
+static void w_leave(void *ctx)
+{
+    Watch *w = ctx;
+    w->depth--;
+}
+
+static int csv_lines(const char *dir)
+{
+    char p[1200];
+    snprintf(p, sizeof p, "%s/metrics.csv", dir);
+    FILE *f = fopen(p, "r");
+    if (!f) return -1;
+    int n = 0, c;
+    while ((c = fgetc(f)) != EOF) n += c == '\n';
+    fclose(f);
+    return n;
+}
+
+static void w_epoch(void *ctx, const EpochMetrics *m)
+{
+    Watch *w = ctx;
+    if (w->depth != 1) w->outside++;
+    w->epochs++;
+    /* the run log took the epoch first: its row is on disk (header + rows) */
+    if (csv_lines(w->run->log_path) == m->epoch + 1) w->rows_seen++;
+}
+
+static void w_event(void *ctx, const TrainEvent *e)
+{
+    (void)e;
+    Watch *w = ctx;
+    if (w->depth != 1) w->outside++;
+}
+
+/* On the caller's thread: the run log takes each hook before the caller's,
+ * both inside one enter/leave; the run directory is complete at the end. */
+static void test_hooks_fan_out_from_log_to_caller(void **state)
+{
+    (void)state;
+    Options o = iris_options("fan", 3);
+    Watch w = {0};
+    TrainRun r;
+    trainrun_init(&r,
+                  &(TrainRunConfig){.hooks = {.ctx = &w, .on_epoch = w_epoch, .on_event = w_event},
+                                    .enter = w_enter,
+                                    .leave = w_leave,
+                                    .log_required = true,
+                                    .note = "test"});
+    w.run = &r;
+    Error err = {0};
+    assert_int_equal(trainrun_open_data(&r, &o, NULL, &err), ERROR_NONE);
+    assert_int_equal(trainrun_prepare(&r, &o, &err), ERROR_NONE);
+    assert_int_equal(entries(o.logdir), -1); /* nothing before step 3 */
+    assert_int_equal(trainrun_open_log(&r, &err), ERROR_NONE);
+    assert_int_equal(entries(o.logdir), 1);
+    assert_int_equal(trainrun_run(&r, &err), ERROR_NONE);
+    char dir[sizeof r.log_path];
+    snprintf(dir, sizeof dir, "%s", r.log_path);
+    trainrun_end(&r);
+    assert_int_equal(w.epochs, 3);
+    assert_int_equal(w.rows_seen, 3);
+    assert_int_equal(w.outside, 0);
+    assert_int_equal(w.depth, 0);
+    assert_true(w.enters >= 3);
+    assert_int_equal(csv_lines(dir), 4);
+    assert_true(r.has_result);
+    assert_int_equal(r.result.status, TRAIN_DONE);
+    assert_false(r.log_failed);
+    assert_string_equal(r.log_error, "");
+    trainrun_close(&r);
+}
+
+/* Two runs borrow one session, each on its own thread; each ends as the
+ * same run does on the caller's thread (one body, the same result). */
+static void test_shared_session_threads_match_caller_thread(void **state)
+{
+    (void)state;
+    Options o = iris_options("shared", 4);
+    o.no_log = true;
+    Session s;
+    Error err = {0};
+    assert_int_equal(session_open(&s, &o, NULL, &err), ERROR_NONE);
+    TrainRun a, b, c;
+    TrainRun *runs[] = {&a, &b, &c};
+    for (int i = 0; i < 3; i++) {
+        trainrun_init(runs[i], &(TrainRunConfig){0});
+        trainrun_share_data(runs[i], &s);
+        assert_int_equal(trainrun_prepare(runs[i], &o, &err), ERROR_NONE);
+        assert_int_equal(trainrun_open_log(runs[i], &err), ERROR_NONE);
+    }
+    assert_int_equal(trainrun_start(&a, &err), ERROR_NONE);
+    assert_int_equal(trainrun_start(&b, &err), ERROR_NONE);
+    assert_int_equal(trainrun_run(&c, &err), ERROR_NONE);
+    trainrun_join(&a);
+    trainrun_join(&b);
+    for (int i = 0; i < 3; i++) {
+        ErrorCode rc = ERROR_RUNTIME;
+        assert_true(trainrun_finished(runs[i], &rc, NULL));
+        assert_int_equal(rc, ERROR_NONE);
+        trainrun_end(runs[i]);
+        assert_true(runs[i]->has_result);
+    }
+    assert_int_equal(a.result.epochs, 4);
+    assert_true(a.result.kept.loss == c.result.kept.loss &&
+                b.result.kept.loss == c.result.kept.loss);
+    for (int i = 0; i < 3; i++) trainrun_close(runs[i]);
+    /* the borrowed session is still the caller's */
+    assert_true(s.train.n > 0);
+    session_close(&s);
+    assert_int_equal(entries(o.logdir), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_refused_network_makes_no_directory),
+        cmocka_unit_test(test_refused_log_directory_refuses_required_run),
+        cmocka_unit_test(test_refused_log_directory_trains_unlogged),
+        cmocka_unit_test(test_hooks_fan_out_from_log_to_caller),
+        cmocka_unit_test(test_shared_session_threads_match_caller_thread),
+    };
+    return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
+}
