@@ -14,7 +14,8 @@
 # A headless race stops each racer the same way.  The dashboard and the
 # race screen pause and turn red at once, naming the file; w goes on
 # training without run files, and the journal says so.  A network refused
-# for its size on the dashboard (--start) leaves no run directory.
+# for its size on the dashboard (--start) or under train leaves no run
+# directory.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_disk.sh
 # shellcheck disable=SC2015,SC2012
@@ -159,6 +160,11 @@ wait_file "$TMP/huge.exit" 30 || fail "the dashboard with a network too large di
 [ "$(cat "$TMP/huge.exit")" = 1 ] || fail "a network too large exited $(cat "$TMP/huge.exit"), not 1"
 [ -z "$(ls -A "$TMP/huge" 2>/dev/null)" ] || fail "a refused network left $(ls "$TMP/huge")"
 echo "ok: the dashboard refuses a network too large before making a run directory"
+out=$("$GRADTOP" train --layers 65536,65536,65536,65536 --logdir "$TMP/hugetrain" iris 2>&1 </dev/null)
+[ "$?" = 1 ] || { echo "$out"; fail "train with a network too large did not exit 1"; }
+echo "$out" | grep -q 'use smaller layers' || fail "train's refusal does not say why: $out"
+[ -z "$(ls -A "$TMP/hugetrain" 2>/dev/null)" ] || fail "train's refused network left $(ls "$TMP/hugetrain")"
+echo "ok: train refuses a network too large before making a run directory"
 
 echo "e2e_disk: all passed"
 exit 0

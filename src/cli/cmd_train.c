@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "output.h"
 #include "gradtop/modelfile.h"
+#include "gradtop/run.h"
 #include "gradtop/runlog.h"
 #include "gradtop/runs.h"
 #include "gradtop/session.h"
@@ -36,7 +37,6 @@ typedef struct {
     Task task;
     int epochs;
     int width;
-    RunLog *log;           /* NULL with --no-log */
     Trainer *trainer;      /* stopped when standard output fails */
     const char *out_error; /* why standard output failed, NULL while it works */
     int out_epoch;         /* the epoch whose line could not be written */
@@ -54,16 +54,26 @@ static void finish_now(Printer *p)
     _exit(EXIT_INTERRUPTED);
 }
 
-/* The end of a hook: a second signal that came meanwhile ends it here. */
-static void hook_done(Printer *p)
+/* The run's hooks (the run log's, then these) run between printer_enter
+ * and printer_leave, under p->mu (run.h). */
+static void printer_enter(void *ctx)
 {
+    Printer *p = ctx;
+    pthread_mutex_lock(&p->mu);
+}
+
+/* The end of a hook: a second signal that came meanwhile ends it here. */
+static void printer_leave(void *ctx)
+{
+    Printer *p = ctx;
     if (atomic_load(&p->insisted)) finish_now(p);
     pthread_mutex_unlock(&p->mu);
 }
 
-static void print_epoch_locked(Printer *p, const EpochMetrics *m)
+/* After the run log took the epoch (run.h), its line. */
+static void print_epoch(void *ctx, const EpochMetrics *m)
 {
-    if (p->log) runlog_on_epoch(p->log, m);
+    Printer *p = ctx;
     if (p->out_error) return;
     printf("epoch %*d/%d  loss %.4f", p->width, m->epoch, p->epochs, m->loss);
     if (p->task == TASK_CLASSIFICATION)
@@ -85,51 +95,23 @@ static void print_epoch_locked(Printer *p, const EpochMetrics *m)
     }
 }
 
-static void print_epoch(void *ctx, const EpochMetrics *m)
-{
-    Printer *p = ctx;
-    pthread_mutex_lock(&p->mu);
-    print_epoch_locked(p, m);
-    hook_done(p);
-}
-
 static void print_event(void *ctx, const TrainEvent *e)
 {
-    Printer *p = ctx;
-    pthread_mutex_lock(&p->mu);
-    if (p->log) runlog_on_event(p->log, e);
+    (void)ctx;
     if (e->kind == EVENT_DIVERGED || e->kind == EVENT_SCHEDULE || e->kind == EVENT_EARLY_STOP ||
         e->kind == EVENT_RESTORE)
         fprintf(stderr, "gradtop: %s\n", e->text);
-    hook_done(p);
-}
-
-static void save_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kept_epoch)
-{
-    Printer *p = ctx;
-    pthread_mutex_lock(&p->mu);
-    if (p->log) runlog_on_checkpoint(p->log, m, o, kept_epoch);
-    hook_done(p);
 }
 
 /* A run file could not be written (a full disk) while training ran: said
- * at once, naming the file, and training stops at its next batch as for a
- * failed standard output, since the run could no longer be recorded. */
-static void stop_on_log_failure(void *ctx, const Error *e)
+ * at once, naming the file; the run stops training at its next batch
+ * (run.h), as for a failed standard output, since the run could no longer
+ * be recorded. */
+static void say_log_failure(void *ctx, const Error *e)
 {
     Printer *p = ctx;
     p->log_stopped = true;
     fprintf(stderr, "gradtop: writing the run files failed: %s: training stops\n", e->msg);
-    trainer_stop(p->trainer);
-}
-
-static void save_state(void *ctx, const Model *m, const Optimizer *o, const TrainState *s,
-                       bool last)
-{
-    Printer *p = ctx;
-    pthread_mutex_lock(&p->mu);
-    if (p->log) runlog_on_state(p->log, m, o, s, last);
-    hook_done(p);
 }
 
 /* SIGINT, SIGTERM or SIGHUP: training stops at its next batch (sigwatch.h). */
@@ -295,95 +277,87 @@ static ErrorCode resume_trainer(Trainer *t, const RunResume *rr, const char *dir
     return ERROR_NONE;
 }
 
+/* The exit code for err, a refusal before training: 1 for the machine's
+ * fault, else 2. */
+static int refused(TrainRun *run, const Error *err, const char *hint)
+{
+    fprintf(stderr, "gradtop: %s%s\n", err->msg, hint);
+    trainrun_close(run);
+    return err->code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
+}
+
 /* run_training's part under the signal watch, which the caller removes. */
 static int train_watched(const Options *o, const CliArgs *a, const RunResume *rr, SigWatch *watch)
 {
     const SavedModel *sm = rr ? &rr->state : NULL;
-    Session s;
     Error err = {0};
     int rc = EXIT_OK;
-    if (session_open(&s, o, cli_exe_dir(), &err)) {
-        fprintf(stderr, "gradtop: %s\n", err.msg);
-        return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
-    }
+    Printer pr = {.epochs = o->epochs, .mu = PTHREAD_MUTEX_INITIALIZER};
+    pr.width = snprintf(NULL, 0, "%d", o->epochs);
+    TrainRunConfig cfg = {.hooks = {.ctx = &pr, .on_epoch = print_epoch, .on_event = print_event},
+                          .enter = printer_enter,
+                          .leave = printer_leave,
+                          .log_required = true,
+                          .on_log_failed = say_log_failure,
+                          .resume_dir = sm ? a->resume : NULL,
+                          .resume_epoch = sm ? sm->epoch : 0,
+                          .resume_step = sm ? sm->step : 0};
+    TrainRun run;
+    trainrun_init(&run, &cfg);
+    if (trainrun_open_data(&run, o, cli_exe_dir(), &err)) return refused(&run, &err, "");
+    const Session *s = run.sess;
+    pr.task = s->train.task;
     int cores = sysmem_cores();
     if (o->threads > cores)
         fprintf(stderr,
                 "gradtop: --threads %d: this machine has %d cores, so at most %d threads train\n",
                 o->threads, cores, cores);
-    if (o->patience > 0 && s.val.n == 0 && !strncmp(o->monitor, "val_", 4)) {
+    if (o->patience > 0 && s->val.n == 0 && !strncmp(o->monitor, "val_", 4)) {
         if (o->val_split > 0)
             fprintf(stderr,
                     "gradtop: no validation part (--val-split %g of %zu rows leaves none): early "
                     "stopping watches %s\n",
-                    o->val_split, s.all.n, o->monitor + 4);
+                    o->val_split, s->all.n, o->monitor + 4);
         else
             fprintf(stderr,
                     "gradtop: no validation part (--val-split 0): early stopping watches %s\n",
                     o->monitor + 4);
     }
-    Printer pr = {.task = s.train.task, .epochs = o->epochs, .mu = PTHREAD_MUTEX_INITIALIZER};
-    pr.width = snprintf(NULL, 0, "%d", o->epochs);
-    TrainerHooks hooks = {.ctx = &pr,
-                          .on_epoch = print_epoch,
-                          .on_event = print_event,
-                          .on_checkpoint = save_checkpoint,
-                          .on_state = save_state};
-    Trainer *t = NULL;
-    if (trainer_create(&t, o, &s.train, &s.val, s.has_test ? &s.test : NULL, false, &hooks, &err) ||
-        (rr && resume_trainer(t, rr, a->resume, &err))) {
-        fprintf(stderr, "gradtop: %s\n", err.msg);
-        trainer_destroy(t);
-        session_close(&s);
-        return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
-    }
-    pr.trainer = t;
+    if (trainrun_prepare(&run, o, &err) || (rr && resume_trainer(run.trainer, rr, a->resume, &err)))
+        return refused(&run, &err, "");
+    pr.trainer = run.trainer;
     /* From here a signal stops the trainer; one that came while loading
      * ended the command, or ends it now, before anything is made. */
-    if (!sigwatch_retarget(watch, stop_trainer, t)) {
+    if (!sigwatch_retarget(watch, stop_trainer, run.trainer)) {
         say_interrupted_early();
-        trainer_destroy(t);
-        session_close(&s);
+        trainrun_close(&run);
         return EXIT_INTERRUPTED;
     }
     sigwatch_insist(watch, end_now, &pr);
-    /* The run directory is made once the network is built (a refused
-     * network leaves no directory behind) and before training, so that an
-     * unwritable log directory is reported before any time is spent. */
-    if (!o->no_log && (sm ? runlog_resume(&pr.log, a->resume, sm->epoch, sm->step, o, &s, &err)
-                          : runlog_open(&pr.log, o, &s, &err))) {
-        fprintf(stderr, "gradtop: %s (or use --no-log)\n", err.msg);
-        trainer_destroy(t);
-        session_close(&s);
-        return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
-    }
-    if (pr.log) runlog_on_failure(pr.log, stop_on_log_failure, &pr);
-    ErrorCode trc = trainer_run(t, &err);
+    /* The run directory is made once the network is built (run.h) and
+     * before training, so that an unwritable log directory is reported
+     * before any time is spent. */
+    if (trainrun_open_log(&run, &err)) return refused(&run, &err, " (or use --no-log)");
+    ErrorCode trc = trainrun_run(&run, &err);
     int sig = sigwatch_join(watch);
-    TrainResult r;
-    trainer_result(t, &r);
-    bool log_failed = false;
-    if (pr.log) {
-        Error lerr = {0};
-        if (runlog_finish(pr.log, &r, &lerr)) {
-            if (!pr.log_stopped)
-                fprintf(stderr, "gradtop: writing the run files failed: %s\n", lerr.msg);
-            log_failed = true;
-        }
-    }
-    const char *run = pr.log ? runlog_path(pr.log) : NULL;
+    trainrun_end(&run);
+    const TrainResult *r = &run.result;
+    if (run.log_failed && !pr.log_stopped)
+        fprintf(stderr, "gradtop: writing the run files failed: %s\n", run.log_error);
+    const char *path = run.log_path[0] ? run.log_path : NULL;
     if (!pr.out_error) {
-        print_result(&s, &r, run);
+        print_result(s, r, path);
         pr.out_error = output_stdout_error();
     }
     if (pr.out_error) {
         char stopped[96] = "";
-        if (r.status == TRAIN_STOPPED && pr.out_epoch)
+        if (r->status == TRAIN_STOPPED && pr.out_epoch)
             snprintf(stopped, sizeof stopped, ": training stopped after epoch %d of %d",
                      pr.out_epoch, o->epochs);
+        bool complete = path && !run.log_failed;
         fprintf(stderr, "gradtop: standard output: %s%s%s%s%s\n", pr.out_error, stopped,
-                run && !log_failed ? "; the run files are complete (" : "",
-                run && !log_failed ? run : "", run && !log_failed ? ")" : "");
+                complete ? "; the run files are complete (" : "", complete ? path : "",
+                complete ? ")" : "");
     }
     /* Output that was lost comes first: whoever reads it cannot tell the
      * run's end from the exit code otherwise. */
@@ -396,11 +370,9 @@ static int train_watched(const Options *o, const CliArgs *a, const RunResume *rr
         rc = EXIT_RUNTIME;
     } else if (sig)
         rc = EXIT_INTERRUPTED;
-    else if (log_failed)
+    else if (run.log_failed)
         rc = EXIT_RUNTIME;
-    trainer_destroy(t);
-    runlog_close(pr.log);
-    session_close(&s);
+    trainrun_close(&run);
     return rc;
 }
 
