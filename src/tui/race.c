@@ -542,8 +542,7 @@ static int race_headless(Race *race, SigWatch *watch)
     for (int i = 0; i < race->n; i++) {
         Racer *rc = &race->r[i];
         if (!rc->started) continue;
-        pthread_join(rc->run.thread, NULL);
-        rc->run.thread_started = false;
+        run_join(&rc->run);
     }
     /* the trainers stay until the watch thread, which may stop them, ends */
     int sig = sigwatch_join(watch);

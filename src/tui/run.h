@@ -1,23 +1,26 @@
 /*
- * run.h - one interactive training run as the dashboard sees it: the
- * session (data loaded, split, normalized), the trainer and the thread that
- * runs it, the run directory's log, and the snapshot the UI copies each
- * frame.
+ * run.h - one run as the dashboard and the race screen see it: the engine's
+ * TrainRun (gradtop/run.h: the data, the trainer and its thread, the run
+ * directory, the hooks' fan-out, the result), with what only a screen
+ * needs around it: the teaching views' data (Live) plugged into the run's
+ * hooks, the snapshot the UI copies each frame, and the UI's copies of the
+ * run directory's path and error.  The headless race uses it too, with
+ * its per-epoch printer as on_epoch.
  *
- * The UI thread owns a Run and is the only caller of these functions; the
- * trainer thread started by run_start() only runs trainer_run() (and, through
- * its hooks, the run log).  They meet in the trainer's own mutex-guarded
- * control calls and trainer_snapshot(), and in the small result block below.
+ * The UI thread (the headless race's main thread) owns a Run and is the
+ * only caller of these functions; the trainer thread started by
+ * run_launch only runs trainer_run and, through the hooks, the run log,
+ * Live and on_epoch.  They meet in the trainer's own mutex-guarded
+ * control calls and trainer_snapshot(), and in the TrainRun's result.
  */
 #ifndef GRADTOP_TUI_RUN_H
 #define GRADTOP_TUI_RUN_H
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "gradtop/error.h"
 #include "gradtop/options.h"
+#include "gradtop/run.h"
 #include "gradtop/runlog.h"
 #include "gradtop/session.h"
 #include "gradtop/trainer.h"
@@ -26,40 +29,33 @@
 typedef struct {
     Options opt; /* the settings of the run; edits made while it runs go here too */
     const char *exe_dir;
-    Session session;
-    bool has_session;
-    /* The data the trainer uses: &session, or a session another owns (the
-     * optimizer race shares one among its racers; set with run_share). */
+    TrainRun core; /* the engine's run */
+    /* The data the trainer uses: the core's own session (run_open), or
+     * one another owns (the optimizer race shares one among its racers;
+     * set with run_share). */
     Session *sess;
-    bool no_live;           /* no teaching views (the race's racers) */
-    bool headless;          /* trainer_run returns at the end (no dashboard waits) */
-    Live *live;             /* the teaching views' data, or NULL */
-    TrainerHooks log_hooks; /* the run log's, chained from the run's own */
+    bool no_live;  /* no teaching views (the race's racers) */
+    bool headless; /* trainer_run returns at the end (no dashboard waits) */
+    Live *live;    /* the teaching views' data, or NULL */
     /* an extra per-epoch callback on the trainer thread (the headless race) */
     void (*on_epoch)(void *ctx, const EpochMetrics *m);
     void *on_epoch_ctx;
+    /* headless: told at once of the run log's first I/O failure, on the
+     * trainer thread (the racer stops; on a screen it pauses) */
+    void (*on_log_failed)(void *ctx, const Error *e);
+    /* The core's trainer and run log while a run is prepared (NULL
+     * otherwise), for the screens' control calls and tests. */
     Trainer *trainer;
     RunLog *log;
-    char log_path[1024]; /* the run directory, or "" with --no-log */
-    char log_error[512]; /* the run log's first I/O error, or "" */
-    /* After a run file could not be written (a full disk) training pauses
-     * (headless: stops); run_log_off asks for going on without files, which
-     * the trainer thread applies at its next hook (log_is_off, its own). */
-    atomic_bool log_off_asked;
-    bool log_is_off;
-    bool log_dropped; /* the UI's copy: run_log_off was called */
-    /* headless: told at once of that failure, on the trainer thread */
-    void (*on_log_failed)(void *ctx, const Error *e);
+    /* The UI's copies: the run directory ("" with --no-log), the run
+     * log's first I/O error or why it is not logged ("" while all is
+     * well), and whether run_log_off was called. */
+    char log_path[1024];
+    char log_error[512];
+    bool log_dropped;
     ModelShape shape; /* the network of the current run */
     TrainerSnapshot snap;
     bool has_snap;
-    pthread_t thread;
-    bool thread_started;
-    /* set by the trainer thread when trainer_run returns */
-    pthread_mutex_t mu;
-    bool finished;
-    ErrorCode rc;
-    Error err;
 } Run;
 
 void run_init(Run *r, const Options *opt, const char *exe_dir);
@@ -70,7 +66,8 @@ ErrorCode run_open(Run *r, Error *err);
 void run_share(Run *r, Session *shared);
 /* Creates the trainer (and the teaching views' Live unless no_live) and
  * the first snapshot: everything the run needs that may be refused (a
- * network too large for memory), before anything is written. */
+ * network too large for memory), before anything is written (the
+ * TrainRun's order). */
 ErrorCode run_prepare(Run *r, Error *err);
 /* After run_prepare: creates the run log (unless --no-log; a log that
  * cannot be made leaves log_error set, not an error) and starts the
@@ -99,6 +96,8 @@ bool run_status(const Run *r, TrainStatus *s);
 int run_exit_code(const Run *r);
 /* Whether trainer_run has returned (an error, or after run_end). */
 bool run_finished(Run *r, ErrorCode *rc, Error *err);
+/* Waits for a headless run's trainer_run to return by itself. */
+void run_join(Run *r);
 /* Ends the run: stops the trainer, lets trainer_run return, joins the
  * thread, finishes and closes the log, destroys the trainer.  Keeps the
  * session, so that run_start can begin a new run on the same data. */
