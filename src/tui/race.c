@@ -500,7 +500,7 @@ static void print_epoch(void *ctx, const EpochMetrics *m)
 
 /* A racer's run file could not be written (a full disk), on its trainer
  * thread: said at once, naming the file; the racer stops at its next
- * batch (run.c), as `gradtop train` does. */
+ * batch (gradtop/run.h), as `gradtop train` does. */
 static void say_log_failed(void *ctx, const Error *e)
 {
     Racer *rc = ctx;

@@ -1,6 +1,6 @@
 /*
- * run.c - the trainer thread and the life of one interactive run.
- * See run.h.
+ * run.c - one run as the screens see it: the engine's TrainRun with the
+ * teaching views plugged into its hooks and the UI's copies.  See run.h.
  */
 #include "run.h"
 
@@ -33,7 +33,7 @@ void run_share(Run *r, Session *shared)
     r->sess = shared;
 }
 
-/* The screen's hooks, after the run log's (run.c), on the trainer thread:
+/* The screen's hooks, after the run log's (src/run.c), on the trainer thread:
  * the teaching views' and the headless race's printer. */
 static void hook_batch(void *ctx, const BatchInfo *b)
 {
