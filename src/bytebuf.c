@@ -27,3 +27,15 @@ void bytebuf_free(ByteBuf *b)
     free(b->p);
     memset(b, 0, sizeof *b);
 }
+
+void bytes_put_le(uint8_t *p, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+uint64_t bytes_get_le(const uint8_t *p, int bytes)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; i++) v |= (uint64_t)p[i] << (8 * i);
+    return v;
+}

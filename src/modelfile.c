@@ -22,34 +22,20 @@
 #define TRAILER_BYTES 4
 #define MAX_SECTIONS 64
 
-/* ---- little-endian helpers ------------------------------------------- */
-
-static void put_le(uint8_t *p, uint64_t v, int bytes)
-{
-    for (int i = 0; i < bytes; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *p, int bytes)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < bytes; i++) v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
 /* ---- writing --------------------------------------------------------- */
 
 /* A growable buffer for the small sections. */
 static void buf_u32(ByteBuf *b, uint32_t v)
 {
     uint8_t t[4];
-    put_le(t, v, 4);
+    bytes_put_le(t, v, 4);
     bytebuf_put(b, t, 4);
 }
 
 static void buf_u64(ByteBuf *b, uint64_t v)
 {
     uint8_t t[8];
-    put_le(t, v, 8);
+    bytes_put_le(t, v, 8);
     bytebuf_put(b, t, 8);
 }
 
@@ -87,9 +73,9 @@ static void out_put(Out *o, const void *data, size_t n)
 static void out_section_head(Out *o, uint32_t id, uint64_t size)
 {
     uint8_t h[SECTION_HEAD_BYTES];
-    put_le(h, id, 4);
-    put_le(h + 4, 0, 4);
-    put_le(h + 8, size, 8);
+    bytes_put_le(h, id, 4);
+    bytes_put_le(h + 4, 0, 4);
+    bytes_put_le(h + 8, size, 8);
     out_put(o, h, sizeof h);
 }
 
@@ -110,7 +96,7 @@ static void out_words(Out *o, const void *x, size_t n)
         for (size_t j = 0; j < k; j++) {
             uint32_t bits;
             memcpy(&bits, (const uint8_t *)x + 4 * (i + j), 4);
-            put_le(chunk + 4 * j, bits, 4);
+            bytes_put_le(chunk + 4 * j, bits, 4);
         }
         out_put(o, chunk, 4 * k);
     }
@@ -355,13 +341,13 @@ ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
     Out out = {f, 0, 0};
     uint8_t head[HEADER_BYTES];
     memcpy(head, MODELFILE_MAGIC "", 8); /* the literal's NUL is the 8th byte */
-    put_le(head + 8, MODELFILE_VERSION, 4);
+    bytes_put_le(head + 8, MODELFILE_VERSION, 4);
     bool target = info->target_scale > 0, kept = info->kept_epoch > 0, means = has_means(info);
     const TrainState *rs = info->run_state;
-    put_le(head + 12,
-           6u + (o ? 1u : 0u) + (target ? 1u : 0u) + (kept ? 1u : 0u) + (means ? 1u : 0u) +
-               (rs ? 1u : 0u),
-           4);
+    bytes_put_le(head + 12,
+                 6u + (o ? 1u : 0u) + (target ? 1u : 0u) + (kept ? 1u : 0u) + (means ? 1u : 0u) +
+                     (rs ? 1u : 0u),
+                 4);
     out_put(&out, head, sizeof head);
     out_section(&out, MODELFILE_SECTION_SHAPE, &bufs[0]);
     out_section(&out, MODELFILE_SECTION_DATA, &bufs[1]);
@@ -370,17 +356,17 @@ ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
 
     uint8_t word[8];
     out_section_head(&out, MODELFILE_SECTION_PARAMS, 8 + 4 * (uint64_t)m->n_params);
-    put_le(word, m->n_params, 8);
+    bytes_put_le(word, m->n_params, 8);
     out_put(&out, word, 8);
     out_f32s(&out, m->params, m->n_params);
 
     if (o) {
         out_section_head(&out, MODELFILE_SECTION_OPTIMIZER, 24 + 12 * (uint64_t)o->n);
         uint8_t oh[24];
-        put_le(oh, (uint32_t)o->p.kind, 4);
-        put_le(oh + 4, 0, 4);
-        put_le(oh + 8, (uint64_t)(int64_t)o->t, 8);
-        put_le(oh + 16, o->n, 8);
+        bytes_put_le(oh, (uint32_t)o->p.kind, 4);
+        bytes_put_le(oh + 4, 0, 4);
+        bytes_put_le(oh + 8, (uint64_t)(int64_t)o->t, 8);
+        bytes_put_le(oh + 16, o->n, 8);
         out_put(&out, oh, sizeof oh);
         out_f32s(&out, o->state, 3 * o->n);
     }
@@ -392,16 +378,16 @@ ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
         out_section_head(&out, MODELFILE_SECTION_RESUME,
                          bufs[8].n + 16 + 4 * ((uint64_t)rs->n_rows + rs->n_best));
         out_put(&out, bufs[8].p, bufs[8].n);
-        put_le(word, rs->n_rows, 8);
+        bytes_put_le(word, rs->n_rows, 8);
         out_put(&out, word, 8);
         out_words(&out, rs->perm, rs->n_rows);
-        put_le(word, rs->n_best, 8);
+        bytes_put_le(word, rs->n_best, 8);
         out_put(&out, word, 8);
         out_f32s(&out, rs->best_params, rs->n_best);
     }
 
     uint32_t crc = out.crc;
-    put_le(word, crc, 4);
+    bytes_put_le(word, crc, 4);
     out_put(&out, word, 4);
 
     int e = out.errnum;
@@ -436,7 +422,7 @@ static size_t rd_left(const Rd *r)
 static bool rd_u32(Rd *r, uint32_t *v)
 {
     if (rd_left(r) < 4) return false;
-    *v = (uint32_t)get_le(r->p, 4);
+    *v = (uint32_t)bytes_get_le(r->p, 4);
     r->p += 4;
     return true;
 }
@@ -444,7 +430,7 @@ static bool rd_u32(Rd *r, uint32_t *v)
 static bool rd_u64(Rd *r, uint64_t *v)
 {
     if (rd_left(r) < 8) return false;
-    *v = get_le(r->p, 8);
+    *v = bytes_get_le(r->p, 8);
     r->p += 8;
     return true;
 }
@@ -452,7 +438,7 @@ static bool rd_u64(Rd *r, uint64_t *v)
 static void rd_f32s(Rd *r, float *x, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        uint32_t bits = (uint32_t)get_le(r->p + 4 * i, 4);
+        uint32_t bits = (uint32_t)bytes_get_le(r->p + 4 * i, 4);
         memcpy(&x[i], &bits, 4);
     }
     r->p += 4 * n;
@@ -720,7 +706,7 @@ static ErrorCode load_resume(Ld *ld, Rd *r, SavedModel *sm)
     if (!s->perm) return error_set(ld->err, ERROR_RUNTIME, "%s: out of memory", ld->path);
     s->n_rows = (size_t)n_rows;
     for (size_t i = 0; i < s->n_rows; i++) {
-        uint32_t v = (uint32_t)get_le(r->p + 4 * i, 4);
+        uint32_t v = (uint32_t)bytes_get_le(r->p + 4 * i, 4);
         if (v >= n_rows) return bad(ld, "%s: row %u out of range", "resume", v);
         s->perm[i] = (int)v;
     }
@@ -947,12 +933,12 @@ static ErrorCode load_fd(Ld *ld, int fd, uint64_t size, SavedModel *sm)
         return bad(ld, "%s", "not a gradtop model file (bad magic)");
     if (got < HEADER_BYTES || size < HEADER_BYTES + TRAILER_BYTES)
         return bad(ld, "%s", "truncated header");
-    uint32_t version = (uint32_t)get_le(head + 8, 4);
+    uint32_t version = (uint32_t)bytes_get_le(head + 8, 4);
     if (version != MODELFILE_VERSION)
         return error_set(ld->err, ERROR_INPUT,
                          "%s: model format version %u is not supported (this gradtop reads %u)",
                          ld->path, version, MODELFILE_VERSION);
-    uint32_t n_sections = (uint32_t)get_le(head + 12, 4);
+    uint32_t n_sections = (uint32_t)bytes_get_le(head + 12, 4);
     if (n_sections > MAX_SECTIONS) return bad(ld, "%s", "section count out of range");
     if (size > MODELFILE_MAX_BYTES) return bad(ld, "%s", "too large for a model file");
 
@@ -965,10 +951,10 @@ static ErrorCode load_fd(Ld *ld, int fd, uint64_t size, SavedModel *sm)
         if (end - off < SECTION_HEAD_BYTES) return bad(ld, "%s", "truncated (section header)");
         ErrorCode rc = read_at(ld, fd, off, sec->head, SECTION_HEAD_BYTES, "section header");
         if (rc) return rc;
-        sec->id = (uint32_t)get_le(sec->head, 4);
-        sec->len = get_le(sec->head + 8, 8);
+        sec->id = (uint32_t)bytes_get_le(sec->head, 4);
+        sec->len = bytes_get_le(sec->head + 8, 8);
         sec->off = off + SECTION_HEAD_BYTES;
-        if (get_le(sec->head + 4, 4) != 0)
+        if (bytes_get_le(sec->head + 4, 4) != 0)
             return bad(ld, "%s", "section header: reserved field not zero");
         if (sec->len > end - sec->off)
             return bad(ld, "%s section: truncated (size beyond the end of the file)",
@@ -1019,7 +1005,7 @@ static ErrorCode load_fd(Ld *ld, int fd, uint64_t size, SavedModel *sm)
     uint8_t trailer[TRAILER_BYTES];
     ErrorCode rc = read_at(ld, fd, end, trailer, sizeof trailer, "checksum");
     if (rc) return rc;
-    if (crc != (uint32_t)get_le(trailer, 4))
+    if (crc != (uint32_t)bytes_get_le(trailer, 4))
         return bad(ld, "%s", "checksum mismatch (the file is damaged)");
     return check_consistent(ld, sm);
 }

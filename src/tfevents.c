@@ -135,27 +135,15 @@ size_t tfevents_encode_scalar(uint8_t *buf, size_t cap, const char *tag, int64_t
     return pb_copy_out(&b, buf, cap);
 }
 
-static void put_le(uint8_t *p, uint64_t v, int bytes)
-{
-    for (int i = 0; i < bytes; i++) p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *p, int bytes)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < bytes; i++) v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
 void tfevents_frame_header(uint8_t out[12], uint64_t n)
 {
-    put_le(out, n, 8);
-    put_le(out + 8, crc32c_mask(crc32c(out, 8)), 4);
+    bytes_put_le(out, n, 8);
+    bytes_put_le(out + 8, crc32c_mask(crc32c(out, 8)), 4);
 }
 
 void tfevents_frame_footer(uint8_t out[4], const void *data, size_t n)
 {
-    put_le(out, crc32c_mask(crc32c(data, n)), 4);
+    bytes_put_le(out, crc32c_mask(crc32c(data, n)), 4);
 }
 
 /* ---- writer ---------------------------------------------------------- */
@@ -429,7 +417,7 @@ static bool in_key(PbIn *in, uint32_t *field, int *wt)
 static bool in_fixed(PbIn *in, int bytes, uint64_t *v)
 {
     if (in->end - in->p < bytes) return false;
-    *v = get_le(in->p, bytes);
+    *v = bytes_get_le(in->p, bytes);
     in->p += bytes;
     return true;
 }
@@ -586,7 +574,7 @@ static bool parse_tensor(PbIn in, bool *ok, double *value)
     if (dtype == DT_FLOAT) {
         uint32_t bits;
         if (clen == 4)
-            bits = (uint32_t)get_le(content.p, 4);
+            bits = (uint32_t)bytes_get_le(content.p, 4);
         else if (clen == 0 && f_count == 1)
             bits = (uint32_t)f_first;
         else
@@ -597,7 +585,7 @@ static bool parse_tensor(PbIn in, bool *ok, double *value)
     } else if (dtype == DT_DOUBLE) {
         uint64_t bits;
         if (clen == 8)
-            bits = get_le(content.p, 8);
+            bits = bytes_get_le(content.p, 8);
         else if (clen == 0 && d_count == 1)
             bits = d_first;
         else
@@ -606,7 +594,7 @@ static bool parse_tensor(PbIn in, bool *ok, double *value)
     } else if (dtype == DT_HALF) {
         uint16_t h;
         if (clen == 2)
-            h = (uint16_t)get_le(content.p, 2);
+            h = (uint16_t)bytes_get_le(content.p, 2);
         else if (clen == 0 && h_count == 1)
             h = (uint16_t)h_first;
         else
@@ -762,8 +750,8 @@ static bool reader_load(TfeReader *r, size_t *n_out)
             r->partial = true;
             return false;
         }
-        uint64_t len = get_le(head, 8);
-        if (crc32c_mask(crc32c(head, 8)) != (uint32_t)get_le(head + 8, 4) ||
+        uint64_t len = bytes_get_le(head, 8);
+        if (crc32c_mask(crc32c(head, 8)) != (uint32_t)bytes_get_le(head + 8, 4) ||
             len > TFEVENTS_MAX_RECORD) {
             r->warnings++;
             r->stopped = true;
@@ -789,7 +777,7 @@ static bool reader_load(TfeReader *r, size_t *n_out)
             return false;
         }
         r->offset += 12 + len + 4;
-        if (crc32c_mask(crc32c(r->buf, (size_t)len)) != (uint32_t)get_le(r->buf + len, 4)) {
+        if (crc32c_mask(crc32c(r->buf, (size_t)len)) != (uint32_t)bytes_get_le(r->buf + len, 4)) {
             r->warnings++; /* the length was sound: skip just this record */
             continue;
         }

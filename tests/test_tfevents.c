@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gradtop/bytebuf.h"
 #include "gradtop/crc32c.h"
 #include "gradtop/rng.h"
 #include "gradtop/tfevents.h"
@@ -607,9 +608,30 @@ static void unwritable_directory_is_a_runtime_error_naming_it(void **state)
     assert_non_null(strstr(err.msg, "/nonexistent/x"));
 }
 
+/* The one little-endian helper the event files and the model file share:
+ * the low byte first, only the bytes asked for written, and back. */
+static void little_endian_helpers_write_and_read_the_low_bytes_first(void **state)
+{
+    (void)state;
+    uint8_t b[9] = {0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA, 0xAA};
+    bytes_put_le(b, 0x0102030405060708ull, 8);
+    const uint8_t want[8] = {8, 7, 6, 5, 4, 3, 2, 1};
+    assert_memory_equal(b, want, 8);
+    assert_int_equal(b[8], 0xAA);
+    assert_true(bytes_get_le(b, 8) == 0x0102030405060708ull);
+    assert_true(bytes_get_le(b, 4) == 0x05060708u);
+    memset(b, 0xAA, sizeof b);
+    bytes_put_le(b, 0xDEADBEEFCAFEull, 4); /* only the low 4 bytes */
+    assert_int_equal(b[4], 0xAA);
+    assert_true(bytes_get_le(b, 4) == 0xBEEFCAFEu);
+    bytes_put_le(b, UINT64_MAX, 8);
+    assert_true(bytes_get_le(b, 8) == UINT64_MAX);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(little_endian_helpers_write_and_read_the_low_bytes_first),
         cmocka_unit_test(crc32c_matches_known_vectors),
         cmocka_unit_test(crc32c_update_chains_at_every_split),
         cmocka_unit_test(masked_crc_follows_tensorflow),
