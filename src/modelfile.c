@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gradtop/atomicfile.h"
 #include "gradtop/bytebuf.h"
 #include "gradtop/crc32c.h"
 #include "gradtop/rng.h"
@@ -281,28 +282,6 @@ static void build_sections(ByteBuf bufs[SMALL_SECTIONS], const Model *m, const M
     }
 }
 
-/* fsync of the directory holding path, so the rename itself is durable. */
-static int sync_parent(const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash) {
-        strcpy(dir, ".");
-    } else if (slash == path) {
-        strcpy(dir, "/");
-    } else {
-        size_t n = (size_t)(slash - path);
-        if (n >= sizeof dir) return ENAMETOOLONG;
-        memcpy(dir, path, n);
-        dir[n] = '\0';
-    }
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return errno;
-    int rc = fsync(fd) != 0 && errno != EINVAL ? errno : 0;
-    close(fd);
-    return rc;
-}
-
 ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
                          const ModelInfo *info, Error *err)
 {
@@ -311,11 +290,6 @@ ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
      * can overflow while the weights stay finite): left out, a resume
      * starts the optimizer afresh instead of failing. */
     if (o && !all_finite(o->state, 3 * o->n)) o = NULL;
-
-    char tmp[4096];
-    int len = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    if (len < 0 || (size_t)len >= sizeof tmp)
-        return error_set(err, ERROR_RUNTIME, "%s: path too long", path);
 
     ByteBuf bufs[SMALL_SECTIONS] = {{0}};
     build_sections(bufs, m, info);
@@ -327,18 +301,15 @@ ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
     }
 
     ErrorCode rc = ERROR_NONE;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-    if (!f) {
-        rc = error_set(err, ERROR_RUNTIME, "%s: %s", tmp, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            unlink(tmp);
-        }
+    AtomicFile af;
+    int oe = atomicfile_open(&af, path);
+    if (oe) {
+        rc = error_set(err, ERROR_RUNTIME, "%s: %s", oe == ENAMETOOLONG ? path : af.tmp,
+                       oe == ENAMETOOLONG ? "path too long" : strerror(oe));
         goto done;
     }
 
-    Out out = {f, 0, 0};
+    Out out = {af.f, 0, 0};
     uint8_t head[HEADER_BYTES];
     memcpy(head, MODELFILE_MAGIC "", 8); /* the literal's NUL is the 8th byte */
     bytes_put_le(head + 8, MODELFILE_VERSION, 4);
@@ -390,18 +361,8 @@ ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
     bytes_put_le(word, crc, 4);
     out_put(&out, word, 4);
 
-    int e = out.errnum;
-    if (!e && fflush(f) != 0) e = errno;
-    if (!e && fsync(fileno(f)) != 0 && errno != EINVAL) e = errno;
-    if (fclose(f) != 0 && !e) e = errno;
-    if (!e && rename(tmp, path) != 0) e = errno;
-    if (e) {
-        unlink(tmp);
-        rc = error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(e));
-        goto done;
-    }
-    e = sync_parent(path);
-    if (e) rc = error_set(err, ERROR_RUNTIME, "%s: syncing its directory: %s", path, strerror(e));
+    int e = atomicfile_commit(&af, out.errnum);
+    if (e) rc = error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(e));
 done:
     for (int i = 0; i < SMALL_SECTIONS; i++) free(bufs[i].p);
     return rc;

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gradtop/atomicfile.h"
 #include "gradtop/modelfile.h"
 #include "gradtop/tfevents.h"
 
@@ -139,30 +140,14 @@ static void sanitize(char *dst, size_t cap, const char *src)
     if (n == 0 || strcmp(dst, ".") == 0 || strcmp(dst, "..") == 0) snprintf(dst, cap, "run");
 }
 
-/* Writes text to path atomically (temporary, fsync, rename, fsync dir). */
-static int write_atomic(const char *path, const char *dir, const char *text)
+/* Writes text to path atomically (atomicfile.h). */
+static int write_atomic(const char *path, const char *text)
 {
-    char tmp[RUNLOG_PATH + 32];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f) return errno;
-    int e = 0;
+    AtomicFile af;
+    int e = atomicfile_open(&af, path);
+    if (e) return e;
     size_t n = strlen(text);
-    if (fwrite(text, 1, n, f) != n) e = errno ? errno : EIO;
-    if (!e && fflush(f) != 0) e = errno;
-    if (!e && fsync(fileno(f)) != 0 && errno != EINVAL) e = errno;
-    if (fclose(f) != 0 && !e) e = errno;
-    if (!e && rename(tmp, path) != 0) e = errno;
-    if (e) {
-        unlink(tmp);
-        return e;
-    }
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    return 0;
+    return atomicfile_commit(&af, fwrite(text, 1, n, af.f) != n ? (errno ? errno : EIO) : 0);
 }
 
 /* The PID of NAME.tmp.PID (as write_atomic and modelfile_save name their
@@ -637,7 +622,7 @@ static ErrorCode open_run(RunLog **out, const Options *o, const Session *s, cons
     }
     char config_path[RUNLOG_PATH + 16];
     snprintf(config_path, sizeof config_path, "%s/config.txt", rl->dir);
-    int e = write_atomic(config_path, rl->dir, rl->config_text);
+    int e = write_atomic(config_path, rl->config_text);
     if (e)
         return abandon_run(rl, !resume,
                            error_set(err, ERROR_RUNTIME, "%s: %s", config_path, strerror(e)));

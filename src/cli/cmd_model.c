@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "gradtop/atomicfile.h"
 #include "gradtop/modelfile.h"
 #include "gradtop/session.h"
 #include "gradtop/trainer.h"
@@ -423,23 +424,21 @@ int cmd_predict(const Options *o, const CliArgs *a)
         goto fail;
     }
     FILE *f = stdout;
-    char tmp[OPTIONS_PATH + 32];
+    AtomicFile af;
     if (a->output) {
         /* Written beside the target and renamed over it: never half a file. */
-        snprintf(tmp, sizeof tmp, "%s.tmp.%ld", a->output, (long)getpid());
-        f = fopen(tmp, "w");
-        if (!f) {
-            error_set(&err, ERROR_RUNTIME, "%s: %s", a->output, strerror(errno));
+        int e = atomicfile_open(&af, a->output);
+        if (e) {
+            error_set(&err, ERROR_RUNTIME, "%s: %s", a->output, strerror(e));
             goto fail;
         }
+        f = af.f;
     }
     write_predictions(f, &sm, &m, &ds, skip);
     if (a->output) {
-        int bad = ferror(f) | (fflush(f) != 0) | (fsync(fileno(f)) != 0);
-        bad |= fclose(f) != 0;
-        if (bad || rename(tmp, a->output) != 0) {
-            error_set(&err, ERROR_RUNTIME, "%s: %s", a->output, strerror(errno));
-            unlink(tmp);
+        int e = atomicfile_commit(&af, 0);
+        if (e) {
+            error_set(&err, ERROR_RUNTIME, "%s: %s", a->output, strerror(e));
             goto fail;
         }
         if (skipped)
