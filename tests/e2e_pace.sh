@@ -4,7 +4,10 @@
 # of wall time (a lower bound: 2 s asked, less a fifth) and still end DONE;
 # --paused shows PAUSED at epoch 0, step 0, and no batch runs until space;
 # < and > walk the pace ladder on the status panel; a batch waiting for a
-# slow pace (one batch per 100 s) goes at once when > raises the pace.
+# slow pace (one batch per 100 s) goes at once when > raises the pace;
+# race --paused holds every racer at step 0, and > raises every racer's
+# pace (the header says which); the setup form's pace field starts the
+# dashboard at the pace typed there.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_pace.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -83,3 +86,40 @@ keys s
 wait_for 'EARLY STOPPED' 10 || fail "s did not stop the slow run"
 echo "ok: s stops a run that waits for its pace"
 quit_exits slow 0
+
+# ---- race: --paused and the pace keys ------------------------------------
+start_session race C.UTF-8 "race --no-log --patience 0 --epochs 1000000 --pace 2e --paused '$DATA'"
+wait_for 'pace 2 epochs/s' 15 || fail "race: the header does not give 'pace 2 epochs/s'"
+wait_for 'sgd +PAUSED +0/1000000 +0 ' 15 || fail "race --paused: sgd is not PAUSED at step 0"
+on_screen 'adam +PAUSED +0/1000000 +0 ' || fail "race --paused: adam is not PAUSED at step 0"
+keys '>'
+wait_for 'pace 5 epochs/s' 5 || fail "race: > from 2e did not give 5 epochs/s"
+on_screen 'pace 5 epochs/s for every racer' || fail "race: > did not say it holds for every racer"
+keys Space
+wait_for 'sgd +RUNNING' 5 || fail "race: space did not start the paused racers"
+echo "ok: race --paused holds every racer at step 0; > raises the pace of all"
+keys s
+wait_for 'training has ended' 10 || fail "race: s did not stop the racers"
+quit_exits race 0
+
+# ---- the setup form's pace field ---------------------------------------------
+start_session setup C.UTF-8 "--no-log --patience 0 --epochs 1000000 '$DATA'"
+wait_for 'setup: choose' 15 || fail "the setup form did not open"
+# from the buttons at the end, up to the pace field
+keys End
+wait_for '^ +pace +max' 5 || fail "the setup form has no 'pace max' field"
+_up=0
+until screen | grep -Eq '^ > pace  '; do
+    [ "$_up" -lt 10 ] || fail "cannot move the focus to the pace field"
+    keys Up
+    sleep 0.2
+    _up=$((_up + 1))
+done
+keys 2 e
+wait_for '^ > pace +2e' 5 || fail "typing 2e did not show in the pace field"
+keys F10
+wait_for 'pace +2 epochs/s' 15 || fail "the form's pace 2e did not reach the dashboard's panel"
+echo "ok: the setup form's pace field (2e) is the dashboard's pace"
+keys s
+wait_for 'EARLY STOPPED' 10 || fail "s did not stop the run started from the form"
+quit_exits setup 0
