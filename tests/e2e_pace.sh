@@ -123,3 +123,4 @@ echo "ok: the setup form's pace field (2e) is the dashboard's pace"
 keys s
 wait_for 'EARLY STOPPED' 10 || fail "s did not stop the run started from the form"
 quit_exits setup 0
+echo "e2e_pace: all passed"
