@@ -99,7 +99,11 @@ keys Space
 wait_for 'sgd +RUNNING' 5 || fail "race: space did not start the paused racers"
 echo "ok: race --paused holds every racer at step 0; > raises the pace of all"
 keys s
-wait_for 'training has ended' 10 || fail "race: s did not stop the racers"
+# every row's status (the snapshot, which q asks) must read stopped, not
+# only the status line (which counts the request at once)
+for r in sgd adam rmsprop; do
+    wait_for "$r +EARLY STOPPED" 10 || fail "race: s did not stop $r"
+done
 quit_exits race 0
 
 # ---- the setup form's pace field ---------------------------------------------
