@@ -553,6 +553,9 @@ static int boundary(Trainer *t, int epoch)
                                       .tv_nsec = (long)((due - (double)(time_t)due) * 1e9)};
                 if (ts.tv_nsec >= 1000000000L) ts.tv_nsec = 999999999L;
                 pthread_cond_timedwait(&t->cv, &t->mu, &ts);
+                /* the pace's wait is training time, not a pause: elapsed
+                 * and the mean speed say how long the run took to watch */
+                t->run_seconds += now_mono() - now;
                 pthread_mutex_unlock(&t->mu);
                 continue;
             }

@@ -330,6 +330,22 @@ static void test_slow_pace_still_answers_every_request(void **state)
     live_finish(l);
 }
 
+/* The pace's waits count as training time: at 20 batches a second, batch
+ * 3 starts at least 0.1 s after batch 1, so elapsed is at least that (a
+ * lower bound, which holds on any machine). */
+static void test_pace_waits_count_as_elapsed_time(void **state)
+{
+    (void)state;
+    Live *l = live_create_paced(1000, (Pace){PACE_BATCHES, 20}, false);
+    live_start(l);
+    wait_batches(&l->rec, 3);
+    trainer_pause(l->t);
+    assert_true(wait_status(l->t, &l->snap, TRAIN_PAUSED));
+    if (!(l->snap.elapsed >= 0.1))
+        fail_msg("%ld batches at 20 a second, yet elapsed is %g s", l->snap.step, l->snap.elapsed);
+    live_finish(l);
+}
+
 /* --paused: an interactive trainer is paused before its first batch, and
  * a step runs exactly one. */
 static void test_paused_option_holds_before_the_first_batch(void **state)
@@ -824,6 +840,7 @@ int main(void)
         cmocka_unit_test(test_create_refuses_bad_setups),
         cmocka_unit_test(test_pace_delay_spreads_batches),
         cmocka_unit_test(test_slow_pace_still_answers_every_request),
+        cmocka_unit_test(test_pace_waits_count_as_elapsed_time),
         cmocka_unit_test(test_paused_option_holds_before_the_first_batch),
         cmocka_unit_test(test_headless_trainer_ignores_pace_and_paused),
     };
