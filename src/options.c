@@ -135,6 +135,13 @@ const OptionSpec option_table[] = {
      "read options from a key = value file", NULL, false},
     {"start", OPTKIND_BOOL, OPTGROUP_OUTPUT, OFF(start), 0, 0, bool_names,
      "interactive: skip the setup screen", NULL, false},
+    /* in config.txt, which train reads too: there it has no effect */
+    {"pace", OPTKIND_PACE, OPTGROUP_OUTPUT, OFF(pace), PACE_MIN_RATE, PACE_MAX_RATE, NULL,
+     "how fast the dashboard and race train, to watch: max, Ne (N epochs a second) or Nb "
+     "(N batches a second); headless train ignores it",
+     NULL, true},
+    {"paused", OPTKIND_BOOL, OPTGROUP_OUTPUT, OFF(paused), 0, 0, bool_names,
+     "interactive and race: start paused before the first batch (space starts)", NULL, false},
 };
 const size_t option_count = sizeof option_table / sizeof option_table[0];
 
@@ -146,6 +153,80 @@ static const OptionSpecial specials[] = {
     {"patience", "off", 0, "no early stopping"},
     {"threads", "all cores", 0, "as many threads as cores"},
 };
+
+bool pace_parse(const char *text, Pace *out)
+{
+    while (isspace((unsigned char)*text)) text++;
+    char buf[64];
+    size_t n = strlen(text);
+    while (n > 0 && isspace((unsigned char)text[n - 1])) n--;
+    if (n == 0 || n >= sizeof buf) return false;
+    memcpy(buf, text, n);
+    buf[n] = '\0';
+    if (strcmp(buf, "max") == 0) {
+        *out = (Pace){PACE_MAX, 0};
+        return true;
+    }
+    char unit = buf[n - 1];
+    if (unit != 'e' && unit != 'b') return false;
+    buf[n - 1] = '\0';
+    /* digits and a point only: no sign, exponent, hex or "inf" */
+    if (!buf[0]) return false;
+    for (const char *c = buf; *c; c++)
+        if (!isdigit((unsigned char)*c) && *c != '.') return false;
+    char *end;
+    errno = 0;
+    double r = strtod(buf, &end);
+    if (*end || errno == ERANGE || !(r >= PACE_MIN_RATE && r <= PACE_MAX_RATE)) return false;
+    *out = (Pace){unit == 'e' ? PACE_EPOCHS : PACE_BATCHES, r};
+    return true;
+}
+
+void pace_format(Pace p, char *buf, size_t cap)
+{
+    if (p.unit == PACE_MAX)
+        snprintf(buf, cap, "max");
+    else
+        snprintf(buf, cap, "%g%c", p.rate, p.unit == PACE_EPOCHS ? 'e' : 'b');
+}
+
+void pace_describe(Pace p, char *buf, size_t cap)
+{
+    if (p.unit == PACE_MAX)
+        snprintf(buf, cap, "max");
+    else
+        snprintf(buf, cap, "%g %s/s", p.rate, p.unit == PACE_EPOCHS ? "epochs" : "batches");
+}
+
+/* The ladder of pace_step, fastest first. */
+static const Pace pace_ladder[] = {
+    {PACE_MAX, 0},     {PACE_EPOCHS, 50}, {PACE_EPOCHS, 20}, {PACE_EPOCHS, 10},
+    {PACE_EPOCHS, 5},  {PACE_EPOCHS, 2},  {PACE_EPOCHS, 1},  {PACE_BATCHES, 10},
+    {PACE_BATCHES, 5}, {PACE_BATCHES, 2}, {PACE_BATCHES, 1},
+};
+
+/* Orders paces fastest first: max, then any rate in epochs, then any in
+ * batches (a batch is at most an epoch, and the ladder's epoch rates are
+ * faster than its batch rates on every dataset worth slowing down).
+ * Negative when a is faster than b. */
+static int pace_cmp(Pace a, Pace b)
+{
+    if (a.unit != b.unit) return (int)a.unit - (int)b.unit;
+    return a.rate > b.rate ? -1 : a.rate < b.rate ? 1 : 0;
+}
+
+Pace pace_step(Pace p, bool faster)
+{
+    int n = (int)(sizeof pace_ladder / sizeof pace_ladder[0]);
+    if (faster) {
+        for (int i = n - 1; i >= 0; i--)
+            if (pace_cmp(pace_ladder[i], p) < 0) return pace_ladder[i];
+        return pace_ladder[0];
+    }
+    for (int i = 0; i < n; i++)
+        if (pace_cmp(pace_ladder[i], p) > 0) return pace_ladder[i];
+    return p; /* already at or below the slowest rung */
+}
 
 void options_default(Options *o)
 {
@@ -250,6 +331,12 @@ void options_range(const OptionSpec *s, char *buf, size_t cap)
         break;
     case OPTKIND_CHAR:
         snprintf(buf, cap, "auto, a single printable character other than \", or \\t for tab");
+        break;
+    case OPTKIND_PACE:
+        snprintf(buf, cap,
+                 "max, Ne for N epochs a second (e.g. 5e) or Nb for N batches a second "
+                 "(e.g. 20b), N from %g to %g",
+                 s->min, s->max);
         break;
     case OPTKIND_STRING:
         snprintf(buf, cap, "a text of at most %zu bytes%s", string_cap(s) - 1,
@@ -416,6 +503,16 @@ ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const 
         }
         return bad_value(s, value, where, "unknown value", err);
     }
+    case OPTKIND_PACE: {
+        Pace p;
+        if (!pace_parse(value, &p)) return bad_value(s, value, where, "not a pace", err);
+        /* field by field: the padding stays as options_default zeroed it,
+         * so that equal options compare equal byte for byte */
+        Pace *dst = field;
+        dst->unit = p.unit;
+        dst->rate = p.rate;
+        return ERROR_NONE;
+    }
     case OPTKIND_LAYERS: {
         int sizes[OPTIONS_MAX_LAYERS], n = 0;
         const char *p = value;
@@ -482,6 +579,7 @@ void options_format(const Options *o, const OptionSpec *s, char *buf, size_t cap
         else
             snprintf(buf, cap, "%s", s->names[*(const int *)field]);
         break;
+    case OPTKIND_PACE: pace_format(*(const Pace *)field, buf, cap); break;
     case OPTKIND_LAYERS: {
         size_t n = 0;
         buf[0] = '\0';

@@ -60,6 +60,7 @@ struct Trainer {
     TrainResult result;
     double target_scale; /* regression: MAE back in the label's units */
     double t_start;      /* monotonic seconds at start */
+    double last_go;      /* monotonic seconds the last batch started; -1 before any */
 
     /* shared, under mu */
     pthread_mutex_t mu;
@@ -69,6 +70,7 @@ struct Trainer {
     bool has_pending;
     HyperParams pending;
     bool paused;
+    Pace pace;           /* interactive only: headless runs keep PACE_MAX */
     TrainerSnapshot pub; /* published state; arrays below */
     EpochMetrics *history;
     int n_history, cap_history;
@@ -222,7 +224,19 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     t->hp = hp_from_options(o);
     t->target_scale = train->target_scale > 0 ? 1.0 / train->target_scale : 1.0;
     pthread_mutex_init(&t->mu, NULL);
-    pthread_cond_init(&t->cv, NULL);
+    /* The pace's deadlines are monotonic: a clock change must not stall a
+     * run or let it race. */
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&t->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    t->last_go = -1;
+    if (interactive) {
+        t->pace = o->pace;
+        /* paused before the first batch: the boundary takes the request */
+        t->req_pause = o->paused;
+    }
     /* --threads N: a team of N threads shares each step, each thread
      * running single-threaded BLAS on its share (team.h).  More threads
      * than cores would only wait for each other. */
@@ -527,11 +541,35 @@ static int boundary(Trainer *t, int epoch)
             pthread_mutex_unlock(&t->mu);
             continue;
         }
+        /* The pace: wait for the batch's due time on the condition
+         * variable, so that any request ends the wait at once.  A single
+         * step (n) goes at once, as asked. */
+        if (go && ev == EVENT_END && t->last_go >= 0) {
+            double now = now_mono();
+            double wait = pace_delay(t->pace, t->pub.steps_per_epoch, now - t->last_go);
+            if (wait > 0) {
+                double due = now + wait;
+                struct timespec ts = {.tv_sec = (time_t)due,
+                                      .tv_nsec = (long)((due - (double)(time_t)due) * 1e9)};
+                if (ts.tv_nsec >= 1000000000L) ts.tv_nsec = 999999999L;
+                pthread_cond_timedwait(&t->cv, &t->mu, &ts);
+                /* the pace's wait is training time, not a pause: elapsed
+                 * and the mean speed say how long the run took to watch */
+                t->run_seconds += now_mono() - now;
+                pthread_mutex_unlock(&t->mu);
+                continue;
+            }
+        }
         pthread_mutex_unlock(&t->mu);
         if (ev == EVENT_PAUSE) emit(t, ev, epoch, "paused");
         if (ev == EVENT_RESUME) emit(t, ev, epoch, "resumed");
         if (ev == EVENT_STEP) emit(t, ev, epoch, "one batch");
-        if (go) return GO;
+        /* After a resume the loop goes round once more, so that the batch
+         * it lets through keeps the pace too. */
+        if (go && ev != EVENT_RESUME) {
+            t->last_go = now_mono();
+            return GO;
+        }
     }
 }
 
@@ -1155,6 +1193,32 @@ void trainer_step_once(Trainer *t)
     pthread_mutex_unlock(&t->mu);
 }
 
+double pace_delay(Pace p, long batches_per_epoch, double since_last)
+{
+    double gap = 0;
+    if (p.unit == PACE_EPOCHS && p.rate > 0)
+        gap = 1.0 / (p.rate * (double)(batches_per_epoch > 0 ? batches_per_epoch : 1));
+    else if (p.unit == PACE_BATCHES && p.rate > 0)
+        gap = 1.0 / p.rate;
+    return since_last < gap ? gap - since_last : 0;
+}
+
+void trainer_set_pace(Trainer *t, Pace p)
+{
+    pthread_mutex_lock(&t->mu);
+    t->pace = p;
+    pthread_cond_broadcast(&t->cv); /* a waiting batch takes the new pace at once */
+    pthread_mutex_unlock(&t->mu);
+}
+
+Pace trainer_pace(Trainer *t)
+{
+    pthread_mutex_lock(&t->mu);
+    Pace p = t->pace;
+    pthread_mutex_unlock(&t->mu);
+    return p;
+}
+
 void trainer_stop(Trainer *t)
 {
     request(t, &t->req_stop);
@@ -1237,6 +1301,7 @@ void trainer_snapshot(Trainer *t, TrainerSnapshot *s)
     s->step_loss = sl;
     s->events = ev;
     s->cap_epochs = cap;
+    s->pace = t->pace;
     int n = t->n_history < cap ? t->n_history : cap;
     if (have > n) have = 0; /* a different trainer: copy all */
     memcpy(hist + have, t->history + have, (size_t)(n - have) * sizeof *hist);

@@ -394,6 +394,102 @@ static void expect_rejected(const char *name, const char *value)
         fail_msg("--%s '%s' was rejected but changed the options", name, value);
 }
 
+/* --pace: max, Ne, Nb, with blanks around; each reads back as written. */
+static void pace_takes_every_form(void **state)
+{
+    (void)state;
+    Options o;
+    options_default(&o);
+    assert_int_equal(o.pace.unit, PACE_MAX);
+    static const struct {
+        const char *in, *out;
+        PaceUnit unit;
+        double rate;
+    } ok[] = {
+        {"5e", "5e", PACE_EPOCHS, 5},           {"20b", "20b", PACE_BATCHES, 20},
+        {"0.5b", "0.5b", PACE_BATCHES, 0.5},    {" 2.5e ", "2.5e", PACE_EPOCHS, 2.5},
+        {"0.01b", "0.01b", PACE_BATCHES, 0.01}, {"1000e", "1000e", PACE_EPOCHS, 1000},
+        {"007e", "7e", PACE_EPOCHS, 7},         {"max", "max", PACE_MAX, 0},
+    };
+    const OptionSpec *s = spec_of("pace");
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        set_ok(&o, "pace", ok[i].in);
+        if (o.pace.unit != ok[i].unit || o.pace.rate != ok[i].rate)
+            fail_msg("--pace '%s' read as unit %d rate %g", ok[i].in, o.pace.unit, o.pace.rate);
+        char buf[32];
+        options_format(&o, s, buf, sizeof buf);
+        assert_string_equal(buf, ok[i].out);
+    }
+}
+
+/* Anything else names --pace and every accepted form, and changes nothing. */
+static void pace_rejects_what_is_not_a_pace(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"",      "5",   "e",      "b",     "5x",   "5 e",  "-5e",
+                                      "+5e",   "0e",  "0.001b", "1001e", "1e3e", "infe", "nanb",
+                                      "0x10e", "5eb", "MAX",    "max5",  "5E",   ".e",   "5..1e"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        expect_rejected("pace", bad[i]);
+        Options o;
+        options_default(&o);
+        Error err = {0};
+        options_set(&o, spec_of("pace"), bad[i], "run.cfg:4", &err);
+        expect_contains(err.msg, "run.cfg:4: --pace: not a pace");
+        expect_contains(err.msg, "max, Ne for N epochs a second (e.g. 5e) or Nb for N batches");
+        expect_contains(err.msg, "N from 0.01 to 1000");
+    }
+}
+
+/* < and > walk max, 50e, 20e, 10e, 5e, 2e, 1e, 10b, 5b, 2b, 1b; a pace off
+ * the ladder goes to the nearer rung in the direction asked; the ends hold. */
+static void pace_steps_along_the_ladder(void **state)
+{
+    (void)state;
+    static const char *const ladder[] = {"max", "50e", "20e", "10e", "5e", "2e",
+                                         "1e",  "10b", "5b",  "2b",  "1b"};
+    int n = (int)(sizeof ladder / sizeof ladder[0]);
+    Pace p;
+    char buf[32];
+    assert_true(pace_parse("max", &p));
+    for (int i = 1; i < n; i++) {
+        p = pace_step(p, false);
+        pace_format(p, buf, sizeof buf);
+        assert_string_equal(buf, ladder[i]);
+    }
+    p = pace_step(p, false);
+    pace_format(p, buf, sizeof buf);
+    assert_string_equal(buf, "1b"); /* the slowest rung holds */
+    for (int i = n - 2; i >= 0; i--) {
+        p = pace_step(p, true);
+        pace_format(p, buf, sizeof buf);
+        assert_string_equal(buf, ladder[i]);
+    }
+    p = pace_step(p, true);
+    pace_format(p, buf, sizeof buf);
+    assert_string_equal(buf, "max");
+    static const struct {
+        const char *from;
+        bool faster;
+        const char *to;
+    } off[] = {{"3e", true, "5e"},      {"3e", false, "2e"},   {"0.5b", true, "1b"},
+               {"0.5b", false, "0.5b"}, {"100e", true, "max"}, {"100e", false, "50e"},
+               {"50b", true, "1e"},     {"50b", false, "10b"}, {"0.5e", false, "10b"}};
+    for (size_t i = 0; i < sizeof off / sizeof off[0]; i++) {
+        assert_true(pace_parse(off[i].from, &p));
+        pace_format(pace_step(p, off[i].faster), buf, sizeof buf);
+        if (strcmp(buf, off[i].to) != 0)
+            fail_msg("%s %s gave %s, not %s", off[i].from, off[i].faster ? "faster" : "slower", buf,
+                     off[i].to);
+    }
+    pace_describe((Pace){PACE_EPOCHS, 5}, buf, sizeof buf);
+    assert_string_equal(buf, "5 epochs/s");
+    pace_describe((Pace){PACE_BATCHES, 0.5}, buf, sizeof buf);
+    assert_string_equal(buf, "0.5 batches/s");
+    pace_describe((Pace){PACE_MAX, 0}, buf, sizeof buf);
+    assert_string_equal(buf, "max");
+}
+
 static void rejects_bad_learning_rates(void **state)
 {
     (void)state;
@@ -1093,7 +1189,7 @@ static void config_is_read_from_a_pipe(void **state)
 static void config_text_holds_every_run_option(void **state)
 {
     (void)state;
-    static const char *const outside[] = {"logdir", "no-log", "config", "start"};
+    static const char *const outside[] = {"logdir", "no-log", "config", "start", "paused"};
     for (size_t i = 0; i < option_count; i++) {
         bool out = false;
         for (size_t k = 0; k < sizeof outside / sizeof outside[0]; k++)
@@ -1159,6 +1255,9 @@ int main(void)
         cmocka_unit_test(sets_layer_lists),
         cmocka_unit_test(empty_layers_is_a_linear_model),
         cmocka_unit_test(rejects_bad_learning_rates),
+        cmocka_unit_test(pace_takes_every_form),
+        cmocka_unit_test(pace_rejects_what_is_not_a_pace),
+        cmocka_unit_test(pace_steps_along_the_ladder),
         cmocka_unit_test(takes_any_finite_positive_learning_rate),
         cmocka_unit_test(each_optimizer_starts_with_its_own_keras_rate),
         cmocka_unit_test(rejects_bad_batch_sizes),

@@ -170,7 +170,7 @@ typedef struct {
     pthread_t th;
 } Live;
 
-static Live *live_create(int epochs)
+static Live *live_create_paced(int epochs, Pace pace, bool paused)
 {
     Live *l = calloc(1, sizeof *l);
     assert_non_null(l);
@@ -180,12 +180,19 @@ static Live *live_create(int epochs)
     Options o;
     base_options(&o);
     o.epochs = epochs;
+    o.pace = pace;
+    o.paused = paused;
     TrainerHooks hooks = {.ctx = &l->rec, .on_batch = rec_batch, .on_event = rec_event};
     Error err;
     assert_int_equal(trainer_create(&l->t, &o, &l->ds, NULL, NULL, true, &hooks, &err), ERROR_NONE);
     assert_int_equal(trainer_snapshot_init(&l->snap, l->t, &err), ERROR_NONE);
     l->arg.t = l->t;
     return l;
+}
+
+static Live *live_create(int epochs)
+{
+    return live_create_paced(epochs, (Pace){PACE_MAX, 0}, false);
 }
 
 static void live_start(Live *l)
@@ -259,6 +266,136 @@ static void test_pause_step_and_change_at_next_batch(void **state)
     wait_batches(rec, 50);
     assert_true(batches(rec) >= 50);
     live_finish(l);
+}
+
+/* The throttle's arithmetic: batches start 1/rate s apart at Nb, an
+ * epoch's batches spread evenly over 1/rate s at Ne, none waits at max. */
+static void test_pace_delay_spreads_batches(void **state)
+{
+    (void)state;
+    Pace max = {PACE_MAX, 0}, e5 = {PACE_EPOCHS, 5}, b20 = {PACE_BATCHES, 20},
+         slow = {PACE_BATCHES, 0.01};
+    assert_true(pace_delay(max, 4, 0) == 0);
+    assert_true(pace_delay(max, 4, 1e-9) == 0);
+    /* 5 epochs a second of 4 batches: one batch every 1/20 s */
+    assert_true(fabs(pace_delay(e5, 4, 0) - 0.05) < 1e-12);
+    assert_true(fabs(pace_delay(e5, 4, 0.02) - 0.03) < 1e-12);
+    assert_true(pace_delay(e5, 4, 0.05) == 0);
+    assert_true(pace_delay(e5, 4, 3) == 0);
+    /* the same pace over 10 batches an epoch: one every 1/50 s */
+    assert_true(fabs(pace_delay(e5, 10, 0) - 0.02) < 1e-12);
+    /* batches a second do not depend on the epoch's size */
+    assert_true(fabs(pace_delay(b20, 4, 0.01) - 0.04) < 1e-12);
+    assert_true(fabs(pace_delay(b20, 1000, 0.01) - 0.04) < 1e-12);
+    assert_true(fabs(pace_delay(slow, 4, 0) - 100) < 1e-9);
+    /* an epoch size not known yet counts as one batch */
+    assert_true(fabs(pace_delay(e5, 0, 0) - 0.2) < 1e-12);
+}
+
+/* A pace so slow that the second batch is due in hours: pause, a step, a
+ * pace change and a stop each still take effect at once, since the
+ * trainer waits on its condition variable and not in a sleep.  The hang
+ * guard (HANG_GUARD_S) is far below the hours the pace would wait. */
+static void test_slow_pace_still_answers_every_request(void **state)
+{
+    (void)state;
+    Pace crawl = {PACE_BATCHES, 1e-4}; /* one batch every 10000 s */
+    Live *l = live_create_paced(1000, crawl, false);
+    Trainer *t = l->t;
+    Recorder *rec = &l->rec;
+    live_start(l);
+    wait_batches(rec, 1);
+    trainer_snapshot(t, &l->snap);
+    assert_int_equal(l->snap.pace.unit, PACE_BATCHES);
+    assert_true(l->snap.pace.rate == 1e-4);
+    trainer_pause(t);
+    assert_true(wait_status(t, &l->snap, TRAIN_PAUSED));
+    /* a step goes at once, whatever the pace */
+    trainer_step_once(t);
+    wait_batches(rec, 2);
+    trainer_resume(t);
+    assert_true(wait_status(t, &l->snap, TRAIN_RUNNING));
+    assert_int_equal(batches(rec), 2); /* the next batch is 10000 s away */
+    /* a faster pace wakes the waiting batch */
+    trainer_set_pace(t, (Pace){PACE_MAX, 0});
+    assert_int_equal(trainer_pace(t).unit, PACE_MAX);
+    wait_batches(rec, 40);
+    trainer_set_pace(t, crawl);
+    long at = batches(rec);
+    /* and a stop ends a run that waits for its pace */
+    trainer_stop(t);
+    assert_true(wait_status(t, &l->snap, TRAIN_STOPPED));
+    /* at most the batch that was under way when the pace slowed down */
+    assert_true(batches(rec) <= at + 1);
+    live_finish(l);
+}
+
+/* The pace's waits count as training time: at 20 batches a second, batch
+ * 3 starts at least 0.1 s after batch 1, so elapsed is at least that (a
+ * lower bound, which holds on any machine). */
+static void test_pace_waits_count_as_elapsed_time(void **state)
+{
+    (void)state;
+    Live *l = live_create_paced(1000, (Pace){PACE_BATCHES, 20}, false);
+    live_start(l);
+    wait_batches(&l->rec, 3);
+    trainer_pause(l->t);
+    assert_true(wait_status(l->t, &l->snap, TRAIN_PAUSED));
+    if (!(l->snap.elapsed >= 0.1))
+        fail_msg("%ld batches at 20 a second, yet elapsed is %g s", l->snap.step, l->snap.elapsed);
+    live_finish(l);
+}
+
+/* --paused: an interactive trainer is paused before its first batch, and
+ * a step runs exactly one. */
+static void test_paused_option_holds_before_the_first_batch(void **state)
+{
+    (void)state;
+    Live *l = live_create_paced(1000, (Pace){PACE_MAX, 0}, true);
+    Trainer *t = l->t;
+    assert_int_equal(trainer_status(t), TRAIN_PAUSED);
+    live_start(l);
+    assert_true(wait_status(t, &l->snap, TRAIN_PAUSED));
+    assert_int_equal(l->snap.step, 0);
+    sleep_ms(50);
+    assert_int_equal(batches(&l->rec), 0);
+    trainer_step_once(t);
+    wait_batches(&l->rec, 1);
+    sleep_ms(50);
+    assert_int_equal(batches(&l->rec), 1);
+    live_finish(l);
+}
+
+/* Headless training never throttles nor starts paused: a pace of one batch
+ * a hundred seconds and --paused in its options change nothing. */
+static void test_headless_trainer_ignores_pace_and_paused(void **state)
+{
+    (void)state;
+    Dataset ds;
+    make_dataset(&ds, 200, 1);
+    Options o;
+    base_options(&o);
+    o.epochs = 3;
+    o.pace = (Pace){PACE_BATCHES, 0.01};
+    o.paused = true;
+    Trainer *t;
+    Error err;
+    assert_int_equal(trainer_create(&t, &o, &ds, NULL, NULL, false, NULL, &err), ERROR_NONE);
+    assert_int_equal(trainer_pace(t).unit, PACE_MAX);
+    assert_int_equal(trainer_status(t), TRAIN_RUNNING);
+    TrainerSnapshot snap;
+    assert_int_equal(trainer_snapshot_init(&snap, t, &err), ERROR_NONE);
+    RunArg arg = {.t = t};
+    pthread_t th;
+    pthread_create(&th, NULL, run_thread, &arg);
+    /* 60 batches: 6000 s if it were throttled, far past the guard */
+    assert_true(wait_status(t, &snap, TRAIN_DONE));
+    pthread_join(th, NULL);
+    assert_int_equal(arg.rc, ERROR_NONE);
+    assert_int_equal(snap.step, 60);
+    trainer_snapshot_free(&snap);
+    trainer_destroy(t);
+    free_dataset(&ds);
 }
 
 /* Asks with fn; trainer_status must count the request at once. */
@@ -701,6 +838,11 @@ int main(void)
         cmocka_unit_test(test_resume_keeps_the_earlier_best_epoch),
         cmocka_unit_test(test_resume_takes_the_recorded_kept_epoch),
         cmocka_unit_test(test_create_refuses_bad_setups),
+        cmocka_unit_test(test_pace_delay_spreads_batches),
+        cmocka_unit_test(test_slow_pace_still_answers_every_request),
+        cmocka_unit_test(test_pace_waits_count_as_elapsed_time),
+        cmocka_unit_test(test_paused_option_holds_before_the_first_batch),
+        cmocka_unit_test(test_headless_trainer_ignores_pace_and_paused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

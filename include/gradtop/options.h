@@ -25,6 +25,34 @@
 /* OptionSpec.max of a number with no upper bound. */
 #define OPTIONS_UNBOUNDED 1e300
 
+/*
+ * How fast the dashboard and race train (--pace): as fast as the machine
+ * goes, or a rate in epochs or batches per second, so that a run that would
+ * be over in a second can be watched.  Written max, Ne or Nb ("5e": five
+ * epochs a second, "20b": twenty batches a second, "0.5b": one batch every
+ * two seconds).  Headless training never throttles.
+ */
+typedef enum { PACE_MAX, PACE_EPOCHS, PACE_BATCHES } PaceUnit;
+typedef struct {
+    PaceUnit unit;
+    double rate; /* epochs or batches per second; 0 for PACE_MAX */
+} Pace;
+/* The rates --pace accepts, inclusive. */
+#define PACE_MIN_RATE 0.01
+#define PACE_MAX_RATE 1000
+
+/* Reads "max", "Ne" or "Nb" (N from PACE_MIN_RATE to PACE_MAX_RATE, blanks
+ * around it allowed); false, leaving *out alone, for anything else. */
+bool pace_parse(const char *text, Pace *out);
+/* The form pace_parse reads back: "max", "5e", "0.5b". */
+void pace_format(Pace p, char *buf, size_t cap);
+/* In words, for the status panel: "max", "5 epochs/s", "20 batches/s". */
+void pace_describe(Pace p, char *buf, size_t cap);
+/* The next pace on the ladder max, 50e, 20e, 10e, 5e, 2e, 1e, 10b, 5b, 2b,
+ * 1b: faster (towards max) or slower.  A pace between two rungs goes to
+ * the nearer rung in that direction; the ends stay where they are. */
+Pace pace_step(Pace p, bool faster);
+
 typedef struct {
     /* data */
     char dataset[OPTIONS_PATH];
@@ -61,6 +89,8 @@ typedef struct {
     bool no_log;
     char config[OPTIONS_PATH];
     bool start;
+    Pace pace;   /* the dashboard's and race's; headless train ignores it */
+    bool paused; /* interactive: start paused before the first batch */
 } Options;
 
 typedef enum {
@@ -72,6 +102,7 @@ typedef enum {
     OPTKIND_CHAR,   /* a single character, or auto ('\0') */
     OPTKIND_ENUM,   /* one of a list of names */
     OPTKIND_LAYERS, /* comma-separated positive sizes, "" for none */
+    OPTKIND_PACE,   /* a Pace: max, Ne or Nb */
 } OptionKind;
 
 /* Which part of the program an option belongs to (for --help and the form). */
@@ -87,7 +118,8 @@ typedef struct {
     const char *help;
     const char *applies; /* NULL, or the optimizer/schedule names it applies to */
     bool in_config;      /* written to config.txt: every option of the run; not logdir,
-                          * no-log, config, start, which say where and how it runs */
+                          * no-log, config, start, paused, which say where and how it
+                          * starts */
 } OptionSpec;
 
 /* An option's value that stands for something else than its number

@@ -168,6 +168,7 @@ typedef struct {
     int wait; /* epochs without improvement */
     int patience;
     double last_batch_loss;
+    Pace pace;         /* in force (trainer_set_pace) */
     char message[256]; /* the divergence explanation, or empty */
     /* per-epoch history */
     int n_epochs, cap_epochs;
@@ -189,7 +190,8 @@ typedef struct Trainer Trainer;
  * Datasets must stay alive and unchanged until trainer_destroy.
  * interactive: at the end (done, early stop, divergence) trainer_run waits
  * for trainer_close() instead of returning, so the dashboard can resume a
- * diverged run after lowering the rate.
+ * diverged run after lowering the rate; and the options' pace holds, and
+ * --paused pauses it before its first batch.
  */
 ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, const Dataset *val,
                          const Dataset *test, bool interactive, const TrainerHooks *hooks,
@@ -262,6 +264,17 @@ void trainer_scale_lr(Trainer *t, double factor);
 /* Applies every field of hp at the next batch boundary. */
 void trainer_set_hparams(Trainer *t, const HyperParams *hp);
 void trainer_get_hparams(Trainer *t, HyperParams *hp);
+/* The pace of an interactive trainer (options.h), in force from the next
+ * batch boundary on; a batch waiting for its due time takes it at once.
+ * A headless trainer (interactive false) runs at PACE_MAX whatever it is
+ * given at creation, and only this call slows it. */
+void trainer_set_pace(Trainer *t, Pace p);
+Pace trainer_pace(Trainer *t);
+/* The throttle's arithmetic: seconds still to wait before the next batch
+ * starts, since_last seconds after the previous one started.  Batches start
+ * 1/rate s apart at Nb, and 1/(rate batches_per_epoch) s apart at Ne, so
+ * that an epoch's batches are spread evenly over it; 0 at max. */
+double pace_delay(Pace p, long batches_per_epoch, double since_last);
 
 ErrorCode trainer_snapshot_init(TrainerSnapshot *s, const Trainer *t, Error *err);
 void trainer_snapshot(Trainer *t, TrainerSnapshot *s);

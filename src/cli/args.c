@@ -64,6 +64,7 @@ static const struct {
     /* eval and predict take their options from the model file */
     {"config", TRAINING | CMD_GRADCHECK | CMD_INSPECT},
     {"start", CMD_INTERACTIVE},
+    {"paused", CMD_INTERACTIVE | CMD_RACE},
 };
 
 unsigned cli_option_commands(const OptionSpec *s)
@@ -388,6 +389,7 @@ void cli_usage(FILE *f, const char *command)
                 snprintf(arg, sizeof arg, " %s",
                          s->kind == OPTKIND_STRING || s->kind == OPTKIND_CHAR ? "S"
                          : s->kind == OPTKIND_LAYERS                          ? "N,N,..."
+                         : s->kind == OPTKIND_PACE                            ? "max|Ne|Nb"
                          : s->kind == OPTKIND_DOUBLE                          ? "F"
                                                                               : "N");
             }

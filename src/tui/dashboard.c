@@ -796,6 +796,8 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
     format_rate(rate, a, sizeof a);
     snprintf(v, sizeof v, "%s samples/s%s", rate > 0 ? a : "-", ended && rate > 0 ? " (mean)" : "");
     panel_row(y++, left, width, "speed", ROLE_NORMAL, v);
+    pace_describe(s->pace, a, sizeof a);
+    panel_row(y++, left, width, "pace", ROLE_NORMAL, a);
     format_duration(s->elapsed, a, sizeof a);
     panel_row(y++, left, width, "elapsed", ROLE_NORMAL, a);
     format_duration(s->status == TRAIN_RUNNING ? s->eta : -1, a, sizeof a);
@@ -1203,6 +1205,18 @@ static void on_action(Dashboard *d, Action a)
         run_update(r);
         notify(d, ROLE_MARKER, "learning rate %.4g %s %.4g from the next batch", old,
                crt_glyph(GLYPH_ARROW), snap(d)->hp.opt.lr);
+        break;
+    }
+    case ACTION_FASTER:
+    case ACTION_SLOWER: {
+        /* kept in the run's options too, so that r restarts at this pace */
+        r->opt.pace = pace_step(trainer_pace(t), a == ACTION_FASTER);
+        trainer_set_pace(t, r->opt.pace);
+        run_update(r);
+        char p[32];
+        pace_describe(r->opt.pace, p, sizeof p);
+        notify(d, ROLE_NORMAL, "pace %s%s", p,
+               r->opt.pace.unit == PACE_MAX ? ": as fast as it goes" : "");
         break;
     }
     case ACTION_EDIT: edit_open(d); break;

@@ -13,6 +13,10 @@ const KeyBinding key_table[] = {
     {'n', 0, "n", "step", "while paused: train one batch", ACTION_STEP},
     {'+', '=', "+", "lr*2", "double the learning rate, from the next batch", ACTION_LR_UP},
     {'-', '_', "-", "lr/2", "halve the learning rate, from the next batch", ACTION_LR_DOWN},
+    {'>', '.', ">", "pace", "train faster: the next pace up to max (max, 50e ... 1e, 10b ... 1b)",
+     ACTION_FASTER},
+    {'<', ',', "<", NULL, "train slower, to watch: the next pace down, to 1 batch a second",
+     ACTION_SLOWER},
     {'e', 0, "e", "edit",
      "edit learning rate, batch size, optimizer and its parameters, L1/L2, dropout, patience",
      ACTION_EDIT},
@@ -56,8 +60,9 @@ Action keys_action(int ch)
 /* What the bar gives up first when it is too narrow for every entry:
  * help and quit stay, and ? lists whatever the bar left out. */
 static const Action drop_order[] = {
-    ACTION_HISTORY, ACTION_SMOOTH_MORE, ACTION_LOG,       ACTION_RESTART, ACTION_EDIT,
-    ACTION_STEP,    ACTION_LR_UP,       ACTION_NEXT_VIEW, ACTION_STOP,    ACTION_PAUSE,
+    ACTION_HISTORY,   ACTION_SMOOTH_MORE, ACTION_LOG,   ACTION_RESTART,
+    ACTION_EDIT,      ACTION_FASTER,      ACTION_STEP,  ACTION_LR_UP,
+    ACTION_NEXT_VIEW, ACTION_STOP,        ACTION_PAUSE,
 };
 
 /* The bar's text for entry k: its keys ("[]" and "+-" each stand for a
@@ -65,7 +70,10 @@ static const Action drop_order[] = {
 static bool bar_entry(const KeyBinding *k, const char **keys, const char **word)
 {
     if (!k->bar || k->action == ACTION_LR_DOWN) return false;
-    *keys = k->action == ACTION_SMOOTH_MORE ? "[]" : k->action == ACTION_LR_UP ? "+-" : k->label;
+    *keys = k->action == ACTION_SMOOTH_MORE ? "[]"
+            : k->action == ACTION_LR_UP     ? "+-"
+            : k->action == ACTION_FASTER    ? "<>"
+                                            : k->label;
     *word = k->action == ACTION_LR_UP ? "lr" : k->bar;
     return true;
 }

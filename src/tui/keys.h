@@ -31,6 +31,8 @@ typedef enum {
     ACTION_HELP,
     ACTION_QUIT,
     ACTION_HISTORY,
+    ACTION_FASTER, /* the next pace up (options.h pace_step) */
+    ACTION_SLOWER,
     ACTION_NO_LOG,
 } Action;
 

@@ -45,6 +45,7 @@ struct Race {
     bool log_y, confirm, quit;
     bool ended; /* every racer had ended at the last frame */
     double smoothing;
+    Pace pace;        /* every racer's: < and > change them together */
     char shared[256]; /* what every racer has in common, for the header */
     char notice[512];
     double *buf;
@@ -894,8 +895,9 @@ static void draw_table(Race *race, int top, int width)
 
 static void draw_keys(int y, int width)
 {
-    static const char *const k[][2] = {{"space", "pause all"}, {"n", "step all"}, {"s", "stop all"},
-                                       {"l", "log-y"},         {"[]", "smooth"},  {"q", "quit"}};
+    static const char *const k[][2] = {{"space", "pause all"}, {"n", "step all"}, {"<>", "pace"},
+                                       {"s", "stop all"},      {"l", "log-y"},    {"[]", "smooth"},
+                                       {"q", "quit"}};
     int x = 0;
     crt_set(stdscr, ROLE_KEYTEXT);
     mvhline(y, 0, ' ', width);
@@ -945,8 +947,9 @@ static void draw(Race *race)
         doupdate();
         return;
     }
-    char v[sizeof race->shared + 32];
-    snprintf(v, sizeof v, " gradtop race  %s ", race->shared);
+    char v[sizeof race->shared + 64], pace[32];
+    pace_describe(race->pace, pace, sizeof pace);
+    snprintf(v, sizeof v, " gradtop race  %s  pace %s ", race->shared, pace);
     crt_set(stdscr, ROLE_HEADER);
     mvhline(0, 0, ' ', cols);
     crt_puts(stdscr, 0, 0, cols, v);
@@ -1103,6 +1106,18 @@ static void on_key(Race *race, int ch)
                      "w is for a racer whose run files could not be written: none");
         break;
     }
+    case '>':
+    case '.':
+    case '<':
+    case ',': {
+        race->pace = pace_step(race->pace, ch == '>' || ch == '.');
+        for (int i = 0; i < race->n; i++)
+            if (race->r[i].run.trainer) trainer_set_pace(race->r[i].run.trainer, race->pace);
+        char p[32];
+        pace_describe(race->pace, p, sizeof p);
+        snprintf(race->notice, sizeof race->notice, "pace %s for every racer", p);
+        break;
+    }
     case 'l': race->log_y = !race->log_y; break;
     case '[': race->smoothing = race->smoothing >= 0.1 ? race->smoothing - 0.1 : 0; break;
     case ']': race->smoothing = race->smoothing < 0.89 ? race->smoothing + 0.1 : 0.95; break;
@@ -1188,6 +1203,7 @@ int race_main(const Options *o, const char *racers, const char *exe_dir)
     Race *race = calloc(1, sizeof *race);
     if (!race) return 1;
     race->smoothing = 0.6;
+    race->pace = o->pace;
     char why[512];
     int code = parse_racers(race, o, racers ? racers : RACE_DEFAULT, why, sizeof why);
     if (code) {
