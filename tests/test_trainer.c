@@ -626,7 +626,11 @@ static void test_diverged_run_resumes_on_request(void **state)
     hp.opt.lr = 1e-4;
     trainer_set_hparams(w.t, &hp);
     trainer_resume(w.t);
-    assert_int_equal(trainer_status(w.t), TRAIN_RUNNING);
+    /* The resume is counted at once: the status is no longer DIVERGED.  It
+     * reads RUNNING, or DONE when the three epochs already ran (the trainer
+     * thread may finish them before this line on a busy machine). */
+    TrainStatus now = trainer_status(w.t);
+    assert_true(now == TRAIN_RUNNING || now == TRAIN_DONE);
     assert_true(wait_status(w.t, &snap, TRAIN_DONE));
     assert_int_equal(w.diverged, 1);
     assert_int_equal(w.resumed, 1);
