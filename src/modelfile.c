@@ -1039,15 +1039,6 @@ ErrorCode modelfile_build_model(const SavedModel *sm, Model *m, int batch, Error
     return ERROR_NONE;
 }
 
-bool modelfile_restore_optimizer(const SavedModel *sm, Optimizer *o)
-{
-    if (!sm->has_opt || !sm->opt_state || o->p.kind != sm->opt_kind || o->n != sm->n_params)
-        return false;
-    memcpy(o->state, sm->opt_state, 3 * o->n * sizeof(float));
-    o->t = sm->opt_t;
-    return true;
-}
-
 /* Whether the model's feature names are those a loader makes up for a
  * source without names (x0, x1, ... for a CSV file without a header; px0,
  * px1, ... for IDX images): then they say nothing about a file's columns. */

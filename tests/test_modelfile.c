@@ -231,15 +231,11 @@ static void save_then_load_is_exact(void **state)
     assert_memory_equal(model_forward(&m2, x, 2, false, NULL), y1, sizeof y1);
     model_free(&m2);
 
-    Optimizer o2;
-    assert_int_equal(optimizer_create(&o2, &f->o.p, f->m.n_params, &err), ERROR_NONE);
-    assert_true(modelfile_restore_optimizer(&sm, &o2));
-    assert_int_equal(o2.t, 1234);
-    assert_memory_equal(o2.state, f->o.state, 3 * f->o.n * sizeof(float));
-    OptimizerParams sgd = {.kind = OPTIMIZER_SGD, .lr = 0.01};
-    optimizer_set(&o2, &sgd);
-    assert_false(modelfile_restore_optimizer(&sm, &o2));
-    optimizer_free(&o2);
+    /* the optimizer's state, kind and step count, as a resume reads them */
+    assert_true(sm.has_opt);
+    assert_int_equal(sm.opt_kind, f->o.p.kind);
+    assert_int_equal(sm.opt_t, 1234);
+    assert_memory_equal(sm.opt_state, f->o.state, 3 * f->o.n * sizeof(float));
     modelfile_free(&sm);
     assert_null(sm.params);
 }

@@ -220,8 +220,4 @@ ErrorCode modelfile_match_features(const SavedModel *sm, Dataset *ds, Error *err
  */
 ErrorCode modelfile_prepare_dataset(const SavedModel *sm, Dataset *ds, Error *err);
 
-/* Copies sm's optimizer state and step count into o when sm has one of o's
- * kind and size; returns whether it did. */
-bool modelfile_restore_optimizer(const SavedModel *sm, Optimizer *o);
-
 #endif
