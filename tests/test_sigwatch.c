@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -92,6 +93,27 @@ static void test_remove_puts_the_earlier_handlers_back(void **state)
     assert_int_equal(sigaction(SIGHUP, NULL, &now), 0);
     assert_true(now.sa_handler == SIG_IGN);
     sigaction(SIGHUP, &old, NULL);
+}
+
+/* After a signal, the command is on its way out: remove leaves the three
+ * signals ignored, so that a late copy (timeout(1) sends two) cannot kill
+ * it with another status after its files are written. */
+static void after_a_signal_remove_leaves_late_copies_ignored(void **state)
+{
+    (void)state;
+    SigWatch w;
+    assert_true(sigwatch_install(&w));
+    assert_int_equal(raise(SIGTERM), 0);
+    assert_int_equal(sigwatch_join(&w), SIGTERM);
+    sigwatch_remove(&w);
+    int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+    for (int k = 0; k < 3; k++) {
+        struct sigaction now;
+        assert_int_equal(sigaction(sigs[k], NULL, &now), 0);
+        assert_true(now.sa_handler == SIG_IGN);
+    }
+    assert_int_equal(raise(SIGTERM), 0); /* a late copy: nothing happens */
+    for (int k = 0; k < 3; k++) signal(sigs[k], SIG_DFL);
 }
 
 static int report[2];
@@ -204,6 +226,61 @@ static void without_insist_a_second_signal_does_nothing_more(void **state)
     assert_int_equal(next_report(), '-');
 }
 
+/* One delivery twice from the same process by kill(2), as timeout(1) sends
+ * its signal to the command and then to its process group, is one signal;
+ * the same signal from another process, or from the kernel (a second
+ * Ctrl-C), or long after, is a second one. */
+static void a_repeat_from_the_same_sender_is_one_delivery(void **state)
+{
+    (void)state;
+    SigNote first = {.sig = SIGTERM, .code = SI_USER, .pid = 100, .ns = 1000000000};
+    SigNote again = first;
+    again.ns += 20000; /* 20 us later */
+    assert_true(sigwatch_same_delivery(&first, &again));
+    SigNote other = again;
+    other.pid = 101;
+    assert_false(sigwatch_same_delivery(&first, &other));
+    SigNote kernel = first, kernel2 = again;
+    kernel.code = kernel2.code = SI_KERNEL;
+    kernel.pid = kernel2.pid = 0;
+    assert_false(sigwatch_same_delivery(&kernel, &kernel2));
+    SigNote late = first;
+    late.ns += SIGWATCH_REPEAT_NS;
+    assert_false(sigwatch_same_delivery(&first, &late));
+    SigNote sig2 = again;
+    sig2.sig = SIGINT;
+    assert_false(sigwatch_same_delivery(&first, &sig2));
+}
+
+/* Two kill(2)s from this process back to back do not insist; a third from
+ * another process does, once.  The reports say which actions ran; the
+ * watch thread reads the notes in order, so by the time the child's insist
+ * is reported both of this process's notes have been read. */
+static void a_doubly_delivered_signal_does_not_insist(void **state)
+{
+    (void)state;
+    SigWatch w;
+    assert_true(sigwatch_install(&w));
+    static char s = 'S', i = 'I';
+    sigwatch_start(&w, act, &s);
+    sigwatch_insist(&w, act, &i);
+    assert_int_equal(kill(getpid(), SIGHUP), 0);
+    assert_int_equal(kill(getpid(), SIGHUP), 0);
+    assert_int_equal(next_report(), 'S');
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) _exit(kill(getppid(), SIGHUP) == 0 ? 0 : 1);
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_int_equal(next_report(), 'I');
+    assert_int_equal(sigwatch_join(&w), SIGHUP);
+    sigwatch_remove(&w);
+    /* nothing more was reported: the repeat did not insist */
+    assert_int_equal(write(report[1], "-", 1), 1);
+    assert_int_equal(next_report(), '-');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -212,11 +289,14 @@ int main(void)
         cmocka_unit_test(test_sighup_stops_what_is_watched_as_sigterm_does),
         cmocka_unit_test(test_sighup_before_the_thread_is_counted_at_join),
         cmocka_unit_test(test_remove_puts_the_earlier_handlers_back),
+        cmocka_unit_test(after_a_signal_remove_leaves_late_copies_ignored),
         cmocka_unit_test(first_signal_runs_the_action_set_at_start),
         cmocka_unit_test(handed_over_action_replaces_the_first),
         cmocka_unit_test(hand_over_after_a_signal_is_refused),
         cmocka_unit_test(second_signal_insists),
         cmocka_unit_test(without_insist_a_second_signal_does_nothing_more),
+        cmocka_unit_test(a_repeat_from_the_same_sender_is_one_delivery),
+        cmocka_unit_test(a_doubly_delivered_signal_does_not_insist),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

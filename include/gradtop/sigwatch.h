@@ -22,9 +22,28 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
+
+/* One delivery as the handler saw it: which signal, who sent it (si_code,
+ * si_pid) and when (CLOCK_MONOTONIC, ns). */
+typedef struct {
+    int32_t sig, code, pid;
+    int64_t ns;
+} SigNote;
+
+/* Whether next is the same signal as first, delivered a second time rather
+ * than sent again: the same signal from the same process by kill(2)
+ * (SI_USER), within SIGWATCH_REPEAT_NS.  timeout(1), for one, sends its
+ * signal to the command and then to the command's process group, so the
+ * command receives it twice; a repeat counts as one signal, not as the
+ * insistence of a second.  A person's second Ctrl-C comes from the kernel
+ * (SI_KERNEL) and counts. */
+#define SIGWATCH_REPEAT_NS 500000000LL
+bool sigwatch_same_delivery(const SigNote *first, const SigNote *next);
 
 typedef struct {
-    int signal; /* the first signal that arrived, 0 for none; read after sigwatch_join */
+    SigNote first; /* the first delivery, for sigwatch_same_delivery */
+    int signal;    /* the first signal that arrived, 0 for none; read after sigwatch_join */
     void (*stop)(void *ctx);
     void *ctx;
     void (*insist)(void *ctx);
@@ -53,14 +72,17 @@ void sigwatch_start(SigWatch *w, void (*stop)(void *ctx), void *ctx);
 bool sigwatch_retarget(SigWatch *w, void (*stop)(void *ctx), void *ctx);
 
 /* Makes a second signal call insist(ctx) (the first one's stop has been
- * called); without it a second signal does nothing. */
+ * called); without it a second signal does nothing.  A delivery of the
+ * first signal again (sigwatch_same_delivery) is not a second signal. */
 void sigwatch_insist(SigWatch *w, void (*insist)(void *ctx), void *ctx);
 
 /* Ends the thread; the signal that arrived, 0 for none.  The handlers stay
  * (a second signal while the files are written is caught too). */
 int sigwatch_join(SigWatch *w);
 
-/* Joins if needed, puts the earlier handlers back and closes the pipe. */
+/* Joins if needed, puts the earlier handlers back and closes the pipe.
+ * After a signal has arrived it ignores the three instead: the command is
+ * ending because of it, and a late copy must not kill it on the way out. */
 void sigwatch_remove(SigWatch *w);
 
 #endif
