@@ -365,7 +365,6 @@ static int dataset_dirs(const char *exe_dir, char dirs[DATASET_DIRS][1100])
     return n;
 }
 
-
 ErrorCode dataset_load(Dataset *ds, const char *spec, const DatasetOptions *opt, Error *err)
 {
     memset(ds, 0, sizeof *ds);

@@ -168,9 +168,9 @@ static void bad_layer_sizes_are_input_errors_naming_layers(void **state)
                        &err, "--layers");
     /* the maximum itself is fine */
     error_clear(&err);
-    assert_int_equal(model_shape_make(&s, 3, many, MODEL_MAX_HIDDEN, ACTIVATION_RELU, LOSS_AUTO,
-                                      true, 3, &err),
-                     ERROR_NONE);
+    assert_int_equal(
+        model_shape_make(&s, 3, many, MODEL_MAX_HIDDEN, ACTIVATION_RELU, LOSS_AUTO, true, 3, &err),
+        ERROR_NONE);
     assert_int_equal(s.n_layers, MODEL_MAX_HIDDEN + 1);
 }
 
