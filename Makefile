@@ -35,7 +35,9 @@ LDLIBS   += $(PKGS_LIBS) -lcsv -lm
 
 VERSION := 0.1.0
 
-ENGINE_SRC := $(wildcard src/*.c)
+# The engine is every layer folder but the two front ends (docs/architecture.md).
+ENGINE_DIRS := core data nn io run logdir insight sweep
+ENGINE_SRC := $(foreach d,$(ENGINE_DIRS),$(wildcard src/$(d)/*.c))
 TUI_SRC    := $(wildcard src/tui/*.c)
 CLI_SRC    := $(wildcard src/cli/*.c)
 TEST_SRC   := $(wildcard tests/test_*.c)
@@ -190,7 +192,7 @@ bench: deps-bench $(BENCH_BIN) $(PROG)
 	@$(BUILD)/bench/bench
 
 format:
-	clang-format -i $(ENGINE_SRC) $(TUI_SRC) $(CLI_SRC) $(TEST_SRC) $(BENCH_SRC) include/gradtop/*.h src/tui/*.h src/cli/*.h
+	clang-format -i $(ENGINE_SRC) $(TUI_SRC) $(CLI_SRC) $(TEST_SRC) $(BENCH_SRC) include/gradtop/*/*.h src/*/*.h
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz

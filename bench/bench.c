@@ -8,7 +8,7 @@
  * found there, and $(BUILD)/gradtop beside this program's directory.
  *
  * How each figure is taken:
- *   epoch time   the engine through the public API (session_open,
+ *   epoch time   the engine through the public API (prepared_open,
  *                trainer_create, trainer_run), --val-split 0 so no validation
  *                pass; the time between the ends of two consecutive epochs
  *                (on_epoch hook), so it holds everything an epoch costs: the
@@ -53,15 +53,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gradtop/dataset.h"
-#include "gradtop/gemm.h"
-#include "gradtop/model.h"
-#include "gradtop/optimizer.h"
-#include "gradtop/options.h"
-#include "gradtop/session.h"
-#include "gradtop/sysmem.h"
-#include "gradtop/team.h"
-#include "gradtop/trainer.h"
+#include "gradtop/data/dataset.h"
+#include "gradtop/nn/gemm.h"
+#include "gradtop/nn/model.h"
+#include "gradtop/nn/optimizer.h"
+#include "gradtop/run/options.h"
+#include "gradtop/data/prepared.h"
+#include "gradtop/core/sysmem.h"
+#include "gradtop/nn/team.h"
+#include "gradtop/run/trainer.h"
 
 extern char **environ;
 
@@ -304,7 +304,7 @@ static void options_for(Options *o, const Config *cf, int threads)
  * With a partner, PyTorch runs one epoch after each of ours (not timed as
  * ours); own (16 or NULL) receives our measured epochs in order.
  */
-static int time_gradtop(const Session *s, const Config *cf, int threads, int epochs, uint64_t seed,
+static int time_gradtop(const PreparedData *s, const Config *cf, int threads, int epochs, uint64_t seed,
                         Partner *partner, double *own, Result *r)
 {
     Options o;
@@ -1075,9 +1075,9 @@ static int child_a(void)
     Options o;
     options_for(&o, &configs[0], 1);
     o.epochs = 1;
-    Session s;
+    PreparedData s;
     Error err = {0};
-    if (session_open(&s, &o, NULL, &err)) {
+    if (prepared_open(&s, &o, NULL, &err)) {
         fprintf(stderr, "bench: %s\n", err.msg);
         return 1;
     }
@@ -1089,7 +1089,7 @@ static int child_a(void)
         rc = 0;
     if (rc) fprintf(stderr, "bench: %s\n", err.msg);
     trainer_destroy(t);
-    session_close(&s);
+    prepared_close(&s);
     return rc;
 }
 
@@ -1529,9 +1529,9 @@ int main(int argc, char **argv)
         options_for(&o, cf, 1);
         if (!strcmp(cf->dataset, "fashion-mnist"))
             snprintf(o.test, sizeof o.test, "fashion-mnist-test");
-        Session s;
+        PreparedData s;
         Error err = {0};
-        if (session_open(&s, &o, NULL, &err)) {
+        if (prepared_open(&s, &o, NULL, &err)) {
             progress("%s: %s", cf->dataset, err.msg);
             continue;
         }
@@ -1581,7 +1581,7 @@ int main(int argc, char **argv)
                                 (double)count_params(results[0][0].sizes, results[0][0].n_layers);
             }
         }
-        session_close(&s);
+        prepared_close(&s);
     }
     gemm_set_threads(1);
     if (results[1][0].n_layers > 0) {

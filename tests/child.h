@@ -17,7 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "gradtop/sysmem.h"
+#include "gradtop/core/sysmem.h"
 
 typedef const char *(*ChildCheck)(void *arg);
 

@@ -140,7 +140,7 @@ keys '?'
 quit_q_y nocolor
 
 # ---- gradtop view: four runs whose hashes want one colour get four -------
-# A run's colour starts from the FNV-1a hash of its path (src/runs.c); four
+# A run's colour starts from the FNV-1a hash of its path (src/logdir/runset.c); four
 # copies of one run are named so that all four hashes fall on the same
 # colour of both the 12- and the 6-colour palette: only the assignment of
 # free colours among the charted runs can tell them apart.

@@ -21,8 +21,8 @@
 
 #include <cmocka.h>
 
-#include "gradtop/sysmem.h"
-#include "gradtop/trainer.h"
+#include "gradtop/core/sysmem.h"
+#include "gradtop/run/trainer.h"
 
 /* volatile: the compiler may assume malloc leaves globals alone. */
 static _Thread_local volatile long n_allocs;

@@ -49,16 +49,16 @@
 
 #include <cmocka.h>
 
-#include "gradtop/dataset.h"
-#include "gradtop/gemm.h"
-#include "gradtop/gradcheck.h"
-#include "gradtop/model.h"
-#include "gradtop/modelfile.h"
-#include "gradtop/options.h"
-#include "gradtop/rng.h"
-#include "gradtop/runlog.h"
-#include "gradtop/session.h"
-#include "gradtop/trainer.h"
+#include "gradtop/data/dataset.h"
+#include "gradtop/nn/gemm.h"
+#include "gradtop/nn/gradcheck.h"
+#include "gradtop/nn/model.h"
+#include "gradtop/io/modelfile.h"
+#include "gradtop/run/options.h"
+#include "gradtop/core/rng.h"
+#include "gradtop/run/rundir.h"
+#include "gradtop/data/prepared.h"
+#include "gradtop/run/trainer.h"
 
 /* ---- the allocator ------------------------------------------------------ */
 
@@ -409,12 +409,12 @@ static void free_load(void *ctx)
 
 typedef struct {
     Options opt;
-    Session s;
+    PreparedData s;
     Model m;
     ModelShape shape;
     Trainer *t;
     SavedModel sm;
-    RunLog *rl;
+    RunDir *rl;
     char model_path[256];
     char dir[64];
 } SetupCtx;
@@ -422,11 +422,11 @@ typedef struct {
 static ErrorCode run_session(void *ctx, Error *err)
 {
     SetupCtx *c = ctx;
-    return session_open(&c->s, &c->opt, NULL, err);
+    return prepared_open(&c->s, &c->opt, NULL, err);
 }
 static void free_session(void *ctx)
 {
-    session_close(&((SetupCtx *)ctx)->s);
+    prepared_close(&((SetupCtx *)ctx)->s);
 }
 
 static ErrorCode run_model(void *ctx, Error *err)
@@ -464,11 +464,11 @@ static void free_modelfile(void *ctx)
 static ErrorCode run_runlog(void *ctx, Error *err)
 {
     SetupCtx *c = ctx;
-    return runlog_open(&c->rl, &c->opt, &c->s, err);
+    return rundir_open(&c->rl, &c->opt, &c->s, err);
 }
 static void free_runlog(void *ctx)
 {
-    runlog_close(((SetupCtx *)ctx)->rl);
+    rundir_close(((SetupCtx *)ctx)->rl);
 }
 
 static ErrorCode run_gradcheck(void *ctx, Error *err)
@@ -500,7 +500,7 @@ static int setup(void **state)
     assert_non_null(mkdtemp(c->dir));
     snprintf(c->opt.logdir, sizeof c->opt.logdir, "%s/runs", c->dir);
     Error err;
-    assert_int_equal(session_open(&c->s, &c->opt, NULL, &err), ERROR_NONE);
+    assert_int_equal(prepared_open(&c->s, &c->opt, NULL, &err), ERROR_NONE);
     assert_int_equal(model_shape_make(&c->shape, c->s.train.d, c->opt.layers, c->opt.n_layers,
                                       c->opt.activation, c->opt.loss, true, c->s.all.n_classes,
                                       &err),
@@ -522,7 +522,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     SetupCtx *c = *state;
-    session_close(&c->s);
+    prepared_close(&c->s);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", c->dir);
     int rc = system(cmd);
@@ -582,7 +582,7 @@ static void test_session_open_survives_every_allocation_failure(void **state)
     SetupCtx *c = *state;
     SetupCtx local = *c;
     memset(&local.s, 0, sizeof local.s);
-    Path p = {"session_open(iris)", run_session, free_session, &local};
+    Path p = {"prepared_open(iris)", run_session, free_session, &local};
     check_path(&p);
 }
 
@@ -612,7 +612,7 @@ static void test_gradcheck_survives_every_allocation_failure(void **state)
 
 static void test_runlog_open_survives_every_allocation_failure(void **state)
 {
-    Path p = {"runlog_open", run_runlog, free_runlog, *state};
+    Path p = {"rundir_open", run_runlog, free_runlog, *state};
     check_path(&p);
 }
 

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gradtop/atomicfile.h"
+#include "gradtop/io/atomicfile.h"
 
 static char dir[64], path[128];
 

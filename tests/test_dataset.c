@@ -20,8 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "gradtop/dataset.h"
-#include "gradtop/rng.h"
+#include "gradtop/data/dataset.h"
+#include "gradtop/core/rng.h"
 
 static const char *const generated[] = {"spiral", "circles", "xor", "gauss", "moons"};
 #define N_GENERATED 5

@@ -21,9 +21,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "gradtop/dataset.h"
-#include "gradtop/rng.h"
-#include "gradtop/sysmem.h"
+#include "gradtop/data/dataset.h"
+#include "gradtop/core/rng.h"
+#include "gradtop/core/sysmem.h"
 
 #define DATA "tests/data/"
 

@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#include "gradtop/dataset.h"
+#include "gradtop/data/dataset.h"
 
 #define IDX "tests/data/idx/"
 

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "gradtop/error.h"
+#include "gradtop/core/error.h"
 #include "terminal_safe.h"
 
 static void expect_escaped(const char *in, const char *want)

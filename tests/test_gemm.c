@@ -23,9 +23,9 @@
 #include <cmocka.h>
 
 #include "child.h"
-#include "gradtop/gemm.h"
-#include "gradtop/rng.h"
-#include "gradtop/sysmem.h"
+#include "gradtop/nn/gemm.h"
+#include "gradtop/core/rng.h"
+#include "gradtop/core/sysmem.h"
 
 /* OpenBLAS's buffer pool (driver/others/memory.c), exported by the library */
 extern void *blas_memory_alloc(int procpos);

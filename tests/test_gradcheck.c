@@ -19,9 +19,9 @@
 
 #include <cmocka.h>
 
-#include "gradtop/gradcheck.h"
-#include "gradtop/model.h"
-#include "gradtop/session.h"
+#include "gradtop/nn/gradcheck.h"
+#include "gradtop/nn/model.h"
+#include "gradtop/data/prepared.h"
 
 /* Options as the command line would set them: "name=value" pairs, NULL
  * ended, over the defaults. */
@@ -45,10 +45,10 @@ static void options_from(Options *o, const char *const *pairs)
     }
 }
 
-static void open_session(Session *s, const Options *o)
+static void open_session(PreparedData *s, const Options *o)
 {
     Error err = {0};
-    if (session_open(s, o, NULL, &err)) fail_msg("session_open %s: %s", o->dataset, err.msg);
+    if (prepared_open(s, o, NULL, &err)) fail_msg("prepared_open %s: %s", o->dataset, err.msg);
 }
 
 /* What `gradtop gradcheck` reports for these options. */
@@ -57,12 +57,12 @@ static void check_like_the_command(const char *const *pairs, GradcheckReport *re
 {
     Options o;
     options_from(&o, pairs);
-    Session s;
+    PreparedData s;
     open_session(&s, &o);
     int rows;
     Error err = {0};
     if (gradcheck_session(&s, &o, shape, &rows, rep, &err)) fail_msg("%s", err.msg);
-    session_close(&s);
+    prepared_close(&s);
 }
 
 static int tensors_compared(const GradcheckReport *rep)
@@ -384,7 +384,7 @@ static void wrong_relu_derivative_is_caught_off_the_kinks(void **state)
         "dataset=datasets/wine.csv", "layers=7,5", "activation=relu", "l2=0.01", "seed=3", NULL};
     Options o;
     options_from(&o, args);
-    Session s;
+    PreparedData s;
     open_session(&s, &o);
     ModelShape shape;
     Model m;
@@ -413,7 +413,7 @@ static void wrong_relu_derivative_is_caught_off_the_kinks(void **state)
                 GRADCHECK_MISMATCH);
     assert_true(rep.n_mismatch >= 3);
     model_free(&m);
-    session_close(&s);
+    prepared_close(&s);
 }
 
 /* A gradient twice what it should be everywhere (a missing 1/2) on a

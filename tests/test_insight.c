@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "gradtop/insight.h"
+#include "gradtop/insight/insight.h"
 
 /* cmocka's assert_float_equal passes on NaN and rounds to float; this fails
  * on NaN and keeps doubles. */

@@ -1,5 +1,5 @@
 /*
- * test_learning.c - the engine learns real data: session_open, then
+ * test_learning.c - the engine learns real data: prepared_open, then
  * trainer_create (headless) and trainer_run with fixed seeds reach a stated
  * validation accuracy on iris, wine, breast_cancer and digits and a stated
  * R² on diabetes.  The figures are recomputed here from the kept model's
@@ -25,9 +25,9 @@
 
 #include <cmocka.h>
 
-#include "gradtop/model.h"
-#include "gradtop/session.h"
-#include "gradtop/trainer.h"
+#include "gradtop/nn/model.h"
+#include "gradtop/data/prepared.h"
+#include "gradtop/run/trainer.h"
 
 static void set_opt(Options *o, const char *name, const char *value)
 {
@@ -77,7 +77,7 @@ static void on_epoch(void *ctx, const EpochMetrics *m)
 }
 
 typedef struct {
-    Session s;
+    PreparedData s;
     Trainer *t;
     EpochLog log;
     TrainResult r;
@@ -90,8 +90,8 @@ static void run_open(Run *run, const Options *o)
 {
     memset(run, 0, sizeof *run);
     run->log.numbered = true;
-    if (session_open(&run->s, o, NULL, &run->err))
-        fail_msg("session_open %s: %s", o->dataset, run->err.msg);
+    if (prepared_open(&run->s, o, NULL, &run->err))
+        fail_msg("prepared_open %s: %s", o->dataset, run->err.msg);
     TrainerHooks hooks = {.ctx = &run->log, .on_epoch = on_epoch};
     if (trainer_create(&run->t, o, &run->s.train, &run->s.val, NULL, false, &hooks, &run->err))
         fail_msg("trainer_create %s: %s", o->dataset, run->err.msg);
@@ -107,7 +107,7 @@ static void run_train(Run *run)
 static void run_close(Run *run)
 {
     trainer_destroy(run->t);
-    session_close(&run->s);
+    prepared_close(&run->s);
 }
 
 /* Accuracy of m on ds from m's own forward pass (argmax, or p >= 0.5 for

@@ -3,7 +3,7 @@
  * worked by hand, losses, and every gradient (each activation, each loss, L1
  * and L2, dropout, each layer's W and b) against central finite differences.
  *
- * Choices of src/model.c pinned here (all Keras 3 defaults): leaky_relu's
+ * Choices of src/nn/model.c pinned here (all Keras 3 defaults): leaky_relu's
  * negative slope is 0.2 (keras.activations.leaky_relu), elu's alpha is 1.0,
  * gelu is the exact erf form x·Φ(x) (keras.activations.gelu with
  * approximate=False): gelu(1) = 0.8413447 where the tanh approximation gives
@@ -22,8 +22,8 @@
 
 #include <cmocka.h>
 
-#include "gradtop/model.h"
-#include "gradtop/team.h"
+#include "gradtop/nn/model.h"
+#include "gradtop/nn/team.h"
 
 /* cmocka's assert_float_equal passes when a value is NaN (its relative
  * check compares NaN with >, which is false) and rounds doubles to float;

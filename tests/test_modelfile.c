@@ -21,9 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "gradtop/crc32c.h"
-#include "gradtop/modelfile.h"
-#include "gradtop/rng.h"
+#include "gradtop/io/crc32c.h"
+#include "gradtop/io/modelfile.h"
+#include "gradtop/core/rng.h"
 #include "terminal_safe.h"
 
 /* ---- fixtures -------------------------------------------------------- */

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "gradtop/monitor.h"
+#include "gradtop/nn/monitor.h"
 
 static void every_name_maps_to_its_field_and_back(void **state)
 {

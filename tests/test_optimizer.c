@@ -31,8 +31,8 @@
 
 #include <cmocka.h>
 
-#include "gradtop/optimizer.h"
-#include "gradtop/team.h"
+#include "gradtop/nn/optimizer.h"
+#include "gradtop/nn/team.h"
 
 #define TOL 1e-6
 

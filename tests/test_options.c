@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "gradtop/options.h"
+#include "gradtop/run/options.h"
 
 #define FIXTURES "tests/data/config/"
 

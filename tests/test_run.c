@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "gradtop/run.h"
+#include "gradtop/run/run.h"
 #include "tmpdir.h"
 
 /* The number of entries in dir, -1 when it does not exist. */
@@ -215,9 +215,9 @@ static void test_shared_session_threads_match_caller_thread(void **state)
     (void)state;
     Options o = iris_options("shared", 4);
     o.no_log = true;
-    Session s;
+    PreparedData s;
     Error err = {0};
-    assert_int_equal(session_open(&s, &o, NULL, &err), ERROR_NONE);
+    assert_int_equal(prepared_open(&s, &o, NULL, &err), ERROR_NONE);
     TrainRun a, b, c;
     TrainRun *runs[] = {&a, &b, &c};
     for (int i = 0; i < 3; i++) {
@@ -244,7 +244,7 @@ static void test_shared_session_threads_match_caller_thread(void **state)
     for (int i = 0; i < 3; i++) trainrun_close(runs[i]);
     /* the borrowed session is still the caller's */
     assert_true(s.train.n > 0);
-    session_close(&s);
+    prepared_close(&s);
     assert_int_equal(entries(o.logdir), -1);
 }
 

@@ -27,7 +27,7 @@
 
 #include <cmocka.h>
 
-#include "gradtop/optimizer.h"
+#include "gradtop/nn/optimizer.h"
 
 /* Rates are doubles; relative 1e-12 is far tighter than any formula slip. */
 static void expect_lr(const Schedule *s, double base, int epoch, double want)

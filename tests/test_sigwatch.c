@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "gradtop/sigwatch.h"
+#include "gradtop/core/sigwatch.h"
 
 /* stop(ctx): writes a byte to the pipe ctx points at, so that the test
  * waits for the callback by reading it (no sleep, no polling). */

@@ -17,8 +17,8 @@
 
 #include <cmocka.h>
 
-#include "gradtop/rng.h"
-#include "gradtop/sweep.h"
+#include "gradtop/core/rng.h"
+#include "gradtop/sweep/sweep.h"
 
 static const char *const full_spec =
     "lr=loguniform(1e-4,1e-1); layers=choice(32|64,32|128,64); "

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "child.h"
-#include "gradtop/sysmem.h"
+#include "gradtop/core/sysmem.h"
 
 #define MB (1024.0 * 1024.0)
 

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "gradtop/team.h"
+#include "gradtop/nn/team.h"
 
 #define MAX_SHARES 8
 

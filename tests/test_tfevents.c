@@ -13,10 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "gradtop/bytebuf.h"
-#include "gradtop/crc32c.h"
-#include "gradtop/rng.h"
-#include "gradtop/tfevents.h"
+#include "gradtop/io/bytebuf.h"
+#include "gradtop/io/crc32c.h"
+#include "gradtop/core/rng.h"
+#include "gradtop/io/tfevents.h"
 
 /* ---- helpers --------------------------------------------------------- */
 

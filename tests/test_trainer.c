@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "gradtop/trainer.h"
+#include "gradtop/run/trainer.h"
 
 /* A two-class problem built in memory: the class is the sign of x0 + x1. */
 static void make_dataset(Dataset *ds, size_t n, uint64_t seed)

@@ -6,9 +6,9 @@
 
 #include "cli.h"
 #include "output.h"
-#include "gradtop/gradcheck.h"
-#include "gradtop/model.h"
-#include "gradtop/session.h"
+#include "gradtop/nn/gradcheck.h"
+#include "gradtop/nn/model.h"
+#include "gradtop/data/prepared.h"
 
 /* One row of the table: a tensor's counts, errors and verdict. */
 static void print_tensor(const char *layer, const char *shape, const char *param, int checked,
@@ -31,9 +31,9 @@ int cmd_gradcheck(const Options *o, const CliArgs *a)
         cli_hint(stderr, "gradcheck");
         return EXIT_USAGE;
     }
-    Session s;
+    PreparedData s;
     Error err = {0};
-    if (session_open(&s, o, cli_exe_dir(), &err)) {
+    if (prepared_open(&s, o, cli_exe_dir(), &err)) {
         fprintf(stderr, "gradtop: %s\n", err.msg);
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
@@ -42,7 +42,7 @@ int cmd_gradcheck(const Options *o, const CliArgs *a)
     int B;
     if (gradcheck_session(&s, o, &shape, &B, &rep, &err)) {
         fprintf(stderr, "gradtop: %s\n", err.msg);
-        session_close(&s);
+        prepared_close(&s);
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
     printf("gradcheck %s: ", s.train.name);
@@ -93,7 +93,7 @@ int cmd_gradcheck(const Options *o, const CliArgs *a)
         printf("backprop agrees with finite differences: largest relative error %.2e <= "
                "tolerance %.0e\n",
                rep.worst, GRADCHECK_TOLERANCE);
-    session_close(&s);
+    prepared_close(&s);
     /* A report that could not be written is an I/O error, agreeing or not. */
     int out = output_finish_stdout();
     return out ? out : rep.n_mismatch ? EXIT_RUNTIME : EXIT_OK;

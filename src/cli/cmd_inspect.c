@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "gradtop/session.h"
+#include "gradtop/data/prepared.h"
 #include "output.h"
 
 /* The widest class and feature names shown, in bytes. */
@@ -23,7 +23,7 @@ int cmd_inspect(const Options *o, const CliArgs *a)
         cli_hint(stderr, "inspect");
         return EXIT_USAGE;
     }
-    DatasetOptions dopt = session_dataset_options(o, cli_exe_dir());
+    DatasetOptions dopt = prepared_dataset_options(o, cli_exe_dir());
     Dataset ds;
     Error err = {0};
     if (dataset_load(&ds, o->dataset, &dopt, &err)) {

@@ -18,10 +18,10 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "gradtop/atomicfile.h"
-#include "gradtop/modelfile.h"
-#include "gradtop/session.h"
-#include "gradtop/trainer.h"
+#include "gradtop/io/atomicfile.h"
+#include "gradtop/io/modelfile.h"
+#include "gradtop/data/prepared.h"
+#include "gradtop/run/trainer.h"
 #include "output.h"
 
 /* Chunk of rows per forward pass. */
@@ -85,7 +85,7 @@ static int open_model(const Options *o, const CliArgs *a, const char *command, S
         modelfile_free(sm);
         return rc;
     }
-    *dopt = session_dataset_options(run, cli_exe_dir());
+    *dopt = prepared_dataset_options(run, cli_exe_dir());
     dopt->task = (int)sm->task;
     /* Without --label, a header column of the label's name is the label,
      * wherever it is: columns are matched by name. */

@@ -24,14 +24,14 @@
 
 #include "cli.h"
 #include "output.h"
-#include "gradtop/modelfile.h"
-#include "gradtop/run.h"
-#include "gradtop/runlog.h"
-#include "gradtop/runs.h"
-#include "gradtop/session.h"
-#include "gradtop/sigwatch.h"
-#include "gradtop/sysmem.h"
-#include "gradtop/trainer.h"
+#include "gradtop/io/modelfile.h"
+#include "gradtop/run/run.h"
+#include "gradtop/run/rundir.h"
+#include "gradtop/logdir/runset.h"
+#include "gradtop/data/prepared.h"
+#include "gradtop/core/sigwatch.h"
+#include "gradtop/core/sysmem.h"
+#include "gradtop/run/trainer.h"
 
 typedef struct {
     Task task;
@@ -148,7 +148,7 @@ static void end_now(void *ctx)
     _exit(EXIT_INTERRUPTED);
 }
 
-static void print_result(const Session *s, const TrainResult *r, const char *run)
+static void print_result(const PreparedData *s, const TrainResult *r, const char *run)
 {
     char text[768];
     train_result_text(r, s->train.task, text, sizeof text);
@@ -163,7 +163,7 @@ static int run_training(const Options *o, const CliArgs *a, const RunResume *rr)
  * or it does not line up with the loss series. */
 static double series_at(const RunInfo *r, const char *tag, size_t k, size_t n)
 {
-    const RunSeries *s = run_series(r, tag);
+    const RunSeries *s = runinfo_series(r, tag);
     return s && s->n == n ? s->value[k] : NAN;
 }
 
@@ -178,7 +178,7 @@ static void seed_best(Trainer *t, const char *dir, const Options *earlier, int k
     const RunInfo *run = NULL;
     for (size_t i = 0; i < rs.n_runs && !run; i++)
         if (rs.runs[i]->kind == RUN_KIND_GRADTOP) run = rs.runs[i];
-    const RunSeries *loss = run ? run_series(run, "loss") : NULL;
+    const RunSeries *loss = run ? runinfo_series(run, "loss") : NULL;
     size_t n = loss ? loss->n : 0;
     EpochMetrics *m = n && n == loss->total ? calloc(n, sizeof *m) : NULL;
     if (!m) {
@@ -245,19 +245,19 @@ int cmd_train(const Options *cli, const CliArgs *a)
     if (!a->resume) return run_training(cli, a, NULL);
     RunResume rr;
     Error err = {0};
-    if (runlog_resume_load(&rr, a->resume, &err)) {
+    if (rundir_resume_load(&rr, a->resume, &err)) {
         fprintf(stderr, "gradtop: --resume: %s\n", err.msg);
-        runlog_resume_free(&rr);
+        rundir_resume_free(&rr);
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
     Options o = rr.earlier;
     int rc = EXIT_USAGE;
     if (!refuse_changes(&o, cli, a) && !cli_overlay(&o, cli, a)) {
         o.no_log = cli->no_log;
-        runlog_resume_options(&rr, &o);
+        rundir_resume_options(&rr, &o);
         rc = run_training(&o, a, &rr);
     }
-    runlog_resume_free(&rr);
+    rundir_resume_free(&rr);
     return rc;
 }
 
@@ -305,7 +305,7 @@ static int train_watched(const Options *o, const CliArgs *a, const RunResume *rr
     TrainRun run;
     trainrun_init(&run, &cfg);
     if (trainrun_open_data(&run, o, cli_exe_dir(), &err)) return refused(&run, &err, "");
-    const Session *s = run.sess;
+    const PreparedData *s = run.sess;
     pr.task = s->train.task;
     int cores = sysmem_cores();
     if (o->threads > cores)

@@ -7,7 +7,7 @@
 
 #include "../tui/race.h"
 #include "../tui/tui.h"
-#include "../tui/view.h"
+#include "../tui/logview.h"
 #include "cli.h"
 
 static int run_interactive(const Options *o, const CliArgs *a)
@@ -22,7 +22,7 @@ static int run_race(const Options *o, const CliArgs *a)
 
 static int run_view(const Options *o, const CliArgs *a)
 {
-    return view_main(o, a->n_positional, a->positional);
+    return logview_main(o, a->n_positional, a->positional);
 }
 
 const CliCommand cli_commands[] = {

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "gradtop/sysmem.h"
+#include "gradtop/core/sysmem.h"
 #include "output.h"
 
 #ifndef GRADTOP_VERSION

@@ -25,10 +25,10 @@
 #include "crt.h"
 #include "form.h"
 #include "keys.h"
-#include "live.h"
+#include "gradtop/insight/live.h"
 #include "text.h"
-#include "views.h"
-#include "gradtop/runs.h"
+#include "teaching.h"
+#include "gradtop/logdir/runset.h"
 
 #define KEY_ESC 27
 #define FRAME_S 0.04       /* 25 frames a second while training */
@@ -92,7 +92,7 @@ struct Dashboard {
     int n_markers, cap_markers;
     History hist;
     /* the diagnosis's chance levels, counted once for the session they are of */
-    const Session *chance_of;
+    const PreparedData *chance_of;
     ChanceLevel chance, val_chance;
 };
 
@@ -306,7 +306,7 @@ static void history_load(Dashboard *d)
         if (strcmp(other, self) == 0) continue;
         list[m++] = ri;
     }
-    run_sort(list, m, RUN_SORT_START, true); /* newest first */
+    runinfo_sort(list, m, RUN_SORT_START, true); /* newest first */
     bool reg = ds->task == TASK_REGRESSION;
     const char *tags[HS_COUNT] = {"loss", "val_loss", reg ? "mae" : "accuracy",
                                   reg ? "val_mae" : "val_accuracy"};
@@ -315,7 +315,7 @@ static void history_load(Dashboard *d)
         memset(hr, 0, sizeof *hr);
         bool ok = true;
         for (int k = 0; k < HS_COUNT && ok; k++)
-            ok = history_take(hr, k, run_series(list[i], tags[k]), &h->last_epoch);
+            ok = history_take(hr, k, runinfo_series(list[i], tags[k]), &h->last_epoch);
         if (!ok || (hr->n[HS_LOSS] == 0 && hr->n[HS_METRIC] == 0)) {
             for (int k = 0; k < HS_COUNT; k++) free(hr->epoch[k]);
             memset(hr, 0, sizeof *hr);
@@ -632,25 +632,25 @@ static ViewCtx view_ctx(const Dashboard *d)
 static void draw_boundary(Dashboard *d, int top, int left, int height, int width)
 {
     ViewCtx c = view_ctx(d);
-    view_boundary(&c, top, left, height, width);
+    teach_boundary(&c, top, left, height, width);
 }
 
 static void draw_gradient(Dashboard *d, int top, int left, int height, int width)
 {
     ViewCtx c = view_ctx(d);
-    view_gradient(&c, top, left, height, width);
+    teach_gradient(&c, top, left, height, width);
 }
 
 static void draw_network(Dashboard *d, int top, int left, int height, int width)
 {
     ViewCtx c = view_ctx(d);
-    view_network(&c, top, left, height, width);
+    teach_network(&c, top, left, height, width);
 }
 
 static void draw_confusion(Dashboard *d, int top, int left, int height, int width)
 {
     ViewCtx c = view_ctx(d);
-    view_confusion(&c, top, left, height, width);
+    teach_confusion(&c, top, left, height, width);
 }
 
 /* Tells the trainer thread what the current view needs (its size included)
@@ -664,7 +664,7 @@ static void live_sync(Dashboard *d, int body_h, int chart_w)
                      .fy = d->fy,
                      .pca = d->pca,
                      .gradcheck = d->gradcheck};
-    views_boundary_grid(&d->run->sess->all, body_h, chart_w, &r.grid_w, &r.grid_h);
+    teach_boundary_grid(&d->run->sess->all, body_h, chart_w, &r.grid_w, &r.grid_h);
     live_request(l, &r);
     live_fetch(l, d->ld);
 }
@@ -691,7 +691,7 @@ static void dataset_chance(const Dataset *ds, ChanceLevel *out)
 static DiagnosisKind diagnosis_text(Dashboard *d, char *msg, size_t cap)
 {
     const TrainerSnapshot *s = snap(d);
-    const Session *ss = d->run->sess;
+    const PreparedData *ss = d->run->sess;
     if (ss != d->chance_of) {
         d->chance = d->val_chance = (ChanceLevel){0};
         if (ss) {

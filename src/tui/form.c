@@ -11,7 +11,7 @@
 
 #include "crt.h"
 #include "text.h"
-#include "gradtop/sysmem.h"
+#include "gradtop/core/sysmem.h"
 
 #define KEY_ESC 27
 #define KEY_CTRL_U 21

@@ -18,7 +18,7 @@
 #include <curses.h>
 #include <stdbool.h>
 
-#include "gradtop/options.h"
+#include "gradtop/run/options.h"
 
 #define FORM_MAX_FIELDS 96
 #define FORM_MAX_BUTTONS 3

@@ -19,7 +19,7 @@
 #include "chart.h"
 #include "chartview.h"
 #include "crt.h"
-#include "gradtop/sigwatch.h"
+#include "gradtop/core/sigwatch.h"
 #include "run.h"
 #include "text.h"
 
@@ -41,7 +41,7 @@ typedef struct {
 struct Race {
     Racer r[RACE_MAX];
     int n;
-    Session sess;
+    PreparedData sess;
     bool log_y, confirm, quit;
     bool ended; /* every racer had ended at the last frame */
     double smoothing;
@@ -501,7 +501,7 @@ static void print_epoch(void *ctx, const EpochMetrics *m)
 
 /* A racer's run file could not be written (a full disk), on its trainer
  * thread: said at once, naming the file; the racer stops at its next
- * batch (gradtop/run.h), as `gradtop train` does. */
+ * batch (gradtop/run/run.h), as `gradtop train` does. */
 static void say_log_failed(void *ctx, const Error *e)
 {
     Racer *rc = ctx;
@@ -1221,7 +1221,7 @@ int race_main(const Options *o, const char *racers, const char *exe_dir)
         sigwatch_install(&watch); /* without a pipe the default actions stay */
     Error err;
     error_clear(&err);
-    if (session_open(&race->sess, o, exe_dir, &err)) {
+    if (prepared_open(&race->sess, o, exe_dir, &err)) {
         fprintf(stderr, "gradtop race: %s\n", err.msg);
         sigwatch_remove(&watch);
         for (int i = 0; i < race->n; i++) run_close(&race->r[i].run);
@@ -1251,7 +1251,7 @@ int race_main(const Options *o, const char *racers, const char *exe_dir)
             fprintf(stderr, "gradtop race: %s saved in %s\n", race->r[i].name, path);
         }
     }
-    session_close(&race->sess);
+    prepared_close(&race->sess);
     sigwatch_remove(&watch);
     free(race->buf);
     free(race);

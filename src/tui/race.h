@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "gradtop/options.h"
+#include "gradtop/run/options.h"
 
 #define RACE_MAX 4
 /* The longest racer name= (it ends the racer's run directory's name). */

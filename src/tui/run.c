@@ -27,13 +27,13 @@ ErrorCode run_open(Run *r, Error *err)
     return ERROR_NONE;
 }
 
-void run_share(Run *r, Session *shared)
+void run_share(Run *r, PreparedData *shared)
 {
     trainrun_share_data(&r->core, shared);
     r->sess = shared;
 }
 
-/* The screen's hooks, after the run log's (src/run.c), on the trainer thread:
+/* The screen's hooks, after the run log's (src/run/run.c), on the trainer thread:
  * the teaching views' and the headless race's printer. */
 static void hook_batch(void *ctx, const BatchInfo *b)
 {
@@ -86,7 +86,7 @@ static void run_discard(Run *r)
 ErrorCode run_prepare(Run *r, Error *err)
 {
     if (!r->sess) return error_set(err, ERROR_RUNTIME, "no data loaded");
-    Session *ss = r->sess;
+    PreparedData *ss = r->sess;
     /* Set for each run: the race sets headless and its hooks after
      * run_init. */
     r->core.cfg = (TrainRunConfig){.hooks = {.ctx = r,

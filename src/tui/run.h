@@ -1,6 +1,6 @@
 /*
  * run.h - one run as the dashboard and the race screen see it: the engine's
- * TrainRun (gradtop/run.h: the data, the trainer and its thread, the run
+ * TrainRun (gradtop/run/run.h: the data, the trainer and its thread, the run
  * directory, the hooks' fan-out, the result), with what only a screen
  * needs around it: the teaching views' data (Live) plugged into the run's
  * hooks, the snapshot the UI copies each frame, and the UI's copies of the
@@ -18,13 +18,13 @@
 
 #include <stdbool.h>
 
-#include "gradtop/error.h"
-#include "gradtop/options.h"
-#include "gradtop/run.h"
-#include "gradtop/runlog.h"
-#include "gradtop/session.h"
-#include "gradtop/trainer.h"
-#include "live.h"
+#include "gradtop/core/error.h"
+#include "gradtop/run/options.h"
+#include "gradtop/run/run.h"
+#include "gradtop/run/rundir.h"
+#include "gradtop/data/prepared.h"
+#include "gradtop/run/trainer.h"
+#include "gradtop/insight/live.h"
 
 typedef struct {
     Options opt; /* the settings of the run; edits made while it runs go here too */
@@ -33,7 +33,7 @@ typedef struct {
     /* The data the trainer uses: the core's own session (run_open), or
      * one another owns (the optimizer race shares one among its racers;
      * set with run_share). */
-    Session *sess;
+    PreparedData *sess;
     bool no_live;  /* no teaching views (the race's racers) */
     bool headless; /* trainer_run returns at the end (no dashboard waits) */
     Live *live;    /* the teaching views' data, or NULL */
@@ -46,7 +46,7 @@ typedef struct {
     /* The core's trainer and run log while a run is prepared (NULL
      * otherwise), for the screens' control calls and tests. */
     Trainer *trainer;
-    RunLog *log;
+    RunDir *log;
     /* The UI's copies: the run directory ("" with --no-log), the run
      * log's first I/O error or why it is not logged ("" while all is
      * well), and whether run_log_off was called. */
@@ -59,11 +59,11 @@ typedef struct {
 } Run;
 
 void run_init(Run *r, const Options *opt, const char *exe_dir);
-/* Loads the data for r->opt (session_open). */
+/* Loads the data for r->opt (prepared_open). */
 ErrorCode run_open(Run *r, Error *err);
 /* Uses a session opened elsewhere (it must outlive the run) instead of
  * run_open's own. */
-void run_share(Run *r, Session *shared);
+void run_share(Run *r, PreparedData *shared);
 /* Creates the trainer (and the teaching views' Live unless no_live) and
  * the first snapshot: everything the run needs that may be refused (a
  * network too large for memory), before anything is written (the

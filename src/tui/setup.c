@@ -22,8 +22,8 @@
 #include "form.h"
 #include "race.h"
 #include "text.h"
-#include "gradtop/dataset.h"
-#include "gradtop/session.h"
+#include "gradtop/data/dataset.h"
+#include "gradtop/data/prepared.h"
 
 #define PREVIEW_CLASSES 24
 #define PREVIEW_DELAY 0.25 /* seconds a choice must stay before it is loaded */
@@ -119,7 +119,7 @@ static void preview_load(Setup *s, const char *key)
     snprintf(p->key, sizeof p->key, "%s", key);
     p->loaded = true;
     const Options *o = &s->form.opt;
-    DatasetOptions dopt = session_dataset_options(o, s->exe_dir);
+    DatasetOptions dopt = prepared_dataset_options(o, s->exe_dir);
     Dataset ds;
     memset(&ds, 0, sizeof ds);
     Error err;

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "gradtop/options.h"
+#include "gradtop/run/options.h"
 
 typedef enum {
     SETUP_START,  /* Start pressed: opt holds the chosen settings */

@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-#include "gradtop/options.h"
+#include "gradtop/run/options.h"
 
 /*
  * Runs `gradtop [OPTIONS] [DATASET]`.  opt holds the defaults, --config and

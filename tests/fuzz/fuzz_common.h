@@ -26,13 +26,13 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "gradtop/crc32c.h"
-#include "gradtop/dataset.h"
-#include "gradtop/gemm.h"
-#include "gradtop/model.h"
-#include "gradtop/modelfile.h"
-#include "gradtop/options.h"
-#include "gradtop/tfevents.h"
+#include "gradtop/io/crc32c.h"
+#include "gradtop/data/dataset.h"
+#include "gradtop/nn/gemm.h"
+#include "gradtop/nn/model.h"
+#include "gradtop/io/modelfile.h"
+#include "gradtop/run/options.h"
+#include "gradtop/io/tfevents.h"
 
 #ifndef FUZZ_FAIL
 #error "define FUZZ_FAIL(...) before including fuzz_common.h"

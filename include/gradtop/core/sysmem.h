@@ -1,0 +1,45 @@
+/*
+ * sysmem.h - what this machine and this process have: how much memory may
+ * still be allocated, so that a network or a dataset too large for it is
+ * refused before allocating, with the size it would need; and how many
+ * cores, for --threads 0 and its cap.  Any thread may call it.
+ *
+ * The room to allocate is the least of three bounds: the machine's physical
+ * memory; the address-space limit (RLIMIT_AS, `ulimit -v`) less the address
+ * space already mapped; the data limit (RLIMIT_DATA, `ulimit -d`) less the
+ * private writable memory already mapped.  Under a limit an allocation fails
+ * long before physical memory runs out, and some libraries (OpenBLAS) do not
+ * survive a failed one, so the limits are checked up front too.
+ */
+#ifndef GRADTOP_SYSMEM_H
+#define GRADTOP_SYSMEM_H
+
+#include <stdbool.h>
+
+#include "gradtop/core/error.h"
+
+typedef struct {
+    double bytes;      /* what may still be allocated; INFINITY when nothing bounds it */
+    const char *bound; /* what bounds it, for messages: "this machine has", ... */
+} SysMemRoom;
+
+/* Physical memory in bytes (0 when unknown). */
+double sysmem_total(void);
+/* A size field of /proc/self/status ("VmSize", "VmData", ...) in bytes;
+ * -1 when unknown. */
+double sysmem_status_bytes(const char *field);
+/* Whether an address-space or data limit is set. */
+bool sysmem_limited(void);
+/* The room to allocate now (see above). */
+SysMemRoom sysmem_room(void);
+/* ERROR_NONE when need bytes fit in the room; otherwise ERROR_RUNTIME with
+ * "out of memory: WHAT needs SIZE, more than the SIZE BOUND: HINT" (what and hint
+ * are the caller's; hint may be NULL). */
+ErrorCode sysmem_check(double need, const char *what, const char *hint, Error *err);
+/* Address space a thread started with default attributes maps for its
+ * stack (RLIMIT_STACK, as glibc sizes it). */
+double sysmem_thread_bytes(void);
+/* Online cores, at least 1. */
+int sysmem_cores(void);
+
+#endif

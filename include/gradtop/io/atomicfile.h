@@ -1,0 +1,35 @@
+/*
+ * atomicfile.h - replacing a file whole or not at all: written into
+ * "PATH.tmp.PID" beside it, then flushed, fsynced, renamed over PATH and
+ * the directory fsynced, so that a reader (or a crash at any moment) sees
+ * either the old file or the new one.  model.gtm, checkpoint.gtm,
+ * config.txt and predict's -o file are written this way.  A failed or
+ * abandoned write removes its temporary; one left by a killed process is
+ * removed later (rundir_remove_stale).  An AtomicFile belongs to the thread
+ * that opened it.
+ */
+#ifndef GRADTOP_ATOMICFILE_H
+#define GRADTOP_ATOMICFILE_H
+
+#include <stdio.h>
+
+#define ATOMICFILE_PATH 4096
+
+typedef struct {
+    FILE *f; /* write here, between open and commit */
+    char path[ATOMICFILE_PATH];
+    char tmp[ATOMICFILE_PATH + 32];
+} AtomicFile;
+
+/* Creates the temporary beside path.  Returns 0, or the errno that stopped
+ * it (ENAMETOOLONG for a path too long). */
+int atomicfile_open(AtomicFile *a, const char *path);
+/* Finishes the write: write_error (an errno the caller met while writing,
+ * or 0), then the stream's own error, flush, fsync, close and rename, then
+ * the directory's fsync.  Returns 0, or the first errno; the temporary is
+ * gone either way. */
+int atomicfile_commit(AtomicFile *a, int write_error);
+/* Gives up: closes and removes the temporary; path is untouched. */
+void atomicfile_abandon(AtomicFile *a);
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * tfevents.h - TensorBoard event files: a writer of scalar summaries and
+ * HParams plugin data, and a reader that survives any input.
+ *
+ * Format.  An event file is a sequence of TFRecords
+ * (tensorflow/core/lib/io/record_writer.cc):
+ *
+ *     uint64 length (little-endian)
+ *     uint32 masked_crc32c(the 8 length bytes)
+ *     byte   data[length]
+ *     uint32 masked_crc32c(data)
+ *
+ * with the masking of crc32c.h.  Each record's data is a serialized
+ * tensorboard.Event protobuf (tensorboard/compat/proto/event.proto), encoded
+ * here by hand following https://protobuf.dev/programming-guides/encoding/:
+ * a key varint (field_number << 3 | wire_type), then a varint (wire type 0),
+ * 8 little-endian bytes (1), a varint length and bytes (2) or 4
+ * little-endian bytes (5).  The fields used:
+ *
+ *     Event          { double wall_time = 1; int64 step = 2;
+ *                      string file_version = 3; Summary summary = 5; }
+ *     Summary        { repeated Value value = 1; }
+ *     Summary.Value  { string tag = 1; float simple_value = 2;
+ *                      TensorProto tensor = 8; SummaryMetadata metadata = 9; }
+ *     SummaryMetadata{ PluginData plugin_data = 1; }
+ *     PluginData     { string plugin_name = 1; bytes content = 2; }
+ *     TensorProto    { DataType dtype = 1; TensorShapeProto tensor_shape = 2;
+ *                      bytes tensor_content = 4; repeated float float_val = 5;
+ *                      repeated double double_val = 6;
+ *                      repeated int32 half_val = 13; }
+ *
+ * The first record is an Event with file_version "brain.Event:2".
+ *
+ * HParams.  The HParams dashboard reads Summary values tagged
+ * "_hparams_/experiment", "_hparams_/session_start_info" and
+ * "_hparams_/session_end_info" whose metadata.plugin_data has plugin_name
+ * "hparams" and content a serialized HParamsPluginData
+ * (tensorboard/plugins/hparams/plugin_data.proto and api.proto):
+ *
+ *     HParamsPluginData { int32 version = 1; oneof data {
+ *                         Experiment experiment = 2;
+ *                         SessionStartInfo session_start_info = 3;
+ *                         SessionEndInfo session_end_info = 4; } }
+ *     Experiment        { string description = 1; string user = 2;
+ *                         double time_created_secs = 3;
+ *                         repeated HParamInfo hparam_infos = 4;
+ *                         repeated MetricInfo metric_infos = 5; string name = 6; }
+ *     HParamInfo        { string name = 1; string display_name = 2;
+ *                         string description = 3; DataType type = 4; }
+ *                       (DATA_TYPE_STRING 1, DATA_TYPE_BOOL 2, DATA_TYPE_FLOAT64 3)
+ *     MetricInfo        { MetricName name = 1; string display_name = 3;
+ *                         string description = 4; DatasetType dataset_type = 5; }
+ *     MetricName        { string group = 1; string tag = 2; }
+ *     SessionStartInfo  { map<string, google.protobuf.Value> hparams = 1;
+ *                         string model_uri = 2; string monitor_url = 3;
+ *                         string group_name = 4; double start_time_secs = 5; }
+ *     SessionEndInfo    { Status status = 1; double end_time_secs = 2; }
+ *                       (STATUS_UNKNOWN 0, SUCCESS 1, FAILURE 2, RUNNING 3)
+ *     google.protobuf.Value { double number_value = 2; string string_value = 3;
+ *                             bool bool_value = 4; }
+ *     map entry         { key = 1; value = 2; }
+ *
+ * Like PyTorch's SummaryWriter.add_hparams, those values carry no tensor.
+ *
+ * Ownership and threads: a TfeWriter owns its FILE and is used by one
+ * thread at a time (the trainer's, through runlog); a TfeReader likewise.
+ * Neither prints.
+ */
+#ifndef GRADTOP_TFEVENTS_H
+#define GRADTOP_TFEVENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gradtop/core/error.h"
+
+/* The longest record the reader accepts; longer lengths are corruption. */
+#define TFEVENTS_MAX_RECORD (16u << 20)
+/* Tags longer than this are skipped by the reader (counted as warnings). */
+#define TFEVENTS_MAX_TAG 256
+
+/* ---- writer ---------------------------------------------------------- */
+
+typedef struct TfeWriter TfeWriter;
+
+/* Creates DIR/events.out.tfevents.TIMESTAMP.HOSTNAME (TIMESTAMP the whole
+ * seconds of wall_time) and writes the file_version record.  ERROR_RUNTIME
+ * naming the file when it cannot be created. */
+ErrorCode tfevents_open(TfeWriter **out, const char *dir, double wall_time, Error *err);
+/* The file's path. */
+const char *tfevents_path(const TfeWriter *w);
+
+/* Appends one Event with a single simple_value scalar. */
+ErrorCode tfevents_write_scalar(TfeWriter *w, const char *tag, int64_t step, float value,
+                                double wall_time, Error *err);
+/* Appends a record whose data is data[0..n) (an already encoded Event). */
+ErrorCode tfevents_write_record(TfeWriter *w, const void *data, size_t n, Error *err);
+
+typedef enum { TFE_HPARAM_NUMBER, TFE_HPARAM_STRING, TFE_HPARAM_BOOL } TfeHParamType;
+
+/* One hyperparameter and its value (strings borrowed). */
+typedef struct {
+    const char *name;
+    TfeHParamType type;
+    double number;
+    const char *string;
+    bool boolean;
+} TfeHParam;
+
+/* Status of SessionEndInfo (api.proto's Status enum). */
+typedef enum {
+    TFE_STATUS_UNKNOWN = 0,
+    TFE_STATUS_SUCCESS = 1,
+    TFE_STATUS_FAILURE = 2,
+    TFE_STATUS_RUNNING = 3,
+} TfeSessionStatus;
+
+/* "_hparams_/experiment": the hyperparameters' names and types and the
+ * scalar tags that are the run's metrics (group ""). */
+ErrorCode tfevents_write_hparams_experiment(TfeWriter *w, const TfeHParam *hp, int n_hp,
+                                            const char *const *metric_tags, int n_metrics,
+                                            double wall_time, Error *err);
+/* "_hparams_/session_start_info": the values of this run. */
+ErrorCode tfevents_write_hparams_start(TfeWriter *w, const TfeHParam *hp, int n_hp,
+                                       const char *model_uri, double wall_time, Error *err);
+/* "_hparams_/session_end_info". */
+ErrorCode tfevents_write_hparams_end(TfeWriter *w, TfeSessionStatus status, double wall_time,
+                                     Error *err);
+
+/* fflush and fsync: what is written so far is on disk as whole records. */
+ErrorCode tfevents_flush(TfeWriter *w, Error *err);
+/* Flushes, closes and frees (w may be NULL).  Returns the first error the
+ * writer met, if any. */
+ErrorCode tfevents_close(TfeWriter *w, Error *err);
+
+/* Encoders, exposed for tests: like snprintf they return the bytes needed
+ * and write at most cap bytes to buf (which may be NULL when cap is 0). */
+size_t tfevents_encode_file_version(uint8_t *buf, size_t cap, double wall_time);
+size_t tfevents_encode_scalar(uint8_t *buf, size_t cap, const char *tag, int64_t step, float value,
+                              double wall_time);
+/* The 12-byte record header for a record of length n, and the 4-byte
+ * footer for data. */
+void tfevents_frame_header(uint8_t out[12], uint64_t n);
+void tfevents_frame_footer(uint8_t out[4], const void *data, size_t n);
+
+/* ---- reader ---------------------------------------------------------- */
+
+/* One scalar found in an event file. */
+typedef struct {
+    char tag[TFEVENTS_MAX_TAG];
+    int64_t step;
+    double wall_time;
+    double value;
+} TfeScalar;
+
+typedef struct TfeReader TfeReader;
+
+/* Opens an event file for reading (ERROR_INPUT naming it when it cannot). */
+ErrorCode tfevents_reader_open(TfeReader **out, const char *path, Error *err);
+/* Reads from a memory buffer (borrowed; must outlive the reader). */
+ErrorCode tfevents_reader_open_mem(TfeReader **out, const void *data, size_t n, Error *err);
+
+/*
+ * Fills *s with the next scalar (simple_value, or a float/double/half
+ * tensor of one element) and returns true; returns false at the end of the
+ * readable data.  Records whose data CRC fails or whose protobuf is
+ * malformed are skipped and counted; a bad length CRC or an impossible
+ * length stops the reader for good (the framing cannot be trusted past
+ * it).  An incomplete record at the end of a file is not consumed: when the
+ * file grows (a writer still running), a later call resumes from it.
+ */
+bool tfevents_reader_next(TfeReader *r, TfeScalar *s);
+/* Records skipped or stopped at so far, plus 1 while the data ends inside
+ * a record. */
+size_t tfevents_reader_warnings(const TfeReader *r);
+/* Whole records read so far (including the file_version record). */
+size_t tfevents_reader_records(const TfeReader *r);
+/* Byte offset of the next unread record. */
+uint64_t tfevents_reader_offset(const TfeReader *r);
+void tfevents_reader_close(TfeReader *r);
+
+/*
+ * Cuts the event file at path back to step max_step (train --resume from a
+ * checkpoint of that epoch): the file is truncated before the first record
+ * whose step is greater, or before a damaged or incomplete tail.  *kept:
+ * scalars left in the file; *removed: whole records cut away.
+ * ERROR_RUNTIME naming the file when it cannot be read or truncated.
+ */
+ErrorCode tfevents_cut(const char *path, int64_t max_step, size_t *kept, size_t *removed,
+                       Error *err);
+
+#endif

@@ -1,0 +1,132 @@
+/*
+ * gradcheck.h - backprop checked against central finite differences.
+ *
+ * The finite differences are taken on an independent double-precision
+ * forward pass of the same network (same weights, same activations and
+ * loss), so that their error is about 1e-9 and what remains is the float32
+ * rounding of backprop itself.  Used by `gradtop gradcheck`, by the tests and
+ * by the dashboard.  Called on the thread that owns the model.
+ *
+ * Kinks.  Where a derivative jumps, a central difference whose step crosses
+ * the jump averages the two slopes while backprop takes one of them, so the
+ * two disagree by order 1 on a correct network.  Such entries are left out
+ * of the verdict and counted.  The kinks of gradtop's functions:
+ *   - relu and leaky_relu at a pre-activation of 0 (slopes 0|1 and 0.2|1);
+ *   - MAE at a residual of 0 (slopes -1|+1);
+ *   - the L1 penalty at a weight of 0 (slopes -l1|+l1).
+ * Not kinks: elu (alpha 1: both slopes are 1 at 0) and Huber (slope e inside
+ * ±delta, ±delta outside) are continuously differentiable; only their second
+ * derivative jumps, which costs a central difference an error of order
+ * h·|dz/dx| ≈ 1e-4 of the affected row's term, not of order 1.  tanh,
+ * sigmoid, gelu, softmax, the cross-entropies and MSE are smooth.
+ * An entry is left out when, between its +h and -h passes, a relu or
+ * leaky_relu pre-activation or an MAE residual of any row lies on one side
+ * of its kink in one pass and on the other side in the other (the sides as
+ * backprop decides them: z > 0 or not; the residual's sign), or when the
+ * entry is a weight under L1 whose ±h values differ in sign.  What is not
+ * caught: a value on one side in both double passes that backprop's
+ * float32 pass, rounded, put on the other.  That needs the value within
+ * float rounding of the kink (~1e-6) and a step that moves it by less, so
+ * its derivative with respect to the entry is below 1e-6/h = 1e-2, and
+ * backprop's error on that row is under 1e-2 of the row's upstream
+ * gradient.  Such entries stay in the verdict: float32 sides are not
+ * allowed to excuse a forward pass that computed a wrong one.
+ */
+#ifndef GRADTOP_GRADCHECK_H
+#define GRADTOP_GRADCHECK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gradtop/core/error.h"
+#include "gradtop/nn/model.h"
+#include "gradtop/data/prepared.h"
+
+/* Relative error |bp - fd| / max(|bp|, |fd|, GRADCHECK_FLOOR) below which
+ * backprop and finite differences agree.  float32 backprop carries a relative
+ * rounding error of a few 1e-6 over sums of a few thousand terms; 1e-3 leaves
+ * two orders of margin for that while a wrong derivative (a missing factor,
+ * a sign, a transposed index) gives errors of order 1. */
+#define GRADCHECK_TOLERANCE 1e-3
+/* Gradients smaller than this are compared absolutely: float32 cannot
+ * resolve their relative error. */
+#define GRADCHECK_FLOOR 1e-4
+/* What `gradtop gradcheck` uses.  Entries per tensor: enough to catch a
+ * wrong rule, few enough that Fashion-MNIST's first layer takes seconds, not
+ * hours.  The step: central differences err by O(h²) ≈ 1e-8 relative, far
+ * below the tolerance. */
+#define GRADCHECK_ENTRIES 200
+#define GRADCHECK_STEP 1e-4
+
+/* The kinds of kink met (bits of GradcheckLayer.kinks). */
+typedef enum {
+    GRADCHECK_KINK_ACTIVATION = 1u << 0, /* a relu/leaky_relu pre-activation at 0 */
+    GRADCHECK_KINK_LOSS = 1u << 1,       /* an MAE residual at 0 */
+    GRADCHECK_KINK_L1 = 1u << 2,         /* the weight itself at 0, under L1 */
+} GradcheckKink;
+
+typedef struct {
+    int n_checked_w, n_checked_b;  /* entries compared */
+    int n_kink_w, n_kink_b;        /* sampled entries left out: a kink within the step */
+    unsigned kinks;                /* GradcheckKink bits met by this layer's left-out entries */
+    double max_err_w, max_err_b;   /* largest relative error of the compared entries; */
+    double mean_err_w, mean_err_b; /* infinite when one was not a number */
+    double norm_w, norm_b;         /* backprop gradient norms (of the compared entries) */
+} GradcheckLayer;
+
+typedef struct {
+    int n_layers;
+    GradcheckLayer layer[MODEL_MAX_LAYERS];
+    double worst;    /* largest relative error over every compared entry */
+    int n_kink;      /* entries left out, all layers */
+    unsigned kinks;  /* GradcheckKink bits met, all layers */
+    int n_unchecked; /* tensors whose every sampled entry was left out */
+    int n_mismatch;  /* tensors that disagree */
+} GradcheckReport;
+
+typedef enum {
+    GRADCHECK_AGREE,
+    GRADCHECK_MISMATCH,
+    GRADCHECK_UNCHECKED, /* every sampled entry was left out: nothing compared */
+} GradcheckVerdict;
+
+/* The verdict on one tensor from its compared entries and largest error. */
+GradcheckVerdict gradcheck_verdict(int n_checked, double max_err);
+
+/* Why entries were left out, in words, for the kinds in `kinks` (bits of
+ * GradcheckKink) on a network of hidden activation `hidden`: e.g. "a relu
+ * pre-activation lay within the step of its kink at 0".  Writes into buf. */
+void gradcheck_kink_text(unsigned kinks, Activation hidden, char *buf, size_t cap);
+
+/*
+ * Compares the gradient in m's grads with central differences of step h on
+ * up to max_per_tensor entries of each W and b (all when fewer; otherwise a
+ * sample seeded by seed).  grads is meant to hold the gradient of the
+ * loss over the same B rows at the current weights, without dropout (as
+ * model_forward and model_backward leave it); tests put wrong gradients
+ * there to see them reported.  Leaves weights and grads as they were.
+ * ERROR_RUNTIME when out of memory.
+ */
+ErrorCode gradcheck_compare(Model *m, const float *x, const int *labels, const float *targets,
+                            int B, int max_per_tensor, double h, uint64_t seed,
+                            GradcheckReport *rep, Error *err);
+
+/*
+ * Backprop on B rows of x (dropout off), then gradcheck_compare.  Leaves the
+ * model's weights unchanged and its grads holding the backprop gradient.
+ */
+ErrorCode gradcheck_run(Model *m, const float *x, const int *labels, const float *targets, int B,
+                        int max_per_tensor, double h, uint64_t seed, GradcheckReport *rep,
+                        Error *err);
+
+/*
+ * What `gradtop gradcheck` checks: the network that o describes over s's
+ * training part, with the initial weights of o->seed and o's L1 and L2, on
+ * the first min(o->batch_size, rows) rows, GRADCHECK_ENTRIES per tensor with
+ * step GRADCHECK_STEP.  Fills shape, *rows and rep.  ERROR_INPUT for a
+ * network o cannot describe, ERROR_RUNTIME when out of memory.
+ */
+ErrorCode gradcheck_session(const PreparedData *s, const Options *o, ModelShape *shape, int *rows,
+                            GradcheckReport *rep, Error *err);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * run.h - one training run, whoever watches it: its data (a PreparedData, its
+ * own or borrowed), its trainer, its run directory (RunDir) and the hooks
+ * that fan out to both, the thread that runs it and its one result.
+ * `gradtop train`, the dashboard, the race screen and the headless race
+ * all make their runs here; none assembles one by hand.
+ *
+ * A run is made in one fixed order, so that what can be refused is refused
+ * before anything is on disk:
+ *   1. data: trainrun_open_data (its own PreparedData) or trainrun_share_data
+ *      (one opened elsewhere, read-only, that outlives the run: the race's
+ *      racers share one, as a sweep's runs would);
+ *   2. trainrun_prepare: the network and trainer (a network too large for
+ *      memory is refused here), with the caller's hooks chained after the
+ *      run log's; the caller may then put a resumed state into the trainer;
+ *   3. trainrun_open_log: only now the run directory (rundir_open, or
+ *      rundir_resume with cfg.resume_dir);
+ *   4. trainrun_start (a thread of its own) or trainrun_run (the caller's
+ *      thread): both run the same body, trainer_run, and keep its result;
+ *   5. trainrun_end: stops the trainer, joins, finishes and closes the run
+ *      log, keeps the TrainResult, destroys the trainer.  The data stays,
+ *      so that the next run can begin at step 2; trainrun_close ends it.
+ * The run is controlled meanwhile through the trainer's own calls
+ * (trainer_pause, trainer_stop, ...) on r->trainer.
+ *
+ * Threads: the owner (one thread) makes every call here.  The trainer
+ * thread runs trainer_run and, through the hooks, the run log and the
+ * caller's hooks; cfg.enter and cfg.leave bracket each hook's whole fan-out
+ * on that thread (`train` holds its printer's lock there, so that a second
+ * signal ends the process between two records).  They meet in the
+ * trainer's mutex-guarded control calls, the run log's rundir_error, the
+ * atomic log-off request and the mutex-guarded result block below.
+ *
+ * Nothing here prints, exits or assumes a terminal or standard output: the
+ * caller's hooks do the telling.
+ */
+#ifndef GRADTOP_RUN_H
+#define GRADTOP_RUN_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "gradtop/core/error.h"
+#include "gradtop/run/options.h"
+#include "gradtop/run/rundir.h"
+#include "gradtop/data/prepared.h"
+#include "gradtop/run/trainer.h"
+
+/* How a run is watched; fixed for the TrainRun's life. */
+typedef struct {
+    /* The caller's hooks, called on the trainer thread after the run log's
+     * (any may be NULL); hooks.ctx is also the context of enter, leave and
+     * on_log_failed. */
+    TrainerHooks hooks;
+    void (*enter)(void *ctx);
+    void (*leave)(void *ctx);
+    /* trainer_run waits at its end for trainrun_end (the dashboard, which
+     * can resume a diverged run) instead of returning. */
+    bool interactive;
+    /* A run directory that cannot be made refuses the run (`train`);
+     * otherwise the run trains without files and log_error says why. */
+    bool log_required;
+    /* At the run log's first I/O failure while training: pause (the
+     * dashboard asks the user) instead of stopping; then on_log_failed is
+     * told, on the trainer thread. */
+    bool pause_on_log_failure;
+    void (*on_log_failed)(void *ctx, const Error *e);
+    /* The journal's "run" line, e.g. "optimizer race"; NULL for none. */
+    const char *note;
+    /* train --resume: the run directory to go on in, from the end of
+     * resume_epoch after resume_step batches (rundir_resume); NULL for a
+     * new directory under opt.logdir. */
+    const char *resume_dir;
+    int resume_epoch;
+    long resume_step;
+} TrainRunConfig;
+
+typedef struct {
+    TrainRunConfig cfg;
+    Options opt; /* the options of the current run (trainrun_prepare's) */
+    PreparedData own;
+    bool owns_session;
+    PreparedData *sess; /* &own, or a borrowed session; NULL before step 1 */
+    Trainer *trainer;
+    RunDir *log;         /* NULL with --no-log or when it could not be made */
+    char log_path[1024]; /* the run directory, or "" */
+    /* Why the run is not logged ("not logged: runs: Permission denied"),
+     * the run log's first I/O failure once the owner asked for it
+     * (trainrun_log_error), or its failure at the end; "" while all is
+     * well.  The owner's thread writes it. */
+    char log_error[sizeof(Error){0}.msg];
+    /* After a run file could not be written, trainrun_log_off asks for
+     * going on without files; the trainer thread applies it at its next
+     * hook (log_is_off is its own). */
+    atomic_bool log_off_asked;
+    bool log_is_off;
+    bool log_dropped; /* the owner's copy: trainrun_log_off was called */
+    pthread_t thread;
+    bool thread_started;
+    /* the result block: written when trainer_run returns */
+    pthread_mutex_t mu;
+    bool finished;
+    ErrorCode rc; /* trainer_run's: ERROR_DIVERGED, or a runtime error */
+    Error err;
+    /* after trainrun_end */
+    bool has_result;
+    TrainResult result;
+    bool log_failed; /* the run files are incomplete (log_error says why) */
+} TrainRun;
+
+void trainrun_init(TrainRun *r, const TrainRunConfig *cfg);
+/* Step 1: loads the data for o (prepared_open) into the run's own session,
+ * closing one it had. */
+ErrorCode trainrun_open_data(TrainRun *r, const Options *o, const char *exe_dir, Error *err);
+/* Step 1: uses a session opened elsewhere, which must outlive the run and
+ * not change while it trains. */
+void trainrun_share_data(TrainRun *r, PreparedData *shared);
+/* Step 2: the trainer for o on the run's data.  On failure nothing is
+ * left (the data stays). */
+ErrorCode trainrun_prepare(TrainRun *r, const Options *o, Error *err);
+/* Step 3: the run directory, unless o->no_log.  With cfg.log_required a
+ * directory that cannot be made is the error returned (the run stays
+ * prepared: end it); otherwise log_error says so and ERROR_NONE. */
+ErrorCode trainrun_open_log(TrainRun *r, Error *err);
+/* Step 4: trainer_run on a new thread, which never takes SIGINT, SIGTERM,
+ * SIGHUP or SIGWINCH (they go to the owner's thread). */
+ErrorCode trainrun_start(TrainRun *r, Error *err);
+/* Step 4: trainer_run on the caller's thread; returns its code. */
+ErrorCode trainrun_run(TrainRun *r, Error *err);
+/* Waits for a started thread's trainer_run to return (it does by itself
+ * unless cfg.interactive). */
+void trainrun_join(TrainRun *r);
+/* Whether trainer_run has returned, and with what. */
+bool trainrun_finished(TrainRun *r, ErrorCode *rc, Error *err);
+/* The run log's first I/O failure, as soon as there is one, copied into
+ * log_error; true when log_error is set.  Any time on the owner's thread. */
+bool trainrun_log_error(TrainRun *r);
+/* After the run log failed: training goes on without run files (the
+ * journal's last line says so, if it can still be written).  False, and
+ * nothing done, when the log has not failed or is already off. */
+bool trainrun_log_off(TrainRun *r);
+/* Step 5 (see above); a no-op without a trainer. */
+void trainrun_end(TrainRun *r);
+/* trainrun_end, then closes the run's own session. */
+void trainrun_close(TrainRun *r);
+
+#endif

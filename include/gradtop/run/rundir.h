@@ -1,0 +1,142 @@
+/*
+ * runlog.h - the run directory of docs/files.md:
+ * LOGDIR/YYYYMMDD-HHMMSS-DATASET[-NAME]/ with config.txt, metrics.csv,
+ * events.out.tfevents.TIMESTAMP.HOST, journal.txt and model.gtm.
+ *
+ * checkpoint.gtm is the state at the end of the latest epoch that a
+ * resume goes on from (weights, optimizer, data order, generators, early
+ * stopping and schedule: a model file with a RESUME section, modelfile.h).
+ * It is replaced atomically at the end of an epoch when writing it takes
+ * at most 1 % of the time since the last write (so every epoch when epochs
+ * take a second or more, every few epochs when they are short), and at the
+ * end of the run.
+ *
+ * A RunDir owns the directory's open files.  The trainer drives it through
+ * the TrainerHooks that rundir_hooks() returns, on the trainer thread; the
+ * thread that opened it calls rundir_finish and rundir_close after
+ * trainer_run has returned.  It is not locked: one thread at a time.
+ *
+ * Every file is consistent at every moment: config.txt and model.gtm are
+ * replaced atomically (temporary file, fsync, rename); metrics.csv rows,
+ * journal lines and event records are written whole and flushed after each
+ * epoch or event (the event file is also fsynced per epoch, the others at
+ * the end).  A write the disk takes only part of (a full disk) is cut back
+ * to where it began: the files hold whole rows, lines and records only.
+ * After an I/O failure (the first one is remembered: rundir_error) no more
+ * metrics rows, event records or models are written; the journal still
+ * takes lines (a write_failed line first, then the run's stop, end and
+ * result), each whole or not at all.  The owner learns of the failure when
+ * it happens through rundir_on_failure, and decides what training does.
+ * Nothing here prints.
+ *
+ * metrics.csv columns: epoch,step,wall_time,loss,accuracy,val_loss,
+ * val_accuracy,lr (regression: epoch,step,wall_time,loss,mae,r2,val_loss,
+ * val_mae,val_r2,lr); validation fields are empty with --val-split 0.
+ * Event-file scalars use the epoch as their step, as Keras's TensorBoard
+ * callback does for epoch-level metrics: loss, accuracy (mae, r2), val_loss,
+ * val_accuracy (val_mae, val_r2), learning_rate.  The HParams dashboard gets
+ * the run's options at the start and, at the end, the metrics of the kept
+ * weights as scalars final/loss, final/accuracy, ..., final/test_loss ...
+ *
+ * journal.txt: one line per event, "TIME step=N epoch=N KIND text", TIME
+ * local ISO 8601 with milliseconds and UTC offset, KIND one of run, start,
+ * pause, resume, step, change, schedule, early_stop, diverged, stop,
+ * restore, end, checkpoint_failed, write_failed, log_off, result, rewind (a
+ * resume's cut of the files back to its checkpoint).
+ */
+#ifndef GRADTOP_RUNDIR_H
+#define GRADTOP_RUNDIR_H
+
+#include "gradtop/core/error.h"
+#include "gradtop/io/modelfile.h"
+#include "gradtop/run/options.h"
+#include "gradtop/data/prepared.h"
+#include "gradtop/run/trainer.h"
+
+typedef struct RunDir RunDir;
+
+/*
+ * Creates the run directory under o->logdir (with parents; "-2", "-3", ...
+ * appended when the name is taken) and its files, with config.txt written
+ * and the journal's first line.  s must stay open until rundir_close.
+ * ERROR_RUNTIME naming the directory when it cannot be created or written,
+ * e.g. "runs: Permission denied".
+ */
+ErrorCode rundir_open(RunDir **out, const Options *o, const PreparedData *s, Error *err);
+
+/* The same on an existing run directory (train --resume) going on from
+ * the end of epoch epoch, after step batches: metrics.csv and the event
+ * files are cut back to that epoch (what a crash left beyond the
+ * checkpoint; the journal says what went), config.txt is rewritten,
+ * metrics.csv and journal.txt are appended to, and a new event file starts
+ * beside the old ones (TensorBoard reads them all). */
+ErrorCode rundir_resume(RunDir **out, const char *dir, int epoch, long step, const Options *o,
+                        const PreparedData *s, Error *err);
+
+/* Removes from dir the temporaries (NAME.tmp.PID, regular files) of
+ * processes that no longer exist: a save killed between writing its
+ * temporary and renaming it leaves one behind.  Those of live processes
+ * stay.  rundir_resume does this; view does it for each run directory it
+ * finds.  Returns how many were removed. */
+int rundir_remove_stale(const char *dir);
+/* What train --resume goes on from. */
+typedef struct {
+    Options earlier;      /* config.txt: the run's options as it last started */
+    SavedModel state;     /* checkpoint.gtm, or model.gtm of a run from before checkpoints */
+    bool from_checkpoint; /* state.has_state then */
+} RunResume;
+
+/* Loads dir's config.txt and checkpoint.gtm (model.gtm when there is no
+ * checkpoint.gtm, as in runs from before it).  ERROR_INPUT saying what to
+ * do when the run has neither (it never finished an epoch), or naming the
+ * file that cannot be read.  rr is safe to free either way. */
+ErrorCode rundir_resume_load(RunResume *rr, const char *dir, Error *err);
+/* Makes o (the earlier options with the command line's on top) go on with
+ * the run's schedule: a cosine period of "the run's epochs" becomes the
+ * epochs the run started with, so more --epochs do not move it. */
+void rundir_resume_options(const RunResume *rr, Options *o);
+void rundir_resume_free(RunResume *rr);
+
+/* The run directory, e.g. "runs/20261124-193000-iris". */
+const char *rundir_path(const RunDir *rl);
+
+/* Hooks for trainer_create, with rl as their context. */
+TrainerHooks rundir_hooks(RunDir *rl);
+void rundir_on_epoch(void *ctx, const EpochMetrics *m);
+void rundir_on_event(void *ctx, const TrainEvent *e);
+/* Saves m (and o's state) to model.gtm atomically. */
+void rundir_on_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kept_epoch);
+/* Saves the state to checkpoint.gtm atomically, as the rule above says. */
+void rundir_on_state(void *ctx, const Model *m, const Optimizer *o, const TrainState *s, bool last);
+/* The share of the run's time checkpoint.gtm may take (default 0.01); 1
+ * writes it at every epoch (tests). */
+void rundir_set_checkpoint_share(RunDir *rl, double share);
+
+/* A free-form journal line (e.g. the command line), KIND a single word. */
+void rundir_note(RunDir *rl, const char *kind, const char *text);
+
+/* The end of the run: final metrics for HParams, the journal's result
+ * line, everything flushed and fsynced.  Returns the first I/O error of the
+ * whole run, if any. */
+ErrorCode rundir_finish(RunDir *rl, const TrainResult *r, Error *err);
+
+/* The first I/O error met so far (ERROR_NONE if none); copies it to err.
+ * Any thread may ask while the trainer thread writes (the dashboard turns
+ * its panel red at once). */
+ErrorCode rundir_error(const RunDir *rl, Error *err);
+
+/* fn(ctx, e) is called once, at the first I/O failure while training runs,
+ * on the thread whose write failed (the trainer thread, in a hook): e.g.
+ * to stop or pause training.  Not for failures in rundir_finish, which
+ * returns them. */
+void rundir_on_failure(RunDir *rl, void (*fn)(void *ctx, const Error *e), void *ctx);
+
+/* Logging off (the run goes on without files after a failure): a journal
+ * line of kind log_off saying why, then nothing more is written, not even
+ * by rundir_finish.  On the thread that drives the hooks. */
+void rundir_off(RunDir *rl, const char *why);
+
+/* Closes the files and frees rl (which may be NULL); does not finish. */
+void rundir_close(RunDir *rl);
+
+#endif

@@ -1,0 +1,303 @@
+/*
+ * insight_diagnose.c - the one-sentence diagnosis of a run (see insight.h
+ * for the rules, their order and their thresholds).
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gradtop/insight/insight.h"
+
+const char *diagnosis_name(DiagnosisKind k)
+{
+    switch (k) {
+    case DIAG_HEALTHY: return "healthy";
+    case DIAG_NOT_FINITE: return "not_finite";
+    case DIAG_LOSS_SPIKE: return "loss_spike";
+    case DIAG_LOSS_RISING: return "loss_rising";
+    case DIAG_OVERFITTING: return "overfitting";
+    case DIAG_DEAD_UNITS: return "dead_units";
+    case DIAG_STOPPED_EARLY: return "stopped_early";
+    case DIAG_AT_CHANCE: return "at_chance";
+    case DIAG_PLATEAU: return "plateau";
+    case DIAG_UNDERFITTING: return "underfitting";
+    }
+    return "?";
+}
+
+static DiagnosisKind say(char *msg, size_t cap, DiagnosisKind k, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static DiagnosisKind say(char *msg, size_t cap, DiagnosisKind k, const char *fmt, ...)
+{
+    if (cap > 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, cap, fmt, ap);
+        va_end(ap);
+    }
+    return k;
+}
+
+/* " (lr 0.001)" for the rate in force, or "" when unknown. */
+static void lr_text(const DiagnosisInput *in, char *buf, size_t cap)
+{
+    double lr = in->lr;
+    if (!(lr > 0) && in->n_epochs > 0) lr = in->history[in->n_epochs - 1].lr;
+    if (lr > 0)
+        snprintf(buf, cap, " (lr %.3g)", lr);
+    else
+        buf[0] = '\0';
+}
+
+static double median(const float *v, int n)
+{
+    float s[DIAG_SPIKE_HISTORY];
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (isfinite(v[i])) s[m++] = v[i];
+    if (m == 0) return NAN;
+    for (int i = 1; i < m; i++) /* insertion sort: at most DIAG_SPIKE_HISTORY values */
+        for (int j = i; j > 0 && s[j] < s[j - 1]; j--) {
+            float t = s[j];
+            s[j] = s[j - 1];
+            s[j - 1] = t;
+        }
+    return m % 2 ? s[m / 2] : 0.5 * ((double)s[m / 2 - 1] + s[m / 2]);
+}
+
+static const char *nonfinite_word(double v)
+{
+    return isnan(v) ? "NaN" : "infinite";
+}
+
+void chance_level(const size_t *counts, int k, ChanceLevel *out)
+{
+    size_t n = 0, top = 0;
+    for (int i = 0; i < k; i++) {
+        n += counts[i];
+        if (counts[i] > top) top = counts[i];
+    }
+    double h = 0;
+    for (int i = 0; i < k && n > 0; i++)
+        if (counts[i] > 0) {
+            double p = (double)counts[i] / (double)n;
+            h -= p * log(p);
+        }
+    *out = (ChanceLevel){.n = n, .accuracy = n ? (double)top / (double)n : 0, .loss = h};
+}
+
+/* Whether accuracy acc and loss are no better than c's guessing: the
+ * accuracy within DIAG_CHANCE_SE binomial standard errors of the chance
+ * rate (what guessing scores on c.n rows varies by that much), the loss not
+ * clearly below the chance loss. */
+static bool at_chance(const ChanceLevel *c, double acc, double loss)
+{
+    if (c->n == 0 || !isfinite(acc) || !isfinite(loss)) return false;
+    double se = sqrt(c->accuracy * (1 - c->accuracy) / (double)c->n);
+    return acc <= c->accuracy + DIAG_CHANCE_SE * se && loss >= c->loss * (1 - DIAG_CHANCE_LOSS);
+}
+
+/* When the last epoch's figures are at chance - the validation ones when
+ * the run has them, else the training ones - says so into buf:
+ * "validation at chance level (accuracy 0.56, loss 0.716; guessing 0.50,
+ * 0.693)". */
+static bool chance_text(const DiagnosisInput *in, const EpochMetrics *e, char *buf, size_t cap)
+{
+    if (!in->classification) return false;
+    bool val = e->has_val && in->val_chance.n > 0;
+    const ChanceLevel *c = val ? &in->val_chance : &in->chance;
+    double acc = val ? e->val_accuracy : e->accuracy, loss = val ? e->val_loss : e->loss;
+    if (!at_chance(c, acc, loss)) return false;
+    snprintf(buf, cap, "%s at chance level (accuracy %.2f, loss %.3g; guessing %.2f, %.3g)",
+             val ? "validation" : "training", acc, loss, c->accuracy, c->loss);
+    return true;
+}
+
+static bool score_converged(const DiagnosisInput *in, const EpochMetrics *e)
+{
+    return in->classification ? e->accuracy >= DIAG_CONVERGED : e->r2 >= DIAG_CONVERGED;
+}
+
+DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
+{
+    const EpochMetrics *h = in->history;
+    int n = in->n_epochs > 0 && h ? in->n_epochs : 0;
+    const float *st = in->step_loss;
+    int ns = in->n_steps > 0 && st ? in->n_steps : 0;
+    int s0 = ns > DIAG_SPIKE_WINDOW ? ns - DIAG_SPIKE_WINDOW : 0;
+    char lr[48];
+    lr_text(in, lr, sizeof lr);
+    if (cap > 0) msg[0] = '\0';
+
+    /* 1: a loss that is no longer a number. */
+    for (int i = ns - 1; i >= s0; i--)
+        if (!isfinite(st[i]))
+            return say(msg, cap, DIAG_NOT_FINITE,
+                       "the training loss became %s%s: learning rate too high or inputs unscaled",
+                       nonfinite_word(st[i]), lr);
+    if (n > 0 && !isfinite(h[n - 1].loss))
+        return say(msg, cap, DIAG_NOT_FINITE,
+                   "the training loss became %s in epoch %d%s: learning rate too high or inputs "
+                   "unscaled",
+                   nonfinite_word(h[n - 1].loss), h[n - 1].epoch, lr);
+    if (n > 0 && h[n - 1].has_val && !isfinite(h[n - 1].val_loss))
+        return say(msg, cap, DIAG_NOT_FINITE,
+                   "the validation loss became %s in epoch %d%s: learning rate too high",
+                   nonfinite_word(h[n - 1].val_loss), h[n - 1].epoch, lr);
+
+    /* 2: one step's loss far above the steps just before it. */
+    double best_ratio = 0, from = 0, to = 0;
+    for (int i = s0 > 0 ? s0 : 1; i < ns; i++) {
+        int b = i > DIAG_SPIKE_HISTORY ? i - DIAG_SPIKE_HISTORY : 0;
+        double med = median(st + b, i - b);
+        if (!(med > 0) || st[i] < DIAG_SPIKE_FLOOR) continue;
+        double r = st[i] / med;
+        if (r >= DIAG_SPIKE_RATIO && r > best_ratio) {
+            best_ratio = r;
+            from = med;
+            to = st[i];
+        }
+    }
+    if (best_ratio > 0)
+        return say(msg, cap, DIAG_LOSS_SPIKE,
+                   "loss jumped \u00d7%.0f in one step (%.3g \u2192 %.3g): learning rate too "
+                   "high%s",
+                   best_ratio, from, to, lr);
+
+    /* 3: training loss rising epoch after epoch. */
+    if (n > DIAG_RISE_EPOCHS) {
+        int run = 0;
+        while (run < n - 1 && h[n - 1 - run].loss > h[n - 2 - run].loss) run++;
+        double first = h[n - 1 - run].loss, last = h[n - 1].loss;
+        if (run >= DIAG_RISE_EPOCHS && last >= first * (1 + DIAG_RISE_MIN))
+            return say(msg, cap, DIAG_LOSS_RISING,
+                       "training loss has risen for %d epochs (%.3g \u2192 %.3g): learning rate "
+                       "too high%s",
+                       run, first, last, lr);
+    }
+
+    /* 4: validation loss rising from its best while training loss falls. */
+    int best = -1;
+    for (int i = 0; i < n; i++)
+        if (h[i].has_val && isfinite(h[i].val_loss) &&
+            (best < 0 || h[i].val_loss < h[best].val_loss))
+            best = i;
+    if (best >= 0 && h[n - 1].has_val) {
+        int since = n - 1 - best;
+        double vb = h[best].val_loss, vl = h[n - 1].val_loss;
+        double tb = h[best].loss, tl = h[n - 1].loss;
+        if (since >= DIAG_OVERFIT_EPOCHS && vl >= vb * (1 + DIAG_OVERFIT_MIN) && tl < tb)
+            return say(msg, cap, DIAG_OVERFITTING,
+                       "validation loss has risen for %d epochs (%.3g \u2192 %.3g) while training "
+                       "loss falls (%.3g \u2192 %.3g): overfitting",
+                       since, vb, vl, tb, tl);
+    }
+
+    /* 5: ReLU units that never fire. */
+    if (in->dead_share >= DIAG_DEAD_SHARE)
+        return say(msg, cap, DIAG_DEAD_UNITS,
+                   "%.0f %% of ReLU units never fire: try a lower learning rate or leaky_relu",
+                   100.0 * in->dead_share);
+
+    /* 6: early stopping gave up without one improvement after epoch 1. */
+    if (in->early_stopped && in->best_epoch == 1 && n >= 2) {
+        char what[128] = "";
+        if (chance_text(in, &h[n - 1], what + 2, sizeof what - 2)) memcpy(what, "; ", 2);
+        double first = h[0].loss, last = h[n - 1].loss;
+        double fall = (first - last) / first; /* since epoch 1, as a fraction */
+        /* Still falling: the model was learning when the wait ran out, so
+         * waiting longer is the fix; slowly, so a larger step is one too.
+         * The advice comes before the chance figures: a narrow screen cuts
+         * the end. */
+        if (fall >= DIAG_EARLY_FALL)
+            return say(msg, cap, DIAG_STOPPED_EARLY,
+                       "stopped too early: best epoch 1, the training loss still falling (%.3g "
+                       "\u2192 %.3g): raise --patience (%d)%s%s",
+                       first, last, in->patience,
+                       fall / (n - 1) < DIAG_SLOW_FALL ? " or the learning rate" : "", what);
+        if (fall <= -DIAG_EARLY_FALL)
+            return say(msg, cap, DIAG_STOPPED_EARLY,
+                       "stopped too early: best epoch 1, the training loss rising (%.3g \u2192 "
+                       "%.3g): try a lower learning rate%s%s",
+                       first, last, lr, what);
+        return say(msg, cap, DIAG_STOPPED_EARLY,
+                   "stopped too early: best epoch 1, the training loss flat at %.3g: try a higher "
+                   "learning rate%s%s",
+                   last, lr, what);
+    }
+
+    /* 7: no better than guessing from the class shares. */
+    char chance[128];
+    if (n >= DIAG_CHANCE_EPOCHS && chance_text(in, &h[n - 1], chance, sizeof chance)) {
+        int back = n - 1 < 5 ? n - 1 : 5;
+        double first = h[n - 1 - back].loss, last = h[n - 1].loss;
+        /* Falling steadily: it is learning, only slowly. */
+        if ((first - last) / first / back >= DIAG_SLOW_FALL)
+            return say(msg, cap, DIAG_AT_CHANCE,
+                       "not learning yet: %s, the training loss still falling (%.3g \u2192 "
+                       "%.3g): give it more epochs",
+                       chance, first, last);
+        return say(msg, cap, DIAG_AT_CHANCE,
+                   "not learning: %s: try a higher learning rate or a larger network", chance);
+    }
+
+    /* 8: training loss flat while the model is far from fitting. */
+    if (n >= DIAG_PLATEAU_EPOCHS && !score_converged(in, &h[n - 1])) {
+        int w = 0;
+        double lo = INFINITY, hi = -INFINITY, sum = 0;
+        for (int k = 1; k <= n; k++) {
+            double v = h[n - k].loss;
+            lo = fmin(lo, v);
+            hi = fmax(hi, v);
+            sum += v;
+            if (!(hi - lo <= DIAG_PLATEAU_REL * sum / k)) break;
+            w = k;
+        }
+        if (w >= DIAG_PLATEAU_EPOCHS)
+            return say(msg, cap, DIAG_PLATEAU,
+                       "training loss flat for %d epochs at %.3g%s: try a higher learning rate", w,
+                       h[n - 1].loss, lr);
+    }
+
+    /* 9: training score low, and validation no different. */
+    if (n >= DIAG_UNDERFIT_EPOCHS) {
+        const EpochMetrics *e = &h[n - 1];
+        double tr = in->classification ? e->accuracy : e->r2;
+        double va = in->classification ? e->val_accuracy : e->val_r2;
+        double limit = in->classification ? DIAG_UNDERFIT_ACC : DIAG_UNDERFIT_R2;
+        const char *what = in->classification ? "accuracy" : "r\u00b2";
+        if (tr < limit && (!e->has_val || fabs(va - tr) <= DIAG_UNDERFIT_GAP)) {
+            if (e->has_val)
+                return say(msg, cap, DIAG_UNDERFITTING,
+                           "training %s %.3g and validation %.3g after %d epochs: underfitting, "
+                           "try a larger network or more epochs",
+                           what, tr, va, e->epoch);
+            return say(msg, cap, DIAG_UNDERFITTING,
+                       "training %s %.3g after %d epochs: underfitting, try a larger network or "
+                       "more epochs",
+                       what, tr, e->epoch);
+        }
+    }
+
+    /* 10: nothing to report. */
+    if (n >= 2) {
+        int back = n - 1 < 5 ? n - 1 : 5;
+        const EpochMetrics *a = &h[n - 1 - back], *e = &h[n - 1];
+        if (e->has_val)
+            return say(msg, cap, DIAG_HEALTHY,
+                       "healthy: training loss %.3g \u2192 %.3g over the last %d epochs, "
+                       "validation %.3g",
+                       a->loss, e->loss, back, e->val_loss);
+        return say(msg, cap, DIAG_HEALTHY,
+                   "healthy: training loss %.3g \u2192 %.3g over the last %d epochs", a->loss,
+                   e->loss, back);
+    }
+    if (n == 1)
+        return say(msg, cap, DIAG_HEALTHY, "healthy: training loss %.3g after the first epoch",
+                   h[0].loss);
+    if (ns > 0)
+        return say(msg, cap, DIAG_HEALTHY, "healthy: training loss %.3g at the latest step",
+                   st[ns - 1]);
+    return say(msg, cap, DIAG_HEALTHY, "healthy: no epoch finished yet");
+}

@@ -1,0 +1,73 @@
+/*
+ * atomicfile.c - whole-or-nothing file replacement.  See atomicfile.h.
+ */
+#include "gradtop/io/atomicfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+int atomicfile_open(AtomicFile *a, const char *path)
+{
+    a->f = NULL;
+    size_t n = strlen(path);
+    if (n >= sizeof a->path) return ENAMETOOLONG;
+    memcpy(a->path, path, n + 1);
+    snprintf(a->tmp, sizeof a->tmp, "%s.tmp.%ld", path, (long)getpid());
+    int fd = open(a->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return errno;
+    a->f = fdopen(fd, "wb");
+    if (!a->f) {
+        int e = errno;
+        close(fd);
+        unlink(a->tmp);
+        return e;
+    }
+    return 0;
+}
+
+/* fsync of the directory holding path, so the rename itself is durable
+ * (EINVAL: a file system that cannot sync a directory, which is no error). */
+static int sync_parent(const char *path)
+{
+    char dir[ATOMICFILE_PATH];
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        strcpy(dir, ".");
+    } else if (slash == path) {
+        strcpy(dir, "/");
+    } else {
+        size_t n = (size_t)(slash - path);
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    int rc = fsync(fd) != 0 && errno != EINVAL ? errno : 0;
+    close(fd);
+    return rc;
+}
+
+int atomicfile_commit(AtomicFile *a, int write_error)
+{
+    int e = write_error;
+    if (!e && ferror(a->f)) e = EIO; /* a write failed that the caller did not see */
+    if (!e && fflush(a->f) != 0) e = errno;
+    if (!e && fsync(fileno(a->f)) != 0 && errno != EINVAL) e = errno;
+    if (fclose(a->f) != 0 && !e) e = errno;
+    a->f = NULL;
+    if (!e && rename(a->tmp, a->path) != 0) e = errno;
+    if (e) {
+        unlink(a->tmp);
+        return e;
+    }
+    return sync_parent(a->path);
+}
+
+void atomicfile_abandon(AtomicFile *a)
+{
+    if (a->f) fclose(a->f);
+    a->f = NULL;
+    unlink(a->tmp);
+}

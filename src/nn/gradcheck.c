@@ -1,0 +1,331 @@
+/*
+ * gradcheck.c - see gradcheck.h.  The double-precision forward pass below is
+ * written independently of model.c's float one, from the same formulas.
+ */
+#include "gradtop/nn/gradcheck.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gradtop/core/rng.h"
+
+static double act_d(Activation a, double z)
+{
+    switch (a) {
+    case ACTIVATION_RELU: return z > 0 ? z : 0;
+    case ACTIVATION_LEAKY_RELU: return z > 0 ? z : 0.2 * z;
+    case ACTIVATION_TANH: return tanh(z);
+    case ACTIVATION_SIGMOID: return 1.0 / (1.0 + exp(-z));
+    case ACTIVATION_ELU: return z > 0 ? z : expm1(z);
+    case ACTIVATION_GELU: return 0.5 * z * (1.0 + erf(z / sqrt(2.0)));
+    case ACTIVATION_LINEAR: return z;
+    }
+    return z;
+}
+
+/* Whether the activation's derivative jumps (at 0): see gradcheck.h. */
+static bool act_kinked(Activation a)
+{
+    return a == ACTIVATION_RELU || a == ACTIVATION_LEAKY_RELU;
+}
+
+/* The side of a kinked pre-activation, as model.c's act_backward decides it
+ * (z > 0 takes the right slope, z <= 0 the left one). */
+static int act_side(double z)
+{
+    return z > 0;
+}
+
+/* The side of an MAE residual or of an L1-penalised weight, as model.c's
+ * gradients decide it: the sign, with 0 at 0. */
+static int sign_side(double v)
+{
+    return (v > 0) - (v < 0);
+}
+
+/* Values whose side of a kink the check watches, per row: every hidden
+ * pre-activation of a kinked activation, then MAE's residual. */
+static size_t kink_values(const ModelShape *s)
+{
+    size_t n = 0;
+    if (act_kinked(s->hidden))
+        for (int l = 1; l < s->n_layers; l++) n += (size_t)s->sizes[l];
+    if (s->loss == LOSS_MAE) n++;
+    return n;
+}
+
+/* Scratch of the double pass: two rows of activations, and the watched
+ * values of the +h and -h passes of one row. */
+typedef struct {
+    double *in, *out, *kp, *km;
+} Scratch;
+
+static ErrorCode scratch_alloc(Scratch *sc, const ModelShape *s, Error *err)
+{
+    int width = 0;
+    for (int l = 0; l <= s->n_layers; l++)
+        if (s->sizes[l] > width) width = s->sizes[l];
+    size_t nk = kink_values(s);
+    double *blk = malloc(sizeof(double) * (2 * (size_t)width + 2 * nk + 1));
+    if (!blk) {
+        memset(sc, 0, sizeof *sc);
+        return error_set(err, ERROR_RUNTIME, "out of memory: gradcheck's double-precision pass");
+    }
+    sc->in = blk;
+    sc->out = blk + width;
+    sc->kp = sc->out + width;
+    sc->km = sc->kp + nk;
+    return ERROR_NONE;
+}
+
+static void scratch_free(Scratch *sc)
+{
+    free(sc->in);
+}
+
+/* The data loss of row r in double; the watched values go to kv when it is
+ * not NULL. */
+static double row_loss(const Model *m, const float *x, const int *labels, const float *targets,
+                       int r, Scratch *sc, double *kv)
+{
+    const ModelShape *s = &m->shape;
+    bool watch = kv && act_kinked(s->hidden);
+    double *in = sc->in, *out = sc->out;
+    for (int j = 0; j < s->sizes[0]; j++) in[j] = x[(size_t)r * s->sizes[0] + j];
+    for (int l = 0; l < s->n_layers; l++) {
+        const DenseLayer *D = &m->layers[l];
+        bool hidden = l < s->n_layers - 1;
+        for (int o = 0; o < D->n_out; o++) {
+            double z = D->b[o];
+            for (int i = 0; i < D->n_in; i++) z += (double)D->W[(size_t)o * D->n_in + i] * in[i];
+            if (hidden && watch) *kv++ = z;
+            out[o] = hidden ? act_d(s->hidden, z) : z;
+        }
+        double *t = in;
+        in = out;
+        out = t;
+    }
+    /* in holds the output layer's logits for this row. */
+    int O = s->sizes[s->n_layers];
+    double e;
+    switch (s->loss) {
+    case LOSS_CROSS_ENTROPY: {
+        double mx = in[0], se = 0;
+        for (int j = 1; j < O; j++) mx = in[j] > mx ? in[j] : mx;
+        for (int j = 0; j < O; j++) se += exp(in[j] - mx);
+        return mx + log(se) - in[labels[r]];
+    }
+    case LOSS_BINARY_CROSS_ENTROPY: {
+        double p = 1.0 / (1.0 + exp(-in[0]));
+        return labels[r] ? -log(p) : -log(1.0 - p);
+    }
+    case LOSS_MSE: e = in[0] - targets[r]; return e * e;
+    case LOSS_MAE:
+        e = in[0] - targets[r];
+        if (kv) *kv = e;
+        return fabs(e);
+    case LOSS_HUBER: e = fabs(in[0] - targets[r]); return e <= 1.0 ? 0.5 * e * e : e - 0.5;
+    case LOSS_AUTO: break;
+    }
+    return 0;
+}
+
+static double penalty_d(const Model *m)
+{
+    double pen1 = 0, pen2 = 0;
+    for (int l = 0; l < m->shape.n_layers; l++) {
+        const DenseLayer *D = &m->layers[l];
+        for (size_t i = 0; i < (size_t)D->n_in * D->n_out; i++) {
+            pen1 += fabs(D->W[i]);
+            pen2 += (double)D->W[i] * D->W[i];
+        }
+    }
+    return m->l1 * pen1 + m->l2 * pen2;
+}
+
+/* The kinks that row r met between its +h (kp) and -h (km) passes: a
+ * watched value on one side of its kink in one pass and on the other in
+ * the other, the sides as backprop decides them. */
+static unsigned row_kinks(const ModelShape *s, const double *kp, const double *km)
+{
+    unsigned kinds = 0;
+    size_t k = 0;
+    if (act_kinked(s->hidden))
+        for (int l = 1; l < s->n_layers; l++)
+            for (int o = 0; o < s->sizes[l]; o++, k++)
+                if (act_side(kp[k]) != act_side(km[k])) kinds |= GRADCHECK_KINK_ACTIVATION;
+    if (s->loss == LOSS_MAE && sign_side(kp[k]) != sign_side(km[k])) kinds |= GRADCHECK_KINK_LOSS;
+    return kinds;
+}
+
+/* One tensor's sampled entries: their errors, or why they were left out. */
+typedef struct {
+    int checked, kinked;
+    unsigned kinds;
+    double max_err, mean_err, norm;
+} TensorCheck;
+
+typedef struct {
+    Model *m;
+    const float *x;
+    const int *labels;
+    const float *targets;
+    int B;
+    double h;
+    Scratch sc;
+} CheckCtx;
+
+/* Checks up to max entries of p (n) against grad g; weights says whether p
+ * is a W (under the L1 penalty's kink). */
+static void check_tensor(CheckCtx *c, float *p, const float *g, size_t n, bool weights, int max,
+                         Rng *rng, TensorCheck *t)
+{
+    Model *m = c->m;
+    size_t k = n < (size_t)max ? n : (size_t)max;
+    double sum_err = 0, sq = 0;
+    memset(t, 0, sizeof *t);
+    for (size_t s = 0; s < k; s++) {
+        size_t i = k == n ? s : (size_t)rng_below(rng, n);
+        float keep = p[i];
+        /* The perturbed value is what float32 can hold: use the actual step. */
+        float vp = (float)(keep + c->h), vm = (float)(keep - c->h);
+        unsigned kinds = 0;
+        if (weights && m->l1 != 0 && sign_side(vp) != sign_side(vm)) kinds |= GRADCHECK_KINK_L1;
+        /* Row by row, the +h pass then the -h pass, so that one row's
+         * watched values of both can be compared. */
+        double lp = 0, lm = 0;
+        for (int r = 0; r < c->B; r++) {
+            p[i] = vp;
+            lp += row_loss(m, c->x, c->labels, c->targets, r, &c->sc, c->sc.kp);
+            p[i] = vm;
+            lm += row_loss(m, c->x, c->labels, c->targets, r, &c->sc, c->sc.km);
+            kinds |= row_kinks(&m->shape, c->sc.kp, c->sc.km);
+        }
+        p[i] = vp;
+        lp = lp / c->B + penalty_d(m);
+        p[i] = vm;
+        lm = lm / c->B + penalty_d(m);
+        p[i] = keep;
+        if (kinds) {
+            t->kinked++;
+            t->kinds |= kinds;
+            continue;
+        }
+        double fd = (lp - lm) / ((double)vp - vm);
+        double bp = g[i];
+        double den = fmax(fmax(fabs(bp), fabs(fd)), GRADCHECK_FLOOR);
+        double err = fabs(bp - fd) / den;
+        /* A gradient that is not a number disagrees with everything. */
+        if (isnan(err)) err = INFINITY;
+        sum_err += err;
+        sq += bp * bp;
+        if (err > t->max_err) t->max_err = err;
+        t->checked++;
+    }
+    t->mean_err = t->checked ? sum_err / t->checked : 0;
+    t->norm = sqrt(sq);
+}
+
+GradcheckVerdict gradcheck_verdict(int n_checked, double max_err)
+{
+    if (n_checked == 0) return GRADCHECK_UNCHECKED;
+    return max_err <= GRADCHECK_TOLERANCE ? GRADCHECK_AGREE : GRADCHECK_MISMATCH;
+}
+
+void gradcheck_kink_text(unsigned kinks, Activation hidden, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    if (kinks & GRADCHECK_KINK_ACTIVATION)
+        len += (size_t)snprintf(buf + len, cap > len ? cap - len : 0,
+                                "a %s pre-activation lay within the step of its kink at 0",
+                                activation_name(hidden));
+    if (kinks & GRADCHECK_KINK_LOSS)
+        len += (size_t)snprintf(buf + len, cap > len ? cap - len : 0,
+                                "%san MAE residual lay "
+                                "within the step of its kink at 0",
+                                len ? "; " : "");
+    if (kinks & GRADCHECK_KINK_L1)
+        snprintf(buf + len, cap > len ? cap - len : 0,
+                 "%sthe weight lay within the step of 0, the L1 penalty's kink", len ? "; " : "");
+}
+
+ErrorCode gradcheck_compare(Model *m, const float *x, const int *labels, const float *targets,
+                            int B, int max_per_tensor, double h, uint64_t seed,
+                            GradcheckReport *rep, Error *err)
+{
+    memset(rep, 0, sizeof *rep);
+    CheckCtx c = {m, x, labels, targets, B, h, {0}};
+    if (scratch_alloc(&c.sc, &m->shape, err)) return ERROR_RUNTIME;
+    Rng rng;
+    rng_seed(&rng, seed);
+    rep->n_layers = m->shape.n_layers;
+    for (int l = 0; l < m->shape.n_layers; l++) {
+        DenseLayer *D = &m->layers[l];
+        GradcheckLayer *o = &rep->layer[l];
+        TensorCheck tw, tb;
+        check_tensor(&c, D->W, D->dW, (size_t)D->n_in * D->n_out, true, max_per_tensor, &rng, &tw);
+        check_tensor(&c, D->b, D->db, (size_t)D->n_out, false, max_per_tensor, &rng, &tb);
+        *o = (GradcheckLayer){.n_checked_w = tw.checked,
+                              .n_checked_b = tb.checked,
+                              .n_kink_w = tw.kinked,
+                              .n_kink_b = tb.kinked,
+                              .kinks = tw.kinds | tb.kinds,
+                              .max_err_w = tw.max_err,
+                              .max_err_b = tb.max_err,
+                              .mean_err_w = tw.mean_err,
+                              .mean_err_b = tb.mean_err,
+                              .norm_w = tw.norm,
+                              .norm_b = tb.norm};
+        rep->worst = fmax(rep->worst, fmax(tw.max_err, tb.max_err));
+        rep->n_kink += tw.kinked + tb.kinked;
+        rep->kinks |= o->kinks;
+        const TensorCheck *both[2] = {&tw, &tb};
+        for (int j = 0; j < 2; j++) {
+            GradcheckVerdict v = gradcheck_verdict(both[j]->checked, both[j]->max_err);
+            rep->n_unchecked += v == GRADCHECK_UNCHECKED && both[j]->kinked > 0;
+            rep->n_mismatch += v == GRADCHECK_MISMATCH;
+        }
+    }
+    scratch_free(&c.sc);
+    return ERROR_NONE;
+}
+
+ErrorCode gradcheck_run(Model *m, const float *x, const int *labels, const float *targets, int B,
+                        int max_per_tensor, double h, uint64_t seed, GradcheckReport *rep,
+                        Error *err)
+{
+    double dropout = m->dropout;
+    m->dropout = 0;
+    model_forward(m, x, B, false, NULL);
+    model_zero_grads(m);
+    model_backward(m, labels, targets, B);
+    ErrorCode ec = gradcheck_compare(m, x, labels, targets, B, max_per_tensor, h, seed, rep, err);
+    m->dropout = dropout;
+    return ec;
+}
+
+ErrorCode gradcheck_session(const PreparedData *s, const Options *o, ModelShape *shape, int *rows,
+                            GradcheckReport *rep, Error *err)
+{
+    Model m;
+    Rng rng;
+    rng_seed(&rng, o->seed);
+    int B = o->batch_size < (long)s->train.n ? (int)o->batch_size : (int)s->train.n;
+    ErrorCode ec =
+        model_shape_make(shape, s->train.d, o->layers, o->n_layers, o->activation, o->loss,
+                         s->train.task == TASK_CLASSIFICATION, s->train.n_classes, err);
+    if (ec) return ec;
+    ec = model_create(&m, shape, B, &rng, err);
+    if (ec) return ec;
+    m.l1 = o->l1;
+    m.l2 = o->l2;
+    *rows = B;
+    ec = gradcheck_run(&m, s->train.x, s->train.labels, s->train.targets, B, GRADCHECK_ENTRIES,
+                       GRADCHECK_STEP, o->seed, rep, err);
+    model_free(&m);
+    return ec;
+}

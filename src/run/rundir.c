@@ -1,0 +1,961 @@
+/* runlog.c - see runlog.h. */
+#include "gradtop/run/rundir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdio_ext.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gradtop/io/atomicfile.h"
+#include "gradtop/io/modelfile.h"
+#include "gradtop/io/tfevents.h"
+
+#ifndef GRADTOP_VERSION
+#define GRADTOP_VERSION "unknown"
+#endif
+
+#define RUNDIR_PATH 4096
+#define RUNDIR_MAX_HPARAMS 64
+/* The share of the run's time that writing checkpoint.gtm may take. */
+#define RUNDIR_CHECKPOINT_SHARE 0.01
+
+struct RunDir {
+    const PreparedData *s;
+    Options opt;
+    Task task;
+    bool has_val, has_test;
+    char dir[RUNDIR_PATH];
+    char metrics_path[RUNDIR_PATH];
+    char journal_path[RUNDIR_PATH];
+    char model_path[RUNDIR_PATH];
+    char checkpoint_path[RUNDIR_PATH];
+    FILE *metrics;
+    FILE *journal;
+    TfeWriter *events;
+    char *config_text;
+    int spare_fd; /* held for the model's save, which needs a descriptor (-1: none) */
+    int last_epoch;
+    long last_step;
+    Error err;           /* the first I/O failure */
+    atomic_bool failed;  /* err is set: other threads may read it then */
+    bool journal_failed; /* a journal line could not be written: no more */
+    bool off;            /* rundir_off: nothing more is written */
+    void (*on_fail)(void *ctx, const Error *e);
+    void *on_fail_ctx;
+    /* checkpoint.gtm: the epoch it holds (-1: none written), how long the
+     * last write took and when it ended (monotonic seconds) */
+    int state_epoch;
+    double state_cost, state_end;
+    double state_share;
+};
+
+static double now_seconds(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+static void journal_line(RunDir *rl, double t, long step, int epoch, const char *kind,
+                         const char *text);
+
+/* Remembers the first failure (later ones are dropped), says so in the
+ * journal as a line of kind note (when not NULL and the journal still
+ * takes lines) and tells the owner's on_fail. */
+static void rl_fail_err(RunDir *rl, const Error *e, const char *note)
+{
+    if (rl->err.code != ERROR_NONE || e->code == ERROR_NONE) return;
+    rl->err = *e;
+    atomic_store_explicit(&rl->failed, true, memory_order_release);
+    if (note) journal_line(rl, now_seconds(), rl->last_step, rl->last_epoch, note, e->msg);
+    if (rl->on_fail) rl->on_fail(rl->on_fail_ctx, &rl->err);
+}
+
+static double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void rl_fail(RunDir *rl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void rl_fail(RunDir *rl, const char *fmt, ...)
+{
+    if (rl->err.code != ERROR_NONE) return;
+    Error e = {.code = ERROR_RUNTIME};
+    va_list ap;
+    va_start(ap, fmt);
+    error_setv(&e, ERROR_RUNTIME, fmt, ap);
+    va_end(ap);
+    rl_fail_err(rl, &e, "write_failed");
+}
+
+/* ---- files ----------------------------------------------------------- */
+
+/* mkdir -p: ERROR_RUNTIME naming path (as given) when a part cannot be made. */
+static ErrorCode make_dirs(const char *path, Error *err)
+{
+    char buf[RUNDIR_PATH];
+    size_t n = strlen(path);
+    if (n == 0) return error_set(err, ERROR_INPUT, "--logdir: empty directory name");
+    if (n >= sizeof buf) return error_set(err, ERROR_INPUT, "%s: path too long", path);
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0') continue;
+        char c = buf[i];
+        buf[i] = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(errno));
+        buf[i] = c;
+    }
+    struct stat st;
+    if (stat(path, &st) != 0) return error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) return error_set(err, ERROR_RUNTIME, "%s: not a directory", path);
+    return ERROR_NONE;
+}
+
+/* Keeps letters, digits, '.', '-' and '_'; anything else becomes '_'. */
+static void sanitize(char *dst, size_t cap, const char *src)
+{
+    size_t n = 0;
+    for (; *src && n + 1 < cap; src++) {
+        unsigned char c = (unsigned char)*src;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '.' || c == '-' || c == '_';
+        dst[n++] = ok ? (char)c : '_';
+    }
+    dst[n] = '\0';
+    if (n == 0 || strcmp(dst, ".") == 0 || strcmp(dst, "..") == 0) snprintf(dst, cap, "run");
+}
+
+/* Writes text to path atomically (atomicfile.h). */
+static int write_atomic(const char *path, const char *text)
+{
+    AtomicFile af;
+    int e = atomicfile_open(&af, path);
+    if (e) return e;
+    size_t n = strlen(text);
+    return atomicfile_commit(&af, fwrite(text, 1, n, af.f) != n ? (errno ? errno : EIO) : 0);
+}
+
+/* The PID of NAME.tmp.PID (as write_atomic and modelfile_save name their
+ * temporaries), or 0 when name is not one. */
+static long temporary_pid(const char *name)
+{
+    const char *p = NULL;
+    for (const char *q = strstr(name, ".tmp."); q; q = strstr(q + 1, ".tmp.")) p = q;
+    if (!p || p == name) return 0;
+    p += 5;
+    long pid = 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9' || pid > 99999999) return 0;
+        pid = pid * 10 + (*p - '0');
+    }
+    return pid;
+}
+
+int rundir_remove_stale(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    int removed = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        long pid = temporary_pid(e->d_name);
+        if (pid <= 0 || pid == (long)getpid()) continue;
+        /* A process that still exists (EPERM: someone else's) may be
+         * writing it; only ESRCH says nobody will rename it any more. */
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) == 0) removed++;
+    }
+    closedir(d);
+    return removed;
+}
+
+/* Appends text to f, whose buffer is empty (every record is flushed), as
+ * one record: written and flushed whole, or cut back to where it began (a
+ * full disk takes part of it), so that no reader ever meets half a row or
+ * half a line.  errno, and false, when it could not be written. */
+static bool append_record(FILE *f, const char *text)
+{
+    struct stat st;
+    off_t start = fstat(fileno(f), &st) == 0 ? st.st_size : -1;
+    errno = 0;
+    if (fputs(text, f) >= 0 && fflush(f) == 0) return true;
+    int e = errno ? errno : EIO;
+    /* drop what stdio still holds, so that closing writes none of it */
+    __fpurge(f);
+    if (start >= 0 && ftruncate(fileno(f), start) == 0) fseeko(f, start, SEEK_SET);
+    errno = e;
+    return false;
+}
+
+static void flush_file(RunDir *rl, FILE *f, const char *path, bool sync)
+{
+    if (!f) return;
+    if (fflush(f) != 0) {
+        rl_fail(rl, "%s: %s", path, strerror(errno));
+        return;
+    }
+    if (sync && fsync(fileno(f)) != 0 && errno != EINVAL && errno != EROFS)
+        rl_fail(rl, "%s: %s", path, strerror(errno));
+}
+
+/* ---- journal --------------------------------------------------------- */
+
+/* Local ISO 8601 time with milliseconds and offset: 2026-11-24T19:30:00.123+01:00. */
+static void iso_time(char *buf, size_t cap, double t)
+{
+    time_t sec = (time_t)floor(t);
+    int ms = (int)((t - floor(t)) * 1000.0);
+    if (ms > 999) ms = 999;
+    if (ms < 0) ms = 0;
+    struct tm tm;
+    if (!localtime_r(&sec, &tm)) {
+        snprintf(buf, cap, "%.3f", t);
+        return;
+    }
+    char date[32], zone[8];
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+    strftime(zone, sizeof zone, "%z", &tm); /* +0100 */
+    if (strlen(zone) == 5)
+        snprintf(buf, cap, "%s.%03d%.3s:%.2s", date, ms, zone, zone + 3);
+    else
+        snprintf(buf, cap, "%s.%03d", date, ms);
+}
+
+static const char *event_word(EventKind k)
+{
+    switch (k) {
+    case EVENT_START: return "start";
+    case EVENT_PAUSE: return "pause";
+    case EVENT_RESUME: return "resume";
+    case EVENT_STEP: return "step";
+    case EVENT_CHANGE: return "change";
+    case EVENT_SCHEDULE: return "schedule";
+    case EVENT_EARLY_STOP: return "early_stop";
+    case EVENT_DIVERGED: return "diverged";
+    case EVENT_STOP: return "stop";
+    case EVENT_RESTORE: return "restore";
+    case EVENT_END: return "end";
+    }
+    return "event";
+}
+
+/* After another file failed the journal still takes lines (the stop, the
+ * end and the result say how the run ended), each whole or not at all. */
+static void journal_line(RunDir *rl, double t, long step, int epoch, const char *kind,
+                         const char *text)
+{
+    if (!rl->journal || rl->journal_failed || rl->off) return;
+    char when[64];
+    iso_time(when, sizeof when, t);
+    /* one line per entry: line breaks inside text would split it */
+    char clean[1024];
+    size_t n = 0;
+    for (const char *c = text ? text : ""; *c && n + 1 < sizeof clean; c++)
+        clean[n++] = (*c == '\n' || *c == '\r') ? ' ' : *c;
+    clean[n] = '\0';
+    char line[1200];
+    snprintf(line, sizeof line, "%s step=%ld epoch=%d %s %s\n", when, step, epoch, kind, clean);
+    if (!append_record(rl->journal, line)) {
+        rl->journal_failed = true;
+        rl_fail(rl, "%s: %s", rl->journal_path, strerror(errno));
+    }
+}
+
+void rundir_note(RunDir *rl, const char *kind, const char *text)
+{
+    journal_line(rl, now_seconds(), rl->last_step, rl->last_epoch, kind, text);
+}
+
+/* ---- hparams --------------------------------------------------------- */
+
+typedef struct {
+    TfeHParam hp[RUNDIR_MAX_HPARAMS];
+    char text[RUNDIR_MAX_HPARAMS][256];
+    int n;
+} HParamSet;
+
+/* The run's data, model and training options that apply to it (an Adam
+ * run does not list SGD's momentum), typed for the HParams dashboard. */
+static void collect_hparams(HParamSet *set, const Options *o, const char *dataset)
+{
+    set->n = 0;
+    TfeHParam *h = &set->hp[set->n];
+    if (snprintf(set->text[set->n], sizeof set->text[0], "%s", dataset) < 0)
+        set->text[set->n][0] = '\0';
+    *h = (TfeHParam){.name = "dataset", .type = TFE_HPARAM_STRING, .string = set->text[set->n]};
+    set->n++;
+    for (size_t i = 0; i < option_count && set->n < RUNDIR_MAX_HPARAMS; i++) {
+        const OptionSpec *s = &option_table[i];
+        if (!s->in_config || s->group == OPTGROUP_OUTPUT) continue;
+        if (!option_applies(s, o)) continue;
+        const void *base = (const char *)o + s->offset;
+        h = &set->hp[set->n];
+        *h = (TfeHParam){.name = s->name};
+        switch (s->kind) {
+        case OPTKIND_INT:
+            h->type = TFE_HPARAM_NUMBER;
+            h->number = *(const int *)base;
+            break;
+        case OPTKIND_U64:
+            h->type = TFE_HPARAM_NUMBER;
+            h->number = (double)*(const uint64_t *)base;
+            break;
+        case OPTKIND_DOUBLE:
+            h->type = TFE_HPARAM_NUMBER;
+            h->number = *(const double *)base;
+            break;
+        case OPTKIND_BOOL:
+            h->type = TFE_HPARAM_BOOL;
+            h->boolean = *(const bool *)base;
+            break;
+        default:
+            h->type = TFE_HPARAM_STRING;
+            options_format(o, s, set->text[set->n], sizeof set->text[0]);
+            h->string = set->text[set->n];
+            break;
+        }
+        set->n++;
+    }
+}
+
+/* The final/... metric tags, in the order rundir_finish writes them. */
+static int metric_tags(const RunDir *rl, const char **tags)
+{
+    int n = 0;
+    bool cls = rl->task == TASK_CLASSIFICATION;
+    bool present[3] = {true, rl->has_val, rl->has_test};
+    static const char *const cls_tags[3][2] = {{"final/loss", "final/accuracy"},
+                                               {"final/val_loss", "final/val_accuracy"},
+                                               {"final/test_loss", "final/test_accuracy"}};
+    static const char *const reg_tags[3][3] = {
+        {"final/loss", "final/mae", "final/r2"},
+        {"final/val_loss", "final/val_mae", "final/val_r2"},
+        {"final/test_loss", "final/test_mae", "final/test_r2"}};
+    for (int p = 0; p < 3; p++) {
+        if (!present[p]) continue;
+        if (cls) {
+            for (int k = 0; k < 2; k++) tags[n++] = cls_tags[p][k];
+        } else {
+            for (int k = 0; k < 3; k++) tags[n++] = reg_tags[p][k];
+        }
+    }
+    return n;
+}
+
+/* ---- open / close ---------------------------------------------------- */
+
+/* p, when it names a regular file by a relative path, becomes its
+ * absolute path (left alone when that does not fit in cap). */
+static void absolute_file(char *p, size_t cap)
+{
+    struct stat st;
+    char real[PATH_MAX];
+    if (!p[0] || p[0] == '/' || stat(p, &st) != 0 || !S_ISREG(st.st_mode) || !realpath(p, real))
+        return;
+    size_t n = strlen(real);
+    if (n < cap) memcpy(p, real, n + 1);
+}
+
+static ErrorCode make_run_dir(RunDir *rl, const Options *o, const PreparedData *s, double t, Error *err)
+{
+    ErrorCode rc = make_dirs(o->logdir, err);
+    if (rc) return rc;
+    time_t sec = (time_t)t;
+    struct tm tm;
+    char stamp[32] = "00000000-000000";
+    if (localtime_r(&sec, &tm)) strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    char ds[128], name[128], base[RUNDIR_PATH];
+    sanitize(ds, sizeof ds, s->all.name[0] ? s->all.name : "data");
+    int len;
+    if (o->name[0]) {
+        sanitize(name, sizeof name, o->name);
+        len = snprintf(base, sizeof base, "%s/%s-%s-%s", o->logdir, stamp, ds, name);
+    } else {
+        len = snprintf(base, sizeof base, "%s/%s-%s", o->logdir, stamp, ds);
+    }
+    if (len < 0 || (size_t)len + 32 >= sizeof base)
+        return error_set(err, ERROR_INPUT, "%s: path too long", o->logdir);
+    for (int k = 1; k < 10000; k++) {
+        int m = k == 1 ? snprintf(rl->dir, sizeof rl->dir, "%s", base)
+                       : snprintf(rl->dir, sizeof rl->dir, "%s-%d", base, k);
+        if (m < 0 || (size_t)m >= sizeof rl->dir)
+            return error_set(err, ERROR_INPUT, "%s: path too long", o->logdir);
+        if (mkdir(rl->dir, 0755) == 0) return ERROR_NONE;
+        if (errno != EEXIST)
+            return error_set(err, ERROR_RUNTIME, "%s: %s", o->logdir, strerror(errno));
+    }
+    return error_set(err, ERROR_RUNTIME, "%s: too many runs named %s", o->logdir, base);
+}
+
+static void metrics_header(RunDir *rl)
+{
+    const char *h = rl->task == TASK_CLASSIFICATION
+                        ? "epoch,step,wall_time,loss,accuracy,val_loss,val_accuracy,lr\n"
+                        : "epoch,step,wall_time,loss,mae,r2,val_loss,val_mae,val_r2,lr\n";
+    if (!append_record(rl->metrics, h)) rl_fail(rl, "%s: %s", rl->metrics_path, strerror(errno));
+}
+
+static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s, const char *resume,
+                          int epoch, long step, Error *err);
+
+/* Removes a run directory this process has just made, with whatever it
+ * holds (only files it wrote): a run that could not open all its files
+ * leaves nothing behind.  Its files are closed first, which frees the
+ * descriptor the listing needs. */
+static void remove_new_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d) {
+        int fd = dirfd(d);
+        struct dirent *ent;
+        while ((ent = readdir(d)))
+            if (strcmp(ent->d_name, ".") && strcmp(ent->d_name, "..")) unlinkat(fd, ent->d_name, 0);
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+/* Closes a run that failed to open; a new one's directory goes too. */
+static ErrorCode abandon_run(RunDir *rl, bool made, ErrorCode rc)
+{
+    char dir[RUNDIR_PATH];
+    snprintf(dir, sizeof dir, "%s", rl->dir);
+    rundir_close(rl);
+    if (made) remove_new_dir(dir);
+    return rc;
+}
+
+/* What cutting a run's files back to an epoch removed, for the journal. */
+typedef struct {
+    int rows;           /* metrics.csv rows kept */
+    int cut_rows;       /* and removed */
+    int first_cut;      /* the epoch of the first row removed, 0 if none */
+    size_t cut_records; /* event records removed */
+    int cut_files;      /* event files left with nothing and removed */
+} Cut;
+
+/* Cuts metrics.csv back to its rows of epochs 1 .. epoch, in order: from
+ * the first row that is not the next of those (a later epoch, a repeat, a
+ * row cut short by a crash), everything goes. */
+static ErrorCode cut_metrics(const char *path, int epoch, Cut *c, Error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (errno == ENOENT) return ERROR_NONE; /* written anew */
+        return error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(errno));
+    }
+    char line[4096];
+    long keep = 0;
+    bool header = true, cutting = false;
+    while (fgets(line, sizeof line, f)) {
+        size_t n = strlen(line);
+        bool whole = n > 0 && line[n - 1] == '\n';
+        if (header) {
+            header = false;
+            if (whole && strncmp(line, "epoch,", 6) == 0) {
+                keep = ftell(f);
+                continue;
+            }
+            cutting = true; /* not a gradtop header: written anew */
+        }
+        char *end;
+        long e = strtol(line, &end, 10);
+        if (!cutting && (!whole || end == line || *end != ',' || e != c->rows + 1 || e > epoch))
+            cutting = true;
+        if (cutting) {
+            if (!c->first_cut && end != line && *end == ',' && e > 0) c->first_cut = (int)e;
+            if (whole || !feof(f)) c->cut_rows++;
+            continue;
+        }
+        c->rows++;
+        keep = ftell(f);
+    }
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed) return error_set(err, ERROR_RUNTIME, "%s: read error", path);
+    if (cutting && truncate(path, keep) != 0)
+        return error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(errno));
+    return ERROR_NONE;
+}
+
+/* Cuts every event file of dir back to step epoch; a file left without a
+ * scalar goes (a session that began after the epoch, or was killed before
+ * its first one). */
+static ErrorCode cut_events(const char *dir, int epoch, Cut *c, Error *err)
+{
+    DIR *d = opendir(dir);
+    if (!d) return error_set(err, ERROR_RUNTIME, "%s: %s", dir, strerror(errno));
+    ErrorCode rc = ERROR_NONE;
+    struct dirent *e;
+    while (!rc && (e = readdir(d))) {
+        if (strncmp(e->d_name, "events.out.tfevents.", 20) != 0) continue;
+        char path[RUNDIR_PATH + 256];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        size_t kept, removed;
+        rc = tfevents_cut(path, epoch, &kept, &removed, err);
+        c->cut_records += removed;
+        if (!rc && kept == 0 && unlink(path) == 0) c->cut_files++;
+    }
+    closedir(d);
+    return rc;
+}
+
+/* The journal's account of a cut. */
+static void journal_cut(RunDir *rl, double t, int epoch, long step, const Cut *c)
+{
+    char text[512];
+    int n =
+        snprintf(text, sizeof text,
+                 "goes on from the end of epoch %d: metrics.csv keeps epochs 1-%d", epoch, c->rows);
+    if (c->cut_rows && n > 0 && (size_t)n < sizeof text)
+        n += snprintf(text + n, sizeof text - (size_t)n, ", %d later row%s removed (from epoch %d)",
+                      c->cut_rows, c->cut_rows == 1 ? "" : "s", c->first_cut);
+    if (c->cut_records && n > 0 && (size_t)n < sizeof text)
+        n += snprintf(text + n, sizeof text - (size_t)n,
+                      "; %zu event record%s after epoch %d removed", c->cut_records,
+                      c->cut_records == 1 ? "" : "s", epoch);
+    if (c->cut_files && n > 0 && (size_t)n < sizeof text)
+        snprintf(text + n, sizeof text - (size_t)n, " (%d event file%s left empty, deleted)",
+                 c->cut_files, c->cut_files == 1 ? "" : "s");
+    journal_line(rl, t, step, epoch, "rewind", text);
+}
+
+ErrorCode rundir_open(RunDir **out, const Options *o, const PreparedData *s, Error *err)
+{
+    return open_run(out, o, s, NULL, 0, 0, err);
+}
+
+ErrorCode rundir_resume(RunDir **out, const char *dir, int epoch, long step, const Options *o,
+                        const PreparedData *s, Error *err)
+{
+    return open_run(out, o, s, dir, epoch, step, err);
+}
+
+/* Opens a new run directory, or with resume an existing one whose files
+ * are appended to (and a new event file started beside the old). */
+static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s, const char *resume,
+                          int epoch, long step, Error *err)
+{
+    *out = NULL;
+    RunDir *rl = calloc(1, sizeof *rl);
+    if (!rl) return error_set(err, ERROR_RUNTIME, "out of memory");
+    rl->spare_fd = -1;
+    rl->s = s;
+    rl->opt = *o;
+    rl->task = s->all.task;
+    rl->has_val = s->val.n > 0;
+    rl->has_test = s->has_test;
+    rl->state_epoch = -1;
+    rl->state_share = RUNDIR_CHECKPOINT_SHARE;
+    double t = now_seconds();
+    ErrorCode rc = ERROR_NONE;
+    if (resume) {
+        struct stat st;
+        if (strlen(resume) + 32 >= sizeof rl->dir)
+            rc = error_set(err, ERROR_INPUT, "%s: path too long", resume);
+        else if (stat(resume, &st) != 0 || !S_ISDIR(st.st_mode))
+            rc = error_set(err, ERROR_INPUT, "%s: not a run directory", resume);
+        else
+            snprintf(rl->dir, sizeof rl->dir, "%s", resume);
+        if (!rc) rundir_remove_stale(rl->dir);
+    } else {
+        rc = make_run_dir(rl, o, s, t, err);
+    }
+    if (rc) {
+        free(rl);
+        return rc;
+    }
+    /* make_run_dir left room for these names */
+    if (snprintf(rl->metrics_path, sizeof rl->metrics_path, "%s/metrics.csv", rl->dir) < 0 ||
+        snprintf(rl->journal_path, sizeof rl->journal_path, "%s/journal.txt", rl->dir) < 0 ||
+        snprintf(rl->model_path, sizeof rl->model_path, "%s/model.gtm", rl->dir) < 0 ||
+        snprintf(rl->checkpoint_path, sizeof rl->checkpoint_path, "%s/checkpoint.gtm", rl->dir) < 0)
+        return abandon_run(rl, !resume,
+                           error_set(err, ERROR_RUNTIME, "%s: path too long", o->logdir));
+
+    /* config.txt names files by absolute path, so that --config and
+     * --resume work from any directory */
+    Options *saved = malloc(sizeof *saved);
+    if (saved) {
+        *saved = *o;
+        absolute_file(saved->dataset, sizeof saved->dataset);
+        absolute_file(saved->test, sizeof saved->test);
+        absolute_file(saved->labels, sizeof saved->labels);
+    }
+    size_t need = saved ? options_to_config(saved, NULL, 0) : 0;
+    rl->config_text = saved ? malloc(need + 1) : NULL;
+    if (!rl->config_text) {
+        free(saved);
+        return abandon_run(rl, !resume, error_set(err, ERROR_RUNTIME, "out of memory"));
+    }
+    options_to_config(saved, rl->config_text, need + 1);
+    free(saved);
+    /* A resumed run goes on from its checkpoint's epoch: what the files
+     * hold beyond it (the epochs a crash cut off before their checkpoint)
+     * is removed, so that every epoch appears once, in order. */
+    Cut cut = {0};
+    if (resume) {
+        rc = cut_metrics(rl->metrics_path, epoch, &cut, err);
+        if (!rc) rc = cut_events(rl->dir, epoch, &cut, err);
+        if (rc) return abandon_run(rl, false, rc);
+        rl->state_epoch = epoch; /* checkpoint.gtm holds it already */
+        rl->last_epoch = epoch;  /* for notes before the first epoch */
+        rl->last_step = step;
+    }
+    char config_path[RUNDIR_PATH + 16];
+    snprintf(config_path, sizeof config_path, "%s/config.txt", rl->dir);
+    int e = write_atomic(config_path, rl->config_text);
+    if (e)
+        return abandon_run(rl, !resume,
+                           error_set(err, ERROR_RUNTIME, "%s: %s", config_path, strerror(e)));
+
+    rl->metrics = fopen(rl->metrics_path, resume ? "a" : "w");
+    if (!rl->metrics) {
+        rc = error_set(err, ERROR_RUNTIME, "%s: %s", rl->metrics_path, strerror(errno));
+        return abandon_run(rl, !resume, rc);
+    }
+    rl->journal = fopen(rl->journal_path, resume ? "a" : "w");
+    if (!rl->journal) {
+        rc = error_set(err, ERROR_RUNTIME, "%s: %s", rl->journal_path, strerror(errno));
+        return abandon_run(rl, !resume, rc);
+    }
+    rc = tfevents_open(&rl->events, rl->dir, t, err);
+    if (rc) return abandon_run(rl, !resume, rc);
+    /* the model is saved later, through a temporary file: its descriptor
+     * is set aside now, so that a run short of descriptors fails here,
+     * before it has begun, rather than at its first save */
+    rl->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (rl->spare_fd < 0)
+        return abandon_run(rl, !resume,
+                           error_set(err, error_code_of_open(errno),
+                                     "%s: no descriptor left for saving the model: %s", rl->dir,
+                                     strerror(errno)));
+
+    if (ftell(rl->metrics) == 0) metrics_header(rl);
+
+    HParamSet *hs = malloc(sizeof *hs); /* 16 KiB: not on the stack */
+    if (hs) {
+        const char *tags[9];
+        int nt = metric_tags(rl, tags);
+        collect_hparams(hs, o, s->all.name[0] ? s->all.name : o->dataset);
+        Error te = {0};
+        if (tfevents_write_hparams_experiment(rl->events, hs->hp, hs->n, tags, nt, t, &te) ||
+            tfevents_write_hparams_start(rl->events, hs->hp, hs->n, rl->model_path, t, &te) ||
+            tfevents_flush(rl->events, &te))
+            rl_fail_err(rl, &te, "write_failed");
+        free(hs);
+    }
+
+    char text[768];
+    const Dataset *all = &s->all;
+    int len = snprintf(text, sizeof text, "gradtop %s: %s (%s), %zu rows: %zu train, %zu val",
+                       GRADTOP_VERSION, o->dataset[0] ? o->dataset : all->source,
+                       all->task == TASK_CLASSIFICATION ? "classification" : "regression", all->n,
+                       s->train.n, s->val.n);
+    if (s->has_test && len > 0 && (size_t)len < sizeof text)
+        len += snprintf(text + len, sizeof text - (size_t)len, ", %zu test", s->test.n);
+    if (len > 0 && (size_t)len < sizeof text) {
+        if (all->task == TASK_CLASSIFICATION)
+            snprintf(text + len, sizeof text - (size_t)len, "; %d features, %d classes", all->d,
+                     all->n_classes);
+        else
+            snprintf(text + len, sizeof text - (size_t)len, "; %d features", all->d);
+    }
+    journal_line(rl, t, step, epoch, resume ? "resume" : "run", text);
+    if (resume) journal_cut(rl, t, epoch, step, &cut);
+
+    if (rl->err.code != ERROR_NONE)
+        return abandon_run(rl, !resume, error_set(err, rl->err.code, "%s", rl->err.msg));
+    *out = rl;
+    return ERROR_NONE;
+}
+
+const char *rundir_path(const RunDir *rl)
+{
+    return rl->dir;
+}
+
+TrainerHooks rundir_hooks(RunDir *rl)
+{
+    return (TrainerHooks){.ctx = rl,
+                          .on_epoch = rundir_on_epoch,
+                          .on_event = rundir_on_event,
+                          .on_checkpoint = rundir_on_checkpoint,
+                          .on_state = rundir_on_state};
+}
+
+ErrorCode rundir_error(const RunDir *rl, Error *err)
+{
+    /* err is written once, before failed is set */
+    if (!atomic_load_explicit(&((RunDir *)rl)->failed, memory_order_acquire)) return ERROR_NONE;
+    if (err) *err = rl->err;
+    return rl->err.code;
+}
+
+void rundir_on_failure(RunDir *rl, void (*fn)(void *ctx, const Error *e), void *ctx)
+{
+    rl->on_fail = fn;
+    rl->on_fail_ctx = ctx;
+}
+
+void rundir_off(RunDir *rl, const char *why)
+{
+    if (rl->off) return;
+    journal_line(rl, now_seconds(), rl->last_step, rl->last_epoch, "log_off", why);
+    rl->off = true;
+}
+
+void rundir_close(RunDir *rl)
+{
+    if (!rl) return;
+    if (rl->metrics && fclose(rl->metrics) != 0)
+        rl_fail(rl, "%s: %s", rl->metrics_path, strerror(errno));
+    if (rl->journal && fclose(rl->journal) != 0)
+        rl_fail(rl, "%s: %s", rl->journal_path, strerror(errno));
+    tfevents_close(rl->events, NULL);
+    if (rl->spare_fd >= 0) close(rl->spare_fd);
+    free(rl->config_text);
+    free(rl);
+}
+
+/* ---- resume ---------------------------------------------------------- */
+
+ErrorCode rundir_resume_load(RunResume *rr, const char *dir, Error *err)
+{
+    memset(rr, 0, sizeof *rr);
+    options_default(&rr->earlier);
+    char path[RUNDIR_PATH + 32];
+    if (strlen(dir) + 32 >= RUNDIR_PATH)
+        return error_set(err, ERROR_INPUT, "%s: path too long", dir);
+    snprintf(path, sizeof path, "%s/config.txt", dir);
+    ErrorCode rc = options_load_file(&rr->earlier, path, NULL, err);
+    if (rc) return rc;
+    /* checkpoint.gtm holds the last epoch's state; a run from before
+     * checkpoints has only model.gtm, its kept weights */
+    struct stat st;
+    snprintf(path, sizeof path, "%s/checkpoint.gtm", dir);
+    rr->from_checkpoint = stat(path, &st) == 0 || errno != ENOENT;
+    if (!rr->from_checkpoint) {
+        snprintf(path, sizeof path, "%s/model.gtm", dir);
+        if (stat(path, &st) != 0 && errno == ENOENT)
+            return error_set(err, ERROR_INPUT,
+                             "%s: nothing to resume: the run stopped before it finished its "
+                             "first epoch, so it has no checkpoint.gtm; start it again with "
+                             "gradtop train --config %s/config.txt",
+                             dir, dir);
+    }
+    rc = modelfile_load(&rr->state, path, err);
+    if (rc) return rc;
+    if (rr->from_checkpoint && !rr->state.has_state) {
+        modelfile_free(&rr->state);
+        return error_set(err, ERROR_INPUT, "%s: no run state in it (not a checkpoint)", path);
+    }
+    return ERROR_NONE;
+}
+
+void rundir_resume_options(const RunResume *rr, Options *o)
+{
+    /* cosine's "the run's epochs" is the period the run started with: a
+     * resume with more epochs goes on along the same curve */
+    const Options *e = &rr->earlier;
+    if (o->sched.kind == SCHEDULE_COSINE && o->sched.cosine_epochs == 0 &&
+        e->sched.kind == SCHEDULE_COSINE)
+        o->sched.cosine_epochs = e->sched.cosine_epochs > 0 ? e->sched.cosine_epochs : e->epochs;
+}
+
+void rundir_resume_free(RunResume *rr)
+{
+    modelfile_free(&rr->state);
+}
+
+/* ---- hooks ----------------------------------------------------------- */
+
+/* A CSV field: the value, or nothing when absent. */
+static void field(char *buf, size_t cap, bool present, double v)
+{
+    if (present)
+        snprintf(buf, cap, ",%.8g", v);
+    else
+        snprintf(buf, cap, ",");
+}
+
+static void scalar(RunDir *rl, const char *tag, int64_t step, double v, double t)
+{
+    Error e = {0};
+    if (rl->err.code == ERROR_NONE && !rl->off &&
+        tfevents_write_scalar(rl->events, tag, step, (float)v, t, &e))
+        rl_fail_err(rl, &e, "write_failed");
+}
+
+/* One part's scalars under a tag prefix ("", "val_", "final/test_"...):
+ * the loss, then accuracy or MAE and R², by task. */
+static void part_scalars(RunDir *rl, const char *prefix, int64_t step, double t, double loss,
+                         double accuracy, double mae, double r2)
+{
+    char tag[64];
+    snprintf(tag, sizeof tag, "%sloss", prefix);
+    scalar(rl, tag, step, loss, t);
+    if (rl->task == TASK_CLASSIFICATION) {
+        snprintf(tag, sizeof tag, "%saccuracy", prefix);
+        scalar(rl, tag, step, accuracy, t);
+    } else {
+        snprintf(tag, sizeof tag, "%smae", prefix);
+        scalar(rl, tag, step, mae, t);
+        snprintf(tag, sizeof tag, "%sr2", prefix);
+        scalar(rl, tag, step, r2, t);
+    }
+}
+
+void rundir_on_epoch(void *ctx, const EpochMetrics *m)
+{
+    RunDir *rl = ctx;
+    rl->last_epoch = m->epoch;
+    rl->last_step = m->step;
+    if (rl->err.code != ERROR_NONE || rl->off) return;
+    bool cls = rl->task == TASK_CLASSIFICATION;
+    char row[512], f[6][48];
+    field(f[0], sizeof f[0], true, m->loss);
+    field(f[1], sizeof f[1], true, cls ? m->accuracy : m->mae);
+    field(f[2], sizeof f[2], !cls, m->r2);
+    field(f[3], sizeof f[3], m->has_val, m->val_loss);
+    field(f[4], sizeof f[4], m->has_val, cls ? m->val_accuracy : m->val_mae);
+    field(f[5], sizeof f[5], m->has_val && !cls, m->val_r2);
+    snprintf(row, sizeof row, "%d,%ld,%.3f%s%s%s%s%s%s,%.8g\n", m->epoch, m->step, m->wall_time,
+             f[0], f[1], cls ? "" : f[2], f[3], f[4], cls ? "" : f[5], m->lr);
+    /* the row goes out whole or not at all, so a reader never sees half of it */
+    if (!append_record(rl->metrics, row)) {
+        rl_fail(rl, "%s: %s", rl->metrics_path, strerror(errno));
+        return;
+    }
+
+    int64_t step = m->epoch;
+    double t = m->wall_time;
+    part_scalars(rl, "", step, t, m->loss, m->accuracy, m->mae, m->r2);
+    if (m->has_val)
+        part_scalars(rl, "val_", step, t, m->val_loss, m->val_accuracy, m->val_mae, m->val_r2);
+    scalar(rl, "learning_rate", step, m->lr, t);
+    Error e = {0};
+    if (rl->err.code == ERROR_NONE && tfevents_flush(rl->events, &e))
+        rl_fail_err(rl, &e, "write_failed");
+}
+
+void rundir_on_event(void *ctx, const TrainEvent *e)
+{
+    RunDir *rl = ctx;
+    journal_line(rl, e->wall_time > 0 ? e->wall_time : now_seconds(), e->step, e->epoch,
+                 event_word(e->kind), e->text);
+}
+
+void rundir_on_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kept_epoch)
+{
+    RunDir *rl = ctx;
+    if (rl->err.code != ERROR_NONE || rl->off) return;
+    ModelInfo info;
+    modelfile_info_from_session(&info, rl->s);
+    info.config_text = rl->config_text;
+    info.epoch = rl->last_epoch;
+    info.step = rl->last_step;
+    info.kept_epoch = kept_epoch;
+    Error e = {0};
+    /* the descriptor set aside for this save (open_run) */
+    if (rl->spare_fd >= 0) close(rl->spare_fd);
+    ErrorCode saved = modelfile_save(rl->model_path, m, o, &info, &e);
+    rl->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (saved != ERROR_NONE) {
+        /* a model that does not fit its data is a bug, not an I/O failure,
+         * but either way the run's files must say so */
+        journal_line(rl, now_seconds(), rl->last_step, rl->last_epoch, "checkpoint_failed", e.msg);
+        rl_fail_err(rl, &e, NULL);
+    }
+}
+
+void rundir_set_checkpoint_share(RunDir *rl, double share)
+{
+    rl->state_share = share;
+}
+
+void rundir_on_state(void *ctx, const Model *m, const Optimizer *o, const TrainState *s, bool last)
+{
+    RunDir *rl = ctx;
+    if (rl->err.code != ERROR_NONE || rl->off || s->epoch == rl->state_epoch || s->epoch < 1)
+        return;
+    /* Each write costs at most state_share of the time since the last
+     * one: a run of short epochs writes every few of them, one of long
+     * epochs every epoch; the last state is always written. */
+    double start = now_mono();
+    if (!last && rl->state_epoch >= 0 && rl->state_share < 1 &&
+        start - rl->state_end < rl->state_cost * (1 / rl->state_share - 1))
+        return;
+    ModelInfo info;
+    modelfile_info_from_session(&info, rl->s);
+    info.config_text = rl->config_text;
+    info.kept_epoch = s->epoch;
+    info.run_state = s;
+    Error e = {0};
+    /* the descriptor set aside for saves (open_run) */
+    if (rl->spare_fd >= 0) close(rl->spare_fd);
+    ErrorCode saved = modelfile_save(rl->checkpoint_path, m, o, &info, &e);
+    rl->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (saved != ERROR_NONE) {
+        journal_line(rl, now_seconds(), s->step, s->epoch, "checkpoint_failed", e.msg);
+        rl_fail_err(rl, &e, NULL);
+        return;
+    }
+    rl->state_epoch = s->epoch;
+    rl->state_end = now_mono();
+    rl->state_cost = rl->state_end - start;
+}
+
+ErrorCode rundir_finish(RunDir *rl, const TrainResult *r, Error *err)
+{
+    /* a failure from here on is this call's to report, not on_fail's */
+    rl->on_fail = NULL;
+    if (rl->off) return rundir_error(rl, err);
+    double t = now_seconds();
+    const EpochMetrics *k = &r->kept;
+    bool scored = r->best_epoch > 0 || r->epochs > 0;
+    if (scored) {
+        int64_t step = r->epochs;
+        part_scalars(rl, "final/", step, t, k->loss, k->accuracy, k->mae, k->r2);
+        if (rl->has_val && k->has_val)
+            part_scalars(rl, "final/val_", step, t, k->val_loss, k->val_accuracy, k->val_mae,
+                         k->val_r2);
+        if (r->has_test)
+            part_scalars(rl, "final/test_", step, t, r->test_loss, r->test_accuracy, r->test_mae,
+                         r->test_r2);
+    }
+    Error e = {0};
+    TfeSessionStatus st = r->status == TRAIN_DIVERGED ? TFE_STATUS_FAILURE : TFE_STATUS_SUCCESS;
+    if (rl->err.code == ERROR_NONE && tfevents_write_hparams_end(rl->events, st, t, &e))
+        rl_fail_err(rl, &e, "write_failed");
+
+    /* the result line of docs/guide.md "Headless output", as train prints it */
+    char text[768 + sizeof rl->dir];
+    size_t n = train_result_text(r, rl->task, text, sizeof text);
+    if (n < sizeof text) snprintf(text + n, sizeof text - n, " run=%s", rl->dir);
+    journal_line(rl, t, r->steps, r->epochs, "result", text);
+
+    flush_file(rl, rl->metrics, rl->metrics_path, true);
+    if (!rl->journal_failed) flush_file(rl, rl->journal, rl->journal_path, true);
+    if (rl->err.code == ERROR_NONE && tfevents_flush(rl->events, &e))
+        rl_fail_err(rl, &e, "write_failed");
+    return rundir_error(rl, err);
+}

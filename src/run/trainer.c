@@ -1,0 +1,1327 @@
+/*
+ * trainer.c - the training loop, early stopping, divergence, and the control
+ * interface.  See trainer.h.
+ *
+ * Locking: t->mu guards the fields marked "shared" below.  The trainer thread
+ * takes it twice per batch (once at the batch boundary to apply requests,
+ * once after the batch to publish progress); everything else it touches is
+ * its own.  Hooks are called with the mutex released.
+ */
+#include "gradtop/run/trainer.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gradtop/nn/gemm.h"
+#include "gradtop/nn/monitor.h"
+#include "gradtop/core/sysmem.h"
+#include "gradtop/nn/team.h"
+
+struct Trainer {
+    /* owned by the trainer thread */
+    Options opt;
+    const Dataset *train, *val, *test;
+    bool interactive;
+    TrainerHooks hooks;
+    Model model;
+    Optimizer optim;
+    Schedule sched;
+    Rng rng_shuffle, rng_dropout;
+    int *perm;          /* (n_train) row order of the current epoch */
+    float *xb;          /* (cap_batch, d) gathered batch */
+    Team *team;         /* shares each step among --threads threads */
+    int gemm_reserved;  /* BLAS buffer reservations held beyond the model's (gemm.h) */
+    int *lb;            /* (cap_batch) labels of the batch */
+    float *tb;          /* (cap_batch) targets of the batch */
+    int *pred;          /* (cap_batch) predicted classes */
+    float *best_params; /* (n_params) weights of the best epoch */
+    float *good_params; /* (n_params) weights at the end of the last finite epoch */
+    float *good_state;  /* (3 n_params) optimizer state there */
+    long good_t;
+    OptimizerParams good_opt; /* the optimizer those are of */
+    int *good_perm;           /* (n_train) the row order there */
+    Rng good_shuffle, good_dropout;
+    int good_epoch;   /* epochs done there */
+    bool restored;    /* from a checkpoint (trainer_restore) */
+    long good_step;   /* batches done there */
+    HyperParams hp;   /* in force */
+    bool monitor_max; /* improvement means larger */
+    int monitor_field;
+    int start_epoch;
+    double best_value;
+    int best_epoch;
+    int wait;
+    EpochMetrics best_metrics, last_metrics;
+    TrainResult result;
+    double target_scale; /* regression: MAE back in the label's units */
+    double t_start;      /* monotonic seconds at start */
+    double last_go;      /* monotonic seconds the last batch started; -1 before any */
+
+    /* shared, under mu */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool req_pause, req_resume, req_stop, req_close;
+    int req_steps;
+    bool has_pending;
+    HyperParams pending;
+    bool paused;
+    Pace pace;           /* interactive only: headless runs keep PACE_MAX */
+    TrainerSnapshot pub; /* published state; arrays below */
+    EpochMetrics *history;
+    int n_history, cap_history;
+    float step_loss[TRAINER_MAX_STEP_POINTS];
+    int n_points;
+    long stride;
+    double bucket_sum;
+    long bucket_n;
+    TrainEvent events[TRAINER_MAX_EVENTS];
+    long n_events_total;
+    double run_seconds; /* time spent running (pauses excluded) */
+    long run_samples;   /* rows stepped in that time */
+    double rate_t0;     /* for samples/s */
+    long rate_samples;
+};
+
+static double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static double now_wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+const char *train_status_word(TrainStatus s)
+{
+    /* The five status words the guide names: a run stopped with s, before its epochs and
+     * keeping the best weights, is stopped early too. */
+    static const char *const w[] = {"RUNNING",  "PAUSED", "EARLY STOPPED",
+                                    "DIVERGED", "DONE",   "EARLY STOPPED"};
+    return w[s];
+}
+
+bool train_status_ended(TrainStatus s)
+{
+    return s != TRAIN_RUNNING && s != TRAIN_PAUSED;
+}
+
+const char *train_status_key(TrainStatus s)
+{
+    static const char *const w[] = {"running",  "paused",    "early_stopped",
+                                    "diverged", "completed", "stopped"};
+    return w[s];
+}
+
+/* The field a --monitor name picks (val_loss for a name that is none: the
+ * option table accepts only the eight names). */
+static int monitor_field_or_default(const char *name)
+{
+    int f = monitor_field_of(name);
+    return f < 0 ? MONITOR_VAL_LOSS : f;
+}
+
+static double metric_value(const EpochMetrics *m, int field)
+{
+    switch (field) {
+    case MONITOR_LOSS: return m->loss;
+    case MONITOR_ACCURACY: return m->accuracy;
+    case MONITOR_MAE: return m->mae;
+    case MONITOR_R2: return m->r2;
+    case MONITOR_VAL_LOSS: return m->val_loss;
+    case MONITOR_VAL_ACCURACY: return m->val_accuracy;
+    case MONITOR_VAL_MAE: return m->val_mae;
+    default: return m->val_r2;
+    }
+}
+
+/* Appends an event to the ring and hands it to the hook.  Called without mu. */
+static void emit(Trainer *t, EventKind kind, int epoch, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void emit(Trainer *t, EventKind kind, int epoch, const char *fmt, ...)
+{
+    TrainEvent e = {.kind = kind, .epoch = epoch, .wall_time = now_wall()};
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e.text, sizeof e.text, fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&t->mu);
+    e.step = t->pub.step;
+    t->events[t->n_events_total % TRAINER_MAX_EVENTS] = e;
+    t->n_events_total++;
+    pthread_mutex_unlock(&t->mu);
+    if (t->hooks.on_event) t->hooks.on_event(t->hooks.ctx, &e);
+}
+
+static void set_status(Trainer *t, TrainStatus s)
+{
+    pthread_mutex_lock(&t->mu);
+    t->pub.status = s;
+    pthread_cond_broadcast(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+}
+
+static ErrorCode alloc_batch(Trainer *t, int batch, Error *err)
+{
+    size_t d = (size_t)t->train->d;
+    float *xb = malloc((size_t)batch * d * sizeof(float));
+    int *lb = malloc((size_t)batch * sizeof(int));
+    float *tb = malloc((size_t)batch * sizeof(float));
+    int *pred = malloc((size_t)batch * sizeof(int));
+    if (!xb || !lb || !tb || !pred) {
+        free(xb);
+        free(lb);
+        free(tb);
+        free(pred);
+        return error_set(err, ERROR_RUNTIME, "out of memory for a batch of %d rows", batch);
+    }
+    free(t->xb);
+    free(t->lb);
+    free(t->tb);
+    free(t->pred);
+    t->xb = xb;
+    t->lb = lb;
+    t->tb = tb;
+    t->pred = pred;
+    return ERROR_NONE;
+}
+
+static HyperParams hp_from_options(const Options *o)
+{
+    HyperParams hp = {.opt = o->opt,
+                      .batch_size = o->batch_size,
+                      .l1 = o->l1,
+                      .l2 = o->l2,
+                      .dropout = o->dropout,
+                      .patience = o->patience};
+    return hp;
+}
+
+ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, const Dataset *val,
+                         const Dataset *test, bool interactive, const TrainerHooks *hooks,
+                         Error *err)
+{
+    *out = NULL;
+    if (!train || train->n == 0)
+        return error_set(err, ERROR_INPUT, "the training part is empty: nothing to train on");
+    Trainer *t = calloc(1, sizeof *t);
+    if (!t) return error_set(err, ERROR_RUNTIME, "out of memory");
+    t->opt = *o;
+    t->train = train;
+    t->val = val && val->n > 0 ? val : NULL;
+    t->test = test && test->n > 0 ? test : NULL;
+    t->interactive = interactive;
+    if (hooks) t->hooks = *hooks;
+    t->hp = hp_from_options(o);
+    t->target_scale = train->target_scale > 0 ? 1.0 / train->target_scale : 1.0;
+    pthread_mutex_init(&t->mu, NULL);
+    /* The pace's deadlines are monotonic: a clock change must not stall a
+     * run or let it race. */
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&t->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    t->last_go = -1;
+    if (interactive) {
+        t->pace = o->pace;
+        /* paused before the first batch: the boundary takes the request */
+        t->req_pause = o->paused;
+    }
+    /* --threads N: a team of N threads shares each step, each thread
+     * running single-threaded BLAS on its share (team.h).  More threads
+     * than cores would only wait for each other. */
+    int cores = sysmem_cores();
+    int threads = o->threads > 0 && o->threads < cores ? o->threads : cores;
+    gemm_set_threads(1);
+
+    ModelShape shape;
+    ErrorCode rc = ERROR_NONE;
+    if (train->task == TASK_CLASSIFICATION && train->n_classes < 2) {
+        rc = error_set(err, ERROR_INPUT,
+                       "%s: the label column '%s' has %d class: classification needs at least 2",
+                       train->source, train->label_name, train->n_classes);
+        goto fail;
+    }
+    rc = model_shape_make(&shape, train->d, o->layers, o->n_layers, o->activation, o->loss,
+                          train->task == TASK_CLASSIFICATION, train->n_classes, err);
+    if (rc) goto fail;
+    /* The batch never exceeds the training rows. */
+    int batch = o->batch_size < (long)train->n ? o->batch_size : (int)train->n;
+    t->hp.batch_size = o->batch_size;
+    Rng init;
+    rng_seed(&init, o->seed);
+    rng_seed(&t->rng_shuffle, o->seed ^ 0x5348554646ULL);
+    rng_seed(&t->rng_dropout, o->seed ^ 0x44524f50ULL);
+    /* Besides the model: optimizer state (3 floats a parameter) and the
+     * best and last-finite copies of weights and state (5 more); the
+     * team's threads, their stacks and a BLAS buffer each (gemm.h). */
+    double need = model_bytes(&shape, batch) + 32.0 * (double)(model_bytes(&shape, 1) / 8.0) +
+                  4.0 * (double)train->n + gemm_reserve_bytes(threads) +
+                  (threads - 1) * sysmem_thread_bytes();
+    char what[160];
+    snprintf(what, sizeof what,
+             "training this network (weights, gradients, optimizer state, workspace and %d "
+             "BLAS buffer%s of %.0f MB)",
+             threads, threads == 1 ? "" : "s", gemm_buffer_bytes() / 1e6);
+    rc = sysmem_check(need, what,
+                      threads > 1 ? "use smaller layers or fewer --threads" : "use smaller layers",
+                      err);
+    if (rc) goto fail;
+    rc = model_create(&t->model, &shape, batch, &init, err);
+    if (rc) goto fail;
+    rc = team_create(&t->team, threads, err);
+    if (rc) goto fail;
+    /* the model holds the caller's buffer; one more for each other member */
+    rc = gemm_reserve(threads - 1, err);
+    if (rc) goto fail;
+    t->gemm_reserved = threads - 1;
+    t->model.team = t->team;
+    t->model.l1 = o->l1;
+    t->model.l2 = o->l2;
+    t->model.dropout = o->dropout;
+    rc = optimizer_create(&t->optim, &o->opt, t->model.n_params, err);
+    if (rc) goto fail;
+    size_t np = t->model.n_params;
+    t->perm = malloc(train->n * sizeof(int));
+    t->best_params = malloc(np * sizeof(float));
+    t->good_params = malloc(np * sizeof(float));
+    t->good_state = malloc(3 * np * sizeof(float));
+    t->good_perm = malloc(train->n * sizeof(int));
+    t->cap_history = 64;
+    t->history = malloc((size_t)t->cap_history * sizeof(EpochMetrics));
+    if (!t->perm || !t->best_params || !t->good_params || !t->good_state || !t->good_perm ||
+        !t->history) {
+        rc = error_set(err, ERROR_RUNTIME, "out of memory");
+        goto fail;
+    }
+    rc = alloc_batch(t, batch, err);
+    if (rc) goto fail;
+    for (size_t i = 0; i < train->n; i++) t->perm[i] = (int)i;
+
+    /* The monitored quantity; a val_ one falls back to its training
+     * counterpart when there is no validation part. */
+    t->monitor_field = monitor_field_or_default(o->monitor);
+    bool regression = train->task == TASK_REGRESSION;
+    int base = t->monitor_field % MONITOR_VAL_LOSS;
+    if ((base == MONITOR_ACCURACY && regression) ||
+        ((base == MONITOR_MAE || base == MONITOR_R2) && !regression)) {
+        rc = error_set(err, ERROR_INPUT, "--monitor %s does not fit a %s task (use %s)", o->monitor,
+                       regression ? "regression" : "classification",
+                       regression ? "val_loss, val_mae or val_r2" : "val_loss or val_accuracy");
+        goto fail;
+    }
+    if (!t->val && t->monitor_field >= MONITOR_VAL_LOSS) t->monitor_field -= MONITOR_VAL_LOSS;
+    t->monitor_max = monitor_higher_is_better(t->monitor_field);
+    t->best_value = monitor_worst(t->monitor_max);
+    /* reduce-on-plateau watches the same quantity, the same way round */
+    schedule_init(&t->sched, &o->sched, o->epochs, t->monitor_max);
+
+    t->stride = 1;
+    t->pub.status = TRAIN_RUNNING;
+    t->pub.task = train->task;
+    t->pub.epochs_total = o->epochs;
+    t->pub.steps_per_epoch = (long)((train->n + (size_t)batch - 1) / (size_t)batch);
+    t->pub.hp = t->hp;
+    t->pub.lr = o->opt.lr;
+    t->pub.patience = o->patience;
+    t->pub.eta = -1;
+    snprintf(t->pub.monitor, sizeof t->pub.monitor, "%s", monitor_names[t->monitor_field]);
+    *out = t;
+    return ERROR_NONE;
+fail:
+    trainer_destroy(t);
+    return rc;
+}
+
+void trainer_destroy(Trainer *t)
+{
+    if (!t) return;
+    model_free(&t->model);
+    team_destroy(t->team);
+    gemm_release(t->gemm_reserved);
+    optimizer_free(&t->optim);
+    free(t->perm);
+    free(t->xb);
+    free(t->lb);
+    free(t->tb);
+    free(t->pred);
+    free(t->best_params);
+    free(t->good_params);
+    free(t->good_state);
+    free(t->good_perm);
+    free(t->history);
+    pthread_mutex_destroy(&t->mu);
+    pthread_cond_destroy(&t->cv);
+    free(t);
+}
+
+Model *trainer_model(Trainer *t)
+{
+    return &t->model;
+}
+
+/* Accumulators of one pass: loss, correct count or regression sums. */
+typedef struct {
+    double loss_sum, n;
+    double correct;
+    double abs_err, sq_err, y_sum, y_sq;
+} Tally;
+
+static void tally_batch(Tally *ty, const Model *m, const Dataset *ds, const int *labels,
+                        const float *targets, int *pred, int B, double loss)
+{
+    ty->loss_sum += loss * B;
+    ty->n += B;
+    if (ds->task == TASK_CLASSIFICATION) {
+        model_predict_rows(m, B, pred, NULL);
+        for (int r = 0; r < B; r++) ty->correct += pred[r] == labels[r];
+    } else {
+        const float *a = m->a[m->shape.n_layers];
+        for (int r = 0; r < B; r++) {
+            double e = (double)a[r] - targets[r];
+            ty->abs_err += fabs(e);
+            ty->sq_err += e * e;
+            ty->y_sum += targets[r];
+            ty->y_sq += (double)targets[r] * targets[r];
+        }
+    }
+}
+
+static void tally_finish(const Tally *ty, double target_scale, double *loss, double *acc,
+                         double *mae, double *r2)
+{
+    double n = ty->n > 0 ? ty->n : 1;
+    *loss = ty->loss_sum / n;
+    *acc = ty->correct / n;
+    *mae = ty->abs_err / n * target_scale;
+    double ss_tot = ty->y_sq - ty->y_sum * ty->y_sum / n;
+    *r2 = ss_tot > 0 ? 1.0 - ty->sq_err / ss_tot : 0.0;
+}
+
+/* Scores ds in chunks of `chunk` rows (at most the workspace's, and pred's
+ * length), without dropout. */
+static void evaluate(Model *m, const Dataset *ds, int *pred, int chunk, double target_scale,
+                     EpochMetrics *out)
+{
+    Tally ty = {0};
+    double penalty = model_penalty(m);
+    if (chunk > m->cap_batch) chunk = m->cap_batch;
+    for (size_t pos = 0; pos < ds->n; pos += (size_t)chunk) {
+        int B = (int)(ds->n - pos < (size_t)chunk ? ds->n - pos : (size_t)chunk);
+        const int *lab = ds->labels ? ds->labels + pos : NULL;
+        const float *tgt = ds->targets ? ds->targets + pos : NULL;
+        model_forward(m, ds->x + pos * (size_t)ds->d, B, false, NULL);
+        double loss = model_loss(m, lab, tgt, B) + penalty;
+        tally_batch(&ty, m, ds, lab, tgt, pred, B, loss);
+    }
+    tally_finish(&ty, target_scale, &out->loss, &out->accuracy, &out->mae, &out->r2);
+}
+
+void trainer_evaluate(Model *m, const Dataset *ds, EpochMetrics *out)
+{
+    int pred[256]; /* chunks of at most 256 rows, so pred fits on the stack */
+    double scale = ds->target_scale > 0 ? 1.0 / ds->target_scale : 1.0;
+    evaluate(m, ds, pred, 256, scale, out);
+}
+
+/* Applies a pending hyperparameter change (trainer thread, mu not held);
+ * returns the text of what changed. */
+static void apply_hparams(Trainer *t, const HyperParams *n, int epoch)
+{
+    HyperParams o = t->hp;
+    char text[192];
+    size_t len = 0;
+#define CHANGED(fmt, a, b)                                                                         \
+    len += (size_t)snprintf(text + len, len < sizeof text ? sizeof text - len : 0,                 \
+                            "%s" fmt " -> " fmt, len ? ", " : "", a, b)
+    text[0] = '\0';
+    if (n->opt.kind != o.opt.kind)
+        CHANGED("optimizer %s", optimizer_names[o.opt.kind], optimizer_names[n->opt.kind]);
+    if (n->opt.lr != o.opt.lr) CHANGED("lr %g", o.opt.lr, n->opt.lr);
+    if (n->opt.momentum != o.opt.momentum) CHANGED("momentum %g", o.opt.momentum, n->opt.momentum);
+    if (n->opt.beta1 != o.opt.beta1) CHANGED("beta1 %g", o.opt.beta1, n->opt.beta1);
+    if (n->opt.beta2 != o.opt.beta2) CHANGED("beta2 %g", o.opt.beta2, n->opt.beta2);
+    if (n->opt.eps != o.opt.eps) CHANGED("eps %g", o.opt.eps, n->opt.eps);
+    if (n->opt.rho != o.opt.rho) CHANGED("rho %g", o.opt.rho, n->opt.rho);
+    if (n->opt.weight_decay != o.opt.weight_decay)
+        CHANGED("weight_decay %g", o.opt.weight_decay, n->opt.weight_decay);
+    if (n->opt.nesterov != o.opt.nesterov) CHANGED("nesterov %d", o.opt.nesterov, n->opt.nesterov);
+    if (n->opt.amsgrad != o.opt.amsgrad) CHANGED("amsgrad %d", o.opt.amsgrad, n->opt.amsgrad);
+    if (n->opt.centered != o.opt.centered) CHANGED("centered %d", o.opt.centered, n->opt.centered);
+    if (n->l1 != o.l1) CHANGED("l1 %g", o.l1, n->l1);
+    if (n->l2 != o.l2) CHANGED("l2 %g", o.l2, n->l2);
+    if (n->dropout != o.dropout) CHANGED("dropout %g", o.dropout, n->dropout);
+    if (n->patience != o.patience) CHANGED("patience %d", o.patience, n->patience);
+#undef CHANGED
+    HyperParams applied = *n;
+    if (n->batch_size != o.batch_size) {
+        int batch = n->batch_size < (long)t->train->n ? n->batch_size : (int)t->train->n;
+        Error e;
+        if (batch < 1 || model_prepare(&t->model, batch, &e) || alloc_batch(t, batch, &e)) {
+            applied.batch_size = o.batch_size;
+            emit(t, EVENT_CHANGE, epoch, "batch size %d refused: out of memory", n->batch_size);
+        } else {
+            len += (size_t)snprintf(text + len, len < sizeof text ? sizeof text - len : 0,
+                                    "%sbatch_size %d -> %d", len ? ", " : "", o.batch_size,
+                                    n->batch_size);
+        }
+    }
+    optimizer_set(&t->optim, &applied.opt);
+    t->model.l1 = applied.l1;
+    t->model.l2 = applied.l2;
+    t->model.dropout = applied.dropout;
+    t->hp = applied;
+    int cap = t->model.cap_batch;
+    pthread_mutex_lock(&t->mu);
+    t->pub.hp = applied;
+    t->pub.patience = applied.patience;
+    t->pub.steps_per_epoch = (long)((t->train->n + (size_t)cap - 1) / (size_t)cap);
+    pthread_mutex_unlock(&t->mu);
+    if (len) emit(t, EVENT_CHANGE, epoch, "%s", text);
+}
+
+enum { GO, STOP_NOW };
+
+/*
+ * The batch boundary: applies requests, and waits while paused.  Returns
+ * STOP_NOW when a stop was requested.
+ */
+static int boundary(Trainer *t, int epoch)
+{
+    for (;;) {
+        pthread_mutex_lock(&t->mu);
+        bool has = t->has_pending;
+        HyperParams hp = t->pending;
+        t->has_pending = false;
+        pthread_mutex_unlock(&t->mu);
+        if (has) apply_hparams(t, &hp, epoch);
+
+        pthread_mutex_lock(&t->mu);
+        if (t->has_pending) { /* arrived while applying */
+            pthread_mutex_unlock(&t->mu);
+            continue;
+        }
+        if (t->req_stop) {
+            pthread_mutex_unlock(&t->mu);
+            return STOP_NOW;
+        }
+        EventKind ev = EVENT_END; /* none */
+        if (t->req_pause && !t->paused) {
+            t->paused = true;
+            t->pub.status = TRAIN_PAUSED;
+            ev = EVENT_PAUSE;
+        }
+        t->req_pause = false;
+        if (t->req_resume && t->paused) {
+            t->paused = false;
+            t->pub.status = TRAIN_RUNNING;
+            t->rate_t0 = now_mono();
+            t->rate_samples = 0;
+            ev = EVENT_RESUME;
+        }
+        t->req_resume = false;
+        bool go = !t->paused;
+        if (t->paused && t->req_steps > 0) {
+            t->req_steps--;
+            go = true;
+            ev = EVENT_STEP;
+        }
+        if (!go && ev == EVENT_END) {
+            pthread_cond_wait(&t->cv, &t->mu);
+            pthread_mutex_unlock(&t->mu);
+            continue;
+        }
+        /* The pace: wait for the batch's due time on the condition
+         * variable, so that any request ends the wait at once.  A single
+         * step (n) goes at once, as asked. */
+        if (go && ev == EVENT_END && t->last_go >= 0) {
+            double now = now_mono();
+            double wait = pace_delay(t->pace, t->pub.steps_per_epoch, now - t->last_go);
+            if (wait > 0) {
+                double due = now + wait;
+                struct timespec ts = {.tv_sec = (time_t)due,
+                                      .tv_nsec = (long)((due - (double)(time_t)due) * 1e9)};
+                if (ts.tv_nsec >= 1000000000L) ts.tv_nsec = 999999999L;
+                pthread_cond_timedwait(&t->cv, &t->mu, &ts);
+                /* the pace's wait is training time, not a pause: elapsed
+                 * and the mean speed say how long the run took to watch */
+                t->run_seconds += now_mono() - now;
+                pthread_mutex_unlock(&t->mu);
+                continue;
+            }
+        }
+        pthread_mutex_unlock(&t->mu);
+        if (ev == EVENT_PAUSE) emit(t, ev, epoch, "paused");
+        if (ev == EVENT_RESUME) emit(t, ev, epoch, "resumed");
+        if (ev == EVENT_STEP) emit(t, ev, epoch, "one batch");
+        /* After a resume the loop goes round once more, so that the batch
+         * it lets through keeps the pace too. */
+        if (go && ev != EVENT_RESUME) {
+            t->last_go = now_mono();
+            return GO;
+        }
+    }
+}
+
+/* Publishes one batch's progress (trainer thread). */
+static void publish_batch(Trainer *t, double loss, int B, long batch_in_epoch, int epoch, double lr,
+                          double t_batch_start)
+{
+    double now = now_mono();
+    pthread_mutex_lock(&t->mu);
+    t->pub.step++;
+    t->pub.batch_in_epoch = batch_in_epoch;
+    t->pub.last_batch_loss = loss;
+    t->pub.lr = lr;
+    t->run_seconds += now - t_batch_start;
+    t->run_samples += B;
+    t->rate_samples += B;
+    double span = now - t->rate_t0;
+    if (span >= 0.5) {
+        t->pub.samples_per_sec = t->rate_samples / span;
+        t->rate_t0 = now;
+        t->rate_samples = 0;
+    }
+    if (t->pub.samples_per_sec > 0) {
+        double left_rows = (double)(t->opt.epochs - epoch) * (double)t->train->n -
+                           (double)batch_in_epoch * t->model.cap_batch;
+        t->pub.eta = left_rows > 0 ? left_rows / t->pub.samples_per_sec : 0;
+    }
+    /* Step series: buckets of `stride` steps; when full, merge pairs. */
+    if (isfinite(loss)) {
+        t->bucket_sum += loss;
+        t->bucket_n++;
+    }
+    if (t->bucket_n >= t->stride) {
+        if (t->n_points == TRAINER_MAX_STEP_POINTS) {
+            for (int i = 0; i < TRAINER_MAX_STEP_POINTS / 2; i++)
+                t->step_loss[i] = 0.5f * (t->step_loss[2 * i] + t->step_loss[2 * i + 1]);
+            t->n_points = TRAINER_MAX_STEP_POINTS / 2;
+            t->stride *= 2;
+        }
+        t->step_loss[t->n_points++] = (float)(t->bucket_sum / (double)t->bucket_n);
+        t->bucket_sum = 0;
+        t->bucket_n = 0;
+    }
+    pthread_mutex_unlock(&t->mu);
+}
+
+/* Keeps the state at the end of an epoch (epochs epochs done): what a
+ * divergence goes back to, and what a checkpoint saves of a run stopped in
+ * the middle of the next epoch.  The row order is n ints beside the n x d
+ * floats an epoch reads: copying it costs nothing measurable. */
+static void save_good(Trainer *t, int epochs)
+{
+    size_t np = t->model.n_params;
+    memcpy(t->good_params, t->model.params, np * sizeof(float));
+    memcpy(t->good_state, t->optim.state, 3 * np * sizeof(float));
+    t->good_t = t->optim.t;
+    t->good_opt = t->optim.p;
+    memcpy(t->good_perm, t->perm, t->train->n * sizeof(int));
+    t->good_shuffle = t->rng_shuffle;
+    t->good_dropout = t->rng_dropout;
+    t->good_epoch = epochs;
+    t->good_step = t->pub.step;
+}
+
+static void restore_good(Trainer *t)
+{
+    size_t np = t->model.n_params;
+    memcpy(t->model.params, t->good_params, np * sizeof(float));
+    memcpy(t->optim.state, t->good_state, 3 * np * sizeof(float));
+    t->optim.t = t->good_t;
+}
+
+static bool params_finite(const Model *m)
+{
+    for (size_t i = 0; i < m->n_params; i++)
+        if (!isfinite(m->params[i])) return false;
+    return true;
+}
+
+typedef enum { EPOCH_OK, EPOCH_STOPPED, EPOCH_DIVERGED } EpochOutcome;
+
+typedef struct {
+    const Dataset *ds;
+    const int *rows; /* the batch's rows of ds, in order */
+    float *x;
+    int *labels;
+    float *targets;
+    int B;
+} GatherJob;
+
+/* Copies share i of the batch's rows into the batch buffers. */
+static void gather_share(void *ctx, int i, int n)
+{
+    const GatherJob *g = ctx;
+    const Dataset *ds = g->ds;
+    size_t d = (size_t)ds->d, lo, hi;
+    team_share((size_t)g->B, 1, i, n, &lo, &hi);
+    for (size_t r = lo; r < hi; r++) {
+        size_t row = (size_t)g->rows[r];
+        memcpy(g->x + r * d, ds->x + row * d, d * sizeof(float));
+        if (ds->labels) g->labels[r] = ds->labels[row];
+        if (ds->targets) g->targets[r] = ds->targets[row];
+    }
+}
+
+/* One epoch over the shuffled training part. */
+static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_t why_cap)
+{
+    const Dataset *ds = t->train;
+    rng_shuffle(&t->rng_shuffle, t->perm, ds->n);
+    long batch_no = 0;
+    for (size_t pos = 0; pos < ds->n;) {
+        if (boundary(t, epoch) == STOP_NOW) return EPOCH_STOPPED;
+        double t0 = now_mono();
+        int cap = t->model.cap_batch;
+        int B = (int)(ds->n - pos < (size_t)cap ? ds->n - pos : (size_t)cap);
+        /* Read at every batch: a rate changed mid-epoch applies at once. */
+        double lr = schedule_lr(&t->sched, t->hp.opt.lr, epoch);
+        GatherJob gj = {ds, t->perm + pos, t->xb, t->lb, t->tb, B};
+        team_run(t->team, model_threads(&t->model, B), gather_share, &gj);
+        const int *lab = ds->labels ? t->lb : NULL;
+        const float *tgt = ds->targets ? t->tb : NULL;
+        model_forward(&t->model, t->xb, B, true, &t->rng_dropout);
+        double loss = model_loss(&t->model, lab, tgt, B) + model_penalty(&t->model);
+        if (!isfinite(loss)) {
+            snprintf(why, why_cap,
+                     "the loss became %s at step %ld (epoch %d) with learning rate %g: the "
+                     "updates overshot. Lower the learning rate (try %g), use a smaller batch "
+                     "or gradient-friendlier settings, then resume.",
+                     isnan(loss) ? "NaN" : "infinite", t->pub.step + 1, epoch + 1, lr, lr / 10);
+            return EPOCH_DIVERGED;
+        }
+        tally_batch(ty, &t->model, ds, lab, tgt, t->pred, B, loss);
+        model_gradient(&t->model, lab, tgt, B);
+        /* The step leaves the gradient at zero, so that the next one adds
+         * onto it instead of clearing it in a pass of its own. */
+        optimizer_step_clear(&t->optim, t->model.params, t->model.grads, lr, t->team);
+        model_grads_cleared(&t->model);
+        pos += (size_t)B;
+        batch_no++;
+        publish_batch(t, loss, B, batch_no, epoch, lr, t0);
+        if (t->hooks.on_batch) {
+            BatchInfo bi = {.step = t->pub.step,
+                            .epoch = epoch,
+                            .rows = B,
+                            .lr = lr,
+                            .loss = loss,
+                            .hp = t->hp};
+            t->hooks.on_batch(t->hooks.ctx, &bi);
+        }
+    }
+    return EPOCH_OK;
+}
+
+static void push_history(Trainer *t, const EpochMetrics *m)
+{
+    pthread_mutex_lock(&t->mu);
+    if (t->n_history == t->cap_history) {
+        int cap = t->cap_history * 2;
+        EpochMetrics *h = realloc(t->history, (size_t)cap * sizeof *h);
+        if (h) {
+            t->history = h;
+            t->cap_history = cap;
+        }
+    }
+    if (t->n_history < t->cap_history) t->history[t->n_history++] = *m;
+    t->pub.epoch = m->epoch;
+    t->pub.best_epoch = t->best_epoch;
+    t->pub.best_value = t->best_value;
+    t->pub.wait = t->wait;
+    pthread_mutex_unlock(&t->mu);
+}
+
+static void checkpoint(Trainer *t, int kept_epoch)
+{
+    if (t->hooks.on_checkpoint)
+        t->hooks.on_checkpoint(t->hooks.ctx, &t->model, &t->optim, kept_epoch);
+}
+
+/* Hands the state at the end of the last whole epoch to on_state: the
+ * weights and optimizer state are the copies save_good made, seen through
+ * views of the live model and optimizer (same shape, other blocks). */
+static void publish_state(Trainer *t, bool last)
+{
+    if (!t->hooks.on_state) return;
+    Model mv = t->model;
+    mv.params = t->good_params;
+    Optimizer ov = t->optim;
+    ov.p = t->good_opt;
+    ov.state = t->good_state;
+    ov.t = t->good_t;
+    bool own_best = !t->opt.restore_best || t->best_epoch == 0 || t->best_epoch == t->good_epoch;
+    TrainState s = {.epoch = t->good_epoch,
+                    .step = t->good_step,
+                    .n_rows = t->train->n,
+                    .perm = t->good_perm,
+                    .shuffle = t->good_shuffle,
+                    .dropout = t->good_dropout,
+                    .best_epoch = t->best_epoch,
+                    .wait = t->wait,
+                    .best_value = t->best_value,
+                    .best = t->best_metrics,
+                    .n_best = own_best ? 0 : t->model.n_params,
+                    .best_params = own_best ? NULL : t->best_params,
+                    .plateau_best = t->sched.plateau_best,
+                    .plateau_scale = t->sched.plateau_scale,
+                    .plateau_wait = t->sched.plateau_wait};
+    t->hooks.on_state(t->hooks.ctx, &mv, &ov, &s, last);
+}
+
+/* Waits, in interactive mode, until resumed (returns true) or closed. */
+static bool wait_interactive(Trainer *t)
+{
+    pthread_mutex_lock(&t->mu);
+    while (!t->req_close && !t->req_resume) pthread_cond_wait(&t->cv, &t->mu);
+    bool resumed = !t->req_close;
+    t->req_resume = false;
+    t->paused = false;
+    pthread_mutex_unlock(&t->mu);
+    return resumed;
+}
+
+ErrorCode trainer_run(Trainer *t, Error *err)
+{
+    TrainStatus final = TRAIN_DONE;
+    char why[256] = "";
+    t->t_start = now_mono();
+    t->rate_t0 = t->t_start;
+    emit(t, EVENT_START, t->start_epoch, "training %s: %zu rows, %d features, %d epochs",
+         t->train->name, t->train->n, t->train->d, t->opt.epochs);
+    save_good(t, t->start_epoch);
+    /* A crash between a new best's model.gtm and the next checkpoint
+     * leaves model.gtm ahead of the epoch the run goes on from: it gets
+     * the checkpoint's kept weights again, so that it says no more than
+     * the files cut back to that epoch. */
+    if (t->restored && t->opt.restore_best && t->best_epoch > 0 && t->hooks.on_checkpoint) {
+        Model best = t->model;
+        best.params = t->best_params;
+        bool own = t->best_epoch == t->start_epoch; /* the optimizer state is of those weights */
+        t->hooks.on_checkpoint(t->hooks.ctx, &best, own ? &t->optim : NULL, t->best_epoch);
+    }
+    int epoch = t->start_epoch;
+    while (epoch < t->opt.epochs) {
+        double t0 = now_mono();
+        Tally ty = {0};
+        EpochOutcome oc = run_epoch(t, epoch, &ty, why, sizeof why);
+        if (oc == EPOCH_STOPPED) {
+            final = TRAIN_STOPPED;
+            emit(t, EVENT_STOP, epoch, "stopped at epoch %d", epoch + 1);
+            break;
+        }
+        EpochMetrics m = {.epoch = epoch + 1, .wall_time = now_wall(), .has_val = t->val != NULL};
+        m.lr = schedule_lr(&t->sched, t->hp.opt.lr, epoch);
+        if (oc == EPOCH_OK) {
+            tally_finish(&ty, t->target_scale, &m.loss, &m.accuracy, &m.mae, &m.r2);
+            if (t->val) {
+                EpochMetrics v;
+                evaluate(&t->model, t->val, t->pred, t->model.cap_batch, t->target_scale, &v);
+                m.val_loss = v.loss;
+                m.val_accuracy = v.accuracy;
+                m.val_mae = v.mae;
+                m.val_r2 = v.r2;
+            }
+            if (!isfinite(m.loss) || (m.has_val && !isfinite(m.val_loss)) ||
+                !params_finite(&t->model)) {
+                snprintf(why, sizeof why,
+                         "the weights or the validation loss became non-finite in epoch %d "
+                         "with learning rate %g. Lower the learning rate (try %g), then resume.",
+                         epoch + 1, m.lr, m.lr / 10);
+                oc = EPOCH_DIVERGED;
+            }
+        }
+        if (oc == EPOCH_DIVERGED) {
+            restore_good(t);
+            emit(t, EVENT_DIVERGED, epoch, "%s", why);
+            /* One step: a key pressed once DIVERGED shows answers it, one
+             * pressed before does not (wait_interactive keeps the former). */
+            pthread_mutex_lock(&t->mu);
+            snprintf(t->pub.message, sizeof t->pub.message, "%s", why);
+            t->req_pause = t->req_resume = t->req_stop = false;
+            t->pub.status = TRAIN_DIVERGED;
+            pthread_cond_broadcast(&t->cv);
+            pthread_mutex_unlock(&t->mu);
+            if (t->interactive && wait_interactive(t)) {
+                emit(t, EVENT_RESUME, epoch, "resumed from the last finite weights");
+                pthread_mutex_lock(&t->mu);
+                t->pub.message[0] = '\0';
+                pthread_mutex_unlock(&t->mu);
+                set_status(t, TRAIN_RUNNING);
+                continue; /* the same epoch again */
+            }
+            final = TRAIN_DIVERGED;
+            break;
+        }
+        m.step = t->pub.step;
+        m.seconds = now_mono() - t0;
+        save_good(t, m.epoch);
+
+        /* Early stopping, as Keras's EarlyStopping callback. */
+        double v = metric_value(&m, t->monitor_field);
+        bool better = monitor_improves(v, t->best_value, t->monitor_max, t->opt.min_delta);
+        bool new_best = better || t->best_epoch == 0;
+        if (new_best) {
+            t->best_value = v;
+            t->best_epoch = m.epoch;
+            t->best_metrics = m;
+            t->wait = 0;
+            if (t->opt.restore_best)
+                memcpy(t->best_params, t->model.params, t->model.n_params * sizeof(float));
+        } else {
+            t->wait++;
+        }
+        t->last_metrics = m;
+        push_history(t, &m);
+        if (t->hooks.on_epoch) t->hooks.on_epoch(t->hooks.ctx, &m);
+        /* after on_epoch, so that the saved progress counts this epoch */
+        if (new_best && t->opt.restore_best) checkpoint(t, m.epoch);
+
+        if (schedule_observe(&t->sched, v, t->hp.opt.lr))
+            emit(t, EVENT_SCHEDULE, epoch, "plateau: lr -> %g",
+                 schedule_lr(&t->sched, t->hp.opt.lr, epoch + 1));
+        epoch++;
+        publish_state(t, false);
+        if (t->hp.patience > 0 && t->wait >= t->hp.patience) {
+            final = TRAIN_EARLY_STOPPED;
+            emit(t, EVENT_EARLY_STOP, epoch,
+                 "early stop: %s did not improve for %d epochs (best %.4g at epoch %d)",
+                 t->pub.monitor, t->wait, t->best_value, t->best_epoch);
+            break;
+        }
+    }
+
+    publish_state(t, true);
+    /* Keep the best weights under --restore-best, else the last ones. */
+    TrainResult *r = &t->result;
+    memset(r, 0, sizeof *r);
+    r->status = final;
+    r->epochs = t->start_epoch + t->n_history;
+    r->steps = t->pub.step;
+    if (t->opt.restore_best && t->best_epoch > 0) {
+        memcpy(t->model.params, t->best_params, t->model.n_params * sizeof(float));
+        r->best_epoch = t->best_epoch;
+        r->kept = t->best_metrics;
+        if (t->best_epoch != t->last_metrics.epoch)
+            emit(t, EVENT_RESTORE, epoch, "restored the weights of epoch %d", t->best_epoch);
+    } else {
+        r->best_epoch = t->best_epoch;
+        r->kept = t->last_metrics;
+    }
+    if (t->n_history == 0) {
+        /* No epoch finished (diverged or stopped in the first): score the
+         * weights that are kept (after a divergence, the initial ones), so
+         * that the result line's figures are true. */
+        EpochMetrics k = {.has_val = t->val != NULL, .lr = t->hp.opt.lr, .wall_time = now_wall()};
+        evaluate(&t->model, t->train, t->pred, t->model.cap_batch, t->target_scale, &k);
+        if (t->val) {
+            EpochMetrics v;
+            evaluate(&t->model, t->val, t->pred, t->model.cap_batch, t->target_scale, &v);
+            k.val_loss = v.loss;
+            k.val_accuracy = v.accuracy;
+            k.val_mae = v.mae;
+            k.val_r2 = v.r2;
+        }
+        r->kept = k;
+    }
+    if (t->test) {
+        EpochMetrics tm;
+        evaluate(&t->model, t->test, t->pred, t->model.cap_batch, t->target_scale, &tm);
+        r->has_test = true;
+        r->test_loss = tm.loss;
+        r->test_accuracy = tm.accuracy;
+        r->test_mae = tm.mae;
+        r->test_r2 = tm.r2;
+    }
+    checkpoint(t, r->kept.epoch);
+    emit(t, EVENT_END, epoch, "%s after %d epochs", train_status_key(final), r->epochs);
+    set_status(t, final);
+    if (t->interactive) {
+        /* Stay until the dashboard closes; a diverged run may be resumed by
+         * restarting, which the dashboard does with a new trainer. */
+        pthread_mutex_lock(&t->mu);
+        while (!t->req_close) pthread_cond_wait(&t->cv, &t->mu);
+        pthread_mutex_unlock(&t->mu);
+    }
+    if (final == TRAIN_DIVERGED)
+        return error_set(err, ERROR_DIVERGED, "training diverged: %s", why);
+    return ERROR_NONE;
+}
+
+ErrorCode trainer_load_state(Trainer *t, const float *params, size_t n_params, const float *state,
+                             OptimizerKind kind, long opt_t, int epochs_done, long steps_done,
+                             Error *err)
+{
+    if (n_params != t->model.n_params)
+        return error_set(err, ERROR_INPUT, "the saved model has %zu parameters, this network %zu",
+                         n_params, t->model.n_params);
+    if (epochs_done < 0 || epochs_done >= t->opt.epochs)
+        return error_set(err, ERROR_INPUT,
+                         "the run already did %d epochs: give --epochs more than that to go on",
+                         epochs_done);
+    memcpy(t->model.params, params, n_params * sizeof(float));
+    if (state && kind == t->optim.p.kind) {
+        memcpy(t->optim.state, state, 3 * n_params * sizeof(float));
+        t->optim.t = opt_t;
+    }
+    t->start_epoch = epochs_done;
+    pthread_mutex_lock(&t->mu);
+    t->pub.step = steps_done;
+    t->pub.epoch = epochs_done;
+    pthread_mutex_unlock(&t->mu);
+    return ERROR_NONE;
+}
+
+/* The field that monitor names in this trainer's run: a val_ one falls
+ * back to its training counterpart without a validation part. */
+static int run_monitor_field(const Trainer *t, const char *monitor)
+{
+    int field = monitor_field_or_default(monitor);
+    if (!t->val && field >= MONITOR_VAL_LOSS) field -= MONITOR_VAL_LOSS;
+    return field;
+}
+
+ErrorCode trainer_restore(Trainer *t, const TrainState *s, const char *monitor, Error *err)
+{
+    size_t n = t->train->n;
+    if (s->n_rows != n || !s->perm)
+        return error_set(err, ERROR_INPUT,
+                         "the checkpoint's data order has %zu rows, this run's training part %zu",
+                         s->n_rows, n);
+    if (s->epoch != t->start_epoch)
+        return error_set(err, ERROR_INPUT, "the checkpoint is of epoch %d, its weights of epoch %d",
+                         s->epoch, t->start_epoch);
+    if (s->n_best && s->n_best != t->model.n_params)
+        return error_set(err, ERROR_INPUT,
+                         "the checkpoint's best weights have %zu parameters, this network %zu",
+                         s->n_best, t->model.n_params);
+    /* a permutation of the rows, or the next epoch would read out of bounds */
+    bool *seen = calloc(n, sizeof *seen);
+    if (!seen) return error_set(err, ERROR_RUNTIME, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        int r = s->perm[i];
+        if (r < 0 || (size_t)r >= n || seen[r]) {
+            free(seen);
+            return error_set(err, ERROR_INPUT,
+                             "the checkpoint's data order is not a permutation of the %zu rows", n);
+        }
+        seen[r] = true;
+    }
+    free(seen);
+    memcpy(t->perm, s->perm, n * sizeof(int));
+    t->rng_shuffle = s->shuffle;
+    t->rng_dropout = s->dropout;
+    /* Early stopping and reduce-on-plateau: the same monitor goes on where
+     * it was; another one keeps the best epoch, valued by this run's
+     * monitor, and counts its patience anew (as trainer_seed_best). */
+    bool same = run_monitor_field(t, monitor) == t->monitor_field;
+    t->sched.plateau_scale = s->plateau_scale;
+    t->sched.plateau_best = same ? s->plateau_best : monitor_worst(t->monitor_max);
+    t->sched.plateau_wait = same ? s->plateau_wait : 0;
+
+    double v = same ? s->best_value : metric_value(&s->best, t->monitor_field);
+    bool weights = !t->opt.restore_best || s->best_epoch == s->epoch || s->n_best > 0;
+    if (s->best_epoch > 0 && weights && isfinite(v)) {
+        t->best_epoch = s->best_epoch;
+        t->best_value = v;
+        t->best_metrics = s->best;
+        t->wait = same ? s->wait : 0;
+        /* a run that stopped early is resumed to train on: counting on
+         * from its patience would stop it again after one epoch */
+        if (t->hp.patience > 0 && t->wait >= t->hp.patience) t->wait = 0;
+        if (t->opt.restore_best)
+            memcpy(t->best_params, s->n_best ? s->best_params : t->model.params,
+                   t->model.n_params * sizeof(float));
+    }
+    t->restored = true;
+    pthread_mutex_lock(&t->mu);
+    t->pub.best_epoch = t->best_epoch;
+    t->pub.best_value = t->best_value;
+    t->pub.wait = t->wait;
+    pthread_mutex_unlock(&t->mu);
+    return ERROR_NONE;
+}
+
+void trainer_seed_best(Trainer *t, const EpochMetrics *earlier, int n, const char *monitor,
+                       double min_delta, int kept_epoch)
+{
+    if (!t->opt.restore_best) return;
+    /* The epoch the earlier run kept: as recorded (the last row of that
+     * number, after an interrupted run's rows were written again), else by
+     * its own rule. */
+    int best = -1;
+    for (int i = 0; i < n && kept_epoch > 0; i++)
+        if (earlier[i].epoch == kept_epoch) best = i;
+    int field = run_monitor_field(t, monitor);
+    bool max = monitor_higher_is_better(field);
+    double best_v = monitor_worst(max);
+    bool replay = best < 0;
+    for (int i = 0; replay && i < n; i++) {
+        double v = metric_value(&earlier[i], field);
+        if (!isfinite(v)) continue;
+        if (best < 0 || monitor_improves(v, best_v, max, min_delta)) {
+            best = i;
+            best_v = v;
+        }
+    }
+    /* Its value by this run's monitor is the one to beat. */
+    double v = best < 0 ? NAN : metric_value(&earlier[best], t->monitor_field);
+    if (!isfinite(v)) return;
+    t->best_value = v;
+    t->best_epoch = earlier[best].epoch;
+    t->best_metrics = earlier[best];
+    memcpy(t->best_params, t->model.params, t->model.n_params * sizeof(float));
+    pthread_mutex_lock(&t->mu);
+    t->pub.best_epoch = t->best_epoch;
+    t->pub.best_value = t->best_value;
+    pthread_mutex_unlock(&t->mu);
+}
+
+void trainer_result(Trainer *t, TrainResult *r)
+{
+    *r = t->result;
+}
+
+size_t train_result_text(const TrainResult *r, Task task, char *buf, size_t cap)
+{
+    size_t n = 0;
+#define ADD(...)                                                                                   \
+    n += (size_t)snprintf(buf + (n < cap ? n : cap), n < cap ? cap - n : 0, __VA_ARGS__)
+    /* one metric pair or two: "accuracy=…", or "mae=… r2=…" */
+#define METRICS(prefix, acc, mae, r2)                                                              \
+    do {                                                                                           \
+        if (task == TASK_REGRESSION)                                                               \
+            ADD(" %smae=%.4f %sr2=%.4f", prefix, mae, prefix, r2);                                 \
+        else                                                                                       \
+            ADD(" %saccuracy=%.4f", prefix, acc);                                                  \
+    } while (0)
+    const EpochMetrics *k = &r->kept;
+    ADD("status=%s epochs=%d best_epoch=%d loss=%.4f", train_status_key(r->status), r->epochs,
+        r->best_epoch, k->loss);
+    METRICS("", k->accuracy, k->mae, k->r2);
+    if (k->has_val) {
+        ADD(" val_loss=%.4f", k->val_loss);
+        METRICS("val_", k->val_accuracy, k->val_mae, k->val_r2);
+    }
+    if (r->has_test) {
+        ADD(" test_loss=%.4f", r->test_loss);
+        METRICS("test_", r->test_accuracy, r->test_mae, r->test_r2);
+    }
+#undef METRICS
+#undef ADD
+    if (cap) buf[n < cap ? n : cap - 1] = '\0';
+    return n;
+}
+
+static void request(Trainer *t, bool *flag)
+{
+    pthread_mutex_lock(&t->mu);
+    *flag = true;
+    pthread_cond_broadcast(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+}
+
+/* The status once the requests not yet applied are: a stop, pause or
+ * resume asked for counts as done.  With t->mu held. */
+static TrainStatus asked_status(const Trainer *t)
+{
+    TrainStatus s = t->pub.status;
+    if (s == TRAIN_DIVERGED) return t->req_resume ? TRAIN_RUNNING : s;
+    if (s != TRAIN_RUNNING && s != TRAIN_PAUSED) return s;
+    if (t->req_stop) return TRAIN_STOPPED;
+    if (t->req_resume) return TRAIN_RUNNING;
+    if (t->req_pause) return TRAIN_PAUSED;
+    return s;
+}
+
+TrainStatus trainer_status(Trainer *t)
+{
+    pthread_mutex_lock(&t->mu);
+    TrainStatus s = asked_status(t);
+    pthread_mutex_unlock(&t->mu);
+    return s;
+}
+
+/* Asks for a pause or a resume, with t->mu held.  The later of the two
+ * asked before the next batch is the one that holds: the boundary applies
+ * a pending pause before a pending resume, so each clears the other. */
+static void ask_pause(Trainer *t, bool pause)
+{
+    t->req_pause = pause;
+    t->req_resume = !pause;
+    pthread_cond_broadcast(&t->cv);
+}
+
+void trainer_pause(Trainer *t)
+{
+    pthread_mutex_lock(&t->mu);
+    ask_pause(t, true);
+    pthread_mutex_unlock(&t->mu);
+}
+
+void trainer_resume(Trainer *t)
+{
+    pthread_mutex_lock(&t->mu);
+    ask_pause(t, false);
+    pthread_mutex_unlock(&t->mu);
+}
+
+void trainer_toggle_pause(Trainer *t)
+{
+    pthread_mutex_lock(&t->mu);
+    TrainStatus s = asked_status(t);
+    ask_pause(t, s != TRAIN_PAUSED && s != TRAIN_DIVERGED);
+    pthread_mutex_unlock(&t->mu);
+}
+
+void trainer_step_once(Trainer *t)
+{
+    pthread_mutex_lock(&t->mu);
+    if (t->paused || t->req_pause) t->req_steps++;
+    pthread_cond_broadcast(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+}
+
+double pace_delay(Pace p, long batches_per_epoch, double since_last)
+{
+    double gap = 0;
+    if (p.unit == PACE_EPOCHS && p.rate > 0)
+        gap = 1.0 / (p.rate * (double)(batches_per_epoch > 0 ? batches_per_epoch : 1));
+    else if (p.unit == PACE_BATCHES && p.rate > 0)
+        gap = 1.0 / p.rate;
+    return since_last < gap ? gap - since_last : 0;
+}
+
+void trainer_set_pace(Trainer *t, Pace p)
+{
+    pthread_mutex_lock(&t->mu);
+    t->pace = p;
+    pthread_cond_broadcast(&t->cv); /* a waiting batch takes the new pace at once */
+    pthread_mutex_unlock(&t->mu);
+}
+
+Pace trainer_pace(Trainer *t)
+{
+    pthread_mutex_lock(&t->mu);
+    Pace p = t->pace;
+    pthread_mutex_unlock(&t->mu);
+    return p;
+}
+
+void trainer_stop(Trainer *t)
+{
+    request(t, &t->req_stop);
+}
+
+void trainer_close(Trainer *t)
+{
+    pthread_mutex_lock(&t->mu);
+    t->req_close = true;
+    t->req_stop = true;
+    pthread_cond_broadcast(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+}
+
+void trainer_set_hparams(Trainer *t, const HyperParams *hp)
+{
+    pthread_mutex_lock(&t->mu);
+    t->pending = *hp;
+    t->has_pending = true;
+    t->pub.hp = *hp; /* shown at once; applied at the next batch */
+    pthread_cond_broadcast(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+}
+
+void trainer_scale_lr(Trainer *t, double factor)
+{
+    pthread_mutex_lock(&t->mu);
+    if (!t->has_pending) t->pending = t->pub.hp;
+    /* any finite positive rate, as --lr takes; a step that would leave that
+     * range (after a thousand presses) keeps the rate */
+    double lr = t->pending.opt.lr * factor;
+    if (lr > 0 && isfinite(lr)) t->pending.opt.lr = lr;
+    t->has_pending = true;
+    t->pub.hp = t->pending;
+    pthread_cond_broadcast(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+}
+
+void trainer_get_hparams(Trainer *t, HyperParams *hp)
+{
+    pthread_mutex_lock(&t->mu);
+    *hp = t->pub.hp;
+    pthread_mutex_unlock(&t->mu);
+}
+
+ErrorCode trainer_snapshot_init(TrainerSnapshot *s, const Trainer *t, Error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->step_loss = malloc(TRAINER_MAX_STEP_POINTS * sizeof(float));
+    s->events = malloc(TRAINER_MAX_EVENTS * sizeof(TrainEvent));
+    s->cap_epochs = 64;
+    s->history = malloc((size_t)s->cap_epochs * sizeof(EpochMetrics));
+    if (!s->step_loss || !s->events || !s->history) {
+        trainer_snapshot_free(s);
+        return error_set(err, ERROR_RUNTIME, "out of memory");
+    }
+    (void)t;
+    return ERROR_NONE;
+}
+
+void trainer_snapshot(Trainer *t, TrainerSnapshot *s)
+{
+    pthread_mutex_lock(&t->mu);
+    /* Grow the history copy outside the pattern of the trainer's arrays. */
+    if (t->n_history > s->cap_epochs) {
+        int cap = s->cap_epochs;
+        while (cap < t->n_history) cap *= 2;
+        EpochMetrics *h = realloc(s->history, (size_t)cap * sizeof *h);
+        if (h) {
+            s->history = h;
+            s->cap_epochs = cap;
+        }
+    }
+    EpochMetrics *hist = s->history;
+    float *sl = s->step_loss;
+    TrainEvent *ev = s->events;
+    int cap = s->cap_epochs, have = s->n_epochs;
+    *s = t->pub;
+    s->history = hist;
+    s->step_loss = sl;
+    s->events = ev;
+    s->cap_epochs = cap;
+    s->pace = t->pace;
+    int n = t->n_history < cap ? t->n_history : cap;
+    if (have > n) have = 0; /* a different trainer: copy all */
+    memcpy(hist + have, t->history + have, (size_t)(n - have) * sizeof *hist);
+    s->n_epochs = n;
+    memcpy(sl, t->step_loss, (size_t)t->n_points * sizeof *sl);
+    s->n_points = t->n_points;
+    s->step_stride = t->stride;
+    long total = t->n_events_total;
+    int ne = total < TRAINER_MAX_EVENTS ? (int)total : TRAINER_MAX_EVENTS;
+    for (int i = 0; i < ne; i++) ev[i] = t->events[(total - ne + i) % TRAINER_MAX_EVENTS];
+    s->n_events = ne;
+    s->elapsed = t->run_seconds;
+    s->samples = t->run_samples;
+    pthread_mutex_unlock(&t->mu);
+}
+
+void trainer_snapshot_free(TrainerSnapshot *s)
+{
+    free(s->history);
+    free(s->step_loss);
+    free(s->events);
+    memset(s, 0, sizeof *s);
+}

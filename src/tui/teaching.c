@@ -1,0 +1,849 @@
+/*
+ * views.c - the teaching views.  See views.h.
+ *
+ * The boundary map uses the upper-half block: its foreground colours the
+ * top pixel and its background the bottom one, so a cell shows two rows of
+ * the grid (the TensorFlow Playground's picture at twice the vertical
+ * resolution).  Without UTF-8 or colour it falls back to one character per
+ * cell, a class glyph whose weight says the confidence.
+ */
+#include "teaching.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "chart.h"
+#include "crt.h"
+#include "palette.h"
+
+#define VIEW_MAX_W 512
+
+/* ---- colour ------------------------------------------------------------- */
+
+static bool halfblocks(void)
+{
+    return crt_utf8() && crt_colors() >= 8;
+}
+
+static int n_levels(void)
+{
+    return crt_colors() >= 256 ? 4 : 2;
+}
+
+/* The colour of class c at confidence level (0 faint .. n_levels()-1 sure);
+ * only with colour. */
+static short class_color(int c, int level)
+{
+    short col = crt_palette_colour(c < 0 ? 0 : c);
+    if (crt_colors() >= 256) return (short)palette_shade(col, level, n_levels());
+    return level == 0 ? COLOR_BLACK : col;
+}
+
+/* The pair of class c's own colour, for text (0 without colour). */
+static short class_pair(int c)
+{
+    return crt_colors() >= 8 ? crt_pair(crt_palette_colour(c), -1) : 0;
+}
+
+/* A class's one-character name where there is no colour or UTF-8: its
+ * digit, then letters, as far as the confusion matrix counts. */
+static char class_char(int k)
+{
+    static const char ch[] = "0123456789ABCDEFGHIJKLMNOPQRSTUV";
+    return ch[(k < 0 ? 0 : k) % (int)(sizeof ch - 1)];
+}
+
+static short point_bg(void)
+{
+    return crt_colors() >= 256 ? 235 : COLOR_BLACK;
+}
+
+static void put(int y, int x, const char *g, short pair, attr_t a)
+{
+    wattr_set(stdscr, a, pair, NULL);
+    crt_puts(stdscr, y, x, COLS - x, g);
+}
+
+/* Confidence level of a cell: the probability above chance, in levels. */
+static int level_of(const LiveData *ld, int cls, float conf, double vlo, double vhi, int *hue)
+{
+    int S = n_levels();
+    double c;
+    if (ld->regression) {
+        double mid = (vlo + vhi) / 2, half = (vhi - vlo) / 2;
+        *hue = conf >= mid ? 1 : 0;
+        c = half > 0 ? fabs(conf - mid) / half : 0;
+    } else {
+        int k = ld->n_classes < 2 ? 2 : ld->n_classes;
+        *hue = cls;
+        c = (conf - 1.0 / k) / (1 - 1.0 / k);
+    }
+    if (!(c >= 0)) c = 0;
+    int lv = (int)(c * S);
+    return lv >= S ? S - 1 : lv;
+}
+
+/* ---- sparklines -------------------------------------------------------- */
+
+void teach_sparkline(int y, int x, int width, const double *v, int n, bool log)
+{
+    static const char *const u[8] = {"\u2581", "\u2582", "\u2583", "\u2584",
+                                     "\u2585", "\u2586", "\u2587", "\u2588"};
+    static const char a[8] = {'_', '.', '-', '~', '=', '+', '*', '#'};
+    if (width <= 0 || n <= 0) return;
+    int first = n > width ? n - width : 0;
+    double lo = INFINITY, hi = -INFINITY;
+    for (int i = first; i < n; i++) {
+        double t = log ? (v[i] > 0 ? log10(v[i]) : NAN) : v[i];
+        if (!isfinite(t)) continue;
+        if (t < lo) lo = t;
+        if (t > hi) hi = t;
+    }
+    for (int i = first; i < n; i++) {
+        double t = log ? (v[i] > 0 ? log10(v[i]) : NAN) : v[i];
+        int col = x + i - first;
+        if (!isfinite(t)) continue;
+        int k = hi > lo ? (int)((t - lo) / (hi - lo) * 7.999) : 3;
+        if (crt_utf8()) {
+            mvaddstr(y, col, u[k]);
+        } else {
+            mvaddch(y, col, (chtype)a[k]);
+        }
+    }
+}
+
+/* ---- decision boundary ------------------------------------------------- */
+
+static const char *class_name(const ViewCtx *c, int k, char *buf, size_t cap)
+{
+    if (c->all->class_names && k >= 0 && k < c->all->n_classes)
+        snprintf(buf, cap, "%s", c->all->class_names[k]);
+    else
+        snprintf(buf, cap, "%d", k);
+    return buf;
+}
+
+/* Where the legend's next item goes: items left to right, wrapped onto
+ * the next row when they do not fit, at most max_rows rows. */
+typedef struct {
+    int y, left, width, max_rows;
+    int row, x;
+    bool draw;
+} Flow;
+
+/* Places an item w columns wide, keeping reserve columns free after it on
+ * the last row; false when it does not fit. */
+static bool flow_place(Flow *f, int w, int reserve)
+{
+    if (f->x > f->left && f->x + w > f->left + f->width) {
+        if (f->row + 1 >= f->max_rows) return false;
+        f->row++;
+        f->x = f->left;
+    }
+    if (f->row == f->max_rows - 1 && f->x + w + reserve > f->left + f->width) return false;
+    return true;
+}
+
+static void flow_text(Flow *f, const char *t, CrtRole role)
+{
+    int w = crt_width(t);
+    if (!flow_place(f, w, 0)) return;
+    if (f->draw) {
+        crt_set(stdscr, role);
+        crt_puts(stdscr, f->y + f->row, f->x, f->left + f->width - f->x, t);
+    }
+    f->x += w + 2;
+}
+
+#define LEGEND_NAME_MAX 20
+
+/*
+ * The boundary's legend from row y: each class's swatch (its colour, and
+ * its marker when colours alone cannot tell the classes apart), the key to
+ * the points, and the keys that change the plane, wrapped over at most
+ * max_rows rows; classes that do not fit are counted in "... and N more".
+ * Draws only when draw; returns the rows it takes.  ld may be NULL (for
+ * sizing before anything was computed).
+ */
+static int boundary_legend(const Dataset *ds, const LiveData *ld, int y, int left, int width,
+                           int max_rows, bool draw, double vlo, double vhi)
+{
+    Flow f = {y, left, width, max_rows < 1 ? 1 : max_rows, 0, left, draw};
+    bool hb = halfblocks();
+    char t[200], nm[64];
+    int n = ds->n_classes;
+    bool regression = ds->task != TASK_CLASSIFICATION;
+    if (!regression) {
+        bool marked = hb && crt_palette_marked(n);
+        for (int k = 0; k < n; k++) {
+            if (ds->class_names && ds->class_names[k])
+                snprintf(nm, sizeof nm, "%s", ds->class_names[k]);
+            else
+                snprintf(nm, sizeof nm, "%d", k);
+            int name_w = crt_width(nm);
+            if (name_w > LEGEND_NAME_MAX) name_w = LEGEND_NAME_MAX;
+            int sw = hb ? 2 + marked : 1;
+            int w = sw + 1 + name_w;
+            char more[48];
+            snprintf(more, sizeof more, "%s and %d more", crt_glyph(GLYPH_ELLIPSIS), n - k - 1);
+            int reserve = k + 1 < n ? crt_width(more) + 2 : 0;
+            if (!flow_place(&f, w, reserve)) {
+                snprintf(more, sizeof more, "%s and %d more", crt_glyph(GLYPH_ELLIPSIS), n - k);
+                if (f.draw) {
+                    crt_set(stdscr, ROLE_DIM);
+                    crt_puts(stdscr, f.y + f.row, f.x, f.left + f.width - f.x, more);
+                }
+                f.x = f.left + f.width; /* nothing more on this row */
+                break;
+            }
+            if (f.draw) {
+                int yy = f.y + f.row;
+                if (hb) {
+                    put(yy, f.x, "\u2588\u2588", crt_pair(class_color(k, n_levels() - 1), -1),
+                        A_NORMAL);
+                    if (marked)
+                        put(yy, f.x + 2, crt_palette_marker(k, false),
+                            crt_pair(class_color(k, n_levels() - 1), point_bg()), A_BOLD);
+                } else {
+                    put(yy, f.x, (char[]){class_char(k), 0}, class_pair(k), A_BOLD | A_REVERSE);
+                }
+                crt_set(stdscr, ROLE_NORMAL);
+                crt_puts(stdscr, yy, f.x + sw + 1, name_w, nm);
+            }
+            f.x += w + 2;
+        }
+    } else {
+        /* in the label's own units, as the MAE and the scatter are */
+        double lo = vlo, hi = vhi;
+        if (ds->target_scale > 0) {
+            lo = vlo / ds->target_scale + ds->target_shift;
+            hi = vhi / ds->target_scale + ds->target_shift;
+        }
+        snprintf(t, sizeof t, "prediction %.3g .. %.3g", lo, hi);
+        flow_text(&f, t, ROLE_NORMAL);
+    }
+    if (hb)
+        snprintf(t, sizeof t, "%s train %s val", "\u25cf", "\u25cb");
+    else
+        snprintf(t, sizeof t, "N train N_ val");
+    flow_text(&f, t, ROLE_DIM);
+    if (ld && ld->pca_note[0])
+        flow_text(&f, ld->pca_note, ROLE_WARN);
+    else if (ds->d > 2)
+        flow_text(&f, "x: next pair  p: PCA", ROLE_KEYTEXT);
+    if (draw) crt_set(stdscr, ROLE_NORMAL);
+    return f.row + 1;
+}
+
+/* Rows the legend may take: a third of the view, at least one. */
+static int legend_max_rows(int height)
+{
+    int m = (height - 2) / 3;
+    return m < 1 ? 1 : m;
+}
+
+/* The rows of the map itself: the view less its title and legend. */
+static int map_rows(const Dataset *ds, int height, int width)
+{
+    int legend = boundary_legend(ds, NULL, 0, 0, width, legend_max_rows(height), false, 0, 0);
+    int rows = height - 1 - legend;
+    return rows < 1 ? 1 : rows;
+}
+
+void teach_boundary_grid(const Dataset *ds, int height, int width, int *grid_w, int *grid_h)
+{
+    int rows = map_rows(ds, height, width), cols = width;
+    if (cols < 1) cols = 1;
+    *grid_w = cols > LIVE_GRID_MAX_W ? LIVE_GRID_MAX_W : cols;
+    int h = halfblocks() ? 2 * rows : rows;
+    *grid_h = h > LIVE_GRID_MAX_H ? LIVE_GRID_MAX_H : h;
+}
+
+/* Says when what will appear, two rows below top; returns the row after. */
+static int waiting(int top, int left, int width, const ViewCtx *c, const char *what)
+{
+    char m[200];
+    const char *when = c->snap->status == TRAIN_PAUSED ? "appears at the next batch (n steps one)"
+                       : train_status_ended(c->snap->status)
+                           ? "was not measured before training ended (r restarts)"
+                           : "appears within a second of training";
+    snprintf(m, sizeof m, "%s %s", what, when);
+    crt_set(stdscr, ROLE_DIM);
+    crt_puts(stdscr, top + 2, left + 2, width - 4, m);
+    crt_set(stdscr, ROLE_NORMAL);
+    return top + 3;
+}
+
+void teach_boundary(const ViewCtx *c, int top, int left, int height, int width)
+{
+    const LiveData *ld = c->ld;
+    char t[300];
+    if (!ld->has_boundary) {
+        crt_set(stdscr, ROLE_TITLE);
+        crt_puts(stdscr, top, left, width, "decision boundary");
+        waiting(top, left, width, c, "the decision boundary");
+        return;
+    }
+    const Dataset *ds = c->all;
+    if (ld->pca)
+        snprintf(t, sizeof t, "decision boundary %s PCA plane (%.0f%% of the variance)",
+                 crt_glyph(GLYPH_DOT), 100 * ld->pca_explained);
+    else if (ld->fy >= 0)
+        snprintf(t, sizeof t, "decision boundary %s %s across, %s up%s", crt_glyph(GLYPH_DOT),
+                 ds->feature_names ? ds->feature_names[ld->fx] : "x0",
+                 ds->feature_names ? ds->feature_names[ld->fy] : "x1",
+                 ds->d > 2 ? " (others at their mean)" : "");
+    else
+        snprintf(t, sizeof t, "decision boundary %s %s", crt_glyph(GLYPH_DOT),
+                 ds->feature_names ? ds->feature_names[ld->fx] : "x0");
+    crt_set(stdscr, ROLE_TITLE);
+    int used = crt_puts(stdscr, top, left, width, t);
+    snprintf(t, sizeof t, "  step %ld", ld->boundary_step);
+    crt_set(stdscr, ROLE_DIM);
+    crt_puts(stdscr, top, left + used, width - used, t);
+
+    const BoundaryGrid *g = &ld->grid;
+    bool hb = halfblocks();
+    int rows = map_rows(ds, height, width);
+    double vlo = INFINITY, vhi = -INFINITY;
+    if (ld->regression)
+        for (int i = 0; i < g->w * g->h; i++) {
+            if (ld->conf[i] < vlo) vlo = ld->conf[i];
+            if (ld->conf[i] > vhi) vhi = ld->conf[i];
+        }
+    for (int r = 0; r < rows; r++) {
+        int y = top + 1 + r;
+        for (int col = 0; col < width && col < g->w; col++) {
+            int x = left + col;
+            if (hb) {
+                int r0 = 2 * r, r1 = 2 * r + 1;
+                if (r0 >= g->h) break;
+                int h0, h1;
+                int i0 = r0 * g->w + col, i1 = r1 * g->w + col;
+                int l0 = level_of(ld, ld->cls[i0], ld->conf[i0], vlo, vhi, &h0);
+                short fg = class_color(h0, l0), bg = -1;
+                if (r1 < g->h) {
+                    int l1 = level_of(ld, ld->cls[i1], ld->conf[i1], vlo, vhi, &h1);
+                    bg = class_color(h1, l1);
+                }
+                put(y, x, "\u2580", crt_pair(fg, bg), A_NORMAL);
+            } else {
+                if (r >= g->h) break;
+                int i = r * g->w + col, hue;
+                int lv = level_of(ld, ld->cls[i], ld->conf[i], vlo, vhi, &hue);
+                static const char sure[] = "#@%&$*+=", faint[] = ".,:;'`~-";
+                char ch[2] = {lv >= n_levels() - 1 ? sure[hue % 8] : faint[hue % 8], 0};
+                put(y, x, ch, class_pair(hue), lv >= n_levels() - 1 ? A_BOLD : A_DIM);
+            }
+        }
+    }
+    /* the data on top: training points filled, validation points hollow;
+     * when colours repeat, each class's own shape */
+    bool marked = !ld->regression && crt_palette_marked(ld->n_classes);
+    for (int i = 0; i < ld->n_points; i++) {
+        int col, row;
+        if (!boundary_cell_of(g, ld->pts[i][0], ld->pts[i][1], &col, &row)) continue;
+        int r = hb ? row / 2 : row;
+        if (r >= rows || col >= width) continue;
+        int k = ld->regression ? 0 : ld->pt_class[i];
+        if (hb) {
+            short fg = ld->regression ? COLOR_WHITE : class_color(k, n_levels() - 1);
+            const char *glyph = marked          ? crt_palette_marker(k, ld->pt_val[i])
+                                : ld->pt_val[i] ? "\u25cb"
+                                                : "\u25cf";
+            put(top + 1 + r, left + col, glyph, crt_pair(fg, point_bg()), A_BOLD);
+        } else {
+            char ch[2] = {class_char(k), 0};
+            put(top + 1 + r, left + col, ch, ld->regression ? 0 : class_pair(k),
+                A_BOLD | (ld->pt_val[i] ? A_UNDERLINE : A_REVERSE));
+        }
+    }
+    boundary_legend(ds, ld, top + 1 + rows, left, width, height - 1 - rows, true, vlo, vhi);
+}
+
+/* ---- gradient estimate ---------------------------------------------- */
+
+static void fmt_num(double v, char *buf, size_t cap)
+{
+    if (!isfinite(v))
+        snprintf(buf, cap, "-");
+    else
+        snprintf(buf, cap, "%.3g", v);
+}
+
+void teach_gradient(const ViewCtx *c, int top, int left, int height, int width)
+{
+    const LiveData *ld = c->ld;
+    char t[400], a[32], b[32];
+    int y = top, bottom = top + height;
+    crt_set(stdscr, ROLE_TITLE);
+    crt_puts(stdscr, y++, left, width, "gradient estimate: how good is the mini-batch gradient?");
+    if (!ld->has_grad) {
+        y = waiting(top, left, width, c, "the gradient probe");
+    } else {
+        const GradReport *r = &ld->grad;
+        crt_set(stdscr, ROLE_DIM);
+        snprintf(t, sizeof t, "step %ld: %d batches of %d, %zu of %zu rows%s; every %.1fs, %.0f ms",
+                 ld->grad_step, r->n_batches, r->batch, r->rows, r->n_train,
+                 r->exact_full ? " (G exact)" : "",
+                 LIVE_INTERVAL_S > ld->cost / LIVE_BUDGET ? LIVE_INTERVAL_S
+                                                          : ld->cost / LIVE_BUDGET,
+                 ld->cost * 1000);
+        crt_puts(stdscr, y++, left, width, t);
+        y++;
+        crt_set(stdscr, ROLE_NORMAL);
+        snprintf(t, sizeof t, "cosine(mini-batch g, full G)  %.3f", r->cosine);
+        int used = crt_puts(stdscr, y, left, width, t);
+        crt_set(stdscr, ROLE_DIM);
+        if (r->full_batch)
+            snprintf(t, sizeof t, "  full batch: each step's g is G   ");
+        else
+            snprintf(t, sizeof t, "  range %.3f .. %.3f   ", r->cosine_min, r->cosine_max);
+        used += crt_puts(stdscr, y, left + used, width - used, t);
+        crt_set(stdscr, ROLE_TRAIN);
+        teach_sparkline(y, left + used, width - used, ld->cos_hist, ld->n_grad, false);
+        y++;
+        crt_set(stdscr, ROLE_NORMAL);
+        fmt_num(ld->b_simple_avg, a, sizeof a);
+        fmt_num(r->b_simple, b, sizeof b);
+        snprintf(t, sizeof t, "noise scale B_simple = tr(%s)/|G|%s  %s  (this probe %s)",
+                 crt_utf8() ? "\u03a3" : "S", crt_utf8() ? "\u00b2" : "^2", a, b);
+        crt_puts(stdscr, y++, left, width, t);
+        double bs = ld->b_simple_avg;
+        long sug = noise_batch_suggestion(bs, r->n_train);
+        if (sug > 0) {
+            /* A batch larger than the set trains on the whole set. */
+            long B = c->snap->hp.batch_size, n = (long)r->n_train, now = B < n ? B : n;
+            const char *why = sug > 2 * now   ? "larger ones need fewer steps"
+                              : sug * 2 < now ? "smaller ones waste less"
+                                              : "about right";
+            snprintf(t, sizeof t, "  suggests a batch size near %ld%s (now %ld): %s", sug,
+                     sug == n ? " = all rows" : "", B, why);
+            crt_set(stdscr, ROLE_GOOD);
+            crt_puts(stdscr, y++, left, width, t);
+        } else {
+            crt_set(stdscr, ROLE_DIM);
+            crt_puts(stdscr, y++, left, width, "  suggests a batch size once the estimate settles");
+        }
+        y++;
+        crt_set(stdscr, ROLE_TITLE);
+        snprintf(t, sizeof t, "%-6s %-9s %9s %-20s %10s %s", "layer", "shape", "|G|", "  history",
+                 "update/W", "  history (log)");
+        crt_puts(stdscr, y++, left, width, t);
+        crt_set(stdscr, ROLE_NORMAL);
+        for (int i = 0; i < ld->n_layers && y < bottom - 4; i++) {
+            char shape[24];
+            snprintf(shape, sizeof shape, "%dx%d", ld->sizes[i + 1], ld->sizes[i]);
+            fmt_num(r->layer_norm[i], a, sizeof a);
+            fmt_num(ld->has_ratio ? ld->ratio[i] : NAN, b, sizeof b);
+            snprintf(t, sizeof t, "%-6d %-9s %9s", i + 1, shape, a);
+            crt_set(stdscr, ROLE_NORMAL);
+            crt_puts(stdscr, y, left, width, t);
+            crt_set(stdscr, ROLE_TRAIN);
+            if (left + 28 + 20 < left + width)
+                teach_sparkline(y, left + 28, 20, ld->norm_hist[i], ld->n_grad, true);
+            crt_set(stdscr, ROLE_NORMAL);
+            snprintf(t, sizeof t, "%10s", b);
+            if (left + 59 < left + width) crt_puts(stdscr, y, left + 48, 11, t);
+            crt_set(stdscr, ROLE_VAL);
+            if (left + 61 + 20 <= left + width)
+                teach_sparkline(y, left + 61, 20, ld->ratio_hist[i], ld->n_grad, true);
+            y++;
+        }
+    }
+    /* gradcheck */
+    y++;
+    if (y >= bottom) return;
+    crt_set(stdscr, ROLE_TITLE);
+    crt_puts(stdscr, y++, left, width, "gradcheck: backprop against finite differences (key g)");
+    crt_set(stdscr, ROLE_DIM);
+    if (!ld->has_check) {
+        crt_puts(stdscr, y++, left, width,
+                 train_status_ended(c->snap->status)
+                     ? "needs a live run: training has ended (r restarts)"
+                 : c->gradcheck_asked ? "running at the next batch..."
+                                      : "press g to check the live model's gradients");
+        crt_set(stdscr, ROLE_NORMAL);
+        return;
+    }
+    if (ld->check_error.code) {
+        snprintf(t, sizeof t, "step %ld: the check could not run: %.200s", ld->check_step,
+                 ld->check_error.msg);
+        crt_set(stdscr, ROLE_BAD);
+        crt_puts(stdscr, y++, left, width, t);
+        crt_set(stdscr, ROLE_NORMAL);
+        return;
+    }
+    const GradcheckReport *rep = &ld->check;
+    bool agree = rep->n_mismatch == 0;
+    snprintf(t, sizeof t, "step %ld, %d rows: worst relative error %.2e %s", ld->check_step,
+             ld->check_rows, rep->worst,
+             !agree             ? "- they DISAGREE"
+             : rep->n_unchecked ? "- they agree where checked"
+                                : "- they agree");
+    crt_set(stdscr, agree ? ROLE_GOOD : ROLE_BAD);
+    crt_puts(stdscr, y++, left, width, t);
+    if (ld->check_seq != c->gradcheck_asked && y < bottom) {
+        crt_set(stdscr, ROLE_DIM);
+        crt_puts(stdscr, y++, left, width, "(a new check runs at the next batch)");
+    }
+    if (rep->n_kink && y < bottom) {
+        /* Entries whose step crossed a kink say nothing about backprop:
+         * say how many were left out and why, so the verdict is not read
+         * as covering them. */
+        char why[256];
+        gradcheck_kink_text(rep->kinks, ld->check_hidden, why, sizeof why);
+        snprintf(t, sizeof t, "%d entr%s left out: %s", rep->n_kink, rep->n_kink == 1 ? "y" : "ies",
+                 why);
+        crt_set(stdscr, ROLE_DIM);
+        crt_puts(stdscr, y++, left, width, t);
+    }
+    crt_set(stdscr, ROLE_NORMAL);
+    for (int i = 0; i < ld->n_layers && y < bottom; i++) {
+        const GradcheckLayer *g = &rep->layer[i];
+        const int checked[2] = {g->n_checked_w, g->n_checked_b},
+                  kinked[2] = {g->n_kink_w, g->n_kink_b};
+        const double norm[2] = {g->norm_w, g->norm_b}, err[2] = {g->max_err_w, g->max_err_b};
+        char part[2][120];
+        for (int j = 0; j < 2; j++) {
+            GradcheckVerdict v = gradcheck_verdict(checked[j], err[j]);
+            int n = v == GRADCHECK_UNCHECKED
+                        ? snprintf(part[j], sizeof part[j], "all %d left out (kinks)", kinked[j])
+                        : snprintf(part[j], sizeof part[j], "|g| %.3g, err %.1e over %d%s", norm[j],
+                                   err[j], checked[j], v == GRADCHECK_MISMATCH ? " MISMATCH" : "");
+            if (kinked[j] && v != GRADCHECK_UNCHECKED && n > 0 && (size_t)n < sizeof part[j])
+                snprintf(part[j] + n, sizeof part[j] - (size_t)n, ", %d left out", kinked[j]);
+        }
+        snprintf(t, sizeof t, "layer %d  W: %s  b: %s", i + 1, part[0], part[1]);
+        crt_puts(stdscr, y++, left, width, t);
+    }
+}
+
+/* ---- network --------------------------------------------------------- */
+
+/* A weight's glyph: its size against the layer's largest. */
+static const char *weight_glyph(float v, float scale)
+{
+    static const char *const u[4] = {"\u00b7", "\u2219", "\u2022", "\u25cf"};
+    static const char *const a[4] = {".", "o", "O", "@"};
+    double f = scale > 0 ? fabs(v) / scale : 0;
+    int k = f < 0.15 ? 0 : f < 0.4 ? 1 : f < 0.7 ? 2 : 3;
+    return crt_utf8() ? u[k] : a[k];
+}
+
+static void signed_put(int y, int x, const char *g, float v)
+{
+    /* positive blue, negative orange-red, as the Playground */
+    CrtRole role = v >= 0 ? ROLE_TRAIN : ROLE_WARN;
+    if (crt_colors() >= 8) {
+        put(y, x, g, crt_pair(v >= 0 ? COLOR_BLUE : COLOR_RED, -1), A_BOLD);
+    } else {
+        crt_set(stdscr, role);
+        if (v < 0) attron(A_UNDERLINE);
+        crt_puts(stdscr, y, x, COLS - x, g);
+    }
+}
+
+/* TensorBoard's distribution chart: the bands between the percentiles of
+ * hist_bps over time, darker towards the median. */
+static void draw_dist(int top, int left, int h, int w, const double (*bands)[HIST_N_BPS], int n)
+{
+    static const char *const u[4] = {"\u2591", "\u2592", "\u2593", "\u2588"};
+    static const char *const a[4] = {".", ":", "+", "#"};
+    if (n <= 0 || h <= 0 || w <= 0) return;
+    int first = n > w ? n - w : 0;
+    double lo = INFINITY, hi = -INFINITY;
+    for (int i = first; i < n; i++) {
+        if (bands[i][0] < lo) lo = bands[i][0];
+        if (bands[i][HIST_N_BPS - 1] > hi) hi = bands[i][HIST_N_BPS - 1];
+    }
+    if (!(hi > lo)) {
+        hi = lo + 1e-6;
+        lo -= 1e-6;
+    }
+    for (int i = first; i < n; i++) {
+        const double *b = bands[i];
+        for (int r = 0; r < h; r++) {
+            double ctop = hi - r * (hi - lo) / h, cbot = hi - (r + 1) * (hi - lo) / h;
+            int depth = -1;
+            for (int k = 0; k < 4; k++) {
+                double blo = b[k], bhi = b[HIST_N_BPS - 1 - k];
+                if (bhi >= cbot && blo <= ctop) depth = k;
+            }
+            if (depth < 0) continue;
+            mvaddstr(top + r, left + i - first, crt_utf8() ? u[depth] : a[depth]);
+        }
+    }
+    char t[32];
+    crt_set(stdscr, ROLE_DIM);
+    snprintf(t, sizeof t, "%.2g", hi);
+    crt_puts(stdscr, top, left + w + 1, 6, t);
+    snprintf(t, sizeof t, "%.2g", lo);
+    crt_puts(stdscr, top + h - 1, left + w + 1, 6, t);
+}
+
+void teach_network(const ViewCtx *c, int top, int left, int height, int width)
+{
+    const LiveData *ld = c->ld;
+    char t[300];
+    crt_set(stdscr, ROLE_TITLE);
+    crt_puts(stdscr, top, left, width, "network: units, weights (blue +, red -), distributions");
+    if (!ld->has_net) {
+        waiting(top, left, width, c, "the network");
+        return;
+    }
+    /* the units and weights, layer by layer, left to right */
+    int y0 = top + 2, x = left, rows = height / 2 - 3;
+    if (rows > LIVE_NET_MAX) rows = LIVE_NET_MAX;
+    if (rows < 2) rows = 2;
+    for (int i = 0; i <= ld->n_layers && x < left + width - 4; i++) {
+        int units = ld->sizes[i];
+        int shown = i == 0                       ? (units < rows ? units : rows)
+                    : ld->net_rows[i - 1] < rows ? ld->net_rows[i - 1]
+                                                 : rows;
+        crt_set(stdscr, ROLE_DIM);
+        snprintf(t, sizeof t, "%d", units);
+        crt_puts(stdscr, y0 - 1, x, 6, t);
+        for (int u = 0; u < shown; u++) {
+            if (i == 0) {
+                crt_set(stdscr, ROLE_NORMAL);
+                mvaddstr(y0 + u, x, crt_utf8() ? "\u25cb" : "o");
+            } else {
+                float bv = ld->unit_b[i - 1][u];
+                signed_put(y0 + u, x, crt_utf8() ? "\u25c9" : "O", bv);
+            }
+        }
+        if (units > shown) {
+            crt_set(stdscr, ROLE_DIM);
+            mvaddstr(y0 + shown, x, crt_utf8() ? "\u22ee" : ":");
+        }
+        x += 2;
+        if (i == ld->n_layers) break;
+        /* layer i+1's weights: a matrix of outputs (rows) by inputs (cols) */
+        int R = ld->net_rows[i] < rows ? ld->net_rows[i] : rows, C = ld->net_cols[i];
+        if (x + C + 2 >= left + width) break;
+        for (int r = 0; r < R; r++)
+            for (int k = 0; k < C; k++) {
+                float v = ld->net_w[i][r * C + k];
+                signed_put(y0 + r, x + k, weight_glyph(v, ld->net_scale[i]), v);
+            }
+        crt_set(stdscr, ROLE_DIM);
+        snprintf(t, sizeof t, "W%d", i + 1);
+        crt_puts(stdscr, y0 + R, x, C, t);
+        x += C + 2;
+    }
+    crt_set(stdscr, ROLE_NORMAL);
+    int y = y0 + rows + 1;
+    /* dead units */
+    if (ld->has_dead && ld->n_hidden > 0) {
+        int n = snprintf(t, sizeof t, "units never firing on %zu rows: %d of %d (%.0f%%)",
+                         ld->dead_rows, ld->dead.total_dead, ld->dead.total_units,
+                         100 * ld->dead.share);
+        for (int i = 0; i < ld->dead.n_layers && n < (int)sizeof t - 24; i++)
+            n += snprintf(t + n, sizeof t - (size_t)n, "  L%d %d/%d", i + 1, ld->dead.dead[i],
+                          ld->dead.units[i]);
+        bool relu = ld->dead_share >= 0;
+        crt_set(stdscr, relu && ld->dead.share >= DIAG_DEAD_SHARE ? ROLE_WARN : ROLE_NORMAL);
+        crt_puts(stdscr, y++, left, width, relu ? t : "dead ReLU units: not a ReLU network");
+    }
+    /* per-layer distributions over time and the latest histograms */
+    y++;
+    int bottom = top + height;
+    /* each half: distribution, its range labels, the newest histogram */
+    enum { HB = LIVE_BINS / 2 };
+    int dw = (width - 6) / 2 - (HB + 9);
+    if (dw > LIVE_HIST) dw = LIVE_HIST;
+    if (dw < 4) dw = 4;
+    crt_set(stdscr, ROLE_TITLE);
+    crt_puts(stdscr, y++, left, width, "layer  weights over time, now");
+    crt_puts(stdscr, y - 1, left + 6 + dw + HB + 9, width - (6 + dw + HB + 9),
+             "activations over time, now");
+    for (int i = 0; i < ld->n_layers && y + 3 <= bottom; i++) {
+        crt_set(stdscr, ROLE_NORMAL);
+        snprintf(t, sizeof t, "%d", i + 1);
+        crt_puts(stdscr, y, left, 5, t);
+        for (int half = 0; half < 2; half++) {
+            int x0 = left + 6 + half * (dw + HB + 9);
+            if (x0 + dw + HB + 7 > left + width) break;
+            const double(*bands)[HIST_N_BPS] =
+                (const double(*)[HIST_N_BPS])(half ? ld->adist[i] : ld->wdist[i]);
+            const size_t *hist = half ? ld->ahist[i] : ld->whist[i];
+            CrtRole role = half ? ROLE_VAL : ROLE_TRAIN;
+            crt_set(stdscr, role);
+            draw_dist(y, x0, 3, dw, bands, ld->n_dist);
+            double h[HB];
+            for (int k = 0; k < HB; k++) h[k] = (double)(hist[2 * k] + hist[2 * k + 1]);
+            int hx = x0 + dw + 7;
+            crt_set(stdscr, role);
+            teach_sparkline(y + 1, hx, HB, h, HB, false);
+            crt_set(stdscr, ROLE_DIM);
+            snprintf(t, sizeof t, "%.2g..%.2g", half ? ld->alo[i] : ld->wlo[i],
+                     half ? ld->ahi[i] : ld->whi[i]);
+            crt_puts(stdscr, y + 2, hx, HB + 2, t);
+        }
+        y += 4;
+    }
+    crt_set(stdscr, ROLE_NORMAL);
+}
+
+/* ---- confusion matrix / regression scatter ---------------------------- */
+
+static void view_scatter(const ViewCtx *c, int top, int left, int height, int width)
+{
+    const LiveData *ld = c->ld;
+    char t[200];
+    int cols = width - 10, rows = height - 3;
+    if (cols < 4 || rows < 2 || ld->n_pairs == 0) return;
+    if (cols > VIEW_MAX_W) cols = VIEW_MAX_W;
+    static uint8_t storage[VIEW_MAX_W * 200];
+    if (rows > 200) rows = 200;
+    ChartCanvas cv;
+    chart_canvas_init(&cv, crt_utf8() ? CHART_DOTS_BRAILLE : CHART_DOTS_ASCII, cols, rows, storage);
+    chart_canvas_clear(&cv);
+    double lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < ld->n_pairs; i++)
+        for (int k = 0; k < 2; k++) {
+            if (ld->pairs[i][k] < lo) lo = ld->pairs[i][k];
+            if (ld->pairs[i][k] > hi) hi = ld->pairs[i][k];
+        }
+    if (!(hi > lo)) hi = lo + 1;
+    ChartAxis ax = {lo, hi, false};
+    int W = chart_canvas_width(&cv), H = chart_canvas_height(&cv);
+    /* the diagonal: a perfect prediction */
+    chart_canvas_line(&cv, 0, 0, W - 1, H - 1);
+    for (int i = 0; i < ld->n_pairs; i++) {
+        int px = chart_map(&ax, ld->pairs[i][0], W, true),
+            py = chart_map(&ax, ld->pairs[i][1], H, true);
+        if (px >= 0 && py >= 0) chart_canvas_set(&cv, px, py);
+    }
+    crt_set(stdscr, ROLE_TRAIN);
+    for (int r = 0; r < rows; r++)
+        for (int k = 0; k < cols; k++) {
+            uint8_t bits = chart_canvas_cell(&cv, k, r);
+            if (!bits) continue;
+            if (crt_utf8()) {
+                wchar_t wc[2] = {(wchar_t)chart_braille_char(bits), 0};
+                mvaddnwstr(top + 1 + r, left + 9 + k, wc, 1);
+            } else {
+                mvaddch(top + 1 + r, left + 9 + k, (chtype)chart_ascii_char(bits));
+            }
+        }
+    crt_set(stdscr, ROLE_DIM);
+    snprintf(t, sizeof t, "%8.3g", hi);
+    crt_puts(stdscr, top + 1, left, 8, t);
+    snprintf(t, sizeof t, "%8.3g", lo);
+    crt_puts(stdscr, top + rows, left, 8, t);
+    snprintf(t, sizeof t, "actual %s  (%.3g .. %.3g); predicted up; the diagonal is exact",
+             crt_glyph(GLYPH_ARROW), lo, hi);
+    crt_puts(stdscr, top + rows + 1, left + 9, width - 9, t);
+    crt_set(stdscr, ROLE_NORMAL);
+}
+
+void teach_confusion(const ViewCtx *c, int top, int left, int height, int width)
+{
+    const LiveData *ld = c->ld;
+    char t[300], nm[64];
+    bool reg = c->snap->task == TASK_REGRESSION;
+    if (!ld->has_conf) {
+        crt_set(stdscr, ROLE_TITLE);
+        crt_puts(stdscr, top, left, width, reg ? "predicted against actual" : "confusion matrix");
+        waiting(top, left, width, c, reg ? "the scatter" : "the confusion matrix");
+        return;
+    }
+    const char *part = ld->conf_on_val ? "validation" : "training";
+    crt_set(stdscr, ROLE_TITLE);
+    if (reg) {
+        snprintf(t, sizeof t, "predicted against actual %s %zu %s rows %s step %ld",
+                 crt_glyph(GLYPH_DOT), ld->n_rows, part, crt_glyph(GLYPH_DOT), ld->conf_step);
+        crt_puts(stdscr, top, left, width, t);
+        view_scatter(c, top, left, height, width);
+        return;
+    }
+    snprintf(t, sizeof t, "confusion matrix %s %zu %s rows %s accuracy %.4f %s step %ld",
+             crt_glyph(GLYPH_DOT), ld->n_rows, part, crt_glyph(GLYPH_DOT), ld->accuracy,
+             crt_glyph(GLYPH_DOT), ld->conf_step);
+    crt_puts(stdscr, top, left, width, t);
+    int k = ld->k;
+    if (k == 0) {
+        crt_set(stdscr, ROLE_DIM);
+        snprintf(t, sizeof t, "%d classes: more than the %d a matrix shows here", c->all->n_classes,
+                 LIVE_MAX_CLASSES);
+        crt_puts(stdscr, top + 2, left, width, t);
+        return;
+    }
+    /* column width from the largest count */
+    size_t mx = 0, rowsum[LIVE_MAX_CLASSES];
+    for (int i = 0; i < k; i++) {
+        rowsum[i] = 0;
+        for (int j = 0; j < k; j++) {
+            size_t v = ld->counts[i * k + j];
+            rowsum[i] += v;
+            if (v > mx) mx = v;
+        }
+    }
+    int cw = snprintf(t, sizeof t, "%zu", mx) + 1;
+    if (cw < 4) cw = 4;
+    /* a swatch before each true class's name, as in the boundary's legend */
+    bool marked = halfblocks() && crt_palette_marked(k);
+    int sw = halfblocks() ? 3 + marked : 2;
+    /* the names' column: as wide as the longest name (up to 11) and the
+     * swatch, never narrower than its "true \ pred" header */
+    int longest = 1;
+    for (int i = 0; i < k; i++) {
+        int l = crt_width(class_name(c, i, nm, sizeof nm));
+        if (l > longest) longest = l;
+    }
+    if (longest > 11) longest = 11;
+    int name_w = sw + longest + 1 < 12 ? 12 : sw + longest + 1;
+    int fit_cols = (width - name_w - 22) / cw;
+    int fit_rows = height - 5;
+    int kc = k < fit_cols ? k : fit_cols, kr = k < fit_rows ? k : fit_rows;
+    int y = top + 2;
+    crt_set(stdscr, ROLE_DIM);
+    crt_puts(stdscr, y - 1, left, name_w, "true \\ pred");
+    for (int j = 0; j < kc; j++) {
+        snprintf(t, sizeof t, "%*.*s", cw, cw - 1, class_name(c, j, nm, sizeof nm));
+        wattrset(stdscr, crt_palette_attr(j));
+        crt_puts(stdscr, y - 1, left + name_w + j * cw, cw, t);
+    }
+    int px = left + name_w + kc * cw + 2;
+    crt_set(stdscr, ROLE_TITLE);
+    crt_puts(stdscr, y - 1, px, 20, "precision  recall");
+    for (int i = 0; i < kr; i++) {
+        if (halfblocks()) {
+            short fg = class_color(i, n_levels() - 1);
+            put(y + i, left, "\u2588\u2588", crt_pair(fg, -1), A_NORMAL);
+            if (marked)
+                put(y + i, left + 2, crt_palette_marker(i, false), crt_pair(fg, -1), A_BOLD);
+        } else {
+            put(y + i, left, (char[]){class_char(i), 0}, class_pair(i), A_BOLD | A_REVERSE);
+        }
+        crt_set(stdscr, ROLE_NORMAL);
+        crt_puts(stdscr, y + i, left + sw, name_w - sw - 1, class_name(c, i, nm, sizeof nm));
+        for (int j = 0; j < kc; j++) {
+            size_t v = ld->counts[i * k + j];
+            CrtRole role = v == 0 ? ROLE_DIM : i == j ? ROLE_GOOD : ROLE_BAD;
+            crt_set(stdscr, role);
+            if (v > 0 && i != j && rowsum[i] > 0 && (double)v / rowsum[i] < 0.05)
+                crt_set(stdscr, ROLE_WARN);
+            snprintf(t, sizeof t, "%*zu", cw, v);
+            crt_puts(stdscr, y + i, left + name_w + j * cw, cw, t);
+        }
+        char p[16], r[16];
+        fmt_num(ld->precision[i], p, sizeof p);
+        fmt_num(ld->recall[i], r, sizeof r);
+        if (isfinite(ld->precision[i])) snprintf(p, sizeof p, "%.3f", ld->precision[i]);
+        if (isfinite(ld->recall[i])) snprintf(r, sizeof r, "%.3f", ld->recall[i]);
+        snprintf(t, sizeof t, "%9s %7s", p, r);
+        crt_set(stdscr, ROLE_NORMAL);
+        crt_puts(stdscr, y + i, px, 20, t);
+    }
+    if (kr < k || kc < k) {
+        crt_set(stdscr, ROLE_DIM);
+        snprintf(t, sizeof t, "(showing %d x %d of %d classes: a larger terminal shows more)", kr,
+                 kc, k);
+        crt_puts(stdscr, y + kr, left, width, t);
+    }
+    crt_set(stdscr, ROLE_NORMAL);
+}

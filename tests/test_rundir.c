@@ -1,0 +1,1278 @@
+/* test_rundir.c - the run directory: its name, metrics.csv, journal.txt,
+ * the event file read back, config.txt loaded back, model.gtm, errors for
+ * a logdir that cannot be used, and checkpoint.gtm: real runs killed with
+ * SIGKILL at chosen points and resumed, against one never interrupted. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gradtop/io/crc32c.h"
+#include "gradtop/io/modelfile.h"
+#include "gradtop/run/rundir.h"
+#include "gradtop/logdir/runset.h"
+#include "gradtop/io/tfevents.h"
+
+/* ---- fixtures -------------------------------------------------------- */
+
+typedef struct {
+    char tmp[64];
+    Options opt;
+    PreparedData s;
+    char *features[4];
+    char *classes[3];
+    float shift[4], scale[4];
+    Model m;
+    Optimizer o;
+} Fixture;
+
+static void rm_rf(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d) {
+        unlink(path);
+        return;
+    }
+    struct dirent *e;
+    char p[4096];
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        if (snprintf(p, sizeof p, "%s/%s", path, e->d_name) < (int)sizeof p) rm_rf(p);
+    }
+    closedir(d);
+    rmdir(path);
+}
+
+/* A hand-made session: iris-like, 150 rows split 120/30, or a regression
+ * set with no validation part. */
+static Fixture *make_fixture(bool classification, bool with_val)
+{
+    Fixture *f = calloc(1, sizeof *f);
+    strcpy(f->tmp, "/tmp/gradtop-runlog-XXXXXX");
+    assert_non_null(mkdtemp(f->tmp));
+    options_default(&f->opt);
+    snprintf(f->opt.logdir, sizeof f->opt.logdir, "%s/runs/nested", f->tmp);
+    snprintf(f->opt.dataset, sizeof f->opt.dataset, "%s", "datasets/iris.csv");
+    f->opt.n_layers = 1;
+    f->opt.layers[0] = 5;
+    f->opt.opt.lr = 0.0025;
+    f->opt.val_split = with_val ? 0.2 : 0;
+    f->s.opt = f->opt;
+    Dataset *all = &f->s.all;
+    snprintf(all->source, sizeof all->source, "datasets/iris.csv");
+    snprintf(all->name, sizeof all->name, "%s", classification ? "iris" : "diab etes/x");
+    all->n = 150;
+    all->d = 4;
+    all->task = classification ? TASK_CLASSIFICATION : TASK_REGRESSION;
+    const char *fn[4] = {"a", "b", "c", "d"};
+    const char *cn[3] = {"setosa", "versicolor", "virginica"};
+    for (int i = 0; i < 4; i++) f->features[i] = strdup(fn[i]);
+    for (int i = 0; i < 3; i++) f->classes[i] = strdup(cn[i]);
+    all->feature_names = f->features;
+    if (classification) {
+        all->n_classes = 3;
+        all->class_names = f->classes;
+    }
+    snprintf(all->label_name, sizeof all->label_name, "%s", classification ? "species" : "y");
+    f->s.train.n = with_val ? 120 : 150;
+    f->s.val.n = with_val ? 30 : 0;
+    for (int i = 0; i < 4; i++) {
+        f->shift[i] = (float)i;
+        f->scale[i] = 2.0f;
+    }
+    f->s.nz = (Normalizer){NORMALIZE_STANDARD, 4, f->shift, f->scale};
+
+    ModelShape shape;
+    Error err = {0};
+    int hidden[1] = {5};
+    assert_int_equal(model_shape_make(&shape, 4, hidden, 1, ACTIVATION_RELU, LOSS_AUTO,
+                                      classification, classification ? 3 : 0, &err),
+                     ERROR_NONE);
+    Rng rng;
+    rng_seed(&rng, 3);
+    assert_int_equal(model_create(&f->m, &shape, 4, &rng, &err), ERROR_NONE);
+    assert_int_equal(optimizer_create(&f->o, &f->opt.opt, f->m.n_params, &err), ERROR_NONE);
+    return f;
+}
+
+static void free_fixture(Fixture *f)
+{
+    rm_rf(f->tmp);
+    for (int i = 0; i < 4; i++) free(f->features[i]);
+    for (int i = 0; i < 3; i++) free(f->classes[i]);
+    model_free(&f->m);
+    optimizer_free(&f->o);
+    free(f);
+}
+
+static char *slurp_text(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) fail_msg("cannot open %s", path);
+    fseek(fp, 0, SEEK_END);
+    long len = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *buf = malloc((size_t)len + 1);
+    assert_int_equal(fread(buf, 1, (size_t)len, fp), (size_t)len);
+    buf[len] = '\0';
+    fclose(fp);
+    return buf;
+}
+
+static EpochMetrics epoch_metrics(int epoch, bool has_val)
+{
+    EpochMetrics m = {0};
+    m.epoch = epoch;
+    m.step = 4L * epoch;
+    m.wall_time = 1700000000.0 + epoch;
+    m.seconds = 0.5;
+    m.loss = 1.0 / epoch;
+    m.accuracy = 0.5 + 0.1 * epoch;
+    m.mae = 0.25 * epoch;
+    m.r2 = 0.125 * epoch;
+    m.has_val = has_val;
+    if (has_val) {
+        m.val_loss = 2.0 / epoch;
+        m.val_accuracy = 0.25 + 0.125 * epoch;
+        m.val_mae = 0.5 * epoch;
+        m.val_r2 = 0.0625 * epoch;
+    }
+    m.lr = 0.0025;
+    return m;
+}
+
+static TrainEvent event(EventKind k, int epoch, const char *text)
+{
+    TrainEvent e = {
+        .kind = k, .step = 4L * epoch, .epoch = epoch, .wall_time = 1700000000.0 + epoch};
+    snprintf(e.text, sizeof e.text, "%s", text);
+    return e;
+}
+
+/* Feeds a 3-epoch run through the hooks and finishes it. */
+static RunDir *run_three_epochs(Fixture *f, bool has_val, bool has_test)
+{
+    RunDir *rl;
+    Error err = {0};
+    assert_int_equal(rundir_open(&rl, &f->opt, &f->s, &err), ERROR_NONE);
+    TrainerHooks h = rundir_hooks(rl);
+    assert_ptr_equal(h.ctx, rl);
+    TrainEvent e = event(EVENT_START, 0, "training iris: 120 rows");
+    h.on_event(h.ctx, &e);
+    for (int ep = 1; ep <= 3; ep++) {
+        EpochMetrics m = epoch_metrics(ep, has_val);
+        h.on_epoch(h.ctx, &m);
+        h.on_checkpoint(h.ctx, &f->m, &f->o, ep);
+        if (ep == 2) {
+            e = event(EVENT_CHANGE, 2, "lr 0.0025 -> 0.005\nat step 8");
+            h.on_event(h.ctx, &e);
+        }
+    }
+    /* two batches after the last epoch's end (step 12), as a run stopped
+     * in its fourth epoch */
+    e = event(EVENT_END, 3, "end: completed after 3 epochs");
+    e.step = 14;
+    h.on_event(h.ctx, &e);
+    TrainResult r = {.status = TRAIN_DONE, .epochs = 3, .steps = 14, .best_epoch = 3};
+    r.kept = epoch_metrics(3, has_val);
+    if (has_test) {
+        r.has_test = true;
+        r.test_loss = 0.75;
+        r.test_accuracy = 0.875;
+        r.test_mae = 1.5;
+        r.test_r2 = 0.5;
+    }
+    assert_int_equal(rundir_finish(rl, &r, &err), ERROR_NONE);
+    assert_int_equal(rundir_error(rl, &err), ERROR_NONE);
+    return rl;
+}
+
+static void file_path(char *buf, size_t cap, const RunDir *rl, const char *name)
+{
+    snprintf(buf, cap, "%s/%s", rundir_path(rl), name);
+}
+
+/* ---- tests ----------------------------------------------------------- */
+
+static void run_directory_is_named_by_time_dataset_and_name(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    snprintf(f->opt.name, sizeof f->opt.name, "%s", "my run");
+    RunDir *a, *b;
+    Error err = {0};
+    assert_int_equal(rundir_open(&a, &f->opt, &f->s, &err), ERROR_NONE);
+    assert_int_equal(rundir_open(&b, &f->opt, &f->s, &err), ERROR_NONE);
+    const char *pa = rundir_path(a), *pb = rundir_path(b);
+    size_t n = strlen(f->opt.logdir);
+    assert_memory_equal(pa, f->opt.logdir, n);
+    const char *base = pa + n + 1;
+    /* YYYYMMDD-HHMMSS-iris-my_run */
+    assert_int_equal(strlen(base), 15 + strlen("-iris-my_run"));
+    for (int i = 0; i < 15; i++)
+        assert_true(i == 8 ? base[i] == '-' : (base[i] >= '0' && base[i] <= '9'));
+    assert_string_equal(base + 15, "-iris-my_run");
+    /* the second run in the same second gets -2 (or a later second) */
+    assert_string_not_equal(pa, pb);
+    if (strncmp(pa, pb, strlen(pa)) == 0) assert_string_equal(pb + strlen(pa), "-2");
+    struct stat st;
+    assert_int_equal(stat(pa, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    rundir_close(a);
+    rundir_close(b);
+    free_fixture(f);
+}
+
+static void metrics_csv_has_the_header_and_one_row_per_epoch(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunDir *rl = run_three_epochs(f, true, false);
+    char p[4200];
+    file_path(p, sizeof p, rl, "metrics.csv");
+    char *csv = slurp_text(p);
+    const char *want = "epoch,step,wall_time,loss,accuracy,val_loss,val_accuracy,lr\n"
+                       "1,4,1700000001.000,1,0.6,2,0.375,0.0025\n"
+                       "2,8,1700000002.000,0.5,0.7,1,0.5,0.0025\n"
+                       "3,12,1700000003.000,0.33333333,0.8,0.66666667,0.625,0.0025\n";
+    assert_string_equal(csv, want);
+    free(csv);
+    rundir_close(rl);
+    free_fixture(f);
+}
+
+static void regression_without_validation_leaves_val_fields_empty(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(false, false);
+    RunDir *rl = run_three_epochs(f, false, true);
+    /* the dataset name is made safe for a directory name */
+    assert_non_null(strstr(rundir_path(rl), "-diab_etes_x"));
+    char p[4200];
+    file_path(p, sizeof p, rl, "metrics.csv");
+    char *csv = slurp_text(p);
+    const char *want = "epoch,step,wall_time,loss,mae,r2,val_loss,val_mae,val_r2,lr\n"
+                       "1,4,1700000001.000,1,0.25,0.125,,,,0.0025\n"
+                       "2,8,1700000002.000,0.5,0.5,0.25,,,,0.0025\n"
+                       "3,12,1700000003.000,0.33333333,0.75,0.375,,,,0.0025\n";
+    assert_string_equal(csv, want);
+    free(csv);
+
+    file_path(p, sizeof p, rl, "journal.txt");
+    char *j = slurp_text(p);
+    assert_non_null(strstr(j, " result status=completed epochs=3 best_epoch=3 loss=0.3333 "
+                              "mae=0.7500 r2=0.3750 test_loss=0.7500 test_mae=1.5000 "
+                              "test_r2=0.5000 run="));
+    assert_null(strstr(j, "val_loss="));
+    free(j);
+
+    file_path(p, sizeof p, rl, "model.gtm");
+    SavedModel sm;
+    Error err = {0};
+    assert_int_equal(modelfile_load(&sm, p, &err), ERROR_NONE);
+    assert_int_equal(sm.task, TASK_REGRESSION);
+    assert_string_equal(sm.label_name, "y");
+    modelfile_free(&sm);
+    rundir_close(rl);
+    free_fixture(f);
+}
+
+static void journal_has_a_line_per_event_between_run_and_result(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunDir *rl = run_three_epochs(f, true, true);
+    char p[4200];
+    file_path(p, sizeof p, rl, "journal.txt");
+    char *j = slurp_text(p);
+    const char *kinds[] = {"run", "start", "change", "end", "result"};
+    char *line = j;
+    int n = 0;
+    while (line && *line) {
+        char *nl = strchr(line, '\n');
+        assert_non_null(nl); /* every line is whole */
+        *nl = '\0';
+        assert_true(n < 5);
+        /* 2023-11-14T22:13:21.000+00:00 step=N epoch=N KIND text */
+        assert_true(strlen(line) > 30);
+        assert_int_equal(line[4], '-');
+        assert_int_equal(line[10], 'T');
+        assert_int_equal(line[19], '.');
+        char kind[32];
+        long step;
+        int epoch;
+        assert_int_equal(
+            sscanf(strchr(line, ' ') + 1, "step=%ld epoch=%d %31s", &step, &epoch, kind), 3);
+        assert_string_equal(kind, kinds[n]);
+        if (n == 2) {
+            assert_int_equal(step, 8);
+            assert_int_equal(epoch, 2);
+            /* a newline inside the text does not split the entry */
+            assert_non_null(strstr(line, "change lr 0.0025 -> 0.005 at step 8"));
+        }
+        if (n == 0)
+            assert_non_null(
+                strstr(line, "datasets/iris.csv (classification), 150 rows: 120 train, 30 val"));
+        if (n == 3) assert_int_equal(step, 14);
+        if (n == 4) {
+            /* the result comes at the run's last step, not its last epoch's */
+            assert_int_equal(step, 14);
+            assert_non_null(strstr(line,
+                                   "result status=completed epochs=3 best_epoch=3 loss=0.3333 "
+                                   "accuracy=0.8000 val_loss=0.6667 val_accuracy=0.6250 "
+                                   "test_loss=0.7500 test_accuracy=0.8750 run="));
+            assert_non_null(strstr(line, rundir_path(rl)));
+        }
+        n++;
+        line = nl + 1;
+    }
+    assert_int_equal(n, 5);
+    free(j);
+    rundir_close(rl);
+    free_fixture(f);
+}
+
+/* The path of dir's one event file. */
+static void event_file(char *p, size_t cap, const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    int n_event_files = 0;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, "events.out.tfevents.", 20) == 0) {
+            snprintf(p, cap, "%s/%s", dir, e->d_name);
+            n_event_files++;
+        }
+    }
+    closedir(d);
+    assert_int_equal(n_event_files, 1);
+}
+
+static void event_file_reads_back_as_the_same_scalars(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunDir *rl = run_three_epochs(f, true, true);
+    char p[4200] = "";
+    event_file(p, sizeof p, rundir_path(rl));
+    TfeReader *r;
+    Error err = {0};
+    assert_int_equal(tfevents_reader_open(&r, p, &err), ERROR_NONE);
+    TfeScalar s;
+    const char *tags[] = {"loss", "accuracy", "val_loss", "val_accuracy", "learning_rate"};
+    int i = 0;
+    while (i < 15 && tfevents_reader_next(r, &s)) {
+        int ep = i / 5 + 1;
+        EpochMetrics m = epoch_metrics(ep, true);
+        double want[] = {m.loss, m.accuracy, m.val_loss, m.val_accuracy, m.lr};
+        assert_string_equal(s.tag, tags[i % 5]);
+        assert_int_equal(s.step, ep);
+        assert_true(s.value == (float)want[i % 5]);
+        assert_true(s.wall_time == m.wall_time);
+        i++;
+    }
+    assert_int_equal(i, 15);
+    const char *final_tags[] = {"final/loss",         "final/accuracy",  "final/val_loss",
+                                "final/val_accuracy", "final/test_loss", "final/test_accuracy"};
+    const double final_vals[] = {1.0 / 3, 0.8, 2.0 / 3, 0.625, 0.75, 0.875};
+    for (int k = 0; k < 6; k++) {
+        assert_true(tfevents_reader_next(r, &s));
+        assert_string_equal(s.tag, final_tags[k]);
+        assert_true(s.value == (float)final_vals[k]);
+    }
+    assert_false(tfevents_reader_next(r, &s));
+    assert_int_equal(tfevents_reader_warnings(r), 0);
+    /* file_version, experiment, session start, 15 + 6 scalars, session end */
+    assert_int_equal(tfevents_reader_records(r), 1 + 2 + 15 + 6 + 1);
+    tfevents_reader_close(r);
+
+    /* the HParams records name the run's options */
+    FILE *fp = fopen(p, "rb");
+    char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    assert_non_null(memmem(buf, n, "_hparams_/session_start_info", 28));
+    assert_non_null(memmem(buf, n, "batch-size", 10));
+    assert_non_null(memmem(buf, n, "beta1", 5)); /* Adam's own parameter ... */
+    assert_null(memmem(buf, n, "nesterov", 8));  /* ... but not SGD's */
+    assert_non_null(memmem(buf, n, "_hparams_/session_end_info", 26));
+    rundir_close(rl);
+    free_fixture(f);
+}
+
+static void config_txt_loads_back_into_the_same_options(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    f->opt.l2 = 1e-4;
+    f->opt.batch_size = 16;
+    f->opt.opt.kind = OPTIMIZER_RMSPROP;
+    RunDir *rl;
+    Error err = {0};
+    assert_int_equal(rundir_open(&rl, &f->opt, &f->s, &err), ERROR_NONE);
+    char p[4200];
+    file_path(p, sizeof p, rl, "config.txt");
+    Options back;
+    options_default(&back);
+    if (options_load_file(&back, p, NULL, &err) != ERROR_NONE) fail_msg("%s", err.msg);
+    /* the same options, the dataset by its absolute path (the tests run
+     * from the project root, where datasets/iris.csv is) */
+    char real[PATH_MAX];
+    assert_non_null(realpath("datasets/iris.csv", real));
+    assert_string_equal(back.dataset, real);
+    snprintf(back.dataset, sizeof back.dataset, "%s", f->opt.dataset);
+    char a[16384], b[16384];
+    options_to_config(&f->opt, a, sizeof a);
+    options_to_config(&back, b, sizeof b);
+    assert_string_equal(a, b);
+    assert_int_equal(back.batch_size, 16);
+    assert_true(back.l2 == 1e-4);
+    assert_int_equal(back.opt.kind, OPTIMIZER_RMSPROP);
+    rundir_close(rl);
+    free_fixture(f);
+}
+
+static void checkpoint_writes_a_loadable_model(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunDir *rl;
+    Error err = {0};
+    assert_int_equal(rundir_open(&rl, &f->opt, &f->s, &err), ERROR_NONE);
+    EpochMetrics m = epoch_metrics(1, true);
+    rundir_on_epoch(rl, &m);
+    f->m.params[0] = 42.0f;
+    rundir_on_checkpoint(rl, &f->m, &f->o, 1);
+    char p[4200];
+    file_path(p, sizeof p, rl, "model.gtm");
+    SavedModel sm;
+    assert_int_equal(modelfile_load(&sm, p, &err), ERROR_NONE);
+    assert_true(sm.params[0] == 42.0f);
+    assert_memory_equal(sm.params, f->m.params, f->m.n_params * sizeof(float));
+    assert_int_equal(sm.n_classes, 3);
+    assert_string_equal(sm.class_names[2], "virginica");
+    assert_string_equal(sm.feature_names[3], "d");
+    assert_true(sm.nz.shift[3] == 3.0f);
+    assert_true(sm.has_opt);
+    assert_int_equal(sm.epoch, 1);
+    assert_int_equal(sm.kept_epoch, 1);
+    assert_non_null(strstr(sm.config_text, "batch-size = 32"));
+    modelfile_free(&sm);
+    /* no temporary files are left beside it */
+    DIR *d = opendir(rundir_path(rl));
+    struct dirent *e;
+    while ((e = readdir(d))) assert_null(strstr(e->d_name, ".tmp."));
+    closedir(d);
+    rundir_close(rl);
+    free_fixture(f);
+}
+
+static void unusable_logdir_is_an_error_naming_it(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    /* a regular file where a directory should be (fails even for root) */
+    char file[128];
+    snprintf(file, sizeof file, "%s/plain", f->tmp);
+    FILE *fp = fopen(file, "w");
+    fclose(fp);
+    snprintf(f->opt.logdir, sizeof f->opt.logdir, "%s/runs", file);
+    RunDir *rl = (RunDir *)1;
+    Error err = {0};
+    ErrorCode rc = rundir_open(&rl, &f->opt, &f->s, &err);
+    assert_int_equal(rc, ERROR_RUNTIME);
+    assert_null(rl);
+    assert_non_null(strstr(err.msg, f->opt.logdir));
+    assert_non_null(strstr(err.msg, "Not a directory"));
+    snprintf(f->opt.logdir, sizeof f->opt.logdir, "%s", file);
+    assert_int_equal(rundir_open(&rl, &f->opt, &f->s, &err), ERROR_RUNTIME);
+    assert_non_null(strstr(err.msg, file));
+    if (geteuid() != 0) {
+        /* a directory without write permission */
+        char ro[128];
+        snprintf(ro, sizeof ro, "%s/ro", f->tmp);
+        mkdir(ro, 0555);
+        snprintf(f->opt.logdir, sizeof f->opt.logdir, "%s", ro);
+        assert_int_equal(rundir_open(&rl, &f->opt, &f->s, &err), ERROR_RUNTIME);
+        assert_non_null(strstr(err.msg, ro));
+        assert_non_null(strstr(err.msg, "Permission denied"));
+    }
+    free_fixture(f);
+}
+
+/* The PID of a process that has exited and been reaped: kill(pid, 0)
+ * says ESRCH for it (until the kernel hands the number out again, which
+ * takes a full turn of the PID space). */
+static pid_t dead_pid(void)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) _exit(0);
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    return pid;
+}
+
+static bool exists(const char *dir, const char *name)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    struct stat st;
+    return lstat(p, &st) == 0;
+}
+
+/* Puts into dir: the temporaries of a dead process (model.gtm's and
+ * config.txt's, as a killed save leaves them), one of this live process,
+ * and names that only look alike; names[0..1] are the dead ones. */
+static void make_temporaries(const char *dir, char names[6][64])
+{
+    pid_t dead = dead_pid();
+    snprintf(names[0], 64, "model.gtm.tmp.%ld", (long)dead);
+    snprintf(names[1], 64, "config.txt.tmp.%ld", (long)dead);
+    snprintf(names[2], 64, "model.gtm.tmp.%ld", (long)getpid());
+    snprintf(names[3], 64, "model.gtm.tmp.%ldx", (long)dead);
+    snprintf(names[4], 64, "notes.tmp.");
+    snprintf(names[5], 64, "stale.tmp.%ld.dir", (long)dead);
+    for (int i = 0; i < 6; i++) {
+        char p[4200];
+        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+        FILE *fp = fopen(p, "w");
+        assert_non_null(fp);
+        fputs("partial", fp);
+        fclose(fp);
+    }
+}
+
+static void resume_removes_the_temporaries_of_dead_processes_only(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunDir *rl = run_three_epochs(f, true, false);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", rundir_path(rl));
+    rundir_close(rl);
+    char names[6][64];
+    make_temporaries(dir, names);
+    Error err = {0};
+    assert_int_equal(rundir_resume(&rl, dir, 3, 12, &f->opt, &f->s, &err), ERROR_NONE);
+    assert_false(exists(dir, names[0]));
+    assert_false(exists(dir, names[1]));
+    for (int i = 2; i < 6; i++) assert_true(exists(dir, names[i]));
+    assert_true(exists(dir, "model.gtm"));
+    rundir_close(rl);
+    free_fixture(f);
+}
+
+static void view_removes_the_temporaries_of_dead_processes_only(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunDir *rl = run_three_epochs(f, true, false);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", rundir_path(rl));
+    rundir_close(rl);
+    char names[6][64];
+    make_temporaries(dir, names);
+    RunSet rs;
+    Error err = {0};
+    assert_int_equal(runset_open(&rs, f->opt.logdir, &err), ERROR_NONE);
+    assert_int_equal(rs.n_runs, 1);
+    assert_false(exists(dir, names[0]));
+    assert_false(exists(dir, names[1]));
+    for (int i = 2; i < 6; i++) assert_true(exists(dir, names[i]));
+    runset_free(&rs);
+    free_fixture(f);
+}
+
+/* ---- a full disk ------------------------------------------------------ */
+
+/* A file size limit (RLIMIT_FSIZE) stands in for a full disk: a write that
+ * crosses it is cut short, the next one fails (EFBIG, with SIGXFSZ
+ * ignored), as on a disk that fills mid-write. */
+static struct rlimit saved_fsize;
+
+static void limit_file_size(off_t bytes)
+{
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved_fsize), 0);
+    struct rlimit lim = {(rlim_t)bytes, saved_fsize.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+}
+
+static void unlimit_file_size(void)
+{
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved_fsize), 0);
+}
+
+static off_t size_of(const char *path)
+{
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    return st.st_size;
+}
+
+typedef struct {
+    int calls;
+    Error first;
+} FailureSeen;
+
+static void see_failure(void *ctx, const Error *e)
+{
+    FailureSeen *fs = ctx;
+    if (fs->calls++ == 0) fs->first = *e;
+}
+
+static void a_row_the_disk_takes_part_of_is_cut_back_and_the_owner_told(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunDir *rl;
+    Error err = {0};
+    assert_int_equal(rundir_open(&rl, &f->opt, &f->s, &err), ERROR_NONE);
+    FailureSeen seen = {0};
+    rundir_on_failure(rl, see_failure, &seen);
+    TrainerHooks h = rundir_hooks(rl);
+    for (int ep = 1; ep <= 10; ep++) {
+        EpochMetrics m = epoch_metrics(ep, true);
+        h.on_epoch(h.ctx, &m);
+    }
+    char metrics[4200], journal[4200];
+    file_path(metrics, sizeof metrics, rl, "metrics.csv");
+    file_path(journal, sizeof journal, rl, "journal.txt");
+    char *before = slurp_text(metrics);
+    /* room for 30 bytes of the next row (about 70): it is written in part.
+     * The journal, shorter than metrics.csv by more than a line, still
+     * takes its write_failed line. */
+    assert_true(size_of(journal) + 200 < size_of(metrics));
+    limit_file_size(size_of(metrics) + 30);
+    EpochMetrics m11 = epoch_metrics(11, true);
+    h.on_epoch(h.ctx, &m11);
+    unlimit_file_size();
+    assert_int_equal(rundir_error(rl, &err), ERROR_RUNTIME);
+    assert_non_null(strstr(err.msg, metrics));
+    assert_non_null(strstr(err.msg, "File too large"));
+    assert_int_equal(seen.calls, 1);
+    assert_string_equal(seen.first.msg, err.msg);
+    char *after = slurp_text(metrics);
+    assert_string_equal(after, before); /* no half row */
+    free(after);
+    /* nothing more goes to metrics.csv; the journal still takes the end */
+    EpochMetrics m12 = epoch_metrics(12, true);
+    h.on_epoch(h.ctx, &m12);
+    TrainEvent e = event(EVENT_END, 12, "stopped after 12 epochs");
+    h.on_event(h.ctx, &e);
+    TrainResult r = {.status = TRAIN_STOPPED, .epochs = 12, .steps = 48, .best_epoch = 2};
+    r.kept = epoch_metrics(2, true);
+    assert_int_equal(rundir_finish(rl, &r, &err), ERROR_RUNTIME);
+    assert_int_equal(seen.calls, 1);
+    after = slurp_text(metrics);
+    assert_string_equal(after, before);
+    free(after);
+    free(before);
+    char *j = slurp_text(journal);
+    assert_non_null(strstr(j, " write_failed "));
+    assert_non_null(strstr(j, " end stopped after 12 epochs\n"));
+    const char *last = strrchr(j, '\n');
+    while (last > j && last[-1] != '\n') last--;
+    assert_non_null(strstr(last, " result status=stopped "));
+    free(j);
+    rundir_close(rl);
+    free_fixture(f);
+}
+
+static void the_event_file_keeps_whole_records_when_the_disk_fills(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunDir *rl;
+    Error err = {0};
+    assert_int_equal(rundir_open(&rl, &f->opt, &f->s, &err), ERROR_NONE);
+    TrainerHooks h = rundir_hooks(rl);
+    EpochMetrics m1 = epoch_metrics(1, true);
+    h.on_epoch(h.ctx, &m1);
+    char events[4200], metrics[4200];
+    event_file(events, sizeof events, rundir_path(rl));
+    file_path(metrics, sizeof metrics, rl, "metrics.csv");
+    off_t whole = size_of(events);
+    /* the event file (its HParams records) is the largest: metrics.csv's
+     * row fits, and the epoch's five scalar records, flushed together, are
+     * written for 10 bytes */
+    assert_true(size_of(metrics) + 100 < whole);
+    limit_file_size(whole + 10);
+    EpochMetrics m2 = epoch_metrics(2, true);
+    h.on_epoch(h.ctx, &m2);
+    unlimit_file_size();
+    assert_int_equal(rundir_error(rl, &err), ERROR_RUNTIME);
+    assert_non_null(strstr(err.msg, events));
+    assert_int_equal(size_of(events), whole);
+    rundir_close(rl); /* closing writes nothing more */
+    assert_int_equal(size_of(events), whole);
+    TfeReader *r;
+    assert_int_equal(tfevents_reader_open(&r, events, &err), ERROR_NONE);
+    TfeScalar sc;
+    int n = 0;
+    while (tfevents_reader_next(r, &sc)) n++;
+    assert_int_equal(n, 5); /* epoch 1's */
+    assert_int_equal(tfevents_reader_warnings(r), 0);
+    assert_int_equal(tfevents_reader_offset(r), (uint64_t)whole);
+    tfevents_reader_close(r);
+    free_fixture(f);
+}
+
+static void logging_off_writes_its_journal_line_then_nothing(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunDir *rl;
+    Error err = {0};
+    assert_int_equal(rundir_open(&rl, &f->opt, &f->s, &err), ERROR_NONE);
+    TrainerHooks h = rundir_hooks(rl);
+    EpochMetrics m1 = epoch_metrics(1, true);
+    h.on_epoch(h.ctx, &m1);
+    rundir_off(rl, "training goes on without run files");
+    char metrics[4200], journal[4200], events[4200];
+    file_path(metrics, sizeof metrics, rl, "metrics.csv");
+    file_path(journal, sizeof journal, rl, "journal.txt");
+    event_file(events, sizeof events, rundir_path(rl));
+    off_t sizes[3] = {size_of(metrics), size_of(journal), size_of(events)};
+    EpochMetrics m2 = epoch_metrics(2, true);
+    h.on_epoch(h.ctx, &m2);
+    TrainEvent e = event(EVENT_END, 2, "completed after 2 epochs");
+    h.on_event(h.ctx, &e);
+    h.on_checkpoint(h.ctx, &f->m, &f->o, 2);
+    TrainResult r = {.status = TRAIN_DONE, .epochs = 2, .steps = 8, .best_epoch = 2};
+    r.kept = m2;
+    assert_int_equal(rundir_finish(rl, &r, &err), ERROR_NONE);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", rundir_path(rl));
+    rundir_close(rl);
+    assert_int_equal(size_of(metrics), sizes[0]);
+    assert_int_equal(size_of(journal), sizes[1]);
+    assert_int_equal(size_of(events), sizes[2]);
+    assert_false(exists(dir, "model.gtm"));
+    char *j = slurp_text(journal);
+    const char *last = strrchr(j, '\n');
+    while (last > j && last[-1] != '\n') last--;
+    assert_non_null(strstr(last, " log_off training goes on without run files"));
+    free(j);
+    free_fixture(f);
+}
+
+/* ---- killed and resumed runs ----------------------------------------- */
+
+/* Where a run is killed: after epoch k's metrics row (before its
+ * checkpoint), in the middle of epoch k, or after epoch k's state went to
+ * the run log. */
+typedef enum { TRIP_NONE, TRIP_AFTER_ROW, TRIP_MID_EPOCH, TRIP_AFTER_STATE } TripKind;
+
+typedef struct {
+    RunDir *rl;
+    TripKind kind;
+    int epoch; /* k */
+    int every; /* the run log gets the state only every `every` epochs
+                  (and at the end), as when writing it is slow */
+    int fd;    /* the child tells the parent here that it reached the point */
+} Trip;
+
+/* Tells the parent, then waits for the SIGKILL it sends. */
+static void trip(const Trip *t)
+{
+    char c = 'k';
+    if (write(t->fd, &c, 1) != 1) _exit(3);
+    for (;;) pause();
+}
+
+static void trip_batch(void *ctx, const BatchInfo *b)
+{
+    const Trip *t = ctx;
+    /* the second batch of epoch k: the first already changed the weights */
+    if (t->kind == TRIP_MID_EPOCH && b->epoch + 1 == t->epoch && b->step % 4 == 2) trip(t);
+}
+
+static void trip_epoch(void *ctx, const EpochMetrics *m)
+{
+    const Trip *t = ctx;
+    rundir_on_epoch(t->rl, m);
+    if (t->kind == TRIP_AFTER_ROW && m->epoch == t->epoch) trip(t);
+}
+
+static void trip_event(void *ctx, const TrainEvent *e)
+{
+    rundir_on_event(((const Trip *)ctx)->rl, e);
+}
+
+static void trip_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kept_epoch)
+{
+    rundir_on_checkpoint(((const Trip *)ctx)->rl, m, o, kept_epoch);
+}
+
+static void trip_state(void *ctx, const Model *m, const Optimizer *o, const TrainState *s,
+                       bool last)
+{
+    const Trip *t = ctx;
+    if (last || s->epoch % t->every == 0) rundir_on_state(t->rl, m, o, s, last);
+    if (t->kind == TRIP_AFTER_STATE && s->epoch == t->epoch) trip(t);
+}
+
+/* Iris with dropout and a plateau schedule (so that both generators and
+ * the schedule's state matter), one thread, 4 batches an epoch. */
+static void resume_options(Options *o, const char *logdir, int epochs)
+{
+    options_default(o);
+    snprintf(o->dataset, sizeof o->dataset, "datasets/iris.csv");
+    snprintf(o->logdir, sizeof o->logdir, "%s", logdir);
+    o->n_layers = 1;
+    o->layers[0] = 8;
+    o->dropout = 0.2;
+    o->opt.lr = 0.2;
+    o->sched.kind = SCHEDULE_PLATEAU;
+    o->sched.plateau_patience = 2;
+    o->sched.factor = 0.5;
+    o->batch_size = 32;
+    o->patience = 0;
+    o->epochs = epochs;
+    o->threads = 1;
+    o->seed = 11;
+}
+
+/* What train and train --resume do (cmd_train.c), in this process: a new
+ * run under logdir (dir NULL; its path goes to dir_out) or the run in dir
+ * resumed with `epochs` epochs in all.  Returns 0 when it ran to its end. */
+static int train_once(const char *logdir, const char *dir, int epochs, Trip *trip_at, char *dir_out,
+                      size_t cap)
+{
+    Error err = {0};
+    Options o;
+    RunResume rr;
+    bool resume = dir != NULL;
+    if (resume) {
+        if (rundir_resume_load(&rr, dir, &err)) fail_msg("%s", err.msg);
+        o = rr.earlier;
+        o.epochs = epochs;
+        rundir_resume_options(&rr, &o);
+    } else {
+        resume_options(&o, logdir, epochs);
+    }
+    PreparedData s;
+    if (prepared_open(&s, &o, NULL, &err)) fail_msg("%s", err.msg);
+    TrainerHooks h = {.ctx = trip_at,
+                      .on_batch = trip_batch,
+                      .on_epoch = trip_epoch,
+                      .on_event = trip_event,
+                      .on_checkpoint = trip_checkpoint,
+                      .on_state = trip_state};
+    Trainer *t;
+    if (trainer_create(&t, &o, &s.train, &s.val, NULL, false, &h, &err)) fail_msg("%s", err.msg);
+    if (resume) {
+        const SavedModel *sm = &rr.state;
+        assert_true(rr.from_checkpoint);
+        if (trainer_load_state(t, sm->params, sm->n_params, sm->opt_state, sm->opt_kind, sm->opt_t,
+                               sm->epoch, sm->step, &err) ||
+            trainer_restore(t, &sm->state, rr.earlier.monitor, &err) ||
+            rundir_resume(&trip_at->rl, dir, sm->epoch, sm->step, &o, &s, &err))
+            fail_msg("%s", err.msg);
+    } else if (rundir_open(&trip_at->rl, &o, &s, &err)) {
+        fail_msg("%s", err.msg);
+    }
+    rundir_set_checkpoint_share(trip_at->rl, 1); /* every state that comes */
+    if (dir_out) snprintf(dir_out, cap, "%s", rundir_path(trip_at->rl));
+    assert_int_equal(trainer_run(t, &err), ERROR_NONE);
+    TrainResult r;
+    trainer_result(t, &r);
+    assert_int_equal(rundir_finish(trip_at->rl, &r, &err), ERROR_NONE);
+    rundir_close(trip_at->rl);
+    trainer_destroy(t);
+    prepared_close(&s);
+    if (resume) rundir_resume_free(&rr);
+    return 0;
+}
+
+/* Runs train_once in a child killed at the trip point (TRIP_NONE: let it
+ * finish).  A new run's directory is read from the child through the same
+ * pipe. */
+static void train_killed(const char *logdir, const char *dir, int epochs, TripKind kind, int at,
+                         int every, char *dir_out, size_t cap)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        Trip t = {.kind = kind, .epoch = at, .every = every, .fd = fds[1]};
+        char made[4096] = "";
+        train_once(logdir, dir, epochs, &t, made, sizeof made);
+        _exit(0);
+    }
+    close(fds[1]);
+    char c;
+    ssize_t n = read(fds[0], &c, 1);
+    close(fds[0]);
+    if (kind != TRIP_NONE) {
+        assert_int_equal(n, 1); /* it reached the point: kill it there */
+        kill(pid, SIGKILL);
+    }
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    if (kind == TRIP_NONE)
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    else
+        assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+    if (dir_out) {
+        /* the only run directory under logdir */
+        DIR *d = opendir(logdir);
+        assert_non_null(d);
+        struct dirent *e;
+        int runs = 0;
+        while ((e = readdir(d)))
+            if (e->d_name[0] != '.') {
+                snprintf(dir_out, cap, "%s/%s", logdir, e->d_name);
+                runs++;
+            }
+        closedir(d);
+        assert_int_equal(runs, 1);
+    }
+}
+
+/* metrics.csv without its wall_time column, which differs between runs. */
+static char *metrics_without_time(const char *dir)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/metrics.csv", dir);
+    char *csv = slurp_text(p);
+    char *out = malloc(strlen(csv) + 1), *w = out;
+    for (char *line = csv; *line;) {
+        char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line + 1) : strlen(line);
+        /* epoch,step,wall_time,... */
+        char *c1 = memchr(line, ',', len);
+        char *c2 = c1 ? memchr(c1 + 1, ',', len - (size_t)(c1 + 1 - line)) : NULL;
+        char *c3 = c2 ? memchr(c2 + 1, ',', len - (size_t)(c2 + 1 - line)) : NULL;
+        assert_non_null(c3);
+        memcpy(w, line, (size_t)(c2 - line));
+        w += c2 - line;
+        memcpy(w, c3, len - (size_t)(c3 - line));
+        w += len - (size_t)(c3 - line);
+        line += len;
+    }
+    *w = '\0';
+    free(csv);
+    return out;
+}
+
+/* Asserts the metrics rows are epochs 1 .. epochs, each once, in order. */
+static void assert_epochs_once(const char *dir, int epochs)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/metrics.csv", dir);
+    char *csv = slurp_text(p);
+    char *line = strchr(csv, '\n');
+    assert_non_null(line);
+    int want = 1;
+    for (line++; *line; want++) {
+        if (atoi(line) != want) fail_msg("%s: row %d is of epoch %d", p, want, atoi(line));
+        line = strchr(line, '\n');
+        assert_non_null(line);
+        line++;
+    }
+    assert_int_equal(want - 1, epochs);
+    free(csv);
+}
+
+/* Asserts that, over all the run's event files, each epoch has its loss
+ * scalar exactly once, and no file holds a damaged record. */
+static void assert_events_once(const char *dir, int epochs)
+{
+    int seen[64] = {0};
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, "events.out.tfevents.", 20) != 0) continue;
+        char p[4200];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        TfeReader *r;
+        Error err = {0};
+        assert_int_equal(tfevents_reader_open(&r, p, &err), ERROR_NONE);
+        TfeScalar sc;
+        while (tfevents_reader_next(r, &sc))
+            if (strcmp(sc.tag, "loss") == 0) {
+                assert_true(sc.step >= 1 && sc.step <= epochs);
+                seen[sc.step]++;
+            }
+        assert_int_equal(tfevents_reader_warnings(r), 0);
+        tfevents_reader_close(r);
+    }
+    closedir(d);
+    for (int k = 1; k <= epochs; k++)
+        if (seen[k] != 1)
+            fail_msg("%s: epoch %d's loss is in the event files %d times", dir, k, seen[k]);
+}
+
+static void load_params(const char *dir, const char *file, SavedModel *sm)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/%s", dir, file);
+    Error err = {0};
+    if (modelfile_load(sm, p, &err)) fail_msg("%s", err.msg);
+}
+
+static void killed_runs_resume_to_the_uninterrupted_run(void **state)
+{
+    (void)state;
+    char tmp[] = "/tmp/gradtop-resume-XXXXXX";
+    assert_non_null(mkdtemp(tmp));
+    char ref_logdir[128], logdir[128], ref[4096], dir[4096];
+    snprintf(ref_logdir, sizeof ref_logdir, "%s/ref", tmp);
+    snprintf(logdir, sizeof logdir, "%s/killed", tmp);
+    const int epochs = 12;
+    train_killed(ref_logdir, NULL, epochs, TRIP_NONE, 0, 1, ref, sizeof ref);
+
+    /* killed after epoch 3's row, before its checkpoint: epoch 3 again */
+    train_killed(logdir, NULL, epochs, TRIP_AFTER_ROW, 3, 1, dir, sizeof dir);
+    assert_epochs_once(dir, 3);
+    /* in the middle of epoch 5: its batches are lost, epoch 4 stands */
+    train_killed(logdir, dir, epochs, TRIP_MID_EPOCH, 5, 1, NULL, 0);
+    assert_epochs_once(dir, 4);
+    /* checkpoints only at epochs 6 and 9, killed at 8: back to 6 */
+    train_killed(logdir, dir, epochs, TRIP_AFTER_STATE, 8, 3, NULL, 0);
+    assert_epochs_once(dir, 8);
+    /* model.gtm was saved at epoch 7, a new best after that checkpoint:
+     * the resume gives it the checkpoint's kept weights before training */
+    SavedModel kept;
+    load_params(dir, "model.gtm", &kept);
+    assert_int_equal(kept.kept_epoch, 7);
+    modelfile_free(&kept);
+    train_killed(logdir, dir, epochs, TRIP_MID_EPOCH, 7, 1, NULL, 0);
+    load_params(dir, "model.gtm", &kept);
+    assert_int_equal(kept.epoch, 6);
+    assert_true(kept.kept_epoch <= 6);
+    modelfile_free(&kept);
+    assert_epochs_once(dir, 6);
+    /* right after epoch 9's checkpoint: nothing to cut */
+    train_killed(logdir, dir, epochs, TRIP_AFTER_STATE, 9, 1, NULL, 0);
+    train_killed(logdir, dir, epochs, TRIP_NONE, 0, 1, NULL, 0);
+
+    assert_epochs_once(dir, epochs);
+    assert_events_once(dir, epochs);
+    assert_events_once(ref, epochs);
+    /* the same seed and data order: the same figures, bit for bit */
+    char *a = metrics_without_time(ref), *b = metrics_without_time(dir);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    const char *files[] = {"model.gtm", "checkpoint.gtm"};
+    for (int i = 0; i < 2; i++) {
+        SavedModel x, y;
+        load_params(ref, files[i], &x);
+        load_params(dir, files[i], &y);
+        assert_int_equal(x.n_params, y.n_params);
+        assert_memory_equal(x.params, y.params, x.n_params * sizeof(float));
+        assert_int_equal(x.epoch, y.epoch);
+        assert_int_equal(x.kept_epoch, y.kept_epoch);
+        modelfile_free(&x);
+        modelfile_free(&y);
+    }
+    /* the journal says what each resume cut */
+    char p[4200];
+    snprintf(p, sizeof p, "%s/journal.txt", dir);
+    char *j = slurp_text(p);
+    assert_non_null(strstr(j, " rewind goes on from the end of epoch 2: metrics.csv keeps epochs "
+                              "1-2, 1 later row removed (from epoch 3); "));
+    assert_non_null(strstr(j, " rewind goes on from the end of epoch 6: metrics.csv keeps epochs "
+                              "1-6, 2 later rows removed (from epoch 7); "));
+    free(j);
+    rm_rf(tmp);
+}
+
+static void run_killed_in_its_first_epoch_has_nothing_to_resume(void **state)
+{
+    (void)state;
+    char tmp[] = "/tmp/gradtop-resume-XXXXXX";
+    assert_non_null(mkdtemp(tmp));
+    char logdir[128], dir[4096];
+    snprintf(logdir, sizeof logdir, "%s/runs", tmp);
+    train_killed(logdir, NULL, 5, TRIP_MID_EPOCH, 1, 1, dir, sizeof dir);
+    RunResume rr;
+    Error err = {0};
+    assert_int_equal(rundir_resume_load(&rr, dir, &err), ERROR_INPUT);
+    char want[8400];
+    snprintf(want, sizeof want,
+             "%s: nothing to resume: the run stopped before it finished its first epoch, so it "
+             "has no checkpoint.gtm; start it again with gradtop train --config %s/config.txt",
+             dir, dir);
+    assert_string_equal(err.msg, want);
+    rundir_resume_free(&rr);
+    rm_rf(tmp);
+}
+
+static void resumed_cosine_keeps_the_period_it_started_with(void **state)
+{
+    (void)state;
+    RunResume rr;
+    memset(&rr, 0, sizeof rr);
+    options_default(&rr.earlier);
+    rr.earlier.sched.kind = SCHEDULE_COSINE;
+    rr.earlier.sched.cosine_epochs = 0; /* the run's epochs */
+    rr.earlier.epochs = 20;
+    rr.earlier.opt.lr = 0.05;
+    Options o = rr.earlier;
+    o.epochs = 40;
+    rundir_resume_options(&rr, &o);
+    assert_int_equal(o.sched.cosine_epochs, 20);
+    Schedule before, after;
+    schedule_init(&before, &rr.earlier.sched, rr.earlier.epochs, false);
+    schedule_init(&after, &o.sched, o.epochs, false);
+    /* the same curve: the rate keeps falling through epoch 20, then stays */
+    for (int e = 0; e < 20; e++)
+        assert_true(schedule_lr(&after, 0.05, e) == schedule_lr(&before, 0.05, e));
+    assert_true(schedule_lr(&after, 0.05, 20) <= schedule_lr(&after, 0.05, 19));
+    assert_true(schedule_lr(&after, 0.05, 39) == o.sched.min_lr);
+
+    /* a period given on the command line, or another schedule, is left alone */
+    o = rr.earlier;
+    o.sched.cosine_epochs = 30;
+    rundir_resume_options(&rr, &o);
+    assert_int_equal(o.sched.cosine_epochs, 30);
+    o = rr.earlier;
+    o.sched.kind = SCHEDULE_STEP;
+    rundir_resume_options(&rr, &o);
+    assert_int_equal(o.sched.cosine_epochs, 0);
+}
+
+/* The payload offset of section id in a model file's bytes. */
+static size_t section_at(const uint8_t *b, size_t n, uint32_t id)
+{
+    uint32_t count;
+    memcpy(&count, b + 12, 4);
+    size_t off = 16;
+    for (uint32_t k = 0; k < count && off + 16 <= n; k++) {
+        uint32_t sid;
+        uint64_t len;
+        memcpy(&sid, b + off, 4);
+        memcpy(&len, b + off + 8, 8);
+        if (sid == id) return off + 16;
+        off += 16 + (size_t)len;
+    }
+    fail_msg("no section %u", id);
+    return 0;
+}
+
+/* Writes b with 4 bytes at off replaced by v and the checksum made right
+ * again, loads it, and expects ERROR_INPUT with want in the message. */
+static void patched_refused(const char *path, uint8_t *b, size_t n, size_t off, uint32_t v,
+                            const char *want)
+{
+    uint8_t old[4];
+    memcpy(old, b + off, 4);
+    memcpy(b + off, &v, 4);
+    uint32_t crc = crc32c(b, n - 4);
+    memcpy(b + n - 4, &crc, 4);
+    FILE *f = fopen(path, "wb");
+    assert_int_equal(fwrite(b, 1, n, f), n);
+    fclose(f);
+    SavedModel sm;
+    Error err = {0};
+    assert_int_equal(modelfile_load(&sm, path, &err), ERROR_INPUT);
+    if (!strstr(err.msg, want)) fail_msg("'%s' does not say '%s'", err.msg, want);
+    memcpy(b + off, old, 4);
+}
+
+static void checkpoint_with_a_damaged_run_state_is_refused(void **state)
+{
+    (void)state;
+    char tmp[] = "/tmp/gradtop-resume-XXXXXX";
+    assert_non_null(mkdtemp(tmp));
+    char logdir[128], dir[4096], p[4200];
+    snprintf(logdir, sizeof logdir, "%s/runs", tmp);
+    train_killed(logdir, NULL, 3, TRIP_NONE, 0, 1, dir, sizeof dir);
+    snprintf(p, sizeof p, "%s/checkpoint.gtm", dir);
+    SavedModel sm;
+    Error err = {0};
+    if (modelfile_load(&sm, p, &err)) fail_msg("%s", err.msg);
+    assert_true(sm.has_state);
+    assert_int_equal(sm.state.epoch, 3);
+    assert_int_equal(sm.state.n_rows, 120);
+    size_t n_params = sm.n_params;
+    modelfile_free(&sm);
+
+    FILE *f = fopen(p, "rb");
+    uint8_t *b = malloc(1 << 20);
+    size_t n = fread(b, 1, 1 << 20, f);
+    fclose(f);
+    size_t at = section_at(b, n, MODELFILE_SECTION_RESUME);
+    /* u32 best_epoch, wait, plateau_wait, reserved; f64 best_value,
+     * plateau_best, plateau_scale; u64 generators[8]; u32 has_val,
+     * reserved; i64 step; f64 metrics[11]; u64 n_rows; u32 perm[] */
+    size_t perm = at + 16 + 24 + 64 + 16 + 88 + 8;
+    patched_refused(p, b, n, at + 4, 4, "patience count 4 after the 3 epochs done");
+    patched_refused(p, b, n, at, 2, "resume section: the best weights are missing");
+    patched_refused(p, b, n, at + 12, 1, "resume: value out of range");
+    patched_refused(p, b, n, at + 16 + 20, 0x7ff80000, "resume: value out of range");
+    patched_refused(p, b, n, perm - 8, 1u << 28, "resume: row count does not fit the file");
+    patched_refused(p, b, n, perm + 4, 120, "resume: row 120 out of range");
+    /* a repeated row passes the loader's range check; resuming refuses it */
+    FILE *g = fopen(p, "wb");
+    memcpy(b + perm + 4, b + perm, 4);
+    uint32_t crc = crc32c(b, n - 4);
+    memcpy(b + n - 4, &crc, 4);
+    assert_int_equal(fwrite(b, 1, n, g), n);
+    fclose(g);
+    if (modelfile_load(&sm, p, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(sm.n_params, n_params);
+    Options o;
+    resume_options(&o, logdir, 6);
+    PreparedData s;
+    if (prepared_open(&s, &o, NULL, &err)) fail_msg("%s", err.msg);
+    Trainer *t;
+    if (trainer_create(&t, &o, &s.train, &s.val, NULL, false, NULL, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(trainer_load_state(t, sm.params, sm.n_params, sm.opt_state, sm.opt_kind,
+                                        sm.opt_t, sm.epoch, sm.step, &err),
+                     ERROR_NONE);
+    assert_int_equal(trainer_restore(t, &sm.state, o.monitor, &err), ERROR_INPUT);
+    assert_string_equal(err.msg,
+                        "the checkpoint's data order is not a permutation of the 120 rows");
+    trainer_destroy(t);
+    prepared_close(&s);
+    modelfile_free(&sm);
+    free(b);
+    rm_rf(tmp);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(run_directory_is_named_by_time_dataset_and_name),
+        cmocka_unit_test(metrics_csv_has_the_header_and_one_row_per_epoch),
+        cmocka_unit_test(regression_without_validation_leaves_val_fields_empty),
+        cmocka_unit_test(journal_has_a_line_per_event_between_run_and_result),
+        cmocka_unit_test(event_file_reads_back_as_the_same_scalars),
+        cmocka_unit_test(config_txt_loads_back_into_the_same_options),
+        cmocka_unit_test(checkpoint_writes_a_loadable_model),
+        cmocka_unit_test(unusable_logdir_is_an_error_naming_it),
+        cmocka_unit_test(resume_removes_the_temporaries_of_dead_processes_only),
+        cmocka_unit_test(view_removes_the_temporaries_of_dead_processes_only),
+        cmocka_unit_test(a_row_the_disk_takes_part_of_is_cut_back_and_the_owner_told),
+        cmocka_unit_test(the_event_file_keeps_whole_records_when_the_disk_fills),
+        cmocka_unit_test(logging_off_writes_its_journal_line_then_nothing),
+        cmocka_unit_test(killed_runs_resume_to_the_uninterrupted_run),
+        cmocka_unit_test(run_killed_in_its_first_epoch_has_nothing_to_resume),
+        cmocka_unit_test(resumed_cosine_keeps_the_period_it_started_with),
+        cmocka_unit_test(checkpoint_with_a_damaged_run_state_is_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
