@@ -1204,6 +1204,11 @@ static void loss_spike_fires_on_a_hundredfold_jump_only(void **state)
     assert_int_equal(run_diag(&d), DIAG_LOSS_SPIKE);
     assert_string_equal(d.msg, "loss jumped \u00d7100 in one step (0.05 \u2192 5): learning rate "
                                "too high (lr 0.001)");
+    /* A blow-up to float's range is stated in a few characters, not 31 digits. */
+    d.steps[18] = 1e30f;
+    assert_int_equal(run_diag(&d), DIAG_LOSS_SPIKE);
+    assert_string_equal(d.msg, "loss jumped \u00d72e+31 in one step (0.05 \u2192 1e+30): learning "
+                               "rate too high (lr 0.001)");
     /* ×9 is within the noise of mini-batches. */
     d.steps[18] = 0.45f;
     d.steps[19] = 0.05f;

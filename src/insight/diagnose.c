@@ -160,9 +160,12 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
         }
     }
     if (best_ratio > 0)
+        /* %.3g keeps a jump of 1e30 as short as one of 100, in the panel's width. */
         return say(msg, cap, DIAG_LOSS_SPIKE,
-                   "loss jumped \u00d7%.0f in one step (%.3g \u2192 %.3g): learning rate too "
-                   "high%s",
+                   best_ratio < 1e4 ? "loss jumped \u00d7%.0f in one step (%.3g \u2192 %.3g): "
+                                      "learning rate too high%s"
+                                    : "loss jumped \u00d7%.3g in one step (%.3g \u2192 %.3g): "
+                                      "learning rate too high%s",
                    best_ratio, from, to, lr);
 
     /* 3: training loss rising epoch after epoch. */
