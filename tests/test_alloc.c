@@ -10,7 +10,12 @@
  * own, OpenBLAS's idle workers) out of the figure.  With --threads 2 the
  * step is shared with a team member, so that case watches the count of all
  * threads instead.
+ *
+ * The same hooks let a probe run inside an allocation: trainer_snapshot
+ * must not allocate while it holds the trainer's mutex (the trainer
+ * thread would wait for another thread's allocator).
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -18,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -27,6 +33,52 @@
 /* volatile: the compiler may assume malloc leaves globals alone. */
 static _Thread_local volatile long n_allocs;
 static atomic_long all_allocs;
+
+/* The probe: armed on one thread, each allocation there asks a helper
+ * thread to take the trainer's mutex (trainer_status) and waits for it.
+ * An allocation made with the mutex held keeps the helper out until the
+ * guard expires, and counts as blocked. */
+#define PROBE_GUARD_S 10 /* a guard against a wait that never ends, not a speed bet */
+static _Thread_local bool probe_armed;
+static Trainer *probe_trainer;
+static pthread_mutex_t probe_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t probe_cv = PTHREAD_COND_INITIALIZER;
+static long probe_asked, probe_done, probe_blocked;
+static bool probe_quit;
+
+static void *probe_helper(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&probe_mu);
+    for (;;) {
+        while (probe_done == probe_asked && !probe_quit) pthread_cond_wait(&probe_cv, &probe_mu);
+        if (probe_quit) break;
+        pthread_mutex_unlock(&probe_mu);
+        trainer_status(probe_trainer);
+        pthread_mutex_lock(&probe_mu);
+        probe_done++;
+        pthread_cond_broadcast(&probe_cv);
+    }
+    pthread_mutex_unlock(&probe_mu);
+    return NULL;
+}
+
+static void probe(void)
+{
+    if (!probe_armed) return;
+    probe_armed = false; /* what the probe itself does is not probed */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += PROBE_GUARD_S;
+    pthread_mutex_lock(&probe_mu);
+    long want = ++probe_asked;
+    pthread_cond_broadcast(&probe_cv);
+    int rc = 0;
+    while (probe_done < want && rc == 0) rc = pthread_cond_timedwait(&probe_cv, &probe_mu, &until);
+    if (probe_done < want) probe_blocked++;
+    pthread_mutex_unlock(&probe_mu);
+    probe_armed = true;
+}
 
 #if defined(__SANITIZE_ADDRESS__)
 /* From sanitizer/allocator_interface.h, which gcc does not install. */
@@ -38,6 +90,7 @@ static void on_malloc(const volatile void *p, size_t n)
     (void)n;
     n_allocs++;
     atomic_fetch_add(&all_allocs, 1);
+    probe();
 }
 static void on_free(const volatile void *p)
 {
@@ -56,6 +109,7 @@ void *malloc(size_t n)
 {
     n_allocs++;
     atomic_fetch_add(&all_allocs, 1);
+    probe();
     return __libc_malloc(n);
 }
 void *calloc(size_t a, size_t b)
@@ -68,6 +122,7 @@ void *realloc(void *p, size_t n)
 {
     n_allocs++;
     atomic_fetch_add(&all_allocs, 1);
+    probe();
     return __libc_realloc(p, n);
 }
 static void counting_start(void) {}
@@ -187,6 +242,60 @@ static void test_shared_step_allocates_nothing(void **state)
     free(ds.labels);
 }
 
+/* A snapshot whose history must grow (more epochs than it has room for)
+ * allocates without holding the trainer's mutex, and still copies every
+ * epoch. */
+static void test_snapshot_grows_outside_the_trainer_mutex(void **state)
+{
+    (void)state;
+    Dataset ds = {0};
+    ds.n = 20;
+    ds.d = 2;
+    ds.x = calloc(ds.n * 2, sizeof(float));
+    ds.labels = malloc(ds.n * sizeof(int));
+    ds.task = TASK_CLASSIFICATION;
+    ds.n_classes = 2;
+    for (size_t i = 0; i < ds.n; i++) {
+        ds.x[2 * i] = (float)i;
+        ds.labels[i] = (int)(i % 2);
+    }
+    Options o;
+    options_default(&o);
+    o.layers[0] = 4;
+    o.n_layers = 1;
+    o.epochs = 150;
+    o.batch_size = 20;
+    o.threads = 1;
+    o.patience = 0;
+    Trainer *t;
+    Error err;
+    assert_int_equal(trainer_create(&t, &o, &ds, NULL, NULL, false, NULL, &err), ERROR_NONE);
+    assert_int_equal(trainer_run(t, &err), ERROR_NONE);
+    TrainerSnapshot snap;
+    assert_int_equal(trainer_snapshot_init(&snap, t, &err), ERROR_NONE);
+    assert_true(snap.cap_epochs < 150);
+    probe_trainer = t;
+    pthread_t helper;
+    assert_int_equal(pthread_create(&helper, NULL, probe_helper, NULL), 0);
+    probe_armed = true;
+    trainer_snapshot(t, &snap);
+    probe_armed = false;
+    pthread_mutex_lock(&probe_mu);
+    probe_quit = true;
+    pthread_cond_broadcast(&probe_cv);
+    pthread_mutex_unlock(&probe_mu);
+    pthread_join(helper, NULL);
+    assert_int_equal(snap.n_epochs, 150);
+    assert_true(probe_asked > 0); /* the growth was seen */
+    if (probe_blocked)
+        fail_msg("%ld of %ld allocations were made with the trainer's mutex held", probe_blocked,
+                 probe_asked);
+    trainer_snapshot_free(&snap);
+    trainer_destroy(t);
+    free(ds.x);
+    free(ds.labels);
+}
+
 static void test_counter_sees_allocations(void **state)
 {
     (void)state;
@@ -222,6 +331,7 @@ int main(void)
     counting_start();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counter_sees_allocations),
+        cmocka_unit_test(test_snapshot_grows_outside_the_trainer_mutex),
         cmocka_unit_test(test_step_allocates_nothing_adam_relu),
         cmocka_unit_test(test_step_allocates_nothing_with_dropout_and_penalties),
         cmocka_unit_test(test_step_allocates_nothing_every_optimizer),

@@ -103,14 +103,24 @@ static void rec_epoch(void *ctx, const EpochMetrics *m)
 
 typedef struct {
     Trainer *t;
+    bool watched; /* interactive: a divergence waits for a resume or a stop */
     ErrorCode rc;
     Error err;
 } RunArg;
 
+/* Runs the trainer as a TrainRun does (src/run/run.c): a watched run that
+ * diverged waits for the user's decision, then trains on or ends. */
 static void *run_thread(void *p)
 {
     RunArg *a = p;
     a->rc = trainer_run(a->t, &a->err);
+    while (a->rc == ERROR_DIVERGED && a->watched) {
+        if (!trainer_wait(a->t)) {
+            a->rc = trainer_end(a->t, &a->err);
+            break;
+        }
+        a->rc = trainer_run(a->t, &a->err);
+    }
     return NULL;
 }
 
@@ -187,6 +197,7 @@ static Live *live_create_paced(int epochs, Pace pace, bool paused)
     assert_int_equal(trainer_create(&l->t, &o, &l->ds, NULL, NULL, true, &hooks, &err), ERROR_NONE);
     assert_int_equal(trainer_snapshot_init(&l->snap, l->t, &err), ERROR_NONE);
     l->arg.t = l->t;
+    l->arg.watched = true;
     return l;
 }
 
@@ -205,7 +216,6 @@ static void live_finish(Live *l)
 {
     trainer_stop(l->t);
     assert_true(wait_status(l->t, &l->snap, TRAIN_STOPPED));
-    trainer_close(l->t);
     pthread_join(l->th, NULL);
     assert_int_equal(l->arg.rc, ERROR_NONE);
     trainer_snapshot_free(&l->snap);
@@ -317,7 +327,9 @@ static void test_slow_pace_still_answers_every_request(void **state)
     assert_true(wait_status(t, &l->snap, TRAIN_RUNNING));
     assert_int_equal(batches(rec), 2); /* the next batch is 10000 s away */
     /* a faster pace wakes the waiting batch */
-    trainer_set_pace(t, (Pace){PACE_MAX, 0});
+    TrainerReply rep;
+    assert_true(trainer_await(t, trainer_set_pace(t, (Pace){PACE_MAX, 0}), &rep));
+    assert_true(rep.done);
     assert_int_equal(trainer_pace(t).unit, PACE_MAX);
     wait_batches(rec, 40);
     trainer_set_pace(t, crawl);
@@ -398,53 +410,109 @@ static void test_headless_trainer_ignores_pace_and_paused(void **state)
     free_dataset(&ds);
 }
 
-/* Asks with fn; trainer_status must count the request at once. */
-static void ask(Trainer *t, void (*fn)(Trainer *), TrainStatus want)
+/* Sends with fn and returns the command's sequence number, which must be
+ * the next one. */
+static long send(Trainer *t, long (*fn)(Trainer *), long *last)
 {
-    fn(t);
-    assert_int_equal(trainer_status(t), want);
+    long seq = fn(t);
+    assert_int_equal(seq, *last + 1);
+    *last = seq;
+    return seq;
 }
 
-/* Requests apply at the next batch boundary, but trainer_status counts
- * them at once, and of a pause and a resume asked before the boundary the
- * later holds: pause, resume, pause leaves the run paused (the boundary
- * would otherwise apply the pause and then the resume).  The toggle
- * decides from the same count, so three toggles pause. */
-static void test_the_later_of_pause_and_resume_holds(void **state)
+/* The reply to seq, once applied: done or not, and the status it left. */
+static void assert_reply(Trainer *t, long seq, bool done, TrainStatus status)
+{
+    TrainerReply r;
+    assert_true(trainer_await(t, seq, &r));
+    assert_int_equal(r.seq, seq);
+    if (r.done != done)
+        fail_msg("command %ld (%s): %s", seq, trainer_command_names[r.kind], r.text);
+    assert_int_equal(r.status, status);
+}
+
+/* Commands are applied in the order sent, each answered: pause, resume,
+ * pause sent before the first batch leave the run paused with no batch
+ * run, each reply saying the status it left; so do three toggles while it
+ * runs (the third pauses), and a step sent while running is refused.  A
+ * snapshot reports the last command answered. */
+static void test_commands_apply_in_order_each_answered(void **state)
 {
     (void)state;
     Live *l = live_create(100000);
     Trainer *t = l->t;
-    /* before the first batch: nothing applied yet, every request counted */
+    long last = 0;
+    /* before the first batch: queued, nothing applied yet */
+    long p1 = send(t, trainer_pause, &last);
+    long r1 = send(t, trainer_resume, &last);
+    long p2 = send(t, trainer_pause, &last);
+    TrainerReply rep;
+    assert_false(trainer_reply(t, p1, &rep));
+    assert_false(trainer_await(t, p1, &rep)); /* no thread answers yet */
     assert_int_equal(trainer_status(t), TRAIN_RUNNING);
-    ask(t, trainer_pause, TRAIN_PAUSED);
-    ask(t, trainer_resume, TRAIN_RUNNING);
-    ask(t, trainer_pause, TRAIN_PAUSED);
     live_start(l);
-    assert_true(wait_status(t, &l->snap, TRAIN_PAUSED));
+    assert_true(wait_status(t, &l->snap, TRAIN_PAUSED)); /* the thread answers from now on */
+    assert_reply(t, p1, true, TRAIN_PAUSED);
+    assert_reply(t, r1, true, TRAIN_RUNNING);
+    assert_reply(t, p2, true, TRAIN_PAUSED);
+    trainer_snapshot(t, &l->snap);
+    assert_int_equal(l->snap.status, TRAIN_PAUSED);
+    assert_int_equal(l->snap.applied, p2);
     sleep_ms(50);
     assert_int_equal(batches(&l->rec), 0);
 
     /* paused: resume, pause, resume runs */
-    ask(t, trainer_resume, TRAIN_RUNNING);
-    ask(t, trainer_pause, TRAIN_PAUSED);
-    ask(t, trainer_resume, TRAIN_RUNNING);
+    send(t, trainer_resume, &last);
+    send(t, trainer_pause, &last);
+    long r2 = send(t, trainer_resume, &last);
+    assert_reply(t, r2, true, TRAIN_RUNNING);
     wait_batches(&l->rec, 5);
-    assert_true(batches(&l->rec) >= 5);
-    trainer_snapshot(t, &l->snap);
-    assert_int_equal(l->snap.status, TRAIN_RUNNING);
 
-    /* running: three toggles pause, as one would */
-    ask(t, trainer_toggle_pause, TRAIN_PAUSED);
-    ask(t, trainer_toggle_pause, TRAIN_RUNNING);
-    ask(t, trainer_toggle_pause, TRAIN_PAUSED);
-    assert_true(wait_status(t, &l->snap, TRAIN_PAUSED));
+    /* running: three toggles pause, as one would; a step is refused */
+    long s1 = send(t, trainer_step_once, &last);
+    long t1 = send(t, trainer_toggle_pause, &last);
+    long t2 = send(t, trainer_toggle_pause, &last);
+    long t3 = send(t, trainer_toggle_pause, &last);
+    assert_reply(t, s1, false, TRAIN_RUNNING);
+    assert_reply(t, t1, true, TRAIN_PAUSED);
+    assert_reply(t, t2, true, TRAIN_RUNNING);
+    assert_reply(t, t3, true, TRAIN_PAUSED);
     long held = batches(&l->rec);
     sleep_ms(50);
     assert_int_equal(batches(&l->rec), held);
-
-    ask(t, trainer_stop, TRAIN_STOPPED);
+    /* paused, a step runs one batch */
+    assert_reply(t, send(t, trainer_step_once, &last), true, TRAIN_PAUSED);
+    wait_batches(&l->rec, held + 1);
     live_finish(l);
+}
+
+/* Once the run has ended, a command is answered at once, refused. */
+static void test_commands_after_the_end_are_refused(void **state)
+{
+    (void)state;
+    Dataset ds;
+    make_dataset(&ds, 50, 1);
+    Options o;
+    base_options(&o);
+    o.epochs = 1;
+    Trainer *t;
+    Error err;
+    assert_int_equal(trainer_create(&t, &o, &ds, NULL, NULL, true, NULL, &err), ERROR_NONE);
+    long stop = trainer_stop(t); /* queued before the run: applied at its first boundary */
+    assert_int_equal(trainer_run(t, &err), ERROR_NONE);
+    assert_int_equal(trainer_status(t), TRAIN_STOPPED);
+    TrainerReply r;
+    assert_true(trainer_reply(t, stop, &r));
+    assert_true(r.done);
+    long seq = trainer_pause(t);
+    assert_int_equal(seq, stop + 1);
+    assert_true(trainer_reply(t, seq, &r)); /* no thread needed */
+    assert_false(r.done);
+    assert_non_null(strstr(r.text, "ended"));
+    assert_true(trainer_await(t, trainer_scale_lr(t, 2), &r));
+    assert_false(r.done);
+    trainer_destroy(t);
+    free_dataset(&ds);
 }
 
 typedef struct {
@@ -579,6 +647,7 @@ static void test_divergence_keeps_finite_weights(void **state)
 typedef struct {
     Trainer *t;
     int diverged, resumed;
+    long early; /* the resume sent as the divergence was announced */
 } DivergeWatch;
 
 /* Asks for a resume as the divergence is announced, before its status is
@@ -588,7 +657,7 @@ static void watch_event(void *ctx, const TrainEvent *e)
     DivergeWatch *w = ctx;
     if (e->kind == EVENT_DIVERGED) {
         w->diverged++;
-        trainer_resume(w->t);
+        w->early = trainer_resume(w->t);
     }
     if (e->kind == EVENT_RESUME) w->resumed++;
 }
@@ -609,7 +678,7 @@ static void test_diverged_run_resumes_on_request(void **state)
     assert_int_equal(trainer_create(&w.t, &o, &ds, NULL, NULL, true, &hooks, &err), ERROR_NONE);
     TrainerSnapshot snap;
     assert_int_equal(trainer_snapshot_init(&snap, w.t, &err), ERROR_NONE);
-    RunArg arg = {.t = w.t};
+    RunArg arg = {.t = w.t, .watched = true};
     pthread_t th;
     pthread_create(&th, NULL, run_thread, &arg);
     assert_true(wait_status(w.t, &snap, TRAIN_DIVERGED));
@@ -624,17 +693,20 @@ static void test_diverged_run_resumes_on_request(void **state)
     HyperParams hp;
     trainer_get_hparams(w.t, &hp);
     hp.opt.lr = 1e-4;
-    trainer_set_hparams(w.t, &hp);
-    trainer_resume(w.t);
-    /* The resume is counted at once: the status is no longer DIVERGED.  It
-     * reads RUNNING, or DONE when the three epochs already ran (the trainer
-     * thread may finish them before this line on a busy machine). */
-    TrainStatus now = trainer_status(w.t);
-    assert_true(now == TRAIN_RUNNING || now == TRAIN_DONE);
+    TrainerReply rep;
+    assert_true(trainer_reply(w.t, w.early, &rep));
+    assert_false(rep.done);
+    assert_non_null(strstr(rep.text, "diverged before"));
+    assert_true(trainer_await(w.t, trainer_set_hparams(w.t, &hp), &rep));
+    assert_true(rep.done);
+    if (!strstr(rep.text, "lr 10 -> lr 0.0001")) fail_msg("the change says: %s", rep.text);
+    trainer_get_hparams(w.t, &hp);
+    assert_true(hp.opt.lr == 1e-4); /* in force while it waits */
+    assert_true(trainer_await(w.t, trainer_resume(w.t), &rep));
+    assert_true(rep.done);
     assert_true(wait_status(w.t, &snap, TRAIN_DONE));
     assert_int_equal(w.diverged, 1);
     assert_int_equal(w.resumed, 1);
-    trainer_close(w.t);
     pthread_join(th, NULL);
     assert_int_equal(arg.rc, ERROR_NONE);
     trainer_snapshot_free(&snap);
@@ -832,7 +904,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pause_step_and_change_at_next_batch),
-        cmocka_unit_test(test_the_later_of_pause_and_resume_holds),
+        cmocka_unit_test(test_commands_apply_in_order_each_answered),
+        cmocka_unit_test(test_commands_after_the_end_are_refused),
         cmocka_unit_test(test_changes_never_land_mid_batch),
         cmocka_unit_test(test_early_stopping_counts_patience),
         cmocka_unit_test(test_divergence_keeps_finite_weights),

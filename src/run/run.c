@@ -185,12 +185,22 @@ ErrorCode trainrun_open_log(TrainRun *r, Error *err)
     return ERROR_NONE;
 }
 
-/* Steps 4's one body, on whichever thread runs the trainer. */
+/* Steps 4's one body, on whichever thread runs the trainer.  A watched
+ * run that diverged waits here for the user: resumed, it trains on;
+ * stopped (or ended by trainrun_end), it ends diverged. */
 static ErrorCode run_body(TrainRun *r)
 {
     Error err;
     error_clear(&err);
     ErrorCode rc = trainer_run(r->trainer, &err);
+    while (rc == ERROR_DIVERGED && r->cfg.interactive) {
+        if (!trainer_wait(r->trainer)) {
+            rc = trainer_end(r->trainer, &err);
+            break;
+        }
+        error_clear(&err);
+        rc = trainer_run(r->trainer, &err);
+    }
     pthread_mutex_lock(&r->mu);
     r->finished = true;
     r->rc = rc;
@@ -271,7 +281,7 @@ bool trainrun_log_off(TrainRun *r)
 void trainrun_end(TrainRun *r)
 {
     if (!r->trainer) return;
-    trainer_close(r->trainer);
+    trainer_stop(r->trainer);
     trainrun_join(r);
     trainer_result(r->trainer, &r->result);
     r->has_result = true;

@@ -3,9 +3,10 @@
  * interface.  See trainer.h.
  *
  * Locking: t->mu guards the fields marked "shared" below.  The trainer thread
- * takes it twice per batch (once at the batch boundary to apply requests,
- * once after the batch to publish progress); everything else it touches is
- * its own.  Hooks are called with the mutex released.
+ * takes it twice per batch (once at the batch boundary to take the queued
+ * commands, once after the batch to publish progress), and once more for
+ * each command it answers; everything else it touches is its own.  Hooks
+ * and commands run with the mutex released.
  */
 #include "gradtop/run/trainer.h"
 
@@ -61,16 +62,22 @@ struct Trainer {
     double target_scale; /* regression: MAE back in the label's units */
     double t_start;      /* monotonic seconds at start */
     double last_go;      /* monotonic seconds the last batch started; -1 before any */
+    bool paused;
+    bool started;  /* trainer_run has begun the run */
+    bool open;     /* trainer_run left it diverged, to be resumed or ended */
+    int epoch;     /* the epoch under way (0-based) */
+    char why[256]; /* the divergence's explanation */
 
     /* shared, under mu */
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    bool req_pause, req_resume, req_stop, req_close;
-    int req_steps;
-    bool has_pending;
-    HyperParams pending;
-    bool paused;
-    Pace pace;           /* interactive only: headless runs keep PACE_MAX */
+    TrainerCommand queue[TRAINER_MAX_QUEUE];   /* command seq at seq % TRAINER_MAX_QUEUE */
+    long sent;                                 /* the last sequence number given */
+    long applied;                              /* the last one answered */
+    TrainerReply replies[TRAINER_MAX_REPLIES]; /* reply seq at seq % TRAINER_MAX_REPLIES */
+    bool serving;        /* a thread is in trainer_run or trainer_wait to answer */
+    bool ended;          /* the run has ended: commands are refused at once */
+    Pace pace;           /* PACE_MAX for a headless run until trainer_set_pace */
     TrainerSnapshot pub; /* published state; arrays below */
     EpochMetrics *history;
     int n_history, cap_history;
@@ -234,8 +241,8 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     t->last_go = -1;
     if (interactive) {
         t->pace = o->pace;
-        /* paused before the first batch: the boundary takes the request */
-        t->req_pause = o->paused;
+        /* paused before the first batch, which trainer_run announces */
+        t->paused = o->paused;
     }
     /* --threads N: a team of N threads shares each step, each thread
      * running single-threaded BLAS on its share (team.h).  More threads
@@ -327,7 +334,7 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     schedule_init(&t->sched, &o->sched, o->epochs, t->monitor_max);
 
     t->stride = 1;
-    t->pub.status = TRAIN_RUNNING;
+    t->pub.status = t->paused ? TRAIN_PAUSED : TRAIN_RUNNING;
     t->pub.task = train->task;
     t->pub.epochs_total = o->epochs;
     t->pub.steps_per_epoch = (long)((train->n + (size_t)batch - 1) / (size_t)batch);
@@ -434,9 +441,9 @@ void trainer_evaluate(Model *m, const Dataset *ds, EpochMetrics *out)
     evaluate(m, ds, pred, 256, scale, out);
 }
 
-/* Applies a pending hyperparameter change (trainer thread, mu not held);
- * returns the text of what changed. */
-static void apply_hparams(Trainer *t, const HyperParams *n, int epoch)
+/* Applies a hyperparameter change (trainer thread, mu not held), emits the
+ * event that says what changed and writes it into reply (or "no change"). */
+static void apply_hparams(Trainer *t, const HyperParams *n, int epoch, TrainerReply *reply)
 {
     HyperParams o = t->hp;
     char text[192];
@@ -470,6 +477,7 @@ static void apply_hparams(Trainer *t, const HyperParams *n, int epoch)
         if (batch < 1 || model_prepare(&t->model, batch, &e) || alloc_batch(t, batch, &e)) {
             applied.batch_size = o.batch_size;
             emit(t, EVENT_CHANGE, epoch, "batch size %d refused: out of memory", n->batch_size);
+            reply->done = false;
         } else {
             len += (size_t)snprintf(text + len, len < sizeof text ? sizeof text - len : 0,
                                     "%sbatch_size %d -> %d", len ? ", " : "", o.batch_size,
@@ -488,63 +496,159 @@ static void apply_hparams(Trainer *t, const HyperParams *n, int epoch)
     t->pub.steps_per_epoch = (long)((t->train->n + (size_t)cap - 1) / (size_t)cap);
     pthread_mutex_unlock(&t->mu);
     if (len) emit(t, EVENT_CHANGE, epoch, "%s", text);
+    if (!reply->done)
+        snprintf(reply->text, sizeof reply->text, "batch size %d refused: out of memory%s%.140s",
+                 n->batch_size, len ? "; " : "", text);
+    else
+        snprintf(reply->text, sizeof reply->text, "%s", len ? text : "no change");
 }
 
 enum { GO, STOP_NOW };
 
+/* What applying a command asks of the loop. */
+typedef enum { CMD_NEXT, CMD_STEP, CMD_STOP, CMD_RESUMED } CmdOutcome;
+
+/* How commands are taken: between batches, while a diverged run waits for
+ * its caller's decision, or those sent before the divergence (only their
+ * changes are carried over it). */
+typedef enum { MODE_RUN, MODE_DIVERGED, MODE_STALE } CmdMode;
+
+const char *const trainer_command_names[TRAINER_N_COMMANDS] = {
+    "pause", "resume", "toggle pause", "step", "stop", "set hyperparameters", "scale lr", "pace"};
+
+static void set_paused(Trainer *t, bool paused)
+{
+    t->paused = paused;
+    pthread_mutex_lock(&t->mu);
+    t->pub.status = paused ? TRAIN_PAUSED : TRAIN_RUNNING;
+    if (!paused) {
+        t->rate_t0 = now_mono();
+        t->rate_samples = 0;
+    }
+    pthread_mutex_unlock(&t->mu);
+}
+
+static CmdOutcome refuse(TrainerReply *r, const char *why)
+{
+    r->done = false;
+    snprintf(r->text, sizeof r->text, "%s", why);
+    return CMD_NEXT;
+}
+
+/* One command, on the trainer thread with mu not held: applies it, fills
+ * its reply and says what the loop does next.  A new command kind gets its
+ * case here. */
+static CmdOutcome apply_command(Trainer *t, const TrainerCommand *c, CmdMode mode, int epoch,
+                                TrainerReply *r)
+{
+    TrainerCommandKind kind = c->kind;
+    r->done = true;
+    if (mode == MODE_STALE && kind != TRAINER_SET_HPARAMS && kind != TRAINER_SCALE_LR &&
+        kind != TRAINER_SET_PACE)
+        return refuse(r, "the run diverged before it was applied");
+    if (kind == TRAINER_TOGGLE_PAUSE)
+        kind = t->paused || mode == MODE_DIVERGED ? TRAINER_RESUME : TRAINER_PAUSE;
+    switch (kind) {
+    case TRAINER_PAUSE:
+        if (mode == MODE_DIVERGED) return refuse(r, "the run diverged: resume or stop it");
+        if (t->paused) return refuse(r, "already paused");
+        set_paused(t, true);
+        emit(t, EVENT_PAUSE, epoch, "paused");
+        snprintf(r->text, sizeof r->text, "paused");
+        return CMD_NEXT;
+    case TRAINER_RESUME:
+        snprintf(r->text, sizeof r->text, "resumed");
+        if (mode == MODE_DIVERGED) return CMD_RESUMED;
+        if (!t->paused) return refuse(r, "already running");
+        set_paused(t, false);
+        emit(t, EVENT_RESUME, epoch, "resumed");
+        return CMD_NEXT;
+    case TRAINER_STEP:
+        if (mode == MODE_DIVERGED || !t->paused) return refuse(r, "not paused");
+        emit(t, EVENT_STEP, epoch, "one batch");
+        snprintf(r->text, sizeof r->text, "one batch");
+        return CMD_STEP;
+    case TRAINER_STOP: snprintf(r->text, sizeof r->text, "stopping"); return CMD_STOP;
+    case TRAINER_SET_HPARAMS: apply_hparams(t, &c->arg.hp, epoch, r); return CMD_NEXT;
+    case TRAINER_SCALE_LR: {
+        /* any finite positive rate, as --lr takes; a step that would leave
+         * that range (after a thousand presses) keeps the rate */
+        HyperParams hp = t->hp;
+        double lr = hp.opt.lr * c->arg.factor;
+        if (!(lr > 0 && isfinite(lr))) return refuse(r, "the rate would leave its range");
+        hp.opt.lr = lr;
+        apply_hparams(t, &hp, epoch, r);
+        return CMD_NEXT;
+    }
+    case TRAINER_SET_PACE:
+        pthread_mutex_lock(&t->mu);
+        t->pace = c->arg.pace;
+        pthread_mutex_unlock(&t->mu);
+        pace_format(c->arg.pace, r->text, sizeof r->text);
+        return CMD_NEXT;
+    default: return refuse(r, "unknown command");
+    }
+}
+
+/* Records reply r as the answer to the oldest queued command, with mu
+ * held, and wakes whoever awaits it. */
+static void answer(Trainer *t, TrainerReply *r)
+{
+    r->seq = t->applied + 1;
+    r->status = t->pub.status;
+    t->replies[r->seq % TRAINER_MAX_REPLIES] = *r;
+    t->applied = r->seq;
+    t->pub.applied = r->seq;
+    pthread_cond_broadcast(&t->cv);
+}
+
+/* Applies the queued commands in order, until the queue is empty or one
+ * changes what the loop does (a step, a stop, a resume), which it returns. */
+static CmdOutcome take_commands(Trainer *t, CmdMode mode, int epoch)
+{
+    for (;;) {
+        pthread_mutex_lock(&t->mu);
+        if (t->applied == t->sent) {
+            pthread_mutex_unlock(&t->mu);
+            return CMD_NEXT;
+        }
+        TrainerCommand c = t->queue[(t->applied + 1) % TRAINER_MAX_QUEUE];
+        pthread_mutex_unlock(&t->mu);
+        TrainerReply r = {.kind = c.kind};
+        CmdOutcome out = apply_command(t, &c, mode, epoch, &r);
+        pthread_mutex_lock(&t->mu);
+        answer(t, &r);
+        pthread_mutex_unlock(&t->mu);
+        if (out != CMD_NEXT) return out;
+    }
+}
+
 /*
- * The batch boundary: applies requests, and waits while paused.  Returns
- * STOP_NOW when a stop was requested.
+ * The batch boundary: applies the queued commands, waits while paused and
+ * for the pace.  Returns STOP_NOW when a stop was applied.
  */
 static int boundary(Trainer *t, int epoch)
 {
     for (;;) {
+        CmdOutcome out = take_commands(t, MODE_RUN, epoch);
+        if (out == CMD_STOP) return STOP_NOW;
+        if (out == CMD_STEP) { /* a single step goes at once, as asked */
+            t->last_go = now_mono();
+            return GO;
+        }
         pthread_mutex_lock(&t->mu);
-        bool has = t->has_pending;
-        HyperParams hp = t->pending;
-        t->has_pending = false;
-        pthread_mutex_unlock(&t->mu);
-        if (has) apply_hparams(t, &hp, epoch);
-
-        pthread_mutex_lock(&t->mu);
-        if (t->has_pending) { /* arrived while applying */
+        if (t->applied != t->sent) { /* arrived while applying */
             pthread_mutex_unlock(&t->mu);
             continue;
         }
-        if (t->req_stop) {
-            pthread_mutex_unlock(&t->mu);
-            return STOP_NOW;
-        }
-        EventKind ev = EVENT_END; /* none */
-        if (t->req_pause && !t->paused) {
-            t->paused = true;
-            t->pub.status = TRAIN_PAUSED;
-            ev = EVENT_PAUSE;
-        }
-        t->req_pause = false;
-        if (t->req_resume && t->paused) {
-            t->paused = false;
-            t->pub.status = TRAIN_RUNNING;
-            t->rate_t0 = now_mono();
-            t->rate_samples = 0;
-            ev = EVENT_RESUME;
-        }
-        t->req_resume = false;
-        bool go = !t->paused;
-        if (t->paused && t->req_steps > 0) {
-            t->req_steps--;
-            go = true;
-            ev = EVENT_STEP;
-        }
-        if (!go && ev == EVENT_END) {
+        if (t->paused) {
             pthread_cond_wait(&t->cv, &t->mu);
             pthread_mutex_unlock(&t->mu);
             continue;
         }
         /* The pace: wait for the batch's due time on the condition
-         * variable, so that any request ends the wait at once.  A single
-         * step (n) goes at once, as asked. */
-        if (go && ev == EVENT_END && t->last_go >= 0) {
+         * variable, so that any command ends the wait at once. */
+        if (t->last_go >= 0) {
             double now = now_mono();
             double wait = pace_delay(t->pace, t->pub.steps_per_epoch, now - t->last_go);
             if (wait > 0) {
@@ -561,15 +665,8 @@ static int boundary(Trainer *t, int epoch)
             }
         }
         pthread_mutex_unlock(&t->mu);
-        if (ev == EVENT_PAUSE) emit(t, ev, epoch, "paused");
-        if (ev == EVENT_RESUME) emit(t, ev, epoch, "resumed");
-        if (ev == EVENT_STEP) emit(t, ev, epoch, "one batch");
-        /* After a resume the loop goes round once more, so that the batch
-         * it lets through keeps the pace too. */
-        if (go && ev != EVENT_RESUME) {
-            t->last_go = now_mono();
-            return GO;
-        }
+        t->last_go = now_mono();
+        return GO;
     }
 }
 
@@ -614,6 +711,19 @@ static void publish_batch(Trainer *t, double loss, int B, long batch_in_epoch, i
         t->bucket_n = 0;
     }
     pthread_mutex_unlock(&t->mu);
+}
+
+/* The validation part's loss and metrics into m's val_ fields, when there
+ * is one. */
+static void score_val(Trainer *t, EpochMetrics *m)
+{
+    if (!t->val) return;
+    EpochMetrics v;
+    evaluate(&t->model, t->val, t->pred, t->model.cap_batch, t->target_scale, &v);
+    m->val_loss = v.loss;
+    m->val_accuracy = v.accuracy;
+    m->val_mae = v.mae;
+    m->val_r2 = v.r2;
 }
 
 /* Keeps the state at the end of an epoch (epochs epochs done): what a
@@ -780,26 +890,83 @@ static void publish_state(Trainer *t, bool last)
     t->hooks.on_state(t->hooks.ctx, &mv, &ov, &s, last);
 }
 
-/* Waits, in interactive mode, until resumed (returns true) or closed. */
-static bool wait_interactive(Trainer *t)
+static void set_serving(Trainer *t, bool serving)
 {
     pthread_mutex_lock(&t->mu);
-    while (!t->req_close && !t->req_resume) pthread_cond_wait(&t->cv, &t->mu);
-    bool resumed = !t->req_close;
-    t->req_resume = false;
-    t->paused = false;
+    t->serving = serving;
+    pthread_cond_broadcast(&t->cv); /* an await with no one to answer returns */
     pthread_mutex_unlock(&t->mu);
-    return resumed;
 }
 
-ErrorCode trainer_run(Trainer *t, Error *err)
+/* Ends the run with status final: the last state, the kept weights and
+ * their figures, the end event; then every command still queued, and any
+ * sent later, is refused. */
+static ErrorCode finish(Trainer *t, TrainStatus final, Error *err)
 {
-    TrainStatus final = TRAIN_DONE;
-    char why[256] = "";
+    int epoch = t->epoch;
+    publish_state(t, true);
+    /* Keep the best weights under --restore-best, else the last ones. */
+    TrainResult *r = &t->result;
+    memset(r, 0, sizeof *r);
+    r->status = final;
+    r->epochs = t->start_epoch + t->n_history;
+    r->steps = t->pub.step;
+    if (t->opt.restore_best && t->best_epoch > 0) {
+        memcpy(t->model.params, t->best_params, t->model.n_params * sizeof(float));
+        r->best_epoch = t->best_epoch;
+        r->kept = t->best_metrics;
+        if (t->best_epoch != t->last_metrics.epoch)
+            emit(t, EVENT_RESTORE, epoch, "restored the weights of epoch %d", t->best_epoch);
+    } else {
+        r->best_epoch = t->best_epoch;
+        r->kept = t->last_metrics;
+    }
+    if (t->n_history == 0) {
+        /* No epoch finished (diverged or stopped in the first): score the
+         * weights that are kept (after a divergence, the initial ones), so
+         * that the result line's figures are true. */
+        EpochMetrics k = {.has_val = t->val != NULL, .lr = t->hp.opt.lr, .wall_time = now_wall()};
+        evaluate(&t->model, t->train, t->pred, t->model.cap_batch, t->target_scale, &k);
+        score_val(t, &k);
+        r->kept = k;
+    }
+    if (t->test) {
+        EpochMetrics tm;
+        evaluate(&t->model, t->test, t->pred, t->model.cap_batch, t->target_scale, &tm);
+        r->has_test = true;
+        r->test_loss = tm.loss;
+        r->test_accuracy = tm.accuracy;
+        r->test_mae = tm.mae;
+        r->test_r2 = tm.r2;
+    }
+    checkpoint(t, r->kept.epoch);
+    emit(t, EVENT_END, epoch, "%s after %d epochs", train_status_key(final), r->epochs);
+    pthread_mutex_lock(&t->mu);
+    t->pub.status = final;
+    t->ended = true;
+    while (t->applied != t->sent) {
+        TrainerReply rep = {.kind = t->queue[(t->applied + 1) % TRAINER_MAX_QUEUE].kind};
+        refuse(&rep, "the run has ended");
+        answer(t, &rep);
+    }
+    pthread_cond_broadcast(&t->cv);
+    pthread_mutex_unlock(&t->mu);
+    t->open = false;
+    if (final == TRAIN_DIVERGED)
+        return error_set(err, ERROR_DIVERGED, "training diverged: %s", t->why);
+    return ERROR_NONE;
+}
+
+/* The start of a run, once: the start event, the state a divergence goes
+ * back to, and model.gtm put back in step with a resumed checkpoint. */
+static void begin(Trainer *t)
+{
+    t->started = true;
     t->t_start = now_mono();
     t->rate_t0 = t->t_start;
     emit(t, EVENT_START, t->start_epoch, "training %s: %zu rows, %d features, %d epochs",
          t->train->name, t->train->n, t->train->d, t->opt.epochs);
+    if (t->paused) emit(t, EVENT_PAUSE, t->start_epoch, "paused"); /* --paused */
     save_good(t, t->start_epoch);
     /* A crash between a new best's model.gtm and the next checkpoint
      * leaves model.gtm ahead of the epoch the run goes on from: it gets
@@ -811,11 +978,32 @@ ErrorCode trainer_run(Trainer *t, Error *err)
         bool own = t->best_epoch == t->start_epoch; /* the optimizer state is of those weights */
         t->hooks.on_checkpoint(t->hooks.ctx, &best, own ? &t->optim : NULL, t->best_epoch);
     }
-    int epoch = t->start_epoch;
-    while (epoch < t->opt.epochs) {
+    t->epoch = t->start_epoch;
+}
+
+ErrorCode trainer_run(Trainer *t, Error *err)
+{
+    if (t->ended) return error_set(err, ERROR_RUNTIME, "the run has already ended");
+    set_serving(t, true);
+    if (!t->started) {
+        begin(t);
+    } else if (t->open) {
+        /* a diverged run taken up again: the same epoch, from the last
+         * finite weights */
+        t->open = false;
+        t->paused = false;
+        emit(t, EVENT_RESUME, t->epoch, "resumed from the last finite weights");
+        pthread_mutex_lock(&t->mu);
+        t->pub.message[0] = '\0';
+        pthread_mutex_unlock(&t->mu);
+        set_status(t, TRAIN_RUNNING);
+    }
+    TrainStatus final = TRAIN_DONE;
+    while (t->epoch < t->opt.epochs) {
+        int epoch = t->epoch;
         double t0 = now_mono();
         Tally ty = {0};
-        EpochOutcome oc = run_epoch(t, epoch, &ty, why, sizeof why);
+        EpochOutcome oc = run_epoch(t, epoch, &ty, t->why, sizeof t->why);
         if (oc == EPOCH_STOPPED) {
             final = TRAIN_STOPPED;
             emit(t, EVENT_STOP, epoch, "stopped at epoch %d", epoch + 1);
@@ -825,17 +1013,10 @@ ErrorCode trainer_run(Trainer *t, Error *err)
         m.lr = schedule_lr(&t->sched, t->hp.opt.lr, epoch);
         if (oc == EPOCH_OK) {
             tally_finish(&ty, t->target_scale, &m.loss, &m.accuracy, &m.mae, &m.r2);
-            if (t->val) {
-                EpochMetrics v;
-                evaluate(&t->model, t->val, t->pred, t->model.cap_batch, t->target_scale, &v);
-                m.val_loss = v.loss;
-                m.val_accuracy = v.accuracy;
-                m.val_mae = v.mae;
-                m.val_r2 = v.r2;
-            }
+            score_val(t, &m);
             if (!isfinite(m.loss) || (m.has_val && !isfinite(m.val_loss)) ||
                 !params_finite(&t->model)) {
-                snprintf(why, sizeof why,
+                snprintf(t->why, sizeof t->why,
                          "the weights or the validation loss became non-finite in epoch %d "
                          "with learning rate %g. Lower the learning rate (try %g), then resume.",
                          epoch + 1, m.lr, m.lr / 10);
@@ -844,22 +1025,19 @@ ErrorCode trainer_run(Trainer *t, Error *err)
         }
         if (oc == EPOCH_DIVERGED) {
             restore_good(t);
-            emit(t, EVENT_DIVERGED, epoch, "%s", why);
-            /* One step: a key pressed once DIVERGED shows answers it, one
-             * pressed before does not (wait_interactive keeps the former). */
+            emit(t, EVENT_DIVERGED, epoch, "%s", t->why);
             pthread_mutex_lock(&t->mu);
-            snprintf(t->pub.message, sizeof t->pub.message, "%s", why);
-            t->req_pause = t->req_resume = t->req_stop = false;
+            snprintf(t->pub.message, sizeof t->pub.message, "%s", t->why);
             t->pub.status = TRAIN_DIVERGED;
             pthread_cond_broadcast(&t->cv);
             pthread_mutex_unlock(&t->mu);
-            if (t->interactive && wait_interactive(t)) {
-                emit(t, EVENT_RESUME, epoch, "resumed from the last finite weights");
-                pthread_mutex_lock(&t->mu);
-                t->pub.message[0] = '\0';
-                pthread_mutex_unlock(&t->mu);
-                set_status(t, TRAIN_RUNNING);
-                continue; /* the same epoch again */
+            /* A command sent once DIVERGED shows answers it; of those sent
+             * before, only changes are kept (a pause must not resume it). */
+            take_commands(t, MODE_STALE, epoch);
+            if (t->interactive) {
+                t->open = true;
+                set_serving(t, false);
+                return error_set(err, ERROR_DIVERGED, "training diverged: %s", t->why);
             }
             final = TRAIN_DIVERGED;
             break;
@@ -891,7 +1069,7 @@ ErrorCode trainer_run(Trainer *t, Error *err)
         if (schedule_observe(&t->sched, v, t->hp.opt.lr))
             emit(t, EVENT_SCHEDULE, epoch, "plateau: lr -> %g",
                  schedule_lr(&t->sched, t->hp.opt.lr, epoch + 1));
-        epoch++;
+        t->epoch = ++epoch;
         publish_state(t, false);
         if (t->hp.patience > 0 && t->wait >= t->hp.patience) {
             final = TRAIN_EARLY_STOPPED;
@@ -901,62 +1079,30 @@ ErrorCode trainer_run(Trainer *t, Error *err)
             break;
         }
     }
+    ErrorCode rc = finish(t, final, err);
+    set_serving(t, false);
+    return rc;
+}
 
-    publish_state(t, true);
-    /* Keep the best weights under --restore-best, else the last ones. */
-    TrainResult *r = &t->result;
-    memset(r, 0, sizeof *r);
-    r->status = final;
-    r->epochs = t->start_epoch + t->n_history;
-    r->steps = t->pub.step;
-    if (t->opt.restore_best && t->best_epoch > 0) {
-        memcpy(t->model.params, t->best_params, t->model.n_params * sizeof(float));
-        r->best_epoch = t->best_epoch;
-        r->kept = t->best_metrics;
-        if (t->best_epoch != t->last_metrics.epoch)
-            emit(t, EVENT_RESTORE, epoch, "restored the weights of epoch %d", t->best_epoch);
-    } else {
-        r->best_epoch = t->best_epoch;
-        r->kept = t->last_metrics;
-    }
-    if (t->n_history == 0) {
-        /* No epoch finished (diverged or stopped in the first): score the
-         * weights that are kept (after a divergence, the initial ones), so
-         * that the result line's figures are true. */
-        EpochMetrics k = {.has_val = t->val != NULL, .lr = t->hp.opt.lr, .wall_time = now_wall()};
-        evaluate(&t->model, t->train, t->pred, t->model.cap_batch, t->target_scale, &k);
-        if (t->val) {
-            EpochMetrics v;
-            evaluate(&t->model, t->val, t->pred, t->model.cap_batch, t->target_scale, &v);
-            k.val_loss = v.loss;
-            k.val_accuracy = v.accuracy;
-            k.val_mae = v.mae;
-            k.val_r2 = v.r2;
-        }
-        r->kept = k;
-    }
-    if (t->test) {
-        EpochMetrics tm;
-        evaluate(&t->model, t->test, t->pred, t->model.cap_batch, t->target_scale, &tm);
-        r->has_test = true;
-        r->test_loss = tm.loss;
-        r->test_accuracy = tm.accuracy;
-        r->test_mae = tm.mae;
-        r->test_r2 = tm.r2;
-    }
-    checkpoint(t, r->kept.epoch);
-    emit(t, EVENT_END, epoch, "%s after %d epochs", train_status_key(final), r->epochs);
-    set_status(t, final);
-    if (t->interactive) {
-        /* Stay until the dashboard closes; a diverged run may be resumed by
-         * restarting, which the dashboard does with a new trainer. */
+bool trainer_wait(Trainer *t)
+{
+    if (!t->open) return false;
+    set_serving(t, true);
+    CmdOutcome out = CMD_NEXT;
+    while (out != CMD_RESUMED && out != CMD_STOP) {
         pthread_mutex_lock(&t->mu);
-        while (!t->req_close) pthread_cond_wait(&t->cv, &t->mu);
+        while (t->applied == t->sent) pthread_cond_wait(&t->cv, &t->mu);
         pthread_mutex_unlock(&t->mu);
+        out = take_commands(t, MODE_DIVERGED, t->epoch);
     }
-    if (final == TRAIN_DIVERGED)
-        return error_set(err, ERROR_DIVERGED, "training diverged: %s", why);
-    return ERROR_NONE;
+    set_serving(t, false);
+    return out == CMD_RESUMED;
+}
+
+ErrorCode trainer_end(Trainer *t, Error *err)
+{
+    if (!t->open) return ERROR_NONE;
+    return finish(t, TRAIN_DIVERGED, err);
 }
 
 ErrorCode trainer_load_state(Trainer *t, const float *params, size_t n_params, const float *state,
@@ -1124,90 +1270,108 @@ size_t train_result_text(const TrainResult *r, Task task, char *buf, size_t cap)
     return n;
 }
 
-static void request(Trainer *t, bool *flag)
+long trainer_send(Trainer *t, const TrainerCommand *c)
 {
     pthread_mutex_lock(&t->mu);
-    *flag = true;
-    pthread_cond_broadcast(&t->cv);
+    long seq = 0;
+    if (t->ended) {
+        /* nothing is queued once the run ended: the answer is at once */
+        TrainerReply r = {.kind = c->kind};
+        refuse(&r, "the run has ended");
+        t->sent++;
+        answer(t, &r);
+        seq = t->sent;
+    } else if (t->sent - t->applied < TRAINER_MAX_QUEUE) {
+        seq = ++t->sent;
+        t->queue[seq % TRAINER_MAX_QUEUE] = *c;
+        pthread_cond_broadcast(&t->cv);
+    }
     pthread_mutex_unlock(&t->mu);
+    return seq;
 }
 
-/* The status once the requests not yet applied are: a stop, pause or
- * resume asked for counts as done.  With t->mu held. */
-static TrainStatus asked_status(const Trainer *t)
+/* With t->mu held. */
+static bool reply_of(const Trainer *t, long seq, TrainerReply *r)
 {
-    TrainStatus s = t->pub.status;
-    if (s == TRAIN_DIVERGED) return t->req_resume ? TRAIN_RUNNING : s;
-    if (s != TRAIN_RUNNING && s != TRAIN_PAUSED) return s;
-    if (t->req_stop) return TRAIN_STOPPED;
-    if (t->req_resume) return TRAIN_RUNNING;
-    if (t->req_pause) return TRAIN_PAUSED;
-    return s;
+    if (seq <= 0 || seq > t->applied || t->applied - seq >= TRAINER_MAX_REPLIES) return false;
+    *r = t->replies[seq % TRAINER_MAX_REPLIES];
+    return true;
+}
+
+bool trainer_reply(Trainer *t, long seq, TrainerReply *r)
+{
+    pthread_mutex_lock(&t->mu);
+    bool got = reply_of(t, seq, r);
+    pthread_mutex_unlock(&t->mu);
+    return got;
+}
+
+bool trainer_await(Trainer *t, long seq, TrainerReply *r)
+{
+    pthread_mutex_lock(&t->mu);
+    while (seq > t->applied && seq <= t->sent && t->serving) pthread_cond_wait(&t->cv, &t->mu);
+    bool got = reply_of(t, seq, r);
+    pthread_mutex_unlock(&t->mu);
+    return got;
+}
+
+static long send_kind(Trainer *t, TrainerCommandKind kind)
+{
+    return trainer_send(t, &(TrainerCommand){.kind = kind});
+}
+
+long trainer_pause(Trainer *t)
+{
+    return send_kind(t, TRAINER_PAUSE);
+}
+
+long trainer_resume(Trainer *t)
+{
+    return send_kind(t, TRAINER_RESUME);
+}
+
+long trainer_toggle_pause(Trainer *t)
+{
+    return send_kind(t, TRAINER_TOGGLE_PAUSE);
+}
+
+long trainer_step_once(Trainer *t)
+{
+    return send_kind(t, TRAINER_STEP);
+}
+
+long trainer_stop(Trainer *t)
+{
+    return send_kind(t, TRAINER_STOP);
+}
+
+long trainer_scale_lr(Trainer *t, double factor)
+{
+    return trainer_send(t, &(TrainerCommand){.kind = TRAINER_SCALE_LR, .arg.factor = factor});
+}
+
+long trainer_set_hparams(Trainer *t, const HyperParams *hp)
+{
+    return trainer_send(t, &(TrainerCommand){.kind = TRAINER_SET_HPARAMS, .arg.hp = *hp});
+}
+
+long trainer_set_pace(Trainer *t, Pace p)
+{
+    return trainer_send(t, &(TrainerCommand){.kind = TRAINER_SET_PACE, .arg.pace = p});
 }
 
 TrainStatus trainer_status(Trainer *t)
 {
     pthread_mutex_lock(&t->mu);
-    TrainStatus s = asked_status(t);
+    TrainStatus s = t->pub.status;
     pthread_mutex_unlock(&t->mu);
     return s;
 }
 
-/* Asks for a pause or a resume, with t->mu held.  The later of the two
- * asked before the next batch is the one that holds: the boundary applies
- * a pending pause before a pending resume, so each clears the other. */
-static void ask_pause(Trainer *t, bool pause)
-{
-    t->req_pause = pause;
-    t->req_resume = !pause;
-    pthread_cond_broadcast(&t->cv);
-}
-
-void trainer_pause(Trainer *t)
+void trainer_get_hparams(Trainer *t, HyperParams *hp)
 {
     pthread_mutex_lock(&t->mu);
-    ask_pause(t, true);
-    pthread_mutex_unlock(&t->mu);
-}
-
-void trainer_resume(Trainer *t)
-{
-    pthread_mutex_lock(&t->mu);
-    ask_pause(t, false);
-    pthread_mutex_unlock(&t->mu);
-}
-
-void trainer_toggle_pause(Trainer *t)
-{
-    pthread_mutex_lock(&t->mu);
-    TrainStatus s = asked_status(t);
-    ask_pause(t, s != TRAIN_PAUSED && s != TRAIN_DIVERGED);
-    pthread_mutex_unlock(&t->mu);
-}
-
-void trainer_step_once(Trainer *t)
-{
-    pthread_mutex_lock(&t->mu);
-    if (t->paused || t->req_pause) t->req_steps++;
-    pthread_cond_broadcast(&t->cv);
-    pthread_mutex_unlock(&t->mu);
-}
-
-double pace_delay(Pace p, long batches_per_epoch, double since_last)
-{
-    double gap = 0;
-    if (p.unit == PACE_EPOCHS && p.rate > 0)
-        gap = 1.0 / (p.rate * (double)(batches_per_epoch > 0 ? batches_per_epoch : 1));
-    else if (p.unit == PACE_BATCHES && p.rate > 0)
-        gap = 1.0 / p.rate;
-    return since_last < gap ? gap - since_last : 0;
-}
-
-void trainer_set_pace(Trainer *t, Pace p)
-{
-    pthread_mutex_lock(&t->mu);
-    t->pace = p;
-    pthread_cond_broadcast(&t->cv); /* a waiting batch takes the new pace at once */
+    *hp = t->pub.hp;
     pthread_mutex_unlock(&t->mu);
 }
 
@@ -1219,49 +1383,14 @@ Pace trainer_pace(Trainer *t)
     return p;
 }
 
-void trainer_stop(Trainer *t)
+double pace_delay(Pace p, long batches_per_epoch, double since_last)
 {
-    request(t, &t->req_stop);
-}
-
-void trainer_close(Trainer *t)
-{
-    pthread_mutex_lock(&t->mu);
-    t->req_close = true;
-    t->req_stop = true;
-    pthread_cond_broadcast(&t->cv);
-    pthread_mutex_unlock(&t->mu);
-}
-
-void trainer_set_hparams(Trainer *t, const HyperParams *hp)
-{
-    pthread_mutex_lock(&t->mu);
-    t->pending = *hp;
-    t->has_pending = true;
-    t->pub.hp = *hp; /* shown at once; applied at the next batch */
-    pthread_cond_broadcast(&t->cv);
-    pthread_mutex_unlock(&t->mu);
-}
-
-void trainer_scale_lr(Trainer *t, double factor)
-{
-    pthread_mutex_lock(&t->mu);
-    if (!t->has_pending) t->pending = t->pub.hp;
-    /* any finite positive rate, as --lr takes; a step that would leave that
-     * range (after a thousand presses) keeps the rate */
-    double lr = t->pending.opt.lr * factor;
-    if (lr > 0 && isfinite(lr)) t->pending.opt.lr = lr;
-    t->has_pending = true;
-    t->pub.hp = t->pending;
-    pthread_cond_broadcast(&t->cv);
-    pthread_mutex_unlock(&t->mu);
-}
-
-void trainer_get_hparams(Trainer *t, HyperParams *hp)
-{
-    pthread_mutex_lock(&t->mu);
-    *hp = t->pub.hp;
-    pthread_mutex_unlock(&t->mu);
+    double gap = 0;
+    if (p.unit == PACE_EPOCHS && p.rate > 0)
+        gap = 1.0 / (p.rate * (double)(batches_per_epoch > 0 ? batches_per_epoch : 1));
+    else if (p.unit == PACE_BATCHES && p.rate > 0)
+        gap = 1.0 / p.rate;
+    return since_last < gap ? gap - since_last : 0;
 }
 
 ErrorCode trainer_snapshot_init(TrainerSnapshot *s, const Trainer *t, Error *err)
@@ -1279,19 +1408,28 @@ ErrorCode trainer_snapshot_init(TrainerSnapshot *s, const Trainer *t, Error *err
     return ERROR_NONE;
 }
 
+/* Grows the snapshot's history to hold the trainer's, outside the mutex:
+ * the trainer thread never waits for an allocation of another thread's. */
+static void snapshot_grow(Trainer *t, TrainerSnapshot *s)
+{
+    for (;;) {
+        pthread_mutex_lock(&t->mu);
+        int need = t->n_history;
+        pthread_mutex_unlock(&t->mu);
+        if (need <= s->cap_epochs) return;
+        int cap = s->cap_epochs;
+        while (cap < need) cap *= 2;
+        EpochMetrics *h = realloc(s->history, (size_t)cap * sizeof *h);
+        if (!h) return; /* the copy keeps the epochs it has room for */
+        s->history = h;
+        s->cap_epochs = cap;
+    }
+}
+
 void trainer_snapshot(Trainer *t, TrainerSnapshot *s)
 {
+    snapshot_grow(t, s);
     pthread_mutex_lock(&t->mu);
-    /* Grow the history copy outside the pattern of the trainer's arrays. */
-    if (t->n_history > s->cap_epochs) {
-        int cap = s->cap_epochs;
-        while (cap < t->n_history) cap *= 2;
-        EpochMetrics *h = realloc(s->history, (size_t)cap * sizeof *h);
-        if (h) {
-            s->history = h;
-            s->cap_epochs = cap;
-        }
-    }
     EpochMetrics *hist = s->history;
     float *sl = s->step_loss;
     TrainEvent *ev = s->events;
@@ -1302,6 +1440,7 @@ void trainer_snapshot(Trainer *t, TrainerSnapshot *s)
     s->events = ev;
     s->cap_epochs = cap;
     s->pace = t->pace;
+    /* epochs added between the growth and here wait for the next copy */
     int n = t->n_history < cap ? t->n_history : cap;
     if (have > n) have = 0; /* a different trainer: copy all */
     memcpy(hist + have, t->history + have, (size_t)(n - have) * sizeof *hist);

@@ -1181,27 +1181,32 @@ static void on_action(Dashboard *d, Action a)
     case ACTION_NONE: break;
     case ACTION_PAUSE:
         if (in_progress(s->status) || s->status == TRAIN_DIVERGED) {
-            trainer_toggle_pause(t);
-            /* what the toggle asked for: the snapshot shows it a batch later */
-            notify(d, ROLE_NORMAL,
-                   trainer_status(t) == TRAIN_PAUSED ? "pausing at the next batch" : "resuming");
+            /* answered at the next batch boundary: the next key read in
+             * this frame sees what it did (space, space: pause, resume) */
+            TrainerReply rep;
+            if (!trainer_await(t, trainer_toggle_pause(t), &rep))
+                notify(d, ROLE_NORMAL, "space: asked");
+            else if (!rep.done)
+                notify(d, ROLE_WARN, "space: %s", rep.text);
+            else
+                notify(d, ROLE_NORMAL, rep.status == TRAIN_PAUSED ? "paused" : "resuming");
         } else {
             notify(d, ROLE_WARN, "training has ended: r starts a new run");
         }
         break;
-    case ACTION_STEP:
-        /* the status with a pause just asked for counted (space, n) */
-        if (trainer_status(t) == TRAIN_PAUSED) {
-            trainer_step_once(t);
+    case ACTION_STEP: {
+        TrainerReply rep;
+        if (trainer_await(t, trainer_step_once(t), &rep) && rep.done)
             notify(d, ROLE_NORMAL, "one batch, then paused again");
-        } else
+        else
             notify(d, ROLE_WARN, "n trains one batch while paused (space pauses)");
         break;
+    }
     case ACTION_LR_UP:
     case ACTION_LR_DOWN: {
         double f = a == ACTION_LR_UP ? 2.0 : 0.5;
         double old = s->hp.opt.lr;
-        trainer_scale_lr(t, f);
+        trainer_await(t, trainer_scale_lr(t, f), &(TrainerReply){0});
         run_update(r);
         notify(d, ROLE_MARKER, "learning rate %.4g %s %.4g from the next batch", old,
                crt_glyph(GLYPH_ARROW), snap(d)->hp.opt.lr);
@@ -1211,7 +1216,7 @@ static void on_action(Dashboard *d, Action a)
     case ACTION_SLOWER: {
         /* kept in the run's options too, so that r restarts at this pace */
         r->opt.pace = pace_step(trainer_pace(t), a == ACTION_FASTER);
-        trainer_set_pace(t, r->opt.pace);
+        trainer_await(t, trainer_set_pace(t, r->opt.pace), &(TrainerReply){0});
         run_update(r);
         char p[32];
         pace_describe(r->opt.pace, p, sizeof p);

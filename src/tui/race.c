@@ -1032,15 +1032,20 @@ static void notice_ended(Race *race, const RaceCount *c)
     }
 }
 
-/* Applies fn to every racer whose status is a or b, and says so: "VERB
- * all" when all is true, else "VERB sgd, adam", then tail. */
-static void act_on(Race *race, TrainStatus a, TrainStatus b, void (*fn)(Trainer *), bool all,
+/* Sends fn's command to every racer whose status is a or b and waits for
+ * their answers (a batch at most), so that the next key read in the same
+ * frame decides from the statuses they leave; and says so: "VERB all"
+ * when all is true, else "VERB sgd, adam", then tail. */
+static void act_on(Race *race, TrainStatus a, TrainStatus b, long (*fn)(Trainer *), bool all,
                    const char *verb, const char *tail)
 {
     char who[128];
     names_in(race, a, b, who, sizeof who);
+    long seq[RACE_MAX] = {0};
     for (int i = 0; i < race->n; i++)
-        if (racer_in(&race->r[i].run, a, b)) fn(race->r[i].run.trainer);
+        if (racer_in(&race->r[i].run, a, b)) seq[i] = fn(race->r[i].run.trainer);
+    for (int i = 0; i < race->n; i++)
+        if (seq[i]) trainer_await(race->r[i].run.trainer, seq[i], &(TrainerReply){0});
     snprintf(race->notice, sizeof race->notice, "%s %s%s", verb, all ? "all" : who, tail);
 }
 
@@ -1068,9 +1073,7 @@ static void on_key(Race *race, int ch)
         break;
     case 'n':
         if (c.paused) {
-            for (int i = 0; i < race->n; i++)
-                if (racer_in(&race->r[i].run, TRAIN_PAUSED, TRAIN_PAUSED))
-                    trainer_step_once(race->r[i].run.trainer);
+            act_on(race, TRAIN_PAUSED, TRAIN_PAUSED, trainer_step_once, false, "", "");
             snprintf(race->notice, sizeof race->notice, "one batch for every paused racer");
         } else if (c.running) {
             snprintf(race->notice, sizeof race->notice,

@@ -87,9 +87,7 @@ const char *run_log_error_short(const Run *r);
  * trainer after it.  False, and nothing done, when the log has not failed
  * (or is already off). */
 bool run_log_off(Run *r);
-/* Whether the run has a trainer, and its status with the requests made so
- * far counted (trainer_status): a key pressed before the snapshot shows
- * the one before it must see its effect (space, space: pause, resume). */
+/* Whether the run has a trainer, and its status now (trainer_status). */
 bool run_status(const Run *r, TrainStatus *s);
 /* The exit code the run's outcome calls for, as `gradtop train` gives it:
  * 3 when it diverged, else 0. */

@@ -20,8 +20,8 @@
  *   5. trainrun_end: stops the trainer, joins, finishes and closes the run
  *      log, keeps the TrainResult, destroys the trainer.  The data stays,
  *      so that the next run can begin at step 2; trainrun_close ends it.
- * The run is controlled meanwhile through the trainer's own calls
- * (trainer_pause, trainer_stop, ...) on r->trainer.
+ * The run is controlled meanwhile through the trainer's commands
+ * (trainer_pause, trainer_stop, ...: trainer.h) on r->trainer.
  *
  * Threads: the owner (one thread) makes every call here.  The trainer
  * thread runs trainer_run and, through the hooks, the run log and the
@@ -55,8 +55,9 @@ typedef struct {
     TrainerHooks hooks;
     void (*enter)(void *ctx);
     void (*leave)(void *ctx);
-    /* trainer_run waits at its end for trainrun_end (the dashboard, which
-     * can resume a diverged run) instead of returning. */
+    /* Watched by a screen: the pace and --paused hold, and a run that
+     * diverged waits on its thread for a resume or a stop (trainer_wait),
+     * so that the screen can resume it after lowering the rate. */
     bool interactive;
     /* A run directory that cannot be made refuses the run (`train`);
      * otherwise the run trains without files and log_error says why. */
@@ -128,8 +129,8 @@ ErrorCode trainrun_open_log(TrainRun *r, Error *err);
 ErrorCode trainrun_start(TrainRun *r, Error *err);
 /* Step 4: trainer_run on the caller's thread; returns its code. */
 ErrorCode trainrun_run(TrainRun *r, Error *err);
-/* Waits for a started thread's trainer_run to return (it does by itself
- * unless cfg.interactive). */
+/* Waits for a started thread's run to end (it does by itself unless
+ * cfg.interactive and diverged). */
 void trainrun_join(TrainRun *r);
 /* Whether trainer_run has returned, and with what. */
 bool trainrun_finished(TrainRun *r, ErrorCode *rc, Error *err);

@@ -1,14 +1,24 @@
 /*
- * trainer.h - the training loop and its control interface.
+ * trainer.h - the training loop and its command queue.
  *
  * A Trainer owns the model, the optimizer and the batch buffers.  One thread
  * (the trainer thread) calls trainer_run(); it is then the only thread that
  * touches the model or calls BLAS.  Any other thread (the dashboard, a
- * signal-handling thread) drives it through the control calls below, which
- * take the trainer's mutex, queue the request and signal its condition
- * variable; requests are applied between batches, never mid-batch.  The same
+ * signal-handling thread, a hook on the trainer thread itself) drives it by
+ * sending commands (trainer_send, or the thin wrappers trainer_pause,
+ * trainer_stop, ...): each is queued under the trainer's mutex with the next
+ * sequence number, and the trainer applies them in that order between
+ * batches, never mid-batch, answering each with a TrainerReply (done or
+ * refused, the status after it, what it did).  The snapshot reports the
+ * last sequence number answered; trainer_await waits for one.  The same
  * threads read progress through trainer_snapshot(), a copy taken under the
  * mutex.  Hooks run on the trainer thread, outside the mutex.
+ *
+ * Adding a command kind: a TrainerCommandKind, its argument in
+ * TrainerCommand's union, a case in trainer.c's apply_command (which runs
+ * on the trainer thread between batches, with the model its own) and, if
+ * the screens call it, a wrapper that fills a TrainerCommand and calls
+ * trainer_send.  The kind's name goes into trainer_command_names.
  */
 #ifndef GRADTOP_TRAINER_H
 #define GRADTOP_TRAINER_H
@@ -169,6 +179,7 @@ typedef struct {
     int patience;
     double last_batch_loss;
     Pace pace;         /* in force (trainer_set_pace) */
+    long applied;      /* the sequence number of the last command answered */
     char message[256]; /* the divergence explanation, or empty */
     /* per-epoch history */
     int n_epochs, cap_epochs;
@@ -188,10 +199,9 @@ typedef struct Trainer Trainer;
  * Builds a trainer for train (and val, which may be empty, and test, which
  * may be NULL) with the options' model, optimizer and training settings.
  * Datasets must stay alive and unchanged until trainer_destroy.
- * interactive: at the end (done, early stop, divergence) trainer_run waits
- * for trainer_close() instead of returning, so the dashboard can resume a
- * diverged run after lowering the rate; and the options' pace holds, and
- * --paused pauses it before its first batch.
+ * interactive (the dashboard and the race screen): a divergence leaves the
+ * run open, for its caller to resume or end (trainer_run); the options'
+ * pace holds, and --paused pauses it before its first batch.
  */
 ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, const Dataset *val,
                          const Dataset *test, bool interactive, const TrainerHooks *hooks,
@@ -237,10 +247,27 @@ ErrorCode trainer_restore(Trainer *t, const TrainState *s, const char *monitor, 
 void trainer_seed_best(Trainer *t, const EpochMetrics *earlier, int n, const char *monitor,
                        double min_delta, int kept_epoch);
 
-/* Runs the loop on the calling thread until the run ends (or, interactive,
- * until trainer_close).  Returns ERROR_NONE for completed, early stopped and
- * stopped runs, ERROR_DIVERGED, or another error. */
+/*
+ * Runs the loop on the calling thread until the run ends or diverges.
+ * Returns ERROR_NONE for completed, early stopped and stopped runs (the
+ * result is final), ERROR_DIVERGED, or another error.  A divergence puts
+ * the weights back to the end of the last finite epoch and the status to
+ * TRAIN_DIVERGED; an interactive trainer then leaves the run open, and its
+ * caller waits for the user: trainer_wait serves the commands sent
+ * meanwhile (a lower rate) until one resumes (call trainer_run again: the
+ * same epoch goes on from those weights) or stops it (call trainer_end).
+ * A headless trainer ends the run before returning.  Commands sent before
+ * the divergence are not carried over it: pause, resume, step and stop
+ * are refused, changes are applied.
+ */
 ErrorCode trainer_run(Trainer *t, Error *err);
+/* After trainer_run left a diverged run open: applies the commands as they
+ * come, until one resumes the run (true) or stops it (false). */
+bool trainer_wait(Trainer *t);
+/* Ends a run left open at a divergence (the result, the last state and
+ * checkpoint hooks, the end event) and returns ERROR_DIVERGED; nothing for
+ * a run that is not open. */
+ErrorCode trainer_end(Trainer *t, Error *err);
 void trainer_result(Trainer *t, TrainResult *r);
 /* The result line's pairs (docs/guide.md "Headless output") without "result: "
  * and run=: status, epochs, best_epoch, then the kept weights' loss and
@@ -248,28 +275,76 @@ void trainer_result(Trainer *t, TrainResult *r);
  * there are such parts.  Returns the length it needed, as snprintf. */
 size_t train_result_text(const TrainResult *r, Task task, char *buf, size_t cap);
 
-/* Control, from any thread.  Requests apply at the next batch boundary;
- * of a pause and a resume asked before it, the later holds. */
-void trainer_pause(Trainer *t);
-void trainer_resume(Trainer *t);
-void trainer_toggle_pause(Trainer *t);
-/* The status as it will be once the requests made so far are applied (a
- * pause asked for reads TRAIN_PAUSED at once), for keys that decide from
- * the status: a snapshot shows a request only after the next batch. */
+/* ---- commands, from any thread ---- */
+
+typedef enum {
+    TRAINER_PAUSE,
+    TRAINER_RESUME, /* also resumes a diverged run (trainer_wait) */
+    TRAINER_TOGGLE_PAUSE,
+    TRAINER_STEP, /* one batch, while paused */
+    TRAINER_STOP, /* stop, keeping the best weights; ends a diverged run */
+    TRAINER_SET_HPARAMS,
+    TRAINER_SCALE_LR, /* the rate in force times a factor */
+    TRAINER_SET_PACE,
+    TRAINER_N_COMMANDS
+} TrainerCommandKind;
+
+extern const char *const trainer_command_names[TRAINER_N_COMMANDS];
+
+typedef struct {
+    TrainerCommandKind kind;
+    union {
+        HyperParams hp; /* TRAINER_SET_HPARAMS: every field, in force from the next batch */
+        double factor;  /* TRAINER_SCALE_LR */
+        Pace pace;      /* TRAINER_SET_PACE */
+    } arg;
+} TrainerCommand;
+
+typedef struct {
+    long seq; /* the command's sequence number */
+    TrainerCommandKind kind;
+    bool done;          /* false: refused, and text says why */
+    TrainStatus status; /* the status once it was applied */
+    char text[192];     /* what it did ("paused", "lr 0.01 -> 0.02"), or why refused */
+} TrainerReply;
+
+#define TRAINER_MAX_QUEUE 256  /* commands sent and not yet applied */
+#define TRAINER_MAX_REPLIES 64 /* replies kept for trainer_reply */
+
+/* Queues c; returns its sequence number (1, 2, ...), or 0 when the queue
+ * is full (TRAINER_MAX_QUEUE unapplied commands).  Commands sent before
+ * trainer_run are applied at its first batch boundary (before the first
+ * batch); sent once the run has ended, they are refused at once. */
+long trainer_send(Trainer *t, const TrainerCommand *c);
+/* The reply to command seq once applied (false before, or when it is
+ * older than the last TRAINER_MAX_REPLIES). */
+bool trainer_reply(Trainer *t, long seq, TrainerReply *r);
+/* Waits until command seq is answered and returns trainer_reply's; false
+ * at once when no thread is in trainer_run or trainer_wait to answer it
+ * (before the run starts, or when a diverged run has not been taken up
+ * again).  At most one batch and its hooks. */
+bool trainer_await(Trainer *t, long seq, TrainerReply *r);
+
+/* Thin wrappers: each sends one command and returns its sequence number. */
+long trainer_pause(Trainer *t);
+long trainer_resume(Trainer *t);
+long trainer_toggle_pause(Trainer *t);
+long trainer_step_once(Trainer *t);
+long trainer_stop(Trainer *t);
+long trainer_scale_lr(Trainer *t, double factor);
+long trainer_set_hparams(Trainer *t, const HyperParams *hp);
+/* The pace (options.h) from the next batch boundary on; a batch waiting
+ * for its due time takes the new one at once.  A headless trainer (not
+ * interactive) starts at PACE_MAX whatever its options say; only this
+ * command slows it. */
+long trainer_set_pace(Trainer *t, Pace p);
+
+/* The status now: commands not yet applied do not count. */
 TrainStatus trainer_status(Trainer *t);
-void trainer_step_once(Trainer *t); /* one batch, while paused */
-void trainer_stop(Trainer *t);      /* stop, keeping the best weights */
-void trainer_close(Trainer *t);     /* let an interactive trainer_run return */
-void trainer_scale_lr(Trainer *t, double factor);
-/* Applies every field of hp at the next batch boundary. */
-void trainer_set_hparams(Trainer *t, const HyperParams *hp);
+/* The hyperparameters and the pace in force. */
 void trainer_get_hparams(Trainer *t, HyperParams *hp);
-/* The pace of an interactive trainer (options.h), in force from the next
- * batch boundary on; a batch waiting for its due time takes it at once.
- * A headless trainer (interactive false) runs at PACE_MAX whatever it is
- * given at creation, and only this call slows it. */
-void trainer_set_pace(Trainer *t, Pace p);
 Pace trainer_pace(Trainer *t);
+
 /* The throttle's arithmetic: seconds still to wait before the next batch
  * starts, since_last seconds after the previous one started.  Batches start
  * 1/rate s apart at Nb, and 1/(rate batches_per_epoch) s apart at Ne, so
