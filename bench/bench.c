@@ -291,11 +291,11 @@ static void options_for(Options *o, const Config *cf, int threads)
     snprintf(o->dataset, sizeof o->dataset, "%s", cf->dataset);
     for (int i = 0; i < cf->n_hidden; i++) o->layers[i] = cf->hidden[i];
     o->n_layers = cf->n_hidden;
-    o->batch_size = cf->batch;
+    o->hp.batch_size = cf->batch;
     o->val_split = 0;
     o->threads = threads;
     o->no_log = true;
-    o->patience = 0;
+    o->hp.patience = 0;
 }
 
 /*
@@ -304,8 +304,8 @@ static void options_for(Options *o, const Config *cf, int threads)
  * With a partner, PyTorch runs one epoch after each of ours (not timed as
  * ours); own (16 or NULL) receives our measured epochs in order.
  */
-static int time_gradtop(const PreparedData *s, const Config *cf, int threads, int epochs, uint64_t seed,
-                        Partner *partner, double *own, Result *r)
+static int time_gradtop(const PreparedData *s, const Config *cf, int threads, int epochs,
+                        uint64_t seed, Partner *partner, double *own, Result *r)
 {
     Options o;
     options_for(&o, cf, threads);

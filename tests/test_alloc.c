@@ -159,7 +159,7 @@ static void train_and_check(const Options *o, const Dataset *ds, int want_thread
     Trainer *t;
     Error err;
     assert_int_equal(trainer_create(&t, o, ds, NULL, NULL, false, &hooks, &err), ERROR_NONE);
-    assert_int_equal(model_threads(trainer_model(t), o->batch_size), want_threads);
+    assert_int_equal(model_threads(trainer_model(t), o->hp.batch_size), want_threads);
     assert_int_equal(trainer_run(t, &err), ERROR_NONE);
     trainer_destroy(t);
     assert_int_equal(w.checked, want_pairs);
@@ -192,15 +192,15 @@ static void run_case(Activation act, OptimizerKind opt, double dropout, double l
     o.layers[1] = 8;
     o.n_layers = 2;
     o.activation = act;
-    optimizer_params_default(&o.opt, opt);
-    o.opt.momentum = 0.9;
-    o.dropout = dropout;
-    o.l1 = l1;
-    o.l2 = l2;
+    optimizer_params_default(&o.hp.opt, opt);
+    o.hp.opt.momentum = 0.9;
+    o.hp.dropout = dropout;
+    o.hp.l1 = l1;
+    o.hp.l2 = l2;
     o.epochs = 3;
-    o.batch_size = 16;
+    o.hp.batch_size = 16;
     o.threads = 1;
-    o.patience = 0;
+    o.hp.patience = 0;
     /* 300 rows in batches of 16: 19 batches an epoch, 18 pairs, 3 epochs. */
     train_and_check(&o, &ds, 1, false, 54);
     free(ds.x);
@@ -230,12 +230,12 @@ static void test_shared_step_allocates_nothing(void **state)
     o.layers[0] = 256;
     o.layers[1] = 256;
     o.n_layers = 2;
-    o.dropout = 0.2;
-    o.l2 = 1e-4;
+    o.hp.dropout = 0.2;
+    o.hp.l2 = 1e-4;
     o.epochs = 3;
-    o.batch_size = 64;
+    o.hp.batch_size = 64;
     o.threads = 2;
-    o.patience = 0;
+    o.hp.patience = 0;
     /* 10 batches an epoch, 9 pairs, 3 epochs; --threads is capped at the cores. */
     train_and_check(&o, &ds, sysmem_cores() < 2 ? 1 : 2, true, 27);
     free(ds.x);
@@ -264,9 +264,9 @@ static void test_snapshot_grows_outside_the_trainer_mutex(void **state)
     o.layers[0] = 4;
     o.n_layers = 1;
     o.epochs = 150;
-    o.batch_size = 20;
+    o.hp.batch_size = 20;
     o.threads = 1;
-    o.patience = 0;
+    o.hp.patience = 0;
     Trainer *t;
     Error err;
     assert_int_equal(trainer_create(&t, &o, &ds, NULL, NULL, false, NULL, &err), ERROR_NONE);

@@ -391,12 +391,12 @@ static void wrong_relu_derivative_is_caught_off_the_kinks(void **state)
     Rng r;
     rng_seed(&r, o.seed);
     Error err = {0};
-    int B = (int)o.batch_size;
+    int B = (int)o.hp.batch_size;
     if (model_shape_make(&shape, s.train.d, o.layers, o.n_layers, o.activation, o.loss, true,
                          s.train.n_classes, &err) ||
         model_create(&m, &shape, B, &r, &err))
         fail_msg("%s", err.msg);
-    m.l2 = o.l2;
+    m.l2 = o.hp.l2;
     model_forward(&m, s.train.x, B, false, NULL);
     model_zero_grads(&m);
     m.shape.hidden = ACTIVATION_LEAKY_RELU;

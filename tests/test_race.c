@@ -103,17 +103,17 @@ static void model_and_training_keys_are_per_racer(void **state)
     assert_true(race_options(&base, "sgd:batch-size=8,layers=;adam:layers=64,32,seed=5,lr=0.01", r,
                              &n, why, sizeof why, NULL, 0));
     assert_int_equal(n, 2);
-    assert_int_equal(r[0].opt.kind, OPTIMIZER_SGD);
-    assert_int_equal(r[0].batch_size, 8);
+    assert_int_equal(r[0].hp.opt.kind, OPTIMIZER_SGD);
+    assert_int_equal(r[0].hp.batch_size, 8);
     assert_int_equal(r[0].n_layers, 0);
     assert_int_equal((int)r[0].seed, 7);
-    assert_int_equal(r[1].opt.kind, OPTIMIZER_ADAM);
-    assert_int_equal(r[1].batch_size, base.batch_size);
+    assert_int_equal(r[1].hp.opt.kind, OPTIMIZER_ADAM);
+    assert_int_equal(r[1].hp.batch_size, base.hp.batch_size);
     assert_int_equal(r[1].n_layers, 2);
     assert_int_equal(r[1].layers[0], 64);
     assert_int_equal(r[1].layers[1], 32);
     assert_int_equal((int)r[1].seed, 5);
-    assert_true(r[1].opt.lr == 0.01);
+    assert_true(r[1].hp.opt.lr == 0.01);
 }
 
 static void shared_keys_are_refused_naming_the_racer(void **state)

@@ -68,7 +68,7 @@ static Fixture *make_fixture(bool classification, bool with_val)
     snprintf(f->opt.dataset, sizeof f->opt.dataset, "%s", "datasets/iris.csv");
     f->opt.n_layers = 1;
     f->opt.layers[0] = 5;
-    f->opt.opt.lr = 0.0025;
+    f->opt.hp.opt.lr = 0.0025;
     f->opt.val_split = with_val ? 0.2 : 0;
     f->s.opt = f->opt;
     Dataset *all = &f->s.all;
@@ -104,7 +104,7 @@ static Fixture *make_fixture(bool classification, bool with_val)
     Rng rng;
     rng_seed(&rng, 3);
     assert_int_equal(model_create(&f->m, &shape, 4, &rng, &err), ERROR_NONE);
-    assert_int_equal(optimizer_create(&f->o, &f->opt.opt, f->m.n_params, &err), ERROR_NONE);
+    assert_int_equal(optimizer_create(&f->o, &f->opt.hp.opt, f->m.n_params, &err), ERROR_NONE);
     return f;
 }
 
@@ -418,9 +418,9 @@ static void config_txt_loads_back_into_the_same_options(void **state)
 {
     (void)state;
     Fixture *f = make_fixture(true, true);
-    f->opt.l2 = 1e-4;
-    f->opt.batch_size = 16;
-    f->opt.opt.kind = OPTIMIZER_RMSPROP;
+    f->opt.hp.l2 = 1e-4;
+    f->opt.hp.batch_size = 16;
+    f->opt.hp.opt.kind = OPTIMIZER_RMSPROP;
     RunDir *rl;
     Error err = {0};
     assert_int_equal(rundir_open(&rl, &f->opt, &f->s, &err), ERROR_NONE);
@@ -439,9 +439,9 @@ static void config_txt_loads_back_into_the_same_options(void **state)
     options_to_config(&f->opt, a, sizeof a);
     options_to_config(&back, b, sizeof b);
     assert_string_equal(a, b);
-    assert_int_equal(back.batch_size, 16);
-    assert_true(back.l2 == 1e-4);
-    assert_int_equal(back.opt.kind, OPTIMIZER_RMSPROP);
+    assert_int_equal(back.hp.batch_size, 16);
+    assert_true(back.hp.l2 == 1e-4);
+    assert_int_equal(back.hp.opt.kind, OPTIMIZER_RMSPROP);
     rundir_close(rl);
     free_fixture(f);
 }
@@ -837,13 +837,13 @@ static void resume_options(Options *o, const char *logdir, int epochs)
     snprintf(o->logdir, sizeof o->logdir, "%s", logdir);
     o->n_layers = 1;
     o->layers[0] = 8;
-    o->dropout = 0.2;
-    o->opt.lr = 0.2;
+    o->hp.dropout = 0.2;
+    o->hp.opt.lr = 0.2;
     o->sched.kind = SCHEDULE_PLATEAU;
     o->sched.plateau_patience = 2;
     o->sched.factor = 0.5;
-    o->batch_size = 32;
-    o->patience = 0;
+    o->hp.batch_size = 32;
+    o->hp.patience = 0;
     o->epochs = epochs;
     o->threads = 1;
     o->seed = 11;
@@ -1129,7 +1129,7 @@ static void resumed_cosine_keeps_the_period_it_started_with(void **state)
     rr.earlier.sched.kind = SCHEDULE_COSINE;
     rr.earlier.sched.cosine_epochs = 0; /* the run's epochs */
     rr.earlier.epochs = 20;
-    rr.earlier.opt.lr = 0.05;
+    rr.earlier.hp.opt.lr = 0.05;
     Options o = rr.earlier;
     o.epochs = 40;
     rundir_resume_options(&rr, &o);

@@ -147,9 +147,9 @@ static TestRun *start_run_with(const char *logdir, const char *name, const char 
         Error e = {0};
         assert_int_equal(options_set(&t->o, options_find("optimizer"), optimizer, NULL, &e),
                          ERROR_NONE);
-        optimizer_params_default(&t->o.opt, t->o.opt.kind);
+        optimizer_params_default(&t->o.hp.opt, t->o.hp.opt.kind);
     }
-    t->o.opt.lr = lr;
+    t->o.hp.opt.lr = lr;
     if (momentum) {
         Error e = {0};
         assert_int_equal(options_set(&t->o, options_find("momentum"), momentum, NULL, &e),
@@ -187,7 +187,7 @@ static void run_epoch(TestRun *t, int ep, double val_acc)
     m.has_val = true;
     m.val_loss = 2.0 / ep;
     m.val_accuracy = val_acc;
-    m.lr = t->o.opt.lr;
+    m.lr = t->o.hp.opt.lr;
     rundir_on_epoch(t->rl, &m);
 }
 
@@ -297,7 +297,7 @@ static void lists_gradtop_keras_and_pytorch_runs_with_their_series(void **state)
     assert_int_equal(g->task, RUN_TASK_CLASSIFICATION);
     assert_string_equal(g->status, "completed");
     assert_true(g->has_options);
-    assert_true(fabs(g->options.opt.lr - 0.01) < 1e-12);
+    assert_true(fabs(g->options.hp.opt.lr - 0.01) < 1e-12);
     assert_int_equal(g->warnings, 0);
     const RunSeries *loss = runinfo_series(g, "loss");
     assert_non_null(loss);

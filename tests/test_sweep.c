@@ -99,7 +99,7 @@ static void the_full_example_parses_with_list_values_kept_whole(void **state)
     assert_int_equal(o.n_layers, 2);
     assert_int_equal(o.layers[0], 64);
     assert_int_equal(o.layers[1], 32);
-    assert_true(o.opt.lr == 1e-4);
+    assert_true(o.hp.opt.lr == 1e-4);
     assert_false(o.lr_is_default);
 }
 
@@ -280,7 +280,7 @@ static void a_parameter_of_one_optimizer_applies_only_when_it_is_chosen(void **s
         Options o;
         Error err = {0};
         assert_int_equal(sweep_sample(&sm, &s, &base, t, NULL, 0, &c, &o, &err), ERROR_NONE);
-        bool sgd = o.opt.kind == OPTIMIZER_SGD;
+        bool sgd = o.hp.opt.kind == OPTIMIZER_SGD;
         seen_sgd += sgd;
         seen_adam += !sgd;
         assert_true(c.v[1].active);
@@ -290,11 +290,11 @@ static void a_parameter_of_one_optimizer_applies_only_when_it_is_chosen(void **s
         sweep_value_format(&s, sgd ? 2 : 0, &c.v[sgd ? 2 : 0], buf, sizeof buf);
         assert_string_equal(buf, "-");
         if (sgd) {
-            assert_true(o.opt.momentum == c.v[0].x);
-            assert_true(o.opt.beta1 == base.opt.beta1); /* left out */
+            assert_true(o.hp.opt.momentum == c.v[0].x);
+            assert_true(o.hp.opt.beta1 == base.hp.opt.beta1); /* left out */
         } else {
-            assert_true(o.opt.beta1 == c.v[2].x);
-            assert_true(o.opt.momentum == base.opt.momentum);
+            assert_true(o.hp.opt.beta1 == c.v[2].x);
+            assert_true(o.hp.opt.momentum == base.hp.opt.momentum);
         }
     }
     assert_true(seen_sgd > 50 && seen_adam > 50);
@@ -313,7 +313,7 @@ static void a_parameter_no_trial_can_take_is_refused(void **state)
                              "sgd rmsprop");
     /* with sgd in the base, or among the optimizers searched, it applies */
     Options sgd = base;
-    sgd.opt.kind = OPTIMIZER_SGD;
+    sgd.hp.opt.kind = OPTIMIZER_SGD;
     assert_int_equal(sweep_space_check(&s, &sgd, SWEEP_SAMPLER_RANDOM, &err), ERROR_NONE);
     parse_ok(&s, "momentum=uniform(0,0.9); optimizer=choice(adam|rmsprop)");
     assert_int_equal(sweep_space_check(&s, &base, SWEEP_SAMPLER_RANDOM, &err), ERROR_NONE);
@@ -350,14 +350,14 @@ static void random_draws_stay_within_their_ranges_and_reach_every_integer(void *
         SweepConfig c;
         Options o;
         sample_ok(&sm, &s, &base, t, NULL, 0, &c, &o);
-        assert_true(o.dropout >= 0.1 && o.dropout <= 0.4);
-        assert_true(o.opt.lr >= 1e-4 && o.opt.lr <= 1e-1);
-        assert_true(o.batch_size >= 3 && o.batch_size <= 7);
-        ints[o.batch_size]++;
+        assert_true(o.hp.dropout >= 0.1 && o.hp.dropout <= 0.4);
+        assert_true(o.hp.opt.lr >= 1e-4 && o.hp.opt.lr <= 1e-1);
+        assert_true(o.hp.batch_size >= 3 && o.hp.batch_size <= 7);
+        ints[o.hp.batch_size]++;
         assert_true(c.v[3].index >= 0 && c.v[3].index < 3);
         points[c.v[3].index]++;
-        assert_true(o.l2 == sweep_param_point(&s.p[3], c.v[3].index));
-        assert_true(o.dropout == c.v[0].x && o.opt.lr == c.v[1].x);
+        assert_true(o.hp.l2 == sweep_param_point(&s.p[3], c.v[3].index));
+        assert_true(o.hp.dropout == c.v[0].x && o.hp.opt.lr == c.v[1].x);
     }
     for (int k = 3; k <= 7; k++) assert_true(ints[k] > 300);
     for (int k = 0; k < 3; k++) assert_true(points[k] > 550);
@@ -408,7 +408,7 @@ static void loguniform_spreads_evenly_over_the_decades(void **state)
         SweepConfig c;
         Options o;
         sample_ok(&sm, &s, &base, t, NULL, 0, &c, &o);
-        x[t] = o.opt.lr;
+        x[t] = o.hp.opt.lr;
         int d = (int)floor(log10(x[t]) + 4);
         assert_true(d >= 0 && d <= 3);
         decade[d > 2 ? 2 : d]++;
@@ -443,7 +443,7 @@ static void choices_are_drawn_with_equal_frequency(void **state)
         opt[c.v[0].index]++;
         act[o.activation]++;
         /* the option follows the index drawn */
-        assert_string_equal(optimizer_names[o.opt.kind],
+        assert_string_equal(optimizer_names[o.hp.opt.kind],
                             sweep_param_alt(&s, &s.p[0], c.v[0].index));
     }
     /* within 0.01 of 1/4 and 1/2: over 4 standard deviations at 40000 */
@@ -483,8 +483,8 @@ static void the_grid_holds_every_combination_once_in_its_documented_order(void *
         }
         for (int u = 0; u < t; u++)
             if (!strcmp(seen[u], seen[t])) fail_msg("trials %d and %d are both %s", u, t, seen[t]);
-        n_adam += o.opt.kind == OPTIMIZER_ADAM;
-        assert_int_equal(c.v[0].active, o.opt.kind == OPTIMIZER_SGD);
+        n_adam += o.hp.opt.kind == OPTIMIZER_ADAM;
+        assert_int_equal(c.v[0].active, o.hp.opt.kind == OPTIMIZER_SGD);
     }
     assert_int_equal(n_adam, 9);
     /* the root outermost, then the others in spec order, the last fastest */
@@ -526,7 +526,7 @@ static void the_grid_refuses_a_continuous_range_and_counts_integers(void **state
 /* The fixed 1-D function: lower is better, least at lr = 10^-2.5. */
 static double bowl(const Options *o)
 {
-    double d = log10(o->opt.lr) + 2.5;
+    double d = log10(o->hp.opt.lr) + 2.5;
     return d * d;
 }
 
@@ -582,7 +582,7 @@ static void tpe_finds_a_better_rate_than_random_on_a_fixed_function(void **state
     SweepConfig c1, c2;
     sample_ok(&tpe, &s, &base, 9, NULL, 0, &c1, &o1);
     sample_ok(&rnd, &s, &base, 9, NULL, 0, &c2, &o2);
-    assert_true(o1.opt.lr == o2.opt.lr);
+    assert_true(o1.hp.opt.lr == o2.hp.opt.lr);
 }
 
 /* TPE reads the monitor's direction: with accuracy (higher is better) the
@@ -882,7 +882,7 @@ static void pbt_bottom_quarter_copies_top_quarter_and_perturbs_within_bounds(voi
                 kept++;
             Options o;
             assert_int_equal(sweep_config_apply(&s, &base, &ex[k].config, &o, &err), ERROR_NONE);
-            assert_true(o.opt.lr == lr);
+            assert_true(o.hp.opt.lr == lr);
         }
     }
     /* both factors are used; a choice changes with probability 0.25 x 2/3

@@ -51,10 +51,10 @@ static void base_options(Options *o)
     o->layers[0] = 8;
     o->n_layers = 1;
     o->epochs = 5;
-    o->batch_size = 10;
+    o->hp.batch_size = 10;
     o->threads = 1;
     o->no_log = true;
-    o->patience = 0;
+    o->hp.patience = 0;
 }
 
 typedef struct {
@@ -589,8 +589,8 @@ static void test_early_stopping_counts_patience(void **state)
     Options o;
     base_options(&o);
     o.epochs = 500;
-    o.patience = 3;
-    o.opt.lr = 1e-9; /* practically frozen: no real improvement */
+    o.hp.patience = 3;
+    o.hp.opt.lr = 1e-9; /* practically frozen: no real improvement */
     o.min_delta = 1e-3;
     Recorder rec = {.mu = PTHREAD_MUTEX_INITIALIZER, .grew = PTHREAD_COND_INITIALIZER};
     TrainerHooks hooks = {.ctx = &rec, .on_epoch = rec_epoch};
@@ -618,8 +618,8 @@ static void make_diverging(Dataset *ds, Options *o)
     ds->targets = malloc(ds->n * sizeof(float));
     for (size_t i = 0; i < ds->n; i++) ds->targets[i] = 1000.0f * ds->x[2 * i];
     base_options(o);
-    o->opt.kind = OPTIMIZER_SGD;
-    o->opt.lr = 10;
+    o->hp.opt.kind = OPTIMIZER_SGD;
+    o->hp.opt.lr = 10;
 }
 
 /* A huge rate diverges: ERROR_DIVERGED, status diverged, finite weights. */
@@ -735,7 +735,7 @@ static void test_same_seed_same_weights(void **state)
     make_dataset(&ds, 300, 6);
     Options o;
     base_options(&o);
-    o.dropout = 0.2;
+    o.hp.dropout = 0.2;
     float *a, *b, *c;
     size_t na, nb, nc;
     run_to_end(&o, &ds, &a, &na);
@@ -760,7 +760,7 @@ static void test_learns_and_reports_kept_metrics(void **state)
     make_dataset(&val, 200, 8);
     Options o;
     base_options(&o);
-    o.opt.lr = 0.01;
+    o.hp.opt.lr = 0.01;
     o.epochs = 20;
     Trainer *t;
     Error err;

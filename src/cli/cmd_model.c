@@ -134,8 +134,8 @@ int cmd_eval(const Options *o, const CliArgs *a)
         target->target_scale = ds.target_scale;
     }
     if (modelfile_build_model(&sm, &m, CHUNK, &err)) goto fail;
-    m.l1 = run.l1;
-    m.l2 = run.l2;
+    m.l1 = run.hp.l1;
+    m.l2 = run.hp.l2;
     EpochMetrics em;
     trainer_evaluate(&m, target, &em);
     if (!isfinite(em.loss)) {

@@ -312,7 +312,7 @@ static int train_watched(const Options *o, const CliArgs *a, const RunResume *rr
         fprintf(stderr,
                 "gradtop: --threads %d: this machine has %d cores, so at most %d threads train\n",
                 o->threads, cores, cores);
-    if (o->patience > 0 && s->val.n == 0 && !strncmp(o->monitor, "val_", 4)) {
+    if (o->hp.patience > 0 && s->val.n == 0 && !strncmp(o->monitor, "val_", 4)) {
         if (o->val_split > 0)
             fprintf(stderr,
                     "gradtop: no validation part (--val-split %g of %zu rows leaves none): early "

@@ -64,29 +64,29 @@ const OptionSpec option_table[] = {
     {"loss", OPTKIND_ENUM, OPTGROUP_MODEL, OFF(loss), 0, 0, loss_names, "loss (auto picks by task)",
      NULL, true},
     /* training */
-    {"optimizer", OPTKIND_ENUM, OPTGROUP_TRAIN, OFF(opt.kind), 0, 0, optimizer_names, "optimizer",
+    {"optimizer", OPTKIND_ENUM, OPTGROUP_TRAIN, OFF(hp.opt.kind), 0, 0, optimizer_names,
+     "optimizer", NULL, true},
+    {"lr", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(hp.opt.lr), DBL_TRUE_MIN, BIG, NULL, "learning rate",
      NULL, true},
-    {"lr", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(opt.lr), DBL_TRUE_MIN, BIG, NULL, "learning rate",
-     NULL, true},
-    {"momentum", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(opt.momentum), 0, 0.9999, NULL, "momentum",
+    {"momentum", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(hp.opt.momentum), 0, 0.9999, NULL, "momentum",
      "sgd rmsprop", true},
-    {"nesterov", OPTKIND_BOOL, OPTGROUP_TRAIN, OFF(opt.nesterov), 0, 0, bool_names,
+    {"nesterov", OPTKIND_BOOL, OPTGROUP_TRAIN, OFF(hp.opt.nesterov), 0, 0, bool_names,
      "Nesterov momentum", "sgd", true},
-    {"beta1", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(opt.beta1), 0, 0.9999, NULL, "first-moment decay",
-     "adam adamw", true},
-    {"beta2", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(opt.beta2), 0, 0.99999, NULL,
+    {"beta1", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(hp.opt.beta1), 0, 0.9999, NULL,
+     "first-moment decay", "adam adamw", true},
+    {"beta2", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(hp.opt.beta2), 0, 0.99999, NULL,
      "second-moment decay", "adam adamw", true},
-    {"amsgrad", OPTKIND_BOOL, OPTGROUP_TRAIN, OFF(opt.amsgrad), 0, 0, bool_names, "AMSGrad variant",
-     "adam adamw", true},
-    {"eps", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(opt.eps), 1e-12, 1, NULL,
+    {"amsgrad", OPTKIND_BOOL, OPTGROUP_TRAIN, OFF(hp.opt.amsgrad), 0, 0, bool_names,
+     "AMSGrad variant", "adam adamw", true},
+    {"eps", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(hp.opt.eps), 1e-12, 1, NULL,
      "epsilon for numerical stability", "adam adamw rmsprop adagrad", true},
-    {"rho", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(opt.rho), 0, 0.9999, NULL,
+    {"rho", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(hp.opt.rho), 0, 0.9999, NULL,
      "decay of the squared-gradient average", "rmsprop", true},
-    {"centered", OPTKIND_BOOL, OPTGROUP_TRAIN, OFF(opt.centered), 0, 0, bool_names,
+    {"centered", OPTKIND_BOOL, OPTGROUP_TRAIN, OFF(hp.opt.centered), 0, 0, bool_names,
      "centered RMSprop", "rmsprop", true},
-    {"weight-decay", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(opt.weight_decay), 0, 1, NULL,
+    {"weight-decay", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(hp.opt.weight_decay), 0, 1, NULL,
      "decoupled weight decay", "adamw", true},
-    {"initial-accumulator", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(opt.initial_accumulator), 0, 10,
+    {"initial-accumulator", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(hp.opt.initial_accumulator), 0, 10,
      NULL, "starting value of the accumulator", "adagrad", true},
     {"lr-schedule", OPTKIND_ENUM, OPTGROUP_TRAIN, OFF(sched.kind), 0, 0, schedule_names,
      "learning-rate schedule", NULL, true},
@@ -102,17 +102,17 @@ const OptionSpec option_table[] = {
      "plateau: rate factor on a plateau", "plateau", true},
     {"plateau-patience", OPTKIND_INT, OPTGROUP_TRAIN, OFF(sched.plateau_patience), 1, MAX_EPOCHS,
      NULL, "plateau: epochs without improvement before a cut", "plateau", true},
-    {"batch-size", OPTKIND_INT, OPTGROUP_TRAIN, OFF(batch_size), 1, MAX_BATCH, NULL,
+    {"batch-size", OPTKIND_INT, OPTGROUP_TRAIN, OFF(hp.batch_size), 1, MAX_BATCH, NULL,
      "rows per mini-batch", NULL, true},
     {"epochs", OPTKIND_INT, OPTGROUP_TRAIN, OFF(epochs), 1, MAX_EPOCHS, NULL, "epochs to train",
      NULL, true},
-    {"l1", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(l1), 0, 10, NULL, "L1 penalty on weights", NULL,
+    {"l1", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(hp.l1), 0, 10, NULL, "L1 penalty on weights", NULL,
      true},
-    {"l2", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(l2), 0, 10, NULL, "L2 penalty on weights", NULL,
+    {"l2", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(hp.l2), 0, 10, NULL, "L2 penalty on weights", NULL,
      true},
-    {"dropout", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(dropout), 0, 0.95, NULL,
+    {"dropout", OPTKIND_DOUBLE, OPTGROUP_TRAIN, OFF(hp.dropout), 0, 0.95, NULL,
      "dropout rate of hidden units", NULL, true},
-    {"patience", OPTKIND_INT, OPTGROUP_TRAIN, OFF(patience), 0, MAX_EPOCHS, NULL,
+    {"patience", OPTKIND_INT, OPTGROUP_TRAIN, OFF(hp.patience), 0, MAX_EPOCHS, NULL,
      "early-stopping patience in epochs (0: off)", NULL, true},
     {"monitor", OPTKIND_ENUM, OPTGROUP_TRAIN, OFF(monitor), 0, 0, monitor_names,
      "quantity early stopping watches", NULL, true},
@@ -240,18 +240,18 @@ void options_default(Options *o)
     o->n_layers = 1;
     o->activation = ACTIVATION_RELU;
     o->loss = LOSS_AUTO;
-    o->opt.lr = optimizer_default_lr(OPTIMIZER_ADAM);
+    o->hp.opt.lr = optimizer_default_lr(OPTIMIZER_ADAM);
     o->lr_is_default = true;
-    optimizer_params_default(&o->opt, OPTIMIZER_ADAM);
+    optimizer_params_default(&o->hp.opt, OPTIMIZER_ADAM);
     o->sched.kind = SCHEDULE_CONSTANT;
     o->sched.step_size = 10;
     o->sched.gamma = 0.5;
     o->sched.factor = 0.1;
     o->sched.plateau_patience = 5;
     o->sched.min_lr = 0;
-    o->batch_size = 32;
+    o->hp.batch_size = 32;
     o->epochs = 100;
-    o->patience = 10;
+    o->hp.patience = 10;
     snprintf(o->monitor, sizeof o->monitor, "val_loss");
     o->restore_best = true;
     snprintf(o->logdir, sizeof o->logdir, "runs");
@@ -273,16 +273,13 @@ static bool word_in(const char *list, const char *word)
 
 bool option_applies(const OptionSpec *s, const Options *o)
 {
-    return !s->applies || word_in(s->applies, optimizer_names[o->opt.kind]) ||
+    return !s->applies || word_in(s->applies, optimizer_names[o->hp.opt.kind]) ||
            word_in(s->applies, schedule_names[o->sched.kind]);
 }
 
 bool option_live(const OptionSpec *s)
 {
-    size_t o = s->offset;
-    size_t opt0 = OFF(opt), opt1 = opt0 + sizeof(OptimizerParams);
-    return (o >= opt0 && o < opt1) || o == OFF(batch_size) || o == OFF(l1) || o == OFF(l2) ||
-           o == OFF(dropout) || o == OFF(patience);
+    return s->offset >= OFF(hp) && s->offset < OFF(hp) + sizeof(HyperParams);
 }
 
 const OptionSpec *options_find(const char *name)
@@ -414,9 +411,9 @@ ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const 
     }
     case OPTKIND_DOUBLE: {
         double d;
-        if (s->offset == OFF(opt.lr) && strcmp(value, "default") == 0) {
+        if (s->offset == OFF(hp.opt.lr) && strcmp(value, "default") == 0) {
             o->lr_is_default = true;
-            o->opt.lr = optimizer_default_lr(o->opt.kind);
+            o->hp.opt.lr = optimizer_default_lr(o->hp.opt.kind);
             return ERROR_NONE;
         }
         if (!parse_double(value, &d)) return bad_value(s, value, where, "not a finite number", err);
@@ -426,7 +423,7 @@ ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const 
         if (!special && (d < s->min || d > s->max))
             return bad_value(s, value, where, "out of range", err);
         *(double *)field = d;
-        if (s->offset == OFF(opt.lr)) o->lr_is_default = false;
+        if (s->offset == OFF(hp.opt.lr)) o->lr_is_default = false;
         return ERROR_NONE;
     }
     case OPTKIND_BOOL: {
@@ -477,25 +474,25 @@ ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const 
                     snprintf(o->monitor, sizeof o->monitor, "%s", value);
                 else
                     *(int *)field = i;
-                if (s->offset == OFF(opt.kind)) {
+                if (s->offset == OFF(hp.opt.kind)) {
                     /* Keep the rate; other parameters take this optimizer's defaults,
                      * unless the user sets them too (later options win). */
                     int k = i;
-                    OptimizerParams keep = o->opt;
-                    optimizer_params_default(&o->opt, (OptimizerKind)k);
-                    o->opt.momentum = keep.momentum;
-                    o->opt.nesterov = keep.nesterov;
-                    o->opt.amsgrad = keep.amsgrad;
-                    o->opt.centered = keep.centered;
-                    if (keep.beta1 != 0.9) o->opt.beta1 = keep.beta1;
-                    if (keep.beta2 != 0.999) o->opt.beta2 = keep.beta2;
-                    if (keep.eps != 1e-7) o->opt.eps = keep.eps;
-                    if (keep.rho != 0.9) o->opt.rho = keep.rho;
-                    if (keep.weight_decay != 0.004) o->opt.weight_decay = keep.weight_decay;
+                    OptimizerParams keep = o->hp.opt;
+                    optimizer_params_default(&o->hp.opt, (OptimizerKind)k);
+                    o->hp.opt.momentum = keep.momentum;
+                    o->hp.opt.nesterov = keep.nesterov;
+                    o->hp.opt.amsgrad = keep.amsgrad;
+                    o->hp.opt.centered = keep.centered;
+                    if (keep.beta1 != 0.9) o->hp.opt.beta1 = keep.beta1;
+                    if (keep.beta2 != 0.999) o->hp.opt.beta2 = keep.beta2;
+                    if (keep.eps != 1e-7) o->hp.opt.eps = keep.eps;
+                    if (keep.rho != 0.9) o->hp.opt.rho = keep.rho;
+                    if (keep.weight_decay != 0.004) o->hp.opt.weight_decay = keep.weight_decay;
                     if (keep.initial_accumulator != 0.1)
-                        o->opt.initial_accumulator = keep.initial_accumulator;
+                        o->hp.opt.initial_accumulator = keep.initial_accumulator;
                     /* a rate nobody set is this optimizer's own default */
-                    if (o->lr_is_default) o->opt.lr = optimizer_default_lr(o->opt.kind);
+                    if (o->lr_is_default) o->hp.opt.lr = optimizer_default_lr(o->hp.opt.kind);
                 }
                 return ERROR_NONE;
             }
@@ -592,7 +589,7 @@ void options_format(const Options *o, const OptionSpec *s, char *buf, size_t cap
 
 void options_default_text(const OptionSpec *s, char *buf, size_t cap)
 {
-    if (s->offset != OFF(opt.lr)) {
+    if (s->offset != OFF(hp.opt.lr)) {
         Options d;
         options_default(&d);
         /* a special default in its words: "all cores", not 0 */
@@ -624,7 +621,7 @@ bool options_is_special(const Options *o, const OptionSpec *s)
 {
     const OptionSpecial *sp = options_special(s);
     if (!sp) return false;
-    if (s->offset == OFF(opt.lr)) return o->lr_is_default;
+    if (s->offset == OFF(hp.opt.lr)) return o->lr_is_default;
     const void *field = (const char *)o + s->offset;
     if (s->kind == OPTKIND_INT) return *(const int *)field == (int)sp->value;
     if (s->kind != OPTKIND_DOUBLE) return false;

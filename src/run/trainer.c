@@ -25,7 +25,7 @@
 
 struct Trainer {
     /* owned by the trainer thread */
-    Options opt;
+    Options opt; /* opt.hp: the hyperparameters in force */
     const Dataset *train, *val, *test;
     bool interactive;
     TrainerHooks hooks;
@@ -50,7 +50,6 @@ struct Trainer {
     int good_epoch;   /* epochs done there */
     bool restored;    /* from a checkpoint (trainer_restore) */
     long good_step;   /* batches done there */
-    HyperParams hp;   /* in force */
     bool monitor_max; /* improvement means larger */
     int monitor_field;
     int start_epoch;
@@ -202,17 +201,6 @@ static ErrorCode alloc_batch(Trainer *t, int batch, Error *err)
     return ERROR_NONE;
 }
 
-static HyperParams hp_from_options(const Options *o)
-{
-    HyperParams hp = {.opt = o->opt,
-                      .batch_size = o->batch_size,
-                      .l1 = o->l1,
-                      .l2 = o->l2,
-                      .dropout = o->dropout,
-                      .patience = o->patience};
-    return hp;
-}
-
 ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, const Dataset *val,
                          const Dataset *test, bool interactive, const TrainerHooks *hooks,
                          Error *err)
@@ -228,7 +216,6 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     t->test = test && test->n > 0 ? test : NULL;
     t->interactive = interactive;
     if (hooks) t->hooks = *hooks;
-    t->hp = hp_from_options(o);
     t->target_scale = train->target_scale > 0 ? 1.0 / train->target_scale : 1.0;
     pthread_mutex_init(&t->mu, NULL);
     /* The pace's deadlines are monotonic: a clock change must not stall a
@@ -263,8 +250,7 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
                           train->task == TASK_CLASSIFICATION, train->n_classes, err);
     if (rc) goto fail;
     /* The batch never exceeds the training rows. */
-    int batch = o->batch_size < (long)train->n ? o->batch_size : (int)train->n;
-    t->hp.batch_size = o->batch_size;
+    int batch = o->hp.batch_size < (long)train->n ? o->hp.batch_size : (int)train->n;
     Rng init;
     rng_seed(&init, o->seed);
     rng_seed(&t->rng_shuffle, o->seed ^ 0x5348554646ULL);
@@ -293,10 +279,10 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     if (rc) goto fail;
     t->gemm_reserved = threads - 1;
     t->model.team = t->team;
-    t->model.l1 = o->l1;
-    t->model.l2 = o->l2;
-    t->model.dropout = o->dropout;
-    rc = optimizer_create(&t->optim, &o->opt, t->model.n_params, err);
+    t->model.l1 = o->hp.l1;
+    t->model.l2 = o->hp.l2;
+    t->model.dropout = o->hp.dropout;
+    rc = optimizer_create(&t->optim, &o->hp.opt, t->model.n_params, err);
     if (rc) goto fail;
     size_t np = t->model.n_params;
     t->perm = malloc(train->n * sizeof(int));
@@ -338,9 +324,8 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     t->pub.task = train->task;
     t->pub.epochs_total = o->epochs;
     t->pub.steps_per_epoch = (long)((train->n + (size_t)batch - 1) / (size_t)batch);
-    t->pub.hp = t->hp;
-    t->pub.lr = o->opt.lr;
-    t->pub.patience = o->patience;
+    t->pub.hp = t->opt.hp;
+    t->pub.lr = o->hp.opt.lr;
     t->pub.eta = -1;
     snprintf(t->pub.monitor, sizeof t->pub.monitor, "%s", monitor_names[t->monitor_field]);
     *out = t;
@@ -445,7 +430,7 @@ void trainer_evaluate(Model *m, const Dataset *ds, EpochMetrics *out)
  * event that says what changed and writes it into reply (or "no change"). */
 static void apply_hparams(Trainer *t, const HyperParams *n, int epoch, TrainerReply *reply)
 {
-    HyperParams o = t->hp;
+    HyperParams o = t->opt.hp;
     char text[192];
     size_t len = 0;
 #define CHANGED(fmt, a, b)                                                                         \
@@ -488,11 +473,10 @@ static void apply_hparams(Trainer *t, const HyperParams *n, int epoch, TrainerRe
     t->model.l1 = applied.l1;
     t->model.l2 = applied.l2;
     t->model.dropout = applied.dropout;
-    t->hp = applied;
+    t->opt.hp = applied;
     int cap = t->model.cap_batch;
     pthread_mutex_lock(&t->mu);
     t->pub.hp = applied;
-    t->pub.patience = applied.patience;
     t->pub.steps_per_epoch = (long)((t->train->n + (size_t)cap - 1) / (size_t)cap);
     pthread_mutex_unlock(&t->mu);
     if (len) emit(t, EVENT_CHANGE, epoch, "%s", text);
@@ -573,7 +557,7 @@ static CmdOutcome apply_command(Trainer *t, const TrainerCommand *c, CmdMode mod
     case TRAINER_SCALE_LR: {
         /* any finite positive rate, as --lr takes; a step that would leave
          * that range (after a thousand presses) keeps the rate */
-        HyperParams hp = t->hp;
+        HyperParams hp = t->opt.hp;
         double lr = hp.opt.lr * c->arg.factor;
         if (!(lr > 0 && isfinite(lr))) return refuse(r, "the rate would leave its range");
         hp.opt.lr = lr;
@@ -797,7 +781,7 @@ static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_
         int cap = t->model.cap_batch;
         int B = (int)(ds->n - pos < (size_t)cap ? ds->n - pos : (size_t)cap);
         /* Read at every batch: a rate changed mid-epoch applies at once. */
-        double lr = schedule_lr(&t->sched, t->hp.opt.lr, epoch);
+        double lr = schedule_lr(&t->sched, t->opt.hp.opt.lr, epoch);
         GatherJob gj = {ds, t->perm + pos, t->xb, t->lb, t->tb, B};
         team_run(t->team, model_threads(&t->model, B), gather_share, &gj);
         const int *lab = ds->labels ? t->lb : NULL;
@@ -827,7 +811,7 @@ static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_
                             .rows = B,
                             .lr = lr,
                             .loss = loss,
-                            .hp = t->hp};
+                            .hp = t->opt.hp};
             t->hooks.on_batch(t->hooks.ctx, &bi);
         }
     }
@@ -925,7 +909,8 @@ static ErrorCode finish(Trainer *t, TrainStatus final, Error *err)
         /* No epoch finished (diverged or stopped in the first): score the
          * weights that are kept (after a divergence, the initial ones), so
          * that the result line's figures are true. */
-        EpochMetrics k = {.has_val = t->val != NULL, .lr = t->hp.opt.lr, .wall_time = now_wall()};
+        EpochMetrics k = {
+            .has_val = t->val != NULL, .lr = t->opt.hp.opt.lr, .wall_time = now_wall()};
         evaluate(&t->model, t->train, t->pred, t->model.cap_batch, t->target_scale, &k);
         score_val(t, &k);
         r->kept = k;
@@ -1010,7 +995,7 @@ ErrorCode trainer_run(Trainer *t, Error *err)
             break;
         }
         EpochMetrics m = {.epoch = epoch + 1, .wall_time = now_wall(), .has_val = t->val != NULL};
-        m.lr = schedule_lr(&t->sched, t->hp.opt.lr, epoch);
+        m.lr = schedule_lr(&t->sched, t->opt.hp.opt.lr, epoch);
         if (oc == EPOCH_OK) {
             tally_finish(&ty, t->target_scale, &m.loss, &m.accuracy, &m.mae, &m.r2);
             score_val(t, &m);
@@ -1066,12 +1051,12 @@ ErrorCode trainer_run(Trainer *t, Error *err)
         /* after on_epoch, so that the saved progress counts this epoch */
         if (new_best && t->opt.restore_best) checkpoint(t, m.epoch);
 
-        if (schedule_observe(&t->sched, v, t->hp.opt.lr))
+        if (schedule_observe(&t->sched, v, t->opt.hp.opt.lr))
             emit(t, EVENT_SCHEDULE, epoch, "plateau: lr -> %g",
-                 schedule_lr(&t->sched, t->hp.opt.lr, epoch + 1));
+                 schedule_lr(&t->sched, t->opt.hp.opt.lr, epoch + 1));
         t->epoch = ++epoch;
         publish_state(t, false);
-        if (t->hp.patience > 0 && t->wait >= t->hp.patience) {
+        if (t->opt.hp.patience > 0 && t->wait >= t->opt.hp.patience) {
             final = TRAIN_EARLY_STOPPED;
             emit(t, EVENT_EARLY_STOP, epoch,
                  "early stop: %s did not improve for %d epochs (best %.4g at epoch %d)",
@@ -1185,7 +1170,7 @@ ErrorCode trainer_restore(Trainer *t, const TrainState *s, const char *monitor, 
         t->wait = same ? s->wait : 0;
         /* a run that stopped early is resumed to train on: counting on
          * from its patience would stop it again after one epoch */
-        if (t->hp.patience > 0 && t->wait >= t->hp.patience) t->wait = 0;
+        if (t->opt.hp.patience > 0 && t->wait >= t->opt.hp.patience) t->wait = 0;
         if (t->opt.restore_best)
             memcpy(t->best_params, s->n_best ? s->best_params : t->model.params,
                    t->model.n_params * sizeof(float));

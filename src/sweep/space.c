@@ -311,7 +311,7 @@ ErrorCode sweep_space_parse(SweepSpace *sp, const char *spec, Error *err)
 
 bool sweep_param_is_root(const SweepParam *p)
 {
-    return p->spec->offset == offsetof(Options, opt.kind) ||
+    return p->spec->offset == offsetof(Options, hp.opt.kind) ||
            p->spec->offset == offsetof(Options, sched.kind);
 }
 

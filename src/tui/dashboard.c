@@ -711,7 +711,7 @@ static DiagnosisKind diagnosis_text(Dashboard *d, char *msg, size_t cap)
                          .val_chance = d->val_chance,
                          .early_stopped = s->status == TRAIN_EARLY_STOPPED,
                          .best_epoch = s->best_epoch,
-                         .patience = s->patience,
+                         .patience = s->hp.patience,
                          .monitor = s->monitor};
     return diagnose(&in, msg, cap);
 }
@@ -852,9 +852,9 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
     }
     if (y < bottom) {
         CrtRole role = ROLE_NORMAL;
-        if (s->patience > 0) {
-            snprintf(v, sizeof v, "%d/%d", s->wait, s->patience);
-            if (s->wait * 10 >= s->patience * 7) role = ROLE_WARN;
+        if (s->hp.patience > 0) {
+            snprintf(v, sizeof v, "%d/%d", s->wait, s->hp.patience);
+            if (s->wait * 10 >= s->hp.patience * 7) role = ROLE_WARN;
             if (s->wait == 0 && s->epoch > 0) role = ROLE_GOOD;
         } else {
             snprintf(v, sizeof v, "off");
@@ -1127,13 +1127,7 @@ static void edit_apply(Dashboard *d)
 {
     Run *r = d->run;
     const Options *o = &d->edit.opt;
-    HyperParams hp = {.opt = o->opt,
-                      .batch_size = o->batch_size,
-                      .l1 = o->l1,
-                      .l2 = o->l2,
-                      .dropout = o->dropout,
-                      .patience = o->patience};
-    trainer_set_hparams(r->trainer, &hp);
+    trainer_set_hparams(r->trainer, &o->hp);
     r->opt = *o;
     notify(d, ROLE_MARKER, "hyperparameters applied from the next batch");
 }

@@ -54,7 +54,7 @@ static void special_detail(const Form *f, const OptionSpecial *sp, char *buf, si
     } else if (strcmp(sp->option, "cosine-epochs") == 0) {
         snprintf(buf, cap, "%d", f->opt.epochs);
     } else if (strcmp(sp->option, "lr") == 0) {
-        format_double(f->opt.opt.lr, buf, cap);
+        format_double(f->opt.hp.opt.lr, buf, cap);
     }
 }
 

@@ -184,9 +184,9 @@ static int parse_racers(Race *race, const Options *base, const char *spec, char 
             text_copy(why, cap, err.msg);
             goto fail;
         }
-        double lr = o.opt.lr;
-        optimizer_params_default(&o.opt, o.opt.kind);
-        o.opt.lr = lr;
+        double lr = o.hp.opt.lr;
+        optimizer_params_default(&o.hp.opt, o.hp.opt.kind);
+        o.hp.opt.lr = lr;
         char own_name[RACE_NAME_MAX + 1] = "";
         char *cursor = params;
         for (char *kv; (kv = next_pair(&cursor));) {
@@ -244,11 +244,12 @@ static int parse_racers(Race *race, const Options *base, const char *spec, char 
             /* the optimizer, numbered when it runs twice */
             int same = 0;
             for (int i = 0; i < race->n; i++)
-                if (race->r[i].run.opt.opt.kind == o.opt.kind && !race->r[i].named) same++;
+                if (race->r[i].run.opt.hp.opt.kind == o.hp.opt.kind && !race->r[i].named) same++;
             if (same)
-                snprintf(rc->name, sizeof rc->name, "%s-%d", optimizer_names[o.opt.kind], same + 1);
+                snprintf(rc->name, sizeof rc->name, "%s-%d", optimizer_names[o.hp.opt.kind],
+                         same + 1);
             else
-                snprintf(rc->name, sizeof rc->name, "%s", optimizer_names[o.opt.kind]);
+                snprintf(rc->name, sizeof rc->name, "%s", optimizer_names[o.hp.opt.kind]);
         }
         for (int i = 0; i < race->n; i++)
             if (!strcmp(race->r[i].name, rc->name)) {
@@ -355,7 +356,7 @@ static void describe_racers(Race *race)
         same_arch &= same_sizes(&r->shape, &r0->shape);
         same_act &= r->shape.hidden == r0->shape.hidden;
         same_seed &= r->opt.seed == r0->opt.seed;
-        same_batch &= r->opt.batch_size == r0->opt.batch_size;
+        same_batch &= r->opt.hp.batch_size == r0->opt.hp.batch_size;
     }
     char item[160];
     race->shared[0] = '\0';
@@ -374,7 +375,7 @@ static void describe_racers(Race *race)
         add_item(race->shared, sizeof race->shared, item);
     }
     if (same_batch) {
-        snprintf(item, sizeof item, "batch %d", r0->opt.batch_size);
+        snprintf(item, sizeof item, "batch %d", r0->opt.hp.batch_size);
         add_item(race->shared, sizeof race->shared, item);
     }
 
@@ -396,7 +397,7 @@ static void describe_racers(Race *race)
          * away from its default (Keras's, for the optimizer's) */
         Options defaults;
         options_default(&defaults);
-        optimizer_params_default(&defaults.opt, o->opt.kind);
+        optimizer_params_default(&defaults.hp.opt, o->hp.opt.kind);
         defaults.sched.kind = o->sched.kind;
         for (size_t k = 0; k < option_count; k++) {
             const OptionSpec *s = &option_table[k];

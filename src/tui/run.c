@@ -186,14 +186,7 @@ void run_join(Run *r)
 void run_sync_options(Run *r)
 {
     if (!r->trainer) return;
-    HyperParams hp;
-    trainer_get_hparams(r->trainer, &hp);
-    r->opt.opt = hp.opt;
-    r->opt.batch_size = hp.batch_size;
-    r->opt.l1 = hp.l1;
-    r->opt.l2 = hp.l2;
-    r->opt.dropout = hp.dropout;
-    r->opt.patience = hp.patience;
+    trainer_get_hparams(r->trainer, &r->opt.hp);
 }
 
 void run_end(Run *r)

@@ -53,6 +53,16 @@ void pace_describe(Pace p, char *buf, size_t cap);
  * the nearer rung in that direction; the ends stay where they are. */
 Pace pace_step(Pace p, bool faster);
 
+/* The hyperparameters that may change while training runs (the trainer's
+ * TRAINER_SET_HPARAMS; option_live): a part of Options, so that taking
+ * the values in force is an assignment. */
+typedef struct {
+    OptimizerParams opt; /* includes kind and lr */
+    int batch_size;
+    double l1, l2, dropout;
+    int patience;
+} HyperParams;
+
 typedef struct {
     /* data */
     char dataset[OPTIONS_PATH];
@@ -71,13 +81,10 @@ typedef struct {
     Activation activation;
     LossKind loss;
     /* training */
-    OptimizerParams opt;
-    bool lr_is_default; /* opt.lr is the optimizer's default and follows it */
+    HyperParams hp;
+    bool lr_is_default; /* hp.opt.lr is the optimizer's default and follows it */
     ScheduleParams sched;
-    int batch_size;
     int epochs;
-    double l1, l2, dropout;
-    int patience;
     char monitor[32];
     double min_delta;
     bool restore_best;
@@ -149,9 +156,8 @@ const OptionSpec *options_find(const char *name);
 /* Whether s applies to o's optimizer and schedule (s->applies NULL, or
  * naming either): an Adam run has no momentum. */
 bool option_applies(const OptionSpec *s, const Options *o);
-/* Whether the trainer can change s while a run trains (what HyperParams
- * carries: the optimizer and its parameters, batch size, L1, L2, dropout,
- * patience). */
+/* Whether the trainer can change s while a run trains: whether it is a
+ * field of Options.hp. */
 bool option_live(const OptionSpec *s);
 /* Parses and range-checks value for the option; ERROR_INPUT names the option
  * and its accepted range.  `where` (may be NULL) prefixes messages, e.g.

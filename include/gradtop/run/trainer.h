@@ -82,14 +82,6 @@ typedef struct {
     char text[192];
 } TrainEvent;
 
-/* The hyperparameters that may change while training runs. */
-typedef struct {
-    OptimizerParams opt; /* includes kind and lr */
-    int batch_size;
-    double l1, l2, dropout;
-    int patience;
-} HyperParams;
-
 /* What one batch used, reported after it ran. */
 typedef struct {
     long step; /* 1-based global batch number */
@@ -176,7 +168,6 @@ typedef struct {
     double best_value; /* of the monitored quantity */
     char monitor[32];
     int wait; /* epochs without improvement */
-    int patience;
     double last_batch_loss;
     Pace pace;         /* in force (trainer_set_pace) */
     long applied;      /* the sequence number of the last command answered */
