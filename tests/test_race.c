@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "../src/tui/race.h"
+#include "gradtop/run/racers.h"
 
 /* race_check over the defaults; why and names are filled either way. */
 static bool check(const char *spec, char *why, size_t why_cap, char *names, size_t names_cap)

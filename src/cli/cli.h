@@ -102,6 +102,10 @@ void cli_bash_completion(FILE *f);
 int cmd_train(const Options *o, const CliArgs *a);
 int cmd_inspect(const Options *o, const CliArgs *a);
 int cmd_gradcheck(const Options *o, const CliArgs *a);
+/* The race screen on a terminal, else the headless race (cmd_race.c). */
+int cmd_race(const Options *o, const CliArgs *a);
+/* What race --help and the man page say of race besides its options. */
+void race_details(FILE *f);
 int cmd_eval(const Options *o, const CliArgs *a);
 int cmd_predict(const Options *o, const CliArgs *a);
 

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../tui/race.h"
 #include "../tui/tui.h"
 #include "../tui/logview.h"
 #include "cli.h"
@@ -13,11 +12,6 @@
 static int run_interactive(const Options *o, const CliArgs *a)
 {
     return tui_main(o, o->start, cli_exe_dir(), a->locked);
-}
-
-static int run_race(const Options *o, const CliArgs *a)
-{
-    return race_main(o, a->racers, cli_exe_dir());
 }
 
 static int run_view(const Options *o, const CliArgs *a)
@@ -30,7 +24,7 @@ const CliCommand cli_commands[] = {
      "Train headless: a line per epoch, then a result: line; writes a run directory.", cmd_train,
      NULL},
     {"race", CMD_RACE, "gradtop race [OPTIONS] [--racers SPEC] DATASET",
-     "2 to 4 optimizers from the same weights and batches, on one chart.", run_race, race_details},
+     "2 to 4 optimizers from the same weights and batches, on one chart.", cmd_race, race_details},
     {"gradcheck", CMD_GRADCHECK, "gradtop gradcheck [OPTIONS] DATASET",
      "Backprop against central finite differences, per layer; exit 0 when they agree.",
      cmd_gradcheck, NULL},

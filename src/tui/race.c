@@ -15,11 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../cli/output.h"
 #include "chart.h"
 #include "chartview.h"
 #include "crt.h"
-#include "gradtop/core/sigwatch.h"
 #include "run.h"
 #include "text.h"
 
@@ -31,11 +29,8 @@ typedef struct {
     Race *race; /* the race it runs in */
     char name[RACE_NAME_MAX + 1];
     char settings[256]; /* what sets it apart from the other racers, for its row */
-    bool named;         /* by name=, not after its optimizer */
-    int name_w;         /* the headless lines' name column: the longest name */
     Run run;
-    bool started;  /* its thread runs; under print_mu while a race runs headless */
-    bool log_said; /* headless: its run files' failure was said when it happened */
+    bool started; /* its thread runs */
 } Racer;
 
 struct Race {
@@ -50,11 +45,6 @@ struct Race {
     char notice[512];
     double *buf;
     size_t cap;
-    /* headless: why standard output failed (NULL while it works), and
-     * after which racer's epoch; under print_mu */
-    const char *out_error;
-    const Racer *out_racer;
-    int out_epoch;
 };
 
 /* Racers' attributes without colour; with colour, the palette's first
@@ -66,248 +56,28 @@ static attr_t racer_attr(int i)
     return crt_colors() > 0 ? crt_palette_attr(i) | A_BOLD : 0;
 }
 
-void race_details(FILE *f)
-{
-    fprintf(f,
-            "Trains 2 to 4 configurations from the same initial weights and the same\n"
-            "batch order (--seed), side by side on one chart.  The options apply to every\n"
-            "racer; a racer's own KEY=VALUE pairs override them for that racer alone.\n"
-            "\n"
-            "--racers SPEC: racers separated by ';', each OPTIMIZER[:KEY=VALUE,...]\n"
-            "  with KEY the optimizer's parameters (lr, momentum, nesterov, beta1, beta2,\n"
-            "  rho, eps, ...) or any model or training option (layers, activation,\n"
-            "  batch-size, epochs, l2, dropout, patience, lr-schedule, seed, ...); a list\n"
-            "  keeps its commas (adam:layers=64,32,lr=0.01).  A racer's seed changes its\n"
-            "  initial weights and batch order, while the split follows the shared --seed.\n"
-            "  name=NAME (letters, digits, . _ - +; at most %d) names the racer and its\n"
-            "  run directory.  The data options (val-split, normalize, ...), logdir,\n"
-            "  no-log and config are shared: refused as KEYs.\n"
-            "  default: \"%s\"\n"
-            "\n"
-            "The header shows what all racers share; each racer's row shows its own\n"
-            "settings where they differ.\n"
-            "Keys: space pauses or resumes all, n steps all one batch while paused,\n"
-            "s stops all, l log scale, [ ] smoothing, q quits (y confirms).  When a\n"
-            "racer's run files cannot be written (a full disk), it pauses and the status\n"
-            "line says so in red: w goes on without run files.\n"
-            "Each racer's run files go to LOGDIR/...-DATASET-RACER/ unless --no-log.\n"
-            "Without a terminal on stdout, prints one line per epoch per racer and a\n"
-            "result line per racer; SIGINT, SIGTERM or SIGHUP stops every racer after\n"
-            "its batch, with its files complete, and exits 130.\n",
-            RACE_NAME_MAX, RACE_DEFAULT);
-}
-
 /* ---- parsing ----------------------------------------------------------- */
 
-/* The next KEY=VALUE pair of a racer's list, cut off at its comma, or NULL
- * at the end.  A piece after a comma that has no '=' (and is not blank)
- * belongs to the value before it, so that layers=64,32 is one pair. */
-static char *next_pair(char **cursor)
-{
-    char *start = *cursor;
-    if (!start) return NULL;
-    bool has_eq = false;
-    for (char *p = start;; p++) {
-        if (*p == '=') has_eq = true;
-        if (*p && *p != ',') continue;
-        if (*p == ',' && has_eq) {
-            const char *q = p + 1;
-            size_t len = strcspn(q, ",");
-            bool blank = true;
-            for (size_t i = 0; i < len; i++) blank &= isspace((unsigned char)q[i]) != 0;
-            if (!blank && !memchr(q, '=', len)) continue;
-        }
-        if (*p) {
-            *p = '\0';
-            *cursor = p + 1;
-        } else {
-            *cursor = NULL;
-        }
-        return start;
-    }
-}
-
-/* NULL when a racer may have its own value of os; else os is shared by all
- * racers and this is why (may be "").  The data is loaded once and shared,
- * so a racer's own data option would be ignored. */
-static const char *refused_key(const OptionSpec *os)
-{
-    if (os->group == OPTGROUP_DATA) return " (the data is loaded once for all of them)";
-    if (os->group == OPTGROUP_OUTPUT && strcmp(os->name, "name") != 0) return "";
-    return NULL;
-}
-
-/* A racer's name= value: it labels the racer and ends its run directory's
- * name, and the headless result line carries it as racer=NAME. */
-static bool name_ok(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > RACE_NAME_MAX) return false;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && !strchr("._-+", *s)) return false;
-    return true;
-}
-
-/* Parses spec into race->r[] (run_init'ed; the caller run_closes them).
- * 2 with the reason in why (no racer left open) when spec is not usable;
- * a reason about one racer names it and its part of spec. */
+/* The racers of spec (racers.h) into race->r[], run_init'ed (the caller
+ * run_closes them): 2 with the reason in why when spec is refused. */
 static int parse_racers(Race *race, const Options *base, const char *spec, char *why, size_t cap)
 {
-    char buf[1024];
-    race->n = 0;
-    if (strlen(spec) >= sizeof buf) {
-        snprintf(why, cap, "--racers: longer than %zu characters", sizeof buf - 1);
-        return 2;
+    RacerSpec *specs = calloc(RACE_MAX, sizeof *specs);
+    if (!specs) {
+        snprintf(why, cap, "out of memory");
+        return 1;
     }
-    text_copy(buf, sizeof buf, spec);
-    char *save = NULL;
-    for (char *item = strtok_r(buf, ";", &save); item; item = strtok_r(NULL, ";", &save)) {
-        item = options_trim(item);
-        if (!*item) continue;
-        if (race->n >= RACE_MAX) {
-            snprintf(why, cap, "--racers: at most %d racers", RACE_MAX);
-            goto fail;
-        }
-        Racer *rc = &race->r[race->n];
+    bool ok = racers_parse(base, spec, specs, &race->n, why, cap);
+    for (int i = 0; i < race->n; i++) {
+        Racer *rc = &race->r[i];
         memset(rc, 0, sizeof *rc);
         rc->race = race;
-        /* "--racers: racer 2 (adam:lr=x)", the prefix of its messages */
-        char where[200];
-        snprintf(where, sizeof where, "--racers: racer %d (%.100s%s)", race->n + 1, item,
-                 strlen(item) > 100 ? "..." : "");
-        Options o = *base;
-        char *params = strchr(item, ':');
-        if (params) *params++ = '\0';
-        Error err;
-        error_clear(&err);
-        if (options_set(&o, options_find("optimizer"), options_trim(item), where, &err)) {
-            text_copy(why, cap, err.msg);
-            goto fail;
-        }
-        double lr = o.hp.opt.lr;
-        optimizer_params_default(&o.hp.opt, o.hp.opt.kind);
-        o.hp.opt.lr = lr;
-        char own_name[RACE_NAME_MAX + 1] = "";
-        char *cursor = params;
-        for (char *kv; (kv = next_pair(&cursor));) {
-            kv = options_trim(kv);
-            if (!*kv) continue;
-            char *eq = strchr(kv, '=');
-            if (!eq) {
-                snprintf(why, cap, "%s: '%.60s' is not KEY=VALUE", where, kv);
-                goto fail;
-            }
-            *eq = '\0';
-            char *key = options_trim(kv), *value = options_trim(eq + 1);
-            const OptionSpec *os = options_find(key);
-            if (!os) {
-                snprintf(why, cap, "%s: unknown option '%.60s'", where, key);
-                goto fail;
-            }
-            if (!strcmp(os->name, "optimizer")) {
-                snprintf(why, cap,
-                         "%s: the optimizer is the racer's first word (OPTIMIZER:KEY=VALUE,...), "
-                         "not a KEY",
-                         where);
-                goto fail;
-            }
-            const char *no = refused_key(os);
-            if (no) {
-                snprintf(why, cap, "%s: %s is shared by all racers%s: give --%s instead", where,
-                         os->name, no, os->name);
-                goto fail;
-            }
-            if (!strcmp(os->name, "name")) {
-                if (!name_ok(value)) {
-                    snprintf(why, cap,
-                             "%s: name '%.60s': use 1 to %d letters, digits, '.', '_', '-' or "
-                             "'+'",
-                             where, value, RACE_NAME_MAX);
-                    goto fail;
-                }
-                text_copy(own_name, sizeof own_name, value);
-                continue;
-            }
-            if (options_set(&o, os, value, where, &err)) {
-                text_copy(why, cap, err.msg);
-                goto fail;
-            }
-        }
-        if (options_validate(&o, &err)) {
-            snprintf(why, cap, "%s: %s", where, err.msg);
-            goto fail;
-        }
-        if (own_name[0]) {
-            text_copy(rc->name, sizeof rc->name, own_name);
-            rc->named = true;
-        } else {
-            /* the optimizer, numbered when it runs twice */
-            int same = 0;
-            for (int i = 0; i < race->n; i++)
-                if (race->r[i].run.opt.hp.opt.kind == o.hp.opt.kind && !race->r[i].named) same++;
-            if (same)
-                snprintf(rc->name, sizeof rc->name, "%s-%d", optimizer_names[o.hp.opt.kind],
-                         same + 1);
-            else
-                snprintf(rc->name, sizeof rc->name, "%s", optimizer_names[o.hp.opt.kind]);
-        }
-        for (int i = 0; i < race->n; i++)
-            if (!strcmp(race->r[i].name, rc->name)) {
-                snprintf(why, cap,
-                         "--racers: racers %d and %d are both named '%s': give one another "
-                         "name=",
-                         i + 1, race->n + 1, rc->name);
-                goto fail;
-            }
-        char nm[sizeof o.name];
-        if (base->name[0])
-            snprintf(nm, sizeof nm, "%.60s-%s", base->name, rc->name);
-        else
-            snprintf(nm, sizeof nm, "%s", rc->name);
-        text_copy(o.name, sizeof o.name, nm);
-        run_init(&rc->run, &o, NULL);
+        text_copy(rc->name, sizeof rc->name, specs[i].name);
+        run_init(&rc->run, &specs[i].opt, NULL);
         rc->run.no_live = true;
-        race->n++;
     }
-    if (race->n < 2) {
-        snprintf(why, cap, "--racers: give 2 to %d racers (got %d)", RACE_MAX, race->n);
-        goto fail;
-    }
-    return 0;
-fail:
-    for (int i = 0; i < race->n; i++) run_close(&race->r[i].run);
-    race->n = 0;
-    return 2;
-}
-
-bool race_options(const Options *o, const char *racers, Options out[RACE_MAX], int *n, char *why,
-                  size_t cap, char *names, size_t names_cap)
-{
-    if (n) *n = 0;
-    if (names && names_cap) names[0] = '\0';
-    Race *race = calloc(1, sizeof *race);
-    if (!race) {
-        snprintf(why, cap, "out of memory");
-        return false;
-    }
-    bool ok = parse_racers(race, o, racers ? racers : RACE_DEFAULT, why, cap) == 0;
-    for (int i = 0; i < race->n; i++) {
-        if (ok && out) out[i] = race->r[i].run.opt;
-        if (names && names_cap) {
-            size_t l = strlen(names);
-            snprintf(names + l, names_cap - l, "%s%s", i ? ", " : "", race->r[i].name);
-        }
-        run_close(&race->r[i].run);
-    }
-    if (ok && n) *n = race->n;
-    free(race);
-    return ok;
-}
-
-bool race_check(const Options *o, const char *racers, char *why, size_t cap, char *names,
-                size_t names_cap)
-{
-    return race_options(o, racers, NULL, NULL, why, cap, names, names_cap);
+    free(specs);
+    return ok ? 0 : 2;
 }
 
 /* ---- what the racers share and what sets each apart --------------------- */
@@ -428,21 +198,6 @@ static void describe_racers(Race *race)
 
 /* ---- starting ---------------------------------------------------------- */
 
-/* Guards the headless lines on standard output, out_error and the racers'
- * started flags (a racer's trainer thread stops the others when standard
- * output fails). */
-static pthread_mutex_t print_mu = PTHREAD_MUTEX_INITIALIZER;
-
-/* rc's thread runs: from now on a failed standard output stops it too,
- * and one that has already failed stops it at once. */
-static void racer_started(Race *race, Racer *rc)
-{
-    pthread_mutex_lock(&print_mu);
-    rc->started = true;
-    if (race->out_error) trainer_stop(rc->run.trainer);
-    pthread_mutex_unlock(&print_mu);
-}
-
 /* Builds every racer's trainer, then (all of them could be built) makes
  * their run directories and starts them: a racer refused for its network
  * leaves no racer's directory behind.  The process exit code: 0, or 1 or
@@ -461,133 +216,10 @@ static int race_start(Race *race)
                 for (int j = 0; j < i && pass == 1; j++) trainer_stop(race->r[j].run.trainer);
                 return err.code == ERROR_RUNTIME ? 1 : 2;
             }
-            if (pass == 1) racer_started(race, rc);
+            if (pass == 1) rc->started = true;
         }
     }
     return 0;
-}
-
-/* ---- headless ---------------------------------------------------------- */
-
-/* A line for rc's epoch m, on rc's trainer thread.  Standard output that
- * can no longer be written (a full disk, a reader that went away: SIGPIPE
- * is ignored here) stops every racer at its next batch, as `gradtop train`
- * stops its run: nothing would report the race otherwise. */
-static void print_epoch(void *ctx, const EpochMetrics *m)
-{
-    Racer *rc = ctx;
-    Race *race = rc->race;
-    const Run *r = &rc->run;
-    bool reg = r->sess->train.task == TASK_REGRESSION;
-    pthread_mutex_lock(&print_mu);
-    if (race->out_error) {
-        pthread_mutex_unlock(&print_mu);
-        return;
-    }
-    printf("%-*s epoch %4d/%d  loss %.4f  %s %.4f", rc->name_w, rc->name, m->epoch, r->opt.epochs,
-           m->loss, reg ? "mae" : "accuracy", reg ? m->mae : m->accuracy);
-    if (m->has_val)
-        printf("  val_loss %.4f  %s %.4f", m->val_loss, reg ? "val_mae" : "val_accuracy",
-               reg ? m->val_mae : m->val_accuracy);
-    printf("  lr %.4g  %.2fs\n", m->lr, m->seconds);
-    race->out_error = output_stdout_error();
-    if (race->out_error) {
-        race->out_racer = rc;
-        race->out_epoch = m->epoch;
-        for (int i = 0; i < race->n; i++)
-            if (race->r[i].started) trainer_stop(race->r[i].run.trainer);
-    }
-    pthread_mutex_unlock(&print_mu);
-}
-
-/* A racer's run file could not be written (a full disk), on its trainer
- * thread: said at once, naming the file; the racer stops at its next
- * batch (gradtop/run/run.h), as `gradtop train` does. */
-static void say_log_failed(void *ctx, const Error *e)
-{
-    Racer *rc = ctx;
-    pthread_mutex_lock(&print_mu);
-    rc->log_said = true;
-    fprintf(stderr, "gradtop race: %s: writing the run files failed: %s: %s stops\n", rc->name,
-            e->msg, rc->name);
-    pthread_mutex_unlock(&print_mu);
-}
-
-/* SIGINT, SIGTERM or SIGHUP in the headless race, as in `gradtop train`
- * (sigwatch.h): every started racer stops at its next batch, each run
- * ends normally with its files complete and its result line printed, and
- * the race exits 130. */
-static void stop_racers(void *ctx)
-{
-    Race *race = ctx;
-    for (int i = 0; i < race->n; i++)
-        if (race->r[i].started) trainer_stop(race->r[i].run.trainer);
-}
-
-static int race_headless(Race *race, SigWatch *watch)
-{
-    int code = 0;
-    bool log_failed = false, diverged = false;
-    int name_w = 10;
-    for (int i = 0; i < race->n; i++)
-        if ((int)strlen(race->r[i].name) > name_w) name_w = (int)strlen(race->r[i].name);
-    for (int i = 0; i < race->n; i++) {
-        Racer *rc = &race->r[i];
-        rc->name_w = name_w;
-        rc->run.headless = true;
-        rc->run.on_epoch = print_epoch;
-        rc->run.on_epoch_ctx = rc;
-        rc->run.on_log_failed = say_log_failed;
-    }
-    code = race_start(race);
-    sigwatch_start(watch, stop_racers, race);
-    for (int i = 0; i < race->n; i++) {
-        Racer *rc = &race->r[i];
-        if (!rc->started) continue;
-        run_join(&rc->run);
-    }
-    /* the trainers stay until the watch thread, which may stop them, ends */
-    int sig = sigwatch_join(watch);
-    for (int i = 0; i < race->n; i++) {
-        Racer *rc = &race->r[i];
-        if (!rc->started) continue;
-        TrainResult res;
-        trainer_result(rc->run.trainer, &res);
-        run_end(&rc->run);
-        if (!race->out_error) {
-            char text[768];
-            train_result_text(&res, rc->run.sess->train.task, text, sizeof text);
-            printf("result: racer=%s %s", rc->name, text);
-            if (rc->run.log_path[0]) printf(" run=%s", rc->run.log_path);
-            printf("\n");
-            race->out_error = output_stdout_error();
-        }
-        if (rc->run.log_error[0]) {
-            if (!rc->log_said) fprintf(stderr, "gradtop race: %s\n", rc->run.log_error);
-            log_failed = true;
-        }
-        if (res.status == TRAIN_DIVERGED) diverged = true;
-    }
-    if (race->out_error) {
-        char stopped[96] = "";
-        if (race->out_racer)
-            snprintf(stopped, sizeof stopped, ": every racer stopped (%s after epoch %d)",
-                     race->out_racer->name, race->out_epoch);
-        bool logged = !log_failed;
-        for (int i = 0; i < race->n; i++) logged &= race->r[i].run.log_path[0] != '\0';
-        fprintf(stderr, "gradtop race: standard output: %s%s%s\n", race->out_error, stopped,
-                logged ? "; the run files are complete" : "");
-    }
-    /* in `gradtop train`'s order: output that was lost (whoever reads it
-     * cannot tell the race's end from the exit code otherwise), a racer
-     * that could not start, then 3 when a racer diverged (the others'
-     * results are still printed and saved), then 130 for SIGINT, SIGTERM
-     * and SIGHUP alike, then 1 for unwritten files */
-    if (race->out_error) code = 1;
-    if (code == 0 && diverged) code = 3;
-    if (code == 0 && sig) code = 128 + SIGINT;
-    if (code == 0 && log_failed) code = 1;
-    return code;
 }
 
 /* ---- the screen -------------------------------------------------------- */
@@ -1209,25 +841,19 @@ int race_main(const Options *o, const char *racers, const char *exe_dir)
     race->smoothing = 0.6;
     race->pace = o->pace;
     char why[512];
-    int code = parse_racers(race, o, racers ? racers : RACE_DEFAULT, why, sizeof why);
+    int code = parse_racers(race, o, racers, why, sizeof why);
     if (code) {
         fprintf(stderr, "gradtop race: %s\n", why);
         free(race);
         return code;
     }
-    /* The signal handlers go in before the data loads, as `gradtop
-     * train`'s: an interrupt while loading stops the racers at once. */
-    bool tty = isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
-    SigWatch watch = {0};
-    if (tty)
-        crt_signals_install();
-    else
-        sigwatch_install(&watch); /* without a pipe the default actions stay */
+    /* The signal handlers go in before the data loads: an interrupt while
+     * loading stops the race before any racer starts. */
+    crt_signals_install();
     Error err;
     error_clear(&err);
     if (prepared_open(&race->sess, o, exe_dir, &err)) {
         fprintf(stderr, "gradtop race: %s\n", err.msg);
-        sigwatch_remove(&watch);
         for (int i = 0; i < race->n; i++) run_close(&race->r[i].run);
         free(race);
         return err.code == ERROR_RUNTIME ? 1 : 2;
@@ -1236,27 +862,20 @@ int race_main(const Options *o, const char *racers, const char *exe_dir)
         race->r[i].run.exe_dir = exe_dir;
         run_share(&race->r[i].run, &race->sess);
     }
-    /* Headless, a closed pipe on stdout is EPIPE, which stops the race
-     * cleanly (print_epoch), rather than SIGPIPE killing it half-written. */
-    struct sigaction ignore = {.sa_handler = SIG_IGN}, old_pipe;
-    sigemptyset(&ignore.sa_mask);
-    if (!tty) sigaction(SIGPIPE, &ignore, &old_pipe);
-    code = tty ? race_screen(race) : race_headless(race, &watch);
-    if (!tty) sigaction(SIGPIPE, &old_pipe, NULL);
+    code = race_screen(race);
     for (int i = 0; i < race->n; i++) {
         Run *r = &race->r[i].run;
         char path[sizeof r->log_path];
         text_copy(path, sizeof path, r->log_path);
         run_close(r);
-        if (tty && r->log_error[0]) {
+        if (r->log_error[0]) {
             fprintf(stderr, "gradtop race: %s: %s\n", race->r[i].name, r->log_error);
             if (code == 0) code = 1;
-        } else if (tty && path[0]) {
+        } else if (path[0]) {
             fprintf(stderr, "gradtop race: %s saved in %s\n", race->r[i].name, path);
         }
     }
     prepared_close(&race->sess);
-    sigwatch_remove(&watch);
     free(race->buf);
     free(race);
     return code;
