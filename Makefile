@@ -6,6 +6,7 @@
 #   make asan     the same suite built with AddressSanitizer + UBSan
 #   make tsan     the trainer's control interface under ThreadSanitizer
 #   make bench    the benchmark table of bench/
+#   make layers   check that no source folder includes a later layer
 #   make install  the program, its manual page, bash completion and the
 #                 shipped datasets under $(DESTDIR)$(PREFIX) (default /usr/local)
 #   make clean
@@ -50,9 +51,6 @@ TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN  := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 LIB        := $(BUILD)/libgradtop.a
 TUILIB     := $(BUILD)/libgradtop-tui.a
-# Finishing standard output (src/cli/output.c) is shared by the commands and
-# the headless race (src/tui/race.c), so it goes in the TUI library.
-SHARED_OBJ := $(BUILD)/src/cli/output.o
 PROG       := $(BUILD)/gradtop
 MAN        := $(BUILD)/gradtop.1
 COMPLETION := $(BUILD)/gradtop.bash
@@ -64,7 +62,7 @@ DEPS_PKGS  := gcc make pkg-config libncurses-dev libcsv-dev libopenblas-dev libc
               zlib1g-dev libdeflate-dev tmux dataset-fashion-mnist
 BENCH_PKGS := python3-torch python3-numpy hyperfine
 
-.PHONY: all run test asan tsan bench clean deps deps-bench format fuzz install
+.PHONY: all run test asan tsan bench clean deps deps-bench format fuzz install layers
 all: deps $(PROG) $(MAN) $(COMPLETION)
 
 # Installs whichever packages are missing: nothing when all are present,
@@ -91,12 +89,12 @@ $(LIB): $(ENGINE_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(TUILIB): $(TUI_OBJ) $(SHARED_OBJ)
+$(TUILIB): $(TUI_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(AR) rcs $@ $^
 
 $(PROG): $(CLI_OBJ) $(TUILIB) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(filter-out $(SHARED_OBJ),$(CLI_OBJ)) $(TUILIB) $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(TUILIB) $(LIB) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/%.c $(TUILIB) $(LIB)
 	@mkdir -p $(dir $@)
@@ -125,6 +123,11 @@ install: all
 
 run: all
 	$(PROG) datasets/iris.csv
+
+# Each source folder is a layer and includes only its own or earlier ones
+# (docs/architecture.md); make test runs the same check.
+layers:
+	@sh tests/e2e_layers.sh
 
 # Unit tests run from the project root (they read tests/data and datasets/);
 # then the end-to-end scripts drive the real program.

@@ -58,7 +58,7 @@
 #include "gradtop/nn/model.h"
 #include "gradtop/nn/optimizer.h"
 #include "gradtop/run/options.h"
-#include "gradtop/data/prepared.h"
+#include "gradtop/run/prepared.h"
 #include "gradtop/core/sysmem.h"
 #include "gradtop/nn/team.h"
 #include "gradtop/run/trainer.h"

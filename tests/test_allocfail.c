@@ -53,11 +53,11 @@
 #include "gradtop/nn/gemm.h"
 #include "gradtop/nn/gradcheck.h"
 #include "gradtop/nn/model.h"
-#include "gradtop/io/modelfile.h"
+#include "gradtop/run/modelfile.h"
 #include "gradtop/run/options.h"
 #include "gradtop/core/rng.h"
 #include "gradtop/run/rundir.h"
-#include "gradtop/data/prepared.h"
+#include "gradtop/run/prepared.h"
 #include "gradtop/run/trainer.h"
 
 /* ---- the allocator ------------------------------------------------------ */

@@ -21,7 +21,7 @@
 
 #include "gradtop/nn/gradcheck.h"
 #include "gradtop/nn/model.h"
-#include "gradtop/data/prepared.h"
+#include "gradtop/run/prepared.h"
 
 /* Options as the command line would set them: "name=value" pairs, NULL
  * ended, over the defaults. */

@@ -26,7 +26,7 @@
 #include <cmocka.h>
 
 #include "gradtop/nn/model.h"
-#include "gradtop/data/prepared.h"
+#include "gradtop/run/prepared.h"
 #include "gradtop/run/trainer.h"
 
 static void set_opt(Options *o, const char *name, const char *value)

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "gradtop/io/crc32c.h"
-#include "gradtop/io/modelfile.h"
+#include "gradtop/run/modelfile.h"
 #include "gradtop/core/rng.h"
 #include "terminal_safe.h"
 

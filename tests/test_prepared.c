@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "gradtop/data/dataset.h"
-#include "gradtop/data/prepared.h"
+#include "gradtop/run/prepared.h"
 
 static void expect_near(double got, double want, double tol, const char *what)
 {

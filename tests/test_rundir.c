@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "gradtop/io/crc32c.h"
-#include "gradtop/io/modelfile.h"
+#include "gradtop/run/modelfile.h"
 #include "gradtop/run/rundir.h"
 #include "gradtop/logdir/runset.h"
 #include "gradtop/io/tfevents.h"

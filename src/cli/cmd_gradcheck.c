@@ -8,7 +8,7 @@
 #include "output.h"
 #include "gradtop/nn/gradcheck.h"
 #include "gradtop/nn/model.h"
-#include "gradtop/data/prepared.h"
+#include "gradtop/run/prepared.h"
 
 /* One row of the table: a tensor's counts, errors and verdict. */
 static void print_tensor(const char *layer, const char *shape, const char *param, int checked,

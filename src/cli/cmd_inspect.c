@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "gradtop/data/prepared.h"
+#include "gradtop/run/prepared.h"
 #include "output.h"
 
 /* The widest class and feature names shown, in bytes. */

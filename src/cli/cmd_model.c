@@ -19,8 +19,8 @@
 
 #include "cli.h"
 #include "gradtop/io/atomicfile.h"
-#include "gradtop/io/modelfile.h"
-#include "gradtop/data/prepared.h"
+#include "gradtop/run/modelfile.h"
+#include "gradtop/run/prepared.h"
 #include "gradtop/run/trainer.h"
 #include "output.h"
 

@@ -24,11 +24,11 @@
 
 #include "cli.h"
 #include "output.h"
-#include "gradtop/io/modelfile.h"
+#include "gradtop/run/modelfile.h"
 #include "gradtop/run/run.h"
 #include "gradtop/run/rundir.h"
 #include "gradtop/logdir/runset.h"
-#include "gradtop/data/prepared.h"
+#include "gradtop/run/prepared.h"
 #include "gradtop/core/sigwatch.h"
 #include "gradtop/core/sysmem.h"
 #include "gradtop/run/trainer.h"

@@ -307,25 +307,3 @@ ErrorCode gradcheck_run(Model *m, const float *x, const int *labels, const float
     m->dropout = dropout;
     return ec;
 }
-
-ErrorCode gradcheck_session(const PreparedData *s, const Options *o, ModelShape *shape, int *rows,
-                            GradcheckReport *rep, Error *err)
-{
-    Model m;
-    Rng rng;
-    rng_seed(&rng, o->seed);
-    int B = o->hp.batch_size < (long)s->train.n ? (int)o->hp.batch_size : (int)s->train.n;
-    ErrorCode ec =
-        model_shape_make(shape, s->train.d, o->layers, o->n_layers, o->activation, o->loss,
-                         s->train.task == TASK_CLASSIFICATION, s->train.n_classes, err);
-    if (ec) return ec;
-    ec = model_create(&m, shape, B, &rng, err);
-    if (ec) return ec;
-    m.l1 = o->hp.l1;
-    m.l2 = o->hp.l2;
-    *rows = B;
-    ec = gradcheck_run(&m, s->train.x, s->train.labels, s->train.targets, B, GRADCHECK_ENTRIES,
-                       GRADCHECK_STEP, o->seed, rep, err);
-    model_free(&m);
-    return ec;
-}

@@ -1,5 +1,5 @@
 /* modelfile.c - see modelfile.h for the layout of model.gtm. */
-#include "gradtop/io/modelfile.h"
+#include "gradtop/run/modelfile.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,10 +1,12 @@
 /*
  * session.c - load, split, normalize.  See session.h.
  */
-#include "gradtop/data/prepared.h"
+#include "gradtop/run/prepared.h"
 
 #include <math.h>
 #include <string.h>
+
+#include "gradtop/core/rng.h"
 
 DatasetOptions prepared_dataset_options(const Options *o, const char *exe_dir)
 {
@@ -114,4 +116,26 @@ void prepared_close(PreparedData *s)
     dataset_free(&s->all);
     normalizer_free(&s->nz);
     memset(s, 0, sizeof *s);
+}
+
+ErrorCode gradcheck_session(const PreparedData *s, const Options *o, ModelShape *shape, int *rows,
+                            GradcheckReport *rep, Error *err)
+{
+    Model m;
+    Rng rng;
+    rng_seed(&rng, o->seed);
+    int B = o->hp.batch_size < (long)s->train.n ? (int)o->hp.batch_size : (int)s->train.n;
+    ErrorCode ec =
+        model_shape_make(shape, s->train.d, o->layers, o->n_layers, o->activation, o->loss,
+                         s->train.task == TASK_CLASSIFICATION, s->train.n_classes, err);
+    if (ec) return ec;
+    ec = model_create(&m, shape, B, &rng, err);
+    if (ec) return ec;
+    m.l1 = o->hp.l1;
+    m.l2 = o->hp.l2;
+    *rows = B;
+    ec = gradcheck_run(&m, s->train.x, s->train.labels, s->train.targets, B, GRADCHECK_ENTRIES,
+                       GRADCHECK_STEP, o->seed, rep, err);
+    model_free(&m);
+    return ec;
 }

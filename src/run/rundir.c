@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "gradtop/io/atomicfile.h"
-#include "gradtop/io/modelfile.h"
+#include "gradtop/run/modelfile.h"
 #include "gradtop/io/tfevents.h"
 
 #ifndef GRADTOP_VERSION

@@ -22,7 +22,7 @@
 #include "gradtop/run/options.h"
 #include "gradtop/run/run.h"
 #include "gradtop/run/rundir.h"
-#include "gradtop/data/prepared.h"
+#include "gradtop/run/prepared.h"
 #include "gradtop/run/trainer.h"
 #include "gradtop/insight/live.h"
 

@@ -23,7 +23,7 @@
 #include "race.h"
 #include "text.h"
 #include "gradtop/data/dataset.h"
-#include "gradtop/data/prepared.h"
+#include "gradtop/run/prepared.h"
 
 #define PREVIEW_CLASSES 24
 #define PREVIEW_DELAY 0.25 /* seconds a choice must stay before it is loaded */

@@ -30,7 +30,7 @@
 #include "gradtop/data/dataset.h"
 #include "gradtop/nn/gemm.h"
 #include "gradtop/nn/model.h"
-#include "gradtop/io/modelfile.h"
+#include "gradtop/run/modelfile.h"
 #include "gradtop/run/options.h"
 #include "gradtop/io/tfevents.h"
 

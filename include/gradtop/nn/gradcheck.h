@@ -40,7 +40,6 @@
 
 #include "gradtop/core/error.h"
 #include "gradtop/nn/model.h"
-#include "gradtop/data/prepared.h"
 
 /* Relative error |bp - fd| / max(|bp|, |fd|, GRADCHECK_FLOOR) below which
  * backprop and finite differences agree.  float32 backprop carries a relative
@@ -118,15 +117,5 @@ ErrorCode gradcheck_compare(Model *m, const float *x, const int *labels, const f
 ErrorCode gradcheck_run(Model *m, const float *x, const int *labels, const float *targets, int B,
                         int max_per_tensor, double h, uint64_t seed, GradcheckReport *rep,
                         Error *err);
-
-/*
- * What `gradtop gradcheck` checks: the network that o describes over s's
- * training part, with the initial weights of o->seed and o's L1 and L2, on
- * the first min(o->batch_size, rows) rows, GRADCHECK_ENTRIES per tensor with
- * step GRADCHECK_STEP.  Fills shape, *rows and rep.  ERROR_INPUT for a
- * network o cannot describe, ERROR_RUNTIME when out of memory.
- */
-ErrorCode gradcheck_session(const PreparedData *s, const Options *o, ModelShape *shape, int *rows,
-                            GradcheckReport *rep, Error *err);
 
 #endif

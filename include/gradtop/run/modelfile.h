@@ -101,7 +101,7 @@
 #include "gradtop/core/error.h"
 #include "gradtop/nn/model.h"
 #include "gradtop/nn/optimizer.h"
-#include "gradtop/data/prepared.h"
+#include "gradtop/run/prepared.h"
 #include "gradtop/run/trainer.h"
 
 #define MODELFILE_MAGIC "GTMODEL"

@@ -13,6 +13,7 @@
 
 #include "gradtop/data/dataset.h"
 #include "gradtop/core/error.h"
+#include "gradtop/nn/gradcheck.h"
 #include "gradtop/run/options.h"
 
 typedef struct {
@@ -30,5 +31,15 @@ ErrorCode prepared_open(PreparedData *s, const Options *o, const char *exe_dir, 
 void prepared_close(PreparedData *s);
 /* The dataset options that o implies. */
 DatasetOptions prepared_dataset_options(const Options *o, const char *exe_dir);
+
+/*
+ * What `gradtop gradcheck` checks: the network that o describes over s's
+ * training part, with the initial weights of o->seed and o's L1 and L2, on
+ * the first min(o->batch_size, rows) rows, GRADCHECK_ENTRIES per tensor with
+ * step GRADCHECK_STEP.  Fills shape, *rows and rep.  ERROR_INPUT for a
+ * network o cannot describe, ERROR_RUNTIME when out of memory.
+ */
+ErrorCode gradcheck_session(const PreparedData *s, const Options *o, ModelShape *shape, int *rows,
+                            GradcheckReport *rep, Error *err);
 
 #endif

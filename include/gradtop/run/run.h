@@ -44,7 +44,7 @@
 #include "gradtop/core/error.h"
 #include "gradtop/run/options.h"
 #include "gradtop/run/rundir.h"
-#include "gradtop/data/prepared.h"
+#include "gradtop/run/prepared.h"
 #include "gradtop/run/trainer.h"
 
 /* How a run is watched; fixed for the TrainRun's life. */

@@ -48,9 +48,9 @@
 #define GRADTOP_RUNDIR_H
 
 #include "gradtop/core/error.h"
-#include "gradtop/io/modelfile.h"
+#include "gradtop/run/modelfile.h"
 #include "gradtop/run/options.h"
-#include "gradtop/data/prepared.h"
+#include "gradtop/run/prepared.h"
 #include "gradtop/run/trainer.h"
 
 typedef struct RunDir RunDir;
