@@ -14,8 +14,8 @@
 # A headless race stops each racer the same way.  The dashboard and the
 # race screen pause and turn red at once, naming the file; w goes on
 # training without run files, and the journal says so.  A network refused
-# for its size on the dashboard (--start) or under train leaves no run
-# directory.
+# for its size or as invalid under train, race, the dashboard (--start) or
+# the race screen leaves no run directory.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_disk.sh
 # shellcheck disable=SC2015,SC2012
@@ -165,6 +165,31 @@ out=$("$GRADTOP" train --layers 65536,65536,65536,65536 --logdir "$TMP/hugetrain
 echo "$out" | grep -q 'use smaller layers' || fail "train's refusal does not say why: $out"
 [ -z "$(ls -A "$TMP/hugetrain" 2>/dev/null)" ] || fail "train's refused network left $(ls "$TMP/hugetrain")"
 echo "ok: train refuses a network too large before making a run directory"
+# the race screen, and an invalid network (a loss that does not fit the
+# task, refused when the network is shaped) under train, race and both
+# screens: exit 2, no run directory
+start_session racehuge C.UTF-8 "race --layers 65536,65536,65536,65536 --logdir '$TMP/racehuge' iris"
+wait_file "$TMP/racehuge.exit" 30 || fail "the race screen with a network too large did not exit"
+[ "$(cat "$TMP/racehuge.exit")" = 1 ] ||
+    fail "the race screen's network too large exited $(cat "$TMP/racehuge.exit"), not 1"
+[ -z "$(ls -A "$TMP/racehuge" 2>/dev/null)" ] || fail "the race screen's refusal left $(ls "$TMP/racehuge")"
+echo "ok: the race screen refuses a network too large before making a run directory"
+for cmd in train race; do
+    out=$("$GRADTOP" $cmd --loss mse --logdir "$TMP/bad$cmd" iris 2>&1 </dev/null)
+    [ "$?" = 2 ] || { echo "$out"; fail "$cmd with --loss mse on classes did not exit 2"; }
+    echo "$out" | grep -q 'mse is for regression' || fail "$cmd's refusal does not say why: $out"
+    [ -z "$(ls -A "$TMP/bad$cmd" 2>/dev/null)" ] ||
+        fail "$cmd's invalid network left $(ls "$TMP/bad$cmd")"
+done
+for scr in "--start" "race"; do
+    name=badscr${scr#--}
+    start_session "$name" C.UTF-8 "$scr --loss mse --logdir '$TMP/$name' iris"
+    wait_file "$TMP/$name.exit" 30 || fail "'$scr' with an invalid network did not exit"
+    [ "$(cat "$TMP/$name.exit")" = 2 ] ||
+        fail "'$scr' with an invalid network exited $(cat "$TMP/$name.exit"), not 2"
+    [ -z "$(ls -A "$TMP/$name" 2>/dev/null)" ] || fail "'$scr' refused, yet left $(ls "$TMP/$name")"
+done
+echo "ok: an invalid network under train, race, the dashboard and the race screen: exit 2, no run directory"
 
 echo "e2e_disk: all passed"
 exit 0
