@@ -284,8 +284,8 @@ static void history_load(Dashboard *d)
     History *h = &d->hist;
     history_free(h);
     const Run *r = d->run;
-    if (r->opt.no_log || !r->log_path[0] || !r->sess || !r->opt.logdir[0]) return;
-    const Dataset *ds = &r->sess->all;
+    if (r->opt.no_log || !r->core.log_path[0] || !r->core.sess || !r->opt.logdir[0]) return;
+    const Dataset *ds = &r->core.sess->all;
     RunSet rs;
     memset(&rs, 0, sizeof rs);
     Error err;
@@ -295,7 +295,7 @@ static void history_load(Dashboard *d)
         return;
     }
     char self[PATH_MAX], other[PATH_MAX];
-    if (!realpath(r->log_path, self)) text_copy(self, sizeof self, r->log_path);
+    if (!realpath(r->core.log_path, self)) text_copy(self, sizeof self, r->core.log_path);
     RunInfo **list = rs.n_runs ? malloc(rs.n_runs * sizeof *list) : NULL;
     size_t m = 0;
     for (size_t i = 0; list && i < rs.n_runs; i++) {
@@ -624,8 +624,10 @@ static void view_epochs(Dashboard *d, int top, int left, int height, int width)
 
 static ViewCtx view_ctx(const Dashboard *d)
 {
-    ViewCtx c = {
-        .ld = d->ld, .all = &d->run->sess->all, .snap = snap(d), .gradcheck_asked = d->gradcheck};
+    ViewCtx c = {.ld = d->ld,
+                 .all = &d->run->core.sess->all,
+                 .snap = snap(d),
+                 .gradcheck_asked = d->gradcheck};
     return c;
 }
 
@@ -664,7 +666,7 @@ static void live_sync(Dashboard *d, int body_h, int chart_w)
                      .fy = d->fy,
                      .pca = d->pca,
                      .gradcheck = d->gradcheck};
-    teach_boundary_grid(&d->run->sess->all, body_h, chart_w, &r.grid_w, &r.grid_h);
+    teach_boundary_grid(&d->run->core.sess->all, body_h, chart_w, &r.grid_w, &r.grid_h);
     live_request(l, &r);
     live_fetch(l, d->ld);
 }
@@ -691,7 +693,7 @@ static void dataset_chance(const Dataset *ds, ChanceLevel *out)
 static DiagnosisKind diagnosis_text(Dashboard *d, char *msg, size_t cap)
 {
     const TrainerSnapshot *s = snap(d);
-    const PreparedData *ss = d->run->sess;
+    const PreparedData *ss = d->run->core.sess;
     if (ss != d->chance_of) {
         d->chance = d->val_chance = (ChanceLevel){0};
         if (ss) {
@@ -865,14 +867,17 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
     /* the run directory */
     if (y < bottom) {
         /* the end of a long path says the most */
-        const char *p =
-            r->log_error[0] ? r->log_error : (r->log_path[0] ? r->log_path : "not logged");
-        if (!r->log_error[0] && (int)strlen(p) > width - 10) {
+        const char *p = r->core.log_error[0]
+                            ? r->core.log_error
+                            : (r->core.log_path[0] ? r->core.log_path : "not logged");
+        if (!r->core.log_error[0] && (int)strlen(p) > width - 10) {
             const char *slash = strrchr(p, '/');
             if (slash && slash[1]) p = slash + 1;
         }
-        CrtRole role = !r->log_error[0] ? ROLE_DIM : r->log_dropped ? ROLE_WARN : ROLE_BAD;
-        if (r->log && r->log_error[0]) {
+        CrtRole role = !r->core.log_error[0] ? ROLE_DIM
+                       : r->core.log_dropped ? ROLE_WARN
+                                             : ROLE_BAD;
+        if (r->core.log && r->core.log_error[0]) {
             /* a run file failed while training ran: which file (inside the
              * run directory) and why, wrapped, then the choice it offers
              * (training paused) until it is made */
@@ -882,9 +887,9 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
             y += crt_wrap(stdscr, y, left + 10, width - 10, bottom - y < 3 ? bottom - y : 3, p);
             /* (a failure at the last save leaves nothing to go on with) */
             bool going = r->has_snap && in_progress(r->snap.status);
-            if (y < bottom && (going || r->log_dropped))
+            if (y < bottom && (going || r->core.log_dropped))
                 crt_wrap(stdscr, y++, left + 10, width - 10, 1,
-                         r->log_dropped ? "no run files from here" : "w: go on without files");
+                         r->core.log_dropped ? "no run files from here" : "w: go on without files");
             crt_set(stdscr, ROLE_NORMAL);
         } else {
             panel_row(y++, left, width, "run", role, p);
@@ -953,7 +958,7 @@ static void draw_confirm(Dashboard *d, int rows, int cols)
     crt_set(stdscr, ROLE_NORMAL);
     crt_puts(stdscr, y0 + 1, x0 + 2, bw - 4, "Training is still running.");
     crt_puts(stdscr, y0 + 2, x0 + 2, bw - 4,
-             d->run->log ? "Quit now? The best weights are saved." : "Quit now?");
+             d->run->core.log ? "Quit now? The best weights are saved." : "Quit now?");
     crt_set(stdscr, ROLE_KEY);
     crt_puts(stdscr, y0 + 4, x0 + 2, 1, "y");
     crt_set(stdscr, ROLE_NORMAL);
@@ -992,7 +997,7 @@ static void draw_header(Dashboard *d, int cols)
     char arch[200];
     run_shape_text(&r->shape, arch, sizeof arch);
     char v[512];
-    const Dataset *ds = &r->sess->all;
+    const Dataset *ds = &r->core.sess->all;
     snprintf(v, sizeof v, " gradtop  %s (%zu rows)  %s %s  %s ", ds->name, ds->n, arch,
              activation_name(r->shape.hidden), optimizer_names[snap(d)->hp.opt.kind]);
     int used = crt_puts(stdscr, 0, 0, cols, v);
@@ -1044,7 +1049,7 @@ static void draw_message(Dashboard *d, int y, int cols)
     } else if (d->notice[0] && now_seconds() < d->notice_until) {
         crt_set(stdscr, d->notice_role);
         crt_puts(stdscr, y, 1, cols - 2, d->notice);
-    } else if (!d->run->trainer) {
+    } else if (!d->run->core.trainer) {
         crt_set(stdscr, ROLE_BAD);
         crt_puts(stdscr, y, 1, cols - 2, "no run: press r to start one, q to quit");
     } else if (s->status == TRAIN_DONE || s->status == TRAIN_EARLY_STOPPED ||
@@ -1113,7 +1118,7 @@ static void draw(Dashboard *d)
 static void edit_open(Dashboard *d)
 {
     Run *r = d->run;
-    if (!r->trainer) return;
+    if (!r->core.trainer) return;
     run_sync_options(r);
     form_init(&d->edit, &r->opt);
     for (size_t i = 0; i < option_count; i++)
@@ -1127,7 +1132,7 @@ static void edit_apply(Dashboard *d)
 {
     Run *r = d->run;
     const Options *o = &d->edit.opt;
-    trainer_set_hparams(r->trainer, &o->hp);
+    trainer_set_hparams(r->core.trainer, &o->hp);
     r->opt = *o;
     notify(d, ROLE_MARKER, "hyperparameters applied from the next batch");
 }
@@ -1157,14 +1162,14 @@ static void restart(Dashboard *d)
     }
     d->table_scroll = 0;
     history_load(d);
-    notify(d, ROLE_GOOD, "restarted with the current settings%s%s", r->log_path[0] ? ": " : "",
-           r->log_path);
+    notify(d, ROLE_GOOD, "restarted with the current settings%s%s", r->core.log_path[0] ? ": " : "",
+           r->core.log_path);
 }
 
 static void on_action(Dashboard *d, Action a)
 {
     Run *r = d->run;
-    Trainer *t = r->trainer;
+    Trainer *t = r->core.trainer;
     const TrainerSnapshot *s = snap(d);
     if (!t && a != ACTION_QUIT && a != ACTION_RESTART && a != ACTION_HELP &&
         a != ACTION_NEXT_VIEW && a != ACTION_HISTORY) {
@@ -1232,7 +1237,7 @@ static void on_action(Dashboard *d, Action a)
         if (run_log_off(r)) {
             if (trainer_status(t) == TRAIN_PAUSED) trainer_resume(t);
             notify(d, ROLE_WARN, "going on without run files: %s keeps what was written",
-                   r->log_path);
+                   r->core.log_path);
         } else {
             notify(d, ROLE_WARN, "w is for when a run file cannot be written: nothing to do");
         }
@@ -1258,7 +1263,7 @@ static void on_action(Dashboard *d, Action a)
     case ACTION_NEXT_VIEW: d->view = (d->view + 1) % n_views; break;
     case ACTION_PREV_VIEW: d->view = (d->view + n_views - 1) % n_views; break;
     case ACTION_PAIR: {
-        int dd = r->sess->all.d;
+        int dd = r->core.sess->all.d;
         if (dd < 3) {
             notify(d, ROLE_WARN, "x: there are only %d features", dd);
             break;
@@ -1273,8 +1278,8 @@ static void on_action(Dashboard *d, Action a)
         }
         d->view = VIEW_BOUNDARY;
         notify(d, ROLE_NORMAL, "boundary over features %s and %s, the others at their mean",
-               r->sess->all.feature_names ? r->sess->all.feature_names[d->fx] : "?",
-               r->sess->all.feature_names ? r->sess->all.feature_names[d->fy] : "?");
+               r->core.sess->all.feature_names ? r->core.sess->all.feature_names[d->fx] : "?",
+               r->core.sess->all.feature_names ? r->core.sess->all.feature_names[d->fy] : "?");
         break;
     }
     case ACTION_PCA:
@@ -1298,7 +1303,7 @@ static void on_action(Dashboard *d, Action a)
         break;
     case ACTION_HISTORY:
         if (d->hist.n == 0) {
-            notify(d, ROLE_WARN, "b: no earlier finished runs on %s%s%s", r->sess->all.name,
+            notify(d, ROLE_WARN, "b: no earlier finished runs on %s%s%s", r->core.sess->all.name,
                    r->opt.no_log ? " (this run is not logged)" : " in ",
                    r->opt.no_log ? "" : r->opt.logdir);
             break;
@@ -1388,9 +1393,9 @@ int dashboard_run(Run *run)
     memset(&d, 0, sizeof d);
     d.run = run;
     d.smoothing = 0.6;
-    first_varying_pair(&run->sess->train, &d.fx, &d.fy);
+    first_varying_pair(&run->core.sess->train, &d.fx, &d.fy);
     /* Beyond a handful of features one pair says little: start on PCA. */
-    d.pca = run->sess->all.d > 4;
+    d.pca = run->core.sess->all.d > 4;
     d.ld = calloc(1, sizeof *d.ld);
     if (!d.ld) return 1;
     struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
@@ -1399,12 +1404,12 @@ int dashboard_run(Run *run)
     history_load(&d);
     while (!d.quit) {
         double frame_start = now_seconds();
-        bool had_error = run->log_error[0] != '\0';
+        bool had_error = run->core.log_error[0] != '\0';
         run_update(run);
-        if (!had_error && run->log && run->log_error[0])
+        if (!had_error && run->core.log && run->core.log_error[0])
             notify(&d, ROLE_BAD,
                    "%s: training paused; w goes on without run files, s stops, q quits",
-                   run->log_error);
+                   run->core.log_error);
         draw(&d);
         /* Wait for input until the next frame is due: poll() is how the loop
          * sleeps, never how it synchronizes with the trainer. */

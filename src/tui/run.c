@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "crt.h"
-#include "text.h"
 
 void run_init(Run *r, const Options *opt, const char *exe_dir)
 {
@@ -20,31 +19,20 @@ void run_init(Run *r, const Options *opt, const char *exe_dir)
 
 ErrorCode run_open(Run *r, Error *err)
 {
-    r->sess = NULL;
-    ErrorCode rc = trainrun_open_data(&r->core, &r->opt, r->exe_dir, err);
-    if (rc) return rc;
-    r->sess = r->core.sess;
-    return ERROR_NONE;
+    return trainrun_open_data(&r->core, &r->opt, r->exe_dir, err);
 }
 
 void run_share(Run *r, PreparedData *shared)
 {
     trainrun_share_data(&r->core, shared);
-    r->sess = shared;
 }
 
-/* The screen's hooks, after the run log's (src/run/run.c), on the trainer thread:
- * the teaching views' and the headless race's printer. */
+/* The screen's hooks, after the run log's (src/run/run.c), on the trainer
+ * thread: the teaching views'. */
 static void hook_batch(void *ctx, const BatchInfo *b)
 {
     Run *r = ctx;
     if (r->live) live_on_batch(r->live, b);
-}
-
-static void hook_epoch(void *ctx, const EpochMetrics *m)
-{
-    Run *r = ctx;
-    if (r->on_epoch) r->on_epoch(r->on_epoch_ctx, m);
 }
 
 static void hook_event(void *ctx, const TrainEvent *e)
@@ -53,66 +41,42 @@ static void hook_event(void *ctx, const TrainEvent *e)
     if (r->live) live_on_event(r->live, e);
 }
 
-/* The run log's first I/O failure, on the trainer thread, after the
- * TrainRun paused the dashboard's run (its panel turns red, and the user
- * chooses between going on without files and stopping) or stopped a
- * headless racer, as `gradtop train` does. */
-static void log_failed(void *ctx, const Error *e)
-{
-    Run *r = ctx;
-    if (r->on_log_failed) r->on_log_failed(r->on_epoch_ctx, e);
-}
-
-/* The UI's copies of the core's, after it changed. */
-static void run_mirror(Run *r)
-{
-    r->trainer = r->core.trainer;
-    r->log = r->core.log;
-    text_copy(r->log_path, sizeof r->log_path, r->core.log_path);
-    text_copy(r->log_error, sizeof r->log_error, r->core.log_error);
-    r->log_dropped = r->core.log_dropped;
-}
-
 /* What run_prepare or run_launch made, undone after a failure. */
 static void run_discard(Run *r)
 {
     live_destroy(r->live);
     r->live = NULL;
     trainrun_end(&r->core);
-    r->trainer = NULL;
-    r->log = NULL;
 }
 
 ErrorCode run_prepare(Run *r, Error *err)
 {
-    if (!r->sess) return error_set(err, ERROR_RUNTIME, "no data loaded");
-    PreparedData *ss = r->sess;
-    /* Set for each run: the race sets headless and its hooks after
-     * run_init. */
-    r->core.cfg = (TrainRunConfig){.hooks = {.ctx = r,
-                                             .on_batch = r->no_live ? NULL : hook_batch,
-                                             .on_epoch = hook_epoch,
-                                             .on_event = hook_event},
-                                   .interactive = !r->headless,
-                                   .pause_on_log_failure = !r->headless,
-                                   .on_log_failed = log_failed,
-                                   .note = r->no_live ? "optimizer race" : "interactive dashboard"};
+    if (!r->core.sess) return error_set(err, ERROR_RUNTIME, "no data loaded");
+    PreparedData *ss = r->core.sess;
+    /* A screen watches the run: the pace holds, a divergence waits for a
+     * resume, and the run log's first I/O failure pauses it (its panel
+     * turns red, and the user chooses between going on without files and
+     * stopping). */
+    r->core.cfg = (TrainRunConfig){
+        .hooks = {.ctx = r, .on_batch = r->no_live ? NULL : hook_batch, .on_event = hook_event},
+        .interactive = true,
+        .pause_on_log_failure = true,
+        .note = r->no_live ? "optimizer race" : "interactive dashboard"};
     ErrorCode rc = trainrun_prepare(&r->core, &r->opt, err);
-    run_mirror(r);
     if (rc) return rc;
-    r->shape = trainer_model(r->trainer)->shape; /* fixed for the trainer's life */
+    r->shape = trainer_model(r->core.trainer)->shape; /* fixed for the trainer's life */
     if (!r->no_live) {
         /* created before the thread starts, so the hooks see it */
-        rc = live_create(&r->live, trainer_model(r->trainer), &ss->train, &ss->val, r->opt.seed,
-                         err);
+        rc = live_create(&r->live, trainer_model(r->core.trainer), &ss->train, &ss->val,
+                         r->opt.seed, err);
         if (rc) goto fail;
     }
     if (r->has_snap) trainer_snapshot_free(&r->snap);
     r->has_snap = false;
-    rc = trainer_snapshot_init(&r->snap, r->trainer, err);
+    rc = trainer_snapshot_init(&r->snap, r->core.trainer, err);
     if (rc) goto fail;
     r->has_snap = true;
-    trainer_snapshot(r->trainer, &r->snap);
+    trainer_snapshot(r->core.trainer, &r->snap);
     return ERROR_NONE;
 fail:
     run_discard(r);
@@ -129,7 +93,6 @@ ErrorCode run_launch(Run *r, Error *err)
     ErrorCode rc = trainrun_open_log(&r->core, err);
     if (!rc) rc = trainrun_start(&r->core, err);
     if (rc) run_discard(r);
-    run_mirror(r);
     return rc;
 }
 
@@ -141,29 +104,26 @@ ErrorCode run_start(Run *r, Error *err)
 
 void run_update(Run *r)
 {
-    if (r->trainer && r->has_snap) trainer_snapshot(r->trainer, &r->snap);
-    if (!r->log_error[0] && trainrun_log_error(&r->core))
-        text_copy(r->log_error, sizeof r->log_error, r->core.log_error);
+    if (r->core.trainer && r->has_snap) trainer_snapshot(r->core.trainer, &r->snap);
+    trainrun_log_error(&r->core);
 }
 
 const char *run_log_error_short(const Run *r)
 {
-    size_t n = strlen(r->log_path);
-    const char *e = r->log_error;
-    return n && !strncmp(e, r->log_path, n) && e[n] == '/' ? e + n + 1 : e;
+    size_t n = strlen(r->core.log_path);
+    const char *e = r->core.log_error;
+    return n && !strncmp(e, r->core.log_path, n) && e[n] == '/' ? e + n + 1 : e;
 }
 
 bool run_log_off(Run *r)
 {
-    if (!r->log_error[0] || !trainrun_log_off(&r->core)) return false;
-    r->log_dropped = true;
-    return true;
+    return trainrun_log_off(&r->core);
 }
 
 bool run_status(const Run *r, TrainStatus *s)
 {
-    if (!r->has_snap || !r->trainer) return false;
-    *s = trainer_status(r->trainer);
+    if (!r->has_snap || !r->core.trainer) return false;
+    *s = trainer_status(r->core.trainer);
     return true;
 }
 
@@ -185,19 +145,15 @@ void run_join(Run *r)
 
 void run_sync_options(Run *r)
 {
-    if (!r->trainer) return;
-    trainer_get_hparams(r->trainer, &r->opt.hp);
+    if (!r->core.trainer) return;
+    trainer_get_hparams(r->core.trainer, &r->opt.hp);
 }
 
 void run_end(Run *r)
 {
-    if (!r->trainer) return;
+    if (!r->core.trainer) return;
     run_sync_options(r);
-    trainrun_end(&r->core);
-    /* the run log's failure at its end, unless one was seen before */
-    if (!r->log_error[0]) text_copy(r->log_error, sizeof r->log_error, r->core.log_error);
-    r->trainer = NULL;
-    r->log = NULL;
+    trainrun_end(&r->core); /* keeps log_path, and log_error with the log's failure at its end */
     live_destroy(r->live);
     r->live = NULL;
 }
@@ -210,7 +166,6 @@ void run_close(Run *r)
         r->has_snap = false;
     }
     trainrun_close(&r->core);
-    r->sess = NULL;
 }
 
 void run_shape_text(const ModelShape *s, char *buf, size_t cap)

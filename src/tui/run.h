@@ -3,14 +3,11 @@
  * TrainRun (gradtop/run/run.h: the data, the trainer and its thread, the run
  * directory, the hooks' fan-out, the result), with what only a screen
  * needs around it: the teaching views' data (Live) plugged into the run's
- * hooks, the snapshot the UI copies each frame, and the UI's copies of the
- * run directory's path and error.  The headless race uses it too, with
- * its per-epoch printer as on_epoch.
+ * hooks and the snapshot the UI copies each frame.
  *
- * The UI thread (the headless race's main thread) owns a Run and is the
- * only caller of these functions; the trainer thread started by
- * run_launch only runs trainer_run and, through the hooks, the run log,
- * Live and on_epoch.  They meet in the trainer's own mutex-guarded
+ * The UI thread owns a Run and is the only caller of these functions; the
+ * trainer thread started by run_launch only runs trainer_run and, through
+ * the hooks, the run log and Live.  They meet in the trainer's own mutex-guarded
  * control calls and trainer_snapshot(), and in the TrainRun's result.
  */
 #ifndef GRADTOP_TUI_RUN_H
@@ -27,32 +24,16 @@
 #include "gradtop/insight/live.h"
 
 typedef struct {
-    Options opt; /* the settings of the run; edits made while it runs go here too */
+    Options opt; /* the settings of the next run; edits made while it runs go here too */
     const char *exe_dir;
-    TrainRun core; /* the engine's run */
-    /* The data the trainer uses: the core's own session (run_open), or
-     * one another owns (the optimizer race shares one among its racers;
-     * set with run_share). */
-    PreparedData *sess;
-    bool no_live;  /* no teaching views (the race's racers) */
-    bool headless; /* trainer_run returns at the end (no dashboard waits) */
-    Live *live;    /* the teaching views' data, or NULL */
-    /* an extra per-epoch callback on the trainer thread (the headless race) */
-    void (*on_epoch)(void *ctx, const EpochMetrics *m);
-    void *on_epoch_ctx;
-    /* headless: told at once of the run log's first I/O failure, on the
-     * trainer thread (the racer stops; on a screen it pauses) */
-    void (*on_log_failed)(void *ctx, const Error *e);
-    /* The core's trainer and run log while a run is prepared (NULL
-     * otherwise), for the screens' control calls and tests. */
-    Trainer *trainer;
-    RunDir *log;
-    /* The UI's copies: the run directory ("" with --no-log), the run
-     * log's first I/O error or why it is not logged ("" while all is
-     * well), and whether run_log_off was called. */
-    char log_path[1024];
-    char log_error[512];
-    bool log_dropped;
+    /* The engine's run: its data (core.sess: its own, run_open, or one
+     * another owns, run_share), trainer (core.trainer, NULL when no run
+     * is prepared), run log, run directory and errors (core.log_path,
+     * core.log_error, core.log_dropped).  Read them there: nothing here
+     * copies them. */
+    TrainRun core;
+    bool no_live;     /* no teaching views (the race's racers) */
+    Live *live;       /* the teaching views' data, or NULL */
     ModelShape shape; /* the network of the current run */
     TrainerSnapshot snap;
     bool has_snap;
@@ -77,7 +58,7 @@ ErrorCode run_launch(Run *r, Error *err);
 /* run_prepare, then run_launch. */
 ErrorCode run_start(Run *r, Error *err);
 /* Copies the trainer's progress into r->snap, and the run log's first
- * I/O error, as soon as there is one, into r->log_error. */
+ * I/O error, as soon as there is one, into r->core.log_error. */
 void run_update(Run *r);
 /* log_error with the run directory left out of the failed file's path
  * ("model.gtm: No space left on device"), for a narrow panel. */
