@@ -1,5 +1,5 @@
 /*
- * race.c - the optimizer race.  See race.h.
+ * race.c - the race screen of the optimizer race.  See race.h.
  */
 #include "race.h"
 

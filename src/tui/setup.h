@@ -25,8 +25,9 @@ typedef enum {
  * (may be NULL) flags the option_table rows given on the command line;
  * message (may be NULL) is shown at the start, e.g. why the last Start
  * failed.  racers (may be NULL: no such choice) adds a "mode" row,
- * single or race, and the racers of a race (race.h's syntax, checked as it
- * is typed), prefilled from and written back to racers[0..racers_cap).
+ * single or race, and the racers of a race (gradtop/run/racers.h's
+ * syntax, checked as it is typed), prefilled from and written back to
+ * racers[0..racers_cap).
  */
 SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, const char *message,
                       int *sig, char *racers, size_t racers_cap);
