@@ -486,6 +486,48 @@ static void test_commands_apply_in_order_each_answered(void **state)
     live_finish(l);
 }
 
+typedef struct {
+    Trainer *t;
+    long seq;
+    bool called, answered;
+} SelfAwait;
+
+/* On the trainer thread (the start event's hook), a command is sent and
+ * awaited: the answer cannot come while the thread waits for it. */
+static void await_in_hook(void *ctx, const TrainEvent *e)
+{
+    SelfAwait *w = ctx;
+    if (e->kind != EVENT_START) return;
+    TrainerReply r;
+    w->seq = trainer_scale_lr(w->t, 1.0);
+    w->answered = trainer_await(w->t, w->seq, &r);
+    w->called = true;
+}
+
+/* trainer_await on the trainer thread returns at once instead of waiting
+ * for itself; the command is answered at the next batch boundary. */
+static void test_await_on_the_trainer_thread_returns_at_once(void **state)
+{
+    (void)state;
+    Dataset ds;
+    make_dataset(&ds, 50, 1);
+    Options o;
+    base_options(&o);
+    o.epochs = 1;
+    SelfAwait w = {0};
+    TrainerHooks hooks = {.ctx = &w, .on_event = await_in_hook};
+    Error err;
+    assert_int_equal(trainer_create(&w.t, &o, &ds, NULL, NULL, false, &hooks, &err), ERROR_NONE);
+    assert_int_equal(trainer_run(w.t, &err), ERROR_NONE);
+    assert_true(w.called);
+    assert_false(w.answered);
+    TrainerReply r;
+    assert_true(trainer_reply(w.t, w.seq, &r));
+    assert_true(r.done);
+    trainer_destroy(w.t);
+    free_dataset(&ds);
+}
+
 /* Once the run has ended, a command is answered at once, refused. */
 static void test_commands_after_the_end_are_refused(void **state)
 {
@@ -906,6 +948,7 @@ int main(void)
         cmocka_unit_test(test_pause_step_and_change_at_next_batch),
         cmocka_unit_test(test_commands_apply_in_order_each_answered),
         cmocka_unit_test(test_commands_after_the_end_are_refused),
+        cmocka_unit_test(test_await_on_the_trainer_thread_returns_at_once),
         cmocka_unit_test(test_changes_never_land_mid_batch),
         cmocka_unit_test(test_early_stopping_counts_patience),
         cmocka_unit_test(test_divergence_keeps_finite_weights),

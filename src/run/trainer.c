@@ -75,6 +75,7 @@ struct Trainer {
     long applied;                              /* the last one answered */
     TrainerReply replies[TRAINER_MAX_REPLIES]; /* reply seq at seq % TRAINER_MAX_REPLIES */
     bool serving;        /* a thread is in trainer_run or trainer_wait to answer */
+    pthread_t runner;    /* that thread, while serving */
     bool ended;          /* the run has ended: commands are refused at once */
     Pace pace;           /* PACE_MAX for a headless run until trainer_set_pace */
     TrainerSnapshot pub; /* published state; arrays below */
@@ -878,6 +879,7 @@ static void set_serving(Trainer *t, bool serving)
 {
     pthread_mutex_lock(&t->mu);
     t->serving = serving;
+    if (serving) t->runner = pthread_self();
     pthread_cond_broadcast(&t->cv); /* an await with no one to answer returns */
     pthread_mutex_unlock(&t->mu);
 }
@@ -1294,7 +1296,10 @@ bool trainer_reply(Trainer *t, long seq, TrainerReply *r)
 bool trainer_await(Trainer *t, long seq, TrainerReply *r)
 {
     pthread_mutex_lock(&t->mu);
-    while (seq > t->applied && seq <= t->sent && t->serving) pthread_cond_wait(&t->cv, &t->mu);
+    /* the trainer thread itself (a hook) would wait for itself */
+    bool self = t->serving && pthread_equal(t->runner, pthread_self());
+    while (!self && seq > t->applied && seq <= t->sent && t->serving)
+        pthread_cond_wait(&t->cv, &t->mu);
     bool got = reply_of(t, seq, r);
     pthread_mutex_unlock(&t->mu);
     return got;

@@ -15,10 +15,13 @@
  * mutex.  Hooks run on the trainer thread, outside the mutex.
  *
  * Adding a command kind: a TrainerCommandKind, its argument in
- * TrainerCommand's union, a case in trainer.c's apply_command (which runs
- * on the trainer thread between batches, with the model its own) and, if
- * the screens call it, a wrapper that fills a TrainerCommand and calls
- * trainer_send.  The kind's name goes into trainer_command_names.
+ * TrainerCommand's union, its name in trainer_command_names, a case in
+ * trainer.c's apply_command (which runs on the trainer thread between
+ * batches, with the model its own, and fills the reply; its mode says
+ * whether the run trains or waits diverged, and a kind that is a change
+ * rather than a control joins the ones apply_command carries over a
+ * divergence) and, if the screens call it, a wrapper that fills a
+ * TrainerCommand and calls trainer_send.
  */
 #ifndef GRADTOP_TRAINER_H
 #define GRADTOP_TRAINER_H
@@ -313,7 +316,8 @@ bool trainer_reply(Trainer *t, long seq, TrainerReply *r);
 /* Waits until command seq is answered and returns trainer_reply's; false
  * at once when no thread is in trainer_run or trainer_wait to answer it
  * (before the run starts, or when a diverged run has not been taken up
- * again).  At most one batch and its hooks. */
+ * again), and on the trainer thread (a hook), which would wait for itself.
+ * At most one batch and its hooks. */
 bool trainer_await(Trainer *t, long seq, TrainerReply *r);
 
 /* Thin wrappers: each sends one command and returns its sequence number. */
