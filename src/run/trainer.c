@@ -89,6 +89,7 @@ struct Trainer {
     TrainEvent events[TRAINER_MAX_EVENTS];
     long n_events_total;
     double run_seconds; /* time spent running (pauses excluded) */
+    double counted_to;  /* the monotonic time run_seconds counts up to; -1: a pause since */
     long run_samples;   /* rows stepped in that time */
     double rate_t0;     /* for samples/s */
     long rate_samples;
@@ -227,6 +228,7 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     pthread_cond_init(&t->cv, &ca);
     pthread_condattr_destroy(&ca);
     t->last_go = -1;
+    t->counted_to = -1;
     if (interactive) {
         t->pace = o->pace;
         /* paused before the first batch, which trainer_run announces */
@@ -614,6 +616,7 @@ static CmdOutcome take_commands(Trainer *t, CmdMode mode, int epoch)
  */
 static int boundary(Trainer *t, int epoch)
 {
+    bool waited = false; /* for the pace, since the last batch */
     for (;;) {
         CmdOutcome out = take_commands(t, MODE_RUN, epoch);
         if (out == CMD_STOP) return STOP_NOW;
@@ -628,6 +631,7 @@ static int boundary(Trainer *t, int epoch)
         }
         if (t->paused) {
             pthread_cond_wait(&t->cv, &t->mu);
+            t->counted_to = -1; /* a pause is not running time */
             pthread_mutex_unlock(&t->mu);
             continue;
         }
@@ -643,14 +647,23 @@ static int boundary(Trainer *t, int epoch)
                 if (ts.tv_nsec >= 1000000000L) ts.tv_nsec = 999999999L;
                 pthread_cond_timedwait(&t->cv, &t->mu, &ts);
                 /* the pace's wait is training time, not a pause: elapsed
-                 * and the mean speed say how long the run took to watch */
-                t->run_seconds += now_mono() - now;
+                 * and the mean speed say how long the run took to watch.
+                 * It counts from where the last batch's time ended, so
+                 * that the paced batches' elapsed time spans at least
+                 * their pace (from one batch's start to the next). */
+                double end = now_mono();
+                t->run_seconds += end - (t->counted_to >= 0 ? t->counted_to : now);
+                t->counted_to = end;
+                waited = true;
                 pthread_mutex_unlock(&t->mu);
                 continue;
             }
         }
+        double go = now_mono();
+        /* after a pace wait, the moments up to this batch's start count too */
+        if (waited && t->counted_to >= 0) t->run_seconds += go - t->counted_to;
         pthread_mutex_unlock(&t->mu);
-        t->last_go = now_mono();
+        t->last_go = go;
         return GO;
     }
 }
@@ -666,6 +679,7 @@ static void publish_batch(Trainer *t, double loss, int B, long batch_in_epoch, i
     t->pub.last_batch_loss = loss;
     t->pub.lr = lr;
     t->run_seconds += now - t_batch_start;
+    t->counted_to = now;
     t->run_samples += B;
     t->rate_samples += B;
     double span = now - t->rate_t0;
@@ -778,7 +792,7 @@ static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_
     long batch_no = 0;
     for (size_t pos = 0; pos < ds->n;) {
         if (boundary(t, epoch) == STOP_NOW) return EPOCH_STOPPED;
-        double t0 = now_mono();
+        double t0 = t->last_go; /* the batch's time starts where its pace counted from */
         int cap = t->model.cap_batch;
         int B = (int)(ds->n - pos < (size_t)cap ? ds->n - pos : (size_t)cap);
         /* Read at every batch: a rate changed mid-epoch applies at once. */
