@@ -29,6 +29,8 @@
 #include "gradtop/run/prepared.h"
 #include "gradtop/run/trainer.h"
 
+#include "accuracy.h"
+
 static void set_opt(Options *o, const char *name, const char *value)
 {
     const OptionSpec *s = options_find(name);
@@ -108,31 +110,6 @@ static void run_close(Run *run)
 {
     trainer_destroy(run->t);
     prepared_close(&run->s);
-}
-
-/* Accuracy of m on ds from m's own forward pass (argmax, or p >= 0.5 for
- * one sigmoid output), in chunks of the model's batch capacity. */
-static double accuracy_of(Model *m, const Dataset *ds)
-{
-    int n_out = m->shape.sizes[m->shape.n_layers];
-    size_t correct = 0;
-    for (size_t pos = 0; pos < ds->n; pos += (size_t)m->cap_batch) {
-        int B = (int)(ds->n - pos < (size_t)m->cap_batch ? ds->n - pos : (size_t)m->cap_batch);
-        const float *y = model_forward(m, ds->x + pos * (size_t)ds->d, B, false, NULL);
-        for (int r = 0; r < B; r++) {
-            int pred = 0;
-            if (n_out == 1) {
-                pred = y[r] >= 0.5f;
-            } else {
-                for (int c = 1; c < n_out; c++)
-                    if (y[(size_t)r * (size_t)n_out + (size_t)c] >
-                        y[(size_t)r * (size_t)n_out + (size_t)pred])
-                        pred = c;
-            }
-            correct += pred == ds->labels[pos + (size_t)r];
-        }
-    }
-    return (double)correct / (double)ds->n;
 }
 
 /* Coefficient of determination of m on ds (targets as stored; R² does not

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "gradtop/run/presets.h"
 
 static char exe_dir[PATH_MAX];
 
@@ -282,7 +283,7 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
     Error err = {0};
     if (config) {
         bool locked[256] = {false};
-        if (options_load_file(o, config, locked, &err)) {
+        if (options_load_file_marking(o, config, locked, a->given, &err)) {
             fprintf(stderr, "gradtop: %s\n", err.msg);
             return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
         }
@@ -293,6 +294,7 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
             return EXIT_USAGE;
         }
         a->locked[pend[k].spec - option_table] = true;
+        a->given[pend[k].spec - option_table] = true;
     }
     if (a->n_positional > 0) {
         if (strlen(a->positional[0]) >= sizeof o->dataset) {
@@ -300,8 +302,12 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
             return EXIT_USAGE;
         }
         snprintf(o->dataset, sizeof o->dataset, "%s", a->positional[0]);
-        a->locked[option_count] = true;
+        a->locked[option_count] = a->given[option_count] = true;
     }
+    /* What trains (and gradcheck, whose network is the one train would
+     * build) takes a generated set's own defaults where the user said
+     * nothing. */
+    if (cmd & (TRAINING | CMD_GRADCHECK)) preset_switch(o, "", o->dataset, a->given);
     if (options_validate(o, &err)) {
         fprintf(stderr, "gradtop: %s\n", err.msg);
         return EXIT_USAGE;
@@ -353,6 +359,15 @@ void cli_usage(FILE *f, const char *command)
                 "\nDATASET: a CSV file, an IDX file (…-images-idx3-ubyte[.gz]), a name under "
                 "datasets/,\n  or a built-in: fashion-mnist, fashion-mnist-test, spiral, circles, "
                 "xor, gauss, moons.\n");
+    if (cmd & (TRAINING | CMD_GRADCHECK)) {
+        fprintf(f, "\nThe generated sets have defaults of their own, which options given here or "
+                   "in --config\noverride:\n");
+        for (size_t i = 0; i < preset_count; i++) {
+            char what[256];
+            preset_describe(&presets[i], what, sizeof what);
+            fprintf(f, "  %-8s %s\n", presets[i].dataset, what);
+        }
+    }
     bool header = false;
     for (size_t i = 0; i < cli_option_count; i++) {
         const CliOption *c = &cli_options[i];

@@ -40,6 +40,8 @@ typedef struct {
     int n_positional;
     const char *positional[8];
     bool locked[256]; /* options given on the command line (option_table rows, then dataset) */
+    bool given[256];  /* given on the command line or in the --config file: a dataset's own
+                       * defaults (presets.h) leave them alone */
 } CliArgs;
 
 /* Options of single commands, outside the option table. */
@@ -56,7 +58,8 @@ unsigned cli_option_commands(const OptionSpec *s);
 
 /*
  * Parses argv after the command word into o (defaults, then --config FILE,
- * then the command line, which wins) and a.  The dataset is the first
+ * then the command line, which wins, then for the commands that train the
+ * dataset's own defaults where neither said otherwise) and a.  The dataset is the first
  * positional argument.  An option the command does not take is refused,
  * naming the commands that do.  Prints the error and returns EXIT_USAGE on
  * bad input (EXIT_RUNTIME when the config file cannot be read).

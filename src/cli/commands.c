@@ -11,7 +11,7 @@
 
 static int run_interactive(const Options *o, const CliArgs *a)
 {
-    return tui_main(o, o->start, cli_exe_dir(), a->locked);
+    return tui_main(o, o->start, cli_exe_dir(), a->locked, a->given);
 }
 
 static int run_view(const Options *o, const CliArgs *a)

@@ -11,6 +11,7 @@
 
 #include "../tui/keys.h"
 #include "cli.h"
+#include "gradtop/run/presets.h"
 
 #ifndef GRADTOP_VERSION
 #define GRADTOP_VERSION "0.0.0"
@@ -178,6 +179,19 @@ void cli_man(FILE *f)
             roff(f, who);
             fputs(".\n", f);
         }
+    }
+    fputs(".SH GENERATED SETS\n", f);
+    roff(f, "The generated 2-D sets have defaults of their own, which train, race, gradcheck and "
+            "the setup screen use wherever the command line and --config say nothing (the rate "
+            "is Adam's; another optimizer keeps its own):\n");
+    for (size_t i = 0; i < preset_count; i++) {
+        char what[256];
+        preset_describe(&presets[i], what, sizeof what);
+        fputs(".TP\n.B ", f);
+        roff(f, presets[i].dataset);
+        fputc('\n', f);
+        roff(f, what);
+        fputc('\n', f);
     }
     fputs(".SH DASHBOARD KEYS\n", f);
     for (int i = 0; i < key_count; i++) {

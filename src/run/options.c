@@ -791,9 +791,15 @@ static ErrorCode read_config(const char *path, char **text, size_t *len, Error *
 }
 
 static ErrorCode load_text(Options *o, const char *text, size_t len, const char *path,
-                           const bool *locked, Error *err);
+                           const bool *locked, bool *set, Error *err);
 
 ErrorCode options_load_file(Options *o, const char *path, const bool *locked, Error *err)
+{
+    return options_load_file_marking(o, path, locked, NULL, err);
+}
+
+ErrorCode options_load_file_marking(Options *o, const char *path, const bool *locked, bool *set,
+                                    Error *err)
 {
     char *text;
     size_t len;
@@ -804,7 +810,7 @@ ErrorCode options_load_file(Options *o, const char *path, const bool *locked, Er
     if (!rc && len > CONFIG_MAX_BYTES)
         rc = error_set(err, ERROR_INPUT, "%s: larger than the %d MB a config file may be", path,
                        CONFIG_MAX_BYTES / (1024 * 1024));
-    if (!rc) rc = load_text(o, text, len, path, locked, err);
+    if (!rc) rc = load_text(o, text, len, path, locked, set, err);
     free(text);
     return rc;
 }
@@ -814,12 +820,12 @@ ErrorCode options_load_text(Options *o, const char *text, const char *name, cons
 {
     size_t len = strlen(text);
     ErrorCode rc = check_text(text, len, name, err);
-    return rc ? rc : load_text(o, text, len, name, locked, err);
+    return rc ? rc : load_text(o, text, len, name, locked, NULL, err);
 }
 
 /* Applies the `key = value` lines of text, which check_text passed. */
 static ErrorCode load_text(Options *o, const char *text, size_t len, const char *path,
-                           const bool *locked, Error *err)
+                           const bool *locked, bool *set, Error *err)
 {
     char line[CONFIG_MAX_LINE + 2];
     int lineno = 0;
@@ -857,8 +863,10 @@ static ErrorCode load_text(Options *o, const char *text, size_t len, const char 
         if (strcmp(key, "dataset") == 0) {
             if (strlen(val) >= sizeof o->dataset)
                 return error_set(err, ERROR_INPUT, "%s: dataset: path too long", where);
-            if (!(locked && locked[option_count]))
+            if (!(locked && locked[option_count])) {
                 snprintf(o->dataset, sizeof o->dataset, "%s", val);
+                if (set) set[option_count] = true;
+            }
             continue;
         }
         const OptionSpec *spec = options_find(key);
@@ -874,6 +882,7 @@ static ErrorCode load_text(Options *o, const char *text, size_t len, const char 
         if (locked && locked[spec - option_table]) continue;
         ErrorCode rc = options_set(o, spec, val, where, err);
         if (rc) return rc;
+        if (set) set[spec - option_table] = true;
     }
     return ERROR_NONE;
 }

@@ -275,6 +275,15 @@ static FormEvent field_validate(Form *f, FormField *fd)
     return FORM_CHANGED;
 }
 
+void form_reload(Form *f)
+{
+    for (int i = 0; i < f->n_fields; i++) {
+        FormField *fd = &f->fields[i];
+        if (fd->kind == FIELD_OPTION && !fd->error[0])
+            field_format(f, fd, fd->text, sizeof fd->text);
+    }
+}
+
 /* Leaving a field: a valid option's text is written the form's way (a
  * typed -1 of --noise reads "default" again). */
 static void leave_field(Form *f)

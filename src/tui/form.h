@@ -101,6 +101,9 @@ void form_show_if(Form *f, int field, int other, const char *text);
 /* Shows field only while when(working copy) is true, e.g. the options of
  * generated sets only while one is chosen. */
 void form_show_when(Form *f, int field, FormShow when);
+/* Rewrites every option row that holds no error from the working copy,
+ * after the caller changed it. */
+void form_reload(Form *f);
 /* A field's current text ("" for a bad index). */
 const char *form_text(const Form *f, int field);
 

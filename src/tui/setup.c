@@ -24,6 +24,7 @@
 #include "text.h"
 #include "gradtop/data/dataset.h"
 #include "gradtop/run/prepared.h"
+#include "gradtop/run/presets.h"
 
 #define PREVIEW_CLASSES 24
 #define PREVIEW_DELAY 0.25 /* seconds a choice must stay before it is loaded */
@@ -54,7 +55,9 @@ typedef struct {
     char message[1024];
     CrtRole message_role;
     const char *exe_dir;
-    int mode_field, racers_field; /* the race rows, or -1 */
+    int mode_field, racers_field;   /* the race rows, or -1 */
+    const bool *given;              /* options the user gave: no dataset's defaults replace them */
+    char defaults_of[OPTIONS_PATH]; /* the dataset whose own defaults the form holds */
 } Setup;
 
 static const char *const mode_names[] = {"single", "race", NULL};
@@ -414,6 +417,19 @@ static void draw(Setup *s)
     doupdate();
 }
 
+/* Another dataset chosen: the options still at the last one's own
+ * defaults take the new one's (a generated set's network, rate, epochs
+ * and early stopping; a data file's, the general ones), those the user
+ * gave or changed stay. */
+static void follow_dataset(Setup *s)
+{
+    Options *o = &s->form.opt;
+    if (strcmp(o->dataset, s->defaults_of) == 0) return;
+    preset_switch(o, s->defaults_of, o->dataset, s->given);
+    text_copy(s->defaults_of, sizeof s->defaults_of, o->dataset);
+    form_reload(&s->form);
+}
+
 /* Start: every field valid and the options consistent. */
 static bool try_start(Setup *s)
 {
@@ -450,8 +466,8 @@ static bool try_start(Setup *s)
     return true;
 }
 
-SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, const char *message,
-                      int *sig, char *racers, size_t racers_cap)
+SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, const bool *given,
+                      const char *message, int *sig, char *racers, size_t racers_cap)
 {
     Setup *s = calloc(1, sizeof *s);
     if (!s) return SETUP_QUIT;
@@ -469,6 +485,9 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
         }
     }
     s->exe_dir = exe_dir;
+    s->given = given;
+    /* a dataset given is already at its own defaults (cli_parse) */
+    text_copy(s->defaults_of, sizeof s->defaults_of, opt->dataset);
     form_init(&s->form, opt);
     form_add_dataset(&s->form, names, n_names);
     for (size_t i = 0; i < option_count; i++) {
@@ -490,6 +509,7 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
     }
     form_add_button(&s->form, "Start");
     form_add_button(&s->form, "Quit");
+    follow_dataset(s);
     if (message && *message) {
         snprintf(s->message, sizeof s->message, "%s", message);
         s->message_role = ROLE_BAD;
@@ -531,6 +551,7 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
                 continue;
             }
             esc_armed = false;
+            if (ev == FORM_CHANGED) follow_dataset(s);
             if (ev == FORM_CANCEL) {
                 result = SETUP_QUIT;
                 done = true;

@@ -22,14 +22,17 @@ typedef enum {
 
 /*
  * Runs the setup screen on opt (read, and written on SETUP_START).  locked
- * (may be NULL) flags the option_table rows given on the command line;
+ * (may be NULL) flags the option_table rows given on the command line,
+ * given (may be NULL) those given there or in a --config file: when
+ * another dataset is chosen, every other option still at the last
+ * dataset's default takes the new one's (presets.h);
  * message (may be NULL) is shown at the start, e.g. why the last Start
  * failed.  racers (may be NULL: no such choice) adds a "mode" row,
  * single or race, and the racers of a race (gradtop/run/racers.h's
  * syntax, checked as it is typed), prefilled from and written back to
  * racers[0..racers_cap).
  */
-SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, const char *message,
-                      int *sig, char *racers, size_t racers_cap);
+SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, const bool *given,
+                      const char *message, int *sig, char *racers, size_t racers_cap);
 
 #endif

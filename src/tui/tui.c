@@ -34,7 +34,8 @@ static void draw_loading(const Options *o)
     doupdate();
 }
 
-int tui_main(const Options *opt, bool start, const char *exe_dir, const bool *locked)
+int tui_main(const Options *opt, bool start, const char *exe_dir, const bool *locked,
+             const bool *given)
 {
     /* The user's locale for characters (braille needs UTF-8), but numbers
      * always read and print with a '.', whatever the locale. */
@@ -84,7 +85,8 @@ int tui_main(const Options *opt, bool start, const char *exe_dir, const bool *lo
     char racers[1024] = "";
     while (!start) {
         int sig = 0;
-        SetupResult sr = setup_run(&run.opt, exe_dir, locked, message, &sig, racers, sizeof racers);
+        SetupResult sr =
+            setup_run(&run.opt, exe_dir, locked, given, message, &sig, racers, sizeof racers);
         if (sr == SETUP_RACE) {
             /* the race has its own screen, which starts curses again */
             Options ro = run.opt;

@@ -17,7 +17,9 @@
  * Runs `gradtop [OPTIONS] [DATASET]`.  opt holds the defaults, --config and
  * the command line; start (--start) skips the setup screen; exe_dir is the
  * program's directory (for datasets/ beside it; may be NULL); locked (may
- * be NULL) flags the option_table rows set on the command line.
+ * be NULL) flags the option_table rows set on the command line, given (may
+ * be NULL) those set there or in the --config file, which a dataset's own
+ * defaults (presets.h) leave alone on the setup screen.
  *
  * Returns the process exit code: 0 after q; 2 with a message on stderr for
  * bad input found before curses starts (a dataset that does not load, an
@@ -25,6 +27,7 @@
  * failure; 128 + N after signal N (130 for SIGINT).  The terminal is
  * restored on every way out.
  */
-int tui_main(const Options *opt, bool start, const char *exe_dir, const bool *locked);
+int tui_main(const Options *opt, bool start, const char *exe_dir, const bool *locked,
+             const bool *given);
 
 #endif

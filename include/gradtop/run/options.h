@@ -185,6 +185,11 @@ char *options_trim(char *s);
  * option_table row, then one for the dataset key: option_count + 1 in all)
  * are skipped: command-line options win. */
 ErrorCode options_load_file(Options *o, const char *path, const bool *locked, Error *err);
+/* The same, also marking in set (option_count + 1 flags, as locked) each
+ * key the file gave: an option the user gave wins over a dataset's own
+ * defaults (presets.h). */
+ErrorCode options_load_file_marking(Options *o, const char *path, const bool *locked, bool *set,
+                                    Error *err);
 /* The same for a text held in memory (a model file's stored options);
  * name stands for the file in messages. */
 ErrorCode options_load_text(Options *o, const char *text, const char *name, const bool *locked,
