@@ -633,6 +633,36 @@ expect_line "${cfg:-/dev/null}" '^lr = 0.001$' "--lr default did not keep Adam's
 expect_line "${cfg:-/dev/null}" '^patience = 50$' "moons's own patience did not apply"
 rm -rf "$T/presets"
 
+# ---- --features: the Playground's input transforms --------------------------
+
+run train spiral --features x1,x3 --no-log
+expect_rc 2
+expect_line "$ERR" "--features: unknown feature 'x3' in 'x1,x3' \\(expected a comma-separated list of x1, x2, x1\\^2" \
+    "a bad --features entry is not named with the accepted names"
+run train iris --features 'x1^2,x2^2' --no-log
+expect_rc 2
+expect_line "$ERR" 'only the generated 2-D sets' "--features on a data file is not refused"
+# The model file keeps the features: eval re-creates the run's figures,
+# predict transforms new points of two columns.
+run train circles --features 'x1^2,x2^2' --layers "" --logdir "$T/feat" --threads 1
+expect_rc 0
+va=$(tail -n 1 "$OUT" | sed -nE 's/.* val_accuracy=([0-9.]+).*/\1/p')
+model=$(ls "$T"/feat/*/model.gtm 2>/dev/null | head -n 1)
+expect_line "$(dirname "${model:-/dev/null/x}")/config.txt" '^features = x1\^2,x2\^2$' \
+    "config.txt does not record --features"
+run eval --model "${model:-none}" circles --part val
+expect_rc 0
+expect_line "$OUT" "^result: rows=100 loss=$NUM accuracy=${va:-none}\$" \
+    "eval --part val of a model with features does not give the run's val_accuracy ${va:-}"
+printf 'x,y\n0,0\n0.5,-0.5\n4.5,0\n0,-4.6\n' >"$T/points.csv"
+run predict --model "${model:-none}" "$T/points.csv"
+expect_rc 0
+checks=$((checks + 1))
+got=$(cut -d, -f1 "$OUT" | tr '\n' ' ')
+[ "$got" = "prediction 0 0 1 1 " ] ||
+    bad "predictions '$got' for the centre and the ring of circles, want 'prediction 0 0 1 1 '"
+rm -rf "$T/feat"
+
 if [ "$fail" -ne 0 ]; then
     echo "e2e_cli: $fail of $checks checks failed" >&2
     exit 1

@@ -50,6 +50,8 @@ static const struct {
     {"missing", READING},
     {"samples", READING},
     {"noise", READING},
+    /* eval and predict apply the model's own */
+    {"features", TRAINING | CMD_GRADCHECK},
     /* a generated set's points; eval --part re-creates the split from it */
     {"seed", READING},
     {"val-split", TRAINING | CMD_GRADCHECK | CMD_EVAL},
@@ -405,6 +407,7 @@ void cli_usage(FILE *f, const char *command)
                          s->kind == OPTKIND_STRING || s->kind == OPTKIND_CHAR ? "S"
                          : s->kind == OPTKIND_LAYERS                          ? "N,N,..."
                          : s->kind == OPTKIND_PACE                            ? "max|Ne|Nb"
+                         : s->kind == OPTKIND_FEATURES                        ? "F,F,..."
                          : s->kind == OPTKIND_DOUBLE                          ? "F"
                                                                               : "N");
             }

@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "gradtop/io/atomicfile.h"
+#include "gradtop/data/features.h"
 #include "gradtop/run/modelfile.h"
 #include "gradtop/run/prepared.h"
 #include "gradtop/run/trainer.h"
@@ -59,6 +60,29 @@ static int load_model(const CliArgs *a, const char *command, SavedModel *sm)
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
     return EXIT_OK;
+}
+
+/* The columns the data gives the model: its features, or under --features
+ * the two (x1, x2) they are made from. */
+static int input_columns(const SavedModel *sm, const Options *run)
+{
+    return run->features != FEATURES_RAW ? 2 : sm->d;
+}
+
+/* A model trained with --features sees what they make of the data's two
+ * columns (the stored features, which the command line cannot change). */
+static ErrorCode apply_features(const SavedModel *sm, const Options *run, Dataset *ds, Error *err)
+{
+    if (run->features == FEATURES_RAW) return ERROR_NONE;
+    if (ds->d != 2) {
+        char list[128];
+        features_format(run->features, list, sizeof list);
+        return error_set(err, ERROR_INPUT,
+                         "%s: %d feature columns, but the model takes two (x1, x2), from which "
+                         "it makes its %d inputs (--features %s)",
+                         ds->source, ds->d, sm->d, list);
+    }
+    return dataset_transform_features(ds, run->features, err);
 }
 
 static int exit_for(const Error *err)
@@ -116,6 +140,7 @@ int cmd_eval(const Options *o, const CliArgs *a)
         modelfile_free(&sm);
         return exit_for(&err);
     }
+    if (apply_features(&sm, &run, &ds, &err)) goto fail;
     Dataset *target = &ds;
     /* The run's own split, from its stored seed and share: the same rows
      * that training scored as its validation part. */
@@ -395,10 +420,11 @@ int cmd_predict(const Options *o, const CliArgs *a)
      * every input row gets an output row. */
     DatasetOptions with = dopt;
     with.skip_label = true;
-    with.expect_features = sm.d;
+    with.expect_features = input_columns(&sm, &run);
     with.keep_missing = true;
     with.row_lines = true;
     if (dataset_load(&ds, run.dataset, &with, &err) != ERROR_NONE) goto fail;
+    if (ds.d == 2 && apply_features(&sm, &run, &ds, &err)) goto fail;
     if (ds.d != sm.d) {
         if (ds.label_column >= 0)
             error_set(&err, ERROR_INPUT,

@@ -46,6 +46,7 @@ static void value_word(const OptionSpec *s, char *buf, size_t cap)
     case OPTKIND_U64: snprintf(buf, cap, "N"); return;
     case OPTKIND_LAYERS: snprintf(buf, cap, "N,N,..."); return;
     case OPTKIND_PACE: snprintf(buf, cap, "max|Ne|Nb"); return;
+    case OPTKIND_FEATURES: snprintf(buf, cap, "F,F,..."); return;
     case OPTKIND_STRING:
     case OPTKIND_CHAR: snprintf(buf, cap, "S"); return;
     case OPTKIND_ENUM: {

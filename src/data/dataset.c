@@ -82,6 +82,7 @@ void dataset_free(Dataset *ds)
         free(ds->feature_missing);
         free(ds->feature_mean);
         free(ds->row_line);
+        free(ds->plane);
         if (ds->class_names)
             for (int i = 0; i < ds->n_classes; i++) free(ds->class_names[i]);
         free(ds->class_names);
@@ -466,6 +467,7 @@ static ErrorCode permute_rows(Dataset *ds, const int *perm, Error *err)
         int label = ds->labels ? ds->labels[i] : 0;
         float target = ds->targets ? ds->targets[i] : 0;
         size_t line = ds->row_line ? ds->row_line[i] : 0;
+        float px = ds->plane ? ds->plane[2 * i] : 0, py = ds->plane ? ds->plane[2 * i + 1] : 0;
         size_t j = i;
         for (;;) {
             size_t k = (size_t)perm[j];
@@ -475,12 +477,17 @@ static ErrorCode permute_rows(Dataset *ds, const int *perm, Error *err)
                 if (ds->labels) ds->labels[j] = label;
                 if (ds->targets) ds->targets[j] = target;
                 if (ds->row_line) ds->row_line[j] = line;
+                if (ds->plane) {
+                    ds->plane[2 * j] = px;
+                    ds->plane[2 * j + 1] = py;
+                }
                 break;
             }
             memcpy(ds->x + j * d, ds->x + k * d, d * sizeof *row);
             if (ds->labels) ds->labels[j] = ds->labels[k];
             if (ds->targets) ds->targets[j] = ds->targets[k];
             if (ds->row_line) ds->row_line[j] = ds->row_line[k];
+            if (ds->plane) memcpy(ds->plane + 2 * j, ds->plane + 2 * k, 2 * sizeof *ds->plane);
             j = k;
         }
     }
@@ -498,6 +505,7 @@ static void make_view(const Dataset *ds, Dataset *v, size_t start, size_t n)
     v->labels = ds->labels ? ds->labels + start : NULL;
     v->targets = ds->targets ? ds->targets + start : NULL;
     v->row_line = ds->row_line ? ds->row_line + start : NULL;
+    v->plane = ds->plane ? ds->plane + 2 * start : NULL;
 }
 
 /* How many of count rows go to validation: rounded, but a class (or a

@@ -10,6 +10,8 @@
 
 #include "gradtop/insight/insight.h"
 
+#include "gradtop/data/features.h"
+
 /* LAPACK's symmetric eigensolver (MRRR), as the OpenBLAS build exports it
  * with the Fortran calling convention: every argument by reference, then
  * the hidden lengths of the three character arguments.  Debian's OpenBLAS
@@ -290,12 +292,25 @@ size_t boundary_scratch_floats(const Model *m)
     return (size_t)m->cap_batch * (size_t)m->shape.sizes[0];
 }
 
-void boundary_compute(Model *m, const BoundaryPlane *p, const BoundaryGrid *g, float *scratch,
-                      int *cls, float *conf)
+/* The input row of a grid point (a, b): from a plane in feature space, or
+ * through a dataset's feature transform. */
+typedef void (*GridInput)(const void *ctx, double a, double b, float *x);
+
+static void plane_input(const void *ctx, double a, double b, float *x)
+{
+    plane_point(ctx, a, b, x);
+}
+
+static void features_input(const void *ctx, double a, double b, float *x)
+{
+    dataset_plane_input(ctx, a, b, x);
+}
+
+static void compute_cells(Model *m, GridInput input, const void *ctx, const BoundaryGrid *g,
+                          float *scratch, int *cls, float *conf)
 {
     const ModelShape *s = &m->shape;
     int d = s->sizes[0], O = s->sizes[s->n_layers];
-    assert(p->d == d && g->w > 0 && g->h > 0 && m->cap_batch > 0);
     size_t cells = (size_t)g->w * (size_t)g->h;
     for (size_t c0 = 0; c0 < cells; c0 += (size_t)m->cap_batch) {
         size_t rows = cells - c0;
@@ -304,7 +319,7 @@ void boundary_compute(Model *m, const BoundaryPlane *p, const BoundaryGrid *g, f
             size_t cell = c0 + i;
             double a, b;
             boundary_cell_center(g, (int)(cell % (size_t)g->w), (int)(cell / (size_t)g->w), &a, &b);
-            plane_point(p, a, b, scratch + i * (size_t)d);
+            input(ctx, a, b, scratch + i * (size_t)d);
         }
         const float *out = model_forward(m, scratch, (int)rows, false, NULL);
         for (size_t i = 0; i < rows; i++) {
@@ -325,4 +340,18 @@ void boundary_compute(Model *m, const BoundaryPlane *p, const BoundaryGrid *g, f
             }
         }
     }
+}
+
+void boundary_compute(Model *m, const BoundaryPlane *p, const BoundaryGrid *g, float *scratch,
+                      int *cls, float *conf)
+{
+    assert(p->d == m->shape.sizes[0] && g->w > 0 && g->h > 0 && m->cap_batch > 0);
+    compute_cells(m, plane_input, p, g, scratch, cls, conf);
+}
+
+void boundary_compute_features(Model *m, const Dataset *ds, const BoundaryGrid *g, float *scratch,
+                               int *cls, float *conf)
+{
+    assert(ds->plane && ds->d == m->shape.sizes[0] && g->w > 0 && g->h > 0 && m->cap_batch > 0);
+    compute_cells(m, features_input, ds, g, scratch, cls, conf);
 }

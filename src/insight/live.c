@@ -172,7 +172,10 @@ static void compute_boundary(Live *l, const LiveRequest *r)
     error_clear(&err);
     w->pca = false;
     w->pca_note[0] = '\0';
-    if (r->pca) {
+    /* the x/p keys' pair or PCA plane do not apply: the inputs are made
+     * from x1 and x2, over which the map is drawn */
+    w->features_plane = l->train->plane != NULL;
+    if (r->pca && !w->features_plane) {
         if (!l->pca_tried) {
             l->pca_tried = true;
             size_t n = l->train->n < PCA_ROWS ? l->train->n : PCA_ROWS;
@@ -192,7 +195,10 @@ static void compute_boundary(Live *l, const LiveRequest *r)
             note_copy(w->pca_note, sizeof w->pca_note, "PCA is not available");
         }
     }
-    if (!w->pca) {
+    if (w->features_plane) {
+        w->fx = 0;
+        w->fy = 1;
+    } else if (!w->pca) {
         int fx = r->fx, fy = r->fy;
         if (fx < 0 || fx >= d) fx = 0;
         if (d == 1)
@@ -213,7 +219,12 @@ static void compute_boundary(Live *l, const LiveRequest *r)
         size_t take = part == 0 ? take_t : take_v;
         for (size_t i = 0; i < take; i++) {
             size_t row = i * ds->n / take;
-            plane_project(&l->plane, ds->x + row * (size_t)ds->d, 1, w->pts[np]);
+            if (w->features_plane) {
+                w->pts[np][0] = ds->plane[2 * row];
+                w->pts[np][1] = ds->plane[2 * row + 1];
+            } else {
+                plane_project(&l->plane, ds->x + row * (size_t)ds->d, 1, w->pts[np]);
+            }
             w->pt_class[np] = ds->labels ? ds->labels[row] : 0;
             w->pt_val[np] = (unsigned char)part;
             np++;
@@ -234,7 +245,10 @@ static void compute_boundary(Live *l, const LiveRequest *r)
         l->scratch = s;
         l->scratch_cap = need;
     }
-    boundary_compute(m, &l->plane, &g, l->scratch, w->cls, w->conf);
+    if (w->features_plane)
+        boundary_compute_features(m, l->train, &g, l->scratch, w->cls, w->conf);
+    else
+        boundary_compute(m, &l->plane, &g, l->scratch, w->cls, w->conf);
     w->grid = g;
     w->has_boundary = true;
     w->boundary_step = w->step;

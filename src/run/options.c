@@ -3,6 +3,8 @@
  */
 #include "gradtop/run/options.h"
 
+#include "gradtop/data/features.h"
+
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
@@ -50,6 +52,10 @@ const OptionSpec option_table[] = {
      "points in a generated 2-D set", NULL, true},
     {"noise", OPTKIND_DOUBLE, OPTGROUP_DATA, OFF(noise), 0, 10, NULL,
      "noise of a generated 2-D set", NULL, true},
+    {"features", OPTKIND_FEATURES, OPTGROUP_DATA, OFF(features), 0, 0, NULL,
+     "generated 2-D sets: the inputs the network sees, made from a point's x1 and x2 as in the "
+     "TensorFlow Playground",
+     NULL, true},
     {"normalize", OPTKIND_ENUM, OPTGROUP_DATA, OFF(normalize), 0, 0, normalize_names,
      "feature scaling, fitted on the training part", NULL, true},
     {"val-split", OPTKIND_DOUBLE, OPTGROUP_DATA, OFF(val_split), 0, 0.9, NULL,
@@ -234,6 +240,7 @@ void options_default(Options *o)
     o->missing = MISSING_ERROR;
     o->samples = 500;
     o->noise = -1;
+    o->features = FEATURES_RAW;
     o->normalize = NORMALIZE_STANDARD;
     o->val_split = 0.2;
     o->layers[0] = 32;
@@ -328,6 +335,12 @@ void options_range(const OptionSpec *s, char *buf, size_t cap)
     case OPTKIND_CHAR:
         snprintf(buf, cap, "auto, a single printable character other than \", or \\t for tab");
         break;
+    case OPTKIND_FEATURES: {
+        char names[200];
+        features_accepted(names, sizeof names);
+        snprintf(buf, cap, "a comma-separated list of %s", names);
+        break;
+    }
     case OPTKIND_PACE:
         snprintf(buf, cap,
                  "max, Ne for N epochs a second (e.g. 5e) or Nb for N batches a second "
@@ -509,6 +522,22 @@ ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const 
         dst->rate = p.rate;
         return ERROR_NONE;
     }
+    case OPTKIND_FEATURES: {
+        char bad[48], shown[64], range[256];
+        FeatureSet f;
+        if (features_parse(value, &f, bad, sizeof bad)) {
+            *(unsigned *)field = f;
+            return ERROR_NONE;
+        }
+        /* the entry that is not a feature, then the whole list */
+        options_range(s, range, sizeof range);
+        if (!bad[0]) return bad_value(s, value, where, "an empty entry in", err);
+        error_quote_text(shown, sizeof shown, bad, strlen(bad));
+        char all[64];
+        error_quote_text(all, sizeof all, value, strlen(value));
+        return error_set(err, ERROR_INPUT, "%s%s--%s: unknown feature '%s' in '%s' (expected %s)",
+                         where ? where : "", where ? ": " : "", s->name, shown, all, range);
+    }
     case OPTKIND_LAYERS: {
         int sizes[OPTIONS_MAX_LAYERS], n = 0;
         const char *p = value;
@@ -576,6 +605,7 @@ void options_format(const Options *o, const OptionSpec *s, char *buf, size_t cap
             snprintf(buf, cap, "%s", s->names[*(const int *)field]);
         break;
     case OPTKIND_PACE: pace_format(*(const Pace *)field, buf, cap); break;
+    case OPTKIND_FEATURES: features_format(*(const unsigned *)field, buf, cap); break;
     case OPTKIND_LAYERS: {
         size_t n = 0;
         buf[0] = '\0';

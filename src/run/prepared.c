@@ -3,6 +3,8 @@
  */
 #include "gradtop/run/prepared.h"
 
+#include "gradtop/data/features.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -46,6 +48,19 @@ static void standardize_targets(PreparedData *s)
     }
 }
 
+/* A transformed set's plane points go through the same normalization as
+ * its rows (dataset_plane_input). */
+static void set_plane_normalization(PreparedData *s)
+{
+    Dataset *all[] = {&s->all, &s->train, &s->val, &s->test};
+    for (int k = 0; k < 4; k++)
+        for (int j = 0; j < s->all.d; j++) {
+            bool on = s->nz.kind != NORMALIZE_NONE && s->nz.shift;
+            all[k]->plane_shift[j] = on ? s->nz.shift[j] : 0.0f;
+            all[k]->plane_scale[j] = on ? s->nz.scale[j] : 1.0f;
+        }
+}
+
 ErrorCode prepared_open(PreparedData *s, const Options *o, const char *exe_dir, Error *err)
 {
     memset(s, 0, sizeof *s);
@@ -59,6 +74,19 @@ ErrorCode prepared_open(PreparedData *s, const Options *o, const char *exe_dir, 
                        s->all.source, s->all.n, s->all.n == 1 ? "" : "s");
         goto fail;
     }
+    if (o->features != FEATURES_RAW) {
+        if (!dataset_is_generated_name(o->dataset)) {
+            char list[128];
+            features_format(o->features, list, sizeof list);
+            rc = error_set(err, ERROR_INPUT,
+                           "--features %s: only the generated 2-D sets (spiral, circles, xor, "
+                           "gauss, moons) take feature transforms; %s is a data file",
+                           list, s->all.source);
+            goto fail;
+        }
+        rc = dataset_transform_features(&s->all, o->features, err);
+        if (rc) goto fail;
+    }
     rc = dataset_split(&s->all, o->val_split, o->seed, &s->train, &s->val, err);
     if (rc) goto fail;
     if (o->test[0]) {
@@ -71,6 +99,11 @@ ErrorCode prepared_open(PreparedData *s, const Options *o, const char *exe_dir, 
             goto fail;
         }
         s->has_test = true;
+        rc = dataset_transform_features(&s->test, o->features, err);
+        if (rc) {
+            error_prefix(err, "--test");
+            goto fail;
+        }
         if (s->test.d != s->all.d) {
             rc = error_set(err, ERROR_INPUT, "--test %s: %d features, but %s has %d",
                            s->test.source, s->test.d, s->all.source, s->all.d);
@@ -103,6 +136,7 @@ ErrorCode prepared_open(PreparedData *s, const Options *o, const char *exe_dir, 
     /* train and val are views of all: normalizing all covers both. */
     normalizer_apply(&s->nz, &s->all);
     if (s->has_test) normalizer_apply(&s->nz, &s->test);
+    if (s->all.plane) set_plane_normalization(s);
     if (s->all.task == TASK_REGRESSION) standardize_targets(s);
     return ERROR_NONE;
 fail:

@@ -23,6 +23,7 @@
 #include "race.h"
 #include "text.h"
 #include "gradtop/data/dataset.h"
+#include "gradtop/data/features.h"
 #include "gradtop/run/prepared.h"
 #include "gradtop/run/presets.h"
 
@@ -73,7 +74,7 @@ static bool check_racers(const Options *opt, const char *text, char *err, size_t
     return false;
 }
 
-/* Rows that apply to one kind of dataset: --samples and --noise shape a
+/* Rows that apply to one kind of dataset: --samples, --noise and --features shape a
  * generated 2-D set; the label, IDX labels file, delimiter and missing
  * values belong to data files. */
 static bool generated_set(const Options *opt)
@@ -88,7 +89,7 @@ static bool data_file(const Options *opt)
 
 static FormShow row_applies(const char *name)
 {
-    static const char *const generated_only[] = {"samples", "noise"};
+    static const char *const generated_only[] = {"samples", "noise", "features"};
     static const char *const file_only[] = {"label", "labels", "delimiter", "missing"};
     for (size_t i = 0; i < sizeof generated_only / sizeof generated_only[0]; i++)
         if (strcmp(name, generated_only[i]) == 0) return generated_set;
@@ -111,8 +112,9 @@ static double now_seconds(void)
 
 static void preview_key(const Options *o, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%s|%s|%s|%d|%d|%d|%g|%llu", o->dataset, o->label, o->labels, o->delimiter,
-             (int)o->missing, o->samples, o->noise, (unsigned long long)o->seed);
+    snprintf(buf, cap, "%s|%s|%s|%d|%d|%d|%g|%llu|%u", o->dataset, o->label, o->labels,
+             o->delimiter, (int)o->missing, o->samples, o->noise, (unsigned long long)o->seed,
+             o->features);
 }
 
 static void preview_load(Setup *s, const char *key)
@@ -133,6 +135,9 @@ static void preview_load(Setup *s, const char *key)
         dataset_free(&ds);
         return;
     }
+    /* the inputs the network will see (a transform that cannot apply is
+     * refused at Start, with its reason) */
+    if (dataset_is_generated_name(o->dataset)) dataset_transform_features(&ds, o->features, &err);
     snprintf(p->name, sizeof p->name, "%s", ds.name);
     snprintf(p->source, sizeof p->source, "%s", ds.source);
     snprintf(p->label, sizeof p->label, "%s", ds.label_name);

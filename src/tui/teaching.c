@@ -230,7 +230,7 @@ static int boundary_legend(const Dataset *ds, const LiveData *ld, int y, int lef
     flow_text(&f, t, ROLE_DIM);
     if (ld && ld->pca_note[0])
         flow_text(&f, ld->pca_note, ROLE_WARN);
-    else if (ds->d > 2)
+    else if (ds->d > 2 && !ds->plane) /* inputs made from x1, x2: always over them */
         flow_text(&f, "x: next pair  p: PCA", ROLE_KEYTEXT);
     if (draw) crt_set(stdscr, ROLE_NORMAL);
     return f.row + 1;
@@ -286,7 +286,14 @@ void teach_boundary(const ViewCtx *c, int top, int left, int height, int width)
         return;
     }
     const Dataset *ds = c->all;
-    if (ld->pca)
+    if (ld->features_plane) {
+        /* the network's inputs, made from the plane's x1 and x2 */
+        int n = snprintf(t, sizeof t, "decision boundary %s x1 across, x2 up %s inputs",
+                         crt_glyph(GLYPH_DOT), crt_glyph(GLYPH_DOT));
+        for (int j = 0; ds->feature_names && j < ds->d && n > 0 && (size_t)n < sizeof t; j++)
+            n +=
+                snprintf(t + n, sizeof t - (size_t)n, "%s%s", j ? ", " : " ", ds->feature_names[j]);
+    } else if (ld->pca)
         snprintf(t, sizeof t, "decision boundary %s PCA plane (%.0f%% of the variance)",
                  crt_glyph(GLYPH_DOT), 100 * ld->pca_explained);
     else if (ld->fy >= 0)

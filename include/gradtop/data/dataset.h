@@ -45,6 +45,9 @@ typedef enum {
  * accepted for samples. */
 #define DATASET_DEFAULT_SAMPLES 500
 #define DATASET_MAX_SAMPLES 10000000
+/* The most columns --features makes from a generated set's two
+ * (features.h). */
+#define DATASET_MAX_PLANE_FEATURES 7
 /* Where Debian's dataset-fashion-mnist package puts its files. */
 #define DATASET_FASHION_MNIST_DIR "/usr/share/datasets/fashion-mnist"
 
@@ -85,6 +88,15 @@ typedef struct {
      * sources. */
     char delimiter;
     bool delimiter_detected;
+    /* A generated set whose columns were transformed (--features,
+     * features.h): (n, 2) the point each row comes from, reordered with the
+     * rows by dataset_split; NULL otherwise.  plane_features says which
+     * columns x holds; plane_shift and plane_scale are the normalization
+     * applied to them since (identity until prepared_open sets it), so
+     * that a point of the plane can be turned into a row of x. */
+    float *plane;
+    unsigned plane_features;
+    float plane_shift[DATASET_MAX_PLANE_FEATURES], plane_scale[DATASET_MAX_PLANE_FEATURES];
 } Dataset;
 
 typedef struct {

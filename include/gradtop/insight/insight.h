@@ -140,6 +140,11 @@ size_t boundary_scratch_floats(const Model *m);
  */
 void boundary_compute(Model *m, const BoundaryPlane *p, const BoundaryGrid *g, float *scratch,
                       int *cls, float *conf);
+/* The same over the x1/x2 plane of a dataset transformed by --features
+ * (ds->plane set): each cell centre (x1, x2) becomes an input row through
+ * the dataset's own transform and normalization (dataset_plane_input). */
+void boundary_compute_features(Model *m, const Dataset *ds, const BoundaryGrid *g, float *scratch,
+                               int *cls, float *conf);
 
 /* ------------------------------------------------------------------------ */
 /* Gradient estimate quality                                                 */

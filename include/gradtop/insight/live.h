@@ -80,6 +80,10 @@ typedef struct {
     BoundaryGrid grid;
     int fx, fy;
     bool pca;
+    /* The rows were made by --features from a point's x1 and x2: the map
+     * and the points are drawn over x1 (across) and x2 (up), whatever the
+     * network's inputs (fx, fy and pca do not apply). */
+    bool features_plane;
     double pca_explained; /* share of the variance the plane shows */
     char pca_note[96];    /* why PCA is not available, or "" */
     bool regression;      /* conf holds values, not probabilities */

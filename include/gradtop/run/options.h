@@ -73,6 +73,7 @@ typedef struct {
     MissingPolicy missing;
     int samples;
     double noise;
+    unsigned features; /* a FeatureSet (features.h): FEATURES_RAW transforms nothing */
     NormalizeKind normalize;
     double val_split;
     /* model */
@@ -106,10 +107,11 @@ typedef enum {
     OPTKIND_DOUBLE,
     OPTKIND_BOOL, /* a flag: --x sets true; in files "true|false|1|0" */
     OPTKIND_STRING,
-    OPTKIND_CHAR,   /* a single character, or auto ('\0') */
-    OPTKIND_ENUM,   /* one of a list of names */
-    OPTKIND_LAYERS, /* comma-separated positive sizes, "" for none */
-    OPTKIND_PACE,   /* a Pace: max, Ne or Nb */
+    OPTKIND_CHAR,     /* a single character, or auto ('\0') */
+    OPTKIND_ENUM,     /* one of a list of names */
+    OPTKIND_LAYERS,   /* comma-separated positive sizes, "" for none */
+    OPTKIND_PACE,     /* a Pace: max, Ne or Nb */
+    OPTKIND_FEATURES, /* a FeatureSet: x1,x2,x1^2,... */
 } OptionKind;
 
 /* Which part of the program an option belongs to (for --help and the form). */
