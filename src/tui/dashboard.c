@@ -1166,6 +1166,20 @@ static void restart(Dashboard *d)
            r->core.log_path);
 }
 
+/* x and p on a set trained on --features: its boundary is always drawn
+ * over the x1 and x2 its inputs are made from (live.c), so they only say
+ * so.  True when that is the case. */
+static bool boundary_over_plane(Dashboard *d, const Run *r, char key)
+{
+    if (!r->core.sess->all.plane) return false;
+    d->view = VIEW_BOUNDARY;
+    notify(d, ROLE_NORMAL,
+           "%c: the inputs are made from x1 and x2 (--features): the boundary is always drawn "
+           "over them",
+           key);
+    return true;
+}
+
 static void on_action(Dashboard *d, Action a)
 {
     Run *r = d->run;
@@ -1264,6 +1278,7 @@ static void on_action(Dashboard *d, Action a)
     case ACTION_PREV_VIEW: d->view = (d->view + n_views - 1) % n_views; break;
     case ACTION_PAIR: {
         int dd = r->core.sess->all.d;
+        if (boundary_over_plane(d, r, 'x')) break;
         if (dd < 3) {
             notify(d, ROLE_WARN, "x: there are only %d features", dd);
             break;
@@ -1283,6 +1298,7 @@ static void on_action(Dashboard *d, Action a)
         break;
     }
     case ACTION_PCA:
+        if (boundary_over_plane(d, r, 'p')) break;
         d->pca = !d->pca;
         d->view = VIEW_BOUNDARY;
         notify(d, ROLE_NORMAL, "boundary over %s",

@@ -1,0 +1,86 @@
+#!/bin/sh
+# e2e_features.sh - the TensorFlow Playground's controls for the generated
+# 2-D sets, as a person meets them in a real terminal (tmux): the setup
+# screen takes a generated set's own defaults and gives them back when
+# another dataset is chosen, keeping what was typed; its features row (shown
+# for generated sets only) checks what is typed and the preview lists the
+# inputs; on the dashboard a set trained on --features x1^2,x2^2 is drawn
+# over x1 and x2 with its inputs in the title, and x says why it cannot
+# change the pair.
+#
+# Run from the project root: GRADTOP=build/gradtop sh tests/e2e_features.sh
+# Every wait is bounded; a failure prints what was expected and the screen.
+set -u
+
+# shellcheck source=tests/lib/tmux.sh
+. tests/lib/tmux.sh
+tmux_harness e2e_features features features
+
+# focus ROW: moves down from the dataset row to ROW (at most 40 steps).
+focus() {
+    keys Home
+    wait_for '^ > dataset  ' 5 || fail "Home did not focus the dataset row"
+    _n=0
+    while ! on_screen "^ > $1 " && [ $_n -lt 40 ]; do
+        keys Down
+        _n=$((_n + 1))
+        poll 2 on_screen "^ > " || :
+    done
+    on_screen "^ > $1 " || fail "no row '$1' to focus"
+}
+
+# ---- the setup screen: a set's own defaults, and features ------------------
+start_session setup C.UTF-8 "--no-log spiral"
+wait_for 'F10' 10 || fail "the setup screen did not come up"
+wait_for '^   layers +16,16 ' 5 || fail "spiral's own layers 16,16 are not on the form"
+on_screen '^   activation +tanh ' || fail "spiral's own activation tanh is not on the form"
+on_screen '^   lr +0\.03 ' || fail "spiral's own lr 0.03 is not on the form"
+on_screen '^   epochs +1000 ' || fail "spiral's own epochs 1000 are not on the form"
+on_screen '^   features +x1,x2 ' || fail "no features row for spiral"
+echo "ok: the setup screen opens spiral at its own defaults, with a features row"
+
+focus features
+keys x 1 , x 3
+wait_for "unknown feature 'x3' in" 5 || fail "features x1,x3 is not refused naming x3"
+wait_for 'sin\(x1\) \(or sinx1\)' 2 || fail "the refusal does not list the accepted names"
+keys BSpace BSpace BSpace BSpace BSpace x 1 ^ 2 , x 2 ^ 2
+wait_for '^ > features +x1\^2,x2\^2 ' 5 || fail "features x1^2,x2^2 was not taken"
+wait_for '^ +│? *features +x1\^2, x2\^2|x1\^2, x2\^2$' 5 ||
+    fail "the preview does not list the inputs x1^2, x2^2"
+echo "ok: the features row refuses x3 naming the accepted names, and the preview lists the inputs"
+
+# epochs typed by hand stay when the dataset changes; the rest follows it
+focus epochs
+keys 4 0
+wait_for '^ > epochs +40 ' 5 || fail "epochs 40 was not taken"
+focus dataset
+keys Right
+wait_for '^ > dataset +< circles >' 5 || fail "right did not choose circles"
+wait_for '^   layers +8 ' 5 || fail "circles's own layers 8 did not replace spiral's"
+on_screen '^   epochs +40 ' || fail "the epochs typed by hand did not stay"
+keys Left Left
+poll 5 off_screen '^ > dataset +< (spiral|circles) >' || fail "left did not leave the generated sets"
+wait_for '^   layers +32 ' 5 || fail "a data file did not get the general layers 32 back"
+on_screen '^   activation +relu ' || fail "a data file did not get the general activation back"
+off_screen '^   features ' || fail "the features row is shown for a data file"
+echo "ok: another dataset takes its own defaults, the typed epochs stay, features go with the set"
+# esc undoes the field, then asks, then quits
+for _k in 1 2 3 4; do
+    [ -s "$TMP/setup.exit" ] && break
+    keys Escape
+    poll 2 test -s "$TMP/setup.exit" || :
+done
+wait_file "$TMP/setup.exit" 5 || fail "esc did not quit the setup screen"
+
+# ---- the dashboard: the boundary over x1 and x2 -----------------------------
+start_session dash C.UTF-8 "--start --no-log --threads 1 --features 'x1^2,x2^2' --layers '' circles"
+wait_for 'EARLY STOPPED' 30 || fail "circles on x1^2, x2^2 did not finish"
+keys Tab Tab
+wait_for 'decision boundary · x1 across, x2 up · inputs x1\^2, x2\^2' 5 ||
+    fail "the boundary is not titled over x1 and x2 with its inputs"
+keys x
+wait_for 'x: the inputs are made from x1 and x2' 5 || fail "x does not say the pair is fixed"
+echo "ok: the dashboard draws the boundary over x1 and x2 and lists the inputs"
+quit_exits dash 0
+
+echo "e2e_features: all passed"
