@@ -4,7 +4,8 @@
 # screen takes a generated set's own defaults and gives them back when
 # another dataset is chosen, keeping what was typed; its features row (shown
 # for generated sets only) checks what is typed and the preview lists the
-# inputs; on the dashboard a set trained on --features x1^2,x2^2 is drawn
+# inputs; the regularization kind and rate rows write --l1 and --l2 and
+# follow them; on the dashboard a set trained on --features x1^2,x2^2 is drawn
 # over x1 and x2 with its inputs in the title, and x says why it cannot
 # change the pair.
 #
@@ -71,6 +72,35 @@ for _k in 1 2 3 4; do
     poll 2 test -s "$TMP/setup.exit" || :
 done
 wait_file "$TMP/setup.exit" 5 || fail "esc did not quit the setup screen"
+
+# ---- the setup screen: regularization the Playground's way -----------------
+start_session reg C.UTF-8 "--logdir '$TMP/runs' --epochs 2 spiral"
+wait_for 'F10' 10 || fail "the setup screen did not come up"
+wait_for '^   regularization +none ' 5 || fail "no regularization row reading none"
+focus regularization
+keys Right
+wait_for '^ > regularization +< L1 >' 5 || fail "right did not choose L1"
+wait_for '^   l1 +0\.001 ' 5 || fail "L1 did not write the rate 0.001 into l1"
+focus 'reg\. rate'
+keys 0 . 0 3
+wait_for '^   l1 +0\.03 ' 5 || fail "the rate 0.03 did not reach l1"
+focus regularization
+keys Right
+wait_for '^ > regularization +< L2 >' 5 || fail "right did not choose L2"
+wait_for '^   l2 +0\.03 ' 5 || fail "L2 did not move the rate into l2"
+on_screen '^   l1 +0 ' || fail "L2 left l1 set"
+focus l1
+keys 0 . 5
+wait_for '^   regularization +L1 and L2 ' 5 || fail "typing into l1 did not make it L1 and L2"
+keys BSpace BSpace BSpace 0
+wait_for '^   regularization +L2 ' 5 || fail "l1 back to 0 did not make it L2 again"
+keys F10
+wait_for 'DONE|EARLY STOPPED' 30 || fail "the run did not start and end"
+cfg=$(ls "$TMP"/runs/*/config.txt 2>/dev/null | head -n 1)
+grep -q '^l2 = 0.03$' "${cfg:-/dev/null}" || fail "the run's config.txt has not l2 = 0.03"
+grep -q '^l1 = 0$' "${cfg:-/dev/null}" || fail "the run's config.txt has not l1 = 0"
+echo "ok: regularization none/L1/L2 and its rate on the setup screen set l1 and l2, and the run uses them"
+quit_exits reg 0
 
 # ---- the dashboard: the boundary over x1 and x2 -----------------------------
 start_session dash C.UTF-8 "--start --no-log --threads 1 --features 'x1^2,x2^2' --layers '' circles"

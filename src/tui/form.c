@@ -143,6 +143,7 @@ static FormField *add_own(Form *f, FieldKind kind, const char *label, const char
     fd->kind = kind;
     fd->help = help;
     fd->show_if = -1;
+    fd->group = FORM_GROUP_RUN;
     text_copy(fd->label, sizeof fd->label, label);
     return fd;
 }
@@ -163,6 +164,11 @@ int form_add_text(Form *f, const char *label, const char *text, FormCheck check,
     fd->check = check;
     text_copy(fd->text, sizeof fd->text, text ? text : "");
     return (int)(fd - f->fields);
+}
+
+void form_set_group(Form *f, int field, int group)
+{
+    if (field >= 0 && field < f->n_fields) f->fields[field].group = group;
 }
 
 void form_show_if(Form *f, int field, int other, const char *text)
@@ -501,7 +507,7 @@ static const char *const group_names[] = {"data", "model", "training", "output",
 
 static int field_group(const FormField *fd)
 {
-    if (fd->kind == FIELD_CHOICE || fd->kind == FIELD_TEXT) return FORM_GROUP_RUN;
+    if (fd->kind == FIELD_CHOICE || fd->kind == FIELD_TEXT) return fd->group;
     return fd->kind == FIELD_DATASET ? OPTGROUP_DATA : (int)fd->spec->group;
 }
 

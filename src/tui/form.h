@@ -55,6 +55,8 @@ typedef struct {
     const char *help;
     int show_if;
     const char *show_text;
+    int group;          /* FIELD_CHOICE / FIELD_TEXT: the heading it comes under (FORM_GROUP_RUN
+                         * unless form_set_group says otherwise) */
     FormShow show_when; /* any row: shown only while this says so (NULL: always) */
 } FormField;
 
@@ -96,6 +98,9 @@ void form_add_button(Form *f, const char *label);
  * NULL).  Returns the field's index, or -1 when the form is full. */
 int form_add_choice(Form *f, const char *label, const char *const *names, const char *help);
 int form_add_text(Form *f, const char *label, const char *text, FormCheck check, const char *help);
+/* Puts one of the caller's own rows under the heading of an option group
+ * (OPTGROUP_TRAIN, ...) instead of FORM_GROUP_RUN. */
+void form_set_group(Form *f, int field, int group);
 /* Shows field only while field other's text is `text`. */
 void form_show_if(Form *f, int field, int other, const char *text);
 /* Shows field only while when(working copy) is true, e.g. the options of

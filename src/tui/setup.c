@@ -57,11 +57,32 @@ typedef struct {
     CrtRole message_role;
     const char *exe_dir;
     int mode_field, racers_field;   /* the race rows, or -1 */
+    int reg_field, rate_field;      /* the Playground regularization rows: they set l1, l2 */
     const bool *given;              /* options the user gave: no dataset's defaults replace them */
     char defaults_of[OPTIONS_PATH]; /* the dataset whose own defaults the form holds */
 } Setup;
 
 static const char *const mode_names[] = {"single", "race", NULL};
+
+/* The TensorFlow Playground's regularization: a kind and one rate, which
+ * the form writes into --l1 and --l2 (both rows stay visible, so that
+ * what is trained is in plain sight; editing them moves the kind). */
+static const char *const reg_names[] = {"none", "L1", "L2", "L1 and L2", NULL};
+enum { REG_NONE, REG_L1, REG_L2, REG_BOTH };
+#define REG_RATE_DEFAULT "0.001" /* the rate shown while the kind is none */
+
+/* The rate row's check: a value --l1 and --l2 accept. */
+static bool check_rate(const Options *opt, const char *text, char *err, size_t cap)
+{
+    Options scratch = *opt;
+    Error e;
+    error_clear(&e);
+    if (options_set(&scratch, options_find("l2"), text, NULL, &e) == ERROR_NONE) return true;
+    char range[128];
+    options_range(options_find("l2"), range, sizeof range);
+    snprintf(err, cap, "expected %s", range);
+    return false;
+}
 
 /* The racers row's check: race.c's own parser over the form's options. */
 static bool check_racers(const Options *opt, const char *text, char *err, size_t cap)
@@ -422,6 +443,59 @@ static void draw(Setup *s)
     doupdate();
 }
 
+static int reg_kind(const Setup *s)
+{
+    const char *t = form_text(&s->form, s->reg_field);
+    for (int k = 0; reg_names[k]; k++)
+        if (strcmp(t, reg_names[k]) == 0) return k;
+    return REG_NONE;
+}
+
+/* The kind and rate rows from --l1 and --l2 (given, typed in their rows or
+ * moved by a dataset's defaults): L1 and L2 with different rates show
+ * l1's. */
+static void reg_from_options(Setup *s)
+{
+    if (s->reg_field < 0) return;
+    const Options *o = &s->form.opt;
+    int kind = o->hp.l1 > 0 && o->hp.l2 > 0 ? REG_BOTH
+               : o->hp.l1 > 0               ? REG_L1
+               : o->hp.l2 > 0               ? REG_L2
+                                            : REG_NONE;
+    FormField *k = &s->form.fields[s->reg_field], *r = &s->form.fields[s->rate_field];
+    text_copy(k->text, sizeof k->text, reg_names[kind]);
+    if (kind != REG_NONE) {
+        const OptionSpec *spec = options_find(kind == REG_L2 ? "l2" : "l1");
+        options_format(o, spec, r->text, sizeof r->text);
+        r->error[0] = '\0';
+    }
+}
+
+/* --l1 and --l2 from the kind and rate rows. */
+static void reg_to_options(Setup *s)
+{
+    const char *rate = form_text(&s->form, s->rate_field);
+    if (s->form.fields[s->rate_field].error[0]) return; /* the row says why */
+    Options *o = &s->form.opt;
+    int kind = reg_kind(s);
+    Error e;
+    error_clear(&e);
+    options_set(o, options_find("l1"), kind == REG_L1 || kind == REG_BOTH ? rate : "0", NULL, &e);
+    options_set(o, options_find("l2"), kind == REG_L2 || kind == REG_BOTH ? rate : "0", NULL, &e);
+    form_reload(&s->form);
+}
+
+/* After a change: the regularization rows and --l1, --l2 agree. */
+static void follow_regularization(Setup *s)
+{
+    if (s->reg_field < 0) return;
+    const FormField *f = form_focused(&s->form);
+    if (f == &s->form.fields[s->reg_field] || f == &s->form.fields[s->rate_field])
+        reg_to_options(s);
+    else
+        reg_from_options(s);
+}
+
 /* Another dataset chosen: the options still at the last one's own
  * defaults take the new one's (a generated set's network, rate, epochs
  * and early stopping; a data file's, the general ones), those the user
@@ -495,10 +569,23 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
     text_copy(s->defaults_of, sizeof s->defaults_of, opt->dataset);
     form_init(&s->form, opt);
     form_add_dataset(&s->form, names, n_names);
+    s->reg_field = s->rate_field = -1;
     for (size_t i = 0; i < option_count; i++) {
         const OptionSpec *sp = &option_table[i];
         /* --config and --start mean nothing here */
         if (strcmp(sp->name, "config") == 0 || strcmp(sp->name, "start") == 0) continue;
+        if (strcmp(sp->name, "l1") == 0) {
+            /* the Playground's way first: a kind and a rate */
+            s->reg_field = form_add_choice(&s->form, "regularization", reg_names,
+                                           "none, L1, L2 or both: the penalty on the weights, "
+                                           "written into l1 and l2 below");
+            s->rate_field = form_add_text(&s->form, "reg. rate", REG_RATE_DEFAULT, check_rate,
+                                          "the regularization's rate (the Playground offers 0.001 "
+                                          "to 10)");
+            form_set_group(&s->form, s->reg_field, OPTGROUP_TRAIN);
+            form_set_group(&s->form, s->rate_field, OPTGROUP_TRAIN);
+            if (s->rate_field < 0) s->reg_field = -1;
+        }
         form_show_when(&s->form, form_add(&s->form, sp, locked && locked[i]),
                        row_applies(sp->name));
     }
@@ -515,6 +602,7 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
     form_add_button(&s->form, "Start");
     form_add_button(&s->form, "Quit");
     follow_dataset(s);
+    reg_from_options(s);
     if (message && *message) {
         snprintf(s->message, sizeof s->message, "%s", message);
         s->message_role = ROLE_BAD;
@@ -556,7 +644,10 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
                 continue;
             }
             esc_armed = false;
-            if (ev == FORM_CHANGED) follow_dataset(s);
+            if (ev == FORM_CHANGED) {
+                follow_dataset(s);
+                follow_regularization(s);
+            }
             if (ev == FORM_CANCEL) {
                 result = SETUP_QUIT;
                 done = true;
