@@ -422,7 +422,7 @@ void cli_usage(FILE *f, const char *command)
                 /* a number's range, in the words of the message that
                  * refuses a value out of it */
                 if (s->kind == OPTKIND_INT || s->kind == OPTKIND_U64 || s->kind == OPTKIND_DOUBLE ||
-                    s->kind == OPTKIND_LAYERS) {
+                    s->kind == OPTKIND_LAYERS || s->kind == OPTKIND_FEATURES) {
                     char range[256];
                     options_range(s, range, sizeof range);
                     fprintf(f, "; %s", range);
