@@ -59,11 +59,15 @@ keys Right
 wait_for '^ > dataset +< circles >' 5 || fail "right did not choose circles"
 wait_for '^   layers +8 ' 5 || fail "circles's own layers 8 did not replace spiral's"
 on_screen '^   epochs +40 ' || fail "the epochs typed by hand did not stay"
+on_screen "circles's own defaults where you set nothing: layers 8, activation tanh" ||
+    fail "the screen does not say circles brought its own defaults"
 keys Left Left
 poll 5 off_screen '^ > dataset +< (spiral|circles) >' || fail "left did not leave the generated sets"
 wait_for '^   layers +32 ' 5 || fail "a data file did not get the general layers 32 back"
 on_screen '^   activation +relu ' || fail "a data file did not get the general activation back"
 off_screen '^   features ' || fail "the features row is shown for a data file"
+on_screen 'the general defaults where you set nothing' ||
+    fail "the screen does not say a data file takes the general defaults"
 echo "ok: another dataset takes its own defaults, the typed epochs stay, features go with the set"
 # esc undoes the field, then asks, then quits
 for _k in 1 2 3 4; do

@@ -504,9 +504,29 @@ static void follow_dataset(Setup *s)
 {
     Options *o = &s->form.opt;
     if (strcmp(o->dataset, s->defaults_of) == 0) return;
+    Options was = *o;
     preset_switch(o, s->defaults_of, o->dataset, s->given);
+    const Preset *p = preset_find(o->dataset);
     text_copy(s->defaults_of, sizeof s->defaults_of, o->dataset);
     form_reload(&s->form);
+    /* say why rows changed, until the next key */
+    static char before[16384], after[16384];
+    options_to_config(&was, before, sizeof before);
+    options_to_config(o, after, sizeof after);
+    /* the options after the comment and the dataset lines */
+    const char *b = strchr(strchr(before, '\n') + 1, '\n'),
+               *a = strchr(strchr(after, '\n') + 1, '\n');
+    if (b && a && strcmp(b, a) == 0) return;
+    if (p) {
+        char what[256];
+        preset_describe(p, what, sizeof what);
+        snprintf(s->message, sizeof s->message, "%s's own defaults where you set nothing: %s",
+                 p->dataset, what);
+    } else {
+        snprintf(s->message, sizeof s->message,
+                 "the general defaults where you set nothing (the generated sets have their own)");
+    }
+    s->message_role = ROLE_DIM;
 }
 
 /* Start: every field valid and the options consistent. */
