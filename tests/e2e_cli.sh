@@ -613,6 +613,17 @@ for set in spiral circles xor gauss moons; do
     awk -v v="${va:-0}" 'BEGIN { exit !(v >= 0.95) }' ||
         bad "$set at its defaults: val_accuracy ${va:-none}, want >= 0.95"
 done
+# A race without --racers on a generated set: every racer learns it.
+run race spiral --no-log --threads 1
+expect_rc 0
+checks=$((checks + 1))
+n=$(grep -c '^result: racer=' "$OUT")
+[ "$n" -eq 3 ] || bad "$n racers' results, want 3"
+grep '^result: racer=' "$OUT" | sed -nE 's/^result: racer=([^ ]+) .* val_accuracy=([0-9.]+).*/\1 \2/p' >"$T/racers"
+while read -r racer va; do
+    checks=$((checks + 1))
+    awk -v v="$va" 'BEGIN { exit !(v >= 0.95) }' || bad "race spiral: $racer reached val_accuracy $va, want >= 0.95"
+done <"$T/racers"
 # Its defaults reach the run's config.txt; an option given on the command
 # line or in a --config file wins over them.
 run train spiral --logdir "$T/presets" --epochs 2 --threads 1

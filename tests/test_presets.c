@@ -23,6 +23,7 @@
 #include "gradtop/run/presets.h"
 #include "gradtop/run/trainer.h"
 
+#include "gradtop/run/racers.h"
 #include "accuracy.h"
 
 static void set_opt(Options *o, const char *name, const char *value)
@@ -185,6 +186,30 @@ static void switching_sets_keeps_what_the_user_changed(void **state)
     assert_string_equal(a, b);
 }
 
+/* A race without --racers on a generated set runs the set's racers, which
+ * parse over its defaults; another dataset keeps the general ones. */
+static void a_generated_set_brings_racers_that_parse(void **state)
+{
+    (void)state;
+    assert_string_equal(preset_racers("iris", RACE_DEFAULT), RACE_DEFAULT);
+    for (size_t i = 0; i < preset_count; i++) {
+        const char *r = preset_racers(presets[i].dataset, RACE_DEFAULT);
+        assert_string_not_equal(r, RACE_DEFAULT);
+        Options o;
+        preset_defaults(&o, presets[i].dataset);
+        snprintf(o.dataset, sizeof o.dataset, "%s", presets[i].dataset);
+        char why[512], names[128];
+        if (!race_check(&o, NULL, why, sizeof why, names, sizeof names))
+            fail_msg("%s: %s", presets[i].dataset, why);
+        assert_string_equal(names, "sgd, adam, rmsprop");
+        Options out[RACE_MAX];
+        int n = 0;
+        assert_true(race_options(&o, NULL, out, &n, why, sizeof why, NULL, 0));
+        assert_int_equal(n, 3);
+        assert_true(fabs(out[1].hp.opt.lr - 0.03) < 1e-12); /* adam's, not 0.001 */
+    }
+}
+
 static void describe_lists_every_value(void **state)
 {
     (void)state;
@@ -202,6 +227,7 @@ int main(void)
         cmocka_unit_test(another_optimizer_keeps_its_own_rate),
         cmocka_unit_test(switching_sets_keeps_what_the_user_changed),
         cmocka_unit_test(describe_lists_every_value),
+        cmocka_unit_test(a_generated_set_brings_racers_that_parse),
         cmocka_unit_test(every_generated_set_reaches_095_at_its_defaults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 
 #include "../tui/race.h"
 #include "cli.h"
+#include "gradtop/run/presets.h"
 #include "gradtop/core/sigwatch.h"
 #include "gradtop/run/prepared.h"
 #include "gradtop/run/racers.h"
@@ -63,7 +64,8 @@ void race_details(FILE *f)
             "  name=NAME (letters, digits, . _ - +; at most %d) names the racer and its\n"
             "  run directory.  The data options (val-split, normalize, ...), logdir,\n"
             "  no-log and config are shared: refused as KEYs.\n"
-            "  default: \"%s\"\n"
+            "  default: \"%s\";\n"
+            "  for the generated 2-D sets: \"%s\"\n"
             "\n"
             "The header shows what all racers share; each racer's row shows its own\n"
             "settings where they differ.\n"
@@ -75,7 +77,7 @@ void race_details(FILE *f)
             "Without a terminal on stdout, prints one line per epoch per racer and a\n"
             "result line per racer; SIGINT, SIGTERM or SIGHUP stops every racer after\n"
             "its batch, with its files complete, and exits 130.\n",
-            RACE_NAME_MAX, RACE_DEFAULT);
+            RACE_NAME_MAX, RACE_DEFAULT, preset_racers(presets[0].dataset, RACE_DEFAULT));
 }
 
 /* A line for rc's epoch m, on rc's trainer thread.  Standard output that

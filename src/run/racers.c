@@ -4,6 +4,8 @@
  */
 #include "gradtop/run/racers.h"
 
+#include "gradtop/run/presets.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,7 +65,7 @@ bool racers_parse(const Options *base, const char *spec, RacerSpec out[RACE_MAX]
 {
     char buf[1024];
     *n = 0;
-    if (!spec) spec = RACE_DEFAULT;
+    if (!spec) spec = preset_racers(base->dataset, RACE_DEFAULT);
     if (strlen(spec) >= sizeof buf) {
         snprintf(why, cap, "--racers: longer than %zu characters", sizeof buf - 1);
         return false;

@@ -506,6 +506,12 @@ static void follow_dataset(Setup *s)
     if (strcmp(o->dataset, s->defaults_of) == 0) return;
     Options was = *o;
     preset_switch(o, s->defaults_of, o->dataset, s->given);
+    if (s->racers_field >= 0) {
+        /* the racers too, unless typed */
+        FormField *r = &s->form.fields[s->racers_field];
+        if (strcmp(r->text, preset_racers(s->defaults_of, RACE_DEFAULT)) == 0)
+            text_copy(r->text, sizeof r->text, preset_racers(o->dataset, RACE_DEFAULT));
+    }
     const Preset *p = preset_find(o->dataset);
     text_copy(s->defaults_of, sizeof s->defaults_of, o->dataset);
     form_reload(&s->form);
@@ -615,7 +621,8 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
             &s->form, "mode", mode_names,
             "single: one run on the dashboard; race: optimizers side by side from the same start");
         s->racers_field = form_add_text(
-            &s->form, "racers", racers[0] ? racers : RACE_DEFAULT, check_racers,
+            &s->form, "racers", racers[0] ? racers : preset_racers(opt->dataset, RACE_DEFAULT),
+            check_racers,
             "racers separated by ';', each OPTIMIZER[:KEY=VALUE,...], e.g. adam:lr=0.001");
         form_show_if(&s->form, s->racers_field, s->mode_field, "race");
     }

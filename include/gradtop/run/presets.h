@@ -31,6 +31,9 @@ typedef struct {
         const char *option, *value;
     } values[PRESET_MAX_VALUES];
     int n_values;
+    /* the race's racers when --racers is not given (race.h's syntax): rates
+     * at which every racer learns the set */
+    const char *racers;
 } Preset;
 
 extern const Preset presets[];
@@ -53,6 +56,10 @@ void preset_defaults(Options *o, const char *dataset);
  * time the dataset changes.  o->dataset is not touched.
  */
 void preset_switch(Options *o, const char *from, const char *to, const bool *given);
+
+/* The racers a race on dataset runs when --racers is not given: the
+ * preset's, or fallback for a dataset without one. */
+const char *preset_racers(const char *dataset, const char *fallback);
 
 /* The preset's values in words, e.g. "layers 16,16, activation tanh, lr
  * 0.03 (adam), epochs 1000, patience 150, monitor val_accuracy". */

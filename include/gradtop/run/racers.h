@@ -24,7 +24,8 @@ typedef struct {
 } RacerSpec;
 
 /*
- * Parses spec (RACE_DEFAULT when NULL) over the shared options base: racers
+ * Parses spec (when NULL, base's dataset's own racers, presets.h, or else
+ * RACE_DEFAULT) over the shared options base: racers
  * separated by ';', each OPTIMIZER[:KEY=VALUE,...] with KEY an optimizer
  * parameter (lr, momentum, nesterov, beta1, rho, ...), a model or training
  * option (layers, activation, batch-size, l2, seed, ...) or name (the
