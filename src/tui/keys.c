@@ -33,17 +33,10 @@ const KeyBinding key_table[] = {
      ACTION_PAIR},
     {'p', 0, "p", NULL, "boundary view: the plane of the first two principal components",
      ACTION_PCA},
-    {'v', 0, "v", "val",
-     "boundary view: show or hide the validation points (the hollow ones), to see the "
-     "training points alone",
-     ACTION_VAL_POINTS},
-    {'d', 0, "d", "discretize",
-     "boundary view: hard class regions instead of shades of confidence (a regression: above "
-     "or below the middle of its scale), and back",
+    {'v', 0, "v", "val", "boundary view: show or hide the validation points", ACTION_VAL_POINTS},
+    {'d', 0, "d", "discretize", "boundary view: hard class regions or shades of confidence",
      ACTION_DISCRETE},
-    {'g', 0, "g", NULL,
-     "gradient view: gradcheck the live model (backprop against finite "
-     "differences)",
+    {'g', 0, "g", NULL, "gradient view: gradcheck the model (backprop against finite differences)",
      ACTION_GRADCHECK},
     {'w', 0, "w", NULL,
      "after a run file could not be written (a full disk), which pauses training: go on "

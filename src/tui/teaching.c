@@ -354,10 +354,9 @@ void teach_boundary_grid(const Dataset *ds, int height, int width, int *grid_w, 
 static int waiting(int top, int left, int width, const ViewCtx *c, const char *what)
 {
     char m[200];
-    const char *when = c->snap->status == TRAIN_PAUSED ? "appears at the next batch (n steps one)"
-                       : train_status_ended(c->snap->status)
-                           ? "was not measured before training ended (r restarts)"
-                           : "appears within a second of training";
+    /* standing still, the dashboard computes it itself within a frame */
+    const char *when = c->snap->status == TRAIN_RUNNING ? "appears within a second of training"
+                                                        : "is being computed";
     snprintf(m, sizeof m, "%s %s", what, when);
     crt_set(stdscr, ROLE_DIM);
     crt_puts(stdscr, top + 2, left + 2, width - 4, m);
@@ -548,10 +547,9 @@ void teach_gradient(const ViewCtx *c, int top, int left, int height, int width)
     crt_set(stdscr, ROLE_DIM);
     if (!ld->has_check) {
         crt_puts(stdscr, y++, left, width,
-                 train_status_ended(c->snap->status)
-                     ? "needs a live run: training has ended (r restarts)"
-                 : c->gradcheck_asked ? "running at the next batch..."
-                                      : "press g to check the live model's gradients");
+                 !c->gradcheck_asked                ? "press g to check the model's gradients"
+                 : c->snap->status == TRAIN_RUNNING ? "running at the next batch..."
+                                                    : "running...");
         crt_set(stdscr, ROLE_NORMAL);
         return;
     }
@@ -574,7 +572,9 @@ void teach_gradient(const ViewCtx *c, int top, int left, int height, int width)
     crt_puts(stdscr, y++, left, width, t);
     if (ld->check_seq != c->gradcheck_asked && y < bottom) {
         crt_set(stdscr, ROLE_DIM);
-        crt_puts(stdscr, y++, left, width, "(a new check runs at the next batch)");
+        crt_puts(stdscr, y++, left, width,
+                 c->snap->status == TRAIN_RUNNING ? "(a new check runs at the next batch)"
+                                                  : "(a new check is running)");
     }
     if (rep->n_kink && y < bottom) {
         /* Entries whose step crossed a kink say nothing about backprop:
