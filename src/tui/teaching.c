@@ -471,12 +471,18 @@ void teach_gradient(const ViewCtx *c, int top, int left, int height, int width)
     } else {
         const GradReport *r = &ld->grad;
         crt_set(stdscr, ROLE_DIM);
-        snprintf(t, sizeof t, "step %ld: %d batches of %d, %zu of %zu rows%s; every %.1fs, %.0f ms",
-                 ld->grad_step, r->n_batches, r->batch, r->rows, r->n_train,
-                 r->exact_full ? " (G exact)" : "",
-                 LIVE_INTERVAL_S > ld->cost / LIVE_BUDGET ? LIVE_INTERVAL_S
-                                                          : ld->cost / LIVE_BUDGET,
-                 ld->cost * 1000);
+        int head = snprintf(t, sizeof t, "step %ld: %d batches of %d, %zu of %zu rows%s; ",
+                            ld->grad_step, r->n_batches, r->batch, r->rows, r->n_train,
+                            r->exact_full ? " (G exact)" : "");
+        /* while training stands still it was measured once, on these weights */
+        if (c->snap->status == TRAIN_RUNNING)
+            snprintf(t + head, sizeof t - (size_t)head, "every %.1fs, %.0f ms",
+                     LIVE_INTERVAL_S > ld->cost / LIVE_BUDGET ? LIVE_INTERVAL_S
+                                                              : ld->cost / LIVE_BUDGET,
+                     ld->cost * 1000);
+        else
+            snprintf(t + head, sizeof t - (size_t)head, "measured on these weights, %.0f ms",
+                     ld->cost * 1000);
         crt_puts(stdscr, y++, left, width, t);
         y++;
         crt_set(stdscr, ROLE_NORMAL);
