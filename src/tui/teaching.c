@@ -802,9 +802,9 @@ static void view_scatter(const ViewCtx *c, int top, int left, int height, int wi
     sp.x_axis = sp.y_axis;
     double diag[2] = {sp.x_axis.lo, sp.x_axis.hi};
     char title[200];
-    snprintf(title, sizeof title, "predicted %s %zu %s rows %s step %ld", crt_glyph(GLYPH_DOT),
-             ld->n_rows, ld->conf_on_val ? "validation" : "training", crt_glyph(GLYPH_DOT),
-             ld->conf_step);
+    snprintf(title, sizeof title, "predicted against actual %s %zu %s rows %s step %ld",
+             crt_glyph(GLYPH_DOT), ld->n_rows, ld->conf_on_val ? "validation" : "training",
+             crt_glyph(GLYPH_DOT), ld->conf_step);
     sp.title = title;
     sp.legend = "the diagonal is exact";
     sp.series[0] = (ChartSeries){diag, diag, 2, ROLE_DIM, true};
