@@ -41,12 +41,27 @@ static void *run_thread(void *p)
     return NULL;
 }
 
-static Fixture *fixture(bool interactive, Pace pace, bool paused, int epochs)
+/* The same rows as a regression: the target is x0 + x1. */
+static void make_regression(Dataset *ds)
+{
+    ds->task = TASK_REGRESSION;
+    ds->n_classes = 0;
+    free(ds->labels);
+    ds->labels = NULL;
+    ds->targets = malloc(ds->n * sizeof *ds->targets);
+    for (size_t i = 0; i < ds->n; i++) ds->targets[i] = ds->x[2 * i] + ds->x[2 * i + 1];
+}
+
+static Fixture *fixture_of(bool interactive, Pace pace, bool paused, int epochs, bool regression)
 {
     Fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
     make_dataset(&f->train, 200, 1);
     make_dataset(&f->val, 60, 2);
+    if (regression) {
+        make_regression(&f->train);
+        make_regression(&f->val);
+    }
     Options o;
     options_default(&o);
     o.layers[0] = 8;
@@ -66,6 +81,11 @@ static Fixture *fixture(bool interactive, Pace pace, bool paused, int epochs)
     f->ld = calloc(1, sizeof *f->ld);
     assert_non_null(f->ld);
     return f;
+}
+
+static Fixture *fixture(bool interactive, Pace pace, bool paused, int epochs)
+{
+    return fixture_of(interactive, pace, paused, epochs, false);
 }
 
 static void fixture_free(Fixture *f)
@@ -247,11 +267,42 @@ static void test_idle_waits_for_the_trainer_to_stand_still(void **state)
     fixture_free(f);
 }
 
+/* A regression map's colour scale spans the targets of both parts, fixed
+ * for the run, and each point carries its own target for its colour. */
+static void test_regression_points_carry_their_targets(void **state)
+{
+    (void)state;
+    Fixture *f = fixture_of(false, (Pace){PACE_MAX, 0}, false, 1, true);
+    Error err;
+    assert_int_equal(trainer_run(f->t, &err), ERROR_NONE);
+    LiveRequest r = boundary_request(12, 8);
+    live_request(f->live, &r);
+    assert_true(live_idle(f->live, f->t));
+    live_fetch(f->live, f->ld);
+    LiveData *ld = f->ld;
+    assert_true(ld->regression);
+    float lo = INFINITY, hi = -INFINITY;
+    const Dataset *parts[2] = {&f->train, &f->val};
+    for (int p = 0; p < 2; p++)
+        for (size_t i = 0; i < parts[p]->n; i++) {
+            lo = fminf(lo, parts[p]->targets[i]);
+            hi = fmaxf(hi, parts[p]->targets[i]);
+        }
+    assert_true(ld->y_lo == lo && ld->y_hi == hi);
+    assert_true(hi - lo > 1); /* a real range */
+    assert_int_equal(ld->n_points, 260);
+    for (int i = 0; i < ld->n_points; i++)
+        /* the plane is the two features themselves: the target is their sum */
+        assert_true(fabsf(ld->pt_y[i] - (ld->pts[i][0] + ld->pts[i][1])) < 1e-5f);
+    fixture_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idle_draws_the_current_weights_at_once),
         cmocka_unit_test(test_idle_waits_for_the_trainer_to_stand_still),
+        cmocka_unit_test(test_regression_points_carry_their_targets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
