@@ -1299,6 +1299,8 @@ static void on_action(Dashboard *d, Action a)
         d->view = VIEW_GRADIENT;
         if (s->status == TRAIN_RUNNING && trainer_status(t) == TRAIN_RUNNING)
             notify(d, ROLE_NORMAL, "gradcheck runs at the next batch");
+        else
+            notify(d, ROLE_NORMAL, "gradcheck on the weights of step %ld", s->step);
         break;
     case ACTION_VAL_POINTS:
         d->hide_val = !d->hide_val;
