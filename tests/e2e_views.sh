@@ -3,7 +3,7 @@
 # each view; the boundary view on spiral draws the half-block map; the
 # gradient view shows a cosine; the confusion view names the classes (iris);
 # the diagnosis line is always there; under LANG=C the boundary map is ASCII;
-# after a run that ended before any probe, the gradient view and g say so;
+# after a run that ended before any probe, the gradient view and g work;
 # digits opens the boundary view on PCA, and x then shows px1 and px2; at
 # 80x24 the help overlay wraps and scrolls, and a long diagnosis wraps.
 #
@@ -104,9 +104,17 @@ start diabetes C.UTF-8 "'$PWD/datasets/diabetes.csv'"
 keys Tab Tab
 wait_for '\[boundary\]' 5 || fail "two tabs did not reach the boundary view"
 # progression runs 25..346: standardized units would read about -2 .. 3
-wait_for 'prediction -?[0-9.]+ \.\. [0-9]{3}' 10 ||
-    fail "the regression map's legend is not in the label's units"
-echo "ok: the regression map's legend is in the label's units"
+wait_for 'prediction 25 (█|#)+ 346 ' 10 ||
+    fail "the regression map's colour scale is not labelled in the label's units"
+echo "ok: the regression map's colour scale reads 25 .. 346, the label's units"
+keys Tab Tab Tab
+wait_for '\[confusion\]' 5 || fail "three more tabs did not reach the scatter"
+wait_for '^predicted against actual · [0-9]+ validation rows' 10 ||
+    fail "the regression scatter has no title"
+# ticks on both axes: values on the y axis, values under the x axis
+wait_for '^ *[1-4]00(┤|\+)' 5 || fail "the scatter's y axis has no ticked values"
+wait_for ' 100 +200 +300( |$)' 5 || fail "the scatter's x axis has no ticked values"
+echo "ok: the regression scatter has ticked axes in the label's units"
 quit_q_y diabetes
 
 # ---- LANG=C: the boundary map in ASCII ---------------------------------------
@@ -129,9 +137,9 @@ wait_for 'gradtop keys' 5 || fail "? did not open the help overlay at 80x24"
 wait_for '(│|\|) +L1/L2, dropout, patience' 3 || fail "e's sentence is cut at 80x24, not wrapped"
 wait_for 'more below: down, pgdn' 3 || fail "the help overlay does not say more lies below"
 off_screen 'show or hide earlier runs' || fail "b's line fits at 80x24: the test needs a taller help"
-keys NPage
+keys NPage NPage # two pages: the keys, then the legend
 wait_for 'show or hide earlier runs on this dataset behind the charts' 3 ||
-    fail "pgdn did not scroll the help overlay to its last key"
+    fail "pgdn did not scroll the help overlay past its last key"
 wait_for 'b hides them\.' 3 || fail "pgdn did not reach the end of the legend"
 wait_for 'more above: up, pgup' 3 || fail "the scrolled help overlay does not say more lies above"
 keys Escape
@@ -144,19 +152,19 @@ poll 15 diag_wrapped || fail "at 80x24 a long diagnosis is not wrapped onto a se
 echo "ok: at 80x24 a long diagnosis wraps onto a second row"
 quit_q_y helpsmall
 
-# ---- a run that ended before the probes: the views say so ---------------------
+# ---- a run that ended before any probe: the views are computed at the end ----
 start_session ended C.UTF-8 "--start --no-log --epochs 5 --seed 1 '$PWD/datasets/iris.csv'"
 wait_for 'DONE' 15 || fail "a 5-epoch iris run did not reach DONE within 15 s"
 keys Tab Tab Tab
 wait_for '\[gradient\]' 5 || fail "three tabs did not reach the gradient view"
+wait_for 'cosine\(mini-batch g, full G\) +-?[0-9]\.[0-9]{3}' 5 ||
+    fail "after the run, the gradient view shows no cosine"
 keys g
-wait_for 'gradient probe was not measured before training ended' 5 ||
-    fail "after the run, the gradient view still waits for a probe"
-wait_for 'needs a live run: training has ended' 5 ||
-    fail "after the run, g still says the check runs at the next batch"
+wait_for 'rows: worst relative error [0-9.e+-]+ - they agree' 10 ||
+    fail "after the run, g did not check the final weights"
 on_screen '^gradcheck: backprop against finite differences \(key g\) *(│|\|)' ||
     fail "the gradcheck title is overdrawn"
-echo "ok: after the run, the gradient view and g say training has ended"
+echo "ok: after the run, the gradient view and g work on the final weights"
 keys q
 wait_file "$TMP/ended.exit" 10 || fail "q did not quit an ended run"
 

@@ -438,6 +438,28 @@ static void plot_draws_a_rising_line_corner_to_corner(void **state)
     assert_false(chart_canvas_get(&c, 7, 0));
 }
 
+/* A scatter sets one dot per point, in any order, joins none, and leaves
+ * out points beyond the axes or not drawable. */
+static void scatter_sets_one_dot_per_point_unjoined(void **state)
+{
+    (void)state;
+    uint8_t buf[4 * 2];
+    ChartCanvas c;
+    chart_canvas_init(&c, CHART_DOTS_BRAILLE, 4, 2, buf); /* 8 x 8 dots */
+    chart_canvas_clear(&c);
+    ChartAxis xa = {0, 7, false}, ya = {0, 7, false};
+    double xs[5] = {7, 0, 3, 9, NAN}, ys[5] = {7, 0, 5, 1, 2};
+    chart_canvas_scatter(&c, &xa, &ya, xs, ys, 5);
+    int set = 0;
+    for (int x = 0; x < 8; x++)
+        for (int y = 0; y < 8; y++) set += chart_canvas_get(&c, x, y);
+    assert_int_equal(set, 3);
+    assert_true(chart_canvas_get(&c, 0, 0));
+    assert_true(chart_canvas_get(&c, 7, 7));
+    assert_true(chart_canvas_get(&c, 3, 5));
+    assert_false(chart_canvas_get(&c, 1, 1)); /* not joined */
+}
+
 static void plot_breaks_the_line_at_values_it_cannot_draw(void **state)
 {
     (void)state;
@@ -552,6 +574,7 @@ int main(void)
         cmocka_unit_test(canvas_line_sets_every_dot_between_the_ends),
         cmocka_unit_test(ascii_canvas_uses_three_dots_per_cell),
         cmocka_unit_test(plot_draws_a_rising_line_corner_to_corner),
+        cmocka_unit_test(scatter_sets_one_dot_per_point_unjoined),
         cmocka_unit_test(plot_breaks_the_line_at_values_it_cannot_draw),
         cmocka_unit_test(plot_keeps_a_spike_visible_when_downsampling),
         cmocka_unit_test(plot_joins_columns_across_a_jump_when_downsampling),

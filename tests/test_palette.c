@@ -170,6 +170,60 @@ static void assign_gives_distinct_slots_while_there_are_enough(void **state)
     assert_int_equal(slot[2], 2); /* 7 % 6 = 1 is taken: the next free one */
 }
 
+/* The regression scale runs warm (orange, b* > 0) to cool (blue, b* < 0)
+ * through a light middle: lightness rises from each end towards it, and
+ * neighbours stay PALETTE_SCALE_MIN_DELTA_E apart, so that each step can
+ * be told from the next; at 8 colours, five distinct ANSI colours. */
+static void regression_scale_runs_orange_to_blue_through_light(void **state)
+{
+    (void)state;
+    int n = palette_scale_steps(256), mid = n / 2;
+    assert_int_equal(n, PALETTE_SCALE_N256);
+    double lab[PALETTE_SCALE_N256][3];
+    for (int i = 0; i < n; i++) {
+        int rgb[3];
+        palette_xterm_rgb(palette_scale_colour(i, 256), rgb);
+        palette_lab(rgb, lab[i]);
+        if (i > 0)
+            assert_true(palette_delta_e(palette_scale_colour(i - 1, 256),
+                                        palette_scale_colour(i, 256)) >= PALETTE_SCALE_MIN_DELTA_E);
+    }
+    for (int i = 0; i < mid; i++) {
+        assert_true(lab[i][2] > 20);          /* warm */
+        assert_true(lab[n - 1 - i][2] < -20); /* cool */
+        assert_true(lab[i][0] < lab[i + 1][0]);
+        assert_true(lab[n - 1 - i][0] < lab[n - 2 - i][0]);
+    }
+    assert_true(lab[mid][0] > 85 && fabs(lab[mid][1]) < 5 && fabs(lab[mid][2]) < 5);
+    /* out-of-range steps are clamped to the ends */
+    assert_int_equal(palette_scale_colour(-3, 256), palette_scale_colour(0, 256));
+    assert_int_equal(palette_scale_colour(99, 256), palette_scale_colour(n - 1, 256));
+    int n8 = palette_scale_steps(8);
+    assert_int_equal(n8, PALETTE_SCALE_N8);
+    for (int i = 0; i < n8; i++)
+        for (int j = 0; j < i; j++)
+            assert_int_not_equal(palette_scale_colour(i, 8), palette_scale_colour(j, 8));
+    assert_int_equal(palette_scale_colour(0, 8), PALETTE_RED);
+    assert_int_equal(palette_scale_colour(n8 - 1, 8), PALETTE_BLUE);
+}
+
+/* A value's step: equal slices of [lo, hi], the ends for values beyond,
+ * the middle when the range is empty or the value is NaN. */
+static void scale_step_slices_the_range_evenly(void **state)
+{
+    (void)state;
+    assert_int_equal(palette_scale_step(0, 0, 10, 5), 0);
+    assert_int_equal(palette_scale_step(1.99, 0, 10, 5), 0);
+    assert_int_equal(palette_scale_step(2, 0, 10, 5), 1);
+    assert_int_equal(palette_scale_step(5, 0, 10, 5), 2);
+    assert_int_equal(palette_scale_step(9.99, 0, 10, 5), 4);
+    assert_int_equal(palette_scale_step(10, 0, 10, 5), 4);
+    assert_int_equal(palette_scale_step(-7, 0, 10, 5), 0);
+    assert_int_equal(palette_scale_step(1e9, 0, 10, 5), 4);
+    assert_int_equal(palette_scale_step(NAN, 0, 10, 11), 5);
+    assert_int_equal(palette_scale_step(3, 2, 2, 11), 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +235,8 @@ int main(void)
         cmocka_unit_test(eight_colour_degradation_keeps_classes_apart),
         cmocka_unit_test(shades_darken_towards_the_faint_level),
         cmocka_unit_test(assign_gives_distinct_slots_while_there_are_enough),
+        cmocka_unit_test(regression_scale_runs_orange_to_blue_through_light),
+        cmocka_unit_test(scale_step_slices_the_range_evenly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,34 +16,7 @@
 #include <cmocka.h>
 
 #include "gradtop/run/trainer.h"
-
-/* A two-class problem built in memory: the class is the sign of x0 + x1. */
-static void make_dataset(Dataset *ds, size_t n, uint64_t seed)
-{
-    memset(ds, 0, sizeof *ds);
-    Rng r;
-    rng_seed(&r, seed);
-    ds->n = n;
-    ds->d = 2;
-    ds->x = malloc(n * 2 * sizeof(float));
-    ds->labels = malloc(n * sizeof(int));
-    ds->task = TASK_CLASSIFICATION;
-    ds->n_classes = 2;
-    snprintf(ds->name, sizeof ds->name, "memory");
-    for (size_t i = 0; i < n; i++) {
-        float a = (float)rng_normal(&r), b = (float)rng_normal(&r);
-        ds->x[2 * i] = a;
-        ds->x[2 * i + 1] = b;
-        ds->labels[i] = a + b > 0;
-    }
-}
-
-static void free_dataset(Dataset *ds)
-{
-    free(ds->x);
-    free(ds->labels);
-    free(ds->targets);
-}
+#include "memdata.h"
 
 static void base_options(Options *o)
 {
@@ -945,6 +918,115 @@ static void test_create_refuses_bad_setups(void **state)
     free_dataset(&ds);
 }
 
+/* Polls trainer_copy_weights until the trainer thread waits (it parks
+ * just after the status it reaches is published). */
+static void copy_when_parked(Trainer *t, Model *dst, bool *changed, long *step)
+{
+    for (int i = 0; i < HANG_GUARD_S * 100; i++) {
+        if (trainer_copy_weights(t, dst, changed, step)) return;
+        sleep_ms(10);
+    }
+    fail_msg("the trainer never stood still for trainer_copy_weights");
+}
+
+static bool same_params(const Model *a, const Model *b)
+{
+    return a->n_params == b->n_params &&
+           !memcmp(a->params, b->params, a->n_params * sizeof *a->params);
+}
+
+/* The weights are handed out while the trainer thread stands still -
+ * before it starts, paused, after a step, ended - and equal the model's
+ * each time; *changed tells a new copy from the same one; never while a
+ * batch waits for its pace (the thread is between batches but training);
+ * never into a model of another shape. */
+static void test_copy_weights_only_while_standing_still(void **state)
+{
+    (void)state;
+    Pace crawl = {PACE_BATCHES, 1e-4}; /* one batch every 10000 s */
+    Live *l = live_create_paced(1000, crawl, true);
+    Trainer *t = l->t;
+    Model *m = trainer_model(t);
+    Model copy, other;
+    Rng rng;
+    rng_seed(&rng, 7);
+    Error err;
+    assert_int_equal(model_create(&copy, &m->shape, 4, &rng, &err), ERROR_NONE);
+    bool changed = false;
+    long step = -1;
+    /* not started: the initial weights */
+    assert_true(trainer_copy_weights(t, &copy, &changed, &step));
+    assert_true(changed);
+    assert_int_equal(step, 0);
+    assert_true(same_params(&copy, m));
+    assert_true(copy.l2 == m->l2 && copy.l1 == m->l1);
+    assert_true(trainer_copy_weights(t, &copy, &changed, &step));
+    assert_false(changed);
+
+    /* paused before the first batch, then one step */
+    live_start(l);
+    assert_true(wait_status(t, &l->snap, TRAIN_PAUSED));
+    copy_when_parked(t, &copy, &changed, &step);
+    assert_false(changed);
+    assert_int_equal(step, 0);
+    trainer_step_once(t);
+    wait_batches(&l->rec, 1);
+    copy_when_parked(t, &copy, &changed, &step);
+    assert_true(changed);
+    assert_int_equal(step, 1);
+    assert_true(same_params(&copy, m)); /* read while it stands still */
+
+    /* training: the next batch waits 10000 s for its pace (from the
+     * step's start), and the weights stay the trainer's */
+    trainer_resume(t);
+    assert_true(wait_status(t, &l->snap, TRAIN_RUNNING));
+    step = -1;
+    assert_false(trainer_copy_weights(t, &copy, &changed, &step));
+    assert_int_equal(step, -1); /* untouched */
+
+    /* a model of another shape is refused even while parked */
+    trainer_stop(t);
+    assert_true(wait_status(t, &l->snap, TRAIN_STOPPED));
+    ModelShape s2 = m->shape;
+    s2.sizes[1] += 1;
+    assert_int_equal(model_create(&other, &s2, 4, &rng, &err), ERROR_NONE);
+    copy_when_parked(t, &copy, &changed, &step);
+    assert_int_equal(step, 1);
+    assert_true(same_params(&copy, m));
+    assert_false(trainer_copy_weights(t, &other, &changed, &step));
+    model_free(&other);
+    model_free(&copy);
+    live_finish(l);
+}
+
+/* A headless trainer_run that returned leaves the final weights. */
+static void test_copy_weights_after_the_run_returned(void **state)
+{
+    (void)state;
+    Dataset ds;
+    make_dataset(&ds, 100, 3);
+    Options o;
+    base_options(&o);
+    o.epochs = 2;
+    Trainer *t = NULL;
+    Error err;
+    assert_int_equal(trainer_create(&t, &o, &ds, NULL, NULL, false, NULL, &err), ERROR_NONE);
+    assert_int_equal(trainer_run(t, &err), ERROR_NONE);
+    Model copy;
+    Rng rng;
+    rng_seed(&rng, 1);
+    assert_int_equal(model_create(&copy, &trainer_model(t)->shape, 4, &rng, &err), ERROR_NONE);
+    bool changed = false;
+    long step = 0;
+    assert_true(trainer_copy_weights(t, &copy, &changed, &step));
+    assert_true(changed);
+    assert_int_equal(step, 20); /* 2 epochs of 10 batches of 10 rows */
+    assert_true(same_params(&copy, trainer_model(t)));
+    model_free(&copy);
+    trainer_destroy(t);
+    free_dataset(&ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -966,6 +1048,8 @@ int main(void)
         cmocka_unit_test(test_pace_waits_count_as_elapsed_time),
         cmocka_unit_test(test_paused_option_holds_before_the_first_batch),
         cmocka_unit_test(test_headless_trainer_ignores_pace_and_paused),
+        cmocka_unit_test(test_copy_weights_only_while_standing_still),
+        cmocka_unit_test(test_copy_weights_after_the_run_returned),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

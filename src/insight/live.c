@@ -1,6 +1,7 @@
 /*
- * live.c - the teaching views' data, computed on the trainer thread and
- * handed to the UI under a mutex.  See live.h.
+ * live.c - the teaching views' data, computed on the trainer thread between
+ * batches or, while training stands still, on the UI thread from a copy of
+ * the weights, and handed to the UI under a mutex.  See live.h.
  */
 #include "gradtop/insight/live.h"
 
@@ -28,15 +29,23 @@ struct Live {
     pthread_mutex_t mu;
     LiveRequest req; /* under mu */
     LiveData *pub;   /* under mu */
-    /* the trainer thread's, from here on */
-    Model *m;
+    /* Everything below belongs to whichever thread holds calc: the trainer
+     * thread between batches, or the UI thread (live_idle) while the
+     * trainer stands still. */
+    pthread_mutex_t calc;
+    Model *m; /* the trainer's */
+    Model ui; /* the UI thread's copy of its weights (live_idle) */
+    bool has_ui;
+    unsigned long wver;                 /* bumped when live_idle finds the weights changed */
+    unsigned long view_ver[LIVE_VIEWS]; /* the wver each view was last computed at by live_idle */
+    unsigned long dead_ver;
+    LiveRequest bound_req; /* the request the boundary was last computed for by live_idle */
     const Dataset *train, *val;
     uint64_t seed;
     LiveData *work;
     LiveRequest last; /* the request the newest computation served */
     bool computed_once;
     double due, dead_due;
-    bool force; /* compute everything at the next batch (after a step) */
     unsigned check_done;
     int batch; /* the batch size in force */
     BoundaryPlane plane;
@@ -67,6 +76,24 @@ static const Dataset *eval_set(const Live *l)
     return l->val->n > 0 ? l->val : l->train;
 }
 
+/* The range of the targets of both parts (0, 0 without targets): the
+ * regression map's colour scale, fixed for the run so that a colour means
+ * one value at every step. */
+static void target_range(const Live *l, float *lo, float *hi)
+{
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (int part = 0; part < 2; part++) {
+        const Dataset *ds = part ? l->val : l->train;
+        if (!ds->targets) continue;
+        for (size_t i = 0; i < ds->n; i++) {
+            if (ds->targets[i] < *lo) *lo = ds->targets[i];
+            if (ds->targets[i] > *hi) *hi = ds->targets[i];
+        }
+    }
+    if (!(*hi >= *lo)) *lo = *hi = 0;
+}
+
 ErrorCode live_create(Live **out, Model *m, const Dataset *train, const Dataset *val, uint64_t seed,
                       Error *err)
 {
@@ -74,7 +101,9 @@ ErrorCode live_create(Live **out, Model *m, const Dataset *train, const Dataset 
     Live *l = calloc(1, sizeof *l);
     if (!l) return error_set(err, ERROR_RUNTIME, "out of memory for the teaching views");
     pthread_mutex_init(&l->mu, NULL);
+    pthread_mutex_init(&l->calc, NULL);
     l->m = m;
+    l->wver = 1; /* every view_ver 0: nothing computed from a copy yet */
     l->train = train;
     l->val = val;
     l->seed = seed;
@@ -93,6 +122,13 @@ ErrorCode live_create(Live **out, Model *m, const Dataset *train, const Dataset 
         return error_set(err, ERROR_RUNTIME, "out of memory for the teaching views");
     }
     ErrorCode rc = plane_create(&l->plane, m->shape.sizes[0], err);
+    if (!rc) {
+        /* the weights are copied in before each use: the seed is moot */
+        Rng rng;
+        rng_seed(&rng, seed);
+        rc = model_create(&l->ui, &m->shape, m->cap_batch, &rng, err);
+        l->has_ui = !rc;
+    }
     if (rc) {
         live_destroy(l);
         return rc;
@@ -105,6 +141,7 @@ ErrorCode live_create(Live **out, Model *m, const Dataset *train, const Dataset 
     w->regression = m->shape.output == OUTPUT_LINEAR;
     w->n_classes = train->n_classes;
     for (int i = 0; i <= m->shape.n_layers; i++) w->sizes[i] = m->shape.sizes[i];
+    target_range(l, &w->y_lo, &w->y_hi);
     *l->pub = *w;
     *out = l;
     return ERROR_NONE;
@@ -113,6 +150,7 @@ ErrorCode live_create(Live **out, Model *m, const Dataset *train, const Dataset 
 void live_destroy(Live *l)
 {
     if (!l) return;
+    if (l->has_ui) model_free(&l->ui);
     plane_free(&l->plane);
     if (l->pca_ok) pca_free(&l->pca);
     if (l->has_probe) gradprobe_free(&l->probe);
@@ -123,6 +161,7 @@ void live_destroy(Live *l)
     free(l->pairs);
     free(l->pub);
     free(l->work);
+    pthread_mutex_destroy(&l->calc);
     pthread_mutex_destroy(&l->mu);
     free(l);
 }
@@ -163,9 +202,8 @@ static int grow(int n)
     return n < LIVE_HIST ? n + 1 : LIVE_HIST;
 }
 
-static void compute_boundary(Live *l, const LiveRequest *r)
+static void compute_boundary(Live *l, Model *m, const LiveRequest *r)
 {
-    Model *m = l->m;
     LiveData *w = l->work;
     int d = m->shape.sizes[0];
     Error err;
@@ -226,6 +264,7 @@ static void compute_boundary(Live *l, const LiveRequest *r)
                 plane_project(&l->plane, ds->x + row * (size_t)ds->d, 1, w->pts[np]);
             }
             w->pt_class[np] = ds->labels ? ds->labels[row] : 0;
+            w->pt_y[np] = ds->targets ? ds->targets[row] : 0;
             w->pt_val[np] = (unsigned char)part;
             np++;
         }
@@ -254,9 +293,8 @@ static void compute_boundary(Live *l, const LiveRequest *r)
     w->boundary_step = w->step;
 }
 
-static void compute_grad(Live *l)
+static void compute_grad(Live *l, Model *m)
 {
-    Model *m = l->m;
     LiveData *w = l->work;
     Error err;
     error_clear(&err);
@@ -300,9 +338,8 @@ static void finish_ratio(Live *l)
     l->ratio_pending = false;
 }
 
-static void run_gradcheck(Live *l, unsigned seq)
+static void run_gradcheck(Live *l, Model *m, unsigned seq)
 {
-    Model *m = l->m;
     LiveData *w = l->work;
     int B = CHECK_ROWS;
     if (B > m->cap_batch) B = m->cap_batch;
@@ -328,13 +365,13 @@ static size_t sample_rows(const Live *l)
     return l->train->n < LIVE_SAMPLE_ROWS ? l->train->n : LIVE_SAMPLE_ROWS;
 }
 
-static void compute_dead(Live *l)
+static void compute_dead(Live *l, Model *m)
 {
     LiveData *w = l->work;
-    dead_units_count(l->m, l->train->x, sample_rows(l), l->dead_scratch, &w->dead);
+    dead_units_count(m, l->train->x, sample_rows(l), l->dead_scratch, &w->dead);
     w->has_dead = true;
     w->dead_rows = sample_rows(l);
-    w->dead_share = relu_like(l->m->shape.hidden) && w->dead.total_units > 0 ? w->dead.share : -1;
+    w->dead_share = relu_like(m->shape.hidden) && w->dead.total_units > 0 ? w->dead.share : -1;
 }
 
 /* The histogram and distribution bands of x (n) into the newest slot. */
@@ -355,9 +392,8 @@ static void describe(Live *l, const float *x, size_t n, size_t *hist, float *lo,
     *hi = mx;
 }
 
-static void compute_net(Live *l)
+static void compute_net(Live *l, Model *m)
 {
-    Model *m = l->m;
     LiveData *w = l->work;
     int L = m->shape.n_layers;
     int slot = w->n_dist < LIVE_HIST ? w->n_dist : LIVE_HIST - 1;
@@ -393,7 +429,7 @@ static void compute_net(Live *l)
                  w->wdist[i][slot]);
     }
     /* dead units runs the sample forward; the activations stay behind */
-    compute_dead(l);
+    compute_dead(l, m);
     for (int i = 0; i < L; i++) {
         size_t count = 0;
         const float *a = layer_activations(m, i, &count);
@@ -404,9 +440,8 @@ static void compute_net(Live *l)
     w->net_step = w->step;
 }
 
-static void compute_conf(Live *l)
+static void compute_conf(Live *l, Model *m)
 {
-    Model *m = l->m;
     LiveData *w = l->work;
     const Dataset *ds = eval_set(l);
     w->conf_on_val = l->val->n > 0;
@@ -439,23 +474,15 @@ static void compute_conf(Live *l)
     w->conf_step = w->step;
 }
 
-static void compute_view(Live *l, const LiveRequest *r)
+static void compute_view(Live *l, Model *m, const LiveRequest *r)
 {
     switch (r->view) {
-    case LIVE_BOUNDARY: compute_boundary(l, r); break;
-    case LIVE_GRADIENT: compute_grad(l); break;
-    case LIVE_NETWORK: compute_net(l); break;
-    case LIVE_CONFUSION: compute_conf(l); break;
+    case LIVE_BOUNDARY: compute_boundary(l, m, r); break;
+    case LIVE_GRADIENT: compute_grad(l, m); break;
+    case LIVE_NETWORK: compute_net(l, m); break;
+    case LIVE_CONFUSION: compute_conf(l, m); break;
     case LIVE_NONE: break;
     }
-}
-
-static void compute_all(Live *l, const LiveRequest *r)
-{
-    compute_boundary(l, r);
-    compute_conf(l);
-    compute_net(l);
-    if (r->view == LIVE_GRADIENT || l->work->has_grad) compute_grad(l);
 }
 
 static void publish(Live *l)
@@ -472,6 +499,14 @@ static bool same_picture(const LiveRequest *a, const LiveRequest *b)
            a->fx == b->fx && a->fy == b->fy && a->pca == b->pca;
 }
 
+static LiveRequest current_request(Live *l)
+{
+    pthread_mutex_lock(&l->mu);
+    LiveRequest r = l->req;
+    pthread_mutex_unlock(&l->mu);
+    return r;
+}
+
 static void schedule(Live *l, double t0)
 {
     double now = mono(), cost = now - t0;
@@ -483,6 +518,7 @@ static void schedule(Live *l, double t0)
 void live_on_batch(Live *l, const BatchInfo *b)
 {
     double t0 = mono();
+    pthread_mutex_lock(&l->calc);
     LiveData *w = l->work;
     w->step = b->step;
     l->batch = b->hp.batch_size;
@@ -491,58 +527,77 @@ void live_on_batch(Live *l, const BatchInfo *b)
         finish_ratio(l);
         dirty = true;
     }
-    pthread_mutex_lock(&l->mu);
-    LiveRequest r = l->req;
-    pthread_mutex_unlock(&l->mu);
+    LiveRequest r = current_request(l);
     bool check = r.gradcheck != l->check_done;
     bool changed = !l->computed_once || !same_picture(&r, &l->last);
-    if (l->force) {
-        compute_all(l, &r);
-        l->force = false;
+    if (changed || t0 >= l->due) {
+        compute_view(l, l->m, &r);
         dirty = true;
-    } else if (changed || t0 >= l->due) {
-        compute_view(l, &r);
+        l->last = r;
+        l->computed_once = true;
+    }
+    if (check) {
+        run_gradcheck(l, l->m, r.gradcheck);
+        l->check_done = r.gradcheck;
+        dirty = true;
+    }
+    if (t0 >= l->dead_due && r.view != LIVE_NETWORK) {
+        compute_dead(l, l->m);
+        l->dead_due = mono() + LIVE_DEAD_S;
+        dirty = true;
+    }
+    if (dirty) {
+        schedule(l, t0);
+        publish(l);
+    }
+    pthread_mutex_unlock(&l->calc);
+}
+
+bool live_idle(Live *l, Trainer *t)
+{
+    /* busy: the trainer thread is computing after a batch, and will publish */
+    if (pthread_mutex_trylock(&l->calc)) return false;
+    bool changed = false, dirty = false;
+    long step = 0;
+    if (!trainer_copy_weights(t, &l->ui, &changed, &step)) {
+        pthread_mutex_unlock(&l->calc);
+        return false;
+    }
+    double t0 = mono();
+    if (changed) l->wver++;
+    HyperParams hp;
+    trainer_get_hparams(t, &hp);
+    l->batch = hp.batch_size;
+    LiveRequest r = current_request(l);
+    LiveData *w = l->work;
+    w->step = step;
+    int v = (int)r.view;
+    bool stale =
+        l->view_ver[v] != l->wver || (r.view == LIVE_BOUNDARY && !same_picture(&r, &l->bound_req));
+    if (r.view != LIVE_NONE && stale) {
+        compute_view(l, &l->ui, &r);
+        l->view_ver[v] = l->wver;
+        if (r.view == LIVE_BOUNDARY) l->bound_req = r;
+        if (r.view == LIVE_NETWORK) l->dead_ver = l->wver; /* it counted them */
+        dirty = true;
+    }
+    if (r.gradcheck != l->check_done) {
+        run_gradcheck(l, &l->ui, r.gradcheck);
+        l->check_done = r.gradcheck;
+        dirty = true;
+    }
+    if (l->dead_ver != l->wver) {
+        /* the diagnosis line reads them whatever the view */
+        compute_dead(l, &l->ui);
+        l->dead_ver = l->wver;
         dirty = true;
     }
     if (dirty) {
         l->last = r;
         l->computed_once = true;
+        w->cost = mono() - t0;
+        publish(l);
     }
-    if (check) {
-        run_gradcheck(l, r.gradcheck);
-        l->check_done = r.gradcheck;
-        dirty = true;
-    }
-    if (t0 >= l->dead_due && r.view != LIVE_NETWORK) {
-        compute_dead(l);
-        l->dead_due = mono() + LIVE_DEAD_S;
-        dirty = true;
-    }
-    if (!dirty) return;
-    schedule(l, t0);
-    publish(l);
-}
-
-void live_on_event(Live *l, const TrainEvent *e)
-{
-    if (e->kind == EVENT_STEP) {
-        /* a batch taken while paused: the next on_batch shows its effect */
-        l->force = true;
-        return;
-    }
-    if (e->kind != EVENT_PAUSE && e->kind != EVENT_END) return;
-    /* Nothing will move for a while: every view reads right meanwhile. */
-    double t0 = mono();
-    pthread_mutex_lock(&l->mu);
-    LiveRequest r = l->req;
-    pthread_mutex_unlock(&l->mu);
-    compute_all(l, &r);
-    if (r.gradcheck != l->check_done) {
-        run_gradcheck(l, r.gradcheck);
-        l->check_done = r.gradcheck;
-    }
-    l->last = r;
-    l->computed_once = true;
-    schedule(l, t0);
-    publish(l);
+    pthread_mutex_unlock(&l->calc);
+    return dirty;
 }

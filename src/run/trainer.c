@@ -75,6 +75,7 @@ struct Trainer {
     long applied;                              /* the last one answered */
     TrainerReply replies[TRAINER_MAX_REPLIES]; /* reply seq at seq % TRAINER_MAX_REPLIES */
     bool serving;        /* a thread is in trainer_run or trainer_wait to answer */
+    bool parked;         /* it waits, paused or diverged, leaving the model alone */
     pthread_t runner;    /* that thread, while serving */
     bool ended;          /* the run has ended: commands are refused at once */
     Pace pace;           /* PACE_MAX for a headless run until trainer_set_pace */
@@ -360,6 +361,27 @@ void trainer_destroy(Trainer *t)
     free(t);
 }
 
+bool trainer_copy_weights(Trainer *t, Model *dst, bool *changed, long *step)
+{
+    pthread_mutex_lock(&t->mu);
+    const Model *m = &t->model;
+    bool ok = (!t->serving || t->parked) && dst->n_params == m->n_params &&
+              dst->shape.n_layers == m->shape.n_layers && dst->shape.hidden == m->shape.hidden &&
+              !memcmp(dst->shape.sizes, m->shape.sizes, sizeof m->shape.sizes);
+    if (ok) {
+        size_t bytes = m->n_params * sizeof *m->params;
+        *changed = dst->l1 != m->l1 || dst->l2 != m->l2 || memcmp(dst->params, m->params, bytes);
+        if (*changed) {
+            memcpy(dst->params, m->params, bytes);
+            dst->l1 = m->l1;
+            dst->l2 = m->l2;
+        }
+        *step = t->pub.step;
+    }
+    pthread_mutex_unlock(&t->mu);
+    return ok;
+}
+
 Model *trainer_model(Trainer *t)
 {
     return &t->model;
@@ -610,6 +632,15 @@ static CmdOutcome take_commands(Trainer *t, CmdMode mode, int epoch)
     }
 }
 
+/* Waits on the condition variable, with mu held, while the model stands
+ * still: trainer_copy_weights may read it meanwhile. */
+static void park(Trainer *t)
+{
+    t->parked = true;
+    pthread_cond_wait(&t->cv, &t->mu);
+    t->parked = false;
+}
+
 /*
  * The batch boundary: applies the queued commands, waits while paused and
  * for the pace.  Returns STOP_NOW when a stop was applied.
@@ -630,7 +661,7 @@ static int boundary(Trainer *t, int epoch)
             continue;
         }
         if (t->paused) {
-            pthread_cond_wait(&t->cv, &t->mu);
+            park(t);
             t->counted_to = -1; /* a pause is not running time */
             pthread_mutex_unlock(&t->mu);
             continue;
@@ -1092,7 +1123,7 @@ bool trainer_wait(Trainer *t)
     CmdOutcome out = CMD_NEXT;
     while (out != CMD_RESUMED && out != CMD_STOP) {
         pthread_mutex_lock(&t->mu);
-        while (t->applied == t->sent) pthread_cond_wait(&t->cv, &t->mu);
+        while (t->applied == t->sent) park(t);
         pthread_mutex_unlock(&t->mu);
         out = take_commands(t, MODE_DIVERGED, t->epoch);
     }

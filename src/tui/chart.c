@@ -517,6 +517,16 @@ static void plot_lines(ChartCanvas *c, const ChartAxis *xa, const ChartAxis *ya,
     }
 }
 
+void chart_canvas_scatter(ChartCanvas *c, const ChartAxis *x_axis, const ChartAxis *y_axis,
+                          const double *xs, const double *ys, size_t n)
+{
+    int w = chart_canvas_width(c), h = chart_canvas_height(c);
+    for (size_t i = 0; i < n; i++) {
+        int x = chart_map(x_axis, xs[i], w, false), y = chart_map(y_axis, ys[i], h, false);
+        if (x >= 0 && y >= 0) chart_canvas_set(c, x, y);
+    }
+}
+
 void chart_canvas_plot(ChartCanvas *c, const ChartAxis *x_axis, const ChartAxis *y_axis,
                        const double *xs, const double *ys, size_t n)
 {

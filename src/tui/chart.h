@@ -190,5 +190,9 @@ uint8_t chart_canvas_cell(const ChartCanvas *c, int col, int row);
  */
 void chart_canvas_plot(ChartCanvas *c, const ChartAxis *x_axis, const ChartAxis *y_axis,
                        const double *xs, const double *ys, size_t n);
+/* A dot for each point (xs[i], ys[i]), in any order, unjoined; points
+ * outside either axis's range or not drawable are left out. */
+void chart_canvas_scatter(ChartCanvas *c, const ChartAxis *x_axis, const ChartAxis *y_axis,
+                          const double *xs, const double *ys, size_t n);
 
 #endif

@@ -138,8 +138,8 @@ void chartview_draw(WINDOW *w, int top, int left, int height, int width, const C
     if (!mem) return;
     for (int s = 0; s < ns; s++) {
         chart_canvas_init(&cv[s], dots, pw, plot_h, mem + cells * (size_t)s);
-        chart_canvas_plot(&cv[s], &c->x_axis, &c->y_axis, c->series[s].x, c->series[s].y,
-                          c->series[s].n);
+        (c->scatter[s] ? chart_canvas_scatter : chart_canvas_plot)(
+            &cv[s], &c->x_axis, &c->y_axis, c->series[s].x, c->series[s].y, c->series[s].n);
     }
 
     /* axes */

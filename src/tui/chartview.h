@@ -21,7 +21,7 @@
 #define CHARTVIEW_MAX_TICKS 32
 
 typedef struct {
-    const double *x, *y; /* n points, x ascending */
+    const double *x, *y; /* n points, x ascending (but in a scatter) */
     size_t n;
     CrtRole role;
     bool faint; /* drawn only where no solid series has a dot */
@@ -52,6 +52,9 @@ typedef struct {
      * own colour in gradtop view).  Kept here rather than in ChartSeries so
      * that positional ChartSeries initializers stay complete. */
     attr_t attrs[CHARTVIEW_MAX_SERIES];
+    /* Per series: its points as unjoined dots, in any x order (a scatter
+     * plot), instead of a line. */
+    bool scatter[CHARTVIEW_MAX_SERIES];
 } ChartSpec;
 
 /* How a series of role is drawn, for a legend: a line in its colour, or

@@ -84,6 +84,7 @@ struct Dashboard {
     LiveData *ld;
     int fx, fy;
     bool pca;
+    bool hide_val, discrete; /* the boundary view's switches (v, d) */
     unsigned gradcheck;
     /* chart data, rebuilt each frame */
     double *buf;
@@ -627,7 +628,9 @@ static ViewCtx view_ctx(const Dashboard *d)
     ViewCtx c = {.ld = d->ld,
                  .all = &d->run->core.sess->all,
                  .snap = snap(d),
-                 .gradcheck_asked = d->gradcheck};
+                 .gradcheck_asked = d->gradcheck,
+                 .hide_val = d->hide_val,
+                 .discrete = d->discrete};
     return c;
 }
 
@@ -655,8 +658,9 @@ static void draw_confusion(Dashboard *d, int top, int left, int height, int widt
     teach_confusion(&c, top, left, height, width);
 }
 
-/* Tells the trainer thread what the current view needs (its size included)
- * and copies what it published. */
+/* Tells the trainer thread what the current view needs (its size included),
+ * computes it here at once while training stands still, and copies what
+ * was published. */
 static void live_sync(Dashboard *d, int body_h, int chart_w)
 {
     Live *l = d->run->live;
@@ -668,6 +672,7 @@ static void live_sync(Dashboard *d, int body_h, int chart_w)
                      .gradcheck = d->gradcheck};
     teach_boundary_grid(&d->run->core.sess->all, body_h, chart_w, &r.grid_w, &r.grid_h);
     live_request(l, &r);
+    if (d->run->core.trainer) live_idle(l, d->run->core.trainer);
     live_fetch(l, d->ld);
 }
 
@@ -1105,7 +1110,7 @@ static void draw(Dashboard *d)
     }
     if (d->run->has_snap) draw_diagnosis(diag_kind, diag, rows - 2 - diag_rows, diag_rows, cols);
     draw_message(d, rows - 2, cols);
-    keys_draw_bar(stdscr, rows - 1, cols);
+    keys_draw_bar(stdscr, rows - 1, cols, d->view == VIEW_BOUNDARY);
     if (d->editing) draw_edit(d, rows, cols);
     if (d->help) help_draw(stdscr, rows, cols, &d->help_scroll);
     if (d->confirm_quit) draw_confirm(d, rows, cols);
@@ -1305,17 +1310,25 @@ static void on_action(Dashboard *d, Action a)
                d->pca ? "the first two principal components" : "a pair of features");
         break;
     case ACTION_GRADCHECK:
+        /* while training stands still live_idle runs it on these weights */
         d->gradcheck++;
         d->view = VIEW_GRADIENT;
-        if (s->status == TRAIN_PAUSED) {
-            /* the check runs between batches on the trainer thread */
-            trainer_step_once(t);
-            notify(d, ROLE_NORMAL, "gradcheck: one batch is taken to run it on the trainer thread");
-        } else if (s->status == TRAIN_RUNNING) {
+        if (s->status == TRAIN_RUNNING && trainer_status(t) == TRAIN_RUNNING)
             notify(d, ROLE_NORMAL, "gradcheck runs at the next batch");
-        } else {
-            notify(d, ROLE_WARN, "gradcheck needs a live run: training has ended (r restarts)");
-        }
+        else
+            notify(d, ROLE_NORMAL, "gradcheck on the weights of step %ld", s->step);
+        break;
+    case ACTION_VAL_POINTS:
+        d->hide_val = !d->hide_val;
+        d->view = VIEW_BOUNDARY;
+        notify(d, ROLE_NORMAL, "boundary: %s",
+               d->hide_val ? "training points only" : "training and validation points");
+        break;
+    case ACTION_DISCRETE:
+        d->discrete = !d->discrete;
+        d->view = VIEW_BOUNDARY;
+        notify(d, ROLE_NORMAL, "boundary: %s",
+               d->discrete ? "discretized, hard regions" : "shades of confidence");
         break;
     case ACTION_HISTORY:
         if (d->hist.n == 0) {

@@ -28,7 +28,8 @@ static void legend_text(char *buf, size_t cap)
              "best epoch, hyperparameter changes, pauses.  Status words: RUNNING, PAUSED, EARLY "
              "STOPPED (by patience or by s), DIVERGED, DONE.  Earlier runs on the same dataset "
              "(from the log directory) are drawn dim behind; b hides them.  The boundary and "
-             "confusion views give each class %s.",
+             "confusion views give each class %s; a regression's map runs from orange (low) "
+             "through white to blue (high), as its legend says.",
              curves,
              crt_colors() > 0 ? "its colour, and a shape of its own too when there are more "
                                 "classes than colours"

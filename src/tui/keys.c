@@ -33,9 +33,10 @@ const KeyBinding key_table[] = {
      ACTION_PAIR},
     {'p', 0, "p", NULL, "boundary view: the plane of the first two principal components",
      ACTION_PCA},
-    {'g', 0, "g", NULL,
-     "gradient view: gradcheck the live model (backprop against finite "
-     "differences)",
+    {'v', 0, "v", "val", "boundary view: show or hide the validation points", ACTION_VAL_POINTS},
+    {'d', 0, "d", "discretize", "boundary view: hard class regions or shades of confidence",
+     ACTION_DISCRETE},
+    {'g', 0, "g", NULL, "gradient view: gradcheck the model (backprop against finite differences)",
      ACTION_GRADCHECK},
     {'w', 0, "w", NULL,
      "after a run file could not be written (a full disk), which pauses training: go on "
@@ -60,16 +61,18 @@ Action keys_action(int ch)
 /* What the bar gives up first when it is too narrow for every entry:
  * help and quit stay, and ? lists whatever the bar left out. */
 static const Action drop_order[] = {
-    ACTION_HISTORY,   ACTION_SMOOTH_MORE, ACTION_LOG,   ACTION_RESTART,
-    ACTION_EDIT,      ACTION_FASTER,      ACTION_STEP,  ACTION_LR_UP,
+    ACTION_HISTORY,   ACTION_SMOOTH_MORE, ACTION_LOG,   ACTION_RESTART,  ACTION_EDIT,
+    ACTION_FASTER,    ACTION_STEP,        ACTION_LR_UP, ACTION_DISCRETE, ACTION_VAL_POINTS,
     ACTION_NEXT_VIEW, ACTION_STOP,        ACTION_PAUSE,
 };
 
 /* The bar's text for entry k: its keys ("[]" and "+-" each stand for a
  * pair) and its word; false for entries the bar does not show. */
-static bool bar_entry(const KeyBinding *k, const char **keys, const char **word)
+static bool bar_entry(const KeyBinding *k, bool boundary, const char **keys, const char **word)
 {
-    if (!k->bar || k->action == ACTION_LR_DOWN) return false;
+    /* the boundary view's own keys, only while it is shown */
+    bool own = k->action == ACTION_VAL_POINTS || k->action == ACTION_DISCRETE;
+    if (!k->bar || k->action == ACTION_LR_DOWN || (own && !boundary)) return false;
     *keys = k->action == ACTION_SMOOTH_MORE ? "[]"
             : k->action == ACTION_LR_UP     ? "+-"
             : k->action == ACTION_FASTER    ? "<>"
@@ -78,20 +81,20 @@ static bool bar_entry(const KeyBinding *k, const char **keys, const char **word)
     return true;
 }
 
-void keys_draw_bar(WINDOW *w, int y, int width)
+void keys_draw_bar(WINDOW *w, int y, int width, bool boundary)
 {
     enum { N = sizeof key_table / sizeof key_table[0] };
     bool shown[N] = {false};
     int total = 0;
     const char *keys = "", *word = "";
     for (int i = 0; i < N; i++)
-        if ((shown[i] = bar_entry(&key_table[i], &keys, &word)))
+        if ((shown[i] = bar_entry(&key_table[i], boundary, &keys, &word)))
             total += (int)(strlen(keys) + strlen(word)) + 3;
     total -= 2; /* no gap after the last entry */
     for (size_t d = 0; total > width && d < sizeof drop_order / sizeof drop_order[0]; d++)
         for (int i = 0; i < N; i++)
             if (shown[i] && key_table[i].action == drop_order[d]) {
-                bar_entry(&key_table[i], &keys, &word);
+                bar_entry(&key_table[i], boundary, &keys, &word);
                 total -= (int)(strlen(keys) + strlen(word)) + 3;
                 shown[i] = false;
             }
@@ -100,7 +103,7 @@ void keys_draw_bar(WINDOW *w, int y, int width)
     mvwhline(w, y, 0, ' ', width);
     for (int i = 0; i < N; i++) {
         if (!shown[i]) continue;
-        bar_entry(&key_table[i], &keys, &word);
+        bar_entry(&key_table[i], boundary, &keys, &word);
         if (x + (int)(strlen(keys) + strlen(word)) + 1 > width) break;
         crt_set(w, ROLE_KEY);
         crt_puts(w, y, x, width - x, keys);

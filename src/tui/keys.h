@@ -10,6 +10,7 @@
 #define GRADTOP_TUI_KEYS_H
 
 #include <curses.h>
+#include <stdbool.h>
 
 typedef enum {
     ACTION_NONE,
@@ -34,6 +35,8 @@ typedef enum {
     ACTION_FASTER, /* the next pace up (options.h pace_step) */
     ACTION_SLOWER,
     ACTION_NO_LOG,
+    ACTION_VAL_POINTS, /* boundary view: show or hide the validation points */
+    ACTION_DISCRETE,   /* boundary view: hard regions or shades of confidence */
 } Action;
 
 typedef struct {
@@ -50,8 +53,9 @@ extern const int key_count;
 /* The action bound to key ch, or ACTION_NONE. */
 Action keys_action(int ch);
 
-/* Draws the key bar on row y across width columns. */
-void keys_draw_bar(WINDOW *w, int y, int width);
+/* Draws the key bar on row y across width columns; boundary: the
+ * boundary view is shown, and its own keys join the bar. */
+void keys_draw_bar(WINDOW *w, int y, int width, bool boundary);
 
 /* One row of a help overlay: how a key is written and what it does. */
 typedef struct {

@@ -124,6 +124,32 @@ int palette_shade(int c, int level, int n_levels)
            nearest_level(rgb[2] * t);
 }
 
+int palette_scale_steps(int n_colours)
+{
+    return n_colours >= 256 ? PALETTE_SCALE_N256 : PALETTE_SCALE_N8;
+}
+
+int palette_scale_colour(int i, int n_colours)
+{
+    static const int c256[PALETTE_SCALE_N256] = {130, 166, 208, 215, 223, 254,
+                                                 153, 117, 75,  33,  26};
+    static const int c8[PALETTE_SCALE_N8] = {PALETTE_RED, PALETTE_YELLOW, PALETTE_WHITE,
+                                             PALETTE_CYAN, PALETTE_BLUE};
+    int n = palette_scale_steps(n_colours);
+    if (i < 0) i = 0;
+    if (i >= n) i = n - 1;
+    return n_colours >= 256 ? c256[i] : c8[i];
+}
+
+int palette_scale_step(double v, double lo, double hi, int steps)
+{
+    if (steps < 1) return 0;
+    if (!(hi > lo) || isnan(v)) return steps / 2;
+    double t = (v - lo) / (hi - lo);
+    int i = (int)floor(t * steps);
+    return i < 0 ? 0 : i >= steps ? steps - 1 : i;
+}
+
 void palette_assign(const uint32_t *pref, int n, int n_slots, int *slot)
 {
     if (n_slots > 256) n_slots = 256;

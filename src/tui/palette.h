@@ -70,6 +70,25 @@ double palette_delta_e(int a, int b);
  * cube entry.  For c outside the cube, c itself. */
 int palette_shade(int c, int level, int n_levels);
 
+/*
+ * The colour scale of a regression map, low values to high: the
+ * TensorFlow Playground's orange through a light neutral to blue.  At 256
+ * colours and more PALETTE_SCALE_N256 steps from the cube and grey ramp
+ * (CIELAB lightness rising from each end to the middle, neighbours at least
+ * PALETTE_SCALE_MIN_DELTA_E apart), at fewer PALETTE_SCALE_N8 ANSI colours
+ * (red, yellow, white, cyan, blue).
+ */
+#define PALETTE_SCALE_N256 11
+#define PALETTE_SCALE_N8 5
+#define PALETTE_SCALE_MIN_DELTA_E 10.0
+/* Steps of the scale at n_colours. */
+int palette_scale_steps(int n_colours);
+/* The colour of step i (0 lowest .. steps-1 highest; clamped). */
+int palette_scale_colour(int i, int n_colours);
+/* The step of value v on a scale from lo to hi (v outside it: the end
+ * step; NaN or lo >= hi: the middle one). */
+int palette_scale_step(double v, double lo, double hi, int steps);
+
 /* Gives n items distinct slots in 0..n_slots-1 where it can: item i takes
  * pref[i] % n_slots if that is free, else the next free one, in order;
  * once every slot is taken they start over.  So the colours of a few runs

@@ -28,17 +28,12 @@ void run_share(Run *r, PreparedData *shared)
 }
 
 /* The screen's hooks, after the run log's (src/run/run.c), on the trainer
- * thread: the teaching views'. */
+ * thread: the teaching views'.  While training stands still the dashboard
+ * computes the views itself (live_idle). */
 static void hook_batch(void *ctx, const BatchInfo *b)
 {
     Run *r = ctx;
     if (r->live) live_on_batch(r->live, b);
-}
-
-static void hook_event(void *ctx, const TrainEvent *e)
-{
-    Run *r = ctx;
-    if (r->live) live_on_event(r->live, e);
 }
 
 /* What run_prepare or run_launch made, undone after a failure. */
@@ -57,11 +52,10 @@ ErrorCode run_prepare(Run *r, Error *err)
      * resume, and the run log's first I/O failure pauses it (its panel
      * turns red, and the user chooses between going on without files and
      * stopping). */
-    r->core.cfg = (TrainRunConfig){
-        .hooks = {.ctx = r, .on_batch = r->no_live ? NULL : hook_batch, .on_event = hook_event},
-        .interactive = true,
-        .pause_on_log_failure = true,
-        .note = r->no_live ? "optimizer race" : "interactive dashboard"};
+    r->core.cfg = (TrainRunConfig){.hooks = {.ctx = r, .on_batch = r->no_live ? NULL : hook_batch},
+                                   .interactive = true,
+                                   .pause_on_log_failure = true,
+                                   .note = r->no_live ? "optimizer race" : "interactive dashboard"};
     ErrorCode rc = trainrun_prepare(&r->core, &r->opt, err);
     if (rc) return rc;
     r->shape = trainer_model(r->core.trainer)->shape; /* fixed for the trainer's life */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "chart.h"
+#include "chartview.h"
 #include "crt.h"
 #include "palette.h"
 
@@ -65,23 +66,64 @@ static void put(int y, int x, const char *g, short pair, attr_t a)
     crt_puts(stdscr, y, x, COLS - x, g);
 }
 
-/* Confidence level of a cell: the probability above chance, in levels. */
-static int level_of(const LiveData *ld, int cls, float conf, double vlo, double vhi, int *hue)
+/* Confidence level of a classification cell: the probability above
+ * chance, in levels; discrete: always the surest. */
+static int level_of(const ViewCtx *c, float conf)
 {
     int S = n_levels();
-    double c;
-    if (ld->regression) {
-        double mid = (vlo + vhi) / 2, half = (vhi - vlo) / 2;
-        *hue = conf >= mid ? 1 : 0;
-        c = half > 0 ? fabs(conf - mid) / half : 0;
-    } else {
-        int k = ld->n_classes < 2 ? 2 : ld->n_classes;
-        *hue = cls;
-        c = (conf - 1.0 / k) / (1 - 1.0 / k);
-    }
-    if (!(c >= 0)) c = 0;
-    int lv = (int)(c * S);
+    if (c->discrete) return S - 1;
+    int k = c->ld->n_classes < 2 ? 2 : c->ld->n_classes;
+    double t = (conf - 1.0 / k) / (1 - 1.0 / k);
+    if (!(t >= 0)) t = 0;
+    int lv = (int)(t * S);
     return lv >= S ? S - 1 : lv;
+}
+
+/* The regression map's scale: its steps, and the step of a value (in the
+ * model's target units); discrete: the two ends, split at the middle. */
+static int scale_steps(void)
+{
+    return palette_scale_steps(crt_colors());
+}
+
+static int scale_step(const ViewCtx *c, float v)
+{
+    const LiveData *ld = c->ld;
+    int n = scale_steps();
+    if (c->discrete) return v >= (ld->y_lo + ld->y_hi) / 2 ? n - 1 : 0;
+    return palette_scale_step(v, ld->y_lo, ld->y_hi, n);
+}
+
+static short scale_colour(int step)
+{
+    return (short)palette_scale_colour(step, crt_colors());
+}
+
+/* Without half blocks the scale is a ramp of ten characters, light to
+ * dense. */
+static const char ramp[] = ".,:-=+*#%@";
+#define RAMP_N ((int)sizeof ramp - 1)
+
+static char ramp_char(const ViewCtx *c, float v)
+{
+    const LiveData *ld = c->ld;
+    if (c->discrete) return v >= (ld->y_lo + ld->y_hi) / 2 ? '#' : '-';
+    return ramp[palette_scale_step(v, ld->y_lo, ld->y_hi, RAMP_N)];
+}
+
+/* A value of the scale in the label's own units, as the MAE and the
+ * scatter give it. */
+static double label_units(const Dataset *ds, double v)
+{
+    return ds->target_scale > 0 ? v / ds->target_scale + ds->target_shift : v;
+}
+
+/* The colour of map cell i (halfblocks: colour is there). */
+static short cell_colour(const ViewCtx *c, int i)
+{
+    const LiveData *ld = c->ld;
+    if (ld->regression) return scale_colour(scale_step(c, ld->conf[i]));
+    return class_color(ld->cls[i], level_of(c, ld->conf[i]));
 }
 
 /* ---- sparklines -------------------------------------------------------- */
@@ -158,17 +200,66 @@ static void flow_text(Flow *f, const char *t, CrtRole role)
 
 #define LEGEND_NAME_MAX 20
 
+/* The regression scale's legend item: "low ▇▇▇...▇▇ high" in the label's
+ * units (without colour the ramp of characters), or discrete the two
+ * colours and the middle they are split at.  Sizing only when c is NULL. */
+static void flow_scale(Flow *f, const Dataset *ds, const ViewCtx *c)
+{
+    char lo[24] = "0", hi[24] = "0", mid[24] = "0", t[160];
+    bool colour = crt_colors() >= 8;
+    int n = colour ? scale_steps() : RAMP_N;
+    if (c) {
+        snprintf(lo, sizeof lo, "%.3g", label_units(ds, c->ld->y_lo));
+        snprintf(hi, sizeof hi, "%.3g", label_units(ds, c->ld->y_hi));
+        snprintf(mid, sizeof mid, "%.3g", label_units(ds, (c->ld->y_lo + c->ld->y_hi) / 2));
+    }
+    bool discrete = c && c->discrete;
+    if (discrete)
+        snprintf(t, sizeof t, "prediction %s below %s  %s above", colour ? "  " : "-", mid,
+                 colour ? "  " : "#");
+    else
+        snprintf(t, sizeof t, "prediction %s %*s %s", lo, colour ? 2 * n : n, "", hi);
+    int w = crt_width(t);
+    if (!flow_place(f, w, 0)) return;
+    if (f->draw && c) {
+        int y = f->y + f->row, x = f->x;
+        crt_set(stdscr, ROLE_NORMAL);
+        crt_puts(stdscr, y, x, f->left + f->width - x, t);
+        if (discrete) {
+            if (colour) {
+                int x0 = x + crt_width("prediction ");
+                int x1 = x0 + 2 + 1 + crt_width("below ") + crt_width(mid) + 2;
+                put(y, x0, "\u2588\u2588", crt_pair(scale_colour(0), -1), A_NORMAL);
+                put(y, x1, "\u2588\u2588", crt_pair(scale_colour(scale_steps() - 1), -1), A_NORMAL);
+            }
+        } else {
+            int x0 = x + crt_width("prediction ") + crt_width(lo) + 1;
+            for (int i = 0; i < n; i++) {
+                if (colour)
+                    put(y, x0 + 2 * i, crt_utf8() ? "\u2588\u2588" : "##",
+                        crt_pair(scale_colour(i), -1), A_NORMAL);
+                else
+                    put(y, x0 + i, (char[]){ramp[i], 0}, 0, A_BOLD);
+            }
+        }
+        crt_set(stdscr, ROLE_NORMAL);
+    }
+    f->x += w + 2;
+}
+
 /*
  * The boundary's legend from row y: each class's swatch (its colour, and
- * its marker when colours alone cannot tell the classes apart), the key to
- * the points, and the keys that change the plane, wrapped over at most
- * max_rows rows; classes that do not fit are counted in "... and N more".
- * Draws only when draw; returns the rows it takes.  ld may be NULL (for
- * sizing before anything was computed).
+ * its marker when colours alone cannot tell the classes apart) or the
+ * regression's colour scale, the key to the points, and the keys that
+ * change the picture, wrapped over at most max_rows rows; classes that do
+ * not fit are counted in "... and N more".  Draws only when c is given;
+ * returns the rows it takes.  Without c it only sizes (before anything was
+ * computed), with the same texts' widths.
  */
-static int boundary_legend(const Dataset *ds, const LiveData *ld, int y, int left, int width,
-                           int max_rows, bool draw, double vlo, double vhi)
+static int boundary_legend(const Dataset *ds, const ViewCtx *c, int y, int left, int width,
+                           int max_rows)
 {
+    bool draw = c != NULL;
     Flow f = {y, left, width, max_rows < 1 ? 1 : max_rows, 0, left, draw};
     bool hb = halfblocks();
     char t[200], nm[64];
@@ -214,24 +305,23 @@ static int boundary_legend(const Dataset *ds, const LiveData *ld, int y, int lef
             f.x += w + 2;
         }
     } else {
-        /* in the label's own units, as the MAE and the scatter are */
-        double lo = vlo, hi = vhi;
-        if (ds->target_scale > 0) {
-            lo = vlo / ds->target_scale + ds->target_shift;
-            hi = vhi / ds->target_scale + ds->target_shift;
-        }
-        snprintf(t, sizeof t, "prediction %.3g .. %.3g", lo, hi);
-        flow_text(&f, t, ROLE_NORMAL);
+        flow_scale(&f, ds, c);
     }
+    bool val = !(c && c->hide_val);
     if (hb)
-        snprintf(t, sizeof t, "%s train %s val", "\u25cf", "\u25cb");
+        snprintf(t, sizeof t, "%s train%s", "\u25cf", val ? " \u25cb val" : "");
     else
-        snprintf(t, sizeof t, "N train N_ val");
+        snprintf(t, sizeof t, "N train%s", val ? " N_ val" : "");
     flow_text(&f, t, ROLE_DIM);
-    if (ld && ld->pca_note[0])
-        flow_text(&f, ld->pca_note, ROLE_WARN);
+    if (c && c->ld->pca_note[0])
+        flow_text(&f, c->ld->pca_note, ROLE_WARN);
     else if (ds->d > 2 && !ds->plane) /* inputs made from x1, x2: always over them */
         flow_text(&f, "x: next pair  p: PCA", ROLE_KEYTEXT);
+    /* the same width whatever the switches say, so that the map keeps its
+     * size when they change */
+    snprintf(t, sizeof t, "v: %s val  d: %s", val ? "hide" : "show",
+             c && c->discrete ? "continuous" : "discretize");
+    flow_text(&f, t, ROLE_KEYTEXT);
     if (draw) crt_set(stdscr, ROLE_NORMAL);
     return f.row + 1;
 }
@@ -246,7 +336,7 @@ static int legend_max_rows(int height)
 /* The rows of the map itself: the view less its title and legend. */
 static int map_rows(const Dataset *ds, int height, int width)
 {
-    int legend = boundary_legend(ds, NULL, 0, 0, width, legend_max_rows(height), false, 0, 0);
+    int legend = boundary_legend(ds, NULL, 0, 0, width, legend_max_rows(height));
     int rows = height - 1 - legend;
     return rows < 1 ? 1 : rows;
 }
@@ -264,10 +354,9 @@ void teach_boundary_grid(const Dataset *ds, int height, int width, int *grid_w, 
 static int waiting(int top, int left, int width, const ViewCtx *c, const char *what)
 {
     char m[200];
-    const char *when = c->snap->status == TRAIN_PAUSED ? "appears at the next batch (n steps one)"
-                       : train_status_ended(c->snap->status)
-                           ? "was not measured before training ended (r restarts)"
-                           : "appears within a second of training";
+    /* standing still, the dashboard computes it itself within a frame */
+    const char *when = c->snap->status == TRAIN_RUNNING ? "appears within a second of training"
+                                                        : "is being computed";
     snprintf(m, sizeof m, "%s %s", what, when);
     crt_set(stdscr, ROLE_DIM);
     crt_puts(stdscr, top + 2, left + 2, width - 4, m);
@@ -313,12 +402,6 @@ void teach_boundary(const ViewCtx *c, int top, int left, int height, int width)
     const BoundaryGrid *g = &ld->grid;
     bool hb = halfblocks();
     int rows = map_rows(ds, height, width);
-    double vlo = INFINITY, vhi = -INFINITY;
-    if (ld->regression)
-        for (int i = 0; i < g->w * g->h; i++) {
-            if (ld->conf[i] < vlo) vlo = ld->conf[i];
-            if (ld->conf[i] > vhi) vhi = ld->conf[i];
-        }
     for (int r = 0; r < rows; r++) {
         int y = top + 1 + r;
         for (int col = 0; col < width && col < g->w; col++) {
@@ -326,36 +409,40 @@ void teach_boundary(const ViewCtx *c, int top, int left, int height, int width)
             if (hb) {
                 int r0 = 2 * r, r1 = 2 * r + 1;
                 if (r0 >= g->h) break;
-                int h0, h1;
-                int i0 = r0 * g->w + col, i1 = r1 * g->w + col;
-                int l0 = level_of(ld, ld->cls[i0], ld->conf[i0], vlo, vhi, &h0);
-                short fg = class_color(h0, l0), bg = -1;
-                if (r1 < g->h) {
-                    int l1 = level_of(ld, ld->cls[i1], ld->conf[i1], vlo, vhi, &h1);
-                    bg = class_color(h1, l1);
-                }
+                short fg = cell_colour(c, r0 * g->w + col), bg = -1;
+                if (r1 < g->h) bg = cell_colour(c, r1 * g->w + col);
                 put(y, x, "\u2580", crt_pair(fg, bg), A_NORMAL);
+            } else if (ld->regression) {
+                if (r >= g->h) break;
+                int i = r * g->w + col;
+                short pair =
+                    crt_colors() >= 8 ? crt_pair(scale_colour(scale_step(c, ld->conf[i])), -1) : 0;
+                put(y, x, (char[]){ramp_char(c, ld->conf[i]), 0}, pair, A_NORMAL);
             } else {
                 if (r >= g->h) break;
-                int i = r * g->w + col, hue;
-                int lv = level_of(ld, ld->cls[i], ld->conf[i], vlo, vhi, &hue);
+                int i = r * g->w + col, hue = ld->cls[i];
+                int lv = level_of(c, ld->conf[i]);
                 static const char sure[] = "#@%&$*+=", faint[] = ".,:;'`~-";
                 char ch[2] = {lv >= n_levels() - 1 ? sure[hue % 8] : faint[hue % 8], 0};
                 put(y, x, ch, class_pair(hue), lv >= n_levels() - 1 ? A_BOLD : A_DIM);
             }
         }
     }
-    /* the data on top: training points filled, validation points hollow;
-     * when colours repeat, each class's own shape */
+    /* the data on top: training points filled, validation points hollow
+     * (unless hidden); when colours repeat, each class's own shape; a
+     * regression's points in the colour of their target, so that one
+     * unlike the map under it is predicted badly */
     bool marked = !ld->regression && crt_palette_marked(ld->n_classes);
     for (int i = 0; i < ld->n_points; i++) {
+        if (c->hide_val && ld->pt_val[i]) continue;
         int col, row;
         if (!boundary_cell_of(g, ld->pts[i][0], ld->pts[i][1], &col, &row)) continue;
         int r = hb ? row / 2 : row;
         if (r >= rows || col >= width) continue;
         int k = ld->regression ? 0 : ld->pt_class[i];
         if (hb) {
-            short fg = ld->regression ? COLOR_WHITE : class_color(k, n_levels() - 1);
+            short fg = ld->regression ? scale_colour(scale_step(c, ld->pt_y[i]))
+                                      : class_color(k, n_levels() - 1);
             const char *glyph = marked          ? crt_palette_marker(k, ld->pt_val[i])
                                 : ld->pt_val[i] ? "\u25cb"
                                                 : "\u25cf";
@@ -366,7 +453,7 @@ void teach_boundary(const ViewCtx *c, int top, int left, int height, int width)
                 A_BOLD | (ld->pt_val[i] ? A_UNDERLINE : A_REVERSE));
         }
     }
-    boundary_legend(ds, ld, top + 1 + rows, left, width, height - 1 - rows, true, vlo, vhi);
+    boundary_legend(ds, c, top + 1 + rows, left, width, height - 1 - rows);
 }
 
 /* ---- gradient estimate ---------------------------------------------- */
@@ -391,12 +478,18 @@ void teach_gradient(const ViewCtx *c, int top, int left, int height, int width)
     } else {
         const GradReport *r = &ld->grad;
         crt_set(stdscr, ROLE_DIM);
-        snprintf(t, sizeof t, "step %ld: %d batches of %d, %zu of %zu rows%s; every %.1fs, %.0f ms",
-                 ld->grad_step, r->n_batches, r->batch, r->rows, r->n_train,
-                 r->exact_full ? " (G exact)" : "",
-                 LIVE_INTERVAL_S > ld->cost / LIVE_BUDGET ? LIVE_INTERVAL_S
-                                                          : ld->cost / LIVE_BUDGET,
-                 ld->cost * 1000);
+        int head = snprintf(t, sizeof t, "step %ld: %d batches of %d, %zu of %zu rows%s; ",
+                            ld->grad_step, r->n_batches, r->batch, r->rows, r->n_train,
+                            r->exact_full ? " (G exact)" : "");
+        /* while training stands still it was measured once, on these weights */
+        if (c->snap->status == TRAIN_RUNNING)
+            snprintf(t + head, sizeof t - (size_t)head, "every %.1fs, %.0f ms",
+                     LIVE_INTERVAL_S > ld->cost / LIVE_BUDGET ? LIVE_INTERVAL_S
+                                                              : ld->cost / LIVE_BUDGET,
+                     ld->cost * 1000);
+        else
+            snprintf(t + head, sizeof t - (size_t)head, "measured on these weights, %.0f ms",
+                     ld->cost * 1000);
         crt_puts(stdscr, y++, left, width, t);
         y++;
         crt_set(stdscr, ROLE_NORMAL);
@@ -467,10 +560,9 @@ void teach_gradient(const ViewCtx *c, int top, int left, int height, int width)
     crt_set(stdscr, ROLE_DIM);
     if (!ld->has_check) {
         crt_puts(stdscr, y++, left, width,
-                 train_status_ended(c->snap->status)
-                     ? "needs a live run: training has ended (r restarts)"
-                 : c->gradcheck_asked ? "running at the next batch..."
-                                      : "press g to check the live model's gradients");
+                 !c->gradcheck_asked                ? "press g to check the model's gradients"
+                 : c->snap->status == TRAIN_RUNNING ? "running at the next batch..."
+                                                    : "running...");
         crt_set(stdscr, ROLE_NORMAL);
         return;
     }
@@ -493,7 +585,9 @@ void teach_gradient(const ViewCtx *c, int top, int left, int height, int width)
     crt_puts(stdscr, y++, left, width, t);
     if (ld->check_seq != c->gradcheck_asked && y < bottom) {
         crt_set(stdscr, ROLE_DIM);
-        crt_puts(stdscr, y++, left, width, "(a new check runs at the next batch)");
+        crt_puts(stdscr, y++, left, width,
+                 c->snap->status == TRAIN_RUNNING ? "(a new check runs at the next batch)"
+                                                  : "(a new check is running)");
     }
     if (rep->n_kink && y < bottom) {
         /* Entries whose step crossed a kink say nothing about backprop:
@@ -696,55 +790,47 @@ void teach_network(const ViewCtx *c, int top, int left, int height, int width)
 
 /* ---- confusion matrix / regression scatter ---------------------------- */
 
+/* Predicted against actual, in the label's units: the chart widget's axes
+ * with nice ticks on both, the same range on each so that the diagonal (a
+ * perfect prediction, dim) runs corner to corner, and a dot per row. */
 static void view_scatter(const ViewCtx *c, int top, int left, int height, int width)
 {
     const LiveData *ld = c->ld;
-    char t[200];
-    int cols = width - 10, rows = height - 3;
-    if (cols < 4 || rows < 2 || ld->n_pairs == 0) return;
-    if (cols > VIEW_MAX_W) cols = VIEW_MAX_W;
-    static uint8_t storage[VIEW_MAX_W * 200];
-    if (rows > 200) rows = 200;
-    ChartCanvas cv;
-    chart_canvas_init(&cv, crt_utf8() ? CHART_DOTS_BRAILLE : CHART_DOTS_ASCII, cols, rows, storage);
-    chart_canvas_clear(&cv);
-    double lo = INFINITY, hi = -INFINITY;
-    for (int i = 0; i < ld->n_pairs; i++)
-        for (int k = 0; k < 2; k++) {
-            if (ld->pairs[i][k] < lo) lo = ld->pairs[i][k];
-            if (ld->pairs[i][k] > hi) hi = ld->pairs[i][k];
-        }
-    if (!(hi > lo)) hi = lo + 1;
-    ChartAxis ax = {lo, hi, false};
-    int W = chart_canvas_width(&cv), H = chart_canvas_height(&cv);
-    /* the diagonal: a perfect prediction */
-    chart_canvas_line(&cv, 0, 0, W - 1, H - 1);
-    for (int i = 0; i < ld->n_pairs; i++) {
-        int px = chart_map(&ax, ld->pairs[i][0], W, true),
-            py = chart_map(&ax, ld->pairs[i][1], H, true);
-        if (px >= 0 && py >= 0) chart_canvas_set(&cv, px, py);
+    static double xs[LIVE_MAX_POINTS], ys[LIVE_MAX_POINTS], both[2 * LIVE_MAX_POINTS];
+    int n = ld->n_pairs;
+    if (n <= 0) return;
+    for (int i = 0; i < n; i++) {
+        xs[i] = both[i] = ld->pairs[i][0];
+        ys[i] = both[n + i] = ld->pairs[i][1];
     }
-    crt_set(stdscr, ROLE_TRAIN);
-    for (int r = 0; r < rows; r++)
-        for (int k = 0; k < cols; k++) {
-            uint8_t bits = chart_canvas_cell(&cv, k, r);
-            if (!bits) continue;
-            if (crt_utf8()) {
-                wchar_t wc[2] = {(wchar_t)chart_braille_char(bits), 0};
-                mvaddnwstr(top + 1 + r, left + 9 + k, wc, 1);
-            } else {
-                mvaddch(top + 1 + r, left + 9 + k, (chtype)chart_ascii_char(bits));
-            }
-        }
-    crt_set(stdscr, ROLE_DIM);
-    snprintf(t, sizeof t, "%8.3g", hi);
-    crt_puts(stdscr, top + 1, left, 8, t);
-    snprintf(t, sizeof t, "%8.3g", lo);
-    crt_puts(stdscr, top + rows, left, 8, t);
-    snprintf(t, sizeof t, "actual %s  (%.3g .. %.3g); predicted up; the diagonal is exact",
-             crt_glyph(GLYPH_ARROW), lo, hi);
-    crt_puts(stdscr, top + rows + 1, left + 9, width - 9, t);
-    crt_set(stdscr, ROLE_NORMAL);
+    ChartSpec sp;
+    memset(&sp, 0, sizeof sp);
+    chart_autoscale(both, (size_t)(2 * n), false, &sp.y_axis);
+    sp.x_axis = sp.y_axis;
+    double diag[2] = {sp.x_axis.lo, sp.x_axis.hi};
+    char title[200];
+    snprintf(title, sizeof title, "predicted against actual %s %zu %s rows %s step %ld",
+             crt_glyph(GLYPH_DOT), ld->n_rows, ld->conf_on_val ? "validation" : "training",
+             crt_glyph(GLYPH_DOT), ld->conf_step);
+    sp.title = title;
+    sp.legend = "the diagonal is exact";
+    sp.series[0] = (ChartSeries){diag, diag, 2, ROLE_DIM, true};
+    sp.series[1] = (ChartSeries){xs, ys, (size_t)n, ROLE_TRAIN, false};
+    sp.scatter[1] = true;
+    sp.n_series = 2;
+    double ticks[CHARTVIEW_MAX_TICKS];
+    int max_ticks = width / 10 < 2 ? 2 : width / 10;
+    int nt = chart_ticks(&sp.x_axis, max_ticks, ticks, CHARTVIEW_MAX_TICKS);
+    double step = nt > 1 ? ticks[1] - ticks[0] : 0;
+    for (int i = 0; i < nt; i++) {
+        sp.x_ticks[i] = ticks[i];
+        chart_format(ticks[i], step, 9, sp.x_labels[i], sizeof sp.x_labels[i]);
+    }
+    sp.n_x_ticks = nt;
+    char xt[48];
+    snprintf(xt, sizeof xt, "actual %s", crt_glyph(GLYPH_ARROW));
+    sp.x_title = xt;
+    chartview_draw(stdscr, top, left, height, width, &sp);
 }
 
 void teach_confusion(const ViewCtx *c, int top, int left, int height, int width)
@@ -761,9 +847,6 @@ void teach_confusion(const ViewCtx *c, int top, int left, int height, int width)
     const char *part = ld->conf_on_val ? "validation" : "training";
     crt_set(stdscr, ROLE_TITLE);
     if (reg) {
-        snprintf(t, sizeof t, "predicted against actual %s %zu %s rows %s step %ld",
-                 crt_glyph(GLYPH_DOT), ld->n_rows, part, crt_glyph(GLYPH_DOT), ld->conf_step);
-        crt_puts(stdscr, top, left, width, t);
         view_scatter(c, top, left, height, width);
         return;
     }

@@ -19,6 +19,10 @@ typedef struct {
     const Dataset *all; /* class and feature names */
     const TrainerSnapshot *snap;
     unsigned gradcheck_asked; /* gradchecks the user asked for */
+    /* the boundary view's own switches (keys v and d) */
+    bool hide_val; /* the validation points left out, the training ones alone */
+    bool discrete; /* hard class regions (a regression: above or below the
+                      scale's middle) instead of shades of confidence */
 } ViewCtx;
 
 /* The boundary cells a rectangle of height x width text cells shows (half

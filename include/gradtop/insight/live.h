@@ -5,17 +5,21 @@
  * weights, histograms and dead units, and the confusion matrix (or the
  * predicted-against-actual pairs of a regression).
  *
- * The expensive part runs on the trainer thread, from the run's on_batch and
- * on_event hooks (live_on_batch, live_on_event): at most every
- * LIVE_INTERVAL_S seconds of wall time - and never more often than keeps its
- * cost under about LIVE_BUDGET of the training time - it computes what the
- * view the UI asked for needs, into buffers of its own, then copies them into
- * the published block under the Live's mutex.  When training pauses or ends
- * it computes every view once, so that each reads right while nothing moves.
+ * While training runs, the expensive part runs on the trainer thread, from
+ * the run's on_batch hook (live_on_batch): at most every LIVE_INTERVAL_S
+ * seconds of wall time - and never more often than keeps its cost under
+ * about LIVE_BUDGET of the training time - it computes what the view the UI
+ * asked for needs, into buffers of its own, then copies them into the
+ * published block under the Live's mutex.  While training stands still
+ * (paused, diverged, ended, or not started), the UI thread does the same
+ * work itself (live_idle): it copies the weights from the parked trainer
+ * into a model of its own and computes, at once, whatever view it asks for
+ * that is not yet of these weights and this request - so that a view
+ * switch, a resize, x, p or g shows the current weights in the same frame.
  * The UI thread states what it shows with live_request and copies the
- * published block with live_fetch once per frame.  Everything is allocated by
- * live_create, except the buffers a view creates the first time it is asked
- * for (the gradient probe, the PCA).
+ * published block with live_fetch once per frame.  Everything is allocated
+ * by live_create, except the buffers a view creates the first time it is
+ * asked for (the gradient probe, the PCA).
  */
 #ifndef GRADTOP_TUI_LIVE_H
 #define GRADTOP_TUI_LIVE_H
@@ -52,6 +56,7 @@ typedef enum {
     LIVE_NETWORK,
     LIVE_CONFUSION,
 } LiveView;
+#define LIVE_VIEWS 5 /* LiveView's values */
 
 /* What the UI shows; set by live_request. */
 typedef struct {
@@ -93,7 +98,9 @@ typedef struct {
     int n_points;
     float pts[LIVE_MAX_POINTS][2];
     int pt_class[LIVE_MAX_POINTS];
-    unsigned char pt_val[LIVE_MAX_POINTS];
+    unsigned char pt_val[LIVE_MAX_POINTS]; /* 1: from the validation part */
+    float pt_y[LIVE_MAX_POINTS];           /* regression: the point's target */
+    float y_lo, y_hi;                      /* regression: the targets' range, in conf's units */
     /* gradient estimate */
     bool has_grad;
     long grad_step;
@@ -143,20 +150,27 @@ typedef struct {
 typedef struct Live Live;
 
 /* Buffers for m (the trainer's model, used only from its thread afterwards)
- * on train and val (val may be empty).  UI thread, before the trainer thread
- * starts. */
+ * on train and val (val may be empty), and a model of m's shape for
+ * live_idle.  UI thread, before the trainer thread starts. */
 ErrorCode live_create(Live **out, Model *m, const Dataset *train, const Dataset *val, uint64_t seed,
                       Error *err);
 /* After the trainer thread has been joined. */
 void live_destroy(Live *l);
 
-/* Trainer thread: the hooks. */
+/* Trainer thread: the on_batch hook. */
 void live_on_batch(Live *l, const BatchInfo *b);
-void live_on_event(Live *l, const TrainEvent *e);
 
 /* UI thread: what to compute; and a copy of what was published into out
  * when it is newer than out (returns whether it was). */
 void live_request(Live *l, const LiveRequest *r);
 bool live_fetch(Live *l, LiveData *out);
+/* UI thread, each frame before live_fetch: when t (the trainer m belongs
+ * to) stands still (trainer_copy_weights), brings what the request asks
+ * for up to date with its weights at once - the view asked for when the
+ * weights or (for the boundary) the picture changed since it was last
+ * computed here, a gradcheck asked for, the dead units - and publishes
+ * it.  Returns whether it published.  Does nothing while t runs a batch,
+ * or while the trainer thread is computing after one. */
+bool live_idle(Live *l, Trainer *t);
 
 #endif

@@ -350,6 +350,20 @@ ErrorCode trainer_snapshot_init(TrainerSnapshot *s, const Trainer *t, Error *err
 void trainer_snapshot(Trainer *t, TrainerSnapshot *s);
 void trainer_snapshot_free(TrainerSnapshot *s);
 
+/*
+ * From any thread, while no thread touches the model: while no thread is
+ * in trainer_run or trainer_wait (before the run, after it ended or
+ * diverged), and while the one that is waits paused or for a diverged
+ * run's decision (a single step's batch counts as running).  Then makes dst's
+ * parameters and L1/L2 rates equal to the model's, says in *changed
+ * whether they differed, puts the batches done in *step and returns true.
+ * Otherwise, or when dst's shape is not the model's, returns false and
+ * leaves dst as it was.  Costs a comparison of the parameters, a copy
+ * when they changed.  The teaching views compute from the copy on the
+ * UI thread while training stands still (live.h).
+ */
+bool trainer_copy_weights(Trainer *t, Model *dst, bool *changed, long *step);
+
 /* The trainer's model, for the thread that runs it (or after it returned). */
 Model *trainer_model(Trainer *t);
 
