@@ -13,7 +13,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <math.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include "crt.h"
 #include "form.h"
 #include "keys.h"
+#include "screen.h"
 #include "gradtop/insight/live.h"
 #include "text.h"
 #include "teaching.h"
@@ -117,13 +117,6 @@ static const int n_views = (int)(sizeof views / sizeof views[0]);
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 static void notify(Dashboard *d, CrtRole role, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void notify(Dashboard *d, CrtRole role, const char *fmt, ...)
@@ -133,7 +126,7 @@ static void notify(Dashboard *d, CrtRole role, const char *fmt, ...)
     vsnprintf(d->notice, sizeof d->notice, fmt, ap);
     va_end(ap);
     d->notice_role = role;
-    d->notice_until = now_seconds() + 4;
+    d->notice_until = screen_now() + 4;
 }
 
 static void format_duration(double s, char *buf, size_t cap)
@@ -1051,7 +1044,7 @@ static void draw_message(Dashboard *d, int y, int cols)
     if (run_finished(d->run, &rc, &err) && rc != ERROR_NONE && rc != ERROR_DIVERGED) {
         crt_set(stdscr, ROLE_BAD);
         crt_puts(stdscr, y, 1, cols - 2, err.msg);
-    } else if (d->notice[0] && now_seconds() < d->notice_until) {
+    } else if (d->notice[0] && screen_now() < d->notice_until) {
         crt_set(stdscr, d->notice_role);
         crt_puts(stdscr, y, 1, cols - 2, d->notice);
     } else if (!d->run->core.trainer) {
@@ -1416,6 +1409,31 @@ static void first_varying_pair(const Dataset *ds, int *fx, int *fy)
     }
 }
 
+static double dash_frame(void *ctx)
+{
+    Dashboard *d = ctx;
+    Run *run = d->run;
+    bool had_error = run->core.log_error[0] != '\0';
+    run_update(run);
+    if (!had_error && run->core.log && run->core.log_error[0])
+        notify(d, ROLE_BAD, "%s: training paused; w goes on without run files, s stops, q quits",
+               run->core.log_error);
+    draw(d);
+    bool busy = run->has_snap && run->snap.status == TRAIN_RUNNING;
+    return busy ? FRAME_S : IDLE_S;
+}
+
+static void dash_key(void *ctx, int ch)
+{
+    on_key(ctx, ch);
+}
+
+static bool dash_done(void *ctx)
+{
+    const Dashboard *d = ctx;
+    return d->quit;
+}
+
 int dashboard_run(Run *run)
 {
     Dashboard d;
@@ -1427,33 +1445,10 @@ int dashboard_run(Run *run)
     d.pca = run->core.sess->all.d > 4;
     d.ld = calloc(1, sizeof *d.ld);
     if (!d.ld) return 1;
-    struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
-                            {.fd = crt_signal_fd(), .events = POLLIN}};
-    nfds_t nfds = fds[1].fd >= 0 ? 2 : 1;
     history_load(&d);
-    while (!d.quit) {
-        double frame_start = now_seconds();
-        bool had_error = run->core.log_error[0] != '\0';
-        run_update(run);
-        if (!had_error && run->core.log && run->core.log_error[0])
-            notify(&d, ROLE_BAD,
-                   "%s: training paused; w goes on without run files, s stops, q quits",
-                   run->core.log_error);
-        draw(&d);
-        /* Wait for input until the next frame is due: poll() is how the loop
-         * sleeps, never how it synchronizes with the trainer. */
-        bool busy = run->has_snap && run->snap.status == TRAIN_RUNNING;
-        double left = frame_start + (busy ? FRAME_S : IDLE_S) - now_seconds();
-        int pr = poll(fds, nfds, left > 0 ? (int)(left * 1000) + 1 : 0);
-        if (pr < 0 && errno != EINTR) break;
-        int sig = crt_take_signal();
-        if (sig) {
-            d.exit_code = 128 + sig;
-            break;
-        }
-        int ch;
-        while (!d.quit && (ch = crt_getch()) != ERR) on_key(&d, ch);
-    }
+    ScreenHooks hooks = {.ctx = &d, .frame = dash_frame, .key = dash_key, .done = dash_done};
+    int code = screen_loop(&hooks);
+    if (code) d.exit_code = code;
     /* as `gradtop train` exits: 3 when the run diverged, before 128 + a
      * signal */
     if (run_exit_code(run) == 3) d.exit_code = 3;

@@ -1,7 +1,7 @@
 /*
- * view.c - `gradtop view [LOGDIR]`.  See view.h.
+ * logview.c - `gradtop view [LOGDIR]`.  See logview.h.
  *
- * The loop: wait with poll() for a key, a signal or the next refresh (every
+ * The loop (screen.h): wait for a key, a signal or the next refresh (every
  * 500 ms); on a refresh that changed something, rebuild the list (filter,
  * sort, the differing-hyperparameter columns, the metrics); redraw only when
  * something changed, into stdscr, with one doupdate().  The RunSet is the
@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <locale.h>
 #include <math.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +27,7 @@
 #include "chart.h"
 #include "chartview.h"
 #include "crt.h"
+#include "screen.h"
 #include "palette.h"
 #include "gradtop/logdir/runset.h"
 #include "keys.h"
@@ -151,17 +151,12 @@ typedef struct {
     CrtRole notice_role;
     double notice_until;
     bool dirty;
+    bool notice_shown; /* the last frame drawn showed the notice */
+    double next_refresh;
     bool quit;
 } Viewer;
 
 /* ---- small helpers ---------------------------------------------------- */
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static void notify(Viewer *v, CrtRole role, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -172,7 +167,7 @@ static void notify(Viewer *v, CrtRole role, const char *fmt, ...)
     vsnprintf(v->notice, sizeof v->notice, fmt, ap);
     va_end(ap);
     v->notice_role = role;
-    v->notice_until = now_seconds() + 4;
+    v->notice_until = screen_now() + 4;
 }
 
 static size_t run_index(const Viewer *v, const RunInfo *r)
@@ -998,7 +993,7 @@ static void draw_status(Viewer *v, int y, int cols)
             put(y, x, cols - x - 1, crt_attr(ROLE_DIM), "enter keeps the filter, esc drops it");
         return;
     }
-    if (v->notice[0] && now_seconds() < v->notice_until) {
+    if (v->notice[0] && screen_now() < v->notice_until) {
         put(y, 1, cols - 2, crt_attr(v->notice_role), v->notice);
         return;
     }
@@ -1308,38 +1303,46 @@ static void on_key(Viewer *v, int ch)
 
 /* ---- the loop --------------------------------------------------------- */
 
+/* A frame: the runs read again when due, the screen drawn when something
+ * changed (a notice that just expired too); the next frame is due at the
+ * next refresh or when the notice shown expires. */
+static double viewer_frame(void *ctx)
+{
+    Viewer *v = ctx;
+    double now = screen_now();
+    if (now >= v->next_refresh) {
+        view_refresh(v);
+        v->next_refresh = now + REFRESH_S;
+    }
+    bool notice_on = v->notice[0] && now < v->notice_until;
+    if (v->notice_shown && !notice_on) v->dirty = true;
+    if (v->dirty) {
+        draw(v);
+        v->dirty = false;
+        v->notice_shown = notice_on;
+    }
+    double wait = v->next_refresh - now;
+    if (notice_on && v->notice_until - now < wait) wait = v->notice_until - now;
+    return wait;
+}
+
+static void viewer_key(void *ctx, int ch)
+{
+    on_key(ctx, ch);
+}
+
+static bool viewer_done(void *ctx)
+{
+    const Viewer *v = ctx;
+    return v->quit;
+}
+
 static int loop(Viewer *v)
 {
-    struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
-                            {.fd = crt_signal_fd(), .events = POLLIN}};
-    nfds_t nfds = fds[1].fd >= 0 ? 2 : 1;
-    double next_refresh = now_seconds() + REFRESH_S;
-    bool notice_shown = false;
+    v->next_refresh = screen_now() + REFRESH_S;
     v->dirty = true;
-    while (!v->quit) {
-        double now = now_seconds();
-        /* a notice that just expired needs a frame too */
-        bool notice_on = v->notice[0] && now < v->notice_until;
-        if (notice_shown && !notice_on) v->dirty = true;
-        if (v->dirty) {
-            draw(v);
-            v->dirty = false;
-            notice_shown = notice_on;
-        }
-        double wait = next_refresh - now_seconds();
-        if (notice_on && v->notice_until - now < wait) wait = v->notice_until - now;
-        int pr = poll(fds, nfds, wait > 0 ? (int)(wait * 1000) + 1 : 0);
-        if (pr < 0 && errno != EINTR) return 1;
-        int sig = crt_take_signal();
-        if (sig) return 128 + sig;
-        int ch;
-        while (!v->quit && (ch = crt_getch()) != ERR) on_key(v, ch);
-        if (now_seconds() >= next_refresh) {
-            view_refresh(v);
-            next_refresh = now_seconds() + REFRESH_S;
-        }
-    }
-    return 0;
+    ScreenHooks hooks = {.ctx = v, .frame = viewer_frame, .key = viewer_key, .done = viewer_done};
+    return screen_loop(&hooks);
 }
 
 int logview_main(const Options *opt, int n_args, const char *const *args)

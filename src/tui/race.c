@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <locale.h>
 #include <math.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include "chart.h"
 #include "chartview.h"
 #include "crt.h"
+#include "screen.h"
 #include "run.h"
 #include "text.h"
 
@@ -779,11 +779,24 @@ static void update_notice(Race *race)
     race->ended = ended;
 }
 
-static double mono(void)
+static double race_frame(void *ctx)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+    Race *race = ctx;
+    for (int i = 0; i < race->n; i++) run_update(&race->r[i].run);
+    update_notice(race);
+    draw(race);
+    return any_in_progress(race) ? 0.04 : 0.1;
+}
+
+static void race_key(void *ctx, int ch)
+{
+    on_key(ctx, ch);
+}
+
+static bool race_done(void *ctx)
+{
+    const Race *race = ctx;
+    return race->quit;
 }
 
 static int race_screen(Race *race)
@@ -803,25 +816,8 @@ static int race_screen(Race *race)
         return code;
     }
     describe_racers(race);
-    struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
-                            {.fd = crt_signal_fd(), .events = POLLIN}};
-    nfds_t nfds = fds[1].fd >= 0 ? 2 : 1;
-    while (!race->quit) {
-        double t0 = mono();
-        for (int i = 0; i < race->n; i++) run_update(&race->r[i].run);
-        update_notice(race);
-        draw(race);
-        double left = t0 + (any_in_progress(race) ? 0.04 : 0.1) - mono();
-        int pr = poll(fds, nfds, left > 0 ? (int)(left * 1000) + 1 : 0);
-        if (pr < 0 && errno != EINTR) break;
-        int sig = crt_take_signal();
-        if (sig) {
-            code = 128 + sig;
-            break;
-        }
-        int ch;
-        while (!race->quit && (ch = crt_getch()) != ERR) on_key(race, ch);
-    }
+    ScreenHooks hooks = {.ctx = race, .frame = race_frame, .key = race_key, .done = race_done};
+    code = screen_loop(&hooks);
     crt_done();
     /* as the headless race: 3 when a racer diverged, before 128 + a signal */
     for (int i = 0; i < race->n; i++)

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "dashboard.h"
 #include "form.h"
 #include "race.h"
+#include "screen.h"
 #include "text.h"
 #include "gradtop/data/dataset.h"
 #include "gradtop/data/features.h"
@@ -60,6 +60,10 @@ typedef struct {
     int reg_field, rate_field;      /* the Playground regularization rows: they set l1, l2 */
     const bool *given;              /* options the user gave: no dataset's defaults replace them */
     char defaults_of[OPTIONS_PATH]; /* the dataset whose own defaults the form holds */
+    bool loading_shown;             /* the last frame said "loading" */
+    bool esc_armed;                 /* Esc with nothing to undo was pressed once */
+    bool done;
+    SetupResult result;
 } Setup;
 
 static const char *const mode_names[] = {"single", "race", NULL};
@@ -122,13 +126,6 @@ static FormShow row_applies(const char *name)
 static bool race_mode(const Setup *s)
 {
     return s->mode_field >= 0 && strcmp(form_text(&s->form, s->mode_field), "race") == 0;
-}
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 static void preview_key(const Options *o, char *buf, size_t cap)
@@ -199,10 +196,10 @@ static void preview_update(Setup *s, bool *loading_shown)
     if (s->pv.loaded && strcmp(key, s->pv.key) == 0) return;
     if (strcmp(key, s->pending_key) != 0) {
         snprintf(s->pending_key, sizeof s->pending_key, "%s", key);
-        s->pending_since = now_seconds();
+        s->pending_since = screen_now();
         return;
     }
-    if (now_seconds() - s->pending_since < PREVIEW_DELAY) return;
+    if (screen_now() - s->pending_since < PREVIEW_DELAY) return;
     if (!*loading_shown) {
         *loading_shown = true;
         return; /* draw "loading" once before the (possibly long) load */
@@ -571,6 +568,61 @@ static bool try_start(Setup *s)
     return true;
 }
 
+/* A frame: the preview loaded once its choice has settled (after a frame
+ * that says it is loading), the screen drawn. */
+static double setup_frame(void *ctx)
+{
+    Setup *s = ctx;
+    preview_update(s, &s->loading_shown);
+    draw(s);
+    return s->loading_shown ? 0 : 0.1;
+}
+
+static void setup_key(void *ctx, int ch)
+{
+    Setup *s = ctx;
+    if (ch == KEY_RESIZE) return;
+    s->message[0] = '\0';
+    if (ch == KEY_F(10)) {
+        if (try_start(s)) {
+            s->result = SETUP_START;
+            s->done = true;
+        }
+        return;
+    }
+    FormEvent ev = form_key(&s->form, ch);
+    if (ev == FORM_CANCEL && !s->esc_armed) {
+        /* nothing left to undo: a second Esc quits */
+        s->esc_armed = true;
+        snprintf(s->message, sizeof s->message, "esc again quits; F10 starts training");
+        s->message_role = ROLE_WARN;
+        return;
+    }
+    s->esc_armed = false;
+    if (ev == FORM_CHANGED) {
+        follow_dataset(s);
+        follow_regularization(s);
+    }
+    if (ev == FORM_CANCEL) {
+        s->result = SETUP_QUIT;
+        s->done = true;
+    } else if (ev == FORM_BUTTON) {
+        if (form_button(&s->form) == 1) {
+            s->result = SETUP_QUIT;
+            s->done = true;
+        } else if (try_start(s)) {
+            s->result = SETUP_START;
+            s->done = true;
+        }
+    }
+}
+
+static bool setup_done(void *ctx)
+{
+    const Setup *s = ctx;
+    return s->done;
+}
+
 SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, const bool *given,
                       const char *message, int *sig, char *racers, size_t racers_cap)
 {
@@ -635,59 +687,14 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
         s->message_role = ROLE_BAD;
     }
 
-    struct pollfd fds[2] = {{.fd = STDIN_FILENO, .events = POLLIN},
-                            {.fd = crt_signal_fd(), .events = POLLIN}};
-    nfds_t nfds = fds[1].fd >= 0 ? 2 : 1;
-    SetupResult result = SETUP_QUIT;
-    bool loading_shown = false, done = false, esc_armed = false;
-    while (!done) {
-        preview_update(s, &loading_shown);
-        draw(s);
-        int pr = poll(fds, nfds, loading_shown ? 0 : 100);
-        if (pr < 0 && errno != EINTR) break;
-        int sg = crt_take_signal();
-        if (sg) {
-            *sig = sg;
-            result = SETUP_SIGNAL;
-            break;
-        }
-        int ch;
-        while (!done && (ch = crt_getch()) != ERR) {
-            if (ch == KEY_RESIZE) continue;
-            if (ch != ERR) s->message[0] = '\0';
-            if (ch == KEY_F(10)) {
-                if (try_start(s)) {
-                    result = SETUP_START;
-                    done = true;
-                }
-                continue;
-            }
-            FormEvent ev = form_key(&s->form, ch);
-            if (ev == FORM_CANCEL && !esc_armed) {
-                /* nothing left to undo: a second Esc quits */
-                esc_armed = true;
-                snprintf(s->message, sizeof s->message, "esc again quits; F10 starts training");
-                s->message_role = ROLE_WARN;
-                continue;
-            }
-            esc_armed = false;
-            if (ev == FORM_CHANGED) {
-                follow_dataset(s);
-                follow_regularization(s);
-            }
-            if (ev == FORM_CANCEL) {
-                result = SETUP_QUIT;
-                done = true;
-            } else if (ev == FORM_BUTTON) {
-                if (form_button(&s->form) == 1) {
-                    result = SETUP_QUIT;
-                    done = true;
-                } else if (try_start(s)) {
-                    result = SETUP_START;
-                    done = true;
-                }
-            }
-        }
+    ScreenHooks hooks = {.ctx = s, .frame = setup_frame, .key = setup_key, .done = setup_done};
+    int code = screen_loop(&hooks);
+    SetupResult result = s->result;
+    if (code > 128) {
+        *sig = code - 128;
+        result = SETUP_SIGNAL;
+    } else if (code) {
+        result = SETUP_QUIT;
     }
     if (result == SETUP_START) {
         *opt = s->form.opt;
