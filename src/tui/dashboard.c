@@ -24,6 +24,7 @@
 #include "crt.h"
 #include "form.h"
 #include "keys.h"
+#include "listview.h"
 #include "screen.h"
 #include "gradtop/insight/live.h"
 #include "text.h"
@@ -78,7 +79,7 @@ struct Dashboard {
     double notice_until;
     bool quit;
     int exit_code;
-    int table_scroll; /* epochs view: rows from the end; 0 follows the newest */
+    ListView table; /* the epochs view: a log that follows the newest epoch */
     /* the teaching views: the published data copied each frame, and what
      * the boundary view shows */
     LiveData *ld;
@@ -570,6 +571,33 @@ static void view_charts(Dashboard *d, int top, int left, int height, int width)
     chartview_draw(stdscr, top + h1, left, h2, width, &acc);
 }
 
+typedef struct {
+    const Dashboard *d;
+    int left, width;
+} EpochRows;
+
+static void epoch_row(void *ctx, size_t i, int y, bool cursor)
+{
+    const EpochRows *er = ctx;
+    const TrainerSnapshot *s = snap(er->d);
+    bool reg = regression(er->d);
+    const EpochMetrics *m = &s->history[i];
+    char line[256], vl[16], va[16];
+    if (m->has_val) {
+        snprintf(vl, sizeof vl, "%9.4f", m->val_loss);
+        snprintf(va, sizeof va, "%9.4f", reg ? m->val_mae : m->val_accuracy);
+    } else {
+        snprintf(vl, sizeof vl, "%9s", "-");
+        snprintf(va, sizeof va, "%9s", "-");
+    }
+    snprintf(line, sizeof line, "%6d %8ld %9.4f %9.4f %s %s %9.3g %8.2f", m->epoch, m->step,
+             m->loss, reg ? m->mae : m->accuracy, vl, va, m->lr, m->seconds);
+    bool best = m->epoch == s->best_epoch;
+    crt_set(stdscr, best ? ROLE_GOOD : ROLE_NORMAL);
+    int used = crt_puts(stdscr, y, er->left, er->width, line);
+    if (best) crt_puts(stdscr, y, er->left + used + 1, er->width - used - 1, crt_glyph(GLYPH_BEST));
+}
+
 static void view_epochs(Dashboard *d, int top, int left, int height, int width)
 {
     const TrainerSnapshot *s = snap(d);
@@ -579,35 +607,14 @@ static void view_epochs(Dashboard *d, int top, int left, int height, int width)
     snprintf(head, sizeof head, "%6s %8s %9s %9s %9s %9s %9s %8s", "epoch", "step", "loss",
              reg ? "mae" : "accuracy", "val_loss", reg ? "val_mae" : "val_acc", "lr", "seconds");
     crt_puts(stdscr, top, left, width, head);
-    int rows = height - 1;
-    if (rows < 1) return;
-    int n = s->n_epochs;
-    if (d->table_scroll > n - rows) d->table_scroll = n - rows > 0 ? n - rows : 0;
-    int last = n - d->table_scroll; /* exclusive */
-    int first = last - rows;
-    if (first < 0) first = 0;
-    if (n == 0) {
+    if (height < 2) return;
+    if (s->n_epochs == 0) {
         crt_set(stdscr, ROLE_DIM);
         crt_puts(stdscr, top + 2, left + 2, width - 2, "no epoch finished yet");
     }
-    for (int i = first, y = top + 1; i < last; i++, y++) {
-        const EpochMetrics *m = &s->history[i];
-        char line[256], vl[16], va[16];
-        if (m->has_val) {
-            snprintf(vl, sizeof vl, "%9.4f", m->val_loss);
-            snprintf(va, sizeof va, "%9.4f", reg ? m->val_mae : m->val_accuracy);
-        } else {
-            snprintf(vl, sizeof vl, "%9s", "-");
-            snprintf(va, sizeof va, "%9s", "-");
-        }
-        snprintf(line, sizeof line, "%6d %8ld %9.4f %9.4f %s %s %9.3g %8.2f", m->epoch, m->step,
-                 m->loss, reg ? m->mae : m->accuracy, vl, va, m->lr, m->seconds);
-        bool best = m->epoch == s->best_epoch;
-        crt_set(stdscr, best ? ROLE_GOOD : ROLE_NORMAL);
-        int used = crt_puts(stdscr, y, left, width, line);
-        if (best) crt_puts(stdscr, y, left + used + 1, width - used - 1, crt_glyph(GLYPH_BEST));
-    }
-    if (d->table_scroll > 0) {
+    EpochRows er = {d, left, width};
+    listview_draw(&d->table, top + 1, height - 1, (size_t)s->n_epochs, epoch_row, &er);
+    if (d->table.back > 0) {
         crt_set(stdscr, ROLE_DIM);
         crt_puts(stdscr, top, left + width - 14, 14, "(scrolled up)");
     }
@@ -1158,7 +1165,7 @@ static void restart(Dashboard *d)
         notify(d, ROLE_BAD, "restart failed: %s", err.msg);
         return;
     }
-    d->table_scroll = 0;
+    d->table.back = 0;
     history_load(d);
     notify(d, ROLE_GOOD, "restarted with the current settings%s%s", r->core.log_path[0] ? ": " : "",
            r->core.log_path);
@@ -1367,20 +1374,8 @@ static void on_key(Dashboard *d, int ch)
         return;
     }
     if (d->help && help_scroll_key(ch, &d->help_scroll, LINES - 8)) return;
-    if (d->view == VIEW_EPOCHS) {
-        /* the epochs table scrolls */
-        int page = LINES - 6 > 1 ? LINES - 6 : 1;
-        switch (ch) {
-        case KEY_UP: d->table_scroll++; return;
-        case KEY_DOWN: d->table_scroll = d->table_scroll > 0 ? d->table_scroll - 1 : 0; return;
-        case KEY_PPAGE: d->table_scroll += page; return;
-        case KEY_NPAGE:
-            d->table_scroll = d->table_scroll > page ? d->table_scroll - page : 0;
-            return;
-        case KEY_END: d->table_scroll = 0; return;
-        default: break;
-        }
-    }
+    /* the epochs table scrolls */
+    if (d->view == VIEW_EPOCHS && listview_key(&d->table, ch)) return;
     if (ch == KEY_ESC) {
         d->help = false;
         return;
@@ -1440,6 +1435,7 @@ int dashboard_run(Run *run)
     memset(&d, 0, sizeof d);
     d.run = run;
     d.smoothing = 0.6;
+    d.table.log = true;
     first_varying_pair(&run->core.sess->train, &d.fx, &d.fy);
     /* Beyond a handful of features one pair says little: start on PCA. */
     d.pca = run->core.sess->all.d > 4;

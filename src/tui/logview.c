@@ -27,6 +27,7 @@
 #include "chart.h"
 #include "chartview.h"
 #include "crt.h"
+#include "listview.h"
 #include "screen.h"
 #include "palette.h"
 #include "gradtop/logdir/runset.h"
@@ -121,8 +122,7 @@ typedef struct {
     RunSortKey sort;
     bool reverse;
     RunInfo *cursor_run;
-    size_t cursor, top_row;
-    int list_rows; /* rows of the list on screen, from the last frame */
+    ListView list; /* the cursor's row and the rows in sight */
     /* the filter */
     char filter[FILTER_CAP];
     RunFilter flt;
@@ -402,8 +402,10 @@ static void list_rebuild(Viewer *v)
     size_t c = v->n_rows;
     for (size_t i = 0; i < v->n_rows; i++)
         if (v->rows[i] == v->cursor_run) c = i;
-    if (c == v->n_rows) c = v->cursor < v->n_rows ? v->cursor : (v->n_rows ? v->n_rows - 1 : 0);
-    v->cursor = c;
+    if (c == v->n_rows)
+        c = v->list.cursor < v->n_rows ? v->list.cursor : (v->n_rows ? v->n_rows - 1 : 0);
+    v->list.n = v->n_rows;
+    v->list.cursor = c;
     v->cursor_run = v->n_rows ? v->rows[c] : NULL;
     v->dirty = true;
 }
@@ -411,10 +413,9 @@ static void list_rebuild(Viewer *v)
 static void cursor_to(Viewer *v, long target)
 {
     if (v->n_rows == 0) return;
-    if (target < 0) target = 0;
-    if ((size_t)target >= v->n_rows) target = (long)v->n_rows - 1;
-    v->cursor = (size_t)target;
-    v->cursor_run = v->rows[v->cursor];
+    v->list.n = v->n_rows;
+    listview_set_cursor(&v->list, target);
+    v->cursor_run = v->rows[v->list.cursor];
 }
 
 /* The runs on the charts: the selected ones that are listed, at most
@@ -637,6 +638,67 @@ static void put_name(int y, int x, int width, attr_t attr, const char *name)
     put(y, x + 1, width - 1, attr, p);
 }
 
+typedef struct {
+    Viewer *v;
+    const ListCols *c;
+    int width;
+} ListRows;
+
+static void list_row(void *ctx, size_t i, int y, bool cursor)
+{
+    const ListRows *lr = ctx;
+    Viewer *v = lr->v;
+    const ListCols c = *lr->c;
+    int width = lr->width;
+    bool utf8 = crt_utf8();
+    const RunInfo *r = v->rows[i];
+    attr_t rev = cursor ? A_REVERSE : 0;
+    wattrset(stdscr, rev);
+    mvhline(y, 0, ' ', width);
+    bool sel = is_selected(v, r);
+    put(y, 0, 3, crt_attr(ROLE_NORMAL) | rev, sel ? "[x]" : "[ ]");
+    attr_t col = run_attr(v, r);
+    if (sel)
+        put(y, 4, 2, col ? col : A_BOLD, utf8 && col ? "\u2588\u2588" : "##");
+    else
+        put(y, 4, 2, crt_attr(ROLE_DIM), "--");
+    int x = 7;
+    put_name(y, x, c.name, crt_attr(r->gone ? ROLE_DIM : ROLE_NORMAL) | rev, r->name);
+    x += c.name + 1;
+    put(y, x, c.dataset, crt_attr(ROLE_NORMAL) | rev, r->dataset[0] ? r->dataset : "-");
+    x += c.dataset + 1;
+    for (size_t k = 0; k < c.n_diff; k++) {
+        /* diff values are per row */
+        const char *val = i < v->diff.n_runs ? v->diff.cols[k].values[i] : "";
+        put(y, x, c.diff[k], crt_attr(val[0] ? ROLE_FIELD : ROLE_DIM) | rev, val[0] ? val : "-");
+        x += c.diff[k] + 1;
+    }
+    char t[64], b[64];
+    if (c.show_started) {
+        format_start(r->start_time, t, sizeof t);
+        put(y, x, c.started, crt_attr(ROLE_DIM) | rev, t);
+        x += c.started + 1;
+    }
+    put(y, x, c.status, crt_attr(status_role(r)) | rev,
+        r->gone ? "deleted" : (r->status[0] ? r->status : "-"));
+    x += c.status + 1;
+    int64_t last = run_last_step(r);
+    if (last >= 0)
+        snprintf(t, sizeof t, "%lld", (long long)last);
+    else
+        snprintf(t, sizeof t, "-");
+    put_right(y, x, c.epoch, crt_attr(ROLE_NORMAL) | rev, t);
+    x += c.epoch + 1;
+    format_best(r, b, sizeof b, t, sizeof t);
+    put(y, x, c.best, crt_attr(ROLE_GOOD) | rev, b);
+    x += c.best + 1;
+    if (c.show_tag) {
+        put(y, x, c.best_tag, crt_attr(ROLE_DIM) | rev, t);
+        x += c.best_tag + 1;
+    }
+    if (r->warnings && x < width) put(y, x, width - x, crt_attr(ROLE_WARN) | rev, "!");
+}
+
 static void draw_list(Viewer *v, int top, int height, int width)
 {
     ListCols c;
@@ -678,8 +740,6 @@ static void draw_list(Viewer *v, int top, int height, int width)
     }
     y++;
 
-    int rows = height - 1;
-    v->list_rows = rows > 0 ? rows : 1;
     if (v->n_rows == 0) {
         char m[RUNS_PATH + 160];
         if (v->rs.n_runs == 0)
@@ -691,70 +751,13 @@ static void draw_list(Viewer *v, int top, int height, int width)
         put(y, 2, width - 2, crt_attr(ROLE_DIM), m);
         return;
     }
-    if (v->cursor < v->top_row) v->top_row = v->cursor;
-    if (v->cursor >= v->top_row + (size_t)rows) v->top_row = v->cursor - (size_t)rows + 1;
-    if (v->top_row + (size_t)rows > v->n_rows)
-        v->top_row = v->n_rows > (size_t)rows ? v->n_rows - (size_t)rows : 0;
-    for (size_t i = v->top_row; i < v->n_rows && y < top + height; i++, y++) {
-        const RunInfo *r = v->rows[i];
-        attr_t rev = i == v->cursor ? A_REVERSE : 0;
-        wattrset(stdscr, rev);
-        mvhline(y, 0, ' ', width);
-        bool sel = is_selected(v, r);
-        put(y, 0, 3, crt_attr(ROLE_NORMAL) | rev, sel ? "[x]" : "[ ]");
-        attr_t col = run_attr(v, r);
-        if (sel)
-            put(y, 4, 2, col ? col : A_BOLD, utf8 && col ? "\u2588\u2588" : "##");
-        else
-            put(y, 4, 2, crt_attr(ROLE_DIM), "--");
-        x = 7;
-        put_name(y, x, c.name, crt_attr(r->gone ? ROLE_DIM : ROLE_NORMAL) | rev, r->name);
-        x += c.name + 1;
-        put(y, x, c.dataset, crt_attr(ROLE_NORMAL) | rev, r->dataset[0] ? r->dataset : "-");
-        x += c.dataset + 1;
-        size_t ri = i; /* diff values are per row */
-        for (size_t k = 0; k < c.n_diff; k++) {
-            const char *val = ri < v->diff.n_runs ? v->diff.cols[k].values[ri] : "";
-            put(y, x, c.diff[k], crt_attr(val[0] ? ROLE_FIELD : ROLE_DIM) | rev,
-                val[0] ? val : "-");
-            x += c.diff[k] + 1;
-        }
-        char t[64], b[64];
-        if (c.show_started) {
-            format_start(r->start_time, t, sizeof t);
-            put(y, x, c.started, crt_attr(ROLE_DIM) | rev, t);
-            x += c.started + 1;
-        }
-        put(y, x, c.status, crt_attr(status_role(r)) | rev,
-            r->gone ? "deleted" : (r->status[0] ? r->status : "-"));
-        x += c.status + 1;
-        int64_t last = run_last_step(r);
-        if (last >= 0)
-            snprintf(t, sizeof t, "%lld", (long long)last);
-        else
-            snprintf(t, sizeof t, "-");
-        put_right(y, x, c.epoch, crt_attr(ROLE_NORMAL) | rev, t);
-        x += c.epoch + 1;
-        format_best(r, b, sizeof b, t, sizeof t);
-        put(y, x, c.best, crt_attr(ROLE_GOOD) | rev, b);
-        x += c.best + 1;
-        if (c.show_tag) {
-            put(y, x, c.best_tag, crt_attr(ROLE_DIM) | rev, t);
-            x += c.best_tag + 1;
-        }
-        if (r->warnings && x < width) put(y, x, width - x, crt_attr(ROLE_WARN) | rev, "!");
-    }
-    if (v->n_rows > (size_t)rows) {
+    ListRows lr = {v, &c, width};
+    listview_draw(&v->list, y, height - 1, v->n_rows, list_row, &lr);
+    char m[48];
+    if (listview_position(&v->list, free_to - free_from, m, sizeof m) && m[0])
         /* in the header's free end, shortened or left out rather than over
          * a column's title */
-        size_t last = v->top_row + (size_t)rows < v->n_rows ? v->top_row + (size_t)rows : v->n_rows;
-        char m[48];
-        snprintf(m, sizeof m, " %zu-%zu of %zu ", v->top_row + 1, last, v->n_rows);
-        if (crt_width(m) > free_to - free_from)
-            snprintf(m, sizeof m, " %zu-%zu/%zu", v->top_row + 1, last, v->n_rows);
-        if (crt_width(m) <= free_to - free_from)
-            put_right(top, free_from, free_to - free_from, crt_attr(ROLE_DIM), m);
-    }
+        put_right(top, free_from, free_to - free_from, crt_attr(ROLE_DIM), m);
 }
 
 /* ---- drawing: the charts ---------------------------------------------- */
@@ -1209,14 +1212,14 @@ static void smooth_step(Viewer *v, int dir)
 
 static void on_action(Viewer *v, ViewAction a)
 {
-    long page = v->list_rows > 1 ? v->list_rows - 1 : 1;
+    long page = v->list.height > 1 ? v->list.height - 1 : 1;
     RunInfo *cur = v->cursor_run;
     switch (a) {
     case VA_NONE: break;
-    case VA_UP: cursor_to(v, (long)v->cursor - 1); break;
-    case VA_DOWN: cursor_to(v, (long)v->cursor + 1); break;
-    case VA_PAGE_UP: cursor_to(v, (long)v->cursor - page); break;
-    case VA_PAGE_DOWN: cursor_to(v, (long)v->cursor + page); break;
+    case VA_UP: cursor_to(v, (long)v->list.cursor - 1); break;
+    case VA_DOWN: cursor_to(v, (long)v->list.cursor + 1); break;
+    case VA_PAGE_UP: cursor_to(v, (long)v->list.cursor - page); break;
+    case VA_PAGE_DOWN: cursor_to(v, (long)v->list.cursor + page); break;
     case VA_HOME: cursor_to(v, 0); break;
     case VA_END: cursor_to(v, (long)v->n_rows - 1); break;
     case VA_TOGGLE:
