@@ -79,7 +79,7 @@ keys e
 wait_for 'hyperparameters: applied at the next batch' 5 || fail "e did not open the form"
 keys Down
 sleep 0.2
-keys - 1
+keys C-u - 1
 wait_for "expected a positive number, or default for the optimizer's own\\)" 5 ||
     fail "a refused rate does not get its whole reason in the form"
 # leave the field and come back, then type a valid value: Esc goes back to
@@ -88,7 +88,7 @@ keys Down
 sleep 0.2
 keys Up
 sleep 0.2
-keys 0 . 5
+keys C-u 0 . 5
 sleep 0.3
 keys Escape
 sleep 0.3

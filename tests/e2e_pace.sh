@@ -119,7 +119,7 @@ until screen | grep -Eq '^ > pace  '; do
     sleep 0.2
     _up=$((_up + 1))
 done
-keys 2 e
+keys C-u 2 e
 wait_for '^ > pace +2e' 5 || fail "typing 2e did not show in the pace field"
 keys F10
 wait_for 'pace +2 epochs/s' 15 || fail "the form's pace 2e did not reach the dashboard's panel"

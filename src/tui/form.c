@@ -6,15 +6,16 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crt.h"
+#include "textedit.h"
 #include "text.h"
 #include "gradtop/core/sysmem.h"
 
 #define KEY_ESC 27
-#define KEY_CTRL_U 21
 
 void form_init(Form *f, const Options *opt)
 {
@@ -22,6 +23,7 @@ void form_init(Form *f, const Options *opt)
     f->opt = *opt;
     f->given = *opt;
     f->fresh = true;
+    f->cursor = SIZE_MAX;
     f->before_item = -1;
 }
 
@@ -313,6 +315,7 @@ static void move_focus(Form *f, int delta, bool wrap)
         k = k < 0 ? 0 : (k >= n ? n - 1 : k);
     f->focus = k;
     f->fresh = true;
+    f->cursor = SIZE_MAX;
 }
 
 static FormEvent cycle(Form *f, FormField *fd, int dir)
@@ -325,6 +328,7 @@ static FormEvent cycle(Form *f, FormField *fd, int dir)
         int next = cur < 0 ? 0 : (cur + dir + f->n_choices) % f->n_choices;
         snprintf(fd->text, sizeof fd->text, "%s", f->choices[next]);
         f->fresh = true;
+        f->cursor = SIZE_MAX;
         return field_validate(f, fd);
     }
     if (fd->kind != FIELD_CHOICE && fd->spec->kind != OPTKIND_ENUM &&
@@ -386,9 +390,11 @@ FormEvent form_key(Form *f, int ch)
         leave_field(f);
         f->focus = 0;
         f->fresh = true;
+        f->cursor = SIZE_MAX;
         return FORM_NONE;
     case KEY_END:
     case KEY_NPAGE: move_focus(f, 1000, false); return FORM_NONE;
+    case KEY_F(10): leave_field(f); return FORM_SUBMIT;
     case KEY_ENTER:
     case '\n':
     case '\r':
@@ -403,6 +409,7 @@ FormEvent form_key(Form *f, int ch)
             /* undo the edit of this field, valid or not */
             text_copy(fd->text, sizeof fd->text, f->before);
             f->fresh = true;
+            f->cursor = SIZE_MAX;
             return field_validate(f, fd);
         }
         if (fd && fd->error[0]) {
@@ -412,6 +419,7 @@ FormEvent form_key(Form *f, int ch)
             fd->error[0] = '\0';
             text_copy(f->before, sizeof f->before, fd->text);
             f->fresh = true;
+            f->cursor = SIZE_MAX;
             return FORM_NONE;
         }
         return FORM_CANCEL;
@@ -424,11 +432,8 @@ FormEvent form_key(Form *f, int ch)
         if (ch == KEY_RIGHT) move_focus(f, 1, false);
         return FORM_NONE;
     }
-    if (ch == KEY_LEFT || ch == KEY_RIGHT) {
-        if (is_choice(fd) || fd->kind == FIELD_DATASET)
-            return cycle(f, fd, ch == KEY_LEFT ? -1 : 1);
-        return FORM_NONE;
-    }
+    if ((ch == KEY_LEFT || ch == KEY_RIGHT) && (is_choice(fd) || fd->kind == FIELD_DATASET))
+        return cycle(f, fd, ch == KEY_LEFT ? -1 : 1);
     if (is_choice(fd)) {
         if (ch == ' ') return cycle(f, fd, 1);
         if (fd->kind == FIELD_OPTION && fd->spec->kind == OPTKIND_BOOL) {
@@ -443,34 +448,10 @@ FormEvent form_key(Form *f, int ch)
         if (ch > 0 && ch < 128 && isalpha(ch)) return enum_letter(f, fd, ch);
         return FORM_NONE;
     }
-    size_t len = strlen(fd->text);
-    if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
-        f->fresh = false;
-        while (len > 0) {
-            unsigned char c = (unsigned char)fd->text[--len];
-            fd->text[len] = '\0';
-            if ((c & 0xC0) != 0x80) break; /* removed a whole UTF-8 character */
-        }
-        return field_validate(f, fd);
-    }
-    if (ch == KEY_CTRL_U) {
-        fd->text[0] = '\0';
-        f->fresh = false;
-        return field_validate(f, fd);
-    }
-    if (ch >= 32 && ch < 256 && ch != 127) {
-        if (f->fresh) {
-            fd->text[0] = '\0';
-            len = 0;
-            f->fresh = false;
-        }
-        if (len + 1 < sizeof fd->text) {
-            fd->text[len] = (char)ch;
-            fd->text[len + 1] = '\0';
-        }
-        return field_validate(f, fd);
-    }
-    return FORM_NONE;
+    TextEditResult te = textedit_key(fd->text, sizeof fd->text, &f->cursor, ch);
+    if (te == TEXTEDIT_NONE) return FORM_NONE;
+    f->fresh = false;
+    return te == TEXTEDIT_CHANGED ? field_validate(f, fd) : FORM_NONE;
 }
 
 bool form_check(Form *f)
@@ -484,6 +465,7 @@ bool form_check(Form *f)
             if (!fd->error[0]) snprintf(fd->error, sizeof fd->error, "choose a dataset");
             f->focus = k;
             f->fresh = true;
+            f->cursor = SIZE_MAX;
             return false;
         }
     }
@@ -541,7 +523,16 @@ void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width)
     if (focus_row >= f->scroll + height) f->scroll = focus_row - height + 1;
     if (f->scroll < 0) f->scroll = 0;
 
-    int label_w = 20, value_w = width / 3;
+    /* the labels' column: the longest label, "> " before it and a blank
+     * column after it, but never more than half the width */
+    int label_w = 0; /* of every row, shown or not, so that it stays put */
+    for (int i = 0; i < f->n_fields; i++) {
+        int lw = crt_width(f->fields[i].label);
+        if (lw > label_w) label_w = lw;
+    }
+    label_w += 3;
+    if (label_w > width / 2) label_w = width / 2;
+    int value_w = width / 3;
     if (value_w < 16) value_w = 16;
     if (value_w > 34) value_w = 34;
     int err_x = left + label_w + value_w + 2;
@@ -569,23 +560,14 @@ void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width)
         FormField *fd = &f->fields[item];
         bool foc = ri == f->focus;
         crt_set(w, foc ? ROLE_TITLE : ROLE_NORMAL);
-        char lab[40];
-        snprintf(lab, sizeof lab, "%s%s", foc ? "> " : "  ", fd->label);
-        crt_puts(w, y, left, label_w, lab);
+        crt_puts(w, y, left, 2, foc ? "> " : "  ");
+        /* a label too long for its column ends in an ellipsis, and the
+         * column after it stays blank */
+        puts_cut(w, y, left + 2, label_w - 3, fd->label);
         bool chooser = is_choice(fd) || fd->kind == FIELD_DATASET;
         int inner = value_w - (chooser ? 4 : 1);
-        /* the end of a long value (a path) is where typing happens */
-        const char *shown = fd->text;
-        bool cut = false;
-        while (*shown && crt_width(shown) > inner - (cut ? 1 : 0)) {
-            shown++;
-            while (((unsigned char)*shown & 0xC0) == 0x80) shown++;
-            cut = true;
-        }
         int x = left + label_w;
-        CrtRole role = fd->error[0]                  ? ROLE_BAD
-                       : foc && f->fresh && !chooser ? ROLE_FOCUS
-                                                     : ROLE_FIELD;
+        CrtRole role = fd->error[0] ? ROLE_BAD : ROLE_FIELD;
         if (chooser) {
             crt_set(w, ROLE_DIM);
             x += crt_puts(w, y, x, 2, foc ? "< " : "  ");
@@ -594,12 +576,27 @@ void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width)
             crt_set(w, ROLE_DIM);
             x += crt_puts(w, y, x, 1, "-");
         }
-        if (cut) {
-            crt_set(w, ROLE_DIM);
-            x += crt_puts(w, y, x, 1, "~");
-        }
         crt_set(w, role);
-        x += crt_puts(w, y, x, inner, shown);
+        if (foc && !chooser) {
+            /* the value scrolled to keep the cursor in view, which is
+             * drawn reversed */
+            x += textedit_draw(w, y, x, inner + 1, fd->text, f->cursor, true);
+        } else {
+            /* the end of a long value (a path) says the most */
+            const char *shown = fd->text;
+            bool cut = false;
+            while (*shown && crt_width(shown) > inner - (cut ? 1 : 0)) {
+                shown++;
+                while (((unsigned char)*shown & 0xC0) == 0x80) shown++;
+                cut = true;
+            }
+            if (cut) {
+                crt_set(w, ROLE_DIM);
+                x += crt_puts(w, y, x, 1, "~");
+                crt_set(w, role);
+            }
+            x += crt_puts(w, y, x, inner, shown);
+        }
         const OptionSpecial *sp = field_special(fd);
         if (sp && strcmp(fd->text, sp->word) == 0 && (!foc || f->fresh)) {
             /* what the word stands for: "all cores (4)" */
@@ -615,17 +612,54 @@ void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width)
         if (chooser && foc) {
             crt_set(w, ROLE_DIM);
             crt_puts(w, y, x, 2, " >");
-        } else if (foc && !f->fresh) {
-            crt_set(w, ROLE_FOCUS);
-            mvwaddch(w, y, x, ' '); /* the cursor */
         }
         if (fd->error[0]) {
             crt_set(w, ROLE_BAD);
             puts_cut(w, y, err_x, left + width - err_x, fd->error);
         } else if (field_as_given(f, fd) && err_x < left + width) {
             crt_set(w, ROLE_DIM);
-            crt_puts(w, y, err_x, left + width - err_x, "(command line)");
+            puts_cut(w, y, err_x, left + width - err_x, "(command line)");
         }
+    }
+    crt_set(w, ROLE_NORMAL);
+}
+
+void form_set_esc(Form *f, const char *word)
+{
+    f->esc_word = word;
+}
+
+void form_draw_keys(const Form *f, WINDOW *w, int y, int width)
+{
+    const FormField *fd = form_focused(f);
+    bool chooser = fd && (is_choice(fd) || fd->kind == FIELD_DATASET);
+    char submit[48], esc[48];
+    snprintf(submit, sizeof submit, "%s", f->n_buttons ? f->buttons[0] : "apply");
+    for (char *p = submit; *p; p++) *p = (char)tolower((unsigned char)*p);
+    bool undo = fd && f->before_item == focused_item(f) &&
+                (strcmp(fd->text, f->before) != 0 || fd->error[0]);
+    snprintf(esc, sizeof esc, "%s", undo ? "undo" : f->esc_word ? f->esc_word : "close");
+    const char *hints[][2] = {
+        {"up/down", "move"},
+        {"left/right", !fd       ? "button"
+                       : chooser ? "choose"
+                                 : "cursor"},
+        {fd && !chooser ? "type" : NULL, "edit"},
+        {"enter", fd ? "next" : "press"},
+        {"F10", submit},
+        {"esc", esc},
+    };
+    int x = 0;
+    crt_set(w, ROLE_KEYTEXT);
+    mvwhline(w, y, 0, ' ', width);
+    for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++) {
+        if (!hints[i][0]) continue;
+        int need = crt_width(hints[i][0]) + crt_width(hints[i][1]) + 2;
+        if (x + need > width) break;
+        crt_set(w, ROLE_KEY);
+        x += crt_puts(w, y, x, width - x, hints[i][0]);
+        crt_set(w, ROLE_KEYTEXT);
+        x += crt_puts(w, y, x + 1, width - x - 1, hints[i][1]) + 3;
     }
     crt_set(w, ROLE_NORMAL);
 }

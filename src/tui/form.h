@@ -9,6 +9,9 @@
  * and takes the word back.  The setup screen and the dashboard's
  * hyperparameter editor are both forms.
  *
+ * Every form takes the same keys (form_key) and draws its own key bar
+ * (form_draw_keys) while it is open.
+ *
  * A Form owns a working copy of the Options; the caller reads it back when
  * a button is pressed.  UI thread only.
  */
@@ -64,6 +67,7 @@ typedef enum {
     FORM_NONE,    /* nothing for the caller */
     FORM_CHANGED, /* a value changed (and is valid) */
     FORM_BUTTON,  /* Enter on a button: see form_button() */
+    FORM_SUBMIT,  /* F10: the form's first button, from anywhere in it */
     FORM_CANCEL,  /* Esc with nothing being edited */
 } FormEvent;
 
@@ -74,10 +78,12 @@ typedef struct {
     int n_fields;
     const char *buttons[FORM_MAX_BUTTONS];
     int n_buttons;
-    int focus;   /* index into the visible items: fields, then buttons */
-    int scroll;  /* first visible row */
-    bool fresh;  /* the focused text was not typed into yet: typing replaces it */
-    int pressed; /* the button of the last FORM_BUTTON */
+    const char *esc_word; /* what Esc does with nothing to undo, for the key bar */
+    int focus;            /* index into the visible items: fields, then buttons */
+    int scroll;           /* first visible row */
+    size_t cursor;        /* in the focused text (textedit.h); at its end when focused */
+    bool fresh;           /* the focused text was not typed into yet */
+    int pressed;          /* the button of the last FORM_BUTTON */
     /* the focused field's text before editing began, for Esc to restore */
     char before[OPTIONS_PATH];
     int before_item;
@@ -112,7 +118,16 @@ void form_reload(Form *f);
 /* A field's current text ("" for a bad index). */
 const char *form_text(const Form *f, int field);
 
-/* Handles a key; see FormEvent. */
+/* The key bar's word for Esc once there is nothing to undo ("quit",
+ * "close"); F10's is the first button's label. */
+void form_set_esc(Form *f, const char *word);
+
+/* Handles a key; see FormEvent.  The keys are the same in every form:
+ * up and down (tab, shift-tab) move between rows, home and end (page up,
+ * page down) to the first and the last, enter to the next row or presses
+ * a button; on a choice left and right (space, a first letter) choose; in
+ * a typed value the keys of textedit.h edit at the cursor; Esc undoes the
+ * edit of the row, then cancels; F10 submits from anywhere. */
 FormEvent form_key(Form *f, int ch);
 int form_button(const Form *f);
 /* True when no visible field has an error; else focuses the first bad one. */
@@ -120,7 +135,13 @@ bool form_check(Form *f);
 /* The focused field (NULL on a button). */
 const FormField *form_focused(const Form *f);
 
-/* Draws the form in the rectangle; rows that do not fit scroll. */
+/* Draws the form in the rectangle; rows that do not fit scroll.  Labels
+ * take the width of the longest (cut with an ellipsis only when the
+ * rectangle is too narrow), and a column always separates label and value. */
 void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width);
+
+/* Draws the form's key bar on row y: the keys that act on the focused row,
+ * then F10 and Esc. */
+void form_draw_keys(const Form *f, WINDOW *w, int y, int width);
 
 #endif

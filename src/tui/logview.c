@@ -28,6 +28,7 @@
 #include "chartview.h"
 #include "crt.h"
 #include "listview.h"
+#include "textedit.h"
 #include "screen.h"
 #include "palette.h"
 #include "gradtop/logdir/runset.h"
@@ -35,7 +36,6 @@
 #include "text.h"
 
 #define KEY_ESC 27
-#define KEY_CTRL_U 21
 #define REFRESH_S 0.5
 /* Runs overlaid on the charts at most (two series each: train and val). */
 #define VIEW_MAX_OVERLAY (CHARTVIEW_MAX_SERIES / 2)
@@ -129,6 +129,7 @@ typedef struct {
     bool editing;
     char edit[FILTER_CAP];
     char edit_before[FILTER_CAP];
+    size_t edit_cursor; /* in edit (textedit.h) */
     char edit_error[256];
     /* charts */
     Metric *metrics;
@@ -986,10 +987,9 @@ static void draw_status(Viewer *v, int y, int cols)
         int x = 1;
         put(y, x, cols - 2, crt_attr(ROLE_KEY), "/");
         x += 1;
-        put(y, x, cols - x - 1, crt_attr(ROLE_FIELD), v->edit);
-        x += crt_width(v->edit);
-        put(y, x, 1, crt_attr(ROLE_FOCUS), " ");
-        x += 2;
+        int room = (cols - x - 1) / 2; /* half for the pattern, half for the reason */
+        crt_set(stdscr, ROLE_FIELD);
+        x += textedit_draw(stdscr, y, x, room, v->edit, v->edit_cursor, true) + 1;
         if (v->edit_error[0])
             put(y, x, cols - x - 1, crt_attr(ROLE_BAD), v->edit_error);
         else
@@ -1168,7 +1168,6 @@ static bool filter_apply(Viewer *v, const char *pattern)
 
 static void key_edit(Viewer *v, int ch)
 {
-    size_t n = strlen(v->edit);
     if (ch == KEY_ESC) {
         v->editing = false;
         v->edit_error[0] = '\0';
@@ -1180,20 +1179,7 @@ static void key_edit(Viewer *v, int ch)
         v->editing = false;
         return;
     }
-    if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
-        if (n == 0) return;
-        n--;
-        while (n > 0 && ((unsigned char)v->edit[n] & 0xC0) == 0x80) n--;
-        v->edit[n] = '\0';
-    } else if (ch == KEY_CTRL_U) {
-        v->edit[0] = '\0';
-    } else if (ch >= 32 && ch < 256 && ch != 127) {
-        if (n + 1 >= sizeof v->edit) return;
-        v->edit[n] = (char)ch;
-        v->edit[n + 1] = '\0';
-    } else {
-        return;
-    }
+    if (textedit_key(v->edit, sizeof v->edit, &v->edit_cursor, ch) != TEXTEDIT_CHANGED) return;
     /* incremental: a pattern that compiles applies at once; one that does
      * not (yet) leaves the list as it was and says why */
     filter_apply(v, v->edit);
@@ -1243,6 +1229,7 @@ static void on_action(Viewer *v, ViewAction a)
         v->editing = true;
         snprintf(v->edit_before, sizeof v->edit_before, "%s", v->filter);
         snprintf(v->edit, sizeof v->edit, "%s", v->filter);
+        v->edit_cursor = strlen(v->edit);
         v->edit_error[0] = '\0';
         break;
     case VA_SORT:

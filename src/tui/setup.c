@@ -391,7 +391,7 @@ static void draw(Setup *s)
      * wrapped above the key bar, taking the blank row over the form's
      * bottom and then, when longer still, rows of the form */
     static const char dataset_help[] =
-        "left/right: the datasets on offer; or type a CSV or IDX path";
+        "left/right: the datasets on offer; or ctrl-u and type a CSV or IDX path";
     const FormField *f = form_focused(&s->form);
     char m[1200];
     CrtRole role = ROLE_DIM;
@@ -420,21 +420,7 @@ static void draw(Setup *s)
     draw_preview(s, 2, form_w + 2, body_h, cols - form_w - 3);
     crt_set(stdscr, role);
     crt_wrap(stdscr, rows - 1 - msg_rows, 1, cols - 2, msg_rows, m);
-    static const char *const hints[][2] = {
-        {"up/down", "move"}, {"left/right", "choose"}, {"type", "edit"},
-        {"enter", "next"},   {"F10", "start"},         {"esc", "undo/quit"},
-    };
-    int x = 0;
-    crt_set(stdscr, ROLE_KEYTEXT);
-    mvhline(rows - 1, 0, ' ', cols);
-    for (size_t i = 0; i < sizeof hints / sizeof hints[0]; i++) {
-        int need = (int)strlen(hints[i][0]) + (int)strlen(hints[i][1]) + 2;
-        if (x + need > cols) break;
-        crt_set(stdscr, ROLE_KEY);
-        x += crt_puts(stdscr, rows - 1, x, cols - x, hints[i][0]);
-        crt_set(stdscr, ROLE_KEYTEXT);
-        x += crt_puts(stdscr, rows - 1, x + 1, cols - x - 1, hints[i][1]) + 3;
-    }
+    form_draw_keys(&s->form, stdscr, rows - 1, cols);
     crt_set(stdscr, ROLE_NORMAL);
     wnoutrefresh(stdscr);
     doupdate();
@@ -583,13 +569,6 @@ static void setup_key(void *ctx, int ch)
     Setup *s = ctx;
     if (ch == KEY_RESIZE) return;
     s->message[0] = '\0';
-    if (ch == KEY_F(10)) {
-        if (try_start(s)) {
-            s->result = SETUP_START;
-            s->done = true;
-        }
-        return;
-    }
     FormEvent ev = form_key(&s->form, ch);
     if (ev == FORM_CANCEL && !s->esc_armed) {
         /* nothing left to undo: a second Esc quits */
@@ -606,6 +585,11 @@ static void setup_key(void *ctx, int ch)
     if (ev == FORM_CANCEL) {
         s->result = SETUP_QUIT;
         s->done = true;
+    } else if (ev == FORM_SUBMIT) {
+        if (try_start(s)) {
+            s->result = SETUP_START;
+            s->done = true;
+        }
     } else if (ev == FORM_BUTTON) {
         if (form_button(&s->form) == 1) {
             s->result = SETUP_QUIT;
@@ -680,6 +664,7 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
     }
     form_add_button(&s->form, "Start");
     form_add_button(&s->form, "Quit");
+    form_set_esc(&s->form, "quit");
     follow_dataset(s);
     reg_from_options(s);
     if (message && *message) {

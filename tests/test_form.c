@@ -1,0 +1,175 @@
+/*
+ * test_form.c - editing in the forms (src/tui/form.c, textedit.c): a typed
+ * value is edited at a visible cursor (insert, delete, backspace, moving
+ * by a character and to either end), Esc undoes the edit of the row, F10
+ * submits from any row, and the keys and their effects are the same in
+ * the setup form and the hyperparameter editor (both are a Form).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../src/tui/form.h"
+#include "../src/tui/textedit.h"
+
+#define CTRL(c) ((c)&0x1f)
+
+static void typing_inserts_at_the_cursor_instead_of_replacing(void **state)
+{
+    (void)state;
+    char t[32] = "0.001";
+    size_t c = SIZE_MAX; /* a form puts the cursor at the end */
+    assert_int_equal(textedit_key(t, sizeof t, &c, '5'), TEXTEDIT_CHANGED);
+    assert_string_equal(t, "0.0015");
+    assert_int_equal(textedit_key(t, sizeof t, &c, CTRL('a')), TEXTEDIT_MOVED);
+    assert_int_equal(c, 0);
+    textedit_key(t, sizeof t, &c, KEY_RIGHT);
+    textedit_key(t, sizeof t, &c, KEY_RIGHT);
+    textedit_key(t, sizeof t, &c, '7');
+    assert_string_equal(t, "0.70015");
+    assert_int_equal(c, 3);
+}
+
+static void backspace_and_delete_remove_either_side_of_the_cursor(void **state)
+{
+    (void)state;
+    char t[32] = "12345";
+    size_t c = 2;
+    assert_int_equal(textedit_key(t, sizeof t, &c, KEY_BACKSPACE), TEXTEDIT_CHANGED);
+    assert_string_equal(t, "1345");
+    assert_int_equal(c, 1);
+    assert_int_equal(textedit_key(t, sizeof t, &c, KEY_DC), TEXTEDIT_CHANGED);
+    assert_string_equal(t, "145");
+    assert_int_equal(c, 1);
+    textedit_key(t, sizeof t, &c, CTRL('k'));
+    assert_string_equal(t, "1");
+    c = 0;
+    textedit_key(t, sizeof t, &c, KEY_BACKSPACE); /* nothing before */
+    assert_string_equal(t, "1");
+    textedit_key(t, sizeof t, &c, CTRL('u'));
+    assert_string_equal(t, "");
+    assert_int_equal(c, 0);
+}
+
+static void the_cursor_moves_over_whole_utf8_characters(void **state)
+{
+    (void)state;
+    char t[32] = "a\u00e9b"; /* a, e-acute (2 bytes), b */
+    size_t c = SIZE_MAX;
+    textedit_key(t, sizeof t, &c, KEY_LEFT);
+    assert_int_equal(c, 3);
+    textedit_key(t, sizeof t, &c, KEY_LEFT);
+    assert_int_equal(c, 1);
+    textedit_key(t, sizeof t, &c, KEY_DC);
+    assert_string_equal(t, "ab");
+    /* a character typed arrives a byte a key */
+    textedit_key(t, sizeof t, &c, 0xc3);
+    textedit_key(t, sizeof t, &c, 0xa9);
+    assert_string_equal(t, "a\u00e9b");
+    textedit_key(t, sizeof t, &c, KEY_BACKSPACE);
+    assert_string_equal(t, "ab");
+}
+
+static void a_full_line_takes_no_more(void **state)
+{
+    (void)state;
+    char t[4] = "abc";
+    size_t c = 1;
+    assert_int_equal(textedit_key(t, sizeof t, &c, 'x'), TEXTEDIT_MOVED);
+    assert_string_equal(t, "abc");
+    assert_int_equal(textedit_key(t, sizeof t, &c, '\n'), TEXTEDIT_NONE);
+}
+
+/* A form of the hyperparameters, as the dashboard's editor makes it. */
+static void edit_form(Form *f, Options *o)
+{
+    options_default(o);
+    form_init(f, o);
+    for (size_t i = 0; i < option_count; i++)
+        if (option_live(&option_table[i])) form_add(f, &option_table[i], false);
+    form_add_button(f, "Apply");
+    form_add_button(f, "Cancel");
+}
+
+static void focus_label(Form *f, const char *label)
+{
+    form_key(f, KEY_HOME);
+    for (int i = 0; i < FORM_MAX_FIELDS; i++) {
+        const FormField *fd = form_focused(f);
+        if (fd && strcmp(fd->label, label) == 0) return;
+        form_key(f, KEY_DOWN);
+    }
+    fail_msg("no row %s", label);
+}
+
+static void a_value_is_edited_in_place_and_reaches_the_options(void **state)
+{
+    (void)state;
+    Form f;
+    Options o;
+    edit_form(&f, &o);
+    focus_label(&f, "batch size");
+    assert_string_equal(form_focused(&f)->text, "32");
+    /* the first key typed no longer replaces the value */
+    assert_int_equal(form_key(&f, '8'), FORM_CHANGED);
+    assert_int_equal(f.opt.hp.batch_size, 328);
+    form_key(&f, KEY_LEFT);
+    form_key(&f, KEY_LEFT);
+    form_key(&f, KEY_DC); /* "3|28" -> "38" */
+    assert_string_equal(form_focused(&f)->text, "38");
+    assert_int_equal(f.opt.hp.batch_size, 38);
+    form_key(&f, KEY_BACKSPACE); /* "|8" */
+    form_key(&f, '6');
+    assert_int_equal(f.opt.hp.batch_size, 68);
+}
+
+static void esc_undoes_the_rows_edit_then_cancels(void **state)
+{
+    (void)state;
+    Form f;
+    Options o;
+    edit_form(&f, &o);
+    focus_label(&f, "patience");
+    int before = f.opt.hp.patience;
+    form_key(&f, '0');
+    assert_int_equal(f.opt.hp.patience, before * 10);
+    assert_int_equal(form_key(&f, 27), FORM_CHANGED);
+    assert_int_equal(f.opt.hp.patience, before);
+    assert_int_equal(form_key(&f, 27), FORM_CANCEL);
+}
+
+static void f10_submits_from_any_row_with_the_value_being_typed(void **state)
+{
+    (void)state;
+    Form f;
+    Options o;
+    edit_form(&f, &o);
+    focus_label(&f, "l2");
+    form_key(&f, CTRL('u'));
+    form_key(&f, '0');
+    form_key(&f, '.');
+    form_key(&f, '5');
+    assert_int_equal(form_key(&f, KEY_F(10)), FORM_SUBMIT);
+    assert_true(f.opt.hp.l2 == 0.5);
+    assert_true(form_check(&f));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(typing_inserts_at_the_cursor_instead_of_replacing),
+        cmocka_unit_test(backspace_and_delete_remove_either_side_of_the_cursor),
+        cmocka_unit_test(the_cursor_moves_over_whole_utf8_characters),
+        cmocka_unit_test(a_full_line_takes_no_more),
+        cmocka_unit_test(a_value_is_edited_in_place_and_reaches_the_options),
+        cmocka_unit_test(esc_undoes_the_rows_edit_then_cancels),
+        cmocka_unit_test(f10_submits_from_any_row_with_the_value_being_typed),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
