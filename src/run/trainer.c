@@ -700,13 +700,14 @@ static int boundary(Trainer *t, int epoch)
 }
 
 /* Publishes one batch's progress (trainer thread). */
-static void publish_batch(Trainer *t, double loss, int B, long batch_in_epoch, int epoch, double lr,
-                          double t_batch_start)
+static void publish_batch(Trainer *t, double loss, int B, long batch_in_epoch, size_t epoch_rows,
+                          int epoch, double lr, double t_batch_start)
 {
     double now = now_mono();
     pthread_mutex_lock(&t->mu);
     t->pub.step++;
     t->pub.batch_in_epoch = batch_in_epoch;
+    t->pub.epoch_rows = (long)epoch_rows;
     t->pub.last_batch_loss = loss;
     t->pub.lr = lr;
     t->run_seconds += now - t_batch_start;
@@ -850,7 +851,7 @@ static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_
         model_grads_cleared(&t->model);
         pos += (size_t)B;
         batch_no++;
-        publish_batch(t, loss, B, batch_no, epoch, lr, t0);
+        publish_batch(t, loss, B, batch_no, pos, epoch, lr, t0);
         if (t->hooks.on_batch) {
             BatchInfo bi = {.step = t->pub.step,
                             .epoch = epoch,

@@ -55,6 +55,14 @@ typedef struct {
     bool hidden;    /* b */
 } History;
 
+/* The questions the dashboard asks before it acts. */
+typedef enum {
+    CONFIRM_NONE,
+    CONFIRM_QUIT,    /* q while training runs */
+    CONFIRM_SETUP,   /* o while training runs */
+    CONFIRM_RESTART, /* r: the same seed or a new one */
+} Confirm;
+
 typedef struct Dashboard Dashboard;
 typedef void (*ViewDraw)(Dashboard *d, int top, int left, int height, int width);
 
@@ -71,13 +79,14 @@ struct Dashboard {
     double smoothing;
     bool help;
     int help_scroll; /* the help overlay's first row shown */
-    bool confirm_quit;
+    Confirm confirm; /* the question on screen, if any */
     bool editing;
     Form edit;
     char notice[256];
     CrtRole notice_role;
     double notice_until;
     bool quit;
+    bool to_setup; /* quit to the setup form (o) */
     int exit_code;
     ListView table; /* the epochs view: a log that follows the newest epoch */
     /* the teaching views: the published data copied each frame, and what
@@ -747,6 +756,28 @@ static void draw_diagnosis(DiagnosisKind k, const char *msg, int y, int n, int c
 
 /* ---- the status panel ------------------------------------------------- */
 
+/* The epoch at step (fractional: how far into the next epoch), as the
+ * charts' x axis counts them: epoch_x's inverse. */
+static double epoch_at(const TrainerSnapshot *s, long step)
+{
+    int n = s->n_epochs, k = 0;
+    while (k < n && s->history[k].step <= step) k++;
+    double prev = k > 0 ? (double)s->history[k - 1].step : 0;
+    double span = k < n ? (double)s->history[k].step - prev : (double)s->steps_per_epoch;
+    return k + (span > 0 ? ((double)step - prev) / span : 0);
+}
+
+/* When an event happened, in the charts' unit: "epoch 12 (step 345)", with
+ * one decimal for a step inside an epoch. */
+static void event_when(const TrainerSnapshot *s, long step, char *buf, size_t cap)
+{
+    double e = epoch_at(s, step);
+    if (fabs(e - round(e)) < 0.05)
+        snprintf(buf, cap, "epoch %.0f (step %ld)", round(e), step);
+    else
+        snprintf(buf, cap, "epoch %.1f (step %ld)", e, step);
+}
+
 static void draw_panel(Dashboard *d, int top, int left, int height, int width)
 {
     const TrainerSnapshot *s = snap(d);
@@ -783,7 +814,13 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
         crt_puts(stdscr, y, left + bw + 1, 5, v);
         y++;
     }
-    snprintf(v, sizeof v, "%ld  (batch %ld/%ld)", s->step, s->batch_in_epoch, s->steps_per_epoch);
+    /* the batches of this epoch: those taken, and the rows left at the
+     * batch size now in force (a change of batch size mid-epoch changes
+     * how many are left, not how many were taken) */
+    long n_train = (long)r->core.sess->train.n, bs = s->hp.batch_size > 0 ? s->hp.batch_size : 1;
+    long rows_left = n_train > s->epoch_rows ? n_train - s->epoch_rows : 0;
+    long batches = s->batch_in_epoch + (rows_left + bs - 1) / bs;
+    snprintf(v, sizeof v, "%ld  (batch %ld/%ld)", s->step, s->batch_in_epoch, batches);
     panel_row(y++, left, width, "step", ROLE_NORMAL, v);
     if (fabs(s->lr - s->hp.opt.lr) > 1e-12 * s->hp.opt.lr && s->status == TRAIN_RUNNING &&
         r->opt.sched.kind != SCHEDULE_CONSTANT)
@@ -900,7 +937,8 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
             panel_row(y++, left, width, "run", role, p);
         }
     }
-    /* the latest events, newest first */
+    /* the latest events, newest first, each wrapped under its own start,
+     * down to the bottom of the panel */
     if (y + 2 < bottom) {
         y++;
         crt_set(stdscr, ROLE_DIM);
@@ -919,12 +957,13 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
             } else if (e->kind == EVENT_DIVERGED) {
                 role = ROLE_BAD;
             }
-            snprintf(v, sizeof v, "%ld: %s", e->step, e->text);
+            char when[64], line[sizeof when + sizeof e->text + 2];
+            event_when(s, e->step, when, sizeof when);
+            snprintf(line, sizeof line, "%s: %s", when, e->text);
             crt_set(stdscr, role);
             int used = crt_puts(stdscr, y, left, 2, g);
             crt_set(stdscr, ROLE_NORMAL);
-            crt_puts(stdscr, y, left + used + 1, width - used - 1, v);
-            y++;
+            y += crt_wrap(stdscr, y, left + used + 1, width - used - 1, bottom - y, line);
         }
     }
     crt_set(stdscr, ROLE_NORMAL);
@@ -954,24 +993,49 @@ static void draw_diverged(Dashboard *d, int top, int left, int height, int width
     crt_set(stdscr, ROLE_NORMAL);
 }
 
+/* One choice of an overlay: its key and what it does. */
+static int draw_choice(int y, int x, int width, const char *key, const char *text)
+{
+    crt_set(stdscr, ROLE_KEY);
+    int used = crt_puts(stdscr, y, x, width, key);
+    crt_set(stdscr, ROLE_NORMAL);
+    used += 1 + crt_puts(stdscr, y, x + used + 1, width - used - 1, text);
+    return used + 3;
+}
+
 static void draw_confirm(Dashboard *d, int rows, int cols)
 {
-    int bw = 54, bh = 6;
+    const Run *r = d->run;
+    int bw = 64, bh = 7;
     if (bw > cols - 2) bw = cols - 2;
-    int y0 = (rows - bh) / 2, x0 = (cols - bw) / 2;
-    crt_box(stdscr, y0, x0, bh, bw, "quit?", ROLE_WARN);
+    int y0 = (rows - bh) / 2, x0 = (cols - bw) / 2, x = x0 + 2, iw = bw - 4;
+    bool going = r->core.trainer && in_progress(snap(d)->status);
+    char a[160], b[160];
+    if (d->confirm == CONFIRM_RESTART) {
+        crt_box(stdscr, y0, x0, bh, bw, "restart", ROLE_TITLE);
+        crt_set(stdscr, ROLE_NORMAL);
+        crt_puts(stdscr, y0 + 1, x, iw,
+                 going ? "A new run with the current settings; this one ends."
+                       : "A new run with the current settings.");
+        crt_puts(stdscr, y0 + 2, x, iw,
+                 "The same seed draws the same start and the same curve again.");
+        snprintf(a, sizeof a, "keep seed %llu", (unsigned long long)r->opt.seed);
+        snprintf(b, sizeof b, "new seed %llu", (unsigned long long)r->opt.seed + 1);
+        x += draw_choice(y0 + 4, x, x0 + bw - 2 - x, "k", a);
+        x += draw_choice(y0 + 4, x, x0 + bw - 2 - x, "n", b);
+        draw_choice(y0 + 4, x, x0 + bw - 2 - x, "esc", "cancel");
+        return;
+    }
+    bool setup = d->confirm == CONFIRM_SETUP;
+    crt_box(stdscr, y0, x0, bh, bw, setup ? "back to setup?" : "quit?", ROLE_WARN);
     crt_set(stdscr, ROLE_NORMAL);
-    crt_puts(stdscr, y0 + 1, x0 + 2, bw - 4, "Training is still running.");
-    crt_puts(stdscr, y0 + 2, x0 + 2, bw - 4,
-             d->run->core.log ? "Quit now? The best weights are saved." : "Quit now?");
-    crt_set(stdscr, ROLE_KEY);
-    crt_puts(stdscr, y0 + 4, x0 + 2, 1, "y");
-    crt_set(stdscr, ROLE_NORMAL);
-    crt_puts(stdscr, y0 + 4, x0 + 4, 10, "quit");
-    crt_set(stdscr, ROLE_KEY);
-    crt_puts(stdscr, y0 + 4, x0 + 12, 1, "n");
-    crt_set(stdscr, ROLE_NORMAL);
-    crt_puts(stdscr, y0 + 4, x0 + 14, bw - 16, "keep training");
+    crt_puts(stdscr, y0 + 1, x, iw, "Training is still running.");
+    crt_puts(stdscr, y0 + 2, x, iw,
+             setup         ? "Stop it and go back to the setup form with these settings?"
+             : r->core.log ? "Quit now? The best weights are saved."
+                           : "Quit now?");
+    x += draw_choice(y0 + 4, x, x0 + bw - 2 - x, "y", setup ? "stop, to setup" : "quit");
+    draw_choice(y0 + 4, x, x0 + bw - 2 - x, "n", "keep training");
 }
 
 static void draw_edit(Dashboard *d, int rows, int cols)
@@ -989,6 +1053,10 @@ static void draw_edit(Dashboard *d, int rows, int cols)
              bad            ? f->error
              : f && f->spec ? f->spec->help
                             : "enter: apply or cancel   esc: close");
+    /* what this form cannot change, and where it can */
+    crt_set(stdscr, ROLE_DIM);
+    crt_puts(stdscr, y0 + bh - 3, x0 + 2, bw - 4,
+             "the network, the data, the epochs, the seed: o goes back to the setup form");
     crt_set(stdscr, ROLE_NORMAL);
 }
 
@@ -1090,7 +1158,9 @@ static void draw(Dashboard *d)
         doupdate();
         return;
     }
-    int panel_w = cols >= 110 ? 36 : 31;
+    /* the panel, its events list above all, grows with a wide terminal */
+    int panel_w = cols >= 160 ? cols / 4 : cols >= 110 ? 36 : 31;
+    if (panel_w > 60) panel_w = 60;
     /* a diagnosis too long for one row takes a second from the body */
     char diag[256] = "";
     DiagnosisKind diag_kind = DIAG_HEALTHY;
@@ -1110,15 +1180,27 @@ static void draw(Dashboard *d)
     }
     if (d->run->has_snap) draw_diagnosis(diag_kind, diag, rows - 2 - diag_rows, diag_rows, cols);
     draw_message(d, rows - 2, cols);
-    keys_draw_bar(stdscr, rows - 1, cols, d->view == VIEW_BOUNDARY);
+    /* the key bar is the form's while it is open */
+    if (d->editing)
+        form_draw_keys(&d->edit, stdscr, rows - 1, cols);
+    else
+        keys_draw_bar(stdscr, rows - 1, cols, d->view == VIEW_BOUNDARY);
     if (d->editing) draw_edit(d, rows, cols);
     if (d->help) help_draw(stdscr, rows, cols, &d->help_scroll);
-    if (d->confirm_quit) draw_confirm(d, rows, cols);
+    if (d->confirm != CONFIRM_NONE) draw_confirm(d, rows, cols);
     wnoutrefresh(stdscr);
     doupdate();
 }
 
 /* ---- keys ------------------------------------------------------------- */
+
+/* The edit form's rows: what a run takes without restarting, the
+ * hyperparameters (option_live) and the pace; the rest is the setup
+ * form's (o). */
+static bool edit_row(const OptionSpec *spec)
+{
+    return option_live(spec) || spec->kind == OPTKIND_PACE;
+}
 
 static void edit_open(Dashboard *d)
 {
@@ -1127,9 +1209,10 @@ static void edit_open(Dashboard *d)
     run_sync_options(r);
     form_init(&d->edit, &r->opt);
     for (size_t i = 0; i < option_count; i++)
-        if (option_live(&option_table[i])) form_add(&d->edit, &option_table[i], false);
+        if (edit_row(&option_table[i])) form_add(&d->edit, &option_table[i], false);
     form_add_button(&d->edit, "Apply");
     form_add_button(&d->edit, "Cancel");
+    form_set_esc(&d->edit, "close");
     d->editing = true;
 }
 
@@ -1138,6 +1221,8 @@ static void edit_apply(Dashboard *d)
     Run *r = d->run;
     const Options *o = &d->edit.opt;
     trainer_set_hparams(r->core.trainer, &o->hp);
+    if (o->pace.unit != r->opt.pace.unit || o->pace.rate != r->opt.pace.rate)
+        trainer_set_pace(r->core.trainer, o->pace);
     r->opt = *o;
     notify(d, ROLE_MARKER, "hyperparameters applied from the next batch");
 }
@@ -1145,7 +1230,7 @@ static void edit_apply(Dashboard *d)
 static void key_edit(Dashboard *d, int ch)
 {
     FormEvent ev = form_key(&d->edit, ch);
-    if (ev == FORM_BUTTON && form_button(&d->edit) == 0) {
+    if (ev == FORM_SUBMIT || (ev == FORM_BUTTON && form_button(&d->edit) == 0)) {
         if (!form_check(&d->edit)) return;
         edit_apply(d);
         d->editing = false;
@@ -1155,10 +1240,13 @@ static void key_edit(Dashboard *d, int ch)
     }
 }
 
-static void restart(Dashboard *d)
+static void restart(Dashboard *d, bool new_seed)
 {
     Run *r = d->run;
     run_end(r);
+    unsigned long long old_seed = (unsigned long long)r->opt.seed;
+    /* the next seed, not the clock's: a new run that can be repeated */
+    if (new_seed) r->opt.seed++;
     Error err;
     error_clear(&err);
     if (run_start(r, &err)) {
@@ -1167,8 +1255,13 @@ static void restart(Dashboard *d)
     }
     d->table.back = 0;
     history_load(d);
-    notify(d, ROLE_GOOD, "restarted with the current settings%s%s", r->core.log_path[0] ? ": " : "",
-           r->core.log_path);
+    if (new_seed)
+        notify(d, ROLE_GOOD, "restarted with seed %llu (was %llu)%s%s",
+               (unsigned long long)r->opt.seed, old_seed, r->core.log_path[0] ? ": " : "",
+               r->core.log_path);
+    else
+        notify(d, ROLE_GOOD, "restarted with the same seed %llu%s%s", old_seed,
+               r->core.log_path[0] ? ": " : "", r->core.log_path);
 }
 
 /* x and p on a set trained on --features: its boundary is always drawn
@@ -1190,7 +1283,7 @@ static void on_action(Dashboard *d, Action a)
     Run *r = d->run;
     Trainer *t = r->core.trainer;
     const TrainerSnapshot *s = snap(d);
-    if (!t && a != ACTION_QUIT && a != ACTION_RESTART && a != ACTION_HELP &&
+    if (!t && a != ACTION_QUIT && a != ACTION_RESTART && a != ACTION_SETUP && a != ACTION_HELP &&
         a != ACTION_NEXT_VIEW && a != ACTION_HISTORY) {
         notify(d, ROLE_BAD, "no run: press r to start one");
         return;
@@ -1251,7 +1344,13 @@ static void on_action(Dashboard *d, Action a)
             notify(d, ROLE_WARN, "training is not running");
         }
         break;
-    case ACTION_RESTART: restart(d); break;
+    case ACTION_RESTART: d->confirm = CONFIRM_RESTART; break;
+    case ACTION_SETUP:
+        if (t && in_progress(s->status))
+            d->confirm = CONFIRM_SETUP;
+        else
+            d->quit = d->to_setup = true;
+        break;
     case ACTION_NO_LOG:
         if (run_log_off(r)) {
             if (trainer_status(t) == TRAIN_PAUSED) trainer_resume(t);
@@ -1347,22 +1446,44 @@ static void on_action(Dashboard *d, Action a)
         break;
     case ACTION_QUIT:
         if (t && in_progress(s->status))
-            d->confirm_quit = true;
+            d->confirm = CONFIRM_QUIT;
         else
             d->quit = true;
         break;
     }
 }
 
+static void on_confirm(Dashboard *d, int ch)
+{
+    bool cancel = ch == KEY_ESC || ch == 'q' || ch == 'c';
+    switch (d->confirm) {
+    case CONFIRM_NONE: break;
+    case CONFIRM_QUIT:
+    case CONFIRM_SETUP:
+        if (ch == 'y' || ch == 'Y') {
+            d->quit = true;
+            d->to_setup = d->confirm == CONFIRM_SETUP;
+        } else if (ch != 'n' && ch != 'N' && !cancel) {
+            return;
+        }
+        break;
+    case CONFIRM_RESTART:
+        if (ch == 'k' || ch == 'K' || ch == 'n' || ch == 'N') {
+            d->confirm = CONFIRM_NONE;
+            restart(d, ch == 'n' || ch == 'N');
+            return;
+        }
+        if (!cancel) return;
+        break;
+    }
+    d->confirm = CONFIRM_NONE;
+}
+
 static void on_key(Dashboard *d, int ch)
 {
     if (ch == KEY_RESIZE) return; /* the next frame is drawn at the new size */
-    if (d->confirm_quit) {
-        if (ch == 'y' || ch == 'Y') {
-            d->quit = true;
-        } else if (ch == 'n' || ch == 'N' || ch == KEY_ESC || ch == 'q') {
-            d->confirm_quit = false;
-        }
+    if (d->confirm != CONFIRM_NONE) {
+        on_confirm(d, ch);
         return;
     }
     if (d->editing) {
@@ -1429,7 +1550,7 @@ static bool dash_done(void *ctx)
     return d->quit;
 }
 
-int dashboard_run(Run *run)
+int dashboard_run(Run *run, bool *to_setup)
 {
     Dashboard d;
     memset(&d, 0, sizeof d);
@@ -1448,6 +1569,7 @@ int dashboard_run(Run *run)
     /* as `gradtop train` exits: 3 when the run diverged, before 128 + a
      * signal */
     if (run_exit_code(run) == 3) d.exit_code = 3;
+    *to_setup = d.to_setup && !code;
     history_free(&d.hist);
     free(d.buf);
     free(d.markers);

@@ -6,8 +6,10 @@
  * it copies the trainer's snapshot once per frame, draws with one doupdate
  * per frame, and waits with poll() for a key, a signal or the next frame
  * (40 ms while training: 25 frames a second).  It returns the process
- * exit code: 0 after q, 128 + the signal after SIGINT, SIGTERM or SIGHUP.
- * UI thread only.
+ * exit code: 0 after q or o, 3 when the run diverged, 128 + the signal
+ * after SIGINT, SIGTERM or SIGHUP; *to_setup is true after o (back to the
+ * setup form with run->opt, which holds the changes made live).  UI
+ * thread only.
  */
 #ifndef GRADTOP_TUI_DASHBOARD_H
 #define GRADTOP_TUI_DASHBOARD_H
@@ -18,6 +20,8 @@
 #define DASHBOARD_MIN_COLS 70
 #define DASHBOARD_MIN_ROWS 20
 
-int dashboard_run(Run *run);
+#include <stdbool.h>
+
+int dashboard_run(Run *run, bool *to_setup);
 
 #endif

@@ -21,7 +21,13 @@ const KeyBinding key_table[] = {
      "edit learning rate, batch size, optimizer and its parameters, L1/L2, dropout, patience",
      ACTION_EDIT},
     {'s', 0, "s", "stop", "stop now, keeping the best weights", ACTION_STOP},
-    {'r', 0, "r", "restart", "restart with the current settings (a new run)", ACTION_RESTART},
+    {'r', 0, "r", "restart",
+     "restart with the current settings (a new run): k keeps the seed, n takes the next one",
+     ACTION_RESTART},
+    {'o', 0, "o", "setup",
+     "back to the setup form, filled with the current settings (changes made live "
+     "included); the run ends and stays behind the charts as an earlier run",
+     ACTION_SETUP},
     {'l', 0, "l", "log-y", "toggle a logarithmic loss axis", ACTION_LOG},
     {'[', 0, "[", NULL, "less smoothing", ACTION_SMOOTH_LESS},
     {']', 0, "]", "smooth", "more smoothing (TensorBoard's debiased EMA)", ACTION_SMOOTH_MORE},
@@ -61,9 +67,9 @@ Action keys_action(int ch)
 /* What the bar gives up first when it is too narrow for every entry:
  * help and quit stay, and ? lists whatever the bar left out. */
 static const Action drop_order[] = {
-    ACTION_HISTORY,   ACTION_SMOOTH_MORE, ACTION_LOG,   ACTION_RESTART,  ACTION_EDIT,
-    ACTION_FASTER,    ACTION_STEP,        ACTION_LR_UP, ACTION_DISCRETE, ACTION_VAL_POINTS,
-    ACTION_NEXT_VIEW, ACTION_STOP,        ACTION_PAUSE,
+    ACTION_HISTORY,    ACTION_SMOOTH_MORE, ACTION_LOG,  ACTION_SETUP, ACTION_RESTART,
+    ACTION_EDIT,       ACTION_FASTER,      ACTION_STEP, ACTION_LR_UP, ACTION_DISCRETE,
+    ACTION_VAL_POINTS, ACTION_NEXT_VIEW,   ACTION_STOP, ACTION_PAUSE,
 };
 
 /* The bar's text for entry k: its keys ("[]" and "+-" each stand for a

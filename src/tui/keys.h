@@ -37,6 +37,7 @@ typedef enum {
     ACTION_NO_LOG,
     ACTION_VAL_POINTS, /* boundary view: show or hide the validation points */
     ACTION_DISCRETE,   /* boundary view: hard regions or shades of confidence */
+    ACTION_SETUP,      /* back to the setup form */
 } Action;
 
 typedef struct {

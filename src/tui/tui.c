@@ -83,35 +83,51 @@ int tui_main(const Options *opt, bool start, const char *exe_dir, const bool *lo
     int code = 0;
     char message[1100] = "";
     char racers[1024] = "";
-    while (!start) {
-        int sig = 0;
-        SetupResult sr =
-            setup_run(&run.opt, exe_dir, locked, given, message, &sig, racers, sizeof racers);
-        if (sr == SETUP_RACE) {
-            /* the race has its own screen, which starts curses again */
-            Options ro = run.opt;
-            crt_done();
-            run_close(&run);
-            return race_main(&ro, racers, exe_dir);
+    for (;;) {
+        while (!start) {
+            int sig = 0;
+            SetupResult sr =
+                setup_run(&run.opt, exe_dir, locked, given, message, &sig, racers, sizeof racers);
+            if (sr == SETUP_RACE) {
+                /* the race has its own screen, which starts curses again */
+                Options ro = run.opt;
+                crt_done();
+                run_close(&run);
+                return race_main(&ro, racers, exe_dir);
+            }
+            if (sr == SETUP_QUIT) {
+                crt_done();
+                run_close(&run);
+                return 0;
+            }
+            if (sr == SETUP_SIGNAL) {
+                crt_done();
+                run_close(&run);
+                return 128 + sig;
+            }
+            draw_loading(&run.opt);
+            if (run_open(&run, &err) || run_start(&run, &err)) {
+                snprintf(message, sizeof message, "%s", err.msg);
+                continue;
+            }
+            break;
         }
-        if (sr == SETUP_QUIT) {
-            crt_done();
-            run_close(&run);
-            return 0;
-        }
-        if (sr == SETUP_SIGNAL) {
-            crt_done();
-            run_close(&run);
-            return 128 + sig;
-        }
-        draw_loading(&run.opt);
-        if (run_open(&run, &err) || run_start(&run, &err)) {
-            snprintf(message, sizeof message, "%s", err.msg);
-            continue;
-        }
-        break;
+        bool to_setup = false;
+        code = dashboard_run(&run, &to_setup);
+        if (!to_setup) break;
+        /* Back to the setup form with the run's settings, the changes made
+         * live included (run_end puts them in run.opt).  The run ends and
+         * its directory is finished, so the next run on the same data draws
+         * it as an earlier run; the data is loaded again for the settings
+         * chosen next. */
+        run_end(&run);
+        Options next = run.opt;
+        run_close(&run);
+        message[0] = '\0';
+        if (run.core.log_error[0]) snprintf(message, sizeof message, "%s", run.core.log_error);
+        run_init(&run, &next, exe_dir);
+        start = false;
     }
-    code = dashboard_run(&run);
     /* Stopping the trainer may take a batch; the screen goes first so the
      * terminal is back at once. */
     crt_done();

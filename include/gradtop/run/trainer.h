@@ -158,9 +158,10 @@ typedef struct {
     Task task;
     int epoch; /* epochs completed */
     int epochs_total;
-    long step; /* batches done */
-    long steps_per_epoch;
+    long step;            /* batches done */
+    long steps_per_epoch; /* at the current batch size */
     long batch_in_epoch;
+    long epoch_rows; /* training rows the current epoch has taken so far */
     HyperParams hp;
     double lr; /* the rate in force (schedule applied) */
     double samples_per_sec;
