@@ -1129,7 +1129,7 @@ static void draw_message(Dashboard *d, int y, int cols)
                s->status == TRAIN_STOPPED) {
         crt_set(stdscr, ROLE_DIM);
         crt_puts(stdscr, y, 1, cols - 2,
-                 "training has ended: r starts a new run with these settings, q quits");
+                 "training has ended: r starts a new run, o goes back to the setup form, q quits");
     } else if (s->status == TRAIN_PAUSED) {
         crt_set(stdscr, ROLE_DIM);
         crt_puts(stdscr, y, 1, cols - 2, "paused: space resumes, n trains one batch");
