@@ -14,7 +14,9 @@
 #     with the rate set live; layers changed there and F10 start a new run
 #     with that network, and the finished run is drawn behind the charts as
 #     an earlier run;
-#   - the epochs view scrolls back with up and says so.
+#   - the epochs view scrolls back with up and says so;
+#   - a batch size changed in the middle of an epoch: the step row counts
+#     the epoch's batches from the rows left ("batch 11/11", not "11/2").
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_loop.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -65,8 +67,10 @@ wait_for 'RUNNING' 15 || fail "F10 did not start training"
 wait_for 'epoch +[1-9][0-9]*/1000' 15 || fail "no epoch finished"
 keys Space
 wait_for 'PAUSED' 10 || fail "space did not pause"
-wait_for 'paused: space resumes' 5 || fail "PAUSED, but the status line does not say so"
+# one frame draws the status and the line under it from one snapshot: the
+# request's notice is gone in the frame that first shows PAUSED
 on_screen 'pausing at the next batch' && fail "'pausing at the next batch' stays under PAUSED"
+wait_for 'paused: space resumes' 2 || fail "PAUSED, but the status line does not say so"
 wait_for 'epoch [0-9]+(\.[0-9])? \(step [0-9]+\): paused' 5 ||
     fail "the events list does not say when in epochs, the step in parentheses"
 echo "ok: PAUSED reads 'paused: ...', and the events list counts epochs (step in parentheses)"
@@ -126,4 +130,33 @@ echo "ok: o goes back to the setup form with the live rate; the next run has lay
 quit_q_y loop
 [ "$(find "$TMP/runs" -mindepth 1 -maxdepth 1 -type d | wc -l)" -ge 3 ] ||
     fail "three runs were started, yet $(find "$TMP/runs" -mindepth 1 -maxdepth 1 -type d | wc -l) run directories"
+
+# ---- a batch size changed mid-epoch: the step row stays true -------------
+# iris has 120 training rows: at batch 8, 15 batches an epoch.  Ten
+# batches (80 rows), then batch 64: the 40 rows left are one batch more,
+# so the epoch has 11 batches, not ceil(120 / 64) = 2.
+start_session batch C.UTF-8 "--start --no-log --paused --patience 0 --epochs 1000 --batch-size 8 --seed 1 '$DATA'"
+wait_for 'PAUSED' 15 || fail "--paused did not show PAUSED"
+_n=1
+while [ "$_n" -le 10 ]; do
+    keys n
+    wait_for "step +$_n  \\(batch $_n/15\\)" 5 || fail "n did not take batch $_n of 15"
+    _n=$((_n + 1))
+done
+keys e
+wait_for 'hyperparameters: applied at the next batch' 5 || fail "e did not open the form"
+until screen | grep -q '> batch size '; do
+    [ "${_d:-0}" -lt 20 ] || fail "cannot reach the batch size row"
+    keys Down
+    _d=$((${_d:-0} + 1))
+    wait_for '> batch size ' 1 || true
+done
+keys C-u 6 4 F10
+wait_for 'hyperparameters applied' 5 || fail "F10 did not apply batch size 64"
+keys n
+wait_for 'step +11  \(batch 11/11\)' 5 ||
+    fail "after batch 64 at 80 of 120 rows, the step row does not read 'batch 11/11'"
+on_screen 'batch 1[01]/2\)' && fail "the step row counts the epoch's batches at the new size alone"
+echo "ok: a batch size changed mid-epoch: 'batch 11/11', not '11/2'"
+quit_q_y batch
 echo "e2e_loop: all passed"
