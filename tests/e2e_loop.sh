@@ -128,6 +128,10 @@ wait_for '4→8→8→3' 15 || fail "the new run does not have the network chose
 wait_for 'earlier runs: [1-9]' 15 || fail "the finished runs are not drawn behind the charts"
 echo "ok: o goes back to the setup form with the live rate; the next run has layers 8,8 and the earlier runs behind it"
 quit_q_y loop
+# the run left by o and the last one are both named once the terminal is back
+wait_for 'run saved in' 5 || fail "no 'run saved in' after quitting"
+[ "$(screen | grep -c 'gradtop: run saved in')" -ge 2 ] ||
+    fail "the run ended by o is not named after quitting, only the last one"
 [ "$(find "$TMP/runs" -mindepth 1 -maxdepth 1 -type d | wc -l)" -ge 3 ] ||
     fail "three runs were started, yet $(find "$TMP/runs" -mindepth 1 -maxdepth 1 -type d | wc -l) run directories"
 

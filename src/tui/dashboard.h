@@ -4,8 +4,8 @@
  *
  * dashboard_run() is the UI loop of a run already started with run_start():
  * it copies the trainer's snapshot once per frame, draws with one doupdate
- * per frame, and waits with poll() for a key, a signal or the next frame
- * (40 ms while training: 25 frames a second).  It returns the process
+ * per frame, and waits (screen_loop) for a key, a signal or the next
+ * frame (40 ms while training: 25 frames a second).  It returns the process
  * exit code: 0 after q or o, 3 when the run diverged, 128 + the signal
  * after SIGINT, SIGTERM or SIGHUP; *to_setup is true after o (back to the
  * setup form with run->opt, which holds the changes made live).  UI

@@ -122,9 +122,15 @@ int tui_main(const Options *opt, bool start, const char *exe_dir, const bool *lo
          * chosen next. */
         run_end(&run);
         Options next = run.opt;
-        run_close(&run);
         message[0] = '\0';
-        if (run.core.log_error[0]) snprintf(message, sizeof message, "%s", run.core.log_error);
+        /* said on stderr, which curses holds until the terminal is back */
+        if (run.core.log_error[0]) {
+            snprintf(message, sizeof message, "%s", run.core.log_error);
+            fprintf(stderr, "gradtop: %s\n", run.core.log_error);
+        } else if (run.core.log_path[0]) {
+            fprintf(stderr, "gradtop: run saved in %s\n", run.core.log_path);
+        }
+        run_close(&run);
         run_init(&run, &next, exe_dir);
         start = false;
     }
