@@ -9,7 +9,9 @@
 #   - e opens the hyperparameter form: its key bar is the form's (F10
 #     apply, esc), not the dashboard's; it offers the pace; F10 applies a
 #     rate typed there from the rate row;
-#   - r asks whether to keep the seed; n restarts with the next seed;
+#   - r asks whether to keep the seed; n restarts with the next seed, and
+#     that run is the one `gradtop train` gives with it (the data split
+#     again with the new seed);
 #   - o while training asks first; y goes back to the setup form, filled
 #     with the rate set live; layers changed there and F10 start a new run
 #     with that network, and the finished run is drawn behind the charts as
@@ -163,4 +165,25 @@ wait_for 'step +11  \(batch 11/11\)' 5 ||
 on_screen 'batch 1[01]/2\)' && fail "the step row counts the epoch's batches at the new size alone"
 echo "ok: a batch size changed mid-epoch: 'batch 11/11', not '11/2'"
 quit_q_y batch
+
+# ---- r, n: the run with the next seed is what train gives with it --------
+# The seed splits the data too, so the restarted run must load it again:
+# its epochs equal those of `gradtop train --seed 43` (wall times aside).
+start_session seed C.UTF-8 "--start --logdir '$TMP/seed' --patience 0 --epochs 3 --seed 42 '$DATA'"
+wait_for 'DONE' 15 || fail "a 3-epoch run did not end DONE"
+keys r
+wait_for 'keep seed 42' 5 || fail "r does not ask"
+keys n
+wait_for 'restarted with seed 43' 10 || fail "n did not restart with seed 43"
+wait_for 'DONE' 15 || fail "the run with seed 43 did not end DONE"
+quit_exits seed 0
+"$GRADTOP" train --seed 43 --patience 0 --epochs 3 --logdir "$TMP/head" "$DATA" >/dev/null 2>&1 ||
+    fail "gradtop train --seed 43 failed"
+live=$(grep -l '^seed = 43$' "$TMP"/seed/*/config.txt | head -n 1)
+[ -n "$live" ] || fail "no run directory records seed=43"
+cut -d, -f1,2,4- "$(dirname "$live")/metrics.csv" > "$TMP/live.csv"
+cut -d, -f1,2,4- "$TMP"/head/*/metrics.csv > "$TMP/head.csv"
+cmp -s "$TMP/live.csv" "$TMP/head.csv" ||
+    fail "the run restarted with seed 43 differs from train --seed 43: $(diff "$TMP/live.csv" "$TMP/head.csv" | head -n 4)"
+echo "ok: r, n gives the run train --seed 43 gives (the same epochs)"
 echo "e2e_loop: all passed"

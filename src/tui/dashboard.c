@@ -1245,10 +1245,27 @@ static void restart(Dashboard *d, bool new_seed)
     Run *r = d->run;
     run_end(r);
     unsigned long long old_seed = (unsigned long long)r->opt.seed;
-    /* the next seed, not the clock's: a new run that can be repeated */
-    if (new_seed) r->opt.seed++;
     Error err;
     error_clear(&err);
+    if (new_seed) {
+        /* The next seed, not the clock's: a run that can be repeated.  The
+         * seed also splits the data (and draws a generated set), so the
+         * data is loaded again: the run is then what `gradtop train` with
+         * the seed its config.txt records gives. */
+        r->opt.seed++;
+        if (run_open(r, &err)) {
+            r->opt.seed = (uint64_t)old_seed;
+            Error again;
+            if (run_open(r, &again)) {
+                /* no data to show: the setup form says why */
+                d->quit = d->to_setup = true;
+                return;
+            }
+            notify(d, ROLE_BAD, "restart failed: %s", err.msg);
+            return;
+        }
+        d->chance_of = NULL; /* the new split's chance levels */
+    }
     if (run_start(r, &err)) {
         notify(d, ROLE_BAD, "restart failed: %s", err.msg);
         return;
