@@ -160,6 +160,55 @@ static void f10_submits_from_any_row_with_the_value_being_typed(void **state)
     assert_true(form_check(&f));
 }
 
+/* The row of label on a form drawn width columns wide into a curses
+ * window of a terminal that writes to /dev/null. */
+static void drawn_row(Form *f, int width, const char *label, char *row, size_t cap)
+{
+    FILE *out = fopen("/dev/null", "w");
+    FILE *in = fopen("/dev/null", "r");
+    assert_non_null(out);
+    assert_non_null(in);
+    SCREEN *scr = newterm("xterm", out, in);
+    assert_non_null(scr);
+    WINDOW *w = newwin(60, width, 0, 0);
+    assert_non_null(w);
+    form_draw(f, w, 0, 0, 60, width);
+    row[0] = '\0';
+    for (int y = 0; y < 60; y++) {
+        char line[256];
+        mvwinnstr(w, y, 0, line, width < 255 ? width : 255);
+        if (strstr(line, label)) {
+            snprintf(row, cap, "%s", line);
+            break;
+        }
+    }
+    delwin(w);
+    endwin();
+    delscreen(scr);
+    fclose(out);
+    fclose(in);
+}
+
+static void a_long_label_never_runs_into_its_value(void **state)
+{
+    (void)state;
+    Form f;
+    Options o;
+    options_default(&o);
+    o.hp.opt.kind = OPTIMIZER_ADAGRAD; /* "initial accumulator": 19 columns */
+    form_init(&f, &o);
+    for (size_t i = 0; i < option_count; i++) form_add(&f, &option_table[i], false);
+    char row[256];
+    drawn_row(&f, 100, "initial accum", row, sizeof row);
+    assert_non_null(strstr(row, "initial accumulator 0.1"));
+    /* too narrow for the whole label: cut with an ellipsis, then a blank */
+    drawn_row(&f, 30, "initial", row, sizeof row);
+    assert_null(strstr(row, "accumulato0"));
+    char *v = strstr(row, "0.1");
+    assert_non_null(v);
+    assert_true(v > row && v[-1] == ' ');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -170,6 +219,7 @@ int main(void)
         cmocka_unit_test(a_value_is_edited_in_place_and_reaches_the_options),
         cmocka_unit_test(esc_undoes_the_rows_edit_then_cancels),
         cmocka_unit_test(f10_submits_from_any_row_with_the_value_being_typed),
+        cmocka_unit_test(a_long_label_never_runs_into_its_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
