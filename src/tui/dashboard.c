@@ -32,8 +32,6 @@
 #include "gradtop/logdir/runset.h"
 
 #define KEY_ESC 27
-#define FRAME_S 0.04       /* 25 frames a second while training */
-#define IDLE_S 0.1         /* 10 while paused or ended */
 #define HISTORY_MAX 5      /* earlier runs drawn behind the current one */
 #define HISTORY_POINTS 512 /* points kept per earlier series */
 
@@ -1553,7 +1551,7 @@ static double dash_frame(void *ctx)
                run->core.log_error);
     draw(d);
     bool busy = run->has_snap && run->snap.status == TRAIN_RUNNING;
-    return busy ? FRAME_S : IDLE_S;
+    return busy ? SCREEN_BUSY_S : SCREEN_IDLE_S;
 }
 
 static void dash_key(void *ctx, int ch)

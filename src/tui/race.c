@@ -785,7 +785,7 @@ static double race_frame(void *ctx)
     for (int i = 0; i < race->n; i++) run_update(&race->r[i].run);
     update_notice(race);
     draw(race);
-    return any_in_progress(race) ? 0.04 : 0.1;
+    return any_in_progress(race) ? SCREEN_BUSY_S : SCREEN_IDLE_S;
 }
 
 static void race_key(void *ctx, int ch)

@@ -14,6 +14,11 @@
 
 #include <stdbool.h>
 
+/* The frame times screens ask for: 25 frames a second while something
+ * moves (training), 10 while it is still (paused, ended, a form). */
+#define SCREEN_BUSY_S 0.04
+#define SCREEN_IDLE_S 0.1
+
 typedef struct {
     void *ctx;
     /* Updates and draws a frame; returns the seconds until the next one

@@ -561,7 +561,7 @@ static double setup_frame(void *ctx)
     Setup *s = ctx;
     preview_update(s, &s->loading_shown);
     draw(s);
-    return s->loading_shown ? 0 : 0.1;
+    return s->loading_shown ? 0 : SCREEN_IDLE_S;
 }
 
 static void setup_key(void *ctx, int ch)
