@@ -122,6 +122,10 @@ keys y
 wait_for 'setup: choose' 15 || fail "y did not go back to the setup form"
 screen | grep -Eq '^   lr +0\.05 ' || fail "the setup form does not hold the rate set live (0.05)"
 screen | grep -Eq '^   seed +43 ' || fail "the setup form does not hold the run's seed (43)"
+# the command line's marks: kept where its value still holds, gone where
+# the run changed it (--seed 42 became 43)
+screen | grep -Eq '^   seed +43 .*\(command line\)' && fail "seed 43 is marked as the command line's (it gave 42)"
+screen | grep -Eq '^   patience +off .*\(command line\)' || fail "--patience 0, unchanged, lost its '(command line)' mark"
 focus layers
 keys C-u 8 , 8
 wait_for '^ > layers +8,8 ' 5 || fail "layers 8,8 not typed"

@@ -5,6 +5,7 @@
 
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "crt.h"
@@ -12,6 +13,23 @@
 #include "race.h"
 #include "run.h"
 #include "setup.h"
+
+/* Which rows the setup form marks "(command line)": those set on the
+ * command line that still hold its value in o (a value changed since,
+ * live or in the form, is no longer the command line's).  Into marks,
+ * option_count entries; NULL when there is no command line to compare. */
+static const bool *still_given(const Options *cmdline, const bool *locked, const Options *o,
+                               bool *marks)
+{
+    if (!locked || !marks) return locked;
+    for (size_t i = 0; i < option_count; i++) {
+        char a[OPTIONS_PATH], b[OPTIONS_PATH];
+        options_format(cmdline, &option_table[i], a, sizeof a);
+        options_format(o, &option_table[i], b, sizeof b);
+        marks[i] = locked[i] && strcmp(a, b) == 0;
+    }
+    return marks;
+}
 
 static int exit_code_for(ErrorCode rc)
 {
@@ -83,27 +101,25 @@ int tui_main(const Options *opt, bool start, const char *exe_dir, const bool *lo
     int code = 0;
     char message[1100] = "";
     char racers[1024] = "";
+    bool *marks = calloc(option_count, sizeof *marks);
     for (;;) {
         while (!start) {
             int sig = 0;
-            SetupResult sr =
-                setup_run(&run.opt, exe_dir, locked, given, message, &sig, racers, sizeof racers);
+            SetupResult sr = setup_run(&run.opt, exe_dir, still_given(opt, locked, &run.opt, marks),
+                                       given, message, &sig, racers, sizeof racers);
             if (sr == SETUP_RACE) {
                 /* the race has its own screen, which starts curses again */
                 Options ro = run.opt;
                 crt_done();
                 run_close(&run);
+                free(marks);
                 return race_main(&ro, racers, exe_dir);
             }
-            if (sr == SETUP_QUIT) {
+            if (sr == SETUP_QUIT || sr == SETUP_SIGNAL) {
                 crt_done();
                 run_close(&run);
-                return 0;
-            }
-            if (sr == SETUP_SIGNAL) {
-                crt_done();
-                run_close(&run);
-                return 128 + sig;
+                free(marks);
+                return sr == SETUP_QUIT ? 0 : 128 + sig;
             }
             draw_loading(&run.opt);
             if (run_open(&run, &err) || run_start(&run, &err)) {
@@ -146,5 +162,6 @@ int tui_main(const Options *opt, bool start, const char *exe_dir, const bool *lo
     } else if (log_path[0]) {
         fprintf(stderr, "gradtop: run saved in %s\n", log_path);
     }
+    free(marks);
     return code;
 }
