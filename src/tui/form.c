@@ -17,13 +17,20 @@
 
 #define KEY_ESC 27
 
+/* The focused row is new to editing: its cursor at the end of its text,
+ * nothing typed into it yet. */
+static void reset_edit(Form *f)
+{
+    f->fresh = true;
+    f->cursor = SIZE_MAX;
+}
+
 void form_init(Form *f, const Options *opt)
 {
     memset(f, 0, sizeof *f);
     f->opt = *opt;
     f->given = *opt;
-    f->fresh = true;
-    f->cursor = SIZE_MAX;
+    reset_edit(f);
     f->before_item = -1;
 }
 
@@ -314,8 +321,7 @@ static void move_focus(Form *f, int delta, bool wrap)
     else
         k = k < 0 ? 0 : (k >= n ? n - 1 : k);
     f->focus = k;
-    f->fresh = true;
-    f->cursor = SIZE_MAX;
+    reset_edit(f);
 }
 
 static FormEvent cycle(Form *f, FormField *fd, int dir)
@@ -327,8 +333,7 @@ static FormEvent cycle(Form *f, FormField *fd, int dir)
             if (strcmp(f->choices[i], fd->text) == 0) cur = i;
         int next = cur < 0 ? 0 : (cur + dir + f->n_choices) % f->n_choices;
         snprintf(fd->text, sizeof fd->text, "%s", f->choices[next]);
-        f->fresh = true;
-        f->cursor = SIZE_MAX;
+        reset_edit(f);
         return field_validate(f, fd);
     }
     if (fd->kind != FIELD_CHOICE && fd->spec->kind != OPTKIND_ENUM &&
@@ -389,8 +394,7 @@ FormEvent form_key(Form *f, int ch)
     case KEY_PPAGE:
         leave_field(f);
         f->focus = 0;
-        f->fresh = true;
-        f->cursor = SIZE_MAX;
+        reset_edit(f);
         return FORM_NONE;
     case KEY_END:
     case KEY_NPAGE: move_focus(f, 1000, false); return FORM_NONE;
@@ -408,8 +412,7 @@ FormEvent form_key(Form *f, int ch)
         if (fd && strcmp(fd->text, f->before) != 0) {
             /* undo the edit of this field, valid or not */
             text_copy(fd->text, sizeof fd->text, f->before);
-            f->fresh = true;
-            f->cursor = SIZE_MAX;
+            reset_edit(f);
             return field_validate(f, fd);
         }
         if (fd && fd->error[0]) {
@@ -418,8 +421,7 @@ FormEvent form_key(Form *f, int ch)
             field_format(f, fd, fd->text, sizeof fd->text);
             fd->error[0] = '\0';
             text_copy(f->before, sizeof f->before, fd->text);
-            f->fresh = true;
-            f->cursor = SIZE_MAX;
+            reset_edit(f);
             return FORM_NONE;
         }
         return FORM_CANCEL;
@@ -464,8 +466,7 @@ bool form_check(Form *f)
         if (fd->error[0] || (fd->kind == FIELD_DATASET && !fd->text[0])) {
             if (!fd->error[0]) snprintf(fd->error, sizeof fd->error, "choose a dataset");
             f->focus = k;
-            f->fresh = true;
-            f->cursor = SIZE_MAX;
+            reset_edit(f);
             return false;
         }
     }
