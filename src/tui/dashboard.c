@@ -1255,7 +1255,7 @@ static void restart(Dashboard *d, bool new_seed)
             r->opt.seed = (uint64_t)old_seed;
             Error again;
             if (run_open(r, &again)) {
-                /* no data to show: the setup form says why */
+                /* no data to show: the setup form's preview says why */
                 d->quit = d->to_setup = true;
                 return;
             }
