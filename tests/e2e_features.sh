@@ -41,7 +41,7 @@ on_screen '^   features +x1,x2 ' || fail "no features row for spiral"
 echo "ok: the setup screen opens spiral at its own defaults, with a features row"
 
 focus features
-keys x 1 , x 3
+keys C-u x 1 , x 3
 wait_for "unknown feature 'x3' in" 5 || fail "features x1,x3 is not refused naming x3"
 wait_for 'sin\(x1\) \(or sinx1\)' 2 || fail "the refusal does not list the accepted names"
 keys BSpace BSpace BSpace BSpace BSpace x 1 ^ 2 , x 2 ^ 2
@@ -52,7 +52,7 @@ echo "ok: the features row refuses x3 naming the accepted names, and the preview
 
 # epochs typed by hand stay when the dataset changes; the rest follows it
 focus epochs
-keys 4 0
+keys C-u 4 0
 wait_for '^ > epochs +40 ' 5 || fail "epochs 40 was not taken"
 focus dataset
 keys Right
@@ -86,7 +86,7 @@ keys Right
 wait_for '^ > regularization +< L1 >' 5 || fail "right did not choose L1"
 wait_for '^   l1 +0\.001 ' 5 || fail "L1 did not write the rate 0.001 into l1"
 focus 'reg\. rate'
-keys 0 . 0 3
+keys C-u 0 . 0 3
 wait_for '^   l1 +0\.03 ' 5 || fail "the rate 0.03 did not reach l1"
 focus regularization
 keys Right
@@ -94,7 +94,7 @@ wait_for '^ > regularization +< L2 >' 5 || fail "right did not choose L2"
 wait_for '^   l2 +0\.03 ' 5 || fail "L2 did not move the rate into l2"
 on_screen '^   l1 +0 ' || fail "L2 left l1 set"
 focus l1
-keys 0 . 5
+keys C-u 0 . 5
 wait_for '^   regularization +L1 and L2 ' 5 || fail "typing into l1 did not make it L1 and L2"
 keys BSpace BSpace BSpace 0
 wait_for '^   regularization +L2 ' 5 || fail "l1 back to 0 did not make it L2 again"
