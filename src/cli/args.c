@@ -33,7 +33,7 @@ static unsigned command_bit(const char *command)
 }
 
 /* What trains: every option of the table applies. */
-#define TRAINING (CMD_INTERACTIVE | CMD_TRAIN | CMD_RACE)
+#define TRAINING (CMD_INTERACTIVE | CMD_TRAIN | CMD_RACE | CMD_SWEEP)
 /* What reads a dataset: eval and predict read it with the model's stored
  * options, which these override; inspect shows it as these read it. */
 #define READING (TRAINING | CMD_GRADCHECK | CMD_INSPECT | CMD_EVAL | CMD_PREDICT)
@@ -68,10 +68,14 @@ static const struct {
     {"config", TRAINING | CMD_GRADCHECK | CMD_INSPECT},
     {"start", CMD_INTERACTIVE},
     {"paused", CMD_INTERACTIVE | CMD_RACE},
+    /* a sweep's epochs are --max-epochs; its trials pace themselves */
+    {"epochs", CMD_INTERACTIVE | CMD_TRAIN | CMD_RACE},
+    {"pace", CMD_INTERACTIVE | CMD_TRAIN | CMD_RACE},
 };
 
 unsigned cli_option_commands(const OptionSpec *s)
 {
+    if (s->group == OPTGROUP_SWEEP) return CMD_SWEEP;
     for (size_t i = 0; i < sizeof option_commands / sizeof option_commands[0]; i++)
         if (!strcmp(option_commands[i].name, s->name)) return option_commands[i].commands;
     return TRAINING;
@@ -84,8 +88,9 @@ const CliOption cli_options[] = {
      "rows to score: all, or the run's own training or validation part [default all]"},
     {"output", "o", offsetof(CliArgs, output), CMD_PREDICT, "FILE",
      "write the predictions to FILE (replaced whole) instead of standard output"},
-    {"resume", NULL, offsetof(CliArgs, resume), CMD_TRAIN, "RUNDIR",
-     "continue that run from its model and optimizer state, appending to its files"},
+    {"resume", NULL, offsetof(CliArgs, resume), CMD_TRAIN | CMD_SWEEP, "DIR",
+     "continue that run (train: a run directory; sweep: a sweep directory) from its saved "
+     "state, appending to its files"},
     {"racers", NULL, offsetof(CliArgs, racers), CMD_RACE, "SPEC",
      "racers separated by ';', each OPTIMIZER[:KEY=VALUE,...] (see below)"},
 };
@@ -317,7 +322,7 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
     return EXIT_OK;
 }
 
-static const char *const group_titles[] = {"Data", "Model", "Training", "Output"};
+static const char *const group_titles[] = {"Data", "Model", "Training", "Output", "Sweep"};
 
 void cli_hint(FILE *f, const char *command)
 {
@@ -387,7 +392,7 @@ void cli_usage(FILE *f, const char *command)
     Options d;
     options_default(&d);
     bool any_bool = false;
-    for (int g = 0; g < 4; g++) {
+    for (int g = 0; g <= OPTGROUP_SWEEP; g++) {
         header = false;
         for (size_t i = 0; i < option_count; i++) {
             const OptionSpec *s = &option_table[i];

@@ -25,6 +25,7 @@ enum {
     CMD_EVAL = 1 << 5,
     CMD_PREDICT = 1 << 6,
     CMD_VIEW = 1 << 7,
+    CMD_SWEEP = 1 << 8,
 };
 
 /* What a command line said besides the training options. */
@@ -111,5 +112,6 @@ int cmd_race(const Options *o, const CliArgs *a);
 void race_details(FILE *f);
 int cmd_eval(const Options *o, const CliArgs *a);
 int cmd_predict(const Options *o, const CliArgs *a);
+int cmd_sweep(const Options *o, const CliArgs *a);
 
 #endif

@@ -73,7 +73,7 @@ static void command_list(unsigned bits, char *buf, size_t cap)
 }
 
 static const char *const group_names[] = {"DATA OPTIONS", "MODEL OPTIONS", "TRAINING OPTIONS",
-                                          "OUTPUT OPTIONS"};
+                                          "OUTPUT OPTIONS", "SWEEP OPTIONS"};
 
 void cli_man(FILE *f)
 {
@@ -134,7 +134,7 @@ void cli_man(FILE *f)
         roff(f, who);
         fputs(")\n", f);
     }
-    for (int g = 0; g < 4; g++) {
+    for (int g = 0; g <= OPTGROUP_SWEEP; g++) {
         fprintf(f, ".SH %s\n", group_names[g]);
         for (size_t i = 0; i < option_count; i++) {
             const OptionSpec *s = &option_table[i];

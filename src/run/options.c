@@ -23,6 +23,8 @@
 
 const char *const normalize_names[] = {"standard", "minmax", "none", NULL};
 const char *const missing_names[] = {"error", "drop", "mean", NULL};
+const char *const sweep_sampler_names[] = {"grid", "random", "tpe", NULL};
+const char *const sweep_scheduler_names[] = {"none", "asha", "median", "pbt", NULL};
 
 static const char *const bool_names[] = {"false", "true", NULL};
 static const char *const monitor_names[] = {"val_loss", "val_accuracy", "val_mae", "val_r2", "loss",
@@ -147,6 +149,29 @@ const OptionSpec option_table[] = {
      NULL, true},
     {"paused", OPTKIND_BOOL, OPTGROUP_OUTPUT, OFF(paused), 0, 0, bool_names,
      "interactive and race: start paused before the first batch (space starts)", NULL, false},
+    /* gradtop sweep: the search's own settings (sweep.h, exec.h) */
+    {"space", OPTKIND_STRING, OPTGROUP_SWEEP, OFF(space), 0, 0, NULL,
+     "the search space: NAME=DIST(...) parameters separated by ';', DIST one of choice(A|B), "
+     "uniform(a,b), loguniform(a,b), int(a,b), grid(a,b,n), loggrid(a,b,n)",
+     NULL, false},
+    {"sampler", OPTKIND_ENUM, OPTGROUP_SWEEP, OFF(sampler), 0, 0, sweep_sampler_names,
+     "how trials' configurations are drawn", NULL, false},
+    {"scheduler", OPTKIND_ENUM, OPTGROUP_SWEEP, OFF(scheduler), 0, 0, sweep_scheduler_names,
+     "how trials are stopped early or continued: none, ASHA, median, PBT", NULL, false},
+    {"trials", OPTKIND_INT, OPTGROUP_SWEEP, OFF(trials), 0, 100000, NULL,
+     "trials to run (0: the grid's size, or 16)", NULL, false},
+    {"budget", OPTKIND_INT, OPTGROUP_SWEEP, OFF(budget), 0, 1000000000, NULL,
+     "epochs over all trials (0: no bound)", NULL, false},
+    {"max-epochs", OPTKIND_INT, OPTGROUP_SWEEP, OFF(max_epochs), 1, MAX_EPOCHS, NULL,
+     "a trial's full length in epochs", NULL, false},
+    {"eta", OPTKIND_INT, OPTGROUP_SWEEP, OFF(eta), 2, 100, NULL,
+     "ASHA: the top 1/eta of a rung is promoted", NULL, false},
+    {"min-epochs", OPTKIND_INT, OPTGROUP_SWEEP, OFF(min_epochs), 1, MAX_EPOCHS, NULL,
+     "ASHA: the first rung; median: epochs before any trial is stopped", NULL, false},
+    {"parallel", OPTKIND_INT, OPTGROUP_SWEEP, OFF(parallel), 0, 1024, NULL,
+     "trials training at once, each on one thread (0: one per core)", NULL, false},
+    {"pbt-interval", OPTKIND_INT, OPTGROUP_SWEEP, OFF(pbt_interval), 1, MAX_EPOCHS, NULL,
+     "PBT: epochs between exploits", NULL, false},
 };
 const size_t option_count = sizeof option_table / sizeof option_table[0];
 
@@ -262,6 +287,11 @@ void options_default(Options *o)
     snprintf(o->monitor, sizeof o->monitor, "val_loss");
     o->restore_best = true;
     snprintf(o->logdir, sizeof o->logdir, "runs");
+    o->sampler = 1; /* random */
+    o->max_epochs = 30;
+    o->eta = 3;
+    o->min_epochs = 1;
+    o->pbt_interval = 4;
 }
 
 /* Whether word is one of the space-separated names in list. */
@@ -299,6 +329,7 @@ const OptionSpec *options_find(const char *name)
 /* Bytes a string option holds, its terminating NUL included. */
 static size_t string_cap(const OptionSpec *s)
 {
+    if (s->offset == OFF(space)) return OPTIONS_SPACE;
     return s->offset == OFF(label) || s->offset == OFF(name) ? 128 : OPTIONS_PATH;
 }
 

@@ -374,35 +374,41 @@ static void absolute_file(char *p, size_t cap)
     if (n < cap) memcpy(p, real, n + 1);
 }
 
-static ErrorCode make_run_dir(RunDir *rl, const Options *o, const PreparedData *s, double t, Error *err)
+ErrorCode rundir_make_dir(const char *logdir, const char *dataset, const char *name, double t,
+                          char *out, size_t cap, Error *err)
 {
-    ErrorCode rc = make_dirs(o->logdir, err);
+    ErrorCode rc = make_dirs(logdir, err);
     if (rc) return rc;
     time_t sec = (time_t)t;
     struct tm tm;
     char stamp[32] = "00000000-000000";
     if (localtime_r(&sec, &tm)) strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    char ds[128], name[128], base[RUNDIR_PATH];
-    sanitize(ds, sizeof ds, s->all.name[0] ? s->all.name : "data");
+    char ds[128], nm[128], base[RUNDIR_PATH];
+    sanitize(ds, sizeof ds, dataset[0] ? dataset : "data");
     int len;
-    if (o->name[0]) {
-        sanitize(name, sizeof name, o->name);
-        len = snprintf(base, sizeof base, "%s/%s-%s-%s", o->logdir, stamp, ds, name);
+    if (name[0]) {
+        sanitize(nm, sizeof nm, name);
+        len = snprintf(base, sizeof base, "%s/%s-%s-%s", logdir, stamp, ds, nm);
     } else {
-        len = snprintf(base, sizeof base, "%s/%s-%s", o->logdir, stamp, ds);
+        len = snprintf(base, sizeof base, "%s/%s-%s", logdir, stamp, ds);
     }
     if (len < 0 || (size_t)len + 32 >= sizeof base)
-        return error_set(err, ERROR_INPUT, "%s: path too long", o->logdir);
+        return error_set(err, ERROR_INPUT, "%s: path too long", logdir);
     for (int k = 1; k < 10000; k++) {
-        int m = k == 1 ? snprintf(rl->dir, sizeof rl->dir, "%s", base)
-                       : snprintf(rl->dir, sizeof rl->dir, "%s-%d", base, k);
-        if (m < 0 || (size_t)m >= sizeof rl->dir)
-            return error_set(err, ERROR_INPUT, "%s: path too long", o->logdir);
-        if (mkdir(rl->dir, 0755) == 0) return ERROR_NONE;
+        int m = k == 1 ? snprintf(out, cap, "%s", base) : snprintf(out, cap, "%s-%d", base, k);
+        if (m < 0 || (size_t)m >= cap)
+            return error_set(err, ERROR_INPUT, "%s: path too long", logdir);
+        if (mkdir(out, 0755) == 0) return ERROR_NONE;
         if (errno != EEXIST)
-            return error_set(err, ERROR_RUNTIME, "%s: %s", o->logdir, strerror(errno));
+            return error_set(err, ERROR_RUNTIME, "%s: %s", logdir, strerror(errno));
     }
-    return error_set(err, ERROR_RUNTIME, "%s: too many runs named %s", o->logdir, base);
+    return error_set(err, ERROR_RUNTIME, "%s: too many runs named %s", logdir, base);
+}
+
+static ErrorCode make_run_dir(RunDir *rl, const Options *o, const PreparedData *s, double t,
+                              Error *err)
+{
+    return rundir_make_dir(o->logdir, s->all.name, o->name, t, rl->dir, sizeof rl->dir, err);
 }
 
 static void metrics_header(RunDir *rl)

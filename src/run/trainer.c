@@ -204,6 +204,30 @@ static ErrorCode alloc_batch(Trainer *t, int batch, Error *err)
     return ERROR_NONE;
 }
 
+/* What a trainer allocates besides the model's own blocks: optimizer state
+ * (3 floats a parameter) and the best and last-finite copies of weights and
+ * state (5 more); the team's threads, their stacks and a BLAS buffer each
+ * (gemm.h). */
+static double need_bytes(const ModelShape *shape, int batch, size_t n_train, int threads)
+{
+    return model_bytes(shape, batch) + 32.0 * (double)(model_bytes(shape, 1) / 8.0) +
+           4.0 * (double)n_train + gemm_reserve_bytes(threads) +
+           (threads - 1) * sysmem_thread_bytes();
+}
+
+ErrorCode trainer_bytes(const Options *o, const Dataset *train, int threads, double *need,
+                        Error *err)
+{
+    ModelShape shape;
+    ErrorCode rc =
+        model_shape_make(&shape, train->d, o->layers, o->n_layers, o->activation, o->loss,
+                         train->task == TASK_CLASSIFICATION, train->n_classes, err);
+    if (rc) return rc;
+    int batch = o->batch_size < (long)train->n ? o->batch_size : (int)train->n;
+    *need = need_bytes(&shape, batch, train->n, threads);
+    return ERROR_NONE;
+}
+
 ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, const Dataset *val,
                          const Dataset *test, bool interactive, const TrainerHooks *hooks,
                          Error *err)
@@ -259,12 +283,7 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     rng_seed(&init, o->seed);
     rng_seed(&t->rng_shuffle, o->seed ^ 0x5348554646ULL);
     rng_seed(&t->rng_dropout, o->seed ^ 0x44524f50ULL);
-    /* Besides the model: optimizer state (3 floats a parameter) and the
-     * best and last-finite copies of weights and state (5 more); the
-     * team's threads, their stacks and a BLAS buffer each (gemm.h). */
-    double need = model_bytes(&shape, batch) + 32.0 * (double)(model_bytes(&shape, 1) / 8.0) +
-                  4.0 * (double)train->n + gemm_reserve_bytes(threads) +
-                  (threads - 1) * sysmem_thread_bytes();
+    double need = need_bytes(&shape, batch, train->n, threads);
     char what[160];
     snprintf(what, sizeof what,
              "training this network (weights, gradients, optimizer state, workspace and %d "
@@ -1136,6 +1155,36 @@ ErrorCode trainer_end(Trainer *t, Error *err)
 {
     if (!t->open) return ERROR_NONE;
     return finish(t, TRAIN_DIVERGED, err);
+}
+
+ErrorCode trainer_adopt(Trainer *t, Trainer *donor, const Options *o, const char *note, Error *err)
+{
+    size_t np = t->model.n_params;
+    if (donor->model.n_params != np)
+        return error_set(err, ERROR_INPUT, "the donor's network has %zu parameters, this one %zu",
+                         donor->model.n_params, np);
+    int epoch = t->good_epoch;
+    emit(t, EVENT_CHANGE, epoch, "exploit: %s", note);
+    memcpy(t->model.params, donor->good_params, np * sizeof(float));
+    /* The donor's optimizer as it is, then the explored parameters over
+     * it: a kind that changes resets the state, one that stays keeps the
+     * donor's moments. */
+    memcpy(t->optim.state, donor->good_state, 3 * np * sizeof(float));
+    t->optim.t = donor->good_t;
+    t->optim.p = donor->good_opt;
+    t->opt.hp.opt = donor->good_opt;
+    TrainerReply reply = {.done = true};
+    apply_hparams(t, &o->hp, epoch, &reply);
+    t->best_epoch = 0;
+    t->wait = 0;
+    t->best_value = monitor_worst(t->monitor_max);
+    save_good(t, t->good_epoch);
+    pthread_mutex_lock(&t->mu);
+    t->pub.best_epoch = 0;
+    t->pub.best_value = t->best_value;
+    t->pub.wait = 0;
+    pthread_mutex_unlock(&t->mu);
+    return ERROR_NONE;
 }
 
 ErrorCode trainer_load_state(Trainer *t, const float *params, size_t n_params, const float *state,

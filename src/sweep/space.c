@@ -16,7 +16,6 @@
 
 const char *const sweep_dist_names[] = {"choice", "uniform", "loguniform", "int",
                                         "grid",   "loggrid", NULL};
-const char *const sweep_sampler_names[] = {"grid", "random", "tpe", NULL};
 
 /* The parser's position in the spec, and the parameter it reads (for
  * messages). */

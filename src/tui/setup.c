@@ -636,6 +636,7 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
         const OptionSpec *sp = &option_table[i];
         /* --config and --start mean nothing here */
         if (strcmp(sp->name, "config") == 0 || strcmp(sp->name, "start") == 0) continue;
+        if (sp->group == OPTGROUP_SWEEP) continue; /* gradtop sweep's own */
         if (strcmp(sp->name, "l1") == 0) {
             /* the Playground's way first: a kind and a rate */
             s->reg_field = form_add_choice(&s->form, "regularization", reg_names,

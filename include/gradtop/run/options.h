@@ -22,6 +22,8 @@
 #define OPTIONS_MAX_LAYERS MODEL_MAX_HIDDEN
 #define OPTIONS_MAX_UNITS MODEL_MAX_UNITS
 #define OPTIONS_PATH 1024
+/* The longest --space spec (gradtop sweep), its NUL included. */
+#define OPTIONS_SPACE 4096
 /* OptionSpec.max of a number with no upper bound. */
 #define OPTIONS_UNBOUNDED 1e300
 
@@ -99,6 +101,17 @@ typedef struct {
     bool start;
     Pace pace;   /* the dashboard's and race's; headless train ignores it */
     bool paused; /* interactive: start paused before the first batch */
+    /* gradtop sweep (sweep.h, exec.h): the search, not a run's own */
+    char space[OPTIONS_SPACE];
+    int sampler;      /* SweepSamplerKind */
+    int scheduler;    /* SweepSchedulerKind */
+    int trials;       /* 0: the grid's size, or 16 */
+    int budget;       /* epochs over all trials; 0: no bound */
+    int max_epochs;   /* a trial's full length */
+    int eta;          /* ASHA's reduction factor */
+    int min_epochs;   /* ASHA's first rung, the median rule's warm-up */
+    int parallel;     /* trials training at once; 0: one per core */
+    int pbt_interval; /* epochs between PBT's exploits */
 } Options;
 
 typedef enum {
@@ -115,7 +128,13 @@ typedef enum {
 } OptionKind;
 
 /* Which part of the program an option belongs to (for --help and the form). */
-typedef enum { OPTGROUP_DATA, OPTGROUP_MODEL, OPTGROUP_TRAIN, OPTGROUP_OUTPUT } OptionGroup;
+typedef enum {
+    OPTGROUP_DATA,
+    OPTGROUP_MODEL,
+    OPTGROUP_TRAIN,
+    OPTGROUP_OUTPUT,
+    OPTGROUP_SWEEP, /* gradtop sweep's own: not a run's, never in config.txt */
+} OptionGroup;
 
 typedef struct {
     const char *name; /* long name without dashes, e.g. "batch-size" */
@@ -150,6 +169,10 @@ extern const size_t option_count;
  * optimizer's are in model.h and optimizer.h). */
 extern const char *const normalize_names[];
 extern const char *const missing_names[];
+/* gradtop sweep's --sampler and --scheduler words, by SweepSamplerKind and
+ * SweepSchedulerKind (sweep.h), NULL-terminated. */
+extern const char *const sweep_sampler_names[];
+extern const char *const sweep_scheduler_names[];
 
 /* The defaults the option table documents (--help, the manual). */
 void options_default(Options *o);

@@ -64,6 +64,12 @@ typedef struct RunDir RunDir;
  */
 ErrorCode rundir_open(RunDir **out, const Options *o, const PreparedData *s, Error *err);
 
+/* Makes LOGDIR/YYYYMMDD-HHMMSS-DATASET[-NAME] (t's local time; "-2",
+ * "-3", ... when taken) with its parents, as rundir_open names a run (the
+ * sweep names its own directory so); the path into out. */
+ErrorCode rundir_make_dir(const char *logdir, const char *dataset, const char *name, double t,
+                          char *out, size_t cap, Error *err);
+
 /* The same on an existing run directory (train --resume) going on from
  * the end of epoch epoch, after step batches: metrics.csv and the event
  * files are cut back to that epoch (what a crash left beyond the

@@ -202,6 +202,11 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
                          const Dataset *test, bool interactive, const TrainerHooks *hooks,
                          Error *err);
 void trainer_destroy(Trainer *t);
+/* The bytes trainer_create's memory check counts for o's network on train
+ * with a team of `threads` (gradtop sweep checks a whole population at
+ * once).  ERROR_INPUT when the network cannot be made. */
+ErrorCode trainer_bytes(const Options *o, const Dataset *train, int threads, double *need,
+                        Error *err);
 
 /*
  * Continues from saved weights (train --resume): params (n_params floats,
@@ -241,6 +246,21 @@ ErrorCode trainer_restore(Trainer *t, const TrainState *s, const char *monitor, 
  */
 void trainer_seed_best(Trainer *t, const EpochMetrics *earlier, int n, const char *monitor,
                        double min_delta, int kept_epoch);
+
+/*
+ * Population-based training's exploit (gradtop sweep): this run takes
+ * donor's weights, optimizer state, step count and optimizer parameters
+ * as they were at the end of donor's last epoch, then o's hyperparameters
+ * (its hp: the explored ones) as a hyperparameter change.
+ * Early stopping starts over from the adopted weights: the next epoch is
+ * the new best, so the kept weights are of the adopted line.  The journal
+ * gets a change line "exploit: NOTE" and the change's own line.  Called
+ * on t's trainer thread between two epochs (from its on_state hook), with
+ * donor's trainer thread waiting inside one of its hooks, so that neither
+ * changes meanwhile; donor is only read.  ERROR_INPUT when the networks
+ * differ in size.
+ */
+ErrorCode trainer_adopt(Trainer *t, Trainer *donor, const Options *o, const char *note, Error *err);
 
 /*
  * Runs the loop on the calling thread until the run ends or diverges.

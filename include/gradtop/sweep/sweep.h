@@ -200,8 +200,15 @@ typedef struct {
 
 ErrorCode sweep_space_parse(SweepSpace *s, const char *spec, Error *err);
 
+/* Their words, sweep_sampler_names and sweep_scheduler_names, are the
+ * option table's (options.h). */
 typedef enum { SWEEP_SAMPLER_GRID, SWEEP_SAMPLER_RANDOM, SWEEP_SAMPLER_TPE } SweepSamplerKind;
-extern const char *const sweep_sampler_names[]; /* "grid", "random", "tpe", NULL */
+typedef enum {
+    SWEEP_SCHED_NONE,
+    SWEEP_SCHED_ASHA,
+    SWEEP_SCHED_MEDIAN,
+    SWEEP_SCHED_PBT
+} SweepSchedulerKind;
 
 /* Refuses a space the sampler cannot search from base: uniform or
  * loguniform under grid, a parameter that applies to no trial. */

@@ -1,0 +1,207 @@
+/*
+ * exec.h - the sweep's executor: runs a search's trials, many at once,
+ * each an ordinary TrainRun (run.h) on one thread over one shared,
+ * read-only PreparedData, and carries out the samplers' and schedulers'
+ * decisions (sweep.h) at fixed points, so that a sweep with one seed and
+ * one --parallel makes the same trials and the same decisions whichever
+ * thread finishes first.  It also writes the sweep directory's own files
+ * (space.txt, trials.csv, best.txt: exec_files.c).  Nothing here prints
+ * or exits: the caller hears of every trial event through a hook.
+ *
+ * THREADS.  The owner (one thread) calls sweep_exec_init, _run and _free;
+ * sweep_exec_run makes every TrainRun call (prepare, open_log, start, end)
+ * on that thread and calls the event hook there.  Each trial trains on a
+ * thread of its own (trainrun_start) with one BLAS thread; at most
+ * `parallel` of them train at a time, the others waiting on their own
+ * condition variable inside their on_state hook (between two epochs,
+ * after the epoch's files are written): "parked".  The trials' hooks and
+ * the owner meet in the executor's mutex; sweep_exec_stop may be called
+ * from any thread (a signal watcher).
+ *
+ * FIXED POINTS, AND THE ORDER DECISIONS ARE TAKEN IN.  A trial's training
+ * is deterministic given its options (one thread, its own seed); what
+ * could depend on timing is which trials exist and when they stop, so
+ * every such decision is taken when the state it reads is final:
+ *   none    trial i starts when a slot is free, trials in index order; its
+ *           configuration never depends on other trials, except under
+ *           tpe, where trial i starts only once trials 0..i-parallel have
+ *           all ended and learns from exactly those.
+ *   median  as none; a trial with index >= 5 (n_startup) parks after each
+ *           epoch e >= --min-epochs and is judged once every trial before
+ *           it has reached e or ended: stopped ("pruned") or let go on.
+ *           At most 2·parallel trials are open (started, not ended); the
+ *           earliest open trial never waits, so the sweep always moves.
+ *   asha    rounds.  A round is a set of jobs (train trial t to epoch E
+ *           and park there); when every job of the round has parked or
+ *           ended, sweep_asha_next is asked once per slot, slots in
+ *           order 0..parallel-1: promote that trial to its next rung, else
+ *           start the next trial at rung 0 (sampled then, tpe learning
+ *           from every trial's figures so far), else leave the slot idle.
+ *           A round with no job ends the sweep; trials still parked at a
+ *           rung end then as pruned.
+ *   pbt     the whole population (--trials) is made at the start; every
+ *           --pbt-interval epochs, once every live trial has parked at
+ *           that epoch or ended, sweep_pbt_decide's exploits are carried
+ *           out, each on its recipient's thread (trainer_adopt, the donor
+ *           parked and only read), all before any trial trains on.  Only
+ *           parameters the trainer changes live may be searched (the
+ *           weights must fit); the kept weights are the adopted line's.
+ * Budget (--budget EPOCHS): under asha, a job is made only while the
+ * epochs of the jobs made so far plus its own fit; under the others, at
+ * most budget / --max-epochs trials are made.
+ * Events reach the hook in the order the owner meets them, which may
+ * differ between two runs of one sweep; the trials, their figures and the
+ * decisions do not.
+ */
+#ifndef GRADTOP_SWEEP_EXEC_H
+#define GRADTOP_SWEEP_EXEC_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "gradtop/core/error.h"
+#include "gradtop/data/prepared.h"
+#include "gradtop/run/run.h"
+#include "gradtop/sweep/sweep.h"
+
+typedef enum {
+    TRIAL_WAITING, /* not started */
+    TRIAL_RUNNING,
+    TRIAL_PAUSED, /* parked at a rung or a barrier */
+    TRIAL_DONE,   /* its full length */
+    TRIAL_EARLY_STOPPED,
+    TRIAL_PRUNED, /* stopped by the scheduler */
+    TRIAL_DIVERGED,
+    TRIAL_STOPPED, /* interrupted */
+    TRIAL_FAILED,  /* refused or failed to start (its message says why) */
+} SweepTrialStatus;
+
+/* "waiting", "running", "paused", "done", ...: trials.csv's words. */
+extern const char *const sweep_trial_status_names[];
+
+typedef enum {
+    SWEEP_EV_START,   /* a trial started */
+    SWEEP_EV_RUNG,    /* asha: a trial reached a rung (its figure there) */
+    SWEEP_EV_PROMOTE, /* asha: promoted to rung `rung` */
+    SWEEP_EV_PRUNE,   /* stopped by the scheduler */
+    SWEEP_EV_EXPLOIT, /* pbt: took donor's weights and an explored config */
+    SWEEP_EV_END,     /* a trial ended (its status and result) */
+} SweepEventKind;
+
+typedef struct {
+    SweepEventKind kind;
+    int trial;
+    int epoch;     /* epochs the trial has done */
+    int rung;      /* asha: the rung reached or promoted to (0-based) */
+    int donor;     /* exploit */
+    double figure; /* the monitored figure at epoch (NaN when none) */
+} SweepEvent;
+
+typedef struct SweepExec SweepExec;
+
+typedef struct {
+    void *ctx;
+    /* On the owner's thread. */
+    void (*on_event)(void *ctx, const SweepExec *x, const SweepEvent *e);
+} SweepHooks;
+
+/* One trial, as the owner sees it (read them on the owner's thread, or
+ * after sweep_exec_run). */
+typedef struct {
+    int index;
+    SweepConfig config;
+    Options opt;
+    SweepTrialStatus status;
+    int epochs;     /* epochs done */
+    int rung;       /* asha: highest rung reached, -1 before the first */
+    int target;     /* the epoch it trains to (parks there) */
+    double best;    /* the best monitored figure so far, NaN before any */
+    int best_epoch; /* its epoch, 0 before any */
+    bool has_result;
+    TrainResult result;
+    char run[1024]; /* its run directory, "" when none */
+    char error[sizeof(Error){0}.msg];
+    /* the owner's and the trial thread's, under the executor's mutex */
+    TrainRun *tr;
+    bool live;    /* started: sweep_exec_stop may stop its trainer */
+    bool counted; /* holds one of the `parallel` slots */
+    bool parked, finished, collected, acked;
+    int order; /* what a parked trial does next */
+    int donor;
+    Options exploit_opt;
+    pthread_cond_t cv;
+    SweepExec *x;
+} SweepTrial;
+
+struct SweepExec {
+    Options base; /* the sweep's options: the trials' base and its settings */
+    SweepSpace space;
+    SweepSampler sampler;
+    SweepSchedulerKind scheduler;
+    PreparedData *data; /* shared by every trial, read-only */
+    char dir[1024];     /* the sweep directory, "" with --no-log */
+    SweepHooks hooks;
+    int n_trials, parallel;
+    MonitorField monitor; /* as the trials' trainers read it */
+    SweepBoard board;
+    SweepAsha asha;
+    bool has_asha;
+    SweepTrial *trials;
+    int n_started;
+    long epochs_planned; /* asha: epochs of the jobs made so far */
+    /* under mu */
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* the owner waits here */
+    int running;       /* trials training now (not parked, not ended) */
+    unsigned long gen; /* counts the trials' calls to the owner: none is missed */
+    bool stopping;
+    bool files_failed;
+    char files_error[sizeof(Error){0}.msg];
+};
+
+/*
+ * Checks the sweep in o (space, sampler, scheduler, trials, parallel,
+ * memory for the trials open at once) over data, which must outlive x, and
+ * fills x.  dir: the sweep directory (made by the caller, see
+ * sweep_dir_make), or NULL to write nothing.  ERROR_INPUT names the option
+ * or the space's parameter; ERROR_RUNTIME when memory is short.
+ */
+ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, const char *dir,
+                          const SweepHooks *hooks, Error *err);
+/* Runs the sweep to its end (or to sweep_exec_stop's), writing the sweep
+ * files; ERROR_NONE unless the files could not be written (the trials'
+ * outcomes are theirs: see each status). */
+ErrorCode sweep_exec_run(SweepExec *x, Error *err);
+/* From any thread: every trial stops after its current batch, none
+ * starts; sweep_exec_run then returns with the files written. */
+void sweep_exec_stop(SweepExec *x);
+void sweep_exec_free(SweepExec *x);
+
+/* The best trial (by its best figure, ties to the lower index), -1 when
+ * no trial scored an epoch. */
+int sweep_exec_best(const SweepExec *x);
+/* The figure of a trial's epoch metrics as the sweep ranks them. */
+double sweep_exec_figure(const SweepExec *x, const EpochMetrics *m);
+/* "lr=0.001;layers=64,32": a trial's configuration, as --space reads back
+ * each value. */
+void sweep_exec_config_text(const SweepExec *x, const SweepTrial *t, char *buf, size_t cap);
+
+/* ---- the sweep directory (exec_files.c) ---------------------------------- */
+
+/* Makes LOGDIR/YYYYMMDD-HHMMSS-DATASET-sweep[-NAME] (-2, -3, ... when
+ * taken) with its parents, DATASET the data's name (PreparedData's
+ * all.name, as a run directory has it); its path into out. */
+ErrorCode sweep_dir_make(const Options *o, const char *dataset, char *out, size_t cap, Error *err);
+/* space.txt: the sweep's options (the dataset, every run option, the
+ * sweep's own), loadable with --config: sweep --config DIR/space.txt
+ * repeats the sweep. */
+ErrorCode sweep_write_space(const SweepExec *x, Error *err);
+/* trials.csv, replaced whole: trial,status,rung,epochs,best_epoch,figure
+ * (the monitored one, named in the header),loss,accuracy|mae,val_loss,
+ * val_accuracy|val_mae, then one column per parameter, then run. */
+ErrorCode sweep_write_trials(const SweepExec *x, Error *err);
+/* best.txt: the best trial's options as config.txt holds them (loadable
+ * with --config, --epochs its full length), with a comment naming it. */
+ErrorCode sweep_write_best(const SweepExec *x, Error *err);
+
+#endif

@@ -1,0 +1,212 @@
+/*
+ * cmd_sweep.c - `gradtop sweep`: a hyperparameter search, headless: a line
+ * per trial event, then a machine-readable result line naming the best
+ * trial.  The executor (exec.h) runs the trials; this file loads the data
+ * once, makes the sweep directory, prints, and turns SIGINT, SIGTERM and
+ * SIGHUP into a stop of every trial after its batch (the files are then
+ * written whole, and the exit code is 130), as train does.
+ */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "output.h"
+#include "gradtop/core/sigwatch.h"
+#include "gradtop/data/prepared.h"
+#include "gradtop/sweep/exec.h"
+
+typedef struct {
+    Task task;
+    const char *out_error; /* standard output failed: the sweep stops */
+    SweepExec *x;
+} SweepPrinter;
+
+/* "epochs=30 best_epoch=28 loss=..." of a trial's result (without its
+ * status, which the line gives in the sweep's words). */
+static void result_pairs(const SweepPrinter *p, const SweepTrial *t, char *buf, size_t cap)
+{
+    char text[768];
+    train_result_text(&t->result, p->task, text, sizeof text);
+    const char *sp = strchr(text, ' ');
+    snprintf(buf, cap, "%s", sp ? sp + 1 : text);
+}
+
+static void print_event(void *ctx, const SweepExec *x, const SweepEvent *e)
+{
+    SweepPrinter *p = ctx;
+    if (p->out_error) return;
+    const SweepTrial *t = &x->trials[e->trial];
+    const char *mon = monitor_names[x->monitor];
+    char cfg[OPTIONS_SPACE];
+    switch (e->kind) {
+    case SWEEP_EV_START:
+        sweep_exec_config_text(x, t, cfg, sizeof cfg);
+        printf("trial %3d start     %s%s%s\n", e->trial, cfg, t->run[0] ? "  run=" : "", t->run);
+        break;
+    case SWEEP_EV_RUNG:
+        printf("trial %3d rung %d    epoch %d  %s %.4f\n", e->trial, e->rung, e->epoch, mon,
+               e->figure);
+        break;
+    case SWEEP_EV_PROMOTE:
+        printf("trial %3d promoted  to rung %d (epoch %d)\n", e->trial, e->rung,
+               x->asha.rung_epochs[e->rung]);
+        break;
+    case SWEEP_EV_PRUNE:
+        printf("trial %3d pruned    at epoch %d  %s %.4f\n", e->trial, e->epoch, mon, e->figure);
+        break;
+    case SWEEP_EV_EXPLOIT:
+        sweep_exec_config_text(x, t, cfg, sizeof cfg);
+        printf("trial %3d exploit   trial %d at epoch %d  %s\n", e->trial, e->donor, e->epoch, cfg);
+        break;
+    case SWEEP_EV_END: {
+        if (t->status == TRIAL_FAILED) {
+            printf("trial %3d failed    %s\n", e->trial, t->error);
+            break;
+        }
+        char pairs[800];
+        result_pairs(p, t, pairs, sizeof pairs);
+        printf("trial %3d %-9s %s\n", e->trial, sweep_trial_status_names[t->status], pairs);
+        break;
+    }
+    }
+    fflush(stdout);
+    p->out_error = output_stdout_error();
+    if (p->out_error) sweep_exec_stop(p->x);
+}
+
+static void stop_sweep(void *ctx)
+{
+    sweep_exec_stop(ctx);
+}
+
+static void abandon_loading(void *ctx)
+{
+    (void)ctx;
+    fputs("gradtop: interrupted before the sweep started; nothing was written\n", stderr);
+    _exit(EXIT_INTERRUPTED);
+}
+
+/* The result line: the best trial, its configuration and figures. */
+static void print_result(const SweepPrinter *p, const SweepExec *x, bool stopped)
+{
+    int b = sweep_exec_best(x);
+    long epochs = 0;
+    for (int i = 0; i < x->n_started; i++) epochs += x->trials[i].epochs;
+    printf("result: status=%s trials=%d epochs_total=%ld", stopped ? "stopped" : "completed",
+           x->n_started, epochs);
+    if (b >= 0) {
+        const SweepTrial *t = &x->trials[b];
+        char cfg[OPTIONS_SPACE], pairs[800];
+        sweep_exec_config_text(x, t, cfg, sizeof cfg);
+        printf(" best_trial=%d config=%s", b, cfg);
+        if (t->has_result) {
+            result_pairs(p, t, pairs, sizeof pairs);
+            printf(" %s", pairs);
+        } else {
+            printf(" %s=%.6g", monitor_names[x->monitor], t->best);
+        }
+        if (t->run[0]) printf(" run=%s", t->run);
+    } else {
+        printf(" best_trial=none");
+    }
+    if (x->dir[0]) printf(" sweep=%s", x->dir);
+    printf("\n");
+    fflush(stdout);
+}
+
+static int sweep_watched(const Options *o, SigWatch *watch)
+{
+    Error err = {0};
+    PreparedData data;
+    if (prepared_open(&data, o, cli_exe_dir(), &err)) {
+        fprintf(stderr, "gradtop: %s\n", err.msg);
+        return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
+    }
+    SweepExec *x = calloc(1, sizeof *x);
+    SweepPrinter pr = {.task = data.train.task, .x = x};
+    SweepHooks hooks = {.ctx = &pr, .on_event = print_event};
+    int rc = EXIT_OK;
+    char dir[1024] = "";
+    if (!x) {
+        fprintf(stderr, "gradtop: out of memory\n");
+        prepared_close(&data);
+        return EXIT_RUNTIME;
+    }
+    if (sweep_exec_init(x, o, &data, NULL, &hooks, &err)) {
+        fprintf(stderr, "gradtop: %s\n", err.msg);
+        rc = err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
+        goto out;
+    }
+    if (!sigwatch_retarget(watch, stop_sweep, x)) {
+        fputs("gradtop: interrupted before the sweep started; nothing was written\n", stderr);
+        rc = EXIT_INTERRUPTED;
+        goto out;
+    }
+    if (!o->no_log) {
+        if (sweep_dir_make(o, data.all.name, dir, sizeof dir, &err)) {
+            fprintf(stderr, "gradtop: %s (or use --no-log)\n", err.msg);
+            rc = err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
+            goto out;
+        }
+        snprintf(x->dir, sizeof x->dir, "%s", dir);
+    }
+    ErrorCode xrc = sweep_exec_run(x, &err);
+    int sig = sigwatch_join(watch);
+    if (!pr.out_error) {
+        print_result(&pr, x, sig || x->stopping);
+        pr.out_error = output_stdout_error();
+    }
+    int best = sweep_exec_best(x);
+    bool diverged = false;
+    for (int i = 0; i < x->n_started; i++) diverged |= x->trials[i].status == TRIAL_DIVERGED;
+    if (pr.out_error) {
+        fprintf(stderr, "gradtop: standard output: %s\n", pr.out_error);
+        rc = EXIT_RUNTIME;
+    } else if (xrc) {
+        fprintf(stderr, "gradtop: %s\n", err.msg);
+        rc = EXIT_RUNTIME;
+    } else if (sig) {
+        rc = EXIT_INTERRUPTED;
+    } else if (best < 0 && diverged) {
+        rc = EXIT_DIVERGED;
+    } else if (best < 0) {
+        fprintf(stderr, "gradtop: no trial finished an epoch\n");
+        rc = EXIT_RUNTIME;
+    }
+out:
+    sweep_exec_free(x);
+    free(x);
+    prepared_close(&data);
+    return rc;
+}
+
+int cmd_sweep(const Options *o, const CliArgs *a)
+{
+    if (a->resume) {
+        fprintf(stderr, "gradtop sweep: --resume is not available yet: start the sweep again "
+                        "(gradtop sweep --config SWEEPDIR/space.txt)\n");
+        return EXIT_USAGE;
+    }
+    if (!o->dataset[0]) {
+        fprintf(stderr, "gradtop sweep: no dataset given\n");
+        cli_hint(stderr, "sweep");
+        return EXIT_USAGE;
+    }
+    SigWatch watch;
+    if (!sigwatch_install(&watch)) {
+        fprintf(stderr, "gradtop: no pipe to watch for signals: %s\n", strerror(errno));
+        return EXIT_RUNTIME;
+    }
+    struct sigaction ignore = {.sa_handler = SIG_IGN}, old_pipe;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGPIPE, &ignore, &old_pipe);
+    sigwatch_start(&watch, abandon_loading, NULL);
+    int rc = sweep_watched(o, &watch);
+    sigaction(SIGPIPE, &old_pipe, NULL);
+    sigwatch_remove(&watch);
+    return rc;
+}

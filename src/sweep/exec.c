@@ -1,0 +1,897 @@
+/*
+ * exec.c - the sweep's executor: trials as TrainRuns on their own
+ * threads, parked between epochs at the schedulers' fixed points.  See
+ * exec.h for the order decisions are taken in.
+ */
+#include "gradtop/sweep/exec.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gradtop/core/sysmem.h"
+
+const char *const sweep_trial_status_names[] = {"waiting",       "running", "paused",   "done",
+                                                "early_stopped", "pruned",  "diverged", "stopped",
+                                                "failed",        NULL};
+
+/* What a parked trial does next (SweepTrial.order). */
+enum { ORDER_NONE, ORDER_GO, ORDER_STOP, ORDER_EXPLOIT };
+
+/* Optuna's MedianPruner: earlier trials needed at an epoch. */
+#define MEDIAN_STARTUP 5
+
+/* ---- figures ------------------------------------------------------------- */
+
+double sweep_exec_figure(const SweepExec *x, const EpochMetrics *m)
+{
+    switch (x->monitor) {
+    case MONITOR_LOSS: return m->loss;
+    case MONITOR_ACCURACY: return m->accuracy;
+    case MONITOR_MAE: return m->mae;
+    case MONITOR_R2: return m->r2;
+    case MONITOR_VAL_LOSS: return m->val_loss;
+    case MONITOR_VAL_ACCURACY: return m->val_accuracy;
+    case MONITOR_VAL_MAE: return m->val_mae;
+    default: return m->val_r2;
+    }
+}
+
+/* A trial's figure for ranking the sweep's result: its kept weights' once
+ * it ended with a result, else its best epoch's. */
+static double final_figure(const SweepExec *x, const SweepTrial *t)
+{
+    if (t->has_result && t->result.kept.epoch > 0) return sweep_exec_figure(x, &t->result.kept);
+    return t->best_epoch > 0 ? t->best : NAN;
+}
+
+int sweep_exec_best(const SweepExec *x)
+{
+    int best = -1;
+    double bf = NAN;
+    for (int i = 0; i < x->n_started; i++) {
+        double f = final_figure(x, &x->trials[i]);
+        if (!isfinite(f)) continue;
+        if (best < 0 || sweep_board_better(&x->board, f, bf)) {
+            best = i;
+            bf = f;
+        }
+    }
+    return best;
+}
+
+void sweep_exec_config_text(const SweepExec *x, const SweepTrial *t, char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int p = 0; p < x->space.n && n < cap; p++) {
+        if (!t->config.v[p].active) continue;
+        char v[OPTIONS_PATH];
+        sweep_value_format(&x->space, p, &t->config.v[p], v, sizeof v);
+        n += (size_t)snprintf(buf + n, cap - n, "%s%s=%s", n ? ";" : "", x->space.p[p].spec->name,
+                              v);
+    }
+}
+
+/* ---- the trials' hooks, on their threads ---------------------------------- */
+
+static void trial_on_epoch(void *ctx, const EpochMetrics *m)
+{
+    SweepTrial *t = ctx;
+    SweepExec *x = t->x;
+    double f = sweep_exec_figure(x, m);
+    pthread_mutex_lock(&x->mu);
+    sweep_board_record(&x->board, t->index, m->epoch, f);
+    t->epochs = m->epoch;
+    if (isfinite(f) && (t->best_epoch == 0 || sweep_board_better(&x->board, f, t->best))) {
+        t->best = f;
+        t->best_epoch = m->epoch;
+    }
+    pthread_mutex_unlock(&x->mu);
+}
+
+/* Whether t waits here for the owner (x->mu held). */
+static bool must_park(const SweepExec *x, const SweepTrial *t)
+{
+    if (x->stopping || t->epochs >= x->base.max_epochs) return false;
+    if (t->epochs >= t->target) return true;
+    return x->scheduler == SWEEP_SCHED_MEDIAN && t->index >= MEDIAN_STARTUP &&
+           t->epochs >= x->base.min_epochs;
+}
+
+/* x->mu held. */
+static void wake_owner(SweepExec *x)
+{
+    x->gen++;
+    pthread_cond_signal(&x->cv);
+}
+
+/* x->mu held: t gives its slot back (parked or ended). */
+static void release_slot(SweepExec *x, SweepTrial *t)
+{
+    if (!t->counted) return;
+    t->counted = false;
+    x->running--;
+}
+
+/* x->mu held: t takes a slot. */
+static void take_slot(SweepExec *x, SweepTrial *t)
+{
+    t->counted = true;
+    x->running++;
+}
+
+/* Between two epochs, the epoch's files written: parks when the scheduler
+ * says so, gives its slot back, and does what the owner orders. */
+static void trial_on_state(void *ctx, const Model *m, const Optimizer *o, const TrainState *s,
+                           bool last)
+{
+    (void)m, (void)o, (void)s;
+    SweepTrial *t = ctx;
+    SweepExec *x = t->x;
+    if (last) return;
+    pthread_mutex_lock(&x->mu);
+    if (!must_park(x, t)) {
+        pthread_mutex_unlock(&x->mu);
+        return;
+    }
+    t->parked = true;
+    t->order = ORDER_NONE;
+    release_slot(x, t);
+    wake_owner(x);
+    for (;;) {
+        while (t->order == ORDER_NONE) pthread_cond_wait(&t->cv, &x->mu);
+        int order = t->order;
+        t->order = ORDER_NONE;
+        if (order == ORDER_EXPLOIT) {
+            /* the donor is parked too, and stays so until every exploit
+             * of this barrier is acknowledged */
+            Trainer *donor = x->trials[t->donor].tr->trainer;
+            Options eo = t->exploit_opt;
+            char note[96];
+            snprintf(note, sizeof note, "trial %d's weights, optimizer state and hyperparameters",
+                     t->donor);
+            pthread_mutex_unlock(&x->mu);
+            Error e = {0};
+            ErrorCode rc = trainer_adopt(t->tr->trainer, donor, &eo, note, &e);
+            pthread_mutex_lock(&x->mu);
+            if (rc) snprintf(t->error, sizeof t->error, "%s", e.msg);
+            t->acked = true;
+            wake_owner(x);
+            continue;
+        }
+        t->parked = false;
+        if (order == ORDER_STOP) {
+            pthread_mutex_unlock(&x->mu);
+            trainer_stop(t->tr->trainer);
+            return;
+        }
+        break; /* ORDER_GO: the owner counted this trial as running again */
+    }
+    pthread_mutex_unlock(&x->mu);
+}
+
+static void trial_on_event(void *ctx, const TrainEvent *e)
+{
+    SweepTrial *t = ctx;
+    SweepExec *x = t->x;
+    if (e->kind != EVENT_END) return;
+    pthread_mutex_lock(&x->mu);
+    t->finished = true;
+    release_slot(x, t);
+    wake_owner(x);
+    pthread_mutex_unlock(&x->mu);
+}
+
+/* ---- setting up --------------------------------------------------------- */
+
+/* The options every trial starts from: the sweep's, its length, one
+ * thread, its run directory under the sweep's. */
+static void trial_base(const SweepExec *x, int index, Options *o)
+{
+    *o = x->base;
+    o->epochs = x->base.max_epochs;
+    o->threads = 1;
+    o->pace = (Pace){PACE_MAX, 0};
+    o->paused = false;
+    o->no_log = x->dir[0] == '\0';
+    if (x->dir[0]) snprintf(o->logdir, sizeof o->logdir, "%s", x->dir);
+    snprintf(o->name, sizeof o->name, "trial-%03d", index);
+}
+
+/* The largest trainer a trial of the space can need: each `layers`
+ * alternative with the largest batch the space allows. */
+static ErrorCode trial_bytes(const SweepExec *x, double *need, Error *err)
+{
+    Options o;
+    trial_base(x, 0, &o);
+    const SweepParam *layers = NULL;
+    for (int p = 0; p < x->space.n; p++) {
+        const SweepParam *sp = &x->space.p[p];
+        if (!strcmp(sp->spec->name, "layers")) layers = sp;
+        if (strcmp(sp->spec->name, "batch-size")) continue;
+        int big = o.batch_size;
+        if (sp->dist == SWEEP_CHOICE) {
+            for (int k = 0; k < sp->n; k++) {
+                int b = atoi(sweep_param_alt(&x->space, sp, k));
+                if (b > big) big = b;
+            }
+        } else {
+            big = (int)sp->hi;
+        }
+        o.batch_size = big;
+    }
+    *need = 0;
+    int n_alt = layers && layers->dist == SWEEP_CHOICE ? layers->n : 1;
+    for (int k = 0; k < n_alt; k++) {
+        Options ok = o;
+        if (layers && layers->dist == SWEEP_CHOICE &&
+            options_set(&ok, layers->spec, sweep_param_alt(&x->space, layers, k), NULL, err))
+            return ERROR_INPUT;
+        double b;
+        ErrorCode rc = trainer_bytes(&ok, &x->data->train, 1, &b, err);
+        if (rc) return rc;
+        if (b > *need) *need = b;
+    }
+    *need += sysmem_thread_bytes() + sizeof(TrainRun);
+    return ERROR_NONE;
+}
+
+static ErrorCode check_pbt_space(const SweepSpace *s, Error *err)
+{
+    for (int p = 0; p < s->n; p++)
+        if (!option_live(s->p[p].spec))
+            return error_set(err, ERROR_INPUT,
+                             "--space: '%s' at column %d: --scheduler pbt searches only what the "
+                             "trainer changes while it trains (the optimizer and its parameters, "
+                             "batch-size, l1, l2, dropout, patience): the copied weights must fit",
+                             s->p[p].spec->name, s->p[p].column);
+    return ERROR_NONE;
+}
+
+ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, const char *dir,
+                          const SweepHooks *hooks, Error *err)
+{
+    memset(x, 0, sizeof *x);
+    pthread_mutex_init(&x->mu, NULL);
+    pthread_cond_init(&x->cv, NULL);
+    x->base = *o;
+    x->data = data;
+    if (dir) snprintf(x->dir, sizeof x->dir, "%s", dir);
+    if (hooks) x->hooks = *hooks;
+    x->scheduler = (SweepSchedulerKind)o->scheduler;
+    if (!o->space[0])
+        return error_set(
+            err, ERROR_INPUT,
+            "--space: no search space given (e.g. --space 'lr=loguniform(1e-4,1e-1)')");
+    ErrorCode rc = sweep_space_parse(&x->space, o->space, err);
+    if (rc) return rc;
+    rc = sweep_space_check(&x->space, o, (SweepSamplerKind)o->sampler, err);
+    if (rc) return rc;
+    if (x->scheduler == SWEEP_SCHED_PBT && (rc = check_pbt_space(&x->space, err))) return rc;
+    /* the figure the trainers watch: a val_ one without a validation part
+     * falls back to its training twin, as trainer.c does */
+    int f = monitor_field_of(o->monitor);
+    if (f < 0) f = MONITOR_VAL_LOSS;
+    if (data->val.n == 0 && f >= MONITOR_VAL_LOSS) f -= MONITOR_VAL_LOSS;
+    x->monitor = (MonitorField)f;
+    sweep_sampler_default(&x->sampler, (SweepSamplerKind)o->sampler, o->seed, x->monitor);
+
+    long n = o->trials;
+    if (o->sampler == SWEEP_SAMPLER_GRID) {
+        size_t g;
+        if ((rc = sweep_grid_size(&x->space, o, &g, err))) return rc;
+        if (n == 0 || (size_t)n > g) n = (long)g;
+    } else if (n == 0) {
+        n = 16;
+    }
+    if (o->budget > 0 && x->scheduler != SWEEP_SCHED_ASHA) {
+        long fit = o->budget / o->max_epochs;
+        if (fit < 1)
+            return error_set(err, ERROR_INPUT,
+                             "--budget %d: less than one trial of --max-epochs %d (use asha, or a "
+                             "larger budget)",
+                             o->budget, o->max_epochs);
+        if (fit < n) n = fit;
+    }
+    if (x->scheduler == SWEEP_SCHED_PBT && n < 2)
+        return error_set(err, ERROR_INPUT, "--trials: pbt needs a population of at least 2");
+    if (x->scheduler == SWEEP_SCHED_PBT && o->pbt_interval >= o->max_epochs)
+        return error_set(err, ERROR_INPUT,
+                         "--pbt-interval %d: at least --max-epochs %d, so no exploit would happen",
+                         o->pbt_interval, o->max_epochs);
+    x->n_trials = (int)n;
+    x->parallel = o->parallel > 0 ? o->parallel : sysmem_cores();
+    if (x->parallel > x->n_trials) x->parallel = x->n_trials;
+
+    if ((rc = sweep_board_init(&x->board, x->n_trials, o->max_epochs, x->monitor, err))) return rc;
+    if (x->scheduler == SWEEP_SCHED_ASHA) {
+        SweepAshaParams ap = {o->eta, o->min_epochs, o->max_epochs};
+        if ((rc = sweep_asha_init(&x->asha, &ap, x->n_trials, err))) return rc;
+        x->has_asha = true;
+    }
+    /* Memory, before anything starts: every trial that can be open at
+     * once (asha keeps those waiting at a rung, pbt the population). */
+    double one;
+    if ((rc = trial_bytes(x, &one, err))) return rc;
+    int open = x->scheduler == SWEEP_SCHED_NONE     ? x->parallel
+               : x->scheduler == SWEEP_SCHED_MEDIAN ? 2 * x->parallel
+                                                    : x->n_trials;
+    if (open > x->n_trials) open = x->n_trials;
+    char what[160];
+    snprintf(what, sizeof what, "%d trial%s open at once (networks, optimizer state, workspace)",
+             open, open == 1 ? "" : "s");
+    if ((rc = sysmem_check(one * open, what, "use fewer --trials or --parallel, or smaller layers",
+                           err)))
+        return rc;
+    x->trials = calloc((size_t)x->n_trials, sizeof *x->trials);
+    if (!x->trials) return error_set(err, ERROR_RUNTIME, "sweep: out of memory for the trials");
+    for (int i = 0; i < x->n_trials; i++) {
+        SweepTrial *t = &x->trials[i];
+        t->index = i;
+        t->x = x;
+        t->rung = -1;
+        t->best = NAN;
+        pthread_cond_init(&t->cv, NULL);
+    }
+    return ERROR_NONE;
+}
+
+void sweep_exec_free(SweepExec *x)
+{
+    if (x->trials) {
+        for (int i = 0; i < x->n_trials; i++) {
+            SweepTrial *t = &x->trials[i];
+            if (t->tr) {
+                trainrun_close(t->tr);
+                free(t->tr);
+            }
+            pthread_cond_destroy(&t->cv);
+        }
+        free(x->trials);
+    }
+    x->trials = NULL;
+    sweep_board_free(&x->board);
+    if (x->has_asha) sweep_asha_free(&x->asha);
+    pthread_cond_destroy(&x->cv);
+    pthread_mutex_destroy(&x->mu);
+}
+
+void sweep_exec_stop(SweepExec *x)
+{
+    pthread_mutex_lock(&x->mu);
+    x->stopping = true;
+    for (int i = 0; i < x->n_started; i++) {
+        SweepTrial *t = &x->trials[i];
+        if (!t->live || t->collected) continue;
+        trainer_stop(t->tr->trainer);
+        if (t->parked && t->order == ORDER_NONE) {
+            t->order = ORDER_STOP;
+            pthread_cond_signal(&t->cv);
+        }
+    }
+    wake_owner(x);
+    pthread_mutex_unlock(&x->mu);
+}
+
+/* ---- the owner ------------------------------------------------------------ */
+
+static void tell(SweepExec *x, SweepEventKind kind, const SweepTrial *t, int rung, int donor)
+{
+    if (!x->hooks.on_event) return;
+    double fig = t->epochs > 0 ? sweep_board_get(&x->board, t->index, t->epochs) : NAN;
+    SweepEvent e = {kind, t->index, t->epochs, rung, donor, fig};
+    x->hooks.on_event(x->hooks.ctx, x, &e);
+}
+
+static bool ended(const SweepTrial *t)
+{
+    return t->collected;
+}
+
+/* Trial i's configuration and options; TPE learns from trials below
+ * `limit` that scored an epoch (exec.h says which those are). */
+static ErrorCode sample_trial(SweepExec *x, int i, int limit, Error *err)
+{
+    SweepTrial *t = &x->trials[i];
+    SweepObservation *obs = calloc((size_t)(limit > 0 ? limit : 1), sizeof *obs);
+    if (!obs) return error_set(err, ERROR_RUNTIME, "sweep: out of memory");
+    int n_obs = 0;
+    pthread_mutex_lock(&x->mu);
+    for (int j = 0; j < limit; j++) {
+        const SweepTrial *o = &x->trials[j];
+        if (o->best_epoch == 0) continue;
+        obs[n_obs++] =
+            (SweepObservation){&o->config, o->best, o->epochs >= x->base.max_epochs, o->epochs};
+    }
+    pthread_mutex_unlock(&x->mu);
+    Options base;
+    trial_base(x, i, &base);
+    ErrorCode rc =
+        sweep_sample(&x->sampler, &x->space, &base, i, obs, n_obs, &t->config, &t->opt, err);
+    free(obs);
+    return rc;
+}
+
+/* Makes and starts trial i (sampled already), training to target. */
+static void start_trial(SweepExec *x, int i, int target)
+{
+    SweepTrial *t = &x->trials[i];
+    Error err = {0};
+    TrainRunConfig cfg = {.hooks = {.ctx = t,
+                                    .on_epoch = trial_on_epoch,
+                                    .on_event = trial_on_event,
+                                    .on_state = trial_on_state},
+                          .log_required = true,
+                          .note = "sweep trial"};
+    t->tr = calloc(1, sizeof *t->tr);
+    t->target = target;
+    ErrorCode rc = t->tr ? ERROR_NONE : error_set(&err, ERROR_RUNTIME, "out of memory");
+    if (!rc) {
+        trainrun_init(t->tr, &cfg);
+        trainrun_share_data(t->tr, x->data);
+        rc = trainrun_prepare(t->tr, &t->opt, &err);
+    }
+    if (!rc) rc = trainrun_open_log(t->tr, &err);
+    if (!rc) snprintf(t->run, sizeof t->run, "%s", t->tr->log_path);
+    pthread_mutex_lock(&x->mu);
+    if (!rc) {
+        take_slot(x, t);
+        t->status = TRIAL_RUNNING;
+        rc = trainrun_start(t->tr, &err);
+        if (rc)
+            release_slot(x, t);
+        else
+            t->live = true;
+        if (!rc && x->stopping) trainer_stop(t->tr->trainer);
+    }
+    if (rc) {
+        t->status = TRIAL_FAILED;
+        t->collected = true;
+        snprintf(t->error, sizeof t->error, "%s", err.msg);
+    }
+    pthread_mutex_unlock(&x->mu);
+    tell(x, SWEEP_EV_START, t, 0, -1);
+    if (rc) {
+        if (t->tr) {
+            trainrun_close(t->tr);
+            free(t->tr);
+            t->tr = NULL;
+        }
+        tell(x, SWEEP_EV_END, t, 0, -1);
+    }
+}
+
+/* Ends the trials whose training returned: joined, their files finished. */
+static void collect(SweepExec *x)
+{
+    for (int i = 0; i < x->n_started; i++) {
+        SweepTrial *t = &x->trials[i];
+        pthread_mutex_lock(&x->mu);
+        bool now = t->finished && !t->collected;
+        if (now) t->collected = true; /* sweep_exec_stop leaves it alone from here */
+        bool pruned = t->status == TRIAL_PRUNED;
+        pthread_mutex_unlock(&x->mu);
+        if (!now) continue;
+        trainrun_end(t->tr);
+        t->has_result = t->tr->has_result;
+        t->result = t->tr->result;
+        if (t->tr->log_failed) {
+            x->files_failed = true;
+            snprintf(x->files_error, sizeof x->files_error, "%s", t->tr->log_error);
+        }
+        SweepTrialStatus st = TRIAL_DONE;
+        switch (t->result.status) {
+        case TRAIN_EARLY_STOPPED: st = TRIAL_EARLY_STOPPED; break;
+        case TRAIN_DIVERGED: st = TRIAL_DIVERGED; break;
+        case TRAIN_STOPPED: st = pruned ? TRIAL_PRUNED : TRIAL_STOPPED; break;
+        default: st = TRIAL_DONE;
+        }
+        pthread_mutex_lock(&x->mu);
+        t->status = st;
+        pthread_mutex_unlock(&x->mu);
+        tell(x, SWEEP_EV_END, t, t->rung, -1);
+    }
+}
+
+/* Lets parked trials that want to go on train again, lowest index first,
+ * while slots are free (x->mu held).  want: per trial, set by the
+ * scheduler's step. */
+static void grant(SweepExec *x, bool *want)
+{
+    for (int i = 0; i < x->n_started && x->running < x->parallel; i++) {
+        SweepTrial *t = &x->trials[i];
+        if (!want[i] || !t->parked || t->order != ORDER_NONE) continue;
+        want[i] = false;
+        t->order = ORDER_GO;
+        t->status = TRIAL_RUNNING;
+        take_slot(x, t);
+        pthread_cond_signal(&t->cv);
+    }
+}
+
+static bool any_wanting(const SweepExec *x, const bool *want)
+{
+    for (int i = 0; i < x->n_started; i++)
+        if (want[i]) return true;
+    return false;
+}
+
+/* Under none, median and pbt: whether trial i may start now (x->mu held). */
+static bool may_start(const SweepExec *x, int i)
+{
+    if (x->stopping || i >= x->n_trials || x->running >= x->parallel) return false;
+    if (x->scheduler == SWEEP_SCHED_MEDIAN) {
+        int open = 0;
+        for (int j = 0; j < i; j++) open += !ended(&x->trials[j]);
+        if (open >= 2 * x->parallel) return false;
+    }
+    if (x->sampler.kind == SWEEP_SAMPLER_TPE && x->scheduler != SWEEP_SCHED_PBT)
+        for (int j = 0; j <= i - x->parallel; j++)
+            if (!ended(&x->trials[j])) return false;
+    return true;
+}
+
+/* The median rule's step (x->mu held): parked trials judged in index
+ * order once every earlier trial reached their epoch or ended. */
+static void median_step(SweepExec *x, bool *want, int *judged)
+{
+    for (int i = 0; i < x->n_started; i++) {
+        SweepTrial *t = &x->trials[i];
+        int e = t->epochs;
+        if (!t->parked || t->order != ORDER_NONE || judged[i] == e) continue;
+        bool ready = true;
+        for (int j = 0; j < i && ready; j++) {
+            const SweepTrial *o = &x->trials[j];
+            ready = ended(o) || o->epochs >= e || o->status == TRIAL_FAILED;
+        }
+        if (!ready) continue;
+        judged[i] = e;
+        SweepMedianParams mp = {x->base.min_epochs, MEDIAN_STARTUP};
+        if (sweep_median_stop(&mp, &x->board, i, e)) {
+            t->status = TRIAL_PRUNED;
+            t->order = ORDER_STOP;
+            pthread_cond_signal(&t->cv);
+            pthread_mutex_unlock(&x->mu);
+            tell(x, SWEEP_EV_PRUNE, t, 0, -1);
+            pthread_mutex_lock(&x->mu);
+        } else {
+            t->target = e + 1;
+            want[i] = true;
+        }
+    }
+}
+
+static bool all_quiet(const SweepExec *x)
+{
+    for (int i = 0; i < x->n_started; i++) {
+        const SweepTrial *t = &x->trials[i];
+        if (!ended(t) && !(t->parked && t->order == ORDER_NONE)) return false;
+    }
+    return true;
+}
+
+/* Waits (x->mu held) until a trial has parked, ended or acknowledged, or
+ * a stop came, since the owner read x->gen into seen. */
+static void wait_change(SweepExec *x, unsigned long seen)
+{
+    while (x->gen == seen) pthread_cond_wait(&x->cv, &x->mu);
+}
+
+static unsigned long gen_now(SweepExec *x)
+{
+    pthread_mutex_lock(&x->mu);
+    unsigned long g = x->gen;
+    pthread_mutex_unlock(&x->mu);
+    return g;
+}
+
+/* Stops the trials parked when the sweep ends (x->mu held). */
+static void stop_parked(SweepExec *x, SweepTrialStatus as)
+{
+    for (int i = 0; i < x->n_started; i++) {
+        SweepTrial *t = &x->trials[i];
+        if (!t->parked || t->order != ORDER_NONE) continue;
+        if (as == TRIAL_PRUNED) t->status = TRIAL_PRUNED;
+        t->order = ORDER_STOP;
+        pthread_cond_signal(&t->cv);
+    }
+}
+
+static bool anything_open(const SweepExec *x)
+{
+    for (int i = 0; i < x->n_started; i++)
+        if (!ended(&x->trials[i])) return true;
+    return false;
+}
+
+static void write_files(SweepExec *x)
+{
+    if (!x->dir[0] || x->files_failed) return;
+    Error e = {0};
+    if (sweep_write_trials(x, &e) || sweep_write_best(x, &e)) {
+        x->files_failed = true;
+        snprintf(x->files_error, sizeof x->files_error, "%s", e.msg);
+    }
+}
+
+/* none and median: a stream of trials. */
+static void run_stream(SweepExec *x)
+{
+    bool *want = calloc((size_t)x->n_trials, sizeof *want);
+    int *judged = calloc((size_t)x->n_trials, sizeof *judged); /* the epoch last judged at */
+    for (;;) {
+        unsigned long seen = gen_now(x);
+        collect(x);
+        pthread_mutex_lock(&x->mu);
+        if (x->stopping) stop_parked(x, TRIAL_STOPPED);
+        if (x->scheduler == SWEEP_SCHED_MEDIAN) {
+            median_step(x, want, judged);
+            if (!x->stopping) grant(x, want);
+        }
+        while (may_start(x, x->n_started)) {
+            int i = x->n_started++;
+            pthread_mutex_unlock(&x->mu);
+            Error err = {0};
+            if (sample_trial(x, i, i - x->parallel + 1, &err)) {
+                x->trials[i].status = TRIAL_FAILED;
+                x->trials[i].collected = true;
+                snprintf(x->trials[i].error, sizeof x->trials[i].error, "%s", err.msg);
+                tell(x, SWEEP_EV_END, &x->trials[i], 0, -1);
+            } else {
+                start_trial(x, i, x->base.max_epochs);
+            }
+            write_files(x);
+            pthread_mutex_lock(&x->mu);
+        }
+        bool more = anything_open(x) || (!x->stopping && x->n_started < x->n_trials);
+        bool finished_waiting = false;
+        for (int i = 0; i < x->n_started; i++)
+            finished_waiting |= x->trials[i].finished && !x->trials[i].collected;
+        if (!more) {
+            pthread_mutex_unlock(&x->mu);
+            break;
+        }
+        if (!finished_waiting) wait_change(x, seen);
+        pthread_mutex_unlock(&x->mu);
+    }
+    free(want);
+    free(judged);
+}
+
+/* asha: rounds of jobs (exec.h). */
+static void run_asha(SweepExec *x)
+{
+    bool *want = calloc((size_t)x->n_trials, sizeof *want);
+    for (;;) {
+        unsigned long seen = gen_now(x);
+        collect(x);
+        write_files(x);
+        pthread_mutex_lock(&x->mu);
+        if (x->stopping) {
+            stop_parked(x, TRIAL_STOPPED);
+            bool open = anything_open(x);
+            if (!open) {
+                pthread_mutex_unlock(&x->mu);
+                break;
+            }
+            wait_change(x, seen);
+            pthread_mutex_unlock(&x->mu);
+            continue;
+        }
+        bool pending = false;
+        for (int i = 0; i < x->n_started; i++)
+            pending |= x->trials[i].finished && !x->trials[i].collected;
+        if (pending) {
+            pthread_mutex_unlock(&x->mu);
+            continue;
+        }
+        if (!all_quiet(x)) {
+            grant(x, want);
+            wait_change(x, seen);
+            pthread_mutex_unlock(&x->mu);
+            continue;
+        }
+        if (any_wanting(x, want)) {
+            grant(x, want);
+            pthread_mutex_unlock(&x->mu);
+            continue;
+        }
+        /* The round is over: every job parked at its rung or ended. */
+        for (int i = 0; i < x->n_started; i++) {
+            SweepTrial *t = &x->trials[i];
+            if (!t->parked || t->status == TRIAL_PAUSED) continue;
+            t->status = TRIAL_PAUSED;
+            for (int k = 0; k < x->asha.n_rungs; k++)
+                if (x->asha.rung_epochs[k] == t->epochs) t->rung = k;
+            pthread_mutex_unlock(&x->mu);
+            tell(x, SWEEP_EV_RUNG, t, t->rung, -1);
+            pthread_mutex_lock(&x->mu);
+        }
+        int jobs = 0;
+        for (int slot = 0; slot < x->parallel; slot++) {
+            int trial, to;
+            if (sweep_asha_next(&x->asha, &x->board, &trial, &to)) {
+                SweepTrial *t = &x->trials[trial];
+                int len = x->asha.rung_epochs[to] - t->epochs;
+                if (x->base.budget > 0 && x->epochs_planned + len > x->base.budget) break;
+                x->epochs_planned += len;
+                t->target = x->asha.rung_epochs[to];
+                want[trial] = true;
+                jobs++;
+                pthread_mutex_unlock(&x->mu);
+                tell(x, SWEEP_EV_PROMOTE, t, to, -1);
+                pthread_mutex_lock(&x->mu);
+                continue;
+            }
+            if (x->n_started >= x->n_trials) continue;
+            int len = x->asha.rung_epochs[0];
+            if (x->base.budget > 0 && x->epochs_planned + len > x->base.budget) break;
+            x->epochs_planned += len;
+            int i = x->n_started++;
+            jobs++;
+            pthread_mutex_unlock(&x->mu);
+            Error err = {0};
+            if (sample_trial(x, i, i, &err)) {
+                x->trials[i].status = TRIAL_FAILED;
+                x->trials[i].collected = true;
+                snprintf(x->trials[i].error, sizeof x->trials[i].error, "%s", err.msg);
+                tell(x, SWEEP_EV_END, &x->trials[i], 0, -1);
+            } else {
+                start_trial(x, i, len);
+            }
+            pthread_mutex_lock(&x->mu);
+        }
+        if (jobs == 0) {
+            stop_parked(x, TRIAL_PRUNED);
+            bool open = anything_open(x);
+            if (!open) {
+                pthread_mutex_unlock(&x->mu);
+                break;
+            }
+            wait_change(x, seen);
+        }
+        grant(x, want);
+        pthread_mutex_unlock(&x->mu);
+    }
+    free(want);
+}
+
+/* pbt: the population, with a barrier every interval epochs. */
+static void run_pbt(SweepExec *x)
+{
+    bool *want = calloc((size_t)x->n_trials, sizeof *want);
+    bool *live = calloc((size_t)x->n_trials, sizeof *live);
+    SweepConfig *configs = calloc((size_t)x->n_trials, sizeof *configs);
+    SweepExploit *ex = calloc((size_t)x->n_trials, sizeof *ex);
+    SweepPbtParams pp;
+    sweep_pbt_default(&pp, x->base.pbt_interval, x->base.seed);
+    int barrier = x->base.pbt_interval;
+    bool acking = false;
+    for (;;) {
+        unsigned long seen = gen_now(x);
+        collect(x);
+        write_files(x);
+        pthread_mutex_lock(&x->mu);
+        if (x->stopping) stop_parked(x, TRIAL_STOPPED);
+        while (!x->stopping && !acking && x->n_started < x->n_trials && x->running < x->parallel) {
+            int i = x->n_started++;
+            pthread_mutex_unlock(&x->mu);
+            Error err = {0};
+            if (sample_trial(x, i, 0, &err)) {
+                x->trials[i].status = TRIAL_FAILED;
+                x->trials[i].collected = true;
+                snprintf(x->trials[i].error, sizeof x->trials[i].error, "%s", err.msg);
+                tell(x, SWEEP_EV_END, &x->trials[i], 0, -1);
+            } else {
+                start_trial(x, i, barrier);
+            }
+            pthread_mutex_lock(&x->mu);
+        }
+        if (!x->stopping) grant(x, want);
+        bool pending = false;
+        for (int i = 0; i < x->n_started; i++)
+            pending |= x->trials[i].finished && !x->trials[i].collected;
+        if (pending) {
+            pthread_mutex_unlock(&x->mu);
+            continue;
+        }
+        if (!anything_open(x) && (x->stopping || x->n_started >= x->n_trials)) {
+            pthread_mutex_unlock(&x->mu);
+            break;
+        }
+        if (acking) {
+            bool all = true;
+            for (int k = 0; k < x->n_trials && all; k++)
+                all = !ex[k].trial || x->trials[ex[k].trial - 1].acked;
+            if (!all) {
+                wait_change(x, seen);
+                pthread_mutex_unlock(&x->mu);
+                continue;
+            }
+            acking = false;
+            memset(ex, 0, (size_t)x->n_trials * sizeof *ex);
+            barrier += x->base.pbt_interval;
+            for (int i = 0; i < x->n_started; i++)
+                if (x->trials[i].parked) {
+                    x->trials[i].target = barrier;
+                    want[i] = true;
+                }
+            grant(x, want);
+            pthread_mutex_unlock(&x->mu);
+            continue;
+        }
+        bool at_barrier =
+            !x->stopping && x->n_started >= x->n_trials && all_quiet(x) && !any_wanting(x, want);
+        for (int i = 0; i < x->n_started && at_barrier; i++)
+            if (x->trials[i].parked && x->trials[i].epochs != barrier) at_barrier = false;
+        if (!at_barrier) {
+            wait_change(x, seen);
+            pthread_mutex_unlock(&x->mu);
+            continue;
+        }
+        int n_live = 0;
+        for (int i = 0; i < x->n_trials; i++) {
+            live[i] = x->trials[i].parked;
+            n_live += live[i];
+            configs[i] = x->trials[i].config;
+            x->trials[i].status = live[i] ? TRIAL_PAUSED : x->trials[i].status;
+        }
+        int n_ex = 0;
+        Error err = {0};
+        Options base;
+        trial_base(x, 0, &base);
+        SweepExploit *out = calloc((size_t)x->n_trials, sizeof *out);
+        if (n_live >= 2 && sweep_pbt_decide(&pp, &x->space, &base, &x->board, barrier, live,
+                                            configs, out, &n_ex, &err) == ERROR_NONE) {
+            for (int k = 0; k < n_ex; k++) {
+                SweepTrial *t = &x->trials[out[k].trial];
+                Options eo;
+                trial_base(x, t->index, &eo);
+                t->config = out[k].config;
+                if (sweep_config_apply(&x->space, &eo, &t->config, &t->exploit_opt, &err)) continue;
+                t->opt = t->exploit_opt;
+                t->donor = out[k].donor;
+                t->acked = false;
+                t->order = ORDER_EXPLOIT;
+                ex[k].trial = out[k].trial + 1; /* 0: no exploit */
+                pthread_cond_signal(&t->cv);
+                acking = true;
+                pthread_mutex_unlock(&x->mu);
+                tell(x, SWEEP_EV_EXPLOIT, t, 0, out[k].donor);
+                pthread_mutex_lock(&x->mu);
+            }
+        }
+        free(out);
+        if (!acking) {
+            barrier += x->base.pbt_interval;
+            for (int i = 0; i < x->n_started; i++)
+                if (x->trials[i].parked) {
+                    x->trials[i].target = barrier;
+                    want[i] = true;
+                }
+            grant(x, want);
+        }
+        pthread_mutex_unlock(&x->mu);
+    }
+    free(want);
+    free(live);
+    free(configs);
+    free(ex);
+}
+
+ErrorCode sweep_exec_run(SweepExec *x, Error *err)
+{
+    if (x->dir[0] && sweep_write_space(x, err)) return err->code;
+    switch (x->scheduler) {
+    case SWEEP_SCHED_ASHA: run_asha(x); break;
+    case SWEEP_SCHED_PBT: run_pbt(x); break;
+    default: run_stream(x); break;
+    }
+    write_files(x);
+    if (x->files_failed)
+        return error_set(err, ERROR_RUNTIME, "writing the sweep's files failed: %s",
+                         x->files_error);
+    return ERROR_NONE;
+}
