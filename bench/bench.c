@@ -1360,6 +1360,170 @@ out:
     nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* ---- the sweep: gradtop sweep against a PyTorch loop and Optuna ---------- */
+
+#define SWEEP_TRIALS 64
+#define SWEEP_EPOCHS 30
+#define SWEEP_LOGDIR "/tmp/gradtop-bench-sweep"
+#define TARGET_SWEEP_VS_TORCH 20.0
+/* 64 random digits MLPs: hidden sizes 16-128, one or two layers, and a
+ * rate; the same configurations go to the PyTorch loop (from trials.csv) */
+#define SWEEP_SPACE                                                                                \
+    "layers=choice(16|32|64|128|16,16|16,32|16,64|16,128|32,16|32,32|32,64|32,128|64,16|64,32|"    \
+    "64,64|64,128|128,16|128,32|128,64|128,128); lr=loguniform(1e-3,1e-2)"
+
+typedef struct {
+    double wall, cpu, best_acc; /* -1: not measured */
+    char note[160];
+} SweepRow;
+
+static SweepRow sweep_files = {-1, -1, -1, ""}, sweep_nolog = {-1, -1, -1, ""};
+static SweepRow sweep_torch = {-1, -1, -1, ""}, sweep_optuna = {-1, -1, -1, ""};
+static int sweep_cores;
+static char sweep_trials_csv[PATH_MAX] = "";
+
+/* Runs argv to its end, its standard output into out; wall and CPU time
+ * (its own and its children's, from wait4) into row.  Its exit status. */
+static int run_timed(char *const argv[], char *out, size_t cap, SweepRow *row)
+{
+    int fd = -1;
+    double t0 = now_real();
+    pid_t pid = spawn(argv, NULL, &fd);
+    if (pid < 0) return -1;
+    size_t n = 0;
+    char buf[4096];
+    ssize_t k;
+    while ((k = read(fd, buf, sizeof buf)) > 0) {
+        size_t take = n + (size_t)k < cap ? (size_t)k : cap - 1 - n; /* the rest is dropped */
+        memcpy(out + n, buf, take);
+        n += take;
+    }
+    out[n] = '\0';
+    close(fd);
+    int st;
+    struct rusage ru;
+    if (wait4(pid, &st, 0, &ru) != pid) return -1;
+    row->wall = now_real() - t0;
+    row->cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec +
+               ru.ru_stime.tv_usec * 1e-6;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The value of key=... in text, -1 when absent. */
+static double pair_value(const char *text, const char *key)
+{
+    char k[64];
+    snprintf(k, sizeof k, " %s=", key);
+    const char *p = strstr(text, k);
+    return p ? strtod(p + strlen(k), NULL) : -1;
+}
+
+static void sweep_gradtop(const char *prog, bool no_log, SweepRow *row)
+{
+    char par[16], trials[16], epochs[16];
+    snprintf(par, sizeof par, "%d", sweep_cores);
+    snprintf(trials, sizeof trials, "%d", SWEEP_TRIALS);
+    snprintf(epochs, sizeof epochs, "%d", SWEEP_EPOCHS);
+    char *argv[] = {(char *)prog, "sweep",      "digits",     "--space",
+                    SWEEP_SPACE,  "--trials",   trials,       "--max-epochs",
+                    epochs,       "--patience", "0",          "--scheduler",
+                    "none",       "--seed",     "1",          "--parallel",
+                    par,          "--logdir",   SWEEP_LOGDIR, no_log ? "--no-log" : NULL,
+                    NULL};
+    static char out[1 << 16];
+    progress("gradtop sweep, %d trials x %d epochs, --parallel %d%s", SWEEP_TRIALS, SWEEP_EPOCHS,
+             sweep_cores, no_log ? ", --no-log" : "");
+    int st = run_timed(argv, out, sizeof out, row);
+    const char *res = strstr(out, "result: ");
+    if (st != 0 || !res) {
+        snprintf(row->note, sizeof row->note, "gradtop sweep exited with status %d", st);
+        row->wall = row->cpu = -1;
+        return;
+    }
+    row->best_acc = pair_value(res, "val_accuracy");
+    const char *dir = strstr(res, " sweep=");
+    if (dir && !no_log) {
+        dir += 7;
+        size_t len = strcspn(dir, " \n");
+        snprintf(sweep_trials_csv, sizeof sweep_trials_csv, "%.*s/trials.csv", (int)len, dir);
+    }
+}
+
+static void sweep_python(const char *root, const char *mode, SweepRow *row)
+{
+    char script[PATH_MAX + 32], data[PATH_MAX + 32], par[16], epochs[16];
+    snprintf(script, sizeof script, "%s/bench/torch_sweep.py", root);
+    snprintf(data, sizeof data, "%s/datasets/digits.csv", root);
+    snprintf(par, sizeof par, "%d", sweep_cores);
+    snprintf(epochs, sizeof epochs, "%d", SWEEP_EPOCHS);
+    char *argv[] = {PYTHON, script, (char *)mode, sweep_trials_csv, data, par, epochs, "1", NULL};
+    if (!executable(PYTHON) || !sweep_trials_csv[0]) {
+        snprintf(row->note, sizeof row->note, "%s",
+                 !sweep_trials_csv[0] ? "no trials.csv" : PYTHON " not found");
+        return;
+    }
+    progress("%s: %s %s %s %s", mode, script, sweep_trials_csv, par, epochs);
+    static char out[1 << 14];
+    SweepRow timed;
+    int st = run_timed(argv, out, sizeof out, &timed);
+    if (strstr(out, "NOTORCH")) {
+        snprintf(row->note, sizeof row->note, "%s has no torch module", PYTHON);
+        return;
+    }
+    if (strstr(out, "NOOPTUNA")) {
+        snprintf(row->note, sizeof row->note, "no optuna module (Debian: python3-optuna)");
+        return;
+    }
+    const char *r = strstr(out, "RESULT ");
+    char m[32];
+    int n, w;
+    if (st != 0 || !r ||
+        sscanf(r, "RESULT %31s %d %d %lf %lf %lf", m, &n, &w, &row->wall, &row->cpu,
+               &row->best_acc) != 6) {
+        snprintf(row->note, sizeof row->note, "torch_sweep.py %s exited with status %d", mode, st);
+        row->wall = row->cpu = -1;
+    }
+}
+
+static void time_sweep(const char *prog, const char *root)
+{
+    sweep_cores = sysmem_cores();
+    sweep_gradtop(prog, false, &sweep_files);
+    sweep_gradtop(prog, true, &sweep_nolog);
+    sweep_python(root, "loop", &sweep_torch);
+    sweep_python(root, "optuna", &sweep_optuna);
+}
+
+static void sweep_row(const char *what, const SweepRow *r)
+{
+    if (r->wall < 0) {
+        printf("  %-52s %s\n", what, r->note[0] ? r->note : "not measured");
+        return;
+    }
+    printf("  %-52s %8.2f s %8.2f s %9.4f", what, r->wall, r->cpu, r->best_acc);
+    if (r != &sweep_files && sweep_files.wall > 0)
+        printf("  %6.1fx %6.1fx", r->wall / sweep_files.wall, r->cpu / sweep_files.cpu);
+    printf("\n");
+}
+
+static void print_sweep(void)
+{
+    printf("\nsweep: %d random digits MLPs (hidden 16-128, one or two layers; lr log-uniform "
+           "1e-3..1e-2),\n  %d epochs each, batch 32, Adam, validation every epoch, on %d "
+           "core%s at once; the PyTorch loop\n  trains the sweep's own trials.csv "
+           "(bench/torch_sweep.py); wall and CPU time of the whole process\n",
+           SWEEP_TRIALS, SWEEP_EPOCHS, sweep_cores, sweep_cores == 1 ? "" : "s");
+    printf("  %-52s %10s %10s %9s  %7s %7s\n", "", "wall", "CPU", "best acc", "x wall", "x CPU");
+    sweep_row("gradtop sweep --scheduler none (run files written)", &sweep_files);
+    sweep_row("gradtop sweep --scheduler none --no-log", &sweep_nolog);
+    char what[96];
+    snprintf(what, sizeof what, "PyTorch loop, %d worker process%s", sweep_cores,
+             sweep_cores == 1 ? "" : "es");
+    sweep_row(what, &sweep_torch);
+    snprintf(what, sizeof what, "Optuna RandomSampler, n_jobs %d", sweep_cores);
+    sweep_row(what, &sweep_optuna);
+}
+
 static void print_dashboard(void)
 {
     if (dash_ratio > 0) {
@@ -1480,6 +1644,12 @@ int main(int argc, char **argv)
         for (int t = 1; t <= cores && t <= 2; t++)
             rc |= time_clear(&configs[0], 3000, t) | time_clear(&configs[1], 400, t);
         return rc;
+    }
+    if (argc > 1 && !strcmp(argv[1], "--sweep")) {
+        /* the sweep's rows alone */
+        time_sweep(prog, root);
+        print_sweep();
+        return sweep_files.wall > 0 ? 0 : 1;
     }
     if (argc > 1 && !strcmp(argv[1], "--dashboard")) {
         /* that figure alone, for work on the dashboard */
@@ -1607,6 +1777,7 @@ int main(int argc, char **argv)
     }
 
     time_dashboard(prog, root);
+    time_sweep(prog, root);
     read_loadavg(load1, sizeof load1);
 
     /* ---- the table ---- */
@@ -1744,6 +1915,7 @@ int main(int argc, char **argv)
     else
         printf("  peak resident memory: not measured\n");
     print_dashboard();
+    print_sweep();
     printf("\ntargets (issue 6; 1 thread unless said; PASS/MISS from wall-clock time)\n");
     const Result *a1 = &results[0][0], *b1r = &results[1][0], *c1 = &results[2][0];
     const Result *an = &results[0][n_thread_counts - 1], *bn = &results[1][n_thread_counts - 1];
@@ -1794,6 +1966,11 @@ int main(int argc, char **argv)
     snprintf(m, sizeof m, "%.1f%%", 100 * dash_ratio);
     target_row("dashboard >= 95% of headless throughput", dash_ratio > 0 ? m : "-", dash_ratio > 0,
                dash_ratio >= TARGET_DASH);
+    double sw =
+        sweep_torch.wall > 0 && sweep_files.wall > 0 ? sweep_torch.wall / sweep_files.wall : -1;
+    snprintf(m, sizeof m, "%.1fx (CPU time %.1fx)", sw, sweep_torch.cpu / sweep_files.cpu);
+    target_row("sweep, 64 trials: >= 20x the PyTorch loop at equal cores", sw > 0 ? m : "-", sw > 0,
+               sw >= TARGET_SWEEP_VS_TORCH);
     printf("\n%s took %.0f s\n", "make bench", now_mono() - t_begin);
     return 0;
 }
