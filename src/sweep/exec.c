@@ -710,7 +710,7 @@ static void run_asha(SweepExec *x)
             pthread_mutex_lock(&x->mu);
         }
         int jobs = 0;
-        for (int slot = 0; slot < x->parallel; slot++) {
+        for (int slot = 0; slot < x->parallel && !x->stopping; slot++) {
             int trial, to;
             if (sweep_asha_next(&x->asha, &x->board, &trial, &to)) {
                 SweepTrial *t = &x->trials[trial];

@@ -1,0 +1,95 @@
+#!/bin/sh
+# End to end: gradtop sweep headless.  A line per trial event and a result
+# line naming the best trial; the sweep directory with a run directory per
+# trial, space.txt, trials.csv and best.txt (which train loads with
+# --config); the same trials and figures when run again; asha's rungs and
+# pbt's exploits (journaled in the trial's run directory); the space from a
+# --config file; SIGINT stops every trial, writes the files and exits 130
+# (synchronised on the event lines read through a pipe); a malformed
+# --space is a usage error naming the parameter and its column; --resume.
+set -u
+E2E=e2e_sweep
+# shellcheck source=tests/lib/check.sh
+. tests/lib/check.sh
+
+SPACE='lr=loguniform(1e-3,3e-1); batch-size=choice(8|16|32)'
+
+# ---- headless lines, result line, files ------------------------------------
+"$G" sweep iris --space "$SPACE" --trials 4 --max-epochs 3 --parallel 2 --seed 5 \
+    --logdir "$T/a" >"$T/a.out" 2>"$T/a.err"
+check "a sweep exits 0" [ $? -eq 0 ]
+check "a start line per trial" [ "$(grep -c '^trial  *[0-9]* start ' "$T/a.out")" -eq 4 ]
+check "an end line per trial" [ "$(grep -Ec '^trial  *[0-9]* (done|early_stopped) ' "$T/a.out")" -eq 4 ]
+last=$(tail -n 1 "$T/a.out")
+check "the last line is the result, naming the best trial and its configuration" \
+    sh -c "echo '$last' | grep -Eq '^result: status=completed trials=4 epochs_total=12 best_trial=[0-3] config=lr=[0-9.e-]+;batch-size=(8|16|32) epochs=3 best_epoch=[1-3] loss=.* val_accuracy=[0-9.]+ run=.* sweep='"
+sweep=$(ls -d "$T"/a/*-iris-sweep)
+check "the sweep directory is LOGDIR/STAMP-iris-sweep" [ -d "$sweep" ]
+for f in space.txt trials.csv best.txt; do check "it has $f" [ -s "$sweep/$f" ]; done
+check "trials.csv: a header and a row per trial" [ "$(wc -l <"$sweep/trials.csv")" -eq 5 ]
+check "each trial is a run directory with its files" \
+    [ "$(ls "$sweep"/*-iris-trial-00[0-3]/metrics.csv | wc -l)" -eq 4 ]
+check "train loads best.txt" "$G" train --config "$sweep/best.txt" --no-log --epochs 1 >/dev/null
+
+# ---- the same again ----------------------------------------------------------
+"$G" sweep iris --space "$SPACE" --trials 4 --max-epochs 3 --parallel 2 --seed 5 \
+    --logdir "$T/b" >"$T/b.out" 2>&1
+sweep_b=$(ls -d "$T"/b/*-iris-sweep)
+# every column but the run directory
+cut -d, -f1-11 "$sweep/trials.csv" >"$T/a.csv"
+cut -d, -f1-11 "$sweep_b/trials.csv" >"$T/b.csv"
+check "run again, the same trials, statuses and figures" cmp -s "$T/a.csv" "$T/b.csv"
+
+# ---- asha and pbt ------------------------------------------------------------
+"$G" sweep iris --space "$SPACE" --trials 9 --max-epochs 9 --parallel 2 --scheduler asha \
+    --logdir "$T/asha" >"$T/asha.out" 2>&1
+check "asha exits 0" [ $? -eq 0 ]
+check "asha promotes" grep -q '^trial  *[0-9]* promoted  to rung 1 (epoch 3)' "$T/asha.out"
+check "asha prunes" grep -q '^trial  *[0-9]* pruned ' "$T/asha.out"
+"$G" sweep iris --space "$SPACE" --trials 4 --max-epochs 6 --pbt-interval 2 --scheduler pbt \
+    --logdir "$T/pbt" >"$T/pbt.out" 2>&1
+check "pbt exits 0" [ $? -eq 0 ]
+check "pbt exploits" grep -q '^trial  *[0-9]* exploit   trial [0-9]* at epoch 2 ' "$T/pbt.out"
+check "an exploit is journaled in its trial's run directory" \
+    sh -c "grep -l 'exploit: trial [0-9]*.s weights, optimizer state and hyperparameters' '$T'/pbt/*/*/journal.txt | grep -q ."
+
+# ---- the space from a --config file -----------------------------------------
+printf 'space = %s\ntrials = 2\nmax-epochs = 2\n' "$SPACE" >"$T/sweep.cfg"
+"$G" sweep iris --config "$T/sweep.cfg" --no-log >"$T/cfg.out" 2>&1
+check "a --config file holds the space" grep -q '^result: status=completed trials=2 ' "$T/cfg.out"
+
+# ---- a malformed --space ----------------------------------------------------
+"$G" sweep iris --space 'lr=loguniform(1e-4,' --no-log >/dev/null 2>"$T/bad.err"
+check "a malformed --space exits 2" [ $? -eq 2 ]
+check "naming the parameter and its column" grep -q "^gradtop: --space: 'lr' at column 20: " "$T/bad.err"
+"$G" sweep iris --space 'lr=loguniform(1e-4,1); momentum=uniform(0,2)' --no-log >/dev/null 2>"$T/bad2.err"
+check "a range the option refuses exits 2" [ $? -eq 2 ]
+check "naming it" grep -q "^gradtop: --space: 'momentum' at column " "$T/bad2.err"
+"$G" sweep iris --no-log >/dev/null 2>"$T/none.err"
+check "no --space exits 2" [ $? -eq 2 ]
+
+# ---- SIGINT: every trial stops, the files are written, exit 130 -------------
+rm -f "$T/fifo"
+mkfifo "$T/fifo"
+# (timeout(1) only bounds a sweep that never prints its second start)
+timeout 300 "$G" sweep iris --space "$SPACE" --trials 8 --max-epochs 1000000 --patience 0 \
+    --parallel 2 --logdir "$T/int" >"$T/fifo" 2>"$T/int.err" &
+pid=$!
+: >"$T/int.out"
+while IFS= read -r line; do
+    printf '%s\n' "$line" >>"$T/int.out"
+    case $line in
+    "trial   1 start"*) kill -INT "$pid" ;;
+    esac
+done <"$T/fifo"
+wait "$pid"
+rc=$?
+check "SIGINT exits 130" [ "$rc" -eq 130 ]
+check "the result line says stopped" grep -q '^result: status=stopped trials=2 ' "$T/int.out"
+check "both trials stopped" [ "$(grep -c '^trial  *[01] stopped ' "$T/int.out")" -eq 2 ]
+int=$(ls -d "$T"/int/*-iris-sweep)
+check "trials.csv lists them, stopped" [ "$(grep -c ',stopped,' "$int/trials.csv")" -eq 2 ]
+check "their journals end with the result" \
+    [ "$(grep -l ' result ' "$int"/*-trial-00[01]/journal.txt | wc -l)" -eq 2 ]
+
+check_done

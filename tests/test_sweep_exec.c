@@ -1,0 +1,409 @@
+/* test_sweep_exec.c - the sweep's executor: the same trials, figures and
+ * decisions on repeated runs at one --parallel (and, for the rules that do
+ * not depend on it, at another); PBT's exploit copies exactly the donor's
+ * weights and optimizer state; a stop ends every trial, running or parked,
+ * and writes the files; the files say what happened; spaces the executor
+ * cannot run are refused with the parameter named. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gradtop/logdir/runset.h"
+#include "gradtop/sweep/exec.h"
+#include "tmpdir.h"
+
+static Options iris_sweep(const char *space, int scheduler, int trials, int max_epochs,
+                          int parallel)
+{
+    Options o;
+    options_default(&o);
+    snprintf(o.dataset, sizeof o.dataset, "iris");
+    snprintf(o.space, sizeof o.space, "%s", space);
+    o.scheduler = scheduler;
+    o.trials = trials;
+    o.max_epochs = max_epochs;
+    o.parallel = parallel;
+    o.seed = 3;
+    o.patience = 0;
+    o.min_epochs = 1;
+    o.eta = 3;
+    o.pbt_interval = 2;
+    return o;
+}
+
+/* What one sweep did, for comparing two: per trial its configuration,
+ * status, epochs, rung and every recorded figure, bit for bit. */
+typedef struct {
+    int n;
+    char text[64][160];
+    double fig[64][32];
+    int n_events[6];
+} Outcome;
+
+static void count_event(void *ctx, const SweepExec *x, const SweepEvent *e)
+{
+    (void)x;
+    Outcome *oc = ctx;
+    oc->n_events[e->kind]++;
+}
+
+static void run_sweep(const Options *o, Outcome *oc)
+{
+    memset(oc, 0, sizeof *oc);
+    PreparedData data;
+    Error err = {0};
+    assert_int_equal(prepared_open(&data, o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    SweepHooks hooks = {.ctx = oc, .on_event = count_event};
+    assert_int_equal(sweep_exec_init(x, o, &data, NULL, &hooks, &err), ERROR_NONE);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    oc->n = x->n_started;
+    for (int i = 0; i < x->n_started && i < 64; i++) {
+        const SweepTrial *t = &x->trials[i];
+        char cfg[128];
+        sweep_exec_config_text(x, t, cfg, sizeof cfg);
+        snprintf(oc->text[i], sizeof oc->text[i], "%s %s epochs=%d rung=%d", cfg,
+                 sweep_trial_status_names[t->status], t->epochs, t->rung);
+        for (int e = 1; e <= o->max_epochs && e <= 32; e++)
+            oc->fig[i][e - 1] = sweep_board_get(&x->board, i, e);
+    }
+    sweep_exec_free(x);
+    free(x);
+    prepared_close(&data);
+}
+
+static void assert_same(const Outcome *a, const Outcome *b, int max_epochs)
+{
+    assert_int_equal(a->n, b->n);
+    for (int i = 0; i < a->n; i++) {
+        assert_string_equal(a->text[i], b->text[i]);
+        /* NaN where neither recorded; else the same bits */
+        for (int e = 0; e < max_epochs; e++)
+            assert_memory_equal(&a->fig[i][e], &b->fig[i][e], sizeof(double));
+    }
+}
+
+#define SPACE "lr=loguniform(1e-3,3e-1); batch-size=choice(8|16|32)"
+
+static void asha_makes_the_same_decisions_on_repeated_runs(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 9, 2);
+    Outcome a, b;
+    run_sweep(&o, &a);
+    run_sweep(&o, &b);
+    /* the rule did something worth comparing: rungs, promotions, prunes */
+    assert_true(a.n_events[SWEEP_EV_PROMOTE] > 0);
+    int pruned = 0;
+    for (int i = 0; i < a.n; i++) pruned += strstr(a.text[i], " pruned ") != NULL;
+    assert_true(pruned > 0);
+    assert_same(&a, &b, 9);
+    assert_int_equal(a.n_events[SWEEP_EV_PROMOTE], b.n_events[SWEEP_EV_PROMOTE]);
+}
+
+static void median_decisions_do_not_depend_on_parallel(void **state)
+{
+    (void)state;
+    /* the median rule judges a trial once every earlier one has reached
+     * its epoch: one slot or three, the same trials are stopped */
+    Options o1 = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 10, 6, 1);
+    Options o3 = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 10, 6, 3);
+    o1.min_epochs = o3.min_epochs = 2;
+    Outcome a, b, c;
+    run_sweep(&o1, &a);
+    run_sweep(&o3, &b);
+    run_sweep(&o3, &c);
+    assert_true(a.n_events[SWEEP_EV_PRUNE] > 0);
+    assert_same(&a, &b, 6);
+    assert_same(&b, &c, 6);
+}
+
+static void pbt_decisions_do_not_depend_on_parallel(void **state)
+{
+    (void)state;
+    Options o1 = iris_sweep(SPACE, SWEEP_SCHED_PBT, 6, 6, 1);
+    Options o2 = iris_sweep(SPACE, SWEEP_SCHED_PBT, 6, 6, 2);
+    Outcome a, b, c;
+    run_sweep(&o1, &a);
+    run_sweep(&o2, &b);
+    run_sweep(&o2, &c);
+    assert_true(a.n_events[SWEEP_EV_EXPLOIT] > 0);
+    assert_same(&a, &b, 6);
+    assert_same(&b, &c, 6);
+}
+
+/* ---- PBT's exploit, on two trainers ----------------------------------- */
+
+typedef struct {
+    Trainer *self, *donor;
+    Options explored;
+    size_t n;
+    float *params, *state; /* the donor's, at the end of its last epoch */
+    long t;
+    bool adopted, stopped_last;
+    float *got_params, *got_state;
+    long got_t;
+    double got_lr;
+} Exploit;
+
+static void donor_state(void *ctx, const Model *m, const Optimizer *o, const TrainState *s,
+                        bool last)
+{
+    (void)s;
+    Exploit *ex = ctx;
+    if (last) return;
+    ex->n = m->n_params;
+    ex->params = realloc(ex->params, ex->n * sizeof(float));
+    ex->state = realloc(ex->state, 3 * ex->n * sizeof(float));
+    memcpy(ex->params, m->params, ex->n * sizeof(float));
+    memcpy(ex->state, o->state, 3 * ex->n * sizeof(float));
+    ex->t = o->t;
+}
+
+static void recipient_state(void *ctx, const Model *m, const Optimizer *o, const TrainState *s,
+                            bool last)
+{
+    (void)s;
+    Exploit *ex = ctx;
+    if (!last && !ex->adopted) {
+        Error err = {0};
+        assert_int_equal(trainer_adopt(ex->self, ex->donor, &ex->explored, "test", &err),
+                         ERROR_NONE);
+        ex->adopted = true;
+        trainer_stop(ex->self); /* before another batch: the last state is the adopted one */
+        return;
+    }
+    if (last) {
+        ex->got_params = malloc(m->n_params * sizeof(float));
+        ex->got_state = malloc(3 * m->n_params * sizeof(float));
+        memcpy(ex->got_params, m->params, m->n_params * sizeof(float));
+        memcpy(ex->got_state, o->state, 3 * m->n_params * sizeof(float));
+        ex->got_t = o->t;
+        ex->got_lr = o->p.lr;
+    }
+}
+
+static void pbt_exploit_copies_exactly_the_donors_weights_and_state(void **state)
+{
+    (void)state;
+    Options o;
+    options_default(&o);
+    snprintf(o.dataset, sizeof o.dataset, "iris");
+    o.epochs = 5;
+    o.patience = 0;
+    o.threads = 1;
+    PreparedData data;
+    Error err = {0};
+    assert_int_equal(prepared_open(&data, &o, NULL, &err), ERROR_NONE);
+    Exploit ex = {0};
+    /* the donor trains 3 epochs from seed 1; the recipient 1 from seed 2 */
+    Options od = o, orc = o;
+    od.epochs = 3;
+    od.seed = 1;
+    orc.seed = 2;
+    TrainerHooks hd = {.ctx = &ex, .on_state = donor_state};
+    TrainerHooks hr = {.ctx = &ex, .on_state = recipient_state};
+    assert_int_equal(trainer_create(&ex.donor, &od, &data.train, &data.val, NULL, false, &hd, &err),
+                     0);
+    assert_int_equal(trainer_run(ex.donor, &err), ERROR_NONE);
+    ex.explored = o;
+    ex.explored.opt.lr = 0.0042;
+    assert_int_equal(trainer_create(&ex.self, &orc, &data.train, &data.val, NULL, false, &hr, &err),
+                     0);
+    assert_int_equal(trainer_run(ex.self, &err), ERROR_NONE);
+    assert_true(ex.adopted);
+    assert_non_null(ex.got_params);
+    /* the donor's weights differ from the recipient's own: a copy shows */
+    assert_true(ex.t > 0);
+    assert_memory_equal(ex.got_params, ex.params, ex.n * sizeof(float));
+    assert_memory_equal(ex.got_state, ex.state, 3 * ex.n * sizeof(float));
+    assert_int_equal(ex.got_t, ex.t);
+    assert_true(ex.got_lr == 0.0042); /* the explored rate over the donor's optimizer */
+    trainer_destroy(ex.donor);
+    trainer_destroy(ex.self);
+    free(ex.params);
+    free(ex.state);
+    free(ex.got_params);
+    free(ex.got_state);
+    prepared_close(&data);
+}
+
+/* ---- stopping ------------------------------------------------------------ */
+
+typedef struct {
+    SweepExec *x;
+    SweepEventKind at;
+    int seen;
+} Stopper;
+
+static void stop_at(void *ctx, const SweepExec *x, const SweepEvent *e)
+{
+    (void)x;
+    Stopper *s = ctx;
+    if (e->kind == s->at && s->seen++ == 0) sweep_exec_stop(s->x);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return NULL;
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void stopped_sweep(const Options *o, SweepEventKind at, const char *sub, int *n_started,
+                          SweepTrialStatus *first)
+{
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s/%s", tmpdir, sub);
+    mkdir(dir, 0755);
+    PreparedData data;
+    Error err = {0};
+    assert_int_equal(prepared_open(&data, o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    Stopper st = {.x = x, .at = at};
+    SweepHooks hooks = {.ctx = &st, .on_event = stop_at};
+    assert_int_equal(sweep_exec_init(x, o, &data, dir, &hooks, &err), ERROR_NONE);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    *n_started = x->n_started;
+    *first = x->trials[0].status;
+    for (int i = 0; i < x->n_started; i++) {
+        assert_true(x->trials[i].collected);
+        assert_int_equal(x->trials[i].status, TRIAL_STOPPED);
+    }
+    /* trials.csv lists them all, stopped */
+    char path[300];
+    snprintf(path, sizeof path, "%s/trials.csv", dir);
+    const char *csv = slurp(path);
+    assert_non_null(csv);
+    int rows = 0;
+    for (const char *c = csv; *c; c++) rows += *c == '\n';
+    assert_int_equal(rows, 1 + x->n_started);
+    assert_non_null(strstr(csv, ",stopped,"));
+    sweep_exec_free(x);
+    free(x);
+    prepared_close(&data);
+}
+
+static void a_stop_ends_running_trials_and_starts_none(void **state)
+{
+    (void)state;
+    /* trials a million epochs long: only the stop ends this sweep */
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 8, 1000000, 2);
+    int n;
+    SweepTrialStatus first;
+    stopped_sweep(&o, SWEEP_EV_START, "stop-running", &n, &first);
+    assert_int_equal(n, 1); /* stopped at the first start: no second trial */
+}
+
+static void a_stop_ends_trials_parked_at_a_rung(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 1000000, 2);
+    int n;
+    SweepTrialStatus first;
+    stopped_sweep(&o, SWEEP_EV_RUNG, "stop-parked", &n, &first);
+    assert_int_equal(n, 2); /* the first round: one job per slot */
+}
+
+/* ---- files --------------------------------------------------------------- */
+
+static void the_files_name_every_trial_and_best_txt_loads(void **state)
+{
+    (void)state;
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s/files", tmpdir);
+    mkdir(dir, 0755);
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 4, 3, 2);
+    PreparedData data;
+    Error err = {0};
+    assert_int_equal(prepared_open(&data, &o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    assert_int_equal(sweep_exec_init(x, &o, &data, dir, NULL, &err), ERROR_NONE);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    char path[300];
+    snprintf(path, sizeof path, "%s/trials.csv", dir);
+    const char *csv = slurp(path);
+    assert_non_null(csv);
+    assert_true(!strncmp(csv, "trial,status,rung,epochs,best_epoch,best_val_loss,", 50));
+    assert_non_null(strstr(csv, ",lr,batch-size,run\n"));
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(x->trials[i].status, TRIAL_DONE);
+        assert_non_null(strstr(csv, x->trials[i].run)); /* each its own run directory */
+    }
+    /* best.txt is a --config file with the best trial's rate */
+    int b = sweep_exec_best(x);
+    assert_true(b >= 0);
+    Options loaded;
+    options_default(&loaded);
+    snprintf(path, sizeof path, "%s/best.txt", dir);
+    assert_int_equal(options_load_file(&loaded, path, NULL, &err), ERROR_NONE);
+    assert_true(loaded.opt.lr == x->trials[b].opt.opt.lr);
+    assert_int_equal(loaded.batch_size, x->trials[b].opt.batch_size);
+    assert_int_equal(loaded.epochs, 3);
+    /* view reads the sweep directory as a log directory of runs */
+    RunSet rs;
+    assert_int_equal(runset_open(&rs, dir, &err), ERROR_NONE);
+    int gradtop_runs = 0;
+    for (size_t i = 0; i < rs.n_runs; i++) gradtop_runs += rs.runs[i]->kind == RUN_KIND_GRADTOP;
+    assert_int_equal(gradtop_runs, 4);
+    runset_free(&rs);
+    /* space.txt repeats the sweep */
+    snprintf(path, sizeof path, "%s/space.txt", dir);
+    options_default(&loaded);
+    assert_int_equal(options_load_file(&loaded, path, NULL, &err), ERROR_NONE);
+    assert_string_equal(loaded.space, SPACE);
+    assert_int_equal(loaded.trials, 4);
+    sweep_exec_free(x);
+    free(x);
+    prepared_close(&data);
+}
+
+/* ---- refusals ------------------------------------------------------------ */
+
+static void pbt_refuses_a_parameter_the_trainer_cannot_change_live(void **state)
+{
+    (void)state;
+    Options o =
+        iris_sweep("lr=loguniform(1e-3,1e-1); layers=choice(8|16)", SWEEP_SCHED_PBT, 4, 6, 2);
+    PreparedData data;
+    Error err = {0};
+    assert_int_equal(prepared_open(&data, &o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    assert_int_equal(sweep_exec_init(x, &o, &data, NULL, NULL, &err), ERROR_INPUT);
+    assert_non_null(strstr(err.msg, "'layers' at column 27"));
+    sweep_exec_free(x);
+    /* and a budget smaller than one trial */
+    o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 4, 10, 2);
+    o.budget = 9;
+    assert_int_equal(sweep_exec_init(x, &o, &data, NULL, NULL, &err), ERROR_INPUT);
+    assert_non_null(strstr(err.msg, "--budget 9"));
+    sweep_exec_free(x);
+    free(x);
+    prepared_close(&data);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(asha_makes_the_same_decisions_on_repeated_runs),
+        cmocka_unit_test(median_decisions_do_not_depend_on_parallel),
+        cmocka_unit_test(pbt_decisions_do_not_depend_on_parallel),
+        cmocka_unit_test(pbt_exploit_copies_exactly_the_donors_weights_and_state),
+        cmocka_unit_test(a_stop_ends_running_trials_and_starts_none),
+        cmocka_unit_test(a_stop_ends_trials_parked_at_a_rung),
+        cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),
+        cmocka_unit_test(pbt_refuses_a_parameter_the_trainer_cannot_change_live),
+    };
+    return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
+}
