@@ -92,4 +92,40 @@ check "trials.csv lists them, stopped" [ "$(grep -c ',stopped,' "$int/trials.csv
 check "their journals end with the result" \
     [ "$(grep -l ' result ' "$int"/*-trial-00[01]/journal.txt | wc -l)" -eq 2 ]
 
+# ---- --resume: the interrupted sweep goes on to the same end ------------------
+# The trials.csv of an uninterrupted sweep, then the same sweep stopped by
+# SIGINT after its third start and resumed: the same trials and figures.
+med() {
+    "$G" sweep digits --space "$SPACE" --trials 7 --max-epochs 30 --patience 0 --parallel 2 \
+        --seed 2 --scheduler median --min-epochs 2 "$@"
+}
+med --logdir "$T/whole" >/dev/null 2>&1
+check "an uninterrupted median sweep exits 0" [ $? -eq 0 ]
+whole=$(ls -d "$T"/whole/*-sweep)
+rm -f "$T/fifo"
+mkfifo "$T/fifo"
+timeout 300 "$G" sweep digits --space "$SPACE" --trials 7 --max-epochs 30 --patience 0 \
+    --parallel 2 --seed 2 --scheduler median --min-epochs 2 --logdir "$T/cut" >"$T/fifo" 2>/dev/null &
+pid=$!
+while IFS= read -r line; do
+    case $line in
+    "trial   2 start"*) kill -INT "$pid" ;;
+    esac
+done <"$T/fifo"
+wait "$pid"
+check "the sweep to resume was interrupted (130)" [ $? -eq 130 ]
+cut=$(ls -d "$T"/cut/*-sweep)
+check "trials.csv says which trials were stopped" grep -q ',stopped,' "$cut/trials.csv"
+"$G" sweep --resume "$cut" >"$T/resumed.out" 2>"$T/resumed.err"
+check "--resume exits 0" [ $? -eq 0 ]
+check "the interrupted trials go on from their checkpoints" \
+    grep -q '^trial  *[0-9]* resumed   at epoch [1-9]' "$T/resumed.out"
+cut -d, -f1-12 "$whole/trials.csv" >"$T/whole.csv"
+cut -d, -f1-12 "$cut/trials.csv" >"$T/cut.csv"
+check "resumed, the same trials, statuses and figures as uninterrupted" cmp -s "$T/whole.csv" "$T/cut.csv"
+"$G" sweep --resume "$cut" --lr 0.1 >/dev/null 2>"$T/resume-opt.err"
+check "--resume with other options is a usage error" [ $? -eq 2 ]
+"$G" sweep --resume "$T/asha" >/dev/null 2>"$T/resume-nodir.err"
+check "--resume of a directory without space.txt exits 2" [ $? -eq 2 ]
+
 check_done

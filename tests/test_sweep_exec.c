@@ -45,6 +45,8 @@ typedef struct {
     char text[64][160];
     double fig[64][32];
     int n_events[6];
+    char run[64][1024];
+    int epochs[64];
 } Outcome;
 
 static void count_event(void *ctx, const SweepExec *x, const SweepEvent *e)
@@ -316,6 +318,70 @@ static void a_stop_ends_trials_parked_at_a_rung(void **state)
     assert_int_equal(n, 2); /* the first round: one job per slot */
 }
 
+/* ---- --resume ------------------------------------------------------------ */
+
+/* One sweep into dir (made), stopped at the event `stop_at_start` times a
+ * START has been seen (0: never), or resumed from dir; its outcome. */
+static void sweep_in(const Options *o, const char *dir, int stop_at_start, bool resume, Outcome *oc)
+{
+    memset(oc, 0, sizeof *oc);
+    mkdir(dir, 0755);
+    PreparedData data;
+    Error err = {0};
+    assert_int_equal(prepared_open(&data, o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    Stopper st = {.x = x, .at = SWEEP_EV_START, .seen = 1 - stop_at_start};
+    SweepHooks hooks = {.ctx = &st, .on_event = stop_at};
+    assert_int_equal(sweep_exec_init(x, o, &data, dir, stop_at_start ? &hooks : NULL, &err),
+                     ERROR_NONE);
+    if (resume) assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    oc->n = x->n_started;
+    for (int i = 0; i < x->n_started; i++) {
+        const SweepTrial *t = &x->trials[i];
+        char cfg[128];
+        sweep_exec_config_text(x, t, cfg, sizeof cfg);
+        snprintf(oc->text[i], sizeof oc->text[i], "%s %s epochs=%d", cfg,
+                 sweep_trial_status_names[t->status], t->epochs);
+        for (int e = 1; e <= o->max_epochs; e++)
+            oc->fig[i][e - 1] = sweep_board_get(&x->board, i, e);
+        snprintf(oc->run[i], sizeof oc->run[i], "%s", t->run);
+        oc->epochs[i] = t->epochs;
+        oc->n_events[SWEEP_EV_PRUNE] += t->status == TRIAL_PRUNED;
+        oc->n_events[SWEEP_EV_END] += t->status == TRIAL_STOPPED;
+    }
+    sweep_exec_free(x);
+    free(x);
+    prepared_close(&data);
+}
+
+static void a_resumed_sweep_ends_as_an_uninterrupted_one(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 9, 12, 2);
+    o.min_epochs = 2;
+    char whole[256], cut[256];
+    snprintf(whole, sizeof whole, "%s/resume-whole", tmpdir);
+    snprintf(cut, sizeof cut, "%s/resume-cut", tmpdir);
+    Outcome a, b, c;
+    sweep_in(&o, whole, 0, false, &a);
+    sweep_in(&o, cut, 3, false, &b); /* stopped at the third start */
+    assert_int_equal(b.n, 3);
+    assert_true(b.n_events[SWEEP_EV_END] > 0); /* some trials were interrupted */
+    sweep_in(&o, cut, 0, true, &c);
+    assert_true(a.n_events[SWEEP_EV_PRUNE] > 0);
+    assert_same(&a, &c, 12);
+    /* the interrupted trials went on in their own run directories (one
+     * stopped in its first epoch, before any checkpoint, starts again) */
+    int went_on = 0;
+    for (int i = 0; i < b.n; i++)
+        if (b.epochs[i] > 0) {
+            assert_string_equal(b.run[i], c.run[i]);
+            went_on++;
+        }
+    assert_true(went_on >= 2);
+}
+
 /* ---- files --------------------------------------------------------------- */
 
 static void the_files_name_every_trial_and_best_txt_loads(void **state)
@@ -402,6 +468,7 @@ int main(void)
         cmocka_unit_test(pbt_exploit_copies_exactly_the_donors_weights_and_state),
         cmocka_unit_test(a_stop_ends_running_trials_and_starts_none),
         cmocka_unit_test(a_stop_ends_trials_parked_at_a_rung),
+        cmocka_unit_test(a_resumed_sweep_ends_as_an_uninterrupted_one),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),
         cmocka_unit_test(pbt_refuses_a_parameter_the_trainer_cannot_change_live),
     };

@@ -45,7 +45,12 @@ static void print_event(void *ctx, const SweepExec *x, const SweepEvent *e)
     switch (e->kind) {
     case SWEEP_EV_START:
         sweep_exec_config_text(x, t, cfg, sizeof cfg);
-        printf("trial %3d start     %s%s%s\n", e->trial, cfg, t->run[0] ? "  run=" : "", t->run);
+        if (e->epoch > 0) /* --resume: from its checkpoint */
+            printf("trial %3d resumed   at epoch %d  %s%s%s\n", e->trial, e->epoch, cfg,
+                   t->run[0] ? "  run=" : "", t->run);
+        else
+            printf("trial %3d start     %s%s%s\n", e->trial, cfg, t->run[0] ? "  run=" : "",
+                   t->run);
         break;
     case SWEEP_EV_RUNG:
         printf("trial %3d rung %d    epoch %d  %s %.4f\n", e->trial, e->rung, e->epoch, mon,
@@ -118,7 +123,7 @@ static void print_result(const SweepPrinter *p, const SweepExec *x, bool stopped
     fflush(stdout);
 }
 
-static int sweep_watched(const Options *o, SigWatch *watch)
+static int sweep_watched(const Options *o, const char *resume, SigWatch *watch)
 {
     Error err = {0};
     PreparedData data;
@@ -146,7 +151,14 @@ static int sweep_watched(const Options *o, SigWatch *watch)
         rc = EXIT_INTERRUPTED;
         goto out;
     }
-    if (!o->no_log) {
+    if (resume) {
+        snprintf(x->dir, sizeof x->dir, "%s", resume);
+        if (sweep_exec_resume(x, &err)) {
+            fprintf(stderr, "gradtop: %s\n", err.msg);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+    } else if (!o->no_log) {
         if (sweep_dir_make(o, data.all.name, dir, sizeof dir, &err)) {
             fprintf(stderr, "gradtop: %s (or use --no-log)\n", err.msg);
             rc = err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
@@ -184,12 +196,39 @@ out:
     return rc;
 }
 
-int cmd_sweep(const Options *o, const CliArgs *a)
+/* sweep --resume SWEEPDIR: the sweep's own options, from its space.txt;
+ * the command line may add nothing, since the trials made so far were
+ * made with those. */
+static int resume_options(const CliArgs *a, Options *o)
 {
+    for (size_t i = 0; i <= option_count; i++)
+        if (a->locked[i]) {
+            fprintf(stderr,
+                    "gradtop sweep: --resume goes on with the sweep's own options (%s/space.txt): "
+                    "give no others\n",
+                    a->resume);
+            return EXIT_USAGE;
+        }
+    char path[OPTIONS_PATH + 16];
+    snprintf(path, sizeof path, "%s/space.txt", a->resume);
+    Error err = {0};
+    options_default(o);
+    if (options_load_file(o, path, NULL, &err)) {
+        fprintf(stderr, "gradtop: --resume: %s\n", err.msg);
+        return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
+    }
+    o->no_log = false;
+    return EXIT_OK;
+}
+
+int cmd_sweep(const Options *cli, const CliArgs *a)
+{
+    Options resumed;
+    const Options *o = cli;
     if (a->resume) {
-        fprintf(stderr, "gradtop sweep: --resume is not available yet: start the sweep again "
-                        "(gradtop sweep --config SWEEPDIR/space.txt)\n");
-        return EXIT_USAGE;
+        int rc = resume_options(a, &resumed);
+        if (rc) return rc;
+        o = &resumed;
     }
     if (!o->dataset[0]) {
         fprintf(stderr, "gradtop sweep: no dataset given\n");
@@ -205,7 +244,7 @@ int cmd_sweep(const Options *o, const CliArgs *a)
     sigemptyset(&ignore.sa_mask);
     sigaction(SIGPIPE, &ignore, &old_pipe);
     sigwatch_start(&watch, abandon_loading, NULL);
-    int rc = sweep_watched(o, &watch);
+    int rc = sweep_watched(o, a->resume, &watch);
     sigaction(SIGPIPE, &old_pipe, NULL);
     sigwatch_remove(&watch);
     return rc;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "gradtop/core/sysmem.h"
+#include "gradtop/run/rundir.h"
 
 const char *const sweep_trial_status_names[] = {"waiting",       "running", "paused",   "done",
                                                 "early_stopped", "pruned",  "diverged", "stopped",
@@ -42,8 +43,11 @@ double sweep_exec_figure(const SweepExec *x, const EpochMetrics *m)
  * it ended with a result, else its best epoch's. */
 static double final_figure(const SweepExec *x, const SweepTrial *t)
 {
-    if (t->has_result && t->result.kept.epoch > 0) return sweep_exec_figure(x, &t->result.kept);
-    return t->best_epoch > 0 ? t->best : NAN;
+    double f = NAN;
+    if (t->has_result && t->result.kept.epoch > 0) f = sweep_exec_figure(x, &t->result.kept);
+    /* a resumed trial's result holds only what trials.csv keeps */
+    if (!isfinite(f) && t->best_epoch > 0) f = t->best;
+    return f;
 }
 
 int sweep_exec_best(const SweepExec *x)
@@ -76,11 +80,23 @@ void sweep_exec_config_text(const SweepExec *x, const SweepTrial *t, char *buf, 
 
 /* ---- the trials' hooks, on their threads ---------------------------------- */
 
+/* The figure as metrics.csv holds it (rundir.c writes 8 significant
+ * digits): the executor decides on these, so that a resumed sweep, which
+ * reads the earlier epochs back from metrics.csv, decides as the
+ * uninterrupted one did. */
+static double as_logged(double f)
+{
+    if (!isfinite(f)) return f;
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.8g", f);
+    return strtod(buf, NULL);
+}
+
 static void trial_on_epoch(void *ctx, const EpochMetrics *m)
 {
     SweepTrial *t = ctx;
     SweepExec *x = t->x;
-    double f = sweep_exec_figure(x, m);
+    double f = as_logged(sweep_exec_figure(x, m));
     pthread_mutex_lock(&x->mu);
     sweep_board_record(&x->board, t->index, m->epoch, f);
     t->epochs = m->epoch;
@@ -188,7 +204,7 @@ static void trial_on_event(void *ctx, const TrainEvent *e)
 
 /* The options every trial starts from: the sweep's, its length, one
  * thread, its run directory under the sweep's. */
-static void trial_base(const SweepExec *x, int index, Options *o)
+void sweep_exec_trial_base(const SweepExec *x, int index, Options *o)
 {
     *o = x->base;
     o->epochs = x->base.max_epochs;
@@ -205,7 +221,7 @@ static void trial_base(const SweepExec *x, int index, Options *o)
 static ErrorCode trial_bytes(const SweepExec *x, double *need, Error *err)
 {
     Options o;
-    trial_base(x, 0, &o);
+    sweep_exec_trial_base(x, 0, &o);
     const SweepParam *layers = NULL;
     for (int p = 0; p < x->space.n; p++) {
         const SweepParam *sp = &x->space.p[p];
@@ -407,14 +423,27 @@ static ErrorCode sample_trial(SweepExec *x, int i, int limit, Error *err)
     }
     pthread_mutex_unlock(&x->mu);
     Options base;
-    trial_base(x, i, &base);
+    sweep_exec_trial_base(x, i, &base);
     ErrorCode rc =
         sweep_sample(&x->sampler, &x->space, &base, i, obs, n_obs, &t->config, &t->opt, err);
     free(obs);
     return rc;
 }
 
-/* Makes and starts trial i (sampled already), training to target. */
+/* A resumed trial's trainer goes on from its checkpoint (as train
+ * --resume does with a checkpoint.gtm). */
+static ErrorCode load_checkpoint(TrainRun *tr, const RunResume *rr, Error *err)
+{
+    const SavedModel *sm = &rr->state;
+    ErrorCode rc = trainer_load_state(tr->trainer, sm->params, sm->n_params,
+                                      sm->has_opt ? sm->opt_state : NULL, sm->opt_kind, sm->opt_t,
+                                      sm->epoch, sm->step, err);
+    if (!rc) rc = trainer_restore(tr->trainer, &sm->state, rr->earlier.monitor, err);
+    return rc;
+}
+
+/* Makes and starts trial i (sampled already, or to be resumed), training
+ * to target. */
 static void start_trial(SweepExec *x, int i, int target)
 {
     SweepTrial *t = &x->trials[i];
@@ -425,6 +454,26 @@ static void start_trial(SweepExec *x, int i, int target)
                                     .on_state = trial_on_state},
                           .log_required = true,
                           .note = "sweep trial"};
+    RunResume rr;
+    bool resumed = false;
+    if (t->resume) {
+        t->resume = false;
+        /* one interrupted before its first checkpoint starts again */
+        resumed = rundir_resume_load(&rr, t->run, &err) == ERROR_NONE && rr.from_checkpoint;
+        if (resumed) {
+            Options o = rr.earlier;
+            rundir_resume_options(&rr, &o);
+            o.epochs = x->base.max_epochs;
+            o.threads = 1;
+            t->opt = o;
+            cfg.resume_dir = t->run;
+            cfg.resume_epoch = rr.state.epoch;
+            cfg.resume_step = rr.state.step;
+        } else {
+            rundir_resume_free(&rr);
+            error_clear(&err);
+        }
+    }
     t->tr = calloc(1, sizeof *t->tr);
     t->target = target;
     ErrorCode rc = t->tr ? ERROR_NONE : error_set(&err, ERROR_RUNTIME, "out of memory");
@@ -432,6 +481,11 @@ static void start_trial(SweepExec *x, int i, int target)
         trainrun_init(t->tr, &cfg);
         trainrun_share_data(t->tr, x->data);
         rc = trainrun_prepare(t->tr, &t->opt, &err);
+    }
+    if (resumed) {
+        if (!rc) rc = load_checkpoint(t->tr, &rr, &err);
+        if (!rc) t->epochs = rr.state.epoch;
+        rundir_resume_free(&rr);
     }
     if (!rc) rc = trainrun_open_log(t->tr, &err);
     if (!rc) snprintf(t->run, sizeof t->run, "%s", t->tr->log_path);
@@ -629,6 +683,14 @@ static void run_stream(SweepExec *x)
         if (x->scheduler == SWEEP_SCHED_MEDIAN) {
             median_step(x, want, judged);
             if (!x->stopping) grant(x, want);
+        }
+        /* --resume: the interrupted trials go on first, in index order */
+        for (int i = 0; i < x->n_started && !x->stopping && x->running < x->parallel; i++) {
+            SweepTrial *t = &x->trials[i];
+            if (!t->resume) continue;
+            pthread_mutex_unlock(&x->mu);
+            start_trial(x, i, x->base.max_epochs);
+            pthread_mutex_lock(&x->mu);
         }
         while (may_start(x, x->n_started)) {
             int i = x->n_started++;
@@ -841,14 +903,14 @@ static void run_pbt(SweepExec *x)
         int n_ex = 0;
         Error err = {0};
         Options base;
-        trial_base(x, 0, &base);
+        sweep_exec_trial_base(x, 0, &base);
         SweepExploit *out = calloc((size_t)x->n_trials, sizeof *out);
         if (n_live >= 2 && sweep_pbt_decide(&pp, &x->space, &base, &x->board, barrier, live,
                                             configs, out, &n_ex, &err) == ERROR_NONE) {
             for (int k = 0; k < n_ex; k++) {
                 SweepTrial *t = &x->trials[out[k].trial];
                 Options eo;
-                trial_base(x, t->index, &eo);
+                sweep_exec_trial_base(x, t->index, &eo);
                 t->config = out[k].config;
                 if (sweep_config_apply(&x->space, &eo, &t->config, &t->exploit_opt, &err)) continue;
                 t->opt = t->exploit_opt;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "gradtop/io/atomicfile.h"
+#include "gradtop/logdir/runset.h"
 #include "gradtop/run/rundir.h"
 #include "gradtop/sweep/exec.h"
 
@@ -151,4 +152,185 @@ ErrorCode sweep_write_best(const SweepExec *x, Error *err)
 {
     if (sweep_exec_best(x) < 0) return ERROR_NONE;
     return write_atomic(x, "best.txt", best_text, err);
+}
+
+/* ---- --resume ------------------------------------------------------------ */
+
+/* Splits one CSV line into at most cap fields in place (RFC 4180 quotes);
+ * returns how many. */
+static int split_csv(char *line, char **field, int cap)
+{
+    int n = 0;
+    char *r = line, *w = line;
+    while (n < cap) {
+        field[n++] = w;
+        bool quoted = *r == '"';
+        if (quoted) r++;
+        for (;;) {
+            if (quoted && *r == '"' && r[1] == '"') {
+                *w++ = '"';
+                r += 2;
+            } else if (quoted && *r == '"') {
+                quoted = false;
+                r++;
+            } else if (!*r || *r == '\n' || (!quoted && *r == ',')) {
+                break;
+            } else {
+                *w++ = *r++;
+            }
+        }
+        bool more = *r == ',';
+        *w++ = '\0';
+        if (!more) break;
+        r++;
+    }
+    return n;
+}
+
+/* The value text reads as for parameter p (as sweep_value_format wrote
+ * it). */
+static bool parse_value(const SweepSpace *s, int p, const char *text, SweepValue *v)
+{
+    const SweepParam *sp = &s->p[p];
+    memset(v, 0, sizeof *v);
+    if (!strcmp(text, "-")) return true; /* inactive */
+    v->active = true;
+    if (sp->dist == SWEEP_CHOICE || sp->dist == SWEEP_GRID || sp->dist == SWEEP_LOGGRID) {
+        for (int k = 0; k < sp->n; k++) {
+            SweepValue c = {.active = true, .index = k};
+            if (sp->dist != SWEEP_CHOICE) c.x = sweep_param_point(sp, k);
+            char buf[OPTIONS_PATH];
+            sweep_value_format(s, p, &c, buf, sizeof buf);
+            if (!strcmp(buf, text)) {
+                *v = c;
+                return true;
+            }
+        }
+        return false;
+    }
+    char *end;
+    v->x = strtod(text, &end);
+    return end != text && !*end && isfinite(v->x);
+}
+
+static const char *const stream_ok[] = {"none", "median"};
+
+/* A number field of trials.csv, NaN when empty. */
+static double field_number(const char *f)
+{
+    char *end;
+    double v = strtod(f, &end);
+    return end != f && !*end ? v : NAN;
+}
+
+/* An ended trial's result as trials.csv holds it (the kept weights'
+ * figures); what the file does not hold is NaN. */
+static void kept_from_row(const SweepExec *x, SweepTrial *t, char **field)
+{
+    if (t->status != TRIAL_DONE && t->status != TRIAL_EARLY_STOPPED && t->status != TRIAL_PRUNED &&
+        t->status != TRIAL_DIVERGED)
+        return;
+    bool reg = x->data->train.task == TASK_REGRESSION;
+    TrainResult *r = &t->result;
+    memset(r, 0, sizeof *r);
+    r->status = t->status == TRIAL_DONE            ? TRAIN_DONE
+                : t->status == TRIAL_EARLY_STOPPED ? TRAIN_EARLY_STOPPED
+                : t->status == TRIAL_DIVERGED      ? TRAIN_DIVERGED
+                                                   : TRAIN_STOPPED;
+    r->epochs = t->epochs;
+    r->best_epoch = (int)strtol(field[4], NULL, 10);
+    EpochMetrics *k = &r->kept;
+    k->epoch = r->best_epoch;
+    k->accuracy = k->mae = k->r2 = k->val_accuracy = k->val_mae = k->val_r2 = NAN;
+    k->loss = field_number(field[6]);
+    *(reg ? &k->mae : &k->accuracy) = field_number(field[7]);
+    k->val_loss = field_number(field[8]);
+    *(reg ? &k->val_mae : &k->val_accuracy) = field_number(field[9]);
+    k->has_val = field[8][0] != '\0';
+    t->has_result = true;
+}
+
+/* The figures of a trial's metrics.csv onto the board. */
+static void read_figures(SweepExec *x, SweepTrial *t)
+{
+    RunSet rs;
+    Error e = {0};
+    if (!t->run[0] || runset_open(&rs, t->run, &e)) return;
+    const RunInfo *run = NULL;
+    for (size_t i = 0; i < rs.n_runs && !run; i++)
+        if (rs.runs[i]->kind == RUN_KIND_GRADTOP) run = rs.runs[i];
+    const RunSeries *fs = run ? runinfo_series(run, monitor_names[x->monitor]) : NULL;
+    for (size_t k = 0; fs && k < fs->n; k++) {
+        int epoch = (int)fs->step[k];
+        if (epoch < 1 || epoch > x->base.max_epochs) continue;
+        double f = fs->value[k];
+        sweep_board_record(&x->board, t->index, epoch, f);
+        if (epoch > t->epochs) t->epochs = epoch;
+        if (isfinite(f) && (t->best_epoch == 0 || sweep_board_better(&x->board, f, t->best))) {
+            t->best = f;
+            t->best_epoch = epoch;
+        }
+    }
+    runset_free(&rs);
+}
+
+ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
+{
+    if (x->scheduler != SWEEP_SCHED_NONE && x->scheduler != SWEEP_SCHED_MEDIAN)
+        return error_set(err, ERROR_INPUT,
+                         "--resume: %s: a sweep under --scheduler %s cannot be resumed (only %s "
+                         "and %s sweeps): start it again with --config %s/space.txt",
+                         x->dir, sweep_scheduler_names[x->scheduler], stream_ok[0], stream_ok[1],
+                         x->dir);
+    char path[ATOMICFILE_PATH];
+    snprintf(path, sizeof path, "%s/trials.csv", x->dir);
+    FILE *f = fopen(path, "r");
+    if (!f) return error_set(err, ERROR_INPUT, "--resume: %s: %s", path, strerror(errno));
+    static char line[16384];
+    char *field[SWEEP_MAX_PARAMS + 16];
+    int want = 11 + x->space.n, lineno = 0;
+    ErrorCode rc = ERROR_NONE;
+    while (fgets(line, sizeof line, f)) {
+        if (++lineno == 1) continue; /* the header */
+        int n = split_csv(line, field, want);
+        long idx = strtol(field[0], NULL, 10);
+        if (n != want || idx != x->n_started || idx >= x->n_trials) {
+            rc = error_set(err, ERROR_INPUT,
+                           "%s:%d: expected trial %d with %d fields (this sweep's space), got %d",
+                           path, lineno, x->n_started, want, n);
+            break;
+        }
+        SweepTrial *t = &x->trials[idx];
+        int st = -1;
+        for (int k = 0; sweep_trial_status_names[k]; k++)
+            if (!strcmp(sweep_trial_status_names[k], field[1])) st = k;
+        bool ok = st >= 0;
+        for (int p = 0; ok && p < x->space.n; p++)
+            ok = parse_value(&x->space, p, field[10 + p], &t->config.v[p]);
+        Options base;
+        snprintf(t->run, sizeof t->run, "%s", field[10 + x->space.n]);
+        if (ok) {
+            Error e = {0};
+            x->n_started++;
+            sweep_exec_trial_base(x, t->index, &base);
+            ok = !sweep_config_apply(&x->space, &base, &t->config, &t->opt, &e);
+        }
+        if (!ok) {
+            rc = error_set(err, ERROR_INPUT,
+                           "%s:%d: trial %ld: a status or value this sweep does "
+                           "not have",
+                           path, lineno, idx);
+            break;
+        }
+        read_figures(x, t);
+        t->status = (SweepTrialStatus)st;
+        kept_from_row(x, t, field);
+        if (st == TRIAL_DONE || st == TRIAL_EARLY_STOPPED || st == TRIAL_PRUNED ||
+            st == TRIAL_DIVERGED || st == TRIAL_FAILED)
+            t->collected = true;
+        else
+            t->resume = true; /* interrupted: goes on */
+    }
+    fclose(f);
+    return rc;
 }

@@ -124,6 +124,7 @@ typedef struct {
     /* the owner's and the trial thread's, under the executor's mutex */
     TrainRun *tr;
     bool live;    /* started: sweep_exec_stop may stop its trainer */
+    bool resume;  /* --resume: goes on from its run directory's checkpoint */
     bool counted; /* holds one of the `parallel` slots */
     bool parked, finished, collected, acked;
     int order; /* what a parked trial does next */
@@ -172,6 +173,18 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
  * files; ERROR_NONE unless the files could not be written (the trials'
  * outcomes are theirs: see each status). */
 ErrorCode sweep_exec_run(SweepExec *x, Error *err);
+/*
+ * --resume: after sweep_exec_init with the options of dir's space.txt and
+ * dir as the sweep directory, takes up its trials.csv: trials that ended
+ * stay as they are (their figures read back from their metrics.csv),
+ * trials that were interrupted go on from their checkpoint.gtm in their
+ * own run directory (one interrupted in its first epoch starts again),
+ * and the trials not started yet start as they would have.  Only under
+ * --scheduler none or median, whose decisions need nothing but the
+ * figures; ERROR_INPUT naming the file and line when trials.csv does not
+ * fit the space.
+ */
+ErrorCode sweep_exec_resume(SweepExec *x, Error *err);
 /* From any thread: every trial stops after its current batch, none
  * starts; sweep_exec_run then returns with the files written. */
 void sweep_exec_stop(SweepExec *x);
@@ -180,6 +193,10 @@ void sweep_exec_free(SweepExec *x);
 /* The best trial (by its best figure, ties to the lower index), -1 when
  * no trial scored an epoch. */
 int sweep_exec_best(const SweepExec *x);
+/* The options trial index starts from, before its configuration: the
+ * sweep's, --max-epochs long, one thread, its run directory named
+ * trial-NNN under the sweep's. */
+void sweep_exec_trial_base(const SweepExec *x, int index, Options *o);
 /* The figure of a trial's epoch metrics as the sweep ranks them. */
 double sweep_exec_figure(const SweepExec *x, const EpochMetrics *m);
 /* "lr=0.001;layers=64,32": a trial's configuration, as --space reads back
