@@ -1524,6 +1524,128 @@ static void print_sweep(void)
     sweep_row(what, &sweep_optuna);
 }
 
+/* ---- search efficiency: ASHA and TPE against random search ------------------ */
+
+#define SEARCH_SEEDS 5
+#define SEARCH_TRIALS 32
+#define SEARCH_EPOCHS 27
+#define SEARCH_SPACE                                                                               \
+    "lr=loguniform(1e-4,1e-1); layers=choice(16|32|64|128|64,32|128,64); "                         \
+    "batch-size=choice(16|32|64)"
+#define TARGET_ASHA_SHARE 0.99
+#define TARGET_ASHA_EPOCHS 0.25
+
+typedef struct {
+    double best[SEARCH_SEEDS]; /* val_accuracy of the result line; -1 not measured */
+    long epochs[SEARCH_SEEDS];
+} SearchRow;
+
+static SearchRow search_random, search_asha, search_tpe;
+static bool search_done;
+
+static void search_one(const char *prog, const char *sampler, const char *scheduler, int seed,
+                       SearchRow *row)
+{
+    char sd[16], trials[16], epochs[16];
+    snprintf(sd, sizeof sd, "%d", seed);
+    snprintf(trials, sizeof trials, "%d", SEARCH_TRIALS);
+    snprintf(epochs, sizeof epochs, "%d", SEARCH_EPOCHS);
+    char *argv[] = {(char *)prog,
+                    "sweep",
+                    "digits",
+                    "--space",
+                    SEARCH_SPACE,
+                    "--trials",
+                    trials,
+                    "--max-epochs",
+                    epochs,
+                    "--patience",
+                    "0",
+                    "--monitor",
+                    "val_accuracy",
+                    "--sampler",
+                    (char *)sampler,
+                    "--scheduler",
+                    (char *)scheduler,
+                    "--eta",
+                    "3",
+                    "--min-epochs",
+                    "1",
+                    "--seed",
+                    sd,
+                    "--no-log",
+                    NULL};
+    static char out[1 << 16];
+    SweepRow timed;
+    row->best[seed] = -1;
+    if (run_timed(argv, out, sizeof out, &timed) != 0) return;
+    const char *res = strstr(out, "result: ");
+    if (!res) return;
+    row->best[seed] = pair_value(res, "val_accuracy");
+    row->epochs[seed] = (long)pair_value(res, "epochs_total");
+}
+
+static void time_search(const char *prog)
+{
+    for (int sd = 0; sd < SEARCH_SEEDS; sd++) {
+        progress("search efficiency on digits, seed %d: random, asha, tpe", sd);
+        search_one(prog, "random", "none", sd, &search_random);
+        search_one(prog, "random", "asha", sd, &search_asha);
+        search_one(prog, "tpe", "none", sd, &search_tpe);
+    }
+    search_done = true;
+}
+
+static bool search_row_ok(const SearchRow *r)
+{
+    for (int sd = 0; sd < SEARCH_SEEDS; sd++)
+        if (r->best[sd] < 0) return false;
+    return true;
+}
+
+static double search_mean(const SearchRow *r)
+{
+    double m = 0;
+    for (int sd = 0; sd < SEARCH_SEEDS; sd++) m += r->best[sd] / SEARCH_SEEDS;
+    return m;
+}
+
+/* ASHA's best over random's, and its epochs over random's: mean and the
+ * worst seed of each. */
+static void asha_ratios(double *share_mean, double *share_worst, double *ep_mean, double *ep_worst)
+{
+    *share_mean = *ep_mean = 0;
+    *share_worst = 2;
+    *ep_worst = 0;
+    for (int sd = 0; sd < SEARCH_SEEDS; sd++) {
+        double sh = search_asha.best[sd] / search_random.best[sd];
+        double ep = (double)search_asha.epochs[sd] / (double)search_random.epochs[sd];
+        *share_mean += sh / SEARCH_SEEDS;
+        *ep_mean += ep / SEARCH_SEEDS;
+        if (sh < *share_worst) *share_worst = sh;
+        if (ep > *ep_worst) *ep_worst = ep;
+    }
+}
+
+static void print_search(void)
+{
+    if (!search_done) return;
+    printf("\nsearch efficiency: digits, %d trials of at most %d epochs, --monitor val_accuracy, "
+           "space\n  %s; best validation accuracy (of the kept weights) and epochs trained, "
+           "seeds 0-%d\n",
+           SEARCH_TRIALS, SEARCH_EPOCHS, SEARCH_SPACE, SEARCH_SEEDS - 1);
+    const SearchRow *rows[] = {&search_random, &search_asha, &search_tpe};
+    const char *names[] = {"random, every trial to the end", "random + ASHA (eta 3, min 1)",
+                           "TPE, every trial to the end"};
+    for (int k = 0; k < 3; k++) {
+        printf("  %-32s", names[k]);
+        for (int sd = 0; sd < SEARCH_SEEDS; sd++)
+            printf(" %.4f/%ld", rows[k]->best[sd], rows[k]->epochs[sd]);
+        if (search_row_ok(rows[k])) printf("   mean %.4f", search_mean(rows[k]));
+        printf("\n");
+    }
+}
+
 static void print_dashboard(void)
 {
     if (dash_ratio > 0) {
@@ -1650,6 +1772,11 @@ int main(int argc, char **argv)
         time_sweep(prog, root);
         print_sweep();
         return sweep_files.wall > 0 ? 0 : 1;
+    }
+    if (argc > 1 && !strcmp(argv[1], "--search")) {
+        time_search(prog);
+        print_search();
+        return search_row_ok(&search_random) ? 0 : 1;
     }
     if (argc > 1 && !strcmp(argv[1], "--dashboard")) {
         /* that figure alone, for work on the dashboard */
@@ -1778,6 +1905,7 @@ int main(int argc, char **argv)
 
     time_dashboard(prog, root);
     time_sweep(prog, root);
+    time_search(prog);
     read_loadavg(load1, sizeof load1);
 
     /* ---- the table ---- */
@@ -1916,6 +2044,7 @@ int main(int argc, char **argv)
         printf("  peak resident memory: not measured\n");
     print_dashboard();
     print_sweep();
+    print_search();
     printf("\ntargets (issue 6; 1 thread unless said; PASS/MISS from wall-clock time)\n");
     const Result *a1 = &results[0][0], *b1r = &results[1][0], *c1 = &results[2][0];
     const Result *an = &results[0][n_thread_counts - 1], *bn = &results[1][n_thread_counts - 1];

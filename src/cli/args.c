@@ -88,22 +88,29 @@ const CliOption cli_options[] = {
      "rows to score: all, or the run's own training or validation part [default all]"},
     {"output", "o", offsetof(CliArgs, output), CMD_PREDICT, "FILE",
      "write the predictions to FILE (replaced whole) instead of standard output"},
-    {"resume", NULL, offsetof(CliArgs, resume), CMD_TRAIN | CMD_SWEEP, "DIR",
-     "continue that run (train: a run directory; sweep: a sweep directory) from its saved "
-     "state, appending to its files"},
+    {"resume", NULL, offsetof(CliArgs, resume), CMD_TRAIN, "RUNDIR",
+     "continue that run from its model and optimizer state, appending to its files"},
+    {"resume", NULL, offsetof(CliArgs, resume), CMD_SWEEP, "SWEEPDIR",
+     "continue that sweep with its own options: interrupted trials from their checkpoints"},
     {"racers", NULL, offsetof(CliArgs, racers), CMD_RACE, "SPEC",
      "racers separated by ';', each OPTIMIZER[:KEY=VALUE,...] (see below)"},
 };
 
 const size_t cli_option_count = sizeof cli_options / sizeof cli_options[0];
 
-static const CliOption *command_option(const char *name)
+/* The option called name that cmd takes, else the first so called (for
+ * the message refusing it), else NULL: two commands may each have their
+ * own --resume. */
+static const CliOption *command_option(const char *name, unsigned cmd)
 {
+    const CliOption *first = NULL;
     for (size_t i = 0; i < cli_option_count; i++) {
         const CliOption *c = &cli_options[i];
-        if (!strcmp(name, c->name) || (c->alias && !strcmp(name, c->alias))) return c;
+        if (strcmp(name, c->name) && !(c->alias && !strcmp(name, c->alias))) continue;
+        if (c->commands & cmd) return c;
+        if (!first) first = c;
     }
-    return NULL;
+    return first;
 }
 
 /* Why the command has no use for the option, when there is more to say
@@ -225,11 +232,16 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
         memcpy(name, body, len);
         name[len] = '\0';
         if (eq) value = eq + 1;
-        const CliOption *copt = command_option(name);
+        const CliOption *copt = command_option(name, cmd);
         if (copt) {
             char shown[132];
             snprintf(shown, sizeof shown, "%s%s", arg[1] == '-' ? "--" : "-", name);
-            if (!(copt->commands & cmd)) return refuse(command, cmd, shown, copt->commands, true);
+            if (!(copt->commands & cmd)) {
+                unsigned takes = 0; /* every command with an option of that name */
+                for (size_t k = 0; k < cli_option_count; k++)
+                    if (!strcmp(cli_options[k].name, copt->name)) takes |= cli_options[k].commands;
+                return refuse(command, cmd, shown, takes, true);
+            }
             const char **slot = (const char **)(void *)((char *)a + copt->slot);
             if (!value) {
                 if (i + 1 >= argc) {

@@ -49,6 +49,9 @@
  * Budget (--budget EPOCHS): under asha, a job is made only while the
  * epochs of the jobs made so far plus its own fit; under the others, at
  * most budget / --max-epochs trials are made.
+ * The figures decided on are as metrics.csv holds them (8 significant
+ * digits), so that a resumed sweep, which reads earlier epochs back from
+ * there, decides as the uninterrupted one did.
  * Events reach the hook in the order the owner meets them, which may
  * differ between two runs of one sweep; the trials, their figures and the
  * decisions do not.
