@@ -1776,6 +1776,13 @@ int main(int argc, char **argv)
     if (argc > 1 && !strcmp(argv[1], "--search")) {
         time_search(prog);
         print_search();
+        double shm = -1, shw = -1, epm = -1, epw = -1;
+        if (search_row_ok(&search_random) && search_row_ok(&search_asha)) {
+            asha_ratios(&shm, &shw, &epm, &epw);
+            printf(
+                "  ASHA / random: best %.1f%% (worst seed %.1f%%), epochs %.0f%% (worst %.0f%%)\n",
+                100 * shm, 100 * shw, 100 * epm, 100 * epw);
+        }
         return search_row_ok(&search_random) ? 0 : 1;
     }
     if (argc > 1 && !strcmp(argv[1], "--dashboard")) {
@@ -2100,6 +2107,18 @@ int main(int argc, char **argv)
     snprintf(m, sizeof m, "%.1fx (CPU time %.1fx)", sw, sweep_torch.cpu / sweep_files.cpu);
     target_row("sweep, 64 trials: >= 20x the PyTorch loop at equal cores", sw > 0 ? m : "-", sw > 0,
                sw >= TARGET_SWEEP_VS_TORCH);
+    bool have = search_row_ok(&search_random) && search_row_ok(&search_asha);
+    double shm = -1, shw = -1, epm = -1, epw = -1;
+    if (have) asha_ratios(&shm, &shw, &epm, &epw);
+    snprintf(m, sizeof m, "best %.1f%% (worst %.1f%%), epochs %.0f%% (worst %.0f%%)", 100 * shm,
+             100 * shw, 100 * epm, 100 * epw);
+    target_row("digits: ASHA >= 99% of random's best, <= 1/4 of its epochs", have ? m : "-", have,
+               shw >= TARGET_ASHA_SHARE && epw <= TARGET_ASHA_EPOCHS);
+    have = search_row_ok(&search_random) && search_row_ok(&search_tpe);
+    snprintf(m, sizeof m, "mean %.4f vs random %.4f", have ? search_mean(&search_tpe) : -1,
+             have ? search_mean(&search_random) : -1);
+    target_row("digits: TPE's mean best >= random's, 5 seeds", have ? m : "-", have,
+               have && search_mean(&search_tpe) >= search_mean(&search_random));
     printf("\n%s took %.0f s\n", "make bench", now_mono() - t_begin);
     return 0;
 }
