@@ -396,8 +396,11 @@ void sweep_exec_stop(SweepExec *x)
 static void tell(SweepExec *x, SweepEventKind kind, const SweepTrial *t, int rung, int donor)
 {
     if (!x->hooks.on_event) return;
-    double fig = t->epochs > 0 ? sweep_board_get(&x->board, t->index, t->epochs) : NAN;
-    SweepEvent e = {kind, t->index, t->epochs, rung, donor, fig};
+    pthread_mutex_lock(&x->mu); /* the trial's thread records them */
+    int epochs = t->epochs;
+    double fig = epochs > 0 ? sweep_board_get(&x->board, t->index, epochs) : NAN;
+    pthread_mutex_unlock(&x->mu);
+    SweepEvent e = {kind, t->index, epochs, rung, donor, fig};
     x->hooks.on_event(x->hooks.ctx, x, &e);
 }
 

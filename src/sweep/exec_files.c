@@ -23,18 +23,32 @@ ErrorCode sweep_dir_make(const Options *o, const char *dataset, char *out, size_
     return rundir_make_dir(o->logdir, dataset, name, (double)ts.tv_sec, out, cap, err);
 }
 
-/* Writes through fn into DIR/file, replaced whole. */
+/* Writes through fn into DIR/file, replaced whole.  fn formats into
+ * memory under the executor's mutex (the trials' threads write the
+ * figures it reads); the file is written and fsynced outside it. */
 static ErrorCode write_atomic(const SweepExec *x, const char *file,
                               void (*fn)(const SweepExec *x, FILE *f), Error *err)
 {
     char path[ATOMICFILE_PATH];
     if (snprintf(path, sizeof path, "%s/%s", x->dir, file) >= (int)sizeof path)
         return error_set(err, ERROR_RUNTIME, "%s/%s: path too long", x->dir, file);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem) return error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(errno));
+    /* the mutex is the executor's own, not part of what const promises */
+    pthread_mutex_t *mu = (pthread_mutex_t *)&x->mu;
+    pthread_mutex_lock(mu);
+    fn(x, mem);
+    pthread_mutex_unlock(mu);
+    int e = fclose(mem) ? errno : 0;
     AtomicFile a;
-    int e = atomicfile_open(&a, path);
-    if (e) return error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(e));
-    fn(x, a.f);
-    e = atomicfile_commit(&a, 0);
+    if (!e) e = atomicfile_open(&a, path);
+    if (!e) {
+        if (fwrite(text, 1, len, a.f) != len) e = errno ? errno : EIO;
+        e = atomicfile_commit(&a, e);
+    }
+    free(text);
     if (e) return error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(e));
     return ERROR_NONE;
 }
