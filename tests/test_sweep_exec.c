@@ -141,6 +141,45 @@ static void pbt_decisions_do_not_depend_on_parallel(void **state)
     assert_same(&b, &c, 6);
 }
 
+static void tpe_learns_from_the_same_trials_on_repeated_runs(void **state)
+{
+    (void)state;
+    /* trial i learns from trials 0..i-parallel, all ended before it starts */
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 14, 3, 2);
+    o.sampler = SWEEP_SAMPLER_TPE;
+    Outcome a, b;
+    run_sweep(&o, &a);
+    run_sweep(&o, &b);
+    assert_int_equal(a.n, 14); /* beyond TPE's 10 random start-up trials */
+    assert_same(&a, &b, 3);
+}
+
+static long epochs_trained(const Outcome *oc)
+{
+    long n = 0;
+    for (int i = 0; i < oc->n; i++) {
+        const char *e = strstr(oc->text[i], "epochs=");
+        n += e ? atol(e + 7) : 0;
+    }
+    return n;
+}
+
+static void a_budget_bounds_the_epochs_trained(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 30, 9, 2);
+    o.budget = 25;
+    Outcome a;
+    run_sweep(&o, &a);
+    assert_true(epochs_trained(&a) <= 25);
+    assert_true(epochs_trained(&a) >= 25 - 9); /* the budget was used, not left idle */
+    o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 30, 4, 2);
+    o.budget = 13; /* three trials of 4 epochs fit */
+    run_sweep(&o, &a);
+    assert_int_equal(a.n, 3);
+    assert_int_equal(epochs_trained(&a), 12);
+}
+
 /* ---- PBT's exploit, on two trainers ----------------------------------- */
 
 typedef struct {
@@ -465,6 +504,8 @@ int main(void)
         cmocka_unit_test(asha_makes_the_same_decisions_on_repeated_runs),
         cmocka_unit_test(median_decisions_do_not_depend_on_parallel),
         cmocka_unit_test(pbt_decisions_do_not_depend_on_parallel),
+        cmocka_unit_test(tpe_learns_from_the_same_trials_on_repeated_runs),
+        cmocka_unit_test(a_budget_bounds_the_epochs_trained),
         cmocka_unit_test(pbt_exploit_copies_exactly_the_donors_weights_and_state),
         cmocka_unit_test(a_stop_ends_running_trials_and_starts_none),
         cmocka_unit_test(a_stop_ends_trials_parked_at_a_rung),
