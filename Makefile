@@ -141,17 +141,19 @@ asan:
 
 # ThreadSanitizer over the trainer and its control interface, driven from
 # other threads as the dashboard drives it, the compute team and the passes
-# it shares, then over the real dashboard
+# it shares, the sweep's trials parked and released by its executor, then
+# over the real dashboard
 # and its teaching views in tmux: any report fails.
 tsan:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory BUILD=build-tsan OPT=-O1 SAN=-fsanitize=thread \
 	  build-tsan/gradtop build-tsan/tests/test_trainer build-tsan/tests/test_team \
-	  build-tsan/tests/test_model build-tsan/tests/test_optimizer
+	  build-tsan/tests/test_model build-tsan/tests/test_optimizer build-tsan/tests/test_sweep_exec
 	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_trainer
 	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_team
 	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_model
 	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_optimizer
+	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_sweep_exec
 	@rm -rf build-tsan/reports && mkdir -p build-tsan/reports
 	TSAN_OPTIONS="halt_on_error=1 log_path=$(CURDIR)/build-tsan/reports/tsan" \
 	  GRADTOP=build-tsan/gradtop sh tests/e2e_dashboard.sh

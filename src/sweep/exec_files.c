@@ -164,7 +164,11 @@ static void best_text(const SweepExec *x, FILE *f)
 
 ErrorCode sweep_write_best(const SweepExec *x, Error *err)
 {
-    if (sweep_exec_best(x) < 0) return ERROR_NONE;
+    pthread_mutex_t *mu = (pthread_mutex_t *)&x->mu; /* as in write_atomic */
+    pthread_mutex_lock(mu);
+    int b = sweep_exec_best(x);
+    pthread_mutex_unlock(mu);
+    if (b < 0) return ERROR_NONE;
     return write_atomic(x, "best.txt", best_text, err);
 }
 
