@@ -68,6 +68,17 @@ check "naming it" grep -q "^gradtop: --space: 'momentum' at column " "$T/bad2.er
 "$G" sweep iris --no-log >/dev/null 2>"$T/none.err"
 check "no --space exits 2" [ $? -eq 2 ]
 
+# ---- memory, checked before the start; every trial diverged ----------------
+"$G" sweep iris --space 'layers=choice(3000,3000|8)' --trials 400 --scheduler asha \
+    --logdir "$T/mem" >"$T/mem.out" 2>"$T/mem.err"
+check "a population too large for memory exits 1" [ $? -eq 1 ]
+check "saying how much it needs" grep -q '^gradtop: out of memory: 400 trials open at once .* needs ' "$T/mem.err"
+check "and nothing was made" [ ! -e "$T/mem" ]
+"$G" sweep iris --space 'lr=choice(1e30|1e31)' --optimizer sgd --trials 2 --max-epochs 3 \
+    --no-log >"$T/div.out" 2>&1
+check "a sweep whose every trial diverged exits 3" [ $? -eq 3 ]
+check "its result names no best trial" grep -q '^result: status=completed trials=2 epochs_total=0 best_trial=none' "$T/div.out"
+
 # ---- SIGINT: every trial stops, the files are written, exit 130 -------------
 rm -f "$T/fifo"
 mkfifo "$T/fifo"
