@@ -36,8 +36,8 @@ check "train loads best.txt" "$G" train --config "$sweep/best.txt" --no-log --ep
     --logdir "$T/b" >"$T/b.out" 2>&1
 sweep_b=$(ls -d "$T"/b/*-iris-sweep)
 # every column but the run directory
-cut -d, -f1-11 "$sweep/trials.csv" >"$T/a.csv"
-cut -d, -f1-11 "$sweep_b/trials.csv" >"$T/b.csv"
+cut -d, -f1-13 "$sweep/trials.csv" >"$T/a.csv"
+cut -d, -f1-13 "$sweep_b/trials.csv" >"$T/b.csv"
 check "run again, the same trials, statuses and figures" cmp -s "$T/a.csv" "$T/b.csv"
 
 # ---- asha and pbt ------------------------------------------------------------
@@ -131,9 +131,12 @@ check "trials.csv says which trials were stopped" grep -q ',stopped,' "$cut/tria
 check "--resume exits 0" [ $? -eq 0 ]
 check "the interrupted trials go on from their checkpoints" \
     grep -q '^trial  *[0-9]* resumed   at epoch [1-9]' "$T/resumed.out"
-cut -d, -f1-12 "$whole/trials.csv" >"$T/whole.csv"
-cut -d, -f1-12 "$cut/trials.csv" >"$T/cut.csv"
+cut -d, -f1-13 "$whole/trials.csv" >"$T/whole.csv"
+cut -d, -f1-13 "$cut/trials.csv" >"$T/cut.csv"
 check "resumed, the same trials, statuses and figures as uninterrupted" cmp -s "$T/whole.csv" "$T/cut.csv"
+"$G" sweep --resume "$(ls -d "$T"/pbt/*-sweep)" >/dev/null 2>"$T/resume-pbt.err"
+check "--resume of a pbt sweep exits 2" [ $? -eq 2 ]
+check "saying how to start it again" grep -q -- '--config .*/space.txt' "$T/resume-pbt.err"
 "$G" sweep --resume "$cut" --lr 0.1 >/dev/null 2>"$T/resume-opt.err"
 check "--resume with other options is a usage error" [ $? -eq 2 ]
 "$G" sweep --resume "$T/asha" >/dev/null 2>"$T/resume-nodir.err"

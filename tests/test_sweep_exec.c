@@ -361,15 +361,26 @@ static void a_stop_ends_trials_parked_at_a_rung(void **state)
 
 /* One sweep into dir (made), stopped at the event `stop_at_start` times a
  * START has been seen (0: never), or resumed from dir; its outcome. */
+static void sweep_in_at(const Options *o, const char *dir, SweepEventKind at, int nth,
+                        bool resume, Outcome *oc);
+
 static void sweep_in(const Options *o, const char *dir, int stop_at_start, bool resume, Outcome *oc)
 {
+    sweep_in_at(o, dir, SWEEP_EV_START, stop_at_start, resume, oc);
+}
+
+/* The same, stopped at the nth event of kind at (0: never). */
+static void sweep_in_at(const Options *o, const char *dir, SweepEventKind at, int nth,
+                        bool resume, Outcome *oc)
+{
+    int stop_at_start = nth;
     memset(oc, 0, sizeof *oc);
     mkdir(dir, 0755);
     PreparedData data;
     Error err = {0};
     assert_int_equal(prepared_open(&data, o, NULL, &err), ERROR_NONE);
     SweepExec *x = calloc(1, sizeof *x);
-    Stopper st = {.x = x, .at = SWEEP_EV_START, .seen = 1 - stop_at_start};
+    Stopper st = {.x = x, .at = at, .seen = 1 - stop_at_start};
     SweepHooks hooks = {.ctx = &st, .on_event = stop_at};
     assert_int_equal(sweep_exec_init(x, o, &data, dir, stop_at_start ? &hooks : NULL, &err),
                      ERROR_NONE);
@@ -380,8 +391,8 @@ static void sweep_in(const Options *o, const char *dir, int stop_at_start, bool 
         const SweepTrial *t = &x->trials[i];
         char cfg[128];
         sweep_exec_config_text(x, t, cfg, sizeof cfg);
-        snprintf(oc->text[i], sizeof oc->text[i], "%s %s epochs=%d", cfg,
-                 sweep_trial_status_names[t->status], t->epochs);
+        snprintf(oc->text[i], sizeof oc->text[i], "%s %s epochs=%d rung=%d", cfg,
+                 sweep_trial_status_names[t->status], t->epochs, t->rung);
         for (int e = 1; e <= o->max_epochs; e++)
             oc->fig[i][e - 1] = sweep_board_get(&x->board, i, e);
         snprintf(oc->run[i], sizeof oc->run[i], "%s", t->run);
@@ -421,6 +432,23 @@ static void a_resumed_sweep_ends_as_an_uninterrupted_one(void **state)
     assert_true(went_on >= 2);
 }
 
+static void a_resumed_asha_sweep_ends_as_an_uninterrupted_one(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 9, 2);
+    char whole[256], cut[256];
+    snprintf(whole, sizeof whole, "%s/asha-whole", tmpdir);
+    snprintf(cut, sizeof cut, "%s/asha-cut", tmpdir);
+    Outcome a, b, c;
+    sweep_in(&o, whole, 0, false, &a);
+    /* stopped at a round's end, its trials waiting at their rungs */
+    sweep_in_at(&o, cut, SWEEP_EV_RUNG, 5, false, &b);
+    assert_true(b.n < a.n);
+    sweep_in(&o, cut, 0, true, &c);
+    assert_same(&a, &c, 9);
+    for (int i = 0; i < b.n; i++) assert_string_equal(b.run[i], c.run[i]);
+}
+
 /* ---- files --------------------------------------------------------------- */
 
 static void the_files_name_every_trial_and_best_txt_loads(void **state)
@@ -440,7 +468,7 @@ static void the_files_name_every_trial_and_best_txt_loads(void **state)
     snprintf(path, sizeof path, "%s/trials.csv", dir);
     const char *csv = slurp(path);
     assert_non_null(csv);
-    assert_true(!strncmp(csv, "trial,status,rung,epochs,best_epoch,best_val_loss,", 50));
+    assert_true(!strncmp(csv, "trial,status,rung,epochs,target,best_epoch,best_val_loss,", 57));
     assert_non_null(strstr(csv, ",lr,batch-size,run\n"));
     for (int i = 0; i < 4; i++) {
         assert_int_equal(x->trials[i].status, TRIAL_DONE);
@@ -510,6 +538,7 @@ int main(void)
         cmocka_unit_test(a_stop_ends_running_trials_and_starts_none),
         cmocka_unit_test(a_stop_ends_trials_parked_at_a_rung),
         cmocka_unit_test(a_resumed_sweep_ends_as_an_uninterrupted_one),
+        cmocka_unit_test(a_resumed_asha_sweep_ends_as_an_uninterrupted_one),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),
         cmocka_unit_test(pbt_refuses_a_parameter_the_trainer_cannot_change_live),
     };

@@ -624,7 +624,7 @@ static bool all_quiet(const SweepExec *x)
 {
     for (int i = 0; i < x->n_started; i++) {
         const SweepTrial *t = &x->trials[i];
-        if (!ended(t) && !(t->parked && t->order == ORDER_NONE)) return false;
+        if (!ended(t) && !t->dormant && !(t->parked && t->order == ORDER_NONE)) return false;
     }
     return true;
 }
@@ -649,6 +649,12 @@ static void stop_parked(SweepExec *x, SweepTrialStatus as)
 {
     for (int i = 0; i < x->n_started; i++) {
         SweepTrial *t = &x->trials[i];
+        if (t->dormant) { /* never opened again: ends as it is */
+            t->dormant = false;
+            t->collected = true;
+            if (as == TRIAL_PRUNED) t->status = TRIAL_PRUNED;
+            continue;
+        }
         if (!t->parked || t->order != ORDER_NONE) continue;
         if (as == TRIAL_PRUNED) t->status = TRIAL_PRUNED;
         t->order = ORDER_STOP;
@@ -729,6 +735,10 @@ static void run_stream(SweepExec *x)
 static void run_asha(SweepExec *x)
 {
     bool *want = calloc((size_t)x->n_trials, sizeof *want);
+    /* --resume: the jobs the interruption cut go on (one round's: at most
+     * a slot each) */
+    for (int i = 0; i < x->n_started; i++)
+        if (x->trials[i].resume) start_trial(x, i, x->trials[i].target);
     for (;;) {
         unsigned long seen = gen_now(x);
         collect(x);
@@ -783,10 +793,17 @@ static void run_asha(SweepExec *x)
                 if (x->base.budget > 0 && x->epochs_planned + len > x->base.budget) break;
                 x->epochs_planned += len;
                 t->target = x->asha.rung_epochs[to];
-                want[trial] = true;
                 jobs++;
+                bool reopen = t->dormant; /* --resume: opened from its checkpoint */
+                if (reopen) {
+                    t->dormant = false;
+                    t->resume = true;
+                } else {
+                    want[trial] = true;
+                }
                 pthread_mutex_unlock(&x->mu);
                 tell(x, SWEEP_EV_PROMOTE, t, to, -1);
+                if (reopen) start_trial(x, trial, t->target);
                 pthread_mutex_lock(&x->mu);
                 continue;
             }

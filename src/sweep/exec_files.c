@@ -101,7 +101,7 @@ static void trials_text(const SweepExec *x, FILE *f)
 {
     bool reg = x->data->train.task == TASK_REGRESSION;
     const char *acc = reg ? "mae" : "accuracy";
-    fprintf(f, "trial,status,rung,epochs,best_epoch,best_%s,loss,%s,val_loss,val_%s",
+    fprintf(f, "trial,status,rung,epochs,target,best_epoch,best_%s,loss,%s,val_loss,val_%s",
             monitor_names[x->monitor], acc, acc);
     for (int p = 0; p < x->space.n; p++) fprintf(f, ",%s", x->space.p[p].spec->name);
     fputs(",run\n", f);
@@ -109,7 +109,8 @@ static void trials_text(const SweepExec *x, FILE *f)
         const SweepTrial *t = &x->trials[i];
         fprintf(f, "%d,%s,", i, sweep_trial_status_names[t->status]);
         if (t->rung >= 0) fprintf(f, "%d", t->rung);
-        fprintf(f, ",%d,%d,", t->epochs, t->has_result ? t->result.best_epoch : t->best_epoch);
+        fprintf(f, ",%d,%d,%d,", t->epochs, t->target,
+                t->has_result ? t->result.best_epoch : t->best_epoch);
         number(f, t->best);
         fputc(',', f);
         if (t->has_result && t->result.kept.epoch > 0) {
@@ -256,15 +257,15 @@ static void kept_from_row(const SweepExec *x, SweepTrial *t, char **field)
                 : t->status == TRIAL_DIVERGED      ? TRAIN_DIVERGED
                                                    : TRAIN_STOPPED;
     r->epochs = t->epochs;
-    r->best_epoch = (int)strtol(field[4], NULL, 10);
+    r->best_epoch = (int)strtol(field[5], NULL, 10);
     EpochMetrics *k = &r->kept;
     k->epoch = r->best_epoch;
     k->accuracy = k->mae = k->r2 = k->val_accuracy = k->val_mae = k->val_r2 = NAN;
-    k->loss = field_number(field[6]);
-    *(reg ? &k->mae : &k->accuracy) = field_number(field[7]);
-    k->val_loss = field_number(field[8]);
-    *(reg ? &k->val_mae : &k->val_accuracy) = field_number(field[9]);
-    k->has_val = field[8][0] != '\0';
+    k->loss = field_number(field[7]);
+    *(reg ? &k->mae : &k->accuracy) = field_number(field[8]);
+    k->val_loss = field_number(field[9]);
+    *(reg ? &k->val_mae : &k->val_accuracy) = field_number(field[10]);
+    k->has_val = field[9][0] != '\0';
     t->has_result = true;
 }
 
@@ -292,21 +293,32 @@ static void read_figures(SweepExec *x, SweepTrial *t)
     runset_free(&rs);
 }
 
+/* ASHA's record of a trial read back: the rungs it reached and was
+ * promoted out of (its target lies beyond them), and its job's epochs. */
+static void asha_take_up(SweepExec *x, SweepTrial *t)
+{
+    SweepAsha *a = &x->asha;
+    for (int k = 0; k < a->n_rungs; k++) {
+        if (a->rung_epochs[k] <= t->epochs) t->rung = k;
+        if (a->rung_epochs[k] < t->target) a->promoted[t->index * a->n_rungs + k] = true;
+    }
+    x->epochs_planned += t->target;
+}
+
 ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
 {
-    if (x->scheduler != SWEEP_SCHED_NONE && x->scheduler != SWEEP_SCHED_MEDIAN)
+    if (x->scheduler == SWEEP_SCHED_PBT)
         return error_set(err, ERROR_INPUT,
-                         "--resume: %s: a sweep under --scheduler %s cannot be resumed (only %s "
-                         "and %s sweeps): start it again with --config %s/space.txt",
-                         x->dir, sweep_scheduler_names[x->scheduler], stream_ok[0], stream_ok[1],
-                         x->dir);
+                         "--resume: %s: a sweep under --scheduler pbt cannot be resumed (only %s, "
+                         "%s and asha sweeps): start it again with --config %s/space.txt",
+                         x->dir, stream_ok[0], stream_ok[1], x->dir);
     char path[ATOMICFILE_PATH];
     snprintf(path, sizeof path, "%s/trials.csv", x->dir);
     FILE *f = fopen(path, "r");
     if (!f) return error_set(err, ERROR_INPUT, "--resume: %s: %s", path, strerror(errno));
     static char line[16384];
     char *field[SWEEP_MAX_PARAMS + 16];
-    int want = 11 + x->space.n, lineno = 0;
+    int want = 12 + x->space.n, lineno = 0;
     ErrorCode rc = ERROR_NONE;
     while (fgets(line, sizeof line, f)) {
         if (++lineno == 1) continue; /* the header */
@@ -324,9 +336,9 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
             if (!strcmp(sweep_trial_status_names[k], field[1])) st = k;
         bool ok = st >= 0;
         for (int p = 0; ok && p < x->space.n; p++)
-            ok = parse_value(&x->space, p, field[10 + p], &t->config.v[p]);
+            ok = parse_value(&x->space, p, field[11 + p], &t->config.v[p]);
         Options base;
-        snprintf(t->run, sizeof t->run, "%s", field[10 + x->space.n]);
+        snprintf(t->run, sizeof t->run, "%s", field[11 + x->space.n]);
         if (ok) {
             Error e = {0};
             x->n_started++;
@@ -342,12 +354,16 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
         }
         read_figures(x, t);
         t->status = (SweepTrialStatus)st;
+        t->target = (int)strtol(field[4], NULL, 10);
         kept_from_row(x, t, field);
         if (st == TRIAL_DONE || st == TRIAL_EARLY_STOPPED || st == TRIAL_PRUNED ||
             st == TRIAL_DIVERGED || st == TRIAL_FAILED)
             t->collected = true;
+        else if (x->has_asha && t->epochs >= t->target)
+            t->dormant = true; /* waiting at its rung: opened when promoted */
         else
             t->resume = true; /* interrupted: goes on */
+        if (x->has_asha) asha_take_up(x, t);
     }
     fclose(f);
     return rc;

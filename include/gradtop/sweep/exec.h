@@ -128,6 +128,7 @@ typedef struct {
     TrainRun *tr;
     bool live;    /* started: sweep_exec_stop may stop its trainer */
     bool resume;  /* --resume: goes on from its run directory's checkpoint */
+    bool dormant; /* --resume, asha: waiting at its rung, not open until promoted */
     bool counted; /* holds one of the `parallel` slots */
     bool parked, finished, collected, acked;
     int order; /* what a parked trial does next */
@@ -182,10 +183,12 @@ ErrorCode sweep_exec_run(SweepExec *x, Error *err);
  * stay as they are (their figures read back from their metrics.csv),
  * trials that were interrupted go on from their checkpoint.gtm in their
  * own run directory (one interrupted in its first epoch starts again),
- * and the trials not started yet start as they would have.  Only under
- * --scheduler none or median, whose decisions need nothing but the
- * figures; ERROR_INPUT naming the file and line when trials.csv does not
- * fit the space.
+ * and the trials not started yet start as they would have.  Under asha,
+ * a trial that was waiting at its rung stays closed until it is promoted
+ * (then opened from its checkpoint) or the sweep ends (pruned), and the
+ * round the interruption cut goes on.  Not under pbt (the population's
+ * weights would all have to be open at the barrier): ERROR_INPUT, as when
+ * trials.csv does not fit the space (naming the file and line).
  */
 ErrorCode sweep_exec_resume(SweepExec *x, Error *err);
 /* From any thread: every trial stops after its current batch, none
@@ -216,7 +219,7 @@ ErrorCode sweep_dir_make(const Options *o, const char *dataset, char *out, size_
  * sweep's own), loadable with --config: sweep --config DIR/space.txt
  * repeats the sweep. */
 ErrorCode sweep_write_space(const SweepExec *x, Error *err);
-/* trials.csv, replaced whole: trial,status,rung,epochs,best_epoch,figure
+/* trials.csv, replaced whole: trial,status,rung,epochs,target,best_epoch,figure
  * (the monitored one, named in the header),loss,accuracy|mae,val_loss,
  * val_accuracy|val_mae, then one column per parameter, then run. */
 ErrorCode sweep_write_trials(const SweepExec *x, Error *err);
