@@ -139,6 +139,14 @@ check "--resume of a pbt sweep exits 2" [ $? -eq 2 ]
 check "saying how to start it again" grep -q -- '--config .*/space.txt' "$T/resume-pbt.err"
 "$G" sweep --resume "$cut" --lr 0.1 >/dev/null 2>"$T/resume-opt.err"
 check "--resume with other options is a usage error" [ $? -eq 2 ]
+# a trials.csv cut in the middle of a row is named at its line
+mkdir "$T/torn"
+cp "$cut/space.txt" "$T/torn/"
+head -n 2 "$cut/trials.csv" >"$T/torn/trials.csv"
+sed -n 3p "$cut/trials.csv" | cut -c1-20 >>"$T/torn/trials.csv"
+"$G" sweep --resume "$T/torn" >/dev/null 2>"$T/torn.err"
+check "--resume of a torn trials.csv exits 2" [ $? -eq 2 ]
+check "naming the file and line" grep -q "^gradtop: $T/torn/trials.csv:3: " "$T/torn.err"
 "$G" sweep --resume "$T/asha" >/dev/null 2>"$T/resume-nodir.err"
 check "--resume of a directory without space.txt exits 2" [ $? -eq 2 ]
 
