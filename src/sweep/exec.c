@@ -900,7 +900,7 @@ static void run_pbt(SweepExec *x)
                     x->trials[i].target = barrier;
                     want[i] = true;
                 }
-            grant(x, want);
+            if (!x->stopping) grant(x, want); /* else stop_parked ends them */
             pthread_mutex_unlock(&x->mu);
             continue;
         }
