@@ -361,8 +361,8 @@ static void a_stop_ends_trials_parked_at_a_rung(void **state)
 
 /* One sweep into dir (made), stopped at the event `stop_at_start` times a
  * START has been seen (0: never), or resumed from dir; its outcome. */
-static void sweep_in_at(const Options *o, const char *dir, SweepEventKind at, int nth,
-                        bool resume, Outcome *oc);
+static void sweep_in_at(const Options *o, const char *dir, SweepEventKind at, int nth, bool resume,
+                        Outcome *oc);
 
 static void sweep_in(const Options *o, const char *dir, int stop_at_start, bool resume, Outcome *oc)
 {
@@ -370,8 +370,8 @@ static void sweep_in(const Options *o, const char *dir, int stop_at_start, bool 
 }
 
 /* The same, stopped at the nth event of kind at (0: never). */
-static void sweep_in_at(const Options *o, const char *dir, SweepEventKind at, int nth,
-                        bool resume, Outcome *oc)
+static void sweep_in_at(const Options *o, const char *dir, SweepEventKind at, int nth, bool resume,
+                        Outcome *oc)
 {
     int stop_at_start = nth;
     memset(oc, 0, sizeof *oc);
@@ -430,6 +430,15 @@ static void a_resumed_sweep_ends_as_an_uninterrupted_one(void **state)
             went_on++;
         }
     assert_true(went_on >= 2);
+    /* interrupted again while resuming (trials waiting for a slot among
+     * them), then resumed to the end: still the same sweep */
+    char twice[256];
+    snprintf(twice, sizeof twice, "%s/resume-twice", tmpdir);
+    Outcome d;
+    sweep_in(&o, twice, 7, false, &d);
+    sweep_in(&o, twice, 1, true, &d);
+    sweep_in(&o, twice, 0, true, &d);
+    assert_same(&a, &d, 12);
 }
 
 static void a_resumed_asha_sweep_ends_as_an_uninterrupted_one(void **state)

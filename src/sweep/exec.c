@@ -294,13 +294,13 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
     x->monitor = (MonitorField)f;
     sweep_sampler_default(&x->sampler, (SweepSamplerKind)o->sampler, o->seed, x->monitor);
 
-    long n = o->trials;
+    long nt = o->trials;
     if (o->sampler == SWEEP_SAMPLER_GRID) {
         size_t g;
         if ((rc = sweep_grid_size(&x->space, o, &g, err))) return rc;
-        if (n == 0 || (size_t)n > g) n = (long)g;
-    } else if (n == 0) {
-        n = 16;
+        if (nt == 0 || (size_t)nt > g) nt = (long)g;
+    } else if (nt == 0) {
+        nt = 16;
     }
     if (o->budget > 0 && x->scheduler != SWEEP_SCHED_ASHA) {
         long fit = o->budget / o->max_epochs;
@@ -309,15 +309,15 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
                              "--budget %d: less than one trial of --max-epochs %d (use asha, or a "
                              "larger budget)",
                              o->budget, o->max_epochs);
-        if (fit < n) n = fit;
+        if (fit < nt) nt = fit;
     }
-    if (x->scheduler == SWEEP_SCHED_PBT && n < 2)
+    if (x->scheduler == SWEEP_SCHED_PBT && nt < 2)
         return error_set(err, ERROR_INPUT, "--trials: pbt needs a population of at least 2");
     if (x->scheduler == SWEEP_SCHED_PBT && o->pbt_interval >= o->max_epochs)
         return error_set(err, ERROR_INPUT,
                          "--pbt-interval %d: at least --max-epochs %d, so no exploit would happen",
                          o->pbt_interval, o->max_epochs);
-    x->n_trials = (int)n;
+    x->n_trials = (int)nt;
     x->parallel = o->parallel > 0 ? o->parallel : sysmem_cores();
     if (x->parallel > x->n_trials) x->parallel = x->n_trials;
 
@@ -341,8 +341,19 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
     if ((rc = sysmem_check(one * open, what, "use fewer --trials or --parallel, or smaller layers",
                            err)))
         return rc;
-    x->trials = calloc((size_t)x->n_trials, sizeof *x->trials);
-    if (!x->trials) return error_set(err, ERROR_RUNTIME, "sweep: out of memory for the trials");
+    size_t n = (size_t)x->n_trials;
+    x->trials = calloc(n, sizeof *x->trials);
+    x->want = calloc(n, sizeof *x->want);
+    x->judged = calloc(n, sizeof *x->judged);
+    if (x->scheduler == SWEEP_SCHED_PBT) {
+        x->live = calloc(n, sizeof *x->live);
+        x->configs = calloc(n, sizeof *x->configs);
+        x->exploits = calloc(n, sizeof *x->exploits);
+        x->acks = calloc(n, sizeof *x->acks);
+    }
+    if (!x->trials || !x->want || !x->judged ||
+        (x->scheduler == SWEEP_SCHED_PBT && (!x->live || !x->configs || !x->exploits || !x->acks)))
+        return error_set(err, ERROR_RUNTIME, "sweep: out of memory for the trials");
     for (int i = 0; i < x->n_trials; i++) {
         SweepTrial *t = &x->trials[i];
         t->index = i;
@@ -368,6 +379,12 @@ void sweep_exec_free(SweepExec *x)
         free(x->trials);
     }
     x->trials = NULL;
+    free(x->want);
+    free(x->judged);
+    free(x->live);
+    free(x->configs);
+    free(x->exploits);
+    free(x->acks);
     sweep_board_free(&x->board);
     if (x->has_asha) sweep_asha_free(&x->asha);
     pthread_cond_destroy(&x->cv);
@@ -649,8 +666,8 @@ static void stop_parked(SweepExec *x, SweepTrialStatus as)
 {
     for (int i = 0; i < x->n_started; i++) {
         SweepTrial *t = &x->trials[i];
-        if (t->dormant) { /* never opened again: ends as it is */
-            t->dormant = false;
+        if (t->dormant || (t->resume && !t->live)) { /* not opened again: ends as it is */
+            t->dormant = t->resume = false;
             t->collected = true;
             if (as == TRIAL_PRUNED) t->status = TRIAL_PRUNED;
             continue;
@@ -682,8 +699,8 @@ static void write_files(SweepExec *x)
 /* none and median: a stream of trials. */
 static void run_stream(SweepExec *x)
 {
-    bool *want = calloc((size_t)x->n_trials, sizeof *want);
-    int *judged = calloc((size_t)x->n_trials, sizeof *judged); /* the epoch last judged at */
+    bool *want = x->want;
+    int *judged = x->judged; /* the epoch each trial was last judged at */
     for (;;) {
         unsigned long seen = gen_now(x);
         collect(x);
@@ -727,14 +744,12 @@ static void run_stream(SweepExec *x)
         if (!finished_waiting) wait_change(x, seen);
         pthread_mutex_unlock(&x->mu);
     }
-    free(want);
-    free(judged);
 }
 
 /* asha: rounds of jobs (exec.h). */
 static void run_asha(SweepExec *x)
 {
-    bool *want = calloc((size_t)x->n_trials, sizeof *want);
+    bool *want = x->want;
     /* --resume: the jobs the interruption cut go on (one round's: at most
      * a slot each) */
     for (int i = 0; i < x->n_started; i++)
@@ -837,16 +852,14 @@ static void run_asha(SweepExec *x)
         grant(x, want);
         pthread_mutex_unlock(&x->mu);
     }
-    free(want);
 }
 
 /* pbt: the population, with a barrier every interval epochs. */
 static void run_pbt(SweepExec *x)
 {
-    bool *want = calloc((size_t)x->n_trials, sizeof *want);
-    bool *live = calloc((size_t)x->n_trials, sizeof *live);
-    SweepConfig *configs = calloc((size_t)x->n_trials, sizeof *configs);
-    SweepExploit *ex = calloc((size_t)x->n_trials, sizeof *ex);
+    bool *want = x->want, *live = x->live;
+    SweepConfig *configs = x->configs;
+    SweepExploit *ex = x->acks, *out = x->exploits;
     SweepPbtParams pp;
     sweep_pbt_default(&pp, x->base.pbt_interval, x->base.seed);
     int barrier = x->base.pbt_interval;
@@ -924,7 +937,6 @@ static void run_pbt(SweepExec *x)
         Error err = {0};
         Options base;
         sweep_exec_trial_base(x, 0, &base);
-        SweepExploit *out = calloc((size_t)x->n_trials, sizeof *out);
         if (n_live >= 2 && sweep_pbt_decide(&pp, &x->space, &base, &x->board, barrier, live,
                                             configs, out, &n_ex, &err) == ERROR_NONE) {
             for (int k = 0; k < n_ex; k++) {
@@ -945,7 +957,6 @@ static void run_pbt(SweepExec *x)
                 pthread_mutex_lock(&x->mu);
             }
         }
-        free(out);
         if (!acking) {
             barrier += x->base.pbt_interval;
             for (int i = 0; i < x->n_started; i++)
@@ -957,10 +968,6 @@ static void run_pbt(SweepExec *x)
         }
         pthread_mutex_unlock(&x->mu);
     }
-    free(want);
-    free(live);
-    free(configs);
-    free(ex);
 }
 
 ErrorCode sweep_exec_run(SweepExec *x, Error *err)

@@ -152,6 +152,12 @@ struct SweepExec {
     SweepAsha asha;
     bool has_asha;
     SweepTrial *trials;
+    /* the owner's scratch, one entry per trial (pbt's only under pbt) */
+    bool *want;  /* parked, to go on when a slot is free */
+    int *judged; /* median: the epoch last judged at */
+    bool *live;  /* pbt: parked at the barrier */
+    SweepConfig *configs;
+    SweepExploit *exploits, *acks; /* pbt: decided; waited for (trial + 1, 0: none) */
     int n_started;
     long epochs_planned; /* asha: epochs of the jobs made so far */
     /* under mu */
