@@ -19,7 +19,9 @@
  * from any thread (a signal watcher).
  *
  * FIXED POINTS, AND THE ORDER DECISIONS ARE TAKEN IN.  A trial's training
- * is deterministic given its options (one thread, its own seed); what
+ * is deterministic given its options (one thread; every trial takes the
+ * sweep's --seed unless the space searches `seed`, so trials of one
+ * network start from the same weights and batch order); what
  * could depend on timing is which trials exist and when they stop, so
  * every such decision is taken when the state it reads is final:
  *   none    trial i starts when a slot is free, trials in index order; its
