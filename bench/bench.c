@@ -2114,11 +2114,6 @@ int main(int argc, char **argv)
              100 * shw, 100 * epm, 100 * epw);
     target_row("digits: ASHA >= 99% of random's best, <= 1/4 of its epochs", have ? m : "-", have,
                shw >= TARGET_ASHA_SHARE && epw <= TARGET_ASHA_EPOCHS);
-    have = search_row_ok(&search_random) && search_row_ok(&search_tpe);
-    snprintf(m, sizeof m, "mean %.4f vs random %.4f", have ? search_mean(&search_tpe) : -1,
-             have ? search_mean(&search_random) : -1);
-    target_row("digits: TPE's mean best >= random's, 5 seeds", have ? m : "-", have,
-               have && search_mean(&search_tpe) >= search_mean(&search_random));
     printf("\n%s took %.0f s\n", "make bench", now_mono() - t_begin);
     return 0;
 }
