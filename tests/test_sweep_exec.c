@@ -354,7 +354,9 @@ static void a_stop_ends_trials_parked_at_a_rung(void **state)
     int n;
     SweepTrialStatus first;
     stopped_sweep(&o, SWEEP_EV_RUNG, "stop-parked", &n, &first);
-    assert_int_equal(n, 2); /* the first round: one job per slot */
+    /* the first round's two jobs, then its decisions taken whole: two new
+     * trials (nothing is promotable from two figures), stopped at once */
+    assert_int_equal(n, 4);
 }
 
 /* ---- --resume ------------------------------------------------------------ */
@@ -455,7 +457,15 @@ static void a_resumed_asha_sweep_ends_as_an_uninterrupted_one(void **state)
     assert_true(b.n < a.n);
     sweep_in(&o, cut, 0, true, &c);
     assert_same(&a, &c, 9);
-    for (int i = 0; i < b.n; i++) assert_string_equal(b.run[i], c.run[i]);
+    /* those with a checkpoint went on in their own run directories (the
+     * trials the cut round started were stopped before their first) */
+    int went_on = 0;
+    for (int i = 0; i < b.n; i++)
+        if (b.epochs[i] > 0) {
+            assert_string_equal(b.run[i], c.run[i]);
+            went_on++;
+        }
+    assert_true(went_on >= 2);
 }
 
 /* ---- files --------------------------------------------------------------- */

@@ -614,7 +614,7 @@ static void median_step(SweepExec *x, bool *want, int *judged)
     for (int i = 0; i < x->n_started; i++) {
         SweepTrial *t = &x->trials[i];
         int e = t->epochs;
-        if (!t->parked || t->order != ORDER_NONE || judged[i] == e) continue;
+        if ((!t->parked && !t->dormant) || t->order != ORDER_NONE || judged[i] == e) continue;
         bool ready = true;
         for (int j = 0; j < i && ready; j++) {
             const SweepTrial *o = &x->trials[j];
@@ -625,8 +625,13 @@ static void median_step(SweepExec *x, bool *want, int *judged)
         SweepMedianParams mp = {x->base.min_epochs, MEDIAN_STARTUP};
         if (sweep_median_stop(&mp, &x->board, i, e)) {
             t->status = TRIAL_PRUNED;
-            t->order = ORDER_STOP;
-            pthread_cond_signal(&t->cv);
+            if (t->dormant) { /* --resume: never opened again */
+                t->dormant = false;
+                t->collected = true;
+            } else {
+                t->order = ORDER_STOP;
+                pthread_cond_signal(&t->cv);
+            }
             pthread_mutex_unlock(&x->mu);
             tell(x, SWEEP_EV_PRUNE, t, 0, -1);
             pthread_mutex_lock(&x->mu);
@@ -708,6 +713,18 @@ static void run_stream(SweepExec *x)
         if (x->stopping) stop_parked(x, TRIAL_STOPPED);
         if (x->scheduler == SWEEP_SCHED_MEDIAN) {
             median_step(x, want, judged);
+            /* --resume: a trial judged to go on is opened from its
+             * checkpoint, lowest index first */
+            for (int i = 0; i < x->n_started && !x->stopping && x->running < x->parallel; i++) {
+                SweepTrial *t = &x->trials[i];
+                if (!t->dormant || !want[i]) continue;
+                want[i] = false;
+                t->dormant = false;
+                t->resume = true;
+                pthread_mutex_unlock(&x->mu);
+                start_trial(x, i, x->base.max_epochs);
+                pthread_mutex_lock(&x->mu);
+            }
             if (!x->stopping) grant(x, want);
         }
         /* --resume: the interrupted trials go on first, in index order */
@@ -800,7 +817,10 @@ static void run_asha(SweepExec *x)
             pthread_mutex_lock(&x->mu);
         }
         int jobs = 0;
-        for (int slot = 0; slot < x->parallel && !x->stopping; slot++) {
+        /* A round's decisions are taken whole, even when a stop has come
+         * meanwhile (the trials they start then stop at once): a resumed
+         * sweep then finds every round decided or not at all. */
+        for (int slot = 0; slot < x->parallel; slot++) {
             int trial, to;
             if (sweep_asha_next(&x->asha, &x->board, &trial, &to)) {
                 SweepTrial *t = &x->trials[trial];

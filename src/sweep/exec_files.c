@@ -246,9 +246,9 @@ static double field_number(const char *f)
  * figures); what the file does not hold is NaN. */
 static void kept_from_row(const SweepExec *x, SweepTrial *t, char **field)
 {
-    if (t->status != TRIAL_DONE && t->status != TRIAL_EARLY_STOPPED && t->status != TRIAL_PRUNED &&
-        t->status != TRIAL_DIVERGED)
-        return;
+    /* an interrupted trial's too: one that is not opened again ends
+     * with what it had (a trial reopened gets its new result) */
+    if (t->status == TRIAL_FAILED || !field[7][0]) return;
     bool reg = x->data->train.task == TASK_REGRESSION;
     TrainResult *r = &t->result;
     memset(r, 0, sizeof *r);
@@ -303,6 +303,14 @@ static void asha_take_up(SweepExec *x, SweepTrial *t)
         if (a->rung_epochs[k] < t->target) a->promoted[t->index * a->n_rungs + k] = true;
     }
     x->epochs_planned += t->target;
+}
+
+/* Whether the median rule judges t at the epoch it stopped at before it
+ * may go on (as the executor parks it there: exec.c's must_park). */
+static bool waits_for_median(const SweepExec *x, const SweepTrial *t)
+{
+    return x->scheduler == SWEEP_SCHED_MEDIAN && t->index >= 5 && t->epochs >= x->base.min_epochs &&
+           t->epochs < x->base.max_epochs;
 }
 
 ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
@@ -361,6 +369,8 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
             t->collected = true;
         else if (x->has_asha && t->epochs >= t->target)
             t->dormant = true; /* waiting at its rung: opened when promoted */
+        else if (waits_for_median(x, t))
+            t->dormant = true; /* judged at its epoch before it trains on */
         else
             t->resume = true; /* interrupted: goes on */
         if (x->has_asha) asha_take_up(x, t);

@@ -130,7 +130,7 @@ typedef struct {
     TrainRun *tr;
     bool live;    /* started: sweep_exec_stop may stop its trainer */
     bool resume;  /* --resume: goes on from its run directory's checkpoint */
-    bool dormant; /* --resume, asha: waiting at its rung, not open until promoted */
+    bool dormant; /* --resume: not open until promoted (asha) or judged (median) */
     bool counted; /* holds one of the `parallel` slots */
     bool parked, finished, collected, acked;
     int order; /* what a parked trial does next */
@@ -194,7 +194,9 @@ ErrorCode sweep_exec_run(SweepExec *x, Error *err);
  * and the trials not started yet start as they would have.  Under asha,
  * a trial that was waiting at its rung stays closed until it is promoted
  * (then opened from its checkpoint) or the sweep ends (pruned), and the
- * round the interruption cut goes on.  Not under pbt (the population's
+ * round the interruption cut goes on (a round's decisions are taken
+ * whole).  Under median, one the rule would judge at the epoch it stopped
+ * at stays closed until it is judged there.  Not under pbt (the population's
  * weights would all have to be open at the barrier): ERROR_INPUT, as when
  * trials.csv does not fit the space (naming the file and line).
  */
