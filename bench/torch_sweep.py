@@ -19,8 +19,10 @@ What matches gradtop's trials: the CSV's label last, features standardized
 with the training part's mean and population standard deviation, a
 stratified validation part of 20 %, Linear + ReLU layers, softmax
 cross-entropy, Adam with betas (0.9, 0.999) and eps 1e-7 (Keras's), batch
-32, a fresh permutation each epoch, and after each epoch the validation
-loss and accuracy (gradtop scores every epoch on the validation part).
+32, a fresh permutation each epoch, the training loss and accuracy of each
+epoch read back batch by batch (as bench/torch_ref.py does, and as gradtop
+tallies them), and after each epoch the validation loss and accuracy
+(gradtop scores every epoch on the validation part).
 
 Prints "VERSION TORCH OPTUNA", then one line
   RESULT MODE TRIALS WORKERS WALL_S CPU_S BEST_VAL_ACCURACY
@@ -96,12 +98,17 @@ def train(layers, lr, epochs, seed=0):
     for _ in range(epochs):
         model.train()
         perm = torch.randperm(n)
+        seen_loss, correct = 0.0, 0
         for i in range(0, n, 32):
             b = perm[i:i + 32]
             opt.zero_grad()
-            loss = lossf(model(xt[b]), yt[b])
+            out = model(xt[b])
+            loss = lossf(out, yt[b])
             loss.backward()
             opt.step()
+            # the epoch's training loss and accuracy, as gradtop reports them
+            seen_loss += loss.item() * len(b)
+            correct += (out.argmax(1) == yt[b]).sum().item()
         model.eval()
         with torch.no_grad():
             out = model(xv)
