@@ -31,7 +31,7 @@ static Options iris_sweep(const char *space, int scheduler, int trials, int max_
     o.max_epochs = max_epochs;
     o.parallel = parallel;
     o.seed = 3;
-    o.patience = 0;
+    o.hp.patience = 0;
     o.min_epochs = 1;
     o.eta = 3;
     o.pbt_interval = 2;
@@ -238,7 +238,7 @@ static void pbt_exploit_copies_exactly_the_donors_weights_and_state(void **state
     options_default(&o);
     snprintf(o.dataset, sizeof o.dataset, "iris");
     o.epochs = 5;
-    o.patience = 0;
+    o.hp.patience = 0;
     o.threads = 1;
     PreparedData data;
     Error err = {0};
@@ -255,7 +255,7 @@ static void pbt_exploit_copies_exactly_the_donors_weights_and_state(void **state
                      0);
     assert_int_equal(trainer_run(ex.donor, &err), ERROR_NONE);
     ex.explored = o;
-    ex.explored.opt.lr = 0.0042;
+    ex.explored.hp.opt.lr = 0.0042;
     assert_int_equal(trainer_create(&ex.self, &orc, &data.train, &data.val, NULL, false, &hr, &err),
                      0);
     assert_int_equal(trainer_run(ex.self, &err), ERROR_NONE);
@@ -500,8 +500,8 @@ static void the_files_name_every_trial_and_best_txt_loads(void **state)
     options_default(&loaded);
     snprintf(path, sizeof path, "%s/best.txt", dir);
     assert_int_equal(options_load_file(&loaded, path, NULL, &err), ERROR_NONE);
-    assert_true(loaded.opt.lr == x->trials[b].opt.opt.lr);
-    assert_int_equal(loaded.batch_size, x->trials[b].opt.batch_size);
+    assert_true(loaded.hp.opt.lr == x->trials[b].opt.hp.opt.lr);
+    assert_int_equal(loaded.hp.batch_size, x->trials[b].opt.hp.batch_size);
     assert_int_equal(loaded.epochs, 3);
     /* view reads the sweep directory as a log directory of runs */
     RunSet rs;

@@ -16,7 +16,7 @@
 #include "cli.h"
 #include "output.h"
 #include "gradtop/core/sigwatch.h"
-#include "gradtop/data/prepared.h"
+#include "gradtop/run/prepared.h"
 #include "gradtop/sweep/exec.h"
 
 typedef struct {

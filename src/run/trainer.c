@@ -223,7 +223,7 @@ ErrorCode trainer_bytes(const Options *o, const Dataset *train, int threads, dou
         model_shape_make(&shape, train->d, o->layers, o->n_layers, o->activation, o->loss,
                          train->task == TASK_CLASSIFICATION, train->n_classes, err);
     if (rc) return rc;
-    int batch = o->batch_size < (long)train->n ? o->batch_size : (int)train->n;
+    int batch = o->hp.batch_size < (long)train->n ? o->hp.batch_size : (int)train->n;
     *need = need_bytes(&shape, batch, train->n, threads);
     return ERROR_NONE;
 }

@@ -227,7 +227,7 @@ static ErrorCode trial_bytes(const SweepExec *x, double *need, Error *err)
         const SweepParam *sp = &x->space.p[p];
         if (!strcmp(sp->spec->name, "layers")) layers = sp;
         if (strcmp(sp->spec->name, "batch-size")) continue;
-        int big = o.batch_size;
+        int big = o.hp.batch_size;
         if (sp->dist == SWEEP_CHOICE) {
             for (int k = 0; k < sp->n; k++) {
                 int b = atoi(sweep_param_alt(&x->space, sp, k));
@@ -236,7 +236,7 @@ static ErrorCode trial_bytes(const SweepExec *x, double *need, Error *err)
         } else {
             big = (int)sp->hi;
         }
-        o.batch_size = big;
+        o.hp.batch_size = big;
     }
     *need = 0;
     int n_alt = layers && layers->dist == SWEEP_CHOICE ? layers->n : 1;

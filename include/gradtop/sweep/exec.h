@@ -65,7 +65,7 @@
 #include <stdbool.h>
 
 #include "gradtop/core/error.h"
-#include "gradtop/data/prepared.h"
+#include "gradtop/run/prepared.h"
 #include "gradtop/run/run.h"
 #include "gradtop/sweep/sweep.h"
 
