@@ -443,10 +443,9 @@ static void ceiling_batches(Ceiling *c, long max_batches)
                         S[l], c->W[l], S[l], 1.0f, c->z[l + 1], S[l + 1]);
         float *dz = c->d0, *da = c->d1;
         for (int l = L - 1; l >= 0; l--) {
-            /* dW (O, I) += dZᵀ (O, B) · X (B, I): the training step's
-             * optimizer_step_clear leaves the gradient at zero, so
-             * model_gradient adds onto it with beta 1 (no pass of OpenBLAS's
-             * own to clear dW). */
+            /* dW (O, I) += dZᵀ (O, B) · X (B, I): the training step clears
+             * the gradient (model_zero_grads) and model_backward adds onto
+             * it with beta 1 (no pass of OpenBLAS's own to clear dW). */
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, S[l + 1], S[l], B, 1.0f, dz,
                         S[l + 1], c->a[l], S[l], 1.0f, c->dW[l], S[l]);
             if (l == 0) break;
@@ -486,20 +485,12 @@ static void time_ceiling(const Config *cf, int threads, Result *r)
     ceiling_free(&c);
 }
 
-/* ---- the cleared gradient ---------------------------------------------------- */
+/* ---- the step's parts ------------------------------------------------------ */
 
-/* bench --clear: training steps of a config's network on random rows, the
- * two ways a step can leave its gradient, taking turns every CLEAR_TURN
- * steps so that both meet the same state of the machine: (plain)
- * optimizer_step_team, after which model_gradient's dW products overwrite the
- * gradient with beta 0 and OpenBLAS clears each dW in a pass of its own;
- * (clearing) optimizer_step_clear, which zeroes each block as it reads it,
- * after which the products add onto zeros with beta 1.  Prints the mean
- * gradient and optimizer times per step of each (the forward pass, the same
- * both ways, runs but is not timed).  A gradient counts for the way the step
- * before it took, which left the gradient as it found it. */
-#define CLEAR_TURN 5
-
+/* bench --clear: training steps of a config's network (Adam) on random rows,
+ * each of the step's four parts timed apart: forward, clear
+ * (model_zero_grads), backward, update.  Prints their mean times per step
+ * and the clear's share of the step. */
 static int time_clear(const Config *cf, int steps, int threads)
 {
     gemm_set_threads(1);
@@ -532,53 +523,46 @@ static int time_clear(const Config *cf, int steps, int threads)
     float *x = filled((size_t)cf->batch * 784, &seed);
     int *labels = malloc((size_t)cf->batch * sizeof *labels);
     for (int i = 0; labels && i < cf->batch; i++) labels[i] = i % 10;
-    double grad_s[2] = {0, 0}, step_s[2] = {0, 0};
-    int n[2] = {0, 0}, n_grad[2] = {0, 0};
-    for (int s = 0; x && labels && s < steps + 4 * CLEAR_TURN; s++) {
-        int way = (s / CLEAR_TURN) % 2; /* 0 plain, 1 clearing */
-        /* The gradient is of the kind the step before left it for: the
-         * first of a turn is the other way's. */
-        int gway = m.grads_zero ? 1 : 0;
-        model_forward(&m, x, cf->batch, true, NULL);
+    enum { WARM = 20 };
+    double part[4] = {0, 0, 0, 0};
+    int n = 0;
+    for (int s = 0; x && labels && s < steps + WARM; s++) {
         double t0 = now_mono();
-        model_gradient(&m, labels, NULL, cf->batch);
+        model_forward(&m, x, cf->batch, true, NULL);
         double t1 = now_mono();
-        if (way) {
-            optimizer_step_clear(&o, m.params, m.grads, 1e-3, team);
-            model_grads_cleared(&m);
-        } else {
-            optimizer_step_team(&o, m.params, m.grads, 1e-3, team);
-        }
+        model_zero_grads(&m);
         double t2 = now_mono();
-        if (s < 4 * CLEAR_TURN) continue; /* warm-up */
-        grad_s[gway] += t1 - t0;
-        n_grad[gway]++;
-        step_s[way] += t2 - t1;
-        n[way]++;
+        model_backward(&m, labels, NULL, cf->batch);
+        double t3 = now_mono();
+        optimizer_step(&o, m.params, m.grads, 1e-3, team);
+        double t4 = now_mono();
+        if (s < WARM) continue;
+        part[0] += t1 - t0;
+        part[1] += t2 - t1;
+        part[2] += t3 - t2;
+        part[3] += t4 - t3;
+        n++;
     }
-    bool ok = n[0] && n[1] && n_grad[0] && n_grad[1];
-    if (ok) {
-        double g0 = grad_s[0] / n_grad[0], g1 = grad_s[1] / n_grad[1];
-        double o0 = step_s[0] / n[0], o1 = step_s[1] / n[1];
-        printf("(%s) %s, batch %d, %d thread%s, %d steps each way, taking turns every %d:\n"
-               "  plain:    gradient %.3f ms + optimizer %.3f ms = %.3f ms\n"
-               "  clearing: gradient %.3f ms + optimizer %.3f ms = %.3f ms (%+.1f%%)\n",
-               cf->key, cf->title, cf->batch, threads, threads > 1 ? "s" : "", n[0], CLEAR_TURN,
-               1e3 * g0, 1e3 * o0, 1e3 * (g0 + o0), 1e3 * g1, 1e3 * o1, 1e3 * (g1 + o1),
-               100 * ((g1 + o1) / (g0 + o0) - 1));
+    if (n) {
+        double f = 1e3 / n, all = part[0] + part[1] + part[2] + part[3];
+        printf("(%s) %s, batch %d, %d thread%s, %d steps:\n"
+               "  forward %.3f ms + clear %.3f ms + backward %.3f ms + update %.3f ms = %.3f ms;"
+               " the clear %.2f%% of it\n",
+               cf->key, cf->title, cf->batch, threads, threads > 1 ? "s" : "", n, f * part[0],
+               f * part[1], f * part[2], f * part[3], f * all, 100 * part[1] / all);
     }
     free(x);
     free(labels);
     optimizer_free(&o);
     model_free(&m);
     team_destroy(team);
-    return ok ? 0 : 1;
+    return n ? 0 : 1;
 }
 
 /* ---- child processes ------------------------------------------------------ */
 
-/* Adam's pass over n parameters as the trainer makes it (optimizer_step_clear,
- * which also clears the gradient), and the least memory traffic any exact
+/* Adam's pass over n parameters as the trainer makes it (optimizer_step on a
+ * fresh gradient), and the least memory traffic any exact
  * Adam needs when its state does not stay in cache: m and v read and written
  * (the weights and the gradient come on top).  Each timed after a pass that
  * writes 96 MB, three times the L3 cache, as a step's products leave the
@@ -610,10 +594,10 @@ static void time_adam(size_t n)
     double full[ADAM_REPS], least[ADAM_REPS];
     float *m = o.state, *v = o.state + n;
     for (int r = 0; r < ADAM_REPS; r++) {
-        fill(g, n, &seed); /* a fresh gradient: the step, as the trainer's, clears it */
+        fill(g, n, &seed); /* a fresh gradient, as each step's backward makes */
         evict(buf);
         double t0 = now_mono();
-        optimizer_step_clear(&o, w, g, 1e-3, NULL);
+        optimizer_step(&o, w, g, 1e-3, NULL);
         full[r] = now_mono() - t0;
         evict(buf);
         t0 = now_mono();
@@ -1761,7 +1745,7 @@ int main(int argc, char **argv)
         return 1;
     }
     if (argc > 1 && !strcmp(argv[1], "--clear")) {
-        /* the two ways a step leaves its gradient, (a) and (b) */
+        /* the step's four parts, (a) and (b) */
         int cores = sysmem_cores(), rc = 0;
         for (int t = 1; t <= cores && t <= 2; t++)
             rc |= time_clear(&configs[0], 3000, t) | time_clear(&configs[1], 400, t);

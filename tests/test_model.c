@@ -962,12 +962,11 @@ static void prepare_bigger_batch_then_forward_matches_row_by_row(void **state)
     model_free(&m);
 }
 
-/* model_gradient overwrites whatever grads held with exactly what zeroing
- * and model_backward give, penalties included.  Grads said to be cleared
- * (as the trainer's optimizer_step_clear leaves them) take the products
- * added onto them, with the same result; that lasts one gradient, so a second
- * call on the now filled grads replaces them rather than doubling them. */
-static void gradient_overwrites_grads_like_zero_then_backward(void **state)
+/* Whatever grads held (a step's gradient, or garbage), clearing and then
+ * backward gives exactly the gradient of the last forward, penalties
+ * included; and the clear, shared among a team, reaches every parameter,
+ * the tail past the last whole cache line included. */
+static void zero_then_backward_gives_the_gradient_whatever_grads_held(void **state)
 {
     (void)state;
     Model m;
@@ -979,23 +978,31 @@ static void gradient_overwrites_grads_like_zero_then_backward(void **state)
     model_forward(&m, hand_x, 2, false, NULL);
     model_zero_grads(&m);
     model_backward(&m, hand_labels, NULL, 2);
-    assert_false(m.grads_zero);
     float *want = malloc(m.n_params * sizeof(float));
+    assert_non_null(want);
     memcpy(want, m.grads, m.n_params * sizeof(float));
     for (size_t i = 0; i < m.n_params; i++) m.grads[i] = 1e6f + (float)i; /* stale garbage */
-    model_gradient(&m, hand_labels, NULL, 2);
-    assert_memory_equal(m.grads, want, m.n_params * sizeof(float));
-
-    memset(m.grads, 0, m.n_params * sizeof(float));
-    model_grads_cleared(&m);
-    assert_true(m.grads_zero);
-    model_gradient(&m, hand_labels, NULL, 2);
-    assert_memory_equal(m.grads, want, m.n_params * sizeof(float));
-    assert_false(m.grads_zero);
-    model_gradient(&m, hand_labels, NULL, 2);
+    model_zero_grads(&m);
+    model_backward(&m, hand_labels, NULL, 2);
     assert_memory_equal(m.grads, want, m.n_params * sizeof(float));
     free(want);
     model_free(&m);
+
+    /* 3-400-401-3: 163,607 parameters, not a whole number of cache lines,
+     * enough to be shared between two threads */
+    const int wide[2] = {400, 401};
+    make_model(&m, 3, wide, 2, ACTIVATION_RELU, LOSS_AUTO, true, 3, 4, 1);
+    Team *team;
+    Error err = {0};
+    assert_int_equal(team_create(&team, 2, &err), ERROR_NONE);
+    m.team = team;
+    assert_int_equal(m.n_params, 163607);
+    for (size_t i = 0; i < m.n_params; i++) m.grads[i] = (float)i + 1;
+    model_zero_grads(&m);
+    for (size_t i = 0; i < m.n_params; i++)
+        if (m.grads[i] != 0.0f) fail_msg("grads[%zu] = %g after clearing", i, m.grads[i]);
+    model_free(&m);
+    team_destroy(team);
 }
 
 static void prepare_rejects_zero_batch(void **state)
@@ -1053,8 +1060,10 @@ static void compare_team_pass(Activation act, bool classification)
     const float *p2 = model_forward(&two, x, B, true, &d2);
     for (int i = 0; i < B * O; i++) EXPECT_NEAR(p2[i], p1[i], 1e-5 * (1 + fabs(p1[i])));
     EXPECT_NEAR(model_loss(&two, labels, t, B), model_loss(&one, labels, t, B), 1e-5);
-    model_gradient(&one, labels, t, B);
-    model_gradient(&two, labels, t, B);
+    model_zero_grads(&one);
+    model_backward(&one, labels, t, B);
+    model_zero_grads(&two);
+    model_backward(&two, labels, t, B);
     double scale = 0;
     for (size_t i = 0; i < one.n_params; i++) scale = fmax(scale, fabs(one.grads[i]));
     assert_true(scale > 0);
@@ -1133,7 +1142,7 @@ int main(void)
         cmocka_unit_test(dropout_masks_are_scaled_and_drop_about_p),
         cmocka_unit_test(no_dropout_when_not_training),
         cmocka_unit_test(prepare_bigger_batch_then_forward_matches_row_by_row),
-        cmocka_unit_test(gradient_overwrites_grads_like_zero_then_backward),
+        cmocka_unit_test(zero_then_backward_gives_the_gradient_whatever_grads_held),
         cmocka_unit_test(prepare_rejects_zero_batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

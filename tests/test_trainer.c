@@ -1027,6 +1027,76 @@ static void test_copy_weights_after_the_run_returned(void **state)
     free_dataset(&ds);
 }
 
+/* Two whole-batch steps of plain SGD, on one thread and shared by two: each
+ * step's gradient is that batch's alone, cleared before backward adds onto
+ * it, so the weights are those of two steps made by hand from the same
+ * start.  A step that added onto the last one's gradient would move them by
+ * rate x the first gradient more, checked to be far outside the tolerance. */
+static void test_each_step_starts_from_a_cleared_gradient(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    const double TOL = 1e-5;
+    const float lr = 0.1f;
+    Dataset ds;
+    make_dataset(&ds, N, 8);
+    for (int threads = 1; threads <= 2; threads++) {
+        Options o;
+        base_options(&o);
+        /* 2-400-401-2: enough work and parameters to share every phase */
+        o.layers[0] = 400;
+        o.layers[1] = 401;
+        o.n_layers = 2;
+        o.epochs = 2;
+        o.hp.batch_size = N;
+        o.threads = threads;
+        o.hp.opt.kind = OPTIMIZER_SGD;
+        o.hp.opt.lr = lr;
+        o.hp.opt.momentum = 0;
+        o.hp.opt.nesterov = false;
+        o.restore_best = false;
+        Trainer *t;
+        Error err;
+        assert_int_equal(trainer_create(&t, &o, &ds, NULL, NULL, false, NULL, &err), ERROR_NONE);
+        Model *tm = trainer_model(t);
+        size_t np = tm->n_params;
+        Model ref;
+        Rng rng;
+        rng_seed(&rng, 1);
+        assert_int_equal(model_create(&ref, &tm->shape, N, &rng, &err), ERROR_NONE);
+        memcpy(ref.params, tm->params, np * sizeof(float));
+        float *g1 = malloc(np * sizeof(float));
+        assert_non_null(g1);
+        assert_int_equal(trainer_run(t, &err), ERROR_NONE);
+        TrainResult res;
+        trainer_result(t, &res);
+        assert_int_equal(res.steps, 2);
+        /* By hand: forward, clear, backward, update. */
+        for (int step = 0; step < 2; step++) {
+            model_forward(&ref, ds.x, N, false, NULL);
+            model_zero_grads(&ref);
+            model_backward(&ref, ds.labels, NULL, N);
+            if (step == 0) memcpy(g1, ref.grads, np * sizeof(float));
+            for (size_t i = 0; i < np; i++) ref.params[i] -= lr * ref.grads[i];
+        }
+        /* The rows' order differs (the trainer shuffles), so the sums round
+         * differently: within TOL.  Without the clear, the second step would
+         * have added the first gradient again: w - rate x g1. */
+        double off = 0, unclean = 0;
+        for (size_t i = 0; i < np; i++) {
+            off = fmax(off, fabs((double)tm->params[i] - ref.params[i]));
+            unclean = fmax(unclean, fabs((double)lr * g1[i]));
+        }
+        if (off > TOL)
+            fail_msg("%d thread(s): weights %g away from the hand-made steps", threads, off);
+        assert_true(unclean > 100 * TOL);
+        trainer_destroy(t);
+        model_free(&ref);
+        free(g1);
+    }
+    free_dataset(&ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1050,6 +1120,7 @@ int main(void)
         cmocka_unit_test(test_headless_trainer_ignores_pace_and_paused),
         cmocka_unit_test(test_copy_weights_only_while_standing_still),
         cmocka_unit_test(test_copy_weights_after_the_run_returned),
+        cmocka_unit_test(test_each_step_starts_from_a_cleared_gradient),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

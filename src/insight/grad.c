@@ -212,7 +212,6 @@ ErrorCode gradprobe_run_rows(GradProbe *p, Model *m, const Dataset *train, const
     size_t np = p->n_params, B = (size_t)batch, k = n_rows / B, R = n_rows;
     int L = m->shape.n_layers;
     memcpy(p->saved, m->grads, np * sizeof *p->saved);
-    bool saved_zero = m->grads_zero;
     memset(p->G, 0, np * sizeof *p->G);
     memset(out, 0, sizeof *out);
     out->n_layers = L;
@@ -284,7 +283,6 @@ ErrorCode gradprobe_run_rows(GradProbe *p, Model *m, const Dataset *train, const
     out->b_simple = out->g2 > 0 && out->trace > 0 ? out->trace / out->g2 : NAN;
 
     memcpy(m->grads, p->saved, np * sizeof *p->saved);
-    m->grads_zero = saved_zero;
     return ERROR_NONE;
 }
 

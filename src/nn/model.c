@@ -205,7 +205,6 @@ ErrorCode model_create(Model *m, const ModelShape *s, int batch, Rng *rng, Error
         return error_set(err, ERROR_RUNTIME, "out of memory: the network needs %.0f MB",
                          bytes / 1e6);
     m->grads = m->params + m->n_params;
-    m->grads_zero = true; /* calloc */
     point_layers(m);
     rc = model_prepare(m, batch, err);
     /* the BLAS buffer of the thread that runs the model, mapped now */
@@ -239,15 +238,26 @@ void model_free(Model *m)
     memset(m, 0, sizeof *m);
 }
 
-void model_zero_grads(Model *m)
+typedef struct {
+    float *grads;
+    size_t n;
+} ZeroJob;
+
+static void zero_share(void *ctx, int i, int n)
 {
-    memset(m->grads, 0, m->n_params * sizeof(float));
-    m->grads_zero = true;
+    const ZeroJob *job = ctx;
+    size_t lo, hi;
+    /* Whole cache lines per share. */
+    team_share(job->n, 16, i, n, &lo, &hi);
+    memset(job->grads + lo, 0, (hi - lo) * sizeof(float));
 }
 
-void model_grads_cleared(Model *m)
+void model_zero_grads(Model *m)
 {
-    m->grads_zero = true;
+    ZeroJob job = {m->grads, m->n_params};
+    /* As the optimizer's pass: a share below ~64k floats costs more to hand
+     * over than to clear. */
+    team_run(m->team, (int)(m->n_params / 65536), zero_share, &job);
 }
 
 void act_forward(Activation a, const float *z, float *out, size_t n)
@@ -532,7 +542,6 @@ static void output_delta(const Model *m, const int *labels, const float *targets
 typedef struct {
     Model *m;
     int B, l;
-    bool accumulate;
     const float *dz; /* (B, n_out) of layer l */
     float *da;       /* (B, n_in): becomes dZ of layer l - 1 */
 } BackwardJob;
@@ -552,10 +561,8 @@ static void backward_share(void *ctx, int i, int n)
         int R = (int)(o1 - o0);
         float *dW = D->dW + o0 * (size_t)I, *db = D->db + o0;
         /* dW (R, I) += dZ[:, o0:o1]ᵀ (R, B) · X (B, I) */
-        gemm(true, false, R, I, B, 1.0f, job->dz + o0, O, m->a[job->l], I,
-             job->accumulate ? 1.0f : 0.0f, dW, I);
+        gemm(true, false, R, I, B, 1.0f, job->dz + o0, O, m->a[job->l], I, 1.0f, dW, I);
         /* db += Σ_rows dZ */
-        if (!job->accumulate) memset(db, 0, (size_t)R * sizeof(float));
         for (int r = 0; r < B; r++) {
             const float *row = job->dz + (size_t)r * O + o0;
             for (int j = 0; j < R; j++) db[j] += row[j];
@@ -589,37 +596,24 @@ static void backward_share(void *ctx, int i, int n)
                  da, da, cnt);
 }
 
-/* Backward of the last forward: accumulate adds into grads, otherwise the
- * gradient replaces them: added onto grads known to be zero, which spares the
- * dW products OpenBLAS's pass that clears C when beta is 0 (about 6 % of a
- * 1024 x 1024 x 256 product), or overwriting them.  Each layer is one phase
- * of the team: layer l - 1 needs all rows of layer l's dA. */
-static void backward(Model *m, const int *labels, const float *targets, int B, bool accumulate)
+/* Each layer is one phase of the team: layer l - 1 needs all rows of layer
+ * l's dA.  The dW products add onto grads (beta 1).  Writing them with beta
+ * 0 instead would not spare a pass: OpenBLAS then clears each dW in a pass
+ * of its own before it multiplies, the pass model_zero_grads makes. */
+void model_backward(Model *m, const int *labels, const float *targets, int B)
 {
     int L = m->shape.n_layers;
     float *dz = m->delta[0], *da = m->delta[1];
     assert(B == m->last_batch);
-    accumulate = accumulate || m->grads_zero;
-    m->grads_zero = false;
     output_delta(m, labels, targets, B, dz);
     int threads = model_threads(m, B);
     for (int l = L - 1; l >= 0; l--) {
-        BackwardJob job = {m, B, l, accumulate, dz, da};
+        BackwardJob job = {m, B, l, dz, da};
         team_run(m->team, threads, backward_share, &job);
         float *t = dz;
         dz = da;
         da = t;
     }
-}
-
-void model_backward(Model *m, const int *labels, const float *targets, int B)
-{
-    backward(m, labels, targets, B, true);
-}
-
-void model_gradient(Model *m, const int *labels, const float *targets, int B)
-{
-    backward(m, labels, targets, B, false);
 }
 
 void model_predict_rows(const Model *m, int B, int *pred_class, float *pred_value)

@@ -171,72 +171,37 @@ typedef struct {
     float *params;
     const float *grads;
     double lr;
-    float alpha;  /* Adam's step size at this update */
-    float *clear; /* grads again, to be left at zero; NULL: left as they are */
+    float alpha; /* Adam's step size at this update */
 } StepJob;
 
-/* The update of parameters [lo, lo + n); every rule is elementwise. */
-static void step_range(const StepJob *job, size_t lo, size_t n)
-{
-    const Optimizer *o = job->o;
-    float *w = job->params + lo;
-    const float *g = job->grads + lo;
-    switch (o->p.kind) {
-    case OPTIMIZER_SGD: step_sgd(o, w, g, (float)job->lr, lo, n); break;
-    case OPTIMIZER_ADAM: step_adam(o, w, g, job->lr, job->alpha, false, lo, n); break;
-    case OPTIMIZER_ADAMW: step_adam(o, w, g, job->lr, job->alpha, true, lo, n); break;
-    case OPTIMIZER_RMSPROP: step_rmsprop(o, w, g, (float)job->lr, lo, n); break;
-    case OPTIMIZER_ADAGRAD: step_adagrad(o, w, g, (float)job->lr, lo, n); break;
-    }
-}
-
-/* Parameters per block of a clearing step: its slices of the weights, the
- * gradient and three state slots (5 × 4 KB) stay in L1 between the rule and
- * the clear, so clearing adds stores to lines already loaded, not a pass. */
-#define CLEAR_BLOCK 1024
-
+/* The update of parameters [lo, hi) of share i; every rule is elementwise. */
 static void step_share(void *ctx, int i, int n)
 {
     const StepJob *job = ctx;
+    const Optimizer *o = job->o;
     size_t lo, hi;
     /* Whole cache lines per share. */
-    team_share(job->o->n, 16, i, n, &lo, &hi);
-    if (!job->clear) {
-        if (hi > lo) step_range(job, lo, hi - lo);
-        return;
-    }
-    for (size_t b = lo; b < hi; b += CLEAR_BLOCK) {
-        size_t k = hi - b < CLEAR_BLOCK ? hi - b : CLEAR_BLOCK;
-        step_range(job, b, k);
-        memset(job->clear + b, 0, k * sizeof(float));
+    team_share(o->n, 16, i, n, &lo, &hi);
+    if (hi <= lo) return;
+    size_t k = hi - lo;
+    float *w = job->params + lo;
+    const float *g = job->grads + lo;
+    switch (o->p.kind) {
+    case OPTIMIZER_SGD: step_sgd(o, w, g, (float)job->lr, lo, k); break;
+    case OPTIMIZER_ADAM: step_adam(o, w, g, job->lr, job->alpha, false, lo, k); break;
+    case OPTIMIZER_ADAMW: step_adam(o, w, g, job->lr, job->alpha, true, lo, k); break;
+    case OPTIMIZER_RMSPROP: step_rmsprop(o, w, g, (float)job->lr, lo, k); break;
+    case OPTIMIZER_ADAGRAD: step_adagrad(o, w, g, (float)job->lr, lo, k); break;
     }
 }
 
-static void run_step(Optimizer *o, float *params, const float *grads, double lr, Team *team,
-                     float *clear)
+void optimizer_step(Optimizer *o, float *params, const float *grads, double lr, Team *team)
 {
     o->t++;
-    StepJob job = {o, params, grads, lr, 0.0f, clear};
+    StepJob job = {o, params, grads, lr, 0.0f};
     if (o->p.kind == OPTIMIZER_ADAM || o->p.kind == OPTIMIZER_ADAMW) job.alpha = adam_alpha(o, lr);
     /* A share below ~64k parameters costs more to hand over than to do. */
-    int threads = (int)(o->n / 65536);
-    if (threads > team_size(team)) threads = team_size(team);
-    team_run(team, threads, step_share, &job);
-}
-
-void optimizer_step(Optimizer *o, float *params, const float *grads, double lr)
-{
-    run_step(o, params, grads, lr, NULL, NULL);
-}
-
-void optimizer_step_team(Optimizer *o, float *params, const float *grads, double lr, Team *team)
-{
-    run_step(o, params, grads, lr, team, NULL);
-}
-
-void optimizer_step_clear(Optimizer *o, float *params, float *grads, double lr, Team *team)
-{
-    run_step(o, params, grads, lr, team, grads);
+    team_run(team, (int)(o->n / 65536), step_share, &job);
 }
 
 void schedule_init(Schedule *s, const ScheduleParams *p, int total_epochs, bool higher_is_better)

@@ -852,6 +852,7 @@ static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_
         team_run(t->team, model_threads(&t->model, B), gather_share, &gj);
         const int *lab = ds->labels ? t->lb : NULL;
         const float *tgt = ds->targets ? t->tb : NULL;
+        /* The step: forward, clear, backward, update. */
         model_forward(&t->model, t->xb, B, true, &t->rng_dropout);
         double loss = model_loss(&t->model, lab, tgt, B) + model_penalty(&t->model);
         if (!isfinite(loss)) {
@@ -863,11 +864,9 @@ static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_
             return EPOCH_DIVERGED;
         }
         tally_batch(ty, &t->model, ds, lab, tgt, t->pred, B, loss);
-        model_gradient(&t->model, lab, tgt, B);
-        /* The step leaves the gradient at zero, so that the next one adds
-         * onto it instead of clearing it in a pass of its own. */
-        optimizer_step_clear(&t->optim, t->model.params, t->model.grads, lr, t->team);
-        model_grads_cleared(&t->model);
+        model_zero_grads(&t->model);
+        model_backward(&t->model, lab, tgt, B);
+        optimizer_step(&t->optim, t->model.params, t->model.grads, lr, t->team);
         pos += (size_t)B;
         batch_no++;
         publish_batch(t, loss, B, batch_no, pos, epoch, lr, t0);

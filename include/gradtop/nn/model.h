@@ -3,11 +3,23 @@
  *
  * All parameters live in one contiguous float block (params), all gradients
  * in another of the same layout (grads); each layer's W (n_out, n_in,
- * row-major) and b (n_out) are views into them.  Forward is
- * Y = X·Wᵀ + b; backward is dX = dY·W, dW += dYᵀ·X, db += Σ dY, every
- * product through gemm().  The activations of one batch live in a workspace
- * prepared for a maximum batch size: model_prepare() is the only call that
- * allocates after model_create(); forward and backward allocate nothing.
+ * row-major) and b (n_out) are views into them, W at the layer's offset and
+ * b right after it, layer after layer.  Forward is Y = X·Wᵀ + b; backward is
+ * dX = dY·W, dW += dYᵀ·X, db += Σ dY, every product through gemm().  The
+ * activations of one batch live in a workspace prepared for a maximum batch
+ * size: model_prepare() is the only call that allocates after
+ * model_create(); forward, clearing and backward allocate nothing.
+ *
+ * A training step reads:
+ *
+ *     model_forward(m, x, B, true, rng);
+ *     loss = model_loss(m, labels, targets, B) + model_penalty(m);
+ *     model_zero_grads(m);
+ *     model_backward(m, labels, targets, B);
+ *     optimizer_step(o, m->params, m->grads, lr, m->team);
+ *
+ * model_backward adds onto grads (the gradients of several passes sum), so
+ * model_zero_grads is the one place a step clears them.
  *
  * A Model belongs to one thread (the trainer's) at a time.
  */
@@ -91,7 +103,6 @@ typedef struct {
     int last_batch;                    /* rows of the last forward */
     struct Team *team;                 /* shares passes among threads; NULL: one */
     bool last_dropout;                 /* the last forward applied dropout */
-    bool grads_zero;                   /* grads hold zeros: model_gradient adds onto them */
     bool gemm_reserved;                /* holds a BLAS buffer reservation (gemm.h) */
 } Model;
 
@@ -123,19 +134,11 @@ double model_loss(const Model *m, const int *labels, const float *targets, int B
 /* l1·Σ|W| + l2·ΣW² over the weights (not biases), Keras's convention. */
 double model_penalty(const Model *m);
 
-/* Backward pass of the last forward: accumulates into grads (callers zero
- * them first with model_zero_grads), including the regularization gradient. */
-void model_backward(Model *m, const int *labels, const float *targets, int B);
+/* Zeroes grads, its pass shared among m->team's threads. */
 void model_zero_grads(Model *m);
-/* The same, but the gradient of the last forward replaces grads: what a
- * training step needs.  When grads are known to hold zeros (grads_zero:
- * after model_zero_grads or model_grads_cleared) the products add onto them;
- * otherwise the dW products overwrite them, and OpenBLAS then clears each dW
- * in a pass of its own before it multiplies. */
-void model_gradient(Model *m, const int *labels, const float *targets, int B);
-/* Says that grads hold zeros again, cleared by their consumer (as
- * optimizer_step_clear does while it reads them). */
-void model_grads_cleared(Model *m);
+/* Backward pass of the last forward (the same B rows): adds the gradient of
+ * the mean data loss over them, and of the L1/L2 penalty, onto grads. */
+void model_backward(Model *m, const int *labels, const float *targets, int B);
 
 /* How many threads of m->team a forward or backward pass over B rows uses:
  * 1 without a team, or when the batch is too small to be worth sharing.

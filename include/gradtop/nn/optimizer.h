@@ -86,16 +86,10 @@ void optimizer_free(Optimizer *o);
 void optimizer_reset(Optimizer *o);
 /* Changes parameters; a different kind resets the state. */
 void optimizer_set(Optimizer *o, const OptimizerParams *p);
-/* One update of params (n) from grads (n) at learning rate lr. */
-void optimizer_step(Optimizer *o, float *params, const float *grads, double lr);
-/* The same step with its elementwise pass shared among team's threads (NULL:
- * one); the result is the same. */
-void optimizer_step_team(Optimizer *o, float *params, const float *grads, double lr,
-                         struct Team *team);
-/* The same step, which also leaves grads at zero, clearing each slice as it
- * reads it: a gradient that is next added onto them (model_gradient after
- * model_grads_cleared) then needs no pass of its own to clear them. */
-void optimizer_step_clear(Optimizer *o, float *params, float *grads, double lr, struct Team *team);
+/* One update of params (n) from grads (n) at learning rate lr, its
+ * elementwise pass shared among team's threads (NULL: one); the result does
+ * not depend on the team.  grads are only read. */
+void optimizer_step(Optimizer *o, float *params, const float *grads, double lr, struct Team *team);
 
 /* A schedule with its state (reduce-on-plateau remembers its best). */
 typedef struct {
