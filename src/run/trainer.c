@@ -350,6 +350,7 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     t->pub.hp = t->opt.hp;
     t->pub.lr = o->hp.opt.lr;
     t->pub.eta = -1;
+    t->pub.shape = t->model.shape;
     snprintf(t->pub.monitor, sizeof t->pub.monitor, "%s", monitor_names[t->monitor_field]);
     *out = t;
     return ERROR_NONE;
@@ -531,6 +532,63 @@ static void apply_hparams(Trainer *t, const HyperParams *n, int epoch, TrainerRe
         snprintf(reply->text, sizeof reply->text, "%s", len ? text : "no change");
 }
 
+/* Applies a network edit (trainer thread, mu not held, between batches):
+ * the model and optimizer through reshape_apply, the kept copies of the
+ * last epoch's end through the same plan.  The reply says what it did, or
+ * why it could not. */
+static void apply_reshape(Trainer *t, const ReshapeEdit *e, int epoch, TrainerReply *reply)
+{
+    Error err = {0};
+    ReshapePlan p;
+    Rng r; /* the new unit's weights: the same for the same seed and step */
+    rng_seed_stream(&r, t->opt.seed, 0x52455348415045ULL ^ (uint64_t)t->pub.step);
+    if (reshape_plan(&p, &t->model.shape, e, &r, &err)) {
+        reply->done = false;
+        snprintf(reply->text, sizeof reply->text, "%.191s", err.msg);
+        return;
+    }
+    size_t n = p.n_to;
+    float *best = malloc(n * sizeof *best), *good = malloc(n * sizeof *good),
+          *good_state = malloc(3 * n * sizeof *good_state);
+    if (!best || !good || !good_state || reshape_apply(&p, &t->model, &t->optim, &err)) {
+        free(best);
+        free(good);
+        free(good_state);
+        reply->done = false;
+        snprintf(reply->text, sizeof reply->text, "%.191s", err.code ? err.msg : "out of memory");
+        reshape_plan_free(&p);
+        return;
+    }
+    reshape_params(&p, t->good_params, good);
+    for (int slot = 0; slot < 3; slot++) {
+        float fill = slot == 0 && t->good_opt.kind == OPTIMIZER_ADAGRAD
+                         ? (float)t->good_opt.initial_accumulator
+                         : 0.0f;
+        reshape_state(&p, t->good_state + (size_t)slot * p.n_from, good_state + (size_t)slot * n,
+                      fill);
+    }
+    free(t->best_params);
+    free(t->good_params);
+    free(t->good_state);
+    t->best_params = best;
+    t->good_params = good;
+    t->good_state = good_state;
+    /* The best epoch so far was another network's: early stopping (and
+     * --restore-best) starts over from the next epoch. */
+    t->best_epoch = 0;
+    t->best_value = monitor_worst(t->monitor_max);
+    t->wait = 0;
+    pthread_mutex_lock(&t->mu);
+    t->pub.shape = t->model.shape;
+    t->pub.best_epoch = 0;
+    t->pub.best_value = t->best_value;
+    t->pub.wait = 0;
+    pthread_mutex_unlock(&t->mu);
+    emit(t, EVENT_CHANGE, epoch, "%s", p.text);
+    snprintf(reply->text, sizeof reply->text, "%.191s", p.text);
+    reshape_plan_free(&p);
+}
+
 enum { GO, STOP_NOW };
 
 /* What applying a command asks of the loop. */
@@ -542,7 +600,8 @@ typedef enum { CMD_NEXT, CMD_STEP, CMD_STOP, CMD_RESUMED } CmdOutcome;
 typedef enum { MODE_RUN, MODE_DIVERGED, MODE_STALE } CmdMode;
 
 const char *const trainer_command_names[TRAINER_N_COMMANDS] = {
-    "pause", "resume", "toggle pause", "step", "stop", "set hyperparameters", "scale lr", "pace"};
+    "pause",    "resume", "toggle pause", "step", "stop", "set hyperparameters",
+    "scale lr", "pace",   "reshape"};
 
 static void set_paused(Trainer *t, bool paused)
 {
@@ -614,6 +673,7 @@ static CmdOutcome apply_command(Trainer *t, const TrainerCommand *c, CmdMode mod
         pthread_mutex_unlock(&t->mu);
         pace_format(c->arg.pace, r->text, sizeof r->text);
         return CMD_NEXT;
+    case TRAINER_RESHAPE: apply_reshape(t, &c->arg.edit, epoch, r); return CMD_NEXT;
     default: return refuse(r, "unknown command");
     }
 }
@@ -1443,6 +1503,11 @@ long trainer_set_hparams(Trainer *t, const HyperParams *hp)
 long trainer_set_pace(Trainer *t, Pace p)
 {
     return trainer_send(t, &(TrainerCommand){.kind = TRAINER_SET_PACE, .arg.pace = p});
+}
+
+long trainer_reshape(Trainer *t, const ReshapeEdit *e)
+{
+    return trainer_send(t, &(TrainerCommand){.kind = TRAINER_RESHAPE, .arg.edit = *e});
 }
 
 TrainStatus trainer_status(Trainer *t)

@@ -33,6 +33,7 @@
 #include "gradtop/core/error.h"
 #include "gradtop/nn/model.h"
 #include "gradtop/nn/optimizer.h"
+#include "gradtop/nn/reshape.h"
 #include "gradtop/run/options.h"
 #include "gradtop/core/rng.h"
 
@@ -175,6 +176,7 @@ typedef struct {
     double last_batch_loss;
     Pace pace;         /* in force (trainer_set_pace) */
     long applied;      /* the sequence number of the last command answered */
+    ModelShape shape;  /* the network's, as the edits applied so far left it */
     char message[256]; /* the divergence explanation, or empty */
     /* per-epoch history */
     int n_epochs, cap_epochs;
@@ -301,6 +303,13 @@ typedef enum {
     TRAINER_SET_HPARAMS,
     TRAINER_SCALE_LR, /* the rate in force times a factor */
     TRAINER_SET_PACE,
+    /* a network edit (reshape.h): the model and optimizer are rebuilt at
+     * the new shape, and so are the copies the trainer keeps (the end of
+     * the last epoch, for a divergence and the checkpoint); early stopping
+     * starts over, its best so far being another network's.  Done: an
+     * EVENT_CHANGE whose text (the reply's too) says what it did ("layers
+     * 8 -> 9: ..."); refused: the reply says why. */
+    TRAINER_RESHAPE,
     TRAINER_N_COMMANDS
 } TrainerCommandKind;
 
@@ -309,9 +318,10 @@ extern const char *const trainer_command_names[TRAINER_N_COMMANDS];
 typedef struct {
     TrainerCommandKind kind;
     union {
-        HyperParams hp; /* TRAINER_SET_HPARAMS: every field, in force from the next batch */
-        double factor;  /* TRAINER_SCALE_LR */
-        Pace pace;      /* TRAINER_SET_PACE */
+        HyperParams hp;   /* TRAINER_SET_HPARAMS: every field, in force from the next batch */
+        double factor;    /* TRAINER_SCALE_LR */
+        Pace pace;        /* TRAINER_SET_PACE */
+        ReshapeEdit edit; /* TRAINER_RESHAPE */
     } arg;
 } TrainerCommand;
 
@@ -354,6 +364,7 @@ long trainer_set_hparams(Trainer *t, const HyperParams *hp);
  * interactive) starts at PACE_MAX whatever its options say; only this
  * command slows it. */
 long trainer_set_pace(Trainer *t, Pace p);
+long trainer_reshape(Trainer *t, const ReshapeEdit *e);
 
 /* The status now: commands not yet applied do not count. */
 TrainStatus trainer_status(Trainer *t);
