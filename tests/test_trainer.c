@@ -1132,6 +1132,40 @@ static void test_network_edit_applies_between_batches(void **state)
     free_dataset(&ds);
 }
 
+/* A resumed run takes the network its checkpoint has, which edits may have
+ * changed from what its options say; one that does not fit the data is
+ * refused, saying why. */
+static void test_adopt_shape_for_a_resumed_run(void **state)
+{
+    (void)state;
+    Dataset ds;
+    make_dataset(&ds, 100, 22);
+    Options o;
+    base_options(&o);
+    Trainer *t;
+    Error err;
+    assert_int_equal(trainer_create(&t, &o, &ds, NULL, NULL, false, NULL, &err), ERROR_NONE);
+    ModelShape s = trainer_model(t)->shape;
+    s.sizes[1] = 11;
+    s.act[0] = ACTIVATION_TANH;
+    s.hidden = ACTIVATION_TANH;
+    assert_int_equal(trainer_adopt_shape(t, &s, &err), ERROR_NONE);
+    Model *m = trainer_model(t);
+    assert_int_equal(m->shape.sizes[1], 11);
+    assert_int_equal(m->shape.act[0], ACTIVATION_TANH);
+    float *w = calloc(m->n_params, sizeof *w);
+    assert_int_equal(trainer_load_state(t, w, m->n_params, NULL, OPTIMIZER_ADAM, 0, 1, 10, &err),
+                     ERROR_NONE);
+    free(w);
+    s.sizes[0] = 3;
+    assert_int_equal(trainer_adopt_shape(t, &s, &err), ERROR_INPUT);
+    assert_non_null(strstr(err.msg, "takes 3 inputs"));
+    assert_int_equal(trainer_run(t, &err), ERROR_NONE);
+    assert_int_equal(trainer_model(t)->shape.sizes[1], 11);
+    trainer_destroy(t);
+    free_dataset(&ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1156,6 +1190,7 @@ int main(void)
         cmocka_unit_test(test_copy_weights_only_while_standing_still),
         cmocka_unit_test(test_copy_weights_after_the_run_returned),
         cmocka_unit_test(test_network_edit_applies_between_batches),
+        cmocka_unit_test(test_adopt_shape_for_a_resumed_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -109,18 +109,26 @@ static bool column_floor(const ModelShape *s, int k, float *floor_out)
 void reshape_layers_text(const ModelShape *s, char *buf, size_t cap)
 {
     size_t n = 0;
-    bool mixed = model_shape_mixed(s);
     buf[0] = '\0';
     if (s->n_layers <= 1) {
         snprintf(buf, cap, "none");
         return;
     }
     for (int l = 1; l < s->n_layers && n < cap; l++) {
-        int k = snprintf(buf + n, cap - n, "%s%d%s%s", l > 1 ? "," : "", s->sizes[l],
-                         mixed ? " " : "", mixed ? activation_name(s->act[l - 1]) : "");
+        int k = snprintf(buf + n, cap - n, "%s%d", l > 1 ? "," : "", s->sizes[l]);
         if (k < 0) break;
         n += (size_t)k;
     }
+}
+
+bool reshape_same_shape(const ModelShape *a, const ModelShape *b)
+{
+    if (a->n_layers != b->n_layers || a->output != b->output || a->loss != b->loss) return false;
+    for (int l = 0; l <= a->n_layers; l++)
+        if (a->sizes[l] != b->sizes[l]) return false;
+    for (int l = 0; l < a->n_layers - 1; l++)
+        if (a->act[l] != b->act[l]) return false;
+    return true;
 }
 
 /* The refusals that name a column which is not a hidden layer. */
@@ -167,16 +175,16 @@ static void identity_rule(ReshapePlan *p, int k, Activation a, char *note, size_
         p->offset = p->shift;
         p->exact = relu_family(a) && bounded;
         if (p->exact)
-            snprintf(note, cap, "the identity: exact");
+            snprintf(note, cap, "the identity, exactly");
         else if (a == ACTIVATION_GELU)
             snprintf(note, cap, "near the identity: gelu is within 0.5%% of x above 3%s",
                      bounded ? "" : ", not for negative inputs");
         else
-            snprintf(note, cap, "the identity for inputs above 0; %s can be negative, which %s",
+            snprintf(note, cap, "the identity for inputs above 0 (%s can be negative: %s them)",
                      before,
                      a == ACTIVATION_RELU         ? "relu zeroes"
                      : a == ACTIVATION_LEAKY_RELU ? "leaky_relu scales by 0.2"
-                                                  : "elu bends to e^x - 1");
+                                                  : "elu bends");
     } else if (a == ACTIVATION_SIGMOID) {
         p->gain = 4.0f; /* σ(4x) = 0.5 + x - (4x)³/48 + ... */
         p->offset = 0.5f;
@@ -257,8 +265,8 @@ ErrorCode reshape_plan(ReshapePlan *p, const ModelShape *from, const ReshapeEdit
         {
             char rule[128];
             identity_rule(p, k, e->act, rule, sizeof rule);
-            snprintf(note, sizeof note, "hidden layer %d (%d %s units) added, starting as %s",
-                     k + 1, from->sizes[k], activation_name(e->act), rule);
+            snprintf(note, sizeof note, "hidden layer %d (%d %s) added, starting as %s", k + 1,
+                     from->sizes[k], activation_name(e->act), rule);
         }
         break;
     case RESHAPE_REMOVE_LAYER:

@@ -1271,6 +1271,60 @@ ErrorCode trainer_load_state(Trainer *t, const float *params, size_t n_params, c
     return ERROR_NONE;
 }
 
+ErrorCode trainer_adopt_shape(Trainer *t, const ModelShape *s, Error *err)
+{
+    const ModelShape *m = &t->model.shape;
+    if (reshape_same_shape(s, m)) return ERROR_NONE;
+    int L = s->n_layers;
+    if (s->sizes[0] != m->sizes[0] || s->sizes[L] != m->sizes[m->n_layers] ||
+        s->output != m->output || s->loss != m->loss)
+        return error_set(err, ERROR_INPUT,
+                         "the saved network takes %d inputs to %d %s outputs; this data needs %d "
+                         "to %d %s",
+                         s->sizes[0], s->sizes[L], output_name(s->output), m->sizes[0],
+                         m->sizes[m->n_layers], output_name(m->output));
+    Model nm;
+    Optimizer no;
+    Rng r; /* the weights are replaced by the saved ones */
+    rng_seed(&r, t->opt.seed);
+    ErrorCode rc = model_create(&nm, s, t->model.cap_batch, &r, err);
+    if (rc) return rc;
+    rc = optimizer_create(&no, &t->optim.p, nm.n_params, err);
+    if (rc) {
+        model_free(&nm);
+        return rc;
+    }
+    size_t n = nm.n_params;
+    float *best = malloc(n * sizeof *best), *good = malloc(n * sizeof *good),
+          *good_state = malloc(3 * n * sizeof *good_state);
+    if (!best || !good || !good_state) {
+        free(best);
+        free(good);
+        free(good_state);
+        model_free(&nm);
+        optimizer_free(&no);
+        return error_set(err, ERROR_RUNTIME, "out of memory");
+    }
+    nm.team = t->model.team;
+    nm.l1 = t->model.l1;
+    nm.l2 = t->model.l2;
+    nm.dropout = t->model.dropout;
+    model_free(&t->model);
+    t->model = nm;
+    optimizer_free(&t->optim);
+    t->optim = no;
+    free(t->best_params);
+    free(t->good_params);
+    free(t->good_state);
+    t->best_params = best;
+    t->good_params = good;
+    t->good_state = good_state;
+    pthread_mutex_lock(&t->mu);
+    t->pub.shape = t->model.shape;
+    pthread_mutex_unlock(&t->mu);
+    return ERROR_NONE;
+}
+
 /* The field that monitor names in this trainer's run: a val_ one falls
  * back to its training counterpart without a validation part. */
 static int run_monitor_field(const Trainer *t, const char *monitor)

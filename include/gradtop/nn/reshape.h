@@ -102,8 +102,11 @@ void reshape_state(const ReshapePlan *p, const float *src, float *dst, float fil
  */
 ErrorCode reshape_apply(const ReshapePlan *p, Model *m, Optimizer *o, Error *err);
 
-/* "8,8" for a shape's hidden sizes, each followed by its activation when
- * they differ ("8 relu,8 tanh"); "none" without hidden layers. */
+/* The same network: layer sizes, each hidden layer's activation, output
+ * and loss. */
+bool reshape_same_shape(const ModelShape *a, const ModelShape *b);
+
+/* "8,8" for a shape's hidden sizes; "none" without hidden layers. */
 void reshape_layers_text(const ModelShape *s, char *buf, size_t cap);
 
 #endif

@@ -222,6 +222,15 @@ ErrorCode trainer_load_state(Trainer *t, const float *params, size_t n_params, c
                              Error *err);
 
 /*
+ * Rebuilds the trainer's network at shape s (a resumed run's, which edits
+ * made while it trained may have changed from what its options say),
+ * before trainer_load_state gives it its weights.  Nothing happens when s
+ * is the network it has.  ERROR_INPUT when s does not take this data's
+ * inputs or give its outputs.  Before trainer_run only.
+ */
+ErrorCode trainer_adopt_shape(Trainer *t, const ModelShape *s, Error *err);
+
+/*
  * After trainer_load_state with a checkpoint's weights and state: the data
  * order, generators, early-stopping and schedule state of s, so that the
  * run goes on as if it had never stopped.  The best epoch's weights are
