@@ -5,7 +5,8 @@
 # journal.txt show the new width at once; + on the output layer is refused
 # on the status line and changes nothing; c changes the chosen layer's
 # activation; the run then trains on, and its model.gtm records the edited
-# network, which eval uses; train --resume goes on at the edited shape.
+# network, which eval uses; train --resume goes on at the edited shape; r
+# restarts with the network as edited.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_netedit.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -97,5 +98,20 @@ grep -q "^result: status=completed epochs=$((done_epochs + 2)) " "$TMP/resume.ou
 got=$(sizes "$RUN/model.gtm")
 [ "$got" = "3 4 9 6 3" ] || fail "after --resume, model.gtm's shape reads '$got'"
 echo "ok: train --resume went on at the edited shape for 2 more epochs"
+
+# ---- r restarts with the network as edited --------------------------------
+start_session restart C.UTF-8 "--start --no-log --patience 0 --epochs 100000 --seed 1 --paused --layers 8,6 '$DATA'"
+wait_for 'PAUSED' 15 || fail "the dashboard did not start paused within 15 s"
+keys Tab Tab Tab Tab
+wait_for 'chosen: the inputs' 5 || fail "four tabs did not reach the network view"
+keys Right +
+wait_for '4→9→6→3' 5 || fail "+ did not add a unit to hidden layer 1"
+keys r
+wait_for 'restarted with the current settings' 10 || fail "r did not restart"
+wait_for 'chosen: hidden layer 1 \(9 relu units\)' 5 || fail "the restarted run's network is not 4-9-6-3"
+on_screen '4→9→6→3 relu' || fail "the restarted run's header does not name 4→9→6→3 relu"
+poll 5 off_screen 'layers 8,6 -> 9,6' || fail "the new run's events still show the old run's edit"
+echo "ok: r restarts with the network as edited"
+quit_q_y restart
 
 echo "e2e_netedit: all passed"

@@ -1299,6 +1299,20 @@ static bool boundary_over_plane(Dashboard *d, const Run *r, char key)
     return true;
 }
 
+/* Edits of the network, once applied, are the run's settings too (run.h):
+ * r restarts with the network as edited.  Options hold one activation for
+ * every layer: when an edit gave layers different ones, the run's own
+ * stays, and a restart gives it to every layer. */
+static void follow_network(Dashboard *d)
+{
+    Run *r = d->run;
+    const ModelShape *s = &snap(d)->shape;
+    if (!r->has_snap || s->n_layers < 1 || reshape_same_shape(s, &r->shape)) return;
+    r->opt.n_layers = s->n_layers - 1;
+    for (int i = 0; i < r->opt.n_layers; i++) r->opt.layers[i] = s->sizes[i + 1];
+    if (s->n_layers > 1 && !model_shape_mixed(s)) r->opt.activation = s->act[0];
+}
+
 /* Keeps the network view's cursor inside the network as last published. */
 static void net_clamp(Dashboard *d)
 {
@@ -1633,6 +1647,7 @@ static double dash_frame(void *ctx)
     Run *run = d->run;
     bool had_error = run->core.log_error[0] != '\0';
     run_update(run);
+    follow_network(d);
     if (!had_error && run->core.log && run->core.log_error[0])
         notify(d, ROLE_BAD, "%s: training paused; w goes on without run files, s stops, q quits",
                run->core.log_error);
