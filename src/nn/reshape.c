@@ -71,7 +71,7 @@ static LayerSrc layer_src(const ReshapePlan *p, int j)
     return s;
 }
 
-static size_t count_params(const ModelShape *s)
+size_t reshape_count_params(const ModelShape *s)
 {
     size_t n = 0;
     for (int l = 0; l < s->n_layers; l++) n += (size_t)s->sizes[l + 1] * ((size_t)s->sizes[l] + 1);
@@ -289,8 +289,8 @@ ErrorCode reshape_plan(ReshapePlan *p, const ModelShape *from, const ReshapeEdit
     /* act[] past the hidden layers stays as model_shape_set_activation
      * left it; hidden names the first hidden layer's */
     if (to->n_layers > 1) to->hidden = to->act[0];
-    p->n_from = count_params(from);
-    p->n_to = count_params(to);
+    p->n_from = reshape_count_params(from);
+    p->n_to = reshape_count_params(to);
     if (e->kind == RESHAPE_ADD_UNIT) {
         int n_in = from->sizes[k - 1];
         p->init = malloc((size_t)n_in * sizeof *p->init);
@@ -313,6 +313,12 @@ void reshape_plan_free(ReshapePlan *p)
 {
     free(p->init);
     p->init = NULL;
+}
+
+float reshape_fill(const OptimizerParams *op, int slot)
+{
+    /* Adagrad's accumulator (slot 0) starts at its initial value */
+    return slot == 0 && op->kind == OPTIMIZER_ADAGRAD ? (float)op->initial_accumulator : 0.0f;
 }
 
 void reshape_state(const ReshapePlan *p, const float *src, float *dst, float fill)
@@ -399,36 +405,60 @@ void reshape_params(const ReshapePlan *p, const float *src, float *dst)
     }
 }
 
+/* A model and optimizer at shape to, with m's settings (regularization,
+ * dropout, team, workspace) and o's parameters; weights as model_create
+ * draws them from rng. */
+static ErrorCode rebuild(const ModelShape *to, const Model *m, const Optimizer *o, Rng *rng,
+                         Model *nm, Optimizer *no, Error *err)
+{
+    ErrorCode rc = model_create(nm, to, m->cap_batch, rng, err);
+    if (rc) return rc;
+    if (o && (rc = optimizer_create(no, &o->p, nm->n_params, err))) {
+        model_free(nm);
+        return rc;
+    }
+    nm->l1 = m->l1;
+    nm->l2 = m->l2;
+    nm->dropout = m->dropout;
+    nm->team = m->team;
+    return ERROR_NONE;
+}
+
+/* m and o become nm and no. */
+static void replace(Model *m, Optimizer *o, Model *nm, Optimizer *no)
+{
+    if (o) {
+        optimizer_free(o);
+        *o = *no;
+    }
+    model_free(m);
+    *m = *nm;
+}
+
+ErrorCode reshape_rebuild(Model *m, Optimizer *o, const ModelShape *to, Rng *rng, Error *err)
+{
+    Model nm;
+    Optimizer no;
+    ErrorCode rc = rebuild(to, m, o, rng, &nm, &no, err);
+    if (!rc) replace(m, o, &nm, &no);
+    return rc;
+}
+
 ErrorCode reshape_apply(const ReshapePlan *p, Model *m, Optimizer *o, Error *err)
 {
     Model nm;
+    Optimizer no;
     Rng unused;
     rng_seed(&unused, 0); /* model_create's draws are all overwritten */
-    ErrorCode rc = model_create(&nm, &p->to, m->cap_batch, &unused, err);
+    ErrorCode rc = rebuild(&p->to, m, o, &unused, &nm, &no, err);
     if (rc) return rc;
-    Optimizer no;
-    if (o && (rc = optimizer_create(&no, &o->p, nm.n_params, err))) {
-        model_free(&nm);
-        return rc;
-    }
     reshape_params(p, m->params, nm.params);
-    nm.l1 = m->l1;
-    nm.l2 = m->l2;
-    nm.dropout = m->dropout;
-    nm.team = m->team;
     if (o) {
-        for (int slot = 0; slot < 3; slot++) {
-            /* Adagrad's accumulator (slot 0) starts at its initial value */
-            float fill = slot == 0 && o->p.kind == OPTIMIZER_ADAGRAD
-                             ? (float)o->p.initial_accumulator
-                             : 0.0f;
-            reshape_state(p, o->state + (size_t)slot * o->n, no.state + (size_t)slot * no.n, fill);
-        }
+        for (int slot = 0; slot < 3; slot++)
+            reshape_state(p, o->state + (size_t)slot * o->n, no.state + (size_t)slot * no.n,
+                          reshape_fill(&o->p, slot));
         no.t = o->t;
-        optimizer_free(o);
-        *o = no;
     }
-    model_free(m);
-    *m = nm;
+    replace(m, o, &nm, &no);
     return ERROR_NONE;
 }

@@ -532,6 +532,39 @@ static void apply_hparams(Trainer *t, const HyperParams *n, int epoch, TrainerRe
         snprintf(reply->text, sizeof reply->text, "%s", len ? text : "no change");
 }
 
+/* The trainer's copies of the parameters, sized for another network. */
+typedef struct {
+    float *best, *good, *good_state;
+} Copies;
+
+static void copies_free(Copies *c)
+{
+    free(c->best);
+    free(c->good);
+    free(c->good_state);
+}
+
+static bool copies_alloc(Copies *c, size_t n)
+{
+    c->best = malloc(n * sizeof *c->best);
+    c->good = malloc(n * sizeof *c->good);
+    c->good_state = malloc(3 * n * sizeof *c->good_state);
+    if (c->best && c->good && c->good_state) return true;
+    copies_free(c);
+    return false;
+}
+
+/* c replaces the trainer's copies (whose contents the caller has filled). */
+static void copies_install(Trainer *t, const Copies *c)
+{
+    free(t->best_params);
+    free(t->good_params);
+    free(t->good_state);
+    t->best_params = c->best;
+    t->good_params = c->good;
+    t->good_state = c->good_state;
+}
+
 /* Applies a network edit (trainer thread, mu not held, between batches):
  * the model and optimizer through reshape_apply, the kept copies of the
  * last epoch's end through the same plan.  The reply says what it did, or
@@ -548,31 +581,20 @@ static void apply_reshape(Trainer *t, const ReshapeEdit *e, int epoch, TrainerRe
         return;
     }
     size_t n = p.n_to;
-    float *best = malloc(n * sizeof *best), *good = malloc(n * sizeof *good),
-          *good_state = malloc(3 * n * sizeof *good_state);
-    if (!best || !good || !good_state || reshape_apply(&p, &t->model, &t->optim, &err)) {
-        free(best);
-        free(good);
-        free(good_state);
+    Copies c;
+    bool have = copies_alloc(&c, n);
+    if (!have || reshape_apply(&p, &t->model, &t->optim, &err)) {
+        if (have) copies_free(&c);
         reply->done = false;
         snprintf(reply->text, sizeof reply->text, "%.191s", err.code ? err.msg : "out of memory");
         reshape_plan_free(&p);
         return;
     }
-    reshape_params(&p, t->good_params, good);
-    for (int slot = 0; slot < 3; slot++) {
-        float fill = slot == 0 && t->good_opt.kind == OPTIMIZER_ADAGRAD
-                         ? (float)t->good_opt.initial_accumulator
-                         : 0.0f;
-        reshape_state(&p, t->good_state + (size_t)slot * p.n_from, good_state + (size_t)slot * n,
-                      fill);
-    }
-    free(t->best_params);
-    free(t->good_params);
-    free(t->good_state);
-    t->best_params = best;
-    t->good_params = good;
-    t->good_state = good_state;
+    reshape_params(&p, t->good_params, c.good);
+    for (int slot = 0; slot < 3; slot++)
+        reshape_state(&p, t->good_state + (size_t)slot * p.n_from, c.good_state + (size_t)slot * n,
+                      reshape_fill(&t->good_opt, slot));
+    copies_install(t, &c);
     /* The best epoch so far was another network's: early stopping (and
      * --restore-best) starts over from the next epoch. */
     t->best_epoch = 0;
@@ -1283,42 +1305,17 @@ ErrorCode trainer_adopt_shape(Trainer *t, const ModelShape *s, Error *err)
                          "to %d %s",
                          s->sizes[0], s->sizes[L], output_name(s->output), m->sizes[0],
                          m->sizes[m->n_layers], output_name(m->output));
-    Model nm;
-    Optimizer no;
+    Copies c;
+    if (!copies_alloc(&c, reshape_count_params(s)))
+        return error_set(err, ERROR_RUNTIME, "out of memory");
     Rng r; /* the weights are replaced by the saved ones */
     rng_seed(&r, t->opt.seed);
-    ErrorCode rc = model_create(&nm, s, t->model.cap_batch, &r, err);
-    if (rc) return rc;
-    rc = optimizer_create(&no, &t->optim.p, nm.n_params, err);
+    ErrorCode rc = reshape_rebuild(&t->model, &t->optim, s, &r, err);
     if (rc) {
-        model_free(&nm);
+        copies_free(&c);
         return rc;
     }
-    size_t n = nm.n_params;
-    float *best = malloc(n * sizeof *best), *good = malloc(n * sizeof *good),
-          *good_state = malloc(3 * n * sizeof *good_state);
-    if (!best || !good || !good_state) {
-        free(best);
-        free(good);
-        free(good_state);
-        model_free(&nm);
-        optimizer_free(&no);
-        return error_set(err, ERROR_RUNTIME, "out of memory");
-    }
-    nm.team = t->model.team;
-    nm.l1 = t->model.l1;
-    nm.l2 = t->model.l2;
-    nm.dropout = t->model.dropout;
-    model_free(&t->model);
-    t->model = nm;
-    optimizer_free(&t->optim);
-    t->optim = no;
-    free(t->best_params);
-    free(t->good_params);
-    free(t->good_state);
-    t->best_params = best;
-    t->good_params = good;
-    t->good_state = good_state;
+    copies_install(t, &c);
     pthread_mutex_lock(&t->mu);
     t->pub.shape = t->model.shape;
     pthread_mutex_unlock(&t->mu);

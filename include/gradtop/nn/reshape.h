@@ -94,6 +94,10 @@ void reshape_params(const ReshapePlan *p, const float *src, float *dst);
  * entries follow their weights, new ones get fill. */
 void reshape_state(const ReshapePlan *p, const float *src, float *dst, float fill);
 
+/* What a fresh optimizer of parameters op holds in state slot (0 to 2):
+ * reshape_state's fill for new entries. */
+float reshape_fill(const OptimizerParams *op, int slot);
+
 /*
  * Applies p to a live model and its optimizer (o may be NULL): both are
  * rebuilt at the new shape, the workspace for the same batch.  Allocates:
@@ -101,6 +105,15 @@ void reshape_state(const ReshapePlan *p, const float *src, float *dst, float fil
  * were.
  */
 ErrorCode reshape_apply(const ReshapePlan *p, Model *m, Optimizer *o, Error *err);
+
+/* Replaces m and o (which may be NULL) by a model and optimizer at shape
+ * to, with the same settings and optimizer parameters, the weights drawn
+ * from rng as model_create draws them and the optimizer state fresh: for
+ * weights and state loaded next.  On failure both are left as they were. */
+ErrorCode reshape_rebuild(Model *m, Optimizer *o, const ModelShape *to, Rng *rng, Error *err);
+
+/* The parameters of a network of shape s. */
+size_t reshape_count_params(const ModelShape *s);
 
 /* The same network: layer sizes, each hidden layer's activation, output
  * and loss. */
