@@ -236,6 +236,31 @@ static void a_relu_layer_after_a_relu_layer_is_the_identity(void **state)
     net_free(&n);
 }
 
+/* relu, leaky_relu and elu layers are the exact identity after every
+ * layer whose outputs are bounded below (relu, sigmoid, tanh, elu, gelu):
+ * the bias lifts their inputs above 0 and the next layer takes it off. */
+static void relu_family_layers_are_exact_after_bounded_layers(void **state)
+{
+    (void)state;
+    const Activation before[5] = {ACTIVATION_RELU, ACTIVATION_SIGMOID, ACTIVATION_TANH,
+                                  ACTIVATION_ELU, ACTIVATION_GELU};
+    const Activation added[3] = {ACTIVATION_RELU, ACTIVATION_LEAKY_RELU, ACTIVATION_ELU};
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 3; j++) {
+            Net n;
+            net_make(&n, before[i], 71 + (uint64_t)(3 * i + j));
+            float y0[B * 3], y1[B * 3];
+            outputs(&n.m, n.x, y0);
+            edit(&n, (ReshapeEdit){.kind = RESHAPE_ADD_LAYER, .layer = 2, .act = added[j]}, 1);
+            outputs(&n.m, n.x, y1);
+            double d = max_diff(y0, y1, B * 3);
+            if (d > 1e-5)
+                fail_msg("%s after %s: outputs moved by %g", activation_name(added[j]),
+                         activation_name(before[i]), d);
+            net_free(&n);
+        }
+}
+
 /* tanh and sigmoid layers start near the identity: close for small
  * inputs.  A tanh network with its weights scaled down keeps the next
  * layer's inputs small. */
@@ -361,6 +386,7 @@ int main(void)
         cmocka_unit_test(new_adagrad_accumulators_start_at_the_initial_value),
         cmocka_unit_test(removing_the_unit_just_added_gives_the_network_back),
         cmocka_unit_test(a_relu_layer_after_a_relu_layer_is_the_identity),
+        cmocka_unit_test(relu_family_layers_are_exact_after_bounded_layers),
         cmocka_unit_test(tanh_and_sigmoid_layers_start_near_the_identity),
         cmocka_unit_test(changing_an_activation_keeps_every_weight_and_moment),
         cmocka_unit_test(impossible_edits_are_refused_with_a_reason),
