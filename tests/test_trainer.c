@@ -984,7 +984,8 @@ static void test_copy_weights_only_while_standing_still(void **state)
     assert_false(trainer_copy_weights(t, &copy, &changed, &step));
     assert_int_equal(step, -1); /* untouched */
 
-    /* a model of another shape is refused even while parked */
+    /* a model of another shape (the copy, after a network edit) is
+     * rebuilt at the trainer's */
     trainer_stop(t);
     assert_true(wait_status(t, &l->snap, TRAIN_STOPPED));
     ModelShape s2 = m->shape;
@@ -993,7 +994,10 @@ static void test_copy_weights_only_while_standing_still(void **state)
     copy_when_parked(t, &copy, &changed, &step);
     assert_int_equal(step, 1);
     assert_true(same_params(&copy, m));
-    assert_false(trainer_copy_weights(t, &other, &changed, &step));
+    assert_true(trainer_copy_weights(t, &other, &changed, &step));
+    assert_true(changed);
+    assert_int_equal(other.shape.sizes[1], m->shape.sizes[1]);
+    assert_true(same_params(&other, m));
     model_free(&other);
     model_free(&copy);
     live_finish(l);
@@ -1101,6 +1105,7 @@ static void test_network_edit_applies_between_batches(void **state)
                       .on_checkpoint = edit_checkpoint};
     Error err;
     assert_int_equal(trainer_create(&w.t, &o, &ds, NULL, NULL, false, &h, &err), ERROR_NONE);
+    ModelShape start = trainer_model(w.t)->shape;
     assert_int_equal(trainer_run(w.t, &err), ERROR_NONE);
     /* the edit is an event and its reply; the refusal only a reply */
     assert_int_equal(w.n_texts, 1);
@@ -1128,6 +1133,18 @@ static void test_network_edit_applies_between_batches(void **state)
     assert_int_equal(snap.shape.sizes[1], 9);
     assert_int_equal(snap.status, TRAIN_DONE);
     trainer_snapshot_free(&snap);
+    /* a copy made at the start's shape (the teaching views') follows */
+    Model copy;
+    Rng rng;
+    rng_seed(&rng, 1);
+    assert_int_equal(model_create(&copy, &start, 4, &rng, &err), ERROR_NONE);
+    bool changed = false;
+    long step = 0;
+    assert_true(trainer_copy_weights(w.t, &copy, &changed, &step));
+    assert_true(changed);
+    assert_int_equal(copy.shape.sizes[1], 9);
+    assert_true(same_params(&copy, m));
+    model_free(&copy);
     trainer_destroy(w.t);
     free_dataset(&ds);
 }

@@ -385,12 +385,18 @@ bool trainer_copy_weights(Trainer *t, Model *dst, bool *changed, long *step)
 {
     pthread_mutex_lock(&t->mu);
     const Model *m = &t->model;
-    bool ok = (!t->serving || t->parked) && dst->n_params == m->n_params &&
-              dst->shape.n_layers == m->shape.n_layers && dst->shape.hidden == m->shape.hidden &&
-              !memcmp(dst->shape.sizes, m->shape.sizes, sizeof m->shape.sizes);
+    bool ok = !t->serving || t->parked, rebuilt = false;
+    if (ok && !reshape_same_shape(&dst->shape, &m->shape)) {
+        /* a network edit changed the model: the copy follows it */
+        Rng unused; /* the weights are copied in below */
+        rng_seed(&unused, 0);
+        Error err;
+        ok = rebuilt = reshape_rebuild(dst, NULL, &m->shape, &unused, &err) == ERROR_NONE;
+    }
     if (ok) {
         size_t bytes = m->n_params * sizeof *m->params;
-        *changed = dst->l1 != m->l1 || dst->l2 != m->l2 || memcmp(dst->params, m->params, bytes);
+        *changed = rebuilt || dst->l1 != m->l1 || dst->l2 != m->l2 ||
+                   memcmp(dst->params, m->params, bytes);
         if (*changed) {
             memcpy(dst->params, m->params, bytes);
             dst->l1 = m->l1;

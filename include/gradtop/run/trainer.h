@@ -397,11 +397,12 @@ void trainer_snapshot_free(TrainerSnapshot *s);
  * diverged), and while the one that is waits paused or for a diverged
  * run's decision (a single step's batch counts as running).  Then makes dst's
  * parameters and L1/L2 rates equal to the model's, says in *changed
- * whether they differed, puts the batches done in *step and returns true.
- * Otherwise, or when dst's shape is not the model's, returns false and
- * leaves dst as it was.  Costs a comparison of the parameters, a copy
- * when they changed.  The teaching views compute from the copy on the
- * UI thread while training stands still (live.h).
+ * whether they differed, puts the batches done in *step and returns true;
+ * a dst of another shape than the model's (after a network edit) is
+ * rebuilt at its shape first (allocating; false, dst as it was, when that
+ * fails).  Otherwise returns false and leaves dst as it was.  Costs a comparison of the parameters,
+ * a copy when they changed.  The teaching views compute from the copy on the UI thread while
+ * training stands still (live.h).
  */
 bool trainer_copy_weights(Trainer *t, Model *dst, bool *changed, long *step);
 
