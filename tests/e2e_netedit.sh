@@ -107,7 +107,9 @@ wait_for 'chosen: the inputs' 5 || fail "four tabs did not reach the network vie
 keys Right +
 wait_for '4→9→6→3' 5 || fail "+ did not add a unit to hidden layer 1"
 keys r
-wait_for 'restarted with the current settings' 10 || fail "r did not restart"
+wait_for 'k keep seed' 5 || fail "r did not ask about the seed"
+keys k
+wait_for 'restarted with the same seed' 10 || fail "r, k did not restart"
 wait_for 'chosen: hidden layer 1 \(9 relu units\)' 5 || fail "the restarted run's network is not 4-9-6-3"
 on_screen '4→9→6→3 relu' || fail "the restarted run's header does not name 4→9→6→3 relu"
 poll 5 off_screen 'layers 8,6 -> 9,6' || fail "the new run's events still show the old run's edit"
