@@ -41,8 +41,8 @@ wait_for 'chosen: hidden layer 1 \(8 relu units\), unit 1' 5 || fail "right did 
 keys +
 wait_for 'chosen: hidden layer 1 \(9 relu units\), unit 2' 5 ||
     fail "+ did not add a unit to hidden layer 1 (the cursor on the new one)"
-on_screen '4→9→6→3' || fail "the header does not name the network 4→9→6→3"
-on_screen '^4 +9 +6 +3' || fail "the network view's columns do not read 4 9 6 3"
+wait_for '4→9→6→3' 5 || fail "the header does not name the network 4→9→6→3"
+wait_for '^4 +9 +6 +3' 5 || fail "the network view's columns do not read 4 9 6 3"
 poll 5 journal_has 'change layers 8,6 -> 9,6: unit 2 added to hidden layer 1, the outputs unchanged' ||
     fail "journal.txt does not record the edit: $(tail -n 3 "$(rundir)/journal.txt")"
 on_screen 'layers 8,6 -> 9,6' || fail "the events list does not show the edit"
