@@ -144,13 +144,14 @@ until [ "$_pg" -ge 3 ] || on_screen 'b hides them\.'; do
     _pg=$((_pg + 1))
     wait_for 'b hides them\.' 2 || true
 done
-wait_for 'show or hide earlier runs on this dataset behind the charts' 3 ||
+# the help's last key: the network view's, after b's
+wait_for "network view: the chosen hidden layer's next activation" 3 ||
     fail "pgdn did not scroll the help overlay past its last key"
 wait_for 'b hides them\.' 3 || fail "pgdn did not reach the end of the legend"
 wait_for 'more above: up, pgup' 3 || fail "the scrolled help overlay does not say more lies above"
 keys Escape
 wait_gone 'gradtop keys' 3 || fail "esc did not close the help overlay"
-echo "ok: at 80x24 the help overlay wraps its sentences and pgdn scrolls to the end"
+echo "ok: at 80x24 the help overlay wraps its sentences and pgdn pgdn scrolls to the end"
 # the diagnosis ("healthy: training loss A -> B over the last N epochs,
 # validation C" and longer) wraps under its own start instead of being cut
 diag_wrapped() { screen | grep -A1 '^ diagnosis: ' | tail -n 1 | grep -Eq '^ {12}[^ ]'; }

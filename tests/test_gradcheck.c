@@ -361,9 +361,9 @@ static void wrong_derivative_on_a_smooth_network_is_reported(void **state)
     net_make(&n, ACTIVATION_TANH, LOSS_CROSS_ENTROPY, 23);
     model_forward(&n.m, n.x, NB, false, NULL);
     model_zero_grads(&n.m);
-    n.m.shape.hidden = ACTIVATION_SIGMOID;
+    model_shape_set_activation(&n.m.shape, ACTIVATION_SIGMOID);
     model_backward(&n.m, n.labels, n.targets, NB);
-    n.m.shape.hidden = ACTIVATION_TANH;
+    model_shape_set_activation(&n.m.shape, ACTIVATION_TANH);
     GradcheckReport rep;
     net_compare(&n, &rep);
     assert_int_equal(rep.n_kink, 0);
@@ -399,9 +399,9 @@ static void wrong_relu_derivative_is_caught_off_the_kinks(void **state)
     m.l2 = o.hp.l2;
     model_forward(&m, s.train.x, B, false, NULL);
     model_zero_grads(&m);
-    m.shape.hidden = ACTIVATION_LEAKY_RELU;
+    model_shape_set_activation(&m.shape, ACTIVATION_LEAKY_RELU);
     model_backward(&m, s.train.labels, s.train.targets, B);
-    m.shape.hidden = ACTIVATION_RELU;
+    model_shape_set_activation(&m.shape, ACTIVATION_RELU);
     GradcheckReport rep;
     if (gradcheck_compare(&m, s.train.x, s.train.labels, s.train.targets, B, GRADCHECK_ENTRIES,
                           GRADCHECK_STEP, o.seed, &rep, &err))

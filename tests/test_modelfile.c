@@ -240,6 +240,60 @@ static void save_then_load_is_exact(void **state)
     assert_null(sm.params);
 }
 
+static void patch_refused(Fixture *f, uint32_t id, size_t off, uint32_t v, const char *want);
+
+/* Hidden layers with activations of their own (a network edit changed
+ * one) round trip through the activations section; the shape's marker
+ * makes a file without the section, or a reader without it, refuse. */
+static void per_layer_activations_round_trip(void **state)
+{
+    Fixture *f = *state;
+    Error err = {0};
+    f->m.shape.act[1] = ACTIVATION_RELU; /* layer 1 tanh, layer 2 relu */
+    assert_int_equal(modelfile_save(f->path, &f->m, &f->o, &f->info, &err), ERROR_NONE);
+    SavedModel sm;
+    assert_int_equal(modelfile_load(&sm, f->path, &err), ERROR_NONE);
+    assert_int_equal(sm.shape.act[0], ACTIVATION_TANH);
+    assert_int_equal(sm.shape.act[1], ACTIVATION_RELU);
+    assert_int_equal(sm.shape.hidden, ACTIVATION_TANH);
+    Model m2;
+    assert_int_equal(modelfile_build_model(&sm, &m2, 4, &err), ERROR_NONE);
+    float x[8] = {0.1f, -0.2f, 0.3f, 0.4f, 1, 2, 3, 4};
+    float y1[6];
+    memcpy(y1, model_forward(&f->m, x, 2, false, NULL), sizeof y1);
+    assert_memory_equal(model_forward(&m2, x, 2, false, NULL), y1, sizeof y1);
+    model_free(&m2);
+    modelfile_free(&sm);
+
+    /* SHAPE's activation is the marker an older reader refuses */
+    size_t n, size;
+    uint8_t *data = slurp(f->path, &n);
+    size_t at = section_at(data, n, MODELFILE_SECTION_SHAPE, &size);
+    assert_int_equal(rd32(data + at + 4 + 4 * 4), MODELFILE_ACT_PER_LAYER);
+    free(data);
+    /* the section's activation out of range, then the section renamed away */
+    patch_refused(f, MODELFILE_SECTION_ACTIVATIONS, 4, 99, "activations: unknown activation");
+    patch_refused(f, MODELFILE_SECTION_ACTIVATIONS, 0, 3, "activations: 3 given for 2 hidden");
+    data = slurp(f->path, &n);
+    at = section_at(data, n, MODELFILE_SECTION_ACTIVATIONS, &size);
+    wr32(data + at - 16, 40); /* an id this reader skips */
+    fix_crc(data, n);
+    char bad[160];
+    snprintf(bad, sizeof bad, "%s/no-acts.gtm", f->dir);
+    spit(bad, data, n);
+    free(data);
+    assert_int_equal(modelfile_load(&sm, bad, &err), ERROR_INPUT);
+    assert_non_null(strstr(err.msg, "the activations section is missing"));
+    modelfile_free(&sm);
+    /* every layer alike again: the file is as before, without the section */
+    f->m.shape.act[1] = ACTIVATION_TANH;
+    assert_int_equal(modelfile_save(f->path, &f->m, &f->o, &f->info, &err), ERROR_NONE);
+    data = slurp(f->path, &n);
+    at = section_at(data, n, MODELFILE_SECTION_SHAPE, &size);
+    assert_int_equal(rd32(data + at + 4 + 4 * 4), ACTIVATION_TANH);
+    free(data);
+}
+
 static void regression_without_optimizer_or_normalizer_round_trips(void **state)
 {
     Fixture *f = *state;
@@ -1060,6 +1114,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(save_then_load_is_exact, setup, teardown),
+        cmocka_unit_test_setup_teardown(per_layer_activations_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(regression_without_optimizer_or_normalizer_round_trips,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(file_starts_with_magic_and_version, setup, teardown),

@@ -984,7 +984,8 @@ static void test_copy_weights_only_while_standing_still(void **state)
     assert_false(trainer_copy_weights(t, &copy, &changed, &step));
     assert_int_equal(step, -1); /* untouched */
 
-    /* a model of another shape is refused even while parked */
+    /* a model of another shape (the copy, after a network edit) is
+     * rebuilt at the trainer's */
     trainer_stop(t);
     assert_true(wait_status(t, &l->snap, TRAIN_STOPPED));
     ModelShape s2 = m->shape;
@@ -993,7 +994,10 @@ static void test_copy_weights_only_while_standing_still(void **state)
     copy_when_parked(t, &copy, &changed, &step);
     assert_int_equal(step, 1);
     assert_true(same_params(&copy, m));
-    assert_false(trainer_copy_weights(t, &other, &changed, &step));
+    assert_true(trainer_copy_weights(t, &other, &changed, &step));
+    assert_true(changed);
+    assert_int_equal(other.shape.sizes[1], m->shape.sizes[1]);
+    assert_true(same_params(&other, m));
     model_free(&other);
     model_free(&copy);
     live_finish(l);
@@ -1097,6 +1101,158 @@ static void test_each_step_starts_from_a_cleared_gradient(void **state)
     free_dataset(&ds);
 }
 
+/* ---- network edits ---------------------------------------------------- */
+
+typedef struct {
+    Trainer *t;
+    const Dataset *ds;
+    float before[10], after[10]; /* the outputs on 10 rows around the edit */
+    bool measured;
+    char texts[4][192];
+    int n_texts;
+    int state_sizes1;      /* hidden layer 1's width in the last on_state */
+    bool state_consistent; /* on_state's optimizer state fits its weights */
+    int checkpoint_sizes1; /* and in the last on_checkpoint */
+    long added, refused;   /* the edits' sequence numbers */
+} EditWatch;
+
+static void edit_batch(void *ctx, const BatchInfo *b)
+{
+    EditWatch *w = ctx;
+    if (b->step != 3) return;
+    /* asked from the trainer's own thread: applied before batch 4 */
+    memcpy(w->before, model_forward(trainer_model(w->t), w->ds->x, 10, false, NULL),
+           sizeof w->before);
+    w->added =
+        trainer_reshape(w->t, &(ReshapeEdit){.kind = RESHAPE_ADD_UNIT, .layer = 1, .unit = 8});
+    /* the output layer's unit: refused when applied, with the reason */
+    w->refused = trainer_reshape(w->t, &(ReshapeEdit){.kind = RESHAPE_REMOVE_UNIT, .layer = 2});
+}
+
+static void edit_event(void *ctx, const TrainEvent *e)
+{
+    EditWatch *w = ctx;
+    if (e->kind != EVENT_CHANGE || w->n_texts == 4) return;
+    snprintf(w->texts[w->n_texts++], sizeof w->texts[0], "%s", e->text);
+    if (!w->measured) {
+        memcpy(w->after, model_forward(trainer_model(w->t), w->ds->x, 10, false, NULL),
+               sizeof w->after);
+        w->measured = true;
+    }
+}
+
+static void edit_state(void *ctx, const Model *m, const Optimizer *o, const TrainState *s,
+                       bool last)
+{
+    EditWatch *w = ctx;
+    w->state_sizes1 = m->shape.sizes[1];
+    w->state_consistent = o->n == m->n_params;
+}
+
+static void edit_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kept_epoch)
+{
+    EditWatch *w = ctx;
+    w->checkpoint_sizes1 = m->shape.sizes[1];
+}
+
+/* A unit added between batches: the outputs right after the edit are the
+ * ones right before it, the run goes on at the new width, the event says
+ * what happened, and the state handed out fits the new network. */
+static void test_network_edit_applies_between_batches(void **state)
+{
+    (void)state;
+    Dataset ds;
+    make_dataset(&ds, 200, 21);
+    Options o;
+    base_options(&o);
+    o.epochs = 3;
+    o.hp.opt.kind = OPTIMIZER_ADAM;
+    EditWatch w = {.ds = &ds};
+    TrainerHooks h = {.ctx = &w,
+                      .on_batch = edit_batch,
+                      .on_event = edit_event,
+                      .on_state = edit_state,
+                      .on_checkpoint = edit_checkpoint};
+    Error err;
+    assert_int_equal(trainer_create(&w.t, &o, &ds, NULL, NULL, false, &h, &err), ERROR_NONE);
+    ModelShape start = trainer_model(w.t)->shape;
+    assert_int_equal(trainer_run(w.t, &err), ERROR_NONE);
+    /* the edit is an event and its reply; the refusal only a reply */
+    assert_int_equal(w.n_texts, 1);
+    assert_string_equal(w.texts[0], "layers 8 -> 9: unit 9 added to hidden layer 1, the outputs "
+                                    "unchanged");
+    TrainerReply rep;
+    assert_true(w.added > 0 && w.refused == w.added + 1);
+    assert_true(trainer_reply(w.t, w.added, &rep));
+    assert_true(rep.done);
+    assert_int_equal(rep.kind, TRAINER_RESHAPE);
+    assert_string_equal(rep.text, w.texts[0]);
+    assert_true(trainer_reply(w.t, w.refused, &rep));
+    assert_false(rep.done);
+    assert_non_null(strstr(rep.text, "the output layer's 1 unit is fixed by the task"));
+    assert_true(w.measured);
+    for (int i = 0; i < 10; i++) assert_true(fabsf(w.before[i] - w.after[i]) <= 1e-6f);
+    Model *m = trainer_model(w.t);
+    assert_int_equal(m->shape.sizes[1], 9);
+    assert_int_equal(w.state_sizes1, 9);
+    assert_true(w.state_consistent);
+    assert_int_equal(w.checkpoint_sizes1, 9);
+    TrainerSnapshot snap;
+    assert_int_equal(trainer_snapshot_init(&snap, w.t, &err), ERROR_NONE);
+    trainer_snapshot(w.t, &snap);
+    assert_int_equal(snap.shape.sizes[1], 9);
+    assert_int_equal(snap.status, TRAIN_DONE);
+    trainer_snapshot_free(&snap);
+    /* a copy made at the start's shape (the teaching views') follows */
+    Model copy;
+    Rng rng;
+    rng_seed(&rng, 1);
+    assert_int_equal(model_create(&copy, &start, 4, &rng, &err), ERROR_NONE);
+    bool changed = false;
+    long step = 0;
+    assert_true(trainer_copy_weights(w.t, &copy, &changed, &step));
+    assert_true(changed);
+    assert_int_equal(copy.shape.sizes[1], 9);
+    assert_true(same_params(&copy, m));
+    model_free(&copy);
+    trainer_destroy(w.t);
+    free_dataset(&ds);
+}
+
+/* A resumed run takes the network its checkpoint has, which edits may have
+ * changed from what its options say; one that does not fit the data is
+ * refused, saying why. */
+static void test_adopt_shape_for_a_resumed_run(void **state)
+{
+    (void)state;
+    Dataset ds;
+    make_dataset(&ds, 100, 22);
+    Options o;
+    base_options(&o);
+    Trainer *t;
+    Error err;
+    assert_int_equal(trainer_create(&t, &o, &ds, NULL, NULL, false, NULL, &err), ERROR_NONE);
+    ModelShape s = trainer_model(t)->shape;
+    s.sizes[1] = 11;
+    s.act[0] = ACTIVATION_TANH;
+    s.hidden = ACTIVATION_TANH;
+    assert_int_equal(trainer_adopt_shape(t, &s, &err), ERROR_NONE);
+    Model *m = trainer_model(t);
+    assert_int_equal(m->shape.sizes[1], 11);
+    assert_int_equal(m->shape.act[0], ACTIVATION_TANH);
+    float *w = calloc(m->n_params, sizeof *w);
+    assert_int_equal(trainer_load_state(t, w, m->n_params, NULL, OPTIMIZER_ADAM, 0, 1, 10, &err),
+                     ERROR_NONE);
+    free(w);
+    s.sizes[0] = 3;
+    assert_int_equal(trainer_adopt_shape(t, &s, &err), ERROR_INPUT);
+    assert_non_null(strstr(err.msg, "takes 3 inputs"));
+    assert_int_equal(trainer_run(t, &err), ERROR_NONE);
+    assert_int_equal(trainer_model(t)->shape.sizes[1], 11);
+    trainer_destroy(t);
+    free_dataset(&ds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1121,6 +1277,8 @@ int main(void)
         cmocka_unit_test(test_copy_weights_only_while_standing_still),
         cmocka_unit_test(test_copy_weights_after_the_run_returned),
         cmocka_unit_test(test_each_step_starts_from_a_cleared_gradient),
+        cmocka_unit_test(test_network_edit_applies_between_batches),
+        cmocka_unit_test(test_adopt_shape_for_a_resumed_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

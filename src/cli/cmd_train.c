@@ -267,9 +267,12 @@ int cmd_train(const Options *cli, const CliArgs *a)
 static ErrorCode resume_trainer(Trainer *t, const RunResume *rr, const char *dir, Error *err)
 {
     const SavedModel *sm = &rr->state;
-    ErrorCode rc =
-        trainer_load_state(t, sm->params, sm->n_params, sm->has_opt ? sm->opt_state : NULL,
-                           sm->opt_kind, sm->opt_t, sm->epoch, sm->step, err);
+    /* the network as the run left it: edits made while it trained are in
+     * the saved shape, not in its options */
+    ErrorCode rc = trainer_adopt_shape(t, &sm->shape, err);
+    if (rc) return rc;
+    rc = trainer_load_state(t, sm->params, sm->n_params, sm->has_opt ? sm->opt_state : NULL,
+                            sm->opt_kind, sm->opt_t, sm->epoch, sm->step, err);
     if (rc) return rc;
     if (rr->from_checkpoint) return trainer_restore(t, &sm->state, rr->earlier.monitor, err);
     /* model.gtm holds the best epoch's weights when the run kept them */

@@ -75,6 +75,18 @@ static void command_list(unsigned bits, char *buf, size_t cap)
 static const char *const group_names[] = {"DATA OPTIONS", "MODEL OPTIONS", "TRAINING OPTIONS",
                                           "OUTPUT OPTIONS", "SWEEP OPTIONS"};
 
+/* One .TP entry per key of a key table. */
+static void key_rows(FILE *f, const KeyBinding *t, int n)
+{
+    for (int i = 0; i < n; i++) {
+        fputs(".TP\n.B ", f);
+        roff(f, t[i].label);
+        fputc('\n', f);
+        roff(f, t[i].help);
+        fputc('\n', f);
+    }
+}
+
 void cli_man(FILE *f)
 {
     fprintf(f, ".TH GRADTOP 1 \"\" \"gradtop %s\" \"User Commands\"\n", GRADTOP_VERSION);
@@ -195,13 +207,8 @@ void cli_man(FILE *f)
         fputc('\n', f);
     }
     fputs(".SH DASHBOARD KEYS\n", f);
-    for (int i = 0; i < key_count; i++) {
-        fputs(".TP\n.B ", f);
-        roff(f, key_table[i].label);
-        fputc('\n', f);
-        roff(f, key_table[i].help);
-        fputc('\n', f);
-    }
+    key_rows(f, key_table, key_count);
+    key_rows(f, net_key_table, net_key_count);
     fputs(".SH FILES\n", f);
     roff(f, "Each run writes LOGDIR/YYYYMMDD-HHMMSS-DATASET[-NAME]/ (LOGDIR is --logdir, "
             "runs/ by default): config.txt (every option, loadable with --config), metrics.csv "

@@ -56,7 +56,8 @@ struct Live {
     GradProbe probe;
     bool has_probe;
     NoiseScaleAvg avg;
-    float *before; /* params when the last probe ran, for the update ratio */
+    ModelShape shape; /* the model's when the buffers below were sized */
+    float *before;    /* params when the last probe ran, for the update ratio */
     bool ratio_pending;
     unsigned char *dead_scratch;
     int *pred;
@@ -108,6 +109,7 @@ ErrorCode live_create(Live **out, Model *m, const Dataset *train, const Dataset 
     l->val = val;
     l->seed = seed;
     l->batch = m->cap_batch;
+    l->shape = m->shape;
     l->avg.alpha = 0.2;
     l->last.view = LIVE_NONE;
     size_t ne = eval_set(l)->n ? eval_set(l)->n : 1;
@@ -185,6 +187,32 @@ bool live_fetch(Live *l, LiveData *out)
 }
 
 /* ---- trainer side: the computations ----------------------------------- */
+
+/* After a network edit (reshape.h) changed the shape of m (the trainer's
+ * model, or the UI thread's copy of it), with calc held: the buffers sized
+ * by it are sized anew, and the histories of the old layers dropped.
+ * Returns whether the shape had changed.  A buffer that cannot be had
+ * leaves its view off (NULL) instead of overrunning. */
+static bool follow_shape(Live *l, const Model *m)
+{
+    if (memcmp(&l->shape, &m->shape, sizeof l->shape) == 0) return false;
+    l->shape = m->shape;
+    free(l->before);
+    free(l->dead_scratch);
+    l->before = malloc(m->n_params * sizeof *l->before);
+    l->dead_scratch = malloc(dead_units_scratch_bytes(m) + 1);
+    if (l->has_probe) gradprobe_free(&l->probe);
+    l->has_probe = false;
+    l->ratio_pending = false;
+    LiveData *w = l->work;
+    w->n_layers = m->shape.n_layers;
+    w->n_hidden = m->shape.n_layers - 1;
+    for (int i = 0; i <= m->shape.n_layers; i++) w->sizes[i] = m->shape.sizes[i];
+    w->n_grad = 0;
+    w->n_dist = 0;
+    w->has_grad = w->has_ratio = w->has_check = w->has_dead = w->has_net = false;
+    return true;
+}
 
 /* Appends v to a history of n (at most LIVE_HIST) values. */
 static void push(double *hist, int n, double v)
@@ -302,6 +330,7 @@ static void compute_grad(Live *l, Model *m)
         gradprobe_free(&l->probe);
         l->has_probe = false;
     }
+    if (!l->before) return;
     if (!l->has_probe) {
         if (gradprobe_create(&l->probe, m, l->train->n, l->seed ^ 0x9e3779b97f4a7c15ULL, &err))
             return;
@@ -368,6 +397,7 @@ static size_t sample_rows(const Live *l)
 static void compute_dead(Live *l, Model *m)
 {
     LiveData *w = l->work;
+    if (!l->dead_scratch) return;
     dead_units_count(m, l->train->x, sample_rows(l), l->dead_scratch, &w->dead);
     w->has_dead = true;
     w->dead_rows = sample_rows(l);
@@ -520,6 +550,7 @@ void live_on_batch(Live *l, const BatchInfo *b)
     double t0 = mono();
     pthread_mutex_lock(&l->calc);
     LiveData *w = l->work;
+    bool reshaped = follow_shape(l, l->m);
     w->step = b->step;
     l->batch = b->hp.batch_size;
     bool dirty = false;
@@ -529,7 +560,7 @@ void live_on_batch(Live *l, const BatchInfo *b)
     }
     LiveRequest r = current_request(l);
     bool check = r.gradcheck != l->check_done;
-    bool changed = !l->computed_once || !same_picture(&r, &l->last);
+    bool changed = !l->computed_once || reshaped || !same_picture(&r, &l->last);
     if (changed || t0 >= l->due) {
         compute_view(l, l->m, &r);
         dirty = true;
@@ -564,6 +595,8 @@ bool live_idle(Live *l, Trainer *t)
         return false;
     }
     double t0 = mono();
+    /* the copy follows a network edit (trainer_copy_weights rebuilt it) */
+    if (follow_shape(l, &l->ui)) changed = true;
     if (changed) l->wver++;
     HyperParams hp;
     trainer_get_hparams(t, &hp);

@@ -51,8 +51,8 @@ static int sign_side(double v)
 static size_t kink_values(const ModelShape *s)
 {
     size_t n = 0;
-    if (act_kinked(s->hidden))
-        for (int l = 1; l < s->n_layers; l++) n += (size_t)s->sizes[l];
+    for (int l = 1; l < s->n_layers; l++)
+        if (act_kinked(s->act[l - 1])) n += (size_t)s->sizes[l];
     if (s->loss == LOSS_MAE) n++;
     return n;
 }
@@ -92,17 +92,17 @@ static double row_loss(const Model *m, const float *x, const int *labels, const 
                        int r, Scratch *sc, double *kv)
 {
     const ModelShape *s = &m->shape;
-    bool watch = kv && act_kinked(s->hidden);
     double *in = sc->in, *out = sc->out;
     for (int j = 0; j < s->sizes[0]; j++) in[j] = x[(size_t)r * s->sizes[0] + j];
     for (int l = 0; l < s->n_layers; l++) {
         const DenseLayer *D = &m->layers[l];
         bool hidden = l < s->n_layers - 1;
+        bool watch = kv && hidden && act_kinked(s->act[l]);
         for (int o = 0; o < D->n_out; o++) {
             double z = D->b[o];
             for (int i = 0; i < D->n_in; i++) z += (double)D->W[(size_t)o * D->n_in + i] * in[i];
-            if (hidden && watch) *kv++ = z;
-            out[o] = hidden ? act_d(s->hidden, z) : z;
+            if (watch) *kv++ = z;
+            out[o] = hidden ? act_d(s->act[l], z) : z;
         }
         double *t = in;
         in = out;
@@ -153,10 +153,11 @@ static unsigned row_kinks(const ModelShape *s, const double *kp, const double *k
 {
     unsigned kinds = 0;
     size_t k = 0;
-    if (act_kinked(s->hidden))
-        for (int l = 1; l < s->n_layers; l++)
-            for (int o = 0; o < s->sizes[l]; o++, k++)
-                if (act_side(kp[k]) != act_side(km[k])) kinds |= GRADCHECK_KINK_ACTIVATION;
+    for (int l = 1; l < s->n_layers; l++) {
+        if (!act_kinked(s->act[l - 1])) continue;
+        for (int o = 0; o < s->sizes[l]; o++, k++)
+            if (act_side(kp[k]) != act_side(km[k])) kinds |= GRADCHECK_KINK_ACTIVATION;
+    }
     if (s->loss == LOSS_MAE && sign_side(kp[k]) != sign_side(km[k])) kinds |= GRADCHECK_KINK_LOSS;
     return kinds;
 }

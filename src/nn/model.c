@@ -94,10 +94,23 @@ ErrorCode model_shape_make(ModelShape *s, int n_in, const int *hidden, int n_hid
         s->sizes[i + 1] = hidden[i];
     }
     s->sizes[s->n_layers] = n_out;
-    s->hidden = act;
+    model_shape_set_activation(s, act);
     s->output = out;
     s->loss = loss;
     return ERROR_NONE;
+}
+
+void model_shape_set_activation(ModelShape *s, Activation a)
+{
+    s->hidden = a;
+    for (int l = 0; l < MODEL_MAX_HIDDEN; l++) s->act[l] = a;
+}
+
+bool model_shape_mixed(const ModelShape *s)
+{
+    for (int l = 1; l < s->n_layers - 1; l++)
+        if (s->act[l] != s->act[0]) return true;
+    return false;
 }
 
 static size_t count_params(const ModelShape *s)
@@ -219,8 +232,9 @@ ErrorCode model_create(Model *m, const ModelShape *s, int batch, Rng *rng, Error
     for (int l = 0; l < s->n_layers; l++) {
         DenseLayer *L = &m->layers[l];
         bool last = l == s->n_layers - 1;
-        bool he = !last && (s->hidden == ACTIVATION_RELU || s->hidden == ACTIVATION_LEAKY_RELU ||
-                            s->hidden == ACTIVATION_ELU || s->hidden == ACTIVATION_GELU);
+        Activation a = last ? ACTIVATION_LINEAR : s->act[l];
+        bool he = a == ACTIVATION_RELU || a == ACTIVATION_LEAKY_RELU || a == ACTIVATION_ELU ||
+                  a == ACTIVATION_GELU;
         /* He uniform (He et al. 2015) for the ReLU family, Glorot uniform
          * (Glorot and Bengio 2010) otherwise: limit = sqrt(6 / fan). */
         double limit = he ? sqrt(6.0 / L->n_in) : sqrt(6.0 / (L->n_in + L->n_out));
@@ -391,7 +405,7 @@ static void forward_rows(Model *m, int r0, int r1, bool drop)
              D->n_in, 1.0f, z, D->n_out);
         size_t n = (size_t)R * D->n_out;
         if (l < L - 1) {
-            act_forward(s->hidden, z, a, n);
+            act_forward(s->act[l], z, a, n);
             if (drop) {
                 const float *mk = m->mask[l + 1] + off;
                 for (size_t i = 0; i < n; i++) a[i] *= mk[i];
@@ -592,7 +606,7 @@ static void backward_share(void *ctx, int i, int n)
     }
     /* a[l] holds the dropped-out activations when dropout ran, so the
      * derivative is then recomputed from z. */
-    act_backward(m->shape.hidden, m->z[job->l] + off, m->last_dropout ? NULL : m->a[job->l] + off,
+    act_backward(m->shape.act[job->l - 1], m->z[job->l] + off, m->last_dropout ? NULL : m->a[job->l] + off,
                  da, da, cnt);
 }
 

@@ -186,9 +186,9 @@ static void buf_f64(ByteBuf *b, double v)
     buf_u64(b, bits);
 }
 
-/* The sections built in memory before writing: 1-4, 7-9, 10 and the fixed
- * part of 11. */
-#define SMALL_SECTIONS 9
+/* The sections built in memory before writing: 1-4, 7-9, 10, the fixed
+ * part of 11, and 12. */
+#define SMALL_SECTIONS 10
 
 static bool all_finite(const float *x, size_t n)
 {
@@ -210,7 +210,8 @@ static void build_sections(ByteBuf bufs[SMALL_SECTIONS], const Model *m, const M
     ByteBuf *b = &bufs[0]; /* SHAPE */
     buf_u32(b, (uint32_t)s->n_layers);
     for (int i = 0; i <= s->n_layers; i++) buf_u32(b, (uint32_t)s->sizes[i]);
-    buf_u32(b, (uint32_t)s->hidden);
+    bool mixed = model_shape_mixed(s);
+    buf_u32(b, mixed ? MODELFILE_ACT_PER_LAYER : (uint32_t)s->hidden);
     buf_u32(b, (uint32_t)s->output);
     buf_u32(b, (uint32_t)s->loss);
 
@@ -280,6 +281,12 @@ static void build_sections(ByteBuf bufs[SMALL_SECTIONS], const Model *m, const M
                             e->val_loss,  e->val_accuracy, e->val_mae, e->val_r2,   e->lr};
         for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) buf_f64(b, f[i]);
     }
+
+    b = &bufs[9]; /* ACTIVATIONS */
+    if (mixed) {
+        buf_u32(b, (uint32_t)(s->n_layers - 1));
+        for (int l = 0; l < s->n_layers - 1; l++) buf_u32(b, (uint32_t)s->act[l]);
+    }
 }
 
 ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
@@ -315,9 +322,10 @@ ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
     bytes_put_le(head + 8, MODELFILE_VERSION, 4);
     bool target = info->target_scale > 0, kept = info->kept_epoch > 0, means = has_means(info);
     const TrainState *rs = info->run_state;
+    bool acts = bufs[9].n > 0;
     bytes_put_le(head + 12,
                  6u + (o ? 1u : 0u) + (target ? 1u : 0u) + (kept ? 1u : 0u) + (means ? 1u : 0u) +
-                     (rs ? 1u : 0u),
+                     (rs ? 1u : 0u) + (acts ? 1u : 0u),
                  4);
     out_put(&out, head, sizeof head);
     out_section(&out, MODELFILE_SECTION_SHAPE, &bufs[0]);
@@ -356,6 +364,7 @@ ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
         out_put(&out, word, 8);
         out_f32s(&out, rs->best_params, rs->n_best);
     }
+    if (acts) out_section(&out, MODELFILE_SECTION_ACTIVATIONS, &bufs[9]);
 
     uint32_t crc = out.crc;
     bytes_put_le(word, crc, 4);
@@ -454,14 +463,34 @@ static ErrorCode load_shape(Ld *ld, Rd *r, SavedModel *sm)
         s->sizes[i] = (int)v;
     }
     rd_u32(r, &v);
-    if (v > ACTIVATION_LINEAR) return bad(ld, "%s: unknown activation", "shape");
-    s->hidden = (Activation)v;
+    sm->per_layer_acts = v == MODELFILE_ACT_PER_LAYER;
+    if (v > ACTIVATION_LINEAR && !sm->per_layer_acts)
+        return bad(ld, "%s: unknown activation", "shape");
+    model_shape_set_activation(s, sm->per_layer_acts ? ACTIVATION_RELU : (Activation)v);
     rd_u32(r, &v);
     if (v > OUTPUT_LINEAR) return bad(ld, "%s: unknown output kind", "shape");
     s->output = (OutputKind)v;
     rd_u32(r, &v);
     if (v < LOSS_CROSS_ENTROPY || v > LOSS_HUBER) return bad(ld, "%s: unknown loss", "shape");
     s->loss = (LossKind)v;
+    return ERROR_NONE;
+}
+
+/* Each hidden layer's activation (after the shape, which was parsed first). */
+static ErrorCode load_acts(Ld *ld, Rd *r, SavedModel *sm)
+{
+    ModelShape *s = &sm->shape;
+    uint32_t n, v;
+    if (!rd_u32(r, &n)) return bad(ld, "%s: truncated", "activations");
+    if (n != (uint32_t)(s->n_layers - 1))
+        return bad(ld, "activations: %u given for %d hidden layers", n, s->n_layers - 1);
+    for (uint32_t l = 0; l < n; l++) {
+        if (!rd_u32(r, &v)) return bad(ld, "%s: truncated", "activations");
+        if (v > ACTIVATION_LINEAR) return bad(ld, "%s: unknown activation", "activations");
+        s->act[l] = (Activation)v;
+    }
+    if (n > 0) s->hidden = s->act[0];
+    sm->has_acts = true;
     return ERROR_NONE;
 }
 
@@ -716,6 +745,13 @@ static ErrorCode check_consistent(Ld *ld, SavedModel *sm)
     if (sm->feature_mean && sm->n_means != sm->d)
         return error_set(ld->err, ERROR_INPUT, "%s: means section has %d features, model %d",
                          ld->path, sm->n_means, sm->d);
+    if (sm->per_layer_acts != sm->has_acts)
+        return error_set(ld->err, ERROR_INPUT,
+                         sm->has_acts ? "%s: activations section, but the shape names one "
+                                        "activation for every layer"
+                                      : "%s: the shape says each layer has its own activation, "
+                                        "but the activations section is missing",
+                         ld->path);
     sm->state.epoch = sm->epoch; /* PROGRESS says where the state is from */
     sm->state.step = sm->step;
     if (sm->has_state &&
@@ -771,6 +807,7 @@ static const char *section_name(uint32_t id)
     case MODELFILE_SECTION_KEPT: return "kept";
     case MODELFILE_SECTION_MEANS: return "means";
     case MODELFILE_SECTION_RESUME: return "resume";
+    case MODELFILE_SECTION_ACTIVATIONS: return "activations";
     default: return "unknown";
     }
 }
@@ -812,6 +849,7 @@ static uint64_t section_cap(uint32_t id)
     case MODELFILE_SECTION_TARGET: return 16;
     case MODELFILE_SECTION_KEPT: return 8;
     case MODELFILE_SECTION_MEANS: return 4 + 4 * (uint64_t)DATASET_MAX_FEATURES;
+    case MODELFILE_SECTION_ACTIVATIONS: return 4 + 4 * (uint64_t)MODEL_MAX_HIDDEN;
     default: return MODELFILE_MAX_BYTES;
     }
 }
@@ -833,6 +871,7 @@ static ErrorCode parse_section(Ld *ld, uint32_t id, const uint8_t *p, size_t len
     case MODELFILE_SECTION_KEPT: rc = load_kept(ld, &r, sm); break;
     case MODELFILE_SECTION_MEANS: rc = load_means(ld, &r, sm); break;
     case MODELFILE_SECTION_RESUME: rc = load_resume(ld, &r, sm); break;
+    case MODELFILE_SECTION_ACTIVATIONS: rc = load_acts(ld, &r, sm); break;
     }
     if (rc) return rc;
     if (rd_left(&r) != 0)
@@ -845,7 +884,7 @@ static ErrorCode parse_section(Ld *ld, uint32_t id, const uint8_t *p, size_t len
 static ErrorCode load_section(Ld *ld, int fd, const Section *sec, uint32_t *crc, SavedModel *sm)
 {
     *crc = crc32c_update(*crc, sec->head, sizeof sec->head);
-    bool known = sec->id >= 1 && sec->id <= MODELFILE_SECTION_RESUME;
+    bool known = sec->id >= 1 && sec->id <= MODELFILE_SECTION_ACTIVATIONS;
     if (!known) {
         uint8_t chunk[1 << 16];
         for (uint64_t done = 0; done < sec->len;) {
@@ -904,7 +943,7 @@ static ErrorCode load_fd(Ld *ld, int fd, uint64_t size, SavedModel *sm)
     if (size > MODELFILE_MAX_BYTES) return bad(ld, "%s", "too large for a model file");
 
     Section secs[MAX_SECTIONS];
-    bool seen[MODELFILE_SECTION_RESUME + 1] = {false};
+    bool seen[MODELFILE_SECTION_ACTIVATIONS + 1] = {false};
     const uint64_t end = size - TRAILER_BYTES; /* where the checksum starts */
     uint64_t off = HEADER_BYTES;
     for (uint32_t k = 0; k < n_sections; k++) {
@@ -923,7 +962,7 @@ static ErrorCode load_fd(Ld *ld, int fd, uint64_t size, SavedModel *sm)
         if (sec->len > section_cap(sec->id))
             return bad(ld, "%s section: %" PRIu64 " bytes, more than it can hold (%" PRIu64 ")",
                        section_name(sec->id), sec->len, section_cap(sec->id));
-        if (sec->id >= 1 && sec->id <= MODELFILE_SECTION_RESUME) {
+        if (sec->id >= 1 && sec->id <= MODELFILE_SECTION_ACTIVATIONS) {
             if (seen[sec->id]) return bad(ld, "%s section: appears twice", section_name(sec->id));
             seen[sec->id] = true;
         }

@@ -350,6 +350,7 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     t->pub.hp = t->opt.hp;
     t->pub.lr = o->hp.opt.lr;
     t->pub.eta = -1;
+    t->pub.shape = t->model.shape;
     snprintf(t->pub.monitor, sizeof t->pub.monitor, "%s", monitor_names[t->monitor_field]);
     *out = t;
     return ERROR_NONE;
@@ -384,12 +385,18 @@ bool trainer_copy_weights(Trainer *t, Model *dst, bool *changed, long *step)
 {
     pthread_mutex_lock(&t->mu);
     const Model *m = &t->model;
-    bool ok = (!t->serving || t->parked) && dst->n_params == m->n_params &&
-              dst->shape.n_layers == m->shape.n_layers && dst->shape.hidden == m->shape.hidden &&
-              !memcmp(dst->shape.sizes, m->shape.sizes, sizeof m->shape.sizes);
+    bool ok = !t->serving || t->parked, rebuilt = false;
+    if (ok && !reshape_same_shape(&dst->shape, &m->shape)) {
+        /* a network edit changed the model: the copy follows it */
+        Rng unused; /* the weights are copied in below */
+        rng_seed(&unused, 0);
+        Error err;
+        ok = rebuilt = reshape_rebuild(dst, NULL, &m->shape, &unused, &err) == ERROR_NONE;
+    }
     if (ok) {
         size_t bytes = m->n_params * sizeof *m->params;
-        *changed = dst->l1 != m->l1 || dst->l2 != m->l2 || memcmp(dst->params, m->params, bytes);
+        *changed = rebuilt || dst->l1 != m->l1 || dst->l2 != m->l2 ||
+                   memcmp(dst->params, m->params, bytes);
         if (*changed) {
             memcpy(dst->params, m->params, bytes);
             dst->l1 = m->l1;
@@ -531,6 +538,85 @@ static void apply_hparams(Trainer *t, const HyperParams *n, int epoch, TrainerRe
         snprintf(reply->text, sizeof reply->text, "%s", len ? text : "no change");
 }
 
+/* The trainer's copies of the parameters, sized for another network. */
+typedef struct {
+    float *best, *good, *good_state;
+} Copies;
+
+static void copies_free(Copies *c)
+{
+    free(c->best);
+    free(c->good);
+    free(c->good_state);
+}
+
+static bool copies_alloc(Copies *c, size_t n)
+{
+    c->best = malloc(n * sizeof *c->best);
+    c->good = malloc(n * sizeof *c->good);
+    c->good_state = malloc(3 * n * sizeof *c->good_state);
+    if (c->best && c->good && c->good_state) return true;
+    copies_free(c);
+    return false;
+}
+
+/* c replaces the trainer's copies (whose contents the caller has filled). */
+static void copies_install(Trainer *t, const Copies *c)
+{
+    free(t->best_params);
+    free(t->good_params);
+    free(t->good_state);
+    t->best_params = c->best;
+    t->good_params = c->good;
+    t->good_state = c->good_state;
+}
+
+/* Applies a network edit (trainer thread, mu not held, between batches):
+ * the model and optimizer through reshape_apply, the kept copies of the
+ * last epoch's end through the same plan.  The reply says what it did, or
+ * why it could not. */
+static void apply_reshape(Trainer *t, const ReshapeEdit *e, int epoch, TrainerReply *reply)
+{
+    Error err = {0};
+    ReshapePlan p;
+    Rng r; /* the new unit's weights: the same for the same seed and step */
+    rng_seed_stream(&r, t->opt.seed, 0x52455348415045ULL ^ (uint64_t)t->pub.step);
+    if (reshape_plan(&p, &t->model.shape, e, &r, &err)) {
+        reply->done = false;
+        snprintf(reply->text, sizeof reply->text, "%.191s", err.msg);
+        return;
+    }
+    size_t n = p.n_to;
+    Copies c;
+    bool have = copies_alloc(&c, n);
+    if (!have || reshape_apply(&p, &t->model, &t->optim, &err)) {
+        if (have) copies_free(&c);
+        reply->done = false;
+        snprintf(reply->text, sizeof reply->text, "%.191s", err.code ? err.msg : "out of memory");
+        reshape_plan_free(&p);
+        return;
+    }
+    reshape_params(&p, t->good_params, c.good);
+    for (int slot = 0; slot < 3; slot++)
+        reshape_state(&p, t->good_state + (size_t)slot * p.n_from, c.good_state + (size_t)slot * n,
+                      reshape_fill(&t->good_opt, slot));
+    copies_install(t, &c);
+    /* The best epoch so far was another network's: early stopping (and
+     * --restore-best) starts over from the next epoch. */
+    t->best_epoch = 0;
+    t->best_value = monitor_worst(t->monitor_max);
+    t->wait = 0;
+    pthread_mutex_lock(&t->mu);
+    t->pub.shape = t->model.shape;
+    t->pub.best_epoch = 0;
+    t->pub.best_value = t->best_value;
+    t->pub.wait = 0;
+    pthread_mutex_unlock(&t->mu);
+    emit(t, EVENT_CHANGE, epoch, "%s", p.text);
+    snprintf(reply->text, sizeof reply->text, "%.191s", p.text);
+    reshape_plan_free(&p);
+}
+
 enum { GO, STOP_NOW };
 
 /* What applying a command asks of the loop. */
@@ -542,7 +628,8 @@ typedef enum { CMD_NEXT, CMD_STEP, CMD_STOP, CMD_RESUMED } CmdOutcome;
 typedef enum { MODE_RUN, MODE_DIVERGED, MODE_STALE } CmdMode;
 
 const char *const trainer_command_names[TRAINER_N_COMMANDS] = {
-    "pause", "resume", "toggle pause", "step", "stop", "set hyperparameters", "scale lr", "pace"};
+    "pause",    "resume", "toggle pause", "step", "stop", "set hyperparameters",
+    "scale lr", "pace",   "reshape"};
 
 static void set_paused(Trainer *t, bool paused)
 {
@@ -614,6 +701,7 @@ static CmdOutcome apply_command(Trainer *t, const TrainerCommand *c, CmdMode mod
         pthread_mutex_unlock(&t->mu);
         pace_format(c->arg.pace, r->text, sizeof r->text);
         return CMD_NEXT;
+    case TRAINER_RESHAPE: apply_reshape(t, &c->arg.edit, epoch, r); return CMD_NEXT;
     default: return refuse(r, "unknown command");
     }
 }
@@ -1210,6 +1298,35 @@ ErrorCode trainer_load_state(Trainer *t, const float *params, size_t n_params, c
     return ERROR_NONE;
 }
 
+ErrorCode trainer_adopt_shape(Trainer *t, const ModelShape *s, Error *err)
+{
+    const ModelShape *m = &t->model.shape;
+    if (reshape_same_shape(s, m)) return ERROR_NONE;
+    int L = s->n_layers;
+    if (s->sizes[0] != m->sizes[0] || s->sizes[L] != m->sizes[m->n_layers] ||
+        s->output != m->output || s->loss != m->loss)
+        return error_set(err, ERROR_INPUT,
+                         "the saved network takes %d inputs to %d %s outputs; this data needs %d "
+                         "to %d %s",
+                         s->sizes[0], s->sizes[L], output_name(s->output), m->sizes[0],
+                         m->sizes[m->n_layers], output_name(m->output));
+    Copies c;
+    if (!copies_alloc(&c, reshape_count_params(s)))
+        return error_set(err, ERROR_RUNTIME, "out of memory");
+    Rng r; /* the weights are replaced by the saved ones */
+    rng_seed(&r, t->opt.seed);
+    ErrorCode rc = reshape_rebuild(&t->model, &t->optim, s, &r, err);
+    if (rc) {
+        copies_free(&c);
+        return rc;
+    }
+    copies_install(t, &c);
+    pthread_mutex_lock(&t->mu);
+    t->pub.shape = t->model.shape;
+    pthread_mutex_unlock(&t->mu);
+    return ERROR_NONE;
+}
+
 /* The field that monitor names in this trainer's run: a val_ one falls
  * back to its training counterpart without a validation part. */
 static int run_monitor_field(const Trainer *t, const char *monitor)
@@ -1442,6 +1559,11 @@ long trainer_set_hparams(Trainer *t, const HyperParams *hp)
 long trainer_set_pace(Trainer *t, Pace p)
 {
     return trainer_send(t, &(TrainerCommand){.kind = TRAINER_SET_PACE, .arg.pace = p});
+}
+
+long trainer_reshape(Trainer *t, const ReshapeEdit *e)
+{
+    return trainer_send(t, &(TrainerCommand){.kind = TRAINER_RESHAPE, .arg.edit = *e});
 }
 
 TrainStatus trainer_status(Trainer *t)

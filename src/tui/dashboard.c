@@ -94,6 +94,7 @@ struct Dashboard {
     bool pca;
     bool hide_val, discrete; /* the boundary view's switches (v, d) */
     unsigned gradcheck;
+    int net_layer, net_unit; /* the network view's cursor: a column of sizes[], a unit */
     /* chart data, rebuilt each frame */
     double *buf;
     size_t buf_cap;
@@ -637,7 +638,9 @@ static ViewCtx view_ctx(const Dashboard *d)
                  .snap = snap(d),
                  .gradcheck_asked = d->gradcheck,
                  .hide_val = d->hide_val,
-                 .discrete = d->discrete};
+                 .discrete = d->discrete,
+                 .net_layer = d->net_layer,
+                 .net_unit = d->net_unit};
     return c;
 }
 
@@ -1066,11 +1069,14 @@ static void draw_header(Dashboard *d, int cols)
     crt_set(stdscr, ROLE_HEADER);
     mvhline(0, 0, ' ', cols);
     char arch[200];
-    run_shape_text(&r->shape, arch, sizeof arch);
+    /* the network as the edits made so far left it */
+    const ModelShape *shape = r->has_snap && snap(d)->shape.n_layers ? &snap(d)->shape : &r->shape;
+    run_shape_text(shape, arch, sizeof arch);
     char v[512];
     const Dataset *ds = &r->core.sess->all;
     snprintf(v, sizeof v, " gradtop  %s (%zu rows)  %s %s  %s ", ds->name, ds->n, arch,
-             activation_name(r->shape.hidden), optimizer_names[snap(d)->hp.opt.kind]);
+             model_shape_mixed(shape) ? "mixed" : activation_name(shape->hidden),
+             optimizer_names[snap(d)->hp.opt.kind]);
     int used = crt_puts(stdscr, 0, 0, cols, v);
     /* the views, the current one marked: all that fit, always the current
      * one, with < or > where some are left out */
@@ -1182,7 +1188,7 @@ static void draw(Dashboard *d)
     if (d->editing)
         form_draw_keys(&d->edit, stdscr, rows - 1, cols);
     else
-        keys_draw_bar(stdscr, rows - 1, cols, d->view == VIEW_BOUNDARY);
+        keys_draw_bar(stdscr, rows - 1, cols, d->view == VIEW_BOUNDARY, d->view == VIEW_NETWORK);
     if (d->editing) draw_edit(d, rows, cols);
     if (d->help) help_draw(stdscr, rows, cols, &d->help_scroll);
     if (d->confirm != CONFIRM_NONE) draw_confirm(d, rows, cols);
@@ -1291,6 +1297,92 @@ static bool boundary_over_plane(Dashboard *d, const Run *r, char key)
            "over them",
            key);
     return true;
+}
+
+/* Edits of the network, once applied, are the run's settings too (run.h):
+ * r restarts with the network as edited.  Options hold one activation for
+ * every layer: when an edit gave layers different ones, the run's own
+ * stays, and a restart gives it to every layer. */
+static void follow_network(Dashboard *d)
+{
+    Run *r = d->run;
+    const ModelShape *s = &snap(d)->shape;
+    if (!r->has_snap || s->n_layers < 1 || reshape_same_shape(s, &r->shape)) return;
+    r->opt.n_layers = s->n_layers - 1;
+    for (int i = 0; i < r->opt.n_layers; i++) r->opt.layers[i] = s->sizes[i + 1];
+    if (s->n_layers > 1 && !model_shape_mixed(s)) r->opt.activation = s->act[0];
+}
+
+/* Keeps the network view's cursor inside the network as last published. */
+static void net_clamp(Dashboard *d)
+{
+    const ModelShape *s = &snap(d)->shape;
+    if (!d->run->has_snap || s->n_layers < 1) return;
+    if (d->net_layer > s->n_layers) d->net_layer = s->n_layers;
+    if (d->net_layer < 0) d->net_layer = 0;
+    if (d->net_unit >= s->sizes[d->net_layer]) d->net_unit = s->sizes[d->net_layer] - 1;
+    if (d->net_unit < 0) d->net_unit = 0;
+}
+
+/* The network view's keys: the cursor, and the edits of the network at the
+ * cursor, which the trainer applies between batches. */
+static void net_action(Dashboard *d, Action a)
+{
+    Run *r = d->run;
+    const ModelShape *s = &snap(d)->shape;
+    if (!r->has_snap || s->n_layers < 1) return;
+    switch (a) {
+    case ACTION_NET_LEFT: d->net_layer--; break;
+    case ACTION_NET_RIGHT: d->net_layer++; break;
+    case ACTION_NET_UP: d->net_unit--; break;
+    case ACTION_NET_DOWN: d->net_unit++; break;
+    default: break;
+    }
+    net_clamp(d);
+    if (a == ACTION_NET_LEFT || a == ACTION_NET_RIGHT || a == ACTION_NET_UP || a == ACTION_NET_DOWN)
+        return;
+    int k = d->net_layer, L = s->n_layers;
+    bool hidden = k >= 1 && k < L;
+    ReshapeEdit e = {.layer = k, .unit = d->net_unit, .act = s->hidden};
+    switch (a) {
+    case ACTION_UNIT_ADD:
+        e.kind = RESHAPE_ADD_UNIT;
+        e.unit = d->net_unit + 1;
+        break;
+    case ACTION_UNIT_REMOVE: e.kind = RESHAPE_REMOVE_UNIT; break;
+    case ACTION_LAYER_ADD:
+        /* as the chosen layer, or the run's own after the inputs */
+        e.kind = RESHAPE_ADD_LAYER;
+        if (hidden) e.act = s->act[k - 1];
+        break;
+    case ACTION_LAYER_REMOVE: e.kind = RESHAPE_REMOVE_LAYER; break;
+    default:
+        e.kind = RESHAPE_ACTIVATION;
+        if (hidden) e.act = (Activation)((s->act[k - 1] + 1) % ACTIVATION_LINEAR);
+        break;
+    }
+    /* answered at the next batch boundary (at once while paused): the
+     * reply says what the edit did, or why it could not be */
+    TrainerReply rep;
+    long seq = trainer_reshape(r->core.trainer, &e);
+    if (!seq) {
+        notify(d, ROLE_WARN, "too many commands are waiting: wait for a batch");
+        return;
+    }
+    if (!trainer_await(r->core.trainer, seq, &rep)) {
+        notify(d, ROLE_NORMAL, "network edit asked");
+        return;
+    }
+    if (!rep.done) {
+        notify(d, ROLE_WARN, "%s%s", rep.text,
+               train_status_ended(rep.status) ? ": r starts a new run" : "");
+        return;
+    }
+    run_update(r);
+    /* the cursor on what was added */
+    if (a == ACTION_UNIT_ADD) d->net_unit++;
+    if (a == ACTION_LAYER_ADD) d->net_layer++;
+    notify(d, ROLE_MARKER, "%s", rep.text);
 }
 
 static void on_action(Dashboard *d, Action a)
@@ -1455,6 +1547,15 @@ static void on_action(Dashboard *d, Action a)
         d->view = VIEW_CHARTS;
         notify(d, ROLE_NORMAL, "earlier runs %s", d->hist.hidden ? "hidden" : "shown");
         break;
+    case ACTION_NET_LEFT:
+    case ACTION_NET_RIGHT:
+    case ACTION_NET_UP:
+    case ACTION_NET_DOWN:
+    case ACTION_UNIT_ADD:
+    case ACTION_UNIT_REMOVE:
+    case ACTION_LAYER_ADD:
+    case ACTION_LAYER_REMOVE:
+    case ACTION_ACTIVATION: net_action(d, a); break;
     case ACTION_HELP:
         d->help = !d->help;
         d->help_scroll = 0;
@@ -1516,7 +1617,7 @@ static void on_key(Dashboard *d, int ch)
         d->help = false;
         return;
     }
-    on_action(d, keys_action(ch));
+    on_action(d, keys_action(ch, d->view == VIEW_NETWORK));
 }
 
 /* The boundary view's first pair: the first two features that vary over
@@ -1546,6 +1647,7 @@ static double dash_frame(void *ctx)
     Run *run = d->run;
     bool had_error = run->core.log_error[0] != '\0';
     run_update(run);
+    follow_network(d);
     if (!had_error && run->core.log && run->core.log_error[0])
         notify(d, ROLE_BAD, "%s: training paused; w goes on without run files, s stops, q quits",
                run->core.log_error);

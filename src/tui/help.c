@@ -127,6 +127,8 @@ void help_draw(WINDOW *w, int rows, int cols, int *scroll)
     int n = 0;
     for (int i = 0; i < key_count && n < 64; i++)
         hr[n++] = (HelpRow){key_table[i].label, key_table[i].help};
+    for (int i = 0; i < net_key_count && n < 64; i++)
+        hr[n++] = (HelpRow){net_key_table[i].label, net_key_table[i].help};
     char legend[1024];
     legend_text(legend, sizeof legend);
     help_box(w, rows, cols, "gradtop keys", hr, n, legend, scroll);

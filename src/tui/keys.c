@@ -56,12 +56,39 @@ const KeyBinding key_table[] = {
 };
 const int key_count = (int)(sizeof key_table / sizeof key_table[0]);
 
-Action keys_action(int ch)
+const KeyBinding net_key_table[] = {
+    {KEY_LEFT, 0, "left", "choose", "network view: choose the layer before", ACTION_NET_LEFT},
+    {KEY_RIGHT, 0, "right", NULL, "network view: choose the next layer", ACTION_NET_RIGHT},
+    {KEY_UP, 0, "up", NULL, "network view: choose the unit above", ACTION_NET_UP},
+    {KEY_DOWN, 0, "down", NULL, "network view: choose the unit below", ACTION_NET_DOWN},
+    {'+', '=', "+", "unit",
+     "network view: add a unit after the chosen one (its outgoing weights start at 0, so the "
+     "outputs do not change), at the next batch",
+     ACTION_UNIT_ADD},
+    {'-', '_', "-", NULL, "network view: remove the chosen unit and its weights",
+     ACTION_UNIT_REMOVE},
+    {'a', 0, "a", "layer",
+     "network view: add a hidden layer after the chosen layer, as wide, starting as close to "
+     "the identity as its activation allows",
+     ACTION_LAYER_ADD},
+    {'d', 0, "d", NULL, "network view: remove the chosen hidden layer (folded into the next)",
+     ACTION_LAYER_REMOVE},
+    {'c', 0, "c", "activation", "network view: the chosen hidden layer's next activation",
+     ACTION_ACTIVATION},
+};
+const int net_key_count = (int)(sizeof net_key_table / sizeof net_key_table[0]);
+
+static Action table_action(const KeyBinding *t, int n, int ch)
 {
-    for (int i = 0; i < key_count; i++)
-        if (ch == key_table[i].key || (key_table[i].alt && ch == key_table[i].alt))
-            return key_table[i].action;
+    for (int i = 0; i < n; i++)
+        if (ch == t[i].key || (t[i].alt && ch == t[i].alt)) return t[i].action;
     return ACTION_NONE;
+}
+
+Action keys_action(int ch, bool network)
+{
+    Action a = network ? table_action(net_key_table, net_key_count, ch) : ACTION_NONE;
+    return a != ACTION_NONE ? a : table_action(key_table, key_count, ch);
 }
 
 /* What the bar gives up first when it is too narrow for every entry:
@@ -82,38 +109,48 @@ static bool bar_entry(const KeyBinding *k, bool boundary, const char **keys, con
     *keys = k->action == ACTION_SMOOTH_MORE ? "[]"
             : k->action == ACTION_LR_UP     ? "+-"
             : k->action == ACTION_FASTER    ? "<>"
+            : k->action == ACTION_UNIT_ADD  ? "+-"
+            : k->action == ACTION_LAYER_ADD ? "ad"
+            : k->action == ACTION_NET_LEFT  ? (crt_utf8() ? "\u2190\u2192\u2191\u2193" : "arrows")
                                             : k->label;
     *word = k->action == ACTION_LR_UP ? "lr" : k->bar;
     return true;
 }
 
-void keys_draw_bar(WINDOW *w, int y, int width, bool boundary)
+void keys_draw_bar(WINDOW *w, int y, int width, bool boundary, bool network)
 {
+    /* the network view's keys first while it shows, then the others but
+     * the learning rate's, whose + and - edit units there */
     enum { N = sizeof key_table / sizeof key_table[0] };
-    bool shown[N] = {false};
-    int total = 0;
+    const KeyBinding *entry[64];
+    bool shown[64] = {false};
+    int n = 0, total = 0;
     const char *keys = "", *word = "";
-    for (int i = 0; i < N; i++)
-        if ((shown[i] = bar_entry(&key_table[i], boundary, &keys, &word)))
-            total += (int)(strlen(keys) + strlen(word)) + 3;
+    for (int i = 0; network && i < net_key_count && n < 64; i++) entry[n++] = &net_key_table[i];
+    for (int i = 0; i < N && n < 64; i++)
+        if (!network || key_table[i].action != ACTION_LR_UP) entry[n++] = &key_table[i];
+    for (int i = 0; i < n; i++)
+        if ((shown[i] = bar_entry(entry[i], boundary, &keys, &word)))
+            total += crt_width(keys) + (int)strlen(word) + 3;
     total -= 2; /* no gap after the last entry */
     for (size_t d = 0; total > width && d < sizeof drop_order / sizeof drop_order[0]; d++)
-        for (int i = 0; i < N; i++)
-            if (shown[i] && key_table[i].action == drop_order[d]) {
-                bar_entry(&key_table[i], boundary, &keys, &word);
-                total -= (int)(strlen(keys) + strlen(word)) + 3;
+        for (int i = 0; i < n; i++)
+            if (shown[i] && entry[i]->action == drop_order[d]) {
+                bar_entry(entry[i], boundary, &keys, &word);
+                total -= crt_width(keys) + (int)strlen(word) + 3;
                 shown[i] = false;
             }
     int x = 0;
     crt_set(w, ROLE_KEYTEXT);
     mvwhline(w, y, 0, ' ', width);
-    for (int i = 0; i < N; i++) {
+    for (int i = 0; i < n; i++) {
         if (!shown[i]) continue;
-        bar_entry(&key_table[i], boundary, &keys, &word);
-        if (x + (int)(strlen(keys) + strlen(word)) + 1 > width) break;
+        bar_entry(entry[i], boundary, &keys, &word);
+        int kw = crt_width(keys);
+        if (x + kw + (int)strlen(word) + 1 > width) break;
         crt_set(w, ROLE_KEY);
         crt_puts(w, y, x, width - x, keys);
-        x += (int)strlen(keys);
+        x += kw;
         crt_set(w, ROLE_KEYTEXT);
         crt_puts(w, y, x + 1, width - x - 1, word);
         x += (int)strlen(word) + 3;

@@ -38,6 +38,16 @@ typedef enum {
     ACTION_VAL_POINTS, /* boundary view: show or hide the validation points */
     ACTION_DISCRETE,   /* boundary view: hard regions or shades of confidence */
     ACTION_SETUP,      /* back to the setup form */
+    /* the network view's own (net_key_table) */
+    ACTION_NET_LEFT,
+    ACTION_NET_RIGHT,
+    ACTION_NET_UP,
+    ACTION_NET_DOWN,
+    ACTION_UNIT_ADD,
+    ACTION_UNIT_REMOVE,
+    ACTION_LAYER_ADD,
+    ACTION_LAYER_REMOVE,
+    ACTION_ACTIVATION,
 } Action;
 
 typedef struct {
@@ -51,12 +61,20 @@ typedef struct {
 extern const KeyBinding key_table[];
 extern const int key_count;
 
-/* The action bound to key ch, or ACTION_NONE. */
-Action keys_action(int ch);
+/* The network view's keys, which edit the network while it trains: they
+ * take precedence over key_table's while that view shows (its + and -
+ * change units there, not the learning rate). */
+extern const KeyBinding net_key_table[];
+extern const int net_key_count;
 
-/* Draws the key bar on row y across width columns; boundary: the
- * boundary view is shown, and its own keys join the bar. */
-void keys_draw_bar(WINDOW *w, int y, int width, bool boundary);
+/* The action bound to key ch, or ACTION_NONE; network: the network view
+ * shows, so its keys come first. */
+Action keys_action(int ch, bool network);
+
+/* Draws the key bar on row y across width columns: boundary, the boundary
+ * view is shown, and its own keys join the bar; network, the network view
+ * is, and its keys come first, then what room is left of the others. */
+void keys_draw_bar(WINDOW *w, int y, int width, bool boundary, bool network);
 
 /* One row of a help overlay: how a key is written and what it does. */
 typedef struct {

@@ -58,7 +58,8 @@ ErrorCode run_prepare(Run *r, Error *err)
                                    .note = r->no_live ? "optimizer race" : "interactive dashboard"};
     ErrorCode rc = trainrun_prepare(&r->core, &r->opt, err);
     if (rc) return rc;
-    r->shape = trainer_model(r->core.trainer)->shape; /* fixed for the trainer's life */
+    r->shape =
+        trainer_model(r->core.trainer)->shape; /* as it starts: edits change the snapshot's */
     if (!r->no_live) {
         /* created before the thread starts, so the hooks see it */
         rc = live_create(&r->live, trainer_model(r->core.trainer), &ss->train, &ss->val,

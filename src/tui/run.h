@@ -34,7 +34,7 @@ typedef struct {
     TrainRun core;
     bool no_live;     /* no teaching views (the race's racers) */
     Live *live;       /* the teaching views' data, or NULL */
-    ModelShape shape; /* the network of the current run */
+    ModelShape shape; /* the network the current run started with (snap.shape: as edited) */
     TrainerSnapshot snap;
     bool has_snap;
 } Run;

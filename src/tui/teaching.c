@@ -703,16 +703,27 @@ void teach_network(const ViewCtx *c, int top, int left, int height, int width)
         int shown = i == 0                       ? (units < rows ? units : rows)
                     : ld->net_rows[i - 1] < rows ? ld->net_rows[i - 1]
                                                  : rows;
-        crt_set(stdscr, ROLE_DIM);
+        /* the cursor's layer: its size in reverse; its unit (the row
+         * that stands for it when rows are merged) in reverse too */
+        bool chosen = i == c->net_layer;
+        crt_set(stdscr, chosen ? ROLE_TITLE : ROLE_DIM);
+        if (chosen) attron(A_REVERSE);
         snprintf(t, sizeof t, "%d", units);
         crt_puts(stdscr, y0 - 1, x, 6, t);
+        if (chosen) attroff(A_REVERSE);
+        int cu = units > shown && units > 0 ? c->net_unit * shown / units : c->net_unit;
         for (int u = 0; u < shown; u++) {
-            if (i == 0) {
+            const char *g = i == 0 ? (crt_utf8() ? "\u25cb" : "o") : (crt_utf8() ? "\u25c9" : "O");
+            if (chosen && u == cu) {
+                crt_set(stdscr, ROLE_TITLE);
+                attron(A_REVERSE);
+                mvaddstr(y0 + u, x, g);
+                attroff(A_REVERSE);
+            } else if (i == 0) {
                 crt_set(stdscr, ROLE_NORMAL);
-                mvaddstr(y0 + u, x, crt_utf8() ? "\u25cb" : "o");
+                mvaddstr(y0 + u, x, g);
             } else {
-                float bv = ld->unit_b[i - 1][u];
-                signed_put(y0 + u, x, crt_utf8() ? "\u25c9" : "O", bv);
+                signed_put(y0 + u, x, g, ld->unit_b[i - 1][u]);
             }
         }
         if (units > shown) {
@@ -736,6 +747,26 @@ void teach_network(const ViewCtx *c, int top, int left, int height, int width)
     }
     crt_set(stdscr, ROLE_NORMAL);
     int y = y0 + rows + 1;
+    /* what the cursor chose, of the network as the trainer has it now */
+    const ModelShape *sh = &c->snap->shape;
+    if (sh->n_layers > 0 && c->net_layer >= 0 && c->net_layer <= sh->n_layers) {
+        int k = c->net_layer;
+        if (k == 0)
+            snprintf(t, sizeof t, "chosen: the inputs (%d features), feature %d", sh->sizes[0],
+                     c->net_unit + 1);
+        else if (k == sh->n_layers)
+            snprintf(t, sizeof t, "chosen: the output layer (%d %s), unit %d", sh->sizes[k],
+                     output_name(sh->output), c->net_unit + 1);
+        else
+            snprintf(t, sizeof t, "chosen: hidden layer %d (%d %s units), unit %d", k, sh->sizes[k],
+                     activation_name(sh->act[k - 1]), c->net_unit + 1);
+        crt_set(stdscr, ROLE_TITLE);
+        int used = crt_puts(stdscr, y, left, width, t);
+        crt_set(stdscr, ROLE_DIM);
+        crt_puts(stdscr, y, left + used, width - used,
+                 "   + - unit  a d layer  c activation (between batches)");
+        y++;
+    }
     /* dead units */
     if (ld->has_dead && ld->n_hidden > 0) {
         int n = snprintf(t, sizeof t, "units never firing on %zu rows: %d of %d (%.0f%%)",

@@ -20,9 +20,10 @@ typedef struct {
     const TrainerSnapshot *snap;
     unsigned gradcheck_asked; /* gradchecks the user asked for */
     /* the boundary view's own switches (keys v and d) */
-    bool hide_val; /* the validation points left out, the training ones alone */
-    bool discrete; /* hard class regions (a regression: above or below the
-                      scale's middle) instead of shades of confidence */
+    bool hide_val;           /* the validation points left out, the training ones alone */
+    bool discrete;           /* hard class regions (a regression: above or below the
+                                scale's middle) instead of shades of confidence */
+    int net_layer, net_unit; /* the network view's cursor: a column of sizes[], a unit */
 } ViewCtx;
 
 /* The boundary cells a rectangle of height x width text cells shows (half

@@ -79,6 +79,10 @@ typedef struct {
 typedef struct {
     int n_layers;                    /* dense layers: hidden + output */
     int sizes[MODEL_MAX_LAYERS + 1]; /* sizes[0] inputs .. sizes[n_layers] outputs */
+    /* Each hidden layer's activation: act[l] is dense layer l's, for
+     * l < n_layers - 1.  hidden is act[0] (the one --activation gave every
+     * layer, until a network edit changes one: reshape.h). */
+    Activation act[MODEL_MAX_HIDDEN];
     Activation hidden;
     OutputKind output;
     LossKind loss; /* resolved: never LOSS_AUTO */
@@ -148,6 +152,11 @@ int model_threads(const Model *m, int B);
 /* Per-row predictions of the last forward: class index into pred_class
  * (classification) or value into pred_value (regression). */
 void model_predict_rows(const Model *m, int B, int *pred_class, float *pred_value);
+
+/* Gives every hidden layer of s activation a. */
+void model_shape_set_activation(ModelShape *s, Activation a);
+/* The hidden layers do not all share one activation. */
+bool model_shape_mixed(const ModelShape *s);
 
 const char *activation_name(Activation a);
 const char *output_name(OutputKind o);

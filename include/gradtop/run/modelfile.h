@@ -29,7 +29,8 @@
  *
  *   1 SHAPE      u32 n_layers (dense layers, 1 .. MODEL_MAX_LAYERS)
  *                u32 sizes[n_layers + 1]   inputs, hidden..., outputs
- *                u32 hidden activation     (Activation enum)
+ *                u32 hidden activation     (Activation enum; 0xFFFFFFFF: each
+ *                                          layer its own, in section 12)
  *                u32 output kind           (OutputKind: 0 softmax, 1 sigmoid, 2 linear)
  *                u32 loss                  (LossKind, never LOSS_AUTO)
  *   2 DATA       u32 task                  (0 classification, 1 regression)
@@ -76,6 +77,14 @@
  *                  val_loss, val_accuracy, val_mae, val_r2, lr
  *                u64 n_rows, u32 perm[n_rows]    the row order, a permutation
  *                u64 n_best (0 or n_params), f32 best_params[n_best]
+ *  12 ACTIVATIONS u32 n                    = n_layers - 1, the hidden layers
+ *                u32 act[n]                each hidden layer's (Activation);
+ *                                          written, and required, exactly when
+ *                                          SHAPE's is 0xFFFFFFFF: after a network
+ *                                          edit gave layers different ones
+ *                                          (reshape.h), so that a reader that
+ *                                          does not know this section refuses
+ *                                          the file instead of misreading it
  *
  * Loading refuses anything but a regular file (a named pipe is opened
  * without waiting for a writer), then reads the header before anything
@@ -123,7 +132,10 @@ enum {
     MODELFILE_SECTION_KEPT = 9,
     MODELFILE_SECTION_MEANS = 10,
     MODELFILE_SECTION_RESUME = 11,
+    MODELFILE_SECTION_ACTIVATIONS = 12,
 };
+/* SHAPE's activation when each hidden layer has its own (section 12). */
+#define MODELFILE_ACT_PER_LAYER 0xFFFFFFFFu
 
 /* What a model file holds beyond the weights, borrowed for saving. */
 typedef struct {
@@ -171,6 +183,8 @@ typedef struct {
     double target_shift, target_scale; /* TARGET section; scale 0 when absent */
     float *feature_mean;               /* (d) MEANS section; NULL when absent */
     int n_means;                       /* its count, checked to be d */
+    bool per_layer_acts;               /* SHAPE says ACTIVATIONS holds them */
+    bool has_acts;                     /* ACTIVATIONS section */
     bool has_state;                    /* RESUME section */
     TrainState state;                  /* its epoch and step are PROGRESS's */
 } SavedModel;

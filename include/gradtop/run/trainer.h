@@ -33,6 +33,7 @@
 #include "gradtop/core/error.h"
 #include "gradtop/nn/model.h"
 #include "gradtop/nn/optimizer.h"
+#include "gradtop/nn/reshape.h"
 #include "gradtop/run/options.h"
 #include "gradtop/core/rng.h"
 
@@ -175,6 +176,7 @@ typedef struct {
     double last_batch_loss;
     Pace pace;         /* in force (trainer_set_pace) */
     long applied;      /* the sequence number of the last command answered */
+    ModelShape shape;  /* the network's, as the edits applied so far left it */
     char message[256]; /* the divergence explanation, or empty */
     /* per-epoch history */
     int n_epochs, cap_epochs;
@@ -218,6 +220,15 @@ ErrorCode trainer_bytes(const Options *o, const Dataset *train, int threads, dou
 ErrorCode trainer_load_state(Trainer *t, const float *params, size_t n_params, const float *state,
                              OptimizerKind kind, long opt_t, int epochs_done, long steps_done,
                              Error *err);
+
+/*
+ * Rebuilds the trainer's network at shape s (a resumed run's, which edits
+ * made while it trained may have changed from what its options say),
+ * before trainer_load_state gives it its weights.  Nothing happens when s
+ * is the network it has.  ERROR_INPUT when s does not take this data's
+ * inputs or give its outputs.  Before trainer_run only.
+ */
+ErrorCode trainer_adopt_shape(Trainer *t, const ModelShape *s, Error *err);
 
 /*
  * After trainer_load_state with a checkpoint's weights and state: the data
@@ -301,6 +312,13 @@ typedef enum {
     TRAINER_SET_HPARAMS,
     TRAINER_SCALE_LR, /* the rate in force times a factor */
     TRAINER_SET_PACE,
+    /* a network edit (reshape.h): the model and optimizer are rebuilt at
+     * the new shape, and so are the copies the trainer keeps (the end of
+     * the last epoch, for a divergence and the checkpoint); early stopping
+     * starts over, its best so far being another network's.  Done: an
+     * EVENT_CHANGE whose text (the reply's too) says what it did ("layers
+     * 8 -> 9: ..."); refused: the reply says why. */
+    TRAINER_RESHAPE,
     TRAINER_N_COMMANDS
 } TrainerCommandKind;
 
@@ -309,9 +327,10 @@ extern const char *const trainer_command_names[TRAINER_N_COMMANDS];
 typedef struct {
     TrainerCommandKind kind;
     union {
-        HyperParams hp; /* TRAINER_SET_HPARAMS: every field, in force from the next batch */
-        double factor;  /* TRAINER_SCALE_LR */
-        Pace pace;      /* TRAINER_SET_PACE */
+        HyperParams hp;   /* TRAINER_SET_HPARAMS: every field, in force from the next batch */
+        double factor;    /* TRAINER_SCALE_LR */
+        Pace pace;        /* TRAINER_SET_PACE */
+        ReshapeEdit edit; /* TRAINER_RESHAPE */
     } arg;
 } TrainerCommand;
 
@@ -354,6 +373,7 @@ long trainer_set_hparams(Trainer *t, const HyperParams *hp);
  * interactive) starts at PACE_MAX whatever its options say; only this
  * command slows it. */
 long trainer_set_pace(Trainer *t, Pace p);
+long trainer_reshape(Trainer *t, const ReshapeEdit *e);
 
 /* The status now: commands not yet applied do not count. */
 TrainStatus trainer_status(Trainer *t);
@@ -377,11 +397,12 @@ void trainer_snapshot_free(TrainerSnapshot *s);
  * diverged), and while the one that is waits paused or for a diverged
  * run's decision (a single step's batch counts as running).  Then makes dst's
  * parameters and L1/L2 rates equal to the model's, says in *changed
- * whether they differed, puts the batches done in *step and returns true.
- * Otherwise, or when dst's shape is not the model's, returns false and
- * leaves dst as it was.  Costs a comparison of the parameters, a copy
- * when they changed.  The teaching views compute from the copy on the
- * UI thread while training stands still (live.h).
+ * whether they differed, puts the batches done in *step and returns true;
+ * a dst of another shape than the model's (after a network edit) is
+ * rebuilt at its shape first (allocating; false, dst as it was, when that
+ * fails).  Otherwise returns false and leaves dst as it was.  Costs a comparison of the parameters,
+ * a copy when they changed.  The teaching views compute from the copy on the UI thread while
+ * training stands still (live.h).
  */
 bool trainer_copy_weights(Trainer *t, Model *dst, bool *changed, long *step);
 
