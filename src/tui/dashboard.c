@@ -1224,10 +1224,14 @@ static void edit_apply(Dashboard *d)
 {
     Run *r = d->run;
     const Options *o = &d->edit.opt;
-    trainer_set_hparams(r->core.trainer, &o->hp);
+    Trainer *t = r->core.trainer;
+    /* Waits for the answers, as + and - do, so that the frame that says
+     * "applied" shows the values in force. */
+    trainer_await(t, trainer_set_hparams(t, &o->hp), &(TrainerReply){0});
     if (o->pace.unit != r->opt.pace.unit || o->pace.rate != r->opt.pace.rate)
-        trainer_set_pace(r->core.trainer, o->pace);
+        trainer_await(t, trainer_set_pace(t, o->pace), &(TrainerReply){0});
     r->opt = *o;
+    run_update(r);
     notify(d, ROLE_MARKER, "hyperparameters applied from the next batch");
 }
 
