@@ -386,14 +386,6 @@ static void check_trained(void *ctx, const Model *m, const Optimizer *opt, const
     if (st->epoch == c->last_epoch) c->wrong_caught = wrong_derivative_caught(c);
 }
 
-static void set_option(Options *o, const char *name, const char *value)
-{
-    const OptionSpec *spec = options_find(name);
-    if (!spec) fail_msg("no option --%s", name);
-    Error err = {0};
-    if (options_set(o, spec, value, NULL, &err)) fail_msg("--%s %s: %s", name, value, err.msg);
-}
-
 /* `gradtop spiral --layers 16,16 --activation tanh` (Adam at 0.03), one
  * thread, seeds 0 to 9, checked as the dashboard's g checks it (on the
  * first 16 training rows) at every 50th epoch up to 800, every entry of
@@ -411,20 +403,21 @@ static void trained_spiral_agrees_at_every_checkpoint(void **state)
     double worst = 0;
     int mismatches = 0;
     for (int seed = 0; seed < 10; seed++) {
-        Options o;
-        options_default(&o);
-        snprintf(o.dataset, sizeof o.dataset, "spiral");
-        o.no_log = true;
         char sd[16];
-        snprintf(sd, sizeof sd, "%d", seed);
-        set_option(&o, "layers", "16,16");
-        set_option(&o, "activation", "tanh");
-        set_option(&o, "optimizer", "adam");
-        set_option(&o, "lr", "0.03");
-        set_option(&o, "epochs", "800");
-        set_option(&o, "patience", "0");
-        set_option(&o, "threads", "1");
-        set_option(&o, "seed", sd);
+        snprintf(sd, sizeof sd, "seed=%d", seed);
+        const char *const args[] = {"dataset=spiral",
+                                    "layers=16,16",
+                                    "activation=tanh",
+                                    "optimizer=adam",
+                                    "lr=0.03",
+                                    "epochs=800",
+                                    "patience=0",
+                                    "threads=1",
+                                    sd,
+                                    NULL};
+        Options o;
+        options_from(&o, args);
+        o.no_log = true;
         PreparedData s;
         open_session(&s, &o);
         TrainedChecks c = {
