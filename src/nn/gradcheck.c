@@ -4,6 +4,7 @@
  */
 #include "gradtop/nn/gradcheck.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -162,6 +163,240 @@ static unsigned row_kinks(const ModelShape *s, const double *kp, const double *k
     return kinds;
 }
 
+/* ---- how much float32 backprop may round ------------------------------ */
+
+/* The unit roundoff of float32: every float operation's relative error. */
+#define FLOAT_UNIT (FLT_EPSILON / 2)
+
+/* The derivative of the hidden activation at z (output a = act_d(z)), its
+ * second derivative, and the magnitude of the terms act_backward computes
+ * it from (what its rounding is relative to). */
+static void act_slopes(Activation act, double z, double a, double *d1, double *d2, double *mag)
+{
+    double pdf = exp(-0.5 * z * z) / sqrt(2.0 * M_PI), cdf;
+    *d2 = 0;
+    *mag = 0;
+    switch (act) {
+    case ACTIVATION_RELU: *d1 = z > 0; return;
+    case ACTIVATION_LEAKY_RELU: *d1 = z > 0 ? 1 : 0.2; return;
+    case ACTIVATION_LINEAR: *d1 = 1; return;
+    case ACTIVATION_TANH:
+        *d1 = 1 - a * a;
+        *d2 = -2 * a * *d1;
+        *mag = 1 + a * a;
+        return;
+    case ACTIVATION_SIGMOID:
+        *d1 = a * (1 - a);
+        *d2 = *d1 * (1 - 2 * a);
+        *mag = a * (1 + a);
+        return;
+    case ACTIVATION_ELU:
+        *d1 = z > 0 ? 1 : exp(z);
+        *d2 = z > 0 ? 0 : exp(z);
+        *mag = z > 0 ? 0 : exp(z);
+        return;
+    case ACTIVATION_GELU:
+        cdf = 0.5 * (1.0 + erf(z / sqrt(2.0)));
+        *d1 = cdf + z * pdf;
+        *d2 = pdf * (2 - z * z);
+        *mag = cdf + fabs(z) * pdf;
+        return;
+    }
+    *d1 = 1;
+}
+
+/* Scratch of the bounds' pass: per layer l (0 = the input) of one row its
+ * pre-activations z, activations a and the bound ea on the float forward
+ * pass's error in a; then the deltas of one layer and of the one below
+ * with their bounds (in units of FLOAT_UNIT, as every bound below). */
+typedef struct {
+    double *z[MODEL_MAX_LAYERS + 1], *ez[MODEL_MAX_LAYERS + 1];
+    double *a[MODEL_MAX_LAYERS + 1], *ea[MODEL_MAX_LAYERS + 1];
+    double *d, *ed, *dn, *edn;
+} BoundScratch;
+
+/* The output layer's dL/dz of one row (times B), its value into d and the
+ * bound on its float error into ed, given the logits z with forward error
+ * bounds ez.  The error of the float pass's p - y is of the order of
+ * |p| + |y| whatever p - y is: p near 1 is held to 6e-8. */
+static void output_bounds(const Model *m, const double *z, const double *ez, int label,
+                          double target, double *d, double *ed)
+{
+    const ModelShape *s = &m->shape;
+    int O = s->sizes[s->n_layers];
+    double e, p;
+    switch (s->loss) {
+    case LOSS_CROSS_ENTROPY: {
+        /* expf(z_j - max) errs by the errors of both logits and of their
+         * difference; the sum's error, at most the largest of those, then
+         * reaches every p_j through 1/sum. */
+        double mx = z[0], se = 0, emx = 0, worst = 0;
+        int at = 0;
+        for (int j = 1; j < O; j++)
+            if (z[j] > mx) mx = z[at = j];
+        emx = ez[at];
+        for (int j = 0; j < O; j++) {
+            se += exp(z[j] - mx);
+            worst = fmax(worst, ez[j] + emx + fabs(z[j] - mx) + 2);
+        }
+        for (int j = 0; j < O; j++) {
+            p = exp(z[j] - mx) / se;
+            double y = j == label;
+            d[j] = p - y;
+            ed[j] = p * (ez[j] + emx + fabs(z[j] - mx) + 2 + worst + 2) + 2 * (p + y);
+        }
+        return;
+    }
+    case LOSS_BINARY_CROSS_ENTROPY:
+        p = 1.0 / (1.0 + exp(-z[0]));
+        d[0] = p - label;
+        ed[0] = p * (1 - p) * ez[0] + 4 * p + 2 * (p + label);
+        return;
+    case LOSS_MSE:
+        e = z[0] - target;
+        d[0] = 2 * e;
+        ed[0] = 2 * ez[0] + 4 * (fabs(z[0]) + fabs(target));
+        return;
+    case LOSS_HUBER:
+        e = z[0] - target;
+        d[0] = e > 1.0 ? 1.0 : e < -1.0 ? -1.0 : e;
+        ed[0] = ez[0] + 2 * (fabs(z[0]) + fabs(target));
+        return;
+    case LOSS_MAE:
+        /* ±1, exact; a residual whose sign rounding could flip is a kink. */
+        e = z[0] - target;
+        d[0] = (e > 0) - (e < 0);
+        ed[0] = 0;
+        return;
+    case LOSS_AUTO: break;
+    }
+    d[0] = ed[0] = 0;
+}
+
+/*
+ * A first-order bound, in units of FLOAT_UNIT, on the rounding error of
+ * each gradient entry as model.c computes it in float32 over B rows, into
+ * bound (n_params).  A running error analysis of the same pass in double:
+ * a sum of n products rounds by up to n·u times the sum of their
+ * magnitudes; each error already made is carried forward through the
+ * magnitudes of what multiplies it.  The small constants (2, 4, 8) count
+ * the roundings of one formula, a library function (expf, tanhf, erff)
+ * taken as erring by up to 2 units.
+ */
+static void rounding_bounds(const Model *m, const float *x, const int *labels, const float *targets,
+                            int B, BoundScratch *bs, double *bound)
+{
+    const ModelShape *s = &m->shape;
+    int L = s->n_layers;
+    memset(bound, 0, m->n_params * sizeof *bound);
+    for (int r = 0; r < B; r++) {
+        for (int j = 0; j < s->sizes[0]; j++) {
+            bs->a[0][j] = x[(size_t)r * s->sizes[0] + j];
+            bs->ea[0][j] = 0;
+        }
+        for (int l = 0; l < L; l++) {
+            const DenseLayer *D = &m->layers[l];
+            const double *a = bs->a[l], *ea = bs->ea[l];
+            for (int o = 0; o < D->n_out; o++) {
+                const float *w = D->W + (size_t)o * D->n_in;
+                double z = D->b[o], mag = fabs(D->b[o]), ez = 0;
+                for (int i = 0; i < D->n_in; i++) {
+                    z += (double)w[i] * a[i];
+                    mag += fabs((double)w[i] * a[i]);
+                    ez += fabs((double)w[i]) * ea[i];
+                }
+                ez += (D->n_in + 1) * mag;
+                bs->z[l + 1][o] = z;
+                bs->ez[l + 1][o] = ez;
+                if (l == L - 1) {
+                    bs->a[l + 1][o] = z;
+                    bs->ea[l + 1][o] = ez;
+                    continue;
+                }
+                double out = act_d(s->act[l], z), d1, d2, dm;
+                act_slopes(s->act[l], z, out, &d1, &d2, &dm);
+                bs->a[l + 1][o] = out;
+                bs->ea[l + 1][o] = fabs(d1) * ez + 4 * fabs(out);
+            }
+        }
+        output_bounds(m, bs->a[L], bs->ea[L], labels ? labels[r] : 0, targets ? targets[r] : 0,
+                      bs->d, bs->ed);
+        for (int l = L - 1; l >= 0; l--) {
+            const DenseLayer *D = &m->layers[l];
+            const double *a = bs->a[l], *ea = bs->ea[l];
+            size_t off_w = (size_t)(D->W - m->params), off_b = (size_t)(D->b - m->params);
+            /* dW = Σ_rows dZᵀ·A and db = Σ_rows dZ: sums of B terms. */
+            for (int o = 0; o < D->n_out; o++) {
+                double d = fabs(bs->d[o]), ed = bs->ed[o];
+                for (int i = 0; i < D->n_in; i++)
+                    bound[off_w + (size_t)o * D->n_in + i] +=
+                        ed * fabs(a[i]) + d * ea[i] + (B + 1) * d * fabs(a[i]);
+                bound[off_b + (size_t)o] += ed + (B + 1) * d;
+            }
+            if (l == 0) break;
+            /* dA = dZ·W, a sum of n_out terms, then times the derivative
+             * computed from the float forward pass's a. */
+            for (int i = 0; i < D->n_in; i++) {
+                double da = 0, mag = 0, eda = 0;
+                for (int o = 0; o < D->n_out; o++) {
+                    double w = D->W[(size_t)o * D->n_in + i];
+                    da += w * bs->d[o];
+                    mag += fabs(w * bs->d[o]);
+                    eda += fabs(w) * bs->ed[o];
+                }
+                eda += D->n_out * mag;
+                double d1, d2, dm;
+                act_slopes(s->act[l - 1], bs->z[l][i], a[i], &d1, &d2, &dm);
+                bs->dn[i] = da * d1;
+                bs->edn[i] =
+                    fabs(d1) * eda + fabs(da) * (fabs(d2) * bs->ez[l][i] + 8 * dm + 2 * fabs(d1));
+            }
+            double *t = bs->d;
+            bs->d = bs->dn;
+            bs->dn = t;
+            t = bs->ed;
+            bs->ed = bs->edn;
+            bs->edn = t;
+        }
+    }
+    /* The mean over rows, then the penalty's terms added to dW. */
+    for (size_t k = 0; k < m->n_params; k++) bound[k] /= B;
+    for (int l = 0; l < L; l++) {
+        const DenseLayer *D = &m->layers[l];
+        size_t off_w = (size_t)(D->W - m->params);
+        for (size_t k = 0; k < (size_t)D->n_in * D->n_out; k++)
+            bound[off_w + k] += 2 * (fabs(m->l1) + 4 * m->l2 * fabs(D->W[k]));
+    }
+}
+
+/* Scratch of the bounds' pass and the bounds (n_params) in one block. */
+static double *bounds_alloc(const Model *m, BoundScratch *bs)
+{
+    const ModelShape *s = &m->shape;
+    int width = 0;
+    size_t per_layer = 0;
+    for (int l = 0; l <= s->n_layers; l++) {
+        width = s->sizes[l] > width ? s->sizes[l] : width;
+        per_layer += (size_t)s->sizes[l];
+    }
+    double *bound = malloc(sizeof(double) * (m->n_params + 4 * per_layer + 4 * (size_t)width));
+    if (!bound) return NULL;
+    double *q = bound + m->n_params;
+    for (int l = 0; l <= s->n_layers; l++) {
+        size_t n = (size_t)s->sizes[l];
+        bs->z[l] = q;
+        bs->ez[l] = q + n;
+        bs->a[l] = q + 2 * n;
+        bs->ea[l] = q + 3 * n;
+        q += 4 * n;
+    }
+    bs->d = q;
+    bs->ed = q + width;
+    bs->dn = q + 2 * width;
+    bs->edn = q + 3 * width;
+    return bound;
+}
+
 /* One tensor's sampled entries: their errors, or why they were left out. */
 typedef struct {
     int checked, kinked;
@@ -177,6 +412,7 @@ typedef struct {
     int B;
     double h;
     Scratch sc;
+    const double *bound; /* rounding_bounds of every parameter */
 } CheckCtx;
 
 /* Checks up to max entries of p (n) against grad g; weights says whether p
@@ -217,7 +453,8 @@ static void check_tensor(CheckCtx *c, float *p, const float *g, size_t n, bool w
         }
         double fd = (lp - lm) / ((double)vp - vm);
         double bp = g[i];
-        double den = fmax(fmax(fabs(bp), fabs(fd)), GRADCHECK_FLOOR);
+        double resolution = c->bound[p - m->params + i] * FLOAT_UNIT / GRADCHECK_TOLERANCE;
+        double den = fmax(fmax(fabs(bp), fabs(fd)), fmax(GRADCHECK_FLOOR, resolution));
         double err = fabs(bp - fd) / den;
         /* A gradient that is not a number disagrees with everything. */
         if (isnan(err)) err = INFINITY;
@@ -259,8 +496,16 @@ ErrorCode gradcheck_compare(Model *m, const float *x, const int *labels, const f
                             GradcheckReport *rep, Error *err)
 {
     memset(rep, 0, sizeof *rep);
-    CheckCtx c = {m, x, labels, targets, B, h, {0}};
+    CheckCtx c = {m, x, labels, targets, B, h, {0}, NULL};
     if (scratch_alloc(&c.sc, &m->shape, err)) return ERROR_RUNTIME;
+    BoundScratch bs;
+    double *bound = bounds_alloc(m, &bs);
+    if (!bound) {
+        scratch_free(&c.sc);
+        return error_set(err, ERROR_RUNTIME, "out of memory: gradcheck's rounding bounds");
+    }
+    rounding_bounds(m, x, labels, targets, B, &bs, bound);
+    c.bound = bound;
     Rng rng;
     rng_seed(&rng, seed);
     rep->n_layers = m->shape.n_layers;
@@ -292,6 +537,7 @@ ErrorCode gradcheck_compare(Model *m, const float *x, const int *labels, const f
         }
     }
     scratch_free(&c.sc);
+    free(bound);
     return ERROR_NONE;
 }
 
