@@ -403,7 +403,7 @@ static void trained_spiral_agrees_at_every_checkpoint(void **state)
     double worst = 0;
     int mismatches = 0;
     for (int seed = 0; seed < 10; seed++) {
-        char sd[16];
+        char sd[24];
         snprintf(sd, sizeof sd, "seed=%d", seed);
         const char *const args[] = {"dataset=spiral",
                                     "layers=16,16",

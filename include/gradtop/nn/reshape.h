@@ -73,7 +73,7 @@ typedef struct {
     float gain, shift;   /* ADD_LAYER: the new layer's W = gain·I, b = shift */
     float offset;        /* ADD_LAYER: what the next layer's inputs carry besides x */
     bool exact;          /* the edit keeps the function the network computes */
-    char text[360];      /* what it did, for the journal: "layers 8,8 -> 9,8: ..." */
+    char text[384];      /* what it did, for the journal: "layers 8,8 -> 9,8: ..." */
 } ReshapePlan;
 
 /*
