@@ -606,8 +606,8 @@ static void backward_share(void *ctx, int i, int n)
     }
     /* a[l] holds the dropped-out activations when dropout ran, so the
      * derivative is then recomputed from z. */
-    act_backward(m->shape.act[job->l - 1], m->z[job->l] + off, m->last_dropout ? NULL : m->a[job->l] + off,
-                 da, da, cnt);
+    act_backward(m->shape.act[job->l - 1], m->z[job->l] + off,
+                 m->last_dropout ? NULL : m->a[job->l] + off, da, da, cnt);
 }
 
 /* Each layer is one phase of the team: layer l - 1 needs all rows of layer

@@ -85,7 +85,8 @@ void preset_switch(Options *o, const char *from, const char *to, const bool *giv
         const OptionSpec *s = &option_table[i];
         if ((given && given[i]) || same_value(&was, &will, s) || !same_value(o, &was, s)) continue;
         /* the rate is the default optimizer's: another keeps its own */
-        if (s->offset == offsetof(Options, hp.opt.lr) && o->hp.opt.kind != PRESET_OPTIMIZER) continue;
+        if (s->offset == offsetof(Options, hp.opt.lr) && o->hp.opt.kind != PRESET_OPTIMIZER)
+            continue;
         char v[OPTIONS_PATH + 8];
         if (s->offset == offsetof(Options, hp.opt.lr) && will.lr_is_default)
             snprintf(v, sizeof v, "default");
