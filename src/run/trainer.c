@@ -139,7 +139,7 @@ static int monitor_field_or_default(const char *name)
     return f < 0 ? MONITOR_VAL_LOSS : f;
 }
 
-static double metric_value(const EpochMetrics *m, int field)
+double epoch_metrics_value(const EpochMetrics *m, MonitorField field)
 {
     switch (field) {
     case MONITOR_LOSS: return m->loss;
@@ -1186,7 +1186,7 @@ ErrorCode trainer_run(Trainer *t, Error *err)
         save_good(t, m.epoch);
 
         /* Early stopping, as Keras's EarlyStopping callback. */
-        double v = metric_value(&m, t->monitor_field);
+        double v = epoch_metrics_value(&m, t->monitor_field);
         bool better = monitor_improves(v, t->best_value, t->monitor_max, t->opt.min_delta);
         bool new_best = better || t->best_epoch == 0;
         if (new_best) {
@@ -1374,7 +1374,7 @@ ErrorCode trainer_restore(Trainer *t, const TrainState *s, const char *monitor, 
     t->sched.plateau_best = same ? s->plateau_best : monitor_worst(t->monitor_max);
     t->sched.plateau_wait = same ? s->plateau_wait : 0;
 
-    double v = same ? s->best_value : metric_value(&s->best, t->monitor_field);
+    double v = same ? s->best_value : epoch_metrics_value(&s->best, t->monitor_field);
     bool weights = !t->opt.restore_best || s->best_epoch == s->epoch || s->n_best > 0;
     if (s->best_epoch > 0 && weights && isfinite(v)) {
         t->best_epoch = s->best_epoch;
@@ -1412,7 +1412,7 @@ void trainer_seed_best(Trainer *t, const EpochMetrics *earlier, int n, const cha
     double best_v = monitor_worst(max);
     bool replay = best < 0;
     for (int i = 0; replay && i < n; i++) {
-        double v = metric_value(&earlier[i], field);
+        double v = epoch_metrics_value(&earlier[i], field);
         if (!isfinite(v)) continue;
         if (best < 0 || monitor_improves(v, best_v, max, min_delta)) {
             best = i;
@@ -1420,7 +1420,7 @@ void trainer_seed_best(Trainer *t, const EpochMetrics *earlier, int n, const cha
         }
     }
     /* Its value by this run's monitor is the one to beat. */
-    double v = best < 0 ? NAN : metric_value(&earlier[best], t->monitor_field);
+    double v = best < 0 ? NAN : epoch_metrics_value(&earlier[best], t->monitor_field);
     if (!isfinite(v)) return;
     t->best_value = v;
     t->best_epoch = earlier[best].epoch;

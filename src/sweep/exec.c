@@ -27,16 +27,7 @@ enum { ORDER_NONE, ORDER_GO, ORDER_STOP, ORDER_EXPLOIT };
 
 double sweep_exec_figure(const SweepExec *x, const EpochMetrics *m)
 {
-    switch (x->monitor) {
-    case MONITOR_LOSS: return m->loss;
-    case MONITOR_ACCURACY: return m->accuracy;
-    case MONITOR_MAE: return m->mae;
-    case MONITOR_R2: return m->r2;
-    case MONITOR_VAL_LOSS: return m->val_loss;
-    case MONITOR_VAL_ACCURACY: return m->val_accuracy;
-    case MONITOR_VAL_MAE: return m->val_mae;
-    default: return m->val_r2;
-    }
+    return epoch_metrics_value(m, x->monitor);
 }
 
 /* A trial's figure for ranking the sweep's result: its kept weights' once

@@ -32,6 +32,7 @@
 #include "gradtop/data/dataset.h"
 #include "gradtop/core/error.h"
 #include "gradtop/nn/model.h"
+#include "gradtop/nn/monitor.h"
 #include "gradtop/nn/optimizer.h"
 #include "gradtop/nn/reshape.h"
 #include "gradtop/run/options.h"
@@ -189,6 +190,9 @@ typedef struct {
     int n_events;
     TrainEvent *events;
 } TrainerSnapshot;
+
+/* The figure of m that field names (the monitored one, say). */
+double epoch_metrics_value(const EpochMetrics *m, MonitorField field);
 
 typedef struct Trainer Trainer;
 
