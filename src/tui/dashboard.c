@@ -1057,7 +1057,7 @@ static void draw_edit(Dashboard *d, int rows, int cols)
     /* what this form cannot change, and where it can */
     crt_set(stdscr, ROLE_DIM);
     crt_puts(stdscr, y0 + bh - 3, x0 + 2, bw - 4,
-             "the network, the data, the epochs, the seed: o goes back to the setup form");
+             "network, data, epochs, seed: o goes back to the setup form");
     crt_set(stdscr, ROLE_NORMAL);
 }
 
