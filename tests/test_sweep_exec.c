@@ -11,6 +11,10 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -545,6 +549,179 @@ static void pbt_refuses_a_parameter_the_trainer_cannot_change_live(void **state)
     prepared_close(&data);
 }
 
+/* ---- a person's controls ------------------------------------------------ */
+
+typedef struct {
+    SweepExec *x;
+    Error err;
+    ErrorCode rc;
+    atomic_int batches; /* seen by the watch hook */
+    int promoted[8];    /* PROMOTE events per trial */
+} Owner;
+
+static void *owner_thread(void *arg)
+{
+    Owner *ow = arg;
+    ow->rc = sweep_exec_run(ow->x, &ow->err);
+    return NULL;
+}
+
+static void count_promote(void *ctx, const SweepExec *x, const SweepEvent *e)
+{
+    (void)x;
+    Owner *ow = ctx;
+    if (e->kind == SWEEP_EV_PROMOTE && e->trial < 8) ow->promoted[e->trial]++;
+}
+
+static void count_batch(void *ctx, const BatchInfo *b)
+{
+    (void)b;
+    Owner *ow = ctx;
+    atomic_fetch_add(&ow->batches, 1);
+}
+
+/* Polls the trials' view until cond holds (the alarm bounds the wait). */
+typedef bool (*ViewCond)(const SweepTrialView *v, int n);
+static void wait_view(SweepExec *x, ViewCond cond)
+{
+    SweepTrialView v[8];
+    int n;
+    for (;;) {
+        sweep_exec_view(x, v, 8, &n, NULL);
+        if (cond(v, n)) return;
+        struct timespec ts = {0, 2 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+static bool first_paused(const SweepTrialView *v, int n)
+{
+    return n >= 1 && v[0].open && v[0].user_paused;
+}
+static bool first_parked(const SweepTrialView *v, int n)
+{
+    return n >= 1 && v[0].parked && v[0].epochs == 2;
+}
+static bool second_open(const SweepTrialView *v, int n)
+{
+    return n >= 2 && v[1].open && v[1].user_paused;
+}
+
+/* A sweep of o over data, every trial paused from its start, run by the
+ * owner thread *th; promote taken before it starts must be refused. */
+static SweepExec *start_paused(const Options *o, PreparedData *data, Owner *ow, pthread_t *th)
+{
+    Error err = {0};
+    assert_int_equal(prepared_open(data, o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    ow->x = x;
+    SweepHooks hooks = {.ctx = ow, .on_event = count_promote};
+    assert_int_equal(sweep_exec_init(x, o, data, NULL, &hooks, &err), ERROR_NONE);
+    assert_int_equal(sweep_exec_promote(x, 0, &err), ERROR_INPUT); /* nothing started */
+    sweep_exec_pause_all(x, true);
+    assert_int_equal(pthread_create(th, NULL, owner_thread, ow), 0);
+    return x;
+}
+
+/* Pause all, one trial resumed alone to its rung, watched and held, then
+ * promoted; another stopped; every decision taken as asked, and a held
+ * trial is not collected until released. */
+static void the_controls_pause_promote_stop_and_hold_trials(void **state)
+{
+    (void)state;
+    alarm(120);
+    /* one slot: rungs at epochs 2, 6 and 18 */
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 3, 18, 1);
+    o.min_epochs = 2;
+    PreparedData data;
+    Owner ow = {0};
+    pthread_t th;
+    SweepExec *x = start_paused(&o, &data, &ow, &th);
+    Error perr = {0};
+    wait_view(x, first_paused);
+    TrainRun *tr = sweep_exec_hold(x, 0);
+    assert_non_null(tr);
+    sweep_exec_watch(x, 0, count_batch, &ow);
+    assert_true(sweep_exec_pause_trial(x, 0)); /* trial 0 alone goes on */
+    wait_view(x, first_parked);
+    sweep_exec_watch(x, 0, NULL, NULL);
+    int seen = atomic_load(&ow.batches);
+    /* every batch of its 2 epochs, and nothing else */
+    int bs = x->trials[0].opt.hp.batch_size;
+    assert_int_equal(seen, 2 * (((int)data.train.n + bs - 1) / bs));
+    assert_int_equal(sweep_exec_promote(x, 0, &perr), ERROR_NONE);
+    assert_int_equal(sweep_exec_promote(x, 0, &perr), ERROR_INPUT); /* once */
+    wait_view(x, second_open);
+    assert_true(sweep_exec_stop_trial(x, 1));
+    sweep_exec_pause_all(x, false);
+    /* trial 0 trains to its promoted rung and on: held, it is not
+     * collected when its training returns */
+    ErrorCode rc;
+    Error rerr;
+    while (!trainrun_finished(tr, &rc, &rerr)) {
+        struct timespec ts = {0, 2 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    SweepTrialView v[8];
+    int n;
+    sweep_exec_view(x, v, 8, &n, NULL);
+    assert_true(v[0].open);
+    assert_int_equal(atomic_load(&ow.batches), seen); /* unwatched: no more calls */
+    sweep_exec_release(x, 0);
+    pthread_join(th, NULL);
+    alarm(0);
+    assert_int_equal(ow.rc, ERROR_NONE);
+    assert_true(x->trials[0].epochs >= 6);
+    assert_true(ow.promoted[0] >= 1);
+    assert_int_equal(x->trials[1].status, TRIAL_STOPPED);
+    assert_true(x->trials[1].epochs <= 2);
+    assert_int_equal(ow.promoted[1], 0);
+    sweep_exec_free(x);
+    free(x);
+    prepared_close(&data);
+}
+
+/* A trial stopped by a person while it waits at a rung keeps its figure
+ * there, and may be the rung's best: ASHA passes over it instead of
+ * waiting for it to train on. */
+static bool first_at_rung_second_paused(const SweepTrialView *v, int n)
+{
+    return n >= 2 && v[0].parked && v[0].epochs == 2 && v[1].open && v[1].user_paused;
+}
+
+static void asha_passes_over_a_trial_stopped_at_its_rung(void **state)
+{
+    (void)state;
+    alarm(120); /* a sweep that waits for an ended trial never returns */
+    /* the grid: trial 0 learns (lr 0.05), trial 1 hardly (lr 1e-5); one
+     * slot, rungs at epochs 2, 4 and 8 */
+    Options o = iris_sweep("lr=choice(0.05|0.00001)", SWEEP_SCHED_ASHA, 2, 8, 1);
+    o.sampler = SWEEP_SAMPLER_GRID;
+    o.min_epochs = 2;
+    o.eta = 2;
+    PreparedData data;
+    Owner ow = {0};
+    pthread_t th;
+    SweepExec *x = start_paused(&o, &data, &ow, &th);
+    wait_view(x, first_paused);
+    assert_true(sweep_exec_pause_trial(x, 0));
+    /* trial 0 at its first rung, alone there: trial 1 starts, paused */
+    wait_view(x, first_at_rung_second_paused);
+    assert_true(sweep_exec_stop_trial(x, 0));
+    sweep_exec_pause_all(x, false);
+    pthread_join(th, NULL);
+    alarm(0);
+    assert_int_equal(ow.rc, ERROR_NONE);
+    /* trial 0 was the rung's best, and stopped: nobody went on */
+    assert_true(sweep_board_better(&x->board, sweep_board_get(&x->board, 0, 2),
+                                   sweep_board_get(&x->board, 1, 2)));
+    assert_int_equal(x->trials[0].status, TRIAL_STOPPED);
+    assert_int_equal(x->trials[1].status, TRIAL_PRUNED);
+    assert_int_equal(ow.promoted[0] + ow.promoted[1], 0);
+    sweep_exec_free(x);
+    free(x);
+    prepared_close(&data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -560,6 +737,8 @@ int main(void)
         cmocka_unit_test(a_resumed_asha_sweep_ends_as_an_uninterrupted_one),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),
         cmocka_unit_test(pbt_refuses_a_parameter_the_trainer_cannot_change_live),
+        cmocka_unit_test(asha_passes_over_a_trial_stopped_at_its_rung),
+        cmocka_unit_test(the_controls_pause_promote_stop_and_hold_trials),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

@@ -67,7 +67,7 @@ static const struct {
     /* eval and predict take their options from the model file */
     {"config", TRAINING | CMD_GRADCHECK | CMD_INSPECT},
     {"start", CMD_INTERACTIVE},
-    {"paused", CMD_INTERACTIVE | CMD_RACE},
+    {"paused", CMD_INTERACTIVE | CMD_RACE | CMD_SWEEP},
     /* a sweep's epochs are --max-epochs; its trials pace themselves */
     {"epochs", CMD_INTERACTIVE | CMD_TRAIN | CMD_RACE},
     {"pace", CMD_INTERACTIVE | CMD_TRAIN | CMD_RACE},

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "../tui/sweepview.h"
 #include "cli.h"
 #include "output.h"
 #include "gradtop/core/sigwatch.h"
@@ -20,64 +22,17 @@
 #include "gradtop/sweep/exec.h"
 
 typedef struct {
-    Task task;
     const char *out_error; /* standard output failed: the sweep stops */
     SweepExec *x;
 } SweepPrinter;
-
-/* "epochs=30 best_epoch=28 loss=..." of a trial's result (without its
- * status, which the line gives in the sweep's words). */
-static void result_pairs(const SweepPrinter *p, const SweepTrial *t, char *buf, size_t cap)
-{
-    char text[768];
-    train_result_text(&t->result, p->task, text, sizeof text);
-    const char *sp = strchr(text, ' ');
-    snprintf(buf, cap, "%s", sp ? sp + 1 : text);
-}
 
 static void print_event(void *ctx, const SweepExec *x, const SweepEvent *e)
 {
     SweepPrinter *p = ctx;
     if (p->out_error) return;
-    const SweepTrial *t = &x->trials[e->trial];
-    const char *mon = monitor_names[x->monitor];
-    char cfg[OPTIONS_SPACE];
-    switch (e->kind) {
-    case SWEEP_EV_START:
-        sweep_exec_config_text(x, t, cfg, sizeof cfg);
-        if (e->epoch > 0) /* --resume: from its checkpoint */
-            printf("trial %3d resumed   at epoch %d  %s%s%s\n", e->trial, e->epoch, cfg,
-                   t->run[0] ? "  run=" : "", t->run);
-        else
-            printf("trial %3d start     %s%s%s\n", e->trial, cfg, t->run[0] ? "  run=" : "",
-                   t->run);
-        break;
-    case SWEEP_EV_RUNG:
-        printf("trial %3d rung %d    epoch %d  %s %.4f\n", e->trial, e->rung, e->epoch, mon,
-               e->figure);
-        break;
-    case SWEEP_EV_PROMOTE:
-        printf("trial %3d promoted  to rung %d (epoch %d)\n", e->trial, e->rung,
-               x->asha.rung_epochs[e->rung]);
-        break;
-    case SWEEP_EV_PRUNE:
-        printf("trial %3d pruned    at epoch %d  %s %.4f\n", e->trial, e->epoch, mon, e->figure);
-        break;
-    case SWEEP_EV_EXPLOIT:
-        sweep_exec_config_text(x, t, cfg, sizeof cfg);
-        printf("trial %3d exploit   trial %d at epoch %d  %s\n", e->trial, e->donor, e->epoch, cfg);
-        break;
-    case SWEEP_EV_END: {
-        if (t->status == TRIAL_FAILED) {
-            printf("trial %3d failed    %s\n", e->trial, t->error);
-            break;
-        }
-        char pairs[800];
-        result_pairs(p, t, pairs, sizeof pairs);
-        printf("trial %3d %-9s %s\n", e->trial, sweep_trial_status_names[t->status], pairs);
-        break;
-    }
-    }
+    char line[OPTIONS_SPACE + 1200];
+    sweep_event_text(x, e, line, sizeof line);
+    printf("%s\n", line);
     fflush(stdout);
     p->out_error = output_stdout_error();
     if (p->out_error) sweep_exec_stop(p->x);
@@ -96,7 +51,7 @@ static void abandon_loading(void *ctx)
 }
 
 /* The result line: the best trial, its configuration and figures. */
-static void print_result(const SweepPrinter *p, const SweepExec *x, bool stopped)
+static void print_result(const SweepExec *x, bool stopped)
 {
     int b = sweep_exec_best(x);
     long epochs = 0;
@@ -109,7 +64,7 @@ static void print_result(const SweepPrinter *p, const SweepExec *x, bool stopped
         sweep_exec_config_text(x, t, cfg, sizeof cfg);
         printf(" best_trial=%d config=%s", b, cfg);
         if (t->has_result) {
-            result_pairs(p, t, pairs, sizeof pairs);
+            sweep_result_pairs(x, t, pairs, sizeof pairs);
             printf(" %s", pairs);
         } else {
             printf(" %s=%.6g", monitor_names[x->monitor], t->best);
@@ -132,10 +87,9 @@ static int sweep_watched(const Options *o, const char *resume, SigWatch *watch)
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
     SweepExec *x = calloc(1, sizeof *x);
-    SweepPrinter pr = {.task = data.train.task, .x = x};
+    SweepPrinter pr = {.x = x};
     SweepHooks hooks = {.ctx = &pr, .on_event = print_event};
     int rc = EXIT_OK;
-    char dir[1024] = "";
     if (!x) {
         fprintf(stderr, "gradtop: out of memory\n");
         prepared_close(&data);
@@ -151,25 +105,15 @@ static int sweep_watched(const Options *o, const char *resume, SigWatch *watch)
         rc = EXIT_INTERRUPTED;
         goto out;
     }
-    if (resume) {
-        snprintf(x->dir, sizeof x->dir, "%s", resume);
-        if (sweep_exec_resume(x, &err)) {
-            fprintf(stderr, "gradtop: %s\n", err.msg);
-            rc = EXIT_USAGE;
-            goto out;
-        }
-    } else if (!o->no_log) {
-        if (sweep_dir_make(o, data.all.name, dir, sizeof dir, &err)) {
-            fprintf(stderr, "gradtop: %s (or use --no-log)\n", err.msg);
-            rc = err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
-            goto out;
-        }
-        snprintf(x->dir, sizeof x->dir, "%s", dir);
+    if (sweep_exec_open_dir(x, resume, &err)) {
+        fprintf(stderr, "gradtop: %s\n", err.msg);
+        rc = resume || err.code != ERROR_RUNTIME ? EXIT_USAGE : EXIT_RUNTIME;
+        goto out;
     }
     ErrorCode xrc = sweep_exec_run(x, &err);
     int sig = sigwatch_join(watch);
     if (!pr.out_error) {
-        print_result(&pr, x, sig || x->stopping);
+        print_result(x, sig || x->stopping);
         pr.out_error = output_stdout_error();
     }
     int best = sweep_exec_best(x);
@@ -235,6 +179,9 @@ int cmd_sweep(const Options *cli, const CliArgs *a)
         cli_hint(stderr, "sweep");
         return EXIT_USAGE;
     }
+    /* on a terminal, the sweep screen; else one line per event */
+    if (isatty(STDOUT_FILENO) && isatty(STDIN_FILENO))
+        return sweepview_main(o, a->resume, cli_exe_dir());
     SigWatch watch;
     if (!sigwatch_install(&watch)) {
         fprintf(stderr, "gradtop: no pipe to watch for signals: %s\n", strerror(errno));

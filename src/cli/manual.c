@@ -209,6 +209,11 @@ void cli_man(FILE *f)
     fputs(".SH DASHBOARD KEYS\n", f);
     key_rows(f, key_table, key_count);
     key_rows(f, net_key_table, net_key_count);
+    fputs(".SH SWEEP SCREEN KEYS\n", f);
+    roff(f, "gradtop sweep on a terminal shows a leaderboard of the trials, their curves, a "
+            "scatter per searched parameter and the events; without one it prints a line per "
+            "event.\n");
+    key_rows(f, sweep_key_table, sweep_key_count);
     fputs(".SH FILES\n", f);
     roff(f, "Each run writes LOGDIR/YYYYMMDD-HHMMSS-DATASET[-NAME]/ (LOGDIR is --logdir, "
             "runs/ by default): config.txt (every option, loadable with --config), metrics.csv "
@@ -223,8 +228,8 @@ void cli_man(FILE *f)
               "and column"},
         {"3", "training diverged (the loss became NaN or infinite); the last finite weights "
               "are kept"},
-        {"130", "interrupted (SIGINT; SIGTERM and SIGHUP too in train and a headless race); "
-                "the run files are complete and consistent"},
+        {"130", "interrupted (SIGINT; SIGTERM and SIGHUP too in train, sweep and a headless "
+                "race); the run files are complete and consistent"},
     };
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
         fprintf(f, ".TP\n.B %s\n", codes[i][0]);
@@ -237,6 +242,7 @@ void cli_man(FILE *f)
     roff(f, "gradtop iris\n"
             "gradtop train iris \\--lr 0.01 \\--epochs 200\n"
             "gradtop race digits\n"
+            "gradtop sweep digits \\--space 'lr=loguniform(1e-4,1e-1)' \\--scheduler asha\n"
             "gradtop eval \\--model runs/RUN/model.gtm datasets/iris.csv\n"
             "gradtop view runs\n");
     fputs(".fi\n", f);

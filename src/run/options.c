@@ -148,7 +148,9 @@ const OptionSpec option_table[] = {
      "(N batches a second); headless train ignores it",
      NULL, true},
     {"paused", OPTKIND_BOOL, OPTGROUP_OUTPUT, OFF(paused), 0, 0, bool_names,
-     "interactive and race: start paused before the first batch (space starts)", NULL, false},
+     "interactive, race and the sweep screen: start paused before the first batch (space "
+     "starts)",
+     NULL, false},
     /* gradtop sweep: the search's own settings (sweep.h, exec.h) */
     {"space", OPTKIND_STRING, OPTGROUP_SWEEP, OFF(space), 0, 0, NULL,
      "the search space: NAME=DIST(...) parameters separated by ';', DIST one of choice(A|B), "

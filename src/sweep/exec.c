@@ -179,6 +179,17 @@ static void trial_on_state(void *ctx, const Model *m, const Optimizer *o, const 
     pthread_mutex_unlock(&x->mu);
 }
 
+/* After each batch: the watcher's hook, if a screen watches the trial
+ * (one atomic read when none does). */
+static void trial_on_batch(void *ctx, const BatchInfo *b)
+{
+    SweepTrial *t = ctx;
+    if (!atomic_load_explicit(&t->watched, memory_order_acquire)) return;
+    pthread_mutex_lock(&t->watch_mu);
+    if (t->watch_fn) t->watch_fn(t->watch_ctx, b);
+    pthread_mutex_unlock(&t->watch_mu);
+}
+
 static void trial_on_event(void *ctx, const TrainEvent *e)
 {
     SweepTrial *t = ctx;
@@ -352,6 +363,7 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
         t->rung = -1;
         t->best = NAN;
         pthread_cond_init(&t->cv, NULL);
+        pthread_mutex_init(&t->watch_mu, NULL);
     }
     return ERROR_NONE;
 }
@@ -366,6 +378,7 @@ void sweep_exec_free(SweepExec *x)
                 free(t->tr);
             }
             pthread_cond_destroy(&t->cv);
+            pthread_mutex_destroy(&t->watch_mu);
         }
         free(x->trials);
     }
@@ -460,6 +473,7 @@ static void start_trial(SweepExec *x, int i, int target)
     SweepTrial *t = &x->trials[i];
     Error err = {0};
     TrainRunConfig cfg = {.hooks = {.ctx = t,
+                                    .on_batch = trial_on_batch,
                                     .on_epoch = trial_on_epoch,
                                     .on_event = trial_on_event,
                                     .on_state = trial_on_state},
@@ -510,6 +524,7 @@ static void start_trial(SweepExec *x, int i, int target)
         else
             t->live = true;
         if (!rc && x->stopping) trainer_stop(t->tr->trainer);
+        if (!rc && !x->stopping && x->paused_all) trainer_pause(t->tr->trainer);
     }
     if (rc) {
         t->status = TRIAL_FAILED;
@@ -528,13 +543,20 @@ static void start_trial(SweepExec *x, int i, int target)
     }
 }
 
+/* Whether t's training returned and it is to be ended now (x->mu held):
+ * a trial a screen holds (sweep_exec_hold) waits for its release. */
+static bool collectable(const SweepTrial *t)
+{
+    return t->finished && !t->collected && !t->held;
+}
+
 /* Ends the trials whose training returned: joined, their files finished. */
 static void collect(SweepExec *x)
 {
     for (int i = 0; i < x->n_started; i++) {
         SweepTrial *t = &x->trials[i];
         pthread_mutex_lock(&x->mu);
-        bool now = t->finished && !t->collected;
+        bool now = collectable(t);
         if (now) t->collected = true; /* sweep_exec_stop leaves it alone from here */
         bool pruned = t->status == TRIAL_PRUNED;
         pthread_mutex_unlock(&x->mu);
@@ -550,7 +572,7 @@ static void collect(SweepExec *x)
         switch (t->result.status) {
         case TRAIN_EARLY_STOPPED: st = TRIAL_EARLY_STOPPED; break;
         case TRAIN_DIVERGED: st = TRIAL_DIVERGED; break;
-        case TRAIN_STOPPED: st = pruned ? TRIAL_PRUNED : TRIAL_STOPPED; break;
+        case TRAIN_STOPPED: st = pruned && !t->user_stopped ? TRIAL_PRUNED : TRIAL_STOPPED; break;
         default: st = TRIAL_DONE;
         }
         pthread_mutex_lock(&x->mu);
@@ -743,14 +765,27 @@ static void run_stream(SweepExec *x)
         }
         bool more = anything_open(x) || (!x->stopping && x->n_started < x->n_trials);
         bool finished_waiting = false;
-        for (int i = 0; i < x->n_started; i++)
-            finished_waiting |= x->trials[i].finished && !x->trials[i].collected;
+        for (int i = 0; i < x->n_started; i++) finished_waiting |= collectable(&x->trials[i]);
         if (!more) {
             pthread_mutex_unlock(&x->mu);
             break;
         }
         if (!finished_waiting) wait_change(x, seen);
         pthread_mutex_unlock(&x->mu);
+    }
+}
+
+/* The promotions a person asked for since the last pass (x->mu held). */
+static void tell_user_promotions(SweepExec *x)
+{
+    for (int i = 0; i < x->n_started; i++) {
+        SweepTrial *t = &x->trials[i];
+        int to = t->told_promote;
+        if (!to) continue;
+        t->told_promote = 0;
+        pthread_mutex_unlock(&x->mu);
+        tell(x, SWEEP_EV_PROMOTE, t, to, -1);
+        pthread_mutex_lock(&x->mu);
     }
 }
 
@@ -767,6 +802,7 @@ static void run_asha(SweepExec *x)
         collect(x);
         write_files(x);
         pthread_mutex_lock(&x->mu);
+        tell_user_promotions(x);
         if (x->stopping) {
             stop_parked(x, TRIAL_STOPPED);
             bool open = anything_open(x);
@@ -779,8 +815,7 @@ static void run_asha(SweepExec *x)
             continue;
         }
         bool pending = false;
-        for (int i = 0; i < x->n_started; i++)
-            pending |= x->trials[i].finished && !x->trials[i].collected;
+        for (int i = 0; i < x->n_started; i++) pending |= collectable(&x->trials[i]);
         if (pending) {
             pthread_mutex_unlock(&x->mu);
             continue;
@@ -813,7 +848,13 @@ static void run_asha(SweepExec *x)
          * sweep then finds every round decided or not at all. */
         for (int slot = 0; slot < x->parallel; slot++) {
             int trial, to;
-            if (sweep_asha_next(&x->asha, &x->board, &trial, &to)) {
+            bool promote;
+            /* a trial that ended at its rung (stopped by a person, or by
+             * its own early stopping) goes no further */
+            while ((promote = sweep_asha_next(&x->asha, &x->board, &trial, &to)) &&
+                   ended(&x->trials[trial]))
+                ;
+            if (promote) {
                 SweepTrial *t = &x->trials[trial];
                 int len = x->asha.rung_epochs[to] - t->epochs;
                 if (x->base.budget > 0 && x->epochs_planned + len > x->base.budget) break;
@@ -897,8 +938,7 @@ static void run_pbt(SweepExec *x)
         }
         if (!x->stopping) grant(x, want);
         bool pending = false;
-        for (int i = 0; i < x->n_started; i++)
-            pending |= x->trials[i].finished && !x->trials[i].collected;
+        for (int i = 0; i < x->n_started; i++) pending |= collectable(&x->trials[i]);
         if (pending) {
             pthread_mutex_unlock(&x->mu);
             continue;
@@ -994,4 +1034,194 @@ ErrorCode sweep_exec_run(SweepExec *x, Error *err)
         return error_set(err, ERROR_RUNTIME, "writing the sweep's files failed: %s",
                          x->files_error);
     return ERROR_NONE;
+}
+
+/* ---- a person's controls ----------------------------------------------------- */
+
+/* x->mu held: trial i's trainer, when it is open (started, not collected:
+ * collect() destroys it only after marking it collected under x->mu). */
+static Trainer *open_trainer(SweepExec *x, int i)
+{
+    if (i < 0 || i >= x->n_started) return NULL;
+    SweepTrial *t = &x->trials[i];
+    return t->live && !t->collected && t->tr ? t->tr->trainer : NULL;
+}
+
+void sweep_exec_pause_all(SweepExec *x, bool pause)
+{
+    pthread_mutex_lock(&x->mu);
+    x->paused_all = pause;
+    for (int i = 0; i < x->n_started; i++) {
+        Trainer *tr = open_trainer(x, i);
+        if (tr) pause ? trainer_pause(tr) : trainer_resume(tr);
+    }
+    pthread_mutex_unlock(&x->mu);
+}
+
+bool sweep_exec_pause_trial(SweepExec *x, int i)
+{
+    pthread_mutex_lock(&x->mu);
+    Trainer *tr = open_trainer(x, i);
+    if (tr) trainer_toggle_pause(tr);
+    pthread_mutex_unlock(&x->mu);
+    return tr != NULL;
+}
+
+bool sweep_exec_stop_trial(SweepExec *x, int i)
+{
+    pthread_mutex_lock(&x->mu);
+    Trainer *tr = open_trainer(x, i);
+    if (tr) {
+        SweepTrial *t = &x->trials[i];
+        t->user_stopped = true;
+        trainer_stop(tr);
+        if (t->parked && t->order == ORDER_NONE) {
+            t->order = ORDER_STOP;
+            pthread_cond_signal(&t->cv);
+        }
+        wake_owner(x);
+    }
+    pthread_mutex_unlock(&x->mu);
+    return tr != NULL;
+}
+
+ErrorCode sweep_exec_promote(SweepExec *x, int i, Error *err)
+{
+    if (x->scheduler != SWEEP_SCHED_ASHA)
+        return error_set(err, ERROR_INPUT, "promote: only under --scheduler asha (this sweep: %s)",
+                         sweep_scheduler_names[x->scheduler]);
+    pthread_mutex_lock(&x->mu);
+    ErrorCode rc = ERROR_NONE;
+    SweepTrial *t = i >= 0 && i < x->n_started ? &x->trials[i] : NULL;
+    /* the rung it waits at: parked at that rung's epoch, told or not yet
+     * (its round may still be on) */
+    int k = -1;
+    if (t && open_trainer(x, i) && t->parked && t->order == ORDER_NONE && !x->want[i])
+        for (int r = 0; r < x->asha.n_rungs; r++)
+            if (x->asha.rung_epochs[r] == t->epochs) k = r;
+    if (k < 0) {
+        rc = error_set(err, ERROR_INPUT, "promote: trial %d is not waiting at a rung", i);
+    } else if (k >= x->asha.n_rungs - 1) {
+        rc = error_set(err, ERROR_INPUT, "promote: trial %d is at the last rung", i);
+    } else {
+        t->rung = k;
+        int to = k + 1;
+        x->asha.promoted[(size_t)i * (size_t)x->asha.n_rungs + (size_t)t->rung] = true;
+        x->epochs_planned += x->asha.rung_epochs[to] - t->epochs;
+        t->target = x->asha.rung_epochs[to];
+        t->told_promote = to;
+        x->want[i] = true;
+        wake_owner(x);
+    }
+    pthread_mutex_unlock(&x->mu);
+    return rc;
+}
+
+TrainRun *sweep_exec_hold(SweepExec *x, int i)
+{
+    pthread_mutex_lock(&x->mu);
+    TrainRun *tr = open_trainer(x, i) ? x->trials[i].tr : NULL;
+    if (tr) x->trials[i].held = true;
+    pthread_mutex_unlock(&x->mu);
+    return tr;
+}
+
+void sweep_exec_release(SweepExec *x, int i)
+{
+    pthread_mutex_lock(&x->mu);
+    x->trials[i].held = false;
+    wake_owner(x);
+    pthread_mutex_unlock(&x->mu);
+}
+
+void sweep_exec_watch(SweepExec *x, int i, void (*fn)(void *ctx, const BatchInfo *b), void *ctx)
+{
+    SweepTrial *t = &x->trials[i];
+    pthread_mutex_lock(&t->watch_mu);
+    t->watch_fn = fn;
+    t->watch_ctx = ctx;
+    atomic_store_explicit(&t->watched, fn != NULL, memory_order_release);
+    pthread_mutex_unlock(&t->watch_mu);
+}
+
+void sweep_exec_view(SweepExec *x, SweepTrialView *out, int cap, int *n_started, double *figs)
+{
+    pthread_mutex_lock(&x->mu);
+    int n = x->n_started < cap ? x->n_started : cap;
+    for (int i = 0; i < n; i++) {
+        const SweepTrial *t = &x->trials[i];
+        SweepTrialView *v = &out[i];
+        Trainer *tr = open_trainer(x, i);
+        v->status = t->status;
+        v->open = tr != NULL;
+        v->train = tr ? trainer_status(tr) : TRAIN_DONE;
+        v->user_paused = tr && v->train == TRAIN_PAUSED;
+        v->parked = tr && t->parked && t->order == ORDER_NONE;
+        v->epochs = t->epochs;
+        v->rung = t->rung;
+        v->target = t->target;
+        v->best = t->best;
+        v->best_epoch = t->best_epoch;
+        if (t->status != TRIAL_WAITING) v->config = t->config;
+    }
+    *n_started = n;
+    if (figs)
+        memcpy(figs, x->board.fig,
+               (size_t)x->board.n_trials * (size_t)x->board.max_epochs * sizeof *figs);
+    pthread_mutex_unlock(&x->mu);
+}
+
+/* ---- telling ------------------------------------------------------------------ */
+
+void sweep_result_pairs(const SweepExec *x, const SweepTrial *t, char *buf, size_t cap)
+{
+    char text[768];
+    train_result_text(&t->result, x->data->train.task, text, sizeof text);
+    const char *sp = strchr(text, ' ');
+    snprintf(buf, cap, "%s", sp ? sp + 1 : text);
+}
+
+void sweep_event_text(const SweepExec *x, const SweepEvent *e, char *buf, size_t cap)
+{
+    const SweepTrial *t = &x->trials[e->trial];
+    const char *mon = monitor_names[x->monitor];
+    char cfg[OPTIONS_SPACE];
+    switch (e->kind) {
+    case SWEEP_EV_START:
+        sweep_exec_config_text(x, t, cfg, sizeof cfg);
+        if (e->epoch > 0) /* --resume: from its checkpoint */
+            snprintf(buf, cap, "trial %3d resumed   at epoch %d  %s%s%s", e->trial, e->epoch, cfg,
+                     t->run[0] ? "  run=" : "", t->run);
+        else
+            snprintf(buf, cap, "trial %3d start     %s%s%s", e->trial, cfg,
+                     t->run[0] ? "  run=" : "", t->run);
+        break;
+    case SWEEP_EV_RUNG:
+        snprintf(buf, cap, "trial %3d rung %d    epoch %d  %s %.4f", e->trial, e->rung, e->epoch,
+                 mon, e->figure);
+        break;
+    case SWEEP_EV_PROMOTE:
+        snprintf(buf, cap, "trial %3d promoted  to rung %d (epoch %d)", e->trial, e->rung,
+                 x->asha.rung_epochs[e->rung]);
+        break;
+    case SWEEP_EV_PRUNE:
+        snprintf(buf, cap, "trial %3d pruned    at epoch %d  %s %.4f", e->trial, e->epoch, mon,
+                 e->figure);
+        break;
+    case SWEEP_EV_EXPLOIT:
+        sweep_exec_config_text(x, t, cfg, sizeof cfg);
+        snprintf(buf, cap, "trial %3d exploit   trial %d at epoch %d  %s", e->trial, e->donor,
+                 e->epoch, cfg);
+        break;
+    case SWEEP_EV_END:
+        if (t->status == TRIAL_FAILED) {
+            snprintf(buf, cap, "trial %3d failed    %s", e->trial, t->error);
+        } else {
+            char pairs[800];
+            sweep_result_pairs(x, t, pairs, sizeof pairs);
+            snprintf(buf, cap, "trial %3d %-9s %s", e->trial, sweep_trial_status_names[t->status],
+                     pairs);
+        }
+        break;
+    }
 }

@@ -378,3 +378,21 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
     fclose(f);
     return rc;
 }
+
+ErrorCode sweep_exec_open_dir(SweepExec *x, const char *resume, Error *err)
+{
+    if (resume) {
+        snprintf(x->dir, sizeof x->dir, "%s", resume);
+        return sweep_exec_resume(x, err);
+    }
+    if (x->base.no_log) return ERROR_NONE;
+    char dir[sizeof x->dir];
+    ErrorCode rc = sweep_dir_make(&x->base, x->data->all.name, dir, sizeof dir, err);
+    if (rc) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        return error_set(err, rc, "%s (or use --no-log)", msg);
+    }
+    snprintf(x->dir, sizeof x->dir, "%s", dir);
+    return ERROR_NONE;
+}

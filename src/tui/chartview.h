@@ -16,8 +16,9 @@
 #include "chart.h"
 #include "crt.h"
 
-/* Enough for gradtop view's overlay: train and validation of 8 runs. */
-#define CHARTVIEW_MAX_SERIES 16
+/* Enough for gradtop view's overlay (train and validation of 8 runs) and
+ * the sweep screen's curves. */
+#define CHARTVIEW_MAX_SERIES 64
 #define CHARTVIEW_MAX_TICKS 32
 
 typedef struct {

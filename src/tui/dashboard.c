@@ -287,8 +287,8 @@ static void history_load(Dashboard *d)
     History *h = &d->hist;
     history_free(h);
     const Run *r = d->run;
-    if (r->opt.no_log || !r->core.log_path[0] || !r->core.sess || !r->opt.logdir[0]) return;
-    const Dataset *ds = &r->core.sess->all;
+    if (r->opt.no_log || !r->core->log_path[0] || !r->core->sess || !r->opt.logdir[0]) return;
+    const Dataset *ds = &r->core->sess->all;
     RunSet rs;
     memset(&rs, 0, sizeof rs);
     Error err;
@@ -298,7 +298,7 @@ static void history_load(Dashboard *d)
         return;
     }
     char self[PATH_MAX], other[PATH_MAX];
-    if (!realpath(r->core.log_path, self)) text_copy(self, sizeof self, r->core.log_path);
+    if (!realpath(r->core->log_path, self)) text_copy(self, sizeof self, r->core->log_path);
     RunInfo **list = rs.n_runs ? malloc(rs.n_runs * sizeof *list) : NULL;
     size_t m = 0;
     for (size_t i = 0; list && i < rs.n_runs; i++) {
@@ -634,7 +634,7 @@ static void view_epochs(Dashboard *d, int top, int left, int height, int width)
 static ViewCtx view_ctx(const Dashboard *d)
 {
     ViewCtx c = {.ld = d->ld,
-                 .all = &d->run->core.sess->all,
+                 .all = &d->run->core->sess->all,
                  .snap = snap(d),
                  .gradcheck_asked = d->gradcheck,
                  .hide_val = d->hide_val,
@@ -680,9 +680,9 @@ static void live_sync(Dashboard *d, int body_h, int chart_w)
                      .fy = d->fy,
                      .pca = d->pca,
                      .gradcheck = d->gradcheck};
-    teach_boundary_grid(&d->run->core.sess->all, body_h, chart_w, &r.grid_w, &r.grid_h);
+    teach_boundary_grid(&d->run->core->sess->all, body_h, chart_w, &r.grid_w, &r.grid_h);
     live_request(l, &r);
-    if (d->run->core.trainer) live_idle(l, d->run->core.trainer);
+    if (d->run->core->trainer) live_idle(l, d->run->core->trainer);
     live_fetch(l, d->ld);
 }
 
@@ -708,7 +708,7 @@ static void dataset_chance(const Dataset *ds, ChanceLevel *out)
 static DiagnosisKind diagnosis_text(Dashboard *d, char *msg, size_t cap)
 {
     const TrainerSnapshot *s = snap(d);
-    const PreparedData *ss = d->run->core.sess;
+    const PreparedData *ss = d->run->core->sess;
     if (ss != d->chance_of) {
         d->chance = d->val_chance = (ChanceLevel){0};
         if (ss) {
@@ -818,7 +818,7 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
     /* the batches of this epoch: those taken, and the rows left at the
      * batch size now in force (a change of batch size mid-epoch changes
      * how many are left, not how many were taken) */
-    long n_train = (long)r->core.sess->train.n, bs = s->hp.batch_size > 0 ? s->hp.batch_size : 1;
+    long n_train = (long)r->core->sess->train.n, bs = s->hp.batch_size > 0 ? s->hp.batch_size : 1;
     long rows_left = n_train > s->epoch_rows ? n_train - s->epoch_rows : 0;
     long batches = s->batch_in_epoch + (rows_left + bs - 1) / bs;
     snprintf(v, sizeof v, "%ld  (batch %ld/%ld)", s->step, s->batch_in_epoch, batches);
@@ -910,17 +910,17 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
     /* the run directory */
     if (y < bottom) {
         /* the end of a long path says the most */
-        const char *p = r->core.log_error[0]
-                            ? r->core.log_error
-                            : (r->core.log_path[0] ? r->core.log_path : "not logged");
-        if (!r->core.log_error[0] && (int)strlen(p) > width - 10) {
+        const char *p = r->core->log_error[0]
+                            ? r->core->log_error
+                            : (r->core->log_path[0] ? r->core->log_path : "not logged");
+        if (!r->core->log_error[0] && (int)strlen(p) > width - 10) {
             const char *slash = strrchr(p, '/');
             if (slash && slash[1]) p = slash + 1;
         }
-        CrtRole role = !r->core.log_error[0] ? ROLE_DIM
-                       : r->core.log_dropped ? ROLE_WARN
-                                             : ROLE_BAD;
-        if (r->core.log && r->core.log_error[0]) {
+        CrtRole role = !r->core->log_error[0] ? ROLE_DIM
+                       : r->core->log_dropped ? ROLE_WARN
+                                              : ROLE_BAD;
+        if (r->core->log && r->core->log_error[0]) {
             /* a run file failed while training ran: which file (inside the
              * run directory) and why, wrapped, then the choice it offers
              * (training paused) until it is made */
@@ -930,9 +930,10 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
             y += crt_wrap(stdscr, y, left + 10, width - 10, bottom - y < 3 ? bottom - y : 3, p);
             /* (a failure at the last save leaves nothing to go on with) */
             bool going = r->has_snap && in_progress(r->snap.status);
-            if (y < bottom && (going || r->core.log_dropped))
+            if (y < bottom && (going || r->core->log_dropped))
                 crt_wrap(stdscr, y++, left + 10, width - 10, 1,
-                         r->core.log_dropped ? "no run files from here" : "w: go on without files");
+                         r->core->log_dropped ? "no run files from here"
+                                              : "w: go on without files");
             crt_set(stdscr, ROLE_NORMAL);
         } else {
             panel_row(y++, left, width, "run", role, p);
@@ -1010,7 +1011,7 @@ static void draw_confirm(Dashboard *d, int rows, int cols)
     int bw = 64, bh = 7;
     if (bw > cols - 2) bw = cols - 2;
     int y0 = (rows - bh) / 2, x0 = (cols - bw) / 2, x = x0 + 2, iw = bw - 4;
-    bool going = r->core.trainer && in_progress(snap(d)->status);
+    bool going = r->core->trainer && in_progress(snap(d)->status);
     char a[160], b[160];
     if (d->confirm == CONFIRM_RESTART) {
         crt_box(stdscr, y0, x0, bh, bw, "restart", ROLE_TITLE);
@@ -1032,9 +1033,9 @@ static void draw_confirm(Dashboard *d, int rows, int cols)
     crt_set(stdscr, ROLE_NORMAL);
     crt_puts(stdscr, y0 + 1, x, iw, "Training is still running.");
     crt_puts(stdscr, y0 + 2, x, iw,
-             setup         ? "Stop it and go back to the setup form with these settings?"
-             : r->core.log ? "Quit now? The best weights are saved."
-                           : "Quit now?");
+             setup          ? "Stop it and go back to the setup form with these settings?"
+             : r->core->log ? "Quit now? The best weights are saved."
+                            : "Quit now?");
     x += draw_choice(y0 + 4, x, x0 + bw - 2 - x, "y", setup ? "stop, to setup" : "quit");
     draw_choice(y0 + 4, x, x0 + bw - 2 - x, "n", "keep training");
 }
@@ -1057,7 +1058,8 @@ static void draw_edit(Dashboard *d, int rows, int cols)
     /* what this form cannot change, and where it can */
     crt_set(stdscr, ROLE_DIM);
     crt_puts(stdscr, y0 + bh - 3, x0 + 2, bw - 4,
-             "network, data, epochs, seed: o goes back to the setup form");
+             d->run->borrowed ? "network, data, epochs, seed: fixed for a sweep trial"
+                              : "network, data, epochs, seed: o goes back to the setup form");
     crt_set(stdscr, ROLE_NORMAL);
 }
 
@@ -1073,7 +1075,7 @@ static void draw_header(Dashboard *d, int cols)
     const ModelShape *shape = r->has_snap && snap(d)->shape.n_layers ? &snap(d)->shape : &r->shape;
     run_shape_text(shape, arch, sizeof arch);
     char v[512];
-    const Dataset *ds = &r->core.sess->all;
+    const Dataset *ds = &r->core->sess->all;
     snprintf(v, sizeof v, " gradtop  %s (%zu rows)  %s %s  %s ", ds->name, ds->n, arch,
              model_shape_mixed(shape) ? "mixed" : activation_name(shape->hidden),
              optimizer_names[snap(d)->hp.opt.kind]);
@@ -1126,14 +1128,22 @@ static void draw_message(Dashboard *d, int y, int cols)
     } else if (d->notice[0] && screen_now() < d->notice_until) {
         crt_set(stdscr, d->notice_role);
         crt_puts(stdscr, y, 1, cols - 2, d->notice);
-    } else if (!d->run->core.trainer) {
+    } else if (!d->run->core->trainer) {
         crt_set(stdscr, ROLE_BAD);
         crt_puts(stdscr, y, 1, cols - 2, "no run: press r to start one, q to quit");
+    } else if (d->run->borrowed && d->run->describe) {
+        char line[256];
+        d->run->describe(d->run->describe_ctx, line, sizeof line);
+        crt_set(stdscr, ROLE_DIM);
+        crt_puts(stdscr, y, 1, cols - 2, line);
     } else if (s->status == TRAIN_DONE || s->status == TRAIN_EARLY_STOPPED ||
                s->status == TRAIN_STOPPED) {
         crt_set(stdscr, ROLE_DIM);
         crt_puts(stdscr, y, 1, cols - 2,
-                 "training has ended: r starts a new run, o goes back to the setup form, q quits");
+                 d->run->in_sweep
+                     ? "training has ended: r starts a new run, q goes back to the sweep"
+                     : "training has ended: r starts a new run, o goes back to the setup form, "
+                       "q quits");
     } else if (s->status == TRAIN_PAUSED) {
         crt_set(stdscr, ROLE_DIM);
         crt_puts(stdscr, y, 1, cols - 2, "paused: space resumes, n trains one batch");
@@ -1209,7 +1219,7 @@ static bool edit_row(const OptionSpec *spec)
 static void edit_open(Dashboard *d)
 {
     Run *r = d->run;
-    if (!r->core.trainer) return;
+    if (!r->core->trainer) return;
     run_sync_options(r);
     form_init(&d->edit, &r->opt);
     for (size_t i = 0; i < option_count; i++)
@@ -1224,7 +1234,7 @@ static void edit_apply(Dashboard *d)
 {
     Run *r = d->run;
     const Options *o = &d->edit.opt;
-    Trainer *t = r->core.trainer;
+    Trainer *t = r->core->trainer;
     /* Waits for the answers, as + and - do, so that the frame that says
      * "applied" shows the values in force. */
     trainer_await(t, trainer_set_hparams(t, &o->hp), &(TrainerReply){0});
@@ -1282,11 +1292,11 @@ static void restart(Dashboard *d, bool new_seed)
     history_load(d);
     if (new_seed)
         notify(d, ROLE_GOOD, "restarted with seed %llu (was %llu)%s%s",
-               (unsigned long long)r->opt.seed, old_seed, r->core.log_path[0] ? ": " : "",
-               r->core.log_path);
+               (unsigned long long)r->opt.seed, old_seed, r->core->log_path[0] ? ": " : "",
+               r->core->log_path);
     else
         notify(d, ROLE_GOOD, "restarted with the same seed %llu%s%s", old_seed,
-               r->core.log_path[0] ? ": " : "", r->core.log_path);
+               r->core->log_path[0] ? ": " : "", r->core->log_path);
 }
 
 /* x and p on a set trained on --features: its boundary is always drawn
@@ -1294,7 +1304,7 @@ static void restart(Dashboard *d, bool new_seed)
  * so.  True when that is the case. */
 static bool boundary_over_plane(Dashboard *d, const Run *r, char key)
 {
-    if (!r->core.sess->all.plane) return false;
+    if (!r->core->sess->all.plane) return false;
     d->view = VIEW_BOUNDARY;
     notify(d, ROLE_NORMAL,
            "%c: the inputs are made from x1 and x2 (--features): the boundary is always drawn "
@@ -1368,12 +1378,12 @@ static void net_action(Dashboard *d, Action a)
     /* answered at the next batch boundary (at once while paused): the
      * reply says what the edit did, or why it could not be */
     TrainerReply rep;
-    long seq = trainer_reshape(r->core.trainer, &e);
+    long seq = trainer_reshape(r->core->trainer, &e);
     if (!seq) {
         notify(d, ROLE_WARN, "too many commands are waiting: wait for a batch");
         return;
     }
-    if (!trainer_await(r->core.trainer, seq, &rep)) {
+    if (!trainer_await(r->core->trainer, seq, &rep)) {
         notify(d, ROLE_NORMAL, "network edit asked");
         return;
     }
@@ -1389,11 +1399,40 @@ static void net_action(Dashboard *d, Action a)
     notify(d, ROLE_MARKER, "%s", rep.text);
 }
 
+/* A sweep trial's dashboard (run.h: borrowed): q goes back to the sweep,
+ * the trial going on; the sweep made the run, so it is neither restarted
+ * nor taken back to setup, and its network, part of the search, is not
+ * edited.  True when a was taken here. */
+static bool trial_action(Dashboard *d, Action a)
+{
+    switch (a) {
+    case ACTION_QUIT: d->quit = true; return true;
+    case ACTION_RESTART:
+    case ACTION_SETUP:
+        notify(d, ROLE_WARN, "a sweep trial is the sweep's: esc goes back to the sweep");
+        return true;
+    case ACTION_UNIT_ADD:
+    case ACTION_UNIT_REMOVE:
+    case ACTION_LAYER_ADD:
+    case ACTION_LAYER_REMOVE:
+    case ACTION_ACTIVATION:
+        notify(d, ROLE_WARN,
+               "a sweep trial's network is part of the search: it is not edited here");
+        return true;
+    default: return false;
+    }
+}
+
 static void on_action(Dashboard *d, Action a)
 {
     Run *r = d->run;
-    Trainer *t = r->core.trainer;
+    Trainer *t = r->core->trainer;
     const TrainerSnapshot *s = snap(d);
+    if (r->borrowed && trial_action(d, a)) return;
+    if (r->in_sweep && a == ACTION_SETUP) {
+        notify(d, ROLE_WARN, "a run opened from the sweep has no setup form: q goes back to it");
+        return;
+    }
     if (!t && a != ACTION_QUIT && a != ACTION_RESTART && a != ACTION_SETUP && a != ACTION_HELP &&
         a != ACTION_NEXT_VIEW && a != ACTION_HISTORY) {
         notify(d, ROLE_BAD, "no run: press r to start one");
@@ -1466,7 +1505,7 @@ static void on_action(Dashboard *d, Action a)
         if (run_log_off(r)) {
             if (trainer_status(t) == TRAIN_PAUSED) trainer_resume(t);
             notify(d, ROLE_WARN, "going on without run files: %s keeps what was written",
-                   r->core.log_path);
+                   r->core->log_path);
         } else {
             notify(d, ROLE_WARN, "w is for when a run file cannot be written: nothing to do");
         }
@@ -1492,7 +1531,7 @@ static void on_action(Dashboard *d, Action a)
     case ACTION_NEXT_VIEW: d->view = (d->view + 1) % n_views; break;
     case ACTION_PREV_VIEW: d->view = (d->view + n_views - 1) % n_views; break;
     case ACTION_PAIR: {
-        int dd = r->core.sess->all.d;
+        int dd = r->core->sess->all.d;
         if (boundary_over_plane(d, r, 'x')) break;
         if (dd < 3) {
             notify(d, ROLE_WARN, "x: there are only %d features", dd);
@@ -1508,8 +1547,8 @@ static void on_action(Dashboard *d, Action a)
         }
         d->view = VIEW_BOUNDARY;
         notify(d, ROLE_NORMAL, "boundary over features %s and %s, the others at their mean",
-               r->core.sess->all.feature_names ? r->core.sess->all.feature_names[d->fx] : "?",
-               r->core.sess->all.feature_names ? r->core.sess->all.feature_names[d->fy] : "?");
+               r->core->sess->all.feature_names ? r->core->sess->all.feature_names[d->fx] : "?",
+               r->core->sess->all.feature_names ? r->core->sess->all.feature_names[d->fy] : "?");
         break;
     }
     case ACTION_PCA:
@@ -1542,7 +1581,7 @@ static void on_action(Dashboard *d, Action a)
         break;
     case ACTION_HISTORY:
         if (d->hist.n == 0) {
-            notify(d, ROLE_WARN, "b: no earlier finished runs on %s%s%s", r->core.sess->all.name,
+            notify(d, ROLE_WARN, "b: no earlier finished runs on %s%s%s", r->core->sess->all.name,
                    r->opt.no_log ? " (this run is not logged)" : " in ",
                    r->opt.no_log ? "" : r->opt.logdir);
             break;
@@ -1619,6 +1658,7 @@ static void on_key(Dashboard *d, int ch)
     if (d->view == VIEW_EPOCHS && listview_key(&d->table, ch)) return;
     if (ch == KEY_ESC) {
         d->help = false;
+        if (d->run->borrowed) d->quit = true; /* back to the sweep */
         return;
     }
     on_action(d, keys_action(ch, d->view == VIEW_NETWORK));
@@ -1649,12 +1689,12 @@ static double dash_frame(void *ctx)
 {
     Dashboard *d = ctx;
     Run *run = d->run;
-    bool had_error = run->core.log_error[0] != '\0';
+    bool had_error = run->core->log_error[0] != '\0';
     run_update(run);
     follow_network(d);
-    if (!had_error && run->core.log && run->core.log_error[0])
+    if (!had_error && run->core->log && run->core->log_error[0])
         notify(d, ROLE_BAD, "%s: training paused; w goes on without run files, s stops, q quits",
-               run->core.log_error);
+               run->core->log_error);
     draw(d);
     bool busy = run->has_snap && run->snap.status == TRAIN_RUNNING;
     return busy ? SCREEN_BUSY_S : SCREEN_IDLE_S;
@@ -1678,9 +1718,9 @@ int dashboard_run(Run *run, bool *to_setup)
     d.run = run;
     d.smoothing = 0.6;
     d.table.log = true;
-    first_varying_pair(&run->core.sess->train, &d.fx, &d.fy);
+    first_varying_pair(&run->core->sess->train, &d.fx, &d.fy);
     /* Beyond a handful of features one pair says little: start on PCA. */
-    d.pca = run->core.sess->all.d > 4;
+    d.pca = run->core->sess->all.d > 4;
     d.ld = calloc(1, sizeof *d.ld);
     if (!d.ld) return 1;
     history_load(&d);

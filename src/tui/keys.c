@@ -99,10 +99,32 @@ static const Action drop_order[] = {
     ACTION_VAL_POINTS, ACTION_NEXT_VIEW,   ACTION_STOP, ACTION_PAUSE,
 };
 
+static KeysBarMode bar_mode;
+
+void keys_bar_mode(KeysBarMode mode)
+{
+    bar_mode = mode;
+}
+
+/* Keys the dashboard does not take in this mode (dashboard.c). */
+static bool not_taken(Action a)
+{
+    if (bar_mode == KEYS_BAR_SWEEP_RUN) return a == ACTION_SETUP;
+    return bar_mode == KEYS_BAR_TRIAL &&
+           (a == ACTION_SETUP || a == ACTION_RESTART || a == ACTION_UNIT_ADD ||
+            a == ACTION_LAYER_ADD || a == ACTION_ACTIVATION);
+}
+
 /* The bar's text for entry k: its keys ("[]" and "+-" each stand for a
  * pair) and its word; false for entries the bar does not show. */
 static bool bar_entry(const KeyBinding *k, bool boundary, const char **keys, const char **word)
 {
+    if (not_taken(k->action)) return false;
+    if (bar_mode != KEYS_BAR_RUN && k->action == ACTION_QUIT) {
+        *keys = "q";
+        *word = "back to sweep";
+        return true;
+    }
     /* the boundary view's own keys, only while it is shown */
     bool own = k->action == ACTION_VAL_POINTS || k->action == ACTION_DISCRETE;
     if (!k->bar || k->action == ACTION_LR_DOWN || (own && !boundary)) return false;
@@ -157,3 +179,35 @@ void keys_draw_bar(WINDOW *w, int y, int width, bool boundary, bool network)
     }
     crt_set(w, ROLE_NORMAL);
 }
+
+/* The sweep screen's keys (sweepview.c takes them; the manual lists them). */
+const KeyBinding sweep_key_table[] = {
+    {' ', 0, "space", "pause all",
+     "pause every trial, and those that start later; again resumes them", ACTION_NONE},
+    {'p', 0, "p", "pause", "pause or resume the trial under the cursor", ACTION_NONE},
+    {'s', 0, "s", "stop",
+     "stop the trial under the cursor after its batch (asks first); it ends as "
+     "stopped and is never promoted",
+     ACTION_NONE},
+    {'+', 0, "+", "promote",
+     "asha: the trial under the cursor, waiting at a rung, trains on to the next rung whatever "
+     "its rank",
+     ACTION_NONE},
+    {'\n', 0, "enter", "open",
+     "open the trial under the cursor in the full dashboard, with all its "
+     "controls (changes made there are the trial's, and journaled); esc comes "
+     "back",
+     ACTION_NONE},
+    {'a', 0, "a", "best run",
+     "train the best configuration so far for the full --max-epochs, in the "
+     "dashboard, while the sweep goes on",
+     ACTION_NONE},
+    {'o', 0, "o", "order", "order the rows by best figure or by trial number", ACTION_NONE},
+    {'\t', 0, "tab", "param", "show the next parameters' scatters when not all fit", ACTION_NONE},
+    {'?', 0, "?", "help", "this help", ACTION_NONE},
+    {'q', 0, "q", "quit",
+     "stop every trial after its batch, write the files and quit (asks first "
+     "while trials run)",
+     ACTION_NONE},
+};
+const int sweep_key_count = sizeof sweep_key_table / sizeof sweep_key_table[0];

@@ -61,6 +61,10 @@ typedef struct {
 extern const KeyBinding key_table[];
 extern const int key_count;
 
+/* The sweep screen's keys (gradtop sweep on a terminal: sweepview.c). */
+extern const KeyBinding sweep_key_table[];
+extern const int sweep_key_count;
+
 /* The network view's keys, which edit the network while it trains: they
  * take precedence over key_table's while that view shows (its + and -
  * change units there, not the learning rate). */
@@ -75,6 +79,11 @@ Action keys_action(int ch, bool network);
  * view is shown, and its own keys join the bar; network, the network view
  * is, and its keys come first, then what room is left of the others. */
 void keys_draw_bar(WINDOW *w, int y, int width, bool boundary, bool network);
+/* Whose dashboard the bar is drawn for, from now on: a run's own; a run
+ * opened from the sweep screen (no o: q goes back to the sweep); a sweep
+ * trial's (q goes back; no restart, setup or network edits). */
+typedef enum { KEYS_BAR_RUN, KEYS_BAR_SWEEP_RUN, KEYS_BAR_TRIAL } KeysBarMode;
+void keys_bar_mode(KeysBarMode mode);
 
 /* One row of a help overlay: how a key is written and what it does. */
 typedef struct {

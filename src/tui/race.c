@@ -213,7 +213,7 @@ static int race_start(Race *race)
             if (pass == 0 ? run_prepare(&rc->run, &err) : run_launch(&rc->run, &err)) {
                 fprintf(stderr, "gradtop race: %s: %s\n", rc->name, err.msg);
                 /* the racers already started end at their next batch */
-                for (int j = 0; j < i && pass == 1; j++) trainer_stop(race->r[j].run.core.trainer);
+                for (int j = 0; j < i && pass == 1; j++) trainer_stop(race->r[j].run.core->trainer);
                 return err.code == ERROR_RUNTIME ? 1 : 2;
             }
             if (pass == 1) rc->started = true;
@@ -559,7 +559,7 @@ static const Racer *log_failed_racer(const Race *race)
 {
     for (int i = 0; i < race->n; i++) {
         const Run *r = &race->r[i].run;
-        if (r->core.log && r->core.log_error[0] && !r->core.log_dropped) return &race->r[i];
+        if (r->core->log && r->core->log_error[0] && !r->core->log_dropped) return &race->r[i];
     }
     return NULL;
 }
@@ -593,7 +593,7 @@ static void draw(Race *race)
     const Racer *failed = log_failed_racer(race);
     if (failed) {
         /* a run file could not be written: said in red until w answers it */
-        char m[sizeof failed->run.core.log_error + 128];
+        char m[sizeof failed->run.core->log_error + 128];
         bool going = racer_in(&failed->run, TRAIN_RUNNING, TRAIN_PAUSED);
         snprintf(m, sizeof m, "%s: %s%s", failed->name, run_log_error_short(&failed->run),
                  going ? ": paused; w goes on without run files, s stops" : "");
@@ -676,9 +676,9 @@ static void act_on(Race *race, TrainStatus a, TrainStatus b, long (*fn)(Trainer 
     names_in(race, a, b, who, sizeof who);
     long seq[RACE_MAX] = {0};
     for (int i = 0; i < race->n; i++)
-        if (racer_in(&race->r[i].run, a, b)) seq[i] = fn(race->r[i].run.core.trainer);
+        if (racer_in(&race->r[i].run, a, b)) seq[i] = fn(race->r[i].run.core->trainer);
     for (int i = 0; i < race->n; i++)
-        if (seq[i]) trainer_await(race->r[i].run.core.trainer, seq[i], &(TrainerReply){0});
+        if (seq[i]) trainer_await(race->r[i].run.core->trainer, seq[i], &(TrainerReply){0});
     snprintf(race->notice, sizeof race->notice, "%s %s%s", verb, all ? "all" : who, tail);
 }
 
@@ -731,7 +731,7 @@ static void on_key(Race *race, int ch)
         for (int i = 0; i < race->n; i++) {
             Run *r = &race->r[i].run;
             if (!run_log_off(r)) continue;
-            if (racer_in(r, TRAIN_PAUSED, TRAIN_PAUSED)) trainer_resume(r->core.trainer);
+            if (racer_in(r, TRAIN_PAUSED, TRAIN_PAUSED)) trainer_resume(r->core->trainer);
             size_t l = strlen(who);
             snprintf(who + l, sizeof who - l, "%s%s", l ? ", " : "", race->r[i].name);
         }
@@ -748,8 +748,8 @@ static void on_key(Race *race, int ch)
     case ',': {
         race->pace = pace_step(race->pace, ch == '>' || ch == '.');
         for (int i = 0; i < race->n; i++)
-            if (race->r[i].run.core.trainer)
-                trainer_set_pace(race->r[i].run.core.trainer, race->pace);
+            if (race->r[i].run.core->trainer)
+                trainer_set_pace(race->r[i].run.core->trainer, race->pace);
         char p[32];
         pace_describe(race->pace, p, sizeof p);
         snprintf(race->notice, sizeof race->notice, "pace %s for every racer", p);
@@ -862,11 +862,11 @@ int race_main(const Options *o, const char *racers, const char *exe_dir)
     code = race_screen(race);
     for (int i = 0; i < race->n; i++) {
         Run *r = &race->r[i].run;
-        char path[sizeof r->core.log_path];
-        text_copy(path, sizeof path, r->core.log_path);
+        char path[sizeof r->core->log_path];
+        text_copy(path, sizeof path, r->core->log_path);
         run_close(r);
-        if (r->core.log_error[0]) {
-            fprintf(stderr, "gradtop race: %s: %s\n", race->r[i].name, r->core.log_error);
+        if (r->core->log_error[0]) {
+            fprintf(stderr, "gradtop race: %s: %s\n", race->r[i].name, r->core->log_error);
             if (code == 0) code = 1;
         } else if (path[0]) {
             fprintf(stderr, "gradtop race: %s saved in %s\n", race->r[i].name, path);

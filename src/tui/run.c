@@ -14,17 +14,18 @@ void run_init(Run *r, const Options *opt, const char *exe_dir)
     memset(r, 0, sizeof *r);
     r->opt = *opt;
     r->exe_dir = exe_dir;
-    trainrun_init(&r->core, &(TrainRunConfig){0});
+    r->core = &r->own;
+    trainrun_init(r->core, &(TrainRunConfig){0});
 }
 
 ErrorCode run_open(Run *r, Error *err)
 {
-    return trainrun_open_data(&r->core, &r->opt, r->exe_dir, err);
+    return trainrun_open_data(r->core, &r->opt, r->exe_dir, err);
 }
 
 void run_share(Run *r, PreparedData *shared)
 {
-    trainrun_share_data(&r->core, shared);
+    trainrun_share_data(r->core, shared);
 }
 
 /* The screen's hooks, after the run log's (src/run/run.c), on the trainer
@@ -36,42 +37,68 @@ static void hook_batch(void *ctx, const BatchInfo *b)
     if (r->live) live_on_batch(r->live, b);
 }
 
+void run_batch_hook(void *run, const BatchInfo *b)
+{
+    hook_batch(run, b);
+}
+
+ErrorCode run_borrow(Run *r, TrainRun *tr, const Options *opt, Error *err)
+{
+    run_init(r, opt, NULL);
+    r->core = tr;
+    r->borrowed = true;
+    PreparedData *ss = tr->sess;
+    Model *m = trainer_model(tr->trainer);
+    r->shape = m->shape; /* a trial's network is not edited (its shape is part of the search) */
+    ErrorCode rc = live_create(&r->live, m, &ss->train, &ss->val, opt->seed, err);
+    if (!rc) rc = trainer_snapshot_init(&r->snap, tr->trainer, err);
+    if (rc) {
+        live_destroy(r->live);
+        r->live = NULL;
+        return rc;
+    }
+    r->has_snap = true;
+    trainer_snapshot(tr->trainer, &r->snap);
+    return ERROR_NONE;
+}
+
 /* What run_prepare or run_launch made, undone after a failure. */
 static void run_discard(Run *r)
 {
     live_destroy(r->live);
     r->live = NULL;
-    trainrun_end(&r->core);
+    trainrun_end(r->core);
 }
 
 ErrorCode run_prepare(Run *r, Error *err)
 {
-    if (!r->core.sess) return error_set(err, ERROR_RUNTIME, "no data loaded");
-    PreparedData *ss = r->core.sess;
+    if (!r->core->sess) return error_set(err, ERROR_RUNTIME, "no data loaded");
+    PreparedData *ss = r->core->sess;
     /* A screen watches the run: the pace holds, a divergence waits for a
      * resume, and the run log's first I/O failure pauses it (its panel
      * turns red, and the user chooses between going on without files and
      * stopping). */
-    r->core.cfg = (TrainRunConfig){.hooks = {.ctx = r, .on_batch = r->no_live ? NULL : hook_batch},
-                                   .interactive = true,
-                                   .pause_on_log_failure = true,
-                                   .note = r->no_live ? "optimizer race" : "interactive dashboard"};
-    ErrorCode rc = trainrun_prepare(&r->core, &r->opt, err);
+    r->core->cfg =
+        (TrainRunConfig){.hooks = {.ctx = r, .on_batch = r->no_live ? NULL : hook_batch},
+                         .interactive = true,
+                         .pause_on_log_failure = true,
+                         .note = r->no_live ? "optimizer race" : "interactive dashboard"};
+    ErrorCode rc = trainrun_prepare(r->core, &r->opt, err);
     if (rc) return rc;
     r->shape =
-        trainer_model(r->core.trainer)->shape; /* as it starts: edits change the snapshot's */
+        trainer_model(r->core->trainer)->shape; /* as it starts: edits change the snapshot's */
     if (!r->no_live) {
         /* created before the thread starts, so the hooks see it */
-        rc = live_create(&r->live, trainer_model(r->core.trainer), &ss->train, &ss->val,
+        rc = live_create(&r->live, trainer_model(r->core->trainer), &ss->train, &ss->val,
                          r->opt.seed, err);
         if (rc) goto fail;
     }
     if (r->has_snap) trainer_snapshot_free(&r->snap);
     r->has_snap = false;
-    rc = trainer_snapshot_init(&r->snap, r->core.trainer, err);
+    rc = trainer_snapshot_init(&r->snap, r->core->trainer, err);
     if (rc) goto fail;
     r->has_snap = true;
-    trainer_snapshot(r->core.trainer, &r->snap);
+    trainer_snapshot(r->core->trainer, &r->snap);
     return ERROR_NONE;
 fail:
     run_discard(r);
@@ -85,8 +112,8 @@ ErrorCode run_launch(Run *r, Error *err)
      * and before the thread starts, so that the hooks see the log.  An
      * unusable log directory does not stop an interactive run: the panel
      * says so in red and training goes on without run files. */
-    ErrorCode rc = trainrun_open_log(&r->core, err);
-    if (!rc) rc = trainrun_start(&r->core, err);
+    ErrorCode rc = trainrun_open_log(r->core, err);
+    if (!rc) rc = trainrun_start(r->core, err);
     if (rc) run_discard(r);
     return rc;
 }
@@ -99,26 +126,26 @@ ErrorCode run_start(Run *r, Error *err)
 
 void run_update(Run *r)
 {
-    if (r->core.trainer && r->has_snap) trainer_snapshot(r->core.trainer, &r->snap);
-    trainrun_log_error(&r->core);
+    if (r->core->trainer && r->has_snap) trainer_snapshot(r->core->trainer, &r->snap);
+    trainrun_log_error(r->core);
 }
 
 const char *run_log_error_short(const Run *r)
 {
-    size_t n = strlen(r->core.log_path);
-    const char *e = r->core.log_error;
-    return n && !strncmp(e, r->core.log_path, n) && e[n] == '/' ? e + n + 1 : e;
+    size_t n = strlen(r->core->log_path);
+    const char *e = r->core->log_error;
+    return n && !strncmp(e, r->core->log_path, n) && e[n] == '/' ? e + n + 1 : e;
 }
 
 bool run_log_off(Run *r)
 {
-    return trainrun_log_off(&r->core);
+    return trainrun_log_off(r->core);
 }
 
 bool run_status(const Run *r, TrainStatus *s)
 {
-    if (!r->has_snap || !r->core.trainer) return false;
-    *s = trainer_status(r->core.trainer);
+    if (!r->has_snap || !r->core->trainer) return false;
+    *s = trainer_status(r->core->trainer);
     return true;
 }
 
@@ -130,25 +157,30 @@ int run_exit_code(const Run *r)
 
 bool run_finished(Run *r, ErrorCode *rc, Error *err)
 {
-    return trainrun_finished(&r->core, rc, err);
+    return trainrun_finished(r->core, rc, err);
 }
 
 void run_join(Run *r)
 {
-    trainrun_join(&r->core);
+    trainrun_join(r->core);
 }
 
 void run_sync_options(Run *r)
 {
-    if (!r->core.trainer) return;
-    trainer_get_hparams(r->core.trainer, &r->opt.hp);
+    if (!r->core->trainer) return;
+    trainer_get_hparams(r->core->trainer, &r->opt.hp);
 }
 
 void run_end(Run *r)
 {
-    if (!r->core.trainer) return;
+    if (r->borrowed) {
+        live_destroy(r->live);
+        r->live = NULL;
+        return;
+    }
+    if (!r->core->trainer) return;
     run_sync_options(r);
-    trainrun_end(&r->core); /* keeps log_path, and log_error with the log's failure at its end */
+    trainrun_end(r->core); /* keeps log_path, and log_error with the log's failure at its end */
     live_destroy(r->live);
     r->live = NULL;
 }
@@ -160,7 +192,7 @@ void run_close(Run *r)
         trainer_snapshot_free(&r->snap);
         r->has_snap = false;
     }
-    trainrun_close(&r->core);
+    trainrun_close(&r->own); /* a borrowed run's core is the sweep's */
 }
 
 void run_shape_text(const ModelShape *s, char *buf, size_t cap)

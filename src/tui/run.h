@@ -6,9 +6,9 @@
  * hooks and the snapshot the UI copies each frame.
  *
  * The UI thread owns a Run and is the only caller of these functions; the
- * trainer thread started by run_launch only runs trainer_run and, through
- * the hooks, the run log and Live.  They meet in the trainer's own mutex-guarded
- * control calls and trainer_snapshot(), and in the TrainRun's result.
+ * trainer thread started by run_launch (or a sweep trial's, run_borrow) only runs trainer_run and,
+ * through the hooks, the run log and Live.  They meet in the trainer's own mutex-guarded control
+ * calls and trainer_snapshot(), and in the TrainRun's result.
  */
 #ifndef GRADTOP_TUI_RUN_H
 #define GRADTOP_TUI_RUN_H
@@ -26,12 +26,22 @@
 typedef struct {
     Options opt; /* the settings of the next run; edits made while it runs go here too */
     const char *exe_dir;
-    /* The engine's run: its data (core.sess: its own, run_open, or one
-     * another owns, run_share), trainer (core.trainer, NULL when no run
-     * is prepared), run log, run directory and errors (core.log_path,
-     * core.log_error, core.log_dropped).  Read them there: nothing here
-     * copies them. */
-    TrainRun core;
+    /* The engine's run: its data (core->sess: its own, run_open, or one
+     * another owns, run_share), trainer (core->trainer, NULL when no run
+     * is prepared), run log, run directory and errors (core->log_path,
+     * core->log_error, core->log_dropped).  Read them there: nothing here
+     * copies them.  core is &own, or a sweep trial's run (run_borrow). */
+    TrainRun *core;
+    TrainRun own;
+    /* A sweep trial's run, watched: the executor made it and ends it
+     * (run_end and run_close leave it alone); the dashboard neither
+     * restarts it nor goes back to setup, and q and esc return to the
+     * sweep.  describe, when set, gives the dashboard a line about the
+     * trial's place in the sweep, each frame. */
+    bool borrowed;
+    bool in_sweep; /* opened from the sweep screen: no setup form to go back to */
+    void (*describe)(void *ctx, char *buf, size_t cap);
+    void *describe_ctx;
     bool no_live;     /* no teaching views (the race's racers) */
     Live *live;       /* the teaching views' data, or NULL */
     ModelShape shape; /* the network the current run started with (snap.shape: as edited) */
@@ -83,6 +93,14 @@ void run_join(Run *r);
 void run_end(Run *r);
 /* Everything run_end does, then closes the session. */
 void run_close(Run *r);
+
+/* A Run over tr, a sweep trial's TrainRun that another owns (held open
+ * for as long as r uses it), with the teaching views' Live and the
+ * snapshot; opt: the trial's options.  Then feed the views by calling
+ * run_batch_hook(r, b) after each of the trial's batches (on its thread)
+ * until run_close, which frees only what run_borrow made. */
+ErrorCode run_borrow(Run *r, TrainRun *tr, const Options *opt, Error *err);
+void run_batch_hook(void *run, const BatchInfo *b);
 
 /* The hyperparameters in force, put back into r->opt (for a restart). */
 void run_sync_options(Run *r);

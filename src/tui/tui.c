@@ -140,11 +140,11 @@ int tui_main(const Options *opt, bool start, const char *exe_dir, const bool *lo
         Options next = run.opt;
         message[0] = '\0';
         /* said on stderr, which curses holds until the terminal is back */
-        if (run.core.log_error[0]) {
-            snprintf(message, sizeof message, "%s", run.core.log_error);
-            fprintf(stderr, "gradtop: %s\n", run.core.log_error);
-        } else if (run.core.log_path[0]) {
-            fprintf(stderr, "gradtop: run saved in %s\n", run.core.log_path);
+        if (run.core->log_error[0]) {
+            snprintf(message, sizeof message, "%s", run.core->log_error);
+            fprintf(stderr, "gradtop: %s\n", run.core->log_error);
+        } else if (run.core->log_path[0]) {
+            fprintf(stderr, "gradtop: run saved in %s\n", run.core->log_path);
         }
         run_close(&run);
         run_init(&run, &next, exe_dir);
@@ -153,11 +153,11 @@ int tui_main(const Options *opt, bool start, const char *exe_dir, const bool *lo
     /* Stopping the trainer may take a batch; the screen goes first so the
      * terminal is back at once. */
     crt_done();
-    char log_path[sizeof run.core.log_path];
-    snprintf(log_path, sizeof log_path, "%s", run.core.log_path);
+    char log_path[sizeof run.core->log_path];
+    snprintf(log_path, sizeof log_path, "%s", run.core->log_path);
     run_close(&run);
-    if (run.core.log_error[0]) {
-        fprintf(stderr, "gradtop: %s\n", run.core.log_error);
+    if (run.core->log_error[0]) {
+        fprintf(stderr, "gradtop: %s\n", run.core->log_error);
         if (code == 0) code = 1;
     } else if (log_path[0]) {
         fprintf(stderr, "gradtop: run saved in %s\n", log_path);

@@ -62,6 +62,7 @@
 #define GRADTOP_SWEEP_EXEC_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "gradtop/core/error.h"
@@ -128,6 +129,14 @@ typedef struct {
     char error[sizeof(Error){0}.msg];
     /* the owner's and the trial thread's, under the executor's mutex */
     TrainRun *tr;
+    bool held;         /* sweep_exec_hold: not collected until released */
+    bool user_stopped; /* sweep_exec_stop_trial */
+    int told_promote;  /* sweep_exec_promote: the rung to tell of (0: none) */
+    /* sweep_exec_watch: a batch hook chained on the trial's thread */
+    atomic_bool watched;
+    pthread_mutex_t watch_mu;
+    void (*watch_fn)(void *ctx, const BatchInfo *b);
+    void *watch_ctx;
     bool live;    /* started: sweep_exec_stop may stop its trainer */
     bool resume;  /* --resume: goes on from its run directory's checkpoint */
     bool dormant; /* --resume: not open until promoted (asha) or judged (median) */
@@ -168,6 +177,7 @@ struct SweepExec {
     int running;       /* trials training now (not parked, not ended) */
     unsigned long gen; /* counts the trials' calls to the owner: none is missed */
     bool stopping;
+    bool paused_all; /* sweep_exec_pause_all: trials start paused */
     bool files_failed;
     char files_error[sizeof(Error){0}.msg];
 };
@@ -206,6 +216,62 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err);
 void sweep_exec_stop(SweepExec *x);
 void sweep_exec_free(SweepExec *x);
 
+/* ---- a person's controls, from any thread (the sweep screen's) -------------
+ *
+ * Pausing changes no decision (the fixed points wait for a paused trial as
+ * for a slow one); stopping and promoting are a person's decisions, so a
+ * sweep with either is no longer the one its seed alone would make.
+ */
+
+/* Pauses (true) or resumes every trial, and those started later. */
+void sweep_exec_pause_all(SweepExec *x, bool pause);
+/* Toggles the pause of trial i; false when it is not training (not
+ * started, or ended). */
+bool sweep_exec_pause_trial(SweepExec *x, int i);
+/* Stops trial i after its batch, or where it waits at a rung or barrier;
+ * it ends as "stopped" and is never promoted.  False when it is not open. */
+bool sweep_exec_stop_trial(SweepExec *x, int i);
+/* asha: trial i, waiting at a rung below the last (its round over or
+ * not), trains on to the next rung as soon as a slot is free, whatever its
+ * rank (a PROMOTE event tells of it).  ERROR_INPUT, with the reason, when it is not waiting at such
+ * a rung or the scheduler is not asha. */
+ErrorCode sweep_exec_promote(SweepExec *x, int i, Error *err);
+/* Holds trial i open for a screen that watches it: its TrainRun (and
+ * trainer) stays valid, not collected even once it ends, until
+ * sweep_exec_release (meanwhile a scheduler's fixed point that waits for
+ * the trial's end waits longer).  NULL when the trial is not open. */
+TrainRun *sweep_exec_hold(SweepExec *x, int i);
+void sweep_exec_release(SweepExec *x, int i);
+/* Calls fn(ctx, b) on trial i's thread after each of its batches, until
+ * called again with fn NULL, which returns only once no call is under way.
+ * The trial must be held. */
+void sweep_exec_watch(SweepExec *x, int i, void (*fn)(void *ctx, const BatchInfo *b), void *ctx);
+
+/* One trial as a screen shows it, copied under the executor's mutex. */
+typedef struct {
+    SweepTrialStatus status;
+    TrainStatus train; /* its trainer's status while open (paused, ...), else DONE */
+    bool open;         /* started and not collected */
+    bool user_paused;  /* open and paused by a person */
+    bool parked;       /* waiting at a rung or barrier, its round or judgement on */
+    int epochs, rung, target, best_epoch;
+    double best;
+    SweepConfig config; /* valid unless status is waiting */
+} SweepTrialView;
+
+/* Copies the started trials (*n_started of them, at most cap) into out,
+ * and, when figs is not NULL, the board's figures (n_trials * max_epochs,
+ * NaN where none) into figs. */
+void sweep_exec_view(SweepExec *x, SweepTrialView *out, int cap, int *n_started, double *figs);
+
+/* An event as a line of the headless sweep's output and the screen's
+ * events list, without the newline: "trial   3 pruned    at epoch 4
+ * val_accuracy 0.8125".  On the owner's thread (the event hook's). */
+void sweep_event_text(const SweepExec *x, const SweepEvent *e, char *buf, size_t cap);
+/* "epochs=30 best_epoch=28 loss=..." of a trial's result, without its
+ * status. */
+void sweep_result_pairs(const SweepExec *x, const SweepTrial *t, char *buf, size_t cap);
+
 /* The best trial (by its best figure, ties to the lower index), -1 when
  * no trial scored an epoch. */
 int sweep_exec_best(const SweepExec *x);
@@ -225,6 +291,11 @@ void sweep_exec_config_text(const SweepExec *x, const SweepTrial *t, char *buf, 
  * taken) with its parents, DATASET the data's name (PreparedData's
  * all.name, as a run directory has it); its path into out. */
 ErrorCode sweep_dir_make(const Options *o, const char *dataset, char *out, size_t cap, Error *err);
+/* After sweep_exec_init: the sweep directory, x->dir: resume's (then
+ * sweep_exec_resume), or a new one (sweep_dir_make) unless --no-log.  A
+ * new directory that cannot be made is the error, its message ending
+ * "(or use --no-log)". */
+ErrorCode sweep_exec_open_dir(SweepExec *x, const char *resume, Error *err);
 /* space.txt: the sweep's options (the dataset, every run option, the
  * sweep's own), loadable with --config: sweep --config DIR/space.txt
  * repeats the sweep. */

@@ -1,0 +1,1256 @@
+/*
+ * sweepview.c - the sweep screen.  See sweepview.h.
+ *
+ * Threads: the executor's owner runs sweep_exec_run on a thread started
+ * here and tells this screen of each event through the hook below, which
+ * keeps the event lines under the screen's own mutex.  The UI thread
+ * copies the trials each frame (sweep_exec_view) and acts through the
+ * executor's controls, which take the executor's mutex.
+ */
+#include "sweepview.h"
+
+#include <locale.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chart.h"
+#include "chartview.h"
+#include "crt.h"
+#include "dashboard.h"
+#include "keys.h"
+#include "listview.h"
+#include "run.h"
+#include "screen.h"
+#include "text.h"
+#include "gradtop/sweep/exec.h"
+
+#define KEY_ESC 27
+#define EVENTS_MAX 256
+
+/* What the events said of a trial that its status alone does not. */
+enum { MARK_NONE, MARK_PROMOTED, MARK_EXPLOITED };
+
+typedef struct {
+    char text[400];
+    SweepEventKind kind;
+    bool bad; /* an end that diverged or failed */
+} EventLine;
+
+typedef enum { CONFIRM_NONE, CONFIRM_QUIT, CONFIRM_STOP } Confirm;
+
+typedef struct {
+    SweepExec *x;
+    PreparedData data;
+    const char *exe_dir;
+    pthread_t owner;
+    bool owner_started;
+
+    /* the owner's, under mu */
+    pthread_mutex_t mu;
+    EventLine *events; /* a ring of the last EVENTS_MAX */
+    long n_events;     /* told so far */
+    unsigned char *mark;
+    bool finished;
+    ErrorCode run_rc;
+    Error run_err;
+
+    /* the UI thread's */
+    SweepTrialView *tv;
+    unsigned char *marks; /* copied from mark each frame */
+    int n_started;
+    double *figs;
+    int *rows; /* the leaderboard's order: row -> trial */
+    ListView list;
+    int cursor_trial; /* the trial under the cursor, followed as rows move */
+    bool by_index;    /* rows in trial order, else best first */
+    int param0;       /* the first parameter whose scatter shows */
+    bool paused_all, help, quit, stopping, done_told;
+    int help_scroll;
+    Confirm confirm;
+    int confirm_trial;
+    char notice[400];
+    CrtRole notice_role;
+    double notice_until;
+    double t0;       /* when the sweep started (screen_now) */
+    double paused_s; /* seconds every trial stood paused (pause all) */
+    double paused_at;
+    int signal;
+    double *buf;
+    size_t cap;
+} SweepScreen;
+
+static void notify(SweepScreen *s, CrtRole role, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void notify(SweepScreen *s, CrtRole role, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->notice, sizeof s->notice, fmt, ap);
+    va_end(ap);
+    s->notice_role = role;
+    s->notice_until = screen_now() + 5;
+}
+
+/* ---- the owner's thread ---------------------------------------------------- */
+
+static void on_event(void *ctx, const SweepExec *x, const SweepEvent *e)
+{
+    SweepScreen *s = ctx;
+    EventLine line = {.kind = e->kind};
+    sweep_event_text(x, e, line.text, sizeof line.text);
+    char *run = strstr(line.text, "  run="); /* the leaderboard's trial number finds it */
+    if (run && e->kind == SWEEP_EV_START) *run = '\0';
+    const SweepTrial *t = &x->trials[e->trial];
+    line.bad =
+        e->kind == SWEEP_EV_END && (t->status == TRIAL_DIVERGED || t->status == TRIAL_FAILED);
+    pthread_mutex_lock(&s->mu);
+    s->events[s->n_events % EVENTS_MAX] = line;
+    s->n_events++;
+    switch (e->kind) {
+    case SWEEP_EV_PROMOTE: s->mark[e->trial] = MARK_PROMOTED; break;
+    case SWEEP_EV_EXPLOIT: s->mark[e->trial] = MARK_EXPLOITED; break;
+    case SWEEP_EV_RUNG:
+    case SWEEP_EV_END: s->mark[e->trial] = MARK_NONE; break;
+    default: break;
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void *owner_main(void *arg)
+{
+    SweepScreen *s = arg;
+    Error err = {0};
+    ErrorCode rc = sweep_exec_run(s->x, &err);
+    pthread_mutex_lock(&s->mu);
+    s->run_rc = rc;
+    s->run_err = err;
+    s->finished = true;
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+static bool finished(SweepScreen *s)
+{
+    pthread_mutex_lock(&s->mu);
+    bool f = s->finished;
+    pthread_mutex_unlock(&s->mu);
+    return f;
+}
+
+/* ---- reading the trials ------------------------------------------------------ */
+
+static const SweepExec *exec_of(const SweepScreen *s)
+{
+    return s->x;
+}
+
+static double figure_at(const SweepScreen *s, int trial, int epoch)
+{
+    return s->figs[(size_t)trial * (size_t)s->x->board.max_epochs + (size_t)(epoch - 1)];
+}
+
+/* Whether trial a ranks before trial b: a best figure before none, the
+ * better figure first, ties to the lower index. */
+static bool ranks_before(const SweepScreen *s, int a, int b)
+{
+    const SweepTrialView *va = &s->tv[a], *vb = &s->tv[b];
+    bool fa = va->best_epoch > 0 && isfinite(va->best),
+         fb = vb->best_epoch > 0 && isfinite(vb->best);
+    if (fa != fb) return fa;
+    if (fa && va->best != vb->best) return sweep_board_better(&s->x->board, va->best, vb->best);
+    return a < b;
+}
+
+static int best_trial(const SweepScreen *s)
+{
+    int b = -1;
+    for (int i = 0; i < s->n_started; i++)
+        if (s->tv[i].best_epoch > 0 && isfinite(s->tv[i].best) && (b < 0 || ranks_before(s, i, b)))
+            b = i;
+    return b;
+}
+
+/* The rows in order (insertion sort: a few hundred trials at most). */
+static void order_rows(SweepScreen *s)
+{
+    for (int i = 0; i < s->n_started; i++) {
+        int t = i, j = i;
+        if (!s->by_index)
+            while (j > 0 && ranks_before(s, t, s->rows[j - 1])) {
+                s->rows[j] = s->rows[j - 1];
+                j--;
+            }
+        s->rows[j] = t;
+    }
+}
+
+static void update(SweepScreen *s)
+{
+    sweep_exec_view(s->x, s->tv, s->x->n_trials, &s->n_started, s->figs);
+    pthread_mutex_lock(&s->mu);
+    memcpy(s->marks, s->mark, (size_t)s->x->n_trials);
+    pthread_mutex_unlock(&s->mu);
+    order_rows(s);
+    /* the cursor follows its trial as the rows move */
+    for (int r = 0; r < s->n_started; r++)
+        if (s->rows[r] == s->cursor_trial) listview_set_cursor(&s->list, r);
+    if (s->n_started && s->list.cursor < (size_t)s->n_started)
+        s->cursor_trial = s->rows[s->list.cursor];
+}
+
+/* The word a trial's row shows. */
+static const char *status_word(const SweepScreen *s, int i, CrtRole *role)
+{
+    const SweepTrialView *v = &s->tv[i];
+    *role = ROLE_NORMAL;
+    switch (v->status) {
+    case TRIAL_WAITING: *role = ROLE_DIM; return "waiting";
+    case TRIAL_RUNNING:
+        if (v->user_paused) {
+            *role = ROLE_WARN;
+            return "paused";
+        }
+        if (v->parked) {
+            *role = ROLE_DIM;
+            return s->x->scheduler == SWEEP_SCHED_ASHA ? "at rung" : "waiting";
+        }
+        if (s->marks[i] == MARK_PROMOTED) {
+            *role = ROLE_GOOD;
+            return "promoted";
+        }
+        if (s->marks[i] == MARK_EXPLOITED) {
+            *role = ROLE_MARKER;
+            return "exploited";
+        }
+        return "running";
+    case TRIAL_PAUSED: *role = ROLE_DIM; return v->user_paused ? "paused" : "at rung";
+    case TRIAL_DONE: *role = ROLE_GOOD; return "done";
+    case TRIAL_EARLY_STOPPED: *role = ROLE_GOOD; return "early stop";
+    case TRIAL_PRUNED: *role = ROLE_DIM; return "pruned";
+    case TRIAL_DIVERGED: *role = ROLE_BAD; return "diverged";
+    case TRIAL_STOPPED: *role = ROLE_WARN; return "stopped";
+    case TRIAL_FAILED: *role = ROLE_BAD; return "failed";
+    }
+    return "?";
+}
+
+/* The parameters whose values differ between the trials started so far
+ * (all of them before two have started). */
+static bool param_varies(const SweepScreen *s, int p)
+{
+    if (s->n_started < 2) return true;
+    const SweepValue *a = &s->tv[0].config.v[p];
+    for (int i = 1; i < s->n_started; i++) {
+        const SweepValue *b = &s->tv[i].config.v[p];
+        if (a->active != b->active || a->index != b->index || a->x != b->x) return true;
+    }
+    return false;
+}
+
+static double *need(SweepScreen *s, size_t n)
+{
+    if (n > s->cap) {
+        double *b = realloc(s->buf, n * sizeof *b);
+        if (!b) return NULL;
+        s->buf = b;
+        s->cap = n;
+    }
+    return s->buf;
+}
+
+/* ---- drawing ------------------------------------------------------------------ */
+
+static void format_duration(double sec, char *buf, size_t cap)
+{
+    long t = (long)(sec + 0.5);
+    if (t >= 3600)
+        snprintf(buf, cap, "%ldh%02ldm", t / 3600, t / 60 % 60);
+    else if (t >= 60)
+        snprintf(buf, cap, "%ldm%02lds", t / 60, t % 60);
+    else
+        snprintf(buf, cap, "%lds", t);
+}
+
+/* Epochs done, the most the sweep can still take, and whether that is an
+ * upper bound (schedulers and early stopping cut trials short). */
+static void budget(const SweepScreen *s, long *done, long *ceiling, bool *bound)
+{
+    const SweepExec *x = exec_of(s);
+    *done = 0;
+    for (int i = 0; i < s->n_started; i++) *done += s->tv[i].epochs;
+    long full = (long)x->n_trials * x->base.max_epochs;
+    *ceiling = x->base.budget > 0 && x->base.budget < full ? x->base.budget : full;
+    *bound = x->scheduler != SWEEP_SCHED_NONE || x->base.hp.patience > 0;
+}
+
+static void draw_header(SweepScreen *s, int cols)
+{
+    const SweepExec *x = exec_of(s);
+    crt_set(stdscr, ROLE_HEADER);
+    mvhline(0, 0, ' ', cols);
+    long done, ceiling;
+    bool bound;
+    budget(s, &done, &ceiling, &bound);
+    char eta[48] = "";
+    double now = screen_now();
+    double ran = now - s->t0 - s->paused_s - (s->paused_all ? now - s->paused_at : 0);
+    if (finished(s)) {
+        char d[24];
+        format_duration(ran, d, sizeof d);
+        snprintf(eta, sizeof eta, "took %s", d);
+    } else if (done > 0 && ran > 0) {
+        char d[24];
+        format_duration((double)(ceiling - done) * ran / (double)done, d, sizeof d);
+        snprintf(eta, sizeof eta, "ETA %s%s", bound ? "at most " : "", d);
+    }
+    char sched[64];
+    if (x->scheduler == SWEEP_SCHED_ASHA)
+        snprintf(sched, sizeof sched, "asha (eta %d)", x->base.eta);
+    else
+        snprintf(sched, sizeof sched, "%s", sweep_scheduler_names[x->scheduler]);
+    char line[512];
+    snprintf(line, sizeof line,
+             " gradtop sweep  %s  %s sampler, %s scheduler  trials %d of %d  epochs %ld of %s%ld  "
+             "%s%s",
+             s->data.all.name, sweep_sampler_names[x->sampler.kind], sched, s->n_started,
+             x->n_trials, done, bound ? "at most " : "", ceiling, eta,
+             s->paused_all ? "  PAUSED" : "");
+    if ((int)strlen(line) > cols) /* narrow: the figures first */
+        snprintf(line, sizeof line, " sweep %s  %s/%s  trials %d/%d  epochs %ld/%s%ld  %s%s",
+                 s->data.all.name, sweep_sampler_names[x->sampler.kind],
+                 sweep_scheduler_names[x->scheduler], s->n_started, x->n_trials, done,
+                 bound ? "<=" : "", ceiling, eta, s->paused_all ? "  PAUSED" : "");
+    crt_puts(stdscr, 0, 0, cols, line);
+    crt_set(stdscr, ROLE_NORMAL);
+}
+
+/* A cell's text cut to width (an ellipsis where cut). */
+static void cut(const char *src, int width, char *out, size_t cap)
+{
+    if (width < 1) {
+        out[0] = '\0';
+        return;
+    }
+    if ((int)strlen(src) <= width) {
+        snprintf(out, cap, "%s", src);
+        return;
+    }
+    snprintf(out, cap, "%.*s%s", width - 1, src, crt_glyph(GLYPH_ELLIPSIS));
+}
+
+static void num(char *buf, size_t cap, double v)
+{
+    if (!isfinite(v))
+        snprintf(buf, cap, isnan(v) ? "-" : "%s", isnan(v) ? "" : (v > 0 ? "inf" : "-inf"));
+    else if (fabs(v) >= 1e4 || (v != 0 && fabs(v) < 1e-3))
+        snprintf(buf, cap, "%.3g", v);
+    else
+        snprintf(buf, cap, "%.4f", v);
+}
+
+/* A parameter's value in a cell: a real from a range to 4 significant
+ * digits (the events and trials.csv give it whole), else as --space reads
+ * it. */
+static void cell_value(const SweepExec *x, int p, const SweepValue *v, char *buf, size_t cap)
+{
+    SweepDist d = x->space.p[p].dist;
+    if (v->active && (d == SWEEP_UNIFORM || d == SWEEP_LOGUNIFORM))
+        snprintf(buf, cap, "%.4g", v->x);
+    else
+        sweep_value_format(&x->space, p, v, buf, cap);
+}
+
+#define TABLE_MAX_COLS 40
+
+typedef struct {
+    SweepScreen *s;
+    int cols;
+    int n_cols;
+    int width[TABLE_MAX_COLS];
+    int param[TABLE_MAX_COLS]; /* the parameter, or -1 for a fixed column */
+    int best;
+} TableCtx;
+
+enum { FIX_TRIAL, FIX_STATUS, FIX_RUNG, FIX_EPOCH, FIX_NOW, FIX_BEST, FIX_COUNT };
+
+/* The text of fixed column c for trial i. */
+static void fixed_cell(const SweepScreen *s, int c, int i, char *buf, size_t cap)
+{
+    const SweepTrialView *v = &s->tv[i];
+    CrtRole role;
+    switch (c) {
+    case FIX_TRIAL: snprintf(buf, cap, "%d", i); break;
+    case FIX_STATUS: snprintf(buf, cap, "%s", status_word(s, i, &role)); break;
+    case FIX_RUNG: {
+        /* the highest rung its epochs reached (the executor's own count
+         * waits for the round's end, and the last rung has none) */
+        int r = -1;
+        for (int k = 0; k < s->x->asha.n_rungs; k++)
+            if (s->x->asha.rung_epochs[k] <= v->epochs) r = k;
+        r >= 0 ? snprintf(buf, cap, "%d", r) : snprintf(buf, cap, "-");
+        break;
+    }
+    case FIX_EPOCH: snprintf(buf, cap, "%d/%d", v->epochs, v->target > 0 ? v->target : 0); break;
+    case FIX_NOW: num(buf, cap, v->epochs > 0 ? figure_at(s, i, v->epochs) : NAN); break;
+    case FIX_BEST: num(buf, cap, v->best_epoch > 0 ? v->best : NAN); break;
+    default: buf[0] = '\0';
+    }
+}
+
+static const char *fixed_title(const SweepScreen *s, int c, char *buf, size_t cap)
+{
+    const char *mon = monitor_names[s->x->monitor];
+    switch (c) {
+    case FIX_TRIAL: return "#";
+    case FIX_STATUS: return "status";
+    case FIX_RUNG: return "rung";
+    case FIX_EPOCH: return "epoch";
+    case FIX_NOW: snprintf(buf, cap, "%s", mon); return buf;
+    case FIX_BEST: return "best";
+    }
+    return "";
+}
+
+static void draw_row(void *ctx, size_t row, int y, bool cursor)
+{
+    TableCtx *tc = ctx;
+    SweepScreen *s = tc->s;
+    int i = s->rows[row];
+    const SweepExec *x = exec_of(s);
+    attr_t base = cursor ? A_REVERSE : 0;
+    wattrset(stdscr, base);
+    mvhline(y, 0, ' ', tc->cols);
+    int xcol = 0;
+    for (int c = 0; c < tc->n_cols; c++) {
+        char text[OPTIONS_PATH], shown[OPTIONS_PATH + 8];
+        int p = tc->param[c];
+        CrtRole role = ROLE_NORMAL;
+        attr_t extra = 0;
+        if (p >= 0) {
+            if (s->tv[i].status == TRIAL_WAITING)
+                snprintf(text, sizeof text, "-");
+            else
+                cell_value(x, p, &s->tv[i].config.v[p], text, sizeof text);
+        } else {
+            fixed_cell(s, -p - 1, i, text, sizeof text);
+            if (-p - 1 == FIX_STATUS) status_word(s, i, &role);
+            if (-p - 1 == FIX_TRIAL) extra = crt_palette_attr(i) | A_BOLD;
+            if (-p - 1 == FIX_BEST && i == tc->best) role = ROLE_GOOD;
+        }
+        cut(text, tc->width[c], shown, sizeof shown);
+        wattrset(stdscr, (extra ? extra : crt_attr(role)) | base);
+        int w = crt_width(shown);
+        /* numbers to the right of their column, words to the left */
+        bool right = p < 0 && (-p - 1 == FIX_NOW || -p - 1 == FIX_BEST || -p - 1 == FIX_EPOCH ||
+                               -p - 1 == FIX_TRIAL);
+        crt_puts(stdscr, y, xcol + (right ? tc->width[c] - w : 0), tc->width[c], shown);
+        xcol += tc->width[c] + 2;
+    }
+    wattrset(stdscr, A_NORMAL);
+}
+
+static void draw_table(SweepScreen *s, int top, int height, int cols)
+{
+    const SweepExec *x = exec_of(s);
+    TableCtx tc = {.s = s, .cols = cols, .best = best_trial(s)};
+    char tbuf[64];
+    /* the fixed columns, then the varying parameters while they fit */
+    int fixed[] = {FIX_TRIAL, FIX_STATUS, FIX_RUNG, FIX_EPOCH, FIX_NOW, FIX_BEST};
+    int used = 0;
+    for (size_t k = 0; k < sizeof fixed / sizeof fixed[0]; k++) {
+        int c = fixed[k];
+        if (c == FIX_RUNG && x->scheduler != SWEEP_SCHED_ASHA) continue;
+        int w = (int)strlen(fixed_title(s, c, tbuf, sizeof tbuf));
+        for (int i = 0; i < s->n_started; i++) {
+            char cell[64];
+            fixed_cell(s, c, i, cell, sizeof cell);
+            int l = crt_width(cell);
+            if (l > w) w = l;
+        }
+        if (c == FIX_STATUS && w < 9) w = 9;
+        tc.param[tc.n_cols] = -c - 1;
+        tc.width[tc.n_cols++] = w;
+        used += w + 2;
+    }
+    /* parameters go after the status, before the figures */
+    int n_fixed = tc.n_cols;
+    int pcol[SWEEP_MAX_PARAMS], pw[SWEEP_MAX_PARAMS], np = 0;
+    for (int p = 0; p < x->space.n; p++) {
+        if (!param_varies(s, p)) continue;
+        int w = (int)strlen(x->space.p[p].spec->name);
+        for (int i = 0; i < s->n_started; i++) {
+            if (s->tv[i].status == TRIAL_WAITING) continue;
+            char v[OPTIONS_PATH];
+            cell_value(x, p, &s->tv[i].config.v[p], v, sizeof v);
+            int l = crt_width(v);
+            if (l > w) w = l;
+        }
+        if (w > 14) w = 14;
+        if (used + w + 2 > cols) break;
+        pcol[np] = p;
+        pw[np++] = w;
+        used += w + 2;
+    }
+    /* insert the parameters after the epoch column */
+    int at = 0;
+    while (at < n_fixed && tc.param[at] != -FIX_NOW - 1) at++;
+    for (int c = n_fixed - 1; c >= at; c--) {
+        tc.param[c + np] = tc.param[c];
+        tc.width[c + np] = tc.width[c];
+    }
+    for (int k = 0; k < np; k++) {
+        tc.param[at + k] = pcol[k];
+        tc.width[at + k] = pw[k];
+    }
+    tc.n_cols = n_fixed + np;
+    /* the titles */
+    crt_set(stdscr, ROLE_TITLE);
+    mvhline(top, 0, ' ', cols);
+    int xcol = 0;
+    for (int c = 0; c < tc.n_cols; c++) {
+        int p = tc.param[c];
+        const char *t =
+            p >= 0 ? x->space.p[p].spec->name : fixed_title(s, -p - 1, tbuf, sizeof tbuf);
+        char shown[64];
+        cut(t, tc.width[c], shown, sizeof shown);
+        crt_puts(stdscr, top, xcol, tc.width[c], shown);
+        xcol += tc.width[c] + 2;
+    }
+    char pos[32];
+    if (listview_position(&s->list, 16, pos, sizeof pos)) {
+        crt_set(stdscr, ROLE_DIM);
+        crt_puts(stdscr, top, cols - (int)strlen(pos), (int)strlen(pos), pos);
+    }
+    crt_set(stdscr, ROLE_NORMAL);
+    if (s->n_started == 0) {
+        crt_set(stdscr, ROLE_DIM);
+        crt_puts(stdscr, top + 1, 0, cols, "starting the first trials...");
+        crt_set(stdscr, ROLE_NORMAL);
+        return;
+    }
+    listview_draw(&s->list, top + 1, height - 1, (size_t)s->n_started, draw_row, &tc);
+}
+
+/* The y axis of the monitored figure over the values ys. */
+static void figure_axis(const SweepScreen *s, double *scratch, size_t n, ChartAxis *a)
+{
+    chart_autoscale(scratch, n, false, a);
+    MonitorField f = s->x->monitor;
+    bool acc = f == MONITOR_ACCURACY || f == MONITOR_VAL_ACCURACY;
+    if (acc) {
+        if (a->hi > 1) a->hi = 1;
+        if (a->lo < 0) a->lo = 0;
+        if (a->hi <= a->lo) a->lo = a->hi - 0.1;
+    }
+}
+
+/* Every trial's figure per epoch: the best bold, the cursor's bold and on
+ * top, those pruned or stopped faint; at most CHARTVIEW_MAX_SERIES of
+ * them, the best ranked first. */
+static void draw_curves(SweepScreen *s, int top, int left, int height, int width)
+{
+    const SweepExec *x = exec_of(s);
+    int E = x->base.max_epochs;
+    ChartSpec c;
+    memset(&c, 0, sizeof c);
+    char title[96], legend[96];
+    snprintf(title, sizeof title, "%s per epoch, every trial", monitor_names[x->monitor]);
+    c.title = title;
+    int best = best_trial(s);
+    if (best >= 0) {
+        snprintf(legend, sizeof legend, "bold: best (%d) and cursor (%d)", best, s->cursor_trial);
+        c.legend = legend;
+    }
+    c.empty_text = "waiting for the first epoch...";
+    c.x_axis = (ChartAxis){0, (double)E, false};
+    /* each series' x and y, then every y again for the axis's fit */
+    double *b = need(s, (size_t)CHARTVIEW_MAX_SERIES * 3 * (size_t)E + 16);
+    if (!b) return;
+    /* the trials drawn: the ranked rows, the cursor's and the best last */
+    int pick[CHARTVIEW_MAX_SERIES], n = 0;
+    for (int r = s->n_started - 1; r >= 0; r--) {
+        int i = s->rows[r];
+        if (i == best || i == s->cursor_trial) continue;
+        if (s->by_index || r < CHARTVIEW_MAX_SERIES - 2) {
+            if (n < CHARTVIEW_MAX_SERIES - 2) pick[n++] = i;
+        }
+    }
+    if (best >= 0 && best != s->cursor_trial) pick[n++] = best;
+    if (s->cursor_trial >= 0 && s->cursor_trial < s->n_started) pick[n++] = s->cursor_trial;
+    size_t used = 0;
+    double *scratch = b + (size_t)CHARTVIEW_MAX_SERIES * 2 * (size_t)E;
+    for (int k = 0; k < n; k++) {
+        int i = pick[k];
+        double *xs = b + used, *ys = xs + E;
+        size_t m = 0;
+        for (int e = 1; e <= s->tv[i].epochs && e <= E; e++) {
+            double f = figure_at(s, i, e);
+            if (isnan(f)) continue;
+            xs[m] = e;
+            ys[m++] = f;
+        }
+        used += 2 * (size_t)E;
+        if (!m) continue;
+        SweepTrialStatus st = s->tv[i].status;
+        bool faint = (st == TRIAL_PRUNED || st == TRIAL_STOPPED) && i != s->cursor_trial;
+        c.attrs[c.n_series] =
+            crt_palette_attr(i) | (i == best || i == s->cursor_trial ? A_BOLD : 0);
+        c.series[c.n_series++] = (ChartSeries){xs, ys, m, ROLE_VAL, faint};
+    }
+    /* the axis over every finite figure drawn */
+    size_t nf = 0;
+    for (int k = 0; k < c.n_series; k++)
+        for (size_t j = 0; j < c.series[k].n; j++)
+            if (isfinite(c.series[k].y[j])) scratch[nf++] = c.series[k].y[j];
+    figure_axis(s, scratch, nf, &c.y_axis);
+    int max_ticks = width / 8 < 2 ? 2 : width / 8;
+    double step = chart_nice_step(E, max_ticks);
+    if (step < 1) step = 1;
+    for (double e = 0; e <= E && c.n_x_ticks < CHARTVIEW_MAX_TICKS; e += step) {
+        c.x_ticks[c.n_x_ticks] = e;
+        snprintf(c.x_labels[c.n_x_ticks], sizeof c.x_labels[0], "%d", (int)e);
+        c.n_x_ticks++;
+    }
+    c.x_title = "epoch";
+    chartview_draw(stdscr, top, left, height, width, &c);
+}
+
+/* Parameter p's value as a scatter's x: the number, or a choice's or grid
+ * point's index; false when the trial does not take it. */
+static bool param_x(const SweepExec *x, int p, const SweepValue *v, double *out)
+{
+    if (!v->active) return false;
+    *out = x->space.p[p].dist == SWEEP_CHOICE ? (double)v->index : v->x;
+    return true;
+}
+
+/* Parameter p against each trial's best figure. */
+static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, int width)
+{
+    const SweepExec *x = exec_of(s);
+    const SweepParam *sp = &x->space.p[p];
+    ChartSpec c;
+    memset(&c, 0, sizeof c);
+    char title[96];
+    snprintf(title, sizeof title, "%s: best %s", sp->spec->name, monitor_names[x->monitor]);
+    c.title = title;
+    c.empty_text = "no trial has a figure yet";
+    size_t n = (size_t)s->n_started;
+    /* four series of n points (x and y), then n for the axis's fit */
+    double *b = need(s, 9 * n + 16);
+    if (!b) return;
+    /* series: the others, those pruned or stopped (faint), the best, the
+     * cursor's */
+    double *xs[4], *ys[4];
+    size_t ns[4] = {0, 0, 0, 0};
+    for (int k = 0; k < 4; k++) {
+        xs[k] = b + (size_t)k * 2 * n;
+        ys[k] = xs[k] + n;
+    }
+    double *all = b + 8 * n;
+    size_t nf = 0;
+    int best = best_trial(s);
+    double lo = INFINITY, hi = -INFINITY;
+    for (int i = 0; i < s->n_started; i++) {
+        const SweepTrialView *v = &s->tv[i];
+        double px;
+        if (v->status == TRIAL_WAITING || v->best_epoch == 0 || !isfinite(v->best) ||
+            !param_x(x, p, &v->config.v[p], &px))
+            continue;
+        int k = i == s->cursor_trial                                      ? 3
+                : i == best                                               ? 2
+                : v->status == TRIAL_PRUNED || v->status == TRIAL_STOPPED ? 1
+                                                                          : 0;
+        xs[k][ns[k]] = px;
+        ys[k][ns[k]++] = v->best;
+        all[nf++] = v->best;
+        if (px < lo) lo = px;
+        if (px > hi) hi = px;
+    }
+    bool categorical = sp->dist == SWEEP_CHOICE;
+    bool log = sweep_param_is_log(sp);
+    if (categorical)
+        c.x_axis = (ChartAxis){-0.5, sp->n - 0.5, false};
+    else
+        c.x_axis = (ChartAxis){sp->lo, sp->hi, log};
+    if (!(c.x_axis.hi > c.x_axis.lo)) /* an int(a,a): one value */
+        c.x_axis = (ChartAxis){c.x_axis.lo - 1, c.x_axis.lo + 1, false};
+    (void)lo, (void)hi;
+    const CrtRole roles[4] = {ROLE_VAL, ROLE_DIM, ROLE_GOOD, ROLE_TRAIN};
+    for (int k = 0; k < 4; k++) {
+        if (!ns[k]) continue;
+        c.scatter[c.n_series] = true;
+        c.attrs[c.n_series] = k == 3   ? crt_palette_attr(s->cursor_trial) | A_BOLD
+                              : k == 2 ? crt_attr(ROLE_GOOD) | A_BOLD
+                                       : 0;
+        c.series[c.n_series++] = (ChartSeries){xs[k], ys[k], ns[k], roles[k], k == 1};
+    }
+    figure_axis(s, all, nf, &c.y_axis);
+    if (categorical) {
+        for (int a = 0; a < sp->n && c.n_x_ticks < CHARTVIEW_MAX_TICKS; a++) {
+            c.x_ticks[c.n_x_ticks] = a;
+            cut(sweep_param_alt(&x->space, sp, a), (int)sizeof c.x_labels[0] - 4,
+                c.x_labels[c.n_x_ticks], sizeof c.x_labels[0]);
+            c.n_x_ticks++;
+        }
+    } else {
+        double t[CHARTVIEW_MAX_TICKS];
+        int nt = chart_ticks(&c.x_axis, width / 10 < 2 ? 2 : width / 10, t, CHARTVIEW_MAX_TICKS);
+        double step = nt > 1 && !log ? t[1] - t[0] : 0;
+        for (int k = 0; k < nt; k++) {
+            c.x_ticks[c.n_x_ticks] = t[k];
+            chart_format(t[k], step, 7, c.x_labels[c.n_x_ticks], sizeof c.x_labels[0]);
+            c.n_x_ticks++;
+        }
+    }
+    c.x_title = log ? "log scale" : NULL;
+    chartview_draw(stdscr, top, left, height, width, &c);
+}
+
+static void draw_events(SweepScreen *s, int top, int height, int cols)
+{
+    crt_set(stdscr, ROLE_TITLE);
+    mvhline(top, 0, ' ', cols);
+    crt_puts(stdscr, top, 0, cols, "events");
+    pthread_mutex_lock(&s->mu);
+    long n = s->n_events, first = n - (height - 1);
+    if (first < 0) first = 0;
+    if (first < n - EVENTS_MAX) first = n - EVENTS_MAX;
+    for (int r = 1; r < height; r++) {
+        mvhline(top + r, 0, ' ', cols);
+        long k = first + r - 1;
+        if (k >= n) continue;
+        const EventLine *e = &s->events[k % EVENTS_MAX];
+        CrtRole role = e->bad                        ? ROLE_BAD
+                       : e->kind == SWEEP_EV_PROMOTE ? ROLE_GOOD
+                       : e->kind == SWEEP_EV_PRUNE   ? ROLE_WARN
+                       : e->kind == SWEEP_EV_EXPLOIT ? ROLE_MARKER
+                       : e->kind == SWEEP_EV_START   ? ROLE_DIM
+                                                     : ROLE_NORMAL;
+        crt_set(stdscr, role);
+        crt_puts(stdscr, top + r, 1, cols - 1, e->text);
+    }
+    pthread_mutex_unlock(&s->mu);
+    crt_set(stdscr, ROLE_NORMAL);
+}
+
+static void draw_keys(int y, int cols)
+{
+    crt_set(stdscr, ROLE_KEYTEXT);
+    mvhline(y, 0, ' ', cols);
+    int x = 0;
+    for (int k = 0; k < sweep_key_count; k++) {
+        int w = crt_width(sweep_key_table[k].label) + 1 + (int)strlen(sweep_key_table[k].bar);
+        /* ? help and q quit always have room */
+        int rest = k < sweep_key_count - 2 ? 15 : 0;
+        if (x + w + rest >= cols) continue; /* the last column stays free */
+        crt_set(stdscr, ROLE_KEY);
+        crt_puts(stdscr, y, x, cols - x, sweep_key_table[k].label);
+        x += crt_width(sweep_key_table[k].label);
+        crt_set(stdscr, ROLE_KEYTEXT);
+        crt_puts(stdscr, y, x + 1, cols - x - 1, sweep_key_table[k].bar);
+        x += (int)strlen(sweep_key_table[k].bar) + 3;
+    }
+    crt_set(stdscr, ROLE_NORMAL);
+}
+
+static void draw_message(SweepScreen *s, int y, int cols)
+{
+    mvhline(y, 0, ' ', cols);
+    char line[sizeof s->x->dir + 512];
+    CrtRole role = ROLE_DIM;
+    pthread_mutex_lock(&s->mu);
+    bool fin = s->finished, files_bad = s->finished && s->run_rc;
+    if (files_bad) snprintf(line, sizeof line, "%s", s->run_err.msg);
+    pthread_mutex_unlock(&s->mu);
+    if (files_bad) {
+        role = ROLE_BAD;
+    } else if (s->notice[0] && screen_now() < s->notice_until) {
+        role = s->notice_role;
+        snprintf(line, sizeof line, "%s", s->notice);
+    } else if (s->stopping && !fin) {
+        role = ROLE_WARN;
+        snprintf(line, sizeof line, "stopping every trial after its batch...");
+    } else if (fin) {
+        int b = best_trial(s);
+        char fig[32];
+        if (b >= 0) num(fig, sizeof fig, s->tv[b].best);
+        if (b >= 0)
+            snprintf(line, sizeof line,
+                     "sweep %s: best trial %d (%s %s): a trains it in full, enter opens a trial, "
+                     "q quits%s%s",
+                     s->stopping ? "stopped" : "finished", b, monitor_names[s->x->monitor], fig,
+                     s->x->dir[0] ? "; files in " : "", s->x->dir);
+        else
+            snprintf(line, sizeof line, "sweep %s: no trial scored an epoch",
+                     s->stopping ? "stopped" : "finished");
+        role = b >= 0 ? ROLE_GOOD : ROLE_BAD;
+    } else if (s->paused_all) {
+        role = ROLE_WARN;
+        snprintf(line, sizeof line, "every trial paused: space resumes them");
+    } else {
+        snprintf(line, sizeof line, "%s%s",
+                 s->x->dir[0] ? "sweep directory " : "not logged (--no-log)", s->x->dir);
+    }
+    crt_set(stdscr, role);
+    crt_puts(stdscr, y, 1, cols - 2, line);
+    crt_set(stdscr, ROLE_NORMAL);
+}
+
+static void draw_confirm(SweepScreen *s, int rows, int cols)
+{
+    int bw = cols - 4 < 64 ? cols - 4 : 64, bh = 6;
+    int y0 = (rows - bh) / 2, x0 = (cols - bw) / 2;
+    bool quit = s->confirm == CONFIRM_QUIT;
+    crt_box(stdscr, y0, x0, bh, bw, quit ? "quit?" : "stop this trial?", ROLE_WARN);
+    char text[160];
+    if (quit)
+        snprintf(text, sizeof text, "Stop every trial after its batch, write the files and quit?");
+    else
+        snprintf(text, sizeof text, "Stop trial %d after its batch? It ends as stopped.",
+                 s->confirm_trial);
+    crt_set(stdscr, ROLE_NORMAL);
+    crt_wrap(stdscr, y0 + 1, x0 + 2, bw - 4, 2, text);
+    crt_set(stdscr, ROLE_KEY);
+    crt_puts(stdscr, y0 + 4, x0 + 2, 1, "y");
+    crt_set(stdscr, ROLE_KEYTEXT);
+    crt_puts(stdscr, y0 + 4, x0 + 4, bw - 6,
+             quit ? "stop and quit    n  go on" : "stop it    n  leave it");
+    crt_set(stdscr, ROLE_NORMAL);
+}
+
+static void draw_help(SweepScreen *s, int rows, int cols)
+{
+    HelpRow hr[16];
+    for (int k = 0; k < sweep_key_count; k++)
+        hr[k] = (HelpRow){sweep_key_table[k].label, sweep_key_table[k].help};
+    char text[1024];
+    snprintf(text, sizeof text,
+             "Rows: one per trial started, best first (o orders them by number); # in the "
+             "trial's colour, which its curve has too (colours repeat past the palette's; the "
+             "best's and the cursor's curves are bold and on top).  Status: running; paused (by "
+             "you); at rung (asha: waiting for the rung's decision); promoted (training on to "
+             "its next rung); exploited (pbt: took a better trial's weights); pruned (stopped by "
+             "the scheduler, drawn faint); done; early stop (its patience ran out); diverged; "
+             "stopped; failed.  The scatters put each searched parameter (log axis for log "
+             "ranges) against each trial's best %s.  The ETA is from the epochs done so far; "
+             "'at most' when the scheduler or early stopping may end trials sooner.",
+             monitor_names[s->x->monitor]);
+    help_box(stdscr, rows, cols, "gradtop sweep keys", hr, sweep_key_count, text, &s->help_scroll);
+}
+
+static void draw(SweepScreen *s)
+{
+    int rows = LINES, cols = COLS;
+    erase();
+    if (rows < 16 || cols < 60) {
+        crt_set(stdscr, ROLE_WARN);
+        crt_puts(stdscr, 0, 0, cols, "gradtop sweep needs at least 60x16: enlarge the terminal");
+        crt_set(stdscr, ROLE_NORMAL);
+        doupdate();
+        return;
+    }
+    draw_header(s, cols);
+    int body = rows - 3; /* header, message, keys */
+    int ev_h = body >= 30 ? 6 : body >= 22 ? 4 : 3;
+    int rest = body - ev_h;
+    int table_h = s->n_started + 1 < rest * 2 / 5 ? s->n_started + 1 : rest * 2 / 5;
+    if (table_h < 4) table_h = 4;
+    int chart_h = rest - table_h;
+    draw_table(s, 1, table_h, cols);
+    /* the curves, then as many parameters' scatters as fit beside them */
+    const SweepExec *x = exec_of(s);
+    int varying[SWEEP_MAX_PARAMS], nv = 0;
+    for (int p = 0; p < x->space.n; p++) varying[nv++] = p;
+    int curves_w = nv ? cols / 2 : cols;
+    if (cols - curves_w < 30) curves_w = cols;
+    draw_curves(s, 1 + table_h, 0, chart_h, curves_w);
+    int room = cols - curves_w, fit = room / 30 > 0 ? room / 30 : 0;
+    if (fit > nv) fit = nv;
+    if (nv && s->param0 >= nv) s->param0 = 0;
+    for (int k = 0; k < fit; k++) {
+        int p = varying[(s->param0 + k) % nv];
+        int w = room / fit;
+        draw_scatter(s, p, 1 + table_h, curves_w + k * w + 1, chart_h, w - 1);
+    }
+    draw_events(s, 1 + table_h + chart_h, ev_h, cols);
+    draw_message(s, rows - 2, cols);
+    draw_keys(rows - 1, cols);
+    if (s->help) draw_help(s, rows, cols);
+    if (s->confirm != CONFIRM_NONE) draw_confirm(s, rows, cols);
+    wnoutrefresh(stdscr);
+    doupdate();
+}
+
+/* ---- opening a trial, and the best configuration ------------------------------- */
+
+typedef struct {
+    SweepScreen *s;
+    int trial;
+} DescribeCtx;
+
+/* The dashboard's line about a trial's place in the sweep. */
+static void describe_trial(void *ctx, char *buf, size_t cap)
+{
+    DescribeCtx *dc = ctx;
+    SweepScreen *s = dc->s;
+    update(s);
+    const SweepTrialView *v = &s->tv[dc->trial];
+    CrtRole role;
+    const char *w = status_word(s, dc->trial, &role);
+    const SweepExec *x = exec_of(s);
+    char where[128] = "";
+    if (v->status == TRIAL_PAUSED && x->scheduler == SWEEP_SCHED_ASHA)
+        snprintf(where, sizeof where, ", waiting at rung %d for the round's decision", v->rung);
+    else if (v->status == TRIAL_PAUSED)
+        snprintf(where, sizeof where, ", waiting at epoch %d for the others", v->epochs);
+    else if (v->status == TRIAL_RUNNING)
+        snprintf(where, sizeof where, ", training to epoch %d", v->target);
+    snprintf(buf, cap, "sweep trial %d: %s%s; q or esc goes back to the sweep", dc->trial, w,
+             where);
+}
+
+/* enter: the trial under the cursor in the full dashboard.  Returns a
+ * signal's exit code (128 + N), else 0. */
+static int open_trial(SweepScreen *s)
+{
+    int i = s->cursor_trial;
+    if (i < 0 || i >= s->n_started) return 0;
+    TrainRun *tr = sweep_exec_hold(s->x, i);
+    if (!tr) {
+        pthread_mutex_lock(&s->x->mu);
+        char run[sizeof s->x->trials[i].run];
+        text_copy(run, sizeof run, s->x->trials[i].run);
+        pthread_mutex_unlock(&s->x->mu);
+        notify(s, ROLE_WARN, "trial %d is not training%s%s", i,
+               run[0] ? ": gradtop view shows its run, " : "", run);
+        return 0;
+    }
+    pthread_mutex_lock(&s->x->mu);
+    Options o = s->x->trials[i].opt;
+    pthread_mutex_unlock(&s->x->mu);
+    Run *run = calloc(1, sizeof *run);
+    Error err = {0};
+    if (!run || run_borrow(run, tr, &o, &err)) {
+        sweep_exec_release(s->x, i);
+        notify(s, ROLE_BAD, "trial %d: %s", i, run ? err.msg : "out of memory");
+        free(run);
+        return 0;
+    }
+    DescribeCtx dc = {s, i};
+    run->describe = describe_trial;
+    run->describe_ctx = &dc;
+    sweep_exec_watch(s->x, i, run_batch_hook, run);
+    keys_bar_mode(KEYS_BAR_TRIAL);
+    bool to_setup = false;
+    int code = dashboard_run(run, &to_setup);
+    keys_bar_mode(KEYS_BAR_RUN);
+    sweep_exec_watch(s->x, i, NULL, NULL);
+    run_close(run);
+    free(run);
+    sweep_exec_release(s->x, i);
+    return code >= 128 ? code : 0;
+}
+
+/* a: the best configuration so far, trained for the full length in a
+ * dashboard of its own (its run directory in the sweep's). */
+static int run_best(SweepScreen *s)
+{
+    int b = best_trial(s);
+    if (b < 0) {
+        notify(s, ROLE_WARN, "a: no trial has a figure yet");
+        return 0;
+    }
+    const SweepExec *x = exec_of(s);
+    pthread_mutex_lock(&s->x->mu);
+    Options o = s->x->trials[b].opt;
+    pthread_mutex_unlock(&s->x->mu);
+    o.epochs = x->base.max_epochs;
+    o.threads = x->base.threads;
+    o.pace = x->base.pace;
+    o.paused = false;
+    snprintf(o.name, sizeof o.name, "best-trial-%03d", b);
+    Run *run = calloc(1, sizeof *run);
+    if (!run) return 0;
+    run_init(run, &o, s->exe_dir);
+    run->in_sweep = true;
+    run_share(run, &s->data);
+    Error err = {0};
+    int code = 0;
+    if (run_start(run, &err)) {
+        notify(s, ROLE_BAD, "a: %s", err.msg);
+    } else {
+        keys_bar_mode(KEYS_BAR_SWEEP_RUN);
+        bool to_setup = false;
+        code = dashboard_run(run, &to_setup);
+        keys_bar_mode(KEYS_BAR_RUN);
+        if (code >= 128) {
+            run_close(run);
+            free(run);
+            return code;
+        }
+        code = 0;
+        notify(s, ROLE_GOOD, "the full run of trial %d's configuration%s%s", b,
+               run->core->log_path[0] ? " is in " : " was not logged", run->core->log_path);
+    }
+    run_close(run);
+    free(run);
+    return code;
+}
+
+/* ---- keys ------------------------------------------------------------------------ */
+
+static void on_confirm(SweepScreen *s, int ch)
+{
+    if (ch == 'y' || ch == 'Y') {
+        if (s->confirm == CONFIRM_QUIT) {
+            s->stopping = s->quit = true;
+            sweep_exec_stop(s->x);
+        } else if (sweep_exec_stop_trial(s->x, s->confirm_trial)) {
+            notify(s, ROLE_WARN, "stopping trial %d", s->confirm_trial);
+        } else {
+            notify(s, ROLE_WARN, "trial %d is not training", s->confirm_trial);
+        }
+    } else if (ch != 'n' && ch != 'N' && ch != KEY_ESC && ch != 'q') {
+        return;
+    }
+    s->confirm = CONFIRM_NONE;
+}
+
+static void on_key(SweepScreen *s, int ch)
+{
+    if (ch == KEY_RESIZE) return;
+    if (s->confirm != CONFIRM_NONE) {
+        on_confirm(s, ch);
+        return;
+    }
+    if (s->help) {
+        if (ch == KEY_ESC || ch == 'q' || ch == '?')
+            s->help = false;
+        else
+            help_scroll_key(ch, &s->help_scroll, LINES - 8);
+        return;
+    }
+    if (listview_key(&s->list, ch)) {
+        if (s->list.cursor < (size_t)s->n_started) s->cursor_trial = s->rows[s->list.cursor];
+        return;
+    }
+    int i = s->cursor_trial;
+    bool have = i >= 0 && i < s->n_started;
+    switch (ch) {
+    case ' ':
+        s->paused_all = !s->paused_all;
+        if (s->paused_all)
+            s->paused_at = screen_now();
+        else
+            s->paused_s += screen_now() - s->paused_at;
+        sweep_exec_pause_all(s->x, s->paused_all);
+        notify(s, ROLE_WARN, s->paused_all ? "every trial paused" : "every trial resumed");
+        break;
+    case 'p':
+        if (have && sweep_exec_pause_trial(s->x, i))
+            notify(s, ROLE_WARN, "trial %d: pause toggled", i);
+        else
+            notify(s, ROLE_WARN, "p: trial %d is not training", i);
+        break;
+    case 's':
+        if (have) {
+            s->confirm = CONFIRM_STOP;
+            s->confirm_trial = i;
+        }
+        break;
+    case '+': {
+        Error err = {0};
+        if (!have) break;
+        if (sweep_exec_promote(s->x, i, &err))
+            notify(s, ROLE_WARN, "%s", err.msg);
+        else
+            notify(s, ROLE_GOOD, "trial %d promoted", i);
+        break;
+    }
+    case '\n':
+    case '\r':
+    case KEY_ENTER:
+        if (have) s->signal = open_trial(s);
+        if (s->signal) s->quit = true;
+        break;
+    case 'a':
+        s->signal = run_best(s);
+        if (s->signal) s->quit = true;
+        break;
+    case 'o': s->by_index = !s->by_index; break;
+    case '\t': s->param0++; break;
+    case KEY_BTAB: s->param0 = s->param0 > 0 ? s->param0 - 1 : 0; break;
+    case '?':
+    case 'h':
+        s->help = true;
+        s->help_scroll = 0;
+        break;
+    case 'q':
+        if (finished(s))
+            s->quit = true;
+        else
+            s->confirm = CONFIRM_QUIT;
+        break;
+    default: break;
+    }
+}
+
+/* ---- the loop -------------------------------------------------------------------- */
+
+static double sweep_frame(void *ctx)
+{
+    SweepScreen *s = ctx;
+    update(s);
+    draw(s);
+    return finished(s) ? SCREEN_IDLE_S : SCREEN_BUSY_S;
+}
+
+static void sweep_key(void *ctx, int ch)
+{
+    on_key(ctx, ch);
+}
+
+static bool sweep_done(void *ctx)
+{
+    SweepScreen *s = ctx;
+    /* after q, the screen stays (saying so) until every trial stopped */
+    return s->quit && (finished(s) || s->signal);
+}
+
+static void screen_free(SweepScreen *s)
+{
+    if (s->x) {
+        sweep_exec_free(s->x);
+        free(s->x);
+    }
+    prepared_close(&s->data);
+    free(s->events);
+    free(s->mark);
+    free(s->marks);
+    free(s->tv);
+    free(s->figs);
+    free(s->rows);
+    free(s->buf);
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+}
+
+static int exit_code(SweepScreen *s, int code)
+{
+    if (code) return code; /* a signal */
+    if (s->run_rc) return 1;
+    if (best_trial(s) >= 0) return 0;
+    for (int i = 0; i < s->n_started; i++)
+        if (s->tv[i].status == TRIAL_DIVERGED) return 3;
+    return 0;
+}
+
+int sweepview_main(const Options *o, const char *resume, const char *exe_dir)
+{
+    setlocale(LC_ALL, "");
+    setlocale(LC_NUMERIC, "C");
+    SweepScreen *s = calloc(1, sizeof *s);
+    if (!s) return 1;
+    pthread_mutex_init(&s->mu, NULL);
+    s->exe_dir = exe_dir;
+    s->cursor_trial = 0;
+    /* an interrupt while the data loads: nothing starts, nothing is made */
+    crt_signals_install();
+    Error err = {0};
+    if (prepared_open(&s->data, o, exe_dir, &err)) {
+        fprintf(stderr, "gradtop sweep: %s\n", err.msg);
+        free(s);
+        return err.code == ERROR_RUNTIME ? 1 : 2;
+    }
+    s->x = calloc(1, sizeof *s->x);
+    SweepHooks hooks = {.ctx = s, .on_event = on_event};
+    int code = 0;
+    if (!s->x) {
+        code = 1;
+        goto out;
+    }
+    if (sweep_exec_init(s->x, o, &s->data, NULL, &hooks, &err) ||
+        sweep_exec_open_dir(s->x, resume, &err)) {
+        fprintf(stderr, "gradtop sweep: %s\n", err.msg);
+        code = err.code == ERROR_RUNTIME && !resume ? 1 : 2;
+        goto out;
+    }
+    size_t n = (size_t)s->x->n_trials;
+    s->events = calloc(EVENTS_MAX, sizeof *s->events);
+    s->mark = calloc(n, 1);
+    s->marks = calloc(n, 1);
+    s->tv = calloc(n, sizeof *s->tv);
+    s->figs = calloc(n * (size_t)s->x->board.max_epochs, sizeof *s->figs);
+    s->rows = calloc(n, sizeof *s->rows);
+    if (!s->events || !s->mark || !s->marks || !s->tv || !s->figs || !s->rows) {
+        fprintf(stderr, "gradtop sweep: out of memory\n");
+        code = 1;
+        goto out;
+    }
+    int early = crt_take_signal();
+    if (early) {
+        fprintf(stderr, "gradtop: interrupted before the sweep started; nothing was written\n");
+        code = 128 + early;
+        goto out;
+    }
+    char why[256];
+    if (!crt_init(why, sizeof why)) {
+        fprintf(stderr, "gradtop sweep: %s\n", why);
+        code = 2;
+        goto out;
+    }
+    s->t0 = screen_now();
+    if (o->paused) { /* --paused: every trial waits before its first batch */
+        sweep_exec_pause_all(s->x, true);
+        s->paused_all = true;
+        s->paused_at = s->t0;
+    }
+    if (pthread_create(&s->owner, NULL, owner_main, s)) {
+        crt_done();
+        fprintf(stderr, "gradtop sweep: cannot start the sweep's thread\n");
+        code = 1;
+        goto out;
+    }
+    s->owner_started = true;
+    ScreenHooks sh = {.ctx = s, .frame = sweep_frame, .key = sweep_key, .done = sweep_done};
+    code = screen_loop(&sh);
+    if (s->signal) code = s->signal;
+    if (code) {
+        /* a signal: every trial stops after its batch, the files are
+         * written, as the headless sweep does */
+        s->stopping = true;
+        sweep_exec_stop(s->x);
+        double until = screen_now() + 0.1;
+        while (!finished(s)) {
+            if (screen_now() >= until) {
+                update(s);
+                draw(s);
+                until = screen_now() + 0.1;
+            }
+            struct timespec ts = {0, 20 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    crt_done();
+    pthread_join(s->owner, NULL);
+    s->owner_started = false;
+    update(s);
+    code = exit_code(s, code);
+    if (s->run_rc) fprintf(stderr, "gradtop sweep: %s\n", s->run_err.msg);
+    int b = best_trial(s);
+    if (b >= 0) {
+        char cfg[OPTIONS_SPACE];
+        sweep_exec_config_text(s->x, &s->x->trials[b], cfg, sizeof cfg);
+        fprintf(stderr, "gradtop sweep: best trial %d (%s %.6g): %s%s%s\n", b,
+                monitor_names[s->x->monitor], s->tv[b].best, cfg, s->x->dir[0] ? "; sweep in " : "",
+                s->x->dir);
+    }
+out:
+    screen_free(s);
+    return code;
+}

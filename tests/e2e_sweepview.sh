@@ -1,0 +1,108 @@
+#!/bin/sh
+# e2e_sweepview.sh - the sweep screen in tmux, as a person tunes with it:
+# started --paused, the leaderboard shows every open trial paused; enter
+# opens the trial under the cursor in the full dashboard (its key bar says
+# q goes back, it takes no setup or restart), a change made there is
+# journaled in the trial's run directory, esc comes back; p lets one trial
+# go on alone to its first asha rung, where it waits; + promotes it
+# whatever its rank; space resumes every trial and the sweep finishes with
+# its files; a opens the best configuration's full run in the dashboard
+# and q comes back; q quits with status 0.  Then SIGINT on a paused
+# sweep: every trial stops, the files are written, the status is 130.
+# A sweep on a terminal never prints the headless lines.
+#
+# Run from the project root: GRADTOP=build/gradtop sh tests/e2e_sweepview.sh
+# Every wait is bounded; a failure prints what was expected and the screen.
+set -u
+
+# shellcheck source=tests/lib/tmux.sh
+. tests/lib/tmux.sh
+tmux_harness e2e_sweepview sweepview sweepview
+
+SPACE='lr=loguniform(1e-3,1e-1); batch-size=choice(8|16|32)'
+# asha with one slot: rungs at epochs 2, 6 and 18
+ARGS="sweep --paused --space '$SPACE' --trials 3 --max-epochs 18 --min-epochs 2 --eta 3 \
+--scheduler asha --parallel 1 --seed 5 --logdir '$TMP/logs' '$PWD/datasets/iris.csv'"
+
+# the leaderboard row of trial N (its first column is the trial's number)
+row() { screen | grep -E "^ *$1 +[a-z]" | head -n 1; }
+row_has() { row "$1" | grep -Eq -- "$2"; }
+
+start_session sweep C.UTF-8 "$ARGS"
+wait_for 'gradtop sweep .*asha \(eta 3\) scheduler.*PAUSED' 15 ||
+    fail "the sweep screen has no header saying asha and PAUSED"
+poll 10 row_has 0 'paused +- +0/2' || fail "--paused: trial 0 is not shown paused at epoch 0 of 2"
+on_screen 'every trial paused: space resumes them' || fail "no line saying every trial is paused"
+on_screen '^trial +0 start' && fail "the headless lines were printed on the terminal"
+echo "ok: --paused, the leaderboard shows trial 0 paused at 0/2"
+
+# ---- enter: the trial in the full dashboard, esc back ----------------------------
+keys Enter
+wait_for 'sweep trial 0: paused.*q or esc goes back to the sweep' 10 ||
+    fail "enter did not open trial 0 in the dashboard"
+on_screen 'q back to sweep' || fail "the trial's key bar does not say q goes back"
+on_screen 'o setup|r restart' && fail "the trial's key bar offers setup or restart"
+keys r
+wait_for "a sweep trial is the sweep's: esc goes back to the sweep" 5 ||
+    fail "r in a trial did not say why it does not restart"
+keys +
+wait_for 'lr .*→|lr +[0-9.e-]+' 5 || fail "+ in the trial's dashboard did not raise lr"
+keys Escape
+wait_for 'gradtop sweep ' 10 || fail "esc did not come back to the sweep screen"
+echo "ok: enter opens trial 0 in the dashboard, r is refused there, esc comes back"
+
+# ---- p lets trial 0 alone go on to its first rung, + promotes it -----------------
+keys p
+poll 30 row_has 0 'at rung' || fail "trial 0, resumed alone, did not wait at its first rung"
+poll 10 row_has 1 'paused' || fail "the next trial did not start paused"
+keys Home
+keys +
+wait_for 'trial 0 promoted' 5 || fail "+ on trial 0 at its rung did not promote it"
+wait_for 'trial +0 promoted +to rung 1 \(epoch 6\)' 10 || fail "the events list has no promotion"
+echo "ok: p runs one trial to its rung, + promotes it"
+
+# ---- space: every trial on, to the end ---------------------------------------------
+keys Space
+wait_for 'sweep finished: best trial [0-2]' 90 || fail "the sweep did not finish after space"
+sweep=$(ls -d "$TMP"/logs/*-iris-sweep 2>/dev/null)
+[ -d "$sweep" ] || fail "no sweep directory"
+for f in space.txt trials.csv best.txt; do [ -s "$sweep/$f" ] || fail "no $f"; done
+grep -Eq 'lr [0-9.e-]+ -> lr [0-9.e-]+' "$sweep"/*-trial-000/journal.txt || fail "the change made in trial 0 is not journaled"
+# trial 0 was promoted to rung 1: it reached epoch 6 at least
+e0=$(awk -F, 'NR == 2 { print $4 }' "$sweep/trials.csv")
+[ "${e0:-0}" -ge 6 ] || fail "trial 0 did not train to its promoted rung (epochs $e0)"
+echo "ok: space resumes every trial; the files are written; the edit and the promotion took"
+
+# ---- a: the best configuration in full ----------------------------------------------
+keys a
+wait_for 'gradtop +iris' 15 || fail "a did not open the best configuration's dashboard"
+on_screen 'o setup' && fail "the best run's key bar offers a setup form it does not have"
+quit_or_back() {
+    keys q
+    if wait_for 'Quit now' 3; then keys y; fi
+    wait_for 'gradtop sweep ' 15
+}
+quit_or_back || fail "q did not come back from the best run to the sweep screen"
+ls -d "$sweep"/*-best-trial-* >/dev/null 2>&1 || fail "the best run has no run directory in the sweep's"
+echo "ok: a trains the best configuration in the dashboard; q comes back"
+
+keys '?'
+wait_for 'gradtop sweep keys' 5 || fail "? did not show the help"
+keys '?'
+wait_gone 'gradtop sweep keys' 5 || fail "? did not close the help"
+quit_exits sweep 0
+echo "ok: ? shows the help; q quits with 0"
+
+# ---- SIGINT: every trial stops, the files are written, 130 -----------------------
+start_session sigint C.UTF-8 "$ARGS"
+wait_for 'gradtop sweep .*PAUSED' 15 || fail "the second sweep did not start"
+poll 10 row_has 0 'paused' || fail "the second sweep shows no paused trial"
+keys C-c
+wait_file "$TMP/sigint.exit" 15 || fail "SIGINT did not end the sweep"
+[ "$(cat "$TMP/sigint.exit")" = 130 ] || fail "SIGINT exited $(cat "$TMP/sigint.exit"), not 130"
+n=$(ls -d "$TMP"/logs/*-iris-sweep* | wc -l)
+[ "$n" -eq 2 ] || fail "expected two sweep directories, found $n"
+last=$(ls -d "$TMP"/logs/*-iris-sweep* | tail -n 1)
+grep -q 'stopped' "$last/trials.csv" || fail "after SIGINT trials.csv does not say stopped"
+echo "ok: SIGINT stops every trial, writes the files and exits 130"
+echo "e2e_sweepview: PASS"
