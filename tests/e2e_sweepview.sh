@@ -9,7 +9,8 @@
 # its files; a opens the best configuration's full run in the dashboard
 # and q comes back; q quits with status 0.  Then SIGINT on a paused
 # sweep: every trial stops, the files are written, the status is 130.
-# A sweep on a terminal never prints the headless lines.
+# A sweep on a terminal never prints the headless lines.  The setup form's
+# sweep mode shows the sweep's rows and F10 opens the sweep screen.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_sweepview.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -105,4 +106,36 @@ n=$(ls -d "$TMP"/logs/*-iris-sweep* | wc -l)
 last=$(ls -d "$TMP"/logs/*-iris-sweep* | tail -n 1)
 grep -q 'stopped' "$last/trials.csv" || fail "after SIGINT trials.csv does not say stopped"
 echo "ok: SIGINT stops every trial, writes the files and exits 130"
+# ---- the setup form's sweep mode ------------------------------------------------------
+# the row under the cursor, and Down until it is NAME
+focused() { screen | grep -E '^ > ' | head -n 1; }
+focus() {
+    _i=0
+    while [ "$_i" -lt 80 ]; do
+        case $(focused) in " > $1  "*) return 0 ;; esac
+        _before=$(focused)
+        keys Down
+        poll 2 test "$(focused)" != "$_before" || true
+        _i=$((_i + 1))
+    done
+    fail "cannot focus the row '$1'"
+}
+start_session setup C.UTF-8 "--logdir '$TMP/setup' '$PWD/datasets/iris.csv'"
+wait_for 'F10' 15 || fail "the setup form did not open"
+keys End
+wait_for '^ +mode +single' 5 || fail "End did not show the mode row"
+off_screen '^ +(space|scheduler|max epochs) ' || fail "the sweep's rows show in single mode"
+keys Home
+focus mode
+keys Right Right
+wait_for '^ > mode +< sweep >' 5 || fail "the mode row offers no sweep"
+keys Down
+wait_for '^ > space +.*loguniform' 5 || fail "sweep mode shows no space row with a space to edit"
+focus scheduler
+keys F10
+wait_for 'gradtop sweep .*trials [0-9]+ of 16' 15 || fail "F10 in sweep mode did not open the sweep screen"
+wait_for 'sweep finished: best trial' 60 || fail "the sweep started from setup did not finish"
+ls -d "$TMP"/setup/*-iris-sweep >/dev/null 2>&1 || fail "the sweep started from setup wrote no sweep directory"
+quit_exits setup 0
+echo "ok: the setup form's sweep mode starts the sweep screen with the form's options"
 echo "e2e_sweepview: PASS"

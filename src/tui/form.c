@@ -206,9 +206,10 @@ static const char *const *choice_names(const FormField *fd)
 static bool field_visible(const Form *f, const FormField *fd)
 {
     if (fd->show_when && !fd->show_when(&f->opt)) return false;
-    if (fd->kind == FIELD_CHOICE || fd->kind == FIELD_TEXT)
-        return fd->show_if < 0 || fd->show_if >= f->n_fields ||
-               strcmp(f->fields[fd->show_if].text, fd->show_text ? fd->show_text : "") == 0;
+    if (fd->show_if >= 0 && fd->show_if < f->n_fields &&
+        strcmp(f->fields[fd->show_if].text, fd->show_text ? fd->show_text : "") != 0)
+        return false;
+    if (fd->kind == FIELD_CHOICE || fd->kind == FIELD_TEXT) return true;
     /* an optimizer- or schedule-specific row: only for that choice */
     return fd->kind != FIELD_OPTION || option_applies(fd->spec, &f->opt);
 }

@@ -51,8 +51,8 @@ typedef struct {
     char error[256]; /* why text is not accepted, or "" */
     bool locked;     /* set on the command line (marked while it keeps that value) */
     /* FIELD_CHOICE / FIELD_TEXT: the choices (NULL-terminated), the check,
-     * the help line, and the row shown only while field show_if (>= 0)
-     * reads show_text */
+     * the help line; any row: shown only while field show_if (>= 0) reads
+     * show_text */
     const char *const *names;
     FormCheck check;
     const char *help;

@@ -26,6 +26,7 @@
 #include "gradtop/data/features.h"
 #include "gradtop/run/prepared.h"
 #include "gradtop/run/presets.h"
+#include "gradtop/sweep/sweep.h"
 
 #define PREVIEW_CLASSES 24
 #define PREVIEW_DELAY 0.25 /* seconds a choice must stay before it is loaded */
@@ -66,7 +67,7 @@ typedef struct {
     SetupResult result;
 } Setup;
 
-static const char *const mode_names[] = {"single", "race", NULL};
+static const char *const mode_names[] = {"single", "race", "sweep", NULL};
 
 /* The TensorFlow Playground's regularization: a kind and one rate, which
  * the form writes into --l1 and --l2 (both rows stay visible, so that
@@ -126,6 +127,41 @@ static FormShow row_applies(const char *name)
 static bool race_mode(const Setup *s)
 {
     return s->mode_field >= 0 && strcmp(form_text(&s->form, s->mode_field), "race") == 0;
+}
+
+static bool sweep_mode(const Setup *s)
+{
+    return s->mode_field >= 0 && strcmp(form_text(&s->form, s->mode_field), "sweep") == 0;
+}
+
+/* The space a sweep starts from when none was typed: the rate, which every
+ * network has. */
+#define SWEEP_SPACE_DEFAULT "lr=loguniform(1e-4,1e-1)"
+
+/* Sweep mode chosen with no space: the form offers one to edit. */
+static void follow_mode(Setup *s)
+{
+    if (!sweep_mode(s) || s->form.opt.space[0]) return;
+    text_copy(s->form.opt.space, sizeof s->form.opt.space, SWEEP_SPACE_DEFAULT);
+    form_reload(&s->form);
+}
+
+/* Start in sweep mode: the space parses and the sampler can search it
+ * (the rest sweep_exec_init checks, the data loaded). */
+static bool sweep_checks(Setup *s)
+{
+    SweepSpace *sp = malloc(sizeof *sp);
+    Error err;
+    error_clear(&err);
+    bool ok = sp && sweep_space_parse(sp, s->form.opt.space, &err) == ERROR_NONE &&
+              sweep_space_check(sp, &s->form.opt, (SweepSamplerKind)s->form.opt.sampler, &err) ==
+                  ERROR_NONE;
+    if (!ok) {
+        snprintf(s->message, sizeof s->message, "%s", sp ? err.msg : "out of memory");
+        s->message_role = ROLE_BAD;
+    }
+    free(sp);
+    return ok;
 }
 
 static void preview_key(const Options *o, char *buf, size_t cap)
@@ -541,6 +577,7 @@ static bool try_start(Setup *s)
         s->message_role = ROLE_BAD;
         return false;
     }
+    if (sweep_mode(s) && !sweep_checks(s)) return false;
     if (race_mode(s)) {
         /* the racers' check saw the options of when they were typed */
         char why[512];
@@ -581,6 +618,7 @@ static void setup_key(void *ctx, int ch)
     if (ev == FORM_CHANGED) {
         follow_dataset(s);
         follow_regularization(s);
+        follow_mode(s);
     }
     if (ev == FORM_CANCEL) {
         s->result = SETUP_QUIT;
@@ -654,14 +692,19 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
     }
     s->mode_field = s->racers_field = -1;
     if (racers && racers_cap) {
-        s->mode_field = form_add_choice(
-            &s->form, "mode", mode_names,
-            "single: one run on the dashboard; race: optimizers side by side from the same start");
+        s->mode_field = form_add_choice(&s->form, "mode", mode_names,
+                                        "single: one run on the dashboard; race: optimizers side "
+                                        "by side from the same start; sweep: a search over space");
         s->racers_field = form_add_text(
             &s->form, "racers", racers[0] ? racers : preset_racers(opt->dataset, RACE_DEFAULT),
             check_racers,
             "racers separated by ';', each OPTIMIZER[:KEY=VALUE,...], e.g. adam:lr=0.001");
         form_show_if(&s->form, s->racers_field, s->mode_field, "race");
+        /* gradtop sweep's own rows, in sweep mode */
+        for (size_t i = 0; i < option_count; i++)
+            if (option_table[i].group == OPTGROUP_SWEEP)
+                form_show_if(&s->form, form_add(&s->form, &option_table[i], locked && locked[i]),
+                             s->mode_field, "sweep");
     }
     form_add_button(&s->form, "Start");
     form_add_button(&s->form, "Quit");
@@ -687,6 +730,8 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
         if (race_mode(s)) {
             text_copy(racers, racers_cap, form_text(&s->form, s->racers_field));
             result = SETUP_RACE;
+        } else if (sweep_mode(s)) {
+            result = SETUP_SWEEP;
         }
     }
     free(s);

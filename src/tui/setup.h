@@ -18,6 +18,7 @@ typedef enum {
     SETUP_QUIT,   /* Esc */
     SETUP_SIGNAL, /* SIGINT/SIGTERM/SIGHUP arrived: *sig says which */
     SETUP_RACE,   /* Start pressed with mode "race": opt and racers hold the choice */
+    SETUP_SWEEP,  /* Start pressed with mode "sweep": opt holds the sweep (its space, ...) */
 } SetupResult;
 
 /*
@@ -28,7 +29,8 @@ typedef enum {
  * dataset's default takes the new one's (presets.h);
  * message (may be NULL) is shown at the start, e.g. why the last Start
  * failed.  racers (may be NULL: no such choice) adds a "mode" row,
- * single or race, and the racers of a race (gradtop/run/racers.h's
+ * single, race or sweep (then gradtop sweep's rows: space, sampler,
+ * scheduler, ...), and the racers of a race (gradtop/run/racers.h's
  * syntax, checked as it is typed), prefilled from and written back to
  * racers[0..racers_cap).
  */

@@ -13,6 +13,7 @@
 #include "race.h"
 #include "run.h"
 #include "setup.h"
+#include "sweepview.h"
 
 /* Which rows the setup form marks "(command line)": those set on the
  * command line that still hold its value in o (a value changed since,
@@ -114,6 +115,14 @@ int tui_main(const Options *opt, bool start, const char *exe_dir, const bool *lo
                 run_close(&run);
                 free(marks);
                 return race_main(&ro, racers, exe_dir);
+            }
+            if (sr == SETUP_SWEEP) {
+                /* the sweep screen, too, starts curses again */
+                Options so = run.opt;
+                crt_done();
+                run_close(&run);
+                free(marks);
+                return sweepview_main(&so, NULL, exe_dir);
             }
             if (sr == SETUP_QUIT || sr == SETUP_SIGNAL) {
                 crt_done();
