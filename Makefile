@@ -159,6 +159,8 @@ tsan:
 	  GRADTOP=build-tsan/gradtop sh tests/e2e_dashboard.sh
 	TSAN_OPTIONS="halt_on_error=1 log_path=$(CURDIR)/build-tsan/reports/tsan" \
 	  GRADTOP=build-tsan/gradtop sh tests/e2e_views.sh
+	TSAN_OPTIONS="halt_on_error=1 log_path=$(CURDIR)/build-tsan/reports/tsan" \
+	  GRADTOP=build-tsan/gradtop sh tests/e2e_sweepview.sh
 	@if ls build-tsan/reports/tsan.* >/dev/null 2>&1; then \
 	  cat build-tsan/reports/tsan.*; echo "tsan: data races reported"; exit 1; \
 	else echo "tsan: no reports"; fi

@@ -500,31 +500,34 @@ static void start_trial(SweepExec *x, int i, int target)
         }
     }
     t->tr = calloc(1, sizeof *t->tr);
-    t->target = target;
     ErrorCode rc = t->tr ? ERROR_NONE : error_set(&err, ERROR_RUNTIME, "out of memory");
     if (!rc) {
         trainrun_init(t->tr, &cfg);
         trainrun_share_data(t->tr, x->data);
         rc = trainrun_prepare(t->tr, &t->opt, &err);
     }
+    int resumed_at = 0;
     if (resumed) {
         if (!rc) rc = load_checkpoint(t->tr, &rr, &err);
-        if (!rc) t->epochs = rr.state.epoch;
+        if (!rc) resumed_at = rr.state.epoch;
         rundir_resume_free(&rr);
     }
     if (!rc) rc = trainrun_open_log(t->tr, &err);
     if (!rc) snprintf(t->run, sizeof t->run, "%s", t->tr->log_path);
-    pthread_mutex_lock(&x->mu);
+    pthread_mutex_lock(&x->mu); /* a screen reads these (sweep_exec_view) */
+    t->target = target;
+    if (resumed_at) t->epochs = resumed_at;
     if (!rc) {
         take_slot(x, t);
         t->status = TRIAL_RUNNING;
+        /* queued before the thread starts: taken before its first batch */
+        if (x->paused_all && !x->stopping) trainer_pause(t->tr->trainer);
         rc = trainrun_start(t->tr, &err);
         if (rc)
             release_slot(x, t);
         else
             t->live = true;
         if (!rc && x->stopping) trainer_stop(t->tr->trainer);
-        if (!rc && !x->stopping && x->paused_all) trainer_pause(t->tr->trainer);
     }
     if (rc) {
         t->status = TRIAL_FAILED;
@@ -548,6 +551,18 @@ static void start_trial(SweepExec *x, int i, int target)
 static bool collectable(const SweepTrial *t)
 {
     return t->finished && !t->collected && !t->held;
+}
+
+/* Trial i could not be sampled: it ends failed, err saying why. */
+static void fail_trial(SweepExec *x, int i, const Error *err)
+{
+    SweepTrial *t = &x->trials[i];
+    pthread_mutex_lock(&x->mu); /* a screen reads the status (sweep_exec_view) */
+    t->status = TRIAL_FAILED;
+    t->collected = true;
+    snprintf(t->error, sizeof t->error, "%s", err->msg);
+    pthread_mutex_unlock(&x->mu);
+    tell(x, SWEEP_EV_END, t, 0, -1);
 }
 
 /* Ends the trials whose training returned: joined, their files finished. */
@@ -752,14 +767,10 @@ static void run_stream(SweepExec *x)
             int i = x->n_started++;
             pthread_mutex_unlock(&x->mu);
             Error err = {0};
-            if (sample_trial(x, i, i - x->parallel + 1, &err)) {
-                x->trials[i].status = TRIAL_FAILED;
-                x->trials[i].collected = true;
-                snprintf(x->trials[i].error, sizeof x->trials[i].error, "%s", err.msg);
-                tell(x, SWEEP_EV_END, &x->trials[i], 0, -1);
-            } else {
+            if (sample_trial(x, i, i - x->parallel + 1, &err))
+                fail_trial(x, i, &err);
+            else
                 start_trial(x, i, x->base.max_epochs);
-            }
             write_files(x);
             pthread_mutex_lock(&x->mu);
         }
@@ -882,14 +893,10 @@ static void run_asha(SweepExec *x)
             jobs++;
             pthread_mutex_unlock(&x->mu);
             Error err = {0};
-            if (sample_trial(x, i, i, &err)) {
-                x->trials[i].status = TRIAL_FAILED;
-                x->trials[i].collected = true;
-                snprintf(x->trials[i].error, sizeof x->trials[i].error, "%s", err.msg);
-                tell(x, SWEEP_EV_END, &x->trials[i], 0, -1);
-            } else {
+            if (sample_trial(x, i, i, &err))
+                fail_trial(x, i, &err);
+            else
                 start_trial(x, i, len);
-            }
             pthread_mutex_lock(&x->mu);
         }
         if (jobs == 0) {
@@ -926,14 +933,10 @@ static void run_pbt(SweepExec *x)
             int i = x->n_started++;
             pthread_mutex_unlock(&x->mu);
             Error err = {0};
-            if (sample_trial(x, i, 0, &err)) {
-                x->trials[i].status = TRIAL_FAILED;
-                x->trials[i].collected = true;
-                snprintf(x->trials[i].error, sizeof x->trials[i].error, "%s", err.msg);
-                tell(x, SWEEP_EV_END, &x->trials[i], 0, -1);
-            } else {
+            if (sample_trial(x, i, 0, &err))
+                fail_trial(x, i, &err);
+            else
                 start_trial(x, i, barrier);
-            }
             pthread_mutex_lock(&x->mu);
         }
         if (!x->stopping) grant(x, want);
