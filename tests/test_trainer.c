@@ -1031,6 +1031,54 @@ static void test_copy_weights_after_the_run_returned(void **state)
     free_dataset(&ds);
 }
 
+/* In the on_state hook between two epochs (where a sweep's trial waits at
+ * its rung) the model stands still: trainer_copy_weights gives the
+ * weights there, those of the epoch just ended. */
+typedef struct {
+    Trainer *t;
+    Model copy;
+    int copied, tried;
+    bool same;
+} StateCopy;
+
+static void copy_in_state(void *ctx, const Model *m, const Optimizer *o, const TrainState *s,
+                          bool last)
+{
+    (void)o, (void)s, (void)last;
+    StateCopy *sc = ctx;
+    bool changed;
+    long step;
+    sc->tried++;
+    if (!trainer_copy_weights(sc->t, &sc->copy, &changed, &step)) return;
+    sc->copied++;
+    sc->same = sc->same && same_params(&sc->copy, m);
+}
+
+static void test_copy_weights_in_the_state_hook(void **state)
+{
+    (void)state;
+    Dataset ds;
+    make_dataset(&ds, 100, 3);
+    Options o;
+    base_options(&o);
+    o.epochs = 3;
+    StateCopy sc = {.same = true};
+    TrainerHooks h = {.ctx = &sc, .on_state = copy_in_state};
+    Error err;
+    assert_int_equal(trainer_create(&sc.t, &o, &ds, NULL, NULL, false, &h, &err), ERROR_NONE);
+    Rng rng;
+    rng_seed(&rng, 1);
+    assert_int_equal(model_create(&sc.copy, &trainer_model(sc.t)->shape, 4, &rng, &err),
+                     ERROR_NONE);
+    assert_int_equal(trainer_run(sc.t, &err), ERROR_NONE);
+    assert_true(sc.tried >= 3); /* after each epoch (and once more at the end) */
+    assert_int_equal(sc.copied, sc.tried);
+    assert_true(sc.same); /* the hook's weights: the epoch's end */
+    model_free(&sc.copy);
+    trainer_destroy(sc.t);
+    free_dataset(&ds);
+}
+
 /* Two whole-batch steps of plain SGD, on one thread and shared by two: each
  * step's gradient is that batch's alone, cleared before backward adds onto
  * it, so the weights are those of two steps made by hand from the same
@@ -1276,6 +1324,7 @@ int main(void)
         cmocka_unit_test(test_headless_trainer_ignores_pace_and_paused),
         cmocka_unit_test(test_copy_weights_only_while_standing_still),
         cmocka_unit_test(test_copy_weights_after_the_run_returned),
+        cmocka_unit_test(test_copy_weights_in_the_state_hook),
         cmocka_unit_test(test_each_step_starts_from_a_cleared_gradient),
         cmocka_unit_test(test_network_edit_applies_between_batches),
         cmocka_unit_test(test_adopt_shape_for_a_resumed_run),

@@ -75,6 +75,8 @@ struct Trainer {
     long applied;                              /* the last one answered */
     TrainerReply replies[TRAINER_MAX_REPLIES]; /* reply seq at seq % TRAINER_MAX_REPLIES */
     bool serving;        /* a thread is in trainer_run or trainer_wait to answer */
+    bool in_state;       /* it is in the on_state hook between two epochs: the model stands
+                          * still (a sweep's trial waiting at a rung), but for trainer_adopt */
     bool parked;         /* it waits, paused or diverged, leaving the model alone */
     pthread_t runner;    /* that thread, while serving */
     bool ended;          /* the run has ended: commands are refused at once */
@@ -385,7 +387,7 @@ bool trainer_copy_weights(Trainer *t, Model *dst, bool *changed, long *step)
 {
     pthread_mutex_lock(&t->mu);
     const Model *m = &t->model;
-    bool ok = !t->serving || t->parked, rebuilt = false;
+    bool ok = !t->serving || t->parked || t->in_state, rebuilt = false;
     if (ok && !reshape_same_shape(&dst->shape, &m->shape)) {
         /* a network edit changed the model: the copy follows it */
         Rng unused; /* the weights are copied in below */
@@ -1024,7 +1026,13 @@ static void publish_state(Trainer *t, bool last)
                     .plateau_best = t->sched.plateau_best,
                     .plateau_scale = t->sched.plateau_scale,
                     .plateau_wait = t->sched.plateau_wait};
+    pthread_mutex_lock(&t->mu);
+    t->in_state = true;
+    pthread_mutex_unlock(&t->mu);
     t->hooks.on_state(t->hooks.ctx, &mv, &ov, &s, last);
+    pthread_mutex_lock(&t->mu);
+    t->in_state = false;
+    pthread_mutex_unlock(&t->mu);
 }
 
 static void set_serving(Trainer *t, bool serving)
@@ -1250,6 +1258,11 @@ ErrorCode trainer_adopt(Trainer *t, Trainer *donor, const Options *o, const char
     if (donor->model.n_params != np)
         return error_set(err, ERROR_INPUT, "the donor's network has %zu parameters, this one %zu",
                          donor->model.n_params, np);
+    /* the model changes: trainer_copy_weights waits for none of it */
+    pthread_mutex_lock(&t->mu);
+    bool in_state = t->in_state;
+    t->in_state = false;
+    pthread_mutex_unlock(&t->mu);
     int epoch = t->good_epoch;
     emit(t, EVENT_CHANGE, epoch, "exploit: %s", note);
     memcpy(t->model.params, donor->good_params, np * sizeof(float));
@@ -1270,6 +1283,7 @@ ErrorCode trainer_adopt(Trainer *t, Trainer *donor, const Options *o, const char
     t->pub.best_epoch = 0;
     t->pub.best_value = t->best_value;
     t->pub.wait = 0;
+    t->in_state = in_state;
     pthread_mutex_unlock(&t->mu);
     return ERROR_NONE;
 }

@@ -85,6 +85,10 @@ struct Dashboard {
     double notice_until;
     bool quit;
     bool to_setup; /* quit to the setup form (o) */
+    /* a sweep trial's (run.h: borrowed): its place in the sweep, and
+     * whether it waits there, from run->describe each frame */
+    char trial_line[256];
+    bool trial_waits;
     int exit_code;
     ListView table; /* the epochs view: a log that follows the newest epoch */
     /* the teaching views: the published data copied each frame, and what
@@ -791,8 +795,11 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
     left += 1;
     width -= 1;
 
-    snprintf(v, sizeof v, " %s ", train_status_word(s->status));
-    crt_set(stdscr, status_role(s->status));
+    /* a sweep trial waiting at a rung or barrier trains no batch: its
+     * trainer says running, the sweep says it waits */
+    bool waits = r->borrowed && d->trial_waits && s->status == TRAIN_RUNNING;
+    snprintf(v, sizeof v, " %s ", waits ? "WAITING" : train_status_word(s->status));
+    crt_set(stdscr, waits ? ROLE_WARN : status_role(s->status));
     wattron(stdscr, A_REVERSE | A_BOLD);
     crt_puts(stdscr, y++, left, width, v);
     crt_set(stdscr, ROLE_NORMAL);
@@ -1131,11 +1138,9 @@ static void draw_message(Dashboard *d, int y, int cols)
     } else if (!d->run->core->trainer) {
         crt_set(stdscr, ROLE_BAD);
         crt_puts(stdscr, y, 1, cols - 2, "no run: press r to start one, q to quit");
-    } else if (d->run->borrowed && d->run->describe) {
-        char line[256];
-        d->run->describe(d->run->describe_ctx, line, sizeof line);
+    } else if (d->run->borrowed && d->trial_line[0]) {
         crt_set(stdscr, ROLE_DIM);
-        crt_puts(stdscr, y, 1, cols - 2, line);
+        crt_puts(stdscr, y, 1, cols - 2, d->trial_line);
     } else if (s->status == TRAIN_DONE || s->status == TRAIN_EARLY_STOPPED ||
                s->status == TRAIN_STOPPED) {
         crt_set(stdscr, ROLE_DIM);
@@ -1691,6 +1696,8 @@ static double dash_frame(void *ctx)
     Run *run = d->run;
     bool had_error = run->core->log_error[0] != '\0';
     run_update(run);
+    if (run->borrowed && run->describe)
+        d->trial_waits = run->describe(run->describe_ctx, d->trial_line, sizeof d->trial_line);
     follow_network(d);
     if (!had_error && run->core->log && run->core->log_error[0])
         notify(d, ROLE_BAD, "%s: training paused; w goes on without run files, s stops, q quits",

@@ -37,10 +37,11 @@ typedef struct {
      * (run_end and run_close leave it alone); the dashboard neither
      * restarts it nor goes back to setup, and q and esc return to the
      * sweep.  describe, when set, gives the dashboard a line about the
-     * trial's place in the sweep, each frame. */
+     * trial's place in the sweep, each frame, and says whether the trial
+     * waits there (at a rung or barrier: no batch runs). */
     bool borrowed;
     bool in_sweep; /* opened from the sweep screen: no setup form to go back to */
-    void (*describe)(void *ctx, char *buf, size_t cap);
+    bool (*describe)(void *ctx, char *buf, size_t cap);
     void *describe_ctx;
     bool no_live;     /* no teaching views (the race's racers) */
     Live *live;       /* the teaching views' data, or NULL */

@@ -894,7 +894,7 @@ typedef struct {
 } DescribeCtx;
 
 /* The dashboard's line about a trial's place in the sweep. */
-static void describe_trial(void *ctx, char *buf, size_t cap)
+static bool describe_trial(void *ctx, char *buf, size_t cap)
 {
     DescribeCtx *dc = ctx;
     SweepScreen *s = dc->s;
@@ -904,14 +904,16 @@ static void describe_trial(void *ctx, char *buf, size_t cap)
     const char *w = status_word(s, dc->trial, &role);
     const SweepExec *x = exec_of(s);
     char where[128] = "";
-    if (v->status == TRIAL_PAUSED && x->scheduler == SWEEP_SCHED_ASHA)
-        snprintf(where, sizeof where, ", waiting at rung %d for the round's decision", v->rung);
-    else if (v->status == TRIAL_PAUSED)
+    if (v->parked && x->scheduler == SWEEP_SCHED_ASHA)
+        snprintf(where, sizeof where, ", waiting at epoch %d (a rung) for the round's decision",
+                 v->epochs);
+    else if (v->parked)
         snprintf(where, sizeof where, ", waiting at epoch %d for the others", v->epochs);
     else if (v->status == TRIAL_RUNNING)
         snprintf(where, sizeof where, ", training to epoch %d", v->target);
     snprintf(buf, cap, "sweep trial %d: %s%s; q or esc goes back to the sweep", dc->trial, w,
              where);
+    return v->parked;
 }
 
 /* enter: the trial under the cursor in the full dashboard.  Returns a

@@ -398,8 +398,10 @@ void trainer_snapshot_free(TrainerSnapshot *s);
 /*
  * From any thread, while no thread touches the model: while no thread is
  * in trainer_run or trainer_wait (before the run, after it ended or
- * diverged), and while the one that is waits paused or for a diverged
- * run's decision (a single step's batch counts as running).  Then makes dst's
+ * diverged), while the one that is waits paused or for a diverged
+ * run's decision (a single step's batch counts as running), and while it
+ * is in the on_state hook between two epochs (a sweep's trial waiting at a
+ * rung; trainer_adopt, which changes the model there, shuts this out).  Then makes dst's
  * parameters and L1/L2 rates equal to the model's, says in *changed
  * whether they differed, puts the batches done in *step and returns true;
  * a dst of another shape than the model's (after a network edit) is
