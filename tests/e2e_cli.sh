@@ -60,6 +60,33 @@ run_fed() {
     RC=$?
 }
 
+# run_signalled SIG ARGS...: run, with SIG sent once gradtop's first epoch
+# line has been read from its standard output, a pipe: the signal waits for
+# the line itself, however slow the machine, and a run that ends without
+# one ends the wait (its end of the pipe closes).
+run_signalled() {
+    sig=$1
+    shift
+    LAST="gradtop $*, SIG$sig after its first epoch line"
+    rm -f "$T/signalled"
+    mkfifo "$T/signalled"
+    timeout 60 "$G" "$@" >"$T/signalled" 2>"$ERR" &
+    pid=$!
+    {
+        while IFS= read -r line; do
+            printf '%s\n' "$line"
+            case $line in epoch*)
+                kill -"$sig" "$pid" 2>/dev/null
+                break
+                ;;
+            esac
+        done
+        cat
+    } <"$T/signalled" >"$OUT"
+    wait "$pid"
+    RC=$?
+}
+
 # bad WHAT: records a failure of the last command, with its output.
 bad() {
     fail=$((fail + 1))
@@ -346,19 +373,7 @@ checks=$((checks + 1))
 # Under timeout(1), which passes SIGINT on to gradtop with the default
 # disposition, as a terminal's Ctrl-C would find it.  --patience 0 so that
 # early stopping cannot end the run before the signal.
-LAST="gradtop train digits --epochs 100000 --patience 0 --no-log, SIGINT after its first epoch"
-timeout 60 "$G" train digits --epochs 100000 --patience 0 --no-log >"$OUT" 2>"$ERR" &
-pid=$!
-# the signal once the first epoch line is out (each check of the file is a
-# tenth of a second apart; the 60 s of timeout(1) end a run that never gets there)
-i=0
-while [ "$i" -lt 600 ] && ! grep -q '^epoch' "$OUT"; do
-    sleep 0.1
-    i=$((i + 1))
-done
-kill -INT "$pid" 2>/dev/null
-wait "$pid"
-RC=$?
+run_signalled INT train digits --epochs 100000 --patience 0 --no-log
 expect_rc 130
 checks=$((checks + 1))
 n=$(grep -c '^epoch' "$OUT")
@@ -500,18 +515,10 @@ expect_stopped_run "$T/pipe" "the reader left"
 
 # The terminal or SSH session that started a headless run went away: the
 # run stops after its batch with its end and result written, exit 130.
-# The signal is sent once the first epoch line is out (polled, bounded).
-LAST="gradtop train digits --epochs 100000 --patience 0 --logdir $T/hup, SIGHUP after epoch 1"
-timeout 60 "$G" train digits --epochs 100000 --patience 0 --logdir "$T/hup" >"$OUT" 2>"$ERR" &
-pid=$!
-i=0
-while ! grep -q '^epoch' "$OUT" && [ "$i" -lt 300 ]; do
-    sleep 0.1
-    i=$((i + 1))
-done
-kill -HUP "$pid" 2>/dev/null
-wait "$pid"
-RC=$?
+# The signal is sent once the first epoch line has been read (it once came
+# after a fixed 30 s of polling, before the first epoch of a loaded machine,
+# and found the run still loading).
+run_signalled HUP train digits --epochs 100000 --patience 0 --logdir "$T/hup"
 expect_rc 130
 expect_line "$OUT" '^result: status=stopped epochs=[0-9]+ ' "SIGHUP did not stop the run with its result line"
 expect_stopped_run "$T/hup" "SIGHUP"

@@ -8,10 +8,11 @@
 # dynamic loader itself has no descriptor for the libraries: exit 127
 # before gradtop runs.)
 #
-# Loading: SIGINT while train reads its dataset from a FIFO ends it with
-# exit 130 and makes nothing.  The FIFO makes "while loading" exact: the
-# writer's open returns once train has opened the file (it installs its
-# signal handling before), and the signal is sent before the data ends.
+# Loading: SIGINT while train, a headless race or a sweep reads its dataset
+# from a FIFO ends it with exit 130 and makes nothing.  The FIFO makes
+# "while loading" exact: the writer's open returns once the command has
+# opened the file (it installs its signal handling before), and the signal
+# is sent before the data ends.
 set -u
 E2E=e2e_limits
 . tests/lib/check.sh
@@ -77,24 +78,38 @@ check "some limits were enough ($completed)" test "$completed" -ge 2
 
 # ---- SIGINT while loading -------------------------------------------------
 
-F=$T/fifo
-mkdir "$F"
-mkfifo "$F/data.csv"
-"$G" train "$F/data.csv" --epochs 2 --logdir "$F/runs" >"$F/out" 2>"$F/err" &
-gpid=$!
-# the writer: open (returns once train has opened the FIFO), the rows,
-# SIGINT, then the end of the data; under timeout in case train never opens
-timeout -k 5 60 sh -c 'exec 3>"$1"; cat "$2" >&3; kill -INT "$3"; exec 3>&-' \
-    sh "$F/data.csv" datasets/iris.csv "$gpid"
-wrc=$?
-[ "$wrc" -eq 0 ] || kill -KILL "$gpid" 2>/dev/null
-wait "$gpid"
-grc=$?
-check "the FIFO was opened and written (writer exit $wrc)" test "$wrc" -eq 0
-check "SIGINT while loading: exit 130 (got $grc)" test "$grc" -eq 130
-check "SIGINT while loading: no run directory" test ! -e "$F/runs"
-check "SIGINT while loading: says nothing was written" \
-    grep -q 'interrupted before training started; nothing was written' "$F/err"
-check "SIGINT while loading: no epoch line" test ! -s "$F/out"
+# interrupted_loading NAME WHAT ARGS...: gradtop ARGS (its dataset the FIFO
+# $T/NAME/data.csv, its run files under $T/NAME/runs) gets SIGINT while it
+# reads the data: exit 130, no run directory, no output, and "interrupted
+# before WHAT started; nothing was written" on stderr.
+interrupted_loading() {
+    F=$T/$1
+    what=$2
+    shift 2
+    mkdir "$F"
+    mkfifo "$F/data.csv"
+    "$G" "$@" >"$F/out" 2>"$F/err" &
+    gpid=$!
+    # the writer: open (returns once gradtop has opened the FIFO), the rows,
+    # SIGINT, then the end of the data; under timeout in case it never opens
+    timeout -k 5 60 sh -c 'exec 3>"$1"; cat "$2" >&3; kill -INT "$3"; exec 3>&-' \
+        sh "$F/data.csv" datasets/iris.csv "$gpid"
+    wrc=$?
+    [ "$wrc" -eq 0 ] || kill -KILL "$gpid" 2>/dev/null
+    wait "$gpid"
+    grc=$?
+    check "$1: the FIFO was opened and written (writer exit $wrc)" test "$wrc" -eq 0
+    check "$1: SIGINT while loading: exit 130 (got $grc)" test "$grc" -eq 130
+    check "$1: SIGINT while loading: no run directory" test ! -e "$F/runs"
+    check "$1: SIGINT while loading: says nothing was written" \
+        grep -q "interrupted before $what started; nothing was written" "$F/err"
+    check "$1: SIGINT while loading: no output" test ! -s "$F/out"
+}
+
+interrupted_loading train training train "$T/train/data.csv" --epochs 2 --logdir "$T/train/runs"
+# the headless race (stdout is a file) and the sweep watch signals as train does
+interrupted_loading race "the race" race "$T/race/data.csv" --epochs 2 --logdir "$T/race/runs"
+interrupted_loading sweep "the sweep" sweep "$T/sweep/data.csv" --trials 2 --max-epochs 2 \
+    --logdir "$T/sweep/runs"
 
 check_done

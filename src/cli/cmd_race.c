@@ -6,7 +6,6 @@
  * with its files complete (exit 130).
  */
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,11 +14,11 @@
 #include "../tui/race.h"
 #include "cli.h"
 #include "gradtop/run/presets.h"
-#include "gradtop/core/sigwatch.h"
 #include "gradtop/run/prepared.h"
 #include "gradtop/run/racers.h"
 #include "gradtop/run/run.h"
 #include "output.h"
+#include "watched.h"
 
 typedef struct Headless Headless;
 
@@ -41,11 +40,15 @@ struct Headless {
     const char *out_error;
     const Racer *out_racer;
     int out_epoch;
+    bool interrupted; /* a signal stopped the race: a racer that starts later stops at once */
+    /* what the race runs on */
+    const Options *opt;
+    const char *exe_dir;
 };
 
-/* Guards the lines on standard output, out_error and the racers' started
- * flags (a racer's trainer thread stops the others when standard output
- * fails). */
+/* Guards the lines on standard output, out_error, interrupted and the
+ * racers' started flags (a racer's trainer thread stops the others when
+ * standard output fails, the watch's thread all of them at a signal). */
 static pthread_mutex_t print_mu = PTHREAD_MUTEX_INITIALIZER;
 
 void race_details(FILE *f)
@@ -123,24 +126,26 @@ static void say_log_failed(void *ctx, const Error *e)
     pthread_mutex_unlock(&print_mu);
 }
 
-/* SIGINT, SIGTERM or SIGHUP, as in `gradtop train` (sigwatch.h): every
- * started racer stops at its next batch. */
+/* SIGINT, SIGTERM or SIGHUP, as in `gradtop train` (watched.h): every
+ * started racer stops at its next batch, and one still starting as soon
+ * as it has (racer_started). */
 static void stop_racers(void *ctx)
 {
     Headless *race = ctx;
     pthread_mutex_lock(&print_mu);
+    race->interrupted = true;
     for (int i = 0; i < race->n; i++)
         if (race->r[i].started) trainer_stop(race->r[i].run.trainer);
     pthread_mutex_unlock(&print_mu);
 }
 
-/* rc's thread runs: from now on a failed standard output stops it too,
- * and one that has already failed stops it at once. */
+/* rc's thread runs: from now on a failed standard output or a signal
+ * stops it too, and one that has already come stops it at once. */
 static void racer_started(Headless *race, Racer *rc)
 {
     pthread_mutex_lock(&print_mu);
     rc->started = true;
-    if (race->out_error) trainer_stop(rc->run.trainer);
+    if (race->out_error || race->interrupted) trainer_stop(rc->run.trainer);
     pthread_mutex_unlock(&print_mu);
 }
 
@@ -172,15 +177,17 @@ static int start_racers(Headless *race)
 }
 
 /* Runs the racers, prints their result lines; the process exit code. */
-static int run_racers(Headless *race, SigWatch *watch)
+static int run_racers(Headless *race, CliWatch *watch)
 {
     bool log_failed = false, diverged = false;
+    /* from here a signal stops the racers; one that came while loading
+     * ends the race before any racer starts */
+    if (!cli_watch_retarget(watch, stop_racers, race)) return EXIT_INTERRUPTED;
     int code = start_racers(race);
-    sigwatch_start(watch, stop_racers, race);
     for (int i = 0; i < race->n; i++)
         if (race->r[i].started) trainrun_join(&race->r[i].run);
     /* the trainers stay until the watch thread, which may stop them, ends */
-    int sig = sigwatch_join(watch);
+    int sig = sigwatch_join(&watch->sig);
     for (int i = 0; i < race->n; i++) {
         Racer *rc = &race->r[i];
         if (!rc->started) continue;
@@ -217,8 +224,26 @@ static int run_racers(Headless *race, SigWatch *watch)
      * and SIGHUP alike, then 1 for unwritten files */
     if (race->out_error) code = 1;
     if (code == 0 && diverged) code = 3;
-    if (code == 0 && sig) code = 128 + SIGINT;
+    if (code == 0 && sig) code = EXIT_INTERRUPTED;
     if (code == 0 && log_failed) code = 1;
+    return code;
+}
+
+/* The headless race's part under the signal watch (watched.h): the data,
+ * then the racers.  A closed pipe on stdout is EPIPE, which stops the race
+ * cleanly (print_epoch). */
+static int race_watched(CliWatch *watch, void *ctx)
+{
+    Headless *race = ctx;
+    Error err;
+    error_clear(&err);
+    if (prepared_open(&race->sess, race->opt, race->exe_dir, &err)) {
+        fprintf(stderr, "gradtop race: %s\n", err.msg);
+        return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
+    }
+    for (int i = 0; i < race->n; i++) trainrun_share_data(&race->r[i].run, &race->sess);
+    int code = run_racers(race, watch);
+    prepared_close(&race->sess);
     return code;
 }
 
@@ -251,29 +276,14 @@ static int race_headless(const Options *o, const char *racers, const char *exe_d
         trainrun_init(&rc->run, &cfg);
     }
     free(specs);
+    race->opt = o;
+    race->exe_dir = exe_dir;
     /* The signal handlers go in before the data loads, as `gradtop
-     * train`'s: an interrupt while loading stops the racers at once. */
-    SigWatch watch = {0};
-    sigwatch_install(&watch); /* without a pipe the default actions stay */
-    Error err;
-    error_clear(&err);
-    int code;
-    if (prepared_open(&race->sess, o, exe_dir, &err)) {
-        fprintf(stderr, "gradtop race: %s\n", err.msg);
-        code = err.code == ERROR_RUNTIME ? 1 : 2;
-    } else {
-        for (int i = 0; i < race->n; i++) trainrun_share_data(&race->r[i].run, &race->sess);
-        /* A closed pipe on stdout is EPIPE, which stops the race cleanly
-         * (print_epoch), rather than SIGPIPE killing it half-written. */
-        struct sigaction ignore = {.sa_handler = SIG_IGN}, old_pipe;
-        sigemptyset(&ignore.sa_mask);
-        sigaction(SIGPIPE, &ignore, &old_pipe);
-        code = run_racers(race, &watch);
-        sigaction(SIGPIPE, &old_pipe, NULL);
-        prepared_close(&race->sess);
-    }
+     * train`'s: an interrupt while loading ends the race at once. */
+    int code =
+        cli_run_watched("gradtop race: interrupted before the race started; nothing was written",
+                        race_watched, race);
     for (int i = 0; i < race->n; i++) trainrun_close(&race->r[i].run);
-    sigwatch_remove(&watch);
     free(race);
     return code;
 }

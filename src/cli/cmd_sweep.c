@@ -6,9 +6,7 @@
  * SIGHUP into a stop of every trial after its batch (the files are then
  * written whole, and the exit code is 130), as train does.
  */
-#include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +15,9 @@
 #include "../tui/sweepview.h"
 #include "cli.h"
 #include "output.h"
-#include "gradtop/core/sigwatch.h"
 #include "gradtop/run/prepared.h"
 #include "gradtop/sweep/exec.h"
+#include "watched.h"
 
 typedef struct {
     const char *out_error; /* standard output failed: the sweep stops */
@@ -41,13 +39,6 @@ static void print_event(void *ctx, const SweepExec *x, const SweepEvent *e)
 static void stop_sweep(void *ctx)
 {
     sweep_exec_stop(ctx);
-}
-
-static void abandon_loading(void *ctx)
-{
-    (void)ctx;
-    fputs("gradtop: interrupted before the sweep started; nothing was written\n", stderr);
-    _exit(EXIT_INTERRUPTED);
 }
 
 /* The result line: the best trial, its configuration and figures. */
@@ -78,8 +69,17 @@ static void print_result(const SweepExec *x, bool stopped)
     fflush(stdout);
 }
 
-static int sweep_watched(const Options *o, const char *resume, SigWatch *watch)
+/* What cmd_sweep runs. */
+typedef struct {
+    const Options *o;
+    const char *resume;
+} Sweep;
+
+/* cmd_sweep's part under the signal watch (watched.h). */
+static int sweep_watched(CliWatch *watch, void *ctx)
 {
+    const Options *o = ((const Sweep *)ctx)->o;
+    const char *resume = ((const Sweep *)ctx)->resume;
     Error err = {0};
     PreparedData data;
     if (prepared_open(&data, o, cli_exe_dir(), &err)) {
@@ -100,8 +100,7 @@ static int sweep_watched(const Options *o, const char *resume, SigWatch *watch)
         rc = err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
         goto out;
     }
-    if (!sigwatch_retarget(watch, stop_sweep, x)) {
-        fputs("gradtop: interrupted before the sweep started; nothing was written\n", stderr);
+    if (!cli_watch_retarget(watch, stop_sweep, x)) {
         rc = EXIT_INTERRUPTED;
         goto out;
     }
@@ -111,7 +110,7 @@ static int sweep_watched(const Options *o, const char *resume, SigWatch *watch)
         goto out;
     }
     ErrorCode xrc = sweep_exec_run(x, &err);
-    int sig = sigwatch_join(watch);
+    int sig = sigwatch_join(&watch->sig);
     if (!pr.out_error) {
         print_result(x, sig || x->stopping);
         pr.out_error = output_stdout_error();
@@ -182,17 +181,7 @@ int cmd_sweep(const Options *cli, const CliArgs *a)
     /* on a terminal, the sweep screen; else one line per event */
     if (isatty(STDOUT_FILENO) && isatty(STDIN_FILENO))
         return sweepview_main(o, a->resume, cli_exe_dir());
-    SigWatch watch;
-    if (!sigwatch_install(&watch)) {
-        fprintf(stderr, "gradtop: no pipe to watch for signals: %s\n", strerror(errno));
-        return EXIT_RUNTIME;
-    }
-    struct sigaction ignore = {.sa_handler = SIG_IGN}, old_pipe;
-    sigemptyset(&ignore.sa_mask);
-    sigaction(SIGPIPE, &ignore, &old_pipe);
-    sigwatch_start(&watch, abandon_loading, NULL);
-    int rc = sweep_watched(o, a->resume, &watch);
-    sigaction(SIGPIPE, &old_pipe, NULL);
-    sigwatch_remove(&watch);
-    return rc;
+    Sweep sw = {o, a->resume};
+    return cli_run_watched("gradtop: interrupted before the sweep started; nothing was written",
+                           sweep_watched, &sw);
 }

@@ -2,18 +2,15 @@
  * cmd_train.c - `gradtop train`: the engine headless, a line per epoch and
  * a machine-readable result line.
  *
- * SIGINT, SIGTERM and SIGHUP are caught by a handler that only writes the
- * signal number to a pipe (any thread may take the signal: OpenBLAS starts
- * its own threads before main).  A small thread reads the pipe and asks
- * the trainer to stop at the next batch boundary; the run then ends
- * normally, its files complete, and the process exits 130.
+ * SIGINT, SIGTERM and SIGHUP (watched.h) ask the trainer to stop at the
+ * next batch boundary; the run then ends normally, its files complete, and
+ * the process exits 130.
  *
  * Standard output that can no longer be written (a full disk, a reader
  * that went away: SIGPIPE is ignored, so a closed pipe is EPIPE) stops the
  * run the same way, since nothing would report it; that is an I/O error,
  * exit 1.
  */
-#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -29,9 +26,9 @@
 #include "gradtop/run/rundir.h"
 #include "gradtop/logdir/runset.h"
 #include "gradtop/run/prepared.h"
-#include "gradtop/core/sigwatch.h"
 #include "gradtop/core/sysmem.h"
 #include "gradtop/run/trainer.h"
+#include "watched.h"
 
 typedef struct {
     Task task;
@@ -118,21 +115,6 @@ static void say_log_failure(void *ctx, const Error *e)
 static void stop_trainer(void *ctx)
 {
     trainer_stop(ctx);
-}
-
-static void say_interrupted_early(void)
-{
-    fputs("gradtop: interrupted before training started; nothing was written\n", stderr);
-}
-
-/* SIGINT or SIGTERM while the data loads or the network is built: nothing
- * is written yet, so the command ends at once, even when loading blocks
- * (a FIFO whose writer waits). */
-static void abandon_loading(void *ctx)
-{
-    (void)ctx;
-    say_interrupted_early();
-    _exit(EXIT_INTERRUPTED);
 }
 
 /* A second SIGINT or SIGTERM before the first one's stop took effect:
@@ -289,9 +271,20 @@ static int refused(TrainRun *run, const Error *err, const char *hint)
     return err->code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
 }
 
-/* run_training's part under the signal watch, which the caller removes. */
-static int train_watched(const Options *o, const CliArgs *a, const RunResume *rr, SigWatch *watch)
+/* What run_training trains. */
+typedef struct {
+    const Options *o;
+    const CliArgs *a;
+    const RunResume *rr;
+} Training;
+
+/* run_training's part under the signal watch (watched.h). */
+static int train_watched(CliWatch *watch, void *ctx)
 {
+    const Training *tr = ctx;
+    const Options *o = tr->o;
+    const CliArgs *a = tr->a;
+    const RunResume *rr = tr->rr;
     const SavedModel *sm = rr ? &rr->state : NULL;
     Error err = {0};
     int rc = EXIT_OK;
@@ -331,18 +324,17 @@ static int train_watched(const Options *o, const CliArgs *a, const RunResume *rr
     pr.trainer = run.trainer;
     /* From here a signal stops the trainer; one that came while loading
      * ended the command, or ends it now, before anything is made. */
-    if (!sigwatch_retarget(watch, stop_trainer, run.trainer)) {
-        say_interrupted_early();
+    if (!cli_watch_retarget(watch, stop_trainer, run.trainer)) {
         trainrun_close(&run);
         return EXIT_INTERRUPTED;
     }
-    sigwatch_insist(watch, end_now, &pr);
+    sigwatch_insist(&watch->sig, end_now, &pr);
     /* The run directory is made once the network is built (run.h) and
      * before training, so that an unwritable log directory is reported
      * before any time is spent. */
     if (trainrun_open_log(&run, &err)) return refused(&run, &err, " (or use --no-log)");
     ErrorCode trc = trainrun_run(&run, &err);
-    int sig = sigwatch_join(watch);
+    int sig = sigwatch_join(&watch->sig);
     trainrun_end(&run);
     const TrainResult *r = &run.result;
     if (run.log_failed && !pr.log_stopped)
@@ -386,18 +378,7 @@ static int run_training(const Options *o, const CliArgs *a, const RunResume *rr)
         cli_hint(stderr, "train");
         return EXIT_USAGE;
     }
-    SigWatch watch;
-    if (!sigwatch_install(&watch)) {
-        fprintf(stderr, "gradtop: no pipe to watch for signals: %s\n", strerror(errno));
-        return EXIT_RUNTIME;
-    }
-    /* A closed pipe on stdout is then EPIPE, which ends the run cleanly. */
-    struct sigaction ignore = {.sa_handler = SIG_IGN}, old_pipe;
-    sigemptyset(&ignore.sa_mask);
-    sigaction(SIGPIPE, &ignore, &old_pipe);
-    sigwatch_start(&watch, abandon_loading, NULL);
-    int rc = train_watched(o, a, rr, &watch);
-    sigaction(SIGPIPE, &old_pipe, NULL);
-    sigwatch_remove(&watch);
-    return rc;
+    Training tr = {o, a, rr};
+    return cli_run_watched("gradtop: interrupted before training started; nothing was written",
+                           train_watched, &tr);
 }
