@@ -6,7 +6,8 @@
 # every name in the boundary legend at 80x24; on an 8-colour terminal the
 # classes that share a colour get different markers; under NO_COLOR the
 # chart draws training and validation with different glyphs, its legend
-# shows them, and the help names no colour.
+# shows them and names them (solid, dotted), the help names no colour, and
+# the boundary's legend shows and names its points (reversed, underlined).
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_palette.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -121,8 +122,9 @@ quit_q_y fashion
 
 # ---- NO_COLOR: training and validation by shape -----------------------------
 start nocolor "NO_COLOR=1" "'$PWD/datasets/iris.csv'"
-wait_for 'train +⠂ ⠂ val' 5 || fail "under NO_COLOR the chart legend does not show validation dotted"
-on_screen '⠒⠒⠒ train' || fail "under NO_COLOR the chart legend does not show training solid"
+# the legend says it in words too: the braille samples alone are a few dots
+wait_for '⠂ ⠂ val \(dotted\)' 5 || fail "under NO_COLOR the chart legend does not say validation is dotted"
+on_screen '⠒⠒⠒ train \(solid\)' || fail "under NO_COLOR the chart legend does not say training is solid"
 # in the plot: validation's dots, one column every other cell (left-column
 # braille glyphs with blanks between), which the solid line never draws
 dot='(⠁|⠂|⠄|⡀|⠃|⠅|⠆|⡁|⡂|⡄|⠇|⡃|⡅|⡆|⡇)'
@@ -137,6 +139,22 @@ wait_for 'validation dotted' 5 || fail "under NO_COLOR the help does not say val
 off_screen 'cyan|magenta' || fail "under NO_COLOR the help still names colours"
 echo "ok: under NO_COLOR validation is dotted, training solid, and the help says so"
 keys '?'
+# the boundary's points: a class's character, reversed for training and
+# underlined for validation, as the legend shows and says (it once read
+# "N train N_ val")
+keys Tab Tab
+wait_for '\[boundary\]' 5 || fail "two tabs did not reach the boundary view"
+wait_for '0 train \(reversed\) +0 val \(underlined\)' 10 ||
+    fail "under NO_COLOR the boundary legend does not say how training and validation points look"
+capture "$TMP/ncb.esc"
+e=$(printf '\033')
+# (an SGR with 7, reverse, or 4, underline, right before the 0; others,
+# which end it, between the 0 and the words)
+grep -Eq "$e\[([0-9]+;)*7(;[0-9]+)*m0($e\[[0-9;]*m)* ($e\[[0-9;]*m)*train \(reversed\)" "$TMP/ncb.esc" ||
+    fail "under NO_COLOR the boundary legend's training point is not drawn reversed"
+grep -Eq "$e\[([0-9]+;)*4(;[0-9]+)*m0($e\[[0-9;]*m)* ($e\[[0-9;]*m)*val \(underlined\)" "$TMP/ncb.esc" ||
+    fail "under NO_COLOR the boundary legend's validation point is not drawn underlined"
+echo "ok: under NO_COLOR the boundary legend shows and says: training reversed, validation underlined"
 quit_q_y nocolor
 
 # ---- gradtop view: four runs whose hashes want one colour get four -------

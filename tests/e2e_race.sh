@@ -249,6 +249,11 @@ start_session screendiv C.UTF-8 "race --no-log --epochs 30 --patience 0 \
     --racers 'sgd:lr=10,momentum=0.99;adam' iris"
 wait_for 'DIVERGED' 20 || fail "the race screen did not show the sgd racer DIVERGED"
 wait_for ' adam +DONE' 30 || fail "adam did not finish beside the diverged racer"
+# the diverged racer's climb (to 4e35 before its NaN, hundreds for epochs
+# before) leaves the loss chart through its top: adam's curve keeps the range
+top=$(axis_max 'training loss' 'accuracy')
+awk -v t="$top" 'BEGIN { exit !(t + 0 > 0 && t + 0 < 10) }' ||
+    fail "beside the diverged racer the loss axis reaches $top: adam's curve lies flat"
 quit_exits screendiv 3
 echo "ok: the race screen, too, exits 3 when a racer diverged"
 

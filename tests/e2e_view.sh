@@ -7,8 +7,10 @@
 # the matching runs and a bad one shows its error inline; resizing (down to
 # a too-small terminal and back) recovers; q exits 0; LANG=C draws ASCII; a
 # LOGDIR that does not exist yet is waited for; an event file cut mid-record
-# is a warning on the status line; without a terminal it says what it needs
-# and where the run files are; a LOGDIR that is a file is exit 2.
+# is a warning on the status line; beside a run that diverged the loss axis
+# keeps the other runs' range (the log axis shows the divergence whole);
+# without a terminal it says what it needs and where the run files are; a
+# LOGDIR that is a file is exit 2.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_view.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -213,6 +215,26 @@ wait_for 'none of the charted runs records accuracy' 5 ||
 echo "ok: a chart whose metric no charted run records says so"
 keys q
 wait_file "$TMP/mixed.exit" 5 || fail "q did not quit"
+
+# ---- a run that diverged does not flatten the others ------------------------------
+# (tests/data/runs/diverged: blown's last rows reach 3e12 and 5e14 before it
+# diverged; recovered's row before its resume does too.  Charted whole,
+# the loss axis ran to 5e14 and every other curve lay on its floor.)
+cp -R tests/data/runs/diverged "$TMP/diverged"
+start diverged C.UTF-8 "$TMP/diverged"
+wait_for 'iris-blown ' 5 || fail "the view does not list the diverged run"
+wait_for '^ *[0-9.]+┤' 5 || fail "the loss chart has no y axis"
+# (the loss chart is at the left edge, the other chart's axis mid-line)
+top=$(axis_max)
+awk -v t="$top" 'BEGIN { exit !(t + 0 > 0 && t + 0 < 1000) }' ||
+    fail "beside a run that diverged the loss axis reaches $top: the others' curves lie flat"
+keys l
+# shellcheck disable=SC2317 # run through poll
+log_axis_whole() { big=$(axis_max); awk -v t="$big" 'BEGIN { exit !(t + 0 >= 1e12) }'; }
+poll 5 log_axis_whole || fail "the log axis does not show the divergence whole (its top tick is $big)"
+echo "ok: beside a run that diverged the loss axis keeps the others' range ($top; log: $big)"
+keys q
+wait_file "$TMP/diverged.exit" 5 || fail "q did not quit"
 
 # ---- an event file cut mid-record says what was skipped ---------------------------
 # A record cut for good (its run quiet for more than 30 s: the file's time is

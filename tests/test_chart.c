@@ -157,12 +157,16 @@ static const double run_y[RUN_N] = {0.9,  0.7, 0.6,  3e5, 1e37, NAN,
 static const double ep_x[2] = {6, 12};
 static const double ep_y[2] = {INFINITY, 0.42};
 
+/* Both series of the run trusted from x_from on (-INFINITY: never
+ * resumed from a divergence, as the dashboard passes a run alone). */
 static size_t fit_run(double x_from, bool log, ChartAxis *a)
 {
     const double *xs[2] = {run_x, ep_x}, *ys[2] = {run_y, ep_y};
     size_t ns[2] = {RUN_N, 2};
     double scratch[RUN_N + 2];
-    return chart_autoscale_from(xs, ys, ns, 2, x_from, log, scratch, a);
+    ChartTrust t = {.resumed = isfinite(x_from), .from = x_from};
+    ChartTrust trust[2] = {t, t};
+    return chart_autoscale_from(xs, ys, ns, trust, 2, log, scratch, a);
 }
 
 static void pre_recovery_spike_does_not_own_the_loss_axis(void **state)
@@ -196,9 +200,10 @@ static void recovery_aftermath_beyond_three_decades_of_the_median_is_left_out(vo
     size_t ns[1] = {9};
     double scratch[9];
     ChartAxis a;
-    assert_int_equal(chart_autoscale_from(xs, ys, ns, 1, 0, false, scratch, &a), 7);
+    const ChartTrust resumed[1] = {{.blew_up = true, .resumed = true, .from = 0}};
+    assert_int_equal(chart_autoscale_from(xs, ys, ns, resumed, 1, false, scratch, &a), 7);
     assert_true(a.hi >= 0.9 && a.hi <= 1);
-    assert_int_equal(chart_autoscale_from(xs, ys, ns, 1, 0, true, scratch, &a), 9);
+    assert_int_equal(chart_autoscale_from(xs, ys, ns, resumed, 1, true, scratch, &a), 9);
     assert_true(a.hi >= 2e33);
     /* The cut is 1000 times the median exactly, whatever the order: of
      * {1..6, v} the median is 4, so 4000 stays and 4001 goes. */
@@ -208,13 +213,71 @@ static void recovery_aftermath_beyond_three_decades_of_the_median_is_left_out(vo
         for (int i = 0; i < 7; i++) w[i] = v[(i + r) % 7];
         const double *wy[1] = {w};
         size_t wn[1] = {7};
-        assert_int_equal(chart_autoscale_from(xs, wy, wn, 1, 0, false, scratch, &a), 7);
+        assert_int_equal(chart_autoscale_from(xs, wy, wn, resumed, 1, false, scratch, &a), 7);
         assert_true(a.hi >= 4000);
         for (int i = 0; i < 7; i++)
             if (w[i] == 4000) w[i] = 4001;
-        assert_int_equal(chart_autoscale_from(xs, wy, wn, 1, 0, false, scratch, &a), 6);
+        assert_int_equal(chart_autoscale_from(xs, wy, wn, resumed, 1, false, scratch, &a), 6);
         assert_true(a.hi >= 6 && a.hi < 10);
     }
+}
+
+/* Beside runs that never diverged (a race, view's overlay), a run that
+ * diverged and was not taken up again sets the range only within theirs:
+ * its climb, hundreds of times above them for epochs before its NaN, would
+ * flatten them even at three decades of the median.  Its points before
+ * the climb, and the others' early losses, still count. */
+enum { SIDE_N = 8 };
+static const double side_x[SIDE_N] = {1, 2, 3, 4, 5, 6, 7, 8};
+static const double calm_y[SIDE_N] = {1.1, 0.9, 0.7, 0.5, 0.4, 0.35, 0.3, 0.28};
+static const double blown_y[SIDE_N] = {1.1, 1.0, 0.95, 500, 4e8, 1e37, NAN, NAN};
+
+static void a_diverged_run_does_not_flatten_the_runs_beside_it(void **state)
+{
+    (void)state;
+    const double *xs[2] = {side_x, side_x}, *ys[2] = {calm_y, blown_y};
+    size_t ns[2] = {SIDE_N, SIDE_N};
+    double scratch[2 * SIDE_N];
+    ChartAxis a;
+    /* trusted whole, as every chart but the dashboard's fitted them */
+    assert_int_equal(chart_autoscale_from(xs, ys, ns, NULL, 2, false, scratch, &a), 14);
+    assert_true(a.hi >= 1e37);
+    /* the second run diverged: its 1.1, 1.0 and 0.95 are within the
+     * first's range (up to 1.1), its 500, 4e8 and 1e37 are not */
+    const ChartTrust trust[2] = {{0}, {.blew_up = true}};
+    assert_int_equal(chart_autoscale_from(xs, ys, ns, trust, 2, false, scratch, &a), 11);
+    assert_true(a.hi >= 1.1 && a.hi < 2);
+    /* the log axis shows it whole */
+    assert_int_equal(chart_autoscale_from(xs, ys, ns, trust, 2, true, scratch, &a), 14);
+    assert_true(a.hi >= 1e37);
+    /* both diverged: nothing to keep the range of but their median (0.9 of
+     * the 14): 4e8 and 1e37 are beyond a thousand times it, 500 is not */
+    const ChartTrust both[2] = {{.blew_up = true}, {.blew_up = true}};
+    assert_int_equal(chart_autoscale_from(xs, ys, ns, both, 2, false, scratch, &a), 12);
+    assert_true(a.hi >= 500 && a.hi < 1e3);
+}
+
+/* The cut applies to the run that blew up alone: a run that never diverged
+ * keeps its early losses however far above the median (a regression's
+ * first squared errors), and each run is trusted from its own recovery. */
+static void each_run_is_trusted_as_its_own_history_says(void **state)
+{
+    (void)state;
+    static const double early_y[SIDE_N] = {5e3, 40, 3, 1, 0.8, 0.6, 0.5, 0.4};
+    static const double resumed_y[SIDE_N] = {0.9, 1e30, NAN, 0.7, 0.6, 0.5, 0.45, 0.4};
+    const double *xs[2] = {side_x, side_x}, *ys[2] = {early_y, resumed_y};
+    size_t ns[2] = {SIDE_N, SIDE_N};
+    double scratch[2 * SIDE_N];
+    ChartAxis a;
+    /* the second resumed after x 3: its 0.9 and 1e30 before do not count,
+     * the first's 5e3 (beyond 1000 times any median here) does */
+    const ChartTrust trust[2] = {{0}, {.blew_up = true, .resumed = true, .from = 3}};
+    assert_int_equal(chart_autoscale_from(xs, ys, ns, trust, 2, false, scratch, &a), 13);
+    assert_true(a.hi >= 5e3 && a.hi < 1e4);
+    /* the first alone, never diverged: its whole curve */
+    const ChartTrust plain[1] = {{0}};
+    assert_int_equal(chart_autoscale_from(xs, ys, ns, plain, 1, false, scratch, &a), 8);
+    assert_true(a.hi >= 5e3 && a.hi < 1e4);
 }
 
 /* The smoothed curve restarts after a recovery: its first point there is
@@ -553,6 +616,8 @@ int main(void)
         cmocka_unit_test(smooth_matches_tensorboard_debiased_ema),
         cmocka_unit_test(pre_recovery_spike_does_not_own_the_loss_axis),
         cmocka_unit_test(recovery_aftermath_beyond_three_decades_of_the_median_is_left_out),
+        cmocka_unit_test(a_diverged_run_does_not_flatten_the_runs_beside_it),
+        cmocka_unit_test(each_run_is_trusted_as_its_own_history_says),
         cmocka_unit_test(smoothing_restarts_after_a_recovery),
         cmocka_unit_test(smooth_skips_non_finite_values_without_advancing),
         cmocka_unit_test(smooth_keeps_a_constant_series_constant),

@@ -395,6 +395,35 @@ static void a_hand_made_legacy_run_is_read_with_its_damage_counted(void **state)
     runset_free(&rs);
 }
 
+/* A resume is marked when it takes up a diverged run, whose charts `gradtop
+ * view` fits to what follows it, and not after a pause; a run that ended
+ * diverged says so in its status. */
+static void a_resume_is_marked_only_when_it_takes_up_a_diverged_run(void **state)
+{
+    (void)state;
+    RunSet rs;
+    Error err = {0};
+    assert_int_equal(runset_open(&rs, "tests/data/runs/diverged", &err), ERROR_NONE);
+    assert_int_equal(rs.n_runs, 3);
+    const RunInfo *r = find_named(&rs, "20240102-120000-iris-recovered");
+    assert_non_null(r);
+    assert_string_equal(r->status, "completed");
+    assert_int_equal(r->n_marks, 2);
+    assert_string_equal(r->marks[0].kind, "diverged");
+    assert_string_equal(r->marks[1].kind, "resume");
+    assert_int_equal(r->marks[1].epoch, 3);
+    assert_string_equal(r->marks[1].text, "resumed from the last finite weights");
+    const RunInfo *b = find_named(&rs, "20240102-140000-iris-blown");
+    assert_non_null(b);
+    assert_string_equal(b->status, "diverged");
+    assert_int_equal(b->n_marks, 1);
+    assert_string_equal(b->marks[0].kind, "diverged");
+    const RunInfo *c = find_named(&rs, "20240102-130000-iris-calm");
+    assert_non_null(c);
+    assert_int_equal(c->n_marks, 0);
+    runset_free(&rs);
+}
+
 /* ---- sorting and filtering -------------------------------------------- */
 
 /* Four PyTorch-style runs with start times from their event files' names. */
@@ -1231,6 +1260,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, env_setup, env_teardown)
         T(lists_gradtop_keras_and_pytorch_runs_with_their_series),
         T(a_hand_made_legacy_run_is_read_with_its_damage_counted),
+        T(a_resume_is_marked_only_when_it_takes_up_a_diverged_run),
         T(sorts_by_start_name_and_best_figure),
         T(best_sort_puts_training_losses_after_validation_ones),
         T(best_figure_follows_the_monitor_and_the_kept_epoch),

@@ -994,10 +994,14 @@ static void journal_line(RunSet *rs, RunInfo *r, Source *s, char *line, size_t n
         }
         return;
     }
-    static const char *const marked[] = {"change",   "schedule", "early_stop",
-                                         "diverged", "stop",     "restore"};
+    static const char *const marked[] = {"change", "schedule", "early_stop", "diverged",
+                                         "stop",   "restore",  "resume"};
+    /* a resume is marked only when it takes up a diverged run (its charts
+     * fit their range to what follows it), not after a pause */
+    bool after_divergence = r->n_marks > 0 && !strcmp(r->marks[r->n_marks - 1].kind, "diverged");
     for (size_t i = 0; i < sizeof marked / sizeof marked[0]; i++) {
-        if (strcmp(kind, marked[i]) != 0) continue;
+        if (strcmp(kind, marked[i]) != 0 || (!strcmp(kind, "resume") && !after_divergence))
+            continue;
         if (r->n_marks >= MAX_MARKS) return;
         RunMark *m = realloc(r->marks, (r->n_marks + 1) * sizeof *m);
         if (!m) {

@@ -146,22 +146,52 @@ static double select_kth(double *v, size_t n, size_t k)
     return v[k];
 }
 
+/* Whether a point of the series at x may set the range: one after its
+ * recovery, when it resumed. */
+static bool trusted_point(const ChartTrust *t, double x)
+{
+    return !t || !t->resumed || x > t->from;
+}
+
 size_t chart_autoscale_from(const double *const *xs, const double *const *ys, const size_t *ns,
-                            int n_series, double x_from, bool log, double *scratch, ChartAxis *axis)
+                            const ChartTrust *trust, int n_series, bool log, double *scratch,
+                            ChartAxis *axis)
 {
     size_t n = 0;
-    for (int k = 0; k < n_series; k++)
-        for (size_t i = 0; i < ns[k]; i++)
-            if (xs[k][i] > x_from && usable(ys[k][i], log)) scratch[n++] = ys[k][i];
-    if (n > 0 && isfinite(x_from) && !log) {
-        double cut = CHART_OUTLIER_FACTOR * select_kth(scratch, n, (n - 1) / 2);
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            if (!(cut > 0) || scratch[i] <= cut) scratch[m++] = scratch[i];
-        n = m;
+    bool cut_any = false, clean_any = false;
+    double clean_max = -INFINITY; /* the highest value of the runs that never diverged */
+    for (int k = 0; k < n_series; k++) {
+        const ChartTrust *t = trust ? &trust[k] : NULL;
+        bool clean = !t || (!t->blew_up && !t->resumed);
+        cut_any = cut_any || !clean;
+        for (size_t i = 0; i < ns[k]; i++) {
+            double v = ys[k][i];
+            if (!trusted_point(t, xs[k][i]) || !usable(v, log)) continue;
+            scratch[n++] = v;
+            if (clean) {
+                clean_any = true;
+                if (v > clean_max) clean_max = v;
+            }
+        }
     }
-    if (n == 0 || !isfinite(x_from)) {
+    if (n > 0 && cut_any && !log) {
+        double cut = CHART_OUTLIER_FACTOR * select_kth(scratch, n, (n - 1) / 2);
         n = 0;
+        for (int k = 0; k < n_series; k++) {
+            const ChartTrust *t = &trust[k];
+            /* a resumed run's points past its recovery are its own curve
+             * but for the aftermath; a run left diverged keeps the range
+             * of the runs beside it that never diverged */
+            double limit = t->resumed || !t->blew_up || !clean_any ? cut : clean_max;
+            bool cuts = t->blew_up || t->resumed;
+            for (size_t i = 0; i < ns[k]; i++) {
+                double v = ys[k][i];
+                if (!trusted_point(t, xs[k][i]) || !usable(v, log)) continue;
+                if (!cuts || !(limit > 0) || v <= limit) scratch[n++] = v;
+            }
+        }
+    }
+    if (n == 0) {
         for (int k = 0; k < n_series; k++)
             for (size_t i = 0; i < ns[k]; i++) scratch[n++] = ys[k][i];
     }

@@ -54,38 +54,58 @@ typedef struct {
  */
 size_t chart_autoscale(const double *ys, size_t n, bool log, ChartAxis *axis);
 
-/* After a recovery, values beyond this factor times the median of the
- * points since do not set a linear axis's range (chart_autoscale_from). */
+/* A resumed run's values beyond this factor times the median of the
+ * points that set the range do not set a linear axis's range
+ * (chart_autoscale_from). */
 #define CHART_OUTLIER_FACTOR 1000.0
+
+/* How far a series' points are trusted to set a y range
+ * (chart_autoscale_from).  All zero, a series of a run that never
+ * diverged: every point. */
+typedef struct {
+    /* its run diverged (and waits, or ended so) */
+    bool blew_up;
+    /* training resumed after a divergence: only its points with x > from
+     * set the range */
+    bool resumed;
+    double from;
+} ChartTrust;
 
 /*
  * Fits axis as chart_autoscale does to the points of n_series series,
- * series k being (xs[k][i], ys[k][i]) for i < ns[k], with one exception for
- * a run that diverged and was resumed: x_from is then the x from which the
- * recovered run's points are trusted (-INFINITY for a run that never
- * resumed from a divergence: every point counts).  With x_from finite:
- *   - only points with x > x_from set the range;
- *   - on a linear axis, of those, only values up to CHART_OUTLIER_FACTOR
- *     times their median;
- *   - when that leaves nothing, every point does.
+ * series k being (xs[k][i], ys[k][i]) for i < ns[k], with trust[k] (trust
+ * NULL: every series trusted whole) saying which of them describe weights
+ * that blew up:
+ *   - a resumed series sets the range only with its points after from, and
+ *     on a linear axis, of those, only with values up to
+ *     CHART_OUTLIER_FACTOR times the median of the points that set the
+ *     range (every series' together);
+ *   - on a linear axis a series that blew up and was not resumed sets it
+ *     only with values up to the highest of the series that never
+ *     diverged, or without those, up to the factor times the median;
+ *   - when that leaves nothing, every point of every series does.
  * scratch holds the sum of ns.  Returns the number of values the fit used.
  *
  * Why: a diverging loss climbs to 1e37 before it turns NaN, and training
  * resumed from the last finite weights may start from losses nearly as
  * large and take hundreds of steps to come down.  Those points describe
  * weights that blew up; on a linear axis they would own the range and
- * flatten every later curve onto its floor for the rest of the run.  The
- * recovered run's own level is the median of its points (once it has run
- * longer than its aftermath); three decades above that is the blow-up, not
- * learning.  Points left out are still drawn, clamped to the top edge, so
- * the spike shows as leaving the chart; the log axis shows them whole.  A
- * run that never diverged keeps the plain fit: its early losses, however
- * far above the rest, are the curve.  The caller passes the recovery's x
+ * flatten every other curve onto its floor: the recovered run's for the
+ * rest of the run, and beside a run left diverged, the curves of the runs
+ * that did not diverge (the race's other racers, view's other runs), which
+ * the blown-up run, hundreds of times above them long before its NaN,
+ * would still flatten at three decades.  A recovered run's own level is
+ * the median of its points (once it has run longer than its aftermath);
+ * three decades above that is the blow-up, not learning.  Points left out
+ * are still drawn, clamped to the top edge, so the spike shows as leaving
+ * the chart; the log axis shows them whole.  A run that never diverged
+ * keeps the plain fit: its early losses, however far above the rest, are
+ * the curve.  For a run that resumed, the caller passes the recovery's x
  * plus one bucket of the step series, since the bucket that holds the
  * recovery may average in losses from before it.
  */
 size_t chart_autoscale_from(const double *const *xs, const double *const *ys, const size_t *ns,
-                            int n_series, double x_from, bool log, double *scratch,
+                            const ChartTrust *trust, int n_series, bool log, double *scratch,
                             ChartAxis *axis);
 
 /*

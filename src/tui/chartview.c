@@ -78,6 +78,51 @@ void chartview_sample(CrtRole role, char *buf, size_t cap)
     }
 }
 
+void chartview_key(CrtRole role, const char *name, bool words, char *buf, size_t cap)
+{
+    char sample[24];
+    chartview_sample(role, sample, sizeof sample);
+    if (crt_colors() > 0 || !words)
+        snprintf(buf, cap, "%s %s", sample, name);
+    else
+        snprintf(buf, cap, "%s %s (%s)", sample, name,
+                 role_pattern(role) == CHART_PATTERN_DOTTED ? "dotted" : "solid");
+}
+
+void chartview_fit_y(ChartSpec *c, const ChartTrust *trust, bool log, bool unit, double *scratch)
+{
+    const double *xs[CHARTVIEW_MAX_SERIES], *ys[CHARTVIEW_MAX_SERIES];
+    size_t ns[CHARTVIEW_MAX_SERIES];
+    for (int i = 0; i < c->n_series; i++) {
+        xs[i] = c->series[i].x;
+        ys[i] = c->series[i].y;
+        ns[i] = c->series[i].n;
+    }
+    chart_autoscale_from(xs, ys, ns, trust, c->n_series, log, scratch, &c->y_axis);
+    if (unit && !log) {
+        if (c->y_axis.hi > 1) c->y_axis.hi = 1;
+        if (c->y_axis.lo < 0) c->y_axis.lo = 0;
+        if (c->y_axis.hi <= c->y_axis.lo) c->y_axis.lo = c->y_axis.hi - 0.1;
+    }
+}
+
+ChartTrust chartview_trust(const TrainerSnapshot *s)
+{
+    ChartTrust t = {.blew_up = s->status == TRAIN_DIVERGED};
+    bool diverged = false;
+    for (int i = 0; i < s->n_events; i++) {
+        const TrainEvent *e = &s->events[i];
+        if (e->kind == EVENT_DIVERGED) {
+            diverged = t.blew_up = true;
+        } else if (diverged && e->kind == EVENT_RESUME) {
+            t.resumed = true;
+            t.from = (double)e->step + (double)s->step_stride;
+            diverged = false;
+        }
+    }
+    return t;
+}
+
 static void series_set(WINDOW *w, const ChartSpec *c, int s)
 {
     if (c->attrs[s])

@@ -15,6 +15,7 @@
 
 #include "chart.h"
 #include "crt.h"
+#include "gradtop/run/trainer.h"
 
 /* Enough for gradtop view's overlay (train and validation of 8 runs) and
  * the sweep screen's curves. */
@@ -62,6 +63,24 @@ typedef struct {
  * without colour three cells of its pattern (validation dotted, training
  * solid; see chart_pattern_bits).  UTF-8 when the terminal is. */
 void chartview_sample(CrtRole role, char *buf, size_t cap);
+
+/* Fits c's y axis to its series (chart_autoscale_from), series k trusted
+ * as trust[k] says (trust NULL: every series whole); log, a log axis; unit,
+ * values that are fractions (accuracies): a linear axis stays inside
+ * [0, 1].  scratch holds the sum of the series' points. */
+void chartview_fit_y(ChartSpec *c, const ChartTrust *trust, bool log, bool unit, double *scratch);
+
+/* What the run of snapshot s went through, for the trust of its series
+ * on a chart by step: blew_up once it has diverged; resumed, from one step
+ * bucket past where training resumed after its last divergence (the
+ * bucket that holds the recovery may average in losses from before it). */
+ChartTrust chartview_trust(const TrainerSnapshot *s);
+
+/* A legend's entry for the series of role named name: its sample
+ * (chartview_sample) and name, and without colour, when words, the
+ * pattern's word that tells it apart: "── train" in colour,
+ * "⠒⠒⠒ train (solid)" and "⠂ ⠂ val (dotted)" without. */
+void chartview_key(CrtRole role, const char *name, bool words, char *buf, size_t cap);
 
 /* Draws the chart in the rectangle (top, left, height, width) of w. */
 void chartview_draw(WINDOW *w, int top, int left, int height, int width, const ChartSpec *c);

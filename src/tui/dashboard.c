@@ -434,58 +434,41 @@ static void add_pair(Dashboard *d, ChartSpec *c, size_t *used, const double *x, 
     }
 }
 
-/* The x after which the charts' y range is fitted: one step bucket past
- * where training resumed after its last divergence (chart_autoscale_from
- * says why), or -INFINITY when it has not resumed from one.  A divergence
- * not yet resumed from keeps the spike in range: it is what happened. */
-static double recovery_x(const TrainerSnapshot *s)
+/* The trust of every series on the charts (chartview_trust): this run's
+ * recovery applies to all of them.  Alone on its chart, a run whose
+ * divergence has not been resumed from keeps the spike in range: it is
+ * what happened (beside other runs, the race's, it would flatten them). */
+static void chart_trust(const Dashboard *d, const ChartSpec *c, ChartTrust *trust)
 {
-    double x = -INFINITY;
-    bool diverged = false;
-    for (int i = 0; i < s->n_events; i++) {
-        const TrainEvent *e = &s->events[i];
-        if (e->kind == EVENT_DIVERGED) {
-            diverged = true;
-        } else if (diverged && e->kind == EVENT_RESUME) {
-            x = (double)e->step + (double)s->step_stride;
-            diverged = false;
-        }
-    }
-    return x;
+    ChartTrust t = chartview_trust(snap(d));
+    t.blew_up = false;
+    for (int i = 0; i < c->n_series; i++) trust[i] = t;
 }
 
-/* The y axis over the series' values after x_from (all of them when there
- * are none). */
-static void fit_y(ChartSpec *c, bool log, bool unit_interval, double x_from, double *scratch)
+/* The x from which the smoothing starts afresh: the recovery's. */
+static double recovery_x(const Dashboard *d)
 {
-    const double *xs[CHARTVIEW_MAX_SERIES], *ys[CHARTVIEW_MAX_SERIES];
-    size_t ns[CHARTVIEW_MAX_SERIES];
-    for (int i = 0; i < c->n_series; i++) {
-        xs[i] = c->series[i].x;
-        ys[i] = c->series[i].y;
-        ns[i] = c->series[i].n;
-    }
-    chart_autoscale_from(xs, ys, ns, c->n_series, x_from, log, scratch, &c->y_axis);
-    if (unit_interval && !log) {
-        if (c->y_axis.hi > 1) c->y_axis.hi = 1;
-        if (c->y_axis.lo < 0) c->y_axis.lo = 0;
-        if (c->y_axis.hi <= c->y_axis.lo) c->y_axis.lo = c->y_axis.hi - 0.1;
-    }
+    ChartTrust t = chartview_trust(snap(d));
+    return t.resumed ? t.from : -INFINITY;
 }
 
 /* The key to the curves, right-aligned before column right on row y and
  * never left of column left (the chart's title ends there): the smoothing
- * goes first when short of room, then the whole legend. */
+ * goes first when short of room, then the patterns' words, then the whole
+ * legend. */
 static void draw_legend(const Dashboard *d, int y, int left, int right, bool has_val)
 {
     char extra[64];
     snprintf(extra, sizeof extra, "  smoothing %.2g%s", d->smoothing, d->log_y ? "  log" : "");
-    char tr[48], va[48], ts[24], vs[24];
-    chartview_sample(ROLE_TRAIN, ts, sizeof ts);
-    chartview_sample(ROLE_VAL, vs, sizeof vs);
-    snprintf(tr, sizeof tr, "%s train", ts);
-    snprintf(va, sizeof va, "  %s val", vs);
-    int keys = crt_width(tr) + (has_val ? crt_width(va) : 0);
+    char tr[64], va[64];
+    int keys = 0;
+    for (int words = 1; words >= 0; words--) {
+        chartview_key(ROLE_TRAIN, "train", words, tr, sizeof tr);
+        va[0] = va[1] = ' ';
+        chartview_key(ROLE_VAL, "val", words, va + 2, sizeof va - 2);
+        keys = crt_width(tr) + (has_val ? crt_width(va) : 0);
+        if (keys <= right - left) break;
+    }
     if (keys + crt_width(extra) > right - left) extra[0] = '\0';
     if (keys > right - left) return;
     int w = keys + crt_width(extra);
@@ -513,7 +496,8 @@ static void view_charts(Dashboard *d, int top, int left, int height, int width)
     size_t used = 0;
     build_markers(d);
 
-    double x_from = recovery_x(s);
+    double x_from = recovery_x(d);
+    ChartTrust trust[CHARTVIEW_MAX_SERIES];
     double *sx = take(d, &used, np), *sy = take(d, &used, np);
     for (size_t i = 0; i < np; i++) {
         sx[i] = (double)(i + 1) * (double)s->step_stride;
@@ -561,7 +545,8 @@ static void view_charts(Dashboard *d, int top, int left, int height, int width)
     add_pair(d, &loss, &used, sx, sy, np, x_from, ROLE_TRAIN, ROLE_TRAIN_RAW);
     if (has_val) add_pair(d, &loss, &used, ex, vl, ne, x_from, ROLE_VAL, ROLE_VAL_RAW);
     double *scratch = d->buf + used;
-    fit_y(&loss, d->log_y, false, x_from, scratch);
+    chart_trust(d, &loss, trust);
+    chartview_fit_y(&loss, trust, d->log_y, false, scratch);
     set_x_ticks(d, &loss, width - 8, e_hi);
     chartview_draw(stdscr, top, left, h1, width, &loss);
     draw_legend(d, top, left + crt_width(title) + 2, left + width, has_val);
@@ -577,7 +562,8 @@ static void view_charts(Dashboard *d, int top, int left, int height, int width)
     add_pair(d, &acc, &used, ex, tm, ne, x_from, ROLE_TRAIN, ROLE_TRAIN_RAW);
     if (has_val) add_pair(d, &acc, &used, ex, vm, ne, x_from, ROLE_VAL, ROLE_VAL_RAW);
     scratch = d->buf + used;
-    fit_y(&acc, reg && d->log_y, !reg, x_from, scratch);
+    chart_trust(d, &acc, trust);
+    chartview_fit_y(&acc, trust, reg && d->log_y, !reg, scratch);
     acc.y_axis.log = reg && d->log_y;
     set_x_ticks(d, &acc, width - 8, e_hi);
     chartview_draw(stdscr, top + h1, left, h2, width, &acc);

@@ -33,7 +33,8 @@ static void legend_text(char *buf, size_t cap)
              curves,
              crt_colors() > 0 ? "its colour, and a shape of its own too when there are more "
                                 "classes than colours"
-                              : "a digit or letter of its own");
+                              : "a digit or letter of its own, reversed for training points "
+                                "and underlined for validation points");
 }
 
 /* Rows the content takes at text width tw (keys) and lw (legend). */

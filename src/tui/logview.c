@@ -786,6 +786,27 @@ static double mark_x(const RunInfo *r, const RunMark *m)
     return r->kind == RUN_KIND_GRADTOP ? (double)m->epoch : (double)m->step;
 }
 
+/* What run r went through, for the trust of its series (chart.h): its
+ * journal's divergence, and the resume that took it up, as the dashboard
+ * reads its own run's (chartview_trust); series by epoch or by step, as
+ * mark_x places marks. */
+static ChartTrust run_trust(const RunInfo *r)
+{
+    ChartTrust t = {.blew_up = !strcmp(r->status, "diverged")};
+    bool diverged = false;
+    for (size_t i = 0; i < r->n_marks; i++) {
+        const RunMark *m = &r->marks[i];
+        if (!strcmp(m->kind, "diverged")) {
+            diverged = t.blew_up = true;
+        } else if (diverged && !strcmp(m->kind, "resume")) {
+            t.resumed = true;
+            t.from = mark_x(r, m);
+            diverged = false;
+        }
+    }
+    return t;
+}
+
 static void draw_chart(Viewer *v, const Metric *m, RunInfo **plot, int n_plot, int top, int left,
                        int height, int width, bool show_legend)
 {
@@ -818,8 +839,13 @@ static void draw_chart(Viewer *v, const Metric *m, RunInfo **plot, int n_plot, i
     size_t used = 0;
     int64_t x_lo = 0, x_hi = 1;
     bool have_x = false, all_epochs = true;
+    /* a run that diverged does not flatten the others' curves
+     * (chart_autoscale_from), and its smoothing starts afresh where it
+     * resumed, as on the dashboard */
+    ChartTrust trust[CHARTVIEW_MAX_SERIES];
     for (int i = 0; i < n_plot; i++) {
         attr_t col = run_attr(v, plot[i]);
+        ChartTrust t = run_trust(plot[i]);
         for (int side = 0; side < 2; side++) {
             const RunSeries *s = side ? va[i] : tr[i];
             if (!s || s->n == 0 || c.n_series >= CHARTVIEW_MAX_SERIES) continue;
@@ -830,10 +856,12 @@ static void draw_chart(Viewer *v, const Metric *m, RunInfo **plot, int n_plot, i
             if (v->smoothing > 0) {
                 double *sm = v->buf + used;
                 used += s->n;
-                chart_smooth(s->value, sm, s->n, v->smoothing);
+                chart_smooth_from(x, s->value, sm, s->n, v->smoothing,
+                                  t.resumed ? t.from : -INFINITY);
                 y = sm;
             }
             bool faint = side == 0 && va[i] && va[i]->n > 0;
+            trust[c.n_series] = t;
             int k = c.n_series++;
             c.series[k] = (ChartSeries){x, y, s->n, faint ? ROLE_TRAIN_RAW : ROLE_VAL, faint};
             c.attrs[k] = col ? col | (faint ? A_DIM : A_BOLD) : (faint ? A_DIM : A_BOLD);
@@ -847,24 +875,14 @@ static void draw_chart(Viewer *v, const Metric *m, RunInfo **plot, int n_plot, i
     if (x_hi <= x_lo) x_hi = x_lo + 1;
     c.x_axis = (ChartAxis){(double)x_lo, (double)x_hi, false};
 
-    /* y: every plotted value */
-    double *scratch = v->buf + used;
-    size_t n = 0;
+    /* y: every plotted value, an accuracy's inside [0, 1] when it is */
     bool in_unit = true;
-    for (int i = 0; i < c.n_series; i++) {
-        memcpy(scratch + n, c.series[i].y, c.series[i].n * sizeof(double));
+    for (int i = 0; i < c.n_series; i++)
         for (size_t k = 0; k < c.series[i].n; k++) {
             double y = c.series[i].y[k];
             if (isfinite(y) && (y < 0 || y > 1)) in_unit = false;
         }
-        n += c.series[i].n;
-    }
-    chart_autoscale(scratch, n, v->log_y, &c.y_axis);
-    if (m->unit && in_unit && !v->log_y) {
-        if (c.y_axis.hi > 1) c.y_axis.hi = 1;
-        if (c.y_axis.lo < 0) c.y_axis.lo = 0;
-        if (c.y_axis.hi <= c.y_axis.lo) c.y_axis.lo = c.y_axis.hi - 0.1;
-    }
+    chartview_fit_y(&c, trust, v->log_y, m->unit && in_unit, v->buf + used);
 
     /* x ticks */
     int max_ticks = (width - 8) / 8;
@@ -886,6 +904,7 @@ static void draw_chart(Viewer *v, const Metric *m, RunInfo **plot, int n_plot, i
     if (n_marks) {
         for (size_t i = 0; i < cur->n_marks; i++) {
             const RunMark *rm = &cur->marks[i];
+            if (!strcmp(rm->kind, "resume")) continue; /* unmarked, as on the dashboard */
             ChartMarker mk = {.x = mark_x(cur, rm), .glyph = GLYPH_CHANGE, .role = ROLE_MARKER};
             if (!strcmp(rm->kind, "diverged")) mk.role = ROLE_BAD;
             if (!strcmp(rm->kind, "early_stop") || !strcmp(rm->kind, "stop")) mk.role = ROLE_WARN;
@@ -907,10 +926,10 @@ static void draw_chart(Viewer *v, const Metric *m, RunInfo **plot, int n_plot, i
     if (both && crt_colors() > 0) {
         o = snprintf(legend, sizeof legend, "val bold, train faint");
     } else if (both) {
-        char vs[24], ts[24];
-        chartview_sample(ROLE_VAL, vs, sizeof vs);
-        chartview_sample(ROLE_TRAIN_RAW, ts, sizeof ts);
-        o = snprintf(legend, sizeof legend, "val %s, train %s", vs, ts);
+        char vk[64], tk[64];
+        chartview_key(ROLE_VAL, "val", true, vk, sizeof vk);
+        chartview_key(ROLE_TRAIN_RAW, "train", true, tk, sizeof tk);
+        o = snprintf(legend, sizeof legend, "%s  %s", vk, tk);
     }
     if (show_legend && v->smoothing > 0)
         o += snprintf(legend + o, sizeof legend - (size_t)o, "%ssmoothing %.2g", o ? "  " : "",

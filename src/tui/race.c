@@ -289,9 +289,14 @@ static void draw_charts(Race *race, int top, int height, int width)
     acc.empty_text = "waiting for the first epoch...";
     ChartAxis xa = {0, (double)max_step, false};
     loss.x_axis = acc.x_axis = xa;
+    /* a racer that diverged does not flatten the others' curves
+     * (chart_autoscale_from), and its smoothing starts afresh where it
+     * resumed, as on the dashboard */
+    ChartTrust loss_trust[CHARTVIEW_MAX_SERIES], acc_trust[CHARTVIEW_MAX_SERIES];
     for (int i = 0; i < race->n; i++) {
         const TrainerSnapshot *s = &race->r[i].run.snap;
         if (!race->r[i].run.has_snap) continue;
+        ChartTrust trust = chartview_trust(s);
         size_t np = (size_t)s->n_points, ne = (size_t)s->n_epochs;
         double *sx = b + used, *sy = sx + np;
         used += 2 * np;
@@ -299,9 +304,10 @@ static void draw_charts(Race *race, int top, int height, int width)
             sx[k] = (double)(k + 1) * (double)s->step_stride;
             sy[k] = s->step_loss[k];
         }
-        chart_smooth(sy, sy, np, race->smoothing);
+        chart_smooth_from(sx, sy, sy, np, race->smoothing, trust.resumed ? trust.from : -INFINITY);
         if (np) {
             loss.attrs[loss.n_series] = racer_attr(i);
+            loss_trust[loss.n_series] = trust;
             loss.series[loss.n_series++] = (ChartSeries){sx, sy, np, racer_role[i], false};
         }
         double *ex = b + used, *ey = ex + ne;
@@ -314,27 +320,13 @@ static void draw_charts(Race *race, int top, int height, int width)
         }
         if (ne) {
             acc.attrs[acc.n_series] = racer_attr(i);
+            acc_trust[acc.n_series] = trust;
             acc.series[acc.n_series++] = (ChartSeries){ex, ey, ne, racer_role[i], false};
         }
     }
     double *scratch = b + used;
-    size_t n = 0;
-    for (int i = 0; i < loss.n_series; i++) {
-        memcpy(scratch + n, loss.series[i].y, loss.series[i].n * sizeof(double));
-        n += loss.series[i].n;
-    }
-    chart_autoscale(scratch, n, race->log_y, &loss.y_axis);
-    n = 0;
-    for (int i = 0; i < acc.n_series; i++) {
-        memcpy(scratch + n, acc.series[i].y, acc.series[i].n * sizeof(double));
-        n += acc.series[i].n;
-    }
-    chart_autoscale(scratch, n, false, &acc.y_axis);
-    if (!reg) {
-        if (acc.y_axis.hi > 1) acc.y_axis.hi = 1;
-        if (acc.y_axis.lo < 0) acc.y_axis.lo = 0;
-        if (acc.y_axis.hi <= acc.y_axis.lo) acc.y_axis.lo = acc.y_axis.hi - 0.1;
-    }
+    chartview_fit_y(&loss, loss_trust, race->log_y, false, scratch);
+    chartview_fit_y(&acc, acc_trust, false, !reg, scratch);
     if (longest) {
         x_ticks(&loss, longest, width - 8);
         x_ticks(&acc, longest, width - 8);

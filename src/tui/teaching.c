@@ -198,6 +198,21 @@ static void flow_text(Flow *f, const char *t, CrtRole role)
     f->x += w + 2;
 }
 
+/* A point of the map without half blocks (class 0's character, drawn with
+ * attr as the points are) and its words. */
+static void flow_point(Flow *f, attr_t attr, const char *words)
+{
+    int w = 2 + crt_width(words);
+    if (!flow_place(f, w, 0)) return;
+    if (f->draw) {
+        int y = f->y + f->row;
+        put(y, f->x, (char[]){class_char(0), 0}, 0, attr);
+        crt_set(stdscr, ROLE_DIM);
+        crt_puts(stdscr, y, f->x + 2, f->left + f->width - f->x - 2, words);
+    }
+    f->x += w + 2;
+}
+
 #define LEGEND_NAME_MAX 20
 
 /* The regression scale's legend item: "low ▇▇▇...▇▇ high" in the label's
@@ -308,11 +323,15 @@ static int boundary_legend(const Dataset *ds, const ViewCtx *c, int y, int left,
         flow_scale(&f, ds, c);
     }
     bool val = !(c && c->hide_val);
-    if (hb)
+    if (hb) {
         snprintf(t, sizeof t, "%s train%s", "\u25cf", val ? " \u25cb val" : "");
-    else
-        snprintf(t, sizeof t, "N train%s", val ? " N_ val" : "");
-    flow_text(&f, t, ROLE_DIM);
+        flow_text(&f, t, ROLE_DIM);
+    } else {
+        /* a class's character as the map draws its points, and the words
+         * for what tells them apart */
+        flow_point(&f, A_BOLD | A_REVERSE, "train (reversed)");
+        if (val) flow_point(&f, A_BOLD | A_UNDERLINE, "val (underlined)");
+    }
     if (c && c->ld->pca_note[0])
         flow_text(&f, c->ld->pca_note, ROLE_WARN);
     else if (ds->d > 2 && !ds->plane) /* inputs made from x1, x2: always over them */

@@ -135,6 +135,23 @@ top_and_bottom() {
         printf '%s\n' "$_tb" | sed -n 24p | grep -Eq -- "$2"
 }
 
+# axis_max [FROM [TO]]: the largest y tick label (the number before a
+# chart's axis tick, at the start of a line: "  1.5┤", 2.5k read as 2500)
+# on the screen's lines after the first matching FROM and before the next
+# matching TO (Perl regular expressions; without them, every line); "none"
+# when there is none.
+axis_max() {
+    screen | perl -CS -ne '
+        BEGIN { ($from, $to) = (shift // "", shift // "") }
+        if ($from ne "" && !$on) { $on = 1 if /$from/; next }
+        last if $to ne "" && /$to/;
+        if (/^ *(-?[0-9.]+(?:e[+-]?[0-9]+)?)([kMG]?)[\x{2524}+]/) {
+            my $v = $1 * ({k => 1e3, M => 1e6, G => 1e9}->{$2} // 1);
+            $m = $v if !defined $m || $v > $m;
+        }
+        END { print defined $m ? $m : "none" }' "$@"
+}
+
 # keys KEY...: tmux send-keys to the session.
 keys() { T send-keys -t "$PANE" "$@"; }
 

@@ -95,7 +95,8 @@ typedef enum {
 typedef enum { RUN_TASK_UNKNOWN, RUN_TASK_CLASSIFICATION, RUN_TASK_REGRESSION } RunTask;
 
 /* A journal entry worth marking on a chart: change, schedule, early_stop,
- * diverged, stop, restore. */
+ * diverged, stop, restore, and resume when it takes up a diverged run
+ * (training went on from the last finite weights). */
 typedef struct {
     int epoch;
     long step;
