@@ -1,6 +1,7 @@
 #!/bin/sh
 # e2e_race.sh - `gradtop race` in a real terminal (tmux): every racer's
-# name is on the screen, the race advances, space pauses all racers (and
+# name is on the screen, the race advances, space pauses all racers (the
+# status line then says "all paused", never "pausing"; and
 # presses read in one frame alternate: pause, resume, pause), q then y
 # exits 0 and each racer's run directory is written.  The header shows
 # only what all racers share and each row what sets its racer apart; at
@@ -95,7 +96,12 @@ keys Space
 for r in sgd adam rmsprop; do
     wait_for " $r +PAUSED" 5 || fail "space did not pause $r"
 done
-echo "ok: space pauses every racer"
+# the status line says what is true once they are: not "pausing", which
+# once stayed under three PAUSED racers until the next key
+wait_for '^ all paused: space resumes' 5 || fail "every racer PAUSED, but the status line does not say 'all paused'"
+on_screen 'pausing' && fail "every racer PAUSED, but the status line still says 'pausing'"
+on_screen '^space resume all +n step all ' || fail "every racer PAUSED, but the key bar does not offer space to resume, n to step"
+echo "ok: space pauses every racer, and the status line says all are paused"
 keys Space
 wait_for ' adam +RUNNING' 5 || fail "space did not resume"
 # two presses read in one frame: the second sees the first (pause, then
@@ -104,7 +110,7 @@ for r in sgd adam rmsprop; do
     wait_for " $r +RUNNING" 5 || fail "racer $r did not resume"
 done
 keys Space Space
-wait_for 'resuming all' 5 || fail "space, space in one frame did not pause, then resume"
+wait_for '^ all resumed' 5 || fail "space, space in one frame did not pause, then resume"
 sleep 0.5
 for r in sgd adam rmsprop; do
     on_screen " $r +RUNNING" || fail "space, space left racer $r paused"
@@ -113,7 +119,7 @@ keys Space Space Space
 for r in sgd adam rmsprop; do
     wait_for " $r +PAUSED" 5 || fail "space, space, space in one frame did not pause $r"
 done
-on_screen 'pausing all' || fail "space, space, space does not say 'pausing all'"
+on_screen '^ all paused' || fail "space, space, space does not say 'all paused'"
 echo "ok: presses in one frame each see the one before (pause, resume, pause)"
 quit_q_y race
 echo "ok: q, y exits with status 0"
@@ -153,7 +159,8 @@ wait_for '^# adam +DONE' 15 || fail "adam did not finish 300 epochs at 80x24 wit
 keys Space
 wait_for '^# sgd +PAUSED' 5 || fail "space did not pause sgd"
 keys Space
-wait_for 'resuming sgd' 5 || fail "the status line does not say that space resumes sgd"
+wait_for '^ sgd resumed *$' 5 || fail "the status line does not say that space resumed sgd"
+on_screen '^space pause all ' || fail "while sgd trains the key bar does not offer space to pause"
 wait_for '^# sgd +RUNNING +[0-9]{5}' 30 || fail "sgd did not reach epoch 10000 within 30 s"
 problems=$(table_aligned) || fail "the table at 80 columns: $problems"
 col_of epoch sgd | grep -Eq '^[0-9]{5,7}/1000000$' && [ "$(col_of epoch adam)" = 300/300 ] ||
@@ -168,6 +175,12 @@ wait_for 'training has ended for every racer' 15 ||
 sleep 0.3 # a few frames later it still says so
 on_screen 'training has ended for every racer' ||
     fail "the status line went back from 'training has ended' to an older message"
+# the key bar offers what still acts: no space, n, <> or s
+bar=$(screen | sed -n '24p')
+for k in 'space' 'step all' 'pace' 'stop all'; do
+    case $bar in *"$k"*) fail "once every racer has ended the key bar still offers '$k': $bar" ;; esac
+done
+case $bar in *'q quit'*) ;; *) fail "once every racer has ended the key bar lacks q: $bar" ;; esac
 keys s
 wait_for 'nothing to stop' 5 || fail "s after the end does not say there is nothing to stop"
 keys Space

@@ -518,15 +518,62 @@ static void draw_table(Race *race, int top, int width)
     crt_set(stdscr, ROLE_NORMAL);
 }
 
-static void draw_keys(int y, int width)
+/* The racers' states (run_status).  A diverged racer has ended but
+ * waits: space resumes it from its last finite weights. */
+typedef struct {
+    int running, paused, diverged;
+} RaceCount;
+
+static RaceCount count_racers(const Race *race)
 {
-    static const char *const k[][2] = {{"space", "pause all"}, {"n", "step all"}, {"<>", "pace"},
-                                       {"s", "stop all"},      {"l", "log-y"},    {"[]", "smooth"},
-                                       {"q", "quit"}};
+    RaceCount c = {0};
+    for (int i = 0; i < race->n; i++) {
+        TrainStatus s;
+        if (!run_status(&race->r[i].run, &s)) continue;
+        switch (s) {
+        case TRAIN_RUNNING: c.running++; break;
+        case TRAIN_PAUSED: c.paused++; break;
+        case TRAIN_DIVERGED: c.diverged++; break;
+        default: break;
+        }
+    }
+    return c;
+}
+
+/* The key bar: what the keys do as the racers stand (space pauses while
+ * any trains, else resumes; once every racer has ended, only what still
+ * acts). */
+static void draw_keys(const Race *race, int y, int width)
+{
+    RaceCount c = count_racers(race);
+    bool going = c.running || c.paused || c.diverged;
+    const char *k[7][2];
+    size_t n = 0;
+    if (going) {
+        k[n][0] = "space";
+        k[n++][1] = c.running ? "pause all" : "resume all";
+    }
+    if (c.paused) {
+        k[n][0] = "n";
+        k[n++][1] = "step all";
+    }
+    if (going) {
+        k[n][0] = "<>";
+        k[n++][1] = "pace";
+    }
+    if (c.running || c.paused) {
+        k[n][0] = "s";
+        k[n++][1] = "stop all";
+    }
+    static const char *const always[][2] = {{"l", "log-y"}, {"[]", "smooth"}, {"q", "quit"}};
+    for (size_t i = 0; i < 3; i++) {
+        k[n][0] = always[i][0];
+        k[n++][1] = always[i][1];
+    }
     int x = 0;
     crt_set(stdscr, ROLE_KEYTEXT);
     mvhline(y, 0, ' ', width);
-    for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+    for (size_t i = 0; i < n; i++) {
         int need_w = (int)(strlen(k[i][0]) + strlen(k[i][1])) + 3;
         if (x + need_w > width) break;
         crt_set(stdscr, ROLE_KEY);
@@ -595,7 +642,7 @@ static void draw(Race *race)
         crt_set(stdscr, ROLE_DIM);
         crt_puts(stdscr, rows - 2, 1, cols - 2, race->notice);
     }
-    draw_keys(rows - 1, cols);
+    draw_keys(race, rows - 1, cols);
     if (race->confirm) {
         int bw = 50, bh = 5, y0 = (rows - bh) / 2, x0 = (cols - bw) / 2;
         crt_box(stdscr, y0, x0, bh, bw, "quit?", ROLE_WARN);
@@ -608,28 +655,6 @@ static void draw(Race *race)
 }
 
 /* ---- keys and the status line ------------------------------------------ */
-
-/* The racers' states (run_status).  A diverged racer has ended but
- * waits: space resumes it from its last finite weights. */
-typedef struct {
-    int running, paused, diverged;
-} RaceCount;
-
-static RaceCount count_racers(const Race *race)
-{
-    RaceCount c = {0};
-    for (int i = 0; i < race->n; i++) {
-        TrainStatus s;
-        if (!run_status(&race->r[i].run, &s)) continue;
-        switch (s) {
-        case TRAIN_RUNNING: c.running++; break;
-        case TRAIN_PAUSED: c.paused++; break;
-        case TRAIN_DIVERGED: c.diverged++; break;
-        default: break;
-        }
-    }
-    return c;
-}
 
 /* "sgd, adam": the racers whose status is a or b. */
 static void names_in(const Race *race, TrainStatus a, TrainStatus b, char *buf, size_t cap)
@@ -659,19 +684,34 @@ static void notice_ended(Race *race, const RaceCount *c)
 
 /* Sends fn's command to every racer whose status is a or b and waits for
  * their answers (a batch at most), so that the next key read in the same
- * frame decides from the statuses they leave; and says so: "VERB all"
- * when all is true, else "VERB sgd, adam", then tail. */
-static void act_on(Race *race, TrainStatus a, TrainStatus b, long (*fn)(Trainer *), bool all,
-                   const char *verb, const char *tail)
+ * frame decides from the statuses they leave; then says what the answers
+ * say was done, which stays true while the notice shows: "all DONE" when
+ * every racer did it, else "sgd, adam DONE", then tail ("no racer DONE"
+ * when none could). */
+static void act_on(Race *race, TrainStatus a, TrainStatus b, long (*fn)(Trainer *),
+                   const char *done, const char *tail)
 {
-    char who[128];
-    names_in(race, a, b, who, sizeof who);
     long seq[RACE_MAX] = {0};
     for (int i = 0; i < race->n; i++)
         if (racer_in(&race->r[i].run, a, b)) seq[i] = fn(race->r[i].run.core->trainer);
-    for (int i = 0; i < race->n; i++)
-        if (seq[i]) trainer_await(race->r[i].run.core->trainer, seq[i], &(TrainerReply){0});
-    snprintf(race->notice, sizeof race->notice, "%s %s%s", verb, all ? "all" : who, tail);
+    char who[128] = "";
+    int n = 0;
+    for (int i = 0; i < race->n; i++) {
+        /* unanswered: a diverged racer between its run and its wait, which
+         * takes the command up next */
+        TrainerReply rep;
+        if (!seq[i] || (trainer_await(race->r[i].run.core->trainer, seq[i], &rep) && !rep.done))
+            continue;
+        size_t l = strlen(who);
+        if (l < sizeof who)
+            snprintf(who + l, sizeof who - l, "%s%s", n ? ", " : "", race->r[i].name);
+        n++;
+    }
+    if (n == 0)
+        snprintf(race->notice, sizeof race->notice, "no racer %s", done);
+    else
+        snprintf(race->notice, sizeof race->notice, "%s %s%s", n == race->n ? "all" : who, done,
+                 tail);
 }
 
 static void on_key(Race *race, int ch)
@@ -686,11 +726,10 @@ static void on_key(Race *race, int ch)
     case ' ':
         /* one state for all: pause when any trains, else resume */
         if (c.running) {
-            act_on(race, TRAIN_RUNNING, TRAIN_RUNNING, trainer_pause, c.running == race->n,
-                   "pausing", "");
+            act_on(race, TRAIN_RUNNING, TRAIN_RUNNING, trainer_pause, "paused",
+                   ": space resumes, n steps one batch");
         } else if (c.paused || c.diverged) {
-            act_on(race, TRAIN_PAUSED, TRAIN_DIVERGED, trainer_resume, c.paused == race->n,
-                   "resuming", "");
+            act_on(race, TRAIN_PAUSED, TRAIN_DIVERGED, trainer_resume, "resumed", "");
         } else {
             snprintf(race->notice, sizeof race->notice,
                      "training has ended: nothing to resume (q quits)");
@@ -698,7 +737,7 @@ static void on_key(Race *race, int ch)
         break;
     case 'n':
         if (c.paused) {
-            act_on(race, TRAIN_PAUSED, TRAIN_PAUSED, trainer_step_once, false, "", "");
+            act_on(race, TRAIN_PAUSED, TRAIN_PAUSED, trainer_step_once, "", "");
             snprintf(race->notice, sizeof race->notice, "one batch for every paused racer");
         } else if (c.running) {
             snprintf(race->notice, sizeof race->notice,
@@ -710,8 +749,8 @@ static void on_key(Race *race, int ch)
         break;
     case 's':
         if (c.running || c.paused) {
-            act_on(race, TRAIN_RUNNING, TRAIN_PAUSED, trainer_stop, c.running + c.paused == race->n,
-                   "stopping", ": the best weights are kept");
+            act_on(race, TRAIN_RUNNING, TRAIN_PAUSED, trainer_stop, "stopping",
+                   ": the best weights are kept");
         } else {
             snprintf(race->notice, sizeof race->notice,
                      "training has ended: nothing to stop (q quits)");
