@@ -8,7 +8,9 @@
 # ASCII fallback under LANG=C draws no braille; e opens the form, which
 # shows a refused value's whole reason and closes on Esc unchanged; the speed row gives the rate
 # while training and the run's mean once s has stopped it (EARLY STOPPED); a
-# diverged run shows DIVERGED and q exits 3.
+# diverged run shows DIVERGED and q exits 3.  The key bar names space for
+# what it does (pause, or resume while paused or diverged) and, once the
+# run has ended, offers r and o rather than keys that would be refused.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_dashboard.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -106,7 +108,7 @@ wait_for 'PAUSED' 5 || fail "after resizing to 80x24 the dashboard is gone"
 screen | grep -q 'epoch' || fail "after resizing to 80x24 the status panel is gone"
 # the key bar gives up its least used entries first: help and quit stay
 bar=$(screen | sed -n '24p')
-for k in 'space pause' 'tab view' '? help' 'q quit'; do
+for k in 'space resume' 'tab view' '? help' 'q quit'; do
     case $bar in *"$k"*) ;; *) fail "at 80 columns the key bar lacks '$k': $bar" ;; esac
 done
 resize 40 10
@@ -160,12 +162,24 @@ wait_for 'EARLY STOPPED' 10 || fail "s did not show EARLY STOPPED"
 screen | grep -Eq 'speed +[0-9.]+[kM]? samples/s \(mean\)' ||
     fail "after s, the speed row does not give the run's mean rate"
 echo "ok: the speed row gives the rate, then the run's mean after s"
+# once training has ended the key bar offers what the keys do then: not
+# space (nothing to pause), n, +-, <>, e or s, which would be refused; r
+# and o, which start the next run
+bar=$(screen | sed -n '40p')
+for k in 'space' 'n step' '+- lr' '<> pace' 'e edit' 's stop'; do
+    case $bar in *"$k"*) fail "after the end the key bar still offers '$k': $bar" ;; esac
+done
+for k in 'r restart' 'o setup' 'tab view' 'q quit'; do
+    case $bar in *"$k"*) ;; *) fail "after the end the key bar lacks '$k': $bar" ;; esac
+done
+echo "ok: after the end the key bar offers r and o, and no longer space, n, +-, <>, e or s"
 keys q
 wait_file "$TMP/ascii.exit" 10 || fail "LANG=C: q did not quit a stopped run"
 
 # ---- a diverged run: DIVERGED, and quitting exits 3 as train would --------
 start_session diverge C.UTF-8 "--start --no-log --optimizer sgd --lr 10 --momentum 0.99 --layers 64,64 --epochs 50 --seed 1 '$PWD/datasets/diabetes.csv'"
 wait_for 'DIVERGED' 20 || fail "SGD at rate 10 did not show DIVERGED"
+wait_for '^space resume ' 5 || fail "a diverged run's key bar does not offer space to resume it"
 quit_exits diverge 3
 echo "ok: a diverged run shows DIVERGED, and q exits 3"
 

@@ -81,7 +81,7 @@ echo "ok: PAUSED reads 'paused', and the events list counts epochs (step in pare
 keys e
 wait_for 'hyperparameters: applied at the next batch' 5 || fail "e did not open the form"
 wait_for 'F10 apply' 5 || fail "the form's key bar does not offer F10 apply"
-on_screen 'space pause' && fail "the dashboard's key bar is drawn while the form is open"
+on_screen 'space (pause|resume)' && fail "the dashboard's key bar is drawn while the form is open"
 on_screen '│ +pace +20e' || fail "the form does not offer the pace"
 wait_for 'o goes back to the setup form' 2 || fail "the form does not point to the setup form for the rest"
 keys Down

@@ -32,7 +32,7 @@ wait_for 'PAUSED' 15 || fail "the dashboard did not start paused within 15 s"
 keys Tab Tab Tab Tab
 wait_for '\[network\]' 5 || fail "four tabs did not reach the network view"
 wait_for 'chosen: the inputs \(4 features\)' 5 || fail "the network view shows no cursor"
-on_screen '←→↑↓ choose +\+- unit +ad layer +c activation' ||
+on_screen '←→↑↓ choose +\+- unit +a/del layer +c activation' ||
     fail "the key bar does not show the network view's keys"
 
 # ---- + adds a unit to the chosen hidden layer, at once while paused -------
@@ -114,6 +114,21 @@ wait_for 'chosen: hidden layer 1 \(9 relu units\)' 5 || fail "the restarted run'
 on_screen '4→9→6→3 relu' || fail "the restarted run's header does not name 4→9→6→3 relu"
 poll 5 off_screen 'layers 8,6 -> 9,6' || fail "the new run's events still show the old run's edit"
 echo "ok: r restarts with the network as edited"
+
+# ---- d discretizes the boundary from the network view too; del removes ---
+# (d once removed the chosen layer here, while it discretized the boundary
+# from every other view)
+keys Right
+wait_for 'chosen: hidden layer 2 \(6 relu units\)' 5 || fail "right did not choose hidden layer 2"
+keys d
+wait_for '\[boundary\]' 5 || fail "d in the network view did not go to the boundary, discretized"
+wait_for 'd: continuous' 5 || fail "d in the network view did not discretize the boundary"
+on_screen '4→9→6→3' || fail "d in the network view changed the network"
+keys Tab Tab
+wait_for 'chosen: hidden layer 2 \(6 relu units\)' 5 || fail "two tabs did not go back to the network view"
+keys DC
+wait_for '4→9→3' 5 || fail "delete did not remove the chosen hidden layer"
+echo "ok: d discretizes the boundary from the network view as from the others; delete removes a layer"
 quit_q_y restart
 
 echo "e2e_netedit: all passed"

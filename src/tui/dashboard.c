@@ -1142,6 +1142,18 @@ static void draw_message(Dashboard *d, int y, int cols)
     crt_set(stdscr, ROLE_NORMAL);
 }
 
+/* Where the run stands, for the key bar. */
+static KeyState key_state(const Dashboard *d)
+{
+    if (!d->run->core->trainer) return KEYS_ENDED;
+    switch (snap(d)->status) {
+    case TRAIN_RUNNING: return KEYS_RUNNING;
+    case TRAIN_PAUSED: return KEYS_PAUSED;
+    case TRAIN_DIVERGED: return KEYS_DIVERGED;
+    default: return KEYS_ENDED;
+    }
+}
+
 static void draw(Dashboard *d)
 {
     int rows, cols;
@@ -1189,7 +1201,8 @@ static void draw(Dashboard *d)
     if (d->editing)
         form_draw_keys(&d->edit, stdscr, rows - 1, cols);
     else
-        keys_draw_bar(stdscr, rows - 1, cols, d->view == VIEW_BOUNDARY, d->view == VIEW_NETWORK);
+        keys_draw_bar(stdscr, rows - 1, cols, key_state(d), d->view == VIEW_BOUNDARY,
+                      d->view == VIEW_NETWORK);
     if (d->editing) draw_edit(d, rows, cols);
     if (d->help) help_draw(stdscr, rows, cols, &d->help_scroll);
     if (d->confirm != CONFIRM_NONE) draw_confirm(d, rows, cols);

@@ -71,7 +71,9 @@ const KeyBinding net_key_table[] = {
      "network view: add a hidden layer after the chosen layer, as wide, starting as close to "
      "the identity as its activation allows",
      ACTION_LAYER_ADD},
-    {'d', 0, "d", NULL, "network view: remove the chosen hidden layer (folded into the next)",
+    /* not d, which discretizes the boundary from every view */
+    {KEY_DC, KEY_BACKSPACE, "del", NULL,
+     "network view: remove the chosen hidden layer (folded into the next); backspace too",
      ACTION_LAYER_REMOVE},
     {'c', 0, "c", "activation", "network view: the chosen hidden layer's next activation",
      ACTION_ACTIVATION},
@@ -87,6 +89,8 @@ static Action table_action(const KeyBinding *t, int n, int ch)
 
 Action keys_action(int ch, bool network)
 {
+    /* backspace as the terminal sends it when curses does not name it */
+    if (ch == 127 || ch == 8) ch = KEY_BACKSPACE;
     Action a = network ? table_action(net_key_table, net_key_count, ch) : ACTION_NONE;
     return a != ACTION_NONE ? a : table_action(key_table, key_count, ch);
 }
@@ -115,9 +119,34 @@ static bool not_taken(Action a)
             a == ACTION_LAYER_ADD || a == ACTION_ACTIVATION);
 }
 
-/* The bar's text for entry k: its keys ("[]" and "+-" each stand for a
- * pair) and its word; false for entries the bar does not show. */
-static bool bar_entry(const KeyBinding *k, bool boundary, const char **keys, const char **word)
+const char *keys_bar_word(const KeyBinding *k, KeyState st)
+{
+    switch (k->action) {
+    case ACTION_PAUSE:
+        if (st == KEYS_ENDED) return NULL;
+        return k->bar && st != KEYS_RUNNING ? "resume" : k->bar;
+    case ACTION_STEP: return st == KEYS_PAUSED ? k->bar : NULL;
+    case ACTION_STOP: return st == KEYS_RUNNING || st == KEYS_PAUSED ? k->bar : NULL;
+    /* what changes the training in progress: refused once it has ended */
+    case ACTION_LR_UP:
+    case ACTION_LR_DOWN:
+    case ACTION_FASTER:
+    case ACTION_SLOWER:
+    case ACTION_EDIT:
+    case ACTION_UNIT_ADD:
+    case ACTION_UNIT_REMOVE:
+    case ACTION_LAYER_ADD:
+    case ACTION_LAYER_REMOVE:
+    case ACTION_ACTIVATION: return st == KEYS_ENDED ? NULL : k->bar;
+    default: return k->bar;
+    }
+}
+
+/* The bar's text for entry k in state st: its keys ("[]" and "+-" each
+ * stand for a pair) and its word; false for entries the bar does not
+ * show. */
+static bool bar_entry(const KeyBinding *k, KeyState st, bool boundary, const char **keys,
+                      const char **word)
 {
     if (not_taken(k->action)) return false;
     if (bar_mode != KEYS_BAR_RUN && k->action == ACTION_QUIT) {
@@ -127,19 +156,20 @@ static bool bar_entry(const KeyBinding *k, bool boundary, const char **keys, con
     }
     /* the boundary view's own keys, only while it is shown */
     bool own = k->action == ACTION_VAL_POINTS || k->action == ACTION_DISCRETE;
-    if (!k->bar || k->action == ACTION_LR_DOWN || (own && !boundary)) return false;
+    const char *said = keys_bar_word(k, st);
+    if (!said || k->action == ACTION_LR_DOWN || (own && !boundary)) return false;
     *keys = k->action == ACTION_SMOOTH_MORE ? "[]"
             : k->action == ACTION_LR_UP     ? "+-"
             : k->action == ACTION_FASTER    ? "<>"
             : k->action == ACTION_UNIT_ADD  ? "+-"
-            : k->action == ACTION_LAYER_ADD ? "ad"
+            : k->action == ACTION_LAYER_ADD ? "a/del"
             : k->action == ACTION_NET_LEFT  ? (crt_utf8() ? "\u2190\u2192\u2191\u2193" : "arrows")
                                             : k->label;
-    *word = k->action == ACTION_LR_UP ? "lr" : k->bar;
+    *word = k->action == ACTION_LR_UP ? "lr" : said;
     return true;
 }
 
-void keys_draw_bar(WINDOW *w, int y, int width, bool boundary, bool network)
+void keys_draw_bar(WINDOW *w, int y, int width, KeyState st, bool boundary, bool network)
 {
     /* the network view's keys first while it shows, then the others but
      * the learning rate's, whose + and - edit units there */
@@ -152,13 +182,13 @@ void keys_draw_bar(WINDOW *w, int y, int width, bool boundary, bool network)
     for (int i = 0; i < N && n < 64; i++)
         if (!network || key_table[i].action != ACTION_LR_UP) entry[n++] = &key_table[i];
     for (int i = 0; i < n; i++)
-        if ((shown[i] = bar_entry(entry[i], boundary, &keys, &word)))
+        if ((shown[i] = bar_entry(entry[i], st, boundary, &keys, &word)))
             total += crt_width(keys) + (int)strlen(word) + 3;
     total -= 2; /* no gap after the last entry */
     for (size_t d = 0; total > width && d < sizeof drop_order / sizeof drop_order[0]; d++)
         for (int i = 0; i < n; i++)
             if (shown[i] && entry[i]->action == drop_order[d]) {
-                bar_entry(entry[i], boundary, &keys, &word);
+                bar_entry(entry[i], st, boundary, &keys, &word);
                 total -= crt_width(keys) + (int)strlen(word) + 3;
                 shown[i] = false;
             }
@@ -167,7 +197,7 @@ void keys_draw_bar(WINDOW *w, int y, int width, bool boundary, bool network)
     mvwhline(w, y, 0, ' ', width);
     for (int i = 0; i < n; i++) {
         if (!shown[i]) continue;
-        bar_entry(entry[i], boundary, &keys, &word);
+        bar_entry(entry[i], st, boundary, &keys, &word);
         int kw = crt_width(keys);
         if (x + kw + (int)strlen(word) + 1 > width) break;
         crt_set(w, ROLE_KEY);

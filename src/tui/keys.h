@@ -75,10 +75,25 @@ extern const int net_key_count;
  * shows, so its keys come first. */
 Action keys_action(int ch, bool network);
 
-/* Draws the key bar on row y across width columns: boundary, the boundary
- * view is shown, and its own keys join the bar; network, the network view
- * is, and its keys come first, then what room is left of the others. */
-void keys_draw_bar(WINDOW *w, int y, int width, bool boundary, bool network);
+/* Where the run stands, for what the bar offers: the keys that act on
+ * training only while they can, space named for what it does then. */
+typedef enum {
+    KEYS_RUNNING,  /* space pauses */
+    KEYS_PAUSED,   /* space resumes, n trains one batch */
+    KEYS_DIVERGED, /* space resumes from the last finite weights */
+    KEYS_ENDED,    /* done, stopped, or no run: r and o start the next */
+} KeyState;
+
+/* The word the bar gives k in state st, or NULL when the bar leaves k out
+ * then (also when k has no word: KeyBinding.bar).  The boundary view's
+ * keys are the caller's to leave out elsewhere. */
+const char *keys_bar_word(const KeyBinding *k, KeyState st);
+
+/* Draws the key bar on row y across width columns, for state st:
+ * boundary, the boundary view is shown, and its own keys join the bar;
+ * network, the network view is, and its keys come first, then what room
+ * is left of the others. */
+void keys_draw_bar(WINDOW *w, int y, int width, KeyState st, bool boundary, bool network);
 /* Whose dashboard the bar is drawn for, from now on: a run's own; a run
  * opened from the sweep screen (no o: q goes back to the sweep); a sweep
  * trial's (q goes back; no restart, setup or network edits). */

@@ -1,0 +1,115 @@
+/*
+ * test_keys.c - the dashboard's key table (src/tui/keys.c): what the key
+ * bar offers as the run goes from running to paused, diverged and ended
+ * (space named for what it does then; the keys that act on training gone
+ * once it has ended), and that the network view's own keys mean nothing
+ * else in another view (but + and -, which the bar and the help name
+ * there).  Nothing is drawn.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../src/tui/keys.h"
+
+static const KeyBinding *binding(Action a)
+{
+    for (int i = 0; i < key_count; i++)
+        if (key_table[i].action == a) return &key_table[i];
+    for (int i = 0; i < net_key_count; i++)
+        if (net_key_table[i].action == a) return &net_key_table[i];
+    fail_msg("no key for action %d", (int)a);
+    return NULL;
+}
+
+static void space_is_named_for_what_it_does(void **state)
+{
+    (void)state;
+    const KeyBinding *k = binding(ACTION_PAUSE);
+    assert_string_equal(keys_bar_word(k, KEYS_RUNNING), "pause");
+    assert_string_equal(keys_bar_word(k, KEYS_PAUSED), "resume");
+    assert_string_equal(keys_bar_word(k, KEYS_DIVERGED), "resume");
+    /* ended: space does nothing (r starts a new run) */
+    assert_null(keys_bar_word(k, KEYS_ENDED));
+}
+
+static void n_is_offered_only_while_paused(void **state)
+{
+    (void)state;
+    const KeyBinding *k = binding(ACTION_STEP);
+    assert_null(keys_bar_word(k, KEYS_RUNNING));
+    assert_string_equal(keys_bar_word(k, KEYS_PAUSED), "step");
+    assert_null(keys_bar_word(k, KEYS_DIVERGED));
+    assert_null(keys_bar_word(k, KEYS_ENDED));
+}
+
+/* Once training has ended, what acts on it is refused: the bar offers
+ * what still does something, r and o (a new run) first among them. */
+static void after_the_end_the_bar_offers_what_still_acts(void **state)
+{
+    (void)state;
+    /* (the bar shows - and del beside + and a, under their words) */
+    static const Action gone[] = {ACTION_PAUSE,    ACTION_STEP,      ACTION_LR_UP,
+                                  ACTION_FASTER,   ACTION_EDIT,      ACTION_STOP,
+                                  ACTION_UNIT_ADD, ACTION_LAYER_ADD, ACTION_ACTIVATION};
+    for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
+        if (keys_bar_word(binding(gone[i]), KEYS_ENDED))
+            fail_msg("after the end the bar offers '%s'", binding(gone[i])->label);
+    static const Action kept[] = {ACTION_RESTART,  ACTION_SETUP,       ACTION_NEXT_VIEW,
+                                  ACTION_LOG,      ACTION_SMOOTH_MORE, ACTION_HELP,
+                                  ACTION_QUIT,     ACTION_HISTORY,     ACTION_VAL_POINTS,
+                                  ACTION_DISCRETE, ACTION_NET_LEFT};
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+        if (!keys_bar_word(binding(kept[i]), KEYS_ENDED))
+            fail_msg("after the end the bar leaves out '%s'", binding(kept[i])->label);
+    /* while training runs, stands paused or waits diverged, the keys that
+     * change it are there */
+    assert_non_null(keys_bar_word(binding(ACTION_LR_UP), KEYS_RUNNING));
+    assert_non_null(keys_bar_word(binding(ACTION_STOP), KEYS_PAUSED));
+    assert_non_null(keys_bar_word(binding(ACTION_EDIT), KEYS_DIVERGED));
+    /* a diverged run waits: s has nothing to stop */
+    assert_null(keys_bar_word(binding(ACTION_STOP), KEYS_DIVERGED));
+}
+
+/* A teacher who presses d in the network view to discretize the boundary,
+ * as d does from every other view, must not lose a layer: the network
+ * view's keys are free elsewhere, but + and - (units there, the learning
+ * rate elsewhere, as the bar and the help say). */
+static void network_keys_mean_nothing_else_in_other_views(void **state)
+{
+    (void)state;
+    for (int i = 0; i < net_key_count; i++) {
+        const KeyBinding *k = &net_key_table[i];
+        int codes[2] = {k->key, k->alt};
+        for (int c = 0; c < 2; c++) {
+            if (!codes[c] || k->action == ACTION_UNIT_ADD || k->action == ACTION_UNIT_REMOVE)
+                continue;
+            Action elsewhere = keys_action(codes[c], false);
+            if (elsewhere != ACTION_NONE)
+                fail_msg("network view key '%s' (code %d) also means action %d elsewhere", k->label,
+                         codes[c], (int)elsewhere);
+        }
+    }
+    assert_int_equal(keys_action('d', true), ACTION_DISCRETE);
+    assert_int_equal(keys_action('d', false), ACTION_DISCRETE);
+    assert_int_equal(keys_action(KEY_DC, true), ACTION_LAYER_REMOVE);
+    /* backspace as a terminal sends it without curses naming it */
+    assert_int_equal(keys_action(127, true), ACTION_LAYER_REMOVE);
+    assert_int_equal(keys_action(KEY_BACKSPACE, true), ACTION_LAYER_REMOVE);
+    assert_int_equal(keys_action('a', true), ACTION_LAYER_ADD);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(space_is_named_for_what_it_does),
+        cmocka_unit_test(n_is_offered_only_while_paused),
+        cmocka_unit_test(after_the_end_the_bar_offers_what_still_acts),
+        cmocka_unit_test(network_keys_mean_nothing_else_in_other_views),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
