@@ -918,24 +918,29 @@ static void draw_chart(Viewer *v, const Metric *m, RunInfo **plot, int n_plot, i
     c.n_markers = nm;
 
     /* the legend: how to tell the sides apart, where both are drawn; the
-     * smoothing and the scale on the first chart */
+     * smoothing and the scale on the first chart; without colour the
+     * patterns' words go when the chart is too narrow for them */
     bool both = false;
     for (int i = 0; i < c.n_series; i++) both = both || c.series[i].faint;
     char legend[160] = "";
-    int o = 0;
-    if (both && crt_colors() > 0) {
-        o = snprintf(legend, sizeof legend, "val bold, train faint");
-    } else if (both) {
-        char vk[64], tk[64];
-        chartview_key(ROLE_VAL, "val", true, vk, sizeof vk);
-        chartview_key(ROLE_TRAIN_RAW, "train", true, tk, sizeof tk);
-        o = snprintf(legend, sizeof legend, "%s  %s", vk, tk);
+    for (int words = 1; words >= 0; words--) {
+        int o = 0;
+        if (both && crt_colors() > 0) {
+            o = snprintf(legend, sizeof legend, "val bold, train faint");
+        } else if (both) {
+            char vk[64], tk[64];
+            chartview_key(ROLE_VAL, "val", words, vk, sizeof vk);
+            chartview_key(ROLE_TRAIN_RAW, "train", words, tk, sizeof tk);
+            o = snprintf(legend, sizeof legend, "%s  %s", vk, tk);
+        }
+        if (show_legend && v->smoothing > 0)
+            o += snprintf(legend + o, sizeof legend - (size_t)o, "%ssmoothing %.2g", o ? "  " : "",
+                          v->smoothing);
+        if (show_legend && v->log_y)
+            snprintf(legend + o, sizeof legend - (size_t)o, "%slog-y", o ? "  " : "");
+        /* as chartview_draw fits it beside the title */
+        if (crt_width(c.title) + 2 + crt_width(legend) <= width) break;
     }
-    if (show_legend && v->smoothing > 0)
-        o += snprintf(legend + o, sizeof legend - (size_t)o, "%ssmoothing %.2g", o ? "  " : "",
-                      v->smoothing);
-    if (show_legend && v->log_y)
-        snprintf(legend + o, sizeof legend - (size_t)o, "%slog-y", o ? "  " : "");
     if (legend[0]) c.legend = legend;
     chartview_draw(stdscr, top, left, height, width, &c);
 }
