@@ -541,16 +541,11 @@ static void draw_table(SweepScreen *s, int top, int height, int cols)
 }
 
 /* The y axis of the monitored figure over the values ys. */
-static void figure_axis(const SweepScreen *s, double *scratch, size_t n, ChartAxis *a)
+/* Whether the monitored figure is a fraction (an accuracy). */
+static bool unit_figure(const SweepScreen *s)
 {
-    chart_autoscale(scratch, n, false, a);
     MonitorField f = s->x->monitor;
-    bool acc = f == MONITOR_ACCURACY || f == MONITOR_VAL_ACCURACY;
-    if (acc) {
-        if (a->hi > 1) a->hi = 1;
-        if (a->lo < 0) a->lo = 0;
-        if (a->hi <= a->lo) a->lo = a->hi - 0.1;
-    }
+    return f == MONITOR_ACCURACY || f == MONITOR_VAL_ACCURACY;
 }
 
 /* Every trial's figure per epoch: the best bold, the cursor's bold and on
@@ -587,6 +582,7 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
     if (best >= 0 && best != s->cursor_trial) pick[n++] = best;
     if (s->cursor_trial >= 0 && s->cursor_trial < s->n_started) pick[n++] = s->cursor_trial;
     size_t used = 0;
+    ChartTrust trust[CHARTVIEW_MAX_SERIES];
     double *scratch = b + (size_t)CHARTVIEW_MAX_SERIES * 2 * (size_t)E;
     for (int k = 0; k < n; k++) {
         int i = pick[k];
@@ -604,14 +600,12 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
         bool faint = (st == TRIAL_PRUNED || st == TRIAL_STOPPED) && i != s->cursor_trial;
         c.attrs[c.n_series] =
             crt_palette_attr(i) | (i == best || i == s->cursor_trial ? A_BOLD : 0);
+        trust[c.n_series] = (ChartTrust){.blew_up = st == TRIAL_DIVERGED};
         c.series[c.n_series++] = (ChartSeries){xs, ys, m, ROLE_VAL, faint};
     }
-    /* the axis over every finite figure drawn */
-    size_t nf = 0;
-    for (int k = 0; k < c.n_series; k++)
-        for (size_t j = 0; j < c.series[k].n; j++)
-            if (isfinite(c.series[k].y[j])) scratch[nf++] = c.series[k].y[j];
-    figure_axis(s, scratch, nf, &c.y_axis);
+    /* the axis over the figures drawn; a trial that diverged counts only
+     * within the others' range (its blow-up is drawn clipped at the edge) */
+    chartview_fit_y(&c, trust, false, unit_figure(s), scratch);
     int max_ticks = width / 8 < 2 ? 2 : width / 8;
     double step = chart_nice_step(E, max_ticks);
     if (step < 1) step = 1;
@@ -645,19 +639,19 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
     c.title = title;
     c.empty_text = "no trial has a figure yet";
     size_t n = (size_t)s->n_started;
-    /* four series of n points (x and y), then n for the axis's fit */
-    double *b = need(s, 9 * n + 16);
+    /* five series of n points (x and y), then n for the axis's fit */
+    double *b = need(s, 11 * n + 16);
     if (!b) return;
     /* series: the others, those pruned or stopped (faint), the best, the
-     * cursor's */
-    double *xs[4], *ys[4];
-    size_t ns[4] = {0, 0, 0, 0};
-    for (int k = 0; k < 4; k++) {
+     * cursor's, those that diverged */
+    enum { N_SETS = 5 };
+    double *xs[N_SETS], *ys[N_SETS];
+    size_t ns[N_SETS] = {0};
+    for (int k = 0; k < N_SETS; k++) {
         xs[k] = b + (size_t)k * 2 * n;
         ys[k] = xs[k] + n;
     }
-    double *all = b + 8 * n;
-    size_t nf = 0;
+    double *all = b + 2 * N_SETS * n;
     int best = best_trial(s);
     double lo = INFINITY, hi = -INFINITY;
     for (int i = 0; i < s->n_started; i++) {
@@ -668,11 +662,11 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
             continue;
         int k = i == s->cursor_trial                                      ? 3
                 : i == best                                               ? 2
+                : v->status == TRIAL_DIVERGED                             ? 4
                 : v->status == TRIAL_PRUNED || v->status == TRIAL_STOPPED ? 1
                                                                           : 0;
         xs[k][ns[k]] = px;
         ys[k][ns[k]++] = v->best;
-        all[nf++] = v->best;
         if (px < lo) lo = px;
         if (px > hi) hi = px;
     }
@@ -685,16 +679,18 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
     if (!(c.x_axis.hi > c.x_axis.lo)) /* an int(a,a): one value */
         c.x_axis = (ChartAxis){c.x_axis.lo - 1, c.x_axis.lo + 1, false};
     (void)lo, (void)hi;
-    const CrtRole roles[4] = {ROLE_VAL, ROLE_DIM, ROLE_GOOD, ROLE_TRAIN};
-    for (int k = 0; k < 4; k++) {
+    const CrtRole roles[N_SETS] = {ROLE_VAL, ROLE_DIM, ROLE_GOOD, ROLE_TRAIN, ROLE_BAD};
+    ChartTrust trust[N_SETS];
+    for (int k = 0; k < N_SETS; k++) {
         if (!ns[k]) continue;
+        trust[c.n_series] = (ChartTrust){.blew_up = k == 4};
         c.scatter[c.n_series] = true;
         c.attrs[c.n_series] = k == 3   ? crt_palette_attr(s->cursor_trial) | A_BOLD
                               : k == 2 ? crt_attr(ROLE_GOOD) | A_BOLD
                                        : 0;
         c.series[c.n_series++] = (ChartSeries){xs[k], ys[k], ns[k], roles[k], k == 1};
     }
-    figure_axis(s, all, nf, &c.y_axis);
+    chartview_fit_y(&c, trust, false, unit_figure(s), all);
     if (categorical) {
         for (int a = 0; a < sp->n && c.n_x_ticks < CHARTVIEW_MAX_TICKS; a++) {
             c.x_ticks[c.n_x_ticks] = a;
