@@ -6,7 +6,8 @@
 # pbt's exploits (journaled in the trial's run directory); the space from a
 # --config file; SIGINT stops every trial, writes the files and exits 130
 # (synchronised on the event lines read through a pipe); a malformed
-# --space is a usage error naming the parameter and its column; --resume.
+# --space is a usage error naming the parameter and its column; --resume,
+# after SIGINT and after SIGKILL.
 set -u
 E2E=e2e_sweep
 # shellcheck source=tests/lib/check.sh
@@ -132,6 +133,28 @@ check "--resume exits 0" [ $? -eq 0 ]
 cut -d, -f1-13 "$whole/trials.csv" >"$T/whole.csv"
 cut -d, -f1-13 "$cut/trials.csv" >"$T/cut.csv"
 check "resumed, the same trials, statuses and figures as uninterrupted" cmp -s "$T/whole.csv" "$T/cut.csv"
+# The same sweep killed (SIGKILL: nothing written after it, and the trials'
+# files are not fsynced as they are written, only at the sweep's fixed
+# points) when its fourth trial starts, then resumed: the files it left are
+# whole and lead to the same end.
+rm -f "$T/fifo"
+mkfifo "$T/fifo"
+"$G" sweep digits --space "$SPACE" --trials 7 --max-epochs 30 --patience 0 --parallel 2 \
+    --seed 2 --scheduler median --min-epochs 2 --logdir "$T/kill" >"$T/fifo" 2>/dev/null &
+pid=$!
+while IFS= read -r line; do
+    case $line in
+    "trial   3 start"*) kill -KILL "$pid" ;;
+    esac
+done <"$T/fifo"
+wait "$pid"
+check "the sweep to resume was killed (SIGKILL)" [ $? -eq 137 ]
+killed=$(ls -d "$T"/kill/*-sweep)
+"$G" sweep --resume "$killed" >"$T/kresumed.out" 2>"$T/kresumed.err"
+check "--resume after SIGKILL exits 0" [ $? -eq 0 ]
+cut -d, -f1-13 "$killed/trials.csv" >"$T/killed.csv"
+check "resumed after SIGKILL, the same trials, statuses and figures as uninterrupted" \
+    cmp -s "$T/whole.csv" "$T/killed.csv"
 "$G" sweep --resume "$(ls -d "$T"/pbt/*-sweep)" >/dev/null 2>"$T/resume-pbt.err"
 check "--resume of a pbt sweep exits 2" [ $? -eq 2 ]
 check "saying how to start it again" grep -q -- '--config .*/space.txt' "$T/resume-pbt.err"

@@ -17,6 +17,8 @@
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <stdatomic.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -162,12 +164,16 @@ static TrainEvent event(EventKind k, int epoch, const char *text)
     return e;
 }
 
-/* Feeds a 3-epoch run through the hooks and finishes it. */
-static RunDir *run_three_epochs(Fixture *f, bool has_val, bool has_test)
+/* Feeds a 3-epoch run through the hooks and finishes it; nosync opens it
+ * as a sweep opens its trials (rundir_open_nosync). */
+static RunDir *run_three_epochs_as(Fixture *f, bool has_val, bool has_test, bool nosync)
 {
     RunDir *rl;
     Error err = {0};
-    assert_int_equal(rundir_open(&rl, &f->opt, &f->s, &err), ERROR_NONE);
+    if (nosync)
+        assert_int_equal(rundir_open_nosync(&rl, NULL, 0, 0, &f->opt, &f->s, &err), ERROR_NONE);
+    else
+        assert_int_equal(rundir_open(&rl, &f->opt, &f->s, &err), ERROR_NONE);
     TrainerHooks h = rundir_hooks(rl);
     assert_ptr_equal(h.ctx, rl);
     TrainEvent e = event(EVENT_START, 0, "training iris: 120 rows");
@@ -200,9 +206,31 @@ static RunDir *run_three_epochs(Fixture *f, bool has_val, bool has_test)
     return rl;
 }
 
+static RunDir *run_three_epochs(Fixture *f, bool has_val, bool has_test)
+{
+    return run_three_epochs_as(f, has_val, has_test, false);
+}
+
 static void file_path(char *buf, size_t cap, const RunDir *rl, const char *name)
 {
     snprintf(buf, cap, "%s/%s", rundir_path(rl), name);
+}
+
+/* The library's fsyncs, counted: these definitions take the place of
+ * libc's for the whole program (the engine is linked in statically) and
+ * pass each call on to the kernel. */
+static atomic_int n_fsync;
+
+int fsync(int fd)
+{
+    atomic_fetch_add(&n_fsync, 1);
+    return (int)syscall(SYS_fsync, fd);
+}
+
+int fdatasync(int fd)
+{
+    atomic_fetch_add(&n_fsync, 1);
+    return (int)syscall(SYS_fdatasync, fd);
 }
 
 /* ---- tests ----------------------------------------------------------- */
@@ -478,6 +506,50 @@ static void checkpoint_writes_a_loadable_model(void **state)
     while ((e = readdir(d))) assert_null(strstr(e->d_name, ".tmp."));
     closedir(d);
     rundir_close(rl);
+    free_fixture(f);
+}
+
+/* Whether the files at a and b hold the same bytes. */
+static bool same_bytes(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    bool same = fa && fb;
+    while (same) {
+        int ca = fgetc(fa), cb = fgetc(fb);
+        same = ca == cb;
+        if (ca == EOF) break;
+    }
+    if (fa) fclose(fa);
+    if (fb) fclose(fb);
+    return same;
+}
+
+/* `train`'s run directory fsyncs as it goes (the event file each epoch,
+ * each model.gtm and its directory, every file at the end); one opened
+ * with rundir_open_nosync (a sweep's trial, whose sweep syncs at its fixed
+ * points) writes the same files and fsyncs none of them. */
+static void a_nosync_run_directory_writes_the_same_files_and_fsyncs_none(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    char dir[2][4200];
+    int fsyncs[2];
+    for (int k = 0; k < 2; k++) {
+        atomic_store(&n_fsync, 0);
+        RunDir *rl = run_three_epochs_as(f, true, false, k == 1);
+        snprintf(dir[k], sizeof dir[k], "%s", rundir_path(rl));
+        rundir_close(rl);
+        fsyncs[k] = atomic_load(&n_fsync);
+    }
+    assert_true(fsyncs[0] >= 3 + 2 * 3);
+    assert_int_equal(fsyncs[1], 0);
+    const char *same[] = {"metrics.csv", "model.gtm", "config.txt"};
+    for (int i = 0; i < 3; i++) {
+        char a[4300], b[4300];
+        snprintf(a, sizeof a, "%s/%s", dir[0], same[i]);
+        snprintf(b, sizeof b, "%s/%s", dir[1], same[i]);
+        assert_true(same_bytes(a, b));
+    }
     free_fixture(f);
 }
 
@@ -1263,6 +1335,7 @@ int main(void)
         cmocka_unit_test(event_file_reads_back_as_the_same_scalars),
         cmocka_unit_test(config_txt_loads_back_into_the_same_options),
         cmocka_unit_test(checkpoint_writes_a_loadable_model),
+        cmocka_unit_test(a_nosync_run_directory_writes_the_same_files_and_fsyncs_none),
         cmocka_unit_test(unusable_logdir_is_an_error_naming_it),
         cmocka_unit_test(resume_removes_the_temporaries_of_dead_processes_only),
         cmocka_unit_test(view_removes_the_temporaries_of_dead_processes_only),

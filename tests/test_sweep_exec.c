@@ -2,26 +2,66 @@
  * decisions on repeated runs at one --parallel (and, for the rules that do
  * not depend on it, at another); PBT's exploit copies exactly the donor's
  * weights and optimizer state; a stop ends every trial, running or parked,
- * and writes the files; the files say what happened; spaces the executor
- * cannot run are refused with the parameter named. */
+ * and writes the files; the files say what happened; the trials' files
+ * are made durable at the sweep's fixed points, not epoch by epoch; spaces
+ * the executor cannot run are refused with the parameter named. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "gradtop/logdir/runset.h"
 #include "gradtop/sweep/exec.h"
 #include "tmpdir.h"
+
+/* ---- the library's sync calls, counted ------------------------------------
+ * These definitions take the place of libc's for the whole program (the
+ * engine is linked in statically) and pass each call on to the kernel.
+ * trials_unsynced counts the trials.csv replacements with no syncfs
+ * since the one before. */
+static atomic_int n_fsync, n_syncfs, n_trials_csv, trials_unsynced;
+static atomic_bool synced_since;
+
+int fsync(int fd)
+{
+    atomic_fetch_add(&n_fsync, 1);
+    return (int)syscall(SYS_fsync, fd);
+}
+
+int fdatasync(int fd)
+{
+    atomic_fetch_add(&n_fsync, 1);
+    return (int)syscall(SYS_fdatasync, fd);
+}
+
+int syncfs(int fd)
+{
+    atomic_fetch_add(&n_syncfs, 1);
+    atomic_store(&synced_since, true);
+    return (int)syscall(SYS_syncfs, fd);
+}
+
+int rename(const char *from, const char *to)
+{
+    size_t n = strlen(to);
+    if (n >= 11 && !strcmp(to + n - 11, "/trials.csv")) {
+        atomic_fetch_add(&n_trials_csv, 1);
+        if (!atomic_exchange(&synced_since, false)) atomic_fetch_add(&trials_unsynced, 1);
+    }
+    return renameat(AT_FDCWD, from, AT_FDCWD, to);
+}
 
 static Options iris_sweep(const char *space, int scheduler, int trials, int max_epochs,
                           int parallel)
@@ -525,6 +565,47 @@ static void the_files_name_every_trial_and_best_txt_loads(void **state)
     prepared_close(&data);
 }
 
+/* A trial's run directory is not fsynced as it is written: the sweep
+ * syncs the file system before each trials.csv, so a trial of 24 epochs
+ * costs the same fsyncs as one of 3 (before, each epoch fsynced the event
+ * file, each new best model.gtm and its directory). */
+static void trial_files_are_synced_at_the_fixed_points_not_per_epoch(void **state)
+{
+    (void)state;
+    int fsyncs[2];
+    for (int k = 0; k < 2; k++) {
+        char dir[256];
+        snprintf(dir, sizeof dir, "%s/sync-%d", tmpdir, k);
+        mkdir(dir, 0755);
+        Options o = iris_sweep("lr=loguniform(1e-3,1e-2); batch-size=choice(8|16|32)",
+                               SWEEP_SCHED_NONE, 3, k ? 24 : 3, 1);
+        PreparedData data;
+        Error err = {0};
+        assert_int_equal(prepared_open(&data, &o, NULL, &err), ERROR_NONE);
+        SweepExec *x = calloc(1, sizeof *x);
+        assert_int_equal(sweep_exec_init(x, &o, &data, dir, NULL, &err), ERROR_NONE);
+        atomic_store(&n_fsync, 0);
+        atomic_store(&n_syncfs, 0);
+        atomic_store(&n_trials_csv, 0);
+        atomic_store(&trials_unsynced, 0);
+        atomic_store(&synced_since, false);
+        assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+        for (int i = 0; i < 3; i++) {
+            assert_int_equal(x->trials[i].status, TRIAL_DONE);
+            assert_int_equal(x->trials[i].epochs, o.max_epochs);
+        }
+        fsyncs[k] = atomic_load(&n_fsync);
+        /* every trials.csv came after a sync of what the trials wrote */
+        assert_true(atomic_load(&n_trials_csv) >= 3);
+        assert_int_equal(atomic_load(&trials_unsynced), 0);
+        assert_true(atomic_load(&n_syncfs) >= atomic_load(&n_trials_csv));
+        sweep_exec_free(x);
+        free(x);
+        prepared_close(&data);
+    }
+    assert_int_equal(fsyncs[0], fsyncs[1]);
+}
+
 /* ---- refusals ------------------------------------------------------------ */
 
 static void pbt_refuses_a_parameter_the_trainer_cannot_change_live(void **state)
@@ -736,6 +817,7 @@ int main(void)
         cmocka_unit_test(a_resumed_sweep_ends_as_an_uninterrupted_one),
         cmocka_unit_test(a_resumed_asha_sweep_ends_as_an_uninterrupted_one),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),
+        cmocka_unit_test(trial_files_are_synced_at_the_fixed_points_not_per_epoch),
         cmocka_unit_test(pbt_refuses_a_parameter_the_trainer_cannot_change_live),
         cmocka_unit_test(asha_passes_over_a_trial_stopped_at_its_rung),
         cmocka_unit_test(the_controls_pause_promote_stop_and_hold_trials),

@@ -11,6 +11,7 @@
 int atomicfile_open(AtomicFile *a, const char *path)
 {
     a->f = NULL;
+    a->sync = true;
     size_t n = strlen(path);
     if (n >= sizeof a->path) return ENAMETOOLONG;
     memcpy(a->path, path, n + 1);
@@ -54,7 +55,7 @@ int atomicfile_commit(AtomicFile *a, int write_error)
     int e = write_error;
     if (!e && ferror(a->f)) e = EIO; /* a write failed that the caller did not see */
     if (!e && fflush(a->f) != 0) e = errno;
-    if (!e && fsync(fileno(a->f)) != 0 && errno != EINVAL) e = errno;
+    if (!e && a->sync && fsync(fileno(a->f)) != 0 && errno != EINVAL) e = errno;
     if (fclose(a->f) != 0 && !e) e = errno;
     a->f = NULL;
     if (!e && rename(a->tmp, a->path) != 0) e = errno;
@@ -62,7 +63,7 @@ int atomicfile_commit(AtomicFile *a, int write_error)
         unlink(a->tmp);
         return e;
     }
-    return sync_parent(a->path);
+    return a->sync ? sync_parent(a->path) : 0;
 }
 
 void atomicfile_abandon(AtomicFile *a)

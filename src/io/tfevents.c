@@ -151,8 +151,9 @@ void tfevents_frame_footer(uint8_t out[4], const void *data, size_t n)
 struct TfeWriter {
     FILE *f;
     char path[4096];
-    Error err;  /* the first failure; later calls return it */
-    off_t good; /* the file's length at the last flush that worked: whole records */
+    Error err;   /* the first failure; later calls return it */
+    off_t good;  /* the file's length at the last flush that worked: whole records */
+    bool nosync; /* tfevents_set_sync(w, false): flushes do not fsync */
 };
 
 /* The first failure also cuts the file back to its last whole record (a
@@ -361,11 +362,16 @@ ErrorCode tfevents_flush(TfeWriter *w, Error *err)
 {
     if (writer_check(w, err)) return w->err.code;
     if (fflush(w->f) != 0) return writer_fail(w, err, "write failed", errno);
-    if (fsync(fileno(w->f)) != 0 && errno != EINVAL && errno != EROFS)
+    if (!w->nosync && fsync(fileno(w->f)) != 0 && errno != EINVAL && errno != EROFS)
         return writer_fail(w, err, "fsync failed", errno);
     off_t at = ftello(w->f);
     if (at >= 0) w->good = at;
     return ERROR_NONE;
+}
+
+void tfevents_set_sync(TfeWriter *w, bool sync)
+{
+    w->nosync = !sync;
 }
 
 ErrorCode tfevents_close(TfeWriter *w, Error *err)

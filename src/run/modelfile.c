@@ -370,6 +370,7 @@ ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
     bytes_put_le(word, crc, 4);
     out_put(&out, word, 4);
 
+    af.sync = !info->no_sync;
     int e = atomicfile_commit(&af, out.errnum);
     if (e) rc = error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(e));
 done:

@@ -165,10 +165,15 @@ ErrorCode trainrun_open_log(TrainRun *r, Error *err)
     if (!r->trainer) return error_set(err, ERROR_RUNTIME, "no network built");
     if (r->opt.no_log || r->log) return ERROR_NONE;
     Error lerr = {0};
-    ErrorCode rc = r->cfg.resume_dir
-                       ? rundir_resume(&r->log, r->cfg.resume_dir, r->cfg.resume_epoch,
-                                       r->cfg.resume_step, &r->opt, r->sess, &lerr)
-                       : rundir_open(&r->log, &r->opt, r->sess, &lerr);
+    ErrorCode rc;
+    if (r->cfg.owner_syncs)
+        rc = rundir_open_nosync(&r->log, r->cfg.resume_dir, r->cfg.resume_epoch, r->cfg.resume_step,
+                                &r->opt, r->sess, &lerr);
+    else if (r->cfg.resume_dir)
+        rc = rundir_resume(&r->log, r->cfg.resume_dir, r->cfg.resume_epoch, r->cfg.resume_step,
+                           &r->opt, r->sess, &lerr);
+    else
+        rc = rundir_open(&r->log, &r->opt, r->sess, &lerr);
     if (rc) {
         r->log = NULL;
         if (r->cfg.log_required) {

@@ -52,6 +52,7 @@ struct RunDir {
     atomic_bool failed;  /* err is set: other threads may read it then */
     bool journal_failed; /* a journal line could not be written: no more */
     bool off;            /* rundir_off: nothing more is written */
+    bool nosync;         /* rundir_open_nosync: the owner makes the files durable */
     void (*on_fail)(void *ctx, const Error *e);
     void *on_fail_ctx;
     /* checkpoint.gtm: the epoch it holds (-1: none written), how long the
@@ -140,12 +141,13 @@ static void sanitize(char *dst, size_t cap, const char *src)
     if (n == 0 || strcmp(dst, ".") == 0 || strcmp(dst, "..") == 0) snprintf(dst, cap, "run");
 }
 
-/* Writes text to path atomically (atomicfile.h). */
-static int write_atomic(const char *path, const char *text)
+/* Writes text to path atomically (atomicfile.h), fsynced when sync. */
+static int write_atomic(const char *path, const char *text, bool sync)
 {
     AtomicFile af;
     int e = atomicfile_open(&af, path);
     if (e) return e;
+    af.sync = sync;
     size_t n = strlen(text);
     return atomicfile_commit(&af, fwrite(text, 1, n, af.f) != n ? (errno ? errno : EIO) : 0);
 }
@@ -420,7 +422,7 @@ static void metrics_header(RunDir *rl)
 }
 
 static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s, const char *resume,
-                          int epoch, long step, Error *err);
+                          int epoch, long step, bool nosync, Error *err);
 
 /* Removes a run directory this process has just made, with whatever it
  * holds (only files it wrote): a run that could not open all its files
@@ -546,19 +548,25 @@ static void journal_cut(RunDir *rl, double t, int epoch, long step, const Cut *c
 
 ErrorCode rundir_open(RunDir **out, const Options *o, const PreparedData *s, Error *err)
 {
-    return open_run(out, o, s, NULL, 0, 0, err);
+    return open_run(out, o, s, NULL, 0, 0, false, err);
 }
 
 ErrorCode rundir_resume(RunDir **out, const char *dir, int epoch, long step, const Options *o,
                         const PreparedData *s, Error *err)
 {
-    return open_run(out, o, s, dir, epoch, step, err);
+    return open_run(out, o, s, dir, epoch, step, false, err);
+}
+
+ErrorCode rundir_open_nosync(RunDir **out, const char *resume_dir, int epoch, long step,
+                             const Options *o, const PreparedData *s, Error *err)
+{
+    return open_run(out, o, s, resume_dir, epoch, step, true, err);
 }
 
 /* Opens a new run directory, or with resume an existing one whose files
  * are appended to (and a new event file started beside the old). */
 static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s, const char *resume,
-                          int epoch, long step, Error *err)
+                          int epoch, long step, bool nosync, Error *err)
 {
     *out = NULL;
     RunDir *rl = calloc(1, sizeof *rl);
@@ -571,6 +579,7 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
     rl->has_test = s->has_test;
     rl->state_epoch = -1;
     rl->state_share = RUNDIR_CHECKPOINT_SHARE;
+    rl->nosync = nosync;
     double t = now_seconds();
     ErrorCode rc = ERROR_NONE;
     if (resume) {
@@ -628,7 +637,7 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
     }
     char config_path[RUNDIR_PATH + 16];
     snprintf(config_path, sizeof config_path, "%s/config.txt", rl->dir);
-    int e = write_atomic(config_path, rl->config_text);
+    int e = write_atomic(config_path, rl->config_text, !nosync);
     if (e)
         return abandon_run(rl, !resume,
                            error_set(err, ERROR_RUNTIME, "%s: %s", config_path, strerror(e)));
@@ -645,6 +654,7 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
     }
     rc = tfevents_open(&rl->events, rl->dir, t, err);
     if (rc) return abandon_run(rl, !resume, rc);
+    tfevents_set_sync(rl->events, !nosync);
     /* the model is saved later, through a temporary file: its descriptor
      * is set aside now, so that a run short of descriptors fails here,
      * before it has begun, rather than at its first save */
@@ -880,6 +890,7 @@ void rundir_on_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kep
     info.epoch = rl->last_epoch;
     info.step = rl->last_step;
     info.kept_epoch = kept_epoch;
+    info.no_sync = rl->nosync;
     Error e = {0};
     /* the descriptor set aside for this save (open_run) */
     if (rl->spare_fd >= 0) close(rl->spare_fd);
@@ -915,6 +926,7 @@ void rundir_on_state(void *ctx, const Model *m, const Optimizer *o, const TrainS
     info.config_text = rl->config_text;
     info.kept_epoch = s->epoch;
     info.run_state = s;
+    info.no_sync = rl->nosync;
     Error e = {0};
     /* the descriptor set aside for saves (open_run) */
     if (rl->spare_fd >= 0) close(rl->spare_fd);
@@ -959,8 +971,8 @@ ErrorCode rundir_finish(RunDir *rl, const TrainResult *r, Error *err)
     if (n < sizeof text) snprintf(text + n, sizeof text - n, " run=%s", rl->dir);
     journal_line(rl, t, r->steps, r->epochs, "result", text);
 
-    flush_file(rl, rl->metrics, rl->metrics_path, true);
-    if (!rl->journal_failed) flush_file(rl, rl->journal, rl->journal_path, true);
+    flush_file(rl, rl->metrics, rl->metrics_path, !rl->nosync);
+    if (!rl->journal_failed) flush_file(rl, rl->journal, rl->journal_path, !rl->nosync);
     if (rl->err.code == ERROR_NONE && tfevents_flush(rl->events, &e))
         rl_fail_err(rl, &e, "write_failed");
     return rundir_error(rl, err);

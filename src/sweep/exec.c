@@ -478,6 +478,7 @@ static void start_trial(SweepExec *x, int i, int target)
                                     .on_event = trial_on_event,
                                     .on_state = trial_on_state},
                           .log_required = true,
+                          .owner_syncs = true, /* at the sweep's fixed points: write_files */
                           .note = "sweep trial"};
     RunResume rr;
     bool resumed = false;
@@ -723,7 +724,7 @@ static void write_files(SweepExec *x)
 {
     if (!x->dir[0] || x->files_failed) return;
     Error e = {0};
-    if (sweep_write_trials(x, &e) || sweep_write_best(x, &e)) {
+    if (sweep_sync(x, &e) || sweep_write_trials(x, &e) || sweep_write_best(x, &e)) {
         x->files_failed = true;
         snprintf(x->files_error, sizeof x->files_error, "%s", e.msg);
     }

@@ -3,11 +3,13 @@
  * and best.txt, each replaced whole (atomicfile.h).  See exec.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "gradtop/io/atomicfile.h"
 #include "gradtop/logdir/runset.h"
@@ -171,6 +173,19 @@ ErrorCode sweep_write_best(const SweepExec *x, Error *err)
     pthread_mutex_unlock(mu);
     if (b < 0) return ERROR_NONE;
     return write_atomic(x, "best.txt", best_text, err);
+}
+
+ErrorCode sweep_sync(const SweepExec *x, Error *err)
+{
+    int fd = open(x->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return error_set(err, ERROR_RUNTIME, "%s: %s", x->dir, strerror(errno));
+    /* EROFS, EINVAL: nothing there to make durable (as atomicfile.c) */
+    int e = syncfs(fd) != 0 && errno != EROFS && errno != EINVAL ? errno : 0;
+    close(fd);
+    if (e)
+        return error_set(err, ERROR_RUNTIME, "%s: syncing its file system: %s", x->dir,
+                         strerror(e));
+    return ERROR_NONE;
 }
 
 /* ---- --resume ------------------------------------------------------------ */

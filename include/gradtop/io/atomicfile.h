@@ -3,20 +3,30 @@
  * "PATH.tmp.PID" beside it, then flushed, fsynced, renamed over PATH and
  * the directory fsynced, so that a reader (or a crash at any moment) sees
  * either the old file or the new one.  model.gtm, checkpoint.gtm,
- * config.txt and predict's -o file are written this way.  A failed or
- * abandoned write removes its temporary; one left by a killed process is
- * removed later (rundir_remove_stale).  An AtomicFile belongs to the thread
- * that opened it.
+ * config.txt and predict's -o file are written this way.
+ *
+ * The two fsyncs are what makes the replacement survive a power cut (or a
+ * crash of the system): without them a crash of the process alone still
+ * sees the old file or the new one, since the kernel keeps what was
+ * written, but after a power cut the renamed file may be empty or short.
+ * A caller that makes the file system durable itself at its own fixed
+ * points (a sweep's trials: rundir.h) clears sync before the commit.
+ *
+ * A failed or abandoned write removes its temporary; one left by a killed
+ * process is removed later (rundir_remove_stale).  An AtomicFile belongs
+ * to the thread that opened it.
  */
 #ifndef GRADTOP_ATOMICFILE_H
 #define GRADTOP_ATOMICFILE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #define ATOMICFILE_PATH 4096
 
 typedef struct {
-    FILE *f; /* write here, between open and commit */
+    FILE *f;   /* write here, between open and commit */
+    bool sync; /* fsync the file and its directory at the commit (open sets it) */
     char path[ATOMICFILE_PATH];
     char tmp[ATOMICFILE_PATH + 32];
 } AtomicFile;
@@ -26,8 +36,8 @@ typedef struct {
 int atomicfile_open(AtomicFile *a, const char *path);
 /* Finishes the write: write_error (an errno the caller met while writing,
  * or 0), then the stream's own error, flush, fsync, close and rename, then
- * the directory's fsync.  Returns 0, or the first errno; the temporary is
- * gone either way. */
+ * the directory's fsync (both fsyncs only when a->sync).  Returns 0, or
+ * the first errno; the temporary is gone either way. */
 int atomicfile_commit(AtomicFile *a, int write_error);
 /* Gives up: closes and removes the temporary; path is untouched. */
 void atomicfile_abandon(AtomicFile *a);

@@ -128,8 +128,13 @@ ErrorCode tfevents_write_hparams_start(TfeWriter *w, const TfeHParam *hp, int n_
 ErrorCode tfevents_write_hparams_end(TfeWriter *w, TfeSessionStatus status, double wall_time,
                                      Error *err);
 
-/* fflush and fsync: what is written so far is on disk as whole records. */
+/* fflush and fsync: what is written so far is on disk as whole records
+ * (without the fsync after tfevents_set_sync(w, false): with the kernel,
+ * which a crash of the process does not lose). */
 ErrorCode tfevents_flush(TfeWriter *w, Error *err);
+/* Whether tfevents_flush fsyncs (it does from tfevents_open on): false
+ * when the owner makes the file system durable at its own fixed points. */
+void tfevents_set_sync(TfeWriter *w, bool sync);
 /* Flushes, closes and frees (w may be NULL).  Returns the first error the
  * writer met, if any. */
 ErrorCode tfevents_close(TfeWriter *w, Error *err);

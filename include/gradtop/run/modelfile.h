@@ -157,6 +157,10 @@ typedef struct {
     /* the run's state to resume from (checkpoint.gtm); NULL: none.  Its
      * epoch and step, when given, are what PROGRESS records. */
     const TrainState *run_state;
+    /* Replaced by temporary and rename only, without the fsyncs: the
+     * writer makes the file system durable at its own fixed points
+     * (atomicfile.h says what that gives up). */
+    bool no_sync;
 } ModelInfo;
 
 /* A loaded model file; owns every pointer. */
@@ -197,8 +201,8 @@ void modelfile_info_from_session(ModelInfo *info, const PreparedData *s);
 /*
  * Writes m (and o's state when o is not NULL and all of it finite) with
  * info to path atomically: into "PATH.tmp.PID" beside it, fflush, fsync, rename over
- * path, fsync of the directory.  A crash at any moment leaves either the
- * old file or the new one.  ERROR_INPUT when info does not fit m,
+ * path, fsync of the directory (no fsync with info->no_sync).  A crash at
+ * any moment leaves either the old file or the new one.  ERROR_INPUT when info does not fit m,
  * ERROR_RUNTIME "PATH: why" on I/O failure (the temporary is removed).
  */
 ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,

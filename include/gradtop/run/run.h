@@ -75,6 +75,9 @@ typedef struct {
     const char *resume_dir;
     int resume_epoch;
     long resume_step;
+    /* The run directory is opened with rundir_open_nosync: the caller
+     * makes the files durable at its own fixed points (a sweep's trials). */
+    bool owner_syncs;
 } TrainRunConfig;
 
 typedef struct {

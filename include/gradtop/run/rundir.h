@@ -20,7 +20,25 @@
  * replaced atomically (temporary file, fsync, rename); metrics.csv rows,
  * journal lines and event records are written whole and flushed after each
  * epoch or event (the event file is also fsynced per epoch, the others at
- * the end).  A write the disk takes only part of (a full disk) is cut back
+ * the end).
+ *
+ * What the fsyncs buy.  A crash of the process (SIGKILL, a fault, the
+ * OOM killer) loses nothing that write() took: the kernel holds it, so
+ * every flushed row, line and record and every renamed file survives it
+ * with or without fsync, and the temporary-and-rename keeps a replaced file
+ * whole.  The fsyncs guard against a power cut or a crash of the system:
+ * an appended file's tail (which a resume cuts back to its checkpoint) and,
+ * worse, a renamed file whose data had not reached the disk (empty or
+ * short).  `train` fsyncs as said above.  A sweep's trials are opened with
+ * rundir_open_nosync: none of their files is fsynced here (a digits trial
+ * of 30 epochs made about 70 fsyncs, most of its time); the sweep instead
+ * syncs the file system (syncfs) at each of its fixed points, before it
+ * replaces trials.csv, and trials.csv itself with fsync (sweep/exec.h).
+ * So a power cut never leaves a trial that trials.csv calls ended with
+ * files short of its end, and after it a trial that was training may find
+ * its checkpoint.gtm damaged: `sweep --resume` then trains it again from
+ * its first epoch.  A crash of the process leaves every file as `train`'s
+ * would.  A write the disk takes only part of (a full disk) is cut back
  * to where it began: the files hold whole rows, lines and records only.
  * After an I/O failure (the first one is remembered: rundir_error) no more
  * metrics rows, event records or models are written; the journal still
@@ -79,6 +97,12 @@ ErrorCode rundir_make_dir(const char *logdir, const char *dataset, const char *n
 ErrorCode rundir_resume(RunDir **out, const char *dir, int epoch, long step, const Options *o,
                         const PreparedData *s, Error *err);
 
+/* rundir_open (resume_dir NULL) or rundir_resume (resume_dir the run's
+ * directory) for a run whose owner makes its files durable: nothing this
+ * RunDir writes is fsynced (the sweep's trials; see above). */
+ErrorCode rundir_open_nosync(RunDir **out, const char *resume_dir, int epoch, long step,
+                             const Options *o, const PreparedData *s, Error *err);
+
 /* Removes from dir the temporaries (NAME.tmp.PID, regular files) of
  * processes that no longer exist: a save killed between writing its
  * temporary and renaming it leaves one behind.  Those of live processes
@@ -122,7 +146,8 @@ void rundir_set_checkpoint_share(RunDir *rl, double share);
 void rundir_note(RunDir *rl, const char *kind, const char *text);
 
 /* The end of the run: final metrics for HParams, the journal's result
- * line, everything flushed and fsynced.  Returns the first I/O error of the
+ * line, everything flushed and fsynced (flushed only after
+ * rundir_open_nosync).  Returns the first I/O error of the
  * whole run, if any. */
 ErrorCode rundir_finish(RunDir *rl, const TrainResult *r, Error *err);
 

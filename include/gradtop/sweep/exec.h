@@ -307,5 +307,11 @@ ErrorCode sweep_write_trials(const SweepExec *x, Error *err);
 /* best.txt: the best trial's options as config.txt holds them (loadable
  * with --config, --epochs its full length), with a comment naming it. */
 ErrorCode sweep_write_best(const SweepExec *x, Error *err);
+/* The sweep's fixed point on disk: syncs the file system of the sweep
+ * directory (syncfs), so that every trial file written so far is durable
+ * before trials.csv says so.  The trials' run directories are not fsynced
+ * as they are written (rundir_open_nosync, rundir.h says what that gives
+ * up): this call, made before each trials.csv, is their durability. */
+ErrorCode sweep_sync(const SweepExec *x, Error *err);
 
 #endif
