@@ -155,6 +155,19 @@ check "--resume after SIGKILL exits 0" [ $? -eq 0 ]
 cut -d, -f1-13 "$killed/trials.csv" >"$T/killed.csv"
 check "resumed after SIGKILL, the same trials, statuses and figures as uninterrupted" \
     cmp -s "$T/whole.csv" "$T/killed.csv"
+# A trial killed after its last epoch's checkpoint, before the sweep
+# collected it (trials.csv still says running, as the kill above can leave
+# it): --resume ends it with the checkpoint's result instead of refusing
+# to train it further.
+cp -r "$whole" "$T/ended"
+awk -F, -v OFS=, 'NR > 1 && $1 == 2 { $2 = "running"; $4 = 3; $8 = $9 = $10 = $11 = "" } 1' \
+    "$whole/trials.csv" >"$T/ended/trials.csv"
+sed -i "s#$whole#$T/ended#g" "$T/ended/trials.csv"
+"$G" sweep --resume "$T/ended" >"$T/ended.out" 2>&1
+check "--resume of a trial that had trained to its end exits 0" [ $? -eq 0 ]
+check "it is done, not failed" grep -q '^trial   2 done ' "$T/ended.out"
+cut -d, -f1-13 "$T/ended/trials.csv" >"$T/ended.csv"
+check "and trials.csv is the uninterrupted sweep's" cmp -s "$T/whole.csv" "$T/ended.csv"
 "$G" sweep --resume "$(ls -d "$T"/pbt/*-sweep)" >/dev/null 2>"$T/resume-pbt.err"
 check "--resume of a pbt sweep exits 2" [ $? -eq 2 ]
 check "saying how to start it again" grep -q -- '--config .*/space.txt' "$T/resume-pbt.err"

@@ -90,6 +90,13 @@ static void out_section(Out *o, uint32_t id, const ByteBuf *b)
  * fixed buffer. */
 static void out_words(Out *o, const void *x, size_t n)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* the words are in the file's order already: written as they are (a
+     * byte at a time, through bytes_put_le, they took a sweep's trials a
+     * few per cent of their time) */
+    out_put(o, x, 4 * n);
+    return;
+#endif
     uint8_t chunk[1 << 16];
     size_t per = sizeof chunk / 4;
     for (size_t i = 0; i < n; i += per) {

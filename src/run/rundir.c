@@ -53,6 +53,11 @@ struct RunDir {
     bool journal_failed; /* a journal line could not be written: no more */
     bool off;            /* rundir_off: nothing more is written */
     bool nosync;         /* rundir_open_nosync: the owner makes the files durable */
+    /* nosync: the kept epoch of weights model.gtm does not hold yet (0:
+     * none), written with the next checkpoint.gtm; finishing: the last
+     * state came, so model.gtm is written at once */
+    int model_pending;
+    bool finishing;
     void (*on_fail)(void *ctx, const Error *e);
     void *on_fail_ctx;
     /* checkpoint.gtm: the epoch it holds (-1: none written), how long the
@@ -884,6 +889,10 @@ void rundir_on_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kep
 {
     RunDir *rl = ctx;
     if (rl->err.code != ERROR_NONE || rl->off) return;
+    if (rl->nosync && !rl->finishing) {
+        rl->model_pending = kept_epoch; /* with the next checkpoint.gtm (rundir.h) */
+        return;
+    }
     ModelInfo info;
     modelfile_info_from_session(&info, rl->s);
     info.config_text = rl->config_text;
@@ -904,6 +913,35 @@ void rundir_on_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kep
     }
 }
 
+/* nosync: model.gtm in step with the checkpoint.gtm just written, from
+ * its state: the best epoch's weights (the epoch's own, with their
+ * optimizer state, when it is the best). */
+static void save_pending_model(RunDir *rl, const Model *m, const Optimizer *o, const TrainState *s)
+{
+    Model best = *m;
+    if (s->n_best > 0) {
+        best.params = s->best_params;
+        o = NULL; /* the state is the epoch's, not the best weights' */
+    }
+    ModelInfo info;
+    modelfile_info_from_session(&info, rl->s);
+    info.config_text = rl->config_text;
+    info.epoch = s->epoch;
+    info.step = s->step;
+    info.kept_epoch = s->best_epoch > 0 ? s->best_epoch : rl->model_pending;
+    info.no_sync = true;
+    Error e = {0};
+    if (rl->spare_fd >= 0) close(rl->spare_fd);
+    ErrorCode saved = modelfile_save(rl->model_path, &best, o, &info, &e);
+    rl->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (saved != ERROR_NONE) {
+        journal_line(rl, now_seconds(), s->step, s->epoch, "checkpoint_failed", e.msg);
+        rl_fail_err(rl, &e, NULL);
+        return;
+    }
+    rl->model_pending = 0;
+}
+
 void rundir_set_checkpoint_share(RunDir *rl, double share)
 {
     rl->state_share = share;
@@ -912,6 +950,7 @@ void rundir_set_checkpoint_share(RunDir *rl, double share)
 void rundir_on_state(void *ctx, const Model *m, const Optimizer *o, const TrainState *s, bool last)
 {
     RunDir *rl = ctx;
+    if (last) rl->finishing = true;
     if (rl->err.code != ERROR_NONE || rl->off || s->epoch == rl->state_epoch || s->epoch < 1)
         return;
     /* Each write costs at most state_share of the time since the last
@@ -938,6 +977,7 @@ void rundir_on_state(void *ctx, const Model *m, const Optimizer *o, const TrainS
         return;
     }
     rl->state_epoch = s->epoch;
+    if (!last && rl->model_pending > 0) save_pending_model(rl, m, o, s);
     rl->state_end = now_mono();
     rl->state_cost = rl->state_end - start;
 }

@@ -466,6 +466,39 @@ static ErrorCode load_checkpoint(TrainRun *tr, const RunResume *rr, Error *err)
     return rc;
 }
 
+/* --resume of a trial whose checkpoint is its last epoch's: its training
+ * ended, but the sweep was killed before it was collected.  Its result is
+ * the checkpoint's (the best epoch's figures, the weights --restore-best
+ * keeps), and its run directory gets the end it missed (final scalars,
+ * result line), as trainrun_end would have written them. */
+static void end_trained(SweepExec *x, SweepTrial *t, const RunResume *rr)
+{
+    const TrainState *s = &rr->state.state;
+    TrainResult r = {.status = TRAIN_DONE,
+                     .epochs = s->epoch,
+                     .steps = s->step,
+                     .best_epoch = s->best_epoch,
+                     .kept = s->best};
+    RunDir *rl;
+    Error err = {0};
+    if (rundir_open_nosync(&rl, t->run, s->epoch, s->step, &t->opt, x->data, &err) == ERROR_NONE) {
+        rundir_finish(rl, &r, &err);
+        rundir_close(rl);
+    }
+    if (err.code != ERROR_NONE) {
+        x->files_failed = true;
+        snprintf(x->files_error, sizeof x->files_error, "%s", err.msg);
+    }
+    pthread_mutex_lock(&x->mu);
+    t->result = r;
+    t->has_result = true;
+    t->epochs = s->epoch;
+    t->status = TRIAL_DONE;
+    t->collected = true;
+    pthread_mutex_unlock(&x->mu);
+    tell(x, SWEEP_EV_END, t, t->rung, -1);
+}
+
 /* Makes and starts trial i (sampled already, or to be resumed), training
  * to target. */
 static void start_trial(SweepExec *x, int i, int target)
@@ -492,6 +525,11 @@ static void start_trial(SweepExec *x, int i, int target)
             o.epochs = x->base.max_epochs;
             o.threads = 1;
             t->opt = o;
+            if (rr.state.epoch >= x->base.max_epochs && o.restore_best) {
+                end_trained(x, t, &rr);
+                rundir_resume_free(&rr);
+                return;
+            }
             cfg.resume_dir = t->run;
             cfg.resume_epoch = rr.state.epoch;
             cfg.resume_step = rr.state.step;
