@@ -885,6 +885,26 @@ void rundir_on_event(void *ctx, const TrainEvent *e)
                  event_word(e->kind), e->text);
 }
 
+/* Saves a model file (model.gtm or checkpoint.gtm) with the run's
+ * session and config.txt in info, through the descriptor set aside for
+ * saves (open_run); fsynced unless nosync.  A failure (a model that does
+ * not fit its data is a bug, not an I/O failure, but either way the run's
+ * files must say so) is journaled at step and epoch and remembered. */
+static bool save_model_file(RunDir *rl, const char *path, const Model *m, const Optimizer *o,
+                            ModelInfo *info, long step, int epoch)
+{
+    info->config_text = rl->config_text;
+    info->no_sync = rl->nosync;
+    Error e = {0};
+    if (rl->spare_fd >= 0) close(rl->spare_fd);
+    ErrorCode saved = modelfile_save(path, m, o, info, &e);
+    rl->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (saved == ERROR_NONE) return true;
+    journal_line(rl, now_seconds(), step, epoch, "checkpoint_failed", e.msg);
+    rl_fail_err(rl, &e, NULL);
+    return false;
+}
+
 void rundir_on_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kept_epoch)
 {
     RunDir *rl = ctx;
@@ -895,22 +915,10 @@ void rundir_on_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kep
     }
     ModelInfo info;
     modelfile_info_from_session(&info, rl->s);
-    info.config_text = rl->config_text;
     info.epoch = rl->last_epoch;
     info.step = rl->last_step;
     info.kept_epoch = kept_epoch;
-    info.no_sync = rl->nosync;
-    Error e = {0};
-    /* the descriptor set aside for this save (open_run) */
-    if (rl->spare_fd >= 0) close(rl->spare_fd);
-    ErrorCode saved = modelfile_save(rl->model_path, m, o, &info, &e);
-    rl->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (saved != ERROR_NONE) {
-        /* a model that does not fit its data is a bug, not an I/O failure,
-         * but either way the run's files must say so */
-        journal_line(rl, now_seconds(), rl->last_step, rl->last_epoch, "checkpoint_failed", e.msg);
-        rl_fail_err(rl, &e, NULL);
-    }
+    save_model_file(rl, rl->model_path, m, o, &info, rl->last_step, rl->last_epoch);
 }
 
 /* nosync: model.gtm in step with the checkpoint.gtm just written, from
@@ -925,21 +933,11 @@ static void save_pending_model(RunDir *rl, const Model *m, const Optimizer *o, c
     }
     ModelInfo info;
     modelfile_info_from_session(&info, rl->s);
-    info.config_text = rl->config_text;
     info.epoch = s->epoch;
     info.step = s->step;
     info.kept_epoch = s->best_epoch > 0 ? s->best_epoch : rl->model_pending;
-    info.no_sync = true;
-    Error e = {0};
-    if (rl->spare_fd >= 0) close(rl->spare_fd);
-    ErrorCode saved = modelfile_save(rl->model_path, &best, o, &info, &e);
-    rl->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (saved != ERROR_NONE) {
-        journal_line(rl, now_seconds(), s->step, s->epoch, "checkpoint_failed", e.msg);
-        rl_fail_err(rl, &e, NULL);
-        return;
-    }
-    rl->model_pending = 0;
+    if (save_model_file(rl, rl->model_path, &best, o, &info, s->step, s->epoch))
+        rl->model_pending = 0;
 }
 
 void rundir_set_checkpoint_share(RunDir *rl, double share)
@@ -962,20 +960,9 @@ void rundir_on_state(void *ctx, const Model *m, const Optimizer *o, const TrainS
         return;
     ModelInfo info;
     modelfile_info_from_session(&info, rl->s);
-    info.config_text = rl->config_text;
     info.kept_epoch = s->epoch;
     info.run_state = s;
-    info.no_sync = rl->nosync;
-    Error e = {0};
-    /* the descriptor set aside for saves (open_run) */
-    if (rl->spare_fd >= 0) close(rl->spare_fd);
-    ErrorCode saved = modelfile_save(rl->checkpoint_path, m, o, &info, &e);
-    rl->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (saved != ERROR_NONE) {
-        journal_line(rl, now_seconds(), s->step, s->epoch, "checkpoint_failed", e.msg);
-        rl_fail_err(rl, &e, NULL);
-        return;
-    }
+    if (!save_model_file(rl, rl->checkpoint_path, m, o, &info, s->step, s->epoch)) return;
     rl->state_epoch = s->epoch;
     if (!last && rl->model_pending > 0) save_pending_model(rl, m, o, s);
     rl->state_end = now_mono();
