@@ -469,8 +469,9 @@ static ErrorCode load_checkpoint(TrainRun *tr, const RunResume *rr, Error *err)
 /* --resume of a trial whose checkpoint is its last epoch's: its training
  * ended, but the sweep was killed before it was collected.  Its result is
  * the checkpoint's (the best epoch's figures, the weights --restore-best
- * keeps), and its run directory gets the end it missed (final scalars,
- * result line), as trainrun_end would have written them. */
+ * keeps), and its run directory gets the end it missed (model.gtm of the
+ * kept weights, final scalars, result line), as the trainer's end and
+ * trainrun_end would have written them. */
 static void end_trained(SweepExec *x, SweepTrial *t, const RunResume *rr)
 {
     const TrainState *s = &rr->state.state;
@@ -482,6 +483,14 @@ static void end_trained(SweepExec *x, SweepTrial *t, const RunResume *rr)
     RunDir *rl;
     Error err = {0};
     if (rundir_open_nosync(&rl, t->run, s->epoch, s->step, &t->opt, x->data, &err) == ERROR_NONE) {
+        Model kept;
+        if (modelfile_build_model(&rr->state, &kept, 1, &err) == ERROR_NONE) {
+            if (s->n_best == kept.n_params)
+                memcpy(kept.params, s->best_params, kept.n_params * sizeof *kept.params);
+            rundir_on_state(rl, &kept, NULL, s, true); /* the end: checkpoint.gtm holds it */
+            rundir_on_checkpoint(rl, &kept, NULL, s->best_epoch);
+            model_free(&kept);
+        }
         rundir_finish(rl, &r, &err);
         rundir_close(rl);
     }
