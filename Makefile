@@ -142,14 +142,16 @@ asan:
 # ThreadSanitizer over the trainer and its control interface, driven from
 # other threads as the dashboard drives it, the compute team and the passes
 # it shares, the sweep's trials parked and released by its executor, then
-# over the real dashboard
-# and its teaching views in tmux: any report fails.
+# over the real dashboard,
+# its teaching views and a change of the data in tmux: any report fails.
 tsan:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory BUILD=build-tsan OPT=-O1 SAN=-fsanitize=thread \
 	  build-tsan/gradtop build-tsan/tests/test_trainer build-tsan/tests/test_team \
-	  build-tsan/tests/test_model build-tsan/tests/test_optimizer build-tsan/tests/test_sweep_exec
+	  build-tsan/tests/test_model build-tsan/tests/test_optimizer build-tsan/tests/test_sweep_exec \
+	  build-tsan/tests/test_run
 	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_trainer
+	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_run
 	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_team
 	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_model
 	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_optimizer
@@ -161,6 +163,8 @@ tsan:
 	  GRADTOP=build-tsan/gradtop sh tests/e2e_views.sh
 	TSAN_OPTIONS="halt_on_error=1 log_path=$(CURDIR)/build-tsan/reports/tsan" \
 	  GRADTOP=build-tsan/gradtop sh tests/e2e_sweepview.sh
+	TSAN_OPTIONS="halt_on_error=1 log_path=$(CURDIR)/build-tsan/reports/tsan" \
+	  GRADTOP=build-tsan/gradtop sh tests/e2e_livedata.sh
 	@if ls build-tsan/reports/tsan.* >/dev/null 2>&1; then \
 	  cat build-tsan/reports/tsan.*; echo "tsan: data races reported"; exit 1; \
 	else echo "tsan: no reports"; fi

@@ -433,7 +433,7 @@ expect_no_line "$ERR" "$ESC" "an escape byte from a bad value reaches the termin
 # in --help alike.
 run train iris --no-log --noise 11
 expect_rc 2
-expect_line "$ERR" "expected a number from 0 to 10, or negative for the set's default" \
+expect_line "$ERR" "expected a number from 0 to 1, or negative for the set's default" \
     "--noise's message does not say that a negative value is the set's default"
 expect_line "$T/help" "^  --noise F .*or negative for the set's default\\]" \
     "train --help does not say that a negative --noise is the set's default"

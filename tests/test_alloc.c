@@ -326,6 +326,83 @@ static void test_step_allocates_nothing_every_optimizer(void **state)
     run_case(ACTIVATION_SIGMOID, OPTIMIZER_ADAGRAD, 0, 0, 0, false);
 }
 
+/* New data swapped in mid-epoch (TRAINER_SET_DATA, sent from the hook of
+ * batch 5): the swap and the batches after it allocate nothing on the
+ * trainer thread; the pairs around the swap are counted like any other. */
+typedef struct {
+    Watch w;
+    Trainer *t;
+    TrainerData *d;
+    long seq;
+} SwapWatch;
+
+static void swap_batch(void *ctx, const BatchInfo *b)
+{
+    SwapWatch *s = ctx;
+    if (b->step == 5) s->seq = trainer_set_data(s->t, s->d);
+    on_batch(&s->w, b);
+}
+
+static void fill_rows(Dataset *ds, size_t n, uint64_t seed)
+{
+    Rng r;
+    rng_seed(&r, seed);
+    memset(ds, 0, sizeof *ds);
+    ds->n = n;
+    ds->d = 2;
+    ds->x = malloc(n * 2 * sizeof(float));
+    ds->labels = malloc(n * sizeof(int));
+    ds->task = TASK_CLASSIFICATION;
+    ds->n_classes = 2;
+    for (size_t i = 0; i < n; i++) {
+        ds->x[2 * i] = (float)rng_normal(&r);
+        ds->x[2 * i + 1] = (float)rng_normal(&r);
+        ds->labels[i] = (int)(i % 2);
+    }
+}
+
+static void test_data_swap_allocates_nothing(void **state)
+{
+    (void)state;
+    Dataset old, val, next, next_val;
+    fill_rows(&old, 320, 5);
+    fill_rows(&val, 40, 6);
+    fill_rows(&next, 240, 7);
+    fill_rows(&next_val, 60, 8);
+    TrainerData d = {.train = &next, .val = &next_val};
+    d.perm = malloc(next.n * sizeof(int));
+    d.spare = malloc(next.n * sizeof(int));
+    snprintf(d.text, sizeof d.text, "new rows");
+    Options o;
+    options_default(&o);
+    o.layers[0] = 16;
+    o.n_layers = 1;
+    o.epochs = 2;
+    o.hp.batch_size = 16;
+    o.threads = 1;
+    o.hp.patience = 0;
+    SwapWatch sw = {.w = {.epoch = -1, .allocs_at_prev = -1}, .d = &d};
+    TrainerHooks hooks = {.ctx = &sw, .on_batch = swap_batch};
+    Error err;
+    assert_int_equal(trainer_create(&sw.t, &o, &old, &val, NULL, false, &hooks, &err), ERROR_NONE);
+    assert_int_equal(trainer_run(sw.t, &err), ERROR_NONE);
+    TrainerReply rep;
+    assert_true(sw.seq > 0 && trainer_reply(sw.t, sw.seq, &rep));
+    assert_true(rep.done);
+    /* epoch 1: 5 batches of the old 320 rows, then the new 240 from row 80:
+     * 15 batches in all, 14 pairs; epoch 2: 15 batches, 14 pairs */
+    assert_int_equal(sw.w.checked, 28);
+    assert_int_equal(sw.w.violations, 0);
+    trainer_destroy(sw.t);
+    free(d.perm);
+    free(d.spare);
+    Dataset *all[] = {&old, &val, &next, &next_val};
+    for (int i = 0; i < 4; i++) {
+        free(all[i]->x);
+        free(all[i]->labels);
+    }
+}
+
 int main(void)
 {
     counting_start();
@@ -336,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_step_allocates_nothing_with_dropout_and_penalties),
         cmocka_unit_test(test_step_allocates_nothing_every_optimizer),
         cmocka_unit_test(test_shared_step_allocates_nothing),
+        cmocka_unit_test(test_data_swap_allocates_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

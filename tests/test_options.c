@@ -683,12 +683,12 @@ static void noise_range_says_negative_is_the_default(void **state)
     const OptionSpec *s = spec_of("noise");
     char range[256];
     options_range(s, range, sizeof range);
-    assert_string_equal(range, "a number from 0 to 10, or negative for the set's default");
+    assert_string_equal(range, "a number from 0 to 1, or negative for the set's default");
     Options o;
     options_default(&o);
     Error err = {0};
     assert_int_equal(options_set(&o, s, "11", NULL, &err), ERROR_INPUT);
-    expect_contains(err.msg, "(expected a number from 0 to 10, or negative for the set's default)");
+    expect_contains(err.msg, "(expected a number from 0 to 1, or negative for the set's default)");
     /* a special value inside the range needs no such words */
     options_range(spec_of("patience"), range, sizeof range);
     assert_string_equal(range, "an integer from 0 to 1000000");

@@ -477,6 +477,161 @@ static void small_regression_test_set_with_integer_targets_is_accepted(void **st
     prepared_close(&s);
 }
 
+/* ---- drawn again: a generated set's noise and split changed live ------- */
+
+static void open_generated(PreparedData *s, const char *name, double noise, double val_split,
+                           const char *normalize)
+{
+    Options o;
+    options_default(&o);
+    snprintf(o.dataset, sizeof o.dataset, "%s", name);
+    Error err = {0};
+    if (options_set(&o, options_find("normalize"), normalize, NULL, &err)) fail_msg("%s", err.msg);
+    o.seed = 5;
+    o.noise = noise;
+    o.val_split = val_split;
+    if (prepared_open(s, &o, NULL, &err)) fail_msg("prepared_open %s: %s", name, err.msg);
+}
+
+static void regenerate_ok(PreparedData *dst, const PreparedData *src, double noise,
+                          double val_split)
+{
+    Error err = {0};
+    if (prepared_regenerate(dst, src, noise, val_split, NULL, &err))
+        fail_msg("prepared_regenerate: %s", err.msg);
+}
+
+/* The same noise and split with the same seed give the same rows, in the
+ * same order, as the data they replace. */
+static void regenerate_same_values_gives_the_same_rows(void **state)
+{
+    (void)state;
+    PreparedData a, b;
+    open_generated(&a, "spiral", 0.1, 0.2, "standard");
+    regenerate_ok(&b, &a, 0.1, 0.2);
+    assert_int_equal(b.train.n, a.train.n);
+    assert_int_equal(b.val.n, a.val.n);
+    assert_memory_equal(b.all.x, a.all.x, a.all.n * 2 * sizeof(float));
+    assert_memory_equal(b.all.labels, a.all.labels, a.all.n * sizeof(int));
+    prepared_close(&b);
+    prepared_close(&a);
+}
+
+/* Another noise moves each point along its own random draw: the offset
+ * from the noiseless point scales with the noise (0.3 is three times
+ * 0.1's), and every row keeps its class, its part and its place. */
+static void regenerate_other_noise_moves_the_same_points(void **state)
+{
+    (void)state;
+    PreparedData a, zero, b;
+    open_generated(&a, "circles", 0.1, 0.2, "none");
+    regenerate_ok(&zero, &a, 0, 0.2);
+    regenerate_ok(&b, &a, 0.3, 0.2);
+    assert_int_equal(b.all.n, a.all.n);
+    assert_int_equal(b.train.n, a.train.n);
+    assert_int_equal(b.val.n, a.val.n);
+    assert_memory_equal(b.all.labels, a.all.labels, a.all.n * sizeof(int));
+    size_t moved = 0;
+    for (size_t i = 0; i < 2 * a.all.n; i++) {
+        double base = zero.all.x[i], da = a.all.x[i] - base, db = b.all.x[i] - base;
+        if (!(fabs(db - 3 * da) <= 1e-4 * (1 + fabs(base))))
+            fail_msg("coordinate %zu: offset %g at noise 0.3, %g at 0.1 (not 3 times)", i, db, da);
+        moved += a.all.x[i] != b.all.x[i];
+    }
+    assert_true(moved > a.all.n); /* the points did move */
+    prepared_close(&b);
+    prepared_close(&zero);
+    prepared_close(&a);
+}
+
+/* Drawn again, the data keeps the normalization of the data it replaces
+ * (the weights were learned on inputs scaled so), although the new
+ * training part's own statistics differ. */
+static void regenerate_keeps_the_normalization(void **state)
+{
+    (void)state;
+    PreparedData a, b;
+    open_generated(&a, "spiral", 0.05, 0.2, "standard");
+    regenerate_ok(&b, &a, 0.5, 0.2);
+    assert_int_equal(b.nz.kind, NORMALIZE_STANDARD);
+    assert_memory_equal(b.nz.shift, a.nz.shift, 2 * sizeof(float));
+    assert_memory_equal(b.nz.scale, a.nz.scale, 2 * sizeof(float));
+    /* the new training part is not standardized by its own statistics:
+     * more noise spreads it wider than the unit deviation */
+    double mean, sd;
+    column_stats(&b.train, 0, &mean, &sd);
+    assert_true(sd > 1.1);
+    prepared_close(&b);
+    prepared_close(&a);
+}
+
+static int cmp_row(const void *pa, const void *pb)
+{
+    const float *a = pa, *b = pb;
+    for (int j = 0; j < 3; j++)
+        if (a[j] != b[j]) return a[j] < b[j] ? -1 : 1;
+    return 0;
+}
+
+/* The rows of ds (x, y and the class) sorted, for comparing sets of rows. */
+static float *sorted_rows(const Dataset *ds)
+{
+    float *r = malloc(ds->n * 3 * sizeof *r);
+    assert_non_null(r);
+    for (size_t i = 0; i < ds->n; i++) {
+        r[3 * i] = ds->x[2 * i];
+        r[3 * i + 1] = ds->x[2 * i + 1];
+        r[3 * i + 2] = (float)ds->labels[i];
+    }
+    qsort(r, ds->n, 3 * sizeof *r, cmp_row);
+    return r;
+}
+
+/* Another split sends the same rows to validation anew: each class gives
+ * its share, and the rows of both parts together are the rows there were. */
+static void regenerate_other_split_splits_the_same_rows(void **state)
+{
+    (void)state;
+    PreparedData a, b;
+    open_generated(&a, "xor", 0.1, 0.2, "standard");
+    regenerate_ok(&b, &a, 0.1, 0.4);
+    assert_int_equal(a.val.n, 100);
+    assert_int_equal(b.val.n, 200);
+    assert_int_equal(b.train.n, 300);
+    size_t counts[2];
+    dataset_class_counts(&b.val, counts);
+    assert_int_equal(counts[0], 100);
+    assert_int_equal(counts[1], 100);
+    float *ra = sorted_rows(&a.all), *rb = sorted_rows(&b.all);
+    assert_memory_equal(ra, rb, a.all.n * 3 * sizeof *ra);
+    free(ra);
+    free(rb);
+    prepared_close(&b);
+    prepared_close(&a);
+}
+
+/* A data file, or a CSV under datasets/ that bears a generated set's name,
+ * is not drawn again: the error says why. */
+static void regenerate_refuses_a_data_file(void **state)
+{
+    (void)state;
+    PreparedData a, b;
+    open_ok(&a, "iris", "standard", 1);
+    assert_false(prepared_can_regenerate(&a));
+    Error err = {0};
+    assert_int_equal(prepared_regenerate(&b, &a, 0.2, 0.2, NULL, &err), ERROR_INPUT);
+    expect_contains(err.msg, "is a data file: only the generated 2-D sets");
+    prepared_close(&b);
+    prepared_close(&a);
+    open_generated(&a, "moons", -1, 0.2, "standard");
+    assert_true(prepared_can_regenerate(&a));
+    /* a noise the generator does not take is refused with its range */
+    assert_int_equal(prepared_regenerate(&b, &a, 1.5, 0.2, NULL, &err), ERROR_INPUT);
+    expect_contains(err.msg, "noise 1.5 out of range [0, 1]");
+    prepared_close(&b);
+    prepared_close(&a);
+}
+
 /* ---- errors ------------------------------------------------------------ */
 
 static void missing_dataset_is_input_error_naming_it(void **state)
@@ -512,6 +667,11 @@ int main(void)
         cmocka_unit_test(regression_test_set_targets_use_training_scale),
         cmocka_unit_test(small_regression_test_set_with_integer_targets_is_accepted),
         cmocka_unit_test(missing_dataset_is_input_error_naming_it),
+        cmocka_unit_test(regenerate_same_values_gives_the_same_rows),
+        cmocka_unit_test(regenerate_other_noise_moves_the_same_points),
+        cmocka_unit_test(regenerate_keeps_the_normalization),
+        cmocka_unit_test(regenerate_other_split_splits_the_same_rows),
+        cmocka_unit_test(regenerate_refuses_a_data_file),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

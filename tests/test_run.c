@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -248,6 +249,140 @@ static void test_shared_session_threads_match_caller_thread(void **state)
     assert_int_equal(entries(o.logdir), -1);
 }
 
+/* ---- the data changed while it trains ------------------------------------ */
+
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool paused; /* the trainer thread announced --paused: it serves commands */
+} Started;
+
+static void s_event(void *ctx, const TrainEvent *e)
+{
+    Started *st = ctx;
+    if (e->kind != EVENT_PAUSE) return;
+    pthread_mutex_lock(&st->mu);
+    st->paused = true;
+    pthread_cond_broadcast(&st->cv);
+    pthread_mutex_unlock(&st->mu);
+}
+
+/* A file's whole text (at most cap - 1 bytes) into buf. */
+static void read_text(const char *dir, const char *name, char *buf, size_t cap)
+{
+    char p[1200];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    FILE *f = fopen(p, "r");
+    if (!f) fail_msg("%s: cannot open", p);
+    size_t n = fread(buf, 1, cap - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+}
+
+static Options spiral_options(const char *logsub)
+{
+    Options o;
+    options_default(&o);
+    snprintf(o.dataset, sizeof o.dataset, "spiral");
+    snprintf(o.logdir, sizeof o.logdir, "%s/%s", tmpdir, logsub);
+    o.epochs = 1000;
+    o.seed = 3;
+    o.noise = 0.05;
+    o.paused = true;
+    o.hp.batch_size = 10;
+    return o;
+}
+
+/* A spiral run, paused after three batches, has its noise and split
+ * changed: the trainer answers, the run turns to the new data, the journal
+ * says what changed at step 3, and config.txt carries the new values. */
+static void test_changed_data_is_journaled_and_configured(void **state)
+{
+    (void)state;
+    Options o = spiral_options("data");
+    Started st = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    TrainRun r;
+    trainrun_init(&r, &(TrainRunConfig){.hooks = {.ctx = &st, .on_event = s_event},
+                                        .interactive = true,
+                                        .log_required = true});
+    Error err = {0};
+    assert_int_equal(trainrun_open_data(&r, &o, NULL, &err), ERROR_NONE);
+    assert_int_equal(trainrun_prepare(&r, &o, &err), ERROR_NONE);
+    assert_int_equal(trainrun_open_log(&r, &err), ERROR_NONE);
+    assert_int_equal(trainrun_start(&r, &err), ERROR_NONE);
+    pthread_mutex_lock(&st.mu);
+    while (!st.paused) pthread_cond_wait(&st.cv, &st.mu);
+    pthread_mutex_unlock(&st.mu);
+    TrainerReply rep;
+    for (int i = 0; i < 3; i++)
+        assert_true(trainer_await(r.trainer, trainer_step_once(r.trainer), &rep));
+    const PreparedData *before = r.sess;
+    assert_int_equal(before->train.n, 400);
+    long seq = 0;
+    assert_int_equal(trainrun_change_data(&r, 0.3, 0.3, NULL, &seq, &err), ERROR_NONE);
+    assert_true(seq > 0);
+    assert_true(r.sess == before); /* until settled */
+    assert_true(trainer_await(r.trainer, seq, &rep));
+    memset(&rep, 0, sizeof rep);
+    assert_true(trainrun_data_settle(&r, &rep));
+    assert_true(rep.done);
+    assert_false(trainrun_data_settle(&r, &rep)); /* nothing pending any more */
+    assert_true(r.sess != before && r.sess == r.drawn);
+    assert_int_equal(r.sess->train.n, 350);
+    assert_true(r.opt.noise == 0.3 && r.opt.val_split == 0.3);
+    /* the same values again change nothing, and say so */
+    assert_int_equal(trainrun_change_data(&r, 0.3, 0.3, NULL, &seq, &err), ERROR_INPUT);
+    assert_non_null(strstr(err.msg, "in force already"));
+    char dir[sizeof r.log_path];
+    snprintf(dir, sizeof dir, "%s", r.log_path);
+    static char text[1 << 16];
+    read_text(dir, "journal.txt", text, sizeof text);
+    if (!strstr(text, " step=3 epoch=0 change data: noise 0.05 -> 0.3, val-split 0.2 -> 0.3 "
+                      "(400 -> 350 training rows)\n"))
+        fail_msg("journal.txt has no line for the change:\n%s", text);
+    read_text(dir, "config.txt", text, sizeof text);
+    if (!strstr(text, "\nnoise = 0.3\n") || !strstr(text, "\nval-split = 0.3\n"))
+        fail_msg("config.txt does not carry the new noise and split:\n%s", text);
+    trainrun_end(&r);
+    assert_true(r.has_result);
+    assert_false(r.log_failed);
+    trainrun_close(&r);
+}
+
+/* What cannot change is refused before anything is drawn, saying why: a
+ * data file's rows, and data that other runs share (a race's racers). */
+static void test_changed_data_refused_for_files_and_shared_data(void **state)
+{
+    (void)state;
+    Options o = iris_options("file", 1);
+    o.no_log = true;
+    TrainRun r;
+    trainrun_init(&r, &(TrainRunConfig){0});
+    Error err = {0};
+    long seq = 7;
+    assert_int_equal(trainrun_open_data(&r, &o, NULL, &err), ERROR_NONE);
+    assert_int_equal(trainrun_change_data(&r, 0.3, 0.3, NULL, &seq, &err), ERROR_INPUT);
+    assert_non_null(strstr(err.msg, "no run is training"));
+    assert_int_equal(trainrun_prepare(&r, &o, &err), ERROR_NONE);
+    assert_int_equal(trainrun_change_data(&r, 0.3, 0.3, NULL, &seq, &err), ERROR_INPUT);
+    assert_non_null(strstr(err.msg, "is a data file: noise and val-split change while training"));
+    assert_int_equal(seq, 0);
+    trainrun_close(&r);
+
+    Options so = spiral_options("shared-data");
+    so.no_log = true;
+    PreparedData shared;
+    assert_int_equal(prepared_open(&shared, &so, NULL, &err), ERROR_NONE);
+    trainrun_init(&r, &(TrainRunConfig){0});
+    trainrun_share_data(&r, &shared);
+    assert_int_equal(trainrun_prepare(&r, &so, &err), ERROR_NONE);
+    assert_int_equal(trainrun_change_data(&r, 0.3, 0.3, NULL, &seq, &err), ERROR_INPUT);
+    assert_non_null(strstr(err.msg, "shared with other runs"));
+    trainrun_close(&r);
+    assert_int_equal(shared.train.n, 400); /* untouched */
+    prepared_close(&shared);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +391,8 @@ int main(void)
         cmocka_unit_test(test_refused_log_directory_trains_unlogged),
         cmocka_unit_test(test_hooks_fan_out_from_log_to_caller),
         cmocka_unit_test(test_shared_session_threads_match_caller_thread),
+        cmocka_unit_test(test_changed_data_is_journaled_and_configured),
+        cmocka_unit_test(test_changed_data_refused_for_files_and_shared_data),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "gradtop/run/prepared.h"
 #include "gradtop/run/trainer.h"
 #include "memdata.h"
 
@@ -1301,6 +1302,212 @@ static void test_adopt_shape_for_a_resumed_run(void **state)
     free_dataset(&ds);
 }
 
+/* ---- new data while training (TRAINER_SET_DATA) ------------------------- */
+
+typedef struct {
+    Trainer *t;
+    TrainerData *data;
+    long send_at; /* the step after which the data is sent */
+    long seq;
+    size_t n_params;
+    float *before; /* the weights when it was sent */
+    bool kept;     /* and at the change's event */
+    int n_data, n_events;
+    const Dataset *seen_train; /* on_data's */
+    bool data_before_event;
+    long event_step;
+    char event_text[192];
+    int best_at_event; /* the best epoch the snapshot says at the event */
+    TrainerSnapshot *snap;
+    int n_epochs;
+    EpochMetrics last;
+    long rows_after; /* rows of the batches after the change */
+    long batches_after;
+} DataWatch;
+
+static void data_batch(void *ctx, const BatchInfo *b)
+{
+    DataWatch *w = ctx;
+    if (w->seq && b->step > w->send_at) {
+        w->rows_after += b->rows;
+        w->batches_after++;
+    }
+    if (b->step != w->send_at) return;
+    memcpy(w->before, trainer_model(w->t)->params, w->n_params * sizeof(float));
+    w->seq = trainer_set_data(w->t, w->data);
+}
+
+static void data_data(void *ctx, const TrainerData *d)
+{
+    DataWatch *w = ctx;
+    w->n_data++;
+    w->seen_train = d->train;
+    w->data_before_event = w->n_events == 0;
+}
+
+static void data_event(void *ctx, const TrainEvent *e)
+{
+    DataWatch *w = ctx;
+    if (e->kind != EVENT_CHANGE) return;
+    if (w->n_events++) return;
+    w->event_step = e->step;
+    snprintf(w->event_text, sizeof w->event_text, "%s", e->text);
+    w->kept = memcmp(trainer_model(w->t)->params, w->before, w->n_params * sizeof(float)) == 0;
+    trainer_snapshot(w->t, w->snap);
+    w->best_at_event = w->snap->best_epoch;
+}
+
+static void data_epoch(void *ctx, const EpochMetrics *m)
+{
+    DataWatch *w = ctx;
+    w->n_epochs++;
+    w->last = *m;
+}
+
+/* spiral at seed 3 with its validation part, batches of 10, 2 epochs,
+ * the new data sent after step send_at; runs it and fills w. */
+static void run_with_new_data(const PreparedData *a, TrainerData *d, long send_at, DataWatch *w,
+                              TrainResult *res)
+{
+    Options o = a->opt;
+    base_options(&o);
+    o.epochs = 2;
+    o.restore_best = false;
+    o.seed = 3;
+    o.hp.opt.kind = OPTIMIZER_ADAM;
+    TrainerHooks h = {.ctx = w,
+                      .on_batch = data_batch,
+                      .on_event = data_event,
+                      .on_epoch = data_epoch,
+                      .on_data = data_data};
+    Error err;
+    assert_int_equal(trainer_create(&w->t, &o, &a->train, &a->val, NULL, false, &h, &err),
+                     ERROR_NONE);
+    w->data = d;
+    w->send_at = send_at;
+    w->n_params = trainer_model(w->t)->n_params;
+    w->before = malloc(w->n_params * sizeof(float));
+    w->snap = malloc(sizeof *w->snap);
+    assert_true(w->before && w->snap);
+    assert_int_equal(trainer_snapshot_init(w->snap, w->t, &err), ERROR_NONE);
+    assert_int_equal(trainer_run(w->t, &err), ERROR_NONE);
+    trainer_result(w->t, res);
+}
+
+static void data_watch_free(DataWatch *w)
+{
+    trainer_snapshot_free(w->snap);
+    free(w->snap);
+    free(w->before);
+    trainer_destroy(w->t);
+}
+
+static void open_spiral(PreparedData *s, double noise, double val_split)
+{
+    Options o;
+    options_default(&o);
+    snprintf(o.dataset, sizeof o.dataset, "spiral");
+    o.seed = 3;
+    o.noise = noise;
+    o.val_split = val_split;
+    Error err;
+    if (prepared_open(s, &o, NULL, &err)) fail_msg("spiral: %s", err.msg);
+}
+
+static void data_for(TrainerData *d, const PreparedData *b, const char *text)
+{
+    memset(d, 0, sizeof *d);
+    d->train = &b->train;
+    d->val = &b->val;
+    d->perm = malloc(b->train.n * sizeof(int));
+    d->spare = malloc(b->train.n * sizeof(int));
+    assert_true(d->perm && d->spare);
+    snprintf(d->text, sizeof d->text, "%s", text);
+}
+
+/* New data sent mid-epoch is swapped in between two batches: the weights
+ * are the same right after the swap, the event comes after on_data at the
+ * step it was sent after, early stopping starts over, the epoch goes on
+ * over the new training part from the same row (400 rows, 50 taken, then
+ * 300 of the new part's 350: 75 batches in all), and the epoch's
+ * validation figures are the new part's.  The trainer's old row orders come
+ * back in the command's argument, for the sender to free. */
+static void test_new_data_swaps_in_between_batches(void **state)
+{
+    (void)state;
+    PreparedData a, b;
+    open_spiral(&a, 0.05, 0.2);
+    Error err;
+    if (prepared_regenerate(&b, &a, 0.3, 0.3, NULL, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(a.train.n, 400);
+    assert_int_equal(b.train.n, 350);
+    TrainerData d;
+    data_for(&d, &b, "noise 0.05 -> 0.3, val-split 0.2 -> 0.3");
+    int *sent = d.perm;
+    DataWatch w = {0};
+    TrainResult res;
+    run_with_new_data(&a, &d, 45, &w, &res);
+    TrainerReply rep;
+    assert_true(w.seq > 0);
+    assert_true(trainer_reply(w.t, w.seq, &rep));
+    assert_true(rep.done);
+    assert_int_equal(rep.kind, TRAINER_SET_DATA);
+    assert_string_equal(rep.text, "noise 0.05 -> 0.3, val-split 0.2 -> 0.3");
+    assert_int_equal(w.n_data, 1);
+    assert_ptr_equal(w.seen_train, &b.train);
+    assert_true(w.data_before_event);
+    assert_string_equal(w.event_text, "data: noise 0.05 -> 0.3, val-split 0.2 -> 0.3");
+    assert_int_equal(w.event_step, 45);
+    assert_true(w.kept);
+    assert_int_equal(w.best_at_event, 0); /* epoch 1 was the best before */
+    assert_int_equal(res.steps, 75);
+    assert_int_equal(w.batches_after, 30);
+    assert_int_equal(w.rows_after, 300);
+    assert_int_equal(w.n_epochs, 2);
+    /* the last epoch's validation loss is the final weights' on the new part */
+    EpochMetrics v;
+    trainer_evaluate(trainer_model(w.t), &b.val, &v);
+    assert_true(fabs(v.loss - w.last.val_loss) <= 1e-9 * (1 + fabs(v.loss)));
+    assert_ptr_not_equal(d.perm, sent); /* the trainer's old order, ours to free */
+    data_watch_free(&w);
+    free(d.perm);
+    free(d.spare);
+    prepared_close(&b);
+    prepared_close(&a);
+}
+
+/* Data that would take the run's validation part away is refused with the
+ * reason, and nothing changes: the run trains its 80 batches on the old
+ * data, the weights only as training moves them, and the buffers stay the
+ * sender's. */
+static void test_new_data_without_validation_is_refused(void **state)
+{
+    (void)state;
+    PreparedData a, b;
+    open_spiral(&a, 0.05, 0.2);
+    Error err;
+    if (prepared_regenerate(&b, &a, 0.05, 0, NULL, &err)) fail_msg("%s", err.msg);
+    TrainerData d;
+    data_for(&d, &b, "val-split 0.2 -> 0");
+    int *sent = d.perm;
+    DataWatch w = {0};
+    TrainResult res;
+    run_with_new_data(&a, &d, 5, &w, &res);
+    TrainerReply rep;
+    assert_true(trainer_reply(w.t, w.seq, &rep));
+    assert_false(rep.done);
+    assert_non_null(strstr(rep.text, "a run with a validation part keeps one"));
+    assert_int_equal(w.n_data, 0);
+    assert_int_equal(w.n_events, 0);
+    assert_int_equal(res.steps, 80);
+    assert_ptr_equal(d.perm, sent);
+    data_watch_free(&w);
+    free(d.perm);
+    free(d.spare);
+    prepared_close(&b);
+    prepared_close(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1328,6 +1535,8 @@ int main(void)
         cmocka_unit_test(test_each_step_starts_from_a_cleared_gradient),
         cmocka_unit_test(test_network_edit_applies_between_batches),
         cmocka_unit_test(test_adopt_shape_for_a_resumed_run),
+        cmocka_unit_test(test_new_data_swaps_in_between_batches),
+        cmocka_unit_test(test_new_data_without_validation_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

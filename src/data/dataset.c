@@ -692,6 +692,24 @@ void normalizer_apply(const Normalizer *nz, Dataset *ds)
     }
 }
 
+ErrorCode normalizer_copy(Normalizer *dst, const Normalizer *src, Error *err)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->kind = src->kind;
+    dst->d = src->d;
+    if (!src->shift) return ERROR_NONE;
+    size_t cap = src->d > 0 ? (size_t)src->d : 1;
+    dst->shift = malloc(cap * sizeof *dst->shift);
+    dst->scale = malloc(cap * sizeof *dst->scale);
+    if (!dst->shift || !dst->scale) {
+        normalizer_free(dst);
+        return error_set(err, ERROR_RUNTIME, "out of memory copying the normalizer");
+    }
+    memcpy(dst->shift, src->shift, (size_t)src->d * sizeof *dst->shift);
+    memcpy(dst->scale, src->scale, (size_t)src->d * sizeof *dst->scale);
+    return ERROR_NONE;
+}
+
 void normalizer_free(Normalizer *nz)
 {
     if (!nz) return;

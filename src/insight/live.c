@@ -62,6 +62,7 @@ struct Live {
     unsigned char *dead_scratch;
     int *pred;
     float *pairs;
+    size_t n_pred; /* rows pred and pairs hold */
     size_t fine[FINE_BINS];
 };
 
@@ -112,7 +113,10 @@ ErrorCode live_create(Live **out, Model *m, const Dataset *train, const Dataset 
     l->shape = m->shape;
     l->avg.alpha = 0.2;
     l->last.view = LIVE_NONE;
-    size_t ne = eval_set(l)->n ? eval_set(l)->n : 1;
+    /* room for the whole set, so that the rows that a new split
+     * (live_set_data) sends to validation fit too */
+    size_t ne = train->n + val->n ? train->n + val->n : 1;
+    l->n_pred = ne;
     l->pub = calloc(1, sizeof *l->pub);
     l->work = calloc(1, sizeof *l->work);
     l->before = malloc(m->n_params * sizeof *l->before);
@@ -476,7 +480,7 @@ static void compute_conf(Live *l, Model *m)
     const Dataset *ds = eval_set(l);
     w->conf_on_val = l->val->n > 0;
     w->n_rows = ds->n;
-    if (ds->n == 0) return;
+    if (ds->n == 0 || ds->n > l->n_pred) return;
     if (ds->task == TASK_CLASSIFICATION) {
         predict_dataset(m, ds, l->pred, NULL);
         int k = ds->n_classes;
@@ -633,4 +637,41 @@ bool live_idle(Live *l, Trainer *t)
     }
     pthread_mutex_unlock(&l->calc);
     return dirty;
+}
+
+void live_set_data(Live *l, const Dataset *train, const Dataset *val)
+{
+    pthread_mutex_lock(&l->calc);
+    l->train = train;
+    l->val = val;
+    size_t ne = eval_set(l)->n;
+    if (ne > l->n_pred) {
+        /* a set larger than the one live_create saw: the buffers grow, or
+         * the confusion view stays off rather than overrun */
+        int *pred = realloc(l->pred, ne * sizeof *pred);
+        if (pred) l->pred = pred;
+        float *pairs = pred ? realloc(l->pairs, ne * 2 * sizeof *pairs) : NULL;
+        if (pairs) l->pairs = pairs;
+        l->n_pred = pred && pairs ? ne : 0;
+    }
+    /* what was computed from the old data goes: the PCA is fitted again,
+     * the gradient probe (sized by the training rows) made again, and the
+     * noise scale's averages start over */
+    if (l->pca_ok) pca_free(&l->pca);
+    l->pca_ok = l->pca_tried = false;
+    if (l->has_probe) gradprobe_free(&l->probe);
+    l->has_probe = false;
+    l->ratio_pending = false;
+    l->avg = (NoiseScaleAvg){.alpha = l->avg.alpha};
+    LiveData *w = l->work;
+    target_range(l, &w->y_lo, &w->y_hi);
+    /* Nothing of the old data is shown from now on: the views that show
+     * data are computed again at the next batch, or by live_idle at once
+     * (every view stale), and until then they say they are coming. */
+    w->has_boundary = w->has_conf = w->has_check = false;
+    w->n_points = 0;
+    l->computed_once = false;
+    l->wver++;
+    publish(l);
+    pthread_mutex_unlock(&l->calc);
 }

@@ -52,8 +52,8 @@ const OptionSpec option_table[] = {
      "empty or NA feature values: error, drop the row, or mean-impute", NULL, true},
     {"samples", OPTKIND_INT, OPTGROUP_DATA, OFF(samples), 10, 1000000, NULL,
      "points in a generated 2-D set", NULL, true},
-    {"noise", OPTKIND_DOUBLE, OPTGROUP_DATA, OFF(noise), 0, 10, NULL,
-     "noise of a generated 2-D set", NULL, true},
+    {"noise", OPTKIND_DOUBLE, OPTGROUP_DATA, OFF(noise), 0, 1, NULL, "noise of a generated 2-D set",
+     NULL, true},
     {"features", OPTKIND_FEATURES, OPTGROUP_DATA, OFF(features), 0, 0, NULL,
      "generated 2-D sets: the inputs the network sees, made from a point's x1 and x2 as in the "
      "TensorFlow Playground",

@@ -61,13 +61,19 @@ static void set_plane_normalization(PreparedData *s)
         }
 }
 
-ErrorCode prepared_open(PreparedData *s, const Options *o, const char *exe_dir, Error *err)
+/* prepared_open, and prepared_regenerate with keep: the built-in set drawn
+ * (never a datasets/NAME.csv that shadows its name) and normalized with
+ * keep instead of statistics of its own. */
+static ErrorCode prepare(PreparedData *s, const Options *o, const char *exe_dir,
+                         const Normalizer *keep, Error *err)
 {
     memset(s, 0, sizeof *s);
     s->opt = *o;
     if (!o->dataset[0]) return error_set(err, ERROR_INPUT, "no dataset given");
     DatasetOptions dopt = prepared_dataset_options(o, exe_dir);
-    ErrorCode rc = dataset_load(&s->all, o->dataset, &dopt, err);
+    ErrorCode rc =
+        keep ? dataset_generate(&s->all, o->dataset, dopt.samples, dopt.noise, dopt.seed, err)
+             : dataset_load(&s->all, o->dataset, &dopt, err);
     if (rc) goto fail;
     if (s->all.n < 2) {
         rc = error_set(err, ERROR_INPUT, "%s: %zu row%s: at least 2 are needed to train",
@@ -131,7 +137,8 @@ ErrorCode prepared_open(PreparedData *s, const Options *o, const char *exe_dir, 
             for (size_t i = 0; i < s->test.n; i++) s->test.labels[i] = map[s->test.labels[i]];
         }
     }
-    rc = normalizer_fit(&s->nz, o->normalize, &s->train, err);
+    rc = keep ? normalizer_copy(&s->nz, keep, err)
+              : normalizer_fit(&s->nz, o->normalize, &s->train, err);
     if (rc) goto fail;
     /* train and val are views of all: normalizing all covers both. */
     normalizer_apply(&s->nz, &s->all);
@@ -142,6 +149,32 @@ ErrorCode prepared_open(PreparedData *s, const Options *o, const char *exe_dir, 
 fail:
     prepared_close(s);
     return rc;
+}
+
+ErrorCode prepared_open(PreparedData *s, const Options *o, const char *exe_dir, Error *err)
+{
+    return prepare(s, o, exe_dir, NULL, err);
+}
+
+bool prepared_can_regenerate(const PreparedData *s)
+{
+    /* the built-in, not a file under datasets/ that bears its name */
+    return dataset_is_generated_name(s->opt.dataset) && strcmp(s->all.source, s->opt.dataset) == 0;
+}
+
+ErrorCode prepared_regenerate(PreparedData *dst, const PreparedData *src, double noise,
+                              double val_split, const char *exe_dir, Error *err)
+{
+    memset(dst, 0, sizeof *dst);
+    if (!prepared_can_regenerate(src))
+        return error_set(err, ERROR_INPUT,
+                         "%s is a data file: only the generated 2-D sets (spiral, circles, xor, "
+                         "gauss, moons) are drawn again with another noise or split",
+                         src->all.source);
+    Options o = src->opt;
+    o.noise = noise;
+    o.val_split = val_split;
+    return prepare(dst, &o, exe_dir, &src->nz, err);
 }
 
 void prepared_close(PreparedData *s)

@@ -5,6 +5,7 @@
 #include "gradtop/run/run.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,8 +21,18 @@ static void copy_text(char *dst, size_t cap, const char *src)
     snprintf(dst, cap, "%s", src);
 }
 
+/* Frees the data trainrun_change_data drew last, if the run is on it. */
+static void drop_drawn(TrainRun *r)
+{
+    if (!r->drawn) return;
+    prepared_close(r->drawn);
+    free(r->drawn);
+    r->drawn = NULL;
+}
+
 ErrorCode trainrun_open_data(TrainRun *r, const Options *o, const char *exe_dir, Error *err)
 {
+    drop_drawn(r);
     if (r->owns_session) {
         prepared_close(&r->own);
         r->owns_session = false;
@@ -36,6 +47,7 @@ ErrorCode trainrun_open_data(TrainRun *r, const Options *o, const char *exe_dir,
 
 void trainrun_share_data(TrainRun *r, PreparedData *shared)
 {
+    drop_drawn(r);
     r->sess = shared;
 }
 
@@ -115,6 +127,16 @@ static void hook_state(void *ctx, const Model *m, const Optimizer *o, const Trai
     leave(r);
 }
 
+static void hook_data(void *ctx, const TrainerData *d)
+{
+    TrainRun *r = ctx;
+    enter(r);
+    /* the model info it saves and config.txt follow the new data */
+    if (log_on(r)) rundir_on_data(r->log, d->owner);
+    if (r->cfg.hooks.on_data) r->cfg.hooks.on_data(r->cfg.hooks.ctx, d);
+    leave(r);
+}
+
 /* The run log's first I/O failure, on the trainer thread (inside a hook):
  * training pauses or stops at its next batch, then the caller is told. */
 static void log_failed(void *ctx, const Error *e)
@@ -149,7 +171,8 @@ ErrorCode trainrun_prepare(TrainRun *r, const Options *o, Error *err)
                           .on_epoch = hook_epoch,
                           .on_event = hook_event,
                           .on_checkpoint = hook_checkpoint,
-                          .on_state = hook_state};
+                          .on_state = hook_state,
+                          .on_data = hook_data};
     const Dataset *test = ss->has_test ? &ss->test : NULL;
     ErrorCode rc = trainer_create(&r->trainer, &r->opt, &ss->train, &ss->val, test,
                                   r->cfg.interactive, &hooks, err);
@@ -283,11 +306,119 @@ bool trainrun_log_off(TrainRun *r)
     return true;
 }
 
+/* A noise as it is in force: the set's default for -1. */
+static double noise_of(const PreparedData *s)
+{
+    return s->opt.noise >= 0 ? s->opt.noise : dataset_default_noise(s->opt.dataset);
+}
+
+ErrorCode trainrun_change_data(TrainRun *r, double noise, double val_split, const char *exe_dir,
+                               long *seq, Error *err)
+{
+    *seq = 0;
+    if (!r->trainer || !r->sess) return error_set(err, ERROR_INPUT, "no run is training");
+    if (r->next)
+        return error_set(err, ERROR_INPUT, "the last change of the data is still being applied");
+    if (!r->owns_session)
+        return error_set(err, ERROR_INPUT,
+                         "the data is shared with other runs (a race's racers, a sweep's trials): "
+                         "it cannot change while they train");
+    const PreparedData *cur = r->sess;
+    if (!prepared_can_regenerate(cur))
+        return error_set(err, ERROR_INPUT,
+                         "%s is a data file: noise and val-split change while training only for "
+                         "the generated 2-D sets (spiral, circles, xor, gauss, moons)",
+                         cur->all.source);
+    double was = noise_of(cur), now = noise >= 0 ? noise : dataset_default_noise(cur->opt.dataset);
+    if (now == was && val_split == cur->opt.val_split)
+        return error_set(err, ERROR_INPUT, "noise %g and val-split %g are in force already", was,
+                         val_split);
+    PreparedData *next = malloc(sizeof *next);
+    if (!next) return error_set(err, ERROR_RUNTIME, "out of memory");
+    ErrorCode rc = prepared_regenerate(next, cur, noise, val_split, exe_dir, err);
+    if (rc) {
+        prepared_close(next);
+        free(next);
+        return rc;
+    }
+    TrainerData *d = &r->change;
+    memset(d, 0, sizeof *d);
+    size_t n = next->train.n ? next->train.n : 1;
+    d->perm = malloc(n * sizeof *d->perm);
+    d->spare = malloc(n * sizeof *d->spare);
+    if (!d->perm || !d->spare) {
+        free(d->perm);
+        free(d->spare);
+        prepared_close(next);
+        free(next);
+        return error_set(err, ERROR_RUNTIME, "out of memory");
+    }
+    d->train = &next->train;
+    d->val = &next->val;
+    d->test = next->has_test ? &next->test : NULL;
+    d->owner = next;
+    size_t len = 0;
+    if (now != was) len += (size_t)snprintf(d->text, sizeof d->text, "noise %g -> %g", was, now);
+    if (val_split != cur->opt.val_split && len < sizeof d->text)
+        snprintf(d->text + len, sizeof d->text - len,
+                 "%sval-split %g -> %g (%zu -> %zu training rows)", len ? ", " : "",
+                 cur->opt.val_split, val_split, cur->train.n, next->train.n);
+    r->next = next;
+    r->change_perm = d->perm;
+    r->change_seq = trainer_set_data(r->trainer, d);
+    if (!r->change_seq) {
+        trainrun_data_settle(r, NULL); /* the trainer never saw it: frees it */
+        return error_set(err, ERROR_RUNTIME, "too many commands waiting: try again");
+    }
+    *seq = r->change_seq;
+    return ERROR_NONE;
+}
+
+/* Ends a pending change: the run takes the new data when the trainer took
+ * it (it then holds perm), else the new data goes. */
+static void change_finish(TrainRun *r)
+{
+    bool taken = r->change.perm != r->change_perm;
+    free(r->change.perm);
+    free(r->change.spare);
+    PreparedData *next = r->next;
+    if (taken) {
+        if (r->drawn) {
+            drop_drawn(r);
+        } else {
+            prepared_close(&r->own);
+        }
+        r->drawn = r->sess = next;
+        r->opt.noise = next->opt.noise;
+        r->opt.val_split = next->opt.val_split;
+    } else {
+        prepared_close(next);
+        free(next);
+    }
+    r->next = NULL;
+    r->change_perm = NULL;
+    r->change_seq = 0;
+    memset(&r->change, 0, sizeof r->change);
+}
+
+bool trainrun_data_settle(TrainRun *r, TrainerReply *reply)
+{
+    if (!r->next) return false;
+    TrainerReply rep = {.kind = TRAINER_SET_DATA};
+    if (r->change_seq && !(r->trainer && trainer_reply(r->trainer, r->change_seq, &rep)))
+        return false;
+    change_finish(r);
+    if (reply) *reply = rep;
+    return true;
+}
+
 void trainrun_end(TrainRun *r)
 {
     if (!r->trainer) return;
     trainer_stop(r->trainer);
     trainrun_join(r);
+    /* the thread is gone: a change it answered (or never saw) ends here */
+    if (r->next) change_finish(r);
     trainer_result(r->trainer, &r->result);
     r->has_result = true;
     if (r->log) {
@@ -312,6 +443,7 @@ void trainrun_end(TrainRun *r)
 void trainrun_close(TrainRun *r)
 {
     trainrun_end(r);
+    drop_drawn(r);
     if (r->owns_session) {
         prepared_close(&r->own);
         r->owns_session = false;

@@ -551,6 +551,43 @@ static void journal_cut(RunDir *rl, double t, int epoch, long step, const Cut *c
     journal_line(rl, t, step, epoch, "rewind", text);
 }
 
+/* config.txt's text for o (malloc'ed; NULL when out of memory).  Files are
+ * named by absolute path, so that --config and --resume work from any
+ * directory. */
+static char *config_text_of(const Options *o)
+{
+    Options *saved = malloc(sizeof *saved);
+    if (!saved) return NULL;
+    *saved = *o;
+    absolute_file(saved->dataset, sizeof saved->dataset);
+    absolute_file(saved->test, sizeof saved->test);
+    absolute_file(saved->labels, sizeof saved->labels);
+    size_t need = options_to_config(saved, NULL, 0);
+    char *text = malloc(need + 1);
+    if (text) options_to_config(saved, text, need + 1);
+    free(saved);
+    return text;
+}
+
+void rundir_on_data(RunDir *rl, const PreparedData *s)
+{
+    rl->s = s;
+    rl->opt.noise = s->opt.noise;
+    rl->opt.val_split = s->opt.val_split;
+    if (rl->off || rl->err.code != ERROR_NONE) return;
+    char *text = config_text_of(&rl->opt);
+    if (!text) {
+        rl_fail(rl, "%s/config.txt: out of memory", rl->dir);
+        return;
+    }
+    free(rl->config_text);
+    rl->config_text = text; /* model.gtm keeps it too */
+    char config_path[RUNDIR_PATH + 16];
+    snprintf(config_path, sizeof config_path, "%s/config.txt", rl->dir);
+    int e = write_atomic(config_path, rl->config_text);
+    if (e) rl_fail(rl, "%s: %s", config_path, strerror(e));
+}
+
 ErrorCode rundir_open(RunDir **out, const Options *o, const PreparedData *s, Error *err)
 {
     return open_run(out, o, s, NULL, 0, 0, false, err);
@@ -611,23 +648,9 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
         return abandon_run(rl, !resume,
                            error_set(err, ERROR_RUNTIME, "%s: path too long", o->logdir));
 
-    /* config.txt names files by absolute path, so that --config and
-     * --resume work from any directory */
-    Options *saved = malloc(sizeof *saved);
-    if (saved) {
-        *saved = *o;
-        absolute_file(saved->dataset, sizeof saved->dataset);
-        absolute_file(saved->test, sizeof saved->test);
-        absolute_file(saved->labels, sizeof saved->labels);
-    }
-    size_t need = saved ? options_to_config(saved, NULL, 0) : 0;
-    rl->config_text = saved ? malloc(need + 1) : NULL;
-    if (!rl->config_text) {
-        free(saved);
+    rl->config_text = config_text_of(o);
+    if (!rl->config_text)
         return abandon_run(rl, !resume, error_set(err, ERROR_RUNTIME, "out of memory"));
-    }
-    options_to_config(saved, rl->config_text, need + 1);
-    free(saved);
     /* A resumed run goes on from its checkpoint's epoch: what the files
      * hold beyond it (the epochs a crash cut off before their checkpoint)
      * is removed, so that every epoch appears once, in order. */

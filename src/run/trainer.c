@@ -619,6 +619,75 @@ static void apply_reshape(Trainer *t, const ReshapeEdit *e, int epoch, TrainerRe
     reshape_plan_free(&p);
 }
 
+/* Swaps in new data (trainer thread, mu not held, between batches): see
+ * TRAINER_SET_DATA in trainer.h.  Allocates nothing unless the batch must
+ * grow back to the batch size. */
+static void apply_data(Trainer *t, TrainerData *d, int epoch, TrainerReply *reply)
+{
+    const Dataset *tr = d->train, *old = t->train;
+    bool had_val = t->val != NULL, has_val = d->val && d->val->n > 0;
+    const char *why = NULL;
+    if (!tr || tr->n == 0 || !d->perm || !d->spare)
+        why = "the new training part is empty";
+    else if (tr->d != old->d || tr->task != old->task || tr->n_classes != old->n_classes)
+        why = "the new data has other features or classes than the run's";
+    else if (has_val != had_val)
+        why = had_val ? "a run with a validation part keeps one (val-split above 0): "
+                        "o goes back to the setup form"
+                      : "a run without a validation part (val-split 0) gets none while it "
+                        "trains: o goes back to the setup form";
+    if (why) {
+        reply->done = false;
+        snprintf(reply->text, sizeof reply->text, "%s", why);
+        return;
+    }
+    /* A batch that the old training part cut short grows back to the
+     * batch size when the new part allows it; a larger part than the
+     * batch needs nothing. */
+    int want = t->opt.hp.batch_size < (long)tr->n ? t->opt.hp.batch_size : (int)tr->n;
+    if (want > t->model.cap_batch) {
+        Error e;
+        /* the batch buffers first: buffers larger than the model's
+         * batch are harmless, a model batch larger than the buffers not */
+        if (alloc_batch(t, want, &e) || model_prepare(&t->model, want, &e)) {
+            reply->done = false;
+            snprintf(reply->text, sizeof reply->text, "out of memory for a batch of %d rows", want);
+            return;
+        }
+    }
+    int *perm = t->perm, *good = t->good_perm;
+    t->perm = d->perm;
+    t->good_perm = d->spare;
+    d->perm = perm;
+    d->spare = good;
+    t->train = tr;
+    t->val = has_val ? d->val : NULL;
+    t->test = d->test && d->test->n > 0 ? d->test : NULL;
+    t->target_scale = tr->target_scale > 0 ? 1.0 / tr->target_scale : 1.0;
+    /* The rest of the epoch takes the new rows in a fresh order; the end
+     * of the last epoch (for a checkpoint) is put in the new rows' terms,
+     * as an order that the next epoch shuffles. */
+    for (size_t i = 0; i < tr->n; i++) t->perm[i] = t->good_perm[i] = (int)i;
+    rng_shuffle(&t->rng_shuffle, t->perm, tr->n);
+    /* Scores on other data are not comparable: early stopping and the
+     * plateau's count start over. */
+    t->best_epoch = 0;
+    t->best_value = monitor_worst(t->monitor_max);
+    t->wait = 0;
+    t->sched.plateau_best = monitor_worst(t->monitor_max);
+    t->sched.plateau_wait = 0;
+    int cap = t->model.cap_batch;
+    pthread_mutex_lock(&t->mu);
+    t->pub.steps_per_epoch = (long)((tr->n + (size_t)cap - 1) / (size_t)cap);
+    t->pub.best_epoch = 0;
+    t->pub.best_value = t->best_value;
+    t->pub.wait = 0;
+    pthread_mutex_unlock(&t->mu);
+    if (t->hooks.on_data) t->hooks.on_data(t->hooks.ctx, d);
+    emit(t, EVENT_CHANGE, epoch, "data: %s", d->text);
+    snprintf(reply->text, sizeof reply->text, "%.159s", d->text);
+}
+
 enum { GO, STOP_NOW };
 
 /* What applying a command asks of the loop. */
@@ -631,7 +700,7 @@ typedef enum { MODE_RUN, MODE_DIVERGED, MODE_STALE } CmdMode;
 
 const char *const trainer_command_names[TRAINER_N_COMMANDS] = {
     "pause",    "resume", "toggle pause", "step", "stop", "set hyperparameters",
-    "scale lr", "pace",   "reshape"};
+    "scale lr", "pace",   "reshape",      "data"};
 
 static void set_paused(Trainer *t, bool paused)
 {
@@ -661,7 +730,7 @@ static CmdOutcome apply_command(Trainer *t, const TrainerCommand *c, CmdMode mod
     TrainerCommandKind kind = c->kind;
     r->done = true;
     if (mode == MODE_STALE && kind != TRAINER_SET_HPARAMS && kind != TRAINER_SCALE_LR &&
-        kind != TRAINER_SET_PACE)
+        kind != TRAINER_SET_PACE && kind != TRAINER_SET_DATA)
         return refuse(r, "the run diverged before it was applied");
     if (kind == TRAINER_TOGGLE_PAUSE)
         kind = t->paused || mode == MODE_DIVERGED ? TRAINER_RESUME : TRAINER_PAUSE;
@@ -704,6 +773,7 @@ static CmdOutcome apply_command(Trainer *t, const TrainerCommand *c, CmdMode mod
         pace_format(c->arg.pace, r->text, sizeof r->text);
         return CMD_NEXT;
     case TRAINER_RESHAPE: apply_reshape(t, &c->arg.edit, epoch, r); return CMD_NEXT;
+    case TRAINER_SET_DATA: apply_data(t, c->arg.data, epoch, r); return CMD_NEXT;
     default: return refuse(r, "unknown command");
     }
 }
@@ -928,11 +998,14 @@ static void gather_share(void *ctx, int i, int n)
 /* One epoch over the shuffled training part. */
 static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_t why_cap)
 {
-    const Dataset *ds = t->train;
-    rng_shuffle(&t->rng_shuffle, t->perm, ds->n);
+    rng_shuffle(&t->rng_shuffle, t->perm, t->train->n);
     long batch_no = 0;
-    for (size_t pos = 0; pos < ds->n;) {
+    for (size_t pos = 0; pos < t->train->n;) {
         if (boundary(t, epoch) == STOP_NOW) return EPOCH_STOPPED;
+        /* new data may have come at the boundary (TRAINER_SET_DATA): the
+         * epoch goes on over it from the same position */
+        const Dataset *ds = t->train;
+        if (pos >= ds->n) break;
         double t0 = t->last_go; /* the batch's time starts where its pace counted from */
         int cap = t->model.cap_batch;
         int B = (int)(ds->n - pos < (size_t)cap ? ds->n - pos : (size_t)cap);
@@ -1578,6 +1651,11 @@ long trainer_set_pace(Trainer *t, Pace p)
 long trainer_reshape(Trainer *t, const ReshapeEdit *e)
 {
     return trainer_send(t, &(TrainerCommand){.kind = TRAINER_RESHAPE, .arg.edit = *e});
+}
+
+long trainer_set_data(Trainer *t, TrainerData *d)
+{
+    return trainer_send(t, &(TrainerCommand){.kind = TRAINER_SET_DATA, .arg.data = d});
 }
 
 TrainStatus trainer_status(Trainer *t)

@@ -180,6 +180,14 @@ static bool in_progress(TrainStatus s)
     return s == TRAIN_RUNNING || s == TRAIN_PAUSED;
 }
 
+/* Whether the run's noise and validation split can change while it trains:
+ * a generated 2-D set of its own (trainrun_change_data). */
+static bool data_live(const Run *r)
+{
+    return !r->borrowed && r->core->sess && r->core->owns_session &&
+           prepared_can_regenerate(r->core->sess);
+}
+
 static CrtRole status_role(TrainStatus s)
 {
     switch (s) {
@@ -1043,16 +1051,22 @@ static void draw_edit(Dashboard *d, int rows, int cols)
     /* the whole reason a value is refused (its column may cut it short),
      * else the field's help */
     bool bad = f && f->error[0];
+    /* the data rows do what their setup rows do not: say how it changes */
+    bool data = f && f->spec && !option_live(f->spec) && f->spec->kind != OPTKIND_PACE;
     crt_set(stdscr, bad ? ROLE_BAD : ROLE_DIM);
     crt_puts(stdscr, y0 + bh - 2, x0 + 2, bw - 4,
              bad            ? f->error
+             : data         ? "drawn again with the same seed at the next batch; the weights stay"
              : f && f->spec ? f->spec->help
                             : "enter: apply or cancel   esc: close");
-    /* what this form cannot change, and where it can */
+    /* what this form cannot change, and where it can: a data file's rows
+     * are what they are, a generated set is drawn again (edit_rows) */
     crt_set(stdscr, ROLE_DIM);
     crt_puts(stdscr, y0 + bh - 3, x0 + 2, bw - 4,
              d->run->borrowed ? "network, data, epochs, seed: fixed for a sweep trial"
-                              : "network, data, epochs, seed: o goes back to the setup form");
+             : data_live(d->run)
+                 ? "network, dataset, epochs, seed: o goes back to the setup form"
+                 : "noise, split live for generated sets only; o goes back to the setup form");
     crt_set(stdscr, ROLE_NORMAL);
 }
 
@@ -1213,11 +1227,13 @@ static void draw(Dashboard *d)
 /* ---- keys ------------------------------------------------------------- */
 
 /* The edit form's rows: what a run takes without restarting, the
- * hyperparameters (option_live) and the pace; the rest is the setup
- * form's (o). */
-static bool edit_row(const OptionSpec *spec)
+ * hyperparameters (option_live) and the pace, and with data a generated
+ * set's noise and split (drawn again: trainrun_change_data); the rest is
+ * the setup form's (o). */
+static bool edit_row(const OptionSpec *spec, bool data)
 {
-    return option_live(spec) || spec->kind == OPTKIND_PACE;
+    return option_live(spec) || spec->kind == OPTKIND_PACE ||
+           (data && (spec == options_find("noise") || spec == options_find("val-split")));
 }
 
 static void edit_open(Dashboard *d)
@@ -1226,13 +1242,16 @@ static void edit_open(Dashboard *d)
     if (!r->core->trainer) return;
     run_sync_options(r);
     form_init(&d->edit, &r->opt);
+    bool data = data_live(r);
     for (size_t i = 0; i < option_count; i++)
-        if (edit_row(&option_table[i])) form_add(&d->edit, &option_table[i], false);
+        if (edit_row(&option_table[i], data)) form_add(&d->edit, &option_table[i], false);
     form_add_button(&d->edit, "Apply");
     form_add_button(&d->edit, "Cancel");
     form_set_esc(&d->edit, "close");
     d->editing = true;
 }
+
+static void follow_data(Dashboard *d);
 
 static void edit_apply(Dashboard *d)
 {
@@ -1244,9 +1263,25 @@ static void edit_apply(Dashboard *d)
     trainer_await(t, trainer_set_hparams(t, &o->hp), &(TrainerReply){0});
     if (o->pace.unit != r->opt.pace.unit || o->pace.rate != r->opt.pace.rate)
         trainer_await(t, trainer_set_pace(t, o->pace), &(TrainerReply){0});
+    bool data = data_live(r) && (o->noise != r->opt.noise || o->val_split != r->opt.val_split);
+    double noise = o->noise, val_split = o->val_split;
     r->opt = *o;
-    run_update(r);
+    /* the data's values are those in force until the change is (follow_data) */
+    r->opt.noise = r->core->sess->opt.noise;
+    r->opt.val_split = r->core->sess->opt.val_split;
     notify(d, ROLE_MARKER, "hyperparameters applied from the next batch");
+    if (data) {
+        /* drawn again here, swapped in by the trainer at its next batch */
+        long seq = 0;
+        Error err;
+        error_clear(&err);
+        if (trainrun_change_data(r->core, noise, val_split, r->exe_dir, &seq, &err))
+            notify(d, ROLE_BAD, "data not changed: %s", err.msg);
+        else
+            trainer_await(t, seq, &(TrainerReply){0});
+        follow_data(d);
+    }
+    run_update(r);
 }
 
 static void key_edit(Dashboard *d, int ch)
@@ -1315,6 +1350,24 @@ static bool boundary_over_plane(Dashboard *d, const Run *r, char key)
            "over them",
            key);
     return true;
+}
+
+/* A change of the data that the trainer answered: the run is on the new
+ * data (or kept the old), and the settings the setup form gets back (o)
+ * and a restart (r) take its noise and split. */
+static void follow_data(Dashboard *d)
+{
+    Run *r = d->run;
+    TrainerReply rep;
+    if (!trainrun_data_settle(r->core, &rep)) return;
+    r->opt.noise = r->core->sess->opt.noise;
+    r->opt.val_split = r->core->sess->opt.val_split;
+    d->chance_of = NULL; /* the new split's chance levels */
+    if (rep.done)
+        notify(d, ROLE_MARKER, "data drawn again with seed %llu: %s",
+               (unsigned long long)r->opt.seed, rep.text);
+    else
+        notify(d, ROLE_BAD, "data not changed: %s", rep.text);
 }
 
 /* Edits of the network, once applied, are the run's settings too (run.h):
@@ -1698,6 +1751,7 @@ static double dash_frame(void *ctx)
     if (run->borrowed && run->describe)
         d->trial_waits = run->describe(run->describe_ctx, d->trial_line, sizeof d->trial_line);
     follow_network(d);
+    follow_data(d);
     if (!had_error && run->core->log && run->core->log_error[0])
         notify(d, ROLE_BAD, "%s: training paused; w goes on without run files, s stops, q quits",
                run->core->log_error);

@@ -18,7 +18,8 @@ const KeyBinding key_table[] = {
     {'<', ',', "<", NULL, "train slower, to watch: the next pace down, to 1 batch a second",
      ACTION_SLOWER},
     {'e', 0, "e", "edit",
-     "edit learning rate, batch size, optimizer and its parameters, L1/L2, dropout, patience",
+     "edit learning rate, batch size, optimizer and its parameters, L1/L2, dropout, patience, "
+     "pace; a generated set's noise and val-split (drawn again with the same seed)",
      ACTION_EDIT},
     {'s', 0, "s", "stop", "stop now, keeping the best weights", ACTION_STOP},
     {'r', 0, "r", "restart",

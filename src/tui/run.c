@@ -62,6 +62,14 @@ ErrorCode run_borrow(Run *r, TrainRun *tr, const Options *opt, Error *err)
     return ERROR_NONE;
 }
 
+/* The run's data changed (TRAINER_SET_DATA): the teaching views turn to
+ * it before the change is answered, so that the old data can go then. */
+static void hook_data(void *ctx, const TrainerData *dt)
+{
+    Run *r = ctx;
+    if (r->live) live_set_data(r->live, dt->train, dt->val);
+}
+
 /* What run_prepare or run_launch made, undone after a failure. */
 static void run_discard(Run *r)
 {
@@ -79,7 +87,9 @@ ErrorCode run_prepare(Run *r, Error *err)
      * turns red, and the user chooses between going on without files and
      * stopping). */
     r->core->cfg =
-        (TrainRunConfig){.hooks = {.ctx = r, .on_batch = r->no_live ? NULL : hook_batch},
+        (TrainRunConfig){.hooks = {.ctx = r,
+                                   .on_batch = r->no_live ? NULL : hook_batch,
+                                   .on_data = r->no_live ? NULL : hook_data},
                          .interactive = true,
                          .pause_on_log_failure = true,
                          .note = r->no_live ? "optimizer race" : "interactive dashboard"};

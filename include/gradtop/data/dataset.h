@@ -253,6 +253,8 @@ ErrorCode normalizer_fit(Normalizer *nz, NormalizeKind kind, const Dataset *ds, 
 /* Applies in place, each value computed in double and rounded once, so that
  * (x - shift) never overflows float; nz->d must equal ds->d. */
 void normalizer_apply(const Normalizer *nz, Dataset *ds);
+/* dst becomes a copy of src, with buffers of its own. */
+ErrorCode normalizer_copy(Normalizer *dst, const Normalizer *src, Error *err);
 void normalizer_free(Normalizer *nz);
 
 typedef struct {

@@ -160,6 +160,15 @@ void live_destroy(Live *l);
 /* Trainer thread: the on_batch hook. */
 void live_on_batch(Live *l, const BatchInfo *b);
 
+/* The run's data changed (the on_data hook of TRAINER_SET_DATA, on the
+ * trainer thread, before the change is answered): from now on the views
+ * are computed from train and val, the PCA plane is fitted again, and
+ * nothing computed from the old data is published again (the boundary's
+ * points, the confusion matrix, a gradcheck: they are computed anew at the
+ * next batch, or by live_idle at once).  The old data may be freed once
+ * this has returned. */
+void live_set_data(Live *l, const Dataset *train, const Dataset *val);
+
 /* UI thread: what to compute; and a copy of what was published into out
  * when it is newer than out (returns whether it was). */
 void live_request(Live *l, const LiveRequest *r);

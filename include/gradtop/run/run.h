@@ -21,7 +21,8 @@
  *      log, keeps the TrainResult, destroys the trainer.  The data stays,
  *      so that the next run can begin at step 2; trainrun_close ends it.
  * The run is controlled meanwhile through the trainer's commands
- * (trainer_pause, trainer_stop, ...: trainer.h) on r->trainer.
+ * (trainer_pause, trainer_stop, ...: trainer.h) on r->trainer, and its
+ * data changed with trainrun_change_data and trainrun_data_settle.
  *
  * Threads: the owner (one thread) makes every call here.  The trainer
  * thread runs trainer_run and, through the hooks, the run log and the
@@ -85,7 +86,13 @@ typedef struct {
     Options opt; /* the options of the current run (trainrun_prepare's) */
     PreparedData own;
     bool owns_session;
-    PreparedData *sess; /* &own, or a borrowed session; NULL before step 1 */
+    PreparedData *sess; /* &own, drawn, or a borrowed session; NULL before step 1 */
+    /* The run's own data as trainrun_change_data last drew it (sess then),
+     * or NULL; and the drawing sent to the trainer and not yet settled. */
+    PreparedData *drawn, *next;
+    TrainerData change; /* the command's argument, for as long as next is pending */
+    long change_seq;
+    int *change_perm; /* change.perm as sent: the trainer took it when they differ */
     Trainer *trainer;
     RunDir *log;         /* NULL with --no-log or when it could not be made */
     char log_path[1024]; /* the run directory, or "" */
@@ -144,6 +151,30 @@ bool trainrun_log_error(TrainRun *r);
  * journal's last line says so, if it can still be written).  False, and
  * nothing done, when the log has not failed or is already off. */
 bool trainrun_log_off(TrainRun *r);
+/*
+ * The noise and validation split of a generated 2-D set changed while it
+ * trains (the dashboard's edit form): on the owner's thread, draws the data
+ * again (prepared_regenerate: same seed, same normalization), and sends it
+ * to the trainer (TRAINER_SET_DATA), which swaps it in at its next batch
+ * boundary and journals it (a change line "data: noise 0.05 -> 0.3",
+ * config.txt rewritten with the new values: rundir_on_data).  *seq: the
+ * command's number, for trainer_await.  Nothing is sent, and ERROR_INPUT
+ * says why, for data that is not a generated set, data shared with other
+ * runs (the race's racers, a sweep's trials: they read one session), no
+ * running trainer, a change still pending, nothing changed, or values out
+ * of range.  Until trainrun_data_settle, sess is the old data.
+ */
+ErrorCode trainrun_change_data(TrainRun *r, double noise, double val_split, const char *exe_dir,
+                               long *seq, Error *err);
+/*
+ * After trainrun_change_data, once the trainer answered (each frame, or
+ * after trainer_await): the run turns to the new data (sess, and opt's
+ * noise and val-split) and frees the old, which no thread reads once the
+ * answer is there; or, refused, frees the new.  True then, with the answer
+ * in *reply (may be NULL); false while it is pending or nothing is.
+ * trainrun_end settles a pending change itself.
+ */
+bool trainrun_data_settle(TrainRun *r, TrainerReply *reply);
 /* Step 5 (see above); a no-op without a trainer. */
 void trainrun_end(TrainRun *r);
 /* trainrun_end, then closes the run's own session. */

@@ -147,6 +147,13 @@ void rundir_on_state(void *ctx, const Model *m, const Optimizer *o, const TrainS
  * writes it at every epoch (tests). */
 void rundir_set_checkpoint_share(RunDir *rl, double share);
 
+/* The run's data changed while it trains (TRAINER_SET_DATA, from the
+ * on_data hook, on the trainer thread): the model files' info comes from s
+ * from now on, and config.txt is written again with s's noise and
+ * val-split (the journal's change line comes with the trainer's event).
+ * s must stay open until rundir_close or the next change. */
+void rundir_on_data(RunDir *rl, const PreparedData *s);
+
 /* A free-form journal line (e.g. the command line), KIND a single word. */
 void rundir_note(RunDir *rl, const char *kind, const char *text);
 

@@ -123,6 +123,25 @@ typedef struct {
     int plateau_wait;
 } TrainState;
 
+/*
+ * New data for a run (TRAINER_SET_DATA), built by the sender off the
+ * trainer thread (trainrun_change_data: a generated set drawn again with
+ * another noise or split).  The parts must have the features, task and
+ * classes of the run's, and a validation part exactly when the run has
+ * one.  perm and spare are the sender's, train->n ints each, so that the
+ * swap allocates nothing: the trainer takes them for its row orders and
+ * leaves its old two here in their place; either way the sender frees what
+ * perm and spare hold once the command is answered (or the trainer is
+ * destroyed).  The sender keeps the struct and the parts alive until then,
+ * and the parts for as long as the trainer may read them.
+ */
+typedef struct {
+    const Dataset *train, *val, *test; /* val may be empty, test NULL */
+    int *perm, *spare;
+    void *owner;    /* handed to on_data: what the parts belong to (a PreparedData) */
+    char text[160]; /* what changed, for the event: "noise 0.05 -> 0.3" */
+} TrainerData;
+
 typedef struct {
     void *ctx;
     /* Optional, after every batch; keep it cheap. */
@@ -138,6 +157,12 @@ typedef struct {
      * weights and optimizer state at the end of epoch s->epoch (a run
      * stopped or diverged in a later epoch gives that epoch's end). */
     void (*on_state)(void *ctx, const Model *m, const Optimizer *o, const TrainState *s, bool last);
+    /* TRAINER_SET_DATA swapped d's parts in: from the next batch on the
+     * run trains on them.  Everything that reads the run's data on the
+     * trainer thread (the run log's model info, the teaching views) turns
+     * to d's parts here, before the command is answered, so that once the
+     * sender has the answer no thread reads the old data any more. */
+    void (*on_data)(void *ctx, const TrainerData *d);
 } TrainerHooks;
 
 /* Final figures, of the kept weights. */
@@ -199,7 +224,8 @@ typedef struct Trainer Trainer;
 /*
  * Builds a trainer for train (and val, which may be empty, and test, which
  * may be NULL) with the options' model, optimizer and training settings.
- * Datasets must stay alive and unchanged until trainer_destroy.
+ * Datasets must stay alive and unchanged until trainer_destroy, or until
+ * a TRAINER_SET_DATA that replaces them is answered.
  * interactive (the dashboard and the race screen): a divergence leaves the
  * run open, for its caller to resume or end (trainer_run); the options'
  * pace holds, and --paused pauses it before its first batch.
@@ -323,6 +349,23 @@ typedef enum {
      * EVENT_CHANGE whose text (the reply's too) says what it did ("layers
      * 8 -> 9: ..."); refused: the reply says why. */
     TRAINER_RESHAPE,
+    /* new data (TrainerData): from the next batch on, the run trains on
+     * d's parts with the weights and optimizer state it has.  An epoch
+     * under way goes on over the new training part, from the same row
+     * position in a fresh order of its rows (it ends at once when the new
+     * part has no more rows than were taken), so its training figures mix
+     * the two; the validation figures at its end are of the new part.  The
+     * kept copies (the end of the last epoch) keep their weights.  Early
+     * stopping starts over, and so does reduce-on-plateau's count (keeping
+     * the reductions made): the best value so far was measured on other
+     * data, so the next epoch is the new best, and under --restore-best
+     * the weights kept at the end are of an epoch on the new data.  Done:
+     * on_data, then an EVENT_CHANGE "data: TEXT" (TEXT also the reply's);
+     * refused, nothing changed: data of other features, task or classes,
+     * a validation part gained or lost, or out of memory for a larger
+     * batch (a batch cut to the old training rows grows back to the batch
+     * size, the one allocation a swap may make). */
+    TRAINER_SET_DATA,
     TRAINER_N_COMMANDS
 } TrainerCommandKind;
 
@@ -331,10 +374,11 @@ extern const char *const trainer_command_names[TRAINER_N_COMMANDS];
 typedef struct {
     TrainerCommandKind kind;
     union {
-        HyperParams hp;   /* TRAINER_SET_HPARAMS: every field, in force from the next batch */
-        double factor;    /* TRAINER_SCALE_LR */
-        Pace pace;        /* TRAINER_SET_PACE */
-        ReshapeEdit edit; /* TRAINER_RESHAPE */
+        HyperParams hp;    /* TRAINER_SET_HPARAMS: every field, in force from the next batch */
+        double factor;     /* TRAINER_SCALE_LR */
+        Pace pace;         /* TRAINER_SET_PACE */
+        ReshapeEdit edit;  /* TRAINER_RESHAPE */
+        TrainerData *data; /* TRAINER_SET_DATA: the sender's, until answered */
     } arg;
 } TrainerCommand;
 
@@ -378,6 +422,7 @@ long trainer_set_hparams(Trainer *t, const HyperParams *hp);
  * command slows it. */
 long trainer_set_pace(Trainer *t, Pace p);
 long trainer_reshape(Trainer *t, const ReshapeEdit *e);
+long trainer_set_data(Trainer *t, TrainerData *d);
 
 /* The status now: commands not yet applied do not count. */
 TrainStatus trainer_status(Trainer *t);
