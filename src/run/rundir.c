@@ -584,7 +584,7 @@ void rundir_on_data(RunDir *rl, const PreparedData *s)
     rl->config_text = text; /* model.gtm keeps it too */
     char config_path[RUNDIR_PATH + 16];
     snprintf(config_path, sizeof config_path, "%s/config.txt", rl->dir);
-    int e = write_atomic(config_path, rl->config_text);
+    int e = write_atomic(config_path, rl->config_text, !rl->nosync);
     if (e) rl_fail(rl, "%s: %s", config_path, strerror(e));
 }
 
