@@ -1619,8 +1619,8 @@ static void print_sweep(void)
 /* ---- the sweep screen against the headless sweep ---------------------------- */
 
 #define SCREEN_TURNS 3
-#define SCREEN_TRIALS 32
-#define SCREEN_EPOCHS 10
+#define SCREEN_TRIALS 64
+#define SCREEN_EPOCHS 30
 #define TARGET_SCREEN 0.97
 static double screen_ratio = -1, screen_pairs[SCREEN_TURNS];
 static double screen_head_s = -1, screen_s = -1;

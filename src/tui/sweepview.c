@@ -29,6 +29,7 @@
 #include "gradtop/sweep/exec.h"
 
 #define KEY_ESC 27
+#define SWEEP_FRAME_S 0.25
 #define EVENTS_MAX 256
 
 /* What the events said of a trial that its status alone does not. */
@@ -1141,8 +1142,10 @@ static double sweep_frame(void *ctx)
         s->drawn_cols = COLS;
         s->drawn_at = now;
     }
-    /* 10 frames a second: a sweep's figures come by the epoch */
-    return SCREEN_IDLE_S;
+    /* 4 frames a second (a key is answered at once): a sweep's figures
+     * come by the epoch, and every core trains, so each frame the screen
+     * and the terminal draw is taken from the trials */
+    return SWEEP_FRAME_S;
 }
 
 static void sweep_key(void *ctx, int ch)
