@@ -149,11 +149,6 @@ static bool finished(SweepScreen *s)
 
 /* ---- reading the trials ------------------------------------------------------ */
 
-static const SweepExec *exec_of(const SweepScreen *s)
-{
-    return s->x;
-}
-
 static double figure_at(const SweepScreen *s, int trial, int epoch)
 {
     return s->figs[(size_t)trial * (size_t)s->x->board.max_epochs + (size_t)(epoch - 1)];
@@ -285,7 +280,7 @@ static void format_duration(double sec, char *buf, size_t cap)
  * upper bound (schedulers and early stopping cut trials short). */
 static void budget(const SweepScreen *s, long *done, long *ceiling, bool *bound)
 {
-    const SweepExec *x = exec_of(s);
+    const SweepExec *x = s->x;
     *done = 0;
     for (int i = 0; i < s->n_started; i++) *done += s->tv[i].epochs;
     long full = (long)x->n_trials * x->base.max_epochs;
@@ -295,7 +290,7 @@ static void budget(const SweepScreen *s, long *done, long *ceiling, bool *bound)
 
 static void draw_header(SweepScreen *s, int cols)
 {
-    const SweepExec *x = exec_of(s);
+    const SweepExec *x = s->x;
     crt_set(stdscr, ROLE_HEADER);
     mvhline(0, 0, ' ', cols);
     long done, ceiling;
@@ -426,7 +421,7 @@ static void draw_row(void *ctx, size_t row, int y, bool cursor)
     TableCtx *tc = ctx;
     SweepScreen *s = tc->s;
     int i = s->rows[row];
-    const SweepExec *x = exec_of(s);
+    const SweepExec *x = s->x;
     attr_t base = cursor ? A_REVERSE : 0;
     wattrset(stdscr, base);
     mvhline(y, 0, ' ', tc->cols);
@@ -461,7 +456,7 @@ static void draw_row(void *ctx, size_t row, int y, bool cursor)
 
 static void draw_table(SweepScreen *s, int top, int height, int cols)
 {
-    const SweepExec *x = exec_of(s);
+    const SweepExec *x = s->x;
     TableCtx tc = {.s = s, .cols = cols, .best = best_trial(s)};
     char tbuf[64];
     /* the fixed columns, then the varying parameters while they fit */
@@ -554,7 +549,7 @@ static bool unit_figure(const SweepScreen *s)
  * them, the best ranked first. */
 static void draw_curves(SweepScreen *s, int top, int left, int height, int width)
 {
-    const SweepExec *x = exec_of(s);
+    const SweepExec *x = s->x;
     int E = x->base.max_epochs;
     ChartSpec c;
     memset(&c, 0, sizeof c);
@@ -631,7 +626,7 @@ static bool param_x(const SweepExec *x, int p, const SweepValue *v, double *out)
 /* Parameter p against each trial's best figure. */
 static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, int width)
 {
-    const SweepExec *x = exec_of(s);
+    const SweepExec *x = s->x;
     const SweepParam *sp = &x->space.p[p];
     ChartSpec c;
     memset(&c, 0, sizeof c);
@@ -654,7 +649,6 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
     }
     double *all = b + 2 * N_SETS * n;
     int best = best_trial(s);
-    double lo = INFINITY, hi = -INFINITY;
     for (int i = 0; i < s->n_started; i++) {
         const SweepTrialView *v = &s->tv[i];
         double px;
@@ -668,8 +662,6 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
                                                                           : 0;
         xs[k][ns[k]] = px;
         ys[k][ns[k]++] = v->best;
-        if (px < lo) lo = px;
-        if (px > hi) hi = px;
     }
     bool categorical = sp->dist == SWEEP_CHOICE;
     bool log = sweep_param_is_log(sp);
@@ -679,7 +671,6 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
         c.x_axis = (ChartAxis){sp->lo, sp->hi, log};
     if (!(c.x_axis.hi > c.x_axis.lo)) /* an int(a,a): one value */
         c.x_axis = (ChartAxis){c.x_axis.lo - 1, c.x_axis.lo + 1, false};
-    (void)lo, (void)hi;
     const CrtRole roles[N_SETS] = {ROLE_VAL, ROLE_DIM, ROLE_GOOD, ROLE_TRAIN, ROLE_BAD};
     ChartTrust trust[N_SETS];
     for (int k = 0; k < N_SETS; k++) {
@@ -747,9 +738,10 @@ static void draw_keys(int y, int cols)
     int x = 0;
     for (int k = 0; k < sweep_key_count; k++) {
         int w = crt_width(sweep_key_table[k].label) + 1 + (int)strlen(sweep_key_table[k].bar);
-        /* ? help and q quit always have room */
-        int rest = k < sweep_key_count - 2 ? 15 : 0;
-        if (x + w + rest >= cols) continue; /* the last column stays free */
+        /* ? help and q quit always have room: "? help  q quit", and the
+         * last column stays free */
+        int rest = k < sweep_key_count - 2 ? 16 : 0;
+        if (x + w + rest >= cols) continue;
         crt_set(stdscr, ROLE_KEY);
         crt_puts(stdscr, y, x, cols - x, sweep_key_table[k].label);
         x += crt_width(sweep_key_table[k].label);
@@ -865,7 +857,7 @@ static void draw(SweepScreen *s)
     int chart_h = rest - table_h;
     draw_table(s, 1, table_h, cols);
     /* the curves, then as many parameters' scatters as fit beside them */
-    const SweepExec *x = exec_of(s);
+    const SweepExec *x = s->x;
     int varying[SWEEP_MAX_PARAMS], nv = 0;
     for (int p = 0; p < x->space.n; p++) varying[nv++] = p;
     int curves_w = nv ? cols / 2 : cols;
@@ -904,7 +896,7 @@ static bool describe_trial(void *ctx, char *buf, size_t cap)
     const SweepTrialView *v = &s->tv[dc->trial];
     CrtRole role;
     const char *w = status_word(s, dc->trial, &role);
-    const SweepExec *x = exec_of(s);
+    const SweepExec *x = s->x;
     char where[128] = "";
     if (v->parked && x->scheduler == SWEEP_SCHED_ASHA)
         snprintf(where, sizeof where, ", waiting at epoch %d (a rung) for the round's decision",
@@ -969,7 +961,7 @@ static int run_best(SweepScreen *s)
         notify(s, ROLE_WARN, "a: no trial has a figure yet");
         return 0;
     }
-    const SweepExec *x = exec_of(s);
+    const SweepExec *x = s->x;
     pthread_mutex_lock(&s->x->mu);
     Options o = s->x->trials[b].opt;
     pthread_mutex_unlock(&s->x->mu);
@@ -1057,7 +1049,7 @@ static void on_key(SweepScreen *s, int ch)
         break;
     case 'p':
         if (have && sweep_exec_pause_trial(s->x, i))
-            notify(s, ROLE_WARN, "trial %d: pause toggled", i);
+            notify(s, ROLE_WARN, "trial %d %s", i, s->tv[i].user_paused ? "resumed" : "paused");
         else
             notify(s, ROLE_WARN, "p: trial %d is not training", i);
         break;
@@ -1111,7 +1103,7 @@ static void on_key(SweepScreen *s, int ch)
  * (the ETA ticks), is not drawn again.  Drawing every trial's curve costs
  * the trials' threads the CPU it takes: make bench measures the screen
  * against the headless sweep. */
-static unsigned long view_sum(const SweepScreen *s)
+static unsigned long view_sum(SweepScreen *s)
 {
     unsigned long sum = (unsigned long)s->n_started * 1000003UL;
     for (int i = 0; i < s->n_started; i++) {
@@ -1120,9 +1112,9 @@ static unsigned long view_sum(const SweepScreen *s)
                (unsigned long)v->user_paused * 3UL + (unsigned long)v->parked +
                (unsigned long)s->marks[i] * 101UL;
     }
-    pthread_mutex_lock((pthread_mutex_t *)&s->mu);
+    pthread_mutex_lock(&s->mu);
     sum += (unsigned long)s->n_events * 17UL + (unsigned long)s->finished;
-    pthread_mutex_unlock((pthread_mutex_t *)&s->mu);
+    pthread_mutex_unlock(&s->mu);
     return sum;
 }
 
