@@ -23,18 +23,6 @@ LOGS=$TMP/logs
 rundir() { for d in "$LOGS"/*/; do echo "${d%/}"; done | head -n 1; }
 journal_has() { grep -q -- "$1" "$(rundir)/journal.txt" 2>/dev/null; }
 config_has() { grep -qx -- "$1" "$(rundir)/config.txt" 2>/dev/null; }
-# the view marked [name] in the header
-view() { screen | head -n 1 | grep -Eo '\[[a-z]+\]' | tr -d '[]'; }
-view_changed() { [ "$(view)" != "$1" ]; }
-tab_to() {
-    _i=0
-    while [ "$(view)" != "$1" ] && [ "$_i" -lt 6 ]; do
-        keys Tab
-        poll 3 view_changed "$(view)" || true
-        _i=$((_i + 1))
-    done
-    [ "$(view)" = "$1" ] || fail "tab did not reach the $1 view"
-}
 # the map left of the panel: rows of half blocks, with the points over them
 map() { screen | sed 's/│.*//' | grep '▀▀▀▀▀▀▀▀▀▀'; }
 map_drawn() { [ "$(map | wc -l)" -ge 10 ]; }

@@ -31,22 +31,6 @@ set -u
 DATA=$PWD/datasets/iris.csv
 tmux_harness e2e_loop loop loop
 
-# focused: the setup form's focused row; focus LABEL: moves the focus down
-# from the top to the row LABEL.
-focused() { screen | grep -E '^ > ' | head -n 1; }
-focus() {
-    keys Home
-    wait_for '^ > dataset  ' 5 || fail "Home did not focus the dataset row"
-    _focus_i=0
-    while [ "$_focus_i" -lt 60 ]; do
-        case $(focused) in " > $1  "*) return 0 ;; esac
-        _focus_before=$(focused)
-        keys Down
-        poll 2 test "$(focused)" != "$_focus_before" || true
-        _focus_i=$((_focus_i + 1))
-    done
-    fail "cannot focus the row '$1'"
-}
 # the status panel's learning rate
 lr() { screen | grep -Eo ' lr +[0-9][0-9.e+-]*' | head -n 1 | awk '{print $2}'; }
 

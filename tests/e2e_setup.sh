@@ -64,25 +64,6 @@ close() {
     fail "$1: esc did not quit the setup screen"
 }
 
-# focused: the form's focused row ("> LABEL ..."), or nothing.
-focused() { screen | grep -E '^ > ' | head -n 1; }
-# shellcheck disable=SC2317 # run through poll
-moved() { [ "$(focused)" != "$1" ]; }
-
-# focus LABEL: moves the focus down from the top to the row LABEL.
-focus() {
-    keys Home
-    wait_for '^ > dataset  ' 5 || fail "Home did not focus the dataset row"
-    _focus_i=0
-    while [ "$_focus_i" -lt 60 ]; do
-        _focus_now=$(focused)
-        case $_focus_now in " > $1  "*) return 0 ;; esac
-        keys Down
-        poll 2 moved "$_focus_now" || fail "Down did not move the focus from '$_focus_now'"
-        _focus_i=$((_focus_i + 1))
-    done
-    fail "cannot move the focus to the row '$1'"
-}
 
 # row LABEL: the form's row LABEL (focused or not), up to the preview.
 row() { screen | grep -E "^ [> ] $1  " | head -n 1 | sed 's/│.*//'; }

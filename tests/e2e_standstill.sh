@@ -15,19 +15,6 @@ set -u
 . tests/lib/tmux.sh
 tmux_harness e2e_standstill standstill standstill
 
-# the view marked [name] in the header
-view() { screen | head -n 1 | grep -Eo '\[[a-z]+\]' | tr -d '[]'; }
-# tab_to NAME: tab until the header marks NAME (at most six presses)
-tab_to() {
-    _i=0
-    while [ "$(view)" != "$1" ] && [ "$_i" -lt 6 ]; do
-        keys Tab
-        poll 3 view_changed "$(view)" || true
-        _i=$((_i + 1))
-    done
-    [ "$(view)" = "$1" ] || fail "tab did not reach the $1 view"
-}
-view_changed() { [ "$(view)" != "$1" ]; }
 # rows of the half-block map: lines with ten ▀ in a row
 map_rows() { screen | grep -c '▀▀▀▀▀▀▀▀▀▀'; }
 map_drawn() { [ "$(map_rows)" -ge "$1" ]; }

@@ -107,19 +107,6 @@ last=$(ls -d "$TMP"/logs/*-iris-sweep* | tail -n 1)
 grep -q 'stopped' "$last/trials.csv" || fail "after SIGINT trials.csv does not say stopped"
 echo "ok: SIGINT stops every trial, writes the files and exits 130"
 # ---- the setup form's sweep mode ------------------------------------------------------
-# the row under the cursor, and Down until it is NAME
-focused() { screen | grep -E '^ > ' | head -n 1; }
-focus() {
-    _i=0
-    while [ "$_i" -lt 80 ]; do
-        case $(focused) in " > $1  "*) return 0 ;; esac
-        _before=$(focused)
-        keys Down
-        poll 2 test "$(focused)" != "$_before" || true
-        _i=$((_i + 1))
-    done
-    fail "cannot focus the row '$1'"
-}
 start_session setup C.UTF-8 "--logdir '$TMP/setup' '$PWD/datasets/iris.csv'"
 wait_for 'F10' 15 || fail "the setup form did not open"
 keys End

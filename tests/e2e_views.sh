@@ -25,7 +25,6 @@ start() {
 }
 
 # the view marked [name] in the header
-view() { screen | head -n 1 | grep -Eo '\[[a-z]+\]' | tr -d '[]'; }
 
 # ---- spiral: tab reaches every view ---------------------------------------
 start spiral C.UTF-8 --layers 16,16 --activation tanh spiral

@@ -176,3 +176,40 @@ quit_exits() {
 
 # resize COLUMNS ROWS: resizes the session's window.
 resize() { T resize-window -t "$PANE" -x "$1" -y "$2"; }
+
+# ---- forms and views: what the scripts that drive them share ---------------
+
+# focused: the form's focused row ("> LABEL ..."), or nothing.
+focused() { screen | grep -E '^ > ' | head -n 1; }
+# shellcheck disable=SC2317 # run through poll
+focus_moved() { [ "$(focused)" != "$1" ]; }
+# focus LABEL: Home, then down to the row LABEL (its label then two blanks);
+# fails when Down does not move or the row is not reached in 80 rows.
+focus() {
+    keys Home
+    wait_for '^ > dataset  ' 5 || fail "Home did not focus the dataset row"
+    _focus_i=0
+    while [ "$_focus_i" -lt 80 ]; do
+        _focus_now=$(focused)
+        case $_focus_now in " > $1  "*) return 0 ;; esac
+        keys Down
+        poll 2 focus_moved "$_focus_now" || fail "Down did not move the focus from '$_focus_now'"
+        _focus_i=$((_focus_i + 1))
+    done
+    fail "cannot move the focus to the row '$1'"
+}
+
+# view: the dashboard's view marked [name] in its header.
+view() { screen | head -n 1 | grep -Eo '\[[a-z]+\]' | tr -d '[]'; }
+# shellcheck disable=SC2317 # run through poll
+view_changed() { [ "$(view)" != "$1" ]; }
+# tab_to NAME: tab until the header marks NAME (at most six presses).
+tab_to() {
+    _tab_i=0
+    while [ "$(view)" != "$1" ] && [ "$_tab_i" -lt 6 ]; do
+        keys Tab
+        poll 3 view_changed "$(view)" || true
+        _tab_i=$((_tab_i + 1))
+    done
+    [ "$(view)" = "$1" ] || fail "tab did not reach the $1 view"
+}
