@@ -103,6 +103,56 @@ static void thread_stack_is_the_stack_limit(void **state)
     assert_true(sysmem_thread_bytes() >= want && sysmem_thread_bytes() <= want + 65536);
 }
 
+/* Whether the mapping that holds addr carries the huge-page advice
+ * ("hg" among its VmFlags in /proc/self/smaps); -1 when not found. */
+static int advised_huge(const void *addr)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    if (!f) return -1;
+    char line[512];
+    bool in = false;
+    int found = -1;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+            in = (uintptr_t)addr >= lo && (uintptr_t)addr < hi;
+            continue;
+        }
+        if (in && !strncmp(line, "VmFlags:", 8)) {
+            found = strstr(line, " hg") != NULL;
+            break;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+/* A large block gets the advice over its 2 MiB-aligned part, where the
+ * kernel has transparent huge pages at all (whatever its setting); a small
+ * one never; the memory works as before, and free() takes it back. */
+static void hugepages_advises_large_blocks_only(void **state)
+{
+    (void)state;
+    bool thp = access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK) == 0;
+    size_t big = 32u << 20;
+    unsigned char *p = malloc(big);
+    assert_non_null(p);
+    assert_int_equal(sysmem_hugepages(p, big), thp);
+    unsigned char *mid = p + big / 2; /* inside the aligned part */
+    assert_int_equal(advised_huge(mid), thp ? 1 : 0);
+    for (size_t i = 0; i < big; i += 4096) p[i] = (unsigned char)(i >> 12);
+    for (size_t i = 0; i < big; i += 4096) assert_int_equal(p[i], (unsigned char)(i >> 12));
+    free(p);
+
+    size_t small = SYSMEM_HUGE_MIN - 1;
+    unsigned char *q = malloc(small);
+    assert_non_null(q);
+    assert_false(sysmem_hugepages(q, small));
+    assert_int_equal(advised_huge(q + small / 2), 0);
+    free(q);
+    assert_false(sysmem_hugepages(NULL, big));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -111,6 +161,7 @@ int main(void)
         cmocka_unit_test(check_refuses_naming_what_needs_how_much_and_the_limit),
         cmocka_unit_test(without_limits_the_room_is_physical_memory),
         cmocka_unit_test(thread_stack_is_the_stack_limit),
+        cmocka_unit_test(hugepages_advises_large_blocks_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <stdint.h>
 #include <unistd.h>
 
 double sysmem_total(void)
@@ -98,4 +100,18 @@ int sysmem_cores(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;
+}
+
+bool sysmem_hugepages(void *p, size_t bytes)
+{
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (!p || bytes < SYSMEM_HUGE_MIN) return false;
+    uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t hi = ((uintptr_t)p + bytes) & ~(huge - 1);
+    if (hi <= lo) return false;
+#ifdef MADV_HUGEPAGE
+    return madvise((void *)lo, hi - lo, MADV_HUGEPAGE) == 0;
+#else
+    return false;
+#endif
 }

@@ -487,6 +487,7 @@ static bool ensure_row(CsvReader *r)
         return false;
     }
     ds->x = x;
+    sysmem_hugepages(x, cap * row_bytes); /* for the rows not yet written */
     int *labels = realloc(ds->labels, cap * sizeof *labels);
     if (!labels) {
         fail_oom(r);

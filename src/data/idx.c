@@ -313,6 +313,7 @@ static ErrorCode load_idx(Dataset *ds, const char *images_path, const char *labe
     code = sysmem_check(need, images, NULL, err);
     if (code) return code;
     ds->x = malloc((size_t)(n * d) * sizeof *ds->x);
+    sysmem_hugepages(ds->x, (size_t)(n * d) * sizeof *ds->x);
     ds->labels = malloc((size_t)n * sizeof *ds->labels);
     unsigned char *buf = malloc(READ_CHUNK);
     if (!ds->x || !ds->labels || !buf) {

@@ -151,6 +151,7 @@ ErrorCode model_prepare(Model *m, int batch, Error *err)
     if (nf * 4.0 > (double)SIZE_MAX / 2)
         return error_set(err, ERROR_RUNTIME, "the workspace for a batch of %d is too large", batch);
     float *w = malloc((size_t)nf * sizeof(float));
+    sysmem_hugepages(w, (size_t)nf * sizeof(float));
     if (!w)
         return error_set(err, ERROR_RUNTIME,
                          "out of memory: the workspace for a batch of %d needs %.0f MB", batch,
@@ -214,6 +215,7 @@ ErrorCode model_create(Model *m, const ModelShape *s, int batch, Rng *rng, Error
                        what, bytes / 1e9);
     if (rc) return rc;
     m->params = calloc(2 * m->n_params, sizeof(float));
+    sysmem_hugepages(m->params, 2 * m->n_params * sizeof(float));
     if (!m->params)
         return error_set(err, ERROR_RUNTIME, "out of memory: the network needs %.0f MB",
                          bytes / 1e6);

@@ -5,6 +5,7 @@
  */
 #include "gradtop/nn/optimizer.h"
 
+#include "gradtop/core/sysmem.h"
 #include "gradtop/nn/monitor.h"
 #include "gradtop/nn/team.h"
 
@@ -41,6 +42,7 @@ ErrorCode optimizer_create(Optimizer *o, const OptimizerParams *p, size_t n, Err
 {
     memset(o, 0, sizeof *o);
     o->state = malloc(3 * n * sizeof(float) + 1);
+    sysmem_hugepages(o->state, 3 * n * sizeof(float));
     if (!o->state)
         return error_set(err, ERROR_RUNTIME, "out of memory: optimizer state needs %.0f MB",
                          3.0 * (double)n * 4 / 1e6);
