@@ -451,6 +451,26 @@ static void free_trainer(void *ctx)
     trainer_destroy(((SetupCtx *)ctx)->t);
 }
 
+/* A run asked to grow its batch from 4 to 64 rows before its first batch
+ * (the change allocates the batch buffers and the model's workspace): a
+ * refused change must leave buffers at least as large as the batch the
+ * model then trains on, or the gather writes past them (ASan sees it). */
+static ErrorCode run_batch_change(void *ctx, Error *err)
+{
+    SetupCtx *c = ctx;
+    Options o = c->opt;
+    o.epochs = 1;
+    o.hp.batch_size = 4;
+    ErrorCode rc = trainer_create(&c->t, &o, &c->s.train, &c->s.val, NULL, false, NULL, err);
+    if (rc) return rc;
+    HyperParams hp = o.hp;
+    hp.batch_size = 64;
+    trainer_set_hparams(c->t, &hp);
+    rc = trainer_run(c->t, err);
+    if (rc) trainer_destroy(c->t);
+    return rc;
+}
+
 static ErrorCode run_modelfile(void *ctx, Error *err)
 {
     SetupCtx *c = ctx;
@@ -598,6 +618,12 @@ static void test_trainer_create_survives_every_allocation_failure(void **state)
     check_path(&p);
 }
 
+static void test_batch_change_survives_every_allocation_failure(void **state)
+{
+    Path p = {"batch change", run_batch_change, free_trainer, *state};
+    check_path(&p);
+}
+
 static void test_modelfile_load_survives_every_allocation_failure(void **state)
 {
     Path p = {"modelfile_load", run_modelfile, free_modelfile, *state};
@@ -648,6 +674,7 @@ int main(void)
         cmocka_unit_test(test_session_open_survives_every_allocation_failure),
         cmocka_unit_test(test_model_create_survives_every_allocation_failure),
         cmocka_unit_test(test_trainer_create_survives_every_allocation_failure),
+        cmocka_unit_test(test_batch_change_survives_every_allocation_failure),
         cmocka_unit_test(test_modelfile_load_survives_every_allocation_failure),
         cmocka_unit_test(test_runlog_open_survives_every_allocation_failure),
         cmocka_unit_test(test_gradcheck_survives_every_allocation_failure),

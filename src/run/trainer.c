@@ -512,7 +512,13 @@ static void apply_hparams(Trainer *t, const HyperParams *n, int epoch, TrainerRe
     if (n->batch_size != o.batch_size) {
         int batch = n->batch_size < (long)t->train->n ? n->batch_size : (int)t->train->n;
         Error e;
-        if (batch < 1 || model_prepare(&t->model, batch, &e) || alloc_batch(t, batch, &e)) {
+        /* The step takes the model's batch, so the batch buffers must never
+         * be smaller than it: a larger batch gets its buffers first (if the
+         * model's workspace then fails, larger buffers are harmless); a
+         * smaller one keeps the buffers it has. */
+        bool grow = batch > t->model.cap_batch;
+        if (batch < 1 || (grow && alloc_batch(t, batch, &e)) ||
+            model_prepare(&t->model, batch, &e)) {
             applied.batch_size = o.batch_size;
             emit(t, EVENT_CHANGE, epoch, "batch size %d refused: out of memory", n->batch_size);
             reply->done = false;
