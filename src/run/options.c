@@ -167,13 +167,13 @@ const OptionSpec option_table[] = {
     {"max-epochs", OPTKIND_INT, OPTGROUP_SWEEP, OFF(max_epochs), 1, MAX_EPOCHS, NULL,
      "a trial's full length in epochs", NULL, false},
     {"eta", OPTKIND_INT, OPTGROUP_SWEEP, OFF(eta), 2, 100, NULL,
-     "ASHA: the top 1/eta of a rung is promoted", NULL, false},
+     "ASHA: the top 1/eta of a rung is promoted", "asha", false},
     {"min-epochs", OPTKIND_INT, OPTGROUP_SWEEP, OFF(min_epochs), 1, MAX_EPOCHS, NULL,
-     "ASHA: the first rung; median: epochs before any trial is stopped", NULL, false},
+     "ASHA: the first rung; median: epochs before any trial is stopped", "asha median", false},
     {"parallel", OPTKIND_INT, OPTGROUP_SWEEP, OFF(parallel), 0, 1024, NULL,
      "trials training at once, each on one thread (0: one per core)", NULL, false},
     {"pbt-interval", OPTKIND_INT, OPTGROUP_SWEEP, OFF(pbt_interval), 1, MAX_EPOCHS, NULL,
-     "PBT: epochs between exploits", NULL, false},
+     "PBT: epochs between exploits", "pbt", false},
 };
 const size_t option_count = sizeof option_table / sizeof option_table[0];
 
@@ -184,6 +184,9 @@ static const OptionSpecial specials[] = {
     {"cosine-epochs", "the run's epochs", 0, "one period over the whole run"},
     {"patience", "off", 0, "no early stopping"},
     {"threads", "all cores", 0, "as many threads as cores"},
+    {"trials", "auto", 0, "the grid's size, or 16"},
+    {"budget", "no bound", 0, "no bound on the epochs"},
+    {"parallel", "all cores", 0, "one trial per core"},
 };
 
 bool pace_parse(const char *text, Pace *out)
@@ -313,7 +316,10 @@ static bool word_in(const char *list, const char *word)
 bool option_applies(const OptionSpec *s, const Options *o)
 {
     return !s->applies || word_in(s->applies, optimizer_names[o->hp.opt.kind]) ||
-           word_in(s->applies, schedule_names[o->sched.kind]);
+           word_in(s->applies, schedule_names[o->sched.kind]) ||
+           (o->scheduler >= 0 &&
+            o->scheduler < (int)(sizeof sweep_scheduler_names / sizeof *sweep_scheduler_names) - 1 &&
+            word_in(s->applies, sweep_scheduler_names[o->scheduler]));
 }
 
 bool option_live(const OptionSpec *s)

@@ -55,7 +55,7 @@ static const OptionSpecial *field_special(const FormField *fd)
 static void special_detail(const Form *f, const OptionSpecial *sp, char *buf, size_t cap)
 {
     buf[0] = '\0';
-    if (strcmp(sp->option, "threads") == 0) {
+    if (strcmp(sp->option, "threads") == 0 || strcmp(sp->option, "parallel") == 0) {
         snprintf(buf, cap, "%d", sysmem_cores());
     } else if (strcmp(sp->option, "noise") == 0) {
         double d = dataset_default_noise(f->opt.dataset);
