@@ -17,6 +17,7 @@
 
 #include "../src/tui/form.h"
 #include "../src/tui/textedit.h"
+#include "gradtop/core/sysmem.h"
 
 #define CTRL(c) ((c)&0x1f)
 
@@ -106,6 +107,65 @@ static void focus_label(Form *f, const char *label)
         form_key(f, KEY_DOWN);
     }
     fail_msg("no row %s", label);
+}
+
+static void drawn_row(Form *f, int width, const char *label, char *row, size_t cap);
+
+/* Whether a row labelled label can take the focus (is shown). */
+static bool reachable(Form *f, const char *label)
+{
+    form_key(f, KEY_HOME);
+    for (int i = 0; i < FORM_MAX_FIELDS; i++) {
+        const FormField *fd = form_focused(f);
+        if (fd && strcmp(fd->label, label) == 0) return true;
+        form_key(f, KEY_DOWN);
+    }
+    return false;
+}
+
+/* The sweep's rows: its special values in words, and each scheduler's
+ * own rows only under that scheduler. */
+static void sweep_rows_read_in_words_and_follow_the_scheduler(void **state)
+{
+    (void)state;
+    Form f;
+    Options o;
+    options_default(&o);
+    form_init(&f, &o);
+    for (size_t i = 0; i < option_count; i++)
+        if (option_table[i].group == OPTGROUP_SWEEP) form_add(&f, &option_table[i], false);
+    form_add_button(&f, "Start");
+    focus_label(&f, "trials");
+    assert_string_equal(form_focused(&f)->text, "auto");
+    form_key(&f, CTRL('u'));
+    form_key(&f, '7');
+    assert_int_equal(f.opt.trials, 7);
+    form_key(&f, CTRL('u'));
+    for (const char *c = "auto"; *c; c++) form_key(&f, *c);
+    assert_int_equal(f.opt.trials, 0);
+    focus_label(&f, "budget");
+    assert_string_equal(form_focused(&f)->text, "no bound");
+    focus_label(&f, "parallel");
+    assert_string_equal(form_focused(&f)->text, "all cores");
+    char row[256], want[64];
+    focus_label(&f, "trials"); /* the detail shows on a row not being edited */
+    drawn_row(&f, 100, "parallel", row, sizeof row);
+    snprintf(want, sizeof want, "all cores (%d)", sysmem_cores());
+    assert_non_null(strstr(row, want));
+
+    /* none, asha, median, pbt in turn */
+    const char *rows[] = {"eta", "min epochs", "pbt interval"};
+    const bool shown[4][3] = {
+        {false, false, false}, {true, true, false}, {false, true, false}, {false, false, true}};
+    for (int k = 0; k < 4; k++) {
+        assert_int_equal(f.opt.scheduler, k);
+        for (int r = 0; r < 3; r++)
+            if (reachable(&f, rows[r]) != shown[k][r])
+                fail_msg("scheduler %s: the row %s is %s", sweep_scheduler_names[k], rows[r],
+                         shown[k][r] ? "hidden" : "shown");
+        focus_label(&f, "scheduler");
+        form_key(&f, KEY_RIGHT);
+    }
 }
 
 static void a_value_is_edited_in_place_and_reaches_the_options(void **state)
@@ -217,6 +277,7 @@ int main(void)
         cmocka_unit_test(the_cursor_moves_over_whole_utf8_characters),
         cmocka_unit_test(a_full_line_takes_no_more),
         cmocka_unit_test(a_value_is_edited_in_place_and_reaches_the_options),
+        cmocka_unit_test(sweep_rows_read_in_words_and_follow_the_scheduler),
         cmocka_unit_test(esc_undoes_the_rows_edit_then_cancels),
         cmocka_unit_test(f10_submits_from_any_row_with_the_value_being_typed),
         cmocka_unit_test(a_long_label_never_runs_into_its_value),
