@@ -103,6 +103,32 @@ static void network_keys_mean_nothing_else_in_other_views(void **state)
     assert_int_equal(keys_action('a', true), ACTION_LAYER_ADD);
 }
 
+/* The sweep screen takes its keys from its table: every row's keys lead
+ * to its action, each action has one row, no key is bound twice, and
+ * enter reads the same as the terminal's carriage return. */
+static void sweep_keys_come_from_their_table(void **state)
+{
+    (void)state;
+    for (int i = 0; i < sweep_key_count; i++) {
+        const KeyBinding *k = &sweep_key_table[i];
+        assert_int_not_equal(k->action, ACTION_NONE);
+        assert_int_equal(keys_sweep_action(k->key), k->action);
+        if (k->alt) assert_int_equal(keys_sweep_action(k->alt), k->action);
+        for (int j = 0; j < i; j++) {
+            const KeyBinding *o = &sweep_key_table[j];
+            if (o->action == k->action) fail_msg("two rows for the action of '%s'", k->label);
+            if (o->key == k->key || (k->alt && (o->key == k->alt || o->alt == k->alt)) ||
+                (o->alt && o->alt == k->key))
+                fail_msg("'%s' and '%s' share a key", o->label, k->label);
+        }
+    }
+    assert_int_equal(keys_sweep_action('\r'), ACTION_SWEEP_OPEN);
+    assert_int_equal(keys_sweep_action(KEY_ENTER), ACTION_SWEEP_OPEN);
+    assert_int_equal(keys_sweep_action('h'), ACTION_HELP);
+    assert_int_equal(keys_sweep_action(KEY_BTAB), ACTION_SWEEP_PREV_PARAM);
+    assert_int_equal(keys_sweep_action('x'), ACTION_NONE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -110,6 +136,7 @@ int main(void)
         cmocka_unit_test(n_is_offered_only_while_paused),
         cmocka_unit_test(after_the_end_the_bar_offers_what_still_acts),
         cmocka_unit_test(network_keys_mean_nothing_else_in_other_views),
+        cmocka_unit_test(sweep_keys_come_from_their_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

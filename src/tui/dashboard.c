@@ -1496,7 +1496,17 @@ static void on_action(Dashboard *d, Action a)
         return;
     }
     switch (a) {
-    case ACTION_NONE: break;
+    case ACTION_NONE:
+    /* the sweep screen's own: bound in sweep_key_table only */
+    case ACTION_SWEEP_PAUSE_ALL:
+    case ACTION_SWEEP_PAUSE:
+    case ACTION_SWEEP_STOP:
+    case ACTION_SWEEP_PROMOTE:
+    case ACTION_SWEEP_OPEN:
+    case ACTION_SWEEP_BEST:
+    case ACTION_SWEEP_ORDER:
+    case ACTION_SWEEP_NEXT_PARAM:
+    case ACTION_SWEEP_PREV_PARAM: break;
     case ACTION_PAUSE:
         if (in_progress(s->status) || s->status == TRAIN_DIVERGED) {
             /* answered at the next batch boundary: the next key read in

@@ -88,6 +88,12 @@ static Action table_action(const KeyBinding *t, int n, int ch)
     return ACTION_NONE;
 }
 
+Action keys_sweep_action(int ch)
+{
+    if (ch == '\r') ch = '\n';
+    return table_action(sweep_key_table, sweep_key_count, ch);
+}
+
 Action keys_action(int ch, bool network)
 {
     /* backspace as the terminal sends it when curses does not name it */
@@ -214,31 +220,33 @@ void keys_draw_bar(WINDOW *w, int y, int width, KeyState st, bool boundary, bool
 /* The sweep screen's keys (sweepview.c takes them; the manual lists them). */
 const KeyBinding sweep_key_table[] = {
     {' ', 0, "space", "pause all",
-     "pause every trial, and those that start later; again resumes them", ACTION_NONE},
-    {'p', 0, "p", "pause", "pause or resume the trial under the cursor", ACTION_NONE},
+     "pause every trial, and those that start later; again resumes them", ACTION_SWEEP_PAUSE_ALL},
+    {'p', 0, "p", "pause", "pause or resume the trial under the cursor", ACTION_SWEEP_PAUSE},
     {'s', 0, "s", "stop",
      "stop the trial under the cursor after its batch (asks first); it ends as "
      "stopped and is never promoted",
-     ACTION_NONE},
+     ACTION_SWEEP_STOP},
     {'+', 0, "+", "promote",
      "asha: the trial under the cursor, waiting at a rung, trains on to the next rung whatever "
      "its rank",
-     ACTION_NONE},
-    {'\n', 0, "enter", "open",
+     ACTION_SWEEP_PROMOTE},
+    {'\n', KEY_ENTER, "enter", "open",
      "open the trial under the cursor in the full dashboard, with all its "
      "controls (changes made there are the trial's, and journaled); esc comes "
      "back",
-     ACTION_NONE},
+     ACTION_SWEEP_OPEN},
     {'a', 0, "a", "best run",
      "train the best configuration so far for the full --max-epochs, in the "
      "dashboard, while the sweep goes on",
-     ACTION_NONE},
-    {'o', 0, "o", "order", "order the rows by best figure or by trial number", ACTION_NONE},
-    {'\t', 0, "tab", "param", "show the next parameters' scatters when not all fit", ACTION_NONE},
-    {'?', 0, "?", "help", "this help", ACTION_NONE},
+     ACTION_SWEEP_BEST},
+    {'o', 0, "o", "order", "order the rows by best figure or by trial number", ACTION_SWEEP_ORDER},
+    {'\t', 0, "tab", "param", "show the next parameters' scatters when not all fit",
+     ACTION_SWEEP_NEXT_PARAM},
+    {KEY_BTAB, 0, "S-tab", NULL, "the previous parameters' scatters", ACTION_SWEEP_PREV_PARAM},
+    {'?', 'h', "?", "help", "this help", ACTION_HELP},
     {'q', 0, "q", "quit",
      "stop every trial after its batch, write the files and quit (asks first "
      "while trials run)",
-     ACTION_NONE},
+     ACTION_QUIT},
 };
 const int sweep_key_count = sizeof sweep_key_table / sizeof sweep_key_table[0];

@@ -48,6 +48,16 @@ typedef enum {
     ACTION_LAYER_ADD,
     ACTION_LAYER_REMOVE,
     ACTION_ACTIVATION,
+    /* the sweep screen's (sweep_key_table) */
+    ACTION_SWEEP_PAUSE_ALL,
+    ACTION_SWEEP_PAUSE,
+    ACTION_SWEEP_STOP,
+    ACTION_SWEEP_PROMOTE,
+    ACTION_SWEEP_OPEN,
+    ACTION_SWEEP_BEST,
+    ACTION_SWEEP_ORDER,
+    ACTION_SWEEP_NEXT_PARAM,
+    ACTION_SWEEP_PREV_PARAM,
 } Action;
 
 typedef struct {
@@ -74,6 +84,8 @@ extern const int net_key_count;
 /* The action bound to key ch, or ACTION_NONE; network: the network view
  * shows, so its keys come first. */
 Action keys_action(int ch, bool network);
+/* The sweep screen's action for key ch (sweep_key_table), or ACTION_NONE. */
+Action keys_sweep_action(int ch);
 
 /* Where the run stands, for what the bar offers: the keys that act on
  * training only while they can, space named for what it does then. */

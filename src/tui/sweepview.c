@@ -737,6 +737,7 @@ static void draw_keys(int y, int cols)
     mvhline(y, 0, ' ', cols);
     int x = 0;
     for (int k = 0; k < sweep_key_count; k++) {
+        if (!sweep_key_table[k].bar) continue; /* in the help only */
         int w = crt_width(sweep_key_table[k].label) + 1 + (int)strlen(sweep_key_table[k].bar);
         /* ? help and q quit always have room: "? help  q quit", and the
          * last column stays free */
@@ -1037,8 +1038,8 @@ static void on_key(SweepScreen *s, int ch)
     }
     int i = s->cursor_trial;
     bool have = i >= 0 && i < s->n_started;
-    switch (ch) {
-    case ' ':
+    switch (keys_sweep_action(ch)) {
+    case ACTION_SWEEP_PAUSE_ALL:
         s->paused_all = !s->paused_all;
         if (s->paused_all)
             s->paused_at = screen_now();
@@ -1047,19 +1048,19 @@ static void on_key(SweepScreen *s, int ch)
         sweep_exec_pause_all(s->x, s->paused_all);
         notify(s, ROLE_WARN, s->paused_all ? "every trial paused" : "every trial resumed");
         break;
-    case 'p':
+    case ACTION_SWEEP_PAUSE:
         if (have && sweep_exec_pause_trial(s->x, i))
             notify(s, ROLE_WARN, "trial %d %s", i, s->tv[i].user_paused ? "resumed" : "paused");
         else
             notify(s, ROLE_WARN, "p: trial %d is not training", i);
         break;
-    case 's':
+    case ACTION_SWEEP_STOP:
         if (have) {
             s->confirm = CONFIRM_STOP;
             s->confirm_trial = i;
         }
         break;
-    case '+': {
+    case ACTION_SWEEP_PROMOTE: {
         Error err = {0};
         if (!have) break;
         if (sweep_exec_promote(s->x, i, &err))
@@ -1068,25 +1069,22 @@ static void on_key(SweepScreen *s, int ch)
             notify(s, ROLE_GOOD, "trial %d promoted", i);
         break;
     }
-    case '\n':
-    case '\r':
-    case KEY_ENTER:
+    case ACTION_SWEEP_OPEN:
         if (have) s->signal = open_trial(s);
         if (s->signal) s->quit = true;
         break;
-    case 'a':
+    case ACTION_SWEEP_BEST:
         s->signal = run_best(s);
         if (s->signal) s->quit = true;
         break;
-    case 'o': s->by_index = !s->by_index; break;
-    case '\t': s->param0++; break;
-    case KEY_BTAB: s->param0 = s->param0 > 0 ? s->param0 - 1 : 0; break;
-    case '?':
-    case 'h':
+    case ACTION_SWEEP_ORDER: s->by_index = !s->by_index; break;
+    case ACTION_SWEEP_NEXT_PARAM: s->param0++; break;
+    case ACTION_SWEEP_PREV_PARAM: s->param0 = s->param0 > 0 ? s->param0 - 1 : 0; break;
+    case ACTION_HELP:
         s->help = true;
         s->help_scroll = 0;
         break;
-    case 'q':
+    case ACTION_QUIT:
         if (finished(s))
             s->quit = true;
         else
