@@ -6,8 +6,10 @@
 # every name in the boundary legend at 80x24; on an 8-colour terminal the
 # classes that share a colour get different markers; under NO_COLOR the
 # chart draws training and validation with different glyphs, its legend
-# shows them and names them (solid, dotted), the help names no colour, and
-# the boundary's legend shows and names its points (reversed, underlined).
+# shows them and names them (solid, dotted), the help names no colour, the
+# boundary's legend shows and names its points (reversed, underlined), and
+# the race's four racers are solid, dotted, dashed and sparse, each row
+# beginning with its racer's line.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_palette.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -156,6 +158,21 @@ grep -Eq "$e\[([0-9]+;)*4(;[0-9]+)*m0($e\[[0-9;]*m)* ($e\[[0-9;]*m)*val \(underl
     fail "under NO_COLOR the boundary legend's validation point is not drawn underlined"
 echo "ok: under NO_COLOR the boundary legend shows and says: training reversed, validation underlined"
 quit_q_y nocolor
+
+# ---- NO_COLOR: the race's four racers by pattern ---------------------------
+RUN_WITH="env NO_COLOR=1"
+start_session race C.UTF-8 "race '$PWD/datasets/iris.csv' --racers 'sgd;adam;rmsprop;adagrad' --no-log --epochs 1000000 --patience 0"
+RUN_WITH=
+wait_for 'racer +status' 15 || fail "the race did not start within 15 s"
+# each racer's row starts with its curves' pattern: solid, dotted, dashed, sparse
+on_screen '^⠒⠒⠒⠒ sgd ' || fail "under NO_COLOR the race's first racer does not show a solid line"
+on_screen '^⠂ ⠂  adam ' || fail "under NO_COLOR the race's second racer does not show a dotted line"
+on_screen '^⠒⠒   rmsprop ' || fail "under NO_COLOR the race's third racer does not show a dashed line"
+on_screen '^⠂    adagrad ' || fail "under NO_COLOR the race's fourth racer does not show a sparse line"
+# the dashed line in the plot: two whole cells, two blank, two whole
+wait_for '(⠒⠒|⠤⠤|⠉⠉|⣀⣀)  (⠒⠒|⠤⠤|⠉⠉|⣀⣀)' 15 || fail "under NO_COLOR the race draws no dashed line"
+echo "ok: under NO_COLOR the race's racers are solid, dotted, dashed and sparse, as their rows show"
+quit_q_y race
 
 # ---- gradtop view: four runs whose hashes want one colour get four -------
 # A run's colour starts from the FNV-1a hash of its path (src/logdir/runset.c); four

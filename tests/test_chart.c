@@ -599,6 +599,30 @@ static void dotted_pattern_keeps_one_column_in_every_other_cell(void **state)
     assert_int_equal(chart_pattern_bits(CHART_PATTERN_DOTTED, CHART_DOTS_ASCII, 4, 2), 2);
 }
 
+/* Dashed: two cells whole, two left out; sparse: the dotted pattern's
+ * one column in every fourth cell.  Dotted and sparse are the dotted
+ * ones (their ASCII glyphs are chart_ascii_dotted_char's). */
+static void dashed_and_sparse_patterns_have_periods_of_four_cells(void **state)
+{
+    (void)state;
+    uint8_t line = (uint8_t)(chart_braille_bit(0, 1) | chart_braille_bit(1, 1));
+    for (int col = 0; col < 12; col++) {
+        assert_int_equal(chart_pattern_bits(CHART_PATTERN_DASHED, CHART_DOTS_BRAILLE, col, line),
+                         col % 4 < 2 ? line : 0);
+        assert_int_equal(chart_pattern_bits(CHART_PATTERN_SPARSE, CHART_DOTS_BRAILLE, col, line),
+                         col % 4 == 0 ? chart_braille_bit(0, 1) : 0);
+        assert_int_equal(chart_pattern_bits(CHART_PATTERN_SPARSE, CHART_DOTS_ASCII, col, 2),
+                         col % 4 == 0 ? 2 : 0);
+    }
+    uint8_t right = (uint8_t)chart_braille_bit(1, 2);
+    assert_int_equal(chart_pattern_bits(CHART_PATTERN_SPARSE, CHART_DOTS_BRAILLE, 8, right),
+                     chart_braille_bit(0, 2));
+    assert_false(chart_pattern_dotted(CHART_PATTERN_SOLID));
+    assert_true(chart_pattern_dotted(CHART_PATTERN_DOTTED));
+    assert_false(chart_pattern_dotted(CHART_PATTERN_DASHED));
+    assert_true(chart_pattern_dotted(CHART_PATTERN_SPARSE));
+}
+
 /* Without colour the two ASCII glyph sets must not share a glyph, or
  * training and validation could look alike. */
 static void dotted_ascii_glyphs_differ_from_the_solid_ones(void **state)
@@ -644,6 +668,7 @@ int main(void)
         cmocka_unit_test(plot_keeps_a_spike_visible_when_downsampling),
         cmocka_unit_test(plot_joins_columns_across_a_jump_when_downsampling),
         cmocka_unit_test(dotted_pattern_keeps_one_column_in_every_other_cell),
+        cmocka_unit_test(dashed_and_sparse_patterns_have_periods_of_four_cells),
         cmocka_unit_test(dotted_ascii_glyphs_differ_from_the_solid_ones),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -431,10 +431,16 @@ char chart_ascii_dotted_char(uint8_t bits)
     }
 }
 
+bool chart_pattern_dotted(ChartPattern p)
+{
+    return p == CHART_PATTERN_DOTTED || p == CHART_PATTERN_SPARSE;
+}
+
 uint8_t chart_pattern_bits(ChartPattern p, ChartDots dots, int col, uint8_t bits)
 {
     if (p == CHART_PATTERN_SOLID) return bits;
-    if (col % 2 != 0) return 0;
+    if (p == CHART_PATTERN_DASHED) return col % 4 < 2 ? bits : 0;
+    if (col % (p == CHART_PATTERN_SPARSE ? 4 : 2) != 0) return 0;
     if (dots == CHART_DOTS_ASCII) return bits;
     /* the left column: dots (0,0) (0,1) (0,2) (0,3) */
     uint8_t left = bits & 0x47;

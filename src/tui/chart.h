@@ -176,14 +176,24 @@ char chart_ascii_char(uint8_t bits);
 
 /*
  * How a series is drawn when colour cannot tell it from another (NO_COLOR):
- * solid, every dot; or dotted, one column of dots in every other cell (a
+ * solid, every dot; dotted, one column of dots in every other cell (a
  * braille cell's right column moved to its left when only it has dots), so
- * the line reads as a row of separate dots.  chart_pattern_bits returns the
- * bits of cell col to draw.  A dotted ASCII cell is drawn with
- * chart_ascii_dotted_char, whose glyphs ('`' top, '+' middle, ',' bottom,
- * '*' several) are none of chart_ascii_char's.
+ * the line reads as a row of separate dots; dashed, two cells drawn whole
+ * and two left out; sparse, one column of dots in every fourth cell.
+ * chart_pattern_bits returns the bits of cell col to draw.  A dotted or
+ * sparse ASCII cell is drawn with chart_ascii_dotted_char, whose glyphs
+ * ('`' top, '+' middle, ',' bottom, '*' several) are none of
+ * chart_ascii_char's.
  */
-typedef enum { CHART_PATTERN_SOLID, CHART_PATTERN_DOTTED } ChartPattern;
+typedef enum {
+    CHART_PATTERN_SOLID,
+    CHART_PATTERN_DOTTED,
+    CHART_PATTERN_DASHED,
+    CHART_PATTERN_SPARSE
+} ChartPattern;
+/* Whether the pattern's cells are drawn as separate dots (ASCII: with
+ * chart_ascii_dotted_char). */
+bool chart_pattern_dotted(ChartPattern p);
 uint8_t chart_pattern_bits(ChartPattern p, ChartDots dots, int col, uint8_t bits);
 char chart_ascii_dotted_char(uint8_t bits);
 

@@ -48,19 +48,43 @@ static ChartPattern role_pattern(CrtRole role)
     return role == ROLE_VAL || role == ROLE_VAL_RAW ? CHART_PATTERN_DOTTED : CHART_PATTERN_SOLID;
 }
 
+/* The pattern series s of c is drawn with: solid in colour and in a
+ * scatter (whose every dot is a point), else its own or its role's. */
+static ChartPattern series_pattern(const ChartSpec *c, int s)
+{
+    if (crt_colors() > 0 || c->scatter[s]) return CHART_PATTERN_SOLID;
+    return c->patterns ? c->patterns[s] : role_pattern(c->series[s].role);
+}
+
+const char *chartview_pattern_word(ChartPattern p)
+{
+    switch (p) {
+    case CHART_PATTERN_DOTTED: return "dotted";
+    case CHART_PATTERN_DASHED: return "dashed";
+    case CHART_PATTERN_SPARSE: return "sparse";
+    case CHART_PATTERN_SOLID: break;
+    }
+    return "solid";
+}
+
 void chartview_sample(CrtRole role, char *buf, size_t cap)
 {
     ChartPattern p = role_pattern(role);
-    ChartDots dots = crt_utf8() ? CHART_DOTS_BRAILLE : CHART_DOTS_ASCII;
     if (p == CHART_PATTERN_SOLID && crt_colors() > 0) {
         snprintf(buf, cap, "%s%s", crt_glyph(GLYPH_HLINE), crt_glyph(GLYPH_HLINE));
         return;
     }
-    /* a level line through the middle of three cells, as the chart draws it */
+    chartview_pattern_sample(p, 3, buf, cap);
+}
+
+void chartview_pattern_sample(ChartPattern p, int cells, char *buf, size_t cap)
+{
+    ChartDots dots = crt_utf8() ? CHART_DOTS_BRAILLE : CHART_DOTS_ASCII;
+    /* a level line through the middle of the cells, as the chart draws it */
     uint8_t mid = dots == CHART_DOTS_BRAILLE ? 0x12 : 0x02;
     size_t o = 0;
     if (cap) buf[0] = '\0';
-    for (int col = 0; col < 3 && o + 4 < cap; col++) {
+    for (int col = 0; col < cells && o + 4 < cap; col++) {
         uint8_t b = chart_pattern_bits(p, dots, col, mid);
         if (dots == CHART_DOTS_BRAILLE) {
             uint32_t cp = b ? chart_braille_char(b) : ' ';
@@ -72,7 +96,7 @@ void chartview_sample(CrtRole role, char *buf, size_t cap)
                 buf[o++] = (char)(0x80 | (cp & 0x3F));
             }
         } else {
-            buf[o++] = p == CHART_PATTERN_DOTTED ? chart_ascii_dotted_char(b) : chart_ascii_char(b);
+            buf[o++] = chart_pattern_dotted(p) ? chart_ascii_dotted_char(b) : chart_ascii_char(b);
         }
         buf[o] = '\0';
     }
@@ -86,7 +110,7 @@ void chartview_key(CrtRole role, const char *name, bool words, char *buf, size_t
         snprintf(buf, cap, "%s %s", sample, name);
     else
         snprintf(buf, cap, "%s %s (%s)", sample, name,
-                 role_pattern(role) == CHART_PATTERN_DOTTED ? "dotted" : "solid");
+                 chartview_pattern_word(role_pattern(role)));
 }
 
 void chartview_fit_y(ChartSpec *c, const ChartTrust *trust, bool log, bool unit, double *scratch)
@@ -265,10 +289,10 @@ void chartview_draw(WINDOW *w, int top, int left, int height, int width, const C
             /* whether only dotted series have dots in the cell */
             bool solid_dotted = true, faint_dotted = true;
             for (int s = 0; s < ns; s++) {
-                ChartPattern p = role_pattern(c->series[s].role);
+                ChartPattern p = series_pattern(c, s);
                 uint8_t b = chart_pattern_bits(p, dots, col, chart_canvas_cell(&cv[s], col, r));
                 if (!b) continue;
-                bool dotted = p == CHART_PATTERN_DOTTED;
+                bool dotted = chart_pattern_dotted(p);
                 if (c->series[s].faint) {
                     faint |= b;
                     faint_s = s;

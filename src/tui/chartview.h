@@ -55,14 +55,22 @@ typedef struct {
      * that positional ChartSeries initializers stay complete. */
     attr_t attrs[CHARTVIEW_MAX_SERIES];
     /* Per series: its points as unjoined dots, in any x order (a scatter
-     * plot), instead of a line. */
+     * plot), instead of a line.  Without colour every dot is drawn. */
     bool scatter[CHARTVIEW_MAX_SERIES];
+    /* Without colour: each series' pattern (the race's racers), or NULL
+     * for its role's (validation dotted, the rest solid). */
+    const ChartPattern *patterns;
 } ChartSpec;
 
 /* How a series of role is drawn, for a legend: a line in its colour, or
  * without colour three cells of its pattern (validation dotted, training
  * solid; see chart_pattern_bits).  UTF-8 when the terminal is. */
 void chartview_sample(CrtRole role, char *buf, size_t cap);
+/* Pattern p's sample over cells cells (for ChartSpec.patterns' legends:
+ * four show a period of each), and its word ("solid", "dotted",
+ * "dashed", "sparse"). */
+void chartview_pattern_sample(ChartPattern p, int cells, char *buf, size_t cap);
+const char *chartview_pattern_word(ChartPattern p);
 
 /* Fits c's y axis to its series (chart_autoscale_from), series k trusted
  * as trust[k] says (trust NULL: every series whole); log, a log axis; unit,

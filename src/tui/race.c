@@ -48,8 +48,20 @@ struct Race {
 };
 
 /* Racers' attributes without colour; with colour, the palette's first
- * colours (racer_attr). */
+ * colours (racer_attr).  Without colour each racer's curves have a
+ * pattern of their own, which its row in the table shows. */
 static const CrtRole racer_role[RACE_MAX] = {ROLE_TRAIN, ROLE_VAL, ROLE_GOOD, ROLE_WARN};
+static const ChartPattern racer_pattern[RACE_MAX] = {CHART_PATTERN_SOLID, CHART_PATTERN_DOTTED,
+                                                     CHART_PATTERN_DASHED, CHART_PATTERN_SPARSE};
+/* Columns before the racer's name: its colour bar, or its pattern's
+ * sample (four cells: a period of each) and a space. */
+#define RACER_LEAD_COLOUR 2
+#define RACER_LEAD_PATTERN 5
+
+static int racer_lead(void)
+{
+    return crt_colors() > 0 ? RACER_LEAD_COLOUR : RACER_LEAD_PATTERN;
+}
 
 static attr_t racer_attr(int i)
 {
@@ -293,6 +305,9 @@ static void draw_charts(Race *race, int top, int height, int width)
      * (chart_autoscale_from), and its smoothing starts afresh where it
      * resumed, as on the dashboard */
     ChartTrust loss_trust[CHARTVIEW_MAX_SERIES], acc_trust[CHARTVIEW_MAX_SERIES];
+    ChartPattern loss_pat[CHARTVIEW_MAX_SERIES], acc_pat[CHARTVIEW_MAX_SERIES];
+    loss.patterns = loss_pat;
+    acc.patterns = acc_pat;
     for (int i = 0; i < race->n; i++) {
         const TrainerSnapshot *s = &race->r[i].run.snap;
         if (!race->r[i].run.has_snap) continue;
@@ -308,6 +323,7 @@ static void draw_charts(Race *race, int top, int height, int width)
         if (np) {
             loss.attrs[loss.n_series] = racer_attr(i);
             loss_trust[loss.n_series] = trust;
+            loss_pat[loss.n_series] = racer_pattern[i];
             loss.series[loss.n_series++] = (ChartSeries){sx, sy, np, racer_role[i], false};
         }
         double *ex = b + used, *ey = ex + ne;
@@ -321,6 +337,7 @@ static void draw_charts(Race *race, int top, int height, int width)
         if (ne) {
             acc.attrs[acc.n_series] = racer_attr(i);
             acc_trust[acc.n_series] = trust;
+            acc_pat[acc.n_series] = racer_pattern[i];
             acc.series[acc.n_series++] = (ChartSeries){ex, ey, ne, racer_role[i], false};
         }
     }
@@ -463,7 +480,7 @@ static void draw_table(Race *race, int top, int width)
                                    COL_VAL_METRIC, COL_SETTINGS, COL_VAL_LOSS, COL_BEST,
                                    COL_LR,         COL_METRIC,   COL_STEP};
     bool shown[COL_COUNT] = {false};
-    int used = 2 - COL_GAP; /* the colour bar, then a gap before each column */
+    int used = racer_lead() - COL_GAP; /* the bar or pattern, then a gap before each column */
     for (size_t k = 0; k < sizeof give_way / sizeof give_way[0]; k++) {
         int c = give_way[k];
         if (!has_val && c == COL_VAL_METRIC)
@@ -482,7 +499,7 @@ static void draw_table(Race *race, int top, int width)
         used += COL_GAP + w[c];
     }
 
-    int x = 2;
+    int x = racer_lead();
     for (int c = 0; c < COL_COUNT; c++) {
         if (!shown[c]) continue;
         int pad = right[c] ? w[c] - crt_width(head[c]) : 0;
@@ -492,11 +509,15 @@ static void draw_table(Race *race, int top, int width)
             const TrainerSnapshot *s = &race->r[i].run.snap;
             int y = top + 1 + i;
             if (c == COL_RACER) {
-                if (racer_attr(i))
+                if (racer_attr(i)) {
                     wattrset(stdscr, racer_attr(i));
-                else
+                    crt_puts(stdscr, y, 0, 2, crt_glyph(GLYPH_BAR_FULL));
+                } else {
+                    char sample[24];
+                    chartview_pattern_sample(racer_pattern[i], 4, sample, sizeof sample);
                     crt_set(stdscr, racer_role[i]);
-                crt_puts(stdscr, y, 0, 2, crt_glyph(GLYPH_BAR_FULL));
+                    crt_puts(stdscr, y, 0, RACER_LEAD_PATTERN, sample);
+                }
             } else if (c == COL_STATUS && race->r[i].run.has_snap) {
                 crt_set(stdscr, s->status == TRAIN_DIVERGED ? ROLE_BAD
                                 : s->status == TRAIN_PAUSED ? ROLE_WARN
