@@ -77,6 +77,7 @@ typedef struct {
     CrtRole notice_role;
     double notice_until;
     double t0;       /* when the sweep started (screen_now) */
+    double t_end;    /* when it ended (under mu; 0 before) */
     double paused_s; /* seconds every trial stood paused (pause all) */
     double paused_at;
     int signal;
@@ -135,6 +136,7 @@ static void *owner_main(void *arg)
     s->run_rc = rc;
     s->run_err = err;
     s->finished = true;
+    s->t_end = screen_now();
     pthread_mutex_unlock(&s->mu);
     return NULL;
 }
@@ -272,6 +274,8 @@ static void format_duration(double sec, char *buf, size_t cap)
         snprintf(buf, cap, "%ldh%02ldm", t / 3600, t / 60 % 60);
     else if (t >= 60)
         snprintf(buf, cap, "%ldm%02lds", t / 60, t % 60);
+    else if (sec < 9.95)
+        snprintf(buf, cap, "%.1fs", sec > 0 ? sec : 0.0); /* a sweep of digits: "0.8s", not "1s" */
     else
         snprintf(buf, cap, "%lds", t);
 }
@@ -297,9 +301,13 @@ static void draw_header(SweepScreen *s, int cols)
     bool bound;
     budget(s, &done, &ceiling, &bound);
     char eta[48] = "";
-    double now = screen_now();
+    pthread_mutex_lock(&s->mu);
+    double end = s->t_end;
+    pthread_mutex_unlock(&s->mu);
+    /* once ended, the time it took stands still */
+    double now = end > 0 ? end : screen_now();
     double ran = now - s->t0 - s->paused_s - (s->paused_all ? now - s->paused_at : 0);
-    if (finished(s)) {
+    if (end > 0) {
         char d[24];
         format_duration(ran, d, sizeof d);
         snprintf(eta, sizeof eta, "took %s", d);
@@ -1040,6 +1048,10 @@ static void on_key(SweepScreen *s, int ch)
     bool have = i >= 0 && i < s->n_started;
     switch (keys_sweep_action(ch)) {
     case ACTION_SWEEP_PAUSE_ALL:
+        if (finished(s)) {
+            notify(s, ROLE_WARN, "the sweep has ended: no trial to pause");
+            break;
+        }
         s->paused_all = !s->paused_all;
         if (s->paused_all)
             s->paused_at = screen_now();
