@@ -73,6 +73,16 @@ grep -Eq 'lr [0-9.e-]+ -> lr [0-9.e-]+' "$sweep"/*-trial-000/journal.txt || fail
 e0=$(awk -F, 'NR == 2 { print $4 }' "$sweep/trials.csv")
 [ "${e0:-0}" -ge 6 ] || fail "trial 0 did not train to its promoted rung (epochs $e0)"
 echo "ok: space resumes every trial; the files are written; the edit and the promotion took"
+# the time it took stands still once it has ended (it once counted on)
+took() { screen | head -n 1 | grep -Eo 'took [0-9hms.]+'; }
+took1=$(took)
+[ -n "$took1" ] || fail "the header does not say how long the ended sweep took"
+sleep 2.2
+[ "$(took)" = "$took1" ] || fail "the ended sweep's '$took1' went on to '$(took)'"
+keys Space
+wait_for 'the sweep has ended: no trial to pause' 5 || fail "space after the end does not say there is nothing to pause"
+off_screen 'PAUSED' || fail "space after the end shows PAUSED"
+echo "ok: once ended, '$took1' stands still and space has nothing to pause"
 
 # ---- a: the best configuration in full ----------------------------------------------
 keys a
