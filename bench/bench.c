@@ -485,6 +485,41 @@ static void time_ceiling(const Config *cf, int threads, Result *r)
     ceiling_free(&c);
 }
 
+/* The forward products of scoring rows (the validation part) in chunks of
+ * the batch, as the trainer's evaluation makes them. */
+static void ceiling_score(Ceiling *c, size_t rows)
+{
+    const int L = c->L, *S = c->sizes;
+    for (size_t pos = 0; pos < rows; pos += (size_t)c->batch) {
+        int B = (int)(rows - pos < (size_t)c->batch ? rows - pos : (size_t)c->batch);
+        for (int l = 0; l < L; l++)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, B, S[l + 1], S[l], 1.0f, c->a[l],
+                        S[l], c->W[l], S[l], 1.0f, c->z[l + 1], S[l + 1]);
+    }
+}
+
+/* The thread CPU seconds of a run's cblas_sgemm calls alone: epochs
+ * epochs of shape s over train_rows in batches of batch, each scored on
+ * val_rows; one BLAS thread.  -1 when out of memory. */
+static double products_cpu(const ModelShape *s, size_t train_rows, size_t val_rows, int batch,
+                           int epochs)
+{
+    Ceiling c;
+    if (s->n_layers >= (int)(sizeof c.sizes / sizeof c.sizes[0]) ||
+        ceiling_init(&c, s->sizes, s->n_layers, train_rows, batch))
+        return -1;
+    gemm_set_threads(1);
+    ceiling_batches(&c, 20); /* warm-up, as the trial's first batches */
+    double c0 = now_thread_cpu();
+    for (int e = 0; e < epochs; e++) {
+        ceiling_batches(&c, LONG_MAX);
+        ceiling_score(&c, val_rows);
+    }
+    double cpu = now_thread_cpu() - c0;
+    ceiling_free(&c);
+    return cpu;
+}
+
 /* ---- the step's parts ------------------------------------------------------ */
 
 /* bench --clear: training steps of a config's network (Adam) on random rows,
@@ -1373,6 +1408,8 @@ static SweepRow sweep_files = SWEEP_ROW_NONE, sweep_nolog = SWEEP_ROW_NONE;
 static SweepRow sweep_torch = SWEEP_ROW_NONE, sweep_optuna = SWEEP_ROW_NONE;
 /* the same trials trained by the library alone: CPU seconds, summed */
 static SweepRow sweep_pure = SWEEP_ROW_NONE;
+/* their cblas_sgemm calls alone: CPU seconds, summed */
+static SweepRow sweep_gemm = SWEEP_ROW_NONE;
 static char sweep_load[2][64];
 static int sweep_cores;
 static char sweep_trials_csv[PATH_MAX] = "";
@@ -1489,8 +1526,11 @@ static void sweep_python(const char *root, const char *mode, SweepRow *row)
  * the library alone: trainer_create and trainer_run on this thread, one
  * BLAS thread, no sweep, no files, no hooks.  The sum of their thread CPU
  * times is what training itself costs; over the cores, the least wall
- * time any sweep of these trials can take. */
-static void sweep_training(SweepRow *row)
+ * time any sweep of these trials can take.  Then each trial's
+ * cblas_sgemm calls alone (products_cpu: its shapes, batches, epochs and
+ * validation), into gemm_row: the least any sweep that multiplies with
+ * OpenBLAS can take, whatever it does around the products. */
+static void sweep_training(SweepRow *row, SweepRow *gemm_row)
 {
     FILE *f = sweep_trials_csv[0] ? fopen(sweep_trials_csv, "r") : NULL;
     if (!f) {
@@ -1501,8 +1541,8 @@ static void sweep_training(SweepRow *row)
     static char line[16384];
     PreparedData data;
     bool open = false;
-    double cpu = 0;
-    int n = 0;
+    double cpu = 0, gemm_cpu = 0;
+    int n = 0, n_gemm = 0;
     Error err = {0};
     for (int lineno = 0; fgets(line, sizeof line, f); lineno++) {
         if (lineno == 0) continue; /* the header */
@@ -1533,14 +1573,29 @@ static void sweep_training(SweepRow *row)
             break;
         }
         cpu += now_thread_cpu() - c0;
+        const ModelShape shape = trainer_model(t)->shape;
+        TrainResult res;
+        trainer_result(t, &res);
         trainer_destroy(t);
         n++;
+        int batch = o.hp.batch_size;
+        double g = products_cpu(&shape, data.train.n, data.val.n, batch, res.epochs);
+        if (g >= 0) {
+            gemm_cpu += g;
+            n_gemm++;
+        }
     }
     fclose(f);
     if (open) prepared_close(&data);
     if (n == SWEEP_TRIALS) {
         row->cpu = cpu;
         row->wall = cpu / sweep_cores;
+    }
+    if (n_gemm == SWEEP_TRIALS) {
+        gemm_row->cpu = gemm_cpu;
+        gemm_row->wall = gemm_cpu / sweep_cores;
+    } else {
+        snprintf(gemm_row->note, sizeof gemm_row->note, "out of memory");
     }
 }
 
@@ -1550,7 +1605,7 @@ static void time_sweep(const char *prog, const char *root)
     read_loadavg(sweep_load[0], sizeof sweep_load[0]);
     sweep_gradtop(prog, false, &sweep_files);
     sweep_gradtop(prog, true, &sweep_nolog);
-    sweep_training(&sweep_pure);
+    sweep_training(&sweep_pure, &sweep_gemm);
     sweep_python(root, "loop", &sweep_torch);
     sweep_python(root, "optuna", &sweep_optuna);
     read_loadavg(sweep_load[1], sizeof sweep_load[1]);
@@ -1595,6 +1650,8 @@ static void print_sweep(void)
     snprintf(what, sizeof what, "training alone (library; CPU summed, wall = CPU / %d)",
              sweep_cores);
     sweep_row(what, &sweep_pure, false);
+    snprintf(what, sizeof what, "their cblas_sgemm calls alone (CPU summed, / %d)", sweep_cores);
+    sweep_row(what, &sweep_gemm, false);
     snprintf(what, sizeof what, "PyTorch loop, %d worker process%s", sweep_cores,
              sweep_cores == 1 ? "" : "es");
     sweep_row(what, &sweep_torch, true);
@@ -1612,6 +1669,10 @@ static void print_sweep(void)
             printf(";\n  %.1fx (%.1fx) at most: the trials' training alone, spread perfectly "
                    "over the cores",
                    sweep_torch.wall / sweep_pure.wall, sweep_torch.cpu / sweep_pure.cpu);
+        if (sweep_gemm.wall > 0)
+            printf(";\n  %.1fx (%.1fx) at most for any sweep whose products are these "
+                   "cblas_sgemm calls, with nothing else costing anything",
+                   sweep_torch.wall / sweep_gemm.wall, sweep_torch.cpu / sweep_gemm.cpu);
         printf("\n");
     }
 }
