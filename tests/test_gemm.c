@@ -11,6 +11,7 @@
  * bounds the error of any summation order BLAS may choose, with margin; a
  * wrong index, transpose or stride gives errors of order 1, far above it.
  */
+#include <dirent.h>
 #include <float.h>
 #include <math.h>
 #include <setjmp.h>
@@ -244,6 +245,40 @@ static void thread_count_is_set_and_results_agree(void **state)
     check_case(gemm, &c, 99);
 }
 
+/* The process's threads (entries of /proc/self/task). */
+static int task_count(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    assert_non_null(d);
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.') n++;
+    closedir(d);
+    return n;
+}
+
+/* gemm_single_thread ends OpenBLAS's threads (here started by asking for
+ * two), and a later gemm_set_threads(1), as every trainer makes, does not
+ * start them again (OpenBLAS restarts its pool on any thread-count call
+ * once it was ended).  Products stay right.  Runs in this process, not a
+ * forked child: after fork OpenBLAS ends its threads by itself. */
+static void single_thread_ends_openblas_threads(void **state)
+{
+    (void)state;
+    gemm_set_threads(2);
+    int before = task_count();
+    assert_true(before >= 2);
+    gemm_single_thread();
+    assert_int_equal(gemm_get_threads(), 1);
+    assert_int_equal(task_count(), 1);
+    gemm_set_threads(1);
+    assert_int_equal(task_count(), 1);
+    Case c = {64, 48, 100, true, false, 1.0f, 0.0f, 0, 0, 0};
+    check_case(gemm, &c, 7);
+    assert_int_equal(task_count(), 1);
+}
+
 /* ---- OpenBLAS's buffer pool (gemm_reserve) ------------------------------ */
 
 #define POOL_MAX 64
@@ -338,6 +373,8 @@ int main(void)
         cmocka_unit_test(buffer_size_is_what_openblas_maps),
         cmocka_unit_test(reserved_buffers_serve_simultaneous_callers_without_mapping),
         cmocka_unit_test(reserve_under_a_tight_limit_is_refused_not_hung),
+        /* last: it ends OpenBLAS's threads for the rest of the process */
+        cmocka_unit_test(single_thread_ends_openblas_threads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

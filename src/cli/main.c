@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "gradtop/core/sysmem.h"
+#include "gradtop/nn/gemm.h"
 #include "output.h"
 
 #ifndef GRADTOP_VERSION
@@ -34,6 +35,7 @@ static void single_blas_thread(char **argv)
 int main(int argc, char **argv)
 {
     single_blas_thread(argv);
+    gemm_single_thread();
     /* the manual and the completion script, made at build time */
     if (argc == 2 && !strcmp(argv[1], "--man")) {
         cli_man(stdout);

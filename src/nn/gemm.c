@@ -125,9 +125,22 @@ void gemm_release(int callers)
     pthread_mutex_unlock(&reserve_mu);
 }
 
+/* OpenBLAS's own, which its fork handler calls: ends its server threads
+ * (the next multi-threaded call starts them again).  Weak, as above. */
+extern int blas_thread_shutdown_(void) __attribute__((weak));
+
+void gemm_single_thread(void)
+{
+    openblas_set_num_threads(1);
+    if (blas_thread_shutdown_) blas_thread_shutdown_();
+}
+
 void gemm_set_threads(int n)
 {
     if (n <= 0) n = sysmem_cores();
+    /* OpenBLAS starts its threads again on any call once they were ended
+     * (gemm_single_thread), even for the count it has */
+    if (openblas_get_num_threads() == n) return;
     openblas_set_num_threads(n);
 }
 

@@ -45,4 +45,14 @@ double gemm_buffer_bytes(void);
 void gemm_set_threads(int n);
 int gemm_get_threads(void);
 
+/* One BLAS thread, and OpenBLAS's own threads ended now.  OpenBLAS starts
+ * them before main, one per core but the caller's, and each polls for
+ * work with sched_yield for about a tenth of a second before it sleeps:
+ * CPU taken from the first epochs of a run, and from every trial a sweep
+ * starts then, by threads gradtop never gives work (it multiplies on its
+ * own threads, team.h).  For programs that multiply single-threaded only;
+ * a later gemm_set_threads(n > 1) starts them again.  A BLAS without
+ * OpenBLAS's entry point keeps its threads. */
+void gemm_single_thread(void);
+
 #endif
