@@ -128,9 +128,19 @@ keys Right Right
 wait_for '^ > mode +< sweep >' 5 || fail "the mode row offers no sweep"
 keys Down
 wait_for '^ > space +.*loguniform' 5 || fail "sweep mode shows no space row with a space to edit"
+# ctrl-u clears the offered space, and it stays clear for another to be typed
+# (it was once filled in again at once)
+keys C-u
+wait_for '^ > space +│' 5 || fail "ctrl-u did not clear the space row: $(focused)"
+T send-keys -t "$PANE" -l 'lr=loguniform(1e-3,1e-1); batch-size=choice(8|16|32); layers=choice(4|8,4)'
+wait_for '^ > space +.*layers=choice\(4\|8,4\)' 5 || fail "the typed space is not in its row: $(focused)"
 focus scheduler
+# left, the row shows the space's end up to the form's edge, not cut at its value column
+on_screen '^   space +~?.*choice\(8\|16\|32\); layers=choice\(4\|8,4\)' ||
+    fail "the space row, left, does not show its end: $(screen | grep '   space')"
 keys F10
 wait_for 'gradtop sweep .*trials [0-9]+ of 16' 15 || fail "F10 in sweep mode did not open the sweep screen"
+wait_for '#.*lr .*batch-size .*layers' 5 || fail "the sweep started from setup does not search the typed space"
 wait_for 'sweep finished: best trial' 60 || fail "the sweep started from setup did not finish"
 ls -d "$TMP"/setup/*-iris-sweep >/dev/null 2>&1 || fail "the sweep started from setup wrote no sweep directory"
 quit_exits setup 0

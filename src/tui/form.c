@@ -584,7 +584,11 @@ void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width)
              * drawn reversed */
             x += textedit_draw(w, y, x, inner + 1, fd->text, f->cursor, true);
         } else {
-            /* the end of a long value (a path) says the most */
+            /* a row with no error to show beside it (the error column)
+             * lets a long value (a path, a search space) run on to the
+             * form's edge; the end of one too long still says the most */
+            if (!chooser && !fd->error[0] && left + width - 1 - x > inner)
+                inner = left + width - 1 - x;
             const char *shown = fd->text;
             bool cut = false;
             while (*shown && crt_width(shown) > inner - (cut ? 1 : 0)) {

@@ -58,6 +58,7 @@ typedef struct {
     CrtRole message_role;
     const char *exe_dir;
     int mode_field, racers_field;   /* the race rows, or -1 */
+    bool was_sweep;                 /* the mode row said sweep at the last change */
     int reg_field, rate_field;      /* the Playground regularization rows: they set l1, l2 */
     const bool *given;              /* options the user gave: no dataset's defaults replace them */
     char defaults_of[OPTIONS_PATH]; /* the dataset whose own defaults the form holds */
@@ -138,10 +139,13 @@ static bool sweep_mode(const Setup *s)
  * network has. */
 #define SWEEP_SPACE_DEFAULT "lr=loguniform(1e-4,1e-1)"
 
-/* Sweep mode chosen with no space: the form offers one to edit. */
+/* Sweep mode chosen with no space: the form offers one to edit.  Only as
+ * the mode turns to sweep: a space cleared to type another stays clear. */
 static void follow_mode(Setup *s)
 {
-    if (!sweep_mode(s) || s->form.opt.space[0]) return;
+    bool now = sweep_mode(s), turned = now && !s->was_sweep;
+    s->was_sweep = now;
+    if (!turned || s->form.opt.space[0]) return;
     text_copy(s->form.opt.space, sizeof s->form.opt.space, SWEEP_SPACE_DEFAULT);
     form_reload(&s->form);
 }
@@ -711,6 +715,7 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
     form_set_esc(&s->form, "quit");
     follow_dataset(s);
     reg_from_options(s);
+    s->was_sweep = sweep_mode(s);
     if (message && *message) {
         snprintf(s->message, sizeof s->message, "%s", message);
         s->message_role = ROLE_BAD;
