@@ -32,7 +32,7 @@ endif
 CPPFLAGS += -Iinclude -D_GNU_SOURCE $(PKGS_CFLAGS) -DGRADTOP_VERSION=\"$(VERSION)\"
 CFLAGS   += -std=c11 $(OPT) $(ARCH) -fno-math-errno -g -pthread $(WARN) $(SAN)
 LDFLAGS  += -pthread $(SAN)
-LDLIBS   += $(PKGS_LIBS) -lcsv -lm
+LDLIBS   += $(PKGS_LIBS) -lcsv -lmvec -lm
 
 VERSION := 0.1.0
 
@@ -177,7 +177,7 @@ FUZZ_PKGS    := clang libclang-rt-14-dev
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   := build-fuzz
 FUZZ_CC      := clang
-FUZZ_FLAGS   := -std=c11 -g -O1 -fno-omit-frame-pointer -fno-math-errno -pthread \
+FUZZ_FLAGS   := -std=c11 $(ARCH) -g -O1 -fno-omit-frame-pointer -fno-math-errno -pthread \
                 -fsanitize=address,undefined -fno-sanitize-recover=undefined $(WARN)
 FUZZ_NAMES   := fuzz_csv fuzz_idx fuzz_config fuzz_model fuzz_tfevents
 FUZZ_BIN     := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)

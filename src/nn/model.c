@@ -6,6 +6,7 @@
 #include "gradtop/nn/model.h"
 
 #include <assert.h>
+#include <immintrin.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -276,6 +277,25 @@ void model_zero_grads(Model *m)
     team_run(m->team, (int)(m->n_params / 65536), zero_share, &job);
 }
 
+/* tanh of n floats, eight at a time through glibc's vector math library
+ * (libmvec, the AVX2 variant of tanhf: within 4 ulp of tanh, as glibc
+ * documents its vector functions), which the build's x86-64-v3 target
+ * always has.  The scalar tanhf, through expm1f, was two thirds of an
+ * epoch of the spiral's 2-16-16-2 tanh network. */
+__m256 _ZGVdN8v_tanhf(__m256 x);
+
+static void tanh_rows(const float *z, float *out, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, _ZGVdN8v_tanhf(_mm256_loadu_ps(z + i)));
+    if (i < n) {
+        float in[8] = {0}, res[8];
+        memcpy(in, z + i, (n - i) * sizeof *in);
+        _mm256_storeu_ps(res, _ZGVdN8v_tanhf(_mm256_loadu_ps(in)));
+        memcpy(out + i, res, (n - i) * sizeof *res);
+    }
+}
+
 void act_forward(Activation a, const float *z, float *out, size_t n)
 {
     switch (a) {
@@ -285,9 +305,7 @@ void act_forward(Activation a, const float *z, float *out, size_t n)
     case ACTIVATION_LEAKY_RELU:
         for (size_t i = 0; i < n; i++) out[i] = z[i] > 0 ? z[i] : LEAKY_SLOPE * z[i];
         break;
-    case ACTIVATION_TANH:
-        for (size_t i = 0; i < n; i++) out[i] = tanhf(z[i]);
-        break;
+    case ACTIVATION_TANH: tanh_rows(z, out, n); break;
     case ACTIVATION_SIGMOID:
         for (size_t i = 0; i < n; i++) out[i] = 1.0f / (1.0f + expf(-z[i]));
         break;
@@ -315,9 +333,15 @@ void act_backward(Activation a, const float *z, const float *out, const float *d
         for (size_t i = 0; i < n; i++) dz[i] = z[i] > 0 ? dy[i] : LEAKY_SLOPE * dy[i];
         break;
     case ACTIVATION_TANH:
-        for (size_t i = 0; i < n; i++) {
-            float t = out ? out[i] : tanhf(z[i]);
-            dz[i] = dy[i] * (1.0f - t * t);
+        for (size_t i0 = 0; i0 < n; i0 += 64) {
+            size_t k = n - i0 < 64 ? n - i0 : 64;
+            float t[64];
+            /* recomputed as the forward pass computes it */
+            if (!out) tanh_rows(z + i0, t, k);
+            for (size_t i = 0; i < k; i++) {
+                float y = out ? out[i0 + i] : t[i];
+                dz[i0 + i] = dy[i0 + i] * (1.0f - y * y);
+            }
         }
         break;
     case ACTIVATION_SIGMOID:
