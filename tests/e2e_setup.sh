@@ -89,6 +89,7 @@ wait_for 'label +species \(column 5;' 5 && wait_for '--label 4\)' 5 ||
     fail "the label row does not give 'species (column 5; --label 4)' as inspect does"
 "$GRADTOP" inspect iris | grep -q 'species (column 5; --label 4)' ||
     fail "gradtop inspect no longer says 'species (column 5; --label 4)'"
+
 focus label
 keys C-u 4
 sleep 0.5
@@ -103,6 +104,19 @@ poll 5 preview_says 'label column 5 is out of range' ||
     fail "the label row accepts 5, one past the last index"
 close narrow
 echo "ok: at 80x24 the preview keeps '~120 train / 30 validation' and says '--label 4', which the label row takes"
+
+# ---- the preview's source: a path too long for it is cut at the front ------------
+deep="$TMP/a-folder-with-a-rather-long-name/and-another-one-inside-it"
+mkdir -p "$deep" && cp datasets/iris.csv "$deep/iris.csv"
+open deep 80 24 "'$deep/iris.csv'"
+# the cut is marked, never a tail that reads as a relative path of its own
+src=$(screen | sed -n 's/.*│ source  *//p')
+case $src in
+    "…/"*iris.csv) ;;
+    *) fail "the preview's source reads '$src' for $deep/iris.csv: cut without '…/' in front" ;;
+esac
+close deep
+echo "ok: a source path too long for the preview reads '$src'"
 
 # ---- long messages wrap -------------------------------------------------------
 open plateau 80 24 "--lr-schedule plateau iris"

@@ -295,12 +295,25 @@ static int preview_rows(const Setup *s, PreviewRow *rows)
     return n;
 }
 
-/* A path's last parts that fit in width columns (the whole path if none). */
-static const char *path_tail(const char *path, int width)
+/* A path's last parts that fit in width columns after an ellipsis and a
+ * slash, which say that parts were left out ("…/datasets/iris.csv", never
+ * "datasets/iris.csv", which reads as a path of its own); the whole path
+ * when it fits, and its last part when nothing else does. */
+static void path_tail(const char *path, int width, char *buf, size_t cap)
 {
+    if (crt_width(path) <= width) {
+        text_copy(buf, cap, path);
+        return;
+    }
+    const char *lead = crt_glyph(GLYPH_ELLIPSIS);
+    int room = width - crt_width(lead) - 1;
     const char *v = path;
-    while (crt_width(v) > width && strchr(v, '/')) v = strchr(v, '/') + 1;
-    return v;
+    while (crt_width(v) > room && strchr(v, '/')) v = strchr(v, '/') + 1;
+    if (v == path) {
+        text_copy(buf, cap, path); /* one part: cut by the caller */
+        return;
+    }
+    snprintf(buf, cap, "%s/%s", lead, v);
 }
 
 static void draw_preview(Setup *s, int top, int left, int height, int width)
@@ -349,8 +362,8 @@ static void draw_preview(Setup *s, int top, int left, int height, int width)
         crt_puts(stdscr, y, left, PREVIEW_LABEL_W, rows[i].label);
         crt_set(stdscr, ROLE_NORMAL);
         if (rows[i].path) {
-            crt_puts(stdscr, y++, left + PREVIEW_LABEL_W, value_w,
-                     path_tail(rows[i].value, value_w));
+            path_tail(rows[i].value, value_w, v, sizeof v);
+            crt_puts(stdscr, y++, left + PREVIEW_LABEL_W, value_w, v);
         } else {
             /* an empty value still takes its row, as counted above */
             int used =
