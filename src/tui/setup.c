@@ -305,7 +305,8 @@ static void path_tail(const char *path, int width, char *buf, size_t cap)
         text_copy(buf, cap, path);
         return;
     }
-    const char *lead = crt_glyph(GLYPH_ELLIPSIS);
+    /* not the ASCII ellipsis glyph '~': "~/" reads as the home folder */
+    const char *lead = crt_utf8() ? crt_glyph(GLYPH_ELLIPSIS) : "...";
     int room = width - crt_width(lead) - 1;
     const char *v = path;
     while (crt_width(v) > room && strchr(v, '/')) v = strchr(v, '/') + 1;
