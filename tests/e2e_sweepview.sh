@@ -136,7 +136,7 @@ T send-keys -t "$PANE" -l 'lr=loguniform(1e-3,1e-1); batch-size=choice(8|16|32);
 wait_for '^ > space +.*layers=choice\(4\|8,4\)' 5 || fail "the typed space is not in its row: $(focused)"
 focus scheduler
 # left, the row shows the space's end up to the form's edge, not cut at its value column
-on_screen '^   space +~?.*choice\(8\|16\|32\); layers=choice\(4\|8,4\)' ||
+on_screen '^   space +(…)?.*choice\(8\|16\|32\); layers=choice\(4\|8,4\)' ||
     fail "the space row, left, does not show its end: $(screen | grep '   space')"
 keys F10
 wait_for 'gradtop sweep .*trials [0-9]+ of 16' 15 || fail "F10 in sweep mode did not open the sweep screen"

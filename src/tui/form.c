@@ -598,7 +598,7 @@ void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width)
             }
             if (cut) {
                 crt_set(w, ROLE_DIM);
-                x += crt_puts(w, y, x, 1, "~");
+                x += crt_puts(w, y, x, 1, crt_glyph(GLYPH_ELLIPSIS));
                 crt_set(w, role);
             }
             x += crt_puts(w, y, x, inner, shown);
