@@ -542,6 +542,44 @@ static void set_logits(Model *m, const float *bias, int n)
     memcpy(m->layers[0].b, bias, n * sizeof(float));
 }
 
+/* The softmax's exponentials are taken a block at a time (eight at once,
+ * the tail padded): 5 rows of 13 classes (65 values, a tail of one), each
+ * row's logits spread over ±60 and shifted far from zero, give each
+ * probability within 1e-6 (relative) of the softmax in double, rows that
+ * sum to 1, and the log-sum-exp the loss takes. */
+static void softmax_in_blocks_matches_double(void **state)
+{
+    (void)state;
+    enum { B = 5, O = 13 };
+    Model m;
+    make_model(&m, 1, NULL, 0, ACTIVATION_RELU, LOSS_AUTO, true, O, B, 1);
+    memset(m.params, 0, m.n_params * sizeof(float));
+    /* logits = b + W·x, x the row's one feature */
+    for (int j = 0; j < O; j++) {
+        m.layers[0].b[j] = (float)(j * 9 % O) * 10.0f - 60.0f;
+        m.layers[0].W[j] = (float)((j * 5) % 7) - 3.0f;
+    }
+    const float x[B] = {0, 1, 2, -3, 40};
+    const float *p = model_forward(&m, x, B, false, NULL);
+    for (int r = 0; r < B; r++) {
+        double z[O], mx = -INFINITY, sum = 0, total = 0;
+        for (int j = 0; j < O; j++) {
+            z[j] = (double)m.layers[0].b[j] + (double)m.layers[0].W[j] * x[r];
+            if (z[j] > mx) mx = z[j];
+        }
+        for (int j = 0; j < O; j++) sum += exp(z[j] - mx);
+        for (int j = 0; j < O; j++) {
+            double want = exp(z[j] - mx) / sum, got = p[r * O + j];
+            total += got;
+            if (fabs(got - want) > 1e-6 * want + 1e-37)
+                fail_msg("row %d class %d: %.9g, want %.9g", r, j, got, want);
+        }
+        EXPECT_NEAR(total, 1.0, 1e-6);
+        EXPECT_NEAR(m.lse[r], log(sum), 1e-6);
+    }
+    model_free(&m);
+}
+
 static void losses_match_known_values(void **state)
 {
     (void)state;
@@ -1153,6 +1191,7 @@ int main(void)
         cmocka_unit_test(team_gives_one_threads_forward_and_gradient),
         cmocka_unit_test(team_is_left_idle_for_small_work),
         cmocka_unit_test(auto_loss_three_classes_is_softmax_cross_entropy),
+        cmocka_unit_test(softmax_in_blocks_matches_double),
         cmocka_unit_test(auto_loss_two_classes_is_sigmoid_bce_with_one_output),
         cmocka_unit_test(auto_loss_regression_is_linear_mse),
         cmocka_unit_test(explicit_regression_losses_keep_linear_output),
