@@ -104,11 +104,16 @@ int sysmem_cores(void)
 
 bool sysmem_hugepages(void *p, size_t bytes)
 {
-    const uintptr_t huge = (uintptr_t)2 << 20;
     if (!p || bytes < SYSMEM_HUGE_MIN) return false;
-    uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-    uintptr_t hi = ((uintptr_t)p + bytes) & ~(huge - 1);
-    if (hi <= lo) return false;
+    /* Every page the block touches, not only its 2 MiB-aligned middle:
+     * a block this large is a mapping of its own (glibc maps it), which
+     * the advice then covers whole.  Advising part of it would split the
+     * mapping, and realloc could no longer grow it in place (mremap
+     * moves one mapping): it would copy instead, faulting every page
+     * again.  The kernel uses huge pages in the aligned 2 MiB stretches. */
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = (uintptr_t)p & ~(page - 1);
+    uintptr_t hi = ((uintptr_t)p + bytes + page - 1) & ~(page - 1);
 #ifdef MADV_HUGEPAGE
     return madvise((void *)lo, hi - lo, MADV_HUGEPAGE) == 0;
 #else

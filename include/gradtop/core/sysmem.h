@@ -42,9 +42,9 @@ double sysmem_thread_bytes(void);
 /* Online cores, at least 1. */
 int sysmem_cores(void);
 
-/* Asks the kernel to back the 2 MiB-aligned part of a freshly allocated
- * block (malloc'd, not yet written) with transparent huge pages, when it
- * offers them only on request (the madvise setting).  A float copy of
+/* Asks the kernel to back a freshly allocated block (malloc'd, not yet
+ * written; every page it touches) with transparent huge pages where it
+ * can, when it offers them only on request (the madvise setting).  A float copy of
  * Fashion-MNIST is 188 MB: in 4 KiB pages its first write takes some
  * 46,000 page faults, each dear in a virtual machine, where they were
  * most of the time it took to load; in 2 MiB pages, about 90.  Blocks
