@@ -313,13 +313,19 @@ static bool word_in(const char *list, const char *word)
     return false;
 }
 
+/* names[k] of a NULL-terminated list, or "" past its end. */
+static const char *name_at(const char *const *names, int k)
+{
+    for (int i = 0; names[i]; i++)
+        if (i == k) return names[i];
+    return "";
+}
+
 bool option_applies(const OptionSpec *s, const Options *o)
 {
     return !s->applies || word_in(s->applies, optimizer_names[o->hp.opt.kind]) ||
            word_in(s->applies, schedule_names[o->sched.kind]) ||
-           (o->scheduler >= 0 &&
-            o->scheduler < (int)(sizeof sweep_scheduler_names / sizeof *sweep_scheduler_names) - 1 &&
-            word_in(s->applies, sweep_scheduler_names[o->scheduler]));
+           word_in(s->applies, name_at(sweep_scheduler_names, o->scheduler));
 }
 
 bool option_live(const OptionSpec *s)

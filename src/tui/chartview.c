@@ -109,8 +109,7 @@ void chartview_key(CrtRole role, const char *name, bool words, char *buf, size_t
     if (crt_colors() > 0 || !words)
         snprintf(buf, cap, "%s %s", sample, name);
     else
-        snprintf(buf, cap, "%s %s (%s)", sample, name,
-                 chartview_pattern_word(role_pattern(role)));
+        snprintf(buf, cap, "%s %s (%s)", sample, name, chartview_pattern_word(role_pattern(role)));
 }
 
 void chartview_fit_y(ChartSpec *c, const ChartTrust *trust, bool log, bool unit, double *scratch)
