@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <stdint.h>
 #include <unistd.h>
 
 double sysmem_total(void)
@@ -106,11 +106,14 @@ bool sysmem_hugepages(void *p, size_t bytes)
 {
     if (!p || bytes < SYSMEM_HUGE_MIN) return false;
     /* Every page the block touches, not only its 2 MiB-aligned middle:
-     * a block this large is a mapping of its own (glibc maps it), which
-     * the advice then covers whole.  Advising part of it would split the
-     * mapping, and realloc could no longer grow it in place (mremap
-     * moves one mapping): it would copy instead, faulting every page
-     * again.  The kernel uses huge pages in the aligned 2 MiB stretches. */
+     * glibc maps a block this large on its own (unless its threshold has
+     * risen past it, up to 32 MiB, after larger blocks were freed: then
+     * the advice covers the heap pages the block lies on, which is as
+     * harmless), and the advice then covers the mapping whole.  Advising
+     * part of it would split the mapping, and realloc could no longer
+     * grow it in place (mremap moves one mapping): it would copy instead,
+     * faulting every page again.  The kernel uses huge pages in the
+     * aligned 2 MiB stretches. */
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
     uintptr_t lo = (uintptr_t)p & ~(page - 1);
     uintptr_t hi = ((uintptr_t)p + bytes + page - 1) & ~(page - 1);
