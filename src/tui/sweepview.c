@@ -55,7 +55,7 @@ typedef struct {
     EventLine *events; /* a ring of the last EVENTS_MAX */
     long n_events;     /* told so far */
     unsigned char *mark;
-    bool finished;
+    double t_end; /* when the sweep ended (screen_now); 0 before */
     ErrorCode run_rc;
     Error run_err;
 
@@ -77,7 +77,6 @@ typedef struct {
     CrtRole notice_role;
     double notice_until;
     double t0;       /* when the sweep started (screen_now) */
-    double t_end;    /* when it ended (under mu; 0 before) */
     double paused_s; /* seconds every trial stood paused (pause all) */
     double paused_at;
     int signal;
@@ -135,7 +134,6 @@ static void *owner_main(void *arg)
     pthread_mutex_lock(&s->mu);
     s->run_rc = rc;
     s->run_err = err;
-    s->finished = true;
     s->t_end = screen_now();
     pthread_mutex_unlock(&s->mu);
     return NULL;
@@ -144,7 +142,7 @@ static void *owner_main(void *arg)
 static bool finished(SweepScreen *s)
 {
     pthread_mutex_lock(&s->mu);
-    bool f = s->finished;
+    bool f = s->t_end > 0;
     pthread_mutex_unlock(&s->mu);
     return f;
 }
@@ -767,7 +765,7 @@ static void draw_message(SweepScreen *s, int y, int cols)
     char line[sizeof s->x->dir + 512];
     CrtRole role = ROLE_DIM;
     pthread_mutex_lock(&s->mu);
-    bool fin = s->finished, files_bad = s->finished && s->run_rc;
+    bool fin = s->t_end > 0, files_bad = fin && s->run_rc;
     if (files_bad) snprintf(line, sizeof line, "%s", s->run_err.msg);
     pthread_mutex_unlock(&s->mu);
     if (files_bad) {
@@ -1123,7 +1121,7 @@ static unsigned long view_sum(SweepScreen *s)
                (unsigned long)s->marks[i] * 101UL;
     }
     pthread_mutex_lock(&s->mu);
-    sum += (unsigned long)s->n_events * 17UL + (unsigned long)s->finished;
+    sum += (unsigned long)s->n_events * 17UL + (unsigned long)(s->t_end > 0);
     pthread_mutex_unlock(&s->mu);
     return sum;
 }
