@@ -114,17 +114,29 @@ med() {
 med --logdir "$T/whole" >/dev/null 2>&1
 check "an uninterrupted median sweep exits 0" [ $? -eq 0 ]
 whole=$(ls -d "$T"/whole/*-sweep)
-rm -f "$T/fifo"
-mkfifo "$T/fifo"
-timeout 300 "$G" sweep digits --space "$SPACE" --trials 7 --max-epochs 30 --patience 0 \
-    --parallel 2 --seed 2 --scheduler median --min-epochs 2 --logdir "$T/cut" >"$T/fifo" 2>/dev/null &
-pid=$!
-while IFS= read -r line; do
-    case $line in
-    "trial   2 start"*) kill -INT "$pid" ;;
-    esac
-done <"$T/fifo"
-wait "$pid"
+# med_signalled N SIG NAME: the median sweep into $T/NAME, sent SIG as its
+# trial N starts; returns its exit status.  The signal goes to gradtop
+# itself (a wrapper such as timeout would take a SIGKILL in its place and
+# leave gradtop running); a watchdog bounds the wait instead.
+med_signalled() {
+    rm -f "$T/fifo"
+    mkfifo "$T/fifo"
+    "$G" sweep digits --space "$SPACE" --trials 7 --max-epochs 30 --patience 0 --parallel 2 \
+        --seed 2 --scheduler median --min-epochs 2 --logdir "$T/$3" >"$T/fifo" 2>/dev/null &
+    pid=$!
+    (sleep 300 && kill -KILL "$pid") 2>/dev/null &
+    dog=$!
+    while IFS= read -r line; do
+        case $line in
+        "trial   $1 start"*) kill -"$2" "$pid" ;;
+        esac
+    done <"$T/fifo"
+    wait "$pid"
+    st=$?
+    kill "$dog" 2>/dev/null
+    return $st
+}
+med_signalled 2 INT cut
 check "the sweep to resume was interrupted (130)" [ $? -eq 130 ]
 cut=$(ls -d "$T"/cut/*-sweep)
 check "trials.csv says which trials were stopped" grep -q ',stopped,' "$cut/trials.csv"
@@ -137,17 +149,7 @@ check "resumed, the same trials, statuses and figures as uninterrupted" cmp -s "
 # files are not fsynced as they are written, only at the sweep's fixed
 # points) when its fourth trial starts, then resumed: the files it left are
 # whole and lead to the same end.
-rm -f "$T/fifo"
-mkfifo "$T/fifo"
-"$G" sweep digits --space "$SPACE" --trials 7 --max-epochs 30 --patience 0 --parallel 2 \
-    --seed 2 --scheduler median --min-epochs 2 --logdir "$T/kill" >"$T/fifo" 2>/dev/null &
-pid=$!
-while IFS= read -r line; do
-    case $line in
-    "trial   3 start"*) kill -KILL "$pid" ;;
-    esac
-done <"$T/fifo"
-wait "$pid"
+med_signalled 3 KILL kill
 check "the sweep to resume was killed (SIGKILL)" [ $? -eq 137 ]
 killed=$(ls -d "$T"/kill/*-sweep)
 "$G" sweep --resume "$killed" >"$T/kresumed.out" 2>"$T/kresumed.err"
