@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "gradtop/core/sysmem.h"
+#include "memdata.h"
 #include "gradtop/run/trainer.h"
 
 /* volatile: the compiler may assume malloc leaves globals alone. */
@@ -343,32 +344,14 @@ static void swap_batch(void *ctx, const BatchInfo *b)
     on_batch(&s->w, b);
 }
 
-static void fill_rows(Dataset *ds, size_t n, uint64_t seed)
-{
-    Rng r;
-    rng_seed(&r, seed);
-    memset(ds, 0, sizeof *ds);
-    ds->n = n;
-    ds->d = 2;
-    ds->x = malloc(n * 2 * sizeof(float));
-    ds->labels = malloc(n * sizeof(int));
-    ds->task = TASK_CLASSIFICATION;
-    ds->n_classes = 2;
-    for (size_t i = 0; i < n; i++) {
-        ds->x[2 * i] = (float)rng_normal(&r);
-        ds->x[2 * i + 1] = (float)rng_normal(&r);
-        ds->labels[i] = (int)(i % 2);
-    }
-}
-
 static void test_data_swap_allocates_nothing(void **state)
 {
     (void)state;
     Dataset old, val, next, next_val;
-    fill_rows(&old, 320, 5);
-    fill_rows(&val, 40, 6);
-    fill_rows(&next, 240, 7);
-    fill_rows(&next_val, 60, 8);
+    make_dataset(&old, 320, 5);
+    make_dataset(&val, 40, 6);
+    make_dataset(&next, 240, 7);
+    make_dataset(&next_val, 60, 8);
     TrainerData d = {.train = &next, .val = &next_val};
     d.perm = malloc(next.n * sizeof(int));
     d.spare = malloc(next.n * sizeof(int));
@@ -397,10 +380,7 @@ static void test_data_swap_allocates_nothing(void **state)
     free(d.perm);
     free(d.spare);
     Dataset *all[] = {&old, &val, &next, &next_val};
-    for (int i = 0; i < 4; i++) {
-        free(all[i]->x);
-        free(all[i]->labels);
-    }
+    for (int i = 0; i < 4; i++) free_dataset(all[i]);
 }
 
 int main(void)
