@@ -6,7 +6,9 @@
 # journaled in the trial's run directory, esc comes back; p lets one trial
 # go on alone to its first asha rung, where it waits; + promotes it
 # whatever its rank; space resumes every trial and the sweep finishes with
-# its files; a opens the best configuration's full run in the dashboard
+# its files; enter on an ended trial shows its run in the view beside the
+# best trial's, and esc or q comes back; a opens the best configuration's
+# full run in the dashboard
 # and q comes back; q quits with status 0.  Then SIGINT on a paused
 # sweep: every trial stops, the files are written, the status is 130.
 # A sweep on a terminal never prints the headless lines.  The setup form's
@@ -83,6 +85,26 @@ keys Space
 wait_for 'the sweep has ended: no trial to pause' 5 || fail "space after the end does not say there is nothing to pause"
 off_screen 'PAUSED' || fail "space after the end shows PAUSED"
 echo "ok: once ended, '$took1' stands still and space has nothing to pause"
+
+# ---- enter on an ended trial: its run in the view, beside the best ---------------
+keys Home Enter
+wait_for 'sweep trial [0-2] \([a-z ]+ at epoch [0-9]+, the best so far\); q or esc goes back' 10 ||
+    fail "enter on the best trial, ended, did not open its run in the view"
+wait_for 'gradtop view .*-iris-sweep +[0-9]+ runs +1 charted' 5 || fail "the view does not chart the best trial alone"
+best_name=$(screen | grep -E '^\[x\]' | grep -Eo 'trial-00[0-2]')
+[ -n "$best_name" ] || fail "the view's list has no charted trial"
+keys Escape
+wait_for 'gradtop sweep ' 10 || fail "esc did not come back from the view to the sweep screen"
+keys Down Enter
+wait_for 'sweep trial [0-2] \([a-z ]+ at epoch [0-9]+\) beside the best trial so far, [0-2]; q or esc' 10 ||
+    fail "enter on another ended trial did not open it beside the best"
+wait_for 'gradtop view .* 2 charted' 5 || fail "the view does not chart the trial and the best"
+[ "$(screen | grep -cE '^\[x\]')" -eq 2 ] || fail "not exactly two runs are charted"
+screen | grep -E '^\[x\]' | grep -q "$best_name" || fail "the best trial ($best_name) is not among the charted"
+on_screen 'q back' || fail "the nested view's key bar does not say q goes back"
+keys q
+wait_for 'gradtop sweep ' 10 || fail "q did not come back from the view to the sweep screen"
+echo "ok: enter on an ended trial shows its run in the view, beside the best; esc and q come back"
 
 # ---- a: the best configuration in full ----------------------------------------------
 keys a

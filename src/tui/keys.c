@@ -232,8 +232,9 @@ const KeyBinding sweep_key_table[] = {
      ACTION_SWEEP_PROMOTE},
     {'\n', KEY_ENTER, "enter", "open",
      "open the trial under the cursor in the full dashboard, with all its "
-     "controls (changes made there are the trial's, and journaled); esc comes "
-     "back",
+     "controls (changes made there are the trial's, and journaled); a trial "
+     "that has ended opens in the run view, its curves beside the best "
+     "trial's; esc comes back",
      ACTION_SWEEP_OPEN},
     {'a', 0, "a", "best run",
      "train the best configuration so far for the full --max-epochs, in the "

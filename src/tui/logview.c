@@ -155,6 +155,11 @@ typedef struct {
     bool notice_shown; /* the last frame drawn showed the notice */
     double next_refresh;
     bool quit;
+    /* logview_nested: opened from another screen, which q and esc go back to */
+    bool nested;
+    const char *const *focus; /* the runs charted at first, by name */
+    int n_focus;
+    const char *hint; /* the status line's words when it has nothing else */
 } Viewer;
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -368,7 +373,16 @@ static void select_new_runs(Viewer *v, bool first)
     size_t n = v->rs.n_runs;
     if (n <= v->n_known) return;
     for (size_t i = v->n_known; i < n; i++) v->selected[i] = false;
-    if (first) {
+    if (v->nested) {
+        /* the runs asked for, the cursor on the first; later runs are
+         * listed (a sweep goes on making them) but not charted */
+        for (size_t i = v->n_known; i < n && first; i++)
+            for (int f = v->n_focus - 1; f >= 0; f--)
+                if (!strcmp(v->rs.runs[i]->name, v->focus[f])) {
+                    v->selected[i] = true;
+                    if (f == 0) v->cursor_run = v->rs.runs[i];
+                }
+    } else if (first) {
         memcpy(v->scratch, v->rs.runs, n * sizeof *v->scratch);
         runinfo_sort(v->scratch, n, RUN_SORT_START, true);
         for (size_t i = 0; i < n && i < VIEW_MAX_OVERLAY; i++) set_selected(v, v->scratch[i], true);
@@ -1049,13 +1063,15 @@ static void draw_status(Viewer *v, int y, int cols)
     } else if (v->rs.warnings) {
         snprintf(m, sizeof m, "%s %s", crt_glyph(GLYPH_CHANGE), v->rs.last_warning);
         put(y, x, cols - x - 1, crt_attr(ROLE_WARN), m);
+    } else if (v->hint && !v->filter[0]) {
+        put(y, x, cols - x - 1, crt_attr(ROLE_NORMAL), v->hint);
     } else if (!v->filter[0] && v->open && v->rs.n_runs) {
         put(y, x, cols - x - 1, crt_attr(ROLE_DIM),
             "space: add or remove a run from the charts  enter: only this one  /: filter");
     }
 }
 
-static void draw_keybar(int y, int cols)
+static void draw_keybar(const Viewer *v, int y, int cols)
 {
     wattrset(stdscr, crt_attr(ROLE_KEYTEXT));
     mvhline(y, 0, ' ', cols);
@@ -1066,12 +1082,13 @@ static void draw_keybar(int y, int cols)
         const char *keys = k->label;
         if (k->action == VA_DOWN) keys = crt_utf8() ? "\u2191\u2193" : "jk";
         if (k->action == VA_SMOOTH_MORE) keys = "[]";
-        int need = crt_width(keys) + (int)strlen(k->bar) + 2;
+        const char *bar = k->action == VA_QUIT && v->nested ? "back" : k->bar;
+        int need = crt_width(keys) + (int)strlen(bar) + 2;
         if (x + need > cols) break;
         put(y, x, need, crt_attr(ROLE_KEY), keys);
         x += crt_width(keys);
-        put(y, x + 1, (int)strlen(k->bar), crt_attr(ROLE_KEYTEXT), k->bar);
-        x += (int)strlen(k->bar) + 2;
+        put(y, x + 1, (int)strlen(bar), crt_attr(ROLE_KEYTEXT), bar);
+        x += (int)strlen(bar) + 2;
     }
     crt_set(stdscr, ROLE_NORMAL);
 }
@@ -1091,17 +1108,21 @@ static void draw_help(Viewer *v, int rows, int cols)
                  "solid line (%s)",
                  vs, ts);
     }
-    snprintf(legend, sizeof legend,
-             "The list: the runs under LOGDIR with the options that differ between them; best is "
-             "the best figure by the run's monitor (others: validation accuracy, else loss) and "
-             "its epoch; ! marks a run with damaged lines (the status line says which).  Charts: "
-             "one per metric, %s; the star marks the best epoch of the run under the cursor, "
-             "triangles its hyperparameter changes.  Reloads every 0.5 s.",
-             charts);
+    snprintf(
+        legend, sizeof legend,
+        "The list: the runs under LOGDIR with the options that differ between them; best is "
+        "the best figure by the run's monitor (others: validation accuracy, else loss) and "
+        "its epoch; ! marks a run with damaged lines (the status line says which).  Charts: "
+        "one per metric, %s; the star marks the best epoch of the run under the cursor, "
+        "triangles its journal's events: hyperparameter changes and restored weights, a stop or "
+        "early stop (in the warning colour), a divergence (in the bad one).  Reloads every 0.5 s.",
+        charts);
     HelpRow hr[64];
     int n = 0;
     for (int i = 0; i < n_view_keys && n < 64; i++)
-        hr[n++] = (HelpRow){view_keys[i].label, view_keys[i].help};
+        hr[n++] = (HelpRow){view_keys[i].label, view_keys[i].action == VA_QUIT && v->nested
+                                                    ? "back (esc too, when no filter is on)"
+                                                    : view_keys[i].help};
     help_box(stdscr, rows, cols, "gradtop view keys", hr, n, legend, &v->help_scroll);
 }
 
@@ -1154,7 +1175,7 @@ static void draw(Viewer *v)
         draw_charts(v, chart_top, body_top + body_h - chart_top, cols);
     }
     draw_status(v, rows - 2, cols);
-    draw_keybar(rows - 1, cols);
+    draw_keybar(v, rows - 1, cols);
     if (v->help) draw_help(v, rows, cols);
     wnoutrefresh(stdscr);
     doupdate();
@@ -1309,6 +1330,8 @@ static void on_key(Viewer *v, int ch)
         if (v->filter[0]) {
             filter_apply(v, "");
             notify(v, ROLE_NORMAL, "filter dropped: every run is listed");
+        } else if (v->nested) {
+            v->quit = true;
         }
         return;
     }
@@ -1359,6 +1382,46 @@ static int loop(Viewer *v)
     return screen_loop(&hooks);
 }
 
+static Viewer *viewer_new(const char *logdir)
+{
+    Viewer *v = calloc(1, sizeof *v);
+    if (!v) return NULL;
+    v->logdir = logdir;
+    v->sort = RUN_SORT_START;
+    Error err;
+    error_clear(&err);
+    runfilter_compile(&v->flt, "", &err);
+    return v;
+}
+
+static void viewer_free(Viewer *v)
+{
+    runfilter_free(&v->flt);
+    rundiff_free(&v->diff);
+    runset_free(&v->rs);
+    free(v->selected);
+    free(v->rows);
+    free(v->scratch);
+    free(v->metrics);
+    free(v->buf);
+    free(v->markers);
+    free(v);
+}
+
+int logview_nested(const char *logdir, const char *const *focus, int n_focus, const char *hint)
+{
+    Viewer *v = viewer_new(logdir);
+    if (!v) return 1;
+    v->nested = true;
+    v->focus = focus;
+    v->n_focus = n_focus;
+    v->hint = hint;
+    try_open(v);
+    int code = loop(v);
+    viewer_free(v);
+    return code;
+}
+
 int logview_main(const Options *opt, int n_args, const char *const *args)
 {
     setlocale(LC_ALL, "");
@@ -1367,16 +1430,11 @@ int logview_main(const Options *opt, int n_args, const char *const *args)
         fprintf(stderr, "gradtop view: one LOGDIR at most (got %d arguments)\n", n_args);
         return 2;
     }
-    Viewer *v = calloc(1, sizeof *v);
+    Viewer *v = viewer_new(n_args == 1 ? args[0] : (opt->logdir[0] ? opt->logdir : "runs"));
     if (!v) {
         fprintf(stderr, "gradtop view: out of memory\n");
         return 1;
     }
-    v->logdir = n_args == 1 ? args[0] : (opt->logdir[0] ? opt->logdir : "runs");
-    v->sort = RUN_SORT_START;
-    Error err;
-    error_clear(&err);
-    runfilter_compile(&v->flt, "", &err);
 
     int code = 0;
     struct stat st;
@@ -1413,15 +1471,6 @@ int logview_main(const Options *opt, int n_args, const char *const *args)
             crt_done();
         }
     }
-    runfilter_free(&v->flt);
-    rundiff_free(&v->diff);
-    runset_free(&v->rs);
-    free(v->selected);
-    free(v->rows);
-    free(v->scratch);
-    free(v->metrics);
-    free(v->buf);
-    free(v->markers);
-    free(v);
+    viewer_free(v);
     return code;
 }

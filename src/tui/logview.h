@@ -41,4 +41,17 @@
  */
 int logview_main(const Options *opt, int n_args, const char *const *args);
 
+/*
+ * The view inside a screen already up, on the UI thread: the sweep
+ * screen's enter on a trial that has ended.  LOGDIR is read as the view
+ * reads it; the runs named focus[0..n_focus) (names relative to LOGDIR) are
+ * the ones charted, with the cursor on the first, and runs that appear
+ * later are listed but not charted.  hint, when not NULL, is the status
+ * line's text while it has nothing more pressing (a notice, a warning or a
+ * filter).  q, or esc with no filter on, goes back; the caller redraws its
+ * own screen.  Returns 0 then, 128 + N after signal N, 1 when out of
+ * memory (nothing shown).
+ */
+int logview_nested(const char *logdir, const char *const *focus, int n_focus, const char *hint);
+
 #endif

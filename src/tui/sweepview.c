@@ -23,6 +23,7 @@
 #include "dashboard.h"
 #include "keys.h"
 #include "listview.h"
+#include "logview.h"
 #include "run.h"
 #include "screen.h"
 #include "text.h"
@@ -272,8 +273,10 @@ static void format_duration(double sec, char *buf, size_t cap)
         snprintf(buf, cap, "%ldh%02ldm", t / 3600, t / 60 % 60);
     else if (t >= 60)
         snprintf(buf, cap, "%ldm%02lds", t / 60, t % 60);
+    else if (sec < 0.0995)
+        snprintf(buf, cap, "%.0fms", sec > 0 ? sec * 1000 : 0.0); /* an iris sweep: "37ms" */
     else if (sec < 9.95)
-        snprintf(buf, cap, "%.1fs", sec > 0 ? sec : 0.0); /* a sweep of digits: "0.8s", not "1s" */
+        snprintf(buf, cap, "%.1fs", sec); /* a sweep of digits: "0.8s", not "1s" */
     else
         snprintf(buf, cap, "%lds", t);
 }
@@ -917,6 +920,49 @@ static bool describe_trial(void *ctx, char *buf, size_t cap)
     return v->parked;
 }
 
+/* The name of trial i's run directory in the sweep directory (the view's
+ * name for it: every trial's run is a directory of the sweep's own) into
+ * buf; false when it has none. */
+static bool trial_run_name(const SweepScreen *s, int i, char *buf, size_t cap)
+{
+    pthread_mutex_lock(&s->x->mu);
+    const char *run = s->x->trials[i].run, *slash = strrchr(run, '/');
+    bool have = s->x->dir[0] && run[0];
+    text_copy(buf, cap, have ? (slash ? slash + 1 : run) : "");
+    pthread_mutex_unlock(&s->x->mu);
+    return have;
+}
+
+/* enter on a trial that is not training (it has ended, or has not started
+ * again after --resume): its run from disk in the view, charted beside the
+ * best trial so far.  Returns a signal's exit code (128 + N), else 0. */
+static int view_trial(SweepScreen *s, int i)
+{
+    char names[2][sizeof s->x->trials[0].run], hint[400];
+    const char *focus[2] = {names[0], names[1]};
+    if (!trial_run_name(s, i, names[0], sizeof names[0])) {
+        notify(s, ROLE_WARN, "trial %d is not training, and this sweep writes no run files", i);
+        return 0;
+    }
+    CrtRole role;
+    const char *w = status_word(s, i, &role);
+    int b = best_trial(s), n_focus = 1;
+    if (b >= 0 && b != i && trial_run_name(s, b, names[1], sizeof names[1])) {
+        n_focus = 2;
+        snprintf(hint, sizeof hint,
+                 "sweep trial %d (%s at epoch %d) beside the best trial so far, %d; "
+                 "q or esc goes back to the sweep",
+                 i, w, s->tv[i].epochs, b);
+    } else {
+        snprintf(hint, sizeof hint,
+                 "sweep trial %d (%s at epoch %d%s); q or esc goes back to the sweep", i, w,
+                 s->tv[i].epochs, b == i ? ", the best so far" : "");
+    }
+    int code = logview_nested(s->x->dir, focus, n_focus, hint);
+    if (code == 1) notify(s, ROLE_BAD, "trial %d: out of memory", i);
+    return code >= 128 ? code : 0;
+}
+
 /* enter: the trial under the cursor in the full dashboard.  Returns a
  * signal's exit code (128 + N), else 0. */
 static int open_trial(SweepScreen *s)
@@ -924,15 +970,7 @@ static int open_trial(SweepScreen *s)
     int i = s->cursor_trial;
     if (i < 0 || i >= s->n_started) return 0;
     TrainRun *tr = sweep_exec_hold(s->x, i);
-    if (!tr) {
-        pthread_mutex_lock(&s->x->mu);
-        char run[sizeof s->x->trials[i].run];
-        text_copy(run, sizeof run, s->x->trials[i].run);
-        pthread_mutex_unlock(&s->x->mu);
-        notify(s, ROLE_WARN, "trial %d is not training%s%s", i,
-               run[0] ? ": gradtop view shows its run, " : "", run);
-        return 0;
-    }
+    if (!tr) return view_trial(s, i);
     pthread_mutex_lock(&s->x->mu);
     Options o = s->x->trials[i].opt;
     pthread_mutex_unlock(&s->x->mu);

@@ -7,7 +7,9 @@
  * (the executor's owner); this screen reads their state each frame and
  * acts on them through the executor's controls.  Enter opens the trial
  * under the cursor in the full dashboard (dashboard.h, with the trial's
- * run borrowed: run.h), esc comes back; a trains the best configuration
+ * run borrowed: run.h), or, once the trial has ended, its run directory in
+ * the run view beside the best trial's (logview.h); esc comes back from
+ * either; a trains the best configuration
  * in full.  Without a terminal the sweep runs headless
  * (src/cli/cmd_sweep.c).
  *
