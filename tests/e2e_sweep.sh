@@ -47,6 +47,8 @@ check "run again, the same trials, statuses and figures" cmp -s "$T/a.csv" "$T/b
 check "asha exits 0" [ $? -eq 0 ]
 check "asha promotes" grep -q '^trial  *[0-9]* promoted  to rung 1 (epoch 3)' "$T/asha.out"
 check "asha prunes" grep -q '^trial  *[0-9]* pruned ' "$T/asha.out"
+check "a pruned trial's journal says why it stopped" \
+    sh -c "grep -l \" stop stopped at the end of epoch [0-9]*: pruned by the sweep's asha rule\" '$T'/asha/*/*/journal.txt | grep -q ."
 "$G" sweep iris --space "$SPACE" --trials 4 --max-epochs 6 --pbt-interval 2 --scheduler pbt \
     --logdir "$T/pbt" >"$T/pbt.out" 2>&1
 check "pbt exits 0" [ $? -eq 0 ]
@@ -103,6 +105,8 @@ int=$(ls -d "$T"/int/*-iris-sweep)
 check "trials.csv lists them, stopped" [ "$(grep -c ',stopped,' "$int/trials.csv")" -eq 2 ]
 check "their journals end with the result" \
     [ "$(grep -l ' result ' "$int"/*-trial-00[01]/journal.txt | wc -l)" -eq 2 ]
+check "their journals say the sweep was stopped" \
+    [ "$(grep -l ' stop stopped .*: the sweep was stopped$' "$int"/*-trial-00[01]/journal.txt | wc -l)" -eq 2 ]
 
 # ---- --resume: the interrupted sweep goes on to the same end ------------------
 # The trials.csv of an uninterrupted sweep, then the same sweep stopped by

@@ -534,6 +534,85 @@ static void test_commands_after_the_end_are_refused(void **state)
     free_dataset(&ds);
 }
 
+/* The stop line of the journal: where the run stopped, then the reason
+ * the first trainer_stop_why gave. */
+typedef struct {
+    Trainer *t;
+    long at_step; /* stop after this batch (0: not from a batch) */
+    int at_epoch; /* stop after this epoch (0: not from an epoch) */
+    char stop[192];
+    int n_stops;
+} StopWatch;
+
+static void stopwatch_batch(void *ctx, const BatchInfo *b)
+{
+    StopWatch *w = ctx;
+    if (b->step == w->at_step) {
+        trainer_stop_why(w->t, "the first reason");
+        trainer_stop_why(w->t, "a later reason");
+    }
+}
+
+static void stopwatch_epoch(void *ctx, const EpochMetrics *m)
+{
+    StopWatch *w = ctx;
+    if (m->epoch == w->at_epoch) trainer_stop_why(w->t, "the first reason");
+}
+
+static void stopwatch_event(void *ctx, const TrainEvent *e)
+{
+    StopWatch *w = ctx;
+    if (e->kind != EVENT_STOP) return;
+    snprintf(w->stop, sizeof w->stop, "%s", e->text);
+    w->n_stops++;
+}
+
+static void stop_line(long at_step, int at_epoch, bool before, const char *want)
+{
+    Dataset ds;
+    make_dataset(&ds, 50, 1); /* batch 10: 5 batches an epoch */
+    Options o;
+    base_options(&o);
+    o.epochs = 5;
+    StopWatch w = {.at_step = at_step, .at_epoch = at_epoch};
+    TrainerHooks hooks = {.ctx = &w,
+                          .on_batch = stopwatch_batch,
+                          .on_epoch = stopwatch_epoch,
+                          .on_event = stopwatch_event};
+    Error err;
+    assert_int_equal(trainer_create(&w.t, &o, &ds, NULL, NULL, true, &hooks, &err), ERROR_NONE);
+    if (before) trainer_stop_why(w.t, "the first reason");
+    assert_int_equal(trainer_run(w.t, &err), ERROR_NONE);
+    assert_int_equal(trainer_status(w.t), TRAIN_STOPPED);
+    assert_int_equal(w.n_stops, 1);
+    assert_string_equal(w.stop, want);
+    trainer_destroy(w.t);
+    free_dataset(&ds);
+}
+
+static void test_the_stop_line_says_where_and_why(void **state)
+{
+    (void)state;
+    stop_line(0, 0, true, "stopped before the first epoch: the first reason");
+    stop_line(0, 2, false, "stopped at the end of epoch 2: the first reason");
+    stop_line(8, 0, false, "stopped in epoch 2, after 3 of its batches: the first reason");
+    /* a plain stop gives no reason */
+    Dataset ds;
+    make_dataset(&ds, 50, 1);
+    Options o;
+    base_options(&o);
+    StopWatch w = {0};
+    TrainerHooks hooks = {.ctx = &w, .on_event = stopwatch_event};
+    Trainer *t;
+    Error err;
+    assert_int_equal(trainer_create(&t, &o, &ds, NULL, NULL, true, &hooks, &err), ERROR_NONE);
+    trainer_stop(t);
+    assert_int_equal(trainer_run(t, &err), ERROR_NONE);
+    assert_string_equal(w.stop, "stopped before the first epoch");
+    trainer_destroy(t);
+    free_dataset(&ds);
+}
+
 typedef struct {
     Trainer *t;
     Recorder *rec;
@@ -1537,6 +1616,7 @@ int main(void)
         cmocka_unit_test(test_adopt_shape_for_a_resumed_run),
         cmocka_unit_test(test_new_data_swaps_in_between_batches),
         cmocka_unit_test(test_new_data_without_validation_is_refused),
+        cmocka_unit_test(test_the_stop_line_says_where_and_why),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -62,10 +62,11 @@ struct Trainer {
     double t_start;      /* monotonic seconds at start */
     double last_go;      /* monotonic seconds the last batch started; -1 before any */
     bool paused;
-    bool started;  /* trainer_run has begun the run */
-    bool open;     /* trainer_run left it diverged, to be resumed or ended */
-    int epoch;     /* the epoch under way (0-based) */
-    char why[256]; /* the divergence's explanation */
+    bool started;       /* trainer_run has begun the run */
+    bool open;          /* trainer_run left it diverged, to be resumed or ended */
+    int epoch;          /* the epoch under way (0-based) */
+    char why[256];      /* the divergence's explanation */
+    char stop_why[128]; /* the first stop's reason (trainer_stop_why), "" none */
 
     /* shared, under mu */
     pthread_mutex_t mu;
@@ -760,7 +761,10 @@ static CmdOutcome apply_command(Trainer *t, const TrainerCommand *c, CmdMode mod
         emit(t, EVENT_STEP, epoch, "one batch");
         snprintf(r->text, sizeof r->text, "one batch");
         return CMD_STEP;
-    case TRAINER_STOP: snprintf(r->text, sizeof r->text, "stopping"); return CMD_STOP;
+    case TRAINER_STOP:
+        if (!t->stop_why[0]) snprintf(t->stop_why, sizeof t->stop_why, "%s", c->arg.why);
+        snprintf(r->text, sizeof r->text, "stopping");
+        return CMD_STOP;
     case TRAINER_SET_HPARAMS: apply_hparams(t, &c->arg.hp, epoch, r); return CMD_NEXT;
     case TRAINER_SCALE_LR: {
         /* any finite positive rate, as --lr takes; a step that would leave
@@ -1001,13 +1005,23 @@ static void gather_share(void *ctx, int i, int n)
     }
 }
 
-/* One epoch over the shuffled training part. */
+/* One epoch over the shuffled training part.  Stopped, why says where
+ * ("at the end of epoch 3", "in epoch 4, after 12 of its batches"). */
 static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_t why_cap)
 {
     rng_shuffle(&t->rng_shuffle, t->perm, t->train->n);
     long batch_no = 0;
     for (size_t pos = 0; pos < t->train->n;) {
-        if (boundary(t, epoch) == STOP_NOW) return EPOCH_STOPPED;
+        if (boundary(t, epoch) == STOP_NOW) {
+            if (batch_no > 0)
+                snprintf(why, why_cap, "in epoch %d, after %ld of its batches", epoch + 1,
+                         batch_no);
+            else if (epoch > 0)
+                snprintf(why, why_cap, "at the end of epoch %d", epoch);
+            else
+                snprintf(why, why_cap, "before the first epoch");
+            return EPOCH_STOPPED;
+        }
         /* new data may have come at the boundary (TRAINER_SET_DATA): the
          * epoch goes on over it from the same position */
         const Dataset *ds = t->train;
@@ -1232,7 +1246,8 @@ ErrorCode trainer_run(Trainer *t, Error *err)
         EpochOutcome oc = run_epoch(t, epoch, &ty, t->why, sizeof t->why);
         if (oc == EPOCH_STOPPED) {
             final = TRAIN_STOPPED;
-            emit(t, EVENT_STOP, epoch, "stopped at epoch %d", epoch + 1);
+            emit(t, EVENT_STOP, epoch, "stopped %s%s%s", t->why, t->stop_why[0] ? ": " : "",
+                 t->stop_why);
             break;
         }
         EpochMetrics m = {.epoch = epoch + 1, .wall_time = now_wall(), .has_val = t->val != NULL};
@@ -1637,6 +1652,13 @@ long trainer_step_once(Trainer *t)
 long trainer_stop(Trainer *t)
 {
     return send_kind(t, TRAINER_STOP);
+}
+
+long trainer_stop_why(Trainer *t, const char *why)
+{
+    TrainerCommand c = {.kind = TRAINER_STOP};
+    snprintf(c.arg.why, sizeof c.arg.why, "%s", why ? why : "");
+    return trainer_send(t, &c);
 }
 
 long trainer_scale_lr(Trainer *t, double factor)

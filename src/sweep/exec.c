@@ -20,6 +20,9 @@ const char *const sweep_trial_status_names[] = {"waiting",       "running", "pau
 /* What a parked trial does next (SweepTrial.order). */
 enum { ORDER_NONE, ORDER_GO, ORDER_STOP, ORDER_EXPLOIT };
 
+/* The journal's reason for a stop that ends the whole sweep (SIGINT, q). */
+#define WHY_SWEEP_STOPPED "the sweep was stopped"
+
 /* Optuna's MedianPruner: earlier trials needed at an epoch. */
 #define MEDIAN_STARTUP 5
 
@@ -170,8 +173,10 @@ static void trial_on_state(void *ctx, const Model *m, const Optimizer *o, const 
         }
         t->parked = false;
         if (order == ORDER_STOP) {
+            char why[sizeof t->stop_why];
+            snprintf(why, sizeof why, "%s", t->stop_why);
             pthread_mutex_unlock(&x->mu);
-            trainer_stop(t->tr->trainer);
+            trainer_stop_why(t->tr->trainer, why);
             return;
         }
         break; /* ORDER_GO: the owner counted this trial as running again */
@@ -402,8 +407,9 @@ void sweep_exec_stop(SweepExec *x)
     for (int i = 0; i < x->n_started; i++) {
         SweepTrial *t = &x->trials[i];
         if (!t->live || t->collected) continue;
-        trainer_stop(t->tr->trainer);
+        trainer_stop_why(t->tr->trainer, WHY_SWEEP_STOPPED);
         if (t->parked && t->order == ORDER_NONE) {
+            snprintf(t->stop_why, sizeof t->stop_why, WHY_SWEEP_STOPPED);
             t->order = ORDER_STOP;
             pthread_cond_signal(&t->cv);
         }
@@ -575,7 +581,7 @@ static void start_trial(SweepExec *x, int i, int target)
             release_slot(x, t);
         else
             t->live = true;
-        if (!rc && x->stopping) trainer_stop(t->tr->trainer);
+        if (!rc && x->stopping) trainer_stop_why(t->tr->trainer, WHY_SWEEP_STOPPED);
     }
     if (rc) {
         t->status = TRIAL_FAILED;
@@ -701,6 +707,10 @@ static void median_step(SweepExec *x, bool *want, int *judged)
         SweepMedianParams mp = {x->base.min_epochs, MEDIAN_STARTUP};
         if (sweep_median_stop(&mp, &x->board, i, e)) {
             t->status = TRIAL_PRUNED;
+            snprintf(t->stop_why, sizeof t->stop_why,
+                     "pruned by the sweep's median rule: its %s at epoch %d is worse than the "
+                     "median of the earlier trials' there",
+                     monitor_names[x->monitor], e);
             if (t->dormant) { /* --resume: never opened again */
                 t->dormant = false;
                 t->collected = true;
@@ -754,7 +764,14 @@ static void stop_parked(SweepExec *x, SweepTrialStatus as)
             continue;
         }
         if (!t->parked || t->order != ORDER_NONE) continue;
-        if (as == TRIAL_PRUNED) t->status = TRIAL_PRUNED;
+        if (as == TRIAL_PRUNED) {
+            t->status = TRIAL_PRUNED;
+            snprintf(t->stop_why, sizeof t->stop_why,
+                     "pruned by the sweep's asha rule: not promoted from this rung, and nothing "
+                     "was left to promote or start");
+        } else {
+            snprintf(t->stop_why, sizeof t->stop_why, WHY_SWEEP_STOPPED);
+        }
         t->order = ORDER_STOP;
         pthread_cond_signal(&t->cv);
     }
@@ -1125,8 +1142,9 @@ bool sweep_exec_stop_trial(SweepExec *x, int i)
     if (tr) {
         SweepTrial *t = &x->trials[i];
         t->user_stopped = true;
-        trainer_stop(tr);
+        trainer_stop_why(tr, "stopped from the sweep");
         if (t->parked && t->order == ORDER_NONE) {
+            snprintf(t->stop_why, sizeof t->stop_why, "stopped from the sweep");
             t->order = ORDER_STOP;
             pthread_cond_signal(&t->cv);
         }

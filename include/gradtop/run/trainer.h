@@ -379,6 +379,7 @@ typedef struct {
         Pace pace;         /* TRAINER_SET_PACE */
         ReshapeEdit edit;  /* TRAINER_RESHAPE */
         TrainerData *data; /* TRAINER_SET_DATA: the sender's, until answered */
+        char why[128];     /* TRAINER_STOP: why, for the journal's stop line ("": none) */
     } arg;
 } TrainerCommand;
 
@@ -414,6 +415,10 @@ long trainer_resume(Trainer *t);
 long trainer_toggle_pause(Trainer *t);
 long trainer_step_once(Trainer *t);
 long trainer_stop(Trainer *t);
+/* trainer_stop with the reason the journal's stop line gives after where
+ * the run stopped ("stopped at the end of epoch 3: pruned by the sweep's
+ * asha rule ..."); the first reason applied is the one kept. */
+long trainer_stop_why(Trainer *t, const char *why);
 long trainer_scale_lr(Trainer *t, double factor);
 long trainer_set_hparams(Trainer *t, const HyperParams *hp);
 /* The pace (options.h) from the next batch boundary on; a batch waiting

@@ -129,9 +129,10 @@ typedef struct {
     char error[sizeof(Error){0}.msg];
     /* the owner's and the trial thread's, under the executor's mutex */
     TrainRun *tr;
-    bool held;         /* sweep_exec_hold: not collected until released */
-    bool user_stopped; /* sweep_exec_stop_trial */
-    int told_promote;  /* sweep_exec_promote: the rung to tell of (0: none) */
+    bool held;          /* sweep_exec_hold: not collected until released */
+    bool user_stopped;  /* sweep_exec_stop_trial */
+    char stop_why[128]; /* an ORDER_STOP's reason, for the trial's journal */
+    int told_promote;   /* sweep_exec_promote: the rung to tell of (0: none) */
     /* sweep_exec_watch: a batch hook chained on the trial's thread */
     atomic_bool watched;
     pthread_mutex_t watch_mu;
