@@ -590,15 +590,19 @@ void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width)
             if (!chooser && !fd->error[0] && left + width - 1 - x > inner)
                 inner = left + width - 1 - x;
             const char *shown = fd->text;
+            /* the front cut: "…", or "..." without UTF-8 (a "~" before a
+             * path's "/" would read as the home directory) */
+            const char *lead = crt_utf8() ? crt_glyph(GLYPH_ELLIPSIS) : "...";
+            int lead_w = crt_width(lead);
             bool cut = false;
-            while (*shown && crt_width(shown) > inner - (cut ? 1 : 0)) {
+            while (*shown && crt_width(shown) > inner - (cut ? lead_w : 0)) {
                 shown++;
                 while (((unsigned char)*shown & 0xC0) == 0x80) shown++;
                 cut = true;
             }
             if (cut) {
                 crt_set(w, ROLE_DIM);
-                x += crt_puts(w, y, x, 1, crt_glyph(GLYPH_ELLIPSIS));
+                x += crt_puts(w, y, x, lead_w, lead);
                 crt_set(w, role);
             }
             x += crt_puts(w, y, x, inner, shown);
