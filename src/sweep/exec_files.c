@@ -328,6 +328,20 @@ static bool waits_for_median(const SweepExec *x, const SweepTrial *t)
            t->epochs < x->base.max_epochs;
 }
 
+/* A trial's run directory from trials.csv's run column, which holds the
+ * path as the sweep first wrote it (relative to the directory it was
+ * started from, or absolute).  Every trial's run is a directory of the
+ * sweep directory's own, so it is taken by its name under x->dir: a sweep
+ * resumed from another working directory, or moved, finds its trials. */
+static void trial_run_path(const SweepExec *x, const char *column, char *out, size_t cap)
+{
+    const char *slash = strrchr(column, '/'), *name = slash ? slash + 1 : column;
+    size_t n = strlen(x->dir);
+    if (!name[0] || snprintf(out, cap, "%s%s%s", x->dir, n && x->dir[n - 1] == '/' ? "" : "/",
+                             name) >= (int)cap)
+        out[0] = '\0'; /* none, or a path longer than any run's: no run to read */
+}
+
 ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
 {
     if (x->scheduler == SWEEP_SCHED_PBT)
@@ -361,7 +375,7 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
         for (int p = 0; ok && p < x->space.n; p++)
             ok = parse_value(&x->space, p, field[11 + p], &t->config.v[p]);
         Options base;
-        snprintf(t->run, sizeof t->run, "%s", field[11 + x->space.n]);
+        trial_run_path(x, field[11 + x->space.n], t->run, sizeof t->run);
         if (ok) {
             Error e = {0};
             x->n_started++;
