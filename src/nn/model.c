@@ -277,15 +277,18 @@ void model_zero_grads(Model *m)
     team_run(m->team, (int)(m->n_params / 65536), zero_share, &job);
 }
 
-/* glibc's vector math library (libmvec): tanhf and expf on eight floats
- * at once, the AVX2 variants, which the build's x86-64-v3 target always
- * has (within 4 and 1 ulp, as glibc documents them).  The scalar tanhf,
- * through expm1f, was two thirds of an epoch of the spiral's 2-16-16-2
- * tanh network. */
+/* glibc's vector math library (libmvec): tanhf, expf, expm1f and erff on
+ * eight floats at once, the AVX2 variants, which the build's x86-64-v3
+ * target always has (glibc documents them within 4, 1, 1 and 2 ulp).  The
+ * scalar tanhf was two thirds of an epoch of the spiral's 2-16-16-2 tanh
+ * network; scalar expm1f and erff made an epoch of a 64-128-128-10 network
+ * three and four and a half times relu's. */
 __m256 _ZGVdN8v_tanhf(__m256 x);
 __m256 _ZGVdN8v_expf(__m256 x);
+__m256 _ZGVdN8v_expm1f(__m256 x);
+__m256 _ZGVdN8v_erff(__m256 x);
 
-/* f of n floats, eight at a time (a tail under eight padded). */
+/* f of n floats, eight at a time (a tail under eight padded with zeros). */
 static void vector_rows(__m256 (*f)(__m256), const float *z, float *out, size_t n)
 {
     size_t i = 0;
@@ -296,6 +299,66 @@ static void vector_rows(__m256 (*f)(__m256), const float *z, float *out, size_t 
         _mm256_storeu_ps(res, f(_mm256_loadu_ps(in)));
         memcpy(out + i, res, (n - i) * sizeof *res);
     }
+}
+
+/* f of two arrays (z, and the gradient dy flowing back), as vector_rows. */
+static void vector_rows2(__m256 (*f)(__m256, __m256), const float *z, const float *dy, float *out,
+                         size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(out + i, f(_mm256_loadu_ps(z + i), _mm256_loadu_ps(dy + i)));
+    if (i < n) {
+        float in[8] = {0}, g[8] = {0}, res[8];
+        memcpy(in, z + i, (n - i) * sizeof *in);
+        memcpy(g, dy + i, (n - i) * sizeof *g);
+        _mm256_storeu_ps(res, f(_mm256_loadu_ps(in), _mm256_loadu_ps(g)));
+        memcpy(out + i, res, (n - i) * sizeof *res);
+    }
+}
+
+static __m256 sigmoid8(__m256 x)
+{
+    const __m256 one = _mm256_set1_ps(1.0f);
+    __m256 e = _ZGVdN8v_expf(_mm256_xor_ps(x, _mm256_set1_ps(-0.0f))); /* exp(-x) */
+    return _mm256_div_ps(one, _mm256_add_ps(one, e));
+}
+
+/* x above 0 keeps x, else alpha (e^x - 1); NaN stays NaN (not above 0). */
+static __m256 elu8(__m256 x)
+{
+    __m256 neg = _mm256_mul_ps(_mm256_set1_ps(ELU_ALPHA), _ZGVdN8v_expm1f(x));
+    return _mm256_blendv_ps(neg, x, _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GT_OQ));
+}
+
+/* The normal CDF at x: (1 + erf(x / sqrt 2)) / 2. */
+static __m256 normal_cdf8(__m256 x)
+{
+    const __m256 half = _mm256_set1_ps(0.5f);
+    __m256 e = _ZGVdN8v_erff(_mm256_mul_ps(x, _mm256_set1_ps((float)M_SQRT1_2)));
+    return _mm256_mul_ps(half, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
+}
+
+static __m256 gelu8(__m256 x)
+{
+    return _mm256_mul_ps(x, normal_cdf8(x));
+}
+
+static __m256 elu_back8(__m256 z, __m256 dy)
+{
+    /* alpha e^z below 0; above, e^z may overflow, and is not taken */
+    __m256 e = _mm256_mul_ps(_mm256_set1_ps(ELU_ALPHA), _ZGVdN8v_expf(z));
+    return _mm256_blendv_ps(_mm256_mul_ps(dy, e), dy,
+                            _mm256_cmp_ps(z, _mm256_setzero_ps(), _CMP_GT_OQ));
+}
+
+/* d/dz [z Phi(z)] = Phi(z) + z phi(z) */
+static __m256 gelu_back8(__m256 z, __m256 dy)
+{
+    __m256 pdf =
+        _mm256_mul_ps(_ZGVdN8v_expf(_mm256_mul_ps(_mm256_set1_ps(-0.5f), _mm256_mul_ps(z, z))),
+                      _mm256_set1_ps(0.3989422804014327f));
+    return _mm256_mul_ps(dy, _mm256_add_ps(normal_cdf8(z), _mm256_mul_ps(z, pdf)));
 }
 
 static void tanh_rows(const float *z, float *out, size_t n)
@@ -313,16 +376,9 @@ void act_forward(Activation a, const float *z, float *out, size_t n)
         for (size_t i = 0; i < n; i++) out[i] = z[i] > 0 ? z[i] : LEAKY_SLOPE * z[i];
         break;
     case ACTIVATION_TANH: tanh_rows(z, out, n); break;
-    case ACTIVATION_SIGMOID:
-        for (size_t i = 0; i < n; i++) out[i] = 1.0f / (1.0f + expf(-z[i]));
-        break;
-    case ACTIVATION_ELU:
-        for (size_t i = 0; i < n; i++) out[i] = z[i] > 0 ? z[i] : ELU_ALPHA * expm1f(z[i]);
-        break;
-    case ACTIVATION_GELU:
-        for (size_t i = 0; i < n; i++)
-            out[i] = 0.5f * z[i] * (1.0f + erff(z[i] * (float)M_SQRT1_2));
-        break;
+    case ACTIVATION_SIGMOID: vector_rows(sigmoid8, z, out, n); break;
+    case ACTIVATION_ELU: vector_rows(elu8, z, out, n); break;
+    case ACTIVATION_GELU: vector_rows(gelu8, z, out, n); break;
     case ACTIVATION_LINEAR:
         if (out != z) memcpy(out, z, n * sizeof *out);
         break;
@@ -340,35 +396,22 @@ void act_backward(Activation a, const float *z, const float *out, const float *d
         for (size_t i = 0; i < n; i++) dz[i] = z[i] > 0 ? dy[i] : LEAKY_SLOPE * dy[i];
         break;
     case ACTIVATION_TANH:
+    case ACTIVATION_SIGMOID:
+        /* from the forward's output, recomputed (as the forward pass
+         * computes it) when not given */
         for (size_t i0 = 0; i0 < n; i0 += 64) {
             size_t k = n - i0 < 64 ? n - i0 : 64;
             float t[64];
-            /* recomputed as the forward pass computes it */
-            if (!out) tanh_rows(z + i0, t, k);
-            for (size_t i = 0; i < k; i++) {
-                float y = out ? out[i0 + i] : t[i];
-                dz[i0 + i] = dy[i0 + i] * (1.0f - y * y);
-            }
+            if (!out) act_forward(a, z + i0, t, k);
+            const float *y = out ? out + i0 : t;
+            if (a == ACTIVATION_TANH)
+                for (size_t i = 0; i < k; i++) dz[i0 + i] = dy[i0 + i] * (1.0f - y[i] * y[i]);
+            else
+                for (size_t i = 0; i < k; i++) dz[i0 + i] = dy[i0 + i] * y[i] * (1.0f - y[i]);
         }
         break;
-    case ACTIVATION_SIGMOID:
-        for (size_t i = 0; i < n; i++) {
-            float s = out ? out[i] : 1.0f / (1.0f + expf(-z[i]));
-            dz[i] = dy[i] * s * (1.0f - s);
-        }
-        break;
-    case ACTIVATION_ELU:
-        for (size_t i = 0; i < n; i++) dz[i] = z[i] > 0 ? dy[i] : dy[i] * ELU_ALPHA * expf(z[i]);
-        break;
-    case ACTIVATION_GELU:
-        /* d/dz [z Φ(z)] = Φ(z) + z φ(z) */
-        for (size_t i = 0; i < n; i++) {
-            float x = z[i];
-            float cdf = 0.5f * (1.0f + erff(x * (float)M_SQRT1_2));
-            float pdf = expf(-0.5f * x * x) * 0.3989422804014327f;
-            dz[i] = dy[i] * (cdf + x * pdf);
-        }
-        break;
+    case ACTIVATION_ELU: vector_rows2(elu_back8, z, dy, dz, n); break;
+    case ACTIVATION_GELU: vector_rows2(gelu_back8, z, dy, dz, n); break;
     case ACTIVATION_LINEAR:
         if (dz != dy) memcpy(dz, dy, n * sizeof *dz);
         break;
