@@ -530,10 +530,13 @@ static void draw_table(SweepScreen *s, int top, int height, int cols)
         crt_puts(stdscr, top, xcol, tc.width[c], shown);
         xcol += tc.width[c] + 2;
     }
+    /* where the rows in sight are, in the titles' free end: shortened, or
+     * left out, rather than over a column's title */
     char pos[32];
-    if (listview_position(&s->list, 16, pos, sizeof pos)) {
+    int room = cols - xcol + 1;
+    if (room > 0 && listview_position(&s->list, room, pos, sizeof pos) && pos[0]) {
         crt_set(stdscr, ROLE_DIM);
-        crt_puts(stdscr, top, cols - (int)strlen(pos), (int)strlen(pos), pos);
+        crt_puts(stdscr, top, cols - crt_width(pos), crt_width(pos), pos);
     }
     crt_set(stdscr, ROLE_NORMAL);
     if (s->n_started == 0) {
