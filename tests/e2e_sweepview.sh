@@ -88,7 +88,7 @@ echo "ok: once ended, '$took1' stands still and space has nothing to pause"
 
 # ---- enter on an ended trial: its run in the view, beside the best ---------------
 keys Home Enter
-wait_for 'sweep trial [0-2] \([a-z ]+ at epoch [0-9]+, the best so far\); q or esc goes back' 10 ||
+wait_for 'sweep trial [0-2] \([a-z ]+ at epoch [0-9]+, the best so far\); q or esc: back' 10 ||
     fail "enter on the best trial, ended, did not open its run in the view"
 wait_for 'gradtop view .*-iris-sweep +[0-9]+ runs +1 charted' 5 || fail "the view does not chart the best trial alone"
 best_name=$(screen | grep -E '^\[x\]' | grep -Eo 'trial-00[0-2]')
@@ -96,7 +96,7 @@ best_name=$(screen | grep -E '^\[x\]' | grep -Eo 'trial-00[0-2]')
 keys Escape
 wait_for 'gradtop sweep ' 10 || fail "esc did not come back from the view to the sweep screen"
 keys Down Enter
-wait_for 'sweep trial [0-2] \([a-z ]+ at epoch [0-9]+\) beside the best trial so far, [0-2]; q or esc' 10 ||
+wait_for 'sweep trial [0-2] \([a-z ]+ at epoch [0-9]+\) beside the best so far, trial [0-2]; q or esc' 10 ||
     fail "enter on another ended trial did not open it beside the best"
 wait_for 'gradtop view .* 2 charted' 5 || fail "the view does not chart the trial and the best"
 [ "$(screen | grep -cE '^\[x\]')" -eq 2 ] || fail "not exactly two runs are charted"

@@ -1071,20 +1071,48 @@ static void draw_status(Viewer *v, int y, int cols)
     }
 }
 
+/* A key bar entry: the keys as written, and the word for them. */
+static void keybar_entry(const Viewer *v, const ViewKey *k, const char **keys, const char **bar)
+{
+    *keys = k->label;
+    if (k->action == VA_DOWN) *keys = crt_utf8() ? "\u2191\u2193" : "jk";
+    if (k->action == VA_SMOOTH_MORE) *keys = "[]";
+    *bar = k->action == VA_QUIT && v->nested ? "back" : k->bar;
+}
+
+static int keybar_need(const Viewer *v, const ViewKey *k)
+{
+    const char *keys, *bar;
+    keybar_entry(v, k, &keys, &bar);
+    return crt_width(keys) + (int)strlen(bar) + 2;
+}
+
+/* The key bar in the table's order; help and quit (back, when nested)
+ * always keep their place at its end, and the entries before them that
+ * do not fit are left out (? lists every key). */
 static void draw_keybar(const Viewer *v, int y, int cols)
 {
     wattrset(stdscr, crt_attr(ROLE_KEYTEXT));
     mvhline(y, 0, ' ', cols);
+    int reserved = 0;
+    for (int i = 0; i < n_view_keys; i++)
+        if (view_keys[i].bar && (view_keys[i].action == VA_HELP || view_keys[i].action == VA_QUIT))
+            reserved += keybar_need(v, &view_keys[i]);
     int x = 0;
+    bool full = false;
     for (int i = 0; i < n_view_keys; i++) {
         const ViewKey *k = &view_keys[i];
         if (!k->bar) continue;
-        const char *keys = k->label;
-        if (k->action == VA_DOWN) keys = crt_utf8() ? "\u2191\u2193" : "jk";
-        if (k->action == VA_SMOOTH_MORE) keys = "[]";
-        const char *bar = k->action == VA_QUIT && v->nested ? "back" : k->bar;
-        int need = crt_width(keys) + (int)strlen(bar) + 2;
-        if (x + need > cols) break;
+        bool kept = k->action == VA_HELP || k->action == VA_QUIT;
+        int need = keybar_need(v, k);
+        if (!kept) {
+            full = full || x + need + reserved > cols;
+            if (full) continue;
+        } else if (x + need > cols) {
+            break;
+        }
+        const char *keys, *bar;
+        keybar_entry(v, k, &keys, &bar);
         put(y, x, need, crt_attr(ROLE_KEY), keys);
         x += crt_width(keys);
         put(y, x + 1, (int)strlen(bar), crt_attr(ROLE_KEYTEXT), bar);

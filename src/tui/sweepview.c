@@ -953,12 +953,12 @@ static int view_trial(SweepScreen *s, int i)
     if (b >= 0 && b != i && trial_run_name(s, b, names[1], sizeof names[1])) {
         n_focus = 2;
         snprintf(hint, sizeof hint,
-                 "sweep trial %d (%s at epoch %d) beside the best trial so far, %d; "
-                 "q or esc goes back to the sweep",
+                 "sweep trial %d (%s at epoch %d) beside the best so far, trial %d; "
+                 "q or esc: back to the sweep",
                  i, w, s->tv[i].epochs, b);
     } else {
         snprintf(hint, sizeof hint,
-                 "sweep trial %d (%s at epoch %d%s); q or esc goes back to the sweep", i, w,
+                 "sweep trial %d (%s at epoch %d%s); q or esc: back to the sweep", i, w,
                  s->tv[i].epochs, b == i ? ", the best so far" : "");
     }
     int code = logview_nested(s->x->dir, focus, n_focus, hint);
