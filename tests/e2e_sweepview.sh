@@ -138,6 +138,21 @@ n=$(ls -d "$TMP"/logs/*-iris-sweep* | wc -l)
 last=$(ls -d "$TMP"/logs/*-iris-sweep* | tail -n 1)
 grep -q 'stopped' "$last/trials.csv" || fail "after SIGINT trials.csv does not say stopped"
 echo "ok: SIGINT stops every trial, writes the files and exits 130"
+# ---- median and pbt: epochs out of the trial's full length -------------------------
+# (their stops on the way, one epoch ahead or the next barrier, once read
+# as lengths: "7/7" for a trial pruned at epoch 7 of 9)
+for sched in median pbt; do
+    start_session "$sched" C.UTF-8 "sweep --space '$SPACE' --trials 8 --max-epochs 9 --pbt-interval 4 \
+--patience 1 --scheduler $sched --seed 3 --no-log '$PWD/datasets/iris.csv'"
+    wait_for 'sweep finished: best trial' 30 || fail "the $sched sweep did not finish"
+    rows=$(screen | grep -cE '^ *[0-7] +[a-z]')
+    [ "$rows" -eq 8 ] || fail "the $sched sweep shows $rows rows, not 8"
+    bad=$(screen | grep -E '^ *[0-7] +[a-z]' | grep -vE ' [0-9]/9 ')
+    [ -z "$bad" ] || fail "under $sched, rows whose epochs are not out of --max-epochs 9: $bad"
+    quit_exits "$sched" 0
+done
+echo "ok: under median and pbt the epoch column counts out of --max-epochs"
+
 # ---- the setup form's sweep mode ------------------------------------------------------
 start_session setup C.UTF-8 "--logdir '$TMP/setup' '$PWD/datasets/iris.csv'"
 wait_for 'F10' 15 || fail "the setup form did not open"

@@ -404,7 +404,14 @@ static void fixed_cell(const SweepScreen *s, int c, int i, char *buf, size_t cap
         r >= 0 ? snprintf(buf, cap, "%d", r) : snprintf(buf, cap, "-");
         break;
     }
-    case FIX_EPOCH: snprintf(buf, cap, "%d/%d", v->epochs, v->target > 0 ? v->target : 0); break;
+    case FIX_EPOCH: {
+        /* of the rung it trains to under asha; else of the trial's full
+         * length (median's and pbt's stops on the way, one epoch ahead or
+         * the next barrier, are the executor's, and read as a length) */
+        int of = s->x->scheduler == SWEEP_SCHED_ASHA ? v->target : s->x->base.max_epochs;
+        snprintf(buf, cap, "%d/%d", v->epochs, of > 0 ? of : 0);
+        break;
+    }
     case FIX_NOW: num(buf, cap, v->epochs > 0 ? figure_at(s, i, v->epochs) : NAN); break;
     case FIX_BEST: num(buf, cap, v->best_epoch > 0 ? v->best : NAN); break;
     default: buf[0] = '\0';
