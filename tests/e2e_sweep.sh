@@ -128,7 +128,13 @@ med_signalled() {
     "$G" sweep digits --space "$SPACE" --trials 7 --max-epochs 30 --patience 0 --parallel 2 \
         --seed 2 --scheduler median --min-epochs 2 --logdir "$T/$3" >"$T/fifo" 2>/dev/null &
     pid=$!
-    (sleep 300 && kill -KILL "$pid") 2>/dev/null &
+    # the watchdog holds none of the script's pipes, and its sleep ends with it
+    (
+        trap 'kill "$s" 2>/dev/null; exit 0' TERM
+        sleep 300 &
+        s=$!
+        wait "$s" && kill -KILL "$pid"
+    ) >/dev/null 2>&1 </dev/null &
     dog=$!
     while IFS= read -r line; do
         case $line in

@@ -409,6 +409,8 @@ static void sigmoid_elu_gelu_match_double_in_blocks_and_tails(void **state)
     }
     const Activation acts[3] = {ACTIVATION_SIGMOID, ACTIVATION_ELU, ACTIVATION_GELU};
     for (int k = 0; k < 3; k++) {
+        /* NaN first: every value checked is this activation's own */
+        for (int i = 0; i < N; i++) a[i] = d[i] = NAN;
         act_forward(acts[k], z, a, N);
         act_backward(acts[k], z, a, dy, d, N);
         for (int i = 0; i < N; i++) {
@@ -429,11 +431,14 @@ static void sigmoid_elu_gelu_match_double_in_blocks_and_tails(void **state)
                                                             : ulps(a[i], (float)f) <= max_ulp;
             if (!ok)
                 fail_msg("%s(%.9g) = %.9g, want %.9g", activation_name(acts[k]), z[i], a[i], f);
-            if (fabs(d[i] - df) > 5e-7)
+            if (!(fabs(d[i] - df) <= 5e-7)) /* NaN fails too */
                 fail_msg("%s'(%.9g) = %.9g, want %.9g", activation_name(acts[k]), z[i], d[i], df);
         }
-        float far[3] = {100.0f, -100.0f, NAN}, out3[3];
+        float far[3] = {100.0f, -100.0f, NAN}, out3[3], ones[3] = {1, 1, 1}, back3[3];
         act_forward(acts[k], far, out3, 3);
+        act_backward(acts[k], far, out3, ones, back3, 3);
+        if (!isnan(back3[2]))
+            fail_msg("%s'(NaN) = %g, not NaN", activation_name(acts[k]), back3[2]);
         const float want_hi = acts[k] == ACTIVATION_SIGMOID ? 1.0f : 100.0f;
         const float want_lo = acts[k] == ACTIVATION_SIGMOID ? 0.0f
                               : acts[k] == ACTIVATION_ELU   ? -1.0f

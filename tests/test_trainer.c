@@ -535,7 +535,8 @@ static void test_commands_after_the_end_are_refused(void **state)
 }
 
 /* The stop line of the journal: where the run stopped, then the reason
- * the first trainer_stop_why gave. */
+ * the first trainer_stop_why queued gave (the first stop applied ends the
+ * run; the second is refused, and its reason never journaled). */
 typedef struct {
     Trainer *t;
     long at_step; /* stop after this batch (0: not from a batch) */

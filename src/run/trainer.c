@@ -66,7 +66,7 @@ struct Trainer {
     bool open;          /* trainer_run left it diverged, to be resumed or ended */
     int epoch;          /* the epoch under way (0-based) */
     char why[256];      /* the divergence's explanation */
-    char stop_why[128]; /* the first stop's reason (trainer_stop_why), "" none */
+    char stop_why[128]; /* the stop's reason (trainer_stop_why), "" none */
 
     /* shared, under mu */
     pthread_mutex_t mu;
@@ -762,7 +762,8 @@ static CmdOutcome apply_command(Trainer *t, const TrainerCommand *c, CmdMode mod
         snprintf(r->text, sizeof r->text, "one batch");
         return CMD_STEP;
     case TRAINER_STOP:
-        if (!t->stop_why[0]) snprintf(t->stop_why, sizeof t->stop_why, "%s", c->arg.why);
+        /* the first stop applied ends the run: later ones are refused */
+        snprintf(t->stop_why, sizeof t->stop_why, "%s", c->arg.why);
         snprintf(r->text, sizeof r->text, "stopping");
         return CMD_STOP;
     case TRAINER_SET_HPARAMS: apply_hparams(t, &c->arg.hp, epoch, r); return CMD_NEXT;

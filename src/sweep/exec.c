@@ -400,6 +400,22 @@ void sweep_exec_free(SweepExec *x)
     pthread_mutex_destroy(&x->mu);
 }
 
+/* Stops open trial t for why (x->mu held): its trainer directly, and a
+ * parked one through its order too, whose thread sends the stop with the
+ * reason.  A parked trial already ordered to stop (pruned, its thread not
+ * yet awake) keeps that stop and its reason: false then. */
+static bool stop_open_trial(SweepTrial *t, const char *why)
+{
+    if (t->parked && t->order == ORDER_STOP) return false;
+    trainer_stop_why(t->tr->trainer, why);
+    if (t->parked && t->order == ORDER_NONE) {
+        snprintf(t->stop_why, sizeof t->stop_why, "%s", why);
+        t->order = ORDER_STOP;
+        pthread_cond_signal(&t->cv);
+    }
+    return true;
+}
+
 void sweep_exec_stop(SweepExec *x)
 {
     pthread_mutex_lock(&x->mu);
@@ -407,12 +423,7 @@ void sweep_exec_stop(SweepExec *x)
     for (int i = 0; i < x->n_started; i++) {
         SweepTrial *t = &x->trials[i];
         if (!t->live || t->collected) continue;
-        trainer_stop_why(t->tr->trainer, WHY_SWEEP_STOPPED);
-        if (t->parked && t->order == ORDER_NONE) {
-            snprintf(t->stop_why, sizeof t->stop_why, WHY_SWEEP_STOPPED);
-            t->order = ORDER_STOP;
-            pthread_cond_signal(&t->cv);
-        }
+        stop_open_trial(t, WHY_SWEEP_STOPPED);
     }
     wake_owner(x);
     pthread_mutex_unlock(&x->mu);
@@ -567,8 +578,8 @@ static void start_trial(SweepExec *x, int i, int target)
         rundir_resume_free(&rr);
     }
     if (!rc) rc = trainrun_open_log(t->tr, &err);
-    if (!rc) snprintf(t->run, sizeof t->run, "%s", t->tr->log_path);
     pthread_mutex_lock(&x->mu); /* a screen reads these (sweep_exec_view) */
+    if (!rc) snprintf(t->run, sizeof t->run, "%s", t->tr->log_path);
     t->target = target;
     if (resumed_at) t->epochs = resumed_at;
     if (!rc) {
@@ -1141,13 +1152,7 @@ bool sweep_exec_stop_trial(SweepExec *x, int i)
     Trainer *tr = open_trainer(x, i);
     if (tr) {
         SweepTrial *t = &x->trials[i];
-        t->user_stopped = true;
-        trainer_stop_why(tr, "stopped from the sweep");
-        if (t->parked && t->order == ORDER_NONE) {
-            snprintf(t->stop_why, sizeof t->stop_why, "stopped from the sweep");
-            t->order = ORDER_STOP;
-            pthread_cond_signal(&t->cv);
-        }
+        if (stop_open_trial(t, "stopped from the sweep")) t->user_stopped = true;
         wake_owner(x);
     }
     pthread_mutex_unlock(&x->mu);

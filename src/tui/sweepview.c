@@ -951,7 +951,10 @@ static int view_trial(SweepScreen *s, int i)
     char names[2][sizeof s->x->trials[0].run], hint[400];
     const char *focus[2] = {names[0], names[1]};
     if (!trial_run_name(s, i, names[0], sizeof names[0])) {
-        notify(s, ROLE_WARN, "trial %d is not training, and this sweep writes no run files", i);
+        if (s->x->dir[0])
+            notify(s, ROLE_WARN, "trial %d is not training, and has no run directory", i);
+        else
+            notify(s, ROLE_WARN, "trial %d is not training, and this sweep writes no run files", i);
         return 0;
     }
     CrtRole role;

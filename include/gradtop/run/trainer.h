@@ -417,7 +417,8 @@ long trainer_step_once(Trainer *t);
 long trainer_stop(Trainer *t);
 /* trainer_stop with the reason the journal's stop line gives after where
  * the run stopped ("stopped at the end of epoch 3: pruned by the sweep's
- * asha rule ..."); the first reason applied is the one kept. */
+ * asha rule ...").  The first stop applied ends the run, so of several
+ * queued, the first one's reason is journaled. */
 long trainer_stop_why(Trainer *t, const char *why);
 long trainer_scale_lr(Trainer *t, double factor);
 long trainer_set_hparams(Trainer *t, const HyperParams *hp);
