@@ -198,6 +198,24 @@ check "--resume of a trial that had trained to its end exits 0" [ $? -eq 0 ]
 check "it is done, not failed" grep -q '^trial   2 done ' "$T/ended.out"
 cut -d, -f1-13 "$T/ended/trials.csv" >"$T/ended.csv"
 check "and trials.csv is the uninterrupted sweep's" cmp -s "$T/whole.csv" "$T/ended.csv"
+# A trial interrupted in its first epoch, before any checkpoint (made so
+# by hand: trials.csv says stopped at epoch 0, the checkpoint is gone):
+# --resume trains it again from the first epoch in its own run directory,
+# cut back to no epoch (it once started over in a new one beside it).
+cp -r "$whole" "$T/nockpt"
+awk -F, -v OFS=, 'NR > 1 && $1 == 2 { $2 = "stopped"; $4 = 0; $6 = $7 = $8 = $9 = $10 = $11 = "" } 1' \
+    "$whole/trials.csv" >"$T/nockpt/trials.csv"
+rm -f "$T"/nockpt/*-trial-002/checkpoint.gtm
+"$G" sweep --resume "$T/nockpt" >"$T/nockpt.out" 2>&1
+check "--resume of a trial with no checkpoint exits 0" [ $? -eq 0 ]
+check "it trains again in its own run directory: one per trial" \
+    [ "$(ls -d "$T"/nockpt/*-trial-* | wc -l)" -eq 7 ]
+check "whose journal says it starts again" \
+    grep -q ' rewind starts again from the first epoch' "$T"/nockpt/*-trial-002/journal.txt
+check "whose metrics.csv has its epochs once" \
+    [ "$(tail -n +2 "$T"/nockpt/*-trial-002/metrics.csv | cut -d, -f1 | sort -n | uniq -d | wc -l)" -eq 0 ]
+cut -d, -f1-13 "$T/nockpt/trials.csv" >"$T/nockpt.csv"
+check "and trials.csv is the uninterrupted sweep's" cmp -s "$T/whole.csv" "$T/nockpt.csv"
 "$G" sweep --resume "$(ls -d "$T"/pbt/*-sweep)" >/dev/null 2>"$T/resume-pbt.err"
 check "--resume of a pbt sweep exits 2" [ $? -eq 2 ]
 check "saying how to start it again" grep -q -- '--config .*/space.txt' "$T/resume-pbt.err"

@@ -535,9 +535,13 @@ static ErrorCode cut_events(const char *dir, int epoch, Cut *c, Error *err)
 static void journal_cut(RunDir *rl, double t, int epoch, long step, const Cut *c)
 {
     char text[512];
-    int n =
-        snprintf(text, sizeof text,
-                 "goes on from the end of epoch %d: metrics.csv keeps epochs 1-%d", epoch, c->rows);
+    int n = epoch == 0 && c->rows == 0
+                ? snprintf(text, sizeof text,
+                           "starts again from the first epoch: metrics.csv keeps "
+                           "no epoch")
+                : snprintf(text, sizeof text,
+                           "goes on from the end of epoch %d: metrics.csv keeps epochs 1-%d", epoch,
+                           c->rows);
     if (c->cut_rows && n > 0 && (size_t)n < sizeof text)
         n += snprintf(text + n, sizeof text - (size_t)n, ", %d later row%s removed (from epoch %d)",
                       c->cut_rows, c->cut_rows == 1 ? "" : "s", c->first_cut);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "gradtop/core/sysmem.h"
 #include "gradtop/run/rundir.h"
@@ -562,6 +563,12 @@ static void start_trial(SweepExec *x, int i, int target)
         } else {
             rundir_resume_free(&rr);
             error_clear(&err);
+            /* It starts again from its first epoch, in its own run
+             * directory when that is there (cut back to no epoch, the
+             * journal going on), so that the sweep keeps one run per
+             * trial. */
+            struct stat st;
+            if (t->run[0] && stat(t->run, &st) == 0 && S_ISDIR(st.st_mode)) cfg.resume_dir = t->run;
         }
     }
     t->tr = calloc(1, sizeof *t->tr);
