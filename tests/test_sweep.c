@@ -154,6 +154,8 @@ static void every_malformed_spec_names_the_parameter_and_its_column(void **state
                 "the end of the spec", NULL);
     parse_fails("optimizer=choice(adam;sgd)", "'optimizer' at column 22: expected '|' or ')'",
                 NULL);
+    parse_fails("layers=choice( )", "'layers' at column 16: choice() has no alternatives", NULL);
+    parse_fails("lr=choice()", "'lr' at column 11: choice() has no alternatives", NULL);
     parse_fails("logdir=choice(a|b)", "'logdir' at column 1", "cannot be searched", NULL);
     parse_fails("lr=uniform(0.1,0.2);monitor=choice(loss|val_loss)",
                 "'monitor' at column 21: --monitor is the sweep's own", NULL);

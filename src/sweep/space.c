@@ -134,6 +134,13 @@ static ErrorCode check_number(const Cursor *c, const OptionSpec *s, double x, si
 
 static ErrorCode parse_choice(Cursor *c, SweepSpace *sp, SweepParam *p, size_t *used)
 {
+    /* choice() is a slip, not a search: an empty value (layers' empty
+     * network) is an alternative beside others, choice(|16) */
+    skip_blanks(c);
+    if (c->spec[c->i] == ')')
+        return fail_at(c, c->i,
+                       "choice() has no alternatives (A|B|...; an empty one, as "
+                       "layers' empty network, goes beside others: choice(|16))");
     for (;;) {
         skip_blanks(c);
         size_t start = c->i;
