@@ -772,6 +772,44 @@ static void a_resumed_run_is_running_again_after_its_result_line(void **state)
     runset_free(&rs);
 }
 
+/* A sweep's trial that one of its rules stopped is "pruned", as the
+ * sweep's trials.csv says, from its journal's stop line; a trial stopped
+ * for another reason stays "stopped"; and pruned sorts between early
+ * stopped and stopped. */
+static void a_trial_a_sweep_pruned_is_pruned(void **state)
+{
+    Env *env = *state;
+    const char *why[3] = {"stopped at the end of epoch 1: pruned by the sweep's asha rule: not "
+                          "promoted from this rung, and nothing was left to promote or start",
+                          "stopped in epoch 2, after 3 of its batches: the sweep was stopped",
+                          NULL};
+    const char *names[3] = {"pruned", "halted", "early"};
+    TestRun *t[3];
+    for (int i = 0; i < 3; i++) {
+        t[i] = start_run(env->logdir, names[i], NULL, 0.01);
+        run_epoch(t[i], 1, 0.5);
+        if (why[i]) {
+            TrainEvent e = {.kind = EVENT_STOP, .step = 4, .epoch = 1};
+            snprintf(e.text, sizeof e.text, "%s", why[i]);
+            rundir_on_event(t[i]->rl, &e);
+        }
+        finish_run(t[i], why[i] ? TRAIN_STOPPED : TRAIN_EARLY_STOPPED, 1);
+        close_run(t[i]);
+    }
+    RunSet rs;
+    Error err = {0};
+    assert_int_equal(runset_open(&rs, env->logdir, &err), ERROR_NONE);
+    assert_int_equal(rs.n_runs, 3);
+    assert_string_equal(find_containing(&rs, "-pruned")->status, "pruned");
+    assert_string_equal(find_containing(&rs, "-halted")->status, "stopped");
+    RunInfo *v[3];
+    memcpy(v, rs.runs, sizeof v);
+    runinfo_sort(v, 3, RUN_SORT_STATUS, false);
+    const char *want[3] = {"early_stopped", "pruned", "stopped"};
+    for (int i = 0; i < 3; i++) assert_string_equal(v[i]->status, want[i]);
+    runset_free(&rs);
+}
+
 /* ---- incremental refresh ---------------------------------------------- */
 
 static void refresh_reads_appended_epochs_and_finds_new_runs(void **state)
@@ -1269,6 +1307,7 @@ int main(void)
         T(lists_the_hyperparameters_that_differ),
         T(status_comes_from_the_result_line_else_running_or_interrupted),
         T(a_resumed_run_is_running_again_after_its_result_line),
+        T(a_trial_a_sweep_pruned_is_pruned),
         T(refresh_reads_appended_epochs_and_finds_new_runs),
         T(a_half_written_metrics_line_waits_until_it_is_complete),
         T(garbage_metrics_lines_are_skipped_with_a_warning_naming_the_line),

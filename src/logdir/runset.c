@@ -85,6 +85,7 @@ struct RunState {
     bool reset;       /* read everything again from the start */
     RunTask csv_task, journal_task;
     char result[32];     /* the journal's result status, "" if none (yet) */
+    bool pruned;         /* the last stop line says a sweep's rule pruned the run */
     int64_t result_best; /* the result line's best_epoch, 0 if none */
     double journal_start;
     char journal_dataset[RUNS_PATH];
@@ -414,6 +415,7 @@ static void run_clear_data(RunInfo *r)
     st->csv_task = st->journal_task = RUN_TASK_UNKNOWN;
     st->result[0] = '\0';
     st->result_best = 0;
+    st->pruned = false;
     st->journal_start = 0;
     st->journal_dataset[0] = '\0';
     for (size_t i = 0; i < st->n_src; i++) {
@@ -957,6 +959,12 @@ static void journal_line(RunSet *rs, RunInfo *r, Source *s, char *line, size_t n
         double t = parse_iso_time(when);
         if (t > 0) st->journal_start = t;
     }
+    if (strcmp(kind, "stop") == 0) {
+        /* a sweep's trial: "stopped at the end of epoch 3: pruned by the
+         * sweep's asha rule: ..." */
+        st->pruned = strstr(text, ": pruned by the sweep") != NULL;
+        st->dirty = true;
+    }
     if (strcmp(kind, "result") == 0) {
         const char *p = strstr(text, "status=");
         if (p) {
@@ -1320,7 +1328,9 @@ static void evaluate(RunInfo *r, double now)
     /* status */
     bool recent = newest > 0 && now - newest < RUNSET_RUNNING_SECONDS;
     const char *status;
-    if (r->kind == RUN_KIND_GRADTOP)
+    if (r->kind == RUN_KIND_GRADTOP && st->pruned && !strcmp(st->result, "stopped"))
+        status = "pruned"; /* stopped by a sweep's rule, as the sweep's trials.csv says */
+    else if (r->kind == RUN_KIND_GRADTOP)
         status = st->result[0] ? st->result : recent ? "running" : "interrupted";
     else
         status = recent ? "running" : "";
@@ -1463,11 +1473,11 @@ typedef struct {
 
 static int status_rank(const char *s)
 {
-    static const char *const order[] = {"running", "completed",   "early_stopped",
+    static const char *const order[] = {"running", "completed",   "early_stopped", "pruned",
                                         "stopped", "interrupted", "diverged"};
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
         if (strcmp(s, order[i]) == 0) return (int)i;
-    return s[0] ? 6 : 7;
+    return s[0] ? 7 : 8;
 }
 
 static int cmp_double(double a, double b)

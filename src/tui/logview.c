@@ -228,6 +228,7 @@ static CrtRole status_role(const RunInfo *r)
     if (!strcmp(s, "diverged")) return ROLE_BAD;
     if (!strcmp(s, "interrupted") || !strcmp(s, "stopped")) return ROLE_WARN;
     if (!strcmp(s, "early_stopped")) return ROLE_TITLE;
+    if (!strcmp(s, "pruned")) return ROLE_DIM; /* a sweep's rule, as the sweep screen shows it */
     return ROLE_NORMAL;
 }
 

@@ -113,7 +113,8 @@ typedef struct {
     RunKind kind;
     RunTask task;
     /* "completed", "early_stopped", "stopped", "diverged" (the journal's
-     * result line), "running", "interrupted" (a gradtop run that stopped
+     * result line), "pruned" (stopped, by a sweep's rule as its journal's
+     * stop line says), "running", "interrupted" (a gradtop run that stopped
      * writing without a result line), or "" (another writer's run that is
      * not growing) */
     char status[32];
@@ -185,7 +186,8 @@ typedef enum {
     RUN_SORT_NAME,   /* byte order of the name */
     RUN_SORT_BEST,   /* best first: accuracies high to low, then validation losses and then
                       * training losses (runs without validation) low to high */
-    RUN_SORT_STATUS, /* running, completed, early_stopped, stopped, interrupted, diverged, other */
+    RUN_SORT_STATUS, /* running, completed, early_stopped, pruned, stopped, interrupted,
+                        diverged, other */
 } RunSortKey;
 
 /* Sorts runs[0..n) by key (reverse: the opposite order; runs without a
