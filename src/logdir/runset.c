@@ -962,7 +962,7 @@ static void journal_line(RunSet *rs, RunInfo *r, Source *s, char *line, size_t n
     if (strcmp(kind, "stop") == 0) {
         /* a sweep's trial: "stopped at the end of epoch 3: pruned by the
          * sweep's asha rule: ..." */
-        st->pruned = strstr(text, ": pruned by the sweep") != NULL;
+        st->pruned = strstr(text, ": " JOURNAL_PRUNED_BY) != NULL;
         st->dirty = true;
     }
     if (strcmp(kind, "result") == 0) {

@@ -726,8 +726,8 @@ static void median_step(SweepExec *x, bool *want, int *judged)
         if (sweep_median_stop(&mp, &x->board, i, e)) {
             t->status = TRIAL_PRUNED;
             snprintf(t->stop_why, sizeof t->stop_why,
-                     "pruned by the sweep's median rule: its %s at epoch %d is worse than the "
-                     "median of the earlier trials' there",
+                     JOURNAL_PRUNED_BY "'s median rule: its %s at epoch %d is worse than the "
+                                       "median of the earlier trials' there",
                      monitor_names[x->monitor], e);
             if (t->dormant) { /* --resume: never opened again */
                 t->dormant = false;
@@ -785,8 +785,8 @@ static void stop_parked(SweepExec *x, SweepTrialStatus as)
         if (as == TRIAL_PRUNED) {
             t->status = TRIAL_PRUNED;
             snprintf(t->stop_why, sizeof t->stop_why,
-                     "pruned by the sweep's asha rule: not promoted from this rung, and nothing "
-                     "was left to promote or start");
+                     JOURNAL_PRUNED_BY "'s asha rule: not promoted from this rung, and nothing "
+                                       "was left to promote or start");
         } else {
             snprintf(t->stop_why, sizeof t->stop_why, WHY_SWEEP_STOPPED);
         }

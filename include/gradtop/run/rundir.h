@@ -78,6 +78,11 @@
 
 typedef struct RunDir RunDir;
 
+/* How the reason of a journal stop line begins when a sweep's rule pruned
+ * the run ("stopped at the end of epoch 3: pruned by the sweep's asha
+ * rule: ..."): the sweep writes it, runset reads the run back as pruned. */
+#define JOURNAL_PRUNED_BY "pruned by the sweep"
+
 /*
  * Creates the run directory under o->logdir (with parents; "-2", "-3", ...
  * appended when the name is taken) and its files, with config.txt written
