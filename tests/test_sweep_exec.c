@@ -130,6 +130,9 @@ static void run_sweep(const Options *o, Outcome *oc)
                  sweep_trial_status_names[t->status], t->epochs, t->rung);
         for (int e = 1; e <= o->max_epochs && e <= 32; e++)
             oc->fig[i][e - 1] = sweep_board_get(&x->board, i, e);
+        /* trials.csv's target and the screen's "training to epoch N" */
+        assert_true(t->target >= 1 && t->target <= o->max_epochs);
+        assert_true(t->epochs <= t->target);
     }
     sweep_exec_free(x);
     free(x);
@@ -194,6 +197,17 @@ static void pbt_decisions_do_not_depend_on_parallel(void **state)
     assert_true(a.n_events[SWEEP_EV_EXPLOIT] > 0);
     assert_same(&a, &b, 6);
     assert_same(&b, &c, 6);
+}
+
+static void pbt_trains_to_the_full_length_when_the_next_barrier_lies_beyond(void **state)
+{
+    (void)state;
+    /* barriers at 2 and 4; the trials released at 4 train to 5, not 6 */
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_PBT, 4, 5, 2);
+    Outcome a;
+    run_sweep(&o, &a); /* checks every trial's target against --max-epochs */
+    assert_true(a.n_events[SWEEP_EV_EXPLOIT] > 0);
+    for (int i = 0; i < a.n; i++) assert_non_null(strstr(a.text[i], " done epochs=5 "));
 }
 
 static void tpe_learns_from_the_same_trials_on_repeated_runs(void **state)
@@ -822,6 +836,7 @@ int main(void)
         cmocka_unit_test(asha_makes_the_same_decisions_on_repeated_runs),
         cmocka_unit_test(median_decisions_do_not_depend_on_parallel),
         cmocka_unit_test(pbt_decisions_do_not_depend_on_parallel),
+        cmocka_unit_test(pbt_trains_to_the_full_length_when_the_next_barrier_lies_beyond),
         cmocka_unit_test(tpe_learns_from_the_same_trials_on_repeated_runs),
         cmocka_unit_test(a_budget_bounds_the_epochs_trained),
         cmocka_unit_test(pbt_exploit_copies_exactly_the_donors_weights_and_state),

@@ -997,6 +997,13 @@ static void run_asha(SweepExec *x)
 }
 
 /* pbt: the population, with a barrier every interval epochs. */
+/* The epoch a trial released at a PBT barrier trains to: the next barrier,
+ * or its full length when that comes first (it ends there, see must_park). */
+static int pbt_target(const SweepExec *x, int barrier)
+{
+    return barrier < x->base.max_epochs ? barrier : x->base.max_epochs;
+}
+
 static void run_pbt(SweepExec *x)
 {
     bool *want = x->want, *live = x->live;
@@ -1047,7 +1054,7 @@ static void run_pbt(SweepExec *x)
             barrier += x->base.pbt_interval;
             for (int i = 0; i < x->n_started; i++)
                 if (x->trials[i].parked) {
-                    x->trials[i].target = barrier;
+                    x->trials[i].target = pbt_target(x, barrier);
                     want[i] = true;
                 }
             if (!x->stopping) grant(x, want); /* else stop_parked ends them */
@@ -1098,7 +1105,7 @@ static void run_pbt(SweepExec *x)
             barrier += x->base.pbt_interval;
             for (int i = 0; i < x->n_started; i++)
                 if (x->trials[i].parked) {
-                    x->trials[i].target = barrier;
+                    x->trials[i].target = pbt_target(x, barrier);
                     want[i] = true;
                 }
             grant(x, want);
