@@ -539,6 +539,14 @@ run eval --model "$model" iris --epochs 5 --lr 3 --start
 expect_rc 2
 expect_line "$ERR" '^gradtop eval: --epochs is for train, race and the interactive mode; eval takes the network' \
     "eval takes --epochs silently"
+run train iris --paused
+expect_rc 2
+expect_line "$ERR" '^gradtop train: --paused is for race, sweep and the interactive mode; train is headless \(gradtop --start DATASET --paused' \
+    "train --paused without pointing at the dashboard"
+run sweep iris --space 'lr=uniform(0.01,0.1)' --epochs 3
+expect_rc 2
+expect_line "$ERR" "^gradtop sweep: --epochs is for train, race and the interactive mode; a sweep's trials train at most --max-epochs" \
+    "sweep --epochs without naming --max-epochs"
 run predict --model "$model" iris --part val
 expect_rc 2
 expect_line "$ERR" '^gradtop predict: --part is for eval' "predict takes --part silently"

@@ -162,6 +162,19 @@ static void every_malformed_spec_names_the_parameter_and_its_column(void **state
     parse_fails("epochs=int(1,5)", "'epochs' at column 1: --epochs is the sweep's own",
                 "--max-epochs", NULL);
     parse_fails("name=choice(a|b)", "'name' at column 1: --name is the sweep's own", NULL);
+    /* the data is prepared once and shared: searching it would record
+     * values no trial trained with */
+    parse_fails("lr=uniform(0.1,0.2); samples=choice(100|2000)",
+                "'samples' at column 22: --samples shapes the data, which every trial of a "
+                "sweep shares: give it to the whole sweep (--samples ...) instead",
+                NULL);
+    parse_fails("features=choice(x1,x2|x1,x2,x1^2)", "'features' at column 1", "shapes the data",
+                NULL);
+    parse_fails("val-split=uniform(0.1,0.3)", "'val-split' at column 1", "shapes the data", NULL);
+    parse_fails("normalize=choice(none|standard)", "'normalize' at column 1", "shapes the data",
+                NULL);
+    parse_fails("seed=int(1,9)", "'seed' at column 1",
+                "--seed also draws the data's validation split", NULL);
     parse_fails("", "--space: no parameter to search", NULL);
     parse_fails("  ;", "parameter 1 at column 3: expected a parameter name", NULL);
     parse_fails("lr=uniform(0.1,\x01)", "control character 0x01 at column 16", NULL);

@@ -240,10 +240,10 @@ void cli_man(FILE *f)
     roff(f, "when set, the screens draw without colour.\n");
     fputs(".SH EXAMPLES\n.nf\n", f);
     roff(f, "gradtop iris\n"
-            "gradtop train iris \\--lr 0.01 \\--epochs 200\n"
+            "gradtop train iris --lr 0.01 --epochs 200\n"
             "gradtop race digits\n"
-            "gradtop sweep digits \\--space 'lr=loguniform(1e-4,1e-1)' \\--scheduler asha\n"
-            "gradtop eval \\--model runs/RUN/model.gtm datasets/iris.csv\n"
+            "gradtop sweep digits --space 'lr=loguniform(1e-4,1e-1)' --scheduler asha\n"
+            "gradtop eval --model runs/RUN/model.gtm datasets/iris.csv\n"
             "gradtop view runs\n");
     fputs(".fi\n", f);
 }
