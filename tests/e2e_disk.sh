@@ -191,5 +191,36 @@ for scr in "--start" "race"; do
 done
 echo "ok: an invalid network under train, race, the dashboard and the race screen: exit 2, no run directory"
 
+# ---- a headless sweep ------------------------------------------------------------
+# The first trial's first save fails: the sweep stops as on SIGINT (the
+# trial stopped, not failed, so that --resume trains it again), says which
+# file and why, exit 1; resumed with room, it ends every trial whole.
+rm -rf "${SMALL:?}"/*
+small "$GRADTOP" sweep "$DATA" --layers 256,256 --space 'lr=loguniform(1e-3,1e-2)' --trials 2 \
+    --max-epochs 2 --parallel 1 --logdir "$SMALL/sweep" >"$TMP/sweep.out" 2>"$TMP/sweep.err"
+rc=$?
+[ "$rc" = 1 ] || { cat "$TMP/sweep.out" "$TMP/sweep.err"; fail "a sweep on a full disk exited $rc, not 1"; }
+grep -Eq "^gradtop: writing the sweep's files failed: .*/(model|checkpoint).gtm: $WHY" "$TMP/sweep.err" ||
+    fail "the sweep does not say which file failed and why: $(cat "$TMP/sweep.err")"
+grep -q '^result: status=stopped ' "$TMP/sweep.out" ||
+    fail "the sweep's result does not say it stopped: $(tail -n 1 "$TMP/sweep.out")"
+grep -q '^trial   0 stopped ' "$TMP/sweep.out" ||
+    fail "trial 0, whose save failed, did not end stopped: $(cat "$TMP/sweep.out")"
+grep -q 'failed' "$TMP/sweep.out" && fail "a trial ended failed for the disk's fault: $(cat "$TMP/sweep.out")"
+sd=$(ls -d "$SMALL"/sweep/*-sweep)
+whole_run "$(ls -d "$sd"/*-trial-000)" "sweep trial 0"
+if [ -n "$DISK" ]; then mount -o remount,size=64m "$DISK"; fi
+"$GRADTOP" sweep --resume "$sd" >"$TMP/sweep2.out" 2>"$TMP/sweep2.err" ||
+    { cat "$TMP/sweep2.out" "$TMP/sweep2.err"; fail "the sweep resumed with room did not exit 0"; }
+grep -q '^result: status=completed trials=2 epochs_total=4 ' "$TMP/sweep2.out" ||
+    fail "the resumed sweep did not complete its trials: $(tail -n 1 "$TMP/sweep2.out")"
+[ "$(ls -d "$sd"/*-trial-* | wc -l)" = 2 ] || fail "the resumed sweep has not one run per trial: $(ls "$sd")"
+[ "$(grep -c ',done,' "$sd/trials.csv")" = 2 ] || fail "trials.csv after the resume: $(cat "$sd/trials.csv")"
+for d in "$sd"/*-trial-*; do
+    tail -n 1 "$d/journal.txt" | grep -q ' result status=completed ' ||
+        fail "$d's journal does not end with its result: $(tail -n 1 "$d/journal.txt")"
+done
+echo "ok: a sweep on a full disk stops, says why, exit 1; resumed with room, it completes"
+
 echo "e2e_disk: all passed"
 exit 0

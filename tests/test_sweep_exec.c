@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "gradtop/logdir/runset.h"
@@ -542,6 +544,228 @@ static void a_resumed_asha_sweep_ends_as_an_uninterrupted_one(void **state)
     assert_true(went_on >= 2);
 }
 
+/* Like a SIGKILL at the nth event of kind at: a child runs the sweep into
+ * dir and _exits there, no file finished (the event's hook runs on the
+ * owner's thread, with every trial at a point the kind fixes). */
+typedef struct {
+    SweepEventKind at;
+    int left;
+} Killer;
+
+static void kill_at(void *ctx, const SweepExec *x, const SweepEvent *e)
+{
+    (void)x;
+    Killer *k = ctx;
+    if (e->kind == k->at && --k->left == 0) _exit(0);
+}
+
+static void sweep_killed_at(const Options *o, const char *dir, SweepEventKind at, int nth)
+{
+    mkdir(dir, 0755);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        PreparedData data;
+        Error err = {0};
+        SweepExec *x = calloc(1, sizeof *x);
+        Killer k = {at, nth};
+        SweepHooks hooks = {.ctx = &k, .on_event = kill_at};
+        if (!x || prepared_open(&data, o, NULL, &err) ||
+            sweep_exec_init(x, o, &data, dir, &hooks, &err))
+            _exit(2);
+        sweep_exec_run(x, &err);
+        _exit(3); /* the sweep ended before the event */
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* dir/trials.csv without each row's last field (the run, whose path names
+ * the sweep directory) into buf. */
+static void trials_without_runs(const char *dir, char *buf, size_t cap)
+{
+    char path[300];
+    snprintf(path, sizeof path, "%s/trials.csv", dir);
+    const char *csv = slurp(path);
+    assert_non_null(csv);
+    size_t n = 0;
+    for (const char *line = csv; *line && n + 1 < cap;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        size_t keep = len;
+        while (keep > 0 && line[keep - 1] != ',') keep--;
+        n += (size_t)snprintf(buf + n, cap - n, "%.*s\n", (int)keep, line);
+        line += len + (end != NULL);
+    }
+}
+
+/* Every trial's journal in dir ends its run: a result line last. */
+static void every_journal_has_its_result(const char *dir, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char cmd[600];
+        snprintf(cmd, sizeof cmd,
+                 "tail -n 1 %s/*-trial-%03d/journal.txt | grep -q ' result status='", dir, i);
+        if (system(cmd) != 0) fail_msg("trial %d's journal has no result line last", i);
+    }
+}
+
+static void a_killed_sweep_resumes_to_the_uninterrupted_ones_files(void **state)
+{
+    (void)state;
+    static char a_csv[1 << 15], c_csv[1 << 15];
+    char whole[256], cut[256];
+    Outcome a, c;
+    /* asha: killed at a round's end, its trials parked at their rungs;
+     * resumed, those pruned at the end are opened from their checkpoints
+     * to stop, as the uninterrupted sweep stopped them parked */
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 9, 2);
+    snprintf(whole, sizeof whole, "%s/kill-asha-whole", tmpdir);
+    snprintf(cut, sizeof cut, "%s/kill-asha-cut", tmpdir);
+    sweep_in(&o, whole, 0, false, &a);
+    sweep_killed_at(&o, cut, SWEEP_EV_RUNG, 5);
+    sweep_in(&o, cut, 0, true, &c);
+    assert_same(&a, &c, 9);
+    trials_without_runs(whole, a_csv, sizeof a_csv);
+    trials_without_runs(cut, c_csv, sizeof c_csv);
+    assert_string_equal(a_csv, c_csv); /* the kept weights' figures too */
+    every_journal_has_its_result(cut, c.n);
+    /* median: killed at its first prune, later trials waiting to be
+     * judged at their epochs */
+    o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 10, 6, 1);
+    o.min_epochs = 2;
+    snprintf(whole, sizeof whole, "%s/kill-median-whole", tmpdir);
+    snprintf(cut, sizeof cut, "%s/kill-median-cut", tmpdir);
+    sweep_in(&o, whole, 0, false, &a);
+    assert_true(a.n_events[SWEEP_EV_PRUNE] >= 2);
+    sweep_killed_at(&o, cut, SWEEP_EV_PRUNE, 1);
+    sweep_in(&o, cut, 0, true, &c);
+    assert_same(&a, &c, 6);
+    trials_without_runs(whole, a_csv, sizeof a_csv);
+    trials_without_runs(cut, c_csv, sizeof c_csv);
+    assert_string_equal(a_csv, c_csv);
+    every_journal_has_its_result(cut, c.n);
+}
+
+static void expect_contains(const char *haystack, const char *needle)
+{
+    if (!strstr(haystack, needle))
+        fail_msg("message \"%s\" does not contain \"%s\"", haystack, needle);
+}
+
+/* sweep_exec_resume on dir: its code, its message into msg. */
+static ErrorCode resume_error(const Options *o, const char *dir, char *msg, size_t cap)
+{
+    PreparedData data;
+    Error err = {0};
+    assert_int_equal(prepared_open(&data, o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    assert_int_equal(sweep_exec_init(x, o, &data, dir, NULL, &err), ERROR_NONE);
+    ErrorCode rc = sweep_exec_resume(x, &err);
+    snprintf(msg, cap, "%s", err.msg);
+    sweep_exec_free(x);
+    free(x);
+    prepared_close(&data);
+    return rc;
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void resume_refuses_what_is_not_this_sweeps_trials(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 4, 2, 1);
+    char dir[256], csv[300], msg[sizeof(Error){0}.msg];
+    static char saved[1 << 16], text[1 << 16];
+    snprintf(dir, sizeof dir, "%s/refuse", tmpdir);
+    snprintf(csv, sizeof csv, "%s/trials.csv", dir);
+    Outcome a;
+    sweep_in(&o, dir, 0, false, &a);
+    snprintf(saved, sizeof saved, "%s", slurp(csv));
+    /* another space's columns: space.txt edited */
+    Options other = iris_sweep("lr=loguniform(1e-3,3e-1)", SWEEP_SCHED_NONE, 4, 2, 1);
+    assert_int_equal(resume_error(&other, dir, msg, sizeof msg), ERROR_INPUT);
+    expect_contains(msg, "trials.csv:1: its columns are not those of this sweep's space.txt");
+    expect_contains(msg, "was space.txt edited?");
+    /* a row with a field too many, and one of another trial */
+    char *nl = strchr(saved, '\n');
+    assert_non_null(nl);
+    snprintf(text, sizeof text, "%.*s0,done,x%s", (int)(nl - saved + 1), saved, nl + 3);
+    write_text(csv, text);
+    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_INPUT);
+    expect_contains(msg, "trials.csv:2: more than 14 fields, where this sweep's rows have 14");
+    snprintf(text, sizeof text, "%.*s7%s", (int)(nl - saved + 1), saved, nl + 2);
+    write_text(csv, text);
+    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_INPUT);
+    expect_contains(msg, "trials.csv:2: expected trial 0 (of 4), got '7'");
+    /* empty: damage, not a sweep that has made no trial */
+    write_text(csv, "");
+    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_INPUT);
+    expect_contains(msg, "trials.csv: empty (the sweep writes its header line first)");
+    /* none at all: cut before its first; it starts from its first trial */
+    assert_int_equal(unlink(csv), 0);
+    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_NONE);
+}
+
+static void a_sweep_directory_is_resumed_by_one_gradtop_at_a_time(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 4, 2, 1);
+    char dir[256], msg[sizeof(Error){0}.msg];
+    snprintf(dir, sizeof dir, "%s/locked", tmpdir);
+    Outcome a;
+    sweep_in(&o, dir, 0, false, &a);
+    PreparedData data;
+    Error err = {0};
+    assert_int_equal(prepared_open(&data, &o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    assert_int_equal(sweep_exec_init(x, &o, &data, dir, NULL, &err), ERROR_NONE);
+    assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE); /* holds it */
+    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_INPUT);
+    expect_contains(msg, "another gradtop is running this sweep");
+    sweep_exec_free(x); /* lets it go */
+    free(x);
+    prepared_close(&data);
+    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_NONE);
+}
+
+static void a_trial_directory_no_row_names_is_taken_up_not_doubled(void **state)
+{
+    (void)state;
+    /* killed between making trial 2's directory and the trials.csv that
+     * names it: resumed, trial 2 starts again in that directory */
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 3, 2, 1);
+    char dir[256], csv[300], orphan[1024];
+    static char text[1 << 16];
+    snprintf(dir, sizeof dir, "%s/orphan", tmpdir);
+    snprintf(csv, sizeof csv, "%s/trials.csv", dir);
+    Outcome a, b;
+    sweep_in(&o, dir, 0, false, &a);
+    snprintf(text, sizeof text, "%s", slurp(csv));
+    char *row2 = strstr(text, "\n2,");
+    assert_non_null(row2);
+    row2[1] = '\0';
+    write_text(csv, text);
+    char cmd[2400];
+    snprintf(orphan, sizeof orphan, "%s", a.run[2]);
+    snprintf(cmd, sizeof cmd, "rm -f '%s'/* && test -d '%s'", orphan, orphan);
+    assert_int_equal(system(cmd), 0);
+    sweep_in(&o, dir, 0, true, &b);
+    assert_same(&a, &b, 2);
+    assert_string_equal(b.run[2], orphan);
+    snprintf(cmd, sizeof cmd, "test $(ls -d '%s'/*-trial-002* | wc -l) = 1", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* ---- files --------------------------------------------------------------- */
 
 static void the_files_name_every_trial_and_best_txt_loads(void **state)
@@ -844,6 +1068,10 @@ int main(void)
         cmocka_unit_test(a_stop_ends_trials_parked_at_a_rung),
         cmocka_unit_test(a_resumed_sweep_ends_as_an_uninterrupted_one),
         cmocka_unit_test(a_resumed_asha_sweep_ends_as_an_uninterrupted_one),
+        cmocka_unit_test(a_killed_sweep_resumes_to_the_uninterrupted_ones_files),
+        cmocka_unit_test(resume_refuses_what_is_not_this_sweeps_trials),
+        cmocka_unit_test(a_sweep_directory_is_resumed_by_one_gradtop_at_a_time),
+        cmocka_unit_test(a_trial_directory_no_row_names_is_taken_up_not_doubled),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),
         cmocka_unit_test(trial_files_are_synced_at_the_fixed_points_not_per_epoch),
         cmocka_unit_test(pbt_refuses_a_parameter_the_trainer_cannot_change_live),

@@ -1161,10 +1161,12 @@ static ErrorCode finish(Trainer *t, TrainStatus final, Error *err)
         r->best_epoch = t->best_epoch;
         r->kept = t->last_metrics;
     }
-    if (t->n_history == 0) {
-        /* No epoch finished (diverged or stopped in the first): score the
-         * weights that are kept (after a divergence, the initial ones), so
-         * that the result line's figures are true. */
+    if (t->n_history == 0 && !(t->opt.restore_best && t->best_epoch > 0)) {
+        /* No epoch finished (diverged or stopped in the first) and none
+         * kept from a resumed run's checkpoint, whose best epoch keeps its
+         * own figures: score the weights that are kept (after a
+         * divergence, the initial ones), so that the result line's figures
+         * are true. */
         EpochMetrics k = {
             .has_val = t->val != NULL, .lr = t->opt.hp.opt.lr, .wall_time = now_wall()};
         evaluate(&t->model, t->train, t->pred, t->model.cap_batch, t->target_scale, &k);

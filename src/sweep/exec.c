@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "gradtop/core/sysmem.h"
 #include "gradtop/run/rundir.h"
@@ -23,6 +24,7 @@ enum { ORDER_NONE, ORDER_GO, ORDER_STOP, ORDER_EXPLOIT };
 
 /* The journal's reason for a stop that ends the whole sweep (SIGINT, q). */
 #define WHY_SWEEP_STOPPED "the sweep was stopped"
+#define WHY_FILES_FAILED "the sweep stopped: a file could not be written"
 
 /* Optuna's MedianPruner: earlier trials needed at an epoch. */
 #define MEDIAN_STARTUP 5
@@ -143,6 +145,18 @@ static void trial_on_state(void *ctx, const Model *m, const Optimizer *o, const 
     SweepExec *x = t->x;
     if (last) return;
     pthread_mutex_lock(&x->mu);
+    if (t->prune_at) { /* --resume: trained again up to where it was pruned */
+        if (t->epochs < t->prune_at && !x->stopping) {
+            pthread_mutex_unlock(&x->mu);
+            return;
+        }
+        t->prune_at = 0;
+        char why[sizeof t->stop_why];
+        snprintf(why, sizeof why, "%s", t->stop_why);
+        pthread_mutex_unlock(&x->mu);
+        trainer_stop_why(t->tr->trainer, why);
+        return;
+    }
     if (!must_park(x, t)) {
         pthread_mutex_unlock(&x->mu);
         return;
@@ -278,6 +292,7 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
                           const SweepHooks *hooks, Error *err)
 {
     memset(x, 0, sizeof *x);
+    x->dir_lock = -1;
     pthread_mutex_init(&x->mu, NULL);
     pthread_cond_init(&x->cv, NULL);
     x->base = *o;
@@ -376,6 +391,8 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
 
 void sweep_exec_free(SweepExec *x)
 {
+    if (x->dir_lock >= 0) close(x->dir_lock); /* and its lock */
+    x->dir_lock = -1;
     if (x->trials) {
         for (int i = 0; i < x->n_trials; i++) {
             SweepTrial *t = &x->trials[i];
@@ -417,30 +434,55 @@ static bool stop_open_trial(SweepTrial *t, const char *why)
     return true;
 }
 
-void sweep_exec_stop(SweepExec *x)
+/* Stops every open trial for why, and the sweep. */
+static void stop_all(SweepExec *x, const char *why)
 {
     pthread_mutex_lock(&x->mu);
     x->stopping = true;
     for (int i = 0; i < x->n_started; i++) {
         SweepTrial *t = &x->trials[i];
         if (!t->live || t->collected) continue;
-        stop_open_trial(t, WHY_SWEEP_STOPPED);
+        stop_open_trial(t, why);
     }
     wake_owner(x);
     pthread_mutex_unlock(&x->mu);
 }
 
+void sweep_exec_stop(SweepExec *x)
+{
+    stop_all(x, WHY_SWEEP_STOPPED);
+}
+
+/* A file of the sweep's, or of a trial's run, could not be written (a
+ * full disk): the sweep stops as on SIGINT, every trial resumable, and
+ * sweep_exec_run says why.  The owner's. */
+static void files_failed(SweepExec *x, const char *msg)
+{
+    if (!x->files_failed) {
+        x->files_failed = true;
+        snprintf(x->files_error, sizeof x->files_error, "%s", msg);
+    }
+    stop_all(x, WHY_FILES_FAILED);
+}
+
 /* ---- the owner ------------------------------------------------------------ */
 
-static void tell(SweepExec *x, SweepEventKind kind, const SweepTrial *t, int rung, int donor)
+/* The event of kind for t at the given epoch (-1: the epochs it has done). */
+static void tell_at(SweepExec *x, SweepEventKind kind, const SweepTrial *t, int epoch, int rung,
+                    int donor)
 {
     if (!x->hooks.on_event) return;
     pthread_mutex_lock(&x->mu); /* the trial's thread records them */
-    int epochs = t->epochs;
+    int epochs = epoch >= 0 ? epoch : t->epochs;
     double fig = epochs > 0 ? sweep_board_get(&x->board, t->index, epochs) : NAN;
     pthread_mutex_unlock(&x->mu);
     SweepEvent e = {kind, t->index, epochs, rung, donor, fig};
     x->hooks.on_event(x->hooks.ctx, x, &e);
+}
+
+static void tell(SweepExec *x, SweepEventKind kind, const SweepTrial *t, int rung, int donor)
+{
+    tell_at(x, kind, t, -1, rung, donor);
 }
 
 static bool ended(const SweepTrial *t)
@@ -541,7 +583,7 @@ static void start_trial(SweepExec *x, int i, int target)
                           .owner_syncs = true, /* at the sweep's fixed points: write_files */
                           .note = "sweep trial"};
     RunResume rr;
-    bool resumed = false;
+    bool resumed = false, was_resume = t->resume, prune = t->prune_at > 0;
     if (t->resume) {
         t->resume = false;
         /* one interrupted before its first checkpoint starts again */
@@ -571,6 +613,15 @@ static void start_trial(SweepExec *x, int i, int target)
             if (t->run[0] && stat(t->run, &st) == 0 && S_ISDIR(st.st_mode)) cfg.resume_dir = t->run;
         }
     }
+    /* a new trial whose directory a killed sweep made before any
+     * trials.csv named it starts in it, cut back to no epoch */
+    char orphan[sizeof t->run];
+    if (!was_resume && sweep_trial_dir_find(x, i, orphan, sizeof orphan)) {
+        pthread_mutex_lock(&x->mu); /* a screen reads it */
+        snprintf(t->run, sizeof t->run, "%s", orphan);
+        pthread_mutex_unlock(&x->mu);
+        cfg.resume_dir = t->run;
+    }
     t->tr = calloc(1, sizeof *t->tr);
     ErrorCode rc = t->tr ? ERROR_NONE : error_set(&err, ERROR_RUNTIME, "out of memory");
     if (!rc) {
@@ -584,16 +635,39 @@ static void start_trial(SweepExec *x, int i, int target)
         if (!rc) resumed_at = rr.state.epoch;
         rundir_resume_free(&rr);
     }
-    if (!rc) rc = trainrun_open_log(t->tr, &err);
+    /* a run directory that cannot be made or written is the disk's
+     * failure, not the trial's: the sweep stops, the trial to be resumed */
+    bool files_bad = false;
+    if (!rc) files_bad = (rc = trainrun_open_log(t->tr, &err)) != ERROR_NONE;
     pthread_mutex_lock(&x->mu); /* a screen reads these (sweep_exec_view) */
     if (!rc) snprintf(t->run, sizeof t->run, "%s", t->tr->log_path);
     t->target = target;
-    if (resumed_at) t->epochs = resumed_at;
+    if (was_resume && resumed_at != t->epochs) {
+        /* it goes on from an earlier epoch than its metrics.csv reached
+         * (from its first, when it had no checkpoint): the epochs after
+         * are trained again */
+        t->epochs = resumed_at;
+        t->best = NAN;
+        t->best_epoch = 0;
+        for (int e = 1; e <= resumed_at; e++) {
+            double f = sweep_board_get(&x->board, t->index, e);
+            if (isfinite(f) && (t->best_epoch == 0 || sweep_board_better(&x->board, f, t->best))) {
+                t->best = f;
+                t->best_epoch = e;
+            }
+        }
+    }
+    /* Pruned at its epoch: stopped there, as it was parked.  A checkpoint
+     * from before that epoch (they are written as time allows), or none,
+     * trains again up to it first (trial_on_state then stops it). */
+    bool replay = prune && resumed_at < t->prune_at;
+    if (!replay) t->prune_at = 0;
     if (!rc) {
-        take_slot(x, t);
-        t->status = TRIAL_RUNNING;
+        if (!prune || replay) take_slot(x, t);
+        t->status = prune ? TRIAL_PRUNED : TRIAL_RUNNING;
         /* queued before the thread starts: taken before its first batch */
-        if (x->paused_all && !x->stopping) trainer_pause(t->tr->trainer);
+        if (prune && !replay) trainer_stop_why(t->tr->trainer, t->stop_why);
+        if (x->paused_all && !x->stopping && !prune) trainer_pause(t->tr->trainer);
         rc = trainrun_start(t->tr, &err);
         if (rc)
             release_slot(x, t);
@@ -602,12 +676,13 @@ static void start_trial(SweepExec *x, int i, int target)
         if (!rc && x->stopping) trainer_stop_why(t->tr->trainer, WHY_SWEEP_STOPPED);
     }
     if (rc) {
-        t->status = TRIAL_FAILED;
+        t->status = files_bad ? TRIAL_STOPPED : TRIAL_FAILED;
         t->collected = true;
         snprintf(t->error, sizeof t->error, "%s", err.msg);
     }
     pthread_mutex_unlock(&x->mu);
-    tell(x, SWEEP_EV_START, t, 0, -1);
+    /* the epoch it starts from (the trial may have done more by now) */
+    if (!prune || rc) tell_at(x, SWEEP_EV_START, t, resumed_at, 0, -1);
     if (rc) {
         if (t->tr) {
             trainrun_close(t->tr);
@@ -615,6 +690,7 @@ static void start_trial(SweepExec *x, int i, int target)
             t->tr = NULL;
         }
         tell(x, SWEEP_EV_END, t, 0, -1);
+        if (files_bad) files_failed(x, err.msg);
     }
 }
 
@@ -651,10 +727,7 @@ static void collect(SweepExec *x)
         trainrun_end(t->tr);
         t->has_result = t->tr->has_result;
         t->result = t->tr->result;
-        if (t->tr->log_failed) {
-            x->files_failed = true;
-            snprintf(x->files_error, sizeof x->files_error, "%s", t->tr->log_error);
-        }
+        if (t->tr->log_failed) files_failed(x, t->tr->log_error);
         SweepTrialStatus st = TRIAL_DONE;
         switch (t->result.status) {
         case TRAIN_EARLY_STOPPED: st = TRIAL_EARLY_STOPPED; break;
@@ -662,6 +735,8 @@ static void collect(SweepExec *x)
         case TRAIN_STOPPED: st = pruned && !t->user_stopped ? TRIAL_PRUNED : TRIAL_STOPPED; break;
         default: st = TRIAL_DONE;
         }
+        /* its run files are not whole: --resume goes on from its checkpoint */
+        if (t->tr->log_failed) st = TRIAL_STOPPED;
         pthread_mutex_lock(&x->mu);
         t->status = st;
         pthread_mutex_unlock(&x->mu);
@@ -714,7 +789,17 @@ static void median_step(SweepExec *x, bool *want, int *judged)
     for (int i = 0; i < x->n_started; i++) {
         SweepTrial *t = &x->trials[i];
         int e = t->epochs;
-        if ((!t->parked && !t->dormant) || t->order != ORDER_NONE || judged[i] == e) continue;
+        if ((!t->parked && !t->dormant) || t->order != ORDER_NONE) continue;
+        if (judged[i] >= e) {
+            /* judged here before, and it went on: waiting for a slot, or
+             * --resume trained it again up to here from an earlier
+             * checkpoint (they are written as time allows) */
+            if (t->parked) {
+                t->target = e + 1;
+                want[i] = true;
+            }
+            continue;
+        }
         bool ready = true;
         for (int j = 0; j < i && ready; j++) {
             const SweepTrial *o = &x->trials[j];
@@ -729,9 +814,10 @@ static void median_step(SweepExec *x, bool *want, int *judged)
                      JOURNAL_PRUNED_BY "'s median rule: its %s at epoch %d is worse than the "
                                        "median of the earlier trials' there",
                      monitor_names[x->monitor], e);
-            if (t->dormant) { /* --resume: never opened again */
+            if (t->dormant) { /* --resume: opened from its checkpoint to stop */
                 t->dormant = false;
-                t->collected = true;
+                t->resume = true;
+                t->prune_at = e;
             } else {
                 t->order = ORDER_STOP;
                 pthread_cond_signal(&t->cv);
@@ -770,23 +856,44 @@ static unsigned long gen_now(SweepExec *x)
     return g;
 }
 
+#define ASHA_LAST_PRUNE                                                                        \
+    JOURNAL_PRUNED_BY "'s asha rule: not promoted from this rung, and nothing was left to "      \
+                      "promote or start"
+
+/* Opens the trials pruned while dormant, each from its checkpoint to stop
+ * at once (x->mu held, released meanwhile). */
+static void open_pruned(SweepExec *x)
+{
+    for (int i = 0; i < x->n_started; i++)
+        if (x->trials[i].prune_at && x->trials[i].resume) {
+            pthread_mutex_unlock(&x->mu);
+            start_trial(x, i, x->trials[i].target);
+            pthread_mutex_lock(&x->mu);
+        }
+}
+
 /* Stops the trials parked when the sweep ends (x->mu held). */
 static void stop_parked(SweepExec *x, SweepTrialStatus as)
 {
     for (int i = 0; i < x->n_started; i++) {
         SweepTrial *t = &x->trials[i];
-        if (t->dormant || (t->resume && !t->live)) { /* not opened again: ends as it is */
-            t->dormant = t->resume = false;
-            t->collected = true;
-            if (as == TRIAL_PRUNED) t->status = TRIAL_PRUNED;
+        if (t->dormant || (t->resume && !t->live)) {
+            if (as == TRIAL_PRUNED) { /* opened from its checkpoint to stop */
+                t->status = TRIAL_PRUNED;
+                snprintf(t->stop_why, sizeof t->stop_why, "%s", ASHA_LAST_PRUNE);
+                t->dormant = false;
+                t->resume = true;
+                t->prune_at = t->epochs;
+            } else { /* not opened again: ends as it is, to be resumed */
+                t->dormant = t->resume = false;
+                t->collected = true;
+            }
             continue;
         }
         if (!t->parked || t->order != ORDER_NONE) continue;
         if (as == TRIAL_PRUNED) {
             t->status = TRIAL_PRUNED;
-            snprintf(t->stop_why, sizeof t->stop_why,
-                     JOURNAL_PRUNED_BY "'s asha rule: not promoted from this rung, and nothing "
-                                       "was left to promote or start");
+            snprintf(t->stop_why, sizeof t->stop_why, "%s", ASHA_LAST_PRUNE);
         } else {
             snprintf(t->stop_why, sizeof t->stop_why, WHY_SWEEP_STOPPED);
         }
@@ -806,10 +913,8 @@ static void write_files(SweepExec *x)
 {
     if (!x->dir[0] || x->files_failed) return;
     Error e = {0};
-    if (sweep_sync(x, &e) || sweep_write_trials(x, &e) || sweep_write_best(x, &e)) {
-        x->files_failed = true;
-        snprintf(x->files_error, sizeof x->files_error, "%s", e.msg);
-    }
+    if (sweep_sync(x, &e) || sweep_write_trials(x, &e) || sweep_write_best(x, &e))
+        files_failed(x, e.msg);
 }
 
 /* none and median: a stream of trials. */
@@ -824,6 +929,7 @@ static void run_stream(SweepExec *x)
         if (x->stopping) stop_parked(x, TRIAL_STOPPED);
         if (x->scheduler == SWEEP_SCHED_MEDIAN) {
             median_step(x, want, judged);
+            open_pruned(x);
             /* --resume: a trial judged to go on is opened from its
              * checkpoint, lowest index first */
             for (int i = 0; i < x->n_started && !x->stopping && x->running < x->parallel; i++) {
@@ -984,6 +1090,7 @@ static void run_asha(SweepExec *x)
         }
         if (jobs == 0) {
             stop_parked(x, TRIAL_PRUNED);
+            open_pruned(x);
             bool open = anything_open(x);
             if (!open) {
                 pthread_mutex_unlock(&x->mu);
@@ -1302,8 +1409,9 @@ void sweep_event_text(const SweepExec *x, const SweepEvent *e, char *buf, size_t
                  e->epoch, cfg);
         break;
     case SWEEP_EV_END:
-        if (t->status == TRIAL_FAILED) {
-            snprintf(buf, cap, "trial %3d failed    %s", e->trial, t->error);
+        if (t->status == TRIAL_FAILED || (!t->has_result && t->error[0])) {
+            snprintf(buf, cap, "trial %3d %-9s %s", e->trial, sweep_trial_status_names[t->status],
+                     t->error);
         } else {
             char pairs[800];
             sweep_result_pairs(x, t, pairs, sizeof pairs);

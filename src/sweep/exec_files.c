@@ -2,6 +2,7 @@
  * exec_files.c - the sweep directory's own files: space.txt, trials.csv
  * and best.txt, each replaced whole (atomicfile.h).  See exec.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -9,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gradtop/io/atomicfile.h"
@@ -99,14 +102,24 @@ static void number(FILE *f, double v)
     if (isfinite(v)) fprintf(f, "%.6g", v);
 }
 
+/* trials.csv's first line, without its newline. */
+static void trials_header(const SweepExec *x, char *buf, size_t cap)
+{
+    const char *acc = x->data->train.task == TASK_REGRESSION ? "mae" : "accuracy";
+    size_t n = (size_t)snprintf(
+        buf, cap, "trial,status,rung,epochs,target,best_epoch,best_%s,loss,%s,val_loss,val_%s",
+        monitor_names[x->monitor], acc, acc);
+    for (int p = 0; p < x->space.n && n < cap; p++)
+        n += (size_t)snprintf(buf + n, cap - n, ",%s", x->space.p[p].spec->name);
+    if (n < cap) snprintf(buf + n, cap - n, ",run");
+}
+
 static void trials_text(const SweepExec *x, FILE *f)
 {
     bool reg = x->data->train.task == TASK_REGRESSION;
-    const char *acc = reg ? "mae" : "accuracy";
-    fprintf(f, "trial,status,rung,epochs,target,best_epoch,best_%s,loss,%s,val_loss,val_%s",
-            monitor_names[x->monitor], acc, acc);
-    for (int p = 0; p < x->space.n; p++) fprintf(f, ",%s", x->space.p[p].spec->name);
-    fputs(",run\n", f);
+    char header[SWEEP_MAX_PARAMS * 32 + 160];
+    trials_header(x, header, sizeof header);
+    fprintf(f, "%s\n", header);
     for (int i = 0; i < x->n_started; i++) {
         const SweepTrial *t = &x->trials[i];
         fprintf(f, "%d,%s,", i, sweep_trial_status_names[t->status]);
@@ -216,6 +229,7 @@ static int split_csv(char *line, char **field, int cap)
         bool more = *r == ',';
         *w++ = '\0';
         if (!more) break;
+        if (n == cap) return cap + 1; /* more fields than cap */
         r++;
     }
     return n;
@@ -342,8 +356,54 @@ static void trial_run_path(const SweepExec *x, const char *column, char *out, si
         out[0] = '\0'; /* none, or a path longer than any run's: no run to read */
 }
 
+bool sweep_trial_dir_find(const SweepExec *x, int index, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if (!x->dir[0]) return false;
+    char suffix[32];
+    int sl = snprintf(suffix, sizeof suffix, "-trial-%03d", index);
+    DIR *d = opendir(x->dir);
+    if (!d) return false;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n <= (size_t)sl || strcmp(e->d_name + n - (size_t)sl, suffix)) continue;
+        char path[ATOMICFILE_PATH];
+        struct stat st;
+        if (snprintf(path, sizeof path, "%s/%s", x->dir, e->d_name) >= (int)sizeof path ||
+            stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        if (snprintf(out, cap, "%s", path) < (int)cap) break;
+        out[0] = '\0';
+    }
+    closedir(d);
+    return out[0] != '\0';
+}
+
+/* Holds x->dir's lock (exec.h: sweep_exec_open_dir). */
+static ErrorCode lock_dir(SweepExec *x, Error *err)
+{
+    if (x->dir_lock >= 0) return ERROR_NONE;
+    int fd = open(x->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return error_set(err, ERROR_INPUT, "%s: %s", x->dir, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        close(fd);
+        if (e == EWOULDBLOCK)
+            return error_set(err, ERROR_INPUT,
+                             "%s: another gradtop is running this sweep; resume it once that "
+                             "one has ended",
+                             x->dir);
+        return error_set(err, ERROR_RUNTIME, "%s: cannot lock it: %s", x->dir, strerror(e));
+    }
+    x->dir_lock = fd;
+    return ERROR_NONE;
+}
+
 ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
 {
+    ErrorCode lrc = lock_dir(x, err);
+    if (lrc) return lrc;
     if (x->scheduler == SWEEP_SCHED_PBT)
         return error_set(err, ERROR_INPUT,
                          "--resume: %s: a sweep under --scheduler pbt cannot be resumed (only %s, "
@@ -352,19 +412,43 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
     char path[ATOMICFILE_PATH];
     snprintf(path, sizeof path, "%s/trials.csv", x->dir);
     FILE *f = fopen(path, "r");
+    /* none: the sweep was cut before it wrote its first (space.txt comes
+     * first), so no trial was recorded; it starts from its first */
+    if (!f && errno == ENOENT) return ERROR_NONE;
     if (!f) return error_set(err, ERROR_INPUT, "--resume: %s: %s", path, strerror(errno));
     static char line[16384];
     char *field[SWEEP_MAX_PARAMS + 16];
     int want = 12 + x->space.n, lineno = 0;
     ErrorCode rc = ERROR_NONE;
     while (fgets(line, sizeof line, f)) {
-        if (++lineno == 1) continue; /* the header */
+        if (++lineno == 1) {
+            /* the columns this sweep's space.txt makes: another space's
+             * trials (space.txt edited) would be read into the wrong ones */
+            char header[SWEEP_MAX_PARAMS * 32 + 160];
+            trials_header(x, header, sizeof header);
+            line[strcspn(line, "\r\n")] = '\0';
+            if (strcmp(line, header)) {
+                rc = error_set(err, ERROR_INPUT,
+                               "%s:1: its columns are not those of this sweep's space.txt "
+                               "(expected '%s'): was space.txt edited?",
+                               path, header);
+                break;
+            }
+            continue;
+        }
         int n = split_csv(line, field, want);
         long idx = strtol(field[0], NULL, 10);
-        if (n != want || idx != x->n_started || idx >= x->n_trials) {
+        if (n != want) {
             rc = error_set(err, ERROR_INPUT,
-                           "%s:%d: expected trial %d with %d fields (this sweep's space), got %d",
-                           path, lineno, x->n_started, want, n);
+                           "%s:%d: %s%d fields, where this sweep's rows have %d", path, lineno,
+                           n > want ? "more than " : "", n > want ? want : n, want);
+            break;
+        }
+        if (idx != x->n_started || idx >= x->n_trials) {
+            char got[40];
+            error_quote_text(got, sizeof got, field[0], strlen(field[0]));
+            rc = error_set(err, ERROR_INPUT, "%s:%d: expected trial %d (of %d), got '%s'", path,
+                           lineno, x->n_started, x->n_trials, got);
             break;
         }
         SweepTrial *t = &x->trials[idx];
@@ -404,6 +488,10 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
             t->resume = true; /* interrupted: goes on */
         if (x->has_asha) asha_take_up(x, t);
     }
+    if (!rc && lineno == 0)
+        rc = error_set(err, ERROR_INPUT,
+                       "%s: empty (the sweep writes its header line first): the file is damaged",
+                       path);
     fclose(f);
     return rc;
 }
@@ -423,5 +511,5 @@ ErrorCode sweep_exec_open_dir(SweepExec *x, const char *resume, Error *err)
         return error_set(err, rc, "%s (or use --no-log)", msg);
     }
     snprintf(x->dir, sizeof x->dir, "%s", dir);
-    return ERROR_NONE;
+    return lock_dir(x, err);
 }

@@ -141,6 +141,11 @@ typedef struct {
     bool live;    /* started: sweep_exec_stop may stop its trainer */
     bool resume;  /* --resume: goes on from its run directory's checkpoint */
     bool dormant; /* --resume: not open until promoted (asha) or judged (median) */
+    /* --resume: a dormant trial pruned at this epoch (0: none) is opened
+     * from its checkpoint only to stop there, so that its run ends
+     * (journal, model.gtm, figures) as it would have without the
+     * interruption; from an earlier checkpoint it trains up to it first */
+    int prune_at;
     bool counted; /* holds one of the `parallel` slots */
     bool parked, finished, collected, acked;
     int order; /* what a parked trial does next */
@@ -157,6 +162,7 @@ struct SweepExec {
     SweepSchedulerKind scheduler;
     PreparedData *data; /* shared by every trial, read-only */
     char dir[1024];     /* the sweep directory, "" with --no-log */
+    int dir_lock;       /* an open descriptor of dir holding its flock, -1: none */
     SweepHooks hooks;
     int n_trials, parallel;
     MonitorField monitor; /* as the trials' trainers read it */
@@ -295,8 +301,14 @@ ErrorCode sweep_dir_make(const Options *o, const char *dataset, char *out, size_
 /* After sweep_exec_init: the sweep directory, x->dir: resume's (then
  * sweep_exec_resume), or a new one (sweep_dir_make) unless --no-log.  A
  * new directory that cannot be made is the error, its message ending
- * "(or use --no-log)". */
+ * "(or use --no-log)".  Either is locked (flock) until sweep_exec_free:
+ * a second gradtop resuming it meanwhile is refused (ERROR_INPUT). */
 ErrorCode sweep_exec_open_dir(SweepExec *x, const char *resume, Error *err);
+/* The run directory of trial index in the sweep directory (named
+ * ...-trial-NNN) into out, when one is there though trials.csv has no row
+ * for it (a sweep killed between making it and writing trials.csv):
+ * the trial starts again in it rather than beside it. */
+bool sweep_trial_dir_find(const SweepExec *x, int index, char *out, size_t cap);
 /* space.txt: the sweep's options (the dataset, every run option, the
  * sweep's own), loadable with --config: sweep --config DIR/space.txt
  * repeats the sweep. */
