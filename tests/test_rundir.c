@@ -470,6 +470,15 @@ static void config_txt_loads_back_into_the_same_options(void **state)
     assert_int_equal(back.hp.batch_size, 16);
     assert_true(back.hp.l2 == 1e-4);
     assert_int_equal(back.hp.opt.kind, OPTIMIZER_RMSPROP);
+    /* it says what it holds: live changes are the journal's */
+    FILE *cf = fopen(p, "r");
+    assert_non_null(cf);
+    char line[256] = "";
+    assert_non_null(fgets(line, sizeof line, cf));
+    assert_non_null(fgets(line, sizeof line, cf));
+    fclose(cf);
+    assert_string_equal(line, "# as the run started, but for a generated set's noise and "
+                              "val-split, which are as they\n");
     rundir_close(rl);
     free_fixture(f);
 }

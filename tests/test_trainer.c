@@ -1403,6 +1403,7 @@ typedef struct {
     EpochMetrics last;
     long rows_after; /* rows of the batches after the change */
     long batches_after;
+    long stop_at; /* a stop is sent after this step (0: none) */
 } DataWatch;
 
 static void data_batch(void *ctx, const BatchInfo *b)
@@ -1412,6 +1413,7 @@ static void data_batch(void *ctx, const BatchInfo *b)
         w->rows_after += b->rows;
         w->batches_after++;
     }
+    if (w->stop_at && b->step == w->stop_at) trainer_stop(w->t);
     if (b->step != w->send_at) return;
     memcpy(w->before, trainer_model(w->t)->params, w->n_params * sizeof(float));
     w->seq = trainer_set_data(w->t, w->data);
@@ -1556,6 +1558,40 @@ static void test_new_data_swaps_in_between_batches(void **state)
     prepared_close(&a);
 }
 
+/* Stopped after the data changed and before an epoch ended on it: the
+ * result scores the weights kept on the new data, not the last epoch's
+ * figures, which were the old data's (and model.gtm holds these weights). */
+static void test_result_after_new_data_scores_the_kept_weights_on_it(void **state)
+{
+    (void)state;
+    PreparedData a, b;
+    open_spiral(&a, 0.05, 0.2);
+    Error err;
+    if (prepared_regenerate(&b, &a, 0.3, 0.2, NULL, &err)) fail_msg("%s", err.msg);
+    TrainerData d;
+    data_for(&d, &b, "noise 0.05 -> 0.3");
+    DataWatch w = {.stop_at = 47};
+    TrainResult res;
+    run_with_new_data(&a, &d, 45, &w, &res);
+    assert_int_equal(res.status, TRAIN_STOPPED);
+    assert_int_equal(res.epochs, 1);
+    assert_int_equal(w.n_epochs, 1);
+    assert_int_equal(res.best_epoch, 0); /* the other data's best is no longer comparable */
+    assert_int_equal(res.kept.epoch, 1);
+    EpochMetrics v, tr;
+    trainer_evaluate(trainer_model(w.t), &b.val, &v);
+    trainer_evaluate(trainer_model(w.t), &b.train, &tr);
+    assert_true(fabs(v.loss - res.kept.val_loss) <= 1e-9 * (1 + fabs(v.loss)));
+    assert_true(fabs(v.accuracy - res.kept.val_accuracy) <= 1e-12);
+    assert_true(fabs(tr.loss - res.kept.loss) <= 1e-9 * (1 + fabs(tr.loss)));
+    assert_true(fabs(w.last.val_loss - res.kept.val_loss) > 1e-6); /* not epoch 1's */
+    data_watch_free(&w);
+    free(d.perm);
+    free(d.spare);
+    prepared_close(&b);
+    prepared_close(&a);
+}
+
 /* Data that would take the run's validation part away is refused with the
  * reason, and nothing changes: the run trains its 80 batches on the old
  * data, the weights only as training moves them, and the buffers stay the
@@ -1616,6 +1652,7 @@ int main(void)
         cmocka_unit_test(test_network_edit_applies_between_batches),
         cmocka_unit_test(test_adopt_shape_for_a_resumed_run),
         cmocka_unit_test(test_new_data_swaps_in_between_batches),
+        cmocka_unit_test(test_result_after_new_data_scores_the_kept_weights_on_it),
         cmocka_unit_test(test_new_data_without_validation_is_refused),
         cmocka_unit_test(test_the_stop_line_says_where_and_why),
     };

@@ -566,9 +566,20 @@ static char *config_text_of(const Options *o)
     absolute_file(saved->dataset, sizeof saved->dataset);
     absolute_file(saved->test, sizeof saved->test);
     absolute_file(saved->labels, sizeof saved->labels);
+    /* what a person reading it after live changes needs to know */
+    static const char note[] =
+        "# as the run started, but for a generated set's noise and val-split, which are as they\n"
+        "# are now; what changed while it trained is in journal.txt\n";
     size_t need = options_to_config(saved, NULL, 0);
-    char *text = malloc(need + 1);
-    if (text) options_to_config(saved, text, need + 1);
+    char *text = malloc(need + sizeof note);
+    if (text) {
+        options_to_config(saved, text, need + 1);
+        /* after the first line, options_to_config's own comment */
+        char *nl = strchr(text, '\n');
+        size_t at = nl ? (size_t)(nl + 1 - text) : 0;
+        memmove(text + at + sizeof note - 1, text + at, need + 1 - at);
+        memcpy(text + at, note, sizeof note - 1);
+    }
     free(saved);
     return text;
 }

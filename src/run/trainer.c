@@ -57,6 +57,9 @@ struct Trainer {
     int best_epoch;
     int wait;
     EpochMetrics best_metrics, last_metrics;
+    /* last_metrics scored other weights or data than the model's now: the
+     * network, the data or (PBT) the weights changed since that epoch */
+    bool last_stale;
     TrainResult result;
     double target_scale; /* regression: MAE back in the label's units */
     double t_start;      /* monotonic seconds at start */
@@ -613,6 +616,7 @@ static void apply_reshape(Trainer *t, const ReshapeEdit *e, int epoch, TrainerRe
     /* The best epoch so far was another network's: early stopping (and
      * --restore-best) starts over from the next epoch. */
     t->best_epoch = 0;
+    t->last_stale = true;
     t->best_value = monitor_worst(t->monitor_max);
     t->wait = 0;
     pthread_mutex_lock(&t->mu);
@@ -679,6 +683,7 @@ static void apply_data(Trainer *t, TrainerData *d, int epoch, TrainerReply *repl
     /* Scores on other data are not comparable: early stopping and the
      * plateau's count start over. */
     t->best_epoch = 0;
+    t->last_stale = true;
     t->best_value = monitor_worst(t->monitor_max);
     t->wait = 0;
     t->sched.plateau_best = monitor_worst(t->monitor_max);
@@ -1161,14 +1166,17 @@ static ErrorCode finish(Trainer *t, TrainStatus final, Error *err)
         r->best_epoch = t->best_epoch;
         r->kept = t->last_metrics;
     }
-    if (t->n_history == 0 && !(t->opt.restore_best && t->best_epoch > 0)) {
-        /* No epoch finished (diverged or stopped in the first) and none
-         * kept from a resumed run's checkpoint, whose best epoch keeps its
-         * own figures: score the weights that are kept (after a
-         * divergence, the initial ones), so that the result line's figures
-         * are true. */
-        EpochMetrics k = {
-            .has_val = t->val != NULL, .lr = t->opt.hp.opt.lr, .wall_time = now_wall()};
+    bool kept_best = t->opt.restore_best && t->best_epoch > 0;
+    if (!kept_best && (t->n_history == 0 || t->last_stale)) {
+        /* No epoch finished (diverged or stopped in the first; a resumed
+         * run's best epoch keeps its own figures), or the network, the data
+         * or the weights changed since the last one: score the weights that
+         * are kept (after a divergence, the initial ones) on the data there
+         * is now, so that the result line's figures are true. */
+        EpochMetrics k = {.epoch = t->n_history > 0 ? r->epochs : 0,
+                          .has_val = t->val != NULL,
+                          .lr = t->opt.hp.opt.lr,
+                          .wall_time = now_wall()};
         evaluate(&t->model, t->train, t->pred, t->model.cap_batch, t->target_scale, &k);
         score_val(t, &k);
         r->kept = k;
@@ -1305,6 +1313,7 @@ ErrorCode trainer_run(Trainer *t, Error *err)
             t->wait++;
         }
         t->last_metrics = m;
+        t->last_stale = false;
         push_history(t, &m);
         if (t->hooks.on_epoch) t->hooks.on_epoch(t->hooks.ctx, &m);
         /* after on_epoch, so that the saved progress counts this epoch */
@@ -1373,6 +1382,7 @@ ErrorCode trainer_adopt(Trainer *t, Trainer *donor, const Options *o, const char
     TrainerReply reply = {.done = true};
     apply_hparams(t, &o->hp, epoch, &reply);
     t->best_epoch = 0;
+    t->last_stale = true;
     t->wait = 0;
     t->best_value = monitor_worst(t->monitor_max);
     save_good(t, t->good_epoch);
