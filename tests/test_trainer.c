@@ -879,6 +879,42 @@ static void test_learns_and_reports_kept_metrics(void **state)
     free_dataset(&val);
 }
 
+/* Elapsed is the run's time less its pauses: the work between batches
+ * (here an on_epoch hook standing for the epochs' files) counts.  A lower
+ * bound, true at any speed. */
+static void slow_epoch(void *ctx, const EpochMetrics *m)
+{
+    (void)ctx, (void)m;
+    struct timespec ts = {0, 30 * 1000 * 1000};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+static void test_elapsed_counts_the_work_between_batches(void **state)
+{
+    (void)state;
+    Dataset ds;
+    make_dataset(&ds, 40, 7);
+    Options o;
+    base_options(&o);
+    o.epochs = 4;
+    TrainerHooks h = {.on_epoch = slow_epoch};
+    Trainer *t;
+    Error err;
+    assert_int_equal(trainer_create(&t, &o, &ds, NULL, NULL, false, &h, &err), ERROR_NONE);
+    assert_int_equal(trainer_run(t, &err), ERROR_NONE);
+    TrainerSnapshot *snap = malloc(sizeof *snap);
+    assert_non_null(snap);
+    assert_int_equal(trainer_snapshot_init(snap, t, &err), ERROR_NONE);
+    trainer_snapshot(t, snap);
+    if (!(snap->elapsed >= 4 * 0.030))
+        fail_msg("4 epochs each 30 ms in its hook, yet elapsed is %g s", snap->elapsed);
+    trainer_snapshot_free(snap);
+    free(snap);
+    trainer_destroy(t);
+    free_dataset(&ds);
+}
+
 /* Resumes after three epochs (by default, ones whose second had a loss no
  * later epoch can beat), with kept_epoch as model.gtm's KEPT section says
  * (0: absent).  Under --restore-best the loaded weights are the kept
@@ -1637,6 +1673,7 @@ int main(void)
         cmocka_unit_test(test_diverged_run_resumes_on_request),
         cmocka_unit_test(test_same_seed_same_weights),
         cmocka_unit_test(test_learns_and_reports_kept_metrics),
+        cmocka_unit_test(test_elapsed_counts_the_work_between_batches),
         cmocka_unit_test(test_resume_keeps_the_earlier_best_epoch),
         cmocka_unit_test(test_resume_takes_the_recorded_kept_epoch),
         cmocka_unit_test(test_create_refuses_bad_setups),

@@ -95,8 +95,12 @@ struct Trainer {
     long bucket_n;
     TrainEvent events[TRAINER_MAX_EVENTS];
     long n_events_total;
-    double run_seconds; /* time spent running (pauses excluded) */
-    double counted_to;  /* the monotonic time run_seconds counts up to; -1: a pause since */
+    /* time spent running, pauses excluded: every batch, the pace's waits
+     * and the work between batches (the epochs' evaluations, the hooks
+     * and their files), so that elapsed is the run's wall-clock time less
+     * its pauses */
+    double run_seconds;
+    double counted_to; /* the monotonic time run_seconds counts up to; -1: a pause since */
     long run_samples;   /* rows stepped in that time */
     double rate_t0;     /* for samples/s */
     long rate_samples;
@@ -842,7 +846,6 @@ static void park(Trainer *t)
  */
 static int boundary(Trainer *t, int epoch)
 {
-    bool waited = false; /* for the pace, since the last batch */
     for (;;) {
         CmdOutcome out = take_commands(t, MODE_RUN, epoch);
         if (out == CMD_STOP) return STOP_NOW;
@@ -880,14 +883,11 @@ static int boundary(Trainer *t, int epoch)
                 double end = now_mono();
                 t->run_seconds += end - (t->counted_to >= 0 ? t->counted_to : now);
                 t->counted_to = end;
-                waited = true;
                 pthread_mutex_unlock(&t->mu);
                 continue;
             }
         }
         double go = now_mono();
-        /* after a pace wait, the moments up to this batch's start count too */
-        if (waited && t->counted_to >= 0) t->run_seconds += go - t->counted_to;
         pthread_mutex_unlock(&t->mu);
         t->last_go = go;
         return GO;
@@ -905,7 +905,8 @@ static void publish_batch(Trainer *t, double loss, int B, long batch_in_epoch, s
     t->pub.epoch_rows = (long)epoch_rows;
     t->pub.last_batch_loss = loss;
     t->pub.lr = lr;
-    t->run_seconds += now - t_batch_start;
+    /* from the last time counted (after a pause: this batch's start) */
+    t->run_seconds += now - (t->counted_to >= 0 ? t->counted_to : t_batch_start);
     t->counted_to = now;
     t->run_samples += B;
     t->rate_samples += B;
@@ -1150,6 +1151,11 @@ static ErrorCode finish(Trainer *t, TrainStatus final, Error *err)
 {
     int epoch = t->epoch;
     publish_state(t, true);
+    /* the last epoch's evaluation and files are running time too */
+    pthread_mutex_lock(&t->mu);
+    if (t->counted_to >= 0) t->run_seconds += now_mono() - t->counted_to;
+    t->counted_to = -1; /* a diverged run resumed counts again from its next batch */
+    pthread_mutex_unlock(&t->mu);
     /* Keep the best weights under --restore-best, else the last ones. */
     TrainResult *r = &t->result;
     memset(r, 0, sizeof *r);
