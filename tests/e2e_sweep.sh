@@ -60,6 +60,14 @@ check "an exploit is journaled in its trial's run directory" \
 printf 'space = %s\ntrials = 2\nmax-epochs = 2\n' "$SPACE" >"$T/sweep.cfg"
 "$G" sweep iris --config "$T/sweep.cfg" --no-log >"$T/cfg.out" 2>&1
 check "a --config file holds the space" grep -q '^result: status=completed trials=2 ' "$T/cfg.out"
+printf 'trials = 2\n# the space\nspace = lr=loguniform(1e-3,1e-1); layers=choice(8|16\n' >"$T/bad.cfg"
+"$G" sweep iris --config "$T/bad.cfg" --no-log >/dev/null 2>"$T/badcfg.err"
+check "a malformed space in a --config file exits 2" [ $? -eq 2 ]
+"$G" sweep --resume "" >/dev/null 2>"$T/empty-resume.err"
+check "--resume with an empty name exits 2" [ $? -eq 2 ]
+check "saying so" grep -q "^gradtop sweep: --resume: an empty directory name" "$T/empty-resume.err"
+check "naming the file and line, and the column in the space" \
+    grep -q "^gradtop: $T/bad.cfg:3: --space: 'layers' at column 45: " "$T/badcfg.err"
 
 # ---- a malformed --space ----------------------------------------------------
 "$G" sweep iris --space 'lr=loguniform(1e-4,' --no-log >/dev/null 2>"$T/bad.err"

@@ -877,6 +877,18 @@ static void pbt_refuses_a_parameter_the_trainer_cannot_change_live(void **state)
     assert_int_equal(sweep_exec_init(x, &o, &data, NULL, NULL, &err), ERROR_INPUT);
     assert_non_null(strstr(err.msg, "--budget 9"));
     sweep_exec_free(x);
+    /* a median rule that could judge no epoch before the last */
+    o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 8, 2, 2);
+    o.min_epochs = 2;
+    assert_int_equal(sweep_exec_init(x, &o, &data, NULL, NULL, &err), ERROR_INPUT);
+    assert_non_null(strstr(err.msg, "--min-epochs: 2 (expected from 1 to 1: the median rule"));
+    sweep_exec_free(x);
+    /* the space of a --config file: its errors name the file's line */
+    o = iris_sweep("lr=loguniform(1e-3,1e-1); layers=choice(8|16", SWEEP_SCHED_NONE, 4, 2, 2);
+    snprintf(o.space_from, sizeof o.space_from, "space.txt:12");
+    assert_int_equal(sweep_exec_init(x, &o, &data, NULL, NULL, &err), ERROR_INPUT);
+    assert_non_null(strstr(err.msg, "space.txt:12: --space: 'layers' at column 45: "));
+    sweep_exec_free(x);
     free(x);
     prepared_close(&data);
 }

@@ -152,6 +152,11 @@ static int resume_options(const CliArgs *a, Options *o)
                     a->resume);
             return EXIT_USAGE;
         }
+    if (!a->resume[0]) {
+        fprintf(stderr, "gradtop sweep: --resume: an empty directory name (give the sweep "
+                        "directory its result line names: sweep=DIR)\n");
+        return EXIT_USAGE;
+    }
     char path[OPTIONS_PATH + 16];
     snprintf(path, sizeof path, "%s/space.txt", a->resume);
     Error err = {0};

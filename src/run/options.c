@@ -958,6 +958,8 @@ static ErrorCode load_text(Options *o, const char *text, size_t len, const char 
         ErrorCode rc = options_set(o, spec, val, where, err);
         if (rc) return rc;
         if (set) set[spec - option_table] = true;
+        if (spec->offset == offsetof(Options, space))
+            snprintf(o->space_from, sizeof o->space_from, "%s", where);
     }
     return ERROR_NONE;
 }

@@ -305,10 +305,13 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
             err, ERROR_INPUT,
             "--space: no search space given (e.g. --space 'lr=loguniform(1e-4,1e-1)')");
     ErrorCode rc = sweep_space_parse(&x->space, o->space, err);
-    if (rc) return rc;
-    rc = sweep_space_check(&x->space, o, (SweepSamplerKind)o->sampler, err);
-    if (rc) return rc;
-    if (x->scheduler == SWEEP_SCHED_PBT && (rc = check_pbt_space(&x->space, err))) return rc;
+    if (!rc) rc = sweep_space_check(&x->space, o, (SweepSamplerKind)o->sampler, err);
+    if (!rc && x->scheduler == SWEEP_SCHED_PBT) rc = check_pbt_space(&x->space, err);
+    if (rc) {
+        /* a space from a --config file (space.txt on --resume): its line */
+        if (o->space_from[0]) error_prefix(err, "%s", o->space_from);
+        return rc;
+    }
     /* the figure the trainers watch: a val_ one without a validation part
      * falls back to its training twin, as trainer.c does */
     int f = monitor_field_of(o->monitor);
@@ -334,6 +337,11 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
                              o->budget, o->max_epochs);
         if (fit < nt) nt = fit;
     }
+    if (x->scheduler == SWEEP_SCHED_MEDIAN && (o->min_epochs < 1 || o->min_epochs >= o->max_epochs))
+        return error_set(err, ERROR_INPUT,
+                         "--min-epochs: %d (expected from 1 to %d: the median rule judges a trial "
+                         "from that epoch on, before its last, --max-epochs %d)",
+                         o->min_epochs, o->max_epochs - 1, o->max_epochs);
     if (x->scheduler == SWEEP_SCHED_PBT && nt < 2)
         return error_set(err, ERROR_INPUT, "--trials: pbt needs a population of at least 2");
     if (x->scheduler == SWEEP_SCHED_PBT && o->pbt_interval >= o->max_epochs)

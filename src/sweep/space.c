@@ -89,7 +89,14 @@ static ErrorCode read_number(Cursor *c, double *out, size_t *at)
     bool plain = end > p;
     for (const char *q = p; q < end && plain; q++)
         if (!isdigit((unsigned char)*q) && !strchr("+-.eE", *q)) plain = false;
-    if (!plain || errno == ERANGE || !isfinite(d)) return fail_expected(c, "a number");
+    if (!plain) return fail_expected(c, "a number");
+    if (errno == ERANGE || !isfinite(d)) {
+        char shown[40];
+        error_quote_text(shown, sizeof shown, p, (size_t)(end - p));
+        return fail_at(c, c->i, "%s is beyond what a double holds (%s)", shown,
+                       fabs(d) < 1 ? "too near zero: at least about 2.2e-308"
+                                   : "too large: at most about 1.8e308");
+    }
     c->i += (size_t)(end - p);
     *out = d;
     return ERROR_NONE;

@@ -103,6 +103,9 @@ typedef struct {
     bool paused; /* interactive: start paused before the first batch */
     /* gradtop sweep (sweep.h, exec.h): the search, not a run's own */
     char space[OPTIONS_SPACE];
+    /* where a --config file gave the space ("FILE:LINE"), for its errors;
+     * "" from the command line */
+    char space_from[OPTIONS_PATH + 32];
     int sampler;      /* SweepSamplerKind */
     int scheduler;    /* SweepSchedulerKind */
     int trials;       /* 0: the grid's size, or 16 */
