@@ -707,6 +707,15 @@ static void resume_refuses_what_is_not_this_sweeps_trials(void **state)
     write_text(csv, text);
     assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_INPUT);
     expect_contains(msg, "trials.csv:2: expected trial 0 (of 4), got '7'");
+    /* an epoch count past --max-epochs */
+    char *row1 = strstr(saved, "\n0,");
+    assert_non_null(row1);
+    char *f4 = row1 + 1;
+    for (int k = 0; k < 4; k++) f4 = strchr(f4, ',') + 1; /* the target field */
+    snprintf(text, sizeof text, "%.*s-7%s", (int)(f4 - saved), saved, strchr(f4, ','));
+    write_text(csv, text);
+    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_INPUT);
+    expect_contains(msg, "trials.csv:2: trial 0: target '-7' (expected 0 to --max-epochs 2)");
     /* empty: damage, not a sweep that has made no trial */
     write_text(csv, "");
     assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_INPUT);

@@ -473,9 +473,27 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
                            path, lineno, idx);
             break;
         }
+        /* the epoch counts the sweep wrote: 0 to --max-epochs */
+        int counts[3]; /* epochs, target, best_epoch */
+        for (int k = 0; k < 3; k++) {
+            char *end;
+            errno = 0;
+            long v = strtol(field[3 + k], &end, 10);
+            if (end == field[3 + k] || *end || errno || v < 0 || v > x->base.max_epochs) {
+                char got[40];
+                error_quote_text(got, sizeof got, field[3 + k], strlen(field[3 + k]));
+                rc = error_set(err, ERROR_INPUT,
+                               "%s:%d: trial %ld: %s '%s' (expected 0 to --max-epochs %d)", path,
+                               lineno, idx, (const char *[]){"epochs", "target", "best_epoch"}[k],
+                               got, x->base.max_epochs);
+                break;
+            }
+            counts[k] = (int)v;
+        }
+        if (rc) break;
         read_figures(x, t);
         t->status = (SweepTrialStatus)st;
-        t->target = (int)strtol(field[4], NULL, 10);
+        t->target = counts[1];
         kept_from_row(x, t, field);
         if (st == TRIAL_DONE || st == TRIAL_EARLY_STOPPED || st == TRIAL_PRUNED ||
             st == TRIAL_DIVERGED || st == TRIAL_FAILED)
