@@ -66,6 +66,9 @@ check "a malformed space in a --config file exits 2" [ $? -eq 2 ]
 "$G" sweep --resume "" >/dev/null 2>"$T/empty-resume.err"
 check "--resume with an empty name exits 2" [ $? -eq 2 ]
 check "saying so" grep -q "^gradtop sweep: --resume: an empty directory name" "$T/empty-resume.err"
+"$G" sweep iris --space "$SPACE" --trials 2 --max-epochs 2 --no-log >/dev/full 2>"$T/full.err"
+check "standard output on a full device exits 1" [ $? -eq 1 ]
+check "naming the reason" grep -q "^gradtop: standard output: No space left on device" "$T/full.err"
 check "naming the file and line, and the column in the space" \
     grep -q "^gradtop: $T/bad.cfg:3: --space: 'layers' at column 45: " "$T/badcfg.err"
 

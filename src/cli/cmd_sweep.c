@@ -31,8 +31,7 @@ static void print_event(void *ctx, const SweepExec *x, const SweepEvent *e)
     char line[OPTIONS_SPACE + 1200];
     sweep_event_text(x, e, line, sizeof line);
     printf("%s\n", line);
-    fflush(stdout);
-    p->out_error = output_stdout_error();
+    p->out_error = output_stdout_error(); /* flushes: errno then says why it failed */
     if (p->out_error) sweep_exec_stop(p->x);
 }
 
@@ -65,8 +64,7 @@ static void print_result(const SweepExec *x, bool stopped)
         printf(" best_trial=none");
     }
     if (x->dir[0]) printf(" sweep=%s", x->dir);
-    printf("\n");
-    fflush(stdout);
+    printf("\n"); /* the caller flushes it (output_stdout_error) */
 }
 
 /* What cmd_sweep runs. */
