@@ -214,7 +214,7 @@ check "and trials.csv is the uninterrupted sweep's" cmp -s "$T/whole.csv" "$T/en
 # --resume trains it again from the first epoch in its own run directory,
 # cut back to no epoch (it once started over in a new one beside it).
 cp -r "$whole" "$T/nockpt"
-awk -F, -v OFS=, 'NR > 1 && $1 == 2 { $2 = "stopped"; $4 = 0; $6 = $7 = $8 = $9 = $10 = $11 = "" } 1' \
+awk -F, -v OFS=, 'NR > 1 && $1 == 2 { $2 = "stopped"; $4 = $6 = 0; $7 = $8 = $9 = $10 = $11 = "" } 1' \
     "$whole/trials.csv" >"$T/nockpt/trials.csv"
 rm -f "$T"/nockpt/*-trial-002/checkpoint.gtm
 "$G" sweep --resume "$T/nockpt" >"$T/nockpt.out" 2>&1
