@@ -741,6 +741,28 @@ static void resume_removes_the_temporaries_of_dead_processes_only(void **state)
     free_fixture(f);
 }
 
+/* One writer at a time: a run open for writing (new or resumed) cannot be
+ * resumed by another until it is closed; its files stay as they were. */
+static void a_run_being_written_cannot_be_resumed_beside_it(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunDir *rl = run_three_epochs(f, true, false);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", rundir_path(rl));
+    RunDir *second = NULL;
+    Error err = {0};
+    assert_int_equal(rundir_resume(&second, dir, 3, 12, &f->opt, &f->s, &err), ERROR_INPUT);
+    assert_null(second);
+    assert_non_null(strstr(err.msg, "another gradtop is writing this run"));
+    rundir_close(rl);
+    error_clear(&err);
+    assert_int_equal(rundir_resume(&rl, dir, 3, 12, &f->opt, &f->s, &err), ERROR_NONE);
+    assert_int_equal(rundir_resume(&second, dir, 3, 12, &f->opt, &f->s, &err), ERROR_INPUT);
+    rundir_close(rl);
+    free_fixture(f);
+}
+
 static void view_removes_the_temporaries_of_dead_processes_only(void **state)
 {
     (void)state;
@@ -1431,6 +1453,7 @@ int main(void)
         cmocka_unit_test(a_nosync_run_directory_writes_model_gtm_with_its_checkpoint),
         cmocka_unit_test(unusable_logdir_is_an_error_naming_it),
         cmocka_unit_test(resume_removes_the_temporaries_of_dead_processes_only),
+        cmocka_unit_test(a_run_being_written_cannot_be_resumed_beside_it),
         cmocka_unit_test(view_removes_the_temporaries_of_dead_processes_only),
         cmocka_unit_test(a_row_the_disk_takes_part_of_is_cut_back_and_the_owner_told),
         cmocka_unit_test(the_event_file_keeps_whole_records_when_the_disk_fills),

@@ -332,7 +332,8 @@ static int train_watched(CliWatch *watch, void *ctx)
     /* The run directory is made once the network is built (run.h) and
      * before training, so that an unwritable log directory is reported
      * before any time is spent. */
-    if (trainrun_open_log(&run, &err)) return refused(&run, &err, " (or use --no-log)");
+    if (trainrun_open_log(&run, &err))
+        return refused(&run, &err, sm ? "" : " (or use --no-log)"); /* a resume writes its run */
     ErrorCode trc = trainrun_run(&run, &err);
     int sig = sigwatch_join(&watch->sig);
     trainrun_end(&run);

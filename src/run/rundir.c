@@ -13,6 +13,7 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
@@ -46,6 +47,7 @@ struct RunDir {
     TfeWriter *events;
     char *config_text;
     int spare_fd; /* held for the model's save, which needs a descriptor (-1: none) */
+    int lock_fd;  /* the directory, flock'ed while this process writes it (-1: none) */
     int last_epoch;
     long last_step;
     Error err;           /* the first I/O failure */
@@ -429,6 +431,27 @@ static void metrics_header(RunDir *rl)
 static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s, const char *resume,
                           int epoch, long step, bool nosync, Error *err);
 
+/* Locks rl->dir while this process writes it: two writers (a train
+ * --resume of a run still training, or two at once) would interleave their
+ * rows and cut each other's files back. */
+static ErrorCode lock_run_dir(RunDir *rl, Error *err)
+{
+    int fd = open(rl->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return error_set(err, ERROR_RUNTIME, "%s: %s", rl->dir, strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        close(fd);
+        if (e == EWOULDBLOCK)
+            return error_set(err, ERROR_INPUT,
+                             "%s: another gradtop is writing this run; resume it once that one "
+                             "has ended",
+                             rl->dir);
+        return error_set(err, ERROR_RUNTIME, "%s: cannot lock it: %s", rl->dir, strerror(e));
+    }
+    rl->lock_fd = fd;
+    return ERROR_NONE;
+}
+
 /* Removes a run directory this process has just made, with whatever it
  * holds (only files it wrote): a run that could not open all its files
  * leaves nothing behind.  Its files are closed first, which frees the
@@ -629,6 +652,7 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
     RunDir *rl = calloc(1, sizeof *rl);
     if (!rl) return error_set(err, ERROR_RUNTIME, "out of memory");
     rl->spare_fd = -1;
+    rl->lock_fd = -1;
     rl->s = s;
     rl->opt = *o;
     rl->task = s->all.task;
@@ -647,11 +671,16 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
             rc = error_set(err, ERROR_INPUT, "%s: not a run directory", resume);
         else
             snprintf(rl->dir, sizeof rl->dir, "%s", resume);
+        if (!rc) rc = lock_run_dir(rl, err);
         if (!rc) rundir_remove_stale(rl->dir);
     } else {
         rc = make_run_dir(rl, o, s, t, err);
+        if (!rc && (rc = lock_run_dir(rl, err))) {
+            remove_new_dir(rl->dir);
+        }
     }
     if (rc) {
+        if (rl->lock_fd >= 0) close(rl->lock_fd);
         free(rl);
         return rc;
     }
@@ -791,6 +820,7 @@ void rundir_close(RunDir *rl)
         rl_fail(rl, "%s: %s", rl->journal_path, strerror(errno));
     tfevents_close(rl->events, NULL);
     if (rl->spare_fd >= 0) close(rl->spare_fd);
+    if (rl->lock_fd >= 0) close(rl->lock_fd); /* and its lock */
     free(rl->config_text);
     free(rl);
 }
