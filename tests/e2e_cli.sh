@@ -190,6 +190,88 @@ run --version
 expect_rc 0
 expect_line "$OUT" '^gradtop [0-9]+\.[0-9]+\.[0-9]+' "--version does not print 'gradtop X.Y.Z'"
 
+# ---- the manual page: gradtop --man ----------------------------------------
+# The page is roff made from the program's tables; these checks read the
+# roff itself, so that they need neither man nor groff.  $T/man.1 is the
+# page, $T/man.txt its text with the roff escapes undone.
+
+run --man
+expect_rc 0
+cp "$OUT" "$T/man.1"
+sed -e 's/\\f[BIRP]//g' -e 's/\\-/-/g' -e 's/\\&//g' -e 's/\\e/\\/g' "$T/man.1" >"$T/man.txt"
+# man_section NAME: the roff lines of section NAME, its .SH line left out.
+man_section() {
+    awk -v want=".SH $1" '/^\.SH /{on = ($0 == want || $0 == want "\"") ; next} on' "$T/man.1"
+}
+expect_line "$T/man.1" '^\.TH GRADTOP 1 ' "the manual does not start with .TH GRADTOP 1"
+for s in NAME SYNOPSIS DESCRIPTION COMMANDS 'EXIT STATUS' FILES EXAMPLES; do
+    checks=$((checks + 1))
+    man_section "$s" | grep -q . || bad "the manual has no (or an empty) $s section"
+done
+# Every control line is a request the page means to make: a text line that
+# starts with '.' or "'" would be taken for one and vanish.
+checks=$((checks + 1))
+odd=$(grep -n "^[.']" "$T/man.1" | grep -Ev '^[0-9]+:\.(TH|SH|SS|TP|IP|PP|B|I|BR|br|nf|fi|RS|RE)( |$)')
+[ -z "$odd" ] || bad "the manual has control lines that are no request it means: $odd"
+# Every escape is one the generator writes on purpose.
+checks=$((checks + 1))
+odd=$(grep -o '\\.' "$T/man.1" | sort -u | grep -Fxv -e '\-' -e '\e' -e '\&' -e '\f' | tr '\n' ' ')
+[ -z "$odd" ] || bad "the manual has unexpected escapes: $odd"
+checks=$((checks + 1))
+odd=$(grep -o '\\f.' "$T/man.1" | sort -u | grep -Fxv -e '\fB' -e '\fI' -e '\fR' | tr '\n' ' ')
+[ -z "$odd" ] || bad "the manual has unexpected font escapes: $odd"
+# A minus sign not written \- is a hyphen to groff: an option copied from
+# the rendered page would not work.
+checks=$((checks + 1))
+odd=$(grep -n -e '^-' -e '[^\\]-' "$T/man.1" | head -n 3)
+[ -z "$odd" ] || bad "the manual has a '-' not written '\\-': $odd"
+# A bold or italic stretch ends on its line; .nf and .fi alternate; no
+# blank line outside .nf (one in filled text is a stray paragraph break).
+checks=$((checks + 1))
+odd=$(awk '{ n = split($0, a, /\\f/); if (n > 1 && substr(a[n], 1, 1) != "R") print NR": "$0 }
+           /^\.nf/ { if (nf) print NR": .nf inside .nf"; nf = 1 }
+           /^\.fi/ { if (!nf) print NR": .fi without .nf"; nf = 0 }
+           /^$/ && !nf { print NR": blank line in filled text" }
+           END { if (nf) print "no .fi after the last .nf" }' "$T/man.1" | head -n 3)
+[ -z "$odd" ] || bad "the manual's roff is unbalanced: $odd"
+man_section EXAMPLES >"$T/man.sec"
+expect_line "$T/man.sec" '\\-\\-lr' "the manual's EXAMPLES do not write --lr as \\-\\-lr"
+expect_no_line "$T/man.sec" '\\e' "the manual's EXAMPLES show a literal backslash"
+# Every command's synopsis is in SYNOPSIS, and every option any command's
+# --help lists has an entry of its own.
+man_section SYNOPSIS >"$T/man.sec"
+"$G" --help | sed -n 's/^  \(gradtop [a-z]*\) .*/\1/p' >"$T/cmds"
+checks=$((checks + 1))
+[ "$(wc -l <"$T/cmds")" -ge 8 ] || bad "gradtop --help lists fewer than 8 commands: $(cat "$T/cmds")"
+echo gradtop >>"$T/cmds"
+while read -r c; do
+    words=$(printf '%s\n' "$c" | sed 's/^gradtop//')
+    run $words --help
+    expect_rc 0
+    cp "$OUT" "$T/cmdhelp"
+    syn=$(sed -n 's/^usage: //p' "$T/cmdhelp" | sed 's/-/\\-/g')
+    checks=$((checks + 1))
+    grep -qxF ".B $syn" "$T/man.sec" || bad "the manual's SYNOPSIS lacks '$syn'"
+    sed -n 's/^  \(-[A-Za-z], \)\{0,1\}--\([a-z0-9-]*\).*/\2/p' "$T/cmdhelp" >"$T/opts"
+    checks=$((checks + 1))
+    [ -s "$T/opts" ] || bad "$c --help lists no options"
+    while read -r o; do
+        checks=$((checks + 1))
+        e=$(printf '%s' "$o" | sed 's/-/\\-/g')
+        grep -qF "\\fB\\-\\-$e\\fR" "$T/man.1" || bad "the manual has no entry for --$o, which $c --help lists"
+    done <"$T/opts"
+done <"$T/cmds"
+# Rendered, when groff is here: with every warning on, it says nothing.
+# Without groff this is not checked, and says so.
+LAST="groff -man -ww on gradtop --man"
+if command -v groff >/dev/null 2>&1; then
+    checks=$((checks + 1))
+    groff -man -Tutf8 -ww -z "$T/man.1" >"$T/groff.err" 2>&1 || echo "groff exit $?" >>"$T/groff.err"
+    [ -s "$T/groff.err" ] && bad "groff -ww warns about the manual: $(head -n 3 "$T/groff.err")"
+else
+    echo "e2e_cli: not checked: groff is not installed, so the manual was not rendered"
+fi
+
 # ---- usage errors: exit 2, the option named on stderr ---------------------
 
 # bad_option NAME VALUE: train iris --NAME VALUE must be a usage error.
