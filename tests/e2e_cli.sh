@@ -167,6 +167,7 @@ expect_line "$OUT" '--batch-size' "train --help does not list --batch-size"
 expect_line "$OUT" '0\.001' "train --help does not show the default rate 0.001"
 expect_line "$OUT" "--lr F .*\\[default the optimizer's own: 0\\.01 for sgd, 0\\.001 for the others; a positive number, or default for the optimizer's own\\]" "train --help does not give --lr's per-optimizer default and range"
 expect_line "$OUT" '--epochs N .*\[default 100; an integer from 1 to 1000000\]' "train --help does not give --epochs's range"
+expect_line "$OUT" '--pace max\|Ne\|Nb .*\[default max; .*N from 0\.01 to 1000\]' "train --help does not give --pace's range"
 
 # --help gives each range in the words of the message that refuses a value
 # out of it.
@@ -252,6 +253,14 @@ while read -r c; do
     syn=$(sed -n 's/^usage: //p' "$T/cmdhelp" | sed 's/-/\\-/g')
     checks=$((checks + 1))
     grep -qxF ".B $syn" "$T/man.sec" || bad "the manual's SYNOPSIS lacks '$syn'"
+    # the same default and range, in the same words (a command's own
+    # option's help says its default, the same text in both)
+    sed -n 's/^  --[a-z0-9-]* .* \[default \(.*\)\]\( (.*)\)\{0,1\}$/\1/p' "$T/cmdhelp" >"$T/defaults"
+    while read -r d; do
+        checks=$((checks + 1))
+        grep -qF -e "Default $d." -e "Default \"$d\"." -e "[default $d]" "$T/man.txt" ||
+            bad "the manual does not say 'Default $d.' as $c --help does"
+    done <"$T/defaults"
     sed -n 's/^  \(-[A-Za-z], \)\{0,1\}--\([a-z0-9-]*\).*/\2/p' "$T/cmdhelp" >"$T/opts"
     checks=$((checks + 1))
     [ -s "$T/opts" ] || bad "$c --help lists no options"

@@ -338,6 +338,42 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
     return EXIT_OK;
 }
 
+void cli_value_word(const OptionSpec *s, char *buf, size_t cap)
+{
+    buf[0] = '\0';
+    switch (s->kind) {
+    case OPTKIND_BOOL: return;
+    case OPTKIND_DOUBLE: snprintf(buf, cap, "F"); return;
+    case OPTKIND_INT:
+    case OPTKIND_U64: snprintf(buf, cap, "N"); return;
+    case OPTKIND_LAYERS: snprintf(buf, cap, "N,N,..."); return;
+    case OPTKIND_PACE: snprintf(buf, cap, "max|Ne|Nb"); return;
+    case OPTKIND_FEATURES: snprintf(buf, cap, "F,F,..."); return;
+    case OPTKIND_STRING:
+    case OPTKIND_CHAR: snprintf(buf, cap, "S"); return;
+    case OPTKIND_ENUM: {
+        size_t n = 0;
+        for (int k = 0; s->names[k] && n < cap; k++)
+            n += (size_t)snprintf(buf + n, cap - n, "%s%s", k ? "|" : "", s->names[k]);
+        return;
+    }
+    }
+}
+
+void cli_option_default(const OptionSpec *s, char *def, size_t def_cap, char *range,
+                        size_t range_cap)
+{
+    def[0] = range[0] = '\0';
+    /* --config's "default" is no file: nothing to say */
+    if (!strcmp(s->name, "config")) return;
+    options_default_text(s, def, def_cap);
+    /* a flag's range is true|false, a name's or a text's is in its help */
+    if (!def[0] || s->kind == OPTKIND_BOOL || s->kind == OPTKIND_ENUM ||
+        s->kind == OPTKIND_STRING || s->kind == OPTKIND_CHAR)
+        return;
+    options_range(s, range, range_cap);
+}
+
 static const char *const group_titles[] = {"Data", "Model", "Training", "Output", "Sweep"};
 
 void cli_hint(FILE *f, const char *command)
@@ -405,8 +441,6 @@ void cli_usage(FILE *f, const char *command)
         usage_line(f, left, c->help);
         fputc('\n', f);
     }
-    Options d;
-    options_default(&d);
     bool any_bool = false;
     for (int g = 0; g <= OPTGROUP_SWEEP; g++) {
         header = false;
@@ -416,40 +450,15 @@ void cli_usage(FILE *f, const char *command)
             if (!header) fprintf(f, "\n%s options:\n", group_titles[g]);
             header = true;
             any_bool |= s->kind == OPTKIND_BOOL;
-            char def[160], arg[96] = "";
-            options_default_text(s, def, sizeof def);
-            if (s->kind == OPTKIND_ENUM) {
-                size_t n = 0;
-                for (int k = 0; s->names[k] && n < sizeof arg; k++)
-                    n += (size_t)snprintf(arg + n, sizeof arg - n, "%s%s", k ? "|" : " ",
-                                          s->names[k]);
-            } else if (s->kind != OPTKIND_BOOL) {
-                snprintf(arg, sizeof arg, " %s",
-                         s->kind == OPTKIND_STRING || s->kind == OPTKIND_CHAR ? "S"
-                         : s->kind == OPTKIND_LAYERS                          ? "N,N,..."
-                         : s->kind == OPTKIND_PACE                            ? "max|Ne|Nb"
-                         : s->kind == OPTKIND_FEATURES                        ? "F,F,..."
-                         : s->kind == OPTKIND_DOUBLE                          ? "F"
-                                                                              : "N");
-            }
-            char left[160];
-            snprintf(left, sizeof left, "--%s%s", s->name, arg);
+            char word[160], def[200], range[256], left[200];
+            cli_value_word(s, word, sizeof word);
+            cli_option_default(s, def, sizeof def, range, sizeof range);
+            snprintf(left, sizeof left, "--%s%s%s", s->name, word[0] ? " " : "", word);
             usage_line(f, left, s->help);
             if (s->kind == OPTKIND_BOOL)
                 fprintf(f, " [%s]", def);
-            else if (def[0] && strcmp(s->name, "config"))
-                fprintf(f, " [default %s", def);
-            if (s->kind != OPTKIND_BOOL && def[0] && strcmp(s->name, "config")) {
-                /* a number's range, in the words of the message that
-                 * refuses a value out of it */
-                if (s->kind == OPTKIND_INT || s->kind == OPTKIND_U64 || s->kind == OPTKIND_DOUBLE ||
-                    s->kind == OPTKIND_LAYERS || s->kind == OPTKIND_FEATURES) {
-                    char range[256];
-                    options_range(s, range, sizeof range);
-                    fprintf(f, "; %s", range);
-                }
-                fputc(']', f);
-            }
+            else if (def[0])
+                fprintf(f, " [default %s%s%s]", def, range[0] ? "; " : "", range);
             if (s->applies) fprintf(f, " (%s)", s->applies);
             fputc('\n', f);
         }

@@ -76,6 +76,16 @@ int cli_overlay(Options *run, const Options *cli, const CliArgs *a);
 const char *cli_exe_dir(void);
 
 void cli_usage(FILE *f, const char *command);
+
+/* What --help and the man page both say of an option-table row, so that
+ * the two cannot differ.  cli_value_word: the placeholder of its value (F,
+ * N, S, N,N,..., an enum's names; "" for a flag).  cli_option_default: its
+ * default (def, "" when it has none to show) and, for a number, a list or
+ * a pace, the range it accepts, in the words of the message that refuses a
+ * value out of it (range, "" when not shown). */
+void cli_value_word(const OptionSpec *s, char *buf, size_t cap);
+void cli_option_default(const OptionSpec *s, char *def, size_t def_cap, char *range,
+                        size_t range_cap);
 /* The command's one-line synopsis and where to find the rest: for errors. */
 void cli_hint(FILE *f, const char *command);
 

@@ -34,30 +34,6 @@ static void roff(FILE *f, const char *s)
     }
 }
 
-/* The placeholder of an option-table row's value: F, N, S, N,N,... or the
- * enum's names. */
-static void value_word(const OptionSpec *s, char *buf, size_t cap)
-{
-    buf[0] = '\0';
-    switch (s->kind) {
-    case OPTKIND_BOOL: return;
-    case OPTKIND_DOUBLE: snprintf(buf, cap, "F"); return;
-    case OPTKIND_INT:
-    case OPTKIND_U64: snprintf(buf, cap, "N"); return;
-    case OPTKIND_LAYERS: snprintf(buf, cap, "N,N,..."); return;
-    case OPTKIND_PACE: snprintf(buf, cap, "max|Ne|Nb"); return;
-    case OPTKIND_FEATURES: snprintf(buf, cap, "F,F,..."); return;
-    case OPTKIND_STRING:
-    case OPTKIND_CHAR: snprintf(buf, cap, "S"); return;
-    case OPTKIND_ENUM: {
-        size_t n = 0;
-        for (int k = 0; s->names[k] && n < cap; k++)
-            n += (size_t)snprintf(buf + n, cap - n, "%s%s", k ? "|" : "", s->names[k]);
-        return;
-    }
-    }
-}
-
 /* "train, race and the interactive mode": the commands in bits. */
 static void command_list(unsigned bits, char *buf, size_t cap)
 {
@@ -152,9 +128,8 @@ void cli_man(FILE *f)
             const OptionSpec *s = &option_table[i];
             if ((int)s->group != g) continue;
             char word[160], def[200], range[256], who[200];
-            value_word(s, word, sizeof word);
-            options_default_text(s, def, sizeof def);
-            options_range(s, range, sizeof range);
+            cli_value_word(s, word, sizeof word);
+            cli_option_default(s, def, sizeof def, range, sizeof range);
             command_list(cli_option_commands(s), who, sizeof who);
             fputs(".TP\n\\fB\\-\\-", f);
             roff(f, s->name);
@@ -171,13 +146,12 @@ void cli_man(FILE *f)
                 fprintf(f, "Default %s; \\fB\\-\\-no\\-", def);
                 roff(f, s->name);
                 fputs("\\fR turns it off.\n", f);
-            } else if (def[0] && strcmp(s->name, "config")) {
-                fputs("Default ", f);
-                if (s->kind == OPTKIND_CHAR) fputs("\"", f);
+            } else if (def[0]) {
+                bool quoted = s->kind == OPTKIND_CHAR;
+                fputs(quoted ? "Default \"" : "Default ", f);
                 roff(f, def);
-                if (s->kind == OPTKIND_CHAR) fputs("\"", f);
-                if (s->kind != OPTKIND_ENUM && s->kind != OPTKIND_STRING &&
-                    s->kind != OPTKIND_CHAR) {
+                fputs(quoted ? "\"" : "", f);
+                if (range[0]) {
                     fputs("; ", f);
                     roff(f, range);
                 }

@@ -144,9 +144,7 @@ const OptionSpec option_table[] = {
      "interactive: skip the setup screen", NULL, false},
     /* in config.txt, which train reads too: there it has no effect */
     {"pace", OPTKIND_PACE, OPTGROUP_OUTPUT, OFF(pace), PACE_MIN_RATE, PACE_MAX_RATE, NULL,
-     "how fast the dashboard and race train, to watch: max, Ne (N epochs a second) or Nb "
-     "(N batches a second); headless train ignores it",
-     NULL, true},
+     "how fast the dashboard and race train, to watch (headless train ignores it)", NULL, true},
     {"paused", OPTKIND_BOOL, OPTGROUP_OUTPUT, OFF(paused), 0, 0, bool_names,
      "interactive, race and the sweep screen: start paused before the first batch (space "
      "starts)",
