@@ -152,6 +152,22 @@ expect_rc 0
 checks=$((checks + 1))
 left=$(ls -A "$T/cwd")
 [ -z "$left" ] || bad "--no-log left files behind: $left"
+# --no-log=false, as --help and the man page say, turns off a config
+# file's no-log = true (and --no-no-log is never offered: it reads as a slip).
+printf 'no-log = true\n' >"$T/nolog.cfg"
+run train iris --epochs 1 --config "$T/nolog.cfg" --no-log=false --logdir "$T/nolog"
+expect_rc 0
+expect_line "$OUT" '^result: .* run=' "--no-log=false did not turn off the config file's no-log = true"
+rm -rf "$T/nolog"
+run train --help
+expect_line "$OUT" '; --no-log takes --no-log=false\.$' "train --help does not say how --no-log is turned off"
+expect_no_line "$OUT" '--no-no-' "train --help offers --no-no-..."
+run --man
+expect_line "$OUT" '^Default false; \\fB\\-\\-no\\-log=false\\fR turns it off\.$' \
+    "the man page does not say --no-log=false turns --no-log off"
+expect_no_line "$OUT" 'no\\-no\\-' "the man page offers --no-no-..."
+run --bash-completion
+expect_no_line "$OUT" '--no-no-' "the bash completion offers --no-no-..."
 
 # ---- help and version ------------------------------------------------------
 

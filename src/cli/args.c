@@ -374,6 +374,15 @@ void cli_option_default(const OptionSpec *s, char *def, size_t def_cap, char *ra
     options_range(s, range, range_cap);
 }
 
+void cli_flag_off(const OptionSpec *s, char *buf, size_t cap)
+{
+    /* --no-no-log works too, but reads as a slip */
+    if (!strncmp(s->name, "no-", 3))
+        snprintf(buf, cap, "--%s=false", s->name);
+    else
+        snprintf(buf, cap, "--no-%s", s->name);
+}
+
 static const char *const group_titles[] = {"Data", "Model", "Training", "Output", "Sweep"};
 
 void cli_hint(FILE *f, const char *command)
@@ -442,6 +451,7 @@ void cli_usage(FILE *f, const char *command)
         fputc('\n', f);
     }
     bool any_bool = false;
+    char no_no[200] = ""; /* "; --no-log takes --no-log=false" */
     for (int g = 0; g <= OPTGROUP_SWEEP; g++) {
         header = false;
         for (size_t i = 0; i < option_count; i++) {
@@ -450,6 +460,12 @@ void cli_usage(FILE *f, const char *command)
             if (!header) fprintf(f, "\n%s options:\n", group_titles[g]);
             header = true;
             any_bool |= s->kind == OPTKIND_BOOL;
+            if (s->kind == OPTKIND_BOOL && !strncmp(s->name, "no-", 3)) {
+                char off[160];
+                size_t n = strlen(no_no);
+                cli_flag_off(s, off, sizeof off);
+                snprintf(no_no + n, sizeof no_no - n, "; --%s takes %s", s->name, off);
+            }
             char word[160], def[200], range[256], left[200];
             cli_value_word(s, word, sizeof word);
             cli_option_default(s, def, sizeof def, range, sizeof range);
@@ -464,7 +480,9 @@ void cli_usage(FILE *f, const char *command)
         }
     }
     if (any_bool)
-        fprintf(f, "\nBoolean options take --no-NAME to turn them off (e.g. --no-restore-best).\n");
+        fprintf(f,
+                "\nBoolean options take --no-NAME to turn them off (e.g. --no-restore-best)%s.\n",
+                no_no);
     fprintf(f,
             "%sExit codes: 0 done, 1 runtime failure, 2 usage or bad input, 3 diverged, "
             "130 interrupted.\n",

@@ -86,6 +86,9 @@ void cli_usage(FILE *f, const char *command);
 void cli_value_word(const OptionSpec *s, char *buf, size_t cap);
 void cli_option_default(const OptionSpec *s, char *def, size_t def_cap, char *range,
                         size_t range_cap);
+/* How a flag is turned off on the command line: --no-NAME, or for a flag
+ * whose name starts with no- already (--no-log), --NAME=false. */
+void cli_flag_off(const OptionSpec *s, char *buf, size_t cap);
 /* The command's one-line synopsis and where to find the rest: for errors. */
 void cli_hint(FILE *f, const char *command);
 

@@ -143,8 +143,10 @@ void cli_man(FILE *f)
             roff(f, s->help);
             fputs(".\n", f);
             if (s->kind == OPTKIND_BOOL) {
-                fprintf(f, "Default %s; \\fB\\-\\-no\\-", def);
-                roff(f, s->name);
+                char off[160];
+                cli_flag_off(s, off, sizeof off);
+                fprintf(f, "Default %s; \\fB", def);
+                roff(f, off);
                 fputs("\\fR turns it off.\n", f);
             } else if (def[0]) {
                 bool quoted = s->kind == OPTKIND_CHAR;
@@ -245,7 +247,10 @@ void cli_bash_completion(FILE *f)
             const OptionSpec *s = &option_table[k];
             if (!(cli_option_commands(s) & c->bit)) continue;
             fprintf(f, " --%s", s->name);
-            if (s->kind == OPTKIND_BOOL) fprintf(f, " --no-%s", s->name);
+            char off[160];
+            cli_flag_off(s, off, sizeof off);
+            /* --no-log=false is an option with its value: no word to offer */
+            if (s->kind == OPTKIND_BOOL && !strchr(off, '=')) fprintf(f, " %s", off);
         }
         fputs("\" ;;\n", f);
     }
