@@ -206,6 +206,31 @@ done
 run --version
 expect_rc 0
 expect_line "$OUT" '^gradtop [0-9]+\.[0-9]+\.[0-9]+' "--version does not print 'gradtop X.Y.Z'"
+run -V
+expect_rc 0
+expect_line "$OUT" '^gradtop [0-9]+\.[0-9]+\.[0-9]+' "-V does not print 'gradtop X.Y.Z'"
+run -h
+expect_rc 0
+expect_line "$OUT" '^usage: gradtop ' "-h prints no usage"
+
+# The options that print something and exit are in --help (and so, by the
+# manual's checks below, in the man page); --man and --bash-completion go
+# alone, so a command's --help leaves them out.
+run --help
+for o in '-h, --help' '-V, --version' '--man' '--bash-completion'; do
+    expect_line "$OUT" "^  $o  " "--help does not list $o"
+done
+run train --help
+expect_line "$OUT" '^  -V, --version  ' "train --help does not list -V, --version"
+expect_no_line "$OUT" '^  --(man|bash-completion) ' "train --help lists an option that goes alone"
+run --bash-completion
+expect_rc 0
+expect_line "$OUT" '^complete -F _gradtop gradtop$' "--bash-completion prints no completion script"
+expect_line "$OUT" '^    \*\) local opts="--help --version --man --bash-completion ' \
+    "the completion does not offer the options that print and exit"
+run --man --lr 1
+expect_rc 2
+expect_line "$ERR" '^gradtop: --man goes alone' "--man with another argument is not refused as such"
 
 # ---- the manual page: gradtop --man ----------------------------------------
 # The page is roff made from the program's tables; these checks read the

@@ -270,6 +270,14 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
             if (spec && spec->kind != OPTKIND_BOOL) spec = NULL;
             negated = spec != NULL;
         }
+        for (size_t k = 0; !spec && k < cli_general_count; k++)
+            if (cli_general[k].alone && !strcmp(name, cli_general[k].name)) {
+                fprintf(stderr,
+                        "gradtop: --%s goes alone, without a command or other arguments "
+                        "(gradtop --%s)\n",
+                        name, name);
+                return EXIT_USAGE;
+            }
         if (!spec) {
             fprintf(stderr, "gradtop: unknown option '--%s' (see gradtop %s%s--help)\n", name,
                     command ? command : "", command ? " " : "");
@@ -478,6 +486,16 @@ void cli_usage(FILE *f, const char *command)
             if (s->applies) fprintf(f, " (%s)", s->applies);
             fputc('\n', f);
         }
+    }
+    fprintf(f, "\nGeneral options:\n");
+    for (size_t i = 0; i < cli_general_count; i++) {
+        const CliGeneral *g = &cli_general[i];
+        if (g->alone && command) continue;
+        char left[160];
+        snprintf(left, sizeof left, "%s%s%s--%s", g->alias ? "-" : "", g->alias ? g->alias : "",
+                 g->alias ? ", " : "", g->name);
+        usage_line(f, left, g->help);
+        fputc('\n', f);
     }
     if (any_bool)
         fprintf(f,

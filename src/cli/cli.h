@@ -110,6 +110,16 @@ extern const size_t cli_command_count;
 /* The command named name (NULL: the interactive mode), or NULL. */
 const CliCommand *cli_command_named(const char *name);
 
+/* The options that print something and exit, outside both option
+ * tables: --help, the man page and the completion list them from here. */
+typedef struct {
+    const char *name, *alias; /* "version", "V" (alias: one dash) */
+    bool alone;               /* only as gradtop's one argument: no command */
+    const char *help;
+} CliGeneral;
+extern const CliGeneral cli_general[];
+extern const size_t cli_general_count;
+
 /* The manual page gradtop.1, in roff, made from the command and option
  * tables. */
 void cli_man(FILE *f);

@@ -47,6 +47,17 @@ const CliCommand cli_commands[] = {
 };
 const size_t cli_command_count = sizeof cli_commands / sizeof cli_commands[0];
 
+const CliGeneral cli_general[] = {
+    {"help", "h", false, "print the usage; after a command (train --help), that command's"},
+    {"version", "V", false, "print gradtop's version"},
+    {"man", NULL, true,
+     "print the manual page, in roff (make writes build/gradtop.1 from it); alone, without a "
+     "command"},
+    {"bash-completion", NULL, true,
+     "print a bash completion script (make install installs it); alone, without a command"},
+};
+const size_t cli_general_count = sizeof cli_general / sizeof cli_general[0];
+
 const CliCommand *cli_command_named(const char *name)
 {
     for (size_t i = 0; i < cli_command_count; i++) {

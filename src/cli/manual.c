@@ -63,6 +63,27 @@ static void key_rows(FILE *f, const KeyBinding *t, int n)
     }
 }
 
+/* The .TP head of an option's entry: "-o, --output FILE" in bold and
+ * italics (alias and value may be NULL). */
+static void option_head(FILE *f, const char *alias, const char *name, const char *value)
+{
+    fputs(".TP\n", f);
+    if (alias) {
+        fputs("\\fB\\-", f);
+        roff(f, alias);
+        fputs("\\fR, ", f);
+    }
+    fputs("\\fB\\-\\-", f);
+    roff(f, name);
+    fputs("\\fR", f);
+    if (value && value[0]) {
+        fputs(" \\fI", f);
+        roff(f, value);
+        fputs("\\fR", f);
+    }
+    fputc('\n', f);
+}
+
 void cli_man(FILE *f)
 {
     fprintf(f, ".TH GRADTOP 1 \"\" \"gradtop %s\" \"User Commands\"\n", GRADTOP_VERSION);
@@ -106,17 +127,7 @@ void cli_man(FILE *f)
         const CliOption *o = &cli_options[i];
         char who[200];
         command_list(o->commands, who, sizeof who);
-        fputs(".TP\n", f);
-        if (o->alias) {
-            fputs("\\fB\\-", f);
-            roff(f, o->alias);
-            fputs("\\fR, ", f);
-        }
-        fputs("\\fB\\-\\-", f);
-        roff(f, o->name);
-        fputs("\\fR \\fI", f);
-        roff(f, o->arg);
-        fputs("\\fR\n", f);
+        option_head(f, o->alias, o->name, o->arg);
         roff(f, o->help);
         fputs(" (", f);
         roff(f, who);
@@ -131,15 +142,7 @@ void cli_man(FILE *f)
             cli_value_word(s, word, sizeof word);
             cli_option_default(s, def, sizeof def, range, sizeof range);
             command_list(cli_option_commands(s), who, sizeof who);
-            fputs(".TP\n\\fB\\-\\-", f);
-            roff(f, s->name);
-            fputs("\\fR", f);
-            if (word[0]) {
-                fputs(" \\fI", f);
-                roff(f, word);
-                fputs("\\fR", f);
-            }
-            fputc('\n', f);
+            option_head(f, NULL, s->name, word);
             roff(f, s->help);
             fputs(".\n", f);
             if (s->kind == OPTKIND_BOOL) {
@@ -168,6 +171,13 @@ void cli_man(FILE *f)
             roff(f, who);
             fputs(".\n", f);
         }
+    }
+    fputs(".SH GENERAL OPTIONS\n", f);
+    for (size_t i = 0; i < cli_general_count; i++) {
+        const CliGeneral *g = &cli_general[i];
+        option_head(f, g->alias, g->name, NULL);
+        roff(f, g->help);
+        fputs(".\n", f);
     }
     fputs(".SH GENERATED SETS\n", f);
     roff(f, "The generated 2-D sets have defaults of their own, which train, race, gradcheck and "
@@ -240,7 +250,10 @@ void cli_bash_completion(FILE *f)
     /* the options each command takes */
     for (size_t i = 0; i < cli_command_count; i++) {
         const CliCommand *c = &cli_commands[i];
-        fprintf(f, "    %s) local opts=\"--help", c->name ? c->name : "*");
+        fprintf(f, "    %s) local opts=\"", c->name ? c->name : "*");
+        for (size_t k = 0, n = 0; k < cli_general_count; k++)
+            if (!cli_general[k].alone || !c->name)
+                fprintf(f, "%s--%s", n++ ? " " : "", cli_general[k].name);
         for (size_t k = 0; k < cli_option_count; k++)
             if (cli_options[k].commands & c->bit) fprintf(f, " --%s", cli_options[k].name);
         for (size_t k = 0; k < option_count; k++) {
