@@ -232,6 +232,35 @@ run --man --lr 1
 expect_rc 2
 expect_line "$ERR" '^gradtop: --man goes alone' "--man with another argument is not refused as such"
 
+# gradtop help [COMMAND] prints what --help prints, and is never taken for
+# a dataset called help.
+run --help
+cp "$OUT" "$T/help.main"
+run help
+expect_rc 0
+checks=$((checks + 1))
+cmp -s "$OUT" "$T/help.main" || bad "gradtop help does not print what gradtop --help does"
+for c in $(sed -n 's/^  gradtop \([a-z]*\) .*/\1/p' "$T/help.main"); do
+    run "$c" --help
+    cp "$OUT" "$T/help.cmd"
+    run help "$c"
+    expect_rc 0
+    checks=$((checks + 1))
+    cmp -s "$OUT" "$T/help.cmd" || bad "gradtop help $c does not print what gradtop $c --help does"
+done
+run help no-such-command
+expect_rc 2
+expect_line "$ERR" "^gradtop help: no command 'no-such-command' \\(the commands: train, " \
+    "gradtop help with an unknown command does not say so"
+if command -v bash >/dev/null 2>&1; then
+    "$G" --bash-completion >"$T/completion"
+    LAST="the completion of 'gradtop help tr'"
+    checks=$((checks + 1))
+    bash -c '. "$1"; COMP_WORDS=(gradtop help tr); COMP_CWORD=2; _gradtop
+             printf "%s\n" "${COMPREPLY[@]}"' sh "$T/completion" >"$OUT" 2>"$ERR"
+    grep -qx train "$OUT" || bad "the completion does not offer the command train after help"
+fi
+
 # ---- the manual page: gradtop --man ----------------------------------------
 # The page is roff made from the program's tables; these checks read the
 # roff itself, so that they need neither man nor groff.  $T/man.1 is the

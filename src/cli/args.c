@@ -190,13 +190,8 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
                             "(a list is one comma-separated value, e.g. --layers 64,32)\n",
                             arg, argv[i - 2], argv[i - 1]);
                 else if (!command) {
-                    char names[160];
-                    size_t n = 0;
-                    names[0] = '\0';
-                    for (size_t c = 0; c < cli_command_count && n < sizeof names; c++)
-                        if (cli_commands[c].name)
-                            n += (size_t)snprintf(names + n, sizeof names - n, "%s%s",
-                                                  n ? ", " : "", cli_commands[c].name);
+                    char names[200];
+                    cli_command_names(names, sizeof names, ", ");
                     fprintf(stderr,
                             "gradtop: unexpected '%s' after '%s': one DATASET at most (if '%s' "
                             "was meant as a command: %s)\n",
@@ -204,7 +199,9 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
                 } else
                     fprintf(stderr, "gradtop %s: unexpected '%s' after '%s': one %s at most\n",
                             command, arg, a->positional[0],
-                            strcmp(command, "view") ? "DATASET" : "LOGDIR");
+                            !strcmp(command, "view")   ? "LOGDIR"
+                            : !strcmp(command, "help") ? "COMMAND"
+                                                       : "DATASET");
                 return EXIT_USAGE;
             }
             a->positional[a->n_positional++] = arg;
@@ -430,7 +427,7 @@ void cli_usage(FILE *f, const char *command)
     if (cmd & CMD_VIEW)
         fprintf(f, "\nLOGDIR: a directory of runs, as train writes them (default: --logdir, or "
                    "runs/).\n");
-    else
+    else if (!(cmd & CMD_HELP))
         fprintf(f,
                 "\nDATASET: a CSV file, an IDX file (…-images-idx3-ubyte[.gz]), a name under "
                 "datasets/,\n  or a built-in: fashion-mnist, fashion-mnist-test, spiral, circles, "

@@ -26,6 +26,7 @@ enum {
     CMD_PREDICT = 1 << 6,
     CMD_VIEW = 1 << 7,
     CMD_SWEEP = 1 << 8,
+    CMD_HELP = 1 << 9,
 };
 
 /* What a command line said besides the training options. */
@@ -109,6 +110,8 @@ extern const CliCommand cli_commands[];
 extern const size_t cli_command_count;
 /* The command named name (NULL: the interactive mode), or NULL. */
 const CliCommand *cli_command_named(const char *name);
+/* The commands' names, separated by sep: "train, race, ..., help". */
+void cli_command_names(char *buf, size_t cap, const char *sep);
 
 /* The options that print something and exit, outside both option
  * tables: --help, the man page and the completion list them from here. */

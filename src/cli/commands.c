@@ -8,6 +8,7 @@
 #include "../tui/tui.h"
 #include "../tui/logview.h"
 #include "cli.h"
+#include "output.h"
 
 static int run_interactive(const Options *o, const CliArgs *a)
 {
@@ -17,6 +18,27 @@ static int run_interactive(const Options *o, const CliArgs *a)
 static int run_view(const Options *o, const CliArgs *a)
 {
     return logview_main(o, a->n_positional, a->positional);
+}
+
+/* gradtop help [COMMAND]: what --help prints, as a command word too, so
+ * that `gradtop help` is not taken for a dataset called help. */
+static int run_help(const Options *o, const CliArgs *a)
+{
+    const char *name = a->n_positional ? a->positional[0] : NULL;
+    if (name && !cli_command_named(name)) {
+        char names[200];
+        cli_command_names(names, sizeof names, ", ");
+        fprintf(stderr, "gradtop help: no command '%s' (the commands: %s)\n", name, names);
+        return EXIT_USAGE;
+    }
+    cli_usage(stdout, name);
+    return output_finish_stdout();
+}
+
+static void help_details(FILE *f)
+{
+    fprintf(f, "help is a command word, as train is: a dataset named help is given by its\n"
+               "path (gradtop ./help, gradtop datasets/help.csv).\n");
 }
 
 const CliCommand cli_commands[] = {
@@ -41,6 +63,8 @@ const CliCommand cli_commands[] = {
      cmd_sweep, NULL},
     {"view", CMD_VIEW, "gradtop view [LOGDIR]", "The dashboard over runs on disk (default runs/).",
      run_view, NULL},
+    {"help", CMD_HELP, "gradtop help [COMMAND]",
+     "The usage, as --help prints it: gradtop's, or COMMAND's.", run_help, help_details},
     {NULL, CMD_INTERACTIVE, "gradtop [OPTIONS] [DATASET]",
      "The setup screen, prefilled from OPTIONS; --start goes straight to the dashboard.",
      run_interactive, NULL},
@@ -65,4 +89,13 @@ const CliCommand *cli_command_named(const char *name)
         if (name ? n && !strcmp(n, name) : !n) return &cli_commands[i];
     }
     return NULL;
+}
+
+void cli_command_names(char *buf, size_t cap, const char *sep)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < cli_command_count && n < cap; i++)
+        if (cli_commands[i].name)
+            n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? sep : "", cli_commands[i].name);
 }

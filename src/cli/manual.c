@@ -278,21 +278,22 @@ void cli_bash_completion(FILE *f)
         for (int n = 0; s->names[n]; n++) fprintf(f, "%s%s", n ? " " : "", s->names[n]);
         fputs("\" -- \"$cur\")); return ;;\n", f);
     }
-    fputs("    --model|--resume|--output|-o|--config|--test|--labels|--logdir)\n"
-          "        COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
-          "    esac\n"
-          "    if [[ $cur == -* ]]; then\n"
-          "        COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\")); return\n"
-          "    fi\n"
-          "    if [ \"$cword\" -eq 1 ]; then\n"
-          "        COMPREPLY=($(compgen -W \"",
-          f);
-    bool first = true;
-    for (size_t i = 0; i < cli_command_count; i++) {
-        if (!cli_commands[i].name) continue;
-        fprintf(f, "%s%s", first ? "" : " ", cli_commands[i].name);
-        first = false;
-    }
+    char names[200];
+    cli_command_names(names, sizeof names, " ");
+    fprintf(f,
+            "    --model|--resume|--output|-o|--config|--test|--labels|--logdir)\n"
+            "        COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
+            "    esac\n"
+            "    if [[ $cur == -* ]]; then\n"
+            "        COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\")); return\n"
+            "    fi\n"
+            "    if [ \"$cmd\" = help ]; then\n"
+            "        [ \"$cword\" -eq 2 ] && COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n"
+            "        return\n"
+            "    fi\n"
+            "    if [ \"$cword\" -eq 1 ]; then\n"
+            "        COMPREPLY=($(compgen -W \"%s",
+            names, names);
     fputs(" fashion-mnist spiral circles xor gauss moons\" -- \"$cur\") $(compgen -f -- "
           "\"$cur\"))\n"
           "        return\n"
