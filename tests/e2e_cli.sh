@@ -340,6 +340,22 @@ while read -r c; do
         grep -qF "\\fB\\-\\-$e\\fR" "$T/man.1" || bad "the manual has no entry for --$o, which $c --help lists"
     done <"$T/opts"
 done <"$T/cmds"
+# The exit codes: --help, the man page and README.md's table say the same
+# words (README's backquotes aside).
+LAST="gradtop --help, gradtop --man and README.md on the exit codes"
+"$G" --help | sed -n '/^Exit codes:$/,$ s/^  \([0-9][0-9]*\) *\(.*\)/\1|\2/p' >"$T/exit.help"
+man_section 'EXIT STATUS' | sed -e 's/\\-/-/g' -e 's/\\&//g' |
+    awk '/^\.B / { code = $2; next } /^[^.]/ && code != "" { print code "|" $0; code = "" }' >"$T/exit.man"
+sed -n '/^### Exit codes/,/^##* [^E]/ s/^| \([0-9][0-9]*\) | \(.*\) |$/\1|\2/p' "$ROOT/README.md" |
+    tr -d '`' >"$T/exit.readme"
+checks=$((checks + 1))
+[ "$(wc -l <"$T/exit.help")" -ge 5 ] || bad "--help lists fewer than 5 exit codes: $(cat "$T/exit.help")"
+checks=$((checks + 1))
+cmp -s "$T/exit.help" "$T/exit.man" ||
+    bad "the man page's EXIT STATUS differs from --help's: $(diff "$T/exit.help" "$T/exit.man" | head -n 4)"
+checks=$((checks + 1))
+cmp -s "$T/exit.help" "$T/exit.readme" ||
+    bad "README.md's exit codes differ from --help's: $(diff "$T/exit.help" "$T/exit.readme" | head -n 4)"
 # Rendered, when groff is here: with every warning on, it says nothing.
 # Without groff this is not checked, and says so.
 LAST="groff -man -ww on gradtop --man"

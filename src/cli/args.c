@@ -498,10 +498,9 @@ void cli_usage(FILE *f, const char *command)
         fprintf(f,
                 "\nBoolean options take --no-NAME to turn them off (e.g. --no-restore-best)%s.\n",
                 no_no);
-    fprintf(f,
-            "%sExit codes: 0 done, 1 runtime failure, 2 usage or bad input, 3 diverged, "
-            "130 interrupted.\n",
-            any_bool ? "" : "\n");
+    fprintf(f, "\nExit codes:\n");
+    for (size_t i = 0; i < cli_exit_count; i++)
+        fprintf(f, "  %-4d %s\n", cli_exits[i].code, cli_exits[i].meaning);
 }
 
 int cli_overlay(Options *run, const Options *cli, const CliArgs *a)

@@ -14,6 +14,14 @@
 
 /* The exit codes (README.md "Exit codes"). */
 enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_DIVERGED = 3, EXIT_INTERRUPTED = 130 };
+/* What each means: --help and the man page print this table, and
+ * README.md's says the same words. */
+typedef struct {
+    int code;
+    const char *meaning;
+} CliExit;
+extern const CliExit cli_exits[];
+extern const size_t cli_exit_count;
 
 /* The commands as bits, for which of them take an option. */
 enum {

@@ -82,6 +82,22 @@ const CliGeneral cli_general[] = {
 };
 const size_t cli_general_count = sizeof cli_general / sizeof cli_general[0];
 
+const CliExit cli_exits[] = {
+    {EXIT_OK, "finished: completed or stopped early"},
+    {EXIT_RUNTIME, "a runtime failure (I/O error, out of memory); for gradcheck, a gradient "
+                   "mismatch; standard output that cannot be written (full disk, closed pipe) is "
+                   "one too, before 3 and 130"},
+    {EXIT_USAGE, "usage error or invalid input; the message names the file and line (and "
+                 "column), or the option and its accepted range"},
+    {EXIT_DIVERGED, "training diverged (loss became NaN or infinite): in a race, any racer; in a "
+                    "sweep, when no trial is left with a best epoch; the last finite weights are "
+                    "kept"},
+    {EXIT_INTERRUPTED, "interrupted: SIGINT, or SIGTERM or SIGHUP in train and in a headless race "
+                       "or sweep (on a screen those exit 143 and 129, 128 + the signal); the "
+                       "current batch finishes, run files are complete"},
+};
+const size_t cli_exit_count = sizeof cli_exits / sizeof cli_exits[0];
+
 const CliCommand *cli_command_named(const char *name)
 {
     for (size_t i = 0; i < cli_command_count; i++) {

@@ -207,19 +207,9 @@ void cli_man(FILE *f)
             "journal.txt (what happened and when) and model.gtm (the kept weights, versioned "
             "and checksummed, written atomically).\n");
     fputs(".SH EXIT STATUS\n", f);
-    static const char *const codes[][2] = {
-        {"0", "finished: completed or stopped early"},
-        {"1", "a runtime failure (I/O error, out of memory)"},
-        {"2", "usage error or invalid input; the message names the option, or the file, line "
-              "and column"},
-        {"3", "training diverged (the loss became NaN or infinite); the last finite weights "
-              "are kept"},
-        {"130", "interrupted (SIGINT; SIGTERM and SIGHUP too in train, sweep and a headless "
-                "race); the run files are complete and consistent"},
-    };
-    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
-        fprintf(f, ".TP\n.B %s\n", codes[i][0]);
-        roff(f, codes[i][1]);
+    for (size_t i = 0; i < cli_exit_count; i++) {
+        fprintf(f, ".TP\n.B %d\n", cli_exits[i].code);
+        roff(f, cli_exits[i].meaning);
         fputc('\n', f);
     }
     fputs(".SH ENVIRONMENT\n.TP\n.B NO_COLOR\n", f);
