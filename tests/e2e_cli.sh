@@ -340,6 +340,27 @@ while read -r c; do
         grep -qF "\\fB\\-\\-$e\\fR" "$T/man.1" || bad "the manual has no entry for --$o, which $c --help lists"
     done <"$T/opts"
 done <"$T/cmds"
+# The race screen's keys, as its key handler takes them (src/tui/race.c
+# has no key table of its own: the cases of on_key, an alternate key such
+# as '.' for '>' counted as the dashboard's key table pairs them), are each
+# named in the man page's race keys.
+LAST="the race keys of gradtop --man against src/tui/race.c"
+awk '/^static void on_key\(Race/,/^}/' "$ROOT/src/tui/race.c" | sed -n "s/^ *case '\(.*\)':.*/\1/p" >"$T/race.keys"
+awk '/^const KeyBinding key_table\[\]/,/^};/' "$ROOT/src/tui/keys.c" |
+    sed -n "s/^ *{'\(.\)', '\(.\)',.*/\2\1/p" >"$T/alt.keys"
+sed -n "/^Keys: /,/^Each racer's run files/p" "$T/man.txt" | sed '$d' | tr ' ' '\n' |
+    sed -e 's/^\(..*\)[,.;:]$/\1/' -e 's/^(//' -e 's/)$//' >"$T/race.words"
+checks=$((checks + 1))
+[ "$(wc -l <"$T/race.keys")" -ge 8 ] ||
+    bad "cannot read the race's keys from on_key in src/tui/race.c: '$(tr '\n' ' ' <"$T/race.keys")'"
+while IFS= read -r k; do
+    [ "$k" = " " ] && k=space
+    primary=$(awk -v k="$k" 'substr($0, 1, 1) == k { print substr($0, 2, 1) }' "$T/alt.keys")
+    [ -n "$primary" ] && k=$primary
+    checks=$((checks + 1))
+    grep -qxF -- "$k" "$T/race.words" || bad "the man page's race keys do not name '$k', which the race screen takes"
+done <"$T/race.keys"
+
 # The exit codes: --help, the man page and README.md's table say the same
 # words (README's backquotes aside).
 LAST="gradtop --help, gradtop --man and README.md on the exit codes"
