@@ -340,6 +340,18 @@ while read -r c; do
         grep -qF "\\fB\\-\\-$e\\fR" "$T/man.1" || bad "the manual has no entry for --$o, which $c --help lists"
     done <"$T/opts"
 done <"$T/cmds"
+# FILES names every file docs/files.md's tables describe (the run
+# directory's, checkpoint.gtm included, and the sweep directory's).
+LAST="gradtop --man's FILES against docs/files.md"
+sed -n 's/^| `\([^`]*\)` |.*/\1/p' "$ROOT/docs/files.md" >"$T/files"
+man_section FILES | sed -e 's/\\-/-/g' -e 's/\\&//g' >"$T/man.sec"
+checks=$((checks + 1))
+[ "$(wc -l <"$T/files")" -ge 9 ] || bad "docs/files.md's tables name fewer than 9 files: $(cat "$T/files")"
+while read -r file; do
+    checks=$((checks + 1))
+    grep -qF -- "$file" "$T/man.sec" || bad "the man page's FILES does not name $file (docs/files.md does)"
+done <"$T/files"
+
 # The race screen's keys, as its key handler takes them (src/tui/race.c
 # has no key table of its own: the cases of on_key, an alternate key such
 # as '.' for '>' counted as the dashboard's key table pairs them), are each

@@ -200,12 +200,40 @@ void cli_man(FILE *f)
             "scatter per searched parameter and the events; without one it prints a line per "
             "event.\n");
     key_rows(f, sweep_key_table, sweep_key_count);
+    /* docs/files.md's tables, shortly: e2e_cli checks that each file
+     * named there is named here */
+    static const char *const files[][2] = {
+        {"RUNDIR/",
+         "a run's directory, LOGDIR/YYYYMMDD-HHMMSS-DATASET[-NAME]/ (LOGDIR is --logdir, "
+         "runs/ by default)"},
+        {"RUNDIR/config.txt", "every option of the run, loadable with --config"},
+        {"RUNDIR/metrics.csv", "one row per epoch"},
+        {"RUNDIR/events.out.tfevents.TIMESTAMP.HOST", "the same scalars for TensorBoard"},
+        {"RUNDIR/journal.txt", "what happened and when"},
+        {"RUNDIR/model.gtm", "the kept weights, versioned and checksummed, written atomically"},
+        {"RUNDIR/checkpoint.gtm",
+         "what train --resume goes on from: the weights and optimizer state of the latest "
+         "epoch written, the data order, the random generators, early stopping and the "
+         "schedule; written atomically"},
+        {"SWEEPDIR/", "a sweep's directory, LOGDIR/YYYYMMDD-HHMMSS-DATASET-sweep[-NAME]/, with a "
+                      "run directory per trial (...-DATASET-trial-NNN)"},
+        {"SWEEPDIR/space.txt", "the sweep's options as key = value lines: sweep --config "
+                               "space.txt repeats the sweep, and sweep --resume reads it"},
+        {"SWEEPDIR/trials.csv", "a row per trial started: its status, rung, epochs, figures, "
+                                "parameters and run directory"},
+        {"SWEEPDIR/best.txt",
+         "the best trial's options (and dataset): train --config best.txt trains it again"},
+    };
     fputs(".SH FILES\n", f);
-    roff(f, "Each run writes LOGDIR/YYYYMMDD-HHMMSS-DATASET[-NAME]/ (LOGDIR is --logdir, "
-            "runs/ by default): config.txt (every option, loadable with --config), metrics.csv "
-            "(one row per epoch), events.out.tfevents.* (the same scalars for TensorBoard), "
-            "journal.txt (what happened and when) and model.gtm (the kept weights, versioned "
-            "and checksummed, written atomically).\n");
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        fputs(".TP\n.I ", f);
+        roff(f, files[i][0]);
+        fputc('\n', f);
+        roff(f, files[i][1]);
+        fputc('\n', f);
+    }
+    fputs(".PP\n", f);
+    roff(f, "docs/files.md in gradtop's source describes each file, byte by byte.\n");
     fputs(".SH EXIT STATUS\n", f);
     for (size_t i = 0; i < cli_exit_count; i++) {
         fprintf(f, ".TP\n.B %d\n", cli_exits[i].code);
