@@ -373,6 +373,22 @@ while IFS= read -r k; do
     grep -qxF -- "$k" "$T/race.words" || bad "the man page's race keys do not name '$k', which the race screen takes"
 done <"$T/race.keys"
 
+# What the view marks with a triangle: the guide's `gradtop view` section
+# names each kind of event that the view's own help (src/tui/logview.c)
+# names.
+LAST="docs/guide.md's gradtop view section against src/tui/logview.c's help"
+sed -n '/^### `gradtop view`/,/^### `gradtop race`/p' "$ROOT/docs/guide.md" | tr '\n' ' ' >"$T/guide.view"
+# the source's string literals joined: "a stop or " "early stop"
+tr '\n' ' ' <"$ROOT/src/tui/logview.c" | sed 's/"[[:space:]]*"//g' >"$T/logview.c"
+for e in 'restored weights' 'a stop or early stop' 'a divergence (in the bad one)'; do
+    checks=$((checks + 1))
+    if ! grep -qF -- "$e" "$T/logview.c"; then
+        bad "the view's help in src/tui/logview.c no longer says '$e': update this check"
+    elif ! grep -qF -- "$e" "$T/guide.view"; then
+        bad "the guide's gradtop view section does not say the view marks $e"
+    fi
+done
+
 # The exit codes: --help, the man page and README.md's table say the same
 # words (README's backquotes aside).
 LAST="gradtop --help, gradtop --man and README.md on the exit codes"
