@@ -389,6 +389,21 @@ for e in 'restored weights' 'a stop or early stop' 'a divergence (in the bad one
     fi
 done
 
+# The README and the guide name every option some --help lists (an
+# option with a one-dash alias, such as -o, may go by it).
+LAST="README.md and docs/guide.md against every --help"
+cat "$ROOT/README.md" "$ROOT/docs/guide.md" >"$T/docs"
+for c in $(sed -n 's/^  gradtop \([a-z]*\) .*/\1/p' "$T/help.main") ""; do "$G" $c --help; done |
+    sed -n 's/^  \(-\([A-Za-z]\), \)\{0,1\}--\([a-z0-9-]*\).*/\3 \2/p' | sort -u >"$T/docopts"
+checks=$((checks + 1))
+[ "$(wc -l <"$T/docopts")" -ge 60 ] || bad "the --help texts list fewer than 60 options"
+while read -r o alias; do
+    checks=$((checks + 1))
+    grep -q -- "--$o\([^a-z0-9-]\|$\)" "$T/docs" ||
+        { [ -n "$alias" ] && grep -q -- "-$alias\([^A-Za-z0-9-]\|$\)" "$T/docs"; } ||
+        bad "neither README.md nor docs/guide.md names --$o"
+done <"$T/docopts"
+
 # The exit codes: --help, the man page and README.md's table say the same
 # words (README's backquotes aside).
 LAST="gradtop --help, gradtop --man and README.md on the exit codes"
