@@ -213,6 +213,24 @@ run -h
 expect_rc 0
 expect_line "$OUT" '^usage: gradtop ' "-h prints no usage"
 
+# race --help and the man page describe --racers before its option's
+# line, which sends the reader there.
+for w in "race --help" "--man"; do
+    run $w
+    cp "$OUT" "$T/racers"
+    sed -e 's/\\-/-/g' -e 's/\\f[BIR]//g' "$T/racers" >"$OUT"
+    desc=$(grep -n -- '^--racers SPEC: ' "$OUT" | head -n 1 | cut -d: -f1)
+    opt=$(grep -n -- '--racers SPEC *racers separated by\|^racers separated by' "$OUT" | head -n 1 | cut -d: -f1)
+    checks=$((checks + 1))
+    if [ -z "$desc" ] || [ -z "$opt" ]; then
+        bad "no --racers description (line ${desc:-none}) or option (line ${opt:-none})"
+    elif [ "$desc" -lt "$opt" ]; then
+        sed -n "${opt}p" "$OUT" | grep -q 'see above' || bad "the --racers option does not point up to its description"
+    else
+        sed -n "${opt}p" "$OUT" | grep -q 'see below' || bad "the --racers option does not point down to its description"
+    fi
+done
+
 # The options that print something and exit are in --help (and so, by the
 # manual's checks below, in the man page); --man and --bash-completion go
 # alone, so a command's --help leaves them out.

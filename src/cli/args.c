@@ -93,7 +93,7 @@ const CliOption cli_options[] = {
     {"resume", NULL, offsetof(CliArgs, resume), CMD_SWEEP, "SWEEPDIR",
      "continue that sweep with its own options: interrupted trials from their checkpoints"},
     {"racers", NULL, offsetof(CliArgs, racers), CMD_RACE, "SPEC",
-     "racers separated by ';', each OPTIMIZER[:KEY=VALUE,...] (see below)"},
+     "racers separated by ';', each OPTIMIZER[:KEY=VALUE,...] (see above)"},
 };
 
 const size_t cli_option_count = sizeof cli_options / sizeof cli_options[0];
