@@ -370,6 +370,13 @@ while read -r file; do
     grep -qF -- "$file" "$T/man.sec" || bad "the man page's FILES does not name $file (docs/files.md does)"
 done <"$T/files"
 
+# ENVIRONMENT names what the screens read besides the command line.
+man_section ENVIRONMENT >"$T/man.sec"
+LAST="gradtop --man's ENVIRONMENT"
+for e in NO_COLOR TERM LANG; do
+    expect_line "$T/man.sec" "^\\.B .*\\<$e\\>" "the man page's ENVIRONMENT does not name $e"
+done
+
 # The race screen's keys, as its key handler takes them (src/tui/race.c
 # has no key table of its own: the cases of on_key, an alternate key such
 # as '.' for '>' counted as the dashboard's key table pairs them), are each

@@ -34,6 +34,17 @@ static void roff(FILE *f, const char *s)
     }
 }
 
+/* A .TP entry: head in font ('B' bold, 'I' italics), then text and end
+ * ("" or "."), both as roff text. */
+static void tp_entry(FILE *f, char font, const char *head, const char *text, const char *end)
+{
+    fprintf(f, ".TP\n.%c ", font);
+    roff(f, head);
+    fputc('\n', f);
+    roff(f, text);
+    fprintf(f, "%s\n", end);
+}
+
 /* "train, race and the interactive mode": the commands in bits. */
 static void command_list(unsigned bits, char *buf, size_t cap)
 {
@@ -54,13 +65,7 @@ static const char *const group_names[] = {"DATA OPTIONS", "MODEL OPTIONS", "TRAI
 /* One .TP entry per key of a key table. */
 static void key_rows(FILE *f, const KeyBinding *t, int n)
 {
-    for (int i = 0; i < n; i++) {
-        fputs(".TP\n.B ", f);
-        roff(f, t[i].label);
-        fputc('\n', f);
-        roff(f, t[i].help);
-        fputc('\n', f);
-    }
+    for (int i = 0; i < n; i++) tp_entry(f, 'B', t[i].label, t[i].help, "");
 }
 
 /* The .TP head of an option's entry: "-o, --output FILE" in bold and
@@ -102,11 +107,7 @@ void cli_man(FILE *f)
     fputs(".SH COMMANDS\n", f);
     for (size_t i = 0; i < cli_command_count; i++) {
         const CliCommand *c = &cli_commands[i];
-        fputs(".TP\n.B ", f);
-        roff(f, c->synopsis);
-        fputc('\n', f);
-        roff(f, c->what);
-        fputc('\n', f);
+        tp_entry(f, 'B', c->synopsis, c->what, "");
         if (c->details) {
             /* the command's own help text, kept as written */
             char *text = NULL;
@@ -186,11 +187,7 @@ void cli_man(FILE *f)
     for (size_t i = 0; i < preset_count; i++) {
         char what[256];
         preset_describe(&presets[i], what, sizeof what);
-        fputs(".TP\n.B ", f);
-        roff(f, presets[i].dataset);
-        fputc('\n', f);
-        roff(f, what);
-        fputc('\n', f);
+        tp_entry(f, 'B', presets[i].dataset, what, "");
     }
     fputs(".SH DASHBOARD KEYS\n", f);
     key_rows(f, key_table, key_count);
@@ -225,23 +222,27 @@ void cli_man(FILE *f)
          "the best trial's options (and dataset): train --config best.txt trains it again"},
     };
     fputs(".SH FILES\n", f);
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        fputs(".TP\n.I ", f);
-        roff(f, files[i][0]);
-        fputc('\n', f);
-        roff(f, files[i][1]);
-        fputc('\n', f);
-    }
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        tp_entry(f, 'I', files[i][0], files[i][1], "");
     fputs(".PP\n", f);
     roff(f, "docs/files.md in gradtop's source describes each file, byte by byte.\n");
     fputs(".SH EXIT STATUS\n", f);
     for (size_t i = 0; i < cli_exit_count; i++) {
-        fprintf(f, ".TP\n.B %d\n", cli_exits[i].code);
-        roff(f, cli_exits[i].meaning);
-        fputc('\n', f);
+        char code[16];
+        snprintf(code, sizeof code, "%d", cli_exits[i].code);
+        tp_entry(f, 'B', code, cli_exits[i].meaning, "");
     }
-    fputs(".SH ENVIRONMENT\n.TP\n.B NO_COLOR\n", f);
-    roff(f, "when set, the screens draw without colour.\n");
+    static const char *const environment[][2] = {
+        {"NO_COLOR", "when set, the screens draw without colour"},
+        {"TERM", "the screens need a terminal that can move the cursor: one the system does not "
+                 "know, or TERM=dumb, is refused with exit status 2 (gradtop train needs none)"},
+        {"LANG, LC_ALL, LC_CTYPE",
+         "under a UTF-8 locale the screens draw braille charts and arrows, under any other "
+         "ASCII"},
+    };
+    fputs(".SH ENVIRONMENT\n", f);
+    for (size_t i = 0; i < sizeof environment / sizeof environment[0]; i++)
+        tp_entry(f, 'B', environment[i][0], environment[i][1], ".");
     fputs(".SH EXAMPLES\n.nf\n", f);
     roff(f, "gradtop iris\n"
             "gradtop train iris --lr 0.01 --epochs 200\n"
