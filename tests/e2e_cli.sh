@@ -542,6 +542,13 @@ expect_line "$ERR" 'val-split 0\.2 of 2 rows leaves none' "an empty validation p
 run inspect wine
 expect_rc 0
 expect_line "$OUT" '^label +cultivar \(column 14; --label 13\)' "inspect does not give the --label index"
+# A column and a --label index only where --label chooses one: not for an
+# IDX file's labels (it said "column 0; --label -1") nor a generated set's.
+for d in "$ROOT/tests/data/idx/tiny-images-idx3-ubyte" spiral; do
+    run inspect "$d"
+    expect_rc 0
+    expect_line "$OUT" '^label +[a-z]+$' "inspect $d gives its label a column"
+done
 expect_no_line "$OUT" '\.\./datasets' "inspect shows a build/../datasets path"
 
 # ---- --config --------------------------------------------------------------

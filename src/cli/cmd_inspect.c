@@ -43,7 +43,14 @@ int cmd_inspect(const Options *o, const CliArgs *a)
     printf("features  %d\n", ds.d);
     char label[3 * sizeof ds.label_name];
     error_escape(label, sizeof label, ds.label_name, strlen(ds.label_name));
-    printf("label     %s (column %d; --label %d)\n", label, ds.label_column + 1, ds.label_column);
+    /* a CSV file's column, as the setup screen's preview gives it: an IDX
+     * file's labels are a file of their own, and a generated set has no
+     * column for --label to choose */
+    if (ds.label_column >= 0 && !dataset_is_generated_name(o->dataset))
+        printf("label     %s (column %d; --label %d)\n", label, ds.label_column + 1,
+               ds.label_column);
+    else
+        printf("label     %s\n", label);
     if (ds.task == TASK_CLASSIFICATION) {
         printf("task      classification, %d class%s\n", ds.n_classes,
                ds.n_classes == 1 ? "" : "es");
