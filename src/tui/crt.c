@@ -330,23 +330,86 @@ int crt_width(const char *text)
     return total;
 }
 
+const char *crt_ellipsis(void)
+{
+    return crt.utf8 ? glyph_utf8[GLYPH_ELLIPSIS] : "...";
+}
+
+/* The bytes of s that fit in width columns; their columns in *cols. */
+static size_t fitting(const char *s, int width, int *cols)
+{
+    size_t bytes = 0;
+    *cols = 0;
+    while (s[bytes]) {
+        int cw;
+        size_t n = next_char(s + bytes, &cw);
+        if (*cols + cw > width) break;
+        *cols += cw;
+        bytes += n;
+    }
+    return bytes;
+}
+
+/* Whether anything but spaces is left at s. */
+static bool more_text(const char *s)
+{
+    while (*s == ' ' || *s == '\n') s++;
+    return *s != '\0';
+}
+
+/* Draws s (already as shown) clipped to width columns, its end given up to
+ * the ellipsis when the rest would not fit; returns the columns used. */
+static int put_cut(WINDOW *w, int y, int x, int width, const char *s, size_t len)
+{
+    char own[512];
+    int cols;
+    size_t n = len < sizeof own ? len : sizeof own - 1;
+    memcpy(own, s, n);
+    own[n] = '\0';
+    size_t bytes = fitting(own, width, &cols);
+    const char *ell = crt_ellipsis();
+    int ew = crt.utf8 ? 1 : 3;
+    if (!more_text(own + bytes) || width <= ew) {
+        if (bytes && w) mvwaddnstr(w, y, x, own, (int)bytes);
+        return cols;
+    }
+    bytes = fitting(own, width - ew, &cols);
+    while (bytes > 0 && own[bytes - 1] == ' ') { /* "word …", not "word  …" */
+        bytes--;
+        cols--;
+    }
+    if (bytes && w) mvwaddnstr(w, y, x, own, (int)bytes);
+    if (w) mvwaddstr(w, y, x + cols, ell);
+    return cols + ew;
+}
+
 int crt_puts(WINDOW *w, int y, int x, int width, const char *text)
 {
     if (width <= 0 || !text) return 0;
     char buf[512], *owned;
     const char *s = shown(text, buf, sizeof buf, &owned);
-    size_t bytes = 0;
-    int cols = 0;
-    while (s[bytes]) {
-        int cw;
-        size_t n = next_char(s + bytes, &cw);
-        if (cols + cw > width) break;
-        cols += cw;
-        bytes += n;
-    }
-    if (bytes) mvwaddnstr(w, y, x, s, (int)bytes);
+    int cols;
+    size_t bytes = fitting(s, width, &cols);
+    if (more_text(s + bytes))
+        cols = put_cut(w, y, x, width, s, strlen(s));
+    else if (bytes)
+        mvwaddnstr(w, y, x, s, (int)bytes);
     free(owned);
     return cols;
+}
+
+int crt_puts_tail(WINDOW *w, int y, int x, int width, const char *text)
+{
+    if (width <= 0 || !text) return 0;
+    int ew = crt.utf8 ? 1 : 3;
+    if (crt_width(text) <= width || width <= ew) return crt_puts(w, y, x, width, text);
+    const char *p = text;
+    while (*p && crt_width(p) > width - ew) {
+        p++;
+        while (((unsigned char)*p & 0xC0) == 0x80) p++;
+    }
+    int used = crt_puts(w, y, x, ew, crt_ellipsis());
+    return used + crt_puts(w, y, x + used, width - used, p);
 }
 
 void crt_box(WINDOW *w, int top, int left, int height, int width, const char *title, CrtRole frame)
@@ -408,7 +471,15 @@ int crt_wrap_part(WINDOW *w, int y, int x, int width, int skip, int max_rows, co
             end = p + next_char(p, &cw);
         }
         if (line++ >= skip) {
-            if (w) mvwaddnstr(w, y + rows, x, p, (int)(end - p));
+            /* the last row allowed says when text is left over */
+            const char *rest = *end == '\n' ? end + 1 : end;
+            if (rows + 1 == max_rows && more_text(rest)) {
+                char row[512];
+                int n = snprintf(row, sizeof row, "%.*s %s", (int)(end - p), p, rest);
+                put_cut(w, y + rows, x, width, row, n < 0 ? 0 : (size_t)n);
+            } else if (w) {
+                mvwaddnstr(w, y + rows, x, p, (int)(end - p));
+            }
             rows++;
         }
         p = end;

@@ -115,9 +115,17 @@ const char *crt_palette_marker(int k, bool hollow);
 /* Sets a window's attributes for a role (wattrset). */
 void crt_set(WINDOW *w, CrtRole role);
 
-/* Writes s at (y, x) clipped to at most width columns; returns the columns
- * used.  s may be UTF-8. */
+/* Writes s at (y, x) in at most width columns; returns the columns used.
+ * s may be UTF-8.  Text that does not fit is never cut silently: its end
+ * gives way to crt_ellipsis() (trailing spaces do not count), unless width
+ * is too narrow even for that. */
 int crt_puts(WINDOW *w, int y, int x, int width, const char *s);
+/* The same, but a text too long loses its start to the ellipsis (for names
+ * that differ at the end, such as run directories). */
+int crt_puts_tail(WINDOW *w, int y, int x, int width, const char *s);
+/* What says text was cut: "\u2026", or "..." when the locale is not UTF-8
+ * (GLYPH_ELLIPSIS's ASCII form takes one column but reads as a tilde). */
+const char *crt_ellipsis(void);
 /* The number of terminal columns s takes (UTF-8 aware). */
 int crt_width(const char *s);
 
@@ -126,7 +134,8 @@ int crt_width(const char *s);
 void crt_box(WINDOW *w, int top, int left, int height, int width, const char *title, CrtRole frame);
 
 /* Writes text word-wrapped into width columns from row y, at most max_rows
- * rows; returns the rows used. */
+ * rows; returns the rows used.  When text takes more, the last row ends in
+ * crt_ellipsis(). */
 int crt_wrap(WINDOW *w, int y, int x, int width, int max_rows, const char *text);
 /* The same from its skip-th wrapped row on; w NULL only counts the rows
  * (crt_wrap_part(NULL, 0, 0, width, 0, INT_MAX, text) is how many text takes). */

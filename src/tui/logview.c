@@ -641,17 +641,9 @@ static void list_columns(const Viewer *v, int width, ListCols *c)
  * since runs under one LOGDIR share their date and differ at the end. */
 static void put_name(int y, int x, int width, attr_t attr, const char *name)
 {
-    if (crt_width(name) <= width || width < 2) {
-        put(y, x, width, attr, name);
-        return;
-    }
-    const char *p = name;
-    while (*p && crt_width(p) > width - 1) {
-        p++;
-        while (((unsigned char)*p & 0xC0) == 0x80) p++;
-    }
-    put(y, x, 1, attr, crt_glyph(GLYPH_ELLIPSIS));
-    put(y, x + 1, width - 1, attr, p);
+    if (width <= 0) return;
+    wattrset(stdscr, attr);
+    crt_puts_tail(stdscr, y, x, width, name);
 }
 
 typedef struct {

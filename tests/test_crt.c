@@ -1,0 +1,122 @@
+/*
+ * test_crt.c - the terminal layer's text drawing (src/tui/crt.c): text
+ * that does not fit is never cut silently.  crt_puts ends cut text in an
+ * ellipsis, crt_puts_tail gives up a name's start instead, and crt_wrap's
+ * last allowed row says when text is left over.  Drawn into a window of a
+ * terminal that writes to /dev/null; crt_init is not called, so the locale
+ * counts as not UTF-8 and the ellipsis is "...".
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "../src/tui/crt.h"
+
+static SCREEN *scr;
+static WINDOW *win;
+static FILE *out, *in;
+
+static int setup(void **state)
+{
+    (void)state;
+    out = fopen("/dev/null", "w");
+    in = fopen("/dev/null", "r");
+    if (!out || !in) return -1;
+    scr = newterm("xterm", out, in);
+    if (!scr) return -1;
+    win = newwin(10, 60, 0, 0);
+    return win ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    delwin(win);
+    endwin();
+    delscreen(scr);
+    fclose(out);
+    fclose(in);
+    return 0;
+}
+
+/* Row y of the window, trailing blanks removed. */
+static const char *row(int y)
+{
+    static char line[128];
+    mvwinnstr(win, y, 0, line, 60);
+    size_t n = strlen(line);
+    while (n > 0 && line[n - 1] == ' ') line[--n] = '\0';
+    return line;
+}
+
+static void a_cut_text_ends_in_an_ellipsis(void **state)
+{
+    (void)state;
+    werase(win);
+    assert_string_equal(crt_ellipsis(), "...");
+    /* the panel showed "val_accuracy 0.85 @7" for best epoch 70 */
+    assert_int_equal(crt_puts(win, 0, 0, 17, "val_accuracy 0.85 @70"), 17);
+    assert_string_equal(row(0), "val_accuracy 0...");
+    /* a word's trailing blank is not kept before the ellipsis */
+    crt_puts(win, 1, 0, 9, "run 20261207-0342");
+    assert_string_equal(row(1), "run 20...");
+    crt_puts(win, 2, 0, 8, "abcd efghij");
+    assert_string_equal(row(2), "abcd...");
+}
+
+static void what_fits_or_only_loses_blanks_is_drawn_as_it_is(void **state)
+{
+    (void)state;
+    werase(win);
+    assert_int_equal(crt_puts(win, 0, 0, 11, "0.85 @70"), 8);
+    assert_string_equal(row(0), "0.85 @70");
+    /* padding past the width is no text lost */
+    assert_int_equal(crt_puts(win, 1, 0, 5, "abc      "), 5);
+    assert_string_equal(row(1), "abc");
+    /* too narrow even for the ellipsis: clipped as before */
+    assert_int_equal(crt_puts(win, 2, 0, 2, "abcdef"), 2);
+    assert_string_equal(row(2), "ab");
+}
+
+static void a_long_name_can_give_up_its_start(void **state)
+{
+    (void)state;
+    werase(win);
+    assert_int_equal(crt_puts_tail(win, 0, 0, 16, "20261207-034207-breast_cancer"), 16);
+    assert_string_equal(row(0), "...breast_cancer");
+    crt_puts_tail(win, 1, 0, 15, "short");
+    assert_string_equal(row(1), "short");
+}
+
+static void wrapped_text_cut_at_its_last_row_says_so(void **state)
+{
+    (void)state;
+    werase(win);
+    /* the diagnosis lost its third row with no sign */
+    const char *msg = "validation at chance level (accuracy 0.50, loss 0.693; guessing 0.50)";
+    assert_int_equal(crt_wrap(win, 0, 0, 30, 2, msg), 2);
+    assert_string_equal(row(0), "validation at chance level");
+    assert_string_equal(row(1), "(accuracy 0.50, loss 0.693;...");
+    /* all of it shown: no ellipsis */
+    werase(win);
+    assert_int_equal(crt_wrap(win, 0, 0, 30, 5, msg), 3);
+    assert_string_equal(row(2), "guessing 0.50)");
+    assert_null(strstr(row(1), "..."));
+    /* counting rows draws nothing and is unchanged */
+    assert_int_equal(crt_wrap_part(NULL, 0, 0, 30, 0, 2, msg), 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_cut_text_ends_in_an_ellipsis),
+        cmocka_unit_test(what_fits_or_only_loses_blanks_is_drawn_as_it_is),
+        cmocka_unit_test(a_long_name_can_give_up_its_start),
+        cmocka_unit_test(wrapped_text_cut_at_its_last_row_says_so),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
