@@ -4,7 +4,8 @@
 # early-stopped at its first epoch, is not called healthy; under LANG=C its diagnosis
 # spells the arrow in ASCII and no byte above 0x7F reaches the screen; after
 # a divergence and a resume the loss axis no longer reaches up to the 1e37
-# before the NaN; TERM=dumb is refused as an unknown terminal is (exit 2),
+# before the NaN; at 100 columns the best epoch's figures are shown whole
+# or not at all, never cut to a wrong epoch; TERM=dumb is refused as an unknown terminal is (exit 2),
 # pointing at `gradtop train`, instead of drawing the frame onto one line.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_teaching.sh
@@ -55,6 +56,21 @@ labels=$(loss_labels | tr '\n' ' ')
 [ -n "$labels" ] || fail "no labels on the loss axis"
 echo "$labels" | grep -Eq 'e\+?[1-9]' && fail "after the resume the loss axis still reaches $labels"
 echo "ok: after a divergence and a resume the loss axis reads $labels"
+
+# ---- the best epoch's figures are never cut ------------------------------------
+# At 100 columns "val_accuracy 0.85 @70" is one column too wide for the
+# panel: it showed "@7", a wrong epoch that looked real.  The epoch shown
+# must be the one metrics.csv says is best, and a cut row ends in an
+# ellipsis (so neither "…" nor "~" after the best value).
+start_session best C.UTF-8 "--start --logdir '$TMP/runs' --epochs 30 --patience 0 --seed 1 spiral"
+wait_for 'DONE' 30 || fail "the 30-epoch spiral run did not finish"
+resize 100 32
+wait_for '^ diagnosis' 5 || fail "no diagnosis at 100x32"
+shown=$(screen | grep -Eo 'best +[^│|]*' | head -n 1)
+want=$(awk -F, 'NR > 1 && $7 > max { max = $7; at = $1 } END { print at }' "$TMP"/runs/*/metrics.csv)
+[ "$want" -ge 10 ] || fail "the test needs a best epoch of two digits (metrics.csv says $want)"
+echo "$shown" | grep -Eq "[0-9] @$want *\$" || fail "best row '$shown', but metrics.csv's best epoch is $want"
+echo "ok: at 100 columns the best row reads '$shown' (metrics.csv: epoch $want)"
 
 # ---- TERM=dumb is refused like an unknown terminal ----------------------------
 RUN_WITH="env TERM=nosuchterm"

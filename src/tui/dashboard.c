@@ -211,6 +211,16 @@ static void panel_row(int y, int x, int width, const char *label, CrtRole role, 
     crt_set(stdscr, ROLE_NORMAL);
 }
 
+/* The first of n values (longest first) whose whole text fits a panel
+ * row's value column, so that a figure is shown whole or left out, never
+ * cut: NULL when none fits. */
+static const char *panel_fit(int width, int n, const char *const *values)
+{
+    for (int i = 0; i < n; i++)
+        if (values[i][0] && crt_width(values[i]) <= width - 10) return values[i];
+    return NULL;
+}
+
 /* ---- chart data ------------------------------------------------------- */
 
 static double *take(Dashboard *d, size_t *used, size_t n)
@@ -781,7 +791,7 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
 {
     const TrainerSnapshot *s = snap(d);
     const Run *r = d->run;
-    char v[256], a[64], b[64];
+    char v[256], a[64], b[96];
     int y = top, bottom = top + height;
     /* a rule separating the panel from the charts */
     crt_set(stdscr, ROLE_DIM);
@@ -840,8 +850,13 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
                   : ended && s->elapsed > 0  ? (double)s->samples / s->elapsed
                                              : 0;
     format_rate(rate, a, sizeof a);
-    snprintf(v, sizeof v, "%s samples/s%s", rate > 0 ? a : "-", ended && rate > 0 ? " (mean)" : "");
-    panel_row(y++, left, width, "speed", ROLE_NORMAL, v);
+    bool mean = ended && rate > 0;
+    snprintf(v, sizeof v, "%s samples/s%s", rate > 0 ? a : "-", mean ? " (mean)" : "");
+    /* narrower: the unit shortened before "mean" goes, the figure never cut */
+    snprintf(b, sizeof b, "%s/s%s", rate > 0 ? a : "-", mean ? " (mean)" : "");
+    const char *speed[] = {v, b, rate > 0 ? a : "-"};
+    const char *fit = panel_fit(width, 3, speed);
+    panel_row(y++, left, width, "speed", ROLE_NORMAL, fit ? fit : "");
     pace_describe(s->pace, a, sizeof a);
     panel_row(y++, left, width, "pace", ROLE_NORMAL, a);
     format_duration(s->elapsed, a, sizeof a);
@@ -882,18 +897,27 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
     }
 
     if (y < bottom) {
+        /* the monitor's name goes first, then the epoch; the value is
+         * shown whole or not at all */
+        char c[64];
         if (s->best_epoch > 0) {
             chart_format(s->best_value, 0, 7, a, sizeof a);
             snprintf(v, sizeof v, "%s %s @%d", s->monitor, a, s->best_epoch);
+            snprintf(b, sizeof b, "%s @%d", a, s->best_epoch);
+            snprintf(c, sizeof c, "%s", a);
         } else {
             snprintf(v, sizeof v, "%s -", s->monitor);
+            snprintf(b, sizeof b, "-");
+            c[0] = '\0';
         }
+        const char *best[] = {v, b, c};
+        const char *shown = panel_fit(width, 3, best);
         crt_set(stdscr, ROLE_GOOD);
         int used = crt_puts(stdscr, y, left, width, crt_glyph(GLYPH_BEST));
         crt_set(stdscr, ROLE_DIM);
         crt_puts(stdscr, y, left + used + 1, width, "best");
         crt_set(stdscr, ROLE_GOOD);
-        crt_puts(stdscr, y, left + 10, width - 10, v);
+        if (shown) crt_puts(stdscr, y, left + 10, width - 10, shown);
         y++;
     }
     if (y < bottom) {
@@ -935,6 +959,13 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
                 crt_wrap(stdscr, y++, left + 10, width - 10, 1,
                          r->core->log_dropped ? "no run files from here"
                                               : "w: go on without files");
+            crt_set(stdscr, ROLE_NORMAL);
+        } else if (!r->core->log_error[0]) {
+            /* a run directory's name differs from its neighbours' at the
+             * end (time and dataset) */
+            panel_row(y, left, width, "run", role, "");
+            crt_set(stdscr, role);
+            crt_puts_tail(stdscr, y++, left + 10, width - 10, p);
             crt_set(stdscr, ROLE_NORMAL);
         } else {
             panel_row(y++, left, width, "run", role, p);
