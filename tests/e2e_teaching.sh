@@ -5,7 +5,8 @@
 # spells the arrow in ASCII and no byte above 0x7F reaches the screen; after
 # a divergence and a resume the loss axis no longer reaches up to the 1e37
 # before the NaN; at 100 columns the best epoch's figures are shown whole
-# or not at all, never cut to a wrong epoch; TERM=dumb is refused as an unknown terminal is (exit 2),
+# or not at all, never cut to a wrong epoch, and a diagnosis of three rows
+# is not cut after two; TERM=dumb is refused as an unknown terminal is (exit 2),
 # pointing at `gradtop train`, instead of drawing the frame onto one line.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_teaching.sh
@@ -71,6 +72,19 @@ want=$(awk -F, 'NR > 1 && $7 > max { max = $7; at = $1 } END { print at }' "$TMP
 [ "$want" -ge 10 ] || fail "the test needs a best epoch of two digits (metrics.csv says $want)"
 echo "$shown" | grep -Eq "[0-9] @$want *\$" || fail "best row '$shown', but metrics.csv's best epoch is $want"
 echo "ok: at 100 columns the best row reads '$shown' (metrics.csv: epoch $want)"
+
+# ---- a diagnosis of three rows says its whole sentence -------------------------
+# At 70 columns "not learning: validation at chance level (...): try a
+# higher learning rate or a larger network" takes three rows; it was cut
+# after two, its advice half gone.
+start_session chance C.UTF-8 "--start --no-log --lr 1e-7 --epochs 20 --patience 0 --seed 1 spiral"
+wait_for 'DONE' 30 || fail "the 20-epoch spiral run did not finish"
+resize 70 24
+wait_for '^ diagnosis: not learning' 5 || fail "at 70x24 the run is not diagnosed as not learning"
+diag=$(screen | sed -n '/^ diagnosis: /,/^ [^ ]/p' | tr -s ' \n' ' ')
+echo "$diag" | grep -q 'try a higher learning rate or a larger network' ||
+    fail "at 70x24 the diagnosis is cut: $diag"
+echo "ok: at 70x24 the diagnosis takes the rows its sentence needs"
 
 # ---- TERM=dumb is refused like an unknown terminal ----------------------------
 RUN_WITH="env TERM=nosuchterm"

@@ -695,7 +695,10 @@ static void live_sync(Dashboard *d, int body_h, int chart_w)
 }
 
 #define DIAG_PREFIX "diagnosis: "
-#define DIAG_MAX_ROWS 2
+/* The rows the diagnosis may take: its longest sentences (a chance level
+ * after the advice, some 200 columns) take four at the narrowest
+ * dashboard; a sentence cut at two said only half of what it meant. */
+#define DIAG_MAX_ROWS 4
 
 /* The chance level of ds's rows; n == 0 for regression, no rows or out of
  * memory (the rules that need it then stay silent). */
@@ -741,8 +744,9 @@ static DiagnosisKind diagnosis_text(Dashboard *d, char *msg, size_t cap)
     return diagnose(&in, msg, cap);
 }
 
-/* The rows the diagnosis takes wrapped into cols: 1, or DIAG_MAX_ROWS when
- * its advice would be cut on one. */
+/* The rows the diagnosis takes wrapped into cols: as many as its whole
+ * sentence needs, up to DIAG_MAX_ROWS (past them its last row ends in an
+ * ellipsis). */
 static int diagnosis_rows(const char *msg, int cols)
 {
     int width = cols - 2 - crt_width(DIAG_PREFIX);
@@ -1223,7 +1227,7 @@ static void draw(Dashboard *d)
     /* the panel, its events list above all, grows with a wide terminal */
     int panel_w = cols >= 160 ? cols / 4 : cols >= 110 ? 36 : 31;
     if (panel_w > 60) panel_w = 60;
-    /* a diagnosis too long for one row takes a second from the body */
+    /* a diagnosis too long for one row takes the rows it needs from the body */
     char diag[256] = "";
     DiagnosisKind diag_kind = DIAG_HEALTHY;
     int diag_rows = 1;
