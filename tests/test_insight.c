@@ -1154,16 +1154,49 @@ static void diagnosis_of_a_good_run_is_healthy_with_numbers(void **state)
     assert_int_equal(run_diag(&d), DIAG_HEALTHY);
     EXPECT_CONTAINS(d.msg, "healthy: training loss ");
     EXPECT_CONTAINS(d.msg, "over the last 5 epochs, validation ");
+    assert_string_equal(diagnosis_name(DIAG_OVERFITTING), "overfitting");
+}
+
+/* One batch (or one epoch) shows no trend: the dashboard said "healthy"
+ * after a single batch. */
+static void before_a_second_epoch_it_is_too_early_to_tell(void **state)
+{
+    (void)state;
+    Diag d;
     diag_healthy(&d, 0);
+    d.in.n_steps = 1;
     assert_int_equal(run_diag(&d), DIAG_HEALTHY);
-    EXPECT_CONTAINS(d.msg, "at the latest step");
+    assert_string_equal(
+        d.msg, "too early to tell: training loss 0.5 at the latest step, no epoch finished");
     d.in.n_steps = 0;
     assert_int_equal(run_diag(&d), DIAG_HEALTHY);
-    assert_string_equal(d.msg, "healthy: no epoch finished yet");
+    assert_string_equal(d.msg, "too early to tell: no epoch finished yet");
     diag_healthy(&d, 1);
     assert_int_equal(run_diag(&d), DIAG_HEALTHY);
-    assert_string_equal(d.msg, "healthy: training loss 1 after the first epoch");
-    assert_string_equal(diagnosis_name(DIAG_OVERFITTING), "overfitting");
+    assert_string_equal(d.msg, "too early to tell: training loss 1 after the first epoch");
+}
+
+/* diabetes under sgd at lr 5, its rate halved six times: the training loss
+ * went 0.483 -> 0.528 over 5 epochs, not every epoch up, validation stalled
+ * (early stopping fired next), and the dashboard said "healthy". */
+static void a_training_loss_up_over_the_last_epochs_is_not_healthy(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_healthy(&d, 12);
+    static const double loss[6] = {0.483, 0.51, 0.49, 0.52, 0.50, 0.528};
+    for (int i = 0; i < 6; i++) {
+        d.h[6 + i].loss = loss[i];
+        d.h[6 + i].val_loss = 0.664;
+    }
+    assert_int_equal(run_diag(&d), DIAG_LOSS_RISING);
+    assert_null(strstr(d.msg, "healthy"));
+    assert_string_equal(d.msg, "training loss rose over the last 5 epochs (0.483 \u2192 0.528), "
+                               "validation 0.664 \u2192 0.664: learning rate may be too high "
+                               "(lr 0.001)");
+    /* level within DIAG_DRIFT_MIN: still healthy */
+    d.h[11].loss = 0.483 * (1 + DIAG_DRIFT_MIN / 2);
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
 }
 
 static void not_finite_loss_fires_first(void **state)
@@ -1233,9 +1266,11 @@ static void rising_training_loss_fires_after_three_rises(void **state)
     assert_int_equal(run_diag(&d), DIAG_LOSS_RISING);
     assert_string_equal(d.msg, "training loss has risen for 3 epochs (0.5 \u2192 0.9): learning "
                                "rate too high (lr 0.001)");
-    /* Two rises are not yet a trend. */
+    /* Two rises are not yet rule 3's trend, but 0.4 -> 0.9 is no healthy
+     * run either: rule 10 sees the loss up over the last 5 epochs. */
     d.h[9].loss = 0.4;
-    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    assert_int_equal(run_diag(&d), DIAG_LOSS_RISING);
+    EXPECT_CONTAINS(d.msg, "training loss rose over the last 5 epochs (0.735 \u2192 0.9)");
     /* Three tiny rises adding up to 3 % are noise. */
     d.h[8].loss = 0.5, d.h[9].loss = 0.505, d.h[10].loss = 0.51, d.h[11].loss = 0.515;
     assert_int_equal(run_diag(&d), DIAG_HEALTHY);
@@ -1541,6 +1576,8 @@ int main(void)
         cmocka_unit_test(predictions_over_a_dataset_match_row_by_row),
         cmocka_unit_test(regression_pairs_are_in_label_units),
         cmocka_unit_test(diagnosis_of_a_good_run_is_healthy_with_numbers),
+        cmocka_unit_test(before_a_second_epoch_it_is_too_early_to_tell),
+        cmocka_unit_test(a_training_loss_up_over_the_last_epochs_is_not_healthy),
         cmocka_unit_test(not_finite_loss_fires_first),
         cmocka_unit_test(loss_spike_fires_on_a_hundredfold_jump_only),
         cmocka_unit_test(rising_training_loss_fires_after_three_rises),

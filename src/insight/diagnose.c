@@ -283,10 +283,22 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
         }
     }
 
-    /* 10: nothing to report. */
+    /* 10: nothing to report - unless the training loss went up over the
+     * last epochs (by less than rule 3 needs, or not on every epoch), which
+     * is no sign of health; and a single epoch or batch shows no trend. */
     if (n >= 2) {
         int back = n - 1 < 5 ? n - 1 : 5;
         const EpochMetrics *a = &h[n - 1 - back], *e = &h[n - 1];
+        char val[64] = "";
+        if (e->has_val && a->has_val)
+            snprintf(val, sizeof val, ", validation %.3g \u2192 %.3g", a->val_loss, e->val_loss);
+        else if (e->has_val)
+            snprintf(val, sizeof val, ", validation %.3g", e->val_loss);
+        if (e->loss >= a->loss * (1 + DIAG_DRIFT_MIN))
+            return say(msg, cap, DIAG_LOSS_RISING,
+                       "training loss rose over the last %d epochs (%.3g \u2192 %.3g)%s: learning "
+                       "rate may be too high%s",
+                       back, a->loss, e->loss, val, lr);
         if (e->has_val)
             return say(msg, cap, DIAG_HEALTHY,
                        "healthy: training loss %.3g \u2192 %.3g over the last %d epochs, "
@@ -297,10 +309,11 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
                    e->loss, back);
     }
     if (n == 1)
-        return say(msg, cap, DIAG_HEALTHY, "healthy: training loss %.3g after the first epoch",
-                   h[0].loss);
+        return say(msg, cap, DIAG_HEALTHY,
+                   "too early to tell: training loss %.3g after the first epoch", h[0].loss);
     if (ns > 0)
-        return say(msg, cap, DIAG_HEALTHY, "healthy: training loss %.3g at the latest step",
+        return say(msg, cap, DIAG_HEALTHY,
+                   "too early to tell: training loss %.3g at the latest step, no epoch finished",
                    st[ns - 1]);
-    return say(msg, cap, DIAG_HEALTHY, "healthy: no epoch finished yet");
+    return say(msg, cap, DIAG_HEALTHY, "too early to tell: no epoch finished yet");
 }

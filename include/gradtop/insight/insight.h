@@ -356,7 +356,8 @@ typedef enum {
     DIAG_HEALTHY,
     DIAG_NOT_FINITE,    /* a loss is NaN or infinite */
     DIAG_LOSS_SPIKE,    /* one step's loss jumped by DIAG_SPIKE_RATIO or more */
-    DIAG_LOSS_RISING,   /* training loss rose DIAG_RISE_EPOCHS epochs running */
+    DIAG_LOSS_RISING,   /* training loss rose DIAG_RISE_EPOCHS epochs running, or
+                           by DIAG_DRIFT_MIN over the last 5 */
     DIAG_OVERFITTING,   /* validation loss rising while training loss falls */
     DIAG_DEAD_UNITS,    /* many ReLU units never fire */
     DIAG_STOPPED_EARLY, /* early stopping ended the run with the first epoch the best */
@@ -372,6 +373,7 @@ typedef enum {
 #define DIAG_SPIKE_FLOOR 0.05  /* losses below this never count as a spike */
 #define DIAG_RISE_EPOCHS 3     /* consecutive rises of the training loss */
 #define DIAG_RISE_MIN 0.10     /* ... adding up to at least this fraction */
+#define DIAG_DRIFT_MIN 0.02    /* a rise over the last 5 epochs that is not healthy */
 #define DIAG_OVERFIT_EPOCHS 5  /* epochs since the best validation loss */
 #define DIAG_OVERFIT_MIN 0.02  /* validation now this fraction above its best */
 #define DIAG_DEAD_SHARE 0.25   /* share of dead ReLU units */
@@ -462,7 +464,12 @@ typedef struct {
  *   9 DIAG_UNDERFITTING after DIAG_UNDERFIT_EPOCHS, training accuracy below
  *                       DIAG_UNDERFIT_ACC (r2 below DIAG_UNDERFIT_R2) with the
  *                       validation one within DIAG_UNDERFIT_GAP of it;
- *  10 DIAG_HEALTHY      none of the above.
+ *  10 DIAG_LOSS_RISING  the training loss of the last epoch is DIAG_DRIFT_MIN
+ *                       or more above that of 5 epochs before (fewer
+ *                       early on): not every epoch rose, or by less than 3
+ *                       needs, but a rising loss is not healthy;
+ *     DIAG_HEALTHY      none of the above ("too early to tell" before a
+ *                       second epoch: one batch or epoch shows no trend).
  * Any thread (it reads only in and writes msg).
  */
 DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap);
