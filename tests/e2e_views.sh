@@ -5,7 +5,8 @@
 # the diagnosis line is always there; under LANG=C the boundary map is ASCII;
 # after a run that ended before any probe, the gradient view and g work;
 # digits opens the boundary view on PCA, and x then shows px1 and px2; at
-# 80x24 the help overlay wraps and scrolls, and a long diagnosis wraps.
+# 80x24 the help overlay wraps and scrolls, and a long diagnosis wraps; cut
+# titles keep their figures, and the network view's hint reads true.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_views.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -173,6 +174,26 @@ on_screen '^gradcheck: backprop against finite differences \(key g\) *(│|\|)' 
 echo "ok: after the run, the gradient view and g work on the final weights"
 keys q
 wait_file "$TMP/ended.exit" 10 || fail "q did not quit an ended run"
+
+# ---- cut text: the views' titles, notes and labels ---------------------------
+# wine ended, at 80x24: the boundary's title keeps its step (it lost it to
+# "PCA plane (22% of the varia").
+start_session wine C.UTF-8 "--start --no-log --epochs 5 --seed 1 wine"
+wait_for 'DONE' 15 || fail "a 5-epoch wine run did not reach DONE within 15 s"
+resize 80 24
+wait_for '^ diagnosis' 5 || fail "no diagnosis at 80x24"
+tab_to boundary
+wait_for '^decision boundary.* step [0-9]+ *(│|\|)' 5 || fail "at 80x24 the boundary's title lost its step"
+echo "ok: at 80x24 the boundary's title keeps its step"
+
+# breast_cancer at 120x40: the network view's hint names the keys that do
+# what it says (d discretizes the boundary).
+start_session net C.UTF-8 "--start --no-log --patience 0 --seed 1 breast_cancer"
+wait_for 'DONE' 30 || fail "the breast_cancer run did not reach DONE"
+tab_to network
+wait_for 'a/del layer' 5 || fail "the network view's hint does not say a/del layer"
+on_screen ' a d layer' && fail "the network view's hint still says 'a d layer'"
+echo "ok: the network view's hint says a/del"
 
 echo "e2e_views: all passed"
 exit 0

@@ -155,6 +155,42 @@ void teach_sparkline(int y, int x, int width, const double *v, int n, bool log)
     }
 }
 
+/* ---- titles ------------------------------------------------------------ */
+
+/* A view's title from its parts, joined by " \u00b7 ", then tail (may be
+ * NULL) dim: the first part always (cut with an ellipsis when it must be),
+ * each next one only while it fits whole with the tail, so that no figure
+ * in a part is ever cut.  Returns the columns used. */
+static int draw_title(int y, int x, int width, const char *const *parts, int n, const char *tail)
+{
+    int tw = tail ? crt_width(tail) : 0;
+    int room = width - tw > 0 ? width - tw : width;
+    char t[512];
+    int len = snprintf(t, sizeof t, "%s", parts[0]);
+    for (int i = 1; i < n && len > 0 && (size_t)len < sizeof t; i++) {
+        char more[1024];
+        snprintf(more, sizeof more, "%s %s %s", t, crt_glyph(GLYPH_DOT), parts[i]);
+        if (crt_width(more) > room) break;
+        len = snprintf(t, sizeof t, "%s", more);
+    }
+    crt_set(stdscr, ROLE_TITLE);
+    int used = crt_puts(stdscr, y, x, room, t);
+    if (tail) {
+        crt_set(stdscr, ROLE_DIM);
+        used += crt_puts(stdscr, y, x + used, width - used, tail);
+    }
+    return used;
+}
+
+/* The first of texts that fits width whole, else the last one cut with an
+ * ellipsis. */
+static void draw_first_fit(int y, int x, int width, const char *const *texts, int n)
+{
+    int i = 0;
+    while (i < n - 1 && crt_width(texts[i]) > width) i++;
+    crt_puts(stdscr, y, x, width, texts[i]);
+}
+
 /* ---- decision boundary ------------------------------------------------- */
 
 static const char *class_name(const ViewCtx *c, int k, char *buf, size_t cap)
@@ -394,29 +430,28 @@ void teach_boundary(const ViewCtx *c, int top, int left, int height, int width)
         return;
     }
     const Dataset *ds = c->all;
+    char plane[300] = "", inputs[300] = "";
     if (ld->features_plane) {
         /* the network's inputs, made from the plane's x1 and x2 */
-        int n = snprintf(t, sizeof t, "decision boundary %s x1 across, x2 up %s inputs",
-                         crt_glyph(GLYPH_DOT), crt_glyph(GLYPH_DOT));
-        for (int j = 0; ds->feature_names && j < ds->d && n > 0 && (size_t)n < sizeof t; j++)
-            n +=
-                snprintf(t + n, sizeof t - (size_t)n, "%s%s", j ? ", " : " ", ds->feature_names[j]);
+        snprintf(plane, sizeof plane, "x1 across, x2 up");
+        int n = snprintf(inputs, sizeof inputs, "inputs");
+        for (int j = 0; ds->feature_names && j < ds->d && n > 0 && (size_t)n < sizeof inputs; j++)
+            n += snprintf(inputs + n, sizeof inputs - (size_t)n, "%s%s", j ? ", " : " ",
+                          ds->feature_names[j]);
     } else if (ld->pca)
-        snprintf(t, sizeof t, "decision boundary %s PCA plane (%.0f%% of the variance)",
-                 crt_glyph(GLYPH_DOT), 100 * ld->pca_explained);
+        snprintf(plane, sizeof plane, "PCA plane (%.0f%% of the variance)",
+                 100 * ld->pca_explained);
     else if (ld->fy >= 0)
-        snprintf(t, sizeof t, "decision boundary %s %s across, %s up%s", crt_glyph(GLYPH_DOT),
+        snprintf(plane, sizeof plane, "%s across, %s up%s",
                  ds->feature_names ? ds->feature_names[ld->fx] : "x0",
                  ds->feature_names ? ds->feature_names[ld->fy] : "x1",
                  ds->d > 2 ? " (others at their mean)" : "");
     else
-        snprintf(t, sizeof t, "decision boundary %s %s", crt_glyph(GLYPH_DOT),
-                 ds->feature_names ? ds->feature_names[ld->fx] : "x0");
-    crt_set(stdscr, ROLE_TITLE);
-    int used = crt_puts(stdscr, top, left, width, t);
+        snprintf(plane, sizeof plane, "%s", ds->feature_names ? ds->feature_names[ld->fx] : "x0");
+    /* the step the map is of stays whole; the title gives way to it */
     snprintf(t, sizeof t, "  step %ld", ld->boundary_step);
-    crt_set(stdscr, ROLE_DIM);
-    crt_puts(stdscr, top, left + used, width - used, t);
+    const char *parts[] = {"decision boundary", plane, inputs};
+    draw_title(top, left, width, parts, inputs[0] ? 3 : 2, t);
 
     const BoundaryGrid *g = &ld->grid;
     bool hb = halfblocks();
@@ -782,8 +817,9 @@ void teach_network(const ViewCtx *c, int top, int left, int height, int width)
         crt_set(stdscr, ROLE_TITLE);
         int used = crt_puts(stdscr, y, left, width, t);
         crt_set(stdscr, ROLE_DIM);
-        crt_puts(stdscr, y, left + used, width - used,
-                 "   + - unit  a d layer  c activation (between batches)");
+        const char *hints[] = {"   + - unit  a/del layer  c activation (between batches)",
+                               "   + - unit  a/del layer  c activation"};
+        draw_first_fit(y, left + used, width - used, hints, 2);
         y++;
     }
     /* dead units */
@@ -900,10 +936,12 @@ void teach_confusion(const ViewCtx *c, int top, int left, int height, int width)
         view_scatter(c, top, left, height, width);
         return;
     }
-    snprintf(t, sizeof t, "confusion matrix %s %zu %s rows %s accuracy %.4f %s step %ld",
-             crt_glyph(GLYPH_DOT), ld->n_rows, part, crt_glyph(GLYPH_DOT), ld->accuracy,
-             crt_glyph(GLYPH_DOT), ld->conf_step);
-    crt_puts(stdscr, top, left, width, t);
+    char rows_part[64], acc_part[32], step_part[32];
+    snprintf(rows_part, sizeof rows_part, "%zu %s rows", ld->n_rows, part);
+    snprintf(acc_part, sizeof acc_part, "accuracy %.4f", ld->accuracy);
+    snprintf(step_part, sizeof step_part, "step %ld", ld->conf_step);
+    const char *parts[] = {"confusion matrix", rows_part, acc_part, step_part};
+    draw_title(top, left, width, parts, 4, NULL);
     int k = ld->k;
     if (k == 0) {
         crt_set(stdscr, ROLE_DIM);
@@ -983,7 +1021,10 @@ void teach_confusion(const ViewCtx *c, int top, int left, int height, int width)
         crt_set(stdscr, ROLE_DIM);
         snprintf(t, sizeof t, "(showing %d x %d of %d classes: a larger terminal shows more)", kr,
                  kc, k);
-        crt_puts(stdscr, y + kr, left, width, t);
+        char shorter[64];
+        snprintf(shorter, sizeof shorter, "(showing %d x %d of %d classes)", kr, kc, k);
+        const char *notes[] = {t, shorter};
+        draw_first_fit(y + kr, left, width, notes, 2);
     }
     crt_set(stdscr, ROLE_NORMAL);
 }
