@@ -6,7 +6,8 @@
 # after a run that ended before any probe, the gradient view and g work;
 # digits opens the boundary view on PCA, and x then shows px1 and px2; at
 # 80x24 the help overlay wraps and scrolls, and a long diagnosis wraps; cut
-# titles keep their figures, and the network view's hint reads true.
+# titles keep their figures, wine's confusion columns are told apart, and
+# the network view's hint reads true.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_views.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -177,7 +178,9 @@ wait_file "$TMP/ended.exit" 10 || fail "q did not quit an ended run"
 
 # ---- cut text: the views' titles, notes and labels ---------------------------
 # wine ended, at 80x24: the boundary's title keeps its step (it lost it to
-# "PCA plane (22% of the varia").
+# "PCA plane (22% of the varia"); the confusion matrix's columns are told
+# apart (wine's names cut to "cla cla cla" were not); a note too long ends
+# in an ellipsis or a shorter sentence, never mid-word.
 start_session wine C.UTF-8 "--start --no-log --epochs 5 --seed 1 wine"
 wait_for 'DONE' 15 || fail "a 5-epoch wine run did not reach DONE within 15 s"
 resize 80 24
@@ -185,6 +188,12 @@ wait_for '^ diagnosis' 5 || fail "no diagnosis at 80x24"
 tab_to boundary
 wait_for '^decision boundary.* step [0-9]+ *(│|\|)' 5 || fail "at 80x24 the boundary's title lost its step"
 echo "ok: at 80x24 the boundary's title keeps its step"
+tab_to confusion
+wait_for 'true \\ pred' 5 || fail "no confusion matrix"
+on_screen 'cla +cla' && fail "the confusion matrix's columns read 'cla cla'"
+on_screen 'true \\ pred +0 +1 +2 ' || fail "the confusion matrix's columns are not the class indices"
+on_screen '^██ 0 class_0 ' || fail "the rows do not show the index that heads their column"
+echo "ok: at 80x24 wine's confusion columns are headed 0 1 2, as its rows are marked"
 
 # breast_cancer at 120x40: the network view's hint names the keys that do
 # what it says (d discretizes the boundary).

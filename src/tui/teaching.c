@@ -977,11 +977,33 @@ void teach_confusion(const ViewCtx *c, int top, int left, int height, int width)
     int fit_cols = (width - name_w - 22) / cw;
     int fit_rows = height - 5;
     int kc = k < fit_cols ? k : fit_cols, kr = k < fit_rows ? k : fit_rows;
+    /* A column is headed by its class's name when every name shown fits
+     * whole (the columns widen for them when they all fit); else by the
+     * class's index (wine's "class_0", "class_1" cut to "cla" could not be
+     * told apart), which each row then shows before its name (under
+     * NO_COLOR its marker already is that index). */
+    int widest = 0;
+    for (int j = 0; j < k; j++) {
+        int l = crt_width(class_name(c, j, nm, sizeof nm));
+        if (l > widest) widest = l;
+    }
+    bool by_index = widest > cw - 1;
+    if (by_index && (widest + 1) * k <= width - name_w - 22) { /* room for every name */
+        cw = widest + 1;
+        by_index = false;
+    }
+    int iw = by_index && halfblocks() ? 2 : 0; /* "0 " before a row's name */
+    if (iw && name_w < sw + iw + longest + 1) name_w = sw + iw + longest + 1;
+    fit_cols = (width - name_w - 22) / cw;
+    kc = k < fit_cols ? k : fit_cols;
     int y = top + 2;
     crt_set(stdscr, ROLE_DIM);
     crt_puts(stdscr, y - 1, left, name_w, "true \\ pred");
     for (int j = 0; j < kc; j++) {
-        snprintf(t, sizeof t, "%*.*s", cw, cw - 1, class_name(c, j, nm, sizeof nm));
+        if (by_index)
+            snprintf(t, sizeof t, "%*c", cw, class_char(j));
+        else
+            snprintf(t, sizeof t, "%*s", cw, class_name(c, j, nm, sizeof nm));
         wattrset(stdscr, crt_palette_attr(j));
         crt_puts(stdscr, y - 1, left + name_w + j * cw, cw, t);
     }
@@ -998,7 +1020,9 @@ void teach_confusion(const ViewCtx *c, int top, int left, int height, int width)
             put(y + i, left, (char[]){class_char(i), 0}, class_pair(i), A_BOLD | A_REVERSE);
         }
         crt_set(stdscr, ROLE_NORMAL);
-        crt_puts(stdscr, y + i, left + sw, name_w - sw - 1, class_name(c, i, nm, sizeof nm));
+        if (iw) crt_puts(stdscr, y + i, left + sw, iw, (char[]){class_char(i), ' ', 0});
+        crt_puts(stdscr, y + i, left + sw + iw, name_w - sw - iw - 1,
+                 class_name(c, i, nm, sizeof nm));
         for (int j = 0; j < kc; j++) {
             size_t v = ld->counts[i * k + j];
             CrtRole role = v == 0 ? ROLE_DIM : i == j ? ROLE_GOOD : ROLE_BAD;
