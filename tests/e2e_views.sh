@@ -7,7 +7,7 @@
 # digits opens the boundary view on PCA, and x then shows px1 and px2; at
 # 80x24 the help overlay wraps and scrolls, and a long diagnosis wraps; cut
 # titles keep their figures, wine's confusion columns are told apart, and
-# the network view's hint reads true.
+# the network view's hint and range labels read true.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_views.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -196,13 +196,16 @@ on_screen '^██ 0 class_0 ' || fail "the rows do not show the index that head
 echo "ok: at 80x24 wine's confusion columns are headed 0 1 2, as its rows are marked"
 
 # breast_cancer at 120x40: the network view's hint names the keys that do
-# what it says (d discretizes the boundary).
+# what it says (d discretizes the boundary); the range labels keep a blank
+# between them (layer 2's "2.1e-02.1e-06..1" ran together).
 start_session net C.UTF-8 "--start --no-log --patience 0 --seed 1 breast_cancer"
 wait_for 'DONE' 30 || fail "the breast_cancer run did not reach DONE"
 tab_to network
 wait_for 'a/del layer' 5 || fail "the network view's hint does not say a/del layer"
 on_screen ' a d layer' && fail "the network view's hint still says 'a d layer'"
-echo "ok: the network view's hint says a/del"
+wait_for 'activations over time' 5 || fail "no distributions in the network view"
+on_screen '[-0-9.e+]{6,}\.\.' && fail "a range label runs into the one before it"
+echo "ok: the network view's hint says a/del and its range labels stand apart"
 
 echo "e2e_views: all passed"
 exit 0

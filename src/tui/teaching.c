@@ -730,12 +730,14 @@ static void draw_dist(int top, int left, int h, int w, const double (*bands)[HIS
             mvaddstr(top + r, left + i - first, crt_utf8() ? u[depth] : a[depth]);
         }
     }
+    /* the range in at most 5 of the 6 columns before the histogram, so
+     * that a blank always parts them ("9.4e-05" ran into it) */
     char t[32];
     crt_set(stdscr, ROLE_DIM);
-    snprintf(t, sizeof t, "%.2g", hi);
-    crt_puts(stdscr, top, left + w + 1, 6, t);
-    snprintf(t, sizeof t, "%.2g", lo);
-    crt_puts(stdscr, top + h - 1, left + w + 1, 6, t);
+    chart_format(hi, 0, 5, t, sizeof t);
+    crt_puts(stdscr, top, left + w + 1, 5, t);
+    chart_format(lo, 0, 5, t, sizeof t);
+    crt_puts(stdscr, top + h - 1, left + w + 1, 5, t);
 }
 
 void teach_network(const ViewCtx *c, int top, int left, int height, int width)
@@ -865,8 +867,10 @@ void teach_network(const ViewCtx *c, int top, int left, int height, int width)
             crt_set(stdscr, role);
             teach_sparkline(y + 1, hx, HB, h, HB, false);
             crt_set(stdscr, ROLE_DIM);
-            snprintf(t, sizeof t, "%.2g..%.2g", half ? ld->alo[i] : ld->wlo[i],
-                     half ? ld->ahi[i] : ld->whi[i]);
+            char lo[16], hi[16];
+            chart_format(half ? ld->alo[i] : ld->wlo[i], 0, 5, lo, sizeof lo);
+            chart_format(half ? ld->ahi[i] : ld->whi[i], 0, 5, hi, sizeof hi);
+            snprintf(t, sizeof t, "%s..%s", lo, hi);
             crt_puts(stdscr, y + 2, hx, HB + 2, t);
         }
         y += 4;
