@@ -10,7 +10,8 @@
 # while training and the run's mean once s has stopped it (EARLY STOPPED); a
 # diverged run shows DIVERGED and q exits 3.  The key bar names space for
 # what it does (pause, or resume while paused or diverged) and, once the
-# run has ended, offers r and o rather than keys that would be refused.
+# run has ended, offers r and o rather than keys that would be refused.  With
+# no hidden layer the header names no activation; paused, q says so.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_dashboard.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -187,6 +188,22 @@ echo "ok: a diverged run shows DIVERGED, and q exits 3"
 lost_resize_redraws nowinch C.UTF-8 "--start --no-log --patience 0 --epochs 1000000 iris" \
     'RUNNING' '^ gradtop ' 'q quit'
 echo "ok: a resize no SIGWINCH told of is drawn at the new size"
+
+# ---- paused, no hidden layer: the header and the quit box say what is -------
+start_session nohidden C.UTF-8 "--start --no-log --layers '' --paused spiral"
+wait_for 'PAUSED' 15 || fail "--paused did not show PAUSED"
+on_screen '^ gradtop +spiral \([0-9]+ rows\) +2→1 +adam ' ||
+    fail "with no hidden layer the header names a hidden activation"
+keys q
+wait_for 'quit\?' 5 || fail "q did not ask to quit"
+on_screen 'Training is paused, not ended\.' || fail "paused, the quit box says training is running"
+off_screen 'still running' || fail "paused, the quit box says 'still running'"
+keys n
+wait_gone 'quit\?' 5 || fail "n did not close the quit box"
+echo "ok: with no hidden layer the header reads 2→1; paused, q says so"
+keys q
+keys y
+wait_file "$TMP/nohidden.exit" 10 || fail "q y did not quit the paused run"
 
 echo "e2e_dashboard: all passed"
 exit 0

@@ -1067,13 +1067,15 @@ static void draw_confirm(Dashboard *d, int rows, int cols)
     bool setup = d->confirm == CONFIRM_SETUP;
     crt_box(stdscr, y0, x0, bh, bw, setup ? "back to setup?" : "quit?", ROLE_WARN);
     crt_set(stdscr, ROLE_NORMAL);
-    crt_puts(stdscr, y0 + 1, x, iw, "Training is still running.");
+    bool paused = snap(d)->status == TRAIN_PAUSED;
+    crt_puts(stdscr, y0 + 1, x, iw,
+             paused ? "Training is paused, not ended." : "Training is still running.");
     crt_puts(stdscr, y0 + 2, x, iw,
              setup          ? "Stop it and go back to the setup form with these settings?"
              : r->core->log ? "Quit now? The best weights are saved."
                             : "Quit now?");
     x += draw_choice(y0 + 4, x, x0 + bw - 2 - x, "y", setup ? "stop, to setup" : "quit");
-    draw_choice(y0 + 4, x, x0 + bw - 2 - x, "n", "keep training");
+    draw_choice(y0 + 4, x, x0 + bw - 2 - x, "n", paused ? "stay" : "keep training");
 }
 
 static void draw_edit(Dashboard *d, int rows, int cols)
@@ -1118,8 +1120,12 @@ static void draw_header(Dashboard *d, int cols)
     run_shape_text(shape, arch, sizeof arch);
     char v[512];
     const Dataset *ds = &r->core->sess->all;
-    snprintf(v, sizeof v, " gradtop  %s (%zu rows)  %s %s  %s ", ds->name, ds->n, arch,
-             model_shape_mixed(shape) ? "mixed" : activation_name(shape->hidden),
+    /* no hidden layer (--layers ""): no hidden activation to name */
+    char act[48] = "";
+    if (shape->n_layers > 1)
+        snprintf(act, sizeof act, " %s",
+                 model_shape_mixed(shape) ? "mixed" : activation_name(shape->hidden));
+    snprintf(v, sizeof v, " gradtop  %s (%zu rows)  %s%s  %s ", ds->name, ds->n, arch, act,
              optimizer_names[snap(d)->hp.opt.kind]);
     int used = crt_puts(stdscr, 0, 0, cols, v);
     /* the views, the current one marked: all that fit, always the current
