@@ -448,8 +448,17 @@ void teach_boundary(const ViewCtx *c, int top, int left, int height, int width)
                  ds->d > 2 ? " (others at their mean)" : "");
     else
         snprintf(plane, sizeof plane, "%s", ds->feature_names ? ds->feature_names[ld->fx] : "x0");
-    /* the step the map is of stays whole; the title gives way to it */
+    /* the step the map is of stays whole; the title gives way to it, the
+     * plane's aside first ("(others at their mean)", the variance's words) */
     snprintf(t, sizeof t, "  step %ld", ld->boundary_step);
+    char *aside = strstr(plane, " (");
+    if (aside && crt_width("decision boundary \u00b7 ") + crt_width(plane) + crt_width(t) > width) {
+        if (ld->pca)
+            snprintf(aside, sizeof plane - (size_t)(aside - plane), " (%.0f%%)",
+                     100 * ld->pca_explained);
+        else
+            *aside = '\0';
+    }
     const char *parts[] = {"decision boundary", plane, inputs};
     draw_title(top, left, width, parts, inputs[0] ? 3 : 2, t);
 
