@@ -173,6 +173,10 @@ static void every_malformed_spec_names_the_parameter_and_its_column(void **state
     parse_fails("val-split=uniform(0.1,0.3)", "'val-split' at column 1", "shapes the data", NULL);
     parse_fails("normalize=choice(none|standard)", "'normalize' at column 1", "shapes the data",
                 NULL);
+    parse_fails("max-epochs=int(2,5)", "'max-epochs' at column 1: --max-epochs is the sweep's "
+                "own setting, not a trial's", NULL);
+    parse_fails("threads=int(1,2)", "'threads' at column 1: --threads: each trial trains on one "
+                "thread", NULL);
     parse_fails("seed=int(1,9)", "'seed' at column 1",
                 "--seed also draws the data's validation split", NULL);
     parse_fails("lr=uniform(1e-320,1e-300)", "'lr' at column 12: 1e-320 is beyond what a double "
