@@ -2,7 +2,8 @@
 # e2e_dashboard.sh - drives the real dashboard in a tmux pseudo-terminal and
 # checks the screen text: training advances; space shows PAUSED and stops the
 # epoch counter (two presses in one frame pause and resume, and say so);
-# + doubles the learning rate shown; resizing (down to a
+# + doubles the learning rate shown, and the form no longer calls it
+# "default"; resizing (down to a
 # too-small terminal and back; at 80 columns the key bar keeps help and quit) neither crashes nor blanks the screen; q then
 # y exits with status 0; SIGTERM exits 143 with the terminal given back; the
 # ASCII fallback under LANG=C draws no braille; e opens the form, which
@@ -80,6 +81,9 @@ echo "ok: + doubles the learning rate ($l1 -> $l2)"
 # ---- e: the hyperparameter form -------------------------------------------
 keys e
 wait_for 'hyperparameters: applied at the next batch' 5 || fail "e did not open the form"
+# + moved the rate off the optimizer's default: the form must not call it that
+on_screen '│ +lr +default' && fail "after +, the form calls the rate $l2 'default'"
+on_screen "│ +lr +$l2 " || fail "after +, the form's lr row does not read $l2"
 keys Down
 sleep 0.2
 keys C-u - 1

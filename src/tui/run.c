@@ -179,6 +179,10 @@ void run_sync_options(Run *r)
 {
     if (!r->core->trainer) return;
     trainer_get_hparams(r->core->trainer, &r->opt.hp);
+    /* + and - scale the rate in the trainer alone: a rate moved off the
+     * optimizer's default no longer is the default, nor follows it */
+    if (r->opt.lr_is_default && r->opt.hp.opt.lr != optimizer_default_lr(r->opt.hp.opt.kind))
+        r->opt.lr_is_default = false;
 }
 
 void run_end(Run *r)
