@@ -12,7 +12,9 @@
 # diverged run shows DIVERGED and q exits 3.  The key bar names space for
 # what it does (pause, or resume while paused or diverged) and, once the
 # run has ended, offers r and o rather than keys that would be refused.  With
-# no hidden layer the header names no activation; paused, q says so.
+# no hidden layer the header names no activation; paused, q says so.  An
+# event's epoch is the share of the epoch's rows done, across a change of
+# batch size.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_dashboard.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -208,6 +210,37 @@ echo "ok: with no hidden layer the header reads 2→1; paused, q says so"
 keys q
 keys y
 wait_file "$TMP/nohidden.exit" 10 || fail "q y did not quit the paused run"
+
+# ---- the events panel: an epoch's share is its rows done, not its steps -------
+# iris trains on 120 rows: one batch of 32, then the batch size 16 from the
+# form; the change fell 32/120 = 0.27 into epoch 0 (by steps at the new
+# size, 1 of 8 batches, it would read 0.1)
+start_session rows C.UTF-8 "--start --no-log --paused --seed 1 iris"
+wait_for 'PAUSED' 15 || fail "--paused did not show PAUSED"
+keys n
+wait_for 'one batch, then paused again' 5 || fail "n did not run one batch"
+keys e
+wait_for 'hyperparameters: applied at the next batch' 5 || fail "e did not open the form"
+# the overlay's focused row: "│ > LABEL  VALUE"
+edit_focus() { screen | grep -Eo '│ > [a-z0-9]+( [a-z0-9]+)*' | head -n 1; }
+# shellcheck disable=SC2317 # run through poll
+edit_moved() { [ "$(edit_focus)" != "$1" ]; }
+i=0
+while [ "$i" -lt 20 ] && [ "$(edit_focus)" != '│ > batch size' ]; do
+    now=$(edit_focus)
+    keys Down
+    poll 2 edit_moved "$now" || fail "Down did not move the focus from '$now'"
+    i=$((i + 1))
+done
+[ "$(edit_focus)" = '│ > batch size' ] || fail "cannot reach the form's batch size row"
+keys C-u 1 6 F10
+wait_for 'hyperparameters applied' 5 || fail "F10 did not apply the form"
+wait_for 'epoch 0\.3 \(step 1\): batch_size' 5 ||
+    fail "the batch size change one batch of 32 into 120 rows is not at epoch 0.3"
+echo "ok: the events panel places a change by the rows of the epoch done"
+keys q
+keys y
+wait_file "$TMP/rows.exit" 10 || fail "q y did not quit the paused run"
 
 echo "e2e_dashboard: all passed"
 exit 0

@@ -780,11 +780,13 @@ static double epoch_at(const TrainerSnapshot *s, long step)
     return k + (span > 0 ? ((double)step - prev) / span : 0);
 }
 
-/* When an event happened, in the charts' unit: "epoch 12 (step 345)", with
- * one decimal for a step inside an epoch. */
-static void event_when(const TrainerSnapshot *s, long step, char *buf, size_t cap)
+/* When an event happened: "epoch 12 (step 345)", with one decimal for a
+ * step inside an epoch, the share of its rows done then (the run's count);
+ * else, as the charts' x axis counts it. */
+static void event_when(Dashboard *d, long step, char *buf, size_t cap)
 {
-    double e = epoch_at(s, step);
+    double e;
+    if (!run_event_epoch(d->run, step, &e)) e = epoch_at(snap(d), step);
     if (fabs(e - round(e)) < 0.05)
         snprintf(buf, cap, "epoch %.0f (step %ld)", round(e), step);
     else
@@ -996,7 +998,7 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
                 role = ROLE_BAD;
             }
             char when[64], line[sizeof when + sizeof e->text + 2];
-            event_when(s, e->step, when, sizeof when);
+            event_when(d, e->step, when, sizeof when);
             snprintf(line, sizeof line, "%s: %s", when, e->text);
             crt_set(stdscr, role);
             int used = crt_puts(stdscr, y, left, 2, g);

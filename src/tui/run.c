@@ -15,6 +15,8 @@ void run_init(Run *r, const Options *opt, const char *exe_dir)
     r->opt = *opt;
     r->exe_dir = exe_dir;
     r->core = &r->own;
+    r->batch_epoch = -1;
+    pthread_mutex_init(&r->marks_mu, NULL);
     trainrun_init(r->core, &(TrainRunConfig){0});
 }
 
@@ -35,6 +37,49 @@ static void hook_batch(void *ctx, const BatchInfo *b)
 {
     Run *r = ctx;
     if (r->live) live_on_batch(r->live, b);
+}
+
+/* The dashboard's batch hook: the rows of the epoch done so far, then the
+ * teaching views'. */
+static void hook_batch_rows(void *ctx, const BatchInfo *b)
+{
+    Run *r = ctx;
+    if (b->epoch != r->batch_epoch) r->epoch_rows = 0;
+    r->batch_epoch = b->epoch;
+    r->epoch_rows += b->rows;
+    hook_batch(ctx, b);
+}
+
+/* An event falls between batches, after the last one: its epoch is that
+ * batch's plus the share of the training rows done (a whole epoch done
+ * reads as the next one's start). */
+static void hook_event(void *ctx, const TrainEvent *e)
+{
+    Run *r = ctx;
+    if (r->batch_epoch < 0 || r->n_train <= 0) return;
+    RunEventMark m = {e->step, r->batch_epoch + (double)r->epoch_rows / (double)r->n_train};
+    pthread_mutex_lock(&r->marks_mu);
+    r->marks[r->n_marks++ % TRAINER_MAX_EVENTS] = m;
+    pthread_mutex_unlock(&r->marks_mu);
+    /* a resume after a divergence takes the epoch again from its start,
+     * under the same number: its rows are counted afresh */
+    if (e->kind == EVENT_DIVERGED) r->batch_epoch = -1;
+}
+
+bool run_event_epoch(Run *r, long step, double *epoch)
+{
+    bool found = false;
+    pthread_mutex_lock(&r->marks_mu);
+    long n = r->n_marks < TRAINER_MAX_EVENTS ? r->n_marks : TRAINER_MAX_EVENTS;
+    for (long i = 0; i < n && !found; i++) {
+        const RunEventMark *m = &r->marks[(r->n_marks - 1 - i) % TRAINER_MAX_EVENTS];
+        if (m->step == step) {
+            *epoch = m->epoch;
+            found = true;
+        }
+    }
+    pthread_mutex_unlock(&r->marks_mu);
+    return found;
 }
 
 void run_batch_hook(void *run, const BatchInfo *b)
@@ -67,6 +112,7 @@ ErrorCode run_borrow(Run *r, TrainRun *tr, const Options *opt, Error *err)
 static void hook_data(void *ctx, const TrainerData *dt)
 {
     Run *r = ctx;
+    r->n_train = (long)dt->train->n;
     if (r->live) live_set_data(r->live, dt->train, dt->val);
 }
 
@@ -88,11 +134,18 @@ ErrorCode run_prepare(Run *r, Error *err)
      * stopping). */
     r->core->cfg =
         (TrainRunConfig){.hooks = {.ctx = r,
-                                   .on_batch = r->no_live ? NULL : hook_batch,
+                                   .on_batch = r->no_live ? NULL : hook_batch_rows,
+                                   .on_event = r->no_live ? NULL : hook_event,
                                    .on_data = r->no_live ? NULL : hook_data},
                          .interactive = true,
                          .pause_on_log_failure = true,
                          .note = r->no_live ? "optimizer race" : "interactive dashboard"};
+    r->batch_epoch = -1;
+    r->epoch_rows = 0;
+    r->n_train = (long)ss->train.n;
+    pthread_mutex_lock(&r->marks_mu);
+    r->n_marks = 0;
+    pthread_mutex_unlock(&r->marks_mu);
     ErrorCode rc = trainrun_prepare(r->core, &r->opt, err);
     if (rc) return rc;
     r->shape =
@@ -207,6 +260,7 @@ void run_close(Run *r)
         r->has_snap = false;
     }
     trainrun_close(&r->own); /* a borrowed run's core is the sweep's */
+    pthread_mutex_destroy(&r->marks_mu);
 }
 
 void run_shape_text(const ModelShape *s, char *buf, size_t cap)

@@ -13,6 +13,7 @@
 #ifndef GRADTOP_TUI_RUN_H
 #define GRADTOP_TUI_RUN_H
 
+#include <pthread.h>
 #include <stdbool.h>
 
 #include "gradtop/core/error.h"
@@ -22,6 +23,12 @@
 #include "gradtop/run/prepared.h"
 #include "gradtop/run/trainer.h"
 #include "gradtop/insight/live.h"
+
+/* Where an event fell: its step and the epoch then (fractional). */
+typedef struct {
+    long step;
+    double epoch;
+} RunEventMark;
 
 typedef struct {
     Options opt; /* the settings of the next run; edits made while it runs go here too */
@@ -48,6 +55,17 @@ typedef struct {
     ModelShape shape; /* the network the current run started with (snap.shape: as edited) */
     TrainerSnapshot snap;
     bool has_snap;
+    /* The epoch at each recent event's step, as the rows done tell it (a
+     * step count cannot once the batch size changed mid-epoch): written
+     * by the trainer thread's hooks under marks_mu, read by
+     * run_event_epoch.  batch_epoch, epoch_rows and n_train are the
+     * trainer thread's alone: the last batch's epoch (-1: none yet), the
+     * rows of it done so far, and the training rows. */
+    pthread_mutex_t marks_mu;
+    RunEventMark marks[TRAINER_MAX_EVENTS];
+    long n_marks; /* ever written; marks is a ring */
+    int batch_epoch;
+    long epoch_rows, n_train;
 } Run;
 
 void run_init(Run *r, const Options *opt, const char *exe_dir);
@@ -102,6 +120,11 @@ void run_close(Run *r);
  * until run_close, which frees only what run_borrow made. */
 ErrorCode run_borrow(Run *r, TrainRun *tr, const Options *opt, Error *err);
 void run_batch_hook(void *run, const BatchInfo *b);
+
+/* The epoch at step, fractional (how many of its rows were done), when an
+ * event of this run fell there and a batch had run before it; false
+ * otherwise (a borrowed run's, or one before the first batch). */
+bool run_event_epoch(Run *r, long step, double *epoch);
 
 /* The hyperparameters in force, put back into r->opt (for a restart). */
 void run_sync_options(Run *r);
