@@ -11,6 +11,8 @@
 # full run in the dashboard
 # and q comes back; q quits with status 0.  Then SIGINT on a paused
 # sweep: every trial stops, the files are written, the status is 130.
+# The key bar names space for what it does, offers + under asha alone and,
+# once the sweep has ended, no key that no longer acts.
 # A sweep on a terminal never prints the headless lines.  The setup form's
 # sweep mode shows the sweep's rows and F10 opens the sweep screen.
 #
@@ -36,6 +38,9 @@ wait_for 'gradtop sweep .*asha \(eta 3\) scheduler.*PAUSED' 15 ||
     fail "the sweep screen has no header saying asha and PAUSED"
 poll 10 row_has 0 'paused +- +0/2' || fail "--paused: trial 0 is not shown paused at epoch 0 of 2"
 on_screen 'every trial paused: space resumes them' || fail "no line saying every trial is paused"
+# the key bar says what space does now, and offers + under asha
+bar() { screen | sed -n '40p'; }
+case $(bar) in *'space resume all'*'+ promote'*) ;; *) fail "paused under asha, the bar is: $(bar)" ;; esac
 on_screen '^trial +0 start' && fail "the headless lines were printed on the terminal"
 echo "ok: --paused, the leaderboard shows trial 0 paused at 0/2"
 
@@ -74,6 +79,9 @@ grep -Eq 'lr [0-9.e-]+ -> lr [0-9.e-]+' "$sweep"/*-trial-000/journal.txt || fail
 # trial 0 was promoted to rung 1: it reached epoch 6 at least
 e0=$(awk -F, 'NR == 2 { print $4 }' "$sweep/trials.csv")
 [ "${e0:-0}" -ge 6 ] || fail "trial 0 did not train to its promoted rung (epochs $e0)"
+case $(bar) in *space* | *'+ promote'* | *'p pause'* | *'s stop'*)
+    fail "after the sweep the bar offers keys that no longer act: $(bar)" ;;
+esac
 echo "ok: space resumes every trial; the files are written; the edit and the promotion took"
 # the time it took stands still once it has ended (it once counted on)
 took() { screen | head -n 1 | grep -Eo 'took [0-9hms.]+'; }
@@ -138,6 +146,21 @@ n=$(ls -d "$TMP"/logs/*-iris-sweep* | wc -l)
 last=$(ls -d "$TMP"/logs/*-iris-sweep* | tail -n 1)
 grep -q 'stopped' "$last/trials.csv" || fail "after SIGINT trials.csv does not say stopped"
 echo "ok: SIGINT stops every trial, writes the files and exits 130"
+# ---- no scheduler: + promotes nothing, and the bar does not offer it -------------
+start_session nosched C.UTF-8 "sweep --paused --space '$SPACE' --trials 2 --max-epochs 500 \
+--scheduler none --seed 5 --no-log '$PWD/datasets/iris.csv'"
+wait_for 'every trial paused: space resumes them' 15 || fail "--scheduler none --paused: not paused"
+case $(bar) in *'space resume all'*) ;; *) fail "paused, the bar does not say space resumes: $(bar)" ;; esac
+case $(bar) in *'+ promote'*) fail "under --scheduler none the bar offers + promote: $(bar)" ;; esac
+keys Space
+wait_for 'every trial resumed' 5 || fail "space did not resume every trial"
+# (one capture: the bar while trials run, or the sweep has finished)
+now=$(screen)
+case $now in *'space pause all'* | *'sweep finished'*) ;; *) fail "resumed, the bar lacks 'space pause all'" ;; esac
+keys C-c
+wait_file "$TMP/nosched.exit" 15 || fail "SIGINT did not end the sweep"
+echo "ok: the bar says space resumes while paused, and offers + only under asha"
+
 # ---- median and pbt: epochs out of the trial's full length -------------------------
 # (their stops on the way, one epoch ahead or the next barrier, once read
 # as lengths: "7/7" for a trial pruned at epoch 7 of 9)

@@ -4,7 +4,8 @@
  * (space named for what it does then; the keys that act on training gone
  * once it has ended), and that the network view's own keys mean nothing
  * else in another view (but + and -, which the bar and the help name
- * there).  Nothing is drawn.
+ * there); the sweep screen's bar, likewise, names space for what it does
+ * and offers only the keys that act.  Nothing is drawn.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,14 +17,21 @@
 
 #include "../src/tui/keys.h"
 
+/* The row of t (n rows) for action a, or NULL. */
+static const KeyBinding *find_in(const KeyBinding *t, int n, Action a)
+{
+    for (int i = 0; i < n; i++)
+        if (t[i].action == a) return &t[i];
+    return NULL;
+}
+
+/* The dashboard's row for a (key_table's, else the network view's). */
 static const KeyBinding *binding(Action a)
 {
-    for (int i = 0; i < key_count; i++)
-        if (key_table[i].action == a) return &key_table[i];
-    for (int i = 0; i < net_key_count; i++)
-        if (net_key_table[i].action == a) return &net_key_table[i];
-    fail_msg("no key for action %d", (int)a);
-    return NULL;
+    const KeyBinding *k = find_in(key_table, key_count, a);
+    if (!k) k = find_in(net_key_table, net_key_count, a);
+    if (!k) fail_msg("no key for action %d", (int)a);
+    return k;
 }
 
 static void space_is_named_for_what_it_does(void **state)
@@ -129,6 +137,40 @@ static void sweep_keys_come_from_their_table(void **state)
     assert_int_equal(keys_sweep_action('x'), ACTION_NONE);
 }
 
+static const KeyBinding *sweep_binding(Action a)
+{
+    const KeyBinding *k = find_in(sweep_key_table, sweep_key_count, a);
+    if (!k) fail_msg("no sweep key for action %d", (int)a);
+    return k;
+}
+
+/* The sweep's bar names space for what it does (resume all once every
+ * trial is paused), offers + only under asha, the one scheduler it
+ * promotes under, and, once every trial has ended, neither space, p, s
+ * nor +. */
+static void sweep_bar_offers_keys_where_they_act(void **state)
+{
+    (void)state;
+    const KeyBinding *space = sweep_binding(ACTION_SWEEP_PAUSE_ALL);
+    const KeyBinding *plus = sweep_binding(ACTION_SWEEP_PROMOTE);
+    SweepKeyState asha = {.asha = true}, none = {0};
+    assert_string_equal(keys_sweep_bar_word(space, asha), "pause all");
+    assert_string_equal(keys_sweep_bar_word(space, (SweepKeyState){.paused_all = true}),
+                        "resume all");
+    assert_string_equal(keys_sweep_bar_word(plus, asha), "promote");
+    assert_null(keys_sweep_bar_word(plus, none));
+    SweepKeyState ended = {.asha = true, .ended = true};
+    static const Action gone[] = {ACTION_SWEEP_PAUSE_ALL, ACTION_SWEEP_PAUSE, ACTION_SWEEP_STOP,
+                                  ACTION_SWEEP_PROMOTE};
+    for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
+        if (keys_sweep_bar_word(sweep_binding(gone[i]), ended))
+            fail_msg("after the sweep the bar still offers '%s'", sweep_binding(gone[i])->label);
+    /* what still acts then */
+    assert_string_equal(keys_sweep_bar_word(sweep_binding(ACTION_SWEEP_BEST), ended), "best run");
+    assert_string_equal(keys_sweep_bar_word(sweep_binding(ACTION_SWEEP_OPEN), ended), "open");
+    assert_string_equal(keys_sweep_bar_word(sweep_binding(ACTION_QUIT), ended), "quit");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -137,6 +179,7 @@ int main(void)
         cmocka_unit_test(after_the_end_the_bar_offers_what_still_acts),
         cmocka_unit_test(network_keys_mean_nothing_else_in_other_views),
         cmocka_unit_test(sweep_keys_come_from_their_table),
+        cmocka_unit_test(sweep_bar_offers_keys_where_they_act),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -251,3 +251,16 @@ const KeyBinding sweep_key_table[] = {
      ACTION_QUIT},
 };
 const int sweep_key_count = sizeof sweep_key_table / sizeof sweep_key_table[0];
+
+const char *keys_sweep_bar_word(const KeyBinding *k, SweepKeyState st)
+{
+    switch (k->action) {
+    case ACTION_SWEEP_PAUSE_ALL:
+        if (st.ended) return NULL;
+        return k->bar && st.paused_all ? "resume all" : k->bar;
+    case ACTION_SWEEP_PAUSE:
+    case ACTION_SWEEP_STOP: return st.ended ? NULL : k->bar;
+    case ACTION_SWEEP_PROMOTE: return st.asha && !st.ended ? k->bar : NULL;
+    default: return k->bar;
+    }
+}

@@ -75,6 +75,17 @@ extern const int key_count;
 extern const KeyBinding sweep_key_table[];
 extern const int sweep_key_count;
 
+/* Where a sweep stands, for what its bar offers. */
+typedef struct {
+    bool paused_all; /* space paused every trial: it resumes them now */
+    bool ended;      /* every trial has ended: nothing to pause, stop or promote */
+    bool asha;       /* the scheduler is asha, the only one + promotes under */
+} SweepKeyState;
+
+/* The word the sweep screen's bar gives k in state st, or NULL when the
+ * bar leaves k out then (the key would do nothing; the help lists it). */
+const char *keys_sweep_bar_word(const KeyBinding *k, SweepKeyState st);
+
 /* The network view's keys, which edit the network while it trains: they
  * take precedence over key_table's while that view shows (its + and -
  * change units there, not the learning rate). */

@@ -750,14 +750,20 @@ static void draw_events(SweepScreen *s, int top, int height, int cols)
     crt_set(stdscr, ROLE_NORMAL);
 }
 
-static void draw_keys(int y, int cols)
+/* The bar: each key named for what it does now, and only where it acts
+ * (keys_sweep_bar_word). */
+static void draw_keys(SweepScreen *s, int y, int cols)
 {
+    SweepKeyState st = {.paused_all = s->paused_all,
+                        .ended = finished(s),
+                        .asha = s->x->scheduler == SWEEP_SCHED_ASHA};
     crt_set(stdscr, ROLE_KEYTEXT);
     mvhline(y, 0, ' ', cols);
     int x = 0;
     for (int k = 0; k < sweep_key_count; k++) {
-        if (!sweep_key_table[k].bar) continue; /* in the help only */
-        int w = crt_width(sweep_key_table[k].label) + 1 + (int)strlen(sweep_key_table[k].bar);
+        const char *word = keys_sweep_bar_word(&sweep_key_table[k], st);
+        if (!word) continue; /* in the help only, or nothing to do now */
+        int w = crt_width(sweep_key_table[k].label) + 1 + (int)strlen(word);
         /* ? help and q quit always have room: "? help  q quit", and the
          * last column stays free */
         int rest = k < sweep_key_count - 2 ? 16 : 0;
@@ -766,8 +772,8 @@ static void draw_keys(int y, int cols)
         crt_puts(stdscr, y, x, cols - x, sweep_key_table[k].label);
         x += crt_width(sweep_key_table[k].label);
         crt_set(stdscr, ROLE_KEYTEXT);
-        crt_puts(stdscr, y, x + 1, cols - x - 1, sweep_key_table[k].bar);
-        x += (int)strlen(sweep_key_table[k].bar) + 3;
+        crt_puts(stdscr, y, x + 1, cols - x - 1, word);
+        x += (int)strlen(word) + 3;
     }
     crt_set(stdscr, ROLE_NORMAL);
 }
@@ -893,7 +899,7 @@ static void draw(SweepScreen *s)
     }
     draw_events(s, 1 + table_h + chart_h, ev_h, cols);
     draw_message(s, rows - 2, cols);
-    draw_keys(rows - 1, cols);
+    draw_keys(s, rows - 1, cols);
     if (s->help) draw_help(s, rows, cols);
     if (s->confirm != CONFIRM_NONE) draw_confirm(s, rows, cols);
     wnoutrefresh(stdscr);
