@@ -689,6 +689,58 @@ static void lists_the_hyperparameters_that_differ(void **state)
     runset_free(&rs);
 }
 
+/* A run as config.txt would give it: the defaults with dataset, and
+ * option=value pairs. */
+static void options_run(RunInfo *r, const char *dataset, const char *const *set)
+{
+    memset(r, 0, sizeof *r);
+    options_default(&r->options);
+    snprintf(r->options.dataset, sizeof r->options.dataset, "%s", dataset);
+    for (; set && set[0]; set += 2) {
+        Error e = {0};
+        assert_int_equal(options_set(&r->options, options_find(set[0]), set[1], NULL, &e),
+                         ERROR_NONE);
+    }
+    r->has_options = true;
+}
+
+/* A generated set's noise and features mean nothing for a CSV run: its
+ * cells are blank, a column only CSV runs would fill is not shown, and a
+ * set's default noise (-1 in config.txt) reads as the figure it stands
+ * for. */
+static void data_options_differ_only_where_they_apply(void **state)
+{
+    (void)state;
+    static const char *const spiral_set[] = {"features", "x1,x2,x1x2", NULL};
+    static const char *const circles_set[] = {"noise", "0.2", NULL};
+    static RunInfo spiral, circles, iris, digits;
+    options_run(&spiral, "spiral", spiral_set);
+    options_run(&circles, "circles", circles_set);
+    options_run(&iris, "iris", NULL);
+    options_run(&digits, "digits", NULL);
+    Error err = {0};
+    RunDiff d;
+    RunInfo *all[4] = {&spiral, &circles, &iris, &digits};
+    assert_int_equal(rundiff_build(&d, all, 4, &err), ERROR_NONE);
+    const RunDiffColumn *noise = diff_column(&d, "noise"), *feat = diff_column(&d, "features");
+    assert_non_null(noise);
+    assert_string_equal(noise->values[0], "0.05"); /* spiral's default, not -1 */
+    assert_string_equal(noise->values[1], "0.2");
+    assert_string_equal(noise->values[2], "");
+    assert_string_equal(noise->values[3], "");
+    assert_non_null(feat);
+    assert_string_equal(feat->values[1], "x1,x2");
+    assert_string_equal(feat->values[2], "");
+    assert_string_equal(feat->values[3], "");
+    rundiff_free(&d);
+    /* spiral beside a CSV run: only spiral has features, so no column */
+    RunInfo *two[2] = {&spiral, &iris};
+    assert_int_equal(rundiff_build(&d, two, 2, &err), ERROR_NONE);
+    assert_null(diff_column(&d, "features"));
+    assert_null(diff_column(&d, "noise"));
+    rundiff_free(&d);
+}
+
 /* ---- status ------------------------------------------------------------ */
 
 static void status_comes_from_the_result_line_else_running_or_interrupted(void **state)
@@ -1306,6 +1358,7 @@ int main(void)
         T(filter_matches_name_dataset_or_status_ignoring_case),
         T(a_bad_regex_is_an_input_error_with_regerror_text),
         T(lists_the_hyperparameters_that_differ),
+        cmocka_unit_test(data_options_differ_only_where_they_apply),
         T(status_comes_from_the_result_line_else_running_or_interrupted),
         T(a_resumed_run_is_running_again_after_its_result_line),
         T(a_trial_a_sweep_pruned_is_pruned),

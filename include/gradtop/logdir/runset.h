@@ -232,7 +232,9 @@ typedef struct {
 /*
  * The options whose values differ among runs[0..n): among the runs that
  * have options and to which the option applies (an Adam run has no
- * momentum), at least two distinct formatted values.  Output options
+ * momentum; a CSV run no noise, a generated set no label column), at
+ * least two distinct formatted values (a set's default noise as its
+ * figure).  Output options
  * (logdir, name, ...) and threads are left out; the dataset has its own
  * column.  values[i] belongs to runs[i].  ERROR_RUNTIME when out of memory.
  */
