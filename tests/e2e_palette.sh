@@ -7,7 +7,8 @@
 # classes that share a colour get different markers; under NO_COLOR the
 # chart draws training and validation with different glyphs, its legend
 # shows them and names them (solid, dotted), the help names no colour, the
-# boundary's legend shows and names its points (reversed, underlined), and
+# boundary's legend shows and names its points (reversed, underlined) and
+# each class's region characters (sure, unsure), and
 # the race's four racers are solid, dotted, dashed and sparse, each row
 # beginning with its racer's line.
 #
@@ -156,7 +157,13 @@ grep -Eq "$e\[([0-9]+;)*7(;[0-9]+)*m0($e\[[0-9;]*m)* ($e\[[0-9;]*m)*train \(reve
     fail "under NO_COLOR the boundary legend's training point is not drawn reversed"
 grep -Eq "$e\[([0-9]+;)*4(;[0-9]+)*m0($e\[[0-9;]*m)* ($e\[[0-9;]*m)*val \(underlined\)" "$TMP/ncb.esc" ||
     fail "under NO_COLOR the boundary legend's validation point is not drawn underlined"
-echo "ok: under NO_COLOR the boundary legend shows and says: training reversed, validation underlined"
+# the regions' characters: each class's pair (sure, unsure) after its
+# point in its swatch, and what the pair means
+on_screen '0#\. setosa +1@, versicolor +2%: virginica' ||
+    fail "under NO_COLOR the boundary legend does not give each class's region characters"
+on_screen '#\. region: sure, unsure' ||
+    fail "under NO_COLOR the boundary legend does not say what the region characters mean"
+echo "ok: under NO_COLOR the boundary legend shows and says: training reversed, validation underlined, regions by class"
 quit_q_y nocolor
 
 # ---- NO_COLOR: the race's four racers by pattern ---------------------------

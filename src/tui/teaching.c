@@ -55,6 +55,14 @@ static char class_char(int k)
     return ch[(k < 0 ? 0 : k) % (int)(sizeof ch - 1)];
 }
 
+/* Without half blocks, the character filling class k's region of the map:
+ * bold where the network is sure, faint where it is not. */
+static char region_char(int k, bool sure)
+{
+    static const char strong[] = "#@%&$*+=", weak[] = ".,:;'`~-";
+    return (sure ? strong : weak)[(k < 0 ? 0 : k) % 8];
+}
+
 static short point_bg(void)
 {
     return crt_colors() >= 256 ? 235 : COLOR_BLACK;
@@ -249,6 +257,23 @@ static void flow_point(Flow *f, attr_t attr, const char *words)
     f->x += w + 2;
 }
 
+/* Class 0's region characters without half blocks, and their words (each
+ * class's pair follows its point in the class's swatch). */
+static void flow_region(Flow *f)
+{
+    static const char words[] = "region: sure, unsure";
+    int w = 3 + crt_width(words);
+    if (!flow_place(f, w, 0)) return;
+    if (f->draw) {
+        int y = f->y + f->row;
+        put(y, f->x, (char[]){region_char(0, true), 0}, 0, A_BOLD);
+        put(y, f->x + 1, (char[]){region_char(0, false), 0}, 0, A_DIM);
+        crt_set(stdscr, ROLE_DIM);
+        crt_puts(stdscr, y, f->x + 3, f->left + f->width - f->x - 3, words);
+    }
+    f->x += w + 2;
+}
+
 #define LEGEND_NAME_MAX 20
 
 /* The regression scale's legend item: "low ▇▇▇...▇▇ high" in the label's
@@ -325,7 +350,9 @@ static int boundary_legend(const Dataset *ds, const ViewCtx *c, int y, int left,
                 snprintf(nm, sizeof nm, "%d", k);
             int name_w = crt_width(nm);
             if (name_w > LEGEND_NAME_MAX) name_w = LEGEND_NAME_MAX;
-            int sw = hb ? 2 + marked : 1;
+            /* without half blocks: the point's character, then the
+             * region's where sure and where not */
+            int sw = hb ? 2 + marked : 3;
             int w = sw + 1 + name_w;
             char more[48];
             snprintf(more, sizeof more, "%s and %d more", crt_glyph(GLYPH_ELLIPSIS), n - k - 1);
@@ -349,6 +376,8 @@ static int boundary_legend(const Dataset *ds, const ViewCtx *c, int y, int left,
                             crt_pair(class_color(k, n_levels() - 1), point_bg()), A_BOLD);
                 } else {
                     put(yy, f.x, (char[]){class_char(k), 0}, class_pair(k), A_BOLD | A_REVERSE);
+                    put(yy, f.x + 1, (char[]){region_char(k, true), 0}, class_pair(k), A_BOLD);
+                    put(yy, f.x + 2, (char[]){region_char(k, false), 0}, class_pair(k), A_DIM);
                 }
                 crt_set(stdscr, ROLE_NORMAL);
                 crt_puts(stdscr, yy, f.x + sw + 1, name_w, nm);
@@ -367,6 +396,7 @@ static int boundary_legend(const Dataset *ds, const ViewCtx *c, int y, int left,
          * for what tells them apart */
         flow_point(&f, A_BOLD | A_REVERSE, "train (reversed)");
         if (val) flow_point(&f, A_BOLD | A_UNDERLINE, "val (underlined)");
+        if (!regression) flow_region(&f);
     }
     if (c && c->ld->pca_note[0])
         flow_text(&f, c->ld->pca_note, ROLE_WARN);
@@ -485,9 +515,9 @@ void teach_boundary(const ViewCtx *c, int top, int left, int height, int width)
                 if (r >= g->h) break;
                 int i = r * g->w + col, hue = ld->cls[i];
                 int lv = level_of(c, ld->conf[i]);
-                static const char sure[] = "#@%&$*+=", faint[] = ".,:;'`~-";
-                char ch[2] = {lv >= n_levels() - 1 ? sure[hue % 8] : faint[hue % 8], 0};
-                put(y, x, ch, class_pair(hue), lv >= n_levels() - 1 ? A_BOLD : A_DIM);
+                bool sure = lv >= n_levels() - 1;
+                put(y, x, (char[]){region_char(hue, sure), 0}, class_pair(hue),
+                    sure ? A_BOLD : A_DIM);
             }
         }
     }
