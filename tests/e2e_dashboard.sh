@@ -14,7 +14,7 @@
 # run has ended, offers r and o rather than keys that would be refused.  With
 # no hidden layer the header names no activation; paused, q says so.  An
 # event's epoch is the share of the epoch's rows done, across a change of
-# batch size.
+# batch size.  The help names every mark of the chart's x axis.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_dashboard.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -207,6 +207,16 @@ off_screen 'still running' || fail "paused, the quit box says 'still running'"
 keys n
 wait_gone 'quit\?' 5 || fail "n did not close the quit box"
 echo "ok: with no hidden layer the header reads 2→1; paused, q says so"
+# the help names every mark the chart's x axis draws
+keys '?'
+wait_for 'gradtop keys' 5 || fail "? did not open the help"
+keys End
+wait_for 'a divergence \(in red\)' 5 || fail "the help's legend does not name the divergence mark"
+on_screen '★ the best epoch, ▲ a hyperparameter change' ||
+    fail "the help's legend does not give the best epoch's and a change's marks"
+keys '?'
+wait_gone 'gradtop keys' 5 || fail "? did not close the help"
+echo "ok: the help names the chart's marks, divergences included"
 keys q
 keys y
 wait_file "$TMP/nohidden.exit" 10 || fail "q y did not quit the paused run"

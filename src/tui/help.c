@@ -15,7 +15,7 @@
  * without colour (NO_COLOR, a monochrome terminal) their shapes. */
 static void legend_text(char *buf, size_t cap)
 {
-    char tr[24], va[24], curves[160];
+    char tr[24], va[24], curves[160], marks[240];
     chartview_sample(ROLE_TRAIN, tr, sizeof tr);
     chartview_sample(ROLE_VAL, va, sizeof va);
     if (crt_colors() > 0)
@@ -23,14 +23,20 @@ static void legend_text(char *buf, size_t cap)
     else
         snprintf(curves, sizeof curves, "training a solid line (%s) and validation dotted (%s)", tr,
                  va);
+    /* as build_markers (dashboard.c) draws them */
+    snprintf(marks, sizeof marks,
+             "%s the best epoch, %s a hyperparameter change (the schedule's too), %s a pause, %s "
+             "a divergence (%s)",
+             crt_glyph(GLYPH_BEST), crt_glyph(GLYPH_CHANGE), crt_glyph(GLYPH_PAUSE),
+             crt_glyph(GLYPH_CHANGE), crt_colors() > 0 ? "in red" : "the change's mark");
     snprintf(buf, cap,
              "Charts: %s, smoothed; the raw curves are drawn faint behind.  Marks on the x axis: "
-             "best epoch, hyperparameter changes, pauses.  Status words: RUNNING, PAUSED, EARLY "
+             "%s.  Status words: RUNNING, PAUSED, EARLY "
              "STOPPED (by patience or by s), DIVERGED, DONE.  Earlier runs on the same dataset "
              "(from the log directory) are drawn dim behind; b hides them.  The boundary and "
              "confusion views give each class %s; a regression's map runs from orange (low) "
              "through white to blue (high), as its legend says.",
-             curves,
+             curves, marks,
              crt_colors() > 0 ? "its colour, and a shape of its own too when there are more "
                                 "classes than colours"
                               : "a digit or letter of its own, reversed for training points "
@@ -130,7 +136,7 @@ void help_draw(WINDOW *w, int rows, int cols, int *scroll)
         hr[n++] = (HelpRow){key_table[i].label, key_table[i].help};
     for (int i = 0; i < net_key_count && n < 64; i++)
         hr[n++] = (HelpRow){net_key_table[i].label, net_key_table[i].help};
-    char legend[1024];
+    char legend[1536];
     legend_text(legend, sizeof legend);
     help_box(w, rows, cols, "gradtop keys", hr, n, legend, scroll);
 }
