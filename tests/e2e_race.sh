@@ -3,7 +3,7 @@
 # name is on the screen, the race advances, space pauses all racers (the
 # status line then says "all paused", never "pausing"; and
 # presses read in one frame alternate: pause, resume, pause), q then y
-# exits 0 and each racer's run directory is written.  The header shows
+# exits 0 and each racer's run directory is written; ? shows its help.  The header shows
 # only what all racers share and each row what sets its racer apart; at
 # 80x24 the table fits, its columns line up with their headers (5-digit
 # epochs beside 3-digit ones), and once every racer has ended the status
@@ -121,6 +121,14 @@ for r in sgd adam rmsprop; do
 done
 on_screen '^ all paused' || fail "space, space, space does not say 'all paused'"
 echo "ok: presses in one frame each see the one before (pause, resume, pause)"
+# ? opens the race's help, as on the other screens, and the bar offers it
+on_screen '\? help +q quit' || fail "the race's key bar does not offer ? help"
+keys '?'
+wait_for 'gradtop race keys' 5 || fail "? did not open the race's help"
+on_screen 'pause every racer while any trains' || fail "the race's help does not give space's sentence"
+keys '?'
+wait_gone 'gradtop race keys' 5 || fail "? did not close the race's help"
+echo "ok: ? shows the race's help and closes it; the bar offers it"
 quit_q_y race
 echo "ok: q, y exits with status 0"
 for r in sgd adam rmsprop; do

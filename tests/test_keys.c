@@ -5,7 +5,8 @@
  * once it has ended), and that the network view's own keys mean nothing
  * else in another view (but + and -, which the bar and the help name
  * there); the sweep screen's bar, likewise, names space for what it does
- * and offers only the keys that act.  Nothing is drawn.
+ * and offers only the keys that act; the sweep's and the race's keys
+ * come from their tables.  Nothing is drawn.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -114,27 +115,45 @@ static void network_keys_mean_nothing_else_in_other_views(void **state)
 /* The sweep screen takes its keys from its table: every row's keys lead
  * to its action, each action has one row, no key is bound twice, and
  * enter reads the same as the terminal's carriage return. */
-static void sweep_keys_come_from_their_table(void **state)
+static void table_leads_to_its_actions(const KeyBinding *t, int n, Action (*action)(int))
 {
-    (void)state;
-    for (int i = 0; i < sweep_key_count; i++) {
-        const KeyBinding *k = &sweep_key_table[i];
+    for (int i = 0; i < n; i++) {
+        const KeyBinding *k = &t[i];
         assert_int_not_equal(k->action, ACTION_NONE);
-        assert_int_equal(keys_sweep_action(k->key), k->action);
-        if (k->alt) assert_int_equal(keys_sweep_action(k->alt), k->action);
+        assert_int_equal(action(k->key), k->action);
+        if (k->alt) assert_int_equal(action(k->alt), k->action);
         for (int j = 0; j < i; j++) {
-            const KeyBinding *o = &sweep_key_table[j];
+            const KeyBinding *o = &t[j];
             if (o->action == k->action) fail_msg("two rows for the action of '%s'", k->label);
             if (o->key == k->key || (k->alt && (o->key == k->alt || o->alt == k->alt)) ||
                 (o->alt && o->alt == k->key))
                 fail_msg("'%s' and '%s' share a key", o->label, k->label);
         }
     }
+}
+
+static void sweep_keys_come_from_their_table(void **state)
+{
+    (void)state;
+    table_leads_to_its_actions(sweep_key_table, sweep_key_count, keys_sweep_action);
     assert_int_equal(keys_sweep_action('\r'), ACTION_SWEEP_OPEN);
     assert_int_equal(keys_sweep_action(KEY_ENTER), ACTION_SWEEP_OPEN);
     assert_int_equal(keys_sweep_action('h'), ACTION_HELP);
     assert_int_equal(keys_sweep_action(KEY_BTAB), ACTION_SWEEP_PREV_PARAM);
     assert_int_equal(keys_sweep_action('x'), ACTION_NONE);
+}
+
+/* The race screen takes its keys from its table too, ? for its help and
+ * the pace keys with their unshifted twins. */
+static void race_keys_come_from_their_table(void **state)
+{
+    (void)state;
+    table_leads_to_its_actions(race_key_table, race_key_count, keys_race_action);
+    assert_int_equal(keys_race_action('?'), ACTION_HELP);
+    assert_int_equal(keys_race_action('h'), ACTION_HELP);
+    assert_int_equal(keys_race_action('.'), ACTION_FASTER);
+    assert_int_equal(keys_race_action(','), ACTION_SLOWER);
+    assert_int_equal(keys_race_action('e'), ACTION_NONE); /* nothing to edit in a race */
 }
 
 static const KeyBinding *sweep_binding(Action a)
@@ -180,6 +199,7 @@ int main(void)
         cmocka_unit_test(network_keys_mean_nothing_else_in_other_views),
         cmocka_unit_test(sweep_keys_come_from_their_table),
         cmocka_unit_test(sweep_bar_offers_keys_where_they_act),
+        cmocka_unit_test(race_keys_come_from_their_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,14 @@
 
 #include "crt.h"
 
+/* The loss charts' keys, the dashboard's and the race's alike. */
+/* clang-format off */
+#define CHART_KEY_ROWS \
+    {'l', 0, "l", "log-y", "toggle a logarithmic loss axis", ACTION_LOG}, \
+    {'[', 0, "[", NULL, "less smoothing", ACTION_SMOOTH_LESS}, \
+    {']', 0, "]", "smooth", "more smoothing (TensorBoard's debiased EMA)", ACTION_SMOOTH_MORE}
+/* clang-format on */
+
 const KeyBinding key_table[] = {
     {' ', 0, "space", "pause", "pause or resume training (resumes a diverged run too)",
      ACTION_PAUSE},
@@ -29,9 +37,7 @@ const KeyBinding key_table[] = {
      "back to the setup form, filled with the current settings (changes made live "
      "included); the run ends and stays behind the charts as an earlier run",
      ACTION_SETUP},
-    {'l', 0, "l", "log-y", "toggle a logarithmic loss axis", ACTION_LOG},
-    {'[', 0, "[", NULL, "less smoothing", ACTION_SMOOTH_LESS},
-    {']', 0, "]", "smooth", "more smoothing (TensorBoard's debiased EMA)", ACTION_SMOOTH_MORE},
+    CHART_KEY_ROWS,
     {'\t', 0, "tab", "view",
      "next view: charts, epochs, decision boundary, gradient estimate, network, confusion",
      ACTION_NEXT_VIEW},
@@ -92,6 +98,11 @@ Action keys_sweep_action(int ch)
 {
     if (ch == '\r') ch = '\n';
     return table_action(sweep_key_table, sweep_key_count, ch);
+}
+
+Action keys_race_action(int ch)
+{
+    return table_action(race_key_table, race_key_count, ch);
 }
 
 Action keys_action(int ch, bool network)
@@ -264,3 +275,24 @@ const char *keys_sweep_bar_word(const KeyBinding *k, SweepKeyState st)
     default: return k->bar;
     }
 }
+
+/* The race screen's keys (race.c takes them, and draws its bar from what
+ * the racers do). */
+const KeyBinding race_key_table[] = {
+    {' ', 0, "space", "pause all",
+     "pause every racer while any trains; else resume them (a diverged one from its last "
+     "finite weights)",
+     ACTION_PAUSE},
+    {'n', 0, "n", "step all", "while paused: one batch for every paused racer", ACTION_STEP},
+    {'>', '.', ">", "pace", "every racer faster: the next pace up to max", ACTION_FASTER},
+    {'<', ',', "<", NULL, "every racer slower, to watch: the next pace down", ACTION_SLOWER},
+    {'s', 0, "s", "stop all", "stop every racer now, each keeping its best weights", ACTION_STOP},
+    {'w', 0, "w", NULL,
+     "after a racer's run file could not be written (a full disk), which pauses it: go on "
+     "without run files",
+     ACTION_NO_LOG},
+    CHART_KEY_ROWS,
+    {'?', 'h', "?", "help", "show or hide this help", ACTION_HELP},
+    {'q', 0, "q", "quit", "quit (asks first while a racer trains; y confirms)", ACTION_QUIT},
+};
+const int race_key_count = (int)(sizeof race_key_table / sizeof race_key_table[0]);

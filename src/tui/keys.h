@@ -1,6 +1,7 @@
 /*
  * keys.h - the dashboard's one key table, and the two things drawn from it:
- * the key bar at the bottom of the screen and the help overlay (help.c).
+ * the key bar at the bottom of the screen and the help overlay (help.c);
+ * the sweep screen's and the race screen's tables beside it.
  *
  * A key maps to an Action; dashboard.c decides what an action does in the
  * current state.  Adding a key means adding a row here, and the bar and the
@@ -85,6 +86,13 @@ typedef struct {
 /* The word the sweep screen's bar gives k in state st, or NULL when the
  * bar leaves k out then (the key would do nothing; the help lists it). */
 const char *keys_sweep_bar_word(const KeyBinding *k, SweepKeyState st);
+
+/* The race screen's keys (gradtop race: race.c), bound to the dashboard's
+ * actions, which each does for every racer at once. */
+extern const KeyBinding race_key_table[];
+extern const int race_key_count;
+/* The race screen's action for key ch (race_key_table), or ACTION_NONE. */
+Action keys_race_action(int ch);
 
 /* The network view's keys, which edit the network while it trains: they
  * take precedence over key_table's while that view shows (its + and -

@@ -17,6 +17,7 @@
 #include "chart.h"
 #include "chartview.h"
 #include "crt.h"
+#include "keys.h"
 #include "screen.h"
 #include "run.h"
 #include "text.h"
@@ -38,7 +39,9 @@ struct Race {
     int n;
     PreparedData sess;
     bool log_y, confirm, quit;
-    bool ended; /* every racer had ended at the last frame */
+    bool help;       /* the ? overlay is shown */
+    int help_scroll; /* its first row shown */
+    bool ended;      /* every racer had ended at the last frame */
     double smoothing;
     Pace pace;        /* every racer's: < and > change them together */
     char shared[256]; /* what every racer has in common, for the header */
@@ -256,6 +259,15 @@ static double *need(Race *race, size_t n)
     return race->buf;
 }
 
+/* The second chart's figure: the validation accuracy (MAE for a
+ * regression), or the training one without a validation part. */
+static const char *metric_title(const Race *race)
+{
+    bool reg = race->sess.train.task == TASK_REGRESSION, has_val = race->sess.val.n > 0;
+    return reg ? (has_val ? "validation MAE" : "MAE")
+               : (has_val ? "validation accuracy" : "accuracy");
+}
+
 static void x_ticks(ChartSpec *c, const TrainerSnapshot *s, int width)
 {
     int E = s->n_epochs;
@@ -295,8 +307,7 @@ static void draw_charts(Race *race, int top, int height, int width)
     memset(&loss, 0, sizeof loss);
     memset(&acc, 0, sizeof acc);
     loss.title = "training loss (smoothed)";
-    acc.title =
-        reg ? (has_val ? "validation MAE" : "MAE") : (has_val ? "validation accuracy" : "accuracy");
+    acc.title = metric_title(race);
     loss.empty_text = "waiting for the first batch...";
     acc.empty_text = "waiting for the first epoch...";
     ChartAxis xa = {0, (double)max_step, false};
@@ -568,7 +579,7 @@ static void draw_keys(const Race *race, int y, int width)
 {
     RaceCount c = count_racers(race);
     bool going = c.running || c.paused || c.diverged;
-    const char *k[7][2];
+    const char *k[8][2];
     size_t n = 0;
     if (going) {
         k[n][0] = "space";
@@ -586,8 +597,9 @@ static void draw_keys(const Race *race, int y, int width)
         k[n][0] = "s";
         k[n++][1] = "stop all";
     }
-    static const char *const always[][2] = {{"l", "log-y"}, {"[]", "smooth"}, {"q", "quit"}};
-    for (size_t i = 0; i < 3; i++) {
+    static const char *const always[][2] = {
+        {"l", "log-y"}, {"[]", "smooth"}, {"?", "help"}, {"q", "quit"}};
+    for (size_t i = 0; i < 4; i++) {
         k[n][0] = always[i][0];
         k[n++][1] = always[i][1];
     }
@@ -622,6 +634,29 @@ static const Racer *log_failed_racer(const Race *race)
         if (r->core->log && r->core->log_error[0] && !r->core->log_dropped) return &race->r[i];
     }
     return NULL;
+}
+
+/* The ? overlay: race_key_table, and how to read the screen. */
+static void draw_help(Race *race, int rows, int cols)
+{
+    HelpRow hr[32];
+    int n = 0;
+    for (int i = 0; i < race_key_count && n < 32; i++)
+        hr[n++] = (HelpRow){race_key_table[i].label, race_key_table[i].help};
+    bool colour = crt_colors() > 0;
+    char text[1024];
+    snprintf(text, sizeof text,
+             "The racers train side by side on the same data, each on its own thread; the keys "
+             "act on all of them at once.  Charts, by epoch: each racer's training loss "
+             "(smoothed) and its %s, each racer %s.  Table: a row per racer with its status, "
+             "epoch, step, the last epoch's figures, the learning rate in force, its best "
+             "figure and the epoch it came at, and the settings that set it apart; the header "
+             "gives what every racer shares and the pace.",
+             metric_title(race),
+             colour ? "in its own colour, which its row's bar has too"
+                    : "in a line of its own (solid, dotted, dashed, sparse), which its row "
+                      "begins with");
+    help_box(stdscr, rows, cols, "gradtop race keys", hr, n, text, &race->help_scroll);
 }
 
 static void draw(Race *race)
@@ -664,6 +699,7 @@ static void draw(Race *race)
         crt_puts(stdscr, rows - 2, 1, cols - 2, race->notice);
     }
     draw_keys(race, rows - 1, cols);
+    if (race->help) draw_help(race, rows, cols);
     if (race->confirm) {
         int bw = 50, bh = 5, y0 = (rows - bh) / 2, x0 = (cols - bw) / 2;
         crt_box(stdscr, y0, x0, bh, bw, "quit?", ROLE_WARN);
@@ -742,9 +778,15 @@ static void on_key(Race *race, int ch)
         if (ch == 'n' || ch == 'N' || ch == KEY_ESC || ch == 'q') race->confirm = false;
         return;
     }
+    if (race->help && (ch == KEY_ESC || ch == 'q' || ch == '?' || ch == 'h')) {
+        race->help = false;
+        return;
+    }
+    if (race->help && help_scroll_key(ch, &race->help_scroll, LINES - 8)) return;
     RaceCount c = count_racers(race);
-    switch (ch) {
-    case ' ':
+    Action a = keys_race_action(ch);
+    switch (a) {
+    case ACTION_PAUSE:
         /* one state for all: pause when any trains, else resume */
         if (c.running) {
             act_on(race, TRAIN_RUNNING, TRAIN_RUNNING, trainer_pause, "paused",
@@ -756,7 +798,7 @@ static void on_key(Race *race, int ch)
                      "training has ended: nothing to resume (q quits)");
         }
         break;
-    case 'n':
+    case ACTION_STEP:
         if (c.paused) {
             act_on(race, TRAIN_PAUSED, TRAIN_PAUSED, trainer_step_once, "", "");
             snprintf(race->notice, sizeof race->notice, "one batch for every paused racer");
@@ -768,7 +810,7 @@ static void on_key(Race *race, int ch)
                      "training has ended: nothing to step (q quits)");
         }
         break;
-    case 's':
+    case ACTION_STOP:
         if (c.running || c.paused) {
             act_on(race, TRAIN_RUNNING, TRAIN_PAUSED, trainer_stop, "stopping",
                    ": the best weights are kept");
@@ -777,7 +819,7 @@ static void on_key(Race *race, int ch)
                      "training has ended: nothing to stop (q quits)");
         }
         break;
-    case 'w': {
+    case ACTION_NO_LOG: {
         /* every racer whose run files failed goes on without them */
         char who[RACE_MAX * (RACE_NAME_MAX + 2)] = "";
         for (int i = 0; i < race->n; i++) {
@@ -794,11 +836,9 @@ static void on_key(Race *race, int ch)
                      "w is for a racer whose run files could not be written: none");
         break;
     }
-    case '>':
-    case '.':
-    case '<':
-    case ',': {
-        race->pace = pace_step(race->pace, ch == '>' || ch == '.');
+    case ACTION_FASTER:
+    case ACTION_SLOWER: {
+        race->pace = pace_step(race->pace, a == ACTION_FASTER);
         for (int i = 0; i < race->n; i++)
             if (race->r[i].run.core->trainer)
                 trainer_set_pace(race->r[i].run.core->trainer, race->pace);
@@ -807,10 +847,18 @@ static void on_key(Race *race, int ch)
         snprintf(race->notice, sizeof race->notice, "pace %s for every racer", p);
         break;
     }
-    case 'l': race->log_y = !race->log_y; break;
-    case '[': race->smoothing = race->smoothing >= 0.1 ? race->smoothing - 0.1 : 0; break;
-    case ']': race->smoothing = race->smoothing < 0.89 ? race->smoothing + 0.1 : 0.95; break;
-    case 'q':
+    case ACTION_LOG: race->log_y = !race->log_y; break;
+    case ACTION_SMOOTH_LESS:
+        race->smoothing = race->smoothing >= 0.1 ? race->smoothing - 0.1 : 0;
+        break;
+    case ACTION_SMOOTH_MORE:
+        race->smoothing = race->smoothing < 0.89 ? race->smoothing + 0.1 : 0.95;
+        break;
+    case ACTION_HELP:
+        race->help = !race->help;
+        race->help_scroll = 0;
+        break;
+    case ACTION_QUIT:
         if (any_in_progress(race))
             race->confirm = true;
         else
