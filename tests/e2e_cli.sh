@@ -377,19 +377,20 @@ for e in NO_COLOR TERM LANG; do
     expect_line "$T/man.sec" "^\\.B .*\\<$e\\>" "the man page's ENVIRONMENT does not name $e"
 done
 
-# The race screen's keys, as its key handler takes them (src/tui/race.c
-# has no key table of its own: the cases of on_key, an alternate key such
-# as '.' for '>' counted as the dashboard's key table pairs them), are each
-# named in the man page's race keys.
-LAST="the race keys of gradtop --man against src/tui/race.c"
-awk '/^static void on_key\(Race/,/^}/' "$ROOT/src/tui/race.c" | sed -n "s/^ *case '\(.*\)':.*/\1/p" >"$T/race.keys"
+# The race screen's keys, as its key table gives them (race_key_table in
+# src/tui/keys.c, with the chart rows it shares with the dashboard's,
+# CHART_KEY_ROWS; each row's first key, which the man page names), are
+# each named in the man page's race keys.
+LAST="the race keys of gradtop --man against race_key_table in src/tui/keys.c"
+awk '/^#define CHART_KEY_ROWS/,/[^\\]$/; /^const KeyBinding race_key_table\[\]/,/^};/' \
+    "$ROOT/src/tui/keys.c" | sed -n "s/^ *{'\(\\\\\?.\)', .*/\1/p" >"$T/race.keys"
 awk '/^const KeyBinding key_table\[\]/,/^};/' "$ROOT/src/tui/keys.c" |
     sed -n "s/^ *{'\(.\)', '\(.\)',.*/\2\1/p" >"$T/alt.keys"
 sed -n "/^Keys: /,/^Each racer's run files/p" "$T/man.txt" | sed '$d' | tr ' ' '\n' |
     sed -e 's/^\(..*\)[,.;:]$/\1/' -e 's/^(//' -e 's/)$//' >"$T/race.words"
 checks=$((checks + 1))
 [ "$(wc -l <"$T/race.keys")" -ge 8 ] ||
-    bad "cannot read the race's keys from on_key in src/tui/race.c: '$(tr '\n' ' ' <"$T/race.keys")'"
+    bad "cannot read the race's keys from race_key_table in src/tui/keys.c: '$(tr '\n' ' ' <"$T/race.keys")'"
 while IFS= read -r k; do
     [ "$k" = " " ] && k=space
     primary=$(awk -v k="$k" 'substr($0, 1, 1) == k { print substr($0, 2, 1) }' "$T/alt.keys")
