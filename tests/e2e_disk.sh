@@ -191,6 +191,23 @@ for scr in "--start" "race"; do
 done
 echo "ok: an invalid network under train, race, the dashboard and the race screen: exit 2, no run directory"
 
+# ---- the sweep screen ------------------------------------------------------------
+# The status line gives the reason first, which a narrow screen must keep,
+# then the file from the sweep directory.
+rm -rf "${SMALL:?}"/*
+start_session sweepscr C.UTF-8 "sweep --layers 256,256 --space 'lr=loguniform(1e-3,1e-2)' \
+    --trials 2 --max-epochs 2 --parallel 1 --logdir '$SMALL/sweepscr' '$DATA'"
+resize 80 24
+wait_for "the sweep stopped, a file could not be written \\($WHY\\): [0-9]" 30 ||
+    fail "the sweep screen does not give the reason its files failed, then the trial's file"
+keys q
+wait_file "$TMP/sweepscr.exit" 10 || { keys y; wait_file "$TMP/sweepscr.exit" 10; } ||
+    fail "the sweep screen did not quit"
+[ "$(cat "$TMP/sweepscr.exit")" = 1 ] ||
+    fail "the sweep screen on a full disk exited $(cat "$TMP/sweepscr.exit"), not 1"
+T kill-session -t "$PANE" >/dev/null 2>&1
+echo "ok: the sweep screen on a full disk says why first, then which file, and exits 1"
+
 # ---- a headless sweep ------------------------------------------------------------
 # The first trial's first save fails: the sweep stops as on SIGINT (the
 # trial stopped, not failed, so that --resume trains it again), says which

@@ -778,6 +778,26 @@ static void draw_keys(SweepScreen *s, int y, int cols)
     crt_set(stdscr, ROLE_NORMAL);
 }
 
+/* The sweep's files failure for the status line: the reason first, which
+ * a narrow terminal must not cut, then the file named from the sweep
+ * directory ("writing the sweep's files failed: DIR/T/checkpoint.gtm: No
+ * space left on device" reads "the sweep stopped, a file could not be
+ * written (No space left on device): T/checkpoint.gtm"). */
+static void files_message(const char *msg, const char *dir, char *out, size_t cap)
+{
+    static const char head[] = "writing the sweep's files failed: ";
+    const char *what = strncmp(msg, head, sizeof head - 1) ? msg : msg + sizeof head - 1;
+    const char *why = strrchr(what, ':');
+    if (!why || why[1] != ' ') {
+        snprintf(out, cap, "%s", msg);
+        return;
+    }
+    size_t dl = strlen(dir);
+    if (dl && !strncmp(what, dir, dl) && what[dl] == '/') what += dl + 1;
+    snprintf(out, cap, "the sweep stopped, a file could not be written (%s): %.*s", why + 2,
+             (int)(why - what), what);
+}
+
 static void draw_message(SweepScreen *s, int y, int cols)
 {
     mvhline(y, 0, ' ', cols);
@@ -785,7 +805,7 @@ static void draw_message(SweepScreen *s, int y, int cols)
     CrtRole role = ROLE_DIM;
     pthread_mutex_lock(&s->mu);
     bool fin = s->t_end > 0, files_bad = fin && s->run_rc;
-    if (files_bad) snprintf(line, sizeof line, "%s", s->run_err.msg);
+    if (files_bad) files_message(s->run_err.msg, s->x->dir, line, sizeof line);
     pthread_mutex_unlock(&s->mu);
     if (files_bad) {
         role = ROLE_BAD;
