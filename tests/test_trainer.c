@@ -1628,6 +1628,27 @@ static void test_result_after_new_data_scores_the_kept_weights_on_it(void **stat
     prepared_close(&a);
 }
 
+/* Stopped in an epoch without --restore-best: the weights kept are past
+ * the last epoch's, and the result scores them, as model.gtm holds them. */
+static void test_result_after_a_stop_mid_epoch_scores_the_weights_kept(void **state)
+{
+    (void)state;
+    PreparedData a;
+    open_spiral(&a, 0.05, 0.2);
+    DataWatch w = {.stop_at = 47}; /* no new data: send_at 0 is no step */
+    TrainResult res;
+    run_with_new_data(&a, NULL, 0, &w, &res);
+    assert_int_equal(res.status, TRAIN_STOPPED);
+    assert_int_equal(res.epochs, 1);
+    assert_int_equal(res.kept.epoch, 1);
+    EpochMetrics v;
+    trainer_evaluate(trainer_model(w.t), &a.val, &v);
+    assert_true(fabs(v.loss - res.kept.val_loss) <= 1e-9 * (1 + fabs(v.loss)));
+    assert_true(fabs(w.last.val_loss - res.kept.val_loss) > 1e-6); /* not epoch 1's */
+    data_watch_free(&w);
+    prepared_close(&a);
+}
+
 /* Data that would take the run's validation part away is refused with the
  * reason, and nothing changes: the run trains its 80 batches on the old
  * data, the weights only as training moves them, and the buffers stay the
@@ -1690,6 +1711,7 @@ int main(void)
         cmocka_unit_test(test_adopt_shape_for_a_resumed_run),
         cmocka_unit_test(test_new_data_swaps_in_between_batches),
         cmocka_unit_test(test_result_after_new_data_scores_the_kept_weights_on_it),
+        cmocka_unit_test(test_result_after_a_stop_mid_epoch_scores_the_weights_kept),
         cmocka_unit_test(test_new_data_without_validation_is_refused),
         cmocka_unit_test(test_the_stop_line_says_where_and_why),
     };

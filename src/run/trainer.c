@@ -57,8 +57,9 @@ struct Trainer {
     int best_epoch;
     int wait;
     EpochMetrics best_metrics, last_metrics;
-    /* last_metrics scored other weights or data than the model's now: the
-     * network, the data or (PBT) the weights changed since that epoch */
+    /* last_metrics scored other weights or data than the model's now: a
+     * batch of the next epoch, or a change of the network, the data or
+     * (PBT) the weights, came since that epoch */
     bool last_stale;
     TrainResult result;
     double target_scale; /* regression: MAE back in the label's units */
@@ -1058,7 +1059,9 @@ static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_
         model_backward(&t->model, lab, tgt, B);
         optimizer_step(&t->optim, t->model.params, t->model.grads, lr, t->team);
         pos += (size_t)B;
-        batch_no++;
+        /* the model's weights are past the last epoch's figures now (a
+         * stop before this epoch ends keeps them: finish scores them) */
+        if (++batch_no == 1) t->last_stale = true;
         publish_batch(t, loss, B, batch_no, pos, epoch, lr, t0);
         if (t->hooks.on_batch) {
             BatchInfo bi = {.step = t->pub.step,
