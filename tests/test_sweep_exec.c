@@ -681,6 +681,38 @@ static void write_text(const char *path, const char *text)
     fclose(f);
 }
 
+/* A trial the rule pruned whose stop the sweep had not collected when it
+ * was cut (trials.csv says pruned, with no figures): resumed, it is opened
+ * to stop there and its figures come back. */
+static void a_pruned_trial_not_collected_resumes_to_its_figures(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 10, 6, 1);
+    o.min_epochs = 2;
+    char dir[256], csv[300];
+    static char whole[1 << 15], after[1 << 15], text[1 << 16];
+    snprintf(dir, sizeof dir, "%s/uncollected", tmpdir);
+    snprintf(csv, sizeof csv, "%s/trials.csv", dir);
+    Outcome a, b;
+    sweep_in(&o, dir, 0, false, &a);
+    assert_true(a.n_events[SWEEP_EV_PRUNE] > 0);
+    trials_without_runs(dir, whole, sizeof whole);
+    snprintf(text, sizeof text, "%s", slurp(csv));
+    char *row = strstr(text, ",pruned,");
+    assert_non_null(row);
+    char *f = row + 1; /* the status field; the figures are fields 8 to 11 */
+    for (int k = 0; k < 6; k++) f = strchr(f, ',') + 1;
+    char *g = f;
+    for (int k = 0; k < 4; k++) g = strchr(g, ',') + 1;
+    memmove(f + 3, g - 1, strlen(g - 1) + 1);
+    memcpy(f, ",,,", 3);
+    write_text(csv, text);
+    sweep_in(&o, dir, 0, true, &b);
+    assert_same(&a, &b, 6);
+    trials_without_runs(dir, after, sizeof after);
+    assert_string_equal(whole, after);
+}
+
 static void resume_refuses_what_is_not_this_sweeps_trials(void **state)
 {
     (void)state;
@@ -1091,6 +1123,7 @@ int main(void)
         cmocka_unit_test(a_resumed_sweep_ends_as_an_uninterrupted_one),
         cmocka_unit_test(a_resumed_asha_sweep_ends_as_an_uninterrupted_one),
         cmocka_unit_test(a_killed_sweep_resumes_to_the_uninterrupted_ones_files),
+        cmocka_unit_test(a_pruned_trial_not_collected_resumes_to_its_figures),
         cmocka_unit_test(resume_refuses_what_is_not_this_sweeps_trials),
         cmocka_unit_test(a_sweep_directory_is_resumed_by_one_gradtop_at_a_time),
         cmocka_unit_test(a_trial_directory_no_row_names_is_taken_up_not_doubled),

@@ -1182,7 +1182,7 @@ static ErrorCode finish(Trainer *t, TrainStatus final, Error *err)
          * or the weights changed since the last one: score the weights that
          * are kept (after a divergence, the initial ones) on the data there
          * is now, so that the result line's figures are true. */
-        EpochMetrics k = {.epoch = t->n_history > 0 ? r->epochs : 0,
+        EpochMetrics k = {.epoch = r->epochs, /* a resumed run's too: its weights */
                           .has_val = t->val != NULL,
                           .lr = t->opt.hp.opt.lr,
                           .wall_time = now_wall()};

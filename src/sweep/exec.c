@@ -376,13 +376,14 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
     x->trials = calloc(n, sizeof *x->trials);
     x->want = calloc(n, sizeof *x->want);
     x->judged = calloc(n, sizeof *x->judged);
+    x->round = calloc(n, sizeof *x->round);
     if (x->scheduler == SWEEP_SCHED_PBT) {
         x->live = calloc(n, sizeof *x->live);
         x->configs = calloc(n, sizeof *x->configs);
         x->exploits = calloc(n, sizeof *x->exploits);
         x->acks = calloc(n, sizeof *x->acks);
     }
-    if (!x->trials || !x->want || !x->judged ||
+    if (!x->trials || !x->want || !x->judged || !x->round ||
         (x->scheduler == SWEEP_SCHED_PBT && (!x->live || !x->configs || !x->exploits || !x->acks)))
         return error_set(err, ERROR_RUNTIME, "sweep: out of memory for the trials");
     for (int i = 0; i < x->n_trials; i++) {
@@ -416,6 +417,7 @@ void sweep_exec_free(SweepExec *x)
     x->trials = NULL;
     free(x->want);
     free(x->judged);
+    free(x->round);
     free(x->live);
     free(x->configs);
     free(x->exploits);
@@ -562,18 +564,16 @@ static void end_trained(SweepExec *x, SweepTrial *t, const RunResume *rr)
         rundir_finish(rl, &r, &err);
         rundir_close(rl);
     }
-    if (err.code != ERROR_NONE) {
-        x->files_failed = true;
-        snprintf(x->files_error, sizeof x->files_error, "%s", err.msg);
-    }
     pthread_mutex_lock(&x->mu);
     t->result = r;
     t->has_result = true;
     t->epochs = s->epoch;
-    t->status = TRIAL_DONE;
+    /* its run not finished on disk: --resume ends it again */
+    t->status = err.code != ERROR_NONE ? TRIAL_STOPPED : TRIAL_DONE;
     t->collected = true;
     pthread_mutex_unlock(&x->mu);
     tell(x, SWEEP_EV_END, t, t->rung, -1);
+    if (err.code != ERROR_NONE) files_failed(x, err.msg);
 }
 
 /* Makes and starts trial i (sampled already, or to be resumed), training
@@ -676,12 +676,14 @@ static void start_trial(SweepExec *x, int i, int target)
         /* queued before the thread starts: taken before its first batch */
         if (prune && !replay) trainer_stop_why(t->tr->trainer, t->stop_why);
         if (x->paused_all && !x->stopping && !prune) trainer_pause(t->tr->trainer);
+        /* queued before it starts too: a trial a stopped sweep starts
+         * trains no batch (it writes nothing the round's decisions read) */
+        if (x->stopping) trainer_stop_why(t->tr->trainer, WHY_SWEEP_STOPPED);
         rc = trainrun_start(t->tr, &err);
         if (rc)
             release_slot(x, t);
         else
             t->live = true;
-        if (!rc && x->stopping) trainer_stop_why(t->tr->trainer, WHY_SWEEP_STOPPED);
     }
     if (rc) {
         t->status = files_bad ? TRIAL_STOPPED : TRIAL_FAILED;
@@ -729,7 +731,10 @@ static void collect(SweepExec *x)
         pthread_mutex_lock(&x->mu);
         bool now = collectable(t);
         if (now) t->collected = true; /* sweep_exec_stop leaves it alone from here */
-        bool pruned = t->status == TRIAL_PRUNED;
+        /* one trained again up to its prune epoch and stopped before it
+         * (a SIGINT) is only interrupted: --resume goes on with it */
+        bool pruned = t->status == TRIAL_PRUNED && !t->prune_at;
+        if (now) t->prune_at = 0;
         pthread_mutex_unlock(&x->mu);
         if (!now) continue;
         trainrun_end(t->tr);
@@ -818,10 +823,7 @@ static void median_step(SweepExec *x, bool *want, int *judged)
         SweepMedianParams mp = {x->base.min_epochs, MEDIAN_STARTUP};
         if (sweep_median_stop(&mp, &x->board, i, e)) {
             t->status = TRIAL_PRUNED;
-            snprintf(t->stop_why, sizeof t->stop_why,
-                     JOURNAL_PRUNED_BY "'s median rule: its %s at epoch %d is worse than the "
-                                       "median of the earlier trials' there",
-                     monitor_names[x->monitor], e);
+            sweep_exec_pruned_why(x, t); /* at its epoch, e */
             if (t->dormant) { /* --resume: opened from its checkpoint to stop */
                 t->dormant = false;
                 t->resume = true;
@@ -868,6 +870,17 @@ static unsigned long gen_now(SweepExec *x)
     JOURNAL_PRUNED_BY "'s asha rule: not promoted from this rung, and nothing was left to "      \
                       "promote or start"
 
+void sweep_exec_pruned_why(const SweepExec *x, SweepTrial *t)
+{
+    if (x->scheduler == SWEEP_SCHED_MEDIAN)
+        snprintf(t->stop_why, sizeof t->stop_why,
+                 JOURNAL_PRUNED_BY "'s median rule: its %s at epoch %d is worse than the median "
+                                   "of the earlier trials' there",
+                 monitor_names[x->monitor], t->epochs);
+    else
+        snprintf(t->stop_why, sizeof t->stop_why, "%s", ASHA_LAST_PRUNE);
+}
+
 /* Opens the trials pruned while dormant, each from its checkpoint to stop
  * at once (x->mu held, released meanwhile). */
 static void open_pruned(SweepExec *x)
@@ -886,15 +899,16 @@ static void stop_parked(SweepExec *x, SweepTrialStatus as)
     for (int i = 0; i < x->n_started; i++) {
         SweepTrial *t = &x->trials[i];
         if (t->dormant || (t->resume && !t->live)) {
-            if (as == TRIAL_PRUNED) { /* opened from its checkpoint to stop */
+            if (as == TRIAL_PRUNED && t->epochs > 0) { /* opened from its checkpoint to stop */
                 t->status = TRIAL_PRUNED;
                 snprintf(t->stop_why, sizeof t->stop_why, "%s", ASHA_LAST_PRUNE);
                 t->dormant = false;
                 t->resume = true;
                 t->prune_at = t->epochs;
-            } else { /* not opened again: ends as it is, to be resumed */
+            } else { /* not opened again: ends as it is (stopped: to be resumed) */
                 t->dormant = t->resume = false;
                 t->collected = true;
+                if (as == TRIAL_PRUNED) t->status = TRIAL_PRUNED;
             }
             continue;
         }
@@ -957,7 +971,7 @@ static void run_stream(SweepExec *x)
             SweepTrial *t = &x->trials[i];
             if (!t->resume) continue;
             pthread_mutex_unlock(&x->mu);
-            start_trial(x, i, x->base.max_epochs);
+            start_trial(x, i, t->prune_at ? t->target : x->base.max_epochs);
             pthread_mutex_lock(&x->mu);
         }
         while (may_start(x, x->n_started)) {
@@ -1050,10 +1064,14 @@ static void run_asha(SweepExec *x)
             tell(x, SWEEP_EV_RUNG, t, t->rung, -1);
             pthread_mutex_lock(&x->mu);
         }
-        int jobs = 0;
         /* A round's decisions are taken whole, even when a stop has come
          * meanwhile (the trials they start then stop at once): a resumed
-         * sweep then finds every round decided or not at all. */
+         * sweep then finds every round decided or not at all.  They are
+         * all taken before any of them starts a trial, and recorded in
+         * trials.csv before any trains: a trial started for one slot would
+         * otherwise write the board the next slot's decision reads. */
+        int jobs = 0;
+        SweepRoundJob *rj = x->round;
         for (int slot = 0; slot < x->parallel; slot++) {
             int trial, to;
             bool promote;
@@ -1068,33 +1086,41 @@ static void run_asha(SweepExec *x)
                 if (x->base.budget > 0 && x->epochs_planned + len > x->base.budget) break;
                 x->epochs_planned += len;
                 t->target = x->asha.rung_epochs[to];
-                jobs++;
                 bool reopen = t->dormant; /* --resume: opened from its checkpoint */
                 if (reopen) {
                     t->dormant = false;
                     t->resume = true;
-                } else {
-                    want[trial] = true;
                 }
-                pthread_mutex_unlock(&x->mu);
-                tell(x, SWEEP_EV_PROMOTE, t, to, -1);
-                if (reopen) start_trial(x, trial, t->target);
-                pthread_mutex_lock(&x->mu);
+                rj[jobs++] = (SweepRoundJob){trial, to, len, true, reopen, false};
                 continue;
             }
             if (x->n_started >= x->n_trials) continue;
             int len = x->asha.rung_epochs[0];
             if (x->base.budget > 0 && x->epochs_planned + len > x->base.budget) break;
             x->epochs_planned += len;
-            int i = x->n_started++;
-            jobs++;
+            x->trials[x->n_started].target = len; /* trials.csv has it before it starts */
+            rj[jobs++] = (SweepRoundJob){x->n_started++, 0, len, false, false, false};
+        }
+        if (jobs > 0) {
             pthread_mutex_unlock(&x->mu);
-            Error err = {0};
-            if (sample_trial(x, i, i, &err))
-                fail_trial(x, i, &err);
-            else
-                start_trial(x, i, len);
+            for (int j = 0; j < jobs; j++) {
+                Error err = {0};
+                rj[j].failed = !rj[j].promote && sample_trial(x, rj[j].trial, rj[j].trial, &err);
+                if (rj[j].failed) fail_trial(x, rj[j].trial, &err);
+            }
+            write_files(x);
+            for (int j = 0; j < jobs; j++) {
+                SweepTrial *t = &x->trials[rj[j].trial];
+                if (rj[j].promote) {
+                    tell(x, SWEEP_EV_PROMOTE, t, rj[j].to, -1);
+                    if (rj[j].reopen) start_trial(x, rj[j].trial, t->target);
+                } else if (!rj[j].failed) {
+                    start_trial(x, rj[j].trial, rj[j].len);
+                }
+            }
             pthread_mutex_lock(&x->mu);
+            for (int j = 0; j < jobs; j++)
+                if (rj[j].promote && !rj[j].reopen) want[rj[j].trial] = true;
         }
         if (jobs == 0) {
             stop_parked(x, TRIAL_PRUNED);

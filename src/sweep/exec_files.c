@@ -495,10 +495,17 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
         t->status = (SweepTrialStatus)st;
         t->target = counts[1];
         kept_from_row(x, t, field);
-        if (st == TRIAL_DONE || st == TRIAL_EARLY_STOPPED || st == TRIAL_PRUNED ||
-            st == TRIAL_DIVERGED || st == TRIAL_FAILED)
+        if (st == TRIAL_PRUNED && !t->has_result && t->run[0] && t->epochs > 0) {
+            /* pruned, the sweep cut before the trial had stopped and been
+             * collected (the rule's decision is written first): opened
+             * from its checkpoint to stop there, as exec.c's prune_at */
+            t->resume = true;
+            t->prune_at = t->epochs;
+            sweep_exec_pruned_why(x, t);
+        } else if (st == TRIAL_DONE || st == TRIAL_EARLY_STOPPED || st == TRIAL_PRUNED ||
+                   st == TRIAL_DIVERGED || st == TRIAL_FAILED)
             t->collected = true;
-        else if (x->has_asha && t->epochs >= t->target)
+        else if (x->has_asha && t->epochs > 0 && t->epochs >= t->target)
             t->dormant = true; /* waiting at its rung: opened when promoted */
         else if (waits_for_median(x, t))
             t->dormant = true; /* judged at its epoch before it trains on */

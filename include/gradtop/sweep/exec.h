@@ -105,6 +105,12 @@ typedef struct {
 
 typedef struct SweepExec SweepExec;
 
+/* asha: one job of a round, decided before any starts (exec.h's owner) */
+typedef struct {
+    int trial, to, len; /* promoted to rung `to`, or new and trained `len` epochs */
+    bool promote, reopen, failed;
+} SweepRoundJob;
+
 typedef struct {
     void *ctx;
     /* On the owner's thread. */
@@ -173,6 +179,7 @@ struct SweepExec {
     /* the owner's scratch, one entry per trial (pbt's only under pbt) */
     bool *want;  /* parked, to go on when a slot is free */
     int *judged; /* median: the epoch last judged at */
+    SweepRoundJob *round; /* asha: a round's jobs */
     bool *live;  /* pbt: parked at the barrier */
     SweepConfig *configs;
     SweepExploit *exploits, *acks; /* pbt: decided; waited for (trial + 1, 0: none) */
@@ -304,6 +311,9 @@ ErrorCode sweep_dir_make(const Options *o, const char *dataset, char *out, size_
  * "(or use --no-log)".  Either is locked (flock) until sweep_exec_free:
  * a second gradtop resuming it meanwhile is refused (ERROR_INPUT). */
 ErrorCode sweep_exec_open_dir(SweepExec *x, const char *resume, Error *err);
+/* t->stop_why: why the sweep's rule pruned t at its epoch (the journal's
+ * stop line). */
+void sweep_exec_pruned_why(const SweepExec *x, SweepTrial *t);
 /* The run directory of trial index in the sweep directory (named
  * ...-trial-NNN) into out, when one is there though trials.csv has no row
  * for it (a sweep killed between making it and writing trials.csv):
