@@ -128,7 +128,8 @@ static void every_malformed_spec_names_the_parameter_and_its_column(void **state
     parse_fails("lr=uniform 0,1)", "'lr' at column 12: expected '('", NULL);
     parse_fails("lr=loguniform(x,1)", "'lr' at column 15: expected a number, got 'x'", NULL);
     parse_fails("lr=uniform(nan,1)", "'lr' at column 12: expected a number", NULL);
-    parse_fails("lr=uniform(1e999,2)", "'lr' at column 12: 1e999 is beyond what a double holds", NULL);
+    parse_fails("lr=uniform(1e999,2)", "'lr' at column 12: 1e999 is beyond what a double holds",
+                NULL);
     parse_fails("lr=uniform(0.1;0.2)", "'lr' at column 15: expected ','", NULL);
     parse_fails("lr=uniform(0.1,0.2) dropout=uniform(0,0.5)",
                 "'lr' at column 21: expected ';' or the end of the spec, got 'd'", NULL);
@@ -173,16 +174,24 @@ static void every_malformed_spec_names_the_parameter_and_its_column(void **state
     parse_fails("val-split=uniform(0.1,0.3)", "'val-split' at column 1", "shapes the data", NULL);
     parse_fails("normalize=choice(none|standard)", "'normalize' at column 1", "shapes the data",
                 NULL);
-    parse_fails("max-epochs=int(2,5)", "'max-epochs' at column 1: --max-epochs is the sweep's "
-                "own setting, not a trial's", NULL);
-    parse_fails("threads=int(1,2)", "'threads' at column 1: --threads: each trial trains on one "
-                "thread", NULL);
+    parse_fails("max-epochs=int(2,5)",
+                "'max-epochs' at column 1: --max-epochs is the sweep's "
+                "own setting, not a trial's",
+                NULL);
+    parse_fails("threads=int(1,2)",
+                "'threads' at column 1: --threads: each trial trains on one "
+                "thread",
+                NULL);
     parse_fails("seed=int(1,9)", "'seed' at column 1",
                 "--seed also draws the data's validation split", NULL);
-    parse_fails("lr=uniform(1e-320,1e-300)", "'lr' at column 12: 1e-320 is beyond what a double "
-                "holds (too near zero", NULL);
-    parse_fails("lr=uniform(1e-3,1e400)", "'lr' at column 17: 1e400 is beyond what a double holds "
-                "(too large", NULL);
+    parse_fails("lr=uniform(1e-320,1e-300)",
+                "'lr' at column 12: 1e-320 is beyond what a double "
+                "holds (too near zero",
+                NULL);
+    parse_fails("lr=uniform(1e-3,1e400)",
+                "'lr' at column 17: 1e400 is beyond what a double holds "
+                "(too large",
+                NULL);
     parse_fails("", "--space: no parameter to search", NULL);
     parse_fails("  ;", "parameter 1 at column 3: expected a parameter name", NULL);
     parse_fails("lr=uniform(0.1,\x01)", "control character 0x01 at column 16", NULL);

@@ -125,7 +125,9 @@ static void refusal_hint(char *buf, size_t cap, const char *command, unsigned cm
     else if (cmd == CMD_SWEEP && !strcmp(shown, "--epochs"))
         snprintf(buf, cap, "; a sweep's trials train at most --max-epochs");
     else if (cmd == CMD_TRAIN && !strcmp(shown, "--paused"))
-        snprintf(buf, cap, "; train is headless (gradtop --start DATASET --paused opens the dashboard paused)");
+        snprintf(
+            buf, cap,
+            "; train is headless (gradtop --start DATASET --paused opens the dashboard paused)");
     else if (cmd == CMD_VIEW)
         snprintf(buf, cap, "; view takes only LOGDIR (or --logdir)");
     else if (own && (!strcmp(shown, "-o") || !strcmp(shown, "--output")))

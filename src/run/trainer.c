@@ -102,8 +102,8 @@ struct Trainer {
      * its pauses */
     double run_seconds;
     double counted_to; /* the monotonic time run_seconds counts up to; -1: a pause since */
-    long run_samples;   /* rows stepped in that time */
-    double rate_t0;     /* for samples/s */
+    long run_samples;  /* rows stepped in that time */
+    double rate_t0;    /* for samples/s */
     long rate_samples;
 };
 

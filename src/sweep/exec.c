@@ -824,7 +824,7 @@ static void median_step(SweepExec *x, bool *want, int *judged)
         if (sweep_median_stop(&mp, &x->board, i, e)) {
             t->status = TRIAL_PRUNED;
             sweep_exec_pruned_why(x, t); /* at its epoch, e */
-            if (t->dormant) { /* --resume: opened from its checkpoint to stop */
+            if (t->dormant) {            /* --resume: opened from its checkpoint to stop */
                 t->dormant = false;
                 t->resume = true;
                 t->prune_at = e;
@@ -866,8 +866,8 @@ static unsigned long gen_now(SweepExec *x)
     return g;
 }
 
-#define ASHA_LAST_PRUNE                                                                        \
-    JOURNAL_PRUNED_BY "'s asha rule: not promoted from this rung, and nothing was left to "      \
+#define ASHA_LAST_PRUNE                                                                            \
+    JOURNAL_PRUNED_BY "'s asha rule: not promoted from this rung, and nothing was left to "        \
                       "promote or start"
 
 void sweep_exec_pruned_why(const SweepExec *x, SweepTrial *t)

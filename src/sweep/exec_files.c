@@ -439,9 +439,8 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
         int n = split_csv(line, field, want);
         long idx = strtol(field[0], NULL, 10);
         if (n != want) {
-            rc = error_set(err, ERROR_INPUT,
-                           "%s:%d: %s%d fields, where this sweep's rows have %d", path, lineno,
-                           n > want ? "more than " : "", n > want ? want : n, want);
+            rc = error_set(err, ERROR_INPUT, "%s:%d: %s%d fields, where this sweep's rows have %d",
+                           path, lineno, n > want ? "more than " : "", n > want ? want : n, want);
             break;
         }
         if (idx != x->n_started || idx >= x->n_trials) {

@@ -248,12 +248,14 @@ static ErrorCode parse_param(Cursor *c, SweepSpace *sp, size_t *used)
     p->column = (int)at + 1;
     if (!p->spec) return fail_at(c, at, "no such option (see gradtop --help)");
     if (p->spec->group == OPTGROUP_SWEEP)
-        return fail_at(c, at, "--%s is the sweep's own setting, not a trial's: give it to the "
-                              "sweep (--%s ...)",
+        return fail_at(c, at,
+                       "--%s is the sweep's own setting, not a trial's: give it to the "
+                       "sweep (--%s ...)",
                        name, name);
     if (!strcmp(name, "threads"))
-        return fail_at(c, at, "--threads: each trial trains on one thread (--parallel says how "
-                              "many train at once)");
+        return fail_at(c, at,
+                       "--threads: each trial trains on one thread (--parallel says how "
+                       "many train at once)");
     if (!p->spec->in_config)
         return fail_at(c, at,
                        "--%s says where or how a run is written, not how it learns: it "

@@ -177,10 +177,10 @@ struct SweepExec {
     bool has_asha;
     SweepTrial *trials;
     /* the owner's scratch, one entry per trial (pbt's only under pbt) */
-    bool *want;  /* parked, to go on when a slot is free */
-    int *judged; /* median: the epoch last judged at */
+    bool *want;           /* parked, to go on when a slot is free */
+    int *judged;          /* median: the epoch last judged at */
     SweepRoundJob *round; /* asha: a round's jobs */
-    bool *live;  /* pbt: parked at the barrier */
+    bool *live;           /* pbt: parked at the barrier */
     SweepConfig *configs;
     SweepExploit *exploits, *acks; /* pbt: decided; waited for (trial + 1, 0: none) */
     int n_started;
