@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 int atomicfile_open(AtomicFile *a, const char *path)
@@ -71,4 +72,19 @@ void atomicfile_abandon(AtomicFile *a)
     if (a->f) fclose(a->f);
     a->f = NULL;
     unlink(a->tmp);
+}
+
+int atomicfile_lock_dir(const char *dir, const char *busy, int *fd, Error *err)
+{
+    *fd = -1;
+    int d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (d < 0) return error_set(err, ERROR_RUNTIME, "%s: %s", dir, strerror(errno));
+    if (flock(d, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        close(d);
+        if (e == EWOULDBLOCK) return error_set(err, ERROR_INPUT, "%s: %s", dir, busy);
+        return error_set(err, ERROR_RUNTIME, "%s: cannot lock it: %s", dir, strerror(e));
+    }
+    *fd = d;
+    return ERROR_NONE;
 }

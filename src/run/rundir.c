@@ -436,20 +436,10 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
  * rows and cut each other's files back. */
 static ErrorCode lock_run_dir(RunDir *rl, Error *err)
 {
-    int fd = open(rl->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return error_set(err, ERROR_RUNTIME, "%s: %s", rl->dir, strerror(errno));
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        int e = errno;
-        close(fd);
-        if (e == EWOULDBLOCK)
-            return error_set(err, ERROR_INPUT,
-                             "%s: another gradtop is writing this run; resume it once that one "
-                             "has ended",
-                             rl->dir);
-        return error_set(err, ERROR_RUNTIME, "%s: cannot lock it: %s", rl->dir, strerror(e));
-    }
-    rl->lock_fd = fd;
-    return ERROR_NONE;
+    return atomicfile_lock_dir(rl->dir,
+                               "another gradtop is writing this run; resume it once that one "
+                               "has ended",
+                               &rl->lock_fd, err);
 }
 
 /* Removes a run directory this process has just made, with whatever it

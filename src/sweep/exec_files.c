@@ -384,20 +384,10 @@ bool sweep_trial_dir_find(const SweepExec *x, int index, char *out, size_t cap)
 static ErrorCode lock_dir(SweepExec *x, Error *err)
 {
     if (x->dir_lock >= 0) return ERROR_NONE;
-    int fd = open(x->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return error_set(err, ERROR_INPUT, "%s: %s", x->dir, strerror(errno));
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        int e = errno;
-        close(fd);
-        if (e == EWOULDBLOCK)
-            return error_set(err, ERROR_INPUT,
-                             "%s: another gradtop is running this sweep; resume it once that "
-                             "one has ended",
-                             x->dir);
-        return error_set(err, ERROR_RUNTIME, "%s: cannot lock it: %s", x->dir, strerror(e));
-    }
-    x->dir_lock = fd;
-    return ERROR_NONE;
+    return atomicfile_lock_dir(x->dir,
+                               "another gradtop is running this sweep; resume it once that one "
+                               "has ended",
+                               &x->dir_lock, err);
 }
 
 ErrorCode sweep_exec_resume(SweepExec *x, Error *err)

@@ -20,6 +20,7 @@
 #define GRADTOP_ATOMICFILE_H
 
 #include <stdbool.h>
+#include "gradtop/core/error.h"
 #include <stdio.h>
 
 #define ATOMICFILE_PATH 4096
@@ -41,5 +42,10 @@ int atomicfile_open(AtomicFile *a, const char *path);
 int atomicfile_commit(AtomicFile *a, int write_error);
 /* Gives up: closes and removes the temporary; path is untouched. */
 void atomicfile_abandon(AtomicFile *a);
+
+/* Locks directory dir for this process's writing (flock on a descriptor
+ * of it, into *fd, held until closed).  Another process holding it:
+ * ERROR_INPUT, "DIR: <busy>"; else ERROR_RUNTIME with the reason. */
+int atomicfile_lock_dir(const char *dir, const char *busy, int *fd, Error *err);
 
 #endif
