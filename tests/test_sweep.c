@@ -705,6 +705,10 @@ static void asha_rungs_grow_by_eta_up_to_the_full_length(void **state)
     assert_int_equal(a.n_rungs, 3); /* 2, 8, then 30 */
     assert_int_equal(a.rung_epochs[1], 8);
     assert_int_equal(a.rung_epochs[2], 30);
+    /* the rung a trial reached: the highest whose epochs it trained */
+    const int epochs[] = {0, 1, 2, 7, 8, 29, 30};
+    const int rung[] = {-1, -1, 0, 0, 1, 1, 2};
+    for (int k = 0; k < 7; k++) assert_int_equal(sweep_asha_rung_of(&a, epochs[k]), rung[k]);
     sweep_asha_free(&a);
     p.eta = 1;
     assert_int_equal(sweep_asha_init(&a, &p, 10, &err), ERROR_INPUT);

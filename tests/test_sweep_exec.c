@@ -438,6 +438,9 @@ static void a_stop_ends_trials_parked_at_a_rung(void **state)
 static void sweep_in_at(const Options *o, const char *dir, SweepEventKind at, int nth, bool resume,
                         Outcome *oc);
 
+/* The last of those sweeps' most trials training at once. */
+static int last_peak_running;
+
 static void sweep_in(const Options *o, const char *dir, int stop_at_start, bool resume, Outcome *oc)
 {
     sweep_in_at(o, dir, SWEEP_EV_START, stop_at_start, resume, oc);
@@ -474,6 +477,7 @@ static void sweep_in_at(const Options *o, const char *dir, SweepEventKind at, in
         oc->n_events[SWEEP_EV_PRUNE] += t->status == TRIAL_PRUNED;
         oc->n_events[SWEEP_EV_END] += t->status == TRIAL_STOPPED;
     }
+    last_peak_running = x->peak_running;
     sweep_exec_free(x);
     free(x);
     prepared_close(&data);
@@ -681,6 +685,18 @@ static void write_text(const char *path, const char *text)
     fclose(f);
 }
 
+/* Blanks the figures of the trials.csv row whose ",STATUS," starts at row
+ * (fields 8 to 11), in place. */
+static void blank_figures(char *row)
+{
+    char *f = row + 1; /* the status field */
+    for (int k = 0; k < 6; k++) f = strchr(f, ',') + 1;
+    char *g = f;
+    for (int k = 0; k < 4; k++) g = strchr(g, ',') + 1;
+    memmove(f + 3, g - 1, strlen(g - 1) + 1);
+    memcpy(f, ",,,", 3);
+}
+
 /* A trial the rule pruned whose stop the sweep had not collected when it
  * was cut (trials.csv says pruned, with no figures): resumed, it is opened
  * to stop there and its figures come back. */
@@ -700,17 +716,58 @@ static void a_pruned_trial_not_collected_resumes_to_its_figures(void **state)
     snprintf(text, sizeof text, "%s", slurp(csv));
     char *row = strstr(text, ",pruned,");
     assert_non_null(row);
-    char *f = row + 1; /* the status field; the figures are fields 8 to 11 */
-    for (int k = 0; k < 6; k++) f = strchr(f, ',') + 1;
-    char *g = f;
-    for (int k = 0; k < 4; k++) g = strchr(g, ',') + 1;
-    memmove(f + 3, g - 1, strlen(g - 1) + 1);
-    memcpy(f, ",,,", 3);
+    blank_figures(row);
     write_text(csv, text);
     sweep_in(&o, dir, 0, true, &b);
     assert_same(&a, &b, 6);
     trials_without_runs(dir, after, sizeof after);
     assert_string_equal(whole, after);
+}
+
+/* trials.csv in dir with every pruned row's figures blanked, as a kill
+ * leaves rows the rule pruned before their trials were collected; and
+ * their checkpoints removed, as a kill before any was written leaves them:
+ * resumed, each trains again from its first epoch up to where it was
+ * pruned.  The number of such rows. */
+static int uncollect_pruned(const char *dir)
+{
+    char csv[300];
+    snprintf(csv, sizeof csv, "%s/trials.csv", dir);
+    static char text[1 << 16];
+    snprintf(text, sizeof text, "%s", slurp(csv));
+    int n = 0;
+    for (char *row = strstr(text, ",pruned,"); row; row = strstr(row + 1, ",pruned,")) {
+        blank_figures(row);
+        n++;
+    }
+    write_text(csv, text);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd,
+             "for r in $(grep ',pruned,' %s | awk -F, '{print $NF}'); do "
+             "rm -f \"$r/checkpoint.gtm\"; done",
+             csv);
+    assert_int_equal(system(cmd), 0);
+    return n;
+}
+
+/* Resumed, the trials trained again up to where they were pruned take
+ * slots as any trial does: no more train at once than --parallel. */
+static void trials_trained_again_to_their_prune_keep_to_parallel(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 27, 1);
+    snprintf(o.dataset, sizeof o.dataset, "digits");
+    o.min_epochs = 3;
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s/replays", tmpdir);
+    Outcome a, b;
+    sweep_in(&o, dir, 0, false, &a);
+    assert_int_equal(last_peak_running, 1);
+    assert_true(uncollect_pruned(dir) >= 8);
+    sweep_in(&o, dir, 0, true, &b);
+    assert_int_equal(last_peak_running, 1);
+    /* and they came back to the uninterrupted sweep's figures */
+    assert_same(&a, &b, 27);
 }
 
 static void resume_refuses_what_is_not_this_sweeps_trials(void **state)
@@ -1124,6 +1181,7 @@ int main(void)
         cmocka_unit_test(a_resumed_asha_sweep_ends_as_an_uninterrupted_one),
         cmocka_unit_test(a_killed_sweep_resumes_to_the_uninterrupted_ones_files),
         cmocka_unit_test(a_pruned_trial_not_collected_resumes_to_its_figures),
+        cmocka_unit_test(trials_trained_again_to_their_prune_keep_to_parallel),
         cmocka_unit_test(resume_refuses_what_is_not_this_sweeps_trials),
         cmocka_unit_test(a_sweep_directory_is_resumed_by_one_gradtop_at_a_time),
         cmocka_unit_test(a_trial_directory_no_row_names_is_taken_up_not_doubled),

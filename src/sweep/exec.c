@@ -133,6 +133,7 @@ static void take_slot(SweepExec *x, SweepTrial *t)
 {
     t->counted = true;
     x->running++;
+    if (x->running > x->peak_running) x->peak_running = x->running;
 }
 
 /* Between two epochs, the epoch's files written: parks when the scheduler
@@ -752,6 +753,9 @@ static void collect(SweepExec *x)
         if (t->tr->log_failed) st = TRIAL_STOPPED;
         pthread_mutex_lock(&x->mu);
         t->status = st;
+        /* one that trained to the full length never parked at the top
+         * rung: the rung it reached, as --resume reads it from its epochs */
+        if (x->scheduler == SWEEP_SCHED_ASHA) t->rung = sweep_asha_rung_of(&x->asha, t->epochs);
         pthread_mutex_unlock(&x->mu);
         tell(x, SWEEP_EV_END, t, t->rung, -1);
     }
@@ -881,16 +885,25 @@ void sweep_exec_pruned_why(const SweepExec *x, SweepTrial *t)
         snprintf(t->stop_why, sizeof t->stop_why, "%s", ASHA_LAST_PRUNE);
 }
 
-/* Opens the trials pruned while dormant, each from its checkpoint to stop
- * at once (x->mu held, released meanwhile). */
-static void open_pruned(SweepExec *x)
+/* --resume: opens the trials that go on from their checkpoints, lowest
+ * index first, while slots are free (x->mu held, released meanwhile):
+ * those interrupted, and those pruned while parked, opened to stop where
+ * they were.  One that stops at once takes no slot; one whose checkpoint is
+ * older trains again up to its prune epoch, and takes one, so that no more
+ * trials train at once than --parallel. */
+static void open_resumed(SweepExec *x)
 {
-    for (int i = 0; i < x->n_started; i++)
-        if (x->trials[i].prune_at && x->trials[i].resume) {
-            pthread_mutex_unlock(&x->mu);
-            start_trial(x, i, x->trials[i].target);
-            pthread_mutex_lock(&x->mu);
-        }
+    for (int i = 0; i < x->n_started && x->running < x->parallel; i++) {
+        SweepTrial *t = &x->trials[i];
+        /* a stop ends the interrupted ones as they are (stop_parked); a
+         * pruned one is still opened, to stop with its figures */
+        if (!t->resume || t->live || (x->stopping && !t->prune_at)) continue;
+        int target =
+            x->scheduler == SWEEP_SCHED_ASHA || t->prune_at ? t->target : x->base.max_epochs;
+        pthread_mutex_unlock(&x->mu);
+        start_trial(x, i, target);
+        pthread_mutex_lock(&x->mu);
+    }
 }
 
 /* Stops the trials parked when the sweep ends (x->mu held). */
@@ -951,7 +964,7 @@ static void run_stream(SweepExec *x)
         if (x->stopping) stop_parked(x, TRIAL_STOPPED);
         if (x->scheduler == SWEEP_SCHED_MEDIAN) {
             median_step(x, want, judged);
-            open_pruned(x);
+            open_resumed(x);
             /* --resume: a trial judged to go on is opened from its
              * checkpoint, lowest index first */
             for (int i = 0; i < x->n_started && !x->stopping && x->running < x->parallel; i++) {
@@ -967,13 +980,7 @@ static void run_stream(SweepExec *x)
             if (!x->stopping) grant(x, want);
         }
         /* --resume: the interrupted trials go on first, in index order */
-        for (int i = 0; i < x->n_started && !x->stopping && x->running < x->parallel; i++) {
-            SweepTrial *t = &x->trials[i];
-            if (!t->resume) continue;
-            pthread_mutex_unlock(&x->mu);
-            start_trial(x, i, t->prune_at ? t->target : x->base.max_epochs);
-            pthread_mutex_lock(&x->mu);
-        }
+        open_resumed(x);
         while (may_start(x, x->n_started)) {
             int i = x->n_started++;
             pthread_mutex_unlock(&x->mu);
@@ -1015,10 +1022,6 @@ static void tell_user_promotions(SweepExec *x)
 static void run_asha(SweepExec *x)
 {
     bool *want = x->want;
-    /* --resume: the jobs the interruption cut go on (one round's: at most
-     * a slot each) */
-    for (int i = 0; i < x->n_started; i++)
-        if (x->trials[i].resume) start_trial(x, i, x->trials[i].target);
     for (;;) {
         unsigned long seen = gen_now(x);
         collect(x);
@@ -1036,6 +1039,10 @@ static void run_asha(SweepExec *x)
             pthread_mutex_unlock(&x->mu);
             continue;
         }
+        /* --resume: the jobs the interruption cut go on (one round's: at
+         * most a slot each), and the trials pruned while parked stop
+         * where they were; slots allowing */
+        open_resumed(x);
         bool pending = false;
         for (int i = 0; i < x->n_started; i++) pending |= collectable(&x->trials[i]);
         if (pending) {
@@ -1124,7 +1131,7 @@ static void run_asha(SweepExec *x)
         }
         if (jobs == 0) {
             stop_parked(x, TRIAL_PRUNED);
-            open_pruned(x);
+            open_resumed(x);
             bool open = anything_open(x);
             if (!open) {
                 pthread_mutex_unlock(&x->mu);

@@ -327,10 +327,9 @@ static void read_figures(SweepExec *x, SweepTrial *t)
 static void asha_take_up(SweepExec *x, SweepTrial *t)
 {
     SweepAsha *a = &x->asha;
-    for (int k = 0; k < a->n_rungs; k++) {
-        if (a->rung_epochs[k] <= t->epochs) t->rung = k;
+    t->rung = sweep_asha_rung_of(a, t->epochs);
+    for (int k = 0; k < a->n_rungs; k++)
         if (a->rung_epochs[k] < t->target) a->promoted[t->index * a->n_rungs + k] = true;
-    }
     x->epochs_planned += t->target;
 }
 

@@ -133,6 +133,13 @@ bool sweep_asha_next(SweepAsha *a, const SweepBoard *b, int *trial, int *to_rung
     return false;
 }
 
+int sweep_asha_rung_of(const SweepAsha *a, int epochs)
+{
+    int rung = -1;
+    for (int k = 0; k < a->n_rungs && a->rung_epochs[k] <= epochs; k++) rung = k;
+    return rung;
+}
+
 /* ---- median ----------------------------------------------------------- */
 
 static int double_cmp(const void *pa, const void *pb)

@@ -315,6 +315,8 @@ void sweep_asha_free(SweepAsha *a);
  * to (it then trains to rung_epochs[*to_rung]), marked promoted; false when
  * nothing is promotable and a new trial should start. */
 bool sweep_asha_next(SweepAsha *a, const SweepBoard *b, int *trial, int *to_rung);
+/* The highest rung a trial of `epochs` epochs reached (-1: none yet). */
+int sweep_asha_rung_of(const SweepAsha *a, int epochs);
 
 /* ---- median -------------------------------------------------------------- */
 
