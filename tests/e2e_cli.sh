@@ -821,6 +821,10 @@ run sweep iris --space 'lr=uniform(0.01,0.1)' --epochs 3
 expect_rc 2
 expect_line "$ERR" "^gradtop sweep: --epochs is for train, race and the interactive mode; a sweep's trials train at most --max-epochs" \
     "sweep --epochs without naming --max-epochs"
+run sweep iris --space 'lr=uniform(0.01,0.1)' --threads 2
+expect_rc 2
+expect_line "$ERR" "^gradtop sweep: --threads is for train, race and the interactive mode; a sweep's trials train on one thread each, --parallel of them at once" \
+    "sweep takes --threads silently (its trials train on one thread each)"
 run predict --model "$model" iris --part val
 expect_rc 2
 expect_line "$ERR" '^gradtop predict: --part is for eval' "predict takes --part silently"

@@ -183,10 +183,30 @@ wait_for 'F10' 15 || fail "the setup form did not open"
 keys End
 wait_for '^ +mode +single' 5 || fail "End did not show the mode row"
 off_screen '^ +(space|scheduler|max epochs) ' || fail "the sweep's rows show in single mode"
-keys Home
+# rows_to_mode: the labels focused from Home down to the mode row, '|'-separated
+rows_to_mode() {
+    keys Home
+    wait_for '^ > dataset  ' 5 || fail "Home did not focus the dataset row"
+    _seen="" _i=0
+    while [ "$_i" -lt 80 ]; do
+        _now=$(focused)
+        case $_now in " > mode  "*) break ;; esac
+        _seen="$_seen|$(echo "$_now" | awk '{print $2}')"
+        keys Down
+        poll 2 focus_moved "$_now" || fail "Down did not move the focus from '$_now'"
+        _i=$((_i + 1))
+    done
+    echo "$_seen|"
+}
+case $(rows_to_mode) in *"|epochs|"*"|threads|"*"|pace|"*) ;;
+*) fail "single mode does not offer epochs, threads and pace" ;; esac
 focus mode
 keys Right Right
 wait_for '^ > mode +< sweep >' 5 || fail "the mode row offers no sweep"
+# a sweep's trials train --max-epochs, at full pace, on one thread each
+case $(rows_to_mode) in *"|epochs|"* | *"|threads|"* | *"|pace|"*)
+    fail "sweep mode offers epochs, threads or pace, which a sweep does not use" ;; esac
+focus mode
 keys Down
 wait_for '^ > space +.*loguniform' 5 || fail "sweep mode shows no space row with a space to edit"
 # ctrl-u clears the offered space, and it stays clear for another to be typed

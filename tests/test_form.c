@@ -168,6 +168,42 @@ static void sweep_rows_read_in_words_and_follow_the_scheduler(void **state)
     }
 }
 
+/* A row hidden while a choice below it reads a word: the choice keeps the
+ * focus as the rows above it go and come back. */
+static void a_row_hidden_by_a_choice_below_leaves_the_focus_on_the_choice(void **state)
+{
+    (void)state;
+    static const char *const modes[] = {"single", "race", "sweep", NULL};
+    Form f;
+    Options o;
+    options_default(&o);
+    form_init(&f, &o);
+    int epochs = -1;
+    for (size_t i = 0; i < option_count; i++)
+        if (!strcmp(option_table[i].name, "epochs") || !strcmp(option_table[i].name, "seed")) {
+            int row = form_add(&f, &option_table[i], false);
+            if (!strcmp(option_table[i].name, "epochs")) epochs = row;
+        }
+    int mode = form_add_choice(&f, "mode", modes, "the mode");
+    form_hide_if(&f, epochs, mode, "sweep");
+    form_add_button(&f, "Start");
+    assert_true(reachable(&f, "epochs"));
+    focus_label(&f, "mode");
+    form_key(&f, KEY_RIGHT);
+    assert_string_equal(form_text(&f, mode), "race");
+    assert_true(reachable(&f, "epochs"));
+    focus_label(&f, "mode");
+    form_key(&f, KEY_RIGHT);
+    assert_string_equal(form_text(&f, mode), "sweep");
+    assert_non_null(form_focused(&f)); /* not moved on to the button */
+    assert_string_equal(form_focused(&f)->label, "mode");
+    assert_false(reachable(&f, "epochs"));
+    focus_label(&f, "mode");
+    form_key(&f, KEY_LEFT);
+    assert_string_equal(form_focused(&f)->label, "mode");
+    assert_true(reachable(&f, "epochs"));
+}
+
 static void a_value_is_edited_in_place_and_reaches_the_options(void **state)
 {
     (void)state;
@@ -278,6 +314,7 @@ int main(void)
         cmocka_unit_test(a_full_line_takes_no_more),
         cmocka_unit_test(a_value_is_edited_in_place_and_reaches_the_options),
         cmocka_unit_test(sweep_rows_read_in_words_and_follow_the_scheduler),
+        cmocka_unit_test(a_row_hidden_by_a_choice_below_leaves_the_focus_on_the_choice),
         cmocka_unit_test(esc_undoes_the_rows_edit_then_cancels),
         cmocka_unit_test(f10_submits_from_any_row_with_the_value_being_typed),
         cmocka_unit_test(a_long_label_never_runs_into_its_value),

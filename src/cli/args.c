@@ -71,6 +71,8 @@ static const struct {
     /* a sweep's epochs are --max-epochs; its trials pace themselves */
     {"epochs", CMD_INTERACTIVE | CMD_TRAIN | CMD_RACE},
     {"pace", CMD_INTERACTIVE | CMD_TRAIN | CMD_RACE},
+    /* each of a sweep's trials trains on one thread, --parallel at once */
+    {"threads", CMD_INTERACTIVE | CMD_TRAIN | CMD_RACE},
 };
 
 unsigned cli_option_commands(const OptionSpec *s)
@@ -124,6 +126,9 @@ static void refusal_hint(char *buf, size_t cap, const char *command, unsigned cm
         snprintf(buf, cap, "; train starts from scratch (train --resume RUNDIR continues a run)");
     else if (cmd == CMD_SWEEP && !strcmp(shown, "--epochs"))
         snprintf(buf, cap, "; a sweep's trials train at most --max-epochs");
+    else if (cmd == CMD_SWEEP && !strcmp(shown, "--threads"))
+        snprintf(buf, cap,
+                 "; a sweep's trials train on one thread each, --parallel of them at once");
     else if (cmd == CMD_TRAIN && !strcmp(shown, "--paused"))
         snprintf(
             buf, cap,

@@ -187,6 +187,12 @@ void form_show_if(Form *f, int field, int other, const char *text)
     f->fields[field].show_text = text;
 }
 
+void form_hide_if(Form *f, int field, int other, const char *text)
+{
+    form_show_if(f, field, other, text);
+    if (field >= 0 && field < f->n_fields) f->fields[field].hide_if = true;
+}
+
 void form_show_when(Form *f, int field, FormShow when)
 {
     if (field >= 0 && field < f->n_fields) f->fields[field].show_when = when;
@@ -207,7 +213,8 @@ static bool field_visible(const Form *f, const FormField *fd)
 {
     if (fd->show_when && !fd->show_when(&f->opt)) return false;
     if (fd->show_if >= 0 && fd->show_if < f->n_fields &&
-        strcmp(f->fields[fd->show_if].text, fd->show_text ? fd->show_text : "") != 0)
+        (strcmp(f->fields[fd->show_if].text, fd->show_text ? fd->show_text : "") == 0) ==
+            fd->hide_if)
         return false;
     if (fd->kind == FIELD_CHOICE || fd->kind == FIELD_TEXT) return true;
     /* an optimizer- or schedule-specific row: only for that choice */
@@ -377,7 +384,29 @@ static bool is_choice(const FormField *fd)
             (fd->spec->kind == OPTKIND_ENUM || fd->spec->kind == OPTKIND_BOOL));
 }
 
+/* The focus back on item `item` when rows above it were shown or hidden
+ * (the focus is a position among the rows shown). */
+static void refocus(Form *f, int item)
+{
+    int it[FORM_MAX_FIELDS + FORM_MAX_BUTTONS];
+    int n = items(f, it);
+    for (int k = 0; k < n; k++)
+        if (it[k] == item) f->focus = k;
+}
+
+static FormEvent key_on_focus(Form *f, int ch);
+
 FormEvent form_key(Form *f, int ch)
+{
+    int was = f->focus, item = focused_item(f);
+    FormEvent ev = key_on_focus(f, ch);
+    /* a value that shows or hides rows above this one (the mode row
+     * hides some in sweep mode) leaves the focus on this row */
+    if (f->focus == was) refocus(f, item);
+    return ev;
+}
+
+static FormEvent key_on_focus(Form *f, int ch)
 {
     int it = focused_item(f);
     FormField *fd = it >= 0 && it < f->n_fields ? &f->fields[it] : NULL;

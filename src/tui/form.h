@@ -52,12 +52,13 @@ typedef struct {
     bool locked;     /* set on the command line (marked while it keeps that value) */
     /* FIELD_CHOICE / FIELD_TEXT: the choices (NULL-terminated), the check,
      * the help line; any row: shown only while field show_if (>= 0) reads
-     * show_text */
+     * show_text (or, with hide_if, while it does not) */
     const char *const *names;
     FormCheck check;
     const char *help;
     int show_if;
     const char *show_text;
+    bool hide_if;
     int group;          /* FIELD_CHOICE / FIELD_TEXT: the heading it comes under (FORM_GROUP_RUN
                          * unless form_set_group says otherwise) */
     FormShow show_when; /* any row: shown only while this says so (NULL: always) */
@@ -109,6 +110,8 @@ int form_add_text(Form *f, const char *label, const char *text, FormCheck check,
 void form_set_group(Form *f, int field, int group);
 /* Shows field only while field other's text is `text`. */
 void form_show_if(Form *f, int field, int other, const char *text);
+/* Row field is hidden while row other reads text. */
+void form_hide_if(Form *f, int field, int other, const char *text);
 /* Shows field only while when(working copy) is true, e.g. the options of
  * generated sets only while one is chosen. */
 void form_show_when(Form *f, int field, FormShow when);

@@ -688,6 +688,7 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
     form_init(&s->form, opt);
     form_add_dataset(&s->form, names, n_names);
     s->reg_field = s->rate_field = -1;
+    int not_swept[3], n_not_swept = 0;
     for (size_t i = 0; i < option_count; i++) {
         const OptionSpec *sp = &option_table[i];
         /* --config and --start mean nothing here */
@@ -705,8 +706,13 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
             form_set_group(&s->form, s->rate_field, OPTGROUP_TRAIN);
             if (s->rate_field < 0) s->reg_field = -1;
         }
-        form_show_when(&s->form, form_add(&s->form, sp, locked && locked[i]),
-                       row_applies(sp->name));
+        int row = form_add(&s->form, sp, locked && locked[i]);
+        form_show_when(&s->form, row, row_applies(sp->name));
+        /* a sweep's trials train --max-epochs, at full pace, on one
+         * thread each (gradtop sweep refuses these three) */
+        if (!strcmp(sp->name, "epochs") || !strcmp(sp->name, "pace") ||
+            !strcmp(sp->name, "threads"))
+            not_swept[n_not_swept++] = row;
     }
     s->mode_field = s->racers_field = -1;
     if (racers && racers_cap) {
@@ -718,6 +724,8 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
             check_racers,
             "racers separated by ';', each OPTIMIZER[:KEY=VALUE,...], e.g. adam:lr=0.001");
         form_show_if(&s->form, s->racers_field, s->mode_field, "race");
+        for (int k = 0; k < n_not_swept; k++)
+            form_hide_if(&s->form, not_swept[k], s->mode_field, "sweep");
         /* gradtop sweep's own rows, in sweep mode */
         for (size_t i = 0; i < option_count; i++)
             if (option_table[i].group == OPTGROUP_SWEEP)
