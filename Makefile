@@ -179,7 +179,7 @@ FUZZ_BUILD   := build-fuzz
 FUZZ_CC      := clang
 FUZZ_FLAGS   := -std=c11 $(ARCH) -g -O1 -fno-omit-frame-pointer -fno-math-errno -pthread \
                 -fsanitize=address,undefined -fno-sanitize-recover=undefined $(WARN)
-FUZZ_NAMES   := fuzz_csv fuzz_idx fuzz_config fuzz_model fuzz_tfevents
+FUZZ_NAMES   := fuzz_csv fuzz_idx fuzz_config fuzz_model fuzz_tfevents fuzz_space
 FUZZ_BIN     := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
 FUZZ_OBJ     := $(ENGINE_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o)
 .SECONDARY: $(FUZZ_OBJ)
@@ -193,7 +193,7 @@ $(FUZZ_BUILD)/obj/%.o: src/%.c Makefile
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
-$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_OBJ)
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_target.h tests/fuzz/fuzz_common.h $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FUZZ_OBJ) $(LDLIBS)
 

@@ -121,6 +121,12 @@ static void test_tfevents_inputs_read_the_same_whole_and_growing(void **state)
     replay("tfevents", fuzz_tfevents);
 }
 
+static void test_space_inputs_parse_and_sample_valid_trials_or_fail_cleanly(void **state)
+{
+    (void)state;
+    replay("space", fuzz_space);
+}
+
 /* The harness itself: a file the loaders must refuse is refused with the
  * code and message the checks expect, and one they must accept is. */
 static void test_harness_sees_good_and_bad_files(void **state)
@@ -153,6 +159,7 @@ int main(void)
         cmocka_unit_test(test_config_inputs_load_and_round_trip),
         cmocka_unit_test(test_model_inputs_load_build_and_run_or_fail_cleanly),
         cmocka_unit_test(test_tfevents_inputs_read_the_same_whole_and_growing),
+        cmocka_unit_test(test_space_inputs_parse_and_sample_valid_trials_or_fail_cleanly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,6 +33,7 @@
 #include "gradtop/run/modelfile.h"
 #include "gradtop/run/options.h"
 #include "gradtop/io/tfevents.h"
+#include "gradtop/sweep/sweep.h"
 
 #ifndef FUZZ_FAIL
 #error "define FUZZ_FAIL(...) before including fuzz_common.h"
@@ -464,6 +465,101 @@ static inline void fuzz_tfevents(const uint8_t *data, size_t n)
     }
     if (n && memcmp(fixed, data, n) != 0) fuzz_read_events(fixed, n, cut);
     free(fixed);
+}
+
+/* ---- a sweep's --space ------------------------------------------------ */
+
+/* A refusal of a spec: ERROR_INPUT with a message that names --space. */
+static inline void fuzz_space_refused(const char *what, ErrorCode code, const Error *err)
+{
+    if (code != ERROR_INPUT)
+        FUZZ_FAIL("%s: returned code %d (want ERROR_NONE or ERROR_INPUT): %s\n", what, (int)code,
+                  err->msg);
+    if (!strstr(err->msg, "--space"))
+        FUZZ_FAIL("%s: a refusal that names no --space: %s\n", what, err->msg);
+}
+
+/* A sampled trial: options any command would take, each active value
+ * formatted as options_set takes it and giving the same options back. */
+static inline void fuzz_space_trial(const SweepSpace *sp, const SweepConfig *c, const Options *o)
+{
+    Error err = {0};
+    if (options_validate(o, &err) != ERROR_NONE)
+        FUZZ_FAIL("a sampled trial's options are not valid: %s\n", err.msg);
+    for (int i = 0; i < sp->n; i++) {
+        char text[256];
+        sweep_value_format(sp, i, &c->v[i], text, sizeof text);
+        if (!c->v[i].active) {
+            if (strcmp(text, "-") != 0) FUZZ_FAIL("an inactive value formats as '%s'\n", text);
+            continue;
+        }
+        Options again = *o;
+        if (options_set(&again, sp->p[i].spec, text, NULL, &err) != ERROR_NONE)
+            FUZZ_FAIL("--%s: the value '%s' a trial shows is refused: %s\n", sp->p[i].spec->name,
+                      text, err.msg);
+        if (memcmp(&again, o, sizeof again) != 0)
+            FUZZ_FAIL("--%s: the value '%s' a trial shows sets other options than it had\n",
+                      sp->p[i].spec->name, text);
+    }
+}
+
+/* The input as a --space spec (up to its first NUL): parsed, then checked
+ * for each sampler; a space that passes is sampled (grid: its first, middle
+ * and last points; random and TPE: 12 trials, TPE learning from the ones
+ * before with made-up figures), and every trial must be valid options. */
+static inline void fuzz_space(const uint8_t *data, size_t n)
+{
+    char *spec = malloc(n + 1);
+    SweepSpace *sp = malloc(sizeof *sp);
+    if (!spec || !sp) FUZZ_FAIL("out of memory\n");
+    if (n) memcpy(spec, data, n);
+    spec[n] = '\0';
+    Error err = {0};
+    ErrorCode code = sweep_space_parse(sp, spec, &err);
+    if (code != ERROR_NONE) {
+        fuzz_space_refused("sweep_space_parse", code, &err);
+        free(sp);
+        free(spec);
+        return;
+    }
+    Options base;
+    options_default(&base);
+    snprintf(base.dataset, sizeof base.dataset, "iris");
+    SweepConfig c[12];
+    for (int kind = SWEEP_SAMPLER_GRID; kind <= SWEEP_SAMPLER_TPE; kind++) {
+        code = sweep_space_check(sp, &base, (SweepSamplerKind)kind, &err);
+        if (code != ERROR_NONE) {
+            fuzz_space_refused("sweep_space_check", code, &err);
+            continue;
+        }
+        SweepSampler sm;
+        sweep_sampler_default(&sm, (SweepSamplerKind)kind, n, MONITOR_VAL_LOSS);
+        int trials[12], n_trials = 12;
+        for (int t = 0; t < 12; t++) trials[t] = t;
+        if (kind == SWEEP_SAMPLER_GRID) {
+            size_t size = 0;
+            code = sweep_grid_size(sp, &base, &size, &err);
+            if (code != ERROR_NONE) {
+                fuzz_space_refused("sweep_grid_size", code, &err);
+                continue;
+            }
+            if (size < 1) FUZZ_FAIL("a grid the checks passed has no point\n");
+            n_trials = 3;
+            trials[0] = 0, trials[1] = (int)(size / 2), trials[2] = (int)(size - 1);
+        }
+        SweepObservation obs[12];
+        for (int k = 0; k < n_trials; k++) {
+            Options o;
+            code = sweep_sample(&sm, sp, &base, trials[k], obs, k, &c[k], &o, &err);
+            if (code != ERROR_NONE)
+                FUZZ_FAIL("sweep_sample of trial %d (%s): %s\n", trials[k],
+                          sweep_sampler_names[kind], err.msg);
+            fuzz_space_trial(sp, &c[k], &o);
+            obs[k] = (SweepObservation){&c[k], (double)(k * 7 % 5), k % 2 == 0, 1 + k % 3};
+        }
+    }
+    free(sp);
+    free(spec);
 }
 
 #endif

@@ -13,6 +13,7 @@ for t in "$@"; do
     case $t in
     fuzz_csv | fuzz_tfevents) max_len=65536 ;;
     fuzz_config) max_len=16384 ;;
+    fuzz_space) max_len=8192 ;;
     *) max_len=262144 ;;
     esac
     name=${t#fuzz_}
