@@ -127,6 +127,12 @@ static void test_space_inputs_parse_and_sample_valid_trials_or_fail_cleanly(void
     replay("space", fuzz_space);
 }
 
+static void test_trials_inputs_resume_within_bounds_or_fail_cleanly(void **state)
+{
+    (void)state;
+    replay("trials", fuzz_trials);
+}
+
 /* The harness itself: a file the loaders must refuse is refused with the
  * code and message the checks expect, and one they must accept is. */
 static void test_harness_sees_good_and_bad_files(void **state)
@@ -160,6 +166,7 @@ int main(void)
         cmocka_unit_test(test_model_inputs_load_build_and_run_or_fail_cleanly),
         cmocka_unit_test(test_tfevents_inputs_read_the_same_whole_and_growing),
         cmocka_unit_test(test_space_inputs_parse_and_sample_valid_trials_or_fail_cleanly),
+        cmocka_unit_test(test_trials_inputs_resume_within_bounds_or_fail_cleanly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

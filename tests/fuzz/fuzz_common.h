@@ -33,6 +33,7 @@
 #include "gradtop/run/modelfile.h"
 #include "gradtop/run/options.h"
 #include "gradtop/io/tfevents.h"
+#include "gradtop/sweep/exec.h"
 #include "gradtop/sweep/sweep.h"
 
 #ifndef FUZZ_FAIL
@@ -560,6 +561,106 @@ static inline void fuzz_space(const uint8_t *data, size_t n)
     }
     free(sp);
     free(spec);
+}
+
+/* ---- a sweep directory's trials.csv (--resume) ---------------------- */
+
+/* The sweep the trials.csv inputs belong to: iris over this space, 8
+ * trials of at most 9 epochs; its header is the one a sweep writes. */
+#define FUZZ_TRIALS_SPACE                                                                          \
+    "lr=loguniform(1e-3,3e-1); batch-size=choice(8|16|32); optimizer=choice(adam|sgd); "           \
+    "momentum=uniform(0,0.9)"
+#define FUZZ_TRIALS_HEADER                                                                         \
+    "trial,status,rung,epochs,target,best_epoch,best_val_loss,loss,accuracy,val_loss,val_"         \
+    "accuracy,lr,batch-size,optimizer,momentum,run\n"
+
+static char fuzz_sweep_dir[96];
+
+static void fuzz_sweep_dir_remove(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/trials.csv", fuzz_sweep_dir);
+    unlink(path);
+    rmdir(fuzz_sweep_dir);
+}
+
+/* One resume of the sweep under scheduler sched from trials.csv = text:
+ * accepted, with every trial's figures and options within the sweep's
+ * bounds, or refused as bad input naming trials.csv. */
+static inline void fuzz_trials_once(const char *text, size_t n, int sched)
+{
+    static PreparedData data;
+    static bool ready;
+    Options o;
+    options_default(&o);
+    snprintf(o.dataset, sizeof o.dataset, "iris");
+    snprintf(o.space, sizeof o.space, "%s", FUZZ_TRIALS_SPACE);
+    o.scheduler = sched;
+    o.trials = 8;
+    o.max_epochs = 9;
+    o.min_epochs = 2;
+    o.parallel = 1;
+    o.hp.patience = 0;
+    Error err = {0};
+    if (!ready) {
+        if (prepared_open(&data, &o, NULL, &err) != ERROR_NONE)
+            FUZZ_FAIL("iris did not load: %s\n", err.msg);
+        snprintf(fuzz_sweep_dir, sizeof fuzz_sweep_dir, "%s/gradtop-fuzz-sweep-XXXXXX",
+                 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+        if (strlen(fuzz_sweep_dir) >= sizeof fuzz_sweep_dir - 1 || !mkdtemp(fuzz_sweep_dir))
+            FUZZ_FAIL("no scratch sweep directory\n");
+        atexit(fuzz_sweep_dir_remove);
+        ready = true;
+    }
+    char path[128];
+    snprintf(path, sizeof path, "%s/trials.csv", fuzz_sweep_dir);
+    FILE *f = fopen(path, "w");
+    if (!f || fwrite(text, 1, n, f) != n || fclose(f) != 0) FUZZ_FAIL("%s: not written\n", path);
+    SweepExec *x = calloc(1, sizeof *x);
+    if (!x) FUZZ_FAIL("out of memory\n");
+    if (sweep_exec_init(x, &o, &data, fuzz_sweep_dir, NULL, &err) != ERROR_NONE)
+        FUZZ_FAIL("sweep_exec_init: %s\n", err.msg);
+    ErrorCode code = sweep_exec_resume(x, &err);
+    if (code != ERROR_NONE && (code != ERROR_INPUT || !strstr(err.msg, "trials.csv")))
+        FUZZ_FAIL("sweep_exec_resume: code %d, a message naming no trials.csv: %s\n", (int)code,
+                  err.msg);
+    if (code == ERROR_NONE) {
+        if (x->n_started < 0 || x->n_started > x->n_trials)
+            FUZZ_FAIL("%d trials read back of %d\n", x->n_started, x->n_trials);
+        for (int i = 0; i < x->n_started; i++) {
+            const SweepTrial *t = &x->trials[i];
+            if (t->epochs < 0 || t->epochs > o.max_epochs || t->target < 0 ||
+                t->target > o.max_epochs || t->best_epoch < 0 || t->best_epoch > o.max_epochs)
+                FUZZ_FAIL("trial %d read back with epochs %d, target %d, best epoch %d\n", i,
+                          t->epochs, t->target, t->best_epoch);
+            Error verr = {0};
+            if (t->status != TRIAL_FAILED && options_validate(&t->opt, &verr) != ERROR_NONE)
+                FUZZ_FAIL("trial %d read back with options that are not valid: %s\n", i, verr.msg);
+        }
+    }
+    sweep_exec_free(x);
+    free(x);
+}
+
+/* The first byte picks the scheduler (none, asha, median), the rest is
+ * trials.csv: as it is, then with its first line made the header the
+ * sweep expects, so that mutations reach the rows. */
+static inline void fuzz_trials(const uint8_t *data, size_t n)
+{
+    int sched = n ? (int)(data[0] % 3) : 0;
+    const char *text = n ? (const char *)data + 1 : "";
+    size_t len = n ? n - 1 : 0;
+    fuzz_trials_once(text, len, sched);
+    const char *nl = memchr(text, '\n', len);
+    size_t rest = nl ? len - (size_t)(nl + 1 - text) : 0;
+    size_t hl = strlen(FUZZ_TRIALS_HEADER);
+    char *fixed = malloc(hl + rest + 1);
+    if (!fixed) FUZZ_FAIL("out of memory\n");
+    memcpy(fixed, FUZZ_TRIALS_HEADER, hl);
+    if (rest) memcpy(fixed + hl, nl + 1, rest);
+    if (hl + rest != len || memcmp(fixed, text, len) != 0)
+        fuzz_trials_once(fixed, hl + rest, sched);
+    free(fixed);
 }
 
 #endif
