@@ -950,6 +950,15 @@ static void trial_files_are_synced_at_the_fixed_points_not_per_epoch(void **stat
         assert_true(atomic_load(&n_trials_csv) >= 3);
         assert_int_equal(atomic_load(&trials_unsynced), 0);
         assert_true(atomic_load(&n_syncfs) >= atomic_load(&n_trials_csv));
+        /* nothing new since: nothing written or synced, unless forced (a
+         * sweep's end), which syncs and still rewrites nothing */
+        atomic_store(&n_syncfs, 0);
+        atomic_store(&n_trials_csv, 0);
+        assert_int_equal(sweep_write_files(x, false, &err), ERROR_NONE);
+        assert_int_equal(atomic_load(&n_syncfs), 0);
+        assert_int_equal(sweep_write_files(x, true, &err), ERROR_NONE);
+        assert_int_equal(atomic_load(&n_syncfs), 1);
+        assert_int_equal(atomic_load(&n_trials_csv), 0);
         sweep_exec_free(x);
         free(x);
         prepared_close(&data);

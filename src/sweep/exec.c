@@ -423,6 +423,9 @@ void sweep_exec_free(SweepExec *x)
     free(x->configs);
     free(x->exploits);
     free(x->acks);
+    free(x->written[0]);
+    free(x->written[1]);
+    x->written[0] = x->written[1] = NULL;
     sweep_board_free(&x->board);
     if (x->has_asha) sweep_asha_free(&x->asha);
     pthread_cond_destroy(&x->cv);
@@ -944,12 +947,16 @@ static bool anything_open(const SweepExec *x)
     return false;
 }
 
-static void write_files(SweepExec *x)
+static void write_files_now(SweepExec *x, bool force)
 {
     if (!x->dir[0] || x->files_failed) return;
     Error e = {0};
-    if (sweep_sync(x, &e) || sweep_write_trials(x, &e) || sweep_write_best(x, &e))
-        files_failed(x, e.msg);
+    if (sweep_write_files(x, force, &e)) files_failed(x, e.msg);
+}
+
+static void write_files(SweepExec *x)
+{
+    write_files_now(x, false);
 }
 
 /* none and median: a stream of trials. */
@@ -1270,7 +1277,7 @@ ErrorCode sweep_exec_run(SweepExec *x, Error *err)
     case SWEEP_SCHED_PBT: run_pbt(x); break;
     default: run_stream(x); break;
     }
-    write_files(x);
+    write_files_now(x, true);
     if (x->files_failed)
         return error_set(err, ERROR_RUNTIME, "writing the sweep's files failed: %s",
                          x->files_error);

@@ -31,31 +31,49 @@ ErrorCode sweep_dir_make(const Options *o, const char *dataset, char *out, size_
 /* Writes through fn into DIR/file, replaced whole.  fn formats into
  * memory under the executor's mutex (the trials' threads write the
  * figures it reads); the file is written and fsynced outside it. */
-static ErrorCode write_atomic(const SweepExec *x, const char *file,
-                              void (*fn)(const SweepExec *x, FILE *f), Error *err)
+/* fn's text into *text (malloc'd), x->mu held meanwhile; an errno, or 0. */
+static int render(const SweepExec *x, void (*fn)(const SweepExec *x, FILE *f), char **text,
+                  size_t *len)
 {
-    char path[ATOMICFILE_PATH];
-    if (snprintf(path, sizeof path, "%s/%s", x->dir, file) >= (int)sizeof path)
-        return error_set(err, ERROR_RUNTIME, "%s/%s: path too long", x->dir, file);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    if (!mem) return error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(errno));
+    *text = NULL;
+    *len = 0;
+    FILE *mem = open_memstream(text, len);
+    if (!mem) return errno;
     /* the mutex is the executor's own, not part of what const promises */
     pthread_mutex_t *mu = (pthread_mutex_t *)&x->mu;
     pthread_mutex_lock(mu);
     fn(x, mem);
     pthread_mutex_unlock(mu);
-    int e = fclose(mem) ? errno : 0;
+    return fclose(mem) ? errno : 0;
+}
+
+/* x->dir/file replaced whole by text. */
+static ErrorCode write_text(const SweepExec *x, const char *file, const char *text, size_t len,
+                            Error *err)
+{
+    char path[ATOMICFILE_PATH];
+    if (snprintf(path, sizeof path, "%s/%s", x->dir, file) >= (int)sizeof path)
+        return error_set(err, ERROR_RUNTIME, "%s/%s: path too long", x->dir, file);
     AtomicFile a;
-    if (!e) e = atomicfile_open(&a, path);
+    int e = atomicfile_open(&a, path);
     if (!e) {
         if (fwrite(text, 1, len, a.f) != len) e = errno ? errno : EIO;
         e = atomicfile_commit(&a, e);
     }
-    free(text);
     if (e) return error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(e));
     return ERROR_NONE;
+}
+
+static ErrorCode write_atomic(const SweepExec *x, const char *file,
+                              void (*fn)(const SweepExec *x, FILE *f), Error *err)
+{
+    char *text;
+    size_t len;
+    int e = render(x, fn, &text, &len);
+    ErrorCode rc = e ? error_set(err, ERROR_RUNTIME, "%s/%s: %s", x->dir, file, strerror(e))
+                     : write_text(x, file, text, len, err);
+    free(text);
+    return rc;
 }
 
 static void space_text(const SweepExec *x, FILE *f)
@@ -152,14 +170,10 @@ static void trials_text(const SweepExec *x, FILE *f)
     }
 }
 
-ErrorCode sweep_write_trials(const SweepExec *x, Error *err)
-{
-    return write_atomic(x, "trials.csv", trials_text, err);
-}
-
 static void best_text(const SweepExec *x, FILE *f)
 {
     int b = sweep_exec_best(x);
+    if (b < 0) return; /* none yet: no text, no file */
     const SweepTrial *t = &x->trials[b];
     char cfg[OPTIONS_SPACE];
     sweep_exec_config_text(x, t, cfg, sizeof cfg);
@@ -178,17 +192,7 @@ static void best_text(const SweepExec *x, FILE *f)
     }
 }
 
-ErrorCode sweep_write_best(const SweepExec *x, Error *err)
-{
-    pthread_mutex_t *mu = (pthread_mutex_t *)&x->mu; /* as in write_atomic */
-    pthread_mutex_lock(mu);
-    int b = sweep_exec_best(x);
-    pthread_mutex_unlock(mu);
-    if (b < 0) return ERROR_NONE;
-    return write_atomic(x, "best.txt", best_text, err);
-}
-
-ErrorCode sweep_sync(const SweepExec *x, Error *err)
+static ErrorCode sync_dir(const SweepExec *x, Error *err)
 {
     int fd = open(x->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return error_set(err, ERROR_RUNTIME, "%s: %s", x->dir, strerror(errno));
@@ -199,6 +203,33 @@ ErrorCode sweep_sync(const SweepExec *x, Error *err)
         return error_set(err, ERROR_RUNTIME, "%s: syncing its file system: %s", x->dir,
                          strerror(e));
     return ERROR_NONE;
+}
+
+ErrorCode sweep_write_files(SweepExec *x, bool force, Error *err)
+{
+    static const char *const names[2] = {"trials.csv", "best.txt"};
+    char *text[2] = {NULL, NULL};
+    size_t len[2] = {0, 0};
+    int e = render(x, trials_text, &text[0], &len[0]);
+    if (!e) e = render(x, best_text, &text[1], &len[1]);
+    ErrorCode rc = ERROR_NONE;
+    if (e) rc = error_set(err, ERROR_RUNTIME, "%s: %s", x->dir, strerror(e));
+    bool changed[2];
+    for (int k = 0; k < 2; k++)
+        changed[k] =
+            text[k] && len[k] > 0 && (!x->written[k] || strcmp(text[k], x->written[k]) != 0);
+    if (!rc && (force || changed[0] || changed[1])) rc = sync_dir(x, err);
+    for (int k = 0; k < 2 && !rc; k++) {
+        if (!changed[k]) continue;
+        rc = write_text(x, names[k], text[k], len[k], err);
+        if (rc) break;
+        free(x->written[k]);
+        x->written[k] = text[k];
+        text[k] = NULL;
+    }
+    free(text[0]);
+    free(text[1]);
+    return rc;
 }
 
 /* ---- --resume ------------------------------------------------------------ */

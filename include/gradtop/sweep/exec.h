@@ -195,6 +195,8 @@ struct SweepExec {
     bool paused_all; /* sweep_exec_pause_all: trials start paused */
     bool files_failed;
     char files_error[sizeof(Error){0}.msg];
+    /* the owner's: trials.csv's and best.txt's text as last written */
+    char *written[2];
 };
 
 /*
@@ -324,18 +326,20 @@ bool sweep_trial_dir_find(const SweepExec *x, int index, char *out, size_t cap);
  * sweep's own), loadable with --config: sweep --config DIR/space.txt
  * repeats the sweep. */
 ErrorCode sweep_write_space(const SweepExec *x, Error *err);
-/* trials.csv, replaced whole: trial,status,rung,epochs,target,best_epoch,figure
- * (the monitored one, named in the header),loss,accuracy|mae,val_loss,
- * val_accuracy|val_mae, then one column per parameter, then run. */
-ErrorCode sweep_write_trials(const SweepExec *x, Error *err);
-/* best.txt: the best trial's options as config.txt holds them (loadable
+/* The sweep's fixed point on disk (owner's thread): syncs the file system
+ * of the sweep directory (syncfs), so that every trial file written so far
+ * is durable before trials.csv says so, then replaces trials.csv and
+ * best.txt whole.  The trials' run directories are not fsynced as they are
+ * written (rundir_open_nosync, rundir.h says what that gives up): this
+ * call is their durability.  A file whose text is the one last written is
+ * left alone, and with neither changed nothing is done (no trial file has
+ * had anything new recorded of it), unless force (the sweep's end).
+ *
+ * trials.csv: trial,status,rung,epochs,target,best_epoch,figure (the
+ * monitored one, named in the header),loss,accuracy|mae,val_loss,
+ * val_accuracy|val_mae, then one column per parameter, then run.
+ * best.txt: the best trial's options as config.txt holds them (loadable
  * with --config, --epochs its full length), with a comment naming it. */
-ErrorCode sweep_write_best(const SweepExec *x, Error *err);
-/* The sweep's fixed point on disk: syncs the file system of the sweep
- * directory (syncfs), so that every trial file written so far is durable
- * before trials.csv says so.  The trials' run directories are not fsynced
- * as they are written (rundir_open_nosync, rundir.h says what that gives
- * up): this call, made before each trials.csv, is their durability. */
-ErrorCode sweep_sync(const SweepExec *x, Error *err);
+ErrorCode sweep_write_files(SweepExec *x, bool force, Error *err);
 
 #endif
