@@ -549,6 +549,38 @@ static void a_resumed_asha_sweep_ends_as_an_uninterrupted_one(void **state)
     assert_true(went_on >= 2);
 }
 
+static void write_text(const char *path, const char *text);
+
+/* trials.csv saved again by an editor, with CRLF line ends and a blank
+ * line at the end: resumed as it was, each trial in its own run. */
+static void a_trials_csv_saved_with_crlf_resumes_the_same(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 9, 12, 2);
+    o.min_epochs = 2;
+    char whole[256], cut[256], csv[300];
+    snprintf(whole, sizeof whole, "%s/crlf-whole", tmpdir);
+    snprintf(cut, sizeof cut, "%s/crlf-cut", tmpdir);
+    snprintf(csv, sizeof csv, "%s/trials.csv", cut);
+    Outcome a, b, c;
+    sweep_in(&o, whole, 0, false, &a);
+    sweep_in(&o, cut, 3, false, &b);
+    const char *text = slurp(csv);
+    assert_non_null(text);
+    static char crlf[1 << 16];
+    size_t n = 0;
+    for (const char *p = text; *p && n + 3 < sizeof crlf; p++) {
+        if (*p == '\n') crlf[n++] = '\r';
+        crlf[n++] = *p;
+    }
+    memcpy(crlf + n, "\r\n", 3);
+    write_text(csv, crlf);
+    sweep_in(&o, cut, 0, true, &c);
+    assert_same(&a, &c, 12);
+    for (int i = 0; i < b.n; i++)
+        if (b.run[i][0]) assert_string_equal(b.run[i], c.run[i]);
+}
+
 /* A SIGKILL at the nth event of kind at: a child runs the sweep into dir
  * and is killed there, no file finished (the event's hook runs on the
  * owner's thread, with every trial at a point the kind fixes). */
@@ -1188,6 +1220,7 @@ int main(void)
         cmocka_unit_test(a_stop_ends_trials_parked_at_a_rung),
         cmocka_unit_test(a_resumed_sweep_ends_as_an_uninterrupted_one),
         cmocka_unit_test(a_resumed_asha_sweep_ends_as_an_uninterrupted_one),
+        cmocka_unit_test(a_trials_csv_saved_with_crlf_resumes_the_same),
         cmocka_unit_test(a_killed_sweep_resumes_to_the_uninterrupted_ones_files),
         cmocka_unit_test(a_pruned_trial_not_collected_resumes_to_its_figures),
         cmocka_unit_test(trials_trained_again_to_their_prune_keep_to_parallel),

@@ -436,17 +436,19 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
      * first), so no trial was recorded; it starts from its first */
     if (!f && errno == ENOENT) return ERROR_NONE;
     if (!f) return error_set(err, ERROR_INPUT, "--resume: %s: %s", path, strerror(errno));
-    static char line[16384];
-    char *field[SWEEP_MAX_PARAMS + 16];
+    char *line = NULL, *field[SWEEP_MAX_PARAMS + 16];
+    size_t line_cap = 0;
     int want = 12 + x->space.n, lineno = 0;
     ErrorCode rc = ERROR_NONE;
-    while (fgets(line, sizeof line, f)) {
+    /* each line whole, however long; its end (LF or CRLF, as an editor
+     * may save it) is not part of the last field */
+    while (getline(&line, &line_cap, f) >= 0) {
+        line[strcspn(line, "\r\n")] = '\0';
         if (++lineno == 1) {
             /* the columns this sweep's space.txt makes: another space's
              * trials (space.txt edited) would be read into the wrong ones */
             char header[SWEEP_MAX_PARAMS * 32 + 160];
             trials_header(x, header, sizeof header);
-            line[strcspn(line, "\r\n")] = '\0';
             if (strcmp(line, header)) {
                 rc = error_set(err, ERROR_INPUT,
                                "%s:1: its columns are not those of this sweep's space.txt "
@@ -456,6 +458,7 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
             }
             continue;
         }
+        if (!line[0]) continue; /* a blank line, as an editor may leave at the end */
         int n = split_csv(line, field, want);
         long idx = strtol(field[0], NULL, 10);
         if (n != want) {
@@ -536,6 +539,7 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
         rc = error_set(err, ERROR_INPUT,
                        "%s: empty (the sweep writes its header line first): the file is damaged",
                        path);
+    free(line);
     fclose(f);
     return rc;
 }
