@@ -399,6 +399,21 @@ while IFS= read -r k; do
     grep -qxF -- "$k" "$T/race.words" || bad "the man page's race keys do not name '$k', which the race screen takes"
 done <"$T/race.keys"
 
+# The run view's keys, as its key table gives them (view_keys in
+# src/tui/logview.c, each entry's label), are each an entry of the man
+# page's VIEW KEYS, as the sweep screen's are of SWEEP SCREEN KEYS.
+LAST="the view keys of gradtop --man against view_keys in src/tui/logview.c"
+awk '/^static const ViewKey view_keys\[\]/,/^};/' "$ROOT/src/tui/logview.c" |
+    sed -n 's/^ *{[^"]*"\([^"]*\)".*/\1/p' >"$T/view.keys"
+man_section 'VIEW KEYS' | sed -e 's/\\-/-/g' -e 's/\\&//g' >"$T/man.sec"
+checks=$((checks + 1))
+[ "$(wc -l <"$T/view.keys")" -ge 15 ] ||
+    bad "cannot read the view's keys from view_keys in src/tui/logview.c: '$(tr '\n' ' ' <"$T/view.keys")'"
+while IFS= read -r k; do
+    checks=$((checks + 1))
+    grep -qxF -- ".B $k" "$T/man.sec" || bad "the man page's VIEW KEYS do not name '$k', which gradtop view takes"
+done <"$T/view.keys"
+
 # What the view marks with a triangle: the guide's `gradtop view` section
 # names each kind of event that the view's own help (src/tui/logview.c)
 # names.

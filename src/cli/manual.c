@@ -1,8 +1,9 @@
 /*
  * manual.c - the manual page and the bash completion script, made from the
  * command table (commands.c), the commands' own options (args.c), the
- * option table (options.c) and the dashboard's key table (tui/keys.c), so
- * that neither can drift from what the program takes.  See cli.h.
+ * option table (options.c) and the screens' key tables (tui/keys.c, and
+ * the view's in tui/logview.c), so that none can drift from what the
+ * program takes.  See cli.h.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "../tui/keys.h"
+#include "../tui/logview.h"
 #include "cli.h"
 #include "gradtop/run/presets.h"
 
@@ -197,6 +199,12 @@ void cli_man(FILE *f)
             "scatter per searched parameter and the events; without one it prints a line per "
             "event.\n");
     key_rows(f, sweep_key_table, sweep_key_count);
+    fputs(".SH VIEW KEYS\n", f);
+    roff(f, "gradtop view lists the runs under LOGDIR (a sweep's trials among them), one column "
+            "per option that differs between them, and charts the runs chosen, each in its own "
+            "colour; it reads them again every half second.\n");
+    const char *label, *help;
+    for (int i = 0; logview_key_row(i, &label, &help); i++) tp_entry(f, 'B', label, help, "");
     /* docs/files.md's tables, shortly: e2e_cli checks that each file
      * named there is named here */
     static const char *const files[][2] = {

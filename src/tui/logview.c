@@ -97,6 +97,14 @@ static const ViewKey view_keys[] = {
 };
 static const int n_view_keys = (int)(sizeof view_keys / sizeof view_keys[0]);
 
+bool logview_key_row(int i, const char **label, const char **help)
+{
+    if (i < 0 || i >= n_view_keys) return false;
+    *label = view_keys[i].label;
+    *help = view_keys[i].help;
+    return true;
+}
+
 static const char *const sort_names[] = {"start", "name", "best", "status"};
 
 /* A chart: one metric, with the tags of its training and validation sides

@@ -23,6 +23,8 @@
 #ifndef GRADTOP_TUI_VIEW_H
 #define GRADTOP_TUI_VIEW_H
 
+#include <stdbool.h>
+
 #include "gradtop/run/options.h"
 
 /* The smallest terminal the view draws in. */
@@ -53,5 +55,12 @@ int logview_main(const Options *opt, int n_args, const char *const *args);
  * memory (nothing shown).
  */
 int logview_nested(const char *logdir, const char *const *focus, int n_focus, const char *hint);
+
+/*
+ * The view's keys, as its help overlay lists them, for the manual page
+ * (gradtop --man): key i's label ("up/k") and what it does.  False past
+ * the last key.  Any thread.
+ */
+bool logview_key_row(int i, const char **label, const char **help);
 
 #endif
