@@ -77,8 +77,9 @@ typedef struct {
     char notice[400];
     CrtRole notice_role;
     double notice_until;
-    double t0;       /* when the sweep started (screen_now) */
-    double paused_s; /* seconds every trial stood paused (pause all) */
+    double t0;        /* when the sweep started (screen_now) */
+    long done_before; /* epochs done when the screen opened (--resume) */
+    double paused_s;  /* seconds every trial stood paused (pause all) */
     double paused_at;
     int signal;
     /* the last frame drawn (sweep_frame) */
@@ -293,6 +294,13 @@ static void budget(const SweepScreen *s, long *done, long *ceiling, bool *bound)
     *bound = x->scheduler != SWEEP_SCHED_NONE || x->base.hp.patience > 0;
 }
 
+double sweepview_eta(long done_before, long done, long ceiling, double ran)
+{
+    long since = done - done_before;
+    if (since <= 0 || !(ran > 0)) return -1;
+    return done < ceiling ? (double)(ceiling - done) * ran / (double)since : 0;
+}
+
 static void draw_header(SweepScreen *s, int cols)
 {
     const SweepExec *x = s->x;
@@ -312,9 +320,9 @@ static void draw_header(SweepScreen *s, int cols)
         char d[24];
         format_duration(ran, d, sizeof d);
         snprintf(eta, sizeof eta, "took %s", d);
-    } else if (done > 0 && ran > 0) {
+    } else if (sweepview_eta(s->done_before, done, ceiling, ran) >= 0) {
         char d[24];
-        format_duration((double)(ceiling - done) * ran / (double)done, d, sizeof d);
+        format_duration(sweepview_eta(s->done_before, done, ceiling, ran), d, sizeof d);
         snprintf(eta, sizeof eta, "ETA %s%s", bound ? "at most " : "", d);
     }
     char sched[64];
@@ -1321,6 +1329,11 @@ int sweepview_main(const Options *o, const char *resume, const char *exe_dir)
         code = 2;
         goto out;
     }
+    /* a resumed sweep's epochs so far took none of this screen's time:
+     * the ETA's pace counts only those done from here on */
+    int n_before = 0;
+    sweep_exec_view(s->x, s->tv, s->x->n_trials, &n_before, NULL);
+    for (int i = 0; i < n_before; i++) s->done_before += s->tv[i].epochs;
     s->t0 = screen_now();
     if (o->paused) { /* --paused: every trial waits before its first batch */
         sweep_exec_pause_all(s->x, true);

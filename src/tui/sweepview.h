@@ -31,4 +31,14 @@
  */
 int sweepview_main(const Options *o, const char *resume, const char *exe_dir);
 
+/*
+ * The header's ETA: the seconds left once done epochs of ceiling (the
+ * most the sweep can take) are done, at the pace of the ran seconds the
+ * screen has trained for.  done_before of them were done before it opened
+ * (a resumed sweep's trials bring theirs) and took none of those seconds.
+ * Negative when no epoch has been done since, which would tell the pace.
+ * Pure.
+ */
+double sweepview_eta(long done_before, long done, long ceiling, double ran);
+
 #endif
