@@ -5,8 +5,9 @@
 # q goes back, it takes no setup or restart), a change made there is
 # journaled in the trial's run directory, esc comes back; p lets one trial
 # go on alone to its first asha rung, where it waits; + promotes it
-# whatever its rank; space resumes every trial and the sweep finishes with
-# its files; enter on an ended trial shows its run in the view beside the
+# whatever its rank, and while it waits for the slot a paused trial holds
+# its row and its dashboard say it is promoted; space resumes every trial
+# and the sweep finishes with its files; enter on an ended trial shows its run in the view beside the
 # best trial's, and esc or q comes back; a opens the best configuration's
 # full run in the dashboard
 # and q comes back; q quits with status 0.  Then SIGINT on a paused
@@ -67,6 +68,14 @@ keys Home
 keys +
 wait_for 'trial 0 promoted' 5 || fail "+ on trial 0 at its rung did not promote it"
 wait_for 'trial +0 promoted +to rung 1 \(epoch 6\)' 10 || fail "the events list has no promotion"
+# trial 1, paused, holds the one slot: trial 0, promoted, waits for it,
+# and its row and dashboard say so, not that its rung has yet to decide
+poll 5 row_has 0 'promoted +0 +2/6' || fail "trial 0, promoted and waiting for the slot, does not read promoted"
+keys Enter
+wait_for 'sweep trial 0: promoted to epoch 6, where it trains on when a slot is free' 10 ||
+    fail "the dashboard of trial 0, promoted and waiting for the slot, does not say so"
+keys Escape
+wait_for 'gradtop sweep ' 10 || fail "esc did not come back to the sweep screen"
 echo "ok: p runs one trial to its rung, + promotes it"
 
 # ---- space: every trial on, to the end ---------------------------------------------

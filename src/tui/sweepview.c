@@ -205,6 +205,16 @@ static void update(SweepScreen *s)
         s->cursor_trial = s->rows[s->list.cursor];
 }
 
+/* Whether trial v waits at a rung it has been promoted from (+ promotes
+ * it at once, and it trains on when a slot is free): its rung's decision
+ * is taken.  Only asha raises a parked trial's target; median parks
+ * trials short of theirs. */
+static bool promoted_waiting(const SweepScreen *s, const SweepTrialView *v)
+{
+    bool waits = v->parked || (v->status == TRIAL_PAUSED && !v->user_paused);
+    return s->x->scheduler == SWEEP_SCHED_ASHA && waits && v->target > v->epochs;
+}
+
 /* The word a trial's row shows. */
 static const char *status_word(const SweepScreen *s, int i, CrtRole *role)
 {
@@ -216,6 +226,10 @@ static const char *status_word(const SweepScreen *s, int i, CrtRole *role)
         if (v->user_paused) {
             *role = ROLE_WARN;
             return "paused";
+        }
+        if (promoted_waiting(s, v)) {
+            *role = ROLE_GOOD;
+            return "promoted";
         }
         if (v->parked) {
             *role = ROLE_DIM;
@@ -230,7 +244,13 @@ static const char *status_word(const SweepScreen *s, int i, CrtRole *role)
             return "exploited";
         }
         return "running";
-    case TRIAL_PAUSED: *role = ROLE_DIM; return v->user_paused ? "paused" : "at rung";
+    case TRIAL_PAUSED:
+        if (promoted_waiting(s, v)) {
+            *role = ROLE_GOOD;
+            return "promoted";
+        }
+        *role = ROLE_DIM;
+        return v->user_paused ? "paused" : "at rung";
     case TRIAL_DONE: *role = ROLE_GOOD; return "done";
     case TRIAL_EARLY_STOPPED: *role = ROLE_GOOD; return "early stop";
     case TRIAL_PRUNED: *role = ROLE_DIM; return "pruned";
@@ -882,9 +902,10 @@ static void draw_help(SweepScreen *s, int rows, int cols)
              "trial's colour, which its curve has too (colours repeat past the palette's; the "
              "best's and the cursor's curves are bold and on top).  Status: running; paused (by "
              "you); at rung (asha: waiting for the rung's decision); promoted (training on to "
-             "its next rung); exploited (pbt: took a better trial's weights); pruned (stopped by "
-             "the scheduler, drawn faint); done; early stop (its patience ran out); diverged; "
-             "stopped; failed.  The scatters put each searched parameter (log axis for log "
+             "its next rung, or waiting for a free slot to); exploited (pbt: took a better "
+             "trial's weights); pruned (stopped by the scheduler, drawn faint); done; early stop "
+             "(its patience ran out); diverged; stopped; failed.  The scatters put each searched "
+             "parameter (log axis for log "
              "ranges) against each trial's best %s.  The ETA is from the epochs done so far; "
              "'at most' when the scheduler or early stopping may end trials sooner.",
              monitor_names[s->x->monitor]);
@@ -952,7 +973,10 @@ static bool describe_trial(void *ctx, char *buf, size_t cap)
     const char *w = status_word(s, dc->trial, &role);
     const SweepExec *x = s->x;
     char where[128] = "";
-    if (v->parked && x->scheduler == SWEEP_SCHED_ASHA)
+    if (promoted_waiting(s, v))
+        snprintf(where, sizeof where, " to epoch %d, where it trains on when a slot is free",
+                 v->target);
+    else if (v->parked && x->scheduler == SWEEP_SCHED_ASHA)
         snprintf(where, sizeof where, ", waiting at epoch %d (a rung) for the round's decision",
                  v->epochs);
     else if (v->parked)
