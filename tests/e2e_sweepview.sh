@@ -186,6 +186,18 @@ for sched in median pbt; do
 done
 echo "ok: under median and pbt the epoch column counts out of --max-epochs"
 
+# ---- the scatters' axes: an int range is labelled at two ticks too ---------------
+# (at 120 columns each scatter has room for two ticks, and the nice step
+# for 4..64, 100, once left the int axis without one)
+start_session scatter C.UTF-8 "sweep --paused --space 'dropout=uniform(0,0.5); batch-size=int(4,64)' \
+--trials 2 --max-epochs 5 --no-log '$PWD/datasets/iris.csv'"
+wait_for 'every trial paused: space resumes them' 15 || fail "the scatter sweep did not start paused"
+wait_for '^ +0 .* 0 +0\.5 +4 +64 *$' 5 ||
+    fail "the dropout and batch-size scatters' axes are not labelled 0, 0.5 and 4, 64"
+keys C-c
+wait_file "$TMP/scatter.exit" 15 || fail "SIGINT did not end the scatter sweep"
+echo "ok: a scatter over int(4,64) labels its axis at 4 and 64"
+
 # ---- the setup form's sweep mode ------------------------------------------------------
 start_session setup C.UTF-8 "--logdir '$TMP/setup' '$PWD/datasets/iris.csv'"
 wait_for 'F10' 15 || fail "the setup form did not open"

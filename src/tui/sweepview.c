@@ -740,6 +740,13 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
     } else {
         double t[CHARTVIEW_MAX_TICKS];
         int nt = chart_ticks(&c.x_axis, width / 10 < 2 ? 2 : width / 10, t, CHARTVIEW_MAX_TICKS);
+        if (nt < 2 && !log) {
+            /* two ticks' nice step may pass the range and leave at most
+             * one (int(4,64): a step of 100): the axis's ends instead */
+            t[0] = c.x_axis.lo;
+            t[1] = c.x_axis.hi;
+            nt = 2;
+        }
         double step = nt > 1 && !log ? t[1] - t[0] : 0;
         for (int k = 0; k < nt; k++) {
             c.x_ticks[c.n_x_ticks] = t[k];
