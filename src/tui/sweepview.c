@@ -912,9 +912,9 @@ static void draw_help(SweepScreen *s, int rows, int cols)
              "its next rung, or waiting for a free slot to); exploited (pbt: took a better "
              "trial's weights); pruned (stopped by the scheduler, drawn faint); done; early stop "
              "(its patience ran out); diverged; stopped; failed.  The scatters put each searched "
-             "parameter (log axis for log "
-             "ranges) against each trial's best %s.  The ETA is from the epochs done so far; "
-             "'at most' when the scheduler or early stopping may end trials sooner.",
+             "parameter (log axis for log ranges) against each trial's best %s.  The ETA goes at "
+             "the pace of the epochs done since the screen opened; 'at most' when the scheduler "
+             "or early stopping may end trials sooner.",
              monitor_names[s->x->monitor]);
     help_box(stdscr, rows, cols, "gradtop sweep keys", hr, sweep_key_count, text, &s->help_scroll);
 }
