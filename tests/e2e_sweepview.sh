@@ -198,6 +198,22 @@ keys C-c
 wait_file "$TMP/scatter.exit" 15 || fail "SIGINT did not end the scatter sweep"
 echo "ok: a scatter over int(4,64) labels its axis at 4 and 64"
 
+# ---- o: the rows in trial order at once, for the keys that follow -----------------
+# (o and End in one write: End once went to the last row of the old,
+# best-first order, and the cursor then followed that trial)
+start_session order C.UTF-8 "sweep --space 'lr=loguniform(1e-3,1e-1)' --trials 40 --max-epochs 3 \
+--patience 0 --seed 2 --no-log '$PWD/datasets/iris.csv'"
+wait_for 'sweep finished: best trial' 30 || fail "the 40-trial sweep did not finish"
+keys o End
+wait_for '^ *39 +done' 5 || fail "o then End does not show trial 39, the last in trial order"
+screen | grep -E '^ *[0-9]+ +done' | tail -n 1 | grep -Eq '^ *39 +done' ||
+    fail "o then End: the last row shown is not trial 39"
+# (no run files: enter says so of the trial under the cursor)
+keys Enter
+wait_for 'trial 39 is not training' 5 || fail "enter after o and End did not act on trial 39"
+quit_exits order 0
+echo "ok: o orders the rows at once: End then goes to the last trial"
+
 # ---- the setup form's sweep mode ------------------------------------------------------
 start_session setup C.UTF-8 "--logdir '$TMP/setup' '$PWD/datasets/iris.csv'"
 wait_for 'F10' 15 || fail "the setup form did not open"

@@ -1203,7 +1203,12 @@ static void on_key(SweepScreen *s, int ch)
         s->signal = run_best(s);
         if (s->signal) s->quit = true;
         break;
-    case ACTION_SWEEP_ORDER: s->by_index = !s->by_index; break;
+    case ACTION_SWEEP_ORDER:
+        /* the rows in their new order at once: a key after this one (End,
+         * enter) acts on the row it sees, not on the old order's */
+        s->by_index = !s->by_index;
+        update(s);
+        break;
     case ACTION_SWEEP_NEXT_PARAM: s->param0++; break;
     case ACTION_SWEEP_PREV_PARAM: s->param0 = s->param0 > 0 ? s->param0 - 1 : 0; break;
     case ACTION_HELP:
