@@ -208,11 +208,15 @@ keys o End
 wait_for '^ *39 +done' 5 || fail "o then End does not show trial 39, the last in trial order"
 screen | grep -E '^ *[0-9]+ +done' | tail -n 1 | grep -Eq '^ *39 +done' ||
     fail "o then End: the last row shown is not trial 39"
+# s on a trial that has ended asks nothing: there is nothing to stop
+keys s
+wait_for 's: trial 39 is not training' 5 || fail "s on trial 39, ended, does not say it is not training"
+off_screen 'stop this trial\?' || fail "s on trial 39, ended, asks whether to stop it"
 # (no run files: enter says so of the trial under the cursor)
 keys Enter
 wait_for 'trial 39 is not training' 5 || fail "enter after o and End did not act on trial 39"
 quit_exits order 0
-echo "ok: o orders the rows at once: End then goes to the last trial"
+echo "ok: o orders the rows at once: End then goes to the last trial; s there asks nothing"
 
 # ---- the setup form's sweep mode ------------------------------------------------------
 start_session setup C.UTF-8 "--logdir '$TMP/setup' '$PWD/datasets/iris.csv'"

@@ -1181,9 +1181,13 @@ static void on_key(SweepScreen *s, int ch)
             notify(s, ROLE_WARN, "p: trial %d is not training", i);
         break;
     case ACTION_SWEEP_STOP:
-        if (have) {
+        /* asks only of a trial it can stop: one that has ended, or not
+         * started, has nothing to stop after its batch */
+        if (have && s->tv[i].open) {
             s->confirm = CONFIRM_STOP;
             s->confirm_trial = i;
+        } else if (have) {
+            notify(s, ROLE_WARN, "s: trial %d is not training", i);
         }
         break;
     case ACTION_SWEEP_PROMOTE: {
