@@ -138,6 +138,7 @@ echo "ok: a trains the best configuration in the dashboard; q comes back"
 
 keys '?'
 wait_for 'gradtop sweep keys' 5 || fail "? did not show the help"
+wait_for 'up/down, pgup/pgdn and home/end' 5 || fail "the help does not say which keys move the cursor"
 keys '?'
 wait_gone 'gradtop sweep keys' 5 || fail "? did not close the help"
 quit_exits sweep 0

@@ -197,7 +197,8 @@ void cli_man(FILE *f)
     fputs(".SH SWEEP SCREEN KEYS\n", f);
     roff(f, "gradtop sweep on a terminal shows a leaderboard of the trials, their curves, a "
             "scatter per searched parameter and the events; without one it prints a line per "
-            "event.\n");
+            "event. Up/down, pgup/pgdn and home/end move the cursor, the trial p, s, + and "
+            "enter act on.\n");
     key_rows(f, sweep_key_table, sweep_key_count);
     fputs(".SH VIEW KEYS\n", f);
     roff(f, "gradtop view lists the runs under LOGDIR (a sweep's trials among them), one column "

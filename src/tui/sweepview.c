@@ -905,7 +905,8 @@ static void draw_help(SweepScreen *s, int rows, int cols)
         hr[k] = (HelpRow){sweep_key_table[k].label, sweep_key_table[k].help};
     char text[1024];
     snprintf(text, sizeof text,
-             "Rows: one per trial started, best first (o orders them by number); # in the "
+             "Rows: one per trial started, best first (o orders them by number); up/down, "
+             "pgup/pgdn and home/end move the cursor, the trial p, s, + and enter act on; # in the "
              "trial's colour, which its curve has too (colours repeat past the palette's; the "
              "best's and the cursor's curves are bold and on top).  Status: running; paused (by "
              "you); at rung (asha: waiting for the rung's decision); promoted (training on to "
