@@ -264,7 +264,15 @@ typedef struct {
     float *got_params, *got_state;
     long got_t;
     double got_lr;
+    char change[192]; /* the recipient's journal line of the explored rates */
 } Exploit;
+
+static void recipient_event(void *ctx, const TrainEvent *e)
+{
+    Exploit *ex = ctx;
+    if (e->kind == EVENT_CHANGE && strstr(e->text, "lr "))
+        snprintf(ex->change, sizeof ex->change, "%s", e->text);
+}
 
 static void donor_state(void *ctx, const Model *m, const Optimizer *o, const TrainState *s,
                         bool last)
@@ -320,9 +328,10 @@ static void pbt_exploit_copies_exactly_the_donors_weights_and_state(void **state
     Options od = o, orc = o;
     od.epochs = 3;
     od.seed = 1;
+    od.hp.opt.lr = 0.003;
     orc.seed = 2;
     TrainerHooks hd = {.ctx = &ex, .on_state = donor_state};
-    TrainerHooks hr = {.ctx = &ex, .on_state = recipient_state};
+    TrainerHooks hr = {.ctx = &ex, .on_state = recipient_state, .on_event = recipient_event};
     assert_int_equal(trainer_create(&ex.donor, &od, &data.train, &data.val, NULL, false, &hd, &err),
                      0);
     assert_int_equal(trainer_run(ex.donor, &err), ERROR_NONE);
@@ -339,6 +348,8 @@ static void pbt_exploit_copies_exactly_the_donors_weights_and_state(void **state
     assert_memory_equal(ex.got_state, ex.state, 3 * ex.n * sizeof(float));
     assert_int_equal(ex.got_t, ex.t);
     assert_true(ex.got_lr == 0.0042); /* the explored rate over the donor's optimizer */
+    /* the journal: from the recipient's own rate (0.001), not the donor's */
+    assert_string_equal(ex.change, "lr 0.001 -> lr 0.0042");
     trainer_destroy(ex.donor);
     trainer_destroy(ex.self);
     free(ex.params);

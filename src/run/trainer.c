@@ -490,9 +490,13 @@ void trainer_evaluate(Model *m, const Dataset *ds, EpochMetrics *out)
 
 /* Applies a hyperparameter change (trainer thread, mu not held), emits the
  * event that says what changed and writes it into reply (or "no change"). */
-static void apply_hparams(Trainer *t, const HyperParams *n, int epoch, TrainerReply *reply)
+/* Applies n; the journal's change line says what changed from `from`
+ * (the trainer's own hyperparameters, unless an exploit has just put the
+ * donor's optimizer in place of this run's). */
+static void apply_hparams_from(Trainer *t, const HyperParams *n, const HyperParams *from, int epoch,
+                               TrainerReply *reply)
 {
-    HyperParams o = t->opt.hp;
+    HyperParams o = *from;
     char text[192];
     size_t len = 0;
 #define CHANGED(fmt, a, b)                                                                         \
@@ -553,6 +557,12 @@ static void apply_hparams(Trainer *t, const HyperParams *n, int epoch, TrainerRe
                  n->batch_size, len ? "; " : "", text);
     else
         snprintf(reply->text, sizeof reply->text, "%s", len ? text : "no change");
+}
+
+static void apply_hparams(Trainer *t, const HyperParams *n, int epoch, TrainerReply *reply)
+{
+    HyperParams own = t->opt.hp;
+    apply_hparams_from(t, n, &own, epoch, reply);
 }
 
 /* The trainer's copies of the parameters, sized for another network. */
@@ -1387,9 +1397,11 @@ ErrorCode trainer_adopt(Trainer *t, Trainer *donor, const Options *o, const char
     memcpy(t->optim.state, donor->good_state, 3 * np * sizeof(float));
     t->optim.t = donor->good_t;
     t->optim.p = donor->good_opt;
+    /* the change line goes from this run's own rates, not the donor's */
+    HyperParams own = t->opt.hp;
     t->opt.hp.opt = donor->good_opt;
     TrainerReply reply = {.done = true};
-    apply_hparams(t, &o->hp, epoch, &reply);
+    apply_hparams_from(t, &o->hp, &own, epoch, &reply);
     t->best_epoch = 0;
     t->last_stale = true;
     t->wait = 0;
