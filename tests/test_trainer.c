@@ -1681,6 +1681,27 @@ static void test_new_data_without_validation_is_refused(void **state)
     prepared_close(&a);
 }
 
+/* The result line: four decimals; a figure from a million on with four
+ * significant digits and an exponent, not thirty digits. */
+static void test_the_result_line_keeps_huge_figures_short(void **state)
+{
+    (void)state;
+    TrainResult r = {.status = TRAIN_DIVERGED, .epochs = 3, .best_epoch = 1};
+    r.kept.loss = 55557351573300561918526750720.0;
+    r.kept.accuracy = 0.5;
+    r.kept.has_val = true;
+    r.kept.val_loss = 0.12345678;
+    r.kept.val_accuracy = 1;
+    char text[256];
+    train_result_text(&r, TASK_CLASSIFICATION, text, sizeof text);
+    assert_non_null(strstr(text, " loss=5.556e+28 accuracy=0.5000 "));
+    assert_non_null(strstr(text, " val_loss=0.1235 val_accuracy=1.0000"));
+    r.kept.mae = 2.5e6;
+    r.kept.r2 = -999999.0;
+    train_result_text(&r, TASK_REGRESSION, text, sizeof text);
+    assert_non_null(strstr(text, " mae=2.5e+06 r2=-999999.0000"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1714,6 +1735,7 @@ int main(void)
         cmocka_unit_test(test_result_after_a_stop_mid_epoch_scores_the_weights_kept),
         cmocka_unit_test(test_new_data_without_validation_is_refused),
         cmocka_unit_test(test_the_stop_line_says_where_and_why),
+        cmocka_unit_test(test_the_result_line_keeps_huge_figures_short),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

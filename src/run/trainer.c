@@ -1579,29 +1579,37 @@ void trainer_result(Trainer *t, TrainResult *r)
     *r = t->result;
 }
 
+const char *train_figure_text(char b[32], double v)
+{
+    snprintf(b, 32, !isfinite(v) || fabs(v) < 1e6 ? "%.4f" : "%.4g", v);
+    return b;
+}
+
 size_t train_result_text(const TrainResult *r, Task task, char *buf, size_t cap)
 {
     size_t n = 0;
+    char f1[32], f2[32];
 #define ADD(...)                                                                                   \
     n += (size_t)snprintf(buf + (n < cap ? n : cap), n < cap ? cap - n : 0, __VA_ARGS__)
     /* one metric pair or two: "accuracy=…", or "mae=… r2=…" */
 #define METRICS(prefix, acc, mae, r2)                                                              \
     do {                                                                                           \
         if (task == TASK_REGRESSION)                                                               \
-            ADD(" %smae=%.4f %sr2=%.4f", prefix, mae, prefix, r2);                                 \
+            ADD(" %smae=%s %sr2=%s", prefix, train_figure_text(f1, mae), prefix,                   \
+                train_figure_text(f2, r2));                                                        \
         else                                                                                       \
             ADD(" %saccuracy=%.4f", prefix, acc);                                                  \
     } while (0)
     const EpochMetrics *k = &r->kept;
-    ADD("status=%s epochs=%d best_epoch=%d loss=%.4f", train_status_key(r->status), r->epochs,
-        r->best_epoch, k->loss);
+    ADD("status=%s epochs=%d best_epoch=%d loss=%s", train_status_key(r->status), r->epochs,
+        r->best_epoch, train_figure_text(f1, k->loss));
     METRICS("", k->accuracy, k->mae, k->r2);
     if (k->has_val) {
-        ADD(" val_loss=%.4f", k->val_loss);
+        ADD(" val_loss=%s", train_figure_text(f1, k->val_loss));
         METRICS("val_", k->val_accuracy, k->val_mae, k->val_r2);
     }
     if (r->has_test) {
-        ADD(" test_loss=%.4f", r->test_loss);
+        ADD(" test_loss=%s", train_figure_text(f1, r->test_loss));
         METRICS("test_", r->test_accuracy, r->test_mae, r->test_r2);
     }
 #undef METRICS

@@ -1428,7 +1428,7 @@ void sweep_event_text(const SweepExec *x, const SweepEvent *e, char *buf, size_t
 {
     const SweepTrial *t = &x->trials[e->trial];
     const char *mon = monitor_names[x->monitor];
-    char cfg[OPTIONS_SPACE];
+    char cfg[OPTIONS_SPACE], fig[32];
     switch (e->kind) {
     case SWEEP_EV_START:
         sweep_exec_config_text(x, t, cfg, sizeof cfg);
@@ -1440,16 +1440,16 @@ void sweep_event_text(const SweepExec *x, const SweepEvent *e, char *buf, size_t
                      t->run[0] ? "  run=" : "", t->run);
         break;
     case SWEEP_EV_RUNG:
-        snprintf(buf, cap, "trial %3d rung %d    epoch %d  %s %.4f", e->trial, e->rung, e->epoch,
-                 mon, e->figure);
+        snprintf(buf, cap, "trial %3d rung %d    epoch %d  %s %s", e->trial, e->rung, e->epoch, mon,
+                 train_figure_text(fig, e->figure));
         break;
     case SWEEP_EV_PROMOTE:
         snprintf(buf, cap, "trial %3d promoted  to rung %d (epoch %d)", e->trial, e->rung,
                  x->asha.rung_epochs[e->rung]);
         break;
     case SWEEP_EV_PRUNE:
-        snprintf(buf, cap, "trial %3d pruned    at epoch %d  %s %.4f", e->trial, e->epoch, mon,
-                 e->figure);
+        snprintf(buf, cap, "trial %3d pruned    at epoch %d  %s %s", e->trial, e->epoch, mon,
+                 train_figure_text(fig, e->figure));
         break;
     case SWEEP_EV_EXPLOIT:
         sweep_exec_config_text(x, t, cfg, sizeof cfg);

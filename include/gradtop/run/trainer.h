@@ -330,6 +330,10 @@ void trainer_result(Trainer *t, TrainResult *r);
  * accuracy (regression: mae and r2), and the val_ and test_ ones when
  * there are such parts.  Returns the length it needed, as snprintf. */
 size_t train_result_text(const TrainResult *r, Task task, char *buf, size_t cap);
+/* A loss, mae or r2 as the headless lines print it: four decimals, or from
+ * a million on four significant digits and an exponent ("5.556e+28"; a
+ * diverging loss would otherwise print thirty digits).  Returns b. */
+const char *train_figure_text(char b[32], double v);
 
 /* ---- commands, from any thread ---- */
 
