@@ -323,6 +323,16 @@ static void linear_ticks_are_multiples_of_the_step_inside_the_range(void **state
     assert_true(n >= 2);
     for (int i = 0; i < n; i++) assert_true(t[i] >= 0.13 && t[i] <= 0.87);
     NEAR(t[0], 0.2);
+    /* two ticks asked of 4 to 64: the nice step (100) has no multiple
+     * inside; a smaller one gives a tick, never more than asked */
+    ChartAxis c = {4, 64, false};
+    n = chart_ticks(&c, 2, t, 16);
+    assert_int_equal(n, 1);
+    NEAR(t[0], 50);
+    ChartAxis d = {0.31, 0.39, false};
+    n = chart_ticks(&d, 2, t, 16);
+    assert_true(n >= 1 && n <= 2);
+    for (int i = 0; i < n; i++) assert_true(t[i] >= 0.31 && t[i] <= 0.39);
 }
 
 static void log_ticks_are_powers_of_ten_or_one_two_five(void **state)

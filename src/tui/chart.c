@@ -234,9 +234,8 @@ double chart_unmap(const ChartAxis *axis, double t)
     return axis->lo + t * (axis->hi - axis->lo);
 }
 
-static int linear_ticks(double lo, double hi, int max_ticks, double *ticks, int cap)
+static int ticks_at(double lo, double hi, double step, double *ticks, int cap)
 {
-    double step = chart_nice_step(hi - lo, max_ticks);
     double first = ceil(lo / step - 1e-9);
     int n = 0;
     for (int i = 0; n < cap; i++) {
@@ -245,6 +244,21 @@ static int linear_ticks(double lo, double hi, int max_ticks, double *ticks, int 
         if (fabs(v) < step * 1e-9) v = 0;
         ticks[n++] = v;
         if (i > 1000) break;
+    }
+    return n;
+}
+
+static int linear_ticks(double lo, double hi, int max_ticks, double *ticks, int cap)
+{
+    double step = chart_nice_step(hi - lo, max_ticks);
+    int n = ticks_at(lo, hi, step, ticks, cap);
+    /* A step rounded up past the range can leave no multiple inside it
+     * (4 to 64 in two ticks: a step of 100): the next smaller nice steps
+     * (10 -> 5 -> 2 -> 1 times a power of ten) give one or two. */
+    for (int k = 0; n == 0 && k < 4; k++) {
+        double mag = pow(10, floor(log10(step) + 1e-9)), f = step / mag;
+        step = (f > 5.5 ? 5 : f > 2.5 ? 2 : f > 1.5 ? 1 : 0.5) * mag;
+        n = ticks_at(lo, hi, step, ticks, cap);
     }
     return n;
 }
