@@ -30,8 +30,9 @@ SPACE='lr=loguniform(1e-3,1e-1); batch-size=choice(8|16|32)'
 ARGS="sweep --paused --space '$SPACE' --trials 3 --max-epochs 18 --min-epochs 2 --eta 3 \
 --scheduler asha --parallel 1 --seed 5 --logdir '$TMP/logs' '$PWD/datasets/iris.csv'"
 
-# the leaderboard row of trial N (its first column is the trial's number)
-row() { screen | grep -E "^ *$1 +[a-z]" | head -n 1; }
+# the leaderboard row of trial N (its first column is the trial's number, a * after it
+# when it was changed by hand)
+row() { screen | grep -E "^ *$1\*? +[a-z]" | head -n 1; }
 row_has() { row "$1" | grep -Eq -- "$2"; }
 
 start_session sweep C.UTF-8 "$ARGS"
@@ -58,6 +59,9 @@ keys +
 wait_for 'lr .*→|lr +[0-9.e-]+' 5 || fail "+ in the trial's dashboard did not raise lr"
 keys Escape
 wait_for 'gradtop sweep ' 10 || fail "esc did not come back to the sweep screen"
+# its rate changed by hand: its # has a *, its row still the rate it began with
+poll 5 on_screen '^ *0\* +paused' || fail "trial 0, its lr changed in its dashboard, has no * by its number"
+on_screen '^ *1\* ' && fail "trial 1, not changed, has a *"
 echo "ok: enter opens trial 0 in the dashboard, r is refused there, esc comes back"
 
 # ---- p lets trial 0 alone go on to its first rung, + promotes it -----------------

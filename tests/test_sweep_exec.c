@@ -1175,6 +1175,56 @@ static void the_controls_pause_promote_stop_and_hold_trials(void **state)
     prepared_close(&data);
 }
 
+/* A trial whose rate a person changed in its dashboard (held, then let
+ * go) is marked, and best.txt says its options are those it began with;
+ * held and let go without a change, it is not. */
+static void a_change_made_by_hand_marks_the_trial(void **state)
+{
+    (void)state;
+    alarm(120);
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 1, 3, 1);
+    char dir[256], best[300];
+    snprintf(dir, sizeof dir, "%s/by-hand", tmpdir);
+    snprintf(best, sizeof best, "%s/best.txt", dir);
+    mkdir(dir, 0755);
+    PreparedData data;
+    Error err = {0};
+    assert_int_equal(prepared_open(&data, &o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    Owner ow = {.x = x};
+    assert_int_equal(sweep_exec_init(x, &o, &data, dir, NULL, &err), ERROR_NONE);
+    sweep_exec_pause_all(x, true);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, owner_thread, &ow), 0);
+    wait_view(x, first_paused);
+    TrainRun *tr = sweep_exec_hold(x, 0);
+    assert_non_null(tr);
+    sweep_exec_release(x, 0);
+    assert_false(x->trials[0].hand_changed);
+    tr = sweep_exec_hold(x, 0);
+    assert_non_null(tr);
+    HyperParams hp;
+    trainer_get_hparams(tr->trainer, &hp);
+    hp.opt.lr *= 2;
+    TrainerReply reply;
+    assert_true(trainer_await(tr->trainer, trainer_set_hparams(tr->trainer, &hp), &reply));
+    sweep_exec_release(x, 0);
+    SweepTrialView v[1];
+    int n;
+    sweep_exec_view(x, v, 1, &n, NULL);
+    assert_true(v[0].hand_changed);
+    sweep_exec_pause_all(x, false);
+    pthread_join(th, NULL);
+    alarm(0);
+    assert_int_equal(ow.rc, ERROR_NONE);
+    char *text = slurp(best);
+    assert_non_null(text);
+    expect_contains(text, "changed by hand while it trained");
+    sweep_exec_free(x);
+    free(x);
+    prepared_close(&data);
+}
+
 /* A trial stopped by a person while it waits at a rung keeps its figure
  * there, and may be the rung's best: ASHA passes over it instead of
  * waiting for it to train on. */
@@ -1243,6 +1293,7 @@ int main(void)
         cmocka_unit_test(pbt_refuses_a_parameter_the_trainer_cannot_change_live),
         cmocka_unit_test(asha_passes_over_a_trial_stopped_at_its_rung),
         cmocka_unit_test(the_controls_pause_promote_stop_and_hold_trials),
+        cmocka_unit_test(a_change_made_by_hand_marks_the_trial),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

@@ -182,7 +182,10 @@ static void trial_on_state(void *ctx, const Model *m, const Optimizer *o, const 
             Error e = {0};
             ErrorCode rc = trainer_adopt(t->tr->trainer, donor, &eo, note, &e);
             pthread_mutex_lock(&x->mu);
-            if (rc) snprintf(t->error, sizeof t->error, "%s", e.msg);
+            if (rc)
+                snprintf(t->error, sizeof t->error, "%s", e.msg);
+            else
+                trainer_get_hparams(t->tr->trainer, &t->set_hp); /* the sweep's, not a person's */
             t->acked = true;
             wake_owner(x);
             continue;
@@ -683,6 +686,7 @@ static void start_trial(SweepExec *x, int i, int target)
         /* queued before it starts too: a trial a stopped sweep starts
          * trains no batch (it writes nothing the round's decisions read) */
         if (x->stopping) trainer_stop_why(t->tr->trainer, WHY_SWEEP_STOPPED);
+        trainer_get_hparams(t->tr->trainer, &t->set_hp); /* as the sweep sets them */
         rc = trainrun_start(t->tr, &err);
         if (rc)
             release_slot(x, t);
@@ -1372,6 +1376,15 @@ TrainRun *sweep_exec_hold(SweepExec *x, int i)
 void sweep_exec_release(SweepExec *x, int i)
 {
     pthread_mutex_lock(&x->mu);
+    SweepTrial *t = &x->trials[i];
+    /* the screen had it open with its controls: anything it changed there
+     * is the trial's own from now on (a held trial is not collected, so
+     * its trainer is still there) */
+    if (t->held && t->tr && t->tr->trainer) {
+        HyperParams now;
+        trainer_get_hparams(t->tr->trainer, &now);
+        if (memcmp(&now, &t->set_hp, sizeof now) != 0) t->hand_changed = true;
+    }
     x->trials[i].held = false;
     wake_owner(x);
     pthread_mutex_unlock(&x->mu);
@@ -1401,6 +1414,7 @@ void sweep_exec_view(SweepExec *x, SweepTrialView *out, int cap, int *n_started,
         v->user_paused = tr && v->train == TRAIN_PAUSED;
         v->parked = tr && t->parked && t->order == ORDER_NONE;
         v->epochs = t->epochs;
+        v->hand_changed = t->hand_changed;
         v->rung = t->rung;
         v->target = t->target;
         v->best = t->best;

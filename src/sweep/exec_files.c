@@ -179,6 +179,9 @@ static void best_text(const SweepExec *x, FILE *f)
     sweep_exec_config_text(x, t, cfg, sizeof cfg);
     fprintf(f, "# the best trial of this sweep: trial %d (%s), %s %.6g; run %s\n", b, cfg,
             monitor_names[x->monitor], t->best, t->run[0] ? t->run : "-");
+    if (t->hand_changed)
+        fprintf(f, "# its hyperparameters were changed by hand while it trained (its journal has "
+                   "each change): these are the ones it began with\n");
     Options o = t->opt;
     /* a run of its own: not named as the trial, on every core */
     o.name[0] = '\0';

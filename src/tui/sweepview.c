@@ -421,7 +421,8 @@ static void fixed_cell(const SweepScreen *s, int c, int i, char *buf, size_t cap
     const SweepTrialView *v = &s->tv[i];
     CrtRole role;
     switch (c) {
-    case FIX_TRIAL: snprintf(buf, cap, "%d", i); break;
+    /* *: changed by hand in its dashboard; its row shows what it began with */
+    case FIX_TRIAL: snprintf(buf, cap, "%d%s", i, v->hand_changed ? "*" : ""); break;
     case FIX_STATUS: snprintf(buf, cap, "%s", status_word(s, i, &role)); break;
     case FIX_RUNG: {
         /* the highest rung its epochs reached (the executor's own count
@@ -903,12 +904,14 @@ static void draw_help(SweepScreen *s, int rows, int cols)
     HelpRow hr[16];
     for (int k = 0; k < sweep_key_count; k++)
         hr[k] = (HelpRow){sweep_key_table[k].label, sweep_key_table[k].help};
-    char text[1024];
+    char text[1536];
     snprintf(text, sizeof text,
              "Rows: one per trial started, best first (o orders them by number); up/down, "
              "pgup/pgdn and home/end move the cursor, the trial p, s, + and enter act on; # in the "
              "trial's colour, which its curve has too (colours repeat past the palette's; the "
-             "best's and the cursor's curves are bold and on top).  Status: running; paused (by "
+             "best's and the cursor's curves are bold and on top); # with a * when you changed the "
+             "trial's hyperparameters in its dashboard: its row, trials.csv and best.txt show "
+             "those it began with, its journal each change.  Status: running; paused (by "
              "you); at rung (asha: waiting for the rung's decision); promoted (training on to "
              "its next rung, or waiting for a free slot to); exploited (pbt: took a better "
              "trial's weights); pruned (stopped by the scheduler, drawn faint); done; early stop "
@@ -1114,7 +1117,8 @@ static int run_best(SweepScreen *s)
             return code;
         }
         code = 0;
-        notify(s, ROLE_GOOD, "the full run of trial %d's configuration%s%s", b,
+        notify(s, ROLE_GOOD, "the full run of trial %d's configuration%s%s%s", b,
+               s->tv[b].hand_changed ? " (as it began, before your changes)" : "",
                run->core->log_path[0] ? " is in " : " was not logged", run->core->log_path);
     }
     run_close(run);

@@ -152,6 +152,11 @@ typedef struct {
      * (journal, model.gtm, figures) as it would have without the
      * interruption; from an earlier checkpoint it trains up to it first */
     int prune_at;
+    /* the hyperparameters the sweep last set in its trainer (its start, a
+     * PBT exploit), and whether a person changed them since, in its
+     * dashboard (seen when the screen lets go of it: sweep_exec_release) */
+    HyperParams set_hp;
+    bool hand_changed;
     bool counted; /* holds one of the `parallel` slots */
     bool parked, finished, collected, acked;
     int order; /* what a parked trial does next */
@@ -273,6 +278,7 @@ typedef struct {
     bool parked;       /* waiting at a rung or barrier, its round or judgement on */
     int epochs, rung, target, best_epoch;
     double best;
+    bool hand_changed;  /* its hyperparameters were changed by hand: config is what it began with */
     SweepConfig config; /* valid unless status is waiting */
 } SweepTrialView;
 
