@@ -66,6 +66,19 @@ check "a malformed space in a --config file exits 2" [ $? -eq 2 ]
 "$G" sweep --resume "" >/dev/null 2>"$T/empty-resume.err"
 check "--resume with an empty name exits 2" [ $? -eq 2 ]
 check "saying so" grep -q "^gradtop sweep: --resume: an empty directory name" "$T/empty-resume.err"
+# a directory with no space.txt (a sweep killed before it wrote its first
+# file): what it is and what to do; a missing one, or a file: named so
+mkdir -p "$T/no-space"
+"$G" sweep --resume "$T/no-space" >/dev/null 2>"$T/no-space.err"
+check "--resume of a directory without space.txt exits 2" [ $? -eq 2 ]
+check "saying it has no space.txt and to run the sweep again" \
+    grep -q "^gradtop sweep: --resume: .*/no-space has no space.txt: not a sweep directory, or one whose sweep was cut before it began (no trial had started: run the sweep again)" "$T/no-space.err"
+"$G" sweep --resume "$T/not-there" >/dev/null 2>"$T/not-there.err"
+check "--resume of a missing directory exits 2, naming it" \
+    grep -q "^gradtop sweep: --resume: .*/not-there: No such file or directory" "$T/not-there.err"
+"$G" sweep --resume "$T/no-space.err" >/dev/null 2>"$T/a-file.err"
+check "--resume of a file says it is not a directory" \
+    grep -q "^gradtop sweep: --resume: .*/no-space.err: not a directory" "$T/a-file.err"
 "$G" sweep iris --space "$SPACE" --trials 2 --max-epochs 2 --no-log >/dev/full 2>"$T/full.err"
 check "standard output on a full device exits 1" [ $? -eq 1 ]
 check "naming the reason" grep -q "^gradtop: standard output: No space left on device" "$T/full.err"

@@ -6,10 +6,12 @@
  * SIGHUP into a stop of every trial after its batch (the files are then
  * written whole, and the exit code is 130), as train does.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../tui/sweepview.h"
@@ -155,8 +157,26 @@ static int resume_options(const CliArgs *a, Options *o)
                         "directory its result line names: sweep=DIR)\n");
         return EXIT_USAGE;
     }
+    struct stat st;
+    int se = stat(a->resume, &st) != 0 ? errno : 0;
+    if (se || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr,
+                "gradtop sweep: --resume: %s: %s (give the sweep directory its result line "
+                "names: sweep=DIR)\n",
+                a->resume, se ? strerror(se) : "not a directory");
+        return EXIT_USAGE;
+    }
     char path[OPTIONS_PATH + 16];
     snprintf(path, sizeof path, "%s/space.txt", a->resume);
+    if (access(path, F_OK) != 0 && errno == ENOENT) {
+        /* space.txt is the first file a sweep writes, before any trial */
+        fprintf(stderr,
+                "gradtop sweep: --resume: %s has no space.txt: not a sweep directory, or one "
+                "whose sweep was cut before it began (no trial had started: run the sweep "
+                "again)\n",
+                a->resume);
+        return EXIT_USAGE;
+    }
     Error err = {0};
     options_default(o);
     if (options_load_file(o, path, NULL, &err)) {
