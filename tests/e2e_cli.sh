@@ -832,6 +832,16 @@ run train iris --paused
 expect_rc 2
 expect_line "$ERR" '^gradtop train: --paused is for race, sweep and the interactive mode; train is headless \(gradtop --start DATASET --paused' \
     "train --paused without pointing at the dashboard"
+# race and sweep take --paused for their screens; without one there is
+# nothing to resume from
+run race iris --paused
+expect_rc 2
+expect_line "$ERR" '^gradtop race: --paused needs the race screen to resume from, but standard input and output are not both a terminal \(run it in one, or leave --paused out' \
+    "a headless race takes --paused silently"
+run sweep iris --space 'lr=uniform(0.01,0.1)' --paused
+expect_rc 2
+expect_line "$ERR" '^gradtop sweep: --paused needs the sweep screen to resume from' \
+    "a headless sweep takes --paused silently"
 run sweep iris --space 'lr=uniform(0.01,0.1)' --epochs 3
 expect_rc 2
 expect_line "$ERR" "^gradtop sweep: --epochs is for train, race and the interactive mode; a sweep's trials train at most --max-epochs" \

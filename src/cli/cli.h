@@ -120,6 +120,11 @@ extern const size_t cli_command_count;
 const CliCommand *cli_command_named(const char *name);
 /* The commands' names, separated by sep: "train, race, ..., help". */
 void cli_command_names(char *buf, size_t cap, const char *sep);
+/* race and sweep without their screen (standard input and output not
+ * both a terminal): --paused given on the command line would have nothing
+ * to resume the run from; refused with a message to stderr (EXIT_USAGE),
+ * else EXIT_OK. */
+int cli_refuse_headless_paused(const char *command, const Options *o, const CliArgs *a);
 
 /* The options that print something and exit, outside both option
  * tables: --help, the man page and the completion list them from here. */

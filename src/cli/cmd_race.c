@@ -294,5 +294,7 @@ int cmd_race(const Options *o, const CliArgs *a)
 {
     if (isatty(STDOUT_FILENO) && isatty(STDIN_FILENO))
         return race_main(o, a->racers, cli_exe_dir());
+    int refused = cli_refuse_headless_paused("race", o, a);
+    if (refused) return refused;
     return race_headless(o, a->racers, cli_exe_dir());
 }

@@ -204,6 +204,8 @@ int cmd_sweep(const Options *cli, const CliArgs *a)
     /* on a terminal, the sweep screen; else one line per event */
     if (isatty(STDOUT_FILENO) && isatty(STDIN_FILENO))
         return sweepview_main(o, a->resume, cli_exe_dir());
+    int refused = cli_refuse_headless_paused("sweep", o, a);
+    if (refused) return refused;
     Sweep sw = {o, a->resume};
     return cli_run_watched("gradtop: interrupted before the sweep started; nothing was written",
                            sweep_watched, &sw);

@@ -107,6 +107,18 @@ const CliCommand *cli_command_named(const char *name)
     return NULL;
 }
 
+int cli_refuse_headless_paused(const char *command, const Options *o, const CliArgs *a)
+{
+    const OptionSpec *s = options_find("paused");
+    if (!o->paused || !s || !a->locked[s - option_table]) return EXIT_OK;
+    fprintf(stderr,
+            "gradtop %s: --paused needs the %s screen to resume from, but standard input and "
+            "output are not both a terminal (run it in one, or leave --paused out to run it "
+            "headless)\n",
+            command, command);
+    return EXIT_USAGE;
+}
+
 void cli_command_names(char *buf, size_t cap, const char *sep)
 {
     size_t n = 0;
