@@ -1384,6 +1384,51 @@ static void overfitting_needs_a_model_that_learned_something(void **state)
     assert_int_equal(run_diag(&d), DIAG_OVERFITTING);
 }
 
+/* A spiral trained to 0.95 at noise 0.05, then its noise raised to 0.2 in
+ * the edit form at epoch 193 (the data drawn again): epochs 190-193 before
+ * the change and 270-274 after it, as its metrics.csv gave them (epoch,
+ * loss, accuracy, val_loss, val_accuracy).  On the noisy rows the training
+ * accuracy climbs to 0.7 while validation stays at chance with a loss far
+ * worse than guessing's: the network memorizes its training rows, and a
+ * higher rate or a larger network, the "not learning" advice, would make
+ * that worse. */
+static const double spiral_noisier[9][5] = {
+    {190, 0.1674, 0.9550, 0.1920, 0.95}, {191, 0.1202, 0.9575, 0.3011, 0.90},
+    {192, 0.1026, 0.9650, 0.1651, 0.95}, {193, 0.1116, 0.9675, 0.1914, 0.92},
+    {270, 0.5440, 0.7175, 1.2211, 0.57}, {271, 0.5404, 0.7200, 1.2337, 0.56},
+    {272, 0.5466, 0.7100, 1.2552, 0.55}, {273, 0.5361, 0.7250, 1.2642, 0.54},
+    {274, 0.5398, 0.7050, 1.2313, 0.53},
+};
+
+static void
+validation_worse_than_guessing_beside_a_fitted_training_part_is_overfitting(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_healthy(&d, 9);
+    for (int i = 0; i < 9; i++) {
+        d.h[i].epoch = (int)spiral_noisier[i][0];
+        d.h[i].loss = spiral_noisier[i][1], d.h[i].accuracy = spiral_noisier[i][2];
+        d.h[i].val_loss = spiral_noisier[i][3], d.h[i].val_accuracy = spiral_noisier[i][4];
+        d.h[i].lr = 0.01;
+    }
+    size_t train[2] = {200, 200}, val[2] = {50, 50};
+    chance_level(train, 2, &d.in.chance);
+    chance_level(val, 2, &d.in.val_chance);
+    assert_int_equal(run_diag(&d), DIAG_OVERFITTING);
+    assert_string_equal(d.msg, "overfitting: training accuracy 0.70, but validation at chance "
+                               "level (accuracy 0.53, loss 1.23; guessing 0.50, 0.693), its loss "
+                               "worse than guessing: the model learns its training rows only");
+    /* A training loss not well below guessing's (0.65 of ln 2 = 0.693) is
+     * not a fitted training part: not learning, as before. */
+    for (int i = 4; i < 9; i++) d.h[i].loss = 0.65;
+    assert_int_equal(run_diag(&d), DIAG_AT_CHANCE);
+    /* Nor is a validation loss at guessing's, however well the training
+     * part fits. */
+    for (int i = 4; i < 9; i++) d.h[i].loss = spiral_noisier[i][1], d.h[i].val_loss = 0.70;
+    assert_int_equal(run_diag(&d), DIAG_AT_CHANCE);
+}
+
 static void dead_units_fire_from_a_quarter(void **state)
 {
     (void)state;
@@ -1654,6 +1699,8 @@ int main(void)
         cmocka_unit_test(rising_training_loss_fires_after_three_rises),
         cmocka_unit_test(overfitting_fires_when_validation_rises_as_training_falls),
         cmocka_unit_test(overfitting_needs_a_model_that_learned_something),
+        cmocka_unit_test(
+            validation_worse_than_guessing_beside_a_fitted_training_part_is_overfitting),
         cmocka_unit_test(dead_units_fire_from_a_quarter),
         cmocka_unit_test(plateau_fires_on_flat_loss_far_from_fitting),
         cmocka_unit_test(underfitting_fires_on_low_close_scores),

@@ -266,6 +266,19 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
     /* 7: no better than guessing from the class shares. */
     char chance[128];
     if (n >= DIAG_CHANCE_EPOCHS && chance_text(in, &h[n - 1], chance, sizeof chance)) {
+        const EpochMetrics *e = &h[n - 1];
+        /* Validation answers worse than guessing while the training loss
+         * is well below it: the model learns, from its training rows only - it
+         * memorizes them (a generated set's noise raised to 0.2 on a
+         * trained spiral: training accuracy 0.70, validation loss 1.26),
+         * and a higher rate or a larger network would make that worse. */
+        if (e->has_val && in->val_chance.n > 0 && in->chance.n > 0 &&
+            e->val_loss >= in->val_chance.loss * (1 + DIAG_CHANCE_LOSS) &&
+            e->loss <= in->chance.loss * (1 - DIAG_FIT_LOSS))
+            return say(msg, cap, DIAG_OVERFITTING,
+                       "overfitting: training accuracy %.2f, but %s, its loss worse than "
+                       "guessing: the model learns its training rows only",
+                       e->accuracy, chance);
         int back = n - 1 < 5 ? n - 1 : 5;
         double first = h[n - 1 - back].loss, last = h[n - 1].loss;
         /* Falling steadily: it is learning, only slowly. */

@@ -467,7 +467,11 @@ typedef struct {
  *                       less DIAG_CHANCE_LOSS of it.  Both must hold: a loss
  *                       well below chance means the model learned the class
  *                       probabilities even where its answers stay those of
- *                       the largest class;
+ *                       the largest class.  When, besides, the validation
+ *                       loss is DIAG_CHANCE_LOSS or more above the chance
+ *                       loss while the training loss is DIAG_FIT_LOSS or
+ *                       more below it, it is DIAG_OVERFITTING instead: the
+ *                       model learns its training rows only;
  *   8 DIAG_PLATEAU      the last DIAG_PLATEAU_EPOCHS (or more) training losses
  *                       lie within DIAG_PLATEAU_REL of their mean, while the
  *                       training accuracy (r2) is below DIAG_CONVERGED;
