@@ -1313,6 +1313,122 @@ static void overfitting_fires_when_validation_rises_as_training_falls(void **sta
     assert_int_equal(run_diag(&d), DIAG_HEALTHY);
 }
 
+/* Spiral on 4 hidden units (the first five minutes' "too few for a
+ * spiral": `gradtop spiral --layers 4`, seed 0), epochs 60 to 84 as its
+ * metrics.csv gave them: loss, accuracy, val_loss, val_accuracy.  The best
+ * validation loss (0.6881, epoch 60) is 24 epochs old and the last 2 %
+ * above it, the training loss below its value then: the overfitting rule's
+ * own conditions, which the dashboard answered with "overfitting" on one
+ * epoch in eight of this run.  Yet the model has learned nothing: its
+ * training loss is 6 % below guessing's ln 2, its validation loss around
+ * it. */
+static const double spiral_four[25][4] = {
+    {0.6625, 0.6200, 0.6881, 0.54}, {0.6610, 0.6075, 0.6990, 0.55}, {0.6614, 0.6200, 0.7168, 0.55},
+    {0.6583, 0.6100, 0.6947, 0.55}, {0.6577, 0.6250, 0.6942, 0.55}, {0.6563, 0.6275, 0.7038, 0.54},
+    {0.6587, 0.6350, 0.6993, 0.56}, {0.6583, 0.6150, 0.6903, 0.62}, {0.6499, 0.6325, 0.7097, 0.55},
+    {0.6566, 0.6325, 0.7049, 0.53}, {0.6538, 0.6450, 0.6934, 0.60}, {0.6546, 0.6375, 0.6985, 0.62},
+    {0.6526, 0.6450, 0.6999, 0.56}, {0.6559, 0.6350, 0.7074, 0.53}, {0.6547, 0.6350, 0.6940, 0.62},
+    {0.6522, 0.6425, 0.6986, 0.55}, {0.6538, 0.6475, 0.6973, 0.59}, {0.6544, 0.6275, 0.6936, 0.59},
+    {0.6549, 0.6550, 0.7001, 0.56}, {0.6552, 0.6225, 0.6960, 0.60}, {0.6526, 0.6450, 0.7034, 0.57},
+    {0.6535, 0.6425, 0.6950, 0.60}, {0.6520, 0.6450, 0.7005, 0.60}, {0.6550, 0.6275, 0.6886, 0.56},
+    {0.6503, 0.6250, 0.7031, 0.60},
+};
+
+static void diag_spiral_four(Diag *d)
+{
+    diag_healthy(d, 25);
+    for (int i = 0; i < 25; i++) {
+        d->h[i].epoch = 60 + i;
+        d->h[i].loss = spiral_four[i][0], d->h[i].accuracy = spiral_four[i][1];
+        d->h[i].val_loss = spiral_four[i][2], d->h[i].val_accuracy = spiral_four[i][3];
+        d->h[i].lr = 0.03;
+    }
+    size_t train[2] = {200, 200}, val[2] = {50, 50};
+    chance_level(train, 2, &d->in.chance);
+    chance_level(val, 2, &d->in.val_chance);
+}
+
+static void overfitting_needs_a_model_that_learned_something(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_spiral_four(&d);
+    assert_true(d.h[24].val_loss >= d.h[0].val_loss * 1.02 && d.h[24].loss < d.h[0].loss);
+    /* Validation at chance: not learning, and a larger network is among
+     * the advice. */
+    assert_int_equal(run_diag(&d), DIAG_AT_CHANCE);
+    assert_string_equal(d.msg, "not learning: validation at chance level (accuracy 0.60, loss "
+                               "0.703; guessing 0.50, 0.693): try a higher learning rate or a "
+                               "larger network");
+    /* The same validation curve under a fitted training part (loss 0.6 of
+     * what it was, accuracy 0.95) is overfitting ... */
+    for (int i = 0; i < 25; i++) d.h[i].loss *= 0.6, d.h[i].accuracy = 0.95;
+    assert_int_equal(run_diag(&d), DIAG_OVERFITTING);
+    EXPECT_CONTAINS(d.msg, "validation loss has risen for 24 epochs (0.688 \u2192 0.703)");
+    /* ... and so is a validation loss gone clearly worse than guessing
+     * (0.745, 7 % above ln 2; accuracy 0.52 against the training rows'
+     * 0.625) while the training loss barely moves: what the model took from
+     * its training rows misleads it on the others. */
+    diag_spiral_four(&d);
+    for (int i = 1; i < 25; i++) d.h[i].val_loss *= 1.06, d.h[i].val_accuracy = 0.52;
+    assert_int_equal(run_diag(&d), DIAG_OVERFITTING);
+    /* Without the chance levels (regression too), a model that underfits
+     * as rule 9 has it - scores low and alike - is not called overfitting. */
+    diag_spiral_four(&d);
+    d.in.chance.n = d.in.val_chance.n = 0;
+    assert_int_not_equal(run_diag(&d), DIAG_OVERFITTING);
+    d.in.classification = false;
+    for (int i = 0; i < 25; i++) d.h[i].r2 = 0.3, d.h[i].val_r2 = 0.28;
+    assert_int_not_equal(run_diag(&d), DIAG_OVERFITTING);
+    for (int i = 0; i < 25; i++) d.h[i].r2 = 0.9;
+    assert_int_equal(run_diag(&d), DIAG_OVERFITTING);
+}
+
+/* A spiral trained to 0.95 at noise 0.05, then its noise raised to 0.2 in
+ * the edit form at epoch 193 (the data drawn again): epochs 190-193 before
+ * the change and 270-274 after it, as its metrics.csv gave them (epoch,
+ * loss, accuracy, val_loss, val_accuracy).  On the noisy rows the training
+ * accuracy climbs to 0.7 while validation stays at chance with a loss far
+ * worse than guessing's: the network memorizes its training rows, and a
+ * higher rate or a larger network, the "not learning" advice, would make
+ * that worse. */
+static const double spiral_noisier[9][5] = {
+    {190, 0.1674, 0.9550, 0.1920, 0.95}, {191, 0.1202, 0.9575, 0.3011, 0.90},
+    {192, 0.1026, 0.9650, 0.1651, 0.95}, {193, 0.1116, 0.9675, 0.1914, 0.92},
+    {270, 0.5440, 0.7175, 1.2211, 0.57}, {271, 0.5404, 0.7200, 1.2337, 0.56},
+    {272, 0.5466, 0.7100, 1.2552, 0.55}, {273, 0.5361, 0.7250, 1.2642, 0.54},
+    {274, 0.5398, 0.7050, 1.2313, 0.53},
+};
+
+static void
+validation_worse_than_guessing_beside_a_fitted_training_part_is_overfitting(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_healthy(&d, 9);
+    for (int i = 0; i < 9; i++) {
+        d.h[i].epoch = (int)spiral_noisier[i][0];
+        d.h[i].loss = spiral_noisier[i][1], d.h[i].accuracy = spiral_noisier[i][2];
+        d.h[i].val_loss = spiral_noisier[i][3], d.h[i].val_accuracy = spiral_noisier[i][4];
+        d.h[i].lr = 0.01;
+    }
+    size_t train[2] = {200, 200}, val[2] = {50, 50};
+    chance_level(train, 2, &d.in.chance);
+    chance_level(val, 2, &d.in.val_chance);
+    assert_int_equal(run_diag(&d), DIAG_OVERFITTING);
+    assert_string_equal(d.msg, "overfitting: training accuracy 0.70, but validation at chance "
+                               "level (accuracy 0.53, loss 1.23; guessing 0.50, 0.693), its loss "
+                               "worse than guessing: the model learns its training rows only");
+    /* A training loss not well below guessing's (0.65 of ln 2 = 0.693) is
+     * not a fitted training part: not learning, as before. */
+    for (int i = 4; i < 9; i++) d.h[i].loss = 0.65;
+    assert_int_equal(run_diag(&d), DIAG_AT_CHANCE);
+    /* Nor is a validation loss at guessing's, however well the training
+     * part fits. */
+    for (int i = 4; i < 9; i++) d.h[i].loss = spiral_noisier[i][1], d.h[i].val_loss = 0.70;
+    assert_int_equal(run_diag(&d), DIAG_AT_CHANCE);
+}
+
 static void dead_units_fire_from_a_quarter(void **state)
 {
     (void)state;
@@ -1582,6 +1698,9 @@ int main(void)
         cmocka_unit_test(loss_spike_fires_on_a_hundredfold_jump_only),
         cmocka_unit_test(rising_training_loss_fires_after_three_rises),
         cmocka_unit_test(overfitting_fires_when_validation_rises_as_training_falls),
+        cmocka_unit_test(overfitting_needs_a_model_that_learned_something),
+        cmocka_unit_test(
+            validation_worse_than_guessing_beside_a_fitted_training_part_is_overfitting),
         cmocka_unit_test(dead_units_fire_from_a_quarter),
         cmocka_unit_test(plateau_fires_on_flat_loss_far_from_fitting),
         cmocka_unit_test(underfitting_fires_on_low_close_scores),

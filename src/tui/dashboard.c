@@ -840,8 +840,10 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
     long batches = s->batch_in_epoch + (rows_left + bs - 1) / bs;
     snprintf(v, sizeof v, "%ld  (batch %ld/%ld)", s->step, s->batch_in_epoch, batches);
     panel_row(y++, left, width, "step", ROLE_NORMAL, v);
-    if (fabs(s->lr - s->hp.opt.lr) > 1e-12 * s->hp.opt.lr && s->status == TRAIN_RUNNING &&
-        r->opt.sched.kind != SCHEDULE_CONSTANT)
+    /* A schedule's rate beside the base rate, in every state: paused (or
+     * ended) the rate of the latest batch is as much in force as while it
+     * runs, and metrics.csv's lr column records that one. */
+    if (fabs(s->lr - s->hp.opt.lr) > 1e-12 * s->hp.opt.lr && r->opt.sched.kind != SCHEDULE_CONSTANT)
         snprintf(v, sizeof v, "%.4g  (now %.4g)", s->hp.opt.lr, s->lr);
     else
         snprintf(v, sizeof v, "%.4g", s->hp.opt.lr);
@@ -1292,6 +1294,9 @@ static void edit_open(Dashboard *d)
     form_add_button(&d->edit, "Cancel");
     form_set_esc(&d->edit, "close");
     d->editing = true;
+    /* the help is drawn over everything: left open, it would hide the form
+     * that now takes the keys */
+    d->help = false;
 }
 
 static void follow_data(Dashboard *d);

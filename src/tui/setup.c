@@ -62,6 +62,7 @@ typedef struct {
     int reg_field, rate_field;      /* the Playground regularization rows: they set l1, l2 */
     const bool *given;              /* options the user gave: no dataset's defaults replace them */
     char defaults_of[OPTIONS_PATH]; /* the dataset whose own defaults the form holds */
+    OptimizerKind optimizer_was;    /* the optimizer row's value at the last change */
     bool loading_shown;             /* the last frame said "loading" */
     bool esc_armed;                 /* Esc with nothing to undo was pressed once */
     bool done;
@@ -572,6 +573,32 @@ static void follow_dataset(Setup *s)
     s->message_role = ROLE_DIM;
 }
 
+/* Another optimizer chosen: a rate the command line did not give follows
+ * it as `--optimizer` does there (preset_switch).  A generated set's own
+ * rate is for its optimizer (the Playground's, for Adam): still at it, the
+ * rate becomes another optimizer's own default; at the default, it becomes
+ * the set's rate again when the set's optimizer comes back. */
+static void follow_optimizer(Setup *s)
+{
+    Options *o = &s->form.opt;
+    OptimizerKind was = s->optimizer_was;
+    s->optimizer_was = o->hp.opt.kind;
+    const OptionSpec *lr = options_find("lr");
+    if (o->hp.opt.kind == was || (s->given && s->given[lr - option_table])) return;
+    Options set;
+    preset_defaults(&set, o->dataset);
+    if (set.lr_is_default) return; /* no rate of its own */
+    char v[32] = "";
+    if (!o->lr_is_default && o->hp.opt.lr == set.hp.opt.lr && was == set.hp.opt.kind)
+        snprintf(v, sizeof v, "default");
+    else if (o->lr_is_default && o->hp.opt.kind == set.hp.opt.kind)
+        options_format(&set, lr, v, sizeof v);
+    if (!v[0]) return;
+    Error err;
+    error_clear(&err);
+    if (options_set(o, lr, v, NULL, &err) == ERROR_NONE) form_reload(&s->form);
+}
+
 /* Start: every field valid and the options consistent. */
 static bool try_start(Setup *s)
 {
@@ -635,6 +662,7 @@ static void setup_key(void *ctx, int ch)
     s->esc_armed = false;
     if (ev == FORM_CHANGED) {
         follow_dataset(s);
+        follow_optimizer(s);
         follow_regularization(s);
         follow_mode(s);
     }
@@ -738,6 +766,7 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
     follow_dataset(s);
     reg_from_options(s);
     s->was_sweep = sweep_mode(s);
+    s->optimizer_was = s->form.opt.hp.opt.kind;
     if (message && *message) {
         snprintf(s->message, sizeof s->message, "%s", message);
         s->message_role = ROLE_BAD;

@@ -389,6 +389,7 @@ typedef enum {
 #define DIAG_UNDERFIT_ACC 0.80 /* training accuracy below this ... */
 #define DIAG_UNDERFIT_R2 0.50  /* ... or r2 below this ... */
 #define DIAG_UNDERFIT_GAP 0.05 /* ... with validation within this of it */
+#define DIAG_FIT_LOSS 0.10     /* overfitting: training loss this far below the chance loss */
 
 /* What a classifier scores on a set of rows by always giving the same
  * answer, from the set's own class counts: the reference a model that
@@ -441,6 +442,15 @@ typedef struct {
  *   4 DIAG_OVERFITTING  the best validation loss is DIAG_OVERFIT_EPOCHS or
  *                       more epochs old, the last is DIAG_OVERFIT_MIN above it,
  *                       and training loss is lower than at that best epoch;
+ *                       not while the last epoch underfits as rule 9 says
+ *                       (whatever the epoch count), nor, the chance levels
+ *                       known, while its training loss is less than
+ *                       DIAG_FIT_LOSS below the chance loss and its
+ *                       validation loss less than DIAG_CHANCE_LOSS above it:
+ *                       a model that has learned nothing has nothing to
+ *                       overfit with, and a validation loss a few percent
+ *                       above its best is the noise of a small validation
+ *                       part;
  *   5 DIAG_DEAD_UNITS   dead_share >= DIAG_DEAD_SHARE;
  *   6 DIAG_STOPPED_EARLY early stopping ended the run and its best epoch is
  *                       the first: the monitored value never improved.  The
@@ -457,7 +467,11 @@ typedef struct {
  *                       less DIAG_CHANCE_LOSS of it.  Both must hold: a loss
  *                       well below chance means the model learned the class
  *                       probabilities even where its answers stay those of
- *                       the largest class;
+ *                       the largest class.  When, besides, the validation
+ *                       loss is DIAG_CHANCE_LOSS or more above the chance
+ *                       loss while the training loss is DIAG_FIT_LOSS or
+ *                       more below it, it is DIAG_OVERFITTING instead: the
+ *                       model learns its training rows only;
  *   8 DIAG_PLATEAU      the last DIAG_PLATEAU_EPOCHS (or more) training losses
  *                       lie within DIAG_PLATEAU_REL of their mean, while the
  *                       training accuracy (r2) is below DIAG_CONVERGED;
