@@ -915,6 +915,38 @@ static void test_elapsed_counts_the_work_between_batches(void **state)
     free_dataset(&ds);
 }
 
+/* An epoch's seconds leave its pauses out, as elapsed does: the epochs'
+ * seconds add up to no more than the elapsed time, however long the pause
+ * in the first epoch (an interactive run started paused; the 100 ms
+ * sleep only makes the pause long). */
+static void test_an_epochs_seconds_leave_its_pauses_out(void **state)
+{
+    (void)state;
+    Live *l = live_create_paced(3, (Pace){PACE_MAX, 0}, true);
+    live_start(l);
+    assert_true(wait_status(l->t, &l->snap, TRAIN_PAUSED));
+    sleep_ms(100);
+    trainer_resume(l->t);
+    assert_true(wait_status(l->t, &l->snap, TRAIN_DONE));
+    trainer_snapshot(l->t, &l->snap);
+    assert_int_equal(l->snap.n_epochs, 3);
+    double sum = 0;
+    for (int i = 0; i < l->snap.n_epochs; i++) sum += l->snap.history[i].seconds;
+    if (!(sum <= l->snap.elapsed + 1e-9))
+        fail_msg("the epochs' seconds add up to %g s, more than the %g s elapsed (pauses left "
+                 "out)",
+                 sum, l->snap.elapsed);
+    assert_true(l->snap.history[0].seconds >= 0);
+    pthread_join(l->th, NULL);
+    assert_int_equal(l->arg.rc, ERROR_NONE);
+    trainer_snapshot_free(&l->snap);
+    trainer_destroy(l->t);
+    free_dataset(&l->ds);
+    pthread_mutex_destroy(&l->rec.mu);
+    pthread_cond_destroy(&l->rec.grew);
+    free(l);
+}
+
 /* Resumes after three epochs (by default, ones whose second had a loss no
  * later epoch can beat), with kept_epoch as model.gtm's KEPT section says
  * (0: absent).  Under --restore-best the loaded weights are the kept
@@ -1716,6 +1748,7 @@ int main(void)
         cmocka_unit_test(test_same_seed_same_weights),
         cmocka_unit_test(test_learns_and_reports_kept_metrics),
         cmocka_unit_test(test_elapsed_counts_the_work_between_batches),
+        cmocka_unit_test(test_an_epochs_seconds_leave_its_pauses_out),
         cmocka_unit_test(test_resume_keeps_the_earlier_best_epoch),
         cmocka_unit_test(test_resume_takes_the_recorded_kept_epoch),
         cmocka_unit_test(test_create_refuses_bad_setups),

@@ -905,6 +905,16 @@ static int boundary(Trainer *t, int epoch)
     }
 }
 
+/* The run's training time so far, pauses excluded: run_seconds and the
+ * time since it last counted up to (trainer thread). */
+static double running_seconds(Trainer *t)
+{
+    pthread_mutex_lock(&t->mu);
+    double s = t->run_seconds + (t->counted_to >= 0 ? now_mono() - t->counted_to : 0);
+    pthread_mutex_unlock(&t->mu);
+    return s;
+}
+
 /* Publishes one batch's progress (trainer thread). */
 static void publish_batch(Trainer *t, double loss, int B, long batch_in_epoch, size_t epoch_rows,
                           int epoch, double lr, double t_batch_start)
@@ -1271,7 +1281,7 @@ ErrorCode trainer_run(Trainer *t, Error *err)
     TrainStatus final = TRAIN_DONE;
     while (t->epoch < t->opt.epochs) {
         int epoch = t->epoch;
-        double t0 = now_mono();
+        double s0 = running_seconds(t); /* an epoch's seconds leave its pauses out */
         Tally ty = {0};
         EpochOutcome oc = run_epoch(t, epoch, &ty, t->why, sizeof t->why);
         if (oc == EPOCH_STOPPED) {
@@ -1314,7 +1324,7 @@ ErrorCode trainer_run(Trainer *t, Error *err)
             break;
         }
         m.step = t->pub.step;
-        m.seconds = now_mono() - t0;
+        m.seconds = running_seconds(t) - s0;
         save_good(t, m.epoch);
 
         /* Early stopping, as Keras's EarlyStopping callback. */

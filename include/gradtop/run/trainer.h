@@ -58,7 +58,7 @@ typedef struct {
     int epoch;        /* 1-based */
     long step;        /* global batch count at the end of the epoch */
     double wall_time; /* seconds since the Unix epoch */
-    double seconds;   /* duration of the epoch */
+    double seconds;   /* the epoch's training time, its pauses left out */
     double loss, accuracy, mae, r2;
     bool has_val;
     double val_loss, val_accuracy, val_mae, val_r2;
