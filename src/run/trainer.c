@@ -1069,8 +1069,7 @@ static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_
         if (!isfinite(loss)) {
             snprintf(why, why_cap,
                      "the loss became %s at step %ld (epoch %d) with learning rate %g: the "
-                     "updates overshot. Lower the learning rate (try %g), use a smaller batch "
-                     "or gradient-friendlier settings, then resume.",
+                     "updates overshot. Lower the learning rate (try %g), then resume.",
                      isnan(loss) ? "NaN" : "infinite", t->pub.step + 1, epoch + 1, lr, lr / 10);
             return EPOCH_DIVERGED;
         }
