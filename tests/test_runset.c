@@ -689,6 +689,57 @@ static void lists_the_hyperparameters_that_differ(void **state)
     runset_free(&rs);
 }
 
+/* Options changed live (a journal's change lines) are marked with a * by
+ * the value the run began with: rates, a batch size, a network edit (not
+ * the words of its note), data; an exploit's line names none. */
+static void options_changed_live_are_marked(void **state)
+{
+    Env *env = *state;
+    TestRun *a = start_run(env->logdir, "a", "adam", 0.01);
+    TestRun *b = start_run(env->logdir, "b", "adam", 0.01);
+    TestRun *all[2] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        run_epoch(all[i], 1, 0.5);
+        finish_run(all[i], TRAIN_DONE, 1);
+        close_run(all[i]);
+    }
+    RunSet rs;
+    Error err = {0};
+    assert_int_equal(runset_open(&rs, env->logdir, &err), ERROR_NONE);
+    RunInfo *v[2];
+    memcpy(v, rs.runs, sizeof v);
+    runinfo_sort(v, 2, RUN_SORT_NAME, false);
+    char path[4096];
+    pathf(path, sizeof path, "%s/journal.txt", v[0]->path);
+    FILE *f = fopen(path, "a");
+    assert_non_null(f);
+    fputs("2026-12-07T07:29:47.506+00:00 step=8 epoch=2 change exploit: trial 1's weights, "
+          "optimizer state and hyperparameters\n"
+          "2026-12-07T07:29:47.506+00:00 step=8 epoch=2 change lr 0.01 -> lr 0.02, batch_size "
+          "32 -> 64\n"
+          "2026-12-07T07:29:47.507+00:00 step=9 epoch=2 change layers 32 -> 33,33: a layer "
+          "added, seed 3, dropout kept\n",
+          f);
+    fclose(f);
+    runset_refresh(&rs);
+    RunDiff d;
+    assert_int_equal(rundiff_build(&d, v, 2, &err), ERROR_NONE);
+    const RunDiffColumn *lr = diff_column(&d, "lr"), *bs = diff_column(&d, "batch-size"),
+                        *layers = diff_column(&d, "layers");
+    assert_non_null(lr);
+    assert_non_null(bs);
+    assert_non_null(layers);
+    assert_string_equal(lr->values[0], "0.01*");
+    assert_string_equal(lr->values[1], "0.01");
+    assert_string_equal(bs->values[0], "32*");
+    assert_string_equal(layers->values[0], "32*");
+    assert_null(diff_column(&d, "seed"));
+    assert_null(diff_column(&d, "dropout"));
+    assert_null(diff_column(&d, "optimizer"));
+    rundiff_free(&d);
+    runset_free(&rs);
+}
+
 /* A run as config.txt would give it: the defaults with dataset, and
  * option=value pairs. */
 static void options_run(RunInfo *r, const char *dataset, const char *const *set)
@@ -1358,6 +1409,7 @@ int main(void)
         T(filter_matches_name_dataset_or_status_ignoring_case),
         T(a_bad_regex_is_an_input_error_with_regerror_text),
         T(lists_the_hyperparameters_that_differ),
+        T(options_changed_live_are_marked),
         cmocka_unit_test(data_options_differ_only_where_they_apply),
         T(status_comes_from_the_result_line_else_running_or_interrupted),
         T(a_resumed_run_is_running_again_after_its_result_line),

@@ -409,6 +409,7 @@ static void run_clear_data(RunInfo *r)
     free(r->marks);
     r->marks = NULL;
     r->n_marks = 0;
+    memset(r->changed_live, 0, sizeof r->changed_live);
     r->warnings = 0;
     r->last_warning[0] = '\0';
     RunState *st = r->state;
@@ -940,6 +941,33 @@ static void metrics_line(RunSet *rs, RunInfo *r, Source *s, char *line, size_t n
 
 /* ---- journal.txt ----------------------------------------------------- */
 
+/* The options a journal change line names ("lr 0.03 -> lr 0.01, dropout 0
+ * -> dropout 0.2", "batch_size 32 -> 64", "layers 32 -> 33,33: ...",
+ * "data: noise 0.1 -> 0.3"), marked in r->changed_live. */
+static void mark_changed_options(RunInfo *r, const char *text)
+{
+    if (starts_with(text, "data: ")) text += strlen("data: ");
+    size_t len = strcspn(text, ":"); /* a network edit's note, an exploit's donor */
+    for (size_t at = 0; at < len;) {
+        size_t piece = at, end = at;
+        while (end < len && !(text[end] == ',' && end + 1 < len && text[end + 1] == ' ')) end++;
+        char name[40];
+        size_t k = 0;
+        while (piece < end && text[piece] != ' ' && k + 1 < sizeof name) {
+            name[k++] = text[piece] == '_' ? '-' : text[piece];
+            piece++;
+        }
+        name[k] = '\0';
+        const OptionSpec *spec = options_find(name);
+        size_t idx = spec ? (size_t)(spec - option_table) : 0;
+        if (spec && idx < 256) {
+            r->changed_live[idx / 64] |= (uint64_t)1 << (idx % 64);
+            r->state->dirty = true;
+        }
+        at = end + 2;
+    }
+}
+
 static void journal_line(RunSet *rs, RunInfo *r, Source *s, char *line, size_t n)
 {
     (void)rs;
@@ -1002,6 +1030,7 @@ static void journal_line(RunSet *rs, RunInfo *r, Source *s, char *line, size_t n
         }
         return;
     }
+    if (strcmp(kind, "change") == 0) mark_changed_options(r, text);
     static const char *const marked[] = {"change", "schedule", "early_stop", "diverged",
                                          "stop",   "restore",  "resume"};
     /* a resume is marked only when it takes up a diverged run (its charts
@@ -1631,6 +1660,11 @@ ErrorCode rundiff_build(RunDiff *d, RunInfo *const *runs, size_t n, Error *err)
                 !data_applies(spec, &r->options))
                 continue;
             diff_format(&r->options, spec, vals[i], sizeof vals[i]);
+            /* changed live: the value it began with, marked */
+            if (k < 256 && (r->changed_live[k / 64] >> (k % 64) & 1)) {
+                size_t l = strlen(vals[i]);
+                if (l + 1 < sizeof vals[i]) memcpy(vals[i] + l, "*", 2);
+            }
             if (!first)
                 first = vals[i];
             else if (strcmp(first, vals[i]) != 0)

@@ -1124,7 +1124,7 @@ static void draw_keybar(const Viewer *v, int y, int cols)
 
 static void draw_help(Viewer *v, int rows, int cols)
 {
-    char legend[1024], charts[200];
+    char legend[1280], charts[200];
     if (crt_colors() > 0) {
         snprintf(charts, sizeof charts,
                  "each charted run in its own colour, validation bold and training faint");
@@ -1139,7 +1139,9 @@ static void draw_help(Viewer *v, int rows, int cols)
     }
     snprintf(
         legend, sizeof legend,
-        "The list: the runs under LOGDIR with the options that differ between them; best is "
+        "The list: the runs under LOGDIR with the options that differ between them (a value "
+        "with a * is the one the run began with and changed live: its journal and the "
+        "charts' triangles say when); best is "
         "the best figure by the run's monitor (others: validation accuracy, else loss) and "
         "its epoch; ! marks a run with damaged lines (the status line says which).  Charts: "
         "one per metric, %s; the star marks the best epoch of the run under the cursor, "

@@ -133,6 +133,9 @@ typedef struct {
     int64_t best_step; /* its step: the epoch for gradtop runs */
     bool has_options;  /* config.txt loaded into options */
     Options options;
+    /* bit k of option_table[k]: changed live (a change line of its journal
+     * names it): options holds the value the run began with */
+    uint64_t changed_live[4];
     RunSeries *series; /* n_series, in order of first appearance */
     size_t n_series;
     RunMark *marks;
