@@ -166,6 +166,12 @@ start_session nosched C.UTF-8 "sweep --paused --space '$SPACE' --trials 2 --max-
 wait_for 'every trial paused: space resumes them' 15 || fail "--scheduler none --paused: not paused"
 case $(bar) in *'space resume all'*) ;; *) fail "paused, the bar does not say space resumes: $(bar)" ;; esac
 case $(bar) in *'+ promote'*) fail "under --scheduler none the bar offers + promote: $(bar)" ;; esac
+# under --no-log the quit box does not promise files
+keys q
+wait_for '\(--no-log: nothing is' 5 || fail "under --no-log the quit box does not say nothing is written"
+off_screen 'write the files' || fail "under --no-log the quit box speaks of writing the files"
+keys n
+wait_gone 'no-log: nothing is' 5 || fail "n did not close the quit box"
 keys Space
 wait_for 'every trial resumed' 5 || fail "space did not resume every trial"
 # (one capture: the bar while trials run, or the sweep has finished: its

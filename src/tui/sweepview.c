@@ -885,7 +885,8 @@ static void draw_confirm(SweepScreen *s, int rows, int cols)
     crt_box(stdscr, y0, x0, bh, bw, quit ? "quit?" : "stop this trial?", ROLE_WARN);
     char text[160];
     if (quit)
-        snprintf(text, sizeof text, "Stop every trial after its batch, write the files and quit?");
+        snprintf(text, sizeof text, "Stop every trial after its batch%s and quit?",
+                 s->x->dir[0] ? ", write the files" : " (--no-log: nothing is written)");
     else
         snprintf(text, sizeof text, "Stop trial %d after its batch? It ends as stopped.",
                  s->confirm_trial);
