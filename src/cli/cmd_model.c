@@ -280,50 +280,70 @@ static long first_overflow(Model *m, const Dataset *ds, const bool *skip)
     return -1;
 }
 
-/* skip[i]: row i has no prediction; its line has empty fields (the first
- * written "" so that the line is never blank). */
-static void write_predictions(FILE *f, const SavedModel *sm, Model *m, const Dataset *ds,
-                              const bool *skip)
+/* The errno of a write to f that failed since errno was cleared, or 0.
+ * Read straight after the writes: stdio keeps only that one failed, a later
+ * flush of the buffer it emptied may well succeed, and the math of the
+ * next forward pass may set errno (ERANGE) on its own. */
+static int write_error(FILE *f)
+{
+    return ferror(f) ? (errno ? errno : EIO) : 0;
+}
+
+/* One output row: row r of the chunk whose outputs are out, pred and val. */
+static void write_row(FILE *f, const SavedModel *sm, const Model *m, const float *out,
+                      const int *pred, const float *val, int r, bool skipped)
 {
     bool cls = sm->task == TASK_CLASSIFICATION;
+    if (skipped) {
+        fputs("\"\"", f);
+        for (int c = 0; cls && c < sm->n_classes; c++) fputc(',', f);
+        fputc('\n', f);
+    } else if (!cls) {
+        double y = val[r];
+        if (sm->target_scale > 0) y = y / sm->target_scale + sm->target_shift;
+        fprintf(f, "%.9g\n", y);
+    } else {
+        put_field(f, "", sm->class_names[pred[r]]);
+        if (m->shape.output == OUTPUT_SIGMOID) {
+            double p = out[r];
+            fprintf(f, ",%.6g,%.6g\n", 1.0 - p, p);
+        } else {
+            int O = m->shape.sizes[m->shape.n_layers];
+            for (int c = 0; c < O; c++) fprintf(f, ",%.6g", out[(size_t)r * O + c]);
+            fputc('\n', f);
+        }
+    }
+}
+
+/* skip[i]: row i has no prediction; its line has empty fields (the first
+ * written "" so that the line is never blank).  Returns 0, or the errno of
+ * the first write that failed, where the output stops. */
+static int write_predictions(FILE *f, const SavedModel *sm, Model *m, const Dataset *ds,
+                             const bool *skip)
+{
+    errno = 0;
     fputs("prediction", f);
-    if (cls) {
+    if (sm->task == TASK_CLASSIFICATION) {
         for (int c = 0; c < sm->n_classes; c++) {
             fputc(',', f);
             put_field(f, "p_", sm->class_names[c]);
         }
     }
     fputc('\n', f);
-    int L = m->shape.n_layers, O = m->shape.sizes[L];
+    int e = write_error(f);
     int pred[CHUNK];
     float val[CHUNK];
-    for (size_t pos = 0; pos < ds->n; pos += CHUNK) {
+    for (size_t pos = 0; pos < ds->n && !e; pos += CHUNK) {
         int B = (int)(ds->n - pos < CHUNK ? ds->n - pos : CHUNK);
         const float *out = model_forward(m, ds->x + pos * (size_t)ds->d, B, false, NULL);
         model_predict_rows(m, B, pred, val);
-        for (int r = 0; r < B; r++) {
-            if (skip && skip[pos + (size_t)r]) {
-                fputs("\"\"", f);
-                for (int c = 0; cls && c < sm->n_classes; c++) fputc(',', f);
-                fputc('\n', f);
-                continue;
-            }
-            if (!cls) {
-                double y = val[r];
-                if (sm->target_scale > 0) y = y / sm->target_scale + sm->target_shift;
-                fprintf(f, "%.9g\n", y);
-                continue;
-            }
-            put_field(f, "", sm->class_names[pred[r]]);
-            if (m->shape.output == OUTPUT_SIGMOID) {
-                double p = out[r];
-                fprintf(f, ",%.6g,%.6g\n", 1.0 - p, p);
-            } else {
-                for (int c = 0; c < O; c++) fprintf(f, ",%.6g", out[(size_t)r * O + c]);
-                fputc('\n', f);
-            }
+        for (int r = 0; r < B && !e; r++) {
+            errno = 0;
+            write_row(f, sm, m, out, pred, val, r, skip && skip[pos + (size_t)r]);
+            e = write_error(f);
         }
     }
+    return e;
 }
 
 /* The first feature of row i that is missing (NaN), or -1. */
@@ -460,9 +480,9 @@ int cmd_predict(const Options *o, const CliArgs *a)
         }
         f = af.f;
     }
-    write_predictions(f, &sm, &m, &ds, skip);
+    int we = write_predictions(f, &sm, &m, &ds, skip);
     if (a->output) {
-        int e = atomicfile_commit(&af, 0);
+        int e = atomicfile_commit(&af, we);
         if (e) {
             error_set(&err, ERROR_RUNTIME, "%s: %s", a->output, strerror(e));
             goto fail;
@@ -474,6 +494,9 @@ int cmd_predict(const Options *o, const CliArgs *a)
             fprintf(stderr, "gradtop: wrote %zu prediction%s to %s\n", ds.n, ds.n == 1 ? "" : "s",
                     a->output);
         rc = EXIT_OK;
+    } else if (we) {
+        fprintf(stderr, "gradtop: standard output: %s\n", strerror(we));
+        rc = EXIT_RUNTIME;
     } else {
         rc = output_finish_stdout();
     }
