@@ -2,7 +2,7 @@
 # End to end: train --resume after a crash.  A run killed with SIGKILL
 # (never a clean stop) at several points and resumed each time ends with
 # every epoch in metrics.csv exactly once, in order; a resumed cosine
-# schedule keeps its period; a run killed before its first checkpoint says
+# schedule keeps its period; a run without checkpoint.gtm or model.gtm says
 # that there is nothing to resume and how to start again, exit 2.
 # Kills are synchronised on the epoch lines read through a pipe.
 set -u
@@ -81,13 +81,14 @@ resumed=$(sed -n 's/^result: .* epochs=\([0-9]*\) .*/\1/p' "$T/es2.out")
 check "resumed, it runs at least 5 more epochs ($stopped -> $resumed)" \
     [ "${resumed:-0}" -ge "$((${stopped:-0} + 5))" ]
 
-# A run that never finished an epoch has nothing to resume.
+# A run whose checkpoint.gtm and model.gtm are gone (a full disk refused
+# them, or they were removed) has nothing to resume, and says which.
 timeout 120 "$G" train datasets/iris.csv --epochs 3 --logdir "$T/none" >/dev/null 2>&1
 nrun=$(ls -d "$T"/none/*)
 rm -f "$nrun/checkpoint.gtm" "$nrun/model.gtm"
 timeout 60 "$G" train --resume "$nrun" --epochs 5 >/dev/null 2>"$T/none.err"
 check "resuming it exits 2" [ $? -eq 2 ]
 check "and says why and what to do" \
-    grep -q "nothing to resume: the run stopped before it finished its first epoch.*gradtop train --config $nrun/config.txt" "$T/none.err"
+    grep -q "nothing to resume: metrics.csv has 3 epochs, but there is neither checkpoint.gtm nor model.gtm.*gradtop train --config $nrun/config.txt" "$T/none.err"
 
 check_done

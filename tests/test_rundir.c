@@ -1306,6 +1306,34 @@ static void run_killed_in_its_first_epoch_has_nothing_to_resume(void **state)
     rm_rf(tmp);
 }
 
+/* A run whose saves failed (a full disk) finished epochs all the same:
+ * what is missing is its files, not an epoch. */
+static void run_without_its_saves_says_they_are_missing(void **state)
+{
+    (void)state;
+    char tmp[] = "/tmp/gradtop-resume-XXXXXX";
+    assert_non_null(mkdtemp(tmp));
+    char logdir[128], dir[4096], p[4200];
+    snprintf(logdir, sizeof logdir, "%s/runs", tmp);
+    train_killed(logdir, NULL, 3, TRIP_NONE, 0, 1, dir, sizeof dir);
+    snprintf(p, sizeof p, "%s/checkpoint.gtm", dir);
+    assert_int_equal(unlink(p), 0);
+    snprintf(p, sizeof p, "%s/model.gtm", dir);
+    assert_int_equal(unlink(p), 0);
+    RunResume rr;
+    Error err = {0};
+    assert_int_equal(rundir_resume_load(&rr, dir, &err), ERROR_INPUT);
+    char want[8800];
+    snprintf(want, sizeof want,
+             "%s: nothing to resume: metrics.csv has 3 epochs, but there is neither "
+             "checkpoint.gtm nor model.gtm (they could not be written, as journal.txt then says, "
+             "or were removed); start it again with gradtop train --config %s/config.txt",
+             dir, dir);
+    assert_string_equal(err.msg, want);
+    rundir_resume_free(&rr);
+    rm_rf(tmp);
+}
+
 static void resumed_cosine_keeps_the_period_it_started_with(void **state)
 {
     (void)state;
@@ -1460,6 +1488,7 @@ int main(void)
         cmocka_unit_test(logging_off_writes_its_journal_line_then_nothing),
         cmocka_unit_test(killed_runs_resume_to_the_uninterrupted_run),
         cmocka_unit_test(run_killed_in_its_first_epoch_has_nothing_to_resume),
+        cmocka_unit_test(run_without_its_saves_says_they_are_missing),
         cmocka_unit_test(resumed_cosine_keeps_the_period_it_started_with),
         cmocka_unit_test(checkpoint_with_a_damaged_run_state_is_refused),
     };

@@ -478,19 +478,17 @@ typedef struct {
     int cut_files;      /* event files left with nothing and removed */
 } Cut;
 
-/* Cuts metrics.csv back to its rows of epochs 1 .. epoch, in order: from
- * the first row that is not the next of those (a later epoch, a repeat, a
- * row cut short by a crash), everything goes. */
-static ErrorCode cut_metrics(const char *path, int epoch, Cut *c, Error *err)
+/* Reads metrics.csv from f for its rows of epochs 1 .. epoch, in order,
+ * counting them (and what follows them) into c: from the first row that is
+ * not the next of those (a later epoch, a repeat, a row cut short by a
+ * crash), everything is to go.  Returns the offset where the kept rows end
+ * (-1 on a read error); *cutting says whether anything follows it. */
+static long scan_metrics(FILE *f, int epoch, Cut *c, bool *cutting)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (errno == ENOENT) return ERROR_NONE; /* written anew */
-        return error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(errno));
-    }
     char line[4096];
     long keep = 0;
-    bool header = true, cutting = false;
+    bool header = true;
+    *cutting = false;
     while (fgets(line, sizeof line, f)) {
         size_t n = strlen(line);
         bool whole = n > 0 && line[n - 1] == '\n';
@@ -500,13 +498,13 @@ static ErrorCode cut_metrics(const char *path, int epoch, Cut *c, Error *err)
                 keep = ftell(f);
                 continue;
             }
-            cutting = true; /* not a gradtop header: written anew */
+            *cutting = true; /* not a gradtop header: written anew */
         }
         char *end;
         long e = strtol(line, &end, 10);
-        if (!cutting && (!whole || end == line || *end != ',' || e != c->rows + 1 || e > epoch))
-            cutting = true;
-        if (cutting) {
+        if (!*cutting && (!whole || end == line || *end != ',' || e != c->rows + 1 || e > epoch))
+            *cutting = true;
+        if (*cutting) {
             if (!c->first_cut && end != line && *end == ',' && e > 0) c->first_cut = (int)e;
             if (whole || !feof(f)) c->cut_rows++;
             continue;
@@ -514,9 +512,21 @@ static ErrorCode cut_metrics(const char *path, int epoch, Cut *c, Error *err)
         c->rows++;
         keep = ftell(f);
     }
-    bool failed = ferror(f);
+    return ferror(f) ? -1 : keep;
+}
+
+/* Cuts metrics.csv back to its rows of epochs 1 .. epoch (scan_metrics). */
+static ErrorCode cut_metrics(const char *path, int epoch, Cut *c, Error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (errno == ENOENT) return ERROR_NONE; /* written anew */
+        return error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(errno));
+    }
+    bool cutting;
+    long keep = scan_metrics(f, epoch, c, &cutting);
     fclose(f);
-    if (failed) return error_set(err, ERROR_RUNTIME, "%s: read error", path);
+    if (keep < 0) return error_set(err, ERROR_RUNTIME, "%s: read error", path);
     if (cutting && truncate(path, keep) != 0)
         return error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(errno));
     return ERROR_NONE;
@@ -817,6 +827,34 @@ void rundir_close(RunDir *rl)
 
 /* ---- resume ---------------------------------------------------------- */
 
+/* Why a run without checkpoint.gtm or model.gtm has nothing to resume: it
+ * ended before its first epoch did, or (metrics.csv has epochs) its saves
+ * failed, as on a full disk, or the files were removed. */
+static ErrorCode nothing_to_resume(const char *dir, Error *err)
+{
+    char path[RUNDIR_PATH + 32];
+    snprintf(path, sizeof path, "%s/metrics.csv", dir);
+    Cut c = {0};
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        bool cutting;
+        scan_metrics(f, INT_MAX, &c, &cutting);
+        fclose(f);
+    }
+    if (c.rows == 0)
+        return error_set(err, ERROR_INPUT,
+                         "%s: nothing to resume: the run stopped before it finished its "
+                         "first epoch, so it has no checkpoint.gtm; start it again with "
+                         "gradtop train --config %s/config.txt",
+                         dir, dir);
+    return error_set(err, ERROR_INPUT,
+                     "%s: nothing to resume: metrics.csv has %d epoch%s, but there is neither "
+                     "checkpoint.gtm nor model.gtm (they could not be written, as journal.txt "
+                     "then says, or were removed); start it again with gradtop train --config "
+                     "%s/config.txt",
+                     dir, c.rows, c.rows == 1 ? "" : "s", dir);
+}
+
 ErrorCode rundir_resume_load(RunResume *rr, const char *dir, Error *err)
 {
     memset(rr, 0, sizeof *rr);
@@ -834,12 +872,7 @@ ErrorCode rundir_resume_load(RunResume *rr, const char *dir, Error *err)
     rr->from_checkpoint = stat(path, &st) == 0 || errno != ENOENT;
     if (!rr->from_checkpoint) {
         snprintf(path, sizeof path, "%s/model.gtm", dir);
-        if (stat(path, &st) != 0 && errno == ENOENT)
-            return error_set(err, ERROR_INPUT,
-                             "%s: nothing to resume: the run stopped before it finished its "
-                             "first epoch, so it has no checkpoint.gtm; start it again with "
-                             "gradtop train --config %s/config.txt",
-                             dir, dir);
+        if (stat(path, &st) != 0 && errno == ENOENT) return nothing_to_resume(dir, err);
     }
     rc = modelfile_load(&rr->state, path, err);
     if (rc) return rc;
