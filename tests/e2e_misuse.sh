@@ -61,4 +61,24 @@ check "predict -o on a full disk: the old file stays" has "$T/out.csv" "the old 
 check "predict -o on a full disk: no temporary left" \
     sh -c "! ls '$T'/out.csv.tmp.* >/dev/null 2>&1"
 
+# ---- train --resume of a run whose files do not fit each other ----------------
+# A checkpoint.gtm copied in from another run, or a config.txt edited by
+# hand: the refusal names the saved file and the data it was tried on.
+RUN=$(ls -d "$T"/runs/*-m)
+timeout 120 "$G" train --epochs 2 --seed 1 --logdir "$T/wruns" --name w "$DATA/wine.csv" \
+    >/dev/null 2>&1
+check "train a run on other data" is $? 0
+cp -r "$RUN" "$T/copied"
+cp "$(ls -d "$T"/wruns/*-w)/checkpoint.gtm" "$T/copied/checkpoint.gtm"
+timeout 60 "$G" train --resume "$T/copied" --epochs 5 >/dev/null 2>"$T/copied.err"
+check "resume with another run's checkpoint: exit 2" is $? 2
+check "resume with another run's checkpoint: the file and the data are named" has "$T/copied.err" \
+    "--resume: $T/copied/checkpoint.gtm, on the data of $T/copied/config.txt ($DATA/iris.csv): the saved network takes 13 inputs"
+cp -r "$RUN" "$T/edited"
+sed 's/^val-split = .*/val-split = 0.5/' "$RUN/config.txt" >"$T/edited/config.txt"
+timeout 60 "$G" train --resume "$T/edited" --epochs 5 >/dev/null 2>"$T/edited.err"
+check "resume after config.txt's val-split was edited: exit 2" is $? 2
+check "resume after config.txt's val-split was edited: the files are named" has "$T/edited.err" \
+    "--resume: $T/edited/checkpoint.gtm, on the data of $T/edited/config.txt ($DATA/iris.csv): the checkpoint's data order has"
+
 check_done

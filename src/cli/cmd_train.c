@@ -252,11 +252,17 @@ static ErrorCode resume_trainer(Trainer *t, const RunResume *rr, const char *dir
     /* the network as the run left it: edits made while it trained are in
      * the saved shape, not in its options */
     ErrorCode rc = trainer_adopt_shape(t, &sm->shape, err);
-    if (rc) return rc;
-    rc = trainer_load_state(t, sm->params, sm->n_params, sm->has_opt ? sm->opt_state : NULL,
-                            sm->opt_kind, sm->opt_t, sm->epoch, sm->step, err);
-    if (rc) return rc;
-    if (rr->from_checkpoint) return trainer_restore(t, &sm->state, rr->earlier.monitor, err);
+    if (!rc)
+        rc = trainer_load_state(t, sm->params, sm->n_params, sm->has_opt ? sm->opt_state : NULL,
+                                sm->opt_kind, sm->opt_t, sm->epoch, sm->step, err);
+    if (!rc && rr->from_checkpoint) rc = trainer_restore(t, &sm->state, rr->earlier.monitor, err);
+    /* A saved state that does not fit the data: a file copied in from
+     * another run, or a config.txt edited by hand.  Both are named. */
+    if (rc == ERROR_INPUT)
+        error_prefix(err, "--resume: %s/%s, on the data of %s/config.txt (%s)", dir,
+                     rr->from_checkpoint ? "checkpoint.gtm" : "model.gtm", dir,
+                     rr->earlier.dataset);
+    if (rc || rr->from_checkpoint) return rc;
     /* model.gtm holds the best epoch's weights when the run kept them */
     if (rr->earlier.restore_best) seed_best(t, dir, &rr->earlier, sm->kept_epoch);
     return ERROR_NONE;
