@@ -513,9 +513,11 @@ static void takes_any_finite_positive_learning_rate(void **state)
     (void)state;
     Options o;
     options_default(&o);
-    const char *ok[] = {"1000", "1e30", "1e-20", "1e-300", "10.5"};
-    const double want[] = {1000, 1e30, 1e-20, 1e-300, 10.5};
-    for (int i = 0; i < 5; i++) {
+    /* up to the largest double, and down to the smallest (a subnormal,
+     * which strtod reports as an underflow) */
+    const char *ok[] = {"1000", "1e30", "1e-20", "1e-300", "10.5", "1e308", "1e-320"};
+    const double want[] = {1000, 1e30, 1e-20, 1e-300, 10.5, 1e308, 1e-320};
+    for (int i = 0; i < 7; i++) {
         set_ok(&o, "lr", ok[i]);
         expect_near(o.hp.opt.lr, want[i], 0, ok[i]);
         assert_false(o.lr_is_default);
@@ -523,6 +525,36 @@ static void takes_any_finite_positive_learning_rate(void **state)
     char range[256];
     options_range(options_find("lr"), range, sizeof range);
     assert_string_equal(range, "a positive number, or default for the optimizer's own");
+}
+
+/* The reason a number is refused is the right one: a number too large for
+ * its type is out of range, not "not a number"; one that underflows is
+ * the nearest double, which the range then judges. */
+static void numbers_beyond_their_type_are_told_as_such(void **state)
+{
+    (void)state;
+    Options o;
+    options_default(&o);
+    Error err = {0};
+    assert_int_equal(options_set(&o, spec_of("lr"), "1e999", NULL, &err), ERROR_INPUT);
+    assert_string_equal(err.msg, "--lr: beyond the range of a double '1e999' (expected a "
+                                 "positive number, or default for the optimizer's own)");
+    assert_int_equal(options_set(&o, spec_of("epochs"), "99999999999999999999", NULL, &err),
+                     ERROR_INPUT);
+    assert_string_equal(err.msg, "--epochs: out of range '99999999999999999999' (expected an "
+                                 "integer from 1 to 1000000)");
+    assert_int_equal(options_set(&o, spec_of("seed"), "99999999999999999999", NULL, &err),
+                     ERROR_INPUT);
+    assert_string_equal(err.msg, "--seed: out of range '99999999999999999999' (expected a "
+                                 "non-negative integer)");
+    /* 1e-400 is 0 as a double: a dropout of 0, but no learning rate */
+    set_ok(&o, "dropout", "1e-400");
+    expect_near(o.hp.dropout, 0, 0, "dropout");
+    assert_int_equal(options_set(&o, spec_of("lr"), "1e-400", NULL, &err), ERROR_INPUT);
+    expect_contains(err.msg, "--lr: out of range '1e-400'");
+    /* "a number >= 0" has no upper bound either */
+    set_ok(&o, "min-delta", "1e308");
+    expect_near(o.min_delta, 1e308, 0, "min_delta");
 }
 
 /* Each optimizer starts with Keras's own rate: 0.01 for SGD, 0.001 for the
@@ -1313,6 +1345,7 @@ int main(void)
         cmocka_unit_test(pace_rejects_what_is_not_a_pace),
         cmocka_unit_test(pace_steps_along_the_ladder),
         cmocka_unit_test(takes_any_finite_positive_learning_rate),
+        cmocka_unit_test(numbers_beyond_their_type_are_told_as_such),
         cmocka_unit_test(each_optimizer_starts_with_its_own_keras_rate),
         cmocka_unit_test(rejects_bad_batch_sizes),
         cmocka_unit_test(rejects_other_out_of_range_numbers),

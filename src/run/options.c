@@ -416,30 +416,40 @@ static ErrorCode bad_value(const OptionSpec *s, const char *value, const char *w
                      where ? ": " : "", s->name, why, shown, range);
 }
 
-static bool parse_double(const char *v, double *out)
+/* What parsing a number found: one, no number at all, or one too large for
+ * its type (which is a number, out of range: it is told so). */
+typedef enum { NUMBER_OK, NUMBER_NONE, NUMBER_OVERFLOW } NumberParse;
+
+static NumberParse parse_double(const char *v, double *out)
 {
     char *end;
     errno = 0;
     while (isspace((unsigned char)*v)) v++;
-    if (!*v) return false;
+    if (!*v) return NUMBER_NONE;
     double d = strtod(v, &end);
     while (isspace((unsigned char)*end)) end++;
-    if (*end || errno == ERANGE || !isfinite(d)) return false;
+    if (*end || end == v || isnan(d)) return NUMBER_NONE;
+    /* ERANGE on a result below DBL_MIN is an underflow: the value is the
+     * nearest double (a subnormal, or 0), which the range then judges.
+     * inf or infinity as text is no number either. */
+    if (isinf(d) && errno != ERANGE) return NUMBER_NONE;
+    if (errno == ERANGE && fabs(d) >= DBL_MIN) return NUMBER_OVERFLOW;
     *out = d;
-    return true;
+    return NUMBER_OK;
 }
 
-static bool parse_long(const char *v, long long *out)
+static NumberParse parse_long(const char *v, long long *out)
 {
     char *end;
     errno = 0;
     while (isspace((unsigned char)*v)) v++;
-    if (!*v) return false;
+    if (!*v) return NUMBER_NONE;
     long long x = strtoll(v, &end, 10);
     while (isspace((unsigned char)*end)) end++;
-    if (*end || errno == ERANGE) return false;
+    if (*end || end == v) return NUMBER_NONE;
+    if (errno == ERANGE) return NUMBER_OVERFLOW;
     *out = x;
-    return true;
+    return NUMBER_OK;
 }
 
 ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const char *where,
@@ -450,8 +460,10 @@ ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const 
     switch (s->kind) {
     case OPTKIND_INT: {
         long long x;
-        if (!parse_long(value, &x)) return bad_value(s, value, where, "not an integer", err);
-        if (x < s->min || x > s->max) return bad_value(s, value, where, "out of range", err);
+        NumberParse p = parse_long(value, &x);
+        if (p == NUMBER_NONE) return bad_value(s, value, where, "not an integer", err);
+        if (p == NUMBER_OVERFLOW || x < s->min || x > s->max)
+            return bad_value(s, value, where, "out of range", err);
         *(int *)field = (int)x;
         return ERROR_NONE;
     }
@@ -461,7 +473,8 @@ ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const 
         if (!*value || *value == '-' || !isdigit((unsigned char)*value))
             return bad_value(s, value, where, "not a non-negative integer", err);
         unsigned long long x = strtoull(value, &end, 10);
-        if (*end || errno == ERANGE) return bad_value(s, value, where, "not an integer", err);
+        if (*end) return bad_value(s, value, where, "not an integer", err);
+        if (errno == ERANGE) return bad_value(s, value, where, "out of range", err);
         *(uint64_t *)field = x;
         return ERROR_NONE;
     }
@@ -472,11 +485,15 @@ ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const 
             o->hp.opt.lr = optimizer_default_lr(o->hp.opt.kind);
             return ERROR_NONE;
         }
-        if (!parse_double(value, &d)) return bad_value(s, value, where, "not a finite number", err);
+        NumberParse p = parse_double(value, &d);
+        if (p == NUMBER_NONE) return bad_value(s, value, where, "not a finite number", err);
+        if (p == NUMBER_OVERFLOW)
+            return bad_value(s, value, where, "beyond the range of a double", err);
         /* below the range: the special value, where that is below it */
         const OptionSpecial *sp = options_special(s);
         bool special = sp && sp->value < s->min && d < s->min;
-        if (!special && (d < s->min || d > s->max))
+        /* a maximum of BIG is none: "a positive number" is any finite one */
+        if (!special && (d < s->min || (d > s->max && s->max < BIG)))
             return bad_value(s, value, where, "out of range", err);
         *(double *)field = d;
         if (s->offset == OFF(hp.opt.lr)) o->lr_is_default = false;
