@@ -1142,6 +1142,32 @@ static void config_control_character_is_refused_at_line_and_column(void **state)
     expect_contains(err.msg, "model.gtm:2:1: control character 0x1B");
 }
 
+/* A key on two lines is refused with both lines, even when the command
+ * line sets it (locked): which value was meant cannot be told. */
+static void config_key_set_twice_names_both_lines(void **state)
+{
+    (void)state;
+    Options o;
+    options_default(&o);
+    Error err = {0};
+    assert_int_equal(
+        options_load_text(&o, "epochs = 5\nlr = 0.1\n\nepochs = 7\n", "dup.cfg", NULL, &err),
+        ERROR_INPUT);
+    assert_string_equal(err.msg, "dup.cfg:4: 'epochs' is set a second time (first on line 1)");
+    bool *locked = calloc(option_count + 1, sizeof *locked);
+    assert_non_null(locked);
+    locked[spec_of("lr") - option_table] = true;
+    assert_int_equal(
+        options_load_text(&o, "lr = 0.1\n# again\nlr = 0.2\n", "dup.cfg", locked, &err),
+        ERROR_INPUT);
+    assert_string_equal(err.msg, "dup.cfg:3: 'lr' is set a second time (first on line 1)");
+    free(locked);
+    assert_int_equal(
+        options_load_text(&o, "dataset = iris\ndataset = wine\n", "dup.cfg", NULL, &err),
+        ERROR_INPUT);
+    assert_string_equal(err.msg, "dup.cfg:2: 'dataset' is set a second time (first on line 1)");
+}
+
 /* A config file has a size limit, so endless input ends in an error. */
 static void config_larger_than_the_limit_is_refused(void **state)
 {
@@ -1373,6 +1399,7 @@ int main(void)
         cmocka_unit_test(config_errors_in_generated_files),
         cmocka_unit_test(config_nul_byte_is_refused_at_line_and_column),
         cmocka_unit_test(config_control_character_is_refused_at_line_and_column),
+        cmocka_unit_test(config_key_set_twice_names_both_lines),
         cmocka_unit_test(config_larger_than_the_limit_is_refused),
         cmocka_unit_test(config_endless_or_silent_input_does_not_hang),
         cmocka_unit_test(config_is_read_from_a_pipe),

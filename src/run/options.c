@@ -913,12 +913,23 @@ ErrorCode options_load_text(Options *o, const char *text, const char *name, cons
     return rc ? rc : load_text(o, text, len, name, locked, NULL, err);
 }
 
+/* A key given on two lines: which value was meant cannot be told (a
+ * value appended to override another is easily one left in by mistake),
+ * so neither is taken. */
+static ErrorCode set_twice(Error *err, const char *where, const char *key, int first_line)
+{
+    return error_set(err, ERROR_INPUT, "%s: '%s' is set a second time (first on line %d)", where,
+                     key, first_line);
+}
+
 /* Applies the `key = value` lines of text, which check_text passed. */
 static ErrorCode load_text(Options *o, const char *text, size_t len, const char *path,
                            const bool *locked, bool *set, Error *err)
 {
     char line[CONFIG_MAX_LINE + 2];
     int lineno = 0;
+    /* the line that set each option (the dataset last), 0: none yet */
+    int first[sizeof option_table / sizeof option_table[0] + 1] = {0};
     for (size_t pos = 0; pos < len;) {
         const char *nl = memchr(text + pos, '\n', len - pos);
         size_t n = (nl ? (size_t)(nl - text) : len) - pos;
@@ -951,6 +962,8 @@ static ErrorCode load_text(Options *o, const char *text, size_t len, const char 
         char where[OPTIONS_PATH + 32];
         snprintf(where, sizeof where, "%s:%d", path, lineno);
         if (strcmp(key, "dataset") == 0) {
+            if (first[option_count]) return set_twice(err, where, key, first[option_count]);
+            first[option_count] = lineno;
             if (strlen(val) >= sizeof o->dataset)
                 return error_set(err, ERROR_INPUT, "%s: dataset: path too long", where);
             if (!(locked && locked[option_count])) {
@@ -969,7 +982,10 @@ static ErrorCode load_text(Options *o, const char *text, size_t len, const char 
                              "%s: 'config' cannot be set in a config file (one file does not "
                              "load another; give --config on the command line)",
                              where);
-        if (locked && locked[spec - option_table]) continue;
+        size_t at = (size_t)(spec - option_table);
+        if (first[at]) return set_twice(err, where, key, first[at]);
+        first[at] = lineno;
+        if (locked && locked[at]) continue;
         ErrorCode rc = options_set(o, spec, val, where, err);
         if (rc) return rc;
         if (set) set[spec - option_table] = true;
