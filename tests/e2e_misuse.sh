@@ -81,4 +81,19 @@ check "resume after config.txt's val-split was edited: exit 2" is $? 2
 check "resume after config.txt's val-split was edited: the files are named" has "$T/edited.err" \
     "--resume: $T/edited/checkpoint.gtm, on the data of $T/edited/config.txt ($DATA/iris.csv): the checkpoint's data order has"
 
+# ---- predict -o over the files it reads ---------------------------------------
+# The output would replace the data (or the model) with predictions.
+cp "$DATA/iris.csv" "$T/data.csv"
+cp "$MODEL" "$T/model.gtm"
+ln -s data.csv "$T/link.csv"
+for out in "$T/data.csv" "$T/link.csv" "$T/model.gtm"; do
+    timeout 60 "$G" predict --model "$T/model.gtm" "$T/data.csv" -o "$out" >/dev/null \
+        2>"$T/same.err"
+    check "predict -o $out, a file it reads: exit 2" is $? 2
+    check "predict -o $out, a file it reads: says so" has "$T/same.err" \
+        "-o $out is the"
+done
+check "predict -o over its input: the data stays" cmp "$DATA/iris.csv" "$T/data.csv"
+check "predict -o over its input: the model stays" cmp "$MODEL" "$T/model.gtm"
+
 check_done

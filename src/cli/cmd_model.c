@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -419,6 +420,14 @@ static ErrorCode fill_gaps(const SavedModel *sm, Dataset *ds, MissingPolicy poli
     return ERROR_NONE;
 }
 
+/* Whether paths a and b name one existing file (a link to it included). */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
 int cmd_predict(const Options *o, const CliArgs *a)
 {
     SavedModel sm;
@@ -467,6 +476,12 @@ int cmd_predict(const Options *o, const CliArgs *a)
                   "%s: the model's outputs overflow on data row %ld of %s: its weights or "
                   "normalizer take these values beyond the range of a float",
                   a->model, over + 1, ds.source);
+        goto fail;
+    }
+    if (a->output && (same_file(a->output, a->model) || same_file(a->output, ds.source))) {
+        error_set(&err, ERROR_INPUT,
+                  "-o %s is the %s this prediction reads: give another output file", a->output,
+                  same_file(a->output, a->model) ? "model file" : "dataset");
         goto fail;
     }
     FILE *f = stdout;
