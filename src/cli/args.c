@@ -259,6 +259,12 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
                 value = argv[++i];
                 after_value = true;
             }
+            /* A file or directory given as "" names none: --resume ""
+             * read /config.txt, and the others said ": No such file" */
+            if (!*value && strcmp(copt->name, "racers") && strcmp(copt->name, "part")) {
+                fprintf(stderr, "gradtop: %s: an empty name (expected %s)\n", shown, copt->arg);
+                return EXIT_USAGE;
+            }
             *slot = value;
             continue;
         }
@@ -306,6 +312,10 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
             after_value = true;
         }
         if (!strcmp(spec->name, "config")) {
+            if (!*value) {
+                fprintf(stderr, "gradtop: --config: an empty name (expected a file)\n");
+                return EXIT_USAGE;
+            }
             config = value;
         }
         if (np == 512) {
