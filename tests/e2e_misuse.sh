@@ -108,4 +108,32 @@ for args in "train --config= iris" "train --resume=" "eval --model= iris" \
     check "$args: names $opt and what it takes" has "$T/empty.err" "gradtop: $opt: an empty name (expected"
 done
 
+# ---- predict -o interrupted while it writes ------------------------------------
+# The temporary it writes into (OUT.tmp.PID) is made a FIFO beforehand, so
+# that the test knows when writing has begun (the FIFO opens) and holds the
+# writer there (a full pipe) until the signal has come: no timing.
+awk 'NR == 1' "$DATA/iris.csv" >"$T/many.csv"
+i=0
+while [ $i -lt 150 ]; do tail -n +2 "$DATA/iris.csv" >>"$T/many.csv"; i=$((i + 1)); done
+echo "the old predictions" >"$T/kept.csv"
+mkfifo "$T/go"
+# shellcheck disable=SC2016 # expanded by the inner shell
+sh -c 'read -r x <"$1"; shift; exec "$@"' sh "$T/go" \
+    "$G" predict --model "$MODEL" "$T/many.csv" -o "$T/kept.csv" 2>"$T/int.err" &
+pid=$!
+mkfifo "$T/kept.csv.tmp.$pid"
+echo go >"$T/go"
+exec 3<"$T/kept.csv.tmp.$pid"
+head -c 64 <&3 >/dev/null
+kill -TERM "$pid"
+cat <&3 >/dev/null
+exec 3<&-
+wait "$pid"
+check "predict -o, SIGTERM while it writes: exit 130" is $? 130
+check "predict -o, SIGTERM while it writes: says the file is as it was" has "$T/int.err" \
+    "gradtop: interrupted: $T/kept.csv is as it was"
+check "predict -o, SIGTERM while it writes: the old file stays" has "$T/kept.csv" "the old predictions"
+check "predict -o, SIGTERM while it writes: no temporary left" \
+    sh -c "! ls '$T'/kept.csv.tmp.* >/dev/null 2>&1"
+
 check_done

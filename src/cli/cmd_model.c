@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "gradtop/run/prepared.h"
 #include "gradtop/run/trainer.h"
 #include "output.h"
+#include "watched.h"
 
 /* Chunk of rows per forward pass. */
 #define CHUNK 256
@@ -318,9 +320,10 @@ static void write_row(FILE *f, const SavedModel *sm, const Model *m, const float
 
 /* skip[i]: row i has no prediction; its line has empty fields (the first
  * written "" so that the line is never blank).  Returns 0, or the errno of
- * the first write that failed, where the output stops. */
+ * the first write that failed, where the output stops; it stops too, at a
+ * row's end, once *stop is set (stop may be NULL). */
 static int write_predictions(FILE *f, const SavedModel *sm, Model *m, const Dataset *ds,
-                             const bool *skip)
+                             const bool *skip, atomic_bool *stop)
 {
     errno = 0;
     fputs("prediction", f);
@@ -334,11 +337,11 @@ static int write_predictions(FILE *f, const SavedModel *sm, Model *m, const Data
     int e = write_error(f);
     int pred[CHUNK];
     float val[CHUNK];
-    for (size_t pos = 0; pos < ds->n && !e; pos += CHUNK) {
+    for (size_t pos = 0; pos < ds->n && !e && !(stop && atomic_load(stop)); pos += CHUNK) {
         int B = (int)(ds->n - pos < CHUNK ? ds->n - pos : CHUNK);
         const float *out = model_forward(m, ds->x + pos * (size_t)ds->d, B, false, NULL);
         model_predict_rows(m, B, pred, val);
-        for (int r = 0; r < B && !e; r++) {
+        for (int r = 0; r < B && !e && !(stop && atomic_load(stop)); r++) {
             errno = 0;
             write_row(f, sm, m, out, pred, val, r, skip && skip[pos + (size_t)r]);
             e = write_error(f);
@@ -428,7 +431,15 @@ static bool same_file(const char *a, const char *b)
            sa.st_ino == sb.st_ino;
 }
 
-int cmd_predict(const Options *o, const CliArgs *a)
+/* A signal once -o's temporary may exist (on the watch's thread): the
+ * writing stops at a row's end, and predict removes the temporary. */
+static void stop_writing(void *ctx)
+{
+    atomic_store((atomic_bool *)ctx, true);
+}
+
+/* predict; w is the signal watch of a predict -o (NULL without -o). */
+static int predict(const Options *o, const CliArgs *a, CliWatch *w)
 {
     SavedModel sm;
     Options run;
@@ -486,7 +497,14 @@ int cmd_predict(const Options *o, const CliArgs *a)
     }
     FILE *f = stdout;
     AtomicFile af;
+    atomic_bool stop = false;
     if (a->output) {
+        /* From here a signal lets the writing stop and the temporary go,
+         * where until now it ended the command at once. */
+        if (w && !cli_watch_retarget(w, stop_writing, &stop)) {
+            rc = EXIT_INTERRUPTED;
+            goto out;
+        }
         /* Written beside the target and renamed over it: never half a file. */
         int e = atomicfile_open(&af, a->output);
         if (e) {
@@ -495,8 +513,12 @@ int cmd_predict(const Options *o, const CliArgs *a)
         }
         f = af.f;
     }
-    int we = write_predictions(f, &sm, &m, &ds, skip);
-    if (a->output) {
+    int we = write_predictions(f, &sm, &m, &ds, skip, a->output ? &stop : NULL);
+    if (a->output && atomic_load(&stop)) {
+        atomicfile_abandon(&af);
+        fprintf(stderr, "gradtop: interrupted: %s is as it was\n", a->output);
+        rc = EXIT_INTERRUPTED;
+    } else if (a->output) {
         int e = atomicfile_commit(&af, we);
         if (e) {
             error_set(&err, ERROR_RUNTIME, "%s: %s", a->output, strerror(e));
@@ -515,6 +537,7 @@ int cmd_predict(const Options *o, const CliArgs *a)
     } else {
         rc = output_finish_stdout();
     }
+out:
     free(skip);
     model_free(&m);
     dataset_free(&ds);
@@ -527,4 +550,26 @@ fail:
     dataset_free(&ds);
     modelfile_free(&sm);
     return exit_for(&err);
+}
+
+typedef struct {
+    const Options *o;
+    const CliArgs *a;
+} Predict;
+
+static int predict_watched(CliWatch *w, void *ctx)
+{
+    const Predict *p = ctx;
+    return predict(p->o, p->a, w);
+}
+
+int cmd_predict(const Options *o, const CliArgs *a)
+{
+    /* Standard output is written as it goes, like any filter's, and a
+     * signal ends it as usual; -o's temporary must not be left behind. */
+    if (!a->output) return predict(o, a, NULL);
+    Predict p = {o, a};
+    return cli_run_watched("gradtop: interrupted before the predictions were written; nothing "
+                           "was written",
+                           predict_watched, &p);
 }
