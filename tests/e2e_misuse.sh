@@ -136,4 +136,14 @@ check "predict -o, SIGTERM while it writes: the old file stays" has "$T/kept.csv
 check "predict -o, SIGTERM while it writes: no temporary left" \
     sh -c "! ls '$T'/kept.csv.tmp.* >/dev/null 2>&1"
 
+# ---- eval --part on other data ------------------------------------------------
+# The run's split re-created on another file picks other rows: said.
+timeout 60 "$G" eval --model "$MODEL" --part val "$T/many.csv" >/dev/null 2>"$T/part.err"
+check "eval --part val on another file: exit 0" is $? 0
+check "eval --part val on another file: a warning names both files" has "$T/part.err" \
+    "gradtop: warning: --part val re-creates the split of the run's own data ($DATA/iris.csv); $T/many.csv is another file"
+timeout 60 "$G" eval --model "$MODEL" --part val "$DATA/iris.csv" >/dev/null 2>"$T/part.err"
+check "eval --part val on the run's own file: exit 0" is $? 0
+check "eval --part val on the run's own file: no warning" lacks "$T/part.err" "warning"
+
 check_done

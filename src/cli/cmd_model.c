@@ -88,6 +88,14 @@ static ErrorCode apply_features(const SavedModel *sm, const Options *run, Datase
     return dataset_transform_features(ds, run->features, err);
 }
 
+/* Whether paths a and b name one existing file (a link to it included). */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
 static int exit_for(const Error *err)
 {
     return err->code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
@@ -120,6 +128,27 @@ static int open_model(const Options *o, const CliArgs *a, const char *command, S
     return EXIT_OK;
 }
 
+/* --part re-creates the run's split on the data given: said when that is
+ * not the run's own file, whose rows the split would pick. */
+static void warn_other_data(const SavedModel *sm, const char *model, const char *source,
+                            const char *part)
+{
+    Options *stored = malloc(sizeof *stored); /* tens of KB: not on the stack */
+    if (!stored) return;
+    options_default(stored);
+    Error ignored = {0};
+    if (options_load_text(stored, sm->config_text, model, NULL, &ignored) == ERROR_NONE &&
+        stored->dataset[0] && strcmp(stored->dataset, source) &&
+        !same_file(stored->dataset, source))
+        fprintf(stderr,
+                "gradtop: warning: --part %s re-creates the split of the run's own data (%s); "
+                "%s is another file: unless it holds the same rows in the same order, these "
+                "are not the rows the run %s\n",
+                part, stored->dataset, source,
+                strcmp(part, "val") == 0 ? "held out" : "trained on");
+    free(stored);
+}
+
 int cmd_eval(const Options *o, const CliArgs *a)
 {
     const char *part = a->part ? a->part : "all";
@@ -148,6 +177,7 @@ int cmd_eval(const Options *o, const CliArgs *a)
     /* The run's own split, from its stored seed and share: the same rows
      * that training scored as its validation part. */
     if (strcmp(part, "all")) {
+        warn_other_data(&sm, a->model, ds.source, part);
         if (dataset_split(&ds, run.val_split, run.seed, &train, &val, &err)) goto fail;
         target = strcmp(part, "val") == 0 ? &val : &train;
         if (target->n == 0) {
@@ -421,14 +451,6 @@ static ErrorCode fill_gaps(const SavedModel *sm, Dataset *ds, MissingPolicy poli
             if (isnan(row[k])) row[k] = mean[k];
     }
     return ERROR_NONE;
-}
-
-/* Whether paths a and b name one existing file (a link to it included). */
-static bool same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
 }
 
 /* A signal once -o's temporary may exist (on the watch's thread): the
