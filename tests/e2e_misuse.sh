@@ -146,4 +146,28 @@ timeout 60 "$G" eval --model "$MODEL" --part val "$DATA/iris.csv" >/dev/null 2>"
 check "eval --part val on the run's own file: exit 0" is $? 0
 check "eval --part val on the run's own file: no warning" lacks "$T/part.err" "warning"
 
+# ---- --labels where the data has no labels file ---------------------------------
+# CSV data has its label in a column: a labels file given for it is
+# refused; one stored with an IDX model goes with that model's own images
+# only, so eval of CSV data goes on without it.
+timeout 60 "$G" inspect --labels "$T/nothing" "$DATA/iris.csv" >/dev/null 2>"$T/labels.err"
+check "--labels with CSV data: exit 2" is $? 2
+check "--labels with CSV data: says why" has "$T/labels.err" \
+    "--labels $T/nothing: a labels file is for IDX images; $DATA/iris.csv is CSV text"
+cp tests/data/idx/tiny-images-idx3-ubyte "$T/tiny-images-idx3-ubyte"
+cp tests/data/idx/tiny-labels-idx1-ubyte "$T/tiny.labels"
+timeout 60 "$G" train --epochs 2 --logdir "$T/idxruns" --labels "$T/tiny.labels" \
+    "$T/tiny-images-idx3-ubyte" >/dev/null 2>&1
+check "train on IDX images with --labels" is $? 0
+{
+    echo "px0,px1,px2,px3,px4,px5,label"
+    echo "0,10,20,30,40,50,1"
+    echo "50,40,30,20,10,0,0"
+} >"$T/pixels.csv"
+timeout 60 "$G" eval --model "$(ls -d "$T"/idxruns/*)/model.gtm" "$T/pixels.csv" \
+    >"$T/pixels.out" 2>"$T/pixels.err"
+check "eval of CSV pixels with an IDX model whose run had --labels: exit 0" is $? 0
+check "eval of CSV pixels with an IDX model whose run had --labels: a result" has "$T/pixels.out" \
+    "result: rows=2 "
+
 check_done

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <zlib.h>
 
@@ -98,6 +99,38 @@ static void test_idx_explicit_labels_file(void **state)
     Error err = {0};
     assert_int_equal(dataset_load(&ds, IDX "oddname.idx", &o, &err), ERROR_NONE);
     check_tiny(&ds);
+    dataset_free(&ds);
+}
+
+/* A labels file given for CSV data would go unread: refused, by path, by
+ * bare name and from a pipe, naming both files; fashion-mnist has its own. */
+static void test_labels_file_for_csv_data_is_refused(void **state)
+{
+    (void)state;
+    DatasetOptions o = dataset_options_default();
+    o.labels_file = IDX "tiny-labels-idx1-ubyte";
+    Dataset ds;
+    Error err = {0};
+    assert_int_equal(dataset_load(&ds, "tests/data/simple.csv", &o, &err), ERROR_INPUT);
+    assert_string_equal(err.msg, "--labels " IDX "tiny-labels-idx1-ubyte: a labels file is for "
+                                 "IDX images; tests/data/simple.csv is CSV text, whose label is "
+                                 "one of its columns (--label NAME|INDEX)");
+    dataset_free(&ds);
+    assert_int_equal(dataset_load(&ds, "iris", &o, &err), ERROR_INPUT);
+    assert_non_null(strstr(err.msg, "iris.csv is CSV text"));
+    dataset_free(&ds);
+    int fd[2];
+    assert_int_equal(pipe(fd), 0);
+    assert_int_equal(write(fd[1], "a,b\n1,2\n3,4\n", 12), 12);
+    close(fd[1]);
+    char piped[64];
+    snprintf(piped, sizeof piped, "/proc/self/fd/%d", fd[0]);
+    assert_int_equal(dataset_load(&ds, piped, &o, &err), ERROR_INPUT);
+    assert_non_null(strstr(err.msg, "is CSV text"));
+    close(fd[0]);
+    dataset_free(&ds);
+    assert_int_equal(dataset_load(&ds, "fashion-mnist", &o, &err), ERROR_INPUT);
+    assert_non_null(strstr(err.msg, "fashion-mnist comes with its own labels file"));
     dataset_free(&ds);
 }
 
@@ -413,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_idx_plain_files_load),
         cmocka_unit_test(test_idx_gzip_files_load_the_same),
         cmocka_unit_test(test_idx_explicit_labels_file),
+        cmocka_unit_test(test_labels_file_for_csv_data_is_refused),
         cmocka_unit_test(test_dataset_load_recognises_idx_by_content),
         cmocka_unit_test(test_idx_bad_files_are_refused_naming_the_file),
         cmocka_unit_test(test_idx_gzip_members_and_header_crc_load_the_same),

@@ -35,6 +35,14 @@
 /* The widest class name in eval's table, in bytes. */
 #define CLASS_WIDTH 20
 
+/* Whether paths a and b name one existing file (a link to it included). */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
 /* The run's options from the model, with the command line's on top. */
 static int run_options(const SavedModel *sm, const char *path, const Options *cli, const CliArgs *a,
                        Options *run)
@@ -45,6 +53,12 @@ static int run_options(const SavedModel *sm, const char *path, const Options *cl
         fprintf(stderr, "gradtop: %s: stored options: %s\n", path, err.msg);
         return EXIT_USAGE;
     }
+    /* The run's IDX labels file pairs with the run's own images only:
+     * other data finds its labels beside it, and CSV data has a column. */
+    const OptionSpec *labels = options_find("labels");
+    if (!a->locked[labels - option_table] && run->labels[0] &&
+        !same_file(run->dataset, cli->dataset))
+        run->labels[0] = '\0';
     if (cli_overlay(run, cli, a)) return EXIT_USAGE;
     snprintf(run->dataset, sizeof run->dataset, "%s", cli->dataset);
     return EXIT_OK;
@@ -86,14 +100,6 @@ static ErrorCode apply_features(const SavedModel *sm, const Options *run, Datase
                          ds->source, ds->d, sm->d, list);
     }
     return dataset_transform_features(ds, run->features, err);
-}
-
-/* Whether paths a and b name one existing file (a link to it included). */
-static bool same_file(const char *a, const char *b)
-{
-    struct stat sa, sb;
-    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
-           sa.st_ino == sb.st_ino;
 }
 
 static int exit_for(const Error *err)

@@ -239,6 +239,16 @@ static bool is_regular_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* A labels file given for CSV data, whose labels are a column of it: the
+ * file would go unread, and the labels not be the ones meant. */
+static ErrorCode labels_for_csv(const char *path, const char *labels, Error *err)
+{
+    return error_set(err, ERROR_INPUT,
+                     "--labels %s: a labels file is for IDX images; %s is CSV text, whose label "
+                     "is one of its columns (--label NAME|INDEX)",
+                     labels, path);
+}
+
 /* What a path holds, from its first bytes (and its name as a tie-break). */
 static ErrorCode load_path(Dataset *ds, const char *path, const DatasetOptions *opt, Error *err)
 {
@@ -270,6 +280,8 @@ static ErrorCode load_path(Dataset *ds, const char *path, const DatasetOptions *
                            "%s: IDX or gzip data from a pipe or device; gradtop reads those from "
                            "files only (save it to a file first)",
                            path);
+        else if (opt->labels_file)
+            rc = labels_for_csv(path, opt->labels_file, err);
         else
             rc = dataset_load_csv_stream(ds, path, f, head, got, opt, err);
         fclose(f);
@@ -293,6 +305,7 @@ static ErrorCode load_path(Dataset *ds, const char *path, const DatasetOptions *
     }
     if (!idx && strstr(path, "-ubyte")) idx = true;
     if (idx) return dataset_load_idx(ds, path, opt->labels_file, err);
+    if (opt->labels_file) return labels_for_csv(path, opt->labels_file, err);
     return dataset_load_csv(ds, path, opt, err);
 }
 
@@ -337,12 +350,18 @@ ErrorCode dataset_load(Dataset *ds, const char *spec, const DatasetOptions *opt,
              * ".../build/../datasets/...". */
             char real[PATH_MAX];
             bool up = strstr(dirs[i], "/../") && realpath(path, real);
+            if (opt->labels_file) return labels_for_csv(up ? real : path, opt->labels_file, err);
             return dataset_load_csv(ds, up ? real : path, opt, err);
         }
     }
 
     bool test = strcmp(spec, "fashion-mnist-test") == 0;
     if (test || strcmp(spec, "fashion-mnist") == 0) {
+        if (opt->labels_file)
+            return error_set(err, ERROR_INPUT,
+                             "--labels %s: %s comes with its own labels file; give the images "
+                             "by their path to pair them with another",
+                             opt->labels_file, spec);
         if (!fashion_paths(opt->fashion_dir, test, path, sizeof path))
             return error_set(err, ERROR_INPUT,
                              "%s: not installed (no %s); install the Debian package "
