@@ -170,4 +170,17 @@ check "eval of CSV pixels with an IDX model whose run had --labels: exit 0" is $
 check "eval of CSV pixels with an IDX model whose run had --labels: a result" has "$T/pixels.out" \
     "result: rows=2 "
 
+# ---- standard input and output closed -----------------------------------------
+# The next files opened would take descriptors 0 and 1: the epoch lines
+# went into the signal watch's pipe, read as signals, and the run ended
+# mid-write with exit 130.  Output that cannot be written is exit 1, the
+# run files complete.
+timeout 120 "$G" train --epochs 20 --logdir "$T/closed" xor <&- >&- 2>"$T/closed.err"
+check "train with stdin and stdout closed: exit 1" is $? 1
+check "train with stdin and stdout closed: says standard output failed" has "$T/closed.err" \
+    "gradtop: standard output: Bad file descriptor"
+check "train with stdin and stdout closed: no signal came" lacks "$T/closed.err" "signal"
+check "train with stdin and stdout closed: the journal ends with its result" \
+    sh -c "tail -n 1 '$T'/closed/*/journal.txt | grep -q ' result status=stopped '"
+
 check_done

@@ -2,6 +2,8 @@
  * main.c - gradtop's entry point: picks the command from the command table
  * and hands over.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +34,24 @@ static void single_blas_thread(char **argv)
     /* no exec (no /proc): go on as before, the memory checks still apply */
 }
 
+/* A standard descriptor the caller closed (`<&- >&-`, a daemon's child)
+ * is held on /dev/null, read-only: otherwise the next file opened takes
+ * its number, and standard output would write into it (the signal watch's
+ * pipe, which took such writes for signals, or a run file).  Read-only, a
+ * write to it still fails (EBADF) as one to the closed descriptor did, so
+ * lost output is still said and is still exit 1. */
+static void hold_closed_standard_fds(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
+        int held = open("/dev/null", O_RDONLY); /* the lowest free number: fd */
+        if (held >= 0 && held != fd) close(held);
+    }
+}
+
 int main(int argc, char **argv)
 {
+    hold_closed_standard_fds();
     single_blas_thread(argv);
     gemm_single_thread();
     /* the manual and the completion script, made at build time */
