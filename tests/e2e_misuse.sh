@@ -99,14 +99,17 @@ check "predict -o over its input: the model stays" cmp "$MODEL" "$T/model.gtm"
 # ---- a file or directory option given as "" -------------------------------------
 # It names nothing: a usage error naming the option, never a lookup of
 # "/config.txt" (--resume "") or a message about the file ''.
-for args in "train --config= iris" "train --resume=" "eval --model= iris" \
-    "predict --model=$MODEL iris -o="; do
+for args in "train --config= iris" "eval --model= iris" "predict --model=$MODEL iris -o="; do
     opt=$(printf '%s\n' "$args" | sed 's/.* \(-[-a-z]*\)=\( .*\)*$/\1/')
     # shellcheck disable=SC2086 # the words are meant to split
     timeout 60 "$G" $args >/dev/null 2>"$T/empty.err"
     check "$args: exit 2" is $? 2
     check "$args: names $opt and what it takes" has "$T/empty.err" "gradtop: $opt: an empty name (expected"
 done
+timeout 60 "$G" train --resume "" >/dev/null 2>"$T/empty.err"
+check "train --resume \"\": exit 2" is $? 2
+check "train --resume \"\": says so" has "$T/empty.err" \
+    "gradtop train: --resume: an empty directory name (give the run directory its result line names: run=DIR)"
 
 # ---- predict -o interrupted while it writes ------------------------------------
 # The temporary it writes into (OUT.tmp.PID) is made a FIFO beforehand, so

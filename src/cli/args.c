@@ -259,9 +259,9 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
                 value = argv[++i];
                 after_value = true;
             }
-            /* A file or directory given as "" names none: --resume ""
-             * read /config.txt, and the others said ": No such file" */
-            if (!*value && strcmp(copt->name, "racers") && strcmp(copt->name, "part")) {
+            /* A file given as "" names none: the loaders said ": No such
+             * file".  (train and sweep say so of --resume themselves.) */
+            if (!*value && copt->arg && !strcmp(copt->arg, "FILE")) {
                 fprintf(stderr, "gradtop: %s: an empty name (expected %s)\n", shown, copt->arg);
                 return EXIT_USAGE;
             }

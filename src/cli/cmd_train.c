@@ -225,6 +225,12 @@ static int refuse_changes(const Options *run, const Options *cli, const CliArgs 
 int cmd_train(const Options *cli, const CliArgs *a)
 {
     if (!a->resume) return run_training(cli, a, NULL);
+    /* "" would be read as "/config.txt", a file of the root directory */
+    if (!a->resume[0]) {
+        fprintf(stderr, "gradtop train: --resume: an empty directory name (give the run "
+                        "directory its result line names: run=DIR)\n");
+        return EXIT_USAGE;
+    }
     RunResume rr;
     Error err = {0};
     if (rundir_resume_load(&rr, a->resume, &err)) {
