@@ -331,6 +331,16 @@ static void test_csv_label_errors_name_the_problem(void **state)
     load_fails(DATA "simple.csv", &o, DATA "simple.csv: label column -5", "out of range");
     o.label = "species";
     load_fails(DATA "noheader.csv", &o, DATA "noheader.csv: the file has no header row", "index");
+    /* a name two columns share: neither is taken, the indexes are offered */
+    o.label = "a";
+    load_fails(DATA "dup_header.csv", &o,
+               DATA "dup_header.csv:1: --label a: columns 1 and 2 are both named 'a'",
+               "(--label 0 or --label 1)");
+    Dataset ds;
+    o.label = "1";
+    load_ok(&ds, DATA "dup_header.csv", &o);
+    assert_int_equal(ds.label_column, 1);
+    dataset_free(&ds);
 }
 
 /* ---- formats ----------------------------------------------------------- */

@@ -773,6 +773,18 @@ static void settle_layout(CsvReader *r)
     } else {
         for (int c = 0; header && c < n && label_col < 0; c++)
             if (strcmp(rowtext_field(first, c), want) == 0) label_col = c;
+        /* a name two columns share names neither: the first would be
+         * taken without a word, the other trained on as a feature */
+        for (int c = label_col + 1; label_col >= 0 && c < n; c++)
+            if (strcmp(rowtext_field(first, c), want) == 0) {
+                char shown[64];
+                error_quote_text(shown, sizeof shown, want, strlen(want));
+                fail(r, ERROR_INPUT,
+                     "%s:%zu: --label %s: columns %d and %d are both named '%s'; give the "
+                     "label column's 0-based index (--label %d or --label %d)",
+                     r->path, first->line, shown, label_col + 1, c + 1, shown, label_col, c);
+                return;
+            }
         long long idx;
         if (label_col < 0 && parse_int(want, strlen(want), &idx)) {
             if (idx < 0) idx += n;

@@ -64,6 +64,7 @@ CSV = {
     "int_labels_many.csv": "a,label\n" + "".join("%d,%d\n" % (i, i * 7) for i in range(25)),
     "float_labels.csv": "a,b,target\n1,2,0.5\n3,4,1.5\n5,6,-2.25\n",
     "label_first.csv": "species,x,y\nA,1,2\nB,3,4\nA,5,6\n",
+    "dup_header.csv": "a,a,y\n1,2,0\n3,4,1\n5,6,0\n",
     "spaces.csv": 'a,b,label\n 1.5 , 2 ,x\n" 3 ",4, y \n',
     "single_column.csv": "1\n2\n3\n",
     "one_row.csv": "1,2,3\n",
