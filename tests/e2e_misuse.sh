@@ -186,4 +186,17 @@ check "train with stdin and stdout closed: no signal came" lacks "$T/closed.err"
 check "train with stdin and stdout closed: the journal ends with its result" \
     sh -c "tail -n 1 '$T'/closed/*/journal.txt | grep -q ' result status=stopped '"
 
+# ---- train --resume of a run with a named pipe among its files ------------------
+# Opening it would wait for a writer for good (timeout's SIGKILL says so).
+for f in metrics.csv journal.txt; do
+    rm -rf "$T/piped"
+    cp -r "$RUN" "$T/piped"
+    rm "$T/piped/$f"
+    mkfifo "$T/piped/$f"
+    timeout -s KILL 60 "$G" train --resume "$T/piped" --epochs 5 >/dev/null 2>"$T/piped.err"
+    check "resume with $f a named pipe: exit 2" is $? 2
+    check "resume with $f a named pipe: names it" has "$T/piped.err" \
+        "gradtop: $T/piped/$f: not a regular file (a run's files are)"
+done
+
 check_done

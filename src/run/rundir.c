@@ -532,6 +532,16 @@ static ErrorCode cut_metrics(const char *path, int epoch, Cut *c, Error *err)
     return ERROR_NONE;
 }
 
+/* A run file that exists but is not a regular file is refused by name:
+ * opening a named pipe would wait for a writer for good, and a resume
+ * appends to these files. */
+static ErrorCode check_run_file(const char *path, Error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || S_ISREG(st.st_mode)) return ERROR_NONE;
+    return error_set(err, ERROR_INPUT, "%s: not a regular file (a run's files are)", path);
+}
+
 /* Cuts every event file of dir back to step epoch; a file left without a
  * scalar goes (a session that began after the epoch, or was killed before
  * its first one). */
@@ -545,8 +555,9 @@ static ErrorCode cut_events(const char *dir, int epoch, Cut *c, Error *err)
         if (strncmp(e->d_name, "events.out.tfevents.", 20) != 0) continue;
         char path[RUNDIR_PATH + 256];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        size_t kept, removed;
-        rc = tfevents_cut(path, epoch, &kept, &removed, err);
+        size_t kept = 0, removed = 0;
+        rc = check_run_file(path, err);
+        if (!rc) rc = tfevents_cut(path, epoch, &kept, &removed, err);
         c->cut_records += removed;
         if (!rc && kept == 0 && unlink(path) == 0) c->cut_files++;
     }
@@ -700,7 +711,9 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
      * is removed, so that every epoch appears once, in order. */
     Cut cut = {0};
     if (resume) {
-        rc = cut_metrics(rl->metrics_path, epoch, &cut, err);
+        rc = check_run_file(rl->metrics_path, err);
+        if (!rc) rc = check_run_file(rl->journal_path, err);
+        if (!rc) rc = cut_metrics(rl->metrics_path, epoch, &cut, err);
         if (!rc) rc = cut_events(rl->dir, epoch, &cut, err);
         if (rc) return abandon_run(rl, false, rc);
         rl->state_epoch = epoch; /* checkpoint.gtm holds it already */
