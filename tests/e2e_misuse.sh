@@ -199,4 +199,24 @@ for f in metrics.csv journal.txt; do
         "gradtop: $T/piped/$f: not a regular file (a run's files are)"
 done
 
+# ---- a generated set given a data file's options --------------------------------
+# It has no file to read them of: ignored, they hid a mistake (a labels
+# file that does not even exist).
+for opt in "--labels nonexistent" "--label 0" "--delimiter ;" "--missing drop"; do
+    # shellcheck disable=SC2086 # the option and its value, split on purpose
+    "$G" train --no-log --epochs 1 $opt xor >/dev/null 2>"$T/gen-opt.err"
+    check "xor with $opt: exit 2" is $? 2
+    check "xor with $opt: says a generated set has no file" has "$T/gen-opt.err" \
+        "${opt%% *}: xor is a generated set, with no file to read"
+done
+"$G" train --no-log --epochs 1 xor >/dev/null 2>&1
+check "xor without them still trains" is $? 0
+
+# ---- gradcheck of one class names the file ---------------------------------------
+printf 'a,b,c\n1,2,0\n3,4,0\n' >"$T/one.csv"
+"$G" gradcheck "$T/one.csv" >/dev/null 2>"$T/one.err"
+check "gradcheck of a one-class file: exit 2" is $? 2
+check "gradcheck of a one-class file: names it and its label column" has "$T/one.err" \
+    "$T/one.csv: the label column 'c' has 1 class: classification needs at least 2"
+
 check_done

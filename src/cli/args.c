@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "gradtop/data/dataset.h"
 #include "gradtop/run/presets.h"
 
 static char exe_dir[PATH_MAX];
@@ -356,6 +357,19 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
     if (options_validate(o, &err)) {
         fprintf(stderr, "gradtop: %s\n", err.msg);
         return EXIT_USAGE;
+    }
+    /* a generated set has no file to read them of: given on the command
+     * line, they would be ignored (a config.txt holds them all, unset) */
+    static const char *const file_only[] = {"label", "labels", "delimiter", "missing"};
+    for (size_t k = 0; o->dataset[0] && dataset_is_generated_name(o->dataset) && k < 4; k++) {
+        const OptionSpec *s = options_find(file_only[k]);
+        if (s && a->locked[s - option_table]) {
+            fprintf(stderr,
+                    "gradtop: --%s: %s is a generated set, with no file to read (--label, "
+                    "--labels, --delimiter and --missing are for data files)\n",
+                    s->name, o->dataset);
+            return EXIT_USAGE;
+        }
     }
     return EXIT_OK;
 }

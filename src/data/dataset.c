@@ -799,3 +799,11 @@ void dataset_class_counts(const Dataset *ds, size_t *counts)
         if (c >= 0 && c < ds->n_classes) counts[c]++;
     }
 }
+
+ErrorCode dataset_check_classes(const Dataset *ds, Error *err)
+{
+    if (ds->task != TASK_CLASSIFICATION || ds->n_classes >= 2) return ERROR_NONE;
+    return error_set(err, ERROR_INPUT,
+                     "%s: the label column '%s' has %d class: classification needs at least 2",
+                     ds->source, ds->label_name, ds->n_classes);
+}

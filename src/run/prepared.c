@@ -192,9 +192,10 @@ ErrorCode gradcheck_session(const PreparedData *s, const Options *o, ModelShape 
     Rng rng;
     rng_seed(&rng, o->seed);
     int B = o->hp.batch_size < (long)s->train.n ? (int)o->hp.batch_size : (int)s->train.n;
-    ErrorCode ec =
-        model_shape_make(shape, s->train.d, o->layers, o->n_layers, o->activation, o->loss,
-                         s->train.task == TASK_CLASSIFICATION, s->train.n_classes, err);
+    ErrorCode ec = dataset_check_classes(&s->train, err);
+    if (ec) return ec;
+    ec = model_shape_make(shape, s->train.d, o->layers, o->n_layers, o->activation, o->loss,
+                          s->train.task == TASK_CLASSIFICATION, s->train.n_classes, err);
     if (ec) return ec;
     ec = model_create(&m, shape, B, &rng, err);
     if (ec) return ec;

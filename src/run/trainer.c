@@ -230,9 +230,10 @@ ErrorCode trainer_bytes(const Options *o, const Dataset *train, int threads, dou
                         Error *err)
 {
     ModelShape shape;
-    ErrorCode rc =
-        model_shape_make(&shape, train->d, o->layers, o->n_layers, o->activation, o->loss,
-                         train->task == TASK_CLASSIFICATION, train->n_classes, err);
+    ErrorCode rc = dataset_check_classes(train, err);
+    if (rc) return rc;
+    rc = model_shape_make(&shape, train->d, o->layers, o->n_layers, o->activation, o->loss,
+                          train->task == TASK_CLASSIFICATION, train->n_classes, err);
     if (rc) return rc;
     int batch = o->hp.batch_size < (long)train->n ? o->hp.batch_size : (int)train->n;
     *need = need_bytes(&shape, batch, train->n, threads);
@@ -279,12 +280,7 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
 
     ModelShape shape;
     ErrorCode rc = ERROR_NONE;
-    if (train->task == TASK_CLASSIFICATION && train->n_classes < 2) {
-        rc = error_set(err, ERROR_INPUT,
-                       "%s: the label column '%s' has %d class: classification needs at least 2",
-                       train->source, train->label_name, train->n_classes);
-        goto fail;
-    }
+    if ((rc = dataset_check_classes(train, err))) goto fail;
     rc = model_shape_make(&shape, train->d, o->layers, o->n_layers, o->activation, o->loss,
                           train->task == TASK_CLASSIFICATION, train->n_classes, err);
     if (rc) goto fail;

@@ -200,6 +200,9 @@ ErrorCode dataset_load_idx(Dataset *ds, const char *images_path, const char *lab
 ErrorCode dataset_generate(Dataset *ds, const char *name, int samples, double noise, uint64_t seed,
                            Error *err);
 bool dataset_is_generated_name(const char *name);
+/* A classification part with fewer than 2 classes cannot be trained:
+ * ERROR_INPUT naming the source and its label column. */
+ErrorCode dataset_check_classes(const Dataset *ds, Error *err);
 /* The default noise of a generated set (spiral 0.05, the others 0.1); -1 for
  * an unknown name. */
 double dataset_default_noise(const char *name);
