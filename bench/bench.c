@@ -2198,6 +2198,12 @@ int main(int argc, char **argv)
         print_sweep_screen();
         return sweep_files.wall > 0 ? 0 : 1;
     }
+    if (argc > 1 && !strcmp(argv[1], "--screen")) {
+        /* the sweep screen's cost alone, for work on the screen */
+        time_sweep_screen(prog, root);
+        print_sweep_screen();
+        return screen_ratio > 0 ? 0 : 1;
+    }
     if (argc > 1 && !strcmp(argv[1], "--search")) {
         time_search(prog);
         print_search();
