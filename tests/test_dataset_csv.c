@@ -328,7 +328,8 @@ static void test_csv_label_errors_name_the_problem(void **state)
     load_fails(DATA "simple.csv", &o, DATA "simple.csv: label column 4 is out of range",
                "4 columns");
     o.label = "-5";
-    load_fails(DATA "simple.csv", &o, DATA "simple.csv: label column -5", "out of range");
+    load_fails(DATA "simple.csv", &o, DATA "simple.csv: label column -5",
+               "4 columns (0 to 3, or -4 to -1 counted from the last)");
     o.label = "species";
     load_fails(DATA "noheader.csv", &o, DATA "noheader.csv: the file has no header row", "index");
     /* a name two columns share: neither is taken, the indexes are offered */

@@ -790,8 +790,9 @@ static void settle_layout(CsvReader *r)
             if (idx < 0) idx += n;
             if (idx < 0 || idx >= n) {
                 fail(r, ERROR_INPUT,
-                     "%s: label column %s is out of range: the file has %d columns (0-%d)", r->path,
-                     want, n, n - 1);
+                     "%s: label column %s is out of range: the file has %d columns (0 to %d, or "
+                     "-%d to -1 counted from the last)",
+                     r->path, want, n, n - 1, n);
                 return;
             }
             label_col = (int)idx;
