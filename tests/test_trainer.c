@@ -185,11 +185,10 @@ static void live_start(Live *l)
     pthread_create(&l->th, NULL, run_thread, &l->arg);
 }
 
-/* Stops the run, which must end as stopped, and frees it all. */
-static void live_finish(Live *l)
+/* Joins a run that has ended, which must have returned no error, and
+ * frees it all. */
+static void live_free(Live *l)
 {
-    trainer_stop(l->t);
-    assert_true(wait_status(l->t, &l->snap, TRAIN_STOPPED));
     pthread_join(l->th, NULL);
     assert_int_equal(l->arg.rc, ERROR_NONE);
     trainer_snapshot_free(&l->snap);
@@ -198,6 +197,14 @@ static void live_finish(Live *l)
     pthread_mutex_destroy(&l->rec.mu);
     pthread_cond_destroy(&l->rec.grew);
     free(l);
+}
+
+/* Stops the run, which must end as stopped, and frees it all. */
+static void live_finish(Live *l)
+{
+    trainer_stop(l->t);
+    assert_true(wait_status(l->t, &l->snap, TRAIN_STOPPED));
+    live_free(l);
 }
 
 /* Paused before the first batch, nothing runs; each step runs exactly one
@@ -937,14 +944,7 @@ static void test_an_epochs_seconds_leave_its_pauses_out(void **state)
                  "out)",
                  sum, l->snap.elapsed);
     assert_true(l->snap.history[0].seconds >= 0);
-    pthread_join(l->th, NULL);
-    assert_int_equal(l->arg.rc, ERROR_NONE);
-    trainer_snapshot_free(&l->snap);
-    trainer_destroy(l->t);
-    free_dataset(&l->ds);
-    pthread_mutex_destroy(&l->rec.mu);
-    pthread_cond_destroy(&l->rec.grew);
-    free(l);
+    live_free(l);
 }
 
 /* Resumes after three epochs (by default, ones whose second had a loss no
