@@ -962,11 +962,19 @@ static void logging_off_writes_its_journal_line_then_nothing(void **state)
 
 /* Where a run is killed: after epoch k's metrics row (before its
  * checkpoint), in the middle of epoch k, or after epoch k's state went to
- * the run log. */
-typedef enum { TRIP_NONE, TRIP_AFTER_ROW, TRIP_MID_EPOCH, TRIP_AFTER_STATE } TripKind;
+ * the run log.  TRIP_STOP_MID_EPOCH stops it in the middle of epoch k
+ * instead, as SIGINT does: it ends and writes its files. */
+typedef enum {
+    TRIP_NONE,
+    TRIP_AFTER_ROW,
+    TRIP_MID_EPOCH,
+    TRIP_AFTER_STATE,
+    TRIP_STOP_MID_EPOCH
+} TripKind;
 
 typedef struct {
     RunDir *rl;
+    Trainer *t;
     TripKind kind;
     int epoch; /* k */
     int every; /* the run log gets the state only every `every` epochs
@@ -987,6 +995,8 @@ static void trip_batch(void *ctx, const BatchInfo *b)
     const Trip *t = ctx;
     /* the second batch of epoch k: the first already changed the weights */
     if (t->kind == TRIP_MID_EPOCH && b->epoch + 1 == t->epoch && b->step % 4 == 2) trip(t);
+    if (t->kind == TRIP_STOP_MID_EPOCH && b->epoch + 1 == t->epoch && b->step % 4 == 2)
+        trainer_stop(t->t);
 }
 
 static void trip_epoch(void *ctx, const EpochMetrics *m)
@@ -1063,7 +1073,10 @@ static int train_once(const char *logdir, const char *dir, int epochs, Trip *tri
                       .on_state = trip_state};
     Trainer *t;
     if (trainer_create(&t, &o, &s.train, &s.val, NULL, false, &h, &err)) fail_msg("%s", err.msg);
-    if (resume) {
+    trip_at->t = t;
+    if (resume && rr.from_start) { /* ended in its first epoch: a new run's state */
+        if (rundir_resume(&trip_at->rl, dir, 0, 0, &o, &s, &err)) fail_msg("%s", err.msg);
+    } else if (resume) {
         const SavedModel *sm = &rr.state;
         assert_true(rr.from_checkpoint);
         if (trainer_load_state(t, sm->params, sm->n_params, sm->opt_state, sm->opt_kind, sm->opt_t,
@@ -1109,13 +1122,14 @@ static void train_killed(const char *logdir, const char *dir, int epochs, TripKi
     char c;
     ssize_t n = read(fds[0], &c, 1);
     close(fds[0]);
-    if (kind != TRIP_NONE) {
+    bool kills = kind != TRIP_NONE && kind != TRIP_STOP_MID_EPOCH;
+    if (kills) {
         assert_int_equal(n, 1); /* it reached the point: kill it there */
         kill(pid, SIGKILL);
     }
     int st;
     assert_int_equal(waitpid(pid, &st, 0), pid);
-    if (kind == TRIP_NONE)
+    if (!kills)
         assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
     else
         assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
@@ -1285,24 +1299,48 @@ static void killed_runs_resume_to_the_uninterrupted_run(void **state)
     rm_rf(tmp);
 }
 
-static void run_killed_in_its_first_epoch_has_nothing_to_resume(void **state)
+/* A run that ended in its first epoch, killed (no model.gtm) or stopped
+ * (model.gtm holds weights part of the way through it), trains again from
+ * the first epoch: its files are those of the run that was never
+ * interrupted.  Stopped, it once went on from the part-trained weights
+ * while its journal said it started again. */
+static void run_ended_in_its_first_epoch_trains_again_from_it(void **state)
 {
     (void)state;
     char tmp[] = "/tmp/gradtop-resume-XXXXXX";
     assert_non_null(mkdtemp(tmp));
-    char logdir[128], dir[4096];
-    snprintf(logdir, sizeof logdir, "%s/runs", tmp);
-    train_killed(logdir, NULL, 5, TRIP_MID_EPOCH, 1, 1, dir, sizeof dir);
-    RunResume rr;
-    Error err = {0};
-    assert_int_equal(rundir_resume_load(&rr, dir, &err), ERROR_INPUT);
-    char want[8400];
-    snprintf(want, sizeof want,
-             "%s: nothing to resume: the run stopped before it finished its first epoch, so it "
-             "has no checkpoint.gtm; start it again with gradtop train --config %s/config.txt",
-             dir, dir);
-    assert_string_equal(err.msg, want);
-    rundir_resume_free(&rr);
+    char ref_logdir[128], ref[4096], *want;
+    snprintf(ref_logdir, sizeof ref_logdir, "%s/ref", tmp);
+    const int epochs = 5;
+    train_killed(ref_logdir, NULL, epochs, TRIP_NONE, 0, 1, ref, sizeof ref);
+    want = metrics_without_time(ref);
+    static const TripKind kinds[] = {TRIP_MID_EPOCH, TRIP_STOP_MID_EPOCH};
+    for (int k = 0; k < 2; k++) {
+        char logdir[128], dir[4096], p[4200];
+        snprintf(logdir, sizeof logdir, "%s/ended%d", tmp, k);
+        train_killed(logdir, NULL, epochs, kinds[k], 1, 1, dir, sizeof dir);
+        snprintf(p, sizeof p, "%s/model.gtm", dir);
+        struct stat st;
+        /* SIGKILL leaves no model.gtm; a stop writes one, of epoch 0 */
+        assert_int_equal(stat(p, &st) == 0, kinds[k] == TRIP_STOP_MID_EPOCH);
+        RunResume rr;
+        Error err = {0};
+        assert_int_equal(rundir_resume_load(&rr, dir, &err), ERROR_NONE);
+        assert_true(rr.from_start);
+        assert_false(rr.from_checkpoint);
+        assert_null(rr.state.params);
+        rundir_resume_free(&rr);
+        train_killed(logdir, dir, epochs, TRIP_NONE, 0, 1, NULL, 0);
+        assert_epochs_once(dir, epochs);
+        char *got = metrics_without_time(dir);
+        assert_string_equal(got, want);
+        free(got);
+        char *j = slurp_text((snprintf(p, sizeof p, "%s/journal.txt", dir), p));
+        assert_non_null(strstr(j, " rewind starts again from the first epoch: metrics.csv keeps "
+                                  "no epoch"));
+        free(j);
+    }
+    free(want);
     rm_rf(tmp);
 }
 
@@ -1487,7 +1525,7 @@ int main(void)
         cmocka_unit_test(the_event_file_keeps_whole_records_when_the_disk_fills),
         cmocka_unit_test(logging_off_writes_its_journal_line_then_nothing),
         cmocka_unit_test(killed_runs_resume_to_the_uninterrupted_run),
-        cmocka_unit_test(run_killed_in_its_first_epoch_has_nothing_to_resume),
+        cmocka_unit_test(run_ended_in_its_first_epoch_trains_again_from_it),
         cmocka_unit_test(run_without_its_saves_says_they_are_missing),
         cmocka_unit_test(resumed_cosine_keeps_the_period_it_started_with),
         cmocka_unit_test(checkpoint_with_a_damaged_run_state_is_refused),

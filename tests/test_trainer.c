@@ -549,6 +549,7 @@ typedef struct {
     long at_step; /* stop after this batch (0: not from a batch) */
     int at_epoch; /* stop after this epoch (0: not from an epoch) */
     char stop[192];
+    char end[192]; /* the end line */
     int n_stops;
 } StopWatch;
 
@@ -570,12 +571,14 @@ static void stopwatch_epoch(void *ctx, const EpochMetrics *m)
 static void stopwatch_event(void *ctx, const TrainEvent *e)
 {
     StopWatch *w = ctx;
+    if (e->kind == EVENT_END) snprintf(w->end, sizeof w->end, "%s", e->text);
     if (e->kind != EVENT_STOP) return;
     snprintf(w->stop, sizeof w->stop, "%s", e->text);
     w->n_stops++;
 }
 
-static void stop_line(long at_step, int at_epoch, bool before, const char *want)
+static void stop_line(long at_step, int at_epoch, bool before, const char *want,
+                      const char *want_end)
 {
     Dataset ds;
     make_dataset(&ds, 50, 1); /* batch 10: 5 batches an epoch */
@@ -594,6 +597,7 @@ static void stop_line(long at_step, int at_epoch, bool before, const char *want)
     assert_int_equal(trainer_status(w.t), TRAIN_STOPPED);
     assert_int_equal(w.n_stops, 1);
     assert_string_equal(w.stop, want);
+    assert_string_equal(w.end, want_end);
     trainer_destroy(w.t);
     free_dataset(&ds);
 }
@@ -601,9 +605,12 @@ static void stop_line(long at_step, int at_epoch, bool before, const char *want)
 static void test_the_stop_line_says_where_and_why(void **state)
 {
     (void)state;
-    stop_line(0, 0, true, "stopped before the first epoch: the first reason");
-    stop_line(0, 2, false, "stopped at the end of epoch 2: the first reason");
-    stop_line(8, 0, false, "stopped in epoch 2, after 3 of its batches: the first reason");
+    stop_line(0, 0, true, "stopped before the first epoch: the first reason",
+              "stopped after 0 epochs");
+    stop_line(0, 2, false, "stopped at the end of epoch 2: the first reason",
+              "stopped after 2 epochs");
+    stop_line(8, 0, false, "stopped in epoch 2, after 3 of its batches: the first reason",
+              "stopped after 1 epoch"); /* one epoch, not "1 epochs" */
     /* a plain stop gives no reason */
     Dataset ds;
     make_dataset(&ds, 50, 1);

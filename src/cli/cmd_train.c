@@ -238,6 +238,11 @@ int cmd_train(const Options *cli, const CliArgs *a)
         rundir_resume_free(&rr);
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
+    if (rr.from_start)
+        fprintf(stderr,
+                "gradtop: --resume: %s ended in its first epoch, before any checkpoint: it "
+                "trains again from the first epoch\n",
+                a->resume);
     Options o = rr.earlier;
     int rc = EXIT_USAGE;
     if (!refuse_changes(&o, cli, a) && !cli_overlay(&o, cli, a)) {
@@ -255,6 +260,7 @@ int cmd_train(const Options *cli, const CliArgs *a)
 static ErrorCode resume_trainer(Trainer *t, const RunResume *rr, const char *dir, Error *err)
 {
     const SavedModel *sm = &rr->state;
+    if (rr->from_start) return ERROR_NONE; /* a new run's weights and state */
     /* the network as the run left it: edits made while it trained are in
      * the saved shape, not in its options */
     ErrorCode rc = trainer_adopt_shape(t, &sm->shape, err);

@@ -840,10 +840,11 @@ void rundir_close(RunDir *rl)
 
 /* ---- resume ---------------------------------------------------------- */
 
-/* Why a run without checkpoint.gtm or model.gtm has nothing to resume: it
- * ended before its first epoch did, or (metrics.csv has epochs) its saves
- * failed, as on a full disk, or the files were removed. */
-static ErrorCode nothing_to_resume(const char *dir, Error *err)
+/* A run without checkpoint.gtm or model.gtm: one that ended in its first
+ * epoch (metrics.csv has none) starts again from it; one with epochs has
+ * nothing to resume: its saves failed, as on a full disk, or the files
+ * were removed. */
+static ErrorCode nothing_to_resume(RunResume *rr, const char *dir, Error *err)
 {
     char path[RUNDIR_PATH + 32];
     snprintf(path, sizeof path, "%s/metrics.csv", dir);
@@ -854,12 +855,10 @@ static ErrorCode nothing_to_resume(const char *dir, Error *err)
         scan_metrics(f, INT_MAX, &c, &cutting);
         fclose(f);
     }
-    if (c.rows == 0)
-        return error_set(err, ERROR_INPUT,
-                         "%s: nothing to resume: the run stopped before it finished its "
-                         "first epoch, so it has no checkpoint.gtm; start it again with "
-                         "gradtop train --config %s/config.txt",
-                         dir, dir);
+    if (c.rows == 0) {
+        rr->from_start = true;
+        return ERROR_NONE;
+    }
     return error_set(err, ERROR_INPUT,
                      "%s: nothing to resume: metrics.csv has %d epoch%s, but there is neither "
                      "checkpoint.gtm nor model.gtm (they could not be written, as journal.txt "
@@ -885,13 +884,20 @@ ErrorCode rundir_resume_load(RunResume *rr, const char *dir, Error *err)
     rr->from_checkpoint = stat(path, &st) == 0 || errno != ENOENT;
     if (!rr->from_checkpoint) {
         snprintf(path, sizeof path, "%s/model.gtm", dir);
-        if (stat(path, &st) != 0 && errno == ENOENT) return nothing_to_resume(dir, err);
+        if (stat(path, &st) != 0 && errno == ENOENT) return nothing_to_resume(rr, dir, err);
     }
     rc = modelfile_load(&rr->state, path, err);
     if (rc) return rc;
     if (rr->from_checkpoint && !rr->state.has_state) {
         modelfile_free(&rr->state);
         return error_set(err, ERROR_INPUT, "%s: no run state in it (not a checkpoint)", path);
+    }
+    /* model.gtm of a run stopped in its first epoch: weights part of the
+     * way through it, which a later epoch's checkpoint would not keep */
+    if (!rr->from_checkpoint && rr->state.epoch == 0) {
+        modelfile_free(&rr->state);
+        memset(&rr->state, 0, sizeof rr->state);
+        rr->from_start = true;
     }
     return ERROR_NONE;
 }

@@ -1215,7 +1215,8 @@ static ErrorCode finish(Trainer *t, TrainStatus final, Error *err)
         r->test_r2 = tm.r2;
     }
     checkpoint(t, r->kept.epoch);
-    emit(t, EVENT_END, epoch, "%s after %d epochs", train_status_key(final), r->epochs);
+    emit(t, EVENT_END, epoch, "%s after %d epoch%s", train_status_key(final), r->epochs,
+         r->epochs == 1 ? "" : "s");
     pthread_mutex_lock(&t->mu);
     t->pub.status = final;
     t->ended = true;

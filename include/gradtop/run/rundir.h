@@ -124,11 +124,17 @@ typedef struct {
     Options earlier;      /* config.txt: the run's options as it last started */
     SavedModel state;     /* checkpoint.gtm, or model.gtm of a run from before checkpoints */
     bool from_checkpoint; /* state.has_state then */
+    bool from_start;      /* the run ended in its first epoch: it trains again
+                             from the first, as a new run with its options
+                             would (state is empty) */
 } RunResume;
 
 /* Loads dir's config.txt and checkpoint.gtm (model.gtm when there is no
- * checkpoint.gtm, as in runs from before it).  ERROR_INPUT saying what to
- * do when the run has neither (it never finished an epoch), or naming the
+ * checkpoint.gtm, as in runs from before it).  A run that ended in its
+ * first epoch (stopped, when model.gtm holds epoch 0, or killed, when it
+ * has neither file and metrics.csv no epoch) is from_start: its first
+ * epoch's batches are not kept, as a later epoch's are not.  ERROR_INPUT
+ * saying what to do when a run with epochs has neither file, or naming the
  * file that cannot be read.  rr is safe to free either way. */
 ErrorCode rundir_resume_load(RunResume *rr, const char *dir, Error *err);
 /* Makes o (the earlier options with the command line's on top) go on with
