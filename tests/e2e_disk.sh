@@ -68,7 +68,7 @@ whole_run() {
     [ -z "$(tail -c 1 "$1/metrics.csv")" ] || fail "$2: metrics.csv ends inside a row"
     grep -Evq '^[0-9T:.+-]+ step=[0-9]+ epoch=[0-9]+ [a-z_]+ ' "$1/journal.txt" &&
         fail "$2: the journal has a cut line: $(cat "$1/journal.txt")"
-    grep -q ' end stopped after [0-9]* epochs' "$1/journal.txt" ||
+    grep -q ' end stopped after [0-9]* epochs\?' "$1/journal.txt" ||
         fail "$2: the journal has no end: $(cat "$1/journal.txt")"
     tail -n 1 "$1/journal.txt" | grep -q ' result status=stopped ' ||
         fail "$2: the journal does not end with its result: $(tail -n 1 "$1/journal.txt")"

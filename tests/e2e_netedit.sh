@@ -89,7 +89,7 @@ awk -v a="${acc:-0}" 'BEGIN { exit !(a > 0.8) }' ||
 echo "ok: model.gtm records 4-9-6-3 and eval scores it: $(grep '^result' "$TMP/eval.out")"
 
 # ---- train --resume goes on at the edited shape -------------------------
-done_epochs=$(sed -n 's/.* end stopped after \([0-9][0-9]*\) epochs.*/\1/p' "$RUN/journal.txt" | tail -n 1)
+done_epochs=$(sed -n 's/.* end stopped after \([0-9][0-9]*\) epochs\{0,1\}.*/\1/p' "$RUN/journal.txt" | tail -n 1)
 [ -n "$done_epochs" ] || fail "the journal does not say how many epochs ran"
 "$GRADTOP" train --resume "$RUN" --epochs "$((done_epochs + 2))" >"$TMP/resume.out" 2>&1 ||
     fail "train --resume of the edited run failed: $(tail -n 3 "$TMP/resume.out")"
