@@ -184,7 +184,9 @@ ErrorCode dataset_load_csv(Dataset *ds, const char *path, const DatasetOptions *
  * with "images-idx3-ubyte" replaced by "labels-idx1-ubyte".  Pixels stay
  * 0..255.  A label is its class index, so n_classes is the largest label + 1
  * and a file missing some class keeps the same indices as its sibling;
- * class names are the numbers.
+ * class names are the numbers.  Labels that leave more than half of those
+ * classes without an image are ERROR_INPUT, naming the largest label and
+ * its position.
  */
 ErrorCode dataset_load_idx(Dataset *ds, const char *images_path, const char *labels_path,
                            Error *err);
