@@ -112,7 +112,51 @@ static void rl_fail(RunDir *rl, const char *fmt, ...)
 
 /* ---- files ----------------------------------------------------------- */
 
-/* mkdir -p: ERROR_RUNTIME naming path (as given) when a part cannot be made. */
+/* Why an operation on a path inside dir (or on dir itself) failed with
+ * errno e, into buf: the system's words, or what is wrong with dir when
+ * they would mislead: a symbolic link to nothing, a file where a directory
+ * should be, or a directory that exists where the system says there is
+ * none (mkdir inside /proc or another virtual file system). */
+static const char *dir_trouble(const char *dir, int e, char *buf, size_t cap)
+{
+    struct stat st;
+    char target[RUNDIR_PATH];
+    ssize_t n;
+    bool found = lstat(dir, &st) == 0;
+    if (found && S_ISLNK(st.st_mode) && stat(dir, &st) != 0 &&
+        (n = readlink(dir, target, sizeof target - 1)) >= 0) {
+        target[n] = '\0';
+        snprintf(buf, cap, "%s is a symbolic link to %s, which does not exist", dir, target);
+    } else if (found && e == ENOTDIR && stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        snprintf(buf, cap, "%s is not a directory", dir);
+    } else if (found && e == ENOENT && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(buf, cap, "%s, though %s exists: its file system takes no new directories",
+                 strerror(e), dir);
+    } else {
+        snprintf(buf, cap, "%s", strerror(e));
+    }
+    return buf;
+}
+
+/* mkdir(path) for --logdir failed with errno e: ERROR_RUNTIME naming the
+ * option's value, the path and the reason. */
+static ErrorCode mkdir_failed(const char *logdir, const char *path, int e, Error *err)
+{
+    char dir[RUNDIR_PATH], why[2 * RUNDIR_PATH];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        slash[slash == dir] = '\0'; /* "/x" is in "/" */
+    dir_trouble(dir, e, why, sizeof why);
+    if (strcmp(logdir, path) == 0)
+        return error_set(err, ERROR_RUNTIME, "--logdir %s: can't make it: %s", logdir, why);
+    return error_set(err, ERROR_RUNTIME, "--logdir %s: can't make %s: %s", logdir, path, why);
+}
+
+/* mkdir -p: ERROR_RUNTIME naming path (as given) and the part that cannot
+ * be made. */
 static ErrorCode make_dirs(const char *path, Error *err)
 {
     char buf[RUNDIR_PATH];
@@ -124,13 +168,17 @@ static ErrorCode make_dirs(const char *path, Error *err)
         if (buf[i] != '/' && buf[i] != '\0') continue;
         char c = buf[i];
         buf[i] = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-            return error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(errno));
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST) return mkdir_failed(path, buf, errno, err);
         buf[i] = c;
     }
     struct stat st;
-    if (stat(path, &st) != 0) return error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(errno));
-    if (!S_ISDIR(st.st_mode)) return error_set(err, ERROR_RUNTIME, "%s: not a directory", path);
+    if (stat(path, &st) != 0) {
+        char why[2 * RUNDIR_PATH];
+        return error_set(err, ERROR_RUNTIME, "--logdir %s: %s", path,
+                         dir_trouble(path, errno, why, sizeof why));
+    }
+    if (!S_ISDIR(st.st_mode))
+        return error_set(err, ERROR_RUNTIME, "--logdir %s: not a directory", path);
     return ERROR_NONE;
 }
 
@@ -408,8 +456,7 @@ ErrorCode rundir_make_dir(const char *logdir, const char *dataset, const char *n
         if (m < 0 || (size_t)m >= cap)
             return error_set(err, ERROR_INPUT, "%s: path too long", logdir);
         if (mkdir(out, 0755) == 0) return ERROR_NONE;
-        if (errno != EEXIST)
-            return error_set(err, ERROR_RUNTIME, "%s: %s", logdir, strerror(errno));
+        if (errno != EEXIST) return mkdir_failed(logdir, out, errno, err);
     }
     return error_set(err, ERROR_RUNTIME, "%s: too many runs named %s", logdir, base);
 }
