@@ -891,7 +891,9 @@ void rundir_close(RunDir *rl)
  * epoch (metrics.csv has none) starts again from it; one with epochs has
  * nothing to resume: its saves failed, as on a full disk, or the files
  * were removed. */
-static ErrorCode nothing_to_resume(RunResume *rr, const char *dir, Error *err)
+/* The epochs metrics.csv in dir holds, in order from the first (0 when it
+ * has none or cannot be read). */
+static int metrics_epochs(const char *dir)
 {
     char path[RUNDIR_PATH + 32];
     snprintf(path, sizeof path, "%s/metrics.csv", dir);
@@ -902,7 +904,13 @@ static ErrorCode nothing_to_resume(RunResume *rr, const char *dir, Error *err)
         scan_metrics(f, INT_MAX, &c, &cutting);
         fclose(f);
     }
-    if (c.rows == 0) {
+    return c.rows;
+}
+
+static ErrorCode nothing_to_resume(RunResume *rr, const char *dir, Error *err)
+{
+    int rows = metrics_epochs(dir);
+    if (rows == 0) {
         rr->from_start = true;
         return ERROR_NONE;
     }
@@ -911,7 +919,56 @@ static ErrorCode nothing_to_resume(RunResume *rr, const char *dir, Error *err)
                      "checkpoint.gtm nor model.gtm (they could not be written, as journal.txt "
                      "then says, or were removed); start it again with gradtop train --config "
                      "%s/config.txt",
-                     dir, c.rows, c.rows == 1 ? "" : "s", dir);
+                     dir, rows, rows == 1 ? "" : "s", dir);
+}
+
+bool rundir_resume_note(const RunResume *rr, const char *dir, const Options *o, char *buf,
+                        size_t cap)
+{
+    if (cap) buf[0] = '\0';
+    if (rr->from_checkpoint || rr->from_start || cap == 0) return false;
+    const SavedModel *sm = &rr->state;
+    int e = sm->epoch, k = sm->kept_epoch, rows = metrics_epochs(dir);
+    /* trainer_load_state takes the state for the optimizer it was saved by */
+    bool has_opt = sm->has_opt && sm->opt_kind == o->hp.opt.kind;
+    size_t n = (size_t)snprintf(buf, cap,
+                                "%s has no checkpoint.gtm (removed, or never written: its writes "
+                                "failed, or the run is from before checkpoints), so it goes on "
+                                "from model.gtm: ",
+                                dir);
+    /* model.gtm's optimizer state is the live one when it was saved: at
+     * the end of epoch e, whichever weights it kept */
+    const char *opt = has_opt ? "" : ", with a fresh optimizer state";
+    char state[64];
+    snprintf(state, sizeof state, "epoch %d's optimizer state", e);
+    if (n < cap && k > 0 && k < e)
+        n += (size_t)snprintf(buf + n, cap - n,
+                              "the kept weights, of epoch %d, as the end of epoch %d, with %s. "
+                              "Lost with the checkpoint: epoch %d's weights, ",
+                              k, e, has_opt ? state : "a fresh optimizer state", e);
+    else if (n < cap && k > 0)
+        n += (size_t)snprintf(buf + n, cap - n,
+                              "the weights of epoch %d%s%s. Lost with the checkpoint: ", e,
+                              has_opt ? " and their optimizer state" : "", opt);
+    else if (n < cap)
+        n += (size_t)snprintf(buf + n, cap - n,
+                              "the weights it holds (of an epoch it does not record), as the end "
+                              "of epoch %d%s. Lost with the checkpoint: ",
+                              e, opt);
+    if (n < cap && rows == e + 1)
+        n += (size_t)snprintf(buf + n, cap - n, "epoch %d (metrics.csv is cut back to epoch %d), ",
+                              rows, e);
+    else if (n < cap && rows > e + 1)
+        n += (size_t)snprintf(buf + n, cap - n,
+                              "epochs %d-%d (metrics.csv is cut back to epoch %d), ", e + 1, rows,
+                              e);
+    /* under --restore-best the best epoch is found again (seed_best) */
+    if (n < cap)
+        snprintf(buf + n, cap - n,
+                 "the data order and the random generators (they start again as in the first "
+                 "epoch), %sthe early-stopping patience count (from 0)",
+                 rr->earlier.restore_best ? "" : "the best epoch and ");
+    return true;
 }
 
 ErrorCode rundir_resume_load(RunResume *rr, const char *dir, Error *err)
