@@ -91,6 +91,26 @@ check "resuming it exits 2" [ $? -eq 2 ]
 check "and says why and what to do" \
     grep -q "nothing to resume: metrics.csv has 3 epochs, but there is neither checkpoint.gtm nor model.gtm.*gradtop train --config $nrun/config.txt" "$T/none.err"
 
+# A network option edited by hand in config.txt is refused: the resume
+# would train the saved network while config.txt named another.
+timeout 120 "$G" train datasets/iris.csv --layers 8 --epochs 3 --logdir "$T/hand" >/dev/null 2>&1
+hrun=$(ls -d "$T"/hand/*)
+cp "$hrun/config.txt" "$T/hand.config"
+sed 's/^layers = 8$/layers = 16,4/' "$T/hand.config" >"$hrun/config.txt"
+timeout 60 "$G" train --resume "$hrun" --epochs 5 >"$T/hand.out" 2>"$T/hand.err"
+check "layers edited in config.txt: resuming exits 2" [ $? -eq 2 ]
+check "and names config.txt and both networks" grep -qF \
+    "gradtop: --resume: $hrun/config.txt: layers = 16,4, but $hrun/checkpoint.gtm was saved with layers = 8: config.txt was edited by hand, and a resumed run keeps the network it saved; put back layers = 8, or start a new run with gradtop train --config $hrun/config.txt" "$T/hand.err"
+check "and trains nothing" [ ! -s "$T/hand.out" ]
+check "and leaves config.txt as it found it" grep -q '^layers = 16,4$' "$hrun/config.txt"
+sed 's/^activation = relu$/activation = tanh/' "$T/hand.config" >"$hrun/config.txt"
+timeout 60 "$G" train --resume "$hrun" --epochs 5 >/dev/null 2>"$T/hand.err"
+check "activation edited in config.txt is refused too" grep -qF \
+    "config.txt: activation = tanh, but $hrun/checkpoint.gtm was saved with activation = relu" "$T/hand.err"
+cp "$T/hand.config" "$hrun/config.txt"
+timeout 60 "$G" train --resume "$hrun" --epochs 5 >"$T/hand.out" 2>/dev/null
+check "put back, the run resumes" grep -q "^result: status=completed epochs=5 " "$T/hand.out"
+
 # A run whose checkpoint.gtm is gone but whose model.gtm is there goes on
 # from model.gtm, and says so on stderr: from which weights, and what went
 # with the checkpoint (a run from before checkpoints resumes the same way).

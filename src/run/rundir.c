@@ -971,6 +971,57 @@ bool rundir_resume_note(const RunResume *rr, const char *dir, const Options *o, 
     return true;
 }
 
+/* A config.txt whose network (--layers, --activation, --loss) is not the
+ * one the saved file was written with has been edited by hand since: the
+ * resume would go on with the saved network while config.txt, rewritten
+ * from its own, went on naming another.  Live network edits change the
+ * saved shape but neither file's options (journal.txt has them), so the
+ * options are compared, not the shape.  A file without its options (or
+ * with options this version can't read) can't tell, and is let be. */
+static ErrorCode check_network(const RunResume *rr, const char *dir, const char *saved_path,
+                               Error *err)
+{
+    const SavedModel *sm = &rr->state;
+    if (!sm->config_text || !sm->config_text[0]) return ERROR_NONE;
+    Options *saved = malloc(sizeof *saved);
+    if (!saved) return error_set(err, ERROR_RUNTIME, "out of memory");
+    options_default(saved);
+    Error ignored = {0};
+    ErrorCode rc = ERROR_NONE;
+    bool readable = options_load_text(saved, sm->config_text, saved_path, NULL, &ignored) == 0;
+    for (size_t i = 0; readable && i < option_count && !rc; i++) {
+        const OptionSpec *spec = &option_table[i];
+        if (spec->group != OPTGROUP_MODEL) continue;
+        char now[OPTIONS_PATH + 8], then[OPTIONS_PATH + 8];
+        options_format(&rr->earlier, spec, now, sizeof now);
+        options_format(saved, spec, then, sizeof then);
+        if (!strcmp(now, then)) continue;
+        /* the network as it is, when edits made live moved it away */
+        char shape[OPTIONS_PATH] = "";
+        const ModelShape *sh = &sm->shape;
+        if (!strcmp(spec->name, "layers")) {
+            char hidden[OPTIONS_PATH] = "";
+            size_t n = 0;
+            for (int l = 1; l < sh->n_layers && n < sizeof hidden; l++)
+                n += (size_t)snprintf(hidden + n, sizeof hidden - n, "%s%d", l > 1 ? "," : "",
+                                      sh->sizes[l]);
+            if (strcmp(hidden, then) != 0)
+                snprintf(shape, sizeof shape,
+                         ", and edited while it trained into layers = %s, as journal.txt says",
+                         hidden);
+        }
+        rc = error_set(err, ERROR_INPUT,
+                       "%s/config.txt: %s = %s, but %s was saved with %s = %s%s: config.txt was "
+                       "edited by hand, and a resumed run keeps the network it saved; put "
+                       "back %s = %s, or start a new run with gradtop train --config "
+                       "%s/config.txt",
+                       dir, spec->name, now, saved_path, spec->name, then, shape, spec->name, then,
+                       dir);
+    }
+    free(saved);
+    return rc;
+}
+
 ErrorCode rundir_resume_load(RunResume *rr, const char *dir, Error *err)
 {
     memset(rr, 0, sizeof *rr);
@@ -1002,8 +1053,9 @@ ErrorCode rundir_resume_load(RunResume *rr, const char *dir, Error *err)
         modelfile_free(&rr->state);
         memset(&rr->state, 0, sizeof rr->state);
         rr->from_start = true;
+        return ERROR_NONE; /* trains config.txt's network, as a new run */
     }
-    return ERROR_NONE;
+    return check_network(rr, dir, path, err);
 }
 
 void rundir_resume_options(const RunResume *rr, Options *o)
