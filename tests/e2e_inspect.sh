@@ -80,6 +80,9 @@ timeout 60 "$G" inspect --delimiter , iris >"$T/iris.out" 2>&1
 check "a delimiter given is said to be given" grep -q "^delimiter comma ',' (--delimiter)\$" "$T/iris.out"
 timeout 60 "$G" inspect spiral >"$T/spiral.out" 2>&1
 check "a generated set has no delimiter line" sh -c '! grep -q "^delimiter" "$1"' sh "$T/spiral.out"
+# its coordinates are x1 and x2, as --features and the views call them
+check "a generated set's features are x1 and x2" \
+    [ "$(awk '$1 == "feature" { on = 1; next } on && NF == 5 { printf "%s ", $1 }' "$T/spiral.out")" = "x1 x2 " ]
 
 # Decimal commas, NUL bytes: said so, at line and column.
 printf 'a;b;label\n5,1;3,5;x\n' >"$T/dc.csv"

@@ -98,6 +98,17 @@ grep -q "^result: status=completed epochs=$((done_epochs + 2)) " "$TMP/resume.ou
 got=$(sizes "$RUN/model.gtm")
 [ "$got" = "3 4 9 6 3" ] || fail "after --resume, model.gtm's shape reads '$got'"
 echo "ok: train --resume went on at the edited shape for 2 more epochs"
+# config.txt keeps the network the run started with (8,6): a hand edit of
+# it is refused, naming both and the shape the live edits made.
+cp "$RUN/config.txt" "$TMP/config.kept"
+sed 's/^layers = 8,6$/layers = 16/' "$TMP/config.kept" >"$RUN/config.txt"
+"$GRADTOP" train --resume "$RUN" --epochs "$((done_epochs + 3))" >"$TMP/edited.out" 2>&1
+rc=$?
+[ "$rc" -eq 2 ] || fail "train --resume with layers edited in config.txt exited $rc, not 2"
+grep -qF "gradtop: --resume: $RUN/config.txt: layers = 16, but $RUN/checkpoint.gtm was saved with layers = 8,6, and edited while it trained into layers = 9,6, as journal.txt says: config.txt was edited by hand" "$TMP/edited.out" ||
+    fail "the refusal does not name config.txt and both shapes: $(cat "$TMP/edited.out")"
+cp "$TMP/config.kept" "$RUN/config.txt"
+echo "ok: layers edited by hand in config.txt are refused, naming both shapes"
 
 # ---- r restarts with the network as edited --------------------------------
 start_session restart C.UTF-8 "--start --no-log --patience 0 --epochs 100000 --seed 1 --paused --layers 8,6 '$DATA'"

@@ -316,8 +316,9 @@ static void test_generated_sets_are_balanced_and_named(void **state)
         assert_int_equal(ds.n_classes, 2);
         assert_string_equal(ds.class_names[0], "0");
         assert_string_equal(ds.class_names[1], "1");
-        assert_string_equal(ds.feature_names[0], "x");
-        assert_string_equal(ds.feature_names[1], "y");
+        /* as --features and every view name them */
+        assert_string_equal(ds.feature_names[0], "x1");
+        assert_string_equal(ds.feature_names[1], "x2");
         assert_string_equal(ds.name, generated[s]);
         size_t counts[2];
         dataset_class_counts(&ds, counts);

@@ -350,6 +350,67 @@ static void test_idx_large_gzip_loads_every_pixel(void **state)
     free(gz);
 }
 
+/* The tiny images with six labels of our own, written to tmpdir/NAME. */
+static const char *tiny_labels_file(const char *name, const unsigned char six[6])
+{
+    unsigned char lab[14] = {0, 0, 8, 1, 0, 0, 0, 6};
+    memcpy(lab + 8, six, 6);
+    return write_tmp(name, lab, sizeof lab);
+}
+
+/* A label is its class index, which makes a class of every number up to
+ * the largest: when most of them would have no image, the labels are
+ * refused, naming the labels file, the largest label and where it first
+ * comes.  Up to half empty (a file missing some classes) is taken. */
+static void test_idx_labels_that_leave_most_classes_empty_are_refused(void **state)
+{
+    static const struct {
+        unsigned char labels[6];
+        const char *msg; /* NULL: taken, with largest + 1 classes */
+    } cases[] = {
+        {{0, 1, 2, 0, 255, 1},
+         ": label 5 (byte 12) is 255; an IDX label is its class index, so that makes 256 "
+         "classes, 252 of them without an image (the labels are 0-2, 255): a corrupt or "
+         "foreign labels file, or one to renumber from 0"},
+        /* more classes than images */
+        {{0, 0, 9, 0, 0, 9},
+         ": label 3 (byte 10) is 9; an IDX label is its class index, so "
+         "that makes 10 classes, 8 of them without an image (the labels "
+         "are 0, 9)"},
+        {{0, 4, 0, 4, 0, 4}, "5 classes, 3 of them without an image (the labels are 0, 4)"},
+        {{2, 3, 5, 7, 9, 12},
+         "13 classes, 7 of them without an image (the labels are 2, 3, 5, "
+         "7, 9, 12)"},
+        {{1, 3, 5, 7, 9, 11}, NULL}, /* half of 12 empty */
+        {{0, 3, 0, 3, 0, 3}, NULL},  /* half of 4 empty */
+        {{0, 1, 2, 3, 4, 9}, NULL},  /* 4 of 10 empty */
+        {{1, 2, 3, 4, 5, 10}, NULL}, /* 5 of 11 empty */
+        {{1, 1, 1, 1, 1, 1}, NULL},  /* a file holding one class of two */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *labels = tiny_labels_file("six-labels", cases[i].labels);
+        Dataset ds;
+        Error err = {0};
+        ErrorCode code = dataset_load_idx(&ds, IDX "tiny-images-idx3-ubyte", labels, &err);
+        if (!cases[i].msg) {
+            if (code) fail_msg("case %zu: unexpected error %d: %s", i, code, err.msg);
+            int largest = 0;
+            for (int k = 0; k < 6; k++)
+                if (cases[i].labels[k] > largest) largest = cases[i].labels[k];
+            assert_int_equal(ds.n_classes, largest + 1);
+            dataset_free(&ds);
+            continue;
+        }
+        if (code != ERROR_INPUT)
+            fail_msg("case %zu: expected ERROR_INPUT, got %d (%s)", i, code, err.msg);
+        expect_prefix(&err, labels);
+        expect_msg(&err, cases[i].msg);
+        assert_null(ds.x);
+        assert_null(ds.labels);
+        dataset_free(&ds);
+    }
+}
+
 /* The one-piece decompression gives up on these; the stream names the fault. */
 static void test_idx_gzip_that_is_not_what_its_header_says_is_refused(void **state)
 {
@@ -452,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_idx_gzip_members_and_header_crc_load_the_same),
         cmocka_unit_test(test_idx_large_gzip_loads_every_pixel),
         cmocka_unit_test(test_idx_gzip_that_is_not_what_its_header_says_is_refused),
+        cmocka_unit_test(test_idx_labels_that_leave_most_classes_empty_are_refused),
         cmocka_unit_test(test_fashion_mnist_train),
         cmocka_unit_test(test_fashion_mnist_test),
         cmocka_unit_test(test_fashion_mnist_missing_says_how_to_install),

@@ -93,6 +93,15 @@ static void transform_keeps_the_plane_and_names_the_columns(void **state)
     float *raw = malloc(100 * sizeof *raw);
     memcpy(raw, ds.x, 100 * sizeof *raw);
     FeatureSet f = B(X1_SQ) | B(X2_SQ) | B(X1_X2);
+    /* the coordinates have the names --features gives them, before a
+     * transform as after: inspect, the views and model.gtm say x1, x2 */
+    assert_string_equal(ds.feature_names[0], feature_names[FEATURE_X1]);
+    assert_string_equal(ds.feature_names[1], feature_names[FEATURE_X2]);
+    Dataset both;
+    assert_int_equal(dataset_generate(&both, "circles", 50, -1, 3, &err), ERROR_NONE);
+    assert_int_equal(dataset_transform_features(&both, B(X1) | B(X2) | B(X1_SQ), &err), ERROR_NONE);
+    for (int j = 0; j < 2; j++) assert_string_equal(both.feature_names[j], ds.feature_names[j]);
+    dataset_free(&both);
     assert_int_equal(dataset_transform_features(&ds, f, &err), ERROR_NONE);
     assert_int_equal(ds.d, 3);
     assert_string_equal(ds.feature_names[0], "x1^2");

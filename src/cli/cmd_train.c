@@ -248,6 +248,9 @@ int cmd_train(const Options *cli, const CliArgs *a)
     if (!refuse_changes(&o, cli, a) && !cli_overlay(&o, cli, a)) {
         o.no_log = cli->no_log;
         rundir_resume_options(&rr, &o);
+        char note[1536];
+        if (rundir_resume_note(&rr, a->resume, &o, note, sizeof note))
+            fprintf(stderr, "gradtop: --resume: %s\n", note);
         rc = run_training(&o, a, &rr);
     }
     rundir_resume_free(&rr);

@@ -6,6 +6,7 @@
 #include "dataset_private.h"
 
 #include "gradtop/core/rng.h"
+#include "gradtop/data/features.h"
 
 #include <assert.h>
 #include <dirent.h>
@@ -202,8 +203,10 @@ ErrorCode dataset_generate(Dataset *ds, const char *name, int samples, double no
     ds->class_names = dataset_numbered_names(2, "");
     ds->feature_names = calloc(2, sizeof *ds->feature_names);
     if (ds->feature_names) {
-        ds->feature_names[0] = strdup("x");
-        ds->feature_names[1] = strdup("y");
+        /* the names --features calls the point's coordinates by, so that
+         * a set with and without transforms, and every view, name them alike */
+        ds->feature_names[0] = strdup(feature_names[FEATURE_X1]);
+        ds->feature_names[1] = strdup(feature_names[FEATURE_X2]);
     }
     if (!ds->x || !ds->labels || !ds->class_names || !ds->feature_names || !ds->feature_names[0] ||
         !ds->feature_names[1]) {

@@ -220,6 +220,46 @@ static bool idx_inflate_whole(const IdxFile *f, unsigned char *space, size_t cap
     return ok;
 }
 
+/* A label is its class index, so that a file missing a class keeps its
+ * sibling's indices; but classes with no image are then only plausible as
+ * a few gaps.  When most of the classes 0..max_label would have no image
+ * (a stray 255 among digits, 3 images labelled up to 9), the labels are
+ * not what they seem: refused, naming the largest label and where it
+ * first comes.  A CSV label column never makes an empty class (its
+ * classes are the values it holds), so it needs no such check. */
+static ErrorCode idx_check_classes(const char *path, const bool present[256], int max_label,
+                                   uint64_t max_at, Error *err)
+{
+    int n_classes = max_label + 1, used = 0;
+    for (int c = 0; c < n_classes; c++) used += present[c];
+    if (2 * used >= n_classes) return ERROR_NONE;
+    /* The labels that occur, as ranges: "0-9, 255". */
+    char list[160] = "";
+    size_t len = 0;
+    for (int c = 0; c < n_classes && len < sizeof list; c++) {
+        if (!present[c] || (c > 0 && present[c - 1])) continue;
+        int end = c;
+        while (end + 1 < n_classes && present[end + 1]) end++;
+        char one[32];
+        if (end == c)
+            snprintf(one, sizeof one, "%d", c);
+        else
+            snprintf(one, sizeof one, "%d%s%d", c, end == c + 1 ? ", " : "-", end);
+        if (len + strlen(one) + 8 >= sizeof list) {
+            snprintf(list + len, sizeof list - len, ", ...");
+            break;
+        }
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "", one);
+    }
+    return error_set(err, ERROR_INPUT,
+                     "%s: label %llu (byte %llu) is %d; an IDX label is its class index, so "
+                     "that makes %d classes, %d of them without an image (the labels are %s): "
+                     "a corrupt or foreign labels file, or one to renumber from 0",
+                     path, (unsigned long long)max_at + 1,
+                     (unsigned long long)(4 + 4 * IDX_LABEL_DIMS + max_at), max_label, n_classes,
+                     n_classes - used, list);
+}
+
 /* The labels file beside an images file, by the usual MNIST naming; tries
  * with and without ".gz" when the first guess does not exist. */
 static bool labels_beside(const char *images, char *out, size_t cap)
@@ -351,12 +391,18 @@ static ErrorCode load_idx(Dataset *ds, const char *images_path, const char *labe
     }
     if (!in_one_piece && !code) code = idx_check_end(img, what, err);
     int max_label = 0;
+    uint64_t max_at = 0; /* where the largest label first comes */
+    bool present[256] = {false};
     for (uint64_t done_l = 0; done_l < n && !code;) {
         size_t want = n - done_l < READ_CHUNK ? (size_t)(n - done_l) : READ_CHUNK, got;
         code = idx_read(lab, buf, want, &got, err);
         for (size_t i = 0; i < got; i++) {
             ds->labels[done_l + i] = buf[i];
-            if (buf[i] > max_label) max_label = buf[i];
+            present[buf[i]] = true;
+            if (buf[i] > max_label) {
+                max_label = buf[i];
+                max_at = done_l + i;
+            }
         }
         done_l += got;
         if (!code && got < want)
@@ -367,6 +413,7 @@ static ErrorCode load_idx(Dataset *ds, const char *images_path, const char *labe
     }
     free(buf);
     if (!code) code = idx_check_end(lab, what_labels, err);
+    if (!code) code = idx_check_classes(labels_path, present, max_label, max_at, err);
     if (code) return code;
 
     ds->n = (size_t)n;

@@ -112,7 +112,51 @@ static void rl_fail(RunDir *rl, const char *fmt, ...)
 
 /* ---- files ----------------------------------------------------------- */
 
-/* mkdir -p: ERROR_RUNTIME naming path (as given) when a part cannot be made. */
+/* Why an operation on a path inside dir (or on dir itself) failed with
+ * errno e, into buf: the system's words, or what is wrong with dir when
+ * they would mislead: a symbolic link to nothing, a file where a directory
+ * should be, or a directory that exists where the system says there is
+ * none (mkdir inside /proc or another virtual file system). */
+static const char *dir_trouble(const char *dir, int e, char *buf, size_t cap)
+{
+    struct stat st;
+    char target[RUNDIR_PATH];
+    ssize_t n;
+    bool found = lstat(dir, &st) == 0;
+    if (found && S_ISLNK(st.st_mode) && stat(dir, &st) != 0 &&
+        (n = readlink(dir, target, sizeof target - 1)) >= 0) {
+        target[n] = '\0';
+        snprintf(buf, cap, "%s is a symbolic link to %s, which does not exist", dir, target);
+    } else if (found && e == ENOTDIR && stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        snprintf(buf, cap, "%s is not a directory", dir);
+    } else if (found && e == ENOENT && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(buf, cap, "%s, though %s exists: its file system takes no new directories",
+                 strerror(e), dir);
+    } else {
+        snprintf(buf, cap, "%s", strerror(e));
+    }
+    return buf;
+}
+
+/* mkdir(path) for --logdir failed with errno e: ERROR_RUNTIME naming the
+ * option's value, the path and the reason. */
+static ErrorCode mkdir_failed(const char *logdir, const char *path, int e, Error *err)
+{
+    char dir[RUNDIR_PATH], why[2 * RUNDIR_PATH];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        slash[slash == dir] = '\0'; /* "/x" is in "/" */
+    dir_trouble(dir, e, why, sizeof why);
+    if (strcmp(logdir, path) == 0)
+        return error_set(err, ERROR_RUNTIME, "--logdir %s: can't make it: %s", logdir, why);
+    return error_set(err, ERROR_RUNTIME, "--logdir %s: can't make %s: %s", logdir, path, why);
+}
+
+/* mkdir -p: ERROR_RUNTIME naming path (as given) and the part that cannot
+ * be made. */
 static ErrorCode make_dirs(const char *path, Error *err)
 {
     char buf[RUNDIR_PATH];
@@ -124,13 +168,17 @@ static ErrorCode make_dirs(const char *path, Error *err)
         if (buf[i] != '/' && buf[i] != '\0') continue;
         char c = buf[i];
         buf[i] = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-            return error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(errno));
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST) return mkdir_failed(path, buf, errno, err);
         buf[i] = c;
     }
     struct stat st;
-    if (stat(path, &st) != 0) return error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(errno));
-    if (!S_ISDIR(st.st_mode)) return error_set(err, ERROR_RUNTIME, "%s: not a directory", path);
+    if (stat(path, &st) != 0) {
+        char why[2 * RUNDIR_PATH];
+        return error_set(err, ERROR_RUNTIME, "--logdir %s: %s", path,
+                         dir_trouble(path, errno, why, sizeof why));
+    }
+    if (!S_ISDIR(st.st_mode))
+        return error_set(err, ERROR_RUNTIME, "--logdir %s: not a directory", path);
     return ERROR_NONE;
 }
 
@@ -408,8 +456,7 @@ ErrorCode rundir_make_dir(const char *logdir, const char *dataset, const char *n
         if (m < 0 || (size_t)m >= cap)
             return error_set(err, ERROR_INPUT, "%s: path too long", logdir);
         if (mkdir(out, 0755) == 0) return ERROR_NONE;
-        if (errno != EEXIST)
-            return error_set(err, ERROR_RUNTIME, "%s: %s", logdir, strerror(errno));
+        if (errno != EEXIST) return mkdir_failed(logdir, out, errno, err);
     }
     return error_set(err, ERROR_RUNTIME, "%s: too many runs named %s", logdir, base);
 }
@@ -844,7 +891,9 @@ void rundir_close(RunDir *rl)
  * epoch (metrics.csv has none) starts again from it; one with epochs has
  * nothing to resume: its saves failed, as on a full disk, or the files
  * were removed. */
-static ErrorCode nothing_to_resume(RunResume *rr, const char *dir, Error *err)
+/* The epochs metrics.csv in dir holds, in order from the first (0 when it
+ * has none or cannot be read). */
+static int metrics_epochs(const char *dir)
 {
     char path[RUNDIR_PATH + 32];
     snprintf(path, sizeof path, "%s/metrics.csv", dir);
@@ -855,7 +904,13 @@ static ErrorCode nothing_to_resume(RunResume *rr, const char *dir, Error *err)
         scan_metrics(f, INT_MAX, &c, &cutting);
         fclose(f);
     }
-    if (c.rows == 0) {
+    return c.rows;
+}
+
+static ErrorCode nothing_to_resume(RunResume *rr, const char *dir, Error *err)
+{
+    int rows = metrics_epochs(dir);
+    if (rows == 0) {
         rr->from_start = true;
         return ERROR_NONE;
     }
@@ -864,7 +919,107 @@ static ErrorCode nothing_to_resume(RunResume *rr, const char *dir, Error *err)
                      "checkpoint.gtm nor model.gtm (they could not be written, as journal.txt "
                      "then says, or were removed); start it again with gradtop train --config "
                      "%s/config.txt",
-                     dir, c.rows, c.rows == 1 ? "" : "s", dir);
+                     dir, rows, rows == 1 ? "" : "s", dir);
+}
+
+bool rundir_resume_note(const RunResume *rr, const char *dir, const Options *o, char *buf,
+                        size_t cap)
+{
+    if (cap) buf[0] = '\0';
+    if (rr->from_checkpoint || rr->from_start || cap == 0) return false;
+    const SavedModel *sm = &rr->state;
+    int e = sm->epoch, k = sm->kept_epoch, rows = metrics_epochs(dir);
+    /* trainer_load_state takes the state for the optimizer it was saved by */
+    bool has_opt = sm->has_opt && sm->opt_kind == o->hp.opt.kind;
+    size_t n = (size_t)snprintf(buf, cap,
+                                "%s has no checkpoint.gtm (removed, or never written: its writes "
+                                "failed, or the run is from before checkpoints), so it goes on "
+                                "from model.gtm: ",
+                                dir);
+    /* model.gtm's optimizer state is the live one when it was saved: at
+     * the end of epoch e, whichever weights it kept */
+    const char *opt = has_opt ? "" : ", with a fresh optimizer state";
+    char state[64];
+    snprintf(state, sizeof state, "epoch %d's optimizer state", e);
+    if (n < cap && k > 0 && k < e)
+        n += (size_t)snprintf(buf + n, cap - n,
+                              "the kept weights, of epoch %d, as the end of epoch %d, with %s. "
+                              "Lost with the checkpoint: epoch %d's weights, ",
+                              k, e, has_opt ? state : "a fresh optimizer state", e);
+    else if (n < cap && k > 0)
+        n += (size_t)snprintf(buf + n, cap - n,
+                              "the weights of epoch %d%s%s. Lost with the checkpoint: ", e,
+                              has_opt ? " and their optimizer state" : "", opt);
+    else if (n < cap)
+        n += (size_t)snprintf(buf + n, cap - n,
+                              "the weights it holds (of an epoch it does not record), as the end "
+                              "of epoch %d%s. Lost with the checkpoint: ",
+                              e, opt);
+    if (n < cap && rows == e + 1)
+        n += (size_t)snprintf(buf + n, cap - n, "epoch %d (metrics.csv is cut back to epoch %d), ",
+                              rows, e);
+    else if (n < cap && rows > e + 1)
+        n += (size_t)snprintf(buf + n, cap - n,
+                              "epochs %d-%d (metrics.csv is cut back to epoch %d), ", e + 1, rows,
+                              e);
+    /* under --restore-best the best epoch is found again (seed_best) */
+    if (n < cap)
+        snprintf(buf + n, cap - n,
+                 "the data order and the random generators (they start again as in the first "
+                 "epoch), %sthe early-stopping patience count (from 0)",
+                 rr->earlier.restore_best ? "" : "the best epoch and ");
+    return true;
+}
+
+/* A config.txt whose network (--layers, --activation, --loss) is not the
+ * one the saved file was written with has been edited by hand since: the
+ * resume would go on with the saved network while config.txt, rewritten
+ * from its own, went on naming another.  Live network edits change the
+ * saved shape but neither file's options (journal.txt has them), so the
+ * options are compared, not the shape.  A file without its options (or
+ * with options this version can't read) can't tell, and is let be. */
+static ErrorCode check_network(const RunResume *rr, const char *dir, const char *saved_path,
+                               Error *err)
+{
+    const SavedModel *sm = &rr->state;
+    if (!sm->config_text || !sm->config_text[0]) return ERROR_NONE;
+    Options *saved = malloc(sizeof *saved);
+    if (!saved) return error_set(err, ERROR_RUNTIME, "out of memory");
+    options_default(saved);
+    Error ignored = {0};
+    ErrorCode rc = ERROR_NONE;
+    bool readable = options_load_text(saved, sm->config_text, saved_path, NULL, &ignored) == 0;
+    for (size_t i = 0; readable && i < option_count && !rc; i++) {
+        const OptionSpec *spec = &option_table[i];
+        if (spec->group != OPTGROUP_MODEL) continue;
+        char now[OPTIONS_PATH + 8], then[OPTIONS_PATH + 8];
+        options_format(&rr->earlier, spec, now, sizeof now);
+        options_format(saved, spec, then, sizeof then);
+        if (!strcmp(now, then)) continue;
+        /* the network as it is, when edits made live moved it away */
+        char shape[OPTIONS_PATH] = "";
+        const ModelShape *sh = &sm->shape;
+        if (!strcmp(spec->name, "layers")) {
+            char hidden[OPTIONS_PATH] = "";
+            size_t n = 0;
+            for (int l = 1; l < sh->n_layers && n < sizeof hidden; l++)
+                n += (size_t)snprintf(hidden + n, sizeof hidden - n, "%s%d", l > 1 ? "," : "",
+                                      sh->sizes[l]);
+            if (strcmp(hidden, then) != 0)
+                snprintf(shape, sizeof shape,
+                         ", and edited while it trained into layers = %s, as journal.txt says",
+                         hidden);
+        }
+        rc = error_set(err, ERROR_INPUT,
+                       "%s/config.txt: %s = %s, but %s was saved with %s = %s%s: config.txt was "
+                       "edited by hand, and a resumed run keeps the network it saved; put "
+                       "back %s = %s, or start a new run with gradtop train --config "
+                       "%s/config.txt",
+                       dir, spec->name, now, saved_path, spec->name, then, shape, spec->name, then,
+                       dir);
+    }
+    free(saved);
+    return rc;
 }
 
 ErrorCode rundir_resume_load(RunResume *rr, const char *dir, Error *err)
@@ -898,8 +1053,9 @@ ErrorCode rundir_resume_load(RunResume *rr, const char *dir, Error *err)
         modelfile_free(&rr->state);
         memset(&rr->state, 0, sizeof rr->state);
         rr->from_start = true;
+        return ERROR_NONE; /* trains config.txt's network, as a new run */
     }
-    return ERROR_NONE;
+    return check_network(rr, dir, path, err);
 }
 
 void rundir_resume_options(const RunResume *rr, Options *o)

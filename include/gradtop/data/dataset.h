@@ -184,16 +184,19 @@ ErrorCode dataset_load_csv(Dataset *ds, const char *path, const DatasetOptions *
  * with "images-idx3-ubyte" replaced by "labels-idx1-ubyte".  Pixels stay
  * 0..255.  A label is its class index, so n_classes is the largest label + 1
  * and a file missing some class keeps the same indices as its sibling;
- * class names are the numbers.
+ * class names are the numbers.  Labels that leave more than half of those
+ * classes without an image are ERROR_INPUT, naming the largest label and
+ * its position.
  */
 ErrorCode dataset_load_idx(Dataset *ds, const char *images_path, const char *labels_path,
                            Error *err);
 /*
  * name is one of spiral, circles, xor, gauss, moons; else ERROR_INPUT.
- * Two classes ("0", "1"), half the points each, features "x" and "y" in
- * roughly [-6, 6] (the TensorFlow Playground's frame).  noise is the standard
- * deviation of a Gaussian jitter added to each coordinate, as a fraction of
- * the data's radius 5 (noise 0.1: a standard deviation of 0.5); < 0 takes
+ * Two classes ("0", "1"), half the points each, features "x1" and "x2"
+ * (as --features names them, features.h) in roughly [-6, 6] (the
+ * TensorFlow Playground's frame).  noise is the standard deviation of a
+ * Gaussian jitter added to each coordinate, as a fraction of the data's
+ * radius 5 (noise 0.1: a standard deviation of 0.5); < 0 takes
  * the set's default (dataset_default_noise).  samples <= 0 takes 500;
  * more than DATASET_MAX_SAMPLES or noise above 1 is ERROR_INPUT.
  */

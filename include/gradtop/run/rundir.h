@@ -137,6 +137,17 @@ typedef struct {
  * saying what to do when a run with epochs has neither file, or naming the
  * file that cannot be read.  rr is safe to free either way. */
 ErrorCode rundir_resume_load(RunResume *rr, const char *dir, Error *err);
+/* When rr goes on from model.gtm (the run in dir has no checkpoint.gtm)
+ * rather than from a checkpoint or the first epoch: true, with buf
+ * saying what it goes on from (the weights of which epoch, with or
+ * without an optimizer state: model.gtm's is kept when o, the options the
+ * resume trains with, have the optimizer it was saved by) and what the
+ * checkpoint held that is lost (the last epoch's weights when model.gtm
+ * kept earlier ones, the epochs of metrics.csv after model.gtm's, the
+ * data order and random generators, the patience count).  Else false and
+ * buf "". */
+bool rundir_resume_note(const RunResume *rr, const char *dir, const Options *o, char *buf,
+                        size_t cap);
 /* Makes o (the earlier options with the command line's on top) go on with
  * the run's schedule: a cosine period of "the run's epochs" becomes the
  * epochs the run started with, so more --epochs do not move it. */
