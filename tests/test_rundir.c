@@ -1061,9 +1061,12 @@ static void trip_state(void *ctx, const Model *m, const Optimizer *o, const Trai
 
 /* Iris with dropout and a plateau schedule (so that both generators and
  * the schedule's state matter), one thread, 4 batches an epoch. */
+static bool resume_restore_best = true; /* --restore-best of resume_options */
+
 static void resume_options(Options *o, const char *logdir, int epochs)
 {
     options_default(o);
+    o->restore_best = resume_restore_best;
     snprintf(o->dataset, sizeof o->dataset, "datasets/iris.csv");
     snprintf(o->logdir, sizeof o->logdir, "%s", logdir);
     o->n_layers = 1;
@@ -1264,6 +1267,47 @@ static void load_params(const char *dir, const char *file, SavedModel *sm)
     snprintf(p, sizeof p, "%s/%s", dir, file);
     Error err = {0};
     if (modelfile_load(sm, p, &err)) fail_msg("%s", err.msg);
+}
+
+/* A run without --restore-best stores no best weights in its checkpoint:
+ * killed after an epoch that is not its best, it resumes to the run never
+ * interrupted (it was once refused: "the best weights are missing"). */
+static void run_without_restore_best_resumes(void **state)
+{
+    (void)state;
+    char tmp[] = "/tmp/gradtop-resume-XXXXXX";
+    assert_non_null(mkdtemp(tmp));
+    char ref_logdir[128], ref[4096], dir[4096];
+    snprintf(ref_logdir, sizeof ref_logdir, "%s/ref", tmp);
+    const int epochs = 12;
+    resume_restore_best = false;
+    train_killed(ref_logdir, NULL, epochs, TRIP_NONE, 0, 1, ref, sizeof ref);
+    /* the first epoch whose checkpoint's best epoch is an earlier one */
+    int at = 0;
+    for (int k = 2; k < epochs && !at; k++) {
+        char logdir[128];
+        snprintf(logdir, sizeof logdir, "%s/killed%d", tmp, k);
+        train_killed(logdir, NULL, epochs, TRIP_AFTER_STATE, k, 1, dir, sizeof dir);
+        SavedModel sm;
+        load_params(dir, "checkpoint.gtm", &sm);
+        assert_true(sm.has_state);
+        assert_int_equal(sm.state.n_best, 0);
+        if (sm.state.best_epoch > 0 && sm.state.best_epoch != sm.epoch) at = k;
+        modelfile_free(&sm);
+    }
+    if (!at) fail_msg("no epoch of the run was past its best: nothing tested");
+    RunResume rr;
+    Error err = {0};
+    if (rundir_resume_load(&rr, dir, &err)) fail_msg("epoch %d: %s", at, err.msg);
+    rundir_resume_free(&rr);
+    train_killed(NULL, dir, epochs, TRIP_NONE, 0, 1, NULL, 0);
+    resume_restore_best = true;
+    assert_epochs_once(dir, epochs);
+    char *a = metrics_without_time(ref), *b = metrics_without_time(dir);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    rm_rf(tmp);
 }
 
 static void killed_runs_resume_to_the_uninterrupted_run(void **state)
@@ -1507,7 +1551,28 @@ static void checkpoint_with_a_damaged_run_state_is_refused(void **state)
      * reserved; i64 step; f64 metrics[11]; u64 n_rows; u32 perm[] */
     size_t perm = at + 16 + 24 + 64 + 16 + 88 + 8;
     patched_refused(p, b, n, at + 4, 4, "patience count 4 after the 3 epochs done");
-    patched_refused(p, b, n, at, 2, "resume section: the best weights are missing");
+    /* best epoch 2 of 3 without best weights: the file reads (a run
+     * without --restore-best stores none), but this run restores them */
+    {
+        uint32_t two = 2, old;
+        memcpy(&old, b + at, 4);
+        memcpy(b + at, &two, 4);
+        uint32_t crc = crc32c(b, n - 4);
+        memcpy(b + n - 4, &crc, 4);
+        f = fopen(p, "wb");
+        assert_int_equal(fwrite(b, 1, n, f), n);
+        fclose(f);
+        RunResume rr;
+        assert_int_equal(rundir_resume_load(&rr, dir, &err), ERROR_INPUT);
+        char want[8800];
+        snprintf(want, sizeof want,
+                 "%s: resume section: the best weights are missing (best epoch 2, last 3; "
+                 "%s/config.txt has restore-best = true)",
+                 p, dir);
+        assert_string_equal(err.msg, want);
+        rundir_resume_free(&rr);
+        memcpy(b + at, &old, 4);
+    }
     patched_refused(p, b, n, at + 12, 1, "resume: value out of range");
     patched_refused(p, b, n, at + 16 + 20, 0x7ff80000, "resume: value out of range");
     patched_refused(p, b, n, perm - 8, 1u << 28, "resume: row count does not fit the file");
@@ -1560,6 +1625,7 @@ int main(void)
         cmocka_unit_test(the_event_file_keeps_whole_records_when_the_disk_fills),
         cmocka_unit_test(logging_off_writes_its_journal_line_then_nothing),
         cmocka_unit_test(killed_runs_resume_to_the_uninterrupted_run),
+        cmocka_unit_test(run_without_restore_best_resumes),
         cmocka_unit_test(run_ended_in_its_first_epoch_trains_again_from_it),
         cmocka_unit_test(run_without_its_saves_says_they_are_missing),
         cmocka_unit_test(resumed_cosine_keeps_the_period_it_started_with),

@@ -762,11 +762,12 @@ static ErrorCode check_consistent(Ld *ld, SavedModel *sm)
                          ld->path);
     sm->state.epoch = sm->epoch; /* PROGRESS says where the state is from */
     sm->state.step = sm->step;
-    if (sm->has_state &&
-        (sm->state.n_best ? sm->state.n_best != sm->n_params
-                          : sm->state.best_epoch > 0 && sm->state.best_epoch != sm->epoch))
-        return error_set(ld->err, ERROR_INPUT, "%s: resume section: the best weights %s", ld->path,
-                         sm->state.n_best ? "do not fit the model" : "are missing");
+    /* Best weights apart from the last epoch's are stored only by a run
+     * that restores them (--restore-best): whether they must be here is
+     * for rundir_resume_load, which has the run's options, to say. */
+    if (sm->has_state && sm->state.n_best && sm->state.n_best != sm->n_params)
+        return error_set(ld->err, ERROR_INPUT,
+                         "%s: resume section: the best weights do not fit the model", ld->path);
     if (sm->has_state && (sm->state.best_epoch > sm->epoch || sm->state.wait > sm->epoch))
         return error_set(ld->err, ERROR_INPUT,
                          "%s: resume section: best epoch %d or patience count %d after the %d "

@@ -1047,6 +1047,18 @@ ErrorCode rundir_resume_load(RunResume *rr, const char *dir, Error *err)
         modelfile_free(&rr->state);
         return error_set(err, ERROR_INPUT, "%s: no run state in it (not a checkpoint)", path);
     }
+    /* a run that restores its best epoch's weights keeps them in its
+     * checkpoint whenever they are not the last epoch's */
+    const TrainState *rs = &rr->state.state;
+    if (rr->from_checkpoint && rr->earlier.restore_best && rs->best_epoch > 0 &&
+        rs->best_epoch != rr->state.epoch && rs->n_best == 0) {
+        int best = rs->best_epoch, last = rr->state.epoch;
+        modelfile_free(&rr->state);
+        return error_set(err, ERROR_INPUT,
+                         "%s: resume section: the best weights are missing (best epoch %d, "
+                         "last %d; %s/config.txt has restore-best = true)",
+                         path, best, last, dir);
+    }
     /* model.gtm of a run stopped in its first epoch: weights part of the
      * way through it, which a later epoch's checkpoint would not keep */
     if (!rr->from_checkpoint && rr->state.epoch == 0) {
