@@ -96,9 +96,23 @@ timeout 60 "$G" predict --model "$run/model.gtm" "$T/pmiss.csv" --missing drop >
 check "predict --missing drop exits 0" [ $? -eq 0 ]
 check "and writes 3 rows for 3 (and a header)" [ "$(wc -l <"$T/pmiss.out")" -eq 4 ]
 check "the row with a gap is empty" [ "$(sed -n 3p "$T/pmiss.out")" = '"",,,' ]
+# The first row is datasets/iris.csv's first: the same class, and the same
+# probabilities but for rounding (a BLAS may round a row's products
+# otherwise in a 3-row batch than in a 150-row one: OpenBLAS's AVX-512
+# kernels move the sixth digit).
+same_prediction() {
+    awk -F, -v a="$(sed -n 2p "$1")" -v b="$(sed -n 2p "$2")" 'BEGIN {
+        n = split(a, x, ","); if (n != split(b, y, ",") || x[1] != y[1]) exit 1
+        for (i = 2; i <= n; i++) {
+            d = x[i] - y[i]; if (d < 0) d = -d
+            m = y[i] < 0 ? -y[i] : y[i]
+            if (d > 1e-5 * m + 1e-12) exit 1
+        }
+    }'
+}
 check "the others are predicted in order" \
-    sh -c '[ "$(sed -n 2p "$1")" = "$(sed -n 2p "$2")" ] && [ "$(sed -n 4p "$1" | cut -d, -f1)" = virginica ]' \
-    sh "$T/pmiss.out" "$T/pred.csv"
+    sh -c '[ "$(sed -n 4p "$1" | cut -d, -f1)" = virginica ]' sh "$T/pmiss.out"
+check "the first as in the whole file, to rounding" same_prediction "$T/pmiss.out" "$T/pred.csv"
 check "a warning names the file, line and column" \
     grep -q "pmiss.csv:3: no prediction for this row: column 'sepal_width' is missing" "$T/pmiss.err"
 timeout 60 "$G" predict --model "$run/model.gtm" "$T/pmiss.csv" --missing drop -o "$T/pmiss-o.csv" 2>"$T/pmiss-o.err"
