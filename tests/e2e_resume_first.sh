@@ -22,7 +22,12 @@ wait_for 'one batch, then paused again' 5 || fail "n did not train one batch"
 keys n
 poll 5 grep -q 'step=1 epoch=0 step one batch' "$TMP"/runs/*/journal.txt ||
     fail "the second n was not journaled"
-quit_q_y first
+# the quit box says what a resume will do, not that best weights are kept
+keys q
+wait_for 'No epoch has finished: a resume starts again' 5 ||
+    fail "q in the first epoch did not say no epoch has finished"
+keys y
+wait_file "$TMP/first.exit" 15 || fail "y did not quit within 15 s"
 run=$(ls -d "$TMP"/runs/*)
 grep -q 'stop stopped in epoch 1, after 2 of its batches' "$run/journal.txt" ||
     fail "the run did not stop in its first epoch: $(cat "$run/journal.txt")"

@@ -1075,9 +1075,11 @@ static void draw_confirm(Dashboard *d, int rows, int cols)
     crt_puts(stdscr, y0 + 1, x, iw,
              paused ? "Training is paused, not ended." : "Training is still running.");
     crt_puts(stdscr, y0 + 2, x, iw,
-             setup          ? "Stop it and go back to the setup form with these settings?"
-             : r->core->log ? "Quit now? The best weights are saved."
-                            : "Quit now?");
+             setup           ? "Stop it and go back to the setup form with these settings?"
+             : !r->core->log ? "Quit now?"
+             /* a resume trains a run stopped in its first epoch again */
+             : snap(d)->epoch == 0 ? "Quit now? No epoch has finished: a resume starts again."
+                                   : "Quit now? The best weights are saved.");
     x += draw_choice(y0 + 4, x, x0 + bw - 2 - x, "y", setup ? "stop, to setup" : "quit");
     draw_choice(y0 + 4, x, x0 + bw - 2 - x, "n", paused ? "stay" : "keep training");
 }
