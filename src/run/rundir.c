@@ -997,10 +997,9 @@ static ErrorCode check_network(const RunResume *rr, const char *dir, const char 
         options_format(saved, spec, then, sizeof then);
         if (!strcmp(now, then)) continue;
         /* the network as it is, when edits made live moved it away */
-        char shape[OPTIONS_PATH] = "";
+        char hidden[OPTIONS_PATH] = "", shape[sizeof hidden + 80] = "";
         const ModelShape *sh = &sm->shape;
         if (!strcmp(spec->name, "layers")) {
-            char hidden[OPTIONS_PATH] = "";
             size_t n = 0;
             for (int l = 1; l < sh->n_layers && n < sizeof hidden; l++)
                 n += (size_t)snprintf(hidden + n, sizeof hidden - n, "%s%d", l > 1 ? "," : "",
