@@ -858,6 +858,32 @@ static void resume_refuses_what_is_not_this_sweeps_trials(void **state)
     assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_NONE);
 }
 
+static void resume_refuses_a_trials_csv_that_is_not_a_file(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 2, 1, 1);
+    char dir[256], csv[300], msg[sizeof(Error){0}.msg];
+    snprintf(dir, sizeof dir, "%s/notafile", tmpdir);
+    snprintf(csv, sizeof csv, "%s/trials.csv", dir);
+    Outcome a;
+    sweep_in(&o, dir, 0, false, &a);
+    /* a directory in its place: said so, not read as an empty file */
+    assert_int_equal(unlink(csv), 0);
+    assert_int_equal(mkdir(csv, 0755), 0);
+    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_INPUT);
+    expect_contains(msg, "trials.csv: a directory, not a file");
+    assert_int_equal(rmdir(csv), 0);
+    /* a named pipe no program writes to: refused at once, where opening
+     * it to read would wait for a writer (and no signal would end the
+     * wait); the alarm only ends a test that would otherwise hang */
+    assert_int_equal(mkfifo(csv, 0644), 0);
+    alarm(60);
+    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_INPUT);
+    alarm(0);
+    expect_contains(msg, "trials.csv: a named pipe, not a file");
+    assert_int_equal(unlink(csv), 0);
+}
+
 static void a_sweep_directory_is_resumed_by_one_gradtop_at_a_time(void **state)
 {
     (void)state;
@@ -1286,6 +1312,7 @@ int main(void)
         cmocka_unit_test(a_pruned_trial_not_collected_resumes_to_its_figures),
         cmocka_unit_test(trials_trained_again_to_their_prune_keep_to_parallel),
         cmocka_unit_test(resume_refuses_what_is_not_this_sweeps_trials),
+        cmocka_unit_test(resume_refuses_a_trials_csv_that_is_not_a_file),
         cmocka_unit_test(a_sweep_directory_is_resumed_by_one_gradtop_at_a_time),
         cmocka_unit_test(a_trial_directory_no_row_names_is_taken_up_not_doubled),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),

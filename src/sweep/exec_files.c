@@ -423,6 +423,35 @@ static ErrorCode lock_dir(SweepExec *x, Error *err)
                                &x->dir_lock, err);
 }
 
+/* trials.csv to read, as the sweep writes it: a regular file.  *f NULL
+ * when there is none.  Opened without waiting, since opening a named pipe
+ * to read waits for a writer, where no signal would end the wait. */
+static ErrorCode open_trials_csv(const char *path, FILE **f, Error *err)
+{
+    *f = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0 && errno == ENOENT) return ERROR_NONE;
+    if (fd < 0) return error_set(err, ERROR_INPUT, "--resume: %s: %s", path, strerror(errno));
+    struct stat st;
+    const char *what = NULL;
+    if (fstat(fd, &st) != 0)
+        what = strerror(errno);
+    else if (S_ISDIR(st.st_mode))
+        what = "a directory, not a file (the sweep writes trials.csv as a file)";
+    else if (S_ISFIFO(st.st_mode))
+        what = "a named pipe, not a file (the sweep writes trials.csv as a file)";
+    else if (!S_ISREG(st.st_mode))
+        what = "not a regular file (the sweep writes trials.csv as a file)";
+    int fl = fcntl(fd, F_GETFL);
+    if (!what && (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0)) what = strerror(errno);
+    if (!what && !(*f = fdopen(fd, "r"))) what = strerror(errno);
+    if (what) {
+        close(fd);
+        return error_set(err, ERROR_INPUT, "--resume: %s: %s", path, what);
+    }
+    return ERROR_NONE;
+}
+
 ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
 {
     ErrorCode lrc = lock_dir(x, err);
@@ -434,11 +463,12 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
                          x->dir, stream_ok[0], stream_ok[1], x->dir);
     char path[ATOMICFILE_PATH];
     snprintf(path, sizeof path, "%s/trials.csv", x->dir);
-    FILE *f = fopen(path, "r");
+    FILE *f;
+    ErrorCode orc = open_trials_csv(path, &f, err);
+    if (orc) return orc;
     /* none: the sweep was cut before it wrote its first (space.txt comes
      * first), so no trial was recorded; it starts from its first */
-    if (!f && errno == ENOENT) return ERROR_NONE;
-    if (!f) return error_set(err, ERROR_INPUT, "--resume: %s: %s", path, strerror(errno));
+    if (!f) return ERROR_NONE;
     char *line = NULL, *field[SWEEP_MAX_PARAMS + 16];
     size_t line_cap = 0;
     int want = 12 + x->space.n, lineno = 0;
