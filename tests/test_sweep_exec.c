@@ -813,17 +813,25 @@ static void trials_trained_again_to_their_prune_keep_to_parallel(void **state)
     assert_same(&a, &b, 27);
 }
 
+/* A whole sweep of o in tmpdir/name: its directory and trials.csv's path
+ * in dir and csv (256 and 300 bytes), trials.csv's text in saved. */
+static void finished_sweep(const Options *o, const char *name, char *dir, char *csv, char *saved,
+                           size_t cap)
+{
+    snprintf(dir, 256, "%s/%s", tmpdir, name);
+    snprintf(csv, 300, "%s/trials.csv", dir);
+    Outcome a;
+    sweep_in(o, dir, 0, false, &a);
+    snprintf(saved, cap, "%s", slurp(csv));
+}
+
 static void resume_refuses_what_is_not_this_sweeps_trials(void **state)
 {
     (void)state;
     Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 4, 2, 1);
     char dir[256], csv[300], msg[sizeof(Error){0}.msg];
     static char saved[1 << 16], text[1 << 16];
-    snprintf(dir, sizeof dir, "%s/refuse", tmpdir);
-    snprintf(csv, sizeof csv, "%s/trials.csv", dir);
-    Outcome a;
-    sweep_in(&o, dir, 0, false, &a);
-    snprintf(saved, sizeof saved, "%s", slurp(csv));
+    finished_sweep(&o, "refuse", dir, csv, saved, sizeof saved);
     /* another space's columns: space.txt edited */
     Options other = iris_sweep("lr=loguniform(1e-3,3e-1)", SWEEP_SCHED_NONE, 4, 2, 1);
     assert_int_equal(resume_error(&other, dir, msg, sizeof msg), ERROR_INPUT);
@@ -863,10 +871,8 @@ static void resume_refuses_a_trials_csv_that_is_not_a_file(void **state)
     (void)state;
     Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 2, 1, 1);
     char dir[256], csv[300], msg[sizeof(Error){0}.msg];
-    snprintf(dir, sizeof dir, "%s/notafile", tmpdir);
-    snprintf(csv, sizeof csv, "%s/trials.csv", dir);
-    Outcome a;
-    sweep_in(&o, dir, 0, false, &a);
+    static char saved[1 << 16];
+    finished_sweep(&o, "notafile", dir, csv, saved, sizeof saved);
     /* a directory in its place: said so, not read as an empty file */
     assert_int_equal(unlink(csv), 0);
     assert_int_equal(mkdir(csv, 0755), 0);
@@ -882,6 +888,34 @@ static void resume_refuses_a_trials_csv_that_is_not_a_file(void **state)
     alarm(0);
     expect_contains(msg, "trials.csv: a named pipe, not a file");
     assert_int_equal(unlink(csv), 0);
+}
+
+static void resume_refuses_a_value_its_trials_run_did_not_train_with(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 3, 1, 1);
+    char dir[256], csv[300], msg[sizeof(Error){0}.msg];
+    static char saved[1 << 16], text[1 << 16];
+    finished_sweep(&o, "edited", dir, csv, saved, sizeof saved);
+    /* trial 1's batch-size, the field before run, made another the space
+     * has: the sweep would record, rank and offer (best.txt) a
+     * configuration its run never trained with */
+    char *row = strstr(saved, "\n1,");
+    assert_non_null(row);
+    char *run = strchr(row + 1, '\n');
+    assert_non_null(run);
+    while (*run != ',') run--;
+    char *bs = run - 1;
+    while (*bs != ',') bs--;
+    const char *other = !strncmp(bs, ",8,", 3) ? "16" : "8";
+    snprintf(text, sizeof text, "%.*s,%s%s", (int)(bs - saved), saved, other, run);
+    write_text(csv, text);
+    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_INPUT);
+    expect_contains(msg, "trials.csv:3: trial 1: batch-size");
+    expect_contains(msg, "config.txt");
+    /* as written, it resumes */
+    write_text(csv, saved);
+    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_NONE);
 }
 
 static void a_sweep_directory_is_resumed_by_one_gradtop_at_a_time(void **state)
@@ -1313,6 +1347,7 @@ int main(void)
         cmocka_unit_test(trials_trained_again_to_their_prune_keep_to_parallel),
         cmocka_unit_test(resume_refuses_what_is_not_this_sweeps_trials),
         cmocka_unit_test(resume_refuses_a_trials_csv_that_is_not_a_file),
+        cmocka_unit_test(resume_refuses_a_value_its_trials_run_did_not_train_with),
         cmocka_unit_test(a_sweep_directory_is_resumed_by_one_gradtop_at_a_time),
         cmocka_unit_test(a_trial_directory_no_row_names_is_taken_up_not_doubled),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),

@@ -423,6 +423,36 @@ static ErrorCode lock_dir(SweepExec *x, Error *err)
                                &x->dir_lock, err);
 }
 
+/* t's values as trials.csv gives them (in t->opt) against those its run
+ * was started with, its config.txt: a value edited in either would have
+ * the sweep record, rank and offer (best.txt) a configuration the run
+ * never trained with.  A run without a config.txt it can read starts
+ * again, with trials.csv's values. */
+static ErrorCode check_run_config(const SweepExec *x, const SweepTrial *t, const char *csv,
+                                  int lineno, Error *err)
+{
+    char path[ATOMICFILE_PATH];
+    if (!t->run[0] || snprintf(path, sizeof path, "%s/config.txt", t->run) >= (int)sizeof path)
+        return ERROR_NONE;
+    Options ran;
+    options_default(&ran);
+    Error e = {0};
+    if (options_load_file(&ran, path, NULL, &e)) return ERROR_NONE;
+    for (int p = 0; p < x->space.n; p++) {
+        if (!t->config.v[p].active) continue;
+        const OptionSpec *s = x->space.p[p].spec;
+        char want[OPTIONS_SPACE], had[OPTIONS_SPACE];
+        options_format(&t->opt, s, want, sizeof want);
+        options_format(&ran, s, had, sizeof had);
+        if (!strcmp(want, had)) continue;
+        return error_set(err, ERROR_INPUT,
+                         "%s:%d: trial %d: %s '%s', but its run was started with '%s' (%s): "
+                         "trials.csv or the run was edited",
+                         csv, lineno, t->index, s->name, want, had, path);
+    }
+    return ERROR_NONE;
+}
+
 /* trials.csv to read, as the sweep writes it: a regular file.  *f NULL
  * when there is none.  Opened without waiting, since opening a named pipe
  * to read waits for a writer, where no signal would end the wait. */
@@ -528,6 +558,7 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
                            path, lineno, idx);
             break;
         }
+        if ((rc = check_run_config(x, t, path, lineno, err))) break;
         /* the epoch counts the sweep wrote: 0 to --max-epochs */
         int counts[3]; /* epochs, target, best_epoch */
         for (int k = 0; k < 3; k++) {
