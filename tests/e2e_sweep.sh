@@ -63,6 +63,10 @@ check "a --config file holds the space" grep -q '^result: status=completed trial
 printf 'trials = 2\n# the space\nspace = lr=loguniform(1e-3,1e-1); layers=choice(8|16\n' >"$T/bad.cfg"
 "$G" sweep iris --config "$T/bad.cfg" --no-log >/dev/null 2>"$T/badcfg.err"
 check "a malformed space in a --config file exits 2" [ $? -eq 2 ]
+printf '  space = "lr=loguniform(0,1)"\n' >"$T/bad2.cfg"
+"$G" sweep iris --config "$T/bad2.cfg" --no-log >/dev/null 2>"$T/badcfg2.err"
+check "indented and quoted, its column counts the indent and the quote" \
+    grep -q "bad2.cfg:1: --space: 'lr' at column 26: loguniform needs a positive lower end, got 0" "$T/badcfg2.err"
 "$G" sweep --resume "" >/dev/null 2>"$T/empty-resume.err"
 check "--resume with an empty name exits 2" [ $? -eq 2 ]
 check "saying so" grep -q "^gradtop sweep: --resume: an empty directory name" "$T/empty-resume.err"
@@ -82,8 +86,10 @@ check "--resume of a file says it is not a directory" \
 "$G" sweep iris --space "$SPACE" --trials 2 --max-epochs 2 --no-log >/dev/full 2>"$T/full.err"
 check "standard output on a full device exits 1" [ $? -eq 1 ]
 check "naming the reason" grep -q "^gradtop: standard output: No space left on device" "$T/full.err"
-check "naming the file and line, and the column in the space" \
-    grep -q "^gradtop: $T/bad.cfg:3: --space: 'layers' at column 45: " "$T/badcfg.err"
+# the column is the line's, where FILE:LINE sends the reader: the space
+# starts at column 9 of 'space = ...', and ends at the space's column 45
+check "naming the file and line, and the column in that line" \
+    grep -q "^gradtop: $T/bad.cfg:3: --space: 'layers' at column 53: expected '|' or ')', got the end of the spec" "$T/badcfg.err"
 
 # ---- a malformed --space ----------------------------------------------------
 "$G" sweep iris --space 'lr=loguniform(1e-4,' --no-log >/dev/null 2>"$T/bad.err"

@@ -63,6 +63,31 @@ static int param_of(const SweepSpace *s, const char *name)
 
 /* ---- the space -------------------------------------------------------- */
 
+static void a_space_from_a_config_line_counts_that_lines_columns(void **state)
+{
+    (void)state;
+    /* `space = lr=...; momentum=...` : the spec starts at column 9 */
+    const char *spec = "lr=loguniform(1e-4,1e-1); momentum=uniform(0.5,2)";
+    SweepSpace s;
+    Error err = {0};
+    assert_int_equal(sweep_space_parse_from(&s, "lr=uniform(0.1,0.2); l2=int(0,1)", 9, &err),
+                     ERROR_INPUT);
+    expect_contains(err.msg, "--space: 'l2' at column 37: int does not fit --l2");
+    assert_int_equal(sweep_space_parse_from(&s, spec, 9, &err), ERROR_INPUT);
+    expect_contains(err.msg, "--space: 'momentum' at column 56: --momentum: out of range '2'");
+    assert_int_equal(sweep_space_parse_from(&s, "lr=uniform(0.1,0.2); lr=uniform(1,2)", 9, &err),
+                     ERROR_INPUT);
+    expect_contains(err.msg, "'lr' at column 30: given twice (first at column 9)");
+    assert_int_equal(sweep_space_parse_from(&s, "lr=uniform(0.1,0.2)\x01", 9, &err), ERROR_INPUT);
+    expect_contains(err.msg, "control character 0x01 at column 28");
+    assert_int_equal(sweep_space_parse_from(&s, "lr=uniform(0.1,0.2); l2=uniform(0,1)", 9, &err),
+                     ERROR_NONE);
+    assert_int_equal(s.p[1].column, 30);
+    /* the command line's, from column 1 */
+    assert_int_equal(sweep_space_parse(&s, spec, &err), ERROR_INPUT);
+    expect_contains(err.msg, "'momentum' at column 48:");
+}
+
 static void the_full_example_parses_with_list_values_kept_whole(void **state)
 {
     (void)state;
@@ -1080,6 +1105,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_full_example_parses_with_list_values_kept_whole),
+        cmocka_unit_test(a_space_from_a_config_line_counts_that_lines_columns),
         cmocka_unit_test(blanks_a_trailing_semicolon_and_an_empty_network_are_accepted),
         cmocka_unit_test(every_malformed_spec_names_the_parameter_and_its_column),
         cmocka_unit_test(a_spec_too_long_or_with_too_many_parts_is_refused),

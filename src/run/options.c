@@ -942,6 +942,7 @@ static ErrorCode load_text(Options *o, const char *text, size_t len, const char 
         if (lineno == 1 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
             (unsigned char)s[2] == 0xBF)
             s += 3;
+        const char *s0 = s; /* the line's column 1 */
         s = options_trim(s);
         if (!*s || *s == '#') continue;
         char shown[64];
@@ -989,8 +990,10 @@ static ErrorCode load_text(Options *o, const char *text, size_t len, const char 
         ErrorCode rc = options_set(o, spec, val, where, err);
         if (rc) return rc;
         if (set) set[spec - option_table] = true;
-        if (spec->offset == offsetof(Options, space))
+        if (spec->offset == offsetof(Options, space)) {
             snprintf(o->space_from, sizeof o->space_from, "%s", where);
+            o->space_column = (int)(val - s0) + 1; /* after a BOM: as an editor counts */
+        }
     }
     return ERROR_NONE;
 }

@@ -308,7 +308,8 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
         return error_set(
             err, ERROR_INPUT,
             "--space: no search space given (e.g. --space 'lr=loguniform(1e-4,1e-1)')");
-    ErrorCode rc = sweep_space_parse(&x->space, o->space, err);
+    ErrorCode rc =
+        sweep_space_parse_from(&x->space, o->space, o->space_from[0] ? o->space_column : 1, err);
     if (!rc) rc = sweep_space_check(&x->space, o, (SweepSamplerKind)o->sampler, err);
     if (!rc && x->scheduler == SWEEP_SCHED_PBT) rc = check_pbt_space(&x->space, err);
     if (rc) {

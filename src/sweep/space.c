@@ -24,6 +24,7 @@ typedef struct {
     size_t i;
     char name[80]; /* quoted for messages; "" before it is read */
     int index;     /* of the parameter, from 1 */
+    size_t base;   /* columns before the spec's first in its line */
     Error *err;
 } Cursor;
 
@@ -39,16 +40,16 @@ static ErrorCode fail_at(const Cursor *c, size_t at, const char *fmt, ...)
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
     if (c->name[0])
-        return error_set(c->err, ERROR_INPUT, "--space: '%s' at column %zu: %s", c->name, at + 1,
-                         why);
+        return error_set(c->err, ERROR_INPUT, "--space: '%s' at column %zu: %s", c->name,
+                         c->base + at + 1, why);
     return error_set(c->err, ERROR_INPUT, "--space: parameter %d at column %zu: %s", c->index,
-                     at + 1, why);
+                     c->base + at + 1, why);
 }
 
 /* The prefix options_set gives its messages for a value at column at. */
 static void where_at(const Cursor *c, size_t at, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "--space: '%s' at column %zu", c->name, at + 1);
+    snprintf(buf, cap, "--space: '%s' at column %zu", c->name, c->base + at + 1);
 }
 
 static void skip_blanks(Cursor *c)
@@ -245,7 +246,7 @@ static ErrorCode parse_param(Cursor *c, SweepSpace *sp, size_t *used)
     memcpy(name, c->spec + at, len);
     name[len] = '\0';
     p->spec = options_find(name);
-    p->column = (int)at + 1;
+    p->column = (int)(c->base + at) + 1;
     if (!p->spec) return fail_at(c, at, "no such option (see gradtop --help)");
     if (p->spec->group == OPTGROUP_SWEEP)
         return fail_at(c, at,
@@ -313,8 +314,13 @@ static ErrorCode parse_param(Cursor *c, SweepSpace *sp, size_t *used)
 
 ErrorCode sweep_space_parse(SweepSpace *sp, const char *spec, Error *err)
 {
+    return sweep_space_parse_from(sp, spec, 1, err);
+}
+
+ErrorCode sweep_space_parse_from(SweepSpace *sp, const char *spec, int first, Error *err)
+{
     memset(sp, 0, sizeof *sp);
-    Cursor c = {.spec = spec, .err = err};
+    Cursor c = {.spec = spec, .base = first > 1 ? (size_t)first - 1 : 0, .err = err};
     size_t len = strlen(spec);
     if (len >= SWEEP_SPEC_MAX)
         return error_set(err, ERROR_INPUT, "--space: longer than %d characters",
@@ -322,14 +328,14 @@ ErrorCode sweep_space_parse(SweepSpace *sp, const char *spec, Error *err)
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)spec[i] < 0x20 && spec[i] != '\t')
             return error_set(err, ERROR_INPUT, "--space: control character 0x%02X at column %zu",
-                             (unsigned char)spec[i], i + 1);
+                             (unsigned char)spec[i], c.base + i + 1);
     size_t used = 0;
     for (;;) {
         skip_blanks(&c);
         if (!spec[c.i]) break;
         if (sp->n == SWEEP_MAX_PARAMS)
             return error_set(err, ERROR_INPUT, "--space: more than %d parameters at column %zu",
-                             SWEEP_MAX_PARAMS, c.i + 1);
+                             SWEEP_MAX_PARAMS, c.base + c.i + 1);
         c.index = sp->n + 1;
         c.name[0] = '\0';
         ErrorCode rc = parse_param(&c, sp, &used);

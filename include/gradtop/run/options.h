@@ -106,6 +106,7 @@ typedef struct {
     /* where a --config file gave the space ("FILE:LINE"), for its errors;
      * "" from the command line */
     char space_from[OPTIONS_PATH + 32];
+    int space_column; /* of the space's first character in that line, from 1 */
     int sampler;      /* SweepSamplerKind */
     int scheduler;    /* SweepSchedulerKind */
     int trials;       /* 0: the grid's size, or 16 */

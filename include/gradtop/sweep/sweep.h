@@ -199,6 +199,10 @@ typedef struct {
 } SweepConfig;
 
 ErrorCode sweep_space_parse(SweepSpace *s, const char *spec, Error *err);
+/* The same, for a spec that starts at column first of a line of its own
+ * (a --config file's `space = ...`): columns in messages, and
+ * SweepParam.column, are that line's. */
+ErrorCode sweep_space_parse_from(SweepSpace *s, const char *spec, int first, Error *err);
 
 /* Their words, sweep_sampler_names and sweep_scheduler_names, are the
  * option table's (options.h). */
