@@ -185,6 +185,18 @@ check "--resume exits 0" [ $? -eq 0 ]
 cut -d, -f1-13 "$whole/trials.csv" >"$T/whole.csv"
 cut -d, -f1-13 "$cut/trials.csv" >"$T/cut.csv"
 check "resumed, the same trials, statuses and figures as uninterrupted" cmp -s "$T/whole.csv" "$T/cut.csv"
+# Resumed where no file can be written (a file size limit of 0, so that
+# every write fails with EFBIG, as on a full disk; its output goes through
+# a pipe, which the limit spares): it says which file, exits 1, and its
+# result line does not call the sweep completed.
+cp "$cut/trials.csv" "$T/cut-before.csv"
+{ (trap '' XFSZ; ulimit -f 0; exec "$G" sweep --resume "$cut" 2>&1); echo "exit $?"; } |
+    cat >"$T/nowrite.out"
+check "--resume where nothing can be written exits 1" grep -qx 'exit 1' "$T/nowrite.out"
+check "saying the sweep's files could not be written, and which" \
+    grep -q "^gradtop: writing the sweep's files failed: .*/space.txt: File too large" "$T/nowrite.out"
+check "its result line says stopped, not completed" grep -q '^result: status=stopped ' "$T/nowrite.out"
+check "and trials.csv is as it was" cmp -s "$cut/trials.csv" "$T/cut-before.csv"
 # The same sweep interrupted, its directory moved, and resumed from another
 # working directory: its trials.csv names the trials' runs where they were,
 # and they are found where they are now (once, a finished trial read as 0

@@ -112,7 +112,8 @@ static int sweep_watched(CliWatch *watch, void *ctx)
     ErrorCode xrc = sweep_exec_run(x, &err);
     int sig = sigwatch_join(&watch->sig);
     if (!pr.out_error) {
-        print_result(x, sig || x->stopping);
+        /* files that failed (space.txt before any trial) end it too */
+        print_result(x, sig || x->stopping || xrc);
         pr.out_error = output_stdout_error();
     }
     int best = sweep_exec_best(x);

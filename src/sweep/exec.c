@@ -1276,7 +1276,10 @@ static void run_pbt(SweepExec *x)
 
 ErrorCode sweep_exec_run(SweepExec *x, Error *err)
 {
-    if (x->dir[0] && sweep_write_space(x, err)) return err->code;
+    if (x->dir[0] && sweep_write_space(x, err)) {
+        error_prefix(err, "writing the sweep's files failed");
+        return err->code;
+    }
     switch (x->scheduler) {
     case SWEEP_SCHED_ASHA: run_asha(x); break;
     case SWEEP_SCHED_PBT: run_pbt(x); break;
