@@ -183,6 +183,10 @@ static void every_malformed_spec_names_the_parameter_and_its_column(void **state
     parse_fails("layers=choice( )", "'layers' at column 16: choice() has no alternatives", NULL);
     parse_fails("lr=choice()", "'lr' at column 11: choice() has no alternatives", NULL);
     parse_fails("logdir=choice(a|b)", "'logdir' at column 1", "cannot be searched", NULL);
+    /* the dashboard's pace is how a run is shown: a headless trial ignores
+     * it, so the "search" would rank identical trials */
+    parse_fails("lr=uniform(0.1,0.2); pace=choice(max|5e)", "'pace' at column 22",
+                "--pace says how a run is shown", "cannot be searched", NULL);
     parse_fails("lr=uniform(0.1,0.2);monitor=choice(loss|val_loss)",
                 "'monitor' at column 21: --monitor is the sweep's own", NULL);
     parse_fails("epochs=int(1,5)", "'epochs' at column 1: --epochs is the sweep's own",

@@ -262,6 +262,12 @@ static ErrorCode parse_param(Cursor *c, SweepSpace *sp, size_t *used)
                        "--%s says where or how a run is written, not how it learns: it "
                        "cannot be searched",
                        name);
+    /* the dashboard's: a headless trial ignores it */
+    if (p->spec->kind == OPTKIND_PACE)
+        return fail_at(c, at,
+                       "--%s says how a run is shown on screen, not how it learns: it cannot be "
+                       "searched",
+                       name);
     /* what a sweep itself decides for every trial */
     const char *own = !strcmp(name, "monitor")  ? "the figure every trial is ranked by"
                       : !strcmp(name, "epochs") ? "a trial's full length (--max-epochs)"

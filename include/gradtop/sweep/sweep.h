@@ -33,7 +33,8 @@
  *                     option the points are rounded and must stay distinct)
  * `name` is an option of the option table (options_find).  Refused: the
  * options that say where and how a run is written (OptionSpec.in_config
- * false) and those the sweep sets for every trial (monitor, epochs, name).
+ * false), the dashboard's pace, and those the sweep sets for every trial
+ * (monitor, epochs, name).
  * The ends of every range and every alternative and grid point are passed
  * through options_set when the spec is parsed, so a value the option
  * refuses is refused there with the option's own range (option ranges are
