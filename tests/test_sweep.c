@@ -182,6 +182,16 @@ static void every_malformed_spec_names_the_parameter_and_its_column(void **state
                 NULL);
     parse_fails("layers=choice( )", "'layers' at column 16: choice() has no alternatives", NULL);
     parse_fails("lr=choice()", "'lr' at column 11: choice() has no alternatives", NULL);
+    /* an alternative given twice, as written or as the option reads it:
+     * the grid would run its trials twice, and random and tpe draw it
+     * twice as often as the others */
+    parse_fails("optimizer=choice(adam|sgd|adam)",
+                "'optimizer' at column 27: alternative 3 ('adam') is alternative 1 again", NULL);
+    parse_fails("lr=choice(0.1|0.1000)",
+                "'lr' at column 15: alternative 2 ('0.1000') is alternative 1 again ('0.1')", NULL);
+    parse_fails("layers=choice(64,32|8| 64 , 32)",
+                "'layers' at column 24: alternative 3 ('64 , 32') is alternative 1 again ('64,32')",
+                NULL);
     parse_fails("logdir=choice(a|b)", "'logdir' at column 1", "cannot be searched", NULL);
     /* the dashboard's pace is how a run is shown: a headless trial ignores
      * it, so the "search" would rank identical trials */

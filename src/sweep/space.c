@@ -140,6 +140,40 @@ static ErrorCode check_number(const Cursor *c, const OptionSpec *s, double x, si
     return check_value(c, s, buf, at);
 }
 
+/* v as the option reads it, in its own words ("0.1000" is 0.1; a list
+ * "64 , 32" is 64,32); v passed check_value. */
+static void value_read(const OptionSpec *s, const char *v, char *buf, size_t cap)
+{
+    Options scratch;
+    options_default(&scratch);
+    options_set(&scratch, s, v, NULL, NULL);
+    options_format(&scratch, s, buf, cap);
+}
+
+/* The last alternative of p, at column at, against the earlier ones: one
+ * given twice would be run twice by the grid and drawn twice as often by
+ * random and tpe. */
+static ErrorCode check_repeat(const Cursor *c, const SweepSpace *sp, const SweepParam *p, size_t at)
+{
+    const char *last = sp->text + p->alt[p->n - 1];
+    char mine[SWEEP_SPEC_MAX], theirs[SWEEP_SPEC_MAX];
+    value_read(p->spec, last, mine, sizeof mine);
+    for (int j = 0; j < p->n - 1; j++) {
+        const char *earlier = sp->text + p->alt[j];
+        value_read(p->spec, earlier, theirs, sizeof theirs);
+        if (strcmp(mine, theirs)) continue;
+        char shown[64], first[64];
+        error_quote_text(shown, sizeof shown, last, strlen(last));
+        if (!strcmp(last, earlier))
+            return fail_at(c, at, "alternative %d ('%s') is alternative %d again", p->n, shown,
+                           j + 1);
+        error_quote_text(first, sizeof first, earlier, strlen(earlier));
+        return fail_at(c, at, "alternative %d ('%s') is alternative %d again ('%s')", p->n, shown,
+                       j + 1, first);
+    }
+    return ERROR_NONE;
+}
+
 static ErrorCode parse_choice(Cursor *c, SweepSpace *sp, SweepParam *p, size_t *used)
 {
     /* choice() is a slip, not a search: an empty value (layers' empty
@@ -165,6 +199,7 @@ static ErrorCode parse_choice(Cursor *c, SweepSpace *sp, SweepParam *p, size_t *
         p->alt[p->n++] = (unsigned short)*used;
         *used += len + 1;
         ErrorCode rc = check_value(c, p->spec, sp->text + p->alt[p->n - 1], start);
+        if (!rc) rc = check_repeat(c, sp, p, start);
         if (rc) return rc;
         if (c->spec[c->i++] == ')') return ERROR_NONE;
     }
