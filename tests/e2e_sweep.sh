@@ -295,6 +295,7 @@ check "resumed asha, the same trials, statuses and figures as uninterrupted" \
 # a trials.csv cut in the middle of a row is named at its line
 mkdir "$T/torn"
 cp "$cut/space.txt" "$T/torn/"
+cp -R "$cut"/*-trial-000 "$T/torn/" # the whole row's trial, whose run is read
 head -n 2 "$cut/trials.csv" >"$T/torn/trials.csv"
 sed -n 3p "$cut/trials.csv" | cut -c1-20 >>"$T/torn/trials.csv"
 "$G" sweep --resume "$T/torn" >/dev/null 2>"$T/torn.err"

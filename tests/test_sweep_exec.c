@@ -918,6 +918,37 @@ static void resume_refuses_a_value_its_trials_run_did_not_train_with(void **stat
     assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_NONE);
 }
 
+static void resume_refuses_an_ended_trial_whose_run_is_gone(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 3, 2, 1);
+    char dir[256], csv[300], msg[sizeof(Error){0}.msg], run[1024], cmd[2 * 1024 + 32];
+    static char saved[1 << 16];
+    finished_sweep(&o, "gone", dir, csv, saved, sizeof saved);
+    /* trial 1 is done; its run directory moved away: read as 0 epochs,
+     * the sweep would write that over trials.csv's record and rank it
+     * nowhere */
+    PreparedData data;
+    Error err = {0};
+    assert_int_equal(prepared_open(&data, &o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    assert_int_equal(sweep_exec_init(x, &o, &data, dir, NULL, &err), ERROR_NONE);
+    assert_true(sweep_trial_dir_find(x, 1, run, sizeof run));
+    sweep_exec_free(x);
+    free(x);
+    prepared_close(&data);
+    snprintf(cmd, sizeof cmd, "mv '%s' '%s.away'", run, run);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_INPUT);
+    expect_contains(msg, "trials.csv:3: trial 1 (done, 2 epochs): its run");
+    expect_contains(msg, "has no epochs to read (removed?)");
+    assert_string_equal(slurp(csv), saved); /* left as it was */
+    /* put back, it resumes */
+    snprintf(cmd, sizeof cmd, "mv '%s.away' '%s'", run, run);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_NONE);
+}
+
 static void a_sweep_directory_is_resumed_by_one_gradtop_at_a_time(void **state)
 {
     (void)state;
@@ -1348,6 +1379,7 @@ int main(void)
         cmocka_unit_test(resume_refuses_what_is_not_this_sweeps_trials),
         cmocka_unit_test(resume_refuses_a_trials_csv_that_is_not_a_file),
         cmocka_unit_test(resume_refuses_a_value_its_trials_run_did_not_train_with),
+        cmocka_unit_test(resume_refuses_an_ended_trial_whose_run_is_gone),
         cmocka_unit_test(a_sweep_directory_is_resumed_by_one_gradtop_at_a_time),
         cmocka_unit_test(a_trial_directory_no_row_names_is_taken_up_not_doubled),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),

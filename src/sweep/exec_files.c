@@ -453,6 +453,24 @@ static ErrorCode check_run_config(const SweepExec *x, const SweepTrial *t, const
     return ERROR_NONE;
 }
 
+/* A trial trials.csv says ended after training (done, early stopped,
+ * pruned, diverged) is ranked by its run's metrics.csv (read_figures):
+ * a run removed, or replaced, would be read as no epoch, written so over
+ * trials.csv's record and ranked nowhere. */
+static ErrorCode check_ended_run(const SweepTrial *t, int st, int epochs, const char *csv,
+                                 int lineno, Error *err)
+{
+    bool ended =
+        st == TRIAL_DONE || st == TRIAL_EARLY_STOPPED || st == TRIAL_PRUNED || st == TRIAL_DIVERGED;
+    if (!ended || epochs == 0 || t->epochs > 0 || !t->run[0]) return ERROR_NONE;
+    return error_set(err, ERROR_INPUT,
+                     "%s:%d: trial %d (%s, %d epoch%s): its run %s has no epochs to read "
+                     "(removed?): the sweep cannot rank it; put the run back, or start the "
+                     "sweep again",
+                     csv, lineno, t->index, sweep_trial_status_names[st], epochs,
+                     epochs == 1 ? "" : "s", t->run);
+}
+
 /* trials.csv to read, as the sweep writes it: a regular file.  *f NULL
  * when there is none.  Opened without waiting, since opening a named pipe
  * to read waits for a writer, where no signal would end the wait. */
@@ -578,6 +596,7 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
         }
         if (rc) break;
         read_figures(x, t);
+        if ((rc = check_ended_run(t, st, counts[0], path, lineno, err))) break;
         t->status = (SweepTrialStatus)st;
         t->target = counts[1];
         kept_from_row(x, t, field);
