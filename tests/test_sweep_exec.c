@@ -813,94 +813,96 @@ static void trials_trained_again_to_their_prune_keep_to_parallel(void **state)
     assert_same(&a, &b, 27);
 }
 
-/* A whole sweep of o in tmpdir/name: its directory and trials.csv's path
- * in dir and csv (256 and 300 bytes), trials.csv's text in saved. */
-static void finished_sweep(const Options *o, const char *name, char *dir, char *csv, char *saved,
-                           size_t cap)
+/* A whole sweep of SPACE (iris_sweep's, trials of max_epochs each) in
+ * tmpdir/name, for a test to damage: its options, directory and
+ * trials.csv, trials.csv's text, room for an error message. */
+typedef struct {
+    Options o;
+    char dir[256], csv[300], msg[sizeof(Error){0}.msg];
+    char saved[1 << 16];
+} Swept;
+
+static Swept *finished_sweep(const char *name, int trials, int max_epochs)
 {
-    snprintf(dir, 256, "%s/%s", tmpdir, name);
-    snprintf(csv, 300, "%s/trials.csv", dir);
+    static Swept w;
+    w.o = iris_sweep(SPACE, SWEEP_SCHED_NONE, trials, max_epochs, 1);
+    snprintf(w.dir, sizeof w.dir, "%s/%s", tmpdir, name);
+    snprintf(w.csv, sizeof w.csv, "%s/trials.csv", w.dir);
     Outcome a;
-    sweep_in(o, dir, 0, false, &a);
-    snprintf(saved, cap, "%s", slurp(csv));
+    sweep_in(&w.o, w.dir, 0, false, &a);
+    snprintf(w.saved, sizeof w.saved, "%s", slurp(w.csv));
+    return &w;
 }
 
 static void resume_refuses_what_is_not_this_sweeps_trials(void **state)
 {
     (void)state;
-    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 4, 2, 1);
-    char dir[256], csv[300], msg[sizeof(Error){0}.msg];
-    static char saved[1 << 16], text[1 << 16];
-    finished_sweep(&o, "refuse", dir, csv, saved, sizeof saved);
+    static char text[1 << 16];
+    Swept *w = finished_sweep("refuse", 4, 2);
     /* another space's columns: space.txt edited */
     Options other = iris_sweep("lr=loguniform(1e-3,3e-1)", SWEEP_SCHED_NONE, 4, 2, 1);
-    assert_int_equal(resume_error(&other, dir, msg, sizeof msg), ERROR_INPUT);
-    expect_contains(msg, "trials.csv:1: its columns are not those of this sweep's space.txt");
-    expect_contains(msg, "was space.txt edited?");
+    assert_int_equal(resume_error(&other, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    expect_contains(w->msg, "trials.csv:1: its columns are not those of this sweep's space.txt");
+    expect_contains(w->msg, "was space.txt edited?");
     /* a row with a field too many, and one of another trial */
-    char *nl = strchr(saved, '\n');
+    char *nl = strchr(w->saved, '\n');
     assert_non_null(nl);
-    snprintf(text, sizeof text, "%.*s0,done,x%s", (int)(nl - saved + 1), saved, nl + 3);
-    write_text(csv, text);
-    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_INPUT);
-    expect_contains(msg, "trials.csv:2: more than 14 fields, where this sweep's rows have 14");
-    snprintf(text, sizeof text, "%.*s7%s", (int)(nl - saved + 1), saved, nl + 2);
-    write_text(csv, text);
-    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_INPUT);
-    expect_contains(msg, "trials.csv:2: expected trial 0 (of 4), got '7'");
+    snprintf(text, sizeof text, "%.*s0,done,x%s", (int)(nl - w->saved + 1), w->saved, nl + 3);
+    write_text(w->csv, text);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    expect_contains(w->msg, "trials.csv:2: more than 14 fields, where this sweep's rows have 14");
+    snprintf(text, sizeof text, "%.*s7%s", (int)(nl - w->saved + 1), w->saved, nl + 2);
+    write_text(w->csv, text);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    expect_contains(w->msg, "trials.csv:2: expected trial 0 (of 4), got '7'");
     /* an epoch count past --max-epochs */
-    char *row1 = strstr(saved, "\n0,");
+    char *row1 = strstr(w->saved, "\n0,");
     assert_non_null(row1);
     char *f4 = row1 + 1;
     for (int k = 0; k < 4; k++) f4 = strchr(f4, ',') + 1; /* the target field */
-    snprintf(text, sizeof text, "%.*s-7%s", (int)(f4 - saved), saved, strchr(f4, ','));
-    write_text(csv, text);
-    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_INPUT);
-    expect_contains(msg, "trials.csv:2: trial 0: target '-7' (expected 0 to --max-epochs 2)");
+    snprintf(text, sizeof text, "%.*s-7%s", (int)(f4 - w->saved), w->saved, strchr(f4, ','));
+    write_text(w->csv, text);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    expect_contains(w->msg, "trials.csv:2: trial 0: target '-7' (expected 0 to --max-epochs 2)");
     /* empty: damage, not a sweep that has made no trial */
-    write_text(csv, "");
-    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_INPUT);
-    expect_contains(msg, "trials.csv: empty (the sweep writes its header line first)");
+    write_text(w->csv, "");
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    expect_contains(w->msg, "trials.csv: empty (the sweep writes its header line first)");
     /* none at all: cut before its first; it starts from its first trial */
-    assert_int_equal(unlink(csv), 0);
-    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_NONE);
+    assert_int_equal(unlink(w->csv), 0);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_NONE);
 }
 
 static void resume_refuses_a_trials_csv_that_is_not_a_file(void **state)
 {
     (void)state;
-    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 2, 1, 1);
-    char dir[256], csv[300], msg[sizeof(Error){0}.msg];
-    static char saved[1 << 16];
-    finished_sweep(&o, "notafile", dir, csv, saved, sizeof saved);
+    Swept *w = finished_sweep("notafile", 2, 1);
     /* a directory in its place: said so, not read as an empty file */
-    assert_int_equal(unlink(csv), 0);
-    assert_int_equal(mkdir(csv, 0755), 0);
-    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_INPUT);
-    expect_contains(msg, "trials.csv: a directory, not a file");
-    assert_int_equal(rmdir(csv), 0);
+    assert_int_equal(unlink(w->csv), 0);
+    assert_int_equal(mkdir(w->csv, 0755), 0);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    expect_contains(w->msg, "trials.csv: a directory, not a file");
+    assert_int_equal(rmdir(w->csv), 0);
     /* a named pipe no program writes to: refused at once, where opening
      * it to read would wait for a writer (and no signal would end the
      * wait); the alarm only ends a test that would otherwise hang */
-    assert_int_equal(mkfifo(csv, 0644), 0);
+    assert_int_equal(mkfifo(w->csv, 0644), 0);
     alarm(60);
-    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_INPUT);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
     alarm(0);
-    expect_contains(msg, "trials.csv: a named pipe, not a file");
-    assert_int_equal(unlink(csv), 0);
+    expect_contains(w->msg, "trials.csv: a named pipe, not a file");
+    assert_int_equal(unlink(w->csv), 0);
 }
 
 static void resume_refuses_a_value_its_trials_run_did_not_train_with(void **state)
 {
     (void)state;
-    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 3, 1, 1);
-    char dir[256], csv[300], msg[sizeof(Error){0}.msg];
-    static char saved[1 << 16], text[1 << 16];
-    finished_sweep(&o, "edited", dir, csv, saved, sizeof saved);
+    static char text[1 << 16];
+    Swept *w = finished_sweep("edited", 3, 1);
     /* trial 1's batch-size, the field before run, made another the space
      * has: the sweep would record, rank and offer (best.txt) a
      * configuration its run never trained with */
-    char *row = strstr(saved, "\n1,");
+    char *row = strstr(w->saved, "\n1,");
     assert_non_null(row);
     char *run = strchr(row + 1, '\n');
     assert_non_null(run);
@@ -908,45 +910,83 @@ static void resume_refuses_a_value_its_trials_run_did_not_train_with(void **stat
     char *bs = run - 1;
     while (*bs != ',') bs--;
     const char *other = !strncmp(bs, ",8,", 3) ? "16" : "8";
-    snprintf(text, sizeof text, "%.*s,%s%s", (int)(bs - saved), saved, other, run);
-    write_text(csv, text);
-    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_INPUT);
-    expect_contains(msg, "trials.csv:3: trial 1: batch-size");
-    expect_contains(msg, "config.txt");
+    snprintf(text, sizeof text, "%.*s,%s%s", (int)(bs - w->saved), w->saved, other, run);
+    write_text(w->csv, text);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    expect_contains(w->msg, "trials.csv:3: trial 1: batch-size");
+    expect_contains(w->msg, "config.txt");
     /* as written, it resumes */
-    write_text(csv, saved);
-    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_NONE);
+    write_text(w->csv, w->saved);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_NONE);
+}
+
+/* w's sweep resumed with the options o: refused, the message holding
+ * each of the needles (NULL-terminated). */
+static void expect_refused(Swept *w, const Options *o, ...)
+{
+    assert_int_equal(resume_error(o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    va_list ap;
+    va_start(ap, o);
+    for (const char *n = va_arg(ap, const char *); n; n = va_arg(ap, const char *))
+        expect_contains(w->msg, n);
+    va_end(ap);
+}
+
+static void resume_refuses_a_space_txt_its_trials_did_not_run_with(void **state)
+{
+    (void)state;
+    Swept *w = finished_sweep("respaced", 3, 2);
+    /* an option every trial shares, edited in space.txt: the trials made
+     * so far did not train with it */
+    Options other = w->o;
+    other.seed = 4;
+    expect_refused(w, &other,
+                   "respaced/space.txt: seed = 4, but trial 0's run was started with seed = 3",
+                   "was space.txt edited?", NULL);
+    other = w->o;
+    other.max_epochs = 5;
+    expect_refused(w, &other,
+                   "space.txt: max-epochs = 5, but trial 0's run was started with max-epochs = 2",
+                   NULL);
+    /* the space narrowed so that the trials' values lie outside it */
+    other = iris_sweep("lr=loguniform(1e-9,2e-9); batch-size=choice(8|16|32)", SWEEP_SCHED_NONE, 3,
+                       2, 1);
+    expect_refused(w, &other, "trials.csv:2: trial 0: lr '",
+                   "' is not a value of this sweep's space (was space.txt or trials.csv edited?)",
+                   NULL);
+    other = iris_sweep("lr=loguniform(1e-3,3e-1); batch-size=choice(8|64|32)", SWEEP_SCHED_NONE, 3,
+                       2, 1);
+    expect_refused(w, &other, ": batch-size '16' is not a value of this sweep's space", NULL);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_NONE);
 }
 
 static void resume_refuses_an_ended_trial_whose_run_is_gone(void **state)
 {
     (void)state;
-    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 3, 2, 1);
-    char dir[256], csv[300], msg[sizeof(Error){0}.msg], run[1024], cmd[2 * 1024 + 32];
-    static char saved[1 << 16];
-    finished_sweep(&o, "gone", dir, csv, saved, sizeof saved);
+    char run[1024], cmd[2 * 1024 + 32];
+    Swept *w = finished_sweep("gone", 3, 2);
     /* trial 1 is done; its run directory moved away: read as 0 epochs,
      * the sweep would write that over trials.csv's record and rank it
      * nowhere */
     PreparedData data;
     Error err = {0};
-    assert_int_equal(prepared_open(&data, &o, NULL, &err), ERROR_NONE);
+    assert_int_equal(prepared_open(&data, &w->o, NULL, &err), ERROR_NONE);
     SweepExec *x = calloc(1, sizeof *x);
-    assert_int_equal(sweep_exec_init(x, &o, &data, dir, NULL, &err), ERROR_NONE);
+    assert_int_equal(sweep_exec_init(x, &w->o, &data, w->dir, NULL, &err), ERROR_NONE);
     assert_true(sweep_trial_dir_find(x, 1, run, sizeof run));
     sweep_exec_free(x);
     free(x);
     prepared_close(&data);
     snprintf(cmd, sizeof cmd, "mv '%s' '%s.away'", run, run);
     assert_int_equal(system(cmd), 0);
-    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_INPUT);
-    expect_contains(msg, "trials.csv:3: trial 1 (done, 2 epochs): its run");
-    expect_contains(msg, "has no epochs to read (removed?)");
-    assert_string_equal(slurp(csv), saved); /* left as it was */
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    expect_contains(w->msg, "trials.csv:3: trial 1 (done, 2 epochs): its run");
+    expect_contains(w->msg, "has no epochs to read (removed?)");
+    assert_string_equal(slurp(w->csv), w->saved); /* left as it was */
     /* put back, it resumes */
     snprintf(cmd, sizeof cmd, "mv '%s.away' '%s'", run, run);
     assert_int_equal(system(cmd), 0);
-    assert_int_equal(resume_error(&o, dir, msg, sizeof msg), ERROR_NONE);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_NONE);
 }
 
 static void a_sweep_directory_is_resumed_by_one_gradtop_at_a_time(void **state)
@@ -1380,6 +1420,7 @@ int main(void)
         cmocka_unit_test(resume_refuses_a_trials_csv_that_is_not_a_file),
         cmocka_unit_test(resume_refuses_a_value_its_trials_run_did_not_train_with),
         cmocka_unit_test(resume_refuses_an_ended_trial_whose_run_is_gone),
+        cmocka_unit_test(resume_refuses_a_space_txt_its_trials_did_not_run_with),
         cmocka_unit_test(a_sweep_directory_is_resumed_by_one_gradtop_at_a_time),
         cmocka_unit_test(a_trial_directory_no_row_names_is_taken_up_not_doubled),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),

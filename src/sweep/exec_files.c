@@ -292,7 +292,9 @@ static bool parse_value(const SweepSpace *s, int p, const char *text, SweepValue
     }
     char *end;
     v->x = strtod(text, &end);
-    return end != text && !*end && isfinite(v->x);
+    /* a value the sweep drew lies in its range (sweep_param_draw) */
+    return end != text && !*end && v->x >= sp->lo && v->x <= sp->hi &&
+           (sp->dist != SWEEP_INT || v->x == floor(v->x));
 }
 
 static const char *const stream_ok[] = {"none", "median"};
@@ -423,11 +425,12 @@ static ErrorCode lock_dir(SweepExec *x, Error *err)
                                &x->dir_lock, err);
 }
 
-/* t's values as trials.csv gives them (in t->opt) against those its run
- * was started with, its config.txt: a value edited in either would have
- * the sweep record, rank and offer (best.txt) a configuration the run
- * never trained with.  A run without a config.txt it can read starts
- * again, with trials.csv's values. */
+/* t's options as the sweep gives them (t->opt: space.txt's, with
+ * trials.csv's values for the searched ones) against those its run was
+ * started with, its config.txt: an edit of either would have the sweep
+ * record, rank and offer (best.txt) a configuration the run never
+ * trained with, or go on training it on other data or another network.
+ * A run without a config.txt it can read starts again, with t->opt. */
 static ErrorCode check_run_config(const SweepExec *x, const SweepTrial *t, const char *csv,
                                   int lineno, Error *err)
 {
@@ -450,6 +453,24 @@ static ErrorCode check_run_config(const SweepExec *x, const SweepTrial *t, const
                          "trials.csv or the run was edited",
                          csv, lineno, t->index, s->name, want, had, path);
     }
+    /* the rest are space.txt's, the same for every trial */
+    char want[OPTIONS_SPACE], had[OPTIONS_SPACE];
+    const char *key = "dataset";
+    snprintf(want, sizeof want, "%s", t->opt.dataset);
+    snprintf(had, sizeof had, "%s", ran.dataset);
+    for (size_t i = 0; i < option_count && !strcmp(want, had); i++) {
+        const OptionSpec *s = &option_table[i];
+        if (!s->in_config) continue;
+        key = s->name;
+        options_format(&t->opt, s, want, sizeof want);
+        options_format(&ran, s, had, sizeof had);
+    }
+    if (!strcmp(key, "epochs")) key = "max-epochs"; /* the sweep's name for it */
+    if (strcmp(want, had))
+        return error_set(err, ERROR_INPUT,
+                         "%s/space.txt: %s = %s, but trial %d's run was started with %s = %s "
+                         "(%s): was space.txt edited?",
+                         x->dir, key, want, t->index, key, had, path);
     return ERROR_NONE;
 }
 
@@ -559,8 +580,9 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
         for (int k = 0; sweep_trial_status_names[k]; k++)
             if (!strcmp(sweep_trial_status_names[k], field[1])) st = k;
         bool ok = st >= 0;
+        int bad = -1; /* the parameter whose value is not the space's */
         for (int p = 0; ok && p < x->space.n; p++)
-            ok = parse_value(&x->space, p, field[11 + p], &t->config.v[p]);
+            if (!(ok = parse_value(&x->space, p, field[11 + p], &t->config.v[p]))) bad = p;
         Options base;
         trial_run_path(x, field[11 + x->space.n], t->run, sizeof t->run);
         if (ok) {
@@ -570,10 +592,22 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
             ok = !sweep_config_apply(&x->space, &base, &t->config, &t->opt, &e);
         }
         if (!ok) {
-            rc = error_set(err, ERROR_INPUT,
-                           "%s:%d: trial %ld: a status or value this sweep does "
-                           "not have",
-                           path, lineno, idx);
+            char got[64];
+            const char *fv = bad >= 0 ? field[11 + bad] : field[1];
+            error_quote_text(got, sizeof got, fv, strlen(fv));
+            if (bad >= 0)
+                rc = error_set(err, ERROR_INPUT,
+                               "%s:%d: trial %ld: %s '%s' is not a value of this sweep's space "
+                               "(was space.txt or trials.csv edited?)",
+                               path, lineno, idx, x->space.p[bad].spec->name, got);
+            else if (st < 0)
+                rc = error_set(err, ERROR_INPUT, "%s:%d: trial %ld: no such status '%s'", path,
+                               lineno, idx, got);
+            else
+                rc = error_set(err, ERROR_INPUT,
+                               "%s:%d: trial %ld: its values are not a configuration of this "
+                               "sweep (was space.txt or trials.csv edited?)",
+                               path, lineno, idx);
             break;
         }
         if ((rc = check_run_config(x, t, path, lineno, err))) break;
