@@ -1165,6 +1165,16 @@ static void pbt_refuses_a_parameter_the_trainer_cannot_change_live(void **state)
     assert_int_equal(sweep_exec_init(x, &o, &data, NULL, NULL, &err), ERROR_INPUT);
     assert_non_null(strstr(err.msg, "--min-epochs: 2 (expected from 1 to 1: the median rule"));
     sweep_exec_free(x);
+    /* asha with fewer trials than --eta: a rung's top 1/eta is no trial,
+     * so every trial would be pruned at the first rung */
+    o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 4, 9, 2);
+    o.eta = 5;
+    assert_int_equal(sweep_exec_init(x, &o, &data, NULL, NULL, &err), ERROR_INPUT);
+    assert_non_null(strstr(err.msg, "--eta 5: more than the 4 trials"));
+    sweep_exec_free(x);
+    o.eta = 4;
+    assert_int_equal(sweep_exec_init(x, &o, &data, NULL, NULL, &err), ERROR_NONE);
+    sweep_exec_free(x);
     /* the space of a --config file: its errors name the file's line */
     o = iris_sweep("lr=loguniform(1e-3,1e-1); layers=choice(8|16", SWEEP_SCHED_NONE, 4, 2, 2);
     snprintf(o.space_from, sizeof o.space_from, "space.txt:12");

@@ -347,6 +347,12 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
                          "--min-epochs: %d (expected from 1 to %d: the median rule judges a trial "
                          "from that epoch on, before its last, --max-epochs %d)",
                          o->min_epochs, o->max_epochs - 1, o->max_epochs);
+    /* asha promotes a rung's top 1/eta: of fewer trials, none */
+    if (x->scheduler == SWEEP_SCHED_ASHA && o->min_epochs < o->max_epochs && nt < o->eta)
+        return error_set(err, ERROR_INPUT,
+                         "--eta %d: more than the %ld trials, so asha would promote none past its "
+                         "first rung (epoch %d): give a smaller --eta, or at least --trials %d",
+                         o->eta, nt, o->min_epochs, o->eta);
     if (x->scheduler == SWEEP_SCHED_PBT && nt < 2)
         return error_set(err, ERROR_INPUT, "--trials: pbt needs a population of at least 2");
     if (x->scheduler == SWEEP_SCHED_PBT && o->pbt_interval >= o->max_epochs)
