@@ -834,6 +834,20 @@ static Swept *finished_sweep(const char *name, int trials, int max_epochs)
     return &w;
 }
 
+/* The run directory of w's trial i, into run. */
+static void trial_run(const Swept *w, int i, char *run, size_t cap)
+{
+    PreparedData data;
+    Error err = {0};
+    assert_int_equal(prepared_open(&data, &w->o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    assert_int_equal(sweep_exec_init(x, &w->o, &data, w->dir, NULL, &err), ERROR_NONE);
+    assert_true(sweep_trial_dir_find(x, i, run, cap));
+    sweep_exec_free(x);
+    free(x);
+    prepared_close(&data);
+}
+
 static void resume_refuses_what_is_not_this_sweeps_trials(void **state)
 {
     (void)state;
@@ -960,6 +974,44 @@ static void resume_refuses_a_space_txt_its_trials_did_not_run_with(void **state)
     assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_NONE);
 }
 
+/* w's trials.csv as saved with its first from replaced by to. */
+static void write_replacing(Swept *w, const char *from, const char *to)
+{
+    static char text[1 << 16];
+    char *at = strstr(w->saved, from);
+    assert_non_null(at);
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(at - w->saved), w->saved, to, at + strlen(from));
+    write_text(w->csv, text);
+}
+
+static void resume_refuses_a_status_its_trials_run_contradicts(void **state)
+{
+    (void)state;
+    static char text[1 << 16];
+    Swept *w = finished_sweep("restatus", 3, 2);
+    /* trial 0, done at its 2 epochs: made pruned under --scheduler none,
+     * then left done with its metrics.csv cut to one epoch (as a trial
+     * stopped after its first leaves it): each status would be believed,
+     * and the trial never trained on */
+    write_replacing(w, "\n0,done,,2,", "\n0,pruned,,2,");
+    expect_refused(w, &w->o,
+                   "trials.csv:2: trial 0: pruned, but --scheduler none prunes no trial (was "
+                   "trials.csv edited?)",
+                   NULL);
+    write_text(w->csv, w->saved);
+    char run[1024], metrics[1100];
+    trial_run(w, 0, run, sizeof run);
+    snprintf(metrics, sizeof metrics, "%s/metrics.csv", run);
+    snprintf(text, sizeof text, "%s", slurp(metrics));
+    char *last = strstr(text, "\n2,");
+    assert_non_null(last);
+    last[1] = '\0';
+    write_text(metrics, text);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    expect_contains(w->msg, "trials.csv:2: trial 0: done, but its run has 1 of its 2 epochs "
+                            "(was trials.csv edited?)");
+}
+
 static void resume_refuses_an_ended_trial_whose_run_is_gone(void **state)
 {
     (void)state;
@@ -968,15 +1020,7 @@ static void resume_refuses_an_ended_trial_whose_run_is_gone(void **state)
     /* trial 1 is done; its run directory moved away: read as 0 epochs,
      * the sweep would write that over trials.csv's record and rank it
      * nowhere */
-    PreparedData data;
-    Error err = {0};
-    assert_int_equal(prepared_open(&data, &w->o, NULL, &err), ERROR_NONE);
-    SweepExec *x = calloc(1, sizeof *x);
-    assert_int_equal(sweep_exec_init(x, &w->o, &data, w->dir, NULL, &err), ERROR_NONE);
-    assert_true(sweep_trial_dir_find(x, 1, run, sizeof run));
-    sweep_exec_free(x);
-    free(x);
-    prepared_close(&data);
+    trial_run(w, 1, run, sizeof run);
     snprintf(cmd, sizeof cmd, "mv '%s' '%s.away'", run, run);
     assert_int_equal(system(cmd), 0);
     assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
@@ -1430,6 +1474,7 @@ int main(void)
         cmocka_unit_test(resume_refuses_a_trials_csv_that_is_not_a_file),
         cmocka_unit_test(resume_refuses_a_value_its_trials_run_did_not_train_with),
         cmocka_unit_test(resume_refuses_an_ended_trial_whose_run_is_gone),
+        cmocka_unit_test(resume_refuses_a_status_its_trials_run_contradicts),
         cmocka_unit_test(resume_refuses_a_space_txt_its_trials_did_not_run_with),
         cmocka_unit_test(a_sweep_directory_is_resumed_by_one_gradtop_at_a_time),
         cmocka_unit_test(a_trial_directory_no_row_names_is_taken_up_not_doubled),

@@ -474,22 +474,37 @@ static ErrorCode check_run_config(const SweepExec *x, const SweepTrial *t, const
     return ERROR_NONE;
 }
 
-/* A trial trials.csv says ended after training (done, early stopped,
- * pruned, diverged) is ranked by its run's metrics.csv (read_figures):
- * a run removed, or replaced, would be read as no epoch, written so over
- * trials.csv's record and ranked nowhere. */
-static ErrorCode check_ended_run(const SweepTrial *t, int st, int epochs, const char *csv,
-                                 int lineno, Error *err)
+/* A trial's status in trials.csv against its run and the sweep.  One it
+ * says ended after training (done, early stopped, pruned, diverged) is
+ * ranked by its run's metrics.csv (read_figures): a run removed, or
+ * replaced, would be read as no epoch, written so over trials.csv's record
+ * and ranked nowhere.  Done is the full --max-epochs, and only asha and
+ * median prune: another status edited in would be believed, and the
+ * trial never go on. */
+static ErrorCode check_status(const SweepExec *x, const SweepTrial *t, int st, int epochs,
+                              const char *csv, int lineno, Error *err)
 {
     bool ended =
         st == TRIAL_DONE || st == TRIAL_EARLY_STOPPED || st == TRIAL_PRUNED || st == TRIAL_DIVERGED;
-    if (!ended || epochs == 0 || t->epochs > 0 || !t->run[0]) return ERROR_NONE;
-    return error_set(err, ERROR_INPUT,
-                     "%s:%d: trial %d (%s, %d epoch%s): its run %s has no epochs to read "
-                     "(removed?): the sweep cannot rank it; put the run back, or start the "
-                     "sweep again",
-                     csv, lineno, t->index, sweep_trial_status_names[st], epochs,
-                     epochs == 1 ? "" : "s", t->run);
+    if (ended && epochs > 0 && t->epochs == 0 && t->run[0])
+        return error_set(err, ERROR_INPUT,
+                         "%s:%d: trial %d (%s, %d epoch%s): its run %s has no epochs to read "
+                         "(removed?): the sweep cannot rank it; put the run back, or start the "
+                         "sweep again",
+                         csv, lineno, t->index, sweep_trial_status_names[st], epochs,
+                         epochs == 1 ? "" : "s", t->run);
+    if (st == TRIAL_PRUNED && x->scheduler != SWEEP_SCHED_ASHA &&
+        x->scheduler != SWEEP_SCHED_MEDIAN)
+        return error_set(err, ERROR_INPUT,
+                         "%s:%d: trial %d: pruned, but --scheduler %s prunes no trial (was "
+                         "trials.csv edited?)",
+                         csv, lineno, t->index, sweep_scheduler_names[x->scheduler]);
+    if (st == TRIAL_DONE && t->epochs > 0 && t->epochs < x->base.max_epochs)
+        return error_set(err, ERROR_INPUT,
+                         "%s:%d: trial %d: done, but its run has %d of its %d epochs (was "
+                         "trials.csv edited?)",
+                         csv, lineno, t->index, t->epochs, x->base.max_epochs);
+    return ERROR_NONE;
 }
 
 /* trials.csv to read, as the sweep writes it: a regular file.  *f NULL
@@ -630,7 +645,7 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
         }
         if (rc) break;
         read_figures(x, t);
-        if ((rc = check_ended_run(t, st, counts[0], path, lineno, err))) break;
+        if ((rc = check_status(x, t, st, counts[0], path, lineno, err))) break;
         t->status = (SweepTrialStatus)st;
         t->target = counts[1];
         kept_from_row(x, t, field);
