@@ -77,6 +77,14 @@ mkdir -p "$T/no-space"
 check "--resume of a directory without space.txt exits 2" [ $? -eq 2 ]
 check "saying it has no space.txt and to run the sweep again" \
     grep -q "^gradtop sweep: --resume: .*/no-space has no space.txt: not a sweep directory, or one whose sweep was cut before it began (no trial had started: run the sweep again)" "$T/no-space.err"
+# a space.txt without its space (a run's config.txt in its place, or the
+# line removed): the file named, not the command line's --space
+mkdir -p "$T/spaceless"
+printf 'dataset = iris\nlayers = 8\n' >"$T/spaceless/space.txt"
+"$G" sweep --resume "$T/spaceless" >/dev/null 2>"$T/spaceless.err"
+check "--resume of a space.txt without a space exits 2" [ $? -eq 2 ]
+check "naming the file and the line it lacks" \
+    grep -q "^gradtop sweep: --resume: .*/spaceless/space.txt has no 'space = ...' line" "$T/spaceless.err"
 "$G" sweep --resume "$T/not-there" >/dev/null 2>"$T/not-there.err"
 check "--resume of a missing directory exits 2, naming it" \
     grep -q "^gradtop sweep: --resume: .*/not-there: No such file or directory" "$T/not-there.err"

@@ -184,6 +184,13 @@ static int resume_options(const CliArgs *a, Options *o)
         fprintf(stderr, "gradtop: --resume: %s\n", err.msg);
         return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
+    if (!o->space[0]) {
+        fprintf(stderr,
+                "gradtop sweep: --resume: %s has no 'space = ...' line: not the space.txt a sweep "
+                "writes (a run's config.txt?), or one edited\n",
+                path);
+        return EXIT_USAGE;
+    }
     o->no_log = false;
     return EXIT_OK;
 }
