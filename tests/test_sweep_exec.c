@@ -958,6 +958,10 @@ static void resume_refuses_a_space_txt_its_trials_did_not_run_with(void **state)
                    "respaced/space.txt: seed = 4, but trial 0's run was started with seed = 3",
                    "was space.txt edited?", NULL);
     other = w->o;
+    other.trials = 2; /* a row more than it makes */
+    expect_refused(w, &other, "trials.csv:4: trial 2, but this sweep makes 2 trials (0 to 1)",
+                   "was space.txt edited?", NULL);
+    other = w->o;
     other.max_epochs = 5;
     expect_refused(w, &other,
                    "space.txt: max-epochs = 5, but trial 0's run was started with max-epochs = 2",

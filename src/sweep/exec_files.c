@@ -583,7 +583,14 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
                            path, lineno, n > want ? "more than " : "", n > want ? want : n, want);
             break;
         }
-        if (idx != x->n_started || idx >= x->n_trials) {
+        if (idx == x->n_started && idx >= x->n_trials) {
+            rc = error_set(err, ERROR_INPUT,
+                           "%s:%d: trial %ld, but this sweep makes %d trials (0 to %d): was "
+                           "space.txt edited?",
+                           path, lineno, idx, x->n_trials, x->n_trials - 1);
+            break;
+        }
+        if (idx != x->n_started) {
             char got[40];
             error_quote_text(got, sizeof got, field[0], strlen(field[0]));
             rc = error_set(err, ERROR_INPUT, "%s:%d: expected trial %d (of %d), got '%s'", path,
