@@ -46,6 +46,15 @@ case $(bar) in *'space resume all'*'+ promote'*) ;; *) fail "paused under asha, 
 on_screen '^trial +0 start' && fail "the headless lines were printed on the terminal"
 echo "ok: --paused, the leaderboard shows trial 0 paused at 0/2"
 
+# ---- too small a terminal: the size it needs, whole ---------------------------
+# (the message was once cut at the terminal's width, before the size)
+resize 30 8
+wait_for 'at least 60x16' 5 || fail "a 30x8 terminal does not say the size it needs: $(screen)"
+resize 120 40
+wait_for 'gradtop sweep .*asha \(eta 3\) scheduler.*PAUSED' 5 ||
+    fail "the sweep screen did not come back after growing to 120x40"
+echo "ok: a terminal too small says the size it needs, and the screen recovers"
+
 # ---- enter: the trial in the full dashboard, esc back ----------------------------
 keys Enter
 wait_for 'sweep trial 0: paused.*q or esc goes back to the sweep' 10 ||

@@ -929,8 +929,12 @@ static void draw(SweepScreen *s)
     int rows = LINES, cols = COLS;
     erase();
     if (rows < 16 || cols < 60) {
+        /* wrapped: the size it needs must not be cut off at a narrow width */
+        char m[128];
+        snprintf(m, sizeof m, "terminal too small: gradtop sweep needs at least 60x16 (now %dx%d)",
+                 cols, rows);
         crt_set(stdscr, ROLE_WARN);
-        crt_puts(stdscr, 0, 0, cols, "gradtop sweep needs at least 60x16: enlarge the terminal");
+        crt_wrap(stdscr, 0, 0, cols, rows, m);
         crt_set(stdscr, ROLE_NORMAL);
         doupdate();
         return;
