@@ -822,16 +822,22 @@ typedef struct {
     char saved[1 << 16];
 } Swept;
 
-static Swept *finished_sweep(const char *name, int trials, int max_epochs)
+static Swept *finished_sweep_of(const Options *o, const char *name)
 {
     static Swept w;
-    w.o = iris_sweep(SPACE, SWEEP_SCHED_NONE, trials, max_epochs, 1);
+    w.o = *o;
     snprintf(w.dir, sizeof w.dir, "%s/%s", tmpdir, name);
     snprintf(w.csv, sizeof w.csv, "%s/trials.csv", w.dir);
     Outcome a;
     sweep_in(&w.o, w.dir, 0, false, &a);
     snprintf(w.saved, sizeof w.saved, "%s", slurp(w.csv));
     return &w;
+}
+
+static Swept *finished_sweep(const char *name, int trials, int max_epochs)
+{
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, trials, max_epochs, 1);
+    return finished_sweep_of(&o, name);
 }
 
 /* The run directory of w's trial i, into run. */
@@ -1014,6 +1020,36 @@ static void resume_refuses_a_status_its_trials_run_contradicts(void **state)
     assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
     expect_contains(w->msg, "trials.csv:2: trial 0: done, but its run has 1 of its 2 epochs "
                             "(was trials.csv edited?)");
+}
+
+static void resume_takes_a_run_config_as_the_run_writes_it(void **state)
+{
+    (void)state;
+    /* config.txt names the data file by its absolute path, and a resumed
+     * run writes a cosine period of "the run's epochs" (0) as the epochs
+     * it is: the same options as space.txt's */
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 2, 2, 1);
+    snprintf(o.dataset, sizeof o.dataset, "datasets/iris.csv");
+    o.sched.kind = SCHEDULE_COSINE;
+    Swept *w = finished_sweep_of(&o, "rewritten");
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_NONE);
+    char run[1024], cfg[1100];
+    static char text[1 << 16];
+    trial_run(w, 0, run, sizeof run);
+    snprintf(cfg, sizeof cfg, "%s/config.txt", run);
+    snprintf(text, sizeof text, "%s", slurp(cfg));
+    char *at = strstr(text, "cosine-epochs = 0\n");
+    assert_non_null(at);
+    at[strlen("cosine-epochs = ")] = '2';
+    write_text(cfg, text);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_NONE);
+    /* another file is another dataset */
+    Options other = w->o;
+    snprintf(other.dataset, sizeof other.dataset, "datasets/wine.csv");
+    expect_refused(w, &other,
+                   "space.txt: dataset = datasets/wine.csv, but trial 0's run was "
+                   "started with dataset = ",
+                   NULL);
 }
 
 static void resume_refuses_an_ended_trial_whose_run_is_gone(void **state)
@@ -1478,6 +1514,7 @@ int main(void)
         cmocka_unit_test(resume_refuses_a_trials_csv_that_is_not_a_file),
         cmocka_unit_test(resume_refuses_a_value_its_trials_run_did_not_train_with),
         cmocka_unit_test(resume_refuses_an_ended_trial_whose_run_is_gone),
+        cmocka_unit_test(resume_takes_a_run_config_as_the_run_writes_it),
         cmocka_unit_test(resume_refuses_a_status_its_trials_run_contradicts),
         cmocka_unit_test(resume_refuses_a_space_txt_its_trials_did_not_run_with),
         cmocka_unit_test(a_sweep_directory_is_resumed_by_one_gradtop_at_a_time),

@@ -425,9 +425,27 @@ static ErrorCode lock_dir(SweepExec *x, Error *err)
                                &x->dir_lock, err);
 }
 
+/* Whether the paths a and b name one file: config.txt names a file by
+ * its absolute path (rundir.c), space.txt as it was given. */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (!strcmp(a, b)) return true;
+    return a[0] && b[0] && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+/* o as a resumed run writes it to config.txt: a cosine period of "the
+ * run's epochs" (0) as those epochs (rundir_resume_options). */
+static void as_recorded(Options *o)
+{
+    if (o->sched.kind == SCHEDULE_COSINE && o->sched.cosine_epochs == 0)
+        o->sched.cosine_epochs = o->epochs;
+}
+
 /* t's options as the sweep gives them (t->opt: space.txt's, with
  * trials.csv's values for the searched ones) against those its run was
- * started with, its config.txt: an edit of either would have the sweep
+ * started with, its config.txt (both as_recorded): an edit of either would have the sweep
  * record, rank and offer (best.txt) a configuration the run never
  * trained with, or go on training it on other data or another network.
  * A run without a config.txt it can read starts again, with t->opt. */
@@ -441,13 +459,17 @@ static ErrorCode check_run_config(const SweepExec *x, const SweepTrial *t, const
     options_default(&ran);
     Error e = {0};
     if (options_load_file(&ran, path, NULL, &e)) return ERROR_NONE;
+    Options mine = t->opt;
+    as_recorded(&mine);
+    as_recorded(&ran);
     for (int p = 0; p < x->space.n; p++) {
         if (!t->config.v[p].active) continue;
         const OptionSpec *s = x->space.p[p].spec;
         char want[OPTIONS_SPACE], had[OPTIONS_SPACE];
-        options_format(&t->opt, s, want, sizeof want);
+        options_format(&mine, s, want, sizeof want);
         options_format(&ran, s, had, sizeof had);
         if (!strcmp(want, had)) continue;
+        options_format(&t->opt, s, want, sizeof want); /* as trials.csv has it */
         return error_set(err, ERROR_INPUT,
                          "%s:%d: trial %d: %s '%s', but its run was started with '%s' (%s): "
                          "trials.csv or the run was edited",
@@ -456,17 +478,22 @@ static ErrorCode check_run_config(const SweepExec *x, const SweepTrial *t, const
     /* the rest are space.txt's, the same for every trial */
     char want[OPTIONS_SPACE], had[OPTIONS_SPACE];
     const char *key = "dataset";
-    snprintf(want, sizeof want, "%s", t->opt.dataset);
+    snprintf(want, sizeof want, "%s", mine.dataset);
     snprintf(had, sizeof had, "%s", ran.dataset);
-    for (size_t i = 0; i < option_count && !strcmp(want, had); i++) {
+    bool same = same_file(want, had);
+    for (size_t i = 0; i < option_count && same; i++) {
         const OptionSpec *s = &option_table[i];
         if (!s->in_config) continue;
         key = s->name;
-        options_format(&t->opt, s, want, sizeof want);
+        options_format(&mine, s, want, sizeof want);
         options_format(&ran, s, had, sizeof had);
+        same = s->kind == OPTKIND_STRING && (s->offset == offsetof(Options, test) ||
+                                             s->offset == offsetof(Options, labels))
+                   ? same_file(want, had)
+                   : !strcmp(want, had);
     }
     if (!strcmp(key, "epochs")) key = "max-epochs"; /* the sweep's name for it */
-    if (strcmp(want, had))
+    if (!same)
         return error_set(err, ERROR_INPUT,
                          "%s/space.txt: %s = %s, but trial %d's run was started with %s = %s "
                          "(%s): was space.txt edited?",
