@@ -1681,12 +1681,29 @@ static void print_sweep(void)
 
 #define SCREEN_TURNS 4
 #define SCREEN_TRIALS 64
-#define SCREEN_EPOCHS 30
+#define SCREEN_EPOCHS 90 /* spans of about two seconds: shorter pairs moved by +-10 % */
 #define TARGET_SCREEN 0.97
 static double screen_ratio = -1, screen_pairs[SCREEN_TURNS];
 static double screen_head_s = -1, screen_s = -1;
 static int screen_n_pairs;
 static char screen_note[256] = "";
+
+/* The sweep directory under logdir (its name ends in -sweep) into dir;
+ * false when there is none yet. */
+static bool sweep_dir_of(const char *logdir, char *dir, size_t cap)
+{
+    DIR *d = opendir(logdir);
+    if (!d) return false;
+    dir[0] = '\0';
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (n > 6 && !strcmp(e->d_name + n - 6, "-sweep") &&
+            snprintf(dir, cap, "%s/%s", logdir, e->d_name) >= (int)cap)
+            dir[0] = '\0'; /* too long to name */
+    }
+    closedir(d);
+    return dir[0] != '\0';
+}
 
 /* The seconds the sweep under logdir took: from the writing of its
  * space.txt (its start) to the end of the last epoch any trial's
@@ -1694,14 +1711,8 @@ static char screen_note[256] = "";
 static double sweep_span(const char *logdir)
 {
     char sdir[PATH_MAX] = "";
-    DIR *d = opendir(logdir);
-    if (!d) return -1;
-    for (struct dirent *e; (e = readdir(d));) {
-        size_t n = strlen(e->d_name);
-        if (n > 6 && !strcmp(e->d_name + n - 6, "-sweep"))
-            snprintf(sdir, sizeof sdir, "%s/%s", logdir, e->d_name);
-    }
-    closedir(d);
+    DIR *d;
+    if (!sweep_dir_of(logdir, sdir, sizeof sdir)) return -1;
     char path[2 * PATH_MAX];
     struct stat st;
     snprintf(path, sizeof path, "%s/space.txt", sdir);
@@ -1724,6 +1735,26 @@ static double sweep_span(const char *logdir)
     }
     closedir(d);
     return end > start ? end - start : -1;
+}
+
+/* Whether every one of the n trials of the sweep under logdir is done, as
+ * its trials.csv says: a file read, where asking tmux for the screen
+ * would start a client process on the cores the sweep is timed on. */
+static bool sweep_files_done(const char *logdir, int n)
+{
+    char dir[PATH_MAX], path[PATH_MAX + 16];
+    if (!sweep_dir_of(logdir, dir, sizeof dir)) return false;
+    snprintf(path, sizeof path, "%s/trials.csv", dir);
+    FILE *f = fopen(path, "r");
+    if (!f) return false;
+    char line[4096];
+    int done = 0;
+    while (fgets(line, sizeof line, f)) {
+        const char *c = strchr(line, ',');
+        done += c && !strncmp(c + 1, "done,", 5);
+    }
+    fclose(f);
+    return done == n;
 }
 
 /* Whether the screen of the private tmux server sock shows text. */
@@ -1759,12 +1790,18 @@ static bool sweep_on_screen(const char *prog, const char *root, const char *spac
     if (run_quiet(argv_tmux) != 0) return false;
     pid_t pane = tmux_pid(sock, "#{pane_pid}");
     bool done = false;
+    /* how soon the end is seen does not matter: the span comes from the
+     * files.  They say when the trials are done; only then is the screen
+     * asked (a tmux client five times a second would cost the screen's
+     * run a share of the cores that the headless run does not pay). */
     for (int i = 0; i < 3000 && !done; i++) {
-        /* how soon the end is seen does not matter: the span comes from
-         * the files */
         struct timespec ts = {0, 200 * 1000 * 1000};
         nanosleep(&ts, NULL);
-        done = tmux_shows(sock, "sweep finished");
+        done = sweep_files_done(logdir, SCREEN_TRIALS);
+    }
+    for (int i = 0; i < 300 && done && !tmux_shows(sock, "sweep finished"); i++) {
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
     }
     char *argv_q[] = {TMUX, "-L", sock, "send-keys", "-t", "bench", "q", "y", NULL};
     run_quiet(argv_q);
