@@ -28,7 +28,7 @@ static void crc_init(void)
     }
 }
 
-uint32_t crc32c_update(uint32_t crc, const void *data, size_t n)
+uint32_t crc32c_update_tables(uint32_t crc, const void *data, size_t n)
 {
     pthread_once(&crc_once, crc_init);
     const unsigned char *p = data;
@@ -52,6 +52,32 @@ uint32_t crc32c_update(uint32_t crc, const void *data, size_t n)
     while (n--) c = crc_table[0][(c ^ *p++) & 0xff] ^ (c >> 8);
     return ~c;
 }
+
+#if defined(__SSE4_2__) && defined(__x86_64__)
+#include <nmmintrin.h>
+
+/* SSE 4.2's crc32 instruction computes this very CRC, eight bytes at a
+ * time: about three times the tables' speed.  The build's x86-64-v3
+ * target always has it. */
+uint32_t crc32c_update(uint32_t crc, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    uint64_t c = ~crc;
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        c = _mm_crc32_u64(c, w);
+    }
+    uint32_t c32 = (uint32_t)c;
+    while (n--) c32 = _mm_crc32_u8(c32, *p++);
+    return ~c32;
+}
+#else
+uint32_t crc32c_update(uint32_t crc, const void *data, size_t n)
+{
+    return crc32c_update_tables(crc, data, n);
+}
+#endif
 
 uint32_t crc32c(const void *data, size_t n)
 {
