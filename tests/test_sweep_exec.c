@@ -236,6 +236,39 @@ static long epochs_trained(const Outcome *oc)
     return n;
 }
 
+/* asha keeps every trial it has not promoted parked at its rung, network
+ * and all: 200 iris trials leave over 128 waiting at the first rung at
+ * once.  Only --parallel of them multiply at a time, so the BLAS work
+ * buffers are the slots', not the trials' (gemm.h): the 129th trial once
+ * failed to start, "129 threads would multiply matrices at once; the BLAS
+ * library allows 128". */
+static void asha_parks_more_trials_than_the_blas_has_buffers(void **state)
+{
+    (void)state;
+    Options o = iris_sweep("lr=loguniform(1e-3,1e-1)", SWEEP_SCHED_ASHA, 200, 9, 1);
+    PreparedData data;
+    Error err = {0};
+    assert_int_equal(prepared_open(&data, &o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    assert_non_null(x);
+    assert_int_equal(sweep_exec_init(x, &o, &data, NULL, NULL, &err), ERROR_NONE);
+    assert_int_equal(x->blas_reserved, 1);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    int failed = 0, waited = 0;
+    for (int i = 0; i < x->n_started; i++) {
+        const SweepTrial *t = &x->trials[i];
+        failed += t->status == TRIAL_FAILED;
+        waited += t->status == TRIAL_PRUNED && t->epochs == 1; /* parked to the end */
+    }
+    assert_int_equal(x->n_started, 200);
+    assert_int_equal(failed, 0);
+    if (waited <= 128) fail_msg("only %d trials waited at the first rung: nothing tested", waited);
+    sweep_exec_free(x);
+    assert_int_equal(x->blas_reserved, 0);
+    free(x);
+    prepared_close(&data);
+}
+
 static void a_budget_bounds_the_epochs_trained(void **state)
 {
     (void)state;
@@ -1500,6 +1533,7 @@ int main(void)
         cmocka_unit_test(pbt_decisions_do_not_depend_on_parallel),
         cmocka_unit_test(pbt_trains_to_the_full_length_when_the_next_barrier_lies_beyond),
         cmocka_unit_test(tpe_learns_from_the_same_trials_on_repeated_runs),
+        cmocka_unit_test(asha_parks_more_trials_than_the_blas_has_buffers),
         cmocka_unit_test(a_budget_bounds_the_epochs_trained),
         cmocka_unit_test(pbt_exploit_copies_exactly_the_donors_weights_and_state),
         cmocka_unit_test(a_stop_ends_running_trials_and_starts_none),

@@ -247,6 +247,12 @@ ErrorCode model_create(Model *m, const ModelShape *s, int batch, Rng *rng, Error
     return ERROR_NONE;
 }
 
+void model_release_blas(Model *m)
+{
+    if (m->gemm_reserved) gemm_release(1);
+    m->gemm_reserved = false;
+}
+
 void model_free(Model *m)
 {
     free(m->params);

@@ -179,6 +179,8 @@ ErrorCode trainrun_prepare(TrainRun *r, const Options *o, Error *err)
     if (rc) {
         trainer_destroy(r->trainer);
         r->trainer = NULL;
+    } else if (r->cfg.owner_reserves_blas) {
+        trainer_release_blas(r->trainer);
     }
     return rc;
 }

@@ -226,6 +226,13 @@ static double need_bytes(const ModelShape *shape, int batch, size_t n_train, int
            (threads - 1) * sysmem_thread_bytes();
 }
 
+void trainer_release_blas(Trainer *t)
+{
+    model_release_blas(&t->model);
+    gemm_release(t->gemm_reserved);
+    t->gemm_reserved = 0;
+}
+
 ErrorCode trainer_bytes(const Options *o, const Dataset *train, int threads, double *need,
                         Error *err)
 {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "gradtop/core/sysmem.h"
+#include "gradtop/nn/gemm.h"
 #include "gradtop/run/rundir.h"
 
 const char *const sweep_trial_status_names[] = {"waiting",       "running", "paused",   "done",
@@ -370,19 +371,27 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
         x->has_asha = true;
     }
     /* Memory, before anything starts: every trial that can be open at
-     * once (asha keeps those waiting at a rung, pbt the population). */
+     * once (asha keeps those waiting at a rung, pbt the population), and
+     * a BLAS work buffer for each slot: a trial multiplies only while it
+     * trains in one, so the slots hold the buffers (gemm.h), not the
+     * trials, of which asha may keep hundreds parked. */
     double one;
     if ((rc = trial_bytes(x, &one, err))) return rc;
+    one -= gemm_reserve_bytes(1);
     int open = x->scheduler == SWEEP_SCHED_NONE     ? x->parallel
                : x->scheduler == SWEEP_SCHED_MEDIAN ? 2 * x->parallel
                                                     : x->n_trials;
     if (open > x->n_trials) open = x->n_trials;
     char what[160];
-    snprintf(what, sizeof what, "%d trial%s open at once (networks, optimizer state, workspace)",
-             open, open == 1 ? "" : "s");
-    if ((rc = sysmem_check(one * open, what, "use fewer --trials or --parallel, or smaller layers",
-                           err)))
+    snprintf(what, sizeof what,
+             "%d trial%s open at once (networks, optimizer state, workspace; %d BLAS buffer%s for "
+             "the slots)",
+             open, open == 1 ? "" : "s", x->parallel, x->parallel == 1 ? "" : "s");
+    if ((rc = sysmem_check(one * open + gemm_reserve_bytes(x->parallel), what,
+                           "use fewer --trials or --parallel, or smaller layers", err)))
         return rc;
+    if ((rc = gemm_reserve(x->parallel, err))) return rc;
+    x->blas_reserved = x->parallel;
     size_t n = (size_t)x->n_trials;
     x->trials = calloc(n, sizeof *x->trials);
     x->want = calloc(n, sizeof *x->want);
@@ -411,6 +420,8 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
 
 void sweep_exec_free(SweepExec *x)
 {
+    gemm_release(x->blas_reserved);
+    x->blas_reserved = 0;
     if (x->dir_lock >= 0) close(x->dir_lock); /* and its lock */
     x->dir_lock = -1;
     if (x->trials) {
@@ -603,6 +614,7 @@ static void start_trial(SweepExec *x, int i, int target)
                                     .on_state = trial_on_state},
                           .log_required = true,
                           .owner_syncs = true, /* at the sweep's fixed points: write_files */
+                          .owner_reserves_blas = true, /* one per slot: sweep_exec_init */
                           .note = "sweep trial"};
     RunResume rr;
     bool resumed = false, was_resume = t->resume, prune = t->prune_at > 0;

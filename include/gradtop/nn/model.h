@@ -121,6 +121,10 @@ ErrorCode model_shape_make(ModelShape *s, int n_in, const int *hidden, int n_hid
  * (ReLU family) or Glorot uniform (tanh, sigmoid, output) from rng; biases 0. */
 ErrorCode model_create(Model *m, const ModelShape *s, int batch, Rng *rng, Error *err);
 void model_free(Model *m);
+/* Gives back the BLAS buffer reservation model_create took for the thread
+ * that runs the model (gemm.h), for an owner that holds one for that
+ * thread itself (a sweep, for each of its slots). */
+void model_release_blas(Model *m);
 /* Resizes the workspace for a new maximum batch; between steps only. */
 ErrorCode model_prepare(Model *m, int batch, Error *err);
 /* Bytes model_create would allocate (for the "too large" check). */

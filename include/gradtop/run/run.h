@@ -79,6 +79,10 @@ typedef struct {
     /* The run directory is opened with rundir_open_nosync: the caller
      * makes the files durable at its own fixed points (a sweep's trials). */
     bool owner_syncs;
+    /* The owner holds a BLAS buffer reservation for the thread that trains
+     * (gemm.h): the trainer gives back its own (a sweep's trials, of which
+     * only --parallel multiply at once while the others wait parked). */
+    bool owner_reserves_blas;
 } TrainRunConfig;
 
 typedef struct {

@@ -237,6 +237,11 @@ void trainer_destroy(Trainer *t);
 /* The bytes trainer_create's memory check counts for o's network on train
  * with a team of `threads` (gradtop sweep checks a whole population at
  * once).  ERROR_INPUT when the network cannot be made. */
+/* Gives back the BLAS buffer reservations trainer_create took (its
+ * network's and its team's, gemm.h): the caller holds them for the
+ * threads that train (a sweep reserves one per slot, and its parked trials
+ * multiply nothing). */
+void trainer_release_blas(Trainer *t);
 ErrorCode trainer_bytes(const Options *o, const Dataset *train, int threads, double *need,
                         Error *err);
 

@@ -195,6 +195,7 @@ struct SweepExec {
     pthread_cond_t cv; /* the owner waits here */
     int running;       /* trials training now (not parked, not ended) */
     int peak_running;  /* the most that trained at once: never above parallel */
+    int blas_reserved; /* BLAS buffer reservations held for the slots (gemm.h) */
     unsigned long gen; /* counts the trials' calls to the owner: none is missed */
     bool stopping;
     bool paused_all; /* sweep_exec_pause_all: trials start paused */
