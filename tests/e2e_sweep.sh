@@ -109,6 +109,16 @@ check "naming it" grep -q "^gradtop: --space: 'momentum' at column " "$T/bad2.er
 "$G" sweep iris --no-log >/dev/null 2>"$T/none.err"
 check "no --space exits 2" [ $? -eq 2 ]
 
+# A choice among networks that cannot fit the data fails every trial that
+# draws it: refused before any starts, naming the parameter and the value
+# (it once failed those trials one by one, and the sweep exited 0).
+"$G" sweep iris --space 'lr=uniform(0.01,0.1); loss=choice(cross_entropy|mse)' --trials 2 \
+    --max-epochs 1 --no-log >"$T/loss.out" 2>"$T/loss.err"
+check "a loss the data cannot take exits 2" [ $? -eq 2 ]
+check "naming the parameter, its column and the value" \
+    grep -q "^gradtop: --space: 'loss' at column 23: mse: --loss mse is for regression" "$T/loss.err"
+check "and no trial started" [ ! -s "$T/loss.out" ]
+
 # ---- memory, checked before the start; every trial diverged ----------------
 "$G" sweep iris --space 'layers=choice(3000,3000|8)' --trials 400 --scheduler asha \
     --logdir "$T/mem" >"$T/mem.out" 2>"$T/mem.err"

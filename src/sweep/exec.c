@@ -281,6 +281,31 @@ static ErrorCode trial_bytes(const SweepExec *x, double *need, Error *err)
     return ERROR_NONE;
 }
 
+/* Each alternative of a choice among networks (loss, activation, layers)
+ * must make a network of this sweep's data, with the sweep's other options:
+ * one that cannot (--loss mse on classes) would fail every trial drawing
+ * it, so the space is refused, naming the parameter and the alternative. */
+static ErrorCode check_network_choices(const SweepExec *x, Error *err)
+{
+    Options base;
+    sweep_exec_trial_base(x, 0, &base);
+    for (int p = 0; p < x->space.n; p++) {
+        const SweepParam *sp = &x->space.p[p];
+        if (sp->dist != SWEEP_CHOICE || sp->spec->group != OPTGROUP_MODEL) continue;
+        for (int k = 0; k < sp->n; k++) {
+            Options o = base;
+            const char *alt = sweep_param_alt(&x->space, sp, k);
+            Error e = {0};
+            double bytes;
+            if (options_set(&o, sp->spec, alt, NULL, &e) ||
+                trainer_bytes(&o, &x->data->train, 1, &bytes, &e) == ERROR_INPUT)
+                return error_set(err, ERROR_INPUT, "--space: '%s' at column %d: %s: %s",
+                                 sp->spec->name, sp->column, alt, e.msg);
+        }
+    }
+    return ERROR_NONE;
+}
+
 static ErrorCode check_pbt_space(const SweepSpace *s, Error *err)
 {
     for (int p = 0; p < s->n; p++)
@@ -313,6 +338,7 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
         sweep_space_parse_from(&x->space, o->space, o->space_from[0] ? o->space_column : 1, err);
     if (!rc) rc = sweep_space_check(&x->space, o, (SweepSamplerKind)o->sampler, err);
     if (!rc && x->scheduler == SWEEP_SCHED_PBT) rc = check_pbt_space(&x->space, err);
+    if (!rc) rc = check_network_choices(x, err);
     if (rc) {
         /* a space from a --config file (space.txt on --resume): its line */
         if (o->space_from[0]) error_prefix(err, "%s", o->space_from);
