@@ -287,4 +287,14 @@ wait_for 'sweep finished: best trial' 60 || fail "the sweep started from setup d
 ls -d "$TMP"/setup/*-iris-sweep >/dev/null 2>&1 || fail "the sweep started from setup wrote no sweep directory"
 quit_exits setup 0
 echo "ok: the setup form's sweep mode starts the sweep screen with the form's options"
+
+# ---- a resumed sweep's time is this session's, and says so -----------------------
+# (it once read "took 3ms" for a sweep whose trials all trained before)
+sdir=$(ls -d "$TMP"/setup/*-iris-sweep)
+start_session resumed C.UTF-8 "sweep --resume '$sdir'"
+wait_for 'sweep finished: best trial' 30 || fail "the resumed sweep did not end"
+screen | head -n 1 | grep -Eq 'took [0-9hms.]+ this session' ||
+    fail "the resumed sweep's header does not say its time is this session's: $(screen | head -n 1)"
+quit_exits resumed 0
+echo "ok: a resumed sweep's header says its time is this session's"
 echo "e2e_sweepview: PASS"

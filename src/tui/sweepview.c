@@ -339,7 +339,8 @@ static void draw_header(SweepScreen *s, int cols)
     if (end > 0) {
         char d[24];
         format_duration(ran, d, sizeof d);
-        snprintf(eta, sizeof eta, "took %s", d);
+        /* a resumed sweep's earlier sessions are not in this screen's clock */
+        snprintf(eta, sizeof eta, "took %s%s", d, s->done_before > 0 ? " this session" : "");
     } else if (sweepview_eta(s->done_before, done, ceiling, ran) >= 0) {
         char d[24];
         format_duration(sweepview_eta(s->done_before, done, ceiling, ran), d, sizeof d);
