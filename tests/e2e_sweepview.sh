@@ -288,6 +288,19 @@ ls -d "$TMP"/setup/*-iris-sweep >/dev/null 2>&1 || fail "the sweep started from 
 quit_exits setup 0
 echo "ok: the setup form's sweep mode starts the sweep screen with the form's options"
 
+# ---- trials far worse than the best do not flatten the charts ----------------------
+# (rates up to 30 leave some trials' val_loss in the tens to thousands,
+# finite: the curves' axis once ran to 150000, every good curve on its floor)
+start_session far C.UTF-8 "sweep --space 'lr=loguniform(1e-3,30)' --trials 10 --max-epochs 10 \
+--patience 0 --seed 2 --no-log '$PWD/datasets/digits.csv'"
+wait_for 'sweep finished: best trial' 60 || fail "the sweep with far worse trials did not finish"
+wait_for 'far worse: top edge' 5 || fail "the charts do not say far worse trials sit on the top edge"
+top=$(axis_max 'per epoch, every trial' '^events')
+awk -v t="$top" 'BEGIN { exit !(t != "none" && t + 0 <= 100) }' ||
+    fail "the curves' axis runs to $top with far worse trials clipped"
+quit_exits far 0
+echo "ok: far worse trials sit on the charts' top edge (the curves' axis tops at $top)"
+
 # ---- a resumed sweep's time is this session's, and says so -----------------------
 # (it once read "took 3ms" for a sweep whose trials all trained before)
 sdir=$(ls -d "$TMP"/setup/*-iris-sweep)

@@ -593,6 +593,20 @@ static bool unit_figure(const SweepScreen *s)
     return f == MONITOR_ACCURACY || f == MONITOR_VAL_ACCURACY;
 }
 
+/* How many times the sweep's best figure a trial's best may be and still
+ * set the charts' range, when lower is better: a rate that blew a loss up
+ * to thousands without making it non-finite would otherwise flatten every
+ * other curve onto the axis.  Such a trial is drawn clipped at the top
+ * edge, as one that diverged is. */
+#define FAR_WORSE 100.0
+
+static bool far_worse(const SweepScreen *s, int i, int best)
+{
+    if (best < 0 || monitor_higher_is_better(s->x->monitor)) return false;
+    double b = s->tv[best].best, v = s->tv[i].best;
+    return b > 0 && isfinite(b) && isfinite(v) && v > FAR_WORSE * b;
+}
+
 /* Every trial's figure per epoch: the best bold, the cursor's bold and on
  * top, those pruned or stopped faint; at most CHARTVIEW_MAX_SERIES of
  * them, the best ranked first. */
@@ -607,7 +621,14 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
     c.title = title;
     int best = best_trial(s);
     if (best >= 0) {
-        snprintf(legend, sizeof legend, "bold: best (%d) and cursor (%d)", best, s->cursor_trial);
+        int far = 0;
+        for (int i = 0; i < s->n_started; i++) far += far_worse(s, i, best);
+        /* the clipping first: a line on the top edge must not read as a value */
+        if (far)
+            snprintf(legend, sizeof legend, "%d far worse: top edge", far);
+        else
+            snprintf(legend, sizeof legend, "bold: best (%d) and cursor (%d)", best,
+                     s->cursor_trial);
         c.legend = legend;
     }
     c.empty_text = "waiting for the first epoch...";
@@ -645,7 +666,7 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
         bool faint = (st == TRIAL_PRUNED || st == TRIAL_STOPPED) && i != s->cursor_trial;
         c.attrs[c.n_series] =
             crt_palette_attr(i) | (i == best || i == s->cursor_trial ? A_BOLD : 0);
-        trust[c.n_series] = (ChartTrust){.blew_up = st == TRIAL_DIVERGED};
+        trust[c.n_series] = (ChartTrust){.blew_up = st == TRIAL_DIVERGED || far_worse(s, i, best)};
         c.series[c.n_series++] = (ChartSeries){xs, ys, m, ROLE_VAL, faint};
     }
     /* the axis over the figures drawn; a trial that diverged counts only
@@ -684,12 +705,12 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
     c.title = title;
     c.empty_text = "no trial has a figure yet";
     size_t n = (size_t)s->n_started;
-    /* five series of n points (x and y), then n for the axis's fit */
-    double *b = need(s, 11 * n + 16);
+    /* six series of n points (x and y), then n for the axis's fit */
+    double *b = need(s, 13 * n + 16);
     if (!b) return;
     /* series: the others, those pruned or stopped (faint), the best, the
-     * cursor's, those that diverged */
-    enum { N_SETS = 5 };
+     * cursor's, those that diverged, those far worse than the best (faint) */
+    enum { N_SETS = 6 };
     double *xs[N_SETS], *ys[N_SETS];
     size_t ns[N_SETS] = {0};
     for (int k = 0; k < N_SETS; k++) {
@@ -707,6 +728,7 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
         int k = i == s->cursor_trial                                      ? 3
                 : i == best                                               ? 2
                 : v->status == TRIAL_DIVERGED                             ? 4
+                : far_worse(s, i, best)                                   ? 5
                 : v->status == TRIAL_PRUNED || v->status == TRIAL_STOPPED ? 1
                                                                           : 0;
         xs[k][ns[k]] = px;
@@ -720,18 +742,28 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
         c.x_axis = (ChartAxis){sp->lo, sp->hi, log};
     if (!(c.x_axis.hi > c.x_axis.lo)) /* an int(a,a): one value */
         c.x_axis = (ChartAxis){c.x_axis.lo - 1, c.x_axis.lo + 1, false};
-    const CrtRole roles[N_SETS] = {ROLE_VAL, ROLE_DIM, ROLE_GOOD, ROLE_TRAIN, ROLE_BAD};
+    const CrtRole roles[N_SETS] = {ROLE_VAL, ROLE_DIM, ROLE_GOOD, ROLE_TRAIN, ROLE_BAD, ROLE_DIM};
     ChartTrust trust[N_SETS];
     for (int k = 0; k < N_SETS; k++) {
         if (!ns[k]) continue;
-        trust[c.n_series] = (ChartTrust){.blew_up = k == 4};
+        trust[c.n_series] = (ChartTrust){.blew_up = k >= 4};
         c.scatter[c.n_series] = true;
         c.attrs[c.n_series] = k == 3   ? crt_palette_attr(s->cursor_trial) | A_BOLD
                               : k == 2 ? crt_attr(ROLE_GOOD) | A_BOLD
                                        : 0;
-        c.series[c.n_series++] = (ChartSeries){xs[k], ys[k], ns[k], roles[k], k == 1};
+        c.series[c.n_series++] = (ChartSeries){xs[k], ys[k], ns[k], roles[k], k == 1 || k == 5};
     }
     chartview_fit_y(&c, trust, false, unit_figure(s), all);
+    /* those fitted out of the range sit on its top edge (a scatter leaves
+     * out what lies beyond its axes) */
+    bool clipped = false;
+    for (int k = 4; k < N_SETS; k++)
+        for (size_t i = 0; i < ns[k]; i++)
+            if (ys[k][i] > c.y_axis.hi) {
+                ys[k][i] = c.y_axis.hi;
+                clipped = true;
+            }
+    if (clipped) c.legend = "far worse: top edge";
     if (categorical) {
         for (int a = 0; a < sp->n && c.n_x_ticks < CHARTVIEW_MAX_TICKS; a++) {
             c.x_ticks[c.n_x_ticks] = a;
