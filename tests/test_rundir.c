@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1034,10 +1035,21 @@ static void trip_batch(void *ctx, const BatchInfo *b)
         trainer_stop(t->t);
 }
 
+/* After this epoch's row the rate doubles and the batch size halves, as a
+ * person changes them on the dashboard (0: no change). */
+static int trip_change_at;
+
 static void trip_epoch(void *ctx, const EpochMetrics *m)
 {
     const Trip *t = ctx;
     rundir_on_epoch(t->rl, m);
+    if (trip_change_at && m->epoch == trip_change_at) {
+        HyperParams hp;
+        trainer_get_hparams(t->t, &hp);
+        hp.opt.lr *= 2;
+        hp.batch_size /= 2;
+        trainer_set_hparams(t->t, &hp);
+    }
     if (t->kind == TRIP_AFTER_ROW && m->epoch == t->epoch) trip(t);
 }
 
@@ -1267,6 +1279,39 @@ static void load_params(const char *dir, const char *file, SavedModel *sm)
     snprintf(p, sizeof p, "%s/%s", dir, file);
     Error err = {0};
     if (modelfile_load(sm, p, &err)) fail_msg("%s", err.msg);
+}
+
+/* Hyperparameters changed while the run trained (after epoch 3) are in
+ * force after a resume from a later checkpoint, as they would have been
+ * without the interruption; they once went back to config.txt's, and the
+ * resumed epochs trained at the rate the run began with. */
+static void run_with_live_changes_resumes_with_them(void **state)
+{
+    (void)state;
+    char tmp[] = "/tmp/gradtop-resume-XXXXXX";
+    assert_non_null(mkdtemp(tmp));
+    char ref_logdir[128], logdir[128], ref[4096], dir[4096];
+    snprintf(ref_logdir, sizeof ref_logdir, "%s/ref", tmp);
+    snprintf(logdir, sizeof logdir, "%s/killed", tmp);
+    const int epochs = 10;
+    trip_change_at = 3;
+    train_killed(ref_logdir, NULL, epochs, TRIP_NONE, 0, 1, ref, sizeof ref);
+    train_killed(logdir, NULL, epochs, TRIP_AFTER_STATE, 6, 1, dir, sizeof dir);
+    trip_change_at = 0;
+    RunResume rr;
+    Error err = {0};
+    assert_int_equal(rundir_resume_load(&rr, dir, &err), ERROR_NONE);
+    assert_true(rr.changed_hp);
+    assert_int_equal(rr.earlier.hp.batch_size, 16);
+    assert_true(fabs(rr.earlier.hp.opt.lr - 0.4) < 1e-12);
+    rundir_resume_free(&rr);
+    train_killed(logdir, dir, epochs, TRIP_NONE, 0, 1, NULL, 0);
+    assert_epochs_once(dir, epochs);
+    char *a = metrics_without_time(ref), *b = metrics_without_time(dir);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    rm_rf(tmp);
 }
 
 /* A run without --restore-best stores no best weights in its checkpoint:
@@ -1626,6 +1671,7 @@ int main(void)
         cmocka_unit_test(logging_off_writes_its_journal_line_then_nothing),
         cmocka_unit_test(killed_runs_resume_to_the_uninterrupted_run),
         cmocka_unit_test(run_without_restore_best_resumes),
+        cmocka_unit_test(run_with_live_changes_resumes_with_them),
         cmocka_unit_test(run_ended_in_its_first_epoch_trains_again_from_it),
         cmocka_unit_test(run_without_its_saves_says_they_are_missing),
         cmocka_unit_test(resumed_cosine_keeps_the_period_it_started_with),

@@ -243,6 +243,12 @@ int cmd_train(const Options *cli, const CliArgs *a)
                 "gradtop: --resume: %s ended in its first epoch, before any checkpoint: it "
                 "trains again from the first epoch\n",
                 a->resume);
+    if (rr.changed_hp)
+        fprintf(stderr,
+                "gradtop: --resume: goes on with the hyperparameters in force at the end of epoch "
+                "%d, changed while it trained from those of %s/config.txt (its journal.txt has "
+                "each change)\n",
+                rr.state.epoch, a->resume);
     Options o = rr.earlier;
     int rc = EXIT_USAGE;
     if (!refuse_changes(&o, cli, a) && !cli_overlay(&o, cli, a)) {

@@ -636,10 +636,15 @@ static void journal_cut(RunDir *rl, double t, int epoch, long step, const Cut *c
     journal_line(rl, t, step, epoch, "rewind", text);
 }
 
-/* config.txt's text for o (malloc'ed; NULL when out of memory).  Files are
- * named by absolute path, so that --config and --resume work from any
- * directory. */
-static char *config_text_of(const Options *o)
+/* What config.txt's comment says of its options. */
+static const char started_note[] =
+    "# as the run started, but for a generated set's noise and val-split, which are as they\n"
+    "# are now; what changed while it trained is in journal.txt\n";
+
+/* config.txt's text for o, with note after its first line (malloc'ed;
+ * NULL when out of memory).  Files are named by absolute path, so that
+ * --config and --resume work from any directory. */
+static char *config_text_of(const Options *o, const char *note)
 {
     Options *saved = malloc(sizeof *saved);
     if (!saved) return NULL;
@@ -647,19 +652,15 @@ static char *config_text_of(const Options *o)
     absolute_file(saved->dataset, sizeof saved->dataset);
     absolute_file(saved->test, sizeof saved->test);
     absolute_file(saved->labels, sizeof saved->labels);
-    /* what a person reading it after live changes needs to know */
-    static const char note[] =
-        "# as the run started, but for a generated set's noise and val-split, which are as they\n"
-        "# are now; what changed while it trained is in journal.txt\n";
-    size_t need = options_to_config(saved, NULL, 0);
-    char *text = malloc(need + sizeof note);
+    size_t need = options_to_config(saved, NULL, 0), nl_len = strlen(note);
+    char *text = malloc(need + nl_len + 1);
     if (text) {
         options_to_config(saved, text, need + 1);
         /* after the first line, options_to_config's own comment */
         char *nl = strchr(text, '\n');
         size_t at = nl ? (size_t)(nl + 1 - text) : 0;
-        memmove(text + at + sizeof note - 1, text + at, need + 1 - at);
-        memcpy(text + at, note, sizeof note - 1);
+        memmove(text + at + nl_len, text + at, need + 1 - at);
+        memcpy(text + at, note, nl_len);
     }
     free(saved);
     return text;
@@ -671,7 +672,7 @@ void rundir_on_data(RunDir *rl, const PreparedData *s)
     rl->opt.noise = s->opt.noise;
     rl->opt.val_split = s->opt.val_split;
     if (rl->off || rl->err.code != ERROR_NONE) return;
-    char *text = config_text_of(&rl->opt);
+    char *text = config_text_of(&rl->opt, started_note);
     if (!text) {
         rl_fail(rl, "%s/config.txt: out of memory", rl->dir);
         return;
@@ -750,7 +751,7 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
         return abandon_run(rl, !resume,
                            error_set(err, ERROR_RUNTIME, "%s: path too long", o->logdir));
 
-    rl->config_text = config_text_of(o);
+    rl->config_text = config_text_of(o, started_note);
     if (!rl->config_text)
         return abandon_run(rl, !resume, error_set(err, ERROR_RUNTIME, "out of memory"));
     /* A resumed run goes on from its checkpoint's epoch: what the files
@@ -1021,6 +1022,25 @@ static ErrorCode check_network(const RunResume *rr, const char *dir, const char 
     return rc;
 }
 
+/* A checkpoint's stored options are those in force at its epoch (since
+ * they were so written): the run goes on with the hyperparameters changed
+ * while it trained, as it would have without the interruption.  Older
+ * checkpoints store the options the run began with: nothing changes. */
+static void adopt_state_hparams(RunResume *rr, const char *path)
+{
+    const char *text = rr->state.config_text;
+    if (!text || !text[0]) return;
+    Options *stored = malloc(sizeof *stored);
+    if (!stored) return;
+    options_default(stored);
+    Error ignored = {0};
+    if (options_load_text(stored, text, path, NULL, &ignored) == ERROR_NONE) {
+        rr->changed_hp = memcmp(&rr->earlier.hp, &stored->hp, sizeof stored->hp) != 0;
+        rr->earlier.hp = stored->hp;
+    }
+    free(stored);
+}
+
 ErrorCode rundir_resume_load(RunResume *rr, const char *dir, Error *err)
 {
     memset(rr, 0, sizeof *rr);
@@ -1066,7 +1086,9 @@ ErrorCode rundir_resume_load(RunResume *rr, const char *dir, Error *err)
         rr->from_start = true;
         return ERROR_NONE; /* trains config.txt's network, as a new run */
     }
-    return check_network(rr, dir, path, err);
+    rc = check_network(rr, dir, path, err);
+    if (!rc && rr->from_checkpoint) adopt_state_hparams(rr, path);
+    return rc;
 }
 
 void rundir_resume_options(const RunResume *rr, Options *o)
@@ -1170,7 +1192,7 @@ void rundir_on_event(void *ctx, const TrainEvent *e)
 static bool save_model_file(RunDir *rl, const char *path, const Model *m, const Optimizer *o,
                             ModelInfo *info, long step, int epoch)
 {
-    info->config_text = rl->config_text;
+    if (!info->config_text) info->config_text = rl->config_text;
     info->no_sync = rl->nosync;
     Error e = {0};
     if (rl->spare_fd >= 0) close(rl->spare_fd);
@@ -1239,7 +1261,24 @@ void rundir_on_state(void *ctx, const Model *m, const Optimizer *o, const TrainS
     modelfile_info_from_session(&info, rl->s);
     info.kept_epoch = s->epoch;
     info.run_state = s;
-    if (!save_model_file(rl, rl->checkpoint_path, m, o, &info, s->step, s->epoch)) return;
+    /* the options stored with the state are those in force at its epoch:
+     * a resume goes on with the rate or batch size changed while it
+     * trained, as the run would have (config.txt keeps those it began
+     * with, the journal each change) */
+    Options *now = malloc(sizeof *now);
+    char *text = NULL;
+    if (now) {
+        *now = rl->opt;
+        now->hp = s->hp;
+        text = config_text_of(now,
+                              "# in force at the end of this checkpoint's epoch: the changes made "
+                              "while it trained\n# included (journal.txt has each)\n");
+        free(now);
+    }
+    info.config_text = text; /* NULL: the options it began with */
+    bool saved = save_model_file(rl, rl->checkpoint_path, m, o, &info, s->step, s->epoch);
+    free(text);
+    if (!saved) return;
     rl->state_epoch = s->epoch;
     if (!last && rl->model_pending > 0) save_pending_model(rl, m, o, s);
     rl->state_end = now_mono();

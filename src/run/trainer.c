@@ -47,10 +47,11 @@ struct Trainer {
     OptimizerParams good_opt; /* the optimizer those are of */
     int *good_perm;           /* (n_train) the row order there */
     Rng good_shuffle, good_dropout;
-    int good_epoch;   /* epochs done there */
-    bool restored;    /* from a checkpoint (trainer_restore) */
-    long good_step;   /* batches done there */
-    bool monitor_max; /* improvement means larger */
+    HyperParams good_hp; /* the hyperparameters at the end of good_epoch */
+    int good_epoch;      /* epochs done there */
+    bool restored;       /* from a checkpoint (trainer_restore) */
+    long good_step;      /* batches done there */
+    bool monitor_max;    /* improvement means larger */
     int monitor_field;
     int start_epoch;
     double best_value;
@@ -993,6 +994,7 @@ static void save_good(Trainer *t, int epochs)
     t->good_dropout = t->rng_dropout;
     t->good_epoch = epochs;
     t->good_step = t->pub.step;
+    t->good_hp = t->opt.hp;
 }
 
 static void restore_good(Trainer *t)
@@ -1150,7 +1152,8 @@ static void publish_state(Trainer *t, bool last)
                     .best_params = own_best ? NULL : t->best_params,
                     .plateau_best = t->sched.plateau_best,
                     .plateau_scale = t->sched.plateau_scale,
-                    .plateau_wait = t->sched.plateau_wait};
+                    .plateau_wait = t->sched.plateau_wait,
+                    .hp = t->good_hp};
     pthread_mutex_lock(&t->mu);
     t->in_state = true;
     pthread_mutex_unlock(&t->mu);

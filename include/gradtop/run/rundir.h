@@ -121,12 +121,16 @@ ErrorCode rundir_open_nosync(RunDir **out, const char *resume_dir, int epoch, lo
 int rundir_remove_stale(const char *dir);
 /* What train --resume goes on from. */
 typedef struct {
-    Options earlier;      /* config.txt: the run's options as it last started */
+    Options earlier;      /* config.txt: the run's options as it last started,
+                             but for the hyperparameters in force at the
+                             checkpoint's epoch (changed_hp) */
     SavedModel state;     /* checkpoint.gtm, or model.gtm of a run from before checkpoints */
     bool from_checkpoint; /* state.has_state then */
     bool from_start;      /* the run ended in its first epoch: it trains again
                              from the first, as a new run with its options
                              would (state is empty) */
+    bool changed_hp;      /* earlier.hp are the checkpoint's, changed while the
+                             run trained from those config.txt began with */
 } RunResume;
 
 /* Loads dir's config.txt and checkpoint.gtm (model.gtm when there is no

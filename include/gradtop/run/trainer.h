@@ -121,6 +121,8 @@ typedef struct {
                            they are not the checkpoint's own (best_epoch < epoch) */
     double plateau_best, plateau_scale; /* reduce-on-plateau (Schedule) */
     int plateau_wait;
+    HyperParams hp; /* in force at the end of that epoch, live changes included
+                       (checkpoint.gtm keeps them in its stored options) */
 } TrainState;
 
 /*
