@@ -1281,6 +1281,30 @@ static void load_params(const char *dir, const char *file, SavedModel *sm)
     if (modelfile_load(sm, p, &err)) fail_msg("%s", err.msg);
 }
 
+/* A temporary directory for a run never interrupted (ref, under
+ * ref_logdir) and one killed and resumed (dir, under logdir). */
+typedef struct {
+    char tmp[32], ref_logdir[128], logdir[128], ref[4096], dir[4096];
+} ResumePair;
+
+static void pair_open(ResumePair *p)
+{
+    snprintf(p->tmp, sizeof p->tmp, "/tmp/gradtop-resume-XXXXXX");
+    assert_non_null(mkdtemp(p->tmp));
+    snprintf(p->ref_logdir, sizeof p->ref_logdir, "%s/ref", p->tmp);
+    snprintf(p->logdir, sizeof p->logdir, "%s/killed", p->tmp);
+}
+
+/* The resumed run's metrics.csv is the uninterrupted one's, bit for bit
+ * but for the wall time. */
+static void pair_same_metrics(const ResumePair *p)
+{
+    char *a = metrics_without_time(p->ref), *b = metrics_without_time(p->dir);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+}
+
 /* Hyperparameters changed while the run trained (after epoch 3) are in
  * force after a resume from a later checkpoint, as they would have been
  * without the interruption; they once went back to config.txt's, and the
@@ -1288,30 +1312,24 @@ static void load_params(const char *dir, const char *file, SavedModel *sm)
 static void run_with_live_changes_resumes_with_them(void **state)
 {
     (void)state;
-    char tmp[] = "/tmp/gradtop-resume-XXXXXX";
-    assert_non_null(mkdtemp(tmp));
-    char ref_logdir[128], logdir[128], ref[4096], dir[4096];
-    snprintf(ref_logdir, sizeof ref_logdir, "%s/ref", tmp);
-    snprintf(logdir, sizeof logdir, "%s/killed", tmp);
+    ResumePair p;
+    pair_open(&p);
     const int epochs = 10;
     trip_change_at = 3;
-    train_killed(ref_logdir, NULL, epochs, TRIP_NONE, 0, 1, ref, sizeof ref);
-    train_killed(logdir, NULL, epochs, TRIP_AFTER_STATE, 6, 1, dir, sizeof dir);
+    train_killed(p.ref_logdir, NULL, epochs, TRIP_NONE, 0, 1, p.ref, sizeof p.ref);
+    train_killed(p.logdir, NULL, epochs, TRIP_AFTER_STATE, 6, 1, p.dir, sizeof p.dir);
     trip_change_at = 0;
     RunResume rr;
     Error err = {0};
-    assert_int_equal(rundir_resume_load(&rr, dir, &err), ERROR_NONE);
+    assert_int_equal(rundir_resume_load(&rr, p.dir, &err), ERROR_NONE);
     assert_true(rr.changed_hp);
     assert_int_equal(rr.earlier.hp.batch_size, 16);
     assert_true(fabs(rr.earlier.hp.opt.lr - 0.4) < 1e-12);
     rundir_resume_free(&rr);
-    train_killed(logdir, dir, epochs, TRIP_NONE, 0, 1, NULL, 0);
-    assert_epochs_once(dir, epochs);
-    char *a = metrics_without_time(ref), *b = metrics_without_time(dir);
-    assert_string_equal(a, b);
-    free(a);
-    free(b);
-    rm_rf(tmp);
+    train_killed(p.logdir, p.dir, epochs, TRIP_NONE, 0, 1, NULL, 0);
+    assert_epochs_once(p.dir, epochs);
+    pair_same_metrics(&p);
+    rm_rf(p.tmp);
 }
 
 /* A run without --restore-best stores no best weights in its checkpoint:
@@ -1358,16 +1376,15 @@ static void run_without_restore_best_resumes(void **state)
 static void killed_runs_resume_to_the_uninterrupted_run(void **state)
 {
     (void)state;
-    char tmp[] = "/tmp/gradtop-resume-XXXXXX";
-    assert_non_null(mkdtemp(tmp));
-    char ref_logdir[128], logdir[128], ref[4096], dir[4096];
-    snprintf(ref_logdir, sizeof ref_logdir, "%s/ref", tmp);
-    snprintf(logdir, sizeof logdir, "%s/killed", tmp);
+    ResumePair pr;
+    pair_open(&pr);
+    char *tmp = pr.tmp, *ref_logdir = pr.ref_logdir, *logdir = pr.logdir, *ref = pr.ref,
+         *dir = pr.dir;
     const int epochs = 12;
-    train_killed(ref_logdir, NULL, epochs, TRIP_NONE, 0, 1, ref, sizeof ref);
+    train_killed(ref_logdir, NULL, epochs, TRIP_NONE, 0, 1, ref, sizeof pr.ref);
 
     /* killed after epoch 3's row, before its checkpoint: epoch 3 again */
-    train_killed(logdir, NULL, epochs, TRIP_AFTER_ROW, 3, 1, dir, sizeof dir);
+    train_killed(logdir, NULL, epochs, TRIP_AFTER_ROW, 3, 1, dir, sizeof pr.dir);
     assert_epochs_once(dir, 3);
     /* in the middle of epoch 5: its batches are lost, epoch 4 stands */
     train_killed(logdir, dir, epochs, TRIP_MID_EPOCH, 5, 1, NULL, 0);
@@ -1395,10 +1412,7 @@ static void killed_runs_resume_to_the_uninterrupted_run(void **state)
     assert_events_once(dir, epochs);
     assert_events_once(ref, epochs);
     /* the same seed and data order: the same figures, bit for bit */
-    char *a = metrics_without_time(ref), *b = metrics_without_time(dir);
-    assert_string_equal(a, b);
-    free(a);
-    free(b);
+    pair_same_metrics(&pr);
     const char *files[] = {"model.gtm", "checkpoint.gtm"};
     for (int i = 0; i < 2; i++) {
         SavedModel x, y;
