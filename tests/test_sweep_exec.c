@@ -269,6 +269,92 @@ static void asha_parks_more_trials_than_the_blas_has_buffers(void **state)
     prepared_close(&data);
 }
 
+/* A person's change to trial 0 (its rate doubled in epoch 2, as on its
+ * dashboard), then the sweep stopped in epoch 5: the trial's own thread,
+ * through the screen's batch hook. */
+typedef struct {
+    SweepExec *x;
+    bool changed, stopped;
+} ByHand;
+
+static void change_then_stop(void *ctx, const BatchInfo *b)
+{
+    ByHand *h = ctx;
+    Trainer *tr = h->x->trials[0].tr->trainer;
+    if (b->epoch == 1 && !h->changed) {
+        HyperParams hp;
+        trainer_get_hparams(tr, &hp);
+        hp.opt.lr *= 2;
+        trainer_set_hparams(tr, &hp);
+        h->changed = true;
+    }
+    if (b->epoch == 4 && !h->stopped) {
+        h->stopped = true;
+        sweep_exec_stop(h->x);
+    }
+}
+
+static char *slurp(const char *path);
+
+/* The last lr of run's metrics.csv. */
+static double last_lr(const char *run)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/metrics.csv", run);
+    const char *text = slurp(path);
+    const char *end = text + strlen(text);
+    while (end > text && end[-1] == '\n') end--;
+    const char *c = end;
+    while (c > text && c[-1] != ',') c--;
+    return strtod(c, NULL);
+}
+
+/* A trial changed by hand goes on after --resume with the changes (its
+ * checkpoint's hyperparameters), still marked as changed, and its
+ * config.txt keeps the configuration it was sampled with, so that the
+ * next --resume takes the sweep's files as they are (they once reverted
+ * to the sampled rate, and the mark was lost). */
+static void a_trial_changed_by_hand_resumes_with_the_changes(void **state)
+{
+    (void)state;
+    Options o = iris_sweep("lr=loguniform(1e-3,1e-2)", SWEEP_SCHED_NONE, 1, 12, 1);
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s/byhand", tmpdir);
+    mkdir(dir, 0755);
+    PreparedData data;
+    Error err = {0};
+    assert_int_equal(prepared_open(&data, &o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    assert_non_null(x);
+    assert_int_equal(sweep_exec_init(x, &o, &data, dir, NULL, &err), ERROR_NONE);
+    ByHand h = {.x = x};
+    sweep_exec_watch(x, 0, change_then_stop, &h);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    assert_true(h.changed && h.stopped);
+    char run[1024];
+    snprintf(run, sizeof run, "%s", x->trials[0].run);
+    double sampled = x->trials[0].opt.hp.opt.lr;
+    assert_int_equal(x->trials[0].epochs, 4);
+    sweep_exec_free(x);
+    for (int pass = 0; pass < 2; pass++) { /* the second: a sweep resumed again */
+        assert_int_equal(sweep_exec_init(x, &o, &data, dir, NULL, &err), ERROR_NONE);
+        if (sweep_exec_resume(x, &err)) fail_msg("resume %d: %s", pass + 1, err.msg);
+        assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+        const SweepTrial *t = &x->trials[0];
+        assert_int_equal(t->status, TRIAL_DONE);
+        assert_int_equal(t->epochs, 12);
+        if (pass == 0) assert_true(t->hand_changed);
+        /* the sweep's record is the sampled rate; the run trained on at twice it */
+        assert_true(t->opt.hp.opt.lr == sampled);
+        sweep_exec_free(x);
+    }
+    double lr = last_lr(run);
+    if (fabs(lr - 2 * sampled) > 1e-6 * sampled) /* metrics.csv: 8 digits */
+        fail_msg("epoch 12 trained at lr %g, not the hand-changed %g", lr, 2 * sampled);
+    free(x);
+    prepared_close(&data);
+}
+
 static void a_budget_bounds_the_epochs_trained(void **state)
 {
     (void)state;
@@ -1534,6 +1620,7 @@ int main(void)
         cmocka_unit_test(pbt_trains_to_the_full_length_when_the_next_barrier_lies_beyond),
         cmocka_unit_test(tpe_learns_from_the_same_trials_on_repeated_runs),
         cmocka_unit_test(asha_parks_more_trials_than_the_blas_has_buffers),
+        cmocka_unit_test(a_trial_changed_by_hand_resumes_with_the_changes),
         cmocka_unit_test(a_budget_bounds_the_epochs_trained),
         cmocka_unit_test(pbt_exploit_copies_exactly_the_donors_weights_and_state),
         cmocka_unit_test(a_stop_ends_running_trials_and_starts_none),

@@ -1035,6 +1035,7 @@ static void adopt_state_hparams(RunResume *rr, const char *path)
     options_default(stored);
     Error ignored = {0};
     if (options_load_text(stored, text, path, NULL, &ignored) == ERROR_NONE) {
+        rr->config_hp = rr->earlier.hp;
         rr->changed_hp = memcmp(&rr->earlier.hp, &stored->hp, sizeof stored->hp) != 0;
         rr->earlier.hp = stored->hp;
     }

@@ -644,6 +644,10 @@ static void start_trial(SweepExec *x, int i, int target)
                           .note = "sweep trial"};
     RunResume rr;
     bool resumed = false, was_resume = t->resume, prune = t->prune_at > 0;
+    /* changed by hand while it trained (its checkpoint's): the trainer goes
+     * on with them, config.txt keeps the trial's own (check_run_config) */
+    bool by_hand = false;
+    HyperParams hand_hp;
     if (t->resume) {
         t->resume = false;
         /* one interrupted before its first checkpoint starts again */
@@ -653,6 +657,11 @@ static void start_trial(SweepExec *x, int i, int target)
             rundir_resume_options(&rr, &o);
             o.epochs = x->base.max_epochs;
             o.threads = 1;
+            if (rr.changed_hp) {
+                by_hand = true;
+                hand_hp = o.hp;
+                o.hp = rr.config_hp;
+            }
             t->opt = o;
             if (rr.state.epoch >= x->base.max_epochs && o.restore_best) {
                 end_trained(x, t, &rr);
@@ -732,6 +741,10 @@ static void start_trial(SweepExec *x, int i, int target)
          * trains no batch (it writes nothing the round's decisions read) */
         if (x->stopping) trainer_stop_why(t->tr->trainer, WHY_SWEEP_STOPPED);
         trainer_get_hparams(t->tr->trainer, &t->set_hp); /* as the sweep sets them */
+        if (by_hand) { /* queued too: in force from its first batch, journaled */
+            trainer_set_hparams(t->tr->trainer, &hand_hp);
+            t->hand_changed = true;
+        }
         rc = trainrun_start(t->tr, &err);
         if (rc)
             release_slot(x, t);

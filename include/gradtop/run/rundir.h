@@ -130,7 +130,9 @@ typedef struct {
                              from the first, as a new run with its options
                              would (state is empty) */
     bool changed_hp;      /* earlier.hp are the checkpoint's, changed while the
-                             run trained from those config.txt began with */
+                             run trained from those config.txt began with,
+                             which config_hp keeps */
+    HyperParams config_hp;
 } RunResume;
 
 /* Loads dir's config.txt and checkpoint.gtm (model.gtm when there is no
