@@ -219,8 +219,9 @@ void cli_man(FILE *f)
         {"RUNDIR/model.gtm", "the kept weights, versioned and checksummed, written atomically"},
         {"RUNDIR/checkpoint.gtm",
          "what train --resume goes on from: the weights and optimizer state of the latest "
-         "epoch written, the data order, the random generators, early stopping and the "
-         "schedule; written atomically"},
+         "epoch written, the data order, the random generators, early stopping, the "
+         "schedule and the hyperparameters in force then (changes made while it trained "
+         "included); written atomically"},
         {"SWEEPDIR/", "a sweep's directory, LOGDIR/YYYYMMDD-HHMMSS-DATASET-sweep[-NAME]/, with a "
                       "run directory per trial (...-DATASET-trial-NNN)"},
         {"SWEEPDIR/space.txt", "the sweep's options as key = value lines: sweep --config "
