@@ -1,5 +1,6 @@
 #!/bin/sh
-# e2e_resume_first.sh - train --resume of a run stopped in its first epoch.
+# e2e_resume_first.sh - train --resume of runs stopped on the dashboard: one
+# stopped in its first epoch, and one whose rate was changed while it trained.
 # The dashboard, started paused, trains two batches (n, n) and quits: its
 # model.gtm holds weights part of the way through epoch 1 and there is no
 # checkpoint.gtm.  train --resume must train again from the first epoch, as
@@ -51,3 +52,27 @@ cmp -s "$TMP/resumed.csv" "$TMP/new.csv" ||
     fail "the resumed run's metrics differ from a new run's:
 $(diff "$TMP/resumed.csv" "$TMP/new.csv")"
 echo "ok: a run stopped in its first epoch trains again from it on --resume"
+
+# ---- a rate changed on the dashboard stays changed after --resume ----------
+# (config.txt keeps the rate the run began with; the resume once went back
+# to it)
+start_session live C.UTF-8 \
+    "--start datasets/iris.csv --paused --pace 5e --epochs 500 --seed 3 --patience 0 --lr 0.01 --logdir '$TMP/live'"
+wait_for 'PAUSED' 15 || fail "the dashboard did not start paused"
+keys +
+wait_for ' lr +0\.02' 5 || fail "+ did not double the rate to 0.02"
+keys Space
+wait_for 'epoch +[3-9]/500' 30 || fail "the run did not reach epoch 3"
+keys q
+wait_for 'Quit now' 5 || fail "q did not ask first"
+keys y
+wait_file "$TMP/live.exit" 15 || fail "y did not quit within 15 s"
+lrun=$(ls -d "$TMP"/live/*)
+done_epochs=$(tail -n 1 "$lrun/metrics.csv" | cut -d, -f1)
+"$GRADTOP" train --resume "$lrun" --epochs $((done_epochs + 2)) >"$TMP/live.out" 2>"$TMP/live.err" ||
+    fail "train --resume of the changed run exited $?: $(cat "$TMP/live.err")"
+grep -q "^gradtop: --resume: goes on with the hyperparameters in force at the end of epoch" "$TMP/live.err" ||
+    fail "train --resume did not say it goes on with the changed hyperparameters: $(cat "$TMP/live.err")"
+grep -q "lr 0\.02 " "$TMP/live.out" ||
+    fail "the resumed epochs did not train at the changed rate 0.02: $(cat "$TMP/live.out")"
+echo "ok: a rate changed on the dashboard stays changed after train --resume"
