@@ -621,12 +621,15 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
     c.title = title;
     int best = best_trial(s);
     if (best >= 0) {
-        int far = 0;
-        for (int i = 0; i < s->n_started; i++) far += far_worse(s, i, best);
-        /* the clipping first: a line on the top edge must not read as a value */
-        if (far)
-            snprintf(legend, sizeof legend, "%d far worse: top edge", far);
-        else
+        bool far = false;
+        for (int i = 0; i < s->n_started && !far; i++) far = far_worse(s, i, best);
+        /* the clipping first: a line on the top edge must not read as a
+         * value; on a narrow chart the title gives it room */
+        if (far) {
+            snprintf(legend, sizeof legend, "far worse: top edge");
+            if ((int)(strlen(title) + 2 + strlen(legend)) > width)
+                snprintf(title, sizeof title, "%s per epoch", monitor_names[x->monitor]);
+        } else
             snprintf(legend, sizeof legend, "bold: best (%d) and cursor (%d)", best,
                      s->cursor_trial);
         c.legend = legend;
