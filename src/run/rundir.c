@@ -888,10 +888,6 @@ void rundir_close(RunDir *rl)
 
 /* ---- resume ---------------------------------------------------------- */
 
-/* A run without checkpoint.gtm or model.gtm: one that ended in its first
- * epoch (metrics.csv has none) starts again from it; one with epochs has
- * nothing to resume: its saves failed, as on a full disk, or the files
- * were removed. */
 /* The epochs metrics.csv in dir holds, in order from the first (0 when it
  * has none or cannot be read). */
 static int metrics_epochs(const char *dir)
@@ -908,6 +904,10 @@ static int metrics_epochs(const char *dir)
     return c.rows;
 }
 
+/* A run without checkpoint.gtm or model.gtm: one that ended in its first
+ * epoch (metrics.csv has none) starts again from it; one with epochs has
+ * nothing to resume: its saves failed, as on a full disk, or the files
+ * were removed. */
 static ErrorCode nothing_to_resume(RunResume *rr, const char *dir, Error *err)
 {
     int rows = metrics_epochs(dir);
@@ -980,17 +980,11 @@ bool rundir_resume_note(const RunResume *rr, const char *dir, const Options *o, 
  * options are compared, not the shape.  A file without its options (or
  * with options this version can't read) can't tell, and is let be. */
 static ErrorCode check_network(const RunResume *rr, const char *dir, const char *saved_path,
-                               Error *err)
+                               const Options *saved, Error *err)
 {
     const SavedModel *sm = &rr->state;
-    if (!sm->config_text || !sm->config_text[0]) return ERROR_NONE;
-    Options *saved = malloc(sizeof *saved);
-    if (!saved) return error_set(err, ERROR_RUNTIME, "out of memory");
-    options_default(saved);
-    Error ignored = {0};
     ErrorCode rc = ERROR_NONE;
-    bool readable = options_load_text(saved, sm->config_text, saved_path, NULL, &ignored) == 0;
-    for (size_t i = 0; readable && i < option_count && !rc; i++) {
+    for (size_t i = 0; saved && i < option_count && !rc; i++) {
         const OptionSpec *spec = &option_table[i];
         if (spec->group != OPTGROUP_MODEL) continue;
         char now[OPTIONS_PATH + 8], then[OPTIONS_PATH + 8];
@@ -1018,28 +1012,35 @@ static ErrorCode check_network(const RunResume *rr, const char *dir, const char 
                        dir, spec->name, now, saved_path, spec->name, then, shape, spec->name, then,
                        dir);
     }
-    free(saved);
     return rc;
+}
+
+/* The options the saved file stores into *out (malloc'ed), NULL when it
+ * has none this version can read; ERROR_RUNTIME when out of memory. */
+static ErrorCode stored_options(const SavedModel *sm, const char *path, Options **out, Error *err)
+{
+    *out = NULL;
+    if (!sm->config_text || !sm->config_text[0]) return ERROR_NONE;
+    Options *o = malloc(sizeof *o);
+    if (!o) return error_set(err, ERROR_RUNTIME, "out of memory");
+    options_default(o);
+    Error ignored = {0};
+    if (options_load_text(o, sm->config_text, path, NULL, &ignored) == ERROR_NONE)
+        *out = o;
+    else
+        free(o);
+    return ERROR_NONE;
 }
 
 /* A checkpoint's stored options are those in force at its epoch (since
  * they were so written): the run goes on with the hyperparameters changed
  * while it trained, as it would have without the interruption.  Older
  * checkpoints store the options the run began with: nothing changes. */
-static void adopt_state_hparams(RunResume *rr, const char *path)
+static void adopt_state_hparams(RunResume *rr, const Options *stored)
 {
-    const char *text = rr->state.config_text;
-    if (!text || !text[0]) return;
-    Options *stored = malloc(sizeof *stored);
-    if (!stored) return;
-    options_default(stored);
-    Error ignored = {0};
-    if (options_load_text(stored, text, path, NULL, &ignored) == ERROR_NONE) {
-        rr->config_hp = rr->earlier.hp;
-        rr->changed_hp = memcmp(&rr->earlier.hp, &stored->hp, sizeof stored->hp) != 0;
-        rr->earlier.hp = stored->hp;
-    }
-    free(stored);
+    rr->config_hp = rr->earlier.hp;
+    rr->changed_hp = memcmp(&rr->earlier.hp, &stored->hp, sizeof stored->hp) != 0;
+    rr->earlier.hp = stored->hp;
 }
 
 ErrorCode rundir_resume_load(RunResume *rr, const char *dir, Error *err)
@@ -1087,8 +1088,11 @@ ErrorCode rundir_resume_load(RunResume *rr, const char *dir, Error *err)
         rr->from_start = true;
         return ERROR_NONE; /* trains config.txt's network, as a new run */
     }
-    rc = check_network(rr, dir, path, err);
-    if (!rc && rr->from_checkpoint) adopt_state_hparams(rr, path);
+    Options *stored;
+    rc = stored_options(&rr->state, path, &stored, err);
+    if (!rc) rc = check_network(rr, dir, path, stored, err);
+    if (!rc && stored && rr->from_checkpoint) adopt_state_hparams(rr, stored);
+    free(stored);
     return rc;
 }
 
