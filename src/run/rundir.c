@@ -431,6 +431,13 @@ static void absolute_file(char *p, size_t cap)
     if (n < cap) memcpy(p, real, n + 1);
 }
 
+void rundir_absolute_files(Options *o)
+{
+    absolute_file(o->dataset, sizeof o->dataset);
+    absolute_file(o->test, sizeof o->test);
+    absolute_file(o->labels, sizeof o->labels);
+}
+
 ErrorCode rundir_make_dir(const char *logdir, const char *dataset, const char *name, double t,
                           char *out, size_t cap, Error *err)
 {
@@ -649,9 +656,7 @@ static char *config_text_of(const Options *o, const char *note)
     Options *saved = malloc(sizeof *saved);
     if (!saved) return NULL;
     *saved = *o;
-    absolute_file(saved->dataset, sizeof saved->dataset);
-    absolute_file(saved->test, sizeof saved->test);
-    absolute_file(saved->labels, sizeof saved->labels);
+    rundir_absolute_files(saved);
     size_t need = options_to_config(saved, NULL, 0), nl_len = strlen(note);
     char *text = malloc(need + nl_len + 1);
     if (text) {

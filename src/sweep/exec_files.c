@@ -76,16 +76,26 @@ static ErrorCode write_atomic(const SweepExec *x, const char *file,
     return rc;
 }
 
-static void space_text(const SweepExec *x, FILE *f)
+/* o as --config lines into f. */
+static void config_out(const Options *o, FILE *f)
 {
-    fprintf(f, "# gradtop sweep: the sweep's options; gradtop sweep --config THIS repeats it\n");
-    size_t n = options_to_config(&x->base, NULL, 0);
+    size_t n = options_to_config(o, NULL, 0);
     char *buf = malloc(n + 1);
     if (buf) {
-        options_to_config(&x->base, buf, n + 1);
+        options_to_config(o, buf, n + 1);
         fputs(buf, f);
         free(buf);
     }
+}
+
+static void space_text(const SweepExec *x, FILE *f)
+{
+    fprintf(f, "# gradtop sweep: the sweep's options; gradtop sweep --config THIS repeats it\n");
+    /* its files by absolute path, as config.txt names them: --config and
+     * --resume read them from any directory */
+    Options o = x->base;
+    rundir_absolute_files(&o);
+    config_out(&o, f);
     for (size_t i = 0; i < option_count; i++) {
         const OptionSpec *s = &option_table[i];
         if (s->group != OPTGROUP_SWEEP) continue;
@@ -186,13 +196,8 @@ static void best_text(const SweepExec *x, FILE *f)
     /* a run of its own: not named as the trial, on every core */
     o.name[0] = '\0';
     o.threads = x->base.threads;
-    size_t n = options_to_config(&o, NULL, 0);
-    char *buf = malloc(n + 1);
-    if (buf) {
-        options_to_config(&o, buf, n + 1);
-        fputs(buf, f);
-        free(buf);
-    }
+    rundir_absolute_files(&o); /* as its config.txt names them */
+    config_out(&o, f);
 }
 
 static ErrorCode sync_dir(const SweepExec *x, Error *err)
@@ -426,7 +431,8 @@ static ErrorCode lock_dir(SweepExec *x, Error *err)
 }
 
 /* Whether the paths a and b name one file: config.txt names a file by
- * its absolute path (rundir.c), space.txt as it was given. */
+ * its absolute path (rundir.c), and so does space.txt, but one edited by
+ * hand may name it otherwise. */
 static bool same_file(const char *a, const char *b)
 {
     struct stat sa, sb;

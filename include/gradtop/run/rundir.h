@@ -113,6 +113,11 @@ ErrorCode rundir_resume(RunDir **out, const char *dir, int epoch, long step, con
 ErrorCode rundir_open_nosync(RunDir **out, const char *resume_dir, int epoch, long step,
                              const Options *o, const PreparedData *s, Error *err);
 
+/* o's files (dataset, test, labels) that a relative path names become
+ * their absolute paths, as config.txt names them, so that a --config file
+ * written from o reads the same files from any directory. */
+void rundir_absolute_files(Options *o);
+
 /* Removes from dir the temporaries (NAME.tmp.PID, regular files) of
  * processes that no longer exist: a save killed between writing its
  * temporary and renaming it leaves one behind.  Those of live processes
