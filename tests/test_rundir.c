@@ -391,6 +391,25 @@ static void event_file(char *p, size_t cap, const char *dir)
     assert_int_equal(n_event_files, 1);
 }
 
+/* The data of the first TFRecord in buf[0..n) that holds tag (NULL when
+ * none does), its length into *len. */
+static const char *record_with(const char *buf, size_t n, const char *tag, size_t *len)
+{
+    size_t at = 0, tl = strlen(tag);
+    while (at + 12 <= n) {
+        uint64_t k = 0;
+        for (int b = 7; b >= 0; b--) k = k << 8 | (uint8_t)buf[at + (size_t)b];
+        if (k > n - at - 12) break;
+        const char *data = buf + at + 12;
+        if (memmem(data, (size_t)k, tag, tl)) {
+            *len = (size_t)k;
+            return data;
+        }
+        at += 12 + (size_t)k + 4;
+    }
+    return NULL;
+}
+
 static void event_file_reads_back_as_the_same_scalars(void **state)
 {
     (void)state;
@@ -434,11 +453,21 @@ static void event_file_reads_back_as_the_same_scalars(void **state)
     char buf[65536];
     size_t n = fread(buf, 1, sizeof buf, fp);
     fclose(fp);
-    assert_non_null(memmem(buf, n, "_hparams_/session_start_info", 28));
-    assert_non_null(memmem(buf, n, "batch-size", 10));
-    assert_non_null(memmem(buf, n, "beta1", 5)); /* Adam's own parameter ... */
-    assert_null(memmem(buf, n, "nesterov", 8));  /* ... but not SGD's */
-    assert_non_null(memmem(buf, n, "_hparams_/session_end_info", 26));
+    size_t len = 0;
+    const char *start = record_with(buf, n, "_hparams_/session_start_info", &len);
+    assert_non_null(start);
+    assert_non_null(memmem(start, len, "batch-size", 10));
+    assert_non_null(memmem(start, len, "beta1", 5)); /* Adam's own parameter ... */
+    assert_null(memmem(start, len, "nesterov", 8));  /* ... but not SGD's */
+    /* The experiment, which TensorBoard takes from one run of all it
+     * reads, declares every option, so that its HParams tab shows SGD's
+     * nesterov of an SGD run beside this one (a sweep's trials) */
+    const char *exp = record_with(buf, n, "_hparams_/experiment", &len);
+    assert_non_null(exp);
+    assert_non_null(memmem(exp, len, "beta1", 5));
+    assert_non_null(memmem(exp, len, "nesterov", 8));
+    assert_non_null(memmem(exp, len, "initial-accumulator", 19));
+    assert_non_null(record_with(buf, n, "_hparams_/session_end_info", &len));
     rundir_close(rl);
     free_fixture(f);
 }

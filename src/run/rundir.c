@@ -349,9 +349,11 @@ typedef struct {
     int n;
 } HParamSet;
 
-/* The run's data, model and training options that apply to it (an Adam
- * run does not list SGD's momentum), typed for the HParams dashboard. */
-static void collect_hparams(HParamSet *set, const Options *o, const char *dataset)
+/* The run's data, model and training options, typed for the HParams
+ * dashboard: those that apply to it (an Adam run does not list SGD's
+ * momentum), or with every_option all of them. */
+static void collect_hparams(HParamSet *set, const Options *o, const char *dataset,
+                            bool every_option)
 {
     set->n = 0;
     TfeHParam *h = &set->hp[set->n];
@@ -362,7 +364,7 @@ static void collect_hparams(HParamSet *set, const Options *o, const char *datase
     for (size_t i = 0; i < option_count && set->n < RUNDIR_MAX_HPARAMS; i++) {
         const OptionSpec *s = &option_table[i];
         if (!s->in_config || s->group == OPTGROUP_OUTPUT) continue;
-        if (!option_applies(s, o)) continue;
+        if (!every_option && !option_applies(s, o)) continue;
         const void *base = (const char *)o + s->offset;
         h = &set->hp[set->n];
         *h = (TfeHParam){.name = s->name};
@@ -809,9 +811,17 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
     if (hs) {
         const char *tags[9];
         int nt = metric_tags(rl, tags);
-        collect_hparams(hs, o, s->all.name[0] ? s->all.name : o->dataset);
+        const char *name = s->all.name[0] ? s->all.name : o->dataset;
         Error te = {0};
-        if (tfevents_write_hparams_experiment(rl->events, hs->hp, hs->n, tags, nt, t, &te) ||
+        /* TensorBoard takes the experiment, the HParams tab's columns,
+         * from one of the runs it reads and ignores the others': it names
+         * every option, so that a column is there for each run's own
+         * (an SGD trial's momentum beside an Adam one's beta1) */
+        collect_hparams(hs, o, name, true);
+        ErrorCode rc_hp =
+            tfevents_write_hparams_experiment(rl->events, hs->hp, hs->n, tags, nt, t, &te);
+        collect_hparams(hs, o, name, false);
+        if (rc_hp ||
             tfevents_write_hparams_start(rl->events, hs->hp, hs->n, rl->model_path, t, &te) ||
             tfevents_flush(rl->events, &te))
             rl_fail_err(rl, &te, "write_failed");
