@@ -1466,6 +1466,66 @@ static void killed_runs_resume_to_the_uninterrupted_run(void **state)
     rm_rf(tmp);
 }
 
+/* How many records of the event files in dir hold tag: scalars tagged
+ * so, or any record that names it. */
+static int records_with(const char *dir, const char *tag, bool scalar)
+{
+    int count = 0;
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, "events.out.tfevents.", 20) != 0) continue;
+        char p[4200];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        if (scalar) {
+            TfeReader *r;
+            Error err = {0};
+            assert_int_equal(tfevents_reader_open(&r, p, &err), ERROR_NONE);
+            TfeScalar sc;
+            while (tfevents_reader_next(r, &sc)) count += strcmp(sc.tag, tag) == 0;
+            tfevents_reader_close(r);
+            continue;
+        }
+        char *buf = slurp_text(p);
+        struct stat st;
+        assert_int_equal(stat(p, &st), 0);
+        size_t n = (size_t)st.st_size, len = 0;
+        for (const char *at = buf, *r; (r = record_with(at, n - (size_t)(at - buf), tag, &len));
+             at = r + len + 4)
+            count++;
+        free(buf);
+    }
+    closedir(d);
+    return count;
+}
+
+/* A run stopped part of the way (SIGINT) ends its session in its event
+ * file: the kept weights' final/ figures and the HParams session end.
+ * Resumed, it has not ended: the cut takes that end away, and the run
+ * ends once, when it does.  TensorBoard keeps a run's first session end,
+ * so the stop's was the status and end time its HParams tab showed, and
+ * the stop's final/ figures stayed as an earlier point of those charts. */
+static void a_stopped_run_resumed_ends_its_session_once(void **state)
+{
+    (void)state;
+    ResumePair pr;
+    pair_open(&pr);
+    const int epochs = 6;
+    train_killed(pr.logdir, NULL, epochs, TRIP_STOP_MID_EPOCH, 4, 1, pr.dir, sizeof pr.dir);
+    assert_int_equal(records_with(pr.dir, "final/loss", true), 1);
+    assert_int_equal(records_with(pr.dir, "_hparams_/session_end_info", false), 1);
+    train_killed(pr.logdir, pr.dir, epochs, TRIP_NONE, 0, 1, NULL, 0);
+    assert_epochs_once(pr.dir, epochs);
+    assert_events_once(pr.dir, epochs);
+    assert_int_equal(records_with(pr.dir, "final/loss", true), 1);
+    assert_int_equal(records_with(pr.dir, "_hparams_/session_end_info", false), 1);
+    /* the session starts again in the new file, and TensorBoard keeps the
+     * first start: the same options */
+    assert_int_equal(records_with(pr.dir, "_hparams_/session_start_info", false), 2);
+    rm_rf(pr.tmp);
+}
+
 /* A run that ended in its first epoch, killed (no model.gtm) or stopped
  * (model.gtm holds weights part of the way through it), trains again from
  * the first epoch: its files are those of the run that was never
@@ -1716,6 +1776,7 @@ int main(void)
         cmocka_unit_test(run_without_restore_best_resumes),
         cmocka_unit_test(run_with_live_changes_resumes_with_them),
         cmocka_unit_test(run_ended_in_its_first_epoch_trains_again_from_it),
+        cmocka_unit_test(a_stopped_run_resumed_ends_its_session_once),
         cmocka_unit_test(run_without_its_saves_says_they_are_missing),
         cmocka_unit_test(resumed_cosine_keeps_the_period_it_started_with),
         cmocka_unit_test(checkpoint_with_a_damaged_run_state_is_refused),

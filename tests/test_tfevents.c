@@ -305,6 +305,45 @@ static void hparams_records_are_read_past_without_warnings(void **state)
     free(dir);
 }
 
+/* A session's end is cut as a later step is: the records from the first
+ * whose tag has the end prefix, or from the HParams session end. */
+static void cut_takes_away_the_sessions_end(void **state)
+{
+    (void)state;
+    for (int with_prefix = 0; with_prefix < 2; with_prefix++) {
+        char *dir = make_tmpdir();
+        TfeWriter *w;
+        Error err = {0};
+        assert_int_equal(tfevents_open(&w, dir, 0.0, &err), ERROR_NONE);
+        for (int step = 1; step <= 3; step++)
+            assert_int_equal(tfevents_write_scalar(w, "loss", step, 1.0f / step, step, &err), 0);
+        assert_int_equal(tfevents_write_scalar(w, "final/loss", 3, 0.5f, 4.0, &err), 0);
+        assert_int_equal(tfevents_write_hparams_end(w, TFE_STATUS_SUCCESS, 4.0, &err), 0);
+        char *path = strdup(tfevents_path(w));
+        assert_int_equal(tfevents_close(w, &err), ERROR_NONE);
+        size_t kept, removed;
+        assert_int_equal(
+            tfevents_cut(path, 3, with_prefix ? "final/" : NULL, &kept, &removed, &err),
+            ERROR_NONE);
+        /* with the prefix the final/ scalar goes too; without it, it stays */
+        assert_int_equal(kept, with_prefix ? 3 : 4);
+        assert_int_equal(removed, with_prefix ? 2 : 1);
+        TfeReader *r;
+        assert_int_equal(tfevents_reader_open(&r, path, &err), ERROR_NONE);
+        TfeScalar sc;
+        size_t n = 0;
+        while (tfevents_reader_next(r, &sc)) n++;
+        assert_int_equal(n, kept);
+        /* the file_version record and the scalars, nothing after */
+        assert_int_equal(tfevents_reader_records(r), 1 + kept);
+        assert_int_equal(tfevents_reader_warnings(r), 0);
+        tfevents_reader_close(r);
+        free(path);
+        remove_tree(dir);
+        free(dir);
+    }
+}
+
 static void session_end_info_is_encoded_byte_exactly(void **state)
 {
     (void)state;
@@ -675,6 +714,7 @@ int main(void)
         cmocka_unit_test(random_garbage_never_crashes),
         cmocka_unit_test(reader_resumes_when_the_file_grows),
         cmocka_unit_test(unwritable_directory_is_a_runtime_error_naming_it),
+        cmocka_unit_test(cut_takes_away_the_sessions_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,9 @@ enum { DT_FLOAT = 1, DT_DOUBLE = 2, DT_HALF = 19 };
 /* api.proto DataType. */
 enum { HP_DATA_TYPE_STRING = 1, HP_DATA_TYPE_BOOL = 2, HP_DATA_TYPE_FLOAT64 = 3 };
 
+/* The tag of the HParams session end (tensorboard/plugins/hparams/metadata.py). */
+#define SESSION_END_TAG "_hparams_/session_end_info"
+
 /* ---- protobuf encoding ----------------------------------------------- */
 
 static void pb_varint(ByteBuf *b, uint64_t v)
@@ -353,7 +356,7 @@ ErrorCode tfevents_write_hparams_end(TfeWriter *w, TfeSessionStatus status, doub
     pb_double(&sei, 2, wall_time);
     pb_message(&data, 4, &sei);
     bytebuf_free(&sei);
-    ErrorCode rc = write_hparams_event(w, "_hparams_/session_end_info", &data, wall_time, err);
+    ErrorCode rc = write_hparams_event(w, SESSION_END_TAG, &data, wall_time, err);
     bytebuf_free(&data);
     return rc;
 }
@@ -871,8 +874,40 @@ bool tfevents_reader_next(TfeReader *r, TfeScalar *s)
     }
 }
 
-ErrorCode tfevents_cut(const char *path, int64_t max_step, size_t *kept, size_t *removed,
-                       Error *err)
+/* Whether a Summary value of the current event has a tag that begins
+ * with prefix (false too on malformed data). */
+static bool event_has_tag(const TfeReader *r, const char *prefix)
+{
+    size_t pl = strlen(prefix);
+    PbIn in = r->values;
+    while (in.p && in.p < in.end) {
+        uint32_t f;
+        int wt;
+        if (!in_key(&in, &f, &wt)) return false;
+        if (f != 1 || wt != WT_LEN) {
+            if (!in_skip(&in, f, wt, 0)) return false;
+            continue;
+        }
+        PbIn val;
+        if (!in_len(&in, &val)) return false;
+        while (val.p < val.end) {
+            uint32_t vf;
+            int vwt;
+            if (!in_key(&val, &vf, &vwt)) return false;
+            if (vf == 1 && vwt == WT_LEN) {
+                PbIn tag;
+                if (!in_len(&val, &tag)) return false;
+                if ((size_t)(tag.end - tag.p) >= pl && memcmp(tag.p, prefix, pl) == 0) return true;
+            } else if (!in_skip(&val, vf, vwt, 0)) {
+                return false;
+            }
+        }
+    }
+    return false;
+}
+
+ErrorCode tfevents_cut(const char *path, int64_t max_step, const char *end_prefix, size_t *kept,
+                       size_t *removed, Error *err)
 {
     *kept = *removed = 0;
     TfeReader *r;
@@ -894,7 +929,10 @@ ErrorCode tfevents_cut(const char *path, int64_t max_step, size_t *kept, size_t 
             cutting = true;
         }
         bool parsed = parse_event(r, n);
-        if (!cutting && (!parsed || r->step > max_step)) cutting = true;
+        /* the session's end: one that goes on has not ended */
+        bool end = parsed && ((end_prefix && event_has_tag(r, end_prefix)) ||
+                              event_has_tag(r, SESSION_END_TAG));
+        if (!cutting && (!parsed || r->step > max_step || end)) cutting = true;
         if (cutting) {
             (*removed)++;
             continue;

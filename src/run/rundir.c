@@ -613,7 +613,8 @@ static ErrorCode cut_events(const char *dir, int epoch, Cut *c, Error *err)
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         size_t kept = 0, removed = 0;
         rc = check_run_file(path, err);
-        if (!rc) rc = tfevents_cut(path, epoch, &kept, &removed, err);
+        /* the final/ figures are where a stopped run ended */
+        if (!rc) rc = tfevents_cut(path, epoch, "final/", &kept, &removed, err);
         c->cut_records += removed;
         if (!rc && kept == 0 && unlink(path) == 0) c->cut_files++;
     }

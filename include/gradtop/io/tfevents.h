@@ -188,11 +188,15 @@ void tfevents_reader_close(TfeReader *r);
 /*
  * Cuts the event file at path back to step max_step (train --resume from a
  * checkpoint of that epoch): the file is truncated before the first record
- * whose step is greater, or before a damaged or incomplete tail.  *kept:
- * scalars left in the file; *removed: whole records cut away.
- * ERROR_RUNTIME naming the file when it cannot be read or truncated.
+ * whose step is greater, before the session's end (the first record with
+ * a value whose tag begins with end_prefix, unless it is NULL, or an
+ * HParams session end: a session that goes on has not ended, and
+ * TensorBoard would keep the first end it reads), or before a damaged or
+ * incomplete tail.  *kept: scalars left in the file; *removed: whole
+ * records cut away.  ERROR_RUNTIME naming the file when it cannot be read
+ * or truncated.
  */
-ErrorCode tfevents_cut(const char *path, int64_t max_step, size_t *kept, size_t *removed,
-                       Error *err);
+ErrorCode tfevents_cut(const char *path, int64_t max_step, const char *end_prefix, size_t *kept,
+                       size_t *removed, Error *err);
 
 #endif
