@@ -1378,6 +1378,14 @@ static void pbt_refuses_a_parameter_the_trainer_cannot_change_live(void **state)
     o.eta = 4;
     assert_int_equal(sweep_exec_init(x, &o, &data, NULL, NULL, &err), ERROR_NONE);
     sweep_exec_free(x);
+    /* a figure the task has not, which every trial would fail on, as
+     * train refuses it */
+    o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 4, 2, 2);
+    snprintf(o.monitor, sizeof o.monitor, "val_mae");
+    assert_int_equal(sweep_exec_init(x, &o, &data, NULL, NULL, &err), ERROR_INPUT);
+    assert_non_null(strstr(err.msg, "--monitor val_mae does not fit a classification task (use "
+                                    "val_loss or val_accuracy)"));
+    sweep_exec_free(x);
     /* the space of a --config file: its errors name the file's line */
     o = iris_sweep("lr=loguniform(1e-3,1e-1); layers=choice(8|16", SWEEP_SCHED_NONE, 4, 2, 2);
     snprintf(o.space_from, sizeof o.space_from, "space.txt:12");

@@ -151,6 +151,18 @@ static int monitor_field_or_default(const char *name)
     return f < 0 ? MONITOR_VAL_LOSS : f;
 }
 
+ErrorCode trainer_check_monitor(const char *monitor, Task task, Error *err)
+{
+    bool regression = task == TASK_REGRESSION;
+    int base = monitor_field_or_default(monitor) % MONITOR_VAL_LOSS;
+    if ((base == MONITOR_ACCURACY && regression) ||
+        ((base == MONITOR_MAE || base == MONITOR_R2) && !regression))
+        return error_set(err, ERROR_INPUT, "--monitor %s does not fit a %s task (use %s)", monitor,
+                         regression ? "regression" : "classification",
+                         regression ? "val_loss, val_mae or val_r2" : "val_loss or val_accuracy");
+    return ERROR_NONE;
+}
+
 double epoch_metrics_value(const EpochMetrics *m, MonitorField field)
 {
     switch (field) {
@@ -342,15 +354,8 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     /* The monitored quantity; a val_ one falls back to its training
      * counterpart when there is no validation part. */
     t->monitor_field = monitor_field_or_default(o->monitor);
-    bool regression = train->task == TASK_REGRESSION;
-    int base = t->monitor_field % MONITOR_VAL_LOSS;
-    if ((base == MONITOR_ACCURACY && regression) ||
-        ((base == MONITOR_MAE || base == MONITOR_R2) && !regression)) {
-        rc = error_set(err, ERROR_INPUT, "--monitor %s does not fit a %s task (use %s)", o->monitor,
-                       regression ? "regression" : "classification",
-                       regression ? "val_loss, val_mae or val_r2" : "val_loss or val_accuracy");
-        goto fail;
-    }
+    rc = trainer_check_monitor(o->monitor, train->task, err);
+    if (rc) goto fail;
     if (!t->val && t->monitor_field >= MONITOR_VAL_LOSS) t->monitor_field -= MONITOR_VAL_LOSS;
     t->monitor_max = monitor_higher_is_better(t->monitor_field);
     t->best_value = monitor_worst(t->monitor_max);

@@ -344,6 +344,8 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
         if (o->space_from[0]) error_prefix(err, "%s", o->space_from);
         return rc;
     }
+    /* one the task has not would fail every trial: refused as train does */
+    if ((rc = trainer_check_monitor(o->monitor, data->all.task, err))) return rc;
     /* the figure the trainers watch: a val_ one without a validation part
      * falls back to its training twin, as trainer.c does */
     int f = monitor_field_of(o->monitor);

@@ -221,6 +221,11 @@ typedef struct {
 /* The figure of m that field names (the monitored one, say). */
 double epoch_metrics_value(const EpochMetrics *m, MonitorField field);
 
+/* ERROR_INPUT when the figure a --monitor name picks is not one of task's
+ * (accuracy of a regression, mae or r2 of a classification), naming those
+ * that are: every epoch would lack it.  trainer_create checks it. */
+ErrorCode trainer_check_monitor(const char *monitor, Task task, Error *err);
+
 typedef struct Trainer Trainer;
 
 /*
