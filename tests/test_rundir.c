@@ -165,9 +165,9 @@ static TrainEvent event(EventKind k, int epoch, const char *text)
     return e;
 }
 
-/* Feeds a 3-epoch run through the hooks and finishes it; nosync opens it
- * as a sweep opens its trials (rundir_open_nosync). */
-static RunDir *run_three_epochs_as(Fixture *f, bool has_val, bool has_test, bool nosync)
+/* The fixture's run directory, opened as train does or, nosync, as a
+ * sweep opens its trials (rundir_open_nosync). */
+static RunDir *open_as(Fixture *f, bool nosync)
 {
     RunDir *rl;
     Error err = {0};
@@ -175,6 +175,15 @@ static RunDir *run_three_epochs_as(Fixture *f, bool has_val, bool has_test, bool
         assert_int_equal(rundir_open_nosync(&rl, NULL, 0, 0, &f->opt, &f->s, &err), ERROR_NONE);
     else
         assert_int_equal(rundir_open(&rl, &f->opt, &f->s, &err), ERROR_NONE);
+    return rl;
+}
+
+/* Feeds a 3-epoch run through the hooks and finishes it; nosync opens it
+ * as a sweep opens its trials. */
+static RunDir *run_three_epochs_as(Fixture *f, bool has_val, bool has_test, bool nosync)
+{
+    RunDir *rl = open_as(f, nosync);
+    Error err = {0};
     TrainerHooks h = rundir_hooks(rl);
     assert_ptr_equal(h.ctx, rl);
     TrainEvent e = event(EVENT_START, 0, "training iris: 120 rows");
@@ -546,6 +555,56 @@ static void checkpoint_writes_a_loadable_model(void **state)
     closedir(d);
     rundir_close(rl);
     free_fixture(f);
+}
+
+/* model.gtm's stored l2, by which eval scores its loss. */
+static double stored_l2(const char *path)
+{
+    SavedModel sm;
+    Error err = {0};
+    assert_int_equal(modelfile_load(&sm, path, &err), ERROR_NONE);
+    Options o;
+    options_default(&o);
+    assert_int_equal(options_load_text(&o, sm.config_text, path, NULL, &err), ERROR_NONE);
+    modelfile_free(&sm);
+    return o.hp.l2;
+}
+
+/* A run whose L2 penalty changed while it trained (a PBT exploit, the
+ * dashboard's e form) scored its weights with the penalty in force; its
+ * model.gtm stores that one, which eval scores the loss with, so that
+ * eval --part val gives back the figures the run reported.  It stored
+ * the one the run began with (config.txt's, which keeps it). */
+static void model_gtm_stores_the_penalty_its_weights_were_scored_with(void **state)
+{
+    (void)state;
+    for (int nosync = 0; nosync < 2; nosync++) {
+        Fixture *f = make_fixture(true, true);
+        f->opt.hp.l2 = 0.002;
+        RunDir *rl = open_as(f, nosync);
+        Error err = {0};
+        char path[4200], config[4200];
+        file_path(path, sizeof path, rl, "model.gtm");
+        file_path(config, sizeof config, rl, "config.txt");
+        int perm[120];
+        for (int i = 0; i < 120; i++) perm[i] = i;
+        f->m.l2 = 0.0005; /* the trainer's model, after the change */
+        EpochMetrics m = epoch_metrics(1, true);
+        rundir_on_epoch(rl, &m);
+        TrainState s = {.epoch = 1, .step = 4, .n_rows = 120, .perm = perm, .best_epoch = 1};
+        s.hp = f->opt.hp;
+        s.hp.l2 = 0.0005;
+        rundir_on_state(rl, &f->m, &f->o, &s, true);
+        rundir_on_checkpoint(rl, &f->m, &f->o, 1);
+        assert_true(stored_l2(path) == 0.0005);
+        /* config.txt keeps what the run began with */
+        Options began;
+        options_default(&began);
+        assert_int_equal(options_load_file(&began, config, NULL, &err), ERROR_NONE);
+        assert_true(began.hp.l2 == 0.002);
+        rundir_close(rl);
+        free_fixture(f);
+    }
 }
 
 /* Whether the files at a and b hold the same bytes. */
@@ -1763,6 +1822,7 @@ int main(void)
         cmocka_unit_test(event_file_reads_back_as_the_same_scalars),
         cmocka_unit_test(config_txt_loads_back_into_the_same_options),
         cmocka_unit_test(checkpoint_writes_a_loadable_model),
+        cmocka_unit_test(model_gtm_stores_the_penalty_its_weights_were_scored_with),
         cmocka_unit_test(a_nosync_run_directory_writes_the_same_files_and_fsyncs_none),
         cmocka_unit_test(a_nosync_run_directory_writes_model_gtm_with_its_checkpoint),
         cmocka_unit_test(unusable_logdir_is_an_error_naming_it),

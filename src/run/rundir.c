@@ -1225,6 +1225,28 @@ static bool save_model_file(RunDir *rl, const char *path, const Model *m, const 
     return false;
 }
 
+/* model.gtm's stored options: config.txt's, but for l1 and l2, by which
+ * eval scores the loss: m's, the penalty its weights were scored with,
+ * when a change while the run trained (a PBT exploit, the dashboard's e
+ * form) moved it from the one the run began with, so that eval --part val
+ * gives back the figures the run reported.  NULL (config.txt's text, for
+ * save_model_file) when it has not moved. */
+static char *scored_config_text(const RunDir *rl, const Model *m)
+{
+    if (m->l1 == rl->opt.hp.l1 && m->l2 == rl->opt.hp.l2) return NULL;
+    Options *o = malloc(sizeof *o);
+    if (!o) return NULL;
+    *o = rl->opt;
+    o->hp.l1 = m->l1;
+    o->hp.l2 = m->l2;
+    char *text = config_text_of(
+        o, "# as the run started, but for a generated set's noise and val-split, which are as "
+           "they\n# are now, and for l1 and l2, those its weights were scored with; what changed "
+           "while it\n# trained is in journal.txt\n");
+    free(o);
+    return text;
+}
+
 void rundir_on_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kept_epoch)
 {
     RunDir *rl = ctx;
@@ -1238,7 +1260,10 @@ void rundir_on_checkpoint(void *ctx, const Model *m, const Optimizer *o, int kep
     info.epoch = rl->last_epoch;
     info.step = rl->last_step;
     info.kept_epoch = kept_epoch;
+    char *text = scored_config_text(rl, m);
+    info.config_text = text;
     save_model_file(rl, rl->model_path, m, o, &info, rl->last_step, rl->last_epoch);
+    free(text);
 }
 
 /* nosync: model.gtm in step with the checkpoint.gtm just written, from
@@ -1256,8 +1281,11 @@ static void save_pending_model(RunDir *rl, const Model *m, const Optimizer *o, c
     info.epoch = s->epoch;
     info.step = s->step;
     info.kept_epoch = s->best_epoch > 0 ? s->best_epoch : rl->model_pending;
+    char *text = scored_config_text(rl, m);
+    info.config_text = text;
     if (save_model_file(rl, rl->model_path, &best, o, &info, s->step, s->epoch))
         rl->model_pending = 0;
+    free(text);
 }
 
 void rundir_set_checkpoint_share(RunDir *rl, double share)
