@@ -1244,19 +1244,28 @@ static void a_trial_directory_no_row_names_is_taken_up_not_doubled(void **state)
 
 /* ---- files --------------------------------------------------------------- */
 
+/* A sweep of o with its files in dir, run to its end on data. */
+static SweepExec *sweep_to_end(const Options *o, const char *dir, PreparedData *data)
+{
+    Error err = {0};
+    mkdir(dir, 0755);
+    assert_int_equal(prepared_open(data, o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    assert_non_null(x);
+    assert_int_equal(sweep_exec_init(x, o, data, dir, NULL, &err), ERROR_NONE);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    return x;
+}
+
 static void the_files_name_every_trial_and_best_txt_loads(void **state)
 {
     (void)state;
     char dir[256];
     snprintf(dir, sizeof dir, "%s/files", tmpdir);
-    mkdir(dir, 0755);
     Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 4, 3, 2);
     PreparedData data;
     Error err = {0};
-    assert_int_equal(prepared_open(&data, &o, NULL, &err), ERROR_NONE);
-    SweepExec *x = calloc(1, sizeof *x);
-    assert_int_equal(sweep_exec_init(x, &o, &data, dir, NULL, &err), ERROR_NONE);
-    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    SweepExec *x = sweep_to_end(&o, dir, &data);
     char path[300];
     snprintf(path, sizeof path, "%s/trials.csv", dir);
     const char *csv = slurp(path);
@@ -1293,6 +1302,47 @@ static void the_files_name_every_trial_and_best_txt_loads(void **state)
     sweep_exec_free(x);
     free(x);
     prepared_close(&data);
+}
+
+/* Under pbt, best.txt holds the hyperparameters its trial ended with,
+ * and says, when the trial copied another's weights, that a run of them
+ * from the start is not that trial again; without exploits it has no
+ * such line. */
+static void best_txt_says_when_its_trial_copied_weights(void **state)
+{
+    (void)state;
+    for (int k = 0; k < 2; k++) {
+        char dir[256], path[300];
+        snprintf(dir, sizeof dir, "%s/pbt-best-%d", tmpdir, k);
+        /* k 0: exploits every 2 epochs; k 1: the same trials without pbt */
+        Options o = iris_sweep(SPACE, k ? SWEEP_SCHED_NONE : SWEEP_SCHED_PBT, 6, 6, 2);
+        PreparedData data;
+        Error err = {0};
+        SweepExec *x = sweep_to_end(&o, dir, &data);
+        int b = sweep_exec_best(x);
+        assert_true(b >= 0);
+        int exploited = 0;
+        for (int i = 0; i < x->n_started; i++) exploited += x->trials[i].exploited;
+        snprintf(path, sizeof path, "%s/best.txt", dir);
+        const char *text = slurp(path);
+        assert_non_null(text);
+        bool says = strstr(text, "not this trial again") != NULL;
+        if (k) {
+            assert_int_equal(exploited, 0);
+            assert_false(says);
+        } else {
+            assert_true(x->trials[b].exploited);
+            assert_true(says);
+        }
+        /* the options are those the trial ended with */
+        Options loaded;
+        options_default(&loaded);
+        assert_int_equal(options_load_file(&loaded, path, NULL, &err), ERROR_NONE);
+        assert_true(loaded.hp.opt.lr == x->trials[b].opt.hp.opt.lr);
+        sweep_exec_free(x);
+        free(x);
+        prepared_close(&data);
+    }
 }
 
 /* A trial's run directory is not fsynced as it is written (before, each
@@ -1649,6 +1699,7 @@ int main(void)
         cmocka_unit_test(a_sweep_directory_is_resumed_by_one_gradtop_at_a_time),
         cmocka_unit_test(a_trial_directory_no_row_names_is_taken_up_not_doubled),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),
+        cmocka_unit_test(best_txt_says_when_its_trial_copied_weights),
         cmocka_unit_test(trial_files_are_synced_at_the_fixed_points_not_per_epoch),
         cmocka_unit_test(pbt_refuses_a_parameter_the_trainer_cannot_change_live),
         cmocka_unit_test(asha_passes_over_a_trial_stopped_at_its_rung),

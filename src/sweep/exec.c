@@ -185,8 +185,10 @@ static void trial_on_state(void *ctx, const Model *m, const Optimizer *o, const 
             pthread_mutex_lock(&x->mu);
             if (rc)
                 snprintf(t->error, sizeof t->error, "%s", e.msg);
-            else
+            else {
                 trainer_get_hparams(t->tr->trainer, &t->set_hp); /* the sweep's, not a person's */
+                t->exploited = true;
+            }
             t->acked = true;
             wake_owner(x);
             continue;

@@ -192,6 +192,10 @@ static void best_text(const SweepExec *x, FILE *f)
     if (t->hand_changed)
         fprintf(f, "# its hyperparameters were changed by hand while it trained (its journal has "
                    "each change): these are the ones it began with\n");
+    if (t->exploited)
+        fprintf(f, "# it copied the weights of better trials while it trained (its journal has "
+                   "each exploit):\n# these are the hyperparameters it ended with, and a run "
+                   "of them from the start\n# trains another network, not this trial again\n");
     Options o = t->opt;
     /* a run of its own: not named as the trial, on every core */
     o.name[0] = '\0';

@@ -157,7 +157,8 @@ typedef struct {
      * dashboard (seen when the screen lets go of it: sweep_exec_release) */
     HyperParams set_hp;
     bool hand_changed;
-    bool counted; /* holds one of the `parallel` slots */
+    bool exploited; /* pbt: took another trial's weights at least once */
+    bool counted;   /* holds one of the `parallel` slots */
     bool parked, finished, collected, acked;
     int order; /* what a parked trial does next */
     int donor;
