@@ -12,7 +12,7 @@
 #     are wrapped whole above the key bar; a reason cut beside its field
 #     ends with an ellipsis;
 #   - classes that do not fit say "... and N more" (digits at 80x24, iris
-#     at 70x20);
+#     at 70x20), and so do features (digits' 64 at 120x40);
 #   - --noise -1 and --threads 0 read "default (the set's noise)" and
 #     "all cores (N)"; a typed -1 reads "default" once left; samples and
 #     noise are shown for a generated set only, label and delimiter for a
@@ -154,6 +154,21 @@ open small 70 20 iris
 wait_for 'virginica|… and [0-9]+ more' 5 || fail "iris at 70x20 leaves virginica out without saying so"
 close small
 echo "ok: classes that do not fit are counted ('… and $more more')"
+
+# ---- features that do not fit ---------------------------------------------------
+# digits has 64 features, px0 to px63: the list shows whole names and
+# counts the rest, never a name cut short as if it were the last
+open features 120 40 digits
+wait_for 'features' 5 || fail "digits at 120x40: no features list"
+list=$(screen | sed -n '/│ features *$/,$p' | sed -n 's/.*│ //p' | tr '\n' ' ')
+last=$(printf '%s' "$list" | sed -n 's/.*\(px[0-9]*\)[ ,]*… and [0-9]* more.*/\1/p')
+more=$(printf '%s' "$list" | sed -n 's/.*… and \([0-9]*\) more.*/\1/p')
+[ -n "$last" ] && [ -n "$more" ] ||
+    fail "digits' 64 features are cut without saying how many are left out: $list"
+[ $((${last#px} + 1 + more)) = 64 ] ||
+    fail "digits' features: shown up to $last, '$more more', which do not make 64"
+close features
+echo "ok: features that do not fit are counted (up to $last, '… and $more more')"
 
 # ---- special values and rows that do not apply ------------------------------------
 open spiral 120 40 spiral

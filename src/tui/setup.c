@@ -218,13 +218,18 @@ static void preview_load(Setup *s, const char *key)
             free(counts);
         }
     }
-    size_t used = 0;
-    for (int i = 0; i < ds.d && used + 1 < sizeof p->features; i++) {
-        int k = snprintf(p->features + used, sizeof p->features - used, "%s%s", i ? ", " : "",
-                         ds.feature_names ? ds.feature_names[i] : "?");
-        if (k < 0) break;
-        used += (size_t)k;
+    /* whole names; those that do not fit are counted ("... and 20 more"),
+     * room for which is kept */
+    size_t used = 0, room = sizeof p->features - 32;
+    int i = 0;
+    for (; i < ds.d; i++) {
+        const char *name = ds.feature_names ? ds.feature_names[i] : "?";
+        if (used + strlen(name) + 2 >= room) break;
+        used += (size_t)snprintf(p->features + used, room - used, "%s%s", i ? ", " : "", name);
     }
+    if (i < ds.d)
+        snprintf(p->features + used, sizeof p->features - used, "%s%s and %d more", i ? " " : "",
+                 crt_utf8() ? "\u2026" : "...", ds.d - i);
     dataset_free(&ds);
 }
 
