@@ -203,6 +203,17 @@ for ov in epochs:0 lr:-1 min-delta:-1 layers:0 seed:-1 val-split:1 noise:11; do
     fi
 done
 
+# eval and predict read the data as the run did: an option left out takes
+# the model's stored value, not a new run's default.
+for c in eval predict; do
+    run $c --help
+    expect_rc 0
+    expect_no_line "$OUT" '^  --(seed|missing|delimiter|val-split) .*\[default ' \
+        "$c --help gives a new run's default for an option that takes the model's"
+    expect_line "$OUT" "^  --seed N .*\\[the model's unless given; a non-negative integer\\]" \
+        "$c --help does not say that --seed is the model's unless given"
+done
+
 run --version
 expect_rc 0
 expect_line "$OUT" '^gradtop [0-9]+\.[0-9]+\.[0-9]+' "--version does not print 'gradtop X.Y.Z'"

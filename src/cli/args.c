@@ -506,8 +506,19 @@ void cli_usage(FILE *f, const char *command)
             cli_value_word(s, word, sizeof word);
             cli_option_default(s, def, sizeof def, range, sizeof range);
             snprintf(left, sizeof left, "--%s%s%s", s->name, word[0] ? " " : "", word);
-            usage_line(f, left, s->help);
-            if (s->kind == OPTKIND_BOOL)
+            /* eval and predict read the data as the run did: a new run's
+             * default, in the help's words or in brackets, is not theirs */
+            bool stored = (cmd & (CMD_EVAL | CMD_PREDICT)) != 0;
+            const char *cut = stored ? strstr(s->help, " (default:") : NULL;
+            char help[256];
+            size_t len = cut ? (size_t)(cut - s->help) : strlen(s->help);
+            if (len >= sizeof help) len = sizeof help - 1;
+            memcpy(help, s->help, len);
+            help[len] = '\0';
+            usage_line(f, left, help);
+            if (stored)
+                fprintf(f, " [the model's unless given%s%s]", range[0] ? "; " : "", range);
+            else if (s->kind == OPTKIND_BOOL)
                 fprintf(f, " [%s]", def);
             else if (def[0])
                 fprintf(f, " [default %s%s%s]", def, range[0] ? "; " : "", range);
