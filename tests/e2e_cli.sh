@@ -210,7 +210,7 @@ for c in eval predict; do
     expect_rc 0
     expect_no_line "$OUT" '^  --(seed|missing|delimiter|val-split) .*\[default ' \
         "$c --help gives a new run's default for an option that takes the model's"
-    expect_line "$OUT" "^  --seed N .*\\[the model's unless given; a non-negative integer\\]" \
+    expect_line "$OUT" "^  --seed N .*\\[the model's unless given; an integer from 0 to 18446744073709551615\\]" \
         "$c --help does not say that --seed is the model's unless given"
 done
 
