@@ -59,7 +59,7 @@ DESTDIR    ?=
 
 # Debian packages: what building and testing need, and what the benchmark adds.
 DEPS_PKGS  := gcc make pkg-config libncurses-dev libcsv-dev libopenblas-dev libcmocka-dev valgrind \
-              zlib1g-dev libdeflate-dev tmux dataset-fashion-mnist man-db
+              zlib1g-dev libdeflate-dev tmux dataset-fashion-mnist man-db procps
 BENCH_PKGS := python3-torch python3-numpy python3-optuna hyperfine
 
 .PHONY: all run test asan tsan bench clean deps deps-bench format fuzz install layers
