@@ -299,6 +299,14 @@ run --man
 expect_rc 0
 cp "$OUT" "$T/man.1"
 sed -e 's/\\f[BIRP]//g' -e 's/\\-/-/g' -e 's/\\&//g' -e 's/\\e/\\/g' "$T/man.1" >"$T/man.txt"
+# The parser takes --NAME=VALUE and "--" before a DATASET: both are said,
+# in --help and in the manual alike.
+run train --epochs=1 --no-log -- iris
+expect_rc 0
+for f in "$T/man.txt" "$T/help"; do
+    expect_line "$f" "value is the next word or follows '=' \\(--lr=0\\.01\\); '--' ends the options" \
+        "$(basename "$f") does not say that --lr=0.01 and '--' are taken"
+done
 # man_section NAME: the roff lines of section NAME, its .SH line left out.
 man_section() {
     awk -v want=".SH $1" '/^\.SH /{on = ($0 == want || $0 == want "\"") ; next} on' "$T/man.1"

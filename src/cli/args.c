@@ -101,6 +101,10 @@ const CliOption cli_options[] = {
 
 const size_t cli_option_count = sizeof cli_options / sizeof cli_options[0];
 
+const char cli_syntax_note[] =
+    "An option's value is the next word or follows '=' (--lr=0.01); '--' ends the options, so "
+    "that a name beginning with '-' can follow.";
+
 /* The option called name that cmd takes, else the first so called (for
  * the message refusing it), else NULL: two commands may each have their
  * own --resume. */
@@ -540,6 +544,7 @@ void cli_usage(FILE *f, const char *command)
         fprintf(f,
                 "\nBoolean options take --no-NAME to turn them off (e.g. --no-restore-best)%s.\n",
                 no_no);
+    fprintf(f, "%s%s\n", any_bool ? "" : "\n", cli_syntax_note);
     fprintf(f, "\nExit codes:\n");
     for (size_t i = 0; i < cli_exit_count; i++)
         fprintf(f, "  %-4d %s\n", cli_exits[i].code, cli_exits[i].meaning);
