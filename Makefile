@@ -4,7 +4,8 @@
 #   make run      build and open the dashboard on datasets/iris.csv
 #   make test     build and run the whole suite (unit tests and end-to-end)
 #   make asan     the same suite built with AddressSanitizer + UBSan
-#   make tsan     the trainer's control interface under ThreadSanitizer
+#   make tsan     the trainer, the dashboard and the sweep under ThreadSanitizer
+#   make fuzz     each parser's libFuzzer target for FUZZ_SECONDS (default 60)
 #   make bench    the benchmark table of bench/
 #   make layers   check that no source folder includes a later layer
 #   make install  the program, its manual page, bash completion and the
@@ -59,7 +60,7 @@ DESTDIR    ?=
 
 # Debian packages: what building and testing need, and what the benchmark adds.
 DEPS_PKGS  := gcc make pkg-config libncurses-dev libcsv-dev libopenblas-dev libcmocka-dev valgrind \
-              zlib1g-dev libdeflate-dev tmux dataset-fashion-mnist man-db
+              zlib1g-dev libdeflate-dev tmux dataset-fashion-mnist man-db procps
 BENCH_PKGS := python3-torch python3-numpy python3-optuna hyperfine
 
 .PHONY: all run test asan tsan bench clean deps deps-bench format fuzz install layers

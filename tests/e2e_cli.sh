@@ -203,6 +203,17 @@ for ov in epochs:0 lr:-1 min-delta:-1 layers:0 seed:-1 val-split:1 noise:11; do
     fi
 done
 
+# eval and predict read the data as the run did: an option left out takes
+# the model's stored value, not a new run's default.
+for c in eval predict; do
+    run $c --help
+    expect_rc 0
+    expect_no_line "$OUT" '^  --(seed|missing|delimiter|val-split) .*\[default ' \
+        "$c --help gives a new run's default for an option that takes the model's"
+    expect_line "$OUT" "^  --seed N .*\\[the model's unless given; an integer from 0 to 18446744073709551615\\]" \
+        "$c --help does not say that --seed is the model's unless given"
+done
+
 run --version
 expect_rc 0
 expect_line "$OUT" '^gradtop [0-9]+\.[0-9]+\.[0-9]+' "--version does not print 'gradtop X.Y.Z'"
@@ -288,6 +299,14 @@ run --man
 expect_rc 0
 cp "$OUT" "$T/man.1"
 sed -e 's/\\f[BIRP]//g' -e 's/\\-/-/g' -e 's/\\&//g' -e 's/\\e/\\/g' "$T/man.1" >"$T/man.txt"
+# The parser takes --NAME=VALUE and "--" before a DATASET: both are said,
+# in --help and in the manual alike.
+run train --epochs=1 --no-log -- iris
+expect_rc 0
+for f in "$T/man.txt" "$T/help"; do
+    expect_line "$f" "value is the next word or follows '=' \\(--lr=0\\.01\\); '--' ends the options" \
+        "$(basename "$f") does not say that --lr=0.01 and '--' are taken"
+done
 # man_section NAME: the roff lines of section NAME, its .SH line left out.
 man_section() {
     awk -v want=".SH $1" '/^\.SH /{on = ($0 == want || $0 == want "\"") ; next} on' "$T/man.1"

@@ -148,6 +148,16 @@ check "eval --part val on another file: a warning names both files" has "$T/part
 timeout 60 "$G" eval --model "$MODEL" --part val "$DATA/iris.csv" >/dev/null 2>"$T/part.err"
 check "eval --part val on the run's own file: exit 0" is $? 0
 check "eval --part val on the run's own file: no warning" lacks "$T/part.err" "warning"
+# A run trained on a bare name (iris) stores that name: the same name, or
+# the file it stands for, is the run's own data.
+timeout 120 "$G" train --epochs 1 --logdir "$T/runs" --name bare iris >/dev/null 2>&1
+check "train a model on the bare name iris" is $? 0
+BARE=$(ls -d "$T"/runs/*-bare)/model.gtm
+for data in iris datasets/iris.csv; do
+    timeout 60 "$G" eval --model "$BARE" --part val "$data" >/dev/null 2>"$T/part.err"
+    check "eval --part val of a run on iris, given $data: exit 0" is $? 0
+    check "eval --part val of a run on iris, given $data: no warning" lacks "$T/part.err" "warning"
+done
 
 # ---- --labels where the data has no labels file ---------------------------------
 # CSV data has its label in a column: a labels file given for it is

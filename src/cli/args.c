@@ -101,6 +101,10 @@ const CliOption cli_options[] = {
 
 const size_t cli_option_count = sizeof cli_options / sizeof cli_options[0];
 
+const char cli_syntax_note[] =
+    "An option's value is the next word or follows '=' (--lr=0.01); '--' ends the options, so "
+    "that a name beginning with '-' can follow.";
+
 /* The option called name that cmd takes, else the first so called (for
  * the message refusing it), else NULL: two commands may each have their
  * own --resume. */
@@ -506,8 +510,19 @@ void cli_usage(FILE *f, const char *command)
             cli_value_word(s, word, sizeof word);
             cli_option_default(s, def, sizeof def, range, sizeof range);
             snprintf(left, sizeof left, "--%s%s%s", s->name, word[0] ? " " : "", word);
-            usage_line(f, left, s->help);
-            if (s->kind == OPTKIND_BOOL)
+            /* eval and predict read the data as the run did: a new run's
+             * default, in the help's words or in brackets, is not theirs */
+            bool stored = (cmd & (CMD_EVAL | CMD_PREDICT)) != 0;
+            const char *cut = stored ? strstr(s->help, " (default:") : NULL;
+            char help[256];
+            size_t len = cut ? (size_t)(cut - s->help) : strlen(s->help);
+            if (len >= sizeof help) len = sizeof help - 1;
+            memcpy(help, s->help, len);
+            help[len] = '\0';
+            usage_line(f, left, help);
+            if (stored)
+                fprintf(f, " [the model's unless given%s%s]", range[0] ? "; " : "", range);
+            else if (s->kind == OPTKIND_BOOL)
                 fprintf(f, " [%s]", def);
             else if (def[0])
                 fprintf(f, " [default %s%s%s]", def, range[0] ? "; " : "", range);
@@ -529,6 +544,7 @@ void cli_usage(FILE *f, const char *command)
         fprintf(f,
                 "\nBoolean options take --no-NAME to turn them off (e.g. --no-restore-best)%s.\n",
                 no_no);
+    fprintf(f, "%s%s\n", any_bool ? "" : "\n", cli_syntax_note);
     fprintf(f, "\nExit codes:\n");
     for (size_t i = 0; i < cli_exit_count; i++)
         fprintf(f, "  %-4d %s\n", cli_exits[i].code, cli_exits[i].meaning);

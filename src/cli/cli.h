@@ -63,6 +63,8 @@ typedef struct {
 } CliOption;
 extern const CliOption cli_options[];
 extern const size_t cli_option_count;
+/* How cli_parse reads the words, for --help and the manual page. */
+extern const char cli_syntax_note[];
 /* The commands (CMD_ bits) that take the option-table row s. */
 unsigned cli_option_commands(const OptionSpec *s);
 

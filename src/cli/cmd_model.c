@@ -11,6 +11,7 @@
  * an empty one and a warning.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -143,9 +144,17 @@ static void warn_other_data(const SavedModel *sm, const char *model, const char 
     if (!stored) return;
     options_default(stored);
     Error ignored = {0};
-    if (options_load_text(stored, sm->config_text, model, NULL, &ignored) == ERROR_NONE &&
-        stored->dataset[0] && strcmp(stored->dataset, source) &&
-        !same_file(stored->dataset, source))
+    if (options_load_text(stored, sm->config_text, model, NULL, &ignored) != ERROR_NONE ||
+        !stored->dataset[0] || !strcmp(stored->dataset, source)) {
+        free(stored);
+        return;
+    }
+    /* a bare name (iris) stands for the file the loader finds for it */
+    char named[PATH_MAX];
+    const char *own = dataset_named_file(stored->dataset, cli_exe_dir(), named, sizeof named)
+                          ? named
+                          : stored->dataset;
+    if (!same_file(own, source))
         fprintf(stderr,
                 "gradtop: warning: --part %s re-creates the split of the run's own data (%s); "
                 "%s is another file: unless it holds the same rows in the same order, these "

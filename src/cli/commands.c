@@ -41,6 +41,13 @@ static void help_details(FILE *f)
                "path (gradtop ./help, gradtop datasets/help.csv).\n");
 }
 
+/* eval and predict: the options of the run that made the model. */
+static void stored_details(FILE *f)
+{
+    fprintf(f, "The data options default to those the run was trained with, which the model\n"
+               "stores: an option given here overrides the model's.\n");
+}
+
 const CliCommand cli_commands[] = {
     {"train", CMD_TRAIN, "gradtop train [OPTIONS] DATASET | --resume RUNDIR",
      "Train headless: a line per epoch, then a result: line; writes a run directory.", cmd_train,
@@ -55,9 +62,9 @@ const CliCommand cli_commands[] = {
      NULL},
     {"eval", CMD_EVAL, "gradtop eval --model FILE DATASET [--part all|train|val]",
      "Loss and metrics of a saved model; --part val re-creates the run's own split.", cmd_eval,
-     NULL},
+     stored_details},
     {"predict", CMD_PREDICT, "gradtop predict --model FILE DATASET [-o OUT.csv]",
-     "Predictions, one row per input row.", cmd_predict, NULL},
+     "Predictions, one row per input row.", cmd_predict, stored_details},
     {"sweep", CMD_SWEEP, "gradtop sweep [OPTIONS] --space SPEC DATASET | --resume SWEEPDIR",
      "A hyperparameter search: many trials at once, each a run directory; a result: line.",
      cmd_sweep, NULL},

@@ -106,6 +106,9 @@ void cli_man(FILE *f)
             "under datasets/, or a built-in set) while it plots loss and accuracy in the "
             "terminal. The user can pause, step, change hyperparameters mid-run and stop early. "
             "The headless commands use the same engine and write the same run files.\n");
+    fputs(".PP\n", f);
+    roff(f, cli_syntax_note);
+    fputs("\n", f);
     fputs(".SH COMMANDS\n", f);
     for (size_t i = 0; i < cli_command_count; i++) {
         const CliCommand *c = &cli_commands[i];

@@ -335,27 +335,48 @@ static int dataset_dirs(const char *exe_dir, char dirs[DATASET_DIRS][1100])
     return n;
 }
 
+/* Whether spec is a bare name (no '/' and no '.'), looked up in the
+ * dataset directories before the built-ins. */
+static bool is_bare_name(const char *spec)
+{
+    return spec && *spec && !strchr(spec, '/') && !strchr(spec, '.');
+}
+
+/* The first datasets/spec.csv of the dataset directories, into path. */
+static bool named_csv(const char *spec, const char *exe_dir, char *path, size_t cap)
+{
+    char dirs[DATASET_DIRS][1100];
+    int n_dirs = dataset_dirs(exe_dir, dirs);
+    for (int i = 0; i < n_dirs; i++) {
+        int n = snprintf(path, cap, "%s/%s.csv", dirs[i], spec);
+        if (n <= 0 || (size_t)n >= cap || !is_regular_file(path)) continue;
+        /* Beside the program's parent: named by its real path, not
+         * ".../build/../datasets/...". */
+        char real[PATH_MAX];
+        if (strstr(dirs[i], "/../") && realpath(path, real) && strlen(real) < cap)
+            memcpy(path, real, strlen(real) + 1);
+        return true;
+    }
+    return false;
+}
+
+bool dataset_named_file(const char *spec, const char *exe_dir, char *path, size_t cap)
+{
+    return is_bare_name(spec) && named_csv(spec, exe_dir, path, cap);
+}
+
 ErrorCode dataset_load(Dataset *ds, const char *spec, const DatasetOptions *opt, Error *err)
 {
     memset(ds, 0, sizeof *ds);
     DatasetOptions defaults = dataset_options_default();
     if (!opt) opt = &defaults;
     if (!spec || !*spec) return error_set(err, ERROR_INPUT, "no dataset given");
-    if (strchr(spec, '/') || strchr(spec, '.')) return load_path(ds, spec, opt, err);
+    if (!is_bare_name(spec)) return load_path(ds, spec, opt, err);
 
-    char path[2048];
-    char dirs[DATASET_DIRS][1100];
-    int n_dirs = dataset_dirs(opt->exe_dir, dirs);
-    for (int i = 0; i < n_dirs; i++) {
-        int n = snprintf(path, sizeof path, "%s/%s.csv", dirs[i], spec);
-        if (n > 0 && (size_t)n < sizeof path && is_regular_file(path)) {
-            /* Beside the program's parent: named by its real path, not
-             * ".../build/../datasets/...". */
-            char real[PATH_MAX];
-            bool up = strstr(dirs[i], "/../") && realpath(path, real);
-            if (opt->labels_file) return labels_for_csv(up ? real : path, opt->labels_file, err);
-            return dataset_load_csv(ds, up ? real : path, opt, err);
-        }
+    char path[PATH_MAX];
+    if (named_csv(spec, opt->exe_dir, path, sizeof path)) {
+        if (opt->labels_file) return labels_for_csv(path, opt->labels_file, err);
+        return dataset_load_csv(ds, path, opt, err);
     }
 
     bool test = strcmp(spec, "fashion-mnist-test") == 0;

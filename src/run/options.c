@@ -8,8 +8,9 @@
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
-#include <float.h>
 #include <fcntl.h>
+#include <float.h>
+#include <inttypes.h>
 #include <math.h>
 #include <poll.h>
 #include <stdio.h>
@@ -349,7 +350,7 @@ void options_range(const OptionSpec *s, char *buf, size_t cap)
 {
     switch (s->kind) {
     case OPTKIND_INT: snprintf(buf, cap, "an integer from %.0f to %.0f", s->min, s->max); break;
-    case OPTKIND_U64: snprintf(buf, cap, "a non-negative integer"); break;
+    case OPTKIND_U64: snprintf(buf, cap, "an integer from 0 to %" PRIu64, UINT64_MAX); break;
     case OPTKIND_DOUBLE: {
         int n;
         if (s->min == DBL_TRUE_MIN && s->max >= BIG)

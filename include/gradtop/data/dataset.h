@@ -222,6 +222,11 @@ bool dataset_parse_float(const char *s, size_t len, float *out);
  * "semicolon ';'", "tab", "pipe '|'", or "'c'" for another. */
 void dataset_delimiter_name(char c, char *buf, size_t cap);
 
+/* The file a bare name stands for (datasets/NAME.csv, looked up as
+ * dataset_load does), into path; false for a path, a built-in or a name
+ * with no such file. */
+bool dataset_named_file(const char *spec, const char *exe_dir, char *path, size_t cap);
+
 /* Names the built-ins and the CSV files found under datasets/ (for the setup
  * screen's list).  Fills up to cap entries of names (each up to 128 bytes);
  * returns how many there are.  Fashion-MNIST is listed only when installed. */
