@@ -166,4 +166,19 @@ resume_bare "$brun" 10 "$T/sgd.err" --optimizer sgd
 check "another --optimizer: a fresh optimizer state" grep -qF \
     "the weights of epoch 8, with a fresh optimizer state. Lost with the checkpoint:" "$T/sgd.err"
 
+# Hyperparameters given with --resume change the run from the resume on:
+# the journal says so at that step, as it does a change made while the
+# run trained, and view's run list marks the option changed.
+timeout 60 "$G" train datasets/iris.csv --lr 0.01 --epochs 3 --logdir "$T/given" >/dev/null 2>&1
+grun=$(ls -d "$T"/given/*)
+timeout 60 "$G" train --resume "$grun" --epochs 5 --lr 0.05 --batch-size 16 --dropout 0 \
+    >/dev/null 2>&1
+check "a resume with --lr 0.05 --batch-size 16 completes" [ $? -eq 0 ]
+check "the journal has the change at the resume's step, and only what changed" grep -q \
+    ' step=12 epoch=3 change lr 0.01 -> lr 0.05, batch_size 32 -> 16 (given to train --resume)$' \
+    "$grun/journal.txt"
+timeout 60 "$G" train --resume "$grun" --epochs 6 >/dev/null 2>&1
+check "a resume that changes nothing journals no change" \
+    [ "$(grep -c ' change ' "$grun/journal.txt")" -eq 1 ]
+
 check_done

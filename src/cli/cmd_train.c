@@ -361,6 +361,15 @@ static int train_watched(CliWatch *watch, void *ctx)
      * before any time is spent. */
     if (trainrun_open_log(&run, &err))
         return refused(&run, &err, sm ? "" : " (or use --no-log)"); /* a resume writes its run */
+    /* hyperparameters given with --resume change the run's from here on:
+     * journaled as a change made while it trained would be */
+    char changed[256];
+    if (rr && run.log &&
+        trainer_hparams_change(&rr->earlier.hp, &o->hp, true, changed, sizeof changed) > 0 &&
+        strlen(changed) + 32 < sizeof changed) {
+        strcat(changed, " (given to train --resume)");
+        rundir_note(run.log, "change", changed);
+    }
     ErrorCode trc = trainrun_run(&run, &err);
     int sig = sigwatch_join(&watch->sig);
     trainrun_end(&run);

@@ -497,6 +497,41 @@ void trainer_evaluate(Model *m, const Dataset *ds, EpochMetrics *out)
     evaluate(m, ds, pred, 256, scale, out);
 }
 
+size_t trainer_hparams_change(const HyperParams *a, const HyperParams *b, bool with_batch,
+                              char *text, size_t cap)
+{
+    size_t len = 0;
+#define CHANGED(fmt, x, y)                                                                         \
+    len += (size_t)snprintf(text + len, len < cap ? cap - len : 0, "%s" fmt " -> " fmt,            \
+                            len ? ", " : "", x, y)
+    if (cap) text[0] = '\0';
+    if (b->opt.kind != a->opt.kind)
+        CHANGED("optimizer %s", optimizer_names[a->opt.kind], optimizer_names[b->opt.kind]);
+    if (b->opt.lr != a->opt.lr) CHANGED("lr %g", a->opt.lr, b->opt.lr);
+    if (b->opt.momentum != a->opt.momentum)
+        CHANGED("momentum %g", a->opt.momentum, b->opt.momentum);
+    if (b->opt.beta1 != a->opt.beta1) CHANGED("beta1 %g", a->opt.beta1, b->opt.beta1);
+    if (b->opt.beta2 != a->opt.beta2) CHANGED("beta2 %g", a->opt.beta2, b->opt.beta2);
+    if (b->opt.eps != a->opt.eps) CHANGED("eps %g", a->opt.eps, b->opt.eps);
+    if (b->opt.rho != a->opt.rho) CHANGED("rho %g", a->opt.rho, b->opt.rho);
+    if (b->opt.weight_decay != a->opt.weight_decay)
+        CHANGED("weight_decay %g", a->opt.weight_decay, b->opt.weight_decay);
+    if (b->opt.nesterov != a->opt.nesterov)
+        CHANGED("nesterov %d", a->opt.nesterov, b->opt.nesterov);
+    if (b->opt.amsgrad != a->opt.amsgrad) CHANGED("amsgrad %d", a->opt.amsgrad, b->opt.amsgrad);
+    if (b->opt.centered != a->opt.centered)
+        CHANGED("centered %d", a->opt.centered, b->opt.centered);
+    if (b->l1 != a->l1) CHANGED("l1 %g", a->l1, b->l1);
+    if (b->l2 != a->l2) CHANGED("l2 %g", a->l2, b->l2);
+    if (b->dropout != a->dropout) CHANGED("dropout %g", a->dropout, b->dropout);
+    if (b->patience != a->patience) CHANGED("patience %d", a->patience, b->patience);
+#undef CHANGED
+    if (with_batch && b->batch_size != a->batch_size)
+        len += (size_t)snprintf(text + len, len < cap ? cap - len : 0, "%sbatch_size %d -> %d",
+                                len ? ", " : "", a->batch_size, b->batch_size);
+    return len;
+}
+
 /* Applies a hyperparameter change (trainer thread, mu not held), emits the
  * event that says what changed and writes it into reply (or "no change"). */
 /* Applies n; the journal's change line says what changed from `from`
@@ -507,29 +542,7 @@ static void apply_hparams_from(Trainer *t, const HyperParams *n, const HyperPara
 {
     HyperParams o = *from;
     char text[192];
-    size_t len = 0;
-#define CHANGED(fmt, a, b)                                                                         \
-    len += (size_t)snprintf(text + len, len < sizeof text ? sizeof text - len : 0,                 \
-                            "%s" fmt " -> " fmt, len ? ", " : "", a, b)
-    text[0] = '\0';
-    if (n->opt.kind != o.opt.kind)
-        CHANGED("optimizer %s", optimizer_names[o.opt.kind], optimizer_names[n->opt.kind]);
-    if (n->opt.lr != o.opt.lr) CHANGED("lr %g", o.opt.lr, n->opt.lr);
-    if (n->opt.momentum != o.opt.momentum) CHANGED("momentum %g", o.opt.momentum, n->opt.momentum);
-    if (n->opt.beta1 != o.opt.beta1) CHANGED("beta1 %g", o.opt.beta1, n->opt.beta1);
-    if (n->opt.beta2 != o.opt.beta2) CHANGED("beta2 %g", o.opt.beta2, n->opt.beta2);
-    if (n->opt.eps != o.opt.eps) CHANGED("eps %g", o.opt.eps, n->opt.eps);
-    if (n->opt.rho != o.opt.rho) CHANGED("rho %g", o.opt.rho, n->opt.rho);
-    if (n->opt.weight_decay != o.opt.weight_decay)
-        CHANGED("weight_decay %g", o.opt.weight_decay, n->opt.weight_decay);
-    if (n->opt.nesterov != o.opt.nesterov) CHANGED("nesterov %d", o.opt.nesterov, n->opt.nesterov);
-    if (n->opt.amsgrad != o.opt.amsgrad) CHANGED("amsgrad %d", o.opt.amsgrad, n->opt.amsgrad);
-    if (n->opt.centered != o.opt.centered) CHANGED("centered %d", o.opt.centered, n->opt.centered);
-    if (n->l1 != o.l1) CHANGED("l1 %g", o.l1, n->l1);
-    if (n->l2 != o.l2) CHANGED("l2 %g", o.l2, n->l2);
-    if (n->dropout != o.dropout) CHANGED("dropout %g", o.dropout, n->dropout);
-    if (n->patience != o.patience) CHANGED("patience %d", o.patience, n->patience);
-#undef CHANGED
+    size_t len = trainer_hparams_change(&o, n, false, text, sizeof text);
     HyperParams applied = *n;
     if (n->batch_size != o.batch_size) {
         int batch = n->batch_size < (long)t->train->n ? n->batch_size : (int)t->train->n;

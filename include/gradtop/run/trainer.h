@@ -221,6 +221,13 @@ typedef struct {
 /* The figure of m that field names (the monitored one, say). */
 double epoch_metrics_value(const EpochMetrics *m, MonitorField field);
 
+/* What changed from a to b as a journal's change line says it ("lr 0.01
+ * -> lr 0.02, dropout 0 -> dropout 0.2"; with_batch adds "batch_size 32
+ * -> 64") into text (cut to cap); its length as snprintf counts it, 0 when
+ * nothing changed. */
+size_t trainer_hparams_change(const HyperParams *a, const HyperParams *b, bool with_batch,
+                              char *text, size_t cap);
+
 /* ERROR_INPUT when the figure a --monitor name picks is not one of task's
  * (accuracy of a regression, mae or r2 of a classification), naming those
  * that are: every epoch would lack it.  trainer_create checks it. */
