@@ -288,6 +288,13 @@ if command -v bash >/dev/null 2>&1; then
     bash -c '. "$1"; COMP_WORDS=(gradtop help tr); COMP_CWORD=2; _gradtop
              printf "%s\n" "${COMPREPLY[@]}"' sh "$T/completion" >"$OUT" 2>"$ERR"
     grep -qx train "$OUT" || bad "the completion does not offer the command train after help"
+    # a command's own option with a few words for its value offers them
+    LAST="the completion of 'gradtop eval --part '"
+    checks=$((checks + 1))
+    bash -c '. "$1"; COMP_WORDS=(gradtop eval --part ""); COMP_CWORD=3; _gradtop
+             printf "%s\n" "${COMPREPLY[@]}"' sh "$T/completion" >"$OUT" 2>"$ERR"
+    [ "$(sort "$OUT" | tr '\n' ' ')" = "all train val " ] ||
+        bad "the completion does not offer all, train and val after eval --part: $(tr '\n' ' ' <"$OUT")"
 fi
 
 # ---- the manual page: gradtop --man ----------------------------------------

@@ -310,6 +310,14 @@ void cli_bash_completion(FILE *f)
         for (int n = 0; s->names[n]; n++) fprintf(f, "%s%s", n ? " " : "", s->names[n]);
         fputs("\" -- \"$cur\")); return ;;\n", f);
     }
+    /* and a command's own option whose value is one of a few words */
+    for (size_t k = 0; k < cli_option_count; k++) {
+        const CliOption *c = &cli_options[k];
+        if (!c->arg || !strchr(c->arg, '|')) continue;
+        fprintf(f, "    --%s) COMPREPLY=($(compgen -W \"", c->name);
+        for (const char *a = c->arg; *a; a++) fputc(*a == '|' ? ' ' : *a, f);
+        fputs("\" -- \"$cur\")); return ;;\n", f);
+    }
     char names[200];
     cli_command_names(names, sizeof names, " ");
     fprintf(f,
