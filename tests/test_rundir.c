@@ -476,6 +476,11 @@ static void event_file_reads_back_as_the_same_scalars(void **state)
     assert_non_null(memmem(exp, len, "beta1", 5));
     assert_non_null(memmem(exp, len, "nesterov", 8));
     assert_non_null(memmem(exp, len, "initial-accumulator", 19));
+    /* and every figure of either task, so that a regression run's mae
+     * has its column beside this classification one's accuracy */
+    assert_non_null(memmem(exp, len, "final/val_accuracy", 18));
+    assert_non_null(memmem(exp, len, "final/val_mae", 13));
+    assert_non_null(memmem(exp, len, "final/test_r2", 13));
     assert_non_null(record_with(buf, n, "_hparams_/session_end_info", &len));
     rundir_close(rl);
     free_fixture(f);

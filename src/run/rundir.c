@@ -395,27 +395,24 @@ static void collect_hparams(HParamSet *set, const Options *o, const char *datase
     }
 }
 
-/* The final/... metric tags, in the order rundir_finish writes them. */
+/* The HParams experiment's metrics: the final/ figures of every part and
+ * of both tasks, the run's own task first.  TensorBoard takes the
+ * experiment from one of the runs it reads and ignores the others', so it
+ * names what any run may have: a run with --test, or a regression, beside
+ * one without (a run lacking a figure leaves its cell empty). */
+#define METRIC_TAGS 12
 static int metric_tags(const RunDir *rl, const char **tags)
 {
+    static const char *const names[3][4] = {
+        {"final/loss", "final/accuracy", "final/mae", "final/r2"},
+        {"final/val_loss", "final/val_accuracy", "final/val_mae", "final/val_r2"},
+        {"final/test_loss", "final/test_accuracy", "final/test_mae", "final/test_r2"}};
+    /* loss, then the task's own figures, then the other task's */
+    static const int cls[4] = {0, 1, 2, 3}, reg[4] = {0, 2, 3, 1};
+    const int *order = rl->task == TASK_CLASSIFICATION ? cls : reg;
     int n = 0;
-    bool cls = rl->task == TASK_CLASSIFICATION;
-    bool present[3] = {true, rl->has_val, rl->has_test};
-    static const char *const cls_tags[3][2] = {{"final/loss", "final/accuracy"},
-                                               {"final/val_loss", "final/val_accuracy"},
-                                               {"final/test_loss", "final/test_accuracy"}};
-    static const char *const reg_tags[3][3] = {
-        {"final/loss", "final/mae", "final/r2"},
-        {"final/val_loss", "final/val_mae", "final/val_r2"},
-        {"final/test_loss", "final/test_mae", "final/test_r2"}};
-    for (int p = 0; p < 3; p++) {
-        if (!present[p]) continue;
-        if (cls) {
-            for (int k = 0; k < 2; k++) tags[n++] = cls_tags[p][k];
-        } else {
-            for (int k = 0; k < 3; k++) tags[n++] = reg_tags[p][k];
-        }
-    }
+    for (int p = 0; p < 3; p++)
+        for (int k = 0; k < 4; k++) tags[n++] = names[p][order[k]];
     return n;
 }
 
@@ -810,7 +807,7 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
 
     HParamSet *hs = malloc(sizeof *hs); /* 16 KiB: not on the stack */
     if (hs) {
-        const char *tags[9];
+        const char *tags[METRIC_TAGS];
         int nt = metric_tags(rl, tags);
         const char *name = s->all.name[0] ? s->all.name : o->dataset;
         Error te = {0};
