@@ -63,6 +63,27 @@ echo "ok: at 80x24 the title, the legend and the current view are all shown"
 quit_q_y dash
 echo "ok: q y exits 0"
 
+# ---- an earlier run far above this one does not flatten it ---------------------
+# A teacher shows a rate too high, then one too small: the first run's loss
+# in the hundreds once owned the range, and the second's curve, at 0.8,
+# lay on the floor beside a "0" tick.
+"$GRADTOP" train "$IRIS" --optimizer sgd --lr 5 --epochs 3 --patience 0 \
+    --logdir "$TMP/hot" >"$TMP/hot.out" 2>&1 || true
+hot_max=$(find "$TMP/hot" -name metrics.csv -exec awk -F, 'NR > 1 {
+    for (i = 4; i <= 6; i += 2) if ($i > m) m = $i } END { print m + 0 }' {} \;)
+awk -v m="$hot_max" 'BEGIN { exit !(m > 20) }' ||
+    fail "the earlier run at lr 5 did not reach a loss above 20 (max $hot_max): no test"
+start cold "--start '$IRIS' --optimizer sgd --lr 0.00001 --epochs 5 --patience 0 --logdir '$TMP/hot'"
+wait_for 'DONE' 20 || fail "the run at lr 1e-5 did not end"
+wait_for 'loss   earlier runs: 1' 2 || fail "the earlier run at lr 5 is not behind the charts"
+top=$(axis_max 'loss   earlier' '^accuracy')
+awk -v t="$top" 'BEGIN { exit !(t != "none" && t < 5) }' ||
+    fail "the earlier run (max loss $hot_max) owns the loss axis: its top tick is $top"
+on_screen 'earlier runs: 1 \(above: top edge\)' ||
+    fail "the chart does not say the earlier run's higher points are on its top edge"
+echo "ok: an earlier run's loss of $hot_max leaves the axis to this run's (top tick $top)"
+quit_exits cold 0
+
 # ---- a race from the setup screen -------------------------------------------
 start race "'$IRIS' --no-log --epochs 100000 --patience 0"
 wait_for 'F10' 10 || fail "the setup screen did not come up"

@@ -257,6 +257,27 @@ static void a_diverged_run_does_not_flatten_the_runs_beside_it(void **state)
     assert_true(a.hi >= 500 && a.hi < 1e3);
 }
 
+/* An earlier run drawn behind the dashboard's (context, reach 2) sets the
+ * range up to twice the current run's highest: a run at a sane rate beside
+ * it stays whole, one at a rate far too high (iris at lr 5: 33 and 177)
+ * does not flatten it. */
+static void an_earlier_run_reaches_twice_the_current_ones_top(void **state)
+{
+    (void)state;
+    static const double earlier_y[SIDE_N] = {2.1, 33.5, 177, 1.6, 0.9, 0.7, 0.6, 0.5};
+    const double *xs[2] = {side_x, side_x}, *ys[2] = {calm_y, earlier_y};
+    size_t ns[2] = {SIDE_N, SIDE_N};
+    double scratch[2 * SIDE_N];
+    ChartAxis a;
+    const ChartTrust trust[2] = {{0}, {.reach = 2}};
+    /* 2.1 is within twice 1.1, 33.5 and 177 are not */
+    assert_int_equal(chart_autoscale_from(xs, ys, ns, trust, 2, false, scratch, &a), 14);
+    assert_true(a.hi >= 2.1 && a.hi < 3);
+    /* the log axis shows it whole */
+    assert_int_equal(chart_autoscale_from(xs, ys, ns, trust, 2, true, scratch, &a), 16);
+    assert_true(a.hi >= 177);
+}
+
 /* The cut applies to the run that blew up alone: a run that never diverged
  * keeps its early losses however far above the median (a regression's
  * first squared errors), and each run is trusted from its own recovery. */
@@ -651,6 +672,7 @@ int main(void)
         cmocka_unit_test(pre_recovery_spike_does_not_own_the_loss_axis),
         cmocka_unit_test(recovery_aftermath_beyond_three_decades_of_the_median_is_left_out),
         cmocka_unit_test(a_diverged_run_does_not_flatten_the_runs_beside_it),
+        cmocka_unit_test(an_earlier_run_reaches_twice_the_current_ones_top),
         cmocka_unit_test(each_run_is_trusted_as_its_own_history_says),
         cmocka_unit_test(smoothing_restarts_after_a_recovery),
         cmocka_unit_test(smooth_skips_non_finite_values_without_advancing),

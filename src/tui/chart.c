@@ -162,7 +162,7 @@ size_t chart_autoscale_from(const double *const *xs, const double *const *ys, co
     double clean_max = -INFINITY; /* the highest value of the runs that never diverged */
     for (int k = 0; k < n_series; k++) {
         const ChartTrust *t = trust ? &trust[k] : NULL;
-        bool clean = !t || (!t->blew_up && !t->resumed);
+        bool clean = !t || (!t->blew_up && !t->resumed && !(t->reach > 0));
         cut_any = cut_any || !clean;
         for (size_t i = 0; i < ns[k]; i++) {
             double v = ys[k][i];
@@ -181,9 +181,12 @@ size_t chart_autoscale_from(const double *const *xs, const double *const *ys, co
             const ChartTrust *t = &trust[k];
             /* a resumed run's points past its recovery are its own curve
              * but for the aftermath; a run left diverged keeps the range
-             * of the runs beside it that never diverged */
-            double limit = t->resumed || !t->blew_up || !clean_any ? cut : clean_max;
-            bool cuts = t->blew_up || t->resumed;
+             * of the runs beside it that never diverged, and a context
+             * series reaches a multiple of it */
+            double limit = t->reach > 0 ? (clean_any ? t->reach * clean_max : cut)
+                           : t->resumed || !t->blew_up || !clean_any ? cut
+                                                                     : clean_max;
+            bool cuts = t->blew_up || t->resumed || t->reach > 0;
             for (size_t i = 0; i < ns[k]; i++) {
                 double v = ys[k][i];
                 if (!trusted_point(t, xs[k][i]) || !usable(v, log)) continue;

@@ -69,6 +69,10 @@ typedef struct {
      * set the range */
     bool resumed;
     double from;
+    /* > 0: a series drawn for context (an earlier run behind the current
+     * one), which sets a linear range only up to reach times the highest
+     * value of the series that never diverged */
+    double reach;
 } ChartTrust;
 
 /*
@@ -83,6 +87,9 @@ typedef struct {
  *   - on a linear axis a series that blew up and was not resumed sets it
  *     only with values up to the highest of the series that never
  *     diverged, or without those, up to the factor times the median;
+ *   - on a linear axis a context series (reach > 0) sets it only with
+ *     values up to reach times that highest (the median's cut without
+ *     those);
  *   - when that leaves nothing, every point of every series does.
  * scratch holds the sum of ns.  Returns the number of values the fit used.
  *

@@ -361,11 +361,12 @@ static size_t history_points(const History *h)
 }
 
 /* Adds the earlier runs' series a and b (HS_*) to c, faint, with x mapped
- * from epochs and cut at x_hi. */
-static void add_history(Dashboard *d, ChartSpec *c, size_t *used, int a, int b, double x_hi)
+ * from epochs and cut at x_hi.  Returns how many series it added: c's
+ * first ones. */
+static int add_history(Dashboard *d, ChartSpec *c, size_t *used, int a, int b, double x_hi)
 {
     const History *h = &d->hist;
-    if (h->hidden) return;
+    if (h->hidden) return 0;
     const TrainerSnapshot *s = snap(d);
     const int ks[2] = {a, b};
     for (int i = 0; i < h->n; i++) {
@@ -385,6 +386,7 @@ static void add_history(Dashboard *d, ChartSpec *c, size_t *used, int a, int b, 
                 c->series[c->n_series++] = (ChartSeries){x, hr->value[k], keep, ROLE_DIM, true};
         }
     }
+    return c->n_series;
 }
 
 static void build_markers(Dashboard *d)
@@ -453,14 +455,29 @@ static void add_pair(Dashboard *d, ChartSpec *c, size_t *used, const double *x, 
 }
 
 /* The trust of every series on the charts (chartview_trust): this run's
- * recovery applies to all of them.  Alone on its chart, a run whose
- * divergence has not been resumed from keeps the spike in range: it is
- * what happened (beside other runs, the race's, it would flatten them). */
-static void chart_trust(const Dashboard *d, const ChartSpec *c, ChartTrust *trust)
+ * recovery applies to its own.  Alone on its chart, a run whose divergence
+ * has not been resumed from keeps the spike in range: it is what happened
+ * (beside other runs, the race's, it would flatten them).  The first behind
+ * series, earlier runs drawn for context, set a linear range only up to
+ * twice this run's highest: an earlier run at a sane rate stays whole,
+ * one at a rate far too high (iris at lr 5: a loss of 177) would
+ * otherwise flatten this one's curve onto a "0" tick. */
+static void chart_trust(const Dashboard *d, const ChartSpec *c, int behind, ChartTrust *trust)
 {
     ChartTrust t = chartview_trust(snap(d));
     t.blew_up = false;
-    for (int i = 0; i < c->n_series; i++) trust[i] = t;
+    for (int i = 0; i < c->n_series; i++) trust[i] = i < behind ? (ChartTrust){.reach = 2} : t;
+}
+
+/* Whether a point of the first behind series of c lies above its fitted
+ * linear axis (drawn on the top edge). */
+static bool behind_clipped(const ChartSpec *c, int behind)
+{
+    if (c->y_axis.log) return false;
+    for (int i = 0; i < behind; i++)
+        for (size_t k = 0; k < c->series[i].n; k++)
+            if (c->series[i].y[k] > c->y_axis.hi) return true;
+    return false;
 }
 
 /* The x from which the smoothing starts afresh: the recovery's. */
@@ -559,30 +576,42 @@ static void view_charts(Dashboard *d, int top, int left, int height, int width)
     loss.markers = d->markers;
     loss.n_markers = d->n_markers;
     loss.empty_text = "waiting for the first batch...";
-    add_history(d, &loss, &used, HS_LOSS, HS_VAL_LOSS, x_hi);
+    int behind = add_history(d, &loss, &used, HS_LOSS, HS_VAL_LOSS, x_hi);
     add_pair(d, &loss, &used, sx, sy, np, x_from, ROLE_TRAIN, ROLE_TRAIN_RAW);
     if (has_val) add_pair(d, &loss, &used, ex, vl, ne, x_from, ROLE_VAL, ROLE_VAL_RAW);
     double *scratch = d->buf + used;
-    chart_trust(d, &loss, trust);
+    chart_trust(d, &loss, behind, trust);
     chartview_fit_y(&loss, trust, d->log_y, false, scratch);
+    /* a line on the top edge must not read as a value */
+    if (behind_clipped(&loss, behind)) {
+        size_t l = strlen(title);
+        snprintf(title + l, sizeof title - l, " (above: top edge)");
+    }
     set_x_ticks(d, &loss, width - 8, e_hi);
     chartview_draw(stdscr, top, left, h1, width, &loss);
     draw_legend(d, top, left + crt_width(title) + 2, left + width, has_val);
 
     ChartSpec acc;
     memset(&acc, 0, sizeof acc);
-    acc.title = reg ? "mean absolute error" : "accuracy";
+    char acc_title[64];
+    snprintf(acc_title, sizeof acc_title, "%s", reg ? "mean absolute error" : "accuracy");
+    acc.title = acc_title;
     acc.x_axis = xa;
     acc.markers = d->markers;
     acc.n_markers = d->n_markers;
     acc.empty_text = "waiting for the first epoch...";
-    add_history(d, &acc, &used, HS_METRIC, HS_VAL_METRIC, x_hi);
+    /* accuracies have their own bounds: an earlier run above this one's
+     * is worth seeing whole */
+    behind = add_history(d, &acc, &used, HS_METRIC, HS_VAL_METRIC, x_hi);
+    if (!reg) behind = 0;
     add_pair(d, &acc, &used, ex, tm, ne, x_from, ROLE_TRAIN, ROLE_TRAIN_RAW);
     if (has_val) add_pair(d, &acc, &used, ex, vm, ne, x_from, ROLE_VAL, ROLE_VAL_RAW);
     scratch = d->buf + used;
-    chart_trust(d, &acc, trust);
+    chart_trust(d, &acc, behind, trust);
     chartview_fit_y(&acc, trust, reg && d->log_y, !reg, scratch);
     acc.y_axis.log = reg && d->log_y;
+    if (behind_clipped(&acc, behind))
+        snprintf(acc_title, sizeof acc_title, "mean absolute error   earlier runs above: top edge");
     set_x_ticks(d, &acc, width - 8, e_hi);
     chartview_draw(stdscr, top + h1, left, h2, width, &acc);
 }
