@@ -34,38 +34,23 @@ start() {
 
 # swatches: from the coloured screen on stdin, one line "COLOUR NAME" per
 # class swatch (two full blocks followed by the class's name), COLOUR the
-# foreground the blocks are drawn in (an SGR 38;5;N, 3N or 9N), "default"
-# for none.  Reads the SGR state as a terminal would.
+# foreground the blocks are drawn in (as cells gives it).
 swatches() {
-    perl -CS -ne '
-        my $fg = "default";
-        my $pending;
-        while (/\G(?:\e\[([0-9;]*)m|([^\e]+)|\e.)/gc) {
-            if (defined $1) {
-                my @p = split /;/, $1;
-                @p = (0) unless @p;
-                while (@p) {
-                    my $c = shift @p;
-                    if ($c eq "" || $c == 0 || $c == 39) { $fg = "default" }
-                    elsif ($c == 38 && @p >= 2 && $p[0] == 5) { shift @p; $fg = shift @p }
-                    elsif ($c == 48 && @p >= 2 && $p[0] == 5) { shift @p; shift @p }
-                    elsif ($c >= 30 && $c <= 37) { $fg = $c - 30 }
-                    elsif ($c >= 90 && $c <= 97) { $fg = $c - 90 + 8 }
-                }
-            } elsif (defined $2) {
-                my $t = $2;
-                while (length $t) {
-                    if (defined $pending && $t =~ s/^\s*(\S+)//) {
-                        print "$pending $1\n";
-                        undef $pending;
-                    } elsif ($t =~ s/^.*?\x{2588}\x{2588}//) {
-                        $pending = $fg;
-                    } else {
-                        last;
-                    }
-                }
-            }
-        }'
+    cells | perl -CS -ane '
+        sub flush { print "$p $w\n" if defined $w; undef $w; undef $p }
+        my ($r, $c, $fg, $ch) = @F;
+        if (!defined $row || $r != $row) { flush(); ($row, $blk) = ($r, undef) }
+        if (defined $w) {
+            if ($c == $last + 1) { $w .= $ch; $last = $c; next }
+            flush();
+        }
+        if ($ch eq "\x{2588}") {
+            if (defined $blk && $blk == $c - 1) { $p = $fg; undef $blk } else { $blk = $c }
+            next;
+        }
+        undef $blk;
+        if (defined $p) { $w = $ch; $last = $c }
+        END { flush() }'
 }
 
 # distinct_colours FILE: how many different colours FILE's swatches use.

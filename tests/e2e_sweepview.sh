@@ -301,6 +301,37 @@ awk -v t="$top" 'BEGIN { exit !(t != "none" && t + 0 <= 100) }' ||
 quit_exits far 0
 echo "ok: far worse trials sit on the charts' top edge (the curves' axis tops at $top)"
 
+# ---- a trial's colour is the same in its row, its curve and its scatter points ------
+# (the scatters once drew the best trial's point in the "best" green,
+# trial 2's colour, and the others' in one magenta)
+start_session colours C.UTF-8 "sweep --space 'lr=loguniform(1e-3,1e-1); layers=choice(4|16)' \
+--trials 8 --max-epochs 6 --patience 0 --seed 3 --no-log '$PWD/datasets/iris.csv'"
+wait_for 'sweep finished: best trial' 60 || fail "the colours sweep did not finish"
+keys End
+sleep 0.5
+T capture-pane -p -e -t "$PANE" | cells >"$TMP/cells"
+# each row's number in its trial's colour: "TRIAL COLOUR"
+awk '$1 >= 2 && $1 <= 9 && $2 == 0 { print $4, $3 }' "$TMP/cells" >"$TMP/trials"
+[ "$(wc -l <"$TMP/trials")" -eq 8 ] || fail "the leaderboard's numbers: $(tr '\n' ' ' <"$TMP/trials")"
+# the scatters: the braille dots right of the column where "lr: best" starts,
+# between the charts' title row and the events
+srow=$(screen | grep -n 'lr: best' | head -n 1 | cut -d: -f1)
+scol=$(screen | sed -n "${srow}p" | perl -CS -ne 'print index($_, "lr: best")')
+erow=$(screen | grep -n '^events' | head -n 1 | cut -d: -f1)
+perl -CSD -ane 'BEGIN { ($r0, $r1, $c0) = splice @ARGV, 0, 3 }
+    print "$F[2]\n" if $F[0] >= $r0 && $F[0] < $r1 - 1 && $F[1] >= $c0 && $F[3] =~ /[\x{2801}-\x{28ff}]/' \
+    "$srow" "$erow" "$scol" "$TMP/cells" | sort -u >"$TMP/dots"
+[ -s "$TMP/dots" ] || fail "no scatter dots found right of column $scol"
+while read -r colour; do
+    grep -q " $colour\$" "$TMP/trials" ||
+        fail "a scatter point is drawn in colour $colour, no trial's: $(tr '\n' ' ' <"$TMP/trials")"
+done <"$TMP/dots"
+best=$(screen | sed -n 's/.*best trial \([0-9]*\) .*/\1/p' | head -n 1)
+bc=$(awk -v t="$best" '$1 == t { print $2 }' "$TMP/trials")
+grep -qx "$bc" "$TMP/dots" || fail "the best trial's ($best) colour $bc is on no scatter point"
+quit_exits colours 0
+echo "ok: every scatter point is drawn in its trial's colour, the best's ($best) too"
+
 # ---- a resumed sweep's time is this session's, and says so -----------------------
 # (it once read "took 3ms" for a sweep whose trials all trained before)
 sdir=$(ls -d "$TMP"/setup/*-iris-sweep)

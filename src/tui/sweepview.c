@@ -696,7 +696,11 @@ static bool param_x(const SweepExec *x, int p, const SweepValue *v, double *out)
     return true;
 }
 
-/* Parameter p against each trial's best figure. */
+/* Parameter p against each trial's best figure, each point in its trial's
+ * colour (its number's and its curve's), the best's and the cursor's bold
+ * and on top, those pruned or stopped behind the others, as on the curves
+ * chart.  Past the series a chart takes, the trials ranked last share one
+ * faint series. */
 static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, int width)
 {
     const SweepExec *x = s->x;
@@ -708,34 +712,71 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
     c.title = title;
     c.empty_text = "no trial has a figure yet";
     size_t n = (size_t)s->n_started;
-    /* six series of n points (x and y), then n for the axis's fit */
-    double *b = need(s, 13 * n + 16);
+    /* every point's x and y, then n for the axis's fit */
+    double *b = need(s, 3 * n + 16);
     if (!b) return;
-    /* series: the others, those pruned or stopped (faint), the best, the
-     * cursor's, those that diverged, those far worse than the best (faint) */
-    enum { N_SETS = 6 };
-    double *xs[N_SETS], *ys[N_SETS];
-    size_t ns[N_SETS] = {0};
-    for (int k = 0; k < N_SETS; k++) {
-        xs[k] = b + (size_t)k * 2 * n;
-        ys[k] = xs[k] + n;
-    }
-    double *all = b + 2 * N_SETS * n;
+    double *xs = b, *ys = b + n, *all = b + 2 * n;
     int best = best_trial(s);
-    for (int i = 0; i < s->n_started; i++) {
+    /* the order drawn: the rest (sharing the first series, or two: those
+     * that set the range and those that do not), then the ranked trials
+     * from the last up, the best, the cursor's */
+    enum { OWN = CHARTVIEW_MAX_SERIES - 2 };
+    int order[CHARTVIEW_MAX_SERIES], n_own = 0;
+    for (int r = 0; r < s->n_started && n_own < OWN - 2; r++) {
+        int i = s->rows[r];
+        if (i != best && i != s->cursor_trial) order[n_own++] = i;
+    }
+    for (int a = 0, z = n_own - 1; a < z; a++, z--) {
+        int t = order[a];
+        order[a] = order[z];
+        order[z] = t;
+    }
+    if (best >= 0 && best != s->cursor_trial) order[n_own++] = best;
+    if (s->cursor_trial >= 0 && s->cursor_trial < s->n_started) order[n_own++] = s->cursor_trial;
+    size_t at[CHARTVIEW_MAX_SERIES]; /* each series' first point in ys */
+    ChartTrust trust[CHARTVIEW_MAX_SERIES];
+    size_t m = 0;
+    /* a point's place in xs, ys: the shared series' points first */
+    for (int pass = 0; pass < 2; pass++) {
+        size_t first = m;
+        for (int i = 0; i < s->n_started; i++) {
+            const SweepTrialView *v = &s->tv[i];
+            double px;
+            if (v->status == TRIAL_WAITING || v->best_epoch == 0 || !isfinite(v->best) ||
+                !param_x(x, p, &v->config.v[p], &px))
+                continue;
+            bool mine = false;
+            for (int k = 0; k < n_own && !mine; k++) mine = order[k] == i;
+            bool bad = v->status == TRIAL_DIVERGED || far_worse(s, i, best);
+            if (mine || bad != (pass == 1)) continue;
+            xs[m] = px;
+            ys[m++] = v->best;
+        }
+        if (m == first) continue;
+        trust[c.n_series] = (ChartTrust){.blew_up = pass == 1};
+        at[c.n_series] = first;
+        c.scatter[c.n_series] = true;
+        c.series[c.n_series++] = (ChartSeries){xs + first, ys + first, m - first, ROLE_DIM, true};
+    }
+    for (int k = 0; k < n_own; k++) {
+        int i = order[k];
         const SweepTrialView *v = &s->tv[i];
         double px;
         if (v->status == TRIAL_WAITING || v->best_epoch == 0 || !isfinite(v->best) ||
             !param_x(x, p, &v->config.v[p], &px))
             continue;
-        int k = i == s->cursor_trial                                      ? 3
-                : i == best                                               ? 2
-                : v->status == TRIAL_DIVERGED                             ? 4
-                : far_worse(s, i, best)                                   ? 5
-                : v->status == TRIAL_PRUNED || v->status == TRIAL_STOPPED ? 1
-                                                                          : 0;
-        xs[k][ns[k]] = px;
-        ys[k][ns[k]++] = v->best;
+        xs[m] = px;
+        ys[m] = v->best;
+        bool faint = (v->status == TRIAL_PRUNED || v->status == TRIAL_STOPPED) && i != best &&
+                     i != s->cursor_trial;
+        trust[c.n_series] =
+            (ChartTrust){.blew_up = v->status == TRIAL_DIVERGED || far_worse(s, i, best)};
+        at[c.n_series] = m;
+        c.scatter[c.n_series] = true;
+        c.attrs[c.n_series] =
+            crt_palette_attr(i) | (i == best || i == s->cursor_trial ? A_BOLD : 0);
+        c.series[c.n_series++] = (ChartSeries){xs + m, ys + m, 1, ROLE_VAL, faint};
+        m++;
     }
     bool categorical = sp->dist == SWEEP_CHOICE;
     bool log = sweep_param_is_log(sp);
@@ -745,27 +786,19 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
         c.x_axis = (ChartAxis){sp->lo, sp->hi, log};
     if (!(c.x_axis.hi > c.x_axis.lo)) /* an int(a,a): one value */
         c.x_axis = (ChartAxis){c.x_axis.lo - 1, c.x_axis.lo + 1, false};
-    const CrtRole roles[N_SETS] = {ROLE_VAL, ROLE_DIM, ROLE_GOOD, ROLE_TRAIN, ROLE_BAD, ROLE_DIM};
-    ChartTrust trust[N_SETS];
-    for (int k = 0; k < N_SETS; k++) {
-        if (!ns[k]) continue;
-        trust[c.n_series] = (ChartTrust){.blew_up = k >= 4};
-        c.scatter[c.n_series] = true;
-        c.attrs[c.n_series] = k == 3   ? crt_palette_attr(s->cursor_trial) | A_BOLD
-                              : k == 2 ? crt_attr(ROLE_GOOD) | A_BOLD
-                                       : 0;
-        c.series[c.n_series++] = (ChartSeries){xs[k], ys[k], ns[k], roles[k], k == 1 || k == 5};
-    }
     chartview_fit_y(&c, trust, false, unit_figure(s), all);
     /* those fitted out of the range sit on its top edge (a scatter leaves
      * out what lies beyond its axes) */
     bool clipped = false;
-    for (int k = 4; k < N_SETS; k++)
-        for (size_t i = 0; i < ns[k]; i++)
-            if (ys[k][i] > c.y_axis.hi) {
-                ys[k][i] = c.y_axis.hi;
+    for (int k = 0; k < c.n_series; k++) {
+        if (!trust[k].blew_up) continue;
+        double *y = ys + at[k];
+        for (size_t i = 0; i < c.series[k].n; i++)
+            if (y[i] > c.y_axis.hi) {
+                y[i] = c.y_axis.hi;
                 clipped = true;
             }
+    }
     if (clipped) c.legend = "far worse: top edge";
     if (categorical) {
         for (int a = 0; a < sp->n && c.n_x_ticks < CHARTVIEW_MAX_TICKS; a++) {
@@ -945,8 +978,9 @@ static void draw_help(SweepScreen *s, int rows, int cols)
     snprintf(text, sizeof text,
              "Rows: one per trial started, best first (o orders them by number); up/down, "
              "pgup/pgdn and home/end move the cursor, the trial p, s, + and enter act on; # in the "
-             "trial's colour, which its curve has too (colours repeat past the palette's; the "
-             "best's and the cursor's curves are bold and on top); # with a * when you changed the "
+             "trial's colour, which its curve and its scatter points have too (colours repeat "
+             "past the palette's; the best's and the cursor's are bold and on top); # with a * "
+             "when you changed the "
              "trial's hyperparameters in its dashboard: its row, trials.csv and best.txt show "
              "those it began with, its journal each change.  Status: running; paused (by "
              "you); at rung (asha: waiting for the rung's decision); promoted (training on to "

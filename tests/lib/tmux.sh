@@ -152,6 +152,32 @@ axis_max() {
         END { print defined $m ? $m : "none" }' "$@"
 }
 
+# cells: from the coloured screen on stdin (capture-pane -e), a line "ROW
+# COL FG CHAR" for every character but spaces, rows and columns from 0, FG
+# the colour it is drawn in (an SGR 38;5;N as N, 3N and 9N as N and N + 8,
+# "default" for none).  Reads the SGR state as a terminal would.
+cells() {
+    perl -CS -ne '
+        my ($fg, $col) = ("default", 0);
+        while (/\G(?:\e\[([0-9;]*)m|\e[^\[]|([^\e]))/gc) {
+            if (defined $1) {
+                my @p = split /;/, $1;
+                @p = (0) unless @p;
+                while (@p) {
+                    my $c = shift @p;
+                    if ($c eq "" || $c == 0 || $c == 39) { $fg = "default" }
+                    elsif (($c == 38 || $c == 48) && @p >= 2 && $p[0] == 5) {
+                        shift @p; my $v = shift @p; $fg = $v if $c == 38 }
+                    elsif ($c >= 30 && $c <= 37) { $fg = $c - 30 }
+                    elsif ($c >= 90 && $c <= 97) { $fg = $c - 90 + 8 }
+                }
+            } elsif (defined $2) {
+                next if $2 eq "\n";
+                print $. - 1, " $col $fg $2\n" if $2 ne " ";
+                $col++;
+            }
+        }'
+}
 # keys KEY...: tmux send-keys to the session.
 keys() { T send-keys -t "$PANE" "$@"; }
 
