@@ -332,6 +332,35 @@ grep -qx "$bc" "$TMP/dots" || fail "the best trial's ($best) colour $bc is on no
 quit_exits colours 0
 echo "ok: every scatter point is drawn in its trial's colour, the best's ($best) too"
 
+# ---- pruned trials are drawn faint, as the help says -----------------------------
+# (their curves once had their colour at full strength, like every other)
+start_session faint C.UTF-8 "sweep --space 'lr=loguniform(1e-4,1); layers=choice(4|16)' \
+--trials 8 --parallel 1 --max-epochs 27 --scheduler asha --seed 1 --no-log moons"
+wait_for 'sweep finished: best trial' 60 || fail "the asha sweep on moons did not finish"
+T capture-pane -p -e -t "$PANE" | cells >"$TMP/cells"
+best=$(screen | sed -n 's/.*best trial \([0-9]*\) .*/\1/p' | head -n 1)
+# the trials pruned, but the best and the cursor's (the first row)
+screen | awk -v b="$best" 'NR >= 4 && NR <= 10 && $2 == "pruned" && $1 != b { print $1 }' >"$TMP/pruned"
+[ -s "$TMP/pruned" ] || fail "no trial but the best was pruned: no test"
+# their colours, from their numbers on the leaderboard
+awk 'NR == FNR { p[$1] = 1; next } $1 >= 2 && $1 <= 9 && $2 == 0 && ($4 in p) { print $3 }' \
+    "$TMP/pruned" "$TMP/cells" | sort -u >"$TMP/pcolours"
+srow=$(screen | grep -n 'per epoch, every trial' | head -n 1 | cut -d: -f1)
+scol=$(screen | sed -n "${srow}p" | perl -CS -ne 'print index($_, "layers: best") - 1')
+erow=$(screen | grep -n '^events' | head -n 1 | cut -d: -f1)
+# the attributes of the braille cells in those colours, on the curves and
+# the first scatter: "COUNT ATTR"
+perl -CSD -ane 'BEGIN { ($r0, $r1, $c1, $f) = splice @ARGV, 0, 4;
+        open my $h, "<", $f or die; chomp(my @c = <$h>); %p = map { $_ => 1 } @c }
+    print "$F[4]\n" if $F[0] >= $r0 && $F[0] < $r1 - 1 && $F[1] < $c1 && $p{$F[2]} &&
+        $F[3] =~ /[\x{2801}-\x{28ff}]/' "$srow" "$erow" "$scol" "$TMP/pcolours" "$TMP/cells" |
+    sort | uniq -c >"$TMP/pattrs"
+[ -s "$TMP/pattrs" ] || fail "no curve or scatter cell in a pruned trial's colour ($(cat "$TMP/pcolours"))"
+grep -Eqv ' d$' "$TMP/pattrs" &&
+    fail "pruned trials' cells (colours $(tr '\n' ' ' <"$TMP/pcolours")) are not all dim: $(cat "$TMP/pattrs")"
+quit_exits faint 0
+echo "ok: the curves and scatter points of the trials pruned are dim"
+
 # ---- a resumed sweep's time is this session's, and says so -----------------------
 # (it once read "took 3ms" for a sweep whose trials all trained before)
 sdir=$(ls -d "$TMP"/setup/*-iris-sweep)

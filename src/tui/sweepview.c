@@ -607,6 +607,22 @@ static bool far_worse(const SweepScreen *s, int i, int best)
     return b > 0 && isfinite(b) && isfinite(v) && v > FAR_WORSE * b;
 }
 
+/* Whether trial i is drawn faint on the charts: pruned or stopped, and
+ * neither the best nor the cursor's. */
+static bool faint_trial(const SweepScreen *s, int i, int best)
+{
+    SweepTrialStatus st = s->tv[i].status;
+    return (st == TRIAL_PRUNED || st == TRIAL_STOPPED) && i != best && i != s->cursor_trial;
+}
+
+/* Trial i's attributes on the charts: its colour, bold for the best and
+ * the cursor's, dim when faint. */
+static attr_t trial_attr(const SweepScreen *s, int i, int best)
+{
+    bool bold = i == best || i == s->cursor_trial;
+    return crt_palette_attr(i) | (bold ? A_BOLD : faint_trial(s, i, best) ? A_DIM : 0);
+}
+
 /* Every trial's figure per epoch: the best bold, the cursor's bold and on
  * top, those pruned or stopped faint; at most CHARTVIEW_MAX_SERIES of
  * them, the best ranked first. */
@@ -666,9 +682,8 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
         used += 2 * (size_t)E;
         if (!m) continue;
         SweepTrialStatus st = s->tv[i].status;
-        bool faint = (st == TRIAL_PRUNED || st == TRIAL_STOPPED) && i != s->cursor_trial;
-        c.attrs[c.n_series] =
-            crt_palette_attr(i) | (i == best || i == s->cursor_trial ? A_BOLD : 0);
+        bool faint = faint_trial(s, i, best);
+        c.attrs[c.n_series] = trial_attr(s, i, best);
         trust[c.n_series] = (ChartTrust){.blew_up = st == TRIAL_DIVERGED || far_worse(s, i, best)};
         c.series[c.n_series++] = (ChartSeries){xs, ys, m, ROLE_VAL, faint};
     }
@@ -767,14 +782,12 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
             continue;
         xs[m] = px;
         ys[m] = v->best;
-        bool faint = (v->status == TRIAL_PRUNED || v->status == TRIAL_STOPPED) && i != best &&
-                     i != s->cursor_trial;
+        bool faint = faint_trial(s, i, best);
         trust[c.n_series] =
             (ChartTrust){.blew_up = v->status == TRIAL_DIVERGED || far_worse(s, i, best)};
         at[c.n_series] = m;
         c.scatter[c.n_series] = true;
-        c.attrs[c.n_series] =
-            crt_palette_attr(i) | (i == best || i == s->cursor_trial ? A_BOLD : 0);
+        c.attrs[c.n_series] = trial_attr(s, i, best);
         c.series[c.n_series++] = (ChartSeries){xs + m, ys + m, 1, ROLE_VAL, faint};
         m++;
     }

@@ -153,19 +153,24 @@ axis_max() {
 }
 
 # cells: from the coloured screen on stdin (capture-pane -e), a line "ROW
-# COL FG CHAR" for every character but spaces, rows and columns from 0, FG
-# the colour it is drawn in (an SGR 38;5;N as N, 3N and 9N as N and N + 8,
-# "default" for none).  Reads the SGR state as a terminal would.
+# COL FG CHAR ATTR" for every character but spaces, rows and columns from
+# 0, FG the colour it is drawn in (an SGR 38;5;N as N, 3N and 9N as N and
+# N + 8, "default" for none), ATTR "b" when bold, "d" when dim, "bd" both,
+# "-" neither.  Reads the SGR state as a terminal would.
 cells() {
     perl -CS -ne '
-        my ($fg, $col) = ("default", 0);
+        my ($fg, $col, $b, $d) = ("default", 0, "", "");
         while (/\G(?:\e\[([0-9;]*)m|\e[^\[]|([^\e]))/gc) {
             if (defined $1) {
                 my @p = split /;/, $1;
                 @p = (0) unless @p;
                 while (@p) {
                     my $c = shift @p;
-                    if ($c eq "" || $c == 0 || $c == 39) { $fg = "default" }
+                    if ($c eq "" || $c == 0) { ($fg, $b, $d) = ("default", "", "") }
+                    elsif ($c == 39) { $fg = "default" }
+                    elsif ($c == 1) { $b = "b" }
+                    elsif ($c == 2) { $d = "d" }
+                    elsif ($c == 22) { ($b, $d) = ("", "") }
                     elsif (($c == 38 || $c == 48) && @p >= 2 && $p[0] == 5) {
                         shift @p; my $v = shift @p; $fg = $v if $c == 38 }
                     elsif ($c >= 30 && $c <= 37) { $fg = $c - 30 }
@@ -173,7 +178,7 @@ cells() {
                 }
             } elsif (defined $2) {
                 next if $2 eq "\n";
-                print $. - 1, " $col $fg $2\n" if $2 ne " ";
+                print $. - 1, " $col $fg $2 ", ($b . $d || "-"), "\n" if $2 ne " ";
                 $col++;
             }
         }'
