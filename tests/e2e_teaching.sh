@@ -86,6 +86,30 @@ echo "$diag" | grep -q 'try a higher learning rate or a larger network' ||
     fail "at 70x24 the diagnosis is cut: $diag"
 echo "ok: at 70x24 the diagnosis takes the rows its sentence needs"
 
+# ---- after an early stop the views say whose weights they show -------------------
+# The run keeps its best epoch's weights; the confusion matrix and the
+# boundary, drawn from them, said "step 3939" (the last step) beside the
+# panel's last-epoch figures: a matrix at 0.98 under a val_accuracy of
+# 0.92, both of "now".  They must name the epoch whose weights they show,
+# and the matrix's accuracy must be that epoch's val_accuracy.
+start_session kept C.UTF-8 "--start --logdir '$TMP/kept' spiral"
+wait_for 'EARLY STOPPED' 60 || fail "the spiral run did not early-stop"
+best=$(awk -F, 'NR > 1 && $7 > max { max = $7; at = $1 } END { print at }' "$TMP"/kept/*/metrics.csv)
+last=$(awk -F, 'END { print $1 }' "$TMP"/kept/*/metrics.csv)
+acc=$(awk -F, -v e="$best" '$1 == e { printf "%.4f", $7 }' "$TMP"/kept/*/metrics.csv)
+[ "$best" -lt "$last" ] || fail "the run's best epoch $best is its last: no test"
+tab_to confusion
+wait_for 'confusion matrix' 5 || fail "no confusion matrix"
+on_screen "confusion matrix .*weights of epoch $best" ||
+    fail "the confusion matrix does not say it shows the weights of epoch $best"
+on_screen "confusion matrix .*accuracy $acc" ||
+    fail "the confusion matrix's accuracy is not epoch $best's val_accuracy $acc"
+tab_to boundary
+wait_for "decision boundary .*weights of epoch $best" 5 ||
+    fail "the boundary does not say it shows the weights of epoch $best"
+echo "ok: after an early stop the views name the kept epoch ($best of $last), the matrix at its $acc"
+quit_exits kept 0
+
 # ---- TERM=dumb is refused like an unknown terminal ----------------------------
 RUN_WITH="env TERM=nosuchterm"
 start_session unknown C.UTF-8 "--start --no-log --epochs 1 iris"

@@ -668,6 +668,17 @@ static void view_epochs(Dashboard *d, int top, int left, int height, int width)
 
 /* ---- the teaching views -------------------------------------------------- */
 
+/* The epoch whose weights the ended run restored (--restore-best), or 0
+ * when it has not ended so or kept its last weights. */
+static int kept_epoch(const TrainerSnapshot *s)
+{
+    if (s->status == TRAIN_RUNNING || s->status == TRAIN_PAUSED || s->status == TRAIN_DIVERGED)
+        return 0;
+    for (int i = 0; i < s->n_events; i++)
+        if (s->events[i].kind == EVENT_RESTORE) return s->best_epoch;
+    return 0;
+}
+
 static ViewCtx view_ctx(const Dashboard *d)
 {
     ViewCtx c = {.ld = d->ld,
@@ -677,7 +688,8 @@ static ViewCtx view_ctx(const Dashboard *d)
                  .hide_val = d->hide_val,
                  .discrete = d->discrete,
                  .net_layer = d->net_layer,
-                 .net_unit = d->net_unit};
+                 .net_unit = d->net_unit,
+                 .kept_epoch = kept_epoch(snap(d))};
     return c;
 }
 

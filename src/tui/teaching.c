@@ -74,6 +74,17 @@ static void put(int y, int x, const char *g, short pair, attr_t a)
     crt_puts(stdscr, y, x, COLS - x, g);
 }
 
+/* What a view measured at step is of: "step 3939", or after an early
+ * stop that restored the best weights, "weights of epoch 153" (the
+ * last step's measurement is of them, not of that step's weights). */
+static void weights_of(const ViewCtx *c, long step, char *buf, size_t cap)
+{
+    if (c->kept_epoch > 0 && step == c->snap->step)
+        snprintf(buf, cap, "weights of epoch %d", c->kept_epoch);
+    else
+        snprintf(buf, cap, "step %ld", step);
+}
+
 /* Confidence level of a classification cell: the probability above
  * chance, in levels; discrete: always the surest. */
 static int level_of(const ViewCtx *c, float conf)
@@ -480,7 +491,9 @@ void teach_boundary(const ViewCtx *c, int top, int left, int height, int width)
         snprintf(plane, sizeof plane, "%s", ds->feature_names ? ds->feature_names[ld->fx] : "x0");
     /* the step the map is of stays whole; the title gives way to it, the
      * plane's aside first ("(others at their mean)", the variance's words) */
-    snprintf(t, sizeof t, "  step %ld", ld->boundary_step);
+    char of[64];
+    weights_of(c, ld->boundary_step, of, sizeof of);
+    snprintf(t, sizeof t, "  %s", of);
     char *aside = strstr(plane, " (");
     if (aside && crt_width("decision boundary \u00b7 ") + crt_width(plane) + crt_width(t) > width) {
         if (ld->pca)
@@ -571,9 +584,11 @@ void teach_gradient(const ViewCtx *c, int top, int left, int height, int width)
     } else {
         const GradReport *r = &ld->grad;
         crt_set(stdscr, ROLE_DIM);
-        int head = snprintf(t, sizeof t, "step %ld: %d batches of %d, %zu of %zu rows%s; ",
-                            ld->grad_step, r->n_batches, r->batch, r->rows, r->n_train,
-                            r->exact_full ? " (G exact)" : "");
+        char of[64];
+        weights_of(c, ld->grad_step, of, sizeof of);
+        int head =
+            snprintf(t, sizeof t, "%s: %d batches of %d, %zu of %zu rows%s; ", of, r->n_batches,
+                     r->batch, r->rows, r->n_train, r->exact_full ? " (G exact)" : "");
         /* while training stands still it was measured once, on these weights */
         if (c->snap->status == TRAIN_RUNNING)
             snprintf(t + head, sizeof t - (size_t)head, "every %.1fs, %.0f ms",
@@ -660,8 +675,9 @@ void teach_gradient(const ViewCtx *c, int top, int left, int height, int width)
         return;
     }
     if (ld->check_error.code) {
-        snprintf(t, sizeof t, "step %ld: the check could not run: %.200s", ld->check_step,
-                 ld->check_error.msg);
+        char of[64];
+        weights_of(c, ld->check_step, of, sizeof of);
+        snprintf(t, sizeof t, "%s: the check could not run: %.200s", of, ld->check_error.msg);
         crt_set(stdscr, ROLE_BAD);
         crt_puts(stdscr, y++, left, width, t);
         crt_set(stdscr, ROLE_NORMAL);
@@ -669,8 +685,10 @@ void teach_gradient(const ViewCtx *c, int top, int left, int height, int width)
     }
     const GradcheckReport *rep = &ld->check;
     bool agree = rep->n_mismatch == 0;
-    snprintf(t, sizeof t, "step %ld, %d rows: worst relative error %.2e %s", ld->check_step,
-             ld->check_rows, rep->worst,
+    char of[64];
+    weights_of(c, ld->check_step, of, sizeof of);
+    snprintf(t, sizeof t, "%s, %d rows: worst relative error %.2e %s", of, ld->check_rows,
+             rep->worst,
              !agree             ? "- they DISAGREE"
              : rep->n_unchecked ? "- they agree where checked"
                                 : "- they agree");
@@ -938,9 +956,11 @@ static void view_scatter(const ViewCtx *c, int top, int left, int height, int wi
     sp.x_axis = sp.y_axis;
     double diag[2] = {sp.x_axis.lo, sp.x_axis.hi};
     char title[200];
-    snprintf(title, sizeof title, "predicted against actual %s %zu %s rows %s step %ld",
+    char of[64];
+    weights_of(c, ld->conf_step, of, sizeof of);
+    snprintf(title, sizeof title, "predicted against actual %s %zu %s rows %s %s",
              crt_glyph(GLYPH_DOT), ld->n_rows, ld->conf_on_val ? "validation" : "training",
-             crt_glyph(GLYPH_DOT), ld->conf_step);
+             crt_glyph(GLYPH_DOT), of);
     sp.title = title;
     sp.legend = "the diagonal is exact";
     sp.series[0] = (ChartSeries){diag, diag, 2, ROLE_DIM, true};
@@ -979,11 +999,18 @@ void teach_confusion(const ViewCtx *c, int top, int left, int height, int width)
         view_scatter(c, top, left, height, width);
         return;
     }
-    char rows_part[64], acc_part[32], step_part[32];
+    char rows_part[64], acc_part[32], step_part[64];
     snprintf(rows_part, sizeof rows_part, "%zu %s rows", ld->n_rows, part);
     snprintf(acc_part, sizeof acc_part, "accuracy %.4f", ld->accuracy);
-    snprintf(step_part, sizeof step_part, "step %ld", ld->conf_step);
+    weights_of(c, ld->conf_step, step_part, sizeof step_part);
+    /* kept weights are named before the figures of them, which a narrow
+     * title leaves out first */
     const char *parts[] = {"confusion matrix", rows_part, acc_part, step_part};
+    if (c->kept_epoch > 0 && ld->conf_step == c->snap->step) {
+        parts[1] = step_part;
+        parts[2] = rows_part;
+        parts[3] = acc_part;
+    }
     draw_title(top, left, width, parts, 4, NULL);
     int k = ld->k;
     if (k == 0) {

@@ -24,6 +24,10 @@ typedef struct {
     bool discrete;           /* hard class regions (a regression: above or below the
                                 scale's middle) instead of shades of confidence */
     int net_layer, net_unit; /* the network view's cursor: a column of sizes[], a unit */
+    /* The run has ended and its weights are those restored from this
+     * epoch (--restore-best): what the views measured at its last step is
+     * of them.  0 when the weights are the last step's own. */
+    int kept_epoch;
 } ViewCtx;
 
 /* The boundary cells a rectangle of height x width text cells shows (half
