@@ -1146,6 +1146,22 @@ static DiagnosisKind run_diag(Diag *d)
     return diagnose(&d->in, d->msg, sizeof d->msg);
 }
 
+/* Epoch i's figures from a metrics.csv row v: loss, accuracy, val_loss,
+ * val_accuracy; at rate lr. */
+static void diag_epoch(Diag *d, int i, const double *v, double lr)
+{
+    EpochMetrics *e = &d->h[i];
+    e->loss = v[0], e->accuracy = v[1], e->val_loss = v[2], e->val_accuracy = v[3];
+    e->lr = lr;
+}
+
+/* The chance levels of k classes counted as train and val. */
+static void diag_chance(Diag *d, const size_t *train, const size_t *val, int k)
+{
+    chance_level(train, k, &d->in.chance);
+    chance_level(val, k, &d->in.val_chance);
+}
+
 static void diagnosis_of_a_good_run_is_healthy_with_numbers(void **state)
 {
     (void)state;
@@ -1408,13 +1424,10 @@ validation_worse_than_guessing_beside_a_fitted_training_part_is_overfitting(void
     diag_healthy(&d, 9);
     for (int i = 0; i < 9; i++) {
         d.h[i].epoch = (int)spiral_noisier[i][0];
-        d.h[i].loss = spiral_noisier[i][1], d.h[i].accuracy = spiral_noisier[i][2];
-        d.h[i].val_loss = spiral_noisier[i][3], d.h[i].val_accuracy = spiral_noisier[i][4];
-        d.h[i].lr = 0.01;
+        diag_epoch(&d, i, spiral_noisier[i] + 1, 0.01);
     }
     size_t train[2] = {200, 200}, val[2] = {50, 50};
-    chance_level(train, 2, &d.in.chance);
-    chance_level(val, 2, &d.in.val_chance);
+    diag_chance(&d, train, val, 2);
     assert_int_equal(run_diag(&d), DIAG_OVERFITTING);
     assert_string_equal(d.msg, "overfitting: training accuracy 0.70, but validation at chance "
                                "level (accuracy 0.53, loss 1.23; guessing 0.50, 0.693), its loss "
@@ -1470,6 +1483,47 @@ static void plateau_fires_on_flat_loss_far_from_fitting(void **state)
     for (int i = 8; i < 20; i++) d.h[i].accuracy = 0.9, d.h[i].val_accuracy = 0.9;
     d.h[10].loss = 0.8;
     assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+}
+
+/* Iris on SGD at lr 5 (`gradtop iris --optimizer sgd --lr 5`, seed 0),
+ * epochs 1 to 16 as its metrics.csv gave them: loss, accuracy, val_loss,
+ * val_accuracy.  The loss blew up to 33 in epoch 2, then wandered; the best
+ * validation loss is ten epochs old and the last 41 % above it, the
+ * training loss below its value then - rule 4's conditions, and the
+ * dashboard said "overfitting".  But validation scores better than
+ * training (0.80 against 0.74): the model fits its training rows no better
+ * than the others, which is no overfitting. */
+static const double iris_hot[16][4] = {
+    {3.1624, 0.6417, 177.40, 0.3333}, {33.540, 0.5333, 1.6026, 0.7000},
+    {0.8586, 0.6917, 0.4433, 0.7333}, {0.5578, 0.6083, 0.6191, 0.7000},
+    {0.5115, 0.6750, 0.4455, 0.6333}, {0.4624, 0.6667, 0.4346, 0.7333},
+    {0.5963, 0.6333, 0.4554, 0.7667}, {0.4618, 0.7250, 0.4827, 0.8000},
+    {0.4335, 0.7833, 0.4496, 0.7667}, {0.3924, 0.7750, 0.5327, 0.8000},
+    {0.4022, 0.7917, 0.4926, 0.7667}, {0.4049, 0.7833, 0.4722, 0.7667},
+    {0.4182, 0.7167, 0.6036, 0.6667}, {0.4388, 0.7750, 0.6601, 0.6667},
+    {0.4311, 0.7583, 0.4638, 0.7667}, {0.4208, 0.7417, 0.6126, 0.8000},
+};
+
+static void diag_iris_hot(Diag *d)
+{
+    diag_healthy(d, 16);
+    for (int i = 0; i < 16; i++) diag_epoch(d, i, iris_hot[i], 5);
+    size_t train[3] = {40, 40, 40}, val[3] = {10, 10, 10};
+    diag_chance(d, train, val, 3);
+}
+
+static void validation_scoring_above_training_is_not_overfitting(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_iris_hot(&d);
+    /* its training loss, up over the last five epochs, says what is wrong */
+    assert_int_equal(run_diag(&d), DIAG_LOSS_RISING);
+    EXPECT_CONTAINS(d.msg, "training loss rose over the last 5 epochs (0.402 \u2192 0.421)");
+    EXPECT_CONTAINS(d.msg, "learning rate may be too high (lr 5)");
+    /* Training ahead of validation, the same losses are overfitting. */
+    for (int i = 0; i < 16; i++) d.h[i].accuracy = 0.95;
+    assert_int_equal(run_diag(&d), DIAG_OVERFITTING);
 }
 
 static void underfitting_fires_on_low_close_scores(void **state)
@@ -1699,6 +1753,7 @@ int main(void)
         cmocka_unit_test(rising_training_loss_fires_after_three_rises),
         cmocka_unit_test(overfitting_fires_when_validation_rises_as_training_falls),
         cmocka_unit_test(overfitting_needs_a_model_that_learned_something),
+        cmocka_unit_test(validation_scoring_above_training_is_not_overfitting),
         cmocka_unit_test(
             validation_worse_than_guessing_beside_a_fitted_training_part_is_overfitting),
         cmocka_unit_test(dead_units_fire_from_a_quarter),

@@ -450,7 +450,10 @@ typedef struct {
  *                       a model that has learned nothing has nothing to
  *                       overfit with, and a validation loss a few percent
  *                       above its best is the noise of a small validation
- *                       part;
+ *                       part; nor while the last epoch's validation
+ *                       accuracy (r2) is more than DIAG_UNDERFIT_GAP above
+ *                       the training one: it fits its training rows no
+ *                       better than the others;
  *   5 DIAG_DEAD_UNITS   dead_share >= DIAG_DEAD_SHARE;
  *   6 DIAG_STOPPED_EARLY early stopping ended the run and its best epoch is
  *                       the first: the monitored value never improved.  The
