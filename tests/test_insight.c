@@ -1526,6 +1526,33 @@ static void validation_scoring_above_training_is_not_overfitting(void **state)
     assert_int_equal(run_diag(&d), DIAG_OVERFITTING);
 }
 
+/* Iris on SGD at lr 1e-5 for 5 epochs (`gradtop iris --optimizer sgd --lr
+ * 0.00001 --epochs 5`): the loss 0.8024 to 0.8023, accuracy 0.63 - it has
+ * not moved since the first epoch, yet was called "healthy: training loss
+ * 0.802 -> 0.802" since the plateau rule waits for 10 epochs. */
+static void a_loss_flat_since_the_first_epoch_is_not_healthy(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_healthy(&d, 5);
+    const double loss[5] = {0.80244, 0.80241, 0.80237, 0.80234, 0.80230};
+    for (int i = 0; i < 5; i++) {
+        const double v[4] = {loss[i], 0.6333, 0.9451 - 0.00002 * i, 0.6333};
+        diag_epoch(&d, i, v, 1e-5);
+    }
+    assert_int_equal(run_diag(&d), DIAG_PLATEAU);
+    assert_string_equal(d.msg, "training loss flat for 5 epochs at 0.802 (lr 1e-05): try a higher "
+                               "learning rate");
+    /* Four epochs are too few to tell */
+    d.in.n_epochs = 4;
+    assert_int_not_equal(run_diag(&d), DIAG_PLATEAU);
+    /* and a loss that fell in the first epochs, then held, is no plateau
+     * before the rule's ten epochs. */
+    d.in.n_epochs = 5;
+    d.h[0].loss = 0.9;
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+}
+
 static void underfitting_fires_on_low_close_scores(void **state)
 {
     (void)state;
@@ -1754,6 +1781,7 @@ int main(void)
         cmocka_unit_test(overfitting_fires_when_validation_rises_as_training_falls),
         cmocka_unit_test(overfitting_needs_a_model_that_learned_something),
         cmocka_unit_test(validation_scoring_above_training_is_not_overfitting),
+        cmocka_unit_test(a_loss_flat_since_the_first_epoch_is_not_healthy),
         cmocka_unit_test(
             validation_worse_than_guessing_beside_a_fitted_training_part_is_overfitting),
         cmocka_unit_test(dead_units_fire_from_a_quarter),

@@ -303,8 +303,10 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
                    "not learning: %s: try a higher learning rate or a larger network", chance);
     }
 
-    /* 8: training loss flat while the model is far from fitting. */
-    if (n >= DIAG_PLATEAU_EPOCHS && !score_converged(in, &h[n - 1])) {
+    /* 8: training loss flat while the model is far from fitting - for
+     * DIAG_PLATEAU_EPOCHS, or from the first epoch on for
+     * DIAG_CHANCE_EPOCHS (a rate too small to move it at all). */
+    if (n >= DIAG_CHANCE_EPOCHS && !score_converged(in, &h[n - 1])) {
         int w = 0;
         double lo = INFINITY, hi = -INFINITY, sum = 0;
         for (int k = 1; k <= n; k++) {
@@ -315,7 +317,7 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
             if (!(hi - lo <= DIAG_PLATEAU_REL * sum / k)) break;
             w = k;
         }
-        if (w >= DIAG_PLATEAU_EPOCHS)
+        if (w >= DIAG_PLATEAU_EPOCHS || w == n)
             return say(msg, cap, DIAG_PLATEAU,
                        "training loss flat for %d epochs at %.3g%s: try a higher learning rate", w,
                        h[n - 1].loss, lr);

@@ -475,7 +475,8 @@ typedef struct {
  *                       loss while the training loss is DIAG_FIT_LOSS or
  *                       more below it, it is DIAG_OVERFITTING instead: the
  *                       model learns its training rows only;
- *   8 DIAG_PLATEAU      the last DIAG_PLATEAU_EPOCHS (or more) training losses
+ *   8 DIAG_PLATEAU      the last DIAG_PLATEAU_EPOCHS (or more) training losses,
+ *                       or every one since the first after DIAG_CHANCE_EPOCHS,
  *                       lie within DIAG_PLATEAU_REL of their mean, while the
  *                       training accuracy (r2) is below DIAG_CONVERGED;
  *   9 DIAG_UNDERFITTING after DIAG_UNDERFIT_EPOCHS, training accuracy below
