@@ -180,6 +180,23 @@ for k in 'r restart' 'o setup' 'tab view' 'q quit'; do
     case $bar in *"$k"*) ;; *) fail "after the end the key bar lacks '$k': $bar" ;; esac
 done
 echo "ok: after the end the key bar offers r and o, and no longer space, n, +-, <>, e or s"
+# and those keys, pressed anyway, say the run has ended: + once said
+# "learning rate 0.001 → 0.001 from the next batch", n "n trains one batch
+# while paused (space pauses)", and e opened a form "applied at the next
+# batch"
+lr_end=$(lr)
+keys +
+wait_for '\+: the run has ended: r starts a new run' 5 || fail "+ after the end does not say the run has ended"
+off_screen 'from the next batch' || fail "+ after the end speaks of a next batch"
+[ "$(lr)" = "$lr_end" ] || fail "+ after the end changed the panel's lr from $lr_end to $(lr)"
+keys -
+wait_for '-: the run has ended: r starts a new run' 5 || fail "- after the end does not say the run has ended"
+keys n
+wait_for 'n: the run has ended: r starts a new run' 5 || fail "n after the end does not say the run has ended"
+keys e
+wait_for 'e: the run has ended: r starts a new run' 5 || fail "e after the end does not say the run has ended"
+off_screen 'applied at the next batch' || fail "e after the end opened the hyperparameter form"
+echo "ok: after the end +, -, n and e say the run has ended"
 keys q
 wait_file "$TMP/ascii.exit" 10 || fail "LANG=C: q did not quit a stopped run"
 

@@ -1571,6 +1571,20 @@ static bool trial_action(Dashboard *d, Action a)
     }
 }
 
+/* Whether the run has ended (a diverged one waits to be resumed): then
+ * key, which acts on a run that trains, says so. */
+static bool ended(Dashboard *d, char key)
+{
+    TrainStatus st = snap(d)->status;
+    if (!train_status_ended(st) || st == TRAIN_DIVERGED) return false;
+    const Run *r = d->run;
+    notify(d, ROLE_WARN, "%c: the run has ended: %s", key,
+           r->borrowed   ? "q goes back to the sweep"
+           : r->in_sweep ? "r starts a new run, q goes back to the sweep"
+                         : "r starts a new run, o goes back to the setup form");
+    return true;
+}
+
 static void on_action(Dashboard *d, Action a)
 {
     Run *r = d->run;
@@ -1615,6 +1629,7 @@ static void on_action(Dashboard *d, Action a)
         break;
     case ACTION_STEP: {
         TrainerReply rep;
+        if (ended(d, 'n')) break;
         if (trainer_await(t, trainer_step_once(t), &rep) && rep.done)
             notify(d, ROLE_NORMAL, "one batch, then paused again");
         else
@@ -1625,7 +1640,12 @@ static void on_action(Dashboard *d, Action a)
     case ACTION_LR_DOWN: {
         double f = a == ACTION_LR_UP ? 2.0 : 0.5;
         double old = s->hp.opt.lr;
-        trainer_await(t, trainer_scale_lr(t, f), &(TrainerReply){0});
+        TrainerReply rep;
+        if (ended(d, a == ACTION_LR_UP ? '+' : '-')) break;
+        if (trainer_await(t, trainer_scale_lr(t, f), &rep) && !rep.done) {
+            notify(d, ROLE_WARN, "%c: %s", a == ACTION_LR_UP ? '+' : '-', rep.text);
+            break;
+        }
         run_update(r);
         notify(d, ROLE_MARKER, "learning rate %.4g %s %.4g from the next batch", old,
                crt_glyph(GLYPH_ARROW), snap(d)->hp.opt.lr);
@@ -1643,7 +1663,9 @@ static void on_action(Dashboard *d, Action a)
                r->opt.pace.unit == PACE_MAX ? ": as fast as it goes" : "");
         break;
     }
-    case ACTION_EDIT: edit_open(d); break;
+    case ACTION_EDIT:
+        if (!ended(d, 'e')) edit_open(d);
+        break;
     case ACTION_STOP:
         if (in_progress(s->status)) {
             trainer_stop(t);
