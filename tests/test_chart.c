@@ -354,6 +354,14 @@ static void linear_ticks_are_multiples_of_the_step_inside_the_range(void **state
     n = chart_ticks(&d, 2, t, 16);
     assert_true(n >= 1 && n <= 2);
     for (int i = 0; i < n; i++) assert_true(t[i] >= 0.31 && t[i] <= 0.39);
+    /* two ticks asked of 0.45 to 1 (the race's validation accuracy at
+     * 80x24, three rows high): the nice step, 1, leaves the 1 alone, a
+     * chart with one label and no scale; 0.5 gives two */
+    ChartAxis e = {0.45, 1, false};
+    n = chart_ticks(&e, 2, t, 16);
+    assert_int_equal(n, 2);
+    NEAR(t[0], 0.5);
+    NEAR(t[1], 1);
 }
 
 static void log_ticks_are_powers_of_ten_or_one_two_five(void **state)

@@ -256,12 +256,21 @@ static int linear_ticks(double lo, double hi, int max_ticks, double *ticks, int 
     double step = chart_nice_step(hi - lo, max_ticks);
     int n = ticks_at(lo, hi, step, ticks, cap);
     /* A step rounded up past the range can leave no multiple inside it
-     * (4 to 64 in two ticks: a step of 100): the next smaller nice steps
-     * (10 -> 5 -> 2 -> 1 times a power of ten) give one or two. */
-    for (int k = 0; n == 0 && k < 4; k++) {
+     * (4 to 64 in two ticks: a step of 100), or one alone, which gives no
+     * scale (0.45 to 1: a step of 1): the next smaller nice steps (10 -> 5
+     * -> 2 -> 1 times a power of ten) give one, or two within max_ticks
+     * (4 to 64 keeps its one tick rather than take three). */
+    double more[64];
+    int more_cap = cap < 64 ? cap : 64;
+    for (int k = 0; n < 2 && k < 4; k++) {
         double mag = pow(10, floor(log10(step) + 1e-9)), f = step / mag;
         step = (f > 5.5 ? 5 : f > 2.5 ? 2 : f > 1.5 ? 1 : 0.5) * mag;
-        n = ticks_at(lo, hi, step, ticks, cap);
+        int m = ticks_at(lo, hi, step, more, more_cap);
+        if (n > 0 && m > max_ticks) break;
+        if (m > n) {
+            memcpy(ticks, more, sizeof(double) * (size_t)m);
+            n = m;
+        }
     }
     return n;
 }
