@@ -1226,6 +1226,16 @@ static void not_finite_loss_fires_first(void **state)
     assert_int_equal(run_diag(&d), DIAG_NOT_FINITE);
     assert_string_equal(d.msg, "the training loss became NaN (lr 0.5): learning rate too high or "
                                "inputs unscaled");
+    /* An infinite step point is a batch's loss past float's range: a batch
+     * whose loss is not finite diverges the run unpublished (diabetes on
+     * SGD at lr 10: steps up to 1.5e9, one past 3.4e38, then the trainer's
+     * "the loss became NaN at step 4"; the line said "became infinite"). */
+    diag_healthy(&d, 12);
+    d.steps[19] = INFINITY;
+    d.in.lr = 10;
+    assert_int_equal(run_diag(&d), DIAG_NOT_FINITE);
+    assert_string_equal(d.msg, "the training loss grew past 3.4e+38 (lr 10): learning rate too "
+                               "high or inputs unscaled");
     diag_healthy(&d, 12);
     d.h[11].loss = INFINITY;
     assert_int_equal(run_diag(&d), DIAG_NOT_FINITE);

@@ -2,6 +2,7 @@
  * insight_diagnose.c - the one-sentence diagnosis of a run (see insight.h
  * for the rules, their order and their thresholds).
  */
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -169,12 +170,20 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
     lr_text(in, lr, sizeof lr);
     if (cap > 0) msg[0] = '\0';
 
-    /* 1: a loss that is no longer a number. */
-    for (int i = ns - 1; i >= s0; i--)
-        if (!isfinite(st[i]))
+    /* 1: a loss that is no longer a number.  An infinite step point is a
+     * finite loss past float's range (a batch whose loss is not finite
+     * diverges the run and is not published): it grew past FLT_MAX. */
+    for (int i = ns - 1; i >= s0; i--) {
+        if (isinf(st[i]))
             return say(msg, cap, DIAG_NOT_FINITE,
-                       "the training loss became %s%s: learning rate too high or inputs unscaled",
-                       nonfinite_word(st[i]), lr);
+                       "the training loss grew past %.2g%s: learning rate too high or inputs "
+                       "unscaled",
+                       (double)FLT_MAX, lr);
+        if (isnan(st[i]))
+            return say(msg, cap, DIAG_NOT_FINITE,
+                       "the training loss became NaN%s: learning rate too high or inputs unscaled",
+                       lr);
+    }
     if (n > 0 && !isfinite(h[n - 1].loss))
         return say(msg, cap, DIAG_NOT_FINITE,
                    "the training loss became %s in epoch %d%s: learning rate too high or inputs "
