@@ -252,5 +252,14 @@ wait_for '^ > threads +2 +\(command line\)' 5 || fail "threads back at 2 is not 
 close mark
 echo "ok: the '(command line)' mark goes when the value changes and comes back with it"
 
+# ---- a mark cut at 80 columns ends in one ellipsis ------------------------------------
+# (the form cut it with an ellipsis and then added its own: "(com……")
+open cut 80 24 "iris"
+focus 'no log'
+row 'no log' | grep -q '(com' || fail "--no-log is not marked at 80 columns: $(row 'no log')"
+case $(row 'no log') in *'……'*) fail "the no log row's mark ends in two ellipses: $(row 'no log')" ;; esac
+close cut
+echo "ok: at 80 columns a cut '(command line)' ends in one ellipsis"
+
 echo "e2e_setup: all passed"
 exit 0

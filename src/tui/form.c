@@ -503,19 +503,6 @@ bool form_check(Form *f)
     return true;
 }
 
-/* Writes s clipped to width columns, its end replaced by an ellipsis when
- * it does not fit (the caller shows the whole text elsewhere). */
-static void puts_cut(WINDOW *w, int y, int x, int width, const char *s)
-{
-    if (width <= 0) return;
-    if (crt_width(s) <= width || width < 2) {
-        crt_puts(w, y, x, width, s);
-        return;
-    }
-    int used = crt_puts(w, y, x, width - 1, s);
-    crt_puts(w, y, x + used, 1, crt_glyph(GLYPH_ELLIPSIS));
-}
-
 static const char *const group_names[] = {"data", "model", "training", "output", "run"};
 
 static int field_group(const FormField *fd)
@@ -594,7 +581,7 @@ void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width)
         crt_puts(w, y, left, 2, foc ? "> " : "  ");
         /* a label too long for its column ends in an ellipsis, and the
          * column after it stays blank */
-        puts_cut(w, y, left + 2, label_w - 3, fd->label);
+        crt_puts(w, y, left + 2, label_w - 3, fd->label);
         bool chooser = is_choice(fd) || fd->kind == FIELD_DATASET;
         int inner = value_w - (chooser ? 4 : 1);
         int x = left + label_w;
@@ -654,10 +641,10 @@ void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width)
         }
         if (fd->error[0]) {
             crt_set(w, ROLE_BAD);
-            puts_cut(w, y, err_x, left + width - err_x, fd->error);
+            crt_puts(w, y, err_x, left + width - err_x, fd->error);
         } else if (field_as_given(f, fd) && err_x < left + width) {
             crt_set(w, ROLE_DIM);
-            puts_cut(w, y, err_x, left + width - err_x, "(command line)");
+            crt_puts(w, y, err_x, left + width - err_x, "(command line)");
         }
     }
     crt_set(w, ROLE_NORMAL);
