@@ -108,6 +108,11 @@ static void wrapped_text_cut_at_its_last_row_says_so(void **state)
     assert_null(strstr(row(1), "..."));
     /* counting rows draws nothing and is unchanged */
     assert_int_equal(crt_wrap_part(NULL, 0, 0, 30, 0, 2, msg), 2);
+    /* the last row joins what fits and what is left with one blank (the
+     * events panel read "(step 2158):  res...") */
+    werase(win);
+    assert_int_equal(crt_wrap(win, 0, 0, 20, 1, "abc defghijklmnopqrstuvwxyz"), 1);
+    assert_string_equal(row(0), "abc defghijklmnop...");
 }
 
 int main(void)

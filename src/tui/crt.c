@@ -473,6 +473,7 @@ int crt_wrap_part(WINDOW *w, int y, int x, int width, int skip, int max_rows, co
         if (line++ >= skip) {
             /* the last row allowed says when text is left over */
             const char *rest = *end == '\n' ? end + 1 : end;
+            while (*rest == ' ') rest++; /* joined below with one blank */
             if (rows + 1 == max_rows && more_text(rest)) {
                 char row[512];
                 int n = snprintf(row, sizeof row, "%.*s %s", (int)(end - p), p, rest);
