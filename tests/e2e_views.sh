@@ -185,6 +185,14 @@ start_session wine C.UTF-8 "--start --no-log --epochs 5 --seed 1 wine"
 wait_for 'DONE' 15 || fail "a 5-epoch wine run did not reach DONE within 15 s"
 resize 80 24
 wait_for '^ diagnosis' 5 || fail "no diagnosis at 80x24"
+# the epochs table gives up its step column before the validation accuracy
+# (it read "epoch step loss accuracy val_loss…", val_acc cut off)
+tab_to epochs
+wait_for '^ +epoch +loss +accuracy +val_loss +val_acc' 5 ||
+    fail "at 80x24 the epochs table does not show val_acc: $(screen | sed -n 2p)"
+screen | grep -Eq '^ +5 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+' ||
+    fail "at 80x24 epoch 5's row does not show its four figures"
+echo "ok: at 80x24 the epochs table drops the step column and keeps val_acc"
 tab_to boundary
 wait_for '^decision boundary.* step [0-9]+ *(│|\|)' 5 || fail "at 80x24 the boundary's title lost its step"
 echo "ok: at 80x24 the boundary's title keeps its step"

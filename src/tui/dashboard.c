@@ -619,7 +619,12 @@ static void view_charts(Dashboard *d, int top, int left, int height, int width)
 typedef struct {
     const Dashboard *d;
     int left, width;
+    bool step; /* the step column shown */
 } EpochRows;
+
+/* The columns up to the validation metric's with the step (55), without
+ * it (46): a narrow view gives up the step first. */
+enum { EPOCH_COLS_STEP = 55 };
 
 static void epoch_row(void *ctx, size_t i, int y, bool cursor)
 {
@@ -635,8 +640,10 @@ static void epoch_row(void *ctx, size_t i, int y, bool cursor)
         snprintf(vl, sizeof vl, "%9s", "-");
         snprintf(va, sizeof va, "%9s", "-");
     }
-    snprintf(line, sizeof line, "%6d %8ld %9.4f %9.4f %s %s %9.3g %8.2f", m->epoch, m->step,
-             m->loss, reg ? m->mae : m->accuracy, vl, va, m->lr, m->seconds);
+    char st[16] = "";
+    if (er->step) snprintf(st, sizeof st, " %8ld", m->step);
+    snprintf(line, sizeof line, "%6d%s %9.4f %9.4f %s %s %9.3g %8.2f", m->epoch, st, m->loss,
+             reg ? m->mae : m->accuracy, vl, va, m->lr, m->seconds);
     bool best = m->epoch == s->best_epoch;
     crt_set(stdscr, best ? ROLE_GOOD : ROLE_NORMAL);
     int used = crt_puts(stdscr, y, er->left, er->width, line);
@@ -649,15 +656,17 @@ static void view_epochs(Dashboard *d, int top, int left, int height, int width)
     bool reg = regression(d);
     crt_set(stdscr, ROLE_TITLE);
     char head[256];
-    snprintf(head, sizeof head, "%6s %8s %9s %9s %9s %9s %9s %8s", "epoch", "step", "loss",
-             reg ? "mae" : "accuracy", "val_loss", reg ? "val_mae" : "val_acc", "lr", "seconds");
+    bool step = width >= EPOCH_COLS_STEP;
+    snprintf(head, sizeof head, "%6s%s %9s %9s %9s %9s %9s %8s", "epoch", step ? "     step" : "",
+             "loss", reg ? "mae" : "accuracy", "val_loss", reg ? "val_mae" : "val_acc", "lr",
+             "seconds");
     crt_puts(stdscr, top, left, width, head);
     if (height < 2) return;
     if (s->n_epochs == 0) {
         crt_set(stdscr, ROLE_DIM);
         crt_puts(stdscr, top + 2, left + 2, width - 2, "no epoch finished yet");
     }
-    EpochRows er = {d, left, width};
+    EpochRows er = {d, left, width, step};
     listview_draw(&d->table, top + 1, height - 1, (size_t)s->n_epochs, epoch_row, &er);
     if (d->table.back > 0) {
         crt_set(stdscr, ROLE_DIM);
