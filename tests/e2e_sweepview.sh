@@ -64,6 +64,23 @@ on_screen 'o setup|r restart' && fail "the trial's key bar offers setup or resta
 keys r
 wait_for "a sweep trial is the sweep's: esc goes back to the sweep" 5 ||
     fail "r in a trial did not say why it does not restart"
+# its help lists what the keys do here: no restart, setup or network
+# edits, and q goes back (it listed them all, and "q quit (asks first)")
+keys '?'
+wait_for 'gradtop keys' 5 || fail "? did not open the trial's help"
+help=""
+for _page in 1 2 3 4; do
+    help="$help$(screen)"
+    keys NPage
+    sleep 0.3
+done
+case $help in *'restart with the current settings'* | *'back to the setup form'* | \
+    *'network view: add a unit'* | *'network view: remove the chosen'* | *'quit (asks first'*)
+    fail "the trial's help lists keys it refuses: $help" ;;
+esac
+case $help in *'q      back to the sweep'*) ;; *) fail "the trial's help does not say q goes back to the sweep" ;; esac
+keys '?'
+wait_gone 'gradtop keys' 5 || fail "? did not close the trial's help"
 keys +
 wait_for 'lr .*→|lr +[0-9.e-]+' 5 || fail "+ in the trial's dashboard did not raise lr"
 keys Escape

@@ -132,10 +132,17 @@ void help_draw(WINDOW *w, int rows, int cols, int *scroll)
 {
     HelpRow hr[64];
     int n = 0;
-    for (int i = 0; i < key_count && n < 64; i++)
-        hr[n++] = (HelpRow){key_table[i].label, key_table[i].help};
+    /* the keys the dashboard takes here (a sweep trial's has no restart,
+     * setup or network edits, and its q goes back to the sweep) */
+    for (int i = 0; i < key_count && n < 64; i++) {
+        const KeyBinding *k = &key_table[i];
+        if (keys_not_taken(k->action)) continue;
+        const char *q = k->action == ACTION_QUIT ? keys_quit_help() : NULL;
+        hr[n++] = (HelpRow){k->label, q ? q : k->help};
+    }
     for (int i = 0; i < net_key_count && n < 64; i++)
-        hr[n++] = (HelpRow){net_key_table[i].label, net_key_table[i].help};
+        if (!keys_not_taken(net_key_table[i].action))
+            hr[n++] = (HelpRow){net_key_table[i].label, net_key_table[i].help};
     char legend[1536];
     legend_text(legend, sizeof legend);
     help_box(w, rows, cols, "gradtop keys", hr, n, legend, scroll);

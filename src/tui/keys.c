@@ -128,13 +128,24 @@ void keys_bar_mode(KeysBarMode mode)
     bar_mode = mode;
 }
 
-/* Keys the dashboard does not take in this mode (dashboard.c). */
-static bool not_taken(Action a)
+bool keys_not_taken(Action a)
 {
     if (bar_mode == KEYS_BAR_SWEEP_RUN) return a == ACTION_SETUP;
     return bar_mode == KEYS_BAR_TRIAL &&
            (a == ACTION_SETUP || a == ACTION_RESTART || a == ACTION_UNIT_ADD ||
-            a == ACTION_LAYER_ADD || a == ACTION_ACTIVATION);
+            a == ACTION_UNIT_REMOVE || a == ACTION_LAYER_ADD || a == ACTION_LAYER_REMOVE ||
+            a == ACTION_ACTIVATION);
+}
+
+const char *keys_quit_help(void)
+{
+    switch (bar_mode) {
+    case KEYS_BAR_TRIAL: return "back to the sweep, the trial going on (esc too)";
+    case KEYS_BAR_SWEEP_RUN:
+        return "back to the sweep (asks first while training runs; y confirms)";
+    case KEYS_BAR_RUN: break;
+    }
+    return NULL;
 }
 
 const char *keys_bar_word(const KeyBinding *k, KeyState st)
@@ -166,7 +177,7 @@ const char *keys_bar_word(const KeyBinding *k, KeyState st)
 static bool bar_entry(const KeyBinding *k, KeyState st, bool boundary, const char **keys,
                       const char **word)
 {
-    if (not_taken(k->action)) return false;
+    if (keys_not_taken(k->action)) return false;
     if (bar_mode != KEYS_BAR_RUN && k->action == ACTION_QUIT) {
         *keys = "q";
         *word = "back to sweep";

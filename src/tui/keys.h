@@ -130,6 +130,13 @@ void keys_draw_bar(WINDOW *w, int y, int width, KeyState st, bool boundary, bool
  * trial's (q goes back; no restart, setup or network edits). */
 typedef enum { KEYS_BAR_RUN, KEYS_BAR_SWEEP_RUN, KEYS_BAR_TRIAL } KeysBarMode;
 void keys_bar_mode(KeysBarMode mode);
+/* Whether the dashboard does not take a in the bar's mode (a trial's
+ * restart, setup and network edits; a sweep's run's setup): neither the
+ * bar nor the help offers it. */
+bool keys_not_taken(Action a);
+/* What q does in the bar's mode, for the help, when not key_table's
+ * sentence (NULL). */
+const char *keys_quit_help(void);
 
 /* One row of a help overlay: how a key is written and what it does. */
 typedef struct {
