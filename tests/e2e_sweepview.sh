@@ -378,6 +378,22 @@ grep -Eqv ' d$' "$TMP/pattrs" &&
 quit_exits faint 0
 echo "ok: the curves and scatter points of the trials pruned are dim"
 
+# ---- the rows' position is of the size drawn -------------------------------------
+# (grown from 80x24 to 200x60, a finished sweep's header still read
+# "1-6 of 12", the 80x24 range, over all twelve rows)
+start_session position C.UTF-8 "sweep --space 'lr=loguniform(1e-3,1e-1)' --trials 12 --max-epochs 2 \
+--patience 0 --no-log '$PWD/datasets/iris.csv'"
+resize 80 24
+wait_for 'sweep finished: best trial' 60 || fail "the 12-trial sweep did not finish"
+wait_for ' 1-[0-9]+ of 12' 5 || fail "at 80x24 the header does not say which of the 12 rows show"
+resize 200 60
+wait_for '^ *[0-9]+ +done.*' 5 || fail "the sweep screen did not come back at 200x60"
+sleep 0.5
+[ "$(screen | grep -cE '^ *[0-9]+ +done ')" -eq 12 ] || fail "at 200x60 not all 12 rows show"
+off_screen ' [0-9]+-[0-9]+ of 12' || fail "at 200x60, all 12 rows shown, the header says: $(screen | sed -n 2p | tr -s ' ')"
+quit_exits position 0
+echo "ok: grown to 200x60, the header's row position is gone with every row in sight"
+
 # ---- a resumed sweep's time is this session's, and says so -----------------------
 # (it once read "took 3ms" for a sweep whose trials all trained before)
 sdir=$(ls -d "$TMP"/setup/*-iris-sweep)

@@ -568,7 +568,9 @@ static void draw_table(SweepScreen *s, int top, int height, int cols)
         xcol += tc.width[c] + 2;
     }
     /* where the rows in sight are, in the titles' free end: shortened, or
-     * left out, rather than over a column's title */
+     * left out, rather than over a column's title; of the rows this frame
+     * shows, not the last one's (a resize changes them) */
+    listview_fit(&s->list, (size_t)s->n_started, height - 1);
     char pos[32];
     int room = cols - xcol + 1;
     if (room > 0 && listview_position(&s->list, room, pos, sizeof pos) && pos[0]) {
