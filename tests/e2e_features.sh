@@ -17,18 +17,9 @@ set -u
 . tests/lib/tmux.sh
 tmux_harness e2e_features features features
 
-# focus ROW: moves down from the dataset row to ROW (at most 40 steps).
-focus() {
-    keys Home
-    wait_for '^ > dataset  ' 5 || fail "Home did not focus the dataset row"
-    _n=0
-    while ! on_screen "^ > $1 " && [ $_n -lt 40 ]; do
-        keys Down
-        _n=$((_n + 1))
-        poll 2 on_screen "^ > " || :
-    done
-    on_screen "^ > $1 " || fail "no row '$1' to focus"
-}
+# (focus, from tests/lib/tmux.sh, waits for each Down to move the focus:
+# one of its own sent Down after Down without waiting, and under load ran
+# past the row it looked for)
 
 # ---- the setup screen: a set's own defaults, and features ------------------
 start_session setup C.UTF-8 "--no-log spiral"
@@ -85,7 +76,7 @@ focus regularization
 keys Right
 wait_for '^ > regularization +< L1 >' 5 || fail "right did not choose L1"
 wait_for '^   l1 +0\.001 ' 5 || fail "L1 did not write the rate 0.001 into l1"
-focus 'reg\. rate'
+focus 'reg. rate'
 keys C-u 0 . 0 3
 wait_for '^   l1 +0\.03 ' 5 || fail "the rate 0.03 did not reach l1"
 focus regularization
