@@ -311,12 +311,32 @@ echo "ok: the setup form's sweep mode starts the sweep screen with the form's op
 start_session far C.UTF-8 "sweep --space 'lr=loguniform(1e-3,30)' --trials 10 --max-epochs 10 \
 --patience 0 --seed 2 --no-log '$PWD/datasets/digits.csv'"
 wait_for 'sweep finished: best trial' 60 || fail "the sweep with far worse trials did not finish"
-wait_for 'far worse: top edge' 5 || fail "the charts do not say far worse trials sit on the top edge"
+wait_for 'far worse: top edge' 5 || fail "the scatter does not say far worse trials sit on the top edge"
+wait_for 'above: top edge' 5 || fail "the curves chart does not say what it clips sits on the top edge"
 top=$(axis_max 'per epoch, every trial' '^events')
 awk -v t="$top" 'BEGIN { exit !(t != "none" && t + 0 <= 100) }' ||
     fail "the curves' axis runs to $top with far worse trials clipped"
 quit_exits far 0
 echo "ok: far worse trials sit on the charts' top edge (the curves' axis tops at $top)"
+
+# ---- one trial's early spike does not flatten the curves chart ---------------------
+# (16 digits trials, rates 1e-4 to 1e-1: a fast one's val_loss jumps to
+# about 3 in its first epochs, while the best's curve tops near 1; the
+# axis ran to the spike.  The best's and the cursor's curves set it, the
+# others up to twice their top.)
+rm -rf "$TMP/spike"
+start_session spike C.UTF-8 "sweep --space 'lr=loguniform(1e-4,1e-1)' --trials 16 --max-epochs 30 \
+--seed 0 --logdir '$TMP/spike' '$PWD/datasets/digits.csv'"
+wait_for 'sweep finished: best trial' 90 || fail "the 16-trial digits sweep did not finish"
+wait_for 'above: top edge' 5 || fail "the curves chart does not say it clips a trial's spike"
+top=$(axis_max 'per epoch, every trial' '^events')
+peak=$(cat "$TMP"/spike/*-sweep/*-trial-*/metrics.csv | awk -F, '
+    NR == 1 || $1 == "epoch" { for (i = 1; i <= NF; i++) if ($i == "val_loss") c = i; next }
+    $c + 0 > m { m = $c + 0 } END { print m }')
+awk -v t="$top" -v p="$peak" 'BEGIN { exit !(t != "none" && t + 0 < p + 0) }' ||
+    fail "the curves' axis runs to $top, the highest val_loss of every trial ($peak)"
+quit_exits spike 0
+echo "ok: one trial's spike to $peak sits on the curves' top edge (the axis tops at $top)"
 
 # ---- a trial's colour is the same in its row, its curve and its scatter points ------
 # (the scatters once drew the best trial's point in the "best" green,

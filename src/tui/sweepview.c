@@ -628,6 +628,11 @@ static attr_t trial_attr(const SweepScreen *s, int i, int best)
 /* Every trial's figure per epoch: the best bold, the cursor's bold and on
  * top, those pruned or stopped faint; at most CHARTVIEW_MAX_SERIES of
  * them, the best ranked first. */
+/* How far above the best's and the cursor's curves the other trials'
+ * set the curves chart's range (ChartTrust.reach), as earlier runs do on
+ * the dashboard. */
+#define SWEEP_CURVES_REACH 2.0
+
 static void draw_curves(SweepScreen *s, int top, int left, int height, int width)
 {
     const SweepExec *x = s->x;
@@ -639,17 +644,7 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
     c.title = title;
     int best = best_trial(s);
     if (best >= 0) {
-        bool far = false;
-        for (int i = 0; i < s->n_started && !far; i++) far = far_worse(s, i, best);
-        /* the clipping first: a line on the top edge must not read as a
-         * value; on a narrow chart the title gives it room */
-        if (far) {
-            snprintf(legend, sizeof legend, "far worse: top edge");
-            if ((int)(strlen(title) + 2 + strlen(legend)) > width)
-                snprintf(title, sizeof title, "%s per epoch", monitor_names[x->monitor]);
-        } else
-            snprintf(legend, sizeof legend, "bold: best (%d) and cursor (%d)", best,
-                     s->cursor_trial);
+        snprintf(legend, sizeof legend, "bold: best (%d) and cursor (%d)", best, s->cursor_trial);
         c.legend = legend;
     }
     c.empty_text = "waiting for the first epoch...";
@@ -686,12 +681,30 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
         SweepTrialStatus st = s->tv[i].status;
         bool faint = faint_trial(s, i, best);
         c.attrs[c.n_series] = trial_attr(s, i, best);
-        trust[c.n_series] = (ChartTrust){.blew_up = st == TRIAL_DIVERGED || far_worse(s, i, best)};
+        bool blew = st == TRIAL_DIVERGED || far_worse(s, i, best);
+        /* the best's and the cursor's curves set the range whole; the
+         * others reach up to SWEEP_CURVES_REACH times their top, so that
+         * one trial's early spike does not flatten the rest (the cursor,
+         * moved to it, shows it whole) */
+        bool own = i == best || i == s->cursor_trial;
+        trust[c.n_series] =
+            (ChartTrust){.blew_up = blew, .reach = blew || own ? 0 : SWEEP_CURVES_REACH};
         c.series[c.n_series++] = (ChartSeries){xs, ys, m, ROLE_VAL, faint};
     }
     /* the axis over the figures drawn; a trial that diverged counts only
      * within the others' range (its blow-up is drawn clipped at the edge) */
     chartview_fit_y(&c, trust, false, unit_figure(s), scratch);
+    /* what lies above the range is drawn on its top edge, and said */
+    bool above = false;
+    for (int k = 0; k < c.n_series && !above; k++)
+        for (size_t j = 0; j < c.series[k].n && !above; j++) above = c.series[k].y[j] > c.y_axis.hi;
+    /* the clipping first: a line on the top edge must not read as a
+     * value; on a narrow chart the title gives it room */
+    if (above && best >= 0) {
+        snprintf(legend, sizeof legend, "above: top edge");
+        if ((int)(strlen(title) + 2 + strlen(legend)) > width)
+            snprintf(title, sizeof title, "%s per epoch", monitor_names[x->monitor]);
+    }
     int max_ticks = width / 8 < 2 ? 2 : width / 8;
     double step = chart_nice_step(E, max_ticks);
     if (step < 1) step = 1;
