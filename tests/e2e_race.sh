@@ -155,6 +155,13 @@ echo "ok: the header shows only the shared settings, each row its racer's own"
 for r in sgd adam; do
     wait_for "^█ $r +DONE" 60 || fail "$r did not finish 300 epochs of iris within 60 s"
 done
+# the best figure is written as the loss columns are, four decimals
+# (0.1040, not 0.104 beside a 0.1191)
+for r in sgd adam; do
+    b=$(screen | awk -v r="$r" '$2 == r { for (i = 1; i <= NF; i++) if ($i ~ /^@[0-9]+$/) print $(i - 1) }')
+    printf '%s\n' "$b" | grep -Eq '^[0-9]+\.[0-9]{4}$' ||
+        fail "$r's best reads '$b', not with four decimals as the loss columns"
+done
 quit_exits own 0
 
 # ---- 80x24: the table fits and lines up; the status line follows the race ---------

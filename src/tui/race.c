@@ -463,8 +463,12 @@ static void draw_table(Race *race, int top, int width)
         snprintf(row[COL_EPOCH], CELL, "%*d/%-*d", ed, s->epoch, ed, s->epochs_total);
         snprintf(row[COL_STEP], CELL, "%ld", s->step);
         snprintf(row[COL_LR], CELL, "%.3g", s->lr);
-        if (s->best_epoch > 0)
-            snprintf(row[COL_BEST], CELL, "%.4g @%d", s->best_value, s->best_epoch);
+        if (s->best_epoch > 0) {
+            /* as the figures beside it are written */
+            char v[32];
+            num_cell(v, sizeof v, s->best_value);
+            snprintf(row[COL_BEST], CELL, "%s @%d", v, s->best_epoch);
+        }
         const EpochMetrics *m = s->n_epochs ? &s->history[s->n_epochs - 1] : NULL;
         if (!m) continue;
         num_cell(row[COL_LOSS], CELL, m->loss);
