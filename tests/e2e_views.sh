@@ -176,6 +176,20 @@ echo "ok: after the run, the gradient view and g work on the final weights"
 keys q
 wait_file "$TMP/ended.exit" 10 || fail "q did not quit an ended run"
 
+# ---- full-batch training: the view names the full batch, not the probe's ----
+# halves (iris: 120 training rows, --batch-size 120; the noise scale is
+# measured on 2 batches of 60, which once read as if they were the steps')
+start_session fullbatch C.UTF-8 "--start --no-log --epochs 5 --seed 1 --batch-size 120 '$PWD/datasets/iris.csv'"
+wait_for 'DONE' 15 || fail "a full-batch iris run did not reach DONE within 15 s"
+keys Tab Tab Tab
+wait_for '\[gradient\]' 5 || fail "three tabs did not reach the gradient view"
+wait_for 'full batch: each step' 5 || fail "the full-batch run's gradient view does not say each step's g is G"
+wait_for 'the full batch, 120 rows \(G exact\); the noise scale from 2 batches of 60' 5 ||
+    fail "the gradient view's head line does not say the batches are the noise scale's"
+keys q
+wait_file "$TMP/fullbatch.exit" 10 || fail "q did not quit the full-batch run"
+echo "ok: a full-batch run's gradient view says the 2 batches of 60 are the noise scale's"
+
 # ---- cut text: the views' titles, notes and labels ---------------------------
 # wine ended, at 80x24: the boundary's title keeps its step (it lost it to
 # "PCA plane (22% of the varia"); the confusion matrix's columns are told

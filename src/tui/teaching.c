@@ -586,9 +586,16 @@ void teach_gradient(const ViewCtx *c, int top, int left, int height, int width)
         crt_set(stdscr, ROLE_DIM);
         char of[64];
         weights_of(c, ld->grad_step, of, sizeof of);
-        int head =
-            snprintf(t, sizeof t, "%s: %d batches of %d, %zu of %zu rows%s; ", of, r->n_batches,
-                     r->batch, r->rows, r->n_train, r->exact_full ? " (G exact)" : "");
+        /* full-batch training steps along G; the batches are the noise
+         * scale's (halves of the set), not the training's */
+        int head = r->full_batch
+                       ? snprintf(t, sizeof t,
+                                  "%s: the full batch, %zu rows (G exact); the noise scale from %d "
+                                  "batches of %d; ",
+                                  of, r->n_train, r->n_batches, r->batch)
+                       : snprintf(t, sizeof t, "%s: %d batches of %d, %zu of %zu rows%s; ", of,
+                                  r->n_batches, r->batch, r->rows, r->n_train,
+                                  r->exact_full ? " (G exact)" : "");
         /* while training stands still it was measured once, on these weights */
         if (c->snap->status == TRAIN_RUNNING)
             snprintf(t + head, sizeof t - (size_t)head, "every %.1fs, %.0f ms",
