@@ -23,6 +23,7 @@ const char *diagnosis_name(DiagnosisKind k)
     case DIAG_AT_CHANCE: return "at_chance";
     case DIAG_PLATEAU: return "plateau";
     case DIAG_UNDERFITTING: return "underfitting";
+    case DIAG_OVERCONFIDENT: return "overconfident";
     }
     return "?";
 }
@@ -226,6 +227,23 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
                        "training loss has risen for %d epochs (%.3g \u2192 %.3g): learning rate "
                        "too high%s",
                        run, first, last, lr);
+    }
+
+    /* 3b: a loss above guessing's though most answers are right. */
+    if (n > 0 && in->classification && in->chance.n > 0) {
+        const EpochMetrics *e = &h[n - 1];
+        double c = in->chance.loss, vc = in->val_chance.n > 0 ? in->val_chance.loss : c;
+        double a = in->chance.accuracy, va = in->val_chance.n > 0 ? in->val_chance.accuracy : a;
+        bool train =
+            e->loss >= DIAG_CONFIDENT_LOSS * c && e->accuracy > a + DIAG_RIGHT_SHARE * (1 - a);
+        bool val = e->has_val && e->val_loss >= DIAG_CONFIDENT_LOSS * vc &&
+                   e->val_accuracy > va + DIAG_RIGHT_SHARE * (1 - va);
+        if (train || val)
+            return say(msg, cap, DIAG_OVERCONFIDENT,
+                       "%s loss %.3g, over twice guessing's %.3g, though %.0f %% of its answers "
+                       "are right: a few are wrong with great confidence: learning rate too high%s",
+                       train ? "training" : "validation", train ? e->loss : e->val_loss,
+                       train ? c : vc, 100.0 * (train ? e->accuracy : e->val_accuracy), lr);
     }
 
     /* 4: validation loss rising from its best while training loss falls -

@@ -364,6 +364,7 @@ typedef enum {
     DIAG_AT_CHANCE,     /* no better than always guessing from the class shares */
     DIAG_PLATEAU,       /* training loss flat, far from converged */
     DIAG_UNDERFITTING,  /* training and validation scores both low and close */
+    DIAG_OVERCONFIDENT, /* a loss above guessing's though most answers are right */
 } DiagnosisKind;
 
 /* The rules' thresholds. */
@@ -386,10 +387,12 @@ typedef enum {
 #define DIAG_CHANCE_SE 2.0     /* accuracy within this many standard errors of the chance rate */
 #define DIAG_CHANCE_LOSS 0.05  /* loss above the chance loss less this fraction */
 #define DIAG_UNDERFIT_EPOCHS 10
-#define DIAG_UNDERFIT_ACC 0.80 /* training accuracy below this ... */
-#define DIAG_UNDERFIT_R2 0.50  /* ... or r2 below this ... */
-#define DIAG_UNDERFIT_GAP 0.05 /* ... with validation within this of it */
-#define DIAG_FIT_LOSS 0.10     /* overfitting: training loss this far below the chance loss */
+#define DIAG_UNDERFIT_ACC 0.80  /* training accuracy below this ... */
+#define DIAG_UNDERFIT_R2 0.50   /* ... or r2 below this ... */
+#define DIAG_UNDERFIT_GAP 0.05  /* ... with validation within this of it */
+#define DIAG_FIT_LOSS 0.10      /* overfitting: training loss this far below the chance loss */
+#define DIAG_RIGHT_SHARE 0.5    /* overconfident: accuracy this share of the way from chance to 1 */
+#define DIAG_CONFIDENT_LOSS 2.0 /* ... and a loss at least this many times the chance loss */
 
 /* What a classifier scores on a set of rows by always giving the same
  * answer, from the set's own class counts: the reference a model that
@@ -439,6 +442,18 @@ typedef struct {
  *                       of the DIAG_SPIKE_HISTORY before it;
  *   3 DIAG_LOSS_RISING  training loss rose on each of the last
  *                       DIAG_RISE_EPOCHS epochs, by DIAG_RISE_MIN in all;
+ *   3b DIAG_OVERCONFIDENT classification, the chance levels known: the last
+ *                       epoch's training (or validation) loss is at least
+ *                       DIAG_CONFIDENT_LOSS times the chance loss while its
+ *                       accuracy is more than
+ *                       DIAG_RIGHT_SHARE of the way from the chance accuracy
+ *                       to 1: most answers are right and a few are wrong
+ *                       with enormous confidence, the logits grown huge - a
+ *                       rate too high, whatever the validation loss does
+ *                       (digits at Adam's lr 0.3: validation accuracy 0.96,
+ *                       its loss 111 against guessing's 2.30, training loss
+ *                       2.6 to 14 at accuracy 0.99, which rule 4 called
+ *                       overfitting);
  *   4 DIAG_OVERFITTING  the best validation loss is DIAG_OVERFIT_EPOCHS or
  *                       more epochs old, the last is DIAG_OVERFIT_MIN above it,
  *                       and training loss is lower than at that best epoch;
