@@ -72,20 +72,41 @@ static void first_twelve_colours_are_at_least_delta_e_25_apart(void **state)
     assert_true(least >= PALETTE_MIN_DELTA_E);
 }
 
+/* Hue k's CIELAB coordinates on a 256-colour terminal. */
+static void hue_lab(int k, double lab[3])
+{
+    int rgb[3];
+    palette_xterm_rgb(palette_entry(k, 256).colour, rgb);
+    palette_lab(rgb, lab);
+}
+
 /* Readable on a black and on a white background: every hue's L* is at
  * least 30 away from both. */
 static void every_colour_reads_on_black_and_on_white(void **state)
 {
     (void)state;
     for (int k = 0; k < palette_hues(256); k++) {
-        int rgb[3];
         double lab[3];
-        palette_xterm_rgb(palette_entry(k, 256).colour, rgb);
-        palette_lab(rgb, lab);
+        hue_lab(k, lab);
         assert_true(lab[0] >= 30);
         assert_true(lab[0] <= 75);
         assert_true(palette_delta_e(palette_entry(k, 256).colour, 16) >= 50);
         assert_true(palette_delta_e(palette_entry(k, 256).colour, 231) >= 40);
+    }
+}
+
+/* No hue is a grey: dim text (faint rows, notes, pruned trials) is grey,
+ * and a trial or class drawn in grey would read as dimmed. */
+static void no_colour_is_a_grey(void **state)
+{
+    (void)state;
+    for (int k = 0; k < palette_hues(256); k++) {
+        double lab[3];
+        hue_lab(k, lab);
+        double chroma = hypot(lab[1], lab[2]);
+        if (chroma < 25)
+            fail_msg("colour %d (%d) has a chroma of only %.1f", k, palette_entry(k, 256).colour,
+                     chroma);
     }
 }
 
@@ -231,6 +252,7 @@ int main(void)
         cmocka_unit_test(xterm_rgb_follows_the_cube_and_the_grey_ramp),
         cmocka_unit_test(first_twelve_colours_are_at_least_delta_e_25_apart),
         cmocka_unit_test(every_colour_reads_on_black_and_on_white),
+        cmocka_unit_test(no_colour_is_a_grey),
         cmocka_unit_test(delta_e_sees_near_colours_as_near),
         cmocka_unit_test(eight_colour_degradation_keeps_classes_apart),
         cmocka_unit_test(shades_darken_towards_the_faint_level),

@@ -6,7 +6,7 @@
  *
  * On a 256-colour terminal there are PALETTE_N256 hues, picked from the
  * xterm-256 cube and grey ramp: a Tableau/Paul Tol-like categorical order
- * (blue, orange, green, red, purple, brown, pink, grey, teal, gold) completed
+ * (blue, orange, green, red, purple, brown, pink, olive, teal, gold) completed
  * by farthest-point choice, every one with CIELAB lightness L* between 34
  * and 73 so that it reads on a black and on a white background, no two
  * closer than PALETTE_MIN_DELTA_E (CIE76).  On an 8- or 16-colour terminal
