@@ -129,8 +129,8 @@ static void run_sweep(const Options *o, Outcome *oc)
         const SweepTrial *t = &x->trials[i];
         char cfg[128];
         sweep_exec_config_text(x, t, cfg, sizeof cfg);
-        snprintf(oc->text[i], sizeof oc->text[i], "%s %s epochs=%d rung=%d", cfg,
-                 sweep_trial_status_names[t->status], t->epochs, t->rung);
+        snprintf(oc->text[i], sizeof oc->text[i], "%s %s epochs=%d rung=%d target=%d", cfg,
+                 sweep_trial_status_names[t->status], t->epochs, t->rung, t->target);
         for (int e = 1; e <= o->max_epochs && e <= 32; e++)
             oc->fig[i][e - 1] = sweep_board_get(&x->board, i, e);
         /* trials.csv's target and the screen's "training to epoch N" */
@@ -598,8 +598,8 @@ static void sweep_in_at(const Options *o, const char *dir, SweepEventKind at, in
         const SweepTrial *t = &x->trials[i];
         char cfg[128];
         sweep_exec_config_text(x, t, cfg, sizeof cfg);
-        snprintf(oc->text[i], sizeof oc->text[i], "%s %s epochs=%d rung=%d", cfg,
-                 sweep_trial_status_names[t->status], t->epochs, t->rung);
+        snprintf(oc->text[i], sizeof oc->text[i], "%s %s epochs=%d rung=%d target=%d", cfg,
+                 sweep_trial_status_names[t->status], t->epochs, t->rung, t->target);
         for (int e = 1; e <= o->max_epochs; e++)
             oc->fig[i][e - 1] = sweep_board_get(&x->board, i, e);
         snprintf(oc->run[i], sizeof oc->run[i], "%s", t->run);
@@ -1519,6 +1519,22 @@ static SweepExec *start_paused(const Options *o, PreparedData *data, Owner *ow, 
     return x;
 }
 
+/* A sweep of o over data into dir (made), every trial paused from its
+ * start, run by the owner thread *th. */
+static SweepExec *start_paused_in(const Options *o, const char *dir, PreparedData *data, Owner *ow,
+                                  pthread_t *th)
+{
+    mkdir(dir, 0755);
+    Error err = {0};
+    assert_int_equal(prepared_open(data, o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    ow->x = x;
+    assert_int_equal(sweep_exec_init(x, o, data, dir, NULL, &err), ERROR_NONE);
+    sweep_exec_pause_all(x, true);
+    assert_int_equal(pthread_create(th, NULL, owner_thread, ow), 0);
+    return x;
+}
+
 /* Pause all, one trial resumed alone to its rung, watched and held, then
  * promoted; another stopped; every decision taken as asked, and a held
  * trial is not collected until released. */
@@ -1588,16 +1604,10 @@ static void a_change_made_by_hand_marks_the_trial(void **state)
     char dir[256], best[300];
     snprintf(dir, sizeof dir, "%s/by-hand", tmpdir);
     snprintf(best, sizeof best, "%s/best.txt", dir);
-    mkdir(dir, 0755);
     PreparedData data;
-    Error err = {0};
-    assert_int_equal(prepared_open(&data, &o, NULL, &err), ERROR_NONE);
-    SweepExec *x = calloc(1, sizeof *x);
-    Owner ow = {.x = x};
-    assert_int_equal(sweep_exec_init(x, &o, &data, dir, NULL, &err), ERROR_NONE);
-    sweep_exec_pause_all(x, true);
+    Owner ow = {0};
     pthread_t th;
-    assert_int_equal(pthread_create(&th, NULL, owner_thread, &ow), 0);
+    SweepExec *x = start_paused_in(&o, dir, &data, &ow, &th);
     wait_view(x, first_paused);
     TrainRun *tr = sweep_exec_hold(x, 0);
     assert_non_null(tr);
@@ -1669,6 +1679,67 @@ static void asha_passes_over_a_trial_stopped_at_its_rung(void **state)
     prepared_close(&data);
 }
 
+/* The trials of a sweep paused from its start as the test goes on: trial
+ * `hold` stays paused before its first batch, the others are let go
+ * as they open. */
+typedef struct {
+    int hold, watch; /* kept paused; let go and waited for */
+    int epoch;       /* the epoch `watch` is to be parked at */
+} Walk;
+
+static bool walk_step(SweepExec *x, const Walk *w)
+{
+    SweepTrialView v[16];
+    int n;
+    sweep_exec_view(x, v, 16, &n, NULL);
+    for (int i = 0; i < n; i++)
+        if (i != w->hold && v[i].open && v[i].user_paused) sweep_exec_pause_trial(x, i);
+    return n > w->watch && v[w->hold].open && v[w->hold].user_paused && v[w->watch].parked &&
+           v[w->watch].epochs == w->epoch;
+}
+
+/* Under median, a trial interrupted while it waited at an epoch for the
+ * rule (an earlier trial behind it) is judged there on --resume, goes on,
+ * and is pruned at its next epoch as in the uninterrupted sweep, with the
+ * same trials.csv row: its target, the epoch after the one it went on
+ * from (it was once the full length, as if never judged). */
+static void a_median_trial_resumed_at_its_judgement_keeps_its_target(void **state)
+{
+    (void)state;
+    alarm(120);
+    /* trial 6 goes on at epoch 1 and is pruned at epoch 2 */
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 9, 12, 2);
+    o.seed = 8;
+    char whole[256], cut[256];
+    snprintf(whole, sizeof whole, "%s/median-judged-whole", tmpdir);
+    snprintf(cut, sizeof cut, "%s/median-judged-cut", tmpdir);
+    Outcome a, c;
+    sweep_in(&o, whole, 0, false, &a);
+    assert_non_null(strstr(a.text[6], " pruned epochs=2 rung=-1 target=2"));
+    /* the same sweep with trial 5 held before its first batch, so that
+     * trial 6 waits at epoch 1 for the rule; stopped there */
+    PreparedData data;
+    Owner ow = {0};
+    pthread_t th;
+    SweepExec *x = start_paused_in(&o, cut, &data, &ow, &th);
+    Walk w = {5, 6, 1};
+    while (!walk_step(x, &w)) {
+        struct timespec ts = {0, 2 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    sweep_exec_stop(x);
+    pthread_join(th, NULL);
+    assert_int_equal(ow.rc, ERROR_NONE);
+    assert_int_equal(x->trials[6].status, TRIAL_STOPPED);
+    assert_int_equal(x->trials[6].epochs, 1);
+    sweep_exec_free(x);
+    free(x);
+    prepared_close(&data);
+    alarm(0);
+    sweep_in(&o, cut, 0, true, &c);
+    assert_same(&a, &c, 12);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1705,6 +1776,7 @@ int main(void)
         cmocka_unit_test(asha_passes_over_a_trial_stopped_at_its_rung),
         cmocka_unit_test(the_controls_pause_promote_stop_and_hold_trials),
         cmocka_unit_test(a_change_made_by_hand_marks_the_trial),
+        cmocka_unit_test(a_median_trial_resumed_at_its_judgement_keeps_its_target),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

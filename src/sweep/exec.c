@@ -1039,7 +1039,8 @@ static void run_stream(SweepExec *x)
             median_step(x, want, judged);
             open_resumed(x);
             /* --resume: a trial judged to go on is opened from its
-             * checkpoint, lowest index first */
+             * checkpoint, lowest index first, to the epoch after (the
+             * rule's target, as a parked trial let go has it) */
             for (int i = 0; i < x->n_started && !x->stopping && x->running < x->parallel; i++) {
                 SweepTrial *t = &x->trials[i];
                 if (!t->dormant || !want[i]) continue;
@@ -1047,7 +1048,7 @@ static void run_stream(SweepExec *x)
                 t->dormant = false;
                 t->resume = true;
                 pthread_mutex_unlock(&x->mu);
-                start_trial(x, i, x->base.max_epochs);
+                start_trial(x, i, t->target);
                 pthread_mutex_lock(&x->mu);
             }
             if (!x->stopping) grant(x, want);
