@@ -1242,6 +1242,37 @@ static void a_trial_directory_no_row_names_is_taken_up_not_doubled(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Under asha a round's new trials are in trials.csv, waiting, before
+ * they start; killed as one started (its directory made, no trials.csv
+ * naming it yet), the resumed sweep starts it again in that directory. */
+static void an_asha_trial_killed_as_it_started_is_taken_up_not_doubled(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 9, 2);
+    char whole[256], cut[256], csv[300], cmd[700];
+    snprintf(whole, sizeof whole, "%s/asha-start-whole", tmpdir);
+    snprintf(cut, sizeof cut, "%s/asha-start-cut", tmpdir);
+    snprintf(csv, sizeof csv, "%s/trials.csv", cut);
+    Outcome a, c;
+    sweep_in(&o, whole, 0, false, &a);
+    sweep_killed_at(&o, cut, SWEEP_EV_START, 3);
+    /* trial 2 waiting, its run not named, its directory there */
+    const char *text = slurp(csv);
+    assert_non_null(text);
+    const char *row2 = strstr(text, "\n2,waiting,");
+    assert_non_null(row2);
+    assert_int_equal(strchr(row2 + 1, '\n')[-1], ',');
+    snprintf(cmd, sizeof cmd, "test -d %s/*-trial-002", cut);
+    assert_int_equal(system(cmd), 0);
+    sweep_in(&o, cut, 0, true, &c);
+    assert_same(&a, &c, 9);
+    for (int i = 0; i < c.n; i++) {
+        snprintf(cmd, sizeof cmd, "test $(ls -d %s/*-trial-%03d* | wc -l) = 1", cut, i);
+        if (system(cmd) != 0) fail_msg("trial %d has more than one run directory", i);
+    }
+    every_journal_has_its_result(cut, c.n);
+}
+
 /* ---- files --------------------------------------------------------------- */
 
 /* A sweep of o with its files in dir, run to its end on data. */
@@ -1769,6 +1800,7 @@ int main(void)
         cmocka_unit_test(resume_refuses_a_space_txt_its_trials_did_not_run_with),
         cmocka_unit_test(a_sweep_directory_is_resumed_by_one_gradtop_at_a_time),
         cmocka_unit_test(a_trial_directory_no_row_names_is_taken_up_not_doubled),
+        cmocka_unit_test(an_asha_trial_killed_as_it_started_is_taken_up_not_doubled),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),
         cmocka_unit_test(best_txt_says_when_its_trial_copied_weights),
         cmocka_unit_test(trial_files_are_synced_at_the_fixed_points_not_per_epoch),

@@ -687,9 +687,11 @@ static void start_trial(SweepExec *x, int i, int target)
         }
     }
     /* a new trial whose directory a killed sweep made before any
-     * trials.csv named it starts in it, cut back to no epoch */
+     * trials.csv named it starts in it, cut back to no epoch (asha's
+     * trials.csv has a round's new trials, waiting, before they start:
+     * resumed, such a trial has no run to go on in) */
     char orphan[sizeof t->run];
-    if (!was_resume && sweep_trial_dir_find(x, i, orphan, sizeof orphan)) {
+    if (!cfg.resume_dir && sweep_trial_dir_find(x, i, orphan, sizeof orphan)) {
         pthread_mutex_lock(&x->mu); /* a screen reads it */
         snprintf(t->run, sizeof t->run, "%s", orphan);
         pthread_mutex_unlock(&x->mu);
