@@ -1273,6 +1273,43 @@ static void an_asha_trial_killed_as_it_started_is_taken_up_not_doubled(void **st
     every_journal_has_its_result(cut, c.n);
 }
 
+/* A pid no process has (a child that has exited and been reaped). */
+static pid_t dead_pid(void)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) _exit(0);
+    assert_int_equal(waitpid(pid, NULL, 0), pid);
+    return pid;
+}
+
+/* The temporaries trials.csv and best.txt leave when the sweep is killed
+ * between writing and renaming them are removed by --resume; those of a
+ * live process stay. */
+static void a_resume_removes_the_temporaries_a_killed_sweep_left(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 4, 3, 2);
+    char dir[256], dead[2][320], live[320];
+    snprintf(dir, sizeof dir, "%s/stale-tmp", tmpdir);
+    sweep_killed_at(&o, dir, SWEEP_EV_START, 2);
+    pid_t pid = dead_pid();
+    snprintf(dead[0], sizeof dead[0], "%s/trials.csv.tmp.%ld", dir, (long)pid);
+    snprintf(dead[1], sizeof dead[1], "%s/best.txt.tmp.%ld", dir, (long)pid);
+    snprintf(live, sizeof live, "%s/best.txt.tmp.%ld", dir, (long)getppid());
+    write_text(dead[0], "trial,status\n");
+    write_text(dead[1], "# the best\n");
+    write_text(live, "# the best\n");
+    Outcome c;
+    sweep_in(&o, dir, 0, true, &c);
+    assert_int_equal(c.n, 4);
+    struct stat st;
+    assert_int_equal(stat(dead[0], &st), -1);
+    assert_int_equal(stat(dead[1], &st), -1);
+    assert_int_equal(stat(live, &st), 0);
+    unlink(live);
+}
+
 /* ---- files --------------------------------------------------------------- */
 
 /* A sweep of o with its files in dir, run to its end on data. */
@@ -1801,6 +1838,7 @@ int main(void)
         cmocka_unit_test(a_sweep_directory_is_resumed_by_one_gradtop_at_a_time),
         cmocka_unit_test(a_trial_directory_no_row_names_is_taken_up_not_doubled),
         cmocka_unit_test(an_asha_trial_killed_as_it_started_is_taken_up_not_doubled),
+        cmocka_unit_test(a_resume_removes_the_temporaries_a_killed_sweep_left),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),
         cmocka_unit_test(best_txt_says_when_its_trial_copied_weights),
         cmocka_unit_test(trial_files_are_synced_at_the_fixed_points_not_per_epoch),

@@ -717,6 +717,9 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
                        path);
     free(line);
     fclose(f);
+    /* taken up whole: the temporaries of the sweep's own files that a
+     * killed sweep left (the trials' are removed as their runs are read) */
+    if (!rc) rundir_remove_stale(x->dir);
     return rc;
 }
 
