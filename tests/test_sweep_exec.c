@@ -859,6 +859,35 @@ static void blank_figures(char *row)
     memcpy(f, ",,,", 3);
 }
 
+/* The sweep o into tmpdir/name, then its first row of status `was` set
+ * to `now` with no figures, as a kill before the trial was collected
+ * leaves it: resumed, the same trials, and the same trials.csv. */
+static void uncollected_resumes_the_same(const Options *o, const char *name, const char *was,
+                                         const char *now)
+{
+    char dir[256], csv[300], from[32], to[32];
+    static char whole[1 << 15], after[1 << 15], text[1 << 16];
+    snprintf(dir, sizeof dir, "%s/%s", tmpdir, name);
+    snprintf(csv, sizeof csv, "%s/trials.csv", dir);
+    snprintf(from, sizeof from, ",%s,", was);
+    snprintf(to, sizeof to, ",%s,", now);
+    Outcome a, b;
+    sweep_in(o, dir, 0, false, &a);
+    trials_without_runs(dir, whole, sizeof whole);
+    snprintf(text, sizeof text, "%s", slurp(csv));
+    char *row = strstr(text, from);
+    assert_non_null(row);
+    assert_true(strlen(to) <= strlen(from));
+    memmove(row + strlen(to), row + strlen(from), strlen(row + strlen(from)) + 1);
+    memcpy(row, to, strlen(to));
+    blank_figures(row);
+    write_text(csv, text);
+    sweep_in(o, dir, 0, true, &b);
+    assert_same(&a, &b, o->max_epochs);
+    trials_without_runs(dir, after, sizeof after);
+    assert_string_equal(whole, after);
+}
+
 /* A trial the rule pruned whose stop the sweep had not collected when it
  * was cut (trials.csv says pruned, with no figures): resumed, it is opened
  * to stop there and its figures come back. */
@@ -867,23 +896,18 @@ static void a_pruned_trial_not_collected_resumes_to_its_figures(void **state)
     (void)state;
     Options o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 10, 6, 1);
     o.min_epochs = 2;
-    char dir[256], csv[300];
-    static char whole[1 << 15], after[1 << 15], text[1 << 16];
-    snprintf(dir, sizeof dir, "%s/uncollected", tmpdir);
-    snprintf(csv, sizeof csv, "%s/trials.csv", dir);
-    Outcome a, b;
-    sweep_in(&o, dir, 0, false, &a);
-    assert_true(a.n_events[SWEEP_EV_PRUNE] > 0);
-    trials_without_runs(dir, whole, sizeof whole);
-    snprintf(text, sizeof text, "%s", slurp(csv));
-    char *row = strstr(text, ",pruned,");
-    assert_non_null(row);
-    blank_figures(row);
-    write_text(csv, text);
-    sweep_in(&o, dir, 0, true, &b);
-    assert_same(&a, &b, 6);
-    trials_without_runs(dir, after, sizeof after);
-    assert_string_equal(whole, after);
+    uncollected_resumes_the_same(&o, "uncollected", "pruned", "pruned");
+}
+
+/* A trial whose early stopping ended it, the sweep killed before it was
+ * collected (trials.csv says running, with no figures): resumed, it ends
+ * where it stopped, with its figures, not trained on. */
+static void an_early_stopped_trial_not_collected_ends_where_it_stopped(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 4, 30, 2);
+    o.hp.patience = 2;
+    uncollected_resumes_the_same(&o, "early-uncollected", "early_stopped", "running");
 }
 
 /* trials.csv in dir with every pruned row's figures blanked, as a kill
@@ -1827,6 +1851,7 @@ int main(void)
         cmocka_unit_test(a_trials_csv_saved_with_crlf_resumes_the_same),
         cmocka_unit_test(a_killed_sweep_resumes_to_the_uninterrupted_ones_files),
         cmocka_unit_test(a_pruned_trial_not_collected_resumes_to_its_figures),
+        cmocka_unit_test(an_early_stopped_trial_not_collected_ends_where_it_stopped),
         cmocka_unit_test(trials_trained_again_to_their_prune_keep_to_parallel),
         cmocka_unit_test(resume_refuses_what_is_not_this_sweeps_trials),
         cmocka_unit_test(resume_refuses_a_trials_csv_that_is_not_a_file),

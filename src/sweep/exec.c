@@ -591,16 +591,17 @@ static ErrorCode load_checkpoint(TrainRun *tr, const RunResume *rr, Error *err)
     return rc;
 }
 
-/* --resume of a trial whose checkpoint is its last epoch's: its training
+/* --resume of a trial whose checkpoint is its last epoch's (its full
+ * length, or the one its early stopping stopped it at): its training
  * ended, but the sweep was killed before it was collected.  Its result is
  * the checkpoint's (the best epoch's figures, the weights --restore-best
  * keeps), and its run directory gets the end it missed (model.gtm of the
  * kept weights, final scalars, result line), as the trainer's end and
  * trainrun_end would have written them. */
-static void end_trained(SweepExec *x, SweepTrial *t, const RunResume *rr)
+static void end_trained(SweepExec *x, SweepTrial *t, const RunResume *rr, TrainStatus how)
 {
     const TrainState *s = &rr->state.state;
-    TrainResult r = {.status = TRAIN_DONE,
+    TrainResult r = {.status = how,
                      .epochs = s->epoch,
                      .steps = s->step,
                      .best_epoch = s->best_epoch,
@@ -624,7 +625,9 @@ static void end_trained(SweepExec *x, SweepTrial *t, const RunResume *rr)
     t->has_result = true;
     t->epochs = s->epoch;
     /* its run not finished on disk: --resume ends it again */
-    t->status = err.code != ERROR_NONE ? TRIAL_STOPPED : TRIAL_DONE;
+    t->status = err.code != ERROR_NONE       ? TRIAL_STOPPED
+                : how == TRAIN_EARLY_STOPPED ? TRIAL_EARLY_STOPPED
+                                             : TRIAL_DONE;
     t->collected = true;
     pthread_mutex_unlock(&x->mu);
     tell(x, SWEEP_EV_END, t, t->rung, -1);
@@ -667,8 +670,13 @@ static void start_trial(SweepExec *x, int i, int target)
                 o.hp = rr.config_hp;
             }
             t->opt = o;
-            if (rr.state.epoch >= x->base.max_epochs && o.restore_best) {
-                end_trained(x, t, &rr);
+            /* its early stopping's patience (in force then) ran out at the
+             * checkpoint's epoch: resumed, the trainer would count it anew
+             * and train on */
+            int patience = rr.earlier.hp.patience;
+            bool early = patience > 0 && rr.state.state.wait >= patience;
+            if ((rr.state.epoch >= x->base.max_epochs || early) && o.restore_best) {
+                end_trained(x, t, &rr, early ? TRAIN_EARLY_STOPPED : TRAIN_DONE);
                 rundir_resume_free(&rr);
                 return;
             }
