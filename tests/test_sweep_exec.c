@@ -1790,6 +1790,49 @@ static bool walk_step(SweepExec *x, const Walk *w)
            v[w->watch].epochs == w->epoch;
 }
 
+/* The sweep o into dir, every trial let go as it opens but w.hold, held
+ * before its first batch, so that trial w.watch waits for the median rule
+ * at epoch w.epoch; stopped there.  The status w.watch ended with. */
+static SweepTrialStatus stopped_while_waiting(const Options *o, const char *dir, Walk w)
+{
+    alarm(120);
+    PreparedData data;
+    Owner ow = {0};
+    pthread_t th;
+    SweepExec *x = start_paused_in(o, dir, &data, &ow, &th);
+    while (!walk_step(x, &w)) {
+        struct timespec ts = {0, 2 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    sweep_exec_stop(x);
+    pthread_join(th, NULL);
+    alarm(0);
+    assert_int_equal(ow.rc, ERROR_NONE);
+    assert_int_equal(x->trials[w.watch].epochs, w.epoch);
+    SweepTrialStatus st = x->trials[w.watch].status;
+    sweep_exec_free(x);
+    free(x);
+    prepared_close(&data);
+    return st;
+}
+
+/* The sweep o into tmpdir/NAME-whole, its trial w.watch's outcome
+ * containing `expect`; then into tmpdir/NAME-cut, stopped while w.watch
+ * waits for the rule (ending as st), and resumed: the same sweep. */
+static void cut_while_waiting_resumes_the_same(const Options *o, const char *name,
+                                               const char *expect, Walk w, SweepTrialStatus st)
+{
+    char whole[256], cut[256];
+    snprintf(whole, sizeof whole, "%s/%s-whole", tmpdir, name);
+    snprintf(cut, sizeof cut, "%s/%s-cut", tmpdir, name);
+    Outcome a, c;
+    sweep_in(o, whole, 0, false, &a);
+    assert_non_null(strstr(a.text[w.watch], expect));
+    assert_int_equal(stopped_while_waiting(o, cut, w), st);
+    sweep_in(o, cut, 0, true, &c);
+    assert_same(&a, &c, o->max_epochs);
+}
+
 /* Under median, a trial interrupted while it waited at an epoch for the
  * rule (an earlier trial behind it) is judged there on --resume, goes on,
  * and is pruned at its next epoch as in the uninterrupted sweep, with the
@@ -1798,38 +1841,28 @@ static bool walk_step(SweepExec *x, const Walk *w)
 static void a_median_trial_resumed_at_its_judgement_keeps_its_target(void **state)
 {
     (void)state;
-    alarm(120);
     /* trial 6 goes on at epoch 1 and is pruned at epoch 2 */
     Options o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 9, 12, 2);
     o.seed = 8;
-    char whole[256], cut[256];
-    snprintf(whole, sizeof whole, "%s/median-judged-whole", tmpdir);
-    snprintf(cut, sizeof cut, "%s/median-judged-cut", tmpdir);
-    Outcome a, c;
-    sweep_in(&o, whole, 0, false, &a);
-    assert_non_null(strstr(a.text[6], " pruned epochs=2 rung=-1 target=2"));
-    /* the same sweep with trial 5 held before its first batch, so that
-     * trial 6 waits at epoch 1 for the rule; stopped there */
-    PreparedData data;
-    Owner ow = {0};
-    pthread_t th;
-    SweepExec *x = start_paused_in(&o, cut, &data, &ow, &th);
-    Walk w = {5, 6, 1};
-    while (!walk_step(x, &w)) {
-        struct timespec ts = {0, 2 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
-    sweep_exec_stop(x);
-    pthread_join(th, NULL);
-    assert_int_equal(ow.rc, ERROR_NONE);
-    assert_int_equal(x->trials[6].status, TRIAL_STOPPED);
-    assert_int_equal(x->trials[6].epochs, 1);
-    sweep_exec_free(x);
-    free(x);
-    prepared_close(&data);
-    alarm(0);
-    sweep_in(&o, cut, 0, true, &c);
-    assert_same(&a, &c, 12);
+    cut_while_waiting_resumes_the_same(&o, "median-judged", " pruned epochs=2 rung=-1 target=2",
+                                       (Walk){5, 6, 1}, TRIAL_STOPPED);
+}
+
+/* Under median, a trial whose early stopping ends it at an epoch the rule
+ * judges it at ends with the same trials.csv row whether the rule let it
+ * go on there first (uninterrupted) or the sweep was stopped before it
+ * could: its target is the epoch it stopped at either way. */
+static void a_median_trial_early_stopped_at_its_judgement_has_one_target(void **state)
+{
+    (void)state;
+    /* trial 5 is judged at epoch 4 (the first), goes on, and stops early
+     * there */
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 9, 20, 2);
+    o.seed = 7;
+    o.min_epochs = 4;
+    o.hp.patience = 2;
+    cut_while_waiting_resumes_the_same(&o, "median-early", " early_stopped epochs=4 rung=-1 ",
+                                       (Walk){4, 5, 4}, TRIAL_EARLY_STOPPED);
 }
 
 int main(void)
@@ -1872,6 +1905,7 @@ int main(void)
         cmocka_unit_test(the_controls_pause_promote_stop_and_hold_trials),
         cmocka_unit_test(a_change_made_by_hand_marks_the_trial),
         cmocka_unit_test(a_median_trial_resumed_at_its_judgement_keeps_its_target),
+        cmocka_unit_test(a_median_trial_early_stopped_at_its_judgement_has_one_target),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

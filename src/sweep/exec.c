@@ -591,6 +591,19 @@ static ErrorCode load_checkpoint(TrainRun *tr, const RunResume *rr, Error *err)
     return rc;
 }
 
+/* t ended on its own (early stopping, divergence; x->mu held): it trains
+ * to no further epoch.  Under none and median its target is then the
+ * epochs it did: the rule may have let it go on from its last epoch
+ * before it stopped, or, the sweep stopped meanwhile, not judged it
+ * there, and trials.csv would say either.  (Under asha a target is a
+ * rung the trial was promoted to, which --resume reads back.) */
+static void end_target(const SweepExec *x, SweepTrial *t)
+{
+    bool stream = x->scheduler == SWEEP_SCHED_NONE || x->scheduler == SWEEP_SCHED_MEDIAN;
+    if (stream && (t->status == TRIAL_EARLY_STOPPED || t->status == TRIAL_DIVERGED))
+        t->target = t->epochs;
+}
+
 /* --resume of a trial whose checkpoint is its last epoch's (its full
  * length, or the one its early stopping stopped it at): its training
  * ended, but the sweep was killed before it was collected.  Its result is
@@ -628,6 +641,7 @@ static void end_trained(SweepExec *x, SweepTrial *t, const RunResume *rr, TrainS
     t->status = err.code != ERROR_NONE       ? TRIAL_STOPPED
                 : how == TRAIN_EARLY_STOPPED ? TRIAL_EARLY_STOPPED
                                              : TRIAL_DONE;
+    end_target(x, t);
     t->collected = true;
     pthread_mutex_unlock(&x->mu);
     tell(x, SWEEP_EV_END, t, t->rung, -1);
@@ -832,6 +846,7 @@ static void collect(SweepExec *x)
         if (t->tr->log_failed) st = TRIAL_STOPPED;
         pthread_mutex_lock(&x->mu);
         t->status = st;
+        end_target(x, t);
         /* one that trained to the full length never parked at the top
          * rung: the rung it reached, as --resume reads it from its epochs */
         if (x->scheduler == SWEEP_SCHED_ASHA) t->rung = sweep_asha_rung_of(&x->asha, t->epochs);
