@@ -1504,6 +1504,16 @@ static void pbt_refuses_a_parameter_the_trainer_cannot_change_live(void **state)
     assert_int_equal(sweep_exec_init(x, &o, &data, NULL, NULL, &err), ERROR_INPUT);
     assert_non_null(strstr(err.msg, "--budget 9"));
     sweep_exec_free(x);
+    /* under asha, smaller than its first rung: no trial would start */
+    o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 8, 10, 2);
+    o.min_epochs = 3;
+    o.budget = 2;
+    assert_int_equal(sweep_exec_init(x, &o, &data, NULL, NULL, &err), ERROR_INPUT);
+    assert_non_null(strstr(err.msg, "--budget 2: less than asha's first rung, epoch 3"));
+    sweep_exec_free(x);
+    o.budget = 3; /* one job of 3 epochs */
+    assert_int_equal(sweep_exec_init(x, &o, &data, NULL, NULL, &err), ERROR_NONE);
+    sweep_exec_free(x);
     /* a median rule that could judge no epoch before the last */
     o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 8, 2, 2);
     o.min_epochs = 2;

@@ -373,6 +373,13 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
                              o->budget, o->max_epochs);
         if (fit < nt) nt = fit;
     }
+    /* asha makes a job only while its epochs fit: none, below the first rung */
+    int first_rung = o->min_epochs < o->max_epochs ? o->min_epochs : o->max_epochs;
+    if (o->budget > 0 && x->scheduler == SWEEP_SCHED_ASHA && o->budget < first_rung)
+        return error_set(err, ERROR_INPUT,
+                         "--budget %d: less than asha's first rung, epoch %d, so no trial would "
+                         "start (give a larger budget, or a smaller --min-epochs)",
+                         o->budget, first_rung);
     if (x->scheduler == SWEEP_SCHED_MEDIAN && (o->min_epochs < 1 || o->min_epochs >= o->max_epochs))
         return error_set(err, ERROR_INPUT,
                          "--min-epochs: %d (expected from 1 to %d: the median rule judges a trial "
