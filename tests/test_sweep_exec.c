@@ -202,6 +202,35 @@ static void pbt_decisions_do_not_depend_on_parallel(void **state)
     assert_same(&b, &c, 6);
 }
 
+/* Under pbt a trial's best epoch and figure, as trials.csv and the screen
+ * show them, are those of its kept weights: the adopted line's, whose
+ * early stopping starts over at an exploit (trainer_adopt), not a better
+ * epoch of the weights it gave up. */
+static void pbt_a_trials_best_is_its_adopted_lines(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_PBT, 4, 12, 2);
+    PreparedData data;
+    Error err = {0};
+    assert_int_equal(prepared_open(&data, &o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    Outcome oc = {0};
+    SweepHooks hooks = {.ctx = &oc, .on_event = count_event};
+    assert_int_equal(sweep_exec_init(x, &o, &data, NULL, &hooks, &err), ERROR_NONE);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    assert_true(oc.n_events[SWEEP_EV_EXPLOIT] > 0);
+    for (int i = 0; i < x->n_started; i++) {
+        const SweepTrial *t = &x->trials[i];
+        assert_true(t->has_result);
+        assert_int_equal(t->best_epoch, t->result.best_epoch);
+        double kept = t->result.kept.val_loss;
+        assert_true(fabs(t->best - kept) <= 1e-7 * fabs(kept));
+    }
+    sweep_exec_free(x);
+    free(x);
+    prepared_close(&data);
+}
+
 static void pbt_trains_to_the_full_length_when_the_next_barrier_lies_beyond(void **state)
 {
     (void)state;
@@ -1881,6 +1910,7 @@ int main(void)
         cmocka_unit_test(asha_makes_the_same_decisions_on_repeated_runs),
         cmocka_unit_test(median_decisions_do_not_depend_on_parallel),
         cmocka_unit_test(pbt_decisions_do_not_depend_on_parallel),
+        cmocka_unit_test(pbt_a_trials_best_is_its_adopted_lines),
         cmocka_unit_test(pbt_trains_to_the_full_length_when_the_next_barrier_lies_beyond),
         cmocka_unit_test(tpe_learns_from_the_same_trials_on_repeated_runs),
         cmocka_unit_test(asha_parks_more_trials_than_the_blas_has_buffers),

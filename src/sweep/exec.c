@@ -183,11 +183,15 @@ static void trial_on_state(void *ctx, const Model *m, const Optimizer *o, const 
             Error e = {0};
             ErrorCode rc = trainer_adopt(t->tr->trainer, donor, &eo, note, &e);
             pthread_mutex_lock(&x->mu);
-            if (rc)
+            if (rc) {
                 snprintf(t->error, sizeof t->error, "%s", e.msg);
-            else {
+            } else {
                 trainer_get_hparams(t->tr->trainer, &t->set_hp); /* the sweep's, not a person's */
                 t->exploited = true;
+                /* its early stopping starts over on the adopted line, whose
+                 * best the kept weights will be: so is the trial's best */
+                t->best = NAN;
+                t->best_epoch = 0;
             }
             t->acked = true;
             wake_owner(x);
