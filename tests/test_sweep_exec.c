@@ -891,8 +891,8 @@ static void blank_figures(char *row)
 /* The sweep o into tmpdir/name, then its first row of status `was` set
  * to `now` with no figures, as a kill before the trial was collected
  * leaves it: resumed, the same trials, and the same trials.csv. */
-static void uncollected_resumes_the_same(const Options *o, const char *name, const char *was,
-                                         const char *now)
+static int uncollected_resumes_the_same(const Options *o, const char *name, const char *was,
+                                        const char *now)
 {
     char dir[256], csv[300], from[32], to[32];
     static char whole[1 << 15], after[1 << 15], text[1 << 16];
@@ -906,15 +906,19 @@ static void uncollected_resumes_the_same(const Options *o, const char *name, con
     snprintf(text, sizeof text, "%s", slurp(csv));
     char *row = strstr(text, from);
     assert_non_null(row);
-    assert_true(strlen(to) <= strlen(from));
-    memmove(row + strlen(to), row + strlen(from), strlen(row + strlen(from)) + 1);
-    memcpy(row, to, strlen(to));
-    blank_figures(row);
-    write_text(csv, text);
+    const char *line = row;
+    while (line > text && line[-1] != '\n') line--;
+    int index = atoi(line);
+    static char edited[1 << 16];
+    size_t at = (size_t)(row - text);
+    snprintf(edited, sizeof edited, "%.*s%s%s", (int)at, text, to, row + strlen(from));
+    blank_figures(edited + at);
+    write_text(csv, edited);
     sweep_in(o, dir, 0, true, &b);
     assert_same(&a, &b, o->max_epochs);
     trials_without_runs(dir, after, sizeof after);
     assert_string_equal(whole, after);
+    return index;
 }
 
 /* A trial the rule pruned whose stop the sweep had not collected when it
@@ -937,6 +941,55 @@ static void an_early_stopped_trial_not_collected_ends_where_it_stopped(void **st
     Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 4, 30, 2);
     o.hp.patience = 2;
     uncollected_resumes_the_same(&o, "early-uncollected", "early_stopped", "running");
+}
+
+/* dir's trial i's FILE (model.gtm, checkpoint.gtm), loaded into sm. */
+static void load_trial_file(const char *dir, int i, const char *file, SavedModel *sm)
+{
+    char cmd[400], path[1200];
+    snprintf(cmd, sizeof cmd, "ls -d %s/*-trial-%03d", dir, i);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    assert_non_null(fgets(path, 1000, p));
+    pclose(p);
+    path[strcspn(path, "\n")] = '\0';
+    snprintf(path + strlen(path), sizeof path - strlen(path), "/%s", file);
+    Error err = {0};
+    assert_int_equal(modelfile_load(sm, path, &err), ERROR_NONE);
+}
+
+/* A trial at its full length, the sweep killed before it was collected:
+ * resumed, its run ends with the files the trainer's end writes, model.gtm
+ * the kept weights with the last epoch's optimizer state as an
+ * uninterrupted trial's (files.md), its checkpoint.gtm untouched. */
+static void a_done_trial_not_collected_ends_with_the_trainers_files(void **state)
+{
+    (void)state;
+    /* a rate that overfits: trial 0's best epoch is before its last */
+    Options o = iris_sweep("lr=loguniform(0.2,0.3)", SWEEP_SCHED_NONE, 2, 30, 1);
+    char whole[256], cut[256];
+    snprintf(whole, sizeof whole, "%s/done-uncollected-whole", tmpdir);
+    snprintf(cut, sizeof cut, "%s/done-uncollected", tmpdir);
+    Outcome a;
+    sweep_in(&o, whole, 0, false, &a);
+    int i = uncollected_resumes_the_same(&o, "done-uncollected", "done", "running");
+    const char *files[2] = {"model.gtm", "checkpoint.gtm"};
+    for (int f = 0; f < 2; f++) {
+        SavedModel sa, sc;
+        load_trial_file(whole, i, files[f], &sa);
+        load_trial_file(cut, i, files[f], &sc);
+        if (f == 0) assert_true(sa.kept_epoch < sa.epoch); /* the kept weights are earlier's */
+        assert_int_equal(sa.epoch, sc.epoch);
+        assert_int_equal(sa.kept_epoch, sc.kept_epoch);
+        assert_int_equal(sa.n_params, sc.n_params);
+        assert_memory_equal(sa.params, sc.params, sa.n_params * sizeof *sa.params);
+        assert_true(sa.has_opt);
+        assert_int_equal(sa.has_opt, sc.has_opt);
+        assert_int_equal(sa.opt_t, sc.opt_t);
+        assert_memory_equal(sa.opt_state, sc.opt_state, 3 * sa.n_params * sizeof(float));
+        modelfile_free(&sa);
+        modelfile_free(&sc);
+    }
 }
 
 /* trials.csv in dir with every pruned row's figures blanked, as a kill
@@ -1925,6 +1978,7 @@ int main(void)
         cmocka_unit_test(a_killed_sweep_resumes_to_the_uninterrupted_ones_files),
         cmocka_unit_test(a_pruned_trial_not_collected_resumes_to_its_figures),
         cmocka_unit_test(an_early_stopped_trial_not_collected_ends_where_it_stopped),
+        cmocka_unit_test(a_done_trial_not_collected_ends_with_the_trainers_files),
         cmocka_unit_test(trials_trained_again_to_their_prune_keep_to_parallel),
         cmocka_unit_test(resume_refuses_what_is_not_this_sweeps_trials),
         cmocka_unit_test(resume_refuses_a_trials_csv_that_is_not_a_file),

@@ -637,8 +637,15 @@ static void end_trained(SweepExec *x, SweepTrial *t, const RunResume *rr, TrainS
         if (modelfile_build_model(&rr->state, &kept, 1, &err) == ERROR_NONE) {
             if (s->n_best == kept.n_params)
                 memcpy(kept.params, s->best_params, kept.n_params * sizeof *kept.params);
+            /* the optimizer state at the end, the last epoch's, which the
+             * trainer's end writes into model.gtm with the kept weights */
+            const SavedModel *sm = &rr->state;
+            Optimizer last = {.p = {.kind = sm->opt_kind},
+                              .n = kept.n_params,
+                              .t = sm->opt_t,
+                              .state = sm->opt_state};
             rundir_on_state(rl, &kept, NULL, s, true); /* the end: checkpoint.gtm holds it */
-            rundir_on_checkpoint(rl, &kept, NULL, s->best_epoch);
+            rundir_on_checkpoint(rl, &kept, sm->has_opt ? &last : NULL, s->best_epoch);
             model_free(&kept);
         }
         rundir_finish(rl, &r, &err);
