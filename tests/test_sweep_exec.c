@@ -710,17 +710,25 @@ static void a_resumed_asha_sweep_ends_as_an_uninterrupted_one(void **state)
 
 static void write_text(const char *path, const char *text);
 
+/* The median sweep several resume tests share; its directories
+ * tmpdir/NAME-whole and tmpdir/NAME-cut, and the latter's trials.csv. */
+static Options median_dirs(const char *name, char *whole, char *cut, char *csv)
+{
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 9, 12, 2);
+    o.min_epochs = 2;
+    snprintf(whole, 256, "%s/%s-whole", tmpdir, name);
+    snprintf(cut, 256, "%s/%s-cut", tmpdir, name);
+    snprintf(csv, 300, "%s/trials.csv", cut);
+    return o;
+}
+
 /* trials.csv saved again by an editor, with CRLF line ends and a blank
  * line at the end: resumed as it was, each trial in its own run. */
 static void a_trials_csv_saved_with_crlf_resumes_the_same(void **state)
 {
     (void)state;
-    Options o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 9, 12, 2);
-    o.min_epochs = 2;
     char whole[256], cut[256], csv[300];
-    snprintf(whole, sizeof whole, "%s/crlf-whole", tmpdir);
-    snprintf(cut, sizeof cut, "%s/crlf-cut", tmpdir);
-    snprintf(csv, sizeof csv, "%s/trials.csv", cut);
+    Options o = median_dirs("crlf", whole, cut, csv);
     Outcome a, b, c;
     sweep_in(&o, whole, 0, false, &a);
     sweep_in(&o, cut, 3, false, &b);
@@ -1416,6 +1424,39 @@ static void a_resume_removes_the_temporaries_a_killed_sweep_left(void **state)
     unlink(live);
 }
 
+/* A resumed sweep stopped before it opened its interrupted trials again
+ * (a SIGINT at once) leaves them stopped in trials.csv, as a stop of the
+ * first session does, not running or paused; resumed again, it ends as
+ * the uninterrupted sweep. */
+static void a_resume_stopped_at_once_leaves_no_trial_running(void **state)
+{
+    (void)state;
+    char whole[256], cut[256], csv[300];
+    Options o = median_dirs("stop-at-once", whole, cut, csv);
+    Outcome a, c;
+    sweep_in(&o, whole, 0, false, &a);
+    /* killed as trial 4 starts: trials.csv has it running */
+    sweep_killed_at(&o, cut, SWEEP_EV_START, 5);
+    assert_non_null(strstr(slurp(csv), ",running,"));
+    PreparedData data;
+    Error err = {0};
+    assert_int_equal(prepared_open(&data, &o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    assert_int_equal(sweep_exec_init(x, &o, &data, cut, NULL, &err), ERROR_NONE);
+    assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
+    sweep_exec_stop(x);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    sweep_exec_free(x);
+    free(x);
+    prepared_close(&data);
+    const char *text = slurp(csv);
+    assert_null(strstr(text, ",running,"));
+    assert_null(strstr(text, ",paused,"));
+    assert_non_null(strstr(text, ",stopped,"));
+    sweep_in(&o, cut, 0, true, &c);
+    assert_same(&a, &c, 12);
+}
+
 /* ---- files --------------------------------------------------------------- */
 
 /* A sweep of o with its files in dir, run to its end on data. */
@@ -1991,6 +2032,7 @@ int main(void)
         cmocka_unit_test(a_trial_directory_no_row_names_is_taken_up_not_doubled),
         cmocka_unit_test(an_asha_trial_killed_as_it_started_is_taken_up_not_doubled),
         cmocka_unit_test(a_resume_removes_the_temporaries_a_killed_sweep_left),
+        cmocka_unit_test(a_resume_stopped_at_once_leaves_no_trial_running),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),
         cmocka_unit_test(best_txt_says_when_its_trial_copied_weights),
         cmocka_unit_test(trial_files_are_synced_at_the_fixed_points_not_per_epoch),

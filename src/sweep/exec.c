@@ -1033,7 +1033,12 @@ static void stop_parked(SweepExec *x, SweepTrialStatus as)
             } else { /* not opened again: ends as it is (stopped: to be resumed) */
                 t->dormant = t->resume = false;
                 t->collected = true;
-                if (as == TRIAL_PRUNED) t->status = TRIAL_PRUNED;
+                /* trials.csv says so, as of a trial a stop ends open (one
+                 * not started yet stays waiting) */
+                if (as == TRIAL_PRUNED)
+                    t->status = TRIAL_PRUNED;
+                else if (t->status == TRIAL_RUNNING || t->status == TRIAL_PAUSED)
+                    t->status = TRIAL_STOPPED;
             }
             continue;
         }
