@@ -1404,24 +1404,28 @@ static void a_resume_removes_the_temporaries_a_killed_sweep_left(void **state)
 {
     (void)state;
     Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 4, 3, 2);
-    char dir[256], dead[2][320], live[320];
-    snprintf(dir, sizeof dir, "%s/stale-tmp", tmpdir);
-    sweep_killed_at(&o, dir, SWEEP_EV_START, 2);
-    pid_t pid = dead_pid();
-    snprintf(dead[0], sizeof dead[0], "%s/trials.csv.tmp.%ld", dir, (long)pid);
-    snprintf(dead[1], sizeof dead[1], "%s/best.txt.tmp.%ld", dir, (long)pid);
-    snprintf(live, sizeof live, "%s/best.txt.tmp.%ld", dir, (long)getppid());
-    write_text(dead[0], "trial,status\n");
-    write_text(dead[1], "# the best\n");
-    write_text(live, "# the best\n");
-    Outcome c;
-    sweep_in(&o, dir, 0, true, &c);
-    assert_int_equal(c.n, 4);
-    struct stat st;
-    assert_int_equal(stat(dead[0], &st), -1);
-    assert_int_equal(stat(dead[1], &st), -1);
-    assert_int_equal(stat(live, &st), 0);
-    unlink(live);
+    /* killed at the second start, trials.csv written; at the first,
+     * before its first trials.csv (its temporary all there is) */
+    for (int nth = 2; nth >= 1; nth--) {
+        char dir[256], dead[2][320], live[320];
+        snprintf(dir, sizeof dir, "%s/stale-tmp-%d", tmpdir, nth);
+        sweep_killed_at(&o, dir, SWEEP_EV_START, nth);
+        pid_t pid = dead_pid();
+        snprintf(dead[0], sizeof dead[0], "%s/trials.csv.tmp.%ld", dir, (long)pid);
+        snprintf(dead[1], sizeof dead[1], "%s/best.txt.tmp.%ld", dir, (long)pid);
+        snprintf(live, sizeof live, "%s/best.txt.tmp.%ld", dir, (long)getppid());
+        write_text(dead[0], "trial,status\n");
+        write_text(dead[1], "# the best\n");
+        write_text(live, "# the best\n");
+        Outcome c;
+        sweep_in(&o, dir, 0, true, &c);
+        assert_int_equal(c.n, 4);
+        struct stat st;
+        assert_int_equal(stat(dead[0], &st), -1);
+        assert_int_equal(stat(dead[1], &st), -1);
+        assert_int_equal(stat(live, &st), 0);
+        unlink(live);
+    }
 }
 
 /* A resumed sweep stopped before it opened its interrupted trials again

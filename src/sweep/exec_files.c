@@ -588,8 +588,12 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
     ErrorCode orc = open_trials_csv(path, &f, err);
     if (orc) return orc;
     /* none: the sweep was cut before it wrote its first (space.txt comes
-     * first), so no trial was recorded; it starts from its first */
-    if (!f) return ERROR_NONE;
+     * first), so no trial was recorded; it starts from its first (its
+     * temporary, killed as it wrote it, removed) */
+    if (!f) {
+        rundir_remove_stale(x->dir);
+        return ERROR_NONE;
+    }
     char *line = NULL, *field[SWEEP_MAX_PARAMS + 16];
     size_t line_cap = 0;
     int want = 12 + x->space.n, lineno = 0;
