@@ -854,6 +854,33 @@ static void a_killed_sweep_resumes_to_the_uninterrupted_ones_files(void **state)
     every_journal_has_its_result(cut, c.n);
 }
 
+/* Under median trials.csv is written as trials start, not at each of the
+ * rule's judgements: a sweep killed as the rule prunes a trial past its
+ * first judged epoch has that trial's row as it started.  Resumed, the
+ * trial ends with the row of the uninterrupted sweep, its target the
+ * epoch the rule last let it go on to. */
+static void a_median_sweep_killed_at_each_prune_resumes_the_same(void **state)
+{
+    (void)state;
+    /* one slot: the rule judges each trial as it parks */
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 9, 12, 1);
+    o.seed = 8;
+    Outcome a = {0}, c; /* a's prunes counted once it ran, at nth 0 */
+    char dir[256];
+    for (int nth = 0; nth <= a.n_events[SWEEP_EV_PRUNE]; nth++) {
+        snprintf(dir, sizeof dir, "%s/kill-prunes-%d", tmpdir, nth);
+        if (nth == 0) { /* uninterrupted */
+            sweep_in(&o, dir, 0, false, &a);
+            /* trial 6 is pruned at epoch 2, after the rule let it go on at 1 */
+            assert_non_null(strstr(a.text[6], " pruned epochs=2 rung=-1 target=2"));
+            continue;
+        }
+        sweep_killed_at(&o, dir, SWEEP_EV_PRUNE, nth);
+        sweep_in(&o, dir, 0, true, &c);
+        assert_same(&a, &c, 12);
+    }
+}
+
 static void expect_contains(const char *haystack, const char *needle)
 {
     if (!strstr(haystack, needle))
@@ -2021,6 +2048,7 @@ int main(void)
         cmocka_unit_test(a_resumed_asha_sweep_ends_as_an_uninterrupted_one),
         cmocka_unit_test(a_trials_csv_saved_with_crlf_resumes_the_same),
         cmocka_unit_test(a_killed_sweep_resumes_to_the_uninterrupted_ones_files),
+        cmocka_unit_test(a_median_sweep_killed_at_each_prune_resumes_the_same),
         cmocka_unit_test(a_pruned_trial_not_collected_resumes_to_its_figures),
         cmocka_unit_test(an_early_stopped_trial_not_collected_ends_where_it_stopped),
         cmocka_unit_test(a_done_trial_not_collected_ends_with_the_trainers_files),

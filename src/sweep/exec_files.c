@@ -386,6 +386,16 @@ static bool waits_for_median(const SweepExec *x, const SweepTrial *t)
            t->epochs < x->base.max_epochs;
 }
 
+/* The epoch the median rule has t train to at the epoch it reached, as
+ * the uninterrupted sweep has it (exec.c): the one the rule last let it
+ * go on to, its own epochs (it parks at each from --min-epochs on), or
+ * its full length before it is first judged.  trials.csv is written as
+ * trials start, not at each judgement, so its target may be older. */
+static int median_target(const SweepExec *x, const SweepTrial *t)
+{
+    return t->index >= 5 && t->epochs > x->base.min_epochs ? t->epochs : x->base.max_epochs;
+}
+
 /* A trial's run directory from trials.csv's run column, which holds the
  * path as the sweep first wrote it (relative to the directory it was
  * started from, or absolute).  Every trial's run is a directory of the
@@ -714,6 +724,7 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
         else
             t->resume = true; /* interrupted: goes on */
         if (x->has_asha) asha_take_up(x, t);
+        if (x->scheduler == SWEEP_SCHED_MEDIAN && !t->collected) t->target = median_target(x, t);
     }
     if (!rc && lineno == 0)
         rc = error_set(err, ERROR_INPUT,
