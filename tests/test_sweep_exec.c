@@ -202,6 +202,26 @@ static void pbt_decisions_do_not_depend_on_parallel(void **state)
     assert_same(&b, &c, 6);
 }
 
+/* A sweep of o over its data, in dir (NULL: no files), hooked by h;
+ * sweep_closed frees both. */
+static SweepExec *sweep_opened(const Options *o, const char *dir, const SweepHooks *h,
+                               PreparedData *data)
+{
+    Error err = {0};
+    assert_int_equal(prepared_open(data, o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    assert_non_null(x);
+    assert_int_equal(sweep_exec_init(x, o, data, dir, h, &err), ERROR_NONE);
+    return x;
+}
+
+static void sweep_closed(SweepExec *x, PreparedData *data)
+{
+    sweep_exec_free(x);
+    free(x);
+    prepared_close(data);
+}
+
 /* Under pbt a trial's best epoch and figure, as trials.csv and the screen
  * show them, are those of its kept weights: the adopted line's, whose
  * early stopping starts over at an exploit (trainer_adopt), not a better
@@ -212,11 +232,9 @@ static void pbt_a_trials_best_is_its_adopted_lines(void **state)
     Options o = iris_sweep(SPACE, SWEEP_SCHED_PBT, 4, 12, 2);
     PreparedData data;
     Error err = {0};
-    assert_int_equal(prepared_open(&data, &o, NULL, &err), ERROR_NONE);
-    SweepExec *x = calloc(1, sizeof *x);
     Outcome oc = {0};
     SweepHooks hooks = {.ctx = &oc, .on_event = count_event};
-    assert_int_equal(sweep_exec_init(x, &o, &data, NULL, &hooks, &err), ERROR_NONE);
+    SweepExec *x = sweep_opened(&o, NULL, &hooks, &data);
     assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
     assert_true(oc.n_events[SWEEP_EV_EXPLOIT] > 0);
     for (int i = 0; i < x->n_started; i++) {
@@ -226,9 +244,7 @@ static void pbt_a_trials_best_is_its_adopted_lines(void **state)
         double kept = t->result.kept.val_loss;
         assert_true(fabs(t->best - kept) <= 1e-7 * fabs(kept));
     }
-    sweep_exec_free(x);
-    free(x);
-    prepared_close(&data);
+    sweep_closed(x, &data);
 }
 
 static void pbt_trains_to_the_full_length_when_the_next_barrier_lies_beyond(void **state)
@@ -1471,21 +1487,51 @@ static void a_resume_stopped_at_once_leaves_no_trial_running(void **state)
     assert_non_null(strstr(slurp(csv), ",running,"));
     PreparedData data;
     Error err = {0};
-    assert_int_equal(prepared_open(&data, &o, NULL, &err), ERROR_NONE);
-    SweepExec *x = calloc(1, sizeof *x);
-    assert_int_equal(sweep_exec_init(x, &o, &data, cut, NULL, &err), ERROR_NONE);
+    SweepExec *x = sweep_opened(&o, cut, NULL, &data);
     assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
     sweep_exec_stop(x);
     assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
-    sweep_exec_free(x);
-    free(x);
-    prepared_close(&data);
+    sweep_closed(x, &data);
     const char *text = slurp(csv);
     assert_null(strstr(text, ",running,"));
     assert_null(strstr(text, ",paused,"));
     assert_non_null(strstr(text, ",stopped,"));
     sweep_in(&o, cut, 0, true, &c);
     assert_same(&a, &c, 12);
+}
+
+/* The sweep o in dir (made), resumed from it when resume; the best
+ * trial's result pairs, as the result line gives them, into buf. */
+static void best_pairs_of(const Options *o, const char *dir, bool resume, char *buf, size_t cap)
+{
+    mkdir(dir, 0755);
+    PreparedData data;
+    Error err = {0};
+    SweepExec *x = sweep_opened(o, dir, NULL, &data);
+    if (resume) assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    int b = sweep_exec_best(x);
+    assert_true(b >= 0 && x->trials[b].has_result);
+    sweep_result_pairs(x, &x->trials[b], buf, cap);
+    sweep_closed(x, &data);
+}
+
+/* A trial that ended before the sweep was interrupted gives the resumed
+ * sweep's result line its own figures: those of its result, test figures
+ * included, not trials.csv's (which has no test figures, and rounds to 6
+ * digits, so that a figure printed to 4 decimals could come out 1 lower). */
+static void a_resumed_sweep_gives_an_ended_trials_own_result(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 3, 4, 1);
+    snprintf(o.test, sizeof o.test, "iris");
+    char dir[256], whole[800], again[800];
+    snprintf(dir, sizeof dir, "%s/ended-result", tmpdir);
+    best_pairs_of(&o, dir, false, whole, sizeof whole);
+    assert_non_null(strstr(whole, " test_loss="));
+    /* resumed once it ended: every trial is read back */
+    best_pairs_of(&o, dir, true, again, sizeof again);
+    assert_string_equal(whole, again);
 }
 
 /* ---- files --------------------------------------------------------------- */
@@ -2065,6 +2111,7 @@ int main(void)
         cmocka_unit_test(an_asha_trial_killed_as_it_started_is_taken_up_not_doubled),
         cmocka_unit_test(a_resume_removes_the_temporaries_a_killed_sweep_left),
         cmocka_unit_test(a_resume_stopped_at_once_leaves_no_trial_running),
+        cmocka_unit_test(a_resumed_sweep_gives_an_ended_trials_own_result),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),
         cmocka_unit_test(best_txt_says_when_its_trial_copied_weights),
         cmocka_unit_test(trial_files_are_synced_at_the_fixed_points_not_per_epoch),

@@ -1546,6 +1546,10 @@ void sweep_exec_view(SweepExec *x, SweepTrialView *out, int cap, int *n_started,
 
 void sweep_result_pairs(const SweepExec *x, const SweepTrial *t, char *buf, size_t cap)
 {
+    if (t->result_pairs[0]) { /* read back by --resume from its journal */
+        snprintf(buf, cap, "%s", t->result_pairs);
+        return;
+    }
     char text[768];
     train_result_text(&t->result, x->data->train.task, text, sizeof text);
     const char *sp = strchr(text, ' ');

@@ -343,6 +343,41 @@ static void kept_from_row(const SweepExec *x, SweepTrial *t, char **field)
     t->has_result = true;
 }
 
+/* An ended trial's result pairs (without its status and run), as the
+ * last result line of its journal has them: trials.csv holds the kept
+ * figures to 6 digits and no test figures, from which the result line's
+ * could not be written again as the trial wrote them. */
+static void read_result_pairs(SweepTrial *t)
+{
+    char path[ATOMICFILE_PATH];
+    t->result_pairs[0] = '\0';
+    if (!t->run[0] || snprintf(path, sizeof path, "%s/journal.txt", t->run) >= (int)sizeof path)
+        return;
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) >= 0) {
+        /* TIME step=N epoch=N result status=... run=DIR: after the
+         * third space, the kind */
+        const char *p = line;
+        for (int k = 0; k < 3 && p; k++) {
+            p = strchr(p, ' ');
+            if (p) p++;
+        }
+        if (!p || strncmp(p, "result status=", 14)) continue;
+        const char *pairs = strchr(p + 7, ' '); /* after the status */
+        const char *run = strstr(p, " run=");
+        for (const char *r = run; r; r = strstr(r + 1, " run=")) run = r;
+        if (!pairs || !run || run <= pairs || (size_t)(run - pairs - 1) >= sizeof t->result_pairs)
+            continue;
+        snprintf(t->result_pairs, sizeof t->result_pairs, "%.*s", (int)(run - pairs - 1),
+                 pairs + 1);
+    }
+    free(line);
+    fclose(f);
+}
+
 /* The figures of a trial's metrics.csv onto the board. */
 static void read_figures(SweepExec *x, SweepTrial *t)
 {
@@ -715,9 +750,10 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
             t->prune_at = t->epochs;
             sweep_exec_pruned_why(x, t);
         } else if (st == TRIAL_DONE || st == TRIAL_EARLY_STOPPED || st == TRIAL_PRUNED ||
-                   st == TRIAL_DIVERGED || st == TRIAL_FAILED)
+                   st == TRIAL_DIVERGED || st == TRIAL_FAILED) {
             t->collected = true;
-        else if (x->has_asha && t->epochs > 0 && t->epochs >= t->target)
+            if (t->has_result) read_result_pairs(t);
+        } else if (x->has_asha && t->epochs > 0 && t->epochs >= t->target)
             t->dormant = true; /* waiting at its rung: opened when promoted */
         else if (waits_for_median(x, t))
             t->dormant = true; /* judged at its epoch before it trains on */
