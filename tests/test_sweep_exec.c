@@ -1016,8 +1016,11 @@ static void load_trial_file(const char *dir, int i, const char *file, SavedModel
 static void a_done_trial_not_collected_ends_with_the_trainers_files(void **state)
 {
     (void)state;
-    /* a rate that overfits: trial 0's best epoch is before its last */
+    /* a rate that overfits: trial 0's best epoch is before its last; a
+     * penalty model.gtm records, and a test set scored at the end */
     Options o = iris_sweep("lr=loguniform(0.2,0.3)", SWEEP_SCHED_NONE, 2, 30, 1);
+    o.hp.l2 = 1e-3;
+    snprintf(o.test, sizeof o.test, "iris");
     char whole[256], cut[256];
     snprintf(whole, sizeof whole, "%s/done-uncollected-whole", tmpdir);
     snprintf(cut, sizeof cut, "%s/done-uncollected", tmpdir);
@@ -1038,9 +1041,27 @@ static void a_done_trial_not_collected_ends_with_the_trainers_files(void **state
         assert_int_equal(sa.has_opt, sc.has_opt);
         assert_int_equal(sa.opt_t, sc.opt_t);
         assert_memory_equal(sa.opt_state, sc.opt_state, 3 * sa.n_params * sizeof(float));
+        assert_string_equal(sa.config_text, sc.config_text);
         modelfile_free(&sa);
         modelfile_free(&sc);
     }
+    /* its journal's result line, test figures included, but for the time
+     * and the directory */
+    char cmd[1200], ra[800], rc[800];
+    const char *dirs[2] = {whole, cut};
+    char *res[2] = {ra, rc};
+    for (int k = 0; k < 2; k++) {
+        snprintf(cmd, sizeof cmd,
+                 "grep ' result ' %s/*-trial-%03d/journal.txt | tail -n 1 | cut -d' ' -f2- | "
+                 "sed 's/ run=.*//'",
+                 dirs[k], i);
+        FILE *p = popen(cmd, "r");
+        assert_non_null(p);
+        assert_non_null(fgets(res[k], 800, p));
+        pclose(p);
+    }
+    assert_non_null(strstr(ra, " test_loss="));
+    assert_string_equal(ra, rc);
 }
 
 /* trials.csv in dir with every pruned row's figures blanked, as a kill

@@ -633,10 +633,26 @@ static void end_trained(SweepExec *x, SweepTrial *t, const RunResume *rr, TrainS
     RunDir *rl;
     Error err = {0};
     if (rundir_open_nosync(&rl, t->run, s->epoch, s->step, &t->opt, x->data, &err) == ERROR_NONE) {
+        /* the trainer's network as it ended: its batch (the chunks it is
+         * scored in) and penalty, those in force at the checkpoint */
+        const HyperParams *hp = &rr->earlier.hp;
+        int batch =
+            hp->batch_size < (long)x->data->train.n ? hp->batch_size : (int)x->data->train.n;
         Model kept;
-        if (modelfile_build_model(&rr->state, &kept, 1, &err) == ERROR_NONE) {
+        if (modelfile_build_model(&rr->state, &kept, batch, &err) == ERROR_NONE) {
+            kept.l1 = hp->l1;
+            kept.l2 = hp->l2;
             if (s->n_best == kept.n_params)
                 memcpy(kept.params, s->best_params, kept.n_params * sizeof *kept.params);
+            if (x->data->has_test) { /* scored at the end, as the trainer's end does */
+                EpochMetrics tm;
+                trainer_evaluate(&kept, &x->data->test, &tm);
+                r.has_test = true;
+                r.test_loss = tm.loss;
+                r.test_accuracy = tm.accuracy;
+                r.test_mae = tm.mae;
+                r.test_r2 = tm.r2;
+            }
             /* the optimizer state at the end, the last epoch's, which the
              * trainer's end writes into model.gtm with the kept weights */
             const SavedModel *sm = &rr->state;
