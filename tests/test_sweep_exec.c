@@ -129,8 +129,8 @@ static void run_sweep(const Options *o, Outcome *oc)
         const SweepTrial *t = &x->trials[i];
         char cfg[128];
         sweep_exec_config_text(x, t, cfg, sizeof cfg);
-        snprintf(oc->text[i], sizeof oc->text[i], "%s %s epochs=%d rung=%d", cfg,
-                 sweep_trial_status_names[t->status], t->epochs, t->rung);
+        snprintf(oc->text[i], sizeof oc->text[i], "%s %s epochs=%d rung=%d target=%d", cfg,
+                 sweep_trial_status_names[t->status], t->epochs, t->rung, t->target);
         for (int e = 1; e <= o->max_epochs && e <= 32; e++)
             oc->fig[i][e - 1] = sweep_board_get(&x->board, i, e);
         /* trials.csv's target and the screen's "training to epoch N" */
@@ -200,6 +200,51 @@ static void pbt_decisions_do_not_depend_on_parallel(void **state)
     assert_true(a.n_events[SWEEP_EV_EXPLOIT] > 0);
     assert_same(&a, &b, 6);
     assert_same(&b, &c, 6);
+}
+
+/* A sweep of o over its data, in dir (NULL: no files), hooked by h;
+ * sweep_closed frees both. */
+static SweepExec *sweep_opened(const Options *o, const char *dir, const SweepHooks *h,
+                               PreparedData *data)
+{
+    Error err = {0};
+    assert_int_equal(prepared_open(data, o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    assert_non_null(x);
+    assert_int_equal(sweep_exec_init(x, o, data, dir, h, &err), ERROR_NONE);
+    return x;
+}
+
+static void sweep_closed(SweepExec *x, PreparedData *data)
+{
+    sweep_exec_free(x);
+    free(x);
+    prepared_close(data);
+}
+
+/* Under pbt a trial's best epoch and figure, as trials.csv and the screen
+ * show them, are those of its kept weights: the adopted line's, whose
+ * early stopping starts over at an exploit (trainer_adopt), not a better
+ * epoch of the weights it gave up. */
+static void pbt_a_trials_best_is_its_adopted_lines(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_PBT, 4, 12, 2);
+    PreparedData data;
+    Error err = {0};
+    Outcome oc = {0};
+    SweepHooks hooks = {.ctx = &oc, .on_event = count_event};
+    SweepExec *x = sweep_opened(&o, NULL, &hooks, &data);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    assert_true(oc.n_events[SWEEP_EV_EXPLOIT] > 0);
+    for (int i = 0; i < x->n_started; i++) {
+        const SweepTrial *t = &x->trials[i];
+        assert_true(t->has_result);
+        assert_int_equal(t->best_epoch, t->result.best_epoch);
+        double kept = t->result.kept.val_loss;
+        assert_true(fabs(t->best - kept) <= 1e-7 * fabs(kept));
+    }
+    sweep_closed(x, &data);
 }
 
 static void pbt_trains_to_the_full_length_when_the_next_barrier_lies_beyond(void **state)
@@ -598,8 +643,8 @@ static void sweep_in_at(const Options *o, const char *dir, SweepEventKind at, in
         const SweepTrial *t = &x->trials[i];
         char cfg[128];
         sweep_exec_config_text(x, t, cfg, sizeof cfg);
-        snprintf(oc->text[i], sizeof oc->text[i], "%s %s epochs=%d rung=%d", cfg,
-                 sweep_trial_status_names[t->status], t->epochs, t->rung);
+        snprintf(oc->text[i], sizeof oc->text[i], "%s %s epochs=%d rung=%d target=%d", cfg,
+                 sweep_trial_status_names[t->status], t->epochs, t->rung, t->target);
         for (int e = 1; e <= o->max_epochs; e++)
             oc->fig[i][e - 1] = sweep_board_get(&x->board, i, e);
         snprintf(oc->run[i], sizeof oc->run[i], "%s", t->run);
@@ -681,17 +726,25 @@ static void a_resumed_asha_sweep_ends_as_an_uninterrupted_one(void **state)
 
 static void write_text(const char *path, const char *text);
 
+/* The median sweep several resume tests share; its directories
+ * tmpdir/NAME-whole and tmpdir/NAME-cut, and the latter's trials.csv. */
+static Options median_dirs(const char *name, char *whole, char *cut, char *csv)
+{
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 9, 12, 2);
+    o.min_epochs = 2;
+    snprintf(whole, 256, "%s/%s-whole", tmpdir, name);
+    snprintf(cut, 256, "%s/%s-cut", tmpdir, name);
+    snprintf(csv, 300, "%s/trials.csv", cut);
+    return o;
+}
+
 /* trials.csv saved again by an editor, with CRLF line ends and a blank
  * line at the end: resumed as it was, each trial in its own run. */
 static void a_trials_csv_saved_with_crlf_resumes_the_same(void **state)
 {
     (void)state;
-    Options o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 9, 12, 2);
-    o.min_epochs = 2;
     char whole[256], cut[256], csv[300];
-    snprintf(whole, sizeof whole, "%s/crlf-whole", tmpdir);
-    snprintf(cut, sizeof cut, "%s/crlf-cut", tmpdir);
-    snprintf(csv, sizeof csv, "%s/trials.csv", cut);
+    Options o = median_dirs("crlf", whole, cut, csv);
     Outcome a, b, c;
     sweep_in(&o, whole, 0, false, &a);
     sweep_in(&o, cut, 3, false, &b);
@@ -817,6 +870,33 @@ static void a_killed_sweep_resumes_to_the_uninterrupted_ones_files(void **state)
     every_journal_has_its_result(cut, c.n);
 }
 
+/* Under median trials.csv is written as trials start, not at each of the
+ * rule's judgements: a sweep killed as the rule prunes a trial past its
+ * first judged epoch has that trial's row as it started.  Resumed, the
+ * trial ends with the row of the uninterrupted sweep, its target the
+ * epoch the rule last let it go on to. */
+static void a_median_sweep_killed_at_each_prune_resumes_the_same(void **state)
+{
+    (void)state;
+    /* one slot: the rule judges each trial as it parks */
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 9, 12, 1);
+    o.seed = 8;
+    Outcome a = {0}, c; /* a's prunes counted once it ran, at nth 0 */
+    char dir[256];
+    for (int nth = 0; nth <= a.n_events[SWEEP_EV_PRUNE]; nth++) {
+        snprintf(dir, sizeof dir, "%s/kill-prunes-%d", tmpdir, nth);
+        if (nth == 0) { /* uninterrupted */
+            sweep_in(&o, dir, 0, false, &a);
+            /* trial 6 is pruned at epoch 2, after the rule let it go on at 1 */
+            assert_non_null(strstr(a.text[6], " pruned epochs=2 rung=-1 target=2"));
+            continue;
+        }
+        sweep_killed_at(&o, dir, SWEEP_EV_PRUNE, nth);
+        sweep_in(&o, dir, 0, true, &c);
+        assert_same(&a, &c, 12);
+    }
+}
+
 static void expect_contains(const char *haystack, const char *needle)
 {
     if (!strstr(haystack, needle))
@@ -859,6 +939,39 @@ static void blank_figures(char *row)
     memcpy(f, ",,,", 3);
 }
 
+/* The sweep o into tmpdir/name, then its first row of status `was` set
+ * to `now` with no figures, as a kill before the trial was collected
+ * leaves it: resumed, the same trials, and the same trials.csv. */
+static int uncollected_resumes_the_same(const Options *o, const char *name, const char *was,
+                                        const char *now)
+{
+    char dir[256], csv[300], from[32], to[32];
+    static char whole[1 << 15], after[1 << 15], text[1 << 16];
+    snprintf(dir, sizeof dir, "%s/%s", tmpdir, name);
+    snprintf(csv, sizeof csv, "%s/trials.csv", dir);
+    snprintf(from, sizeof from, ",%s,", was);
+    snprintf(to, sizeof to, ",%s,", now);
+    Outcome a, b;
+    sweep_in(o, dir, 0, false, &a);
+    trials_without_runs(dir, whole, sizeof whole);
+    snprintf(text, sizeof text, "%s", slurp(csv));
+    char *row = strstr(text, from);
+    assert_non_null(row);
+    const char *line = row;
+    while (line > text && line[-1] != '\n') line--;
+    int index = atoi(line);
+    static char edited[1 << 16];
+    size_t at = (size_t)(row - text);
+    snprintf(edited, sizeof edited, "%.*s%s%s", (int)at, text, to, row + strlen(from));
+    blank_figures(edited + at);
+    write_text(csv, edited);
+    sweep_in(o, dir, 0, true, &b);
+    assert_same(&a, &b, o->max_epochs);
+    trials_without_runs(dir, after, sizeof after);
+    assert_string_equal(whole, after);
+    return index;
+}
+
 /* A trial the rule pruned whose stop the sweep had not collected when it
  * was cut (trials.csv says pruned, with no figures): resumed, it is opened
  * to stop there and its figures come back. */
@@ -867,23 +980,88 @@ static void a_pruned_trial_not_collected_resumes_to_its_figures(void **state)
     (void)state;
     Options o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 10, 6, 1);
     o.min_epochs = 2;
-    char dir[256], csv[300];
-    static char whole[1 << 15], after[1 << 15], text[1 << 16];
-    snprintf(dir, sizeof dir, "%s/uncollected", tmpdir);
-    snprintf(csv, sizeof csv, "%s/trials.csv", dir);
-    Outcome a, b;
-    sweep_in(&o, dir, 0, false, &a);
-    assert_true(a.n_events[SWEEP_EV_PRUNE] > 0);
-    trials_without_runs(dir, whole, sizeof whole);
-    snprintf(text, sizeof text, "%s", slurp(csv));
-    char *row = strstr(text, ",pruned,");
-    assert_non_null(row);
-    blank_figures(row);
-    write_text(csv, text);
-    sweep_in(&o, dir, 0, true, &b);
-    assert_same(&a, &b, 6);
-    trials_without_runs(dir, after, sizeof after);
-    assert_string_equal(whole, after);
+    uncollected_resumes_the_same(&o, "uncollected", "pruned", "pruned");
+}
+
+/* A trial whose early stopping ended it, the sweep killed before it was
+ * collected (trials.csv says running, with no figures): resumed, it ends
+ * where it stopped, with its figures, not trained on. */
+static void an_early_stopped_trial_not_collected_ends_where_it_stopped(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 4, 30, 2);
+    o.hp.patience = 2;
+    uncollected_resumes_the_same(&o, "early-uncollected", "early_stopped", "running");
+}
+
+/* dir's trial i's FILE (model.gtm, checkpoint.gtm), loaded into sm. */
+static void load_trial_file(const char *dir, int i, const char *file, SavedModel *sm)
+{
+    char cmd[400], path[1200];
+    snprintf(cmd, sizeof cmd, "ls -d %s/*-trial-%03d", dir, i);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    assert_non_null(fgets(path, 1000, p));
+    pclose(p);
+    path[strcspn(path, "\n")] = '\0';
+    snprintf(path + strlen(path), sizeof path - strlen(path), "/%s", file);
+    Error err = {0};
+    assert_int_equal(modelfile_load(sm, path, &err), ERROR_NONE);
+}
+
+/* A trial at its full length, the sweep killed before it was collected:
+ * resumed, its run ends with the files the trainer's end writes, model.gtm
+ * the kept weights with the last epoch's optimizer state as an
+ * uninterrupted trial's (files.md), its checkpoint.gtm untouched. */
+static void a_done_trial_not_collected_ends_with_the_trainers_files(void **state)
+{
+    (void)state;
+    /* a rate that overfits: trial 0's best epoch is before its last; a
+     * penalty model.gtm records, and a test set scored at the end */
+    Options o = iris_sweep("lr=loguniform(0.2,0.3)", SWEEP_SCHED_NONE, 2, 30, 1);
+    o.hp.l2 = 1e-3;
+    snprintf(o.test, sizeof o.test, "iris");
+    char whole[256], cut[256];
+    snprintf(whole, sizeof whole, "%s/done-uncollected-whole", tmpdir);
+    snprintf(cut, sizeof cut, "%s/done-uncollected", tmpdir);
+    Outcome a;
+    sweep_in(&o, whole, 0, false, &a);
+    int i = uncollected_resumes_the_same(&o, "done-uncollected", "done", "running");
+    const char *files[2] = {"model.gtm", "checkpoint.gtm"};
+    for (int f = 0; f < 2; f++) {
+        SavedModel sa, sc;
+        load_trial_file(whole, i, files[f], &sa);
+        load_trial_file(cut, i, files[f], &sc);
+        if (f == 0) assert_true(sa.kept_epoch < sa.epoch); /* the kept weights are earlier's */
+        assert_int_equal(sa.epoch, sc.epoch);
+        assert_int_equal(sa.kept_epoch, sc.kept_epoch);
+        assert_int_equal(sa.n_params, sc.n_params);
+        assert_memory_equal(sa.params, sc.params, sa.n_params * sizeof *sa.params);
+        assert_true(sa.has_opt);
+        assert_int_equal(sa.has_opt, sc.has_opt);
+        assert_int_equal(sa.opt_t, sc.opt_t);
+        assert_memory_equal(sa.opt_state, sc.opt_state, 3 * sa.n_params * sizeof(float));
+        assert_string_equal(sa.config_text, sc.config_text);
+        modelfile_free(&sa);
+        modelfile_free(&sc);
+    }
+    /* its journal's result line, test figures included, but for the time
+     * and the directory */
+    char cmd[1200], ra[800], rc[800];
+    const char *dirs[2] = {whole, cut};
+    char *res[2] = {ra, rc};
+    for (int k = 0; k < 2; k++) {
+        snprintf(cmd, sizeof cmd,
+                 "grep ' result ' %s/*-trial-%03d/journal.txt | tail -n 1 | cut -d' ' -f2- | "
+                 "sed 's/ run=.*//'",
+                 dirs[k], i);
+        FILE *p = popen(cmd, "r");
+        assert_non_null(p);
+        assert_non_null(fgets(res[k], 800, p));
+        pclose(p);
+    }
+    assert_non_null(strstr(ra, " test_loss="));
+    assert_string_equal(ra, rc);
 }
 
 /* trials.csv in dir with every pruned row's figures blanked, as a kill
@@ -1242,6 +1420,141 @@ static void a_trial_directory_no_row_names_is_taken_up_not_doubled(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Under asha a round's new trials are in trials.csv, waiting, before
+ * they start; killed as one started (its directory made, no trials.csv
+ * naming it yet), the resumed sweep starts it again in that directory. */
+static void an_asha_trial_killed_as_it_started_is_taken_up_not_doubled(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 9, 2);
+    char whole[256], cut[256], csv[300], cmd[700];
+    snprintf(whole, sizeof whole, "%s/asha-start-whole", tmpdir);
+    snprintf(cut, sizeof cut, "%s/asha-start-cut", tmpdir);
+    snprintf(csv, sizeof csv, "%s/trials.csv", cut);
+    Outcome a, c;
+    sweep_in(&o, whole, 0, false, &a);
+    sweep_killed_at(&o, cut, SWEEP_EV_START, 3);
+    /* trial 2 waiting, its run not named, its directory there */
+    const char *text = slurp(csv);
+    assert_non_null(text);
+    const char *row2 = strstr(text, "\n2,waiting,");
+    assert_non_null(row2);
+    assert_int_equal(strchr(row2 + 1, '\n')[-1], ',');
+    snprintf(cmd, sizeof cmd, "test -d %s/*-trial-002", cut);
+    assert_int_equal(system(cmd), 0);
+    sweep_in(&o, cut, 0, true, &c);
+    assert_same(&a, &c, 9);
+    for (int i = 0; i < c.n; i++) {
+        snprintf(cmd, sizeof cmd, "test $(ls -d %s/*-trial-%03d* | wc -l) = 1", cut, i);
+        if (system(cmd) != 0) fail_msg("trial %d has more than one run directory", i);
+    }
+    every_journal_has_its_result(cut, c.n);
+}
+
+/* A pid no process has (a child that has exited and been reaped). */
+static pid_t dead_pid(void)
+{
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) _exit(0);
+    assert_int_equal(waitpid(pid, NULL, 0), pid);
+    return pid;
+}
+
+/* The temporaries trials.csv and best.txt leave when the sweep is killed
+ * between writing and renaming them are removed by --resume; those of a
+ * live process stay. */
+static void a_resume_removes_the_temporaries_a_killed_sweep_left(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 4, 3, 2);
+    /* killed at the second start, trials.csv written; at the first,
+     * before its first trials.csv (its temporary all there is) */
+    for (int nth = 2; nth >= 1; nth--) {
+        char dir[256], dead[2][320], live[320];
+        snprintf(dir, sizeof dir, "%s/stale-tmp-%d", tmpdir, nth);
+        sweep_killed_at(&o, dir, SWEEP_EV_START, nth);
+        pid_t pid = dead_pid();
+        snprintf(dead[0], sizeof dead[0], "%s/trials.csv.tmp.%ld", dir, (long)pid);
+        snprintf(dead[1], sizeof dead[1], "%s/best.txt.tmp.%ld", dir, (long)pid);
+        snprintf(live, sizeof live, "%s/best.txt.tmp.%ld", dir, (long)getppid());
+        write_text(dead[0], "trial,status\n");
+        write_text(dead[1], "# the best\n");
+        write_text(live, "# the best\n");
+        Outcome c;
+        sweep_in(&o, dir, 0, true, &c);
+        assert_int_equal(c.n, 4);
+        struct stat st;
+        assert_int_equal(stat(dead[0], &st), -1);
+        assert_int_equal(stat(dead[1], &st), -1);
+        assert_int_equal(stat(live, &st), 0);
+        unlink(live);
+    }
+}
+
+/* A resumed sweep stopped before it opened its interrupted trials again
+ * (a SIGINT at once) leaves them stopped in trials.csv, as a stop of the
+ * first session does, not running or paused; resumed again, it ends as
+ * the uninterrupted sweep. */
+static void a_resume_stopped_at_once_leaves_no_trial_running(void **state)
+{
+    (void)state;
+    char whole[256], cut[256], csv[300];
+    Options o = median_dirs("stop-at-once", whole, cut, csv);
+    Outcome a, c;
+    sweep_in(&o, whole, 0, false, &a);
+    /* killed as trial 4 starts: trials.csv has it running */
+    sweep_killed_at(&o, cut, SWEEP_EV_START, 5);
+    assert_non_null(strstr(slurp(csv), ",running,"));
+    PreparedData data;
+    Error err = {0};
+    SweepExec *x = sweep_opened(&o, cut, NULL, &data);
+    assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
+    sweep_exec_stop(x);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    sweep_closed(x, &data);
+    const char *text = slurp(csv);
+    assert_null(strstr(text, ",running,"));
+    assert_null(strstr(text, ",paused,"));
+    assert_non_null(strstr(text, ",stopped,"));
+    sweep_in(&o, cut, 0, true, &c);
+    assert_same(&a, &c, 12);
+}
+
+/* The sweep o in dir (made), resumed from it when resume; the best
+ * trial's result pairs, as the result line gives them, into buf. */
+static void best_pairs_of(const Options *o, const char *dir, bool resume, char *buf, size_t cap)
+{
+    mkdir(dir, 0755);
+    PreparedData data;
+    Error err = {0};
+    SweepExec *x = sweep_opened(o, dir, NULL, &data);
+    if (resume) assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    int b = sweep_exec_best(x);
+    assert_true(b >= 0 && x->trials[b].has_result);
+    sweep_result_pairs(x, &x->trials[b], buf, cap);
+    sweep_closed(x, &data);
+}
+
+/* A trial that ended before the sweep was interrupted gives the resumed
+ * sweep's result line its own figures: those of its result, test figures
+ * included, not trials.csv's (which has no test figures, and rounds to 6
+ * digits, so that a figure printed to 4 decimals could come out 1 lower). */
+static void a_resumed_sweep_gives_an_ended_trials_own_result(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 3, 4, 1);
+    snprintf(o.test, sizeof o.test, "iris");
+    char dir[256], whole[800], again[800];
+    snprintf(dir, sizeof dir, "%s/ended-result", tmpdir);
+    best_pairs_of(&o, dir, false, whole, sizeof whole);
+    assert_non_null(strstr(whole, " test_loss="));
+    /* resumed once it ended: every trial is read back */
+    best_pairs_of(&o, dir, true, again, sizeof again);
+    assert_string_equal(whole, again);
+}
+
 /* ---- files --------------------------------------------------------------- */
 
 /* A sweep of o with its files in dir, run to its end on data. */
@@ -1412,6 +1725,16 @@ static void pbt_refuses_a_parameter_the_trainer_cannot_change_live(void **state)
     assert_int_equal(sweep_exec_init(x, &o, &data, NULL, NULL, &err), ERROR_INPUT);
     assert_non_null(strstr(err.msg, "--budget 9"));
     sweep_exec_free(x);
+    /* under asha, smaller than its first rung: no trial would start */
+    o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 8, 10, 2);
+    o.min_epochs = 3;
+    o.budget = 2;
+    assert_int_equal(sweep_exec_init(x, &o, &data, NULL, NULL, &err), ERROR_INPUT);
+    assert_non_null(strstr(err.msg, "--budget 2: less than asha's first rung, epoch 3"));
+    sweep_exec_free(x);
+    o.budget = 3; /* one job of 3 epochs */
+    assert_int_equal(sweep_exec_init(x, &o, &data, NULL, NULL, &err), ERROR_NONE);
+    sweep_exec_free(x);
     /* a median rule that could judge no epoch before the last */
     o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 8, 2, 2);
     o.min_epochs = 2;
@@ -1519,6 +1842,22 @@ static SweepExec *start_paused(const Options *o, PreparedData *data, Owner *ow, 
     return x;
 }
 
+/* A sweep of o over data into dir (made), every trial paused from its
+ * start, run by the owner thread *th. */
+static SweepExec *start_paused_in(const Options *o, const char *dir, PreparedData *data, Owner *ow,
+                                  pthread_t *th)
+{
+    mkdir(dir, 0755);
+    Error err = {0};
+    assert_int_equal(prepared_open(data, o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    ow->x = x;
+    assert_int_equal(sweep_exec_init(x, o, data, dir, NULL, &err), ERROR_NONE);
+    sweep_exec_pause_all(x, true);
+    assert_int_equal(pthread_create(th, NULL, owner_thread, ow), 0);
+    return x;
+}
+
 /* Pause all, one trial resumed alone to its rung, watched and held, then
  * promoted; another stopped; every decision taken as asked, and a held
  * trial is not collected until released. */
@@ -1588,16 +1927,10 @@ static void a_change_made_by_hand_marks_the_trial(void **state)
     char dir[256], best[300];
     snprintf(dir, sizeof dir, "%s/by-hand", tmpdir);
     snprintf(best, sizeof best, "%s/best.txt", dir);
-    mkdir(dir, 0755);
     PreparedData data;
-    Error err = {0};
-    assert_int_equal(prepared_open(&data, &o, NULL, &err), ERROR_NONE);
-    SweepExec *x = calloc(1, sizeof *x);
-    Owner ow = {.x = x};
-    assert_int_equal(sweep_exec_init(x, &o, &data, dir, NULL, &err), ERROR_NONE);
-    sweep_exec_pause_all(x, true);
+    Owner ow = {0};
     pthread_t th;
-    assert_int_equal(pthread_create(&th, NULL, owner_thread, &ow), 0);
+    SweepExec *x = start_paused_in(&o, dir, &data, &ow, &th);
     wait_view(x, first_paused);
     TrainRun *tr = sweep_exec_hold(x, 0);
     assert_non_null(tr);
@@ -1669,12 +2002,107 @@ static void asha_passes_over_a_trial_stopped_at_its_rung(void **state)
     prepared_close(&data);
 }
 
+/* The trials of a sweep paused from its start as the test goes on: trial
+ * `hold` stays paused before its first batch, the others are let go
+ * as they open. */
+typedef struct {
+    int hold, watch; /* kept paused; let go and waited for */
+    int epoch;       /* the epoch `watch` is to be parked at */
+} Walk;
+
+static bool walk_step(SweepExec *x, const Walk *w)
+{
+    SweepTrialView v[16];
+    int n;
+    sweep_exec_view(x, v, 16, &n, NULL);
+    for (int i = 0; i < n; i++)
+        if (i != w->hold && v[i].open && v[i].user_paused) sweep_exec_pause_trial(x, i);
+    return n > w->watch && v[w->hold].open && v[w->hold].user_paused && v[w->watch].parked &&
+           v[w->watch].epochs == w->epoch;
+}
+
+/* The sweep o into dir, every trial let go as it opens but w.hold, held
+ * before its first batch, so that trial w.watch waits for the median rule
+ * at epoch w.epoch; stopped there.  The status w.watch ended with. */
+static SweepTrialStatus stopped_while_waiting(const Options *o, const char *dir, Walk w)
+{
+    alarm(120);
+    PreparedData data;
+    Owner ow = {0};
+    pthread_t th;
+    SweepExec *x = start_paused_in(o, dir, &data, &ow, &th);
+    while (!walk_step(x, &w)) {
+        struct timespec ts = {0, 2 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    sweep_exec_stop(x);
+    pthread_join(th, NULL);
+    alarm(0);
+    assert_int_equal(ow.rc, ERROR_NONE);
+    assert_int_equal(x->trials[w.watch].epochs, w.epoch);
+    SweepTrialStatus st = x->trials[w.watch].status;
+    sweep_exec_free(x);
+    free(x);
+    prepared_close(&data);
+    return st;
+}
+
+/* The sweep o into tmpdir/NAME-whole, its trial w.watch's outcome
+ * containing `expect`; then into tmpdir/NAME-cut, stopped while w.watch
+ * waits for the rule (ending as st), and resumed: the same sweep. */
+static void cut_while_waiting_resumes_the_same(const Options *o, const char *name,
+                                               const char *expect, Walk w, SweepTrialStatus st)
+{
+    char whole[256], cut[256];
+    snprintf(whole, sizeof whole, "%s/%s-whole", tmpdir, name);
+    snprintf(cut, sizeof cut, "%s/%s-cut", tmpdir, name);
+    Outcome a, c;
+    sweep_in(o, whole, 0, false, &a);
+    assert_non_null(strstr(a.text[w.watch], expect));
+    assert_int_equal(stopped_while_waiting(o, cut, w), st);
+    sweep_in(o, cut, 0, true, &c);
+    assert_same(&a, &c, o->max_epochs);
+}
+
+/* Under median, a trial interrupted while it waited at an epoch for the
+ * rule (an earlier trial behind it) is judged there on --resume, goes on,
+ * and is pruned at its next epoch as in the uninterrupted sweep, with the
+ * same trials.csv row: its target, the epoch after the one it went on
+ * from (it was once the full length, as if never judged). */
+static void a_median_trial_resumed_at_its_judgement_keeps_its_target(void **state)
+{
+    (void)state;
+    /* trial 6 goes on at epoch 1 and is pruned at epoch 2 */
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 9, 12, 2);
+    o.seed = 8;
+    cut_while_waiting_resumes_the_same(&o, "median-judged", " pruned epochs=2 rung=-1 target=2",
+                                       (Walk){5, 6, 1}, TRIAL_STOPPED);
+}
+
+/* Under median, a trial whose early stopping ends it at an epoch the rule
+ * judges it at ends with the same trials.csv row whether the rule let it
+ * go on there first (uninterrupted) or the sweep was stopped before it
+ * could: its target is the epoch it stopped at either way. */
+static void a_median_trial_early_stopped_at_its_judgement_has_one_target(void **state)
+{
+    (void)state;
+    /* trial 5 is judged at epoch 4 (the first), goes on, and stops early
+     * there */
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 9, 20, 2);
+    o.seed = 7;
+    o.min_epochs = 4;
+    o.hp.patience = 2;
+    cut_while_waiting_resumes_the_same(&o, "median-early", " early_stopped epochs=4 rung=-1 ",
+                                       (Walk){4, 5, 4}, TRIAL_EARLY_STOPPED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(asha_makes_the_same_decisions_on_repeated_runs),
         cmocka_unit_test(median_decisions_do_not_depend_on_parallel),
         cmocka_unit_test(pbt_decisions_do_not_depend_on_parallel),
+        cmocka_unit_test(pbt_a_trials_best_is_its_adopted_lines),
         cmocka_unit_test(pbt_trains_to_the_full_length_when_the_next_barrier_lies_beyond),
         cmocka_unit_test(tpe_learns_from_the_same_trials_on_repeated_runs),
         cmocka_unit_test(asha_parks_more_trials_than_the_blas_has_buffers),
@@ -1687,7 +2115,10 @@ int main(void)
         cmocka_unit_test(a_resumed_asha_sweep_ends_as_an_uninterrupted_one),
         cmocka_unit_test(a_trials_csv_saved_with_crlf_resumes_the_same),
         cmocka_unit_test(a_killed_sweep_resumes_to_the_uninterrupted_ones_files),
+        cmocka_unit_test(a_median_sweep_killed_at_each_prune_resumes_the_same),
         cmocka_unit_test(a_pruned_trial_not_collected_resumes_to_its_figures),
+        cmocka_unit_test(an_early_stopped_trial_not_collected_ends_where_it_stopped),
+        cmocka_unit_test(a_done_trial_not_collected_ends_with_the_trainers_files),
         cmocka_unit_test(trials_trained_again_to_their_prune_keep_to_parallel),
         cmocka_unit_test(resume_refuses_what_is_not_this_sweeps_trials),
         cmocka_unit_test(resume_refuses_a_trials_csv_that_is_not_a_file),
@@ -1698,6 +2129,10 @@ int main(void)
         cmocka_unit_test(resume_refuses_a_space_txt_its_trials_did_not_run_with),
         cmocka_unit_test(a_sweep_directory_is_resumed_by_one_gradtop_at_a_time),
         cmocka_unit_test(a_trial_directory_no_row_names_is_taken_up_not_doubled),
+        cmocka_unit_test(an_asha_trial_killed_as_it_started_is_taken_up_not_doubled),
+        cmocka_unit_test(a_resume_removes_the_temporaries_a_killed_sweep_left),
+        cmocka_unit_test(a_resume_stopped_at_once_leaves_no_trial_running),
+        cmocka_unit_test(a_resumed_sweep_gives_an_ended_trials_own_result),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),
         cmocka_unit_test(best_txt_says_when_its_trial_copied_weights),
         cmocka_unit_test(trial_files_are_synced_at_the_fixed_points_not_per_epoch),
@@ -1705,6 +2140,8 @@ int main(void)
         cmocka_unit_test(asha_passes_over_a_trial_stopped_at_its_rung),
         cmocka_unit_test(the_controls_pause_promote_stop_and_hold_trials),
         cmocka_unit_test(a_change_made_by_hand_marks_the_trial),
+        cmocka_unit_test(a_median_trial_resumed_at_its_judgement_keeps_its_target),
+        cmocka_unit_test(a_median_trial_early_stopped_at_its_judgement_has_one_target),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
 }

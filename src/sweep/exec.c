@@ -183,11 +183,15 @@ static void trial_on_state(void *ctx, const Model *m, const Optimizer *o, const 
             Error e = {0};
             ErrorCode rc = trainer_adopt(t->tr->trainer, donor, &eo, note, &e);
             pthread_mutex_lock(&x->mu);
-            if (rc)
+            if (rc) {
                 snprintf(t->error, sizeof t->error, "%s", e.msg);
-            else {
+            } else {
                 trainer_get_hparams(t->tr->trainer, &t->set_hp); /* the sweep's, not a person's */
                 t->exploited = true;
+                /* its early stopping starts over on the adopted line, whose
+                 * best the kept weights will be: so is the trial's best */
+                t->best = NAN;
+                t->best_epoch = 0;
             }
             t->acked = true;
             wake_owner(x);
@@ -373,6 +377,13 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
                              o->budget, o->max_epochs);
         if (fit < nt) nt = fit;
     }
+    /* asha makes a job only while its epochs fit: none, below the first rung */
+    int first_rung = o->min_epochs < o->max_epochs ? o->min_epochs : o->max_epochs;
+    if (o->budget > 0 && x->scheduler == SWEEP_SCHED_ASHA && o->budget < first_rung)
+        return error_set(err, ERROR_INPUT,
+                         "--budget %d: less than asha's first rung, epoch %d, so no trial would "
+                         "start (give a larger budget, or a smaller --min-epochs)",
+                         o->budget, first_rung);
     if (x->scheduler == SWEEP_SCHED_MEDIAN && (o->min_epochs < 1 || o->min_epochs >= o->max_epochs))
         return error_set(err, ERROR_INPUT,
                          "--min-epochs: %d (expected from 1 to %d: the median rule judges a trial "
@@ -591,16 +602,30 @@ static ErrorCode load_checkpoint(TrainRun *tr, const RunResume *rr, Error *err)
     return rc;
 }
 
-/* --resume of a trial whose checkpoint is its last epoch's: its training
+/* t ended on its own (early stopping, divergence; x->mu held): it trains
+ * to no further epoch.  Under none and median its target is then the
+ * epochs it did: the rule may have let it go on from its last epoch
+ * before it stopped, or, the sweep stopped meanwhile, not judged it
+ * there, and trials.csv would say either.  (Under asha a target is a
+ * rung the trial was promoted to, which --resume reads back.) */
+static void end_target(const SweepExec *x, SweepTrial *t)
+{
+    bool stream = x->scheduler == SWEEP_SCHED_NONE || x->scheduler == SWEEP_SCHED_MEDIAN;
+    if (stream && (t->status == TRIAL_EARLY_STOPPED || t->status == TRIAL_DIVERGED))
+        t->target = t->epochs;
+}
+
+/* --resume of a trial whose checkpoint is its last epoch's (its full
+ * length, or the one its early stopping stopped it at): its training
  * ended, but the sweep was killed before it was collected.  Its result is
  * the checkpoint's (the best epoch's figures, the weights --restore-best
  * keeps), and its run directory gets the end it missed (model.gtm of the
  * kept weights, final scalars, result line), as the trainer's end and
  * trainrun_end would have written them. */
-static void end_trained(SweepExec *x, SweepTrial *t, const RunResume *rr)
+static void end_trained(SweepExec *x, SweepTrial *t, const RunResume *rr, TrainStatus how)
 {
     const TrainState *s = &rr->state.state;
-    TrainResult r = {.status = TRAIN_DONE,
+    TrainResult r = {.status = how,
                      .epochs = s->epoch,
                      .steps = s->step,
                      .best_epoch = s->best_epoch,
@@ -608,12 +633,35 @@ static void end_trained(SweepExec *x, SweepTrial *t, const RunResume *rr)
     RunDir *rl;
     Error err = {0};
     if (rundir_open_nosync(&rl, t->run, s->epoch, s->step, &t->opt, x->data, &err) == ERROR_NONE) {
+        /* the trainer's network as it ended: its batch (the chunks it is
+         * scored in) and penalty, those in force at the checkpoint */
+        const HyperParams *hp = &rr->earlier.hp;
+        int batch =
+            hp->batch_size < (long)x->data->train.n ? hp->batch_size : (int)x->data->train.n;
         Model kept;
-        if (modelfile_build_model(&rr->state, &kept, 1, &err) == ERROR_NONE) {
+        if (modelfile_build_model(&rr->state, &kept, batch, &err) == ERROR_NONE) {
+            kept.l1 = hp->l1;
+            kept.l2 = hp->l2;
             if (s->n_best == kept.n_params)
                 memcpy(kept.params, s->best_params, kept.n_params * sizeof *kept.params);
+            if (x->data->has_test) { /* scored at the end, as the trainer's end does */
+                EpochMetrics tm;
+                trainer_evaluate(&kept, &x->data->test, &tm);
+                r.has_test = true;
+                r.test_loss = tm.loss;
+                r.test_accuracy = tm.accuracy;
+                r.test_mae = tm.mae;
+                r.test_r2 = tm.r2;
+            }
+            /* the optimizer state at the end, the last epoch's, which the
+             * trainer's end writes into model.gtm with the kept weights */
+            const SavedModel *sm = &rr->state;
+            Optimizer last = {.p = {.kind = sm->opt_kind},
+                              .n = kept.n_params,
+                              .t = sm->opt_t,
+                              .state = sm->opt_state};
             rundir_on_state(rl, &kept, NULL, s, true); /* the end: checkpoint.gtm holds it */
-            rundir_on_checkpoint(rl, &kept, NULL, s->best_epoch);
+            rundir_on_checkpoint(rl, &kept, sm->has_opt ? &last : NULL, s->best_epoch);
             model_free(&kept);
         }
         rundir_finish(rl, &r, &err);
@@ -624,7 +672,10 @@ static void end_trained(SweepExec *x, SweepTrial *t, const RunResume *rr)
     t->has_result = true;
     t->epochs = s->epoch;
     /* its run not finished on disk: --resume ends it again */
-    t->status = err.code != ERROR_NONE ? TRIAL_STOPPED : TRIAL_DONE;
+    t->status = err.code != ERROR_NONE       ? TRIAL_STOPPED
+                : how == TRAIN_EARLY_STOPPED ? TRIAL_EARLY_STOPPED
+                                             : TRIAL_DONE;
+    end_target(x, t);
     t->collected = true;
     pthread_mutex_unlock(&x->mu);
     tell(x, SWEEP_EV_END, t, t->rung, -1);
@@ -667,8 +718,13 @@ static void start_trial(SweepExec *x, int i, int target)
                 o.hp = rr.config_hp;
             }
             t->opt = o;
-            if (rr.state.epoch >= x->base.max_epochs && o.restore_best) {
-                end_trained(x, t, &rr);
+            /* its early stopping's patience (in force then) ran out at the
+             * checkpoint's epoch: resumed, the trainer would count it anew
+             * and train on */
+            int patience = rr.earlier.hp.patience;
+            bool early = patience > 0 && rr.state.state.wait >= patience;
+            if ((rr.state.epoch >= x->base.max_epochs || early) && o.restore_best) {
+                end_trained(x, t, &rr, early ? TRAIN_EARLY_STOPPED : TRAIN_DONE);
                 rundir_resume_free(&rr);
                 return;
             }
@@ -687,9 +743,11 @@ static void start_trial(SweepExec *x, int i, int target)
         }
     }
     /* a new trial whose directory a killed sweep made before any
-     * trials.csv named it starts in it, cut back to no epoch */
+     * trials.csv named it starts in it, cut back to no epoch (asha's
+     * trials.csv has a round's new trials, waiting, before they start:
+     * resumed, such a trial has no run to go on in) */
     char orphan[sizeof t->run];
-    if (!was_resume && sweep_trial_dir_find(x, i, orphan, sizeof orphan)) {
+    if (!cfg.resume_dir && sweep_trial_dir_find(x, i, orphan, sizeof orphan)) {
         pthread_mutex_lock(&x->mu); /* a screen reads it */
         snprintf(t->run, sizeof t->run, "%s", orphan);
         pthread_mutex_unlock(&x->mu);
@@ -822,6 +880,7 @@ static void collect(SweepExec *x)
         if (t->tr->log_failed) st = TRIAL_STOPPED;
         pthread_mutex_lock(&x->mu);
         t->status = st;
+        end_target(x, t);
         /* one that trained to the full length never parked at the top
          * rung: the rung it reached, as --resume reads it from its epochs */
         if (x->scheduler == SWEEP_SCHED_ASHA) t->rung = sweep_asha_rung_of(&x->asha, t->epochs);
@@ -990,7 +1049,12 @@ static void stop_parked(SweepExec *x, SweepTrialStatus as)
             } else { /* not opened again: ends as it is (stopped: to be resumed) */
                 t->dormant = t->resume = false;
                 t->collected = true;
-                if (as == TRIAL_PRUNED) t->status = TRIAL_PRUNED;
+                /* trials.csv says so, as of a trial a stop ends open (one
+                 * not started yet stays waiting) */
+                if (as == TRIAL_PRUNED)
+                    t->status = TRIAL_PRUNED;
+                else if (t->status == TRIAL_RUNNING || t->status == TRIAL_PAUSED)
+                    t->status = TRIAL_STOPPED;
             }
             continue;
         }
@@ -1039,7 +1103,8 @@ static void run_stream(SweepExec *x)
             median_step(x, want, judged);
             open_resumed(x);
             /* --resume: a trial judged to go on is opened from its
-             * checkpoint, lowest index first */
+             * checkpoint, lowest index first, to the epoch after (the
+             * rule's target, as a parked trial let go has it) */
             for (int i = 0; i < x->n_started && !x->stopping && x->running < x->parallel; i++) {
                 SweepTrial *t = &x->trials[i];
                 if (!t->dormant || !want[i]) continue;
@@ -1047,7 +1112,7 @@ static void run_stream(SweepExec *x)
                 t->dormant = false;
                 t->resume = true;
                 pthread_mutex_unlock(&x->mu);
-                start_trial(x, i, x->base.max_epochs);
+                start_trial(x, i, t->target);
                 pthread_mutex_lock(&x->mu);
             }
             if (!x->stopping) grant(x, want);
@@ -1497,6 +1562,10 @@ void sweep_exec_view(SweepExec *x, SweepTrialView *out, int cap, int *n_started,
 
 void sweep_result_pairs(const SweepExec *x, const SweepTrial *t, char *buf, size_t cap)
 {
+    if (t->result_pairs[0]) { /* read back by --resume from its journal */
+        snprintf(buf, cap, "%s", t->result_pairs);
+        return;
+    }
     char text[768];
     train_result_text(&t->result, x->data->train.task, text, sizeof text);
     const char *sp = strchr(text, ' ');

@@ -343,6 +343,41 @@ static void kept_from_row(const SweepExec *x, SweepTrial *t, char **field)
     t->has_result = true;
 }
 
+/* An ended trial's result pairs (without its status and run), as the
+ * last result line of its journal has them: trials.csv holds the kept
+ * figures to 6 digits and no test figures, from which the result line's
+ * could not be written again as the trial wrote them. */
+static void read_result_pairs(SweepTrial *t)
+{
+    char path[ATOMICFILE_PATH];
+    t->result_pairs[0] = '\0';
+    if (!t->run[0] || snprintf(path, sizeof path, "%s/journal.txt", t->run) >= (int)sizeof path)
+        return;
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) >= 0) {
+        /* TIME step=N epoch=N result status=... run=DIR: after the
+         * third space, the kind */
+        const char *p = line;
+        for (int k = 0; k < 3 && p; k++) {
+            p = strchr(p, ' ');
+            if (p) p++;
+        }
+        if (!p || strncmp(p, "result status=", 14)) continue;
+        const char *pairs = strchr(p + 7, ' '); /* after the status */
+        const char *run = strstr(p, " run=");
+        for (const char *r = run; r; r = strstr(r + 1, " run=")) run = r;
+        if (!pairs || !run || run <= pairs || (size_t)(run - pairs - 1) >= sizeof t->result_pairs)
+            continue;
+        snprintf(t->result_pairs, sizeof t->result_pairs, "%.*s", (int)(run - pairs - 1),
+                 pairs + 1);
+    }
+    free(line);
+    fclose(f);
+}
+
 /* The figures of a trial's metrics.csv onto the board. */
 static void read_figures(SweepExec *x, SweepTrial *t)
 {
@@ -384,6 +419,16 @@ static bool waits_for_median(const SweepExec *x, const SweepTrial *t)
 {
     return x->scheduler == SWEEP_SCHED_MEDIAN && t->index >= 5 && t->epochs >= x->base.min_epochs &&
            t->epochs < x->base.max_epochs;
+}
+
+/* The epoch the median rule has t train to at the epoch it reached, as
+ * the uninterrupted sweep has it (exec.c): the one the rule last let it
+ * go on to, its own epochs (it parks at each from --min-epochs on), or
+ * its full length before it is first judged.  trials.csv is written as
+ * trials start, not at each judgement, so its target may be older. */
+static int median_target(const SweepExec *x, const SweepTrial *t)
+{
+    return t->index >= 5 && t->epochs > x->base.min_epochs ? t->epochs : x->base.max_epochs;
 }
 
 /* A trial's run directory from trials.csv's run column, which holds the
@@ -588,8 +633,12 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
     ErrorCode orc = open_trials_csv(path, &f, err);
     if (orc) return orc;
     /* none: the sweep was cut before it wrote its first (space.txt comes
-     * first), so no trial was recorded; it starts from its first */
-    if (!f) return ERROR_NONE;
+     * first), so no trial was recorded; it starts from its first (its
+     * temporary, killed as it wrote it, removed) */
+    if (!f) {
+        rundir_remove_stale(x->dir);
+        return ERROR_NONE;
+    }
     char *line = NULL, *field[SWEEP_MAX_PARAMS + 16];
     size_t line_cap = 0;
     int want = 12 + x->space.n, lineno = 0;
@@ -701,15 +750,17 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
             t->prune_at = t->epochs;
             sweep_exec_pruned_why(x, t);
         } else if (st == TRIAL_DONE || st == TRIAL_EARLY_STOPPED || st == TRIAL_PRUNED ||
-                   st == TRIAL_DIVERGED || st == TRIAL_FAILED)
+                   st == TRIAL_DIVERGED || st == TRIAL_FAILED) {
             t->collected = true;
-        else if (x->has_asha && t->epochs > 0 && t->epochs >= t->target)
+            if (t->has_result) read_result_pairs(t);
+        } else if (x->has_asha && t->epochs > 0 && t->epochs >= t->target)
             t->dormant = true; /* waiting at its rung: opened when promoted */
         else if (waits_for_median(x, t))
             t->dormant = true; /* judged at its epoch before it trains on */
         else
             t->resume = true; /* interrupted: goes on */
         if (x->has_asha) asha_take_up(x, t);
+        if (x->scheduler == SWEEP_SCHED_MEDIAN && !t->collected) t->target = median_target(x, t);
     }
     if (!rc && lineno == 0)
         rc = error_set(err, ERROR_INPUT,
@@ -717,6 +768,9 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
                        path);
     free(line);
     fclose(f);
+    /* taken up whole: the temporaries of the sweep's own files that a
+     * killed sweep left (the trials' are removed as their runs are read) */
+    if (!rc) rundir_remove_stale(x->dir);
     return rc;
 }
 

@@ -133,6 +133,9 @@ typedef struct {
     TrainResult result;
     char run[1024]; /* its run directory, "" when none */
     char error[sizeof(Error){0}.msg];
+    /* --resume, a trial that had ended: its result's pairs as its
+     * journal's result line has them (sweep_result_pairs), "" when none */
+    char result_pairs[512];
     /* the owner's and the trial thread's, under the executor's mutex */
     TrainRun *tr;
     bool held;          /* sweep_exec_hold: not collected until released */
