@@ -323,7 +323,7 @@ echo "ok: far worse trials sit on the charts' top edge (the curves' axis tops at
 # (16 digits trials, rates 1e-4 to 1e-1: a fast one's val_loss jumps to
 # about 3 in its first epochs, while the best's curve tops near 1; the
 # axis ran to the spike.  The best's and the cursor's curves set it, the
-# others up to twice their top.)
+# others up to the 95th percentile of the points drawn.)
 rm -rf "$TMP/spike"
 start_session spike C.UTF-8 "sweep --space 'lr=loguniform(1e-4,1e-1)' --trials 16 --max-epochs 30 \
 --seed 0 --logdir '$TMP/spike' '$PWD/datasets/digits.csv'"

@@ -116,9 +116,7 @@ size_t chart_autoscale(const double *ys, size_t n, bool log, ChartAxis *axis)
     return used;
 }
 
-/* The k-th smallest of v[0..n) (0-based), partially reordering v
- * (Hoare's selection, middle pivot). */
-static double select_kth(double *v, size_t n, size_t k)
+double chart_select_kth(double *v, size_t n, size_t k)
 {
     size_t lo = 0, hi = n - 1;
     while (lo < hi) {
@@ -175,7 +173,7 @@ size_t chart_autoscale_from(const double *const *xs, const double *const *ys, co
         }
     }
     if (n > 0 && cut_any && !log) {
-        double cut = CHART_OUTLIER_FACTOR * select_kth(scratch, n, (n - 1) / 2);
+        double cut = CHART_OUTLIER_FACTOR * chart_select_kth(scratch, n, (n - 1) / 2);
         n = 0;
         for (int k = 0; k < n_series; k++) {
             const ChartTrust *t = &trust[k];

@@ -54,6 +54,10 @@ typedef struct {
  */
 size_t chart_autoscale(const double *ys, size_t n, bool log, ChartAxis *axis);
 
+/* The k-th smallest of v[0..n) (0-based, k < n, n > 0, no NaN),
+ * partially reordering v (Hoare's selection, middle pivot). */
+double chart_select_kth(double *v, size_t n, size_t k);
+
 /* A resumed run's values beyond this factor times the median of the
  * points that set the range do not set a linear axis's range
  * (chart_autoscale_from). */

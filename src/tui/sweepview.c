@@ -628,10 +628,35 @@ static attr_t trial_attr(const SweepScreen *s, int i, int best)
 /* Every trial's figure per epoch: the best bold, the cursor's bold and on
  * top, those pruned or stopped faint; at most CHARTVIEW_MAX_SERIES of
  * them, the best ranked first. */
-/* How far above the best's and the cursor's curves the other trials'
- * set the curves chart's range (ChartTrust.reach), as earlier runs do on
- * the dashboard. */
-#define SWEEP_CURVES_REACH 2.0
+/* The share of the curves chart's points that may set its range, as
+ * TensorBoard's "ignore outliers in chart scaling" keeps its 5th to 95th
+ * percentiles: the best's and the cursor's curves set it whole, the
+ * others up to this quantile of every point drawn. */
+#define SWEEP_CURVES_QUANTILE 0.95
+
+/* Lower-is-better figures: one trial's early spike must not flatten the
+ * rest.  The series own[k] (the best's, the cursor's) set the range whole;
+ * the others, unless they diverged (trust's own cut), only up to the
+ * SWEEP_CURVES_QUANTILE quantile of every point drawn, or to the own
+ * series' top when that is higher (ChartTrust.reach).  Moving the cursor to
+ * a trial shows its curve whole.  scratch takes every point. */
+static void curves_reach(const ChartSpec *c, ChartTrust *trust, const bool *own, double *scratch)
+{
+    size_t n = 0;
+    double top = -INFINITY;
+    for (int k = 0; k < c->n_series; k++)
+        for (size_t j = 0; j < c->series[k].n; j++) {
+            double v = c->series[k].y[j];
+            if (!isfinite(v)) continue;
+            scratch[n++] = v;
+            if (own[k] && !trust[k].blew_up && v > top) top = v;
+        }
+    if (n == 0 || !(top > 0)) return;
+    double q = chart_select_kth(scratch, n, (size_t)(SWEEP_CURVES_QUANTILE * (double)(n - 1)));
+    double reach = q > top ? q / top : 1.0;
+    for (int k = 0; k < c->n_series; k++)
+        if (!own[k] && !trust[k].blew_up) trust[k].reach = reach;
+}
 
 static void draw_curves(SweepScreen *s, int top, int left, int height, int width)
 {
@@ -665,6 +690,7 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
     if (s->cursor_trial >= 0 && s->cursor_trial < s->n_started) pick[n++] = s->cursor_trial;
     size_t used = 0;
     ChartTrust trust[CHARTVIEW_MAX_SERIES];
+    bool own[CHARTVIEW_MAX_SERIES];
     double *scratch = b + (size_t)CHARTVIEW_MAX_SERIES * 2 * (size_t)E;
     for (int k = 0; k < n; k++) {
         int i = pick[k];
@@ -681,16 +707,11 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
         SweepTrialStatus st = s->tv[i].status;
         bool faint = faint_trial(s, i, best);
         c.attrs[c.n_series] = trial_attr(s, i, best);
-        bool blew = st == TRIAL_DIVERGED || far_worse(s, i, best);
-        /* the best's and the cursor's curves set the range whole; the
-         * others reach up to SWEEP_CURVES_REACH times their top, so that
-         * one trial's early spike does not flatten the rest (the cursor,
-         * moved to it, shows it whole) */
-        bool own = i == best || i == s->cursor_trial;
-        trust[c.n_series] =
-            (ChartTrust){.blew_up = blew, .reach = blew || own ? 0 : SWEEP_CURVES_REACH};
+        trust[c.n_series] = (ChartTrust){.blew_up = st == TRIAL_DIVERGED || far_worse(s, i, best)};
+        own[c.n_series] = i == best || i == s->cursor_trial;
         c.series[c.n_series++] = (ChartSeries){xs, ys, m, ROLE_VAL, faint};
     }
+    if (!monitor_higher_is_better(x->monitor)) curves_reach(&c, trust, own, scratch);
     /* the axis over the figures drawn; a trial that diverged counts only
      * within the others' range (its blow-up is drawn clipped at the edge) */
     chartview_fit_y(&c, trust, false, unit_figure(s), scratch);
