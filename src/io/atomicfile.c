@@ -29,9 +29,9 @@ int atomicfile_open(AtomicFile *a, const char *path)
     return 0;
 }
 
-/* fsync of the directory holding path, so the rename itself is durable
- * (EINVAL: a file system that cannot sync a directory, which is no error). */
-static int sync_parent(const char *path)
+/* EINVAL from fsync: a file system that cannot sync a directory, which is
+ * no error. */
+int atomicfile_sync_dir(const char *path)
 {
     char dir[ATOMICFILE_PATH];
     const char *slash = strrchr(path, '/');
@@ -64,7 +64,7 @@ int atomicfile_commit(AtomicFile *a, int write_error)
         unlink(a->tmp);
         return e;
     }
-    return a->sync ? sync_parent(a->path) : 0;
+    return a->sync ? atomicfile_sync_dir(a->path) : 0;
 }
 
 void atomicfile_abandon(AtomicFile *a)

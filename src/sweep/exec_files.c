@@ -217,6 +217,10 @@ static ErrorCode sync_dir(const SweepExec *x, Error *err)
     return ERROR_NONE;
 }
 
+/* The changed files' temporaries are written first and made durable by
+ * the one syncfs that the trials' files need before trials.csv may call
+ * them ended; each is then renamed and its directory fsynced.  An fsync
+ * of each temporary would only repeat what the syncfs does. */
 ErrorCode sweep_write_files(SweepExec *x, bool force, Error *err)
 {
     static const char *const names[2] = {"trials.csv", "best.txt"};
@@ -230,11 +234,37 @@ ErrorCode sweep_write_files(SweepExec *x, bool force, Error *err)
     for (int k = 0; k < 2; k++)
         changed[k] =
             text[k] && len[k] > 0 && (!x->written[k] || strcmp(text[k], x->written[k]) != 0);
-    if (!rc && (force || changed[0] || changed[1])) rc = sync_dir(x, err);
+    AtomicFile a[2];
+    bool open_[2] = {false, false};
     for (int k = 0; k < 2 && !rc; k++) {
         if (!changed[k]) continue;
-        rc = write_text(x, names[k], text[k], len[k], err);
-        if (rc) break;
+        char path[ATOMICFILE_PATH];
+        if (snprintf(path, sizeof path, "%s/%s", x->dir, names[k]) >= (int)sizeof path) {
+            rc = error_set(err, ERROR_RUNTIME, "%s/%s: path too long", x->dir, names[k]);
+            break;
+        }
+        e = atomicfile_open(&a[k], path);
+        if (!e) {
+            open_[k] = true;
+            if (fwrite(text[k], 1, len[k], a[k].f) != len[k] || fflush(a[k].f) != 0)
+                e = errno ? errno : EIO;
+        }
+        if (e) rc = error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(e));
+    }
+    if (!rc && (force || changed[0] || changed[1])) rc = sync_dir(x, err);
+    for (int k = 0; k < 2; k++) {
+        if (!open_[k]) continue;
+        if (rc) {
+            atomicfile_abandon(&a[k]);
+            continue;
+        }
+        a[k].sync = false; /* the syncfs above made the temporary durable */
+        e = atomicfile_commit(&a[k], 0);
+        if (!e) e = atomicfile_sync_dir(a[k].path);
+        if (e) {
+            rc = error_set(err, ERROR_RUNTIME, "%s: %s", a[k].path, strerror(e));
+            continue;
+        }
         free(x->written[k]);
         x->written[k] = text[k];
         text[k] = NULL;

@@ -42,6 +42,11 @@ int atomicfile_open(AtomicFile *a, const char *path);
 int atomicfile_commit(AtomicFile *a, int write_error);
 /* Gives up: closes and removes the temporary; path is untouched. */
 void atomicfile_abandon(AtomicFile *a);
+/* fsync of the directory holding path, so that a rename into it is
+ * durable: what the commit does last when a->sync.  A caller that cleared
+ * sync and made the temporary durable itself (syncfs before the commit)
+ * calls it after.  Returns 0 or the errno. */
+int atomicfile_sync_dir(const char *path);
 
 /* Locks directory dir for this process's writing (flock on a descriptor
  * of it, into *fd, held until closed).  Another process holding it:

@@ -340,11 +340,12 @@ ErrorCode sweep_write_space(const SweepExec *x, Error *err);
 /* The sweep's fixed point on disk (owner's thread): syncs the file system
  * of the sweep directory (syncfs), so that every trial file written so far
  * is durable before trials.csv says so, then replaces trials.csv and
- * best.txt whole.  The trials' run directories are not fsynced as they are
- * written (rundir_open_nosync, rundir.h says what that gives up): this
- * call is their durability.  A file whose text is the one last written is
- * left alone, and with neither changed nothing is done (no trial file has
- * had anything new recorded of it), unless force (the sweep's end).
+ * best.txt whole (their temporaries are written before the syncfs, which
+ * makes them durable too: only the renames' directory is fsynced after).  The trials' run
+ * directories are not fsynced as they are written (rundir_open_nosync, rundir.h says what that
+ * gives up): this call is their durability.  A file whose text is the one last written is left
+ * alone, and with neither changed nothing is done (no trial file has had anything new recorded of
+ * it), unless force (the sweep's end).
  *
  * trials.csv: trial,status,rung,epochs,target,best_epoch,figure (the
  * monitored one, named in the header),loss,accuracy|mae,val_loss,
