@@ -474,6 +474,7 @@ void sweep_exec_free(SweepExec *x)
             }
             pthread_cond_destroy(&t->cv);
             pthread_mutex_destroy(&t->watch_mu);
+            sweep_trial_row_free(t);
         }
         free(x->trials);
     }

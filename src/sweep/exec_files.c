@@ -142,42 +142,131 @@ static void trials_header(const SweepExec *x, char *buf, size_t cap)
     if (n < cap) snprintf(buf + n, cap - n, ",run");
 }
 
+/* What a trial's row of trials.csv is made from.  Built from zero
+ * (row_key), so that two are the same row when their bytes are. */
+typedef struct {
+    int status, rung, epochs, target, best_epoch;
+    bool kept, has_val;
+    double best, loss, acc, val_loss, val_acc;
+    SweepValue v[SWEEP_MAX_PARAMS];
+    char run[sizeof(SweepTrial){0}.run];
+} RowKey;
+
+struct SweepRow {
+    RowKey key;
+    char *text;
+};
+
+static void row_key(const SweepExec *x, const SweepTrial *t, RowKey *k)
+{
+    memset(k, 0, sizeof *k);
+    bool reg = x->data->train.task == TASK_REGRESSION;
+    k->status = (int)t->status;
+    k->rung = t->rung;
+    k->epochs = t->epochs;
+    k->target = t->target;
+    k->best_epoch = t->has_result ? t->result.best_epoch : t->best_epoch;
+    k->best = t->best;
+    k->kept = t->has_result && t->result.kept.epoch > 0;
+    if (k->kept) {
+        const EpochMetrics *m = &t->result.kept;
+        k->loss = m->loss;
+        k->acc = reg ? m->mae : m->accuracy;
+        k->has_val = m->has_val;
+        k->val_loss = m->has_val ? m->val_loss : 0;
+        k->val_acc = m->has_val ? (reg ? m->val_mae : m->val_accuracy) : 0;
+    }
+    for (int p = 0; p < x->space.n; p++) {
+        k->v[p].active = t->config.v[p].active;
+        k->v[p].index = t->config.v[p].index;
+        k->v[p].x = t->config.v[p].x;
+    }
+    memcpy(k->run, t->run, strnlen(t->run, sizeof k->run - 1));
+}
+
+/* Trial i's row of trials.csv, from k. */
+static void row_out(const SweepExec *x, int i, const RowKey *k, FILE *f)
+{
+    fprintf(f, "%d,%s,", i, sweep_trial_status_names[k->status]);
+    if (k->rung >= 0) fprintf(f, "%d", k->rung);
+    fprintf(f, ",%d,%d,%d,", k->epochs, k->target, k->best_epoch);
+    number(f, k->best);
+    fputc(',', f);
+    if (k->kept) {
+        number(f, k->loss);
+        fputc(',', f);
+        number(f, k->acc);
+        fputc(',', f);
+        if (k->has_val) number(f, k->val_loss);
+        fputc(',', f);
+        if (k->has_val) number(f, k->val_acc);
+    } else {
+        fputs(",,,", f);
+    }
+    for (int p = 0; p < x->space.n; p++) {
+        char v[OPTIONS_PATH];
+        sweep_value_format(&x->space, p, &k->v[p], v, sizeof v);
+        fputc(',', f);
+        csv_field(f, v);
+    }
+    fputc(',', f);
+    csv_field(f, k->run);
+    fputc('\n', f);
+}
+
 static void trials_text(const SweepExec *x, FILE *f)
 {
-    bool reg = x->data->train.task == TASK_REGRESSION;
     char header[SWEEP_MAX_PARAMS * 32 + 160];
     trials_header(x, header, sizeof header);
     fprintf(f, "%s\n", header);
+    RowKey k;
     for (int i = 0; i < x->n_started; i++) {
         const SweepTrial *t = &x->trials[i];
-        fprintf(f, "%d,%s,", i, sweep_trial_status_names[t->status]);
-        if (t->rung >= 0) fprintf(f, "%d", t->rung);
-        fprintf(f, ",%d,%d,%d,", t->epochs, t->target,
-                t->has_result ? t->result.best_epoch : t->best_epoch);
-        number(f, t->best);
-        fputc(',', f);
-        if (t->has_result && t->result.kept.epoch > 0) {
-            const EpochMetrics *k = &t->result.kept;
-            number(f, k->loss);
-            fputc(',', f);
-            number(f, reg ? k->mae : k->accuracy);
-            fputc(',', f);
-            if (k->has_val) number(f, k->val_loss);
-            fputc(',', f);
-            if (k->has_val) number(f, reg ? k->val_mae : k->val_accuracy);
-        } else {
-            fputs(",,,", f);
-        }
-        for (int p = 0; p < x->space.n; p++) {
-            char v[OPTIONS_PATH];
-            sweep_value_format(&x->space, p, &t->config.v[p], v, sizeof v);
-            fputc(',', f);
-            csv_field(f, v);
-        }
-        fputc(',', f);
-        csv_field(f, t->run);
-        fputc('\n', f);
+        row_key(x, t, &k);
+        if (t->row && memcmp(&t->row->key, &k, sizeof k) == 0)
+            fputs(t->row->text, f);
+        else
+            row_out(x, i, &k, f);
     }
+}
+
+/* Formats again, into each started trial's row, the rows whose figures
+ * changed since, under x->mu.  trials.csv is written whole after each
+ * trial starts, and its values (the shortest text that reads back as
+ * each, up to twelve snprintf calls a value) and figures formatted
+ * afresh each time cost a sweep of 64 one-epoch digits trials a fifth of
+ * its instructions.  A row that could not be kept stays NULL, or stale,
+ * and trials_text formats it itself. */
+static void refresh_rows(SweepExec *x)
+{
+    RowKey k;
+    pthread_mutex_lock(&x->mu);
+    for (int i = 0; i < x->n_started; i++) {
+        SweepTrial *t = &x->trials[i];
+        row_key(x, t, &k);
+        if (t->row && memcmp(&t->row->key, &k, sizeof k) == 0) continue;
+        if (!t->row && !(t->row = calloc(1, sizeof *t->row))) continue;
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&text, &len);
+        if (!mem) continue;
+        row_out(x, i, &k, mem);
+        if (fclose(mem) != 0) {
+            free(text);
+            continue;
+        }
+        free(t->row->text);
+        t->row->text = text;
+        t->row->key = k;
+    }
+    pthread_mutex_unlock(&x->mu);
+}
+
+void sweep_trial_row_free(SweepTrial *t)
+{
+    if (t->row) free(t->row->text);
+    free(t->row);
+    t->row = NULL;
 }
 
 static void best_text(const SweepExec *x, FILE *f)
@@ -226,6 +315,7 @@ ErrorCode sweep_write_files(SweepExec *x, bool force, Error *err)
     static const char *const names[2] = {"trials.csv", "best.txt"};
     char *text[2] = {NULL, NULL};
     size_t len[2] = {0, 0};
+    refresh_rows(x);
     int e = render(x, trials_text, &text[0], &len[0]);
     if (!e) e = render(x, best_text, &text[1], &len[1]);
     ErrorCode rc = ERROR_NONE;

@@ -168,6 +168,9 @@ typedef struct {
     Options exploit_opt;
     pthread_cond_t cv;
     SweepExec *x;
+    /* the owner's: its row of trials.csv as last formatted, and what from
+     * (exec_files.c); NULL before the first */
+    struct SweepRow *row;
 } SweepTrial;
 
 struct SweepExec {
@@ -353,5 +356,7 @@ ErrorCode sweep_write_space(const SweepExec *x, Error *err);
  * best.txt: the best trial's options as config.txt holds them (loadable
  * with --config, --epochs its full length), with a comment naming it. */
 ErrorCode sweep_write_files(SweepExec *x, bool force, Error *err);
+/* Frees t->row (sweep_write_files keeps it). */
+void sweep_trial_row_free(SweepTrial *t);
 
 #endif
