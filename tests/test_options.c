@@ -847,6 +847,12 @@ static void round_trip(const Options *o)
     size_t got = options_to_config(o, buf, need + 1);
     assert_int_equal(got, need);
     assert_int_equal(strlen(buf), need);
+    size_t len = 0;
+    char *once = options_config_text(o, &len);
+    assert_non_null(once);
+    assert_int_equal(len, need);
+    assert_string_equal(once, buf);
+    free(once);
     char path[] = "/tmp/gradtop-test-options-XXXXXX";
     int fd = mkstemp(path);
     assert_true(fd >= 0);
@@ -860,6 +866,34 @@ static void round_trip(const Options *o)
     if (rc != ERROR_NONE) fail_msg("loading what options_to_config wrote: %s\n%s", err.msg, buf);
     free(buf);
     expect_same_options(o, &back);
+}
+
+/* options_config_text past its first guess at the size (2048 bytes) */
+static void config_text_longer_than_its_first_guess_is_whole(void **state)
+{
+    (void)state;
+    Options o;
+    options_default(&o);
+    memset(o.dataset, 'd', sizeof o.dataset - 1);
+    o.dataset[sizeof o.dataset - 1] = '\0';
+    memset(o.labels, 'l', sizeof o.labels - 1);
+    o.labels[sizeof o.labels - 1] = '\0';
+    memset(o.test, 't', sizeof o.test - 1);
+    o.test[sizeof o.test - 1] = '\0';
+    memset(o.label, 'b', sizeof o.label - 1);
+    o.label[sizeof o.label - 1] = '\0';
+    size_t need = options_to_config(&o, NULL, 0);
+    if (need <= 2048) fail_msg("%zu bytes: the test would not pass the first guess", need);
+    char *buf = malloc(need + 1);
+    assert_non_null(buf);
+    options_to_config(&o, buf, need + 1);
+    size_t len = 0;
+    char *once = options_config_text(&o, &len);
+    assert_non_null(once);
+    assert_int_equal(len, need);
+    assert_string_equal(once, buf);
+    free(once);
+    free(buf);
 }
 
 static void config_round_trips_sgd_settings(void **state)
@@ -1405,6 +1439,7 @@ int main(void)
         cmocka_unit_test(config_endless_or_silent_input_does_not_hang),
         cmocka_unit_test(config_is_read_from_a_pipe),
         cmocka_unit_test(config_text_holds_every_run_option),
+        cmocka_unit_test(config_text_longer_than_its_first_guess_is_whole),
         cmocka_unit_test(locked_keys_are_skipped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

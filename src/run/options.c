@@ -760,6 +760,25 @@ size_t options_to_config(const Options *o, char *buf, size_t cap)
     return n;
 }
 
+char *options_config_text(const Options *o, size_t *len)
+{
+    size_t cap = 2048; /* digits' config.txt is under 1 KB */
+    char *buf = malloc(cap);
+    if (!buf) return NULL;
+    size_t n = options_to_config(o, buf, cap);
+    if (n >= cap) {
+        char *big = realloc(buf, n + 1);
+        if (!big) {
+            free(buf);
+            return NULL;
+        }
+        buf = big;
+        options_to_config(o, buf, n + 1);
+    }
+    if (len) *len = n;
+    return buf;
+}
+
 char *options_trim(char *s)
 {
     while (isspace((unsigned char)*s)) s++;

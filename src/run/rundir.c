@@ -657,10 +657,12 @@ static char *config_text_of(const Options *o, const char *note)
     if (!saved) return NULL;
     *saved = *o;
     rundir_absolute_files(saved);
-    size_t need = options_to_config(saved, NULL, 0), nl_len = strlen(note);
-    char *text = malloc(need + nl_len + 1);
+    size_t need = 0, nl_len = strlen(note);
+    char *text = options_config_text(saved, &need);
+    char *room = text ? realloc(text, need + nl_len + 1) : NULL;
+    if (!room) free(text);
+    text = room;
     if (text) {
-        options_to_config(saved, text, need + 1);
         /* after the first line, options_to_config's own comment */
         char *nl = strchr(text, '\n');
         size_t at = nl ? (size_t)(nl + 1 - text) : 0;

@@ -79,13 +79,9 @@ static ErrorCode write_atomic(const SweepExec *x, const char *file,
 /* o as --config lines into f. */
 static void config_out(const Options *o, FILE *f)
 {
-    size_t n = options_to_config(o, NULL, 0);
-    char *buf = malloc(n + 1);
-    if (buf) {
-        options_to_config(o, buf, n + 1);
-        fputs(buf, f);
-        free(buf);
-    }
+    char *buf = options_config_text(o, NULL);
+    if (buf) fputs(buf, f);
+    free(buf);
 }
 
 static void space_text(const SweepExec *x, FILE *f)

@@ -230,6 +230,11 @@ ErrorCode options_validate(const Options *o, Error *err);
  * into buf; returns the length needed, like snprintf (buf may be NULL with
  * cap 0). */
 size_t options_to_config(const Options *o, char *buf, size_t cap);
+/* options_to_config's text, malloc'd (NULL when out of memory), its
+ * length into *len when len is not NULL: formatted once when it fits a
+ * first guess at its size, as it usually does, rather than measured
+ * first. */
+char *options_config_text(const Options *o, size_t *len);
 /* The default of s in words, as --help gives it: its value in a fresh
  * Options, or for --lr which rate each optimizer starts with. */
 void options_default_text(const OptionSpec *s, char *buf, size_t cap);
