@@ -20,17 +20,8 @@ set -u
 . tests/lib/tmux.sh
 tmux_harness e2e_palette palette palette
 
-# start NAME ENV ARGS...: the dashboard at 80x24 under the environment ENV
-# (shell text: "TERM=xterm-256color", "NO_COLOR=1").
-start() {
-    name=$1
-    RUN_WITH="env $2"
-    shift 2
-    start_session "$name" C.UTF-8 "--start --no-log --patience 0 --epochs 1000000 --seed 1 $*"
-    RUN_WITH=
-    resize 80 24
-    wait_for 'RUNNING' 15 || fail "$name: the dashboard did not show RUNNING within 15 s"
-}
+# start NAME ENV ARGS: the dashboard at 80x24 under the environment ENV.
+start() { start_running "$1" "$2" "$3" 80 24; }
 
 # swatches: from the coloured screen on stdin, one line "COLOUR NAME" per
 # class swatch (two full blocks followed by the class's name), COLOUR the

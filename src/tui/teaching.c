@@ -616,7 +616,9 @@ void teach_gradient(const ViewCtx *c, int top, int left, int height, int width)
         else
             snprintf(t, sizeof t, "  range %.3f .. %.3f   ", r->cosine_min, r->cosine_max);
         used += crt_puts(stdscr, y, left + used, width - used, t);
-        crt_set(stdscr, ROLE_TRAIN);
+        /* the sparklines are no curve of the charts: the default colour,
+         * their columns' titles say what they are */
+        crt_set(stdscr, ROLE_NORMAL);
         teach_sparkline(y, left + used, width - used, ld->cos_hist, ld->n_grad, false);
         y++;
         crt_set(stdscr, ROLE_NORMAL);
@@ -655,13 +657,10 @@ void teach_gradient(const ViewCtx *c, int top, int left, int height, int width)
             snprintf(t, sizeof t, "%-6d %-9s %9s", i + 1, shape, a);
             crt_set(stdscr, ROLE_NORMAL);
             crt_puts(stdscr, y, left, width, t);
-            crt_set(stdscr, ROLE_TRAIN);
             if (left + 28 + 20 < left + width)
                 teach_sparkline(y, left + 28, 20, ld->norm_hist[i], ld->n_grad, true);
-            crt_set(stdscr, ROLE_NORMAL);
             snprintf(t, sizeof t, "%10s", b);
             if (left + 59 < left + width) crt_puts(stdscr, y, left + 48, 11, t);
-            crt_set(stdscr, ROLE_VAL);
             if (left + 61 + 20 <= left + width)
                 teach_sparkline(y, left + 61, 20, ld->ratio_hist[i], ld->n_grad, true);
             y++;

@@ -111,6 +111,19 @@ start_session() {
         fail "tmux cannot start a session"
 }
 
+# start_running NAME ENV ARGS [COLUMNS ROWS]: start_session NAME under the
+# environment ENV (shell text: "TERM=xterm-256color", "NO_COLOR=1") for a
+# dashboard that trains at once, for ever, without run files, with seed 1,
+# on ARGS (shell text); resized to COLUMNS x ROWS when given; it must show
+# RUNNING within 15 s.
+start_running() {
+    RUN_WITH="env $2"
+    start_session "$1" C.UTF-8 "--start --no-log --patience 0 --epochs 1000000 --seed 1 $3"
+    RUN_WITH=
+    [ $# -ge 5 ] && resize "$4" "$5"
+    wait_for 'RUNNING' 15 || fail "$1: the dashboard did not show RUNNING within 15 s"
+}
+
 # lost_resize_redraws NAME LANG ARGS READY TOP BOTTOM: starts "$GRADTOP
 # ARGS" with SIGWINCH blocked (tests/lib/sigwinch_blocked.pl), so that no
 # resize is signalled to it, as when the signal comes while curses starts;
