@@ -921,13 +921,14 @@ void teach_network(const ViewCtx *c, int top, int left, int height, int width)
             const double(*bands)[HIST_N_BPS] =
                 (const double(*)[HIST_N_BPS])(half ? ld->adist[i] : ld->wdist[i]);
             const size_t *hist = half ? ld->ahist[i] : ld->whist[i];
-            CrtRole role = half ? ROLE_VAL : ROLE_TRAIN;
-            crt_set(stdscr, role);
+            /* weights and activations are no training or validation
+             * curve: the default colour, the titles above name them */
+            crt_set(stdscr, ROLE_NORMAL);
             draw_dist(y, x0, 3, dw, bands, ld->n_dist);
             double h[HB];
             for (int k = 0; k < HB; k++) h[k] = (double)(hist[2 * k] + hist[2 * k + 1]);
             int hx = x0 + dw + 7;
-            crt_set(stdscr, role);
+            crt_set(stdscr, ROLE_NORMAL);
             teach_sparkline(y + 1, hx, HB, h, HB, false);
             crt_set(stdscr, ROLE_DIM);
             char lo[16], hi[16];
