@@ -3,7 +3,11 @@
 # training curve and magenta the validation curve, green, red and yellow are
 # good, bad and warning.  Read from the escape codes of `tmux capture-pane
 # -e`: the gradient view's sparklines are drawn in neither the training nor
-# the validation colour, nor are the network view's distributions.
+# the validation colour, nor are the network view's distributions; the
+# network view's weights are blue when positive and orange when negative
+# on 256 colours, never red, and a negative weight is hollow (on 8 colours
+# and under NO_COLOR the shape alone tells the sign), which the view's
+# title says.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_colours.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -49,11 +53,44 @@ capture "$TMP/grad.esc"
 area "$TMP/grad.esc" 'cosine\(mini-batch' 'gradcheck' | grep -E ' [▁▂▃▄▅▆▇█] ' >"$TMP/grad.cells"
 no_curve_colour "$TMP/grad.cells" "gradient view's sparklines"
 
+# network_weights MODE: in the network view (the dashboard on spiral, under
+# the environment MODE, the view reached by tab), the weights and units:
+# their cells in $TMP/w.cells (the input units, at column 0, left out),
+# the screen in $TMP/net.esc.  None may be red, the colour of errors.
+network_weights() {
+    start net "$1" spiral
+    tab_to network
+    wait_for 'weights over time' 15 || fail "$1: the network view shows no distributions"
+    sleep 2
+    capture "$TMP/net.esc"
+    area "$TMP/net.esc" '^network' '^chosen' | awk '$2 > 0' | grep -E ' [·∙•●∘◦○◉◎] ' >"$TMP/w.cells"
+    [ -s "$TMP/w.cells" ] || fail "$1: the network view shows no weights"
+    bad=$(awk '$3 == 1 || $3 == 9 || $3 == 160 || $3 == 196' "$TMP/w.cells" | wc -l)
+    [ "$bad" -eq 0 ] || fail "$1: the network view draws $bad weights in red, the colour of errors"
+}
+
 # ---- the network view at 256 colours ---------------------------------------
-tab_to network
-wait_for 'weights over time' 15 || fail "the network view shows no distributions"
-sleep 2
-capture "$TMP/net.esc"
+network_weights TERM=xterm-256color
 area "$TMP/net.esc" 'weights over time' 'diagnosis' | grep -E ' [░▒▓█▁▂▃▄▅▆▇] ' >"$TMP/dist.cells"
 no_curve_colour "$TMP/dist.cells" "network view's distributions"
-quit_q_y grad
+pos=$(awk '$3 == 33 && $4 ~ /^(∙|•|●|◉)$/' "$TMP/w.cells" | wc -l)
+neg=$(awk '$3 == 208 && $4 ~ /^(∘|◦|○|◎)$/' "$TMP/w.cells" | wc -l)
+[ "$pos" -gt 0 ] && [ "$neg" -gt 0 ] ||
+    fail "the weights are not filled blue (+: $pos) and hollow orange (-: $neg)"
+wrong=$(awk '($3 == 33 && $4 ~ /^(∘|◦|○|◎)$/) || ($3 == 208 && $4 ~ /^(∙|•|●|◉)$/)' "$TMP/w.cells" | wc -l)
+[ "$wrong" -eq 0 ] || fail "$wrong weights have a colour and a shape of different signs"
+on_screen 'blue ● \+, orange ○ -' || fail "the network view's title does not name its colours"
+echo "ok: the network view's weights are blue and filled (+), orange and hollow (-), never red"
+
+# ---- the network view on 8 colours and under NO_COLOR: the shape tells -----
+for mode in "TERM=xterm" "NO_COLOR=1"; do
+    network_weights "$mode"
+    filled=$(awk '$4 ~ /^(∙|•|●)$/' "$TMP/w.cells" | wc -l)
+    hollow=$(awk '$4 ~ /^(∘|◦|○)$/' "$TMP/w.cells" | wc -l)
+    [ "$filled" -gt 0 ] && [ "$hollow" -gt 0 ] ||
+        fail "$mode: the weights' signs are not shown by their shape (filled $filled, hollow $hollow)"
+    on_screen '● \+, ○ -' || fail "$mode: the network view's title does not name its shapes"
+    echo "ok: $mode: the network view's weights are filled (+) and hollow (-)"
+done
+
+quit_q_y net

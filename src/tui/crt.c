@@ -178,7 +178,9 @@ static void roles_setup(void)
         P_HEADER,
         P_FIELD,
         P_FOCUS,
-        P_TITLE
+        P_TITLE,
+        P_POS,
+        P_NEG
     };
     init_pair(P_TRAIN, COLOR_CYAN, -1);
     init_pair(P_VAL, COLOR_MAGENTA, -1);
@@ -191,6 +193,14 @@ static void roles_setup(void)
     init_pair(P_FIELD, COLOR_CYAN, -1);
     init_pair(P_FOCUS, COLOR_BLACK, COLOR_YELLOW);
     init_pair(P_TITLE, COLOR_CYAN, -1);
+    /* A weight's sign in colours of its own, clear of the curves' cyan and
+     * magenta and of good, bad and warning: the Playground's blue and
+     * orange (33 and 208, the ends' colours of the regression map's scale
+     * too, where blue is high and orange low).  8 colours have no orange
+     * (nor another free colour): there a negative weight is told by its
+     * shape alone, as without colour. */
+    init_pair(P_POS, COLORS >= 256 ? 33 : COLOR_BLUE, -1);
+    if (COLORS >= 256) init_pair(P_NEG, 208, -1);
     a[ROLE_TITLE] = COLOR_PAIR(P_TITLE) | A_BOLD;
     a[ROLE_TRAIN] = COLOR_PAIR(P_TRAIN) | A_BOLD;
     a[ROLE_TRAIN_RAW] = COLOR_PAIR(P_TRAIN) | A_DIM;
@@ -204,9 +214,11 @@ static void roles_setup(void)
     a[ROLE_HEADER] = COLOR_PAIR(P_HEADER);
     a[ROLE_FIELD] = COLOR_PAIR(P_FIELD);
     a[ROLE_FOCUS] = COLOR_PAIR(P_FOCUS);
+    a[ROLE_POS] = COLOR_PAIR(P_POS) | A_BOLD;
+    a[ROLE_NEG] = COLORS >= 256 ? COLOR_PAIR(P_NEG) | A_BOLD : A_BOLD;
 }
 
-/* Pairs made by crt_pair, by (fg + 1, bg + 1); the roles use 1 to 11. */
+/* Pairs made by crt_pair, by (fg + 1, bg + 1); the roles use 1 to 13. */
 #define CRT_FIRST_FREE_PAIR 16
 static short pair_table[257][257];
 static int pair_next = CRT_FIRST_FREE_PAIR;

@@ -39,6 +39,8 @@ typedef enum {
     ROLE_HEADER,  /* the top line */
     ROLE_FIELD,   /* an editable value */
     ROLE_FOCUS,   /* the focused field */
+    ROLE_POS,     /* a positive weight or bias: blue, as the Playground */
+    ROLE_NEG,     /* a negative one: orange on 256 colours, else the default */
     ROLE_COUNT
 } CrtRole;
 

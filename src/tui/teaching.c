@@ -740,27 +740,43 @@ void teach_gradient(const ViewCtx *c, int top, int left, int height, int width)
 
 /* ---- network --------------------------------------------------------- */
 
-/* A weight's glyph: its size against the layer's largest. */
+/* A weight's glyph: its size against the layer's largest, filled when it
+ * is positive and hollow when negative, so that the sign does not rest on
+ * colour alone (8 colours have none free for it, NO_COLOR none at all). */
 static const char *weight_glyph(float v, float scale)
 {
-    static const char *const u[4] = {"\u00b7", "\u2219", "\u2022", "\u25cf"};
-    static const char *const a[4] = {".", "o", "O", "@"};
+    static const char *const u[2][4] = {{"\u00b7", "\u2219", "\u2022", "\u25cf"},
+                                        {"\u00b7", "\u2218", "\u25e6", "\u25cb"}};
+    static const char *const a[2][4] = {{".", "o", "O", "@"}, {".", "-", "=", "#"}};
     double f = scale > 0 ? fabs(v) / scale : 0;
-    int k = f < 0.15 ? 0 : f < 0.4 ? 1 : f < 0.7 ? 2 : 3;
-    return crt_utf8() ? u[k] : a[k];
+    int k = f < 0.15 ? 0 : f < 0.4 ? 1 : f < 0.7 ? 2 : 3, neg = v < 0;
+    return crt_utf8() ? u[neg][k] : a[neg][k];
+}
+
+/* A unit's glyph, by the sign of its bias as a weight's (in ASCII the
+ * colour alone tells it). */
+static const char *unit_glyph(float bias)
+{
+    if (crt_utf8()) return bias < 0 ? "\u25ce" : "\u25c9";
+    return "O";
 }
 
 static void signed_put(int y, int x, const char *g, float v)
 {
-    /* positive blue, negative orange-red, as the Playground */
-    CrtRole role = v >= 0 ? ROLE_TRAIN : ROLE_WARN;
-    if (crt_colors() >= 8) {
-        put(y, x, g, crt_pair(v >= 0 ? COLOR_BLUE : COLOR_RED, -1), A_BOLD);
-    } else {
-        crt_set(stdscr, role);
-        if (v < 0) attron(A_UNDERLINE);
-        crt_puts(stdscr, y, x, COLS - x, g);
-    }
+    crt_set(stdscr, v >= 0 ? ROLE_POS : ROLE_NEG);
+    crt_puts(stdscr, y, x, COLS - x, g);
+}
+
+/* What the weights' colours and shapes mean, for the view's title. */
+static const char *weight_legend(void)
+{
+    if (!crt_utf8())
+        return crt_colors() >= 256 ? "blue @ +, orange # -"
+               : crt_colors() > 0  ? "blue @ +, # -"
+                                   : "@ +, # -";
+    return crt_colors() >= 256 ? "blue \u25cf +, orange \u25cb -"
+           : crt_colors() > 0  ? "blue \u25cf +, \u25cb -"
+                               : "\u25cf +, \u25cb -";
 }
 
 /* TensorBoard's distribution chart: the bands between the percentiles of
@@ -808,7 +824,8 @@ void teach_network(const ViewCtx *c, int top, int left, int height, int width)
     const LiveData *ld = c->ld;
     char t[300];
     crt_set(stdscr, ROLE_TITLE);
-    crt_puts(stdscr, top, left, width, "network: units, weights (blue +, red -), distributions");
+    snprintf(t, sizeof t, "network: units, weights (%s), distributions", weight_legend());
+    crt_puts(stdscr, top, left, width, t);
     if (!ld->has_net) {
         waiting(top, left, width, c, "the network");
         return;
@@ -832,7 +849,8 @@ void teach_network(const ViewCtx *c, int top, int left, int height, int width)
         if (chosen) attroff(A_REVERSE);
         int cu = units > shown && units > 0 ? c->net_unit * shown / units : c->net_unit;
         for (int u = 0; u < shown; u++) {
-            const char *g = i == 0 ? (crt_utf8() ? "\u25cb" : "o") : (crt_utf8() ? "\u25c9" : "O");
+            const char *g =
+                i == 0 ? (crt_utf8() ? "\u25cb" : "o") : unit_glyph(ld->unit_b[i - 1][u]);
             if (chosen && u == cu) {
                 crt_set(stdscr, ROLE_TITLE);
                 attron(A_REVERSE);
