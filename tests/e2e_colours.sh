@@ -7,7 +7,8 @@
 # network view's weights are blue when positive and orange when negative
 # on 256 colours, never red, and a negative weight is hollow (on 8 colours
 # and under NO_COLOR the shape alone tells the sign), which the view's
-# title says.
+# title says; the regression scatter of validation rows is drawn in the
+# validation colour.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_colours.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -93,4 +94,18 @@ for mode in "TERM=xterm" "NO_COLOR=1"; do
     echo "ok: $mode: the network view's weights are filled (+) and hollow (-)"
 done
 
-quit_q_y net
+# ---- the regression scatter of validation rows is in the validation colour --
+start scatter TERM=xterm-256color "'$PWD/datasets/diabetes.csv'"
+tab_to confusion
+wait_for 'predicted against actual .* validation rows' 15 ||
+    fail "the confusion view shows no scatter of validation rows"
+sleep 1
+capture "$TMP/scat.esc"
+area "$TMP/scat.esc" '^predicted against' '└' | perl -CS -ne 'print if / [\x{2801}-\x{28ff}] /' >"$TMP/scat.cells"
+val=$(awk '$3 == 5 || $3 == 13' "$TMP/scat.cells" | wc -l)
+train=$(awk '$3 == 6 || $3 == 14' "$TMP/scat.cells" | wc -l)
+[ "$val" -gt 0 ] && [ "$train" -eq 0 ] ||
+    fail "the scatter of validation rows has $val cells in the validation colour, $train in the training one"
+echo "ok: the scatter of validation rows is drawn in the validation colour"
+
+quit_q_y scatter

@@ -989,7 +989,9 @@ static void view_scatter(const ViewCtx *c, int top, int left, int height, int wi
     sp.title = title;
     sp.legend = "the diagonal is exact";
     sp.series[0] = (ChartSeries){diag, diag, 2, ROLE_DIM, true};
-    sp.series[1] = (ChartSeries){xs, ys, (size_t)n, ROLE_TRAIN, false};
+    /* the rows in the charts' colour for their part: validation rows in
+     * the validation curve's */
+    sp.series[1] = (ChartSeries){xs, ys, (size_t)n, ld->conf_on_val ? ROLE_VAL : ROLE_TRAIN, false};
     sp.scatter[1] = true;
     sp.n_series = 2;
     double ticks[CHARTVIEW_MAX_TICKS];
