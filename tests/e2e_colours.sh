@@ -8,7 +8,8 @@
 # on 256 colours, never red, and a negative weight is hollow (on 8 colours
 # and under NO_COLOR the shape alone tells the sign), which the view's
 # title says; the regression scatter of validation rows is drawn in the
-# validation colour.
+# validation colour; the confusion matrix says what its colours (or,
+# without colour, its attributes) mean.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_colours.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -108,4 +109,19 @@ train=$(awk '$3 == 6 || $3 == 14' "$TMP/scat.cells" | wc -l)
     fail "the scatter of validation rows has $val cells in the validation colour, $train in the training one"
 echo "ok: the scatter of validation rows is drawn in the validation colour"
 
-quit_q_y scatter
+
+# ---- the confusion matrix's legend ----------------------------------------
+for mode in "TERM=xterm-256color" "NO_COLOR=1"; do
+    start conf "$mode" "'$PWD/datasets/iris.csv'"
+    tab_to confusion
+    wait_for 'precision +recall' 15 || fail "$mode: the confusion view shows no matrix"
+    if [ "$mode" = NO_COLOR=1 ]; then
+        legend='bold: right +reversed: wrong +underlined: wrong, under 5% of its row'
+    else
+        legend='green: right +red: wrong +yellow: wrong, under 5% of its row'
+    fi
+    wait_for "$legend" 5 || fail "$mode: the confusion matrix does not say what its colours mean"
+    echo "ok: $mode: the confusion matrix says what its colours mean"
+done
+
+quit_q_y conf

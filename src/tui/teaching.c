@@ -1147,5 +1147,18 @@ void teach_confusion(const ViewCtx *c, int top, int left, int height, int width)
         const char *notes[] = {t, shorter};
         draw_first_fit(y + kr, left, width, notes, 2);
     }
+    /* what the counts' colours mean (without colour, their attributes) */
+    int ly = y + kr + (kr < k || kc < k) + 1, lx = left;
+    static const CrtRole role[3] = {ROLE_GOOD, ROLE_BAD, ROLE_WARN};
+    static const char *const meaning[3] = {"right", "wrong", "wrong, under 5% of its row"};
+    static const char *const colour[2][3] = {{"bold", "reversed", "underlined"},
+                                             {"green", "red", "yellow"}};
+    for (int i = 0; i < 3 && ly < top + height && lx < left + width; i++) {
+        crt_set(stdscr, role[i]);
+        lx += crt_puts(stdscr, ly, lx, left + width - lx, colour[crt_colors() > 0][i]);
+        crt_set(stdscr, ROLE_DIM);
+        snprintf(t, sizeof t, ": %s   ", meaning[i]);
+        lx += crt_puts(stdscr, ly, lx, left + width - lx, t);
+    }
     crt_set(stdscr, ROLE_NORMAL);
 }
