@@ -50,10 +50,26 @@ no_curve_colour() {
 start grad TERM=xterm-256color spiral
 tab_to gradient
 wait_for 'update/W' 15 || fail "the gradient view shows no layer table"
-sleep 2
-capture "$TMP/grad.esc"
-area "$TMP/grad.esc" 'cosine\(mini-batch' 'gradcheck' | grep -E ' [▁▂▃▄▅▆▇█] ' >"$TMP/grad.cells"
+# the sparklines grow with each probe: read once some are drawn
+# shellcheck disable=SC2317 # run through poll
+grad_cells() {
+    capture "$TMP/grad.esc"
+    area "$TMP/grad.esc" 'cosine\(mini-batch' 'gradcheck' | grep -E ' [▁▂▃▄▅▆▇█] ' >"$TMP/grad.cells"
+    [ "$(wc -l <"$TMP/grad.cells")" -ge 4 ]
+}
+poll 15 grad_cells || fail "the gradient view draws no sparklines"
 no_curve_colour "$TMP/grad.cells" "gradient view's sparklines"
+
+# net_cells: the network view's weights and units (the input units, at
+# column 0, left out) into $TMP/w.cells and its distributions' cells into
+# $TMP/dist.cells, the screen in $TMP/net.esc; true once both are drawn.
+# shellcheck disable=SC2317 # run through poll
+net_cells() {
+    capture "$TMP/net.esc"
+    area "$TMP/net.esc" '^network' '^chosen' | awk '$2 > 0' | grep -E ' [·∙•●∘◦○◉◎] ' >"$TMP/w.cells"
+    area "$TMP/net.esc" 'weights over time' 'diagnosis' | grep -E ' [░▒▓█▁▂▃▄▅▆▇] ' >"$TMP/dist.cells"
+    [ -s "$TMP/w.cells" ] && [ -s "$TMP/dist.cells" ]
+}
 
 # network_weights MODE: in the network view (the dashboard on spiral, under
 # the environment MODE, the view reached by tab), the weights and units:
@@ -63,17 +79,14 @@ network_weights() {
     start net "$1" spiral
     tab_to network
     wait_for 'weights over time' 15 || fail "$1: the network view shows no distributions"
-    sleep 2
-    capture "$TMP/net.esc"
-    area "$TMP/net.esc" '^network' '^chosen' | awk '$2 > 0' | grep -E ' [·∙•●∘◦○◉◎] ' >"$TMP/w.cells"
-    [ -s "$TMP/w.cells" ] || fail "$1: the network view shows no weights"
+    # read once weights and distributions are drawn
+    poll 15 net_cells || fail "$1: the network view shows no weights or no distributions"
     bad=$(awk '$3 == 1 || $3 == 9 || $3 == 160 || $3 == 196' "$TMP/w.cells" | wc -l)
     [ "$bad" -eq 0 ] || fail "$1: the network view draws $bad weights in red, the colour of errors"
 }
 
 # ---- the network view at 256 colours ---------------------------------------
 network_weights TERM=xterm-256color
-area "$TMP/net.esc" 'weights over time' 'diagnosis' | grep -E ' [░▒▓█▁▂▃▄▅▆▇] ' >"$TMP/dist.cells"
 no_curve_colour "$TMP/dist.cells" "network view's distributions"
 pos=$(awk '$3 == 33 && $4 ~ /^(∙|•|●|◉)$/' "$TMP/w.cells" | wc -l)
 neg=$(awk '$3 == 208 && $4 ~ /^(∘|◦|○|◎)$/' "$TMP/w.cells" | wc -l)
@@ -100,9 +113,14 @@ start scatter TERM=xterm-256color "'$PWD/datasets/diabetes.csv'"
 tab_to confusion
 wait_for 'predicted against actual .* validation rows' 15 ||
     fail "the confusion view shows no scatter of validation rows"
-sleep 1
-capture "$TMP/scat.esc"
-area "$TMP/scat.esc" '^predicted against' '└' | perl -CS -ne 'print if / [\x{2801}-\x{28ff}] /' >"$TMP/scat.cells"
+# shellcheck disable=SC2317 # run through poll
+scat_cells() {
+    capture "$TMP/scat.esc"
+    area "$TMP/scat.esc" '^predicted against' '└' |
+        perl -CS -ne 'print if / [\x{2801}-\x{28ff}] /' >"$TMP/scat.cells"
+    [ -s "$TMP/scat.cells" ]
+}
+poll 15 scat_cells || fail "the scatter of validation rows draws no points"
 val=$(awk '$3 == 5 || $3 == 13' "$TMP/scat.cells" | wc -l)
 train=$(awk '$3 == 6 || $3 == 14' "$TMP/scat.cells" | wc -l)
 [ "$val" -gt 0 ] && [ "$train" -eq 0 ] ||
