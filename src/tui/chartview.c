@@ -129,6 +129,15 @@ void chartview_fit_y(ChartSpec *c, const ChartTrust *trust, bool log, bool unit,
     }
 }
 
+bool chartview_clipped_above(const ChartSpec *c, int n)
+{
+    if (c->y_axis.log) return false;
+    for (int i = 0; i < n && i < c->n_series; i++)
+        for (size_t k = 0; k < c->series[i].n; k++)
+            if (c->series[i].y[k] > c->y_axis.hi) return true;
+    return false;
+}
+
 ChartTrust chartview_trust(const TrainerSnapshot *s)
 {
     ChartTrust t = {.blew_up = s->status == TRAIN_DIVERGED};

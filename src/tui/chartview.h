@@ -78,6 +78,10 @@ const char *chartview_pattern_word(ChartPattern p);
  * [0, 1].  scratch holds the sum of the series' points. */
 void chartview_fit_y(ChartSpec *c, const ChartTrust *trust, bool log, bool unit, double *scratch);
 
+/* Whether a point of c's first n series lies above its fitted linear y
+ * axis (drawn on the top edge, which the chart should then say). */
+bool chartview_clipped_above(const ChartSpec *c, int n);
+
 /* What the run of snapshot s went through, for the trust of its series
  * on a chart by step: blew_up once it has diverged; resumed, from one step
  * bucket past where training resumed after its last divergence (the

@@ -469,17 +469,6 @@ static void chart_trust(const Dashboard *d, const ChartSpec *c, int behind, Char
     for (int i = 0; i < c->n_series; i++) trust[i] = i < behind ? (ChartTrust){.reach = 2} : t;
 }
 
-/* Whether a point of the first behind series of c lies above its fitted
- * linear axis (drawn on the top edge). */
-static bool behind_clipped(const ChartSpec *c, int behind)
-{
-    if (c->y_axis.log) return false;
-    for (int i = 0; i < behind; i++)
-        for (size_t k = 0; k < c->series[i].n; k++)
-            if (c->series[i].y[k] > c->y_axis.hi) return true;
-    return false;
-}
-
 /* The x from which the smoothing starts afresh: the recovery's. */
 static double recovery_x(const Dashboard *d)
 {
@@ -583,7 +572,7 @@ static void view_charts(Dashboard *d, int top, int left, int height, int width)
     chart_trust(d, &loss, behind, trust);
     chartview_fit_y(&loss, trust, d->log_y, false, scratch);
     /* a line on the top edge must not read as a value */
-    if (behind_clipped(&loss, behind)) {
+    if (chartview_clipped_above(&loss, behind)) {
         size_t l = strlen(title);
         snprintf(title + l, sizeof title - l, " (above: top edge)");
     }
@@ -610,7 +599,7 @@ static void view_charts(Dashboard *d, int top, int left, int height, int width)
     chart_trust(d, &acc, behind, trust);
     chartview_fit_y(&acc, trust, reg && d->log_y, !reg, scratch);
     acc.y_axis.log = reg && d->log_y;
-    if (behind_clipped(&acc, behind))
+    if (chartview_clipped_above(&acc, behind))
         snprintf(acc_title, sizeof acc_title, "mean absolute error   earlier runs above: top edge");
     set_x_ticks(d, &acc, width - 8, e_hi);
     chartview_draw(stdscr, top + h1, left, h2, width, &acc);

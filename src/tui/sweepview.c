@@ -716,9 +716,7 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
      * within the others' range (its blow-up is drawn clipped at the edge) */
     chartview_fit_y(&c, trust, false, unit_figure(s), scratch);
     /* what lies above the range is drawn on its top edge, and said */
-    bool above = false;
-    for (int k = 0; k < c.n_series && !above; k++)
-        for (size_t j = 0; j < c.series[k].n && !above; j++) above = c.series[k].y[j] > c.y_axis.hi;
+    bool above = chartview_clipped_above(&c, c.n_series);
     /* the clipping first: a line on the top edge must not read as a
      * value; on a narrow chart the title gives it room */
     if (above && best >= 0) {
