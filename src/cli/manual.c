@@ -13,6 +13,7 @@
 #include "../tui/keys.h"
 #include "../tui/logview.h"
 #include "cli.h"
+#include "gradtop/data/dataset.h"
 #include "gradtop/run/presets.h"
 
 #ifndef GRADTOP_VERSION
@@ -266,6 +267,14 @@ void cli_man(FILE *f)
     fputs(".fi\n", f);
 }
 
+/* The built-in datasets' names, each after a space: the data layer's
+ * list, so that the script offers what dataset_load takes. */
+static void builtin_datasets(FILE *f)
+{
+    const char *name;
+    for (int i = 0; (name = dataset_builtin_name(i)); i++) fprintf(f, " %s", name);
+}
+
 void cli_bash_completion(FILE *f)
 {
     fputs("# bash completion for gradtop, made by `gradtop --bash-completion`\n", f);
@@ -334,12 +343,14 @@ void cli_bash_completion(FILE *f)
             "    if [ \"$cword\" -eq 1 ]; then\n"
             "        COMPREPLY=($(compgen -W \"%s",
             names, names);
-    fputs(" fashion-mnist spiral circles xor gauss moons\" -- \"$cur\") $(compgen -f -- "
-          "\"$cur\"))\n"
+    builtin_datasets(f);
+    fputs("\" -- \"$cur\") $(compgen -f -- \"$cur\"))\n"
           "        return\n"
           "    fi\n"
-          "    COMPREPLY=($(compgen -W \"fashion-mnist fashion-mnist-test spiral circles xor "
-          "gauss moons\" -- \"$cur\") $(compgen -f -- \"$cur\"))\n"
+          "    COMPREPLY=($(compgen -W \"",
+          f);
+    builtin_datasets(f);
+    fputs("\" -- \"$cur\") $(compgen -f -- \"$cur\"))\n"
           "}\n"
           "complete -F _gradtop gradtop\n",
           f);

@@ -108,6 +108,17 @@ bool dataset_is_generated_name(const char *name)
     return generated_index(name) >= 0;
 }
 
+/* The two built-in sets of Debian's dataset-fashion-mnist: its training
+ * and its test images. */
+static const char *const fashion_sets[2] = {"fashion-mnist", "fashion-mnist-test"};
+
+const char *dataset_builtin_name(int i)
+{
+    if (i < 0) return NULL;
+    if (i < 2) return fashion_sets[i];
+    return i - 2 < N_GENERATED ? generated_sets[i - 2].name : NULL;
+}
+
 double dataset_default_noise(const char *name)
 {
     int i = generated_index(name);
@@ -379,8 +390,8 @@ ErrorCode dataset_load(Dataset *ds, const char *spec, const DatasetOptions *opt,
         return dataset_load_csv(ds, path, opt, err);
     }
 
-    bool test = strcmp(spec, "fashion-mnist-test") == 0;
-    if (test || strcmp(spec, "fashion-mnist") == 0) {
+    bool test = strcmp(spec, fashion_sets[1]) == 0;
+    if (test || strcmp(spec, fashion_sets[0]) == 0) {
         if (opt->labels_file)
             return error_set(err, ERROR_INPUT,
                              "--labels %s: %s comes with its own labels file; give the images "
@@ -481,9 +492,11 @@ int dataset_list_available(const char *exe_dir, char names[][128], int cap)
     int n_dirs = dataset_dirs(exe_dir, dirs);
     for (int i = 0; i < n_dirs; i++) scan_dir(&l, dirs[i]);
     if (l.n) qsort(l.names, (size_t)l.n, sizeof *l.names, cmp_name);
-    if (fashion_paths(NULL, false, dir, sizeof dir)) namelist_add(&l, "fashion-mnist");
-    if (fashion_paths(NULL, true, dir, sizeof dir)) namelist_add(&l, "fashion-mnist-test");
-    for (int i = 0; i < N_GENERATED; i++) namelist_add(&l, generated_sets[i].name);
+    /* the built-ins, fashion-mnist's only when its package is there */
+    const char *name;
+    for (int i = 0; (name = dataset_builtin_name(i)); i++)
+        if (dataset_is_generated_name(name) || fashion_paths(NULL, i == 1, dir, sizeof dir))
+            namelist_add(&l, name);
     for (int i = 0; i < l.n && i < cap; i++) memcpy(names[i], l.names[i], NAME_CAP);
     int n = l.n;
     free(l.names);

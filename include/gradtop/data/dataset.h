@@ -151,6 +151,12 @@ DatasetOptions dataset_options_default(void);
  */
 ErrorCode dataset_load(Dataset *ds, const char *spec, const DatasetOptions *opt, Error *err);
 
+/* The built-in datasets' names, the one list of them (dataset_load, the
+ * setup screen's list, the completion script): i from 0, NULL past the
+ * last.  fashion-mnist and fashion-mnist-test (Debian's package, which may
+ * be missing), then the generated 2-D sets. */
+const char *dataset_builtin_name(int i);
+
 /*
  * CSV: the delimiter, unless opt->delimiter gives one, is the comma,
  * semicolon, tab or pipe that splits the first records (up to 20, within
