@@ -419,6 +419,149 @@ static const char *record_with(const char *buf, size_t n, const char *tag, size_
     return NULL;
 }
 
+/* ---- a protobuf walk, to read the HParams records as TensorBoard does */
+
+/* The value of a varint at *p (below end), *p moved past it. */
+static uint64_t pb_varint_at(const uint8_t **p, const uint8_t *end)
+{
+    uint64_t v = 0;
+    for (int shift = 0; *p < end && shift < 64; shift += 7) {
+        uint8_t c = *(*p)++;
+        v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) break;
+    }
+    return v;
+}
+
+/* The k-th (from 0) occurrence of field in the message m[0..n): for a
+ * length-delimited field its bytes (length into *len), for a varint one
+ * NULL with the value in *len; *found says whether there was one. */
+static const uint8_t *pb_nth(const uint8_t *m, size_t n, unsigned field, int k, size_t *len,
+                             bool *found)
+{
+    const uint8_t *p = m, *end = m + n;
+    *found = false;
+    while (p < end) {
+        uint64_t key = pb_varint_at(&p, end);
+        unsigned f = (unsigned)(key >> 3), wt = (unsigned)(key & 7);
+        const uint8_t *at = p;
+        uint64_t v = 0;
+        if (wt == 0) v = pb_varint_at(&p, end);
+        if (wt == 1) p += 8;
+        if (wt == 5) p += 4;
+        if (wt == 2) {
+            v = pb_varint_at(&p, end);
+            at = p;
+            p += v;
+        }
+        assert_true(wt == 0 || wt == 1 || wt == 2 || wt == 5);
+        assert_true(p <= end);
+        if (f == field && k-- == 0) {
+            *found = true;
+            *len = (size_t)v;
+            return wt == 2 ? at : NULL;
+        }
+    }
+    return NULL;
+}
+
+/* The HParamsPluginData of the first record of buf[0..n) holding tag:
+ * Event.summary.value.metadata.plugin_data.content, its length into *len. */
+static const uint8_t *hparams_data(const char *buf, size_t n, const char *tag, size_t *len)
+{
+    size_t l = 0;
+    const uint8_t *m = (const uint8_t *)record_with(buf, n, tag, &l);
+    assert_non_null(m);
+    bool found;
+    static const unsigned path[] = {5, 1, 9, 1, 2}; /* summary value metadata plugin_data content */
+    for (size_t i = 0; i < sizeof path / sizeof path[0]; i++) {
+        m = pb_nth(m, l, path[i], 0, &l, &found);
+        assert_true(found);
+    }
+    *len = l;
+    return m;
+}
+
+/* The experiment's k-th metric: its tag (0 when there is none) and
+ * dataset type. */
+static bool experiment_metric(const uint8_t *exp, size_t n, int k, char *tag, size_t cap,
+                              int *dataset)
+{
+    size_t l, nl, tl, dl;
+    bool found;
+    const uint8_t *info = pb_nth(exp, n, 5, k, &l, &found);
+    if (!found) return false;
+    const uint8_t *name = pb_nth(info, l, 1, 0, &nl, &found);
+    assert_true(found);
+    const uint8_t *t = pb_nth(name, nl, 2, 0, &tl, &found);
+    assert_true(found && tl < cap);
+    memcpy(tag, t, tl);
+    tag[tl] = '\0';
+    pb_nth(info, l, 5, 0, &dl, &found);
+    *dataset = found ? (int)dl : 0;
+    return true;
+}
+
+/* A run that has not ended, or never will (killed, or waiting at a
+ * sweep's rung), has a value in the HParams tab for each figure it has:
+ * the tab shows a metric's latest scalar in the run, so the experiment
+ * declares the tags written each epoch, the validation ones first, and
+ * the final/ ones of the end after them. */
+static void the_hparams_metrics_have_values_while_the_run_trains(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunDir *rl = open_as(f, false);
+    TrainerHooks h = rundir_hooks(rl);
+    for (int ep = 1; ep <= 2; ep++) {
+        EpochMetrics m = epoch_metrics(ep, true);
+        h.on_epoch(h.ctx, &m);
+    }
+    char p[4200] = "";
+    event_file(p, sizeof p, rundir_path(rl));
+    FILE *fp = fopen(p, "rb");
+    char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    size_t len;
+    const uint8_t *data = hparams_data(buf, n, "_hparams_/experiment", &len);
+    bool found;
+    size_t exp_len;
+    const uint8_t *exp = pb_nth(data, len, 2, 0, &exp_len, &found); /* .experiment */
+    assert_true(found);
+    /* the tags this run has written so far */
+    TfeReader *r;
+    Error err = {0};
+    assert_int_equal(tfevents_reader_open(&r, p, &err), ERROR_NONE);
+    char written[16][TFEVENTS_MAX_TAG];
+    int n_written = 0;
+    TfeScalar s;
+    while (tfevents_reader_next(r, &s) && n_written < 16) {
+        bool seen = false;
+        for (int i = 0; i < n_written; i++) seen = seen || strcmp(written[i], s.tag) == 0;
+        if (!seen) snprintf(written[n_written++], sizeof written[0], "%s", s.tag);
+    }
+    tfevents_reader_close(r);
+    /* every figure written so far is a metric of the experiment, and the
+     * first ones are the validation figures of now */
+    char tag[64];
+    int dataset, k = 0, with_value = 0;
+    while (experiment_metric(exp, exp_len, k, tag, sizeof tag, &dataset)) {
+        if (k == 0) assert_string_equal(tag, "val_loss");
+        if (k == 1) assert_string_equal(tag, "val_accuracy");
+        bool val = strncmp(tag, "val_", 4) == 0 || strncmp(tag, "final/val_", 10) == 0;
+        assert_int_equal(dataset, val ? 2 : strncmp(tag, "final/test_", 11) == 0 ? 0 : 1);
+        for (int i = 0; i < n_written; i++)
+            if (strcmp(written[i], tag) == 0) with_value++;
+        k++;
+    }
+    assert_int_equal(n_written, 5); /* loss accuracy val_loss val_accuracy learning_rate */
+    assert_int_equal(with_value, 5);
+    assert_int_equal(k, 21); /* loss, accuracy, mae, r2 of five parts; the rate */
+    rundir_close(rl);
+    free_fixture(f);
+}
+
 static void event_file_reads_back_as_the_same_scalars(void **state)
 {
     (void)state;
@@ -1825,6 +1968,7 @@ int main(void)
         cmocka_unit_test(regression_without_validation_leaves_val_fields_empty),
         cmocka_unit_test(journal_has_a_line_per_event_between_run_and_result),
         cmocka_unit_test(event_file_reads_back_as_the_same_scalars),
+        cmocka_unit_test(the_hparams_metrics_have_values_while_the_run_trains),
         cmocka_unit_test(config_txt_loads_back_into_the_same_options),
         cmocka_unit_test(checkpoint_writes_a_loadable_model),
         cmocka_unit_test(model_gtm_stores_the_penalty_its_weights_were_scored_with),

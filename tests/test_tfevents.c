@@ -278,7 +278,8 @@ static void hparams_records_are_read_past_without_warnings(void **state)
     TfeHParam hp[3] = {{.name = "lr", .type = TFE_HPARAM_NUMBER, .number = 0.001},
                        {.name = "optimizer", .type = TFE_HPARAM_STRING, .string = "adam"},
                        {.name = "nesterov", .type = TFE_HPARAM_BOOL, .boolean = false}};
-    const char *tags[2] = {"final/loss", "final/accuracy"};
+    const TfeMetric tags[2] = {{"final/loss", TFE_DATASET_TRAINING},
+                               {"final/accuracy", TFE_DATASET_TRAINING}};
     assert_int_equal(tfevents_write_hparams_experiment(w, hp, 3, tags, 2, 100.0, &err), 0);
     assert_int_equal(tfevents_write_hparams_start(w, hp, 3, "runs/x/model.gtm", 100.0, &err), 0);
     assert_int_equal(tfevents_write_scalar(w, "final/loss", 7, 0.25f, 101.0, &err), 0);

@@ -282,7 +282,7 @@ static ErrorCode write_hparams_event(TfeWriter *w, const char *tag, const ByteBu
 }
 
 ErrorCode tfevents_write_hparams_experiment(TfeWriter *w, const TfeHParam *hp, int n_hp,
-                                            const char *const *metric_tags, int n_metrics,
+                                            const TfeMetric *metrics, int n_metrics,
                                             double wall_time, Error *err)
 {
     ByteBuf exp = {0}, data = {0};
@@ -300,8 +300,12 @@ ErrorCode tfevents_write_hparams_experiment(TfeWriter *w, const TfeHParam *hp, i
     }
     for (int i = 0; i < n_metrics; i++) {
         ByteBuf name = {0}, info = {0};
-        pb_string(&name, 2, metric_tags[i]); /* group "" is the default: omitted */
+        pb_string(&name, 2, metrics[i].tag); /* group "" is the default: omitted */
         pb_message(&info, 1, &name);
+        if (metrics[i].dataset != TFE_DATASET_UNKNOWN) {
+            pb_key(&info, 5, WT_VARINT);
+            pb_varint(&info, (uint64_t)metrics[i].dataset);
+        }
         pb_message(&exp, 5, &info);
         bytebuf_free(&name);
         bytebuf_free(&info);

@@ -395,24 +395,44 @@ static void collect_hparams(HParamSet *set, const Options *o, const char *datase
     }
 }
 
-/* The HParams experiment's metrics: the final/ figures of every part and
- * of both tasks, the run's own task first.  TensorBoard takes the
- * experiment from one of the runs it reads and ignores the others', so it
- * names what any run may have: a run with --test, or a regression, beside
- * one without (a run lacking a figure leaves its cell empty). */
-#define METRIC_TAGS 12
-static int metric_tags(const RunDir *rl, const char **tags)
+/* The HParams experiment's metrics.  The tab shows a metric's latest
+ * scalar in the run, so the epoch's own figures (loss, val_loss, ...),
+ * written each epoch, show how a run that is still training (or was
+ * killed, or waits at a sweep's rung) stands now; the final/ figures, of
+ * the kept weights, come at its end.  TensorBoard takes the experiment
+ * from one of the runs it reads and ignores the others', so it names what
+ * any run may have: both tasks' figures of every part (a run with --test,
+ * or a regression, beside one without; a run lacking a figure leaves its
+ * cell empty).  The run's own task comes first, validation first: the tab
+ * shows the first few metrics until others are chosen; the rate last. */
+#define METRIC_TAGS 21
+static int metric_tags(const RunDir *rl, TfeMetric *out, char (*tags)[32])
 {
-    static const char *const names[3][4] = {
-        {"final/loss", "final/accuracy", "final/mae", "final/r2"},
-        {"final/val_loss", "final/val_accuracy", "final/val_mae", "final/val_r2"},
-        {"final/test_loss", "final/test_accuracy", "final/test_mae", "final/test_r2"}};
-    /* loss, then the task's own figures, then the other task's */
-    static const int cls[4] = {0, 1, 2, 3}, reg[4] = {0, 2, 3, 1};
-    const int *order = rl->task == TASK_CLASSIFICATION ? cls : reg;
+    static const struct {
+        const char *prefix;
+        TfeDatasetType dataset;
+    } parts[] = {{"val_", TFE_DATASET_VALIDATION},
+                 {"", TFE_DATASET_TRAINING},
+                 {"final/val_", TFE_DATASET_VALIDATION},
+                 {"final/", TFE_DATASET_TRAINING},
+                 {"final/test_", TFE_DATASET_UNKNOWN}};
+    /* the figures of every part: the run's own task's, then the other's */
+    static const char *const cls[] = {"loss", "accuracy", NULL, "mae", "r2", NULL};
+    static const char *const reg[] = {"loss", "mae", "r2", NULL, "accuracy", NULL};
+    const char *const *figures = rl->task == TASK_CLASSIFICATION ? cls : reg;
     int n = 0;
-    for (int p = 0; p < 3; p++)
-        for (int k = 0; k < 4; k++) tags[n++] = names[p][order[k]];
+    for (int pass = 0; pass < 2; pass++) {
+        const char *const *first = pass == 0 ? figures : figures + (figures == cls ? 3 : 4);
+        for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
+            for (const char *const *f = first; *f; f++) {
+                snprintf(tags[n], sizeof tags[n], "%s%s", parts[p].prefix, *f);
+                out[n] = (TfeMetric){tags[n], parts[p].dataset};
+                n++;
+            }
+    }
+    /* and the rate in force, which a schedule, a PBT exploit or a change
+     * on the dashboard moves from the one the session started with */
+    out[n++] = (TfeMetric){"learning_rate", TFE_DATASET_TRAINING};
     return n;
 }
 
@@ -809,8 +829,9 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
 
     HParamSet *hs = malloc(sizeof *hs); /* 16 KiB: not on the stack */
     if (hs) {
-        const char *tags[METRIC_TAGS];
-        int nt = metric_tags(rl, tags);
+        TfeMetric tags[METRIC_TAGS];
+        char tag_text[METRIC_TAGS][32];
+        int nt = metric_tags(rl, tags, tag_text);
         const char *name = s->all.name[0] ? s->all.name : o->dataset;
         Error te = {0};
         /* TensorBoard takes the experiment, the HParams tab's columns,

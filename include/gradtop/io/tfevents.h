@@ -116,10 +116,24 @@ typedef enum {
     TFE_STATUS_RUNNING = 3,
 } TfeSessionStatus;
 
+/* api.proto's DatasetType: what part of the data a metric is computed on. */
+typedef enum {
+    TFE_DATASET_UNKNOWN = 0,
+    TFE_DATASET_TRAINING = 1,
+    TFE_DATASET_VALIDATION = 2,
+} TfeDatasetType;
+
+/* A metric of the experiment: a scalar tag of the run (group ""), whose
+ * value in the HParams tab is the tag's latest scalar in the run. */
+typedef struct {
+    const char *tag;
+    TfeDatasetType dataset;
+} TfeMetric;
+
 /* "_hparams_/experiment": the hyperparameters' names and types and the
- * scalar tags that are the run's metrics (group ""). */
+ * run's metrics. */
 ErrorCode tfevents_write_hparams_experiment(TfeWriter *w, const TfeHParam *hp, int n_hp,
-                                            const char *const *metric_tags, int n_metrics,
+                                            const TfeMetric *metrics, int n_metrics,
                                             double wall_time, Error *err);
 /* "_hparams_/session_start_info": the values of this run. */
 ErrorCode tfevents_write_hparams_start(TfeWriter *w, const TfeHParam *hp, int n_hp,
