@@ -116,6 +116,30 @@ static void model_and_training_keys_are_per_racer(void **state)
     assert_true(r[1].hp.opt.lr == 0.01);
 }
 
+/* Each racer's run says what the racers differ in (the HParams
+ * experiment's differs): the options whose values are not the same in
+ * all the racers they apply to. */
+static void racers_know_what_they_differ_in(void **state)
+{
+    (void)state;
+    Options base, r[RACE_MAX];
+    options_default(&base);
+    int n = 0;
+    char why[512];
+    assert_true(race_options(&base, "sgd:lr=0.01,momentum=0.9;adam:lr=0.001;adam:lr=0.01,l2=0.1", r,
+                             &n, why, sizeof why, NULL, 0));
+    assert_int_equal(n, 3);
+    for (int i = 0; i < n; i++) {
+        assert_true(options_varied(&r[i], "optimizer"));
+        assert_true(options_varied(&r[i], "lr"));
+        assert_true(options_varied(&r[i], "l2"));
+        /* SGD's alone: the Adam racers do not take it */
+        assert_false(options_varied(&r[i], "momentum"));
+        assert_false(options_varied(&r[i], "batch-size"));
+        assert_false(options_varied(&r[i], "layers"));
+    }
+}
+
 static void shared_keys_are_refused_naming_the_racer(void **state)
 {
     (void)state;
@@ -160,6 +184,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(default_race_is_sgd_adam_rmsprop),
+        cmocka_unit_test(racers_know_what_they_differ_in),
         cmocka_unit_test(an_optimizer_that_runs_twice_is_numbered),
         cmocka_unit_test(name_names_the_racer),
         cmocka_unit_test(two_racers_of_one_name_are_refused),

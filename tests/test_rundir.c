@@ -502,6 +502,17 @@ static bool experiment_metric(const uint8_t *exp, size_t n, int k, char *tag, si
     return true;
 }
 
+/* The bytes of rl's one event file (at most cap), into buf; p its path. */
+static size_t read_event_file(const RunDir *rl, char *p, size_t pcap, char *buf, size_t cap)
+{
+    event_file(p, pcap, rundir_path(rl));
+    FILE *fp = fopen(p, "rb");
+    assert_non_null(fp);
+    size_t n = fread(buf, 1, cap, fp);
+    fclose(fp);
+    return n;
+}
+
 /* A run that has not ended, or never will (killed, or waiting at a
  * sweep's rung), has a value in the HParams tab for each figure it has:
  * the tab shows a metric's latest scalar in the run, so the experiment
@@ -517,12 +528,8 @@ static void the_hparams_metrics_have_values_while_the_run_trains(void **state)
         EpochMetrics m = epoch_metrics(ep, true);
         h.on_epoch(h.ctx, &m);
     }
-    char p[4200] = "";
-    event_file(p, sizeof p, rundir_path(rl));
-    FILE *fp = fopen(p, "rb");
-    char buf[65536];
-    size_t n = fread(buf, 1, sizeof buf, fp);
-    fclose(fp);
+    char p[4200] = "", buf[65536];
+    size_t n = read_event_file(rl, p, sizeof p, buf, sizeof buf);
     size_t len;
     const uint8_t *data = hparams_data(buf, n, "_hparams_/experiment", &len);
     bool found;
@@ -558,6 +565,70 @@ static void the_hparams_metrics_have_values_while_the_run_trains(void **state)
     assert_int_equal(n_written, 5); /* loss accuracy val_loss val_accuracy learning_rate */
     assert_int_equal(with_value, 5);
     assert_int_equal(k, 21); /* loss, accuracy, mae, r2 of five parts; the rate */
+    rundir_close(rl);
+    free_fixture(f);
+}
+
+/* The experiment's HParamInfo of name: its differs, and the number of its
+ * domain_discrete's values (-1 without one).  False when it has none. */
+static bool experiment_hparam(const uint8_t *exp, size_t n, const char *name, bool *differs,
+                              int *domain)
+{
+    size_t l, nl, dl;
+    bool found;
+    const uint8_t *info;
+    for (int k = 0; (info = pb_nth(exp, n, 4, k, &l, &found)) != NULL; k++) {
+        const uint8_t *nm = pb_nth(info, l, 1, 0, &nl, &found);
+        if (!found || nl != strlen(name) || memcmp(nm, name, nl) != 0) continue;
+        pb_nth(info, l, 7, 0, &dl, &found);
+        *differs = found && dl == 1;
+        const uint8_t *list = pb_nth(info, l, 5, 0, &dl, &found);
+        *domain = -1;
+        if (found)
+            for (*domain = 0; pb_nth(list, dl, 1, *domain, &nl, &found); (*domain)++) {
+            }
+        return true;
+    }
+    return false;
+}
+
+/* TensorBoard sorts the HParams tab's hyperparameters by differs (those
+ * that differ first, api.proto's HParamInfo.differs) and shows the first
+ * few: the options the run's varied list names (a sweep's searched
+ * parameters, what racers differ in) are marked so.  An enum's values
+ * are its domain (the tab's filter checkboxes; without one, it cannot
+ * filter or sort by a string column); a free string (the dataset) has
+ * none, as a partial one would filter other runs out. */
+static void the_experiment_says_what_differs_and_an_enums_values(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    options_add_varied(&f->opt, "lr");
+    options_add_varied(&f->opt, "batch-size");
+    RunDir *rl = open_as(f, true);
+    char p[4200] = "", buf[65536];
+    size_t n = read_event_file(rl, p, sizeof p, buf, sizeof buf);
+    size_t len, exp_len;
+    bool found, differs;
+    int domain;
+    const uint8_t *data = hparams_data(buf, n, "_hparams_/experiment", &len);
+    const uint8_t *exp = pb_nth(data, len, 2, 0, &exp_len, &found);
+    assert_true(found);
+    assert_true(experiment_hparam(exp, exp_len, "lr", &differs, &domain));
+    assert_true(differs);
+    assert_int_equal(domain, -1);
+    assert_true(experiment_hparam(exp, exp_len, "batch-size", &differs, &domain));
+    assert_true(differs);
+    assert_true(experiment_hparam(exp, exp_len, "l2", &differs, &domain));
+    assert_false(differs);
+    assert_true(experiment_hparam(exp, exp_len, "optimizer", &differs, &domain));
+    assert_false(differs);
+    assert_int_equal(domain, 5); /* sgd adam rmsprop adamw adagrad */
+    assert_true(experiment_hparam(exp, exp_len, "activation", &differs, &domain));
+    assert_int_equal(domain, 6);
+    assert_true(experiment_hparam(exp, exp_len, "dataset", &differs, &domain));
+    assert_false(differs);
+    assert_int_equal(domain, -1);
     rundir_close(rl);
     free_fixture(f);
 }
@@ -1969,6 +2040,7 @@ int main(void)
         cmocka_unit_test(journal_has_a_line_per_event_between_run_and_result),
         cmocka_unit_test(event_file_reads_back_as_the_same_scalars),
         cmocka_unit_test(the_hparams_metrics_have_values_while_the_run_trains),
+        cmocka_unit_test(the_experiment_says_what_differs_and_an_enums_values),
         cmocka_unit_test(config_txt_loads_back_into_the_same_options),
         cmocka_unit_test(checkpoint_writes_a_loadable_model),
         cmocka_unit_test(model_gtm_stores_the_penalty_its_weights_were_scored_with),

@@ -281,6 +281,17 @@ static long epochs_trained(const Outcome *oc)
     return n;
 }
 
+/* A sweep of o over data (opened here) that writes no files, ready to run. */
+static SweepExec *exec_without_files(const Options *o, PreparedData *data)
+{
+    Error err = {0};
+    assert_int_equal(prepared_open(data, o, NULL, &err), ERROR_NONE);
+    SweepExec *x = calloc(1, sizeof *x);
+    assert_non_null(x);
+    assert_int_equal(sweep_exec_init(x, o, data, NULL, NULL, &err), ERROR_NONE);
+    return x;
+}
+
 /* asha keeps every trial it has not promoted parked at its rung, network
  * and all: 200 iris trials leave over 128 waiting at the first rung at
  * once.  Only --parallel of them multiply at a time, so the BLAS work
@@ -293,10 +304,7 @@ static void asha_parks_more_trials_than_the_blas_has_buffers(void **state)
     Options o = iris_sweep("lr=loguniform(1e-3,1e-1)", SWEEP_SCHED_ASHA, 200, 9, 1);
     PreparedData data;
     Error err = {0};
-    assert_int_equal(prepared_open(&data, &o, NULL, &err), ERROR_NONE);
-    SweepExec *x = calloc(1, sizeof *x);
-    assert_non_null(x);
-    assert_int_equal(sweep_exec_init(x, &o, &data, NULL, NULL, &err), ERROR_NONE);
+    SweepExec *x = exec_without_files(&o, &data);
     assert_int_equal(x->blas_reserved, 1);
     assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
     int failed = 0, waited = 0;
@@ -310,6 +318,26 @@ static void asha_parks_more_trials_than_the_blas_has_buffers(void **state)
     if (waited <= 128) fail_msg("only %d trials waited at the first rung: nothing tested", waited);
     sweep_exec_free(x);
     assert_int_equal(x->blas_reserved, 0);
+    free(x);
+    prepared_close(&data);
+}
+
+/* A trial's options name the space's parameters as what sets it apart
+ * from the other trials (the HParams experiment's differs). */
+static void trials_know_the_searched_parameters(void **state)
+{
+    (void)state;
+    Options o =
+        iris_sweep("lr=loguniform(1e-3,1e-1); batch-size=choice(8|16)", SWEEP_SCHED_NONE, 4, 2, 1);
+    PreparedData data;
+    SweepExec *x = exec_without_files(&o, &data);
+    Options t;
+    sweep_exec_trial_base(x, 3, &t);
+    assert_true(options_varied(&t, "lr"));
+    assert_true(options_varied(&t, "batch-size"));
+    assert_false(options_varied(&t, "l2"));
+    assert_false(options_varied(&t, "dataset"));
+    sweep_exec_free(x);
     free(x);
     prepared_close(&data);
 }
@@ -391,6 +419,9 @@ static void a_trial_changed_by_hand_resumes_with_the_changes(void **state)
         if (pass == 0) assert_true(t->hand_changed);
         /* the sweep's record is the sampled rate; the run trained on at twice it */
         assert_true(t->opt.hp.opt.lr == sampled);
+        /* and its run, taken up from its checkpoint's options, still names
+         * the searched rate as what sets it apart (the HParams differs) */
+        assert_true(options_varied(&t->opt, "lr"));
         sweep_exec_free(x);
     }
     double lr = last_lr(run);
@@ -2106,6 +2137,7 @@ int main(void)
         cmocka_unit_test(pbt_trains_to_the_full_length_when_the_next_barrier_lies_beyond),
         cmocka_unit_test(tpe_learns_from_the_same_trials_on_repeated_runs),
         cmocka_unit_test(asha_parks_more_trials_than_the_blas_has_buffers),
+        cmocka_unit_test(trials_know_the_searched_parameters),
         cmocka_unit_test(a_trial_changed_by_hand_resumes_with_the_changes),
         cmocka_unit_test(a_budget_bounds_the_epochs_trained),
         cmocka_unit_test(pbt_exploit_copies_exactly_the_donors_weights_and_state),

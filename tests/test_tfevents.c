@@ -345,6 +345,44 @@ static void cut_takes_away_the_sessions_end(void **state)
     }
 }
 
+/* api.proto's HParamInfo: a string hyperparameter's domain_discrete (5),
+ * a ListValue of string Values, and differs (7), which TensorBoard sorts
+ * the HParams tab's columns by. */
+static void hparam_info_carries_its_domain_and_differs(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    TfeWriter *w;
+    Error err = {0};
+    assert_int_equal(tfevents_open(&w, dir, 0.0, &err), ERROR_NONE);
+    static const char *const names[] = {"sgd", "adam", NULL};
+    TfeHParam hp[2] = {
+        {.name = "optimizer", .type = TFE_HPARAM_STRING, .differs = true, .domain = names},
+        {.name = "l2", .type = TFE_HPARAM_NUMBER}};
+    TfeMetric m = {"val_loss", TFE_DATASET_VALIDATION};
+    assert_int_equal(tfevents_write_hparams_experiment(w, hp, 2, &m, 1, 0.0, &err), 0);
+    char *path = strdup(tfevents_path(w));
+    tfevents_close(w, &err);
+    size_t n;
+    uint8_t *data = slurp(path, &n);
+    /* HParamInfo{name, type STRING, domain_discrete{values{string_value}
+     * ...}, differs true} as field 4 of the Experiment; then l2's without
+     * either; then MetricInfo{name{tag}, dataset_type VALIDATION} */
+    static const uint8_t opt[] = {0x22, 32,   0x0A, 9,    'o', 'p',  't', 'i',  'm',  'i', 'z', 'e',
+                                  'r',  0x20, 1,    0x2A, 15,  0x0A, 5,   0x1A, 3,    's', 'g', 'd',
+                                  0x0A, 6,    0x1A, 4,    'a', 'd',  'a', 'm',  0x38, 1};
+    static const uint8_t l2[] = {0x22, 6, 0x0A, 2, 'l', '2', 0x20, 3};
+    static const uint8_t metric[] = {0x2A, 14,  0x0A, 10,  0x12, 8,   'v',  'a',
+                                     'l',  '_', 'l',  'o', 's',  's', 0x28, 2};
+    assert_non_null(memmem(data, n, opt, sizeof opt));
+    assert_non_null(memmem(data, n, l2, sizeof l2));
+    assert_non_null(memmem(data, n, metric, sizeof metric));
+    free(data);
+    free(path);
+    remove_tree(dir);
+    free(dir);
+}
+
 static void session_end_info_is_encoded_byte_exactly(void **state)
 {
     (void)state;
@@ -705,6 +743,7 @@ int main(void)
         cmocka_unit_test(written_file_starts_with_brain_event_2),
         cmocka_unit_test(write_then_read_gives_the_same_scalars),
         cmocka_unit_test(hparams_records_are_read_past_without_warnings),
+        cmocka_unit_test(hparam_info_carries_its_domain_and_differs),
         cmocka_unit_test(session_end_info_is_encoded_byte_exactly),
         cmocka_unit_test(truncated_file_yields_records_before_the_cut_and_a_warning),
         cmocka_unit_test(flipped_byte_is_detected_in_every_position),

@@ -295,6 +295,21 @@ ErrorCode tfevents_write_hparams_experiment(TfeWriter *w, const TfeHParam *hp, i
                                                      : HP_DATA_TYPE_BOOL;
         pb_key(&info, 4, WT_VARINT);
         pb_varint(&info, (uint64_t)type);
+        if (hp[i].domain) {
+            ByteBuf list = {0};
+            for (const char *const *v = hp[i].domain; *v; v++) {
+                ByteBuf value = {0};
+                pb_string(&value, 3, *v); /* google.protobuf.Value string_value */
+                pb_message(&list, 1, &value);
+                bytebuf_free(&value);
+            }
+            pb_message(&info, 5, &list);
+            bytebuf_free(&list);
+        }
+        if (hp[i].differs) {
+            pb_key(&info, 7, WT_VARINT);
+            pb_varint(&info, 1);
+        }
         pb_message(&exp, 4, &info);
         bytebuf_free(&info);
     }

@@ -631,6 +631,47 @@ ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const 
     return ERROR_NONE;
 }
 
+bool options_varied(const Options *o, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *p = o->varied; *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == len && strncmp(p, name, len) == 0) return true;
+        if (!end) break;
+        p = end + 1;
+    }
+    return false;
+}
+
+void options_add_varied(Options *o, const char *name)
+{
+    if (!*name || options_varied(o, name)) return;
+    size_t n = strlen(o->varied), len = strlen(name);
+    if (n + (n > 0) + len >= sizeof o->varied) return;
+    if (n) o->varied[n++] = ',';
+    memcpy(o->varied + n, name, len + 1);
+}
+
+void options_mark_varied(Options *const *runs, int n)
+{
+    for (int i = 0; i < n; i++) runs[i]->varied[0] = '\0';
+    for (size_t k = 0; k < option_count; k++) {
+        const OptionSpec *s = &option_table[k];
+        if (!s->in_config) continue;
+        /* among the runs it applies to, as the HParams records list it */
+        char first[OPTIONS_PATH + 32], other[OPTIONS_PATH + 32];
+        int seen = 0;
+        bool differs = false;
+        for (int i = 0; i < n && !differs; i++) {
+            if (!option_applies(s, runs[i])) continue;
+            options_format(runs[i], s, seen++ ? other : first, sizeof first);
+            differs = seen > 1 && strcmp(first, other) != 0;
+        }
+        for (int i = 0; differs && i < n; i++) options_add_varied(runs[i], s->name);
+    }
+}
+
 void options_format(const Options *o, const OptionSpec *s, char *buf, size_t cap)
 {
     const void *field = (const char *)o + s->offset;

@@ -182,6 +182,10 @@ bool racers_parse(const Options *base, const char *spec, RacerSpec out[RACE_MAX]
         snprintf(why, cap, "--racers: give 2 to %d racers (got %d)", RACE_MAX, *n);
         goto fail;
     }
+    /* what the racers differ in, for their runs' HParams experiment */
+    Options *runs[RACE_MAX];
+    for (int i = 0; i < *n; i++) runs[i] = &out[i].opt;
+    options_mark_varied(runs, *n);
     return true;
 fail:
     *n = 0;

@@ -359,7 +359,10 @@ static void collect_hparams(HParamSet *set, const Options *o, const char *datase
     TfeHParam *h = &set->hp[set->n];
     if (snprintf(set->text[set->n], sizeof set->text[0], "%s", dataset) < 0)
         set->text[set->n][0] = '\0';
-    *h = (TfeHParam){.name = "dataset", .type = TFE_HPARAM_STRING, .string = set->text[set->n]};
+    *h = (TfeHParam){.name = "dataset",
+                     .type = TFE_HPARAM_STRING,
+                     .string = set->text[set->n],
+                     .differs = options_varied(o, "dataset")};
     set->n++;
     for (size_t i = 0; i < option_count && set->n < RUNDIR_MAX_HPARAMS; i++) {
         const OptionSpec *s = &option_table[i];
@@ -367,7 +370,10 @@ static void collect_hparams(HParamSet *set, const Options *o, const char *datase
         if (!every_option && !option_applies(s, o)) continue;
         const void *base = (const char *)o + s->offset;
         h = &set->hp[set->n];
-        *h = (TfeHParam){.name = s->name};
+        /* an enum's names are all the values it can take */
+        *h = (TfeHParam){.name = s->name,
+                         .differs = options_varied(o, s->name),
+                         .domain = s->kind == OPTKIND_ENUM ? s->names : NULL};
         switch (s->kind) {
         case OPTKIND_INT:
             h->type = TFE_HPARAM_NUMBER;

@@ -344,6 +344,11 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
         sweep_space_parse_from(&x->space, o->space, o->space_from[0] ? o->space_column : 1, err);
     if (!rc) rc = sweep_space_check(&x->space, o, (SweepSamplerKind)o->sampler, err);
     if (!rc && x->scheduler == SWEEP_SCHED_PBT) rc = check_pbt_space(&x->space, err);
+    /* the searched parameters are what sets the trials apart (the HParams
+     * experiment's differs) */
+    x->base.varied[0] = '\0';
+    for (int p = 0; !rc && p < x->space.n; p++)
+        options_add_varied(&x->base, x->space.p[p].spec->name);
     if (!rc) rc = check_network_choices(x, err);
     if (rc) {
         /* a space from a --config file (space.txt on --resume): its line */
@@ -713,6 +718,8 @@ static void start_trial(SweepExec *x, int i, int target)
             rundir_resume_options(&rr, &o);
             o.epochs = x->base.max_epochs;
             o.threads = 1;
+            /* not a stored option: what sets the trials apart */
+            memcpy(o.varied, x->base.varied, sizeof o.varied);
             if (rr.changed_hp) {
                 by_hand = true;
                 hand_hp = o.hp;

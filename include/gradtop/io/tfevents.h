@@ -46,8 +46,12 @@
  *                         repeated HParamInfo hparam_infos = 4;
  *                         repeated MetricInfo metric_infos = 5; string name = 6; }
  *     HParamInfo        { string name = 1; string display_name = 2;
- *                         string description = 3; DataType type = 4; }
+ *                         string description = 3; DataType type = 4;
+ *                         oneof domain { google.protobuf.ListValue
+ *                         domain_discrete = 5; Interval domain_interval = 6; }
+ *                         bool differs = 7; }
  *                       (DATA_TYPE_STRING 1, DATA_TYPE_BOOL 2, DATA_TYPE_FLOAT64 3)
+ *     google.protobuf.ListValue { repeated Value values = 1; }
  *     MetricInfo        { MetricName name = 1; string display_name = 3;
  *                         string description = 4; DatasetType dataset_type = 5; }
  *     MetricName        { string group = 1; string tag = 2; }
@@ -99,13 +103,21 @@ ErrorCode tfevents_write_record(TfeWriter *w, const void *data, size_t n, Error 
 
 typedef enum { TFE_HPARAM_NUMBER, TFE_HPARAM_STRING, TFE_HPARAM_BOOL } TfeHParamType;
 
-/* One hyperparameter and its value (strings borrowed). */
+/* One hyperparameter and its value (strings borrowed).  The experiment
+ * takes name, type, differs and domain; a session start name and value. */
 typedef struct {
     const char *name;
     TfeHParamType type;
     double number;
     const char *string;
     bool boolean;
+    /* its value differs among the runs compared (TensorBoard lists such
+     * hyperparameters first) */
+    bool differs;
+    /* a string's every possible value, NULL-terminated; NULL when they are
+     * not known (the HParams tab filters a session out whose value is not
+     * in the domain, so a partial one would hide runs) */
+    const char *const *domain;
 } TfeHParam;
 
 /* Status of SessionEndInfo (api.proto's Status enum). */

@@ -116,6 +116,12 @@ typedef struct {
     int min_epochs;   /* ASHA's first rung, the median rule's warm-up */
     int parallel;     /* trials training at once; 0: one per core */
     int pbt_interval; /* epochs between PBT's exploits */
+    /* The options (option_table names, and "dataset", separated by ',')
+     * whose values set this run apart from the runs it is compared with:
+     * a sweep's searched parameters, what a race's racers differ in.  The
+     * HParams experiment says they differ, and TensorBoard lists them
+     * first.  Not an option: set by the sweep and the race. */
+    char varied[1024];
 } Options;
 
 typedef enum {
@@ -195,6 +201,14 @@ ErrorCode options_set(Options *o, const OptionSpec *spec, const char *value, con
                       Error *err);
 /* Formats the option's current value into buf ("32", "adam", "64,32"). */
 void options_format(const Options *o, const OptionSpec *spec, char *buf, size_t cap);
+/* Whether name is one of o->varied's. */
+bool options_varied(const Options *o, const char *name);
+/* Adds name to o->varied (once; a list too long for it is left as it is). */
+void options_add_varied(Options *o, const char *name);
+/* Sets the varied list of each of *runs[0..n) to the options whose values
+ * (as options_format writes them) are not the same in all of those it
+ * applies to (option_applies). */
+void options_mark_varied(Options *const *runs, int n);
 /* What the option accepts, as its error messages and --help give it: "an
  * integer from 1 to 1000000", "a number >= 0", "one of sgd|adam|...". */
 void options_range(const OptionSpec *spec, char *buf, size_t cap);
