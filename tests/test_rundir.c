@@ -700,6 +700,48 @@ static void event_file_reads_back_as_the_same_scalars(void **state)
     free_fixture(f);
 }
 
+/* A run that ended in its first epoch (it diverged there, or was stopped)
+ * still has kept weights, scored (the result line gives their figures):
+ * its event file has them as final/ figures at step 0, for the Scalars and
+ * HParams tabs, with --test's too, before its session end. */
+static void a_run_ended_in_its_first_epoch_has_its_final_figures(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunDir *rl = open_as(f, false);
+    Error err = {0};
+    TrainResult r = {.status = TRAIN_DIVERGED, .epochs = 0, .steps = 3, .best_epoch = 0};
+    r.kept = epoch_metrics(1, true);
+    r.kept.epoch = 0;
+    r.has_test = true;
+    r.test_loss = 0.75;
+    r.test_accuracy = 0.875;
+    assert_int_equal(rundir_finish(rl, &r, &err), ERROR_NONE);
+    char p[4200] = "";
+    event_file(p, sizeof p, rundir_path(rl));
+    TfeReader *rd;
+    assert_int_equal(tfevents_reader_open(&rd, p, &err), ERROR_NONE);
+    const char *want[] = {"final/loss",         "final/accuracy",  "final/val_loss",
+                          "final/val_accuracy", "final/test_loss", "final/test_accuracy"};
+    const double values[] = {r.kept.loss,         r.kept.accuracy, r.kept.val_loss,
+                             r.kept.val_accuracy, r.test_loss,     r.test_accuracy};
+    TfeScalar s;
+    for (int k = 0; k < 6; k++) {
+        assert_true(tfevents_reader_next(rd, &s));
+        assert_string_equal(s.tag, want[k]);
+        assert_int_equal(s.step, 0);
+        assert_true(s.value == (float)values[k]);
+    }
+    assert_false(tfevents_reader_next(rd, &s));
+    tfevents_reader_close(rd);
+    char buf[65536];
+    size_t n = read_event_file(rl, p, sizeof p, buf, sizeof buf);
+    size_t len;
+    assert_non_null(record_with(buf, n, "_hparams_/session_end_info", &len));
+    rundir_close(rl);
+    free_fixture(f);
+}
+
 static void config_txt_loads_back_into_the_same_options(void **state)
 {
     (void)state;
@@ -2041,6 +2083,7 @@ int main(void)
         cmocka_unit_test(event_file_reads_back_as_the_same_scalars),
         cmocka_unit_test(the_hparams_metrics_have_values_while_the_run_trains),
         cmocka_unit_test(the_experiment_says_what_differs_and_an_enums_values),
+        cmocka_unit_test(a_run_ended_in_its_first_epoch_has_its_final_figures),
         cmocka_unit_test(config_txt_loads_back_into_the_same_options),
         cmocka_unit_test(checkpoint_writes_a_loadable_model),
         cmocka_unit_test(model_gtm_stores_the_penalty_its_weights_were_scored_with),

@@ -1367,17 +1367,16 @@ ErrorCode rundir_finish(RunDir *rl, const TrainResult *r, Error *err)
     if (rl->off) return rundir_error(rl, err);
     double t = now_seconds();
     const EpochMetrics *k = &r->kept;
-    bool scored = r->best_epoch > 0 || r->epochs > 0;
-    if (scored) {
-        int64_t step = r->epochs;
-        part_scalars(rl, "final/", step, t, k->loss, k->accuracy, k->mae, k->r2);
-        if (rl->has_val && k->has_val)
-            part_scalars(rl, "final/val_", step, t, k->val_loss, k->val_accuracy, k->val_mae,
-                         k->val_r2);
-        if (r->has_test)
-            part_scalars(rl, "final/test_", step, t, r->test_loss, r->test_accuracy, r->test_mae,
-                         r->test_r2);
-    }
+    /* the kept weights are always scored (a run that ended in its first
+     * epoch: the weights it kept, on its data), as the result line is */
+    int64_t step = r->epochs;
+    part_scalars(rl, "final/", step, t, k->loss, k->accuracy, k->mae, k->r2);
+    if (rl->has_val && k->has_val)
+        part_scalars(rl, "final/val_", step, t, k->val_loss, k->val_accuracy, k->val_mae,
+                     k->val_r2);
+    if (r->has_test)
+        part_scalars(rl, "final/test_", step, t, r->test_loss, r->test_accuracy, r->test_mae,
+                     r->test_r2);
     Error e = {0};
     TfeSessionStatus st = r->status == TRAIN_DIVERGED ? TFE_STATUS_FAILURE : TFE_STATUS_SUCCESS;
     if (rl->err.code == ERROR_NONE && tfevents_write_hparams_end(rl->events, st, t, &e))
