@@ -742,6 +742,36 @@ static void a_run_ended_in_its_first_epoch_has_its_final_figures(void **state)
     free_fixture(f);
 }
 
+/* The session's model_uri names model.gtm by its absolute path: the
+ * HParams tab shows it to a TensorBoard that runs elsewhere, and a path
+ * relative to where the run was started leads nowhere from there. */
+static void the_sessions_model_uri_is_an_absolute_path(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(f->tmp), 0);
+    snprintf(f->opt.logdir, sizeof f->opt.logdir, "runs");
+    RunDir *rl = open_as(f, false);
+    char p[4200] = "", buf[65536];
+    size_t n = read_event_file(rl, p, sizeof p, buf, sizeof buf);
+    assert_int_equal(chdir(cwd), 0);
+    size_t len, ul;
+    bool found;
+    const uint8_t *data = hparams_data(buf, n, "_hparams_/session_start_info", &len);
+    const uint8_t *start = pb_nth(data, len, 3, 0, &len, &found); /* .session_start_info */
+    assert_true(found);
+    const uint8_t *uri = pb_nth(start, len, 2, 0, &ul, &found); /* .model_uri */
+    assert_true(found);
+    char want[4300];
+    int wl = snprintf(want, sizeof want, "%s/%s/model.gtm", f->tmp, rundir_path(rl));
+    assert_int_equal(ul, (size_t)wl);
+    assert_memory_equal(uri, want, ul);
+    rundir_close(rl);
+    free_fixture(f);
+}
+
 static void config_txt_loads_back_into_the_same_options(void **state)
 {
     (void)state;
@@ -2084,6 +2114,7 @@ int main(void)
         cmocka_unit_test(the_hparams_metrics_have_values_while_the_run_trains),
         cmocka_unit_test(the_experiment_says_what_differs_and_an_enums_values),
         cmocka_unit_test(a_run_ended_in_its_first_epoch_has_its_final_figures),
+        cmocka_unit_test(the_sessions_model_uri_is_an_absolute_path),
         cmocka_unit_test(config_txt_loads_back_into_the_same_options),
         cmocka_unit_test(checkpoint_writes_a_loadable_model),
         cmocka_unit_test(model_gtm_stores_the_penalty_its_weights_were_scored_with),

@@ -848,8 +848,15 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
         ErrorCode rc_hp =
             tfevents_write_hparams_experiment(rl->events, hs->hp, hs->n, tags, nt, t, &te);
         collect_hparams(hs, o, name, false);
-        if (rc_hp ||
-            tfevents_write_hparams_start(rl->events, hs->hp, hs->n, rl->model_path, t, &te) ||
+        /* model.gtm by its absolute path: TensorBoard shows it wherever it
+         * runs, away from the directory this run was started in */
+        char real[PATH_MAX], uri[PATH_MAX + 16];
+        const char *model_uri = rl->model_path;
+        if (realpath(rl->dir, real)) {
+            int len = snprintf(uri, sizeof uri, "%s/model.gtm", real);
+            if (len > 0 && (size_t)len < sizeof uri) model_uri = uri;
+        }
+        if (rc_hp || tfevents_write_hparams_start(rl->events, hs->hp, hs->n, model_uri, t, &te) ||
             tfevents_flush(rl->events, &te))
             rl_fail_err(rl, &te, "write_failed");
         free(hs);
