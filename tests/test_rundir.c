@@ -1156,6 +1156,79 @@ static void resume_removes_the_temporaries_of_dead_processes_only(void **state)
     free_fixture(f);
 }
 
+/* The paths of dir's event files (at most cap) into paths; their count. */
+static int event_files(const char *dir, char (*paths)[4200], int cap)
+{
+    int n = 0;
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) && n < cap) {
+        if (strncmp(e->d_name, "events.out.tfevents.", 20) != 0) continue;
+        int len = snprintf(paths[n++], sizeof paths[0], "%s/%s", dir, e->d_name);
+        assert_true(len > 0 && (size_t)len < sizeof paths[0]);
+    }
+    closedir(d);
+    return n;
+}
+
+/* The restarts recorded in dir's event files (Events with a SessionLog
+ * of status START): their count, the last one's step into *step. */
+static int restarts_in(const char *dir, int64_t *step)
+{
+    int count = 0;
+    char paths[8][4200];
+    int n_files = event_files(dir, paths, 8);
+    for (int i = 0; i < n_files; i++) {
+        const char *p = paths[i];
+        struct stat st;
+        assert_int_equal(stat(p, &st), 0);
+        char *buf = slurp_text(p);
+        for (size_t at = 0; at + 12 <= (size_t)st.st_size;) {
+            const uint8_t *rec = (const uint8_t *)buf + at + 12;
+            size_t n = 0, l;
+            for (int b = 7; b >= 0; b--) n = n << 8 | (uint8_t)buf[at + (size_t)b];
+            bool found;
+            const uint8_t *log = pb_nth(rec, n, 6, 0, &l, &found); /* Event.session_log */
+            if (found) {
+                size_t status, s;
+                pb_nth(log, l, 1, 0, &status, &found);
+                assert_true(found && status == 1); /* SessionLog.START */
+                pb_nth(rec, n, 2, 0, &s, &found);
+                *step = found ? (int64_t)s : 0;
+                count++;
+            }
+            at += 12 + n + 4;
+        }
+        free(buf);
+    }
+    return count;
+}
+
+/* A resumed run's new event file says that the session started again
+ * after the checkpoint's epoch (an Event with SessionLog START at the
+ * first epoch it writes again): a TensorBoard that had read the epochs a
+ * crash left beyond the checkpoint, which the resume cut from the files,
+ * drops them from its charts instead of showing them beside the ones
+ * trained again. */
+static void a_resumed_run_tells_tensorboard_it_restarted(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunDir *rl = run_three_epochs(f, true, false);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", rundir_path(rl));
+    rundir_close(rl);
+    int64_t step = -1;
+    assert_int_equal(restarts_in(dir, &step), 0);
+    Error err = {0};
+    assert_int_equal(rundir_resume(&rl, dir, 2, 8, &f->opt, &f->s, &err), ERROR_NONE);
+    rundir_close(rl);
+    assert_int_equal(restarts_in(dir, &step), 1);
+    assert_int_equal(step, 3);
+    free_fixture(f);
+}
+
 /* One writer at a time: a run open for writing (new or resumed) cannot be
  * resumed by another until it is closed; its files stay as they were. */
 static void a_run_being_written_cannot_be_resumed_beside_it(void **state)
@@ -1821,13 +1894,10 @@ static void killed_runs_resume_to_the_uninterrupted_run(void **state)
 static int records_with(const char *dir, const char *tag, bool scalar)
 {
     int count = 0;
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (strncmp(e->d_name, "events.out.tfevents.", 20) != 0) continue;
-        char p[4200];
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+    char paths[8][4200];
+    int n_files = event_files(dir, paths, 8);
+    for (int i = 0; i < n_files; i++) {
+        const char *p = paths[i];
         if (scalar) {
             TfeReader *r;
             Error err = {0};
@@ -1846,7 +1916,6 @@ static int records_with(const char *dir, const char *tag, bool scalar)
             count++;
         free(buf);
     }
-    closedir(d);
     return count;
 }
 
@@ -2115,6 +2184,7 @@ int main(void)
         cmocka_unit_test(the_experiment_says_what_differs_and_an_enums_values),
         cmocka_unit_test(a_run_ended_in_its_first_epoch_has_its_final_figures),
         cmocka_unit_test(the_sessions_model_uri_is_an_absolute_path),
+        cmocka_unit_test(a_resumed_run_tells_tensorboard_it_restarted),
         cmocka_unit_test(config_txt_loads_back_into_the_same_options),
         cmocka_unit_test(checkpoint_writes_a_loadable_model),
         cmocka_unit_test(model_gtm_stores_the_penalty_its_weights_were_scored_with),

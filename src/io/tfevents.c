@@ -364,6 +364,17 @@ ErrorCode tfevents_write_hparams_start(TfeWriter *w, const TfeHParam *hp, int n_
     return rc;
 }
 
+ErrorCode tfevents_write_restart(TfeWriter *w, int64_t step, double wall_time, Error *err)
+{
+    ByteBuf log = {0}, ev = {0};
+    pb_key(&log, 1, WT_VARINT);
+    pb_varint(&log, 1); /* SessionLog.START */
+    pb_event_head(&ev, wall_time, step);
+    pb_message(&ev, 6, &log);
+    bytebuf_free(&log);
+    return write_pb(w, &ev, err);
+}
+
 ErrorCode tfevents_write_hparams_end(TfeWriter *w, TfeSessionStatus status, double wall_time,
                                      Error *err)
 {

@@ -833,6 +833,12 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
 
     if (ftell(rl->metrics) == 0) metrics_header(rl);
 
+    /* a resumed session starts again after the checkpoint's epoch: a
+     * TensorBoard that read what the cut removed drops it */
+    Error re = {0};
+    if (resume && tfevents_write_restart(rl->events, epoch + 1, t, &re))
+        rl_fail_err(rl, &re, "write_failed");
+
     HParamSet *hs = malloc(sizeof *hs); /* 16 KiB: not on the stack */
     if (hs) {
         TfeMetric tags[METRIC_TAGS];

@@ -18,7 +18,9 @@
  * little-endian bytes (5).  The fields used:
  *
  *     Event          { double wall_time = 1; int64 step = 2;
- *                      string file_version = 3; Summary summary = 5; }
+ *                      string file_version = 3; Summary summary = 5;
+ *                      SessionLog session_log = 6; }
+ *     SessionLog     { SessionStatus status = 1; }  (START 1)
  *     Summary        { repeated Value value = 1; }
  *     Summary.Value  { string tag = 1; float simple_value = 2;
  *                      TensorProto tensor = 8; SummaryMetadata metadata = 9; }
@@ -150,6 +152,11 @@ ErrorCode tfevents_write_hparams_experiment(TfeWriter *w, const TfeHParam *hp, i
 /* "_hparams_/session_start_info": the values of this run. */
 ErrorCode tfevents_write_hparams_start(TfeWriter *w, const TfeHParam *hp, int n_hp,
                                        const char *model_uri, double wall_time, Error *err);
+/* An Event { step; SessionLog session_log = 6 { status = 1 START } }:
+ * the session started again at step, from a checkpoint.  TensorBoard drops
+ * what it has read of the run at step and after (event_accumulator.py,
+ * _CheckForRestartAndMaybePurge: data a crash left beyond the checkpoint). */
+ErrorCode tfevents_write_restart(TfeWriter *w, int64_t step, double wall_time, Error *err);
 /* "_hparams_/session_end_info". */
 ErrorCode tfevents_write_hparams_end(TfeWriter *w, TfeSessionStatus status, double wall_time,
                                      Error *err);
