@@ -9,7 +9,7 @@
 # and under NO_COLOR the shape alone tells the sign), which the view's
 # title says; the regression scatter of validation rows is drawn in the
 # validation colour; the confusion matrix says what its colours (or,
-# without colour, its attributes) mean.
+# without colour, its attributes) mean; no racer of a race is green or red.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_colours.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -127,6 +127,26 @@ train=$(awk '$3 == 6 || $3 == 14' "$TMP/scat.cells" | wc -l)
     fail "the scatter of validation rows has $val cells in the validation colour, $train in the training one"
 echo "ok: the scatter of validation rows is drawn in the validation colour"
 
+
+# ---- the race: no racer in the colours of good and bad --------------------
+# Four racers, each row led by a bar in its colour; DONE beside it is
+# green, an error red: no bar may be in either (nor in the 256-colour
+# cube's green 34 and red 160), and the four bars differ.
+for mode in "TERM=xterm-256color" "TERM=xterm"; do
+    RUN_WITH="env $mode"
+    start_session race C.UTF-8 "race --no-log --epochs 2 --racers \
+'sgd:lr=0.1;adam:lr=0.03;rmsprop:lr=0.01;sgd:lr=0.3,name=sgd-b' spiral"
+    RUN_WITH=
+    wait_for 'sgd-b' 15 || fail "$mode: the race shows no fourth racer"
+    capture "$TMP/race.esc"
+    cells <"$TMP/race.esc" | awk '$2 == 0 && $4 == "█"' >"$TMP/bars"
+    [ "$(wc -l <"$TMP/bars")" -eq 4 ] || fail "$mode: the race shows $(wc -l <"$TMP/bars") racer bars"
+    bad=$(awk '$3 == 1 || $3 == 2 || $3 == 9 || $3 == 10 || $3 == 34 || $3 == 160' "$TMP/bars" | wc -l)
+    [ "$bad" -eq 0 ] || fail "$mode: $bad racers are drawn green or red: $(cut -d' ' -f3 "$TMP/bars" | tr '\n' ' ')"
+    [ "$(cut -d' ' -f3 "$TMP/bars" | sort -u | wc -l)" -eq 4 ] ||
+        fail "$mode: the four racers do not have four colours"
+    echo "ok: $mode: the race's four racers have four colours, none green or red"
+done
 
 # ---- the confusion matrix's legend ----------------------------------------
 for mode in "TERM=xterm-256color" "NO_COLOR=1"; do

@@ -83,9 +83,9 @@ wait_for '██. 9' 10 || fail "the 8-colour boundary legend does not reach cla
 screen | grep -Eo '██. [0-9]' | sort -u >"$TMP/marks"
 [ "$(wc -l <"$TMP/marks")" -eq 10 ] || fail "the 8-colour legend: $(tr '\n' ' ' <"$TMP/marks")"
 m0=$(grep ' 0$' "$TMP/marks")
-m6=$(grep ' 6$' "$TMP/marks")
-[ "${m0% *}" != "${m6% *}" ] || fail "classes 0 and 6 share a colour and a marker (${m0% *})"
-echo "ok: on 8 colours classes 0 and 6 differ by marker ($m0 vs $m6)"
+m4=$(grep ' 4$' "$TMP/marks")
+[ "${m0% *}" != "${m4% *}" ] || fail "classes 0 and 4 share a colour and a marker (${m0% *})"
+echo "ok: on 8 colours classes 0 and 4 differ by marker ($m0 vs $m4)"
 quit_q_y digits8
 
 # ---- ten long names at 80x24: the legend wraps, every name shown ----------
@@ -160,7 +160,7 @@ quit_q_y race
 # ---- gradtop view: four runs whose hashes want one colour get four -------
 # A run's colour starts from the FNV-1a hash of its path (src/logdir/runset.c); four
 # copies of one run are named so that all four hashes fall on the same
-# colour of both the 12- and the 6-colour palette: only the assignment of
+# colour of both the 12- and the 4-colour palette: only the assignment of
 # free colours among the charted runs can tell them apart.
 RUNS=$TMP/runs
 "$GRADTOP" train "$PWD/datasets/iris.csv" --epochs 2 --logdir "$TMP/one" >"$TMP/train.out" 2>&1 ||

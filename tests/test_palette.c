@@ -110,6 +110,53 @@ static void no_colour_is_a_grey(void **state)
     }
 }
 
+/* CIELAB hue angle of xterm colour c, in degrees 0..360. */
+static double hue_angle(int c)
+{
+    int rgb[3];
+    double lab[3];
+    palette_xterm_rgb(c, rgb);
+    palette_lab(rgb, lab);
+    double h = atan2(lab[2], lab[1]) * 180 / M_PI;
+    return h < 0 ? h + 360 : h;
+}
+
+/* How far apart two hue angles are, 0..180 degrees. */
+static double hue_gap(double a, double b)
+{
+    double d = fabs(a - b);
+    return d > 180 ? 360 - d : d;
+}
+
+/* A racer, trial or class is never drawn in the colour of good (green),
+ * bad (red) or a title (cyan): a best trial in red beside its green best
+ * cell, or racers 3 and 4 in green and red, read as verdicts.  On 256
+ * colours every hue is 20 degrees of CIELAB hue angle from theirs (orange,
+ * the nearest to red, is 22 away); on 8 colours none is ANSI green or red. */
+static void no_colour_reads_as_good_bad_or_a_title(void **state)
+{
+    (void)state;
+    const int role[] = {PALETTE_GREEN, PALETTE_RED, PALETTE_CYAN};
+    const char *name[] = {"green", "red", "cyan"};
+    for (int k = 0; k < palette_hues(256); k++) {
+        int c = palette_entry(k, 256).colour;
+        for (int r = 0; r < 3; r++) {
+            double gap = hue_gap(hue_angle(c), hue_angle(role[r]));
+            if (gap < 20)
+                fail_msg("colour %d (%d) is only %.0f degrees of hue from %s", k, c, gap, name[r]);
+        }
+    }
+    for (int k = 0; k < palette_hues(8); k++) {
+        int c = palette_entry(k, 8).colour;
+        if (c == PALETTE_GREEN || c == PALETTE_RED)
+            fail_msg("8 colours: colour %d is %s", k, c == PALETTE_GREEN ? "green" : "red");
+    }
+    /* the measure sees the old palette's green and red */
+    assert_true(hue_gap(hue_angle(34), hue_angle(PALETTE_GREEN)) < 20);
+    assert_true(hue_gap(hue_angle(160), hue_angle(PALETTE_RED)) < 20);
+    assert_true(hue_gap(hue_angle(37), hue_angle(PALETTE_CYAN)) < 20);
+}
+
 /* The measure is not blind: neighbours in the cube are close. */
 static void delta_e_sees_near_colours_as_near(void **state)
 {
@@ -253,6 +300,7 @@ int main(void)
         cmocka_unit_test(first_twelve_colours_are_at_least_delta_e_25_apart),
         cmocka_unit_test(every_colour_reads_on_black_and_on_white),
         cmocka_unit_test(no_colour_is_a_grey),
+        cmocka_unit_test(no_colour_reads_as_good_bad_or_a_title),
         cmocka_unit_test(delta_e_sees_near_colours_as_near),
         cmocka_unit_test(eight_colour_degradation_keeps_classes_apart),
         cmocka_unit_test(shades_darken_towards_the_faint_level),

@@ -7,24 +7,28 @@
 #include <stdbool.h>
 #include <string.h>
 
-/* Chosen with palette_delta_e: the least distance among them is 29.2. */
+/* Chosen with palette_delta_e: the least distance among them is 29.2.
+ * None has the hue of a role's colour that means something else: green
+ * (good, best), red (bad, errors) or cyan (titles); their CIELAB hue
+ * angles are 136, 40 and 196 degrees, and every hue here is at least 20
+ * degrees from each. */
 static const int hues256[PALETTE_N256] = {
-    33,  /* blue   (0,135,255) */
-    208, /* orange (255,135,0) */
-    34,  /* green  (0,175,0) */
-    160, /* red    (215,0,0) */
-    135, /* purple (175,95,255) */
-    130, /* brown  (175,95,0) */
-    205, /* pink   (255,95,175) */
-    143, /* olive  (175,175,95) */
-    37,  /* teal   (0,175,175) */
-    178, /* gold   (215,175,0) */
-    200, /* magenta (255,0,215) */
-    22,  /* dark green (0,95,0) */
+    33,  /* blue        (0,135,255)   h 282 */
+    208, /* orange      (255,135,0)   h 62 */
+    135, /* purple      (175,95,255)  h 312 */
+    205, /* pink        (255,95,175)  h 351 */
+    143, /* olive       (175,175,95)  h 106 */
+    31,  /* steel blue  (0,135,175)   h 242 */
+    130, /* brown       (175,95,0)    h 64 */
+    57,  /* violet      (95,0,255)    h 309 */
+    178, /* gold        (215,175,0)   h 89 */
+    200, /* magenta     (255,0,215)   h 336 */
+    175, /* mauve       (215,135,175) h 347 */
+    97,  /* dusky purple (135,95,175) h 311 */
 };
 
-static const int hues8[PALETTE_N8] = {PALETTE_BLUE, PALETTE_YELLOW,  PALETTE_GREEN,
-                                      PALETTE_RED,  PALETTE_MAGENTA, PALETTE_CYAN};
+/* Green and red are good and bad: of the six ANSI hues, four are left. */
+static const int hues8[PALETTE_N8] = {PALETTE_BLUE, PALETTE_YELLOW, PALETTE_MAGENTA, PALETTE_CYAN};
 
 int palette_hues(int n_colours)
 {

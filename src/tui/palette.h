@@ -5,16 +5,18 @@
  * colours stay apart.
  *
  * On a 256-colour terminal there are PALETTE_N256 hues, picked from the
- * xterm-256 cube and grey ramp: a Tableau/Paul Tol-like categorical order
- * (blue, orange, green, red, purple, brown, pink, olive, teal, gold) completed
- * by farthest-point choice, every one with CIELAB lightness L* between 34
+ * xterm-256 cube: a Tableau-like categorical order (blue, orange, purple,
+ * pink, olive, ...) without the hues that mean something else on screen,
+ * green (good, best), red (bad, errors) and cyan (titles), completed by
+ * farthest-point choice; every one with CIELAB lightness L* between 34
  * and 73 so that it reads on a black and on a white background, no two
  * closer than PALETTE_MIN_DELTA_E (CIE76).  On an 8- or 16-colour terminal
  * there are PALETTE_N8 hues (the ANSI colours less black and white, which
- * are the background and the text); past them a class or run also gets a
- * marker, a shape drawn with its points and in its legend, so that no two
- * of the first PALETTE_MAX_MARKERS * PALETTE_N8 look the same.  The same
- * goes past PALETTE_N256 classes on a 256-colour terminal.
+ * are the background and the text, and green and red); past them a class
+ * or run also gets a marker, a shape drawn with its points and in its
+ * legend, so that no two of the first PALETTE_MAX_MARKERS * PALETTE_N8
+ * look the same.  The same goes past PALETTE_N256 classes on a 256-colour
+ * terminal.
  *
  * Pure functions; any thread.
  */
@@ -24,7 +26,7 @@
 #include <stdint.h>
 
 #define PALETTE_N256 12
-#define PALETTE_N8 6
+#define PALETTE_N8 4
 #define PALETTE_MAX_MARKERS 6
 /* The least CIE76 distance between two of the PALETTE_N256 colours. */
 #define PALETTE_MIN_DELTA_E 25.0
