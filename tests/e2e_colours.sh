@@ -9,7 +9,9 @@
 # and under NO_COLOR the shape alone tells the sign), which the view's
 # title says; the regression scatter of validation rows is drawn in the
 # validation colour; the confusion matrix says what its colours (or,
-# without colour, its attributes) mean; no racer of a race is green or red.
+# without colour, its attributes) mean; no racer of a race and no trial of
+# a sweep is green or red, and under NO_COLOR the sweep's curves chart draws
+# the trials other than the best and the cursor's dim.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_colours.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -147,6 +149,43 @@ for mode in "TERM=xterm-256color" "TERM=xterm"; do
         fail "$mode: the four racers do not have four colours"
     echo "ok: $mode: the race's four racers have four colours, none green or red"
 done
+
+# ---- the sweep screen: trials in neither good's nor bad's colour; without
+# colour the best's and the cursor's curves stand out --------------------
+# Eight trials of a finished sweep: each trial's number, at the start of its
+# row, is in its colour, which no green (the best cell's) or red may be.
+# Under NO_COLOR, with the cursor moved off the best, the curves chart's
+# other trials are dim (every trial was bold, so none could be told).
+sweep_start() {
+    RUN_WITH="env $1"
+    start_session sweep C.UTF-8 "sweep --no-log --space 'lr=loguniform(1e-3,3e-1); \
+batch-size=choice(8|16|32)' --trials 8 --max-epochs 40 --seed 3 '$PWD/datasets/iris.csv'"
+    RUN_WITH=
+    wait_for 'sweep finished' 30 || fail "$1: the sweep did not finish"
+}
+sweep_start TERM=xterm-256color
+capture "$TMP/sweep.esc"
+cells <"$TMP/sweep.esc" | awk '$1 < 10 && $2 == 0 && $4 ~ /^[0-9]$/' >"$TMP/ids"
+[ "$(wc -l <"$TMP/ids")" -eq 8 ] || fail "the sweep screen shows $(wc -l <"$TMP/ids") trial numbers"
+bad=$(awk '$3 == 1 || $3 == 2 || $3 == 9 || $3 == 10 || $3 == 34 || $3 == 160' "$TMP/ids" | wc -l)
+[ "$bad" -eq 0 ] || fail "$bad trials are drawn green or red: $(cut -d' ' -f3,4 "$TMP/ids" | tr '\n' ' ')"
+echo "ok: the sweep screen draws no trial green or red"
+sweep_start NO_COLOR=1
+keys Down Down
+wait_for 'cursor \([0-9]\)|above: top edge' 5 || fail "under NO_COLOR the curves chart has no legend"
+capture "$TMP/mono.esc"
+sed 's/\x1b\[[0-9;]*m//g' "$TMP/mono.esc" >"$TMP/mono.txt"
+from=$(grep -n 'per epoch' "$TMP/mono.txt" | head -n 1 | cut -d: -f1)
+to=$(grep -n '└' "$TMP/mono.txt" | head -n 1 | cut -d: -f1)
+cells <"$TMP/mono.esc" | awk -v a="$from" -v b="$to" '$1 >= a && $1 < b - 1 && $2 > 3 && $2 < 55' |
+    perl -CS -ne 'print if / [\x{2801}-\x{28ff}] /' >"$TMP/mono.cells"
+bold=$(awk '$5 == "b"' "$TMP/mono.cells" | wc -l)
+dim=$(awk '$5 == "d"' "$TMP/mono.cells" | wc -l)
+[ "$bold" -gt 0 ] && [ "$dim" -gt 0 ] ||
+    fail "under NO_COLOR the curves chart has $bold bold cells and $dim dim: the best and the cursor's cannot be told"
+echo "ok: under NO_COLOR the sweep's best and cursor's curves are bold, the others dim"
+keys q
+wait_for 'Quit' 5 && keys y
 
 # ---- the confusion matrix's legend ----------------------------------------
 for mode in "TERM=xterm-256color" "NO_COLOR=1"; do

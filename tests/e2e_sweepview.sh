@@ -313,7 +313,7 @@ start_session far C.UTF-8 "sweep --space 'lr=loguniform(1e-3,30)' --trials 10 --
 wait_for 'sweep finished: best trial' 60 || fail "the sweep with far worse trials did not finish"
 wait_for 'far worse: top edge' 5 || fail "the scatter does not say far worse trials sit on the top edge"
 wait_for 'above: top edge' 5 || fail "the curves chart does not say what it clips sits on the top edge"
-top=$(axis_max 'per epoch, every trial' '^events')
+top=$(axis_max 'per epoch' '^events')
 awk -v t="$top" 'BEGIN { exit !(t != "none" && t + 0 <= 100) }' ||
     fail "the curves' axis runs to $top with far worse trials clipped"
 quit_exits far 0
@@ -329,7 +329,7 @@ start_session spike C.UTF-8 "sweep --space 'lr=loguniform(1e-4,1e-1)' --trials 1
 --seed 0 --logdir '$TMP/spike' '$PWD/datasets/digits.csv'"
 wait_for 'sweep finished: best trial' 90 || fail "the 16-trial digits sweep did not finish"
 wait_for 'above: top edge' 5 || fail "the curves chart does not say it clips a trial's spike"
-top=$(axis_max 'per epoch, every trial' '^events')
+top=$(axis_max 'per epoch' '^events')
 peak=$(cat "$TMP"/spike/*-sweep/*-trial-*/metrics.csv | awk -F, '
     NR == 1 || $1 == "epoch" { for (i = 1; i <= NF; i++) if ($i == "val_loss") c = i; next }
     $c + 0 > m { m = $c + 0 } END { print m }')
@@ -382,7 +382,7 @@ screen | awk -v b="$best" 'NR >= 4 && NR <= 10 && $2 == "pruned" && $1 != b { pr
 # their colours, from their numbers on the leaderboard
 awk 'NR == FNR { p[$1] = 1; next } $1 >= 2 && $1 <= 9 && $2 == 0 && ($4 in p) { print $3 }' \
     "$TMP/pruned" "$TMP/cells" | sort -u >"$TMP/pcolours"
-srow=$(screen | grep -n 'per epoch, every trial' | head -n 1 | cut -d: -f1)
+srow=$(screen | grep -n 'per epoch' | head -n 1 | cut -d: -f1)
 scol=$(screen | sed -n "${srow}p" | perl -CS -ne 'print index($_, "layers: best") - 1')
 erow=$(screen | grep -n '^events' | head -n 1 | cut -d: -f1)
 # the attributes of the braille cells in those colours, on the curves and

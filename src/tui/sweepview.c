@@ -618,11 +618,21 @@ static bool faint_trial(const SweepScreen *s, int i, int best)
 }
 
 /* Trial i's attributes on the charts: its colour, bold for the best and
- * the cursor's, dim when faint. */
+ * the cursor's, dim when faint.  Without colour every other trial is dim:
+ * bold alone tells the best and the cursor's from the rest. */
 static attr_t trial_attr(const SweepScreen *s, int i, int best)
 {
     bool bold = i == best || i == s->cursor_trial;
+    if (crt_colors() == 0) return bold ? A_BOLD : A_DIM;
     return crt_palette_attr(i) | (bold ? A_BOLD : faint_trial(s, i, best) ? A_DIM : 0);
+}
+
+/* Without colour, the curve of trial i: the best's solid, the cursor's
+ * dashed (solid when it is the best), every other dotted. */
+static ChartPattern trial_pattern(const SweepScreen *s, int i, int best)
+{
+    if (i == best) return CHART_PATTERN_SOLID;
+    return i == s->cursor_trial ? CHART_PATTERN_DASHED : CHART_PATTERN_DOTTED;
 }
 
 /* Every trial's figure per epoch: the best bold, the cursor's bold and on
@@ -668,8 +678,19 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
     snprintf(title, sizeof title, "%s per epoch, every trial", monitor_names[x->monitor]);
     c.title = title;
     int best = best_trial(s);
+    /* without colour, the curves' patterns tell the best and the cursor's
+     * apart, and the others are drawn only where those two leave room */
+    bool mono = crt_colors() == 0;
+    ChartPattern pattern[CHARTVIEW_MAX_SERIES];
     if (best >= 0) {
-        snprintf(legend, sizeof legend, "bold: best (%d) and cursor (%d)", best, s->cursor_trial);
+        if (!mono)
+            snprintf(legend, sizeof legend, "bold: best (%d) and cursor (%d)", best,
+                     s->cursor_trial);
+        else if (best == s->cursor_trial)
+            snprintf(legend, sizeof legend, "solid: best and cursor (%d)", best);
+        else
+            snprintf(legend, sizeof legend, "solid: best (%d), dashed: cursor (%d)", best,
+                     s->cursor_trial);
         c.legend = legend;
     }
     c.empty_text = "waiting for the first epoch...";
@@ -709,8 +730,11 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
         c.attrs[c.n_series] = trial_attr(s, i, best);
         trust[c.n_series] = (ChartTrust){.blew_up = st == TRIAL_DIVERGED || far_worse(s, i, best)};
         own[c.n_series] = i == best || i == s->cursor_trial;
+        pattern[c.n_series] = trial_pattern(s, i, best);
+        if (mono && !own[c.n_series]) faint = true;
         c.series[c.n_series++] = (ChartSeries){xs, ys, m, ROLE_VAL, faint};
     }
+    if (mono) c.patterns = pattern;
     if (!monitor_higher_is_better(x->monitor)) curves_reach(&c, trust, own, scratch);
     /* the axis over the figures drawn; a trial that diverged counts only
      * within the others' range (its blow-up is drawn clipped at the edge) */
@@ -719,11 +743,9 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
     bool above = chartview_clipped_above(&c, c.n_series);
     /* the clipping first: a line on the top edge must not read as a
      * value; on a narrow chart the title gives it room */
-    if (above && best >= 0) {
-        snprintf(legend, sizeof legend, "above: top edge");
-        if ((int)(strlen(title) + 2 + strlen(legend)) > width)
-            snprintf(title, sizeof title, "%s per epoch", monitor_names[x->monitor]);
-    }
+    if (above && best >= 0) snprintf(legend, sizeof legend, "above: top edge");
+    if (c.legend && (int)(strlen(title) + 2 + strlen(legend)) > width)
+        snprintf(title, sizeof title, "%s per epoch", monitor_names[x->monitor]);
     int max_ticks = width / 8 < 2 ? 2 : width / 8;
     double step = chart_nice_step(E, max_ticks);
     if (step < 1) step = 1;
@@ -1026,7 +1048,9 @@ static void draw_help(SweepScreen *s, int rows, int cols)
              "Rows: one per trial started, best first (o orders them by number); up/down, "
              "pgup/pgdn and home/end move the cursor, the trial p, s, + and enter act on; # in the "
              "trial's colour, which its curve and its scatter points have too (colours repeat "
-             "past the palette's; the best's and the cursor's are bold and on top); # with a * "
+             "past the palette's; the best's and the cursor's are bold and on top; without "
+             "colour the best's curve is solid, the cursor's dashed and the others dotted, dim "
+             "and behind them); # with a * "
              "when you changed the "
              "trial's hyperparameters in its dashboard: its row, trials.csv and best.txt show "
              "those it began with, its journal each change.  Status: running; paused (by "
