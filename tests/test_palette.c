@@ -271,8 +271,40 @@ static void regression_scale_runs_orange_to_blue_through_light(void **state)
     for (int i = 0; i < n8; i++)
         for (int j = 0; j < i; j++)
             assert_int_not_equal(palette_scale_colour(i, 8), palette_scale_colour(j, 8));
-    assert_int_equal(palette_scale_colour(0, 8), PALETTE_RED);
     assert_int_equal(palette_scale_colour(n8 - 1, 8), PALETTE_BLUE);
+    /* at 8 colours too, lightness rises from each end to the middle */
+    double l8[PALETTE_SCALE_N8];
+    for (int i = 0; i < n8; i++) {
+        int rgb[3];
+        double lab8[3];
+        palette_xterm_rgb(palette_scale_colour(i, 8), rgb);
+        palette_lab(rgb, lab8);
+        l8[i] = lab8[0];
+    }
+    for (int i = 0; i < n8 / 2; i++) {
+        assert_true(l8[i] < l8[i + 1]);
+        assert_true(l8[n8 - 1 - i] < l8[n8 - 2 - i]);
+    }
+}
+
+/* A low value is not a bad one, nor a high one good: no step of the
+ * regression scale is the red of errors or the green of the best, on 8
+ * colours (where the lowest step was red) or on 256 (CIE76 dE 25 at least
+ * from both, in their normal and bright forms). */
+static void regression_scale_is_neither_red_nor_green(void **state)
+{
+    (void)state;
+    for (int i = 0; i < palette_scale_steps(8); i++) {
+        int c = palette_scale_colour(i, 8);
+        if (c == PALETTE_RED || c == PALETTE_GREEN)
+            fail_msg("8 colours: step %d is %s", i, c == PALETTE_RED ? "red" : "green");
+    }
+    const int role[] = {PALETTE_RED, PALETTE_GREEN, PALETTE_RED + 8, PALETTE_GREEN + 8};
+    for (int i = 0; i < palette_scale_steps(256); i++)
+        for (int r = 0; r < 4; r++) {
+            double d = palette_delta_e(palette_scale_colour(i, 256), role[r]);
+            if (d < 25) fail_msg("256 colours: step %d is dE %.1f from colour %d", i, d, role[r]);
+        }
 }
 
 /* A value's step: equal slices of [lo, hi], the ends for values beyond,
@@ -306,6 +338,7 @@ int main(void)
         cmocka_unit_test(shades_darken_towards_the_faint_level),
         cmocka_unit_test(assign_gives_distinct_slots_while_there_are_enough),
         cmocka_unit_test(regression_scale_runs_orange_to_blue_through_light),
+        cmocka_unit_test(regression_scale_is_neither_red_nor_green),
         cmocka_unit_test(scale_step_slices_the_range_evenly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

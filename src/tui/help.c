@@ -34,13 +34,16 @@ static void legend_text(char *buf, size_t cap)
              "%s.  Status words: RUNNING, PAUSED, EARLY "
              "STOPPED (by patience or by s), DIVERGED, DONE.  Earlier runs on the same dataset "
              "(from the log directory) are drawn dim behind; b hides them.  The boundary and "
-             "confusion views give each class %s; a regression's map runs from orange (low) "
-             "through white to blue (high), as its legend says.",
+             "confusion views give each class %s; a regression's map runs from %s, as its "
+             "legend says.",
              curves, marks,
              crt_colors() > 0 ? "its colour, and a shape of its own too when there are more "
                                 "classes than colours"
                               : "a digit or letter of its own, reversed for training points "
-                                "and underlined for validation points");
+                                "and underlined for validation points",
+             crt_colors() >= 256 ? "orange (low) through white to blue (high)"
+             : crt_colors() > 0  ? "magenta and yellow (low) through white to cyan and blue (high)"
+                                 : "light characters (low) to dense ones (high)");
 }
 
 /* Rows the content takes at text width tw (keys) and lw (legend). */

@@ -137,7 +137,9 @@ int palette_scale_colour(int i, int n_colours)
 {
     static const int c256[PALETTE_SCALE_N256] = {130, 166, 208, 215, 223, 254,
                                                  153, 117, 75,  33,  26};
-    static const int c8[PALETTE_SCALE_N8] = {PALETTE_RED, PALETTE_YELLOW, PALETTE_WHITE,
+    /* no red: the lowest values are not bad ones; magenta to yellow is
+     * the warm end, lightness rising to white and falling to blue */
+    static const int c8[PALETTE_SCALE_N8] = {PALETTE_MAGENTA, PALETTE_YELLOW, PALETTE_WHITE,
                                              PALETTE_CYAN, PALETTE_BLUE};
     int n = palette_scale_steps(n_colours);
     if (i < 0) i = 0;

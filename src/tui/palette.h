@@ -78,7 +78,7 @@ int palette_shade(int c, int level, int n_levels);
  * colours and more PALETTE_SCALE_N256 steps from the cube and grey ramp
  * (CIELAB lightness rising from each end to the middle, neighbours at least
  * PALETTE_SCALE_MIN_DELTA_E apart), at fewer PALETTE_SCALE_N8 ANSI colours
- * (red, yellow, white, cyan, blue).
+ * (magenta, yellow, white, cyan, blue: never red, the colour of errors).
  */
 #define PALETTE_SCALE_N256 11
 #define PALETTE_SCALE_N8 5
