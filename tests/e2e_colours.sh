@@ -7,11 +7,12 @@
 # network view's weights are blue when positive and orange when negative
 # on 256 colours, never red, and a negative weight is hollow (on 8 colours
 # and under NO_COLOR the shape alone tells the sign), which the view's
-# title says; the regression scatter of validation rows is drawn in the
-# validation colour; the confusion matrix says what its colours (or,
-# without colour, its attributes) mean; no racer of a race and no trial of
-# a sweep is green or red, and under NO_COLOR the sweep's curves chart draws
-# the trials other than the best and the cursor's dim.
+# title says, and in ASCII a unit is + or - by its bias's sign; the
+# regression scatter of validation rows is drawn in the validation colour;
+# the confusion matrix says what its colours (or, without colour, its
+# attributes) mean; no racer of a race and no trial of a sweep is green or
+# red, and under NO_COLOR the sweep's curves chart draws the trials other
+# than the best and the cursor's dim.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_colours.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -109,6 +110,31 @@ for mode in "TERM=xterm" "NO_COLOR=1"; do
     on_screen '● \+, ○ -' || fail "$mode: the network view's title does not name its shapes"
     echo "ok: $mode: the network view's weights are filled (+) and hollow (-)"
 done
+
+# ---- ASCII without colour: a unit's bias sign is its glyph -----------------
+# In a C locale under NO_COLOR a unit was "O" whatever its bias: its sign
+# rested on colour alone.  Every hidden and output unit (in the columns
+# under the layer sizes, from the second) is now + or -, and the title
+# says so.
+RUN_WITH="env NO_COLOR=1"
+start_session ascii C "--start --no-log --patience 0 --epochs 300 --seed 1 spiral"
+RUN_WITH=
+wait_for 'DONE' 15 || fail "the ASCII dashboard did not finish its 300 epochs"
+tab_to network
+wait_for 'bias \+ -' 5 || fail "the ASCII network view's title does not say how a bias shows"
+screen | perl -ne '
+    if (!defined $size && /^network:/) { $size = 0; next }
+    if (defined $size && !$size) { $size = 1; push @col, $-[0] while /\d+/g; shift @col; next }
+    last if /W1/;
+    next unless $size;
+    for my $c (@col) { my $g = substr($_, $c, 1); print "$g\n" if $g =~ /\S/ }' >"$TMP/units"
+[ "$(wc -l <"$TMP/units")" -ge 20 ] || fail "the ASCII network view shows only $(wc -l <"$TMP/units") units"
+other=$(grep -cv '^[-+]$' "$TMP/units")
+plus=$(grep -c '^+$' "$TMP/units")
+minus=$(grep -c '^-$' "$TMP/units")
+[ "$other" -eq 0 ] && [ "$plus" -gt 0 ] && [ "$minus" -gt 0 ] ||
+    fail "ASCII, NO_COLOR: the units are not + or - by their bias (+ $plus, - $minus, other $other)"
+echo "ok: in ASCII under NO_COLOR a unit shows its bias's sign (+ $plus, - $minus)"
 
 # ---- the regression scatter of validation rows is in the validation colour --
 start scatter TERM=xterm-256color "'$PWD/datasets/diabetes.csv'"

@@ -753,12 +753,13 @@ static const char *weight_glyph(float v, float scale)
     return crt_utf8() ? u[neg][k] : a[neg][k];
 }
 
-/* A unit's glyph, by the sign of its bias as a weight's (in ASCII the
- * colour alone tells it). */
+/* A unit's glyph, by the sign of its bias: filled or hollow as a
+ * weight's, and in ASCII the sign itself (weight_legend says so), so that
+ * without colour the sign still shows. */
 static const char *unit_glyph(float bias)
 {
     if (crt_utf8()) return bias < 0 ? "\u25ce" : "\u25c9";
-    return "O";
+    return bias < 0 ? "-" : "+";
 }
 
 static void signed_put(int y, int x, const char *g, float v)
@@ -771,9 +772,9 @@ static void signed_put(int y, int x, const char *g, float v)
 static const char *weight_legend(void)
 {
     if (!crt_utf8())
-        return crt_colors() >= 256 ? "blue @ +, orange # -"
-               : crt_colors() > 0  ? "blue @ +, # -"
-                                   : "@ +, # -";
+        return crt_colors() >= 256 ? "blue @ +, orange # -; bias + -"
+               : crt_colors() > 0  ? "blue @ +, # -; bias + -"
+                                   : "@ +, # -; bias + -";
     return crt_colors() >= 256 ? "blue \u25cf +, orange \u25cb -"
            : crt_colors() > 0  ? "blue \u25cf +, \u25cb -"
                                : "\u25cf +, \u25cb -";
