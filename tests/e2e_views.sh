@@ -7,7 +7,9 @@
 # digits opens the boundary view on PCA, and x then shows px1 and px2; at
 # 80x24 the help overlay wraps and scrolls, and a long diagnosis wraps; cut
 # titles keep their figures, wine's confusion columns are told apart, and
-# the network view's hint and range labels read true.
+# the network view's hint and range labels read true; the regression
+# scatter of kept weights shows its x axis's title and the diagonal's
+# legend at 120x40 and 80x24.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_views.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -117,6 +119,26 @@ wait_for '^ *[1-4]00(┤|\+)' 5 || fail "the scatter's y axis has no ticked valu
 wait_for ' 100 +200 +300( |$)' 5 || fail "the scatter's x axis has no ticked values"
 echo "ok: the regression scatter has ticked axes in the label's units"
 quit_q_y diabetes
+
+# ---- the scatter of kept weights names its axis and its diagonal -------------
+# Once the run has ended with the best epoch's weights, the title names
+# them; the x axis's title ("actual") and the legend of the diagonal must
+# still show at 120x40 and at 80x24: the last tick label ran to the row's
+# end and left the title out, and the long title left the legend out.
+start_session diabetes-kept C.UTF-8 "--start --no-log --patience 0 --epochs 300 --seed 1 \
+'$PWD/datasets/diabetes.csv'"
+wait_for 'DONE' 20 || fail "the diabetes run did not end"
+tab_to confusion
+for size in "120 40" "80 24"; do
+    # shellcheck disable=SC2086 # two numbers
+    resize $size
+    wait_for '^predicted against actual( · weights of epoch [0-9]+)? +the diagonal is exact' 5 ||
+        fail "$size: the scatter's title leaves out the diagonal's legend"
+    wait_for ' actual → *│' 5 || fail "$size: the scatter's x axis has no title"
+    on_screen '^ +0 +[0-9]+ ' || fail "$size: the x axis's tick labels are gone"
+    echo "ok: $size: the scatter of kept weights names the x axis and the diagonal"
+done
+quit_exits diabetes-kept 0
 
 # ---- LANG=C: the boundary map in ASCII ---------------------------------------
 start ascii C spiral

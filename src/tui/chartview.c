@@ -242,9 +242,11 @@ void chartview_draw(WINDOW *w, int top, int left, int height, int width, const C
         crt_puts(w, py + row, ax, 1, crt_glyph(GLYPH_TICK_LEFT));
     }
 
-    /* x ticks and labels */
+    /* x ticks and labels; a label stops short of an x title drawn first */
     int label_end = -1;
     int dots_w = pw * dx;
+    int title_l = c->x_title ? crt_width(c->x_title) : 0;
+    int label_limit = c->x_title_first && title_l ? left + width - title_l - 1 : left + width;
     for (int i = 0; i < c->n_x_ticks; i++) {
         int d = chart_map(&c->x_axis, c->x_ticks[i], dots_w, false);
         if (d < 0) continue;
@@ -255,17 +257,14 @@ void chartview_draw(WINDOW *w, int top, int left, int height, int width, const C
         int start = px + col - l / 2;
         if (start < px - 1) start = px - 1;
         if (start + l > left + width) start = left + width - l;
-        if (start <= label_end) continue;
+        if (start <= label_end || start + l > label_limit) continue;
         crt_set(w, ROLE_NORMAL);
         crt_puts(w, py + plot_h + 1, start, l, c->x_labels[i]);
         label_end = start + l;
     }
-    if (c->x_title) {
-        int l = crt_width(c->x_title);
-        if (left + width - l > label_end + 1) {
-            crt_set(w, ROLE_DIM);
-            crt_puts(w, py + plot_h + 1, left + width - l, l, c->x_title);
-        }
+    if (c->x_title && left + width - title_l > label_end + 1) {
+        crt_set(w, ROLE_DIM);
+        crt_puts(w, py + plot_h + 1, left + width - title_l, title_l, c->x_title);
     }
 
     /* markers: a faint line up through the plot and a glyph on the axis */

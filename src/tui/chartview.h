@@ -47,6 +47,10 @@ typedef struct {
     char x_labels[CHARTVIEW_MAX_TICKS][12];
     int n_x_ticks;
     const char *x_title; /* written at the right end of the label row */
+    /* The x title is drawn even when the last tick labels reach the row's
+     * end: those that would touch it give way (their ticks stay).  Else
+     * it is drawn only where the labels leave room. */
+    bool x_title_first;
     const ChartMarker *markers;
     int n_markers;
     const char *empty_text; /* shown when no series has a point */

@@ -176,6 +176,19 @@ void teach_sparkline(int y, int x, int width, const double *v, int n, bool log)
 
 /* ---- titles ------------------------------------------------------------ */
 
+/* Joins a title's parts with " \u00b7 " into t: the first always, each
+ * next one only while the whole stays within room columns. */
+static void join_title(const char *const *parts, int n, int room, char *t, size_t cap)
+{
+    int len = snprintf(t, cap, "%s", parts[0]);
+    for (int i = 1; i < n && len > 0 && (size_t)len < cap; i++) {
+        char more[1024];
+        snprintf(more, sizeof more, "%s %s %s", t, crt_glyph(GLYPH_DOT), parts[i]);
+        if (crt_width(more) > room) break;
+        len = snprintf(t, cap, "%s", more);
+    }
+}
+
 /* A view's title from its parts, joined by " \u00b7 ", then tail (may be
  * NULL) dim: the first part always (cut with an ellipsis when it must be),
  * each next one only while it fits whole with the tail, so that no figure
@@ -185,13 +198,7 @@ static int draw_title(int y, int x, int width, const char *const *parts, int n, 
     int tw = tail ? crt_width(tail) : 0;
     int room = width - tw > 0 ? width - tw : width;
     char t[512];
-    int len = snprintf(t, sizeof t, "%s", parts[0]);
-    for (int i = 1; i < n && len > 0 && (size_t)len < sizeof t; i++) {
-        char more[1024];
-        snprintf(more, sizeof more, "%s %s %s", t, crt_glyph(GLYPH_DOT), parts[i]);
-        if (crt_width(more) > room) break;
-        len = snprintf(t, sizeof t, "%s", more);
-    }
+    join_title(parts, n, room, t, sizeof t);
     crt_set(stdscr, ROLE_TITLE);
     int used = crt_puts(stdscr, y, x, room, t);
     if (tail) {
@@ -981,14 +988,21 @@ static void view_scatter(const ViewCtx *c, int top, int left, int height, int wi
     chart_autoscale(both, (size_t)(2 * n), false, &sp.y_axis);
     sp.x_axis = sp.y_axis;
     double diag[2] = {sp.x_axis.lo, sp.x_axis.hi};
-    char title[200];
-    char of[64];
+    char title[200], of[64], rows[64];
     weights_of(c, ld->conf_step, of, sizeof of);
-    snprintf(title, sizeof title, "predicted against actual %s %zu %s rows %s %s",
-             crt_glyph(GLYPH_DOT), ld->n_rows, ld->conf_on_val ? "validation" : "training",
-             crt_glyph(GLYPH_DOT), of);
-    sp.title = title;
+    snprintf(rows, sizeof rows, "%zu %s rows", ld->n_rows,
+             ld->conf_on_val ? "validation" : "training");
+    /* the title's parts only while the legend fits beside them (the
+     * chart leaves out a legend that does not); kept weights are named
+     * before the rows, as in the confusion matrix's title */
+    const char *parts[] = {"predicted against actual", rows, of};
+    if (c->kept_epoch > 0 && ld->conf_step == c->snap->step) {
+        parts[1] = of;
+        parts[2] = rows;
+    }
     sp.legend = "the diagonal is exact";
+    join_title(parts, 3, width - 2 - crt_width(sp.legend), title, sizeof title);
+    sp.title = title;
     sp.series[0] = (ChartSeries){diag, diag, 2, ROLE_DIM, true};
     /* the rows in the charts' colour for their part: validation rows in
      * the validation curve's */
@@ -1007,6 +1021,7 @@ static void view_scatter(const ViewCtx *c, int top, int left, int height, int wi
     char xt[48];
     snprintf(xt, sizeof xt, "actual %s", crt_glyph(GLYPH_ARROW));
     sp.x_title = xt;
+    sp.x_title_first = true; /* the only name of the x axis */
     chartview_draw(stdscr, top, left, height, width, &sp);
 }
 
