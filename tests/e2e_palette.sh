@@ -4,7 +4,9 @@
 # ten classes ten different colours (read from the escape codes of
 # `tmux capture-pane -e`); a ten-class set with Fashion-MNIST's names shows
 # every name in the boundary legend at 80x24; on an 8-colour terminal the
-# classes that share a colour get different markers; under NO_COLOR the
+# classes that share a colour get different markers; with two classes and
+# one sigmoid output, class 1 (a positive output's) is blue, as a positive
+# weight in the network view, and class 0 orange; under NO_COLOR the
 # chart draws training and validation with different glyphs, its legend
 # shows them and names them (solid, dotted), the help names no colour, the
 # boundary's legend shows and names its points (reversed, underlined) and
@@ -74,6 +76,31 @@ cmp -s "$TMP/digits.sw" "$TMP/conf.sw" ||
     fail "the confusion view's class colours differ from the boundary's"
 echo "ok: the confusion matrix gives each class the boundary's colour"
 quit_q_y digits
+
+# ---- two classes, one sigmoid output: the positive class is blue ---------
+# The network view draws a positive weight or bias blue (33; 4 on 8
+# colours) and a negative one orange (208): class 1, which a positive
+# output predicts, must then be the blue one and class 0 the orange one
+# (yellow, 3, on 8 colours), as in the TensorFlow Playground.  With two
+# softmax outputs no sign stands for a class: class 0 keeps the first hue.
+# class_swatches MODE ARGS: the boundary legend's swatches as "COLOUR
+# CLASS" pairs on one line in $sw, class 0 first.
+class_swatches() {
+    start two "$1" "$2"
+    tab_to boundary
+    wait_for '██ 1 ' 10 || fail "$1 $2: the boundary legend shows no class 1"
+    capture "$TMP/two.esc"
+    swatches <"$TMP/two.esc" | grep -E '^[0-9]+ [01]$' | sort -k2 >"$TMP/two.sw"
+    sw=$(tr '\n' ' ' <"$TMP/two.sw")
+}
+class_swatches TERM=xterm-256color spiral
+[ "$sw" = "208 0 33 1 " ] || fail "256 colours, one sigmoid output: class swatches '$sw', not '208 0 33 1'"
+class_swatches TERM=xterm spiral
+[ "$sw" = "3 0 4 1 " ] || fail "8 colours, one sigmoid output: class swatches '$sw', not '3 0 4 1'"
+class_swatches TERM=xterm-256color "--loss cross_entropy spiral"
+[ "$sw" = "33 0 208 1 " ] || fail "256 colours, two softmax outputs: class swatches '$sw', not '33 0 208 1'"
+echo "ok: with one sigmoid output class 1 is blue as a positive weight, class 0 orange"
+quit_q_y two
 
 # ---- digits, 8 colours: classes sharing a colour get different markers -----
 start digits8 TERM=screen "'$PWD/datasets/digits.csv'"

@@ -32,19 +32,35 @@ static int n_levels(void)
     return crt_colors() >= 256 ? 4 : 2;
 }
 
-/* The colour of class c at confidence level (0 faint .. n_levels()-1 sure);
- * only with colour. */
-static short class_color(int c, int level)
+/* The palette slot of class k.  With one sigmoid output (two classes)
+ * class 1, whose output is positive, takes the palette's first hue (blue)
+ * and class 0 the second (orange; yellow on 8 colours), as the TensorFlow
+ * Playground colours its positive and negative classes: blue then means
+ * positive in every view, a weight or bias in the network view, a high
+ * value on the regression map and the class a positive output predicts.
+ * Otherwise k itself. */
+static int class_slot(const ViewCtx *c, int k)
 {
-    short col = crt_palette_colour(c < 0 ? 0 : c);
+    const ModelShape *sh = &c->snap->shape;
+    bool one_sigmoid =
+        sh->n_layers > 0 && sh->output == OUTPUT_SIGMOID && sh->sizes[sh->n_layers] == 1;
+    if (k < 0) k = 0;
+    return one_sigmoid && k <= 1 ? 1 - k : k;
+}
+
+/* The colour of class k at confidence level (0 faint .. n_levels()-1
+ * sure); only with colour. */
+static short class_color(const ViewCtx *c, int k, int level)
+{
+    short col = crt_palette_colour(class_slot(c, k));
     if (crt_colors() >= 256) return (short)palette_shade(col, level, n_levels());
     return level == 0 ? COLOR_BLACK : col;
 }
 
-/* The pair of class c's own colour, for text (0 without colour). */
-static short class_pair(int c)
+/* The pair of class k's own colour, for text (0 without colour). */
+static short class_pair(const ViewCtx *c, int k)
 {
-    return crt_colors() >= 8 ? crt_pair(crt_palette_colour(c), -1) : 0;
+    return crt_colors() >= 8 ? crt_pair(crt_palette_colour(class_slot(c, k)), -1) : 0;
 }
 
 /* A class's one-character name where there is no colour or UTF-8: its
@@ -142,7 +158,7 @@ static short cell_colour(const ViewCtx *c, int i)
 {
     const LiveData *ld = c->ld;
     if (ld->regression) return scale_colour(scale_step(c, ld->conf[i]));
-    return class_color(ld->cls[i], level_of(c, ld->conf[i]));
+    return class_color(c, ld->cls[i], level_of(c, ld->conf[i]));
 }
 
 /* ---- sparklines -------------------------------------------------------- */
@@ -387,15 +403,15 @@ static int boundary_legend(const Dataset *ds, const ViewCtx *c, int y, int left,
             if (f.draw) {
                 int yy = f.y + f.row;
                 if (hb) {
-                    put(yy, f.x, "\u2588\u2588", crt_pair(class_color(k, n_levels() - 1), -1),
+                    put(yy, f.x, "\u2588\u2588", crt_pair(class_color(c, k, n_levels() - 1), -1),
                         A_NORMAL);
                     if (marked)
                         put(yy, f.x + 2, crt_palette_marker(k, false),
-                            crt_pair(class_color(k, n_levels() - 1), point_bg()), A_BOLD);
+                            crt_pair(class_color(c, k, n_levels() - 1), point_bg()), A_BOLD);
                 } else {
-                    put(yy, f.x, (char[]){class_char(k), 0}, class_pair(k), A_BOLD | A_REVERSE);
-                    put(yy, f.x + 1, (char[]){region_char(k, true), 0}, class_pair(k), A_BOLD);
-                    put(yy, f.x + 2, (char[]){region_char(k, false), 0}, class_pair(k), A_DIM);
+                    put(yy, f.x, (char[]){class_char(k), 0}, class_pair(c, k), A_BOLD | A_REVERSE);
+                    put(yy, f.x + 1, (char[]){region_char(k, true), 0}, class_pair(c, k), A_BOLD);
+                    put(yy, f.x + 2, (char[]){region_char(k, false), 0}, class_pair(c, k), A_DIM);
                 }
                 crt_set(stdscr, ROLE_NORMAL);
                 crt_puts(stdscr, yy, f.x + sw + 1, name_w, nm);
@@ -536,7 +552,7 @@ void teach_boundary(const ViewCtx *c, int top, int left, int height, int width)
                 int i = r * g->w + col, hue = ld->cls[i];
                 int lv = level_of(c, ld->conf[i]);
                 bool sure = lv >= n_levels() - 1;
-                put(y, x, (char[]){region_char(hue, sure), 0}, class_pair(hue),
+                put(y, x, (char[]){region_char(hue, sure), 0}, class_pair(c, hue),
                     sure ? A_BOLD : A_DIM);
             }
         }
@@ -555,14 +571,14 @@ void teach_boundary(const ViewCtx *c, int top, int left, int height, int width)
         int k = ld->regression ? 0 : ld->pt_class[i];
         if (hb) {
             short fg = ld->regression ? scale_colour(scale_step(c, ld->pt_y[i]))
-                                      : class_color(k, n_levels() - 1);
+                                      : class_color(c, k, n_levels() - 1);
             const char *glyph = marked          ? crt_palette_marker(k, ld->pt_val[i])
                                 : ld->pt_val[i] ? "\u25cb"
                                                 : "\u25cf";
             put(top + 1 + r, left + col, glyph, crt_pair(fg, point_bg()), A_BOLD);
         } else {
             char ch[2] = {class_char(k), 0};
-            put(top + 1 + r, left + col, ch, ld->regression ? 0 : class_pair(k),
+            put(top + 1 + r, left + col, ch, ld->regression ? 0 : class_pair(c, k),
                 A_BOLD | (ld->pt_val[i] ? A_UNDERLINE : A_REVERSE));
         }
     }
@@ -1117,7 +1133,7 @@ void teach_confusion(const ViewCtx *c, int top, int left, int height, int width)
             snprintf(t, sizeof t, "%*c", cw, class_char(j));
         else
             snprintf(t, sizeof t, "%*s", cw, class_name(c, j, nm, sizeof nm));
-        wattrset(stdscr, crt_palette_attr(j));
+        wattrset(stdscr, crt_palette_attr(class_slot(c, j)));
         crt_puts(stdscr, y - 1, left + name_w + j * cw, cw, t);
     }
     int px = left + name_w + kc * cw + 2;
@@ -1125,12 +1141,12 @@ void teach_confusion(const ViewCtx *c, int top, int left, int height, int width)
     crt_puts(stdscr, y - 1, px, 20, "precision  recall");
     for (int i = 0; i < kr; i++) {
         if (halfblocks()) {
-            short fg = class_color(i, n_levels() - 1);
+            short fg = class_color(c, i, n_levels() - 1);
             put(y + i, left, "\u2588\u2588", crt_pair(fg, -1), A_NORMAL);
             if (marked)
                 put(y + i, left + 2, crt_palette_marker(i, false), crt_pair(fg, -1), A_BOLD);
         } else {
-            put(y + i, left, (char[]){class_char(i), 0}, class_pair(i), A_BOLD | A_REVERSE);
+            put(y + i, left, (char[]){class_char(i), 0}, class_pair(c, i), A_BOLD | A_REVERSE);
         }
         crt_set(stdscr, ROLE_NORMAL);
         if (iw) crt_puts(stdscr, y + i, left + sw, iw, (char[]){class_char(i), ' ', 0});
