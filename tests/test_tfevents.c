@@ -9,7 +9,9 @@
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -262,6 +264,58 @@ static void write_then_read_gives_the_same_scalars(void **state)
     assert_int_equal(i, 50);
     assert_int_equal(tfevents_reader_warnings(r), 0);
     assert_int_equal(tfevents_reader_records(r), 51);
+    tfevents_reader_close(r);
+    free(path);
+    remove_tree(dir);
+    free(dir);
+}
+
+/* A full disk (a file size limit stands in for it: a write that crosses
+ * it is cut short, the next one fails, SIGXFSZ ignored) takes part of an
+ * epoch's records: the file is cut back to its length at the last flush
+ * that worked, whole records that read back without a warning, and the
+ * writer takes nothing more. */
+static void a_flush_the_disk_takes_part_of_is_cut_back_to_whole_records(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    TfeWriter *w;
+    Error err = {0};
+    assert_int_equal(tfevents_open(&w, dir, 1700000000.25, &err), ERROR_NONE);
+    for (int epoch = 0; epoch < 3; epoch++) {
+        for (int i = 0; i < 5; i++)
+            assert_int_equal(
+                tfevents_write_scalar(w, "loss", epoch * 5 + i, 0.5f, 1700000001.0, &err),
+                ERROR_NONE);
+        assert_int_equal(tfevents_flush(w, &err), ERROR_NONE);
+    }
+    char *path = strdup(tfevents_path(w));
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    off_t whole = st.st_size;
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit saved, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
+    lim = (struct rlimit){(rlim_t)whole + 30, saved.rlim_max};
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    for (int i = 0; i < 5; i++) tfevents_write_scalar(w, "loss", 15 + i, 0.5f, 1700000002.0, &err);
+    ErrorCode rc = tfevents_flush(w, &err);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved), 0);
+    assert_int_equal(rc, ERROR_RUNTIME);
+    assert_non_null(strstr(err.msg, path));
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, whole);
+    assert_int_equal(tfevents_write_scalar(w, "loss", 20, 0.5f, 1700000003.0, &err), ERROR_RUNTIME);
+    tfevents_close(w, NULL);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, whole);
+    TfeReader *r;
+    assert_int_equal(tfevents_reader_open(&r, path, &err), ERROR_NONE);
+    TfeScalar sc;
+    int n = 0;
+    while (tfevents_reader_next(r, &sc)) assert_int_equal(sc.step, n++);
+    assert_int_equal(n, 15);
+    assert_int_equal(tfevents_reader_warnings(r), 0);
     tfevents_reader_close(r);
     free(path);
     remove_tree(dir);
@@ -755,6 +809,7 @@ int main(void)
         cmocka_unit_test(reader_resumes_when_the_file_grows),
         cmocka_unit_test(unwritable_directory_is_a_runtime_error_naming_it),
         cmocka_unit_test(cut_takes_away_the_sessions_end),
+        cmocka_unit_test(a_flush_the_disk_takes_part_of_is_cut_back_to_whole_records),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -156,6 +156,7 @@ struct TfeWriter {
     char path[4096];
     Error err;   /* the first failure; later calls return it */
     off_t good;  /* the file's length at the last flush that worked: whole records */
+    off_t put;   /* the bytes of the records written so far, flushed or not */
     bool nosync; /* tfevents_set_sync(w, false): flushes do not fsync */
 };
 
@@ -192,6 +193,7 @@ ErrorCode tfevents_write_record(TfeWriter *w, const void *data, size_t n, Error 
     if (fwrite(head, 1, 12, w->f) != 12 || (n && fwrite(data, 1, n, w->f) != n) ||
         fwrite(foot, 1, 4, w->f) != 4)
         return writer_fail(w, err, "write failed", errno ? errno : EIO);
+    w->put += (off_t)(12 + n + 4);
     return ERROR_NONE;
 }
 
@@ -397,8 +399,9 @@ ErrorCode tfevents_flush(TfeWriter *w, Error *err)
     if (fflush(w->f) != 0) return writer_fail(w, err, "write failed", errno);
     if (!w->nosync && fsync(fileno(w->f)) != 0 && errno != EINVAL && errno != EROFS)
         return writer_fail(w, err, "fsync failed", errno);
-    off_t at = ftello(w->f);
-    if (at >= 0) w->good = at;
+    /* the file is this writer's from its first byte ("x"): its length is
+     * what was put, without asking it (an lseek each epoch) */
+    w->good = w->put;
     return ERROR_NONE;
 }
 

@@ -44,6 +44,7 @@ struct RunDir {
     char checkpoint_path[RUNDIR_PATH];
     FILE *metrics;
     FILE *journal;
+    off_t metrics_end, journal_end; /* their lengths, as append_record knows them */
     TfeWriter *events;
     char *config_text;
     int spare_fd; /* held for the model's save, which needs a descriptor (-1: none) */
@@ -247,17 +248,26 @@ int rundir_remove_stale(const char *dir)
 /* Appends text to f, whose buffer is empty (every record is flushed), as
  * one record: written and flushed whole, or cut back to where it began (a
  * full disk takes part of it), so that no reader ever meets half a row or
- * half a line.  errno, and false, when it could not be written. */
-static bool append_record(FILE *f, const char *text)
+ * half a line.  *end is the file's length after the last record appended
+ * (-1: not known yet, asked of the file): only this stream writes the
+ * file (the run directory's lock), so that a record costs no fstat.
+ * errno, and false, when it could not be written. */
+static bool append_record(FILE *f, off_t *end, const char *text)
 {
     struct stat st;
-    off_t start = fstat(fileno(f), &st) == 0 ? st.st_size : -1;
+    off_t start = *end >= 0 ? *end : fstat(fileno(f), &st) == 0 ? st.st_size : -1;
+    size_t len = strlen(text);
     errno = 0;
-    if (fputs(text, f) >= 0 && fflush(f) == 0) return true;
+    if (fputs(text, f) >= 0 && fflush(f) == 0) {
+        *end = start >= 0 ? start + (off_t)len : -1;
+        return true;
+    }
     int e = errno ? errno : EIO;
     /* drop what stdio still holds, so that closing writes none of it */
     __fpurge(f);
-    if (start >= 0 && ftruncate(fileno(f), start) == 0) fseeko(f, start, SEEK_SET);
+    *end = -1;
+    if (start >= 0 && ftruncate(fileno(f), start) == 0 && fseeko(f, start, SEEK_SET) == 0)
+        *end = start;
     errno = e;
     return false;
 }
@@ -330,7 +340,7 @@ static void journal_line(RunDir *rl, double t, long step, int epoch, const char 
     clean[n] = '\0';
     char line[1200];
     snprintf(line, sizeof line, "%s step=%ld epoch=%d %s %s\n", when, step, epoch, kind, clean);
-    if (!append_record(rl->journal, line)) {
+    if (!append_record(rl->journal, &rl->journal_end, line)) {
         rl->journal_failed = true;
         rl_fail(rl, "%s: %s", rl->journal_path, strerror(errno));
     }
@@ -504,7 +514,8 @@ static void metrics_header(RunDir *rl)
     const char *h = rl->task == TASK_CLASSIFICATION
                         ? "epoch,step,wall_time,loss,accuracy,val_loss,val_accuracy,lr\n"
                         : "epoch,step,wall_time,loss,mae,r2,val_loss,val_mae,val_r2,lr\n";
-    if (!append_record(rl->metrics, h)) rl_fail(rl, "%s: %s", rl->metrics_path, strerror(errno));
+    if (!append_record(rl->metrics, &rl->metrics_end, h))
+        rl_fail(rl, "%s: %s", rl->metrics_path, strerror(errno));
 }
 
 static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s, const char *resume,
@@ -808,6 +819,7 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
         return abandon_run(rl, !resume,
                            error_set(err, ERROR_RUNTIME, "%s: %s", config_path, strerror(e)));
 
+    rl->metrics_end = rl->journal_end = -1; /* append_record asks the files */
     rl->metrics = fopen(rl->metrics_path, resume ? "a" : "w");
     if (!rl->metrics) {
         rc = error_set(err, ERROR_RUNTIME, "%s: %s", rl->metrics_path, strerror(errno));
@@ -1221,7 +1233,7 @@ void rundir_on_epoch(void *ctx, const EpochMetrics *m)
     snprintf(row, sizeof row, "%d,%ld,%.3f%s%s%s%s%s%s,%.8g\n", m->epoch, m->step, m->wall_time,
              f[0], f[1], cls ? "" : f[2], f[3], f[4], cls ? "" : f[5], m->lr);
     /* the row goes out whole or not at all, so a reader never sees half of it */
-    if (!append_record(rl->metrics, row)) {
+    if (!append_record(rl->metrics, &rl->metrics_end, row)) {
         rl_fail(rl, "%s: %s", rl->metrics_path, strerror(errno));
         return;
     }
