@@ -898,6 +898,67 @@ static void model_gtm_stores_the_penalty_its_weights_were_scored_with(void **sta
     }
 }
 
+/* checkpoint.gtm's stored options, as of one checkpoint. */
+static char *stored_config(const char *path, Options *o)
+{
+    SavedModel sm;
+    Error err = {0};
+    if (modelfile_load(&sm, path, &err)) fail_msg("%s", err.msg);
+    options_default(o);
+    assert_int_equal(options_load_text(o, sm.config_text, path, NULL, &err), ERROR_NONE);
+    char *text = strdup(sm.config_text);
+    modelfile_free(&sm);
+    return text;
+}
+
+/* Each checkpoint.gtm stores the hyperparameters in force at its epoch:
+ * the same text while they stay as they are, the new ones from the first
+ * checkpoint after a change (the dashboard's, a PBT exploit's), and the
+ * run's data options as they are after a change of a generated set. */
+static void each_checkpoint_stores_the_hyperparameters_in_force_at_its_epoch(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    f->opt.hp.opt.lr = 0.01;
+    RunDir *rl = open_as(f, 1);
+    rundir_set_checkpoint_share(rl, 1); /* a checkpoint.gtm at every epoch */
+    char path[4200];
+    file_path(path, sizeof path, rl, "checkpoint.gtm");
+    int perm[120];
+    for (int i = 0; i < 120; i++) perm[i] = i;
+    const double lr[4] = {0.01, 0.01, 0.05, 0.05};
+    char *text[4];
+    for (int ep = 1; ep <= 4; ep++) {
+        EpochMetrics m = epoch_metrics(ep, true);
+        rundir_on_epoch(rl, &m);
+        TrainState s = {.epoch = ep,
+                        .step = 4 * ep,
+                        .n_rows = 120,
+                        .perm = perm,
+                        .best_epoch = ep,
+                        .plateau_scale = 1};
+        s.hp = f->opt.hp;
+        s.hp.opt.lr = lr[ep - 1];
+        if (ep == 4) { /* the set's noise changed before this epoch */
+            f->s.opt.noise = 0.25;
+            rundir_on_data(rl, &f->s);
+        }
+        rundir_on_state(rl, &f->m, &f->o, &s, false);
+        Options o;
+        text[ep - 1] = stored_config(path, &o);
+        assert_true(o.hp.opt.lr == lr[ep - 1]);
+        assert_true(o.noise == (ep == 4 ? 0.25 : f->opt.noise));
+    }
+    assert_string_equal(text[0], text[1]);
+    assert_string_not_equal(text[1], text[2]);
+    assert_string_not_equal(text[2], text[3]);
+    for (int k = 0; k < 4; k++) free(text[k]);
+    Error err = {0};
+    assert_int_equal(rundir_error(rl, &err), ERROR_NONE);
+    rundir_close(rl);
+    free_fixture(f);
+}
+
 /* Whether the files at a and b hold the same bytes. */
 static bool same_bytes(const char *a, const char *b)
 {
@@ -2188,6 +2249,7 @@ int main(void)
         cmocka_unit_test(config_txt_loads_back_into_the_same_options),
         cmocka_unit_test(checkpoint_writes_a_loadable_model),
         cmocka_unit_test(model_gtm_stores_the_penalty_its_weights_were_scored_with),
+        cmocka_unit_test(each_checkpoint_stores_the_hyperparameters_in_force_at_its_epoch),
         cmocka_unit_test(a_nosync_run_directory_writes_the_same_files_and_fsyncs_none),
         cmocka_unit_test(a_nosync_run_directory_writes_model_gtm_with_its_checkpoint),
         cmocka_unit_test(unusable_logdir_is_an_error_naming_it),

@@ -47,6 +47,11 @@ struct RunDir {
     off_t metrics_end, journal_end; /* their lengths, as append_record knows them */
     TfeWriter *events;
     char *config_text;
+    /* the last checkpoint's stored options (NULL: none made yet) and the
+     * hyperparameters they were made with: the next checkpoint with the
+     * same ones stores the same text, made once */
+    char *state_text;
+    HyperParams state_hp;
     int spare_fd; /* held for the model's save, which needs a descriptor (-1: none) */
     int lock_fd;  /* the directory, flock'ed while this process writes it (-1: none) */
     int last_epoch;
@@ -715,6 +720,8 @@ void rundir_on_data(RunDir *rl, const PreparedData *s)
     rl->s = s;
     rl->opt.noise = s->opt.noise;
     rl->opt.val_split = s->opt.val_split;
+    free(rl->state_text); /* made of the options as they were */
+    rl->state_text = NULL;
     if (rl->off || rl->err.code != ERROR_NONE) return;
     char *text = config_text_of(&rl->opt, started_note);
     if (!text) {
@@ -950,6 +957,7 @@ void rundir_close(RunDir *rl)
     if (rl->spare_fd >= 0) close(rl->spare_fd);
     if (rl->lock_fd >= 0) close(rl->lock_fd); /* and its lock */
     free(rl->config_text);
+    free(rl->state_text);
     free(rl);
 }
 
@@ -1365,20 +1373,23 @@ void rundir_on_state(void *ctx, const Model *m, const Optimizer *o, const TrainS
      * a resume goes on with the rate or batch size changed while it
      * trained, as the run would have (config.txt keeps those it began
      * with, the journal each change) */
-    Options *now = malloc(sizeof *now);
-    char *text = NULL;
-    if (now) {
-        *now = rl->opt;
-        now->hp = s->hp;
-        text = config_text_of(now,
-                              "# in force at the end of this checkpoint's epoch: the changes made "
-                              "while it trained\n# included (journal.txt has each)\n");
-        free(now);
+    if (!rl->state_text || memcmp(&rl->state_hp, &s->hp, sizeof s->hp) != 0) {
+        Options *now = malloc(sizeof *now);
+        char *text = NULL;
+        if (now) {
+            *now = rl->opt;
+            now->hp = s->hp;
+            text = config_text_of(now, "# in force at the end of this checkpoint's epoch: the "
+                                       "changes made while it trained\n# included (journal.txt "
+                                       "has each)\n");
+            free(now);
+        }
+        free(rl->state_text);
+        rl->state_text = text;
+        rl->state_hp = s->hp;
     }
-    info.config_text = text; /* NULL: the options it began with */
-    bool saved = save_model_file(rl, rl->checkpoint_path, m, o, &info, s->step, s->epoch);
-    free(text);
-    if (!saved) return;
+    info.config_text = rl->state_text; /* NULL: the options it began with */
+    if (!save_model_file(rl, rl->checkpoint_path, m, o, &info, s->step, s->epoch)) return;
     rl->state_epoch = s->epoch;
     if (!last && rl->model_pending > 0) save_pending_model(rl, m, o, s);
     rl->state_end = now_mono();
