@@ -243,6 +243,15 @@ int fdatasync(int fd)
     return (int)syscall(SYS_fdatasync, fd);
 }
 
+/* mkdir, counted the same way. */
+static atomic_int n_mkdir;
+
+int mkdir(const char *path, mode_t mode)
+{
+    atomic_fetch_add(&n_mkdir, 1);
+    return (int)syscall(SYS_mkdir, path, mode);
+}
+
 /* ---- tests ----------------------------------------------------------- */
 
 static void run_directory_is_named_by_time_dataset_and_name(void **state)
@@ -1082,6 +1091,33 @@ static void a_nosync_run_directory_writes_model_gtm_with_its_checkpoint(void **s
     assert_true(w0 == 4.0f);
     assert_int_equal(rundir_error(rl, &err), ERROR_NONE);
     free(best);
+    rundir_close(rl);
+    free_fixture(f);
+}
+
+/* A run directory in a --logdir that is there already (each trial of a
+ * sweep makes one in the sweep's directory) makes that one directory and
+ * tries no other: the parts of the logdir's path are not made again. */
+static void a_run_in_an_existing_logdir_makes_only_its_own_directory(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    RunDir *rl = open_as(f, true); /* makes the logdir, runs/nested */
+    rundir_close(rl);
+    snprintf(f->opt.name, sizeof f->opt.name,
+             "second"); /* not the first's name, if in its second */
+    atomic_store(&n_mkdir, 0);
+    rl = open_as(f, true);
+    assert_int_equal(atomic_load(&n_mkdir), 1);
+    struct stat st;
+    assert_int_equal(stat(rundir_path(rl), &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    rundir_close(rl);
+    /* one that is not there is made, part by part, as before */
+    snprintf(f->opt.logdir, sizeof f->opt.logdir, "%s/runs/other/deeper", f->tmp);
+    rl = open_as(f, true);
+    assert_int_equal(stat(f->opt.logdir, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
     rundir_close(rl);
     free_fixture(f);
 }
@@ -2252,6 +2288,7 @@ int main(void)
         cmocka_unit_test(each_checkpoint_stores_the_hyperparameters_in_force_at_its_epoch),
         cmocka_unit_test(a_nosync_run_directory_writes_the_same_files_and_fsyncs_none),
         cmocka_unit_test(a_nosync_run_directory_writes_model_gtm_with_its_checkpoint),
+        cmocka_unit_test(a_run_in_an_existing_logdir_makes_only_its_own_directory),
         cmocka_unit_test(unusable_logdir_is_an_error_naming_it),
         cmocka_unit_test(resume_removes_the_temporaries_of_dead_processes_only),
         cmocka_unit_test(a_run_being_written_cannot_be_resumed_beside_it),

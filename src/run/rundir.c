@@ -162,13 +162,16 @@ static ErrorCode mkdir_failed(const char *logdir, const char *path, int e, Error
 }
 
 /* mkdir -p: ERROR_RUNTIME naming path (as given) and the part that cannot
- * be made. */
+ * be made.  A directory that is there already (a sweep's, for each of its
+ * trials) costs one stat, not a mkdir of each part of its path. */
 static ErrorCode make_dirs(const char *path, Error *err)
 {
     char buf[RUNDIR_PATH];
     size_t n = strlen(path);
     if (n == 0) return error_set(err, ERROR_INPUT, "--logdir: empty directory name");
     if (n >= sizeof buf) return error_set(err, ERROR_INPUT, "%s: path too long", path);
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return ERROR_NONE;
     memcpy(buf, path, n + 1);
     for (size_t i = 1; i <= n; i++) {
         if (buf[i] != '/' && buf[i] != '\0') continue;
@@ -177,7 +180,6 @@ static ErrorCode make_dirs(const char *path, Error *err)
         if (mkdir(buf, 0755) != 0 && errno != EEXIST) return mkdir_failed(path, buf, errno, err);
         buf[i] = c;
     }
-    struct stat st;
     if (stat(path, &st) != 0) {
         char why[2 * RUNDIR_PATH];
         return error_set(err, ERROR_RUNTIME, "--logdir %s: %s", path,
