@@ -642,6 +642,61 @@ static void the_experiment_says_what_differs_and_an_enums_values(void **state)
     free_fixture(f);
 }
 
+/* Whether the SessionStartInfo start[0..n) has a value for the
+ * hyperparameter name: a key of its hparams map (field 1). */
+static bool start_hparam(const uint8_t *start, size_t n, const char *name)
+{
+    size_t l, kl;
+    bool found;
+    const uint8_t *entry;
+    for (int k = 0; (entry = pb_nth(start, n, 1, k, &l, &found)) != NULL; k++) {
+        const uint8_t *key = pb_nth(entry, l, 1, 0, &kl, &found);
+        if (found && kl == strlen(name) && memcmp(key, name, kl) == 0) return true;
+    }
+    return false;
+}
+
+/* The HParams tab's columns are the hyperparameters of the model and its
+ * training: what changes what the run learns, the seed included.  An
+ * option that changes only how fast it runs (threads), how it is shown
+ * or named (pace, name), or which files it reads by their path (test,
+ * labels) or how (delimiter) is no column, neither in the experiment
+ * nor in the session's values. */
+static void the_hparams_are_the_options_that_change_what_is_learned(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    f->opt.threads = 3;
+    RunDir *rl = open_as(f, false);
+    char p[4200] = "", buf[65536];
+    size_t n = read_event_file(rl, p, sizeof p, buf, sizeof buf);
+    size_t len, exp_len, start_len;
+    bool found, differs;
+    int domain;
+    const uint8_t *data = hparams_data(buf, n, "_hparams_/experiment", &len);
+    const uint8_t *exp = pb_nth(data, len, 2, 0, &exp_len, &found); /* .experiment */
+    assert_true(found);
+    data = hparams_data(buf, n, "_hparams_/session_start_info", &len);
+    const uint8_t *start = pb_nth(data, len, 3, 0, &start_len, &found); /* .session_start_info */
+    assert_true(found);
+    static const char *const kept[] = {"dataset", "seed",     "lr",        "batch-size", "layers",
+                                       "epochs",  "patience", "val-split", "normalize",  "label"};
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        if (!experiment_hparam(exp, exp_len, kept[i], &differs, &domain) ||
+            !start_hparam(start, start_len, kept[i]))
+            fail_msg("%s is missing from the HParams records", kept[i]);
+    }
+    static const char *const left_out[] = {"threads", "pace",      "name",   "test",
+                                           "labels",  "delimiter", "logdir", "config"};
+    for (size_t i = 0; i < sizeof left_out / sizeof left_out[0]; i++) {
+        if (experiment_hparam(exp, exp_len, left_out[i], &differs, &domain) ||
+            start_hparam(start, start_len, left_out[i]))
+            fail_msg("%s is listed as a hyperparameter", left_out[i]);
+    }
+    rundir_close(rl);
+    free_fixture(f);
+}
+
 static void event_file_reads_back_as_the_same_scalars(void **state)
 {
     (void)state;
@@ -2279,6 +2334,7 @@ int main(void)
         cmocka_unit_test(event_file_reads_back_as_the_same_scalars),
         cmocka_unit_test(the_hparams_metrics_have_values_while_the_run_trains),
         cmocka_unit_test(the_experiment_says_what_differs_and_an_enums_values),
+        cmocka_unit_test(the_hparams_are_the_options_that_change_what_is_learned),
         cmocka_unit_test(a_run_ended_in_its_first_epoch_has_its_final_figures),
         cmocka_unit_test(the_sessions_model_uri_is_an_absolute_path),
         cmocka_unit_test(a_resumed_run_tells_tensorboard_it_restarted),

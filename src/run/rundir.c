@@ -366,7 +366,24 @@ typedef struct {
     int n;
 } HParamSet;
 
-/* The run's data, model and training options, typed for the HParams
+/* Whether s is a hyperparameter of the model or its training, a column
+ * of the HParams tab: an option of the run (config.txt's) that changes
+ * what it learns, --seed included.  Not the output options (the run's
+ * name, the pace on screen), not --threads (how many threads share each
+ * step: how fast it trains, not what), and not the options that say which
+ * file holds what or how it is read: --test (a set scored after
+ * training, by its path), --labels (an IDX file's labels, by path) and
+ * --delimiter. */
+static bool is_hparam(const OptionSpec *s)
+{
+    static const char *const not_hparams[] = {"threads", "test", "labels", "delimiter"};
+    if (!s->in_config || s->group == OPTGROUP_OUTPUT) return false;
+    for (size_t i = 0; i < sizeof not_hparams / sizeof not_hparams[0]; i++)
+        if (strcmp(s->name, not_hparams[i]) == 0) return false;
+    return true;
+}
+
+/* The run's hyperparameters (is_hparam), typed for the HParams
  * dashboard: those that apply to it (an Adam run does not list SGD's
  * momentum), or with every_option all of them. */
 static void collect_hparams(HParamSet *set, const Options *o, const char *dataset,
@@ -383,8 +400,7 @@ static void collect_hparams(HParamSet *set, const Options *o, const char *datase
     set->n++;
     for (size_t i = 0; i < option_count && set->n < RUNDIR_MAX_HPARAMS; i++) {
         const OptionSpec *s = &option_table[i];
-        if (!s->in_config || s->group == OPTGROUP_OUTPUT) continue;
-        if (!every_option && !option_applies(s, o)) continue;
+        if (!is_hparam(s) || (!every_option && !option_applies(s, o))) continue;
         const void *base = (const char *)o + s->offset;
         h = &set->hp[set->n];
         /* an enum's names are all the values it can take */
