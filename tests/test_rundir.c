@@ -806,6 +806,47 @@ static void a_run_ended_in_its_first_epoch_has_its_final_figures(void **state)
     free_fixture(f);
 }
 
+/* The HParams session ends with api.proto's Status of how the run ended,
+ * the tab's Status filter: SUCCESS when it trained to its end (every
+ * epoch, or its early stopping said it was done), FAILURE when it
+ * diverged, and UNKNOWN (no status) when it was cut short before its end,
+ * stopped by a person or pruned by a sweep's rule, which both end as
+ * TRAIN_STOPPED: how it would have ended is not known, as of a run
+ * killed before its end (no session end at all). */
+static void the_session_ends_with_the_status_of_how_the_run_ended(void **state)
+{
+    (void)state;
+    static const struct {
+        TrainStatus how;
+        uint64_t status; /* 0: none written, STATUS_UNKNOWN */
+    } cases[] = {
+        {TRAIN_DONE, 1}, {TRAIN_EARLY_STOPPED, 1}, {TRAIN_DIVERGED, 2}, {TRAIN_STOPPED, 0}};
+    Fixture *f = make_fixture(true, true);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        RunDir *rl = open_as(f, false);
+        Error err = {0};
+        TrainResult r = {.status = cases[i].how, .epochs = 1, .steps = 4, .best_epoch = 1};
+        r.kept = epoch_metrics(1, true);
+        assert_int_equal(rundir_finish(rl, &r, &err), ERROR_NONE);
+        char p[4200] = "", buf[65536];
+        size_t n = read_event_file(rl, p, sizeof p, buf, sizeof buf);
+        size_t len, end_len, status = 0;
+        bool found;
+        const uint8_t *data = hparams_data(buf, n, "_hparams_/session_end_info", &len);
+        const uint8_t *end = pb_nth(data, len, 4, 0, &end_len, &found); /* .session_end_info */
+        assert_true(found);
+        pb_nth(end, end_len, 1, 0, &status, &found); /* .status */
+        if (!found) status = 0;
+        if (status != cases[i].status)
+            fail_msg("a run that ended %s: session status %zu, not %d",
+                     train_status_key(cases[i].how), status, (int)cases[i].status);
+        pb_nth(end, end_len, 2, 0, &len, &found); /* .end_time_secs */
+        assert_true(found);
+        rundir_close(rl);
+    }
+    free_fixture(f);
+}
+
 /* The session's model_uri names model.gtm by its absolute path: the
  * HParams tab shows it to a TensorBoard that runs elsewhere, and a path
  * relative to where the run was started leads nowhere from there. */
@@ -2336,6 +2377,7 @@ int main(void)
         cmocka_unit_test(the_experiment_says_what_differs_and_an_enums_values),
         cmocka_unit_test(the_hparams_are_the_options_that_change_what_is_learned),
         cmocka_unit_test(a_run_ended_in_its_first_epoch_has_its_final_figures),
+        cmocka_unit_test(the_session_ends_with_the_status_of_how_the_run_ended),
         cmocka_unit_test(the_sessions_model_uri_is_an_absolute_path),
         cmocka_unit_test(a_resumed_run_tells_tensorboard_it_restarted),
         cmocka_unit_test(config_txt_loads_back_into_the_same_options),

@@ -1414,6 +1414,25 @@ void rundir_on_state(void *ctx, const Model *m, const Optimizer *o, const TrainS
     rl->state_cost = rl->state_end - start;
 }
 
+/* The HParams session's end status (api.proto's Status), the HParams
+ * tab's Status filter.  SUCCESS: the run trained to its end, every epoch
+ * or until its early stopping said it was done, so its figures are its
+ * final ones.  FAILURE: it diverged, the configuration does not train.
+ * UNKNOWN: it was cut short before its end, stopped by a person (key s,
+ * SIGINT, a sweep stopped) or pruned by a sweep's rule, and how it would
+ * have ended is not known; a run killed before its end, which writes no
+ * session end, reads as UNKNOWN too.  RUNNING is never written:
+ * TensorBoard keeps a run's first session end. */
+static TfeSessionStatus session_status(TrainStatus how)
+{
+    switch (how) {
+    case TRAIN_DONE:
+    case TRAIN_EARLY_STOPPED: return TFE_STATUS_SUCCESS;
+    case TRAIN_DIVERGED: return TFE_STATUS_FAILURE;
+    default: return TFE_STATUS_UNKNOWN;
+    }
+}
+
 ErrorCode rundir_finish(RunDir *rl, const TrainResult *r, Error *err)
 {
     /* a failure from here on is this call's to report, not on_fail's */
@@ -1432,7 +1451,7 @@ ErrorCode rundir_finish(RunDir *rl, const TrainResult *r, Error *err)
         part_scalars(rl, "final/test_", step, t, r->test_loss, r->test_accuracy, r->test_mae,
                      r->test_r2);
     Error e = {0};
-    TfeSessionStatus st = r->status == TRAIN_DIVERGED ? TFE_STATUS_FAILURE : TFE_STATUS_SUCCESS;
+    TfeSessionStatus st = session_status(r->status);
     if (rl->err.code == ERROR_NONE && tfevents_write_hparams_end(rl->events, st, t, &e))
         rl_fail_err(rl, &e, "write_failed");
 
