@@ -243,15 +243,15 @@ for w in "race --help" "--man"; do
 done
 
 # The options that print something and exit are in --help (and so, by the
-# manual's checks below, in the man page); --man and --bash-completion go
-# alone, so a command's --help leaves them out.
+# manual's checks below, in the man page); --man, --bash-completion and
+# --list-datasets go alone, so a command's --help leaves them out.
 run --help
-for o in '-h, --help' '-V, --version' '--man' '--bash-completion'; do
+for o in '-h, --help' '-V, --version' '--man' '--bash-completion' '--list-datasets'; do
     expect_line "$OUT" "^  $o  " "--help does not list $o"
 done
 run train --help
 expect_line "$OUT" '^  -V, --version  ' "train --help does not list -V, --version"
-expect_no_line "$OUT" '^  --(man|bash-completion) ' "train --help lists an option that goes alone"
+expect_no_line "$OUT" '^  --(man|bash-completion|list-datasets) ' "train --help lists an option that goes alone"
 run --bash-completion
 expect_rc 0
 expect_line "$OUT" '^complete -F _gradtop gradtop$' "--bash-completion prints no completion script"

@@ -143,6 +143,10 @@ extern const size_t cli_general_count;
 void cli_man(FILE *f);
 /* A bash completion script for gradtop, made from the same tables. */
 void cli_bash_completion(FILE *f);
+/* The names a DATASET may be given by, one a line, as dataset_load finds
+ * them from where the program is (gradtop --list-datasets, which the
+ * completion script runs).  False, said on stderr, when out of memory. */
+bool cli_list_datasets(FILE *f);
 
 int cmd_train(const Options *o, const CliArgs *a);
 int cmd_inspect(const Options *o, const CliArgs *a);

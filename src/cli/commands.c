@@ -86,6 +86,10 @@ const CliGeneral cli_general[] = {
      "command"},
     {"bash-completion", NULL, true,
      "print a bash completion script (make install installs it); alone, without a command"},
+    {"list-datasets", NULL, true,
+     "print the names a DATASET may be, one a line: datasets/*.csv beside the program, in "
+     "PREFIX/share/gradtop and in the working directory, and the built-in sets (the bash "
+     "completion offers them); alone, without a command"},
 };
 const size_t cli_general_count = sizeof cli_general / sizeof cli_general[0];
 

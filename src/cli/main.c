@@ -54,13 +54,18 @@ int main(int argc, char **argv)
     hold_closed_standard_fds();
     single_blas_thread(argv);
     gemm_single_thread();
-    /* the manual and the completion script, made at build time */
+    /* the manual and the completion script, made at build time, and the
+     * datasets' names, which the script asks for as it completes */
     if (argc == 2 && !strcmp(argv[1], "--man")) {
         cli_man(stdout);
         return output_finish_stdout();
     }
     if (argc == 2 && !strcmp(argv[1], "--bash-completion")) {
         cli_bash_completion(stdout);
+        return output_finish_stdout();
+    }
+    if (argc == 2 && !strcmp(argv[1], "--list-datasets")) {
+        if (!cli_list_datasets(stdout)) return EXIT_RUNTIME;
         return output_finish_stdout();
     }
     const CliCommand *c = argc > 1 ? cli_command_named(argv[1]) : NULL;

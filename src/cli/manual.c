@@ -3,7 +3,8 @@
  * command table (commands.c), the commands' own options (args.c), the
  * option table (options.c) and the screens' key tables (tui/keys.c, and
  * the view's in tui/logview.c), so that none can drift from what the
- * program takes.  See cli.h.
+ * program takes; and the datasets' names that the script asks the program
+ * for as it completes (--list-datasets).  See cli.h.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -267,17 +268,57 @@ void cli_man(FILE *f)
     fputs(".fi\n", f);
 }
 
-/* The built-in datasets' names, each after a space: the data layer's
- * list, so that the script offers what dataset_load takes. */
-static void builtin_datasets(FILE *f)
+bool cli_list_datasets(FILE *f)
+{
+    int n = dataset_list_available(cli_exe_dir(), NULL, 0);
+    char(*names)[128] = malloc((size_t)(n > 0 ? n : 1) * sizeof *names);
+    if (!names) {
+        fprintf(stderr, "gradtop: --list-datasets: out of memory\n");
+        return false;
+    }
+    int now = dataset_list_available(cli_exe_dir(), names, n); /* more, if one came since */
+    for (int i = 0; i < n && i < now; i++) {
+        /* a name with a control character would break the line it is
+         * on, or send the terminal a sequence: no one types it anyway */
+        bool plain = true;
+        for (const unsigned char *c = (const unsigned char *)names[i]; *c; c++)
+            plain = plain && *c >= 0x20 && *c != 0x7f;
+        if (plain) fprintf(f, "%s\n", names[i]);
+    }
+    free(names);
+    return true;
+}
+
+/* The built-in datasets' names, each after sep: the data layer's list,
+ * what the script offers when the program cannot be asked. */
+static void builtin_datasets(FILE *f, const char *sep)
 {
     const char *name;
-    for (int i = 0; (name = dataset_builtin_name(i)); i++) fprintf(f, " %s", name);
+    for (int i = 0; (name = dataset_builtin_name(i)); i++) fprintf(f, "%s%s", i ? sep : "", name);
 }
 
 void cli_bash_completion(FILE *f)
 {
     fputs("# bash completion for gradtop, made by `gradtop --bash-completion`\n", f);
+    /* The datasets' names come from the program being completed, as it
+     * finds them from where it is (beside it, its PREFIX/share, ./datasets)
+     * and now: the script is made at build time.  They are matched by hand,
+     * not by compgen -W, which would expand a file's name ($(...) in it) as
+     * shell words. */
+    fputs("# _gradtop_datasets CUR: the names of datasets that start with CUR, from\n"
+          "# the program itself (gradtop --list-datasets), into COMPREPLY\n"
+          "_gradtop_datasets() {\n"
+          "    local prog=${COMP_WORDS[0]} names name\n"
+          "    [[ $prog == \"~/\"* ]] && prog=$HOME/${prog#\"~/\"}\n"
+          "    names=$(command \"$prog\" --list-datasets 2>/dev/null) || names='",
+          f);
+    builtin_datasets(f, "\n");
+    fputs("'\n"
+          "    while IFS= read -r name; do\n"
+          "        [[ -n $name && $name == \"$1\"* ]] && COMPREPLY+=(\"$name\")\n"
+          "    done <<<\"$names\"\n"
+          "}\n",
+          f);
     fputs("_gradtop() {\n"
           "    local cur prev words cword\n"
           "    _init_completion 2>/dev/null || {\n"
@@ -330,8 +371,10 @@ void cli_bash_completion(FILE *f)
     char names[200];
     cli_command_names(names, sizeof names, " ");
     fprintf(f,
-            "    --model|--resume|--output|-o|--config|--test|--labels|--logdir)\n"
+            "    --model|--resume|--output|-o|--config|--labels|--logdir)\n"
             "        COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
+            "    --test)\n"
+            "        COMPREPLY=($(compgen -f -- \"$cur\")); _gradtop_datasets \"$cur\"; return ;;\n"
             "    esac\n"
             "    if [[ $cur == -* ]]; then\n"
             "        COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\")); return\n"
@@ -340,18 +383,13 @@ void cli_bash_completion(FILE *f)
             "        [ \"$cword\" -eq 2 ] && COMPREPLY=($(compgen -W \"%s\" -- \"$cur\"))\n"
             "        return\n"
             "    fi\n"
-            "    if [ \"$cword\" -eq 1 ]; then\n"
-            "        COMPREPLY=($(compgen -W \"%s",
+            "    if [ \"$cmd\" = view ]; then\n"
+            "        COMPREPLY=($(compgen -d -- \"$cur\")); return\n"
+            "    fi\n"
+            "    COMPREPLY=($(compgen -f -- \"$cur\"))\n"
+            "    [ \"$cword\" -eq 1 ] && COMPREPLY+=($(compgen -W \"%s\" -- \"$cur\"))\n"
+            "    _gradtop_datasets \"$cur\"\n"
+            "}\n"
+            "complete -F _gradtop gradtop\n",
             names, names);
-    builtin_datasets(f);
-    fputs("\" -- \"$cur\") $(compgen -f -- \"$cur\"))\n"
-          "        return\n"
-          "    fi\n"
-          "    COMPREPLY=($(compgen -W \"",
-          f);
-    builtin_datasets(f);
-    fputs("\" -- \"$cur\") $(compgen -f -- \"$cur\"))\n"
-          "}\n"
-          "complete -F _gradtop gradtop\n",
-          f);
 }
