@@ -656,6 +656,35 @@ static bool start_hparam(const uint8_t *start, size_t n, const char *name)
     return false;
 }
 
+/* The experiment and the session start of a run's event file, as
+ * TensorBoard decodes them. */
+typedef struct {
+    char buf[65536];
+    const uint8_t *exp, *start;
+    size_t exp_len, start_len;
+} HParamRecords;
+
+static void read_hparam_records(const RunDir *rl, HParamRecords *h)
+{
+    char p[4200] = "";
+    size_t n = read_event_file(rl, p, sizeof p, h->buf, sizeof h->buf), len;
+    bool found;
+    const uint8_t *data = hparams_data(h->buf, n, "_hparams_/experiment", &len);
+    h->exp = pb_nth(data, len, 2, 0, &h->exp_len, &found); /* .experiment */
+    assert_true(found);
+    data = hparams_data(h->buf, n, "_hparams_/session_start_info", &len);
+    h->start = pb_nth(data, len, 3, 0, &h->start_len, &found); /* .session_start_info */
+    assert_true(found);
+}
+
+/* Whether the experiment declares the hyperparameter name. */
+static bool declared(const HParamRecords *h, const char *name)
+{
+    bool differs;
+    int domain;
+    return experiment_hparam(h->exp, h->exp_len, name, &differs, &domain);
+}
+
 /* The HParams tab's columns are the hyperparameters of the model and its
  * training: what changes what the run learns, the seed included.  An
  * option that changes only how fast it runs (threads), how it is shown
@@ -668,32 +697,58 @@ static void the_hparams_are_the_options_that_change_what_is_learned(void **state
     Fixture *f = make_fixture(true, true);
     f->opt.threads = 3;
     RunDir *rl = open_as(f, false);
-    char p[4200] = "", buf[65536];
-    size_t n = read_event_file(rl, p, sizeof p, buf, sizeof buf);
-    size_t len, exp_len, start_len;
-    bool found, differs;
-    int domain;
-    const uint8_t *data = hparams_data(buf, n, "_hparams_/experiment", &len);
-    const uint8_t *exp = pb_nth(data, len, 2, 0, &exp_len, &found); /* .experiment */
-    assert_true(found);
-    data = hparams_data(buf, n, "_hparams_/session_start_info", &len);
-    const uint8_t *start = pb_nth(data, len, 3, 0, &start_len, &found); /* .session_start_info */
-    assert_true(found);
+    HParamRecords *h = malloc(sizeof *h);
+    assert_non_null(h);
+    read_hparam_records(rl, h);
     static const char *const kept[] = {"dataset", "seed",     "lr",        "batch-size", "layers",
                                        "epochs",  "patience", "val-split", "normalize",  "label"};
     for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
-        if (!experiment_hparam(exp, exp_len, kept[i], &differs, &domain) ||
-            !start_hparam(start, start_len, kept[i]))
+        if (!declared(h, kept[i]) || !start_hparam(h->start, h->start_len, kept[i]))
             fail_msg("%s is missing from the HParams records", kept[i]);
     }
     static const char *const left_out[] = {"threads", "pace",      "name",   "test",
                                            "labels",  "delimiter", "logdir", "config"};
     for (size_t i = 0; i < sizeof left_out / sizeof left_out[0]; i++) {
-        if (experiment_hparam(exp, exp_len, left_out[i], &differs, &domain) ||
-            start_hparam(start, start_len, left_out[i]))
+        if (declared(h, left_out[i]) || start_hparam(h->start, h->start_len, left_out[i]))
             fail_msg("%s is listed as a hyperparameter", left_out[i]);
     }
+    free(h);
     rundir_close(rl);
+    free_fixture(f);
+}
+
+/* A run's session lists the data options its dataset takes, and leaves
+ * the others' cells empty as an Adam run leaves momentum's: a data file's
+ * run has no samples, noise or features (a generated set's), a generated
+ * set's no label or missing-value policy.  The experiment declares them
+ * all, for the runs that take them. */
+static void a_session_lists_only_the_data_options_its_dataset_takes(void **state)
+{
+    (void)state;
+    static const char *const generated[] = {"samples", "noise", "features"};
+    static const char *const file[] = {"label", "missing"};
+    Fixture *f = make_fixture(true, true);
+    HParamRecords *h = malloc(sizeof *h);
+    assert_non_null(h);
+    for (int gen = 0; gen < 2; gen++) {
+        snprintf(f->opt.dataset, sizeof f->opt.dataset, "%s", gen ? "spiral" : "datasets/iris.csv");
+        RunDir *rl = open_as(f, false);
+        read_hparam_records(rl, h);
+        for (int k = 0; k < 2; k++) {
+            const char *const *names = k == 0 ? generated : file;
+            size_t count = k == 0 ? 3 : 2;
+            bool takes = (k == 0) == (gen == 1);
+            for (size_t i = 0; i < count; i++) {
+                assert_true(declared(h, names[i]));
+                if (start_hparam(h->start, h->start_len, names[i]) != takes)
+                    fail_msg("a run on %s %s %s", f->opt.dataset, takes ? "lacks" : "lists",
+                             names[i]);
+            }
+        }
+        assert_true(start_hparam(h->start, h->start_len, "normalize"));
+        rundir_close(rl);
+    }
+    free(h);
     free_fixture(f);
 }
 
@@ -2376,6 +2431,7 @@ int main(void)
         cmocka_unit_test(the_hparams_metrics_have_values_while_the_run_trains),
         cmocka_unit_test(the_experiment_says_what_differs_and_an_enums_values),
         cmocka_unit_test(the_hparams_are_the_options_that_change_what_is_learned),
+        cmocka_unit_test(a_session_lists_only_the_data_options_its_dataset_takes),
         cmocka_unit_test(a_run_ended_in_its_first_epoch_has_its_final_figures),
         cmocka_unit_test(the_session_ends_with_the_status_of_how_the_run_ended),
         cmocka_unit_test(the_sessions_model_uri_is_an_absolute_path),

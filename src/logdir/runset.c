@@ -1615,21 +1615,6 @@ static bool diff_candidate(const OptionSpec *spec)
     return spec->in_config && spec->group != OPTGROUP_OUTPUT && strcmp(spec->name, "threads") != 0;
 }
 
-/* Whether a data option means anything for o's data: a generated set's
- * samples, noise and features; a file's label column, delimiter, missing
- * values and IDX labels. */
-static bool data_applies(const OptionSpec *spec, const Options *o)
-{
-    static const char *const generated[] = {"samples", "noise", "features"};
-    static const char *const file[] = {"label", "labels", "delimiter", "missing"};
-    bool gen = dataset_is_generated_name(o->dataset);
-    for (size_t i = 0; i < sizeof generated / sizeof generated[0]; i++)
-        if (strcmp(spec->name, generated[i]) == 0) return gen;
-    for (size_t i = 0; i < sizeof file / sizeof file[0]; i++)
-        if (strcmp(spec->name, file[i]) == 0) return !gen;
-    return true;
-}
-
 /* o's value of spec as the column shows it: a generated set's default
  * noise (-1 in config.txt) as the noise it stands for. */
 static void diff_format(const Options *o, const OptionSpec *spec, char *buf, size_t cap)
@@ -1657,7 +1642,7 @@ ErrorCode rundiff_build(RunDiff *d, RunInfo *const *runs, size_t n, Error *err)
             vals[i][0] = '\0';
             const RunInfo *r = runs[i];
             if (!r->has_options || !option_applies(spec, &r->options) ||
-                !data_applies(spec, &r->options))
+                !option_applies_to_data(spec, &r->options))
                 continue;
             diff_format(&r->options, spec, vals[i], sizeof vals[i]);
             /* changed live: the value it began with, marked */

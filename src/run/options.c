@@ -327,6 +327,23 @@ bool option_applies(const OptionSpec *s, const Options *o)
            word_in(s->applies, name_at(sweep_scheduler_names, o->scheduler));
 }
 
+OptionData option_data(const OptionSpec *s)
+{
+    static const char *const generated[] = {"samples", "noise", "features"};
+    static const char *const file[] = {"label", "labels", "delimiter", "missing"};
+    for (size_t i = 0; i < sizeof generated / sizeof generated[0]; i++)
+        if (strcmp(s->name, generated[i]) == 0) return OPTDATA_GENERATED;
+    for (size_t i = 0; i < sizeof file / sizeof file[0]; i++)
+        if (strcmp(s->name, file[i]) == 0) return OPTDATA_FILE;
+    return OPTDATA_ANY;
+}
+
+bool option_applies_to_data(const OptionSpec *s, const Options *o)
+{
+    OptionData d = option_data(s);
+    return d == OPTDATA_ANY || (d == OPTDATA_GENERATED) == dataset_is_generated_name(o->dataset);
+}
+
 bool option_live(const OptionSpec *s)
 {
     return s->offset >= OFF(hp) && s->offset < OFF(hp) + sizeof(HyperParams);

@@ -385,7 +385,8 @@ static bool is_hparam(const OptionSpec *s)
 
 /* The run's hyperparameters (is_hparam), typed for the HParams
  * dashboard: those that apply to it (an Adam run does not list SGD's
- * momentum), or with every_option all of them. */
+ * momentum, an iris run a generated set's noise), or with every_option
+ * all of them. */
 static void collect_hparams(HParamSet *set, const Options *o, const char *dataset,
                             bool every_option)
 {
@@ -400,7 +401,8 @@ static void collect_hparams(HParamSet *set, const Options *o, const char *datase
     set->n++;
     for (size_t i = 0; i < option_count && set->n < RUNDIR_MAX_HPARAMS; i++) {
         const OptionSpec *s = &option_table[i];
-        if (!is_hparam(s) || (!every_option && !option_applies(s, o))) continue;
+        if (!is_hparam(s)) continue;
+        if (!every_option && !(option_applies(s, o) && option_applies_to_data(s, o))) continue;
         const void *base = (const char *)o + s->offset;
         h = &set->hp[set->n];
         /* an enum's names are all the values it can take */

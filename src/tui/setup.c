@@ -102,9 +102,9 @@ static bool check_racers(const Options *opt, const char *text, char *err, size_t
     return false;
 }
 
-/* Rows that apply to one kind of dataset: --samples, --noise and --features shape a
- * generated 2-D set; the label, IDX labels file, delimiter and missing
- * values belong to data files. */
+/* Rows that apply to one kind of dataset (option_data): --samples,
+ * --noise and --features shape a generated 2-D set; the label, IDX labels
+ * file, delimiter and missing values belong to data files. */
 static bool generated_set(const Options *opt)
 {
     return dataset_is_generated_name(opt->dataset);
@@ -115,15 +115,13 @@ static bool data_file(const Options *opt)
     return !dataset_is_generated_name(opt->dataset);
 }
 
-static FormShow row_applies(const char *name)
+static FormShow row_applies(const OptionSpec *spec)
 {
-    static const char *const generated_only[] = {"samples", "noise", "features"};
-    static const char *const file_only[] = {"label", "labels", "delimiter", "missing"};
-    for (size_t i = 0; i < sizeof generated_only / sizeof generated_only[0]; i++)
-        if (strcmp(name, generated_only[i]) == 0) return generated_set;
-    for (size_t i = 0; i < sizeof file_only / sizeof file_only[0]; i++)
-        if (strcmp(name, file_only[i]) == 0) return data_file;
-    return NULL;
+    switch (option_data(spec)) {
+    case OPTDATA_GENERATED: return generated_set;
+    case OPTDATA_FILE: return data_file;
+    default: return NULL;
+    }
 }
 
 static bool race_mode(const Setup *s)
@@ -740,7 +738,7 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
             if (s->rate_field < 0) s->reg_field = -1;
         }
         int row = form_add(&s->form, sp, locked && locked[i]);
-        form_show_when(&s->form, row, row_applies(sp->name));
+        form_show_when(&s->form, row, row_applies(sp));
         /* a sweep's trials train --max-epochs, at full pace, on one
          * thread each (gradtop sweep refuses these three) */
         if (!strcmp(sp->name, "epochs") || !strcmp(sp->name, "pace") ||

@@ -191,6 +191,14 @@ const OptionSpec *options_find(const char *name);
 /* Whether s applies to o's optimizer and schedule (s->applies NULL, or
  * naming either): an Adam run has no momentum. */
 bool option_applies(const OptionSpec *s, const Options *o);
+/* Which datasets an option means something for: a generated 2-D set's
+ * samples, noise and features; a data file's label column, IDX labels
+ * file, delimiter and missing values; any dataset's the others. */
+typedef enum { OPTDATA_ANY, OPTDATA_GENERATED, OPTDATA_FILE } OptionData;
+OptionData option_data(const OptionSpec *s);
+/* Whether s means something for o's dataset (option_data): an iris run
+ * has no noise, a spiral run no label column. */
+bool option_applies_to_data(const OptionSpec *s, const Options *o);
 /* Whether the trainer can change s while a run trains: whether it is a
  * field of Options.hp. */
 bool option_live(const OptionSpec *s);
