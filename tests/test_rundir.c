@@ -2202,6 +2202,20 @@ static void checkpoint_with_a_damaged_run_state_is_refused(void **state)
     assert_true(sm.has_state);
     assert_int_equal(sm.state.epoch, 3);
     assert_int_equal(sm.state.n_rows, 120);
+    /* and the epoch's own figures (LAST), as metrics.csv has them */
+    assert_true(sm.has_last);
+    assert_int_equal(sm.state.last.epoch, 3);
+    assert_int_equal(sm.state.last.step, sm.step);
+    char row[200];
+    snprintf(p, sizeof p, "%s/metrics.csv", dir);
+    FILE *mf = fopen(p, "r");
+    assert_non_null(mf);
+    while (fgets(row, sizeof row, mf) && strncmp(row, "3,", 2)) continue;
+    fclose(mf);
+    double loss;
+    assert_int_equal(sscanf(row, "3,%*d,%*f,%lf", &loss), 1);
+    assert_true(fabs(loss - sm.state.last.loss) <= 1e-7 * loss);
+    snprintf(p, sizeof p, "%s/checkpoint.gtm", dir);
     size_t n_params = sm.n_params;
     modelfile_free(&sm);
 
@@ -2237,6 +2251,11 @@ static void checkpoint_with_a_damaged_run_state_is_refused(void **state)
         rundir_resume_free(&rr);
         memcpy(b + at, &old, 4);
     }
+    size_t last = section_at(b, n, MODELFILE_SECTION_LAST);
+    patched_refused(p, b, n, last, 2, "last: value out of range"); /* has_val */
+    /* RESUME's id one this gradtop does not know: LAST alone says nothing */
+    patched_refused(p, b, n, at - 16, 99,
+                    "last section: the figures of epoch 3, in a file without");
     patched_refused(p, b, n, at + 12, 1, "resume: value out of range");
     patched_refused(p, b, n, at + 16 + 20, 0x7ff80000, "resume: value out of range");
     patched_refused(p, b, n, perm - 8, 1u << 28, "resume: row count does not fit the file");

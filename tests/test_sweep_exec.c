@@ -1025,6 +1025,59 @@ static void an_early_stopped_trial_not_collected_ends_where_it_stopped(void **st
     uncollected_resumes_the_same(&o, "early-uncollected", "early_stopped", "running");
 }
 
+static void best_pairs_of(const Options *o, const char *dir, bool resume, char *buf, size_t cap);
+
+/* The same under --no-restore-best, the sweep killed as each trial's end
+ * is told (its files whole, trials.csv still saying running): a trial
+ * whose early stopping ended it keeps the last epoch's weights, whose
+ * figures its checkpoint does not hold (it holds the best epoch's).
+ * Resumed, it ends where it stopped, with the uninterrupted sweep's
+ * figures in trials.csv and best.txt, not trained on. */
+static void an_early_stopped_trial_without_restore_best_ends_where_it_stopped(void **state)
+{
+    (void)state;
+    Options o = iris_sweep("lr=loguniform(0.01,0.3)", SWEEP_SCHED_NONE, 5, 10, 1);
+    o.hp.patience = 2;
+    o.restore_best = false;
+    char whole[256], cut[256], path[300];
+    static char a_csv[1 << 15], c_csv[1 << 15], a_best[1 << 16];
+    snprintf(whole, sizeof whole, "%s/norestore-whole", tmpdir);
+    Outcome a, c;
+    sweep_in(&o, whole, 0, false, &a);
+    int early = 0, done = 0;
+    for (int i = 0; i < a.n; i++) {
+        early += strstr(a.text[i], " early_stopped ") != NULL;
+        done += strstr(a.text[i], " done ") != NULL;
+    }
+    /* and at its full length: a checkpoint of its last epoch, which the
+     * trainer could not go on from */
+    assert_true(early >= 2 && done >= 1);
+    trials_without_runs(whole, a_csv, sizeof a_csv);
+    snprintf(path, sizeof path, "%s/best.txt", whole);
+    snprintf(a_best, sizeof a_best, "%s", slurp(path));
+    for (int nth = 1; nth <= a.n; nth++) {
+        snprintf(cut, sizeof cut, "%s/norestore-cut-%d", tmpdir, nth);
+        sweep_killed_at(&o, cut, SWEEP_EV_END, nth);
+        sweep_in(&o, cut, 0, true, &c);
+        assert_same(&a, &c, 10);
+        trials_without_runs(cut, c_csv, sizeof c_csv);
+        assert_string_equal(a_csv, c_csv);
+        snprintf(path, sizeof path, "%s/best.txt", cut);
+        const char *best = slurp(path);
+        assert_non_null(best);
+        /* its comment (the trial, its figure) and options, but for the
+         * run directory's name */
+        assert_memory_equal(a_best, best, (size_t)(strstr(a_best, "; run ") - a_best));
+        assert_string_equal(strchr(a_best, '\n'), strchr(best, '\n'));
+        every_journal_has_its_result(cut, c.n);
+        /* and the result line's figures, from the best trial's journal */
+        char pa[800], pc[800];
+        best_pairs_of(&o, whole, true, pa, sizeof pa);
+        best_pairs_of(&o, cut, true, pc, sizeof pc);
+        assert_string_equal(pa, pc);
+    }
+}
+
 /* dir's trial i's FILE (model.gtm, checkpoint.gtm), loaded into sm. */
 static void load_trial_file(const char *dir, int i, const char *file, SavedModel *sm)
 {
@@ -2150,6 +2203,7 @@ int main(void)
         cmocka_unit_test(a_median_sweep_killed_at_each_prune_resumes_the_same),
         cmocka_unit_test(a_pruned_trial_not_collected_resumes_to_its_figures),
         cmocka_unit_test(an_early_stopped_trial_not_collected_ends_where_it_stopped),
+        cmocka_unit_test(an_early_stopped_trial_without_restore_best_ends_where_it_stopped),
         cmocka_unit_test(a_done_trial_not_collected_ends_with_the_trainers_files),
         cmocka_unit_test(trials_trained_again_to_their_prune_keep_to_parallel),
         cmocka_unit_test(resume_refuses_what_is_not_this_sweeps_trials),

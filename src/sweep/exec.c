@@ -624,9 +624,10 @@ static void end_target(const SweepExec *x, SweepTrial *t)
 /* --resume of a trial whose checkpoint is its last epoch's (its full
  * length, or the one its early stopping stopped it at): its training
  * ended, but the sweep was killed before it was collected.  Its result is
- * the checkpoint's (the best epoch's figures, the weights --restore-best
- * keeps), and its run directory gets the end it missed (model.gtm of the
- * kept weights, final scalars, result line), as the trainer's end and
+ * the checkpoint's (the best epoch's figures and weights under
+ * --restore-best; else the last epoch's, which its LAST section holds),
+ * and its run directory gets the end it missed (model.gtm of the kept
+ * weights, final scalars, result line), as the trainer's end and
  * trainrun_end would have written them. */
 static void end_trained(SweepExec *x, SweepTrial *t, const RunResume *rr, TrainStatus how)
 {
@@ -635,7 +636,7 @@ static void end_trained(SweepExec *x, SweepTrial *t, const RunResume *rr, TrainS
                      .epochs = s->epoch,
                      .steps = s->step,
                      .best_epoch = s->best_epoch,
-                     .kept = s->best};
+                     .kept = t->opt.restore_best ? s->best : s->last};
     RunDir *rl;
     Error err = {0};
     if (rundir_open_nosync(&rl, t->run, s->epoch, s->step, &t->opt, x->data, &err) == ERROR_NONE) {
@@ -667,7 +668,7 @@ static void end_trained(SweepExec *x, SweepTrial *t, const RunResume *rr, TrainS
                               .t = sm->opt_t,
                               .state = sm->opt_state};
             rundir_on_state(rl, &kept, NULL, s, true); /* the end: checkpoint.gtm holds it */
-            rundir_on_checkpoint(rl, &kept, sm->has_opt ? &last : NULL, s->best_epoch);
+            rundir_on_checkpoint(rl, &kept, sm->has_opt ? &last : NULL, r.kept.epoch);
             model_free(&kept);
         }
         rundir_finish(rl, &r, &err);
@@ -728,10 +729,13 @@ static void start_trial(SweepExec *x, int i, int target)
             t->opt = o;
             /* its early stopping's patience (in force then) ran out at the
              * checkpoint's epoch: resumed, the trainer would count it anew
-             * and train on */
+             * and train on.  Its result is the checkpoint's: the best
+             * epoch's, or without --restore-best the last one's (a
+             * checkpoint from before LAST has not those) */
             int patience = rr.earlier.hp.patience;
             bool early = patience > 0 && rr.state.state.wait >= patience;
-            if ((rr.state.epoch >= x->base.max_epochs || early) && o.restore_best) {
+            bool kept = o.restore_best || rr.state.has_last;
+            if ((rr.state.epoch >= x->base.max_epochs || early) && kept) {
                 end_trained(x, t, &rr, early ? TRAIN_EARLY_STOPPED : TRAIN_DONE);
                 rundir_resume_free(&rr);
                 return;
