@@ -191,6 +191,12 @@ static int resume_options(const CliArgs *a, Options *o)
                 path);
         return EXIT_USAGE;
     }
+    char note[3 * (OPTIONS_PATH + 400)];
+    if (sweep_resume_paths(o, a->resume, note, sizeof note, &err)) {
+        fprintf(stderr, "gradtop: --resume: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    if (note[0]) fprintf(stderr, "gradtop: --resume: %s\n", note);
     o->no_log = false;
     return EXIT_OK;
 }

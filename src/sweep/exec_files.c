@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -604,6 +605,127 @@ static bool same_file(const char *a, const char *b)
     if (!strcmp(a, b)) return true;
     return a[0] && b[0] && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
            sa.st_ino == sb.st_ino;
+}
+
+/* ---- --resume: the files space.txt names --------------------------------- */
+
+/* "PATH:LINE:COLUMN" of the first line of path giving key, and of its
+ * value there (1-based, in bytes), into buf: PATH alone when none does. */
+static void key_place(const char *path, const char *key, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s", path);
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    char *line = NULL;
+    size_t lcap = 0, kl = strlen(key);
+    int n = 0;
+    while (getline(&line, &lcap, f) >= 0) {
+        const char *p = line;
+        if (++n == 1 && !strncmp(p, "\xEF\xBB\xBF", 3)) p += 3; /* a BOM */
+        p += strspn(p, " \t");
+        if (strncmp(p, key, kl) || !p[kl] || !strchr(" \t=", p[kl])) continue;
+        p += kl + strspn(p + kl, " \t");
+        if (*p != '=') continue;
+        p++;
+        p += strspn(p, " \t");
+        snprintf(buf, cap, "%s:%d:%d", path, n, (int)(p - line) + 1);
+        break;
+    }
+    free(line);
+    fclose(f);
+}
+
+/* rel without its leading "./" and "../" steps: what an absolute path of
+ * the file it names ends in, from whichever directory it was read. */
+static const char *path_tail(const char *rel)
+{
+    for (;;) {
+        if (!strncmp(rel, "./", 2))
+            rel += 2;
+        else if (!strncmp(rel, "../", 3))
+            rel += 3;
+        else
+            return rel;
+    }
+}
+
+/* The file a trial in dir trained on under key (its config.txt names it
+ * by its absolute path), into out, when that path ends in rel's tail and
+ * names a regular file. */
+static bool trial_file(const char *dir, size_t offset, const char *rel, char *out, size_t cap)
+{
+    const char *tail = path_tail(rel);
+    size_t tl = strlen(tail);
+    DIR *d = tl ? opendir(dir) : NULL;
+    Options *o = d ? malloc(sizeof *o) : NULL;
+    bool found = false;
+    struct dirent *e;
+    while (o && !found && (e = readdir(d))) {
+        char path[ATOMICFILE_PATH];
+        Error err = {0};
+        if (!strstr(e->d_name, "-trial-") ||
+            snprintf(path, sizeof path, "%s/%s/config.txt", dir, e->d_name) >= (int)sizeof path)
+            continue;
+        options_default(o);
+        if (options_load_file(o, path, NULL, &err)) continue;
+        const char *v = (const char *)o + offset;
+        size_t n = strlen(v);
+        struct stat st;
+        found = v[0] == '/' && n > tl && v[n - tl - 1] == '/' && !strcmp(v + n - tl, tail) &&
+                stat(v, &st) == 0 && S_ISREG(st.st_mode) && snprintf(out, cap, "%s", v) < (int)cap;
+    }
+    free(o);
+    if (d) closedir(d);
+    return found;
+}
+
+ErrorCode sweep_resume_paths(Options *o, const char *dir, char *note, size_t cap, Error *err)
+{
+    static const struct {
+        const char *key;
+        size_t offset;
+    } files[] = {{"dataset", offsetof(Options, dataset)},
+                 {"test", offsetof(Options, test)},
+                 {"labels", offsetof(Options, labels)}};
+    char space[ATOMICFILE_PATH], place[ATOMICFILE_PATH + 32];
+    snprintf(space, sizeof space, "%s/space.txt", dir);
+    size_t used = 0;
+    note[0] = '\0';
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        char *v = (char *)o + files[k].offset;
+        if (!v[0] || v[0] == '/') continue;
+        char abs[OPTIONS_PATH], cwd[OPTIONS_PATH];
+        struct stat st;
+        bool here = stat(v, &st) == 0 && S_ISREG(st.st_mode);
+        if (trial_file(dir, files[k].offset, v, abs, sizeof abs)) {
+            if (!here || !same_file(v, abs)) {
+                key_place(space, files[k].key, place, sizeof place);
+                int n = snprintf(note + used, used < cap ? cap - used : 0,
+                                 "%s%s: %s = %s, a relative path (from a gradtop before "
+                                 "space.txt named files by absolute path): read as %s, the file "
+                                 "its trials trained on",
+                                 used ? "\n" : "", place, files[k].key, v, abs);
+                used += n > 0 ? (size_t)n : 0;
+            }
+            snprintf(v, OPTIONS_PATH, "%s", abs);
+            continue;
+        }
+        /* no trial names it yet: read from here, as it was; a name
+         * without a directory may be a bare name (iris, spiral), which
+         * the data's loader looks up */
+        if (here || !strchr(v, '/')) continue;
+        if (!getcwd(cwd, sizeof cwd)) snprintf(cwd, sizeof cwd, "?");
+        char shown[OPTIONS_PATH];
+        error_quote_text(shown, sizeof shown, v, strlen(v));
+        key_place(space, files[k].key, place, sizeof place);
+        return error_set(err, ERROR_INPUT,
+                         "%s: %s = %s: a relative path, read from the working directory "
+                         "(%s), where there is no such file, and no trial's config.txt names "
+                         "it: resume from the directory the sweep was started in, or write the "
+                         "file's absolute path on that line",
+                         place, files[k].key, shown, cwd);
+    }
+    return ERROR_NONE;
 }
 
 /* o as a resumed run writes it to config.txt: a cosine period of "the

@@ -241,6 +241,18 @@ ErrorCode sweep_exec_run(SweepExec *x, Error *err);
  * trials.csv does not fit the space (naming the file and line).
  */
 ErrorCode sweep_exec_resume(SweepExec *x, Error *err);
+/*
+ * --resume, before the data is read: o holds dir's space.txt.  A file it
+ * names by a relative path (dataset, test, labels, in a space.txt of a
+ * gradtop from before it wrote absolute paths) would be read from the
+ * working directory, which need not be the one the sweep started from.
+ * The trials' config.txt name it by its absolute path: the file a trial
+ * trained on whose path ends in the relative one is taken instead, and
+ * note (cap bytes) says so, line by line ("" when nothing was changed).
+ * ERROR_INPUT naming space.txt's line and what to do when neither the
+ * working directory nor a trial has the file.
+ */
+ErrorCode sweep_resume_paths(Options *o, const char *dir, char *note, size_t cap, Error *err);
 /* From any thread: every trial stops after its current batch, none
  * starts; sweep_exec_run then returns with the files written. */
 void sweep_exec_stop(SweepExec *x);
