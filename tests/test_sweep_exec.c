@@ -1576,10 +1576,63 @@ static void a_resume_removes_the_temporaries_a_killed_sweep_left(void **state)
     }
 }
 
+/* Every trial that dir's trials.csv calls stopped has a run that ended
+ * so, as a stop of the first session ends one: its journal's stop line
+ * says the sweep was stopped, and its last line is its result, stopped
+ * too (gradtop view reads the status there).  How many there are. */
+static int every_stopped_trial_ended(const char *dir)
+{
+    char csv[300], cmd[1200];
+    snprintf(csv, sizeof csv, "%s/trials.csv", dir);
+    static char text[1 << 16];
+    snprintf(text, sizeof text, "%s", slurp(csv));
+    int n = 0;
+    for (char *row = strstr(text, ",stopped,"); row; row = strstr(row + 1, ",stopped,")) {
+        char *line = row;
+        while (line > text && line[-1] != '\n') line--;
+        int i = atoi(line);
+        snprintf(cmd, sizeof cmd,
+                 "j=$(ls %s/*-trial-%03d/journal.txt) && "
+                 "tail -n 1 \"$j\" | grep -q ' result status=stopped ' && "
+                 "grep ' stop ' \"$j\" | tail -n 1 | grep -q ': the sweep was stopped$'",
+                 dir, i);
+        if (system(cmd) != 0) fail_msg("trial %d is stopped, but its run did not end so", i);
+        n++;
+    }
+    return n;
+}
+
+/* The sweep o killed in dir at the nth event of kind at, then resumed and
+ * stopped before it opened its interrupted trials again (a SIGINT at
+ * once): none is left running or paused in trials.csv, as after a stop of
+ * the first session, and each ended its run as such a stop ends it (one
+ * that had ended on its own, uncollected, ends as it did).  How many are
+ * stopped. */
+static int resumed_and_stopped_at_once(const Options *o, const char *dir, SweepEventKind at,
+                                       int nth)
+{
+    char csv[300];
+    snprintf(csv, sizeof csv, "%s/trials.csv", dir);
+    sweep_killed_at(o, dir, at, nth);
+    const char *text = slurp(csv);
+    assert_true(strstr(text, ",running,") || strstr(text, ",paused,"));
+    PreparedData data;
+    Error err = {0};
+    SweepExec *x = sweep_opened(o, dir, NULL, &data);
+    assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
+    sweep_exec_stop(x);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    sweep_closed(x, &data);
+    text = slurp(csv);
+    assert_null(strstr(text, ",running,"));
+    assert_null(strstr(text, ",paused,"));
+    return every_stopped_trial_ended(dir);
+}
+
 /* A resumed sweep stopped before it opened its interrupted trials again
- * (a SIGINT at once) leaves them stopped in trials.csv, as a stop of the
- * first session does, not running or paused; resumed again, it ends as
- * the uninterrupted sweep. */
+ * (a SIGINT at once) leaves them stopped, their runs ended as a stop of
+ * the first session ends them; resumed again, it ends as the
+ * uninterrupted sweep. */
 static void a_resume_stopped_at_once_leaves_no_trial_running(void **state)
 {
     (void)state;
@@ -1587,22 +1640,24 @@ static void a_resume_stopped_at_once_leaves_no_trial_running(void **state)
     Options o = median_dirs("stop-at-once", whole, cut, csv);
     Outcome a, c;
     sweep_in(&o, whole, 0, false, &a);
-    /* killed as trial 4 starts: trials.csv has it running */
-    sweep_killed_at(&o, cut, SWEEP_EV_START, 5);
-    assert_non_null(strstr(slurp(csv), ",running,"));
-    PreparedData data;
-    Error err = {0};
-    SweepExec *x = sweep_opened(&o, cut, NULL, &data);
-    assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
-    sweep_exec_stop(x);
-    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
-    sweep_closed(x, &data);
-    const char *text = slurp(csv);
-    assert_null(strstr(text, ",running,"));
-    assert_null(strstr(text, ",paused,"));
-    assert_non_null(strstr(text, ",stopped,"));
+    /* killed as trial 4 starts: trials.csv has the others running, though
+     * they may have trained to their end */
+    resumed_and_stopped_at_once(&o, cut, SWEEP_EV_START, 5);
     sweep_in(&o, cut, 0, true, &c);
     assert_same(&a, &c, 12);
+    /* asha, killed at a round's end: its trials parked at their rungs */
+    o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 9, 2);
+    snprintf(whole, sizeof whole, "%s/stop-at-once-asha-whole", tmpdir);
+    snprintf(cut, sizeof cut, "%s/stop-at-once-asha-cut", tmpdir);
+    sweep_in(&o, whole, 0, false, &a);
+    assert_true(resumed_and_stopped_at_once(&o, cut, SWEEP_EV_RUNG, 5) >= 2);
+    sweep_in(&o, cut, 0, true, &c);
+    assert_same(&a, &c, 9);
+    /* trials a million epochs long, killed as the second starts: the
+     * first was training */
+    o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 4, 1000000, 2);
+    snprintf(cut, sizeof cut, "%s/stop-at-once-long", tmpdir);
+    assert_int_equal(resumed_and_stopped_at_once(&o, cut, SWEEP_EV_START, 2), 1);
 }
 
 /* The sweep o in dir (made), resumed from it when resume; the best

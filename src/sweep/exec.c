@@ -1030,14 +1030,13 @@ void sweep_exec_pruned_why(const SweepExec *x, SweepTrial *t)
  * those interrupted, and those pruned while parked, opened to stop where
  * they were.  One that stops at once takes no slot; one whose checkpoint is
  * older trains again up to its prune epoch, and takes one, so that no more
- * trials train at once than --parallel. */
+ * trials train at once than --parallel.  After a stop, only those whose
+ * runs a kill left open are opened (stop_parked), to end them. */
 static void open_resumed(SweepExec *x)
 {
     for (int i = 0; i < x->n_started && x->running < x->parallel; i++) {
         SweepTrial *t = &x->trials[i];
-        /* a stop ends the interrupted ones as they are (stop_parked); a
-         * pruned one is still opened, to stop with its figures */
-        if (!t->resume || t->live || (x->stopping && !t->prune_at)) continue;
+        if (!t->resume || t->live || (x->stopping && !t->prune_at && !t->unended)) continue;
         int target =
             x->scheduler == SWEEP_SCHED_ASHA || t->prune_at ? t->target : x->base.max_epochs;
         pthread_mutex_unlock(&x->mu);
@@ -1046,7 +1045,12 @@ static void open_resumed(SweepExec *x)
     }
 }
 
-/* Stops the trials parked when the sweep ends (x->mu held). */
+/* Stops the trials parked when the sweep ends (x->mu held).  On a stop,
+ * a resumed trial whose run a kill left open (trials.csv had it
+ * training, its journal has no end) is opened from its checkpoint to
+ * stop, or to end as it had, so that its run ends as a stop ends every
+ * open trial's: complete, its journal's stop, end and result lines last
+ * (gradtop view reads its status there), its figures in trials.csv. */
 static void stop_parked(SweepExec *x, SweepTrialStatus as)
 {
     for (int i = 0; i < x->n_started; i++) {
@@ -1058,6 +1062,9 @@ static void stop_parked(SweepExec *x, SweepTrialStatus as)
                 t->dormant = false;
                 t->resume = true;
                 t->prune_at = t->epochs;
+            } else if (t->unended && t->run[0] && !x->files_failed) { /* open_resumed */
+                t->dormant = false;
+                t->resume = true;
             } else { /* not opened again: ends as it is (stopped: to be resumed) */
                 t->dormant = t->resume = false;
                 t->collected = true;
@@ -1180,6 +1187,7 @@ static void run_asha(SweepExec *x)
         tell_user_promotions(x);
         if (x->stopping) {
             stop_parked(x, TRIAL_STOPPED);
+            open_resumed(x);
             bool open = anything_open(x);
             if (!open) {
                 pthread_mutex_unlock(&x->mu);

@@ -978,6 +978,7 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
         read_figures(x, t);
         if ((rc = check_status(x, t, st, counts[0], path, lineno, err))) break;
         t->status = (SweepTrialStatus)st;
+        t->unended = st == TRIAL_RUNNING || st == TRIAL_PAUSED;
         t->target = counts[1];
         kept_from_row(x, t, field);
         if (st == TRIAL_PRUNED && !t->has_result && t->run[0] && t->epochs > 0) {

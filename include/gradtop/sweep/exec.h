@@ -150,6 +150,10 @@ typedef struct {
     bool live;    /* started: sweep_exec_stop may stop its trainer */
     bool resume;  /* --resume: goes on from its run directory's checkpoint */
     bool dormant; /* --resume: not open until promoted (asha) or judged (median) */
+    /* --resume: trials.csv had it training (running, or paused at a rung):
+     * the kill left its run open, so a stop before it is opened again
+     * opens it from its checkpoint to end it (stop_parked) */
+    bool unended;
     /* --resume: a dormant trial pruned at this epoch (0: none) is opened
      * from its checkpoint only to stop there, so that its run ends
      * (journal, model.gtm, figures) as it would have without the
