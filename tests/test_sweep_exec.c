@@ -864,41 +864,59 @@ static void every_journal_has_its_result(const char *dir, int n)
     }
 }
 
-static void a_killed_sweep_resumes_to_the_uninterrupted_ones_files(void **state)
+/* The sweep o into tmpdir/NAME-whole, and into tmpdir/NAME-cut killed at
+ * the nth event of kind at, then resumed: the same trials and figures,
+ * the same trials.csv (the kept weights' figures too), every journal
+ * ended with its result.  The uninterrupted sweep's prunes. */
+static int killed_resumes_to_the_same_files(const Options *o, const char *name, SweepEventKind at,
+                                            int nth)
 {
-    (void)state;
     static char a_csv[1 << 15], c_csv[1 << 15];
     char whole[256], cut[256];
     Outcome a, c;
-    /* asha: killed at a round's end, its trials parked at their rungs;
-     * resumed, those pruned at the end are opened from their checkpoints
-     * to stop, as the uninterrupted sweep stopped them parked */
-    Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 9, 2);
-    snprintf(whole, sizeof whole, "%s/kill-asha-whole", tmpdir);
-    snprintf(cut, sizeof cut, "%s/kill-asha-cut", tmpdir);
-    sweep_in(&o, whole, 0, false, &a);
-    sweep_killed_at(&o, cut, SWEEP_EV_RUNG, 5);
-    sweep_in(&o, cut, 0, true, &c);
-    assert_same(&a, &c, 9);
-    trials_without_runs(whole, a_csv, sizeof a_csv);
-    trials_without_runs(cut, c_csv, sizeof c_csv);
-    assert_string_equal(a_csv, c_csv); /* the kept weights' figures too */
-    every_journal_has_its_result(cut, c.n);
-    /* median: killed at its first prune, later trials waiting to be
-     * judged at their epochs */
-    o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 10, 6, 1);
-    o.min_epochs = 2;
-    snprintf(whole, sizeof whole, "%s/kill-median-whole", tmpdir);
-    snprintf(cut, sizeof cut, "%s/kill-median-cut", tmpdir);
-    sweep_in(&o, whole, 0, false, &a);
-    assert_true(a.n_events[SWEEP_EV_PRUNE] >= 2);
-    sweep_killed_at(&o, cut, SWEEP_EV_PRUNE, 1);
-    sweep_in(&o, cut, 0, true, &c);
-    assert_same(&a, &c, 6);
+    snprintf(whole, sizeof whole, "%s/%s-whole", tmpdir, name);
+    snprintf(cut, sizeof cut, "%s/%s-cut", tmpdir, name);
+    sweep_in(o, whole, 0, false, &a);
+    sweep_killed_at(o, cut, at, nth);
+    sweep_in(o, cut, 0, true, &c);
+    assert_same(&a, &c, o->max_epochs);
     trials_without_runs(whole, a_csv, sizeof a_csv);
     trials_without_runs(cut, c_csv, sizeof c_csv);
     assert_string_equal(a_csv, c_csv);
     every_journal_has_its_result(cut, c.n);
+    return a.n_events[SWEEP_EV_PRUNE];
+}
+
+static void a_killed_sweep_resumes_to_the_uninterrupted_ones_files(void **state)
+{
+    (void)state;
+    /* asha: killed at a round's end, its trials parked at their rungs;
+     * resumed, those pruned at the end are opened from their checkpoints
+     * to stop, as the uninterrupted sweep stopped them parked */
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 9, 2);
+    killed_resumes_to_the_same_files(&o, "kill-asha", SWEEP_EV_RUNG, 5);
+    /* median: killed at its first prune, later trials waiting to be
+     * judged at their epochs */
+    o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 10, 6, 1);
+    o.min_epochs = 2;
+    assert_true(killed_resumes_to_the_same_files(&o, "kill-median", SWEEP_EV_PRUNE, 1) >= 2);
+}
+
+/* The same under --no-restore-best, where a trial keeps its last epoch's
+ * weights and figures: resumed, a trial opened from its checkpoint only to
+ * stop where it was pruned (asha, median) keeps that epoch's figures, the
+ * running means of its training batches, as the uninterrupted sweep's
+ * stop does, not figures scored again over the whole training part. */
+static void a_killed_sweep_without_restore_best_resumes_to_the_same_figures(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 9, 2);
+    o.restore_best = false;
+    killed_resumes_to_the_same_files(&o, "kill-last-asha", SWEEP_EV_RUNG, 5);
+    o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 10, 6, 1);
+    o.restore_best = false;
+    o.min_epochs = 2;
+    assert_true(killed_resumes_to_the_same_files(&o, "kill-last-median", SWEEP_EV_PRUNE, 1) >= 2);
 }
 
 /* Under median trials.csv is written as trials start, not at each of the
@@ -2255,6 +2273,7 @@ int main(void)
         cmocka_unit_test(a_resumed_asha_sweep_ends_as_an_uninterrupted_one),
         cmocka_unit_test(a_trials_csv_saved_with_crlf_resumes_the_same),
         cmocka_unit_test(a_killed_sweep_resumes_to_the_uninterrupted_ones_files),
+        cmocka_unit_test(a_killed_sweep_without_restore_best_resumes_to_the_same_figures),
         cmocka_unit_test(a_median_sweep_killed_at_each_prune_resumes_the_same),
         cmocka_unit_test(a_pruned_trial_not_collected_resumes_to_its_figures),
         cmocka_unit_test(an_early_stopped_trial_not_collected_ends_where_it_stopped),

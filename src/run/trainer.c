@@ -1223,7 +1223,11 @@ static ErrorCode finish(Trainer *t, TrainStatus final, Error *err)
         r->kept = t->last_metrics;
     }
     bool kept_best = t->opt.restore_best && t->best_epoch > 0;
-    if (!kept_best && (t->n_history == 0 || t->last_stale)) {
+    /* the last epoch's figures are of the weights kept: that epoch ended
+     * here, in this run or (a resume stopped before its first batch) in
+     * the one its checkpoint's LAST is from */
+    bool last_own = t->last_metrics.epoch > 0 && t->last_metrics.epoch == epoch && !t->last_stale;
+    if (!kept_best && !last_own) {
         /* No epoch finished (diverged or stopped in the first; a resumed
          * run's best epoch keeps its own figures), or the network, the data
          * or the weights changed since the last one: score the weights that
