@@ -325,7 +325,7 @@ head -n 2 "$cut/trials.csv" >"$T/torn/trials.csv"
 sed -n 3p "$cut/trials.csv" | cut -c1-20 >>"$T/torn/trials.csv"
 "$G" sweep --resume "$T/torn" >/dev/null 2>"$T/torn.err"
 check "--resume of a torn trials.csv exits 2" [ $? -eq 2 ]
-check "naming the file and line" grep -q "^gradtop: $T/torn/trials.csv:3: " "$T/torn.err"
+check "naming the file, line and column" grep -q "^gradtop: $T/torn/trials.csv:3:[0-9][0-9]*: " "$T/torn.err"
 "$G" sweep --resume "$T/asha" >/dev/null 2>"$T/resume-nodir.err"
 check "--resume of a directory without space.txt exits 2" [ $? -eq 2 ]
 

@@ -1269,11 +1269,12 @@ static void resume_refuses_what_is_not_this_sweeps_trials(void **state)
     snprintf(text, sizeof text, "%.*s0,done,x%s", (int)(nl - w->saved + 1), w->saved, nl + 3);
     write_text(w->csv, text);
     assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
-    expect_contains(w->msg, "trials.csv:2: more than 14 fields, where this sweep's rows have 14");
+    expect_contains(w->msg,
+                    "trials.csv:2:89: more than 14 fields, where this sweep's rows have 14");
     snprintf(text, sizeof text, "%.*s7%s", (int)(nl - w->saved + 1), w->saved, nl + 2);
     write_text(w->csv, text);
     assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
-    expect_contains(w->msg, "trials.csv:2: expected trial 0 (of 4), got '7'");
+    expect_contains(w->msg, "trials.csv:2:1: expected trial 0 (of 4), got '7'");
     /* an epoch count past --max-epochs */
     char *row1 = strstr(w->saved, "\n0,");
     assert_non_null(row1);
@@ -1282,7 +1283,40 @@ static void resume_refuses_what_is_not_this_sweeps_trials(void **state)
     snprintf(text, sizeof text, "%.*s-7%s", (int)(f4 - w->saved), w->saved, strchr(f4, ','));
     write_text(w->csv, text);
     assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
-    expect_contains(w->msg, "trials.csv:2: trial 0: target '-7' (expected 0 to --max-epochs 2)");
+    expect_contains(w->msg, "trials.csv:2:11: trial 0: target '-7' (expected 0 to --max-epochs 2)");
+    /* a trial number with something after it, which once read as the
+     * number */
+    snprintf(text, sizeof text, "%.*s0x%s", (int)(nl - w->saved + 1), w->saved, nl + 2);
+    write_text(w->csv, text);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    expect_contains(w->msg, "trials.csv:2:1: expected trial 0 (of 4), got '0x'");
+    /* a figure that is not a number, which once read as none */
+    char *f8 = row1 + 1;
+    for (int k = 0; k < 7; k++) f8 = strchr(f8, ',') + 1; /* the loss field */
+    snprintf(text, sizeof text, "%.*szz%s", (int)(f8 - w->saved), w->saved, strchr(f8, ','));
+    write_text(w->csv, text);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    char want[80];
+    snprintf(want, sizeof want, "trials.csv:2:%d: trial 0: loss 'zz' is not a number",
+             (int)(f8 - row1));
+    expect_contains(w->msg, want);
+    /* binary data, named where it starts */
+    memcpy(text, w->saved, strlen(w->saved) + 1);
+    text[(size_t)(row1 - w->saved) + 3] = '\0';
+    FILE *bin = fopen(w->csv, "w");
+    assert_non_null(bin);
+    fwrite(text, 1, strlen(w->saved), bin);
+    fclose(bin);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    expect_contains(w->msg, "trials.csv:2:3: a NUL byte: binary data");
+    /* cut short in a row: the message says what else it looks like */
+    snprintf(text, sizeof text, "%.*s", (int)(row1 - w->saved) + 30, w->saved);
+    write_text(w->csv, text);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    expect_contains(w->msg, "trials.csv:2:");
+    expect_contains(w->msg, " (that line has no line end: was trials.csv cut short? The sweep "
+                            "writes every line whole; delete that line to have its trial train "
+                            "again from the start)");
     /* empty: damage, not a sweep that has made no trial */
     write_text(w->csv, "");
     assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
@@ -1332,7 +1366,7 @@ static void resume_refuses_a_value_its_trials_run_did_not_train_with(void **stat
     snprintf(text, sizeof text, "%.*s,%s%s", (int)(bs - w->saved), w->saved, other, run);
     write_text(w->csv, text);
     assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
-    expect_contains(w->msg, "trials.csv:3: trial 1: batch-size");
+    expect_contains(w->msg, "trials.csv:3:80: trial 1: batch-size");
     expect_contains(w->msg, "config.txt");
     /* as written, it resumes */
     write_text(w->csv, w->saved);
@@ -1364,7 +1398,7 @@ static void resume_refuses_a_space_txt_its_trials_did_not_run_with(void **state)
                    "was space.txt edited?", NULL);
     other = w->o;
     other.trials = 2; /* a row more than it makes */
-    expect_refused(w, &other, "trials.csv:4: trial 2, but this sweep makes 2 trials (0 to 1)",
+    expect_refused(w, &other, "trials.csv:4:1: trial 2, but this sweep makes 2 trials (0 to 1)",
                    "was space.txt edited?", NULL);
     other = w->o;
     other.max_epochs = 5;
@@ -1374,7 +1408,7 @@ static void resume_refuses_a_space_txt_its_trials_did_not_run_with(void **state)
     /* the space narrowed so that the trials' values lie outside it */
     other = iris_sweep("lr=loguniform(1e-9,2e-9); batch-size=choice(8|16|32)", SWEEP_SCHED_NONE, 3,
                        2, 1);
-    expect_refused(w, &other, "trials.csv:2: trial 0: lr '",
+    expect_refused(w, &other, "trials.csv:2:", ": trial 0: lr '",
                    "' is not a value of this sweep's space (was space.txt or trials.csv edited?)",
                    NULL);
     other = iris_sweep("lr=loguniform(1e-3,3e-1); batch-size=choice(8|64|32)", SWEEP_SCHED_NONE, 3,
@@ -1404,7 +1438,7 @@ static void resume_refuses_a_status_its_trials_run_contradicts(void **state)
      * and the trial never trained on */
     write_replacing(w, "\n0,done,,2,", "\n0,pruned,,2,");
     expect_refused(w, &w->o,
-                   "trials.csv:2: trial 0: pruned, but --scheduler none prunes no trial (was "
+                   "trials.csv:2:3: trial 0: pruned, but --scheduler none prunes no trial (was "
                    "trials.csv edited?)",
                    NULL);
     write_text(w->csv, w->saved);
@@ -1417,7 +1451,7 @@ static void resume_refuses_a_status_its_trials_run_contradicts(void **state)
     last[1] = '\0';
     write_text(metrics, text);
     assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
-    expect_contains(w->msg, "trials.csv:2: trial 0: done, but its run has 1 of its 2 epochs "
+    expect_contains(w->msg, "trials.csv:2:3: trial 0: done, but its run has 1 of its 2 epochs "
                             "(was trials.csv edited?)");
 }
 
@@ -1463,7 +1497,7 @@ static void resume_refuses_an_ended_trial_whose_run_is_gone(void **state)
     snprintf(cmd, sizeof cmd, "mv '%s' '%s.away'", run, run);
     assert_int_equal(system(cmd), 0);
     assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
-    expect_contains(w->msg, "trials.csv:3: trial 1 (done, 2 epochs): its run");
+    expect_contains(w->msg, "trials.csv:3:3: trial 1 (done, 2 epochs): its run");
     expect_contains(w->msg, "has no epochs to read (removed?)");
     assert_string_equal(slurp(w->csv), w->saved); /* left as it was */
     /* put back, it resumes */

@@ -363,13 +363,16 @@ ErrorCode sweep_write_files(SweepExec *x, bool force, Error *err)
 
 /* ---- --resume ------------------------------------------------------------ */
 
-/* Splits one CSV line into at most cap fields in place (RFC 4180 quotes);
- * returns how many. */
-static int split_csv(char *line, char **field, int cap)
+/* Splits one CSV line into at most cap fields in place (RFC 4180 quotes),
+ * each field's 1-based column in the line as it was into col; returns how
+ * many (cap + 1 when there are more, col[cap] the column of the first
+ * beyond). */
+static int split_csv(char *line, char **field, int *col, int cap)
 {
     int n = 0;
     char *r = line, *w = line;
     while (n < cap) {
+        col[n] = (int)(r - line) + 1;
         field[n++] = w;
         bool quoted = *r == '"';
         if (quoted) r++;
@@ -389,8 +392,11 @@ static int split_csv(char *line, char **field, int cap)
         bool more = *r == ',';
         *w++ = '\0';
         if (!more) break;
-        if (n == cap) return cap + 1; /* more fields than cap */
         r++;
+        if (n == cap) { /* more fields than cap */
+            col[cap] = (int)(r - line) + 1;
+            return cap + 1;
+        }
     }
     return n;
 }
@@ -743,7 +749,7 @@ static void as_recorded(Options *o)
  * trained with, or go on training it on other data or another network.
  * A run without a config.txt it can read starts again, with t->opt. */
 static ErrorCode check_run_config(const SweepExec *x, const SweepTrial *t, const char *csv,
-                                  int lineno, Error *err)
+                                  int lineno, const int *col, Error *err)
 {
     char path[ATOMICFILE_PATH];
     if (!t->run[0] || snprintf(path, sizeof path, "%s/config.txt", t->run) >= (int)sizeof path)
@@ -764,9 +770,9 @@ static ErrorCode check_run_config(const SweepExec *x, const SweepTrial *t, const
         if (!strcmp(want, had)) continue;
         options_format(&t->opt, s, want, sizeof want); /* as trials.csv has it */
         return error_set(err, ERROR_INPUT,
-                         "%s:%d: trial %d: %s '%s', but its run was started with '%s' (%s): "
+                         "%s:%d:%d: trial %d: %s '%s', but its run was started with '%s' (%s): "
                          "trials.csv or the run was edited",
-                         csv, lineno, t->index, s->name, want, had, path);
+                         csv, lineno, col[11 + p], t->index, s->name, want, had, path);
     }
     /* the rest are space.txt's, the same for every trial */
     char want[OPTIONS_SPACE], had[OPTIONS_SPACE];
@@ -802,28 +808,28 @@ static ErrorCode check_run_config(const SweepExec *x, const SweepTrial *t, const
  * median prune: another status edited in would be believed, and the
  * trial never go on. */
 static ErrorCode check_status(const SweepExec *x, const SweepTrial *t, int st, int epochs,
-                              const char *csv, int lineno, Error *err)
+                              const char *csv, int lineno, int col, Error *err)
 {
     bool ended =
         st == TRIAL_DONE || st == TRIAL_EARLY_STOPPED || st == TRIAL_PRUNED || st == TRIAL_DIVERGED;
     if (ended && epochs > 0 && t->epochs == 0 && t->run[0])
         return error_set(err, ERROR_INPUT,
-                         "%s:%d: trial %d (%s, %d epoch%s): its run %s has no epochs to read "
+                         "%s:%d:%d: trial %d (%s, %d epoch%s): its run %s has no epochs to read "
                          "(removed?): the sweep cannot rank it; put the run back, or start the "
                          "sweep again",
-                         csv, lineno, t->index, sweep_trial_status_names[st], epochs,
+                         csv, lineno, col, t->index, sweep_trial_status_names[st], epochs,
                          epochs == 1 ? "" : "s", t->run);
     if (st == TRIAL_PRUNED && x->scheduler != SWEEP_SCHED_ASHA &&
         x->scheduler != SWEEP_SCHED_MEDIAN)
         return error_set(err, ERROR_INPUT,
-                         "%s:%d: trial %d: pruned, but --scheduler %s prunes no trial (was "
+                         "%s:%d:%d: trial %d: pruned, but --scheduler %s prunes no trial (was "
                          "trials.csv edited?)",
-                         csv, lineno, t->index, sweep_scheduler_names[x->scheduler]);
+                         csv, lineno, col, t->index, sweep_scheduler_names[x->scheduler]);
     if (st == TRIAL_DONE && t->epochs > 0 && t->epochs < x->base.max_epochs)
         return error_set(err, ERROR_INPUT,
-                         "%s:%d: trial %d: done, but its run has %d of its %d epochs (was "
+                         "%s:%d:%d: trial %d: done, but its run has %d of its %d epochs (was "
                          "trials.csv edited?)",
-                         csv, lineno, t->index, t->epochs, x->base.max_epochs);
+                         csv, lineno, col, t->index, t->epochs, x->base.max_epochs);
     return ERROR_NONE;
 }
 
@@ -878,12 +884,24 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
         return ERROR_NONE;
     }
     char *line = NULL, *field[SWEEP_MAX_PARAMS + 16];
+    int col[SWEEP_MAX_PARAMS + 17];
     size_t line_cap = 0;
     int want = 12 + x->space.n, lineno = 0;
     ErrorCode rc = ERROR_NONE;
     /* each line whole, however long; its end (LF or CRLF, as an editor
      * may save it) is not part of the last field */
-    while (getline(&line, &line_cap, f) >= 0) {
+    ssize_t line_len;
+    bool ended = true; /* the line had its line end */
+    while ((line_len = getline(&line, &line_cap, f)) >= 0) {
+        ended = line_len > 0 && line[line_len - 1] == '\n';
+        const char *nul = memchr(line, '\0', (size_t)line_len);
+        if (nul) {
+            rc = error_set(err, ERROR_INPUT,
+                           "%s:%d:%d: a NUL byte: binary data, not the text the sweep writes "
+                           "(the file is damaged)",
+                           path, lineno + 1, (int)(nul - line) + 1);
+            break;
+        }
         line[strcspn(line, "\r\n")] = '\0';
         if (++lineno == 1) {
             /* the columns this sweep's space.txt makes: another space's
@@ -900,16 +918,21 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
             continue;
         }
         if (!line[0]) continue; /* a blank line, as an editor may leave at the end */
-        int n = split_csv(line, field, want);
-        long idx = strtol(field[0], NULL, 10);
+        int len = (int)strlen(line);
+        int n = split_csv(line, field, col, want);
+        char *iend;
+        long idx = strtol(field[0], &iend, 10);
+        if (iend == field[0] || *iend) idx = -1;
         if (n != want) {
-            rc = error_set(err, ERROR_INPUT, "%s:%d: %s%d fields, where this sweep's rows have %d",
-                           path, lineno, n > want ? "more than " : "", n > want ? want : n, want);
+            rc = error_set(err, ERROR_INPUT,
+                           "%s:%d:%d: %s%d field%s, where this sweep's rows have %d", path, lineno,
+                           n > want ? col[want] : len + 1, n > want ? "more than " : "",
+                           n > want ? want : n, n == 1 ? "" : "s", want);
             break;
         }
         if (idx == x->n_started && idx >= x->n_trials) {
             rc = error_set(err, ERROR_INPUT,
-                           "%s:%d: trial %ld, but this sweep makes %d trials (0 to %d): was "
+                           "%s:%d:1: trial %ld, but this sweep makes %d trials (0 to %d): was "
                            "space.txt edited?",
                            path, lineno, idx, x->n_trials, x->n_trials - 1);
             break;
@@ -917,7 +940,7 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
         if (idx != x->n_started) {
             char got[40];
             error_quote_text(got, sizeof got, field[0], strlen(field[0]));
-            rc = error_set(err, ERROR_INPUT, "%s:%d: expected trial %d (of %d), got '%s'", path,
+            rc = error_set(err, ERROR_INPUT, "%s:%d:1: expected trial %d (of %d), got '%s'", path,
                            lineno, x->n_started, x->n_trials, got);
             break;
         }
@@ -943,20 +966,20 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
             error_quote_text(got, sizeof got, fv, strlen(fv));
             if (bad >= 0)
                 rc = error_set(err, ERROR_INPUT,
-                               "%s:%d: trial %ld: %s '%s' is not a value of this sweep's space "
+                               "%s:%d:%d: trial %ld: %s '%s' is not a value of this sweep's space "
                                "(was space.txt or trials.csv edited?)",
-                               path, lineno, idx, x->space.p[bad].spec->name, got);
+                               path, lineno, col[11 + bad], idx, x->space.p[bad].spec->name, got);
             else if (st < 0)
-                rc = error_set(err, ERROR_INPUT, "%s:%d: trial %ld: no such status '%s'", path,
-                               lineno, idx, got);
+                rc = error_set(err, ERROR_INPUT, "%s:%d:%d: trial %ld: no such status '%s'", path,
+                               lineno, col[1], idx, got);
             else
                 rc = error_set(err, ERROR_INPUT,
-                               "%s:%d: trial %ld: its values are not a configuration of this "
+                               "%s:%d:%d: trial %ld: its values are not a configuration of this "
                                "sweep (was space.txt or trials.csv edited?)",
-                               path, lineno, idx);
+                               path, lineno, col[11], idx);
             break;
         }
-        if ((rc = check_run_config(x, t, path, lineno, err))) break;
+        if ((rc = check_run_config(x, t, path, lineno, col, err))) break;
         /* the epoch counts the sweep wrote: 0 to --max-epochs */
         int counts[3]; /* epochs, target, best_epoch */
         for (int k = 0; k < 3; k++) {
@@ -967,16 +990,34 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
                 char got[40];
                 error_quote_text(got, sizeof got, field[3 + k], strlen(field[3 + k]));
                 rc = error_set(err, ERROR_INPUT,
-                               "%s:%d: trial %ld: %s '%s' (expected 0 to --max-epochs %d)", path,
-                               lineno, idx, (const char *[]){"epochs", "target", "best_epoch"}[k],
-                               got, x->base.max_epochs);
+                               "%s:%d:%d: trial %ld: %s '%s' (expected 0 to --max-epochs %d)", path,
+                               lineno, col[3 + k], idx,
+                               (const char *[]){"epochs", "target", "best_epoch"}[k], got,
+                               x->base.max_epochs);
                 break;
             }
             counts[k] = (int)v;
         }
+        /* the kept weights' figures, which an ended trial is ranked by:
+         * empty, or a number (sweep_write_files writes them finite) */
+        for (int k = 6; !rc && k < 11; k++) {
+            char *end;
+            double v = strtod(field[k], &end);
+            if (!field[k][0] || (end != field[k] && !*end && isfinite(v))) continue;
+            char got[40];
+            error_quote_text(got, sizeof got, field[k], strlen(field[k]));
+            char name[48];
+            const char *acc = x->data->train.task == TASK_REGRESSION ? "mae" : "accuracy";
+            if (k == 6)
+                snprintf(name, sizeof name, "best_%s", monitor_names[x->monitor]);
+            else
+                snprintf(name, sizeof name, "%s%s", k >= 9 ? "val_" : "", k % 2 ? "loss" : acc);
+            rc = error_set(err, ERROR_INPUT, "%s:%d:%d: trial %ld: %s '%s' is not a number", path,
+                           lineno, col[k], idx, name, got);
+        }
         if (rc) break;
         read_figures(x, t);
-        if ((rc = check_status(x, t, st, counts[0], path, lineno, err))) break;
+        if ((rc = check_status(x, t, st, counts[0], path, lineno, col[1], err))) break;
         t->status = (SweepTrialStatus)st;
         t->unended = st == TRIAL_RUNNING || st == TRIAL_PAUSED;
         t->target = counts[1];
@@ -1005,6 +1046,15 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
         rc = error_set(err, ERROR_INPUT,
                        "%s: empty (the sweep writes its header line first): the file is damaged",
                        path);
+    /* the sweep ends every line it writes: a last one refused without its
+     * end was most likely cut short */
+    if (rc && !ended) {
+        size_t n = strlen(err->msg);
+        snprintf(err->msg + n, sizeof err->msg - n,
+                 " (that line has no line end: was trials.csv cut short? The sweep writes "
+                 "every line whole; delete that line to have its trial train again from the "
+                 "start)");
+    }
     free(line);
     fclose(f);
     /* taken up whole: the temporaries of the sweep's own files that a
