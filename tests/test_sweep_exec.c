@@ -667,7 +667,7 @@ static void sweep_in_at(const Options *o, const char *dir, SweepEventKind at, in
     SweepHooks hooks = {.ctx = &st, .on_event = stop_at};
     assert_int_equal(sweep_exec_init(x, o, &data, dir, stop_at_start ? &hooks : NULL, &err),
                      ERROR_NONE);
-    if (resume) assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
+    if (resume && sweep_exec_resume(x, &err)) fail_msg("%s", err.msg);
     assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
     oc->n = x->n_started;
     for (int i = 0; i < x->n_started; i++) {
@@ -1190,6 +1190,36 @@ static int uncollect_pruned(const char *dir)
              csv);
     assert_int_equal(system(cmd), 0);
     return n;
+}
+
+/* A kill while such a trial was trained again up to its prune epoch
+ * leaves its metrics.csv short of it (each pruned run's last row removed,
+ * as by a kill in its last epoch), and trials.csv saying pruned, without
+ * figures: resumed, each is trained again up to the epoch it was pruned
+ * at, not stopped where the kill left it, and the sweep ends as the
+ * uninterrupted one. */
+static void a_pruned_trial_killed_as_it_trained_again_stops_where_it_was_pruned(void **state)
+{
+    (void)state;
+    Options sweeps[2] = {iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 9, 2),
+                         iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 10, 6, 1)};
+    sweeps[1].min_epochs = 2;
+    for (int k = 0; k < 2; k++) {
+        const Options *o = &sweeps[k];
+        char dir[256], csv[300], cmd[700];
+        snprintf(dir, sizeof dir, "%s/replay-cut-%d", tmpdir, k);
+        snprintf(csv, sizeof csv, "%s/trials.csv", dir);
+        Outcome a, b;
+        sweep_in(o, dir, 0, false, &a);
+        assert_true(uncollect_pruned(dir) >= 2);
+        snprintf(cmd, sizeof cmd,
+                 "for r in $(grep ',pruned,' %s | awk -F, '{print $NF}'); do "
+                 "sed -i '$d' \"$r/metrics.csv\"; done",
+                 csv);
+        assert_int_equal(system(cmd), 0);
+        sweep_in(o, dir, 0, true, &b);
+        assert_same(&a, &b, o->max_epochs);
+    }
 }
 
 /* Resumed, the trials trained again up to where they were pruned take
@@ -2314,6 +2344,7 @@ int main(void)
         cmocka_unit_test(an_early_stopped_trial_without_restore_best_ends_where_it_stopped),
         cmocka_unit_test(a_done_trial_not_collected_ends_with_the_trainers_files),
         cmocka_unit_test(trials_trained_again_to_their_prune_keep_to_parallel),
+        cmocka_unit_test(a_pruned_trial_killed_as_it_trained_again_stops_where_it_was_pruned),
         cmocka_unit_test(resume_refuses_what_is_not_this_sweeps_trials),
         cmocka_unit_test(resume_refuses_a_trials_csv_that_is_not_a_file),
         cmocka_unit_test(resume_refuses_a_value_its_trials_run_did_not_train_with),

@@ -967,8 +967,8 @@ static void median_step(SweepExec *x, bool *want, int *judged)
         SweepMedianParams mp = {x->base.min_epochs, MEDIAN_STARTUP};
         if (sweep_median_stop(&mp, &x->board, i, e)) {
             t->status = TRIAL_PRUNED;
-            sweep_exec_pruned_why(x, t); /* at its epoch, e */
-            if (t->dormant) {            /* --resume: opened from its checkpoint to stop */
+            sweep_exec_pruned_why(x, t, e);
+            if (t->dormant) { /* --resume: opened from its checkpoint to stop */
                 t->dormant = false;
                 t->resume = true;
                 t->prune_at = e;
@@ -1014,13 +1014,13 @@ static unsigned long gen_now(SweepExec *x)
     JOURNAL_PRUNED_BY "'s asha rule: not promoted from this rung, and nothing was left to "        \
                       "promote or start"
 
-void sweep_exec_pruned_why(const SweepExec *x, SweepTrial *t)
+void sweep_exec_pruned_why(const SweepExec *x, SweepTrial *t, int epoch)
 {
     if (x->scheduler == SWEEP_SCHED_MEDIAN)
         snprintf(t->stop_why, sizeof t->stop_why,
                  JOURNAL_PRUNED_BY "'s median rule: its %s at epoch %d is worse than the median "
                                    "of the earlier trials' there",
-                 monitor_names[x->monitor], t->epochs);
+                 monitor_names[x->monitor], epoch);
     else
         snprintf(t->stop_why, sizeof t->stop_why, "%s", ASHA_LAST_PRUNE);
 }

@@ -160,7 +160,10 @@ static void row_key(const SweepExec *x, const SweepTrial *t, RowKey *k)
     bool reg = x->data->train.task == TASK_REGRESSION;
     k->status = (int)t->status;
     k->rung = t->rung;
-    k->epochs = t->epochs;
+    /* a pruned trial trained again up to its prune epoch (--resume,
+     * from an older checkpoint) has that epoch recorded, so that a kill
+     * meanwhile does not leave it pruned where the kill left it */
+    k->epochs = t->prune_at > t->epochs ? t->prune_at : t->epochs;
     k->target = t->target;
     k->best_epoch = t->has_result ? t->result.best_epoch : t->best_epoch;
     k->best = t->best;
@@ -544,14 +547,15 @@ static bool waits_for_median(const SweepExec *x, const SweepTrial *t)
            t->epochs < x->base.max_epochs;
 }
 
-/* The epoch the median rule has t train to at the epoch it reached, as
+/* The epoch the median rule has t train to at epochs (those it reached,
+ * or those it was pruned at), as
  * the uninterrupted sweep has it (exec.c): the one the rule last let it
  * go on to, its own epochs (it parks at each from --min-epochs on), or
  * its full length before it is first judged.  trials.csv is written as
  * trials start, not at each judgement, so its target may be older. */
-static int median_target(const SweepExec *x, const SweepTrial *t)
+static int median_target(const SweepExec *x, const SweepTrial *t, int epochs)
 {
-    return t->index >= 5 && t->epochs > x->base.min_epochs ? t->epochs : x->base.max_epochs;
+    return t->index >= 5 && epochs > x->base.min_epochs ? epochs : x->base.max_epochs;
 }
 
 /* A trial's run directory from trials.csv's run column, which holds the
@@ -808,10 +812,12 @@ static ErrorCode check_run_config(const SweepExec *x, const SweepTrial *t, const
  * median prune: another status edited in would be believed, and the
  * trial never go on. */
 static ErrorCode check_status(const SweepExec *x, const SweepTrial *t, int st, int epochs,
-                              const char *csv, int lineno, int col, Error *err)
+                              bool figures, const char *csv, int lineno, int col, Error *err)
 {
-    bool ended =
-        st == TRIAL_DONE || st == TRIAL_EARLY_STOPPED || st == TRIAL_PRUNED || st == TRIAL_DIVERGED;
+    /* pruned without figures: not collected, so trained again up to its
+     * prune epoch (from no epoch, when a kill left none) */
+    bool ended = st == TRIAL_DONE || st == TRIAL_EARLY_STOPPED || (st == TRIAL_PRUNED && figures) ||
+                 st == TRIAL_DIVERGED;
     if (ended && epochs > 0 && t->epochs == 0 && t->run[0])
         return error_set(err, ERROR_INPUT,
                          "%s:%d:%d: trial %d (%s, %d epoch%s): its run %s has no epochs to read "
@@ -1017,18 +1023,23 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
         }
         if (rc) break;
         read_figures(x, t);
-        if ((rc = check_status(x, t, st, counts[0], path, lineno, col[1], err))) break;
+        if ((rc =
+                 check_status(x, t, st, counts[0], field[7][0] != '\0', path, lineno, col[1], err)))
+            break;
         t->status = (SweepTrialStatus)st;
         t->unended = st == TRIAL_RUNNING || st == TRIAL_PAUSED;
         t->target = counts[1];
         kept_from_row(x, t, field);
-        if (st == TRIAL_PRUNED && !t->has_result && t->run[0] && t->epochs > 0) {
+        /* the epoch it was pruned at: its row's (a kill while it was
+         * trained again up to it leaves fewer in metrics.csv) */
+        int pruned_at = counts[0] > t->epochs ? counts[0] : t->epochs;
+        if (st == TRIAL_PRUNED && !t->has_result && t->run[0] && pruned_at > 0) {
             /* pruned, the sweep cut before the trial had stopped and been
              * collected (the rule's decision is written first): opened
              * from its checkpoint to stop there, as exec.c's prune_at */
             t->resume = true;
-            t->prune_at = t->epochs;
-            sweep_exec_pruned_why(x, t);
+            t->prune_at = pruned_at;
+            sweep_exec_pruned_why(x, t, pruned_at);
         } else if (st == TRIAL_DONE || st == TRIAL_EARLY_STOPPED || st == TRIAL_PRUNED ||
                    st == TRIAL_DIVERGED || st == TRIAL_FAILED) {
             t->collected = true;
@@ -1040,7 +1051,8 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
         else
             t->resume = true; /* interrupted: goes on */
         if (x->has_asha) asha_take_up(x, t);
-        if (x->scheduler == SWEEP_SCHED_MEDIAN && !t->collected) t->target = median_target(x, t);
+        if (x->scheduler == SWEEP_SCHED_MEDIAN && !t->collected)
+            t->target = median_target(x, t, t->prune_at ? t->prune_at : t->epochs);
     }
     if (!rc && lineno == 0)
         rc = error_set(err, ERROR_INPUT,

@@ -344,9 +344,9 @@ ErrorCode sweep_dir_make(const Options *o, const char *dataset, char *out, size_
  * "(or use --no-log)".  Either is locked (flock) until sweep_exec_free:
  * a second gradtop resuming it meanwhile is refused (ERROR_INPUT). */
 ErrorCode sweep_exec_open_dir(SweepExec *x, const char *resume, Error *err);
-/* t->stop_why: why the sweep's rule pruned t at its epoch (the journal's
+/* t->stop_why: why the sweep's rule pruned t at epoch (the journal's
  * stop line). */
-void sweep_exec_pruned_why(const SweepExec *x, SweepTrial *t);
+void sweep_exec_pruned_why(const SweepExec *x, SweepTrial *t, int epoch);
 /* The run directory of trial index in the sweep directory (named
  * ...-trial-NNN) into out, when one is there though trials.csv has no row
  * for it (a sweep killed between making it and writing trials.csv):
