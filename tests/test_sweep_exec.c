@@ -25,7 +25,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "gradtop/io/crc32c.h"
 #include "gradtop/logdir/runset.h"
+#include "gradtop/run/modelfile.h"
 #include "gradtop/sweep/exec.h"
 #include "tmpdir.h"
 
@@ -1043,6 +1045,42 @@ static void an_early_stopped_trial_not_collected_ends_where_it_stopped(void **st
     uncollected_resumes_the_same(&o, "early-uncollected", "early_stopped", "running");
 }
 
+/* The model file at path without its LAST section, as a gradtop from
+ * before LAST wrote it: the section's bytes out, the count one less, the
+ * checksum again. */
+static void strip_last_section(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static uint8_t b[1 << 20];
+    size_t n = fread(b, 1, sizeof b, f);
+    fclose(f);
+    uint32_t count;
+    memcpy(&count, b + 12, 4);
+    size_t off = 16;
+    for (uint32_t k = 0; k < count; k++) {
+        uint32_t id;
+        uint64_t len;
+        memcpy(&id, b + off, 4);
+        memcpy(&len, b + off + 8, 8);
+        if (id == MODELFILE_SECTION_LAST) {
+            memmove(b + off, b + off + 16 + len, n - (off + 16 + len));
+            n -= 16 + (size_t)len;
+            count--;
+            memcpy(b + 12, &count, 4);
+            uint32_t crc = crc32c(b, n - 4);
+            memcpy(b + n - 4, &crc, 4);
+            f = fopen(path, "wb");
+            assert_non_null(f);
+            assert_int_equal(fwrite(b, 1, n, f), n);
+            fclose(f);
+            return;
+        }
+        off += 16 + (size_t)len;
+    }
+    fail_msg("%s has no LAST section", path);
+}
+
 static void best_pairs_of(const Options *o, const char *dir, bool resume, char *buf, size_t cap);
 
 /* The same under --no-restore-best, the sweep killed as each trial's end
@@ -1093,6 +1131,22 @@ static void an_early_stopped_trial_without_restore_best_ends_where_it_stopped(vo
         best_pairs_of(&o, whole, true, pa, sizeof pa);
         best_pairs_of(&o, cut, true, pc, sizeof pc);
         assert_string_equal(pa, pc);
+        /* a checkpoint from before LAST: the trial ends with its last
+         * epoch's figures as metrics.csv has them */
+        snprintf(cut, sizeof cut, "%s/norestore-old-%d", tmpdir, nth);
+        sweep_killed_at(&o, cut, SWEEP_EV_END, nth);
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "ls %s/*-trial-%03d/checkpoint.gtm", cut, nth - 1);
+        FILE *p = popen(cmd, "r");
+        assert_non_null(p);
+        assert_non_null(fgets(path, sizeof path, p));
+        pclose(p);
+        path[strcspn(path, "\n")] = '\0';
+        strip_last_section(path);
+        sweep_in(&o, cut, 0, true, &c);
+        assert_same(&a, &c, 10);
+        trials_without_runs(cut, c_csv, sizeof c_csv);
+        assert_string_equal(a_csv, c_csv);
     }
 }
 

@@ -730,10 +730,15 @@ static void start_trial(SweepExec *x, int i, int target)
             /* its early stopping's patience (in force then) ran out at the
              * checkpoint's epoch: resumed, the trainer would count it anew
              * and train on.  Its result is the checkpoint's: the best
-             * epoch's, or without --restore-best the last one's (a
-             * checkpoint from before LAST has not those) */
+             * epoch's, or without --restore-best the last one's */
             int patience = rr.earlier.hp.patience;
             bool early = patience > 0 && rr.state.state.wait >= patience;
+            /* a checkpoint from before LAST: metrics.csv's row of its
+             * epoch, to the 8 digits it keeps */
+            if ((rr.state.epoch >= x->base.max_epochs || early) && !o.restore_best &&
+                !rr.state.has_last)
+                rr.state.has_last =
+                    sweep_trial_epoch_figures(t, rr.state.epoch, &rr.state.state.last);
             bool kept = o.restore_best || rr.state.has_last;
             if ((rr.state.epoch >= x->base.max_epochs || early) && kept) {
                 end_trained(x, t, &rr, early ? TRAIN_EARLY_STOPPED : TRAIN_DONE);

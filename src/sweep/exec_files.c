@@ -505,15 +505,52 @@ static void read_result_pairs(SweepTrial *t)
 }
 
 /* The figures of a trial's metrics.csv onto the board. */
+/* t's run read into rs (runset_free it), its gradtop run; NULL when it
+ * has none, or rs could not be read (nothing to free then). */
+static const RunInfo *trial_run_read(const SweepTrial *t, RunSet *rs)
+{
+    Error e = {0};
+    if (!t->run[0] || runset_open(rs, t->run, &e)) return NULL;
+    for (size_t i = 0; i < rs->n_runs; i++)
+        if (rs->runs[i]->kind == RUN_KIND_GRADTOP) return rs->runs[i];
+    runset_free(rs);
+    return NULL;
+}
+
+bool sweep_trial_epoch_figures(const SweepTrial *t, int epoch, EpochMetrics *m)
+{
+    RunSet rs;
+    const RunInfo *run = trial_run_read(t, &rs);
+    if (!run) return false;
+    memset(m, 0, sizeof *m);
+    static const char *const tags[] = {"loss",    "accuracy", "mae",
+                                       "r2",      "val_loss", "val_accuracy",
+                                       "val_mae", "val_r2",   "learning_rate"};
+    double *dst[] = {&m->loss,         &m->accuracy, &m->mae,    &m->r2, &m->val_loss,
+                     &m->val_accuracy, &m->val_mae,  &m->val_r2, &m->lr};
+    bool found[9] = {false};
+    for (int k = 0; k < 9; k++) {
+        *dst[k] = NAN;
+        const RunSeries *fs = runinfo_series(run, tags[k]);
+        for (size_t i = 0; fs && i < fs->n; i++) /* the last row of the epoch */
+            if (fs->step[i] == epoch) {
+                *dst[k] = fs->value[i];
+                if (k == 0) m->wall_time = fs->wall_time[i];
+                found[k] = true;
+            }
+    }
+    runset_free(&rs);
+    m->epoch = epoch;
+    m->has_val = found[4];
+    return found[0];
+}
+
 static void read_figures(SweepExec *x, SweepTrial *t)
 {
     RunSet rs;
-    Error e = {0};
-    if (!t->run[0] || runset_open(&rs, t->run, &e)) return;
-    const RunInfo *run = NULL;
-    for (size_t i = 0; i < rs.n_runs && !run; i++)
-        if (rs.runs[i]->kind == RUN_KIND_GRADTOP) run = rs.runs[i];
-    const RunSeries *fs = run ? runinfo_series(run, monitor_names[x->monitor]) : NULL;
+    const RunInfo *run = trial_run_read(t, &rs);
+    if (!run) return;
+    const RunSeries *fs = runinfo_series(run, monitor_names[x->monitor]);
     for (size_t k = 0; fs && k < fs->n; k++) {
         int epoch = (int)fs->step[k];
         if (epoch < 1 || epoch > x->base.max_epochs) continue;

@@ -352,6 +352,10 @@ void sweep_exec_pruned_why(const SweepExec *x, SweepTrial *t, int epoch);
  * for it (a sweep killed between making it and writing trials.csv):
  * the trial starts again in it rather than beside it. */
 bool sweep_trial_dir_find(const SweepExec *x, int index, char *out, size_t cap);
+/* The figures of epoch of t's run as its metrics.csv holds them (8
+ * significant digits) into m: for a checkpoint from before its LAST
+ * section.  False when the run has no such row. */
+bool sweep_trial_epoch_figures(const SweepTrial *t, int epoch, EpochMetrics *m);
 /* space.txt: the sweep's options (the dataset, every run option, the
  * sweep's own), loadable with --config: sweep --config DIR/space.txt
  * repeats the sweep. */
