@@ -1796,6 +1796,69 @@ static void a_resume_stopped_at_once_leaves_no_trial_running(void **state)
     assert_int_equal(resumed_and_stopped_at_once(&o, cut, SWEEP_EV_START, 2), 1);
 }
 
+/* At a trial's start on --resume: trials.csv written then, whose rows of
+ * the trials open (started again, not ended) must show no figures. */
+typedef struct {
+    char csv[300];
+    int checked;
+} OpenRows;
+
+static void open_rows_have_no_figures(void *ctx, const SweepExec *cx, const SweepEvent *e)
+{
+    OpenRows *w = ctx;
+    if (e->kind != SWEEP_EV_START) return;
+    SweepExec *x = (SweepExec *)cx; /* the owner's thread: its files may be written */
+    Error err = {0};
+    assert_int_equal(sweep_write_files(x, true, &err), ERROR_NONE);
+    static char text[1 << 16];
+    snprintf(text, sizeof text, "%s", slurp(w->csv));
+    for (int i = 0; i < x->n_started; i++) {
+        const SweepTrial *t = &x->trials[i];
+        if (!t->live || t->collected) continue;
+        char head[16];
+        snprintf(head, sizeof head, "\n%d,", i);
+        const char *row = strstr(text, head);
+        assert_non_null(row);
+        const char *f = row + 1;
+        for (int k = 0; k < 7; k++) f = strchr(f, ',') + 1; /* the loss field */
+        if (*f != ',')
+            fail_msg("trial %d is open, but trials.csv gives it figures: %.60s", i, row + 1);
+        w->checked++;
+    }
+}
+
+/* A trial stopped by an earlier session (its row with its figures then)
+ * and opened again has no figures in trials.csv until it ends: a kill
+ * meanwhile would leave it looking ended, and the next resume would take
+ * it as such, its run never finished (seen: a trial pruned when opened
+ * again, killed after its journal's end line and before its result). */
+static void a_trial_opened_again_has_no_figures_until_it_ends(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 3, 10, 1);
+    char dir[256], cmd[1200];
+    snprintf(dir, sizeof dir, "%s/opened-again", tmpdir);
+    Outcome a;
+    sweep_in(&o, dir, 0, false, &a);
+    /* trial 0 as a stop in its 5th epoch leaves it, with the figures it
+     * had then; without its checkpoint, it trains again from the start */
+    OpenRows w = {0};
+    snprintf(w.csv, sizeof w.csv, "%s/trials.csv", dir);
+    snprintf(cmd, sizeof cmd,
+             "sed -i '2s/,done,,10,10,/,stopped,,4,10,/' %s && rm %s/*-trial-000/checkpoint.gtm",
+             w.csv, dir);
+    assert_int_equal(system(cmd), 0);
+    assert_non_null(strstr(slurp(w.csv), "\n0,stopped,,4,10,"));
+    PreparedData data;
+    Error err = {0};
+    SweepHooks hooks = {.ctx = &w, .on_event = open_rows_have_no_figures};
+    SweepExec *x = sweep_opened(&o, dir, &hooks, &data);
+    assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    sweep_closed(x, &data);
+    assert_true(w.checked > 0);
+}
+
 /* The sweep o in dir (made), resumed from it when resume; the best
  * trial's result pairs, as the result line gives them, into buf. */
 static void best_pairs_of(const Options *o, const char *dir, bool resume, char *buf, size_t cap)
@@ -2412,6 +2475,7 @@ int main(void)
         cmocka_unit_test(a_resume_removes_the_temporaries_a_killed_sweep_left),
         cmocka_unit_test(a_resume_stopped_at_once_leaves_no_trial_running),
         cmocka_unit_test(a_resumed_sweep_gives_an_ended_trials_own_result),
+        cmocka_unit_test(a_trial_opened_again_has_no_figures_until_it_ends),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),
         cmocka_unit_test(best_txt_says_when_its_trial_copied_weights),
         cmocka_unit_test(trial_files_are_synced_at_the_fixed_points_not_per_epoch),

@@ -790,6 +790,12 @@ static void start_trial(SweepExec *x, int i, int target)
     pthread_mutex_lock(&x->mu); /* a screen reads these (sweep_exec_view) */
     if (!rc) snprintf(t->run, sizeof t->run, "%s", t->tr->log_path);
     t->target = target;
+    /* opened again, it has no result until it ends (the one trials.csv
+     * gave it, a stop's, is not its end): trials.csv shows no figures for
+     * it meanwhile, so that a kill before it ends leaves it to be opened
+     * again rather than taken as ended */
+    t->has_result = false;
+    t->result_pairs[0] = '\0';
     if (was_resume && resumed_at != t->epochs) {
         /* it goes on from an earlier epoch than its metrics.csv reached
          * (from its first, when it had no checkpoint): the epochs after
