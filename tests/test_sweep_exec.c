@@ -678,7 +678,7 @@ static void sweep_in_at(const Options *o, const char *dir, SweepEventKind at, in
         sweep_exec_config_text(x, t, cfg, sizeof cfg);
         snprintf(oc->text[i], sizeof oc->text[i], "%s %s epochs=%d rung=%d target=%d", cfg,
                  sweep_trial_status_names[t->status], t->epochs, t->rung, t->target);
-        for (int e = 1; e <= o->max_epochs; e++)
+        for (int e = 1; e <= o->max_epochs && e <= 32; e++)
             oc->fig[i][e - 1] = sweep_board_get(&x->board, i, e);
         snprintf(oc->run[i], sizeof oc->run[i], "%s", t->run);
         oc->epochs[i] = t->epochs;
@@ -812,7 +812,17 @@ static void kill_at(void *ctx, const SweepExec *x, const SweepEvent *e)
     if (e->kind == k->at && --k->left == 0) kill(getpid(), SIGKILL);
 }
 
+static void sweep_killed_in(const Options *o, const char *dir, SweepEventKind at, int nth,
+                            bool resume);
+
 static void sweep_killed_at(const Options *o, const char *dir, SweepEventKind at, int nth)
+{
+    sweep_killed_in(o, dir, at, nth, false);
+}
+
+/* The same, the sweep resumed from dir when resume. */
+static void sweep_killed_in(const Options *o, const char *dir, SweepEventKind at, int nth,
+                            bool resume)
 {
     mkdir(dir, 0755);
     fflush(NULL);
@@ -825,7 +835,8 @@ static void sweep_killed_at(const Options *o, const char *dir, SweepEventKind at
         Killer k = {at, nth};
         SweepHooks hooks = {.ctx = &k, .on_event = kill_at};
         if (!x || prepared_open(&data, o, NULL, &err) ||
-            sweep_exec_init(x, o, &data, dir, &hooks, &err))
+            sweep_exec_init(x, o, &data, dir, &hooks, &err) ||
+            (resume && sweep_exec_resume(x, &err)))
             _exit(2);
         sweep_exec_run(x, &err);
         _exit(3); /* the sweep ended before the event */
@@ -1794,6 +1805,22 @@ static void a_resume_stopped_at_once_leaves_no_trial_running(void **state)
     o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 4, 1000000, 2);
     snprintf(cut, sizeof cut, "%s/stop-at-once-long", tmpdir);
     assert_int_equal(resumed_and_stopped_at_once(&o, cut, SWEEP_EV_START, 2), 1);
+    /* stopped, then resumed and killed as it opened the first again,
+     * before trials.csv was written: its row says stopped, its run was
+     * opened again and left so; resumed and stopped at once, it is ended
+     * again */
+    snprintf(cut, sizeof cut, "%s/stop-at-once-reopened", tmpdir);
+    sweep_in(&o, cut, 2, false, &c);
+    assert_int_equal(every_stopped_trial_ended(cut), 2);
+    sweep_killed_in(&o, cut, SWEEP_EV_START, 1, true);
+    PreparedData data;
+    Error err = {0};
+    SweepExec *x = sweep_opened(&o, cut, NULL, &data);
+    assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
+    sweep_exec_stop(x);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    sweep_closed(x, &data);
+    assert_int_equal(every_stopped_trial_ended(cut), 2);
 }
 
 /* At a trial's start on --resume: trials.csv written then, whose rows of

@@ -469,21 +469,25 @@ static void kept_from_row(const SweepExec *x, SweepTrial *t, char **field)
     t->has_result = true;
 }
 
-/* An ended trial's result pairs (without its status and run), as the
- * last result line of its journal has them: trials.csv holds the kept
+/* How t's journal ends: 1 with a result line, its run ended (as a stop
+ * ends it too), 0 without (a kill left the run open), -1 when there is no
+ * journal to read.  With pairs, t->result_pairs gets the last result
+ * line's pairs (without its status and run): trials.csv holds the kept
  * figures to 6 digits and no test figures, from which the result line's
  * could not be written again as the trial wrote them. */
-static void read_result_pairs(SweepTrial *t)
+static int read_journal_end(SweepTrial *t, bool pairs)
 {
     char path[ATOMICFILE_PATH];
-    t->result_pairs[0] = '\0';
+    if (pairs) t->result_pairs[0] = '\0';
     if (!t->run[0] || snprintf(path, sizeof path, "%s/journal.txt", t->run) >= (int)sizeof path)
-        return;
+        return -1;
     FILE *f = fopen(path, "r");
-    if (!f) return;
+    if (!f) return -1;
     char *line = NULL;
     size_t cap = 0;
+    bool ended = false;
     while (getline(&line, &cap, f) >= 0) {
+        if (line[strspn(line, " \t\r\n")] == '\0') continue; /* a blank line */
         /* TIME step=N epoch=N result status=... run=DIR: after the
          * third space, the kind */
         const char *p = line;
@@ -491,20 +495,20 @@ static void read_result_pairs(SweepTrial *t)
             p = strchr(p, ' ');
             if (p) p++;
         }
-        if (!p || strncmp(p, "result status=", 14)) continue;
-        const char *pairs = strchr(p + 7, ' '); /* after the status */
+        ended = p && !strncmp(p, "result status=", 14);
+        if (!ended || !pairs) continue;
+        const char *from = strchr(p + 7, ' '); /* after the status */
         const char *run = strstr(p, " run=");
         for (const char *r = run; r; r = strstr(r + 1, " run=")) run = r;
-        if (!pairs || !run || run <= pairs || (size_t)(run - pairs - 1) >= sizeof t->result_pairs)
+        if (!from || !run || run <= from || (size_t)(run - from - 1) >= sizeof t->result_pairs)
             continue;
-        snprintf(t->result_pairs, sizeof t->result_pairs, "%.*s", (int)(run - pairs - 1),
-                 pairs + 1);
+        snprintf(t->result_pairs, sizeof t->result_pairs, "%.*s", (int)(run - from - 1), from + 1);
     }
     free(line);
     fclose(f);
+    return ended;
 }
 
-/* The figures of a trial's metrics.csv onto the board. */
 /* t's run read into rs (runset_free it), its gradtop run; NULL when it
  * has none, or rs could not be read (nothing to free then). */
 static const RunInfo *trial_run_read(const SweepTrial *t, RunSet *rs)
@@ -545,6 +549,7 @@ bool sweep_trial_epoch_figures(const SweepTrial *t, int epoch, EpochMetrics *m)
     return found[0];
 }
 
+/* The figures of a trial's metrics.csv onto the board. */
 static void read_figures(SweepExec *x, SweepTrial *t)
 {
     RunSet rs;
@@ -1064,7 +1069,11 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
                  check_status(x, t, st, counts[0], field[7][0] != '\0', path, lineno, col[1], err)))
             break;
         t->status = (SweepTrialStatus)st;
-        t->unended = st == TRIAL_RUNNING || st == TRIAL_PAUSED;
+        /* a stopped one too, when a later session opened it again and a
+         * kill left it so (trials.csv is written at fixed points, its
+         * journal as it goes) */
+        t->unended = st == TRIAL_RUNNING || st == TRIAL_PAUSED ||
+                     (st == TRIAL_STOPPED && read_journal_end(t, false) == 0);
         t->target = counts[1];
         kept_from_row(x, t, field);
         /* the epoch it was pruned at: its row's (a kill while it was
@@ -1080,7 +1089,7 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
         } else if (st == TRIAL_DONE || st == TRIAL_EARLY_STOPPED || st == TRIAL_PRUNED ||
                    st == TRIAL_DIVERGED || st == TRIAL_FAILED) {
             t->collected = true;
-            if (t->has_result) read_result_pairs(t);
+            if (t->has_result) read_journal_end(t, true);
         } else if (x->has_asha && t->epochs > 0 && t->epochs >= t->target)
             t->dormant = true; /* waiting at its rung: opened when promoted */
         else if (waits_for_median(x, t))
