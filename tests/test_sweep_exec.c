@@ -1287,6 +1287,61 @@ static void a_pruned_trial_killed_as_it_trained_again_stops_where_it_was_pruned(
     }
 }
 
+/* Stops the sweep after the last batch of a trial's first epoch, from
+ * the trial's own thread (sweep_exec_watch's hook). */
+typedef struct {
+    SweepExec *x;
+    long rows, train_rows;
+    int stops;
+} FirstEpochStop;
+
+static void stop_after_first_epoch(void *ctx, const BatchInfo *b)
+{
+    FirstEpochStop *s = ctx;
+    if (b->epoch != 0 || s->stops) return;
+    s->rows += b->rows;
+    if (s->rows < s->train_rows) return;
+    s->stops++;
+    sweep_exec_stop(s->x);
+}
+
+/* A stop (SIGINT) that comes as a pruned trial is trained again up to the
+ * epoch it was pruned at, at the end of an epoch before that one: the
+ * trial is interrupted there, stopped in trials.csv, not pruned at that
+ * epoch with its figures; resumed, the sweep ends as the uninterrupted
+ * one. */
+static void a_stop_as_a_pruned_trial_trains_again_leaves_it_stopped(void **state)
+{
+    (void)state;
+    char dir[256], csv[300];
+    snprintf(dir, sizeof dir, "%s/stop-in-replay", tmpdir);
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 9, 1);
+    Outcome a, c;
+    sweep_in(&o, dir, 0, false, &a);
+    /* a trial pruned at its rung of epoch 3 */
+    snprintf(csv, sizeof csv, "%s/trials.csv", dir);
+    const char *row = strstr(slurp(csv), ",pruned,1,3,");
+    assert_non_null(row);
+    while (row[-1] != '\n') row--;
+    int i = atoi(row);
+    assert_true(uncollect_pruned(dir) >= 2);
+    PreparedData data;
+    Error err = {0};
+    SweepExec *x = sweep_opened(&o, dir, NULL, &data);
+    assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
+    assert_int_equal(x->trials[i].prune_at, 3);
+    FirstEpochStop fs = {.x = x, .train_rows = (long)data.train.n};
+    sweep_exec_watch(x, i, stop_after_first_epoch, &fs);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    sweep_exec_watch(x, i, NULL, NULL);
+    assert_int_equal(fs.stops, 1);
+    assert_int_equal(x->trials[i].epochs, 1);
+    assert_int_equal(x->trials[i].status, TRIAL_STOPPED);
+    sweep_closed(x, &data);
+    sweep_in(&o, dir, 0, true, &c);
+    assert_same(&a, &c, 9);
+}
+
 /* Resumed, the trials trained again up to where they were pruned take
  * slots as any trial does: no more train at once than --parallel. */
 static void trials_trained_again_to_their_prune_keep_to_parallel(void **state)
@@ -2488,6 +2543,7 @@ int main(void)
         cmocka_unit_test(an_early_stopped_trial_without_restore_best_ends_where_it_stopped),
         cmocka_unit_test(a_done_trial_not_collected_ends_with_the_trainers_files),
         cmocka_unit_test(trials_trained_again_to_their_prune_keep_to_parallel),
+        cmocka_unit_test(a_stop_as_a_pruned_trial_trains_again_leaves_it_stopped),
         cmocka_unit_test(a_pruned_trial_killed_as_it_trained_again_stops_where_it_was_pruned),
         cmocka_unit_test(resume_refuses_what_is_not_this_sweeps_trials),
         cmocka_unit_test(resume_refuses_a_trials_csv_that_is_not_a_file),

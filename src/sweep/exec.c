@@ -148,7 +148,10 @@ static void trial_on_state(void *ctx, const Model *m, const Optimizer *o, const 
     if (last) return;
     pthread_mutex_lock(&x->mu);
     if (t->prune_at) { /* --resume: trained again up to where it was pruned */
-        if (t->epochs < t->prune_at && !x->stopping) {
+        /* short of it, it trains on; a sweep's stop meanwhile (already
+         * sent to its trainer) interrupts it there, and collect() calls
+         * it stopped, not pruned at an epoch the rule never judged */
+        if (t->epochs < t->prune_at) {
             pthread_mutex_unlock(&x->mu);
             return;
         }
