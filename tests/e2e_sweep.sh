@@ -198,6 +198,13 @@ med_signalled 2 INT cut
 check "the sweep to resume was interrupted (130)" [ $? -eq 130 ]
 cut=$(ls -d "$T"/cut/*-sweep)
 check "trials.csv says which trials were stopped" grep -q ',stopped,' "$cut/trials.csv"
+# An option beside --resume is refused, named, with what to do instead.
+cp "$cut/trials.csv" "$T/cut-given.csv"
+"$G" sweep --resume "$cut" --parallel 4 >/dev/null 2>"$T/given.err"
+check "--resume with another option exits 2" [ $? -eq 2 ]
+check "naming the option, and how to run the sweep with it" \
+    grep -qF "gradtop sweep: --parallel 4: --resume goes on with the sweep's own options, those its trials so far were made with ($cut/space.txt): give no others; to run it with other options, start a new sweep with --config $cut/space.txt and them" "$T/given.err"
+check "leaving trials.csv as it was" cmp -s "$cut/trials.csv" "$T/cut-given.csv"
 "$G" sweep --resume "$cut" >"$T/resumed.out" 2>"$T/resumed.err"
 check "--resume exits 0" [ $? -eq 0 ]
 cut -d, -f1-13 "$whole/trials.csv" >"$T/whole.csv"
@@ -318,7 +325,7 @@ head -n 2 "$cut/trials.csv" >"$T/torn/trials.csv"
 sed -n 3p "$cut/trials.csv" | cut -c1-20 >>"$T/torn/trials.csv"
 "$G" sweep --resume "$T/torn" >/dev/null 2>"$T/torn.err"
 check "--resume of a torn trials.csv exits 2" [ $? -eq 2 ]
-check "naming the file and line" grep -q "^gradtop: $T/torn/trials.csv:3: " "$T/torn.err"
+check "naming the file, line and column" grep -q "^gradtop: $T/torn/trials.csv:3:[0-9][0-9]*: " "$T/torn.err"
 "$G" sweep --resume "$T/asha" >/dev/null 2>"$T/resume-nodir.err"
 check "--resume of a directory without space.txt exits 2" [ $? -eq 2 ]
 

@@ -2,7 +2,8 @@
 # End to end: a sweep directory's files work from any directory.  A sweep of
 # a dataset named by a relative path writes it in space.txt and best.txt as
 # config.txt does, by its absolute path: train --config best.txt and sweep
-# --resume, run from another directory, read the same data.
+# --resume, run from another directory, read the same data; an older
+# sweep's relative path is read as the file its trials trained on.
 set -u
 E2E=e2e_sweepdir
 # shellcheck source=tests/lib/check.sh
@@ -28,5 +29,33 @@ check "and trains the best trial's configuration to its figures" \
 (cd "$T/elsewhere" && "$G" sweep --resume "$sweep" >"$T/c.out" 2>"$T/c.err")
 check "sweep --resume from another directory exits 0" [ $? -eq 0 ]
 check "and ends with the sweep's result" grep -q '^result: status=completed trials=2 ' "$T/c.out"
+
+# A sweep written by a gradtop from before space.txt named files by their
+# absolute path: its relative dataset path is the file its trials trained
+# on (their config.txt name it), from wherever it is resumed, even where
+# the same relative path names another file.
+sed "s|^dataset = .*|dataset = data/flowers.csv|" "$sweep/space.txt" >"$T/space.old"
+cp "$T/space.old" "$sweep/space.txt"
+mkdir "$T/elsewhere/data"
+cp datasets/wine.csv "$T/elsewhere/data/flowers.csv"
+(cd "$T/elsewhere" && "$G" sweep --resume "$sweep" >"$T/d.out" 2>"$T/d.err")
+check "an older sweep's relative dataset path resumes from another directory" [ $? -eq 0 ]
+line=$(grep -n '^dataset = ' "$T/space.old" | cut -d: -f1)
+check "and stderr names space.txt's line and column and the file read" \
+    grep -qF "$sweep/space.txt:$line:11: dataset = data/flowers.csv, a relative path (from a gradtop before space.txt named files by absolute path): read as $T/data/flowers.csv, the file its trials trained on" "$T/d.err"
+check "and ends with the sweep's result" \
+    sh -c "grep '^result:' '$T/c.out' | sed 's/ run=.*//' >'$T/c.res' &&
+           grep '^result:' '$T/d.out' | sed 's/ run=.*//' | cmp -s - '$T/c.res'"
+check "and space.txt names it by its absolute path again" \
+    grep -qx "dataset = $T/data/flowers.csv" "$sweep/space.txt"
+# Without a trial that names the file, and no such file here: refused,
+# naming the line and what to do, nothing written.
+cp "$T/space.old" "$sweep/space.txt"
+sed -i "s|^dataset = .*|dataset = ../nowhere/flowers.csv|" "$sweep/space.txt"
+(cd "$T/elsewhere" && "$G" sweep --resume "$sweep" >"$T/e.out" 2>"$T/e.err")
+check "a relative dataset path no trial names, not found here, exits 2" [ $? -eq 2 ]
+check "naming space.txt's line and column and what to do" \
+    grep -qF "$sweep/space.txt:$line:11: dataset = ../nowhere/flowers.csv: a relative path, read from the working directory ($T/elsewhere), where there is no such file, and no trial's config.txt names it: resume from the directory the sweep was started in, or write the file's absolute path on that line" "$T/e.err"
+check "and leaves space.txt as it was" grep -qx "dataset = ../nowhere/flowers.csv" "$sweep/space.txt"
 
 check_done

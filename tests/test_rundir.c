@@ -2238,16 +2238,58 @@ static void run_ended_in_its_first_epoch_trains_again_from_it(void **state)
     rm_rf(tmp);
 }
 
+/* A run of 3 epochs in tmp (a mkdtemp template)/runs (logdir, 128
+ * bytes), its directory into dir. */
+static void run_of_three_epochs(char *tmp, char *logdir, char *dir, size_t cap)
+{
+    assert_non_null(mkdtemp(tmp));
+    snprintf(logdir, 128, "%s/runs", tmp);
+    train_killed(logdir, NULL, 3, TRIP_NONE, 0, 1, dir, cap);
+}
+
+/* A run taken up again from its first epoch in its own directory (a
+ * sweep's trial whose directory no trials.csv row named) keeps none of
+ * the weights an earlier attempt saved there: a later resume goes on
+ * from no epoch the files no longer hold. */
+static void a_run_started_again_keeps_no_later_model_files(void **state)
+{
+    (void)state;
+    char tmp[] = "/tmp/gradtop-resume-XXXXXX", logdir[128], dir[4096], p[4200];
+    run_of_three_epochs(tmp, logdir, dir, sizeof dir);
+    Options o;
+    resume_options(&o, logdir, 3);
+    PreparedData s;
+    Error err = {0};
+    if (prepared_open(&s, &o, NULL, &err)) fail_msg("%s", err.msg);
+    RunDir *rl;
+    if (rundir_resume(&rl, dir, 0, 0, &o, &s, &err)) fail_msg("%s", err.msg);
+    rundir_close(rl);
+    prepared_close(&s);
+    struct stat st;
+    const char *files[2] = {"checkpoint.gtm", "model.gtm"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(p, sizeof p, "%s/%s", dir, files[k]);
+        if (stat(p, &st) == 0) fail_msg("%s is still there", p);
+    }
+    RunResume rr;
+    assert_int_equal(rundir_resume_load(&rr, dir, &err), ERROR_NONE);
+    assert_true(rr.from_start);
+    rundir_resume_free(&rr);
+    char *j = slurp_text((snprintf(p, sizeof p, "%s/journal.txt", dir), p));
+    assert_non_null(strstr(j, " rewind starts again from the first epoch: metrics.csv keeps no "
+                              "epoch, 3 later rows removed (from epoch 1)"));
+    assert_non_null(strstr(j, "; the model files an earlier attempt saved removed"));
+    free(j);
+    rm_rf(tmp);
+}
+
 /* A run whose saves failed (a full disk) finished epochs all the same:
  * what is missing is its files, not an epoch. */
 static void run_without_its_saves_says_they_are_missing(void **state)
 {
     (void)state;
-    char tmp[] = "/tmp/gradtop-resume-XXXXXX";
-    assert_non_null(mkdtemp(tmp));
-    char logdir[128], dir[4096], p[4200];
-    snprintf(logdir, sizeof logdir, "%s/runs", tmp);
-    train_killed(logdir, NULL, 3, TRIP_NONE, 0, 1, dir, sizeof dir);
+    char tmp[] = "/tmp/gradtop-resume-XXXXXX", logdir[128], dir[4096], p[4200];
+    run_of_three_epochs(tmp, logdir, dir, sizeof dir);
     snprintf(p, sizeof p, "%s/checkpoint.gtm", dir);
     assert_int_equal(unlink(p), 0);
     snprintf(p, sizeof p, "%s/model.gtm", dir);
@@ -2353,6 +2395,20 @@ static void checkpoint_with_a_damaged_run_state_is_refused(void **state)
     assert_true(sm.has_state);
     assert_int_equal(sm.state.epoch, 3);
     assert_int_equal(sm.state.n_rows, 120);
+    /* and the epoch's own figures (LAST), as metrics.csv has them */
+    assert_true(sm.has_last);
+    assert_int_equal(sm.state.last.epoch, 3);
+    assert_int_equal(sm.state.last.step, sm.step);
+    char row[200];
+    snprintf(p, sizeof p, "%s/metrics.csv", dir);
+    FILE *mf = fopen(p, "r");
+    assert_non_null(mf);
+    while (fgets(row, sizeof row, mf) && strncmp(row, "3,", 2)) continue;
+    fclose(mf);
+    double loss;
+    assert_int_equal(sscanf(row, "3,%*d,%*f,%lf", &loss), 1);
+    assert_true(fabs(loss - sm.state.last.loss) <= 1e-7 * loss);
+    snprintf(p, sizeof p, "%s/checkpoint.gtm", dir);
     size_t n_params = sm.n_params;
     modelfile_free(&sm);
 
@@ -2388,6 +2444,11 @@ static void checkpoint_with_a_damaged_run_state_is_refused(void **state)
         rundir_resume_free(&rr);
         memcpy(b + at, &old, 4);
     }
+    size_t last = section_at(b, n, MODELFILE_SECTION_LAST);
+    patched_refused(p, b, n, last, 2, "last: value out of range"); /* has_val */
+    /* RESUME's id one this gradtop does not know: LAST alone says nothing */
+    patched_refused(p, b, n, at - 16, 99,
+                    "last section: the figures of epoch 3, in a file without");
     patched_refused(p, b, n, at + 12, 1, "resume: value out of range");
     patched_refused(p, b, n, at + 16 + 20, 0x7ff80000, "resume: value out of range");
     patched_refused(p, b, n, perm - 8, 1u << 28, "resume: row count does not fit the file");
@@ -2454,6 +2515,7 @@ int main(void)
         cmocka_unit_test(run_without_restore_best_resumes),
         cmocka_unit_test(run_with_live_changes_resumes_with_them),
         cmocka_unit_test(run_ended_in_its_first_epoch_trains_again_from_it),
+        cmocka_unit_test(a_run_started_again_keeps_no_later_model_files),
         cmocka_unit_test(a_stopped_run_resumed_ends_its_session_once),
         cmocka_unit_test(run_without_its_saves_says_they_are_missing),
         cmocka_unit_test(resumed_cosine_keeps_the_period_it_started_with),

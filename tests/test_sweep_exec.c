@@ -25,7 +25,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "gradtop/io/crc32c.h"
 #include "gradtop/logdir/runset.h"
+#include "gradtop/run/modelfile.h"
 #include "gradtop/sweep/exec.h"
 #include "tmpdir.h"
 
@@ -667,7 +669,7 @@ static void sweep_in_at(const Options *o, const char *dir, SweepEventKind at, in
     SweepHooks hooks = {.ctx = &st, .on_event = stop_at};
     assert_int_equal(sweep_exec_init(x, o, &data, dir, stop_at_start ? &hooks : NULL, &err),
                      ERROR_NONE);
-    if (resume) assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
+    if (resume && sweep_exec_resume(x, &err)) fail_msg("%s", err.msg);
     assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
     oc->n = x->n_started;
     for (int i = 0; i < x->n_started; i++) {
@@ -676,7 +678,7 @@ static void sweep_in_at(const Options *o, const char *dir, SweepEventKind at, in
         sweep_exec_config_text(x, t, cfg, sizeof cfg);
         snprintf(oc->text[i], sizeof oc->text[i], "%s %s epochs=%d rung=%d target=%d", cfg,
                  sweep_trial_status_names[t->status], t->epochs, t->rung, t->target);
-        for (int e = 1; e <= o->max_epochs; e++)
+        for (int e = 1; e <= o->max_epochs && e <= 32; e++)
             oc->fig[i][e - 1] = sweep_board_get(&x->board, i, e);
         snprintf(oc->run[i], sizeof oc->run[i], "%s", t->run);
         oc->epochs[i] = t->epochs;
@@ -810,7 +812,17 @@ static void kill_at(void *ctx, const SweepExec *x, const SweepEvent *e)
     if (e->kind == k->at && --k->left == 0) kill(getpid(), SIGKILL);
 }
 
+static void sweep_killed_in(const Options *o, const char *dir, SweepEventKind at, int nth,
+                            bool resume);
+
 static void sweep_killed_at(const Options *o, const char *dir, SweepEventKind at, int nth)
+{
+    sweep_killed_in(o, dir, at, nth, false);
+}
+
+/* The same, the sweep resumed from dir when resume. */
+static void sweep_killed_in(const Options *o, const char *dir, SweepEventKind at, int nth,
+                            bool resume)
 {
     mkdir(dir, 0755);
     fflush(NULL);
@@ -823,7 +835,8 @@ static void sweep_killed_at(const Options *o, const char *dir, SweepEventKind at
         Killer k = {at, nth};
         SweepHooks hooks = {.ctx = &k, .on_event = kill_at};
         if (!x || prepared_open(&data, o, NULL, &err) ||
-            sweep_exec_init(x, o, &data, dir, &hooks, &err))
+            sweep_exec_init(x, o, &data, dir, &hooks, &err) ||
+            (resume && sweep_exec_resume(x, &err)))
             _exit(2);
         sweep_exec_run(x, &err);
         _exit(3); /* the sweep ended before the event */
@@ -864,41 +877,59 @@ static void every_journal_has_its_result(const char *dir, int n)
     }
 }
 
-static void a_killed_sweep_resumes_to_the_uninterrupted_ones_files(void **state)
+/* The sweep o into tmpdir/NAME-whole, and into tmpdir/NAME-cut killed at
+ * the nth event of kind at, then resumed: the same trials and figures,
+ * the same trials.csv (the kept weights' figures too), every journal
+ * ended with its result.  The uninterrupted sweep's prunes. */
+static int killed_resumes_to_the_same_files(const Options *o, const char *name, SweepEventKind at,
+                                            int nth)
 {
-    (void)state;
     static char a_csv[1 << 15], c_csv[1 << 15];
     char whole[256], cut[256];
     Outcome a, c;
-    /* asha: killed at a round's end, its trials parked at their rungs;
-     * resumed, those pruned at the end are opened from their checkpoints
-     * to stop, as the uninterrupted sweep stopped them parked */
-    Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 9, 2);
-    snprintf(whole, sizeof whole, "%s/kill-asha-whole", tmpdir);
-    snprintf(cut, sizeof cut, "%s/kill-asha-cut", tmpdir);
-    sweep_in(&o, whole, 0, false, &a);
-    sweep_killed_at(&o, cut, SWEEP_EV_RUNG, 5);
-    sweep_in(&o, cut, 0, true, &c);
-    assert_same(&a, &c, 9);
-    trials_without_runs(whole, a_csv, sizeof a_csv);
-    trials_without_runs(cut, c_csv, sizeof c_csv);
-    assert_string_equal(a_csv, c_csv); /* the kept weights' figures too */
-    every_journal_has_its_result(cut, c.n);
-    /* median: killed at its first prune, later trials waiting to be
-     * judged at their epochs */
-    o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 10, 6, 1);
-    o.min_epochs = 2;
-    snprintf(whole, sizeof whole, "%s/kill-median-whole", tmpdir);
-    snprintf(cut, sizeof cut, "%s/kill-median-cut", tmpdir);
-    sweep_in(&o, whole, 0, false, &a);
-    assert_true(a.n_events[SWEEP_EV_PRUNE] >= 2);
-    sweep_killed_at(&o, cut, SWEEP_EV_PRUNE, 1);
-    sweep_in(&o, cut, 0, true, &c);
-    assert_same(&a, &c, 6);
+    snprintf(whole, sizeof whole, "%s/%s-whole", tmpdir, name);
+    snprintf(cut, sizeof cut, "%s/%s-cut", tmpdir, name);
+    sweep_in(o, whole, 0, false, &a);
+    sweep_killed_at(o, cut, at, nth);
+    sweep_in(o, cut, 0, true, &c);
+    assert_same(&a, &c, o->max_epochs);
     trials_without_runs(whole, a_csv, sizeof a_csv);
     trials_without_runs(cut, c_csv, sizeof c_csv);
     assert_string_equal(a_csv, c_csv);
     every_journal_has_its_result(cut, c.n);
+    return a.n_events[SWEEP_EV_PRUNE];
+}
+
+static void a_killed_sweep_resumes_to_the_uninterrupted_ones_files(void **state)
+{
+    (void)state;
+    /* asha: killed at a round's end, its trials parked at their rungs;
+     * resumed, those pruned at the end are opened from their checkpoints
+     * to stop, as the uninterrupted sweep stopped them parked */
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 9, 2);
+    killed_resumes_to_the_same_files(&o, "kill-asha", SWEEP_EV_RUNG, 5);
+    /* median: killed at its first prune, later trials waiting to be
+     * judged at their epochs */
+    o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 10, 6, 1);
+    o.min_epochs = 2;
+    assert_true(killed_resumes_to_the_same_files(&o, "kill-median", SWEEP_EV_PRUNE, 1) >= 2);
+}
+
+/* The same under --no-restore-best, where a trial keeps its last epoch's
+ * weights and figures: resumed, a trial opened from its checkpoint only to
+ * stop where it was pruned (asha, median) keeps that epoch's figures, the
+ * running means of its training batches, as the uninterrupted sweep's
+ * stop does, not figures scored again over the whole training part. */
+static void a_killed_sweep_without_restore_best_resumes_to_the_same_figures(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 9, 2);
+    o.restore_best = false;
+    killed_resumes_to_the_same_files(&o, "kill-last-asha", SWEEP_EV_RUNG, 5);
+    o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 10, 6, 1);
+    o.restore_best = false;
+    o.min_epochs = 2;
+    assert_true(killed_resumes_to_the_same_files(&o, "kill-last-median", SWEEP_EV_PRUNE, 1) >= 2);
 }
 
 /* Under median trials.csv is written as trials start, not at each of the
@@ -1025,6 +1056,111 @@ static void an_early_stopped_trial_not_collected_ends_where_it_stopped(void **st
     uncollected_resumes_the_same(&o, "early-uncollected", "early_stopped", "running");
 }
 
+/* The model file at path without its LAST section, as a gradtop from
+ * before LAST wrote it: the section's bytes out, the count one less, the
+ * checksum again. */
+static void strip_last_section(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static uint8_t b[1 << 20];
+    size_t n = fread(b, 1, sizeof b, f);
+    fclose(f);
+    uint32_t count;
+    memcpy(&count, b + 12, 4);
+    size_t off = 16;
+    for (uint32_t k = 0; k < count; k++) {
+        uint32_t id;
+        uint64_t len;
+        memcpy(&id, b + off, 4);
+        memcpy(&len, b + off + 8, 8);
+        if (id == MODELFILE_SECTION_LAST) {
+            memmove(b + off, b + off + 16 + len, n - (off + 16 + len));
+            n -= 16 + (size_t)len;
+            count--;
+            memcpy(b + 12, &count, 4);
+            uint32_t crc = crc32c(b, n - 4);
+            memcpy(b + n - 4, &crc, 4);
+            f = fopen(path, "wb");
+            assert_non_null(f);
+            assert_int_equal(fwrite(b, 1, n, f), n);
+            fclose(f);
+            return;
+        }
+        off += 16 + (size_t)len;
+    }
+    fail_msg("%s has no LAST section", path);
+}
+
+static void best_pairs_of(const Options *o, const char *dir, bool resume, char *buf, size_t cap);
+
+/* The same under --no-restore-best, the sweep killed as each trial's end
+ * is told (its files whole, trials.csv still saying running): a trial
+ * whose early stopping ended it keeps the last epoch's weights, whose
+ * figures its checkpoint does not hold (it holds the best epoch's).
+ * Resumed, it ends where it stopped, with the uninterrupted sweep's
+ * figures in trials.csv and best.txt, not trained on. */
+static void an_early_stopped_trial_without_restore_best_ends_where_it_stopped(void **state)
+{
+    (void)state;
+    Options o = iris_sweep("lr=loguniform(0.01,0.3)", SWEEP_SCHED_NONE, 5, 10, 1);
+    o.hp.patience = 2;
+    o.restore_best = false;
+    char whole[256], cut[256], path[300];
+    static char a_csv[1 << 15], c_csv[1 << 15], a_best[1 << 16];
+    snprintf(whole, sizeof whole, "%s/norestore-whole", tmpdir);
+    Outcome a, c;
+    sweep_in(&o, whole, 0, false, &a);
+    int early = 0, done = 0;
+    for (int i = 0; i < a.n; i++) {
+        early += strstr(a.text[i], " early_stopped ") != NULL;
+        done += strstr(a.text[i], " done ") != NULL;
+    }
+    /* and at its full length: a checkpoint of its last epoch, which the
+     * trainer could not go on from */
+    assert_true(early >= 2 && done >= 1);
+    trials_without_runs(whole, a_csv, sizeof a_csv);
+    snprintf(path, sizeof path, "%s/best.txt", whole);
+    snprintf(a_best, sizeof a_best, "%s", slurp(path));
+    for (int nth = 1; nth <= a.n; nth++) {
+        snprintf(cut, sizeof cut, "%s/norestore-cut-%d", tmpdir, nth);
+        sweep_killed_at(&o, cut, SWEEP_EV_END, nth);
+        sweep_in(&o, cut, 0, true, &c);
+        assert_same(&a, &c, 10);
+        trials_without_runs(cut, c_csv, sizeof c_csv);
+        assert_string_equal(a_csv, c_csv);
+        snprintf(path, sizeof path, "%s/best.txt", cut);
+        const char *best = slurp(path);
+        assert_non_null(best);
+        /* its comment (the trial, its figure) and options, but for the
+         * run directory's name */
+        assert_memory_equal(a_best, best, (size_t)(strstr(a_best, "; run ") - a_best));
+        assert_string_equal(strchr(a_best, '\n'), strchr(best, '\n'));
+        every_journal_has_its_result(cut, c.n);
+        /* and the result line's figures, from the best trial's journal */
+        char pa[800], pc[800];
+        best_pairs_of(&o, whole, true, pa, sizeof pa);
+        best_pairs_of(&o, cut, true, pc, sizeof pc);
+        assert_string_equal(pa, pc);
+        /* a checkpoint from before LAST: the trial ends with its last
+         * epoch's figures as metrics.csv has them */
+        snprintf(cut, sizeof cut, "%s/norestore-old-%d", tmpdir, nth);
+        sweep_killed_at(&o, cut, SWEEP_EV_END, nth);
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "ls %s/*-trial-%03d/checkpoint.gtm", cut, nth - 1);
+        FILE *p = popen(cmd, "r");
+        assert_non_null(p);
+        assert_non_null(fgets(path, sizeof path, p));
+        pclose(p);
+        path[strcspn(path, "\n")] = '\0';
+        strip_last_section(path);
+        sweep_in(&o, cut, 0, true, &c);
+        assert_same(&a, &c, 10);
+        trials_without_runs(cut, c_csv, sizeof c_csv);
+        assert_string_equal(a_csv, c_csv);
+    }
+}
+
 /* dir's trial i's FILE (model.gtm, checkpoint.gtm), loaded into sm. */
 static void load_trial_file(const char *dir, int i, const char *file, SavedModel *sm)
 {
@@ -1121,6 +1257,91 @@ static int uncollect_pruned(const char *dir)
     return n;
 }
 
+/* A kill while such a trial was trained again up to its prune epoch
+ * leaves its metrics.csv short of it (each pruned run's last row removed,
+ * as by a kill in its last epoch), and trials.csv saying pruned, without
+ * figures: resumed, each is trained again up to the epoch it was pruned
+ * at, not stopped where the kill left it, and the sweep ends as the
+ * uninterrupted one. */
+static void a_pruned_trial_killed_as_it_trained_again_stops_where_it_was_pruned(void **state)
+{
+    (void)state;
+    Options sweeps[2] = {iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 9, 2),
+                         iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 10, 6, 1)};
+    sweeps[1].min_epochs = 2;
+    for (int k = 0; k < 2; k++) {
+        const Options *o = &sweeps[k];
+        char dir[256], csv[300], cmd[700];
+        snprintf(dir, sizeof dir, "%s/replay-cut-%d", tmpdir, k);
+        snprintf(csv, sizeof csv, "%s/trials.csv", dir);
+        Outcome a, b;
+        sweep_in(o, dir, 0, false, &a);
+        assert_true(uncollect_pruned(dir) >= 2);
+        snprintf(cmd, sizeof cmd,
+                 "for r in $(grep ',pruned,' %s | awk -F, '{print $NF}'); do "
+                 "sed -i '$d' \"$r/metrics.csv\"; done",
+                 csv);
+        assert_int_equal(system(cmd), 0);
+        sweep_in(o, dir, 0, true, &b);
+        assert_same(&a, &b, o->max_epochs);
+    }
+}
+
+/* Stops the sweep after the last batch of a trial's first epoch, from
+ * the trial's own thread (sweep_exec_watch's hook). */
+typedef struct {
+    SweepExec *x;
+    long rows, train_rows;
+    int stops;
+} FirstEpochStop;
+
+static void stop_after_first_epoch(void *ctx, const BatchInfo *b)
+{
+    FirstEpochStop *s = ctx;
+    if (b->epoch != 0 || s->stops) return;
+    s->rows += b->rows;
+    if (s->rows < s->train_rows) return;
+    s->stops++;
+    sweep_exec_stop(s->x);
+}
+
+/* A stop (SIGINT) that comes as a pruned trial is trained again up to the
+ * epoch it was pruned at, at the end of an epoch before that one: the
+ * trial is interrupted there, stopped in trials.csv, not pruned at that
+ * epoch with its figures; resumed, the sweep ends as the uninterrupted
+ * one. */
+static void a_stop_as_a_pruned_trial_trains_again_leaves_it_stopped(void **state)
+{
+    (void)state;
+    char dir[256], csv[300];
+    snprintf(dir, sizeof dir, "%s/stop-in-replay", tmpdir);
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 9, 1);
+    Outcome a, c;
+    sweep_in(&o, dir, 0, false, &a);
+    /* a trial pruned at its rung of epoch 3 */
+    snprintf(csv, sizeof csv, "%s/trials.csv", dir);
+    const char *row = strstr(slurp(csv), ",pruned,1,3,");
+    assert_non_null(row);
+    while (row[-1] != '\n') row--;
+    int i = atoi(row);
+    assert_true(uncollect_pruned(dir) >= 2);
+    PreparedData data;
+    Error err = {0};
+    SweepExec *x = sweep_opened(&o, dir, NULL, &data);
+    assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
+    assert_int_equal(x->trials[i].prune_at, 3);
+    FirstEpochStop fs = {.x = x, .train_rows = (long)data.train.n};
+    sweep_exec_watch(x, i, stop_after_first_epoch, &fs);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    sweep_exec_watch(x, i, NULL, NULL);
+    assert_int_equal(fs.stops, 1);
+    assert_int_equal(x->trials[i].epochs, 1);
+    assert_int_equal(x->trials[i].status, TRIAL_STOPPED);
+    sweep_closed(x, &data);
+    sweep_in(&o, dir, 0, true, &c);
+    assert_same(&a, &c, 9);
+}
+
 /* Resumed, the trials trained again up to where they were pruned take
  * slots as any trial does: no more train at once than --parallel. */
 static void trials_trained_again_to_their_prune_keep_to_parallel(void **state)
@@ -1198,11 +1419,12 @@ static void resume_refuses_what_is_not_this_sweeps_trials(void **state)
     snprintf(text, sizeof text, "%.*s0,done,x%s", (int)(nl - w->saved + 1), w->saved, nl + 3);
     write_text(w->csv, text);
     assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
-    expect_contains(w->msg, "trials.csv:2: more than 14 fields, where this sweep's rows have 14");
+    expect_contains(w->msg,
+                    "trials.csv:2:89: more than 14 fields, where this sweep's rows have 14");
     snprintf(text, sizeof text, "%.*s7%s", (int)(nl - w->saved + 1), w->saved, nl + 2);
     write_text(w->csv, text);
     assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
-    expect_contains(w->msg, "trials.csv:2: expected trial 0 (of 4), got '7'");
+    expect_contains(w->msg, "trials.csv:2:1: expected trial 0 (of 4), got '7'");
     /* an epoch count past --max-epochs */
     char *row1 = strstr(w->saved, "\n0,");
     assert_non_null(row1);
@@ -1211,7 +1433,40 @@ static void resume_refuses_what_is_not_this_sweeps_trials(void **state)
     snprintf(text, sizeof text, "%.*s-7%s", (int)(f4 - w->saved), w->saved, strchr(f4, ','));
     write_text(w->csv, text);
     assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
-    expect_contains(w->msg, "trials.csv:2: trial 0: target '-7' (expected 0 to --max-epochs 2)");
+    expect_contains(w->msg, "trials.csv:2:11: trial 0: target '-7' (expected 0 to --max-epochs 2)");
+    /* a trial number with something after it, which once read as the
+     * number */
+    snprintf(text, sizeof text, "%.*s0x%s", (int)(nl - w->saved + 1), w->saved, nl + 2);
+    write_text(w->csv, text);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    expect_contains(w->msg, "trials.csv:2:1: expected trial 0 (of 4), got '0x'");
+    /* a figure that is not a number, which once read as none */
+    char *f8 = row1 + 1;
+    for (int k = 0; k < 7; k++) f8 = strchr(f8, ',') + 1; /* the loss field */
+    snprintf(text, sizeof text, "%.*szz%s", (int)(f8 - w->saved), w->saved, strchr(f8, ','));
+    write_text(w->csv, text);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    char want[80];
+    snprintf(want, sizeof want, "trials.csv:2:%d: trial 0: loss 'zz' is not a number",
+             (int)(f8 - row1));
+    expect_contains(w->msg, want);
+    /* binary data, named where it starts */
+    memcpy(text, w->saved, strlen(w->saved) + 1);
+    text[(size_t)(row1 - w->saved) + 3] = '\0';
+    FILE *bin = fopen(w->csv, "w");
+    assert_non_null(bin);
+    fwrite(text, 1, strlen(w->saved), bin);
+    fclose(bin);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    expect_contains(w->msg, "trials.csv:2:3: a NUL byte: binary data");
+    /* cut short in a row: the message says what else it looks like */
+    snprintf(text, sizeof text, "%.*s", (int)(row1 - w->saved) + 30, w->saved);
+    write_text(w->csv, text);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    expect_contains(w->msg, "trials.csv:2:");
+    expect_contains(w->msg, " (that line has no line end: was trials.csv cut short? The sweep "
+                            "writes every line whole; delete that line to have its trial train "
+                            "again from the start)");
     /* empty: damage, not a sweep that has made no trial */
     write_text(w->csv, "");
     assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
@@ -1261,7 +1516,7 @@ static void resume_refuses_a_value_its_trials_run_did_not_train_with(void **stat
     snprintf(text, sizeof text, "%.*s,%s%s", (int)(bs - w->saved), w->saved, other, run);
     write_text(w->csv, text);
     assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
-    expect_contains(w->msg, "trials.csv:3: trial 1: batch-size");
+    expect_contains(w->msg, "trials.csv:3:80: trial 1: batch-size");
     expect_contains(w->msg, "config.txt");
     /* as written, it resumes */
     write_text(w->csv, w->saved);
@@ -1293,7 +1548,7 @@ static void resume_refuses_a_space_txt_its_trials_did_not_run_with(void **state)
                    "was space.txt edited?", NULL);
     other = w->o;
     other.trials = 2; /* a row more than it makes */
-    expect_refused(w, &other, "trials.csv:4: trial 2, but this sweep makes 2 trials (0 to 1)",
+    expect_refused(w, &other, "trials.csv:4:1: trial 2, but this sweep makes 2 trials (0 to 1)",
                    "was space.txt edited?", NULL);
     other = w->o;
     other.max_epochs = 5;
@@ -1303,7 +1558,7 @@ static void resume_refuses_a_space_txt_its_trials_did_not_run_with(void **state)
     /* the space narrowed so that the trials' values lie outside it */
     other = iris_sweep("lr=loguniform(1e-9,2e-9); batch-size=choice(8|16|32)", SWEEP_SCHED_NONE, 3,
                        2, 1);
-    expect_refused(w, &other, "trials.csv:2: trial 0: lr '",
+    expect_refused(w, &other, "trials.csv:2:", ": trial 0: lr '",
                    "' is not a value of this sweep's space (was space.txt or trials.csv edited?)",
                    NULL);
     other = iris_sweep("lr=loguniform(1e-3,3e-1); batch-size=choice(8|64|32)", SWEEP_SCHED_NONE, 3,
@@ -1333,7 +1588,7 @@ static void resume_refuses_a_status_its_trials_run_contradicts(void **state)
      * and the trial never trained on */
     write_replacing(w, "\n0,done,,2,", "\n0,pruned,,2,");
     expect_refused(w, &w->o,
-                   "trials.csv:2: trial 0: pruned, but --scheduler none prunes no trial (was "
+                   "trials.csv:2:3: trial 0: pruned, but --scheduler none prunes no trial (was "
                    "trials.csv edited?)",
                    NULL);
     write_text(w->csv, w->saved);
@@ -1346,7 +1601,7 @@ static void resume_refuses_a_status_its_trials_run_contradicts(void **state)
     last[1] = '\0';
     write_text(metrics, text);
     assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
-    expect_contains(w->msg, "trials.csv:2: trial 0: done, but its run has 1 of its 2 epochs "
+    expect_contains(w->msg, "trials.csv:2:3: trial 0: done, but its run has 1 of its 2 epochs "
                             "(was trials.csv edited?)");
 }
 
@@ -1392,7 +1647,7 @@ static void resume_refuses_an_ended_trial_whose_run_is_gone(void **state)
     snprintf(cmd, sizeof cmd, "mv '%s' '%s.away'", run, run);
     assert_int_equal(system(cmd), 0);
     assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
-    expect_contains(w->msg, "trials.csv:3: trial 1 (done, 2 epochs): its run");
+    expect_contains(w->msg, "trials.csv:3:3: trial 1 (done, 2 epochs): its run");
     expect_contains(w->msg, "has no epochs to read (removed?)");
     assert_string_equal(slurp(w->csv), w->saved); /* left as it was */
     /* put back, it resumes */
@@ -1523,10 +1778,63 @@ static void a_resume_removes_the_temporaries_a_killed_sweep_left(void **state)
     }
 }
 
+/* Every trial that dir's trials.csv calls stopped has a run that ended
+ * so, as a stop of the first session ends one: its journal's stop line
+ * says the sweep was stopped, and its last line is its result, stopped
+ * too (gradtop view reads the status there).  How many there are. */
+static int every_stopped_trial_ended(const char *dir)
+{
+    char csv[300], cmd[1200];
+    snprintf(csv, sizeof csv, "%s/trials.csv", dir);
+    static char text[1 << 16];
+    snprintf(text, sizeof text, "%s", slurp(csv));
+    int n = 0;
+    for (char *row = strstr(text, ",stopped,"); row; row = strstr(row + 1, ",stopped,")) {
+        char *line = row;
+        while (line > text && line[-1] != '\n') line--;
+        int i = atoi(line);
+        snprintf(cmd, sizeof cmd,
+                 "j=$(ls %s/*-trial-%03d/journal.txt) && "
+                 "tail -n 1 \"$j\" | grep -q ' result status=stopped ' && "
+                 "grep ' stop ' \"$j\" | tail -n 1 | grep -q ': the sweep was stopped$'",
+                 dir, i);
+        if (system(cmd) != 0) fail_msg("trial %d is stopped, but its run did not end so", i);
+        n++;
+    }
+    return n;
+}
+
+/* The sweep o killed in dir at the nth event of kind at, then resumed and
+ * stopped before it opened its interrupted trials again (a SIGINT at
+ * once): none is left running or paused in trials.csv, as after a stop of
+ * the first session, and each ended its run as such a stop ends it (one
+ * that had ended on its own, uncollected, ends as it did).  How many are
+ * stopped. */
+static int resumed_and_stopped_at_once(const Options *o, const char *dir, SweepEventKind at,
+                                       int nth)
+{
+    char csv[300];
+    snprintf(csv, sizeof csv, "%s/trials.csv", dir);
+    sweep_killed_at(o, dir, at, nth);
+    const char *text = slurp(csv);
+    assert_true(strstr(text, ",running,") || strstr(text, ",paused,"));
+    PreparedData data;
+    Error err = {0};
+    SweepExec *x = sweep_opened(o, dir, NULL, &data);
+    assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
+    sweep_exec_stop(x);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    sweep_closed(x, &data);
+    text = slurp(csv);
+    assert_null(strstr(text, ",running,"));
+    assert_null(strstr(text, ",paused,"));
+    return every_stopped_trial_ended(dir);
+}
+
 /* A resumed sweep stopped before it opened its interrupted trials again
- * (a SIGINT at once) leaves them stopped in trials.csv, as a stop of the
- * first session does, not running or paused; resumed again, it ends as
- * the uninterrupted sweep. */
+ * (a SIGINT at once) leaves them stopped, their runs ended as a stop of
+ * the first session ends them; resumed again, it ends as the
+ * uninterrupted sweep. */
 static void a_resume_stopped_at_once_leaves_no_trial_running(void **state)
 {
     (void)state;
@@ -1534,9 +1842,32 @@ static void a_resume_stopped_at_once_leaves_no_trial_running(void **state)
     Options o = median_dirs("stop-at-once", whole, cut, csv);
     Outcome a, c;
     sweep_in(&o, whole, 0, false, &a);
-    /* killed as trial 4 starts: trials.csv has it running */
-    sweep_killed_at(&o, cut, SWEEP_EV_START, 5);
-    assert_non_null(strstr(slurp(csv), ",running,"));
+    /* killed as trial 4 starts: trials.csv has the others running, though
+     * they may have trained to their end */
+    resumed_and_stopped_at_once(&o, cut, SWEEP_EV_START, 5);
+    sweep_in(&o, cut, 0, true, &c);
+    assert_same(&a, &c, 12);
+    /* asha, killed at a round's end: its trials parked at their rungs */
+    o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 9, 2);
+    snprintf(whole, sizeof whole, "%s/stop-at-once-asha-whole", tmpdir);
+    snprintf(cut, sizeof cut, "%s/stop-at-once-asha-cut", tmpdir);
+    sweep_in(&o, whole, 0, false, &a);
+    assert_true(resumed_and_stopped_at_once(&o, cut, SWEEP_EV_RUNG, 5) >= 2);
+    sweep_in(&o, cut, 0, true, &c);
+    assert_same(&a, &c, 9);
+    /* trials a million epochs long, killed as the second starts: the
+     * first was training */
+    o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 4, 1000000, 2);
+    snprintf(cut, sizeof cut, "%s/stop-at-once-long", tmpdir);
+    assert_int_equal(resumed_and_stopped_at_once(&o, cut, SWEEP_EV_START, 2), 1);
+    /* stopped, then resumed and killed as it opened the first again,
+     * before trials.csv was written: its row says stopped, its run was
+     * opened again and left so; resumed and stopped at once, it is ended
+     * again */
+    snprintf(cut, sizeof cut, "%s/stop-at-once-reopened", tmpdir);
+    sweep_in(&o, cut, 2, false, &c);
+    assert_int_equal(every_stopped_trial_ended(cut), 2);
+    sweep_killed_in(&o, cut, SWEEP_EV_START, 1, true);
     PreparedData data;
     Error err = {0};
     SweepExec *x = sweep_opened(&o, cut, NULL, &data);
@@ -1544,12 +1875,70 @@ static void a_resume_stopped_at_once_leaves_no_trial_running(void **state)
     sweep_exec_stop(x);
     assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
     sweep_closed(x, &data);
-    const char *text = slurp(csv);
-    assert_null(strstr(text, ",running,"));
-    assert_null(strstr(text, ",paused,"));
-    assert_non_null(strstr(text, ",stopped,"));
-    sweep_in(&o, cut, 0, true, &c);
-    assert_same(&a, &c, 12);
+    assert_int_equal(every_stopped_trial_ended(cut), 2);
+}
+
+/* At a trial's start on --resume: trials.csv written then, whose rows of
+ * the trials open (started again, not ended) must show no figures. */
+typedef struct {
+    char csv[300];
+    int checked;
+} OpenRows;
+
+static void open_rows_have_no_figures(void *ctx, const SweepExec *cx, const SweepEvent *e)
+{
+    OpenRows *w = ctx;
+    if (e->kind != SWEEP_EV_START) return;
+    SweepExec *x = (SweepExec *)cx; /* the owner's thread: its files may be written */
+    Error err = {0};
+    assert_int_equal(sweep_write_files(x, true, &err), ERROR_NONE);
+    static char text[1 << 16];
+    snprintf(text, sizeof text, "%s", slurp(w->csv));
+    for (int i = 0; i < x->n_started; i++) {
+        const SweepTrial *t = &x->trials[i];
+        if (!t->live || t->collected) continue;
+        char head[16];
+        snprintf(head, sizeof head, "\n%d,", i);
+        const char *row = strstr(text, head);
+        assert_non_null(row);
+        const char *f = row + 1;
+        for (int k = 0; k < 7; k++) f = strchr(f, ',') + 1; /* the loss field */
+        if (*f != ',')
+            fail_msg("trial %d is open, but trials.csv gives it figures: %.60s", i, row + 1);
+        w->checked++;
+    }
+}
+
+/* A trial stopped by an earlier session (its row with its figures then)
+ * and opened again has no figures in trials.csv until it ends: a kill
+ * meanwhile would leave it looking ended, and the next resume would take
+ * it as such, its run never finished (seen: a trial pruned when opened
+ * again, killed after its journal's end line and before its result). */
+static void a_trial_opened_again_has_no_figures_until_it_ends(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 3, 10, 1);
+    char dir[256], cmd[1200];
+    snprintf(dir, sizeof dir, "%s/opened-again", tmpdir);
+    Outcome a;
+    sweep_in(&o, dir, 0, false, &a);
+    /* trial 0 as a stop in its 5th epoch leaves it, with the figures it
+     * had then; without its checkpoint, it trains again from the start */
+    OpenRows w = {0};
+    snprintf(w.csv, sizeof w.csv, "%s/trials.csv", dir);
+    snprintf(cmd, sizeof cmd,
+             "sed -i '2s/,done,,10,10,/,stopped,,4,10,/' %s && rm %s/*-trial-000/checkpoint.gtm",
+             w.csv, dir);
+    assert_int_equal(system(cmd), 0);
+    assert_non_null(strstr(slurp(w.csv), "\n0,stopped,,4,10,"));
+    PreparedData data;
+    Error err = {0};
+    SweepHooks hooks = {.ctx = &w, .on_event = open_rows_have_no_figures};
+    SweepExec *x = sweep_opened(&o, dir, &hooks, &data);
+    assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    sweep_closed(x, &data);
+    assert_true(w.checked > 0);
 }
 
 /* The sweep o in dir (made), resumed from it when resume; the best
@@ -2147,11 +2536,15 @@ int main(void)
         cmocka_unit_test(a_resumed_asha_sweep_ends_as_an_uninterrupted_one),
         cmocka_unit_test(a_trials_csv_saved_with_crlf_resumes_the_same),
         cmocka_unit_test(a_killed_sweep_resumes_to_the_uninterrupted_ones_files),
+        cmocka_unit_test(a_killed_sweep_without_restore_best_resumes_to_the_same_figures),
         cmocka_unit_test(a_median_sweep_killed_at_each_prune_resumes_the_same),
         cmocka_unit_test(a_pruned_trial_not_collected_resumes_to_its_figures),
         cmocka_unit_test(an_early_stopped_trial_not_collected_ends_where_it_stopped),
+        cmocka_unit_test(an_early_stopped_trial_without_restore_best_ends_where_it_stopped),
         cmocka_unit_test(a_done_trial_not_collected_ends_with_the_trainers_files),
         cmocka_unit_test(trials_trained_again_to_their_prune_keep_to_parallel),
+        cmocka_unit_test(a_stop_as_a_pruned_trial_trains_again_leaves_it_stopped),
+        cmocka_unit_test(a_pruned_trial_killed_as_it_trained_again_stops_where_it_was_pruned),
         cmocka_unit_test(resume_refuses_what_is_not_this_sweeps_trials),
         cmocka_unit_test(resume_refuses_a_trials_csv_that_is_not_a_file),
         cmocka_unit_test(resume_refuses_a_value_its_trials_run_did_not_train_with),
@@ -2165,6 +2558,7 @@ int main(void)
         cmocka_unit_test(a_resume_removes_the_temporaries_a_killed_sweep_left),
         cmocka_unit_test(a_resume_stopped_at_once_leaves_no_trial_running),
         cmocka_unit_test(a_resumed_sweep_gives_an_ended_trials_own_result),
+        cmocka_unit_test(a_trial_opened_again_has_no_figures_until_it_ends),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),
         cmocka_unit_test(best_txt_says_when_its_trial_copied_weights),
         cmocka_unit_test(trial_files_are_synced_at_the_fixed_points_not_per_epoch),

@@ -141,18 +141,27 @@ out:
 }
 
 /* sweep --resume SWEEPDIR: the sweep's own options, from its space.txt;
- * the command line may add nothing, since the trials made so far were
- * made with those. */
-static int resume_options(const CliArgs *a, Options *o)
+ * the command line (cli) may add nothing, since the trials made so far
+ * were made with those: the first it gives is named. */
+static int resume_options(const Options *cli, const CliArgs *a, Options *o)
 {
-    for (size_t i = 0; i <= option_count; i++)
-        if (a->locked[i]) {
-            fprintf(stderr,
-                    "gradtop sweep: --resume goes on with the sweep's own options (%s/space.txt): "
-                    "give no others\n",
-                    a->resume);
-            return EXIT_USAGE;
+    for (size_t i = 0; i <= option_count; i++) {
+        if (!a->locked[i]) continue;
+        char given[OPTIONS_SPACE + 64], v[OPTIONS_SPACE];
+        if (i == option_count) {
+            error_quote_text(v, sizeof v, cli->dataset, strlen(cli->dataset));
+            snprintf(given, sizeof given, "the dataset %s", v);
+        } else {
+            options_format(cli, &option_table[i], v, sizeof v);
+            snprintf(given, sizeof given, "--%s %s", option_table[i].name, v);
         }
+        fprintf(stderr,
+                "gradtop sweep: %s: --resume goes on with the sweep's own options, those its "
+                "trials so far were made with (%s/space.txt): give no others; to run it with "
+                "other options, start a new sweep with --config %s/space.txt and them\n",
+                given, a->resume, a->resume);
+        return EXIT_USAGE;
+    }
     if (!a->resume[0]) {
         fprintf(stderr, "gradtop sweep: --resume: an empty directory name (give the sweep "
                         "directory its result line names: sweep=DIR)\n");
@@ -191,6 +200,12 @@ static int resume_options(const CliArgs *a, Options *o)
                 path);
         return EXIT_USAGE;
     }
+    char note[3 * (OPTIONS_PATH + 400)];
+    if (sweep_resume_paths(o, a->resume, note, sizeof note, &err)) {
+        fprintf(stderr, "gradtop: --resume: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
+    if (note[0]) fprintf(stderr, "gradtop: --resume: %s\n", note);
     o->no_log = false;
     return EXIT_OK;
 }
@@ -200,7 +215,7 @@ int cmd_sweep(const Options *cli, const CliArgs *a)
     Options resumed;
     const Options *o = cli;
     if (a->resume) {
-        int rc = resume_options(a, &resumed);
+        int rc = resume_options(cli, a, &resumed);
         if (rc) return rc;
         o = &resumed;
     }

@@ -194,8 +194,20 @@ static void buf_f64(ByteBuf *b, double v)
 }
 
 /* The sections built in memory before writing: 1-4, 7-9, 10, the fixed
- * part of 11, and 12. */
-#define SMALL_SECTIONS 10
+ * part of 11, 12 and 13. */
+#define SMALL_SECTIONS 11
+
+/* An epoch's metrics as RESUME and LAST hold them: u32 has_val, u32
+ * reserved, i64 step, 11 f64 (the epoch is the section's to say). */
+static void buf_metrics(ByteBuf *b, const EpochMetrics *e)
+{
+    buf_u32(b, e->has_val ? 1 : 0);
+    buf_u32(b, 0);
+    buf_u64(b, (uint64_t)(int64_t)e->step);
+    const double f[] = {e->wall_time, e->seconds,      e->loss,    e->accuracy, e->mae, e->r2,
+                        e->val_loss,  e->val_accuracy, e->val_mae, e->val_r2,   e->lr};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) buf_f64(b, f[i]);
+}
 
 static bool all_finite(const float *x, size_t n)
 {
@@ -280,13 +292,7 @@ static void build_sections(ByteBuf bufs[SMALL_SECTIONS], const Model *m, const M
         buf_f64(b, rs->plateau_scale);
         for (int i = 0; i < 4; i++) buf_u64(b, rs->shuffle.s[i]);
         for (int i = 0; i < 4; i++) buf_u64(b, rs->dropout.s[i]);
-        const EpochMetrics *e = &rs->best;
-        buf_u32(b, e->has_val ? 1 : 0);
-        buf_u32(b, 0);
-        buf_u64(b, (uint64_t)(int64_t)e->step);
-        const double f[] = {e->wall_time, e->seconds,      e->loss,    e->accuracy, e->mae, e->r2,
-                            e->val_loss,  e->val_accuracy, e->val_mae, e->val_r2,   e->lr};
-        for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) buf_f64(b, f[i]);
+        buf_metrics(b, &rs->best);
     }
 
     b = &bufs[9]; /* ACTIVATIONS */
@@ -294,6 +300,9 @@ static void build_sections(ByteBuf bufs[SMALL_SECTIONS], const Model *m, const M
         buf_u32(b, (uint32_t)(s->n_layers - 1));
         for (int l = 0; l < s->n_layers - 1; l++) buf_u32(b, (uint32_t)s->act[l]);
     }
+
+    b = &bufs[10]; /* LAST: the state's epoch's own figures, when known */
+    if (rs && rs->epoch > 0 && rs->last.epoch == rs->epoch) buf_metrics(b, &rs->last);
 }
 
 ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
@@ -329,10 +338,10 @@ ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
     bytes_put_le(head + 8, MODELFILE_VERSION, 4);
     bool target = info->target_scale > 0, kept = info->kept_epoch > 0, means = has_means(info);
     const TrainState *rs = info->run_state;
-    bool acts = bufs[9].n > 0;
+    bool acts = bufs[9].n > 0, last = bufs[10].n > 0;
     bytes_put_le(head + 12,
                  6u + (o ? 1u : 0u) + (target ? 1u : 0u) + (kept ? 1u : 0u) + (means ? 1u : 0u) +
-                     (rs ? 1u : 0u) + (acts ? 1u : 0u),
+                     (rs ? 1u : 0u) + (acts ? 1u : 0u) + (last ? 1u : 0u),
                  4);
     out_put(&out, head, sizeof head);
     out_section(&out, MODELFILE_SECTION_SHAPE, &bufs[0]);
@@ -372,6 +381,7 @@ ErrorCode modelfile_save(const char *path, const Model *m, const Optimizer *o,
         out_f32s(&out, rs->best_params, rs->n_best);
     }
     if (acts) out_section(&out, MODELFILE_SECTION_ACTIVATIONS, &bufs[9]);
+    if (last) out_section(&out, MODELFILE_SECTION_LAST, &bufs[10]);
 
     uint32_t crc = out.crc;
     bytes_put_le(word, crc, 4);
@@ -670,36 +680,44 @@ static bool rd_f64(Rd *r, double *v)
     return true;
 }
 
+/* An epoch's metrics as buf_metrics wrote them into e: 0, or -1 when
+ * truncated, 1 when a value is out of range. */
+static int rd_metrics(Rd *r, EpochMetrics *e)
+{
+    uint32_t has_val, reserved;
+    uint64_t step;
+    double *dst[] = {&e->wall_time, &e->seconds,      &e->loss,    &e->accuracy, &e->mae, &e->r2,
+                     &e->val_loss,  &e->val_accuracy, &e->val_mae, &e->val_r2,   &e->lr};
+    bool ok = rd_u32(r, &has_val) && rd_u32(r, &reserved) && rd_u64(r, &step);
+    for (int i = 0; ok && i < 11; i++) ok = rd_f64(r, dst[i]);
+    if (!ok) return -1;
+    if (reserved || has_val > 1 || (int64_t)step < 0) return 1;
+    e->has_val = has_val;
+    e->step = (long)step;
+    return 0;
+}
+
 static ErrorCode load_resume(Ld *ld, Rd *r, SavedModel *sm)
 {
     TrainState *s = &sm->state;
-    uint32_t best_epoch, wait, plateau_wait, reserved, has_val, reserved2;
-    uint64_t step, n_rows, n_best;
-    double f[11];
+    uint32_t best_epoch, wait, plateau_wait, reserved;
+    uint64_t n_rows, n_best;
     bool ok = rd_u32(r, &best_epoch) && rd_u32(r, &wait) && rd_u32(r, &plateau_wait) &&
               rd_u32(r, &reserved) && rd_f64(r, &s->best_value) && rd_f64(r, &s->plateau_best) &&
               rd_f64(r, &s->plateau_scale);
     for (int i = 0; ok && i < 4; i++) ok = rd_u64(r, &s->shuffle.s[i]);
     for (int i = 0; ok && i < 4; i++) ok = rd_u64(r, &s->dropout.s[i]);
-    ok = ok && rd_u32(r, &has_val) && rd_u32(r, &reserved2) && rd_u64(r, &step);
-    for (int i = 0; ok && i < 11; i++) ok = rd_f64(r, &f[i]);
-    if (!ok || !rd_u64(r, &n_rows)) return bad(ld, "%s: truncated", "resume");
-    if (reserved || reserved2 || has_val > 1 || best_epoch > (uint32_t)INT32_MAX ||
-        wait > (uint32_t)INT32_MAX || plateau_wait > (uint32_t)INT32_MAX || (int64_t)step < 0 ||
-        isnan(s->best_value) || isnan(s->plateau_best) || !isfinite(s->plateau_scale) ||
-        !(s->plateau_scale > 0))
+    int m = ok ? rd_metrics(r, &s->best) : -1;
+    if (m < 0 || !rd_u64(r, &n_rows)) return bad(ld, "%s: truncated", "resume");
+    if (m || reserved || best_epoch > (uint32_t)INT32_MAX || wait > (uint32_t)INT32_MAX ||
+        plateau_wait > (uint32_t)INT32_MAX || isnan(s->best_value) || isnan(s->plateau_best) ||
+        !isfinite(s->plateau_scale) || !(s->plateau_scale > 0))
         return bad(ld, "%s: value out of range", "resume");
     if (n_rows > rd_left(r) / 4) return bad(ld, "%s: row count does not fit the file", "resume");
     s->best_epoch = (int)best_epoch;
     s->wait = (int)wait;
     s->plateau_wait = (int)plateau_wait;
-    EpochMetrics *e = &s->best;
-    e->epoch = s->best_epoch;
-    e->has_val = has_val;
-    e->step = (long)step;
-    double *dst[] = {&e->wall_time, &e->seconds,      &e->loss,    &e->accuracy, &e->mae, &e->r2,
-                     &e->val_loss,  &e->val_accuracy, &e->val_mae, &e->val_r2,   &e->lr};
-    for (int i = 0; i < 11; i++) *dst[i] = f[i];
+    s->best.epoch = s->best_epoch;
     s->perm = malloc((n_rows ? n_rows : 1) * sizeof(int));
     if (!s->perm) return error_set(ld->err, ERROR_RUNTIME, "%s: out of memory", ld->path);
     s->n_rows = (size_t)n_rows;
@@ -721,6 +739,16 @@ static ErrorCode load_resume(Ld *ld, Rd *r, SavedModel *sm)
         if (rc) return rc;
     }
     sm->has_state = true;
+    return ERROR_NONE;
+}
+
+/* LAST: the figures of PROGRESS's epoch (check_consistent sets their
+ * epoch, once PROGRESS is read). */
+static ErrorCode load_last(Ld *ld, Rd *r, SavedModel *sm)
+{
+    int m = rd_metrics(r, &sm->state.last);
+    if (m) return bad(ld, m < 0 ? "%s: truncated" : "%s: value out of range", "last");
+    sm->has_last = true;
     return ERROR_NONE;
 }
 
@@ -762,6 +790,12 @@ static ErrorCode check_consistent(Ld *ld, SavedModel *sm)
                          ld->path);
     sm->state.epoch = sm->epoch; /* PROGRESS says where the state is from */
     sm->state.step = sm->step;
+    if (sm->has_last && (!sm->has_state || sm->epoch < 1))
+        return error_set(ld->err, ERROR_INPUT,
+                         "%s: last section: the figures of epoch %d, in a file without a run "
+                         "state after an epoch",
+                         ld->path, sm->epoch);
+    if (sm->has_last) sm->state.last.epoch = sm->epoch;
     /* Best weights apart from the last epoch's are stored only by a run
      * that restores them (--restore-best): whether they must be here is
      * for rundir_resume_load, which has the run's options, to say. */
@@ -817,6 +851,7 @@ static const char *section_name(uint32_t id)
     case MODELFILE_SECTION_MEANS: return "means";
     case MODELFILE_SECTION_RESUME: return "resume";
     case MODELFILE_SECTION_ACTIVATIONS: return "activations";
+    case MODELFILE_SECTION_LAST: return "last";
     default: return "unknown";
     }
 }
@@ -859,6 +894,7 @@ static uint64_t section_cap(uint32_t id)
     case MODELFILE_SECTION_KEPT: return 8;
     case MODELFILE_SECTION_MEANS: return 4 + 4 * (uint64_t)DATASET_MAX_FEATURES;
     case MODELFILE_SECTION_ACTIVATIONS: return 4 + 4 * (uint64_t)MODEL_MAX_HIDDEN;
+    case MODELFILE_SECTION_LAST: return 16 + 8 * 11;
     default: return MODELFILE_MAX_BYTES;
     }
 }
@@ -881,6 +917,7 @@ static ErrorCode parse_section(Ld *ld, uint32_t id, const uint8_t *p, size_t len
     case MODELFILE_SECTION_MEANS: rc = load_means(ld, &r, sm); break;
     case MODELFILE_SECTION_RESUME: rc = load_resume(ld, &r, sm); break;
     case MODELFILE_SECTION_ACTIVATIONS: rc = load_acts(ld, &r, sm); break;
+    case MODELFILE_SECTION_LAST: rc = load_last(ld, &r, sm); break;
     }
     if (rc) return rc;
     if (rd_left(&r) != 0)
@@ -893,7 +930,7 @@ static ErrorCode parse_section(Ld *ld, uint32_t id, const uint8_t *p, size_t len
 static ErrorCode load_section(Ld *ld, int fd, const Section *sec, uint32_t *crc, SavedModel *sm)
 {
     *crc = crc32c_update(*crc, sec->head, sizeof sec->head);
-    bool known = sec->id >= 1 && sec->id <= MODELFILE_SECTION_ACTIVATIONS;
+    bool known = sec->id >= 1 && sec->id <= MODELFILE_SECTION_LAST;
     if (!known) {
         uint8_t chunk[1 << 16];
         for (uint64_t done = 0; done < sec->len;) {
@@ -952,7 +989,7 @@ static ErrorCode load_fd(Ld *ld, int fd, uint64_t size, SavedModel *sm)
     if (size > MODELFILE_MAX_BYTES) return bad(ld, "%s", "too large for a model file");
 
     Section secs[MAX_SECTIONS];
-    bool seen[MODELFILE_SECTION_ACTIVATIONS + 1] = {false};
+    bool seen[MODELFILE_SECTION_LAST + 1] = {false};
     const uint64_t end = size - TRAILER_BYTES; /* where the checksum starts */
     uint64_t off = HEADER_BYTES;
     for (uint32_t k = 0; k < n_sections; k++) {
@@ -971,7 +1008,7 @@ static ErrorCode load_fd(Ld *ld, int fd, uint64_t size, SavedModel *sm)
         if (sec->len > section_cap(sec->id))
             return bad(ld, "%s section: %" PRIu64 " bytes, more than it can hold (%" PRIu64 ")",
                        section_name(sec->id), sec->len, section_cap(sec->id));
-        if (sec->id >= 1 && sec->id <= MODELFILE_SECTION_ACTIVATIONS) {
+        if (sec->id >= 1 && sec->id <= MODELFILE_SECTION_LAST) {
             if (seen[sec->id]) return bad(ld, "%s section: appears twice", section_name(sec->id));
             seen[sec->id] = true;
         }

@@ -591,6 +591,7 @@ typedef struct {
     int first_cut;      /* the epoch of the first row removed, 0 if none */
     size_t cut_records; /* event records removed */
     int cut_files;      /* event files left with nothing and removed */
+    int cut_models;     /* checkpoint.gtm, model.gtm removed: of epochs no longer kept */
 } Cut;
 
 /* Reads metrics.csv from f for its rows of epochs 1 .. epoch, in order,
@@ -700,8 +701,11 @@ static void journal_cut(RunDir *rl, double t, int epoch, long step, const Cut *c
                       "; %zu event record%s after epoch %d removed", c->cut_records,
                       c->cut_records == 1 ? "" : "s", epoch);
     if (c->cut_files && n > 0 && (size_t)n < sizeof text)
-        snprintf(text + n, sizeof text - (size_t)n, " (%d event file%s left empty, deleted)",
-                 c->cut_files, c->cut_files == 1 ? "" : "s");
+        n += snprintf(text + n, sizeof text - (size_t)n, " (%d event file%s left empty, deleted)",
+                      c->cut_files, c->cut_files == 1 ? "" : "s");
+    if (c->cut_models && n > 0 && (size_t)n < sizeof text)
+        snprintf(text + n, sizeof text - (size_t)n,
+                 "; the model files an earlier attempt saved removed");
     journal_line(rl, t, step, epoch, "rewind", text);
 }
 
@@ -834,6 +838,17 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
         if (!rc) rc = check_run_file(rl->journal_path, err);
         if (!rc) rc = cut_metrics(rl->metrics_path, epoch, &cut, err);
         if (!rc) rc = cut_events(rl->dir, epoch, &cut, err);
+        /* starting again from the first epoch, the run keeps no weights:
+         * a checkpoint.gtm or model.gtm an earlier attempt left (a sweep's
+         * trial killed after its first epoch, taken up anew) would have
+         * the next resume go on from an epoch the files no longer hold */
+        const char *models[2] = {rl->checkpoint_path, rl->model_path};
+        for (int k = 0; !rc && epoch == 0 && k < 2; k++) {
+            if (unlink(models[k]) == 0)
+                cut.cut_models++;
+            else if (errno != ENOENT)
+                rc = error_set(err, ERROR_RUNTIME, "%s: %s", models[k], strerror(errno));
+        }
         if (rc) return abandon_run(rl, false, rc);
         rl->state_epoch = epoch; /* checkpoint.gtm holds it already */
         rl->last_epoch = epoch;  /* for notes before the first epoch */

@@ -654,6 +654,7 @@ static void apply_reshape(Trainer *t, const ReshapeEdit *e, int epoch, TrainerRe
      * --restore-best) starts over from the next epoch. */
     t->best_epoch = 0;
     t->last_stale = true;
+    t->last_metrics.epoch = 0; /* of other weights: no checkpoint's LAST */
     t->best_value = monitor_worst(t->monitor_max);
     t->wait = 0;
     pthread_mutex_lock(&t->mu);
@@ -721,6 +722,7 @@ static void apply_data(Trainer *t, TrainerData *d, int epoch, TrainerReply *repl
      * plateau's count start over. */
     t->best_epoch = 0;
     t->last_stale = true;
+    t->last_metrics.epoch = 0; /* of other weights: no checkpoint's LAST */
     t->best_value = monitor_worst(t->monitor_max);
     t->wait = 0;
     t->sched.plateau_best = monitor_worst(t->monitor_max);
@@ -1166,6 +1168,8 @@ static void publish_state(Trainer *t, bool last)
                     .wait = t->wait,
                     .best_value = t->best_value,
                     .best = t->best_metrics,
+                    .last = t->last_metrics.epoch == t->good_epoch ? t->last_metrics
+                                                                   : (EpochMetrics){0},
                     .n_best = own_best ? 0 : t->model.n_params,
                     .best_params = own_best ? NULL : t->best_params,
                     .plateau_best = t->sched.plateau_best,
@@ -1219,7 +1223,11 @@ static ErrorCode finish(Trainer *t, TrainStatus final, Error *err)
         r->kept = t->last_metrics;
     }
     bool kept_best = t->opt.restore_best && t->best_epoch > 0;
-    if (!kept_best && (t->n_history == 0 || t->last_stale)) {
+    /* the last epoch's figures are of the weights kept: that epoch ended
+     * here, in this run or (a resume stopped before its first batch) in
+     * the one its checkpoint's LAST is from */
+    bool last_own = t->last_metrics.epoch > 0 && t->last_metrics.epoch == epoch && !t->last_stale;
+    if (!kept_best && !last_own) {
         /* No epoch finished (diverged or stopped in the first; a resumed
          * run's best epoch keeps its own figures), or the network, the data
          * or the weights changed since the last one: score the weights that
@@ -1438,6 +1446,7 @@ ErrorCode trainer_adopt(Trainer *t, Trainer *donor, const Options *o, const char
     apply_hparams_from(t, &o->hp, &own, epoch, &reply);
     t->best_epoch = 0;
     t->last_stale = true;
+    t->last_metrics.epoch = 0; /* of other weights: no checkpoint's LAST */
     t->wait = 0;
     t->best_value = monitor_worst(t->monitor_max);
     save_good(t, t->good_epoch);
@@ -1564,6 +1573,9 @@ ErrorCode trainer_restore(Trainer *t, const TrainState *s, const char *monitor, 
             memcpy(t->best_params, s->n_best ? s->best_params : t->model.params,
                    t->model.n_params * sizeof(float));
     }
+    /* the checkpoint's epoch's own figures, so that the next checkpoint
+     * still has them when no epoch follows (a run stopped at once) */
+    if (s->last.epoch == s->epoch && s->epoch > 0) t->last_metrics = s->last;
     t->restored = true;
     pthread_mutex_lock(&t->mu);
     t->pub.best_epoch = t->best_epoch;

@@ -148,7 +148,10 @@ static void trial_on_state(void *ctx, const Model *m, const Optimizer *o, const 
     if (last) return;
     pthread_mutex_lock(&x->mu);
     if (t->prune_at) { /* --resume: trained again up to where it was pruned */
-        if (t->epochs < t->prune_at && !x->stopping) {
+        /* short of it, it trains on; a sweep's stop meanwhile (already
+         * sent to its trainer) interrupts it there, and collect() calls
+         * it stopped, not pruned at an epoch the rule never judged */
+        if (t->epochs < t->prune_at) {
             pthread_mutex_unlock(&x->mu);
             return;
         }
@@ -624,9 +627,10 @@ static void end_target(const SweepExec *x, SweepTrial *t)
 /* --resume of a trial whose checkpoint is its last epoch's (its full
  * length, or the one its early stopping stopped it at): its training
  * ended, but the sweep was killed before it was collected.  Its result is
- * the checkpoint's (the best epoch's figures, the weights --restore-best
- * keeps), and its run directory gets the end it missed (model.gtm of the
- * kept weights, final scalars, result line), as the trainer's end and
+ * the checkpoint's (the best epoch's figures and weights under
+ * --restore-best; else the last epoch's, which its LAST section holds),
+ * and its run directory gets the end it missed (model.gtm of the kept
+ * weights, final scalars, result line), as the trainer's end and
  * trainrun_end would have written them. */
 static void end_trained(SweepExec *x, SweepTrial *t, const RunResume *rr, TrainStatus how)
 {
@@ -635,7 +639,7 @@ static void end_trained(SweepExec *x, SweepTrial *t, const RunResume *rr, TrainS
                      .epochs = s->epoch,
                      .steps = s->step,
                      .best_epoch = s->best_epoch,
-                     .kept = s->best};
+                     .kept = t->opt.restore_best ? s->best : s->last};
     RunDir *rl;
     Error err = {0};
     if (rundir_open_nosync(&rl, t->run, s->epoch, s->step, &t->opt, x->data, &err) == ERROR_NONE) {
@@ -667,7 +671,7 @@ static void end_trained(SweepExec *x, SweepTrial *t, const RunResume *rr, TrainS
                               .t = sm->opt_t,
                               .state = sm->opt_state};
             rundir_on_state(rl, &kept, NULL, s, true); /* the end: checkpoint.gtm holds it */
-            rundir_on_checkpoint(rl, &kept, sm->has_opt ? &last : NULL, s->best_epoch);
+            rundir_on_checkpoint(rl, &kept, sm->has_opt ? &last : NULL, r.kept.epoch);
             model_free(&kept);
         }
         rundir_finish(rl, &r, &err);
@@ -728,10 +732,18 @@ static void start_trial(SweepExec *x, int i, int target)
             t->opt = o;
             /* its early stopping's patience (in force then) ran out at the
              * checkpoint's epoch: resumed, the trainer would count it anew
-             * and train on */
+             * and train on.  Its result is the checkpoint's: the best
+             * epoch's, or without --restore-best the last one's */
             int patience = rr.earlier.hp.patience;
             bool early = patience > 0 && rr.state.state.wait >= patience;
-            if ((rr.state.epoch >= x->base.max_epochs || early) && o.restore_best) {
+            /* a checkpoint from before LAST: metrics.csv's row of its
+             * epoch, to the 8 digits it keeps */
+            if ((rr.state.epoch >= x->base.max_epochs || early) && !o.restore_best &&
+                !rr.state.has_last)
+                rr.state.has_last =
+                    sweep_trial_epoch_figures(t, rr.state.epoch, &rr.state.state.last);
+            bool kept = o.restore_best || rr.state.has_last;
+            if ((rr.state.epoch >= x->base.max_epochs || early) && kept) {
                 end_trained(x, t, &rr, early ? TRAIN_EARLY_STOPPED : TRAIN_DONE);
                 rundir_resume_free(&rr);
                 return;
@@ -781,6 +793,12 @@ static void start_trial(SweepExec *x, int i, int target)
     pthread_mutex_lock(&x->mu); /* a screen reads these (sweep_exec_view) */
     if (!rc) snprintf(t->run, sizeof t->run, "%s", t->tr->log_path);
     t->target = target;
+    /* opened again, it has no result until it ends (the one trials.csv
+     * gave it, a stop's, is not its end): trials.csv shows no figures for
+     * it meanwhile, so that a kill before it ends leaves it to be opened
+     * again rather than taken as ended */
+    t->has_result = false;
+    t->result_pairs[0] = '\0';
     if (was_resume && resumed_at != t->epochs) {
         /* it goes on from an earlier epoch than its metrics.csv reached
          * (from its first, when it had no checkpoint): the epochs after
@@ -963,8 +981,8 @@ static void median_step(SweepExec *x, bool *want, int *judged)
         SweepMedianParams mp = {x->base.min_epochs, MEDIAN_STARTUP};
         if (sweep_median_stop(&mp, &x->board, i, e)) {
             t->status = TRIAL_PRUNED;
-            sweep_exec_pruned_why(x, t); /* at its epoch, e */
-            if (t->dormant) {            /* --resume: opened from its checkpoint to stop */
+            sweep_exec_pruned_why(x, t, e);
+            if (t->dormant) { /* --resume: opened from its checkpoint to stop */
                 t->dormant = false;
                 t->resume = true;
                 t->prune_at = e;
@@ -1010,13 +1028,13 @@ static unsigned long gen_now(SweepExec *x)
     JOURNAL_PRUNED_BY "'s asha rule: not promoted from this rung, and nothing was left to "        \
                       "promote or start"
 
-void sweep_exec_pruned_why(const SweepExec *x, SweepTrial *t)
+void sweep_exec_pruned_why(const SweepExec *x, SweepTrial *t, int epoch)
 {
     if (x->scheduler == SWEEP_SCHED_MEDIAN)
         snprintf(t->stop_why, sizeof t->stop_why,
                  JOURNAL_PRUNED_BY "'s median rule: its %s at epoch %d is worse than the median "
                                    "of the earlier trials' there",
-                 monitor_names[x->monitor], t->epochs);
+                 monitor_names[x->monitor], epoch);
     else
         snprintf(t->stop_why, sizeof t->stop_why, "%s", ASHA_LAST_PRUNE);
 }
@@ -1026,14 +1044,13 @@ void sweep_exec_pruned_why(const SweepExec *x, SweepTrial *t)
  * those interrupted, and those pruned while parked, opened to stop where
  * they were.  One that stops at once takes no slot; one whose checkpoint is
  * older trains again up to its prune epoch, and takes one, so that no more
- * trials train at once than --parallel. */
+ * trials train at once than --parallel.  After a stop, only those whose
+ * runs a kill left open are opened (stop_parked), to end them. */
 static void open_resumed(SweepExec *x)
 {
     for (int i = 0; i < x->n_started && x->running < x->parallel; i++) {
         SweepTrial *t = &x->trials[i];
-        /* a stop ends the interrupted ones as they are (stop_parked); a
-         * pruned one is still opened, to stop with its figures */
-        if (!t->resume || t->live || (x->stopping && !t->prune_at)) continue;
+        if (!t->resume || t->live || (x->stopping && !t->prune_at && !t->unended)) continue;
         int target =
             x->scheduler == SWEEP_SCHED_ASHA || t->prune_at ? t->target : x->base.max_epochs;
         pthread_mutex_unlock(&x->mu);
@@ -1042,7 +1059,12 @@ static void open_resumed(SweepExec *x)
     }
 }
 
-/* Stops the trials parked when the sweep ends (x->mu held). */
+/* Stops the trials parked when the sweep ends (x->mu held).  On a stop,
+ * a resumed trial whose run a kill left open (trials.csv had it
+ * training, its journal has no end) is opened from its checkpoint to
+ * stop, or to end as it had, so that its run ends as a stop ends every
+ * open trial's: complete, its journal's stop, end and result lines last
+ * (gradtop view reads its status there), its figures in trials.csv. */
 static void stop_parked(SweepExec *x, SweepTrialStatus as)
 {
     for (int i = 0; i < x->n_started; i++) {
@@ -1054,6 +1076,9 @@ static void stop_parked(SweepExec *x, SweepTrialStatus as)
                 t->dormant = false;
                 t->resume = true;
                 t->prune_at = t->epochs;
+            } else if (t->unended && t->run[0] && !x->files_failed) { /* open_resumed */
+                t->dormant = false;
+                t->resume = true;
             } else { /* not opened again: ends as it is (stopped: to be resumed) */
                 t->dormant = t->resume = false;
                 t->collected = true;
@@ -1176,6 +1201,7 @@ static void run_asha(SweepExec *x)
         tell_user_promotions(x);
         if (x->stopping) {
             stop_parked(x, TRIAL_STOPPED);
+            open_resumed(x);
             bool open = anything_open(x);
             if (!open) {
                 pthread_mutex_unlock(&x->mu);

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,7 +160,10 @@ static void row_key(const SweepExec *x, const SweepTrial *t, RowKey *k)
     bool reg = x->data->train.task == TASK_REGRESSION;
     k->status = (int)t->status;
     k->rung = t->rung;
-    k->epochs = t->epochs;
+    /* a pruned trial trained again up to its prune epoch (--resume,
+     * from an older checkpoint) has that epoch recorded, so that a kill
+     * meanwhile does not leave it pruned where the kill left it */
+    k->epochs = t->prune_at > t->epochs ? t->prune_at : t->epochs;
     k->target = t->target;
     k->best_epoch = t->has_result ? t->result.best_epoch : t->best_epoch;
     k->best = t->best;
@@ -362,13 +366,16 @@ ErrorCode sweep_write_files(SweepExec *x, bool force, Error *err)
 
 /* ---- --resume ------------------------------------------------------------ */
 
-/* Splits one CSV line into at most cap fields in place (RFC 4180 quotes);
- * returns how many. */
-static int split_csv(char *line, char **field, int cap)
+/* Splits one CSV line into at most cap fields in place (RFC 4180 quotes),
+ * each field's 1-based column in the line as it was into col; returns how
+ * many (cap + 1 when there are more, col[cap] the column of the first
+ * beyond). */
+static int split_csv(char *line, char **field, int *col, int cap)
 {
     int n = 0;
     char *r = line, *w = line;
     while (n < cap) {
+        col[n] = (int)(r - line) + 1;
         field[n++] = w;
         bool quoted = *r == '"';
         if (quoted) r++;
@@ -388,8 +395,11 @@ static int split_csv(char *line, char **field, int cap)
         bool more = *r == ',';
         *w++ = '\0';
         if (!more) break;
-        if (n == cap) return cap + 1; /* more fields than cap */
         r++;
+        if (n == cap) { /* more fields than cap */
+            col[cap] = (int)(r - line) + 1;
+            return cap + 1;
+        }
     }
     return n;
 }
@@ -459,21 +469,25 @@ static void kept_from_row(const SweepExec *x, SweepTrial *t, char **field)
     t->has_result = true;
 }
 
-/* An ended trial's result pairs (without its status and run), as the
- * last result line of its journal has them: trials.csv holds the kept
+/* How t's journal ends: 1 with a result line, its run ended (as a stop
+ * ends it too), 0 without (a kill left the run open), -1 when there is no
+ * journal to read.  With pairs, t->result_pairs gets the last result
+ * line's pairs (without its status and run): trials.csv holds the kept
  * figures to 6 digits and no test figures, from which the result line's
  * could not be written again as the trial wrote them. */
-static void read_result_pairs(SweepTrial *t)
+static int read_journal_end(SweepTrial *t, bool pairs)
 {
     char path[ATOMICFILE_PATH];
-    t->result_pairs[0] = '\0';
+    if (pairs) t->result_pairs[0] = '\0';
     if (!t->run[0] || snprintf(path, sizeof path, "%s/journal.txt", t->run) >= (int)sizeof path)
-        return;
+        return -1;
     FILE *f = fopen(path, "r");
-    if (!f) return;
+    if (!f) return -1;
     char *line = NULL;
     size_t cap = 0;
+    bool ended = false;
     while (getline(&line, &cap, f) >= 0) {
+        if (line[strspn(line, " \t\r\n")] == '\0') continue; /* a blank line */
         /* TIME step=N epoch=N result status=... run=DIR: after the
          * third space, the kind */
         const char *p = line;
@@ -481,29 +495,67 @@ static void read_result_pairs(SweepTrial *t)
             p = strchr(p, ' ');
             if (p) p++;
         }
-        if (!p || strncmp(p, "result status=", 14)) continue;
-        const char *pairs = strchr(p + 7, ' '); /* after the status */
+        ended = p && !strncmp(p, "result status=", 14);
+        if (!ended || !pairs) continue;
+        const char *from = strchr(p + 7, ' '); /* after the status */
         const char *run = strstr(p, " run=");
         for (const char *r = run; r; r = strstr(r + 1, " run=")) run = r;
-        if (!pairs || !run || run <= pairs || (size_t)(run - pairs - 1) >= sizeof t->result_pairs)
+        if (!from || !run || run <= from || (size_t)(run - from - 1) >= sizeof t->result_pairs)
             continue;
-        snprintf(t->result_pairs, sizeof t->result_pairs, "%.*s", (int)(run - pairs - 1),
-                 pairs + 1);
+        snprintf(t->result_pairs, sizeof t->result_pairs, "%.*s", (int)(run - from - 1), from + 1);
     }
     free(line);
     fclose(f);
+    return ended;
+}
+
+/* t's run read into rs (runset_free it), its gradtop run; NULL when it
+ * has none, or rs could not be read (nothing to free then). */
+static const RunInfo *trial_run_read(const SweepTrial *t, RunSet *rs)
+{
+    Error e = {0};
+    if (!t->run[0] || runset_open(rs, t->run, &e)) return NULL;
+    for (size_t i = 0; i < rs->n_runs; i++)
+        if (rs->runs[i]->kind == RUN_KIND_GRADTOP) return rs->runs[i];
+    runset_free(rs);
+    return NULL;
+}
+
+bool sweep_trial_epoch_figures(const SweepTrial *t, int epoch, EpochMetrics *m)
+{
+    RunSet rs;
+    const RunInfo *run = trial_run_read(t, &rs);
+    if (!run) return false;
+    memset(m, 0, sizeof *m);
+    static const char *const tags[] = {"loss",    "accuracy", "mae",
+                                       "r2",      "val_loss", "val_accuracy",
+                                       "val_mae", "val_r2",   "learning_rate"};
+    double *dst[] = {&m->loss,         &m->accuracy, &m->mae,    &m->r2, &m->val_loss,
+                     &m->val_accuracy, &m->val_mae,  &m->val_r2, &m->lr};
+    bool found[9] = {false};
+    for (int k = 0; k < 9; k++) {
+        *dst[k] = NAN;
+        const RunSeries *fs = runinfo_series(run, tags[k]);
+        for (size_t i = 0; fs && i < fs->n; i++) /* the last row of the epoch */
+            if (fs->step[i] == epoch) {
+                *dst[k] = fs->value[i];
+                if (k == 0) m->wall_time = fs->wall_time[i];
+                found[k] = true;
+            }
+    }
+    runset_free(&rs);
+    m->epoch = epoch;
+    m->has_val = found[4];
+    return found[0];
 }
 
 /* The figures of a trial's metrics.csv onto the board. */
 static void read_figures(SweepExec *x, SweepTrial *t)
 {
     RunSet rs;
-    Error e = {0};
-    if (!t->run[0] || runset_open(&rs, t->run, &e)) return;
-    const RunInfo *run = NULL;
-    for (size_t i = 0; i < rs.n_runs && !run; i++)
-        if (rs.runs[i]->kind == RUN_KIND_GRADTOP) run = rs.runs[i];
-    const RunSeries *fs = run ? runinfo_series(run, monitor_names[x->monitor]) : NULL;
+    const RunInfo *run = trial_run_read(t, &rs);
+    if (!run) return;
+    const RunSeries *fs = runinfo_series(run, monitor_names[x->monitor]);
     for (size_t k = 0; fs && k < fs->n; k++) {
         int epoch = (int)fs->step[k];
         if (epoch < 1 || epoch > x->base.max_epochs) continue;
@@ -537,14 +589,15 @@ static bool waits_for_median(const SweepExec *x, const SweepTrial *t)
            t->epochs < x->base.max_epochs;
 }
 
-/* The epoch the median rule has t train to at the epoch it reached, as
+/* The epoch the median rule has t train to at epochs (those it reached,
+ * or those it was pruned at), as
  * the uninterrupted sweep has it (exec.c): the one the rule last let it
  * go on to, its own epochs (it parks at each from --min-epochs on), or
  * its full length before it is first judged.  trials.csv is written as
  * trials start, not at each judgement, so its target may be older. */
-static int median_target(const SweepExec *x, const SweepTrial *t)
+static int median_target(const SweepExec *x, const SweepTrial *t, int epochs)
 {
-    return t->index >= 5 && t->epochs > x->base.min_epochs ? t->epochs : x->base.max_epochs;
+    return t->index >= 5 && epochs > x->base.min_epochs ? epochs : x->base.max_epochs;
 }
 
 /* A trial's run directory from trials.csv's run column, which holds the
@@ -606,6 +659,127 @@ static bool same_file(const char *a, const char *b)
            sa.st_ino == sb.st_ino;
 }
 
+/* ---- --resume: the files space.txt names --------------------------------- */
+
+/* "PATH:LINE:COLUMN" of the first line of path giving key, and of its
+ * value there (1-based, in bytes), into buf: PATH alone when none does. */
+static void key_place(const char *path, const char *key, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s", path);
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    char *line = NULL;
+    size_t lcap = 0, kl = strlen(key);
+    int n = 0;
+    while (getline(&line, &lcap, f) >= 0) {
+        const char *p = line;
+        if (++n == 1 && !strncmp(p, "\xEF\xBB\xBF", 3)) p += 3; /* a BOM */
+        p += strspn(p, " \t");
+        if (strncmp(p, key, kl) || !p[kl] || !strchr(" \t=", p[kl])) continue;
+        p += kl + strspn(p + kl, " \t");
+        if (*p != '=') continue;
+        p++;
+        p += strspn(p, " \t");
+        snprintf(buf, cap, "%s:%d:%d", path, n, (int)(p - line) + 1);
+        break;
+    }
+    free(line);
+    fclose(f);
+}
+
+/* rel without its leading "./" and "../" steps: what an absolute path of
+ * the file it names ends in, from whichever directory it was read. */
+static const char *path_tail(const char *rel)
+{
+    for (;;) {
+        if (!strncmp(rel, "./", 2))
+            rel += 2;
+        else if (!strncmp(rel, "../", 3))
+            rel += 3;
+        else
+            return rel;
+    }
+}
+
+/* The file a trial in dir trained on under key (its config.txt names it
+ * by its absolute path), into out, when that path ends in rel's tail and
+ * names a regular file. */
+static bool trial_file(const char *dir, size_t offset, const char *rel, char *out, size_t cap)
+{
+    const char *tail = path_tail(rel);
+    size_t tl = strlen(tail);
+    DIR *d = tl ? opendir(dir) : NULL;
+    Options *o = d ? malloc(sizeof *o) : NULL;
+    bool found = false;
+    struct dirent *e;
+    while (o && !found && (e = readdir(d))) {
+        char path[ATOMICFILE_PATH];
+        Error err = {0};
+        if (!strstr(e->d_name, "-trial-") ||
+            snprintf(path, sizeof path, "%s/%s/config.txt", dir, e->d_name) >= (int)sizeof path)
+            continue;
+        options_default(o);
+        if (options_load_file(o, path, NULL, &err)) continue;
+        const char *v = (const char *)o + offset;
+        size_t n = strlen(v);
+        struct stat st;
+        found = v[0] == '/' && n > tl && v[n - tl - 1] == '/' && !strcmp(v + n - tl, tail) &&
+                stat(v, &st) == 0 && S_ISREG(st.st_mode) && snprintf(out, cap, "%s", v) < (int)cap;
+    }
+    free(o);
+    if (d) closedir(d);
+    return found;
+}
+
+ErrorCode sweep_resume_paths(Options *o, const char *dir, char *note, size_t cap, Error *err)
+{
+    static const struct {
+        const char *key;
+        size_t offset;
+    } files[] = {{"dataset", offsetof(Options, dataset)},
+                 {"test", offsetof(Options, test)},
+                 {"labels", offsetof(Options, labels)}};
+    char space[ATOMICFILE_PATH], place[ATOMICFILE_PATH + 32];
+    snprintf(space, sizeof space, "%s/space.txt", dir);
+    size_t used = 0;
+    note[0] = '\0';
+    for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+        char *v = (char *)o + files[k].offset;
+        if (!v[0] || v[0] == '/') continue;
+        char abs[OPTIONS_PATH], cwd[OPTIONS_PATH];
+        struct stat st;
+        bool here = stat(v, &st) == 0 && S_ISREG(st.st_mode);
+        if (trial_file(dir, files[k].offset, v, abs, sizeof abs)) {
+            if (!here || !same_file(v, abs)) {
+                key_place(space, files[k].key, place, sizeof place);
+                int n = snprintf(note + used, used < cap ? cap - used : 0,
+                                 "%s%s: %s = %s, a relative path (from a gradtop before "
+                                 "space.txt named files by absolute path): read as %s, the file "
+                                 "its trials trained on",
+                                 used ? "\n" : "", place, files[k].key, v, abs);
+                used += n > 0 ? (size_t)n : 0;
+            }
+            snprintf(v, OPTIONS_PATH, "%s", abs);
+            continue;
+        }
+        /* no trial names it yet: read from here, as it was; a name
+         * without a directory may be a bare name (iris, spiral), which
+         * the data's loader looks up */
+        if (here || !strchr(v, '/')) continue;
+        if (!getcwd(cwd, sizeof cwd)) snprintf(cwd, sizeof cwd, "?");
+        char shown[OPTIONS_PATH];
+        error_quote_text(shown, sizeof shown, v, strlen(v));
+        key_place(space, files[k].key, place, sizeof place);
+        return error_set(err, ERROR_INPUT,
+                         "%s: %s = %s: a relative path, read from the working directory "
+                         "(%s), where there is no such file, and no trial's config.txt names "
+                         "it: resume from the directory the sweep was started in, or write the "
+                         "file's absolute path on that line",
+                         place, files[k].key, shown, cwd);
+    }
+    return ERROR_NONE;
+}
+
 /* o as a resumed run writes it to config.txt: a cosine period of "the
  * run's epochs" (0) as those epochs (rundir_resume_options). */
 static void as_recorded(Options *o)
@@ -621,7 +795,7 @@ static void as_recorded(Options *o)
  * trained with, or go on training it on other data or another network.
  * A run without a config.txt it can read starts again, with t->opt. */
 static ErrorCode check_run_config(const SweepExec *x, const SweepTrial *t, const char *csv,
-                                  int lineno, Error *err)
+                                  int lineno, const int *col, Error *err)
 {
     char path[ATOMICFILE_PATH];
     if (!t->run[0] || snprintf(path, sizeof path, "%s/config.txt", t->run) >= (int)sizeof path)
@@ -642,9 +816,9 @@ static ErrorCode check_run_config(const SweepExec *x, const SweepTrial *t, const
         if (!strcmp(want, had)) continue;
         options_format(&t->opt, s, want, sizeof want); /* as trials.csv has it */
         return error_set(err, ERROR_INPUT,
-                         "%s:%d: trial %d: %s '%s', but its run was started with '%s' (%s): "
+                         "%s:%d:%d: trial %d: %s '%s', but its run was started with '%s' (%s): "
                          "trials.csv or the run was edited",
-                         csv, lineno, t->index, s->name, want, had, path);
+                         csv, lineno, col[11 + p], t->index, s->name, want, had, path);
     }
     /* the rest are space.txt's, the same for every trial */
     char want[OPTIONS_SPACE], had[OPTIONS_SPACE];
@@ -680,28 +854,30 @@ static ErrorCode check_run_config(const SweepExec *x, const SweepTrial *t, const
  * median prune: another status edited in would be believed, and the
  * trial never go on. */
 static ErrorCode check_status(const SweepExec *x, const SweepTrial *t, int st, int epochs,
-                              const char *csv, int lineno, Error *err)
+                              bool figures, const char *csv, int lineno, int col, Error *err)
 {
-    bool ended =
-        st == TRIAL_DONE || st == TRIAL_EARLY_STOPPED || st == TRIAL_PRUNED || st == TRIAL_DIVERGED;
+    /* pruned without figures: not collected, so trained again up to its
+     * prune epoch (from no epoch, when a kill left none) */
+    bool ended = st == TRIAL_DONE || st == TRIAL_EARLY_STOPPED || (st == TRIAL_PRUNED && figures) ||
+                 st == TRIAL_DIVERGED;
     if (ended && epochs > 0 && t->epochs == 0 && t->run[0])
         return error_set(err, ERROR_INPUT,
-                         "%s:%d: trial %d (%s, %d epoch%s): its run %s has no epochs to read "
+                         "%s:%d:%d: trial %d (%s, %d epoch%s): its run %s has no epochs to read "
                          "(removed?): the sweep cannot rank it; put the run back, or start the "
                          "sweep again",
-                         csv, lineno, t->index, sweep_trial_status_names[st], epochs,
+                         csv, lineno, col, t->index, sweep_trial_status_names[st], epochs,
                          epochs == 1 ? "" : "s", t->run);
     if (st == TRIAL_PRUNED && x->scheduler != SWEEP_SCHED_ASHA &&
         x->scheduler != SWEEP_SCHED_MEDIAN)
         return error_set(err, ERROR_INPUT,
-                         "%s:%d: trial %d: pruned, but --scheduler %s prunes no trial (was "
+                         "%s:%d:%d: trial %d: pruned, but --scheduler %s prunes no trial (was "
                          "trials.csv edited?)",
-                         csv, lineno, t->index, sweep_scheduler_names[x->scheduler]);
+                         csv, lineno, col, t->index, sweep_scheduler_names[x->scheduler]);
     if (st == TRIAL_DONE && t->epochs > 0 && t->epochs < x->base.max_epochs)
         return error_set(err, ERROR_INPUT,
-                         "%s:%d: trial %d: done, but its run has %d of its %d epochs (was "
+                         "%s:%d:%d: trial %d: done, but its run has %d of its %d epochs (was "
                          "trials.csv edited?)",
-                         csv, lineno, t->index, t->epochs, x->base.max_epochs);
+                         csv, lineno, col, t->index, t->epochs, x->base.max_epochs);
     return ERROR_NONE;
 }
 
@@ -756,12 +932,24 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
         return ERROR_NONE;
     }
     char *line = NULL, *field[SWEEP_MAX_PARAMS + 16];
+    int col[SWEEP_MAX_PARAMS + 17];
     size_t line_cap = 0;
     int want = 12 + x->space.n, lineno = 0;
     ErrorCode rc = ERROR_NONE;
     /* each line whole, however long; its end (LF or CRLF, as an editor
      * may save it) is not part of the last field */
-    while (getline(&line, &line_cap, f) >= 0) {
+    ssize_t line_len;
+    bool ended = true; /* the line had its line end */
+    while ((line_len = getline(&line, &line_cap, f)) >= 0) {
+        ended = line_len > 0 && line[line_len - 1] == '\n';
+        const char *nul = memchr(line, '\0', (size_t)line_len);
+        if (nul) {
+            rc = error_set(err, ERROR_INPUT,
+                           "%s:%d:%d: a NUL byte: binary data, not the text the sweep writes "
+                           "(the file is damaged)",
+                           path, lineno + 1, (int)(nul - line) + 1);
+            break;
+        }
         line[strcspn(line, "\r\n")] = '\0';
         if (++lineno == 1) {
             /* the columns this sweep's space.txt makes: another space's
@@ -778,16 +966,21 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
             continue;
         }
         if (!line[0]) continue; /* a blank line, as an editor may leave at the end */
-        int n = split_csv(line, field, want);
-        long idx = strtol(field[0], NULL, 10);
+        int len = (int)strlen(line);
+        int n = split_csv(line, field, col, want);
+        char *iend;
+        long idx = strtol(field[0], &iend, 10);
+        if (iend == field[0] || *iend) idx = -1;
         if (n != want) {
-            rc = error_set(err, ERROR_INPUT, "%s:%d: %s%d fields, where this sweep's rows have %d",
-                           path, lineno, n > want ? "more than " : "", n > want ? want : n, want);
+            rc = error_set(err, ERROR_INPUT,
+                           "%s:%d:%d: %s%d field%s, where this sweep's rows have %d", path, lineno,
+                           n > want ? col[want] : len + 1, n > want ? "more than " : "",
+                           n > want ? want : n, n == 1 ? "" : "s", want);
             break;
         }
         if (idx == x->n_started && idx >= x->n_trials) {
             rc = error_set(err, ERROR_INPUT,
-                           "%s:%d: trial %ld, but this sweep makes %d trials (0 to %d): was "
+                           "%s:%d:1: trial %ld, but this sweep makes %d trials (0 to %d): was "
                            "space.txt edited?",
                            path, lineno, idx, x->n_trials, x->n_trials - 1);
             break;
@@ -795,7 +988,7 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
         if (idx != x->n_started) {
             char got[40];
             error_quote_text(got, sizeof got, field[0], strlen(field[0]));
-            rc = error_set(err, ERROR_INPUT, "%s:%d: expected trial %d (of %d), got '%s'", path,
+            rc = error_set(err, ERROR_INPUT, "%s:%d:1: expected trial %d (of %d), got '%s'", path,
                            lineno, x->n_started, x->n_trials, got);
             break;
         }
@@ -821,20 +1014,20 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
             error_quote_text(got, sizeof got, fv, strlen(fv));
             if (bad >= 0)
                 rc = error_set(err, ERROR_INPUT,
-                               "%s:%d: trial %ld: %s '%s' is not a value of this sweep's space "
+                               "%s:%d:%d: trial %ld: %s '%s' is not a value of this sweep's space "
                                "(was space.txt or trials.csv edited?)",
-                               path, lineno, idx, x->space.p[bad].spec->name, got);
+                               path, lineno, col[11 + bad], idx, x->space.p[bad].spec->name, got);
             else if (st < 0)
-                rc = error_set(err, ERROR_INPUT, "%s:%d: trial %ld: no such status '%s'", path,
-                               lineno, idx, got);
+                rc = error_set(err, ERROR_INPUT, "%s:%d:%d: trial %ld: no such status '%s'", path,
+                               lineno, col[1], idx, got);
             else
                 rc = error_set(err, ERROR_INPUT,
-                               "%s:%d: trial %ld: its values are not a configuration of this "
+                               "%s:%d:%d: trial %ld: its values are not a configuration of this "
                                "sweep (was space.txt or trials.csv edited?)",
-                               path, lineno, idx);
+                               path, lineno, col[11], idx);
             break;
         }
-        if ((rc = check_run_config(x, t, path, lineno, err))) break;
+        if ((rc = check_run_config(x, t, path, lineno, col, err))) break;
         /* the epoch counts the sweep wrote: 0 to --max-epochs */
         int counts[3]; /* epochs, target, best_epoch */
         for (int k = 0; k < 3; k++) {
@@ -845,30 +1038,58 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
                 char got[40];
                 error_quote_text(got, sizeof got, field[3 + k], strlen(field[3 + k]));
                 rc = error_set(err, ERROR_INPUT,
-                               "%s:%d: trial %ld: %s '%s' (expected 0 to --max-epochs %d)", path,
-                               lineno, idx, (const char *[]){"epochs", "target", "best_epoch"}[k],
-                               got, x->base.max_epochs);
+                               "%s:%d:%d: trial %ld: %s '%s' (expected 0 to --max-epochs %d)", path,
+                               lineno, col[3 + k], idx,
+                               (const char *[]){"epochs", "target", "best_epoch"}[k], got,
+                               x->base.max_epochs);
                 break;
             }
             counts[k] = (int)v;
         }
+        /* the kept weights' figures, which an ended trial is ranked by:
+         * empty, or a number (sweep_write_files writes them finite) */
+        for (int k = 6; !rc && k < 11; k++) {
+            char *end;
+            double v = strtod(field[k], &end);
+            if (!field[k][0] || (end != field[k] && !*end && isfinite(v))) continue;
+            char got[40];
+            error_quote_text(got, sizeof got, field[k], strlen(field[k]));
+            char name[48];
+            const char *acc = x->data->train.task == TASK_REGRESSION ? "mae" : "accuracy";
+            if (k == 6)
+                snprintf(name, sizeof name, "best_%s", monitor_names[x->monitor]);
+            else
+                snprintf(name, sizeof name, "%s%s", k >= 9 ? "val_" : "", k % 2 ? "loss" : acc);
+            rc = error_set(err, ERROR_INPUT, "%s:%d:%d: trial %ld: %s '%s' is not a number", path,
+                           lineno, col[k], idx, name, got);
+        }
         if (rc) break;
         read_figures(x, t);
-        if ((rc = check_status(x, t, st, counts[0], path, lineno, err))) break;
+        if ((rc =
+                 check_status(x, t, st, counts[0], field[7][0] != '\0', path, lineno, col[1], err)))
+            break;
         t->status = (SweepTrialStatus)st;
+        /* a stopped one too, when a later session opened it again and a
+         * kill left it so (trials.csv is written at fixed points, its
+         * journal as it goes) */
+        t->unended = st == TRIAL_RUNNING || st == TRIAL_PAUSED ||
+                     (st == TRIAL_STOPPED && read_journal_end(t, false) == 0);
         t->target = counts[1];
         kept_from_row(x, t, field);
-        if (st == TRIAL_PRUNED && !t->has_result && t->run[0] && t->epochs > 0) {
+        /* the epoch it was pruned at: its row's (a kill while it was
+         * trained again up to it leaves fewer in metrics.csv) */
+        int pruned_at = counts[0] > t->epochs ? counts[0] : t->epochs;
+        if (st == TRIAL_PRUNED && !t->has_result && t->run[0] && pruned_at > 0) {
             /* pruned, the sweep cut before the trial had stopped and been
              * collected (the rule's decision is written first): opened
              * from its checkpoint to stop there, as exec.c's prune_at */
             t->resume = true;
-            t->prune_at = t->epochs;
-            sweep_exec_pruned_why(x, t);
+            t->prune_at = pruned_at;
+            sweep_exec_pruned_why(x, t, pruned_at);
         } else if (st == TRIAL_DONE || st == TRIAL_EARLY_STOPPED || st == TRIAL_PRUNED ||
                    st == TRIAL_DIVERGED || st == TRIAL_FAILED) {
             t->collected = true;
-            if (t->has_result) read_result_pairs(t);
+            if (t->has_result) read_journal_end(t, true);
         } else if (x->has_asha && t->epochs > 0 && t->epochs >= t->target)
             t->dormant = true; /* waiting at its rung: opened when promoted */
         else if (waits_for_median(x, t))
@@ -876,12 +1097,22 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
         else
             t->resume = true; /* interrupted: goes on */
         if (x->has_asha) asha_take_up(x, t);
-        if (x->scheduler == SWEEP_SCHED_MEDIAN && !t->collected) t->target = median_target(x, t);
+        if (x->scheduler == SWEEP_SCHED_MEDIAN && !t->collected)
+            t->target = median_target(x, t, t->prune_at ? t->prune_at : t->epochs);
     }
     if (!rc && lineno == 0)
         rc = error_set(err, ERROR_INPUT,
                        "%s: empty (the sweep writes its header line first): the file is damaged",
                        path);
+    /* the sweep ends every line it writes: a last one refused without its
+     * end was most likely cut short */
+    if (rc && !ended) {
+        size_t n = strlen(err->msg);
+        snprintf(err->msg + n, sizeof err->msg - n,
+                 " (that line has no line end: was trials.csv cut short? The sweep writes "
+                 "every line whole; delete that line to have its trial train again from the "
+                 "start)");
+    }
     free(line);
     fclose(f);
     /* taken up whole: the temporaries of the sweep's own files that a

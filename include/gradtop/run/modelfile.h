@@ -133,6 +133,7 @@ enum {
     MODELFILE_SECTION_MEANS = 10,
     MODELFILE_SECTION_RESUME = 11,
     MODELFILE_SECTION_ACTIVATIONS = 12,
+    MODELFILE_SECTION_LAST = 13,
 };
 /* SHAPE's activation when each hidden layer has its own (section 12). */
 #define MODELFILE_ACT_PER_LAYER 0xFFFFFFFFu
@@ -190,6 +191,7 @@ typedef struct {
     bool per_layer_acts;               /* SHAPE says ACTIVATIONS holds them */
     bool has_acts;                     /* ACTIVATIONS section */
     bool has_state;                    /* RESUME section */
+    bool has_last;                     /* LAST section: state.last holds epoch's figures */
     TrainState state;                  /* its epoch and step are PROGRESS's */
 } SavedModel;
 

@@ -116,6 +116,8 @@ typedef struct {
     int wait;           /* epochs since it */
     double best_value;  /* the monitored value there */
     EpochMetrics best;  /* its metrics */
+    EpochMetrics last;  /* epoch's own metrics, which --no-restore-best keeps at the
+                           end (last.epoch == epoch), or last.epoch 0 when not known */
     size_t n_best;      /* n_params when best_params is given, else 0 */
     float *best_params; /* the best epoch's weights under --restore-best when
                            they are not the checkpoint's own (best_epoch < epoch) */

@@ -150,6 +150,10 @@ typedef struct {
     bool live;    /* started: sweep_exec_stop may stop its trainer */
     bool resume;  /* --resume: goes on from its run directory's checkpoint */
     bool dormant; /* --resume: not open until promoted (asha) or judged (median) */
+    /* --resume: trials.csv had it training (running, or paused at a rung):
+     * the kill left its run open, so a stop before it is opened again
+     * opens it from its checkpoint to end it (stop_parked) */
+    bool unended;
     /* --resume: a dormant trial pruned at this epoch (0: none) is opened
      * from its checkpoint only to stop there, so that its run ends
      * (journal, model.gtm, figures) as it would have without the
@@ -241,6 +245,18 @@ ErrorCode sweep_exec_run(SweepExec *x, Error *err);
  * trials.csv does not fit the space (naming the file and line).
  */
 ErrorCode sweep_exec_resume(SweepExec *x, Error *err);
+/*
+ * --resume, before the data is read: o holds dir's space.txt.  A file it
+ * names by a relative path (dataset, test, labels, in a space.txt of a
+ * gradtop from before it wrote absolute paths) would be read from the
+ * working directory, which need not be the one the sweep started from.
+ * The trials' config.txt name it by its absolute path: the file a trial
+ * trained on whose path ends in the relative one is taken instead, and
+ * note (cap bytes) says so, line by line ("" when nothing was changed).
+ * ERROR_INPUT naming space.txt's line and what to do when neither the
+ * working directory nor a trial has the file.
+ */
+ErrorCode sweep_resume_paths(Options *o, const char *dir, char *note, size_t cap, Error *err);
 /* From any thread: every trial stops after its current batch, none
  * starts; sweep_exec_run then returns with the files written. */
 void sweep_exec_stop(SweepExec *x);
@@ -328,14 +344,18 @@ ErrorCode sweep_dir_make(const Options *o, const char *dataset, char *out, size_
  * "(or use --no-log)".  Either is locked (flock) until sweep_exec_free:
  * a second gradtop resuming it meanwhile is refused (ERROR_INPUT). */
 ErrorCode sweep_exec_open_dir(SweepExec *x, const char *resume, Error *err);
-/* t->stop_why: why the sweep's rule pruned t at its epoch (the journal's
+/* t->stop_why: why the sweep's rule pruned t at epoch (the journal's
  * stop line). */
-void sweep_exec_pruned_why(const SweepExec *x, SweepTrial *t);
+void sweep_exec_pruned_why(const SweepExec *x, SweepTrial *t, int epoch);
 /* The run directory of trial index in the sweep directory (named
  * ...-trial-NNN) into out, when one is there though trials.csv has no row
  * for it (a sweep killed between making it and writing trials.csv):
  * the trial starts again in it rather than beside it. */
 bool sweep_trial_dir_find(const SweepExec *x, int index, char *out, size_t cap);
+/* The figures of epoch of t's run as its metrics.csv holds them (8
+ * significant digits) into m: for a checkpoint from before its LAST
+ * section.  False when the run has no such row. */
+bool sweep_trial_epoch_figures(const SweepTrial *t, int epoch, EpochMetrics *m);
 /* space.txt: the sweep's options (the dataset, every run option, the
  * sweep's own), loadable with --config: sweep --config DIR/space.txt
  * repeats the sweep. */
