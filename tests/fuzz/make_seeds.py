@@ -5,7 +5,9 @@ The files are committed; this script says what each one is and rebuilds
 them:  python3 tests/fuzz/make_seeds.py [RUN_DIR ...]
 RUN_DIR: run directories of `gradtop train` whose model.gtm, config.txt and
 event file become seeds (the committed ones came from iris, diabetes with
---layers 4, and breast_cancer with --layers "" --optimizer sgd).
+--layers 4, and breast_cancer with --layers "" --optimizer sgd; a run's
+checkpoint.gtm too when it is there: checkpoint-iris.gtm came from iris
+with --layers 4 --epochs 3 --no-restore-best).
 Seeds are valid files and edge cases of each format; fuzz_idx's inputs
 carry the harness's mode byte (see fuzz_common.h).
 """
@@ -124,6 +126,11 @@ for p in sorted(glob.glob(os.path.join(ROOT, "tests/data/models/*.gtm"))):
 for i, run in enumerate(sys.argv[1:]):
     tag = os.path.basename(run.rstrip("/")).split("-", 2)[-1]
     copy("model", os.path.join(run, "model.gtm"), "run-%s.gtm" % tag)
+    # a checkpoint: the run state's sections (RESUME, and LAST under
+    # --no-restore-best) that model.gtm does not have
+    ck = os.path.join(run, "checkpoint.gtm")
+    if os.path.exists(ck):
+        copy("model", ck, "checkpoint-%s.gtm" % tag)
     copy("config", os.path.join(run, "config.txt"), "run-%s.cfg" % tag)
     ev = sorted(glob.glob(os.path.join(run, "events.out.tfevents.*")))[0]
     copy("tfevents", ev, "run-%s.tfevents" % tag)
