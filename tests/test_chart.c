@@ -417,6 +417,89 @@ static void format_is_compact_and_fits_the_width(void **state)
     assert_string_equal(b, "nan");
 }
 
+/* ---- the x axis's label row ------------------------------------------ */
+
+/* gradtop race's loss chart at 100 columns: the row runs from column 1
+ * (the y axis's) to 100, ticks every 12 columns from 2 labelled 0 to 80,
+ * the last one's label reaching the row's end.  "epoch" takes the end,
+ * the label under it gives way; the others stay centred under their
+ * ticks. */
+static void x_title_shows_and_the_labels_it_would_touch_give_way(void **state)
+{
+    (void)state;
+    int col[9], w[9], start[9];
+    for (int i = 0; i < 9; i++) {
+        col[i] = 2 + 12 * i;
+        w[i] = i == 0 ? 1 : 2;
+    }
+    assert_int_equal(chart_label_row(col, w, 9, 1, 100, 5, start), 95);
+    assert_int_equal(start[0], 2);
+    assert_int_equal(start[1], 13); /* "10" over columns 13, 14: its tick at 14 */
+    assert_int_equal(start[7], 85); /* "70" ends at 86, two blanks before "epoch" */
+    assert_int_equal(start[8], -1); /* "80" at 97, 98 would touch it */
+    /* without a title the last label is moved in to end with the row */
+    col[8] = 99;
+    assert_int_equal(chart_label_row(col, w, 9, 1, 100, 0, start), -1);
+    assert_int_equal(start[8], 98);
+    assert_int_equal(start[7], 85);
+}
+
+/* Labels too wide for their spacing: every other one shows, from the
+ * first, rather than whichever happen to find room (0, 2.5k, 7.5k). */
+static void crowded_labels_give_way_at_an_even_stride(void **state)
+{
+    (void)state;
+    int col[] = {2, 6, 10, 14, 18}, w[] = {1, 4, 4, 4, 4}, start[5];
+    assert_int_equal(chart_label_row(col, w, 5, 1, 40, 5, start), 35);
+    assert_int_equal(start[0], 2);
+    assert_int_equal(start[1], -1);
+    assert_int_equal(start[2], 8);
+    assert_int_equal(start[3], -1);
+    assert_int_equal(start[4], 16);
+}
+
+/* However the row is shared, a label shown covers its own tick, stays
+ * whole inside the row and keeps a blank column from its neighbours and
+ * two from the title; the first label always shows beside a title that
+ * leaves it room. */
+static void shown_labels_sit_under_their_ticks_whole_and_apart(void **state)
+{
+    (void)state;
+    int col[32], w[32], start[32];
+    for (int width = 16; width <= 160; width += 7)
+        for (int n = 1; n <= 12; n++)
+            for (int tw = 0; tw <= 9; tw += 3) {
+                int lo = 3, hi = lo + width;
+                for (int i = 0; i < n; i++) {
+                    col[i] = lo + 1 + (width - 2) * i / (n > 1 ? n - 1 : 1);
+                    w[i] = 1 + (i * 7) % 5;
+                }
+                int title = chart_label_row(col, w, n, lo, hi, tw, start);
+                assert_int_equal(title, tw > 0 && tw <= width ? hi - tw : -1);
+                if (title < 0 || col[0] + 3 <= title) assert_true(start[0] >= 0);
+                int last_end = lo - 1;
+                for (int i = 0; i < n; i++) {
+                    if (start[i] < 0) continue;
+                    assert_true(start[i] >= lo && start[i] + w[i] <= hi);
+                    assert_true(start[i] <= col[i] && col[i] < start[i] + w[i]);
+                    assert_true(start[i] > last_end);
+                    if (title >= 0) assert_true(start[i] + w[i] + 2 <= title);
+                    last_end = start[i] + w[i];
+                }
+            }
+}
+
+/* A title wider than the row is left out, not cut; the labels then have
+ * the row. */
+static void x_title_too_wide_for_the_row_is_left_out_whole(void **state)
+{
+    (void)state;
+    int col[] = {4, 12}, w[] = {1, 2}, start[2];
+    assert_int_equal(chart_label_row(col, w, 2, 3, 16, 14, start), -1);
+    assert_int_equal(start[0], 4);
+    assert_int_equal(start[1], 11);
+}
+
 /* ---- downsampling ----------------------------------------------------- */
 
 static void downsample_gives_min_max_mean_per_bucket(void **state)
@@ -696,6 +779,10 @@ int main(void)
         cmocka_unit_test(linear_ticks_are_multiples_of_the_step_inside_the_range),
         cmocka_unit_test(log_ticks_are_powers_of_ten_or_one_two_five),
         cmocka_unit_test(format_is_compact_and_fits_the_width),
+        cmocka_unit_test(x_title_shows_and_the_labels_it_would_touch_give_way),
+        cmocka_unit_test(crowded_labels_give_way_at_an_even_stride),
+        cmocka_unit_test(shown_labels_sit_under_their_ticks_whole_and_apart),
+        cmocka_unit_test(x_title_too_wide_for_the_row_is_left_out_whole),
         cmocka_unit_test(downsample_gives_min_max_mean_per_bucket),
         cmocka_unit_test(downsample_leaves_empty_buckets_nan_and_counts_the_upper_edge),
         cmocka_unit_test(braille_bits_follow_unicode_dot_numbering),

@@ -4,6 +4,7 @@
  */
 #include "chart.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -371,6 +372,35 @@ void chart_format(double v, double step, int width, char *buf, size_t cap)
             return;
         }
     }
+}
+
+int chart_label_row(const int *col, const int *w, int n, int lo, int hi, int title_w, int *start)
+{
+    int title = title_w > 0 && title_w <= hi - lo ? hi - title_w : -1;
+    /* a label ends before this column: two blanks before the title keep
+     * it from reading as part of the last label ("0.01 log scale") */
+    int end = title >= 0 ? title - 2 : hi;
+    for (int i = 0; i < n; i++) {
+        int s = col[i] - w[i] / 2;
+        if (s + w[i] > hi) s = hi - w[i];
+        if (s < lo) s = lo;
+        start[i] = w[i] > 0 && s + w[i] <= end ? s : -1;
+    }
+    /* the smallest stride whose labels keep a blank column between them */
+    int k = 1;
+    for (; k < n; k++) {
+        int last_end = INT_MIN;
+        bool apart = true;
+        for (int i = 0; i < n && apart; i += k) {
+            if (start[i] < 0) continue;
+            apart = start[i] > last_end;
+            last_end = start[i] + w[i];
+        }
+        if (apart) break;
+    }
+    for (int i = 0; i < n; i++)
+        if (i % k) start[i] = -1;
+    return title;
 }
 
 /* ---- downsampling ----------------------------------------------------- */

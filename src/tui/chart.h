@@ -150,6 +150,22 @@ int chart_ticks(const ChartAxis *axis, int max_ticks, double *ticks, int cap);
  */
 void chart_format(double v, double step, int width, char *buf, size_t cap);
 
+/*
+ * Lays out an x axis's label row, columns [lo, hi): n tick labels, label i
+ * w[i] columns wide, centred under its tick at column col[i] (ascending)
+ * and moved in only as far as it must to stay whole in the row, and the
+ * axis's title, title_w columns (0: none), at the row's end.  The title
+ * goes first: it shows whenever it fits in the row, since without it the
+ * reader cannot tell what the axis counts.  A label shows only with a
+ * blank column between it and the labels beside it, and two between it
+ * and the title; of the labels clear of the title, every k-th from the
+ * first shows, k the smallest for which those keep apart, so that the
+ * labels shown stay evenly spaced.  start[i] gets label i's first column,
+ * or -1 when it gives way (its tick mark stays).  Returns the title's
+ * first column, or -1 when there is no title or it does not fit.
+ */
+int chart_label_row(const int *col, const int *w, int n, int lo, int hi, int title_w, int *start);
+
 /* ---- downsampling ----------------------------------------------------- */
 
 /*

@@ -242,29 +242,29 @@ void chartview_draw(WINDOW *w, int top, int left, int height, int width, const C
         crt_puts(w, py + row, ax, 1, crt_glyph(GLYPH_TICK_LEFT));
     }
 
-    /* x ticks and labels; a label stops short of an x title drawn first */
-    int label_end = -1;
+    /* x ticks, then their labels and the x title (chart_label_row) */
     int dots_w = pw * dx;
-    int title_l = c->x_title ? crt_width(c->x_title) : 0;
-    int label_limit = c->x_title_first && title_l ? left + width - title_l - 1 : left + width;
-    for (int i = 0; i < c->n_x_ticks; i++) {
+    int lab_col[CHARTVIEW_MAX_TICKS], lab_w[CHARTVIEW_MAX_TICKS], lab_at[CHARTVIEW_MAX_TICKS];
+    int lab_tick[CHARTVIEW_MAX_TICKS], n_lab = 0;
+    for (int i = 0; i < c->n_x_ticks && i < CHARTVIEW_MAX_TICKS; i++) {
         int d = chart_map(&c->x_axis, c->x_ticks[i], dots_w, false);
         if (d < 0) continue;
         int col = d / dx;
         crt_set(w, ROLE_DIM);
         crt_puts(w, py + plot_h, px + col, 1, crt_glyph(GLYPH_TICK_DOWN));
-        int l = (int)strlen(c->x_labels[i]);
-        int start = px + col - l / 2;
-        if (start < px - 1) start = px - 1;
-        if (start + l > left + width) start = left + width - l;
-        if (start <= label_end || start + l > label_limit) continue;
-        crt_set(w, ROLE_NORMAL);
-        crt_puts(w, py + plot_h + 1, start, l, c->x_labels[i]);
-        label_end = start + l;
+        lab_col[n_lab] = px + col;
+        lab_w[n_lab] = crt_width(c->x_labels[i]);
+        lab_tick[n_lab++] = i;
     }
-    if (c->x_title && left + width - title_l > label_end + 1) {
+    int title_l = c->x_title ? crt_width(c->x_title) : 0;
+    int title_at = chart_label_row(lab_col, lab_w, n_lab, px - 1, left + width, title_l, lab_at);
+    crt_set(w, ROLE_NORMAL);
+    for (int k = 0; k < n_lab; k++)
+        if (lab_at[k] >= 0)
+            crt_puts(w, py + plot_h + 1, lab_at[k], lab_w[k], c->x_labels[lab_tick[k]]);
+    if (title_at >= 0) {
         crt_set(w, ROLE_DIM);
-        crt_puts(w, py + plot_h + 1, left + width - title_l, title_l, c->x_title);
+        crt_puts(w, py + plot_h + 1, title_at, title_l, c->x_title);
     }
 
     /* markers: a faint line up through the plot and a glyph on the axis */

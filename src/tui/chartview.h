@@ -46,11 +46,10 @@ typedef struct {
     double x_ticks[CHARTVIEW_MAX_TICKS];
     char x_labels[CHARTVIEW_MAX_TICKS][12];
     int n_x_ticks;
-    const char *x_title; /* written at the right end of the label row */
-    /* The x title is drawn even when the last tick labels reach the row's
-     * end: those that would touch it give way (their ticks stay).  Else
-     * it is drawn only where the labels leave room. */
-    bool x_title_first;
+    /* What the x axis counts, at the right end of the label row: always
+     * shown, the tick labels that would touch it give way (their ticks
+     * stay; see chart_label_row). */
+    const char *x_title;
     const ChartMarker *markers;
     int n_markers;
     const char *empty_text; /* shown when no series has a point */

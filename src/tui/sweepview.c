@@ -878,7 +878,12 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
         }
     } else {
         double t[CHARTVIEW_MAX_TICKS];
-        int nt = chart_ticks(&c.x_axis, width / 10 < 2 ? 2 : width / 10, t, CHARTVIEW_MAX_TICKS);
+        /* a log axis's "log scale" takes the row's end, and the label
+         * under it gives way: a tick for every 7 columns (a label like
+         * 0.001 and a blank) leaves two labels or more to give the scale */
+        int max_ticks = width / (log ? 7 : 10);
+        if (max_ticks < (log ? 3 : 2)) max_ticks = log ? 3 : 2;
+        int nt = chart_ticks(&c.x_axis, max_ticks, t, CHARTVIEW_MAX_TICKS);
         if (nt < 2 && !log) {
             /* two ticks' nice step may pass the range and leave at most
              * one (int(4,64): a step of 100): the axis's ends instead */

@@ -1037,7 +1037,6 @@ static void view_scatter(const ViewCtx *c, int top, int left, int height, int wi
     char xt[48];
     snprintf(xt, sizeof xt, "actual %s", crt_glyph(GLYPH_ARROW));
     sp.x_title = xt;
-    sp.x_title_first = true; /* the only name of the x axis */
     chartview_draw(stdscr, top, left, height, width, &sp);
 }
 

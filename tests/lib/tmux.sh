@@ -165,6 +165,63 @@ axis_max() {
         END { print defined $m ? $m : "none" }' "$@"
 }
 
+# x_titles: for each chart on the screen (a "└" on its x axis's row), top
+# to bottom and left to right, the text of its label row (the next line)
+# from that corner up to the next chart's corner or a "│" (a panel beside
+# it), blanks trimmed at the end; one a line.  A chart's x title ends it.
+x_titles() { x_label_rows titles; }
+
+# x_labels_false: for each chart as x_titles finds them, a line for each of
+# its numeric x tick labels that is not over a tick (the x axis's row
+# above it all "─" there), and for a linear axis ("log scale" not in its
+# label row) each label whose value is off the line through the first and
+# last labels' ticks by more than a column; nothing when every label is
+# true.
+x_labels_false() { x_label_rows false; }
+
+# x_label_rows titles|false: x_titles and x_labels_false.
+x_label_rows() {
+    screen | perl -CS -ne '
+        BEGIN { $mode = shift }
+        push @l, $_;
+        END {
+            for my $i (0 .. $#l - 1) {
+                my @c;
+                push @c, $-[0] while $l[$i] =~ /\x{2514}/g;
+                for my $k (0 .. $#c) {
+                    my $to = $k < $#c ? $c[$k + 1] : length $l[$i + 1];
+                    my $row = substr($l[$i + 1], 0, $to);
+                    $row =~ s/\x{2502}.*//s;
+                    if ($mode eq "titles") {
+                        (my $seg = substr($row, $c[$k])) =~ s/\s+$//;
+                        print "$seg\n";
+                        next;
+                    }
+                    my (@v, @t);
+                    pos($row) = $c[$k];
+                    while ($row =~ /\G.*?(?<!\S)(-?[0-9][0-9.]*(?:e-?[0-9]+)?)(k?)(?!\S)/gc) {
+                        my ($a, $b) = ($-[1], $+[2]);
+                        my $under = substr($l[$i], $a, $b - $a);
+                        my $p = -1;
+                        for my $j (0 .. length($under) - 1) {
+                            $p = $a + $j, last if substr($under, $j, 1) ne "\x{2500}";
+                        }
+                        if ($p < 0) { print "line ", $i + 2, ": $1$2 is under no tick\n"; next }
+                        push @v, $1 * ($2 eq "k" ? 1000 : 1);
+                        push @t, $p;
+                    }
+                    next if $row =~ /log scale/ || @v < 3 || $t[-1] == $t[0];
+                    my $per = ($v[-1] - $v[0]) / ($t[-1] - $t[0]);
+                    for my $j (1 .. $#v - 1) {
+                        my $at = $t[0] + ($v[$j] - $v[0]) / $per;
+                        print "line ", $i + 2, ": $v[$j] is at column $t[$j], not $at\n"
+                            if abs($at - $t[$j]) > 1;
+                    }
+                }
+            }
+        }' "$1"
+}
+
 # cells: from the coloured screen on stdin (capture-pane -e), a line "ROW
 # COL FG CHAR ATTR" for every character but spaces, rows and columns from
 # 0, FG the colour it is drawn in (an SGR 38;5;N as N, 3N and 9N as N and
