@@ -205,6 +205,13 @@ check "--resume with another option exits 2" [ $? -eq 2 ]
 check "naming the option, and how to run the sweep with it" \
     grep -qF "gradtop sweep: --parallel 4: --resume goes on with the sweep's own options, those its trials so far were made with ($cut/space.txt): give no others; to run it with other options, start a new sweep with --config $cut/space.txt and them" "$T/given.err"
 check "leaving trials.csv as it was" cmp -s "$cut/trials.csv" "$T/cut-given.csv"
+# --paused, which changes no trial, is taken beside --resume: headless,
+# it is refused as for a new sweep, since no screen can resume it.
+"$G" sweep --resume "$cut" --paused >/dev/null 2>"$T/paused.err"
+check "--resume --paused headless exits 2" [ $? -eq 2 ]
+check "saying --paused needs the sweep screen, not that --resume refuses it" \
+    grep -qF "gradtop sweep: --paused needs the sweep screen to resume from" "$T/paused.err"
+check "leaving trials.csv as it was (--paused)" cmp -s "$cut/trials.csv" "$T/cut-given.csv"
 "$G" sweep --resume "$cut" >"$T/resumed.out" 2>"$T/resumed.err"
 check "--resume exits 0" [ $? -eq 0 ]
 cut -d, -f1-13 "$whole/trials.csv" >"$T/whole.csv"

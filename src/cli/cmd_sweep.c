@@ -140,13 +140,20 @@ out:
     return rc;
 }
 
+/* Whether option i may be given beside --resume: --paused, which says how
+ * the sweep screen starts and changes no trial. */
+static bool resume_takes(size_t i)
+{
+    return i < option_count && strcmp(option_table[i].name, "paused") == 0;
+}
+
 /* sweep --resume SWEEPDIR: the sweep's own options, from its space.txt;
- * the command line (cli) may add nothing, since the trials made so far
- * were made with those: the first it gives is named. */
+ * the command line (cli) may add nothing else, since the trials made so
+ * far were made with those: the first it gives is named. */
 static int resume_options(const Options *cli, const CliArgs *a, Options *o)
 {
     for (size_t i = 0; i <= option_count; i++) {
-        if (!a->locked[i]) continue;
+        if (!a->locked[i] || resume_takes(i)) continue;
         char given[OPTIONS_SPACE + 64], v[OPTIONS_SPACE];
         if (i == option_count) {
             error_quote_text(v, sizeof v, cli->dataset, strlen(cli->dataset));
@@ -207,6 +214,7 @@ static int resume_options(const Options *cli, const CliArgs *a, Options *o)
     }
     if (note[0]) fprintf(stderr, "gradtop: --resume: %s\n", note);
     o->no_log = false;
+    o->paused = cli->paused;
     return EXIT_OK;
 }
 
