@@ -166,9 +166,16 @@ quit_or_back || fail "q did not come back from the best run to the sweep screen"
 ls -d "$sweep"/*-best-trial-* >/dev/null 2>&1 || fail "the best run has no run directory in the sweep's"
 echo "ok: a trains the best configuration in the dashboard; q comes back"
 
+resize 200 60 # the whole help on one page
 keys '?'
 wait_for 'gradtop sweep keys' 5 || fail "? did not show the help"
 wait_for 'up/down, pgup/pgdn and home/end' 5 || fail "the help does not say which keys move the cursor"
+# every status word the rows show is explained, waiting included
+help=$(screen | tr -d '│|' | tr '\n' ' ' | tr -s ' ')
+for word in 'waiting (not started yet' 'running;' 'paused (by you)' 'at rung (asha' 'promoted (' \
+    'exploited (' 'pruned (' 'done;' 'early stop (' 'diverged;' 'stopped;' 'failed.'; do
+    case $help in *"$word"*) ;; *) fail "the help does not explain '$word': $help" ;; esac
+done
 keys '?'
 wait_gone 'gradtop sweep keys' 5 || fail "? did not close the help"
 quit_exits sweep 0
