@@ -134,6 +134,44 @@ static void test_labels_file_for_csv_data_is_refused(void **state)
     dataset_free(&ds);
 }
 
+/* A CSV file's --label or --delimiter given for IDX images would go
+ * unread: refused, for a file, a gzip file and fashion-mnist, naming the
+ * option and the data; the images load without them. */
+static void test_csv_options_for_idx_data_are_refused(void **state)
+{
+    (void)state;
+    const char *const sets[] = {IDX "tiny-images-idx3-ubyte", IDX "tinygz-images-idx3-ubyte.gz",
+                                "fashion-mnist"};
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++) {
+        DatasetOptions o = dataset_options_default();
+        Dataset ds;
+        Error err = {0};
+        o.label = "3";
+        assert_int_equal(dataset_load(&ds, sets[i], &o, &err), ERROR_INPUT);
+        char want[256];
+        snprintf(want, sizeof want,
+                 "--label 3: %s is IDX images, whose labels come from a labels file, not a "
+                 "column; --label names a column of CSV data",
+                 sets[i]);
+        assert_string_equal(err.msg, want);
+        dataset_free(&ds);
+        o.label = NULL;
+        o.delimiter = ';';
+        assert_int_equal(dataset_load(&ds, sets[i], &o, &err), ERROR_INPUT);
+        snprintf(want, sizeof want,
+                 "--delimiter semicolon ';': %s is IDX images, not CSV text; leave --delimiter "
+                 "out",
+                 sets[i]);
+        assert_string_equal(err.msg, want);
+        dataset_free(&ds);
+    }
+    DatasetOptions o = dataset_options_default();
+    Dataset ds;
+    Error err = {0};
+    assert_int_equal(dataset_load(&ds, sets[0], &o, &err), ERROR_NONE);
+    dataset_free(&ds);
+}
+
 static void test_dataset_load_recognises_idx_by_content(void **state)
 {
     Dataset ds;
@@ -508,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_idx_gzip_files_load_the_same),
         cmocka_unit_test(test_idx_explicit_labels_file),
         cmocka_unit_test(test_labels_file_for_csv_data_is_refused),
+        cmocka_unit_test(test_csv_options_for_idx_data_are_refused),
         cmocka_unit_test(test_dataset_load_recognises_idx_by_content),
         cmocka_unit_test(test_idx_bad_files_are_refused_naming_the_file),
         cmocka_unit_test(test_idx_gzip_members_and_header_crc_load_the_same),

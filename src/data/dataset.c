@@ -263,6 +263,26 @@ static ErrorCode labels_for_csv(const char *path, const char *labels, Error *err
                      labels, path);
 }
 
+/* A CSV file's options given for IDX images, which have no columns and no
+ * delimiter: they would go unread, and the label not be the one meant.
+ * ERROR_NONE when none was given. */
+static ErrorCode csv_options_for_idx(const char *path, const DatasetOptions *opt, Error *err)
+{
+    if (opt->label)
+        return error_set(err, ERROR_INPUT,
+                         "--label %s: %s is IDX images, whose labels come from a labels file, "
+                         "not a column; --label names a column of CSV data",
+                         opt->label, path);
+    if (opt->delimiter != DATASET_DELIMITER_AUTO) {
+        char name[32];
+        dataset_delimiter_name(opt->delimiter, name, sizeof name);
+        return error_set(err, ERROR_INPUT,
+                         "--delimiter %s: %s is IDX images, not CSV text; leave --delimiter out",
+                         name, path);
+    }
+    return ERROR_NONE;
+}
+
 /* What a path holds, from its first bytes (and its name as a tie-break). */
 static ErrorCode load_path(Dataset *ds, const char *path, const DatasetOptions *opt, Error *err)
 {
@@ -318,7 +338,10 @@ static ErrorCode load_path(Dataset *ds, const char *path, const DatasetOptions *
         idx = true; /* the IDX loader says what is wrong with it */
     }
     if (!idx && strstr(path, "-ubyte")) idx = true;
-    if (idx) return dataset_load_idx(ds, path, opt->labels_file, err);
+    if (idx) {
+        ErrorCode rc = csv_options_for_idx(path, opt, err);
+        return rc ? rc : dataset_load_idx(ds, path, opt->labels_file, err);
+    }
     if (opt->labels_file) return labels_for_csv(path, opt->labels_file, err);
     return dataset_load_csv(ds, path, opt, err);
 }
@@ -397,6 +420,8 @@ ErrorCode dataset_load(Dataset *ds, const char *spec, const DatasetOptions *opt,
                              "--labels %s: %s comes with its own labels file; give the images "
                              "by their path to pair them with another",
                              opt->labels_file, spec);
+        ErrorCode refused = csv_options_for_idx(spec, opt, err);
+        if (refused) return refused;
         if (!fashion_paths(opt->fashion_dir, test, path, sizeof path))
             return error_set(err, ERROR_INPUT,
                              "%s: not installed (no %s); install the Debian package "
