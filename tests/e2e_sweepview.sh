@@ -325,6 +325,17 @@ awk -v t="$top" 'BEGIN { exit !(t != "none" && t + 0 <= 100) }' ||
     fail "the curves' axis runs to $top with far worse trials clipped"
 quit_exits far 0
 echo "ok: far worse trials sit on the charts' top edge (the curves' axis tops at $top)"
+# Without colour the legend is what tells the best's curve from the
+# cursor's: where the chart is wide enough it keeps it beside the clipping
+# note (the note once took its place).
+start_session farmono "C.UTF-8 NO_COLOR=1" "sweep --space 'lr=loguniform(1e-3,30)' --trials 10 \
+--max-epochs 10 --patience 0 --seed 2 --no-log '$PWD/datasets/digits.csv'"
+resize 160 48
+wait_for 'sweep finished: best trial' 60 || fail "the sweep with far worse trials did not finish (NO_COLOR)"
+wait_for 'per epoch.*solid: best.*\([0-9]+\); above: top edge' 5 ||
+    fail "without colour, the clipped curves chart lost its legend: $(screen | grep 'per epoch')"
+quit_exits farmono 0
+echo "ok: without colour, the clipped curves chart keeps its legend beside 'above: top edge'"
 
 # ---- one trial's early spike does not flatten the curves chart ---------------------
 # (16 digits trials, rates 1e-4 to 1e-1: a fast one's val_loss jumps to

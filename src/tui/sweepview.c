@@ -742,10 +742,20 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
     /* what lies above the range is drawn on its top edge, and said */
     bool above = chartview_clipped_above(&c, c.n_series);
     /* the clipping first: a line on the top edge must not read as a
-     * value; on a narrow chart the title gives it room */
-    if (above && best >= 0) snprintf(legend, sizeof legend, "above: top edge");
+     * value; on a narrow chart the title gives it room.  Both when they
+     * fit beside the short title: without colour, the legend is what
+     * tells the best's curve from the cursor's */
+    char short_title[64];
+    snprintf(short_title, sizeof short_title, "%s per epoch", monitor_names[x->monitor]);
+    if (above && best >= 0) {
+        char both[sizeof legend];
+        int len = snprintf(both, sizeof both, "%s; above: top edge", legend);
+        bool fits = len > 0 && (size_t)len < sizeof both &&
+                    (int)(strlen(short_title) + 2 + (size_t)len) <= width;
+        snprintf(legend, sizeof legend, "%s", fits ? both : "above: top edge");
+    }
     if (c.legend && (int)(strlen(title) + 2 + strlen(legend)) > width)
-        snprintf(title, sizeof title, "%s per epoch", monitor_names[x->monitor]);
+        snprintf(title, sizeof title, "%s", short_title);
     int max_ticks = width / 8 < 2 ? 2 : width / 8;
     double step = chart_nice_step(E, max_ticks);
     if (step < 1) step = 1;
