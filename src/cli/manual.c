@@ -390,6 +390,9 @@ void cli_bash_completion(FILE *f)
             "    [ \"$cword\" -eq 1 ] && COMPREPLY+=($(compgen -W \"%s\" -- \"$cur\"))\n"
             "    _gradtop_datasets \"$cur\"\n"
             "}\n"
-            "complete -F _gradtop gradtop\n",
+            /* filenames: readline quotes what it puts on the line (a
+             * dataset or file named "a b" or "q$(touch x)"), so that the
+             * line runs with that name rather than as shell words */
+            "complete -o filenames -F _gradtop gradtop\n",
             names, names);
 }
