@@ -254,7 +254,7 @@ expect_line "$OUT" '^  -V, --version  ' "train --help does not list -V, --versio
 expect_no_line "$OUT" '^  --(man|bash-completion|list-datasets) ' "train --help lists an option that goes alone"
 run --bash-completion
 expect_rc 0
-expect_line "$OUT" '^complete -F _gradtop gradtop$' "--bash-completion prints no completion script"
+expect_line "$OUT" '^complete -o filenames -F _gradtop gradtop$' "--bash-completion prints no completion script"
 expect_line "$OUT" '^    \*\) local opts="--help --version --man --bash-completion ' \
     "the completion does not offer the options that print and exit"
 run --man --lr 1

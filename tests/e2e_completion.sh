@@ -81,6 +81,25 @@ check "the completions offer a dataset named \$(touch pwned) as it is" \
     grep -qxF '$(touch pwned)' "$T/arg"
 check "completing a dataset's name runs no part of it" test ! -e "$T/here/pwned"
 
+# A file's name is one word, however it is spelt: a blank does not split
+# it, and a * is not a pattern of the directory's files.
+mkdir "$T/files"
+: >"$T/files/my data.csv"
+: >"$T/files/*"
+: >"$T/files/other"
+offered "$T/files" "$G" train my >"$T/arg"
+check "a file with a blank in its name is offered as one word" \
+    test "$(cat "$T/arg")" = "my data.csv"
+offered "$T/files" "$G" train --config "my" >"$T/arg"
+check "--config offers a file with a blank in its name as one word" \
+    test "$(cat "$T/arg")" = "my data.csv"
+offered "$T/files" "$G" train "*" >"$T/arg"
+check "a file named * is offered as itself, not as every file" test "$(cat "$T/arg")" = "*"
+mkdir "$T/files/some dir"
+offered "$T/files" "$G" view "some" >"$T/arg"
+check "view offers a directory with a blank in its name as one word" \
+    test "$(cat "$T/arg")" = "some dir"
+
 # A program that cannot be asked (not found): the built-ins the script
 # was made with.
 offered "$T/empty" "$T/no-such-gradtop" train "" >"$T/arg"

@@ -1467,6 +1467,17 @@ static void resume_refuses_what_is_not_this_sweeps_trials(void **state)
     expect_contains(w->msg, " (that line has no line end: was trials.csv cut short? The sweep "
                             "writes every line whole; delete that line to have its trial train "
                             "again from the start)");
+    /* cut short in its header, the file's only line: no trial's line to
+     * delete, the file itself is (a sweep with no trials.csv starts from
+     * its first trial) */
+    snprintf(text, sizeof text, "%.*s", (int)(nl - w->saved) / 2, w->saved);
+    write_text(w->csv, text);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    expect_contains(w->msg, "trials.csv:1: its columns are not those of this sweep's space.txt");
+    expect_contains(w->msg, " (that line has no line end: was trials.csv cut short? The sweep "
+                            "writes every line whole; delete trials.csv to have the sweep start "
+                            "again from its first trial)");
+    assert_null(strstr(w->msg, "its trial train again"));
     /* empty: damage, not a sweep that has made no trial */
     write_text(w->csv, "");
     assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);

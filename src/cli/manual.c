@@ -370,11 +370,15 @@ void cli_bash_completion(FILE *f)
     }
     char names[200];
     cli_command_names(names, sizeof names, " ");
+    /* files' names read a line each (mapfile), not as the words of an
+     * unquoted $(...), which would split "my data.csv" at its blank and
+     * expand a file named * to every file */
     fprintf(f,
             "    --model|--resume|--output|-o|--config|--labels|--logdir)\n"
-            "        COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
+            "        mapfile -t COMPREPLY < <(compgen -f -- \"$cur\"); return ;;\n"
             "    --test)\n"
-            "        COMPREPLY=($(compgen -f -- \"$cur\")); _gradtop_datasets \"$cur\"; return ;;\n"
+            "        mapfile -t COMPREPLY < <(compgen -f -- \"$cur\"); _gradtop_datasets \"$cur\"\n"
+            "        return ;;\n"
             "    esac\n"
             "    if [[ $cur == -* ]]; then\n"
             "        COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\")); return\n"
@@ -384,12 +388,15 @@ void cli_bash_completion(FILE *f)
             "        return\n"
             "    fi\n"
             "    if [ \"$cmd\" = view ]; then\n"
-            "        COMPREPLY=($(compgen -d -- \"$cur\")); return\n"
+            "        mapfile -t COMPREPLY < <(compgen -d -- \"$cur\"); return\n"
             "    fi\n"
-            "    COMPREPLY=($(compgen -f -- \"$cur\"))\n"
+            "    mapfile -t COMPREPLY < <(compgen -f -- \"$cur\")\n"
             "    [ \"$cword\" -eq 1 ] && COMPREPLY+=($(compgen -W \"%s\" -- \"$cur\"))\n"
             "    _gradtop_datasets \"$cur\"\n"
             "}\n"
-            "complete -F _gradtop gradtop\n",
+            /* filenames: readline quotes what it puts on the line (a
+             * dataset or file named "a b" or "q$(touch x)"), so that the
+             * line runs with that name rather than as shell words */
+            "complete -o filenames -F _gradtop gradtop\n",
             names, names);
 }

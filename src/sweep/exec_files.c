@@ -942,16 +942,17 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
     bool ended = true; /* the line had its line end */
     while ((line_len = getline(&line, &line_cap, f)) >= 0) {
         ended = line_len > 0 && line[line_len - 1] == '\n';
+        lineno++;
         const char *nul = memchr(line, '\0', (size_t)line_len);
         if (nul) {
             rc = error_set(err, ERROR_INPUT,
                            "%s:%d:%d: a NUL byte: binary data, not the text the sweep writes "
                            "(the file is damaged)",
-                           path, lineno + 1, (int)(nul - line) + 1);
+                           path, lineno, (int)(nul - line) + 1);
             break;
         }
         line[strcspn(line, "\r\n")] = '\0';
-        if (++lineno == 1) {
+        if (lineno == 1) {
             /* the columns this sweep's space.txt makes: another space's
              * trials (space.txt edited) would be read into the wrong ones */
             char header[SWEEP_MAX_PARAMS * 32 + 160];
@@ -1105,13 +1106,16 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
                        "%s: empty (the sweep writes its header line first): the file is damaged",
                        path);
     /* the sweep ends every line it writes: a last one refused without its
-     * end was most likely cut short */
+     * end was most likely cut short (lineno: the one refused); a header
+     * cut short is the whole file, and no trial's line */
     if (rc && !ended) {
         size_t n = strlen(err->msg);
         snprintf(err->msg + n, sizeof err->msg - n,
                  " (that line has no line end: was trials.csv cut short? The sweep writes "
-                 "every line whole; delete that line to have its trial train again from the "
-                 "start)");
+                 "every line whole; %s)",
+                 lineno == 1 ? "delete trials.csv to have the sweep start again from its first "
+                               "trial"
+                             : "delete that line to have its trial train again from the start");
     }
     free(line);
     fclose(f);
