@@ -58,4 +58,25 @@ check "naming space.txt's line and column and what to do" \
     grep -qF "$sweep/space.txt:$line:11: dataset = ../nowhere/flowers.csv: a relative path, read from the working directory ($T/elsewhere), where there is no such file, and no trial's config.txt names it: resume from the directory the sweep was started in, or write the file's absolute path on that line" "$T/e.err"
 check "and leaves space.txt as it was" grep -qx "dataset = ../nowhere/flowers.csv" "$sweep/space.txt"
 
+# Long paths (a trial's run directory near the 1023 bytes trials.csv's
+# run column takes): the note for the dataset and the one for --test both
+# come whole, the second once cut short in a buffer sized for shorter ones.
+deep=$T
+while [ ${#deep} -lt 900 ]; do deep=$deep/dddddddddddddddddddddddddddddddddddddddd; done
+deep=$deep/$(printf '%*s' $((950 - ${#deep} - 1)) '' | tr ' ' e)
+mkdir -p "$deep/data" "$deep/logs"
+cp datasets/iris.csv "$deep/data/flowers.csv"
+cp datasets/iris.csv "$deep/data/more-flowers-for-the-test-part.csv"
+(cd "$deep" && "$G" sweep data/flowers.csv --test data/more-flowers-for-the-test-part.csv --space 'lr=loguniform(1e-3,1e-1)' \
+    --trials 1 --max-epochs 1 --seed 3 --logdir "$deep/logs" >"$T/f.out" 2>"$T/f.err")
+check "a sweep under a long path exits 0" [ $? -eq 0 ]
+long=$(ls -d "$deep"/logs/*-flowers-sweep)
+sed -i -e "s|^dataset = .*|dataset = data/flowers.csv|" -e "s|^test = .*|test = data/more-flowers-for-the-test-part.csv|" \
+    "$long/space.txt"
+tline=$(grep -n '^test = ' "$long/space.txt" | cut -d: -f1)
+(cd "$T/elsewhere" && "$G" sweep --resume "$long" >"$T/g.out" 2>"$T/g.err")
+check "resumed from elsewhere, it exits 0" [ $? -eq 0 ]
+check "and stderr has the --test path's note whole, after the dataset's" \
+    grep -qF "$long/space.txt:$tline:8: test = data/more-flowers-for-the-test-part.csv, a relative path (from a gradtop before space.txt named files by absolute path): read as $deep/data/more-flowers-for-the-test-part.csv, the file its trials trained on" "$T/g.err"
+
 check_done

@@ -17,6 +17,7 @@
 #include "../tui/sweepview.h"
 #include "cli.h"
 #include "output.h"
+#include "gradtop/io/atomicfile.h"
 #include "gradtop/run/prepared.h"
 #include "gradtop/sweep/exec.h"
 #include "watched.h"
@@ -207,7 +208,9 @@ static int resume_options(const Options *cli, const CliArgs *a, Options *o)
                 path);
         return EXIT_USAGE;
     }
-    char note[3 * (OPTIONS_PATH + 400)];
+    /* three lines at most (dataset, test, labels), each naming space.txt's
+     * path and place, the relative path and the absolute one */
+    char note[3 * (ATOMICFILE_PATH + 32 + 2 * OPTIONS_PATH + 256)];
     if (sweep_resume_paths(o, a->resume, note, sizeof note, &err)) {
         fprintf(stderr, "gradtop: --resume: %s\n", err.msg);
         return EXIT_USAGE;

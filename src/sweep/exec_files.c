@@ -750,14 +750,15 @@ ErrorCode sweep_resume_paths(Options *o, const char *dir, char *note, size_t cap
         struct stat st;
         bool here = stat(v, &st) == 0 && S_ISREG(st.st_mode);
         if (trial_file(dir, files[k].offset, v, abs, sizeof abs)) {
-            if (!here || !same_file(v, abs)) {
+            if ((!here || !same_file(v, abs)) && used + 1 < cap) {
                 key_place(space, files[k].key, place, sizeof place);
-                int n = snprintf(note + used, used < cap ? cap - used : 0,
+                int n = snprintf(note + used, cap - used,
                                  "%s%s: %s = %s, a relative path (from a gradtop before "
                                  "space.txt named files by absolute path): read as %s, the file "
                                  "its trials trained on",
                                  used ? "\n" : "", place, files[k].key, v, abs);
-                used += n > 0 ? (size_t)n : 0;
+                /* cut short, note holds what fit: nothing goes after it */
+                if (n > 0) used = (size_t)n < cap - used ? used + (size_t)n : cap;
             }
             snprintf(v, OPTIONS_PATH, "%s", abs);
             continue;
