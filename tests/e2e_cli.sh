@@ -159,6 +159,27 @@ run train iris --epochs 1 --config "$T/nolog.cfg" --no-log=false --logdir "$T/no
 expect_rc 0
 expect_line "$OUT" '^result: .* run=' "--no-log=false did not turn off the config file's no-log = true"
 rm -rf "$T/nolog"
+# A --logdir so long that a run directory under it would pass the 1023
+# bytes a run's path may take is refused before anything is made (the
+# result line's run= was cut short); one that leaves room names its run
+# whole.  A sweep leaves room for its trials' directories too.
+deep=$T/long
+while [ ${#deep} -lt 960 ]; do deep=$deep/dddddddddddddddddddddddddddddddddddddddd; done
+deep=$deep/$(printf '%*s' $((1000 - ${#deep} - 1)) '' | tr ' ' e)
+run train iris --epochs 1 --logdir "$deep"
+expect_rc 2
+expect_line "$ERR" "^gradtop: --logdir: 1000 bytes long, and the run directory made under it could take [0-9]+, more than the 1023 a run directory's path may: choose a shorter one \\($T/long/" "a --logdir too long for a run directory is not refused"
+checks=$((checks + 1))
+[ ! -e "$T/long" ] || bad "a refused --logdir was made"
+run train iris --epochs 1 --logdir "${deep%/*}"
+expect_rc 0
+checks=$((checks + 1))
+made=$(sed -n 's/^result: .* run=//p' "$OUT")
+[ -d "$made" ] && [ "$(dirname "$made")" = "${deep%/*}" ] || bad "the result line's run= is not the run directory: $made"
+run sweep iris --space 'lr=loguniform(1e-3,1e-1)' --trials 1 --max-epochs 1 --logdir "${deep%/*}"
+expect_rc 2
+expect_line "$ERR" "^gradtop: --logdir: [0-9]+ bytes long, and the runs made under it could take [0-9]+, more than the 1023 a run directory's path may: choose a shorter one \\($T/long/" "a sweep's --logdir too long for its trials is not refused"
+rm -rf "$T/long"
 run train --help
 expect_line "$OUT" '; --no-log takes --no-log=false\.$' "train --help does not say how --no-log is turned off"
 expect_no_line "$OUT" '--no-no-' "train --help offers --no-no-..."

@@ -63,20 +63,20 @@ check "and leaves space.txt as it was" grep -qx "dataset = ../nowhere/flowers.cs
 # come whole, the second once cut short in a buffer sized for shorter ones.
 deep=$T
 while [ ${#deep} -lt 900 ]; do deep=$deep/dddddddddddddddddddddddddddddddddddddddd; done
-deep=$deep/$(printf '%*s' $((950 - ${#deep} - 1)) '' | tr ' ' e)
+deep=$deep/$(printf "%*s" $((920 - ${#deep} - 1)) '' | tr ' ' e)
 mkdir -p "$deep/data" "$deep/logs"
 cp datasets/iris.csv "$deep/data/flowers.csv"
-cp datasets/iris.csv "$deep/data/more-flowers-for-the-test-part.csv"
-(cd "$deep" && "$G" sweep data/flowers.csv --test data/more-flowers-for-the-test-part.csv --space 'lr=loguniform(1e-3,1e-1)' \
+cp datasets/iris.csv "$deep/data/more-flowers-for-the-test-part-of-this-sweep-with-a-name-long-enough-to-matter-here.csv"
+(cd "$deep" && "$G" sweep data/flowers.csv --test data/more-flowers-for-the-test-part-of-this-sweep-with-a-name-long-enough-to-matter-here.csv --space 'lr=loguniform(1e-3,1e-1)' \
     --trials 1 --max-epochs 1 --seed 3 --logdir "$deep/logs" >"$T/f.out" 2>"$T/f.err")
 check "a sweep under a long path exits 0" [ $? -eq 0 ]
 long=$(ls -d "$deep"/logs/*-flowers-sweep)
-sed -i -e "s|^dataset = .*|dataset = data/flowers.csv|" -e "s|^test = .*|test = data/more-flowers-for-the-test-part.csv|" \
+sed -i -e "s|^dataset = .*|dataset = data/flowers.csv|" -e "s|^test = .*|test = data/more-flowers-for-the-test-part-of-this-sweep-with-a-name-long-enough-to-matter-here.csv|" \
     "$long/space.txt"
 tline=$(grep -n '^test = ' "$long/space.txt" | cut -d: -f1)
 (cd "$T/elsewhere" && "$G" sweep --resume "$long" >"$T/g.out" 2>"$T/g.err")
 check "resumed from elsewhere, it exits 0" [ $? -eq 0 ]
 check "and stderr has the --test path's note whole, after the dataset's" \
-    grep -qF "$long/space.txt:$tline:8: test = data/more-flowers-for-the-test-part.csv, a relative path (from a gradtop before space.txt named files by absolute path): read as $deep/data/more-flowers-for-the-test-part.csv, the file its trials trained on" "$T/g.err"
+    grep -qF "$long/space.txt:$tline:8: test = data/more-flowers-for-the-test-part-of-this-sweep-with-a-name-long-enough-to-matter-here.csv, a relative path (from a gradtop before space.txt named files by absolute path): read as $deep/data/more-flowers-for-the-test-part-of-this-sweep-with-a-name-long-enough-to-matter-here.csv, the file its trials trained on" "$T/g.err"
 
 check_done

@@ -499,19 +499,28 @@ void rundir_absolute_files(Options *o)
 }
 
 ErrorCode rundir_make_dir(const char *logdir, const char *dataset, const char *name, double t,
-                          char *out, size_t cap, Error *err)
+                          size_t room, char *out, size_t cap, Error *err)
 {
+    /* the longest name it can take: the stamp, a "-9999" when taken */
+    char ds[128], nm[128], base[RUNDIR_PATH];
+    sanitize(ds, sizeof ds, dataset[0] ? dataset : "data");
+    if (name[0]) sanitize(nm, sizeof nm, name);
+    size_t longest = strlen(logdir) + strlen("/YYYYMMDD-HHMMSS-") + strlen(ds) +
+                     (name[0] ? 1 + strlen(nm) : 0) + strlen("-9999");
+    if (longest + room >= RUNDIR_DIR_MAX)
+        return error_set(err, ERROR_INPUT,
+                         "--logdir: %zu bytes long, and the %s made under it could take %zu, more "
+                         "than the %d a run directory's path may: choose a shorter one (%s)",
+                         strlen(logdir), room ? "runs" : "run directory", longest + room,
+                         RUNDIR_DIR_MAX - 1, logdir);
     ErrorCode rc = make_dirs(logdir, err);
     if (rc) return rc;
     time_t sec = (time_t)t;
     struct tm tm;
     char stamp[32] = "00000000-000000";
     if (localtime_r(&sec, &tm)) strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    char ds[128], nm[128], base[RUNDIR_PATH];
-    sanitize(ds, sizeof ds, dataset[0] ? dataset : "data");
     int len;
     if (name[0]) {
-        sanitize(nm, sizeof nm, name);
         len = snprintf(base, sizeof base, "%s/%s-%s-%s", logdir, stamp, ds, nm);
     } else {
         len = snprintf(base, sizeof base, "%s/%s-%s", logdir, stamp, ds);
@@ -531,7 +540,7 @@ ErrorCode rundir_make_dir(const char *logdir, const char *dataset, const char *n
 static ErrorCode make_run_dir(RunDir *rl, const Options *o, const PreparedData *s, double t,
                               Error *err)
 {
-    return rundir_make_dir(o->logdir, s->all.name, o->name, t, rl->dir, sizeof rl->dir, err);
+    return rundir_make_dir(o->logdir, s->all.name, o->name, t, 0, rl->dir, sizeof rl->dir, err);
 }
 
 static void metrics_header(RunDir *rl)

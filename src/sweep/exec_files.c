@@ -26,7 +26,9 @@ ErrorCode sweep_dir_make(const Options *o, const char *dataset, char *out, size_
     snprintf(name, sizeof name, "sweep%s%s", o->name[0] ? "-" : "", o->name);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    return rundir_make_dir(o->logdir, dataset, name, (double)ts.tv_sec, out, cap, err);
+    /* room for its trials' directories: "/STAMP-DATASET-trial-NNN[-K]" */
+    size_t room = strlen("/YYYYMMDD-HHMMSS-") + strlen(dataset) + strlen("-trial-999999-99");
+    return rundir_make_dir(o->logdir, dataset, name, (double)ts.tv_sec, room, out, cap, err);
 }
 
 /* Writes through fn into DIR/file, replaced whole.  fn formats into

@@ -98,8 +98,8 @@ typedef struct {
     long change_seq;
     int *change_perm; /* change.perm as sent: the trainer took it when they differ */
     Trainer *trainer;
-    RunDir *log;         /* NULL with --no-log or when it could not be made */
-    char log_path[1024]; /* the run directory, or "" */
+    RunDir *log;                   /* NULL with --no-log or when it could not be made */
+    char log_path[RUNDIR_DIR_MAX]; /* the run directory, or "" */
     /* Why the run is not logged ("not logged: runs: Permission denied"),
      * the run log's first I/O failure once the owner asked for it
      * (trainrun_log_error), or its failure at the end; "" while all is

@@ -92,11 +92,19 @@ typedef struct RunDir RunDir;
  */
 ErrorCode rundir_open(RunDir **out, const Options *o, const PreparedData *s, Error *err);
 
+/* The bytes a run directory's path may take, its NUL included: what a
+ * TrainRun (log_path, the result line's run=) and a sweep's trials.csv
+ * keep of it. */
+#define RUNDIR_DIR_MAX 1024
+
 /* Makes LOGDIR/YYYYMMDD-HHMMSS-DATASET[-NAME] (t's local time; "-2",
  * "-3", ... when taken) with its parents, as rundir_open names a run (the
- * sweep names its own directory so); the path into out. */
+ * sweep names its own directory so); the path into out.  The path must
+ * leave room bytes of RUNDIR_DIR_MAX for the run directories that go
+ * under it (0 for a run's own; a sweep's, its trials'): ERROR_INPUT naming
+ * --logdir when it does not, before anything is made. */
 ErrorCode rundir_make_dir(const char *logdir, const char *dataset, const char *name, double t,
-                          char *out, size_t cap, Error *err);
+                          size_t room, char *out, size_t cap, Error *err);
 
 /* The same on an existing run directory (train --resume) going on from
  * the end of epoch epoch, after step batches: metrics.csv and the event

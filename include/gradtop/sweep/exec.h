@@ -131,7 +131,7 @@ typedef struct {
     int best_epoch; /* its epoch, 0 before any */
     bool has_result;
     TrainResult result;
-    char run[1024]; /* its run directory, "" when none */
+    char run[RUNDIR_DIR_MAX]; /* its run directory, "" when none */
     char error[sizeof(Error){0}.msg];
     /* --resume, a trial that had ended: its result's pairs as its
      * journal's result line has them (sweep_result_pairs), "" when none */
@@ -182,9 +182,9 @@ struct SweepExec {
     SweepSpace space;
     SweepSampler sampler;
     SweepSchedulerKind scheduler;
-    PreparedData *data; /* shared by every trial, read-only */
-    char dir[1024];     /* the sweep directory, "" with --no-log */
-    int dir_lock;       /* an open descriptor of dir holding its flock, -1: none */
+    PreparedData *data;       /* shared by every trial, read-only */
+    char dir[RUNDIR_DIR_MAX]; /* the sweep directory, "" with --no-log */
+    int dir_lock;             /* an open descriptor of dir holding its flock, -1: none */
     SweepHooks hooks;
     int n_trials, parallel;
     MonitorField monitor; /* as the trials' trainers read it */
