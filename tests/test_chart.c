@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -500,6 +501,38 @@ static void x_title_too_wide_for_the_row_is_left_out_whole(void **state)
     assert_int_equal(start[1], 11);
 }
 
+/* A value between 1e-4 and 1e-3 that %g writes in full ("0.0005") is
+ * written in the exponent form when the full one is too wide: the network
+ * view's 5-column range label showed 0.0005 cut to "0.00...", a zero. */
+static void format_small_values_fit_in_exponent_form(void **state)
+{
+    (void)state;
+    char b[32];
+    chart_format(0.0005, 0, 5, b, sizeof b);
+    assert_string_equal(b, "5e-4");
+    chart_format(0.0005, 0, 6, b, sizeof b); /* room for the full form */
+    assert_string_equal(b, "0.0005");
+    chart_format(0.00049, 0, 5, b, sizeof b);
+    assert_string_equal(b, "5e-4");
+    chart_format(-0.0012, 0, 5, b, sizeof b);
+    assert_string_equal(b, "-1e-3");
+    chart_format(0.00025, 0, 6, b, sizeof b);
+    assert_string_equal(b, "2.5e-4");
+    /* every magnitude: within the width, never 0, near the value */
+    for (int width = 5; width <= 8; width++)
+        for (double v = 1.7e-9; v < 1e9; v *= 3.1)
+            for (int sign = -1; sign <= 1; sign += 2) {
+                double x = sign * v;
+                if (sign < 0 && width == 5 && v < 1e-9) continue; /* "-2e-10": 6 */
+                chart_format(x, 0, width, b, sizeof b);
+                assert_true((int)strlen(b) <= width);
+                double k = strchr(b, 'k') ? 1000 : 1;
+                double back = strtod(b, NULL) * k;
+                assert_true(back != 0);
+                assert_true(fabs(back - x) <= 0.5 * fabs(x));
+            }
+}
+
 /* ---- downsampling ----------------------------------------------------- */
 
 static void downsample_gives_min_max_mean_per_bucket(void **state)
@@ -783,6 +816,7 @@ int main(void)
         cmocka_unit_test(crowded_labels_give_way_at_an_even_stride),
         cmocka_unit_test(shown_labels_sit_under_their_ticks_whole_and_apart),
         cmocka_unit_test(x_title_too_wide_for_the_row_is_left_out_whole),
+        cmocka_unit_test(format_small_values_fit_in_exponent_form),
         cmocka_unit_test(downsample_gives_min_max_mean_per_bucket),
         cmocka_unit_test(downsample_leaves_empty_buckets_nan_and_counts_the_upper_edge),
         cmocka_unit_test(braille_bits_follow_unicode_dot_numbering),

@@ -324,9 +324,20 @@ static void compact_exponent(char *s)
     memmove(q, p, strlen(p) + 1);
 }
 
+/* "5.000e-04" -> "5e-04", "1.250e+03" -> "1.25e+03". */
+static void trim_mantissa(char *s)
+{
+    char *e = strchr(s, 'e'), *dot = strchr(s, '.');
+    if (!e || !dot || dot > e) return;
+    char *end = e;
+    while (end > dot + 1 && end[-1] == '0') end--;
+    if (end == dot + 1) end = dot;
+    memmove(end, e, strlen(e) + 1);
+}
+
 void chart_format(double v, double step, int width, char *buf, size_t cap)
 {
-    char tmp[64];
+    char tmp[320]; /* room for any double, as -Wformat-truncation counts */
     if (cap == 0) return;
     if (width < 1) width = 1;
     if (width > 15) width = 15;
@@ -364,14 +375,19 @@ void chart_format(double v, double step, int width, char *buf, size_t cap)
             }
         }
     }
+    /* %g writes 0.0005 in full, where 5e-4 is shorter: at each precision
+     * the exponent form is tried too, so that a value is never left wider
+     * than width (a cut "0.00..." reads as zero) when a true one fits */
     for (int p = 4; p >= 1; p--) {
         snprintf(tmp, sizeof tmp, "%.*g", p, v);
         compact_exponent(tmp);
-        if ((int)strlen(tmp) <= width || p == 1) {
-            snprintf(buf, cap, "%s", tmp);
-            return;
-        }
+        if ((int)strlen(tmp) <= width) break;
+        snprintf(tmp, sizeof tmp, "%.*e", p - 1, v);
+        trim_mantissa(tmp);
+        compact_exponent(tmp);
+        if ((int)strlen(tmp) <= width) break;
     }
+    snprintf(buf, cap, "%s", tmp);
 }
 
 int chart_label_row(const int *col, const int *w, int n, int lo, int hi, int title_w, int *start)

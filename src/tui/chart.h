@@ -145,8 +145,11 @@ int chart_ticks(const ChartAxis *axis, int max_ticks, double *ticks, int cap);
 
 /*
  * Formats a tick or reading compactly into at most width characters (width
- * <= 15): "0", "0.25", "1.5", "120", "1e-05", "2.5k".  step is the tick step
- * (to pick the decimals) or 0 for a free-standing value.
+ * <= 15): "0", "0.25", "1.5", "120", "1e-5", "2.5k"; a value whose full
+ * form is too wide in the exponent form ("5e-4" for 0.0005 in 5), rounded
+ * to fewer digits as it must, never cut.  Only a value no form fits (below
+ * 1e-9 and negative in 5) comes out wider.  step is the tick step (to pick
+ * the decimals) or 0 for a free-standing value.
  */
 void chart_format(double v, double step, int width, char *buf, size_t cap);
 
