@@ -107,6 +107,10 @@ on_screen "confusion matrix .*accuracy $acc" ||
 tab_to boundary
 wait_for "decision boundary .*weights of epoch $best" 5 ||
     fail "the boundary does not say it shows the weights of epoch $best"
+# the network view said nothing of whose weights it drew
+tab_to network
+wait_for "^network.*  weights of epoch $best" 5 ||
+    fail "the network view does not say it shows the weights of epoch $best"
 echo "ok: after an early stop the views name the kept epoch ($best of $last), the matrix at its $acc"
 quit_exits kept 0
 

@@ -791,9 +791,11 @@ static void signed_put(int y, int x, const char *g, float v)
     crt_puts(stdscr, y, x, COLS - x, g);
 }
 
-/* What the weights' colours and shapes mean, for the view's title. */
-static const char *weight_legend(void)
+/* What the weights' colours and shapes mean, for the view's title;
+ * brief: the shapes alone. */
+static const char *weight_legend(bool brief)
 {
+    if (brief) return crt_utf8() ? "\u25cf +, \u25cb -" : "@ +, # -; bias + -";
     if (!crt_utf8())
         return crt_colors() >= 256 ? "blue @ +, orange # -; bias + -"
                : crt_colors() > 0  ? "blue @ +, # -; bias + -"
@@ -847,13 +849,26 @@ void teach_network(const ViewCtx *c, int top, int left, int height, int width)
 {
     const LiveData *ld = c->ld;
     char t[300];
-    crt_set(stdscr, ROLE_TITLE);
-    snprintf(t, sizeof t, "network: units, weights (%s), distributions", weight_legend());
-    crt_puts(stdscr, top, left, width, t);
     if (!ld->has_net) {
+        crt_set(stdscr, ROLE_TITLE);
+        snprintf(t, sizeof t, "network: units, weights (%s), distributions", weight_legend(false));
+        crt_puts(stdscr, top, left, width, t);
         waiting(top, left, width, c, "the network");
         return;
     }
+    /* the weights it shows stay whole, as in the other views' titles; the
+     * title gives way to them, its legend last */
+    char of[64], tail[80], heads[4][160];
+    weights_of(c, ld->net_step, of, sizeof of);
+    snprintf(tail, sizeof tail, "  %s", of);
+    snprintf(heads[0], sizeof heads[0], "network: units, weights (%s)", weight_legend(false));
+    snprintf(heads[1], sizeof heads[1], "network: weights (%s)", weight_legend(false));
+    snprintf(heads[2], sizeof heads[2], "network: weights (%s)", weight_legend(true));
+    snprintf(heads[3], sizeof heads[3], "network (%s)", weight_legend(true));
+    int head = 0;
+    while (head < 3 && crt_width(heads[head]) + crt_width(tail) > width) head++;
+    const char *parts[] = {heads[head], "distributions"};
+    draw_title(top, left, width, parts, 2, tail);
     /* the units and weights, layer by layer, left to right */
     int y0 = top + 2, x = left, rows = height / 2 - 3;
     if (rows > LIVE_NET_MAX) rows = LIVE_NET_MAX;
