@@ -4,7 +4,8 @@
 # early-stopped at its first epoch, is not called healthy; under LANG=C its diagnosis
 # spells the arrow in ASCII and no byte above 0x7F reaches the screen; after
 # a divergence and a resume the loss axis no longer reaches up to the 1e37
-# before the NaN; at 100 columns the best epoch's figures are shown whole
+# before the NaN, and while it stands diverged the views say they show the
+# initial weights; at 100 columns the best epoch's figures are shown whole
 # or not at all, never cut to a wrong epoch, and a diagnosis of three rows
 # is not cut after two; TERM=dumb is refused as an unknown terminal is (exit 2),
 # pointing at `gradtop train`, instead of drawing the frame onto one line.
@@ -49,6 +50,15 @@ wait_for 'DIVERGED' 30 || fail "digits at rate 10 did not diverge"
 loss_labels() { screen | sed -n '2,/^ *└\|^ *+-/p' | grep -Eo '^ *[0-9][0-9.e+k-]*[┤+]' | tr -d ' ┤+'; }
 loss_labels | grep -Eq 'e\+?[1-9][0-9]' ||
     fail "the loss axis of a diverged run does not show the spike ($(loss_labels | tr '\n' ' '))"
+# The views show the last finite weights, the initial ones here (the NaN
+# came in epoch 1): they said "step 26", the step of the NaN's batch.
+tab_to confusion
+wait_for 'confusion matrix .*initial weights' 5 ||
+    fail "after the divergence the confusion matrix does not say it shows the initial weights"
+tab_to network
+wait_for '^network.*  initial weights' 5 ||
+    fail "after the divergence the network view does not say it shows the initial weights"
+tab_to charts
 keys - - - - -
 wait_for 'lr +0\.3125' 5 || fail "five presses of - did not set the rate to 0.3125"
 keys Space

@@ -666,15 +666,17 @@ static void view_epochs(Dashboard *d, int top, int left, int height, int width)
 
 /* ---- the teaching views -------------------------------------------------- */
 
-/* The epoch whose weights the ended run restored (--restore-best), or 0
- * when it has not ended so or kept its last weights. */
+/* The epoch whose weights the run went back to: the best one's at the end
+ * (--restore-best), or after a divergence the last finite one's, the end
+ * of the epochs done (0: the initial weights); -1 when the weights are the
+ * last step's own. */
 static int kept_epoch(const TrainerSnapshot *s)
 {
-    if (s->status == TRAIN_RUNNING || s->status == TRAIN_PAUSED || s->status == TRAIN_DIVERGED)
-        return 0;
+    if (s->status == TRAIN_DIVERGED) return s->epoch;
+    if (s->status == TRAIN_RUNNING || s->status == TRAIN_PAUSED) return -1;
     for (int i = 0; i < s->n_events; i++)
         if (s->events[i].kind == EVENT_RESTORE) return s->best_epoch;
-    return 0;
+    return -1;
 }
 
 static ViewCtx view_ctx(const Dashboard *d)

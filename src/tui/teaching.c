@@ -90,12 +90,21 @@ static void put(int y, int x, const char *g, short pair, attr_t a)
     crt_puts(stdscr, y, x, COLS - x, g);
 }
 
+/* A view measured at step the kept weights, not that step's own. */
+static bool kept_at(const ViewCtx *c, long step)
+{
+    return c->kept_epoch >= 0 && step == c->snap->step;
+}
+
 /* What a view measured at step is of: "step 3939", or after an early
  * stop that restored the best weights, "weights of epoch 153" (the
- * last step's measurement is of them, not of that step's weights). */
+ * last step's measurement is of them, not of that step's weights), or
+ * after a divergence in the first epoch, "initial weights". */
 static void weights_of(const ViewCtx *c, long step, char *buf, size_t cap)
 {
-    if (c->kept_epoch > 0 && step == c->snap->step)
+    if (kept_at(c, step) && c->kept_epoch == 0)
+        snprintf(buf, cap, "initial weights");
+    else if (kept_at(c, step))
         snprintf(buf, cap, "weights of epoch %d", c->kept_epoch);
     else
         snprintf(buf, cap, "step %ld", step);
@@ -1027,7 +1036,7 @@ static void view_scatter(const ViewCtx *c, int top, int left, int height, int wi
      * chart leaves out a legend that does not); kept weights are named
      * before the rows, as in the confusion matrix's title */
     const char *parts[] = {"predicted against actual", rows, of};
-    if (c->kept_epoch > 0 && ld->conf_step == c->snap->step) {
+    if (kept_at(c, ld->conf_step)) {
         parts[1] = of;
         parts[2] = rows;
     }
@@ -1079,7 +1088,7 @@ void teach_confusion(const ViewCtx *c, int top, int left, int height, int width)
     /* kept weights are named before the figures of them, which a narrow
      * title leaves out first */
     const char *parts[] = {"confusion matrix", rows_part, acc_part, step_part};
-    if (c->kept_epoch > 0 && ld->conf_step == c->snap->step) {
+    if (kept_at(c, ld->conf_step)) {
         parts[1] = step_part;
         parts[2] = rows_part;
         parts[3] = acc_part;

@@ -24,9 +24,11 @@ typedef struct {
     bool discrete;           /* hard class regions (a regression: above or below the
                                 scale's middle) instead of shades of confidence */
     int net_layer, net_unit; /* the network view's cursor: a column of sizes[], a unit */
-    /* The run has ended and its weights are those restored from this
-     * epoch (--restore-best): what the views measured at its last step is
-     * of them.  0 when the weights are the last step's own. */
+    /* The weights are not the last step's own but those at the end of
+     * this epoch (0: the initial ones): restored at the end (--restore-best)
+     * or after a divergence (the last finite ones).  What the views
+     * measured at the last step is of them.  -1 when the weights are the
+     * last step's own. */
     int kept_epoch;
 } ViewCtx;
 
