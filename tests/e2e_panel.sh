@@ -1,6 +1,7 @@
 #!/bin/sh
-# e2e_panel.sh - what the dashboard shows is what the run does: the panel's
-# lr row gives the rate a schedule put in force while training is paused
+# e2e_panel.sh - what the dashboard shows is what the run does: a loss
+# too small for four decimals is not shown as 0.0000 on the panel or in the
+# epochs table; the panel's lr row gives the rate a schedule put in force while training is paused
 # (as metrics.csv's lr column records it), not only while it runs; and `e`
 # pressed while the help is open shows the edit form it opens, rather than
 # leaving it hidden behind the help.
@@ -12,6 +13,25 @@ set -u
 # shellcheck source=tests/lib/tmux.sh
 . tests/lib/tmux.sh
 tmux_harness e2e_panel panel panel
+
+# ---- a loss too small for four decimals -------------------------------------
+# gauss's two blobs are told apart at once: its validation loss falls to
+# about 1e-5, which the panel's latest row and the epochs table showed as
+# 0.0000, a loss of nothing.  It must read in a form that keeps its digits.
+start_session tiny C.UTF-8 "--start --no-log --patience 0 --epochs 300 --seed 1 gauss"
+wait_for 'DONE' 30 || fail "the gauss run did not finish its 300 epochs"
+row=$(screen | grep -Eo '│ loss .*' | head -n 1)
+echo "$row" | grep -q '0\.0000' && fail "the panel's latest loss reads 0.0000: $row"
+echo "$row" | grep -Eq ' [1-9](\.[0-9]+)?e-[0-9]+ *$' ||
+    fail "the panel's latest validation loss is not in the exponent form: $row"
+tab_to epochs
+wait_for '^ +epoch +step +loss' 5 || fail "no epochs table"
+screen | grep -Eq '^ +[0-9]+ +[0-9]+ +[0-9.e-]+ +[0-9.]+ +0\.0000 ' &&
+    fail "the epochs table's val_loss reads 0.0000"
+screen | grep -Eq '^ +300 +[0-9]+ +[0-9.]+ +[0-9.]+ +[1-9](\.[0-9]+)?e-[0-9]+ ' ||
+    fail "epoch 300's val_loss is not in the exponent form"
+echo "ok: a loss of about 1e-5 reads as such on the panel ($row) and in the epochs table"
+quit_exits tiny 0
 
 # ---- a schedule's rate while paused ----------------------------------------
 # iris: 120 training rows, 4 batches of 32 an epoch.  The step schedule

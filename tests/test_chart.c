@@ -533,6 +533,30 @@ static void format_small_values_fit_in_exponent_form(void **state)
             }
 }
 
+/* The panel's loss of a run that fits its data (gauss: 2.1e-05) read
+ * "0.0000"; a figure too small for its decimals, or too wide for its
+ * column, takes the compact form instead. */
+static void format_fixed_keeps_small_and_large_figures_true(void **state)
+{
+    (void)state;
+    static const struct {
+        double v;
+        const char *want;
+    } cases[] = {
+        {0.0963, "0.0963"},   {0.0036, "0.0036"}, {0, "0.0000"},
+        {40.4274, "40.4274"}, {2.1e-5, "2.1e-5"}, {0.00087, "0.00087"}, /* not "0.0009" */
+        {NAN, "nan"},
+    };
+    char b[32];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        chart_format_fixed(cases[i].v, 4, 8, b, sizeof b);
+        assert_string_equal(b, cases[i].want);
+    }
+    chart_format_fixed(12345.678, 4, 8, b, sizeof b); /* wider than 8 in full */
+    assert_true(strlen(b) <= 8);
+    assert_true(fabs(strtod(b, NULL) * (strchr(b, 'k') ? 1000 : 1) - 12345.678) < 100);
+}
+
 /* ---- downsampling ----------------------------------------------------- */
 
 static void downsample_gives_min_max_mean_per_bucket(void **state)
@@ -817,6 +841,7 @@ int main(void)
         cmocka_unit_test(shown_labels_sit_under_their_ticks_whole_and_apart),
         cmocka_unit_test(x_title_too_wide_for_the_row_is_left_out_whole),
         cmocka_unit_test(format_small_values_fit_in_exponent_form),
+        cmocka_unit_test(format_fixed_keeps_small_and_large_figures_true),
         cmocka_unit_test(downsample_gives_min_max_mean_per_bucket),
         cmocka_unit_test(downsample_leaves_empty_buckets_nan_and_counts_the_upper_edge),
         cmocka_unit_test(braille_bits_follow_unicode_dot_numbering),

@@ -419,6 +419,23 @@ int chart_label_row(const int *col, const int *w, int n, int lo, int hi, int tit
     return title;
 }
 
+void chart_format_fixed(double v, int decimals, int width, char *buf, size_t cap)
+{
+    char tmp[64];
+    if (cap == 0) return;
+    if (decimals < 0) decimals = 0;
+    if (decimals > 15) decimals = 15;
+    bool digits = v == 0 || fabs(v) >= pow(10, 1 - decimals);
+    if (isfinite(v) && digits && fabs(v) < 1e15) {
+        snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
+        if ((int)strlen(tmp) <= width) {
+            snprintf(buf, cap, "%s", tmp);
+            return;
+        }
+    }
+    chart_format(v, 0, width, buf, cap);
+}
+
 /* ---- downsampling ----------------------------------------------------- */
 
 void chart_downsample(const double *xs, const double *ys, size_t n, double x_lo, double x_hi,

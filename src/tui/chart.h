@@ -169,6 +169,14 @@ void chart_format(double v, double step, int width, char *buf, size_t cap);
  */
 int chart_label_row(const int *col, const int *w, int n, int lo, int hi, int title_w, int *start);
 
+/*
+ * A figure of a column with decimals places ("0.0963"), when that form
+ * fits width and shows at least two significant digits (or the value is
+ * 0); else chart_format's compact form: a loss of 2.1e-05 is not
+ * "0.0000", nor 12345.678 wider than its column.
+ */
+void chart_format_fixed(double v, int decimals, int width, char *buf, size_t cap);
+
 /* ---- downsampling ----------------------------------------------------- */
 
 /*

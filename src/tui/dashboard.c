@@ -615,24 +615,31 @@ typedef struct {
  * it (46): a narrow view gives up the step first. */
 enum { EPOCH_COLS_STEP = 55 };
 
+/* A metric right-aligned in width columns: four decimals while they show
+ * it ("0.0963"), else its compact form ("2.1e-5", not "0.0000"); "-" for
+ * none (NaN). */
+static void metric_cell(double v, int width, char *buf, size_t cap)
+{
+    char f[32] = "-";
+    if (!isnan(v)) chart_format_fixed(v, 4, width, f, sizeof f);
+    snprintf(buf, cap, "%*s", width, f);
+}
+
 static void epoch_row(void *ctx, size_t i, int y, bool cursor)
 {
     const EpochRows *er = ctx;
     const TrainerSnapshot *s = snap(er->d);
     bool reg = regression(er->d);
     const EpochMetrics *m = &s->history[i];
-    char line[256], vl[16], va[16];
-    if (m->has_val) {
-        snprintf(vl, sizeof vl, "%9.4f", m->val_loss);
-        snprintf(va, sizeof va, "%9.4f", reg ? m->val_mae : m->val_accuracy);
-    } else {
-        snprintf(vl, sizeof vl, "%9s", "-");
-        snprintf(va, sizeof va, "%9s", "-");
-    }
+    char line[256], lo[16], ac[16], vl[16], va[16];
+    metric_cell(m->loss, 9, lo, sizeof lo);
+    metric_cell(reg ? m->mae : m->accuracy, 9, ac, sizeof ac);
+    metric_cell(m->has_val ? m->val_loss : NAN, 9, vl, sizeof vl);
+    metric_cell(!m->has_val ? NAN : reg ? m->val_mae : m->val_accuracy, 9, va, sizeof va);
     char st[16] = "";
     if (er->step) snprintf(st, sizeof st, " %8ld", m->step);
-    snprintf(line, sizeof line, "%6d%s %9.4f %9.4f %s %s %9.3g %8.2f", m->epoch, st, m->loss,
-             reg ? m->mae : m->accuracy, vl, va, m->lr, m->seconds);
+    snprintf(line, sizeof line, "%6d%s %s %s %s %s %9.3g %8.2f", m->epoch, st, lo, ac, vl, va,
+             m->lr, m->seconds);
     bool best = m->epoch == s->best_epoch;
     crt_set(stdscr, best ? ROLE_GOOD : ROLE_NORMAL);
     int used = crt_puts(stdscr, y, er->left, er->width, line);
@@ -931,14 +938,8 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
             double vv = !m || !m->has_val ? NAN
                         : k == 0          ? m->val_loss
                                           : (reg ? m->val_mae : m->val_accuracy);
-            if (isnan(tv))
-                snprintf(a, sizeof a, "%8s", "-");
-            else
-                snprintf(a, sizeof a, "%8.4f", tv);
-            if (isnan(vv))
-                snprintf(b, sizeof b, "%8s", "-");
-            else
-                snprintf(b, sizeof b, "%8.4f", vv);
+            metric_cell(tv, 8, a, sizeof a);
+            metric_cell(vv, 8, b, sizeof b);
             snprintf(v, sizeof v, "%s %s", a, b);
             panel_row(y++, left, width, names[k], ROLE_NORMAL, v);
         }
