@@ -1,7 +1,8 @@
 #!/bin/sh
 # e2e_panel.sh - what the dashboard shows is what the run does: a loss
 # too small for four decimals is not shown as 0.0000 on the panel or in the
-# epochs table; the panel's lr row gives the rate a schedule put in force while training is paused
+# epochs table, nor a third of a percent of the epochs done as 0%; the
+# panel's lr row gives the rate a schedule put in force while training is paused
 # (as metrics.csv's lr column records it), not only while it runs; and `e`
 # pressed while the help is open shows the edit form it opens, rather than
 # leaving it hidden behind the help.
@@ -32,6 +33,18 @@ screen | grep -Eq '^ +300 +[0-9]+ +[0-9.]+ +[0-9.]+ +[1-9](\.[0-9]+)?e-[0-9]+ ' 
     fail "epoch 300's val_loss is not in the exponent form"
 echo "ok: a loss of about 1e-5 reads as such on the panel ($row) and in the epochs table"
 quit_exits tiny 0
+
+# ---- the progress of an epoch of many -----------------------------------------
+# spiral's 400 training rows in one batch: n trains epoch 1 of 300, a third
+# of a percent, which the bar's figure rounded to "0%", as it would have
+# shown epoch 299 as "100%".
+start_session progress C.UTF-8 "--start --paused --no-log --epochs 300 --batch-size 400 --seed 1 spiral"
+wait_for 'PAUSED' 15 || fail "the dashboard did not start paused"
+keys n
+wait_for 'epoch +1/300' 10 || fail "n did not train epoch 1"
+wait_for ' 0\.3%' 5 || fail "epoch 1 of 300 is not 0.3% done: $(screen | grep -E '%' | head -n 1)"
+echo "ok: epoch 1 of 300 reads 0.3% done, not 0%"
+quit_q_y progress
 
 # ---- a schedule's rate while paused ----------------------------------------
 # iris: 120 training rows, 4 batches of 32 an epoch.  The step schedule

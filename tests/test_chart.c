@@ -557,6 +557,27 @@ static void format_fixed_keeps_small_and_large_figures_true(void **state)
     assert_true(fabs(strtod(b, NULL) * (strchr(b, 'k') ? 1000 : 1) - 12345.678) < 100);
 }
 
+/* One dead unit of 300 read "(0%)", and a run at epoch 299 of 300 "100%":
+ * a share that is neither none nor all is never shown as either. */
+static void percent_is_never_0_or_100_unless_it_is(void **state)
+{
+    (void)state;
+    static const struct {
+        double share;
+        const char *want;
+    } cases[] = {
+        {0, "0%"},         {1, "100%"},         {0.84, "84%"},
+        {0.1967, "20%"},   {1.0 / 300, "0.3%"}, {299.0 / 300, "99.7%"},
+        {0.0004, "<0.1%"}, {0.99996, "99.9%"},  {0.005, "0.5%"},
+        {NAN, "-"},
+    };
+    char b[16];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        chart_percent(cases[i].share, b, sizeof b);
+        assert_string_equal(b, cases[i].want);
+    }
+}
+
 /* ---- downsampling ----------------------------------------------------- */
 
 static void downsample_gives_min_max_mean_per_bucket(void **state)
@@ -842,6 +863,7 @@ int main(void)
         cmocka_unit_test(x_title_too_wide_for_the_row_is_left_out_whole),
         cmocka_unit_test(format_small_values_fit_in_exponent_form),
         cmocka_unit_test(format_fixed_keeps_small_and_large_figures_true),
+        cmocka_unit_test(percent_is_never_0_or_100_unless_it_is),
         cmocka_unit_test(downsample_gives_min_max_mean_per_bucket),
         cmocka_unit_test(downsample_leaves_empty_buckets_nan_and_counts_the_upper_edge),
         cmocka_unit_test(braille_bits_follow_unicode_dot_numbering),

@@ -436,6 +436,27 @@ void chart_format_fixed(double v, int decimals, int width, char *buf, size_t cap
     chart_format(v, 0, width, buf, cap);
 }
 
+void chart_percent(double share, char *buf, size_t cap)
+{
+    if (cap == 0) return;
+    if (isnan(share)) {
+        snprintf(buf, cap, "-");
+        return;
+    }
+    /* what the rounding printed, not p itself, decides: 0.5 prints 0 */
+    double p = 100 * share;
+    char t[32];
+    for (int dec = 0; dec <= 1; dec++) {
+        snprintf(t, sizeof t, "%.*f", dec, p);
+        double shown = strtod(t, NULL);
+        if ((shown != 0 || p == 0) && (shown != 100 || p == 100)) {
+            snprintf(buf, cap, "%s%%", t);
+            return;
+        }
+    }
+    snprintf(buf, cap, p < 50 ? "<0.1%%" : "99.9%%"); /* short of all, in 5 */
+}
+
 /* ---- downsampling ----------------------------------------------------- */
 
 void chart_downsample(const double *xs, const double *ys, size_t n, double x_lo, double x_hi,

@@ -177,6 +177,14 @@ int chart_label_row(const int *col, const int *w, int n, int lo, int hi, int tit
  */
 void chart_format_fixed(double v, int decimals, int width, char *buf, size_t cap);
 
+/*
+ * A share in [0, 1] as a percentage: whole ("84%") unless that would say
+ * 0% or 100% of a share that is neither, then one decimal ("0.3%",
+ * "99.7%"), or closer still "<0.1%" and "99.9%" (short of all); "-" for
+ * NaN.  At most 5 characters.
+ */
+void chart_percent(double share, char *buf, size_t cap);
+
 /* ---- downsampling ----------------------------------------------------- */
 
 /*

@@ -875,7 +875,8 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
         for (int i = 0; i < full; i++) crt_puts(stdscr, y, left + i, 1, crt_glyph(GLYPH_BAR_FULL));
         crt_set(stdscr, ROLE_DIM);
         for (int i = full; i < bw; i++) crt_puts(stdscr, y, left + i, 1, crt_glyph(GLYPH_DOT));
-        snprintf(v, sizeof v, "%3.0f%%", frac * 100);
+        chart_percent(frac, a, sizeof a);
+        snprintf(v, sizeof v, "%4s", a);
         crt_set(stdscr, ROLE_NORMAL);
         crt_puts(stdscr, y, left + bw + 1, 5, v);
         y++;

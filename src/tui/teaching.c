@@ -503,7 +503,8 @@ void teach_boundary(const ViewCtx *c, int top, int left, int height, int width)
         return;
     }
     const Dataset *ds = c->all;
-    char plane[300] = "", inputs[300] = "";
+    char plane[300] = "", inputs[300] = "", explained[16];
+    chart_percent(ld->pca_explained, explained, sizeof explained);
     if (ld->features_plane) {
         /* the network's inputs, made from the plane's x1 and x2 */
         snprintf(plane, sizeof plane, "x1 across, x2 up");
@@ -512,8 +513,7 @@ void teach_boundary(const ViewCtx *c, int top, int left, int height, int width)
             n += snprintf(inputs + n, sizeof inputs - (size_t)n, "%s%s", j ? ", " : " ",
                           ds->feature_names[j]);
     } else if (ld->pca)
-        snprintf(plane, sizeof plane, "PCA plane (%.0f%% of the variance)",
-                 100 * ld->pca_explained);
+        snprintf(plane, sizeof plane, "PCA plane (%s of the variance)", explained);
     else if (ld->fy >= 0)
         snprintf(plane, sizeof plane, "%s across, %s up%s",
                  ds->feature_names ? ds->feature_names[ld->fx] : "x0",
@@ -529,8 +529,7 @@ void teach_boundary(const ViewCtx *c, int top, int left, int height, int width)
     char *aside = strstr(plane, " (");
     if (aside && crt_width("decision boundary \u00b7 ") + crt_width(plane) + crt_width(t) > width) {
         if (ld->pca)
-            snprintf(aside, sizeof plane - (size_t)(aside - plane), " (%.0f%%)",
-                     100 * ld->pca_explained);
+            snprintf(aside, sizeof plane - (size_t)(aside - plane), " (%s)", explained);
         else
             *aside = '\0';
     }
@@ -955,9 +954,10 @@ void teach_network(const ViewCtx *c, int top, int left, int height, int width)
     }
     /* dead units */
     if (ld->has_dead && ld->n_hidden > 0) {
-        int n = snprintf(t, sizeof t, "units never firing on %zu rows: %d of %d (%.0f%%)",
-                         ld->dead_rows, ld->dead.total_dead, ld->dead.total_units,
-                         100 * ld->dead.share);
+        char share[16];
+        chart_percent(ld->dead.share, share, sizeof share);
+        int n = snprintf(t, sizeof t, "units never firing on %zu rows: %d of %d (%s)",
+                         ld->dead_rows, ld->dead.total_dead, ld->dead.total_units, share);
         for (int i = 0; i < ld->dead.n_layers && n < (int)sizeof t - 24; i++)
             n += snprintf(t + n, sizeof t - (size_t)n, "  L%d %d/%d", i + 1, ld->dead.dead[i],
                           ld->dead.units[i]);
