@@ -9,7 +9,8 @@
 # titles keep their figures, wine's confusion columns are told apart, and
 # the network view's hint and range labels read true; the regression
 # scatter of kept weights shows its x axis's title and the diagonal's
-# legend at 120x40 and 80x24.
+# legend at 120x40 and 80x24, and the gradient view writes its noise scale
+# without an exponent.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_views.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -138,6 +139,16 @@ for size in "120 40" "80 24"; do
     on_screen '^ +0 +[0-9]+ ' || fail "$size: the x axis's tick labels are gone"
     echo "ok: $size: the scatter of kept weights names the x axis and the diagonal"
 done
+# The noise scale, about 4500 here, read "4.49e+03" (%.3g); the view's
+# figures are written as the charts write theirs.
+resize 120 40
+tab_to gradient
+wait_for 'noise scale B_simple' 5 || fail "the gradient view shows no noise scale"
+line=$(screen | grep -E 'noise scale B_simple' | head -n 1)
+echo "$line" | grep -Eq 'e[+-]?0' && fail "the noise scale is written with an exponent: $line"
+echo "$line" | grep -Eq '\|²  [0-9.]+k?  \(this probe [0-9.]+k?\)' ||
+    fail "the noise scale's figures are not plain: $line"
+echo "ok: the noise scale reads plainly: $(echo "$line" | sed 's/ *│.*//')"
 quit_exits diabetes-kept 0
 
 # ---- LANG=C: the boundary map in ASCII ---------------------------------------

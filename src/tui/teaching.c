@@ -595,12 +595,26 @@ void teach_boundary(const ViewCtx *c, int top, int left, int height, int width)
 
 /* ---- gradient estimate ---------------------------------------------- */
 
+/* A figure of the gradient view in at most 8 columns, as the charts write
+ * theirs ("1250", "2.5e-5", "12.3k"; %.3g wrote "1.25e+03"); "-" for
+ * none. */
 static void fmt_num(double v, char *buf, size_t cap)
 {
     if (!isfinite(v))
         snprintf(buf, cap, "-");
     else
-        snprintf(buf, cap, "%.3g", v);
+        chart_format(v, 0, 8, buf, cap);
+}
+
+/* Milliseconds: whole from 10 up, else with the digits that show them
+ * (a probe of 0.4 ms read "0 ms"). */
+static void fmt_ms(double seconds, char *buf, size_t cap)
+{
+    double ms = seconds * 1000;
+    if (ms >= 10 || ms <= 0)
+        snprintf(buf, cap, "%.0f", ms);
+    else
+        chart_format(ms, 0, 4, buf, cap);
 }
 
 void teach_gradient(const ViewCtx *c, int top, int left, int height, int width)
@@ -628,15 +642,22 @@ void teach_gradient(const ViewCtx *c, int top, int left, int height, int width)
                                   r->n_batches, r->batch, r->rows, r->n_train,
                                   r->exact_full ? " (G exact)" : "");
         /* while training stands still it was measured once, on these weights */
+        char ms[16];
+        fmt_ms(ld->cost, ms, sizeof ms);
         if (c->snap->status == TRAIN_RUNNING)
-            snprintf(t + head, sizeof t - (size_t)head, "every %.1fs, %.0f ms",
+            snprintf(t + head, sizeof t - (size_t)head, "every %.1fs, %s ms",
                      LIVE_INTERVAL_S > ld->cost / LIVE_BUDGET ? LIVE_INTERVAL_S
                                                               : ld->cost / LIVE_BUDGET,
-                     ld->cost * 1000);
+                     ms);
         else
-            snprintf(t + head, sizeof t - (size_t)head, "measured on these weights, %.0f ms",
-                     ld->cost * 1000);
-        crt_puts(stdscr, y++, left, width, t);
+            snprintf(t + head, sizeof t - (size_t)head, "measured on these weights, %s ms", ms);
+        /* narrower, the cost's words go, then its figure, never cut */
+        char brief[400], briefer[400], bare[400];
+        snprintf(brief, sizeof brief, "%.*smeasured in %s ms", head, t, ms);
+        snprintf(briefer, sizeof briefer, "%.*s%s ms", head, t, ms);
+        snprintf(bare, sizeof bare, "%.*s", head > 2 ? head - 2 : head, t);
+        const char *lines[] = {t, brief, briefer, bare};
+        draw_first_fit(y++, left, width, lines, 4);
         y++;
         crt_set(stdscr, ROLE_NORMAL);
         snprintf(t, sizeof t, "cosine(mini-batch g, full G)  %.3f", r->cosine);
