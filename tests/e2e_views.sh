@@ -10,7 +10,7 @@
 # the network view's hint and range labels read true; the regression
 # scatter of kept weights shows its x axis's title and the diagonal's
 # legend at 120x40 and 80x24, and the gradient view writes its noise scale
-# without an exponent.
+# without an exponent and, at 80x24, cuts no figure.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_views.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -149,6 +149,13 @@ echo "$line" | grep -Eq 'e[+-]?0' && fail "the noise scale is written with an ex
 echo "$line" | grep -Eq '\|²  [0-9.]+k?  \(this probe [0-9.]+k?\)' ||
     fail "the noise scale's figures are not plain: $line"
 echo "ok: the noise scale reads plainly: $(echo "$line" | sed 's/ *│.*//')"
+# At 80x24 the view's lines were cut through their figures ("354 of…",
+# "range -0.…", "(n…"): a figure that does not fit is left out whole.
+resize 80 24
+wait_for '^noise scale B_simple' 5 || fail "80x24: the gradient view shows no noise scale"
+cut=$(screen | sed -n '3,/^layer/p' | grep -v '^layer' | grep '…')
+[ -z "$cut" ] || fail "80x24: the gradient view cuts a figure: $cut"
+echo "ok: at 80x24 the gradient view leaves out the figures that do not fit, whole"
 quit_exits diabetes-kept 0
 
 # ---- LANG=C: the boundary map in ASCII ---------------------------------------

@@ -651,13 +651,18 @@ void teach_gradient(const ViewCtx *c, int top, int left, int height, int width)
                      ms);
         else
             snprintf(t + head, sizeof t - (size_t)head, "measured on these weights, %s ms", ms);
-        /* narrower, the cost's words go, then its figure, never cut */
-        char brief[400], briefer[400], bare[400];
+        /* narrower, the cost's words go, then its figure, then the rows
+         * and the batches: a figure is left out whole, never cut */
+        char brief[400], briefer[400], bare[400], batches[200];
         snprintf(brief, sizeof brief, "%.*smeasured in %s ms", head, t, ms);
         snprintf(briefer, sizeof briefer, "%.*s%s ms", head, t, ms);
         snprintf(bare, sizeof bare, "%.*s", head > 2 ? head - 2 : head, t);
-        const char *lines[] = {t, brief, briefer, bare};
-        draw_first_fit(y++, left, width, lines, 4);
+        if (r->full_batch)
+            snprintf(batches, sizeof batches, "%s: the full batch", of);
+        else
+            snprintf(batches, sizeof batches, "%s: %d batches of %d", of, r->n_batches, r->batch);
+        const char *lines[] = {t, brief, briefer, bare, batches, of};
+        draw_first_fit(y++, left, width, lines, 6);
         y++;
         crt_set(stdscr, ROLE_NORMAL);
         snprintf(t, sizeof t, "cosine(mini-batch g, full G)  %.3f", r->cosine);
@@ -667,7 +672,10 @@ void teach_gradient(const ViewCtx *c, int top, int left, int height, int width)
             snprintf(t, sizeof t, "  full batch: each step's g is G   ");
         else
             snprintf(t, sizeof t, "  range %.3f .. %.3f   ", r->cosine_min, r->cosine_max);
-        used += crt_puts(stdscr, y, left + used, width - used, t);
+        if (crt_width(t) <= width - used) /* whole or not at all */
+            used += crt_puts(stdscr, y, left + used, width - used, t);
+        else
+            used += 3; /* the blanks before the sparkline */
         /* the sparklines are no curve of the charts: the default colour,
          * their columns' titles say what they are */
         crt_set(stdscr, ROLE_NORMAL);
@@ -676,9 +684,12 @@ void teach_gradient(const ViewCtx *c, int top, int left, int height, int width)
         crt_set(stdscr, ROLE_NORMAL);
         fmt_num(ld->b_simple_avg, a, sizeof a);
         fmt_num(r->b_simple, b, sizeof b);
-        snprintf(t, sizeof t, "noise scale B_simple = tr(%s)/|G|%s  %s  (this probe %s)",
-                 crt_utf8() ? "\u03a3" : "S", crt_utf8() ? "\u00b2" : "^2", a, b);
-        crt_puts(stdscr, y++, left, width, t);
+        char noise[200];
+        int nl = snprintf(noise, sizeof noise, "noise scale B_simple = tr(%s)/|G|%s  %s",
+                          crt_utf8() ? "\u03a3" : "S", crt_utf8() ? "\u00b2" : "^2", a);
+        snprintf(t, sizeof t, "%.*s  (this probe %s)", nl, noise, b);
+        const char *noises[] = {t, noise};
+        draw_first_fit(y++, left, width, noises, 2);
         double bs = ld->b_simple_avg;
         long sug = noise_batch_suggestion(bs, r->n_train);
         if (sug > 0) {
@@ -687,10 +698,15 @@ void teach_gradient(const ViewCtx *c, int top, int left, int height, int width)
             const char *why = sug > 2 * now   ? "larger ones need fewer steps"
                               : sug * 2 < now ? "smaller ones waste less"
                                               : "about right";
-            snprintf(t, sizeof t, "  suggests a batch size near %ld%s (now %ld): %s", sug,
-                     sug == n ? " = all rows" : "", B, why);
+            char near[120];
+            int sl = snprintf(near, sizeof near, "  suggests a batch size near %ld%s (now %ld)",
+                              sug, sug == n ? " = all rows" : "", B);
+            snprintf(t, sizeof t, "%.*s: %s", sl, near, why);
+            char nearest[64];
+            snprintf(nearest, sizeof nearest, "  suggests a batch size near %ld", sug);
+            const char *says[] = {t, near, nearest};
             crt_set(stdscr, ROLE_GOOD);
-            crt_puts(stdscr, y++, left, width, t);
+            draw_first_fit(y++, left, width, says, 3);
         } else {
             crt_set(stdscr, ROLE_DIM);
             crt_puts(stdscr, y++, left, width, "  suggests a batch size once the estimate settles");
