@@ -7,7 +7,8 @@
 # digits opens the boundary view on PCA, and x then shows px1 and px2; at
 # 80x24 the help overlay wraps and scrolls, and a long diagnosis wraps; cut
 # titles keep their figures, wine's confusion columns are told apart, and
-# the network view's hint and range labels read true; the regression
+# the network view's hint and range labels read true; a regression's map
+# in thousands labels its scale without an exponent; the regression
 # scatter of kept weights shows its x axis's title and the diagonal's
 # legend at 120x40 and 80x24, and the gradient view writes its noise scale
 # without an exponent and, at 80x24, cuts no figure.
@@ -120,6 +121,21 @@ wait_for '^ *[1-4]00(┤|\+)' 5 || fail "the scatter's y axis has no ticked valu
 wait_for ' 100 +200 +300( |$)' 5 || fail "the scatter's x axis has no ticked values"
 echo "ok: the regression scatter has ticked axes in the label's units"
 quit_q_y diabetes
+
+# ---- a regression in thousands: the map's scale without an exponent ---------
+# prices of 1200 to 4447 read "prediction 1.2e+03 ... 4.45e+03" (%.3g);
+# the scale is written as the charts' axes are ("1.2k ... 4.45k").
+awk 'BEGIN { print "a,b,price"; for (i = 0; i < 200; i++) { x = (i * 37) % 100 / 10;
+    y = (i * 53) % 100 / 10; printf "%.1f,%.1f,%d\n", x, y, 1200 + 36 * x * y } }' >"$TMP/prices.csv"
+start_session prices C.UTF-8 "--start --no-log --epochs 5 --seed 1 '$TMP/prices.csv'"
+wait_for 'DONE' 20 || fail "the prices run did not end"
+tab_to boundary
+wait_for 'prediction ' 5 || fail "the prices map has no colour scale"
+on_screen 'prediction [0-9.]+e' && fail "the prices map's scale is written with an exponent"
+on_screen 'prediction [1-4](\.[0-9]+)?k (█|#)+ [1-4](\.[0-9]+)?k ' ||
+    fail "the prices map's scale does not read in thousands as the charts write them"
+echo "ok: the prices map's scale reads in thousands as the charts write them, without an exponent"
+quit_exits prices 0
 
 # ---- the scatter of kept weights names its axis and its diagonal -------------
 # Once the run has ended with the best epoch's weights, the title names

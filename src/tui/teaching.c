@@ -327,10 +327,10 @@ static void flow_scale(Flow *f, const Dataset *ds, const ViewCtx *c)
     char lo[24] = "0", hi[24] = "0", mid[24] = "0", t[160];
     bool colour = crt_colors() >= 8;
     int n = colour ? scale_steps() : RAMP_N;
-    if (c) {
-        snprintf(lo, sizeof lo, "%.3g", label_units(ds, c->ld->y_lo));
-        snprintf(hi, sizeof hi, "%.3g", label_units(ds, c->ld->y_hi));
-        snprintf(mid, sizeof mid, "%.3g", label_units(ds, (c->ld->y_lo + c->ld->y_hi) / 2));
+    if (c) { /* as the scatter's axes write them: "4800", not "4.8e+03" */
+        chart_format(label_units(ds, c->ld->y_lo), 0, 7, lo, sizeof lo);
+        chart_format(label_units(ds, c->ld->y_hi), 0, 7, hi, sizeof hi);
+        chart_format(label_units(ds, (c->ld->y_lo + c->ld->y_hi) / 2), 0, 7, mid, sizeof mid);
     }
     bool discrete = c && c->discrete;
     if (discrete)
