@@ -207,10 +207,15 @@ keys n
 wait_gone 'no-log: nothing is' 5 || fail "n did not close the quit box"
 keys Space
 wait_for 'every trial resumed' 5 || fail "space did not resume every trial"
-# (one capture: the bar while trials run, or the sweep has finished: its
-# header then says how long it took, while the notice may still show)
-now=$(screen)
-case $now in *'space pause all'* | *'took '[0-9]*) ;; *) fail "resumed, the bar lacks 'space pause all'" ;; esac
+# (the bar while trials run, or the sweep has finished: its header then
+# says how long it took, while the notice may still show; polled, since a
+# frame drawn as the trials end can show their end in the events before
+# the rows and the header take it)
+resumed_or_ended() {
+    case $(screen) in *'space pause all'* | *'took '[0-9]*) return 0 ;; esac
+    return 1
+}
+poll 5 resumed_or_ended || fail "resumed, the bar lacks 'space pause all'"
 keys C-c
 wait_file "$TMP/nosched.exit" 15 || fail "SIGINT did not end the sweep"
 echo "ok: the bar says space resumes while paused, and offers + only under asha"
