@@ -2527,9 +2527,49 @@ static void a_median_trial_early_stopped_at_its_judgement_has_one_target(void **
                                        (Walk){4, 5, 4}, TRIAL_EARLY_STOPPED);
 }
 
+/* path (cap bytes): base, then directories of '0's and a last one of
+ * 'e's, len bytes in all (each name shorter than NAME_MAX). */
+static void path_of_length(char *path, size_t cap, const char *base, size_t len)
+{
+    size_t n = (size_t)snprintf(path, cap, "%s", base);
+    assert_true(len > n + 60 && len < cap);
+    while (len - n > 250) n += (size_t)snprintf(path + n, cap - n, "/%0200d", 0);
+    path[n++] = '/';
+    memset(path + n, 'e', len - n);
+    path[len] = '\0';
+}
+
+/* The room a sweep directory leaves for its trials' run directories is
+ * the room they take: under the longest --logdir a sweep accepts, in a
+ * sweep directory named at its longest (a "-9999" when its name was
+ * taken), the run directory of the last trial --trials allows is made. */
+static void a_sweep_leaves_room_for_its_last_trials_run_directory(void **state)
+{
+    (void)state;
+    Options o;
+    options_default(&o);
+    const char *ds = "iris";
+    char base[128], sweep[RUNDIR_DIR_MAX], longest[RUNDIR_DIR_MAX + 8], run[RUNDIR_DIR_MAX];
+    snprintf(base, sizeof base, "%s/room", tmpdir);
+    Error err = {0};
+    bool made = false;
+    for (size_t len = RUNDIR_DIR_MAX - 1; !made && len > strlen(base) + 64; len--) {
+        path_of_length(o.logdir, sizeof o.logdir, base, len);
+        made = sweep_dir_make(&o, ds, sweep, sizeof sweep, &err) == ERROR_NONE;
+        if (!made) assert_int_equal(err.code, ERROR_INPUT);
+    }
+    assert_true(made);
+    snprintf(longest, sizeof longest, "%s-9999", sweep);
+    assert_int_equal(mkdir(longest, 0755), 0);
+    char name[32];
+    sweep_trial_name((int)options_find("trials")->max - 1, name, sizeof name);
+    if (rundir_make_dir(longest, ds, name, 0, 0, run, sizeof run, &err)) fail_msg("%s", err.msg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_sweep_leaves_room_for_its_last_trials_run_directory),
         cmocka_unit_test(asha_makes_the_same_decisions_on_repeated_runs),
         cmocka_unit_test(median_decisions_do_not_depend_on_parallel),
         cmocka_unit_test(pbt_decisions_do_not_depend_on_parallel),

@@ -498,15 +498,28 @@ void rundir_absolute_files(Options *o)
     absolute_file(o->labels, sizeof o->labels);
 }
 
+/* The parts of a run directory's name: dataset and name as they go into
+ * it (name "" when none). */
+static void name_parts(const char *dataset, const char *name, char ds[128], char nm[128])
+{
+    sanitize(ds, 128, dataset[0] ? dataset : "data");
+    nm[0] = '\0';
+    if (name[0]) sanitize(nm, 128, name);
+}
+
+size_t rundir_name_max(const char *dataset, const char *name)
+{
+    char ds[128], nm[128];
+    name_parts(dataset, name, ds, nm);
+    return strlen("YYYYMMDD-HHMMSS-") + strlen(ds) + (nm[0] ? 1 + strlen(nm) : 0) + strlen("-9999");
+}
+
 ErrorCode rundir_make_dir(const char *logdir, const char *dataset, const char *name, double t,
                           size_t room, char *out, size_t cap, Error *err)
 {
-    /* the longest name it can take: the stamp, a "-9999" when taken */
     char ds[128], nm[128], base[RUNDIR_PATH];
-    sanitize(ds, sizeof ds, dataset[0] ? dataset : "data");
-    if (name[0]) sanitize(nm, sizeof nm, name);
-    size_t longest = strlen(logdir) + strlen("/YYYYMMDD-HHMMSS-") + strlen(ds) +
-                     (name[0] ? 1 + strlen(nm) : 0) + strlen("-9999");
+    name_parts(dataset, name, ds, nm);
+    size_t longest = strlen(logdir) + 1 + rundir_name_max(dataset, name);
     if (longest + room >= RUNDIR_DIR_MAX)
         return error_set(err, ERROR_INPUT,
                          "--logdir: %zu bytes long, and the %s made under it could take %zu, more "
@@ -520,7 +533,7 @@ ErrorCode rundir_make_dir(const char *logdir, const char *dataset, const char *n
     char stamp[32] = "00000000-000000";
     if (localtime_r(&sec, &tm)) strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
     int len;
-    if (name[0]) {
+    if (nm[0]) {
         len = snprintf(base, sizeof base, "%s/%s-%s-%s", logdir, stamp, ds, nm);
     } else {
         len = snprintf(base, sizeof base, "%s/%s-%s", logdir, stamp, ds);

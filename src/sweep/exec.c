@@ -249,7 +249,12 @@ void sweep_exec_trial_base(const SweepExec *x, int index, Options *o)
     o->paused = false;
     o->no_log = x->dir[0] == '\0';
     if (x->dir[0]) snprintf(o->logdir, sizeof o->logdir, "%s", x->dir);
-    snprintf(o->name, sizeof o->name, "trial-%03d", index);
+    sweep_trial_name(index, o->name, sizeof o->name);
+}
+
+void sweep_trial_name(int index, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "trial-%03d", index);
 }
 
 /* The largest trainer a trial of the space can need: each `layers`

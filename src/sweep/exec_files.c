@@ -26,8 +26,10 @@ ErrorCode sweep_dir_make(const Options *o, const char *dataset, char *out, size_
     snprintf(name, sizeof name, "sweep%s%s", o->name[0] ? "-" : "", o->name);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
-    /* room for its trials' directories: "/STAMP-DATASET-trial-NNN[-K]" */
-    size_t room = strlen("/YYYYMMDD-HHMMSS-") + strlen(dataset) + strlen("-trial-999999-99");
+    /* room for its trials' directories, the last one's name the longest */
+    char last[32];
+    sweep_trial_name((int)options_find("trials")->max - 1, last, sizeof last);
+    size_t room = 1 + rundir_name_max(dataset, last);
     return rundir_make_dir(o->logdir, dataset, name, (double)ts.tv_sec, room, out, cap, err);
 }
 
@@ -621,7 +623,9 @@ bool sweep_trial_dir_find(const SweepExec *x, int index, char *out, size_t cap)
     out[0] = '\0';
     if (!x->dir[0]) return false;
     char suffix[32];
-    int sl = snprintf(suffix, sizeof suffix, "-trial-%03d", index);
+    suffix[0] = '-';
+    sweep_trial_name(index, suffix + 1, sizeof suffix - 1);
+    int sl = (int)strlen(suffix);
     DIR *d = opendir(x->dir);
     if (!d) return false;
     struct dirent *e;

@@ -101,10 +101,15 @@ ErrorCode rundir_open(RunDir **out, const Options *o, const PreparedData *s, Err
  * "-3", ... when taken) with its parents, as rundir_open names a run (the
  * sweep names its own directory so); the path into out.  The path must
  * leave room bytes of RUNDIR_DIR_MAX for the run directories that go
- * under it (0 for a run's own; a sweep's, its trials'): ERROR_INPUT naming
- * --logdir when it does not, before anything is made. */
+ * under it (0 for a run's own; a sweep's, its trials': rundir_name_max
+ * and the slash before): ERROR_INPUT naming --logdir when it does not,
+ * before anything is made. */
 ErrorCode rundir_make_dir(const char *logdir, const char *dataset, const char *name, double t,
                           size_t room, char *out, size_t cap, Error *err);
+/* The longest name (without LOGDIR/) rundir_make_dir can give a directory
+ * of dataset named name: its stamp, dataset and name, and a "-9999" when
+ * taken. */
+size_t rundir_name_max(const char *dataset, const char *name);
 
 /* The same on an existing run directory (train --resume) going on from
  * the end of epoch epoch, after step batches: metrics.csv and the event

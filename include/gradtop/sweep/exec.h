@@ -324,8 +324,11 @@ void sweep_result_pairs(const SweepExec *x, const SweepTrial *t, char *buf, size
 int sweep_exec_best(const SweepExec *x);
 /* The options trial index starts from, before its configuration: the
  * sweep's, --max-epochs long, one thread, its run directory named
- * trial-NNN under the sweep's. */
+ * (sweep_trial_name) under the sweep's. */
 void sweep_exec_trial_base(const SweepExec *x, int index, Options *o);
+/* The name of trial index's run directory (rundir_make_dir's NAME, its
+ * directory ...-DATASET-trial-NNN): "trial-007". */
+void sweep_trial_name(int index, char *buf, size_t cap);
 /* The figure of a trial's epoch metrics as the sweep ranks them. */
 double sweep_exec_figure(const SweepExec *x, const EpochMetrics *m);
 /* "lr=0.001;layers=64,32": a trial's configuration, as --space reads back
@@ -336,7 +339,9 @@ void sweep_exec_config_text(const SweepExec *x, const SweepTrial *t, char *buf, 
 
 /* Makes LOGDIR/YYYYMMDD-HHMMSS-DATASET-sweep[-NAME] (-2, -3, ... when
  * taken) with its parents, DATASET the data's name (PreparedData's
- * all.name, as a run directory has it); its path into out. */
+ * all.name, as a run directory has it); its path into out.  It leaves
+ * room under it for the run directory of the last trial --trials
+ * allows: ERROR_INPUT naming --logdir when there is none. */
 ErrorCode sweep_dir_make(const Options *o, const char *dataset, char *out, size_t cap, Error *err);
 /* After sweep_exec_init: the sweep directory, x->dir: resume's (then
  * sweep_exec_resume), or a new one (sweep_dir_make) unless --no-log.  A
