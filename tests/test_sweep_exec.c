@@ -1232,11 +1232,10 @@ static void a_done_trial_not_collected_ends_with_the_trainers_files(void **state
 }
 
 /* trials.csv in dir with every pruned row's figures blanked, as a kill
- * leaves rows the rule pruned before their trials were collected; and
- * their checkpoints removed, as a kill before any was written leaves them:
- * resumed, each trains again from its first epoch up to where it was
- * pruned.  The number of such rows. */
-static int uncollect_pruned(const char *dir)
+ * leaves rows the rule pruned before their trials were collected; then
+ * the shell command each run for each of their runs, "$r" (failing the
+ * test when it fails).  The number of such rows. */
+static int pruned_rows_uncollected(const char *dir, const char *each)
 {
     char csv[300];
     snprintf(csv, sizeof csv, "%s/trials.csv", dir);
@@ -1248,13 +1247,20 @@ static int uncollect_pruned(const char *dir)
         n++;
     }
     write_text(csv, text);
-    char cmd[400];
+    char cmd[800];
     snprintf(cmd, sizeof cmd,
-             "for r in $(grep ',pruned,' %s | awk -F, '{print $NF}'); do "
-             "rm -f \"$r/checkpoint.gtm\"; done",
-             csv);
+             "for r in $(grep ',pruned,' %s | awk -F, '{print $NF}'); do { %s; } || exit 1; done",
+             csv, each);
     assert_int_equal(system(cmd), 0);
     return n;
+}
+
+/* The same, their checkpoints removed, as a kill before any was written
+ * leaves them: resumed, each trains again from its first epoch up to
+ * where it was pruned. */
+static int uncollect_pruned(const char *dir)
+{
+    return pruned_rows_uncollected(dir, "rm -f \"$r/checkpoint.gtm\"");
 }
 
 /* A kill while such a trial was trained again up to its prune epoch
@@ -1815,6 +1821,19 @@ static int every_stopped_trial_ended(const char *dir)
     return n;
 }
 
+/* The sweep o resumed from dir and stopped before it opened any trial
+ * (a SIGINT at once). */
+static void resume_stopped_at_once(const Options *o, const char *dir)
+{
+    PreparedData data;
+    Error err = {0};
+    SweepExec *x = sweep_opened(o, dir, NULL, &data);
+    assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
+    sweep_exec_stop(x);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    sweep_closed(x, &data);
+}
+
 /* The sweep o killed in dir at the nth event of kind at, then resumed and
  * stopped before it opened its interrupted trials again (a SIGINT at
  * once): none is left running or paused in trials.csv, as after a stop of
@@ -1829,13 +1848,7 @@ static int resumed_and_stopped_at_once(const Options *o, const char *dir, SweepE
     sweep_killed_at(o, dir, at, nth);
     const char *text = slurp(csv);
     assert_true(strstr(text, ",running,") || strstr(text, ",paused,"));
-    PreparedData data;
-    Error err = {0};
-    SweepExec *x = sweep_opened(o, dir, NULL, &data);
-    assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
-    sweep_exec_stop(x);
-    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
-    sweep_closed(x, &data);
+    resume_stopped_at_once(o, dir);
     text = slurp(csv);
     assert_null(strstr(text, ",running,"));
     assert_null(strstr(text, ",paused,"));
@@ -1879,14 +1892,54 @@ static void a_resume_stopped_at_once_leaves_no_trial_running(void **state)
     sweep_in(&o, cut, 2, false, &c);
     assert_int_equal(every_stopped_trial_ended(cut), 2);
     sweep_killed_in(&o, cut, SWEEP_EV_START, 1, true);
-    PreparedData data;
-    Error err = {0};
-    SweepExec *x = sweep_opened(&o, cut, NULL, &data);
-    assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
-    sweep_exec_stop(x);
-    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
-    sweep_closed(x, &data);
+    resume_stopped_at_once(&o, cut);
     assert_int_equal(every_stopped_trial_ended(cut), 2);
+}
+
+/* Every trial that dir's trials.csv calls pruned, without figures, as a
+ * kill after the rule's decision, before the trial stopped, leaves it:
+ * its journal cut before its stop line (no end, no result), and, unless
+ * keep_checkpoint, its checkpoint gone (it trains again up to its prune
+ * epoch).  How many. */
+static int pruned_left_open(const char *dir, bool keep_checkpoint)
+{
+    return pruned_rows_uncollected(
+        dir, keep_checkpoint
+                 ? "sed -i '/^[^ ]* step=[0-9]* epoch=[0-9]* stop /,$d' \"$r/journal.txt\" && "
+                   "! grep -q ' result status=' \"$r/journal.txt\""
+                 : "sed -i '/^[^ ]* step=[0-9]* epoch=[0-9]* stop /,$d' \"$r/journal.txt\" && "
+                   "! grep -q ' result status=' \"$r/journal.txt\" && rm \"$r/checkpoint.gtm\"");
+}
+
+/* A resumed sweep stopped (SIGINT, the screen's stop) before it reached
+ * the trials the rule had pruned when a kill cut the sweep, uncollected,
+ * their runs open: each is opened to end its run, as a stop ends every
+ * open trial's, whether it stops at its prune epoch at once or had to
+ * train up to it again; resumed again, the sweep ends as the
+ * uninterrupted one. */
+static void a_resume_stopped_at_once_ends_the_pruned_trials_left_open(void **state)
+{
+    (void)state;
+    Options sweeps[2] = {iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 10, 6, 1),
+                         iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 9, 2)};
+    sweeps[0].min_epochs = 2;
+    static char whole[1 << 15], after[1 << 15];
+    for (int k = 0; k < 4; k++) {
+        const Options *o = &sweeps[k / 2];
+        char dir[256];
+        snprintf(dir, sizeof dir, "%s/pruned-open-%d", tmpdir, k);
+        Outcome a, c;
+        sweep_in(o, dir, 0, false, &a);
+        trials_without_runs(dir, whole, sizeof whole);
+        assert_true(pruned_left_open(dir, k % 2 == 0) >= 2);
+        resume_stopped_at_once(o, dir);
+        every_journal_has_its_result(dir, a.n);
+        sweep_in(o, dir, 0, true, &c);
+        assert_same(&a, &c, o->max_epochs);
+        trials_without_runs(dir, after, sizeof after);
+        assert_string_equal(whole, after);
+        every_journal_has_its_result(dir, a.n);
+    }
 }
 
 /* At a trial's start on --resume: trials.csv written then, whose rows of
@@ -2608,6 +2661,7 @@ int main(void)
         cmocka_unit_test(an_asha_trial_killed_as_it_started_is_taken_up_not_doubled),
         cmocka_unit_test(a_resume_removes_the_temporaries_a_killed_sweep_left),
         cmocka_unit_test(a_resume_stopped_at_once_leaves_no_trial_running),
+        cmocka_unit_test(a_resume_stopped_at_once_ends_the_pruned_trials_left_open),
         cmocka_unit_test(a_resumed_sweep_gives_an_ended_trials_own_result),
         cmocka_unit_test(a_trial_opened_again_has_no_figures_until_it_ends),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),

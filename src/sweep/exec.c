@@ -1066,10 +1066,12 @@ static void open_resumed(SweepExec *x)
 
 /* Stops the trials parked when the sweep ends (x->mu held).  On a stop,
  * a resumed trial whose run a kill left open (trials.csv had it
- * training, its journal has no end) is opened from its checkpoint to
- * stop, or to end as it had, so that its run ends as a stop ends every
- * open trial's: complete, its journal's stop, end and result lines last
- * (gradtop view reads its status there), its figures in trials.csv. */
+ * training, or pruned without figures: its journal has no end) is opened
+ * from its checkpoint to stop, or to end as it had, so that its run ends
+ * as a stop ends every open trial's: complete, its journal's stop, end
+ * and result lines last (gradtop view reads its status there), its
+ * figures in trials.csv.  A pruned one stops at its prune epoch, pruned,
+ * or, its checkpoint older, where that leaves it, stopped. */
 static void stop_parked(SweepExec *x, SweepTrialStatus as)
 {
     for (int i = 0; i < x->n_started; i++) {
@@ -1081,7 +1083,9 @@ static void stop_parked(SweepExec *x, SweepTrialStatus as)
                 t->dormant = false;
                 t->resume = true;
                 t->prune_at = t->epochs;
-            } else if (t->unended && t->run[0] && !x->files_failed) { /* open_resumed */
+            } else if ((t->unended || t->prune_at) && t->run[0] && !x->files_failed) {
+                /* open_resumed opens it: a trial pruned when a kill cut
+                 * the sweep, before it stopped, has an open run too */
                 t->dormant = false;
                 t->resume = true;
             } else { /* not opened again: ends as it is (stopped: to be resumed) */
