@@ -272,6 +272,23 @@ check "--resume of a trial that had trained to its end exits 0" [ $? -eq 0 ]
 check "it is done, not failed" grep -q '^trial   2 done ' "$T/ended.out"
 cut -d, -f1-13 "$T/ended/trials.csv" >"$T/ended.csv"
 check "and trials.csv is the uninterrupted sweep's" cmp -s "$T/whole.csv" "$T/ended.csv"
+# A trial interrupted after its third epoch whose run directory was then
+# removed: --resume says so, naming the trial and the directory, before it
+# trains it again from its first epoch, to the uninterrupted figures.
+cp -r "$whole" "$T/gone"
+awk -F, -v OFS=, 'NR > 1 && $1 == 2 { $2 = "stopped"; $4 = 3; $8 = $9 = $10 = $11 = "" } 1' \
+    "$whole/trials.csv" >"$T/gone/trials.csv"
+sed -i "s#$whole#$T/gone#g" "$T/gone/trials.csv"
+gone=$(ls -d "$T"/gone/*-trial-002)
+rm -r "$gone"
+"$G" sweep --resume "$T/gone" >"$T/gone.out" 2>&1
+check "--resume of a trial whose run directory is gone exits 0" [ $? -eq 0 ]
+check "saying it starts over, naming the trial and the directory" \
+    grep -qxF "trial   2 starts over from epoch 1: its run is gone ($gone)" "$T/gone.out"
+check "before the trial starts again" \
+    sh -c "grep -n '^trial   2 st' '$T/gone.out' | head -n 1 | grep -q 'starts over'"
+cut -d, -f1-13 "$T/gone/trials.csv" >"$T/gone.csv"
+check "and trials.csv is the uninterrupted sweep's (gone)" cmp -s "$T/whole.csv" "$T/gone.csv"
 # A trial interrupted in its first epoch, before any checkpoint (made so
 # by hand: trials.csv says stopped at epoch 0, the checkpoint is gone):
 # --resume trains it again from the first epoch in its own run directory,

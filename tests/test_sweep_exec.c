@@ -104,7 +104,7 @@ typedef struct {
     int n;
     char text[64][160];
     double fig[64][32];
-    int n_events[6];
+    int n_events[SWEEP_EV_START_OVER + 1]; /* one per kind */
     char run[64][1024];
     int epochs[64];
 } Outcome;
@@ -1942,6 +1942,73 @@ static void a_resume_stopped_at_once_ends_the_pruned_trials_left_open(void **sta
     }
 }
 
+/* The sweep's events as the headless sweep prints them, one a line. */
+typedef struct {
+    char text[1 << 14];
+    size_t n;
+} EventLog;
+
+static void log_event(void *ctx, const SweepExec *x, const SweepEvent *e)
+{
+    EventLog *l = ctx;
+    char line[2048];
+    sweep_event_text(x, e, line, sizeof line);
+    int w = snprintf(l->text + l->n, sizeof l->text - l->n, "%s\n", line);
+    if (w > 0 && (size_t)w < sizeof l->text - l->n) l->n += (size_t)w;
+}
+
+/* An interrupted trial that cannot go on from its run (its directory
+ * removed, replaced by a file, its checkpoint damaged) starts over from
+ * its first epoch, and the sweep says so, naming the trial, the run and
+ * why, before it starts; it ends as the uninterrupted trial did. */
+static void a_trial_whose_run_is_gone_starts_over_and_says_so(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 4, 3, 1);
+    char dir[256], cmd[6000], run[3][1024];
+    snprintf(dir, sizeof dir, "%s/run-gone", tmpdir);
+    Outcome a, b;
+    sweep_in(&o, dir, 0, false, &a);
+    for (int i = 0; i < 3; i++) snprintf(run[i], sizeof run[i], "%s", a.run[i]);
+    /* trials 0 to 2 as a stop in their third epoch leaves them */
+    snprintf(cmd, sizeof cmd,
+             "sed -i '2,4s/,done,,3,3,/,stopped,,2,3,/' %s/trials.csv && rm -r %s && "
+             "rm -r %s && echo not a run >%s && truncate -s 100 %s/checkpoint.gtm",
+             dir, run[0], run[1], run[1], run[2]);
+    assert_int_equal(system(cmd), 0);
+    PreparedData data;
+    Error err = {0};
+    static EventLog log;
+    SweepHooks hooks = {.ctx = &log, .on_event = log_event};
+    SweepExec *x = sweep_opened(&o, dir, &hooks, &data);
+    assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
+    assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
+    sweep_closed(x, &data);
+    for (int i = 0; i < 3; i++) {
+        char note[4200];
+        if (i == 0)
+            snprintf(note, sizeof note, "trial   0 starts over from epoch 1: its run is gone (%s)",
+                     run[i]);
+        else if (i == 1)
+            snprintf(note, sizeof note,
+                     "trial   1 starts over from epoch 1: its run is not a directory (%s)", run[i]);
+        else
+            snprintf(
+                note, sizeof note,
+                "trial   2 starts over from epoch 1: its run cannot go on: %s/checkpoint.gtm: ",
+                run[i]);
+        const char *at = strstr(log.text, note);
+        if (!at) fail_msg("no note \"%s\" in:\n%s", note, log.text);
+        char start[32];
+        snprintf(start, sizeof start, "trial %3d start ", i);
+        const char *st = strstr(log.text, start);
+        assert_non_null(st);
+        assert_true(at < st); /* told before it starts */
+    }
+    sweep_in(&o, dir, 0, true, &b);
+    assert_same(&a, &b, 3);
+}
+
 /* At a trial's start on --resume: trials.csv written then, whose rows of
  * the trials open (started again, not ended) must show no figures. */
 typedef struct {
@@ -2662,6 +2729,7 @@ int main(void)
         cmocka_unit_test(a_resume_removes_the_temporaries_a_killed_sweep_left),
         cmocka_unit_test(a_resume_stopped_at_once_leaves_no_trial_running),
         cmocka_unit_test(a_resume_stopped_at_once_ends_the_pruned_trials_left_open),
+        cmocka_unit_test(a_trial_whose_run_is_gone_starts_over_and_says_so),
         cmocka_unit_test(a_resumed_sweep_gives_an_ended_trials_own_result),
         cmocka_unit_test(a_trial_opened_again_has_no_figures_until_it_ends),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),

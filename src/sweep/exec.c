@@ -5,6 +5,7 @@
  */
 #include "gradtop/sweep/exec.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -566,8 +567,45 @@ static void tell_at(SweepExec *x, SweepEventKind kind, const SweepTrial *t, int 
     int epochs = epoch >= 0 ? epoch : t->epochs;
     double fig = epochs > 0 ? sweep_board_get(&x->board, t->index, epochs) : NAN;
     pthread_mutex_unlock(&x->mu);
-    SweepEvent e = {kind, t->index, epochs, rung, donor, fig};
+    SweepEvent e = {kind, t->index, epochs, rung, donor, fig, NULL};
     x->hooks.on_event(x->hooks.ctx, x, &e);
+}
+
+/* --resume: t cannot go on from its run, for why: it starts over. */
+static void tell_start_over(SweepExec *x, const SweepTrial *t, const char *why)
+{
+    if (!x->hooks.on_event) return;
+    SweepEvent e = {SWEEP_EV_START_OVER, t->index, 0, 0, -1, NAN, why};
+    x->hooks.on_event(x->hooks.ctx, x, &e);
+}
+
+/* --resume: why interrupted trial t, which had a run, cannot go on from
+ * it (rundir_resume_load said load_err, NULL when it loaded none to go on
+ * from), into why ("" when it can: a run that had no epoch starts again
+ * in its own directory, losing nothing).  Whether its directory is
+ * there. */
+static bool run_lost(const SweepTrial *t, const char *load_err, char *why, size_t cap)
+{
+    struct stat st;
+    why[0] = '\0';
+    /* why first, the run after: a screen's line cut short keeps why */
+    if (stat(t->run, &st) != 0) {
+        int e = errno;
+        snprintf(why, cap, "its run %s (%s)", e == ENOENT ? "is gone" : strerror(e), t->run);
+        return false;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        snprintf(why, cap, "its run is not a directory (%s)", t->run);
+        return false;
+    }
+    char ck[sizeof t->run + 32];
+    snprintf(ck, sizeof ck, "%s/checkpoint.gtm", t->run);
+    if (load_err && stat(ck, &st) == 0)
+        snprintf(why, cap, "its run cannot go on: %s", load_err);
+    else if (t->epochs > 0)
+        snprintf(why, cap, "its run has %d epoch%s but no checkpoint.gtm to go on from (%s)",
+                 t->epochs, t->epochs == 1 ? "" : "s", t->run);
+    return true;
 }
 
 static void tell(SweepExec *x, SweepEventKind kind, const SweepTrial *t, int rung, int donor)
@@ -757,14 +795,16 @@ static void start_trial(SweepExec *x, int i, int target)
             cfg.resume_epoch = rr.state.epoch;
             cfg.resume_step = rr.state.step;
         } else {
-            rundir_resume_free(&rr);
-            error_clear(&err);
             /* It starts again from its first epoch, in its own run
              * directory when that is there (cut back to no epoch, the
              * journal going on), so that the sweep keeps one run per
-             * trial. */
-            struct stat st;
-            if (t->run[0] && stat(t->run, &st) == 0 && S_ISDIR(st.st_mode)) cfg.resume_dir = t->run;
+             * trial; the person is told when epochs are lost so. */
+            char why[sizeof err.msg + sizeof t->run + 64];
+            bool dir = t->run[0] && run_lost(t, err.code ? err.msg : NULL, why, sizeof why);
+            rundir_resume_free(&rr);
+            error_clear(&err);
+            if (t->run[0] && why[0]) tell_start_over(x, t, why);
+            if (dir) cfg.resume_dir = t->run;
         }
     }
     /* a new trial whose directory a killed sweep made before any
@@ -1646,6 +1686,9 @@ void sweep_event_text(const SweepExec *x, const SweepEvent *e, char *buf, size_t
         sweep_exec_config_text(x, t, cfg, sizeof cfg);
         snprintf(buf, cap, "trial %3d exploit   trial %d at epoch %d  %s", e->trial, e->donor,
                  e->epoch, cfg);
+        break;
+    case SWEEP_EV_START_OVER:
+        snprintf(buf, cap, "trial %3d starts over from epoch 1: %s", e->trial, e->note);
         break;
     case SWEEP_EV_END:
         if (t->status == TRIAL_FAILED || (!t->has_result && t->error[0])) {

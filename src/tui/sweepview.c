@@ -926,12 +926,12 @@ static void draw_events(SweepScreen *s, int top, int height, int cols)
         long k = first + r - 1;
         if (k >= n) continue;
         const EventLine *e = &s->events[k % EVENTS_MAX];
-        CrtRole role = e->bad                        ? ROLE_BAD
-                       : e->kind == SWEEP_EV_PROMOTE ? ROLE_GOOD
-                       : e->kind == SWEEP_EV_PRUNE   ? ROLE_WARN
-                       : e->kind == SWEEP_EV_EXPLOIT ? ROLE_MARKER
-                       : e->kind == SWEEP_EV_START   ? ROLE_DIM
-                                                     : ROLE_NORMAL;
+        CrtRole role = e->bad                                                        ? ROLE_BAD
+                       : e->kind == SWEEP_EV_PROMOTE                                 ? ROLE_GOOD
+                       : e->kind == SWEEP_EV_PRUNE || e->kind == SWEEP_EV_START_OVER ? ROLE_WARN
+                       : e->kind == SWEEP_EV_EXPLOIT                                 ? ROLE_MARKER
+                       : e->kind == SWEEP_EV_START                                   ? ROLE_DIM
+                                                                                     : ROLE_NORMAL;
         crt_set(stdscr, role);
         crt_puts(stdscr, top + r, 1, cols - 1, e->text);
     }

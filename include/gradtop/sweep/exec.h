@@ -92,15 +92,19 @@ typedef enum {
     SWEEP_EV_PRUNE,   /* stopped by the scheduler */
     SWEEP_EV_EXPLOIT, /* pbt: took donor's weights and an explored config */
     SWEEP_EV_END,     /* a trial ended (its status and result) */
+    /* --resume: an interrupted trial that cannot go on from its run starts
+     * again from its first epoch (note says why), told before its START */
+    SWEEP_EV_START_OVER,
 } SweepEventKind;
 
 typedef struct {
     SweepEventKind kind;
     int trial;
-    int epoch;     /* epochs the trial has done */
-    int rung;      /* asha: the rung reached or promoted to (0-based) */
-    int donor;     /* exploit */
-    double figure; /* the monitored figure at epoch (NaN when none) */
+    int epoch;        /* epochs the trial has done */
+    int rung;         /* asha: the rung reached or promoted to (0-based) */
+    int donor;        /* exploit */
+    double figure;    /* the monitored figure at epoch (NaN when none) */
+    const char *note; /* START_OVER: why, valid during the hook's call; else NULL */
 } SweepEvent;
 
 typedef struct SweepExec SweepExec;
@@ -313,7 +317,8 @@ void sweep_exec_view(SweepExec *x, SweepTrialView *out, int cap, int *n_started,
 
 /* An event as a line of the headless sweep's output and the screen's
  * events list, without the newline: "trial   3 pruned    at epoch 4
- * val_accuracy 0.8125".  On the owner's thread (the event hook's). */
+ * val_accuracy 0.8125", "trial   2 starts over from epoch 1: its run is
+ * gone (DIR)".  On the owner's thread (the event hook's). */
 void sweep_event_text(const SweepExec *x, const SweepEvent *e, char *buf, size_t cap);
 /* "epochs=30 best_epoch=28 loss=..." of a trial's result, without its
  * status. */
