@@ -40,6 +40,21 @@ sweep_b=$(ls -d "$T"/b/*-iris-sweep)
 cut -d, -f1-13 "$sweep/trials.csv" >"$T/a.csv"
 cut -d, -f1-13 "$sweep_b/trials.csv" >"$T/b.csv"
 check "run again, the same trials, statuses and figures" cmp -s "$T/a.csv" "$T/b.csv"
+# The lines of one trial come in a fixed order, those of different trials
+# as they happen (at --parallel 2 one trial may end before or after the
+# next starts, and several ending at once are told in the order they are
+# collected): sorted stably by trial, every run prints the same lines.
+for s in none median asha pbt; do
+    for k in 1 2 3; do
+        "$G" sweep iris --space "$SPACE" --trials 9 --max-epochs 6 --min-epochs 1 --eta 3 \
+            --pbt-interval 2 --patience 0 --parallel 2 --seed 3 --scheduler $s --no-log |
+            sort -s -n -k2,2 >"$T/order-$s-$k.out"
+    done
+    check "$s: sorted by trial, three runs print the same lines" \
+        sh -c "grep -q '^result: status=completed trials=9 ' '$T/order-$s-1.out' &&
+               cmp -s '$T/order-$s-1.out' '$T/order-$s-2.out' &&
+               cmp -s '$T/order-$s-1.out' '$T/order-$s-3.out'"
+done
 
 # ---- asha and pbt ------------------------------------------------------------
 "$G" sweep iris --space "$SPACE" --trials 9 --max-epochs 9 --parallel 2 --scheduler asha \
