@@ -1671,6 +1671,21 @@ static void resume_refuses_an_ended_trial_whose_run_is_gone(void **state)
     snprintf(cmd, sizeof cmd, "mv '%s.away' '%s'", run, run);
     assert_int_equal(system(cmd), 0);
     assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_NONE);
+    /* its run there, but trials.csv's run column emptied: refused too (it
+     * was once taken, and trials.csv written again with the trial done
+     * at 0 epochs, best.txt with its figure nan), naming the column */
+    snprintf(cmd, sizeof cmd, "sed -i '3s/,[^,]*$/,/' '%s'", w->csv);
+    assert_int_equal(system(cmd), 0);
+    static char edited[1 << 16];
+    snprintf(edited, sizeof edited, "%s", slurp(w->csv));
+    const char *row = strstr(edited, "\n1,") + 1;
+    char want[128];
+    snprintf(want, sizeof want,
+             "trials.csv:3:%d: trial 1 (done, 2 epochs): no run in its run column",
+             (int)(strchr(row, '\n') - row) + 1);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    expect_contains(w->msg, want);
+    assert_string_equal(slurp(w->csv), edited); /* left as it was */
 }
 
 static void a_sweep_directory_is_resumed_by_one_gradtop_at_a_time(void **state)

@@ -1072,6 +1072,21 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
                            lineno, col[k], idx, name, got);
         }
         if (rc) break;
+        /* a trial that trained an epoch made its run, which it is ranked
+         * by and goes on in: without one it would be written back done
+         * at no epoch, or trained again beside its run */
+        if (counts[0] > 0 && !t->run[0]) {
+            const char *column = field[11 + x->space.n];
+            rc = error_set(err, ERROR_INPUT,
+                           "%s:%d:%d: trial %ld (%s, %d epoch%s): %s: put the run's path back, or "
+                           "start the sweep again",
+                           path, lineno, col[11 + x->space.n], idx, field[1], counts[0],
+                           counts[0] == 1 ? "" : "s",
+                           column[0] ? "its run's name is too long for a path under the sweep "
+                                       "directory (was it moved?)"
+                                     : "no run in its run column (was trials.csv edited?)");
+            break;
+        }
         read_figures(x, t);
         if ((rc =
                  check_status(x, t, st, counts[0], field[7][0] != '\0', path, lineno, col[1], err)))
