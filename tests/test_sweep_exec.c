@@ -1622,6 +1622,37 @@ static void resume_refuses_a_status_its_trials_run_contradicts(void **state)
                             "(was trials.csv edited?)");
 }
 
+/* An ended trial is ranked by the kept weights' figures in trials.csv,
+ * which its journal's result line also gives: one edited there (trial 1's
+ * val_loss made the sweep's best) is refused, naming the place and the
+ * figure the run ended with, rather than the sweep's best trial changed
+ * to it. */
+static void resume_refuses_a_figure_its_trials_run_did_not_end_with(void **state)
+{
+    (void)state;
+    static char text[1 << 16];
+    Swept *w = finished_sweep("refigure", 3, 2);
+    snprintf(text, sizeof text, "%s", w->saved);
+    char *row = strstr(text, "\n1,") + 1;
+    char *f = row;
+    for (int k = 0; k < 9; k++) f = strchr(f, ',') + 1; /* the val_loss field */
+    int col = (int)(f - row) + 1;
+    char was[32];
+    snprintf(was, sizeof was, "%.*s", (int)(strchr(f, ',') - f), f);
+    memmove(f + 5, strchr(f, ','), strlen(strchr(f, ',')) + 1);
+    memcpy(f, "1e-05", 5);
+    write_text(w->csv, text);
+    char want[128], ended[64];
+    snprintf(want, sizeof want,
+             "trials.csv:3:%d: trial 1: val_loss '1e-05', but its run ended with val_loss=", col);
+    snprintf(ended, sizeof ended, "val_loss=%.4f (", atof(was));
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    expect_contains(w->msg, want);
+    expect_contains(w->msg, ended);
+    expect_contains(w->msg, "/journal.txt): was trials.csv edited?");
+    assert_string_equal(slurp(w->csv), text); /* left as it was */
+}
+
 static void resume_takes_a_run_config_as_the_run_writes_it(void **state)
 {
     (void)state;
@@ -2737,6 +2768,7 @@ int main(void)
         cmocka_unit_test(resume_refuses_an_ended_trial_whose_run_is_gone),
         cmocka_unit_test(resume_takes_a_run_config_as_the_run_writes_it),
         cmocka_unit_test(resume_refuses_a_status_its_trials_run_contradicts),
+        cmocka_unit_test(resume_refuses_a_figure_its_trials_run_did_not_end_with),
         cmocka_unit_test(resume_refuses_a_space_txt_its_trials_did_not_run_with),
         cmocka_unit_test(a_sweep_directory_is_resumed_by_one_gradtop_at_a_time),
         cmocka_unit_test(a_trial_directory_no_row_names_is_taken_up_not_doubled),

@@ -888,6 +888,43 @@ static ErrorCode check_status(const SweepExec *x, const SweepTrial *t, int st, i
     return ERROR_NONE;
 }
 
+/* An ended trial's kept figures in trials.csv (fields 7 to 10, which the
+ * sweep ranks it by) against those of the result line its journal ended
+ * with (t->result_pairs, as read_journal_end read them): an edit of one
+ * would change the sweep's best trial, or its result, silently.  The
+ * journal has 4 decimals (4 significant digits from 1e6 on:
+ * train_figure_text), trials.csv 6 significant digits: they agree to
+ * those.  A figure the journal does not give is taken as it is. */
+static ErrorCode check_kept(const SweepExec *x, const SweepTrial *t, char **field, const int *col,
+                            const char *csv, int lineno, Error *err)
+{
+    static const char *const cls[4] = {"loss", "accuracy", "val_loss", "val_accuracy"};
+    static const char *const reg[4] = {"loss", "mae", "val_loss", "val_mae"};
+    const char *const *names = x->data->train.task == TASK_REGRESSION ? reg : cls;
+    char pairs[sizeof t->result_pairs + 1];
+    snprintf(pairs, sizeof pairs, " %s", t->result_pairs);
+    for (int k = 0; k < 4; k++) {
+        const char *v = field[7 + k];
+        char key[32];
+        snprintf(key, sizeof key, " %s=", names[k]);
+        const char *at = strstr(pairs, key), *from = at ? at + strlen(key) : NULL;
+        char *end = NULL;
+        double j = from ? strtod(from, &end) : NAN;
+        if (!v[0] || !from || end == from || !isfinite(j)) continue;
+        double c = strtod(v, NULL);
+        double tol = fabs(j) >= 1e6 ? 6e-4 * fabs(j) : 6e-5 + 1e-5 * fabs(j);
+        if (fabs(c - j) <= tol) continue;
+        char got[40];
+        error_quote_text(got, sizeof got, v, strlen(v));
+        return error_set(err, ERROR_INPUT,
+                         "%s:%d:%d: trial %d: %s '%s', but its run ended with %s=%.*s "
+                         "(%s/journal.txt): was trials.csv edited?",
+                         csv, lineno, col[7 + k], t->index, names[k], got, names[k],
+                         (int)(end - from), from, t->run);
+    }
+    return ERROR_NONE;
+}
+
 /* trials.csv to read, as the sweep writes it: a regular file.  *f NULL
  * when there is none.  Opened without waiting, since opening a named pipe
  * to read waits for a writer, where no signal would end the wait. */
@@ -1112,7 +1149,9 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
         } else if (st == TRIAL_DONE || st == TRIAL_EARLY_STOPPED || st == TRIAL_PRUNED ||
                    st == TRIAL_DIVERGED || st == TRIAL_FAILED) {
             t->collected = true;
-            if (t->has_result) read_journal_end(t, true);
+            if (t->has_result && read_journal_end(t, true) == 1 &&
+                (rc = check_kept(x, t, field, col, path, lineno, err)))
+                break;
         } else if (x->has_asha && t->epochs > 0 && t->epochs >= t->target)
             t->dormant = true; /* waiting at its rung: opened when promoted */
         else if (waits_for_median(x, t))
