@@ -1302,6 +1302,82 @@ static void rising_training_loss_fires_after_three_rises(void **state)
     assert_int_equal(run_diag(&d), DIAG_HEALTHY);
 }
 
+/* A run's training losses, oldest first: diag_healthy's other figures,
+ * validation 5 % above training. */
+static void diag_losses(Diag *d, const double *loss, int n, double lr)
+{
+    diag_healthy(d, n);
+    for (int i = 0; i < n; i++) {
+        d->h[i].loss = loss[i];
+        d->h[i].val_loss = 1.05 * loss[i];
+        d->h[i].lr = lr;
+    }
+}
+
+/* Spiral at its preset (Adam, lr 0.03, seed 0), epochs 109 to 133: the
+ * loss a tenth of the first epoch's and still falling, it rose four
+ * epochs running, 0.0721 -> 0.0804 (+11 %), and the dashboard said
+ * "training loss has risen for 4 epochs: learning rate too high".  The
+ * rise is 2 wobbles of the 20 epochs before it (0.004 an epoch). */
+static const double spiral_noise[25] = {
+    0.1176,  0.1008,  0.1038,  0.09597, 0.1067,  0.09767, 0.09989, 0.09923, 0.1019,
+    0.09839, 0.08385, 0.08008, 0.07588, 0.07919, 0.08319, 0.08953, 0.07811, 0.08075,
+    0.07822, 0.07681, 0.07208, 0.07578, 0.07906, 0.08039, 0.08042,
+};
+/* The same run, epochs 189 to 212: Adam's step grown too large for the
+ * converged network, the loss goes 0.059 -> 0.321 in four epochs, 150
+ * wobbles. */
+static const double spiral_burst[24] = {
+    0.06438, 0.06467, 0.058,   0.05751, 0.05575, 0.05623, 0.05382, 0.05564,
+    0.05578, 0.05764, 0.05482, 0.05484, 0.05314, 0.05396, 0.0574,  0.05656,
+    0.06246, 0.05431, 0.0647,  0.05895, 0.07253, 0.1122,  0.2893,  0.3211,
+};
+/* Iris on Adam at lr 1 (seed 0), epochs 37 to 60: from a loss near 0.04
+ * to 0.23, where it stays. */
+static const double iris_diverging[24] = {
+    0.05372, 0.03798, 0.04438, 0.08057, 0.0232,  0.04732, 0.03421, 0.03754,
+    0.03398, 0.03669, 0.04027, 0.03735, 0.03025, 0.05059, 0.03716, 0.03324,
+    0.03385, 0.03945, 0.03807, 0.04431, 0.03261, 0.1243,  0.1752,  0.2278,
+};
+/* Diabetes on Adam at lr 0.3 (batch 8, seed 0), epochs 1 to 16: a fast
+ * fall from 6.9, then the loss climbs to 9.2 - its wobble is taken
+ * around the fall's own pace, which does not hide the climb. */
+static const double diabetes_diverging[16] = {
+    6.927,  1.269,  0.6573, 0.6713, 0.603, 0.6192, 0.5726, 0.5752,
+    0.6753, 0.6308, 1.031,  1.104,  0.913, 1.035,  2.294,  9.183,
+};
+
+static void rising_training_loss_within_its_wobble_is_noise(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_losses(&d, spiral_noise, 25, 0.03);
+    run_diag(&d);
+    assert_null(strstr(d.msg, "has risen"));
+    /* The real climbs, recorded alike, still fire on the same epoch as
+     * without the wobble test. */
+    diag_losses(&d, spiral_burst, 24, 0.03);
+    assert_int_equal(run_diag(&d), DIAG_LOSS_RISING);
+    assert_string_equal(d.msg, "training loss has risen for 4 epochs (0.059 \u2192 0.321): "
+                               "learning rate too high (lr 0.03)");
+    diag_losses(&d, iris_diverging, 24, 1);
+    assert_int_equal(run_diag(&d), DIAG_LOSS_RISING);
+    assert_string_equal(d.msg, "training loss has risen for 3 epochs (0.0326 \u2192 0.228): "
+                               "learning rate too high (lr 1)");
+    diag_losses(&d, diabetes_diverging, 16, 0.3);
+    assert_int_equal(run_diag(&d), DIAG_LOSS_RISING);
+    assert_string_equal(d.msg, "training loss has risen for 3 epochs (0.913 \u2192 9.18): "
+                               "learning rate too high (lr 0.3)");
+    /* The noise case's rise, 10 wobbles high instead of 2, is a climb. */
+    double steep[25];
+    memcpy(steep, spiral_noise, sizeof steep);
+    steep[22] = 0.09, steep[23] = 0.10, steep[24] = 0.115;
+    diag_losses(&d, steep, 25, 0.03);
+    assert_int_equal(run_diag(&d), DIAG_LOSS_RISING);
+    assert_string_equal(d.msg, "training loss has risen for 4 epochs (0.0721 \u2192 0.115): "
+                               "learning rate too high (lr 0.03)");
+}
+
 static void overfitting_fires_when_validation_rises_as_training_falls(void **state)
 {
     (void)state;
@@ -1831,6 +1907,7 @@ int main(void)
         cmocka_unit_test(not_finite_loss_fires_first),
         cmocka_unit_test(loss_spike_fires_on_a_hundredfold_jump_only),
         cmocka_unit_test(rising_training_loss_fires_after_three_rises),
+        cmocka_unit_test(rising_training_loss_within_its_wobble_is_noise),
         cmocka_unit_test(overfitting_fires_when_validation_rises_as_training_falls),
         cmocka_unit_test(overfitting_needs_a_model_that_learned_something),
         cmocka_unit_test(validation_scoring_above_training_is_not_overfitting),

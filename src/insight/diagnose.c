@@ -52,20 +52,55 @@ static void lr_text(const DiagnosisInput *in, char *buf, size_t cap)
         buf[0] = '\0';
 }
 
+/* The median of v (m values, sorted in place); NAN when m is 0. */
+static double median_of(double *v, int m)
+{
+    if (m == 0) return NAN;
+    for (int i = 1; i < m; i++) /* insertion sort: a few dozen values at most */
+        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
+            double t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    return m % 2 ? v[m / 2] : 0.5 * (v[m / 2 - 1] + v[m / 2]);
+}
+
 static double median(const float *v, int n)
 {
-    float s[DIAG_SPIKE_HISTORY];
+    double s[DIAG_SPIKE_HISTORY];
     int m = 0;
     for (int i = 0; i < n; i++)
         if (isfinite(v[i])) s[m++] = v[i];
-    if (m == 0) return NAN;
-    for (int i = 1; i < m; i++) /* insertion sort: at most DIAG_SPIKE_HISTORY values */
-        for (int j = i; j > 0 && s[j] < s[j - 1]; j--) {
-            float t = s[j];
-            s[j] = s[j - 1];
-            s[j - 1] = t;
-        }
-    return m % 2 ? s[m / 2] : 0.5 * ((double)s[m / 2 - 1] + s[m / 2]);
+    return median_of(s, m);
+}
+
+/* The training loss's usual wobble from one epoch to the next before
+ * epoch index s: over the DIAG_NOISE_EPOCHS epochs before it, the median
+ * distance of the changes between consecutive losses from their median
+ * change - a steady fall is no wobble, mini-batch noise around it is.
+ * NAN with fewer than 3 changes to go on. */
+static double loss_wobble(const EpochMetrics *h, int s)
+{
+    double d[DIAG_NOISE_EPOCHS];
+    int m = 0;
+    for (int i = s > DIAG_NOISE_EPOCHS ? s - DIAG_NOISE_EPOCHS : 0; i + 1 < s; i++) {
+        double c = h[i + 1].loss - h[i].loss;
+        if (isfinite(c)) d[m++] = c;
+    }
+    if (m < 3) return NAN;
+    double mid = median_of(d, m);
+    for (int i = 0; i < m; i++) d[i] = fabs(d[i] - mid);
+    return median_of(d, m);
+}
+
+/* Whether a rise of the training loss from epoch index s on, by rise, is
+ * more than its wobble explains: DIAG_RISE_NOISE times loss_wobble or more
+ * (or no wobble measured yet).  Spiral at Adam's 0.03 wobbles by 0.004 at
+ * a loss of 0.08: three rises in a row adding up to 0.008 are its noise. */
+static bool beyond_wobble(const EpochMetrics *h, int s, double rise)
+{
+    double w = loss_wobble(h, s);
+    return !(w >= 0) || rise >= DIAG_RISE_NOISE * w;
 }
 
 static const char *nonfinite_word(double v)
@@ -222,7 +257,8 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
         int run = 0;
         while (run < n - 1 && h[n - 1 - run].loss > h[n - 2 - run].loss) run++;
         double first = h[n - 1 - run].loss, last = h[n - 1].loss;
-        if (run >= DIAG_RISE_EPOCHS && last >= first * (1 + DIAG_RISE_MIN))
+        if (run >= DIAG_RISE_EPOCHS && last >= first * (1 + DIAG_RISE_MIN) &&
+            beyond_wobble(h, n - 1 - run, last - first))
             return say(msg, cap, DIAG_LOSS_RISING,
                        "training loss has risen for %d epochs (%.3g \u2192 %.3g): learning rate "
                        "too high%s",

@@ -374,6 +374,8 @@ typedef enum {
 #define DIAG_SPIKE_FLOOR 0.05  /* losses below this never count as a spike */
 #define DIAG_RISE_EPOCHS 3     /* consecutive rises of the training loss */
 #define DIAG_RISE_MIN 0.10     /* ... adding up to at least this fraction */
+#define DIAG_RISE_NOISE 5.0    /* ... and to this many times the loss's epoch-to-epoch wobble */
+#define DIAG_NOISE_EPOCHS 20   /* epochs before a rise its wobble is measured over */
 #define DIAG_DRIFT_MIN 0.02    /* a rise over the last 5 epochs that is not healthy */
 #define DIAG_OVERFIT_EPOCHS 5  /* epochs since the best validation loss */
 #define DIAG_OVERFIT_MIN 0.02  /* validation now this fraction above its best */
@@ -441,7 +443,15 @@ typedef struct {
  *                       >= DIAG_SPIKE_FLOOR and DIAG_SPIKE_RATIO × the median
  *                       of the DIAG_SPIKE_HISTORY before it;
  *   3 DIAG_LOSS_RISING  training loss rose on each of the last
- *                       DIAG_RISE_EPOCHS epochs, by DIAG_RISE_MIN in all;
+ *                       DIAG_RISE_EPOCHS epochs, by DIAG_RISE_MIN in all,
+ *                       and by DIAG_RISE_NOISE times its wobble or more:
+ *                       over the DIAG_NOISE_EPOCHS epochs before the rise,
+ *                       the median distance of the epoch-to-epoch changes
+ *                       from their median (a steady fall is no wobble).
+ *                       Mini-batch noise climbs three epochs running too
+ *                       (spiral at Adam's 0.03: 0.0721 -> 0.0804 while its
+ *                       loss was a tenth of the first epoch's, 2 wobbles);
+ *                       a rate too high climbs 10 to 170 wobbles;
  *   3b DIAG_OVERCONFIDENT classification, the chance levels known: the last
  *                       epoch's training (or validation) loss is at least
  *                       DIAG_CONFIDENT_LOSS times the chance loss while its
