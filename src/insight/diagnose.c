@@ -406,8 +406,9 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
     }
 
     /* 10: nothing to report - unless the training loss went up over the
-     * last epochs (by less than rule 3 needs, or not on every epoch), which
-     * is no sign of health; and a single epoch or batch shows no trend. */
+     * last epochs (by less than rule 3 needs, or not on every epoch) by
+     * more than its wobble, which is no sign of health; and a single
+     * epoch or batch shows no trend. */
     if (n >= 2) {
         int back = n - 1 < 5 ? n - 1 : 5;
         const EpochMetrics *a = &h[n - 1 - back], *e = &h[n - 1];
@@ -416,19 +417,24 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
             snprintf(val, sizeof val, ", validation %.3g \u2192 %.3g", a->val_loss, e->val_loss);
         else if (e->has_val)
             snprintf(val, sizeof val, ", validation %.3g", e->val_loss);
-        if (e->loss >= a->loss * (1 + DIAG_DRIFT_MIN))
+        if (e->loss >= a->loss * (1 + DIAG_DRIFT_MIN) &&
+            beyond_wobble(h, n - 1 - back, e->loss - a->loss))
             return say(msg, cap, DIAG_LOSS_RISING,
                        "training loss rose over the last %d epochs (%.3g \u2192 %.3g)%s: learning "
                        "rate may be too high%s",
                        back, a->loss, e->loss, val, lr);
+        /* Up, but by no more than mini-batches make it wobble: neither a
+         * warning nor "healthy". */
+        const char *word = e->loss > a->loss ? "no trend" : "healthy";
+        const char *noise = e->loss > a->loss ? ", within its epoch-to-epoch noise" : "";
         if (e->has_val)
             return say(msg, cap, DIAG_HEALTHY,
-                       "healthy: training loss %.3g \u2192 %.3g over the last %d epochs, "
+                       "%s: training loss %.3g \u2192 %.3g over the last %d epochs%s, "
                        "validation %.3g",
-                       a->loss, e->loss, back, e->val_loss);
+                       word, a->loss, e->loss, back, noise, e->val_loss);
         return say(msg, cap, DIAG_HEALTHY,
-                   "healthy: training loss %.3g \u2192 %.3g over the last %d epochs", a->loss,
-                   e->loss, back);
+                   "%s: training loss %.3g \u2192 %.3g over the last %d epochs%s", word, a->loss,
+                   e->loss, back, noise);
     }
     if (n == 1)
         return say(msg, cap, DIAG_HEALTHY,

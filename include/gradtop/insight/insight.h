@@ -357,7 +357,7 @@ typedef enum {
     DIAG_NOT_FINITE,    /* a loss is NaN or infinite */
     DIAG_LOSS_SPIKE,    /* one step's loss jumped by DIAG_SPIKE_RATIO or more */
     DIAG_LOSS_RISING,   /* training loss rose DIAG_RISE_EPOCHS epochs running, or
-                           by DIAG_DRIFT_MIN over the last 5 */
+                           by DIAG_DRIFT_MIN over the last 5, beyond its wobble */
     DIAG_OVERFITTING,   /* validation loss rising while training loss falls */
     DIAG_DEAD_UNITS,    /* many ReLU units never fire */
     DIAG_STOPPED_EARLY, /* early stopping ended the run with the first epoch the best */
@@ -509,10 +509,13 @@ typedef struct {
  *                       validation one within DIAG_UNDERFIT_GAP of it;
  *  10 DIAG_LOSS_RISING  the training loss of the last epoch is DIAG_DRIFT_MIN
  *                       or more above that of 5 epochs before (fewer
- *                       early on): not every epoch rose, or by less than 3
- *                       needs, but a rising loss is not healthy;
+ *                       early on), and DIAG_RISE_NOISE times its wobble
+ *                       before them (as 3): not every epoch rose, or by
+ *                       less than 3 needs, but a rising loss is not healthy;
  *     DIAG_HEALTHY      none of the above ("too early to tell" before a
- *                       second epoch: one batch or epoch shows no trend).
+ *                       second epoch: one batch or epoch shows no trend;
+ *                       "no trend" when the loss is up over the last 5
+ *                       epochs within its wobble).
  * Any thread (it reads only in and writes msg).
  */
 DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap);
