@@ -74,23 +74,30 @@ static double median(const float *v, int n)
     return median_of(s, m);
 }
 
-/* The training loss's usual wobble from one epoch to the next before
- * epoch index s: over the DIAG_NOISE_EPOCHS epochs before it, the median
- * distance of the changes between consecutive losses from their median
- * change - a steady fall is no wobble, mini-batch noise around it is.
- * NAN with fewer than 3 changes to go on. */
-static double loss_wobble(const EpochMetrics *h, int s)
+/* A loss's usual wobble from one epoch to the next over epoch indices
+ * [from, to): the median distance of the changes between consecutive
+ * losses (the validation ones with val) from their median change - a
+ * steady fall or rise is no wobble, mini-batch noise around it is.  NAN
+ * with fewer than 3 changes to go on. */
+static double wobble(const EpochMetrics *h, int from, int to, bool val)
 {
     double d[DIAG_NOISE_EPOCHS];
     int m = 0;
-    for (int i = s > DIAG_NOISE_EPOCHS ? s - DIAG_NOISE_EPOCHS : 0; i + 1 < s; i++) {
-        double c = h[i + 1].loss - h[i].loss;
-        if (isfinite(c)) d[m++] = c;
+    for (int i = from < 0 ? 0 : from; i + 1 < to && m < DIAG_NOISE_EPOCHS; i++) {
+        double c = val ? h[i + 1].val_loss - h[i].val_loss : h[i + 1].loss - h[i].loss;
+        if (isfinite(c) && (!val || (h[i].has_val && h[i + 1].has_val))) d[m++] = c;
     }
     if (m < 3) return NAN;
     double mid = median_of(d, m);
     for (int i = 0; i < m; i++) d[i] = fabs(d[i] - mid);
     return median_of(d, m);
+}
+
+/* The training loss's wobble over the DIAG_NOISE_EPOCHS epochs before
+ * epoch index s. */
+static double loss_wobble(const EpochMetrics *h, int s)
+{
+    return wobble(h, s - DIAG_NOISE_EPOCHS, s, false);
 }
 
 /* Whether a rise of the training loss from epoch index s on, by rise, is
@@ -297,8 +304,11 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
         int since = n - 1 - best;
         double vb = h[best].val_loss, vl = h[n - 1].val_loss;
         double tb = h[best].loss, tl = h[n - 1].loss;
+        /* a small validation part wobbles: its best is a low one of them */
+        double w = wobble(h, n - DIAG_NOISE_EPOCHS, n, true);
         if (since >= DIAG_OVERFIT_EPOCHS && vl >= vb * (1 + DIAG_OVERFIT_MIN) && tl < tb &&
-            learned_something(in, &h[n - 1]) && !val_ahead(in, &h[n - 1]))
+            !(vl - vb < DIAG_OVERFIT_NOISE * w) && learned_something(in, &h[n - 1]) &&
+            !val_ahead(in, &h[n - 1]))
             return say(msg, cap, DIAG_OVERFITTING,
                        "validation loss has risen for %d epochs (%.3g \u2192 %.3g) while training "
                        "loss falls (%.3g \u2192 %.3g): overfitting",

@@ -379,6 +379,7 @@ typedef enum {
 #define DIAG_DRIFT_MIN 0.02    /* a rise over the last 5 epochs that is not healthy */
 #define DIAG_OVERFIT_EPOCHS 5  /* epochs since the best validation loss */
 #define DIAG_OVERFIT_MIN 0.02  /* validation now this fraction above its best */
+#define DIAG_OVERFIT_NOISE 3.0 /* ... and this many times its wobble over the last 20 epochs */
 #define DIAG_DEAD_SHARE 0.25   /* share of dead ReLU units */
 #define DIAG_PLATEAU_EPOCHS 10 /* epochs of training loss within ... */
 #define DIAG_PLATEAU_REL 0.01  /* ... this fraction of their mean */
@@ -465,8 +466,13 @@ typedef struct {
  *                       2.6 to 14 at accuracy 0.99, which rule 4 called
  *                       overfitting);
  *   4 DIAG_OVERFITTING  the best validation loss is DIAG_OVERFIT_EPOCHS or
- *                       more epochs old, the last is DIAG_OVERFIT_MIN above it,
- *                       and training loss is lower than at that best epoch;
+ *                       more epochs old, the last is DIAG_OVERFIT_MIN above it
+ *                       and DIAG_OVERFIT_NOISE times the validation loss's
+ *                       wobble (as 3's) over the last DIAG_NOISE_EPOCHS
+ *                       epochs, and training loss is lower than at that best
+ *                       epoch - a small validation part's best is one of its
+ *                       low wobbles (spiral at its preset, 100 rows: 0.133
+ *                       -> 0.143, one wobble, and a new best 0.118 later);
  *                       not while the last epoch underfits as rule 9 says
  *                       (whatever the epoch count), nor, the chance levels
  *                       known, while its training loss is less than
