@@ -1788,6 +1788,40 @@ static void chance_level_is_the_majority_share_and_the_class_entropy(void **stat
     assert_int_equal(c.n, 0);
 }
 
+/* Spiral on SGD at lr 3 (batch 8, seed 0), epochs 85 to 100: loss,
+ * accuracy, val_loss, val_accuracy.  The steps throw the model about: its
+ * losses 1 to 15 against guessing's 0.693, its accuracy guessing's, and
+ * the dashboard advised "try a higher learning rate" or "give it more
+ * epochs". */
+static const double spiral_sgd3[16][4] = {
+    {4.108, 0.5425, 11.97, 0.5},  {5.033, 0.5225, 10.14, 0.5}, {4.734, 0.5075, 2.367, 0.53},
+    {5.567, 0.4975, 1.846, 0.54}, {5.583, 0.48, 5.112, 0.5},   {5.671, 0.5025, 6.016, 0.5},
+    {4.576, 0.515, 7.076, 0.5},   {4.92, 0.535, 2.85, 0.61},   {5.141, 0.505, 1.191, 0.49},
+    {5.087, 0.5025, 1.011, 0.6},  {4.408, 0.5175, 4.626, 0.5}, {5.998, 0.4675, 9.235, 0.5},
+    {4.421, 0.5475, 3.214, 0.5},  {5.033, 0.495, 3.237, 0.53}, {4.806, 0.51, 14.72, 0.5},
+    {6.17, 0.465, 1.655, 0.57},
+};
+
+static void at_chance_with_a_loss_far_above_guessing_the_rate_is_too_high(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_healthy(&d, 16);
+    for (int i = 0; i < 16; i++) diag_epoch(&d, i, spiral_sgd3[i], 3);
+    size_t train[2] = {200, 200}, val[2] = {50, 50};
+    diag_chance(&d, train, val, 2);
+    assert_int_equal(run_diag(&d), DIAG_AT_CHANCE);
+    assert_string_equal(d.msg, "not learning: validation at chance level (accuracy 0.57, loss "
+                               "1.66; guessing 0.50, 0.693), its loss over twice guessing's: "
+                               "learning rate too high (lr 3)");
+    /* epoch 94: the validation loss 1.01, the training loss 5.09 */
+    d.in.n_epochs = 10;
+    assert_int_equal(run_diag(&d), DIAG_AT_CHANCE);
+    assert_string_equal(d.msg, "not learning: validation at chance level (accuracy 0.60, loss "
+                               "1.01; guessing 0.50, 0.693), the training loss 5.09 over twice "
+                               "guessing's: learning rate too high (lr 3)");
+}
+
 static void default_spiral_at_chance_is_not_healthy(void **state)
 {
     (void)state;
@@ -1990,6 +2024,7 @@ int main(void)
         cmocka_unit_test(underfitting_fires_on_low_close_scores),
         cmocka_unit_test(chance_level_is_the_majority_share_and_the_class_entropy),
         cmocka_unit_test(default_spiral_at_chance_is_not_healthy),
+        cmocka_unit_test(at_chance_with_a_loss_far_above_guessing_the_rate_is_too_high),
         cmocka_unit_test(a_loss_above_guessing_with_answers_right_is_the_rate),
         cmocka_unit_test(early_stop_at_best_epoch_one_is_stopped_too_early),
         cmocka_unit_test(diagnosis_message_is_truncated_safely),

@@ -364,6 +364,21 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
                        "overfitting: training accuracy %.2f, but %s, its loss worse than "
                        "guessing: the model learns its training rows only",
                        e->accuracy, chance);
+        /* A loss over twice guessing's at guessing's accuracy: the steps
+         * throw the model about (spiral at SGD's lr 3: validation loss 5.5,
+         * training loss 4 to 6, guessing 0.693), and a higher rate, or
+         * more epochs, is the wrong advice. */
+        if (e->has_val && in->val_chance.n > 0 &&
+            e->val_loss >= DIAG_CONFIDENT_LOSS * in->val_chance.loss)
+            return say(msg, cap, DIAG_AT_CHANCE,
+                       "not learning: %s, its loss over twice guessing's: learning rate too "
+                       "high%s",
+                       chance, lr);
+        if (in->chance.n > 0 && e->loss >= DIAG_CONFIDENT_LOSS * in->chance.loss)
+            return say(msg, cap, DIAG_AT_CHANCE,
+                       "not learning: %s, the training loss %.3g over twice guessing's: learning "
+                       "rate too high%s",
+                       chance, e->loss, lr);
         int back = n - 1 < 5 ? n - 1 : 5;
         double first = h[n - 1 - back].loss, last = h[n - 1].loss;
         /* Falling steadily: it is learning, only slowly. */

@@ -505,7 +505,10 @@ typedef struct {
  *                       loss is DIAG_CHANCE_LOSS or more above the chance
  *                       loss while the training loss is DIAG_FIT_LOSS or
  *                       more below it, it is DIAG_OVERFITTING instead: the
- *                       model learns its training rows only;
+ *                       model learns its training rows only.  Its validation
+ *                       loss (with a validation part) or else its training
+ *                       loss DIAG_CONFIDENT_LOSS times the chance loss or more
+ *                       is a rate too high, not one too low;
  *   8 DIAG_PLATEAU      the last DIAG_PLATEAU_EPOCHS (or more) training losses,
  *                       or every one since the first after DIAG_CHANCE_EPOCHS,
  *                       lie within DIAG_PLATEAU_REL of their mean, while the
