@@ -1508,6 +1508,39 @@ static void a_validation_loss_up_within_its_wobble_is_not_overfitting(void **sta
                                "while training loss falls (0.069 \u2192 0.0519): overfitting");
 }
 
+/* Wine on Adam at lr 1 (batch 32, seed 0), epochs 1 to 17: loss,
+ * accuracy, val_loss, val_accuracy.  Its validation loss reaches 0 in
+ * epoch 5 and stays there; the dashboard said "validation loss has risen
+ * for 12 epochs (0 -> 0) while training loss falls: overfitting". */
+static const double wine_hot[17][4] = {
+    {12.45, 0.6479, 4.741, 0.8611}, {4.02, 0.9577, 58.42, 0.8611}, {47.47, 0.9085, 1.792, 0.9722},
+    {6.582, 0.9789, 6.168e-18, 1},  {7.346, 0.9718, 0, 1},         {2.643e-16, 1, 0, 1},
+    {0.1125, 0.993, 0, 1},          {0.8564, 0.993, 0, 1},         {0.2837, 0.993, 0, 1},
+    {1.374, 0.993, 0, 1},           {0.2867, 0.993, 0, 1},         {0.5506, 0.993, 0, 1},
+    {4.547e-07, 1, 0, 1},           {0.1663, 0.993, 0, 1},         {0, 1, 0, 1},
+    {0.384, 0.993, 0, 1},           {0.1177, 0.993, 0, 1},
+};
+
+static void a_validation_loss_still_at_its_best_has_not_risen(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_healthy(&d, 17);
+    for (int i = 0; i < 17; i++) diag_epoch(&d, i, wine_hot[i], 1);
+    assert_int_not_equal(run_diag(&d), DIAG_OVERFITTING);
+    assert_null(strstr(d.msg, "validation loss has risen"));
+    /* from 0 to anything above it, it has */
+    d.h[16].val_loss = 0.05;
+    assert_int_equal(run_diag(&d), DIAG_OVERFITTING);
+    EXPECT_CONTAINS(d.msg, "validation loss has risen for 12 epochs (0 \u2192 0.05)");
+    /* nor has a training loss 0 from epoch to epoch (epochs 33 to 60 of
+     * the run) */
+    for (int i = 0; i < 17; i++) d.h[i].loss = d.h[i].val_loss = 0, d.h[i].accuracy = 1;
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    assert_string_equal(d.msg, "healthy: training loss 0 \u2192 0 over the last 5 epochs, "
+                               "validation 0");
+}
+
 static void overfitting_needs_a_model_that_learned_something(void **state)
 {
     (void)state;
@@ -2014,6 +2047,7 @@ int main(void)
         cmocka_unit_test(a_training_loss_up_within_its_wobble_is_noise),
         cmocka_unit_test(overfitting_fires_when_validation_rises_as_training_falls),
         cmocka_unit_test(overfitting_needs_a_model_that_learned_something),
+        cmocka_unit_test(a_validation_loss_still_at_its_best_has_not_risen),
         cmocka_unit_test(a_validation_loss_up_within_its_wobble_is_not_overfitting),
         cmocka_unit_test(validation_scoring_above_training_is_not_overfitting),
         cmocka_unit_test(a_loss_flat_since_the_first_epoch_is_not_healthy),

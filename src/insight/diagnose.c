@@ -304,10 +304,11 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
         int since = n - 1 - best;
         double vb = h[best].val_loss, vl = h[n - 1].val_loss;
         double tb = h[best].loss, tl = h[n - 1].loss;
-        /* a small validation part wobbles: its best is a low one of them */
+        /* A small validation part wobbles: its best is a low one of them.
+         * A best of 0 is no rise from 0 (wine at Adam's lr 1: 0 -> 0). */
         double w = wobble(h, n - DIAG_NOISE_EPOCHS, n, true);
-        if (since >= DIAG_OVERFIT_EPOCHS && vl >= vb * (1 + DIAG_OVERFIT_MIN) && tl < tb &&
-            !(vl - vb < DIAG_OVERFIT_NOISE * w) && learned_something(in, &h[n - 1]) &&
+        if (since >= DIAG_OVERFIT_EPOCHS && vl > vb && vl >= vb * (1 + DIAG_OVERFIT_MIN) &&
+            tl < tb && !(vl - vb < DIAG_OVERFIT_NOISE * w) && learned_something(in, &h[n - 1]) &&
             !val_ahead(in, &h[n - 1]))
             return say(msg, cap, DIAG_OVERFITTING,
                        "validation loss has risen for %d epochs (%.3g \u2192 %.3g) while training "
@@ -442,7 +443,7 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
             snprintf(val, sizeof val, ", validation %.3g \u2192 %.3g", a->val_loss, e->val_loss);
         else if (e->has_val)
             snprintf(val, sizeof val, ", validation %.3g", e->val_loss);
-        if (e->loss >= a->loss * (1 + DIAG_DRIFT_MIN) &&
+        if (e->loss > a->loss && e->loss >= a->loss * (1 + DIAG_DRIFT_MIN) &&
             beyond_wobble(h, n - 1 - back, e->loss - a->loss))
             return say(msg, cap, DIAG_LOSS_RISING,
                        "training loss rose over the last %d epochs (%.3g \u2192 %.3g)%s: learning "
