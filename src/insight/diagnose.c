@@ -443,24 +443,25 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
             snprintf(val, sizeof val, ", validation %.3g \u2192 %.3g", a->val_loss, e->val_loss);
         else if (e->has_val)
             snprintf(val, sizeof val, ", validation %.3g", e->val_loss);
-        if (e->loss > a->loss && e->loss >= a->loss * (1 + DIAG_DRIFT_MIN) &&
-            beyond_wobble(h, n - 1 - back, e->loss - a->loss))
+        bool up = e->loss > a->loss;
+        bool noise = up && !beyond_wobble(h, n - 1 - back, e->loss - a->loss);
+        if (up && !noise && e->loss >= a->loss * (1 + DIAG_DRIFT_MIN))
             return say(msg, cap, DIAG_LOSS_RISING,
                        "training loss rose over the last %d epochs (%.3g \u2192 %.3g)%s: learning "
                        "rate may be too high%s",
                        back, a->loss, e->loss, val, lr);
         /* Up, but by no more than mini-batches make it wobble: neither a
          * warning nor "healthy". */
-        const char *word = e->loss > a->loss ? "no trend" : "healthy";
-        const char *noise = e->loss > a->loss ? ", within its epoch-to-epoch noise" : "";
+        const char *word = noise ? "no trend" : "healthy";
+        const char *why = noise ? ", within its epoch-to-epoch noise" : "";
         if (e->has_val)
             return say(msg, cap, DIAG_HEALTHY,
                        "%s: training loss %.3g \u2192 %.3g over the last %d epochs%s, "
                        "validation %.3g",
-                       word, a->loss, e->loss, back, noise, e->val_loss);
+                       word, a->loss, e->loss, back, why, e->val_loss);
         return say(msg, cap, DIAG_HEALTHY,
                    "%s: training loss %.3g \u2192 %.3g over the last %d epochs%s", word, a->loss,
-                   e->loss, back, noise);
+                   e->loss, back, why);
     }
     if (n == 1)
         return say(msg, cap, DIAG_HEALTHY,
