@@ -16,7 +16,7 @@
 #   - --noise -1 and --threads 0 read "default (the set's noise)" and
 #     "all cores (N)"; a typed -1 reads "default" once left; samples and
 #     noise are shown for a generated set only, label and delimiter for a
-#     data file only;
+#     CSV file only, the labels file for IDX images only;
 #   - --cosine-epochs 0 and --patience 0 read "the run's epochs (N)", N
 #     following the epochs row, and "off"; a typed 0 reads so once left,
 #     and the word typed back is taken;
@@ -189,6 +189,16 @@ open csv 120 40 iris
 [ -z "$(row samples)" ] && [ -z "$(row noise)" ] || fail "iris (a CSV file): samples or noise is shown"
 [ -n "$(row delimiter)" ] || fail "iris (a CSV file): no delimiter row"
 close csv
+# IDX images (four 1x2 images of classes 0 and 1): no CSV row, no
+# generated set's row; the labels file's row for images given by path
+printf '\0\0\10\3\0\0\0\4\0\0\0\1\0\0\0\2\1\2\3\4\5\6\7\10' >"$TMP/tiny-images-idx3-ubyte"
+printf '\0\0\10\1\0\0\0\4\0\1\0\1' >"$TMP/tiny-labels-idx1-ubyte"
+open idx 120 40 "$TMP/tiny-images-idx3-ubyte"
+for r in label delimiter missing samples noise; do
+    [ -z "$(row "$r")" ] || fail "IDX images: the $r row is shown: $(row "$r")"
+done
+[ -n "$(row labels)" ] || fail "IDX images by path: no labels row"
+close idx
 echo "ok: noise and threads read 'default (0.05)' and 'all cores (N)'; rows that do not apply are hidden"
 open zero 120 40 "--lr-schedule cosine --patience 0 iris"
 row 'cosine epochs' | grep -Eq "cosine epochs +the run's epochs \(100\)" ||

@@ -326,6 +326,33 @@ static void test_idx_gzip_members_and_header_crc_load_the_same(void **state)
     dataset_free(&ds);
 }
 
+/* dataset_kind tells IDX images from CSV text as dataset_load does, by a
+ * file's first bytes whatever its name; by its name once it is gone; and
+ * never reads from a pipe, whose bytes would be lost. */
+static void test_dataset_kind_tells_idx_as_dataset_load_does(void **state)
+{
+    unsigned char raw[64];
+    size_t n = tiny_images(raw, 0);
+    assert_int_equal(dataset_kind(write_tmp("pixels.bin", raw, n)), DATASET_KIND_IDX);
+    assert_int_equal(dataset_kind(IDX "tinygz-images-idx3-ubyte.gz"), DATASET_KIND_IDX);
+    assert_int_equal(dataset_kind("fashion-mnist"), DATASET_KIND_IDX);
+    assert_int_equal(dataset_kind("fashion-mnist-test"), DATASET_KIND_IDX);
+    assert_int_equal(dataset_kind("gone/train-images-idx3-ubyte"), DATASET_KIND_IDX);
+    assert_int_equal(dataset_kind("gone/pixels.idx"), DATASET_KIND_IDX);
+    assert_int_equal(dataset_kind("gone/pixels.idx.gz"), DATASET_KIND_IDX);
+    assert_int_equal(dataset_kind("gone/table.csv"), DATASET_KIND_CSV);
+    assert_int_equal(dataset_kind("datasets/iris.csv"), DATASET_KIND_CSV);
+    assert_int_equal(dataset_kind("iris"), DATASET_KIND_CSV);
+    assert_int_equal(dataset_kind("spiral"), DATASET_KIND_GENERATED);
+    static const unsigned char text[] = "a,b\n1,2\n";
+    assert_int_equal(dataset_kind(write_tmp("table.idx", text, sizeof text - 1)), DATASET_KIND_CSV);
+    char fifo[128];
+    snprintf(fifo, sizeof fifo, "%s/fifo", tmpdir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(dataset_kind(fifo), DATASET_KIND_CSV);
+    unlink(fifo);
+}
+
 static void expect_refused(const char *images, const char *labels, const char *part)
 {
     Dataset ds;
@@ -548,6 +575,7 @@ int main(void)
         cmocka_unit_test(test_labels_file_for_csv_data_is_refused),
         cmocka_unit_test(test_csv_options_for_idx_data_are_refused),
         cmocka_unit_test(test_dataset_load_recognises_idx_by_content),
+        cmocka_unit_test(test_dataset_kind_tells_idx_as_dataset_load_does),
         cmocka_unit_test(test_idx_bad_files_are_refused_naming_the_file),
         cmocka_unit_test(test_idx_gzip_members_and_header_crc_load_the_same),
         cmocka_unit_test(test_idx_large_gzip_loads_every_pixel),

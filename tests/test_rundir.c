@@ -752,6 +752,44 @@ static void a_session_lists_only_the_data_options_its_dataset_takes(void **state
     free_fixture(f);
 }
 
+/* An IDX run's data is images: it has no label column, delimiter or
+ * missing values (a CSV file's), nor a generated set's samples, noise or
+ * features.  Its session lists none of them, whether the images are
+ * fashion-mnist, a file told by its first bytes whatever its name, or a
+ * file no longer there, told by its name. */
+static void an_idx_runs_session_lists_no_csv_or_generated_option(void **state)
+{
+    (void)state;
+    static const char *const others[] = {"label", "missing", "samples", "noise", "features"};
+    Fixture *f = make_fixture(true, true);
+    char images[128];
+    snprintf(images, sizeof images, "%s/pixels.bin", f->tmp);
+    static const unsigned char head[16] = {0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1};
+    FILE *fp = fopen(images, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(head, 1, sizeof head, fp), sizeof head);
+    assert_int_equal(fputc(7, fp), 7);
+    assert_int_equal(fclose(fp), 0);
+    const char *const datasets[] = {"fashion-mnist", images, "gone/t10k-images-idx3-ubyte.gz"};
+    HParamRecords *h = malloc(sizeof *h);
+    assert_non_null(h);
+    for (size_t d = 0; d < sizeof datasets / sizeof datasets[0]; d++) {
+        snprintf(f->opt.dataset, sizeof f->opt.dataset, "%s", datasets[d]);
+        RunDir *rl = open_as(f, false);
+        read_hparam_records(rl, h);
+        for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+            assert_true(declared(h, others[i]));
+            if (start_hparam(h->start, h->start_len, others[i]))
+                fail_msg("a run on %s lists %s", datasets[d], others[i]);
+        }
+        assert_true(start_hparam(h->start, h->start_len, "normalize"));
+        assert_true(start_hparam(h->start, h->start_len, "dataset"));
+        rundir_close(rl);
+    }
+    free(h);
+    free_fixture(f);
+}
+
 static void event_file_reads_back_as_the_same_scalars(void **state)
 {
     (void)state;
@@ -2493,6 +2531,7 @@ int main(void)
         cmocka_unit_test(the_experiment_says_what_differs_and_an_enums_values),
         cmocka_unit_test(the_hparams_are_the_options_that_change_what_is_learned),
         cmocka_unit_test(a_session_lists_only_the_data_options_its_dataset_takes),
+        cmocka_unit_test(an_idx_runs_session_lists_no_csv_or_generated_option),
         cmocka_unit_test(a_run_ended_in_its_first_epoch_has_its_final_figures),
         cmocka_unit_test(the_session_ends_with_the_status_of_how_the_run_ended),
         cmocka_unit_test(the_sessions_model_uri_is_an_absolute_path),

@@ -755,8 +755,9 @@ static void options_run(RunInfo *r, const char *dataset, const char *const *set)
     r->has_options = true;
 }
 
-/* A generated set's noise and features mean nothing for a CSV run: its
- * cells are blank, a column only CSV runs would fill is not shown, and a
+/* A generated set's noise and features mean nothing for a CSV run, nor a
+ * CSV file's missing values for an IDX run: its cells are blank, a column
+ * only one kind's runs would fill is not shown, and a
  * set's default noise (-1 in config.txt) reads as the figure it stands
  * for. */
 static void data_options_differ_only_where_they_apply(void **state)
@@ -789,6 +790,16 @@ static void data_options_differ_only_where_they_apply(void **state)
     assert_int_equal(rundiff_build(&d, two, 2, &err), ERROR_NONE);
     assert_null(diff_column(&d, "features"));
     assert_null(diff_column(&d, "noise"));
+    rundiff_free(&d);
+    /* a fashion-mnist run has no missing-value policy (a CSV file's): a
+     * CSV run's is the only one, so no column */
+    static const char *const drop_set[] = {"missing", "drop", NULL};
+    static RunInfo fashion, dropping;
+    options_run(&fashion, "fashion-mnist", NULL);
+    options_run(&dropping, "iris", drop_set);
+    RunInfo *images[2] = {&fashion, &dropping};
+    assert_int_equal(rundiff_build(&d, images, 2, &err), ERROR_NONE);
+    assert_null(diff_column(&d, "missing"));
     rundiff_free(&d);
 }
 

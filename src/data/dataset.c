@@ -283,6 +283,18 @@ static ErrorCode csv_options_for_idx(const char *path, const DatasetOptions *opt
     return ERROR_NONE;
 }
 
+/* Whether head[0..got) begins an IDX file: two zero bytes, then type
+ * 0x08 (unsigned bytes). */
+static bool head_is_idx(const unsigned char *head, size_t got)
+{
+    return got == 4 && head[0] == 0 && head[1] == 0 && head[2] == 0x08;
+}
+
+static bool head_is_gzip(const unsigned char *head, size_t got)
+{
+    return got >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+}
+
 /* What a path holds, from its first bytes (and its name as a tie-break). */
 static ErrorCode load_path(Dataset *ds, const char *path, const DatasetOptions *opt, Error *err)
 {
@@ -308,8 +320,7 @@ static ErrorCode load_path(Dataset *ds, const char *path, const DatasetOptions *
         ErrorCode rc;
         if (ferror(f))
             rc = error_set(err, ERROR_RUNTIME, "%s: read error: %s", path, strerror(errno));
-        else if ((got >= 2 && head[0] == 0x1f && head[1] == 0x8b) ||
-                 (got == 4 && head[0] == 0 && head[1] == 0 && head[2] == 0x08))
+        else if (head_is_gzip(head, got) || head_is_idx(head, got))
             rc = error_set(err, ERROR_INPUT,
                            "%s: IDX or gzip data from a pipe or device; gradtop reads those from "
                            "files only (save it to a file first)",
@@ -323,8 +334,8 @@ static ErrorCode load_path(Dataset *ds, const char *path, const DatasetOptions *
     }
     fclose(f);
 
-    bool idx = got == 4 && head[0] == 0 && head[1] == 0 && head[2] == 0x08;
-    if (got >= 2 && head[0] == 0x1f && head[1] == 0x8b) {
+    bool idx = head_is_idx(head, got);
+    if (head_is_gzip(head, got)) {
         gzFile gz = gzopen(path, "rb");
         unsigned char inner[4] = {0};
         int n = gz ? gzread(gz, inner, sizeof inner) : -1;
@@ -397,6 +408,34 @@ static bool named_csv(const char *spec, const char *exe_dir, char *path, size_t 
 bool dataset_named_file(const char *spec, const char *exe_dir, char *path, size_t cap)
 {
     return is_bare_name(spec) && named_csv(spec, exe_dir, path, cap);
+}
+
+bool dataset_is_builtin_idx_name(const char *spec)
+{
+    return spec && (strcmp(spec, fashion_sets[0]) == 0 || strcmp(spec, fashion_sets[1]) == 0);
+}
+
+DatasetKind dataset_kind(const char *spec)
+{
+    if (!spec || !*spec) return DATASET_KIND_CSV;
+    if (dataset_is_generated_name(spec)) return DATASET_KIND_GENERATED;
+    if (is_bare_name(spec))
+        return dataset_is_builtin_idx_name(spec) ? DATASET_KIND_IDX : DATASET_KIND_CSV;
+    bool idx = strstr(spec, "-ubyte") != NULL;
+    struct stat st;
+    if (stat(spec, &st) != 0)
+        return idx || ends_with(spec, ".idx") || ends_with(spec, ".gz") ? DATASET_KIND_IDX
+                                                                        : DATASET_KIND_CSV;
+    if (!S_ISREG(st.st_mode)) return DATASET_KIND_CSV;
+    unsigned char head[4] = {0};
+    size_t got = 0;
+    FILE *f = fopen(spec, "rb");
+    if (f) {
+        got = fread(head, 1, sizeof head, f);
+        fclose(f);
+    }
+    return idx || head_is_idx(head, got) || head_is_gzip(head, got) ? DATASET_KIND_IDX
+                                                                    : DATASET_KIND_CSV;
 }
 
 ErrorCode dataset_load(Dataset *ds, const char *spec, const DatasetOptions *opt, Error *err)

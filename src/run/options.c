@@ -330,18 +330,29 @@ bool option_applies(const OptionSpec *s, const Options *o)
 OptionData option_data(const OptionSpec *s)
 {
     static const char *const generated[] = {"samples", "noise", "features"};
-    static const char *const file[] = {"label", "labels", "delimiter", "missing"};
+    static const char *const csv[] = {"label", "delimiter", "missing"};
     for (size_t i = 0; i < sizeof generated / sizeof generated[0]; i++)
         if (strcmp(s->name, generated[i]) == 0) return OPTDATA_GENERATED;
-    for (size_t i = 0; i < sizeof file / sizeof file[0]; i++)
-        if (strcmp(s->name, file[i]) == 0) return OPTDATA_FILE;
+    for (size_t i = 0; i < sizeof csv / sizeof csv[0]; i++)
+        if (strcmp(s->name, csv[i]) == 0) return OPTDATA_CSV;
+    if (strcmp(s->name, "labels") == 0) return OPTDATA_IDX_FILE;
     return OPTDATA_ANY;
+}
+
+bool option_data_applies(OptionData d, const char *dataset)
+{
+    switch (d) {
+    case OPTDATA_GENERATED: return dataset_kind(dataset) == DATASET_KIND_GENERATED;
+    case OPTDATA_CSV: return dataset_kind(dataset) == DATASET_KIND_CSV;
+    case OPTDATA_IDX_FILE:
+        return !dataset_is_builtin_idx_name(dataset) && dataset_kind(dataset) == DATASET_KIND_IDX;
+    default: return true;
+    }
 }
 
 bool option_applies_to_data(const OptionSpec *s, const Options *o)
 {
-    OptionData d = option_data(s);
-    return d == OPTDATA_ANY || (d == OPTDATA_GENERATED) == dataset_is_generated_name(o->dataset);
+    return option_data_applies(option_data(s), o->dataset);
 }
 
 bool option_live(const OptionSpec *s)

@@ -103,23 +103,30 @@ static bool check_racers(const Options *opt, const char *text, char *err, size_t
 }
 
 /* Rows that apply to one kind of dataset (option_data): --samples,
- * --noise and --features shape a generated 2-D set; the label, IDX labels
- * file, delimiter and missing values belong to data files. */
+ * --noise and --features shape a generated 2-D set; the label column,
+ * delimiter and missing values belong to CSV files, the labels file to
+ * IDX images given by their path. */
 static bool generated_set(const Options *opt)
 {
-    return dataset_is_generated_name(opt->dataset);
+    return option_data_applies(OPTDATA_GENERATED, opt->dataset);
 }
 
-static bool data_file(const Options *opt)
+static bool csv_file(const Options *opt)
 {
-    return !dataset_is_generated_name(opt->dataset);
+    return option_data_applies(OPTDATA_CSV, opt->dataset);
+}
+
+static bool idx_file(const Options *opt)
+{
+    return option_data_applies(OPTDATA_IDX_FILE, opt->dataset);
 }
 
 static FormShow row_applies(const OptionSpec *spec)
 {
     switch (option_data(spec)) {
     case OPTDATA_GENERATED: return generated_set;
-    case OPTDATA_FILE: return data_file;
+    case OPTDATA_CSV: return csv_file;
+    case OPTDATA_IDX_FILE: return idx_file;
     default: return NULL;
     }
 }

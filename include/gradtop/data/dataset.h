@@ -209,6 +209,22 @@ ErrorCode dataset_load_idx(Dataset *ds, const char *images_path, const char *lab
 ErrorCode dataset_generate(Dataset *ds, const char *name, int samples, double noise, uint64_t seed,
                            Error *err);
 bool dataset_is_generated_name(const char *name);
+/*
+ * Which kind of data spec (a name or path as dataset_load takes it) holds,
+ * without loading it, so that an option of another kind can be left out
+ * (option_applies_to_data): a generated set's name; fashion-mnist and
+ * fashion-mnist-test, or a regular file whose first bytes are IDX or gzip
+ * (the only gzip data that loads), or one named "-ubyte" as dataset_load
+ * takes it, are IDX; any other name or file, a pipe included, is CSV.  A
+ * path that is no longer there (a finished run's) is told by its name:
+ * IDX when it holds "-ubyte" or ends in ".idx" or ".gz".  Reads at most
+ * four bytes of the file; never reads from a pipe.
+ */
+typedef enum { DATASET_KIND_CSV, DATASET_KIND_GENERATED, DATASET_KIND_IDX } DatasetKind;
+DatasetKind dataset_kind(const char *spec);
+/* Whether spec is the name of a built-in IDX set (fashion-mnist or
+ * fashion-mnist-test), which comes with its own labels file. */
+bool dataset_is_builtin_idx_name(const char *spec);
 /* A classification part with fewer than 2 classes cannot be trained:
  * ERROR_INPUT naming the source and its label column. */
 ErrorCode dataset_check_classes(const Dataset *ds, Error *err);

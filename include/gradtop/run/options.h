@@ -191,13 +191,18 @@ const OptionSpec *options_find(const char *name);
 /* Whether s applies to o's optimizer and schedule (s->applies NULL, or
  * naming either): an Adam run has no momentum. */
 bool option_applies(const OptionSpec *s, const Options *o);
-/* Which datasets an option means something for: a generated 2-D set's
- * samples, noise and features; a data file's label column, IDX labels
- * file, delimiter and missing values; any dataset's the others. */
-typedef enum { OPTDATA_ANY, OPTDATA_GENERATED, OPTDATA_FILE } OptionData;
+/* Which datasets an option means something for (dataset_kind): a
+ * generated 2-D set's samples, noise and features; a CSV file's label
+ * column, delimiter and missing values; an IDX images file's labels file
+ * (not fashion-mnist's, which comes with its own); any dataset's the
+ * others. */
+typedef enum { OPTDATA_ANY, OPTDATA_GENERATED, OPTDATA_CSV, OPTDATA_IDX_FILE } OptionData;
 OptionData option_data(const OptionSpec *s);
+/* Whether options of kind d mean something for dataset (a name or path
+ * as dataset_load takes it); may read the first bytes of its file. */
+bool option_data_applies(OptionData d, const char *dataset);
 /* Whether s means something for o's dataset (option_data): an iris run
- * has no noise, a spiral run no label column. */
+ * has no noise, a spiral run no label column, a fashion-mnist run neither. */
 bool option_applies_to_data(const OptionSpec *s, const Options *o);
 /* Whether the trainer can change s while a run trains: whether it is a
  * field of Options.hp. */
