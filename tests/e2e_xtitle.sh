@@ -7,7 +7,10 @@
 # stays true: over a tick of the x axis, its value on the line through
 # the first and last labels'.  The last tick label once reached the row's
 # end and the title was left out: `gradtop race digits` at 100x30 showed
-# ticks 0 to 90 and no "epoch" anywhere.
+# ticks 0 to 90 and no "epoch" anywhere.  `gradtop view` of a gradtop
+# run's event file alone (no metrics.csv) says "epoch", as its first
+# record names gradtop its writer (it once said "step"); of another
+# writer's, whose steps may count batches, "step", in the list too.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_xtitle.sh
 set -u
@@ -85,3 +88,41 @@ start_session view C.UTF-8 "view '$TMP/runs'"
 wait_for 'digits' 15 || fail "view does not list the run"
 every_size view "$ALL_SIZES" "$BY_EPOCH" "$BY_EPOCH"
 quit_exits view 0
+
+# ---- gradtop view: event files alone -------------------------------------------
+# A gradtop run's event file without the rest of its directory (no
+# metrics.csv, no journal): its steps are epochs, as its first record says,
+# and the axis and the list say "epoch"; another writer's steps may count
+# batches, and say "step".
+mkdir -p "$TMP/alone/digits" "$TMP/other/torch"
+cp "$TMP"/runs/*/events.out.tfevents.* "$TMP/alone/digits/"
+start_session alone C.UTF-8 "view '$TMP/alone'"
+wait_for 'digits ' 15 || fail "view does not list the event file's run"
+every_size "view of an event file alone" "80x24 120x40" "$BY_EPOCH" "$BY_EPOCH"
+screen | grep -Eq '^run .* status +epoch +best' || fail "the list of an event file alone does not say epoch"
+quit_exits alone 0
+
+# other_events FILE: an event file of another writer (no source_metadata
+# in its first record), a loss at steps 25, 50, ... 1000.
+other_events() {
+    perl -e '
+        sub crc { my $c = 0xFFFFFFFF;
+                  for my $b (unpack "C*", $_[0]) { $c ^= $b; $c = ($c >> 1) ^ ($c & 1 ? 0x82F63B78 : 0) for 1 .. 8 }
+                  $c ^ 0xFFFFFFFF }
+        sub mask { my $c = crc($_[0]); ((($c >> 15) | ($c << 17)) + 0xA282EAD8) & 0xFFFFFFFF }
+        sub varint { my ($v, $o) = (shift, ""); while ($v >= 0x80) { $o .= chr(($v & 0x7F) | 0x80); $v >>= 7 } $o . chr($v) }
+        sub record { my $h = pack "Q<", length $_[0]; $h . pack("L<", mask($h)) . $_[0] . pack("L<", mask($_[0])) }
+        my $out = record("\x09" . pack("d<", 1000) . "\x1a" . varint(13) . "brain.Event:2");
+        for my $s (1 .. 40) {
+            my $val = "\x0a\x04loss\x15" . pack("f<", 1 / $s);
+            my $sum = "\x0a" . varint(length $val) . $val;
+            $out .= record("\x09" . pack("d<", 1000 + $s) . "\x10" . varint($s * 25) . "\x2a" . varint(length $sum) . $sum);
+        }
+        binmode STDOUT; print $out;' >"$1"
+}
+other_events "$TMP/other/torch/events.out.tfevents.1000.host"
+start_session other C.UTF-8 "view '$TMP/other'"
+wait_for 'torch ' 15 || fail "view does not list the other writer's run"
+every_size "view of another writer's event file" "80x24 120x40" '^ *0 .*[0-9] +step$'
+screen | grep -Eq '^run .* status +step +best' || fail "the list of another writer's run does not say step"
+quit_exits other 0

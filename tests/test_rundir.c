@@ -814,6 +814,8 @@ static void event_file_reads_back_as_the_same_scalars(void **state)
         i++;
     }
     assert_int_equal(i, 15);
+    /* its first record says gradtop wrote it: its steps are epochs */
+    assert_string_equal(tfevents_reader_writer(r), RUNDIR_EVENTS_WRITER);
     const char *final_tags[] = {"final/loss",         "final/accuracy",  "final/val_loss",
                                 "final/val_accuracy", "final/test_loss", "final/test_accuracy"};
     const double final_vals[] = {1.0 / 3, 0.8, 2.0 / 3, 0.625, 0.75, 0.875};

@@ -219,7 +219,7 @@ static void write_events(const char *dir, double t0, const char *const *tags, co
     mkdirs(dir);
     TfeWriter *w;
     Error err = {0};
-    assert_int_equal(tfevents_open(&w, dir, t0, &err), ERROR_NONE);
+    assert_int_equal(tfevents_open(&w, dir, t0, NULL, &err), ERROR_NONE);
     for (int s = first_step; s < first_step + steps; s++)
         for (int k = 0; k < n_tags; k++)
             assert_int_equal(
@@ -351,9 +351,45 @@ static void lists_gradtop_keras_and_pytorch_runs_with_their_series(void **state)
     assert_true(fabs(tr->best_value - 0.5) < 1e-6);
     assert_int_equal(tr->best_step, 5);
     assert_string_equal(tr->status, "running"); /* just written */
+    /* gradtop's steps and Keras's are epochs; another writer's need not be */
+    assert_true(g->epoch_steps);
+    assert_true(k->epoch_steps);
+    assert_false(tr->epoch_steps);
     age_files(p, 120);
     assert_true(runset_refresh(&rs));
     assert_string_equal(tr->status, "");
+    runset_free(&rs);
+}
+
+/* Event files alone (no metrics.csv or journal) count epochs when each
+ * one's first record names gradtop its writer, as a run directory's do;
+ * one file of another writer beside them, and the steps are not known to. */
+static void event_files_alone_count_epochs_when_gradtop_wrote_them(void **state)
+{
+    Env *env = *state;
+    char p[4096];
+    pathf(p, sizeof p, "%s/alone", env->logdir);
+    mkdirs(p);
+    for (int k = 0; k < 2; k++) {
+        TfeWriter *w;
+        Error err = {0};
+        assert_int_equal(tfevents_open(&w, p, 1000.0 + k, RUNDIR_EVENTS_WRITER, &err), ERROR_NONE);
+        assert_int_equal(tfevents_write_scalar(w, "loss", 1, 0.5f, 1001.0, &err), ERROR_NONE);
+        assert_int_equal(tfevents_close(w, &err), ERROR_NONE);
+    }
+    RunSet rs;
+    Error err = {0};
+    assert_int_equal(runset_open(&rs, env->logdir, &err), ERROR_NONE);
+    const RunInfo *r = find_named(&rs, "alone");
+    assert_non_null(r);
+    assert_int_equal(r->kind, RUN_KIND_EVENTS);
+    assert_true(r->epoch_steps);
+    const char *tags[1] = {"loss"};
+    double b[1] = {1.0}, s[1] = {-0.1};
+    write_events(p, 2000.0, tags, b, s, 1, 3, 1);
+    runset_refresh(&rs);
+    assert_int_equal(runinfo_series(r, "loss")->n, 5);
+    assert_false(r->epoch_steps);
     runset_free(&rs);
 }
 
@@ -1152,7 +1188,7 @@ static char *loss_events(const Env *env, int steps, char *path, size_t cap, long
     first_events_file(path, cap, dir);
     char *all = slurp(path, n);
     uint8_t fv[256];
-    *first = 12 + (long)tfevents_encode_file_version(fv, sizeof fv, 1000.0) + 4;
+    *first = 12 + (long)tfevents_encode_file_version(fv, sizeof fv, 1000.0, NULL) + 4;
     *each = (*n - *first) / steps;
     assert_int_equal(*first + steps * *each, *n);
     return all;
@@ -1412,6 +1448,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, env_setup, env_teardown)
         T(lists_gradtop_keras_and_pytorch_runs_with_their_series),
+        T(event_files_alone_count_epochs_when_gradtop_wrote_them),
         T(a_hand_made_legacy_run_is_read_with_its_damage_counted),
         T(a_resume_is_marked_only_when_it_takes_up_a_diverged_run),
         T(sorts_by_start_name_and_best_figure),

@@ -66,7 +66,7 @@ static char *write_sample(const char *dir, int n)
 {
     TfeWriter *w;
     Error err = {0};
-    assert_int_equal(tfevents_open(&w, dir, 1700000000.25, &err), ERROR_NONE);
+    assert_int_equal(tfevents_open(&w, dir, 1700000000.25, NULL, &err), ERROR_NONE);
     for (int i = 0; i < n; i++)
         assert_int_equal(tfevents_write_scalar(w, i % 2 ? "acc" : "loss", i, (float)i / 4,
                                                1700000000.5 + i, &err),
@@ -201,13 +201,54 @@ static void file_version_event_is_encoded_byte_exactly(void **state)
 {
     (void)state;
     uint8_t buf[64];
-    size_t n = tfevents_encode_file_version(buf, sizeof buf, 1.5);
+    size_t n = tfevents_encode_file_version(buf, sizeof buf, 1.5, NULL);
     static const char ver[] = "brain.Event:2";
     assert_int_equal(n, 9 + 2 + 13);
     assert_int_equal(buf[0], 0x09);
     assert_int_equal(buf[9], 0x1A); /* field 3, wire type 2 */
     assert_int_equal(buf[10], 13);
     assert_memory_equal(buf + 11, ver, 13);
+}
+
+/* The first event names its writer as event.proto's source_metadata
+ * (field 10, SourceMetadata.writer field 1), and the reader reports it:
+ * how a gradtop run's event file is known for one whose steps are epochs.
+ * Without a writer the event is as before, and the reader reports none. */
+static void the_first_event_names_its_writer_and_the_reader_reports_it(void **state)
+{
+    (void)state;
+    uint8_t buf[64];
+    size_t n = tfevents_encode_file_version(buf, sizeof buf, 1.5, "gradtop");
+    assert_int_equal(n, 9 + 2 + 13 + 2 + 2 + 7);
+    assert_int_equal(buf[24], 0x52); /* field 10, wire type 2 */
+    assert_int_equal(buf[25], 9);
+    assert_int_equal(buf[26], 0x0A); /* writer: field 1, wire type 2 */
+    assert_int_equal(buf[27], 7);
+    assert_memory_equal(buf + 28, "gradtop", 7);
+
+    char *dir = make_tmpdir();
+    for (int named = 0; named < 2; named++) {
+        TfeWriter *w;
+        Error err = {0};
+        assert_int_equal(
+            tfevents_open(&w, dir, 1700000000.0 + named, named ? "gradtop" : NULL, &err),
+            ERROR_NONE);
+        assert_int_equal(tfevents_write_scalar(w, "loss", 1, 0.5f, 1700000001.0, &err), ERROR_NONE);
+        char *path = strdup(tfevents_path(w));
+        assert_int_equal(tfevents_close(w, &err), ERROR_NONE);
+        TfeReader *r;
+        assert_int_equal(tfevents_reader_open(&r, path, &err), ERROR_NONE);
+        assert_string_equal(tfevents_reader_writer(r), "");
+        TfeScalar sc;
+        assert_true(tfevents_reader_next(r, &sc));
+        assert_string_equal(sc.tag, "loss");
+        assert_string_equal(tfevents_reader_writer(r), named ? "gradtop" : "");
+        assert_int_equal(tfevents_reader_warnings(r), 0);
+        tfevents_reader_close(r);
+        free(path);
+    }
+    remove_tree(dir);
+    free(dir);
 }
 
 static void record_frame_has_length_and_masked_crcs(void **state)
@@ -235,7 +276,7 @@ static void written_file_starts_with_brain_event_2(void **state)
     size_t n;
     uint8_t *data = slurp(path, &n);
     uint8_t want[64];
-    size_t len = tfevents_encode_file_version(want, sizeof want, 1700000000.25);
+    size_t len = tfevents_encode_file_version(want, sizeof want, 1700000000.25, NULL);
     assert_int_equal(n, 12 + len + 4);
     assert_memory_equal(data + 12, want, len);
     free(data);
@@ -281,7 +322,7 @@ static void a_flush_the_disk_takes_part_of_is_cut_back_to_whole_records(void **s
     char *dir = make_tmpdir();
     TfeWriter *w;
     Error err = {0};
-    assert_int_equal(tfevents_open(&w, dir, 1700000000.25, &err), ERROR_NONE);
+    assert_int_equal(tfevents_open(&w, dir, 1700000000.25, NULL, &err), ERROR_NONE);
     for (int epoch = 0; epoch < 3; epoch++) {
         for (int i = 0; i < 5; i++)
             assert_int_equal(
@@ -328,7 +369,7 @@ static void hparams_records_are_read_past_without_warnings(void **state)
     char *dir = make_tmpdir();
     TfeWriter *w;
     Error err = {0};
-    assert_int_equal(tfevents_open(&w, dir, 100.0, &err), ERROR_NONE);
+    assert_int_equal(tfevents_open(&w, dir, 100.0, NULL, &err), ERROR_NONE);
     TfeHParam hp[3] = {{.name = "lr", .type = TFE_HPARAM_NUMBER, .number = 0.001},
                        {.name = "optimizer", .type = TFE_HPARAM_STRING, .string = "adam"},
                        {.name = "nesterov", .type = TFE_HPARAM_BOOL, .boolean = false}};
@@ -369,7 +410,7 @@ static void cut_takes_away_the_sessions_end(void **state)
         char *dir = make_tmpdir();
         TfeWriter *w;
         Error err = {0};
-        assert_int_equal(tfevents_open(&w, dir, 0.0, &err), ERROR_NONE);
+        assert_int_equal(tfevents_open(&w, dir, 0.0, NULL, &err), ERROR_NONE);
         for (int step = 1; step <= 3; step++)
             assert_int_equal(tfevents_write_scalar(w, "loss", step, 1.0f / step, step, &err), 0);
         assert_int_equal(tfevents_write_scalar(w, "final/loss", 3, 0.5f, 4.0, &err), 0);
@@ -408,7 +449,7 @@ static void hparam_info_carries_its_domain_and_differs(void **state)
     char *dir = make_tmpdir();
     TfeWriter *w;
     Error err = {0};
-    assert_int_equal(tfevents_open(&w, dir, 0.0, &err), ERROR_NONE);
+    assert_int_equal(tfevents_open(&w, dir, 0.0, NULL, &err), ERROR_NONE);
     static const char *const names[] = {"sgd", "adam", NULL};
     TfeHParam hp[2] = {
         {.name = "optimizer", .type = TFE_HPARAM_STRING, .differs = true, .domain = names},
@@ -443,8 +484,8 @@ static void session_end_info_is_encoded_byte_exactly(void **state)
     char *dir = make_tmpdir();
     TfeWriter *w;
     Error err = {0};
-    assert_int_equal(tfevents_open(&w, dir, 0.0, &err), ERROR_NONE);
-    size_t start = 12 + tfevents_encode_file_version(NULL, 0, 0.0) + 4;
+    assert_int_equal(tfevents_open(&w, dir, 0.0, NULL, &err), ERROR_NONE);
+    size_t start = 12 + tfevents_encode_file_version(NULL, 0, 0.0, NULL) + 4;
     assert_int_equal(tfevents_write_hparams_end(w, TFE_STATUS_SUCCESS, 2.0, &err), 0);
     char *path = strdup(tfevents_path(w));
     tfevents_close(w, &err);
@@ -489,7 +530,7 @@ static void truncated_file_yields_records_before_the_cut_and_a_warning(void **st
     char *path = write_sample(dir, 10);
     size_t n;
     uint8_t *data = slurp(path, &n);
-    size_t rec = 12 + tfevents_encode_file_version(NULL, 0, 1700000000.25) + 4;
+    size_t rec = 12 + tfevents_encode_file_version(NULL, 0, 1700000000.25, NULL) + 4;
     /* every cut: the scalars whose records are whole, warning iff mid-record */
     size_t bounds[12];
     int nb = 0;
@@ -528,7 +569,7 @@ static void flipped_byte_is_detected_in_every_position(void **state)
     char *path = write_sample(dir, 3);
     size_t n;
     uint8_t *data = slurp(path, &n);
-    size_t rec0 = 12 + tfevents_encode_file_version(NULL, 0, 1700000000.25) + 4;
+    size_t rec0 = 12 + tfevents_encode_file_version(NULL, 0, 1700000000.25, NULL) + 4;
     for (size_t pos = 0; pos < n; pos++) {
         for (int bit = 0; bit < 8; bit += 3) {
             data[pos] ^= (uint8_t)(1u << bit);
@@ -558,7 +599,7 @@ static void corrupt_data_crc_skips_one_record_and_continues(void **state)
     char *path = write_sample(dir, 3);
     size_t n;
     uint8_t *data = slurp(path, &n);
-    size_t rec0 = 12 + tfevents_encode_file_version(NULL, 0, 1700000000.25) + 4;
+    size_t rec0 = 12 + tfevents_encode_file_version(NULL, 0, 1700000000.25, NULL) + 4;
     data[rec0 + 12 + 3] ^= 0x40; /* inside the data of the first scalar's record */
     TfeScalar out[8];
     size_t warnings;
@@ -754,7 +795,7 @@ static void unwritable_directory_is_a_runtime_error_naming_it(void **state)
     (void)state;
     TfeWriter *w;
     Error err = {0};
-    assert_int_equal(tfevents_open(&w, "/nonexistent/gradtop", 1.0, &err), ERROR_RUNTIME);
+    assert_int_equal(tfevents_open(&w, "/nonexistent/gradtop", 1.0, NULL, &err), ERROR_RUNTIME);
     assert_null(w);
     assert_non_null(strstr(err.msg, "/nonexistent/gradtop/events.out.tfevents.1."));
     TfeReader *r;
@@ -793,6 +834,7 @@ int main(void)
         cmocka_unit_test(scalar_event_is_encoded_byte_exactly),
         cmocka_unit_test(step_zero_is_omitted_and_large_steps_are_varints),
         cmocka_unit_test(file_version_event_is_encoded_byte_exactly),
+        cmocka_unit_test(the_first_event_names_its_writer_and_the_reader_reports_it),
         cmocka_unit_test(record_frame_has_length_and_masked_crcs),
         cmocka_unit_test(written_file_starts_with_brain_event_2),
         cmocka_unit_test(write_then_read_gives_the_same_scalars),

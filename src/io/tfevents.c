@@ -105,10 +105,16 @@ static size_t pb_copy_out(ByteBuf *b, uint8_t *buf, size_t cap)
     return n;
 }
 
-static void encode_file_version(ByteBuf *b, double wall_time)
+static void encode_file_version(ByteBuf *b, double wall_time, const char *writer)
 {
     pb_event_head(b, wall_time, 0);
     pb_string(b, 3, "brain.Event:2");
+    if (writer && *writer) {
+        ByteBuf meta = {0};
+        pb_string(&meta, 1, writer);
+        pb_message(b, 10, &meta);
+        bytebuf_free(&meta);
+    }
 }
 
 static void encode_scalar(ByteBuf *b, const char *tag, int64_t step, float value, double wall_time)
@@ -123,10 +129,10 @@ static void encode_scalar(ByteBuf *b, const char *tag, int64_t step, float value
     bytebuf_free(&sum);
 }
 
-size_t tfevents_encode_file_version(uint8_t *buf, size_t cap, double wall_time)
+size_t tfevents_encode_file_version(uint8_t *buf, size_t cap, double wall_time, const char *writer)
 {
     ByteBuf b = {0};
-    encode_file_version(&b, wall_time);
+    encode_file_version(&b, wall_time, writer);
     return pb_copy_out(&b, buf, cap);
 }
 
@@ -209,7 +215,8 @@ static ErrorCode write_pb(TfeWriter *w, ByteBuf *b, Error *err)
     return rc;
 }
 
-ErrorCode tfevents_open(TfeWriter **out, const char *dir, double wall_time, Error *err)
+ErrorCode tfevents_open(TfeWriter **out, const char *dir, double wall_time, const char *writer,
+                        Error *err)
 {
     *out = NULL;
     TfeWriter *w = calloc(1, sizeof *w);
@@ -239,7 +246,7 @@ ErrorCode tfevents_open(TfeWriter **out, const char *dir, double wall_time, Erro
         return rc;
     }
     ByteBuf b = {0};
-    encode_file_version(&b, wall_time);
+    encode_file_version(&b, wall_time, writer);
     if (write_pb(w, &b, err) != ERROR_NONE) {
         fclose(w->f);
         free(w);
@@ -665,6 +672,7 @@ struct TfeReader {
     double wall_time;
     int64_t step;
     PbIn values;
+    char writer[64]; /* the source_metadata's writer, "" until one is read */
 };
 
 static void reader_init(TfeReader *r)
@@ -718,6 +726,11 @@ size_t tfevents_reader_records(const TfeReader *r)
     return r->records;
 }
 
+const char *tfevents_reader_writer(const TfeReader *r)
+{
+    return r->writer;
+}
+
 uint64_t tfevents_reader_offset(const TfeReader *r)
 {
     return r->offset;
@@ -744,6 +757,28 @@ static bool source_read(TfeReader *r, uint64_t off, void *dst, size_t n)
     return fread(dst, 1, n, r->f) == n;
 }
 
+/* SourceMetadata { string writer = 1; }: its writer into out (cut to
+ * cap - 1 bytes: a name that long is nobody's this reader knows). */
+static bool parse_source_metadata(PbIn in, char *out, size_t cap)
+{
+    while (in.p < in.end) {
+        uint32_t f;
+        int wt;
+        if (!in_key(&in, &f, &wt)) return false;
+        if (f == 1 && wt == WT_LEN) {
+            PbIn name;
+            if (!in_len(&in, &name)) return false;
+            size_t n = (size_t)(name.end - name.p);
+            if (n >= cap) n = cap - 1;
+            memcpy(out, name.p, n);
+            out[n] = '\0';
+        } else if (!in_skip(&in, f, wt, 0)) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Parses the current record as an Event: keeps wall_time and step and
  * points values at its Summary's bytes.  false: malformed. */
 static bool parse_event(TfeReader *r, size_t n)
@@ -767,6 +802,10 @@ static bool parse_event(TfeReader *r, size_t n)
             /* a repeated message field may in principle arrive in several
              * pieces; events carry one, and the last one is kept */
             if (!in_len(&in, &r->values)) return false;
+        } else if (f == 10 && wt == WT_LEN) {
+            PbIn meta;
+            if (!in_len(&in, &meta) || !parse_source_metadata(meta, r->writer, sizeof r->writer))
+                return false;
         } else if (!in_skip(&in, f, wt, 0)) {
             return false;
         }

@@ -73,6 +73,7 @@ typedef struct {
     ino_t loaded_ino;
     /* event files */
     double name_time; /* the TIMESTAMP in the file name, 0 if none */
+    bool by_gradtop;  /* its first record names gradtop its writer */
     size_t last_hit;  /* series index of the previous scalar (tags repeat) */
 } Source;
 
@@ -428,6 +429,7 @@ static void run_clear_data(RunInfo *r)
         s->loaded = false;
         s->n_cols = 0;
         s->last_hit = 0;
+        s->by_gradtop = false;
         s->size = 0;
         s->dev = 0;
         s->ino = 0;
@@ -1111,6 +1113,8 @@ static void read_events(RunSet *rs, RunInfo *r, Source *s)
         }
         TfeScalar sc;
         while (tfevents_reader_next(tr, &sc)) events_scalar(rs, r, s, &sc);
+        if (s->offset == 0)
+            s->by_gradtop = strcmp(tfevents_reader_writer(tr), RUNDIR_EVENTS_WRITER) == 0;
         size_t used = (size_t)tfevents_reader_offset(tr);
         size_t warnings = tfevents_reader_warnings(tr);
         tfevents_reader_close(tr);
@@ -1311,6 +1315,21 @@ static void evaluate(RunInfo *r, double now)
         }
     }
     r->task = task;
+
+    /* what its steps count: another writer's event files may count
+     * batches, or anything; gradtop's own (the first record says so)
+     * count epochs, even without the rest of their run directory */
+    r->epoch_steps = r->kind != RUN_KIND_EVENTS;
+    if (!r->epoch_steps) {
+        size_t read = 0, ours = 0;
+        for (size_t i = 0; i < st->n_src; i++) {
+            const Source *s = &st->src[i];
+            if (s->kind != SRC_EVENTS || s->offset == 0) continue;
+            read++;
+            if (s->by_gradtop) ours++;
+        }
+        r->epoch_steps = read > 0 && ours == read;
+    }
 
     /* dataset */
     r->dataset[0] = '\0';

@@ -894,7 +894,7 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
         rc = error_set(err, ERROR_RUNTIME, "%s: %s", rl->journal_path, strerror(errno));
         return abandon_run(rl, !resume, rc);
     }
-    rc = tfevents_open(&rl->events, rl->dir, t, err);
+    rc = tfevents_open(&rl->events, rl->dir, t, RUNDIR_EVENTS_WRITER, err);
     if (rc) return abandon_run(rl, !resume, rc);
     tfevents_set_sync(rl->events, !nosync);
     /* the model is saved later, through a temporary file: its descriptor

@@ -589,6 +589,7 @@ typedef struct {
     size_t n_diff; /* diff columns shown */
     int diff[64];  /* their widths (at most 64 shown) */
     bool show_started, show_tag;
+    bool epochs; /* every run listed counts epochs (RunInfo.epoch_steps) */
 } ListCols;
 
 static int clampi(int v, int lo, int hi)
@@ -606,8 +607,10 @@ static void list_columns(const Viewer *v, int width, ListCols *c)
     c->best = 4;
     c->best_tag = 0;
     c->started = 8;
+    c->epochs = true;
     for (size_t i = 0; i < v->n_rows; i++) {
         const RunInfo *r = v->rows[i];
+        c->epochs = c->epochs && r->epoch_steps;
         c->name = clampi(crt_width(r->name), c->name, 48);
         c->dataset = clampi(crt_width(r->dataset), c->dataset, 16);
         c->status = clampi(r->gone ? 7 : crt_width(r->status), c->status, 13);
@@ -743,7 +746,9 @@ static void draw_list(Viewer *v, int top, int height, int width)
     snprintf(h, sizeof h, "status%s", v->sort == RUN_SORT_STATUS ? arrow : "");
     put(y, x, c.status, title, h);
     x += c.status + 1;
-    put_right(y, x, c.epoch, title, "epoch");
+    /* another writer's steps may count batches: "step" says what they
+     * all are (a gradtop run's step is its epoch) */
+    put_right(y, x, c.epoch, title, c.epochs ? "epoch" : "step");
     x += c.epoch + 1;
     snprintf(h, sizeof h, "best%s", v->sort == RUN_SORT_BEST ? arrow : "");
     put(y, x, c.best + (c.show_tag ? c.best_tag + 1 : 0), title, h);
@@ -884,7 +889,7 @@ static void draw_chart(Viewer *v, const Metric *m, RunInfo **plot, int n_plot, i
             if (!have_x || s->step[s->n - 1] > x_hi) x_hi = s->step[s->n - 1];
             have_x = true;
         }
-        if (plot[i]->kind == RUN_KIND_EVENTS) all_epochs = false;
+        if (!plot[i]->epoch_steps) all_epochs = false;
     }
     if (x_lo > 0) x_lo = 0;
     if (x_hi <= x_lo) x_hi = x_lo + 1;

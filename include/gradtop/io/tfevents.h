@@ -19,7 +19,9 @@
  *
  *     Event          { double wall_time = 1; int64 step = 2;
  *                      string file_version = 3; Summary summary = 5;
- *                      SessionLog session_log = 6; }
+ *                      SessionLog session_log = 6;
+ *                      SourceMetadata source_metadata = 10; }
+ *     SourceMetadata { string writer = 1; }
  *     SessionLog     { SessionStatus status = 1; }  (START 1)
  *     Summary        { repeated Value value = 1; }
  *     Summary.Value  { string tag = 1; float simple_value = 2;
@@ -31,7 +33,10 @@
  *                      repeated double double_val = 6;
  *                      repeated int32 half_val = 13; }
  *
- * The first record is an Event with file_version "brain.Event:2".
+ * The first record is an Event with file_version "brain.Event:2" and, as
+ * TensorFlow's own writer does, the source_metadata naming the writer
+ * (which event.proto says is written in that event only): how a reader
+ * tells whose steps these are.
  *
  * HParams.  The HParams dashboard reads Summary values tagged
  * "_hparams_/experiment", "_hparams_/session_start_info" and
@@ -91,9 +96,11 @@
 typedef struct TfeWriter TfeWriter;
 
 /* Creates DIR/events.out.tfevents.TIMESTAMP.HOSTNAME (TIMESTAMP the whole
- * seconds of wall_time) and writes the file_version record.  ERROR_RUNTIME
- * naming the file when it cannot be created. */
-ErrorCode tfevents_open(TfeWriter **out, const char *dir, double wall_time, Error *err);
+ * seconds of wall_time) and writes the file_version record, naming writer
+ * in its source_metadata (NULL or "": none).  ERROR_RUNTIME naming the
+ * file when it cannot be created. */
+ErrorCode tfevents_open(TfeWriter **out, const char *dir, double wall_time, const char *writer,
+                        Error *err);
 /* The file's path. */
 const char *tfevents_path(const TfeWriter *w);
 
@@ -174,7 +181,7 @@ ErrorCode tfevents_close(TfeWriter *w, Error *err);
 
 /* Encoders, exposed for tests: like snprintf they return the bytes needed
  * and write at most cap bytes to buf (which may be NULL when cap is 0). */
-size_t tfevents_encode_file_version(uint8_t *buf, size_t cap, double wall_time);
+size_t tfevents_encode_file_version(uint8_t *buf, size_t cap, double wall_time, const char *writer);
 size_t tfevents_encode_scalar(uint8_t *buf, size_t cap, const char *tag, int64_t step, float value,
                               double wall_time);
 /* The 12-byte record header for a record of length n, and the 4-byte
@@ -214,6 +221,9 @@ bool tfevents_reader_next(TfeReader *r, TfeScalar *s);
 size_t tfevents_reader_warnings(const TfeReader *r);
 /* Whole records read so far (including the file_version record). */
 size_t tfevents_reader_records(const TfeReader *r);
+/* The writer the source_metadata of an event read so far names (the
+ * first event's, as event.proto has it), or "" when none has: unknown. */
+const char *tfevents_reader_writer(const TfeReader *r);
 /* Byte offset of the next unread record. */
 uint64_t tfevents_reader_offset(const TfeReader *r);
 void tfevents_reader_close(TfeReader *r);

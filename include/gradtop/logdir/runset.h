@@ -112,6 +112,11 @@ typedef struct {
     char dataset[128];    /* "iris", or "" when unknown */
     RunKind kind;
     RunTask task;
+    /* Whether its steps count epochs: a gradtop run's and a Keras run's
+     * (its epoch_ figures), and event files alone whose first records all
+     * name gradtop their writer (RUNDIR_EVENTS_WRITER).  Another writer's
+     * steps may count batches, or anything: false. */
+    bool epoch_steps;
     /* "completed", "early_stopped", "stopped", "diverged" (the journal's
      * result line), "pruned" (stopped, by a sweep's rule as its journal's
      * stop line says), "running", "interrupted" (a gradtop run that stopped

@@ -83,6 +83,11 @@ typedef struct RunDir RunDir;
  * rule: ..."): the sweep writes it, runset reads the run back as pruned. */
 #define JOURNAL_PRUNED_BY "pruned by the sweep"
 
+/* The writer a run's event file names in its first record (tfevents_open):
+ * its steps are epochs, which is how runset reads an event file without
+ * the rest of its run directory. */
+#define RUNDIR_EVENTS_WRITER "gradtop"
+
 /*
  * Creates the run directory under o->logdir (with parents; "-2", "-3", ...
  * appended when the name is taken) and its files, with config.txt written
