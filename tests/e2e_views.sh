@@ -11,7 +11,9 @@
 # in thousands labels its scale without an exponent; the regression
 # scatter of kept weights shows its x axis's title and the diagonal's
 # legend at 120x40 and 80x24, and the gradient view writes its noise scale
-# without an exponent and, at 80x24, cuts no figure.
+# without an exponent and, at 80x24, cuts no figure; at 80x24 the epochs
+# table cuts no figure or heading (a column that does not fit is left
+# out), scrolled back included.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_views.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -262,7 +264,18 @@ wait_for '^ +epoch +loss +accuracy +val_loss +val_acc' 5 ||
     fail "at 80x24 the epochs table does not show val_acc: $(screen | sed -n 2p)"
 screen | grep -Eq '^ +5 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+' ||
     fail "at 80x24 epoch 5's row does not show its four figures"
-echo "ok: at 80x24 the epochs table drops the step column and keeps val_acc"
+# no figure and no heading is cut (a "0.9400…" is not the figure it
+# shows): a column that does not fit whole is left out, and every row has
+# as many figures as the header has headings
+table=$(screen | sed -n '2,/diagnosis/p' | grep -v diagnosis | sed 's/ *[│|].*//')
+printf '%s\n' "$table" | grep -q '…' && fail "at 80x24 the epochs table cuts a figure or heading:
+$table"
+heads=$(printf '%s\n' "$table" | head -n 1 | awk '{ print NF }')
+rows=$(printf '%s\n' "$table" | sed 1d | grep -E '^ +[0-9]+ ' | sed 's/ ★$//' |
+    awk -v h="$heads" 'NF != h { bad++ } END { print bad + 0 }')
+[ "$rows" = 0 ] || fail "at 80x24 $rows rows of the epochs table do not have $heads figures:
+$table"
+echo "ok: at 80x24 the epochs table drops the step column and keeps val_acc, and cuts nothing"
 tab_to boundary
 wait_for '^decision boundary.* step [0-9]+ *(│|\|)' 5 || fail "at 80x24 the boundary's title lost its step"
 echo "ok: at 80x24 the boundary's title keeps its step"
@@ -272,6 +285,20 @@ on_screen 'cla +cla' && fail "the confusion matrix's columns read 'cla cla'"
 on_screen 'true \\ pred +0 +1 +2 ' || fail "the confusion matrix's columns are not the class indices"
 on_screen '^██ 0 class_0 ' || fail "the rows do not show the index that heads their column"
 echo "ok: at 80x24 wine's confusion columns are headed 0 1 2, as its rows are marked"
+
+# scrolled back at 80x24 the headings leave no room for "(scrolled up)"
+# beside them: it goes on the table's last row (it covered "val_loss" and
+# "val_acc" to read "val_l(scrolled up)")
+start_session scroll C.UTF-8 "--start --no-log --patience 0 --epochs 40 --seed 1 wine"
+wait_for 'DONE' 30 || fail "a 40-epoch wine run did not reach DONE within 30 s"
+resize 80 24
+wait_for '^ diagnosis' 5 || fail "no diagnosis at 80x24"
+tab_to epochs
+keys Up Up
+wait_for '^\(scrolled up\) +(│|\|)' 5 || fail "scrolled back, the table does not say so on its last row"
+on_screen '^ +epoch +loss +accuracy +val_loss +val_acc +(│|\|)' ||
+    fail "scrolled back, the headings are not whole: $(screen | sed -n 2p)"
+echo "ok: scrolled back at 80x24, the epochs table says so below its rows, headings whole"
 
 # breast_cancer at 120x40: the network view's hint names the keys that do
 # what it says (d discretizes the boundary); the range labels keep a blank

@@ -605,15 +605,46 @@ static void view_charts(Dashboard *d, int top, int left, int height, int width)
     chartview_draw(stdscr, top + h1, left, h2, width, &acc);
 }
 
+/* The epochs table's columns, in the order shown, each with its width
+ * (the blank before it included) and its heading. */
+enum {
+    ECOL_EPOCH,
+    ECOL_STEP,
+    ECOL_LOSS,
+    ECOL_METRIC,
+    ECOL_VAL_LOSS,
+    ECOL_VAL_METRIC,
+    ECOL_LR,
+    ECOL_SECONDS,
+    ECOL_COUNT
+};
+static const int ecol_width[ECOL_COUNT] = {6, 9, 10, 10, 10, 10, 10, 9};
+
 typedef struct {
     const Dashboard *d;
     int left, width;
-    bool step; /* the step column shown */
+    bool shown[ECOL_COUNT]; /* the columns that fit whole */
 } EpochRows;
 
-/* The columns up to the validation metric's with the step (55), without
- * it (46): a narrow view gives up the step first. */
-enum { EPOCH_COLS_STEP = 55 };
+/* Which columns fit in width: a column is shown whole or not at all (a
+ * figure cut short reads as another figure).  The epoch and the figures
+ * come first, then the rate and the seconds; a narrow view gives up the
+ * step first. */
+static void epoch_columns(int width, bool shown[ECOL_COUNT])
+{
+    static const int priority[ECOL_COUNT] = {ECOL_EPOCH,    ECOL_LOSS,       ECOL_METRIC,
+                                             ECOL_VAL_LOSS, ECOL_VAL_METRIC, ECOL_LR,
+                                             ECOL_SECONDS,  ECOL_STEP};
+    int used = 0;
+    bool room = true;
+    for (int k = 0; k < ECOL_COUNT; k++) {
+        int c = priority[k];
+        /* in priority order, up to the first that does not fit */
+        room = room && used + ecol_width[c] <= width;
+        shown[c] = room;
+        if (room) used += ecol_width[c];
+    }
+}
 
 /* A metric right-aligned in width columns: four decimals while they show
  * it ("0.0963"), else its compact form ("2.1e-5", not "0.0000"); "-" for
@@ -625,21 +656,51 @@ static void metric_cell(double v, int width, char *buf, size_t cap)
     snprintf(buf, cap, "%*s", width, f);
 }
 
+/* A count right-aligned in width columns: its digits while they fit,
+ * else chart_format's compact form ("1e6"), never cut. */
+static void count_cell(long v, int width, char *buf, size_t cap)
+{
+    int n = snprintf(buf, cap, "%ld", v);
+    if (n > width) chart_format((double)v, 1, width, buf, cap);
+}
+
+/* Appends the shown cells of cells[] (each as wide as its column) to line. */
+static void epoch_line(const bool shown[ECOL_COUNT], const char *const cells[ECOL_COUNT],
+                       char *line, size_t cap)
+{
+    size_t n = 0;
+    line[0] = '\0';
+    for (int c = 0; c < ECOL_COUNT && n < cap; c++) {
+        if (!shown[c]) continue;
+        int k = snprintf(line + n, cap - n, "%*s", ecol_width[c], cells[c]);
+        if (k < 0) break;
+        n += (size_t)k;
+    }
+}
+
 static void epoch_row(void *ctx, size_t i, int y, bool cursor)
 {
     const EpochRows *er = ctx;
     const TrainerSnapshot *s = snap(er->d);
     bool reg = regression(er->d);
     const EpochMetrics *m = &s->history[i];
-    char line[256], lo[16], ac[16], vl[16], va[16];
-    metric_cell(m->loss, 9, lo, sizeof lo);
-    metric_cell(reg ? m->mae : m->accuracy, 9, ac, sizeof ac);
-    metric_cell(m->has_val ? m->val_loss : NAN, 9, vl, sizeof vl);
-    metric_cell(!m->has_val ? NAN : reg ? m->val_mae : m->val_accuracy, 9, va, sizeof va);
-    char st[16] = "";
-    if (er->step) snprintf(st, sizeof st, " %8ld", m->step);
-    snprintf(line, sizeof line, "%6d%s %s %s %s %s %9.3g %8.2f", m->epoch, st, lo, ac, vl, va,
-             m->lr, m->seconds);
+    char buf[ECOL_COUNT][32], line[256];
+    count_cell(m->epoch, ecol_width[ECOL_EPOCH], buf[ECOL_EPOCH], sizeof buf[0]);
+    count_cell(m->step, ecol_width[ECOL_STEP] - 1, buf[ECOL_STEP], sizeof buf[0]);
+    metric_cell(m->loss, 9, buf[ECOL_LOSS], sizeof buf[0]);
+    metric_cell(reg ? m->mae : m->accuracy, 9, buf[ECOL_METRIC], sizeof buf[0]);
+    metric_cell(m->has_val ? m->val_loss : NAN, 9, buf[ECOL_VAL_LOSS], sizeof buf[0]);
+    metric_cell(!m->has_val ? NAN
+                : reg       ? m->val_mae
+                            : m->val_accuracy,
+                9, buf[ECOL_VAL_METRIC], sizeof buf[0]);
+    snprintf(buf[ECOL_LR], sizeof buf[0], "%.3g", m->lr);
+    /* hundredths while they fit (an epoch of hours is "1.23e4", not cut) */
+    if (snprintf(buf[ECOL_SECONDS], sizeof buf[0], "%.2f", m->seconds) > 8)
+        chart_format(m->seconds, 0, 8, buf[ECOL_SECONDS], sizeof buf[0]);
+    const char *cells[ECOL_COUNT];
+    for (int c = 0; c < ECOL_COUNT; c++) cells[c] = buf[c];
+    epoch_line(er->shown, cells, line, sizeof line);
     bool best = m->epoch == s->best_epoch;
     crt_set(stdscr, best ? ROLE_GOOD : ROLE_NORMAL);
     int used = crt_puts(stdscr, y, er->left, er->width, line);
@@ -651,22 +712,34 @@ static void view_epochs(Dashboard *d, int top, int left, int height, int width)
     const TrainerSnapshot *s = snap(d);
     bool reg = regression(d);
     crt_set(stdscr, ROLE_TITLE);
+    EpochRows er = {d, left, width, {false}};
+    epoch_columns(width, er.shown);
+    const char *const cells[ECOL_COUNT] = {"epoch",    "step",
+                                           "loss",     reg ? "mae" : "accuracy",
+                                           "val_loss", reg ? "val_mae" : "val_acc",
+                                           "lr",       "seconds"};
     char head[256];
-    bool step = width >= EPOCH_COLS_STEP;
-    snprintf(head, sizeof head, "%6s%s %9s %9s %9s %9s %9s %8s", "epoch", step ? "     step" : "",
-             "loss", reg ? "mae" : "accuracy", "val_loss", reg ? "val_mae" : "val_acc", "lr",
-             "seconds");
+    epoch_line(er.shown, cells, head, sizeof head);
     crt_puts(stdscr, top, left, width, head);
     if (height < 2) return;
     if (s->n_epochs == 0) {
         crt_set(stdscr, ROLE_DIM);
         crt_puts(stdscr, top + 2, left + 2, width - 2, "no epoch finished yet");
     }
-    EpochRows er = {d, left, width, step};
-    listview_draw(&d->table, top + 1, height - 1, (size_t)s->n_epochs, epoch_row, &er);
-    if (d->table.back > 0) {
+    /* scrolled back: said after the headings, or where they leave no room
+     * for it (it would cover one), on the table's last row */
+    static const char scrolled[] = "(scrolled up)";
+    int mark_w = (int)sizeof scrolled - 1;
+    bool beside = width - crt_width(head) > mark_w + 1;
+    bool below = d->table.back > 0 && !beside && height >= 3;
+    listview_draw(&d->table, top + 1, height - 1 - (below ? 1 : 0), (size_t)s->n_epochs, epoch_row,
+                  &er);
+    if (d->table.back > 0 && (beside || below)) {
         crt_set(stdscr, ROLE_DIM);
-        crt_puts(stdscr, top, left + width - 14, 14, "(scrolled up)");
+        if (beside)
+            crt_puts(stdscr, top, left + width - mark_w - 1, mark_w + 1, scrolled);
+        else
+            crt_puts(stdscr, top + height - 1, left, width, scrolled);
     }
     crt_set(stdscr, ROLE_NORMAL);
 }
