@@ -5,7 +5,8 @@
 # panel's lr row gives the rate a schedule put in force while training is paused
 # (as metrics.csv's lr column records it), not only while it runs; and `e`
 # pressed while the help is open shows the edit form it opens, rather than
-# leaving it hidden behind the help.
+# leaving it hidden behind the help; no figure on the dashboard is cut
+# short (the events panel's "training digits: 1…").
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_panel.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -33,6 +34,30 @@ screen | grep -Eq '^ +300 +[0-9]+ +[0-9.]+ +[0-9.]+ +[1-9](\.[0-9]+)?e-[0-9]+ ' 
     fail "epoch 300's val_loss is not in the exponent form"
 echo "ok: a loss of about 1e-5 reads as such on the panel ($row) and in the epochs table"
 quit_exits tiny 0
+
+# ---- no figure cut short ------------------------------------------------------
+# A figure is shown whole or not at all: the events panel's last row, cut
+# for height, read "training digits: 1…" for 1437 rows at 160x30, and the
+# epochs table's rows ended "0.9400…" at 80x24.
+start_session cut C.UTF-8 "--start --no-log --patience 0 --epochs 60 --seed 1 digits"
+wait_for 'DONE' 60 || fail "the digits run did not finish its 60 epochs"
+# no_cut WHAT: fails when a figure on screen ends in an ellipsis
+no_cut() {
+    _cut=$(screen | grep -E '[0-9.,]…' | head -n 3)
+    [ -z "$_cut" ] || fail "$1 cuts a figure: $_cut"
+}
+resize 160 30
+wait_for '· epoch 0 \(step 0\): training digits' 5 || fail "at 160x30 the events panel does not show the run's start"
+no_cut "at 160x30 the charts view"
+resize 80 24
+tab_to epochs
+wait_for '^ +epoch +loss +accuracy +val_loss +val_acc +│' 5 || fail "at 80x24 no epochs table"
+no_cut "at 80x24 the epochs view"
+resize 100 30
+wait_for '^ +epoch +loss +accuracy +val_loss +val_acc +lr +seconds +│' 5 || fail "at 100x30 no epochs table"
+no_cut "at 100x30 the epochs view"
+echo "ok: no figure on the dashboard is cut short (the charts at 160x30, the epochs at 80x24 and 100x30)"
+quit_exits cut 0
 
 # ---- the progress of an epoch of many -----------------------------------------
 # spiral's 400 training rows in one batch: n trains epoch 1 of 300, a third

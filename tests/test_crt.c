@@ -56,16 +56,37 @@ static const char *row(int y)
 static void a_cut_text_ends_in_an_ellipsis(void **state)
 {
     (void)state;
-    werase(win);
     assert_string_equal(crt_ellipsis(), "...");
-    /* the panel showed "val_accuracy 0.85 @7" for best epoch 70 */
-    assert_int_equal(crt_puts(win, 0, 0, 17, "val_accuracy 0.85 @70"), 17);
-    assert_string_equal(row(0), "val_accuracy 0...");
-    /* a word's trailing blank is not kept before the ellipsis */
-    crt_puts(win, 1, 0, 9, "run 20261207-0342");
-    assert_string_equal(row(1), "run 20...");
-    crt_puts(win, 2, 0, 8, "abcd efghij");
-    assert_string_equal(row(2), "abcd...");
+    static const struct {
+        int width;
+        const char *text, *shown;
+    } cuts[] = {
+        /* the panel showed "val_accuracy 0.85 @7" for best epoch 70; a
+         * figure is shown whole or not at all ("0..." reads as a zero) */
+        {17, "val_accuracy 0.85 @70", "val_accuracy..."},
+        {20, "val_accuracy 0.85 @70", "val_accuracy 0.85..."},
+        /* a word's trailing blank is not kept before the ellipsis; a word
+         * without a digit may be cut */
+        {8, "abcd efghij", "abcd..."},
+        {9, "abcd efghij", "abcd e..."},
+        /* a figure goes back to where it begins: a fraction, an exponent,
+         * a negative figure; a text that is nothing but a figure leaves
+         * the ellipsis alone */
+        {22, "step 4500 (batch 1500/1500)", "step 4500 (batch..."},
+        {13, "lr 1.25e-05 now", "lr..."},
+        {9, "x -0.125 y", "x..."},
+        {5, "0.123456", "..."},
+        /* a name's digits are cut as any word's */
+        {9, "run 20261207-0342", "run 20..."},
+        {18, "tiny-images-idx3-ubyte", "tiny-images-idx..."},
+    };
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        werase(win);
+        int used = crt_puts(win, 0, 0, cuts[i].width, cuts[i].text);
+        if (strcmp(row(0), cuts[i].shown) != 0 || used != (int)strlen(cuts[i].shown))
+            fail_msg("\"%s\" in %d columns: \"%s\" (%d columns), not \"%s\"", cuts[i].text,
+                     cuts[i].width, row(0), used, cuts[i].shown);
+    }
 }
 
 static void what_fits_or_only_loses_blanks_is_drawn_as_it_is(void **state)
@@ -113,6 +134,11 @@ static void wrapped_text_cut_at_its_last_row_says_so(void **state)
     werase(win);
     assert_int_equal(crt_wrap(win, 0, 0, 20, 1, "abc defghijklmnopqrstuvwxyz"), 1);
     assert_string_equal(row(0), "abc defghijklmnop...");
+    /* the events panel's last row cut a figure: "training digits: 1..."
+     * for 1437 rows */
+    werase(win);
+    crt_wrap(win, 0, 0, 22, 1, "training digits: 1437 rows, 64 features");
+    assert_string_equal(row(0), "training digits:...");
 }
 
 int main(void)

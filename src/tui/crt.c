@@ -6,6 +6,7 @@
 #include "palette.h"
 #include "text.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
@@ -369,6 +370,43 @@ static bool more_text(const char *s)
     return *s != '\0';
 }
 
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Whether s[i] belongs to a figure: a digit, a point or separator, the
+ * exponent's e after a digit and its sign, or a leading sign ("1.2e-5",
+ * "-0.5"); a dash between digits joins two figures ("20261207-0342"). */
+static bool figure_char(const char *s, size_t i)
+{
+    char c = s[i];
+    if (is_digit(c) || c == '.' || c == ',') return true;
+    if (c == 'e' || c == 'E') return i > 0 && is_digit(s[i - 1]);
+    if (c != '-' && c != '+') return false;
+    if (i > 1 && (s[i - 1] == 'e' || s[i - 1] == 'E') && is_digit(s[i - 2])) return true;
+    bool after_word = i > 0 && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_');
+    return !after_word && (is_digit(s[i + 1]) || s[i + 1] == '.');
+}
+
+static bool is_letter(char c)
+{
+    return isalpha((unsigned char)c) || c == '_';
+}
+
+/* Whether the figure s[start..end) is part of a name: a letter joins it
+ * on either side, a dash joins it to another figure ("20261207-0342"), or
+ * a slash to a word (a path's "000/model.gtm"; "45/100" is a figure). */
+static bool in_name(const char *s, size_t start, size_t end)
+{
+    if (start > 0 && is_letter(s[start - 1])) return true;
+    if (start > 1 && s[start - 1] == '-' && is_digit(s[start - 2])) return true;
+    if (start > 1 && s[start - 1] == '/' && is_letter(s[start - 2])) return true;
+    char c = s[end];
+    if (is_letter(c)) return true;
+    return (c == '-' && is_digit(s[end + 1])) || (c == '/' && is_letter(s[end + 1]));
+}
+
 /* Draws s (already as shown) clipped to width columns, its end given up to
  * the ellipsis when the rest would not fit; returns the columns used. */
 static int put_cut(WINDOW *w, int y, int x, int width, const char *s, size_t len)
@@ -386,6 +424,21 @@ static int put_cut(WINDOW *w, int y, int x, int width, const char *s, size_t len
         return cols;
     }
     bytes = fitting(own, width - ew, &cols);
+    /* a figure is shown whole or not at all: its start alone reads as
+     * another figure ("0.85" cut to "0…", "1437 rows" to "1…"), so a cut
+     * inside one goes back to where it begins; a name's digits are no
+     * figure ("px38", "20261207-193610-iris", "trial-000/model.gtm" may
+     * be cut as any word) */
+    if (bytes > 0 && figure_char(own, bytes - 1) && figure_char(own, bytes) &&
+        (is_digit(own[bytes - 1]) || is_digit(own[bytes]))) {
+        size_t start = bytes, end = bytes;
+        while (start > 0 && figure_char(own, start - 1)) start--;
+        while (own[end] && figure_char(own, end)) end++;
+        if (!in_name(own, start, end)) {
+            own[start] = '\0';
+            bytes = fitting(own, width - ew, &cols);
+        }
+    }
     while (bytes > 0 && own[bytes - 1] == ' ') { /* "word …", not "word  …" */
         bytes--;
         cols--;
