@@ -6,7 +6,8 @@
 # (as metrics.csv's lr column records it), not only while it runs; and `e`
 # pressed while the help is open shows the edit form it opens, rather than
 # leaving it hidden behind the help; no figure on the dashboard is cut
-# short (the events panel's "training digits: 1…").
+# short (the events panel's "training digits: 1…"), nor an epoch's
+# seconds shown as 0.00.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_panel.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -56,6 +57,10 @@ no_cut "at 80x24 the epochs view"
 resize 100 30
 wait_for '^ +epoch +loss +accuracy +val_loss +val_acc +lr +seconds +│' 5 || fail "at 100x30 no epochs table"
 no_cut "at 100x30 the epochs view"
+# a digits epoch takes well under 5 ms: its seconds keep their digits
+# ("3.6e-4"), where "0.00" said it took no time
+zero=$(screen | grep -E '^ +[0-9]+ .* 0\.00 +│' | head -n 2)
+[ -z "$zero" ] || fail "at 100x30 the epochs table says an epoch took 0.00 seconds: $zero"
 echo "ok: no figure on the dashboard is cut short (the charts at 160x30, the epochs at 80x24 and 100x30)"
 quit_exits cut 0
 

@@ -695,9 +695,9 @@ static void epoch_row(void *ctx, size_t i, int y, bool cursor)
                             : m->val_accuracy,
                 9, buf[ECOL_VAL_METRIC], sizeof buf[0]);
     snprintf(buf[ECOL_LR], sizeof buf[0], "%.3g", m->lr);
-    /* hundredths while they fit (an epoch of hours is "1.23e4", not cut) */
-    if (snprintf(buf[ECOL_SECONDS], sizeof buf[0], "%.2f", m->seconds) > 8)
-        chart_format(m->seconds, 0, 8, buf[ECOL_SECONDS], sizeof buf[0]);
+    /* hundredths while they show two digits: a 0.4 ms epoch is "4.41e-4",
+     * not "0.00", a time of nothing (and an epoch of hours is not cut) */
+    chart_format_fixed(m->seconds, 2, 7, buf[ECOL_SECONDS], sizeof buf[0]);
     const char *cells[ECOL_COUNT];
     for (int c = 0; c < ECOL_COUNT; c++) cells[c] = buf[c];
     epoch_line(er->shown, cells, line, sizeof line);
