@@ -35,6 +35,32 @@ ARGS="sweep --paused --space '$SPACE' --trials 3 --max-epochs 18 --min-epochs 2 
 row() { screen | grep -E "^ *$1\*? +[a-z]" | head -n 1; }
 row_has() { row "$1" | grep -Eq -- "$2"; }
 
+# two_moments: reads a screen; a line for each thing on it that another
+# part of it contradicts: a trial the events say ended whose row says it
+# trains (or waits to), a header that says how long the sweep took beside
+# a bar that still offers space (or the other way round), an ended sweep
+# with a row still training.  Nothing when the screen is of one moment.
+two_moments() {
+    perl -ne '
+        my $st = qr/waiting|running|paused|at rung|promoted|exploited|pruned|done|early stop|diverged|stopped|failed/;
+        my $live = qr/^(waiting|running|paused|at rung|promoted|exploited)$/;
+        $row{$1} = $2 if /^ *(\d+)\*? +($st) /;
+        push @ended, [$1, $2] if /^ trial +(\d+) (done|early_stopped|pruned|diverged|stopped|failed) /;
+        $took = 1 if $. == 1 && /took [0-9]/;
+        $bar = $_;
+        END {
+            my ($t, $b) = ($took ? 1 : 0, $bar =~ /space / ? 0 : 1);
+            print "header took: ", ($t ? "yes" : "no"), ", bar: $bar" if $t != $b;
+            for (@ended) {
+                my ($t, $how) = @$_;
+                print "events: trial $t $how, its row: $row{$t}\n" if exists $row{$t} && $row{$t} =~ $live;
+            }
+            if ($took) {
+                for (sort keys %row) { print "ended, trial $_ row: $row{$_}\n" if $row{$_} =~ $live }
+            }
+        }'
+}
+
 start_session sweep C.UTF-8 "$ARGS"
 wait_for 'gradtop sweep .*asha \(eta 3\) scheduler.*PAUSED' 15 ||
     fail "the sweep screen has no header saying asha and PAUSED"
@@ -208,11 +234,15 @@ wait_gone 'no-log: nothing is' 5 || fail "n did not close the quit box"
 keys Space
 wait_for 'every trial resumed' 5 || fail "space did not resume every trial"
 # (the bar while trials run, or the sweep has finished: its header then
-# says how long it took, while the notice may still show; polled, since a
-# frame drawn as the trials end can show their end in the events before
-# the rows and the header take it)
+# says how long it took, while the notice may still show.  Each frame
+# polled is of one moment: one drawn as the trials ended once showed
+# their end in the events and the key bar beside rows still "paused
+# 0/500" and a header without 'took')
 resumed_or_ended() {
-    case $(screen) in *'space pause all'* | *'took '[0-9]*) return 0 ;; esac
+    _now=$(screen)
+    _mixed=$(printf '%s\n' "$_now" | two_moments)
+    [ -z "$_mixed" ] || fail "a frame shows two moments: $_mixed"
+    case $_now in *'space pause all'* | *'took '[0-9]*) return 0 ;; esac
     return 1
 }
 poll 5 resumed_or_ended || fail "resumed, the bar lacks 'space pause all'"

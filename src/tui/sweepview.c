@@ -6,6 +6,12 @@
  * keeps the event lines under the screen's own mutex.  The UI thread
  * copies the trials each frame (sweep_exec_view) and acts through the
  * executor's controls, which take the executor's mutex.
+ *
+ * A frame draws one moment: the rows, the events and the sweep's end as
+ * the view's SweepMoment has them.  The hook's lines and the owner's end
+ * arrive on their own time, and are drawn only as far as the moment
+ * counts them: an event the rows do not show yet, or an end beside rows
+ * still training, waits for the next frame.
  */
 #include "sweepview.h"
 
@@ -33,9 +39,6 @@
 #define SWEEP_FRAME_S 0.25
 #define EVENTS_MAX 256
 
-/* What the events said of a trial that its status alone does not. */
-enum { MARK_NONE, MARK_PROMOTED, MARK_EXPLOITED };
-
 typedef struct {
     char text[400];
     SweepEventKind kind;
@@ -53,17 +56,18 @@ typedef struct {
 
     /* the owner's, under mu */
     pthread_mutex_t mu;
-    EventLine *events; /* a ring of the last EVENTS_MAX */
-    long n_events;     /* told so far */
-    unsigned char *mark;
-    double t_end; /* when the sweep ended (screen_now); 0 before */
+    EventLine *events;      /* a ring of the last EVENTS_MAX */
+    unsigned long n_events; /* told so far */
+    double t_end;           /* when the sweep ended (screen_now); 0 before */
     ErrorCode run_rc;
     Error run_err;
 
-    /* the UI thread's */
+    /* the UI thread's: the frame's moment (update) */
     SweepTrialView *tv;
-    unsigned char *marks; /* copied from mark each frame */
     int n_started;
+    unsigned long shown; /* the events drawn: those the moment counts */
+    bool ended;          /* the sweep has ended, as the rows show it */
+    double ended_at;     /* then when (t_end) */
     double *figs;
     int *rows; /* the leaderboard's order: row -> trial */
     ListView list;
@@ -118,13 +122,6 @@ static void on_event(void *ctx, const SweepExec *x, const SweepEvent *e)
     pthread_mutex_lock(&s->mu);
     s->events[s->n_events % EVENTS_MAX] = line;
     s->n_events++;
-    switch (e->kind) {
-    case SWEEP_EV_PROMOTE: s->mark[e->trial] = MARK_PROMOTED; break;
-    case SWEEP_EV_EXPLOIT: s->mark[e->trial] = MARK_EXPLOITED; break;
-    case SWEEP_EV_RUNG:
-    case SWEEP_EV_END: s->mark[e->trial] = MARK_NONE; break;
-    default: break;
-    }
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -191,11 +188,21 @@ static void order_rows(SweepScreen *s)
     }
 }
 
+/* The frame's moment: the trials, and the events and the end as far as
+ * the view counts them (an event told since, or the end, is drawn with
+ * the rows that show it, the next frame). */
 static void update(SweepScreen *s)
 {
-    sweep_exec_view(s->x, s->tv, s->x->n_trials, &s->n_started, s->figs);
+    SweepMoment m;
+    sweep_exec_view(s->x, s->tv, s->x->n_trials, &m, s->figs);
+    s->n_started = m.n_started;
     pthread_mutex_lock(&s->mu);
-    memcpy(s->marks, s->mark, (size_t)s->x->n_trials);
+    /* the hook may not have had the last counted yet */
+    s->shown = m.told < s->n_events ? m.told : s->n_events;
+    /* over in the view and the owner's end recorded: its time, and its
+     * error, are there */
+    s->ended = m.over && s->t_end > 0;
+    s->ended_at = s->ended ? s->t_end : 0;
     pthread_mutex_unlock(&s->mu);
     order_rows(s);
     /* the cursor follows its trial as the rows move */
@@ -235,11 +242,11 @@ static const char *status_word(const SweepScreen *s, int i, CrtRole *role)
             *role = ROLE_DIM;
             return s->x->scheduler == SWEEP_SCHED_ASHA ? "at rung" : "waiting";
         }
-        if (s->marks[i] == MARK_PROMOTED) {
+        if (v->told_kind == SWEEP_EV_PROMOTE) {
             *role = ROLE_GOOD;
             return "promoted";
         }
-        if (s->marks[i] == MARK_EXPLOITED) {
+        if (v->told_kind == SWEEP_EV_EXPLOIT) {
             *role = ROLE_MARKER;
             return "exploited";
         }
@@ -330,9 +337,7 @@ static void draw_header(SweepScreen *s, int cols)
     bool bound;
     budget(s, &done, &ceiling, &bound);
     char eta[48] = "";
-    pthread_mutex_lock(&s->mu);
-    double end = s->t_end;
-    pthread_mutex_unlock(&s->mu);
+    double end = s->ended_at;
     /* once ended, the time it took stands still */
     double now = end > 0 ? end : screen_now();
     double ran = now - s->t0 - s->paused_s - (s->paused_all ? now - s->paused_at : 0);
@@ -918,12 +923,13 @@ static void draw_events(SweepScreen *s, int top, int height, int cols)
     mvhline(top, 0, ' ', cols);
     crt_puts(stdscr, top, 0, cols, "events");
     pthread_mutex_lock(&s->mu);
-    long n = s->n_events, first = n - (height - 1);
-    if (first < 0) first = 0;
-    if (first < n - EVENTS_MAX) first = n - EVENTS_MAX;
+    /* the frame's events; the ring holds the last EVENTS_MAX told */
+    unsigned long n = s->shown, rows = (unsigned long)(height - 1), first = n > rows ? n - rows : 0,
+                  kept = s->n_events > EVENTS_MAX ? s->n_events - EVENTS_MAX : 0;
+    if (first < kept) first = kept;
     for (int r = 1; r < height; r++) {
         mvhline(top + r, 0, ' ', cols);
-        long k = first + r - 1;
+        unsigned long k = first + (unsigned long)r - 1;
         if (k >= n) continue;
         const EventLine *e = &s->events[k % EVENTS_MAX];
         CrtRole role = e->bad                                                        ? ROLE_BAD
@@ -944,7 +950,7 @@ static void draw_events(SweepScreen *s, int top, int height, int cols)
 static void draw_keys(SweepScreen *s, int y, int cols)
 {
     SweepKeyState st = {.paused_all = s->paused_all,
-                        .ended = finished(s),
+                        .ended = s->ended,
                         .asha = s->x->scheduler == SWEEP_SCHED_ASHA};
     crt_set(stdscr, ROLE_KEYTEXT);
     mvhline(y, 0, ' ', cols);
@@ -992,8 +998,9 @@ static void draw_message(SweepScreen *s, int y, int cols)
     mvhline(y, 0, ' ', cols);
     char line[sizeof s->x->dir + 512];
     CrtRole role = ROLE_DIM;
-    pthread_mutex_lock(&s->mu);
-    bool fin = s->t_end > 0, files_bad = fin && s->run_rc;
+    bool fin = s->ended, files_bad = false;
+    pthread_mutex_lock(&s->mu); /* the owner's, final once the frame has the end */
+    files_bad = fin && s->run_rc;
     if (files_bad) files_message(s->run_err.msg, s->x->dir, line, sizeof line);
     pthread_mutex_unlock(&s->mu);
     if (files_bad) {
@@ -1410,12 +1417,9 @@ static unsigned long view_sum(SweepScreen *s)
         const SweepTrialView *v = &s->tv[i];
         sum += (unsigned long)v->epochs * 31UL + (unsigned long)v->status * 7UL +
                (unsigned long)v->user_paused * 3UL + (unsigned long)v->parked +
-               (unsigned long)s->marks[i] * 101UL;
+               (unsigned long)v->told_kind * 101UL;
     }
-    pthread_mutex_lock(&s->mu);
-    sum += (unsigned long)s->n_events * 17UL + (unsigned long)(s->t_end > 0);
-    pthread_mutex_unlock(&s->mu);
-    return sum;
+    return sum + s->shown * 17UL + (unsigned long)s->ended;
 }
 
 static double sweep_frame(void *ctx)
@@ -1462,8 +1466,6 @@ static void screen_free(SweepScreen *s)
     }
     prepared_close(&s->data);
     free(s->events);
-    free(s->mark);
-    free(s->marks);
     free(s->tv);
     free(s->figs);
     free(s->rows);
@@ -1514,12 +1516,10 @@ int sweepview_main(const Options *o, const char *resume, const char *exe_dir)
     }
     size_t n = (size_t)s->x->n_trials;
     s->events = calloc(EVENTS_MAX, sizeof *s->events);
-    s->mark = calloc(n, 1);
-    s->marks = calloc(n, 1);
     s->tv = calloc(n, sizeof *s->tv);
     s->figs = calloc(n * (size_t)s->x->board.max_epochs, sizeof *s->figs);
     s->rows = calloc(n, sizeof *s->rows);
-    if (!s->events || !s->mark || !s->marks || !s->tv || !s->figs || !s->rows) {
+    if (!s->events || !s->tv || !s->figs || !s->rows) {
         fprintf(stderr, "gradtop sweep: out of memory\n");
         code = 1;
         goto out;
@@ -1538,9 +1538,9 @@ int sweepview_main(const Options *o, const char *resume, const char *exe_dir)
     }
     /* a resumed sweep's epochs so far took none of this screen's time:
      * the ETA's pace counts only those done from here on */
-    int n_before = 0;
-    sweep_exec_view(s->x, s->tv, s->x->n_trials, &n_before, NULL);
-    for (int i = 0; i < n_before; i++) s->done_before += s->tv[i].epochs;
+    SweepMoment before;
+    sweep_exec_view(s->x, s->tv, s->x->n_trials, &before, NULL);
+    for (int i = 0; i < before.n_started; i++) s->done_before += s->tv[i].epochs;
     s->t0 = screen_now();
     if (o->paused) { /* --paused: every trial waits before its first batch */
         sweep_exec_pause_all(s->x, true);
