@@ -266,16 +266,18 @@ done
 echo "ok: under median and pbt the epoch column counts out of --max-epochs"
 
 # ---- the scatters' axes: an int range is labelled at two ticks too ---------------
-# (at 120 columns each scatter has room for two ticks, and the nice step
-# for 4..64, 100, once left the int axis without one)
+# (at 120 columns each scatter has room for three ticks; the nice step for
+# 4..64, 100, once left the int axis without one, and the step of 0.5 for
+# 0..0.5 its x title beside the label 0 alone; a title too wide to leave
+# two labels, batch-size's, gives way: the chart's title names it)
 start_session scatter C.UTF-8 "sweep --paused --space 'dropout=uniform(0,0.5); batch-size=int(4,64)' \
 --trials 2 --max-epochs 5 --no-log '$PWD/datasets/iris.csv'"
 wait_for 'every trial paused: space resumes them' 15 || fail "the scatter sweep did not start paused"
-wait_for '^ +0 .* 0 +0\.5 +4 +64 *$' 5 ||
-    fail "the dropout and batch-size scatters' axes are not labelled 0, 0.5 and 4, 64"
+wait_for '^ +0 .* 0 +0\.2 +dropout +20 +40 +60 *$' 5 ||
+    fail "the dropout and batch-size scatters' axes are not labelled 0, 0.2, dropout and 20, 40, 60"
 keys C-c
 wait_file "$TMP/scatter.exit" 15 || fail "SIGINT did not end the scatter sweep"
-echo "ok: a scatter over int(4,64) labels its axis at 4 and 64"
+echo "ok: a scatter over int(4,64) labels its axis at 20, 40 and 60"
 
 # ---- o: the rows in trial order at once, for the keys that follow -----------------
 # (o and End in one write: End once went to the last row of the old,

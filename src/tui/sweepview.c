@@ -893,12 +893,17 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
         }
     } else {
         double t[CHARTVIEW_MAX_TICKS];
-        /* a log axis's "log scale" takes the row's end, and the label
-         * under it gives way: a tick for every 7 columns (a label like
-         * 0.001 and a blank) leaves two labels or more to give the scale */
+        /* the x title takes the row's end, and the label under it gives
+         * way: three ticks at least (a tick for every 7 columns of a log
+         * axis, a label like 0.001 and a blank) leave two labels to give
+         * the scale beside it */
         int max_ticks = width / (log ? 7 : 10);
-        if (max_ticks < (log ? 3 : 2)) max_ticks = log ? 3 : 2;
+        if (max_ticks < 3) max_ticks = 3;
         int nt = chart_ticks(&c.x_axis, max_ticks, t, CHARTVIEW_MAX_TICKS);
+        /* a nice step may leave two where three were asked (0..0.5: 0
+         * and 0.5), and the title one label */
+        while (nt < 3 && max_ticks < 6)
+            nt = chart_ticks(&c.x_axis, ++max_ticks, t, CHARTVIEW_MAX_TICKS);
         if (nt < 2 && !log) {
             /* two ticks' nice step may pass the range and leave at most
              * one (int(4,64): a step of 100): the axis's ends instead */
@@ -913,7 +918,12 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
             c.n_x_ticks++;
         }
     }
-    c.x_title = log ? "log scale" : NULL;
+    char x_title[64];
+    snprintf(x_title, sizeof x_title, "%s%s", sp->spec->name, log ? " (log)" : "");
+    c.x_title = x_title;
+    /* the chart's title names the parameter: the x title gives way to a
+     * choice's labels, and to the two labels that give a number's scale */
+    c.x_title_keeps = categorical ? CHART_KEEP_ALL : 2;
     chartview_draw(stdscr, top, left, height, width, &c);
 }
 
