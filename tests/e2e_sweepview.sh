@@ -357,6 +357,10 @@ start_session far C.UTF-8 "sweep --space 'lr=loguniform(1e-3,30)' --trials 10 --
 wait_for 'sweep finished: best trial' 60 || fail "the sweep with far worse trials did not finish"
 wait_for 'far worse: top edge' 5 || fail "the scatter does not say far worse trials sit on the top edge"
 wait_for 'above: top edge' 5 || fail "the curves chart does not say what it clips sits on the top edge"
+# (the note once ended one blank before the scatter's title beside it:
+# "above: top edge lr: best val_loss")
+screen | grep 'per epoch' | grep -Eq 'top edge  +lr: best' ||
+    fail "the curves' note runs into the scatter's title: $(screen | grep 'per epoch')"
 top=$(axis_max 'per epoch' '^events')
 awk -v t="$top" 'BEGIN { exit !(t != "none" && t + 0 <= 100) }' ||
     fail "the curves' axis runs to $top with far worse trials clipped"
@@ -369,7 +373,7 @@ start_session farmono "C.UTF-8 NO_COLOR=1" "sweep --space 'lr=loguniform(1e-3,30
 --max-epochs 10 --patience 0 --seed 2 --no-log '$PWD/datasets/digits.csv'"
 resize 160 48
 wait_for 'sweep finished: best trial' 60 || fail "the sweep with far worse trials did not finish (NO_COLOR)"
-wait_for 'per epoch.*solid: best.*\([0-9]+\); above: top edge' 5 ||
+wait_for 'per epoch.*solid: best.*\([0-9]+\); above: top edge  +lr: best' 5 ||
     fail "without colour, the clipped curves chart lost its legend: $(screen | grep 'per epoch')"
 quit_exits farmono 0
 echo "ok: without colour, the clipped curves chart keeps its legend beside 'above: top edge'"

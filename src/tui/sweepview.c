@@ -1127,9 +1127,12 @@ static void draw(SweepScreen *s)
     for (int p = 0; p < x->space.n; p++) varying[nv++] = p;
     int curves_w = nv ? cols / 2 : cols;
     if (cols - curves_w < 30) curves_w = cols;
-    draw_curves(s, 1 + table_h, 0, chart_h, curves_w);
     int room = cols - curves_w, fit = room / 30 > 0 ? room / 30 : 0;
     if (fit > nv) fit = nv;
+    /* two blanks between the curves' legend, at their right edge, and the
+     * first scatter's title: "above: top edge lr: best val_loss" read as
+     * one phrase */
+    draw_curves(s, 1 + table_h, 0, chart_h, fit > 0 ? curves_w - 1 : curves_w);
     if (nv && s->param0 >= nv) s->param0 = 0;
     for (int k = 0; k < fit; k++) {
         int p = varying[(s->param0 + k) % nv];
