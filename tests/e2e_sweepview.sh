@@ -279,6 +279,28 @@ keys C-c
 wait_file "$TMP/scatter.exit" 15 || fail "SIGINT did not end the scatter sweep"
 echo "ok: a scatter over int(4,64) labels its axis at 20, 40 and 60"
 
+# ---- a narrow header leaves its figures out whole, never cut ----------------------
+# (at 60 columns a long data set's name once left "epochs 0/<=20…" of the
+# narrow header, or "epochs 6…" of 68: a figure cut short reads as another)
+long=iris-measured-by-anderson-1935
+cp "$PWD/datasets/iris.csv" "$TMP/$long.csv"
+start_session narrow C.UTF-8 "sweep --paused --space 'lr=loguniform(1e-3,1e-1)' --trials 4 \
+--max-epochs 50 --no-log '$TMP/$long.csv'"
+wait_for 'every trial paused: space resumes them' 15 || fail "the long-named sweep did not start paused"
+header_whole() {
+    _head=$(screen | head -n 1)
+    case $_head in *…*) return 1 ;; esac
+    printf '%s\n' "$_head" | grep -Eq "^ sweep $long  .*trials [0-9]+/4.*  PAUSED *$"
+}
+for size in "60 16" "70 20" "80 24"; do
+    # shellcheck disable=SC2086 # two numbers
+    resize $size
+    poll 5 header_whole || fail "at $size the header is cut: $(screen | head -n 1)"
+done
+keys C-c
+wait_file "$TMP/narrow.exit" 15 || fail "SIGINT did not end the long-named sweep"
+echo "ok: a narrow header leaves out whole what does not fit, and keeps PAUSED"
+
 # ---- o: the rows in trial order at once, for the keys that follow -----------------
 # (o and End in one write: End once went to the last row of the old,
 # best-first order, and the cursor then followed that trial)

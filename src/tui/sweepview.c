@@ -363,11 +363,28 @@ static void draw_header(SweepScreen *s, int cols)
              s->data.all.name, sweep_sampler_names[x->sampler.kind], sched, s->n_started,
              x->n_trials, done, bound ? "at most " : "", ceiling, eta,
              s->paused_all ? "  PAUSED" : "");
-    if ((int)strlen(line) > cols) /* narrow: the figures first */
-        snprintf(line, sizeof line, " sweep %s  %s/%s  trials %d/%d  epochs %ld/%s%ld  %s%s",
-                 s->data.all.name, sweep_sampler_names[x->sampler.kind],
-                 sweep_scheduler_names[x->scheduler], s->n_started, x->n_trials, done,
-                 bound ? "<=" : "", ceiling, eta, s->paused_all ? "  PAUSED" : "");
+    if (crt_width(line) > cols) {
+        /* narrow: the figures first; what still does not fit is left out
+         * whole (a figure cut short reads as another: "epochs 6..." of
+         * 68), the sampler and scheduler first, then the time, then the
+         * epochs.  rank[k]: left out from that level on (0: never) */
+        char name[sizeof s->data.all.name + 8], how[96], trials[48], epochs[64];
+        snprintf(name, sizeof name, "sweep %s", s->data.all.name);
+        snprintf(how, sizeof how, "%s/%s", sweep_sampler_names[x->sampler.kind],
+                 sweep_scheduler_names[x->scheduler]);
+        snprintf(trials, sizeof trials, "trials %d/%d", s->n_started, x->n_trials);
+        snprintf(epochs, sizeof epochs, "epochs %ld/%s%ld", done, bound ? "<=" : "", ceiling);
+        const char *part[] = {name, how, trials, epochs, eta, s->paused_all ? "PAUSED" : ""};
+        static const int rank[] = {0, 1, 0, 3, 2, 0};
+        for (int level = 0; level <= 3; level++) {
+            size_t len = 0;
+            for (int k = 0; k < 6; k++)
+                if (part[k][0] && (rank[k] == 0 || rank[k] > level) && len < sizeof line)
+                    len += (size_t)snprintf(line + len, sizeof line - len, "%s%s", k ? "  " : " ",
+                                            part[k]);
+            if (crt_width(line) <= cols) break;
+        }
+    }
     crt_puts(stdscr, 0, 0, cols, line);
     crt_set(stdscr, ROLE_NORMAL);
 }
