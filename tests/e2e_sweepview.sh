@@ -447,6 +447,13 @@ done <"$TMP/dots"
 best=$(screen | sed -n 's/.*best trial \([0-9]*\) .*/\1/p' | head -n 1)
 bc=$(awk -v t="$best" '$1 == t { print $2 }' "$TMP/trials")
 grep -qx "$bc" "$TMP/dots" || fail "the best trial's ($best) colour $bc is on no scatter point"
+# the curves' legend names the best and the cursor's trial, once when they
+# are one (it read "bold: best (2) and cursor (2)", as if two trials)
+on_screen "bold: best \($best\) and cursor \([0-9]+\)" ||
+    fail "with the cursor on the last row, the legend is: $(screen | grep 'per epoch')"
+keys Home
+wait_for "per epoch.*bold: best and cursor \($best\)" 5 ||
+    fail "with the cursor on the best trial, the legend is: $(screen | grep 'per epoch')"
 quit_exits colours 0
 echo "ok: every scatter point is drawn in its trial's colour, the best's ($best) too"
 

@@ -705,7 +705,9 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
     bool mono = crt_colors() == 0;
     ChartPattern pattern[CHARTVIEW_MAX_SERIES];
     if (best >= 0) {
-        if (!mono)
+        if (!mono && best == s->cursor_trial) /* not two trials */
+            snprintf(legend, sizeof legend, "bold: best and cursor (%d)", best);
+        else if (!mono)
             snprintf(legend, sizeof legend, "bold: best (%d) and cursor (%d)", best,
                      s->cursor_trial);
         else if (best == s->cursor_trial)
