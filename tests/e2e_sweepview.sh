@@ -308,6 +308,9 @@ start_session order C.UTF-8 "sweep --space 'lr=loguniform(1e-3,1e-1)' --trials 4
 --patience 0 --seed 2 --no-log '$PWD/datasets/iris.csv'"
 wait_for 'sweep finished: best trial' 30 || fail "the 40-trial sweep did not finish"
 keys o End
+# (the rows' range first: trial 39 may rank among the rows shown before
+# the keys are read, and its row alone would not tell the keys took)
+wait_for '30-40 of 40' 5 || fail "o then End does not show the last rows in trial order"
 wait_for '^ *39 +done' 5 || fail "o then End does not show trial 39, the last in trial order"
 screen | grep -E '^ *[0-9]+ +done' | tail -n 1 | grep -Eq '^ *39 +done' ||
     fail "o then End: the last row shown is not trial 39"
