@@ -296,6 +296,9 @@ for size in "60 16" "70 20" "80 24"; do
     # shellcheck disable=SC2086 # two numbers
     resize $size
     poll 5 header_whole || fail "at $size the header is cut: $(screen | head -n 1)"
+    # (the curves chart's title too: "val_loss per epoch, every tr…")
+    screen | grep 'per epoch' | grep -q '…' &&
+        fail "at $size the curves chart's title is cut: $(screen | grep 'per epoch')"
 done
 keys C-c
 wait_file "$TMP/narrow.exit" 15 || fail "SIGINT did not end the long-named sweep"

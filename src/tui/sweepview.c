@@ -778,7 +778,10 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
                     (int)(strlen(short_title) + 2 + (size_t)len) <= width;
         snprintf(legend, sizeof legend, "%s", fits ? both : "above: top edge");
     }
-    if (c.legend && (int)(strlen(title) + 2 + strlen(legend)) > width)
+    /* the short title where the long one leaves the legend no room, or
+     * would be cut itself ("val_loss per epoch, every tr..." at 60
+     * columns) */
+    if ((int)strlen(title) + (c.legend ? 2 + (int)strlen(legend) : 0) > width)
         snprintf(title, sizeof title, "%s", short_title);
     int max_ticks = width / 8 < 2 ? 2 : width / 8;
     double step = chart_nice_step(E, max_ticks);
