@@ -35,6 +35,32 @@ ARGS="sweep --paused --space '$SPACE' --trials 3 --max-epochs 18 --min-epochs 2 
 row() { screen | grep -E "^ *$1\*? +[a-z]" | head -n 1; }
 row_has() { row "$1" | grep -Eq -- "$2"; }
 
+# two_moments: reads a screen; a line for each thing on it that another
+# part of it contradicts: a trial the events say ended whose row says it
+# trains (or waits to), a header that says how long the sweep took beside
+# a bar that still offers space (or the other way round), an ended sweep
+# with a row still training.  Nothing when the screen is of one moment.
+two_moments() {
+    perl -ne '
+        my $st = qr/waiting|running|paused|at rung|promoted|exploited|pruned|done|early stop|diverged|stopped|failed/;
+        my $live = qr/^(waiting|running|paused|at rung|promoted|exploited)$/;
+        $row{$1} = $2 if /^ *(\d+)\*? +($st) /;
+        push @ended, [$1, $2] if /^ trial +(\d+) (done|early_stopped|pruned|diverged|stopped|failed) /;
+        $took = 1 if $. == 1 && /took [0-9]/;
+        $bar = $_;
+        END {
+            my ($t, $b) = ($took ? 1 : 0, $bar =~ /space / ? 0 : 1);
+            print "header took: ", ($t ? "yes" : "no"), ", bar: $bar" if $t != $b;
+            for (@ended) {
+                my ($t, $how) = @$_;
+                print "events: trial $t $how, its row: $row{$t}\n" if exists $row{$t} && $row{$t} =~ $live;
+            }
+            if ($took) {
+                for (sort keys %row) { print "ended, trial $_ row: $row{$_}\n" if $row{$_} =~ $live }
+            }
+        }'
+}
+
 start_session sweep C.UTF-8 "$ARGS"
 wait_for 'gradtop sweep .*asha \(eta 3\) scheduler.*PAUSED' 15 ||
     fail "the sweep screen has no header saying asha and PAUSED"
@@ -208,11 +234,15 @@ wait_gone 'no-log: nothing is' 5 || fail "n did not close the quit box"
 keys Space
 wait_for 'every trial resumed' 5 || fail "space did not resume every trial"
 # (the bar while trials run, or the sweep has finished: its header then
-# says how long it took, while the notice may still show; polled, since a
-# frame drawn as the trials end can show their end in the events before
-# the rows and the header take it)
+# says how long it took, while the notice may still show.  Each frame
+# polled is of one moment: one drawn as the trials ended once showed
+# their end in the events and the key bar beside rows still "paused
+# 0/500" and a header without 'took')
 resumed_or_ended() {
-    case $(screen) in *'space pause all'* | *'took '[0-9]*) return 0 ;; esac
+    _now=$(screen)
+    _mixed=$(printf '%s\n' "$_now" | two_moments)
+    [ -z "$_mixed" ] || fail "a frame shows two moments: $_mixed"
+    case $_now in *'space pause all'* | *'took '[0-9]*) return 0 ;; esac
     return 1
 }
 poll 5 resumed_or_ended || fail "resumed, the bar lacks 'space pause all'"
@@ -236,16 +266,43 @@ done
 echo "ok: under median and pbt the epoch column counts out of --max-epochs"
 
 # ---- the scatters' axes: an int range is labelled at two ticks too ---------------
-# (at 120 columns each scatter has room for two ticks, and the nice step
-# for 4..64, 100, once left the int axis without one)
+# (at 120 columns each scatter has room for three ticks; the nice step for
+# 4..64, 100, once left the int axis without one, and the step of 0.5 for
+# 0..0.5 its x title beside the label 0 alone; a title too wide to leave
+# two labels, batch-size's, gives way: the chart's title names it)
 start_session scatter C.UTF-8 "sweep --paused --space 'dropout=uniform(0,0.5); batch-size=int(4,64)' \
 --trials 2 --max-epochs 5 --no-log '$PWD/datasets/iris.csv'"
 wait_for 'every trial paused: space resumes them' 15 || fail "the scatter sweep did not start paused"
-wait_for '^ +0 .* 0 +0\.5 +4 +64 *$' 5 ||
-    fail "the dropout and batch-size scatters' axes are not labelled 0, 0.5 and 4, 64"
+wait_for '^ +0 .* 0 +0\.2 +dropout +20 +40 +60 *$' 5 ||
+    fail "the dropout and batch-size scatters' axes are not labelled 0, 0.2, dropout and 20, 40, 60"
 keys C-c
 wait_file "$TMP/scatter.exit" 15 || fail "SIGINT did not end the scatter sweep"
-echo "ok: a scatter over int(4,64) labels its axis at 4 and 64"
+echo "ok: a scatter over int(4,64) labels its axis at 20, 40 and 60"
+
+# ---- a narrow header leaves its figures out whole, never cut ----------------------
+# (at 60 columns a long data set's name once left "epochs 0/<=20…" of the
+# narrow header, or "epochs 6…" of 68: a figure cut short reads as another)
+long=iris-measured-by-anderson-1935
+cp "$PWD/datasets/iris.csv" "$TMP/$long.csv"
+start_session narrow C.UTF-8 "sweep --paused --space 'lr=loguniform(1e-3,1e-1)' --trials 4 \
+--max-epochs 50 --no-log '$TMP/$long.csv'"
+wait_for 'every trial paused: space resumes them' 15 || fail "the long-named sweep did not start paused"
+header_whole() {
+    _head=$(screen | head -n 1)
+    case $_head in *…*) return 1 ;; esac
+    printf '%s\n' "$_head" | grep -Eq "^ sweep $long  .*trials [0-9]+/4.*  PAUSED *$"
+}
+for size in "60 16" "70 20" "80 24"; do
+    # shellcheck disable=SC2086 # two numbers
+    resize $size
+    poll 5 header_whole || fail "at $size the header is cut: $(screen | head -n 1)"
+    # (the curves chart's title too: "val_loss per epoch, every tr…")
+    screen | grep 'per epoch' | grep -q '…' &&
+        fail "at $size the curves chart's title is cut: $(screen | grep 'per epoch')"
+done
+keys C-c
+wait_file "$TMP/narrow.exit" 15 || fail "SIGINT did not end the long-named sweep"
+echo "ok: a narrow header leaves out whole what does not fit, and keeps PAUSED"
 
 # ---- o: the rows in trial order at once, for the keys that follow -----------------
 # (o and End in one write: End once went to the last row of the old,
@@ -254,8 +311,9 @@ start_session order C.UTF-8 "sweep --space 'lr=loguniform(1e-3,1e-1)' --trials 4
 --patience 0 --seed 2 --no-log '$PWD/datasets/iris.csv'"
 wait_for 'sweep finished: best trial' 30 || fail "the 40-trial sweep did not finish"
 keys o End
-# (trial 39 may show before the keys are read, in the best-first order: the
-# frame to wait for is the one whose last row is trial 39)
+# (the rows' range first: trial 39 may rank among the rows shown before
+# the keys are read, and its row alone would not tell the keys took)
+wait_for '30-40 of 40' 5 || fail "o then End does not show the last rows in trial order"
 last_row_39() { screen | grep -E '^ *[0-9]+ +done' | tail -n 1 | grep -Eq '^ *39 +done'; }
 poll 5 last_row_39 || fail "o then End: the last row shown is not trial 39, the last in trial order"
 # s on a trial that has ended asks nothing: there is nothing to stop
@@ -326,6 +384,10 @@ start_session far C.UTF-8 "sweep --space 'lr=loguniform(1e-3,30)' --trials 10 --
 wait_for 'sweep finished: best trial' 60 || fail "the sweep with far worse trials did not finish"
 wait_for 'far worse: top edge' 5 || fail "the scatter does not say far worse trials sit on the top edge"
 wait_for 'above: top edge' 5 || fail "the curves chart does not say what it clips sits on the top edge"
+# (the note once ended one blank before the scatter's title beside it:
+# "above: top edge lr: best val_loss")
+screen | grep 'per epoch' | grep -Eq 'top edge  +lr: best' ||
+    fail "the curves' note runs into the scatter's title: $(screen | grep 'per epoch')"
 top=$(axis_max 'per epoch' '^events')
 awk -v t="$top" 'BEGIN { exit !(t != "none" && t + 0 <= 100) }' ||
     fail "the curves' axis runs to $top with far worse trials clipped"
@@ -338,7 +400,7 @@ start_session farmono "C.UTF-8 NO_COLOR=1" "sweep --space 'lr=loguniform(1e-3,30
 --max-epochs 10 --patience 0 --seed 2 --no-log '$PWD/datasets/digits.csv'"
 resize 160 48
 wait_for 'sweep finished: best trial' 60 || fail "the sweep with far worse trials did not finish (NO_COLOR)"
-wait_for 'per epoch.*solid: best.*\([0-9]+\); above: top edge' 5 ||
+wait_for 'per epoch.*solid: best.*\([0-9]+\); above: top edge  +lr: best' 5 ||
     fail "without colour, the clipped curves chart lost its legend: $(screen | grep 'per epoch')"
 quit_exits farmono 0
 echo "ok: without colour, the clipped curves chart keeps its legend beside 'above: top edge'"
@@ -390,6 +452,13 @@ done <"$TMP/dots"
 best=$(screen | sed -n 's/.*best trial \([0-9]*\) .*/\1/p' | head -n 1)
 bc=$(awk -v t="$best" '$1 == t { print $2 }' "$TMP/trials")
 grep -qx "$bc" "$TMP/dots" || fail "the best trial's ($best) colour $bc is on no scatter point"
+# the curves' legend names the best and the cursor's trial, once when they
+# are one (it read "bold: best (2) and cursor (2)", as if two trials)
+on_screen "bold: best \($best\) and cursor \([0-9]+\)" ||
+    fail "with the cursor on the last row, the legend is: $(screen | grep 'per epoch')"
+keys Home
+wait_for "per epoch.*bold: best and cursor \($best\)" 5 ||
+    fail "with the cursor on the best trial, the legend is: $(screen | grep 'per epoch')"
 quit_exits colours 0
 echo "ok: every scatter point is drawn in its trial's colour, the best's ($best) too"
 

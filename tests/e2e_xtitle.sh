@@ -2,15 +2,19 @@
 # e2e_xtitle.sh - every chart says what its x axis counts.  On the
 # dashboard, `gradtop race`, the sweep screen and `gradtop view`, at 80x24,
 # 100x30, 120x40 and 160x48, each chart's label row ends with its x title
-# ("epoch"; the sweep's scatter of a log-scaled parameter, "log scale")
-# after at least two tick labels, the first at 0, and every label shown
-# stays true: over a tick of the x axis, its value on the line through
-# the first and last labels'.  The last tick label once reached the row's
-# end and the title was left out: `gradtop race digits` at 100x30 showed
-# ticks 0 to 90 and no "epoch" anywhere.  `gradtop view` of a gradtop
-# run's event file alone (no metrics.csv) says "epoch", as its first
-# record names gradtop its writer (it once said "step"); of another
-# writer's, whose steps may count batches, "step", in the list too.
+# ("epoch"; a sweep's scatter, its parameter's name, "lr (log)" on a log
+# axis) after at least two tick labels, the first at 0, and every label
+# shown stays true: over a tick of the x axis, its value on the line
+# through the first and last labels'.  The last tick label once reached
+# the row's end and the title was left out: `gradtop race digits` at
+# 100x30 showed ticks 0 to 90 and no "epoch" anywhere; the scatters of a
+# linear or a choice parameter had no x title.  A choice's scatter keeps
+# every value's label: its title ("layers") shows where they leave it
+# room, and gives way where they do not (its chart's title names it).
+# `gradtop view` of a gradtop run's event file alone (no metrics.csv) says
+# "epoch", as its first record names gradtop its writer (it once said
+# "step"); of another writer's, whose steps may count batches, "step", in
+# the list too.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_xtitle.sh
 set -u
@@ -74,12 +78,23 @@ quit_exits race 0
 start_session sweep C.UTF-8 "sweep --space 'lr=loguniform(1e-3,1e-1); dropout=uniform(0,0.5)' \
 --trials 3 --max-epochs 100 --patience 0 --seed 1 --no-log $IRIS"
 wait_for 'sweep finished: best trial' 60 || fail "the sweep did not finish"
-# (below 120 columns one scatter shows, tab the next; a linear parameter's
-# scatter has no x title: the chart's title names the parameter)
-LR='^ *0\.001 .*[0-9] +log scale$'
+# (below 120 columns one scatter shows, tab the next)
+LR='^ *0\.001 .*[0-9] +lr \(log\)$'
+DROPOUT='^ *0 .*[0-9] +dropout$'
 every_size sweep "80x24 100x30" "$BY_EPOCH" "$LR"
-every_size sweep "120x40 160x48" "$BY_EPOCH" "$LR" '^ *0 .*[0-9]'
+every_size sweep "120x40 160x48" "$BY_EPOCH" "$LR" "$DROPOUT"
+keys Tab
+every_size sweep "80x24 100x30" "$BY_EPOCH" "$DROPOUT"
 quit_exits sweep 0
+
+# ---- a choice's scatter: every value labelled, its title where they leave room ----
+start_session choice C.UTF-8 "sweep --space 'layers=choice(8|16,8); activation=choice(relu|tanh)' \
+--trials 4 --max-epochs 30 --patience 0 --seed 1 --no-log $IRIS"
+wait_for 'sweep finished: best trial' 60 || fail "the sweep of choices did not finish"
+every_size choice "100x30" "$BY_EPOCH" '^ *8 +16,8 +layers$'
+every_size choice "80x24" "$BY_EPOCH" '^ *8 +16,8$'
+every_size choice "120x40 160x48" "$BY_EPOCH" '^ *8 +16,8$' '^ *relu +tanh( +activation)?$'
+quit_exits choice 0
 
 # ---- gradtop view: loss and accuracy of a run on disk --------------------------
 "$GRADTOP" train --patience 0 --epochs 100 --seed 1 --logdir "$TMP/runs" "$PWD/datasets/digits.csv" \

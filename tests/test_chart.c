@@ -501,6 +501,56 @@ static void x_title_too_wide_for_the_row_is_left_out_whole(void **state)
     assert_int_equal(start[1], 11);
 }
 
+/* A choice's labels are its values: its title (the chart's own names the
+ * parameter) shows only where it hides none of them.  "layers" at the end
+ * of a 34-column row would take "16,8"'s place; in 44 it leaves it room. */
+static void a_title_keeping_every_label_gives_way_to_a_choices_values(void **state)
+{
+    (void)state;
+    int col[] = {8, 25}, w[] = {1, 4}, start[2];
+    /* title first: "16,8" gives way */
+    assert_int_equal(chart_label_row(col, w, 2, 0, 34, 6, start), 28);
+    assert_int_equal(start[1], -1);
+    assert_int_equal(chart_label_row_keeping(col, w, 2, 0, 34, 6, CHART_KEEP_ALL, start), -1);
+    assert_int_equal(start[0], 8);
+    assert_int_equal(start[1], 23);
+    assert_int_equal(chart_label_row_keeping(col, w, 2, 0, 44, 6, CHART_KEEP_ALL, start), 38);
+    assert_int_equal(start[0], 8);
+    assert_int_equal(start[1], 23);
+    /* crowded: without the title labels 0 and 2 show (1 and 2 would
+     * touch); beside it 0 and 1 would, as many but not 2's value: it
+     * gives way, where keeping two labels it would not */
+    int c3[] = {2, 9, 13}, w3[] = {3, 3, 4}, s3[3];
+    assert_int_equal(chart_label_row_keeping(c3, w3, 3, 0, 16, 1, CHART_KEEP_ALL, s3), -1);
+    assert_int_equal(s3[0], 1);
+    assert_int_equal(s3[1], -1);
+    assert_int_equal(s3[2], 11);
+    assert_int_equal(chart_label_row_keeping(c3, w3, 3, 0, 16, 1, 2, s3), 15);
+    assert_int_equal(s3[0], 1);
+    assert_int_equal(s3[1], 8);
+    assert_int_equal(s3[2], -1);
+}
+
+/* Evenly spaced numbers: two labels give the scale.  A title that leaves
+ * two shows ("0  0.2  dropout", 0.4 under it giving way); one that would
+ * leave the first alone gives way, and the labels have the row. */
+static void a_title_keeping_two_labels_shows_beside_them_or_gives_way(void **state)
+{
+    (void)state;
+    int col[] = {1, 11, 21}, w[] = {1, 3, 3}, start[3];
+    assert_int_equal(chart_label_row_keeping(col, w, 3, 0, 25, 7, 2, start), 18);
+    assert_int_equal(start[0], 1);
+    assert_int_equal(start[1], 10);
+    assert_int_equal(start[2], -1);
+    assert_int_equal(chart_label_row_keeping(col, w, 3, 0, 25, 12, 2, start), -1);
+    assert_int_equal(start[0], 1);
+    assert_int_equal(start[1], 10);
+    assert_int_equal(start[2], 20);
+    /* a row of one label: that one beside the title is enough */
+    assert_int_equal(chart_label_row_keeping(col, w, 1, 0, 25, 7, 2, start), 18);
+    assert_int_equal(start[0], 1);
+}
+
 /* A value between 1e-4 and 1e-3 that %g writes in full ("0.0005") is
  * written in the exponent form when the full one is too wide: the network
  * view's 5-column range label showed 0.0005 cut to "0.00...", a zero. */
@@ -861,6 +911,8 @@ int main(void)
         cmocka_unit_test(crowded_labels_give_way_at_an_even_stride),
         cmocka_unit_test(shown_labels_sit_under_their_ticks_whole_and_apart),
         cmocka_unit_test(x_title_too_wide_for_the_row_is_left_out_whole),
+        cmocka_unit_test(a_title_keeping_every_label_gives_way_to_a_choices_values),
+        cmocka_unit_test(a_title_keeping_two_labels_shows_beside_them_or_gives_way),
         cmocka_unit_test(format_small_values_fit_in_exponent_form),
         cmocka_unit_test(format_fixed_keeps_small_and_large_figures_true),
         cmocka_unit_test(percent_is_never_0_or_100_unless_it_is),

@@ -2003,6 +2003,26 @@ static void log_event(void *ctx, const SweepExec *x, const SweepEvent *e)
     if (w > 0 && (size_t)w < sizeof l->text - l->n) l->n += (size_t)w;
 }
 
+/* log_event, and a view taken there: its count of the events told
+ * (sweep_exec_view) must be those the hook has had, the START_OVER notes
+ * too, or a screen drawing as many events as the view counts would leave
+ * out the last. */
+typedef struct {
+    EventLog log;
+    unsigned long n, miscounted;
+} CountedLog;
+
+static void log_counted(void *ctx, const SweepExec *cx, const SweepEvent *e)
+{
+    CountedLog *c = ctx;
+    log_event(&c->log, cx, e);
+    c->n++;
+    SweepTrialView v[8];
+    SweepMoment m;
+    sweep_exec_view((SweepExec *)cx, v, 8, &m, NULL); /* the owner's thread, between its steps */
+    if (m.told != c->n) c->miscounted++;
+}
+
 /* An interrupted trial that cannot go on from its run (its directory
  * removed, replaced by a file, its checkpoint damaged) starts over from
  * its first epoch, and the sweep says so, naming the trial, the run and
@@ -2024,12 +2044,14 @@ static void a_trial_whose_run_is_gone_starts_over_and_says_so(void **state)
     assert_int_equal(system(cmd), 0);
     PreparedData data;
     Error err = {0};
-    static EventLog log;
-    SweepHooks hooks = {.ctx = &log, .on_event = log_event};
+    static CountedLog counted;
+    EventLog *log = &counted.log;
+    SweepHooks hooks = {.ctx = &counted, .on_event = log_counted};
     SweepExec *x = sweep_opened(&o, dir, &hooks, &data);
     assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
     assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
     sweep_closed(x, &data);
+    assert_int_equal(counted.miscounted, 0);
     for (int i = 0; i < 3; i++) {
         char note[4200];
         if (i == 0)
@@ -2043,11 +2065,11 @@ static void a_trial_whose_run_is_gone_starts_over_and_says_so(void **state)
                 note, sizeof note,
                 "trial   2 starts over from epoch 1: its run cannot go on: %s/checkpoint.gtm: ",
                 run[i]);
-        const char *at = strstr(log.text, note);
-        if (!at) fail_msg("no note \"%s\" in:\n%s", note, log.text);
+        const char *at = strstr(log->text, note);
+        if (!at) fail_msg("no note \"%s\" in:\n%s", note, log->text);
         char start[32];
         snprintf(start, sizeof start, "trial %3d start ", i);
-        const char *st = strstr(log.text, start);
+        const char *st = strstr(log->text, start);
         assert_non_null(st);
         assert_true(at < st); /* told before it starts */
     }
@@ -2402,10 +2424,10 @@ typedef bool (*ViewCond)(const SweepTrialView *v, int n);
 static void wait_view(SweepExec *x, ViewCond cond)
 {
     SweepTrialView v[8];
-    int n;
+    SweepMoment m;
     for (;;) {
-        sweep_exec_view(x, v, 8, &n, NULL);
-        if (cond(v, n)) return;
+        sweep_exec_view(x, v, 8, &m, NULL);
+        if (cond(v, m.n_started)) return;
         struct timespec ts = {0, 2 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
@@ -2495,8 +2517,8 @@ static void the_controls_pause_promote_stop_and_hold_trials(void **state)
         nanosleep(&ts, NULL);
     }
     SweepTrialView v[8];
-    int n;
-    sweep_exec_view(x, v, 8, &n, NULL);
+    SweepMoment m;
+    sweep_exec_view(x, v, 8, &m, NULL);
     assert_true(v[0].open);
     assert_int_equal(atomic_load(&ow.batches), seen); /* unwatched: no more calls */
     sweep_exec_release(x, 0);
@@ -2542,8 +2564,8 @@ static void a_change_made_by_hand_marks_the_trial(void **state)
     assert_true(trainer_await(tr->trainer, trainer_set_hparams(tr->trainer, &hp), &reply));
     sweep_exec_release(x, 0);
     SweepTrialView v[1];
-    int n;
-    sweep_exec_view(x, v, 1, &n, NULL);
+    SweepMoment m;
+    sweep_exec_view(x, v, 1, &m, NULL);
     assert_true(v[0].hand_changed);
     sweep_exec_pause_all(x, false);
     pthread_join(th, NULL);
@@ -2555,6 +2577,200 @@ static void a_change_made_by_hand_marks_the_trial(void **state)
     sweep_exec_free(x);
     free(x);
     prepared_close(&data);
+}
+
+/* ---- a view's moment -------------------------------------------------------
+ * A screen draws the rows of one sweep_exec_view beside the events and the
+ * end its SweepMoment counts: whatever moment the view is taken at, the
+ * rows must show every event counted, and the end only once every row is
+ * final. */
+
+#define TOLD_MAX 512
+
+typedef struct {
+    SweepExec *x;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    SweepEvent ev[TOLD_MAX];
+    unsigned long n; /* events told to the hook so far */
+    int views;       /* views the hook took */
+    char wrong[256]; /* the first view whose rows did not show its events */
+    ErrorCode rc;
+    Error err;
+} Told;
+
+/* The first of the n events ev that the rows v of moment m do not show
+ * (the trial not started, not at its rung, not ended, ...), or -1. */
+static long first_unshown(const SweepExec *x, const SweepEvent *ev, unsigned long n,
+                          const SweepTrialView *v, const SweepMoment *m)
+{
+    SweepEventKind last[TOLD_MAX];
+    for (int i = 0; i < x->n_trials && i < TOLD_MAX; i++) last[i] = SWEEP_EV_START;
+    for (unsigned long k = 0; k < n; k++) {
+        const SweepEvent *e = &ev[k];
+        if (e->trial >= m->n_started) return (long)k;
+        const SweepTrialView *t = &v[e->trial];
+        bool shown = t->status != TRIAL_WAITING && t->epochs >= e->epoch;
+        switch (e->kind) {
+        case SWEEP_EV_START:
+        case SWEEP_EV_START_OVER: break;
+        case SWEEP_EV_RUNG: shown &= t->rung >= e->rung; break;
+        case SWEEP_EV_PROMOTE: shown &= t->target >= x->asha.rung_epochs[e->rung]; break;
+        case SWEEP_EV_PRUNE: shown &= t->status == TRIAL_PRUNED; break;
+        case SWEEP_EV_EXPLOIT: break;
+        case SWEEP_EV_END:
+            shown &= !t->open && t->status != TRIAL_RUNNING && t->status != TRIAL_PAUSED;
+            break;
+        }
+        if (!shown) return (long)k;
+        if (e->kind == SWEEP_EV_PROMOTE || e->kind == SWEEP_EV_EXPLOIT ||
+            e->kind == SWEEP_EV_RUNG || e->kind == SWEEP_EV_END)
+            last[e->trial] = e->kind;
+    }
+    /* what each row says it was last told is what the events counted say */
+    for (int i = 0; i < m->n_started; i++)
+        if (v[i].told_kind != last[i]) return (long)n;
+    return -1;
+}
+
+/* The hook: records the event, then takes a view there, on the owner's
+ * thread between two of its steps, and checks it (a failed check is
+ * recorded: the test's thread asserts). */
+static void told_event(void *ctx, const SweepExec *cx, const SweepEvent *e)
+{
+    (void)cx;
+    Told *w = ctx;
+    pthread_mutex_lock(&w->mu);
+    if (w->n < TOLD_MAX) w->ev[w->n] = *e;
+    w->n++;
+    unsigned long n = w->n;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    SweepTrialView v[64];
+    SweepMoment m;
+    sweep_exec_view(w->x, v, 64, &m, NULL);
+    w->views++;
+    long k = m.told == n && n <= TOLD_MAX ? first_unshown(w->x, w->ev, n, v, &m) : -2;
+    if ((k != -1 || m.over) && !w->wrong[0])
+        snprintf(w->wrong, sizeof w->wrong,
+                 "view in the hook of event %lu (kind %d, trial %d): told %lu, over %d, the "
+                 "rows do not show event %ld",
+                 n - 1, (int)e->kind, e->trial, m.told, (int)m.over, k);
+}
+
+static void *told_owner(void *arg)
+{
+    Told *w = arg;
+    w->rc = sweep_exec_run(w->x, &w->err);
+    return NULL;
+}
+
+/* Waits for the hook to have had n events. */
+static void told_wait(Told *w, unsigned long n)
+{
+    pthread_mutex_lock(&w->mu);
+    while (w->n < n) pthread_cond_wait(&w->cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static SweepExec *told_init(const Options *o, PreparedData *data, Told *w)
+{
+    Error err = {0};
+    assert_int_equal(prepared_open(data, o, NULL, &err), ERROR_NONE);
+    memset(w, 0, sizeof *w);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    SweepExec *x = calloc(1, sizeof *x);
+    assert_non_null(x);
+    w->x = x;
+    SweepHooks hooks = {.ctx = w, .on_event = told_event};
+    assert_int_equal(sweep_exec_init(x, o, data, NULL, &hooks, &err), ERROR_NONE);
+    return x;
+}
+
+static void told_free(SweepExec *x, PreparedData *data, Told *w)
+{
+    sweep_exec_free(x);
+    free(x);
+    prepared_close(data);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+}
+
+/* After the run: no view the hook took was wrong, and a view now counts
+ * every event, shows each, and the end. */
+static void told_ended(SweepExec *x, Told *w)
+{
+    assert_int_equal(w->rc, ERROR_NONE);
+    assert_string_equal(w->wrong, "");
+    assert_true(w->n <= TOLD_MAX);
+    SweepTrialView v[64];
+    SweepMoment m;
+    sweep_exec_view(x, v, 64, &m, NULL);
+    assert_true(m.over);
+    assert_int_equal(m.told, w->n);
+    assert_int_equal(first_unshown(x, w->ev, w->n, v, &m), -1);
+}
+
+/* Every event of the sweep o, of every kind its scheduler tells, is shown
+ * by the rows of a view taken as the hook hears of it; and after the run,
+ * every event and the end. */
+static void check_every_event(const Options *o, SweepEventKind kind)
+{
+    PreparedData data;
+    Told w;
+    SweepExec *x = told_init(o, &data, &w);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, told_owner, &w), 0);
+    pthread_join(th, NULL);
+    told_ended(x, &w);
+    assert_int_equal(w.views, (int)w.n);
+    bool seen = false;
+    for (unsigned long k = 0; k < w.n; k++) seen |= w.ev[k].kind == kind;
+    assert_true(seen);
+    told_free(x, &data, &w);
+}
+
+static void a_views_events_are_those_its_rows_show(void **state)
+{
+    (void)state;
+    alarm(120);
+    /* two slots, every trial paused from its start: a view of the two
+     * first trials open, nothing trained */
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 6, 9, 2);
+    PreparedData data;
+    Told w;
+    SweepExec *x = told_init(&o, &data, &w);
+    sweep_exec_pause_all(x, true);
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, told_owner, &w), 0);
+    wait_view(x, second_open);
+    SweepTrialView before[64];
+    SweepMoment at;
+    sweep_exec_view(x, before, 64, &at, NULL);
+    assert_false(at.over);
+    assert_true(at.told <= 2); /* the starts, as far as they were told */
+    told_wait(&w, at.told);
+    assert_int_equal(first_unshown(x, w.ev, at.told, before, &at), -1);
+    /* the sweep runs to its end */
+    sweep_exec_pause_all(x, false);
+    pthread_join(th, NULL);
+    alarm(0);
+    told_ended(x, &w);
+    /* the events told by then are more than those rows show: drawn beside
+     * them (events as they arrive, rows of the frame's start), a frame
+     * would show trials ending whose rows say paused at epoch 0 */
+    assert_true(w.n > at.told);
+    assert_true(first_unshown(x, w.ev, w.n, before, &at) >= 0);
+    told_free(x, &data, &w);
+    /* every kind of event, at the moment the hook hears of it: asha's
+     * rungs, promotions and ends; median's prunes; pbt's exploits */
+    check_every_event(&o, SWEEP_EV_PROMOTE);
+    Options med = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 10, 6, 2);
+    med.min_epochs = 2;
+    check_every_event(&med, SWEEP_EV_PRUNE);
+    Options pbt = iris_sweep(SPACE, SWEEP_SCHED_PBT, 6, 6, 2);
+    check_every_event(&pbt, SWEEP_EV_EXPLOIT);
 }
 
 /* A trial stopped by a person while it waits at a rung keeps its figure
@@ -2610,8 +2826,9 @@ typedef struct {
 static bool walk_step(SweepExec *x, const Walk *w)
 {
     SweepTrialView v[16];
-    int n;
-    sweep_exec_view(x, v, 16, &n, NULL);
+    SweepMoment m;
+    sweep_exec_view(x, v, 16, &m, NULL);
+    int n = m.n_started;
     for (int i = 0; i < n; i++)
         if (i != w->hold && v[i].open && v[i].user_paused) sweep_exec_pause_trial(x, i);
     return n > w->watch && v[w->hold].open && v[w->hold].user_paused && v[w->watch].parked &&
@@ -2786,6 +3003,7 @@ int main(void)
         cmocka_unit_test(asha_passes_over_a_trial_stopped_at_its_rung),
         cmocka_unit_test(the_controls_pause_promote_stop_and_hold_trials),
         cmocka_unit_test(a_change_made_by_hand_marks_the_trial),
+        cmocka_unit_test(a_views_events_are_those_its_rows_show),
         cmocka_unit_test(a_median_trial_resumed_at_its_judgement_keeps_its_target),
         cmocka_unit_test(a_median_trial_early_stopped_at_its_judgement_has_one_target),
     };

@@ -566,6 +566,12 @@ static void tell_at(SweepExec *x, SweepEventKind kind, const SweepTrial *t, int 
     pthread_mutex_lock(&x->mu); /* the trial's thread records them */
     int epochs = epoch >= 0 ? epoch : t->epochs;
     double fig = epochs > 0 ? sweep_board_get(&x->board, t->index, epochs) : NAN;
+    /* counted once what it tells of is in the trial (every caller has
+     * changed it under the mutex before): a view that counts it shows it */
+    x->told++;
+    if (kind == SWEEP_EV_PROMOTE || kind == SWEEP_EV_EXPLOIT || kind == SWEEP_EV_RUNG ||
+        kind == SWEEP_EV_END)
+        x->trials[t->index].told_kind = kind;
     pthread_mutex_unlock(&x->mu);
     SweepEvent e = {kind, t->index, epochs, rung, donor, fig, NULL};
     x->hooks.on_event(x->hooks.ctx, x, &e);
@@ -575,6 +581,9 @@ static void tell_at(SweepExec *x, SweepEventKind kind, const SweepTrial *t, int 
 static void tell_start_over(SweepExec *x, const SweepTrial *t, const char *why)
 {
     if (!x->hooks.on_event) return;
+    pthread_mutex_lock(&x->mu); /* counted as every event is (sweep_exec_view) */
+    x->told++;
+    pthread_mutex_unlock(&x->mu);
     SweepEvent e = {SWEEP_EV_START_OVER, t->index, 0, 0, -1, NAN, why};
     x->hooks.on_event(x->hooks.ctx, x, &e);
 }
@@ -1485,20 +1494,25 @@ static void run_pbt(SweepExec *x)
 
 ErrorCode sweep_exec_run(SweepExec *x, Error *err)
 {
+    ErrorCode rc = ERROR_NONE;
     if (x->dir[0] && sweep_write_space(x, err)) {
         error_prefix(err, "writing the sweep's files failed");
-        return err->code;
+        rc = err->code;
+    } else {
+        switch (x->scheduler) {
+        case SWEEP_SCHED_ASHA: run_asha(x); break;
+        case SWEEP_SCHED_PBT: run_pbt(x); break;
+        default: run_stream(x); break;
+        }
+        write_files_now(x, true);
+        if (x->files_failed)
+            rc = error_set(err, ERROR_RUNTIME, "writing the sweep's files failed: %s",
+                           x->files_error);
     }
-    switch (x->scheduler) {
-    case SWEEP_SCHED_ASHA: run_asha(x); break;
-    case SWEEP_SCHED_PBT: run_pbt(x); break;
-    default: run_stream(x); break;
-    }
-    write_files_now(x, true);
-    if (x->files_failed)
-        return error_set(err, ERROR_RUNTIME, "writing the sweep's files failed: %s",
-                         x->files_error);
-    return ERROR_NONE;
+    pthread_mutex_lock(&x->mu); /* a screen's view: every trial is as it stays */
+    x->over = true;
+    pthread_mutex_unlock(&x->mu);
+    return rc;
 }
 
 /* ---- a person's controls ----------------------------------------------------- */
@@ -1613,7 +1627,7 @@ void sweep_exec_watch(SweepExec *x, int i, void (*fn)(void *ctx, const BatchInfo
     pthread_mutex_unlock(&t->watch_mu);
 }
 
-void sweep_exec_view(SweepExec *x, SweepTrialView *out, int cap, int *n_started, double *figs)
+void sweep_exec_view(SweepExec *x, SweepTrialView *out, int cap, SweepMoment *m, double *figs)
 {
     pthread_mutex_lock(&x->mu);
     int n = x->n_started < cap ? x->n_started : cap;
@@ -1622,6 +1636,7 @@ void sweep_exec_view(SweepExec *x, SweepTrialView *out, int cap, int *n_started,
         SweepTrialView *v = &out[i];
         Trainer *tr = open_trainer(x, i);
         v->status = t->status;
+        v->told_kind = t->told_kind;
         v->open = tr != NULL;
         v->train = tr ? trainer_status(tr) : TRAIN_DONE;
         v->user_paused = tr && v->train == TRAIN_PAUSED;
@@ -1634,7 +1649,9 @@ void sweep_exec_view(SweepExec *x, SweepTrialView *out, int cap, int *n_started,
         v->best_epoch = t->best_epoch;
         if (t->status != TRIAL_WAITING) v->config = t->config;
     }
-    *n_started = n;
+    m->n_started = n;
+    m->told = x->told;
+    m->over = x->over;
     if (figs)
         memcpy(figs, x->board.fig,
                (size_t)x->board.n_trials * (size_t)x->board.max_epochs * sizeof *figs);

@@ -4,8 +4,10 @@
  */
 #include "chart.h"
 
+#include <assert.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -417,6 +419,39 @@ int chart_label_row(const int *col, const int *w, int n, int lo, int hi, int tit
     for (int i = 0; i < n; i++)
         if (i % k) start[i] = -1;
     return title;
+}
+
+/* The labels start[] shows, as bits (n at most 64). */
+static uint64_t labels_shown(const int *start, int n)
+{
+    uint64_t m = 0;
+    for (int i = 0; i < n; i++)
+        if (start[i] >= 0) m |= (uint64_t)1 << i;
+    return m;
+}
+
+static int bits(uint64_t m)
+{
+    int k = 0;
+    for (; m; m &= m - 1) k++;
+    return k;
+}
+
+int chart_label_row_keeping(const int *col, const int *w, int n, int lo, int hi, int title_w,
+                            int keep, int *start)
+{
+    assert(n <= 64);
+    chart_label_row(col, w, n, lo, hi, 0, start);
+    uint64_t alone = labels_shown(start, n);
+    int title = chart_label_row(col, w, n, lo, hi, title_w, start);
+    if (title < 0) return title;
+    uint64_t beside = labels_shown(start, n);
+    bool readable = keep == CHART_KEEP_ALL
+                        ? (alone & ~beside) == 0
+                        : bits(beside) >= (keep < bits(alone) ? keep : bits(alone));
+    if (readable) return title;
+    chart_label_row(col, w, n, lo, hi, 0, start);
+    return -1;
 }
 
 void chart_format_fixed(double v, int decimals, int width, char *buf, size_t cap)

@@ -168,6 +168,20 @@ void chart_format(double v, double step, int width, char *buf, size_t cap);
  * first column, or -1 when there is no title or it does not fit.
  */
 int chart_label_row(const int *col, const int *w, int n, int lo, int hi, int title_w, int *start);
+/* keep for chart_label_row_keeping: every label that shows without the
+ * title */
+#define CHART_KEEP_ALL (-1)
+/*
+ * As chart_label_row, but the title shows only where it leaves the labels
+ * readable, for an axis that its chart names elsewhere (a scatter's
+ * parameter, named in its title): beside it show at least keep labels (or
+ * all that show without it, when fewer), or with keep CHART_KEEP_ALL every
+ * label that shows without it (a choice's labels are its values: none can
+ * be inferred from the others).  Else the labels have the row, as with no
+ * title, and the result is -1.  n is at most 64.
+ */
+int chart_label_row_keeping(const int *col, const int *w, int n, int lo, int hi, int title_w,
+                            int keep, int *start);
 
 /*
  * A figure of a column with decimals places ("0.0963"), when that form

@@ -257,7 +257,11 @@ void chartview_draw(WINDOW *w, int top, int left, int height, int width, const C
         lab_tick[n_lab++] = i;
     }
     int title_l = c->x_title ? crt_width(c->x_title) : 0;
-    int title_at = chart_label_row(lab_col, lab_w, n_lab, px - 1, left + width, title_l, lab_at);
+    int title_at =
+        c->x_title_keeps
+            ? chart_label_row_keeping(lab_col, lab_w, n_lab, px - 1, left + width, title_l,
+                                      c->x_title_keeps, lab_at)
+            : chart_label_row(lab_col, lab_w, n_lab, px - 1, left + width, title_l, lab_at);
     crt_set(w, ROLE_NORMAL);
     for (int k = 0; k < n_lab; k++)
         if (lab_at[k] >= 0)

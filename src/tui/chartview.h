@@ -50,6 +50,11 @@ typedef struct {
      * shown, the tick labels that would touch it give way (their ticks
      * stay; see chart_label_row). */
     const char *x_title;
+    /* 0: the x title shows whenever it fits (chart_label_row); else it
+     * shows only leaving this many tick labels, or CHART_KEEP_ALL, and
+     * gives way to them otherwise (chart_label_row_keeping): for an axis
+     * the chart's title names. */
+    int x_title_keeps;
     const ChartMarker *markers;
     int n_markers;
     const char *empty_text; /* shown when no series has a point */

@@ -6,6 +6,12 @@
  * keeps the event lines under the screen's own mutex.  The UI thread
  * copies the trials each frame (sweep_exec_view) and acts through the
  * executor's controls, which take the executor's mutex.
+ *
+ * A frame draws one moment: the rows, the events and the sweep's end as
+ * the view's SweepMoment has them.  The hook's lines and the owner's end
+ * arrive on their own time, and are drawn only as far as the moment
+ * counts them: an event the rows do not show yet, or an end beside rows
+ * still training, waits for the next frame.
  */
 #include "sweepview.h"
 
@@ -33,9 +39,6 @@
 #define SWEEP_FRAME_S 0.25
 #define EVENTS_MAX 256
 
-/* What the events said of a trial that its status alone does not. */
-enum { MARK_NONE, MARK_PROMOTED, MARK_EXPLOITED };
-
 typedef struct {
     char text[400];
     SweepEventKind kind;
@@ -53,17 +56,18 @@ typedef struct {
 
     /* the owner's, under mu */
     pthread_mutex_t mu;
-    EventLine *events; /* a ring of the last EVENTS_MAX */
-    long n_events;     /* told so far */
-    unsigned char *mark;
-    double t_end; /* when the sweep ended (screen_now); 0 before */
+    EventLine *events;      /* a ring of the last EVENTS_MAX */
+    unsigned long n_events; /* told so far */
+    double t_end;           /* when the sweep ended (screen_now); 0 before */
     ErrorCode run_rc;
     Error run_err;
 
-    /* the UI thread's */
+    /* the UI thread's: the frame's moment (update) */
     SweepTrialView *tv;
-    unsigned char *marks; /* copied from mark each frame */
     int n_started;
+    unsigned long shown; /* the events drawn: those the moment counts */
+    bool ended;          /* the sweep has ended, as the rows show it */
+    double ended_at;     /* then when (t_end) */
     double *figs;
     int *rows; /* the leaderboard's order: row -> trial */
     ListView list;
@@ -118,13 +122,6 @@ static void on_event(void *ctx, const SweepExec *x, const SweepEvent *e)
     pthread_mutex_lock(&s->mu);
     s->events[s->n_events % EVENTS_MAX] = line;
     s->n_events++;
-    switch (e->kind) {
-    case SWEEP_EV_PROMOTE: s->mark[e->trial] = MARK_PROMOTED; break;
-    case SWEEP_EV_EXPLOIT: s->mark[e->trial] = MARK_EXPLOITED; break;
-    case SWEEP_EV_RUNG:
-    case SWEEP_EV_END: s->mark[e->trial] = MARK_NONE; break;
-    default: break;
-    }
     pthread_mutex_unlock(&s->mu);
 }
 
@@ -191,11 +188,21 @@ static void order_rows(SweepScreen *s)
     }
 }
 
+/* The frame's moment: the trials, and the events and the end as far as
+ * the view counts them (an event told since, or the end, is drawn with
+ * the rows that show it, the next frame). */
 static void update(SweepScreen *s)
 {
-    sweep_exec_view(s->x, s->tv, s->x->n_trials, &s->n_started, s->figs);
+    SweepMoment m;
+    sweep_exec_view(s->x, s->tv, s->x->n_trials, &m, s->figs);
+    s->n_started = m.n_started;
     pthread_mutex_lock(&s->mu);
-    memcpy(s->marks, s->mark, (size_t)s->x->n_trials);
+    /* the hook may not have had the last counted yet */
+    s->shown = m.told < s->n_events ? m.told : s->n_events;
+    /* over in the view and the owner's end recorded: its time, and its
+     * error, are there */
+    s->ended = m.over && s->t_end > 0;
+    s->ended_at = s->ended ? s->t_end : 0;
     pthread_mutex_unlock(&s->mu);
     order_rows(s);
     /* the cursor follows its trial as the rows move */
@@ -235,11 +242,11 @@ static const char *status_word(const SweepScreen *s, int i, CrtRole *role)
             *role = ROLE_DIM;
             return s->x->scheduler == SWEEP_SCHED_ASHA ? "at rung" : "waiting";
         }
-        if (s->marks[i] == MARK_PROMOTED) {
+        if (v->told_kind == SWEEP_EV_PROMOTE) {
             *role = ROLE_GOOD;
             return "promoted";
         }
-        if (s->marks[i] == MARK_EXPLOITED) {
+        if (v->told_kind == SWEEP_EV_EXPLOIT) {
             *role = ROLE_MARKER;
             return "exploited";
         }
@@ -330,9 +337,7 @@ static void draw_header(SweepScreen *s, int cols)
     bool bound;
     budget(s, &done, &ceiling, &bound);
     char eta[48] = "";
-    pthread_mutex_lock(&s->mu);
-    double end = s->t_end;
-    pthread_mutex_unlock(&s->mu);
+    double end = s->ended_at;
     /* once ended, the time it took stands still */
     double now = end > 0 ? end : screen_now();
     double ran = now - s->t0 - s->paused_s - (s->paused_all ? now - s->paused_at : 0);
@@ -358,11 +363,28 @@ static void draw_header(SweepScreen *s, int cols)
              s->data.all.name, sweep_sampler_names[x->sampler.kind], sched, s->n_started,
              x->n_trials, done, bound ? "at most " : "", ceiling, eta,
              s->paused_all ? "  PAUSED" : "");
-    if ((int)strlen(line) > cols) /* narrow: the figures first */
-        snprintf(line, sizeof line, " sweep %s  %s/%s  trials %d/%d  epochs %ld/%s%ld  %s%s",
-                 s->data.all.name, sweep_sampler_names[x->sampler.kind],
-                 sweep_scheduler_names[x->scheduler], s->n_started, x->n_trials, done,
-                 bound ? "<=" : "", ceiling, eta, s->paused_all ? "  PAUSED" : "");
+    if (crt_width(line) > cols) {
+        /* narrow: the figures first; what still does not fit is left out
+         * whole (a figure cut short reads as another: "epochs 6..." of
+         * 68), the sampler and scheduler first, then the time, then the
+         * epochs.  rank[k]: left out from that level on (0: never) */
+        char name[sizeof s->data.all.name + 8], how[96], trials[48], epochs[64];
+        snprintf(name, sizeof name, "sweep %s", s->data.all.name);
+        snprintf(how, sizeof how, "%s/%s", sweep_sampler_names[x->sampler.kind],
+                 sweep_scheduler_names[x->scheduler]);
+        snprintf(trials, sizeof trials, "trials %d/%d", s->n_started, x->n_trials);
+        snprintf(epochs, sizeof epochs, "epochs %ld/%s%ld", done, bound ? "<=" : "", ceiling);
+        const char *part[] = {name, how, trials, epochs, eta, s->paused_all ? "PAUSED" : ""};
+        static const int rank[] = {0, 1, 0, 3, 2, 0};
+        for (int level = 0; level <= 3; level++) {
+            size_t len = 0;
+            for (int k = 0; k < 6; k++)
+                if (part[k][0] && (rank[k] == 0 || rank[k] > level) && len < sizeof line)
+                    len += (size_t)snprintf(line + len, sizeof line - len, "%s%s", k ? "  " : " ",
+                                            part[k]);
+            if (crt_width(line) <= cols) break;
+        }
+    }
     crt_puts(stdscr, 0, 0, cols, line);
     crt_set(stdscr, ROLE_NORMAL);
 }
@@ -683,7 +705,9 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
     bool mono = crt_colors() == 0;
     ChartPattern pattern[CHARTVIEW_MAX_SERIES];
     if (best >= 0) {
-        if (!mono)
+        if (!mono && best == s->cursor_trial) /* not two trials */
+            snprintf(legend, sizeof legend, "bold: best and cursor (%d)", best);
+        else if (!mono)
             snprintf(legend, sizeof legend, "bold: best (%d) and cursor (%d)", best,
                      s->cursor_trial);
         else if (best == s->cursor_trial)
@@ -754,7 +778,10 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
                     (int)(strlen(short_title) + 2 + (size_t)len) <= width;
         snprintf(legend, sizeof legend, "%s", fits ? both : "above: top edge");
     }
-    if (c.legend && (int)(strlen(title) + 2 + strlen(legend)) > width)
+    /* the short title where the long one leaves the legend no room, or
+     * would be cut itself ("val_loss per epoch, every tr..." at 60
+     * columns) */
+    if ((int)strlen(title) + (c.legend ? 2 + (int)strlen(legend) : 0) > width)
         snprintf(title, sizeof title, "%s", short_title);
     int max_ticks = width / 8 < 2 ? 2 : width / 8;
     double step = chart_nice_step(E, max_ticks);
@@ -888,12 +915,17 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
         }
     } else {
         double t[CHARTVIEW_MAX_TICKS];
-        /* a log axis's "log scale" takes the row's end, and the label
-         * under it gives way: a tick for every 7 columns (a label like
-         * 0.001 and a blank) leaves two labels or more to give the scale */
+        /* the x title takes the row's end, and the label under it gives
+         * way: three ticks at least (a tick for every 7 columns of a log
+         * axis, a label like 0.001 and a blank) leave two labels to give
+         * the scale beside it */
         int max_ticks = width / (log ? 7 : 10);
-        if (max_ticks < (log ? 3 : 2)) max_ticks = log ? 3 : 2;
+        if (max_ticks < 3) max_ticks = 3;
         int nt = chart_ticks(&c.x_axis, max_ticks, t, CHARTVIEW_MAX_TICKS);
+        /* a nice step may leave two where three were asked (0..0.5: 0
+         * and 0.5), and the title one label */
+        while (nt < 3 && max_ticks < 6)
+            nt = chart_ticks(&c.x_axis, ++max_ticks, t, CHARTVIEW_MAX_TICKS);
         if (nt < 2 && !log) {
             /* two ticks' nice step may pass the range and leave at most
              * one (int(4,64): a step of 100): the axis's ends instead */
@@ -908,7 +940,12 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
             c.n_x_ticks++;
         }
     }
-    c.x_title = log ? "log scale" : NULL;
+    char x_title[64];
+    snprintf(x_title, sizeof x_title, "%s%s", sp->spec->name, log ? " (log)" : "");
+    c.x_title = x_title;
+    /* the chart's title names the parameter: the x title gives way to a
+     * choice's labels, and to the two labels that give a number's scale */
+    c.x_title_keeps = categorical ? CHART_KEEP_ALL : 2;
     chartview_draw(stdscr, top, left, height, width, &c);
 }
 
@@ -918,12 +955,13 @@ static void draw_events(SweepScreen *s, int top, int height, int cols)
     mvhline(top, 0, ' ', cols);
     crt_puts(stdscr, top, 0, cols, "events");
     pthread_mutex_lock(&s->mu);
-    long n = s->n_events, first = n - (height - 1);
-    if (first < 0) first = 0;
-    if (first < n - EVENTS_MAX) first = n - EVENTS_MAX;
+    /* the frame's events; the ring holds the last EVENTS_MAX told */
+    unsigned long n = s->shown, rows = (unsigned long)(height - 1), first = n > rows ? n - rows : 0,
+                  kept = s->n_events > EVENTS_MAX ? s->n_events - EVENTS_MAX : 0;
+    if (first < kept) first = kept;
     for (int r = 1; r < height; r++) {
         mvhline(top + r, 0, ' ', cols);
-        long k = first + r - 1;
+        unsigned long k = first + (unsigned long)r - 1;
         if (k >= n) continue;
         const EventLine *e = &s->events[k % EVENTS_MAX];
         CrtRole role = e->bad                                                        ? ROLE_BAD
@@ -944,7 +982,7 @@ static void draw_events(SweepScreen *s, int top, int height, int cols)
 static void draw_keys(SweepScreen *s, int y, int cols)
 {
     SweepKeyState st = {.paused_all = s->paused_all,
-                        .ended = finished(s),
+                        .ended = s->ended,
                         .asha = s->x->scheduler == SWEEP_SCHED_ASHA};
     crt_set(stdscr, ROLE_KEYTEXT);
     mvhline(y, 0, ' ', cols);
@@ -992,8 +1030,9 @@ static void draw_message(SweepScreen *s, int y, int cols)
     mvhline(y, 0, ' ', cols);
     char line[sizeof s->x->dir + 512];
     CrtRole role = ROLE_DIM;
-    pthread_mutex_lock(&s->mu);
-    bool fin = s->t_end > 0, files_bad = fin && s->run_rc;
+    bool fin = s->ended, files_bad = false;
+    pthread_mutex_lock(&s->mu); /* the owner's, final once the frame has the end */
+    files_bad = fin && s->run_rc;
     if (files_bad) files_message(s->run_err.msg, s->x->dir, line, sizeof line);
     pthread_mutex_unlock(&s->mu);
     if (files_bad) {
@@ -1110,9 +1149,12 @@ static void draw(SweepScreen *s)
     for (int p = 0; p < x->space.n; p++) varying[nv++] = p;
     int curves_w = nv ? cols / 2 : cols;
     if (cols - curves_w < 30) curves_w = cols;
-    draw_curves(s, 1 + table_h, 0, chart_h, curves_w);
     int room = cols - curves_w, fit = room / 30 > 0 ? room / 30 : 0;
     if (fit > nv) fit = nv;
+    /* two blanks between the curves' legend, at their right edge, and the
+     * first scatter's title: "above: top edge lr: best val_loss" read as
+     * one phrase */
+    draw_curves(s, 1 + table_h, 0, chart_h, fit > 0 ? curves_w - 1 : curves_w);
     if (nv && s->param0 >= nv) s->param0 = 0;
     for (int k = 0; k < fit; k++) {
         int p = varying[(s->param0 + k) % nv];
@@ -1410,12 +1452,9 @@ static unsigned long view_sum(SweepScreen *s)
         const SweepTrialView *v = &s->tv[i];
         sum += (unsigned long)v->epochs * 31UL + (unsigned long)v->status * 7UL +
                (unsigned long)v->user_paused * 3UL + (unsigned long)v->parked +
-               (unsigned long)s->marks[i] * 101UL;
+               (unsigned long)v->told_kind * 101UL;
     }
-    pthread_mutex_lock(&s->mu);
-    sum += (unsigned long)s->n_events * 17UL + (unsigned long)(s->t_end > 0);
-    pthread_mutex_unlock(&s->mu);
-    return sum;
+    return sum + s->shown * 17UL + (unsigned long)s->ended;
 }
 
 static double sweep_frame(void *ctx)
@@ -1462,8 +1501,6 @@ static void screen_free(SweepScreen *s)
     }
     prepared_close(&s->data);
     free(s->events);
-    free(s->mark);
-    free(s->marks);
     free(s->tv);
     free(s->figs);
     free(s->rows);
@@ -1514,12 +1551,10 @@ int sweepview_main(const Options *o, const char *resume, const char *exe_dir)
     }
     size_t n = (size_t)s->x->n_trials;
     s->events = calloc(EVENTS_MAX, sizeof *s->events);
-    s->mark = calloc(n, 1);
-    s->marks = calloc(n, 1);
     s->tv = calloc(n, sizeof *s->tv);
     s->figs = calloc(n * (size_t)s->x->board.max_epochs, sizeof *s->figs);
     s->rows = calloc(n, sizeof *s->rows);
-    if (!s->events || !s->mark || !s->marks || !s->tv || !s->figs || !s->rows) {
+    if (!s->events || !s->tv || !s->figs || !s->rows) {
         fprintf(stderr, "gradtop sweep: out of memory\n");
         code = 1;
         goto out;
@@ -1538,9 +1573,9 @@ int sweepview_main(const Options *o, const char *resume, const char *exe_dir)
     }
     /* a resumed sweep's epochs so far took none of this screen's time:
      * the ETA's pace counts only those done from here on */
-    int n_before = 0;
-    sweep_exec_view(s->x, s->tv, s->x->n_trials, &n_before, NULL);
-    for (int i = 0; i < n_before; i++) s->done_before += s->tv[i].epochs;
+    SweepMoment before;
+    sweep_exec_view(s->x, s->tv, s->x->n_trials, &before, NULL);
+    for (int i = 0; i < before.n_started; i++) s->done_before += s->tv[i].epochs;
     s->t0 = screen_now();
     if (o->paused) { /* --paused: every trial waits before its first batch */
         sweep_exec_pause_all(s->x, true);

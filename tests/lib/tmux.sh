@@ -173,7 +173,7 @@ x_titles() { x_label_rows titles; }
 
 # x_labels_false: for each chart as x_titles finds them, a line for each of
 # its numeric x tick labels that is not over a tick (the x axis's row
-# above it all "─" there), and for a linear axis ("log scale" not in its
+# above it all "─" there), and for a linear axis ("(log)" not in its
 # label row) each label whose value is off the line through the first and
 # last labels' ticks by more than a column; nothing when every label is
 # true.
@@ -210,7 +210,7 @@ x_label_rows() {
                         push @v, $1 * ($2 eq "k" ? 1000 : 1);
                         push @t, $p;
                     }
-                    next if $row =~ /log scale/ || @v < 3 || $t[-1] == $t[0];
+                    next if $row =~ /\(log\)/ || @v < 3 || $t[-1] == $t[0];
                     my $per = ($v[-1] - $v[0]) / ($t[-1] - $t[0]);
                     for my $j (1 .. $#v - 1) {
                         my $at = $t[0] + ($v[$j] - $v[0]) / $per;

@@ -146,6 +146,9 @@ typedef struct {
     bool user_stopped;  /* sweep_exec_stop_trial */
     char stop_why[128]; /* an ORDER_STOP's reason, for the trial's journal */
     int told_promote;   /* sweep_exec_promote: the rung to tell of (0: none) */
+    /* the kind of the last PROMOTE, EXPLOIT, RUNG or END event told of it
+     * (START before any): what it was last said to be doing */
+    SweepEventKind told_kind;
     /* sweep_exec_watch: a batch hook chained on the trial's thread */
     atomic_bool watched;
     pthread_mutex_t watch_mu;
@@ -207,11 +210,13 @@ struct SweepExec {
     long epochs_planned; /* asha: epochs of the jobs made so far */
     /* under mu */
     pthread_mutex_t mu;
-    pthread_cond_t cv; /* the owner waits here */
-    int running;       /* trials training now (not parked, not ended) */
-    int peak_running;  /* the most that trained at once: never above parallel */
-    int blas_reserved; /* BLAS buffer reservations held for the slots (gemm.h) */
-    unsigned long gen; /* counts the trials' calls to the owner: none is missed */
+    pthread_cond_t cv;  /* the owner waits here */
+    int running;        /* trials training now (not parked, not ended) */
+    int peak_running;   /* the most that trained at once: never above parallel */
+    int blas_reserved;  /* BLAS buffer reservations held for the slots (gemm.h) */
+    unsigned long gen;  /* counts the trials' calls to the owner: none is missed */
+    unsigned long told; /* events told to the hook so far (sweep_exec_view) */
+    bool over;          /* sweep_exec_run has ended the sweep */
     bool stopping;
     bool paused_all; /* sweep_exec_pause_all: trials start paused */
     bool files_failed;
@@ -300,6 +305,9 @@ void sweep_exec_watch(SweepExec *x, int i, void (*fn)(void *ctx, const BatchInfo
 /* One trial as a screen shows it, copied under the executor's mutex. */
 typedef struct {
     SweepTrialStatus status;
+    /* the last event told of it among PROMOTE (it trains on to the rung),
+     * EXPLOIT (it took another's weights), RUNG and END; START before any */
+    SweepEventKind told_kind;
     TrainStatus train; /* its trainer's status while open (paused, ...), else DONE */
     bool open;         /* started and not collected */
     bool user_paused;  /* open and paused by a person */
@@ -310,10 +318,24 @@ typedef struct {
     SweepConfig config; /* valid unless status is waiting */
 } SweepTrialView;
 
-/* Copies the started trials (*n_started of them, at most cap) into out,
- * and, when figs is not NULL, the board's figures (n_trials * max_epochs,
- * NaN where none) into figs. */
-void sweep_exec_view(SweepExec *x, SweepTrialView *out, int cap, int *n_started, double *figs);
+/* The moment a view was taken at, copied with its trials.  An event is
+ * counted in told only once its trial's view shows it (the trial started,
+ * ended, pruned, at its rung, its target raised by a promotion; a
+ * START_OVER, the note of what its START then does, as it is told), and
+ * over is set only once every trial's view is final: a screen that draws
+ * the first `told` events and the sweep's end beside the rows of one view
+ * never shows what those rows do not. */
+typedef struct {
+    int n_started;      /* the trials copied */
+    unsigned long told; /* the events the hook has been told, or is being told, so far */
+    bool over;          /* sweep_exec_run has ended the sweep: no trial changes again */
+} SweepMoment;
+
+/* Copies the started trials (m->n_started of them, at most cap) into out,
+ * the moment into m, and, when figs is not NULL, the board's figures
+ * (n_trials * max_epochs, NaN where none) into figs, all under the
+ * executor's mutex at once.  Allocates nothing. */
+void sweep_exec_view(SweepExec *x, SweepTrialView *out, int cap, SweepMoment *m, double *figs);
 
 /* An event as a line of the headless sweep's output and the screen's
  * events list, without the newline: "trial   3 pruned    at epoch 4
