@@ -507,6 +507,39 @@ off_screen ' [0-9]+-[0-9]+ of 12' || fail "at 200x60, all 12 rows shown, the hea
 quit_exits position 0
 echo "ok: grown to 200x60, the header's row position is gone with every row in sight"
 
+# ---- the leaderboard shows its leader until the cursor is moved -------------------
+# (the cursor followed trial 0 from the first frame: at 80x24 this sweep
+# ended showing rows 3-8 of 32, its best trial off the screen)
+start_session leader C.UTF-8 "sweep --space 'lr=loguniform(1e-4,1e-1); layers=choice(32|64,32|128)' \
+--trials 32 --max-epochs 27 --scheduler asha --parallel 2 --no-log digits"
+resize 80 24
+wait_for 'sweep finished: best trial' 60 || fail "the 32-trial digits sweep did not finish"
+best=$(screen | grep -Eo 'sweep finished: best trial [0-9]+' | grep -Eo '[0-9]+$')
+wait_for ' 1-6 of 32' 5 || fail "the finished sweep's leaderboard does not show its first rows: $(screen | sed -n 2p)"
+screen | sed -n 3p | grep -Eq "^ *$best " ||
+    fail "the first row shown is not the best trial $best: $(screen | sed -n 3p)"
+keys Down Down Down Down Down Down Down
+wait_for ' 3-8 of 32' 5 || fail "seven Downs do not move the rows on: $(screen | sed -n 2p)"
+quit_exits leader 0
+echo "ok: a finished sweep's leaderboard shows its best row first; Down moves the cursor from it"
+
+# ---- the cursor put on a trial stays with it as trials start ----------------------
+# (the rows were matched to the last frame's count: trial 0, ranked below
+# it once more trials had started, was clamped to that frame's last row,
+# and the cursor went on with whichever trial stood there)
+start_session follow C.UTF-8 "sweep --paused --parallel 1 --space 'lr=loguniform(1e-3,1e-1)' \
+--trials 40 --max-epochs 3 --patience 0 --seed 2 --no-log '$PWD/datasets/iris.csv'"
+wait_for '^ *0 +paused' 15 || fail "the 40-trial sweep did not start paused with trial 0's row"
+keys Home
+keys ' '
+wait_for 'sweep finished: best trial 25' 60 || fail "the 40-trial sweep did not finish with trial 25 best"
+keys p
+wait_for 'p: trial [0-9]+ is not training' 5 || fail "p on an ended trial does not say it is not training"
+on_screen 'p: trial 0 is not training' ||
+    fail "the cursor put on trial 0 left it: $(screen | grep -Eo 'p: trial [0-9]+ is not training')"
+quit_exits follow 0
+echo "ok: the cursor put on trial 0 stays on it while 39 more trials start and rank around it"
+
 # ---- a resumed sweep's time is this session's, and says so -----------------------
 # (it once read "took 3ms" for a sweep whose trials all trained before)
 sdir=$(ls -d "$TMP"/setup/*-iris-sweep)

@@ -71,9 +71,10 @@ typedef struct {
     double *figs;
     int *rows; /* the leaderboard's order: row -> trial */
     ListView list;
-    int cursor_trial; /* the trial under the cursor, followed as rows move */
-    bool by_index;    /* rows in trial order, else best first */
-    int param0;       /* the first parameter whose scatter shows */
+    int cursor_trial;  /* the trial under the cursor, followed as rows move */
+    bool cursor_moved; /* by the person: until then it stays on the first row */
+    bool by_index;     /* rows in trial order, else best first */
+    int param0;        /* the first parameter whose scatter shows */
     bool paused_all, help, quit, stopping, done_told;
     int help_scroll;
     Confirm confirm;
@@ -205,7 +206,15 @@ static void update(SweepScreen *s)
     s->ended_at = s->ended ? s->t_end : 0;
     pthread_mutex_unlock(&s->mu);
     order_rows(s);
-    /* the cursor follows its trial as the rows move */
+    /* the cursor follows its trial as the rows move, once the person has
+     * put it on one; before, it stays on the first row, so that the
+     * leaderboard shows its leader (a list scrolled to follow trial 0
+     * showed rows 3-8 of 32 when the sweep ended, its best off screen) */
+    if (!s->cursor_moved && s->n_started) s->cursor_trial = s->rows[0];
+    /* the list's rows now, before the cursor is put on its trial's: fitted
+     * to the last frame's count, a trial ranked below it was clamped to
+     * that frame's last row, and the cursor went on with another trial */
+    listview_fit(&s->list, (size_t)s->n_started, s->list.height);
     for (int r = 0; r < s->n_started; r++)
         if (s->rows[r] == s->cursor_trial) listview_set_cursor(&s->list, r);
     if (s->n_started && s->list.cursor < (size_t)s->n_started)
@@ -1364,12 +1373,19 @@ static void on_key(SweepScreen *s, int ch)
         return;
     }
     if (listview_key(&s->list, ch)) {
+        s->cursor_moved = true;
         if (s->list.cursor < (size_t)s->n_started) s->cursor_trial = s->rows[s->list.cursor];
         return;
     }
     int i = s->cursor_trial;
     bool have = i >= 0 && i < s->n_started;
-    switch (keys_sweep_action(ch)) {
+    Action act = keys_sweep_action(ch);
+    /* a key that acts on the cursor's trial keeps the cursor on it: p
+     * twice pauses and resumes one trial, however the rows move between */
+    if (have && (act == ACTION_SWEEP_PAUSE || act == ACTION_SWEEP_STOP ||
+                 act == ACTION_SWEEP_PROMOTE || act == ACTION_SWEEP_OPEN))
+        s->cursor_moved = true;
+    switch (act) {
     case ACTION_SWEEP_PAUSE_ALL:
         if (finished(s)) {
             notify(s, ROLE_WARN, "the sweep has ended: no trial to pause");
