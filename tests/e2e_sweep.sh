@@ -347,6 +347,7 @@ done <"$T/fifo"
 wait "$pid"
 check "the asha sweep to resume was interrupted (130)" [ $? -eq 130 ]
 acut=$(ls -d "$T"/acut/*-sweep)
+cp -R "$acut" "$T/aedit" # for the edits of its settings below
 "$G" sweep --resume "$acut" >"$T/aresumed.out" 2>&1
 check "--resume of the asha sweep exits 0" [ $? -eq 0 ]
 check "a trial stopped with a checkpoint is reopened from it" \
@@ -355,6 +356,54 @@ cut -d, -f1-13 "$(ls -d "$T"/awhole/*-sweep)/trials.csv" >"$T/awhole.csv"
 cut -d, -f1-13 "$acut/trials.csv" >"$T/acut.csv"
 check "resumed asha, the same trials, statuses and figures as uninterrupted" \
     cmp -s "$T/awhole.csv" "$T/acut.csv"
+
+# The interrupted asha sweep with a setting of its space.txt edited: none
+# is in a trial's config.txt, and each was once taken, the sweep going on
+# as another.  Refused, naming space.txt's line and column, the value the
+# trials were made with (their journals record it) and what to do.
+aedit=$T/aedit
+cp "$aedit/space.txt" "$T/aedit-space.txt"
+cp "$aedit/trials.csv" "$T/aedit-trials.csv"
+edited() { # KEY FROM TO: refused, and the files left as they were
+    cp "$T/aedit-space.txt" "$aedit/space.txt"
+    sed -i "s/^$1 = $2\$/$1 = $3/" "$aedit/space.txt"
+    line=$(grep -n "^$1 = " "$aedit/space.txt" | cut -d: -f1)
+    "$G" sweep --resume "$aedit" >"$T/aedit.out" 2>"$T/aedit.err"
+    check "--resume with $1 edited exits 2" [ $? -eq 2 ]
+    check "naming space.txt's line and column, the setting and both values" \
+        grep -qF "gradtop: $aedit/space.txt:$line:$((${#1} + 4)): $1 = $3, but this sweep's trials were made with $1 = $2 ($(ls -d "$aedit"/*-trial-000)/journal.txt:2): put back $1 = $2 to go on with the sweep, or start a new sweep with --config $aedit/space.txt to run it with the change" "$T/aedit.err"
+    check "leaving trials.csv as it was ($1)" cmp -s "$aedit/trials.csv" "$T/aedit-trials.csv"
+}
+edited scheduler asha median
+edited sampler random tpe
+edited eta 3 2
+edited budget 0 60
+edited trials 9 12
+edited seed 4 5
+cp "$T/aedit-space.txt" "$aedit/space.txt"
+sed -i 's/^parallel = 2$/parallel = 1/' "$aedit/space.txt"
+line=$(grep -n '^parallel = ' "$aedit/space.txt" | cut -d: -f1)
+"$G" sweep --resume "$aedit" >/dev/null 2>"$T/aedit.err"
+check "--resume with parallel edited under asha exits 2" [ $? -eq 2 ]
+check "naming the line, both counts and that asha decides by it" \
+    grep -qF "gradtop: $aedit/space.txt:$line:12: parallel = 1, 1 trial at once, but this sweep trained 2 at once, which asha's decisions depend on (" "$T/aedit.err"
+# cut at a line boundary, as a disk that filled may leave it: the
+# settings it lacks would be read as their defaults
+head -n -3 "$T/aedit-space.txt" >"$aedit/space.txt"
+line=$(($(wc -l <"$aedit/space.txt") + 1))
+"$G" sweep --resume "$aedit" >/dev/null 2>"$T/aedit.err"
+check "--resume of a space.txt cut at a line boundary exits 2" [ $? -eq 2 ]
+check "naming the first setting it lacks and where its line would be" \
+    grep -qF "gradtop: $aedit/space.txt:$line:1: no 'min-epochs = ...' line (was space.txt cut short?), where this sweep's trials were made with min-epochs = 1 (" "$T/aedit.err"
+check "leaving trials.csv as it was (cut)" cmp -s "$aedit/trials.csv" "$T/aedit-trials.csv"
+# a sweep from a gradtop whose trials kept no record: taken as before
+cp "$T/aedit-space.txt" "$aedit/space.txt"
+sed -i 's/ run sweep trial with .*/ run sweep trial/' "$aedit"/*-trial-*/journal.txt
+sed -i 's/^pbt-interval = 4$/pbt-interval = 3/' "$aedit/space.txt"
+"$G" sweep --resume "$aedit" >"$T/aedit.out" 2>"$T/aedit.err"
+check "--resume of a sweep whose trials kept no record exits 0" [ $? -eq 0 ]
+cut -d, -f1-13 "$aedit/trials.csv" >"$T/aedit.csv"
+check "and ends as the uninterrupted sweep" cmp -s "$T/awhole.csv" "$T/aedit.csv"
 
 # a trials.csv cut in the middle of a row is named at its line
 mkdir "$T/torn"

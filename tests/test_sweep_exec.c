@@ -758,6 +758,7 @@ static void a_resumed_asha_sweep_ends_as_an_uninterrupted_one(void **state)
 }
 
 static void write_text(const char *path, const char *text);
+static void strip_records(const char *dir);
 
 /* The median sweep several resume tests share; its directories
  * tmpdir/NAME-whole and tmpdir/NAME-cut, and the latter's trials.csv. */
@@ -1417,6 +1418,11 @@ static void resume_refuses_what_is_not_this_sweeps_trials(void **state)
     /* another space's columns: space.txt edited */
     Options other = iris_sweep("lr=loguniform(1e-3,3e-1)", SWEEP_SCHED_NONE, 4, 2, 1);
     assert_int_equal(resume_error(&other, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
+    expect_contains(w->msg, "space = lr=loguniform(1e-3,3e-1), but this sweep's trials were made "
+                            "with space = " SPACE);
+    /* a sweep whose trials kept no record of it: trials.csv's columns */
+    strip_records(w->dir);
+    assert_int_equal(resume_error(&other, w->dir, w->msg, sizeof w->msg), ERROR_INPUT);
     expect_contains(w->msg, "trials.csv:1: its columns are not those of this sweep's space.txt");
     expect_contains(w->msg, "was space.txt edited?");
     /* a row with a field too many, and one of another trial */
@@ -1559,13 +1565,17 @@ static void resume_refuses_a_space_txt_its_trials_did_not_run_with(void **state)
     /* an option every trial shares, edited in space.txt: the trials made
      * so far did not train with it */
     Options other = w->o;
+    other.trials = 2; /* a row more than it makes */
+    expect_refused(w, &other, "trials.csv:4:1: trial 2, but this sweep makes 2 trials (0 to 1)",
+                   "was space.txt edited?", NULL);
+    /* the sweep's settings are checked against the trials' record of
+     * them first (resume_refuses_sweep_settings_...); a sweep from a
+     * gradtop that kept none is checked against the trials' files */
+    strip_records(w->dir);
+    other = w->o;
     other.seed = 4;
     expect_refused(w, &other,
                    "respaced/space.txt: seed = 4, but trial 0's run was started with seed = 3",
-                   "was space.txt edited?", NULL);
-    other = w->o;
-    other.trials = 2; /* a row more than it makes */
-    expect_refused(w, &other, "trials.csv:4:1: trial 2, but this sweep makes 2 trials (0 to 1)",
                    "was space.txt edited?", NULL);
     other = w->o;
     other.max_epochs = 5;
@@ -1582,6 +1592,199 @@ static void resume_refuses_a_space_txt_its_trials_did_not_run_with(void **state)
                        2, 1);
     expect_refused(w, &other, ": batch-size '16' is not a value of this sweep's space", NULL);
     assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_NONE);
+}
+
+/* "DIR/space.txt:LINE:COLUMN" of w's space.txt line of key (its value's
+ * column) into buf. */
+static void space_place(const Swept *w, const char *key, char *buf, size_t cap)
+{
+    char path[300], line[OPTIONS_SPACE + 64];
+    snprintf(path, sizeof path, "%s/space.txt", w->dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t kl = strlen(key);
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        n++;
+        if (!strncmp(line, key, kl) && !strncmp(line + kl, " = ", 3)) break;
+    }
+    fclose(f);
+    snprintf(buf, cap, "%s:%d:%d: ", path, n, (int)kl + 4);
+}
+
+/* w resumed with o, refused: the message names space.txt's line of key,
+ * the value given, the one the trials were made with, where that is
+ * recorded and what to do. */
+static void expect_setting_refused(Swept *w, const Options *o, const char *key, const char *given,
+                                   const char *had)
+{
+    char place[400], what[2 * OPTIONS_SPACE + 200], back[OPTIONS_SPACE + 200], from[300];
+    space_place(w, key, place, sizeof place);
+    snprintf(what, sizeof what, "%s = %s, but this sweep's trials were made with %s = %s (", key,
+             given, key, had);
+    snprintf(back, sizeof back,
+             "): put back %s = %s to go on with the sweep, or start a new sweep "
+             "with --config ",
+             key, had);
+    snprintf(from, sizeof from, "-trial-000/journal.txt:2");
+    expect_refused(w, o, place, what, from, back, "space.txt to run it with the change", NULL);
+}
+
+/* Each trial's journal's record of the sweep's settings removed, as a
+ * gradtop before it wrote them: "run sweep trial". */
+static void strip_records(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd,
+             "sed -i 's/ run sweep trial with .*/ run sweep trial/' %s/*-trial-*/journal.txt", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void resume_refuses_sweep_settings_its_trials_were_not_made_with(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 6, 3, 2);
+    Swept *w = finished_sweep_of(&o, "settings");
+    /* none of them is in a trial's config.txt: each was once taken, and
+     * the sweep went on as another.  asha's rounds ask for a trial while
+     * there is one to start, and make jobs while they fit the budget:
+     * trials and budget decide what becomes of them.  The seed every
+     * trial takes is named by space.txt's line, before config.txt's check */
+    static const char *const edits[][3] = {
+        {"scheduler", "median", "asha"},
+        {"sampler", "tpe", "random"},
+        {"eta", "2", "3"},
+        {"min-epochs", "2", "1"},
+        {"trials", "9", "6"},
+        {"budget", "100", "0"},
+        {"space", "lr=loguniform(1e-4,3e-1); batch-size=choice(8|16|32)", SPACE},
+        {"seed", "4", "3"},
+        {"max-epochs", "4", "3"},
+    };
+    Options other;
+    for (size_t k = 0; k < sizeof edits / sizeof edits[0]; k++) {
+        other = w->o;
+        Error err = {0};
+        assert_int_equal(options_set(&other, options_find(edits[k][0]), edits[k][1], "test", &err),
+                         ERROR_NONE);
+        expect_setting_refused(w, &other, edits[k][0], edits[k][1], edits[k][2]);
+    }
+    /* asha asks once per slot in a round: another parallel, other rounds */
+    other = w->o;
+    other.parallel = 1;
+    char place[400];
+    space_place(w, "parallel", place, sizeof place);
+    expect_refused(w, &other, place,
+                   "parallel = 1, 1 trial at once, but this sweep trained 2 at once, which asha's "
+                   "decisions depend on (",
+                   "): put back parallel = 2 to go on with the sweep", NULL);
+    /* a setting of another scheduler changes nothing of this sweep */
+    other = w->o;
+    other.pbt_interval = 5;
+    assert_int_equal(resume_error(&other, w->dir, w->msg, sizeof w->msg), ERROR_NONE);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_NONE);
+    /* a sweep from a gradtop that kept no record: taken as before */
+    strip_records(w->dir);
+    other = w->o;
+    other.eta = 2;
+    assert_int_equal(resume_error(&other, w->dir, w->msg, sizeof w->msg), ERROR_NONE);
+}
+
+static void resume_refuses_another_parallel_under_tpe(void **state)
+{
+    (void)state;
+    /* trial i learns from the trials up to i - parallel */
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 3, 2, 2);
+    o.sampler = SWEEP_SAMPLER_TPE;
+    Swept *w = finished_sweep_of(&o, "tpe-parallel");
+    Options other = w->o;
+    other.parallel = 3;
+    expect_refused(w, &other,
+                   "parallel = 3, 3 trials at once, but this sweep trained 2 at once, which the "
+                   "tpe sampler's decisions depend on (",
+                   NULL);
+}
+
+/* Under none and median, trial i's configuration and fate depend only on
+ * the trials before it: resumed with more trials, and another parallel,
+ * the sweep ends as the one of that many trials does. */
+static void resume_takes_more_trials_where_they_decide_nothing(void **state)
+{
+    (void)state;
+    Options o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 6, 4, 2), more = o;
+    more.trials = 9;
+    more.parallel = 3;
+    char dir[2][256];
+    for (int k = 0; k < 2; k++) snprintf(dir[k], sizeof dir[k], "%s/more-%d", tmpdir, k);
+    Outcome a, b, c;
+    sweep_in(&more, dir[0], 0, false, &a);
+    assert_true(a.n_events[SWEEP_EV_PRUNE] > 0); /* the rule judged trials 5 on */
+    sweep_in(&o, dir[1], 0, false, &b);
+    assert_int_equal(b.n, 6);
+    sweep_in(&more, dir[1], 0, true, &c);
+    assert_int_equal(c.n, 9);
+    assert_same(&a, &c, 4);
+}
+
+static void resume_refuses_a_space_txt_cut_at_a_line_boundary(void **state)
+{
+    (void)state;
+    Swept *w = finished_sweep("spacecut", 2, 1);
+    char path[300];
+    snprintf(path, sizeof path, "%s/space.txt", w->dir);
+    static char text[1 << 16], cut[1 << 16];
+    snprintf(text, sizeof text, "%s", slurp(path));
+    /* without its last two lines, as a disk that filled may leave it */
+    size_t n = strlen(text);
+    int lines = 0;
+    for (size_t i = 0; i < n; i++) lines += text[i] == '\n';
+    char *end = text + n - 1;
+    for (int k = 0; k < 2; k++)
+        while (*--end != '\n') {
+        }
+    snprintf(cut, sizeof cut, "%.*s", (int)(end + 1 - text), text);
+    write_text(path, cut);
+    Options o;
+    options_default(&o);
+    Error err = {0};
+    assert_int_equal(options_load_file(&o, path, NULL, &err), ERROR_NONE);
+    char want[600];
+    snprintf(want, sizeof want,
+             "%s:%d:1: no 'parallel = ...' line (was space.txt cut short?), where this sweep's "
+             "trials were made with parallel = 1 (",
+             path, lines - 1);
+    expect_refused(w, &o, want, "): put back parallel = 1 to go on with the sweep", NULL);
+    write_text(path, text);
+    assert_int_equal(resume_error(&w->o, w->dir, w->msg, sizeof w->msg), ERROR_NONE);
+}
+
+/* A space whose text is longer than a journal line once held: recorded
+ * whole, so that the sweep resumes; with spaces at its ends, which
+ * space.txt does not read back, too. */
+static void a_sweep_of_a_long_space_resumes(void **state)
+{
+    (void)state;
+    char space[OPTIONS_SPACE];
+    size_t n = (size_t)snprintf(space, sizeof space, " ");
+    static const char *const names[] = {"lr", "l1", "l2"};
+    for (int p = 0; p < 3; p++) {
+        n += (size_t)snprintf(space + n, sizeof space - n, "%s%s=choice(", p ? "; " : "", names[p]);
+        for (int k = 0; k < 64; k++)
+            n += (size_t)snprintf(space + n, sizeof space - n, "%s0.0%04d", k ? "|" : "", k + 1);
+        n += (size_t)snprintf(space + n, sizeof space - n, ")");
+    }
+    snprintf(space + n, sizeof space - n, "  ");
+    assert_true(strlen(space) > 1500);
+    Options o = iris_sweep(space, SWEEP_SCHED_NONE, 2, 1, 1);
+    Swept *w = finished_sweep_of(&o, "longspace");
+    /* as --resume reads it */
+    char path[300];
+    snprintf(path, sizeof path, "%s/space.txt", w->dir);
+    Error err = {0};
+    options_default(&o);
+    assert_int_equal(options_load_file(&o, path, NULL, &err), ERROR_NONE);
+    assert_int_equal(o.space[0], 'l');
+    if (resume_error(&o, w->dir, w->msg, sizeof w->msg)) fail_msg("%s", w->msg);
 }
 
 /* w's trials.csv as saved with its first from replaced by to. */
@@ -2955,6 +3158,11 @@ int main(void)
         cmocka_unit_test(a_sweep_leaves_room_for_its_last_trials_run_directory),
         cmocka_unit_test(asha_makes_the_same_decisions_on_repeated_runs),
         cmocka_unit_test(median_decisions_do_not_depend_on_parallel),
+        cmocka_unit_test(resume_refuses_sweep_settings_its_trials_were_not_made_with),
+        cmocka_unit_test(resume_refuses_another_parallel_under_tpe),
+        cmocka_unit_test(resume_takes_more_trials_where_they_decide_nothing),
+        cmocka_unit_test(resume_refuses_a_space_txt_cut_at_a_line_boundary),
+        cmocka_unit_test(a_sweep_of_a_long_space_resumes),
         cmocka_unit_test(pbt_decisions_do_not_depend_on_parallel),
         cmocka_unit_test(pbt_a_trials_best_is_its_adopted_lines),
         cmocka_unit_test(pbt_trains_to_the_full_length_when_the_next_barrier_lies_beyond),

@@ -339,14 +339,16 @@ static void journal_line(RunDir *rl, double t, long step, int epoch, const char 
     if (!rl->journal || rl->journal_failed || rl->off) return;
     char when[64];
     iso_time(when, sizeof when, t);
+    /* room for the longest text written here: a sweep trial's run line,
+     * which holds the sweep's space (sweep_settings_text) */
+    char line[OPTIONS_SPACE + 1024];
+    int at = snprintf(line, sizeof line, "%s step=%ld epoch=%d %s ", when, step, epoch, kind);
+    size_t n = at > 0 && (size_t)at < sizeof line ? (size_t)at : 0;
     /* one line per entry: line breaks inside text would split it */
-    char clean[1024];
-    size_t n = 0;
-    for (const char *c = text ? text : ""; *c && n + 1 < sizeof clean; c++)
-        clean[n++] = (*c == '\n' || *c == '\r') ? ' ' : *c;
-    clean[n] = '\0';
-    char line[1200];
-    snprintf(line, sizeof line, "%s step=%ld epoch=%d %s %s\n", when, step, epoch, kind, clean);
+    for (const char *c = text ? text : ""; *c && n + 2 < sizeof line; c++)
+        line[n++] = (*c == '\n' || *c == '\r') ? ' ' : *c;
+    line[n++] = '\n';
+    line[n] = '\0';
     if (!append_record(rl->journal, &rl->journal_end, line)) {
         rl->journal_failed = true;
         rl_fail(rl, "%s: %s", rl->journal_path, strerror(errno));

@@ -418,6 +418,7 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
     x->n_trials = (int)nt;
     x->parallel = o->parallel > 0 ? o->parallel : sysmem_cores();
     if (x->parallel > x->n_trials) x->parallel = x->n_trials;
+    sweep_settings_text(x, x->trial_note, sizeof x->trial_note);
 
     if ((rc = sweep_board_init(&x->board, x->n_trials, o->max_epochs, x->monitor, err))) return rc;
     if (x->scheduler == SWEEP_SCHED_ASHA) {
@@ -758,7 +759,7 @@ static void start_trial(SweepExec *x, int i, int target)
                           .log_required = true,
                           .owner_syncs = true, /* at the sweep's fixed points: write_files */
                           .owner_reserves_blas = true, /* one per slot: sweep_exec_init */
-                          .note = "sweep trial"};
+                          .note = x->trial_note};
     RunResume rr;
     bool resumed = false, was_resume = t->resume, prune = t->prune_at > 0;
     /* changed by hand while it trained (its checkpoint's): the trainer goes

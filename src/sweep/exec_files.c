@@ -4,7 +4,9 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <ctype.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stddef.h>
 #include <math.h>
 #include <stdio.h>
@@ -109,6 +111,28 @@ static void space_text(const SweepExec *x, FILE *f)
 ErrorCode sweep_write_space(const SweepExec *x, Error *err)
 {
     return write_atomic(x, "space.txt", space_text, err);
+}
+
+/* What begins a trial's journal's record of the sweep's settings.  No
+ * ": " in it: runset.c reads a dataset after one in a run line. */
+static const char settings_lead[] = "sweep trial with ";
+
+void sweep_settings_text(const SweepExec *x, char *buf, size_t cap)
+{
+    size_t n = (size_t)snprintf(buf, cap, "%s", settings_lead);
+    for (size_t i = 0; i < option_count && n < cap; i++) {
+        const OptionSpec *s = &option_table[i];
+        if (s->group != OPTGROUP_SWEEP || s->offset == offsetof(Options, space)) continue;
+        char v[64];
+        if (s->offset == offsetof(Options, parallel))
+            snprintf(v, sizeof v, "%d", x->parallel); /* 0 resolved: what decides */
+        else
+            options_format(&x->base, s, v, sizeof v);
+        n += (size_t)snprintf(buf + n, cap - n, "%s=%s ", s->name, v);
+    }
+    char seed[64];
+    options_format(&x->base, options_find("seed"), seed, sizeof seed);
+    if (n < cap) snprintf(buf + n, cap - n, "seed=%s space=%s", seed, x->base.space);
 }
 
 /* A CSV field, quoted when it holds a comma or a quote (RFC 4180). */
@@ -667,17 +691,18 @@ static bool same_file(const char *a, const char *b)
 
 /* ---- --resume: the files space.txt names --------------------------------- */
 
-/* "PATH:LINE:COLUMN" of the first line of path giving key, and of its
- * value there (1-based, in bytes), into buf: PATH alone when none does. */
-static void key_place(const char *path, const char *key, char *buf, size_t cap)
+/* The first line of path giving key, and the column of its value there
+ * (1-based, in bytes): 1.  0 when none does (*lineno then the line after
+ * the last, *col 1), -1 when path cannot be read. */
+static int key_find(const char *path, const char *key, int *lineno, int *col)
 {
-    snprintf(buf, cap, "%s", path);
     FILE *f = fopen(path, "r");
-    if (!f) return;
+    if (!f) return -1;
     char *line = NULL;
     size_t lcap = 0, kl = strlen(key);
-    int n = 0;
-    while (getline(&line, &lcap, f) >= 0) {
+    int n = 0, found = 0;
+    *col = 1;
+    while (!found && getline(&line, &lcap, f) >= 0) {
         const char *p = line;
         if (++n == 1 && !strncmp(p, "\xEF\xBB\xBF", 3)) p += 3; /* a BOM */
         p += strspn(p, " \t");
@@ -686,11 +711,24 @@ static void key_place(const char *path, const char *key, char *buf, size_t cap)
         if (*p != '=') continue;
         p++;
         p += strspn(p, " \t");
-        snprintf(buf, cap, "%s:%d:%d", path, n, (int)(p - line) + 1);
-        break;
+        *col = (int)(p - line) + 1;
+        found = 1;
     }
+    *lineno = found ? n : n + 1;
     free(line);
     fclose(f);
+    return found;
+}
+
+/* "PATH:LINE:COLUMN" of the first line of path giving key, and of its
+ * value there (1-based, in bytes), into buf: PATH alone when none does. */
+static void key_place(const char *path, const char *key, char *buf, size_t cap)
+{
+    int lineno, col;
+    if (key_find(path, key, &lineno, &col) == 1)
+        snprintf(buf, cap, "%s:%d:%d", path, lineno, col);
+    else
+        snprintf(buf, cap, "%s", path);
 }
 
 /* rel without its leading "./" and "../" steps: what an absolute path of
@@ -954,10 +992,188 @@ static ErrorCode open_trials_csv(const char *path, FILE **f, Error *err)
     return ERROR_NONE;
 }
 
+/* ---- --resume: the sweep's settings ------------------------------------- */
+
+/* The first record of the sweep's settings (sweep_settings_text's text
+ * after its lead: malloc'ed) in the journal of the run in dir, and its
+ * line into *lineno; NULL when it has none (a trial of a gradtop that
+ * kept none). */
+static char *settings_record(const char *dir, int *lineno)
+{
+    char path[ATOMICFILE_PATH];
+    if (snprintf(path, sizeof path, "%s/journal.txt", dir) >= (int)sizeof path) return NULL;
+    FILE *f = fopen(path, "r");
+    if (!f) return NULL;
+    char *line = NULL, *rec = NULL;
+    size_t cap = 0, lead = sizeof settings_lead - 1;
+    int n = 0;
+    while (!rec && getline(&line, &cap, f) >= 0) {
+        n++;
+        line[strcspn(line, "\r\n")] = '\0';
+        /* TIME step=N epoch=N run TEXT: after the third space, the kind */
+        const char *p = line;
+        for (int k = 0; k < 3 && p; k++) {
+            p = strchr(p, ' ');
+            if (p) p++;
+        }
+        if (p && !strncmp(p, "run ", 4) && !strncmp(p + 4, settings_lead, lead))
+            rec = strdup(p + 4 + lead);
+    }
+    *lineno = n;
+    free(line);
+    fclose(f);
+    return rec;
+}
+
+/* The record of the sweep's settings that the lowest-numbered trial with
+ * one holds (every trial started since a gradtop kept it has one), and
+ * where ("JOURNAL:LINE") into from; NULL when no trial has one. */
+static char *sweep_record(const SweepExec *x, char *from, size_t cap)
+{
+    DIR *d = opendir(x->dir);
+    if (!d) return NULL;
+    char *rec = NULL;
+    long first = LONG_MAX;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *t = strstr(e->d_name, "-trial-"), *later;
+        while (t && (later = strstr(t + 1, "-trial-"))) t = later;
+        if (!t || !isdigit((unsigned char)t[7])) continue;
+        char *end, dir[ATOMICFILE_PATH];
+        long i = strtol(t + 7, &end, 10);
+        int lineno;
+        if (*end || i >= first ||
+            snprintf(dir, sizeof dir, "%s/%s", x->dir, e->d_name) >= (int)sizeof dir)
+            continue;
+        char *r = settings_record(dir, &lineno);
+        if (!r) continue;
+        free(rec);
+        rec = r;
+        first = i;
+        snprintf(from, cap, "%s/journal.txt:%d", dir, lineno);
+    }
+    closedir(d);
+    return rec;
+}
+
+/* key's value in rec (sweep_settings_text's, after its lead) into v;
+ * false when rec has none. */
+static bool record_value(const char *rec, const char *key, char *v, size_t cap)
+{
+    size_t kl = strlen(key);
+    for (const char *p = rec; *p; p += strspn(p, " ")) {
+        bool space = !strncmp(p, "space=", 6); /* the rest of the line */
+        if (!strncmp(p, key, kl) && p[kl] == '=') {
+            const char *val = p + kl + 1;
+            snprintf(v, cap, "%.*s", (int)(space ? strlen(val) : strcspn(val, " ")), val);
+            return true;
+        }
+        if (space) break;
+        p += strcspn(p, " ");
+    }
+    return false;
+}
+
+/* v without the spaces at its ends, in place: as a config line is read
+ * back (a --space given with them is recorded with them). */
+static char *trimmed(char *v)
+{
+    size_t n = strlen(v);
+    while (n > 0 && isspace((unsigned char)v[n - 1])) v[--n] = '\0';
+    return v + strspn(v, " \t");
+}
+
+/* A value for a message: at most 160 bytes of v, "..." when cut. */
+static const char *shown(const char *v, char *buf, size_t cap)
+{
+    if (strlen(v) <= 160) return v;
+    snprintf(buf, cap, "%.160s...", v);
+    return buf;
+}
+
+/* space.txt's sweep settings (x->base) against those the trials so far
+ * were made with, as their journals record them (sweep_record): another
+ * scheduler, sampler, space, seed or max-epochs, and under asha another
+ * eta, min-epochs, trials or budget, would take the trials so far on as
+ * another sweep, one no seed makes.  Two may change:
+ *   trials and budget under none and median, which decide how many trials
+ *     there are, not what becomes of each: trial i's configuration and the
+ *     median rule's judgement of it depend only on the trials before it
+ *     (exec.h), so the sweep goes on as the one of the new count would;
+ *   parallel, except under asha (a round asks once per slot) and tpe
+ *     (trial i learns from the trials up to i - parallel): trials at once.
+ * A setting whose line is gone is refused whatever it is: the file was
+ * cut short, and the defaults read in its place are no record.  A sweep
+ * whose trials have no record (from a gradtop before it) is not checked. */
+static ErrorCode check_settings(const SweepExec *x, Error *err)
+{
+    char from[ATOMICFILE_PATH + 32];
+    char *rec = sweep_record(x, from, sizeof from);
+    if (!rec) return ERROR_NONE;
+    char space[ATOMICFILE_PATH];
+    snprintf(space, sizeof space, "%s/space.txt", x->dir);
+    bool by_count = x->scheduler == SWEEP_SCHED_ASHA || x->scheduler == SWEEP_SCHED_PBT;
+    bool by_slot = by_count || x->sampler.kind == SWEEP_SAMPLER_TPE;
+    char buf[2][OPTIONS_SPACE], a[200], b[200];
+    ErrorCode rc = ERROR_NONE;
+    for (size_t i = 0; i <= option_count && !rc; i++) {
+        const OptionSpec *s = i < option_count ? &option_table[i] : options_find("seed");
+        if (i < option_count && s->group != OPTGROUP_SWEEP) continue;
+        if (!record_value(rec, s->name, buf[0], sizeof buf[0])) continue;
+        const char *had = trimmed(buf[0]);
+        int lineno, col;
+        if (key_find(space, s->name, &lineno, &col) == 0) {
+            rc = error_set(err, ERROR_INPUT,
+                           "%s:%d:1: no '%s = ...' line (was space.txt cut short?), where this "
+                           "sweep's trials were made with %s = %s (%s): put back %s = %s to go "
+                           "on with the sweep",
+                           space, lineno, s->name, s->name, shown(had, a, sizeof a), from, s->name,
+                           shown(had, a, sizeof a));
+            break;
+        }
+        bool parallel = s->offset == offsetof(Options, parallel);
+        bool count =
+            s->offset == offsetof(Options, trials) || s->offset == offsetof(Options, budget);
+        if (parallel)
+            snprintf(buf[1], sizeof buf[1], "%d", x->parallel);
+        else
+            options_format(&x->base, s, buf[1], sizeof buf[1]);
+        const char *want = trimmed(buf[1]);
+        if (!strcmp(want, had) || (parallel && !by_slot) || (count && !by_count) ||
+            !option_applies(s, &x->base))
+            continue;
+        if (parallel) {
+            char given[64];
+            options_format(&x->base, s, given, sizeof given);
+            rc = error_set(err, ERROR_INPUT,
+                           "%s:%d:%d: parallel = %s, %d trial%s at once, but this sweep trained "
+                           "%s at once, which %s decisions depend on (%s): put back parallel = %s "
+                           "to go on with the sweep, or start a new sweep with --config %s to run "
+                           "it with the change",
+                           space, lineno, col, given, x->parallel, x->parallel == 1 ? "" : "s", had,
+                           x->scheduler == SWEEP_SCHED_ASHA  ? "asha's"
+                           : x->scheduler == SWEEP_SCHED_PBT ? "pbt's"
+                                                             : "the tpe sampler's",
+                           from, had, space);
+        } else {
+            rc = error_set(err, ERROR_INPUT,
+                           "%s:%d:%d: %s = %s, but this sweep's trials were made with %s = %s "
+                           "(%s): put back %s = %s to go on with the sweep, or start a new sweep "
+                           "with --config %s to run it with the change",
+                           space, lineno, col, s->name, shown(want, a, sizeof a), s->name,
+                           shown(had, b, sizeof b), from, s->name, shown(had, b, sizeof b), space);
+        }
+    }
+    free(rec);
+    return rc;
+}
+
 ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
 {
     ErrorCode lrc = lock_dir(x, err);
     if (lrc) return lrc;
+    /* first: an edited scheduler is named as such, not as pbt's refusal */
+    if ((lrc = check_settings(x, err))) return lrc;
     if (x->scheduler == SWEEP_SCHED_PBT)
         return error_set(err, ERROR_INPUT,
                          "--resume: %s: a sweep under --scheduler pbt cannot be resumed (only %s, "

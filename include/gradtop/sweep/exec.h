@@ -223,6 +223,9 @@ struct SweepExec {
     char files_error[sizeof(Error){0}.msg];
     /* the owner's: trials.csv's and best.txt's text as last written */
     char *written[2];
+    /* each trial's journal's run line: the sweep's settings
+     * (sweep_settings_text), which --resume checks space.txt against */
+    char trial_note[OPTIONS_SPACE + 512];
 };
 
 /*
@@ -251,7 +254,12 @@ ErrorCode sweep_exec_run(SweepExec *x, Error *err);
  * whole).  Under median, one the rule would judge at the epoch it stopped
  * at stays closed until it is judged there.  Not under pbt (the population's
  * weights would all have to be open at the barrier): ERROR_INPUT, as when
- * trials.csv does not fit the space (naming the file and line).
+ * trials.csv does not fit the space (naming the file and line).  First,
+ * x's sweep settings against those the trials' journals record
+ * (sweep_settings_text): one that would take the trials so far on as
+ * another sweep, or a setting's line missing from space.txt, is
+ * ERROR_INPUT naming space.txt's line and column, the setting and both
+ * values (a sweep whose trials keep no record is not checked).
  */
 ErrorCode sweep_exec_resume(SweepExec *x, Error *err);
 /*
@@ -388,6 +396,15 @@ bool sweep_trial_dir_find(const SweepExec *x, int index, char *out, size_t cap);
  * significant digits) into m: for a checkpoint from before its LAST
  * section.  False when the run has no such row. */
 bool sweep_trial_epoch_figures(const SweepTrial *t, int epoch, EpochMetrics *m);
+/* "sweep trial with sampler=random scheduler=asha trials=16 budget=0
+ * max-epochs=30 eta=3 min-epochs=1 parallel=4 pbt-interval=4 seed=0
+ * space=...": the sweep's own settings as space.txt holds them (parallel
+ * as the trials it trains at once, 0 resolved), with seed and space last,
+ * the space running to the end, into buf.  Each trial's journal records
+ * it (its run line), since no trial's config.txt holds them: --resume
+ * refuses a space.txt that would make another sweep of the trials so far
+ * (sweep_exec_resume). */
+void sweep_settings_text(const SweepExec *x, char *buf, size_t cap);
 /* space.txt: the sweep's options (the dataset, every run option, the
  * sweep's own), loadable with --config: sweep --config DIR/space.txt
  * repeats the sweep. */
