@@ -518,10 +518,15 @@ best=$(screen | grep -Eo 'sweep finished: best trial [0-9]+' | grep -Eo '[0-9]+$
 wait_for ' 1-6 of 32' 5 || fail "the finished sweep's leaderboard does not show its first rows: $(screen | sed -n 2p)"
 screen | sed -n 3p | grep -Eq "^ *$best " ||
     fail "the first row shown is not the best trial $best: $(screen | sed -n 3p)"
+# an end's line gives the figure the trial was ranked by before the
+# training figures, which 80 columns cut (once "... accuracy=0.1871 val_loss…")
+screen | grep -Eq '^ trial +[0-9]+ pruned +epochs=[0-9]+ best_epoch=[0-9]+ val_loss=[0-9]+\.[0-9]{4} loss=' ||
+    fail "at 80x24 the events' ends do not show val_loss whole after best_epoch: $(screen | grep -E '^ trial' | tail -n 2)"
 keys Down Down Down Down Down Down Down
 wait_for ' 3-8 of 32' 5 || fail "seven Downs do not move the rows on: $(screen | sed -n 2p)"
 quit_exits leader 0
-echo "ok: a finished sweep's leaderboard shows its best row first; Down moves the cursor from it"
+echo "ok: a finished sweep's leaderboard shows its best row first; Down moves the cursor from it;"
+echo "    its events give each end's val_loss after best_epoch"
 
 # ---- the cursor put on a trial stays with it as trials start ----------------------
 # (the rows were matched to the last frame's count: trial 0, ranked below
