@@ -626,7 +626,14 @@ static bool try_start(Setup *s)
     }
     char key[sizeof s->pv.key];
     preview_key(&s->form.opt, key, sizeof key);
-    if (s->pv.loaded && s->pv.rc && strcmp(s->pv.key, key) == 0) {
+    /* F10 typed before the preview loaded this choice: loaded now, so that
+     * data that cannot be loaded is refused here, as once the preview shows
+     * it (a race or a sweep would end the program over it, the form lost) */
+    if (!s->pv.loaded || strcmp(s->pv.key, key) != 0) {
+        preview_load(s, key);
+        s->loading_shown = false;
+    }
+    if (s->pv.rc) {
         snprintf(s->message, sizeof s->message, "the dataset cannot be loaded: %.900s",
                  s->pv.error);
         s->message_role = ROLE_BAD;
