@@ -256,6 +256,7 @@ ErrorCode trainrun_start(TrainRun *r, Error *err)
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGHUP);
+    sigaddset(&block, SIGQUIT);
     sigaddset(&block, SIGWINCH);
     pthread_sigmask(SIG_BLOCK, &block, &old);
     int e = pthread_create(&r->thread, NULL, run_thread, r);

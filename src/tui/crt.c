@@ -110,6 +110,9 @@ void crt_signals_install(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    /* ctrl-\ from the keyboard: its default would dump core and leave the
+     * terminal in curses' modes; as htop does, it quits cleanly instead */
+    sigaction(SIGQUIT, &sa, NULL);
     sa.sa_handler = on_fatal_signal;
     sa.sa_flags = SA_RESETHAND;
     static const int fatal[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};

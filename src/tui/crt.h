@@ -5,8 +5,8 @@
  * crt_init() puts the terminal in curses mode; crt_done() gives it back and
  * is safe to call twice.  Between them, stderr goes to a temporary file that
  * crt_done() replays, so that a stray message (from a library, say) cannot
- * scribble over the screen and is not lost.  SIGINT, SIGTERM and SIGHUP are
- * turned into bytes on a pipe (crt_signal_fd) that the UI loop polls, so the
+ * scribble over the screen and is not lost.  SIGINT, SIGTERM, SIGHUP and
+ * SIGQUIT (ctrl-\) are turned into bytes on a pipe (crt_signal_fd) that the UI loop polls, so the
  * loop shuts down cleanly; fatal signals (SIGSEGV, SIGABRT, SIGBUS, SIGFPE,
  * SIGILL) restore the terminal with async-signal-safe writes and re-raise.
  *
@@ -82,8 +82,8 @@ bool crt_utf8(void);
 attr_t crt_attr(CrtRole role);
 const char *crt_glyph(CrtGlyph g);
 
-/* The read end of the signal pipe: readable when SIGINT, SIGTERM or SIGHUP
- * arrived.  crt_take_signal() drains it and returns the signal number, or 0. */
+/* The read end of the signal pipe: readable when SIGINT, SIGTERM, SIGHUP or
+ * SIGQUIT arrived.  crt_take_signal() drains it and returns the signal number, or 0. */
 int crt_signal_fd(void);
 int crt_take_signal(void);
 

@@ -7,7 +7,7 @@
  * per frame, and waits (screen_loop) for a key, a signal or the next
  * frame (40 ms while training: 25 frames a second).  It returns the process
  * exit code: 0 after q or o, 3 when the run diverged, 128 + the signal
- * after SIGINT, SIGTERM or SIGHUP; *to_setup is true after o (back to the
+ * after SIGINT, SIGTERM, SIGHUP or SIGQUIT; *to_setup is true after o (back to the
  * setup form with run->opt, which holds the changes made live).  UI
  * thread only.
  */

@@ -16,7 +16,7 @@
 typedef enum {
     SETUP_START,  /* Start pressed: opt holds the chosen settings */
     SETUP_QUIT,   /* Esc */
-    SETUP_SIGNAL, /* SIGINT/SIGTERM/SIGHUP arrived: *sig says which */
+    SETUP_SIGNAL, /* SIGINT/SIGTERM/SIGHUP/SIGQUIT arrived: *sig says which */
     SETUP_RACE,   /* Start pressed with mode "race": opt and racers hold the choice */
     SETUP_SWEEP,  /* Start pressed with mode "sweep": opt holds the sweep (its space, ...) */
 } SetupResult;
