@@ -7,7 +7,10 @@
 #     the program does not end with the form's settings lost;
 #   - ctrl-\ (SIGQUIT) on the dashboard and on the setup form: the program
 #     exits with 131 (128 + SIGQUIT) and the terminal's modes are as they
-#     were before it started.
+#     were before it started;
+#   - the dashboard's e form at 80x24, a value refused (noise nan; a pace
+#     typed as 81 letters): the message names the row and gives the
+#     accepted range whole, wrapped, not cut at the box's edge.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_hostile.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -76,3 +79,38 @@ quit_signal() {
 }
 quit_signal dashboard RUNNING "--start --no-log --patience 0 --epochs 1000000 --seed 1 spiral"
 quit_signal setup F10 "--no-log iris"
+
+# ---- the e form: a refusal names its row and says its range whole --------------
+
+# edit_box: the text inside the dashboard's e form, its rows joined by
+# single blanks (the box's frame from column 2 to its top right corner).
+edit_box() {
+    screen | perl -CS -ne '
+        if (/hyperparameters: applied/) { $on = 1; $r = index($_, "\x{2510}"); next }
+        next unless $on;
+        last if substr($_, 2, 1) eq "\x{2514}";
+        my $t = substr($_, 4, $r - 5);
+        $t =~ s/^\s+|\s+$//g;
+        push @t, $t if length $t;
+        END { print join(" ", @t), "\n" }'
+}
+# shellcheck disable=SC2317 # run through poll
+box_says() { edit_box | grep -qF -- "$1"; }
+
+start_session eform C.UTF-8 "--start --no-log --paused --seed 1 spiral"
+resize 80 24
+wait_for 'PAUSED' 15 || fail "eform: the dashboard did not show PAUSED"
+keys e
+wait_for '> noise ' 5 || fail "e did not open the form on its noise row"
+keys C-u \; send-keys -t "$PANE" -l nan
+poll 5 box_says "noise: not a finite number 'nan' (expected a number from 0 to 1, or negative for the set's default)" ||
+    fail "at 80x24 the e form's refusal of noise nan is not whole, with its row's name: $(edit_box)"
+keys Escape
+keys End Up Up
+wait_for "> pace " 5 || fail "End, up, up did not focus the pace row"
+long=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+keys C-u \; send-keys -t "$PANE" -l "$long"
+poll 5 box_says "pace: not a pace 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' (expected max, Ne for N epochs a second (e.g. 5e) or Nb for N batches a second (e.g. 20b), N from 0.01 to 1000)" ||
+    fail "at 80x24 the e form's refusal of a long pace is not whole, with its row's name: $(edit_box)"
+keys Escape
+echo "ok: the e form's refusals name the row and give the accepted range whole at 80x24"

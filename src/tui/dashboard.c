@@ -1200,28 +1200,39 @@ static void draw_confirm(Dashboard *d, int rows, int cols)
     draw_choice(y0 + 4, x, x0 + bw - 2 - x, "n", paused ? "stay" : "keep training");
 }
 
+/* At most, the rows of the e form's message: a refusal with its range. */
+#define EDIT_MESSAGE_ROWS 3
+
 static void draw_edit(Dashboard *d, int rows, int cols)
 {
     int bw = cols - 4 < 96 ? cols - 4 : 96, bh = rows - 4 < 22 ? rows - 4 : 22;
     int y0 = (rows - bh) / 2, x0 = (cols - bw) / 2;
     crt_box(stdscr, y0, x0, bh, bw, "hyperparameters: applied at the next batch", ROLE_TITLE);
-    form_draw(&d->edit, stdscr, y0 + 1, x0 + 2, bh - 4, bw - 4);
     const FormField *f = form_focused(&d->edit);
-    /* the whole reason a value is refused (its column may cut it short),
-     * else the field's help */
+    /* the whole reason a value is refused, naming its row (whose column
+     * may cut it short), word wrapped onto rows the form gives up; else
+     * the field's help */
     bool bad = f && f->error[0];
     /* the data rows do what their setup rows do not: say how it changes */
     bool data = f && f->spec && !option_live(f->spec) && f->spec->kind != OPTKIND_PACE;
+    char m[sizeof f->error + 64];
+    if (bad)
+        snprintf(m, sizeof m, "%s: %s", f->label, f->error);
+    else
+        text_copy(m, sizeof m,
+                  data ? "drawn again with the same seed at the next batch; the weights stay"
+                  : f && f->spec ? f->spec->help
+                                 : "enter: apply or cancel   esc: close");
+    int msg_rows = bad ? crt_wrap_part(NULL, 0, 0, bw - 4, 0, INT_MAX, m) : 1;
+    if (msg_rows > EDIT_MESSAGE_ROWS) msg_rows = EDIT_MESSAGE_ROWS;
+    if (msg_rows < 1) msg_rows = 1;
+    form_draw(&d->edit, stdscr, y0 + 1, x0 + 2, bh - 3 - msg_rows, bw - 4);
     crt_set(stdscr, bad ? ROLE_BAD : ROLE_DIM);
-    crt_puts(stdscr, y0 + bh - 2, x0 + 2, bw - 4,
-             bad            ? f->error
-             : data         ? "drawn again with the same seed at the next batch; the weights stay"
-             : f && f->spec ? f->spec->help
-                            : "enter: apply or cancel   esc: close");
+    crt_wrap(stdscr, y0 + bh - 1 - msg_rows, x0 + 2, bw - 4, msg_rows, m);
     /* what this form cannot change, and where it can: a data file's rows
      * are what they are, a generated set is drawn again (edit_rows) */
     crt_set(stdscr, ROLE_DIM);
-    crt_puts(stdscr, y0 + bh - 3, x0 + 2, bw - 4,
+    crt_puts(stdscr, y0 + bh - 2 - msg_rows, x0 + 2, bw - 4,
              d->run->borrowed ? "network, data, epochs, seed: fixed for a sweep trial"
              : data_live(d->run)
                  ? "network, dataset, epochs, seed: o goes back to the setup form"
