@@ -4,7 +4,8 @@
 #   - F10 on the setup form in race or sweep mode at once after typing a
 #     dataset that does not exist, before the preview has loaded it: the
 #     form refuses it (as it does once the preview shows the problem), and
-#     the program does not end with the form's settings lost;
+#     the program does not end with the form's settings lost; nor with a
+#     --test set that does not exist, which only the start loads;
 #   - ctrl-\ (SIGQUIT) on the dashboard and on the setup form: the program
 #     exits with 131 (128 + SIGQUIT) and the terminal's modes are as they
 #     were before it started;
@@ -20,42 +21,66 @@ set -u
 . tests/lib/tmux.sh
 tmux_harness e2e_hostile hostile hostile
 
-# ---- F10 before the preview has loaded the dataset typed -------------------
+# ---- F10 on a race or a sweep that cannot start -----------------------------
 
-# start_unloaded MODE RIGHTS: the setup form, its mode row moved RIGHTS
-# times right (1: race, 2: sweep); then, in one burst, the dataset row
-# cleared, a dataset that does not exist typed and F10 pressed.
-start_unloaded() {
-    start_session "$1" C.UTF-8 "--no-log iris"
-    wait_for 'F10' 10 || fail "$1: the setup screen did not come up"
-    wait_for 'features +[0-9]' 10 || fail "$1: the preview did not load"
+# open_in NAME MODE RIGHTS ARGS: the setup form on ARGS, its preview
+# loaded, its mode row moved RIGHTS times right (1: race, 2: sweep).
+open_in() {
+    start_session "$1" C.UTF-8 "--no-log $4"
+    wait_for 'features +[0-9]' 10 || fail "$1: the setup screen or its preview did not come up"
     focus mode
     _r=0
-    while [ "$_r" -lt "$2" ]; do
+    while [ "$_r" -lt "$3" ]; do
         keys Right
         _r=$((_r + 1))
     done
-    wait_for "^ > mode +< $1 >" 5 || fail "the mode row does not read $1"
-    keys Home
-    wait_for '^ > dataset  ' 5 || fail "Home did not focus the dataset row"
-    # one tmux command: the keys arrive together, long before the preview
-    # would load what they typed
-    keys C-u \; send-keys -t "$PANE" -l no-such-data \; send-keys -t "$PANE" F10
-    wait_for "the dataset cannot be loaded: unknown dataset 'no-such-data'" 10 ||
-        fail "$1: F10 before the preview loaded did not refuse a dataset that does not exist"
-    [ -s "$TMP/$1.exit" ] &&
-        fail "$1: F10 with a dataset that does not exist ended the program (status $(cat "$TMP/$1.exit"))"
-    # esc: undo the edit; esc: asks; esc: quits
+    wait_for "^ > mode +< $2 >" 5 || fail "$1: the mode row does not read $2"
+}
+
+# refused_then_quit NAME WHAT: the program must still run, F10 having been
+# refused for WHAT; esc (undo, ask, quit) must then quit with 0.
+refused_then_quit() {
+    [ -s "$TMP/$1.exit" ] && fail "$1: $2 ended the program (status $(cat "$TMP/$1.exit"))"
     for _k in 1 2 3 4; do
         keys Escape
         wait_file "$TMP/$1.exit" 1 && break
     done
-    [ -s "$TMP/$1.exit" ] || fail "$1: esc did not quit the setup screen"
-    [ "$(cat "$TMP/$1.exit")" = 0 ] || fail "$1: quitting exited with status $(cat "$TMP/$1.exit")"
+    [ "$(cat "$TMP/$1.exit" 2>/dev/null)" = 0 ] || fail "$1: esc did not quit the setup screen with 0"
+}
+
+# start_unloaded MODE RIGHTS: in one burst, the dataset row cleared, a
+# dataset that does not exist typed and F10 pressed, long before the
+# preview would load what was typed: the form must refuse it.
+start_unloaded() {
+    open_in "$1" "$1" "$2" iris
+    keys Home
+    wait_for '^ > dataset  ' 5 || fail "Home did not focus the dataset row"
+    # one tmux command: the keys arrive together
+    keys C-u \; send-keys -t "$PANE" -l no-such-data \; send-keys -t "$PANE" F10
+    wait_for "the dataset cannot be loaded: unknown dataset 'no-such-data'" 10 ||
+        fail "$1: F10 before the preview loaded did not refuse a dataset that does not exist"
+    refused_then_quit "$1" "F10 with a dataset that does not exist"
     echo "ok: $1 mode: F10 before the preview loaded refuses a dataset that does not exist"
 }
 start_unloaded race 1
 start_unloaded sweep 2
+
+# start_bad_test MODE RIGHTS: a --test set that does not exist (the
+# preview loads the training set alone); F10 must leave the form up,
+# saying why, in MODE.
+start_bad_test() {
+    open_in "$1-test" "$1" "$2" "--test no-such-test iris"
+    keys F10
+    wait_for "unknown dataset 'no-such-test'" 15 ||
+        fail "$1: F10 with a --test set that does not exist did not say so on the form"
+    wait_for 'F10 start' 5 || fail "$1: the setup form is not up after a --test set that does not load"
+    focus mode
+    wait_for "^ > mode +< $1 >" 5 || fail "$1: the form came back, but not in $1 mode"
+    refused_then_quit "$1-test" "a --test set that does not exist"
+    echo "ok: $1 mode: a --test set that does not load is refused on the form"
+}
+start_bad_test race 1
+start_bad_test sweep 2
 
 # ---- ctrl-\ gives the terminal back ------------------------------------------
 

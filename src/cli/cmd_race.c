@@ -293,7 +293,7 @@ static int race_headless(const Options *o, const char *racers, const char *exe_d
 int cmd_race(const Options *o, const CliArgs *a)
 {
     if (isatty(STDOUT_FILENO) && isatty(STDIN_FILENO))
-        return race_main(o, a->racers, cli_exe_dir());
+        return race_main(o, a->racers, cli_exe_dir(), NULL, 0);
     int refused = cli_refuse_headless_paused("race", o, a);
     if (refused) return refused;
     return race_headless(o, a->racers, cli_exe_dir());

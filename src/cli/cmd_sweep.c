@@ -237,7 +237,7 @@ int cmd_sweep(const Options *cli, const CliArgs *a)
     }
     /* on a terminal, the sweep screen; else one line per event */
     if (isatty(STDOUT_FILENO) && isatty(STDIN_FILENO))
-        return sweepview_main(o, a->resume, cli_exe_dir());
+        return sweepview_main(o, a->resume, cli_exe_dir(), NULL, 0);
     int refused = cli_refuse_headless_paused("sweep", o, a);
     if (refused) return refused;
     Sweep sw = {o, a->resume};

@@ -929,12 +929,14 @@ static int race_screen(Race *race)
     return code;
 }
 
-int race_main(const Options *o, const char *racers, const char *exe_dir)
+int race_main(const Options *o, const char *racers, const char *exe_dir, char *refused,
+              size_t refused_cap)
 {
     setlocale(LC_ALL, "");
     setlocale(LC_NUMERIC, "C");
     if (!o->dataset[0]) {
-        fprintf(stderr, "gradtop race: needs a DATASET (for example: gradtop race spiral)\n");
+        screen_refuse(refused, refused_cap, "gradtop race",
+                      "needs a DATASET (for example: gradtop race spiral)");
         return 2;
     }
     Race *race = calloc(1, sizeof *race);
@@ -944,7 +946,7 @@ int race_main(const Options *o, const char *racers, const char *exe_dir)
     char why[512];
     int code = parse_racers(race, o, racers, why, sizeof why);
     if (code) {
-        fprintf(stderr, "gradtop race: %s\n", why);
+        screen_refuse(refused, refused_cap, "gradtop race", why);
         free(race);
         return code;
     }
@@ -954,7 +956,7 @@ int race_main(const Options *o, const char *racers, const char *exe_dir)
     Error err;
     error_clear(&err);
     if (prepared_open(&race->sess, o, exe_dir, &err)) {
-        fprintf(stderr, "gradtop race: %s\n", err.msg);
+        screen_refuse(refused, refused_cap, "gradtop race", err.msg);
         for (int i = 0; i < race->n; i++) run_close(&race->r[i].run);
         free(race);
         return err.code == ERROR_RUNTIME ? 1 : 2;

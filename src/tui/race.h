@@ -18,7 +18,10 @@
  * Runs the race of racers (racers_parse; RACE_DEFAULT when NULL) on the
  * terminal.  o holds the shared options and the dataset.  Returns the
  * process exit code (0, 1, 2, 3 when a racer diverged, or 128 + a signal).
+ * When the race cannot start (racers or data refused), why goes into
+ * refused (refused_cap bytes) when it is not NULL, else on stderr.
  */
-int race_main(const Options *o, const char *racers, const char *exe_dir);
+int race_main(const Options *o, const char *racers, const char *exe_dir, char *refused,
+              size_t refused_cap);
 
 #endif

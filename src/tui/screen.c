@@ -5,10 +5,20 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "crt.h"
+#include "text.h"
+
+void screen_refuse(char *refused, size_t cap, const char *who, const char *why)
+{
+    if (refused)
+        text_copy(refused, cap, why);
+    else
+        fprintf(stderr, "%s: %s\n", who, why);
+}
 
 double screen_now(void)
 {

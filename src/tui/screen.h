@@ -13,6 +13,7 @@
 #define GRADTOP_TUI_SCREEN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* The frame times screens ask for: 25 frames a second while something
  * moves (training), 10 while it is still (paused, ended, a form). */
@@ -32,6 +33,11 @@ typedef struct {
  * signal N (SIGINT, SIGTERM, SIGHUP: crt_signal_fd), or 1 when the
  * terminal cannot be waited on. */
 int screen_loop(const ScreenHooks *h);
+
+/* Why a screen cannot start (bad input, before it opens): into refused
+ * (cap bytes) when the caller takes it there, the setup form, which shows
+ * it and stays; else on stderr after who ("gradtop race"). */
+void screen_refuse(char *refused, size_t cap, const char *who, const char *why);
 
 /* Seconds on the monotonic clock: for frame times and notices, never to
  * order anything. */

@@ -709,7 +709,8 @@ static bool setup_done(void *ctx)
 }
 
 SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, const bool *given,
-                      const char *message, int *sig, char *racers, size_t racers_cap)
+                      const char *message, int *sig, char *racers, size_t racers_cap,
+                      SetupResult mode)
 {
     Setup *s = calloc(1, sizeof *s);
     if (!s) return SETUP_QUIT;
@@ -764,6 +765,9 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
         s->mode_field = form_add_choice(&s->form, "mode", mode_names,
                                         "single: one run on the dashboard; race: optimizers side "
                                         "by side from the same start; sweep: a search over space");
+        if (s->mode_field >= 0 && (mode == SETUP_RACE || mode == SETUP_SWEEP))
+            text_copy(s->form.fields[s->mode_field].text, sizeof s->form.fields[0].text,
+                      mode == SETUP_RACE ? "race" : "sweep");
         s->racers_field = form_add_text(
             &s->form, "racers", racers[0] ? racers : preset_racers(opt->dataset, RACE_DEFAULT),
             check_racers,

@@ -32,9 +32,11 @@ typedef enum {
  * single, race or sweep (then gradtop sweep's rows: space, sampler,
  * scheduler, ...), and the racers of a race (gradtop/run/racers.h's
  * syntax, checked as it is typed), prefilled from and written back to
- * racers[0..racers_cap).
+ * racers[0..racers_cap); the mode row opens on race or sweep when mode is
+ * SETUP_RACE or SETUP_SWEEP (one that could not start), else on single.
  */
 SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, const bool *given,
-                      const char *message, int *sig, char *racers, size_t racers_cap);
+                      const char *message, int *sig, char *racers, size_t racers_cap,
+                      SetupResult mode);
 
 #endif

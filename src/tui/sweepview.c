@@ -1559,7 +1559,8 @@ static int exit_code(SweepScreen *s, int code)
     return 0;
 }
 
-int sweepview_main(const Options *o, const char *resume, const char *exe_dir)
+int sweepview_main(const Options *o, const char *resume, const char *exe_dir, char *refused,
+                   size_t refused_cap)
 {
     setlocale(LC_ALL, "");
     setlocale(LC_NUMERIC, "C");
@@ -1572,7 +1573,7 @@ int sweepview_main(const Options *o, const char *resume, const char *exe_dir)
     crt_signals_install();
     Error err = {0};
     if (prepared_open(&s->data, o, exe_dir, &err)) {
-        fprintf(stderr, "gradtop sweep: %s\n", err.msg);
+        screen_refuse(refused, refused_cap, "gradtop sweep", err.msg);
         free(s);
         return err.code == ERROR_RUNTIME ? 1 : 2;
     }
@@ -1585,7 +1586,7 @@ int sweepview_main(const Options *o, const char *resume, const char *exe_dir)
     }
     if (sweep_exec_init(s->x, o, &s->data, NULL, &hooks, &err) ||
         sweep_exec_open_dir(s->x, resume, &err)) {
-        fprintf(stderr, "gradtop sweep: %s\n", err.msg);
+        screen_refuse(refused, refused_cap, "gradtop sweep", err.msg);
         code = err.code == ERROR_RUNTIME && !resume ? 1 : 2;
         goto out;
     }

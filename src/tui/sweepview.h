@@ -27,9 +27,12 @@
  * could not be written; 2 for options or a space the sweep refuses (a
  * message on stderr, before the screen opens); 3 when no trial scored an
  * epoch because they diverged; 128 + N after signal N (every trial is
- * stopped after its batch and the files are written first).
+ * stopped after its batch and the files are written first).  When the
+ * sweep cannot start (its data, options or directory refused), why goes
+ * into refused (refused_cap bytes) when it is not NULL, else on stderr.
  */
-int sweepview_main(const Options *o, const char *resume, const char *exe_dir);
+int sweepview_main(const Options *o, const char *resume, const char *exe_dir, char *refused,
+                   size_t refused_cap);
 
 /*
  * The header's ETA: the seconds left once done epochs of ceiling (the

@@ -14,6 +14,7 @@
 #include "run.h"
 #include "setup.h"
 #include "sweepview.h"
+#include "text.h"
 
 /* Which rows the setup form marks "(command line)": those set on the
  * command line that still hold its value in o (a value changed since,
@@ -102,27 +103,37 @@ int tui_main(const Options *opt, bool start, const char *exe_dir, const bool *lo
     int code = 0;
     char message[1100] = "";
     char racers[1024] = "";
+    SetupResult mode = SETUP_START;
     bool *marks = calloc(option_count, sizeof *marks);
     for (;;) {
         while (!start) {
             int sig = 0;
             SetupResult sr = setup_run(&run.opt, exe_dir, still_given(opt, locked, &run.opt, marks),
-                                       given, message, &sig, racers, sizeof racers);
-            if (sr == SETUP_RACE) {
-                /* the race has its own screen, which starts curses again */
+                                       given, message, &sig, racers, sizeof racers, mode);
+            mode = SETUP_START;
+            if (sr == SETUP_RACE || sr == SETUP_SWEEP) {
+                /* the race and the sweep have screens of their own, which
+                 * start curses again */
                 Options ro = run.opt;
                 crt_done();
                 run_close(&run);
-                free(marks);
-                return race_main(&ro, racers, exe_dir);
-            }
-            if (sr == SETUP_SWEEP) {
-                /* the sweep screen, too, starts curses again */
-                Options so = run.opt;
-                crt_done();
-                run_close(&run);
-                free(marks);
-                return sweepview_main(&so, NULL, exe_dir);
+                char refused[sizeof message] = "";
+                int rc = sr == SETUP_RACE
+                             ? race_main(&ro, racers, exe_dir, refused, sizeof refused)
+                             : sweepview_main(&ro, NULL, exe_dir, refused, sizeof refused);
+                /* one that could not start (a --test set that does not
+                 * load, which the preview does not read): back to the
+                 * form, which says why, as after a single run's */
+                run_init(&run, &ro, exe_dir);
+                if (!refused[0] || !crt_init(why, sizeof why)) {
+                    if (refused[0]) fprintf(stderr, "gradtop: %s\n", refused);
+                    run_close(&run);
+                    free(marks);
+                    return rc;
+                }
+                text_copy(message, sizeof message, refused);
+                mode = sr; /* the form opens in the mode that could not start */
+                continue;
             }
             if (sr == SETUP_QUIT || sr == SETUP_SIGNAL) {
                 crt_done();
