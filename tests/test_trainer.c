@@ -3,6 +3,7 @@
  * step, stop, hyperparameter changes at batch boundaries, early stopping,
  * divergence, reproducibility.
  */
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -256,6 +257,37 @@ static void test_pause_step_and_change_at_next_batch(void **state)
     trainer_resume(t);
     wait_batches(rec, 50);
     assert_true(batches(rec) >= 50);
+    live_finish(l);
+}
+
+/* + and - at the ends of the rate's range: a step that would leave it is
+ * refused, the reply naming the learning rate and the range it keeps to
+ * (as --lr's refusal does), and the rate stays. */
+static void test_scaling_the_rate_out_of_range_says_its_range(void **state)
+{
+    (void)state;
+    Live *l = live_create(1000);
+    Trainer *t = l->t;
+    trainer_pause(t);
+    live_start(l);
+    assert_true(wait_status(t, &l->snap, TRAIN_PAUSED));
+    const double ends[2] = {DBL_TRUE_MIN, DBL_MAX};
+    const double factor[2] = {0.5, 2.0};
+    for (int k = 0; k < 2; k++) {
+        HyperParams hp;
+        trainer_get_hparams(t, &hp);
+        hp.opt.lr = ends[k];
+        TrainerReply r;
+        assert_true(trainer_await(t, trainer_set_hparams(t, &hp), &r));
+        assert_true(r.done);
+        assert_true(trainer_await(t, trainer_scale_lr(t, factor[k]), &r));
+        assert_false(r.done);
+        assert_non_null(strstr(r.text, "learning rate"));
+        assert_non_null(strstr(r.text, "expected a positive number"));
+        trainer_get_hparams(t, &hp);
+        assert_true(hp.opt.lr == ends[k]);
+    }
+    trainer_resume(t);
     live_finish(l);
 }
 
@@ -1776,6 +1808,7 @@ int main(void)
         cmocka_unit_test(test_new_data_without_validation_is_refused),
         cmocka_unit_test(test_the_stop_line_says_where_and_why),
         cmocka_unit_test(test_the_result_line_keeps_huge_figures_short),
+        cmocka_unit_test(test_scaling_the_rate_out_of_range_says_its_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

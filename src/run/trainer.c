@@ -813,10 +813,18 @@ static CmdOutcome apply_command(Trainer *t, const TrainerCommand *c, CmdMode mod
     case TRAINER_SET_HPARAMS: apply_hparams(t, &c->arg.hp, epoch, r); return CMD_NEXT;
     case TRAINER_SCALE_LR: {
         /* any finite positive rate, as --lr takes; a step that would leave
-         * that range (after a thousand presses) keeps the rate */
+         * that range (after a thousand presses) keeps the rate, and the
+         * refusal says the range as --lr's does */
         HyperParams hp = t->opt.hp;
         double lr = hp.opt.lr * c->arg.factor;
-        if (!(lr > 0 && isfinite(lr))) return refuse(r, "the rate would leave its range");
+        if (!(lr > 0 && isfinite(lr))) {
+            r->done = false;
+            snprintf(r->text, sizeof r->text,
+                     "the learning rate %.4g would leave its range (expected a positive "
+                     "number); it stays",
+                     hp.opt.lr);
+            return CMD_NEXT;
+        }
         hp.opt.lr = lr;
         apply_hparams(t, &hp, epoch, r);
         return CMD_NEXT;
