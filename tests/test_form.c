@@ -256,16 +256,43 @@ static void f10_submits_from_any_row_with_the_value_being_typed(void **state)
     assert_true(form_check(&f));
 }
 
+/* A curses terminal that writes to /dev/null, to draw forms into. */
+typedef struct {
+    FILE *out, *in;
+    SCREEN *scr;
+} NullTerm;
+
+static void null_term_open(NullTerm *t)
+{
+    t->out = fopen("/dev/null", "w");
+    t->in = fopen("/dev/null", "r");
+    assert_non_null(t->out);
+    assert_non_null(t->in);
+    t->scr = newterm("xterm", t->out, t->in);
+    assert_non_null(t->scr);
+}
+
+static void null_term_close(NullTerm *t)
+{
+    endwin();
+    delscreen(t->scr);
+    fclose(t->out);
+    fclose(t->in);
+}
+
+/* A form of every option, on o. */
+static void form_of_every_option(Form *f, const Options *o)
+{
+    form_init(f, o);
+    for (size_t i = 0; i < option_count; i++) form_add(f, &option_table[i], false);
+}
+
 /* The row of label on a form drawn width columns wide into a curses
  * window of a terminal that writes to /dev/null. */
 static void drawn_row(Form *f, int width, const char *label, char *row, size_t cap)
 {
-    FILE *out = fopen("/dev/null", "w");
-    FILE *in = fopen("/dev/null", "r");
-    assert_non_null(out);
-    assert_non_null(in);
-    SCREEN *scr = newterm("xterm", out, in);
-    assert_non_null(scr);
+    NullTerm t;
+    null_term_open(&t);
     WINDOW *w = newwin(60, width, 0, 0);
     assert_non_null(w);
     form_draw(f, w, 0, 0, 60, width);
@@ -279,10 +306,7 @@ static void drawn_row(Form *f, int width, const char *label, char *row, size_t c
         }
     }
     delwin(w);
-    endwin();
-    delscreen(scr);
-    fclose(out);
-    fclose(in);
+    null_term_close(&t);
 }
 
 static void a_long_label_never_runs_into_its_value(void **state)
@@ -292,8 +316,7 @@ static void a_long_label_never_runs_into_its_value(void **state)
     Options o;
     options_default(&o);
     o.hp.opt.kind = OPTIMIZER_ADAGRAD; /* "initial accumulator": 19 columns */
-    form_init(&f, &o);
-    for (size_t i = 0; i < option_count; i++) form_add(&f, &option_table[i], false);
+    form_of_every_option(&f, &o);
     char row[256];
     drawn_row(&f, 100, "initial accum", row, sizeof row);
     assert_non_null(strstr(row, "initial accumulator 0.1"));
@@ -303,6 +326,34 @@ static void a_long_label_never_runs_into_its_value(void **state)
     char *v = strstr(row, "0.1");
     assert_non_null(v);
     assert_true(v > row && v[-1] == ' ');
+}
+
+/* A form scrolled to its end in a short window, then drawn in a taller
+ * one (the terminal grown, or rows hidden): the rows scrolled off above
+ * come back rather than blank rows below the last. */
+static void a_taller_window_shows_the_rows_above_not_blanks_below(void **state)
+{
+    (void)state;
+    Form f;
+    Options o;
+    options_default(&o);
+    form_of_every_option(&f, &o);
+    form_add_button(&f, "Start");
+    form_key(&f, KEY_END);
+    NullTerm t;
+    null_term_open(&t);
+    WINDOW *w = newwin(40, 80, 0, 0);
+    assert_non_null(w);
+    form_draw(&f, w, 0, 0, 8, 80);
+    assert_true(f.scroll > 0);
+    werase(w);
+    form_draw(&f, w, 0, 0, 40, 80);
+    /* more rows than the window has: the buttons' row, the last, ends it */
+    char line[96];
+    mvwinnstr(w, 39, 0, line, 80);
+    assert_non_null(strstr(line, "[ Start ]"));
+    delwin(w);
+    null_term_close(&t);
 }
 
 int main(void)
@@ -318,6 +369,7 @@ int main(void)
         cmocka_unit_test(esc_undoes_the_rows_edit_then_cancels),
         cmocka_unit_test(f10_submits_from_any_row_with_the_value_being_typed),
         cmocka_unit_test(a_long_label_never_runs_into_its_value),
+        cmocka_unit_test(a_taller_window_shows_the_rows_above_not_blanks_below),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -539,6 +539,9 @@ void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width)
     }
     if (focus_row < f->scroll + 1) f->scroll = focus_row - 1;
     if (focus_row >= f->scroll + height) f->scroll = focus_row - height + 1;
+    /* no blank rows below the last while rows are scrolled off above (a
+     * taller window, or rows hidden since) */
+    if (f->scroll > n_rows - height) f->scroll = n_rows - height;
     if (f->scroll < 0) f->scroll = 0;
 
     /* the labels' column: the longest label, "> " before it and a blank
