@@ -11,7 +11,10 @@
 #     were before it started;
 #   - the dashboard's e form at 80x24, a value refused (noise nan; a pace
 #     typed as 81 letters): the message names the row and gives the
-#     accepted range whole, wrapped, not cut at the box's edge.
+#     accepted range whole, wrapped, not cut at the box's edge;
+#   - the setup form in sweep mode: a space that does not parse ('nan', a
+#     grid of 5000 points) is refused as it is typed, beside the row and in
+#     full above the key bar, as every other row's value is.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_hostile.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -139,3 +142,17 @@ poll 5 box_says "pace: not a pace 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' 
     fail "at 80x24 the e form's refusal of a long pace is not whole, with its row's name: $(edit_box)"
 keys Escape
 echo "ok: the e form's refusals name the row and give the accepted range whole at 80x24"
+
+# ---- the sweep's space is checked as it is typed --------------------------------
+open_in space sweep 2 iris
+focus space
+keys C-u \; send-keys -t "$PANE" -l 'nan'
+wait_for "^ > space +nan +'nan' at column 1: no" 5 ||
+    fail "space: 'nan' typed into the space row is not refused beside it as it is typed"
+wait_for "^ space: 'nan' at column 1: no such option" 5 ||
+    fail "space: the refusal of 'nan' is not in full, naming the row, above the key bar"
+keys C-u \; send-keys -t "$PANE" -l 'lr=grid(1,2,5000)'
+wait_for "the number of points must be a whole number from 2 to 1000" 5 ||
+    fail "space: a grid of 5000 points is not refused, with the range, as it is typed"
+refused_then_quit space "a space refused as it is typed"
+echo "ok: the space row refuses what does not parse as it is typed, naming the row and the range"

@@ -359,9 +359,9 @@ focus mode
 keys Down
 wait_for '^ > space +.*loguniform' 5 || fail "sweep mode shows no space row with a space to edit"
 # ctrl-u clears the offered space, and it stays clear for another to be typed
-# (it was once filled in again at once)
+# (it was once filled in again at once); an empty space is refused beside it
 keys C-u
-wait_for '^ > space +│' 5 || fail "ctrl-u did not clear the space row: $(focused)"
+wait_for '^ > space +(│|no parameter to search)' 5 || fail "ctrl-u did not clear the space row: $(focused)"
 T send-keys -t "$PANE" -l 'lr=loguniform(1e-3,1e-1); batch-size=choice(8|16|32); layers=choice(4|8,4)'
 wait_for '^ > space +.*layers=choice\(4\|8,4\)' 5 || fail "the typed space is not in its row: $(focused)"
 focus scheduler

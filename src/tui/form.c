@@ -180,6 +180,11 @@ void form_set_group(Form *f, int field, int group)
     if (field >= 0 && field < f->n_fields) f->fields[field].group = group;
 }
 
+void form_set_check(Form *f, int field, FormCheck check)
+{
+    if (field >= 0 && field < f->n_fields) f->fields[field].check = check;
+}
+
 void form_show_if(Form *f, int field, int other, const char *text)
 {
     if (field < 0 || field >= f->n_fields || other < 0 || other >= f->n_fields) return;
@@ -286,6 +291,10 @@ static FormEvent field_validate(Form *f, FormField *fd)
             const char *colon = strstr(m, ": ");
             if (m[0] == '-' && colon) m = colon + 2;
             text_copy(fd->error, sizeof fd->error, m);
+            return FORM_NONE;
+        }
+        if (fd->check && !fd->check(&scratch, fd->text, fd->error, sizeof fd->error)) {
+            if (!fd->error[0]) snprintf(fd->error, sizeof fd->error, "not accepted");
             return FORM_NONE;
         }
     }

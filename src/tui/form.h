@@ -34,8 +34,10 @@ typedef enum {
     FIELD_TEXT,    /* the caller's own row: free text, checked by `check` */
 } FieldKind;
 
-/* The check of a FIELD_TEXT row: false with the reason in err when text is
- * not accepted; opt is the form's working copy. */
+/* The check of a FIELD_TEXT row, or a FIELD_OPTION row's own check after
+ * options_set took its value (form_set_check): false with the reason in
+ * err when text is not accepted; opt is the form's working copy (with the
+ * value, for an option row). */
 typedef bool (*FormCheck)(const Options *opt, const char *text, char *err, size_t cap);
 /* Whether a row applies to the form's working copy (see form_show_when). */
 typedef bool (*FormShow)(const Options *opt);
@@ -108,6 +110,10 @@ int form_add_text(Form *f, const char *label, const char *text, FormCheck check,
 /* Puts one of the caller's own rows under the heading of an option group
  * (OPTGROUP_TRAIN, ...) instead of FORM_GROUP_RUN. */
 void form_set_group(Form *f, int field, int group);
+/* Checks option row field's value with check too, as it is typed, once
+ * options_set has taken it (a value whose grammar options_set leaves to
+ * its user: the sweep's space). */
+void form_set_check(Form *f, int field, FormCheck check);
 /* Shows field only while field other's text is `text`. */
 void form_show_if(Form *f, int field, int other, const char *text);
 /* Row field is hidden while row other reads text. */

@@ -156,22 +156,41 @@ static void follow_mode(Setup *s)
     form_reload(&s->form);
 }
 
-/* Start in sweep mode: the space parses and the sampler can search it
- * (the rest sweep_exec_init checks, the data loaded). */
-static bool sweep_checks(Setup *s)
+/* Whether space parses and, given opt (NULL: not asked), opt's sampler
+ * can search it (the rest sweep_exec_init checks, the data loaded); why
+ * says why not. */
+static bool space_ok(const Options *opt, const char *space, char *why, size_t cap)
 {
     SweepSpace *sp = malloc(sizeof *sp);
     Error err;
     error_clear(&err);
-    bool ok = sp && sweep_space_parse(sp, s->form.opt.space, &err) == ERROR_NONE &&
-              sweep_space_check(sp, &s->form.opt, (SweepSamplerKind)s->form.opt.sampler, &err) ==
-                  ERROR_NONE;
-    if (!ok) {
-        snprintf(s->message, sizeof s->message, "%s", sp ? err.msg : "out of memory");
-        s->message_role = ROLE_BAD;
-    }
+    bool ok =
+        sp && sweep_space_parse(sp, space, &err) == ERROR_NONE &&
+        (!opt || sweep_space_check(sp, opt, (SweepSamplerKind)opt->sampler, &err) == ERROR_NONE);
+    if (!ok) text_copy(why, cap, sp ? err.msg : "out of memory");
     free(sp);
     return ok;
+}
+
+/* The space row, checked as it is typed, as every row is: that it parses
+ * (whether the sampler can search it waits for Start, as the sampler may
+ * change after it): "--space: 'lr' at column 4: ..." -> "'lr' at column
+ * 4: ...". */
+static bool check_space(const Options *opt, const char *text, char *err, size_t cap)
+{
+    (void)opt;
+    char why[512];
+    if (space_ok(NULL, text, why, sizeof why)) return true;
+    text_copy(err, cap, strncmp(why, "--space: ", 9) == 0 ? why + 9 : why);
+    return false;
+}
+
+/* Start in sweep mode: the space as the sampler chosen last sees it. */
+static bool sweep_checks(Setup *s)
+{
+    if (space_ok(&s->form.opt, s->form.opt.space, s->message, sizeof s->message)) return true;
+    s->message_role = ROLE_BAD;
+    return false;
 }
 
 static void preview_key(const Options *o, char *buf, size_t cap)
@@ -777,9 +796,12 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
             form_hide_if(&s->form, not_swept[k], s->mode_field, "sweep");
         /* gradtop sweep's own rows, in sweep mode */
         for (size_t i = 0; i < option_count; i++)
-            if (option_table[i].group == OPTGROUP_SWEEP)
-                form_show_if(&s->form, form_add(&s->form, &option_table[i], locked && locked[i]),
-                             s->mode_field, "sweep");
+            if (option_table[i].group == OPTGROUP_SWEEP) {
+                int row = form_add(&s->form, &option_table[i], locked && locked[i]);
+                form_show_if(&s->form, row, s->mode_field, "sweep");
+                if (!strcmp(option_table[i].name, "space"))
+                    form_set_check(&s->form, row, check_space);
+            }
     }
     form_add_button(&s->form, "Start");
     form_add_button(&s->form, "Quit");
