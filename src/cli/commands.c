@@ -104,8 +104,8 @@ const CliExit cli_exits[] = {
                     "sweep, when no trial is left with a best epoch; the last finite weights are "
                     "kept"},
     {EXIT_INTERRUPTED, "interrupted: SIGINT, or SIGTERM or SIGHUP in train and in a headless race "
-                       "or sweep (on a screen those exit 143 and 129, 128 + the signal); the "
-                       "current batch finishes, run files are complete"},
+                       "or sweep (on a screen those exit 143 and 129, 128 + the signal, and "
+                       "SIGQUIT 131); the current batch finishes, run files are complete"},
 };
 const size_t cli_exit_count = sizeof cli_exits / sizeof cli_exits[0];
 
