@@ -353,6 +353,38 @@ static void test_dataset_kind_tells_idx_as_dataset_load_does(void **state)
     unlink(fifo);
 }
 
+/* A bare name (no slash, no dot) that is a file in the working directory
+ * is loaded by its bytes, as MNIST's own file names are: dataset_kind
+ * tells it so too, not as a CSV file of datasets/. */
+static void test_dataset_kind_of_a_bare_file_name_is_what_loads(void **state)
+{
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(IDX), 0);
+    Dataset ds;
+    Error err = {0};
+    ErrorCode rc = dataset_load(&ds, "tiny-images-idx3-ubyte", NULL, &err);
+    DatasetKind named = dataset_kind("tiny-images-idx3-ubyte");
+    assert_int_equal(chdir(cwd), 0);
+    assert_int_equal(rc, ERROR_NONE);
+    check_tiny(&ds);
+    dataset_free(&ds);
+    assert_int_equal(named, DATASET_KIND_IDX);
+    /* told by its bytes, whatever its name */
+    unsigned char raw[64];
+    size_t n = tiny_images(raw, 0);
+    write_tmp("pixels", raw, n);
+    static const unsigned char text[] = "a,b\n1,2\n";
+    write_tmp("table-ubyte", text, sizeof text - 1);
+    assert_int_equal(chdir(tmpdir), 0);
+    DatasetKind pixels = dataset_kind("pixels"), table = dataset_kind("table-ubyte"),
+                iris = dataset_kind("iris");
+    assert_int_equal(chdir(cwd), 0);
+    assert_int_equal(pixels, DATASET_KIND_IDX);
+    assert_int_equal(table, DATASET_KIND_IDX); /* named -ubyte: dataset_load takes it as IDX */
+    assert_int_equal(iris, DATASET_KIND_CSV);
+}
+
 static void expect_refused(const char *images, const char *labels, const char *part)
 {
     Dataset ds;
@@ -576,6 +608,7 @@ int main(void)
         cmocka_unit_test(test_csv_options_for_idx_data_are_refused),
         cmocka_unit_test(test_dataset_load_recognises_idx_by_content),
         cmocka_unit_test(test_dataset_kind_tells_idx_as_dataset_load_does),
+        cmocka_unit_test(test_dataset_kind_of_a_bare_file_name_is_what_loads),
         cmocka_unit_test(test_idx_bad_files_are_refused_naming_the_file),
         cmocka_unit_test(test_idx_gzip_members_and_header_crc_load_the_same),
         cmocka_unit_test(test_idx_large_gzip_loads_every_pixel),

@@ -788,6 +788,7 @@ static void options_run(RunInfo *r, const char *dataset, const char *const *set)
         assert_int_equal(options_set(&r->options, options_find(set[0]), set[1], NULL, &e),
                          ERROR_NONE);
     }
+    r->data_kind = dataset_kind(dataset);
     r->has_options = true;
 }
 
@@ -837,6 +838,46 @@ static void data_options_differ_only_where_they_apply(void **state)
     assert_int_equal(rundiff_build(&d, images, 2, &err), ERROR_NONE);
     assert_null(diff_column(&d, "missing"));
     rundiff_free(&d);
+}
+
+/* Which kind of data a run's dataset is, is told once, when its config.txt
+ * is read: rebuilding the list of differing options opens no dataset file,
+ * and a run whose images file is later removed (its name says nothing of
+ * images) keeps being an IDX run, with no missing-value policy to compare. */
+static void a_runs_data_kind_is_told_when_its_config_is_read(void **state)
+{
+    Env *env = *state;
+    char images[256], config[4096];
+    pathf(images, sizeof images, "%s/pixels.bin", env->tmp);
+    /* gzip's first bytes: images (the only gzip data that loads) */
+    write_file(images, "\x1f\x8b\x08", "wb");
+    static const char *const names[2] = {"images", "dropping"};
+    for (int i = 0; i < 2; i++) {
+        TestRun *t = start_run(env->logdir, names[i], NULL, 0.01);
+        run_epoch(t, 1, 0.5);
+        finish_run(t, TRAIN_DONE, 1);
+        pathf(config, sizeof config, "%s/config.txt", t->path);
+        char text[512];
+        if (i == 0)
+            snprintf(text, sizeof text, "dataset = %s\n", images);
+        else
+            snprintf(text, sizeof text, "dataset = datasets/iris.csv\nmissing = drop\n");
+        write_file(config, text, "w");
+        close_run(t);
+    }
+    RunSet rs;
+    Error err = {0};
+    assert_int_equal(runset_open(&rs, env->logdir, &err), ERROR_NONE);
+    assert_int_equal(rs.n_runs, 2);
+    RunDiff d;
+    assert_int_equal(rundiff_build(&d, rs.runs, rs.n_runs, &err), ERROR_NONE);
+    assert_null(diff_column(&d, "missing"));
+    rundiff_free(&d);
+    assert_int_equal(unlink(images), 0);
+    assert_int_equal(rundiff_build(&d, rs.runs, rs.n_runs, &err), ERROR_NONE);
+    if (diff_column(&d, "missing")) fail_msg("the images run became a CSV run");
+    rundiff_free(&d);
+    runset_free(&rs);
 }
 
 /* ---- status ------------------------------------------------------------ */
@@ -1459,6 +1500,7 @@ int main(void)
         T(lists_the_hyperparameters_that_differ),
         T(options_changed_live_are_marked),
         cmocka_unit_test(data_options_differ_only_where_they_apply),
+        T(a_runs_data_kind_is_told_when_its_config_is_read),
         T(status_comes_from_the_result_line_else_running_or_interrupted),
         T(a_resumed_run_is_running_again_after_its_result_line),
         T(a_trial_a_sweep_pruned_is_pruned),

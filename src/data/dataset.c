@@ -419,8 +419,15 @@ DatasetKind dataset_kind(const char *spec)
 {
     if (!spec || !*spec) return DATASET_KIND_CSV;
     if (dataset_is_generated_name(spec)) return DATASET_KIND_GENERATED;
-    if (is_bare_name(spec))
-        return dataset_is_builtin_idx_name(spec) ? DATASET_KIND_IDX : DATASET_KIND_CSV;
+    if (is_bare_name(spec)) {
+        if (dataset_is_builtin_idx_name(spec)) return DATASET_KIND_IDX;
+        /* a CSV file of the dataset directories is found first; else a
+         * file of that name here is loaded by its bytes, as a path is
+         * ("train-images-idx3-ubyte" has no dot) */
+        char named[PATH_MAX];
+        if (named_csv(spec, NULL, named, sizeof named) || !is_regular_file(spec))
+            return DATASET_KIND_CSV;
+    }
     bool idx = strstr(spec, "-ubyte") != NULL;
     struct stat st;
     if (stat(spec, &st) != 0)

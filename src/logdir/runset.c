@@ -1211,6 +1211,7 @@ static void read_config(RunInfo *r, Source *s)
     }
     r->state->dirty = true;
     r->options = o;
+    r->data_kind = dataset_kind(o.dataset);
     r->has_options = true;
 }
 
@@ -1661,7 +1662,7 @@ ErrorCode rundiff_build(RunDiff *d, RunInfo *const *runs, size_t n, Error *err)
             vals[i][0] = '\0';
             const RunInfo *r = runs[i];
             if (!r->has_options || !option_applies(spec, &r->options) ||
-                !option_applies_to_data(spec, &r->options))
+                !option_data_applies_kind(option_data(spec), r->options.dataset, r->data_kind))
                 continue;
             diff_format(&r->options, spec, vals[i], sizeof vals[i]);
             /* changed live: the value it began with, marked */

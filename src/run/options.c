@@ -339,15 +339,19 @@ OptionData option_data(const OptionSpec *s)
     return OPTDATA_ANY;
 }
 
-bool option_data_applies(OptionData d, const char *dataset)
+bool option_data_applies_kind(OptionData d, const char *dataset, DatasetKind kind)
 {
     switch (d) {
-    case OPTDATA_GENERATED: return dataset_kind(dataset) == DATASET_KIND_GENERATED;
-    case OPTDATA_CSV: return dataset_kind(dataset) == DATASET_KIND_CSV;
-    case OPTDATA_IDX_FILE:
-        return !dataset_is_builtin_idx_name(dataset) && dataset_kind(dataset) == DATASET_KIND_IDX;
+    case OPTDATA_GENERATED: return kind == DATASET_KIND_GENERATED;
+    case OPTDATA_CSV: return kind == DATASET_KIND_CSV;
+    case OPTDATA_IDX_FILE: return !dataset_is_builtin_idx_name(dataset) && kind == DATASET_KIND_IDX;
     default: return true;
     }
+}
+
+bool option_data_applies(OptionData d, const char *dataset)
+{
+    return d == OPTDATA_ANY || option_data_applies_kind(d, dataset, dataset_kind(dataset));
 }
 
 bool option_applies_to_data(const OptionSpec *s, const Options *o)

@@ -215,7 +215,9 @@ bool dataset_is_generated_name(const char *name);
  * (option_applies_to_data): a generated set's name; fashion-mnist and
  * fashion-mnist-test, or a regular file whose first bytes are IDX or gzip
  * (the only gzip data that loads), or one named "-ubyte" as dataset_load
- * takes it, are IDX; any other name or file, a pipe included, is CSV.  A
+ * takes it, are IDX (a bare name that is no CSV file of datasets/ but a
+ * file here is such a file: "train-images-idx3-ubyte"); any other name or
+ * file, a pipe included, is CSV.  A
  * path that is no longer there (a finished run's) is told by its name:
  * IDX when it holds "-ubyte" or ends in ".idx" or ".gz".  Reads at most
  * four bytes of the file; never reads from a pipe.
