@@ -1074,6 +1074,37 @@ static void config_line_too_long_names_file_and_line(void **state)
     expect_config_error(FIXTURES "long_line.cfg", 2, "too long");
 }
 
+/* space.txt holds `space = SPEC`, SPEC up to OPTIONS_SPACE - 1 bytes as
+ * --space takes it: the line is longer than the spec, and sweep --config
+ * and --resume read it back. */
+static void config_line_of_the_longest_space_loads(void **state)
+{
+    (void)state;
+    char spec[OPTIONS_SPACE];
+    const char *head = "lr=loguniform(1e-4,1e-1)";
+    memset(spec, ' ', sizeof spec - 1);
+    memcpy(spec, head, strlen(head));
+    spec[sizeof spec - 1] = '\0';
+    size_t cap = sizeof spec + 64;
+    char *text = malloc(cap);
+    assert_non_null(text);
+    snprintf(text, cap, "epochs = 5\nspace = %s\n", spec);
+    assert_true(strlen(text) > 4096 + 8);
+    char path[] = "/tmp/gradtop-test-options-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    write_file(path, text);
+    free(text);
+    Options o;
+    options_default(&o);
+    Error err = {0};
+    ErrorCode rc = options_load_file(&o, path, NULL, &err);
+    unlink(path);
+    if (rc != ERROR_NONE) fail_msg("a space of %zu bytes: %s", strlen(spec), err.msg);
+    assert_string_equal(o.space, head);
+}
+
 static void config_missing_file_is_input_error(void **state)
 {
     (void)state;
@@ -1430,6 +1461,7 @@ int main(void)
         cmocka_unit_test(config_bad_value_names_file_line_and_option),
         cmocka_unit_test(config_missing_equals_names_file_and_line),
         cmocka_unit_test(config_line_too_long_names_file_and_line),
+        cmocka_unit_test(config_line_of_the_longest_space_loads),
         cmocka_unit_test(config_missing_file_is_input_error),
         cmocka_unit_test(config_errors_in_generated_files),
         cmocka_unit_test(config_nul_byte_is_refused_at_line_and_column),

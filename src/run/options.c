@@ -865,8 +865,9 @@ char *options_trim(char *s)
  * from `yes`) into an error instead of a hang. */
 #define CONFIG_MAX_BYTES (1024 * 1024)
 /* The longest line, its line break left out: a key and the longest value
- * (a path of OPTIONS_PATH bytes, quoted) with room to spare. */
-#define CONFIG_MAX_LINE 4095
+ * (a sweep's space of OPTIONS_SPACE bytes, as space.txt writes it) with
+ * room to spare. */
+#define CONFIG_MAX_LINE 8191
 
 /* Whether c may appear in a config file: printable bytes (UTF-8 included),
  * tab, and CR and LF as line breaks. */

@@ -238,7 +238,7 @@ char *options_trim(char *s);
 /* Reads `key = value` lines (# comments, blank lines); unknown keys and bad
  * values are errors naming file and line.  The file must be text (a NUL or
  * other control byte is ERROR_INPUT at its line and column), of at most
- * 1 MB and lines of at most 4095 bytes, so that endless input ends; it is
+ * 1 MB and lines of at most 8191 bytes, so that endless input ends; it is
  * checked whole before any key is applied.  A named pipe without a writer
  * is refused, not waited on.  Keys in `locked` (may be NULL; one flag per
  * option_table row, then one for the dataset key: option_count + 1 in all)
