@@ -196,10 +196,12 @@ resize 200 60 # the whole help on one page
 keys '?'
 wait_for 'gradtop sweep keys' 5 || fail "? did not show the help"
 wait_for 'up/down, pgup/pgdn and home/end' 5 || fail "the help does not say which keys move the cursor"
-# every status word the rows show is explained, waiting included
+# every status word the rows show is explained, waiting included, and
+# where the cursor stays
 help=$(screen | tr -d '│|' | tr '\n' ' ' | tr -s ' ')
 for word in 'waiting (not started yet' 'running;' 'paused (by you)' 'at rung (asha' 'promoted (' \
-    'exploited (' 'pruned (' 'done;' 'early stop (' 'diverged;' 'stopped;' 'failed.'; do
+    'exploited (' 'pruned (' 'done;' 'early stop (' 'diverged;' 'stopped;' 'failed.' \
+    'it stays on the first row, the leader, until you move it or act on its trial'; do
     case $help in *"$word"*) ;; *) fail "the help does not explain '$word': $help" ;; esac
 done
 keys '?'

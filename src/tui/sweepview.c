@@ -1133,7 +1133,9 @@ static void draw_help(SweepScreen *s, int rows, int cols)
     char text[1536];
     snprintf(text, sizeof text,
              "Rows: one per trial started, best first (o orders them by number); up/down, "
-             "pgup/pgdn and home/end move the cursor, the trial p, s, + and enter act on; # in the "
+             "pgup/pgdn and home/end move the cursor, the trial p, s, + and enter act on (it stays "
+             "on the first row, the leader, until you move it or act on its trial, then follows "
+             "its trial as the rows move); # in the "
              "trial's colour, which its curve and its scatter points have too (colours repeat "
              "past the palette's; the best's and the cursor's are bold and on top; without "
              "colour the best's curve is solid, the cursor's dashed and the others dotted, dim "
