@@ -370,6 +370,15 @@ odd=$(awk '{ n = split($0, a, /\\f/); if (n > 1 && substr(a[n], 1, 1) != "R") pr
            /^$/ && !nf { print NR": blank line in filled text" }
            END { if (nf) print "no .fi after the last .nf" }' "$T/man.1" | head -n 3)
 [ -z "$odd" ] || bad "the manual's roff is unbalanced: $odd"
+# Where the sweep screen's cursor stays, as the screen's own help says, and
+# what sweep --resume refuses in space.txt.
+LAST="gradtop --man: SWEEP SCREEN KEYS and FILES"
+man_section 'SWEEP SCREEN KEYS' | sed -e 's/\\-/-/g' | tr '\n' ' ' >"$T/man.sec"
+expect_line "$T/man.sec" 'it stays on the first row, the leader, until it is moved or its trial acted on' \
+    "the manual does not say where the sweep screen's cursor stays"
+man_section FILES | sed -e 's/\\f[BIRP]//g' -e 's/\\-/-/g' | tr '\n' ' ' >"$T/man.sec"
+expect_line "$T/man.sec" 'sweep --resume reads it \(refusing sweep settings' \
+    "the manual does not say that sweep --resume refuses space.txt's edited settings"
 man_section EXAMPLES >"$T/man.sec"
 expect_line "$T/man.sec" '\\-\\-lr' "the manual's EXAMPLES do not write --lr as \\-\\-lr"
 expect_no_line "$T/man.sec" '\\e' "the manual's EXAMPLES show a literal backslash"

@@ -203,7 +203,8 @@ void cli_man(FILE *f)
     roff(f, "gradtop sweep on a terminal shows a leaderboard of the trials, their curves, a "
             "scatter per searched parameter and the events; without one it prints a line per "
             "event. Up/down, pgup/pgdn and home/end move the cursor, the trial p, s, + and "
-            "enter act on.\n");
+            "enter act on; it stays on the first row, the leader, until it is moved or its trial "
+            "acted on, then follows its trial as the rows move.\n");
     key_rows(f, sweep_key_table, sweep_key_count);
     fputs(".SH VIEW KEYS\n", f);
     roff(f, "gradtop view lists the runs under LOGDIR (a sweep's trials among them), one column "
@@ -229,8 +230,10 @@ void cli_man(FILE *f)
          "included); written atomically"},
         {"SWEEPDIR/", "a sweep's directory, LOGDIR/YYYYMMDD-HHMMSS-DATASET-sweep[-NAME]/, with a "
                       "run directory per trial (...-DATASET-trial-NNN)"},
-        {"SWEEPDIR/space.txt", "the sweep's options as key = value lines: sweep --config "
-                               "space.txt repeats the sweep, and sweep --resume reads it"},
+        {"SWEEPDIR/space.txt",
+         "the sweep's options as key = value lines: sweep --config "
+         "space.txt repeats the sweep, and sweep --resume reads it (refusing sweep "
+         "settings the trials' journals say they were not made with)"},
         {"SWEEPDIR/trials.csv", "a row per trial started: its status, rung, epochs, figures, "
                                 "parameters and run directory"},
         {"SWEEPDIR/best.txt",
