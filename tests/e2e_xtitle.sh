@@ -140,4 +140,21 @@ start_session other C.UTF-8 "view '$TMP/other'"
 wait_for 'torch ' 15 || fail "view does not list the other writer's run"
 every_size "view of another writer's event file" "80x24 120x40" '^ *0 .*[0-9] +step$'
 screen | grep -Eq '^run .* status +step +best' || fail "the list of another writer's run does not say step"
+# and the help says why
+resize 200 60
+keys '?'
+wait_for 'gradtop view keys' 5 || fail "? did not show the view's help"
+keys NPage NPage NPage NPage # to the legend, below the keys
+wait_for 'Reloads every' 5 || fail "pgdn did not scroll the view's help to its end"
+# the box's text alone, the screen behind it left out
+help=$(screen | perl -CSD -Mutf8 -ne '
+    if (!defined $l && /┌─ gradtop view keys/) { $l = index($_, "┌"); $r = index($_, "┐"); next }
+    next unless defined $l; last if substr($_, $l, 1) eq "└";
+    print substr($_, $l + 1, $r - $l - 1), " "' | tr -s ' ')
+case $help in
+*"call step where another writer's event files are shown"*) ;;
+*) fail "the view's help does not say when the list and the axis count steps: $help" ;;
+esac
+echo "ok: the view's help says when it counts steps"
+keys '?'
 quit_exits other 0

@@ -1148,7 +1148,9 @@ static void draw_help(Viewer *v, int rows, int cols)
         "with a * is the one the run began with and changed live: its journal and the "
         "charts' triangles say when); best is "
         "the best figure by the run's monitor (others: validation accuracy, else loss) and "
-        "its epoch; ! marks a run with damaged lines (the status line says which).  Charts: "
+        "its epoch, which the list and the x axis call step where another writer's event files "
+        "are shown (their steps may count batches); ! marks a run with damaged lines (the status "
+        "line says which).  Charts: "
         "one per metric, %s; the star marks the best epoch of the run under the cursor, "
         "triangles its journal's events: hyperparameter changes and restored weights, a stop or "
         "early stop (in the warning colour), a divergence (in the bad one).  Reloads every 0.5 s.",
