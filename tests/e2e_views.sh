@@ -299,6 +299,16 @@ wait_for '^\(scrolled up\) +(│|\|)' 5 || fail "scrolled back, the table does n
 on_screen '^ +epoch +loss +accuracy +val_loss +val_acc +(│|\|)' ||
     fail "scrolled back, the headings are not whole: $(screen | sed -n 2p)"
 echo "ok: scrolled back at 80x24, the epochs table says so below its rows, headings whole"
+# the help says which keys scroll it
+resize 200 70
+keys '?'
+wait_for 'gradtop keys' 5 || fail "? did not show the dashboard's help"
+help=$(box_text 'gradtop keys')
+case $help in
+*"In the epochs view up, down, pgup, pgdn and home scroll back through the epochs"*) ;;
+*) fail "the help does not say which keys scroll the epochs table: $help" ;;
+esac
+echo "ok: the help says which keys scroll the epochs table"
 
 # breast_cancer at 120x40: the network view's hint names the keys that do
 # what it says (d discretizes the boundary); the range labels keep a blank

@@ -146,11 +146,7 @@ keys '?'
 wait_for 'gradtop view keys' 5 || fail "? did not show the view's help"
 keys NPage NPage NPage NPage # to the legend, below the keys
 wait_for 'Reloads every' 5 || fail "pgdn did not scroll the view's help to its end"
-# the box's text alone, the screen behind it left out
-help=$(screen | perl -CSD -Mutf8 -ne '
-    if (!defined $l && /┌─ gradtop view keys/) { $l = index($_, "┌"); $r = index($_, "┐"); next }
-    next unless defined $l; last if substr($_, $l, 1) eq "└";
-    print substr($_, $l + 1, $r - $l - 1), " "' | tr -s ' ')
+help=$(box_text 'gradtop view keys')
 case $help in
 *"call step where another writer's event files are shown"*) ;;
 *) fail "the view's help does not say when the list and the axis count steps: $help" ;;

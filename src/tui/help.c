@@ -33,7 +33,9 @@ static void legend_text(char *buf, size_t cap)
              "Charts: %s, smoothed; the raw curves are drawn faint behind.  Marks on the x axis: "
              "%s.  Status words: RUNNING, PAUSED, EARLY "
              "STOPPED (by patience or by s), DIVERGED, DONE.  Earlier runs on the same dataset "
-             "(from the log directory) are drawn dim behind; b hides them.  The boundary and "
+             "(from the log directory) are drawn dim behind; b hides them.  In the epochs view "
+             "up, down, pgup, pgdn and home scroll back through the epochs, and end follows the "
+             "newest again.  The boundary and "
              "confusion views give each class %s; a regression's map runs from %s, as its "
              "legend says.",
              curves, marks,

@@ -62,6 +62,16 @@ cleanup() {
 # screen: the text of the pane, or nothing.
 screen() { T capture-pane -p -t "$PANE" 2>/dev/null; }
 
+# box_text TITLE: the text inside the box whose top border begins with
+# "┌─ TITLE" (a help), its rows joined by blanks, the screen behind it left
+# out.
+box_text() {
+    screen | BOX_TITLE="$1" perl -CSD -Mutf8 -ne '
+        if (!defined $l && index($_, "┌─ $ENV{BOX_TITLE}") >= 0) { $l = index($_, "┌"); $r = index($_, "┐"); next }
+        next unless defined $l; last if substr($_, $l, 1) eq "└";
+        print substr($_, $l + 1, $r - $l - 1), " "' | tr -s ' '
+}
+
 # fail MESSAGE...: says what failed and shows the screen; exits 1.
 fail() {
     echo "$E2E: FAIL: $*"
