@@ -162,10 +162,11 @@ done
 resize 120 40
 tab_to gradient
 wait_for 'noise scale B_simple' 5 || fail "the gradient view shows no noise scale"
+# the probe's figure is drawn a moment after the line: wait for the whole line
+wait_for 'noise scale B_simple.*\|²  [0-9.]+k?  \(this probe [0-9.]+k?\)' 5 ||
+    fail "the noise scale's figures are not plain: $(screen | grep -E 'noise scale B_simple')"
 line=$(screen | grep -E 'noise scale B_simple' | head -n 1)
 echo "$line" | grep -Eq 'e[+-]?0' && fail "the noise scale is written with an exponent: $line"
-echo "$line" | grep -Eq '\|²  [0-9.]+k?  \(this probe [0-9.]+k?\)' ||
-    fail "the noise scale's figures are not plain: $line"
 echo "ok: the noise scale reads plainly: $(echo "$line" | sed 's/ *│.*//')"
 # At 80x24 the view's lines were cut through their figures ("354 of…",
 # "range -0.…", "(n…"): a figure that does not fit is left out whole.
@@ -303,11 +304,16 @@ echo "ok: scrolled back at 80x24, the epochs table says so below its rows, headi
 resize 200 70
 keys '?'
 wait_for 'gradtop keys' 5 || fail "? did not show the dashboard's help"
-help=$(box_text 'gradtop keys')
-case $help in
-*"In the epochs view up, down, pgup, pgdn and home scroll back through the epochs"*) ;;
-*) fail "the help does not say which keys scroll the epochs table: $help" ;;
-esac
+# the ? can be read before the resize is: the help is drawn at 80x24 (with
+# "more below") and again at 200x70, so the box is read until it is whole
+help_says_scroll() {
+    case $(box_text 'gradtop keys') in
+    *"In the epochs view up, down, pgup, pgdn and home scroll back through the epochs"*) ;;
+    *) return 1 ;;
+    esac
+}
+poll 5 help_says_scroll ||
+    fail "the help does not say which keys scroll the epochs table: $(box_text 'gradtop keys')"
 echo "ok: the help says which keys scroll the epochs table"
 
 # breast_cancer at 120x40: the network view's hint names the keys that do
