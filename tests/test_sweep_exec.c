@@ -1093,7 +1093,14 @@ static void strip_last_section(const char *path)
     fail_msg("%s has no LAST section", path);
 }
 
-static void best_pairs_of(const Options *o, const char *dir, bool resume, char *buf, size_t cap);
+/* The best trial's result pairs, in either order (sweep_result_pairs). */
+typedef struct {
+    char headless[800], screen[800];
+    char end_line[1024]; /* its END event's line in the screen's order, "" when not told */
+    bool read_back;      /* its pairs are those of its journal (--resume) */
+} BestPairs;
+
+static void best_pairs_of(const Options *o, const char *dir, bool resume, BestPairs *p);
 
 /* The same under --no-restore-best, the sweep killed as each trial's end
  * is told (its files whole, trials.csv still saying running): a trial
@@ -1139,10 +1146,10 @@ static void an_early_stopped_trial_without_restore_best_ends_where_it_stopped(vo
         assert_string_equal(strchr(a_best, '\n'), strchr(best, '\n'));
         every_journal_has_its_result(cut, c.n);
         /* and the result line's figures, from the best trial's journal */
-        char pa[800], pc[800];
-        best_pairs_of(&o, whole, true, pa, sizeof pa);
-        best_pairs_of(&o, cut, true, pc, sizeof pc);
-        assert_string_equal(pa, pc);
+        BestPairs pa, pc;
+        best_pairs_of(&o, whole, true, &pa);
+        best_pairs_of(&o, cut, true, &pc);
+        assert_string_equal(pa.headless, pc.headless);
         /* a checkpoint from before LAST: the trial ends with its last
          * epoch's figures as metrics.csv has them */
         snprintf(cut, sizeof cut, "%s/norestore-old-%d", tmpdir, nth);
@@ -2201,7 +2208,7 @@ static void log_event(void *ctx, const SweepExec *x, const SweepEvent *e)
 {
     EventLog *l = ctx;
     char line[2048];
-    sweep_event_text(x, e, line, sizeof line);
+    sweep_event_text(x, e, SWEEP_PAIRS_HEADLESS, line, sizeof line);
     int w = snprintf(l->text + l->n, sizeof l->text - l->n, "%s\n", line);
     if (w > 0 && (size_t)w < sizeof l->text - l->n) l->n += (size_t)w;
 }
@@ -2343,19 +2350,38 @@ static void a_trial_opened_again_has_no_figures_until_it_ends(void **state)
     assert_true(w.checked > 0);
 }
 
+/* The END events' lines in the screen's order, by trial. */
+typedef struct {
+    char line[8][1024];
+} EndLines;
+
+static void log_end(void *ctx, const SweepExec *x, const SweepEvent *e)
+{
+    EndLines *l = ctx;
+    if (e->kind == SWEEP_EV_END && e->trial < 8)
+        sweep_event_text(x, e, SWEEP_PAIRS_MONITOR_FIRST, l->line[e->trial], sizeof l->line[0]);
+}
+
 /* The sweep o in dir (made), resumed from it when resume; the best
- * trial's result pairs, as the result line gives them, into buf. */
-static void best_pairs_of(const Options *o, const char *dir, bool resume, char *buf, size_t cap)
+ * trial's result pairs, as the result line and the screen give them,
+ * into p. */
+static void best_pairs_of(const Options *o, const char *dir, bool resume, BestPairs *p)
 {
     mkdir(dir, 0755);
     PreparedData data;
     Error err = {0};
-    SweepExec *x = sweep_opened(o, dir, NULL, &data);
+    static EndLines ends;
+    memset(&ends, 0, sizeof ends);
+    SweepHooks hooks = {.ctx = &ends, .on_event = log_end};
+    SweepExec *x = sweep_opened(o, dir, &hooks, &data);
     if (resume) assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
     assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
     int b = sweep_exec_best(x);
-    assert_true(b >= 0 && x->trials[b].has_result);
-    sweep_result_pairs(x, &x->trials[b], buf, cap);
+    assert_true(b >= 0 && b < 8 && x->trials[b].has_result);
+    sweep_result_pairs(x, &x->trials[b], SWEEP_PAIRS_HEADLESS, p->headless, sizeof p->headless);
+    sweep_result_pairs(x, &x->trials[b], SWEEP_PAIRS_MONITOR_FIRST, p->screen, sizeof p->screen);
+    snprintf(p->end_line, sizeof p->end_line, "%s", ends.line[b]);
+    p->read_back = x->trials[b].result_pairs[0] != '\0';
     sweep_closed(x, &data);
 }
 
@@ -2368,13 +2394,80 @@ static void a_resumed_sweep_gives_an_ended_trials_own_result(void **state)
     (void)state;
     Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 3, 4, 1);
     snprintf(o.test, sizeof o.test, "iris");
-    char dir[256], whole[800], again[800];
+    char dir[256];
+    BestPairs whole, again;
     snprintf(dir, sizeof dir, "%s/ended-result", tmpdir);
-    best_pairs_of(&o, dir, false, whole, sizeof whole);
-    assert_non_null(strstr(whole, " test_loss="));
+    best_pairs_of(&o, dir, false, &whole);
+    assert_non_null(strstr(whole.headless, " test_loss="));
     /* resumed once it ended: every trial is read back */
-    best_pairs_of(&o, dir, true, again, sizeof again);
-    assert_string_equal(whole, again);
+    best_pairs_of(&o, dir, true, &again);
+    assert_true(again.read_back);
+    assert_string_equal(whole.headless, again.headless);
+}
+
+/* s without its pair pair (" KEY=VALUE" or at its start "KEY=VALUE "). */
+static void without_pair(const char *s, const char *pair, char *buf, size_t cap)
+{
+    const char *at = strstr(s, pair);
+    assert_non_null(at);
+    size_t len = strlen(pair);
+    if (at > s && at[-1] == ' ') at--, len++;
+    snprintf(buf, cap, "%.*s%s", (int)(at - s), s, at + len);
+}
+
+/* The screen's order of a trial's result pairs puts the monitored figure's
+ * pair right after best_epoch, the rest as the headless line has them (and
+ * that line's order is the result line's, unchanged); a trial read back by
+ * --resume, whose pairs are its journal's text in the headless order, the
+ * same; and an END event's line ends with the pairs in the order asked. */
+static void the_screens_order_puts_the_monitored_pair_after_best_epoch(void **state)
+{
+    (void)state;
+    static const char *const mons[] = {"val_loss", "val_accuracy", "loss"};
+    for (int m = 0; m < 3; m++) {
+        Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 3, 3, 1);
+        snprintf(o.test, sizeof o.test, "iris");
+        snprintf(o.monitor, sizeof o.monitor, "%s", mons[m]);
+        char dir[256], pair[64], a[800], b[800];
+        snprintf(dir, sizeof dir, "%s/screen-order-%d", tmpdir, m);
+        BestPairs live, back;
+        best_pairs_of(&o, dir, false, &live);
+        best_pairs_of(&o, dir, true, &back);
+        assert_false(live.read_back);
+        assert_true(back.read_back);
+        /* the headless order, as the result line has it */
+        int n = 0;
+        double f[8];
+        assert_int_equal(sscanf(live.headless,
+                                "epochs=%lf best_epoch=%lf loss=%lf accuracy=%lf val_loss=%lf "
+                                "val_accuracy=%lf test_loss=%lf test_accuracy=%lf%n",
+                                &f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7], &n),
+                         8);
+        assert_int_equal(live.headless[n], '\0');
+        /* the screen's: the monitor's pair third, the others as they were */
+        const char *third = live.screen;
+        for (int k = 0; k < 2; k++) third = strchr(third, ' ') + 1;
+        assert_true(!strncmp(live.screen, "epochs=", 7) &&
+                    !strncmp(strchr(live.screen, ' '), " best_epoch=", 12));
+        snprintf(pair, sizeof pair, "%.*s", (int)strcspn(third, " "), third);
+        assert_int_equal(strncmp(pair, mons[m], strlen(mons[m])), 0);
+        assert_int_equal(pair[strlen(mons[m])], '=');
+        without_pair(live.headless, pair, a, sizeof a);
+        without_pair(live.screen, pair, b, sizeof b);
+        assert_string_equal(a, b);
+        if (m < 2)
+            assert_string_not_equal(live.headless, live.screen);
+        else
+            assert_string_equal(live.headless, live.screen); /* loss is there already */
+        /* read back from the journal: the same, in either order */
+        assert_string_equal(live.headless, back.headless);
+        assert_string_equal(live.screen, back.screen);
+        /* the END event's line */
+        size_t ln = strlen(live.end_line), sn = strlen(live.screen);
+        assert_true(ln > sn + 1);
+        assert_int_equal(live.end_line[ln - sn - 1], ' ');
+        assert_string_equal(live.end_line + ln - sn, live.screen);
+    }
 }
 
 /* ---- files --------------------------------------------------------------- */
@@ -3203,6 +3296,7 @@ int main(void)
         cmocka_unit_test(a_resume_stopped_at_once_ends_the_pruned_trials_left_open),
         cmocka_unit_test(a_trial_whose_run_is_gone_starts_over_and_says_so),
         cmocka_unit_test(a_resumed_sweep_gives_an_ended_trials_own_result),
+        cmocka_unit_test(the_screens_order_puts_the_monitored_pair_after_best_epoch),
         cmocka_unit_test(a_trial_opened_again_has_no_figures_until_it_ends),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),
         cmocka_unit_test(best_txt_says_when_its_trial_copied_weights),

@@ -1661,19 +1661,54 @@ void sweep_exec_view(SweepExec *x, SweepTrialView *out, int cap, SweepMoment *m,
 
 /* ---- telling ------------------------------------------------------------------ */
 
-void sweep_result_pairs(const SweepExec *x, const SweepTrial *t, char *buf, size_t cap)
+/* pairs ("epochs=3 best_epoch=2 loss=... val_loss=...", one space apart,
+ * as the result line has them) into buf in order: SWEEP_PAIRS_MONITOR_FIRST
+ * writes the pair of key mon right after best_epoch's, the others as they
+ * come; without either pair, as they are. */
+static void pairs_in_order(const char *pairs, const char *mon, SweepPairsOrder order, char *buf,
+                           size_t cap)
 {
-    if (t->result_pairs[0]) { /* read back by --resume from its journal */
-        snprintf(buf, cap, "%s", t->result_pairs);
+    const char *be = NULL, *at = NULL;
+    size_t be_len = 0, at_len = 0, ml = strlen(mon);
+    const char *p = pairs;
+    while (order == SWEEP_PAIRS_MONITOR_FIRST && *p && !at) {
+        size_t len = strcspn(p, " ");
+        if (!be && !strncmp(p, "best_epoch=", 11)) {
+            be = p;
+            be_len = len;
+        } else if (be && len > ml && !strncmp(p, mon, ml) && p[ml] == '=') {
+            at = p;
+            at_len = len;
+        }
+        p += len;
+        p += strspn(p, " ");
+    }
+    if (!at) {
+        snprintf(buf, cap, "%s", pairs);
         return;
     }
-    char text[768];
-    train_result_text(&t->result, x->data->train.task, text, sizeof text);
-    const char *sp = strchr(text, ' ');
-    snprintf(buf, cap, "%s", sp ? sp + 1 : text);
+    /* up to best_epoch's end, the monitor's pair, the pairs between, the rest */
+    const char *mid = be + be_len, *mid_end = at;
+    while (mid_end > mid && mid_end[-1] == ' ') mid_end--;
+    snprintf(buf, cap, "%.*s %.*s%.*s%s", (int)(mid - pairs), pairs, (int)at_len, at,
+             (int)(mid_end - mid), mid, at + at_len);
 }
 
-void sweep_event_text(const SweepExec *x, const SweepEvent *e, char *buf, size_t cap)
+void sweep_result_pairs(const SweepExec *x, const SweepTrial *t, SweepPairsOrder order, char *buf,
+                        size_t cap)
+{
+    const char *pairs = t->result_pairs; /* read back by --resume from its journal */
+    char text[768];
+    if (!pairs[0]) {
+        train_result_text(&t->result, x->data->train.task, text, sizeof text);
+        const char *sp = strchr(text, ' '); /* after the status */
+        pairs = sp ? sp + 1 : text;
+    }
+    pairs_in_order(pairs, monitor_names[x->monitor], order, buf, cap);
+}
+
+void sweep_event_text(const SweepExec *x, const SweepEvent *e, SweepPairsOrder order, char *buf,
+                      size_t cap)
 {
     const SweepTrial *t = &x->trials[e->trial];
     const char *mon = monitor_names[x->monitor];
@@ -1714,7 +1749,7 @@ void sweep_event_text(const SweepExec *x, const SweepEvent *e, char *buf, size_t
                      t->error);
         } else {
             char pairs[800];
-            sweep_result_pairs(x, t, pairs, sizeof pairs);
+            sweep_result_pairs(x, t, order, pairs, sizeof pairs);
             snprintf(buf, cap, "trial %3d %-9s %s", e->trial, sweep_trial_status_names[t->status],
                      pairs);
         }
