@@ -2265,15 +2265,16 @@ static void a_trial_whose_run_is_gone_starts_over_and_says_so(void **state)
     for (int i = 0; i < 3; i++) {
         char note[4200];
         if (i == 0)
-            snprintf(note, sizeof note, "trial   0 starts over from epoch 1: its run is gone (%s)",
-                     run[i]);
+            snprintf(note, sizeof note,
+                     "trial   0 starts over   from epoch 1: its run is gone (%s)", run[i]);
         else if (i == 1)
             snprintf(note, sizeof note,
-                     "trial   1 starts over from epoch 1: its run is not a directory (%s)", run[i]);
+                     "trial   1 starts over   from epoch 1: its run is not a directory (%s)",
+                     run[i]);
         else
             snprintf(
                 note, sizeof note,
-                "trial   2 starts over from epoch 1: its run cannot go on: %s/checkpoint.gtm: ",
+                "trial   2 starts over   from epoch 1: its run cannot go on: %s/checkpoint.gtm: ",
                 run[i]);
         const char *at = strstr(log->text, note);
         if (!at) fail_msg("no note \"%s\" in:\n%s", note, log->text);

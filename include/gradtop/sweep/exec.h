@@ -360,10 +360,12 @@ typedef enum {
 } SweepPairsOrder;
 
 /* An event as a line of the headless sweep's output and the screen's
- * events list, without the newline: "trial   3 pruned    at epoch 4
- * val_accuracy 0.8125", "trial   2 starts over from epoch 1: its run is
- * gone (DIR)"; an END's result pairs in order.  On the owner's thread
- * (the event hook's). */
+ * events list, without the newline: "trial   3 pruned        at epoch 4
+ * val_accuracy 0.8125", "trial   2 starts over   from epoch 1: its run is
+ * gone (DIR)"; an END's word is the trial's status, its result pairs in
+ * order.  The word is padded to the longest status's width (early_stopped,
+ * 13), so that what follows it starts in one column on every line
+ * (docs/guide.md).  On the owner's thread (the event hook's). */
 void sweep_event_text(const SweepExec *x, const SweepEvent *e, SweepPairsOrder order, char *buf,
                       size_t cap);
 /* "epochs=30 best_epoch=28 loss=..." of a trial's result, without its
