@@ -1863,6 +1863,105 @@ static void resume_refuses_a_figure_its_trials_run_did_not_end_with(void **state
     assert_string_equal(slurp(w->csv), text); /* left as it was */
 }
 
+/* w's trials.csv as saved, with field k of trial i's row (its first
+ * field 0) replaced by to, into text; the column it starts at into *col. */
+static void with_field(const Swept *w, int i, int k, const char *to, char *text, size_t cap,
+                       int *col)
+{
+    char lead[16];
+    snprintf(lead, sizeof lead, "\n%d,", i);
+    const char *row = strstr(w->saved, lead);
+    assert_non_null(row);
+    row++;
+    const char *f = row;
+    for (int n = 0; n < k; n++) f = strchr(f, ',') + 1;
+    if (col) *col = (int)(f - row) + 1;
+    snprintf(text, cap, "%.*s%s%s", (int)(f - w->saved), w->saved, to, strchr(f, ','));
+}
+
+/* The text after key= on the result line trial i's journal ended with:
+ * into buf; the whole journal into journal (its path into path). */
+static void journal_result_figure(const Swept *w, int i, const char *key, char *buf, size_t cap,
+                                  char *journal, size_t jcap, char *path, size_t pcap)
+{
+    char run[1024];
+    trial_run(w, i, run, sizeof run);
+    snprintf(path, pcap, "%s/journal.txt", run);
+    snprintf(journal, jcap, "%s", slurp(path));
+    const char *line = NULL;
+    for (const char *r = strstr(journal, " result status="); r;
+         r = strstr(r + 1, " result status="))
+        line = r;
+    assert_non_null(line);
+    char pat[64];
+    snprintf(pat, sizeof pat, " %s=", key);
+    const char *at = strstr(line, pat);
+    assert_non_null(at);
+    at += strlen(pat);
+    snprintf(buf, cap, "%.*s", (int)strcspn(at, " \n"), at);
+}
+
+/* trials.csv's kept figures are checked against the journal's result line
+ * to the two files' own precision (train_figure_rounding, trials.csv's
+ * SWEEP_TRIALS_DIGITS): a figure as far from the journal's as their two
+ * roundings can put it is taken, one a tenth further is refused, below a
+ * million and above (where the journal prints 4 significant digits).  The
+ * check once allowed 6e-5 + 1e-5 |v|, written apart from the writers:
+ * more than their roundings make (5e-5 + 5e-7 for a val_loss of 0.5). */
+static void resume_checks_a_figure_to_the_files_precision(void **state)
+{
+    (void)state;
+    static char text[1 << 16], journal[1 << 16], big[1 << 16];
+    Swept *w = finished_sweep("precision", 3, 2);
+    char fig[64], path[1100], v[64], ended[96];
+    journal_result_figure(w, 1, "val_loss", fig, sizeof fig, journal, sizeof journal, path,
+                          sizeof path);
+    for (int large = 0; large < 2; large++) {
+        double j = atof(fig);
+        if (large) {
+            /* the journal's figure made 1.235e+06: 4 significant digits */
+            snprintf(ended, sizeof ended, " val_loss=%s ", fig);
+            char *at = strstr(journal, ended);
+            assert_non_null(at);
+            snprintf(big, sizeof big, "%.*s val_loss=1.235e+06 %s", (int)(at - journal), journal,
+                     at + strlen(ended));
+            write_text(path, big);
+            j = 1.235e6;
+        }
+        double h = train_figure_rounding(j), hc = train_rounding_g(j, SWEEP_TRIALS_DIGITS);
+        assert_true(h > 0 && hc > 0 && hc < h);
+        /* within: the journal's whole half unit and most of trials.csv's;
+         * beyond: a tenth more than both */
+        static const struct {
+            double sign, of_h, of_hc;
+            bool taken;
+        } cases[] = {
+            {1, 1, 0.9, true}, {-1, 1, 0.9, true}, {1, 1.1, 1.1, false}, {-1, 1.1, 1.1, false}};
+        for (int k = 0; k < 4; k++) {
+            double c = j + cases[k].sign * (cases[k].of_h * h + cases[k].of_hc * hc);
+            int col;
+            snprintf(v, sizeof v, "%.17g", c);
+            with_field(w, 1, 9, v, text, sizeof text, &col);
+            write_text(w->csv, text);
+            ErrorCode rc = resume_error(&w->o, w->dir, w->msg, sizeof w->msg);
+            if (cases[k].taken) {
+                if (rc)
+                    fail_msg("val_loss %s against the journal's %.17g refused: %s", v, j, w->msg);
+            } else {
+                assert_int_equal(rc, ERROR_INPUT);
+                char want[256];
+                snprintf(
+                    want, sizeof want,
+                    "trials.csv:3:%d: trial 1: val_loss '%s', but its run ended with val_loss=%s (",
+                    col, v, large ? "1.235e+06" : fig);
+                expect_contains(w->msg, want);
+            }
+            write_text(w->csv, w->saved);
+        }
+    }
+    write_text(path, journal);
+}
+
 static void resume_takes_a_run_config_as_the_run_writes_it(void **state)
 {
     (void)state;
@@ -3297,6 +3396,7 @@ int main(void)
         cmocka_unit_test(a_resume_stopped_at_once_ends_the_pruned_trials_left_open),
         cmocka_unit_test(a_trial_whose_run_is_gone_starts_over_and_says_so),
         cmocka_unit_test(a_resumed_sweep_gives_an_ended_trials_own_result),
+        cmocka_unit_test(resume_checks_a_figure_to_the_files_precision),
         cmocka_unit_test(the_screens_order_puts_the_monitored_pair_after_best_epoch),
         cmocka_unit_test(a_trial_opened_again_has_no_figures_until_it_ends),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),

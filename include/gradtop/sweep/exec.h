@@ -84,6 +84,9 @@ typedef enum {
 
 /* "waiting", "running", "paused", "done", ...: trials.csv's words. */
 extern const char *const sweep_trial_status_names[];
+/* The significant digits of trials.csv's figures ("%.*g"): --resume
+ * compares them with a trial's journal to this precision. */
+#define SWEEP_TRIALS_DIGITS 6
 
 typedef enum {
     SWEEP_EV_START,   /* a trial started */
