@@ -60,14 +60,14 @@ done
 "$G" sweep iris --space "$SPACE" --trials 9 --max-epochs 9 --parallel 2 --scheduler asha \
     --logdir "$T/asha" >"$T/asha.out" 2>&1
 check "asha exits 0" [ $? -eq 0 ]
-check "asha promotes" grep -q '^trial  *[0-9]* promoted  to rung 1 (epoch 3)' "$T/asha.out"
+check "asha promotes" grep -q '^trial  *[0-9]* promoted      to rung 1 (epoch 3)' "$T/asha.out"
 check "asha prunes" grep -q '^trial  *[0-9]* pruned ' "$T/asha.out"
 check "a pruned trial's journal says why it stopped" \
     sh -c "grep -l \" stop stopped at the end of epoch [0-9]*: pruned by the sweep's asha rule\" '$T'/asha/*/*/journal.txt | grep -q ."
 "$G" sweep iris --space "$SPACE" --trials 4 --max-epochs 6 --pbt-interval 2 --scheduler pbt \
     --logdir "$T/pbt" >"$T/pbt.out" 2>&1
 check "pbt exits 0" [ $? -eq 0 ]
-check "pbt exploits" grep -q '^trial  *[0-9]* exploit   trial [0-9]* at epoch 2 ' "$T/pbt.out"
+check "pbt exploits" grep -q '^trial  *[0-9]* exploit       trial [0-9]* at epoch 2 ' "$T/pbt.out"
 check "an exploit is journaled in its trial's run directory" \
     sh -c "grep -l 'exploit: trial [0-9]*.s weights, optimizer state and hyperparameters' '$T'/pbt/*/*/journal.txt | grep -q ."
 
@@ -299,7 +299,7 @@ rm -r "$gone"
 "$G" sweep --resume "$T/gone" >"$T/gone.out" 2>&1
 check "--resume of a trial whose run directory is gone exits 0" [ $? -eq 0 ]
 check "saying it starts over, naming the trial and the directory" \
-    grep -qxF "trial   2 starts over from epoch 1: its run is gone ($gone)" "$T/gone.out"
+    grep -qxF "trial   2 starts over   from epoch 1: its run is gone ($gone)" "$T/gone.out"
 check "before the trial starts again" \
     sh -c "grep -n '^trial   2 st' '$T/gone.out' | head -n 1 | grep -q 'starts over'"
 cut -d, -f1-13 "$T/gone/trials.csv" >"$T/gone.csv"
@@ -351,7 +351,7 @@ cp -R "$acut" "$T/aedit" # for the edits of its settings below
 "$G" sweep --resume "$acut" >"$T/aresumed.out" 2>&1
 check "--resume of the asha sweep exits 0" [ $? -eq 0 ]
 check "a trial stopped with a checkpoint is reopened from it" \
-    grep -q '^trial  *[0-9]* resumed   at epoch [1-9]' "$T/aresumed.out"
+    grep -q '^trial  *[0-9]* resumed       at epoch [1-9]' "$T/aresumed.out"
 cut -d, -f1-13 "$(ls -d "$T"/awhole/*-sweep)/trials.csv" >"$T/awhole.csv"
 cut -d, -f1-13 "$acut/trials.csv" >"$T/acut.csv"
 check "resumed asha, the same trials, statuses and figures as uninterrupted" \
@@ -416,5 +416,22 @@ check "--resume of a torn trials.csv exits 2" [ $? -eq 2 ]
 check "naming the file, line and column" grep -q "^gradtop: $T/torn/trials.csv:3:[0-9][0-9]*: " "$T/torn.err"
 "$G" sweep --resume "$T/asha" >/dev/null 2>"$T/resume-nodir.err"
 check "--resume of a directory without space.txt exits 2" [ $? -eq 2 ]
+
+# ---- the event lines' columns ------------------------------------------------
+# Each event's word, an end's status included, is padded to 13 columns (the
+# longest status, early_stopped): what follows it starts in column 25 on
+# every line.  (early_stopped overflowed a 9-wide column, its lines 4
+# columns out of step with the others.)  Every output above, and an asha
+# sweep with early stopping.
+"$G" sweep iris --space "$SPACE" --trials 9 --max-epochs 9 --min-epochs 1 --eta 3 \
+    --scheduler asha --patience 2 --parallel 1 --seed 3 --no-log >"$T/columns.out" 2>&1
+check "an asha sweep with early stopping exits 0" [ $? -eq 0 ]
+for w in start resumed 'starts over' 'rung 0' promoted pruned exploit 'done' early_stopped stopped; do
+    check "the outputs have a '$w' line" \
+        sh -c "cat '$T'/*.out | grep -q '^trial  *[0-9]* $w '"
+done
+misaligned() { awk '/^trial / && !(substr($0, 24, 1) == " " && substr($0, 25, 1) != " ")' "$@"; }
+check "what follows each event's word starts in column 25: $(misaligned "$T"/*.out | head -n 3)" \
+    [ -z "$(misaligned "$T"/*.out)" ]
 
 check_done

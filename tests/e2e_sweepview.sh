@@ -14,7 +14,8 @@
 # sweep: every trial stops, the files are written, the status is 130.
 # The key bar names space for what it does, offers + under asha alone and,
 # once the sweep has ended, no key that no longer acts.
-# A sweep on a terminal never prints the headless lines.  The setup form's
+# The events list's lines, early_stopped ends among them, align after their
+# word.  A sweep on a terminal never prints the headless lines.  The setup form's
 # sweep mode shows the sweep's rows and F10 opens the sweep screen.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_sweepview.sh
@@ -556,4 +557,19 @@ screen | head -n 1 | grep -Eq 'took [0-9hms.]+ this session' ||
     fail "the resumed sweep's header does not say its time is this session's: $(screen | head -n 1)"
 quit_exits resumed 0
 echo "ok: a resumed sweep's header says its time is this session's"
+
+# ---- the events list's words make one column --------------------------------------
+# (an end's status early_stopped overflowed the 9-wide word column: its lines
+# read 4 columns out of step with the starts between them)
+start_session columns C.UTF-8 "sweep --space 'lr=loguniform(1e-3,3e-1); batch-size=choice(8|16|32)' \
+--trials 6 --max-epochs 30 --patience 2 --parallel 1 --seed 3 --no-log '$PWD/datasets/iris.csv'"
+wait_for 'sweep finished: best trial' 60 || fail "the early-stopping sweep did not finish"
+events=$(screen | grep -E '^ trial +[0-9]+ ')
+{ echo "$events" | grep -Eq '^ trial +[0-9]+ early_stopped ' &&
+    echo "$events" | grep -Eq '^ trial +[0-9]+ start '; } ||
+    fail "the events list shows no early_stopped end beside a start: $events"
+misaligned=$(echo "$events" | awk '!(substr($0, 25, 1) == " " && substr($0, 26, 1) != " ")')
+[ -z "$misaligned" ] || fail "events whose text after the word is not in column 26: $misaligned"
+quit_exits columns 0
+echo "ok: the events list's lines, early_stopped ends among them, align after the word"
 echo "e2e_sweepview: PASS"

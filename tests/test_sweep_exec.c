@@ -1093,7 +1093,14 @@ static void strip_last_section(const char *path)
     fail_msg("%s has no LAST section", path);
 }
 
-static void best_pairs_of(const Options *o, const char *dir, bool resume, char *buf, size_t cap);
+/* The best trial's result pairs, in either order (sweep_result_pairs). */
+typedef struct {
+    char headless[800], screen[800];
+    char end_line[1024]; /* its END event's line in the screen's order, "" when not told */
+    bool read_back;      /* its pairs are those of its journal (--resume) */
+} BestPairs;
+
+static void best_pairs_of(const Options *o, const char *dir, bool resume, BestPairs *p);
 
 /* The same under --no-restore-best, the sweep killed as each trial's end
  * is told (its files whole, trials.csv still saying running): a trial
@@ -1139,10 +1146,10 @@ static void an_early_stopped_trial_without_restore_best_ends_where_it_stopped(vo
         assert_string_equal(strchr(a_best, '\n'), strchr(best, '\n'));
         every_journal_has_its_result(cut, c.n);
         /* and the result line's figures, from the best trial's journal */
-        char pa[800], pc[800];
-        best_pairs_of(&o, whole, true, pa, sizeof pa);
-        best_pairs_of(&o, cut, true, pc, sizeof pc);
-        assert_string_equal(pa, pc);
+        BestPairs pa, pc;
+        best_pairs_of(&o, whole, true, &pa);
+        best_pairs_of(&o, cut, true, &pc);
+        assert_string_equal(pa.headless, pc.headless);
         /* a checkpoint from before LAST: the trial ends with its last
          * epoch's figures as metrics.csv has them */
         snprintf(cut, sizeof cut, "%s/norestore-old-%d", tmpdir, nth);
@@ -1856,6 +1863,105 @@ static void resume_refuses_a_figure_its_trials_run_did_not_end_with(void **state
     assert_string_equal(slurp(w->csv), text); /* left as it was */
 }
 
+/* w's trials.csv as saved, with field k of trial i's row (its first
+ * field 0) replaced by to, into text; the column it starts at into *col. */
+static void with_field(const Swept *w, int i, int k, const char *to, char *text, size_t cap,
+                       int *col)
+{
+    char lead[16];
+    snprintf(lead, sizeof lead, "\n%d,", i);
+    const char *row = strstr(w->saved, lead);
+    assert_non_null(row);
+    row++;
+    const char *f = row;
+    for (int n = 0; n < k; n++) f = strchr(f, ',') + 1;
+    if (col) *col = (int)(f - row) + 1;
+    snprintf(text, cap, "%.*s%s%s", (int)(f - w->saved), w->saved, to, strchr(f, ','));
+}
+
+/* The text after key= on the result line trial i's journal ended with:
+ * into buf; the whole journal into journal (its path into path). */
+static void journal_result_figure(const Swept *w, int i, const char *key, char *buf, size_t cap,
+                                  char *journal, size_t jcap, char *path, size_t pcap)
+{
+    char run[1024];
+    trial_run(w, i, run, sizeof run);
+    snprintf(path, pcap, "%s/journal.txt", run);
+    snprintf(journal, jcap, "%s", slurp(path));
+    const char *line = NULL;
+    for (const char *r = strstr(journal, " result status="); r;
+         r = strstr(r + 1, " result status="))
+        line = r;
+    assert_non_null(line);
+    char pat[64];
+    snprintf(pat, sizeof pat, " %s=", key);
+    const char *at = strstr(line, pat);
+    assert_non_null(at);
+    at += strlen(pat);
+    snprintf(buf, cap, "%.*s", (int)strcspn(at, " \n"), at);
+}
+
+/* trials.csv's kept figures are checked against the journal's result line
+ * to the two files' own precision (train_figure_rounding, trials.csv's
+ * SWEEP_TRIALS_DIGITS): a figure as far from the journal's as their two
+ * roundings can put it is taken, one a tenth further is refused, below a
+ * million and above (where the journal prints 4 significant digits).  The
+ * check once allowed 6e-5 + 1e-5 |v|, written apart from the writers:
+ * more than their roundings make (5e-5 + 5e-7 for a val_loss of 0.5). */
+static void resume_checks_a_figure_to_the_files_precision(void **state)
+{
+    (void)state;
+    static char text[1 << 16], journal[1 << 16], big[1 << 16];
+    Swept *w = finished_sweep("precision", 3, 2);
+    char fig[64], path[1100], v[64], ended[96];
+    journal_result_figure(w, 1, "val_loss", fig, sizeof fig, journal, sizeof journal, path,
+                          sizeof path);
+    for (int large = 0; large < 2; large++) {
+        double j = atof(fig);
+        if (large) {
+            /* the journal's figure made 1.235e+06: 4 significant digits */
+            snprintf(ended, sizeof ended, " val_loss=%s ", fig);
+            char *at = strstr(journal, ended);
+            assert_non_null(at);
+            snprintf(big, sizeof big, "%.*s val_loss=1.235e+06 %s", (int)(at - journal), journal,
+                     at + strlen(ended));
+            write_text(path, big);
+            j = 1.235e6;
+        }
+        double h = train_figure_rounding(j), hc = train_rounding_g(j, SWEEP_TRIALS_DIGITS);
+        assert_true(h > 0 && hc > 0 && hc < h);
+        /* within: the journal's whole half unit and most of trials.csv's;
+         * beyond: a tenth more than both */
+        static const struct {
+            double sign, of_h, of_hc;
+            bool taken;
+        } cases[] = {
+            {1, 1, 0.9, true}, {-1, 1, 0.9, true}, {1, 1.1, 1.1, false}, {-1, 1.1, 1.1, false}};
+        for (int k = 0; k < 4; k++) {
+            double c = j + cases[k].sign * (cases[k].of_h * h + cases[k].of_hc * hc);
+            int col;
+            snprintf(v, sizeof v, "%.17g", c);
+            with_field(w, 1, 9, v, text, sizeof text, &col);
+            write_text(w->csv, text);
+            ErrorCode rc = resume_error(&w->o, w->dir, w->msg, sizeof w->msg);
+            if (cases[k].taken) {
+                if (rc)
+                    fail_msg("val_loss %s against the journal's %.17g refused: %s", v, j, w->msg);
+            } else {
+                assert_int_equal(rc, ERROR_INPUT);
+                char want[256];
+                snprintf(
+                    want, sizeof want,
+                    "trials.csv:3:%d: trial 1: val_loss '%s', but its run ended with val_loss=%s (",
+                    col, v, large ? "1.235e+06" : fig);
+                expect_contains(w->msg, want);
+            }
+            write_text(w->csv, w->saved);
+        }
+    }
+    write_text(path, journal);
+}
+
 static void resume_takes_a_run_config_as_the_run_writes_it(void **state)
 {
     (void)state;
@@ -2201,7 +2307,7 @@ static void log_event(void *ctx, const SweepExec *x, const SweepEvent *e)
 {
     EventLog *l = ctx;
     char line[2048];
-    sweep_event_text(x, e, line, sizeof line);
+    sweep_event_text(x, e, SWEEP_PAIRS_HEADLESS, line, sizeof line);
     int w = snprintf(l->text + l->n, sizeof l->text - l->n, "%s\n", line);
     if (w > 0 && (size_t)w < sizeof l->text - l->n) l->n += (size_t)w;
 }
@@ -2258,15 +2364,16 @@ static void a_trial_whose_run_is_gone_starts_over_and_says_so(void **state)
     for (int i = 0; i < 3; i++) {
         char note[4200];
         if (i == 0)
-            snprintf(note, sizeof note, "trial   0 starts over from epoch 1: its run is gone (%s)",
-                     run[i]);
+            snprintf(note, sizeof note,
+                     "trial   0 starts over   from epoch 1: its run is gone (%s)", run[i]);
         else if (i == 1)
             snprintf(note, sizeof note,
-                     "trial   1 starts over from epoch 1: its run is not a directory (%s)", run[i]);
+                     "trial   1 starts over   from epoch 1: its run is not a directory (%s)",
+                     run[i]);
         else
             snprintf(
                 note, sizeof note,
-                "trial   2 starts over from epoch 1: its run cannot go on: %s/checkpoint.gtm: ",
+                "trial   2 starts over   from epoch 1: its run cannot go on: %s/checkpoint.gtm: ",
                 run[i]);
         const char *at = strstr(log->text, note);
         if (!at) fail_msg("no note \"%s\" in:\n%s", note, log->text);
@@ -2343,19 +2450,38 @@ static void a_trial_opened_again_has_no_figures_until_it_ends(void **state)
     assert_true(w.checked > 0);
 }
 
+/* The END events' lines in the screen's order, by trial. */
+typedef struct {
+    char line[8][1024];
+} EndLines;
+
+static void log_end(void *ctx, const SweepExec *x, const SweepEvent *e)
+{
+    EndLines *l = ctx;
+    if (e->kind == SWEEP_EV_END && e->trial < 8)
+        sweep_event_text(x, e, SWEEP_PAIRS_MONITOR_FIRST, l->line[e->trial], sizeof l->line[0]);
+}
+
 /* The sweep o in dir (made), resumed from it when resume; the best
- * trial's result pairs, as the result line gives them, into buf. */
-static void best_pairs_of(const Options *o, const char *dir, bool resume, char *buf, size_t cap)
+ * trial's result pairs, as the result line and the screen give them,
+ * into p. */
+static void best_pairs_of(const Options *o, const char *dir, bool resume, BestPairs *p)
 {
     mkdir(dir, 0755);
     PreparedData data;
     Error err = {0};
-    SweepExec *x = sweep_opened(o, dir, NULL, &data);
+    static EndLines ends;
+    memset(&ends, 0, sizeof ends);
+    SweepHooks hooks = {.ctx = &ends, .on_event = log_end};
+    SweepExec *x = sweep_opened(o, dir, &hooks, &data);
     if (resume) assert_int_equal(sweep_exec_resume(x, &err), ERROR_NONE);
     assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
     int b = sweep_exec_best(x);
-    assert_true(b >= 0 && x->trials[b].has_result);
-    sweep_result_pairs(x, &x->trials[b], buf, cap);
+    assert_true(b >= 0 && b < 8 && x->trials[b].has_result);
+    sweep_result_pairs(x, &x->trials[b], SWEEP_PAIRS_HEADLESS, p->headless, sizeof p->headless);
+    sweep_result_pairs(x, &x->trials[b], SWEEP_PAIRS_MONITOR_FIRST, p->screen, sizeof p->screen);
+    snprintf(p->end_line, sizeof p->end_line, "%s", ends.line[b]);
+    p->read_back = x->trials[b].result_pairs[0] != '\0';
     sweep_closed(x, &data);
 }
 
@@ -2368,13 +2494,80 @@ static void a_resumed_sweep_gives_an_ended_trials_own_result(void **state)
     (void)state;
     Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 3, 4, 1);
     snprintf(o.test, sizeof o.test, "iris");
-    char dir[256], whole[800], again[800];
+    char dir[256];
+    BestPairs whole, again;
     snprintf(dir, sizeof dir, "%s/ended-result", tmpdir);
-    best_pairs_of(&o, dir, false, whole, sizeof whole);
-    assert_non_null(strstr(whole, " test_loss="));
+    best_pairs_of(&o, dir, false, &whole);
+    assert_non_null(strstr(whole.headless, " test_loss="));
     /* resumed once it ended: every trial is read back */
-    best_pairs_of(&o, dir, true, again, sizeof again);
-    assert_string_equal(whole, again);
+    best_pairs_of(&o, dir, true, &again);
+    assert_true(again.read_back);
+    assert_string_equal(whole.headless, again.headless);
+}
+
+/* s without its pair pair (" KEY=VALUE" or at its start "KEY=VALUE "). */
+static void without_pair(const char *s, const char *pair, char *buf, size_t cap)
+{
+    const char *at = strstr(s, pair);
+    assert_non_null(at);
+    size_t len = strlen(pair);
+    if (at > s && at[-1] == ' ') at--, len++;
+    snprintf(buf, cap, "%.*s%s", (int)(at - s), s, at + len);
+}
+
+/* The screen's order of a trial's result pairs puts the monitored figure's
+ * pair right after best_epoch, the rest as the headless line has them (and
+ * that line's order is the result line's, unchanged); a trial read back by
+ * --resume, whose pairs are its journal's text in the headless order, the
+ * same; and an END event's line ends with the pairs in the order asked. */
+static void the_screens_order_puts_the_monitored_pair_after_best_epoch(void **state)
+{
+    (void)state;
+    static const char *const mons[] = {"val_loss", "val_accuracy", "loss"};
+    for (int m = 0; m < 3; m++) {
+        Options o = iris_sweep(SPACE, SWEEP_SCHED_NONE, 3, 3, 1);
+        snprintf(o.test, sizeof o.test, "iris");
+        snprintf(o.monitor, sizeof o.monitor, "%s", mons[m]);
+        char dir[256], pair[64], a[800], b[800];
+        snprintf(dir, sizeof dir, "%s/screen-order-%d", tmpdir, m);
+        BestPairs live, back;
+        best_pairs_of(&o, dir, false, &live);
+        best_pairs_of(&o, dir, true, &back);
+        assert_false(live.read_back);
+        assert_true(back.read_back);
+        /* the headless order, as the result line has it */
+        int n = 0;
+        double f[8];
+        assert_int_equal(sscanf(live.headless,
+                                "epochs=%lf best_epoch=%lf loss=%lf accuracy=%lf val_loss=%lf "
+                                "val_accuracy=%lf test_loss=%lf test_accuracy=%lf%n",
+                                &f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7], &n),
+                         8);
+        assert_int_equal(live.headless[n], '\0');
+        /* the screen's: the monitor's pair third, the others as they were */
+        const char *third = live.screen;
+        for (int k = 0; k < 2; k++) third = strchr(third, ' ') + 1;
+        assert_true(!strncmp(live.screen, "epochs=", 7) &&
+                    !strncmp(strchr(live.screen, ' '), " best_epoch=", 12));
+        snprintf(pair, sizeof pair, "%.*s", (int)strcspn(third, " "), third);
+        assert_int_equal(strncmp(pair, mons[m], strlen(mons[m])), 0);
+        assert_int_equal(pair[strlen(mons[m])], '=');
+        without_pair(live.headless, pair, a, sizeof a);
+        without_pair(live.screen, pair, b, sizeof b);
+        assert_string_equal(a, b);
+        if (m < 2)
+            assert_string_not_equal(live.headless, live.screen);
+        else
+            assert_string_equal(live.headless, live.screen); /* loss is there already */
+        /* read back from the journal: the same, in either order */
+        assert_string_equal(live.headless, back.headless);
+        assert_string_equal(live.screen, back.screen);
+        /* the END event's line */
+        size_t ln = strlen(live.end_line), sn = strlen(live.screen);
+        assert_true(ln > sn + 1);
+        assert_int_equal(live.end_line[ln - sn - 1], ' ');
+        assert_string_equal(live.end_line + ln - sn, live.screen);
+    }
 }
 
 /* ---- files --------------------------------------------------------------- */
@@ -3203,6 +3396,8 @@ int main(void)
         cmocka_unit_test(a_resume_stopped_at_once_ends_the_pruned_trials_left_open),
         cmocka_unit_test(a_trial_whose_run_is_gone_starts_over_and_says_so),
         cmocka_unit_test(a_resumed_sweep_gives_an_ended_trials_own_result),
+        cmocka_unit_test(resume_checks_a_figure_to_the_files_precision),
+        cmocka_unit_test(the_screens_order_puts_the_monitored_pair_after_best_epoch),
         cmocka_unit_test(a_trial_opened_again_has_no_figures_until_it_ends),
         cmocka_unit_test(the_files_name_every_trial_and_best_txt_loads),
         cmocka_unit_test(best_txt_says_when_its_trial_copied_weights),

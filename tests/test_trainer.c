@@ -1775,6 +1775,63 @@ static void test_the_result_line_keeps_huge_figures_short(void **state)
     assert_non_null(strstr(text, " mae=2.5e+06 r2=-999999.0000"));
 }
 
+/* The largest |read back - v| / bound over n figures of about scale:
+ * text (fmt's text of v) read back, against bound (at the figure read
+ * back). */
+static double worst_rounding(double scale, const char *(*text)(char b[32], double v),
+                             double (*bound)(double v))
+{
+    double worst = 0;
+    for (int k = 0; k < 2000; k++) {
+        /* spread over a decade and a bit, past the scale's next power of ten */
+        double v = scale * (1 + k * 0.0061803398875);
+        char b[32];
+        double r = strtod(text(b, v), NULL), e = bound(r);
+        assert_true(e > 0);
+        double q = fabs(r - v) / e;
+        if (q > 1 + 1e-9)
+            fail_msg("%.17g printed %s: off by %g, more than its bound %g", v, b, fabs(r - v), e);
+        if (q > worst) worst = q;
+    }
+    return worst;
+}
+
+static const char *g6_text(char b[32], double v)
+{
+    snprintf(b, 32, "%.6g", v);
+    return b;
+}
+
+static double g6_rounding(double v)
+{
+    return train_rounding_g(v, 6);
+}
+
+/* train_figure_rounding bounds what train_figure_text's rounding does to
+ * a figure, and is that rounding's own size (half its last digit): below
+ * a million (4 decimals) and from a million on (4 significant digits),
+ * every figure read back is within it, and some are more than 0.9 of it
+ * off.  train_rounding_g does the same for "%.*g".  A reader comparing
+ * the text with other files (sweep --resume) takes its precision from it,
+ * so a text written to another precision than the bound's fails here. */
+static void test_a_figures_rounding_is_its_texts_precision(void **state)
+{
+    (void)state;
+    static const double scales[] = {1e-4, 0.0123, 0.37, 1, 42.5, 1234.5, 9.9e5, 1e6, 3.7e7, 5e28};
+    for (size_t i = 0; i < sizeof scales / sizeof *scales; i++) {
+        double w = worst_rounding(scales[i], train_figure_text, train_figure_rounding);
+        if (w < 0.9)
+            fail_msg("around %g, train_figure_text is off by at most %.2f of its bound", scales[i],
+                     w);
+        double g = worst_rounding(scales[i], g6_text, g6_rounding);
+        if (g < 0.9) fail_msg("around %g, %%.6g is off by at most %.2f of its bound", scales[i], g);
+    }
+    assert_true(train_figure_rounding(0.5) == 0.5e-4);
+    assert_true(train_figure_rounding(1.235e6) == 500);
+    assert_true(train_rounding_g(0.5, 6) == 0.5e-6);
+    assert_true(train_rounding_g(0, 6) == 0 && train_rounding_g(NAN, 6) == 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1810,6 +1867,7 @@ int main(void)
         cmocka_unit_test(test_new_data_without_validation_is_refused),
         cmocka_unit_test(test_the_stop_line_says_where_and_why),
         cmocka_unit_test(test_the_result_line_keeps_huge_figures_short),
+        cmocka_unit_test(test_a_figures_rounding_is_its_texts_precision),
         cmocka_unit_test(test_scaling_the_rate_out_of_range_says_its_range),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

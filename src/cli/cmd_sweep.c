@@ -32,7 +32,7 @@ static void print_event(void *ctx, const SweepExec *x, const SweepEvent *e)
     SweepPrinter *p = ctx;
     if (p->out_error) return;
     char line[OPTIONS_SPACE + 1200];
-    sweep_event_text(x, e, line, sizeof line);
+    sweep_event_text(x, e, SWEEP_PAIRS_HEADLESS, line, sizeof line);
     printf("%s\n", line);
     p->out_error = output_stdout_error(); /* flushes: errno then says why it failed */
     if (p->out_error) sweep_exec_stop(p->x);
@@ -57,7 +57,7 @@ static void print_result(const SweepExec *x, bool stopped)
         sweep_exec_config_text(x, t, cfg, sizeof cfg);
         printf(" best_trial=%d config=%s", b, cfg);
         if (t->has_result) {
-            sweep_result_pairs(x, t, pairs, sizeof pairs);
+            sweep_result_pairs(x, t, SWEEP_PAIRS_HEADLESS, pairs, sizeof pairs);
             printf(" %s", pairs);
         } else {
             printf(" %s=%.6g", monitor_names[x->monitor], t->best);

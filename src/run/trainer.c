@@ -1633,10 +1633,31 @@ void trainer_result(Trainer *t, TrainResult *r)
     *r = t->result;
 }
 
+/* train_figure_text's precision: FIGURE_DECIMALS decimals, and from
+ * FIGURE_EXP_FROM on FIGURE_DIGITS significant digits (train_figure_rounding
+ * reads the same). */
+enum { FIGURE_DECIMALS = 4, FIGURE_DIGITS = 4 };
+#define FIGURE_EXP_FROM 1e6
+
 const char *train_figure_text(char b[32], double v)
 {
-    snprintf(b, 32, !isfinite(v) || fabs(v) < 1e6 ? "%.4f" : "%.4g", v);
+    if (!isfinite(v) || fabs(v) < FIGURE_EXP_FROM)
+        snprintf(b, 32, "%.*f", FIGURE_DECIMALS, v);
+    else
+        snprintf(b, 32, "%.*g", FIGURE_DIGITS, v);
     return b;
+}
+
+double train_rounding_g(double v, int digits)
+{
+    if (!isfinite(v) || v == 0) return 0;
+    return 0.5 * pow(10, floor(log10(fabs(v))) + 1 - digits);
+}
+
+double train_figure_rounding(double v)
+{
+    if (isfinite(v) && fabs(v) >= FIGURE_EXP_FROM) return train_rounding_g(v, FIGURE_DIGITS);
+    return 0.5 * pow(10, -FIGURE_DECIMALS);
 }
 
 size_t train_result_text(const TrainResult *r, Task task, char *buf, size_t cap)
@@ -1652,7 +1673,7 @@ size_t train_result_text(const TrainResult *r, Task task, char *buf, size_t cap)
             ADD(" %smae=%s %sr2=%s", prefix, train_figure_text(f1, mae), prefix,                   \
                 train_figure_text(f2, r2));                                                        \
         else                                                                                       \
-            ADD(" %saccuracy=%.4f", prefix, acc);                                                  \
+            ADD(" %saccuracy=%s", prefix, train_figure_text(f1, acc));                             \
     } while (0)
     const EpochMetrics *k = &r->kept;
     ADD("status=%s epochs=%d best_epoch=%d loss=%s", train_status_key(r->status), r->epochs,

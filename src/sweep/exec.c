@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1661,62 +1662,120 @@ void sweep_exec_view(SweepExec *x, SweepTrialView *out, int cap, SweepMoment *m,
 
 /* ---- telling ------------------------------------------------------------------ */
 
-void sweep_result_pairs(const SweepExec *x, const SweepTrial *t, char *buf, size_t cap)
+/* pairs ("epochs=3 best_epoch=2 loss=... val_loss=...", one space apart,
+ * as the result line has them) into buf in order: SWEEP_PAIRS_MONITOR_FIRST
+ * writes the pair of key mon right after best_epoch's, the others as they
+ * come; without either pair, as they are. */
+static void pairs_in_order(const char *pairs, const char *mon, SweepPairsOrder order, char *buf,
+                           size_t cap)
 {
-    if (t->result_pairs[0]) { /* read back by --resume from its journal */
-        snprintf(buf, cap, "%s", t->result_pairs);
+    const char *be = NULL, *at = NULL;
+    size_t be_len = 0, at_len = 0, ml = strlen(mon);
+    const char *p = pairs;
+    while (order == SWEEP_PAIRS_MONITOR_FIRST && *p && !at) {
+        size_t len = strcspn(p, " ");
+        if (!be && !strncmp(p, "best_epoch=", 11)) {
+            be = p;
+            be_len = len;
+        } else if (be && len > ml && !strncmp(p, mon, ml) && p[ml] == '=') {
+            at = p;
+            at_len = len;
+        }
+        p += len;
+        p += strspn(p, " ");
+    }
+    if (!at) {
+        snprintf(buf, cap, "%s", pairs);
         return;
     }
-    char text[768];
-    train_result_text(&t->result, x->data->train.task, text, sizeof text);
-    const char *sp = strchr(text, ' ');
-    snprintf(buf, cap, "%s", sp ? sp + 1 : text);
+    /* up to best_epoch's end, the monitor's pair, the pairs between, the rest */
+    const char *mid = be + be_len, *mid_end = at;
+    while (mid_end > mid && mid_end[-1] == ' ') mid_end--;
+    snprintf(buf, cap, "%.*s %.*s%.*s%s", (int)(mid - pairs), pairs, (int)at_len, at,
+             (int)(mid_end - mid), mid, at + at_len);
 }
 
-void sweep_event_text(const SweepExec *x, const SweepEvent *e, char *buf, size_t cap)
+void sweep_result_pairs(const SweepExec *x, const SweepTrial *t, SweepPairsOrder order, char *buf,
+                        size_t cap)
+{
+    const char *pairs = t->result_pairs; /* read back by --resume from its journal */
+    char text[768];
+    if (!pairs[0]) {
+        train_result_text(&t->result, x->data->train.task, text, sizeof text);
+        const char *sp = strchr(text, ' '); /* after the status */
+        pairs = sp ? sp + 1 : text;
+    }
+    pairs_in_order(pairs, monitor_names[x->monitor], order, buf, cap);
+}
+
+/* The width of an event line's word: the longest status's, an end's word
+ * (early_stopped), which every other word fits in too. */
+static int event_word_width(void)
+{
+    int w = 0;
+    for (const char *const *n = sweep_trial_status_names; *n; n++)
+        if ((int)strlen(*n) > w) w = (int)strlen(*n);
+    return w;
+}
+
+/* "trial   3 WORD  ...": the event's word padded to event_word_width, so
+ * that what follows it starts in one column whatever the event, then fmt. */
+static void event_line(char *buf, size_t cap, int trial, const char *word, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void event_line(char *buf, size_t cap, int trial, const char *word, const char *fmt, ...)
+{
+    int n = snprintf(buf, cap, "trial %3d %-*s ", trial, event_word_width(), word);
+    if (n < 0 || (size_t)n >= cap) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + n, cap - (size_t)n, fmt, ap);
+    va_end(ap);
+}
+
+void sweep_event_text(const SweepExec *x, const SweepEvent *e, SweepPairsOrder order, char *buf,
+                      size_t cap)
 {
     const SweepTrial *t = &x->trials[e->trial];
     const char *mon = monitor_names[x->monitor];
-    char cfg[OPTIONS_SPACE], fig[32];
+    char cfg[OPTIONS_SPACE], fig[32], word[24];
     switch (e->kind) {
     case SWEEP_EV_START:
         sweep_exec_config_text(x, t, cfg, sizeof cfg);
         if (e->epoch > 0) /* --resume: from its checkpoint */
-            snprintf(buf, cap, "trial %3d resumed   at epoch %d  %s%s%s", e->trial, e->epoch, cfg,
-                     t->run[0] ? "  run=" : "", t->run);
+            event_line(buf, cap, e->trial, "resumed", "at epoch %d  %s%s%s", e->epoch, cfg,
+                       t->run[0] ? "  run=" : "", t->run);
         else
-            snprintf(buf, cap, "trial %3d start     %s%s%s", e->trial, cfg,
-                     t->run[0] ? "  run=" : "", t->run);
+            event_line(buf, cap, e->trial, "start", "%s%s%s", cfg, t->run[0] ? "  run=" : "",
+                       t->run);
         break;
     case SWEEP_EV_RUNG:
-        snprintf(buf, cap, "trial %3d rung %d    epoch %d  %s %s", e->trial, e->rung, e->epoch, mon,
-                 train_figure_text(fig, e->figure));
+        snprintf(word, sizeof word, "rung %d", e->rung);
+        event_line(buf, cap, e->trial, word, "epoch %d  %s %s", e->epoch, mon,
+                   train_figure_text(fig, e->figure));
         break;
     case SWEEP_EV_PROMOTE:
-        snprintf(buf, cap, "trial %3d promoted  to rung %d (epoch %d)", e->trial, e->rung,
-                 x->asha.rung_epochs[e->rung]);
+        event_line(buf, cap, e->trial, "promoted", "to rung %d (epoch %d)", e->rung,
+                   x->asha.rung_epochs[e->rung]);
         break;
     case SWEEP_EV_PRUNE:
-        snprintf(buf, cap, "trial %3d pruned    at epoch %d  %s %s", e->trial, e->epoch, mon,
-                 train_figure_text(fig, e->figure));
+        event_line(buf, cap, e->trial, "pruned", "at epoch %d  %s %s", e->epoch, mon,
+                   train_figure_text(fig, e->figure));
         break;
     case SWEEP_EV_EXPLOIT:
         sweep_exec_config_text(x, t, cfg, sizeof cfg);
-        snprintf(buf, cap, "trial %3d exploit   trial %d at epoch %d  %s", e->trial, e->donor,
-                 e->epoch, cfg);
+        event_line(buf, cap, e->trial, "exploit", "trial %d at epoch %d  %s", e->donor, e->epoch,
+                   cfg);
         break;
     case SWEEP_EV_START_OVER:
-        snprintf(buf, cap, "trial %3d starts over from epoch 1: %s", e->trial, e->note);
+        event_line(buf, cap, e->trial, "starts over", "from epoch 1: %s", e->note);
         break;
     case SWEEP_EV_END:
         if (t->status == TRIAL_FAILED || (!t->has_result && t->error[0])) {
-            snprintf(buf, cap, "trial %3d %-9s %s", e->trial, sweep_trial_status_names[t->status],
-                     t->error);
+            event_line(buf, cap, e->trial, sweep_trial_status_names[t->status], "%s", t->error);
         } else {
             char pairs[800];
-            sweep_result_pairs(x, t, pairs, sizeof pairs);
-            snprintf(buf, cap, "trial %3d %-9s %s", e->trial, sweep_trial_status_names[t->status],
-                     pairs);
+            sweep_result_pairs(x, t, order, pairs, sizeof pairs);
+            event_line(buf, cap, e->trial, sweep_trial_status_names[t->status], "%s", pairs);
         }
         break;
     }

@@ -20,6 +20,7 @@
 #include "gradtop/io/atomicfile.h"
 #include "gradtop/logdir/runset.h"
 #include "gradtop/run/rundir.h"
+#include "gradtop/run/trainer.h"
 #include "gradtop/sweep/exec.h"
 
 ErrorCode sweep_dir_make(const Options *o, const char *dataset, char *out, size_t cap, Error *err)
@@ -152,7 +153,7 @@ static void csv_field(FILE *f, const char *v)
 
 static void number(FILE *f, double v)
 {
-    if (isfinite(v)) fprintf(f, "%.6g", v);
+    if (isfinite(v)) fprintf(f, "%.*g", SWEEP_TRIALS_DIGITS, v);
 }
 
 /* trials.csv's first line, without its newline. */
@@ -501,8 +502,8 @@ static void kept_from_row(const SweepExec *x, SweepTrial *t, char **field)
  * ends it too), 0 without (a kill left the run open), -1 when there is no
  * journal to read.  With pairs, t->result_pairs gets the last result
  * line's pairs (without its status and run): trials.csv holds the kept
- * figures to 6 digits and no test figures, from which the result line's
- * could not be written again as the trial wrote them. */
+ * figures to SWEEP_TRIALS_DIGITS digits and no test figures, from which
+ * the result line's could not be written again as the trial wrote them. */
 static int read_journal_end(SweepTrial *t, bool pairs)
 {
     char path[ATOMICFILE_PATH];
@@ -929,10 +930,11 @@ static ErrorCode check_status(const SweepExec *x, const SweepTrial *t, int st, i
 /* An ended trial's kept figures in trials.csv (fields 7 to 10, which the
  * sweep ranks it by) against those of the result line its journal ended
  * with (t->result_pairs, as read_journal_end read them): an edit of one
- * would change the sweep's best trial, or its result, silently.  The
- * journal has 4 decimals (4 significant digits from 1e6 on:
- * train_figure_text), trials.csv 6 significant digits: they agree to
- * those.  A figure the journal does not give is taken as it is. */
+ * would change the sweep's best trial, or its result, silently.  Each
+ * file rounded the same figure to its own precision, the journal's
+ * train_figure_text's and trials.csv's SWEEP_TRIALS_DIGITS, so the two
+ * agree to within both roundings, each taken from its writer's own
+ * precision.  A figure the journal does not give is taken as it is. */
 static ErrorCode check_kept(const SweepExec *x, const SweepTrial *t, char **field, const int *col,
                             const char *csv, int lineno, Error *err)
 {
@@ -950,7 +952,7 @@ static ErrorCode check_kept(const SweepExec *x, const SweepTrial *t, char **fiel
         double j = from ? strtod(from, &end) : NAN;
         if (!v[0] || !from || end == from || !isfinite(j)) continue;
         double c = strtod(v, NULL);
-        double tol = fabs(j) >= 1e6 ? 6e-4 * fabs(j) : 6e-5 + 1e-5 * fabs(j);
+        double tol = train_figure_rounding(j) + train_rounding_g(c, SWEEP_TRIALS_DIGITS);
         if (fabs(c - j) <= tol) continue;
         char got[40];
         error_quote_text(got, sizeof got, v, strlen(v));

@@ -110,37 +110,15 @@ static void notify(SweepScreen *s, CrtRole role, const char *fmt, ...)
 
 /* ---- the owner's thread ---------------------------------------------------- */
 
-/* An end's line with its monitored figure ("val_loss=0.1234", mon's pair)
- * moved up to follow best_epoch=: the headless line's order puts it after
- * the training figures, where a narrow events list cut it off ("trial  23
- * pruned    epochs=1 best_epoch=1 loss=2.5683 accuracy=0.1871 val_loss..."
- * at 80 columns), though it is the figure the sweep ranked the trial by. */
-static void monitor_pair_first(char *text, const char *mon)
-{
-    char key[48];
-    snprintf(key, sizeof key, " %s=", mon);
-    char *be = strstr(text, " best_epoch=");
-    if (!be) return;
-    char *after = be + 1 + strcspn(be + 1, " "); /* the end of best_epoch=N */
-    char *at = strstr(after, key);
-    if (!at || at == after) return; /* none, or already there */
-    size_t len = 1 + strcspn(at + 1, " ");
-    char pair[64];
-    if (len >= sizeof pair) return;
-    memcpy(pair, at, len);
-    memmove(at, at + len, strlen(at + len) + 1);
-    memmove(after + len, after, strlen(after) + 1);
-    memcpy(after, pair, len);
-}
-
 static void on_event(void *ctx, const SweepExec *x, const SweepEvent *e)
 {
     SweepScreen *s = ctx;
     EventLine line = {.kind = e->kind};
-    sweep_event_text(x, e, line.text, sizeof line.text);
+    /* an end's line with the figure the sweep ranks the trial by right
+     * after best_epoch=, where a narrow list does not cut it off */
+    sweep_event_text(x, e, SWEEP_PAIRS_MONITOR_FIRST, line.text, sizeof line.text);
     char *run = strstr(line.text, "  run="); /* the leaderboard's trial number finds it */
     if (run && e->kind == SWEEP_EV_START) *run = '\0';
-    if (e->kind == SWEEP_EV_END) monitor_pair_first(line.text, monitor_names[x->monitor]);
     const SweepTrial *t = &x->trials[e->trial];
     line.bad =
         e->kind == SWEEP_EV_END && (t->status == TRIAL_DIVERGED || t->status == TRIAL_FAILED);

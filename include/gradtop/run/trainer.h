@@ -349,12 +349,21 @@ void trainer_result(Trainer *t, TrainResult *r);
 /* The result line's pairs (docs/guide.md "Headless output") without "result: "
  * and run=: status, epochs, best_epoch, then the kept weights' loss and
  * accuracy (regression: mae and r2), and the val_ and test_ ones when
- * there are such parts.  Returns the length it needed, as snprintf. */
+ * there are such parts, each figure as train_figure_text writes it.
+ * Returns the length it needed, as snprintf. */
 size_t train_result_text(const TrainResult *r, Task task, char *buf, size_t cap);
 /* A loss, mae or r2 as the headless lines print it: four decimals, or from
  * a million on four significant digits and an exponent ("5.556e+28"; a
  * diverging loss would otherwise print thirty digits).  Returns b. */
 const char *train_figure_text(char b[32], double v);
+/* The most train_figure_text's rounding can have moved a figure it printed
+ * as v (as read back): half a unit of its last digit.  A reader that
+ * compares that text with another file's figures takes its precision from
+ * here, not from a copy of it. */
+double train_figure_rounding(double v);
+/* The same for printf's "%.*g" with digits significant digits: half a unit
+ * of the last digit of v (as read back; 0 for 0 and what is not finite). */
+double train_rounding_g(double v, int digits);
 
 /* ---- commands, from any thread ---- */
 

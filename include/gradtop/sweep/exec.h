@@ -84,6 +84,9 @@ typedef enum {
 
 /* "waiting", "running", "paused", "done", ...: trials.csv's words. */
 extern const char *const sweep_trial_status_names[];
+/* The significant digits of trials.csv's figures ("%.*g"): --resume
+ * compares them with a trial's journal to this precision. */
+#define SWEEP_TRIALS_DIGITS 6
 
 typedef enum {
     SWEEP_EV_START,   /* a trial started */
@@ -345,14 +348,34 @@ typedef struct {
  * executor's mutex at once.  Allocates nothing. */
 void sweep_exec_view(SweepExec *x, SweepTrialView *out, int cap, SweepMoment *m, double *figs);
 
+/* The order of a trial's result pairs (sweep_result_pairs, and an END
+ * event's line). */
+typedef enum {
+    /* the headless output's, as the result line has them (train_result_text,
+     * docs/guide.md "Headless output"): epochs, best_epoch, the training
+     * figures, then the val_ and the test_ ones */
+    SWEEP_PAIRS_HEADLESS,
+    /* the same with the monitored figure's pair ("val_loss=0.1234") moved up
+     * to follow best_epoch: the sweep screen's events list, which a narrow
+     * terminal cuts after the first few pairs, while that is the figure the
+     * sweep ranks the trial by */
+    SWEEP_PAIRS_MONITOR_FIRST,
+} SweepPairsOrder;
+
 /* An event as a line of the headless sweep's output and the screen's
- * events list, without the newline: "trial   3 pruned    at epoch 4
- * val_accuracy 0.8125", "trial   2 starts over from epoch 1: its run is
- * gone (DIR)".  On the owner's thread (the event hook's). */
-void sweep_event_text(const SweepExec *x, const SweepEvent *e, char *buf, size_t cap);
+ * events list, without the newline: "trial   3 pruned        at epoch 4
+ * val_accuracy 0.8125", "trial   2 starts over   from epoch 1: its run is
+ * gone (DIR)"; an END's word is the trial's status, its result pairs in
+ * order.  The word is padded to the longest status's width (early_stopped,
+ * 13), so that what follows it starts in one column on every line
+ * (docs/guide.md).  On the owner's thread (the event hook's). */
+void sweep_event_text(const SweepExec *x, const SweepEvent *e, SweepPairsOrder order, char *buf,
+                      size_t cap);
 /* "epochs=30 best_epoch=28 loss=..." of a trial's result, without its
- * status. */
-void sweep_result_pairs(const SweepExec *x, const SweepTrial *t, char *buf, size_t cap);
+ * status, in order: from its result, or from its journal's result line
+ * (t->result_pairs) alike. */
+void sweep_result_pairs(const SweepExec *x, const SweepTrial *t, SweepPairsOrder order, char *buf,
+                        size_t cap);
 
 /* The best trial (by its best figure, ties to the lower index), -1 when
  * no trial scored an epoch. */
