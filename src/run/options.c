@@ -349,16 +349,6 @@ bool option_data_applies_kind(OptionData d, const char *dataset, DatasetKind kin
     }
 }
 
-bool option_data_applies(OptionData d, const char *dataset)
-{
-    return d == OPTDATA_ANY || option_data_applies_kind(d, dataset, dataset_kind(dataset));
-}
-
-bool option_applies_to_data(const OptionSpec *s, const Options *o)
-{
-    return option_data_applies(option_data(s), o->dataset);
-}
-
 bool option_live(const OptionSpec *s)
 {
     return s->offset >= OFF(hp) && s->offset < OFF(hp) + sizeof(HyperParams);

@@ -105,20 +105,26 @@ static bool check_racers(const Options *opt, const char *text, char *err, size_t
 /* Rows that apply to one kind of dataset (option_data): --samples,
  * --noise and --features shape a generated 2-D set; the label column,
  * delimiter and missing values belong to CSV files, the labels file to
- * IDX images given by their path. */
-static bool generated_set(const Options *opt)
+ * IDX images given by their path.  The kind is the one dataset_load
+ * would load, the name resolved as it resolves it (exe_dir). */
+static bool data_applies(OptionData d, const Options *opt, const Setup *s)
 {
-    return option_data_applies(OPTDATA_GENERATED, opt->dataset);
+    return option_data_applies_kind(d, opt->dataset, dataset_kind(opt->dataset, s->exe_dir));
 }
 
-static bool csv_file(const Options *opt)
+static bool generated_set(const Options *opt, void *ctx)
 {
-    return option_data_applies(OPTDATA_CSV, opt->dataset);
+    return data_applies(OPTDATA_GENERATED, opt, ctx);
 }
 
-static bool idx_file(const Options *opt)
+static bool csv_file(const Options *opt, void *ctx)
 {
-    return option_data_applies(OPTDATA_IDX_FILE, opt->dataset);
+    return data_applies(OPTDATA_CSV, opt, ctx);
+}
+
+static bool idx_file(const Options *opt, void *ctx)
+{
+    return data_applies(OPTDATA_IDX_FILE, opt, ctx);
 }
 
 static FormShow row_applies(const OptionSpec *spec)
@@ -772,7 +778,7 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
             if (s->rate_field < 0) s->reg_field = -1;
         }
         int row = form_add(&s->form, sp, locked && locked[i]);
-        form_show_when(&s->form, row, row_applies(sp));
+        form_show_when(&s->form, row, row_applies(sp), s);
         /* a sweep's trials train --max-epochs, at full pace, on one
          * thread each (gradtop sweep refuses these three) */
         if (!strcmp(sp->name, "epochs") || !strcmp(sp->name, "pace") ||

@@ -199,14 +199,10 @@ bool option_applies(const OptionSpec *s, const Options *o);
 typedef enum { OPTDATA_ANY, OPTDATA_GENERATED, OPTDATA_CSV, OPTDATA_IDX_FILE } OptionData;
 OptionData option_data(const OptionSpec *s);
 /* Whether options of kind d mean something for dataset (a name or path
- * as dataset_load takes it); may read the first bytes of its file. */
-bool option_data_applies(OptionData d, const char *dataset);
-/* The same for a dataset whose kind is already known (dataset_kind's
- * answer, told once): reads nothing. */
+ * as dataset_load takes it) of the kind given (dataset_kind's answer, or
+ * a loaded Dataset's kind): an iris run has no noise, a spiral run no
+ * label column, a fashion-mnist run neither.  Reads nothing. */
 bool option_data_applies_kind(OptionData d, const char *dataset, DatasetKind kind);
-/* Whether s means something for o's dataset (option_data): an iris run
- * has no noise, a spiral run no label column, a fashion-mnist run neither. */
-bool option_applies_to_data(const OptionSpec *s, const Options *o);
 /* Whether the trainer can change s while a run trains: whether it is a
  * field of Options.hp. */
 bool option_live(const OptionSpec *s);
