@@ -664,6 +664,15 @@ static bool try_start(Setup *s)
         s->message_role = ROLE_BAD;
         return false;
     }
+    /* as the loader refuses a label column for them (cli_parse refuses
+     * --missing given for them) */
+    const Options *o = &s->form.opt;
+    if (o->missing != MISSING_ERROR && dataset_kind(o->dataset, s->exe_dir) == DATASET_KIND_IDX) {
+        snprintf(s->message, sizeof s->message, "--missing %s: %.800s " OPTION_MISSING_IDX_WHY,
+                 missing_names[o->missing], o->dataset);
+        s->message_role = ROLE_BAD;
+        return false;
+    }
     if (sweep_mode(s) && !sweep_checks(s)) return false;
     if (race_mode(s)) {
         /* the racers' check saw the options of when they were typed */
