@@ -398,13 +398,6 @@ static void copy_to_tmp(const char *from, const char *to)
     write_tmp(to, buf, n);
 }
 
-static void make_tmp_dir(const char *name)
-{
-    char path[128];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    assert_int_equal(mkdir(path, 0700), 0);
-}
-
 /* dataset_kind of each name, with and without the program's directory,
  * is the kind of Dataset dataset_load loads from it, in a directory where
  * a CSV file of datasets/ takes a built-in's name (the loader looks there
@@ -416,11 +409,11 @@ static void test_dataset_kind_is_the_kind_dataset_load_loads(void **state)
     static const unsigned char table[] = "a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n";
     unsigned char raw[64];
     size_t n = tiny_images(raw, 0);
-    make_tmp_dir("kind");
-    make_tmp_dir("kind/datasets");
-    make_tmp_dir("kind/bin");
-    make_tmp_dir("kind/bin/datasets");
-    make_tmp_dir("kind/fashion");
+    tmpdir_mkdir("kind");
+    tmpdir_mkdir("kind/datasets");
+    tmpdir_mkdir("kind/bin");
+    tmpdir_mkdir("kind/bin/datasets");
+    tmpdir_mkdir("kind/fashion");
     write_tmp("kind/datasets/fashion-mnist.csv", table, sizeof table - 1);
     write_tmp("kind/datasets/spiral.csv", table, sizeof table - 1);
     write_tmp("kind/bin/datasets/fashion-mnist-test.csv", table, sizeof table - 1);
