@@ -222,6 +222,70 @@ done
 "$G" train --no-log --epochs 1 xor >/dev/null 2>&1
 check "xor without them still trains" is $? 0
 
+# ---- IDX images given a missing-value policy ---------------------------------------
+# Their pixels are never missing: --missing would be ignored, so it is
+# refused as --label and --delimiter are, on the command line of every
+# command and in a --config file (at its line and column).  What gradtop
+# itself wrote is taken: a run's config.txt and a sweep's best.txt record
+# missing = error, and train --resume reads a run's config.txt as it is,
+# also one that records another policy (older versions took --missing for
+# IDX images and recorded it).
+mkdir "$T/idx"
+cp tests/data/idx/tiny-images-idx3-ubyte tests/data/idx/tiny-labels-idx1-ubyte "$T/idx/"
+IMG=$T/idx/tiny-images-idx3-ubyte
+WHY="is IDX images, whose pixels are never missing; --missing says what to do with the empty or NA values of CSV data"
+for cmd in "train --no-log --epochs 1" "race --no-log" \
+    "sweep --no-log --max-epochs 1 --space lr=choice(0.1|0.01)" "inspect"; do
+    for policy in drop error; do
+        # shellcheck disable=SC2086 # the command and its options, split on purpose
+        timeout 60 "$G" $cmd --missing $policy "$IMG" </dev/null >/dev/null 2>"$T/idx.err"
+        check "${cmd%% *} --missing $policy on IDX images: exit 2" is $? 2
+        check "${cmd%% *} --missing $policy on IDX images: says why" has "$T/idx.err" \
+            "gradtop: --missing $policy: $IMG $WHY"
+    done
+done
+printf '# mine\nepochs = 1\n  missing =  mean\n' >"$T/idx.cfg"
+for cmd in "train" "sweep --space lr=choice(0.1|0.01)"; do
+    # shellcheck disable=SC2086 # the command and its options, split on purpose
+    timeout 60 "$G" $cmd --no-log --config "$T/idx.cfg" "$IMG" >/dev/null 2>"$T/idx.err"
+    check "${cmd%% *} --config with missing = mean on IDX images: exit 2" is $? 2
+    check "${cmd%% *} --config with missing = mean on IDX images: names the line" \
+        has "$T/idx.err" "gradtop: $T/idx.cfg:3:14: missing = mean: $IMG $WHY (remove the line"
+done
+printf 'dataset = %s\nmissing = drop\n' "$IMG" >"$T/idx2.cfg"
+timeout 60 "$G" train --no-log --epochs 1 --config "$T/idx2.cfg" >/dev/null 2>"$T/idx.err"
+check "a config file's dataset and missing = drop: exit 2" is $? 2
+check "a config file's dataset and missing = drop: names the line" has "$T/idx.err" \
+    "gradtop: $T/idx2.cfg:2:11: missing = drop: $IMG $WHY"
+timeout 60 "$G" sweep --max-epochs 1 --space "missing=choice(drop|mean)" "$IMG" >/dev/null \
+    2>"$T/idx.err"
+check "a sweep searching --missing: exit 2" is $? 2
+check "a sweep searching --missing: says it is for CSV data" has "$T/idx.err" \
+    "(--missing ..., for CSV data) instead"
+timeout 60 "$G" train --epochs 2 --logdir "$T/idxruns2" "$IMG" >/dev/null 2>&1
+check "train on IDX images without --missing" is $? 0
+IRUN=$(ls -d "$T"/idxruns2/*)
+check "its config.txt records missing = error" has "$IRUN/config.txt" "missing = error"
+timeout 60 "$G" train --no-log --epochs 1 --config "$IRUN/config.txt" >/dev/null 2>"$T/idx.err"
+check "--config of an IDX run's config.txt is taken" is $? 0
+sed 's/^missing = .*/missing = drop/' "$IRUN/config.txt" >"$T/idx.txt"
+cp "$T/idx.txt" "$IRUN/config.txt"
+timeout 60 "$G" train --resume "$IRUN" --epochs 3 >/dev/null 2>"$T/idx.err"
+check "train --resume of an IDX run that recorded missing = drop: exit 0" is $? 0
+timeout 120 "$G" sweep --max-epochs 1 --space "lr=choice(0.1|0.01)" --logdir "$T/idxsweep" \
+    "$IMG" >/dev/null 2>&1
+check "a sweep over IDX images" is $? 0
+timeout 60 "$G" train --no-log --epochs 1 --config "$(ls -d "$T"/idxsweep/*)/best.txt" \
+    >/dev/null 2>"$T/idx.err"
+check "--config of the best.txt of a sweep over IDX images is taken" is $? 0
+# A CSV file of datasets/ named as a built-in is what loads: a CSV file.
+mkdir -p "$T/here/datasets"
+cp "$DATA/iris.csv" "$T/here/datasets/fashion-mnist.csv"
+case $G in /*) GABS=$G ;; *) GABS=$PWD/$G ;; esac
+(cd "$T/here" && timeout 60 "$GABS" train --no-log --epochs 1 --missing drop fashion-mnist) \
+    >/dev/null 2>"$T/idx.err"
+check "--missing for datasets/fashion-mnist.csv, a CSV file: taken" is $? 0
+
 # ---- gradcheck of one class names the file ---------------------------------------
 printf 'a,b,c\n1,2,0\n3,4,0\n' >"$T/one.csv"
 "$G" gradcheck "$T/one.csv" >/dev/null 2>"$T/one.err"

@@ -16,7 +16,8 @@
 #   - --noise -1 and --threads 0 read "default (the set's noise)" and
 #     "all cores (N)"; a typed -1 reads "default" once left; samples and
 #     noise are shown for a generated set only, label and delimiter for a
-#     CSV file only, the labels file for IDX images only;
+#     CSV file only, the labels file for IDX images only; a missing-value
+#     policy other than error is refused at F10 for IDX images;
 #   - --cosine-epochs 0 and --patience 0 read "the run's epochs (N)", N
 #     following the epochs row, and "off"; a typed 0 reads so once left,
 #     and the word typed back is taken;
@@ -199,6 +200,23 @@ for r in label delimiter missing samples noise; do
 done
 [ -n "$(row labels)" ] || fail "IDX images by path: no labels row"
 close idx
+# A missing-value policy chosen for iris, then IDX images chosen: their
+# pixels are never missing, and F10 refuses the policy as gradtop train
+# refuses --missing for them (the loader refuses a label column so).
+open idxmissing 120 40 "iris"
+focus missing
+keys Right
+wait_for '^ > missing +< drop >' 5 || fail "right on missing did not choose drop"
+focus dataset
+keys C-u
+keys -l "$TMP/tiny-images-idx3-ubyte"
+keys Enter
+wait_for 'features +2' 10 || fail "the IDX images' preview did not load"
+keys F10
+wait_for 'is IDX images, whose pixels are never missing' 5 ||
+    fail "F10 with missing drop on IDX images was not refused"
+wait_for '^ --missing drop: ' 5 || fail "the refusal does not name --missing drop"
+close idxmissing
 echo "ok: noise and threads read 'default (0.05)' and 'all cores (N)'; rows that do not apply are hidden"
 open zero 120 40 "--lr-schedule cosine --patience 0 iris"
 row 'cosine epochs' | grep -Eq "cosine epochs +the run's epochs \(100\)" ||

@@ -47,24 +47,7 @@ static void generate_ok(Dataset *ds, const char *name, int samples, double noise
 
 /* ---- temporary directory ---------------------------------------------------- */
 
-/* tmpdir, make_tmpdir and remove_tmpdir: tmpdir.h */
-
-static void write_file(const char *rel, const char *text)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, rel);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static void make_dir(const char *rel)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, rel);
-    assert_int_equal(mkdir(path, 0755), 0);
-}
+/* tmpdir, make_tmpdir, remove_tmpdir, tmpdir_mkdir and tmpdir_write_text: tmpdir.h */
 
 /* ---- options and freeing ------------------------------------------------------ */
 
@@ -128,9 +111,9 @@ static void test_bare_name_loads_datasets_dir(void **state)
 
 static void test_datasets_beside_the_program_come_first(void **state)
 {
-    make_dir("datasets");
-    make_dir("bin");
-    write_file("datasets/iris.csv", "a,b,kind\n1,2,p\n3,4,q\n");
+    tmpdir_mkdir("datasets");
+    tmpdir_mkdir("bin");
+    tmpdir_write_text("datasets/iris.csv", "a,b,kind\n1,2,p\n3,4,q\n");
     char exe[128];
     DatasetOptions o = dataset_options_default();
     Dataset ds;
@@ -254,7 +237,7 @@ static void test_pipes_detect_the_delimiter(void **state)
  * missing counts. */
 static void test_reorder_features(void **state)
 {
-    write_file("r.csv", "a,b,c,y\n1,2,3,0\n4,,6,1\n");
+    tmpdir_write_text("r.csv", "a,b,c,y\n1,2,3,0\n4,,6,1\n");
     DatasetOptions o = dataset_options_default();
     o.missing = MISSING_MEAN;
     Dataset ds;
@@ -873,10 +856,10 @@ static void test_list_available(void **state)
     assert_int_equal(dataset_list_available(".", names, 64), n);
 
     /* A dataset beside the program joins the sorted list; other files not. */
-    make_dir("extra");
-    make_dir("extra/datasets");
-    write_file("extra/datasets/aardvark.csv", "a,b\n1,2\n");
-    write_file("extra/datasets/notes.txt", "not a dataset\n");
+    tmpdir_mkdir("extra");
+    tmpdir_mkdir("extra/datasets");
+    tmpdir_write_text("extra/datasets/aardvark.csv", "a,b\n1,2\n");
+    tmpdir_write_text("extra/datasets/notes.txt", "not a dataset\n");
     char exe[128];
     snprintf(exe, sizeof exe, "%s/extra", tmpdir);
     assert_int_equal(dataset_list_available(exe, names, 64), n + 1);

@@ -333,23 +333,24 @@ static void test_dataset_kind_tells_idx_as_dataset_load_does(void **state)
 {
     unsigned char raw[64];
     size_t n = tiny_images(raw, 0);
-    assert_int_equal(dataset_kind(write_tmp("pixels.bin", raw, n)), DATASET_KIND_IDX);
-    assert_int_equal(dataset_kind(IDX "tinygz-images-idx3-ubyte.gz"), DATASET_KIND_IDX);
-    assert_int_equal(dataset_kind("fashion-mnist"), DATASET_KIND_IDX);
-    assert_int_equal(dataset_kind("fashion-mnist-test"), DATASET_KIND_IDX);
-    assert_int_equal(dataset_kind("gone/train-images-idx3-ubyte"), DATASET_KIND_IDX);
-    assert_int_equal(dataset_kind("gone/pixels.idx"), DATASET_KIND_IDX);
-    assert_int_equal(dataset_kind("gone/pixels.idx.gz"), DATASET_KIND_IDX);
-    assert_int_equal(dataset_kind("gone/table.csv"), DATASET_KIND_CSV);
-    assert_int_equal(dataset_kind("datasets/iris.csv"), DATASET_KIND_CSV);
-    assert_int_equal(dataset_kind("iris"), DATASET_KIND_CSV);
-    assert_int_equal(dataset_kind("spiral"), DATASET_KIND_GENERATED);
+    assert_int_equal(dataset_kind(write_tmp("pixels.bin", raw, n), NULL), DATASET_KIND_IDX);
+    assert_int_equal(dataset_kind(IDX "tinygz-images-idx3-ubyte.gz", NULL), DATASET_KIND_IDX);
+    assert_int_equal(dataset_kind("fashion-mnist", NULL), DATASET_KIND_IDX);
+    assert_int_equal(dataset_kind("fashion-mnist-test", NULL), DATASET_KIND_IDX);
+    assert_int_equal(dataset_kind("gone/train-images-idx3-ubyte", NULL), DATASET_KIND_IDX);
+    assert_int_equal(dataset_kind("gone/pixels.idx", NULL), DATASET_KIND_IDX);
+    assert_int_equal(dataset_kind("gone/pixels.idx.gz", NULL), DATASET_KIND_IDX);
+    assert_int_equal(dataset_kind("gone/table.csv", NULL), DATASET_KIND_CSV);
+    assert_int_equal(dataset_kind("datasets/iris.csv", NULL), DATASET_KIND_CSV);
+    assert_int_equal(dataset_kind("iris", NULL), DATASET_KIND_CSV);
+    assert_int_equal(dataset_kind("spiral", NULL), DATASET_KIND_GENERATED);
     static const unsigned char text[] = "a,b\n1,2\n";
-    assert_int_equal(dataset_kind(write_tmp("table.idx", text, sizeof text - 1)), DATASET_KIND_CSV);
+    assert_int_equal(dataset_kind(write_tmp("table.idx", text, sizeof text - 1), NULL),
+                     DATASET_KIND_CSV);
     char fifo[128];
     snprintf(fifo, sizeof fifo, "%s/fifo", tmpdir);
     assert_int_equal(mkfifo(fifo, 0600), 0);
-    assert_int_equal(dataset_kind(fifo), DATASET_KIND_CSV);
+    assert_int_equal(dataset_kind(fifo, NULL), DATASET_KIND_CSV);
     unlink(fifo);
 }
 
@@ -364,7 +365,7 @@ static void test_dataset_kind_of_a_bare_file_name_is_what_loads(void **state)
     Dataset ds;
     Error err = {0};
     ErrorCode rc = dataset_load(&ds, "tiny-images-idx3-ubyte", NULL, &err);
-    DatasetKind named = dataset_kind("tiny-images-idx3-ubyte");
+    DatasetKind named = dataset_kind("tiny-images-idx3-ubyte", NULL);
     assert_int_equal(chdir(cwd), 0);
     assert_int_equal(rc, ERROR_NONE);
     check_tiny(&ds);
@@ -377,12 +378,114 @@ static void test_dataset_kind_of_a_bare_file_name_is_what_loads(void **state)
     static const unsigned char text[] = "a,b\n1,2\n";
     write_tmp("table-ubyte", text, sizeof text - 1);
     assert_int_equal(chdir(tmpdir), 0);
-    DatasetKind pixels = dataset_kind("pixels"), table = dataset_kind("table-ubyte"),
-                iris = dataset_kind("iris");
+    DatasetKind pixels = dataset_kind("pixels", NULL), table = dataset_kind("table-ubyte", NULL),
+                iris = dataset_kind("iris", NULL);
     assert_int_equal(chdir(cwd), 0);
     assert_int_equal(pixels, DATASET_KIND_IDX);
     assert_int_equal(table, DATASET_KIND_IDX); /* named -ubyte: dataset_load takes it as IDX */
     assert_int_equal(iris, DATASET_KIND_CSV);
+}
+
+/* Copies the file at from to tmpdir/to. */
+static void copy_to_tmp(const char *from, const char *to)
+{
+    FILE *f = fopen(from, "rb");
+    assert_non_null(f);
+    static unsigned char buf[4096];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    assert_true(n > 0 && n < sizeof buf);
+    fclose(f);
+    write_tmp(to, buf, n);
+}
+
+/* dataset_kind of each name, with and without the program's directory,
+ * is the kind of Dataset dataset_load loads from it, in a directory where
+ * a CSV file of datasets/ takes a built-in's name (the loader looks there
+ * first), beside the program and here; where the load fails, the kind
+ * the name says. */
+static void test_dataset_kind_is_the_kind_dataset_load_loads(void **state)
+{
+    (void)state;
+    static const unsigned char table[] = "a,b,y\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n";
+    unsigned char raw[64];
+    size_t n = tiny_images(raw, 0);
+    tmpdir_mkdir("kind");
+    tmpdir_mkdir("kind/datasets");
+    tmpdir_mkdir("kind/bin");
+    tmpdir_mkdir("kind/bin/datasets");
+    tmpdir_mkdir("kind/fashion");
+    write_tmp("kind/datasets/fashion-mnist.csv", table, sizeof table - 1);
+    write_tmp("kind/datasets/spiral.csv", table, sizeof table - 1);
+    write_tmp("kind/bin/datasets/fashion-mnist-test.csv", table, sizeof table - 1);
+    write_tmp("kind/bin/datasets/xor.csv", table, sizeof table - 1);
+    write_tmp("kind/pixels", raw, n);
+    write_tmp("kind/table", table, sizeof table - 1);
+    write_tmp("kind/table.idx", table, sizeof table - 1);
+    write_tmp("kind/tiny-images-idx3-ubyte", raw, n);
+    copy_to_tmp(IDX "tiny-labels-idx1-ubyte", "kind/tiny-labels-idx1-ubyte");
+    copy_to_tmp(IDX "tinygz-images-idx3-ubyte.gz", "kind/fashion/t10k-images-idx3-ubyte.gz");
+    copy_to_tmp(IDX "tinygz-labels-idx1-ubyte.gz", "kind/fashion/t10k-labels-idx1-ubyte.gz");
+    copy_to_tmp(IDX "tinygz-images-idx3-ubyte.gz", "kind/fashion/train-images-idx3-ubyte.gz");
+    copy_to_tmp(IDX "tinygz-labels-idx1-ubyte.gz", "kind/fashion/train-labels-idx1-ubyte.gz");
+    copy_to_tmp("tests/data/gzipped.csv.gz", "kind/table.csv.gz");
+    char cwd[4096], here[128], bin[128], fashion[128];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    snprintf(here, sizeof here, "%s/kind", tmpdir);
+    snprintf(bin, sizeof bin, "%s/kind/bin", tmpdir);
+    snprintf(fashion, sizeof fashion, "%s/kind/fashion", tmpdir);
+    static const struct {
+        const char *name;
+        bool loads;
+        DatasetKind kind;     /* without the program's directory */
+        DatasetKind kind_bin; /* with kind/bin as the program's */
+    } cases[] = {
+        /* datasets/fashion-mnist.csv here is found before the built-in */
+        {"fashion-mnist", true, DATASET_KIND_CSV, DATASET_KIND_CSV},
+        /* beside the program only: the built-in without it */
+        {"fashion-mnist-test", true, DATASET_KIND_IDX, DATASET_KIND_CSV},
+        {"spiral", true, DATASET_KIND_CSV, DATASET_KIND_CSV},
+        {"xor", true, DATASET_KIND_GENERATED, DATASET_KIND_CSV},
+        {"moons", true, DATASET_KIND_GENERATED, DATASET_KIND_GENERATED},
+        /* a bare name that is a file here: its bytes */
+        {"table", true, DATASET_KIND_CSV, DATASET_KIND_CSV},
+        {"tiny-images-idx3-ubyte", true, DATASET_KIND_IDX, DATASET_KIND_IDX},
+        /* paths */
+        {"./tiny-images-idx3-ubyte", true, DATASET_KIND_IDX, DATASET_KIND_IDX},
+        {"table.idx", true, DATASET_KIND_CSV, DATASET_KIND_CSV},
+        {"datasets/spiral.csv", true, DATASET_KIND_CSV, DATASET_KIND_CSV},
+        {"fashion/t10k-images-idx3-ubyte.gz", true, DATASET_KIND_IDX, DATASET_KIND_IDX},
+        /* refused by the loader: IDX images with no labels beside them
+         * (by the IDX loader), gzip that is not IDX, a directory, an
+         * unknown name; no longer there: told by the name */
+        {"pixels", false, DATASET_KIND_IDX, DATASET_KIND_IDX},
+        {"table.csv.gz", false, DATASET_KIND_CSV, DATASET_KIND_CSV},
+        {"datasets", false, DATASET_KIND_CSV, DATASET_KIND_CSV},
+        {"nothing", false, DATASET_KIND_CSV, DATASET_KIND_CSV},
+        {"gone/train-images-idx3-ubyte", false, DATASET_KIND_IDX, DATASET_KIND_IDX},
+        {"gone/table.csv", false, DATASET_KIND_CSV, DATASET_KIND_CSV},
+    };
+    assert_int_equal(chdir(here), 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        for (int with_bin = 0; with_bin < 2; with_bin++) {
+            const char *name = cases[i].name;
+            DatasetOptions o = dataset_options_default();
+            o.exe_dir = with_bin ? bin : NULL;
+            o.fashion_dir = fashion;
+            DatasetKind told = dataset_kind(name, o.exe_dir);
+            Dataset ds;
+            Error err = {0};
+            ErrorCode rc = dataset_load(&ds, name, &o, &err);
+            DatasetKind loaded = ds.kind;
+            if (!rc) dataset_free(&ds);
+            if (cases[i].loads != (rc == ERROR_NONE) ||
+                told != (with_bin ? cases[i].kind_bin : cases[i].kind) || (!rc && loaded != told)) {
+                assert_int_equal(chdir(cwd), 0);
+                fail_msg("%s (exe_dir %s): dataset_kind says %d, dataset_load %s (kind %d: %s)",
+                         name, with_bin ? "kind/bin" : "none", told, rc ? "fails" : "loads", loaded,
+                         rc ? err.msg : "");
+            }
+        }
+    assert_int_equal(chdir(cwd), 0);
 }
 
 static void expect_refused(const char *images, const char *labels, const char *part)
@@ -609,6 +712,7 @@ int main(void)
         cmocka_unit_test(test_dataset_load_recognises_idx_by_content),
         cmocka_unit_test(test_dataset_kind_tells_idx_as_dataset_load_does),
         cmocka_unit_test(test_dataset_kind_of_a_bare_file_name_is_what_loads),
+        cmocka_unit_test(test_dataset_kind_is_the_kind_dataset_load_loads),
         cmocka_unit_test(test_idx_bad_files_are_refused_naming_the_file),
         cmocka_unit_test(test_idx_gzip_members_and_header_crc_load_the_same),
         cmocka_unit_test(test_idx_large_gzip_loads_every_pixel),

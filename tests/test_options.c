@@ -1105,6 +1105,43 @@ static void config_line_of_the_longest_space_loads(void **state)
     assert_string_equal(o.space, head);
 }
 
+/* Where a file set each option: the line and the column its value begins
+ * at (after a BOM and blanks, as an editor counts), for messages about a
+ * value refused with the rest (cli_parse's --missing for IDX images);
+ * line 0 for what it did not set or what was locked. */
+static void config_places_are_the_value_lines_and_columns(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/gradtop-test-options-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    write_file(path, "\xEF\xBB\xBF# mine\n\nepochs = 3\n  missing =  mean\ndataset = x\nlr=0.1\n");
+    Options o;
+    options_default(&o);
+    bool locked[256] = {false}, set[256] = {false};
+    OptionsPlace place[256];
+    memset(place, 0, sizeof place);
+    size_t lr = (size_t)(options_find("lr") - option_table);
+    locked[lr] = true;
+    Error err = {0};
+    ErrorCode rc = options_load_file_marking(&o, path, locked, set, place, &err);
+    unlink(path);
+    assert_int_equal(rc, ERROR_NONE);
+    size_t epochs = (size_t)(options_find("epochs") - option_table),
+           missing = (size_t)(options_find("missing") - option_table),
+           seed = (size_t)(options_find("seed") - option_table);
+    assert_int_equal(place[epochs].line, 3);
+    assert_int_equal(place[epochs].column, 10);
+    assert_int_equal(place[missing].line, 4);
+    assert_int_equal(place[missing].column, 14);
+    assert_int_equal(place[option_count].line, 5);
+    assert_int_equal(place[option_count].column, 11);
+    assert_int_equal(place[lr].line, 0);
+    assert_int_equal(place[seed].line, 0);
+    assert_true(set[missing] && !set[lr]);
+}
+
 static void config_missing_file_is_input_error(void **state)
 {
     (void)state;
@@ -1473,6 +1510,7 @@ int main(void)
         cmocka_unit_test(config_text_holds_every_run_option),
         cmocka_unit_test(config_text_longer_than_its_first_guess_is_whole),
         cmocka_unit_test(locked_keys_are_skipped),
+        cmocka_unit_test(config_places_are_the_value_lines_and_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

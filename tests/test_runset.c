@@ -788,7 +788,7 @@ static void options_run(RunInfo *r, const char *dataset, const char *const *set)
         assert_int_equal(options_set(&r->options, options_find(set[0]), set[1], NULL, &e),
                          ERROR_NONE);
     }
-    r->data_kind = dataset_kind(dataset);
+    r->data_kind = dataset_kind(dataset, NULL);
     r->has_options = true;
 }
 
@@ -849,8 +849,12 @@ static void a_runs_data_kind_is_told_when_its_config_is_read(void **state)
     Env *env = *state;
     char images[256], config[4096];
     pathf(images, sizeof images, "%s/pixels.bin", env->tmp);
-    /* gzip's first bytes: images (the only gzip data that loads) */
-    write_file(images, "\x1f\x8b\x08", "wb");
+    /* an IDX file's first bytes: images */
+    static const unsigned char idx_head[4] = {0, 0, 8, 3};
+    FILE *fp = fopen(images, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(idx_head, 1, sizeof idx_head, fp), sizeof idx_head);
+    assert_int_equal(fclose(fp), 0);
     static const char *const names[2] = {"images", "dropping"};
     for (int i = 0; i < 2; i++) {
         TestRun *t = start_run(env->logdir, names[i], NULL, 0.01);

@@ -206,7 +206,18 @@ static void every_malformed_spec_names_the_parameter_and_its_column(void **state
      * values no trial trained with */
     parse_fails("lr=uniform(0.1,0.2); samples=choice(100|2000)",
                 "'samples' at column 22: --samples shapes the data, which every trial of a "
-                "sweep shares: give it to the whole sweep (--samples ...) instead",
+                "sweep shares: give it to the whole sweep (--samples ..., for a generated set) "
+                "instead",
+                NULL);
+    /* IDX images have no missing values: the advice says which data takes
+     * --missing (gradtop sweep refuses it for IDX images) */
+    parse_fails("missing=choice(drop|mean)",
+                "'missing' at column 1: --missing shapes the data, which every trial of a sweep "
+                "shares: give it to the whole sweep (--missing ..., for CSV data) instead",
+                NULL);
+    parse_fails("normalize=choice(none|standard)",
+                "give it to the whole sweep (--normalize ...) "
+                "instead",
                 NULL);
     parse_fails("features=choice(x1,x2|x1,x2,x1^2)", "'features' at column 1", "shapes the data",
                 NULL);

@@ -180,6 +180,30 @@ typedef struct {
     const char *value;
 } Pending;
 
+/* IDX images have no missing values: --missing given for them would be
+ * ignored, so it is refused, as --label and --delimiter are (the loader
+ * refuses those).  A config file's `missing = error` is taken: a run's
+ * config.txt and a sweep's best.txt record the policy of every run, error
+ * where none was given.  What a run directory records is not checked
+ * here: train --resume and sweep --resume read it as it is. */
+static int refuse_missing_for_idx(const Options *o, const CliArgs *a, const char *config)
+{
+    size_t k = (size_t)(options_find("missing") - option_table);
+    if (!o->dataset[0] || !a->given[k] || (!a->locked[k] && o->missing == MISSING_ERROR) ||
+        dataset_kind(o->dataset, cli_exe_dir()) != DATASET_KIND_IDX)
+        return EXIT_OK;
+    const char *policy = missing_names[o->missing];
+    if (a->locked[k])
+        fprintf(stderr, "gradtop: --missing %s: %s " OPTION_MISSING_IDX_WHY "\n", policy,
+                o->dataset);
+    else
+        fprintf(stderr,
+                "gradtop: %s:%d:%d: missing = %s: %s " OPTION_MISSING_IDX_WHY
+                " (remove the line, or write missing = error)\n",
+                config, a->config_place[k].line, a->config_place[k].column, policy, o->dataset);
+    return EXIT_USAGE;
+}
+
 int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a)
 {
     memset(a, 0, sizeof *a);
@@ -333,7 +357,7 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
     Error err = {0};
     if (config) {
         bool locked[256] = {false};
-        if (options_load_file_marking(o, config, locked, a->given, &err)) {
+        if (options_load_file_marking(o, config, locked, a->given, a->config_place, &err)) {
             fprintf(stderr, "gradtop: %s\n", err.msg);
             return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
         }
@@ -375,7 +399,7 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
             return EXIT_USAGE;
         }
     }
-    return EXIT_OK;
+    return refuse_missing_for_idx(o, a, config);
 }
 
 void cli_value_word(const OptionSpec *s, char *buf, size_t cap)

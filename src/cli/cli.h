@@ -52,6 +52,7 @@ typedef struct {
     bool locked[256]; /* options given on the command line (option_table rows, then dataset) */
     bool given[256];  /* given on the command line or in the --config file: a dataset's own
                        * defaults (presets.h) leave them alone */
+    OptionsPlace config_place[256]; /* where the --config file gave each (line 0: it did not) */
 } CliArgs;
 
 /* Options of single commands, outside the option table. */
@@ -73,7 +74,9 @@ unsigned cli_option_commands(const OptionSpec *s);
  * then the command line, which wins, then for the commands that train the
  * dataset's own defaults where neither said otherwise) and a.  The dataset is the first
  * positional argument.  An option the command does not take is refused,
- * naming the commands that do.  Prints the error and returns EXIT_USAGE on
+ * naming the commands that do; so is a data file's option for data that
+ * has no use for it (--label for a generated set, --missing for IDX
+ * images).  Prints the error and returns EXIT_USAGE on
  * bad input (EXIT_RUNTIME when the config file cannot be read).
  */
 int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a);

@@ -11,9 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-void dataset_init_owned(Dataset *ds, const char *source, const char *name)
+void dataset_init_owned(Dataset *ds, const char *source, const char *name, DatasetKind kind)
 {
     memset(ds, 0, sizeof *ds);
+    ds->kind = kind;
     snprintf(ds->source, sizeof ds->source, "%s", source);
     snprintf(ds->name, sizeof ds->name, "%s", name);
     ds->owns = true;

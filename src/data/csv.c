@@ -1477,7 +1477,7 @@ static ErrorCode begin(Dataset *ds, const char *path, const DatasetOptions *opt,
 {
     char name[128];
     dataset_name_from_path(name, sizeof name, path);
-    dataset_init_owned(ds, path, name);
+    dataset_init_owned(ds, path, name, DATASET_KIND_CSV);
     unsigned char delim = (unsigned char)opt->delimiter;
     if (delim == '"' || delim == '\r' || delim == '\n') {
         dataset_free(ds);

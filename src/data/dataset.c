@@ -203,7 +203,7 @@ ErrorCode dataset_generate(Dataset *ds, const char *name, int samples, double no
     if (!(noise <= 1.0))
         return error_set(err, ERROR_INPUT, "%s: noise %g out of range [0, 1]", name, noise);
 
-    dataset_init_owned(ds, name, name);
+    dataset_init_owned(ds, name, name, DATASET_KIND_GENERATED);
     size_t n = (size_t)samples;
     ds->n = n;
     ds->d = 2;
@@ -295,6 +295,25 @@ static bool head_is_gzip(const unsigned char *head, size_t got)
     return got >= 2 && head[0] == 0x1f && head[1] == 0x8b;
 }
 
+/* What a regular file's first bytes (head[0..got)) and name say it holds,
+ * as load_path reads it: IDX images, CSV text, or gzip data that is not
+ * IDX (refused: gzip-compressed CSV must be decompressed first). */
+typedef enum { FILE_CSV, FILE_IDX, FILE_GZIP_NOT_IDX } FileFormat;
+static FileFormat file_format(const char *path, const unsigned char *head, size_t got)
+{
+    if (head_is_gzip(head, got)) {
+        gzFile gz = gzopen(path, "rb");
+        unsigned char inner[4] = {0};
+        int n = gz ? gzread(gz, inner, sizeof inner) : -1;
+        if (gz) gzclose(gz);
+        /* a name with "idx": the IDX loader says what is wrong with it */
+        return (n == 4 && inner[0] == 0 && inner[1] == 0) || strstr(path, "idx")
+                   ? FILE_IDX
+                   : FILE_GZIP_NOT_IDX;
+    }
+    return head_is_idx(head, got) || strstr(path, "-ubyte") ? FILE_IDX : FILE_CSV;
+}
+
 /* What a path holds, from its first bytes (and its name as a tie-break). */
 static ErrorCode load_path(Dataset *ds, const char *path, const DatasetOptions *opt, Error *err)
 {
@@ -334,24 +353,17 @@ static ErrorCode load_path(Dataset *ds, const char *path, const DatasetOptions *
     }
     fclose(f);
 
-    bool idx = head_is_idx(head, got);
-    if (head_is_gzip(head, got)) {
-        gzFile gz = gzopen(path, "rb");
-        unsigned char inner[4] = {0};
-        int n = gz ? gzread(gz, inner, sizeof inner) : -1;
-        if (gz) gzclose(gz);
-        idx = n == 4 && inner[0] == 0 && inner[1] == 0;
-        if (!idx && !strstr(path, "idx"))
-            return error_set(err, ERROR_INPUT,
-                             "%s: gzip-compressed, but not an IDX file; decompress CSV files "
-                             "first (gunzip)",
-                             path);
-        idx = true; /* the IDX loader says what is wrong with it */
-    }
-    if (!idx && strstr(path, "-ubyte")) idx = true;
-    if (idx) {
+    switch (file_format(path, head, got)) {
+    case FILE_GZIP_NOT_IDX:
+        return error_set(err, ERROR_INPUT,
+                         "%s: gzip-compressed, but not an IDX file; decompress CSV files first "
+                         "(gunzip)",
+                         path);
+    case FILE_IDX: {
         ErrorCode rc = csv_options_for_idx(path, opt, err);
         return rc ? rc : dataset_load_idx(ds, path, opt->labels_file, err);
+    }
+    case FILE_CSV: break;
     }
     if (opt->labels_file) return labels_for_csv(path, opt->labels_file, err);
     return dataset_load_csv(ds, path, opt, err);
@@ -415,34 +427,36 @@ bool dataset_is_builtin_idx_name(const char *spec)
     return spec && (strcmp(spec, fashion_sets[0]) == 0 || strcmp(spec, fashion_sets[1]) == 0);
 }
 
-DatasetKind dataset_kind(const char *spec)
+/* The kind of Dataset load_path loads from path (dataset_kind). */
+static DatasetKind path_kind(const char *path)
 {
-    if (!spec || !*spec) return DATASET_KIND_CSV;
-    if (dataset_is_generated_name(spec)) return DATASET_KIND_GENERATED;
-    if (is_bare_name(spec)) {
-        if (dataset_is_builtin_idx_name(spec)) return DATASET_KIND_IDX;
-        /* a CSV file of the dataset directories is found first; else a
-         * file of that name here is loaded by its bytes, as a path is
-         * ("train-images-idx3-ubyte" has no dot) */
-        char named[PATH_MAX];
-        if (named_csv(spec, NULL, named, sizeof named) || !is_regular_file(spec))
-            return DATASET_KIND_CSV;
-    }
-    bool idx = strstr(spec, "-ubyte") != NULL;
     struct stat st;
-    if (stat(spec, &st) != 0)
-        return idx || ends_with(spec, ".idx") || ends_with(spec, ".gz") ? DATASET_KIND_IDX
-                                                                        : DATASET_KIND_CSV;
+    if (stat(path, &st) != 0)
+        return strstr(path, "-ubyte") || ends_with(path, ".idx") || ends_with(path, ".gz")
+                   ? DATASET_KIND_IDX
+                   : DATASET_KIND_CSV;
     if (!S_ISREG(st.st_mode)) return DATASET_KIND_CSV;
     unsigned char head[4] = {0};
     size_t got = 0;
-    FILE *f = fopen(spec, "rb");
+    FILE *f = fopen(path, "rb");
     if (f) {
         got = fread(head, 1, sizeof head, f);
         fclose(f);
     }
-    return idx || head_is_idx(head, got) || head_is_gzip(head, got) ? DATASET_KIND_IDX
-                                                                    : DATASET_KIND_CSV;
+    return file_format(path, head, got) == FILE_IDX ? DATASET_KIND_IDX : DATASET_KIND_CSV;
+}
+
+/* Follows dataset_load's order step for step: what it tries first decides. */
+DatasetKind dataset_kind(const char *spec, const char *exe_dir)
+{
+    if (!spec || !*spec) return DATASET_KIND_CSV;
+    if (!is_bare_name(spec)) return path_kind(spec);
+    char named[PATH_MAX];
+    if (named_csv(spec, exe_dir, named, sizeof named)) return DATASET_KIND_CSV;
+    if (dataset_is_builtin_idx_name(spec)) return DATASET_KIND_IDX;
+    if (dataset_is_generated_name(spec)) return DATASET_KIND_GENERATED;
+    if (is_regular_file(spec)) return path_kind(spec);
+    return DATASET_KIND_CSV; /* an unknown name, which dataset_load refuses */
 }
 
 ErrorCode dataset_load(Dataset *ds, const char *spec, const DatasetOptions *opt, Error *err)

@@ -10,8 +10,9 @@
 
 #include "gradtop/data/dataset.h"
 
-/* Zeroes ds and marks it as owning its buffers, with source and name set. */
-void dataset_init_owned(Dataset *ds, const char *source, const char *name);
+/* Zeroes ds and marks it as owning its buffers, with source, name and the
+ * kind of loader set. */
+void dataset_init_owned(Dataset *ds, const char *source, const char *name, DatasetKind kind);
 /* The file's base name without directories and a .gz / .csv / .tsv ending. */
 void dataset_name_from_path(char *dst, size_t cap, const char *path);
 /* k strings "prefix0".."prefix{k-1}", or NULL when out of memory. */

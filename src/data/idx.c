@@ -434,7 +434,7 @@ ErrorCode dataset_load_idx(Dataset *ds, const char *images_path, const char *lab
 {
     char name[128];
     dataset_name_from_path(name, sizeof name, images_path);
-    dataset_init_owned(ds, images_path, name);
+    dataset_init_owned(ds, images_path, name, DATASET_KIND_IDX);
     IdxFile img = {0}, lab = {0};
     ErrorCode code = load_idx(ds, images_path, labels_path, &img, &lab, err);
     idx_close(&img);

@@ -1211,7 +1211,7 @@ static void read_config(RunInfo *r, Source *s)
     }
     r->state->dirty = true;
     r->options = o;
-    r->data_kind = dataset_kind(o.dataset);
+    r->data_kind = dataset_kind(o.dataset, NULL);
     r->has_options = true;
 }
 

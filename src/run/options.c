@@ -50,7 +50,7 @@ const OptionSpec option_table[] = {
      "(inspect says which); or one character, \\t for tab",
      NULL, true},
     {"missing", OPTKIND_ENUM, OPTGROUP_DATA, OFF(missing), 0, 0, missing_names,
-     "empty or NA feature values: error, drop the row, or mean-impute", NULL, true},
+     "a CSV file's empty or NA feature values: error, drop the row, or mean-impute", NULL, true},
     {"samples", OPTKIND_INT, OPTGROUP_DATA, OFF(samples), 10, 1000000, NULL,
      "points in a generated 2-D set", NULL, true},
     {"noise", OPTKIND_DOUBLE, OPTGROUP_DATA, OFF(noise), 0, 1, NULL, "noise of a generated 2-D set",
@@ -347,16 +347,6 @@ bool option_data_applies_kind(OptionData d, const char *dataset, DatasetKind kin
     case OPTDATA_IDX_FILE: return !dataset_is_builtin_idx_name(dataset) && kind == DATASET_KIND_IDX;
     default: return true;
     }
-}
-
-bool option_data_applies(OptionData d, const char *dataset)
-{
-    return d == OPTDATA_ANY || option_data_applies_kind(d, dataset, dataset_kind(dataset));
-}
-
-bool option_applies_to_data(const OptionSpec *s, const Options *o)
-{
-    return option_data_applies(option_data(s), o->dataset);
 }
 
 bool option_live(const OptionSpec *s)
@@ -975,15 +965,15 @@ static ErrorCode read_config(const char *path, char **text, size_t *len, Error *
 }
 
 static ErrorCode load_text(Options *o, const char *text, size_t len, const char *path,
-                           const bool *locked, bool *set, Error *err);
+                           const bool *locked, bool *set, OptionsPlace *place, Error *err);
 
 ErrorCode options_load_file(Options *o, const char *path, const bool *locked, Error *err)
 {
-    return options_load_file_marking(o, path, locked, NULL, err);
+    return options_load_file_marking(o, path, locked, NULL, NULL, err);
 }
 
 ErrorCode options_load_file_marking(Options *o, const char *path, const bool *locked, bool *set,
-                                    Error *err)
+                                    OptionsPlace *place, Error *err)
 {
     char *text;
     size_t len;
@@ -994,7 +984,7 @@ ErrorCode options_load_file_marking(Options *o, const char *path, const bool *lo
     if (!rc && len > CONFIG_MAX_BYTES)
         rc = error_set(err, ERROR_INPUT, "%s: larger than the %d MB a config file may be", path,
                        CONFIG_MAX_BYTES / (1024 * 1024));
-    if (!rc) rc = load_text(o, text, len, path, locked, set, err);
+    if (!rc) rc = load_text(o, text, len, path, locked, set, place, err);
     free(text);
     return rc;
 }
@@ -1004,7 +994,7 @@ ErrorCode options_load_text(Options *o, const char *text, const char *name, cons
 {
     size_t len = strlen(text);
     ErrorCode rc = check_text(text, len, name, err);
-    return rc ? rc : load_text(o, text, len, name, locked, NULL, err);
+    return rc ? rc : load_text(o, text, len, name, locked, NULL, NULL, err);
 }
 
 /* A key given on two lines: which value was meant cannot be told (a
@@ -1018,7 +1008,7 @@ static ErrorCode set_twice(Error *err, const char *where, const char *key, int f
 
 /* Applies the `key = value` lines of text, which check_text passed. */
 static ErrorCode load_text(Options *o, const char *text, size_t len, const char *path,
-                           const bool *locked, bool *set, Error *err)
+                           const bool *locked, bool *set, OptionsPlace *place, Error *err)
 {
     char line[CONFIG_MAX_LINE + 2];
     int lineno = 0;
@@ -1064,6 +1054,7 @@ static ErrorCode load_text(Options *o, const char *text, size_t len, const char 
             if (!(locked && locked[option_count])) {
                 snprintf(o->dataset, sizeof o->dataset, "%s", val);
                 if (set) set[option_count] = true;
+                if (place) place[option_count] = (OptionsPlace){lineno, (int)(val - s0) + 1};
             }
             continue;
         }
@@ -1083,7 +1074,8 @@ static ErrorCode load_text(Options *o, const char *text, size_t len, const char 
         if (locked && locked[at]) continue;
         ErrorCode rc = options_set(o, spec, val, where, err);
         if (rc) return rc;
-        if (set) set[spec - option_table] = true;
+        if (set) set[at] = true;
+        if (place) place[at] = (OptionsPlace){lineno, (int)(val - s0) + 1};
         if (spec->offset == offsetof(Options, space)) {
             snprintf(o->space_from, sizeof o->space_from, "%s", where);
             o->space_column = (int)(val - s0) + 1; /* after a BOM: as an editor counts */

@@ -389,7 +389,7 @@ static bool is_hparam(const OptionSpec *s)
  * dashboard: those that apply to it (an Adam run does not list SGD's
  * momentum, an iris run a generated set's noise), or with every_option
  * all of them. */
-static void collect_hparams(HParamSet *set, const Options *o, const char *dataset,
+static void collect_hparams(HParamSet *set, const Options *o, const char *dataset, DatasetKind kind,
                             bool every_option)
 {
     set->n = 0;
@@ -404,7 +404,9 @@ static void collect_hparams(HParamSet *set, const Options *o, const char *datase
     for (size_t i = 0; i < option_count && set->n < RUNDIR_MAX_HPARAMS; i++) {
         const OptionSpec *s = &option_table[i];
         if (!is_hparam(s)) continue;
-        if (!every_option && !(option_applies(s, o) && option_applies_to_data(s, o))) continue;
+        if (!every_option &&
+            !(option_applies(s, o) && option_data_applies_kind(option_data(s), o->dataset, kind)))
+            continue;
         const void *base = (const char *)o + s->offset;
         h = &set->hp[set->n];
         /* an enum's names are all the values it can take */
@@ -928,10 +930,10 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
          * from one of the runs it reads and ignores the others': it names
          * every option, so that a column is there for each run's own
          * (an SGD trial's momentum beside an Adam one's beta1) */
-        collect_hparams(hs, o, name, true);
+        collect_hparams(hs, o, name, s->all.kind, true);
         ErrorCode rc_hp =
             tfevents_write_hparams_experiment(rl->events, hs->hp, hs->n, tags, nt, t, &te);
-        collect_hparams(hs, o, name, false);
+        collect_hparams(hs, o, name, s->all.kind, false);
         /* model.gtm by its absolute path: TensorBoard shows it wherever it
          * runs, away from the directory this run was started in */
         char real[PATH_MAX], uri[PATH_MAX + 16];

@@ -309,15 +309,21 @@ static ErrorCode parse_param(Cursor *c, SweepSpace *sp, size_t *used)
                       : !strcmp(name, "name")   ? "each trial's run name"
                                                 : NULL;
     if (own) return fail_at(c, at, "--%s is the sweep's own: it sets %s", name, own);
-    /* every trial trains on the one copy of the data the sweep prepared */
+    /* every trial trains on the one copy of the data the sweep prepared;
+     * an option of one kind of data is given for that kind only */
+    OptionData only = option_data(p->spec);
     if (p->spec->group == OPTGROUP_DATA || !strcmp(name, "seed"))
         return fail_at(c, at,
                        "--%s %s, which every trial of a sweep shares: give it to the whole "
-                       "sweep (--%s ...) instead",
+                       "sweep (--%s ...%s) instead",
                        name,
                        !strcmp(name, "seed") ? "also draws the data's validation split"
                                              : "shapes the data",
-                       name);
+                       name,
+                       only == OPTDATA_CSV         ? ", for CSV data"
+                       : only == OPTDATA_GENERATED ? ", for a generated set"
+                       : only == OPTDATA_IDX_FILE  ? ", for IDX images given by their path"
+                                                   : "");
     for (int j = 0; j < sp->n; j++)
         if (sp->p[j].spec == p->spec)
             return fail_at(c, at, "given twice (first at column %d)", sp->p[j].column);

@@ -198,9 +198,11 @@ void form_hide_if(Form *f, int field, int other, const char *text)
     if (field >= 0 && field < f->n_fields) f->fields[field].hide_if = true;
 }
 
-void form_show_when(Form *f, int field, FormShow when)
+void form_show_when(Form *f, int field, FormShow when, void *ctx)
 {
-    if (field >= 0 && field < f->n_fields) f->fields[field].show_when = when;
+    if (field < 0 || field >= f->n_fields) return;
+    f->fields[field].show_when = when;
+    f->fields[field].show_ctx = ctx;
 }
 
 const char *form_text(const Form *f, int field)
@@ -216,7 +218,7 @@ static const char *const *choice_names(const FormField *fd)
 
 static bool field_visible(const Form *f, const FormField *fd)
 {
-    if (fd->show_when && !fd->show_when(&f->opt)) return false;
+    if (fd->show_when && !fd->show_when(&f->opt, fd->show_ctx)) return false;
     if (fd->show_if >= 0 && fd->show_if < f->n_fields &&
         (strcmp(f->fields[fd->show_if].text, fd->show_text ? fd->show_text : "") == 0) ==
             fd->hide_if)

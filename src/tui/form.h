@@ -39,8 +39,9 @@ typedef enum {
  * err when text is not accepted; opt is the form's working copy (with the
  * value, for an option row). */
 typedef bool (*FormCheck)(const Options *opt, const char *text, char *err, size_t cap);
-/* Whether a row applies to the form's working copy (see form_show_when). */
-typedef bool (*FormShow)(const Options *opt);
+/* Whether a row applies to the form's working copy (see form_show_when);
+ * ctx is the one form_show_when was given. */
+typedef bool (*FormShow)(const Options *opt, void *ctx);
 
 /* The heading of the caller's own rows (after option_table's groups). */
 #define FORM_GROUP_RUN 4
@@ -64,6 +65,7 @@ typedef struct {
     int group;          /* FIELD_CHOICE / FIELD_TEXT: the heading it comes under (FORM_GROUP_RUN
                          * unless form_set_group says otherwise) */
     FormShow show_when; /* any row: shown only while this says so (NULL: always) */
+    void *show_ctx;     /* show_when's ctx */
 } FormField;
 
 typedef enum {
@@ -118,9 +120,9 @@ void form_set_check(Form *f, int field, FormCheck check);
 void form_show_if(Form *f, int field, int other, const char *text);
 /* Row field is hidden while row other reads text. */
 void form_hide_if(Form *f, int field, int other, const char *text);
-/* Shows field only while when(working copy) is true, e.g. the options of
- * generated sets only while one is chosen. */
-void form_show_when(Form *f, int field, FormShow when);
+/* Shows field only while when(working copy, ctx) is true, e.g. the
+ * options of generated sets only while one is chosen. */
+void form_show_when(Form *f, int field, FormShow when, void *ctx);
 /* Rewrites every option row that holds no error from the working copy,
  * after the caller changed it. */
 void form_reload(Form *f);

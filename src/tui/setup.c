@@ -63,6 +63,7 @@ typedef struct {
     const bool *given;              /* options the user gave: no dataset's defaults replace them */
     char defaults_of[OPTIONS_PATH]; /* the dataset whose own defaults the form holds */
     OptimizerKind optimizer_was;    /* the optimizer row's value at the last change */
+    SetupDataKind data_kind;        /* the dataset row's kind of data */
     bool loading_shown;             /* the last frame said "loading" */
     bool esc_armed;                 /* Esc with nothing to undo was pressed once */
     bool done;
@@ -102,23 +103,40 @@ static bool check_racers(const Options *opt, const char *text, char *err, size_t
     return false;
 }
 
+DatasetKind setup_data_kind(SetupDataKind *k, const char *dataset, const char *exe_dir)
+{
+    if (k->known && strcmp(k->name, dataset) == 0) return k->kind;
+    k->kind = dataset_kind(dataset, exe_dir);
+    k->told++;
+    k->known = strlen(dataset) < sizeof k->name;
+    if (k->known) memcpy(k->name, dataset, strlen(dataset) + 1);
+    return k->kind;
+}
+
 /* Rows that apply to one kind of dataset (option_data): --samples,
  * --noise and --features shape a generated 2-D set; the label column,
  * delimiter and missing values belong to CSV files, the labels file to
- * IDX images given by their path. */
-static bool generated_set(const Options *opt)
+ * IDX images given by their path.  The kind is the one dataset_load
+ * would load, the name resolved as it resolves it (exe_dir). */
+static bool data_applies(OptionData d, const Options *opt, Setup *s)
 {
-    return option_data_applies(OPTDATA_GENERATED, opt->dataset);
+    return option_data_applies_kind(d, opt->dataset,
+                                    setup_data_kind(&s->data_kind, opt->dataset, s->exe_dir));
 }
 
-static bool csv_file(const Options *opt)
+static bool generated_set(const Options *opt, void *ctx)
 {
-    return option_data_applies(OPTDATA_CSV, opt->dataset);
+    return data_applies(OPTDATA_GENERATED, opt, ctx);
 }
 
-static bool idx_file(const Options *opt)
+static bool csv_file(const Options *opt, void *ctx)
 {
-    return option_data_applies(OPTDATA_IDX_FILE, opt->dataset);
+    return data_applies(OPTDATA_CSV, opt, ctx);
+}
+
+static bool idx_file(const Options *opt, void *ctx)
+{
+    return data_applies(OPTDATA_IDX_FILE, opt, ctx);
 }
 
 static FormShow row_applies(const OptionSpec *spec)
@@ -658,6 +676,16 @@ static bool try_start(Setup *s)
         s->message_role = ROLE_BAD;
         return false;
     }
+    /* as the loader refuses a label column for them (cli_parse refuses
+     * --missing given for them) */
+    const Options *o = &s->form.opt;
+    if (o->missing != MISSING_ERROR &&
+        setup_data_kind(&s->data_kind, o->dataset, s->exe_dir) == DATASET_KIND_IDX) {
+        snprintf(s->message, sizeof s->message, "--missing %s: %.800s " OPTION_MISSING_IDX_WHY,
+                 missing_names[o->missing], o->dataset);
+        s->message_role = ROLE_BAD;
+        return false;
+    }
     if (sweep_mode(s) && !sweep_checks(s)) return false;
     if (race_mode(s)) {
         /* the racers' check saw the options of when they were typed */
@@ -772,7 +800,7 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
             if (s->rate_field < 0) s->reg_field = -1;
         }
         int row = form_add(&s->form, sp, locked && locked[i]);
-        form_show_when(&s->form, row, row_applies(sp));
+        form_show_when(&s->form, row, row_applies(sp), s);
         /* a sweep's trials train --max-epochs, at full pace, on one
          * thread each (gradtop sweep refuses these three) */
         if (!strcmp(sp->name, "epochs") || !strcmp(sp->name, "pace") ||

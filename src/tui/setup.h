@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "gradtop/data/dataset.h"
 #include "gradtop/run/options.h"
 
 typedef enum {
@@ -38,5 +39,20 @@ typedef enum {
 SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, const bool *given,
                       const char *message, int *sig, char *racers, size_t racers_cap,
                       SetupResult mode);
+
+/*
+ * The kind of data the dataset row names, told once per name: the rows
+ * that apply to one kind of data ask at every draw, several times a
+ * frame, and dataset_kind looks for files (stat, open, realpath).  A
+ * name other than the last is told anew (dataset_kind with exe_dir);
+ * told counts how often, for tests.
+ */
+typedef struct {
+    char name[OPTIONS_PATH];
+    DatasetKind kind;
+    bool known;
+    unsigned long told;
+} SetupDataKind;
+DatasetKind setup_data_kind(SetupDataKind *k, const char *dataset, const char *exe_dir);
 
 #endif

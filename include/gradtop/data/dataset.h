@@ -26,6 +26,10 @@ typedef enum { TASK_CLASSIFICATION, TASK_REGRESSION } Task;
 
 typedef enum { NORMALIZE_STANDARD, NORMALIZE_MINMAX, NORMALIZE_NONE } NormalizeKind;
 
+/* The three kinds of data gradtop reads: a CSV file, one of the generated
+ * 2-D sets, IDX images. */
+typedef enum { DATASET_KIND_CSV, DATASET_KIND_GENERATED, DATASET_KIND_IDX } DatasetKind;
+
 /* What the CSV loader does with an empty or NA/NaN/? feature field. */
 typedef enum {
     MISSING_ERROR, /* default: an error naming file, line, column */
@@ -54,6 +58,7 @@ typedef enum {
 typedef struct {
     char source[1024]; /* the path (or built-in name) it came from */
     char name[128];    /* short display name: "iris", "fashion-mnist", "spiral" */
+    DatasetKind kind;  /* the loader that read it */
     size_t n;          /* rows */
     int d;             /* features */
     float *x;          /* (n, d) row-major */
@@ -210,20 +215,22 @@ ErrorCode dataset_generate(Dataset *ds, const char *name, int samples, double no
                            Error *err);
 bool dataset_is_generated_name(const char *name);
 /*
- * Which kind of data spec (a name or path as dataset_load takes it) holds,
- * without loading it, so that an option of another kind can be left out
- * (option_applies_to_data): a generated set's name; fashion-mnist and
- * fashion-mnist-test, or a regular file whose first bytes are IDX or gzip
- * (the only gzip data that loads), or one named "-ubyte" as dataset_load
- * takes it, are IDX (a bare name that is no CSV file of datasets/ but a
- * file here is such a file: "train-images-idx3-ubyte"); any other name or
- * file, a pipe included, is CSV.  A
- * path that is no longer there (a finished run's) is told by its name:
- * IDX when it holds "-ubyte" or ends in ".idx" or ".gz".  Reads at most
- * four bytes of the file; never reads from a pipe.
+ * Which kind of data spec (a name or path as dataset_load takes it, with
+ * the same exe_dir, may be NULL) holds, without loading it, so that an
+ * option of another kind can be left out or refused
+ * (option_data_applies_kind): the kind of Dataset that dataset_load would
+ * load, resolving a bare name in its order (a CSV file of the dataset
+ * directories, fashion-mnist and fashion-mnist-test, a generated set's
+ * name, a file of that name here) and telling a regular file by its
+ * first bytes as it does (IDX, or gzip holding IDX or named "idx", or a
+ * name with "-ubyte": IDX; else CSV).  What dataset_load would refuse
+ * (an unknown bare name, a directory, gzip that is not IDX) is CSV, as is
+ * a pipe.  A path that is no longer there (a finished run's) is told by
+ * its name: IDX when it holds "-ubyte" or ends in ".idx" or ".gz".  Reads
+ * at most four bytes of the file (and of its gzip stream); never reads
+ * from a pipe.
  */
-typedef enum { DATASET_KIND_CSV, DATASET_KIND_GENERATED, DATASET_KIND_IDX } DatasetKind;
-DatasetKind dataset_kind(const char *spec);
+DatasetKind dataset_kind(const char *spec, const char *exe_dir);
 /* Whether spec is the name of a built-in IDX set (fashion-mnist or
  * fashion-mnist-test), which comes with its own labels file. */
 bool dataset_is_builtin_idx_name(const char *spec);

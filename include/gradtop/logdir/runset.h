@@ -138,9 +138,11 @@ typedef struct {
     int64_t best_step; /* its step: the epoch for gradtop runs */
     bool has_options;  /* config.txt loaded into options */
     Options options;
-    /* dataset_kind of options.dataset, told when config.txt is read: the
-     * list's differing options (rundiff_build) open no dataset file, and a
-     * run keeps its kind when its data file is later removed */
+    /* dataset_kind of options.dataset, told when config.txt is read (a
+     * bare name as the working directory resolves it: where the program
+     * that trained it was is not recorded): the list's differing options
+     * (rundiff_build) open no dataset file, and a run keeps its kind when
+     * its data file is later removed */
     DatasetKind data_kind;
     /* bit k of option_table[k]: changed live (a change line of its journal
      * names it): options holds the value the run began with */

@@ -197,16 +197,17 @@ bool option_applies(const OptionSpec *s, const Options *o);
  * (not fashion-mnist's, which comes with its own); any dataset's the
  * others. */
 typedef enum { OPTDATA_ANY, OPTDATA_GENERATED, OPTDATA_CSV, OPTDATA_IDX_FILE } OptionData;
+/* Why --missing is refused for IDX images, after "--missing drop: NAME ",
+ * as the loader refuses --label and --delimiter for them. */
+#define OPTION_MISSING_IDX_WHY                                                                     \
+    "is IDX images, whose pixels are never missing; --missing says what to do with the empty "     \
+    "or NA values of CSV data"
 OptionData option_data(const OptionSpec *s);
 /* Whether options of kind d mean something for dataset (a name or path
- * as dataset_load takes it); may read the first bytes of its file. */
-bool option_data_applies(OptionData d, const char *dataset);
-/* The same for a dataset whose kind is already known (dataset_kind's
- * answer, told once): reads nothing. */
+ * as dataset_load takes it) of the kind given (dataset_kind's answer, or
+ * a loaded Dataset's kind): an iris run has no noise, a spiral run no
+ * label column, a fashion-mnist run neither.  Reads nothing. */
 bool option_data_applies_kind(OptionData d, const char *dataset, DatasetKind kind);
-/* Whether s means something for o's dataset (option_data): an iris run
- * has no noise, a spiral run no label column, a fashion-mnist run neither. */
-bool option_applies_to_data(const OptionSpec *s, const Options *o);
 /* Whether the trainer can change s while a run trains: whether it is a
  * field of Options.hp. */
 bool option_live(const OptionSpec *s);
@@ -244,11 +245,18 @@ char *options_trim(char *s);
  * option_table row, then one for the dataset key: option_count + 1 in all)
  * are skipped: command-line options win. */
 ErrorCode options_load_file(Options *o, const char *path, const bool *locked, Error *err);
+/* Where a config file set an option: its line and the column its value
+ * begins at (from 1); line 0 where the file did not set it. */
+typedef struct {
+    int line, column;
+} OptionsPlace;
 /* The same, also marking in set (option_count + 1 flags, as locked) each
  * key the file gave: an option the user gave wins over a dataset's own
- * defaults (presets.h). */
+ * defaults (presets.h); and in place (may be NULL; as many entries)
+ * where, for messages about a value that is valid alone but not with the
+ * rest (cli.h). */
 ErrorCode options_load_file_marking(Options *o, const char *path, const bool *locked, bool *set,
-                                    Error *err);
+                                    OptionsPlace *place, Error *err);
 /* The same for a text held in memory (a model file's stored options);
  * name stands for the file in messages. */
 ErrorCode options_load_text(Options *o, const char *text, const char *name, const bool *locked,
