@@ -204,7 +204,10 @@ void cli_man(FILE *f)
             "scatter per searched parameter and the events; without one it prints a line per "
             "event. Up/down, pgup/pgdn and home/end move the cursor, the trial p, s, + and "
             "enter act on; it stays on the first row, the leader, until it is moved or its trial "
-            "acted on, then follows its trial as the rows move.\n");
+            "acted on, then follows its trial as the rows move. The charts' y axes fit the best "
+            "three quarters of the trials (of a loss, at most those within 100 times the best, on "
+            "a log axis when it spans ten times its low end); the others are drawn on the edge, "
+            "as arrows on the scatters.\n");
     key_rows(f, sweep_key_table, sweep_key_count);
     fputs(".SH VIEW KEYS\n", f);
     roff(f, "gradtop view lists the runs under LOGDIR (a sweep's trials among them), one column "

@@ -131,10 +131,19 @@ void chartview_fit_y(ChartSpec *c, const ChartTrust *trust, bool log, bool unit,
 
 bool chartview_clipped_above(const ChartSpec *c, int n)
 {
-    if (c->y_axis.log) return false;
     for (int i = 0; i < n && i < c->n_series; i++)
         for (size_t k = 0; k < c->series[i].n; k++)
             if (c->series[i].y[k] > c->y_axis.hi) return true;
+    return false;
+}
+
+bool chartview_clipped_below(const ChartSpec *c, int n)
+{
+    for (int i = 0; i < n && i < c->n_series; i++)
+        for (size_t k = 0; k < c->series[i].n; k++) {
+            double v = c->series[i].y[k];
+            if (isfinite(v) && (v < c->y_axis.lo || (c->y_axis.log && v <= 0))) return true;
+        }
     return false;
 }
 
@@ -161,6 +170,26 @@ static void series_set(WINDOW *w, const ChartSpec *c, int s)
         wattrset(w, c->attrs[s]);
     else
         crt_set(w, c->series[s].role);
+}
+
+/* Series s's points beyond the y axis, as arrows on the edge they pass
+ * (ChartSpec.off_marks): the plot is pw columns of dx dots from px, plot_h
+ * rows from py. */
+static void draw_off_marks(WINDOW *w, const ChartSpec *c, int s, int py, int px, int pw, int plot_h,
+                           int dx)
+{
+    const ChartAxis *ya = &c->y_axis;
+    for (size_t k = 0; k < c->series[s].n; k++) {
+        double v = c->series[s].y[k];
+        if (!isfinite(v)) continue;
+        bool up = v > ya->hi, down = v < ya->lo || (ya->log && v <= 0);
+        if (!up && !down) continue;
+        int d = chart_map(&c->x_axis, c->series[s].x[k], pw * dx, false);
+        if (d < 0) continue;
+        series_set(w, c, s);
+        crt_puts(w, up ? py : py + plot_h - 1, px + d / dx, 1,
+                 crt_glyph(up ? GLYPH_OFF_UP : GLYPH_OFF_DOWN));
+    }
 }
 
 static bool has_points(const ChartSpec *c)
@@ -327,6 +356,8 @@ void chartview_draw(WINDOW *w, int top, int left, int height, int width, const C
         }
     }
     free(mark_col);
+    for (int s = 0; s < ns; s++)
+        if (c->off_marks[s]) draw_off_marks(w, c, s, py, px, pw, plot_h, dx);
 
     if (!has_points(c) && c->empty_text) {
         int l = crt_width(c->empty_text);

@@ -65,6 +65,11 @@ typedef struct {
     /* Per series: its points as unjoined dots, in any x order (a scatter
      * plot), instead of a line.  Without colour every dot is drawn. */
     bool scatter[CHARTVIEW_MAX_SERIES];
+    /* Per series (a scatter's): its points beyond the y axis drawn on the
+     * edge they pass as an arrow in its attributes (GLYPH_OFF_UP on the
+     * top row, GLYPH_OFF_DOWN on the bottom one) rather than left out.
+     * The chart should say so (chartview_off_side). */
+    bool off_marks[CHARTVIEW_MAX_SERIES];
     /* Without colour: each series' pattern (the race's racers), or NULL
      * for its role's (validation dotted, the rest solid). */
     const ChartPattern *patterns;
@@ -86,9 +91,13 @@ const char *chartview_pattern_word(ChartPattern p);
  * [0, 1].  scratch holds the sum of the series' points. */
 void chartview_fit_y(ChartSpec *c, const ChartTrust *trust, bool log, bool unit, double *scratch);
 
-/* Whether a point of c's first n series lies above its fitted linear y
- * axis (drawn on the top edge, which the chart should then say). */
+/* Whether a point of c's first n series lies above its y axis (a line
+ * is drawn on the top edge there, which the chart should then say). */
 bool chartview_clipped_above(const ChartSpec *c, int n);
+
+/* Whether a finite point of c's first n series lies below its y axis
+ * (on a log axis: at or below zero, or below its low end). */
+bool chartview_clipped_below(const ChartSpec *c, int n);
 
 /* What the run of snapshot s went through, for the trust of its series
  * on a chart by step: blew_up once it has diverged; resumed, from one step

@@ -51,6 +51,7 @@ static const char *const glyph_utf8[GLYPH_COUNT] = {
     [GLYPH_ARROW] = "\u2192",     [GLYPH_DOT] = "\u00b7",       [GLYPH_BEST] = "\u2605",
     [GLYPH_CHANGE] = "\u25b2",    [GLYPH_PAUSE] = "\u2016",     [GLYPH_VMARK] = "\u250a",
     [GLYPH_BAR_FULL] = "\u2588",  [GLYPH_BAR_HALF] = "\u258c",  [GLYPH_ELLIPSIS] = "\u2026",
+    [GLYPH_OFF_UP] = "\u2191",    [GLYPH_OFF_DOWN] = "\u2193",
 };
 static const char *const glyph_ascii[GLYPH_COUNT] = {
     [GLYPH_HLINE] = "-",     [GLYPH_VLINE] = "|",     [GLYPH_TL] = "+",
@@ -59,6 +60,7 @@ static const char *const glyph_ascii[GLYPH_COUNT] = {
     [GLYPH_ARROW] = "->",    [GLYPH_DOT] = "-",       [GLYPH_BEST] = "*",
     [GLYPH_CHANGE] = "^",    [GLYPH_PAUSE] = "|",     [GLYPH_VMARK] = " ",
     [GLYPH_BAR_FULL] = "#",  [GLYPH_BAR_HALF] = "=",  [GLYPH_ELLIPSIS] = "~",
+    [GLYPH_OFF_UP] = "^",    [GLYPH_OFF_DOWN] = "v",
 };
 
 /* ---- signals ----------------------------------------------------------- */

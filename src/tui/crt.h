@@ -64,6 +64,8 @@ typedef enum {
     GLYPH_BAR_FULL,  /* a full bar cell */
     GLYPH_BAR_HALF,  /* a half bar cell */
     GLYPH_ELLIPSIS,  /* one column saying text was cut */
+    GLYPH_OFF_UP,    /* a point above a chart's range, on its top edge */
+    GLYPH_OFF_DOWN,  /* a point below a chart's range, on its bottom edge */
     GLYPH_COUNT
 } CrtGlyph;
 

@@ -339,6 +339,49 @@ double sweepview_eta(long done_before, long done, long ceiling, double ran)
     return done < ceiling ? (double)(ceiling - done) * ran / (double)since : 0;
 }
 
+ChartAxis sweepview_figure_axis(const double *v, size_t n, bool higher_better, bool unit,
+                                double keep, double *scratch)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) /* in place when scratch is v: m <= i */
+        if (isfinite(v[i])) scratch[m++] = v[i];
+    ChartAxis a = {0, 1, false};
+    double ends[2];
+    if (m == 0) {
+        if (!isfinite(keep)) return a;
+        ends[0] = ends[1] = keep;
+    } else {
+        double best = scratch[0];
+        for (size_t i = 1; i < m; i++)
+            best = higher_better ? fmax(best, scratch[i]) : fmin(best, scratch[i]);
+        /* the worse end's rank, from the worst: none left out of four */
+        size_t from_worst = (size_t)floor((1 - SWEEPVIEW_AXIS_SHARE) * (double)(m - 1));
+        double worse =
+            chart_select_kth(scratch, m, higher_better ? from_worst : m - 1 - from_worst);
+        if (!higher_better && best > 0 && worse > SWEEPVIEW_FAR_WORSE * best) {
+            /* the worst figure within the factor: the best itself at least */
+            double cap = SWEEPVIEW_FAR_WORSE * best;
+            worse = best;
+            for (size_t i = 0; i < m; i++)
+                if (scratch[i] <= cap && scratch[i] > worse) worse = scratch[i];
+        }
+        ends[0] = fmin(best, worse);
+        ends[1] = fmax(best, worse);
+        if (isfinite(keep)) {
+            ends[0] = fmin(ends[0], keep);
+            ends[1] = fmax(ends[1], keep);
+        }
+    }
+    bool log = !higher_better && !unit && ends[0] > 0 && ends[1] >= SWEEPVIEW_LOG_SPAN * ends[0];
+    chart_autoscale(ends, 2, log, &a);
+    if (unit && !log) {
+        if (a.hi > 1) a.hi = 1;
+        if (a.lo < 0) a.lo = 0;
+        if (a.hi <= a.lo) a.lo = a.hi - 0.1;
+    }
+    return a;
+}
+
 static void draw_header(SweepScreen *s, int cols)
 {
     const SweepExec *x = s->x;
@@ -628,20 +671,6 @@ static bool unit_figure(const SweepScreen *s)
     return f == MONITOR_ACCURACY || f == MONITOR_VAL_ACCURACY;
 }
 
-/* How many times the sweep's best figure a trial's best may be and still
- * set the charts' range, when lower is better: a rate that blew a loss up
- * to thousands without making it non-finite would otherwise flatten every
- * other curve onto the axis.  Such a trial is drawn clipped at the top
- * edge, as one that diverged is. */
-#define FAR_WORSE 100.0
-
-static bool far_worse(const SweepScreen *s, int i, int best)
-{
-    if (best < 0 || monitor_higher_is_better(s->x->monitor)) return false;
-    double b = s->tv[best].best, v = s->tv[i].best;
-    return b > 0 && isfinite(b) && isfinite(v) && v > FAR_WORSE * b;
-}
-
 /* Whether trial i is drawn faint on the charts: pruned or stopped, and
  * neither the best nor the cursor's. */
 static bool faint_trial(const SweepScreen *s, int i, int best)
@@ -670,37 +699,12 @@ static ChartPattern trial_pattern(const SweepScreen *s, int i, int best)
 
 /* Every trial's figure per epoch: the best bold, the cursor's bold and on
  * top, those pruned or stopped faint; at most CHARTVIEW_MAX_SERIES of
- * them, the best ranked first. */
-/* The share of the curves chart's points that may set its range, as
- * TensorBoard's "ignore outliers in chart scaling" keeps its 5th to 95th
- * percentiles: the best's and the cursor's curves set it whole, the
- * others up to this quantile of every point drawn. */
-#define SWEEP_CURVES_QUANTILE 0.95
-
-/* Lower-is-better figures: one trial's early spike must not flatten the
- * rest.  The series own[k] (the best's, the cursor's) set the range whole;
- * the others, unless they diverged (trust's own cut), only up to the
- * SWEEP_CURVES_QUANTILE quantile of every point drawn, or to the own
- * series' top when that is higher (ChartTrust.reach).  Moving the cursor to
- * a trial shows its curve whole.  scratch takes every point. */
-static void curves_reach(const ChartSpec *c, ChartTrust *trust, const bool *own, double *scratch)
-{
-    size_t n = 0;
-    double top = -INFINITY;
-    for (int k = 0; k < c->n_series; k++)
-        for (size_t j = 0; j < c->series[k].n; j++) {
-            double v = c->series[k].y[j];
-            if (!isfinite(v)) continue;
-            scratch[n++] = v;
-            if (own[k] && !trust[k].blew_up && v > top) top = v;
-        }
-    if (n == 0 || !(top > 0)) return;
-    double q = chart_select_kth(scratch, n, (size_t)(SWEEP_CURVES_QUANTILE * (double)(n - 1)));
-    double reach = q > top ? q / top : 1.0;
-    for (int k = 0; k < c->n_series; k++)
-        if (!own[k] && !trust[k].blew_up) trust[k].reach = reach;
-}
-
+ * them, the best ranked first.  The y range (sweepview_figure_axis) runs
+ * from the best point to the SWEEPVIEW_AXIS_SHARE quantile of every point
+ * drawn, and takes the best's and the cursor's curves whole (but one
+ * that diverged): one trial's early spike, or a quarter of the trials at
+ * chance, must not flatten the rest, and moving the cursor to a trial
+ * shows its curve whole.  What lies beyond is drawn on the edge. */
 static void draw_curves(SweepScreen *s, int top, int left, int height, int width)
 {
     const SweepExec *x = s->x;
@@ -745,9 +749,10 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
     if (best >= 0 && best != s->cursor_trial) pick[n++] = best;
     if (s->cursor_trial >= 0 && s->cursor_trial < s->n_started) pick[n++] = s->cursor_trial;
     size_t used = 0;
-    ChartTrust trust[CHARTVIEW_MAX_SERIES];
-    bool own[CHARTVIEW_MAX_SERIES];
-    double *scratch = b + (size_t)CHARTVIEW_MAX_SERIES * 2 * (size_t)E;
+    bool higher = monitor_higher_is_better(x->monitor);
+    double keep = NAN; /* the worst point of the best's and the cursor's curves */
+    double *all = b + (size_t)CHARTVIEW_MAX_SERIES * 2 * (size_t)E;
+    size_t n_all = 0;
     for (int k = 0; k < n; k++) {
         int i = pick[k];
         double *xs = b + used, *ys = xs + E;
@@ -760,40 +765,51 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
         }
         used += 2 * (size_t)E;
         if (!m) continue;
-        SweepTrialStatus st = s->tv[i].status;
         bool faint = faint_trial(s, i, best);
+        bool own = i == best || i == s->cursor_trial;
+        for (size_t j = 0; j < m; j++) {
+            all[n_all++] = ys[j];
+            /* a blow-up's curve only where the range reaches */
+            if (own && s->tv[i].status != TRIAL_DIVERGED && isfinite(ys[j]) &&
+                (isnan(keep) || (higher ? ys[j] < keep : ys[j] > keep)))
+                keep = ys[j];
+        }
         c.attrs[c.n_series] = trial_attr(s, i, best);
-        trust[c.n_series] = (ChartTrust){.blew_up = st == TRIAL_DIVERGED || far_worse(s, i, best)};
-        own[c.n_series] = i == best || i == s->cursor_trial;
         pattern[c.n_series] = trial_pattern(s, i, best);
-        if (mono && !own[c.n_series]) faint = true;
+        if (mono && !own) faint = true;
         c.series[c.n_series++] = (ChartSeries){xs, ys, m, ROLE_VAL, faint};
     }
     if (mono) c.patterns = pattern;
-    if (!monitor_higher_is_better(x->monitor)) curves_reach(&c, trust, own, scratch);
-    /* the axis over the figures drawn; a trial that diverged counts only
-     * within the others' range (its blow-up is drawn clipped at the edge) */
-    chartview_fit_y(&c, trust, false, unit_figure(s), scratch);
-    /* what lies above the range is drawn on its top edge, and said */
-    bool above = chartview_clipped_above(&c, c.n_series);
-    /* the clipping first: a line on the top edge must not read as a
-     * value; on a narrow chart the title gives it room.  Both when they
-     * fit beside the short title: without colour, the legend is what
-     * tells the best's curve from the cursor's */
+    c.y_axis = sweepview_figure_axis(all, n_all, higher, unit_figure(s), keep, all);
+    /* what lies past the range's worse end is drawn on that edge, and
+     * said */
+    bool off =
+        higher ? chartview_clipped_below(&c, c.n_series) : chartview_clipped_above(&c, c.n_series);
+    const char *note = higher ? "below: bottom edge" : "above: top edge";
+    /* the clipping first: a line on the edge must not read as a value; on
+     * a narrow chart the title gives it room.  Both when they fit beside
+     * the short title: without colour, the legend is what tells the
+     * best's curve from the cursor's */
+    const char *log = c.y_axis.log ? " (log)" : "";
+    snprintf(title, sizeof title, "%s%s per epoch, every trial", monitor_names[x->monitor], log);
     char short_title[64];
-    snprintf(short_title, sizeof short_title, "%s per epoch", monitor_names[x->monitor]);
-    if (above && best >= 0) {
+    snprintf(short_title, sizeof short_title, "%s%s per epoch", monitor_names[x->monitor], log);
+    if (off && best >= 0) {
         char both[sizeof legend];
-        int len = snprintf(both, sizeof both, "%s; above: top edge", legend);
+        int len = snprintf(both, sizeof both, "%s; %s", legend, note);
         bool fits = len > 0 && (size_t)len < sizeof both &&
                     (int)(strlen(short_title) + 2 + (size_t)len) <= width;
-        snprintf(legend, sizeof legend, "%s", fits ? both : "above: top edge");
+        snprintf(legend, sizeof legend, "%s", fits ? both : note);
     }
     /* the short title where the long one leaves the legend no room, or
      * would be cut itself ("val_loss per epoch, every tr..." at 60
      * columns) */
-    if ((int)strlen(title) + (c.legend ? 2 + (int)strlen(legend) : 0) > width)
-        snprintf(title, sizeof title, "%s", short_title);
+    int legend_w = c.legend ? 2 + crt_width(legend) : 0;
+    if ((int)strlen(title) + legend_w > width) snprintf(title, sizeof title, "%s", short_title);
+    /* and without "(log)" before the clipping note goes: the ticks (0.1,
+     * 0.2, 0.5, 1) say the axis is a log one too */
+    if ((int)strlen(title) + legend_w > width)
+        snprintf(title, sizeof title, "%s per epoch", monitor_names[x->monitor]);
     int max_ticks = width / 8 < 2 ? 2 : width / 8;
     double step = chart_nice_step(E, max_ticks);
     if (step < 1) step = 1;
@@ -836,9 +852,8 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
     if (!b) return;
     double *xs = b, *ys = b + n, *all = b + 2 * n;
     int best = best_trial(s);
-    /* the order drawn: the rest (sharing the first series, or two: those
-     * that set the range and those that do not), then the ranked trials
-     * from the last up, the best, the cursor's */
+    /* the order drawn: the rest (sharing the first series), then the
+     * ranked trials from the last up, the best, the cursor's */
     enum { OWN = CHARTVIEW_MAX_SERIES - 2 };
     int order[CHARTVIEW_MAX_SERIES], n_own = 0;
     for (int r = 0; r < s->n_started && n_own < OWN - 2; r++) {
@@ -852,30 +867,23 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
     }
     if (best >= 0 && best != s->cursor_trial) order[n_own++] = best;
     if (s->cursor_trial >= 0 && s->cursor_trial < s->n_started) order[n_own++] = s->cursor_trial;
-    size_t at[CHARTVIEW_MAX_SERIES]; /* each series' first point in ys */
-    ChartTrust trust[CHARTVIEW_MAX_SERIES];
     size_t m = 0;
-    /* a point's place in xs, ys: the shared series' points first */
-    for (int pass = 0; pass < 2; pass++) {
-        size_t first = m;
-        for (int i = 0; i < s->n_started; i++) {
-            const SweepTrialView *v = &s->tv[i];
-            double px;
-            if (v->status == TRIAL_WAITING || v->best_epoch == 0 || !isfinite(v->best) ||
-                !param_x(x, p, &v->config.v[p], &px))
-                continue;
-            bool mine = false;
-            for (int k = 0; k < n_own && !mine; k++) mine = order[k] == i;
-            bool bad = v->status == TRIAL_DIVERGED || far_worse(s, i, best);
-            if (mine || bad != (pass == 1)) continue;
-            xs[m] = px;
-            ys[m++] = v->best;
-        }
-        if (m == first) continue;
-        trust[c.n_series] = (ChartTrust){.blew_up = pass == 1};
-        at[c.n_series] = first;
-        c.scatter[c.n_series] = true;
-        c.series[c.n_series++] = (ChartSeries){xs + first, ys + first, m - first, ROLE_DIM, true};
+    /* the shared series' points first */
+    for (int i = 0; i < s->n_started; i++) {
+        const SweepTrialView *v = &s->tv[i];
+        double px;
+        if (v->status == TRIAL_WAITING || v->best_epoch == 0 || !isfinite(v->best) ||
+            !param_x(x, p, &v->config.v[p], &px))
+            continue;
+        bool mine = false;
+        for (int k = 0; k < n_own && !mine; k++) mine = order[k] == i;
+        if (mine) continue;
+        xs[m] = px;
+        ys[m++] = v->best;
+    }
+    if (m > 0) {
+        c.off_marks[c.n_series] = c.scatter[c.n_series] = true;
+        c.series[c.n_series++] = (ChartSeries){xs, ys, m, ROLE_DIM, true};
     }
     for (int k = 0; k < n_own; k++) {
         int i = order[k];
@@ -887,10 +895,7 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
         xs[m] = px;
         ys[m] = v->best;
         bool faint = faint_trial(s, i, best);
-        trust[c.n_series] =
-            (ChartTrust){.blew_up = v->status == TRIAL_DIVERGED || far_worse(s, i, best)};
-        at[c.n_series] = m;
-        c.scatter[c.n_series] = true;
+        c.off_marks[c.n_series] = c.scatter[c.n_series] = true;
         c.attrs[c.n_series] = trial_attr(s, i, best);
         c.series[c.n_series++] = (ChartSeries){xs + m, ys + m, 1, ROLE_VAL, faint};
         m++;
@@ -903,20 +908,24 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
         c.x_axis = (ChartAxis){sp->lo, sp->hi, log};
     if (!(c.x_axis.hi > c.x_axis.lo)) /* an int(a,a): one value */
         c.x_axis = (ChartAxis){c.x_axis.lo - 1, c.x_axis.lo + 1, false};
-    chartview_fit_y(&c, trust, false, unit_figure(s), all);
-    /* those fitted out of the range sit on its top edge (a scatter leaves
-     * out what lies beyond its axes) */
-    bool clipped = false;
-    for (int k = 0; k < c.n_series; k++) {
-        if (!trust[k].blew_up) continue;
-        double *y = ys + at[k];
-        for (size_t i = 0; i < c.series[k].n; i++)
-            if (y[i] > c.y_axis.hi) {
-                y[i] = c.y_axis.hi;
-                clipped = true;
-            }
+    /* the best figures' range; those past its worse end sit on that edge
+     * as arrows, which the legend says, shorter where it must be: "lr:
+     * best val_loss  ↑ off chart", then "↑ off", then the title without
+     * the figure ("lr: best"), then the name alone */
+    bool higher = monitor_higher_is_better(x->monitor);
+    c.y_axis = sweepview_figure_axis(ys, m, higher, unit_figure(s), NAN, all);
+    char legend[32];
+    if (higher ? chartview_clipped_below(&c, c.n_series)
+               : chartview_clipped_above(&c, c.n_series)) {
+        const char *arrow = crt_glyph(higher ? GLYPH_OFF_DOWN : GLYPH_OFF_UP);
+        for (int k = 0; k < 4; k++) {
+            snprintf(legend, sizeof legend, "%s off%s", arrow, k == 0 ? " chart" : "");
+            if (k == 2) snprintf(title, sizeof title, "%s: best", sp->spec->name);
+            if (k == 3) snprintf(title, sizeof title, "%s", sp->spec->name);
+            if (crt_width(title) + 2 + crt_width(legend) <= width) break;
+        }
+        c.legend = legend;
     }
-    if (clipped) c.legend = "far worse: top edge";
     if (categorical) {
         for (int a = 0; a < sp->n && c.n_x_ticks < CHARTVIEW_MAX_TICKS; a++) {
             c.x_ticks[c.n_x_ticks] = a;
@@ -1108,7 +1117,7 @@ static void draw_help(SweepScreen *s, int rows, int cols)
     HelpRow hr[16];
     for (int k = 0; k < sweep_key_count; k++)
         hr[k] = (HelpRow){sweep_key_table[k].label, sweep_key_table[k].help};
-    char text[1536];
+    char text[2048];
     snprintf(text, sizeof text,
              "Rows: one per trial started, best first (o orders them by number); up/down, "
              "pgup/pgdn and home/end move the cursor, the trial p, s, + and enter act on (it stays "
@@ -1126,10 +1135,15 @@ static void draw_help(SweepScreen *s, int rows, int cols)
              "its next rung, or waiting for a free slot to); exploited (pbt: took a better "
              "trial's weights); pruned (stopped by the scheduler, drawn faint); done; early stop "
              "(its patience ran out); diverged; stopped; failed.  The scatters put each searched "
-             "parameter (log axis for log ranges) against each trial's best %s.  The ETA goes at "
+             "parameter (log axis for log ranges) against each trial's best %s.  The charts' "
+             "y axes show the best three quarters of the trials (of a loss, at most those within "
+             "100 times the best), a loss that spans ten times its low end on a log axis; the "
+             "scatters draw the others as arrows on the edge (%s off chart), the curves chart "
+             "on its edge, but the best's and the cursor's curves whole.  The ETA goes at "
              "the pace of the epochs done since the screen opened; 'at most' when the scheduler "
              "or early stopping may end trials sooner.",
-             monitor_names[s->x->monitor]);
+             monitor_names[s->x->monitor],
+             crt_glyph(monitor_higher_is_better(s->x->monitor) ? GLYPH_OFF_DOWN : GLYPH_OFF_UP));
     help_box(stdscr, rows, cols, "gradtop sweep keys", hr, sweep_key_count, text, &s->help_scroll);
 }
 
@@ -1172,7 +1186,8 @@ static void draw(SweepScreen *s)
     for (int k = 0; k < fit; k++) {
         int p = varying[(s->param0 + k) % nv];
         int w = room / fit;
-        draw_scatter(s, p, 1 + table_h, curves_w + k * w + 1, chart_h, w - 1);
+        /* two blanks after a scatter's legend before the next title */
+        draw_scatter(s, p, 1 + table_h, curves_w + k * w + 1, chart_h, w - (k + 1 < fit ? 2 : 1));
     }
     draw_events(s, 1 + table_h + chart_h, ev_h, cols);
     draw_message(s, rows - 2, cols);

@@ -18,6 +18,10 @@
 #ifndef GRADTOP_TUI_SWEEPVIEW_H
 #define GRADTOP_TUI_SWEEPVIEW_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "chart.h"
 #include "gradtop/run/options.h"
 
 /*
@@ -43,5 +47,43 @@ int sweepview_main(const Options *o, const char *resume, const char *exe_dir, ch
  * Pure.
  */
 double sweepview_eta(long done_before, long done, long ceiling, double ran);
+
+/* The share of the figures a chart's y range shows whole
+ * (sweepview_figure_axis). */
+#define SWEEPVIEW_AXIS_SHARE 0.75
+/* How many times the best a loss may be and still set the range
+ * (sweepview_figure_axis). */
+#define SWEEPVIEW_FAR_WORSE 100.0
+/* How many times its low end the top of a loss's range must be for a log
+ * axis (sweepview_figure_axis). */
+#define SWEEPVIEW_LOG_SPAN 10.0
+
+/*
+ * The y axis of the sweep screen's charts over the figures v[0..n) (NaN
+ * and infinities left out), lower better unless higher_better: from the
+ * best figure to the SWEEPVIEW_AXIS_SHARE quantile of them counted from
+ * the best (the worse end's rank rounded towards the worst, so that a
+ * point is left out only among five or more), and for a loss above zero
+ * no further than the worst figure within SWEEPVIEW_FAR_WORSE times the
+ * best; widened to keep (a curve that must show whole; NaN: none), with
+ * chart_autoscale's margin and round ends.  Figures past the worse end
+ * lie off the chart.  A log axis
+ * when lower is better, the figures are not fractions (unit) and the
+ * range, all above zero, spans SWEEPVIEW_LOG_SPAN times its low end or
+ * more; unit keeps a linear axis inside [0, 1].  No figure: 0 to 1.
+ * scratch holds n values and may be v itself.  Pure.
+ *
+ * Why: a sweep over a wide range of rates has trials that diverge or
+ * stay at chance, far above the good ones; a range fitted to every figure
+ * put every good trial on the floor of the scatters, which are there to
+ * show which values are good.  A quarter of the trials may be left out
+ * of the range, and more when they are a hundred times the best (half of
+ * the rates too high): they are drawn on the edge as arrows.  A loss
+ * that still spans a decade is read best on a log axis, which gives the
+ * good end, where a tenth of the loss matters, the room the bad end
+ * would take on a linear one.
+ */
+ChartAxis sweepview_figure_axis(const double *v, size_t n, bool higher_better, bool unit,
+                                double keep, double *scratch);
 
 #endif
