@@ -16,7 +16,8 @@
 # "step"), and so does an older gradtop's, written before the first record
 # named its writer, whose HParams session start names its model.gtm (it
 # said "step"); of another writer's, whose steps may count batches, "step",
-# in the list too.
+# in the list too, and its status, which an event file does not tell,
+# "unknown" once it is quiet (it read blank).
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_xtitle.sh
 set -u
@@ -162,8 +163,13 @@ other_events() {
         binmode STDOUT; print $out;' >"$1"
 }
 other_events "$TMP/other/torch/events.out.tfevents.1000.host"
+# written two minutes ago: its status is not known (it read blank, and
+# "running" while its file was new), as an event file does not say
+touch -d '2 minutes ago' "$TMP/other/torch/events.out.tfevents.1000.host"
 start_session other C.UTF-8 "view '$TMP/other'"
 wait_for 'torch ' 15 || fail "view does not list the other writer's run"
+screen | grep -Eq '^\[x\] .* torch .* unknown +1000 ' ||
+    fail "the other writer's quiet run does not read unknown in the list"
 every_size "view of another writer's event file" "80x24 120x40" '^ *0 .*[0-9] +step$'
 screen | grep -Eq '^run .* status +step +best' || fail "the list of another writer's run does not say step"
 # and the help says why
@@ -177,6 +183,10 @@ case $help in
 *"call step where another writer's event files are shown"*) ;;
 *) fail "the view's help does not say when the list and the axis count steps: $help" ;;
 esac
-echo "ok: the view's help says when it counts steps"
+case $help in
+*"for event files alone growing while they change, else unknown"*) ;;
+*) fail "the view's help does not say what the status of event files alone is: $help" ;;
+esac
+echo "ok: the view's help says when it counts steps, and the status of event files alone"
 keys '?'
 quit_exits other 0

@@ -350,14 +350,28 @@ static void lists_gradtop_keras_and_pytorch_runs_with_their_series(void **state)
     assert_false(tr->best_higher);
     assert_true(fabs(tr->best_value - 0.5) < 1e-6);
     assert_int_equal(tr->best_step, 5);
-    assert_string_equal(tr->status, "running"); /* just written */
+    /* event files say nothing of how a run ended: while they grow, that
+     * they do, then that the status is not known */
+    assert_string_equal(tr->status, "growing"); /* just written */
+    assert_string_equal(k->status, "growing");
     /* gradtop's steps and Keras's are epochs; another writer's need not be */
     assert_true(g->epoch_steps);
     assert_true(k->epoch_steps);
     assert_false(tr->epoch_steps);
     age_files(p, 120);
     assert_true(runset_refresh(&rs));
-    assert_string_equal(tr->status, "");
+    assert_string_equal(tr->status, "unknown");
+    assert_string_equal(k->status, "growing");
+    pathf(p, sizeof p, "%s/keras", env->logdir);
+    age_files(p, 120);
+    assert_true(runset_refresh(&rs));
+    assert_string_equal(k->status, "unknown");
+    /* sorted by status: after every gradtop status */
+    RunInfo *v[3];
+    memcpy(v, rs.runs, sizeof v);
+    runinfo_sort(v, 3, RUN_SORT_STATUS, false);
+    assert_string_equal(v[0]->status, "completed");
+    assert_string_equal(v[2]->status, "unknown");
     runset_free(&rs);
 }
 

@@ -1187,7 +1187,7 @@ static void read_events(RunSet *rs, RunInfo *r, Source *s)
  * once, naming the file, where and how much is missing. */
 static void warn_cut_records(RunInfo *r)
 {
-    if (strcmp(r->status, "running") == 0) return;
+    if (strcmp(r->status, "running") == 0 || strcmp(r->status, "growing") == 0) return;
     RunState *st = r->state;
     for (size_t i = 0; i < st->n_src; i++) {
         Source *s = &st->src[i];
@@ -1391,8 +1391,8 @@ static void evaluate(RunInfo *r, double now)
         status = "pruned"; /* stopped by a sweep's rule, as the sweep's trials.csv says */
     else if (r->kind == RUN_KIND_GRADTOP)
         status = st->result[0] ? st->result : recent ? "running" : "interrupted";
-    else
-        status = recent ? "running" : "";
+    else /* event files say nothing of whether or how their run ended */
+        status = recent ? "growing" : "unknown";
     snprintf(r->status, sizeof r->status, "%s", status);
 
     evaluate_best(r);
@@ -1532,11 +1532,13 @@ typedef struct {
 
 static int status_rank(const char *s)
 {
-    static const char *const order[] = {"running", "completed",   "early_stopped", "pruned",
-                                        "stopped", "interrupted", "diverged"};
-    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+    static const char *const order[] = {"running",       "growing",  "completed",
+                                        "early_stopped", "pruned",   "stopped",
+                                        "interrupted",   "diverged", "unknown"};
+    size_t n = sizeof order / sizeof order[0];
+    for (size_t i = 0; i < n; i++)
         if (strcmp(s, order[i]) == 0) return (int)i;
-    return s[0] ? 7 : 8;
+    return (int)n;
 }
 
 static int cmp_double(double a, double b)

@@ -232,7 +232,8 @@ static CrtRole status_role(const RunInfo *r)
 {
     if (r->gone) return ROLE_DIM;
     const char *s = r->status;
-    if (!strcmp(s, "running")) return ROLE_GOOD;
+    if (!strcmp(s, "running") || !strcmp(s, "growing")) return ROLE_GOOD;
+    if (!strcmp(s, "unknown")) return ROLE_DIM; /* event files alone do not say */
     if (!strcmp(s, "diverged")) return ROLE_BAD;
     if (!strcmp(s, "interrupted") || !strcmp(s, "stopped")) return ROLE_WARN;
     if (!strcmp(s, "early_stopped")) return ROLE_TITLE;
@@ -1129,7 +1130,7 @@ static void draw_keybar(const Viewer *v, int y, int cols)
 
 static void draw_help(Viewer *v, int rows, int cols)
 {
-    char legend[1280], charts[200];
+    char legend[1600], charts[200];
     if (crt_colors() > 0) {
         snprintf(charts, sizeof charts,
                  "each charted run in its own colour, validation bold and training faint");
@@ -1149,8 +1150,10 @@ static void draw_help(Viewer *v, int rows, int cols)
         "charts' triangles say when); best is "
         "the best figure by the run's monitor (others: validation accuracy, else loss) and "
         "its epoch, which the list and the x axis call step where another writer's event files "
-        "are shown (their steps may count batches); ! marks a run with damaged lines (the status "
-        "line says which).  Charts: "
+        "are shown (their steps may count batches); status is a gradtop run's journal's (running "
+        "while its files change, interrupted once they stop without a result), and for event "
+        "files alone growing while they change, else unknown: they do not say whether or how "
+        "their run ended; ! marks a run with damaged lines (the status line says which).  Charts: "
         "one per metric, %s; the star marks the best epoch of the run under the cursor, "
         "triangles its journal's events: hyperparameter changes and restored weights, a stop or "
         "early stop (in the warning colour), a divergence (in the bad one).  Reloads every 0.5 s.",
