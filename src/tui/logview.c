@@ -591,6 +591,11 @@ typedef struct {
     int diff[64];  /* their widths (at most 64 shown) */
     bool show_started, show_tag;
     bool epochs; /* every run listed counts epochs (RunInfo.epoch_steps) */
+    /* every run listed with a best figure has it of one metric: the
+     * header names it ("best val_loss", best_head columns), not each row */
+    char shared_tag[64];
+    int best_head;
+    int more; /* the header's "+N" of the options left out, with its blank */
 } ListCols;
 
 static int clampi(int v, int lo, int hi)
@@ -609,6 +614,7 @@ static void list_columns(const Viewer *v, int width, ListCols *c)
     c->best_tag = 0;
     c->started = 8;
     c->epochs = true;
+    bool shared = true;
     for (size_t i = 0; i < v->n_rows; i++) {
         const RunInfo *r = v->rows[i];
         c->epochs = c->epochs && r->epoch_steps;
@@ -619,20 +625,31 @@ static void list_columns(const Viewer *v, int width, ListCols *c)
         format_best(r, b, sizeof b, t, sizeof t);
         c->best = clampi(crt_width(b), c->best, 24);
         c->best_tag = clampi(crt_width(t), c->best_tag, 14);
+        if (t[0] && !c->shared_tag[0])
+            snprintf(c->shared_tag, sizeof c->shared_tag, "%s", t);
+        else if (t[0] && strcmp(t, c->shared_tag) != 0)
+            shared = false;
         format_start(r->start_time, st, sizeof st);
         c->started = clampi(crt_width(st), c->started, 11);
         char e[32];
         snprintf(e, sizeof e, "%lld", (long long)run_last_step(r));
         c->epoch = clampi(crt_width(e), c->epoch, 10);
     }
+    if (!shared) c->shared_tag[0] = '\0';
+    /* "best", the sort's arrow, a blank and the metric */
+    c->best_head = c->shared_tag[0] ? 6 + crt_width(c->shared_tag) : 0;
+    if (c->best_head < c->best) c->best_head = c->best;
     /* marker "[x] " and swatch "## ", spaces between columns */
-    int fixed = 7 + c->status + 1 + c->epoch + 1 + c->best + 1;
+    int fixed = 7 + c->status + 1 + c->epoch + 1 + c->best_head + 1;
     int avail = width - fixed;
-    /* by priority: some of the name, the dataset, the differing options,
-     * all of the name, the best figure's tag, the start time */
+    /* by priority: some of the name, the dataset, the best figure's
+     * metric (a figure cannot be read without it), the differing
+     * options, all of the name, the start time */
     int name_min = c->name < 14 ? c->name : 14;
     if (avail < name_min + 1 + c->dataset) c->dataset = clampi(avail - name_min - 1, 4, 16);
     avail -= name_min + c->dataset + 1;
+    c->show_tag = !c->shared_tag[0] && c->best_tag > 0 && avail >= c->best_tag + 1;
+    if (c->show_tag) avail -= c->best_tag + 1;
     for (size_t k = 0; k < v->diff.n_cols && c->n_diff < 64; k++) {
         const RunDiffColumn *dc = &v->diff.cols[k];
         int w = crt_width(dc->spec->name);
@@ -641,11 +658,20 @@ static void list_columns(const Viewer *v, int width, ListCols *c)
         c->diff[c->n_diff++] = w;
         avail -= w + 1;
     }
+    /* the header's "+N" of those left out, after a blank */
+    while (c->n_diff < v->diff.n_cols) {
+        char m[24];
+        int need = 1 + snprintf(m, sizeof m, "+%zu", v->diff.n_cols - c->n_diff);
+        if (avail >= need || c->n_diff == 0) {
+            avail -= need;
+            c->more = need;
+            break;
+        }
+        avail += c->diff[--c->n_diff] + 1;
+    }
     int more = c->name - name_min < avail ? c->name - name_min : (avail > 0 ? avail : 0);
     c->name = name_min + more;
     avail -= more;
-    c->show_tag = c->best_tag > 0 && avail >= c->best_tag + 1;
-    if (c->show_tag) avail -= c->best_tag + 1;
     c->show_started = avail >= c->started + 1;
 }
 
@@ -752,13 +778,19 @@ static void draw_list(Viewer *v, int top, int height, int width)
     put_right(y, x, c.epoch, title, c.epochs ? "epoch" : "step");
     x += c.epoch + 1;
     snprintf(h, sizeof h, "best%s", v->sort == RUN_SORT_BEST ? arrow : "");
-    put(y, x, c.best + (c.show_tag ? c.best_tag + 1 : 0), title, h);
+    int head = c.shared_tag[0] ? c.best_head : c.best + (c.show_tag ? c.best_tag + 1 : 0);
+    put(y, x, head, title, h);
+    int hw = crt_width(h);
+    if (c.shared_tag[0]) { /* the metric of every row's figure */
+        put(y, x + hw + 1, head - hw - 1, crt_attr(ROLE_DIM), c.shared_tag);
+        hw += 1 + crt_width(c.shared_tag);
+    }
     /* the header's free end: the position in the list goes there */
-    int free_from = x + crt_width(h) + 1, free_to = width;
-    if (v->diff.n_cols > c.n_diff) {
+    int free_from = x + hw + 1, free_to = width;
+    if (c.more > 0) {
         snprintf(h, sizeof h, "+%zu", v->diff.n_cols - c.n_diff);
-        put_right(y, width - 4, 4, crt_attr(ROLE_DIM), h);
-        free_to = width - 4;
+        put_right(y, width - c.more, c.more, crt_attr(ROLE_DIM), h);
+        free_to = width - c.more;
     }
     y++;
 
@@ -1148,7 +1180,8 @@ static void draw_help(Viewer *v, int rows, int cols)
         "The list: the runs under LOGDIR with the options that differ between them (a value "
         "with a * is the one the run began with and changed live: its journal and the "
         "charts' triangles say when); best is "
-        "the best figure by the run's monitor (others: validation accuracy, else loss) and "
+        "the best figure by the run's monitor (others: validation accuracy, else loss), its "
+        "metric (in the title when all runs share it, as in best val_loss) and "
         "its epoch, which the list and the x axis call step where another writer's event files "
         "are shown (their steps may count batches); status is a gradtop run's journal's (running "
         "while its files change, interrupted once they stop without a result), and for event "
