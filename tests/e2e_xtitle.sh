@@ -116,6 +116,7 @@ quit_exits view 0
 
 # TFRECORD_PERL: perl subroutines that frame a TFRecord: record(DATA), and
 # varint(N) for the protobuf inside.
+# shellcheck disable=SC2016 # perl's variables, not the shell's
 TFRECORD_PERL='
     sub crc { my $c = 0xFFFFFFFF;
               for my $b (unpack "C*", $_[0]) { $c ^= $b; $c = ($c >> 1) ^ ($c & 1 ? 0x82F63B78 : 0) for 1 .. 8 }

@@ -153,6 +153,10 @@ typedef struct {
     const RunInfo *coloured[VIEW_MAX_OVERLAY];
     int colour_slot[VIEW_MAX_OVERLAY];
     int n_coloured;
+    /* without colour, the charted runs' letters: A for lettered[0], B for
+     * the next, in list order (none while one run alone is charted) */
+    const RunInfo *lettered[VIEW_MAX_OVERLAY];
+    int n_lettered;
     /* the rest */
     bool help;
     int help_scroll; /* the help overlay's first row shown */
@@ -494,6 +498,23 @@ static void colours_assign(Viewer *v)
     }
     palette_assign(pref, n, palette_hues(crt_colors()), v->colour_slot);
     v->n_coloured = n;
+    /* letters in list order, so that they read A, B, C down the list and
+     * stay when the cursor moves (plot has it last) */
+    v->n_lettered = 0;
+    for (size_t i = 0; n > 1 && i < v->n_rows; i++)
+        for (int j = 0; j < n; j++)
+            if (plot[j] == v->rows[i]) v->lettered[v->n_lettered++] = plot[j];
+}
+
+/* Run r's letter on the list and at its curves' ends when there is no
+ * colour to tell the charted runs apart; 0 with colour, for a run not
+ * charted, and past Z. */
+static char run_letter(const Viewer *v, const RunInfo *r)
+{
+    if (crt_colors() > 0) return 0;
+    for (int i = 0; i < v->n_lettered && i < 26; i++)
+        if (v->lettered[i] == r) return (char)('A' + i);
+    return 0;
 }
 
 /* ---- opening and refreshing ------------------------------------------- */
@@ -704,7 +725,10 @@ static void list_row(void *ctx, size_t i, int y, bool cursor)
     bool sel = is_selected(v, r);
     put(y, 0, 3, crt_attr(ROLE_NORMAL) | rev, sel ? "[x]" : "[ ]");
     attr_t col = run_attr(v, r);
-    if (sel)
+    char letter[3] = {run_letter(v, r), ' ', '\0'};
+    if (sel && letter[0])
+        put(y, 4, 2, A_BOLD, letter); /* its curves' ends say it */
+    else if (sel)
         put(y, 4, 2, col ? col : A_BOLD, utf8 && col ? "\u2588\u2588" : "##");
     else
         put(y, 4, 2, crt_attr(ROLE_DIM), "--");
@@ -916,6 +940,10 @@ static void draw_chart(Viewer *v, const Metric *m, RunInfo **plot, int n_plot, i
             bool faint = side == 0 && va[i] && va[i]->n > 0;
             trust[c.n_series] = t;
             int k = c.n_series++;
+            /* the run's letter: a training curve's beside a validation one
+             * in lower case */
+            char letter = run_letter(v, plot[i]);
+            if (letter) c.end_labels[k] = faint ? (char)(letter - 'A' + 'a') : letter;
             c.series[k] = (ChartSeries){x, y, s->n, faint ? ROLE_TRAIN_RAW : ROLE_VAL, faint};
             c.attrs[k] = col ? col | (faint ? A_DIM : A_BOLD) : (faint ? A_DIM : A_BOLD);
             if (!have_x || s->step[0] < x_lo) x_lo = s->step[0];
@@ -985,6 +1013,18 @@ static void draw_chart(Viewer *v, const Metric *m, RunInfo **plot, int n_plot, i
             chartview_key(ROLE_VAL, "val", words, vk, sizeof vk);
             chartview_key(ROLE_TRAIN_RAW, "train", words, tk, sizeof tk);
             o = snprintf(legend, sizeof legend, "%s  %s", vk, tk);
+        }
+        /* without colour, the letters at the curves' ends: the runs' in
+         * the list (a training curve's in lower case) */
+        int nl = v->n_lettered < 26 ? v->n_lettered : 26;
+        if (nl > 1 && crt_colors() <= 0) {
+            char last = (char)('A' + nl - 1);
+            if (words && both)
+                o += snprintf(legend + o, sizeof legend - (size_t)o, "%sA-%c: runs (a-%c train)",
+                              o ? "  " : "", last, last - 'A' + 'a');
+            else
+                o += snprintf(legend + o, sizeof legend - (size_t)o, "%sA-%c: runs", o ? "  " : "",
+                              last);
         }
         if (show_legend && v->smoothing > 0)
             o += snprintf(legend + o, sizeof legend - (size_t)o, "%ssmoothing %.2g", o ? "  " : "",
@@ -1162,7 +1202,7 @@ static void draw_keybar(const Viewer *v, int y, int cols)
 
 static void draw_help(Viewer *v, int rows, int cols)
 {
-    char legend[1600], charts[200];
+    char legend[1600], charts[320];
     if (crt_colors() > 0) {
         snprintf(charts, sizeof charts,
                  "each charted run in its own colour, validation bold and training faint");
@@ -1171,8 +1211,9 @@ static void draw_help(Viewer *v, int rows, int cols)
         chartview_sample(ROLE_VAL, vs, sizeof vs);
         chartview_sample(ROLE_TRAIN_RAW, ts, sizeof ts);
         snprintf(charts, sizeof charts,
-                 "without colour the runs share one ink; validation dotted (%s), training a faint "
-                 "solid line (%s)",
+                 "without colour the runs share one ink: each charted run has a letter, in the "
+                 "list and at its curves' ends (A at its validation curve's, a at its training "
+                 "one's); validation dotted (%s), training a faint solid line (%s)",
                  vs, ts);
     }
     snprintf(
