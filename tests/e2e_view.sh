@@ -1,7 +1,8 @@
 #!/bin/sh
 # e2e_view.sh - drives `gradtop view` in a tmux pseudo-terminal (a private
 # server, 120x40) over real runs and checks the screen text: both runs and
-# the differing hyperparameter (lr) are listed; the best-figure sort puts the
+# the differing hyperparameter (lr) are listed; the best figure names its
+# metric at 80x24, 100x30 and 120x40; the best-figure sort puts the
 # better run first and r reverses it; a run started meanwhile with `gradtop
 # train` appears within 3 s and its epoch advances; a regex filter lists only
 # the matching runs and a bad one shows its error inline; resizing (down to
@@ -200,6 +201,35 @@ on_screen 'epoch best ' || fail "at 80x16 the position covers the best column's 
 echo "ok: with more runs than rows the header gives the position beside the titles"
 keys q
 wait_file "$TMP/many.exit" 5 || fail "q did not quit"
+
+# ---- the best figure says which metric it is, at every size -----------------------
+# Three runs that differ in five options: at 80x24 the list once left out
+# the best figure's metric for the options' columns, and read "0.6045 @8"
+# without saying of what.  Every run's best is its val_loss (--monitor's
+# default): the header names it, at 80x24, 100x30 and 120x40.
+WIDE=$TMP/wide
+for spec in "adam 0.003 16 16 1" "rmsprop 0.001 8 8,8 2" "sgd 0.05 32 32 3"; do
+    # shellcheck disable=SC2086 # five words
+    set -- $spec
+    "$GRADTOP" train "$DATA" --epochs 2 --optimizer "$1" --lr "$2" --batch-size "$3" --layers "$4" \
+        --seed "$5" --logdir "$WIDE" >/dev/null 2>&1 || fail "gradtop train ($spec) failed"
+done
+start wide C.UTF-8 "$WIDE"
+# named: the header says "best val_loss", or each figure is followed by it
+best_named() {
+    screen | grep -Eq '^run .* best[^ ]* +val_loss( |$)' && return 0
+    _rows=$(screen | grep -Ec ' @[0-9]+( |$)')
+    [ "$_rows" -gt 0 ] && [ "$_rows" -eq "$(screen | grep -Ec ' @[0-9]+ +val_loss( |$)')" ]
+}
+for size in "80 24" "100 30" "120 40"; do
+    # shellcheck disable=SC2086 # two numbers
+    resize $size
+    poll 5 best_named || fail "at ${size% *} columns the best figure does not say which metric it is"
+    [ "$(screen | grep -Ec ' @[0-9]+( |$)')" -eq 3 ] || fail "at ${size% *} columns not every run's best is shown"
+    echo "ok: at $(echo "$size" | tr ' ' x) the best figure names its metric"
+done
+keys q
+wait_file "$TMP/wide.exit" 5 || fail "q did not quit"
 
 # ---- a metric the charted runs do not record says so ------------------------------
 MIXED=$TMP/mixed

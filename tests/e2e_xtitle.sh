@@ -13,8 +13,11 @@
 # room, and gives way where they do not (its chart's title names it).
 # `gradtop view` of a gradtop run's event file alone (no metrics.csv) says
 # "epoch", as its first record names gradtop its writer (it once said
-# "step"); of another writer's, whose steps may count batches, "step", in
-# the list too.
+# "step"), and so does an older gradtop's, written before the first record
+# named its writer, whose HParams session start names its model.gtm (it
+# said "step"); of another writer's, whose steps may count batches, "step",
+# in the list too, and its status, which an event file does not tell,
+# "unknown" once it is quiet (it read blank).
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_xtitle.sh
 set -u
@@ -107,12 +110,43 @@ quit_exits view 0
 # ---- gradtop view: event files alone -------------------------------------------
 # A gradtop run's event file without the rest of its directory (no
 # metrics.csv, no journal): its steps are epochs, as its first record says,
-# and the axis and the list say "epoch"; another writer's steps may count
-# batches, and say "step".
-mkdir -p "$TMP/alone/digits" "$TMP/other/torch"
+# or, written by an older gradtop, as its HParams session start's model.gtm
+# says, and the axis and the list say "epoch"; another writer's steps may
+# count batches, and say "step".
+
+# TFRECORD_PERL: perl subroutines that frame a TFRecord: record(DATA), and
+# varint(N) for the protobuf inside.
+# shellcheck disable=SC2016 # perl's variables, not the shell's
+TFRECORD_PERL='
+    sub crc { my $c = 0xFFFFFFFF;
+              for my $b (unpack "C*", $_[0]) { $c ^= $b; $c = ($c >> 1) ^ ($c & 1 ? 0x82F63B78 : 0) for 1 .. 8 }
+              $c ^ 0xFFFFFFFF }
+    sub mask { my $c = crc($_[0]); ((($c >> 15) | ($c << 17)) + 0xA282EAD8) & 0xFFFFFFFF }
+    sub varint { my ($v, $o) = (shift, ""); while ($v >= 0x80) { $o .= chr(($v & 0x7F) | 0x80); $v >>= 7 } $o . chr($v) }
+    sub record { my $h = pack "Q<", length $_[0]; $h . pack("L<", mask($h)) . $_[0] . pack("L<", mask($_[0])) }'
+
+# older_events < FILE > OLD: gradtop's event file as gradtop wrote it before
+# the first record named its writer: that record cut back to its wall time
+# and file version (no source_metadata), the rest as it is.
+older_events() {
+    perl -e "$TFRECORD_PERL"'
+        binmode STDIN; binmode STDOUT; local $/; my $d = <STDIN>;
+        my $len = unpack "Q<", substr($d, 0, 8);
+        my $first = substr($d, 12, $len);
+        substr($first, 9, 2) eq "\x1a\x0d" or die "no file version where it was expected\n";
+        print record(substr($first, 0, 9 + 2 + 13)), substr($d, 12 + $len + 4);'
+}
+
+mkdir -p "$TMP/alone/digits" "$TMP/alone/digits-older" "$TMP/other/torch"
 cp "$TMP"/runs/*/events.out.tfevents.* "$TMP/alone/digits/"
+for f in "$TMP"/runs/*/events.out.tfevents.*; do
+    older_events <"$f" >"$TMP/alone/digits-older/${f##*/}" || fail "cannot make an older event file of $f"
+done
+cmp -s "$TMP"/alone/digits/events.* "$TMP"/alone/digits-older/events.* &&
+    fail "the older event file is the same as gradtop's"
 start_session alone C.UTF-8 "view '$TMP/alone'"
 wait_for 'digits ' 15 || fail "view does not list the event file's run"
+wait_for 'digits-older ' 15 || fail "view does not list the older event file's run"
 every_size "view of an event file alone" "80x24 120x40" "$BY_EPOCH" "$BY_EPOCH"
 screen | grep -Eq '^run .* status +epoch +best' || fail "the list of an event file alone does not say epoch"
 quit_exits alone 0
@@ -120,13 +154,7 @@ quit_exits alone 0
 # other_events FILE: an event file of another writer (no source_metadata
 # in its first record), a loss at steps 25, 50, ... 1000.
 other_events() {
-    perl -e '
-        sub crc { my $c = 0xFFFFFFFF;
-                  for my $b (unpack "C*", $_[0]) { $c ^= $b; $c = ($c >> 1) ^ ($c & 1 ? 0x82F63B78 : 0) for 1 .. 8 }
-                  $c ^ 0xFFFFFFFF }
-        sub mask { my $c = crc($_[0]); ((($c >> 15) | ($c << 17)) + 0xA282EAD8) & 0xFFFFFFFF }
-        sub varint { my ($v, $o) = (shift, ""); while ($v >= 0x80) { $o .= chr(($v & 0x7F) | 0x80); $v >>= 7 } $o . chr($v) }
-        sub record { my $h = pack "Q<", length $_[0]; $h . pack("L<", mask($h)) . $_[0] . pack("L<", mask($_[0])) }
+    perl -e "$TFRECORD_PERL"'
         my $out = record("\x09" . pack("d<", 1000) . "\x1a" . varint(13) . "brain.Event:2");
         for my $s (1 .. 40) {
             my $val = "\x0a\x04loss\x15" . pack("f<", 1 / $s);
@@ -136,8 +164,13 @@ other_events() {
         binmode STDOUT; print $out;' >"$1"
 }
 other_events "$TMP/other/torch/events.out.tfevents.1000.host"
+# written two minutes ago: its status is not known (it read blank, and
+# "running" while its file was new), as an event file does not say
+touch -d '2 minutes ago' "$TMP/other/torch/events.out.tfevents.1000.host"
 start_session other C.UTF-8 "view '$TMP/other'"
 wait_for 'torch ' 15 || fail "view does not list the other writer's run"
+screen | grep -Eq '^\[x\] .* torch .* unknown +1000 ' ||
+    fail "the other writer's quiet run does not read unknown in the list"
 every_size "view of another writer's event file" "80x24 120x40" '^ *0 .*[0-9] +step$'
 screen | grep -Eq '^run .* status +step +best' || fail "the list of another writer's run does not say step"
 # and the help says why
@@ -151,6 +184,10 @@ case $help in
 *"call step where another writer's event files are shown"*) ;;
 *) fail "the view's help does not say when the list and the axis count steps: $help" ;;
 esac
-echo "ok: the view's help says when it counts steps"
+case $help in
+*"for event files alone growing while they change, else unknown"*) ;;
+*) fail "the view's help does not say what the status of event files alone is: $help" ;;
+esac
+echo "ok: the view's help says when it counts steps, and the status of event files alone"
 keys '?'
 quit_exits other 0

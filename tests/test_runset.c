@@ -350,14 +350,28 @@ static void lists_gradtop_keras_and_pytorch_runs_with_their_series(void **state)
     assert_false(tr->best_higher);
     assert_true(fabs(tr->best_value - 0.5) < 1e-6);
     assert_int_equal(tr->best_step, 5);
-    assert_string_equal(tr->status, "running"); /* just written */
+    /* event files say nothing of how a run ended: while they grow, that
+     * they do, then that the status is not known */
+    assert_string_equal(tr->status, "growing"); /* just written */
+    assert_string_equal(k->status, "growing");
     /* gradtop's steps and Keras's are epochs; another writer's need not be */
     assert_true(g->epoch_steps);
     assert_true(k->epoch_steps);
     assert_false(tr->epoch_steps);
     age_files(p, 120);
     assert_true(runset_refresh(&rs));
-    assert_string_equal(tr->status, "");
+    assert_string_equal(tr->status, "unknown");
+    assert_string_equal(k->status, "growing");
+    pathf(p, sizeof p, "%s/keras", env->logdir);
+    age_files(p, 120);
+    assert_true(runset_refresh(&rs));
+    assert_string_equal(k->status, "unknown");
+    /* sorted by status: after every gradtop status */
+    RunInfo *v[3];
+    memcpy(v, rs.runs, sizeof v);
+    runinfo_sort(v, 3, RUN_SORT_STATUS, false);
+    assert_string_equal(v[0]->status, "completed");
+    assert_string_equal(v[2]->status, "unknown");
     runset_free(&rs);
 }
 
@@ -390,6 +404,47 @@ static void event_files_alone_count_epochs_when_gradtop_wrote_them(void **state)
     runset_refresh(&rs);
     assert_int_equal(runinfo_series(r, "loss")->n, 5);
     assert_false(r->epoch_steps);
+    runset_free(&rs);
+}
+
+/* An event file alone that names no writer, as gradtop's did before they
+ * named theirs: its HParams session start names the run's model.gtm, and
+ * its steps are epochs; another writer's that names a model of its own, or
+ * none, count steps. */
+static void an_older_gradtop_event_file_alone_counts_epochs(void **state)
+{
+    Env *env = *state;
+    const char *names[3] = {"old", "pt", "bare"};
+    const char *uris[3] = {"/somewhere/runs/20261101-120000-iris/" RUNDIR_MODEL_FILE,
+                           "/somewhere/model.pt", NULL};
+    for (int k = 0; k < 3; k++) {
+        char p[4096];
+        pathf(p, sizeof p, "%s/%s", env->logdir, names[k]);
+        mkdirs(p);
+        TfeWriter *w;
+        Error err = {0};
+        assert_int_equal(tfevents_open(&w, p, 1000.0, NULL, &err), ERROR_NONE);
+        TfeHParam hp[1] = {{.name = "lr", .type = TFE_HPARAM_NUMBER, .number = 0.01}};
+        if (uris[k])
+            assert_int_equal(tfevents_write_hparams_start(w, hp, 1, uris[k], 1000.0, &err), 0);
+        for (int e = 1; e <= 3; e++)
+            assert_int_equal(tfevents_write_scalar(w, "loss", e, 1.0f / (float)e, 1000.0 + e, &err),
+                             ERROR_NONE);
+        assert_int_equal(tfevents_close(w, &err), ERROR_NONE);
+    }
+    RunSet rs;
+    Error err = {0};
+    assert_int_equal(runset_open(&rs, env->logdir, &err), ERROR_NONE);
+    const RunInfo *old = find_named(&rs, "old"), *pt = find_named(&rs, "pt"),
+                  *bare = find_named(&rs, "bare");
+    assert_non_null(old);
+    assert_non_null(pt);
+    assert_non_null(bare);
+    assert_int_equal(old->kind, RUN_KIND_EVENTS);
+    assert_int_equal(runinfo_series(old, "loss")->n, 3);
+    assert_true(old->epoch_steps);
+    assert_false(pt->epoch_steps);
+    assert_false(bare->epoch_steps);
     runset_free(&rs);
 }
 
@@ -1494,6 +1549,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, env_setup, env_teardown)
         T(lists_gradtop_keras_and_pytorch_runs_with_their_series),
         T(event_files_alone_count_epochs_when_gradtop_wrote_them),
+        T(an_older_gradtop_event_file_alone_counts_epochs),
         T(a_hand_made_legacy_run_is_read_with_its_damage_counted),
         T(a_resume_is_marked_only_when_it_takes_up_a_diverged_run),
         T(sorts_by_start_name_and_best_figure),

@@ -210,6 +210,24 @@ static void file_version_event_is_encoded_byte_exactly(void **state)
     assert_memory_equal(buf + 11, ver, 13);
 }
 
+/* Opens the event file at path, which holds one scalar, "loss", and reads
+ * it: before, the reader knows neither writer nor model file; after, no
+ * record was skipped.  The caller closes the reader. */
+static TfeReader *read_the_loss(const char *path)
+{
+    TfeReader *r;
+    Error err = {0};
+    assert_int_equal(tfevents_reader_open(&r, path, &err), ERROR_NONE);
+    assert_string_equal(tfevents_reader_writer(r), "");
+    assert_string_equal(tfevents_reader_model_file(r), "");
+    TfeScalar sc;
+    assert_true(tfevents_reader_next(r, &sc));
+    assert_string_equal(sc.tag, "loss");
+    assert_false(tfevents_reader_next(r, &sc));
+    assert_int_equal(tfevents_reader_warnings(r), 0);
+    return r;
+}
+
 /* The first event names its writer as event.proto's source_metadata
  * (field 10, SourceMetadata.writer field 1), and the reader reports it:
  * how a gradtop run's event file is known for one whose steps are epochs.
@@ -236,17 +254,85 @@ static void the_first_event_names_its_writer_and_the_reader_reports_it(void **st
         assert_int_equal(tfevents_write_scalar(w, "loss", 1, 0.5f, 1700000001.0, &err), ERROR_NONE);
         char *path = strdup(tfevents_path(w));
         assert_int_equal(tfevents_close(w, &err), ERROR_NONE);
-        TfeReader *r;
-        assert_int_equal(tfevents_reader_open(&r, path, &err), ERROR_NONE);
-        assert_string_equal(tfevents_reader_writer(r), "");
-        TfeScalar sc;
-        assert_true(tfevents_reader_next(r, &sc));
-        assert_string_equal(sc.tag, "loss");
+        TfeReader *r = read_the_loss(path);
         assert_string_equal(tfevents_reader_writer(r), named ? "gradtop" : "");
-        assert_int_equal(tfevents_reader_warnings(r), 0);
         tfevents_reader_close(r);
         free(path);
     }
+    remove_tree(dir);
+    free(dir);
+}
+
+/* appends a length-delimited field (a length below 128) */
+static size_t put_field(uint8_t *out, size_t n, uint8_t key, const void *data, size_t len)
+{
+    assert_true(len < 128);
+    out[n++] = key;
+    out[n++] = (uint8_t)len;
+    memcpy(out + n, data, len);
+    return n + len;
+}
+
+/* The model file the reader reports for one event whose Summary value's
+ * metadata names plugin and holds a SessionStartInfo with model_uri
+ * "runs/x/model.gtm" (static storage). */
+static const char *plugin_model_file(const char *plugin)
+{
+    static const char start[] = "\x1a\x12\x12\x10runs/x/model.gtm"; /* 3 { 2: uri } */
+    uint8_t pd[64], meta[80], val[96], sum[112], ev[128], file[160];
+    size_t npd = put_field(pd, 0, 0x0a, plugin, strlen(plugin)); /* plugin_name */
+    npd = put_field(pd, npd, 0x12, start, sizeof start - 1);     /* content */
+    size_t nmeta = put_field(meta, 0, 0x0a, pd, npd);            /* plugin_data */
+    size_t nval = put_field(val, 0, 0x0a, "x", 1);               /* tag */
+    nval = put_field(val, nval, 0x4a, meta, nmeta);              /* metadata */
+    size_t nsum = put_field(sum, 0, 0x0a, val, nval);            /* value */
+    size_t n = put_field(ev, 0, 0x2a, sum, nsum);                /* summary */
+    tfevents_frame_header(file, n);
+    memcpy(file + 12, ev, n);
+    tfevents_frame_footer(file + 12 + n, ev, n);
+    TfeReader *r;
+    Error err = {0};
+    assert_int_equal(tfevents_reader_open_mem(&r, file, 12 + n + 4, &err), ERROR_NONE);
+    TfeScalar sc;
+    assert_false(tfevents_reader_next(r, &sc));
+    assert_int_equal(tfevents_reader_records(r), 1);
+    assert_int_equal(tfevents_reader_warnings(r), 0);
+    static char got[64];
+    snprintf(got, sizeof got, "%s", tfevents_reader_model_file(r));
+    tfevents_reader_close(r);
+    return got;
+}
+
+/* The HParams session start's model_uri is reported by its base name (a
+ * gradtop run's "model.gtm", how gradtop's event files from before they
+ * named their writer are told); a file without one reports "", and so
+ * does a value of another plugin whose content has the same shape. */
+static void the_session_starts_model_file_is_reported(void **state)
+{
+    (void)state;
+    char *dir = make_tmpdir();
+    const char *uris[3] = {"/abs/runs/x/model.gtm", "model.pt", NULL};
+    const char *want[3] = {"model.gtm", "model.pt", ""};
+    for (int k = 0; k < 3; k++) {
+        TfeWriter *w;
+        Error err = {0};
+        assert_int_equal(tfevents_open(&w, dir, 100.0 + k, NULL, &err), ERROR_NONE);
+        TfeHParam hp[1] = {{.name = "lr", .type = TFE_HPARAM_NUMBER, .number = 0.01}};
+        if (uris[k])
+            assert_int_equal(tfevents_write_hparams_start(w, hp, 1, uris[k], 100.0, &err), 0);
+        assert_int_equal(tfevents_write_scalar(w, "loss", 1, 0.5f, 101.0, &err), ERROR_NONE);
+        char *path = strdup(tfevents_path(w));
+        assert_int_equal(tfevents_close(w, &err), ERROR_NONE);
+        TfeReader *r = read_the_loss(path);
+        assert_string_equal(tfevents_reader_model_file(r), want[k]);
+        tfevents_reader_close(r);
+        free(path);
+    }
+
+    /* the same SessionStartInfo under another plugin's name: not read
+     * (under the hparams plugin's, the same bytes are) */
+    assert_string_equal(plugin_model_file("hparams"), "model.gtm");
+    assert_string_equal(plugin_model_file("images"), "");
     remove_tree(dir);
     free(dir);
 }
@@ -835,6 +921,7 @@ int main(void)
         cmocka_unit_test(step_zero_is_omitted_and_large_steps_are_varints),
         cmocka_unit_test(file_version_event_is_encoded_byte_exactly),
         cmocka_unit_test(the_first_event_names_its_writer_and_the_reader_reports_it),
+        cmocka_unit_test(the_session_starts_model_file_is_reported),
         cmocka_unit_test(record_frame_has_length_and_masked_crcs),
         cmocka_unit_test(written_file_starts_with_brain_event_2),
         cmocka_unit_test(write_then_read_gives_the_same_scalars),

@@ -212,7 +212,11 @@ void cli_man(FILE *f)
     fputs(".SH VIEW KEYS\n", f);
     roff(f, "gradtop view lists the runs under LOGDIR (a sweep's trials among them), one column "
             "per option that differs between them, and charts the runs chosen, each in its own "
-            "colour; it reads them again every half second.\n");
+            "colour (without colour, its own letter, in the list and at its curves' ends); it "
+            "reads them again every half second. A run's status is its journal's "
+            "(running while its files change, interrupted once they stop without a result); a "
+            "run of event files alone reads growing while they change, else unknown, as event "
+            "files do not say whether or how their run ended.\n");
     const char *label, *help;
     for (int i = 0; logview_key_row(i, &label, &help); i++) tp_entry(f, 'B', label, help, "");
     /* docs/files.md's tables, shortly: e2e_cli checks that each file

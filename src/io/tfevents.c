@@ -673,6 +673,9 @@ struct TfeReader {
     int64_t step;
     PbIn values;
     char writer[64]; /* the source_metadata's writer, "" until one is read */
+    /* the base name of the HParams session start's model_uri, "" until
+     * one is read */
+    char model_file[64];
 };
 
 static void reader_init(TfeReader *r)
@@ -731,6 +734,11 @@ const char *tfevents_reader_writer(const TfeReader *r)
     return r->writer;
 }
 
+const char *tfevents_reader_model_file(const TfeReader *r)
+{
+    return r->model_file;
+}
+
 uint64_t tfevents_reader_offset(const TfeReader *r)
 {
     return r->offset;
@@ -757,6 +765,15 @@ static bool source_read(TfeReader *r, uint64_t off, void *dst, size_t n)
     return fread(dst, 1, n, r->f) == n;
 }
 
+/* A string field's bytes into out, cut to cap - 1 bytes. */
+static void copy_string(PbIn s, char *out, size_t cap)
+{
+    size_t n = (size_t)(s.end - s.p);
+    if (n >= cap) n = cap - 1;
+    memcpy(out, s.p, n);
+    out[n] = '\0';
+}
+
 /* SourceMetadata { string writer = 1; }: its writer into out (cut to
  * cap - 1 bytes: a name that long is nobody's this reader knows). */
 static bool parse_source_metadata(PbIn in, char *out, size_t cap)
@@ -768,15 +785,61 @@ static bool parse_source_metadata(PbIn in, char *out, size_t cap)
         if (f == 1 && wt == WT_LEN) {
             PbIn name;
             if (!in_len(&in, &name)) return false;
-            size_t n = (size_t)(name.end - name.p);
-            if (n >= cap) n = cap - 1;
-            memcpy(out, name.p, n);
-            out[n] = '\0';
+            copy_string(name, out, cap);
         } else if (!in_skip(&in, f, wt, 0)) {
             return false;
         }
     }
     return true;
+}
+
+/* The message of field `field` (the last one) in in; false when in has
+ * none or is malformed. */
+static bool find_message(PbIn in, uint32_t field, PbIn *out)
+{
+    bool found = false;
+    while (in.p < in.end) {
+        uint32_t f;
+        int wt;
+        if (!in_key(&in, &f, &wt)) return false;
+        if (f == field && wt == WT_LEN) {
+            if (!in_len(&in, out)) return false;
+            found = true;
+        } else if (!in_skip(&in, f, wt, 0)) {
+            return false;
+        }
+    }
+    return found;
+}
+
+/* A Summary value's SummaryMetadata: when it is the HParams plugin's
+ * session start, the base name of its model_uri (SessionStartInfo's
+ * field 2) into out.  Anything else, or malformed, is left alone: the
+ * value is skipped as before. */
+static void parse_hparams_start(PbIn meta, char *out, size_t cap)
+{
+    PbIn plugin, name = {NULL, NULL}, content = {NULL, NULL}, start, uri;
+    if (!find_message(meta, 1, &plugin)) return;
+    while (plugin.p < plugin.end) {
+        uint32_t f;
+        int wt;
+        if (!in_key(&plugin, &f, &wt)) return;
+        if (f == 1 && wt == WT_LEN) {
+            if (!in_len(&plugin, &name)) return;
+        } else if (f == 2 && wt == WT_LEN) {
+            if (!in_len(&plugin, &content)) return;
+        } else if (!in_skip(&plugin, f, wt, 0)) {
+            return;
+        }
+    }
+    static const char hparams[] = "hparams";
+    if (!name.p || (size_t)(name.end - name.p) != sizeof hparams - 1 ||
+        memcmp(name.p, hparams, sizeof hparams - 1) != 0 || !content.p)
+        return;
+    if (!find_message(content, 3, &start) || !find_message(start, 2, &uri)) return;
+    for (const uint8_t *q = uri.p; q < uri.end; q++)
+        if (*q == '/') uri.p = q + 1;
+    copy_string(uri, out, cap);
 }
 
 /* Parses the current record as an Event: keeps wall_time and step and
@@ -892,6 +955,10 @@ static int next_value(TfeReader *r, TfeScalar *s)
             uint64_t v;
             if (vf == 1 && vwt == WT_LEN) {
                 if (!in_len(&val, &tag)) return -1;
+            } else if (vf == 9 && vwt == WT_LEN) {
+                PbIn meta;
+                if (!in_len(&val, &meta)) return -1;
+                parse_hparams_start(meta, r->model_file, sizeof r->model_file);
             } else if (vf == 2 && vwt == WT_I32) {
                 if (!in_fixed(&val, 4, &v)) return -1;
                 uint32_t bits = (uint32_t)v;

@@ -73,7 +73,8 @@ typedef struct {
     ino_t loaded_ino;
     /* event files */
     double name_time; /* the TIMESTAMP in the file name, 0 if none */
-    bool by_gradtop;  /* its first record names gradtop its writer */
+    bool by_gradtop;  /* gradtop wrote it (its steps are epochs) */
+    bool named;       /* its first record names a writer */
     size_t last_hit;  /* series index of the previous scalar (tags repeat) */
 } Source;
 
@@ -429,7 +430,7 @@ static void run_clear_data(RunInfo *r)
         s->loaded = false;
         s->n_cols = 0;
         s->last_hit = 0;
-        s->by_gradtop = false;
+        s->by_gradtop = s->named = false;
         s->size = 0;
         s->dev = 0;
         s->ino = 0;
@@ -1113,8 +1114,17 @@ static void read_events(RunSet *rs, RunInfo *r, Source *s)
         }
         TfeScalar sc;
         while (tfevents_reader_next(tr, &sc)) events_scalar(rs, r, s, &sc);
-        if (s->offset == 0)
-            s->by_gradtop = strcmp(tfevents_reader_writer(tr), RUNDIR_EVENTS_WRITER) == 0;
+        /* the writer its first record names; a file that names none was
+         * gradtop's when it is from before gradtop's named it: its HParams
+         * session start (the records after the first) names the run's
+         * model file, which no other writer calls model.gtm */
+        if (s->offset == 0) {
+            const char *writer = tfevents_reader_writer(tr);
+            s->named = writer[0] != '\0';
+            s->by_gradtop = strcmp(writer, RUNDIR_EVENTS_WRITER) == 0;
+        }
+        if (!s->named && strcmp(tfevents_reader_model_file(tr), RUNDIR_MODEL_FILE) == 0)
+            s->by_gradtop = true;
         size_t used = (size_t)tfevents_reader_offset(tr);
         size_t warnings = tfevents_reader_warnings(tr);
         tfevents_reader_close(tr);
@@ -1177,7 +1187,7 @@ static void read_events(RunSet *rs, RunInfo *r, Source *s)
  * once, naming the file, where and how much is missing. */
 static void warn_cut_records(RunInfo *r)
 {
-    if (strcmp(r->status, "running") == 0) return;
+    if (strcmp(r->status, "running") == 0 || strcmp(r->status, "growing") == 0) return;
     RunState *st = r->state;
     for (size_t i = 0; i < st->n_src; i++) {
         Source *s = &st->src[i];
@@ -1381,8 +1391,8 @@ static void evaluate(RunInfo *r, double now)
         status = "pruned"; /* stopped by a sweep's rule, as the sweep's trials.csv says */
     else if (r->kind == RUN_KIND_GRADTOP)
         status = st->result[0] ? st->result : recent ? "running" : "interrupted";
-    else
-        status = recent ? "running" : "";
+    else /* event files say nothing of whether or how their run ended */
+        status = recent ? "growing" : "unknown";
     snprintf(r->status, sizeof r->status, "%s", status);
 
     evaluate_best(r);
@@ -1522,11 +1532,13 @@ typedef struct {
 
 static int status_rank(const char *s)
 {
-    static const char *const order[] = {"running", "completed",   "early_stopped", "pruned",
-                                        "stopped", "interrupted", "diverged"};
-    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+    static const char *const order[] = {"running",       "growing",  "completed",
+                                        "early_stopped", "pruned",   "stopped",
+                                        "interrupted",   "diverged", "unknown"};
+    size_t n = sizeof order / sizeof order[0];
+    for (size_t i = 0; i < n; i++)
         if (strcmp(s, order[i]) == 0) return (int)i;
-    return s[0] ? 7 : 8;
+    return (int)n;
 }
 
 static int cmp_double(double a, double b)

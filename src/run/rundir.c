@@ -847,7 +847,7 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
     /* make_run_dir left room for these names */
     if (snprintf(rl->metrics_path, sizeof rl->metrics_path, "%s/metrics.csv", rl->dir) < 0 ||
         snprintf(rl->journal_path, sizeof rl->journal_path, "%s/journal.txt", rl->dir) < 0 ||
-        snprintf(rl->model_path, sizeof rl->model_path, "%s/model.gtm", rl->dir) < 0 ||
+        snprintf(rl->model_path, sizeof rl->model_path, "%s/" RUNDIR_MODEL_FILE, rl->dir) < 0 ||
         snprintf(rl->checkpoint_path, sizeof rl->checkpoint_path, "%s/checkpoint.gtm", rl->dir) < 0)
         return abandon_run(rl, !resume,
                            error_set(err, ERROR_RUNTIME, "%s: path too long", o->logdir));
@@ -939,7 +939,7 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
         char real[PATH_MAX], uri[PATH_MAX + 16];
         const char *model_uri = rl->model_path;
         if (realpath(rl->dir, real)) {
-            int len = snprintf(uri, sizeof uri, "%s/model.gtm", real);
+            int len = snprintf(uri, sizeof uri, "%s/" RUNDIR_MODEL_FILE, real);
             if (len > 0 && (size_t)len < sizeof uri) model_uri = uri;
         }
         if (rc_hp || tfevents_write_hparams_start(rl->events, hs->hp, hs->n, model_uri, t, &te) ||

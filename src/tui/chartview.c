@@ -199,6 +199,83 @@ static bool has_points(const ChartSpec *c)
     return false;
 }
 
+/* The cell (col, row) of the last point of series s that is drawn, its y
+ * clamped to the axis as the line is; false when none is. */
+static bool last_cell(const ChartSpec *c, int s, int dots_w, int dots_h, int dx, int dy, int *col,
+                      int *row)
+{
+    const ChartSeries *se = &c->series[s];
+    for (size_t i = se->n; i-- > 0;) {
+        int xd = chart_map(&c->x_axis, se->x[i], dots_w, false);
+        int yd = chart_map(&c->y_axis, se->y[i], dots_h, true);
+        if (xd < 0 || yd < 0) continue;
+        *col = xd / dx;
+        *row = (dots_h - 1 - yd) / dy;
+        return true;
+    }
+    return false;
+}
+
+/* ChartSpec.end_labels: each label after its series' last drawn point.
+ * Labels that fall in one column keep the order of their curves there,
+ * each as near its own row as the others leave it (a row each, pushed
+ * down past the one above, then up from the bottom edge); those the
+ * column has no row for go on their own row, to the left of the labels
+ * there. */
+static void draw_end_labels(WINDOW *w, const ChartSpec *c, int px, int py, int pw, int plot_h,
+                            ChartDots dots)
+{
+    int dx = dots == CHART_DOTS_BRAILLE ? 2 : 1, dy = dots == CHART_DOTS_BRAILLE ? 4 : 3;
+    int n = 0, ser[CHARTVIEW_MAX_SERIES], col[CHARTVIEW_MAX_SERIES], row[CHARTVIEW_MAX_SERIES];
+    int want[CHARTVIEW_MAX_SERIES];
+    for (int s = 0; s < c->n_series; s++) {
+        int cl, r;
+        if (!c->end_labels[s] || !last_cell(c, s, pw * dx, plot_h * dy, dx, dy, &cl, &r)) continue;
+        /* by column, then row: insertion into the sorted part */
+        int k = n++;
+        for (; k > 0 && (col[k - 1] > cl + (cl + 1 < pw) ||
+                         (col[k - 1] == cl + (cl + 1 < pw) && row[k - 1] > r));
+             k--) {
+            ser[k] = ser[k - 1];
+            col[k] = col[k - 1];
+            row[k] = row[k - 1];
+        }
+        ser[k] = s;
+        col[k] = cl + (cl + 1 < pw);
+        row[k] = r;
+    }
+    if (n == 0) return;
+    for (int k = 0; k < n; k++) want[k] = row[k];
+    bool *taken = calloc((size_t)pw * (size_t)plot_h, sizeof *taken);
+    if (!taken) return;
+    for (int a = 0; a < n;) {
+        int b = a + 1; /* [a, b): one column */
+        while (b < n && col[b] == col[a]) b++;
+        for (int k = a + 1; k < b; k++)
+            if (row[k] <= row[k - 1]) row[k] = row[k - 1] + 1;
+        if (row[b - 1] > plot_h - 1) row[b - 1] = plot_h - 1;
+        for (int k = b - 2; k >= a; k--)
+            if (row[k] >= row[k + 1]) row[k] = row[k + 1] - 1;
+        for (int k = a; k < b; k++)
+            if (row[k] >= 0) taken[row[k] * pw + col[k]] = true;
+        a = b;
+    }
+    for (int k = 0; k < n; k++) {
+        if (row[k] < 0) { /* no row left in its column */
+            row[k] = want[k];
+            while (col[k] >= 0 && taken[row[k] * pw + col[k]]) col[k]--;
+            if (col[k] < 0) continue;
+            taken[row[k] * pw + col[k]] = true;
+        }
+        char l[2] = {c->end_labels[ser[k]], '\0'};
+        series_set(w, c, ser[k]);
+        wattron(w, A_BOLD);
+        wattroff(w, A_DIM);
+        crt_puts(w, py + row[k], px + col[k], 1, l);
+    }
+    free(taken);
+}
+
 void chartview_draw(WINDOW *w, int top, int left, int height, int width, const ChartSpec *c)
 {
     if (height < 4 || width < 16) return;
@@ -358,6 +435,7 @@ void chartview_draw(WINDOW *w, int top, int left, int height, int width, const C
     free(mark_col);
     for (int s = 0; s < ns; s++)
         if (c->off_marks[s]) draw_off_marks(w, c, s, py, px, pw, plot_h, dx);
+    draw_end_labels(w, c, px, py, pw, plot_h, dots);
 
     if (!has_points(c) && c->empty_text) {
         int l = crt_width(c->empty_text);

@@ -73,6 +73,13 @@ typedef struct {
     /* Without colour: each series' pattern (the race's racers), or NULL
      * for its role's (validation dotted, the rest solid). */
     const ChartPattern *patterns;
+    /* Per series: an ASCII character drawn at the end of its line, in its
+     * attributes made bold, or 0 for none: which curve is whose where
+     * colour cannot tell (gradtop view's runs without colour).  It takes
+     * the cell after the series' last drawn point, or that point's own at
+     * the plot's right edge; a label whose cell another label has taken
+     * moves to the nearest free row above or below. */
+    char end_labels[CHARTVIEW_MAX_SERIES];
 } ChartSpec;
 
 /* How a series of role is drawn, for a legend: a line in its colour, or

@@ -153,6 +153,10 @@ typedef struct {
     const RunInfo *coloured[VIEW_MAX_OVERLAY];
     int colour_slot[VIEW_MAX_OVERLAY];
     int n_coloured;
+    /* without colour, the charted runs' letters: A for lettered[0], B for
+     * the next, in list order (none while one run alone is charted) */
+    const RunInfo *lettered[VIEW_MAX_OVERLAY];
+    int n_lettered;
     /* the rest */
     bool help;
     int help_scroll; /* the help overlay's first row shown */
@@ -232,7 +236,8 @@ static CrtRole status_role(const RunInfo *r)
 {
     if (r->gone) return ROLE_DIM;
     const char *s = r->status;
-    if (!strcmp(s, "running")) return ROLE_GOOD;
+    if (!strcmp(s, "running") || !strcmp(s, "growing")) return ROLE_GOOD;
+    if (!strcmp(s, "unknown")) return ROLE_DIM; /* event files alone do not say */
     if (!strcmp(s, "diverged")) return ROLE_BAD;
     if (!strcmp(s, "interrupted") || !strcmp(s, "stopped")) return ROLE_WARN;
     if (!strcmp(s, "early_stopped")) return ROLE_TITLE;
@@ -493,6 +498,23 @@ static void colours_assign(Viewer *v)
     }
     palette_assign(pref, n, palette_hues(crt_colors()), v->colour_slot);
     v->n_coloured = n;
+    /* letters in list order, so that they read A, B, C down the list and
+     * stay when the cursor moves (plot has it last) */
+    v->n_lettered = 0;
+    for (size_t i = 0; n > 1 && i < v->n_rows; i++)
+        for (int j = 0; j < n; j++)
+            if (plot[j] == v->rows[i]) v->lettered[v->n_lettered++] = plot[j];
+}
+
+/* Run r's letter on the list and at its curves' ends when there is no
+ * colour to tell the charted runs apart; 0 with colour, for a run not
+ * charted, and past Z. */
+static char run_letter(const Viewer *v, const RunInfo *r)
+{
+    if (crt_colors() > 0) return 0;
+    for (int i = 0; i < v->n_lettered && i < 26; i++)
+        if (v->lettered[i] == r) return (char)('A' + i);
+    return 0;
 }
 
 /* ---- opening and refreshing ------------------------------------------- */
@@ -590,6 +612,11 @@ typedef struct {
     int diff[64];  /* their widths (at most 64 shown) */
     bool show_started, show_tag;
     bool epochs; /* every run listed counts epochs (RunInfo.epoch_steps) */
+    /* every run listed with a best figure has it of one metric: the
+     * header names it ("best val_loss", best_head columns), not each row */
+    char shared_tag[64];
+    int best_head;
+    int more; /* the header's "+N" of the options left out, with its blank */
 } ListCols;
 
 static int clampi(int v, int lo, int hi)
@@ -608,6 +635,7 @@ static void list_columns(const Viewer *v, int width, ListCols *c)
     c->best_tag = 0;
     c->started = 8;
     c->epochs = true;
+    bool shared = true;
     for (size_t i = 0; i < v->n_rows; i++) {
         const RunInfo *r = v->rows[i];
         c->epochs = c->epochs && r->epoch_steps;
@@ -618,20 +646,31 @@ static void list_columns(const Viewer *v, int width, ListCols *c)
         format_best(r, b, sizeof b, t, sizeof t);
         c->best = clampi(crt_width(b), c->best, 24);
         c->best_tag = clampi(crt_width(t), c->best_tag, 14);
+        if (t[0] && !c->shared_tag[0])
+            snprintf(c->shared_tag, sizeof c->shared_tag, "%s", t);
+        else if (t[0] && strcmp(t, c->shared_tag) != 0)
+            shared = false;
         format_start(r->start_time, st, sizeof st);
         c->started = clampi(crt_width(st), c->started, 11);
         char e[32];
         snprintf(e, sizeof e, "%lld", (long long)run_last_step(r));
         c->epoch = clampi(crt_width(e), c->epoch, 10);
     }
+    if (!shared) c->shared_tag[0] = '\0';
+    /* "best", the sort's arrow, a blank and the metric */
+    c->best_head = c->shared_tag[0] ? 6 + crt_width(c->shared_tag) : 0;
+    if (c->best_head < c->best) c->best_head = c->best;
     /* marker "[x] " and swatch "## ", spaces between columns */
-    int fixed = 7 + c->status + 1 + c->epoch + 1 + c->best + 1;
+    int fixed = 7 + c->status + 1 + c->epoch + 1 + c->best_head + 1;
     int avail = width - fixed;
-    /* by priority: some of the name, the dataset, the differing options,
-     * all of the name, the best figure's tag, the start time */
+    /* by priority: some of the name, the dataset, the best figure's
+     * metric (a figure cannot be read without it), the differing
+     * options, all of the name, the start time */
     int name_min = c->name < 14 ? c->name : 14;
     if (avail < name_min + 1 + c->dataset) c->dataset = clampi(avail - name_min - 1, 4, 16);
     avail -= name_min + c->dataset + 1;
+    c->show_tag = !c->shared_tag[0] && c->best_tag > 0 && avail >= c->best_tag + 1;
+    if (c->show_tag) avail -= c->best_tag + 1;
     for (size_t k = 0; k < v->diff.n_cols && c->n_diff < 64; k++) {
         const RunDiffColumn *dc = &v->diff.cols[k];
         int w = crt_width(dc->spec->name);
@@ -640,11 +679,20 @@ static void list_columns(const Viewer *v, int width, ListCols *c)
         c->diff[c->n_diff++] = w;
         avail -= w + 1;
     }
+    /* the header's "+N" of those left out, after a blank */
+    while (c->n_diff < v->diff.n_cols) {
+        char m[24];
+        int need = 1 + snprintf(m, sizeof m, "+%zu", v->diff.n_cols - c->n_diff);
+        if (avail >= need || c->n_diff == 0) {
+            avail -= need;
+            c->more = need;
+            break;
+        }
+        avail += c->diff[--c->n_diff] + 1;
+    }
     int more = c->name - name_min < avail ? c->name - name_min : (avail > 0 ? avail : 0);
     c->name = name_min + more;
     avail -= more;
-    c->show_tag = c->best_tag > 0 && avail >= c->best_tag + 1;
-    if (c->show_tag) avail -= c->best_tag + 1;
     c->show_started = avail >= c->started + 1;
 }
 
@@ -677,7 +725,10 @@ static void list_row(void *ctx, size_t i, int y, bool cursor)
     bool sel = is_selected(v, r);
     put(y, 0, 3, crt_attr(ROLE_NORMAL) | rev, sel ? "[x]" : "[ ]");
     attr_t col = run_attr(v, r);
-    if (sel)
+    char letter[3] = {run_letter(v, r), ' ', '\0'};
+    if (sel && letter[0])
+        put(y, 4, 2, A_BOLD, letter); /* its curves' ends say it */
+    else if (sel)
         put(y, 4, 2, col ? col : A_BOLD, utf8 && col ? "\u2588\u2588" : "##");
     else
         put(y, 4, 2, crt_attr(ROLE_DIM), "--");
@@ -751,13 +802,19 @@ static void draw_list(Viewer *v, int top, int height, int width)
     put_right(y, x, c.epoch, title, c.epochs ? "epoch" : "step");
     x += c.epoch + 1;
     snprintf(h, sizeof h, "best%s", v->sort == RUN_SORT_BEST ? arrow : "");
-    put(y, x, c.best + (c.show_tag ? c.best_tag + 1 : 0), title, h);
+    int head = c.shared_tag[0] ? c.best_head : c.best + (c.show_tag ? c.best_tag + 1 : 0);
+    put(y, x, head, title, h);
+    int hw = crt_width(h);
+    if (c.shared_tag[0]) { /* the metric of every row's figure */
+        put(y, x + hw + 1, head - hw - 1, crt_attr(ROLE_DIM), c.shared_tag);
+        hw += 1 + crt_width(c.shared_tag);
+    }
     /* the header's free end: the position in the list goes there */
-    int free_from = x + crt_width(h) + 1, free_to = width;
-    if (v->diff.n_cols > c.n_diff) {
+    int free_from = x + hw + 1, free_to = width;
+    if (c.more > 0) {
         snprintf(h, sizeof h, "+%zu", v->diff.n_cols - c.n_diff);
-        put_right(y, width - 4, 4, crt_attr(ROLE_DIM), h);
-        free_to = width - 4;
+        put_right(y, width - c.more, c.more, crt_attr(ROLE_DIM), h);
+        free_to = width - c.more;
     }
     y++;
 
@@ -883,6 +940,10 @@ static void draw_chart(Viewer *v, const Metric *m, RunInfo **plot, int n_plot, i
             bool faint = side == 0 && va[i] && va[i]->n > 0;
             trust[c.n_series] = t;
             int k = c.n_series++;
+            /* the run's letter: a training curve's beside a validation one
+             * in lower case */
+            char letter = run_letter(v, plot[i]);
+            if (letter) c.end_labels[k] = faint ? (char)(letter - 'A' + 'a') : letter;
             c.series[k] = (ChartSeries){x, y, s->n, faint ? ROLE_TRAIN_RAW : ROLE_VAL, faint};
             c.attrs[k] = col ? col | (faint ? A_DIM : A_BOLD) : (faint ? A_DIM : A_BOLD);
             if (!have_x || s->step[0] < x_lo) x_lo = s->step[0];
@@ -952,6 +1013,18 @@ static void draw_chart(Viewer *v, const Metric *m, RunInfo **plot, int n_plot, i
             chartview_key(ROLE_VAL, "val", words, vk, sizeof vk);
             chartview_key(ROLE_TRAIN_RAW, "train", words, tk, sizeof tk);
             o = snprintf(legend, sizeof legend, "%s  %s", vk, tk);
+        }
+        /* without colour, the letters at the curves' ends: the runs' in
+         * the list (a training curve's in lower case) */
+        int nl = v->n_lettered < 26 ? v->n_lettered : 26;
+        if (nl > 1 && crt_colors() <= 0) {
+            char last = (char)('A' + nl - 1);
+            if (words && both)
+                o += snprintf(legend + o, sizeof legend - (size_t)o, "%sA-%c: runs (a-%c train)",
+                              o ? "  " : "", last, last - 'A' + 'a');
+            else
+                o += snprintf(legend + o, sizeof legend - (size_t)o, "%sA-%c: runs", o ? "  " : "",
+                              last);
         }
         if (show_legend && v->smoothing > 0)
             o += snprintf(legend + o, sizeof legend - (size_t)o, "%ssmoothing %.2g", o ? "  " : "",
@@ -1129,7 +1202,7 @@ static void draw_keybar(const Viewer *v, int y, int cols)
 
 static void draw_help(Viewer *v, int rows, int cols)
 {
-    char legend[1280], charts[200];
+    char legend[1600], charts[320];
     if (crt_colors() > 0) {
         snprintf(charts, sizeof charts,
                  "each charted run in its own colour, validation bold and training faint");
@@ -1138,8 +1211,9 @@ static void draw_help(Viewer *v, int rows, int cols)
         chartview_sample(ROLE_VAL, vs, sizeof vs);
         chartview_sample(ROLE_TRAIN_RAW, ts, sizeof ts);
         snprintf(charts, sizeof charts,
-                 "without colour the runs share one ink; validation dotted (%s), training a faint "
-                 "solid line (%s)",
+                 "without colour the runs share one ink: each charted run has a letter, in the "
+                 "list and at its curves' ends (A at its validation curve's, a at its training "
+                 "one's); validation dotted (%s), training a faint solid line (%s)",
                  vs, ts);
     }
     snprintf(
@@ -1147,10 +1221,13 @@ static void draw_help(Viewer *v, int rows, int cols)
         "The list: the runs under LOGDIR with the options that differ between them (a value "
         "with a * is the one the run began with and changed live: its journal and the "
         "charts' triangles say when); best is "
-        "the best figure by the run's monitor (others: validation accuracy, else loss) and "
+        "the best figure by the run's monitor (others: validation accuracy, else loss), its "
+        "metric (in the title when all runs share it, as in best val_loss) and "
         "its epoch, which the list and the x axis call step where another writer's event files "
-        "are shown (their steps may count batches); ! marks a run with damaged lines (the status "
-        "line says which).  Charts: "
+        "are shown (their steps may count batches); status is a gradtop run's journal's (running "
+        "while its files change, interrupted once they stop without a result), and for event "
+        "files alone growing while they change, else unknown: they do not say whether or how "
+        "their run ended; ! marks a run with damaged lines (the status line says which).  Charts: "
         "one per metric, %s; the star marks the best epoch of the run under the cursor, "
         "triangles its journal's events: hyperparameter changes and restored weights, a stop or "
         "early stop (in the warning colour), a divergence (in the bad one).  Reloads every 0.5 s.",

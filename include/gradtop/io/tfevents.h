@@ -224,6 +224,10 @@ size_t tfevents_reader_records(const TfeReader *r);
 /* The writer the source_metadata of an event read so far names (the
  * first event's, as event.proto has it), or "" when none has: unknown. */
 const char *tfevents_reader_writer(const TfeReader *r);
+/* The base name of the model_uri of the HParams session start read so far
+ * ("model.gtm" for gradtop's), or "" when none has named one.  gradtop's
+ * event files from before they named their writer are told by it. */
+const char *tfevents_reader_model_file(const TfeReader *r);
 /* Byte offset of the next unread record. */
 uint64_t tfevents_reader_offset(const TfeReader *r);
 void tfevents_reader_close(TfeReader *r);

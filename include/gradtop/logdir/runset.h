@@ -66,7 +66,8 @@
 #define RUNSET_MAX_DEPTH 3
 /* Points kept per series before it is thinned (see above). */
 #define RUNSET_MAX_POINTS (1u << 20)
-/* A run whose files changed this recently, with no result line, is running. */
+/* A run whose files changed this recently, with no result line, is running
+ * (a run of event files alone, growing). */
 #define RUNSET_RUNNING_SECONDS 30.0
 
 /* One named scalar series.  step, wall_time and value have n entries each
@@ -117,11 +118,15 @@ typedef struct {
      * name gradtop their writer (RUNDIR_EVENTS_WRITER).  Another writer's
      * steps may count batches, or anything: false. */
     bool epoch_steps;
-    /* "completed", "early_stopped", "stopped", "diverged" (the journal's
-     * result line), "pruned" (stopped, by a sweep's rule as its journal's
-     * stop line says), "running", "interrupted" (a gradtop run that stopped
-     * writing without a result line), or "" (another writer's run that is
-     * not growing) */
+    /* A gradtop run's: "completed", "early_stopped", "stopped", "diverged"
+     * (the journal's result line), "pruned" (stopped, by a sweep's rule as
+     * its journal's stop line says), "running" (no result line, its files
+     * changed within RUNSET_RUNNING_SECONDS) or "interrupted" (it stopped
+     * writing without a result line).  A run of event files alone (Keras's,
+     * another writer's, a gradtop run's without its journal), whose files
+     * say nothing of whether or how it ended: "growing" (they changed
+     * within RUNSET_RUNNING_SECONDS: something is writing them, or has just
+     * copied them) or "unknown". */
     char status[32];
     double start_time;    /* seconds since the Unix epoch; 0 unknown */
     double last_modified; /* newest modification time of the files followed */

@@ -87,6 +87,10 @@ typedef struct RunDir RunDir;
  * its steps are epochs, which is how runset reads an event file without
  * the rest of its run directory. */
 #define RUNDIR_EVENTS_WRITER "gradtop"
+/* The run's model file, which its event file's HParams session start names
+ * (its model_uri): how runset tells gradtop's event files written before
+ * they named their writer. */
+#define RUNDIR_MODEL_FILE "model.gtm"
 
 /*
  * Creates the run directory under o->logdir (with parents; "-2", "-3", ...
