@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <signal.h>
@@ -512,6 +513,63 @@ static void non_finite_weights_and_optimizer_state_are_refused(void **state)
     SavedModel sm;
     assert_int_equal(modelfile_load(&sm, f->path, &err), ERROR_NONE);
     modelfile_free(&sm);
+}
+
+/* Whether a save of m with o keeps the optimizer state (the loader's
+ * has_opt). */
+static bool keeps_state(Fixture *f, const Model *m, const Optimizer *o)
+{
+    Error err = {0};
+    assert_int_equal(modelfile_save(f->path, m, o, &f->info, &err), ERROR_NONE);
+    SavedModel sm;
+    assert_int_equal(modelfile_load(&sm, f->path, &err), ERROR_NONE);
+    bool has = sm.has_opt;
+    modelfile_free(&sm);
+    return has;
+}
+
+/* The saver's check of the optimizer state looks at every value, wherever
+ * it is (first, last, either side of a 256-value block's edge), and takes
+ * NaN and either infinity as not finite, the extremes of the finite
+ * floats (the largest, the least subnormal, -0) as finite. */
+static void optimizer_state_is_checked_value_by_value(void **state)
+{
+    Fixture *f = *state;
+    ModelShape s;
+    int hidden[1] = {100};
+    Error err = {0};
+    assert_int_equal(model_shape_make(&s, 4, hidden, 1, ACTIVATION_TANH, LOSS_AUTO, true, 3, &err),
+                     ERROR_NONE);
+    Rng rng;
+    rng_seed(&rng, 5);
+    Model m;
+    assert_int_equal(model_create(&m, &s, 8, &rng, &err), ERROR_NONE);
+    OptimizerParams p = {
+        .kind = OPTIMIZER_ADAM, .lr = 0.001, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-7};
+    Optimizer o;
+    assert_int_equal(optimizer_create(&o, &p, m.n_params, &err), ERROR_NONE);
+    size_t n = 3 * o.n;
+    assert_true(n > 2048);
+    fill_random(o.state, n, 7);
+    assert_true(keeps_state(f, &m, &o));
+    const size_t at[] = {0, 1, 254, 255, 256, 257, 511, 512, 1000, n - 257, n - 2, n - 1};
+    const float bad[] = {NAN, -NAN, INFINITY, -INFINITY};
+    const float good[] = {FLT_MAX, -FLT_MAX, FLT_TRUE_MIN, -0.0f};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        float was = o.state[at[i]];
+        for (size_t k = 0; k < 4; k++) {
+            o.state[at[i]] = bad[k];
+            if (keeps_state(f, &m, &o))
+                fail_msg("value %zu of %zu, %g, was taken as finite", at[i], n, (double)bad[k]);
+            o.state[at[i]] = good[k];
+            if (!keeps_state(f, &m, &o))
+                fail_msg("value %zu of %zu, %g, was taken as not finite", at[i], n,
+                         (double)good[k]);
+        }
+        o.state[at[i]] = was;
+    }
+    optimizer_free(&o);
+    model_free(&m);
 }
 
 /* MEANS: the training file's feature means, for predict's --missing mean;
@@ -1122,6 +1180,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(every_truncation_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(inconsistent_fields_with_a_valid_checksum_are_refused,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(optimizer_state_is_checked_value_by_value, setup, teardown),
         cmocka_unit_test_setup_teardown(non_finite_weights_and_optimizer_state_are_refused, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(feature_means_round_trip_and_are_checked, setup, teardown),
