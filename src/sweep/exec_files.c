@@ -337,8 +337,9 @@ static ErrorCode sync_dir(const SweepExec *x, Error *err)
 
 /* The changed files' temporaries are written first and made durable by
  * the one syncfs that the trials' files need before trials.csv may call
- * them ended; each is then renamed and its directory fsynced.  An fsync
- * of each temporary would only repeat what the syncfs does. */
+ * them ended; each is then renamed, and their directory, the same one,
+ * fsynced once.  An fsync of each temporary would only repeat what the
+ * syncfs does. */
 ErrorCode sweep_write_files(SweepExec *x, bool force, Error *err)
 {
     static const char *const names[2] = {"trials.csv", "best.txt"};
@@ -371,6 +372,7 @@ ErrorCode sweep_write_files(SweepExec *x, bool force, Error *err)
         if (e) rc = error_set(err, ERROR_RUNTIME, "%s: %s", path, strerror(e));
     }
     if (!rc && (force || changed[0] || changed[1])) rc = sync_dir(x, err);
+    bool renamed[2] = {false, false};
     for (int k = 0; k < 2; k++) {
         if (!open_[k]) continue;
         if (rc) {
@@ -379,11 +381,16 @@ ErrorCode sweep_write_files(SweepExec *x, bool force, Error *err)
         }
         a[k].sync = false; /* the syncfs above made the temporary durable */
         e = atomicfile_commit(&a[k], 0);
-        if (!e) e = atomicfile_sync_dir(a[k].path);
-        if (e) {
+        if (e)
             rc = error_set(err, ERROR_RUNTIME, "%s: %s", a[k].path, strerror(e));
-            continue;
-        }
+        else
+            renamed[k] = true;
+    }
+    int last = renamed[1] ? 1 : renamed[0] ? 0 : -1;
+    e = last >= 0 ? atomicfile_sync_dir(a[last].path) : 0;
+    if (e && !rc) rc = error_set(err, ERROR_RUNTIME, "%s: %s", a[last].path, strerror(e));
+    for (int k = 0; k < 2 && !e; k++) {
+        if (!renamed[k]) continue;
         free(x->written[k]);
         x->written[k] = text[k];
         text[k] = NULL;
