@@ -8,6 +8,7 @@
  * hand, dead units, the confusion matrix, and each diagnosis rule firing and
  * not firing on made-up histories.
  */
+#include <assert.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1109,7 +1110,7 @@ enum { HMAX = 40 };
 
 typedef struct {
     EpochMetrics h[HMAX];
-    float steps[64];
+    float steps[128];
     DiagnosisInput in;
     char msg[256];
 } Diag;
@@ -1258,34 +1259,114 @@ static void not_finite_loss_fires_first(void **state)
     assert_int_equal(run_diag(&d), DIAG_HEALTHY);
 }
 
-static void loss_spike_fires_on_a_hundredfold_jump_only(void **state)
+/* n step losses of v each, then a jump to `spike` and `after` steps at
+ * `level` (the series of d, 20 + 1 + after points). */
+static void diag_jump(Diag *d, float v, float spike, float level, int after)
+{
+    for (int i = 0; i < 20; i++) d->steps[i] = v;
+    d->steps[20] = spike;
+    for (int i = 0; i < after; i++) d->steps[21 + i] = level;
+    d->in.n_steps = 21 + after;
+}
+
+static void loss_spike_fires_on_a_hundredfold_jump_that_stays_up_only(void **state)
 {
     (void)state;
     Diag d;
     diag_healthy(&d, 12);
-    for (int i = 0; i < 20; i++) d.steps[i] = 0.05f;
-    d.steps[18] = 5.0f;
-    d.steps[19] = 0.9f;
+    diag_jump(&d, 0.05f, 5.0f, 0.5f, DIAG_SPIKE_AFTER);
     assert_int_equal(run_diag(&d), DIAG_LOSS_SPIKE);
-    assert_string_equal(d.msg, "loss jumped \u00d7100 in one step (0.05 \u2192 5): learning rate "
-                               "too high (lr 0.001)");
+    assert_string_equal(d.msg, "loss jumped \u00d7100 in one step (0.05 \u2192 5) and stayed up "
+                               "(the next 16 steps \u00d710): learning rate too high (lr 0.001)");
     /* A blow-up to float's range is stated in a few characters, not 31 digits. */
-    d.steps[18] = 1e30f;
+    d.steps[20] = 1e30f;
     assert_int_equal(run_diag(&d), DIAG_LOSS_SPIKE);
-    assert_string_equal(d.msg, "loss jumped \u00d72e+31 in one step (0.05 \u2192 1e+30): learning "
-                               "rate too high (lr 0.001)");
+    assert_string_equal(d.msg, "loss jumped \u00d72e+31 in one step (0.05 \u2192 1e+30) and stayed "
+                               "up (the next 16 steps \u00d710): learning rate too high (lr "
+                               "0.001)");
+    /* Until 16 steps have followed it, a jump is not judged. */
+    diag_jump(&d, 0.05f, 5.0f, 0.5f, DIAG_SPIKE_AFTER - 1);
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    /* The steps after it back where they were: one hard batch. */
+    diag_jump(&d, 0.05f, 5.0f, 0.05f, DIAG_SPIKE_AFTER);
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    /* ... or up by less than 3 times. */
+    diag_jump(&d, 0.05f, 5.0f, 0.14f, DIAG_SPIKE_AFTER);
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    diag_jump(&d, 0.05f, 5.0f, 0.16f, DIAG_SPIKE_AFTER);
+    assert_int_equal(run_diag(&d), DIAG_LOSS_SPIKE);
     /* ×9 is within the noise of mini-batches. */
-    d.steps[18] = 0.45f;
-    d.steps[19] = 0.05f;
+    diag_jump(&d, 0.05f, 0.45f, 0.5f, DIAG_SPIKE_AFTER);
     assert_int_equal(run_diag(&d), DIAG_HEALTHY);
     /* Tiny losses jumping ×100 stay below the floor. */
-    for (int i = 0; i < 20; i++) d.steps[i] = 0.0001f;
-    d.steps[18] = 0.01f;
+    diag_jump(&d, 0.0001f, 0.01f, 0.01f, DIAG_SPIKE_AFTER);
     assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    /* A jump older than the newest 32 points before the last 16 is past. */
+    diag_jump(&d, 0.05f, 5.0f, 0.5f, DIAG_SPIKE_AFTER + DIAG_SPIKE_WINDOW);
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    d.in.n_steps--;
+    assert_int_equal(run_diag(&d), DIAG_LOSS_SPIKE);
     /* A single point has nothing before it. */
     d.steps[0] = 3;
     d.in.n_steps = 1;
     assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+}
+
+/* The spiral at its preset (Adam at 0.03, batch 32, seed 0), the last 96
+ * batch losses after epoch 190: converged, its batches mostly between
+ * 0.01 and 0.1, and one hard batch, ×14 (0.0174 -> 0.237), 30 steps
+ * before the end; the median of the 16 after it is 1.4 times that of the
+ * 32 before it. */
+static const float spiral_hard_batch[] = {
+    0.158f,  0.107f,  0.0424f,  0.0127f, 0.0621f,  0.0347f, 0.111f,  0.0332f, 0.0402f, 0.0987f,
+    0.0174f, 0.123f,  0.0677f,  0.0252f, 0.0326f,  0.015f,  0.101f,  0.0776f, 0.0625f, 0.0467f,
+    0.0549f, 0.0171f, 0.0262f,  0.104f,  0.0521f,  0.0799f, 0.0678f, 0.0106f, 0.1f,    0.0643f,
+    0.102f,  0.0687f, 0.0933f,  0.0729f, 0.0949f,  0.0414f, 0.0751f, 0.0255f, 0.0252f, 0.0103f,
+    0.0842f, 0.113f,  0.0231f,  0.0729f, 0.0333f,  0.106f,  0.0463f, 0.065f,  0.0137f, 0.064f,
+    0.078f,  0.068f,  0.0471f,  0.0117f, 0.117f,   0.0366f, 0.0991f, 0.0133f, 0.0706f, 0.0159f,
+    0.0236f, 0.0189f, 0.00542f, 0.0449f, 0.00823f, 0.237f,  0.0433f, 0.117f,  0.224f,  0.00502f,
+    0.0409f, 0.0354f, 0.0671f,  0.0736f, 0.0558f,  0.0927f, 0.0651f, 0.125f,  0.107f,  0.0659f,
+    0.0507f, 0.0185f, 0.0149f,  0.038f,  0.0398f,  0.174f,  0.0243f, 0.103f,  0.0614f, 0.109f,
+    0.155f,  0.0136f, 0.00634f, 0.0379f, 0.0414f,  0.00859f};
+
+/* Iris at Adam's 0.1 with --batch-size 8, seed 1, the last 96 batch losses
+ * after epoch 18, whose loss doubled (0.0879 -> 0.173): ×39 in one step
+ * (0.00591 -> 0.232) 20 steps before the end, and the steps after it
+ * about 9 times what they were.  The ×280 (0.99) eleven steps earlier was
+ * a hard batch: the 16 steps after it ×1.7. */
+static const float iris_thrown_off[] = {
+    0.011f,    0.000509f, 0.00485f, 0.0164f,   0.00894f,  0.0232f,  0.00935f, 0.00518f,  0.117f,
+    0.0186f,   0.00889f,  0.00138f, 0.00284f,  0.00935f,  0.00774f, 0.00377f, 0.0126f,   0.000621f,
+    0.377f,    0.0695f,   0.00284f, 0.0135f,   0.00943f,  0.00441f, 0.001f,   0.000446f, 0.0251f,
+    0.161f,    0.0485f,   0.432f,   0.000117f, 0.000675f, 0.0611f,  0.0266f,  0.519f,    0.0138f,
+    0.00169f,  0.0133f,   0.00199f, 0.0152f,   0.00434f,  0.00875f, 0.0531f,  0.0751f,   0.14f,
+    0.00615f,  0.000102f, 0.334f,   0.00867f,  0.0576f,   0.0105f,  0.0107f,  0.017f,    0.0142f,
+    0.0866f,   0.0936f,   0.0773f,  0.0564f,   0.000932f, 0.00392f, 0.1f,     0.00313f,  0.000271f,
+    9.97e-05f, 0.133f,    0.99f,    0.0327f,   0.0474f,   0.00241f, 0.00291f, 0.00885f,  0.0256f,
+    0.117f,    0.000886f, 0.0105f,  0.00297f,  0.232f,    0.216f,   0.158f,   0.0206f,   0.441f,
+    0.00328f,  0.0192f,   0.00121f, 0.0119f,   0.0909f,   0.637f,   0.953f,   0.412f,    0.0176f,
+    0.138f,    0.235f,    0.0198f,  0.018f,    0.0188f,   0.0116f};
+
+static void loss_spike_tells_a_hard_batch_from_a_step_that_threw_the_model_off(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_healthy(&d, 12);
+    enum { N = sizeof spiral_hard_batch / sizeof *spiral_hard_batch };
+    static_assert(N == sizeof iris_thrown_off / sizeof *iris_thrown_off, "96 points each");
+    memcpy(d.steps, spiral_hard_batch, sizeof spiral_hard_batch);
+    d.in.n_steps = N;
+    d.in.lr = 0.03;
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    /* At every moment the dashboard may look from the hard batch on. */
+    for (d.in.n_steps = N - 30; d.in.n_steps <= N; d.in.n_steps++)
+        assert_int_not_equal(run_diag(&d), DIAG_LOSS_SPIKE);
+    memcpy(d.steps, iris_thrown_off, sizeof iris_thrown_off);
+    d.in.n_steps = N;
+    d.in.lr = 0.1;
+    assert_int_equal(run_diag(&d), DIAG_LOSS_SPIKE);
+    assert_string_equal(d.msg, "loss jumped \u00d739 in one step (0.00591 \u2192 0.232) and stayed "
+                               "up (the next 16 steps \u00d79): learning rate too high (lr 0.1)");
 }
 
 static void rising_training_loss_fires_after_three_rises(void **state)
@@ -2048,7 +2129,8 @@ int main(void)
         cmocka_unit_test(before_a_second_epoch_it_is_too_early_to_tell),
         cmocka_unit_test(a_training_loss_up_over_the_last_epochs_is_not_healthy),
         cmocka_unit_test(not_finite_loss_fires_first),
-        cmocka_unit_test(loss_spike_fires_on_a_hundredfold_jump_only),
+        cmocka_unit_test(loss_spike_fires_on_a_hundredfold_jump_that_stays_up_only),
+        cmocka_unit_test(loss_spike_tells_a_hard_batch_from_a_step_that_threw_the_model_off),
         cmocka_unit_test(rising_training_loss_fires_after_three_rises),
         cmocka_unit_test(a_training_loss_up_within_its_wobble_is_noise),
         cmocka_unit_test(overfitting_fires_when_validation_rises_as_training_falls),

@@ -2,6 +2,7 @@
  * insight_diagnose.c - the one-sentence diagnosis of a run (see insight.h
  * for the rules, their order and their thresholds).
  */
+#include <assert.h>
 #include <float.h>
 #include <math.h>
 #include <stdarg.h>
@@ -65,10 +66,13 @@ static double median_of(double *v, int m)
     return m % 2 ? v[m / 2] : 0.5 * (v[m / 2 - 1] + v[m / 2]);
 }
 
+/* The median of the finite values among v's n (at most DIAG_SPIKE_BEFORE);
+ * NAN when none is. */
 static double median(const float *v, int n)
 {
-    double s[DIAG_SPIKE_HISTORY];
+    double s[DIAG_SPIKE_BEFORE];
     int m = 0;
+    assert(n <= DIAG_SPIKE_BEFORE);
     for (int i = 0; i < n; i++)
         if (isfinite(v[i])) s[m++] = v[i];
     return median_of(s, m);
@@ -237,27 +241,36 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
                    "the validation loss became %s in epoch %d%s: learning rate too high",
                    nonfinite_word(h[n - 1].val_loss), h[n - 1].epoch, lr);
 
-    /* 2: one step's loss far above the steps just before it. */
-    double best_ratio = 0, from = 0, to = 0;
-    for (int i = s0 > 0 ? s0 : 1; i < ns; i++) {
+    /* 2: one step's loss far above the steps just before it, and the
+     * steps after it still well above where they were: a hard batch jumps
+     * as far, but the next batches fall back to the loss before it. */
+    double best_ratio = 0, from = 0, to = 0, stayed = 0;
+    int oldest = ns - DIAG_SPIKE_AFTER - DIAG_SPIKE_WINDOW;
+    for (int i = oldest > 1 ? oldest : 1; i + DIAG_SPIKE_AFTER < ns; i++) {
         int b = i > DIAG_SPIKE_HISTORY ? i - DIAG_SPIKE_HISTORY : 0;
         double med = median(st + b, i - b);
         if (!(med > 0) || st[i] < DIAG_SPIKE_FLOOR) continue;
         double r = st[i] / med;
-        if (r >= DIAG_SPIKE_RATIO && r > best_ratio) {
+        if (!(r >= DIAG_SPIKE_RATIO && r > best_ratio)) continue;
+        int bb = i > DIAG_SPIKE_BEFORE ? i - DIAG_SPIKE_BEFORE : 0;
+        double level = median(st + i + 1, DIAG_SPIKE_AFTER) / median(st + bb, i - bb);
+        if (level >= DIAG_SPIKE_LEVEL) {
             best_ratio = r;
             from = med;
             to = st[i];
+            stayed = level;
         }
     }
     if (best_ratio > 0)
         /* %.3g keeps a jump of 1e30 as short as one of 100, in the panel's width. */
         return say(msg, cap, DIAG_LOSS_SPIKE,
-                   best_ratio < 1e4 ? "loss jumped \u00d7%.0f in one step (%.3g \u2192 %.3g): "
-                                      "learning rate too high%s"
-                                    : "loss jumped \u00d7%.3g in one step (%.3g \u2192 %.3g): "
-                                      "learning rate too high%s",
-                   best_ratio, from, to, lr);
+                   best_ratio < 1e4 ? "loss jumped \u00d7%.0f in one step (%.3g \u2192 %.3g) and "
+                                      "stayed up (the next %d steps \u00d7%.0f): learning rate "
+                                      "too high%s"
+                                    : "loss jumped \u00d7%.3g in one step (%.3g \u2192 %.3g) and "
+                                      "stayed up (the next %d steps \u00d7%.3g): learning rate "
+                                      "too high%s",
+                   best_ratio, from, to, DIAG_SPIKE_AFTER, stayed, lr);
 
     /* 3: training loss rising epoch after epoch. */
     if (n > DIAG_RISE_EPOCHS) {
