@@ -433,5 +433,17 @@ done
 misaligned() { awk '/^trial / && !(substr($0, 24, 1) == " " && substr($0, 25, 1) != " ")' "$@"; }
 check "what follows each event's word starts in column 25: $(misaligned "$T"/*.out | head -n 3)" \
     [ -z "$(misaligned "$T"/*.out)" ]
+# A sweep of 1000 trials or more numbers every line to its last trial's
+# width, so that what follows the word is in one column there too (column
+# 26 from 1000 to 9999 trials; "trial %3d" put trial 1000 on a column
+# later than trial 999).
+"$G" sweep iris --space "lr=loguniform(1e-3,3e-1)" --trials 1001 --max-epochs 1 --parallel 2 \
+    --seed 1 --no-log >"$T/thousand.txt" 2>&1
+check "a 1001-trial sweep exits 0" [ $? -eq 0 ]
+check "its lines number trial 7 in 4 columns" grep -q '^trial    7 start ' "$T/thousand.txt"
+check "and trial 1000 too" grep -q '^trial 1000 start ' "$T/thousand.txt"
+misaligned4() { awk '/^trial / && !(substr($0, 25, 1) == " " && substr($0, 26, 1) != " ")' "$@"; }
+check "what follows each word starts in column 26: $(misaligned4 "$T/thousand.txt" | head -n 3)" \
+    [ -z "$(misaligned4 "$T/thousand.txt")" ]
 
 check_done

@@ -1718,13 +1718,26 @@ static int event_word_width(void)
     return w;
 }
 
-/* "trial   3 WORD  ...": the event's word padded to event_word_width, so
- * that what follows it starts in one column whatever the event, then fmt. */
-static void event_line(char *buf, size_t cap, int trial, const char *word, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static void event_line(char *buf, size_t cap, int trial, const char *word, const char *fmt, ...)
+/* The columns of an event line's trial number: the sweep's last trial's,
+ * at least 3, so that every line of a sweep of 1000 trials or more has
+ * its word in one column too. */
+static int event_number_width(const SweepExec *x)
 {
-    int n = snprintf(buf, cap, "trial %3d %-*s ", trial, event_word_width(), word);
+    int w = 1;
+    for (int last = x->n_trials - 1; last >= 10; last /= 10) w++;
+    return w > 3 ? w : 3;
+}
+
+/* "trial   3 WORD  ...": the trial's number to event_number_width and the
+ * event's word padded to event_word_width, so that what follows them
+ * starts in one column whatever the event and the trial, then fmt. */
+static void event_line(const SweepExec *x, char *buf, size_t cap, int trial, const char *word,
+                       const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void event_line(const SweepExec *x, char *buf, size_t cap, int trial, const char *word,
+                       const char *fmt, ...)
+{
+    int n = snprintf(buf, cap, "trial %*d %-*s ", event_number_width(x), trial, event_word_width(),
+                     word);
     if (n < 0 || (size_t)n >= cap) return;
     va_list ap;
     va_start(ap, fmt);
@@ -1742,40 +1755,40 @@ void sweep_event_text(const SweepExec *x, const SweepEvent *e, SweepPairsOrder o
     case SWEEP_EV_START:
         sweep_exec_config_text(x, t, cfg, sizeof cfg);
         if (e->epoch > 0) /* --resume: from its checkpoint */
-            event_line(buf, cap, e->trial, "resumed", "at epoch %d  %s%s%s", e->epoch, cfg,
+            event_line(x, buf, cap, e->trial, "resumed", "at epoch %d  %s%s%s", e->epoch, cfg,
                        t->run[0] ? "  run=" : "", t->run);
         else
-            event_line(buf, cap, e->trial, "start", "%s%s%s", cfg, t->run[0] ? "  run=" : "",
+            event_line(x, buf, cap, e->trial, "start", "%s%s%s", cfg, t->run[0] ? "  run=" : "",
                        t->run);
         break;
     case SWEEP_EV_RUNG:
         snprintf(word, sizeof word, "rung %d", e->rung);
-        event_line(buf, cap, e->trial, word, "epoch %d  %s %s", e->epoch, mon,
+        event_line(x, buf, cap, e->trial, word, "epoch %d  %s %s", e->epoch, mon,
                    train_figure_text(fig, e->figure));
         break;
     case SWEEP_EV_PROMOTE:
-        event_line(buf, cap, e->trial, "promoted", "to rung %d (epoch %d)", e->rung,
+        event_line(x, buf, cap, e->trial, "promoted", "to rung %d (epoch %d)", e->rung,
                    x->asha.rung_epochs[e->rung]);
         break;
     case SWEEP_EV_PRUNE:
-        event_line(buf, cap, e->trial, "pruned", "at epoch %d  %s %s", e->epoch, mon,
+        event_line(x, buf, cap, e->trial, "pruned", "at epoch %d  %s %s", e->epoch, mon,
                    train_figure_text(fig, e->figure));
         break;
     case SWEEP_EV_EXPLOIT:
         sweep_exec_config_text(x, t, cfg, sizeof cfg);
-        event_line(buf, cap, e->trial, "exploit", "trial %d at epoch %d  %s", e->donor, e->epoch,
+        event_line(x, buf, cap, e->trial, "exploit", "trial %d at epoch %d  %s", e->donor, e->epoch,
                    cfg);
         break;
     case SWEEP_EV_START_OVER:
-        event_line(buf, cap, e->trial, "starts over", "from epoch 1: %s", e->note);
+        event_line(x, buf, cap, e->trial, "starts over", "from epoch 1: %s", e->note);
         break;
     case SWEEP_EV_END:
         if (t->status == TRIAL_FAILED || (!t->has_result && t->error[0])) {
-            event_line(buf, cap, e->trial, sweep_trial_status_names[t->status], "%s", t->error);
+            event_line(x, buf, cap, e->trial, sweep_trial_status_names[t->status], "%s", t->error);
         } else {
             char pairs[800];
             sweep_result_pairs(x, t, order, pairs, sizeof pairs);
-            event_line(buf, cap, e->trial, sweep_trial_status_names[t->status], "%s", pairs);
+            event_line(x, buf, cap, e->trial, sweep_trial_status_names[t->status], "%s", pairs);
         }
         break;
     }
