@@ -41,7 +41,8 @@ open_in() {
 }
 
 # refused_then_quit NAME WHAT: the program must still run, F10 having been
-# refused for WHAT; esc (undo, ask, quit) must then quit with 0.
+# refused for WHAT; esc (an undo or a question, then the quit) must then
+# quit with 0.
 refused_then_quit() {
     [ -s "$TMP/$1.exit" ] && fail "$1: $2 ended the program (status $(cat "$TMP/$1.exit"))"
     for _k in 1 2 3 4; do
