@@ -3,7 +3,8 @@
 # project root, as `make test` does): the headless epoch and result lines,
 # --help and --version, usage errors (exit 2 naming the option or file),
 # inspect, gradcheck, --config (text of bounded size only), SIGINT and
-# SIGHUP (exit 130, status=stopped), divergence (exit 3, status=diverged), standard
+# SIGHUP (exit 130, status=stopped), SIGQUIT (exit 131, status=stopped, no
+# core dump), divergence (exit 3, status=diverged), standard
 # output that cannot be written (exit 1, run files complete) and options a
 # command does not take (exit 2).  Every invocation runs under
 # `timeout` so that nothing hangs.  Prints each failure with the command's
@@ -505,7 +506,7 @@ done <"$T/docopts"
 # words (README's backquotes aside).
 LAST="gradtop --help, gradtop --man and README.md on the exit codes"
 "$G" --help | sed -n '/^Exit codes:$/,$ s/^  \([0-9][0-9]*\) *\(.*\)/\1|\2/p' >"$T/exit.help"
-man_section 'EXIT STATUS' | sed -e 's/\\-/-/g' -e 's/\\&//g' |
+man_section 'EXIT STATUS' | sed -e 's/\\-/-/g' -e 's/\\&//g' -e 's/\\e/\\/g' |
     awk '/^\.B / { code = $2; next } /^[^.]/ && code != "" { print code "|" $0; code = "" }' >"$T/exit.man"
 sed -n '/^### Exit codes/,/^##* [^E]/ s/^| \([0-9][0-9]*\) | \(.*\) |$/\1|\2/p' "$ROOT/README.md" |
     tr -d '`' >"$T/exit.readme"
@@ -867,6 +868,31 @@ run_signalled HUP train digits --epochs 100000 --patience 0 --logdir "$T/hup"
 expect_rc 130
 expect_line "$OUT" '^result: status=stopped epochs=[0-9]+ ' "SIGHUP did not stop the run with its result line"
 expect_stopped_run "$T/hup" "SIGHUP"
+
+# ---- SIGQUIT: as SIGINT, exit 131, no core dump ----------------------------
+
+# Ctrl-\ on a headless run: the run stops after its batch with its files
+# complete, as on SIGINT, and exits 131 (128 + 3, as the screens do), where
+# the signal's default action dumped core and left the run without its
+# end, its model.gtm (a model.gtm.tmp.PID in its place) and its result.
+# Run in a directory of its own with core dumps allowed, where a core file
+# would land (when the system writes them to the working directory).
+mkdir "$T/quit"
+(
+    cd "$T/quit" || exit 1
+    ulimit -c unlimited 2>/dev/null
+    run_signalled QUIT train "$ROOT/datasets/digits.csv" --epochs 100000 --patience 0 --logdir "$T/quit/runs"
+    echo "$RC" >"$T/quit.rc"
+)
+RC=$(cat "$T/quit.rc")
+LAST="gradtop train $ROOT/datasets/digits.csv --epochs 100000 --patience 0 --logdir $T/quit/runs, SIGQUIT after its first epoch line"
+expect_rc 131
+expect_line "$OUT" '^result: status=stopped epochs=[0-9]+ ' "SIGQUIT did not stop the run with its result line"
+expect_stopped_run "$T/quit/runs" "SIGQUIT"
+checks=$((checks + 1))
+ls "$T"/quit/core* >/dev/null 2>&1 && bad "SIGQUIT dumped core: $(ls "$T"/quit/core*)"
+checks=$((checks + 1))
+ls "$T"/quit/runs/*/model.gtm.tmp.* >/dev/null 2>&1 && bad "SIGQUIT left a model.gtm.tmp behind"
 
 # ---- options a command does not take are refused ---------------------------
 

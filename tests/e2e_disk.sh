@@ -15,7 +15,8 @@
 # race screen pause and turn red at once, naming the file; w goes on
 # training without run files, and the journal says so.  A network refused
 # for its size or as invalid under train, race, the dashboard (--start) or
-# the race screen leaves no run directory.
+# the race screen leaves no run directory.  A sweep started from the setup
+# form whose files fail goes back to the form on q, which says why.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_disk.sh
 # shellcheck disable=SC2015,SC2012
@@ -207,6 +208,50 @@ wait_file "$TMP/sweepscr.exit" 10 || { keys y; wait_file "$TMP/sweepscr.exit" 10
     fail "the sweep screen on a full disk exited $(cat "$TMP/sweepscr.exit"), not 1"
 T kill-session -t "$PANE" >/dev/null 2>&1
 echo "ok: the sweep screen on a full disk says why first, then which file, and exits 1"
+
+# ---- a sweep started from the setup form -----------------------------------------
+# Files that fail once its screen is open stop the sweep; q (the bar says
+# "q setup") then goes back to the form, which says why (as for a sweep
+# that cannot start), rather than ending the program; esc then quits the
+# form with 0.
+# form_says PATTERN: the screen's lines, joined by blanks, match PATTERN
+# (a message wraps where the paths make it).
+# shellcheck disable=SC2317 # run through poll
+form_says() { screen | tr '\n' ' ' | tr -s ' ' | grep -Eq -- "$1"; }
+# sweep_form NAME: the setup form on digits with 256,256 hidden units and
+# its run files on the small disk, in sweep mode.
+sweep_form() {
+    start_session "$1" C.UTF-8 "--layers 256,256 --patience 0 --logdir '$SMALL/$1' '$DATA'"
+    wait_for 'features +[0-9]' 10 || fail "$1: the setup screen or its preview did not come up"
+    focus mode
+    keys Right Right
+    wait_for "^ > mode +< sweep >" 5 || fail "$1: the mode row does not read sweep"
+}
+# back_at_form NAME WHAT: the program went back to the form, which says
+# WHAT (a pattern); esc there quits with 0.
+back_at_form() {
+    poll 15 form_says "$2" || fail "$1: not back at the setup form saying why ('$2')"
+    wait_for 'F10 start' 5 || fail "$1: the form's key bar is not there"
+    [ -s "$TMP/$1.exit" ] && fail "$1: the failure ended the program (status $(cat "$TMP/$1.exit"))"
+    keys Escape
+    wait_file "$TMP/$1.exit" 5 || fail "$1: esc did not quit the form it came back to"
+    [ "$(cat "$TMP/$1.exit")" = 0 ] || fail "$1: the form exited $(cat "$TMP/$1.exit"), not 0"
+}
+rm -rf "${SMALL:?}"/*
+sweep_form sweepform
+focus space
+keys C-u \; send-keys -t "$PANE" -l 'lr=loguniform(1e-3,1e-2)'
+wait_for '^ > space +.*loguniform\(1e-3,1e-2\)' 5 || fail "sweepform: the space was not typed"
+keys F10
+wait_for "the sweep stopped, a file could not be written \($WHY\)" 60 ||
+    fail "sweepform: the sweep screen does not say that its files failed"
+wait_for ' q setup' 10 || fail "sweepform: the bar does not say that q goes back to the setup form"
+keys q
+wait_for 'F10 start' 10 || fail "sweepform: q did not go back to the setup form"
+back_at_form sweepform "writing the sweep's files failed: .*(model|checkpoint)\.gtm: $WHY"
+echo "ok: a sweep from the setup form whose files fail goes back to the form, which says why"
+
+rm -rf "${SMALL:?}"/*
 
 # ---- a headless sweep ------------------------------------------------------------
 # The first trial's first save fails: the sweep stops as on SIGINT (the

@@ -5,7 +5,8 @@
 #     dataset that does not exist, before the preview has loaded it: the
 #     form refuses it (as it does once the preview shows the problem), and
 #     the program does not end with the form's settings lost; nor with a
-#     --test set that does not exist, which only the start loads;
+#     --test set that does not exist, which only the start loads, nor with
+#     a network too large, which only the race screen builds;
 #   - ctrl-\ (SIGQUIT) on the dashboard and on the setup form: the program
 #     exits with 131 (128 + SIGQUIT) and the terminal's modes are as they
 #     were before it started;
@@ -41,7 +42,8 @@ open_in() {
 }
 
 # refused_then_quit NAME WHAT: the program must still run, F10 having been
-# refused for WHAT; esc (undo, ask, quit) must then quit with 0.
+# refused for WHAT; esc (an undo or a question, then the quit) must then
+# quit with 0.
 refused_then_quit() {
     [ -s "$TMP/$1.exit" ] && fail "$1: $2 ended the program (status $(cat "$TMP/$1.exit"))"
     for _k in 1 2 3 4; do
@@ -84,6 +86,18 @@ start_bad_test() {
 }
 start_bad_test race 1
 start_bad_test sweep 2
+
+# A race whose racers' network is too large for the machine is refused once
+# its screen is open (the racers are built there): back to the form, in
+# race mode, saying why, where it ended the program.
+open_in race-huge race 1 "--layers 65536,65536,65536,65536 iris"
+keys F10
+wait_for 'use smaller layers' 30 || fail "race-huge: a network too large is not refused on the form"
+wait_for 'F10 start' 5 || fail "race-huge: the setup form is not up after the race was refused"
+focus mode
+wait_for "^ > mode +< race >" 5 || fail "race-huge: the form came back, but not in race mode"
+refused_then_quit race-huge "a racer's network too large"
+echo "ok: race mode: a network refused once the race screen is open goes back to the form"
 
 # ---- ctrl-\ gives the terminal back ------------------------------------------
 

@@ -9,9 +9,9 @@
 # epochs beside 3-digit ones), and once every racer has ended the status
 # line says so (space and s do not claim to resume or stop anything).  The
 # headless form prints per-epoch lines and a result per racer, honours
-# name=, refuses a shared option as a racer's KEY, and on SIGINT, SIGTERM or
-# SIGHUP stops every racer after its batch: result lines with status=stopped,
-# complete run files, exit 130.  Standard output that fails (a full device,
+# name=, refuses a shared option as a racer's KEY, and on SIGINT, SIGTERM,
+# SIGHUP or SIGQUIT stops every racer after its batch: result lines with
+# status=stopped, complete run files, exit 130 (131 for SIGQUIT).  Standard output that fails (a full device,
 # a reader gone) stops every racer too: exit 1, the journals ended.  A race
 # refused for a racer's network makes no run directory.
 #
@@ -285,9 +285,10 @@ awk -v t="$top" 'BEGIN { exit !(t + 0 > 0 && t + 0 < 10) }' ||
 quit_exits screendiv 3
 echo "ok: the race screen, too, exits 3 when a racer diverged"
 
-# headless_signal SIG: a long headless race gets SIG once every racer has
-# printed an epoch; every racer must stop after its batch, print its result
-# with status=stopped and finish its run files, and the race exit 130.
+# headless_signal SIG [CODE]: a long headless race gets SIG once every racer
+# has printed an epoch; every racer must stop after its batch, print its
+# result with status=stopped and finish its run files, and the race exit
+# CODE (130 unless given).
 # (A background job of a script starts with SIGINT ignored: the race, like
 # `gradtop train`, catches it all the same.)
 # shellcheck disable=SC2317 # run by poll
@@ -295,6 +296,7 @@ all_racing() {
     for r in sgd adam rmsprop; do grep -q "^$r .*epoch" "$1" || return 1; done
 }
 headless_signal() {
+    want=${2:-130}
     d=$TMP/sig-$1
     mkdir -p "$d"
     ( "$GRADTOP" race --logdir "$d/runs" --threads 1 --patience 0 --epochs 1000000 iris \
@@ -308,7 +310,7 @@ headless_signal() {
     kill -"$1" "$HL_PID"
     wait_file "$d/exit" 20 || fail "SIG$1 did not end the headless race within 20 s"
     HL_PID=
-    [ "$(cat "$d/exit")" = 130 ] || { cat "$d/err"; fail "SIG$1: exit status $(cat "$d/exit"), not 130"; }
+    [ "$(cat "$d/exit")" = "$want" ] || { cat "$d/err"; fail "SIG$1: exit status $(cat "$d/exit"), not $want"; }
     for r in sgd adam rmsprop; do
         grep -Eq "^result: racer=$r status=stopped .* run=" "$d/out" ||
             { tail -n 5 "$d/out"; fail "SIG$1: no result line with status=stopped for $r"; }
@@ -318,12 +320,16 @@ headless_signal() {
         tail -n 1 "$rd/journal.txt" | grep -q 'result status=stopped' ||
             fail "SIG$1: $r's journal does not end with its result: $(tail -n 1 "$rd/journal.txt")"
     done
-    echo "ok: SIG$1 stops the headless race: every racer's result (stopped) and files, exit 130"
+    echo "ok: SIG$1 stops the headless race: every racer's result (stopped) and files, exit $want"
 }
 headless_signal INT
 headless_signal TERM
 # SIGHUP (the terminal or SSH session went away) ends the race as SIGTERM does
 headless_signal HUP
+# SIGQUIT (Ctrl-\) as SIGINT does, exit 131 (128 + 3) as on the race screen,
+# where it dumped core with the racers' files half written (or, started in
+# the background as here, where it comes ignored, did nothing)
+headless_signal QUIT 131
 
 echo "e2e_race: all passed"
 exit 0

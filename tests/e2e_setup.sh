@@ -1,6 +1,11 @@
 #!/bin/sh
 # e2e_setup.sh - the setup screen, driven in a tmux pseudo-terminal; nothing
-# is trained (every session ends with esc esc):
+# is trained (every session ends with esc, twice at most):
+#   - quitting takes at most two esc and the key bar says what the next one
+#     does: esc undoes an edit under way ("esc undo"), then quits; with rows
+#     changed, the first esc asks ("esc quit?", then a message) and the
+#     second quits; an esc that undoes while other rows are changed asks
+#     at once; an unchanged form quits at the first;
 #   - enter moves to the next field and leaves a choice as it was, as the
 #     guide (docs/guide.md) says (it does not claim that enter changes a value);
 #   - at 80x24 the preview's split row keeps the train count, and the label
@@ -68,6 +73,64 @@ close() {
 
 # row LABEL: the form's row LABEL (focused or not), up to the preview.
 row() { screen | grep -E "^ [> ] $1  " | head -n 1 | sed 's/│.*//'; }
+
+# ---- quitting: at most two esc, the key bar saying what the next one does ----
+# bar_esc WORD: the key bar (the screen's last line) gives esc as WORD.
+# shellcheck disable=SC2317 # run through poll
+bar_esc() { screen | tail -n 1 | grep -Eq "esc $1( |\$)"; }
+# quits_now NAME WHAT: the esc just pressed ended the program, with 0.
+quits_now() {
+    wait_file "$TMP/$1.exit" 5 || fail "$1: esc did not quit $2"
+    [ "$(cat "$TMP/$1.exit")" = 0 ] || fail "$1: quitting exited with status $(cat "$TMP/$1.exit")"
+}
+# asks NAME PATTERN WHAT: the esc just pressed put PATTERN up and did not quit.
+asks() {
+    wait_for "$2" 5 || fail "$1: esc did not say that the next esc quits $3"
+    [ -s "$TMP/$1.exit" ] && fail "$1: esc quit at once $3"
+    poll 5 bar_esc quit || fail "$1: once asked, the key bar does not give esc as quit $3"
+}
+
+open q-none 120 40 iris
+poll 5 bar_esc quit || fail "q-none: the key bar does not give esc as quit on an unchanged form"
+keys Escape
+quits_now q-none "an unchanged form"
+
+open q-undo 120 40 iris
+focus layers
+keys -l ',16'
+wait_for '^ > layers +32,16 ' 5 || fail "q-undo: typing ,16 on layers did not show 32,16"
+poll 5 bar_esc undo || fail "q-undo: the key bar does not give esc as undo during an edit"
+keys Escape
+wait_for '^ > layers +32 ' 5 || fail "q-undo: esc did not undo the edit of layers"
+poll 5 bar_esc quit || fail "q-undo: after the undo the key bar does not give esc as quit"
+keys Escape
+quits_now q-undo "after it undid the only edit (undo, ask, quit took three)"
+
+open q-kept 120 40 iris
+focus layers
+keys -l ',16'
+keys Enter
+wait_for '^ > activation ' 5 || fail "q-kept: enter did not move on from layers"
+poll 5 bar_esc 'quit\?' || fail "q-kept: with a row changed the key bar does not give esc as quit? (it asks)"
+keys Escape
+asks q-kept 'esc again quits, dropping the settings changed here' "with layers changed"
+keys Escape
+quits_now q-kept "once it had asked"
+
+open q-both 120 40 iris
+focus layers
+keys -l ',16'
+keys Enter
+focus 'batch size'
+keys -l 0
+wait_for '^ > batch size +320 ' 5 || fail "q-both: typing 0 on batch size did not show 320"
+keys Escape
+asks q-both 'undone; esc again quits, dropping the other settings changed here' \
+    "after undoing batch size with layers changed"
+row 'batch size' | grep -Eq 'batch size +32 *$' || fail "q-both: esc did not undo batch size: $(row 'batch size')"
+keys Escape
+quits_now q-both "after it undid an edit and asked (undo, ask, quit took three)"
+echo "ok: quitting takes at most two esc, asks only with rows changed, and the key bar says what esc does"
 
 # ---- enter: the next field, as the guide says -------------------------------
 open enter 120 40 iris

@@ -4,10 +4,10 @@
 # trial, space.txt, trials.csv and best.txt (which train loads with
 # --config); the same trials and figures when run again; asha's rungs and
 # pbt's exploits (journaled in the trial's run directory); the space from a
-# --config file; SIGINT stops every trial, writes the files and exits 130
-# (synchronised on the event lines read through a pipe); a malformed
-# --space is a usage error naming the parameter and its column; --resume,
-# after SIGINT and after SIGKILL.
+# --config file; SIGINT stops every trial, writes the files and exits 130,
+# SIGQUIT the same with 131 (synchronised on the event lines read through a
+# pipe); a malformed --space is a usage error naming the parameter and its
+# column; --resume, after SIGINT and after SIGKILL.
 set -u
 E2E=e2e_sweep
 # shellcheck source=tests/lib/check.sh
@@ -146,30 +146,39 @@ check "a sweep whose every trial diverged exits 3" [ $? -eq 3 ]
 check "its result names no best trial" grep -q '^result: status=completed trials=2 epochs_total=0 best_trial=none' "$T/div.out"
 
 # ---- SIGINT: every trial stops, the files are written, exit 130 -------------
-rm -f "$T/fifo"
-mkfifo "$T/fifo"
-# (timeout(1) only bounds a sweep that never prints its second start)
-timeout 300 "$G" sweep iris --space "$SPACE" --trials 8 --max-epochs 1000000 --patience 0 \
-    --parallel 2 --logdir "$T/int" >"$T/fifo" 2>"$T/int.err" &
-pid=$!
-: >"$T/int.out"
-while IFS= read -r line; do
-    printf '%s\n' "$line" >>"$T/int.out"
-    case $line in
-    "trial   1 start"*) kill -INT "$pid" ;;
-    esac
-done <"$T/fifo"
-wait "$pid"
-rc=$?
-check "SIGINT exits 130" [ "$rc" -eq 130 ]
-check "the result line says stopped" grep -q '^result: status=stopped trials=2 ' "$T/int.out"
-check "both trials stopped" [ "$(grep -c '^trial  *[01] stopped ' "$T/int.out")" -eq 2 ]
-int=$(ls -d "$T"/int/*-iris-sweep)
-check "trials.csv lists them, stopped" [ "$(grep -c ',stopped,' "$int/trials.csv")" -eq 2 ]
-check "their journals end with the result" \
-    [ "$(grep -l ' result ' "$int"/*-trial-00[01]/journal.txt | wc -l)" -eq 2 ]
-check "their journals say the sweep was stopped" \
-    [ "$(grep -l ' stop stopped .*: the sweep was stopped$' "$int"/*-trial-00[01]/journal.txt | wc -l)" -eq 2 ]
+# sweep_signalled SIG CODE NAME: a long sweep into $T/NAME gets SIG as its
+# second trial starts; every trial stops after its batch, the files are
+# written, and the sweep exits CODE.
+sweep_signalled() {
+    rm -f "$T/fifo"
+    mkfifo "$T/fifo"
+    # (timeout(1) only bounds a sweep that never prints its second start)
+    timeout 300 "$G" sweep iris --space "$SPACE" --trials 8 --max-epochs 1000000 --patience 0 \
+        --parallel 2 --logdir "$T/$3" >"$T/fifo" 2>"$T/$3.err" &
+    pid=$!
+    : >"$T/$3.out"
+    while IFS= read -r line; do
+        printf '%s\n' "$line" >>"$T/$3.out"
+        case $line in
+        "trial   1 start"*) kill -"$1" "$pid" ;;
+        esac
+    done <"$T/fifo"
+    wait "$pid"
+    rc=$?
+    check "SIG$1 exits $2" [ "$rc" -eq "$2" ]
+    check "SIG$1: the result line says stopped" grep -q '^result: status=stopped trials=2 ' "$T/$3.out"
+    check "SIG$1: both trials stopped" [ "$(grep -c '^trial  *[01] stopped ' "$T/$3.out")" -eq 2 ]
+    sd=$(ls -d "$T/$3"/*-iris-sweep)
+    check "SIG$1: trials.csv lists them, stopped" [ "$(grep -c ',stopped,' "$sd/trials.csv")" -eq 2 ]
+    check "SIG$1: their journals end with the result" \
+        [ "$(grep -l ' result ' "$sd"/*-trial-00[01]/journal.txt | wc -l)" -eq 2 ]
+    check "SIG$1: their journals say the sweep was stopped" \
+        [ "$(grep -l ' stop stopped .*: the sweep was stopped$' "$sd"/*-trial-00[01]/journal.txt | wc -l)" -eq 2 ]
+}
+sweep_signalled INT 130 int
+# SIGQUIT (Ctrl-\) stops it as SIGINT does, exit 131 (128 + 3) as on the
+# sweep screen, where it dumped core with the trials' files half written
+sweep_signalled QUIT 131 quit
 
 # ---- --resume: the interrupted sweep goes on to the same end ------------------
 # The trials.csv of an uninterrupted sweep, then the same sweep stopped by

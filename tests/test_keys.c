@@ -190,6 +190,15 @@ static void sweep_bar_offers_keys_where_they_act(void **state)
     assert_string_equal(keys_sweep_bar_word(sweep_binding(ACTION_QUIT), ended), "quit");
 }
 
+/* A sweep started from the setup form whose files stopped it: q goes back
+ * to the form (sweepview.c), and the bar says so rather than "quit". */
+static void sweep_bar_names_q_for_the_form_it_goes_back_to(void **state)
+{
+    (void)state;
+    SweepKeyState failed = {.ended = true, .to_setup = true};
+    assert_string_equal(keys_sweep_bar_word(sweep_binding(ACTION_QUIT), failed), "setup");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,6 +208,7 @@ int main(void)
         cmocka_unit_test(network_keys_mean_nothing_else_in_other_views),
         cmocka_unit_test(sweep_keys_come_from_their_table),
         cmocka_unit_test(sweep_bar_offers_keys_where_they_act),
+        cmocka_unit_test(sweep_bar_names_q_for_the_form_it_goes_back_to),
         cmocka_unit_test(race_keys_come_from_their_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /*
- * test_sigwatch.c - the headless commands' signal watch: SIGINT, SIGTERM
- * and SIGHUP each reach the stop callback (the process is not killed), a
+ * test_sigwatch.c - the headless commands' signal watch: SIGINT, SIGTERM,
+ * SIGHUP and SIGQUIT each reach the stop callback (the process is not
+ * killed, nor SIGQUIT's core dumped), a
  * signal that comes before the thread starts is counted at join, removing
  * the watch puts the earlier handlers back; the first action while a
  * command loads, the one handed over before it makes anything (and the
@@ -69,6 +70,14 @@ static void test_sighup_stops_what_is_watched_as_sigterm_does(void **state)
     signal_reaches_stop(SIGHUP);
 }
 
+/* Ctrl-\ on a headless run: stopped as SIGINT stops it, where its
+ * default action would dump core with the run's files half written. */
+static void test_sigquit_stops_what_is_watched_as_sigint_does(void **state)
+{
+    (void)state;
+    signal_reaches_stop(SIGQUIT);
+}
+
 static void test_sighup_before_the_thread_is_counted_at_join(void **state)
 {
     (void)state;
@@ -95,7 +104,7 @@ static void test_remove_puts_the_earlier_handlers_back(void **state)
     sigaction(SIGHUP, &old, NULL);
 }
 
-/* After a signal, the command is on its way out: remove leaves the three
+/* After a signal, the command is on its way out: remove leaves the four
  * signals ignored, so that a late copy (timeout(1) sends two) cannot kill
  * it with another status after its files are written. */
 static void after_a_signal_remove_leaves_late_copies_ignored(void **state)
@@ -106,14 +115,14 @@ static void after_a_signal_remove_leaves_late_copies_ignored(void **state)
     assert_int_equal(raise(SIGTERM), 0);
     assert_int_equal(sigwatch_join(&w), SIGTERM);
     sigwatch_remove(&w);
-    int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
-    for (int k = 0; k < 3; k++) {
+    int sigs[4] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    for (int k = 0; k < 4; k++) {
         struct sigaction now;
         assert_int_equal(sigaction(sigs[k], NULL, &now), 0);
         assert_true(now.sa_handler == SIG_IGN);
     }
     assert_int_equal(raise(SIGTERM), 0); /* a late copy: nothing happens */
-    for (int k = 0; k < 3; k++) signal(sigs[k], SIG_DFL);
+    for (int k = 0; k < 4; k++) signal(sigs[k], SIG_DFL);
 }
 
 static int report[2];
@@ -287,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_sigint_stops_what_is_watched),
         cmocka_unit_test(test_sigterm_stops_what_is_watched),
         cmocka_unit_test(test_sighup_stops_what_is_watched_as_sigterm_does),
+        cmocka_unit_test(test_sigquit_stops_what_is_watched_as_sigint_does),
         cmocka_unit_test(test_sighup_before_the_thread_is_counted_at_join),
         cmocka_unit_test(test_remove_puts_the_earlier_handlers_back),
         cmocka_unit_test(after_a_signal_remove_leaves_late_copies_ignored),

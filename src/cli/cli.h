@@ -13,7 +13,14 @@
 #include "gradtop/run/options.h"
 
 /* The exit codes (README.md "Exit codes"). */
-enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_DIVERGED = 3, EXIT_INTERRUPTED = 130 };
+enum {
+    EXIT_OK = 0,
+    EXIT_RUNTIME = 1,
+    EXIT_USAGE = 2,
+    EXIT_DIVERGED = 3,
+    EXIT_INTERRUPTED = 130, /* 128 + SIGINT */
+    EXIT_QUIT = 131         /* 128 + SIGQUIT */
+};
 /* What each means: --help and the man page print this table, and
  * README.md's says the same words. */
 typedef struct {

@@ -539,7 +539,7 @@ static int predict(const Options *o, const CliArgs *a, CliWatch *w)
         /* From here a signal lets the writing stop and the temporary go,
          * where until now it ended the command at once. */
         if (w && !cli_watch_retarget(w, stop_writing, &stop)) {
-            rc = EXIT_INTERRUPTED;
+            rc = cli_interrupted_exit(w->sig.signal);
             goto out;
         }
         /* Written beside the target and renamed over it: never half a file. */
@@ -554,7 +554,7 @@ static int predict(const Options *o, const CliArgs *a, CliWatch *w)
     if (a->output && atomic_load(&stop)) {
         atomicfile_abandon(&af);
         fprintf(stderr, "gradtop: interrupted: %s is as it was\n", a->output);
-        rc = EXIT_INTERRUPTED;
+        rc = cli_interrupted_exit(w->sig.signal); /* set before stop was */
     } else if (a->output) {
         int e = atomicfile_commit(&af, we);
         if (e) {

@@ -1,9 +1,9 @@
 /*
  * cmd_race.c - `gradtop race`: the race screen on a terminal
  * (src/tui/race.c); without one, the headless race: one line per epoch per
- * racer on standard output, then a result line per racer.  SIGINT, SIGTERM
- * or SIGHUP stops every racer at its next batch, each run ending normally
- * with its files complete (exit 130).
+ * racer on standard output, then a result line per racer.  SIGINT, SIGTERM,
+ * SIGHUP or SIGQUIT stops every racer at its next batch, each run ending
+ * normally with its files complete (exit 130, 131 for SIGQUIT).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -81,7 +81,7 @@ void race_details(FILE *f)
             "Each racer's run files go to LOGDIR/...-DATASET-RACER/ unless --no-log.\n"
             "Without a terminal on stdout, prints one line per epoch per racer and a\n"
             "result line per racer; SIGINT, SIGTERM or SIGHUP stops every racer after\n"
-            "its batch, with its files complete, and exits 130.\n",
+            "its batch, with its files complete, and exits 130 (SIGQUIT too, exit 131).\n",
             RACE_NAME_MAX, RACE_DEFAULT, preset_racers(presets[0].dataset, RACE_DEFAULT));
 }
 
@@ -128,7 +128,7 @@ static void say_log_failed(void *ctx, const Error *e)
     pthread_mutex_unlock(&print_mu);
 }
 
-/* SIGINT, SIGTERM or SIGHUP, as in `gradtop train` (watched.h): every
+/* SIGINT, SIGTERM, SIGHUP or SIGQUIT, as in `gradtop train` (watched.h): every
  * started racer stops at its next batch, and one still starting as soon
  * as it has (racer_started). */
 static void stop_racers(void *ctx)
@@ -184,7 +184,8 @@ static int run_racers(Headless *race, CliWatch *watch)
     bool log_failed = false, diverged = false;
     /* from here a signal stops the racers; one that came while loading
      * ends the race before any racer starts */
-    if (!cli_watch_retarget(watch, stop_racers, race)) return EXIT_INTERRUPTED;
+    if (!cli_watch_retarget(watch, stop_racers, race))
+        return cli_interrupted_exit(watch->sig.signal);
     int code = start_racers(race);
     for (int i = 0; i < race->n; i++)
         if (race->r[i].started) trainrun_join(&race->r[i].run);
@@ -223,10 +224,10 @@ static int run_racers(Headless *race, CliWatch *watch)
      * cannot tell the race's end from the exit code otherwise), a racer
      * that could not start, then 3 when a racer diverged (the others'
      * results are still printed and saved), then 130 for SIGINT, SIGTERM
-     * and SIGHUP alike, then 1 for unwritten files */
+     * and SIGHUP alike (131 for SIGQUIT), then 1 for unwritten files */
     if (race->out_error) code = 1;
     if (code == 0 && diverged) code = 3;
-    if (code == 0 && sig) code = EXIT_INTERRUPTED;
+    if (code == 0 && sig) code = cli_interrupted_exit(sig);
     if (code == 0 && log_failed) code = 1;
     return code;
 }

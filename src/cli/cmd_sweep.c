@@ -2,9 +2,10 @@
  * cmd_sweep.c - `gradtop sweep`: a hyperparameter search, headless: a line
  * per trial event, then a machine-readable result line naming the best
  * trial.  The executor (exec.h) runs the trials; this file loads the data
- * once, makes the sweep directory, prints, and turns SIGINT, SIGTERM and
- * SIGHUP into a stop of every trial after its batch (the files are then
- * written whole, and the exit code is 130), as train does.
+ * once, makes the sweep directory, prints, and turns SIGINT, SIGTERM,
+ * SIGHUP and SIGQUIT into a stop of every trial after its batch (the files
+ * are then written whole, and the exit code is 130, 131 for SIGQUIT), as
+ * train does.
  */
 #include <errno.h>
 #include <math.h>
@@ -102,7 +103,7 @@ static int sweep_watched(CliWatch *watch, void *ctx)
         goto out;
     }
     if (!cli_watch_retarget(watch, stop_sweep, x)) {
-        rc = EXIT_INTERRUPTED;
+        rc = cli_interrupted_exit(watch->sig.signal);
         goto out;
     }
     if (sweep_exec_open_dir(x, resume, &err)) {
@@ -127,7 +128,7 @@ static int sweep_watched(CliWatch *watch, void *ctx)
         fprintf(stderr, "gradtop: %s\n", err.msg);
         rc = EXIT_RUNTIME;
     } else if (sig) {
-        rc = EXIT_INTERRUPTED;
+        rc = cli_interrupted_exit(sig);
     } else if (best < 0 && diverged) {
         rc = EXIT_DIVERGED;
     } else if (best < 0) {

@@ -2,9 +2,9 @@
  * cmd_train.c - `gradtop train`: the engine headless, a line per epoch and
  * a machine-readable result line.
  *
- * SIGINT, SIGTERM and SIGHUP (watched.h) ask the trainer to stop at the
- * next batch boundary; the run then ends normally, its files complete, and
- * the process exits 130.
+ * SIGINT, SIGTERM, SIGHUP and SIGQUIT (watched.h) ask the trainer to stop
+ * at the next batch boundary; the run then ends normally, its files
+ * complete, and the process exits 130 (131 for SIGQUIT).
  *
  * Standard output that can no longer be written (a full disk, a reader
  * that went away: SIGPIPE is ignored, so a closed pipe is EPIPE) stops the
@@ -38,6 +38,7 @@ typedef struct {
     const char *out_error; /* why standard output failed, NULL while it works */
     int out_epoch;         /* the epoch whose line could not be written */
     bool log_stopped;      /* a run file failed while training ran: said, and stopped */
+    const CliWatch *watch; /* its signal, the exit code of a second one (end_now) */
     pthread_mutex_t mu;    /* held while a hook writes (see end_now) */
     atomic_bool insisted;  /* a second signal waits for the hook to finish */
 } Printer;
@@ -48,7 +49,7 @@ static void finish_now(Printer *p)
     fflush(stdout);
     fputs("gradtop: a second signal: ending now; the run files hold the epochs finished so far\n",
           stderr);
-    _exit(EXIT_INTERRUPTED);
+    _exit(cli_interrupted_exit(p->watch->sig.signal));
 }
 
 /* The run's hooks (the run log's, then these) run between printer_enter
@@ -111,13 +112,14 @@ static void say_log_failure(void *ctx, const Error *e)
     fprintf(stderr, "gradtop: writing the run files failed: %s: training stops\n", e->msg);
 }
 
-/* SIGINT, SIGTERM or SIGHUP: training stops at its next batch (sigwatch.h). */
+/* SIGINT, SIGTERM, SIGHUP or SIGQUIT: training stops at its next batch
+ * (sigwatch.h). */
 static void stop_trainer(void *ctx)
 {
     trainer_stop(ctx);
 }
 
-/* A second SIGINT or SIGTERM before the first one's stop took effect:
+/* A second signal before the first one's stop took effect:
  * the process ends now, between two records (the hooks write under
  * p->mu), with what was written so far; during a hook, at its end; a
  * third ends it even then (a hook stuck on a write nobody reads). */
@@ -127,7 +129,7 @@ static void end_now(void *ctx)
     if (pthread_mutex_trylock(&p->mu) == 0) finish_now(p);
     if (!atomic_exchange(&p->insisted, true)) return;
     fputs("gradtop: a third signal: ending now, while a run file was being written\n", stderr);
-    _exit(EXIT_INTERRUPTED);
+    _exit(cli_interrupted_exit(p->watch->sig.signal));
 }
 
 static void print_result(const PreparedData *s, const TrainResult *r, const char *run)
@@ -315,7 +317,7 @@ static int train_watched(CliWatch *watch, void *ctx)
     const SavedModel *sm = rr ? &rr->state : NULL;
     Error err = {0};
     int rc = EXIT_OK;
-    Printer pr = {.epochs = o->epochs, .mu = PTHREAD_MUTEX_INITIALIZER};
+    Printer pr = {.epochs = o->epochs, .watch = watch, .mu = PTHREAD_MUTEX_INITIALIZER};
     pr.width = snprintf(NULL, 0, "%d", o->epochs);
     TrainRunConfig cfg = {.hooks = {.ctx = &pr, .on_epoch = print_epoch, .on_event = print_event},
                           .enter = printer_enter,
@@ -353,7 +355,7 @@ static int train_watched(CliWatch *watch, void *ctx)
      * ended the command, or ends it now, before anything is made. */
     if (!cli_watch_retarget(watch, stop_trainer, run.trainer)) {
         trainrun_close(&run);
-        return EXIT_INTERRUPTED;
+        return cli_interrupted_exit(watch->sig.signal);
     }
     sigwatch_insist(&watch->sig, end_now, &pr);
     /* The run directory is made once the network is built (run.h) and
@@ -401,7 +403,7 @@ static int train_watched(CliWatch *watch, void *ctx)
         fprintf(stderr, "gradtop: %s\n", err.msg);
         rc = EXIT_RUNTIME;
     } else if (sig)
-        rc = EXIT_INTERRUPTED;
+        rc = cli_interrupted_exit(sig);
     else if (run.log_failed)
         rc = EXIT_RUNTIME;
     trainrun_close(&run);

@@ -97,15 +97,17 @@ const CliExit cli_exits[] = {
     {EXIT_OK, "finished: completed or stopped early"},
     {EXIT_RUNTIME, "a runtime failure (I/O error, out of memory); for gradcheck, a gradient "
                    "mismatch; standard output that cannot be written (full disk, closed pipe) is "
-                   "one too, before 3 and 130"},
+                   "one too, before 3, 130 and 131"},
     {EXIT_USAGE, "usage error or invalid input; the message names the file and line (and "
                  "column), or the option and its accepted range"},
     {EXIT_DIVERGED, "training diverged (loss became NaN or infinite): in a race, any racer; in a "
                     "sweep, when no trial is left with a best epoch; the last finite weights are "
                     "kept"},
-    {EXIT_INTERRUPTED, "interrupted: SIGINT, or SIGTERM or SIGHUP in train and in a headless race "
-                       "or sweep (on a screen those exit 143 and 129, 128 + the signal, and "
-                       "SIGQUIT 131); the current batch finishes, run files are complete"},
+    {EXIT_INTERRUPTED, "interrupted: SIGINT; in train, predict -o and a headless race or sweep, "
+                       "SIGTERM and SIGHUP too (on a screen those two exit 143 and 129, 128 + the "
+                       "signal); the current batch finishes, run files are complete"},
+    {EXIT_QUIT, "quit: SIGQUIT (ctrl-\\), headless or on a screen, ends as 130 does (never with "
+                "a core dump)"},
 };
 const size_t cli_exit_count = sizeof cli_exits / sizeof cli_exits[0];
 

@@ -17,7 +17,12 @@ static void abandon_loading(void *ctx)
 {
     const CliWatch *w = ctx;
     fprintf(stderr, "%s\n", w->early);
-    _exit(EXIT_INTERRUPTED);
+    _exit(cli_interrupted_exit(w->sig.signal)); /* set before the action runs */
+}
+
+int cli_interrupted_exit(int sig)
+{
+    return sig == SIGQUIT ? EXIT_QUIT : EXIT_INTERRUPTED;
 }
 
 int cli_run_watched(const char *early, int (*body)(CliWatch *w, void *ctx), void *ctx)

@@ -1,5 +1,5 @@
 /*
- * sigwatch.c - SIGINT, SIGTERM and SIGHUP through a pipe.  See sigwatch.h.
+ * sigwatch.c - SIGINT, SIGTERM, SIGHUP and SIGQUIT through a pipe.  See sigwatch.h.
  */
 #include "gradtop/core/sigwatch.h"
 
@@ -69,6 +69,7 @@ bool sigwatch_install(SigWatch *w)
     sigaction(SIGINT, &sa, &w->old_int);
     sigaction(SIGTERM, &sa, &w->old_term);
     sigaction(SIGHUP, &sa, &w->old_hup);
+    sigaction(SIGQUIT, &sa, &w->old_quit);
     w->installed = true;
     return true;
 }
@@ -168,10 +169,12 @@ void sigwatch_remove(SigWatch *w)
         sigaction(SIGINT, &ign, NULL);
         sigaction(SIGTERM, &ign, NULL);
         sigaction(SIGHUP, &ign, NULL);
+        sigaction(SIGQUIT, &ign, NULL);
     } else {
         sigaction(SIGINT, &w->old_int, NULL);
         sigaction(SIGTERM, &w->old_term, NULL);
         sigaction(SIGHUP, &w->old_hup, NULL);
+        sigaction(SIGQUIT, &w->old_quit, NULL);
     }
     watch_fd = -1;
     close(watch_pipe[0]);

@@ -410,6 +410,7 @@ static FormEvent key_on_focus(Form *f, int ch);
 FormEvent form_key(Form *f, int ch)
 {
     int was = f->focus, item = focused_item(f);
+    f->undid = false;
     FormEvent ev = key_on_focus(f, ch);
     /* a value that shows or hides rows above this one (the mode row
      * hides some in sweep mode) leaves the focus on this row */
@@ -454,6 +455,7 @@ static FormEvent key_on_focus(Form *f, int ch)
             /* undo the edit of this field, valid or not */
             text_copy(fd->text, sizeof fd->text, f->before);
             reset_edit(f);
+            f->undid = true;
             return field_validate(f, fd);
         }
         if (fd && fd->error[0]) {
@@ -463,6 +465,7 @@ static FormEvent key_on_focus(Form *f, int ch)
             fd->error[0] = '\0';
             text_copy(f->before, sizeof f->before, fd->text);
             reset_edit(f);
+            f->undid = true;
             return FORM_NONE;
         }
         return FORM_CANCEL;

@@ -89,6 +89,7 @@ typedef struct {
     size_t cursor;        /* in the focused text (textedit.h); at its end when focused */
     bool fresh;           /* the focused text was not typed into yet */
     int pressed;          /* the button of the last FORM_BUTTON */
+    bool undid;           /* the last key was an Esc that undid the focused row's edit */
     /* the focused field's text before editing began, for Esc to restore */
     char before[OPTIONS_PATH];
     int before_item;
@@ -138,7 +139,8 @@ void form_set_esc(Form *f, const char *word);
  * page down) to the first and the last, enter to the next row or presses
  * a button; on a choice left and right (space, a first letter) choose; in
  * a typed value the keys of textedit.h edit at the cursor; Esc undoes the
- * edit of the row, then cancels; F10 submits from anywhere. */
+ * edit of the row (f->undid then says so), then cancels; F10 submits from
+ * anywhere. */
 FormEvent form_key(Form *f, int ch);
 int form_button(const Form *f);
 /* True when no visible field has an error; else focuses the first bad one. */

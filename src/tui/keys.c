@@ -269,7 +269,8 @@ const KeyBinding sweep_key_table[] = {
     {'?', 'h', "?", "help", "this help", ACTION_HELP},
     {'q', 0, "q", "quit",
      "stop every trial after its batch, write the files and quit (asks first "
-     "while trials run)",
+     "while trials run); a sweep started from the setup form that its files "
+     "stopped goes back to the form instead, which says why",
      ACTION_QUIT},
 };
 const int sweep_key_count = sizeof sweep_key_table / sizeof sweep_key_table[0];
@@ -283,6 +284,7 @@ const char *keys_sweep_bar_word(const KeyBinding *k, SweepKeyState st)
     case ACTION_SWEEP_PAUSE:
     case ACTION_SWEEP_STOP: return st.ended ? NULL : k->bar;
     case ACTION_SWEEP_PROMOTE: return st.asha && !st.ended ? k->bar : NULL;
+    case ACTION_QUIT: return st.to_setup ? "setup" : k->bar;
     default: return k->bar;
     }
 }

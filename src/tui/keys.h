@@ -81,6 +81,7 @@ typedef struct {
     bool paused_all; /* space paused every trial: it resumes them now */
     bool ended;      /* every trial has ended: nothing to pause, stop or promote */
     bool asha;       /* the scheduler is asha, the only one + promotes under */
+    bool to_setup;   /* its files failed, started from the setup form: q goes back there */
 } SweepKeyState;
 
 /* The word the sweep screen's bar gives k in state st, or NULL when the

@@ -216,9 +216,9 @@ static void describe_racers(Race *race)
 /* Builds every racer's trainer, then (all of them could be built) makes
  * their run directories and starts them: a racer refused for its network
  * leaves no racer's directory behind.  The process exit code: 0, or 1 or
- * 2 (said on stderr) when a racer cannot start, in which case the racers
- * already started have been told to stop. */
-static int race_start(Race *race)
+ * 2 when a racer cannot start (why it cannot in why), in which case the
+ * racers already started have been told to stop. */
+static int race_start(Race *race, char *why, size_t why_cap)
 {
     Error err;
     for (int pass = 0; pass < 2; pass++) {
@@ -226,7 +226,7 @@ static int race_start(Race *race)
             Racer *rc = &race->r[i];
             error_clear(&err);
             if (pass == 0 ? run_prepare(&rc->run, &err) : run_launch(&rc->run, &err)) {
-                fprintf(stderr, "gradtop race: %s: %s\n", rc->name, err.msg);
+                snprintf(why, why_cap, "%s: %s", rc->name, err.msg);
                 /* the racers already started end at their next batch */
                 for (int j = 0; j < i && pass == 1; j++) trainer_stop(race->r[j].run.core->trainer);
                 return err.code == ERROR_RUNTIME ? 1 : 2;
@@ -903,20 +903,24 @@ static bool race_done(void *ctx)
     return race->quit;
 }
 
-static int race_screen(Race *race)
+/* The race on the screen; the process exit code.  A racer that cannot
+ * start, once the screen is open, is refused as one that cannot before
+ * (screen_refuse): the setup form it came from shows why. */
+static int race_screen(Race *race, char *refused, size_t refused_cap)
 {
     /* an interrupt while the data loaded: no racer starts, no run
      * directory is made */
     int early = crt_take_signal();
     if (early) return 128 + early;
-    char why[256];
+    char why[sizeof((Error *)0)->msg + RACE_NAME_MAX + 8];
     if (!crt_init(why, sizeof why)) {
-        fprintf(stderr, "gradtop race: %s\n", why);
+        screen_refuse(refused, refused_cap, "gradtop race", why);
         return 2;
     }
-    int code = race_start(race);
+    int code = race_start(race, why, sizeof why);
     if (code) {
         crt_done();
+        screen_refuse(refused, refused_cap, "gradtop race", why);
         return code;
     }
     describe_racers(race);
@@ -965,7 +969,7 @@ int race_main(const Options *o, const char *racers, const char *exe_dir, char *r
         race->r[i].run.exe_dir = exe_dir;
         run_share(&race->r[i].run, &race->sess);
     }
-    code = race_screen(race);
+    code = race_screen(race, refused, refused_cap);
     for (int i = 0; i < race->n; i++) {
         Run *r = &race->r[i].run;
         char path[sizeof r->core->log_path];

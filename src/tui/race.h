@@ -18,8 +18,12 @@
  * Runs the race of racers (racers_parse; RACE_DEFAULT when NULL) on the
  * terminal.  o holds the shared options and the dataset.  Returns the
  * process exit code (0, 1, 2, 3 when a racer diverged, or 128 + a signal).
- * When the race cannot start (racers or data refused), why goes into
- * refused (refused_cap bytes) when it is not NULL, else on stderr.
+ * When the race cannot start (racers, data or a racer's network refused,
+ * a run directory that cannot be made), why goes into refused (refused_cap
+ * bytes) when it is not NULL, else on stderr: the setup form passes
+ * refused, and shows it, open again, rather than ending the program.  Run
+ * files that fail while it runs do not end the race (its screen pauses the
+ * racer, w goes on without them): they are said on stderr at the end.
  */
 int race_main(const Options *o, const char *racers, const char *exe_dir, char *refused,
               size_t refused_cap);

@@ -34,9 +34,10 @@ typedef struct {
  * terminal cannot be waited on. */
 int screen_loop(const ScreenHooks *h);
 
-/* Why a screen cannot start (bad input, before it opens): into refused
- * (cap bytes) when the caller takes it there, the setup form, which shows
- * it and stays; else on stderr after who ("gradtop race"). */
+/* Why a screen cannot start (bad input, before it opens, or a failure
+ * after: a run that cannot be made, files that cannot be written): into
+ * refused (cap bytes) when the caller takes it there, the setup form,
+ * which shows it and stays; else on stderr after who ("gradtop race"). */
 void screen_refuse(char *refused, size_t cap, const char *who, const char *why);
 
 /* Seconds on the monotonic clock: for frame times and notices, never to

@@ -65,7 +65,9 @@ typedef struct {
     OptimizerKind optimizer_was;    /* the optimizer row's value at the last change */
     SetupDataKind data_kind;        /* the dataset row's kind of data */
     bool loading_shown;             /* the last frame said "loading" */
-    bool esc_armed;                 /* Esc with nothing to undo was pressed once */
+    bool esc_armed;                 /* the next Esc quits: it was asked, or an edit undone */
+    /* every row's text as the form opened, for what quitting would drop */
+    char opened[FORM_MAX_FIELDS][sizeof(((FormField *)0)->text)];
     bool done;
     SetupResult result;
 } Setup;
@@ -700,37 +702,66 @@ static bool try_start(Setup *s)
     return true;
 }
 
+/* Whether a row reads other than when the form opened: quitting would
+ * drop what was chosen. */
+static bool setup_changed(const Setup *s)
+{
+    for (int i = 0; i < s->form.n_fields; i++)
+        if (strcmp(s->form.fields[i].text, s->opened[i]) != 0) return true;
+    return false;
+}
+
+/* Esc's word on the key bar once the focused row has nothing to undo:
+ * "quit" when the next Esc quits, "quit?" when it asks first. */
+static void setup_esc_word(Setup *s)
+{
+    form_set_esc(&s->form, s->esc_armed || !setup_changed(s) ? "quit" : "quit?");
+}
+
 /* A frame: the preview loaded once its choice has settled (after a frame
  * that says it is loading), the screen drawn. */
 static double setup_frame(void *ctx)
 {
     Setup *s = ctx;
     preview_update(s, &s->loading_shown);
+    setup_esc_word(s);
     draw(s);
     return s->loading_shown ? 0 : SCREEN_IDLE_S;
 }
 
+/* Esc, then: an edit under way is undone; with nothing to undo, the form
+ * quits, asking first (a second Esc) when rows were changed.  So quitting
+ * never takes more than two: after an undo the next Esc quits, the message
+ * saying what it drops when other rows were changed. */
 static void setup_key(void *ctx, int ch)
 {
     Setup *s = ctx;
     if (ch == KEY_RESIZE) return;
     s->message[0] = '\0';
-    FormEvent ev = form_key(&s->form, ch);
-    if (ev == FORM_CANCEL && !s->esc_armed) {
-        /* nothing left to undo: a second Esc quits */
-        s->esc_armed = true;
-        snprintf(s->message, sizeof s->message, "esc again quits; F10 starts training");
-        s->message_role = ROLE_WARN;
-        return;
-    }
+    bool armed = s->esc_armed;
     s->esc_armed = false;
+    FormEvent ev = form_key(&s->form, ch);
     if (ev == FORM_CHANGED) {
         follow_dataset(s);
         follow_optimizer(s);
         follow_regularization(s);
         follow_mode(s);
     }
-    if (ev == FORM_CANCEL) {
+    if (s->form.undid) {
+        /* an edit undone (or a refused value back to the last valid one) */
+        s->esc_armed = true;
+        if (setup_changed(s)) {
+            snprintf(s->message, sizeof s->message,
+                     "undone; esc again quits, dropping the other settings changed here; F10 "
+                     "starts training");
+            s->message_role = ROLE_WARN;
+        }
+    } else if (ev == FORM_CANCEL && !armed && setup_changed(s)) {
+        s->esc_armed = true;
+        snprintf(s->message, sizeof s->message,
+                 "esc again quits, dropping the settings changed here; F10 starts training");
+        s->message_role = ROLE_WARN;
+    } else if (ev == FORM_CANCEL) {
         s->result = SETUP_QUIT;
         s->done = true;
     } else if (ev == FORM_SUBMIT) {
@@ -833,9 +864,10 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
     }
     form_add_button(&s->form, "Start");
     form_add_button(&s->form, "Quit");
-    form_set_esc(&s->form, "quit");
     follow_dataset(s);
     reg_from_options(s);
+    for (int i = 0; i < s->form.n_fields; i++)
+        text_copy(s->opened[i], sizeof s->opened[i], s->form.fields[i].text);
     s->was_sweep = sweep_mode(s);
     s->optimizer_was = s->form.opt.hp.opt.kind;
     if (message && *message) {

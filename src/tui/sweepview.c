@@ -51,6 +51,7 @@ typedef struct {
     SweepExec *x;
     PreparedData data;
     const char *exe_dir;
+    bool from_form; /* started from the setup form: a failure goes back there */
     pthread_t owner;
     bool owner_started;
 
@@ -1001,9 +1002,13 @@ static void draw_events(SweepScreen *s, int top, int height, int cols)
  * (keys_sweep_bar_word). */
 static void draw_keys(SweepScreen *s, int y, int cols)
 {
+    pthread_mutex_lock(&s->mu);
+    bool failed = s->ended && s->run_rc;
+    pthread_mutex_unlock(&s->mu);
     SweepKeyState st = {.paused_all = s->paused_all,
                         .ended = s->ended,
-                        .asha = s->x->scheduler == SWEEP_SCHED_ASHA};
+                        .asha = s->x->scheduler == SWEEP_SCHED_ASHA,
+                        .to_setup = failed && s->from_form};
     crt_set(stdscr, ROLE_KEYTEXT);
     mvhline(y, 0, ' ', cols);
     int x = 0;
@@ -1563,6 +1568,7 @@ int sweepview_main(const Options *o, const char *resume, const char *exe_dir, ch
     if (!s) return 1;
     pthread_mutex_init(&s->mu, NULL);
     s->exe_dir = exe_dir;
+    s->from_form = refused != NULL;
     s->cursor_trial = 0;
     /* an interrupt while the data loads: nothing starts, nothing is made */
     crt_signals_install();
@@ -1591,7 +1597,7 @@ int sweepview_main(const Options *o, const char *resume, const char *exe_dir, ch
     s->figs = calloc(n * (size_t)s->x->board.max_epochs, sizeof *s->figs);
     s->rows = calloc(n, sizeof *s->rows);
     if (!s->events || !s->tv || !s->figs || !s->rows) {
-        fprintf(stderr, "gradtop sweep: out of memory\n");
+        screen_refuse(refused, refused_cap, "gradtop sweep", "out of memory");
         code = 1;
         goto out;
     }
@@ -1603,7 +1609,7 @@ int sweepview_main(const Options *o, const char *resume, const char *exe_dir, ch
     }
     char why[256];
     if (!crt_init(why, sizeof why)) {
-        fprintf(stderr, "gradtop sweep: %s\n", why);
+        screen_refuse(refused, refused_cap, "gradtop sweep", why);
         code = 2;
         goto out;
     }
@@ -1620,7 +1626,7 @@ int sweepview_main(const Options *o, const char *resume, const char *exe_dir, ch
     }
     if (pthread_create(&s->owner, NULL, owner_main, s)) {
         crt_done();
-        fprintf(stderr, "gradtop sweep: cannot start the sweep's thread\n");
+        screen_refuse(refused, refused_cap, "gradtop sweep", "cannot start the sweep's thread");
         code = 1;
         goto out;
     }
@@ -1649,7 +1655,12 @@ int sweepview_main(const Options *o, const char *resume, const char *exe_dir, ch
     s->owner_started = false;
     update(s);
     code = exit_code(s, code);
-    if (s->run_rc) fprintf(stderr, "gradtop sweep: %s\n", s->run_err.msg);
+    /* files that failed stopped the sweep: the setup form it came from
+     * says so (unless a signal ends the program), else stderr */
+    if (s->run_rc && code < 128)
+        screen_refuse(refused, refused_cap, "gradtop sweep", s->run_err.msg);
+    else if (s->run_rc)
+        fprintf(stderr, "gradtop sweep: %s\n", s->run_err.msg);
     int b = best_trial(s);
     if (b >= 0) {
         char cfg[OPTIONS_SPACE];

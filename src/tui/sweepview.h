@@ -32,8 +32,11 @@
  * message on stderr, before the screen opens); 3 when no trial scored an
  * epoch because they diverged; 128 + N after signal N (every trial is
  * stopped after its batch and the files are written first).  When the
- * sweep cannot start (its data, options or directory refused), why goes
- * into refused (refused_cap bytes) when it is not NULL, else on stderr.
+ * sweep cannot start (its data, options or directory refused), or its
+ * files could not be written while it ran (unless a signal ended it), why
+ * goes into refused (refused_cap bytes) when it is not NULL, else on
+ * stderr.  The setup form passes refused, and shows it, open again,
+ * rather than ending the program.
  */
 int sweepview_main(const Options *o, const char *resume, const char *exe_dir, char *refused,
                    size_t refused_cap);

@@ -122,8 +122,10 @@ int tui_main(const Options *opt, bool start, const char *exe_dir, const bool *lo
                              ? race_main(&ro, racers, exe_dir, refused, sizeof refused)
                              : sweepview_main(&ro, NULL, exe_dir, refused, sizeof refused);
                 /* one that could not start (a --test set that does not
-                 * load, which the preview does not read): back to the
-                 * form, which says why, as after a single run's */
+                 * load, which the preview does not read; a racer's network
+                 * too large, found once the screen is open) or whose files
+                 * failed as it ran (a full disk): back to the form, which
+                 * says why, as after a single run's */
                 run_init(&run, &ro, exe_dir);
                 if (!refused[0] || !crt_init(why, sizeof why)) {
                     if (refused[0]) fprintf(stderr, "gradtop: %s\n", refused);

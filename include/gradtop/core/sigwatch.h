@@ -1,8 +1,9 @@
 /*
- * sigwatch.h - SIGINT, SIGTERM and SIGHUP for the headless commands (train,
- * a race without a terminal).  SIGHUP (the terminal or the SSH session that
- * started the run went away) ends a run as SIGTERM does: its files are
- * finished rather than cut off.  The handler only writes the signal's
+ * sigwatch.h - SIGINT, SIGTERM, SIGHUP and SIGQUIT for the headless
+ * commands (train, a race or sweep without a terminal).  SIGHUP (the
+ * terminal or the SSH session that started the run went away) ends a run as
+ * SIGTERM does, and SIGQUIT (Ctrl-\) as SIGINT does: its files are finished
+ * rather than cut off (or left to a core dump).  The handler only writes the signal's
  * number to a pipe, which is async-signal-safe whichever thread takes the
  * signal (OpenBLAS starts its own before main).  A thread started once
  * there is something to stop reads the pipe and calls stop(ctx) at the
@@ -49,7 +50,7 @@ typedef struct {
     void (*insist)(void *ctx);
     void *insist_ctx;
     pthread_mutex_t mu; /* the actions and signal, while the thread runs */
-    struct sigaction old_int, old_term, old_hup;
+    struct sigaction old_int, old_term, old_hup, old_quit;
     pthread_t thread;
     bool installed, running;
 } SigWatch;
@@ -81,7 +82,7 @@ void sigwatch_insist(SigWatch *w, void (*insist)(void *ctx), void *ctx);
 int sigwatch_join(SigWatch *w);
 
 /* Joins if needed, puts the earlier handlers back and closes the pipe.
- * After a signal has arrived it ignores the three instead: the command is
+ * After a signal has arrived it ignores the four instead: the command is
  * ending because of it, and a late copy must not kill it on the way out. */
 void sigwatch_remove(SigWatch *w);
 
