@@ -361,6 +361,11 @@ case $(rows_to_mode) in *"|epochs|"* | *"|threads|"* | *"|pace|"*)
 focus mode
 keys Down
 wait_for '^ > space +.*loguniform' 5 || fail "sweep mode shows no space row with a space to edit"
+# focused, the row is as wide as when it is not: the offered space shows
+# whole (the cursor's end of it scrolled into a value column 24 wide, it
+# read "=loguniform(1e-4,1e-1)")
+on_screen '^ > space +lr=loguniform\(1e-4,1e-1\)' ||
+    fail "the focused space row does not show its space whole: $(focused)"
 # ctrl-u clears the offered space, and it stays clear for another to be typed
 # (it was once filled in again at once); an empty space is refused beside it
 keys C-u

@@ -612,16 +612,17 @@ void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width)
             x += crt_puts(w, y, x, 1, "-");
         }
         crt_set(w, role);
+        /* a row with no error to show beside it (the error column) lets a
+         * long value (a path, a search space) run on to the form's edge,
+         * or to its "(command line)", edited or not */
+        int edge = field_as_given(f, fd) && err_x < left + width ? err_x - 1 : left + width - 1;
+        if (!chooser && !fd->error[0] && edge - x > inner) inner = edge - x;
         if (foc && !chooser) {
             /* the value scrolled to keep the cursor in view, which is
              * drawn reversed */
             x += textedit_draw(w, y, x, inner + 1, fd->text, f->cursor, true);
         } else {
-            /* a row with no error to show beside it (the error column)
-             * lets a long value (a path, a search space) run on to the
-             * form's edge; the end of one too long still says the most */
-            if (!chooser && !fd->error[0] && left + width - 1 - x > inner)
-                inner = left + width - 1 - x;
+            /* the end of a value too long still says the most */
             const char *shown = fd->text;
             /* the front cut: "…", or "..." without UTF-8 (a "~" before a
              * path's "/" would read as the home directory) */
