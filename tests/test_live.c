@@ -32,6 +32,10 @@ typedef struct {
     bool started;
     ErrorCode rc;
     Error err;
+    /* batches the hook has seen (hooked fixtures) */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int batches;
 } Fixture;
 
 static void *run_thread(void *p)
@@ -52,7 +56,20 @@ static void make_regression(Dataset *ds)
     for (size_t i = 0; i < ds->n; i++) ds->targets[i] = ds->x[2 * i] + ds->x[2 * i + 1];
 }
 
-static Fixture *fixture_of(bool interactive, Pace pace, bool paused, int epochs, bool regression)
+/* The dashboard's hook: the views' work after every batch, counted so that
+ * a test can wait for it to have run. */
+static void hook_batch(void *ctx, const BatchInfo *b)
+{
+    Fixture *f = ctx;
+    live_on_batch(f->live, b);
+    pthread_mutex_lock(&f->mu);
+    f->batches++;
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+}
+
+static Fixture *fixture_of(bool interactive, Pace pace, bool paused, int epochs, bool regression,
+                           bool hooked)
 {
     Fixture *f = calloc(1, sizeof *f);
     assert_non_null(f);
@@ -74,7 +91,11 @@ static Fixture *fixture_of(bool interactive, Pace pace, bool paused, int epochs,
     o.pace = pace;
     o.paused = paused;
     Error err;
-    assert_int_equal(trainer_create(&f->t, &o, &f->train, &f->val, NULL, interactive, NULL, &err),
+    pthread_mutex_init(&f->mu, NULL);
+    pthread_cond_init(&f->cv, NULL);
+    TrainerHooks hooks = {.ctx = f, .on_batch = hook_batch};
+    assert_int_equal(trainer_create(&f->t, &o, &f->train, &f->val, NULL, interactive,
+                                    hooked ? &hooks : NULL, &err),
                      ERROR_NONE);
     assert_int_equal(live_create(&f->live, trainer_model(f->t), &f->train, &f->val, 5, &err),
                      ERROR_NONE);
@@ -85,7 +106,7 @@ static Fixture *fixture_of(bool interactive, Pace pace, bool paused, int epochs,
 
 static Fixture *fixture(bool interactive, Pace pace, bool paused, int epochs)
 {
-    return fixture_of(interactive, pace, paused, epochs, false);
+    return fixture_of(interactive, pace, paused, epochs, false, false);
 }
 
 static void fixture_free(Fixture *f)
@@ -99,6 +120,8 @@ static void fixture_free(Fixture *f)
     free_dataset(&f->train);
     free_dataset(&f->val);
     free(f->ld);
+    pthread_mutex_destroy(&f->mu);
+    pthread_cond_destroy(&f->cv);
     free(f);
 }
 
@@ -267,12 +290,73 @@ static void test_idle_waits_for_the_trainer_to_stand_still(void **state)
     fixture_free(f);
 }
 
+/* Waits until the hook has seen n batches and the trainer thread has
+ * parked after the last (its weights can be copied again). */
+static void wait_parked_after(Fixture *f, int n, Model *scratch)
+{
+    struct timespec due;
+    clock_gettime(CLOCK_REALTIME, &due);
+    due.tv_sec += HANG_GUARD_S;
+    pthread_mutex_lock(&f->mu);
+    while (f->batches < n)
+        if (pthread_cond_timedwait(&f->cv, &f->mu, &due)) fail_msg("no batch %d", n);
+    pthread_mutex_unlock(&f->mu);
+    bool changed;
+    long step;
+    for (int i = 0; i < HANG_GUARD_S * 100; i++) {
+        if (trainer_copy_weights(f->t, scratch, &changed, &step)) return;
+        sleep_ms(10);
+    }
+    fail_msg("the trainer never parked after batch %d", n);
+}
+
+/* Stepped one batch at a time while paused, the gradient view gains one
+ * measurement a step, of that step's weights, each with the update ratio
+ * of the step after it: the trainer thread measures after the batch and
+ * the UI thread, finding the weights it measured, does not measure them a
+ * second time (it did: two probes a step, every other ratio missing). */
+static void test_a_step_is_measured_once(void **state)
+{
+    (void)state;
+    Fixture *f = fixture_of(true, (Pace){PACE_MAX, 0}, true, 1000, false, true);
+    LiveRequest r = {.view = LIVE_GRADIENT};
+    live_request(f->live, &r);
+    Model scratch;
+    Error err;
+    Rng rng;
+    rng_seed(&rng, 1);
+    Model *m = trainer_model(f->t);
+    assert_int_equal(model_create(&scratch, &m->shape, m->cap_batch, &rng, &err), ERROR_NONE);
+    pthread_create(&f->th, NULL, run_thread, f);
+    f->started = true;
+    idle_until_published(f); /* paused before the first batch: step 0 */
+    live_fetch(f->live, f->ld);
+    LiveData *ld = f->ld;
+    assert_int_equal(ld->n_grad, 1);
+    assert_int_equal(ld->grad_step, 0);
+    for (int k = 1; k <= 3; k++) {
+        trainer_step_once(f->t);
+        wait_parked_after(f, k, &scratch);
+        live_idle(f->live, f->t);
+        live_fetch(f->live, f->ld);
+        assert_int_equal(ld->grad_step, k);
+        assert_int_equal(ld->n_grad, k + 1);
+    }
+    /* each measurement but the newest has the ratio of the step after it */
+    for (int i = 0; i < ld->n_layers; i++) {
+        for (int k = 0; k < 3; k++) assert_true(isfinite(ld->ratio_hist[i][k]));
+        assert_true(isnan(ld->ratio_hist[i][3]));
+    }
+    model_free(&scratch);
+    fixture_free(f);
+}
+
 /* A regression map's colour scale spans the targets of both parts, fixed
  * for the run, and each point carries its own target for its colour. */
 static void test_regression_points_carry_their_targets(void **state)
 {
     (void)state;
-    Fixture *f = fixture_of(false, (Pace){PACE_MAX, 0}, false, 1, true);
+    Fixture *f = fixture_of(false, (Pace){PACE_MAX, 0}, false, 1, true, false);
     Error err;
     assert_int_equal(trainer_run(f->t, &err), ERROR_NONE);
     LiveRequest r = boundary_request(12, 8);
@@ -303,6 +387,7 @@ int main(void)
         cmocka_unit_test(test_idle_draws_the_current_weights_at_once),
         cmocka_unit_test(test_idle_waits_for_the_trainer_to_stand_still),
         cmocka_unit_test(test_regression_points_carry_their_targets),
+        cmocka_unit_test(test_a_step_is_measured_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

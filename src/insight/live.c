@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "gradtop/nn/reshape.h"
+
 /* Copies s into a note, cut to fit. */
 static void note_copy(char *dst, size_t cap, const char *s)
 {
@@ -549,6 +551,31 @@ static void schedule(Live *l, double t0)
     l->due = now + (gap > LIVE_INTERVAL_S ? gap : LIVE_INTERVAL_S);
 }
 
+/* What live_on_batch computed from the trainer's weights counts as
+ * computed from the idle copy as well: the copy takes those weights, and
+ * the views computed (view, or none; the dead units when dead) are marked
+ * current for them.  Otherwise live_idle, finding the weights changed by
+ * the step, computes them again at the same step: a step taken while
+ * paused put two probes of the same weights into the gradient view's
+ * histories, the update ratio of the first never filled in.  A copy of
+ * another shape (a network edit since live_idle last ran) is left to
+ * live_idle, which rebuilds it. */
+static void hand_to_idle(Live *l, LiveView view, bool dead)
+{
+    const Model *m = l->m;
+    if (!l->has_ui || !reshape_same_shape(&l->ui.shape, &m->shape)) return;
+    memcpy(l->ui.params, m->params, m->n_params * sizeof *m->params);
+    l->ui.l1 = m->l1;
+    l->ui.l2 = m->l2;
+    l->wver++;
+    if (view != LIVE_NONE) {
+        l->view_ver[view] = l->wver;
+        if (view == LIVE_BOUNDARY) l->bound_req = l->last;
+        if (view == LIVE_NETWORK) dead = true; /* it counted them */
+    }
+    if (dead) l->dead_ver = l->wver;
+}
+
 void live_on_batch(Live *l, const BatchInfo *b)
 {
     double t0 = mono();
@@ -557,7 +584,7 @@ void live_on_batch(Live *l, const BatchInfo *b)
     bool reshaped = follow_shape(l, l->m);
     w->step = b->step;
     l->batch = b->hp.batch_size;
-    bool dirty = false;
+    bool dirty = false, viewed = false, dead = false;
     if (l->ratio_pending) {
         finish_ratio(l);
         dirty = true;
@@ -567,7 +594,7 @@ void live_on_batch(Live *l, const BatchInfo *b)
     bool changed = !l->computed_once || reshaped || !same_picture(&r, &l->last);
     if (changed || t0 >= l->due) {
         compute_view(l, l->m, &r);
-        dirty = true;
+        dirty = viewed = true;
         l->last = r;
         l->computed_once = true;
     }
@@ -579,8 +606,9 @@ void live_on_batch(Live *l, const BatchInfo *b)
     if (t0 >= l->dead_due && r.view != LIVE_NETWORK) {
         compute_dead(l, l->m);
         l->dead_due = mono() + LIVE_DEAD_S;
-        dirty = true;
+        dirty = dead = true;
     }
+    if (viewed || dead) hand_to_idle(l, viewed ? r.view : LIVE_NONE, dead);
     if (dirty) {
         schedule(l, t0);
         publish(l);
