@@ -77,7 +77,7 @@ poll 15 at_one || fail "the first batch did not run (step $(step))"
 sleep 0.5
 [ "$(step)" = 1 ] || fail "at one batch per 100 s a second batch ran (step $(step))"
 keys '>'
-wait_for 'pace +1 batches/s' 5 || fail "> from 0.01b did not give 1 batches/s"
+wait_for 'pace +1 batch/s' 5 || fail "> from 0.01b did not give 1 batch/s"
 # shellcheck disable=SC2317 # run through poll
 past_one() { s4=$(step); [ "${s4:-0}" -gt 1 ] 2>/dev/null; }
 poll 15 past_one || fail "the waiting batch did not take the faster pace (step ${s4:-?})"

@@ -486,6 +486,11 @@ static void pace_steps_along_the_ladder(void **state)
     assert_string_equal(buf, "5 epochs/s");
     pace_describe((Pace){PACE_BATCHES, 0.5}, buf, sizeof buf);
     assert_string_equal(buf, "0.5 batches/s");
+    /* the ladder's slowest rungs, in the singular */
+    pace_describe((Pace){PACE_EPOCHS, 1}, buf, sizeof buf);
+    assert_string_equal(buf, "1 epoch/s");
+    pace_describe((Pace){PACE_BATCHES, 1}, buf, sizeof buf);
+    assert_string_equal(buf, "1 batch/s");
     pace_describe((Pace){PACE_MAX, 0}, buf, sizeof buf);
     assert_string_equal(buf, "max");
 }

@@ -229,7 +229,9 @@ void pace_describe(Pace p, char *buf, size_t cap)
     if (p.unit == PACE_MAX)
         snprintf(buf, cap, "max");
     else
-        snprintf(buf, cap, "%g %s/s", p.rate, p.unit == PACE_EPOCHS ? "epochs" : "batches");
+        snprintf(buf, cap, "%g %s/s", p.rate,
+                 p.unit == PACE_EPOCHS ? (p.rate == 1 ? "epoch" : "epochs")
+                                       : (p.rate == 1 ? "batch" : "batches"));
 }
 
 /* The ladder of pace_step, fastest first. */
