@@ -5,7 +5,8 @@
 # spells the arrow in ASCII and no byte above 0x7F reaches the screen; after
 # a divergence and a resume the loss axis no longer reaches up to the 1e37
 # before the NaN, and while it stands diverged the views say they show the
-# initial weights; at 100 columns the best epoch's figures are shown whole
+# initial weights; a divergence that no charted loss shows beforehand is
+# diagnosed as one while it stands, and no longer once resumed; at 100 columns the best epoch's figures are shown whole
 # or not at all, never cut to a wrong epoch, and a diagnosis of three rows
 # is not cut after two; TERM=dumb is refused as an unknown terminal is (exit 2),
 # pointing at `gradtop train`, instead of drawing the frame onto one line.
@@ -67,6 +68,26 @@ labels=$(loss_labels | tr '\n' ' ')
 [ -n "$labels" ] || fail "no labels on the loss axis"
 echo "$labels" | grep -Eq 'e\+?[1-9]' && fail "after the resume the loss axis still reaches $labels"
 echo "ok: after a divergence and a resume the loss axis reads $labels"
+
+# ---- a divergence with no spike before it is diagnosed as one -------------------
+# At Adam's rate 1e38 the first step's loss is 0.707 and the second's NaN:
+# no published loss shows the blow-up (a NaN batch is not charted), and
+# the line said "too early to tell" under the red box; in a run many
+# epochs long it read the curves before the NaN ("overfitting").
+start_session nan C.UTF-8 "--start --no-log --lr 1e38 --seed 0 spiral"
+wait_for 'DIVERGED' 30 || fail "spiral at Adam's rate 1e38 did not diverge"
+wait_for '^ diagnosis: the training loss became NaN \(lr 1e\+38\): learning rate too high' 5 ||
+    fail "the diverged run is not diagnosed as a NaN loss"
+off_screen 'too early to tell' || fail "the diverged run is called too early to tell"
+# taken up again at a rate that trains, the line reads the curves again
+# shellcheck disable=SC2046 # 131 keys
+keys $(printf -- '- %.0s' $(seq 131))
+wait_for 'lr +0\.03673' 10 || fail "131 presses of - did not take the rate to 0.03673"
+keys Space
+wait_gone 'DIVERGED' 10 || fail "space did not resume the diverged run"
+wait_gone 'diagnosis: the training loss became NaN' 10 ||
+    fail "the resumed run is still diagnosed as a NaN loss"
+echo "ok: a divergence without a spike before it is diagnosed as a NaN loss, and not once resumed"
 
 # ---- the best epoch's figures are never cut ------------------------------------
 # At 100 columns "val_accuracy 0.85 @70" is one column too wide for the

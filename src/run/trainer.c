@@ -1100,6 +1100,9 @@ static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_
         model_forward(&t->model, t->xb, B, true, &t->rng_dropout);
         double loss = model_loss(&t->model, lab, tgt, B) + model_penalty(&t->model);
         if (!isfinite(loss)) {
+            pthread_mutex_lock(&t->mu);
+            t->pub.last_batch_loss = loss;
+            pthread_mutex_unlock(&t->mu);
             snprintf(why, why_cap,
                      "the loss became %s at step %ld (epoch %d) with learning rate %g: the "
                      "updates overshot. Lower the learning rate (try %g), then resume.",
@@ -1342,6 +1345,11 @@ ErrorCode trainer_run(Trainer *t, Error *err)
                          "with learning rate %g. Lower the learning rate (try %g), then resume.",
                          epoch + 1, m.lr, m.lr / 10);
                 oc = EPOCH_DIVERGED;
+                if (!isfinite(m.loss)) {
+                    pthread_mutex_lock(&t->mu);
+                    t->pub.last_batch_loss = m.loss;
+                    pthread_mutex_unlock(&t->mu);
+                }
             }
         }
         if (oc == EPOCH_DIVERGED) {

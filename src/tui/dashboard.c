@@ -849,11 +849,24 @@ static DiagnosisKind diagnosis_text(Dashboard *d, char *msg, size_t cap)
         }
         d->chance_of = ss;
     }
+    /* A diverged run's last loss is not among the step losses (the charts
+     * leave it out): the diagnosis gets it at their end, or it reads the
+     * curves before it and spoke of them ("overfitting", "too early to
+     * tell") under the red box that says the run diverged. */
+    float steps[TRAINER_MAX_STEP_POINTS + 1];
+    const float *step_loss = s->step_loss;
+    int n_steps = s->n_points;
+    if (s->status == TRAIN_DIVERGED && !isfinite(s->last_batch_loss) && n_steps >= 0 &&
+        n_steps <= TRAINER_MAX_STEP_POINTS) {
+        memcpy(steps, s->step_loss, (size_t)n_steps * sizeof *steps);
+        steps[n_steps++] = (float)s->last_batch_loss;
+        step_loss = steps;
+    }
     DiagnosisInput in = {.history = s->history,
                          .n_epochs = s->n_epochs,
                          .classification = s->task == TASK_CLASSIFICATION,
-                         .step_loss = s->step_loss,
-                         .n_steps = s->n_points,
+                         .step_loss = step_loss,
+                         .n_steps = n_steps,
                          .dead_share = d->ld && d->ld->has_dead ? d->ld->dead_share : -1,
                          .lr = s->lr,
                          .chance = d->chance,

@@ -203,6 +203,9 @@ typedef struct {
     double best_value; /* of the monitored quantity */
     char monitor[32];
     int wait; /* epochs without improvement */
+    /* The last batch's loss; while the run stands diverged, the loss that
+     * diverged it when that was not finite (the batch's, or its epoch's
+     * mean), which the step losses leave out. */
     double last_batch_loss;
     Pace pace;         /* in force (trainer_set_pace) */
     long applied;      /* the sequence number of the last command answered */
