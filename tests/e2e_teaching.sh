@@ -79,6 +79,9 @@ wait_for 'DIVERGED' 30 || fail "spiral at Adam's rate 1e38 did not diverge"
 wait_for '^ diagnosis: the training loss became NaN \(lr 1e\+38\): learning rate too high' 5 ||
     fail "the diverged run is not diagnosed as a NaN loss"
 off_screen 'too early to tell' || fail "the diverged run is called too early to tell"
+# the events list marks it as the charts do (it gave it a dot)
+on_screen '▲ epoch [0-9.]+ \(step 1\): the loss' ||
+    fail "the divergence's event is not marked ▲ as on the charts"
 # taken up again at a rate that trains, the line reads the curves again
 # shellcheck disable=SC2046 # 131 keys
 keys $(printf -- '- %.0s' $(seq 131))

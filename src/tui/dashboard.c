@@ -1126,7 +1126,9 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
                 role = ROLE_WARN;
                 g = crt_glyph(GLYPH_PAUSE);
             } else if (e->kind == EVENT_DIVERGED) {
+                /* as the charts mark it */
                 role = ROLE_BAD;
+                g = crt_glyph(GLYPH_CHANGE);
             }
             char when[64], line[sizeof when + sizeof e->text + 2];
             event_when(d, e->step, when, sizeof when);
