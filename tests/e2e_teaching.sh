@@ -100,7 +100,9 @@ echo "ok: a divergence without a spike before it is diagnosed as a NaN loss, and
 start_session best C.UTF-8 "--start --logdir '$TMP/runs' --epochs 30 --patience 0 --seed 1 spiral"
 wait_for 'DONE' 30 || fail "the 30-epoch spiral run did not finish"
 resize 100 32
-wait_for '^ diagnosis' 5 || fail "no diagnosis at 100x32"
+# the row as redrawn at 100 columns: the 120-column frame, clipped by the
+# resize until gradtop redraws, read 'best    val_a'
+wait_for 'best +[^│|]* @[0-9]' 5 || fail "no best row with its epoch at 100x32"
 shown=$(screen | grep -Eo 'best +[^│|]*' | head -n 1)
 want=$(awk -F, 'NR > 1 && $7 > max { max = $7; at = $1 } END { print at }' "$TMP"/runs/*/metrics.csv)
 [ "$want" -ge 10 ] || fail "the test needs a best epoch of two digits (metrics.csv says $want)"
