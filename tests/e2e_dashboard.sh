@@ -173,13 +173,13 @@ echo "ok: the speed row gives the rate, then the run's mean after s"
 # space (nothing to pause), n, +-, <>, e or s, which would be refused; r
 # and o, which start the next run
 bar=$(screen | sed -n '40p')
-for k in 'space' 'n step' '+- lr' '<> pace' 'e edit' 's stop'; do
+for k in 'space' 'nN step' '+- lr' '<> pace' 'e edit' 's stop'; do
     case $bar in *"$k"*) fail "after the end the key bar still offers '$k': $bar" ;; esac
 done
 for k in 'r restart' 'o setup' 'tab view' 'q quit'; do
     case $bar in *"$k"*) ;; *) fail "after the end the key bar lacks '$k': $bar" ;; esac
 done
-echo "ok: after the end the key bar offers r and o, and no longer space, n, +-, <>, e or s"
+echo "ok: after the end the key bar offers r and o, and no longer space, nN, +-, <>, e or s"
 # and those keys, pressed anyway, say the run has ended: + once said
 # "learning rate 0.001 → 0.001 from the next batch", n "n trains one batch
 # while paused (space pauses)", and e opened a form "applied at the next
@@ -193,10 +193,12 @@ keys -
 wait_for '-: the run has ended: r starts a new run' 5 || fail "- after the end does not say the run has ended"
 keys n
 wait_for 'n: the run has ended: r starts a new run' 5 || fail "n after the end does not say the run has ended"
+keys N
+wait_for 'N: the run has ended: r starts a new run' 5 || fail "N after the end does not say the run has ended"
 keys e
 wait_for 'e: the run has ended: r starts a new run' 5 || fail "e after the end does not say the run has ended"
 off_screen 'applied at the next batch' || fail "e after the end opened the hyperparameter form"
-echo "ok: after the end +, -, n and e say the run has ended"
+echo "ok: after the end +, -, n, N and e say the run has ended"
 keys q
 wait_file "$TMP/ascii.exit" 10 || fail "LANG=C: q did not quit a stopped run"
 

@@ -7,7 +7,8 @@
 # slow pace (one batch per 100 s) goes at once when > raises the pace;
 # race --paused holds every racer at step 0, and > raises every racer's
 # pace (the header says which); the setup form's pace field starts the
-# dashboard at the pace typed there.
+# dashboard at the pace typed there; N trains the rest of the epoch at
+# once, whatever the pace, and pauses again at its end.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_pace.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -86,6 +87,31 @@ keys s
 wait_for 'EARLY STOPPED' 10 || fail "s did not stop the slow run"
 echo "ok: s stops a run that waits for its pace"
 quit_exits slow 0
+
+# ---- N: the rest of the epoch at once, then paused again -----------------
+# iris's 120 training rows are 4 batches of 32.  At one batch per 100 s,
+# N must not wait for the pace, and must stop at the epoch's end.
+start_session epochstep C.UTF-8 "--start --logdir '$TMP/runs' --patience 0 --epochs 1000 --seed 1 --paused --pace 0.01b '$DATA'"
+wait_for 'PAUSED' 15 || fail "N: --paused did not show PAUSED"
+on_screen 'nN step' || fail "N: the key bar does not offer nN step while paused"
+keys n
+wait_for 'step +1  \(batch 1/4\)' 10 || fail "N: n did not take one batch (step $(step))"
+keys N
+wait_for 'step +4  \(batch 4/4\)' 15 || fail "N: N did not train to the end of epoch 1 (step $(step))"
+wait_for 'epoch +1/1000' 10 || fail "N: epoch 1 did not end"
+sleep 0.5
+[ "$(step)" = 4 ] || fail "N: training went on past the epoch's end (step $(step))"
+on_screen 'PAUSED' || fail "N: not paused after the epoch"
+keys N
+wait_for 'step +8  \(batch 4/4\)' 15 || fail "N: a second N did not train epoch 2 whole (step $(step))"
+wait_for 'epoch +2/1000' 10 || fail "N: epoch 2 did not end"
+metrics=$(echo "$TMP"/runs/*/metrics.csv)
+awk -F, 'NR == 2 && $1 == 1 && $2 == 4 { a = 1 } NR == 3 && $1 == 2 && $2 == 8 { b = 1 }
+    END { exit !(a && b) }' "$metrics" || fail "N: metrics.csv does not end epochs 1 and 2 at steps 4 and 8"
+grep -q 'step=1 epoch=0 step to the end of epoch 1$' "$TMP"/runs/*/journal.txt ||
+    fail "N: the journal does not say 'step to the end of epoch 1'"
+echo "ok: N trains to the end of the epoch at once and pauses (steps 4 and 8, metrics.csv agrees)"
+quit_q_y epochstep
 
 # ---- race: --paused and the pace keys ------------------------------------
 start_session race C.UTF-8 "race --no-log --patience 0 --epochs 1000000 --pace 2e --paused '$DATA'"

@@ -67,6 +67,7 @@ struct Trainer {
     double t_start;      /* monotonic seconds at start */
     double last_go;      /* monotonic seconds the last batch started; -1 before any */
     bool paused;
+    bool to_epoch_end;  /* paused, and training on to the end of the epoch (TRAINER_STEP_EPOCH) */
     bool started;       /* trainer_run has begun the run */
     bool open;          /* trainer_run left it diverged, to be resumed or ended */
     int epoch;          /* the epoch under way (0-based) */
@@ -750,8 +751,8 @@ typedef enum { CMD_NEXT, CMD_STEP, CMD_STOP, CMD_RESUMED } CmdOutcome;
 typedef enum { MODE_RUN, MODE_DIVERGED, MODE_STALE } CmdMode;
 
 const char *const trainer_command_names[TRAINER_N_COMMANDS] = {
-    "pause",    "resume", "toggle pause", "step", "stop", "set hyperparameters",
-    "scale lr", "pace",   "reshape",      "data"};
+    "pause",    "resume", "toggle pause", "step", "stop",      "set hyperparameters",
+    "scale lr", "pace",   "reshape",      "data", "step epoch"};
 
 static void set_paused(Trainer *t, bool paused)
 {
@@ -797,6 +798,7 @@ static CmdOutcome apply_command(Trainer *t, const TrainerCommand *c, CmdMode mod
         snprintf(r->text, sizeof r->text, "resumed");
         if (mode == MODE_DIVERGED) return CMD_RESUMED;
         if (!t->paused) return refuse(r, "already running");
+        t->to_epoch_end = false; /* at the pace again */
         set_paused(t, false);
         emit(t, EVENT_RESUME, epoch, "resumed");
         return CMD_NEXT;
@@ -804,6 +806,12 @@ static CmdOutcome apply_command(Trainer *t, const TrainerCommand *c, CmdMode mod
         if (mode == MODE_DIVERGED || !t->paused) return refuse(r, "not paused");
         emit(t, EVENT_STEP, epoch, "one batch");
         snprintf(r->text, sizeof r->text, "one batch");
+        return CMD_STEP;
+    case TRAINER_STEP_EPOCH:
+        if (mode == MODE_DIVERGED || !t->paused) return refuse(r, "not paused");
+        t->to_epoch_end = true;
+        emit(t, EVENT_STEP, epoch, "to the end of epoch %d", epoch + 1);
+        snprintf(r->text, sizeof r->text, "to the end of epoch %d", epoch + 1);
         return CMD_STEP;
     case TRAINER_STOP:
         /* the first stop applied ends the run: later ones are refused */
@@ -901,15 +909,16 @@ static int boundary(Trainer *t, int epoch)
             pthread_mutex_unlock(&t->mu);
             continue;
         }
-        if (t->paused) {
+        if (t->paused && !t->to_epoch_end) {
             park(t);
             t->counted_to = -1; /* a pause is not running time */
             pthread_mutex_unlock(&t->mu);
             continue;
         }
         /* The pace: wait for the batch's due time on the condition
-         * variable, so that any command ends the wait at once. */
-        if (t->last_go >= 0) {
+         * variable, so that any command ends the wait at once.  The rest
+         * of an epoch stepped through goes at once, as a step does. */
+        if (t->last_go >= 0 && !t->to_epoch_end) {
             double now = now_mono();
             double wait = pace_delay(t->pace, t->pub.steps_per_epoch, now - t->last_go);
             if (wait > 0) {
@@ -1327,6 +1336,7 @@ ErrorCode trainer_run(Trainer *t, Error *err)
         double s0 = running_seconds(t); /* an epoch's seconds leave its pauses out */
         Tally ty = {0};
         EpochOutcome oc = run_epoch(t, epoch, &ty, t->why, sizeof t->why);
+        t->to_epoch_end = false; /* paused again at the next epoch's first batch */
         if (oc == EPOCH_STOPPED) {
             final = TRAIN_STOPPED;
             emit(t, EVENT_STOP, epoch, "stopped %s%s%s", t->why, t->stop_why[0] ? ": " : "",
@@ -1772,6 +1782,11 @@ long trainer_toggle_pause(Trainer *t)
 long trainer_step_once(Trainer *t)
 {
     return send_kind(t, TRAINER_STEP);
+}
+
+long trainer_step_epoch(Trainer *t)
+{
+    return send_kind(t, TRAINER_STEP_EPOCH);
 }
 
 long trainer_stop(Trainer *t)

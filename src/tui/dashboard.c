@@ -1340,7 +1340,8 @@ static void draw_message(Dashboard *d, int y, int cols)
                        "q quits");
     } else if (s->status == TRAIN_PAUSED) {
         crt_set(stdscr, ROLE_DIM);
-        crt_puts(stdscr, y, 1, cols - 2, "paused: space resumes, n trains one batch");
+        crt_puts(stdscr, y, 1, cols - 2,
+                 "paused: space resumes, n trains one batch, N to the end of the epoch");
     }
     crt_set(stdscr, ROLE_NORMAL);
 }
@@ -1735,6 +1736,15 @@ static void on_action(Dashboard *d, Action a)
             notify(d, ROLE_NORMAL, "one batch, then paused again");
         else
             notify(d, ROLE_WARN, "n trains one batch while paused (space pauses)");
+        break;
+    }
+    case ACTION_STEP_EPOCH: {
+        TrainerReply rep;
+        if (ended(d, 'N')) break;
+        if (trainer_await(t, trainer_step_epoch(t), &rep) && rep.done)
+            notify(d, ROLE_NORMAL, "%s, then paused again", rep.text);
+        else
+            notify(d, ROLE_WARN, "N trains to the end of the epoch while paused (space pauses)");
         break;
     }
     case ACTION_LR_UP:

@@ -19,6 +19,9 @@ const KeyBinding key_table[] = {
     {' ', 0, "space", "pause", "pause or resume training (resumes a diverged run too)",
      ACTION_PAUSE},
     {'n', 0, "n", "step", "while paused: train one batch", ACTION_STEP},
+    /* on the bar with n, as "nN step" */
+    {'N', 0, "N", NULL, "while paused: train to the end of the epoch, at once, then pause",
+     ACTION_STEP_EPOCH},
     {'+', '=', "+", "lr*2", "double the learning rate, from the next batch", ACTION_LR_UP},
     {'-', '_', "-", "lr/2", "halve the learning rate, from the next batch", ACTION_LR_DOWN},
     {'>', '.', ">", "pace", "train faster: the next pace up to max (max, 50e ... 1e, 10b ... 1b)",
@@ -190,6 +193,7 @@ static bool bar_entry(const KeyBinding *k, KeyState st, bool boundary, const cha
     *keys = k->action == ACTION_SMOOTH_MORE ? "[]"
             : k->action == ACTION_LR_UP     ? "+-"
             : k->action == ACTION_FASTER    ? "<>"
+            : k->action == ACTION_STEP      ? "nN"
             : k->action == ACTION_UNIT_ADD  ? "+-"
             : k->action == ACTION_LAYER_ADD ? "a/del"
             : k->action == ACTION_NET_LEFT  ? (crt_utf8() ? "\u2190\u2192\u2191\u2193" : "arrows")

@@ -17,6 +17,7 @@ typedef enum {
     ACTION_NONE,
     ACTION_PAUSE,
     ACTION_STEP,
+    ACTION_STEP_EPOCH, /* while paused: to the end of the epoch */
     ACTION_LR_UP,
     ACTION_LR_DOWN,
     ACTION_EDIT,

@@ -403,6 +403,11 @@ typedef enum {
      * batch (a batch cut to the old training rows grows back to the batch
      * size, the one allocation a swap may make). */
     TRAINER_SET_DATA,
+    /* while paused: the rest of the epoch under way (all of the next one
+     * when the last ended), at once whatever the pace, then paused again
+     * before the next epoch's first batch.  Done: an EVENT_STEP "to the
+     * end of epoch N" (the reply's text too). */
+    TRAINER_STEP_EPOCH,
     TRAINER_N_COMMANDS
 } TrainerCommandKind;
 
@@ -451,6 +456,7 @@ long trainer_pause(Trainer *t);
 long trainer_resume(Trainer *t);
 long trainer_toggle_pause(Trainer *t);
 long trainer_step_once(Trainer *t);
+long trainer_step_epoch(Trainer *t);
 long trainer_stop(Trainer *t);
 /* trainer_stop with the reason the journal's stop line gives after where
  * the run stopped ("stopped at the end of epoch 3: pruned by the sweep's
