@@ -287,7 +287,10 @@ static void test_scaling_the_rate_out_of_range_says_its_range(void **state)
         trainer_get_hparams(t, &hp);
         assert_true(hp.opt.lr == ends[k]);
     }
-    trainer_resume(t);
+    /* At DBL_MAX the run, resumed, diverges at its second batch: the stop
+     * sent after the resume lost that race now and then (the run ended
+     * DIVERGED, not STOPPED).  Stopped while paused, it has nothing to
+     * race. */
     live_finish(l);
 }
 
