@@ -7,7 +7,8 @@
 # before the NaN, and while it stands diverged the views say they show the
 # initial weights; a divergence that no charted loss shows beforehand is
 # diagnosed as one while it stands, and no longer once resumed; at 100 columns the best epoch's figures are shown whole
-# or not at all, never cut to a wrong epoch, and a diagnosis of three rows
+# or not at all, never cut to a wrong epoch, at 80 a schedule's rate in
+# force is shown rather than cut away, and a diagnosis of three rows
 # is not cut after two; TERM=dumb is refused as an unknown terminal is (exit 2),
 # pointing at `gradtop train`, instead of drawing the frame onto one line.
 #
@@ -108,6 +109,18 @@ want=$(awk -F, 'NR > 1 && $7 > max { max = $7; at = $1 } END { print at }' "$TMP
 [ "$want" -ge 10 ] || fail "the test needs a best epoch of two digits (metrics.csv says $want)"
 echo "$shown" | grep -Eq "[0-9] @$want *\$" || fail "best row '$shown', but metrics.csv's best epoch is $want"
 echo "ok: at 100 columns the best row reads '$shown' (metrics.csv: epoch $want)"
+
+# ---- a schedule's rate in force is never cut away -----------------------------
+# At 80 columns "lr  0.0123  (now 0.009963)" is two columns too wide for
+# the panel: it read "0.0123  (now…", the base rate alone, 24% above the
+# rate the last epoch used.
+start_session sched C.UTF-8 "--start --logdir '$TMP/sched' --lr 0.0123 --lr-schedule exponential --gamma 0.9 --epochs 3 --patience 0 moons"
+wait_for 'DONE' 30 || fail "the 3-epoch moons run did not finish"
+resize 80 24
+wait_for 'lr +0\.0123 \(now [0-9.]+\) *$' 5 || fail "at 80x24 the lr row does not show the rate in force whole"
+used=$(awk -F, 'END { printf "%.3g", $8 }' "$TMP"/sched/*/metrics.csv)
+on_screen "lr +0\.0123 \(now $used\)" || fail "at 80x24 the lr row's rate in force is not metrics.csv's $used"
+echo "ok: at 80x24 the lr row shows the schedule's rate in force, $used as in metrics.csv"
 
 # ---- a diagnosis of three rows says its whole sentence -------------------------
 # At 70 columns "not learning: validation at chance level (...): try a

@@ -978,11 +978,21 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
     /* A schedule's rate beside the base rate, in every state: paused (or
      * ended) the rate of the latest batch is as much in force as while it
      * runs, and metrics.csv's lr column records that one. */
-    if (fabs(s->lr - s->hp.opt.lr) > 1e-12 * s->hp.opt.lr && r->opt.sched.kind != SCHEDULE_CONSTANT)
+    if (fabs(s->lr - s->hp.opt.lr) > 1e-12 * s->hp.opt.lr &&
+        r->opt.sched.kind != SCHEDULE_CONSTANT) {
+        /* narrower, the rate in force stays and the base rate goes: cut,
+         * "0.0123  (now…" read as the rate training used */
+        char c[64];
         snprintf(v, sizeof v, "%.4g  (now %.4g)", s->hp.opt.lr, s->lr);
-    else
+        snprintf(b, sizeof b, "%.4g (now %.3g)", s->hp.opt.lr, s->lr);
+        snprintf(c, sizeof c, "now %.4g", s->lr);
+        const char *rates[] = {v, b, c};
+        const char *fit = panel_fit(width, 3, rates);
+        panel_row(y++, left, width, "lr", ROLE_NORMAL, fit ? fit : c);
+    } else {
         snprintf(v, sizeof v, "%.4g", s->hp.opt.lr);
-    panel_row(y++, left, width, "lr", ROLE_NORMAL, v);
+        panel_row(y++, left, width, "lr", ROLE_NORMAL, v);
+    }
     snprintf(v, sizeof v, "%d", s->hp.batch_size);
     panel_row(y++, left, width, "batch", ROLE_NORMAL, v);
     panel_row(y++, left, width, "optimizer", ROLE_NORMAL, optimizer_names[s->hp.opt.kind]);
