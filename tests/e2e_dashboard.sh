@@ -14,7 +14,8 @@
 # run has ended, offers r and o rather than keys that would be refused.  With
 # no hidden layer the header names no activation; paused, q says so.  An
 # event's epoch is the share of the epoch's rows done, across a change of
-# batch size.  The help names every mark of the chart's x axis.
+# batch size.  The help names every mark of the chart's x axis.  The loss
+# and accuracy charts put their y axes in one column whatever their labels.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_dashboard.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -239,6 +240,19 @@ echo "ok: the help names the chart's marks, divergences included"
 keys q
 keys y
 wait_file "$TMP/nohidden.exit" 10 || fail "q y did not quit the paused run"
+
+# ---- the two charts share their y axis's column ------------------------------
+# After spiral's first epoch (seed 0) the loss axis is labelled 0.6 to 0.8
+# and the accuracy axis 0.52 to 0.58: each chart took the margin its own
+# labels needed, so the accuracy plot began a column to the right of the
+# loss plot and an epoch's marker stood in different columns.
+start_session align C.UTF-8 "--start --no-log --paused --seed 0 spiral"
+resize 80 24
+wait_for 'PAUSED' 15 || fail "align: spiral --paused did not show PAUSED"
+keys N
+wait_for 'epoch +1/1000' 15 || fail "align: N did not train the first epoch"
+same_axis_column align
+echo "ok: labels of widths $(axis_columns | awk '{ printf "%s ", $1 }')leave both y axes in one column"
 
 # ---- the events panel: an epoch's share is its rows done, not its steps -------
 # iris trains on 120 rows: one batch of 32, then the batch size 16 from the

@@ -285,6 +285,16 @@ awk -v t="$top" 'BEGIN { exit !(t + 0 > 0 && t + 0 < 10) }' ||
 quit_exits screendiv 3
 echo "ok: the race screen, too, exits 3 when a racer diverged"
 
+# The race's two charts put their y axes in one column: moons after 3
+# epochs (seed 0) labels its loss 0.2 to 0.6 and its accuracy 0.84 to
+# 0.86 at 100x30, which put the accuracy plot a column to the right.
+start_session align C.UTF-8 "race --no-log --epochs 3 --seed 0 moons"
+resize 100 30
+wait_for 'training has ended for every racer' 30 || fail "align: the 3-epoch moons race did not end"
+same_axis_column "race align"
+echo "ok: the race's charts, labels $(axis_columns | awk '{ printf "%s ", $1 }')wide, share their y axis's column"
+quit_exits align 0
+
 # headless_signal SIG [CODE]: a long headless race gets SIG once every racer
 # has printed an epoch; every racer must stop after its batch, print its
 # result with status=stopped and finish its run files, and the race exit

@@ -276,6 +276,35 @@ static void draw_end_labels(WINDOW *w, const ChartSpec *c, int px, int py, int p
     free(taken);
 }
 
+/* The y axis's ticks (yt, n_yt) and their labels for a chart height rows
+ * high; returns the columns the widest label takes. */
+static int y_labels(const ChartSpec *c, int height, double yt[CHARTVIEW_MAX_TICKS],
+                    char ylab[CHARTVIEW_MAX_TICKS][16], int *n_yt)
+{
+    int plot_h = height - 3; /* title, x axis, x labels */
+    int max_yt = plot_h / 2 + 1;
+    if (max_yt > 6) max_yt = 6;
+    if (max_yt < 2) max_yt = 2;
+    *n_yt = chart_ticks(&c->y_axis, max_yt, yt, CHARTVIEW_MAX_TICKS);
+    double ystep = *n_yt > 1 ? yt[1] - yt[0] : 0;
+    if (c->y_axis.log) ystep = 0;
+    int margin = 1;
+    for (int i = 0; i < *n_yt; i++) {
+        chart_format(yt[i], ystep, 7, ylab[i], sizeof ylab[i]);
+        int l = (int)strlen(ylab[i]);
+        if (l > margin) margin = l;
+    }
+    return margin;
+}
+
+int chartview_margin(const ChartSpec *c, int height)
+{
+    double yt[CHARTVIEW_MAX_TICKS];
+    char ylab[CHARTVIEW_MAX_TICKS][16];
+    int n_yt;
+    return y_labels(c, height, yt, ylab, &n_yt);
+}
+
 void chartview_draw(WINDOW *w, int top, int left, int height, int width, const ChartSpec *c)
 {
     if (height < 4 || width < 16) return;
@@ -293,20 +322,11 @@ void chartview_draw(WINDOW *w, int top, int left, int height, int width, const C
 
     /* y tick labels decide the left margin */
     double yt[CHARTVIEW_MAX_TICKS];
-    int plot_h = height - 3; /* title, x axis, x labels */
-    int max_yt = plot_h / 2 + 1;
-    if (max_yt > 6) max_yt = 6;
-    if (max_yt < 2) max_yt = 2;
-    int n_yt = chart_ticks(&c->y_axis, max_yt, yt, CHARTVIEW_MAX_TICKS);
-    double ystep = n_yt > 1 ? yt[1] - yt[0] : 0;
-    if (c->y_axis.log) ystep = 0;
     char ylab[CHARTVIEW_MAX_TICKS][16];
-    int margin = 1;
-    for (int i = 0; i < n_yt; i++) {
-        chart_format(yt[i], ystep, 7, ylab[i], sizeof ylab[i]);
-        int l = (int)strlen(ylab[i]);
-        if (l > margin) margin = l;
-    }
+    int plot_h = height - 3; /* title, x axis, x labels */
+    int n_yt;
+    int margin = y_labels(c, height, yt, ylab, &n_yt);
+    if (c->min_margin > margin && c->min_margin < width / 2) margin = c->min_margin;
     int ax = left + margin;      /* the y axis column */
     int px = ax + 1;             /* first plot column */
     int pw = width - margin - 1; /* plot columns */

@@ -80,7 +80,16 @@ typedef struct {
      * the plot's right edge; a label whose cell another label has taken
      * moves to the nearest free row above or below. */
     char end_labels[CHARTVIEW_MAX_SERIES];
+    /* The columns left of the y axis for its labels, at least (0: as many
+     * as they take): charts stacked one above the other give each the
+     * wider one's (chartview_margin), so that an x falls in the same
+     * column in both. */
+    int min_margin;
 } ChartSpec;
+
+/* The columns c's y labels take drawn height rows high (chartview_draw's
+ * margin without min_margin). */
+int chartview_margin(const ChartSpec *c, int height);
 
 /* How a series of role is drawn, for a legend: a line in its colour, or
  * without colour three cells of its pattern (validation dotted, training

@@ -577,8 +577,6 @@ static void view_charts(Dashboard *d, int top, int left, int height, int width)
         snprintf(title + l, sizeof title - l, " (above: top edge)");
     }
     set_x_ticks(d, &loss, width - 8, e_hi);
-    chartview_draw(stdscr, top, left, h1, width, &loss);
-    draw_legend(d, top, left + crt_width(title) + 2, left + width, has_val);
 
     ChartSpec acc;
     memset(&acc, 0, sizeof acc);
@@ -602,6 +600,13 @@ static void view_charts(Dashboard *d, int top, int left, int height, int width)
     if (chartview_clipped_above(&acc, behind))
         snprintf(acc_title, sizeof acc_title, "mean absolute error   earlier runs above: top edge");
     set_x_ticks(d, &acc, width - 8, e_hi);
+    /* one margin for both, so that an epoch (a marker's line, the best
+     * epoch's star) is in the same column in both charts: "0.8" above
+     * "0.56" put the accuracy chart's one column to the right */
+    int m1 = chartview_margin(&loss, h1), m2 = chartview_margin(&acc, h2);
+    loss.min_margin = acc.min_margin = m1 > m2 ? m1 : m2;
+    chartview_draw(stdscr, top, left, h1, width, &loss);
+    draw_legend(d, top, left + crt_width(title) + 2, left + width, has_val);
     chartview_draw(stdscr, top + h1, left, h2, width, &acc);
 }
 

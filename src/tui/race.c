@@ -360,6 +360,9 @@ static void draw_charts(Race *race, int top, int height, int width)
         x_ticks(&acc, longest, width - 8);
     }
     int h1 = height * 3 / 5;
+    /* one margin for both, as on the dashboard: an epoch in one column */
+    int m1 = chartview_margin(&loss, h1), m2 = chartview_margin(&acc, height - h1);
+    loss.min_margin = acc.min_margin = m1 > m2 ? m1 : m2;
     chartview_draw(stdscr, top, 0, h1, width, &loss);
     chartview_draw(stdscr, top + h1, 0, height - h1, width, &acc);
 }

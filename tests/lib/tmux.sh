@@ -72,6 +72,27 @@ box_text() {
         print substr($_, $l + 1, $r - $l - 1), " "' | tr -s ' '
 }
 
+# axis_columns: a line per chart on the screen, top to bottom: the width of
+# its widest y label and the column of its corner (└ or +), which is its
+# y axis's.  Charts stacked one above the other must agree on the second.
+axis_columns() {
+    screen | perl -CSD -Mutf8 -ne '
+        if (/^ *([0-9][0-9.e+-]*)[┤+]/) { $w = length $1; $m = $w if $w > $m }
+        if (/^( *)(└|\+-)/) { print $m + 0, " ", length $1, "\n"; $m = 0 }'
+}
+
+# same_axis_column WHAT: fails unless the screen has two charts whose
+# widest y labels differ in width (else there is nothing to align) and
+# whose y axes are in one column.
+same_axis_column() {
+    cols=$(axis_columns)
+    [ "$(echo "$cols" | wc -l)" = 2 ] || fail "$1: not two charts ($cols)"
+    [ "$(echo "$cols" | awk '{ print $1 }' | sort -u | wc -l)" = 2 ] ||
+        fail "$1: the charts' labels are as wide ($cols): nothing to align"
+    [ "$(echo "$cols" | awk '{ print $2 }' | sort -u | wc -l)" = 1 ] ||
+        fail "$1: the charts' y axes are in different columns (label width, axis column: $cols)"
+}
+
 # fail MESSAGE...: says what failed and shows the screen; exits 1.
 fail() {
     echo "$E2E: FAIL: $*"
