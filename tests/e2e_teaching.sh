@@ -6,7 +6,8 @@
 # a divergence and a resume the loss axis no longer reaches up to the 1e37
 # before the NaN, and while it stands diverged the views say they show the
 # initial weights; a divergence that no charted loss shows beforehand is
-# diagnosed as one while it stands, and no longer once resumed; at 100 columns the best epoch's figures are shown whole
+# diagnosed as one while it stands, and no longer once resumed; a resume
+# that diverges again at once does not go on saying "resuming"; at 100 columns the best epoch's figures are shown whole
 # or not at all, never cut to a wrong epoch, at 80 a schedule's rate in
 # force is shown rather than cut away, and a diagnosis of three rows
 # is not cut after two; TERM=dumb is refused as an unknown terminal is (exit 2),
@@ -83,6 +84,15 @@ off_screen 'too early to tell' || fail "the diverged run is called too early to 
 # the events list marks it as the charts do (it gave it a dot)
 on_screen '▲ epoch [0-9.]+ \(step 1\): the loss' ||
     fail "the divergence's event is not marked ▲ as on the charts"
+# space at the same rate: resumed, it diverges again at once, and the
+# notice under the charts no longer says "resuming" (it did, for its 4 s,
+# under the second DIVERGED box)
+keys Space
+# shellcheck disable=SC2317 # run through poll
+twice() { [ "$(screen | grep -Ec '▲ epoch [0-9.]+ \(step [0-9]+\): the loss')" -ge 2 ]; }
+poll 10 twice || fail "space at rate 1e38 did not diverge a second time"
+on_screen 'DIVERGED' || fail "the second divergence does not show DIVERGED"
+off_screen '^ resuming' || fail "after diverging again the notice still says resuming"
 # taken up again at a rate that trains, the line reads the curves again
 # shellcheck disable=SC2046 # 131 keys
 keys $(printf -- '- %.0s' $(seq 131))

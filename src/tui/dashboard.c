@@ -83,6 +83,9 @@ struct Dashboard {
     char notice[256];
     CrtRole notice_role;
     double notice_until;
+    /* the notice is "resuming" a diverged run: stale once it has diverged
+     * again (at a rate still too high, at its next batch) */
+    bool notice_resumes;
     bool quit;
     bool to_setup; /* quit to the setup form (o) */
     /* a sweep trial's (run.h: borrowed): its place in the sweep, and
@@ -140,6 +143,7 @@ static void notify(Dashboard *d, CrtRole role, const char *fmt, ...)
     va_end(ap);
     d->notice_role = role;
     d->notice_until = screen_now() + 4;
+    d->notice_resumes = false;
 }
 
 static void format_duration(double s, char *buf, size_t cap)
@@ -1336,7 +1340,8 @@ static void draw_message(Dashboard *d, int y, int cols)
     if (run_finished(d->run, &rc, &err) && rc != ERROR_NONE && rc != ERROR_DIVERGED) {
         crt_set(stdscr, ROLE_BAD);
         crt_puts(stdscr, y, 1, cols - 2, err.msg);
-    } else if (d->notice[0] && screen_now() < d->notice_until) {
+    } else if (d->notice[0] && screen_now() < d->notice_until &&
+               !(d->notice_resumes && s->status == TRAIN_DIVERGED)) {
         crt_set(stdscr, d->notice_role);
         crt_puts(stdscr, y, 1, cols - 2, d->notice);
     } else if (!d->run->core->trainer) {
@@ -1738,8 +1743,11 @@ static void on_action(Dashboard *d, Action a)
                 notify(d, ROLE_NORMAL, "space: asked");
             else if (!rep.done)
                 notify(d, ROLE_WARN, "space: %s", rep.text);
-            else
+            else {
+                bool diverged = s->status == TRAIN_DIVERGED;
                 notify(d, ROLE_NORMAL, rep.status == TRAIN_PAUSED ? "paused" : "resuming");
+                d->notice_resumes = diverged;
+            }
         } else {
             notify(d, ROLE_WARN, "training has ended: r starts a new run");
         }
