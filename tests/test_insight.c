@@ -1196,6 +1196,21 @@ static void before_a_second_epoch_it_is_too_early_to_tell(void **state)
 /* diabetes under sgd at lr 5, its rate halved six times: the training loss
  * went 0.483 -> 0.528 over 5 epochs, not every epoch up, validation stalled
  * (early stopping fired next), and the dashboard said "healthy". */
+/* After the second epoch there is one epoch to look back over: "over the
+ * last epoch" (it read "over the last 1 epochs"). */
+static void after_two_epochs_the_span_is_one_epoch(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_healthy(&d, 2);
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    assert_string_equal(d.msg, "healthy: training loss 1 \u2192 0.95 over the last epoch, "
+                               "validation 0.997");
+    d.h[1].loss = 1.5; /* and risen, beyond a wobble there is none of */
+    assert_int_equal(run_diag(&d), DIAG_LOSS_RISING);
+    EXPECT_CONTAINS(d.msg, "training loss rose over the last epoch (1 \u2192 1.5)");
+}
+
 static void a_training_loss_up_over_the_last_epochs_is_not_healthy(void **state)
 {
     (void)state;
@@ -2128,6 +2143,7 @@ int main(void)
         cmocka_unit_test(diagnosis_of_a_good_run_is_healthy_with_numbers),
         cmocka_unit_test(before_a_second_epoch_it_is_too_early_to_tell),
         cmocka_unit_test(a_training_loss_up_over_the_last_epochs_is_not_healthy),
+        cmocka_unit_test(after_two_epochs_the_span_is_one_epoch),
         cmocka_unit_test(not_finite_loss_fires_first),
         cmocka_unit_test(loss_spike_fires_on_a_hundredfold_jump_that_stays_up_only),
         cmocka_unit_test(loss_spike_tells_a_hard_batch_from_a_step_that_threw_the_model_off),

@@ -450,6 +450,11 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
      * epoch or batch shows no trend. */
     if (n >= 2) {
         int back = n - 1 < 5 ? n - 1 : 5;
+        char span[32]; /* "the last 5 epochs", "the last epoch" */
+        if (back == 1)
+            snprintf(span, sizeof span, "the last epoch");
+        else
+            snprintf(span, sizeof span, "the last %d epochs", back);
         const EpochMetrics *a = &h[n - 1 - back], *e = &h[n - 1];
         char val[64] = "";
         if (e->has_val && a->has_val)
@@ -460,21 +465,20 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
         bool noise = up && !beyond_wobble(h, n - 1 - back, e->loss - a->loss);
         if (up && !noise && e->loss >= a->loss * (1 + DIAG_DRIFT_MIN))
             return say(msg, cap, DIAG_LOSS_RISING,
-                       "training loss rose over the last %d epochs (%.3g \u2192 %.3g)%s: learning "
+                       "training loss rose over %s (%.3g \u2192 %.3g)%s: learning "
                        "rate may be too high%s",
-                       back, a->loss, e->loss, val, lr);
+                       span, a->loss, e->loss, val, lr);
         /* Up, but by no more than mini-batches make it wobble: neither a
          * warning nor "healthy". */
         const char *word = noise ? "no trend" : "healthy";
         const char *why = noise ? ", within its epoch-to-epoch noise" : "";
         if (e->has_val)
             return say(msg, cap, DIAG_HEALTHY,
-                       "%s: training loss %.3g \u2192 %.3g over the last %d epochs%s, "
+                       "%s: training loss %.3g \u2192 %.3g over %s%s, "
                        "validation %.3g",
-                       word, a->loss, e->loss, back, why, e->val_loss);
-        return say(msg, cap, DIAG_HEALTHY,
-                   "%s: training loss %.3g \u2192 %.3g over the last %d epochs%s", word, a->loss,
-                   e->loss, back, why);
+                       word, a->loss, e->loss, span, why, e->val_loss);
+        return say(msg, cap, DIAG_HEALTHY, "%s: training loss %.3g \u2192 %.3g over %s%s", word,
+                   a->loss, e->loss, span, why);
     }
     if (n == 1)
         return say(msg, cap, DIAG_HEALTHY,
