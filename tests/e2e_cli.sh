@@ -1052,7 +1052,8 @@ expect_line "$ERR" "--features: unknown feature 'x3' in 'x1,x3' \\(expected a co
     "a bad --features entry is not named with the accepted names"
 run train iris --features 'x1^2,x2^2' --no-log
 expect_rc 2
-expect_line "$ERR" 'only the generated 2-D sets' "--features on a data file is not refused"
+expect_line "$ERR" '^gradtop: --features x1\^2,x2\^2: iris is CSV text; --features makes the inputs of the generated 2-D sets' \
+    "--features on a data file is not refused"
 # The model file keeps the features: eval re-creates the run's figures,
 # predict transforms new points of two columns.
 run train circles --features 'x1^2,x2^2' --layers "" --logdir "$T/feat" --threads 1

@@ -166,7 +166,7 @@ done
 timeout 60 "$G" inspect --labels "$T/nothing" "$DATA/iris.csv" >/dev/null 2>"$T/labels.err"
 check "--labels with CSV data: exit 2" is $? 2
 check "--labels with CSV data: says why" has "$T/labels.err" \
-    "--labels $T/nothing: a labels file is for IDX images; $DATA/iris.csv is CSV text"
+    "--labels $T/nothing: $DATA/iris.csv is CSV text; --labels names the labels file of IDX images"
 cp tests/data/idx/tiny-images-idx3-ubyte "$T/tiny-images-idx3-ubyte"
 cp tests/data/idx/tiny-labels-idx1-ubyte "$T/tiny.labels"
 timeout 60 "$G" train --epochs 2 --logdir "$T/idxruns" --labels "$T/tiny.labels" \
@@ -209,81 +209,172 @@ for f in metrics.csv journal.txt; do
         "gradtop: $T/piped/$f: not a regular file (a run's files are)"
 done
 
-# ---- a generated set given a data file's options --------------------------------
-# It has no file to read them of: ignored, they hid a mistake (a labels
-# file that does not even exist).
-for opt in "--labels nonexistent" "--label 0" "--delimiter ;" "--missing drop"; do
-    # shellcheck disable=SC2086 # the option and its value, split on purpose
-    "$G" train --no-log --epochs 1 $opt xor >/dev/null 2>"$T/gen-opt.err"
-    check "xor with $opt: exit 2" is $? 2
-    check "xor with $opt: says a generated set has no file" has "$T/gen-opt.err" \
-        "${opt%% *}: xor is a generated set, with no file to read"
-done
-"$G" train --no-log --epochs 1 xor >/dev/null 2>&1
-check "xor without them still trains" is $? 0
-
-# ---- IDX images given a missing-value policy ---------------------------------------
-# Their pixels are never missing: --missing would be ignored, so it is
-# refused as --label and --delimiter are, on the command line of every
-# command and in a --config file (at its line and column).  What gradtop
-# itself wrote is taken: a run's config.txt and a sweep's best.txt record
-# missing = error, and train --resume reads a run's config.txt as it is,
-# also one that records another policy (older versions took --missing for
-# IDX images and recorded it).
+# ---- an option for one kind of dataset given for another ------------------------
+# A generated set's --samples, --noise and --features, a CSV file's --label,
+# --delimiter and --missing, IDX images' --labels: given for another kind of
+# data they would go unread (iris trained as if --noise 0.2 meant something),
+# so each is refused, on the command line of every command whatever its
+# value, naming the option, its value, the dataset, its kind and what the
+# option is for.
 mkdir "$T/idx"
 cp tests/data/idx/tiny-images-idx3-ubyte tests/data/idx/tiny-labels-idx1-ubyte "$T/idx/"
 IMG=$T/idx/tiny-images-idx3-ubyte
-WHY="is IDX images, whose pixels are never missing; --missing says what to do with the empty or NA values of CSV data"
+GEN="scatters the points of the generated 2-D sets spiral, circles, xor, gauss and moons"
+# refused WHAT ERRFILE TEXT: exit 2 (in $rc) and TEXT in ERRFILE
+refused() {
+    check "$1: exit 2" is "$rc" 2
+    check "$1: says why" has "$2" "$3"
+}
+# split CASE: CASE's fields, separated by '|', into $given, $data and $why
+split() {
+    given=${1%%|*}
+    rest=${1#*|}
+    data=${rest%%|*}
+    why=${rest#*|}
+}
 for cmd in "train --no-log --epochs 1" "race --no-log" \
-    "sweep --no-log --max-epochs 1 --space lr=choice(0.1|0.01)" "inspect"; do
-    for policy in drop error; do
-        # shellcheck disable=SC2086 # the command and its options, split on purpose
-        timeout 60 "$G" $cmd --missing $policy "$IMG" </dev/null >/dev/null 2>"$T/idx.err"
-        check "${cmd%% *} --missing $policy on IDX images: exit 2" is $? 2
-        check "${cmd%% *} --missing $policy on IDX images: says why" has "$T/idx.err" \
-            "gradtop: --missing $policy: $IMG $WHY"
+    "sweep --no-log --max-epochs 1 --space lr=choice(0.1|0.01)" "inspect" "gradcheck"; do
+    for case in "--noise 0.2|iris|iris is CSV text; --noise $GEN" \
+        "--noise 0.2|$IMG|$IMG is IDX images; --noise $GEN" \
+        "--samples 500|iris|iris is CSV text; --samples sets how many points the generated 2-D sets" \
+        "--missing drop|$IMG|$IMG is IDX images; --missing says what to do with the empty or NA values of CSV data" \
+        "--missing error|$IMG|$IMG is IDX images; --missing says what" \
+        "--label 0|$IMG|$IMG is IDX images; --label names the label column of CSV data" \
+        "--delimiter ;|fashion-mnist|fashion-mnist is IDX images with labels of their own; --delimiter separates" \
+        "--labels nonexistent|xor|xor is a generated set, with no file to read; --labels names the labels file of IDX images given by their path" \
+        "--label 0|xor|xor is a generated set, with no file to read; --label names" \
+        "--missing drop|xor|xor is a generated set, with no file to read; --missing says" \
+        "--labels $T/nothing|$DATA/iris.csv|$DATA/iris.csv is CSV text; --labels names the labels file"; do
+        split "$case"
+        # shellcheck disable=SC2086 # the command and the option, split on purpose
+        timeout 60 "$G" $cmd $given "$data" </dev/null >/dev/null 2>"$T/kind.err"
+        rc=$?
+        refused "${cmd%% *} $given with $data" "$T/kind.err" "gradtop: $given: $why"
     done
 done
-printf '# mine\nepochs = 1\n  missing =  mean\n' >"$T/idx.cfg"
-for cmd in "train" "sweep --space lr=choice(0.1|0.01)"; do
+# the interactive mode, and eval and predict, which read the data anew
+for cmd in "" "eval --model $MODEL" "predict --model $MODEL"; do
     # shellcheck disable=SC2086 # the command and its options, split on purpose
-    timeout 60 "$G" $cmd --no-log --config "$T/idx.cfg" "$IMG" >/dev/null 2>"$T/idx.err"
-    check "${cmd%% *} --config with missing = mean on IDX images: exit 2" is $? 2
-    check "${cmd%% *} --config with missing = mean on IDX images: names the line" \
-        has "$T/idx.err" "gradtop: $T/idx.cfg:3:14: missing = mean: $IMG $WHY (remove the line"
+    timeout 60 "$G" $cmd --noise 0.2 iris </dev/null >/dev/null 2>"$T/kind.err"
+    rc=$?
+    refused "'gradtop $cmd' --noise 0.2 with iris" "$T/kind.err" \
+        "gradtop: --noise 0.2: iris is CSV text; --noise $GEN"
 done
-printf 'dataset = %s\nmissing = drop\n' "$IMG" >"$T/idx2.cfg"
-timeout 60 "$G" train --no-log --epochs 1 --config "$T/idx2.cfg" >/dev/null 2>"$T/idx.err"
-check "a config file's dataset and missing = drop: exit 2" is $? 2
-check "a config file's dataset and missing = drop: names the line" has "$T/idx.err" \
-    "gradtop: $T/idx2.cfg:2:11: missing = drop: $IMG $WHY"
+for data in iris "$IMG"; do
+    timeout 60 "$G" train --no-log --epochs 1 --features "x1^2" "$data" >/dev/null 2>"$T/kind.err"
+    rc=$?
+    refused "train --features x1^2 with $data" "$T/kind.err" \
+        "gradtop: --features x1^2: $data is "
+done
+timeout 60 "$G" train --no-log --epochs 1 --noise 0.2 --samples 100 --features "x1^2" xor \
+    >/dev/null 2>&1
+check "xor still takes --noise, --samples and --features" is $? 0
+timeout 60 "$G" train --no-log --epochs 1 --label species --delimiter , --missing drop iris \
+    >/dev/null 2>&1
+check "iris still takes --label, --delimiter and --missing" is $? 0
+timeout 60 "$G" train --no-log --epochs 1 --labels "$T/idx/tiny-labels-idx1-ubyte" "$IMG" \
+    >/dev/null 2>&1
+check "IDX images by their path still take --labels" is $? 0
+# A dataset that is not there is said to be so, not called CSV text.
+timeout 60 "$G" train --no-log --noise 0.2 spirl >/dev/null 2>"$T/kind.err"
+rc=$?
+refused "--noise for an unknown name" "$T/kind.err" "gradtop: unknown dataset 'spirl'; available:"
+timeout 60 "$G" train --no-log --noise 0.2 "$T/gone.csv" >/dev/null 2>"$T/kind.err"
+rc=$?
+refused "--noise for a file that is not there" "$T/kind.err" \
+    "gradtop: $T/gone.csv: can't open: No such file or directory"
+# A sweep cannot search them either: every trial shares the data.
+timeout 60 "$G" sweep --no-log --max-epochs 1 --space "noise=uniform(0,0.5)" iris >/dev/null \
+    2>"$T/kind.err"
+rc=$?
+refused "a sweep of iris searching --noise" "$T/kind.err" \
+    "(--noise ..., for a generated set) instead"
 timeout 60 "$G" sweep --max-epochs 1 --space "missing=choice(drop|mean)" "$IMG" >/dev/null \
-    2>"$T/idx.err"
-check "a sweep searching --missing: exit 2" is $? 2
-check "a sweep searching --missing: says it is for CSV data" has "$T/idx.err" \
-    "(--missing ..., for CSV data) instead"
-timeout 60 "$G" train --epochs 2 --logdir "$T/idxruns2" "$IMG" >/dev/null 2>&1
-check "train on IDX images without --missing" is $? 0
-IRUN=$(ls -d "$T"/idxruns2/*)
-check "its config.txt records missing = error" has "$IRUN/config.txt" "missing = error"
-timeout 60 "$G" train --no-log --epochs 1 --config "$IRUN/config.txt" >/dev/null 2>"$T/idx.err"
-check "--config of an IDX run's config.txt is taken" is $? 0
+    2>"$T/kind.err"
+rc=$?
+refused "a sweep searching --missing" "$T/kind.err" "(--missing ..., for CSV data) instead"
+
+# In a --config file such a line is refused at its line and column
+# (--label and --delimiter for IDX images were refused by the loader,
+# without the line), unless it holds the option's default: every file
+# gradtop writes records every option, those that do not apply at their
+# defaults.
+for case in "label = 3|spiral|label = 3: spiral is a generated set, with no file to read; --label names the label column of CSV data (remove the line, or write the default: label = \"\")" \
+    "noise =  0.2|iris|noise = 0.2: iris is CSV text; --noise $GEN (remove the line, or write the default: noise = -1)" \
+    "samples = 50|$IMG|samples = 50: $IMG is IDX images; --samples sets how many points" \
+    "features = x1^2|iris|features = x1^2: iris is CSV text; --features makes the inputs of the generated 2-D sets" \
+    "missing =  mean|$IMG|missing = mean: $IMG is IDX images; --missing says what to do with the empty or NA values of CSV data (remove the line, or write the default: missing = error)" \
+    "label = 0|$IMG|label = 0: $IMG is IDX images; --label names the label column of CSV data" \
+    "delimiter = ;|$IMG|delimiter = ;: $IMG is IDX images; --delimiter separates the fields of CSV text (remove the line, or write the default: delimiter = auto)" \
+    "labels = $T/nothing|iris|labels = $T/nothing: iris is CSV text; --labels names the labels file"; do
+    split "$case"
+    key=${given%% *}
+    # the column of the value, after "  KEY =" and its blanks
+    col=$(printf '  %s\n' "$given" | awk -F= '{ s = substr($0, length($1) + 2); match(s, /[^ ]/); print length($1) + 1 + RSTART }')
+    printf '# mine\nepochs = 1\n  %s\n' "$given" >"$T/kind.cfg"
+    for cmd in "train" "sweep --space lr=choice(0.1|0.01)" "inspect"; do
+        # shellcheck disable=SC2086 # the command and its options, split on purpose
+        timeout 60 "$G" $cmd --config "$T/kind.cfg" "$data" </dev/null >/dev/null 2>"$T/kind.err"
+        rc=$?
+        refused "${cmd%% *} --config with '$key = ...' for $data" "$T/kind.err" \
+            "gradtop: $T/kind.cfg:3:$col: $why"
+    done
+done
+printf 'dataset = %s\nmissing = drop\n' "$IMG" >"$T/kind2.cfg"
+timeout 60 "$G" train --no-log --epochs 1 --config "$T/kind2.cfg" >/dev/null 2>"$T/kind.err"
+rc=$?
+refused "a config file's dataset and missing = drop" "$T/kind.err" \
+    "gradtop: $T/kind2.cfg:2:11: missing = drop: $IMG is IDX images"
+printf 'noise = -0.5\nsamples = 500\nfeatures = x2,x1\nlabel = ""\nlabels =\ndelimiter = auto\nmissing = error\n' \
+    >"$T/defaults.cfg"
+for data in iris "$IMG" xor; do
+    timeout 60 "$G" train --no-log --epochs 1 --config "$T/defaults.cfg" "$data" >/dev/null \
+        2>"$T/kind.err"
+    check "a config file of every data option at its default, for $data: exit 0" is $? 0
+done
+
+# What gradtop wrote loads with --config: a run's config.txt, a sweep's
+# best.txt and space.txt, for each kind of dataset.
+for data in iris xor "$IMG"; do
+    name=$(basename "$data")
+    timeout 120 "$G" train --epochs 2 --logdir "$T/kr-$name" "$data" >/dev/null 2>&1
+    check "train on $name" is $? 0
+    run=$(ls -d "$T/kr-$name"/*)
+    check "$name's config.txt records noise = -1 and missing = error" \
+        sh -c "grep -qx 'noise = -1' '$run/config.txt' && grep -qx 'missing = error' '$run/config.txt'"
+    timeout 60 "$G" train --no-log --epochs 1 --config "$run/config.txt" >/dev/null 2>"$T/kind.err"
+    check "--config of $name's config.txt is taken" is $? 0
+    timeout 120 "$G" sweep --max-epochs 1 --trials 2 --parallel 1 --space "lr=choice(0.1|0.01)" \
+        --logdir "$T/ks-$name" "$data" </dev/null >/dev/null 2>&1
+    check "a sweep over $name" is $? 0
+    sweep=$(ls -d "$T/ks-$name"/*-sweep)
+    timeout 60 "$G" train --no-log --epochs 1 --config "$sweep/best.txt" >/dev/null 2>"$T/kind.err"
+    check "--config of $name's sweep's best.txt is taken" is $? 0
+    timeout 120 "$G" sweep --no-log --max-epochs 1 --trials 1 --config "$sweep/space.txt" \
+        </dev/null >/dev/null 2>"$T/kind.err"
+    check "sweep --config of $name's sweep's space.txt is taken" is $? 0
+    timeout 120 "$G" train --resume "$run" --epochs 3 >/dev/null 2>"$T/kind.err"
+    check "train --resume of the $name run" is $? 0
+done
+# train --resume reads a run's config.txt as it is, also one that records
+# an option the dataset does not take (older versions took --missing for
+# IDX images and recorded it).
+IRUN=$(ls -d "$T"/kr-tiny-images-idx3-ubyte/*)
 sed 's/^missing = .*/missing = drop/' "$IRUN/config.txt" >"$T/idx.txt"
 cp "$T/idx.txt" "$IRUN/config.txt"
-timeout 60 "$G" train --resume "$IRUN" --epochs 3 >/dev/null 2>"$T/idx.err"
+timeout 60 "$G" train --resume "$IRUN" --epochs 4 >/dev/null 2>"$T/kind.err"
 check "train --resume of an IDX run that recorded missing = drop: exit 0" is $? 0
-timeout 120 "$G" sweep --max-epochs 1 --space "lr=choice(0.1|0.01)" --logdir "$T/idxsweep" \
-    "$IMG" >/dev/null 2>&1
-check "a sweep over IDX images" is $? 0
-timeout 60 "$G" train --no-log --epochs 1 --config "$(ls -d "$T"/idxsweep/*)/best.txt" \
-    >/dev/null 2>"$T/idx.err"
-check "--config of the best.txt of a sweep over IDX images is taken" is $? 0
+timeout 60 "$G" train --no-log --epochs 1 --config "$IRUN/config.txt" >/dev/null 2>"$T/kind.err"
+rc=$?
+refused "--config of that config.txt" "$T/kind.err" "missing = drop: $IMG is IDX images"
+timeout 120 "$G" sweep --resume "$(ls -d "$T"/ks-iris/*-sweep)" </dev/null >/dev/null 2>"$T/kind.err"
+check "sweep --resume of a sweep over iris" is $? 0
 # A CSV file of datasets/ named as a built-in is what loads: a CSV file.
 mkdir -p "$T/here/datasets"
 cp "$DATA/iris.csv" "$T/here/datasets/fashion-mnist.csv"
 case $G in /*) GABS=$G ;; *) GABS=$PWD/$G ;; esac
 (cd "$T/here" && timeout 60 "$GABS" train --no-log --epochs 1 --missing drop fashion-mnist) \
-    >/dev/null 2>"$T/idx.err"
+    >/dev/null 2>"$T/kind.err"
 check "--missing for datasets/fashion-mnist.csv, a CSV file: taken" is $? 0
 
 # ---- gradcheck of one class names the file ---------------------------------------

@@ -1147,6 +1147,152 @@ static void config_places_are_the_value_lines_and_columns(void **state)
     assert_true(set[missing] && !set[lr]);
 }
 
+/* o with dataset and one option set as the command line would set it. */
+static void data_options(Options *o, const char *dataset, const char *name, const char *value)
+{
+    options_default(o);
+    snprintf(o->dataset, sizeof o->dataset, "%s", dataset);
+    Error err = {0};
+    if (name) assert_int_equal(options_set(o, options_find(name), value, NULL, &err), ERROR_NONE);
+}
+
+/* An option of one kind of dataset set for another is refused, naming
+ * the option, its value, the dataset, its kind and what the option is
+ * for; for its own kind it is taken. */
+static void data_option_for_another_kind_is_refused_saying_why(void **state)
+{
+    (void)state;
+    Options o;
+    Error err = {0};
+    const OptionSpec *refused = NULL;
+    data_options(&o, "iris", "noise", "0.2");
+    assert_int_equal(options_check_data(&o, DATASET_KIND_CSV, NULL, NULL, NULL, &refused, &err),
+                     ERROR_INPUT);
+    assert_string_equal(err.msg, "--noise 0.2: iris is CSV text; --noise scatters the points of "
+                                 "the generated 2-D sets spiral, circles, xor, gauss and moons");
+    assert_ptr_equal(refused, options_find("noise"));
+    snprintf(o.dataset, sizeof o.dataset, "spiral");
+    assert_int_equal(options_check_data(&o, DATASET_KIND_GENERATED, NULL, NULL, NULL, NULL, &err),
+                     ERROR_NONE);
+
+    data_options(&o, "spiral", "label", "3");
+    assert_int_equal(options_check_data(&o, DATASET_KIND_GENERATED, NULL, NULL, NULL, NULL, &err),
+                     ERROR_INPUT);
+    assert_string_equal(err.msg, "--label 3: spiral is a generated set, with no file to read; "
+                                 "--label names the label column of CSV data");
+    data_options(&o, "x-images-idx3-ubyte", "delimiter", ";");
+    assert_int_equal(options_check_data(&o, DATASET_KIND_IDX, NULL, NULL, NULL, NULL, &err),
+                     ERROR_INPUT);
+    expect_contains(err.msg, "--delimiter ;: x-images-idx3-ubyte is IDX images; --delimiter");
+    data_options(&o, "fashion-mnist", "labels", "my-labels");
+    assert_int_equal(options_check_data(&o, DATASET_KIND_IDX, NULL, NULL, NULL, NULL, &err),
+                     ERROR_INPUT);
+    expect_contains(err.msg, "--labels my-labels: fashion-mnist is IDX images with labels of their "
+                             "own; --labels names the labels file of IDX images given by their "
+                             "path");
+    snprintf(o.dataset, sizeof o.dataset, "x-images-idx3-ubyte");
+    assert_int_equal(options_check_data(&o, DATASET_KIND_IDX, NULL, NULL, NULL, NULL, &err),
+                     ERROR_NONE);
+}
+
+/* What the command line gave is refused whatever its value (--missing
+ * error for IDX images says something that cannot apply); a config
+ * file's line only when it is not the default, and then at its line
+ * and column, with the default to write instead. */
+static void data_option_from_a_file_is_refused_at_its_line_unless_default(void **state)
+{
+    (void)state;
+    Options o;
+    Error err = {0};
+    bool command_line[256] = {false};
+    OptionsPlace place[256];
+    memset(place, 0, sizeof place);
+    size_t missing = (size_t)(options_find("missing") - option_table),
+           noise = (size_t)(options_find("noise") - option_table);
+    data_options(&o, "x-images-idx3-ubyte", "missing", "error");
+    place[missing] = (OptionsPlace){3, 14};
+    assert_int_equal(
+        options_check_data(&o, DATASET_KIND_IDX, command_line, "run.cfg", place, NULL, &err),
+        ERROR_NONE);
+    command_line[missing] = true;
+    assert_int_equal(
+        options_check_data(&o, DATASET_KIND_IDX, command_line, "run.cfg", place, NULL, &err),
+        ERROR_INPUT);
+    expect_contains(err.msg, "--missing error: x-images-idx3-ubyte is IDX images; --missing says "
+                             "what to do with the empty or NA values of CSV data");
+    command_line[missing] = false;
+    data_options(&o, "x-images-idx3-ubyte", "missing", "mean");
+    assert_int_equal(
+        options_check_data(&o, DATASET_KIND_IDX, command_line, "run.cfg", place, NULL, &err),
+        ERROR_INPUT);
+    assert_string_equal(err.msg, "run.cfg:3:14: missing = mean: x-images-idx3-ubyte is IDX "
+                                 "images; --missing says what to do with the empty or NA values "
+                                 "of CSV data (remove the line, or write the default: missing = "
+                                 "error)");
+    /* every value that stands for the default is the default */
+    data_options(&o, "iris", "noise", "-0.5");
+    place[noise] = (OptionsPlace){2, 9};
+    assert_int_equal(
+        options_check_data(&o, DATASET_KIND_CSV, command_line, "run.cfg", place, NULL, &err),
+        ERROR_NONE);
+    data_options(&o, "iris", "label", "");
+    assert_int_equal(options_check_data(&o, DATASET_KIND_IDX, NULL, NULL, NULL, NULL, &err),
+                     ERROR_NONE);
+    data_options(&o, "x-images-idx3-ubyte", "label", "0");
+    size_t label = (size_t)(options_find("label") - option_table);
+    place[label] = (OptionsPlace){5, 9};
+    assert_int_equal(
+        options_check_data(&o, DATASET_KIND_IDX, command_line, "run.cfg", place, NULL, &err),
+        ERROR_INPUT);
+    expect_contains(err.msg, "run.cfg:5:9: label = 0: ");
+    expect_contains(err.msg, "(remove the line, or write the default: label = \"\")");
+}
+
+/* config.txt writes every option, those a run's dataset does not take at
+ * their defaults: it loads back for every kind of dataset. */
+static void every_config_txt_passes_the_data_check(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *dataset;
+        DatasetKind kind;
+    } runs[] = {{"spiral", DATASET_KIND_GENERATED},
+                {"iris", DATASET_KIND_CSV},
+                {"fashion-mnist", DATASET_KIND_IDX},
+                {"x-images-idx3-ubyte", DATASET_KIND_IDX}};
+    for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        Options o, back;
+        data_options(&o, runs[i].dataset, NULL, NULL);
+        char *text = options_config_text(&o, NULL);
+        assert_non_null(text);
+        options_default(&back);
+        Error err = {0};
+        assert_int_equal(options_load_text(&back, text, "config.txt", NULL, &err), ERROR_NONE);
+        free(text);
+        if (options_check_data(&back, runs[i].kind, NULL, NULL, NULL, NULL, &err) != ERROR_NONE)
+            fail_msg("%s: %s", runs[i].dataset, err.msg);
+    }
+}
+
+/* The same value: as written, or standing for the same thing. */
+static void same_value_reads_special_values_as_what_they_stand_for(void **state)
+{
+    (void)state;
+    Options a, b;
+    options_default(&a);
+    options_default(&b);
+    Error err = {0};
+    const OptionSpec *noise = options_find("noise"), *lr = options_find("lr");
+    assert_int_equal(options_set(&a, noise, "-0.5", NULL, &err), ERROR_NONE);
+    assert_true(options_same_value(&a, &b, noise));
+    assert_int_equal(options_set(&a, noise, "0", NULL, &err), ERROR_NONE);
+    assert_false(options_same_value(&a, &b, noise));
+    /* the rate set to the number it follows is not following it */
+    assert_int_equal(options_set(&a, lr, "0.001", NULL, &err), ERROR_NONE);
+    assert_false(options_same_value(&a, &b, lr));
+    assert_true(options_same_value(&a, &a, lr));
+}
+
 static void config_missing_file_is_input_error(void **state)
 {
     (void)state;
@@ -1516,6 +1662,10 @@ int main(void)
         cmocka_unit_test(config_text_longer_than_its_first_guess_is_whole),
         cmocka_unit_test(locked_keys_are_skipped),
         cmocka_unit_test(config_places_are_the_value_lines_and_columns),
+        cmocka_unit_test(data_option_for_another_kind_is_refused_saying_why),
+        cmocka_unit_test(data_option_from_a_file_is_refused_at_its_line_unless_default),
+        cmocka_unit_test(every_config_txt_passes_the_data_check),
+        cmocka_unit_test(same_value_reads_special_values_as_what_they_stand_for),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -180,28 +180,15 @@ typedef struct {
     const char *value;
 } Pending;
 
-/* IDX images have no missing values: --missing given for them would be
- * ignored, so it is refused, as --label and --delimiter are (the loader
- * refuses those).  A config file's `missing = error` is taken: a run's
- * config.txt and a sweep's best.txt record the policy of every run, error
- * where none was given.  What a run directory records is not checked
- * here: train --resume and sweep --resume read it as it is. */
-static int refuse_missing_for_idx(const Options *o, const CliArgs *a, const char *config)
+/* Whether dataset names nothing there is (a typo, a file gone): the
+ * loader says so, and suggests names, where a refusal of an option for
+ * the kind of data the name suggests would call it CSV text. */
+static bool dataset_absent(const char *dataset)
 {
-    size_t k = (size_t)(options_find("missing") - option_table);
-    if (!o->dataset[0] || !a->given[k] || (!a->locked[k] && o->missing == MISSING_ERROR) ||
-        dataset_kind(o->dataset, cli_exe_dir()) != DATASET_KIND_IDX)
-        return EXIT_OK;
-    const char *policy = missing_names[o->missing];
-    if (a->locked[k])
-        fprintf(stderr, "gradtop: --missing %s: %s " OPTION_MISSING_IDX_WHY "\n", policy,
-                o->dataset);
-    else
-        fprintf(stderr,
-                "gradtop: %s:%d:%d: missing = %s: %s " OPTION_MISSING_IDX_WHY
-                " (remove the line, or write missing = error)\n",
-                config, a->config_place[k].line, a->config_place[k].column, policy, o->dataset);
-    return EXIT_USAGE;
+    char path[PATH_MAX];
+    return !dataset_is_generated_name(dataset) && !dataset_is_builtin_idx_name(dataset) &&
+           !dataset_named_file(dataset, cli_exe_dir(), path, sizeof path) &&
+           access(dataset, F_OK) != 0;
 }
 
 int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a)
@@ -386,20 +373,20 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
         fprintf(stderr, "gradtop: %s\n", err.msg);
         return EXIT_USAGE;
     }
-    /* a generated set has no file to read them of: given on the command
-     * line, they would be ignored (a config.txt holds them all, unset) */
-    static const char *const file_only[] = {"label", "labels", "delimiter", "missing"};
-    for (size_t k = 0; o->dataset[0] && dataset_is_generated_name(o->dataset) && k < 4; k++) {
-        const OptionSpec *s = options_find(file_only[k]);
-        if (s && a->locked[s - option_table]) {
-            fprintf(stderr,
-                    "gradtop: --%s: %s is a generated set, with no file to read (--label, "
-                    "--labels, --delimiter and --missing are for data files)\n",
-                    s->name, o->dataset);
-            return EXIT_USAGE;
-        }
+    /* An option of one kind of dataset given for another would go unread
+     * (--noise for iris, --label for IDX images): refused, on the command
+     * line whatever its value, in the --config file at its line unless
+     * it holds the default, which a run's config.txt, a sweep's best.txt
+     * and space.txt record for the options that do not apply to it.
+     * What a run directory records is not checked here: train --resume
+     * and sweep --resume read it as it is. */
+    if (o->dataset[0] && !dataset_absent(o->dataset) &&
+        options_check_data(o, dataset_kind(o->dataset, cli_exe_dir()), a->locked, config,
+                           a->config_place, NULL, &err)) {
+        fprintf(stderr, "gradtop: %s\n", err.msg);
+        return err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
     }
-    return refuse_missing_for_idx(o, a, config);
+    return EXIT_OK;
 }
 
 void cli_value_word(const OptionSpec *s, char *buf, size_t cap)

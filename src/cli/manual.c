@@ -175,6 +175,11 @@ void cli_man(FILE *f)
                 roff(f, s->applies);
                 fputs(".\n", f);
             }
+            if (option_data(s) != OPTDATA_ANY) {
+                fputs("Only for ", f);
+                roff(f, option_data_name(option_data(s)));
+                roff(f, "; refused for other data, in a --config file unless at its default.\n");
+            }
             fputs("Taken by ", f);
             roff(f, who);
             fputs(".\n", f);

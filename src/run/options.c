@@ -42,7 +42,7 @@ static const char *const monitor_names[] = {"val_loss", "val_accuracy", "val_mae
 const OptionSpec option_table[] = {
     /* data */
     {"label", OPTKIND_STRING, OPTGROUP_DATA, OFF(label), 0, 0, NULL,
-     "label column: name or 0-based index (default: the last)", NULL, true},
+     "a CSV file's label column: name or 0-based index (default: the last)", NULL, true},
     {"labels", OPTKIND_STRING, OPTGROUP_DATA, OFF(labels), 0, 0, NULL,
      "IDX labels file (default: found beside the images)", NULL, true},
     {"delimiter", OPTKIND_CHAR, OPTGROUP_DATA, OFF(delimiter), 0, 0, NULL,
@@ -329,16 +329,48 @@ bool option_applies(const OptionSpec *s, const Options *o)
            word_in(s->applies, name_at(sweep_scheduler_names, o->scheduler));
 }
 
+/* The sets a refusal of an option of generated sets names. */
+#define GENERATED_SETS "the generated 2-D sets spiral, circles, xor, gauss and moons"
+
+/* The options of one kind of dataset (option_data), and what each does
+ * there, as a refusal for another kind says it after "--NAME ". */
+static const struct {
+    const char *name;
+    OptionData data;
+    const char *purpose;
+} data_options[] = {
+    {"label", OPTDATA_CSV, "names the label column of CSV data"},
+    {"labels", OPTDATA_IDX_FILE, "names the labels file of IDX images given by their path"},
+    {"delimiter", OPTDATA_CSV, "separates the fields of CSV text"},
+    {"missing", OPTDATA_CSV, "says what to do with the empty or NA values of CSV data"},
+    {"samples", OPTDATA_GENERATED, "sets how many points " GENERATED_SETS " have"},
+    {"noise", OPTDATA_GENERATED, "scatters the points of " GENERATED_SETS},
+    {"features", OPTDATA_GENERATED,
+     "makes the inputs of " GENERATED_SETS " from a point's x1 and x2"},
+};
+
+/* s's row of data_options, or -1 for an option of any dataset. */
+static int data_option_at(const OptionSpec *s)
+{
+    for (size_t i = 0; i < sizeof data_options / sizeof data_options[0]; i++)
+        if (strcmp(s->name, data_options[i].name) == 0) return (int)i;
+    return -1;
+}
+
 OptionData option_data(const OptionSpec *s)
 {
-    static const char *const generated[] = {"samples", "noise", "features"};
-    static const char *const csv[] = {"label", "delimiter", "missing"};
-    for (size_t i = 0; i < sizeof generated / sizeof generated[0]; i++)
-        if (strcmp(s->name, generated[i]) == 0) return OPTDATA_GENERATED;
-    for (size_t i = 0; i < sizeof csv / sizeof csv[0]; i++)
-        if (strcmp(s->name, csv[i]) == 0) return OPTDATA_CSV;
-    if (strcmp(s->name, "labels") == 0) return OPTDATA_IDX_FILE;
-    return OPTDATA_ANY;
+    int i = data_option_at(s);
+    return i < 0 ? OPTDATA_ANY : data_options[i].data;
+}
+
+const char *option_data_name(OptionData d)
+{
+    switch (d) {
+    case OPTDATA_GENERATED: return "the generated 2-D sets";
+    case OPTDATA_CSV: return "CSV data";
+    case OPTDATA_IDX_FILE: return "IDX images given by their path";
+    default: return "";
+    }
 }
 
 bool option_data_applies_kind(OptionData d, const char *dataset, DatasetKind kind)
@@ -349,6 +381,65 @@ bool option_data_applies_kind(OptionData d, const char *dataset, DatasetKind kin
     case OPTDATA_IDX_FILE: return !dataset_is_builtin_idx_name(dataset) && kind == DATASET_KIND_IDX;
     default: return true;
     }
+}
+
+bool options_same_value(const Options *o, const Options *d, const OptionSpec *s)
+{
+    if (s->offset == OFF(hp.opt.lr) && o->lr_is_default != d->lr_is_default) return false;
+    if (s->offset != OFF(hp.opt.lr) && options_is_special(o, s) && options_is_special(d, s))
+        return true;
+    char a[OPTIONS_SPACE], b[OPTIONS_SPACE];
+    options_format(o, s, a, sizeof a);
+    options_format(d, s, b, sizeof b);
+    return strcmp(a, b) == 0;
+}
+
+/* What dataset is, for a refusal of an option it has no use for. */
+static const char *kind_words(const char *dataset, DatasetKind kind)
+{
+    switch (kind) {
+    case DATASET_KIND_GENERATED: return "a generated set, with no file to read";
+    case DATASET_KIND_IDX:
+        return dataset_is_builtin_idx_name(dataset) ? "IDX images with labels of their own"
+                                                    : "IDX images";
+    default: return "CSV text";
+    }
+}
+
+ErrorCode options_check_data(const Options *o, DatasetKind kind, const bool *command_line,
+                             const char *file, const OptionsPlace *place,
+                             const OptionSpec **refused, Error *err)
+{
+    Options *d = malloc(sizeof *d);
+    if (!d) return error_set(err, ERROR_RUNTIME, "out of memory");
+    options_default(d);
+    ErrorCode rc = ERROR_NONE;
+    for (size_t i = 0; i < option_count && !rc; i++) {
+        const OptionSpec *s = &option_table[i];
+        int at = data_option_at(s);
+        if (at < 0 || option_data_applies_kind(data_options[at].data, o->dataset, kind)) continue;
+        bool typed = command_line && command_line[i];
+        if (!typed && options_same_value(o, d, s)) continue;
+        char v[OPTIONS_PATH + 8], def[OPTIONS_PATH + 8];
+        options_format(o, s, v, sizeof v);
+        options_format(d, s, def, sizeof def);
+        /* an empty text as a config file takes it back */
+        if (!v[0]) snprintf(v, sizeof v, "\"\"");
+        if (!def[0]) snprintf(def, sizeof def, "\"\"");
+        const char *why = data_options[at].purpose, *is = kind_words(o->dataset, kind);
+        if (!typed && file && place && place[i].line > 0)
+            rc = error_set(err, ERROR_INPUT,
+                           "%s:%d:%d: %s = %s: %s is %s; --%s %s (remove the line, or write the "
+                           "default: %s = %s)",
+                           file, place[i].line, place[i].column, s->name, v, o->dataset, is,
+                           s->name, why, s->name, def);
+        else
+            rc = error_set(err, ERROR_INPUT, "--%s %s: %s is %s; --%s %s", s->name, v, o->dataset,
+                           is, s->name, why);
+        if (refused) *refused = s;
+    }
+    free(d);
+    return rc;
 }
 
 bool option_live(const OptionSpec *s)

@@ -66,18 +66,6 @@ void preset_defaults(Options *o, const char *dataset)
     }
 }
 
-/* Whether o and d hold the same value of s (the rate: both following the
- * optimizer, or the same number). */
-static bool same_value(const Options *o, const Options *d, const OptionSpec *s)
-{
-    if (s->offset == offsetof(Options, hp.opt.lr) && o->lr_is_default != d->lr_is_default)
-        return false;
-    char a[OPTIONS_PATH + 8], b[OPTIONS_PATH + 8];
-    options_format(o, s, a, sizeof a);
-    options_format(d, s, b, sizeof b);
-    return strcmp(a, b) == 0;
-}
-
 void preset_switch(Options *o, const char *from, const char *to, const bool *given)
 {
     Options was, will;
@@ -85,7 +73,9 @@ void preset_switch(Options *o, const char *from, const char *to, const bool *giv
     preset_defaults(&will, to);
     for (size_t i = 0; i < option_count; i++) {
         const OptionSpec *s = &option_table[i];
-        if ((given && given[i]) || same_value(&was, &will, s) || !same_value(o, &was, s)) continue;
+        if ((given && given[i]) || options_same_value(&was, &will, s) ||
+            !options_same_value(o, &was, s))
+            continue;
         /* the rate is the default optimizer's: another keeps its own */
         if (s->offset == offsetof(Options, hp.opt.lr) && o->hp.opt.kind != PRESET_OPTIMIZER)
             continue;

@@ -172,6 +172,12 @@ typedef struct {
     const char *meaning; /* what it does, for messages: "as many threads as cores" */
 } OptionSpecial;
 
+/* Where a config file set an option: its line and the column its value
+ * begins at (from 1); line 0 where the file did not set it. */
+typedef struct {
+    int line, column;
+} OptionsPlace;
+
 extern const OptionSpec option_table[];
 extern const size_t option_count;
 
@@ -203,11 +209,41 @@ typedef enum { OPTDATA_ANY, OPTDATA_GENERATED, OPTDATA_CSV, OPTDATA_IDX_FILE } O
     "is IDX images, whose pixels are never missing; --missing says what to do with the empty "     \
     "or NA values of CSV data"
 OptionData option_data(const OptionSpec *s);
+/* The datasets options of kind d are for, in words: "the generated 2-D
+ * sets", "CSV data", "IDX images given by their path"; "" for
+ * OPTDATA_ANY. */
+const char *option_data_name(OptionData d);
 /* Whether options of kind d mean something for dataset (a name or path
  * as dataset_load takes it) of the kind given (dataset_kind's answer, or
  * a loaded Dataset's kind): an iris run has no noise, a spiral run no
  * label column, a fashion-mnist run neither.  Reads nothing. */
 bool option_data_applies_kind(OptionData d, const char *dataset, DatasetKind kind);
+/* Whether o and d hold the same value of s, as options_format writes it
+ * (the rate: both following the optimizer or neither, and the same
+ * number; a special value: any that stands for it, as --noise -0.5
+ * stands for -1). */
+bool options_same_value(const Options *o, const Options *d, const OptionSpec *s);
+/*
+ * Refuses an option of o that cannot apply to o->dataset, of the kind
+ * given (option_data_applies_kind): unread, it would leave the run other
+ * than asked for (--noise for iris, --label for IDX images).  Options
+ * command_line marks (one flag per option_table row; may be NULL) are
+ * refused whatever their value; any other is refused unless it holds its
+ * default (options_default), which every config.txt records for the
+ * options that do not apply to its run.  One that file (may be NULL) set,
+ * at place[i] (may be NULL; line 0: not set there), is named at its line
+ * and column.  The message names the option, its value, the dataset and
+ * its kind, and what the option is for:
+ *   --noise 0.2: iris is CSV text; --noise scatters the points of the
+ *   generated 2-D sets spiral, circles, xor, gauss and moons
+ *   run.cfg:4:9: noise = 0.2: iris is CSV text; --noise ... (remove the
+ *   line, or write the default: noise = -1)
+ * ERROR_NONE when every option applies or holds its default; else
+ * ERROR_INPUT, and the option into *refused (may be NULL).
+ */
+ErrorCode options_check_data(const Options *o, DatasetKind kind, const bool *command_line,
+                             const char *file, const OptionsPlace *place,
+                             const OptionSpec **refused, Error *err);
 /* Whether the trainer can change s while a run trains: whether it is a
  * field of Options.hp. */
 bool option_live(const OptionSpec *s);
@@ -245,11 +281,6 @@ char *options_trim(char *s);
  * option_table row, then one for the dataset key: option_count + 1 in all)
  * are skipped: command-line options win. */
 ErrorCode options_load_file(Options *o, const char *path, const bool *locked, Error *err);
-/* Where a config file set an option: its line and the column its value
- * begins at (from 1); line 0 where the file did not set it. */
-typedef struct {
-    int line, column;
-} OptionsPlace;
 /* The same, also marking in set (option_count + 1 flags, as locked) each
  * key the file gave: an option the user gave wins over a dataset's own
  * defaults (presets.h); and in place (may be NULL; as many entries)
