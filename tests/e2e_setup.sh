@@ -21,8 +21,9 @@
 #   - --noise -1 and --threads 0 read "default (the set's noise)" and
 #     "all cores (N)"; a typed -1 reads "default" once left; samples and
 #     noise are shown for a generated set only, label and delimiter for a
-#     CSV file only, the labels file for IDX images only; a missing-value
-#     policy other than error is refused at F10 for IDX images;
+#     CSV file only, the labels file for IDX images only; a value set for
+#     another kind of data (a missing-value policy for IDX images, a noise
+#     for iris) is refused at F10;
 #   - --cosine-epochs 0 and --patience 0 read "the run's epochs (N)", N
 #     following the epochs row, and "off"; a typed 0 reads so once left,
 #     and the word typed back is taken;
@@ -263,9 +264,10 @@ for r in label delimiter missing samples noise; do
 done
 [ -n "$(row labels)" ] || fail "IDX images by path: no labels row"
 close idx
-# A missing-value policy chosen for iris, then IDX images chosen: their
-# pixels are never missing, and F10 refuses the policy as gradtop train
-# refuses --missing for them (the loader refuses a label column so).
+# A missing-value policy chosen for iris, then IDX images chosen: the
+# policy would go unread, and F10 refuses it as gradtop train refuses
+# --missing for them (the loader refuses a label column so), saying where
+# its hidden row shows.
 open idxmissing 120 40 "iris"
 focus missing
 keys Right
@@ -276,10 +278,29 @@ keys -l "$TMP/tiny-images-idx3-ubyte"
 keys Enter
 wait_for 'features +2' 10 || fail "the IDX images' preview did not load"
 keys F10
-wait_for 'is IDX images, whose pixels are never missing' 5 ||
+wait_for 'IDX images; --missing says what to do with the empty' 5 ||
     fail "F10 with missing drop on IDX images was not refused"
 wait_for '^ --missing drop: ' 5 || fail "the refusal does not name --missing drop"
+wait_for 'its row shows for CSV data only' 5 || fail "the refusal does not say where the row shows"
 close idxmissing
+# A noise typed for the spiral, then iris chosen: the noise would go
+# unread (it trained as if it meant something), so F10 refuses it.
+open csvnoise 120 40 "spiral"
+focus noise
+keys C-u 0 . 3 Down
+wait_for 'noise +0\.3 ' 5 || fail "noise 0.3 is not taken"
+focus dataset
+keys C-u
+keys -l iris
+keys Enter
+wait_for 'features +4' 10 || fail "iris's preview did not load"
+keys F10
+wait_for '^ --noise 0\.3: iris is CSV text; --noise scatters the points of the generated' 5 ||
+    fail "F10 with noise 0.3 for iris was not refused"
+wait_for 'its row shows for the generated 2-D sets only' 5 ||
+    fail "the noise refusal does not say where the row shows"
+[ -s "$TMP/csvnoise.exit" ] && fail "F10 started training with noise 0.3 for iris"
+close csvnoise
 echo "ok: noise and threads read 'default (0.05)' and 'all cores (N)'; rows that do not apply are hidden"
 open zero 120 40 "--lr-schedule cosine --patience 0 iris"
 row 'cosine epochs' | grep -Eq "cosine epochs +the run's epochs \(100\)" ||

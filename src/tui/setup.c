@@ -678,13 +678,17 @@ static bool try_start(Setup *s)
         s->message_role = ROLE_BAD;
         return false;
     }
-    /* as the loader refuses a label column for them (cli_parse refuses
-     * --missing given for them) */
+    /* a value set for another kind of data, unread by this one, as
+     * cli_parse refuses it; its row is hidden now: said where it shows */
     const Options *o = &s->form.opt;
-    if (o->missing != MISSING_ERROR &&
-        setup_data_kind(&s->data_kind, o->dataset, s->exe_dir) == DATASET_KIND_IDX) {
-        snprintf(s->message, sizeof s->message, "--missing %s: %.800s " OPTION_MISSING_IDX_WHY,
-                 missing_names[o->missing], o->dataset);
+    const OptionSpec *unread = NULL;
+    if (options_check_data(o, setup_data_kind(&s->data_kind, o->dataset, s->exe_dir), NULL, NULL,
+                           NULL, &unread, &err)) {
+        if (unread)
+            snprintf(s->message, sizeof s->message, "%.900s (its row shows for %s only)", err.msg,
+                     option_data_name(option_data(unread)));
+        else
+            snprintf(s->message, sizeof s->message, "%s", err.msg);
         s->message_role = ROLE_BAD;
         return false;
     }

@@ -203,11 +203,6 @@ bool option_applies(const OptionSpec *s, const Options *o);
  * (not fashion-mnist's, which comes with its own); any dataset's the
  * others. */
 typedef enum { OPTDATA_ANY, OPTDATA_GENERATED, OPTDATA_CSV, OPTDATA_IDX_FILE } OptionData;
-/* Why --missing is refused for IDX images, after "--missing drop: NAME ",
- * as the loader refuses --label and --delimiter for them. */
-#define OPTION_MISSING_IDX_WHY                                                                     \
-    "is IDX images, whose pixels are never missing; --missing says what to do with the empty "     \
-    "or NA values of CSV data"
 OptionData option_data(const OptionSpec *s);
 /* The datasets options of kind d are for, in words: "the generated 2-D
  * sets", "CSV data", "IDX images given by their path"; "" for
