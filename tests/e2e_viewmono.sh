@@ -94,4 +94,46 @@ on_screen 'A-C: runs' && fail "with colour the legend speaks of letters"
 echo "ok: with colour the runs keep their colours and have no letters"
 keys q
 wait_file "$TMP/colour.exit" 5 || fail "q did not quit"
+# ---- more runs than letters ---------------------------------------------------
+# 30 runs: with colour all are charted; without, only the newest 26, A to Z,
+# and the view says so (before, the four past Z were charted with no
+# letter, their curves not to be told from the others, and the legend
+# said A-Z).
+MANY=$TMP/many
+i=0
+while [ "$i" -lt 30 ]; do
+    "$GRADTOP" train "$PWD/datasets/iris.csv" --epochs 2 --patience 0 --seed "$i" \
+        --name "m$i" --logdir "$MANY" >"$TMP/train.out" 2>&1 ||
+        fail "gradtop train of run $i failed: $(tail -n 3 "$TMP/train.out")"
+    i=$((i + 1))
+done
+# list_letters: the letters of the list's rows on the screen, one a line
+list_letters() { screen | sed -n 's/^\[x\] \([A-Z]\)  .*iris-m[0-9]* .*/\1/p'; }
+RUN_WITH="env NO_COLOR=1"
+start_session many C.UTF-8 "view '$MANY'"
+RUN_WITH=
+resize 200 60
+wait_for 'iris-m[0-9]+ ' 10 || fail "the view does not list the 30 runs"
+wait_for 'charting the newest 26 of 30 selected runs' 5 ||
+    fail "under NO_COLOR 30 runs are charted, though only 26 have letters"
+letters=$(list_letters)
+keys End
+wait_for 'of 30 *$' 5 || fail "End did not move to the list's last row"
+letters=$(printf '%s\n%s\n' "$letters" "$(list_letters)" | sort -u | tr -d '\n')
+[ "$letters" = ABCDEFGHIJKLMNOPQRSTUVWXYZ ] ||
+    fail "under NO_COLOR the 30 runs' list gives the letters '$letters', not A to Z once each"
+on_screen 'A-Z: runs' || fail "the legend does not say A-Z"
+echo "ok: under NO_COLOR 26 of 30 runs are charted, lettered A to Z"
+keys q
+wait_file "$TMP/many.exit" 5 || fail "q did not quit"
+RUN_WITH="env TERM=xterm-256color"
+start_session manycolour C.UTF-8 "view '$MANY'"
+RUN_WITH=
+resize 200 60
+wait_for 'iris-m[0-9]+ ' 10 || fail "the view does not list the 30 runs in colour"
+on_screen 'charting the newest' && fail "with colour not every one of the 30 runs is charted"
+echo "ok: with colour all 30 runs are charted"
+keys q
+wait_file "$TMP/manycolour.exit" 5 || fail "q did not quit"
+
 echo "e2e_viewmono: all passed"

@@ -39,6 +39,8 @@
 #define REFRESH_S 0.5
 /* Runs overlaid on the charts at most (two series each: train and val). */
 #define VIEW_MAX_OVERLAY (CHARTVIEW_MAX_SERIES / 2)
+/* Without colour, at most as many as there are letters to tell them by. */
+#define VIEW_MAX_LETTERED 26
 #define FILTER_CAP 256
 #define METRIC_CAP 96
 
@@ -447,8 +449,17 @@ static void cursor_to(Viewer *v, long target)
     v->cursor_run = v->rows[v->list.cursor];
 }
 
+/* The runs the charts take at most: without colour, one for each letter
+ * (run_letter), since a run past Z could not be told from the others.
+ * (What is selected is not cut to it: the screen's colours are not known
+ * when the runs are first read.) */
+static size_t overlay_cap(void)
+{
+    return crt_colors() > 0 ? VIEW_MAX_OVERLAY : VIEW_MAX_LETTERED;
+}
+
 /* The runs on the charts: the selected ones that are listed, at most
- * VIEW_MAX_OVERLAY, the newest first when there are more; then in list
+ * overlay_cap(), the newest first when there are more; then in list
  * order with the cursor's run last (drawn on top).  Returns how many, and
  * in *n_selected how many are selected in all. */
 static int plotted_runs(Viewer *v, RunInfo **out, size_t *n_selected)
@@ -457,9 +468,9 @@ static int plotted_runs(Viewer *v, RunInfo **out, size_t *n_selected)
     for (size_t i = 0; i < v->n_rows; i++)
         if (is_selected(v, v->rows[i])) v->scratch[n++] = v->rows[i];
     *n_selected = n;
-    if (n > VIEW_MAX_OVERLAY) {
+    if (n > overlay_cap()) {
         runinfo_sort(v->scratch, n, RUN_SORT_START, true);
-        n = VIEW_MAX_OVERLAY;
+        n = overlay_cap();
     }
     int k = 0;
     RunInfo *cur = NULL;
@@ -512,7 +523,7 @@ static void colours_assign(Viewer *v)
 static char run_letter(const Viewer *v, const RunInfo *r)
 {
     if (crt_colors() > 0) return 0;
-    for (int i = 0; i < v->n_lettered && i < 26; i++)
+    for (int i = 0; i < v->n_lettered && i < VIEW_MAX_LETTERED; i++)
         if (v->lettered[i] == r) return (char)('A' + i);
     return 0;
 }
@@ -1016,7 +1027,7 @@ static void draw_chart(Viewer *v, const Metric *m, RunInfo **plot, int n_plot, i
         }
         /* without colour, the letters at the curves' ends: the runs' in
          * the list (a training curve's in lower case) */
-        int nl = v->n_lettered < 26 ? v->n_lettered : 26;
+        int nl = v->n_lettered < VIEW_MAX_LETTERED ? v->n_lettered : VIEW_MAX_LETTERED;
         if (nl > 1 && crt_colors() <= 0) {
             char last = (char)('A' + nl - 1);
             if (words && both)
@@ -1380,8 +1391,8 @@ static void on_action(Viewer *v, ViewAction a)
         bool all = v->n_rows > 0;
         for (size_t i = 0; i < v->n_rows; i++) all = all && is_selected(v, v->rows[i]);
         for (size_t i = 0; i < v->n_rows; i++) set_selected(v, v->rows[i], !all);
-        if (!all && v->n_rows > VIEW_MAX_OVERLAY)
-            notify(v, ROLE_WARN, "the charts show the newest %d of the %zu runs", VIEW_MAX_OVERLAY,
+        if (!all && v->n_rows > overlay_cap())
+            notify(v, ROLE_WARN, "the charts show the newest %zu of the %zu runs", overlay_cap(),
                    v->n_rows);
         break;
     }
