@@ -90,4 +90,17 @@ title_row | grep -q 'below: bottom edge' ||
     fail "the val_accuracy curves chart does not say what it clips: $(title_row)"
 quit_exits acc 0
 echo "ok: the val_accuracy scatter's axis starts at $low, the trials below it are arrows"
+# ---- no figure at all: every trial diverges before its first epoch --------------
+# The charts said "waiting for the first epoch..." and "no trial has a
+# figure yet" after the sweep had ended with none: nothing was coming.
+start_session none C.UTF-8 "sweep --space 'lr=loguniform(1e4,1e6)' --optimizer sgd --trials 3 \
+--max-epochs 5 --seed 1 --no-log '$PWD/datasets/diabetes.csv'"
+wait_for 'sweep finished: no trial scored an epoch' 30 || fail "the diverging sweep did not end without an epoch"
+on_screen 'waiting for the first epoch|figure yet' &&
+    fail "the sweep has ended, but its charts still wait for a figure"
+on_screen 'no trial scored an epoch +│' ||
+    fail "the curves chart does not say that no trial scored an epoch"
+on_screen '│ +no trial has a figure *$' || fail "the scatter does not say that no trial has a figure"
+quit_exits none 3
+echo "ok: a sweep that ended with no figure says so on its charts"
 echo "e2e_sweepaxes: PASS"

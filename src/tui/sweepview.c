@@ -733,7 +733,8 @@ static void draw_curves(SweepScreen *s, int top, int left, int height, int width
                      s->cursor_trial);
         c.legend = legend;
     }
-    c.empty_text = "waiting for the first epoch...";
+    /* once the sweep is over, no epoch is coming */
+    c.empty_text = s->ended ? "no trial scored an epoch" : "waiting for the first epoch...";
     c.x_axis = (ChartAxis){0, (double)E, false};
     /* each series' x and y, then every y again for the axis's fit */
     double *b = need(s, (size_t)CHARTVIEW_MAX_SERIES * 3 * (size_t)E + 16);
@@ -846,7 +847,7 @@ static void draw_scatter(SweepScreen *s, int p, int top, int left, int height, i
     char title[96];
     snprintf(title, sizeof title, "%s: best %s", sp->spec->name, monitor_names[x->monitor]);
     c.title = title;
-    c.empty_text = "no trial has a figure yet";
+    c.empty_text = s->ended ? "no trial has a figure" : "no trial has a figure yet";
     size_t n = (size_t)s->n_started;
     /* every point's x and y, then n for the axis's fit */
     double *b = need(s, 3 * n + 16);
