@@ -17,7 +17,9 @@
 # named its writer, whose HParams session start names its model.gtm (it
 # said "step"); of another writer's, whose steps may count batches, "step",
 # in the list too, and its status, which an event file does not tell,
-# "unknown" once it is quiet (it read blank).
+# "unknown" once it is quiet (it read blank).  A long metric name, named
+# once in the list's header, is cut there with an ellipsis and leaves the
+# other columns their room (it ran off the screen's edge at 80x24).
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_xtitle.sh
 set -u
@@ -151,13 +153,14 @@ every_size "view of an event file alone" "80x24 120x40" "$BY_EPOCH" "$BY_EPOCH"
 screen | grep -Eq '^run .* status +epoch +best' || fail "the list of an event file alone does not say epoch"
 quit_exits alone 0
 
-# other_events FILE: an event file of another writer (no source_metadata
-# in its first record), a loss at steps 25, 50, ... 1000.
+# other_events FILE [TAG]: an event file of another writer (no
+# source_metadata in its first record), a loss (tagged TAG, or "loss") at
+# steps 25, 50, ... 1000.
 other_events() {
-    perl -e "$TFRECORD_PERL"'
+    TAG=${2:-loss} perl -e "$TFRECORD_PERL"'
         my $out = record("\x09" . pack("d<", 1000) . "\x1a" . varint(13) . "brain.Event:2");
         for my $s (1 .. 40) {
-            my $val = "\x0a\x04loss\x15" . pack("f<", 1 / $s);
+            my $val = "\x0a" . varint(length $ENV{TAG}) . $ENV{TAG} . "\x15" . pack("f<", 1 / $s);
             my $sum = "\x0a" . varint(length $val) . $val;
             $out .= record("\x09" . pack("d<", 1000 + $s) . "\x10" . varint($s * 25) . "\x2a" . varint(length $sum) . $sum);
         }
@@ -191,3 +194,24 @@ esac
 echo "ok: the view's help says when it counts steps, and the status of event files alone"
 keys '?'
 quit_exits other 0
+
+# ---- gradtop view: a long metric name in the list's header ---------------------
+# Another writer's runs whose one metric has a long tag: the list's header
+# names it once after "best", cut with an ellipsis (at 24 columns, or at
+# the screen's edge), and it leaves the name and the dataset their room.
+# It took the tag's whole width: at 80x24 the dataset column was cut to
+# "dat…" and the tag ran off the screen's edge with nothing to say so.
+LONG=val/a_rather_long_name_for_the_cross_entropy_loss_on_holdout
+mkdir -p "$TMP/long/torch-a" "$TMP/long/torch-b"
+other_events "$TMP/long/torch-a/events.out.tfevents.1000.host" "$LONG"
+other_events "$TMP/long/torch-b/events.out.tfevents.1000.host" "$LONG"
+start_session long C.UTF-8 "view '$TMP/long'"
+resize 80 24
+wait_for 'torch-b ' 15 || fail "view does not list the runs of a long metric name"
+wait_for '^run +name +dataset .* best val/a_rather_long_name_f…$' 5 ||
+    fail "at 80x24 the list's header does not keep the dataset's title and cut the long metric name"
+resize 60 16
+wait_for '^run .* best val/a_rather_long[a-z_]*…$' 5 ||
+    fail "at 60x16 the list's header does not cut the long metric name at the screen's edge"
+echo "ok: a long metric name is cut in the list's header, and leaves the other columns their room"
+quit_exits long 0

@@ -669,7 +669,8 @@ static void list_columns(const Viewer *v, int width, ListCols *c)
     }
     if (!shared) c->shared_tag[0] = '\0';
     /* "best", the sort's arrow, a blank and the metric */
-    c->best_head = c->shared_tag[0] ? 6 + crt_width(c->shared_tag) : 0;
+    /* a long one (another writer's tag) is cut, as a figure's column is */
+    c->best_head = c->shared_tag[0] ? 6 + clampi(crt_width(c->shared_tag), 0, 24) : 0;
     if (c->best_head < c->best) c->best_head = c->best;
     /* marker "[x] " and swatch "## ", spaces between columns */
     int fixed = 7 + c->status + 1 + c->epoch + 1 + c->best_head + 1;
@@ -816,9 +817,11 @@ static void draw_list(Viewer *v, int top, int height, int width)
     int head = c.shared_tag[0] ? c.best_head : c.best + (c.show_tag ? c.best_tag + 1 : 0);
     put(y, x, head, title, h);
     int hw = crt_width(h);
-    if (c.shared_tag[0]) { /* the metric of every row's figure */
-        put(y, x + hw + 1, head - hw - 1, crt_attr(ROLE_DIM), c.shared_tag);
-        hw += 1 + crt_width(c.shared_tag);
+    if (c.shared_tag[0]) {        /* the metric of every row's figure */
+        int room = head - hw - 1; /* and no further than the screen's edge */
+        if (room > width - (x + hw + 1)) room = width - (x + hw + 1);
+        wattrset(stdscr, crt_attr(ROLE_DIM));
+        hw += 1 + (room > 0 ? crt_puts(stdscr, y, x + hw + 1, room, c.shared_tag) : 0);
     }
     /* the header's free end: the position in the list goes there */
     int free_from = x + hw + 1, free_to = width;
