@@ -100,13 +100,7 @@ wait_file "$TMP/colour.exit" 5 || fail "q did not quit"
 # letter, their curves not to be told from the others, and the legend
 # said A-Z).
 MANY=$TMP/many
-i=0
-while [ "$i" -lt 30 ]; do
-    "$GRADTOP" train "$PWD/datasets/iris.csv" --epochs 2 --patience 0 --seed "$i" \
-        --name "m$i" --logdir "$MANY" >"$TMP/train.out" 2>&1 ||
-        fail "gradtop train of run $i failed: $(tail -n 3 "$TMP/train.out")"
-    i=$((i + 1))
-done
+iris_runs "$MANY" m 30 2
 # list_letters: the letters of the list's rows on the screen, one a line
 list_letters() { screen | sed -n 's/^\[x\] \([A-Z]\)  .*iris-m[0-9]* .*/\1/p'; }
 RUN_WITH="env NO_COLOR=1"

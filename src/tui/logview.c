@@ -1080,7 +1080,12 @@ static void draw_charts(Viewer *v, int top, int height, int width)
     if (n_selected > (size_t)n_plot) {
         char m[96];
         snprintf(m, sizeof m, "charting the newest %d of %zu selected runs", n_plot, n_selected);
-        put_right(top + height - 1, 0, width, crt_attr(ROLE_WARN), m);
+        int row = top + height - 1, at = width - crt_width(m);
+        put_right(row, 0, width, crt_attr(ROLE_WARN), m);
+        /* over the last chart's x labels: a label it covers in part goes
+         * whole ("5" of 5000 would read as a tick at 5) */
+        for (int x = at - 1; x >= 0 && (mvinch(row, x) & A_CHARTEXT) != ' '; x--)
+            mvaddch(row, x, ' ');
     }
 }
 

@@ -309,6 +309,19 @@ quit_exits() {
 # resize COLUMNS ROWS: resizes the session's window.
 resize() { T resize-window -t "$PANE" -x "$1" -y "$2"; }
 
+# iris_runs DIR PREFIX N EPOCHS: N runs of `gradtop train` on iris under
+# DIR, named PREFIX0 to PREFIX(N-1), of EPOCHS epochs each, the seed their
+# number; fails as soon as one does.
+iris_runs() {
+    _ir=0
+    while [ "$_ir" -lt "$3" ]; do
+        "$GRADTOP" train "$PWD/datasets/iris.csv" --epochs "$4" --patience 0 --seed "$_ir" \
+            --name "$2$_ir" --logdir "$1" >"$TMP/train.out" 2>&1 ||
+            fail "gradtop train of run $2$_ir failed: $(tail -n 3 "$TMP/train.out")"
+        _ir=$((_ir + 1))
+    done
+}
+
 # ---- forms and views: what the scripts that drive them share ---------------
 
 # focused: the form's focused row ("> LABEL ..."), or nothing.
