@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -107,7 +108,22 @@ static bool check_racers(const Options *opt, const char *text, char *err, size_t
 
 DatasetKind setup_data_kind(SetupDataKind *k, const char *dataset, const char *exe_dir)
 {
-    if (k->known && strcmp(k->name, dataset) == 0) return k->kind;
+    /* a regular file's identity: a pipe's mtime moves as it is written,
+     * and dataset_kind never reads one (CSV, whatever it holds) */
+    struct stat st;
+    bool exists = stat(dataset, &st) == 0 && S_ISREG(st.st_mode);
+    if (k->known && strcmp(k->name, dataset) == 0 && exists == k->exists &&
+        (!exists ||
+         (st.st_dev == k->dev && st.st_ino == k->ino && st.st_size == k->size &&
+          st.st_mtim.tv_sec == k->mtime.tv_sec && st.st_mtim.tv_nsec == k->mtime.tv_nsec)))
+        return k->kind;
+    k->exists = exists;
+    if (exists) {
+        k->dev = st.st_dev;
+        k->ino = st.st_ino;
+        k->size = st.st_size;
+        k->mtime = st.st_mtim;
+    }
     k->kind = dataset_kind(dataset, exe_dir);
     k->told++;
     k->known = strlen(dataset) < sizeof k->name;

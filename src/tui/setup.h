@@ -10,6 +10,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "gradtop/data/dataset.h"
 #include "gradtop/run/options.h"
@@ -41,16 +43,25 @@ SetupResult setup_run(Options *opt, const char *exe_dir, const bool *locked, con
                       SetupResult mode);
 
 /*
- * The kind of data the dataset row names, told once per name: the rows
- * that apply to one kind of data ask at every draw, several times a
- * frame, and dataset_kind looks for files (stat, open, realpath).  A
- * name other than the last is told anew (dataset_kind with exe_dir);
- * told counts how often, for tests.
+ * The kind of data the dataset row names, told once per name and file:
+ * the rows that apply to one kind of data ask at every draw, several
+ * times a frame, and dataset_kind looks for files (stat, open, realpath).
+ * A name other than the last is told anew (dataset_kind with exe_dir),
+ * and so is the same name once the file it names is another (one made
+ * where there was none, one renamed into its place, one rewritten: the
+ * form stays open while a person fetches the data); told counts how
+ * often, for tests.
  */
 typedef struct {
     char name[OPTIONS_PATH];
     DatasetKind kind;
     bool known;
+    /* the regular file of that name when its kind was told (stat) */
+    bool exists;
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    struct timespec mtime;
     unsigned long told;
 } SetupDataKind;
 DatasetKind setup_data_kind(SetupDataKind *k, const char *dataset, const char *exe_dir);
