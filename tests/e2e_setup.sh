@@ -28,7 +28,9 @@
 #     following the epochs row, and "off"; a typed 0 reads so once left,
 #     and the word typed back is taken;
 #   - the "(command line)" mark goes when the value is changed and comes
-#     back when it is changed back.
+#     back when it is changed back;
+#   - a data file that comes while the form is open, named before it was
+#     there, is previewed once it is.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_setup.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -372,6 +374,21 @@ row 'no log' | grep -q '(com' || fail "--no-log is not marked at 80 columns: $(r
 case $(row 'no log') in *'……'*) fail "the no log row's mark ends in two ellipses: $(row 'no log')" ;; esac
 close cut
 echo "ok: at 80 columns a cut '(command line)' ends in one ellipsis"
+
+# ---- a data file fetched while the form is open ------------------------------------
+# (the preview and the rows were kept for the name: the preview said the file
+# was not there, and F10 refused it, after it had come)
+rm -f "$TMP/late.csv" "$TMP/late.exit"
+T kill-session -t "$PANE" >/dev/null 2>&1
+T new-session -d -s "$PANE" -x 120 -y 40 \
+    "cd '$PWD' && LANG=C.UTF-8 LC_ALL=C.UTF-8 '$GRADTOP' --no-log '$TMP/late.csv'; echo \$? > '$TMP/late.exit'; sleep 60" ||
+    fail "tmux cannot start a session"
+wait_for 'F10' 10 || fail "late: the setup screen did not come up"
+wait_for 'the loader found a problem' 10 || fail "late: the preview does not say that the file cannot be read"
+cp datasets/iris.csv "$TMP/late.csv"
+wait_for 'rows +150' 10 || fail "late: the preview did not load the file once it came"
+close late
+echo "ok: a data file fetched while the form is open is previewed once it is there"
 
 echo "e2e_setup: all passed"
 exit 0

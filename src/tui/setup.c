@@ -229,11 +229,17 @@ static bool sweep_checks(Setup *s)
     return false;
 }
 
-static void preview_key(const Options *o, char *buf, size_t cap)
+/* What the preview shows: the data options, and how often the dataset's
+ * kind was told (setup_data_kind tells it anew when the file it names
+ * changes: a file fetched while the form is open is loaded once it is
+ * there, not kept out by the error of when it was not). */
+static void preview_key(Setup *s, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%s|%s|%s|%d|%d|%d|%g|%llu|%u", o->dataset, o->label, o->labels,
+    const Options *o = &s->form.opt;
+    setup_data_kind(&s->data_kind, o->dataset, s->exe_dir);
+    snprintf(buf, cap, "%s|%s|%s|%d|%d|%d|%g|%llu|%u|%lu", o->dataset, o->label, o->labels,
              o->delimiter, (int)o->missing, o->samples, o->noise, (unsigned long long)o->seed,
-             o->features);
+             o->features, s->data_kind.told);
 }
 
 static void preview_load(Setup *s, const char *key)
@@ -298,7 +304,7 @@ static void preview_load(Setup *s, const char *key)
 static void preview_update(Setup *s, bool *loading_shown)
 {
     char key[sizeof s->pv.key];
-    preview_key(&s->form.opt, key, sizeof key);
+    preview_key(s, key, sizeof key);
     if (s->pv.loaded && strcmp(key, s->pv.key) == 0) return;
     if (strcmp(key, s->pending_key) != 0) {
         snprintf(s->pending_key, sizeof s->pending_key, "%s", key);
@@ -393,7 +399,7 @@ static void draw_preview(Setup *s, int top, int left, int height, int width)
     crt_set(stdscr, ROLE_TITLE);
     crt_puts(stdscr, y++, left, width, "preview");
     char key[sizeof s->pv.key];
-    preview_key(&s->form.opt, key, sizeof key);
+    preview_key(s, key, sizeof key);
     if (!p->loaded || strcmp(key, p->key) != 0) {
         crt_set(stdscr, ROLE_DIM);
         snprintf(v, sizeof v, "loading %s...", s->form.opt.dataset);
@@ -680,7 +686,7 @@ static bool try_start(Setup *s)
         return false;
     }
     char key[sizeof s->pv.key];
-    preview_key(&s->form.opt, key, sizeof key);
+    preview_key(s, key, sizeof key);
     /* F10 typed before the preview loaded this choice: loaded now, so that
      * data that cannot be loaded is refused here, as once the preview shows
      * it (a race or a sweep would end the program over it, the form lost) */
