@@ -1327,6 +1327,24 @@ static void loss_spike_fires_on_a_hundredfold_jump_that_stays_up_only(void **sta
     assert_int_equal(run_diag(&d), DIAG_HEALTHY);
 }
 
+/* A step loss past float's range (infinite) among the points rule 2
+ * reads, older than the newest DIAG_SPIKE_WINDOW: it is said as rule 1
+ * says one, not as a jump of "\u00d7inf" to "inf". */
+static void a_loss_past_floats_range_is_said_wherever_rule_2_reads(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_healthy(&d, 12);
+    diag_jump(&d, 0.05f, INFINITY, 0.5f, DIAG_SPIKE_AFTER + 20);
+    assert_true(d.in.n_steps - 21 >= DIAG_SPIKE_WINDOW); /* older than the newest 32 */
+    assert_true(d.in.n_steps - 21 <= DIAG_SPIKE_WINDOW + DIAG_SPIKE_AFTER);
+    DiagnosisKind kind = run_diag(&d);
+    assert_string_equal(d.msg, "the training loss grew past 3.4e+38 (lr 0.001): learning rate "
+                               "too high or inputs unscaled");
+    assert_null(strstr(d.msg, "inf"));
+    assert_int_equal(kind, DIAG_NOT_FINITE);
+}
+
 /* The spiral at its preset (Adam at 0.03, batch 32, seed 0), the last 96
  * batch losses after epoch 190: converged, its batches mostly between
  * 0.01 and 0.1, and one hard batch, ×14 (0.0174 -> 0.237), 30 steps
@@ -2147,6 +2165,7 @@ int main(void)
         cmocka_unit_test(not_finite_loss_fires_first),
         cmocka_unit_test(loss_spike_fires_on_a_hundredfold_jump_that_stays_up_only),
         cmocka_unit_test(loss_spike_tells_a_hard_batch_from_a_step_that_threw_the_model_off),
+        cmocka_unit_test(a_loss_past_floats_range_is_said_wherever_rule_2_reads),
         cmocka_unit_test(rising_training_loss_fires_after_three_rises),
         cmocka_unit_test(a_training_loss_up_within_its_wobble_is_noise),
         cmocka_unit_test(overfitting_fires_when_validation_rises_as_training_falls),

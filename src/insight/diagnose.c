@@ -212,7 +212,11 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
     int n = in->n_epochs > 0 && h ? in->n_epochs : 0;
     const float *st = in->step_loss;
     int ns = in->n_steps > 0 && st ? in->n_steps : 0;
-    int s0 = ns > DIAG_SPIKE_WINDOW ? ns - DIAG_SPIKE_WINDOW : 0;
+    /* the oldest step point rule 2 judges (it reads DIAG_SPIKE_AFTER
+     * points after each): rule 1 reads as far, so that rule 2 never meets
+     * a point that is not finite ("jumped \u00d7inf") */
+    int s0 =
+        ns > DIAG_SPIKE_WINDOW + DIAG_SPIKE_AFTER ? ns - DIAG_SPIKE_WINDOW - DIAG_SPIKE_AFTER : 0;
     char lr[48];
     lr_text(in, lr, sizeof lr);
     if (cap > 0) msg[0] = '\0';
@@ -245,8 +249,7 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
      * steps after it still well above where they were: a hard batch jumps
      * as far, but the next batches fall back to the loss before it. */
     double best_ratio = 0, from = 0, to = 0, stayed = 0;
-    int oldest = ns - DIAG_SPIKE_AFTER - DIAG_SPIKE_WINDOW;
-    for (int i = oldest > 1 ? oldest : 1; i + DIAG_SPIKE_AFTER < ns; i++) {
+    for (int i = s0 > 1 ? s0 : 1; i + DIAG_SPIKE_AFTER < ns; i++) {
         int b = i > DIAG_SPIKE_HISTORY ? i - DIAG_SPIKE_HISTORY : 0;
         double med = median(st + b, i - b);
         if (!(med > 0) || st[i] < DIAG_SPIKE_FLOOR) continue;

@@ -444,7 +444,9 @@ typedef struct {
  * One plain-language sentence about the run into msg (cap bytes, UTF-8,
  * always terminated), with the numbers that triggered it.  The first rule
  * that fires wins, in this order (most urgent, most specific first):
- *   1 DIAG_NOT_FINITE   the last epoch's loss or a recent step's is NaN/inf;
+ *   1 DIAG_NOT_FINITE   the last epoch's loss, or one of the newest
+ *                       DIAG_SPIKE_WINDOW + DIAG_SPIKE_AFTER step losses
+ *                       (those rule 2 reads), is NaN/inf;
  *   2 DIAG_LOSS_SPIKE   among the newest DIAG_SPIKE_WINDOW step losses before
  *                       the last DIAG_SPIKE_AFTER, one
  *                       >= DIAG_SPIKE_FLOOR and DIAG_SPIKE_RATIO × the median
