@@ -390,5 +390,15 @@ wait_for 'rows +150' 10 || fail "late: the preview did not load the file once it
 close late
 echo "ok: a data file fetched while the form is open is previewed once it is there"
 
+# A long value given on the command line runs on to its "(command line)"
+# note, focused or not, with a blank before the note (focused, it ran up
+# to the note: "...and-more(command line)")
+open given 100 40 "--logdir /tmp/a-very-long-directory-name-for-runs/and-more iris"
+focus logdir
+wait_for '^ > logdir +.*and-more +\(command line\)' 5 ||
+    fail "given: the focused logdir row runs into its note: $(focused)"
+close given
+echo "ok: a focused value given on the command line stops a blank short of its note"
+
 echo "e2e_setup: all passed"
 exit 0

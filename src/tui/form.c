@@ -620,7 +620,9 @@ void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width)
         if (foc && !chooser) {
             /* the value scrolled to keep the cursor in view, which is
              * drawn reversed */
-            x += textedit_draw(w, y, x, inner + 1, fd->text, f->cursor, true);
+            int fw = inner + 1; /* the cursor's cell too, short of the edge */
+            if (x + fw > edge) fw = edge - x;
+            x += textedit_draw(w, y, x, fw, fd->text, f->cursor, true);
         } else {
             /* the end of a value too long still says the most */
             const char *shown = fd->text;
