@@ -581,4 +581,25 @@ misaligned=$(echo "$events" | awk '!(substr($0, 25, 1) == " " && substr($0, 26, 
 [ -z "$misaligned" ] || fail "events whose text after the word is not in column 26: $misaligned"
 quit_exits columns 0
 echo "ok: the events list's lines, early_stopped ends among them, align after the word"
+
+# ---- the header's epochs: what ended trials took, not their full length -----------
+# (a trial that stopped early kept counting --max-epochs in "of at most N",
+# and a finished sweep's header still read "epochs 26 of at most 324")
+start_session ceiling C.UTF-8 "sweep --paused --space 'lr=loguniform(1e-3,3e-1)' --trials 3 \
+--max-epochs 40 --patience 2 --parallel 1 --seed 3 --logdir '$TMP/ceiling' '$PWD/datasets/iris.csv'"
+wait_for '^ *0 +paused' 15 || fail "the paused sweep shows no paused trial 0"
+keys p
+wait_for '^ *0 +early stop' 60 || fail "trial 0 alone did not stop early"
+e0=$(row 0 | awk '{print $4}' | cut -d/ -f1)
+header=$(screen | head -n 1)
+echo "$header" | grep -Eq "epochs $e0 of at most $((e0 + 2 * 40))( |\$)" ||
+    fail "with trial 0 ended at epoch $e0 and two trials of 40 to come, the header reads: $header"
+keys ' '
+wait_for 'sweep finished: best trial' 60 || fail "the resumed sweep did not finish"
+total=$(awk -F, 'NR > 1 { n += $4 } END { print n }' "$TMP"/ceiling/*-sweep/trials.csv)
+header=$(screen | head -n 1)
+echo "$header" | grep -Eq "epochs $total  took " ||
+    fail "the finished sweep's header does not give the $total epochs of trials.csv alone: $header"
+quit_exits ceiling 0
+echo "ok: the header's epochs count an ended trial at what it took, and once ended the total alone"
 echo "e2e_sweepview: PASS"
