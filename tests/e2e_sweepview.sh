@@ -602,4 +602,22 @@ echo "$header" | grep -Eq "epochs $total  took " ||
     fail "the finished sweep's header does not give the $total epochs of trials.csv alone: $header"
 quit_exits ceiling 0
 echo "ok: the header's epochs count an ended trial at what it took, and once ended the total alone"
+
+# ---- the finished line leaves out whole what does not fit ---------------------------
+# (it was cut where the width ran out: "files in /tmp/s30-..." at 120
+# columns, "a trains it in full, enter op..." at 80)
+start_session finline C.UTF-8 "sweep --space 'lr=loguniform(1e-3,1e-1)' --trials 2 --max-epochs 3 \
+--parallel 1 --seed 3 --logdir '$TMP/finline' \
+'$PWD/datasets/iris.csv'"
+wait_for 'sweep finished: best trial' 60 || fail "the sweep did not finish"
+sweepdir=$(ls -d "$TMP"/finline/*-sweep)
+fin=$(screen | grep 'sweep finished: best trial')
+case $fin in *"files in $sweepdir"*) ;; *) fail "at 120 columns the finished line does not name $sweepdir whole: $fin" ;; esac
+resize 80 24
+wait_for '^ sweep iris' 10 || fail "the screen was not drawn again at 80x24"
+fin=$(screen | grep 'sweep finished: best trial')
+echo "$fin" | grep -Eq '^ sweep finished: best trial [0-9]+ \(val_loss [0-9.]+\): a trains it in full *$' ||
+    fail "at 80 columns the finished line is not its head and first key whole: $fin"
+quit_exits finline 0
+echo "ok: the finished line leaves out whole what does not fit, the directory kept where it fits"
 echo "e2e_sweepview: PASS"

@@ -1091,13 +1091,22 @@ static void draw_message(SweepScreen *s, int y, int cols)
         int b = best_trial(s);
         char fig[32];
         if (b >= 0) num(fig, sizeof fig, s->tv[b].best);
-        if (b >= 0)
-            snprintf(line, sizeof line,
-                     "sweep %s: best trial %d (%s %s): a trains it in full, enter opens a trial, "
-                     "q quits%s%s",
-                     s->stopping ? "stopped" : "finished", b, monitor_names[s->x->monitor], fig,
-                     s->x->dir[0] ? "; files in " : "", s->x->dir);
-        else
+        if (b >= 0) {
+            /* what does not fit is left out whole, not cut mid-word: the
+             * keys the bar names too, before the files' directory, then
+             * all but the first key */
+            static const char *const keys[] = {
+                ": a trains it in full, enter opens a trial, q quits", "",
+                ": a trains it in full, enter opens a trial, q quits", ": a trains it in full", ""};
+            for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+                bool dir = k < 2 && s->x->dir[0];
+                if (k == 1 && !dir) continue; /* --no-log: no directory to keep */
+                snprintf(line, sizeof line, "sweep %s: best trial %d (%s %s)%s%s%s",
+                         s->stopping ? "stopped" : "finished", b, monitor_names[s->x->monitor], fig,
+                         keys[k], dir ? "; files in " : "", dir ? s->x->dir : "");
+                if (crt_width(line) <= cols - 2) break;
+            }
+        } else
             snprintf(line, sizeof line, "sweep %s: no trial scored an epoch",
                      s->stopping ? "stopped" : "finished");
         role = b >= 0 ? ROLE_GOOD : ROLE_BAD;
