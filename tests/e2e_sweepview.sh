@@ -620,4 +620,19 @@ echo "$fin" | grep -Eq '^ sweep finished: best trial [0-9]+ \(val_loss [0-9.]+\)
     fail "at 80 columns the finished line is not its head and first key whole: $fin"
 quit_exits finline 0
 echo "ok: the finished line leaves out whole what does not fit, the directory kept where it fits"
+
+# ---- gradtop view of a sweep directory shows the drawn values -------------------
+# (a rate drawn from loguniform, 0.028744269319102043, is wider than its
+# column, and a figure is never cut: the column showed only an ellipsis)
+"$GRADTOP" sweep --space 'lr=loguniform(1e-3,1e-1)' --trials 2 --max-epochs 2 --parallel 1 \
+    --seed 3 --logdir "$TMP/viewed" "$PWD/datasets/iris.csv" >"$TMP/viewed.out" 2>&1 ||
+    fail "the headless sweep to view failed: $(cat "$TMP/viewed.out")"
+sweepdir=$(ls -d "$TMP"/viewed/*-sweep)
+lr0=$(awk -F, 'NR == 2 { printf "%.6g", $(NF - 1) }' "$sweepdir/trials.csv")
+start_session viewed C.UTF-8 "view '$sweepdir'"
+wait_for 'trial-000' 10 || fail "the view of the sweep directory does not list trial 0"
+screen | grep 'trial-000' | grep -q " $lr0 " ||
+    fail "the view's row of trial 0 does not show its rate $lr0: $(screen | grep 'trial-000')"
+quit_exits viewed 0
+echo "ok: the view of a sweep directory shows a drawn rate rounded to its column"
 echo "e2e_sweepview: PASS"
