@@ -455,4 +455,23 @@ misaligned4() { awk '/^trial / && !(substr($0, 25, 1) == " " && substr($0, 26, 1
 check "what follows each word starts in column 26: $(misaligned4 "$T/thousand.txt" | head -n 3)" \
     [ -z "$(misaligned4 "$T/thousand.txt")" ]
 
+# The best trial is the one with the best figure at its best epoch, as the
+# screen ranks them and trials.csv's best column and best.txt give it, also
+# under --no-restore-best, where a trial keeps its last epoch's weights and
+# the result line's figures are theirs.  (The result and best.txt ranked by
+# the last epoch's figures: here trial 3 while the screen and the best
+# column named trial 2.)
+"$G" sweep iris --space "lr=loguniform(1e-3,3e-1)" --trials 8 --max-epochs 20 --patience 3 \
+    --no-restore-best --seed 4 --logdir "$T/norestore" >"$T/norestore.out" 2>&1
+check "a sweep under --no-restore-best exits 0" [ $? -eq 0 ]
+nr=$(ls -d "$T"/norestore/*-sweep)
+by_best=$(awk -F, 'NR > 1 && $6 > 0 && (b == "" || $7 < b) { b = $7; i = $1 } END { print i }' "$nr/trials.csv")
+by_last=$(awk -F, 'NR > 1 && $6 > 0 && (b == "" || $10 < b) { b = $10; i = $1 } END { print i }' "$nr/trials.csv")
+check "this case ranks another trial first by the last epoch's val_loss ($by_last) than by the best ($by_best)" \
+    [ "$by_best" != "$by_last" ]
+check "the result names trial $by_best, the best val_loss in trials.csv: $(tail -n 1 "$T/norestore.out" | cut -c1-60)" \
+    grep -q "^result: status=completed trials=8 epochs_total=[0-9]* best_trial=$by_best " "$T/norestore.out"
+check "best.txt names trial $by_best too: $(head -n 1 "$nr/best.txt" | cut -c1-60)" \
+    grep -q "^# the best trial of this sweep: trial $by_best " "$nr/best.txt"
+
 check_done

@@ -581,4 +581,58 @@ misaligned=$(echo "$events" | awk '!(substr($0, 25, 1) == " " && substr($0, 26, 
 [ -z "$misaligned" ] || fail "events whose text after the word is not in column 26: $misaligned"
 quit_exits columns 0
 echo "ok: the events list's lines, early_stopped ends among them, align after the word"
+
+# ---- the header's epochs: what ended trials took, not their full length -----------
+# (a trial that stopped early kept counting --max-epochs in "of at most N",
+# and a finished sweep's header still read "epochs 26 of at most 324")
+start_session ceiling C.UTF-8 "sweep --paused --space 'lr=loguniform(1e-3,3e-1)' --trials 3 \
+--max-epochs 40 --patience 2 --parallel 1 --seed 3 --logdir '$TMP/ceiling' '$PWD/datasets/iris.csv'"
+wait_for '^ *0 +paused' 15 || fail "the paused sweep shows no paused trial 0"
+keys p
+wait_for '^ *0 +early stop' 60 || fail "trial 0 alone did not stop early"
+e0=$(row 0 | awk '{print $4}' | cut -d/ -f1)
+header=$(screen | head -n 1)
+echo "$header" | grep -Eq "epochs $e0 of at most $((e0 + 2 * 40))( |\$)" ||
+    fail "with trial 0 ended at epoch $e0 and two trials of 40 to come, the header reads: $header"
+keys ' '
+wait_for 'sweep finished: best trial' 60 || fail "the resumed sweep did not finish"
+total=$(awk -F, 'NR > 1 { n += $4 } END { print n }' "$TMP"/ceiling/*-sweep/trials.csv)
+header=$(screen | head -n 1)
+echo "$header" | grep -Eq "epochs $total  took " ||
+    fail "the finished sweep's header does not give the $total epochs of trials.csv alone: $header"
+quit_exits ceiling 0
+echo "ok: the header's epochs count an ended trial at what it took, and once ended the total alone"
+
+# ---- the finished line leaves out whole what does not fit ---------------------------
+# (it was cut where the width ran out: "files in /tmp/s30-..." at 120
+# columns, "a trains it in full, enter op..." at 80)
+start_session finline C.UTF-8 "sweep --space 'lr=loguniform(1e-3,1e-1)' --trials 2 --max-epochs 3 \
+--parallel 1 --seed 3 --logdir '$TMP/finline' \
+'$PWD/datasets/iris.csv'"
+wait_for 'sweep finished: best trial' 60 || fail "the sweep did not finish"
+sweepdir=$(ls -d "$TMP"/finline/*-sweep)
+fin=$(screen | grep 'sweep finished: best trial')
+case $fin in *"files in $sweepdir"*) ;; *) fail "at 120 columns the finished line does not name $sweepdir whole: $fin" ;; esac
+resize 80 24
+wait_for '^ sweep iris' 10 || fail "the screen was not drawn again at 80x24"
+fin=$(screen | grep 'sweep finished: best trial')
+echo "$fin" | grep -Eq '^ sweep finished: best trial [0-9]+ \(val_loss [0-9.]+\): a trains it in full *$' ||
+    fail "at 80 columns the finished line is not its head and first key whole: $fin"
+quit_exits finline 0
+echo "ok: the finished line leaves out whole what does not fit, the directory kept where it fits"
+
+# ---- gradtop view of a sweep directory shows the drawn values -------------------
+# (a rate drawn from loguniform, 0.028744269319102043, is wider than its
+# column, and a figure is never cut: the column showed only an ellipsis)
+"$GRADTOP" sweep --space 'lr=loguniform(1e-3,1e-1)' --trials 2 --max-epochs 2 --parallel 1 \
+    --seed 3 --logdir "$TMP/viewed" "$PWD/datasets/iris.csv" >"$TMP/viewed.out" 2>&1 ||
+    fail "the headless sweep to view failed: $(cat "$TMP/viewed.out")"
+sweepdir=$(ls -d "$TMP"/viewed/*-sweep)
+lr0=$(awk -F, 'NR == 2 { printf "%.6g", $(NF - 1) }' "$sweepdir/trials.csv")
+start_session viewed C.UTF-8 "view '$sweepdir'"
+wait_for 'trial-000' 10 || fail "the view of the sweep directory does not list trial 0"
+screen | grep 'trial-000' | grep -q " $lr0 " ||
+    fail "the view's row of trial 0 does not show its rate $lr0: $(screen | grep 'trial-000')"
+quit_exits viewed 0
+echo "ok: the view of a sweep directory shows a drawn rate rounded to its column"
 echo "e2e_sweepview: PASS"

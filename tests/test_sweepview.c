@@ -46,6 +46,19 @@ static void eta_is_zero_once_the_ceiling_is_reached(void **state)
     assert_float_equal(sweepview_eta(0, 16, 16, 4.0), 0.0, 1e-12);
 }
 
+static void ceiling_counts_an_ended_trial_at_what_it_took(void **state)
+{
+    (void)state;
+    /* 3 trials of 40, one ended at 29: 29 + 2 * 40 */
+    assert_int_equal(sweepview_ceiling(3, 40, 0, 1, 29), 109);
+    assert_int_equal(sweepview_ceiling(3, 40, 0, 0, 0), 120);
+    /* every trial ended: what they took */
+    assert_int_equal(sweepview_ceiling(3, 40, 0, 3, 50), 50);
+    /* a budget below that bounds it, one above does not */
+    assert_int_equal(sweepview_ceiling(3, 40, 100, 1, 29), 100);
+    assert_int_equal(sweepview_ceiling(3, 40, 200, 1, 29), 109);
+}
+
 /* The share of axis a's height that the figures lo to hi take. */
 static double share_of_axis(const ChartAxis *a, double lo, double hi)
 {
@@ -191,6 +204,7 @@ int main(void)
         cmocka_unit_test(eta_after_resume_counts_only_epochs_trained_since),
         cmocka_unit_test(eta_after_resume_is_unknown_until_an_epoch_is_done),
         cmocka_unit_test(eta_is_zero_once_the_ceiling_is_reached),
+        cmocka_unit_test(ceiling_counts_an_ended_trial_at_what_it_took),
         cmocka_unit_test(axis_of_losses_leaves_a_few_far_worse_trials_off_the_chart),
         cmocka_unit_test(axis_of_losses_leaves_out_half_far_worse),
         cmocka_unit_test(axis_of_losses_over_decades_is_a_log_one),

@@ -39,23 +39,16 @@ double sweep_exec_figure(const SweepExec *x, const EpochMetrics *m)
     return epoch_metrics_value(m, x->monitor);
 }
 
-/* A trial's figure for ranking the sweep's result: its kept weights' once
- * it ended with a result, else its best epoch's. */
-static double final_figure(const SweepExec *x, const SweepTrial *t)
-{
-    double f = NAN;
-    if (t->has_result && t->result.kept.epoch > 0) f = sweep_exec_figure(x, &t->result.kept);
-    /* a resumed trial's result holds only what trials.csv keeps */
-    if (!isfinite(f) && t->best_epoch > 0) f = t->best;
-    return f;
-}
-
 int sweep_exec_best(const SweepExec *x)
 {
     int best = -1;
     double bf = NAN;
     for (int i = 0; i < x->n_started; i++) {
-        double f = final_figure(x, &x->trials[i]);
+        /* its best epoch's figure, as the screen ranks it, trials.csv's
+         * best column and best.txt give it: under --no-restore-best its
+         * kept (last) weights' may rank it otherwise */
+        const SweepTrial *t = &x->trials[i];
+        double f = t->best_epoch > 0 ? t->best : NAN;
         if (!isfinite(f)) continue;
         if (best < 0 || sweep_board_better(&x->board, f, bf)) {
             best = i;

@@ -708,6 +708,24 @@ static void list_columns(const Viewer *v, int width, ListCols *c)
     c->show_started = avail >= c->started + 1;
 }
 
+/* A number wider than width ("0.041225757375601385", a sweep's drawn
+ * rate), with its "*" if changed live, rounded to as many significant
+ * digits as fit, into buf; else s itself.  A figure cut would read as
+ * another, so the column would show only an ellipsis. */
+static const char *fit_figure(const char *s, int width, char *buf, size_t cap)
+{
+    if (crt_width(s) <= width) return s;
+    char *end;
+    double d = strtod(s, &end);
+    bool star = *end == '*' && !end[1];
+    if (end == s || (*end && !star) || !isfinite(d)) return s;
+    for (int digits = 6; digits >= 1; digits--) {
+        snprintf(buf, cap, "%.*g%s", digits, d, star ? "*" : "");
+        if (crt_width(buf) <= width) return buf;
+    }
+    return s;
+}
+
 /* Writes a run's name into width columns; a name too long loses its start,
  * since runs under one LOGDIR share their date and differ at the end. */
 static void put_name(int y, int x, int width, attr_t attr, const char *name)
@@ -752,6 +770,8 @@ static void list_row(void *ctx, size_t i, int y, bool cursor)
     for (size_t k = 0; k < c.n_diff; k++) {
         /* diff values are per row */
         const char *val = i < v->diff.n_runs ? v->diff.cols[k].values[i] : "";
+        char fit[32];
+        val = fit_figure(val, c.diff[k], fit, sizeof fit);
         put(y, x, c.diff[k], crt_attr(val[0] ? ROLE_FIELD : ROLE_DIM) | rev, val[0] ? val : "-");
         x += c.diff[k] + 1;
     }

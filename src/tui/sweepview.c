@@ -327,10 +327,24 @@ static void budget(const SweepScreen *s, long *done, long *ceiling, bool *bound)
 {
     const SweepExec *x = s->x;
     *done = 0;
-    for (int i = 0; i < s->n_started; i++) *done += s->tv[i].epochs;
-    long full = (long)x->n_trials * x->base.max_epochs;
-    *ceiling = x->base.budget > 0 && x->base.budget < full ? x->base.budget : full;
+    long ended = 0, ended_epochs = 0;
+    for (int i = 0; i < s->n_started; i++) {
+        *done += s->tv[i].epochs;
+        /* an ended trial takes no more than it has */
+        if (s->tv[i].status >= TRIAL_DONE) {
+            ended++;
+            ended_epochs += s->tv[i].epochs;
+        }
+    }
+    *ceiling =
+        sweepview_ceiling(x->n_trials, x->base.max_epochs, x->base.budget, ended, ended_epochs);
     *bound = x->scheduler != SWEEP_SCHED_NONE || x->base.hp.patience > 0;
+}
+
+long sweepview_ceiling(long n, int max_epochs, long budget, long ended, long ended_epochs)
+{
+    long most = ended_epochs + (n - ended) * (long)max_epochs;
+    return budget > 0 && budget < most ? budget : most;
 }
 
 double sweepview_eta(long done_before, long done, long ceiling, double ran)
@@ -411,13 +425,14 @@ static void draw_header(SweepScreen *s, int cols)
         snprintf(sched, sizeof sched, "asha (eta %d)", x->base.eta);
     else
         snprintf(sched, sizeof sched, "%s", sweep_scheduler_names[x->scheduler]);
+    /* once ended, the epochs it took: there is no more to come */
+    char most[48] = "";
+    if (end <= 0) snprintf(most, sizeof most, " of %s%ld", bound ? "at most " : "", ceiling);
     char line[512];
     snprintf(line, sizeof line,
-             " gradtop sweep  %s  %s sampler, %s scheduler  trials %d of %d  epochs %ld of %s%ld  "
-             "%s%s",
+             " gradtop sweep  %s  %s sampler, %s scheduler  trials %d of %d  epochs %ld%s  %s%s",
              s->data.all.name, sweep_sampler_names[x->sampler.kind], sched, s->n_started,
-             x->n_trials, done, bound ? "at most " : "", ceiling, eta,
-             s->paused_all ? "  PAUSED" : "");
+             x->n_trials, done, most, eta, s->paused_all ? "  PAUSED" : "");
     if (crt_width(line) > cols) {
         /* narrow: the figures first; what still does not fit is left out
          * whole (a figure cut short reads as another: "epochs 6..." of
@@ -428,7 +443,10 @@ static void draw_header(SweepScreen *s, int cols)
         snprintf(how, sizeof how, "%s/%s", sweep_sampler_names[x->sampler.kind],
                  sweep_scheduler_names[x->scheduler]);
         snprintf(trials, sizeof trials, "trials %d/%d", s->n_started, x->n_trials);
-        snprintf(epochs, sizeof epochs, "epochs %ld/%s%ld", done, bound ? "<=" : "", ceiling);
+        if (end > 0)
+            snprintf(epochs, sizeof epochs, "epochs %ld", done);
+        else
+            snprintf(epochs, sizeof epochs, "epochs %ld/%s%ld", done, bound ? "<=" : "", ceiling);
         const char *part[] = {name, how, trials, epochs, eta, s->paused_all ? "PAUSED" : ""};
         static const int rank[] = {0, 1, 0, 3, 2, 0};
         for (int level = 0; level <= 3; level++) {
@@ -1073,13 +1091,22 @@ static void draw_message(SweepScreen *s, int y, int cols)
         int b = best_trial(s);
         char fig[32];
         if (b >= 0) num(fig, sizeof fig, s->tv[b].best);
-        if (b >= 0)
-            snprintf(line, sizeof line,
-                     "sweep %s: best trial %d (%s %s): a trains it in full, enter opens a trial, "
-                     "q quits%s%s",
-                     s->stopping ? "stopped" : "finished", b, monitor_names[s->x->monitor], fig,
-                     s->x->dir[0] ? "; files in " : "", s->x->dir);
-        else
+        if (b >= 0) {
+            /* what does not fit is left out whole, not cut mid-word: the
+             * keys the bar names too, before the files' directory, then
+             * all but the first key */
+            static const char *const keys[] = {
+                ": a trains it in full, enter opens a trial, q quits", "",
+                ": a trains it in full, enter opens a trial, q quits", ": a trains it in full", ""};
+            for (size_t k = 0; k < sizeof keys / sizeof *keys; k++) {
+                bool dir = k < 2 && s->x->dir[0];
+                if (k == 1 && !dir) continue; /* --no-log: no directory to keep */
+                snprintf(line, sizeof line, "sweep %s: best trial %d (%s %s)%s%s%s",
+                         s->stopping ? "stopped" : "finished", b, monitor_names[s->x->monitor], fig,
+                         keys[k], dir ? "; files in " : "", dir ? s->x->dir : "");
+                if (crt_width(line) <= cols - 2) break;
+            }
+        } else
             snprintf(line, sizeof line, "sweep %s: no trial scored an epoch",
                      s->stopping ? "stopped" : "finished");
         role = b >= 0 ? ROLE_GOOD : ROLE_BAD;

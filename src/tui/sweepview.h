@@ -51,6 +51,14 @@ int sweepview_main(const Options *o, const char *resume, const char *exe_dir, ch
  */
 double sweepview_eta(long done_before, long done, long ceiling, double ran);
 
+/*
+ * The header's ceiling: the most epochs the sweep can still come to, n
+ * trials of max_epochs each, but the ended ones (ended of them, which
+ * trained ended_epochs together) at the epochs they ended with, and no
+ * more than budget when that is above 0.  Pure.
+ */
+long sweepview_ceiling(long n, int max_epochs, long budget, long ended, long ended_epochs);
+
 /* The share of the figures a chart's y range shows whole
  * (sweepview_figure_axis). */
 #define SWEEPVIEW_AXIS_SHARE 0.75
