@@ -621,6 +621,48 @@ echo "$fin" | grep -Eq '^ sweep finished: best trial [0-9]+ \(val_loss [0-9.]+\)
 quit_exits finline 0
 echo "ok: the finished line leaves out whole what does not fit, the directory kept where it fits"
 
+# ---- a's notice keeps the run's path, not its words ---------------------------------
+# (back from a, "the full run of trial N's configuration is in DIR" was cut
+# through DIR at 80 columns, and at 120 under a logdir in /tmp)
+start_session fitnote C.UTF-8 "sweep --space 'lr=loguniform(1e-3,1e-1)' --trials 2 --max-epochs 3 \
+--parallel 1 --seed 3 --logdir '$TMP/fitnote' '$PWD/datasets/iris.csv'"
+wait_for 'sweep finished: best trial' 60 || fail "the sweep did not finish"
+sweepdir=$(ls -d "$TMP"/fitnote/*-sweep)
+# notice_ends_in_run ROW: the ROWth line (the message line, above the key
+# bar) ends in the name of a run of a
+notice_ends_in_run() { screen | sed -n "${1}p" | grep -Eq -- '-best-trial-[0-9]+(-[0-9]+)? *$'; }
+# best_back ROW: a, the best configuration's run to its end, q back; the
+# notice must end in the run's name; note is then its last word
+best_back() {
+    keys a
+    wait_for 'training has ended' 30 || fail "a's run did not end"
+    keys q
+    poll 5 notice_ends_in_run "$1" ||
+        fail "back from a, the notice does not end in the best run's name: $(screen | sed -n "${1}p")"
+    note=$(screen | sed -n "${1}p" | awk '{ print $NF }')
+}
+resize 80 24
+best_back 23
+run=$(ls -d "$sweepdir"/*-best-trial-*)
+case $note in
+"$run" | …/*) ;;
+*) fail "at 80 columns a's notice is neither $run whole nor its end: $note" ;;
+esac
+case $run in
+*"${note#…}") ;;
+*) fail "at 80 columns a's notice's $note is not the end of $run" ;;
+esac
+case ${note#…} in
+*"/${sweepdir##*/}/${run##*/}") ;;
+*) fail "at 80 columns a's notice $note does not name the sweep's and the run's directories whole" ;;
+esac
+resize 120 40
+best_back 39
+case $note in "$sweepdir"/*) [ -d "$note" ] ;; *) false ;; esac ||
+    fail "at 120 columns a's notice does not end in the run's directory under $sweepdir, whole: $note"
+quit_exits fitnote 0
+echo "ok: a's notice leaves out words, not the run's path: its end at 80 columns, whole at 120"
+
 # ---- gradtop view of a sweep directory shows the drawn values -------------------
 # (a rate drawn from loguniform, 0.028744269319102043, is wider than its
 # column, and a figure is never cut: the column showed only an ellipsis)

@@ -80,7 +80,11 @@ typedef struct {
     int help_scroll;
     Confirm confirm;
     int confirm_trial;
+    /* what the message line says for a while: one text, or its forms
+     * from the longest to the shortest, one a line, each followed by
+     * notice_path, which is what a narrow screen keeps (its end) */
     char notice[400];
+    char notice_path[RUNDIR_DIR_MAX];
     CrtRole notice_role;
     double notice_until;
     double t0;        /* when the sweep started (screen_now) */
@@ -105,6 +109,7 @@ static void notify(SweepScreen *s, CrtRole role, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(s->notice, sizeof s->notice, fmt, ap);
     va_end(ap);
+    s->notice_path[0] = '\0';
     s->notice_role = role;
     s->notice_until = screen_now() + 5;
 }
@@ -1069,12 +1074,37 @@ static void files_message(const char *msg, const char *dir, char *out, size_t ca
              (int)(why - what), what);
 }
 
+/* The notice in width columns: its first form that fits with its path
+ * whole, else its last with the path's leading directories left out
+ * ("…/SWEEP/RUN"), the run's end being what finds it.  True when even
+ * that does not fit: line, the last form and the path's last name, is
+ * then to lose its start, not the path's end. */
+static bool notice_line(const SweepScreen *s, int width, char *line, size_t cap)
+{
+    const char *form = s->notice, *nl;
+    int n;
+    for (;;) {
+        nl = strchr(form, '\n');
+        n = nl ? (int)(nl - form) : (int)strlen(form);
+        snprintf(line, cap, "%.*s%s", n, form, s->notice_path);
+        if (crt_width(line) <= width) return false;
+        if (!nl) break;
+        form = nl + 1;
+    }
+    if (!s->notice_path[0]) return false; /* words alone: their end is cut */
+    for (const char *p = s->notice_path; (p = strchr(p + 1, '/')) && p[1];) {
+        snprintf(line, cap, "%.*s%s%s", n, form, crt_ellipsis(), p);
+        if (crt_width(line) <= width) return false;
+    }
+    return true;
+}
+
 static void draw_message(SweepScreen *s, int y, int cols)
 {
     mvhline(y, 0, ' ', cols);
     char line[sizeof s->x->dir + 512];
     CrtRole role = ROLE_DIM;
-    bool fin = s->ended, files_bad = false;
+    bool fin = s->ended, files_bad = false, tail = false;
     pthread_mutex_lock(&s->mu); /* the owner's, final once the frame has the end */
     files_bad = fin && s->run_rc;
     if (files_bad) files_message(s->run_err.msg, s->x->dir, line, sizeof line);
@@ -1083,7 +1113,7 @@ static void draw_message(SweepScreen *s, int y, int cols)
         role = ROLE_BAD;
     } else if (s->notice[0] && screen_now() < s->notice_until) {
         role = s->notice_role;
-        snprintf(line, sizeof line, "%s", s->notice);
+        tail = notice_line(s, cols - 2, line, sizeof line);
     } else if (s->stopping && !fin) {
         role = ROLE_WARN;
         snprintf(line, sizeof line, "stopping every trial after its batch...");
@@ -1118,7 +1148,7 @@ static void draw_message(SweepScreen *s, int y, int cols)
                  s->x->dir[0] ? "sweep directory " : "not logged (--no-log)", s->x->dir);
     }
     crt_set(stdscr, role);
-    crt_puts(stdscr, y, 1, cols - 2, line);
+    (tail ? crt_puts_tail : crt_puts)(stdscr, y, 1, cols - 2, line);
     crt_set(stdscr, ROLE_NORMAL);
 }
 
@@ -1382,9 +1412,23 @@ static int run_best(SweepScreen *s)
             return code;
         }
         code = 0;
-        notify(s, ROLE_GOOD, "the full run of trial %d's configuration%s%s%s", b,
-               s->tv[b].hand_changed ? " (as it began, before your changes)" : "",
-               run->core->log_path[0] ? " is in " : " was not logged", run->core->log_path);
+        /* the forms, in fewer words each, where a narrow screen has
+         * room: the path whole is what finds the run */
+        const char *path = run->core->log_path;
+        bool hc = s->tv[b].hand_changed;
+        if (path[0])
+            notify(s, ROLE_GOOD,
+                   "the full run of trial %d's configuration%s is in \n"
+                   "trial %d's configuration%s in full: \ntrial %d in full: \n",
+                   b, hc ? " (as it began, before your changes)" : "", b,
+                   hc ? " (as it began)" : "", b);
+        else
+            notify(s, ROLE_GOOD,
+                   "the full run of trial %d's configuration%s was not logged\n"
+                   "trial %d's full run%s was not logged",
+                   b, hc ? " (as it began, before your changes)" : "", b,
+                   hc ? " (as it began)" : "");
+        snprintf(s->notice_path, sizeof s->notice_path, "%s", path);
     }
     run_close(run);
     free(run);
