@@ -663,6 +663,36 @@ case $note in "$sweepdir"/*) [ -d "$note" ] ;; *) false ;; esac ||
 quit_exits fitnote 0
 echo "ok: a's notice leaves out words, not the run's path: its end at 80 columns, whole at 120"
 
+# ---- the leaderboard says how many parameters it leaves out -----------------------
+# (the columns of those that did not fit were left out without a word)
+start_session hidden C.UTF-8 "sweep --space 'lr=loguniform(1e-3,1e-1); batch-size=choice(8|16); \
+dropout=uniform(0,0.3); l1=loguniform(1e-6,1e-3); l2=loguniform(1e-6,1e-3)' --trials 3 \
+--max-epochs 2 --parallel 1 --seed 3 --no-log '$PWD/datasets/iris.csv'"
+wait_for 'sweep finished: best trial' 60 || fail "the sweep did not finish"
+# titles_say: the leaderboard's titles (in titles) name the parameters
+# shown (shown counts them) and end in "+N" for the N of the five left
+# out, and in no "+N" when none is
+titles_say() {
+    titles=$(screen | grep -E '^# +status ')
+    shown=0
+    for p in lr batch-size dropout l1 l2; do
+        case " $titles " in *" $p "*) shown=$((shown + 1)) ;; esac
+    done
+    if [ "$shown" -lt 5 ]; then
+        echo "$titles" | grep -Eq " \+$((5 - shown)) *\$"
+    else
+        ! echo "$titles" | grep -Eq ' \+[0-9]+ *$'
+    fi
+}
+titles_say || fail "at 120 columns the titles do not name the parameters shown or the number left out: $titles"
+[ "$shown" -eq 5 ] || fail "at 120 columns not every parameter is shown: $titles"
+resize 80 24
+wait_for '^ sweep iris' 10 || fail "the screen was not drawn again at 80x24"
+titles_say || fail "at 80 columns the titles do not end in +$((5 - shown)), the parameters left out: $titles"
+[ "$shown" -lt 5 ] || fail "at 80 columns every parameter is shown: nothing to count: $titles"
+quit_exits hidden 0
+echo "ok: the leaderboard's titles end in +N, the parameters whose columns it leaves out"
+
 # ---- gradtop view of a sweep directory shows the drawn values -------------------
 # (a rate drawn from loguniform, 0.028744269319102043, is wider than its
 # column, and a figure is never cut: the column showed only an ellipsis)

@@ -625,7 +625,8 @@ static void draw_table(SweepScreen *s, int top, int height, int cols)
     }
     /* parameters go after the status, before the figures */
     int n_fixed = tc.n_cols;
-    int pcol[SWEEP_MAX_PARAMS], pw[SWEEP_MAX_PARAMS], np = 0;
+    int pcol[SWEEP_MAX_PARAMS], pw[SWEEP_MAX_PARAMS], np = 0, n_var = 0;
+    for (int p = 0; p < x->space.n; p++) n_var += param_varies(s, p);
     for (int p = 0; p < x->space.n; p++) {
         if (!param_varies(s, p)) continue;
         int w = (int)strlen(x->space.p[p].spec->name);
@@ -641,6 +642,17 @@ static void draw_table(SweepScreen *s, int top, int height, int cols)
         pcol[np] = p;
         pw[np++] = w;
         used += w + 2;
+    }
+    /* "+N" at the titles' end, a blank before it, counts the parameters
+     * left out, as the run view's list does: the last column shown gives
+     * way to it where it has no room */
+    char more[16] = "";
+    while (np < n_var) {
+        int w = snprintf(more, sizeof more, "+%d", n_var - np);
+        if (used - 1 + w <= cols) break;
+        more[0] = '\0';
+        if (np == 0) break; /* the fixed columns fill the width */
+        used -= pw[--np] + 2;
     }
     /* insert the parameters after the epoch column */
     int at = 0;
@@ -671,11 +683,18 @@ static void draw_table(SweepScreen *s, int top, int height, int cols)
      * left out, rather than over a column's title; of the rows this frame
      * shows, not the last one's (a resize changes them) */
     listview_fit(&s->list, (size_t)s->n_started, height - 1);
+    int end = cols; /* where the position must end: before the "+N" */
+    if (more[0]) {
+        end -= (int)strlen(more);
+        crt_set(stdscr, ROLE_DIM);
+        crt_puts(stdscr, top, end, cols - end, more);
+        end--;
+    }
     char pos[32];
-    int room = cols - xcol + 1;
+    int room = end - xcol + 1;
     if (room > 0 && listview_position(&s->list, room, pos, sizeof pos) && pos[0]) {
         crt_set(stdscr, ROLE_DIM);
-        crt_puts(stdscr, top, cols - crt_width(pos), crt_width(pos), pos);
+        crt_puts(stdscr, top, end - crt_width(pos), crt_width(pos), pos);
     }
     crt_set(stdscr, ROLE_NORMAL);
     if (s->n_started == 0) {
