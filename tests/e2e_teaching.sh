@@ -84,6 +84,12 @@ off_screen 'too early to tell' || fail "the diverged run is called too early to 
 # the events list marks it as the charts do (it gave it a dot)
 on_screen '▲ epoch [0-9.]+ \(step 1\): the loss' ||
     fail "the divergence's event is not marked ▲ as on the charts"
+# stamped after step 1, it names the batch after it (it said "at step 2"
+# under "(step 1)") and the weights gone back to, as the events stamp them
+on_screen '│ the loss became NaN in batch 2 of epoch 1, with learning rate +│' &&
+    on_screen '│ 1e\+38\. The weights are back at epoch 0 \(step 0\)\. Lower the +│' &&
+    on_screen '\(step 1\): the loss$' && on_screen '│   became NaN in batch 2 of epoch 1,$' ||
+    fail "the divergence after step 1 does not name batch 2 and the weights of step 0"
 # space at the same rate: resumed, it diverges again at once, and the
 # notice under the charts no longer says "resuming" (it did, for its 4 s,
 # under the second DIVERGED box)

@@ -461,7 +461,7 @@ typedef struct {
     float *got_params, *got_state;
     long got_t;
     double got_lr;
-    char change[192]; /* the recipient's journal line of the explored rates */
+    char change[256]; /* the recipient's journal line of the explored rates */
 } Exploit;
 
 static void recipient_event(void *ctx, const TrainEvent *e)

@@ -583,8 +583,8 @@ typedef struct {
     Trainer *t;
     long at_step; /* stop after this batch (0: not from a batch) */
     int at_epoch; /* stop after this epoch (0: not from an epoch) */
-    char stop[192];
-    char end[192]; /* the end line */
+    char stop[256];
+    char end[256]; /* the end line */
     int n_stops;
 } StopWatch;
 
@@ -791,6 +791,82 @@ static void test_divergence_keeps_finite_weights(void **state)
     Model *m = trainer_model(t);
     for (size_t i = 0; i < m->n_params; i++) assert_true(isfinite(m->params[i]));
     trainer_destroy(t);
+    free_dataset(&ds);
+}
+
+/* Follows the batches up to a divergence: the rate is raised to 1e30
+ * after the third batch of the second epoch, and the event kept. */
+typedef struct {
+    Trainer *t;
+    int epoch;        /* of the last batch done, 0-based; -1 none yet */
+    long step;        /* the last batch done */
+    long in_epoch;    /* batches done in its epoch */
+    long epoch_start; /* steps done before its epoch */
+    bool raised;
+    int diverged;
+    TrainEvent event;
+} NanWatch;
+
+static void nan_batch(void *ctx, const BatchInfo *b)
+{
+    NanWatch *w = ctx;
+    if (b->epoch != w->epoch) {
+        w->epoch = b->epoch;
+        w->epoch_start = b->step - 1;
+        w->in_epoch = 0;
+    }
+    w->in_epoch++;
+    w->step = b->step;
+    if (b->epoch == 1 && w->in_epoch == 3 && !w->raised) {
+        HyperParams hp = b->hp;
+        hp.opt.lr = 1e30;
+        trainer_set_hparams(w->t, &hp); /* taken before the next batch */
+        w->raised = true;
+    }
+}
+
+static void nan_event(void *ctx, const TrainEvent *e)
+{
+    NanWatch *w = ctx;
+    if (e->kind != EVENT_DIVERGED) return;
+    w->diverged++;
+    w->event = *e;
+}
+
+/* A batch whose loss is not finite: its event is stamped with the steps
+ * done, as every event is, and its text names that batch as the one
+ * after them (it said "at step 5" under "(step 4)") and the step whose
+ * weights the run goes back to, the end of the last finite epoch. */
+static void test_a_divergence_names_its_batch_and_the_weights_kept(void **state)
+{
+    (void)state;
+    Dataset ds;
+    Options o;
+    make_diverging(&ds, &o);
+    o.hp.opt.lr = 1e-4;
+    o.epochs = 5;
+    NanWatch w = {.epoch = -1};
+    TrainerHooks hooks = {.ctx = &w, .on_batch = nan_batch, .on_event = nan_event};
+    Error err;
+    assert_int_equal(trainer_create(&w.t, &o, &ds, NULL, NULL, false, &hooks, &err), ERROR_NONE);
+    assert_int_equal(trainer_run(w.t, &err), ERROR_DIVERGED);
+    assert_true(w.raised);
+    assert_int_equal(w.diverged, 1);
+    /* the batch after the last one done, in the same epoch */
+    assert_int_equal(w.event.step, w.step);
+    assert_int_equal(w.event.epoch, w.epoch);
+    assert_true(w.epoch == 1 && w.in_epoch >= 3);
+    char batch[64], kept[96];
+    snprintf(batch, sizeof batch, "in batch %ld of epoch %d,", w.in_epoch + 1, w.epoch + 1);
+    snprintf(kept, sizeof kept, "The weights are back at epoch %d (step %ld).", w.epoch,
+             w.epoch_start);
+    if (!strstr(w.event.text, batch) || !strstr(w.event.text, kept))
+        fail_msg("after step %ld the divergence says \"%s\", not \"%s\" and \"%s\"", w.step,
+                 w.event.text, batch, kept);
+    /* whole, its advice too, in the event and in the error */
+    assert_non_null(strstr(w.event.text, "then resume."));
+    assert_non_null(strstr(err.msg, w.event.text));
+    trainer_destroy(w.t);
     free_dataset(&ds);
 }
 
@@ -1349,7 +1425,7 @@ typedef struct {
     const Dataset *ds;
     float before[10], after[10]; /* the outputs on 10 rows around the edit */
     bool measured;
-    char texts[4][192];
+    char texts[4][256];
     int n_texts;
     int state_sizes1;      /* hidden layer 1's width in the last on_state */
     bool state_consistent; /* on_state's optimizer state fits its weights */
@@ -1508,7 +1584,7 @@ typedef struct {
     const Dataset *seen_train; /* on_data's */
     bool data_before_event;
     long event_step;
-    char event_text[192];
+    char event_text[256];
     int best_at_event; /* the best epoch the snapshot says at the event */
     TrainerSnapshot *snap;
     int n_epochs;
@@ -1846,6 +1922,7 @@ int main(void)
         cmocka_unit_test(test_early_stopping_counts_patience),
         cmocka_unit_test(test_divergence_keeps_finite_weights),
         cmocka_unit_test(test_diverged_run_resumes_on_request),
+        cmocka_unit_test(test_a_divergence_names_its_batch_and_the_weights_kept),
         cmocka_unit_test(test_same_seed_same_weights),
         cmocka_unit_test(test_learns_and_reports_kept_metrics),
         cmocka_unit_test(test_elapsed_counts_the_work_between_batches),

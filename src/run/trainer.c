@@ -1112,10 +1112,16 @@ static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_
             pthread_mutex_lock(&t->mu);
             t->pub.last_batch_loss = loss;
             pthread_mutex_unlock(&t->mu);
+            /* the batch after the steps done, which the event is stamped
+             * with: its number in its epoch, as the status panel counts
+             * them (not a step that never was), and the weights gone back
+             * to, stamped as the events are */
             snprintf(why, why_cap,
-                     "the loss became %s at step %ld (epoch %d) with learning rate %g: the "
-                     "updates overshot. Lower the learning rate (try %g), then resume.",
-                     isnan(loss) ? "NaN" : "infinite", t->pub.step + 1, epoch + 1, lr, lr / 10);
+                     "the loss became %s in batch %ld of epoch %d, with learning rate %g. The "
+                     "weights are back at epoch %d (step %ld). Lower the learning rate (try %g), "
+                     "then resume.",
+                     isnan(loss) ? "NaN" : "infinite", batch_no + 1, epoch + 1, lr, t->good_epoch,
+                     t->good_step, lr / 10);
             return EPOCH_DIVERGED;
         }
         tally_batch(ty, &t->model, ds, lab, tgt, t->pred, B, loss);
@@ -1352,8 +1358,9 @@ ErrorCode trainer_run(Trainer *t, Error *err)
                 !params_finite(&t->model)) {
                 snprintf(t->why, sizeof t->why,
                          "the weights or the validation loss became non-finite in epoch %d "
-                         "with learning rate %g. Lower the learning rate (try %g), then resume.",
-                         epoch + 1, m.lr, m.lr / 10);
+                         "with learning rate %g. The weights are back at epoch %d (step %ld). "
+                         "Lower the learning rate (try %g), then resume.",
+                         epoch + 1, m.lr, t->good_epoch, t->good_step, m.lr / 10);
                 oc = EPOCH_DIVERGED;
                 if (!isfinite(m.loss)) {
                     pthread_mutex_lock(&t->mu);

@@ -1171,14 +1171,17 @@ static void draw_diverged(Dashboard *d, int top, int left, int height, int width
     int y0 = top + (height - bh) / 2, x0 = left + (width - bw) / 2;
     crt_box(stdscr, y0, x0, bh, bw, "training diverged", ROLE_BAD);
     crt_set(stdscr, ROLE_NORMAL);
-    const char *msg = s->message[0] ? s->message : "the loss became NaN or infinite.";
+    /* the trainer's message says which step's weights it went back to */
+    const char *msg = s->message[0] ? s->message
+                                    : "the loss became NaN or infinite. The weights went back "
+                                      "to the last finite ones.";
     int y = y0 + 1;
     y += crt_wrap(stdscr, y, x0 + 2, bw - 4, 4, msg);
     y++;
     char v[256];
     snprintf(v, sizeof v,
-             "The weights went back to the last finite ones. Press - to halve the learning "
-             "rate (now %.4g) or e to edit it, then space to resume.",
+             "Press - to halve the learning rate (now %.4g) or e to edit it, then space to "
+             "resume.",
              s->hp.opt.lr);
     crt_set(stdscr, ROLE_WARN);
     crt_wrap(stdscr, y, x0 + 2, bw - 4, y0 + bh - 1 - y, v);

@@ -84,7 +84,7 @@ typedef struct {
     long step;
     int epoch;
     double wall_time;
-    char text[192];
+    char text[256]; /* a divergence's whole explanation too */
 } TrainEvent;
 
 /* What one batch used, reported after it ran. */
