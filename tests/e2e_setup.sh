@@ -172,6 +172,13 @@ poll 5 preview_says 'label column 5 is out of range' ||
 close narrow
 echo "ok: at 80x24 the preview keeps '~120 train / 30 validation' and says '--label 4', which the label row takes"
 
+# ---- a dataset's name at 80x24: whole, not cut to the choosers' column ----------
+open bcname 80 24 breast_cancer
+row dataset | grep -q '< breast_cancer >' ||
+    fail "at 80x24 the dataset row cuts breast_cancer: '$(row dataset)'"
+close bcname
+echo "ok: at 80x24 the dataset row reads '< breast_cancer >'"
+
 # ---- the preview's source: a path too long for it is cut at the front ------------
 deep="$TMP/a-folder-with-a-rather-long-name/and-another-one-inside-it"
 mkdir -p "$deep" && cp datasets/iris.csv "$deep/iris.csv"

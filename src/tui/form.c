@@ -617,6 +617,8 @@ void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width)
          * or to its "(command line)", edited or not */
         int edge = field_as_given(f, fd) && err_x < left + width ? err_x - 1 : left + width - 1;
         if (!chooser && !fd->error[0] && edge - x > inner) inner = edge - x;
+        /* a chooser's value too (a dataset's name), short of its " >" */
+        if (chooser && !fd->error[0] && edge - x - 2 > inner) inner = edge - x - 2;
         if (foc && !chooser) {
             /* the value scrolled to keep the cursor in view, which is
              * drawn reversed */
