@@ -1067,6 +1067,35 @@ static void no_dropout_when_not_training(void **state)
 
 /* ---- batch size -------------------------------------------------------- */
 
+/* With every weight 0 each layer's Z is its bias alone: every row of every
+ * layer, for batches of 1 to 13 rows (the bias is copied into Z's rows a
+ * doubling block at a time, so odd counts end mid-block). */
+static void forward_puts_the_bias_in_every_row(void **state)
+{
+    (void)state;
+    enum { IN = 3, CAP = 13 };
+    const int hidden[2] = {5, 4};
+    Model m;
+    make_model(&m, IN, hidden, 2, ACTIVATION_RELU, LOSS_AUTO, true, 3, CAP, 8);
+    memset(m.params, 0, m.n_params * sizeof(float));
+    for (int l = 0; l < m.shape.n_layers; l++)
+        for (int j = 0; j < m.layers[l].n_out; j++) m.layers[l].b[j] = 0.25f * (float)(j + 1 + l);
+    float x[CAP * IN];
+    for (int i = 0; i < CAP * IN; i++) x[i] = (float)i;
+    for (int B = 1; B <= CAP; B++) {
+        for (int l = 1; l <= m.shape.n_layers; l++) /* NaN where Z goes */
+            memset(m.z[l], 0xff, (size_t)CAP * m.shape.sizes[l] * sizeof(float));
+        model_forward(&m, x, B, false, NULL);
+        for (int l = 0; l < m.shape.n_layers; l++) {
+            const DenseLayer *D = &m.layers[l];
+            for (int r = 0; r < B; r++)
+                if (memcmp(m.z[l + 1] + (size_t)r * D->n_out, D->b, D->n_out * sizeof(float)))
+                    fail_msg("batch %d: layer %d's row %d is not its bias", B, l, r);
+        }
+    }
+    model_free(&m);
+}
+
 static void prepare_bigger_batch_then_forward_matches_row_by_row(void **state)
 {
     (void)state;
@@ -1345,6 +1374,7 @@ int main(void)
         cmocka_unit_test(dropout_masks_are_scaled_and_drop_about_p),
         cmocka_unit_test(no_dropout_when_not_training),
         cmocka_unit_test(prepare_bigger_batch_then_forward_matches_row_by_row),
+        cmocka_unit_test(forward_puts_the_bias_in_every_row),
         cmocka_unit_test(zero_then_backward_gives_the_gradient_whatever_grads_held),
         cmocka_unit_test(prepare_rejects_zero_batch),
     };

@@ -475,6 +475,19 @@ typedef struct {
     bool drop;
 } ForwardJob;
 
+/* Each of the R rows of out (R, n) a copy of row: the rows copied so far
+ * copied again in one call, doubling, so that a batch of small rows costs
+ * a few calls rather than one a row. */
+static void fill_rows(float *out, const float *row, int n, int R)
+{
+    size_t w = (size_t)n;
+    memcpy(out, row, w * sizeof *out);
+    for (size_t done = 1; done < (size_t)R; done *= 2) {
+        size_t k = (size_t)R - done < done ? (size_t)R - done : done;
+        memcpy(out + done * w, out, k * w * sizeof *out);
+    }
+}
+
 /* The forward pass of rows [r0, r1): rows do not mix until the loss. */
 static void forward_rows(Model *m, int r0, int r1, bool drop)
 {
@@ -485,8 +498,7 @@ static void forward_rows(Model *m, int r0, int r1, bool drop)
         size_t off = (size_t)r0 * D->n_out;
         float *z = m->z[l + 1] + off, *a = m->a[l + 1] + off;
         /* Z (R, O) = X (R, I) · Wᵀ (I, O) + b */
-        for (int r = 0; r < R; r++)
-            memcpy(z + (size_t)r * D->n_out, D->b, D->n_out * sizeof(float));
+        fill_rows(z, D->b, D->n_out, R);
         gemm(false, true, R, D->n_out, D->n_in, 1.0f, m->a[l] + (size_t)r0 * D->n_in, D->n_in, D->W,
              D->n_in, 1.0f, z, D->n_out);
         size_t n = (size_t)R * D->n_out;
