@@ -443,11 +443,11 @@ static void ceiling_batches(Ceiling *c, long max_batches)
                         S[l], c->W[l], S[l], 1.0f, c->z[l + 1], S[l + 1]);
         float *dz = c->d0, *da = c->d1;
         for (int l = L - 1; l >= 0; l--) {
-            /* dW (O, I) += dZᵀ (O, B) · X (B, I): the training step clears
-             * the gradient (model_zero_grads) and model_backward adds onto
-             * it with beta 1 (no pass of OpenBLAS's own to clear dW). */
+            /* dW (O, I) = dZᵀ (O, B) · X (B, I): the training step's
+             * model_gradient writes the gradient with beta 0 (no pass to
+             * clear it first). */
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, S[l + 1], S[l], B, 1.0f, dz,
-                        S[l + 1], c->a[l], S[l], 1.0f, c->dW[l], S[l]);
+                        S[l + 1], c->a[l], S[l], 0.0f, c->dW[l], S[l]);
             if (l == 0) break;
             /* dX (B, I) = dZ (B, O) · W (O, I) */
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, B, S[l], S[l + 1], 1.0f, dz,

@@ -1067,6 +1067,35 @@ static void no_dropout_when_not_training(void **state)
 
 /* ---- batch size -------------------------------------------------------- */
 
+/* With every weight 0 each layer's Z is its bias alone: every row of every
+ * layer, for batches of 1 to 13 rows (the bias is copied into Z's rows a
+ * doubling block at a time, so odd counts end mid-block). */
+static void forward_puts_the_bias_in_every_row(void **state)
+{
+    (void)state;
+    enum { IN = 3, CAP = 13 };
+    const int hidden[2] = {5, 4};
+    Model m;
+    make_model(&m, IN, hidden, 2, ACTIVATION_RELU, LOSS_AUTO, true, 3, CAP, 8);
+    memset(m.params, 0, m.n_params * sizeof(float));
+    for (int l = 0; l < m.shape.n_layers; l++)
+        for (int j = 0; j < m.layers[l].n_out; j++) m.layers[l].b[j] = 0.25f * (float)(j + 1 + l);
+    float x[CAP * IN];
+    for (int i = 0; i < CAP * IN; i++) x[i] = (float)i;
+    for (int B = 1; B <= CAP; B++) {
+        for (int l = 1; l <= m.shape.n_layers; l++) /* NaN where Z goes */
+            memset(m.z[l], 0xff, (size_t)CAP * m.shape.sizes[l] * sizeof(float));
+        model_forward(&m, x, B, false, NULL);
+        for (int l = 0; l < m.shape.n_layers; l++) {
+            const DenseLayer *D = &m.layers[l];
+            for (int r = 0; r < B; r++)
+                if (memcmp(m.z[l + 1] + (size_t)r * D->n_out, D->b, D->n_out * sizeof(float)))
+                    fail_msg("batch %d: layer %d's row %d is not its bias", B, l, r);
+        }
+    }
+    model_free(&m);
+}
+
 static void prepare_bigger_batch_then_forward_matches_row_by_row(void **state)
 {
     (void)state;
@@ -1216,6 +1245,64 @@ static void compare_team_pass(Activation act, bool classification)
     team_destroy(team);
 }
 
+/* model_gradient over grads full of NaN leaves, bit for bit, what clearing
+ * then model_backward leave: on the sweep's small layers (OpenBLAS's
+ * small-matrix kernels), on wide ones (its packing kernels), with the L1/L2
+ * terms, dropout and a team of two, and on a batch short of the workspace's. */
+static void gradient_replaces_grads_as_clearing_then_backward(void **state)
+{
+    (void)state;
+    enum { IN = 64, CAP = 64 };
+    static const struct {
+        int hidden[2], n_hidden, B, threads;
+        bool regularized;
+    } cases[] = {
+        {{16, 0}, 1, 32, 1, false},    {{128, 64}, 2, 32, 1, false},  {{32, 16}, 2, 7, 1, true},
+        {{256, 256}, 2, CAP, 2, true}, {{256, 256}, 2, CAP, 1, true},
+    };
+    Team *team;
+    Error err = {0};
+    assert_int_equal(team_create(&team, 2, &err), ERROR_NONE);
+    float x[CAP * IN];
+    int labels[CAP];
+    Rng r;
+    rng_seed(&r, 9);
+    for (int i = 0; i < CAP * IN; i++) x[i] = (float)rng_normal(&r);
+    for (int i = 0; i < CAP; i++) labels[i] = (i * 7) % 10;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        Model a, b;
+        make_model(&a, IN, cases[c].hidden, cases[c].n_hidden, ACTIVATION_RELU, LOSS_AUTO, true, 10,
+                   CAP, 3);
+        make_model(&b, IN, cases[c].hidden, cases[c].n_hidden, ACTIVATION_RELU, LOSS_AUTO, true, 10,
+                   CAP, 3);
+        if (cases[c].threads > 1) a.team = b.team = team;
+        if (cases[c].regularized) {
+            a.l1 = b.l1 = 1e-4;
+            a.l2 = b.l2 = 1e-3;
+            a.dropout = b.dropout = 0.25;
+        }
+        int B = cases[c].B;
+        assert_int_equal(model_threads(&a, B), cases[c].threads);
+        Rng da, db;
+        rng_seed(&da, 4);
+        rng_seed(&db, 4);
+        model_forward(&a, x, B, true, &da);
+        model_forward(&b, x, B, true, &db);
+        for (size_t i = 0; i < a.n_params; i++) a.grads[i] = NAN;
+        model_gradient(&a, labels, NULL, B);
+        model_zero_grads(&b);
+        model_backward(&b, labels, NULL, B);
+        size_t nonzero = 0;
+        for (size_t i = 0; i < b.n_params; i++) nonzero += b.grads[i] != 0;
+        assert_true(nonzero > b.n_params / 4);
+        if (memcmp(a.grads, b.grads, a.n_params * sizeof(float)) != 0)
+            fail_msg("case %zu: model_gradient differs from clearing then model_backward", c);
+        model_free(&a);
+        model_free(&b);
+    }
+    team_destroy(team);
+}
+
 static void team_gives_one_threads_forward_and_gradient(void **state)
 {
     (void)state;
@@ -1251,6 +1338,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(team_gives_one_threads_forward_and_gradient),
+        cmocka_unit_test(gradient_replaces_grads_as_clearing_then_backward),
         cmocka_unit_test(team_is_left_idle_for_small_work),
         cmocka_unit_test(auto_loss_three_classes_is_softmax_cross_entropy),
         cmocka_unit_test(softmax_in_blocks_matches_double),
@@ -1286,6 +1374,7 @@ int main(void)
         cmocka_unit_test(dropout_masks_are_scaled_and_drop_about_p),
         cmocka_unit_test(no_dropout_when_not_training),
         cmocka_unit_test(prepare_bigger_batch_then_forward_matches_row_by_row),
+        cmocka_unit_test(forward_puts_the_bias_in_every_row),
         cmocka_unit_test(zero_then_backward_gives_the_gradient_whatever_grads_held),
         cmocka_unit_test(prepare_rejects_zero_batch),
     };

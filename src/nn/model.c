@@ -475,6 +475,19 @@ typedef struct {
     bool drop;
 } ForwardJob;
 
+/* Each of the R rows of out (R, n) a copy of row: the rows copied so far
+ * copied again in one call, doubling, so that a batch of small rows costs
+ * a few calls rather than one a row. */
+static void fill_rows(float *out, const float *row, int n, int R)
+{
+    size_t w = (size_t)n;
+    memcpy(out, row, w * sizeof *out);
+    for (size_t done = 1; done < (size_t)R; done *= 2) {
+        size_t k = (size_t)R - done < done ? (size_t)R - done : done;
+        memcpy(out + done * w, out, k * w * sizeof *out);
+    }
+}
+
 /* The forward pass of rows [r0, r1): rows do not mix until the loss. */
 static void forward_rows(Model *m, int r0, int r1, bool drop)
 {
@@ -485,8 +498,7 @@ static void forward_rows(Model *m, int r0, int r1, bool drop)
         size_t off = (size_t)r0 * D->n_out;
         float *z = m->z[l + 1] + off, *a = m->a[l + 1] + off;
         /* Z (R, O) = X (R, I) · Wᵀ (I, O) + b */
-        for (int r = 0; r < R; r++)
-            memcpy(z + (size_t)r * D->n_out, D->b, D->n_out * sizeof(float));
+        fill_rows(z, D->b, D->n_out, R);
         gemm(false, true, R, D->n_out, D->n_in, 1.0f, m->a[l] + (size_t)r0 * D->n_in, D->n_in, D->W,
              D->n_in, 1.0f, z, D->n_out);
         size_t n = (size_t)R * D->n_out;
@@ -642,6 +654,7 @@ static void output_delta(const Model *m, const int *labels, const float *targets
 typedef struct {
     Model *m;
     int B, l;
+    bool add;        /* onto grads, or in place of them */
     const float *dz; /* (B, n_out) of layer l */
     float *da;       /* (B, n_in): becomes dZ of layer l - 1 */
 } BackwardJob;
@@ -660,9 +673,12 @@ static void backward_share(void *ctx, int i, int n)
     if (o1 > o0) {
         int R = (int)(o1 - o0);
         float *dW = D->dW + o0 * (size_t)I, *db = D->db + o0;
-        /* dW (R, I) += dZ[:, o0:o1]ᵀ (R, B) · X (B, I) */
-        gemm(true, false, R, I, B, 1.0f, job->dz + o0, O, m->a[job->l], I, 1.0f, dW, I);
-        /* db += Σ_rows dZ */
+        /* dW (R, I) += dZ[:, o0:o1]ᵀ (R, B) · X (B, I), or = with beta 0:
+         * the product is then the sum that adding it to zeros gives */
+        gemm(true, false, R, I, B, 1.0f, job->dz + o0, O, m->a[job->l], I, job->add ? 1.0f : 0.0f,
+             dW, I);
+        /* db += Σ_rows dZ, from zeros when replacing: the same sums */
+        if (!job->add) memset(db, 0, (size_t)R * sizeof *db);
         for (int r = 0; r < B; r++) {
             const float *row = job->dz + (size_t)r * O + o0;
             for (int j = 0; j < R; j++) db[j] += row[j];
@@ -697,10 +713,12 @@ static void backward_share(void *ctx, int i, int n)
 }
 
 /* Each layer is one phase of the team: layer l - 1 needs all rows of layer
- * l's dA.  The dW products add onto grads (beta 1).  Writing them with beta
- * 0 instead would not spare a pass: OpenBLAS then clears each dW in a pass
- * of its own before it multiplies, the pass model_zero_grads makes. */
-void model_backward(Model *m, const int *labels, const float *targets, int B)
+ * l's dA.  Adding, the dW products have beta 1; replacing, beta 0, which
+ * OpenBLAS's small-matrix kernels (the sweep's layers at batch 32) serve
+ * without reading dW, and its other kernels by clearing the product's block
+ * of dW just before they write it: either way no pass of its own over
+ * grads, as model_zero_grads makes. */
+static void backward_pass(Model *m, const int *labels, const float *targets, int B, bool add)
 {
     int L = m->shape.n_layers;
     float *dz = m->delta[0], *da = m->delta[1];
@@ -708,12 +726,22 @@ void model_backward(Model *m, const int *labels, const float *targets, int B)
     output_delta(m, labels, targets, B, dz);
     int threads = model_threads(m, B);
     for (int l = L - 1; l >= 0; l--) {
-        BackwardJob job = {m, B, l, dz, da};
+        BackwardJob job = {m, B, l, add, dz, da};
         team_run(m->team, threads, backward_share, &job);
         float *t = dz;
         dz = da;
         da = t;
     }
+}
+
+void model_backward(Model *m, const int *labels, const float *targets, int B)
+{
+    backward_pass(m, labels, targets, B, true);
+}
+
+void model_gradient(Model *m, const int *labels, const float *targets, int B)
+{
+    backward_pass(m, labels, targets, B, false);
 }
 
 void model_predict_rows(const Model *m, int B, int *pred_class, float *pred_value)

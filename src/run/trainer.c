@@ -1105,7 +1105,7 @@ static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_
         team_run(t->team, model_threads(&t->model, B), gather_share, &gj);
         const int *lab = ds->labels ? t->lb : NULL;
         const float *tgt = ds->targets ? t->tb : NULL;
-        /* The step: forward, clear, backward, update. */
+        /* The step: forward, backward (writing the gradient), update. */
         model_forward(&t->model, t->xb, B, true, &t->rng_dropout);
         double loss = model_loss(&t->model, lab, tgt, B) + model_penalty(&t->model);
         if (!isfinite(loss)) {
@@ -1125,8 +1125,7 @@ static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_
             return EPOCH_DIVERGED;
         }
         tally_batch(ty, &t->model, ds, lab, tgt, t->pred, B, loss);
-        model_zero_grads(&t->model);
-        model_backward(&t->model, lab, tgt, B);
+        model_gradient(&t->model, lab, tgt, B);
         optimizer_step(&t->optim, t->model.params, t->model.grads, lr, t->team);
         pos += (size_t)B;
         /* the model's weights are past the last epoch's figures now (a

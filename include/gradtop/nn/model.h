@@ -5,7 +5,7 @@
  * in another of the same layout (grads); each layer's W (n_out, n_in,
  * row-major) and b (n_out) are views into them, W at the layer's offset and
  * b right after it, layer after layer.  Forward is Y = X·Wᵀ + b; backward is
- * dX = dY·W, dW += dYᵀ·X, db += Σ dY, every product through gemm().  The
+ * dX = dY·W, dW = dYᵀ·X, db = Σ dY, every product through gemm().  The
  * activations of one batch live in a workspace prepared for a maximum batch
  * size: model_prepare() is the only call that allocates after
  * model_create(); forward, clearing and backward allocate nothing.
@@ -14,12 +14,12 @@
  *
  *     model_forward(m, x, B, true, rng);
  *     loss = model_loss(m, labels, targets, B) + model_penalty(m);
- *     model_zero_grads(m);
- *     model_backward(m, labels, targets, B);
+ *     model_gradient(m, labels, targets, B);
  *     optimizer_step(o, m->params, m->grads, lr, m->team);
  *
- * model_backward adds onto grads (the gradients of several passes sum), so
- * model_zero_grads is the one place a step clears them.
+ * model_gradient writes grads whole, so a step needs no pass to clear them;
+ * model_backward adds onto grads instead (the gradients of several passes
+ * sum, from a model_zero_grads), and comes to the same figures after one.
  *
  * A Model belongs to one thread (the trainer's) at a time.
  */
@@ -147,6 +147,9 @@ void model_zero_grads(Model *m);
 /* Backward pass of the last forward (the same B rows): adds the gradient of
  * the mean data loss over them, and of the L1/L2 penalty, onto grads. */
 void model_backward(Model *m, const int *labels, const float *targets, int B);
+/* The same gradient in place of what grads held: bit for bit what
+ * model_zero_grads then model_backward leave, without the clearing pass. */
+void model_gradient(Model *m, const int *labels, const float *targets, int B);
 
 /* How many threads of m->team a forward or backward pass over B rows uses:
  * 1 without a team, or when the batch is too small to be worth sharing.
