@@ -1284,6 +1284,55 @@ static void a_nosync_run_directory_writes_model_gtm_with_its_checkpoint(void **s
     free_fixture(f);
 }
 
+/* A sweep's trial (nosync) does not write a state that comes nearer its
+ * end than rundir_set_checkpoint_near says: the end's write would replace
+ * it at once, a new file and a removed one each time for nothing.  The
+ * first state is otherwise always written, and so is the last; `train`'s
+ * run directory keeps the rule it had.  The margins are 0 and 1e9 seconds,
+ * so that no clock decides the outcome. */
+static void a_nosync_run_leaves_a_state_near_its_end_to_the_end(void **state)
+{
+    (void)state;
+    Fixture *f = make_fixture(true, true);
+    f->opt.epochs = 10;
+    int perm[120];
+    for (int i = 0; i < 120; i++) perm[i] = i;
+    const struct {
+        bool nosync;
+        double near;
+        bool written;
+    } cases[] = {{true, 1e9, false}, {true, 0, true}, {false, 1e9, true}};
+    for (int c = 0; c < 3; c++) {
+        RunDir *rl = open_as(f, cases[c].nosync);
+        rundir_set_checkpoint_near(rl, cases[c].near);
+        char ck[4200], model[4200];
+        file_path(ck, sizeof ck, rl, "checkpoint.gtm");
+        file_path(model, sizeof model, rl, "model.gtm");
+        EpochMetrics m = epoch_metrics(1, true);
+        rundir_on_epoch(rl, &m);
+        rundir_on_checkpoint(rl, &f->m, &f->o, 1);
+        TrainState s = {.epoch = 1, .step = 4, .n_rows = 120, .perm = perm, .best_epoch = 1};
+        s.best = m;
+        rundir_on_state(rl, &f->m, &f->o, &s, false);
+        struct stat st;
+        assert_int_equal(stat(ck, &st) == 0, cases[c].written);
+        assert_int_equal(stat(model, &st) == 0, cases[c].written);
+        /* the last state is written whatever the margin, model.gtm with it */
+        m = epoch_metrics(2, true);
+        rundir_on_epoch(rl, &m);
+        s.epoch = 2;
+        s.step = 8;
+        rundir_on_state(rl, &f->m, &f->o, &s, true);
+        rundir_on_checkpoint(rl, &f->m, &f->o, 1);
+        assert_int_equal(stat(ck, &st), 0);
+        assert_int_equal(stat(model, &st), 0);
+        Error err = {0};
+        assert_int_equal(rundir_error(rl, &err), ERROR_NONE);
+        rundir_close(rl);
+    }
+    free_fixture(f);
+}
+
 /* A run directory in a --logdir that is there already (each trial of a
  * sweep makes one in the sweep's directory) makes that one directory and
  * tries no other: the parts of the logdir's path are not made again. */
@@ -2542,6 +2591,7 @@ int main(void)
         cmocka_unit_test(each_checkpoint_stores_the_hyperparameters_in_force_at_its_epoch),
         cmocka_unit_test(a_nosync_run_directory_writes_the_same_files_and_fsyncs_none),
         cmocka_unit_test(a_nosync_run_directory_writes_model_gtm_with_its_checkpoint),
+        cmocka_unit_test(a_nosync_run_leaves_a_state_near_its_end_to_the_end),
         cmocka_unit_test(a_run_in_an_existing_logdir_makes_only_its_own_directory),
         cmocka_unit_test(unusable_logdir_is_an_error_naming_it),
         cmocka_unit_test(resume_removes_the_temporaries_of_dead_processes_only),

@@ -648,6 +648,8 @@ static void sweep_in_at(const Options *o, const char *dir, SweepEventKind at, in
 
 /* The last of those sweeps' most trials training at once. */
 static int last_peak_running;
+/* The sweeps' SweepExec.checkpoint_near (negative: the default). */
+static double trials_near = -1;
 
 static void sweep_in(const Options *o, const char *dir, int stop_at_start, bool resume, Outcome *oc)
 {
@@ -669,6 +671,7 @@ static void sweep_in_at(const Options *o, const char *dir, SweepEventKind at, in
     SweepHooks hooks = {.ctx = &st, .on_event = stop_at};
     assert_int_equal(sweep_exec_init(x, o, &data, dir, stop_at_start ? &hooks : NULL, &err),
                      ERROR_NONE);
+    x->checkpoint_near = trials_near;
     if (resume && sweep_exec_resume(x, &err)) fail_msg("%s", err.msg);
     assert_int_equal(sweep_exec_run(x, &err), ERROR_NONE);
     oc->n = x->n_started;
@@ -836,9 +839,10 @@ static void sweep_killed_in(const Options *o, const char *dir, SweepEventKind at
         Killer k = {at, nth};
         SweepHooks hooks = {.ctx = &k, .on_event = kill_at};
         if (!x || prepared_open(&data, o, NULL, &err) ||
-            sweep_exec_init(x, o, &data, dir, &hooks, &err) ||
-            (resume && sweep_exec_resume(x, &err)))
+            sweep_exec_init(x, o, &data, dir, &hooks, &err))
             _exit(2);
+        x->checkpoint_near = trials_near;
+        if (resume && sweep_exec_resume(x, &err)) _exit(2);
         sweep_exec_run(x, &err);
         _exit(3); /* the sweep ended before the event */
     }
@@ -904,16 +908,26 @@ static int killed_resumes_to_the_same_files(const Options *o, const char *name, 
 static void a_killed_sweep_resumes_to_the_uninterrupted_ones_files(void **state)
 {
     (void)state;
-    /* asha: killed at a round's end, its trials parked at their rungs;
-     * resumed, those pruned at the end are opened from their checkpoints
-     * to stop, as the uninterrupted sweep stopped them parked */
-    Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 9, 2);
-    killed_resumes_to_the_same_files(&o, "kill-asha", SWEEP_EV_RUNG, 5);
-    /* median: killed at its first prune, later trials waiting to be
-     * judged at their epochs */
-    o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 10, 6, 1);
-    o.min_epochs = 2;
-    assert_true(killed_resumes_to_the_same_files(&o, "kill-median", SWEEP_EV_PRUNE, 1) >= 2);
+    /* each twice: the trials (of a few milliseconds) leaving their states
+     * to their ends' writes, as they do, and writing every state the time
+     * rule allows, so that those killed go on from checkpoints too */
+    for (int k = 0; k < 2; k++) {
+        trials_near = k ? 0 : -1;
+        char name[32];
+        /* asha: killed at a round's end, its trials parked at their rungs;
+         * resumed, those pruned at the end are opened from their checkpoints
+         * to stop, as the uninterrupted sweep stopped them parked */
+        Options o = iris_sweep(SPACE, SWEEP_SCHED_ASHA, 12, 9, 2);
+        snprintf(name, sizeof name, "kill-asha-%d", k);
+        killed_resumes_to_the_same_files(&o, name, SWEEP_EV_RUNG, 5);
+        /* median: killed at its first prune, later trials waiting to be
+         * judged at their epochs */
+        o = iris_sweep(SPACE, SWEEP_SCHED_MEDIAN, 10, 6, 1);
+        o.min_epochs = 2;
+        snprintf(name, sizeof name, "kill-median-%d", k);
+        assert_true(killed_resumes_to_the_same_files(&o, name, SWEEP_EV_PRUNE, 1) >= 2);
+    }
+    trials_near = -1;
 }
 
 /* The same under --no-restore-best, where a trial keeps its last epoch's

@@ -31,6 +31,9 @@
 #define RUNDIR_MAX_HPARAMS 64
 /* The share of the run's time that writing checkpoint.gtm may take. */
 #define RUNDIR_CHECKPOINT_SHARE 0.01
+/* nosync: a checkpoint.gtm is not written when the run's epochs left, at
+ * its last epoch's pace, take less than this (seconds): rundir.h. */
+#define RUNDIR_CHECKPOINT_NEAR 1.0
 
 struct RunDir {
     const PreparedData *s;
@@ -73,6 +76,10 @@ struct RunDir {
     int state_epoch;
     double state_cost, state_end;
     double state_share;
+    /* nosync: how near the end (seconds) a state is left to the end's
+     * write, and when the last state came (monotonic seconds; at first
+     * when the directory was opened) */
+    double state_near, state_seen;
 };
 
 static double now_seconds(void)
@@ -820,6 +827,8 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
     rl->has_test = s->has_test;
     rl->state_epoch = -1;
     rl->state_share = RUNDIR_CHECKPOINT_SHARE;
+    rl->state_near = RUNDIR_CHECKPOINT_NEAR;
+    rl->state_seen = now_mono();
     rl->nosync = nosync;
     double t = now_seconds();
     ErrorCode rc = ERROR_NONE;
@@ -1413,6 +1422,26 @@ void rundir_set_checkpoint_share(RunDir *rl, double share)
     rl->state_share = share;
 }
 
+void rundir_set_checkpoint_near(RunDir *rl, double seconds)
+{
+    rl->state_near = seconds;
+}
+
+/* nosync: whether s, not the last state, comes so near the run's end
+ * that the end's own write would replace it soon (the last epoch's at
+ * once: the trainer's end hands the same state again, as the last).  Each
+ * state written and then replaced costs a file made and one removed, for
+ * checkpoint.gtm and for the model.gtm that goes with it; on an ext4
+ * without a journal each removal also slows every later file's creation
+ * for a minute or more (docs/performance.md). */
+static bool near_end(RunDir *rl, const TrainState *s, double now)
+{
+    double pace = now - rl->state_seen;
+    rl->state_seen = now;
+    return rl->nosync && rl->state_share < 1 &&
+           (double)(rl->opt.epochs - s->epoch) * pace < rl->state_near;
+}
+
 void rundir_on_state(void *ctx, const Model *m, const Optimizer *o, const TrainState *s, bool last)
 {
     RunDir *rl = ctx;
@@ -1423,6 +1452,7 @@ void rundir_on_state(void *ctx, const Model *m, const Optimizer *o, const TrainS
      * one: a run of short epochs writes every few of them, one of long
      * epochs every epoch; the last state is always written. */
     double start = now_mono();
+    if (!last && near_end(rl, s, start)) return;
     if (!last && rl->state_epoch >= 0 && rl->state_share < 1 &&
         start - rl->state_end < rl->state_cost * (1 / rl->state_share - 1))
         return;

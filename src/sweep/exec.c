@@ -332,6 +332,7 @@ ErrorCode sweep_exec_init(SweepExec *x, const Options *o, PreparedData *data, co
 {
     memset(x, 0, sizeof *x);
     x->dir_lock = -1;
+    x->checkpoint_near = -1;
     pthread_mutex_init(&x->mu, NULL);
     pthread_cond_init(&x->cv, NULL);
     x->base = *o;
@@ -839,6 +840,8 @@ static void start_trial(SweepExec *x, int i, int target)
      * failure, not the trial's: the sweep stops, the trial to be resumed */
     bool files_bad = false;
     if (!rc) files_bad = (rc = trainrun_open_log(t->tr, &err)) != ERROR_NONE;
+    if (!rc && t->tr->log && x->checkpoint_near >= 0)
+        rundir_set_checkpoint_near(t->tr->log, x->checkpoint_near);
     pthread_mutex_lock(&x->mu); /* a screen reads these (sweep_exec_view) */
     if (!rc) snprintf(t->run, sizeof t->run, "%s", t->tr->log_path);
     t->target = target;

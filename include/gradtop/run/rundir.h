@@ -9,7 +9,8 @@
  * It is replaced atomically at the end of an epoch when writing it takes
  * at most 1 % of the time since the last write (so every epoch when epochs
  * take a second or more, every few epochs when they are short), and at the
- * end of the run.
+ * end of the run; a sweep's trial (rundir_open_nosync) skips the ones that
+ * come within a second of its end (rundir_set_checkpoint_near).
  *
  * A RunDir owns the directory's open files.  The trainer drives it through
  * the TrainerHooks that rundir_hooks() returns, on the trainer thread; the
@@ -201,6 +202,12 @@ void rundir_on_state(void *ctx, const Model *m, const Optimizer *o, const TrainS
 /* The share of the run's time checkpoint.gtm may take (default 0.01); 1
  * writes it at every epoch (tests). */
 void rundir_set_checkpoint_share(RunDir *rl, double share);
+/* rundir_open_nosync's runs: a state is not written to checkpoint.gtm
+ * (nor model.gtm with it) when the run's epochs left, at the pace of its
+ * last epoch, take less than seconds (default 1): the end's write comes
+ * so soon that a kill loses about that much training, and each state
+ * written and then replaced costs two files made and two removed. */
+void rundir_set_checkpoint_near(RunDir *rl, double seconds);
 
 /* The run's data changed while it trains (TRAINER_SET_DATA, from the
  * on_data hook, on the trainer thread): the model files' info comes from s

@@ -226,6 +226,12 @@ struct SweepExec {
     char files_error[sizeof(Error){0}.msg];
     /* the owner's: trials.csv's and best.txt's text as last written */
     char *written[2];
+    /* how near its end (seconds) a trial leaves its states to the end's
+     * write (rundir_set_checkpoint_near); negative: the run directory's
+     * own default.  Tests set 0 to have every state the time rule allows
+     * written, as trials of a few milliseconds would otherwise write none
+     * before their end. */
+    double checkpoint_near;
     /* each trial's journal's run line: the sweep's settings
      * (sweep_settings_text), which --resume checks space.txt against */
     char trial_note[OPTIONS_SPACE + 512];
