@@ -110,9 +110,13 @@ resize 200 60
 wait_for 'iris-m[0-9]+ ' 10 || fail "the view does not list the 30 runs"
 wait_for 'charting the newest 26 of 30 selected runs' 5 ||
     fail "under NO_COLOR 30 runs are charted, though only 26 have letters"
+on_screen '30 runs  30 selected  26 charted' ||
+    fail "under NO_COLOR the header does not say that 26 of the 30 selected runs are charted"
 letters=$(list_letters)
 keys End
-wait_for 'of 30 *$' 5 || fail "End did not move to the list's last row"
+# the list's place reads "FIRST-30 of 30" once the last row is in view
+# (before End too it ends "of 30")
+wait_for '-30 of 30 *$' 5 || fail "End did not move to the list's last row"
 letters=$(printf '%s\n%s\n' "$letters" "$(list_letters)" | sort -u | tr -d '\n')
 [ "$letters" = ABCDEFGHIJKLMNOPQRSTUVWXYZ ] ||
     fail "under NO_COLOR the 30 runs' list gives the letters '$letters', not A to Z once each"
@@ -126,6 +130,7 @@ RUN_WITH=
 resize 200 60
 wait_for 'iris-m[0-9]+ ' 10 || fail "the view does not list the 30 runs in colour"
 on_screen 'charting the newest' && fail "with colour not every one of the 30 runs is charted"
+on_screen '30 runs  30 charted' || fail "with colour the header does not say that the 30 runs are charted"
 echo "ok: with colour all 30 runs are charted"
 keys q
 wait_file "$TMP/manycolour.exit" 5 || fail "q did not quit"
