@@ -66,6 +66,11 @@ start_session sweep C.UTF-8 "$ARGS"
 wait_for 'gradtop sweep .*asha \(eta 3\) scheduler.*PAUSED' 15 ||
     fail "the sweep screen has no header saying asha and PAUSED"
 poll 10 row_has 0 'paused +- +0/2' || fail "--paused: trial 0 is not shown paused at epoch 0 of 2"
+# the epochs asha's rungs will likely take: 3 trials to epoch 2, one of
+# them on to 6, a third of one on to 18 (6 + 4 + 4), at most 3 * 18 (it
+# said "of at most 54", as if no trial would be pruned)
+screen | head -n 1 | grep -Eq 'epochs 0 of ~14 \(at most 54\)' ||
+    fail "the asha sweep's header does not expect 14 epochs of at most 54: $(screen | head -n 1)"
 on_screen 'every trial paused: space resumes them' || fail "no line saying every trial is paused"
 # the key bar says what space does now, and offers + under asha
 bar() { screen | sed -n '40p'; }
