@@ -81,13 +81,15 @@ typedef struct {
     int help_scroll;
     Confirm confirm;
     int confirm_trial;
-    /* what the message line says for a while: one text, or its forms
-     * from the longest to the shortest, one a line, each followed by
-     * notice_path, which is what a narrow screen keeps (its end) */
+    /* what the message line says until the next key (or the sweep's
+     * end, when it came before): one text, or its forms from the longest
+     * to the shortest, one a line, each followed by notice_path, which is
+     * what a narrow screen keeps (its end).  It answers a key, and stays
+     * for the person to read however long the screen took to come back
+     * (from a, a run of minutes) */
     char notice[400];
     char notice_path[RUNDIR_DIR_MAX];
     CrtRole notice_role;
-    double notice_until;
     double t0;        /* when the sweep started (screen_now) */
     long done_before; /* epochs done when the screen opened (--resume) */
     double paused_s;  /* seconds every trial stood paused (pause all) */
@@ -113,7 +115,6 @@ static void notify(SweepScreen *s, CrtRole role, const char *fmt, ...)
     va_end(ap);
     s->notice_path[0] = '\0';
     s->notice_role = role;
-    s->notice_until = screen_now() + 5;
 }
 
 /* ---- the owner's thread ---------------------------------------------------- */
@@ -212,7 +213,10 @@ static void update(SweepScreen *s)
     s->shown = m.told < s->n_events ? m.told : s->n_events;
     /* over in the view and the owner's end recorded: its time, and its
      * error, are there */
+    bool was = s->ended;
     s->ended = m.over && s->t_end > 0;
+    /* the end is news: it takes the message line from a notice of before */
+    if (s->ended && !was) s->notice[0] = s->notice_path[0] = '\0';
     s->ended_at = s->ended ? s->t_end : 0;
     pthread_mutex_unlock(&s->mu);
     order_rows(s);
@@ -1137,7 +1141,7 @@ static void draw_message(SweepScreen *s, int y, int cols)
     pthread_mutex_unlock(&s->mu);
     if (files_bad) {
         role = ROLE_BAD;
-    } else if (s->notice[0] && screen_now() < s->notice_until) {
+    } else if (s->notice[0]) {
         role = s->notice_role;
         tail = notice_line(s, cols - 2, line, sizeof line);
     } else if (s->stopping && !fin) {
@@ -1440,6 +1444,9 @@ static int run_best(SweepScreen *s)
             return code;
         }
         code = 0;
+        /* the sweep as it stands now: one that ended while the run
+         * trained must not take the line from the notice below */
+        update(s);
         /* the forms, in fewer words each, where a narrow screen has
          * room: the path whole is what finds the run */
         const char *path = run->core->log_path;
@@ -1472,7 +1479,7 @@ static void on_confirm(SweepScreen *s, int ch)
             s->stopping = s->quit = true;
             sweep_exec_stop(s->x);
         } else if (sweep_exec_stop_trial(s->x, s->confirm_trial)) {
-            notify(s, ROLE_WARN, "stopping trial %d", s->confirm_trial);
+            notify(s, ROLE_WARN, "trial %d asked to stop after its batch", s->confirm_trial);
         } else {
             notify(s, ROLE_WARN, "trial %d is not training", s->confirm_trial);
         }
@@ -1523,7 +1530,8 @@ static void on_key(SweepScreen *s, int ch)
         /* the ETA's pace counts no time paused */
         sweep_pace_note(&s->pace, screen_now(), epochs_done(s), s->paused_all);
         sweep_exec_pause_all(s->x, s->paused_all);
-        notify(s, ROLE_WARN, s->paused_all ? "every trial paused" : "every trial resumed");
+        /* paused, the message line says so, and what resumes them */
+        if (!s->paused_all) notify(s, ROLE_WARN, "every trial resumed");
         break;
     case ACTION_SWEEP_PAUSE:
         if (have && sweep_exec_pause_trial(s->x, i))
@@ -1606,9 +1614,8 @@ static double sweep_frame(void *ctx)
     unsigned long sum = view_sum(s);
     double now = screen_now();
     sweep_pace_note(&s->pace, now, epochs_done(s), s->paused_all);
-    bool notice = s->notice[0] && now < s->notice_until + SCREEN_IDLE_S;
     if (s->dirty || sum != s->drawn_sum || LINES != s->drawn_rows || COLS != s->drawn_cols ||
-        notice || now - s->drawn_at >= 1) {
+        now - s->drawn_at >= 1) {
         draw(s);
         s->dirty = false;
         s->drawn_sum = sum;
@@ -1626,6 +1633,9 @@ static void sweep_key(void *ctx, int ch)
 {
     SweepScreen *s = ctx;
     s->dirty = true;
+    /* a key ends the notice that answered the last (a new size is not a
+     * key the person pressed) */
+    if (ch != KEY_RESIZE) s->notice[0] = s->notice_path[0] = '\0';
     on_key(s, ch);
 }
 
