@@ -167,7 +167,7 @@ static SweepEtaPlan asha_plan(SweepAsha *a, long budget)
     Error err = {0};
     assert_int_equal(sweep_asha_init(a, &ap, 24, &err), ERROR_NONE);
     assert_int_equal(a->n_rungs, 4);
-    SweepEtaPlan p = {SWEEP_SCHED_ASHA, 24, 27, budget, true, a};
+    SweepEtaPlan p = {SWEEP_SCHED_ASHA, 24, 27, budget, true, a, 5};
     return p;
 }
 
@@ -255,11 +255,51 @@ static void asha_expects_no_more_than_the_budget(void **state)
     sweep_asha_free(&a);
 }
 
+/* Median, 10 trials of 20 epochs: 0-4 never judged, done at 20; 5, 6
+ * and 7 pruned at 4, 6 and 8; 8 open at epoch e; 9 not started. */
+static SweepEtaEpochs median_at(int e, int n_pruned)
+{
+    SweepTrialView tv[9];
+    for (int i = 0; i < 5; i++) tv[i] = trial(TRIAL_DONE, 20, 20);
+    for (int i = 5; i < 8; i++)
+        tv[i] = i < 5 + n_pruned ? trial(TRIAL_PRUNED, 4 + 2 * (i - 5), 4 + 2 * (i - 5))
+                                 : trial(TRIAL_RUNNING, 4 + 2 * (i - 5), 20);
+    tv[8] = trial(TRIAL_RUNNING, e, 20);
+    SweepEtaPlan plan = {SWEEP_SCHED_MEDIAN, 10, 20, 0, true, NULL, 5};
+    SweepEtaEpochs ep;
+    sweepeta_epochs(&plan, tv, 9, &ep);
+    return ep;
+}
+
+static void median_expects_the_lengths_its_judged_trials_ended_at(void **state)
+{
+    (void)state;
+    SweepEtaEpochs ep = median_at(5, 3);
+    assert_int_equal(ep.done, 100 + 18 + 5);
+    /* the most: every open or new trial to 20 */
+    assert_int_equal(ep.most, 118 + 2 * 20);
+    /* trial 8 at 5: those that went past 5 ended at 6 and 8, 7 on
+     * average, so 2 more; trial 9: their mean, 6 */
+    assert_true(ep.likely);
+    assert_int_equal(ep.expect, ep.done + 2 + 6);
+    /* trial 8 past every length seen: it goes to 20 for all one knows */
+    ep = median_at(9, 3);
+    assert_int_equal(ep.expect, ep.done + 11 + 6);
+}
+
+static void median_expects_nothing_before_three_judged_trials_ended(void **state)
+{
+    (void)state;
+    SweepEtaEpochs ep = median_at(5, 2);
+    assert_false(ep.likely);
+    assert_int_equal(ep.expect, ep.most);
+}
+
 static void none_is_exact_unless_early_stopping_may_end_trials(void **state)
 {
     (void)state;
     SweepTrialView tv[2] = {trial(TRIAL_DONE, 10, 10), trial(TRIAL_RUNNING, 4, 10)};
-    SweepEtaPlan plan = {SWEEP_SCHED_NONE, 5, 10, 0, false, NULL};
+    SweepEtaPlan plan = {SWEEP_SCHED_NONE, 5, 10, 0, false, NULL, 5};
     SweepEtaEpochs ep;
     sweepeta_epochs(&plan, tv, 2, &ep);
     assert_int_equal(ep.done, 14);
@@ -431,6 +471,8 @@ int main(void)
         cmocka_unit_test(asha_counts_the_open_trials_to_their_target_and_the_promotions_made),
         cmocka_unit_test(asha_expects_no_promotion_from_a_rung_whose_trials_ended),
         cmocka_unit_test(asha_expects_no_more_than_the_budget),
+        cmocka_unit_test(median_expects_the_lengths_its_judged_trials_ended_at),
+        cmocka_unit_test(median_expects_nothing_before_three_judged_trials_ended),
         cmocka_unit_test(none_is_exact_unless_early_stopping_may_end_trials),
         cmocka_unit_test(axis_of_losses_leaves_a_few_far_worse_trials_off_the_chart),
         cmocka_unit_test(axis_of_losses_leaves_out_half_far_worse),

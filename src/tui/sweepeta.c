@@ -48,6 +48,47 @@ static long asha_left(const SweepEtaPlan *plan, const SweepTrialView *tv, int n_
     return lround(left);
 }
 
+/* Under median: the epochs the sweep will likely still take, from what
+ * the trials it judged ended at, or -1 before SWEEPETA_MEDIAN_SEEN have
+ * (sweepeta.h). */
+static long median_left(const SweepEtaPlan *plan, const SweepTrialView *tv, int n_started)
+{
+    int seen = 0;
+    double sum = 0;
+    for (int i = plan->median_startup; i < n_started; i++)
+        if (tv[i].status >= TRIAL_DONE && tv[i].status != TRIAL_STOPPED &&
+            tv[i].status != TRIAL_FAILED) {
+            seen++;
+            sum += tv[i].epochs;
+        }
+    if (seen < SWEEPETA_MEDIAN_SEEN) return -1;
+    double left = 0;
+    for (int i = 0; i < plan->n_trials; i++) {
+        bool judged = i >= plan->median_startup;
+        if (i >= n_started) {
+            left += judged ? sum / seen : plan->max_epochs;
+            continue;
+        }
+        if (tv[i].status >= TRIAL_DONE) continue;
+        int e = tv[i].epochs;
+        double to = plan->max_epochs;
+        if (judged) {
+            /* the mean length of those that went past e */
+            int n = 0;
+            double past = 0;
+            for (int k = plan->median_startup; k < n_started; k++)
+                if (tv[k].status >= TRIAL_DONE && tv[k].status != TRIAL_STOPPED &&
+                    tv[k].status != TRIAL_FAILED && tv[k].epochs > e) {
+                    n++;
+                    past += tv[k].epochs;
+                }
+            if (n > 0) to = past / n;
+        }
+        left += to - e;
+    }
+    return lround(left);
+}
+
 void sweepeta_epochs(const SweepEtaPlan *plan, const SweepTrialView *tv, int n_started,
                      SweepEtaEpochs *out)
 {
@@ -65,8 +106,13 @@ void sweepeta_epochs(const SweepEtaPlan *plan, const SweepTrialView *tv, int n_s
         sweepeta_ceiling(plan->n_trials, plan->max_epochs, plan->budget, ended, ended_epochs);
     out->expect = out->most;
     out->exact = plan->scheduler == SWEEP_SCHED_NONE && !plan->early_stop;
-    if (plan->scheduler == SWEEP_SCHED_ASHA && plan->asha && plan->asha->n_rungs > 0) {
-        long e = out->done + asha_left(plan, tv, n_started);
+    long left = -1;
+    if (plan->scheduler == SWEEP_SCHED_ASHA && plan->asha && plan->asha->n_rungs > 0)
+        left = asha_left(plan, tv, n_started);
+    else if (plan->scheduler == SWEEP_SCHED_MEDIAN)
+        left = median_left(plan, tv, n_started);
+    if (left >= 0) {
+        long e = out->done + left;
         if (plan->budget > 0 && e > plan->budget) e = plan->budget;
         if (e < out->most) {
             out->expect = e < out->done ? out->done : e;

@@ -20,6 +20,7 @@ typedef struct {
     long budget;           /* --budget, 0: none */
     bool early_stop;       /* --patience above 0: a trial may end before its length */
     const SweepAsha *asha; /* its rungs and eta, under asha (else NULL) */
+    int median_startup;    /* median: the trials before this one are never judged */
 } SweepEtaPlan;
 
 /* The epochs of a sweep, done and to come. */
@@ -52,7 +53,14 @@ long sweepeta_ceiling(long n, int max_epochs, long budget, long ended, long ende
  * the epochs between the two rungs.  No more than the budget, nor than
  * most.  Early stopping and a person's stops and promotions are not
  * foreseen: the expectation follows them as they happen.
+ *
+ * Under median, once SWEEPETA_MEDIAN_SEEN of the trials it judges
+ * (median_startup on) have ended, expect goes by the epochs they ended at:
+ * each such trial not started takes their mean; an open one at epoch e,
+ * the mean of those that went past e (the rule let them go on there),
+ * or --max-epochs when none did; a trial it never judges, --max-epochs.
  */
+#define SWEEPETA_MEDIAN_SEEN 3
 void sweepeta_epochs(const SweepEtaPlan *plan, const SweepTrialView *tv, int n_started,
                      SweepEtaEpochs *out);
 

@@ -352,6 +352,7 @@ static void budget(const SweepScreen *s, SweepEtaEpochs *ep)
         .budget = x->base.budget,
         .early_stop = x->base.hp.patience > 0,
         .asha = x->has_asha ? &x->asha : NULL,
+        .median_startup = SWEEP_MEDIAN_STARTUP,
     };
     sweepeta_epochs(&plan, s->tv, s->n_started, ep);
 }
@@ -1236,7 +1237,9 @@ static void draw_help(SweepScreen *s, int rows, int cols)
              "the pace of the last dozen epochs or so, time paused left out; under asha it "
              "counts the epochs the rungs will likely take ('~': each rung promotes 1/eta of "
              "the trials that reach it), and says at most how many they can "
-             "take; 'at most' when the scheduler or early stopping may end trials sooner.",
+             "take; under median, once three trials it judges have ended, it counts by the "
+             "epochs they ended at ('~'); 'at most' when the scheduler or early stopping may "
+             "end trials sooner.",
              monitor_names[s->x->monitor],
              crt_glyph(monitor_higher_is_better(s->x->monitor) ? GLYPH_OFF_DOWN : GLYPH_OFF_UP));
     help_box(stdscr, rows, cols, "gradtop sweep keys", hr, sweep_key_count, text, &s->help_scroll);
