@@ -71,6 +71,9 @@ poll 10 row_has 0 'paused +- +0/2' || fail "--paused: trial 0 is not shown pause
 # said "of at most 54", as if no trial would be pruned)
 screen | head -n 1 | grep -Eq 'epochs 0 of ~14 \(at most 54\)' ||
     fail "the asha sweep's header does not expect 14 epochs of at most 54: $(screen | head -n 1)"
+# no ETA yet (no epoch done): no gap where it would be (it read "54)    PAUSED")
+screen | head -n 1 | grep -Eq '\) {3,}PAUSED' &&
+    fail "the header without an ETA leaves a gap before PAUSED: $(screen | head -n 1)"
 on_screen 'every trial paused: space resumes them' || fail "no line saying every trial is paused"
 # the key bar says what space does now, and offers + under asha
 bar() { screen | sed -n '40p'; }

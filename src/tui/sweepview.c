@@ -443,9 +443,9 @@ static void draw_header(SweepScreen *s, int cols)
         snprintf(most, sizeof most, " of %s%ld", qual, ep.most);
     char line[512];
     snprintf(line, sizeof line,
-             " gradtop sweep  %s  %s sampler, %s scheduler  trials %d of %d  epochs %ld%s  %s%s",
+             " gradtop sweep  %s  %s sampler, %s scheduler  trials %d of %d  epochs %ld%s%s%s%s",
              s->data.all.name, sweep_sampler_names[x->sampler.kind], sched, s->n_started,
-             x->n_trials, done, most, eta, s->paused_all ? "  PAUSED" : "");
+             x->n_trials, done, most, eta[0] ? "  " : "", eta, s->paused_all ? "  PAUSED" : "");
     if (crt_width(line) > cols) {
         /* narrow: the figures first; what still does not fit is left out
          * whole (a figure cut short reads as another: "epochs 6..." of
