@@ -139,6 +139,47 @@ static void pace_starts_again_when_the_epochs_drop(void **state)
     assert_float_equal(sweep_pace_rate(&p), 2.0, 1e-12);
 }
 
+static SweepTrialView trial(SweepTrialStatus status, int epochs, int target)
+{
+    SweepTrialView v = {.status = status, .epochs = epochs, .target = target};
+    return v;
+}
+
+static SweepTrialView open_trial(SweepTrialStatus status, bool user_paused, bool parked)
+{
+    SweepTrialView v = {.status = status,
+                        .open = true,
+                        .user_paused = user_paused,
+                        .parked = parked,
+                        .epochs = 1,
+                        .target = 2};
+    return v;
+}
+
+/* The pace's clock stops only while the person holds the sweep still. */
+static void held_is_when_no_trial_trains_because_of_a_pause(void **state)
+{
+    (void)state;
+    SweepTrialView tv[3] = {open_trial(TRIAL_RUNNING, true, false),
+                            open_trial(TRIAL_RUNNING, true, false), trial(TRIAL_PRUNED, 1, 1)};
+    /* every trial paused */
+    assert_true(sweepeta_held(tv, 3, true));
+    /* p on trial 0 lets it go on alone: it trains, its time counts (the
+     * clock stood still for as long as space had paused them all) */
+    tv[0].user_paused = false;
+    assert_false(sweepeta_held(tv, 3, true));
+    /* trial 0 at its rung, the other paused by hand: still */
+    tv[0] = open_trial(TRIAL_PAUSED, false, true);
+    assert_true(sweepeta_held(tv, 3, false));
+    /* between two rounds, none training and none paused: the time counts */
+    tv[1].user_paused = false;
+    tv[1].status = TRIAL_PAUSED;
+    tv[1].parked = true;
+    assert_false(sweepeta_held(tv, 3, false));
+    /* --paused, before a trial is open */
+    assert_true(sweepeta_held(tv, 0, true));
+}
+
 /* ---- the epochs to come ------------------------------------------------------ */
 
 static void ceiling_counts_an_ended_trial_at_what_it_took(void **state)
@@ -152,12 +193,6 @@ static void ceiling_counts_an_ended_trial_at_what_it_took(void **state)
     /* a budget below that bounds it, one above does not */
     assert_int_equal(sweepeta_ceiling(3, 40, 100, 1, 29), 100);
     assert_int_equal(sweepeta_ceiling(3, 40, 200, 1, 29), 109);
-}
-
-static SweepTrialView trial(SweepTrialStatus status, int epochs, int target)
-{
-    SweepTrialView v = {.status = status, .epochs = epochs, .target = target};
-    return v;
 }
 
 /* The sweep of the guide: 24 trials, eta 3, rungs at 1, 3, 9 and 27. */
@@ -466,6 +501,7 @@ int main(void)
         cmocka_unit_test(pace_follows_the_recent_epochs),
         cmocka_unit_test(pace_takes_epochs_done_between_two_notes_together),
         cmocka_unit_test(pace_starts_again_when_the_epochs_drop),
+        cmocka_unit_test(held_is_when_no_trial_trains_because_of_a_pause),
         cmocka_unit_test(ceiling_counts_an_ended_trial_at_what_it_took),
         cmocka_unit_test(asha_expects_one_in_eta_to_go_on_from_each_rung),
         cmocka_unit_test(asha_counts_the_open_trials_to_their_target_and_the_promotions_made),

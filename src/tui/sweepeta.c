@@ -121,6 +121,17 @@ void sweepeta_epochs(const SweepEtaPlan *plan, const SweepTrialView *tv, int n_s
     }
 }
 
+bool sweepeta_held(const SweepTrialView *tv, int n, bool paused_all)
+{
+    bool held = paused_all;
+    for (int i = 0; i < n; i++) {
+        const SweepTrialView *v = &tv[i];
+        if (v->open && v->user_paused) held = true;
+        if (v->open && v->status == TRIAL_RUNNING && !v->user_paused && !v->parked) return false;
+    }
+    return held;
+}
+
 void sweep_pace_start(SweepPace *p, double now, long done, bool paused, int recent)
 {
     memset(p, 0, sizeof *p);

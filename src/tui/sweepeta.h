@@ -92,6 +92,14 @@ typedef struct {
     long s_done[SWEEPETA_SAMPLES];
 } SweepPace;
 
+/* Whether the sweep stands still by a person's hand, for sweep_pace_note:
+ * no trial of tv[0..n) trains (open, running, neither paused nor parked
+ * at a rung or barrier), and every trial is paused (paused_all) or one
+ * is.  A trial let go alone while the others stay paused (p) trains, and
+ * its time counts; so does the moment between two rounds of asha, when
+ * none trains but none is held. */
+bool sweepeta_held(const SweepTrialView *tv, int n, bool paused_all);
+
 /* Starts at time now with done epochs done (a resumed sweep's, which took
  * none of this time), paused or not; the pace follows the last recent
  * epochs (1 to SWEEPETA_SAMPLES). */

@@ -1616,7 +1616,8 @@ static double sweep_frame(void *ctx)
     update(s);
     unsigned long sum = view_sum(s);
     double now = screen_now();
-    sweep_pace_note(&s->pace, now, epochs_done(s), s->paused_all);
+    sweep_pace_note(&s->pace, now, epochs_done(s),
+                    sweepeta_held(s->tv, s->n_started, s->paused_all));
     if (s->dirty || sum != s->drawn_sum || LINES != s->drawn_rows || COLS != s->drawn_cols ||
         now - s->drawn_at >= 1) {
         draw(s);
