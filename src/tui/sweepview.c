@@ -413,8 +413,8 @@ static void draw_header(SweepScreen *s, int cols)
     /* once ended, the time it took stands still */
     double now = end > 0 ? end : screen_now();
     double ran = now - s->t0 - s->paused_s - (s->paused_all ? now - s->paused_at : 0);
-    /* what the ETA counts: the likely epochs under asha ("~"), else the
-     * most, which is what the sweep takes unless a rule or early
+    /* what the ETA counts: the likely epochs under asha and median ("~"),
+     * else the most, which is what the sweep takes unless a rule or early
      * stopping ends trials sooner ("at most") */
     const char *qual = ep.likely ? "~" : ep.exact ? "" : "at most ";
     double left = sweep_pace_eta(&s->pace, (ep.likely ? ep.expect : ep.most) - done);
@@ -435,11 +435,9 @@ static void draw_header(SweepScreen *s, int cols)
         snprintf(sched, sizeof sched, "%s", sweep_scheduler_names[x->scheduler]);
     /* once ended, the epochs it took: there is no more to come */
     char most[64] = "";
-    if (end > 0)
-        ;
-    else if (ep.likely)
+    if (end <= 0 && ep.likely)
         snprintf(most, sizeof most, " of ~%ld (at most %ld)", ep.expect, ep.most);
-    else
+    else if (end <= 0)
         snprintf(most, sizeof most, " of %s%ld", qual, ep.most);
     char line[512];
     snprintf(line, sizeof line,
