@@ -66,6 +66,14 @@ start_session sweep C.UTF-8 "$ARGS"
 wait_for 'gradtop sweep .*asha \(eta 3\) scheduler.*PAUSED' 15 ||
     fail "the sweep screen has no header saying asha and PAUSED"
 poll 10 row_has 0 'paused +- +0/2' || fail "--paused: trial 0 is not shown paused at epoch 0 of 2"
+# the epochs asha's rungs will likely take: 3 trials to epoch 2, one of
+# them on to 6, a third of one on to 18 (6 + 4 + 4), at most 3 * 18 (it
+# said "of at most 54", as if no trial would be pruned)
+screen | head -n 1 | grep -Eq 'epochs 0 of ~14 \(at most 54\)' ||
+    fail "the asha sweep's header does not expect 14 epochs of at most 54: $(screen | head -n 1)"
+# no ETA yet (no epoch done): no gap where it would be (it read "54)    PAUSED")
+screen | head -n 1 | grep -Eq '\) {3,}PAUSED' &&
+    fail "the header without an ETA leaves a gap before PAUSED: $(screen | head -n 1)"
 on_screen 'every trial paused: space resumes them' || fail "no line saying every trial is paused"
 # the key bar says what space does now, and offers + under asha
 bar() { screen | sed -n '40p'; }
@@ -325,7 +333,7 @@ wait_for 's: trial 39 is not training' 5 || fail "s on trial 39, ended, does not
 off_screen 'stop this trial\?' || fail "s on trial 39, ended, asks whether to stop it"
 # (no run files: enter says so of the trial under the cursor)
 keys Enter
-wait_for 'trial 39 is not training' 5 || fail "enter after o and End did not act on trial 39"
+wait_for 'trial 39 is not training, and' 5 || fail "enter after o and End did not act on trial 39"
 quit_exits order 0
 echo "ok: o orders the rows at once: End then goes to the last trial; s there asks nothing"
 
@@ -660,8 +668,18 @@ resize 120 40
 best_back 39
 case $note in "$sweepdir"/*) [ -d "$note" ] ;; *) false ;; esac ||
     fail "at 120 columns a's notice does not end in the run's directory under $sweepdir, whole: $note"
+# the notice stays until the next key: the reads above bet nothing on how
+# soon they came (it went after 5 s, however slow the machine); past its
+# old lifetime it is there still, and the next key ends it
+sleep 6
+notice_ends_in_run 39 || fail "6 s on, a's notice is gone before any key: $(screen | sed -n 39p)"
+notice_gone() { ! notice_ends_in_run 39; }
+keys o
+poll 5 notice_gone || fail "a key did not end a's notice: $(screen | sed -n 39p)"
+wait_for '^ sweep finished: best trial' 5 || fail "after the notice, the message line does not say the sweep finished"
 quit_exits fitnote 0
-echo "ok: a's notice leaves out words, not the run's path: its end at 80 columns, whole at 120"
+echo "ok: a's notice leaves out words, not the run's path: its end at 80 columns, whole at 120;"
+echo "    it stays until the next key"
 
 # ---- the leaderboard says how many parameters it leaves out -----------------------
 # (the columns of those that did not fit were left out without a word)

@@ -15,19 +15,15 @@
 #include <cmocka.h>
 
 #include "../src/tui/crt.h"
+#include "nullterm.h"
 
-static SCREEN *scr;
+static NullTerm term;
 static WINDOW *win;
-static FILE *out, *in;
 
 static int setup(void **state)
 {
     (void)state;
-    out = fopen("/dev/null", "w");
-    in = fopen("/dev/null", "r");
-    if (!out || !in) return -1;
-    scr = newterm("xterm", out, in);
-    if (!scr) return -1;
+    if (!null_term_open(&term)) return -1;
     win = newwin(10, 60, 0, 0);
     return win ? 0 : -1;
 }
@@ -36,10 +32,7 @@ static int teardown(void **state)
 {
     (void)state;
     delwin(win);
-    endwin();
-    delscreen(scr);
-    fclose(out);
-    fclose(in);
+    null_term_close(&term);
     return 0;
 }
 

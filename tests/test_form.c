@@ -18,6 +18,7 @@
 #include "../src/tui/form.h"
 #include "../src/tui/textedit.h"
 #include "gradtop/core/sysmem.h"
+#include "nullterm.h"
 
 #define CTRL(c) ((c)&0x1f)
 
@@ -256,30 +257,6 @@ static void f10_submits_from_any_row_with_the_value_being_typed(void **state)
     assert_true(form_check(&f));
 }
 
-/* A curses terminal that writes to /dev/null, to draw forms into. */
-typedef struct {
-    FILE *out, *in;
-    SCREEN *scr;
-} NullTerm;
-
-static void null_term_open(NullTerm *t)
-{
-    t->out = fopen("/dev/null", "w");
-    t->in = fopen("/dev/null", "r");
-    assert_non_null(t->out);
-    assert_non_null(t->in);
-    t->scr = newterm("xterm", t->out, t->in);
-    assert_non_null(t->scr);
-}
-
-static void null_term_close(NullTerm *t)
-{
-    endwin();
-    delscreen(t->scr);
-    fclose(t->out);
-    fclose(t->in);
-}
-
 /* A form of every option, on o. */
 static void form_of_every_option(Form *f, const Options *o)
 {
@@ -292,7 +269,7 @@ static void form_of_every_option(Form *f, const Options *o)
 static void drawn_row(Form *f, int width, const char *label, char *row, size_t cap)
 {
     NullTerm t;
-    null_term_open(&t);
+    assert_true(null_term_open(&t));
     WINDOW *w = newwin(60, width, 0, 0);
     assert_non_null(w);
     form_draw(f, w, 0, 0, 60, width);
@@ -341,7 +318,7 @@ static void a_taller_window_shows_the_rows_above_not_blanks_below(void **state)
     form_add_button(&f, "Start");
     form_key(&f, KEY_END);
     NullTerm t;
-    null_term_open(&t);
+    assert_true(null_term_open(&t));
     WINDOW *w = newwin(40, 80, 0, 0);
     assert_non_null(w);
     form_draw(&f, w, 0, 0, 8, 80);

@@ -29,9 +29,6 @@ enum { ORDER_NONE, ORDER_GO, ORDER_STOP, ORDER_EXPLOIT };
 #define WHY_SWEEP_STOPPED "the sweep was stopped"
 #define WHY_FILES_FAILED "the sweep stopped: a file could not be written"
 
-/* Optuna's MedianPruner: earlier trials needed at an epoch. */
-#define MEDIAN_STARTUP 5
-
 /* ---- figures ------------------------------------------------------------- */
 
 double sweep_exec_figure(const SweepExec *x, const EpochMetrics *m)
@@ -105,7 +102,7 @@ static bool must_park(const SweepExec *x, const SweepTrial *t)
 {
     if (x->stopping || t->epochs >= x->base.max_epochs) return false;
     if (t->epochs >= t->target) return true;
-    return x->scheduler == SWEEP_SCHED_MEDIAN && t->index >= MEDIAN_STARTUP &&
+    return x->scheduler == SWEEP_SCHED_MEDIAN && t->index >= SWEEP_MEDIAN_STARTUP &&
            t->epochs >= x->base.min_epochs;
 }
 
@@ -1030,7 +1027,7 @@ static void median_step(SweepExec *x, bool *want, int *judged)
         }
         if (!ready) continue;
         judged[i] = e;
-        SweepMedianParams mp = {x->base.min_epochs, MEDIAN_STARTUP};
+        SweepMedianParams mp = {x->base.min_epochs, SWEEP_MEDIAN_STARTUP};
         if (sweep_median_stop(&mp, &x->board, i, e)) {
             t->status = TRIAL_PRUNED;
             sweep_exec_pruned_why(x, t, e);

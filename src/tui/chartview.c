@@ -174,9 +174,11 @@ static void series_set(WINDOW *w, const ChartSpec *c, int s)
 
 /* Series s's points beyond the y axis, as arrows on the edge they pass
  * (ChartSpec.off_marks): the plot is pw columns of dx dots from px, plot_h
- * rows from py. */
+ * rows from py, the series' dots in cv[0..ns).  A cell where a series has
+ * a dot keeps it: a point on the chart says more than one off it, which
+ * the legend counts anyway. */
 static void draw_off_marks(WINDOW *w, const ChartSpec *c, int s, int py, int px, int pw, int plot_h,
-                           int dx)
+                           int dx, const ChartCanvas *cv, int ns)
 {
     const ChartAxis *ya = &c->y_axis;
     for (size_t k = 0; k < c->series[s].n; k++) {
@@ -186,9 +188,12 @@ static void draw_off_marks(WINDOW *w, const ChartSpec *c, int s, int py, int px,
         if (!up && !down) continue;
         int d = chart_map(&c->x_axis, c->series[s].x[k], pw * dx, false);
         if (d < 0) continue;
+        int row = up ? 0 : plot_h - 1;
+        bool taken = false;
+        for (int t = 0; t < ns && !taken; t++) taken = chart_canvas_cell(&cv[t], d / dx, row) != 0;
+        if (taken) continue;
         series_set(w, c, s);
-        crt_puts(w, up ? py : py + plot_h - 1, px + d / dx, 1,
-                 crt_glyph(up ? GLYPH_OFF_UP : GLYPH_OFF_DOWN));
+        crt_puts(w, py + row, px + d / dx, 1, crt_glyph(up ? GLYPH_OFF_UP : GLYPH_OFF_DOWN));
     }
 }
 
@@ -454,7 +459,7 @@ void chartview_draw(WINDOW *w, int top, int left, int height, int width, const C
     }
     free(mark_col);
     for (int s = 0; s < ns; s++)
-        if (c->off_marks[s]) draw_off_marks(w, c, s, py, px, pw, plot_h, dx);
+        if (c->off_marks[s]) draw_off_marks(w, c, s, py, px, pw, plot_h, dx, cv, ns);
     draw_end_labels(w, c, px, py, pw, plot_h, dots);
 
     if (!has_points(c) && c->empty_text) {

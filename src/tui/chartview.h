@@ -67,8 +67,9 @@ typedef struct {
     bool scatter[CHARTVIEW_MAX_SERIES];
     /* Per series (a scatter's): its points beyond the y axis drawn on the
      * edge they pass as an arrow in its attributes (GLYPH_OFF_UP on the
-     * top row, GLYPH_OFF_DOWN on the bottom one) rather than left out.
-     * The chart should say so (chartview_off_side). */
+     * top row, GLYPH_OFF_DOWN on the bottom one) rather than left out,
+     * but not over a cell where a series has a dot on the chart.  The
+     * chart should say so (chartview_off_side). */
     bool off_marks[CHARTVIEW_MAX_SERIES];
     /* Without colour: each series' pattern (the race's racers), or NULL
      * for its role's (validation dotted, the rest solid). */

@@ -32,6 +32,7 @@
 #include "logview.h"
 #include "run.h"
 #include "screen.h"
+#include "sweepeta.h"
 #include "text.h"
 #include "gradtop/sweep/exec.h"
 
@@ -80,17 +81,20 @@ typedef struct {
     int help_scroll;
     Confirm confirm;
     int confirm_trial;
-    /* what the message line says for a while: one text, or its forms
-     * from the longest to the shortest, one a line, each followed by
-     * notice_path, which is what a narrow screen keeps (its end) */
+    /* what the message line says until the next key (or the sweep's
+     * end, when it came before): one text, or its forms from the longest
+     * to the shortest, one a line, each followed by notice_path, which is
+     * what a narrow screen keeps (its end).  It answers a key, and stays
+     * for the person to read however long the screen took to come back
+     * (from a, a run of minutes) */
     char notice[400];
     char notice_path[RUNDIR_DIR_MAX];
     CrtRole notice_role;
-    double notice_until;
     double t0;        /* when the sweep started (screen_now) */
     long done_before; /* epochs done when the screen opened (--resume) */
     double paused_s;  /* seconds every trial stood paused (pause all) */
     double paused_at;
+    SweepPace pace; /* the ETA's: the recent epochs' */
     int signal;
     /* the last frame drawn (sweep_frame) */
     bool dirty;
@@ -111,7 +115,6 @@ static void notify(SweepScreen *s, CrtRole role, const char *fmt, ...)
     va_end(ap);
     s->notice_path[0] = '\0';
     s->notice_role = role;
-    s->notice_until = screen_now() + 5;
 }
 
 /* ---- the owner's thread ---------------------------------------------------- */
@@ -210,7 +213,10 @@ static void update(SweepScreen *s)
     s->shown = m.told < s->n_events ? m.told : s->n_events;
     /* over in the view and the owner's end recorded: its time, and its
      * error, are there */
+    bool was = s->ended;
     s->ended = m.over && s->t_end > 0;
+    /* the end is news: it takes the message line from a notice of before */
+    if (s->ended && !was) s->notice[0] = s->notice_path[0] = '\0';
     s->ended_at = s->ended ? s->t_end : 0;
     pthread_mutex_unlock(&s->mu);
     order_rows(s);
@@ -309,6 +315,14 @@ static double *need(SweepScreen *s, size_t n)
     return s->buf;
 }
 
+/* The epochs the trials have done, as the frame's moment has them. */
+static long epochs_done(const SweepScreen *s)
+{
+    long done = 0;
+    for (int i = 0; i < s->n_started; i++) done += s->tv[i].epochs;
+    return done;
+}
+
 /* ---- drawing ------------------------------------------------------------------ */
 
 static void format_duration(double sec, char *buf, size_t cap)
@@ -326,37 +340,21 @@ static void format_duration(double sec, char *buf, size_t cap)
         snprintf(buf, cap, "%lds", t);
 }
 
-/* Epochs done, the most the sweep can still take, and whether that is an
- * upper bound (schedulers and early stopping cut trials short). */
-static void budget(const SweepScreen *s, long *done, long *ceiling, bool *bound)
+/* The epochs done, the most the sweep can take and what it will likely
+ * take (sweepeta.h). */
+static void budget(const SweepScreen *s, SweepEtaEpochs *ep)
 {
     const SweepExec *x = s->x;
-    *done = 0;
-    long ended = 0, ended_epochs = 0;
-    for (int i = 0; i < s->n_started; i++) {
-        *done += s->tv[i].epochs;
-        /* an ended trial takes no more than it has */
-        if (s->tv[i].status >= TRIAL_DONE) {
-            ended++;
-            ended_epochs += s->tv[i].epochs;
-        }
-    }
-    *ceiling =
-        sweepview_ceiling(x->n_trials, x->base.max_epochs, x->base.budget, ended, ended_epochs);
-    *bound = x->scheduler != SWEEP_SCHED_NONE || x->base.hp.patience > 0;
-}
-
-long sweepview_ceiling(long n, int max_epochs, long budget, long ended, long ended_epochs)
-{
-    long most = ended_epochs + (n - ended) * (long)max_epochs;
-    return budget > 0 && budget < most ? budget : most;
-}
-
-double sweepview_eta(long done_before, long done, long ceiling, double ran)
-{
-    long since = done - done_before;
-    if (since <= 0 || !(ran > 0)) return -1;
-    return done < ceiling ? (double)(ceiling - done) * ran / (double)since : 0;
+    SweepEtaPlan plan = {
+        .scheduler = x->scheduler,
+        .n_trials = x->n_trials,
+        .max_epochs = x->base.max_epochs,
+        .budget = x->base.budget,
+        .early_stop = x->base.hp.patience > 0,
+        .asha = x->has_asha ? &x->asha : NULL,
+        .median_startup = SWEEP_MEDIAN_STARTUP,
+    };
+    sweepeta_epochs(&plan, s->tv, s->n_started, ep);
 }
 
 ChartAxis sweepview_figure_axis(const double *v, size_t n, bool higher_better, bool unit,
@@ -407,23 +405,28 @@ static void draw_header(SweepScreen *s, int cols)
     const SweepExec *x = s->x;
     crt_set(stdscr, ROLE_HEADER);
     mvhline(0, 0, ' ', cols);
-    long done, ceiling;
-    bool bound;
-    budget(s, &done, &ceiling, &bound);
+    SweepEtaEpochs ep;
+    budget(s, &ep);
+    long done = ep.done;
     char eta[48] = "";
     double end = s->ended_at;
     /* once ended, the time it took stands still */
     double now = end > 0 ? end : screen_now();
     double ran = now - s->t0 - s->paused_s - (s->paused_all ? now - s->paused_at : 0);
+    /* what the ETA counts: the likely epochs under asha and median ("~"),
+     * else the most, which is what the sweep takes unless a rule or early
+     * stopping ends trials sooner ("at most") */
+    const char *qual = ep.likely ? "~" : ep.exact ? "" : "at most ";
+    double left = sweep_pace_eta(&s->pace, (ep.likely ? ep.expect : ep.most) - done);
     if (end > 0) {
         char d[24];
         format_duration(ran, d, sizeof d);
         /* a resumed sweep's earlier sessions are not in this screen's clock */
         snprintf(eta, sizeof eta, "took %s%s", d, s->done_before > 0 ? " this session" : "");
-    } else if (sweepview_eta(s->done_before, done, ceiling, ran) >= 0) {
+    } else if (left >= 0) {
         char d[24];
-        format_duration(sweepview_eta(s->done_before, done, ceiling, ran), d, sizeof d);
-        snprintf(eta, sizeof eta, "ETA %s%s", bound ? "at most " : "", d);
+        format_duration(left, d, sizeof d);
+        snprintf(eta, sizeof eta, "ETA %s%s", qual, d);
     }
     char sched[64];
     if (x->scheduler == SWEEP_SCHED_ASHA)
@@ -431,13 +434,16 @@ static void draw_header(SweepScreen *s, int cols)
     else
         snprintf(sched, sizeof sched, "%s", sweep_scheduler_names[x->scheduler]);
     /* once ended, the epochs it took: there is no more to come */
-    char most[48] = "";
-    if (end <= 0) snprintf(most, sizeof most, " of %s%ld", bound ? "at most " : "", ceiling);
+    char most[64] = "";
+    if (end <= 0 && ep.likely)
+        snprintf(most, sizeof most, " of ~%ld (at most %ld)", ep.expect, ep.most);
+    else if (end <= 0)
+        snprintf(most, sizeof most, " of %s%ld", qual, ep.most);
     char line[512];
     snprintf(line, sizeof line,
-             " gradtop sweep  %s  %s sampler, %s scheduler  trials %d of %d  epochs %ld%s  %s%s",
+             " gradtop sweep  %s  %s sampler, %s scheduler  trials %d of %d  epochs %ld%s%s%s%s",
              s->data.all.name, sweep_sampler_names[x->sampler.kind], sched, s->n_started,
-             x->n_trials, done, most, eta, s->paused_all ? "  PAUSED" : "");
+             x->n_trials, done, most, eta[0] ? "  " : "", eta, s->paused_all ? "  PAUSED" : "");
     if (crt_width(line) > cols) {
         /* narrow: the figures first; what still does not fit is left out
          * whole (a figure cut short reads as another: "epochs 6..." of
@@ -451,7 +457,11 @@ static void draw_header(SweepScreen *s, int cols)
         if (end > 0)
             snprintf(epochs, sizeof epochs, "epochs %ld", done);
         else
-            snprintf(epochs, sizeof epochs, "epochs %ld/%s%ld", done, bound ? "<=" : "", ceiling);
+            snprintf(epochs, sizeof epochs, "epochs %ld/%s%ld", done,
+                     ep.likely  ? "~"
+                     : ep.exact ? ""
+                                : "<=",
+                     ep.likely ? ep.expect : ep.most);
         const char *part[] = {name, how, trials, epochs, eta, s->paused_all ? "PAUSED" : ""};
         static const int rank[] = {0, 1, 0, 3, 2, 0};
         for (int level = 0; level <= 3; level++) {
@@ -1130,7 +1140,7 @@ static void draw_message(SweepScreen *s, int y, int cols)
     pthread_mutex_unlock(&s->mu);
     if (files_bad) {
         role = ROLE_BAD;
-    } else if (s->notice[0] && screen_now() < s->notice_until) {
+    } else if (s->notice[0]) {
         role = s->notice_role;
         tail = notice_line(s, cols - 2, line, sizeof line);
     } else if (s->stopping && !fin) {
@@ -1222,8 +1232,12 @@ static void draw_help(SweepScreen *s, int rows, int cols)
              "100 times the best), a loss that spans ten times its low end on a log axis; the "
              "scatters draw the others as arrows on the edge (%s off chart), the curves chart "
              "on its edge, but the best's and the cursor's curves whole.  The ETA goes at "
-             "the pace of the epochs done since the screen opened; 'at most' when the scheduler "
-             "or early stopping may end trials sooner.",
+             "the pace of the last dozen epochs or so, time paused left out; under asha it "
+             "counts the epochs the rungs will likely take ('~': each rung promotes 1/eta of "
+             "the trials that reach it), and says at most how many they can "
+             "take; under median, once three trials it judges have ended, it counts by the "
+             "epochs they ended at ('~'); 'at most' when the scheduler or early stopping may "
+             "end trials sooner.",
              monitor_names[s->x->monitor],
              crt_glyph(monitor_higher_is_better(s->x->monitor) ? GLYPH_OFF_DOWN : GLYPH_OFF_UP));
     help_box(stdscr, rows, cols, "gradtop sweep keys", hr, sweep_key_count, text, &s->help_scroll);
@@ -1431,6 +1445,9 @@ static int run_best(SweepScreen *s)
             return code;
         }
         code = 0;
+        /* the sweep as it stands now: one that ended while the run
+         * trained must not take the line from the notice below */
+        update(s);
         /* the forms, in fewer words each, where a narrow screen has
          * room: the path whole is what finds the run */
         const char *path = run->core->log_path;
@@ -1463,7 +1480,7 @@ static void on_confirm(SweepScreen *s, int ch)
             s->stopping = s->quit = true;
             sweep_exec_stop(s->x);
         } else if (sweep_exec_stop_trial(s->x, s->confirm_trial)) {
-            notify(s, ROLE_WARN, "stopping trial %d", s->confirm_trial);
+            notify(s, ROLE_WARN, "trial %d asked to stop after its batch", s->confirm_trial);
         } else {
             notify(s, ROLE_WARN, "trial %d is not training", s->confirm_trial);
         }
@@ -1511,8 +1528,11 @@ static void on_key(SweepScreen *s, int ch)
             s->paused_at = screen_now();
         else
             s->paused_s += screen_now() - s->paused_at;
+        /* the ETA's pace counts no time paused */
+        sweep_pace_note(&s->pace, screen_now(), epochs_done(s), s->paused_all);
         sweep_exec_pause_all(s->x, s->paused_all);
-        notify(s, ROLE_WARN, s->paused_all ? "every trial paused" : "every trial resumed");
+        /* paused, the message line says so, and what resumes them */
+        if (!s->paused_all) notify(s, ROLE_WARN, "every trial resumed");
         break;
     case ACTION_SWEEP_PAUSE:
         if (have && sweep_exec_pause_trial(s->x, i))
@@ -1594,9 +1614,10 @@ static double sweep_frame(void *ctx)
     update(s);
     unsigned long sum = view_sum(s);
     double now = screen_now();
-    bool notice = s->notice[0] && now < s->notice_until + SCREEN_IDLE_S;
+    sweep_pace_note(&s->pace, now, epochs_done(s),
+                    sweepeta_held(s->tv, s->n_started, s->paused_all));
     if (s->dirty || sum != s->drawn_sum || LINES != s->drawn_rows || COLS != s->drawn_cols ||
-        notice || now - s->drawn_at >= 1) {
+        now - s->drawn_at >= 1) {
         draw(s);
         s->dirty = false;
         s->drawn_sum = sum;
@@ -1614,6 +1635,9 @@ static void sweep_key(void *ctx, int ch)
 {
     SweepScreen *s = ctx;
     s->dirty = true;
+    /* a key ends the notice that answered the last (a new size is not a
+     * key the person pressed) */
+    if (ch != KEY_RESIZE) s->notice[0] = s->notice_path[0] = '\0';
     on_key(s, ch);
 }
 
@@ -1715,6 +1739,10 @@ int sweepview_main(const Options *o, const char *resume, const char *exe_dir, ch
         s->paused_all = true;
         s->paused_at = s->t0;
     }
+    /* the pace of the last dozen epochs, or more when that many trials
+     * train at once and end their epochs together */
+    sweep_pace_start(&s->pace, s->t0, s->done_before, s->paused_all,
+                     SWEEPETA_RECENT > 2 * s->x->parallel ? SWEEPETA_RECENT : 2 * s->x->parallel);
     if (pthread_create(&s->owner, NULL, owner_main, s)) {
         crt_done();
         screen_refuse(refused, refused_cap, "gradtop sweep", "cannot start the sweep's thread");

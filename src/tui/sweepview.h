@@ -2,7 +2,8 @@
  * sweepview.h - the sweep screen of `gradtop sweep` on a terminal: a
  * leaderboard of the trials, every trial's validation curve on one chart,
  * a scatter of each searched parameter against the best figure, the
- * events (promotions, prunes, exploits), the budget used and an ETA.  The
+ * events (promotions, prunes, exploits), the budget used and an ETA
+ * (sweepeta.h).  The
  * trials run in the executor (gradtop/sweep/exec.h) on a thread of its own
  * (the executor's owner); this screen reads their state each frame and
  * acts on them through the executor's controls.  Enter opens the trial
@@ -40,24 +41,6 @@
  */
 int sweepview_main(const Options *o, const char *resume, const char *exe_dir, char *refused,
                    size_t refused_cap);
-
-/*
- * The header's ETA: the seconds left once done epochs of ceiling (the
- * most the sweep can take) are done, at the pace of the ran seconds the
- * screen has trained for.  done_before of them were done before it opened
- * (a resumed sweep's trials bring theirs) and took none of those seconds.
- * Negative when no epoch has been done since, which would tell the pace.
- * Pure.
- */
-double sweepview_eta(long done_before, long done, long ceiling, double ran);
-
-/*
- * The header's ceiling: the most epochs the sweep can still come to, n
- * trials of max_epochs each, but the ended ones (ended of them, which
- * trained ended_epochs together) at the epochs they ended with, and no
- * more than budget when that is above 0.  Pure.
- */
-long sweepview_ceiling(long n, int max_epochs, long budget, long ended, long ended_epochs);
 
 /* The share of the figures a chart's y range shows whole
  * (sweepview_figure_axis). */

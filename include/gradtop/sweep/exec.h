@@ -82,6 +82,10 @@ typedef enum {
     TRIAL_FAILED,  /* refused or failed to start (its message says why) */
 } SweepTrialStatus;
 
+/* median: the trials before this one are never judged (the rule's
+ * n_startup: Optuna's MedianPruner's earlier trials needed at an epoch). */
+#define SWEEP_MEDIAN_STARTUP 5
+
 /* "waiting", "running", "paused", "done", ...: trials.csv's words. */
 extern const char *const sweep_trial_status_names[];
 /* The significant digits of trials.csv's figures ("%.*g"): --resume
