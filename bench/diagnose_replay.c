@@ -12,9 +12,10 @@
  * afterwards, with hindsight, by how it ended:
  *
  *   diverged    the loss became NaN or infinite;
- *   unstable    an epoch's training loss 2 times or more the lowest before
+ *   unstable    a batch's loss 10 times the first batch's or more; or
+ *               an epoch's training loss 2 times or more the lowest before
  *               it, or 3 times the one just before it, and in either case
- *               above it by a tenth of the first epoch's loss or more;
+ *               above it by 0.05 or more;
  *   stuck       it learned nothing: a classifier's validation accuracy at
  *               the end within 0.05 of the chance one, or the last training
  *               loss 0.9 or more of the first;
@@ -34,7 +35,8 @@
  *               on an overfit run when the last check does not say it;
  *   7 not learning, 8 plateau, 9 underfitting: false at a check when the
  *               run's training loss fell by 20 % or more after it and the
- *               run ended fine or overfit (it was learning, not stuck);
+ *               run ended fine or overfit (it was learning, not stuck) -
+ *               but for 7's "not learning yet: ... give it more epochs";
  *               missed on a stuck run when the last check says none of 7,
  *               8, 9.
  *
@@ -127,8 +129,8 @@ typedef struct {
     int n, cap;
     ChanceLevel chance, val_chance;
     bool classification;
-    double last_batch_loss;
     long batches;
+    double first_step, top_step; /* the first batch's loss, the highest finite one */
     Check *checks;
     int n_checks, cap_checks;
 } Replay;
@@ -160,7 +162,8 @@ static void check_now(Replay *r, double lr, const float *steps, int n_steps)
 static void on_batch(void *ctx, const BatchInfo *b)
 {
     Replay *r = ctx;
-    r->last_batch_loss = b->loss;
+    if (r->batches == 0) r->first_step = b->loss;
+    if (isfinite(b->loss) && b->loss > r->top_step) r->top_step = b->loss;
     if (isfinite(b->loss)) {
         r->bucket_sum += b->loss;
         r->bucket_n++;
@@ -207,9 +210,13 @@ static Label label_run(const Replay *r, bool diverged)
     if (diverged || r->n == 0) return L_DIVERGED;
     const EpochMetrics *h = r->h;
     int n = r->n;
-    /* a rise counts when it is a tenth of the first loss or more: near 0,
-     * 0.001 -> 0.003 is noise */
-    double best = INFINITY, lift = 0.1 * h[0].loss;
+    /* thrown far above where the untrained model started, within an epoch
+     * as much as across them (diabetes at Adam's lr 1: a batch's loss from
+     * 0.9 to 1660 in epoch 1, which its epoch's mean hides) */
+    if (r->first_step > 0 && r->top_step >= 10 * r->first_step) return L_UNSTABLE;
+    /* a rise counts when it is 0.05 or more: near 0, 0.001 -> 0.003 is
+     * noise (a first epoch's loss is no scale: at lr 1 it can be 100) */
+    double best = INFINITY, lift = 0.05;
     for (int i = 0; i < n; i++) {
         if (h[i].loss >= 2 * best && h[i].loss - best >= lift) return L_UNSTABLE;
         if (i > 0 && h[i].loss >= 3 * h[i - 1].loss && h[i].loss - h[i - 1].loss >= lift)
@@ -261,7 +268,9 @@ static bool contradicts(const Replay *r, const Check *c, Label l)
     switch (c->rule) {
     case R_OVERFIT:
     case R_CHANCE_OVF: return l == L_STUCK;
-    case R_CHANCE:
+    case R_CHANCE: /* "not learning yet: ... give it more epochs" is no contradiction */
+        return !strstr(c->msg, "not learning yet") && well && isfinite(c->loss) &&
+               later_low(r, c) <= 0.8 * c->loss;
     case R_PLATEAU:
     case R_UNDERFIT: return well && isfinite(c->loss) && later_low(r, c) <= 0.8 * c->loss;
     default: return false;
@@ -299,7 +308,8 @@ static void tally_run(Tally *t, const Replay *r, Label l, const char *what, bool
     if (l == L_DIVERGED || l == L_UNSTABLE) {
         t->bad++;
         t->bad_missed += !too_high;
-        if (verbose && !too_high) printf("  missed too high %s [%s]\n", what, label_names[l]);
+        if (verbose && !too_high)
+            printf("  missed too high %s [%s]: %s\n", what, label_names[l], last ? last->msg : "");
     }
     if (l == L_STUCK) {
         t->stuck++;
@@ -414,11 +424,17 @@ int main(int argc, char **argv)
                             fprintf(stderr, "%s: %s\n", what, err.msg);
                             return 1;
                         }
-                        if (diverged) {
+                        TrainerSnapshot snap;
+                        if (diverged && !trainer_snapshot_init(&snap, tr, &err)) {
                             /* the dashboard hands the loss that diverged the
-                             * run to the diagnosis at the step losses' end */
-                            r->steps[r->n_points] = (float)r->last_batch_loss;
-                            check_now(r, lr, r->steps, r->n_points + 1);
+                             * run, when it was not finite, to the diagnosis at
+                             * the step losses' end */
+                            trainer_snapshot(tr, &snap);
+                            int m = r->n_points;
+                            if (!isfinite(snap.last_batch_loss))
+                                r->steps[m++] = (float)snap.last_batch_loss;
+                            check_now(r, lr, r->steps, m);
+                            trainer_snapshot_free(&snap);
                         }
                         trainer_destroy(tr);
                         prepared_close(&s);
