@@ -391,6 +391,8 @@ typedef enum {
 #define DIAG_CONVERGED 0.99    /* accuracy (or r2) at which flat is finished, not stuck */
 #define DIAG_EARLY_FALL 0.02   /* training loss this fraction below epoch 1's: still learning */
 #define DIAG_SLOW_FALL 0.01    /* ... falling less than this fraction per epoch: slowly */
+#define DIAG_FALL_EPOCHS 10    /* underfitting: epochs a fall is measured over ... */
+#define DIAG_STILL_FALL 0.002  /* ... falling this fraction per epoch: still learning */
 #define DIAG_CHANCE_EPOCHS 5   /* epochs before a run may be called at chance */
 #define DIAG_CHANCE_SE 2.0     /* accuracy within this many standard errors of the chance rate */
 #define DIAG_CHANCE_LOSS 0.05  /* loss above the chance loss less this fraction */
@@ -539,7 +541,15 @@ typedef struct {
  *                       training accuracy (r2) is below DIAG_CONVERGED;
  *   9 DIAG_UNDERFITTING after DIAG_UNDERFIT_EPOCHS, training accuracy below
  *                       DIAG_UNDERFIT_ACC (r2 below DIAG_UNDERFIT_R2) with the
- *                       validation one within DIAG_UNDERFIT_GAP of it;
+ *                       validation one within DIAG_UNDERFIT_GAP of it, and
+ *                       the training loss no longer clearly falling: not
+ *                       by DIAG_STILL_FALL of itself per epoch over the last
+ *                       DIAG_FALL_EPOCHS and by DIAG_RISE_NOISE times its
+ *                       wobble (as 3's).  A run still falling so is not
+ *                       underfitting yet (the spiral at its preset, epoch
+ *                       58 of 1000: accuracy 0.765 and 0.73, the loss down
+ *                       0.06 in 10 epochs through a wobble of 0.009, and
+ *                       0.90 by epoch 70);
  *  10 DIAG_LOSS_RISING  the training loss of the last epoch is DIAG_DRIFT_MIN
  *                       or more above that of 5 epochs before (fewer
  *                       early on), and DIAG_RISE_NOISE times its wobble
@@ -548,7 +558,9 @@ typedef struct {
  *     DIAG_HEALTHY      none of the above ("too early to tell" before a
  *                       second epoch: one batch or epoch shows no trend;
  *                       "no trend" when the loss is up over the last 5
- *                       epochs within its wobble).
+ *                       epochs within its wobble; "still improving" when
+ *                       the scores are as low as 9 says but the loss still
+ *                       falls).
  * Any thread (it reads only in and writes msg).
  */
 DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap);
