@@ -1327,6 +1327,38 @@ static void loss_spike_fires_on_a_hundredfold_jump_that_stays_up_only(void **sta
     assert_int_equal(run_diag(&d), DIAG_HEALTHY);
 }
 
+/* Batches that stay up after a jump, but at a loss near 0, are mini-batch
+ * noise: iris at Adam's lr 0.01 with batches of 8, at a loss of 0.007 in
+ * epoch 27, met a batch at 0.31 and the 16 after it sat at 0.02 (×3), and
+ * the run ended at its best loss - "learning rate too high" was false. */
+static void loss_spike_stays_silent_when_the_steps_after_stay_near_zero(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_healthy(&d, 12);
+    diag_jump(&d, 0.007f, 0.31f, 0.025f, DIAG_SPIKE_AFTER);
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    /* At the floor's loss, up is up. */
+    diag_jump(&d, 0.007f, 0.31f, 0.05f, DIAG_SPIKE_AFTER);
+    assert_int_equal(run_diag(&d), DIAG_LOSS_SPIKE);
+}
+
+/* Most of the 32 steps before a jump at exactly 0 (a model that fits
+ * every row of its batches): their median is 0, and the steps after it
+ * were said to be "×inf" that. */
+static void loss_spike_from_zero_says_where_the_loss_went(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_healthy(&d, 12);
+    diag_jump(&d, 0.0f, 0.5f, 0.3f, DIAG_SPIKE_AFTER);
+    for (int i = 14; i < 20; i++) d.steps[i] = 0.001f; /* the 8 before: median 0.001 */
+    assert_int_equal(run_diag(&d), DIAG_LOSS_SPIKE);
+    assert_string_equal(d.msg, "loss jumped \u00d7500 in one step (0.001 \u2192 0.5) and stayed "
+                               "up (the next 16 steps at 0.3, from 0): learning rate too high "
+                               "(lr 0.001)");
+}
+
 /* A step loss past float's range (infinite) among the points rule 2
  * reads, older than the newest DIAG_SPIKE_WINDOW: it is said as rule 1
  * says one, not as a jump of "\u00d7inf" to "inf". */
@@ -2209,6 +2241,8 @@ int main(void)
         cmocka_unit_test(not_finite_loss_fires_first),
         cmocka_unit_test(loss_spike_fires_on_a_hundredfold_jump_that_stays_up_only),
         cmocka_unit_test(loss_spike_tells_a_hard_batch_from_a_step_that_threw_the_model_off),
+        cmocka_unit_test(loss_spike_stays_silent_when_the_steps_after_stay_near_zero),
+        cmocka_unit_test(loss_spike_from_zero_says_where_the_loss_went),
         cmocka_unit_test(a_loss_past_floats_range_is_said_wherever_rule_2_reads),
         cmocka_unit_test(rising_training_loss_fires_after_three_rises),
         cmocka_unit_test(a_training_loss_up_within_its_wobble_is_noise),

@@ -264,7 +264,7 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
     /* 2: one step's loss far above the steps just before it, and the
      * steps after it still well above where they were: a hard batch jumps
      * as far, but the next batches fall back to the loss before it. */
-    double best_ratio = 0, from = 0, to = 0, stayed = 0;
+    double best_ratio = 0, from = 0, to = 0, stayed = 0, after_level = 0;
     for (int i = s0 > 1 ? s0 : 1; i + DIAG_SPIKE_AFTER < ns; i++) {
         int b = i > DIAG_SPIKE_HISTORY ? i - DIAG_SPIKE_HISTORY : 0;
         double med = median(st + b, i - b);
@@ -272,14 +272,28 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
         double r = st[i] / med;
         if (!(r >= DIAG_SPIKE_RATIO && r > best_ratio)) continue;
         int bb = i > DIAG_SPIKE_BEFORE ? i - DIAG_SPIKE_BEFORE : 0;
-        double level = median(st + i + 1, DIAG_SPIKE_AFTER) / median(st + bb, i - bb);
+        /* Stayed up at a loss that counts, as the jump must reach one: a
+         * model at 0.007 whose batches after a hard one sit at 0.02 is
+         * mini-batch noise (iris at Adam's lr 0.01, batch 8, epoch 27:
+         * ×44 to 0.31, the next 16 steps ×3, and it ended at its
+         * best). */
+        double after = median(st + i + 1, DIAG_SPIKE_AFTER), before = median(st + bb, i - bb);
+        if (!(after >= DIAG_SPIKE_FLOOR)) continue;
+        /* Most steps before it at exactly 0: up from 0 is no ratio. */
+        double level = before > 0 ? after / before : INFINITY;
         if (level >= DIAG_SPIKE_LEVEL) {
             best_ratio = r;
             from = med;
             to = st[i];
             stayed = level;
+            after_level = after;
         }
     }
+    if (best_ratio > 0 && isinf(stayed))
+        return say(msg, cap, DIAG_LOSS_SPIKE,
+                   "loss jumped \u00d7%.3g in one step (%.3g \u2192 %.3g) and stayed up (the "
+                   "next %d steps at %.3g, from 0): learning rate too high%s",
+                   best_ratio, from, to, DIAG_SPIKE_AFTER, after_level, lr);
     if (best_ratio > 0)
         /* %.3g keeps a jump of 1e30 as short as one of 100, in the panel's width. */
         return say(msg, cap, DIAG_LOSS_SPIKE,
