@@ -311,7 +311,7 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
         while (run < n - 1 && h[n - 1 - run].loss > h[n - 2 - run].loss) run++;
         double first = h[n - 1 - run].loss, last = h[n - 1].loss;
         if (run >= DIAG_RISE_EPOCHS && last >= first * (1 + DIAG_RISE_MIN) &&
-            beyond_wobble(h, n - 1 - run, last - first))
+            last - first >= DIAG_RISE_FLOOR && beyond_wobble(h, n - 1 - run, last - first))
             return say(msg, cap, DIAG_LOSS_RISING,
                        "training loss has risen for %d epochs (%.3g \u2192 %.3g): learning rate "
                        "too high%s",
@@ -496,7 +496,8 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
             snprintf(val, sizeof val, ", validation %.3g", e->val_loss);
         bool up = e->loss > a->loss;
         bool noise = up && !beyond_wobble(h, n - 1 - back, e->loss - a->loss);
-        if (up && !noise && e->loss >= a->loss * (1 + DIAG_DRIFT_MIN))
+        if (up && !noise && e->loss >= a->loss * (1 + DIAG_DRIFT_MIN) &&
+            e->loss - a->loss >= DIAG_RISE_FLOOR)
             return say(msg, cap, DIAG_LOSS_RISING,
                        "training loss rose over %s (%.3g \u2192 %.3g)%s: learning "
                        "rate may be too high%s",

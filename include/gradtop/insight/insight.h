@@ -380,6 +380,7 @@ typedef enum {
 #define DIAG_RISE_EPOCHS 3     /* consecutive rises of the training loss */
 #define DIAG_RISE_MIN 0.10     /* ... adding up to at least this fraction */
 #define DIAG_RISE_NOISE 5.0    /* ... and to this many times the loss's epoch-to-epoch wobble */
+#define DIAG_RISE_FLOOR 0.02   /* ... and to this much loss (3 and 10): near 0, noise */
 #define DIAG_NOISE_EPOCHS 20   /* epochs before a rise its wobble is measured over */
 #define DIAG_DRIFT_MIN 0.02    /* a rise over the last 5 epochs that is not healthy */
 #define DIAG_OVERFIT_EPOCHS 5  /* epochs since the best validation loss */
@@ -477,7 +478,10 @@ typedef struct {
  *                       that ended well (a model at 0.007 whose batches
  *                       after a hard one sat at 0.02), after it in 23;
  *   3 DIAG_LOSS_RISING  training loss rose on each of the last
- *                       DIAG_RISE_EPOCHS epochs, by DIAG_RISE_MIN in all,
+ *                       DIAG_RISE_EPOCHS epochs, by DIAG_RISE_MIN in all
+ *                       and DIAG_RISE_FLOOR of loss or more (near 0 a loss
+ *                       moves by large fractions of itself: gauss at Adam's
+ *                       0.01, 0.00843 -> 0.00976, ended at its best),
  *                       and by DIAG_RISE_NOISE times its wobble or more:
  *                       over the DIAG_NOISE_EPOCHS epochs before the rise,
  *                       the median distance of the epoch-to-epoch changes
@@ -559,7 +563,8 @@ typedef struct {
  *                       0.90 by epoch 70);
  *  10 DIAG_LOSS_RISING  the training loss of the last epoch is DIAG_DRIFT_MIN
  *                       or more above that of 5 epochs before (fewer
- *                       early on), and DIAG_RISE_NOISE times its wobble
+ *                       early on) and DIAG_RISE_FLOOR or more, and
+ *                       DIAG_RISE_NOISE times its wobble
  *                       before them (as 3): not every epoch rose, or by
  *                       less than 3 needs, but a rising loss is not healthy;
  *     DIAG_HEALTHY      none of the above ("too early to tell" before a
