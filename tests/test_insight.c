@@ -2216,6 +2216,37 @@ static void early_stop_at_best_epoch_one_is_stopped_too_early(void **state)
     assert_string_equal(diagnosis_name(DIAG_AT_CHANCE), "at_chance");
 }
 
+/* A run that diverged, went back to its last finite weights and was taken
+ * up again at a lower rate, then stopped early with epoch 1 the best: "raise
+ * --patience or the learning rate" sent it back to the rate that diverged
+ * it. */
+static void stopped_early_after_a_divergence_never_advises_a_higher_rate(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_spiral(&d, 11);
+    d.in.early_stopped = true;
+    d.in.best_epoch = 1;
+    d.in.diverged = true;
+    /* Falling slowly (0.682 -> 0.652): patience alone. */
+    assert_int_equal(run_diag(&d), DIAG_STOPPED_EARLY);
+    assert_string_equal(d.msg, "stopped too early: best epoch 1, the training loss still "
+                               "falling (0.682 \u2192 0.652): raise --patience (10); validation "
+                               "at chance level (accuracy 0.56, loss 0.716; guessing 0.50, "
+                               "0.693)");
+    /* Flat: between the rate that diverged and this one. */
+    for (int i = 0; i < 11; i++) d.h[i].loss = 0.3;
+    d.h[10].val_accuracy = 0.9;
+    assert_int_equal(run_diag(&d), DIAG_STOPPED_EARLY);
+    assert_string_equal(d.msg, "stopped too early: best epoch 1, the training loss flat at 0.3 "
+                               "(lr 0.001) since the run diverged: try a rate between the two");
+    /* Rising: a lower rate, as without a divergence. */
+    for (int i = 0; i < 11; i++) d.h[i].loss = 0.68 * (1 + 0.01 * (i % 2 ? i : i - 1));
+    d.h[0].loss = 0.68;
+    assert_int_equal(run_diag(&d), DIAG_STOPPED_EARLY);
+    EXPECT_CONTAINS(d.msg, "try a lower learning rate (lr 0.001)");
+}
+
 static void diagnosis_message_is_truncated_safely(void **state)
 {
     (void)state;
@@ -2292,6 +2323,7 @@ int main(void)
         cmocka_unit_test(at_chance_with_a_loss_far_above_guessing_the_rate_is_too_high),
         cmocka_unit_test(a_loss_above_guessing_with_answers_right_is_the_rate),
         cmocka_unit_test(early_stop_at_best_epoch_one_is_stopped_too_early),
+        cmocka_unit_test(stopped_early_after_a_divergence_never_advises_a_higher_rate),
         cmocka_unit_test(diagnosis_message_is_truncated_safely),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -375,20 +375,29 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
         double first = h[0].loss, last = h[n - 1].loss;
         double fall = (first - last) / first; /* since epoch 1, as a fraction */
         /* Still falling: the model was learning when the wait ran out, so
-         * waiting longer is the fix; slowly, so a larger step is one too.
-         * The advice comes before the chance figures: a narrow screen cuts
-         * the end. */
+         * waiting longer is the fix; slowly, so a larger step is one too -
+         * unless a larger step has already diverged the run.  The advice
+         * comes before the chance figures: a narrow screen cuts the end. */
         if (fall >= DIAG_EARLY_FALL)
             return say(msg, cap, DIAG_STOPPED_EARLY,
                        "stopped too early: best epoch 1, the training loss still falling (%.3g "
                        "\u2192 %.3g): raise --patience (%d)%s%s",
                        first, last, in->patience,
-                       fall / (n - 1) < DIAG_SLOW_FALL ? " or the learning rate" : "", what);
+                       fall / (n - 1) < DIAG_SLOW_FALL && !in->diverged ? " or the learning rate"
+                                                                        : "",
+                       what);
         if (fall <= -DIAG_EARLY_FALL)
             return say(msg, cap, DIAG_STOPPED_EARLY,
                        "stopped too early: best epoch 1, the training loss rising (%.3g \u2192 "
                        "%.3g): try a lower learning rate%s%s",
                        first, last, lr, what);
+        /* Flat after a divergence: the rate that diverged was too high,
+         * this one moves nothing. */
+        if (in->diverged)
+            return say(msg, cap, DIAG_STOPPED_EARLY,
+                       "stopped too early: best epoch 1, the training loss flat at %.3g%s since "
+                       "the run diverged: try a rate between the two%s",
+                       last, lr, what);
         return say(msg, cap, DIAG_STOPPED_EARLY,
                    "stopped too early: best epoch 1, the training loss flat at %.3g: try a higher "
                    "learning rate%s%s",

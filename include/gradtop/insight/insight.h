@@ -441,6 +441,9 @@ typedef struct {
     int best_epoch;
     int patience;
     const char *monitor;
+    /* The run diverged and was taken up again (the dashboard goes back to
+     * the last finite weights): a higher rate is no advice for it. */
+    bool diverged;
 } DiagnosisInput;
 
 /*
@@ -529,7 +532,10 @@ typedef struct {
  *                       falling (by DIAG_EARLY_FALL) - more patience, and a
  *                       higher rate too when it fell by less than
  *                       DIAG_SLOW_FALL per epoch; rising - a lower rate; flat -
- *                       a higher rate.  Says so when it is also at chance (7);
+ *                       a higher rate.  After a divergence (diverged) no
+ *                       higher rate: falling - more patience alone; flat - a
+ *                       rate between the one that diverged and this one.
+ *                       Says so when it is also at chance (7);
  *   7 DIAG_AT_CHANCE    after DIAG_CHANCE_EPOCHS, the last epoch's validation
  *                       figures (the training ones without validation) are
  *                       no better than guessing: accuracy within
