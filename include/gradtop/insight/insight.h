@@ -551,7 +551,11 @@ typedef struct {
  *                       model learns its training rows only.  Its validation
  *                       loss (with a validation part) or else its training
  *                       loss DIAG_CONFIDENT_LOSS times the chance loss or more
- *                       is a rate too high, not one too low;
+ *                       is a rate too high, not one too low.  A training loss
+ *                       falling by DIAG_SLOW_FALL per epoch over the last 5
+ *                       is "not learning yet"; by less but still clearly,
+ *                       as 9 tells, "falling slowly" (more epochs or a
+ *                       higher rate);
  *   8 DIAG_PLATEAU      the last DIAG_PLATEAU_EPOCHS (or more) training losses,
  *                       or every one since the first after DIAG_CHANCE_EPOCHS,
  *                       lie within DIAG_PLATEAU_REL of their mean, while the
@@ -561,18 +565,13 @@ typedef struct {
  *                       validation one within DIAG_UNDERFIT_GAP of it, and
  *                       the training loss no longer clearly falling: not
  *                       by DIAG_STILL_FALL of itself per epoch over the last
- *                       DIAG_FALL_EPOCHS and by DIAG_RISE_NOISE times its
- *                       wobble (as 3's).  A run still falling so is not
- *                       underfitting yet (the spiral at its preset, epoch
- *                       58 of 1000: accuracy 0.765 and 0.73, the loss down
- *                       0.06 in 10 epochs through a wobble of 0.009, and
- *                       0.90 by epoch 70);
- *  10 DIAG_LOSS_RISING  the training loss of the last epoch is DIAG_DRIFT_MIN
- *                       or more above that of 5 epochs before (fewer
- *                       early on) and DIAG_RISE_FLOOR or more, and
- *                       DIAG_RISE_NOISE times its wobble
- *                       before them (as 3): not every epoch rose, or by
- *                       less than 3 needs, but a rising loss is not healthy;
+ *                       DIAG_FALL_EPOCHS and over the newest half of them,
+ *                       and by DIAG_RISE_NOISE times its wobble (as 3's).  A run still falling so
+ * is not underfitting yet (the spiral at its preset, epoch 58 of 1000: accuracy 0.765 and 0.73, the
+ * loss down 0.06 in 10 epochs through a wobble of 0.009, and 0.90 by epoch 70); 10 DIAG_LOSS_RISING
+ * the training loss of the last epoch is DIAG_DRIFT_MIN or more above that of 5 epochs before
+ * (fewer early on) and DIAG_RISE_FLOOR or more, and DIAG_RISE_NOISE times its wobble before them
+ * (as 3): not every epoch rose, or by less than 3 needs, but a rising loss is not healthy;
  *     DIAG_HEALTHY      none of the above ("too early to tell" before a
  *                       second epoch: one batch or epoch shows no trend;
  *                       "no trend" when the loss is up over the last 5
