@@ -41,13 +41,14 @@
  *               8, 9.
  *
  * Rule 5 (dead units) is not measured (the dashboard's live probe is not
- * run here), nor rule 6 but through its rising branch (no early stopping:
- * every run trains its whole length).
+ * run here), nor rule 6 (no early stopping: every run trains its whole
+ * length, and a divergence ends it, as headless runs do).
  *
- * Usage: build/bench/diagnose_replay [-v] [-e EPOCHS] [-s SEEDS] [-j N of M]
- * from the project root.  -v prints every false firing with its run and its
- * sentence.  `make diagnose-replay` runs it (about 10 minutes on a busy
- * 2-core machine).
+ * Usage: build/bench/diagnose_replay [-v] [-e EPOCHS] [-s SEEDS] [-j K/M]
+ * from the project root.  -v prints every false firing and every miss with
+ * its run and its sentence; -e and -s change the epochs (60) and seeds (2);
+ * -j K/M trains only the runs whose index is K modulo M, to split the work.
+ * `make diagnose-replay` runs it (about 6 s of CPU).
  */
 #include <math.h>
 #include <stdio.h>
