@@ -450,7 +450,7 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
                        chance, first, last);
         /* Falling by less, but clearly (as rule 9 tells): learning, very
          * slowly (wine at Adam's lr 0.0001: 0.9 % an epoch, validation at
-         * guessing's accuracy in epoch 5 and above it by epoch 40), which
+         * guessing's accuracy in epoch 5, 0.56 by epoch 60), which
          * "not learning" misstated. */
         if (still_falling(h, n))
             return say(msg, cap, DIAG_AT_CHANCE,
@@ -526,8 +526,8 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
                        "rate may be too high%s",
                        span, a->loss, e->loss, val, lr);
         /* Up, but by no more than mini-batches make it wobble: neither a
-         * warning nor "healthy". */
-        /* Falling but still far from fitting: learning, not there yet. */
+         * warning nor "healthy".  Not up, but with scores as low as rule
+         * 9's while the loss still falls: learning, not there yet. */
         const char *word = noise                                           ? "no trend"
                            : n >= DIAG_UNDERFIT_EPOCHS && underfits(in, e) ? "still improving"
                                                                            : "healthy";

@@ -566,12 +566,18 @@ typedef struct {
  *                       the training loss no longer clearly falling: not
  *                       by DIAG_STILL_FALL of itself per epoch over the last
  *                       DIAG_FALL_EPOCHS and over the newest half of them,
- *                       and by DIAG_RISE_NOISE times its wobble (as 3's).  A run still falling so
- * is not underfitting yet (the spiral at its preset, epoch 58 of 1000: accuracy 0.765 and 0.73, the
- * loss down 0.06 in 10 epochs through a wobble of 0.009, and 0.90 by epoch 70); 10 DIAG_LOSS_RISING
- * the training loss of the last epoch is DIAG_DRIFT_MIN or more above that of 5 epochs before
- * (fewer early on) and DIAG_RISE_FLOOR or more, and DIAG_RISE_NOISE times its wobble before them
- * (as 3): not every epoch rose, or by less than 3 needs, but a rising loss is not healthy;
+ *                       and by DIAG_RISE_NOISE times its wobble (as 3's).
+ *                       A run still falling so is not underfitting yet
+ *                       (the spiral at its preset, epoch 58 of 1000:
+ *                       accuracy 0.765 and 0.73, the loss down 0.06 in 10
+ *                       epochs through a wobble of 0.009, and 0.90 by
+ *                       epoch 70);
+ *  10 DIAG_LOSS_RISING  the training loss of the last epoch is DIAG_DRIFT_MIN
+ *                       or more above that of 5 epochs before (fewer
+ *                       early on) and DIAG_RISE_FLOOR or more, and
+ *                       DIAG_RISE_NOISE times its wobble before them (as
+ *                       3): not every epoch rose, or by less than 3 needs,
+ *                       but a rising loss is not healthy;
  *     DIAG_HEALTHY      none of the above ("too early to tell" before a
  *                       second epoch: one batch or epoch shows no trend;
  *                       "no trend" when the loss is up over the last 5
