@@ -7,6 +7,7 @@
 #   make tsan     the trainer, the dashboard and the sweep under ThreadSanitizer
 #   make fuzz     each parser's libFuzzer target for FUZZ_SECONDS (default 60)
 #   make bench    the benchmark table of bench/
+#   make diagnose-replay  how often each diagnosis rule is wrong, over 800 runs
 #   make layers   check that no source folder includes a later layer
 #   make install  the program, its manual page, bash completion and the
 #                 shipped datasets under $(DESTDIR)$(PREFIX) (default /usr/local)
@@ -63,7 +64,7 @@ DEPS_PKGS  := gcc make pkg-config libncurses-dev libcsv-dev libopenblas-dev libc
               zlib1g-dev libdeflate-dev tmux dataset-fashion-mnist man-db procps
 BENCH_PKGS := python3-torch python3-numpy python3-optuna hyperfine
 
-.PHONY: all run test asan tsan bench clean deps deps-bench format fuzz install layers
+.PHONY: all run test asan tsan bench diagnose-replay clean deps deps-bench format fuzz install layers
 all: deps $(PROG) $(MAN) $(COMPLETION)
 
 # Installs whichever packages are missing: nothing when all are present,
@@ -202,6 +203,9 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_target.h tests/fuzz/fu
 
 bench: deps-bench $(BENCH_BIN) $(PROG)
 	@$(BUILD)/bench/bench
+
+diagnose-replay: $(BUILD)/bench/diagnose_replay
+	@$(BUILD)/bench/diagnose_replay
 
 format:
 	clang-format -i $(ENGINE_SRC) $(TUI_SRC) $(CLI_SRC) $(TEST_SRC) $(BENCH_SRC) include/gradtop/*/*.h src/*/*.h

@@ -1106,7 +1106,7 @@ static void regression_pairs_are_in_label_units(void **state)
 /* Diagnosis                                                                 */
 /* ------------------------------------------------------------------------ */
 
-enum { HMAX = 40 };
+enum { HMAX = 64 };
 
 typedef struct {
     EpochMetrics h[HMAX];
@@ -1327,6 +1327,38 @@ static void loss_spike_fires_on_a_hundredfold_jump_that_stays_up_only(void **sta
     assert_int_equal(run_diag(&d), DIAG_HEALTHY);
 }
 
+/* Batches that stay up after a jump, but at a loss near 0, are mini-batch
+ * noise: iris at Adam's lr 0.01 with batches of 8, at a loss of 0.007 in
+ * epoch 27, met a batch at 0.31 and the 16 after it sat at 0.02 (×3), and
+ * the run ended at its best loss - "learning rate too high" was false. */
+static void loss_spike_stays_silent_when_the_steps_after_stay_near_zero(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_healthy(&d, 12);
+    diag_jump(&d, 0.007f, 0.31f, 0.025f, DIAG_SPIKE_AFTER);
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    /* At the floor's loss, up is up. */
+    diag_jump(&d, 0.007f, 0.31f, 0.05f, DIAG_SPIKE_AFTER);
+    assert_int_equal(run_diag(&d), DIAG_LOSS_SPIKE);
+}
+
+/* Most of the 32 steps before a jump at exactly 0 (a model that fits
+ * every row of its batches): their median is 0, and the steps after it
+ * were said to be "×inf" that. */
+static void loss_spike_from_zero_says_where_the_loss_went(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_healthy(&d, 12);
+    diag_jump(&d, 0.0f, 0.5f, 0.3f, DIAG_SPIKE_AFTER);
+    for (int i = 14; i < 20; i++) d.steps[i] = 0.001f; /* the 8 before: median 0.001 */
+    assert_int_equal(run_diag(&d), DIAG_LOSS_SPIKE);
+    assert_string_equal(d.msg, "loss jumped \u00d7500 in one step (0.001 \u2192 0.5) and stayed "
+                               "up (the next 16 steps at 0.3, from 0): learning rate too high "
+                               "(lr 0.001)");
+}
+
 /* A step loss past float's range (infinite) among the points rule 2
  * reads, older than the newest DIAG_SPIKE_WINDOW: it is said as rule 1
  * says one, not as a jump of "\u00d7inf" to "inf". */
@@ -1432,6 +1464,34 @@ static void diag_losses(Diag *d, const double *loss, int n, double lr)
         d->h[i].val_loss = 1.05 * loss[i];
         d->h[i].lr = lr;
     }
+}
+
+/* A loss near 0 rises by a large fraction of itself with no harm done:
+ * gauss at Adam's lr 0.01, batch 8, epoch 35, rose three epochs running
+ * from 0.00843 to 0.00976 (+16 %, a loss 0.0013 higher) and ended at its
+ * best; iris at AdamW's lr 0.01, epoch 54, went from 0.0357 to 0.0457
+ * over 5 epochs.  Both were called "learning rate too high". */
+static void a_rise_near_zero_loss_is_not_called_too_high(void **state)
+{
+    (void)state;
+    Diag d;
+    double gauss[12];
+    for (int i = 0; i < 9; i++) gauss[i] = 0.0100 - 0.0002 * i; /* a steady fall to 0.0084 */
+    gauss[8] = 0.00843, gauss[9] = 0.0089, gauss[10] = 0.0093, gauss[11] = 0.00976;
+    diag_losses(&d, gauss, 12, 0.01);
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    double iris[12] = {0.050,  0.046,  0.043,  0.040, 0.038,  0.0365,
+                       0.0357, 0.0349, 0.0362, 0.041, 0.0398, 0.0457};
+    diag_losses(&d, iris, 12, 0.01);
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    /* The same rises a hundred times larger are. */
+    for (int i = 0; i < 12; i++) gauss[i] *= 100, iris[i] *= 100;
+    diag_losses(&d, gauss, 12, 0.01);
+    assert_int_equal(run_diag(&d), DIAG_LOSS_RISING);
+    EXPECT_CONTAINS(d.msg, "training loss has risen for 3 epochs");
+    diag_losses(&d, iris, 12, 0.01);
+    assert_int_equal(run_diag(&d), DIAG_LOSS_RISING);
+    EXPECT_CONTAINS(d.msg, "training loss rose over the last 5 epochs");
 }
 
 /* Spiral at its preset (Adam, lr 0.03, seed 0), epochs 109 to 133: the
@@ -1862,11 +1922,18 @@ static void a_loss_flat_since_the_first_epoch_is_not_healthy(void **state)
     assert_int_equal(run_diag(&d), DIAG_HEALTHY);
 }
 
+/* A training loss that wobbles by 2 % around 0.65 and no longer falls. */
+static void diag_stalled(Diag *d)
+{
+    for (int i = 0; i < d->in.n_epochs; i++) d->h[i].loss = 0.65 * (i % 2 ? 1.02 : 0.98);
+}
+
 static void underfitting_fires_on_low_close_scores(void **state)
 {
     (void)state;
     Diag d;
     diag_healthy(&d, 15);
+    diag_stalled(&d);
     for (int i = 0; i < 15; i++) d.h[i].accuracy = 0.55 + 0.005 * i, d.h[i].val_accuracy = 0.6;
     assert_int_equal(run_diag(&d), DIAG_UNDERFITTING);
     assert_string_equal(d.msg, "training accuracy 0.62 and validation 0.6 after 15 epochs: "
@@ -1883,12 +1950,49 @@ static void underfitting_fires_on_low_close_scores(void **state)
     assert_int_equal(run_diag(&d), DIAG_HEALTHY);
     /* Regression reads r². */
     diag_healthy(&d, 15);
+    diag_stalled(&d);
     d.in.classification = false;
     for (int i = 0; i < 15; i++) d.h[i].r2 = 0.3, d.h[i].val_r2 = 0.28;
     assert_int_equal(run_diag(&d), DIAG_UNDERFITTING);
     EXPECT_CONTAINS(d.msg, "training r\u00b2 0.3 and validation 0.28 after 15 epochs");
     d.h[14].r2 = 0.8, d.h[14].val_r2 = 0.78;
     assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+}
+
+/* The spiral at its preset (`gradtop train spiral --layers 16,16
+ * --activation tanh --lr 0.03 --patience 0`), training losses of epochs 1
+ * to 58 of 1000: falling by 0.0034 an epoch (the median change over the
+ * last 20), through a wobble of 0.0087 an epoch; its training accuracy
+ * 0.765 at epoch 58, validation 0.73 - and 0.90 and 0.85 by epoch 70. */
+static const double spiral_preset_loss[58] = {
+    0.6952, 0.6608, 0.6717, 0.6669, 0.6577, 0.6629, 0.6658, 0.6542, 0.6478, 0.6457, 0.6436, 0.6502,
+    0.6461, 0.6393, 0.6455, 0.6449, 0.6464, 0.6382, 0.6514, 0.6443, 0.6364, 0.6364, 0.6343, 0.6471,
+    0.6379, 0.6322, 0.6352, 0.6351, 0.6235, 0.6252, 0.6259, 0.6224, 0.6411, 0.6271, 0.6090, 0.6204,
+    0.6136, 0.6035, 0.5999, 0.5986, 0.5952, 0.5829, 0.5973, 0.5665, 0.5655, 0.5534, 0.5326, 0.5373,
+    0.5153, 0.5281, 0.5287, 0.4888, 0.4854, 0.5045, 0.4989, 0.4686, 0.4737, 0.4766,
+};
+
+/* A run whose loss is still clearly falling is not underfitting yet, low
+ * as its scores are: the dashboard said "underfitting, try a larger network
+ * or more epochs" at epoch 58 of 1000. */
+static void a_run_still_improving_is_not_called_underfitting(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_healthy(&d, 58);
+    for (int i = 0; i < 58; i++) {
+        d.h[i].loss = spiral_preset_loss[i];
+        d.h[i].val_loss = 1.1 * spiral_preset_loss[i];
+        d.h[i].accuracy = 0.5 + 0.0045 * i, d.h[i].val_accuracy = d.h[i].accuracy - 0.03;
+    }
+    d.h[57].accuracy = 0.765, d.h[57].val_accuracy = 0.73;
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    assert_string_equal(d.msg, "still improving: training loss 0.485 \u2192 0.477 over the last 5 "
+                               "epochs, validation 0.524");
+    /* The same scores with the loss stalled are underfitting. */
+    diag_stalled(&d);
+    assert_int_equal(run_diag(&d), DIAG_UNDERFITTING);
+    EXPECT_CONTAINS(d.msg, "training accuracy 0.765 and validation 0.73 after 58 epochs");
 }
 
 /* The default spiral run (`gradtop train spiral`: 400 training rows and 100
@@ -1916,6 +2020,38 @@ static void diag_spiral(Diag *d, int n)
     chance_level(val, 2, &d->in.val_chance);
     d->in.patience = 10;
     d->in.monitor = "val_loss";
+}
+
+/* wine at Adam's lr 0.0001, batch 32, seed 0, epochs 1 to 5: loss,
+ * accuracy, val_loss, val_accuracy.  The training loss falls 0.9 % an
+ * epoch, steadily; validation accuracy 0.42 against guessing's 0.39, and
+ * 0.56 by epoch 60. */
+static const double wine_slow[5][4] = {
+    {1.5407, 0.2887, 1.5950, 0.3611}, {1.5272, 0.2958, 1.5819, 0.3611},
+    {1.5136, 0.3099, 1.5689, 0.3611}, {1.5003, 0.3099, 1.5559, 0.3889},
+    {1.4870, 0.3169, 1.5432, 0.4167},
+};
+
+/* At chance with a loss that falls steadily, if by less than 1 % an epoch,
+ * a run is learning: "not learning: try a higher learning rate or a larger
+ * network" misstated it. */
+static void at_chance_falling_slowly_is_not_learning_yet(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_healthy(&d, 5);
+    for (int i = 0; i < 5; i++) diag_epoch(&d, i, wine_slow[i], 0.0001);
+    size_t train[3] = {47, 57, 38}, val[3] = {12, 14, 10};
+    diag_chance(&d, train, val, 3);
+    assert_int_equal(run_diag(&d), DIAG_AT_CHANCE);
+    assert_string_equal(d.msg, "not learning yet: validation at chance level (accuracy 0.42, loss "
+                               "1.54; guessing 0.39, 1.09), the training loss falling slowly "
+                               "(1.54 \u2192 1.49): give it more epochs or a higher learning "
+                               "rate");
+    /* Flat, it is not learning. */
+    for (int i = 0; i < 5; i++) d.h[i].loss = 1.50 + 0.01 * (i % 2);
+    assert_int_equal(run_diag(&d), DIAG_AT_CHANCE);
+    EXPECT_CONTAINS(d.msg, "not learning: validation at chance level");
 }
 
 static void chance_level_is_the_majority_share_and_the_class_entropy(void **state)
@@ -2112,6 +2248,37 @@ static void early_stop_at_best_epoch_one_is_stopped_too_early(void **state)
     assert_string_equal(diagnosis_name(DIAG_AT_CHANCE), "at_chance");
 }
 
+/* A run that diverged, went back to its last finite weights and was taken
+ * up again at a lower rate, then stopped early with epoch 1 the best: "raise
+ * --patience or the learning rate" sent it back to the rate that diverged
+ * it. */
+static void stopped_early_after_a_divergence_never_advises_a_higher_rate(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_spiral(&d, 11);
+    d.in.early_stopped = true;
+    d.in.best_epoch = 1;
+    d.in.diverged = true;
+    /* Falling slowly (0.682 -> 0.652): patience alone. */
+    assert_int_equal(run_diag(&d), DIAG_STOPPED_EARLY);
+    assert_string_equal(d.msg, "stopped too early: best epoch 1, the training loss still "
+                               "falling (0.682 \u2192 0.652): raise --patience (10); validation "
+                               "at chance level (accuracy 0.56, loss 0.716; guessing 0.50, "
+                               "0.693)");
+    /* Flat: between the rate that diverged and this one. */
+    for (int i = 0; i < 11; i++) d.h[i].loss = 0.3;
+    d.h[10].val_accuracy = 0.9;
+    assert_int_equal(run_diag(&d), DIAG_STOPPED_EARLY);
+    assert_string_equal(d.msg, "stopped too early: best epoch 1, the training loss flat at 0.3 "
+                               "(lr 0.001) since the run diverged: try a rate between the two");
+    /* Rising: a lower rate, as without a divergence. */
+    for (int i = 0; i < 11; i++) d.h[i].loss = 0.68 * (1 + 0.01 * (i % 2 ? i : i - 1));
+    d.h[0].loss = 0.68;
+    assert_int_equal(run_diag(&d), DIAG_STOPPED_EARLY);
+    EXPECT_CONTAINS(d.msg, "try a lower learning rate (lr 0.001)");
+}
+
 static void diagnosis_message_is_truncated_safely(void **state)
 {
     (void)state;
@@ -2165,8 +2332,11 @@ int main(void)
         cmocka_unit_test(not_finite_loss_fires_first),
         cmocka_unit_test(loss_spike_fires_on_a_hundredfold_jump_that_stays_up_only),
         cmocka_unit_test(loss_spike_tells_a_hard_batch_from_a_step_that_threw_the_model_off),
+        cmocka_unit_test(loss_spike_stays_silent_when_the_steps_after_stay_near_zero),
+        cmocka_unit_test(loss_spike_from_zero_says_where_the_loss_went),
         cmocka_unit_test(a_loss_past_floats_range_is_said_wherever_rule_2_reads),
         cmocka_unit_test(rising_training_loss_fires_after_three_rises),
+        cmocka_unit_test(a_rise_near_zero_loss_is_not_called_too_high),
         cmocka_unit_test(a_training_loss_up_within_its_wobble_is_noise),
         cmocka_unit_test(overfitting_fires_when_validation_rises_as_training_falls),
         cmocka_unit_test(overfitting_needs_a_model_that_learned_something),
@@ -2179,11 +2349,14 @@ int main(void)
         cmocka_unit_test(dead_units_fire_from_a_quarter),
         cmocka_unit_test(plateau_fires_on_flat_loss_far_from_fitting),
         cmocka_unit_test(underfitting_fires_on_low_close_scores),
+        cmocka_unit_test(a_run_still_improving_is_not_called_underfitting),
         cmocka_unit_test(chance_level_is_the_majority_share_and_the_class_entropy),
         cmocka_unit_test(default_spiral_at_chance_is_not_healthy),
+        cmocka_unit_test(at_chance_falling_slowly_is_not_learning_yet),
         cmocka_unit_test(at_chance_with_a_loss_far_above_guessing_the_rate_is_too_high),
         cmocka_unit_test(a_loss_above_guessing_with_answers_right_is_the_rate),
         cmocka_unit_test(early_stop_at_best_epoch_one_is_stopped_too_early),
+        cmocka_unit_test(stopped_early_after_a_divergence_never_advises_a_higher_rate),
         cmocka_unit_test(diagnosis_message_is_truncated_safely),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -871,6 +871,10 @@ static DiagnosisKind diagnosis_text(Dashboard *d, char *msg, size_t cap)
         steps[n_steps++] = (float)s->last_batch_loss;
         step_loss = steps;
     }
+    /* Taken up again after a divergence: the events keep it. */
+    bool diverged = false;
+    for (int i = 0; i < s->n_events && !diverged; i++)
+        diverged = s->events[i].kind == EVENT_DIVERGED;
     DiagnosisInput in = {.history = s->history,
                          .n_epochs = s->n_epochs,
                          .classification = s->task == TASK_CLASSIFICATION,
@@ -883,7 +887,8 @@ static DiagnosisKind diagnosis_text(Dashboard *d, char *msg, size_t cap)
                          .early_stopped = s->status == TRAIN_EARLY_STOPPED,
                          .best_epoch = s->best_epoch,
                          .patience = s->hp.patience,
-                         .monitor = s->monitor};
+                         .monitor = s->monitor,
+                         .diverged = diverged};
     return diagnose(&in, msg, cap);
 }
 

@@ -376,10 +376,11 @@ typedef enum {
 #define DIAG_SPIKE_BEFORE 32   /* ... of this many points before it */
 #define DIAG_SPIKE_WINDOW 32   /* only the newest points are checked (for a spike: */
                                /* those before the last DIAG_SPIKE_AFTER) */
-#define DIAG_SPIKE_FLOOR 0.05  /* losses below this never count as a spike */
+#define DIAG_SPIKE_FLOOR 0.05  /* losses below this never count as a spike, nor as up after it */
 #define DIAG_RISE_EPOCHS 3     /* consecutive rises of the training loss */
 #define DIAG_RISE_MIN 0.10     /* ... adding up to at least this fraction */
 #define DIAG_RISE_NOISE 5.0    /* ... and to this many times the loss's epoch-to-epoch wobble */
+#define DIAG_RISE_FLOOR 0.02   /* ... and to this much loss (3 and 10): near 0, noise */
 #define DIAG_NOISE_EPOCHS 20   /* epochs before a rise its wobble is measured over */
 #define DIAG_DRIFT_MIN 0.02    /* a rise over the last 5 epochs that is not healthy */
 #define DIAG_OVERFIT_EPOCHS 5  /* epochs since the best validation loss */
@@ -391,6 +392,8 @@ typedef enum {
 #define DIAG_CONVERGED 0.99    /* accuracy (or r2) at which flat is finished, not stuck */
 #define DIAG_EARLY_FALL 0.02   /* training loss this fraction below epoch 1's: still learning */
 #define DIAG_SLOW_FALL 0.01    /* ... falling less than this fraction per epoch: slowly */
+#define DIAG_FALL_EPOCHS 10    /* underfitting: epochs a fall is measured over ... */
+#define DIAG_STILL_FALL 0.002  /* ... falling this fraction per epoch: still learning */
 #define DIAG_CHANCE_EPOCHS 5   /* epochs before a run may be called at chance */
 #define DIAG_CHANCE_SE 2.0     /* accuracy within this many standard errors of the chance rate */
 #define DIAG_CHANCE_LOSS 0.05  /* loss above the chance loss less this fraction */
@@ -438,6 +441,9 @@ typedef struct {
     int best_epoch;
     int patience;
     const char *monitor;
+    /* The run diverged and was taken up again (the dashboard goes back to
+     * the last finite weights): a higher rate is no advice for it. */
+    bool diverged;
 } DiagnosisInput;
 
 /*
@@ -453,7 +459,9 @@ typedef struct {
  *                       of the DIAG_SPIKE_HISTORY before it, whose next
  *                       DIAG_SPIKE_AFTER losses have a median DIAG_SPIKE_LEVEL
  *                       times or more that of the DIAG_SPIKE_BEFORE before
- *                       it: the step threw the weights off, and the loss
+ *                       it (when that median is 0, the sentence says where
+ *                       they went "from 0") and DIAG_SPIKE_FLOOR or more:
+ *                       the step threw the weights off, and the loss
  *                       stayed up.  One hard batch jumps as far and leaves
  *                       the steps after it where they were: a converged
  *                       model's batches lie mostly between 0.01 and 0.1
@@ -466,9 +474,17 @@ typedef struct {
  *                       stays up at 2.7 % (4.3 %), and all but one of 310
  *                       runs that diverged, ended far above their best or
  *                       tripled an epoch's loss were still called too high
- *                       by one rule or another;
+ *                       by one rule or another.  make diagnose-replay (bench/)
+ *                       asks at every epoch and every 16 batches: before
+ *                       DIAG_SPIKE_FLOOR bounded the steps after it, the
+ *                       rule spoke at some moment in 67 of its 482 runs
+ *                       that ended well (a model at 0.007 whose batches
+ *                       after a hard one sat at 0.02), after it in 23;
  *   3 DIAG_LOSS_RISING  training loss rose on each of the last
- *                       DIAG_RISE_EPOCHS epochs, by DIAG_RISE_MIN in all,
+ *                       DIAG_RISE_EPOCHS epochs, by DIAG_RISE_MIN in all
+ *                       and DIAG_RISE_FLOOR of loss or more (near 0 a loss
+ *                       moves by large fractions of itself: gauss at Adam's
+ *                       0.01, 0.00843 -> 0.00976, ended at its best),
  *                       and by DIAG_RISE_NOISE times its wobble or more:
  *                       over the DIAG_NOISE_EPOCHS epochs before the rise,
  *                       the median distance of the epoch-to-epoch changes
@@ -516,7 +532,10 @@ typedef struct {
  *                       falling (by DIAG_EARLY_FALL) - more patience, and a
  *                       higher rate too when it fell by less than
  *                       DIAG_SLOW_FALL per epoch; rising - a lower rate; flat -
- *                       a higher rate.  Says so when it is also at chance (7);
+ *                       a higher rate.  After a divergence (diverged) no
+ *                       higher rate: falling - more patience alone; flat - a
+ *                       rate between the one that diverged and this one.
+ *                       Says so when it is also at chance (7);
  *   7 DIAG_AT_CHANCE    after DIAG_CHANCE_EPOCHS, the last epoch's validation
  *                       figures (the training ones without validation) are
  *                       no better than guessing: accuracy within
@@ -532,23 +551,39 @@ typedef struct {
  *                       model learns its training rows only.  Its validation
  *                       loss (with a validation part) or else its training
  *                       loss DIAG_CONFIDENT_LOSS times the chance loss or more
- *                       is a rate too high, not one too low;
+ *                       is a rate too high, not one too low.  A training loss
+ *                       falling by DIAG_SLOW_FALL per epoch over the last 5
+ *                       is "not learning yet"; by less but still clearly,
+ *                       as 9 tells, "falling slowly" (more epochs or a
+ *                       higher rate);
  *   8 DIAG_PLATEAU      the last DIAG_PLATEAU_EPOCHS (or more) training losses,
  *                       or every one since the first after DIAG_CHANCE_EPOCHS,
  *                       lie within DIAG_PLATEAU_REL of their mean, while the
  *                       training accuracy (r2) is below DIAG_CONVERGED;
  *   9 DIAG_UNDERFITTING after DIAG_UNDERFIT_EPOCHS, training accuracy below
  *                       DIAG_UNDERFIT_ACC (r2 below DIAG_UNDERFIT_R2) with the
- *                       validation one within DIAG_UNDERFIT_GAP of it;
+ *                       validation one within DIAG_UNDERFIT_GAP of it, and
+ *                       the training loss no longer clearly falling: not
+ *                       by DIAG_STILL_FALL of itself per epoch over the last
+ *                       DIAG_FALL_EPOCHS and over the newest half of them,
+ *                       and by DIAG_RISE_NOISE times its wobble (as 3's).
+ *                       A run still falling so is not underfitting yet
+ *                       (the spiral at its preset, epoch 58 of 1000:
+ *                       accuracy 0.765 and 0.73, the loss down 0.06 in 10
+ *                       epochs through a wobble of 0.009, and 0.90 by
+ *                       epoch 70);
  *  10 DIAG_LOSS_RISING  the training loss of the last epoch is DIAG_DRIFT_MIN
  *                       or more above that of 5 epochs before (fewer
- *                       early on), and DIAG_RISE_NOISE times its wobble
- *                       before them (as 3): not every epoch rose, or by
- *                       less than 3 needs, but a rising loss is not healthy;
+ *                       early on) and DIAG_RISE_FLOOR or more, and
+ *                       DIAG_RISE_NOISE times its wobble before them (as
+ *                       3): not every epoch rose, or by less than 3 needs,
+ *                       but a rising loss is not healthy;
  *     DIAG_HEALTHY      none of the above ("too early to tell" before a
  *                       second epoch: one batch or epoch shows no trend;
  *                       "no trend" when the loss is up over the last 5
- *                       epochs within its wobble).
+ *                       epochs within its wobble; "still improving" when
+ *                       the scores are as low as 9 says but the loss still
+ *                       falls).
  * Any thread (it reads only in and writes msg).
  */
 DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap);
