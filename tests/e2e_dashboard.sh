@@ -12,7 +12,8 @@
 # diverged run shows DIVERGED and q exits 3.  The key bar names space for
 # what it does (pause, or resume while paused or diverged) and, once the
 # run has ended, offers r and o rather than keys that would be refused.  With
-# no hidden layer the header names no activation; paused, q says so.  An
+# no hidden layer the header names no activation; paused, q says so; a
+# quit or setup box that the run ended under says it has ended.  An
 # event's epoch is the share of the epoch's rows done, across a change of
 # batch size.  The help names every mark of the chart's x axis.  The loss
 # and accuracy charts put their y axes in one column whatever their labels.
@@ -240,6 +241,36 @@ echo "ok: the help names the chart's marks, divergences included"
 keys q
 keys y
 wait_file "$TMP/nohidden.exit" 10 || fail "q y did not quit the paused run"
+
+# ---- a question asked while training ran, the run ended under it -------------
+# q and o ask first while training runs; a run that ends while the box is
+# up (its last epoch) made it go on saying "Training is still running" and
+# offering "n keep training". iris at 60 rows a batch trains 2 batches an
+# epoch, 6 in all at 1 a second: q and o come well before the end.
+# ended_under_box NAME KEY TITLE: KEY asks (TITLE); once DONE shows behind
+# the box, it says that training has ended and offers to stay.
+ended_under_box() {
+    start_session "$1" C.UTF-8 "--start --no-log --pace 1b --batch-size 60 --epochs 3 --patience 0 --seed 1 iris"
+    wait_for 'RUNNING' 15 || fail "$1: iris at 1 batch a second did not show RUNNING"
+    keys "$2"
+    wait_for "$3" 5 || fail "$1: $2 while training ran did not ask first"
+    wait_for ' DONE' 60 || fail "$1: the run did not end behind the box"
+    on_screen 'Training has ended\.' || fail "$1: the run has ended, and the box does not say so"
+    off_screen 'still running|keep training' || fail "$1: the run has ended, and the box says it is still training"
+    on_screen 'n stay' || fail "$1: the run has ended, and n is not offered as staying"
+}
+ended_under_box endquit q 'quit\?'
+on_screen 'y quit' || fail "endquit: y is not offered as quitting"
+keys y
+wait_file "$TMP/endquit.exit" 10 || fail "endquit: y did not quit"
+[ "$(cat "$TMP/endquit.exit")" = 0 ] || fail "endquit: y exited $(cat "$TMP/endquit.exit"), not 0"
+ended_under_box endsetup o 'back to setup\?'
+on_screen 'Go back to the setup form with these settings\?' ||
+    fail "endsetup: the run has ended, and the box still asks to stop it"
+on_screen 'y to setup' || fail "endsetup: y is not offered as going to the setup form"
+keys y
+wait_for 'setup: choose a dataset' 10 || fail "endsetup: y did not go back to the setup form"
+echo "ok: a quit or setup box asked while training ran says so once the run has ended"
 
 # ---- the two charts share their y axis's column ------------------------------
 # After spiral's first epoch (seed 0) the loss axis is labelled 0.6 to 0.8

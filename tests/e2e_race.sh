@@ -13,7 +13,8 @@
 # SIGHUP or SIGQUIT stops every racer after its batch: result lines with
 # status=stopped, complete run files, exit 130 (131 for SIGQUIT).  Standard output that fails (a full device,
 # a reader gone) stops every racer too: exit 1, the journals ended.  A race
-# refused for a racer's network makes no run directory.
+# refused for a racer's network makes no run directory.  A quit box that
+# every racer ended under says so.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_race.sh
 # shellcheck disable=SC2015,SC2012,SC2181
@@ -294,6 +295,21 @@ wait_for 'training has ended for every racer' 30 || fail "align: the 3-epoch moo
 same_axis_column "race align"
 echo "ok: the race's charts, labels $(axis_columns | awk '{ printf "%s ", $1 }')wide, share their y axis's column"
 quit_exits align 0
+
+# q asks while a racer trains; once every racer had ended behind the box it
+# still read "The race is still running" and offered "n keep racing".
+# iris at 60 rows a batch and 1 batch a second: 6 batches, q well before.
+start_session endquit C.UTF-8 "race --no-log --pace 1b --batch-size 60 --epochs 3 --patience 0 --seed 1 iris"
+wait_for 'RUNNING' 15 || fail "endquit: the race at 1 batch a second did not show RUNNING"
+keys q
+wait_for 'Quit now' 5 || fail "endquit: q while the racers trained did not ask first"
+wait_for 'training has ended for every racer' 60 || fail "endquit: the race did not end behind the box"
+on_screen 'Every racer has ended\. Quit now\?' || fail "endquit: the race has ended, and the box does not say so"
+off_screen 'still running|keep racing' || fail "endquit: the race has ended, and the box says it is still running"
+keys y
+wait_file "$TMP/endquit.exit" 10 || fail "endquit: y did not quit"
+[ "$(cat "$TMP/endquit.exit")" = 0 ] || fail "endquit: y exited $(cat "$TMP/endquit.exit"), not 0"
+echo "ok: the quit box says so once every racer has ended behind it"
 
 # headless_signal SIG [CODE]: a long headless race gets SIG once every racer
 # has printed an epoch; every racer must stop after its batch, print its

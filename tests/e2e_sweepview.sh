@@ -12,6 +12,7 @@
 # full run in the dashboard
 # and q comes back; q quits with status 0.  Then SIGINT on a paused
 # sweep: every trial stops, the files are written, the status is 130.
+# A stop or quit box that its trial or the sweep ended under says so.
 # The key bar names space for what it does, offers + under asha alone and,
 # once the sweep has ended, no key that no longer acts.
 # The events list's lines, early_stopped ends among them, align after their
@@ -230,6 +231,32 @@ n=$(ls -d "$TMP"/logs/*-iris-sweep* | wc -l)
 last=$(ls -d "$TMP"/logs/*-iris-sweep* | tail -n 1)
 grep -q 'stopped' "$last/trials.csv" || fail "after SIGINT trials.csv does not say stopped"
 echo "ok: SIGINT stops every trial, writes the files and exits 130"
+# ---- a box the sweep, or its trial, ended under ------------------------------
+# s and q ask while trials train; a trial, then the sweep, that ended
+# behind the box left it asking to stop them ("Stop every trial after its
+# batch ... and quit?", "n go on") beside "sweep finished".  Two digits
+# trials one after the other, 2000 epochs each: s and q come well before
+# their ends.
+start_session endbox C.UTF-8 "sweep --space 'lr=loguniform(1e-3,1e-2)' --trials 2 --parallel 1 \
+--max-epochs 2000 --patience 0 --seed 1 --no-log '$PWD/datasets/digits.csv'"
+wait_for '^ *0 +running ' 15 || fail "endbox: trial 0 did not show running"
+keys s
+wait_for 'Stop trial 0 after its batch' 5 || fail "endbox: s on a running trial did not ask first"
+wait_for '^ *0 +done ' 60 || fail "endbox: trial 0 did not end behind the box"
+on_screen 'Trial 0 has ended: there is nothing to stop' ||
+    fail "endbox: trial 0 has ended, and the box does not say so"
+off_screen 'It ends as stopped' || fail "endbox: trial 0 has ended, and the box still offers to stop it"
+keys n
+wait_gone 'stop this trial' 5 || fail "endbox: n did not close the box"
+keys q
+wait_for 'quit\?' 5 || fail "endbox: q while trial 1 trained did not ask first"
+wait_for 'sweep finished' 60 || fail "endbox: the sweep did not finish behind the box"
+on_screen 'The sweep has finished\. Quit now\?' || fail "endbox: the sweep has finished, and the box does not say so"
+off_screen 'Stop every trial|go on' || fail "endbox: the sweep has finished, and the box still offers to stop it"
+keys y
+wait_file "$TMP/endbox.exit" 10 || fail "endbox: y did not quit"
+[ "$(cat "$TMP/endbox.exit")" = 0 ] || fail "endbox: y exited $(cat "$TMP/endbox.exit"), not 0"
+echo "ok: a stop or quit box that its trial or the sweep ended under says so"
 # ---- no scheduler: + promotes nothing, and the bar does not offer it -------------
 start_session nosched C.UTF-8 "sweep --paused --space '$SPACE' --trials 2 --max-epochs 500 \
 --scheduler none --seed 5 --no-log '$PWD/datasets/iris.csv'"

@@ -5,8 +5,9 @@
 # metric at 80x24, 100x30 and 120x40; the best-figure sort puts the
 # better run first and r reverses it; a run started meanwhile with `gradtop
 # train` appears within 3 s and its epoch advances; a regex filter lists only
-# the matching runs and a bad one shows its error inline; resizing (down to
-# a too-small terminal and back) recovers; q exits 0; LANG=C draws ASCII; a
+# the matching runs, the header counting them of all, and a bad one shows
+# its error inline; resizing (down to a too-small terminal and back)
+# recovers; q exits 0; LANG=C draws ASCII; a
 # LOGDIR that does not exist yet is waited for; an event file cut mid-record
 # is a warning on the status line; beside a run that diverged the loss axis
 # keeps the other runs' range (the log axis shows the divergence whole);
@@ -127,11 +128,17 @@ wait_for 'filter /fast/' 5 || fail "the filter /fast/ is not shown"
 wait_gone "$SLOW " 5 || fail "filtered by /fast/, $SLOW is still listed"
 screen | grep -q -- "$FAST " || fail "filtered by /fast/, $FAST is gone"
 screen | grep -q -- "$GROW " && fail "filtered by /fast/, $GROW is still listed"
+# the header counts the runs listed of those there are (it read "3 runs
+# (filtered)" above the one row)
+on_screen '^ gradtop view .*  1 of [2-9][0-9]* runs  ' ||
+    fail "filtered by /fast/, the header does not say 1 run of them is listed: $(screen | head -n 1)"
 keys / C-u 'grow|fast$' Enter
 wait_for 'filter /grow\|fast\$/' 5 || fail "the filter /grow|fast\$/ is not shown"
 wait_for "$GROW " 5 || fail "filtered by /grow|fast\$/, $GROW is not listed"
 screen | grep -q -- "$FAST " || fail "filtered by /grow|fast\$/, $FAST is not listed"
 screen | grep -q -- "$SLOW " && fail "filtered by /grow|fast\$/, $SLOW is listed"
+wait_for '^ gradtop view .*  2 of [3-9][0-9]* runs  ' 5 ||
+    fail "filtered by /grow|fast\$/, the header does not say 2 runs of them are listed: $(screen | head -n 1)"
 keys / C-u 'a('
 wait_for "filter 'a\\(':" 5 || fail "a bad regex did not show its error inline"
 keys Escape

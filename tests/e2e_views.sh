@@ -6,7 +6,8 @@
 # after a run that ended before any probe, the gradient view and g work;
 # digits opens the boundary view on PCA, and x then shows px1 and px2; at
 # 80x24 the help overlay wraps and scrolls, and a long diagnosis wraps; cut
-# titles keep their figures, wine's confusion columns are told apart, and
+# titles keep their figures and, at 80x24, the boundary its plane as x and
+# p change it; wine's confusion columns are told apart, and
 # the network view's hint and range labels read true; a regression's map
 # in thousands labels its scale without an exponent; the regression
 # scatter of kept weights shows its x axis's title and the diagonal's
@@ -286,6 +287,27 @@ on_screen 'cla +cla' && fail "the confusion matrix's columns read 'cla cla'"
 on_screen 'true \\ pred +0 +1 +2 ' || fail "the confusion matrix's columns are not the class indices"
 on_screen '^██ 0 class_0 ' || fail "the rows do not show the index that heads their column"
 echo "ok: at 80x24 wine's confusion columns are headed 0 1 2, as its rows are marked"
+
+# At 80x24 the boundary's title keeps its plane too: iris's "decision
+# boundary · sepal_length across, sepal_width up" did not fit beside its
+# step, and the plane was left out, so that x changed the pair with nothing
+# on screen saying to which; the view's name, which the tab bar shows,
+# gives way first.
+start_session irisnarrow C.UTF-8 "--start --no-log --epochs 5 --seed 1 iris"
+wait_for 'DONE' 15 || fail "irisnarrow: a 5-epoch iris run did not reach DONE within 15 s"
+resize 80 24
+wait_for '^ diagnosis' 5 || fail "irisnarrow: no diagnosis at 80x24"
+tab_to boundary
+wait_for '^(boundary · )?sepal_length across, sepal_width up +(step|weights of epoch) [0-9]+ *(│|\|)' 5 ||
+    fail "at 80x24 the boundary's title does not name its plane: $(screen | sed -n 2p)"
+keys x
+wait_for '^(boundary · )?sepal_length across, petal_length up ' 5 ||
+    fail "at 80x24 x changed the pair, and the title does not say to which: $(screen | sed -n 2p)"
+keys p
+wait_for '^(decision )?boundary · PCA plane \([0-9]+%' 5 ||
+    fail "at 80x24 p did not name the PCA plane: $(screen | sed -n 2p)"
+echo "ok: at 80x24 the boundary's title names its plane, as x and p change it"
+quit_exits irisnarrow 0
 
 # scrolled back at 80x24 the headings leave no room for "(scrolled up)"
 # beside them: it goes on the table's last row (it covered "val_loss" and

@@ -1226,20 +1226,30 @@ static void draw_confirm(Dashboard *d, int rows, int cols)
         draw_choice(y0 + 4, x, x0 + bw - 2 - x, "esc", "cancel");
         return;
     }
+    /* asked while training ran; the run may have ended since (its last
+     * epoch, early stopping, a divergence), and the box says so */
     bool setup = d->confirm == CONFIRM_SETUP;
     crt_box(stdscr, y0, x0, bh, bw, setup ? "back to setup?" : "quit?", ROLE_WARN);
     crt_set(stdscr, ROLE_NORMAL);
-    bool paused = snap(d)->status == TRAIN_PAUSED;
+    TrainStatus st = snap(d)->status;
+    bool running = going && st == TRAIN_RUNNING;
     crt_puts(stdscr, y0 + 1, x, iw,
-             paused ? "Training is paused, not ended." : "Training is still running.");
+             running                ? "Training is still running."
+             : going                ? "Training is paused, not ended."
+             : st == TRAIN_DIVERGED ? "Training has diverged."
+                                    : "Training has ended.");
     crt_puts(stdscr, y0 + 2, x, iw,
-             setup           ? "Stop it and go back to the setup form with these settings?"
+             setup           ? (going ? "Stop it and go back to the setup form with these settings?"
+                                      : "Go back to the setup form with these settings?")
              : !r->core->log ? "Quit now?"
              /* a resume trains a run stopped in its first epoch again */
              : snap(d)->epoch == 0 ? "Quit now? No epoch has finished: a resume starts again."
                                    : "Quit now? The best weights are saved.");
-    x += draw_choice(y0 + 4, x, x0 + bw - 2 - x, "y", setup ? "stop, to setup" : "quit");
-    draw_choice(y0 + 4, x, x0 + bw - 2 - x, "n", paused ? "stay" : "keep training");
+    x += draw_choice(y0 + 4, x, x0 + bw - 2 - x, "y",
+                     !setup  ? "quit"
+                     : going ? "stop, to setup"
+                             : "to setup");
+    draw_choice(y0 + 4, x, x0 + bw - 2 - x, "n", running ? "keep training" : "stay");
 }
 
 /* At most, the rows of the e form's message: a refusal with its range. */

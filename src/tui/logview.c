@@ -1119,16 +1119,22 @@ static void draw_header(Viewer *v, int cols)
     char t[RUNS_PATH + 200];
     size_t on = 0;
     for (size_t i = 0; i < v->n_rows; i++) on += is_selected(v, v->rows[i]);
+    /* filtered, how many the filter lists of how many there are ("65 runs
+     * (filtered)" above five rows read as 65 listed) */
+    char count[64];
+    if (v->filter[0])
+        snprintf(count, sizeof count, "%zu of %zu run%s", v->n_rows, v->rs.n_runs,
+                 v->rs.n_runs == 1 ? "" : "s");
+    else
+        snprintf(count, sizeof count, "%zu run%s", v->rs.n_runs, v->rs.n_runs == 1 ? "" : "s");
     /* the charts take at most overlay_cap() of the selected runs
      * (plotted_runs): more selected are counted as such */
     char sel[48] = "";
     if (on > overlay_cap()) snprintf(sel, sizeof sel, "%zu selected  ", on);
     size_t charted = on > overlay_cap() ? overlay_cap() : on;
     if (v->open)
-        snprintf(t, sizeof t, " gradtop view  %s  %zu run%s%s  %s%zu charted  sort: %s%s ",
-                 v->logdir, v->rs.n_runs, v->rs.n_runs == 1 ? "" : "s",
-                 v->filter[0] ? " (filtered)" : "", sel, charted, sort_names[v->sort],
-                 v->reverse ? " reversed" : "");
+        snprintf(t, sizeof t, " gradtop view  %s  %s  %s%zu charted  sort: %s%s ", v->logdir, count,
+                 sel, charted, sort_names[v->sort], v->reverse ? " reversed" : "");
     else
         snprintf(t, sizeof t, " gradtop view  %s ", v->logdir);
     int used = crt_puts(stdscr, 0, 0, cols, t);

@@ -711,8 +711,13 @@ static void draw(Race *race)
         int bw = 50, bh = 5, y0 = (rows - bh) / 2, x0 = (cols - bw) / 2;
         crt_box(stdscr, y0, x0, bh, bw, "quit?", ROLE_WARN);
         crt_set(stdscr, ROLE_NORMAL);
-        crt_puts(stdscr, y0 + 1, x0 + 2, bw - 4, "The race is still running. Quit now?");
-        crt_puts(stdscr, y0 + 3, x0 + 2, bw - 4, "y quit   n keep racing");
+        /* asked while a racer trained; every racer may have ended since */
+        bool going = any_in_progress(race);
+        crt_puts(stdscr, y0 + 1, x0 + 2, bw - 4,
+                 going ? "The race is still running. Quit now?"
+                       : "Every racer has ended. Quit now?");
+        crt_puts(stdscr, y0 + 3, x0 + 2, bw - 4,
+                 going ? "y quit   n keep racing" : "y quit   n stay");
     }
     wnoutrefresh(stdscr);
     doupdate();

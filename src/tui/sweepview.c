@@ -1186,11 +1186,20 @@ static void draw_confirm(SweepScreen *s, int rows, int cols)
     int bw = cols - 4 < 64 ? cols - 4 : 64, bh = 6;
     int y0 = (rows - bh) / 2, x0 = (cols - bw) / 2;
     bool quit = s->confirm == CONFIRM_QUIT;
+    /* asked while trials trained; the sweep, or the trial, may have ended
+     * since, leaving nothing to stop */
+    bool ended = quit ? finished(s) : !s->tv[s->confirm_trial].open;
     crt_box(stdscr, y0, x0, bh, bw, quit ? "quit?" : "stop this trial?", ROLE_WARN);
     char text[160];
-    if (quit)
+    if (quit && ended)
+        snprintf(text, sizeof text, "The sweep has finished%s. Quit now?",
+                 s->x->dir[0] ? " and its files are written" : "");
+    else if (quit)
         snprintf(text, sizeof text, "Stop every trial after its batch%s and quit?",
                  s->x->dir[0] ? ", write the files" : " (--no-log: nothing is written)");
+    else if (ended)
+        snprintf(text, sizeof text, "Trial %d has ended: there is nothing to stop.",
+                 s->confirm_trial);
     else
         snprintf(text, sizeof text, "Stop trial %d after its batch? It ends as stopped.",
                  s->confirm_trial);
@@ -1200,7 +1209,10 @@ static void draw_confirm(SweepScreen *s, int rows, int cols)
     crt_puts(stdscr, y0 + 4, x0 + 2, 1, "y");
     crt_set(stdscr, ROLE_KEYTEXT);
     crt_puts(stdscr, y0 + 4, x0 + 4, bw - 6,
-             quit ? "stop and quit    n  go on" : "stop it    n  leave it");
+             quit && ended ? "quit    n  stay"
+             : quit        ? "stop and quit    n  go on"
+             : ended       ? "or n  close"
+                           : "stop it    n  leave it");
     crt_set(stdscr, ROLE_NORMAL);
 }
 
@@ -1476,7 +1488,9 @@ static int run_best(SweepScreen *s)
 static void on_confirm(SweepScreen *s, int ch)
 {
     if (ch == 'y' || ch == 'Y') {
-        if (s->confirm == CONFIRM_QUIT) {
+        if (s->confirm == CONFIRM_QUIT && finished(s)) {
+            s->quit = true; /* nothing left to stop */
+        } else if (s->confirm == CONFIRM_QUIT) {
             s->stopping = s->quit = true;
             sweep_exec_stop(s->x);
         } else if (sweep_exec_stop_trial(s->x, s->confirm_trial)) {

@@ -533,8 +533,19 @@ void teach_boundary(const ViewCtx *c, int top, int left, int height, int width)
         else
             *aside = '\0';
     }
-    const char *parts[] = {"decision boundary", plane, inputs};
-    draw_title(top, left, width, parts, inputs[0] ? 3 : 2, t);
+    /* the map cannot be read without its plane (at 80 columns "decision
+     * boundary · sepal_length across, petal_length up" left it out, and x
+     * changed the pair unseen): the tab bar names the view, so the view's
+     * name shortens, then goes, before the plane does */
+    const char *name = "decision boundary";
+    char sep[16];
+    snprintf(sep, sizeof sep, " %s ", crt_glyph(GLYPH_DOT));
+    int room = width - crt_width(t), dot = crt_width(sep);
+    if (crt_width(name) + dot + crt_width(plane) > room) name = "boundary";
+    const char *parts[] = {name, plane, inputs};
+    bool named = crt_width(name) + dot + crt_width(plane) <= room;
+    draw_title(top, left, width, named ? parts : parts + 1, (inputs[0] ? 3 : 2) - (named ? 0 : 1),
+               t);
 
     const BoundaryGrid *g = &ld->grid;
     bool hb = halfblocks();
