@@ -68,7 +68,8 @@ BENCH_PKGS := python3-torch python3-numpy python3-optuna hyperfine
 all: deps $(PROG) $(MAN) $(COMPLETION)
 
 # Installs whichever packages are missing: nothing when all are present,
-# sudo when not root.
+# sudo when not root.  Every compile waits for it (an order-only
+# prerequisite), so that make -j starts none before the headers are there.
 deps:
 	@missing=""; for p in $(DEPS_PKGS) $(EXTRA_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
@@ -83,7 +84,7 @@ deps:
 deps-bench:
 	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(BENCH_PKGS)"
 
-$(BUILD)/%.o: %.c Makefile
+$(BUILD)/%.o: %.c Makefile | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -98,11 +99,11 @@ $(TUILIB): $(TUI_OBJ)
 $(PROG): $(CLI_OBJ) $(TUILIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(TUILIB) $(LIB) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c $(TUILIB) $(LIB)
+$(BUILD)/tests/%: tests/%.c $(TUILIB) $(LIB) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -o $@ $< $(TUILIB) $(LIB) $(LDLIBS) -lcmocka
 
-$(BUILD)/bench/%: bench/%.c $(LIB)
+$(BUILD)/bench/%: bench/%.c $(LIB) | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
