@@ -77,6 +77,7 @@ typedef enum {
     EVENT_STOP,
     EVENT_RESTORE, /* best weights restored */
     EVENT_END,
+    EVENT_WARNING, /* the rate in force left float32's normal range, or came back */
 } EventKind;
 
 typedef struct {
