@@ -44,6 +44,17 @@ const char *optimizer_lr_float_note(double lr)
     return NULL;
 }
 
+const char *optimizer_lr_float_effect(double lr)
+{
+    switch (optimizer_lr_float(lr)) {
+    case LR_FLOAT_NORMAL: return NULL;
+    case LR_FLOAT_SUBNORMAL: return "too small to move the weights";
+    case LR_FLOAT_ZERO: return "the weights cannot move";
+    case LR_FLOAT_INF: return "the next step diverges";
+    }
+    return NULL;
+}
+
 char *optimizer_format_lr(double lr, int digits, char *buf, size_t cap)
 {
     const char *note = optimizer_lr_float_note(lr);

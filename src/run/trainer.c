@@ -205,21 +205,11 @@ static void watch_lr(Trainer *t, double lr, int epoch)
     LrFloat k = optimizer_lr_float(lr);
     if (k == t->lr_said) return;
     t->lr_said = k;
-    switch (k) {
-    case LR_FLOAT_INF:
-        emit(t, EVENT_WARNING, epoch, "lr %g is inf in float32: the next step diverges", lr);
-        break;
-    case LR_FLOAT_ZERO:
-        emit(t, EVENT_WARNING, epoch, "lr %g is 0 in float32: the weights cannot move", lr);
-        break;
-    case LR_FLOAT_SUBNORMAL:
-        emit(t, EVENT_WARNING, epoch,
-             "lr %g is subnormal in float32: too small to move the weights", lr);
-        break;
-    case LR_FLOAT_NORMAL:
+    if (k == LR_FLOAT_NORMAL)
         emit(t, EVENT_WARNING, epoch, "lr %g is back in float32's range", lr);
-        break;
-    }
+    else
+        emit(t, EVENT_WARNING, epoch, "lr %g is %s: %s", lr, optimizer_lr_float_note(lr),
+             optimizer_lr_float_effect(lr));
 }
 
 /* The rate a divergence at lr advises: a tenth of it, or the optimizer's

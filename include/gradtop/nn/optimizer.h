@@ -83,6 +83,10 @@ LrFloat optimizer_lr_float(double lr);
 /* "inf in float32", "0 in float32" or "subnormal in float32"; NULL for a
  * rate float32 holds as a normal number. */
 const char *optimizer_lr_float_note(double lr);
+/* What such a rate does to training: "the next step diverges", "the
+ * weights cannot move" or "too small to move the weights"; NULL for a
+ * normal one. */
+const char *optimizer_lr_float_effect(double lr);
 /* lr with %.*g (digits), followed by " (inf in float32)" and the like
  * when float32 does not hold it as a normal number: "1e+39 (inf in
  * float32)".  Returns buf. */
