@@ -218,6 +218,19 @@ static void panel_row(int y, int x, int width, const char *label, CrtRole role, 
 /* The first of n values (longest first) whose whole text fits a panel
  * row's value column, so that a figure is shown whole or left out, never
  * cut: NULL when none fits. */
+/* float32's value of a rate it does not hold as a normal number, in a
+ * word: "inf", "0", "subnormal". */
+static const char *lr_float_word(double lr)
+{
+    switch (optimizer_lr_float(lr)) {
+    case LR_FLOAT_INF: return "inf";
+    case LR_FLOAT_ZERO: return "0";
+    case LR_FLOAT_SUBNORMAL: return "subnormal";
+    case LR_FLOAT_NORMAL: break;
+    }
+    return "";
+}
+
 static const char *panel_fit(int width, int n, const char *const *values)
 {
     for (int i = 0; i < n; i++)
@@ -987,20 +1000,34 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
     /* A schedule's rate beside the base rate, in every state: paused (or
      * ended) the rate of the latest batch is as much in force as while it
      * runs, and metrics.csv's lr column records that one. */
+    /* A rate float32 does not hold as a normal number says what it is in
+     * float32, the rate the optimizer uses ("1e+39 (inf in float32)");
+     * narrower, that word stays and the figure goes. */
     if (fabs(s->lr - s->hp.opt.lr) > 1e-12 * s->hp.opt.lr &&
         r->opt.sched.kind != SCHEDULE_CONSTANT) {
         /* narrower, the rate in force stays and the base rate goes: cut,
          * "0.0123  (now…" read as the rate training used */
         char c[64];
-        snprintf(v, sizeof v, "%.4g  (now %.4g)", s->hp.opt.lr, s->lr);
-        snprintf(b, sizeof b, "%.4g (now %.3g)", s->hp.opt.lr, s->lr);
-        snprintf(c, sizeof c, "now %.4g", s->lr);
+        const char *note = optimizer_lr_float_note(s->lr);
+        if (note) {
+            snprintf(v, sizeof v, "%.4g  (now %.3g, %s)", s->hp.opt.lr, s->lr, note);
+            snprintf(b, sizeof b, "now %.3g (%s)", s->lr, note);
+            snprintf(c, sizeof c, "now %s", note);
+        } else {
+            snprintf(v, sizeof v, "%.4g  (now %.4g)", s->hp.opt.lr, s->lr);
+            snprintf(b, sizeof b, "%.4g (now %.3g)", s->hp.opt.lr, s->lr);
+            snprintf(c, sizeof c, "now %.4g", s->lr);
+        }
         const char *rates[] = {v, b, c};
         const char *fit = panel_fit(width, 3, rates);
-        panel_row(y++, left, width, "lr", ROLE_NORMAL, fit ? fit : c);
+        panel_row(y++, left, width, "lr", note ? ROLE_WARN : ROLE_NORMAL, fit ? fit : c);
     } else {
-        snprintf(v, sizeof v, "%.4g", s->hp.opt.lr);
-        panel_row(y++, left, width, "lr", ROLE_NORMAL, v);
+        const char *note = optimizer_lr_float_note(s->hp.opt.lr);
+        optimizer_format_lr(s->hp.opt.lr, 4, v, sizeof v);
+        snprintf(b, sizeof b, "%.4g (float32: %s)", s->hp.opt.lr, lr_float_word(s->hp.opt.lr));
+        const char *rates[] = {v, b, note ? note : v};
+        const char *fit = panel_fit(width, 3, rates);
+        panel_row(y++, left, width, "lr", note ? ROLE_WARN : ROLE_NORMAL, fit ? fit : rates[1]);
     }
     snprintf(v, sizeof v, "%d", s->hp.batch_size);
     panel_row(y++, left, width, "batch", ROLE_NORMAL, v);
@@ -1144,6 +1171,8 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
             } else if (e->kind == EVENT_PAUSE) {
                 role = ROLE_WARN;
                 g = crt_glyph(GLYPH_PAUSE);
+            } else if (e->kind == EVENT_WARNING) {
+                role = ROLE_WARN;
             } else if (e->kind == EVENT_DIVERGED) {
                 /* as the charts mark it */
                 role = ROLE_BAD;
@@ -1166,23 +1195,41 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
 static void draw_diverged(Dashboard *d, int top, int left, int height, int width)
 {
     const TrainerSnapshot *s = snap(d);
-    int bw = width - 8 < 70 ? width - 8 : 70, bh = 11;
-    if (bw < 30 || height < bh) return;
-    int y0 = top + (height - bh) / 2, x0 = left + (width - bw) / 2;
-    crt_box(stdscr, y0, x0, bh, bw, "training diverged", ROLE_BAD);
-    crt_set(stdscr, ROLE_NORMAL);
+    int bw = width - 8 < 70 ? width - 8 : 70;
+    if (bw < 30) return;
     /* the trainer's message says which step's weights it went back to */
     const char *msg = s->message[0] ? s->message
                                     : "the loss became NaN or infinite. The weights went back "
                                       "to the last finite ones.";
-    int y = y0 + 1;
-    y += crt_wrap(stdscr, y, x0 + 2, bw - 4, 4, msg);
-    y++;
+    /* a rate that float32 makes inf, 0 or subnormal is set anew: halving
+     * it takes many presses, each still inf (and one of 0 is too low) */
     char v[256];
-    snprintf(v, sizeof v,
-             "Press - to halve the learning rate (now %.4g) or e to edit it, then space to "
-             "resume.",
-             s->hp.opt.lr);
+    const char *note = optimizer_lr_float_note(s->hp.opt.lr);
+    if (note)
+        snprintf(v, sizeof v,
+                 "Press e to edit the learning rate (now %.4g, %s), then space to resume.",
+                 s->hp.opt.lr, note);
+    else
+        snprintf(v, sizeof v,
+                 "Press - to halve the learning rate (now %.4g) or e to edit it, then space to "
+                 "resume.",
+                 s->hp.opt.lr);
+    /* as tall as the message and the advice need, 11 rows at least, as
+     * far as the charts' height allows */
+    int n_msg = crt_wrap_part(NULL, 0, 0, bw - 4, 0, INT_MAX, msg);
+    int n_hint = crt_wrap_part(NULL, 0, 0, bw - 4, 0, INT_MAX, v);
+    int bh = 2 + n_msg + 1 + n_hint + 1;
+    if (bh < 11) bh = 11;
+    if (bh > height) bh = height;
+    if (height < 11) return;
+    int y0 = top + (height - bh) / 2, x0 = left + (width - bw) / 2;
+    crt_box(stdscr, y0, x0, bh, bw, "training diverged", ROLE_BAD);
+    crt_set(stdscr, ROLE_NORMAL);
+    int y = y0 + 1;
+    /* the advice keeps 2 rows at least */
+    int room = bh - 2 - 1 - (n_hint < 2 ? n_hint : 2);
+    y += crt_wrap(stdscr, y, x0 + 2, bw - 4, n_msg < room ? n_msg : room, msg);
+    y++;
     crt_set(stdscr, ROLE_WARN);
     crt_wrap(stdscr, y, x0 + 2, bw - 4, y0 + bh - 1 - y, v);
     crt_set(stdscr, ROLE_NORMAL);
@@ -1784,8 +1831,9 @@ static void on_action(Dashboard *d, Action a)
             break;
         }
         run_update(r);
-        notify(d, ROLE_MARKER, "learning rate %.4g %s %.4g from the next batch", old,
-               crt_glyph(GLYPH_ARROW), snap(d)->hp.opt.lr);
+        char now[64];
+        notify(d, ROLE_MARKER, "learning rate %.4g %s %s from the next batch", old,
+               crt_glyph(GLYPH_ARROW), optimizer_format_lr(snap(d)->hp.opt.lr, 4, now, sizeof now));
         break;
     }
     case ACTION_FASTER:
