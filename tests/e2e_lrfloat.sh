@@ -9,7 +9,8 @@
 # diverged box (whole, its advice too, at 80x24) and the events say what
 # float32 makes of 1e39; the e form says "0 in float32" beside a rate of
 # 1e-50 as it is typed, and once applied the lr row, the diagnosis and +'s
-# notice say it too.
+# notice say it too; so does the setup form at 80 and 120 columns.  A
+# race's lines and its table at 80 columns say it.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_lrfloat.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -45,6 +46,24 @@ grep -q '^epoch 9/9 .* lr 1e-51 (0 in float32) ' "$TMP/sched.out" ||
 grep -q '^epoch 1/9 .* lr 0\.001  ' "$TMP/sched.out" ||
     fail "epoch 1's rate is not plain: $(head -n 1 "$TMP/sched.out")"
 echo "ok: a schedule that reaches 0 in float32 says so at its epoch"
+
+"$GRADTOP" race iris --racers 'sgd:lr=1e-50;adam' --epochs 2 --no-log >"$TMP/race.out" 2>&1 ||
+    fail "the race failed: $(cat "$TMP/race.out")"
+grep -q '^sgd  *epoch  *2/2 .* lr 1e-50 (0 in float32)  ' "$TMP/race.out" ||
+    fail "race's sgd line does not say its rate is 0: $(cat "$TMP/race.out")"
+grep -q '^adam  *epoch  *2/2 .* lr 0\.001  ' "$TMP/race.out" ||
+    fail "race's adam line is not plain: $(cat "$TMP/race.out")"
+echo "ok: race's lines say a rate of 0 in float32"
+
+# ---- the setup form ----------------------------------------------------
+start_session setup C.UTF-8 "--no-log --lr 1e39 iris"
+resize 80 24
+wait_for 'setup: choose a dataset' 15 || fail "the setup form did not open"
+wait_for '^   lr +1e\+39 +inf ' 5 || fail "at 80 columns the setup form says nothing beside 1e+39"
+resize 120 40
+wait_for '^   lr +1e\+39 +inf in float32 ' 5 ||
+    fail "at 120 columns the setup form does not say 1e+39 is inf in float32"
+echo "ok: the setup form says what float32 makes of --lr 1e39, at 80 and 120 columns"
 
 # ---- the dashboard -----------------------------------------------------
 # lr_row: the panel's lr row.
@@ -108,4 +127,13 @@ T capture-pane -p -e -t "$PANE" >"$TMP/zero80.txt"
 if [ -n "${LRFLOAT_SCREENS:-}" ]; then cp "$TMP"/*80.txt "$TMP"/*120.txt "$LRFLOAT_SCREENS"/; fi
 quit_q_y inf
 echo "ok: 1e-50 through e: the form, the lr row, the events, +'s notice and the diagnosis"
+
+# the race's table at 80 columns: the rate and what float32 makes of it
+start_session race C.UTF-8 "race iris --racers 'sgd:lr=1e-50;adam:lr=1e39' --epochs 3 --no-log"
+resize 80 24
+wait_for '^. sgd .* 1e-50 → 0 ' 15 || fail "the race's table does not say sgd's rate is 0"
+wait_for '^. adam .*DIVERGED.* 1e\+39 → inf ' 15 || fail "the race's table does not say adam's rate is inf"
+T capture-pane -p -e -t "$PANE" >"$TMP/race80.txt"
+if [ -n "${LRFLOAT_SCREENS:-}" ]; then cp "$TMP"/race80.txt "$LRFLOAT_SCREENS"/; fi
+echo "ok: the race's table says 1e-50 → 0 and 1e+39 → inf at 80 columns"
 echo "e2e_lrfloat: PASS"

@@ -424,6 +424,10 @@ static void lr_float_says_what_float32_makes_of_a_rate(void **state)
                         "1e-40 (subnormal in float32)");
     assert_string_equal(optimizer_format_lr(0.1, 6, buf, sizeof buf), "0.1");
     assert_null(optimizer_lr_float_note(FLT_MAX));
+    assert_string_equal(optimizer_lr_float_word(1e39), "inf");
+    assert_string_equal(optimizer_lr_float_word(1e-50), "0");
+    assert_string_equal(optimizer_lr_float_word(1e-40), "subnormal");
+    assert_null(optimizer_lr_float_word(0.001));
 }
 
 /* A rate that is inf in float32 makes every weight non-finite at its

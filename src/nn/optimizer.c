@@ -44,6 +44,17 @@ const char *optimizer_lr_float_note(double lr)
     return NULL;
 }
 
+const char *optimizer_lr_float_word(double lr)
+{
+    switch (optimizer_lr_float(lr)) {
+    case LR_FLOAT_NORMAL: return NULL;
+    case LR_FLOAT_SUBNORMAL: return "subnormal";
+    case LR_FLOAT_ZERO: return "0";
+    case LR_FLOAT_INF: return "inf";
+    }
+    return NULL;
+}
+
 const char *optimizer_lr_float_effect(double lr)
 {
     switch (optimizer_lr_float(lr)) {

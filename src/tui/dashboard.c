@@ -218,19 +218,6 @@ static void panel_row(int y, int x, int width, const char *label, CrtRole role, 
 /* The first of n values (longest first) whose whole text fits a panel
  * row's value column, so that a figure is shown whole or left out, never
  * cut: NULL when none fits. */
-/* float32's value of a rate it does not hold as a normal number, in a
- * word: "inf", "0", "subnormal". */
-static const char *lr_float_word(double lr)
-{
-    switch (optimizer_lr_float(lr)) {
-    case LR_FLOAT_INF: return "inf";
-    case LR_FLOAT_ZERO: return "0";
-    case LR_FLOAT_SUBNORMAL: return "subnormal";
-    case LR_FLOAT_NORMAL: break;
-    }
-    return "";
-}
-
 static const char *panel_fit(int width, int n, const char *const *values)
 {
     for (int i = 0; i < n; i++)
@@ -1024,7 +1011,8 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
     } else {
         const char *note = optimizer_lr_float_note(s->hp.opt.lr);
         optimizer_format_lr(s->hp.opt.lr, 4, v, sizeof v);
-        snprintf(b, sizeof b, "%.4g (float32: %s)", s->hp.opt.lr, lr_float_word(s->hp.opt.lr));
+        snprintf(b, sizeof b, "%.4g (float32: %s)", s->hp.opt.lr,
+                 optimizer_lr_float_word(s->hp.opt.lr));
         const char *rates[] = {v, b, note ? note : v};
         const char *fit = panel_fit(width, 3, rates);
         panel_row(y++, left, width, "lr", note ? ROLE_WARN : ROLE_NORMAL, fit ? fit : rates[1]);

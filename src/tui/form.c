@@ -80,6 +80,12 @@ static const char *field_lr_note(const FormField *fd)
     return optimizer_lr_float_note(v);
 }
 
+/* The same in a word: "inf", "0", "subnormal". */
+static const char *field_lr_word(const FormField *fd)
+{
+    return optimizer_lr_float_word(strtod(fd->text, NULL));
+}
+
 /* The text of an option row's value in o. */
 static void option_format(const Options *o, const OptionSpec *spec, char *buf, size_t cap)
 {
@@ -678,8 +684,10 @@ void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width)
             crt_set(w, ROLE_BAD);
             crt_puts(w, y, err_x, left + width - err_x, fd->error);
         } else if (lr_note && err_x < left + width) {
+            /* narrow (the setup form at 80 columns), the word alone: "inf" */
+            int room = left + width - err_x;
             crt_set(w, ROLE_WARN);
-            crt_puts(w, y, err_x, left + width - err_x, lr_note);
+            crt_puts(w, y, err_x, room, crt_width(lr_note) <= room ? lr_note : field_lr_word(fd));
         } else if (field_as_given(f, fd) && err_x < left + width) {
             crt_set(w, ROLE_DIM);
             crt_puts(w, y, err_x, left + width - err_x, "(command line)");

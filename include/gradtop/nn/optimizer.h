@@ -83,6 +83,8 @@ LrFloat optimizer_lr_float(double lr);
 /* "inf in float32", "0 in float32" or "subnormal in float32"; NULL for a
  * rate float32 holds as a normal number. */
 const char *optimizer_lr_float_note(double lr);
+/* The same in a word: "inf", "0" or "subnormal"; NULL for a normal rate. */
+const char *optimizer_lr_float_word(double lr);
 /* What such a rate does to training: "the next step diverges", "the
  * weights cannot move" or "too small to move the weights"; NULL for a
  * normal one. */
