@@ -33,37 +33,29 @@ LrFloat optimizer_lr_float(double lr)
     return f < FLT_MIN ? LR_FLOAT_SUBNORMAL : LR_FLOAT_NORMAL;
 }
 
+/* What each class of rate is called and does; NULL for a normal one. */
+static const struct {
+    const char *note, *word, *effect;
+} lr_float_texts[] = {
+    [LR_FLOAT_NORMAL] = {NULL, NULL, NULL},
+    [LR_FLOAT_SUBNORMAL] = {"subnormal in float32", "subnormal", "too small to move the weights"},
+    [LR_FLOAT_ZERO] = {"0 in float32", "0", "the weights cannot move"},
+    [LR_FLOAT_INF] = {"inf in float32", "inf", "the next step diverges"},
+};
+
 const char *optimizer_lr_float_note(double lr)
 {
-    switch (optimizer_lr_float(lr)) {
-    case LR_FLOAT_NORMAL: return NULL;
-    case LR_FLOAT_SUBNORMAL: return "subnormal in float32";
-    case LR_FLOAT_ZERO: return "0 in float32";
-    case LR_FLOAT_INF: return "inf in float32";
-    }
-    return NULL;
+    return lr_float_texts[optimizer_lr_float(lr)].note;
 }
 
 const char *optimizer_lr_float_word(double lr)
 {
-    switch (optimizer_lr_float(lr)) {
-    case LR_FLOAT_NORMAL: return NULL;
-    case LR_FLOAT_SUBNORMAL: return "subnormal";
-    case LR_FLOAT_ZERO: return "0";
-    case LR_FLOAT_INF: return "inf";
-    }
-    return NULL;
+    return lr_float_texts[optimizer_lr_float(lr)].word;
 }
 
 const char *optimizer_lr_float_effect(double lr)
 {
-    switch (optimizer_lr_float(lr)) {
-    case LR_FLOAT_NORMAL: return NULL;
-    case LR_FLOAT_SUBNORMAL: return "too small to move the weights";
-    case LR_FLOAT_ZERO: return "the weights cannot move";
-    case LR_FLOAT_INF: return "the next step diverges";
-    }
-    return NULL;
+    return lr_float_texts[optimizer_lr_float(lr)].effect;
 }
 
 char *optimizer_format_lr(double lr, int digits, char *buf, size_t cap)
