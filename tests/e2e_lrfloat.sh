@@ -10,7 +10,8 @@
 # float32 makes of 1e39; the e form says "0 in float32" beside a rate of
 # 1e-50 as it is typed, and once applied the lr row, the diagnosis and +'s
 # notice say it too; so does the setup form at 80 and 120 columns.  A
-# race's lines and its table at 80 columns say it.
+# race's lines and its table at 80 columns say it, and a sweep's
+# leaderboard.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_lrfloat.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -136,4 +137,14 @@ wait_for '^. adam .*DIVERGED.* 1e\+39 → inf ' 15 || fail "the race's table doe
 T capture-pane -p -e -t "$PANE" >"$TMP/race80.txt"
 if [ -n "${LRFLOAT_SCREENS:-}" ]; then cp "$TMP"/race80.txt "$LRFLOAT_SCREENS"/; fi
 echo "ok: the race's table says 1e-50 → 0 and 1e+39 → inf at 80 columns"
+
+# the sweep's leaderboard at 80 columns: each trial's rate and its word, whole
+start_session sweep C.UTF-8 "sweep iris --space 'lr=loguniform(1e-50,1e-36)' --trials 4 --max-epochs 2 --no-log"
+resize 80 24
+wait_for 'sweep finished' 30 || fail "the sweep did not finish"
+wait_for '^[0-9] +done .*e-[0-9]+ → subnormal ' 5 || fail "the leaderboard does not say subnormal"
+wait_for '^[0-9] +done .*e-[0-9]+ → 0 ' 5 || fail "the leaderboard does not say 0"
+T capture-pane -p -e -t "$PANE" >"$TMP/sweep80.txt"
+if [ -n "${LRFLOAT_SCREENS:-}" ]; then cp "$TMP"/sweep80.txt "$LRFLOAT_SCREENS"/; fi
+echo "ok: the sweep's leaderboard says 0 and subnormal beside the rates at 80 columns"
 echo "e2e_lrfloat: PASS"
