@@ -11,7 +11,7 @@
 # 1e-50 as it is typed, and once applied the lr row, the diagnosis and +'s
 # notice say it too; so does the setup form at 80 and 120 columns.  A
 # race's lines and its table at 80 columns say it, and a sweep's
-# leaderboard.
+# leaderboard; a schedule down to 0, the lr row and the epochs table.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_lrfloat.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -128,6 +128,25 @@ T capture-pane -p -e -t "$PANE" >"$TMP/zero80.txt"
 if [ -n "${LRFLOAT_SCREENS:-}" ]; then cp "$TMP"/*80.txt "$TMP"/*120.txt "$LRFLOAT_SCREENS"/; fi
 quit_q_y inf
 echo "ok: 1e-50 through e: the form, the lr row, the events, +'s notice and the diagnosis"
+
+# a schedule down to 0 on the dashboard: the lr row at 80 and 120 columns,
+# and the epochs table's rate float32 used
+start_session sched C.UTF-8 "--start --no-log --optimizer sgd --lr 1e-3 --lr-schedule exponential --gamma 1e-6 --epochs 12 --patience 0 iris"
+resize 80 24
+wait_for 'DONE' 30 || fail "the scheduled run did not end"
+poll 5 on_screen '│ lr +now 1e-69 → 0$' ||
+    fail "at 80 columns the scheduled lr row is '$(lr_row)', not now 1e-69 → 0"
+T capture-pane -p -e -t "$PANE" >"$TMP/sched80.txt"
+resize 120 40
+poll 5 on_screen '│ lr +now 1e-69 \(0 in float32\)' ||
+    fail "at 120 columns the scheduled lr row is '$(lr_row)', not now 1e-69 (0 in float32)"
+keys Tab
+wait_for '^ +epoch +step +loss .* lr +seconds' 5 || fail "tab did not show the epochs table"
+wait_for '^ +7 +28 .* 1e-39 ' 5 || fail "epoch 7's rate is not 1e-39 in the epochs table"
+wait_for '^ +9 +36 .* 1e-51→0 ' 5 || fail "epoch 9's rate does not say 0 in the epochs table"
+T capture-pane -p -e -t "$PANE" >"$TMP/sched120.txt"
+if [ -n "${LRFLOAT_SCREENS:-}" ]; then cp "$TMP"/sched*.txt "$LRFLOAT_SCREENS"/; fi
+echo "ok: a schedule down to 0: the lr row at 80 and 120 columns, the epochs table"
 
 # the race's table at 80 columns: the rate and what float32 makes of it
 start_session race C.UTF-8 "race iris --racers 'sgd:lr=1e-50;adam:lr=1e39' --epochs 3 --no-log"

@@ -681,7 +681,9 @@ static void epoch_line(const bool shown[ECOL_COUNT], const char *const cells[ECO
     line[0] = '\0';
     for (int c = 0; c < ECOL_COUNT && n < cap; c++) {
         if (!shown[c]) continue;
-        int k = snprintf(line + n, cap - n, "%*s", ecol_width[c], cells[c]);
+        /* padded in columns: a cell may hold an arrow ("1e+39→inf") */
+        int pad = ecol_width[c] - crt_width(cells[c]);
+        int k = snprintf(line + n, cap - n, "%*s%s", pad > 0 ? pad : 0, "", cells[c]);
         if (k < 0) break;
         n += (size_t)k;
     }
@@ -703,7 +705,21 @@ static void epoch_row(void *ctx, size_t i, int y, bool cursor)
                 : reg       ? m->val_mae
                             : m->val_accuracy,
                 9, buf[ECOL_VAL_METRIC], sizeof buf[0]);
-    snprintf(buf[ECOL_LR], sizeof buf[0], "%.3g", m->lr);
+    /* the rate float32 used: one it makes inf or 0 says so ("1e+39→inf";
+     * without UTF-8, where the arrow takes two columns, "inf"), a
+     * subnormal one is its float32 value (1e-45 is 1.4e-45 there) */
+    switch (optimizer_lr_float(m->lr)) {
+    case LR_FLOAT_INF:
+    case LR_FLOAT_ZERO:
+        if (crt_utf8())
+            snprintf(buf[ECOL_LR], sizeof buf[0], "%.2g%s%s", m->lr, crt_glyph(GLYPH_ARROW),
+                     optimizer_lr_float_word(m->lr));
+        else
+            snprintf(buf[ECOL_LR], sizeof buf[0], "%s", optimizer_lr_float_word(m->lr));
+        break;
+    case LR_FLOAT_SUBNORMAL: snprintf(buf[ECOL_LR], sizeof buf[0], "%.3g", (float)m->lr); break;
+    case LR_FLOAT_NORMAL: snprintf(buf[ECOL_LR], sizeof buf[0], "%.3g", m->lr); break;
+    }
     /* hundredths while they show two digits: a 0.4 ms epoch is "4.41e-4",
      * not "0.00", a time of nothing (and an epoch of hours is not cut) */
     chart_format_fixed(m->seconds, 2, 7, buf[ECOL_SECONDS], sizeof buf[0]);
@@ -999,14 +1015,16 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
         if (note) {
             snprintf(v, sizeof v, "%.4g  (now %.3g, %s)", s->hp.opt.lr, s->lr, note);
             snprintf(b, sizeof b, "now %.3g (%s)", s->lr, note);
+            snprintf(a, sizeof a, "now %.3g %s %s", s->lr, crt_glyph(GLYPH_ARROW),
+                     optimizer_lr_float_word(s->lr));
             snprintf(c, sizeof c, "now %s", note);
         } else {
             snprintf(v, sizeof v, "%.4g  (now %.4g)", s->hp.opt.lr, s->lr);
             snprintf(b, sizeof b, "%.4g (now %.3g)", s->hp.opt.lr, s->lr);
             snprintf(c, sizeof c, "now %.4g", s->lr);
         }
-        const char *rates[] = {v, b, c};
-        const char *fit = panel_fit(width, 3, rates);
+        const char *rates[] = {v, b, note ? a : c, c};
+        const char *fit = panel_fit(width, 4, rates);
         panel_row(y++, left, width, "lr", note ? ROLE_WARN : ROLE_NORMAL, fit ? fit : c);
     } else {
         const char *note = optimizer_lr_float_note(s->hp.opt.lr);
