@@ -416,6 +416,9 @@ static void lr_float_says_what_float32_makes_of_a_rate(void **state)
     assert_int_equal(optimizer_lr_float(1e-45), LR_FLOAT_SUBNORMAL);
     assert_int_equal(optimizer_lr_float(1e-47), LR_FLOAT_ZERO);
     assert_int_equal(optimizer_lr_float(DBL_TRUE_MIN), LR_FLOAT_ZERO);
+    /* a schedule's floor of 0 is 0 in double too: nothing to say */
+    assert_int_equal(optimizer_lr_float(0), LR_FLOAT_NORMAL);
+    assert_null(optimizer_lr_float_note(0));
     char buf[64];
     assert_string_equal(optimizer_format_lr(1e39, 4, buf, sizeof buf), "1e+39 (inf in float32)");
     assert_string_equal(optimizer_format_lr(1.05e-47, 3, buf, sizeof buf),

@@ -970,6 +970,26 @@ static void test_a_schedule_past_float_range_says_so(void **state)
     free_dataset(&ds);
 }
 
+/* A cosine schedule to its floor of 0 (--min-lr 0, epochs past
+ * --cosine-epochs): a rate of 0 as given, not float32's doing, warns of
+ * nothing. */
+static void test_a_schedule_floor_of_0_is_no_float_warning(void **state)
+{
+    (void)state;
+    Dataset ds;
+    Options o;
+    make_sgd_at(&ds, &o, 1e-3);
+    o.sched.kind = SCHEDULE_COSINE;
+    o.sched.cosine_epochs = 2;
+    o.sched.min_lr = 0;
+    o.epochs = 4;
+    LrWatch w = {0};
+    run_watched_lr(&w, &o, &ds, ERROR_NONE);
+    assert_int_equal(w.n_warn, 0);
+    trainer_destroy(w.t);
+    free_dataset(&ds);
+}
+
 /* A rate of 0 in float32 raised to one in its range mid-run: the warning
  * at the start, and the change's word that the rate is back. */
 static void test_a_rate_back_in_float_range_says_so(void **state)
@@ -2072,6 +2092,7 @@ int main(void)
         cmocka_unit_test(test_a_rate_inf_in_float_warns_and_its_divergence_names_it),
         cmocka_unit_test(test_a_schedule_past_float_range_says_so),
         cmocka_unit_test(test_a_rate_back_in_float_range_says_so),
+        cmocka_unit_test(test_a_schedule_floor_of_0_is_no_float_warning),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

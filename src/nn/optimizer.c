@@ -27,6 +27,7 @@ double optimizer_default_lr(OptimizerKind kind)
 
 LrFloat optimizer_lr_float(double lr)
 {
+    if (!(lr > 0)) return LR_FLOAT_NORMAL; /* 0 (a schedule's floor) is 0 in double too */
     float f = (float)lr;
     if (isinf(f)) return LR_FLOAT_INF;
     if (f == 0) return LR_FLOAT_ZERO;

@@ -77,7 +77,8 @@ double optimizer_default_lr(OptimizerKind kind);
  * rules (Keras keeps its rate in a float32 variable too).  Any finite
  * positive double is taken; past FLT_MAX it rounds to inf, below about
  * 1.4e-45 to 0, and below FLT_MIN (1.18e-38) to a subnormal, too small to
- * move a weight. */
+ * move a weight.  A rate of 0 (cosine's or plateau's --min-lr 0) is 0 in
+ * double as well, nothing float32 does: LR_FLOAT_NORMAL. */
 typedef enum { LR_FLOAT_NORMAL, LR_FLOAT_SUBNORMAL, LR_FLOAT_ZERO, LR_FLOAT_INF } LrFloat;
 LrFloat optimizer_lr_float(double lr);
 /* "inf in float32", "0 in float32" or "subnormal in float32"; NULL for a
