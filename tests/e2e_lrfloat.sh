@@ -11,7 +11,8 @@
 # 1e-50 as it is typed, and once applied the lr row, the diagnosis and +'s
 # notice say it too; so does the setup form at 80 and 120 columns.  A
 # race's lines and its table at 80 columns say it, and a sweep's
-# leaderboard; a schedule down to 0, the lr row and the epochs table.
+# leaderboard; a schedule down to 0, the lr row and the epochs table; +
+# past the range while paused, the diagnosis at once.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_lrfloat.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -56,6 +57,9 @@ grep -q '^adam  *epoch  *2/2 .* lr 0\.001  ' "$TMP/race.out" ||
     fail "race's adam line is not plain: $(cat "$TMP/race.out")"
 echo "ok: race's lines say a rate of 0 in float32"
 
+# lr_row: the panel's lr row.
+lr_row() { screen | grep -Eo '│ lr  .*' | head -n 1; }
+
 # ---- the setup form ----------------------------------------------------
 start_session setup C.UTF-8 "--no-log --lr 1e39 iris"
 resize 80 24
@@ -67,8 +71,20 @@ wait_for '^   lr +1e\+39 +inf in float32 ' 5 ||
 echo "ok: the setup form says what float32 makes of --lr 1e39, at 80 and 120 columns"
 
 # ---- the dashboard -----------------------------------------------------
-# lr_row: the panel's lr row.
-lr_row() { screen | grep -Eo '│ lr  .*' | head -n 1; }
+# + while paused at 2e38: the notice, the lr row and the diagnosis speak of
+# 4e38, the rate the next batch trains at, before any batch ran
+start_session plus C.UTF-8 "--start --paused --no-log --lr 2e38 iris"
+resize 80 24
+wait_for 'PAUSED' 15 || fail "the dashboard did not show PAUSED"
+keys +
+wait_for 'learning rate 2e\+38 → 4e\+38 \(inf in float32\) from the next batch' 5 ||
+    fail "+ does not say that 4e+38 is inf in float32"
+wait_for '│ lr +4e\+38 \(float32: inf\)' 5 || fail "the lr row is '$(lr_row)' after +"
+wait_for 'diagnosis: learning rate 4e\+38 is inf in float32: the next step diverges' 5 ||
+    fail "the diagnosis does not speak of the rate + set"
+keys -
+wait_for 'diagnosis: too early to tell' 5 || fail "- back to 2e+38 leaves the diagnosis on inf"
+echo "ok: + past float32's range while paused: notice, lr row and diagnosis at once"
 
 start_session inf C.UTF-8 "--start --paused --no-log --patience 0 --epochs 1000000 --lr 1e39 iris"
 resize 80 24

@@ -1271,6 +1271,18 @@ static void a_rate_past_float_range_is_named_as_float32_holds_it(void **state)
     diag_healthy(&d, 12);
     d.in.lr = FLT_MIN; /* the smallest normal rate: the curves speak */
     assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    /* a rate changed since the last batch (+ pressed while paused): the
+     * next batch's is the one in force */
+    diag_healthy(&d, 12);
+    d.in.lr = 2e38;
+    d.in.lr_next = 4e38;
+    assert_int_equal(run_diag(&d), DIAG_NOT_FINITE);
+    assert_string_equal(d.msg,
+                        "learning rate 4e+38 is inf in float32: the next step diverges: lower it");
+    diag_healthy(&d, 12);
+    d.in.lr = 1e-50;
+    d.in.lr_next = 0.01; /* raised back: the curves speak */
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
 }
 
 static void not_finite_loss_fires_first(void **state)

@@ -234,9 +234,9 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
     if (cap > 0) msg[0] = '\0';
     /* a rate that is inf in float32 is too high whatever the inputs */
     double rate = lr_in_force(in);
-    LrFloat lf = rate > 0 ? optimizer_lr_float(rate) : LR_FLOAT_NORMAL;
-    const char *cause =
-        lf == LR_FLOAT_INF ? "learning rate too high" : "learning rate too high or inputs unscaled";
+    const char *cause = optimizer_lr_float(rate) == LR_FLOAT_INF
+                            ? "learning rate too high"
+                            : "learning rate too high or inputs unscaled";
 
     /* 1: a loss that is no longer a number.  An infinite step point is a
      * finite loss past float's range (a batch whose loss is not finite
@@ -256,8 +256,11 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
                    "the validation loss became %s in epoch %d%s: learning rate too high",
                    nonfinite_word(h[n - 1].val_loss), h[n - 1].epoch, lr);
 
-    /* 1b: a rate past float32's normal range, whatever the losses say:
-     * inf diverges at the next step, 0 or a subnormal moves no weight. */
+    /* 1b: a rate past float32's normal range for the next batch (one
+     * changed since the last batch too), whatever the losses say: inf
+     * diverges at the next step, 0 or a subnormal moves no weight. */
+    if (in->lr_next > 0) rate = in->lr_next;
+    LrFloat lf = optimizer_lr_float(rate);
     if (lf == LR_FLOAT_INF)
         return say(msg, cap, DIAG_NOT_FINITE, "learning rate %.3g is %s: %s: lower it", rate,
                    optimizer_lr_float_note(rate), optimizer_lr_float_effect(rate));

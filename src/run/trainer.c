@@ -202,6 +202,9 @@ static void emit(Trainer *t, EventKind kind, int epoch, const char *fmt, ...)
  * double, the update rules use its float32 value (optimizer.h). */
 static void watch_lr(Trainer *t, double lr, int epoch)
 {
+    pthread_mutex_lock(&t->mu);
+    t->pub.lr_next = lr;
+    pthread_mutex_unlock(&t->mu);
     LrFloat k = optimizer_lr_float(lr);
     if (k == t->lr_said) return;
     t->lr_said = k;
@@ -394,6 +397,7 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     t->pub.steps_per_epoch = (long)((train->n + (size_t)batch - 1) / (size_t)batch);
     t->pub.hp = t->opt.hp;
     t->pub.lr = o->hp.opt.lr;
+    t->pub.lr_next = o->hp.opt.lr;
     t->pub.eta = -1;
     t->pub.shape = t->model.shape;
     snprintf(t->pub.monitor, sizeof t->pub.monitor, "%s", monitor_names[t->monitor_field]);
@@ -1451,6 +1455,7 @@ ErrorCode trainer_run(Trainer *t, Error *err)
                                      sizeof rate));
         }
         t->epoch = ++epoch;
+        watch_lr(t, schedule_lr(&t->sched, t->opt.hp.opt.lr, epoch), epoch);
         publish_state(t, false);
         if (t->opt.hp.patience > 0 && t->wait >= t->opt.hp.patience) {
             final = TRAIN_EARLY_STOPPED;

@@ -894,6 +894,7 @@ static DiagnosisKind diagnosis_text(Dashboard *d, char *msg, size_t cap)
                          .n_steps = n_steps,
                          .dead_share = d->ld && d->ld->has_dead ? d->ld->dead_share : -1,
                          .lr = s->lr,
+                         .lr_next = s->lr_next,
                          .chance = d->chance,
                          .val_chance = d->val_chance,
                          .early_stopped = s->status == TRAIN_EARLY_STOPPED,
