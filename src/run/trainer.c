@@ -74,6 +74,7 @@ struct Trainer {
     char why[256];      /* the divergence's explanation */
     char stop_why[128]; /* the stop's reason (trainer_stop_why), "" none */
     LrFloat lr_said;    /* what float32 makes of the rate in force, as last said */
+    double lr_next;     /* pub.lr_next as last published */
 
     /* shared, under mu */
     pthread_mutex_t mu;
@@ -202,9 +203,12 @@ static void emit(Trainer *t, EventKind kind, int epoch, const char *fmt, ...)
  * double, the update rules use its float32 value (optimizer.h). */
 static void watch_lr(Trainer *t, double lr, int epoch)
 {
-    pthread_mutex_lock(&t->mu);
-    t->pub.lr_next = lr;
-    pthread_mutex_unlock(&t->mu);
+    if (lr != t->lr_next) { /* the lock only when it changed, not at every batch */
+        t->lr_next = lr;
+        pthread_mutex_lock(&t->mu);
+        t->pub.lr_next = lr;
+        pthread_mutex_unlock(&t->mu);
+    }
     LrFloat k = optimizer_lr_float(lr);
     if (k == t->lr_said) return;
     t->lr_said = k;
@@ -397,7 +401,7 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     t->pub.steps_per_epoch = (long)((train->n + (size_t)batch - 1) / (size_t)batch);
     t->pub.hp = t->opt.hp;
     t->pub.lr = o->hp.opt.lr;
-    t->pub.lr_next = o->hp.opt.lr;
+    t->pub.lr_next = t->lr_next = o->hp.opt.lr;
     t->pub.eta = -1;
     t->pub.shape = t->model.shape;
     snprintf(t->pub.monitor, sizeof t->pub.monitor, "%s", monitor_names[t->monitor_field]);
