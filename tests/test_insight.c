@@ -9,6 +9,7 @@
  * not firing on made-up histories.
  */
 #include <assert.h>
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1237,6 +1238,53 @@ static void a_training_loss_up_over_the_last_epochs_is_not_healthy(void **state)
                                "validation 0.664");
 }
 
+/* The rate in force as float32 holds it: one it makes inf is named so,
+ * too high whatever the inputs; one it makes 0 or subnormal moves no
+ * weight, whatever the curves look like - the rule says so before them
+ * (with the rate of the last epoch when none is given). */
+static void a_rate_past_float_range_is_named_as_float32_holds_it(void **state)
+{
+    (void)state;
+    Diag d;
+    diag_healthy(&d, 12);
+    d.steps[19] = NAN;
+    d.in.lr = 1e39;
+    assert_int_equal(run_diag(&d), DIAG_NOT_FINITE);
+    assert_string_equal(d.msg, "the training loss became NaN (lr 1e+39, inf in float32): learning "
+                               "rate too high");
+    diag_healthy(&d, 12);
+    d.in.lr = 1e39; /* before its first step */
+    assert_int_equal(run_diag(&d), DIAG_NOT_FINITE);
+    assert_string_equal(d.msg,
+                        "learning rate 1e+39 is inf in float32: the next step diverges: lower it");
+    diag_healthy(&d, 12);
+    d.in.lr = 1.05e-47;
+    assert_int_equal(run_diag(&d), DIAG_PLATEAU);
+    assert_string_equal(
+        d.msg, "learning rate 1.05e-47 is 0 in float32: the weights cannot move: raise it");
+    diag_healthy(&d, 12);
+    d.in.lr = 0;
+    d.h[11].lr = 1e-40;
+    assert_int_equal(run_diag(&d), DIAG_PLATEAU);
+    assert_string_equal(d.msg, "learning rate 1e-40 is subnormal in float32: too small to move the "
+                               "weights: raise it");
+    diag_healthy(&d, 12);
+    d.in.lr = FLT_MIN; /* the smallest normal rate: the curves speak */
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+    /* a rate changed since the last batch (+ pressed while paused): the
+     * next batch's is the one in force */
+    diag_healthy(&d, 12);
+    d.in.lr = 2e38;
+    d.in.lr_next = 4e38;
+    assert_int_equal(run_diag(&d), DIAG_NOT_FINITE);
+    assert_string_equal(d.msg,
+                        "learning rate 4e+38 is inf in float32: the next step diverges: lower it");
+    diag_healthy(&d, 12);
+    d.in.lr = 1e-50;
+    d.in.lr_next = 0.01; /* raised back: the curves speak */
+    assert_int_equal(run_diag(&d), DIAG_HEALTHY);
+}
+
 static void not_finite_loss_fires_first(void **state)
 {
     (void)state;
@@ -2330,6 +2378,7 @@ int main(void)
         cmocka_unit_test(a_training_loss_up_over_the_last_epochs_is_not_healthy),
         cmocka_unit_test(after_two_epochs_the_span_is_one_epoch),
         cmocka_unit_test(not_finite_loss_fires_first),
+        cmocka_unit_test(a_rate_past_float_range_is_named_as_float32_holds_it),
         cmocka_unit_test(loss_spike_fires_on_a_hundredfold_jump_that_stays_up_only),
         cmocka_unit_test(loss_spike_tells_a_hard_batch_from_a_step_that_threw_the_model_off),
         cmocka_unit_test(loss_spike_stays_silent_when_the_steps_after_stay_near_zero),

@@ -20,6 +20,7 @@
  * 4 at 2) holds, while the smallest difference a wrong formula makes here
  * (Nesterov vs plain, ε placement, decay order, AMSGrad's max) is above 1e-5.
  */
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -401,6 +402,94 @@ static void step_uses_the_lr_argument(void **state)
     optimizer_free(&o);
 }
 
+/* The rate in force is float32's: where a double rate lands there. */
+static void lr_float_says_what_float32_makes_of_a_rate(void **state)
+{
+    (void)state;
+    assert_int_equal(optimizer_lr_float(0.001), LR_FLOAT_NORMAL);
+    assert_int_equal(optimizer_lr_float(FLT_MAX), LR_FLOAT_NORMAL);
+    assert_int_equal(optimizer_lr_float(FLT_MIN), LR_FLOAT_NORMAL);
+    assert_int_equal(optimizer_lr_float(3.5e38), LR_FLOAT_INF);
+    assert_int_equal(optimizer_lr_float(1e39), LR_FLOAT_INF);
+    assert_int_equal(optimizer_lr_float(DBL_MAX), LR_FLOAT_INF);
+    assert_int_equal(optimizer_lr_float(1e-40), LR_FLOAT_SUBNORMAL);
+    assert_int_equal(optimizer_lr_float(1e-45), LR_FLOAT_SUBNORMAL);
+    assert_int_equal(optimizer_lr_float(1e-47), LR_FLOAT_ZERO);
+    assert_int_equal(optimizer_lr_float(DBL_TRUE_MIN), LR_FLOAT_ZERO);
+    /* a schedule's floor of 0 is 0 in double too: nothing to say */
+    assert_int_equal(optimizer_lr_float(0), LR_FLOAT_NORMAL);
+    assert_null(optimizer_lr_float_note(0));
+    char buf[64];
+    assert_string_equal(optimizer_format_lr(1e39, 4, buf, sizeof buf), "1e+39 (inf in float32)");
+    assert_string_equal(optimizer_format_lr(1.05e-47, 3, buf, sizeof buf),
+                        "1.05e-47 (0 in float32)");
+    assert_string_equal(optimizer_format_lr(1e-40, 4, buf, sizeof buf),
+                        "1e-40 (subnormal in float32)");
+    assert_string_equal(optimizer_format_lr(0.1, 6, buf, sizeof buf), "0.1");
+    assert_null(optimizer_lr_float_note(FLT_MAX));
+    assert_string_equal(optimizer_lr_float_word(1e39), "inf");
+    assert_string_equal(optimizer_lr_float_word(1e-50), "0");
+    assert_string_equal(optimizer_lr_float_word(1e-40), "subnormal");
+    assert_null(optimizer_lr_float_word(0.001));
+}
+
+/* A rate that is inf in float32 makes every weight non-finite at its
+ * first step, under every optimizer; and at a later step too, Adam's
+ * included, whose step size is computed in double: raised to 1e39 after
+ * three steps, its step size (0.18 of the rate) times m/sqrt(v) would be
+ * a finite 5e37 or so, weights of that size and a loss that overflows
+ * only later, at a rate that every screen calls inf. */
+static void a_rate_inf_in_float_makes_the_weights_non_finite(void **state)
+{
+    (void)state;
+    const OptimizerKind kinds[5] = {OPTIMIZER_SGD, OPTIMIZER_ADAM, OPTIMIZER_RMSPROP,
+                                    OPTIMIZER_ADAMW, OPTIMIZER_ADAGRAD};
+    for (int later = 0; later < 2; later++)
+        for (int k = 0; k < 5; k++) {
+            OptimizerParams p = params_for(kinds[k], 1e39);
+            Optimizer o;
+            Error err = {0};
+            assert_int_equal(optimizer_create(&o, &p, 3, &err), ERROR_NONE);
+            float w[3];
+            memcpy(w, w0, sizeof w);
+            if (later)
+                for (int s = 0; s < 3; s++) optimizer_step(&o, w, G[s], 0.001, NULL);
+            optimizer_step(&o, w, later ? G[3] : G[1], p.lr, NULL);
+            for (int i = 0; i < 3; i++)
+                if (isfinite(w[i]) &&
+                    !(later && kinds[k] != OPTIMIZER_ADAM && kinds[k] != OPTIMIZER_ADAMW))
+                    fail_msg("%s: w[%d] = %.9g after a step at lr 1e39%s",
+                             optimizer_names[kinds[k]], i, w[i], later ? " (step 4)" : "");
+            optimizer_free(&o);
+        }
+}
+
+/* A rate that is 0 in float32 moves no weight, under any optimizer, while
+ * the state still follows the gradients (the rate raised later steps from
+ * there); a subnormal one moves none of these either. */
+static void a_rate_zero_in_float_moves_no_weight(void **state)
+{
+    (void)state;
+    const OptimizerKind kinds[5] = {OPTIMIZER_SGD, OPTIMIZER_ADAM, OPTIMIZER_RMSPROP,
+                                    OPTIMIZER_ADAMW, OPTIMIZER_ADAGRAD};
+    const double rates[2] = {1e-50, 1e-40};
+    for (int r = 0; r < 2; r++)
+        for (int k = 0; k < 5; k++) {
+            OptimizerParams p = params_for(kinds[k], rates[r]);
+            Optimizer o;
+            Error err = {0};
+            assert_int_equal(optimizer_create(&o, &p, 3, &err), ERROR_NONE);
+            float w[3];
+            memcpy(w, w0, sizeof w);
+            for (int s = 0; s < 3; s++) optimizer_step(&o, w, G[s], p.lr, NULL);
+            for (int i = 0; i < 3; i++)
+                if (w[i] != w0[i])
+                    fail_msg("%s at lr %g: w[%d] = %.9g, was %.9g", optimizer_names[kinds[k]],
+                             rates[r], i, w[i], w0[i]);
+            optimizer_free(&o);
+        }
+}
+
 static void large_vector_updates_every_element(void **state)
 {
     (void)state;
@@ -538,6 +627,9 @@ int main(void)
         cmocka_unit_test(reset_restarts_from_fresh_state),
         cmocka_unit_test(step_uses_the_lr_argument),
         cmocka_unit_test(large_vector_updates_every_element),
+        cmocka_unit_test(lr_float_says_what_float32_makes_of_a_rate),
+        cmocka_unit_test(a_rate_inf_in_float_makes_the_weights_non_finite),
+        cmocka_unit_test(a_rate_zero_in_float_moves_no_weight),
         cmocka_unit_test(params_default_are_keras_defaults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

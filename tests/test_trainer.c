@@ -870,6 +870,146 @@ static void test_a_divergence_names_its_batch_and_the_weights_kept(void **state)
     free_dataset(&ds);
 }
 
+/* The warnings about the rate's float32 value, and the divergence. */
+typedef struct {
+    Trainer *t;
+    int n_warn;
+    TrainEvent warn[8];
+    TrainEvent diverged;
+    double raise_to; /* > 0: the rate set to it after the third batch */
+} LrWatch;
+
+static void lr_event(void *ctx, const TrainEvent *e)
+{
+    LrWatch *w = ctx;
+    if (e->kind == EVENT_WARNING && w->n_warn < 8) w->warn[w->n_warn++] = *e;
+    if (e->kind == EVENT_DIVERGED) w->diverged = *e;
+}
+
+static void lr_batch(void *ctx, const BatchInfo *b)
+{
+    LrWatch *w = ctx;
+    if (w->raise_to > 0 && b->step == 3) {
+        HyperParams hp = b->hp;
+        hp.opt.lr = w->raise_to;
+        trainer_set_hparams(w->t, &hp); /* taken before the next batch */
+    }
+}
+
+/* Runs o on ds to its end (want: what trainer_run returns), w seeing its
+ * events and batches. */
+static void run_watched_lr(LrWatch *w, const Options *o, const Dataset *ds, ErrorCode want)
+{
+    TrainerHooks hooks = {.ctx = w, .on_event = lr_event, .on_batch = lr_batch};
+    Error err;
+    assert_int_equal(trainer_create(&w->t, o, ds, NULL, NULL, false, &hooks, &err), ERROR_NONE);
+    assert_int_equal(trainer_run(w->t, &err), want);
+}
+
+/* A classification set of 40 rows under SGD at rate lr. */
+static void make_sgd_at(Dataset *ds, Options *o, double lr)
+{
+    make_dataset(ds, 40, 3);
+    base_options(o);
+    o->hp.opt.kind = OPTIMIZER_SGD;
+    o->hp.opt.lr = lr;
+}
+
+/* --lr 1e39 is taken (any finite positive rate is), but it is inf in
+ * float32, the optimizer's arithmetic: a warning says so at the start,
+ * the first step diverges, and the divergence names the rate with what
+ * float32 makes of it, advising the optimizer's default rather than a
+ * tenth of it (1e+38, as absurd). */
+static void test_a_rate_inf_in_float_warns_and_its_divergence_names_it(void **state)
+{
+    (void)state;
+    Dataset ds;
+    Options o;
+    make_diverging(&ds, &o);
+    o.hp.opt.lr = 1e39;
+    LrWatch w = {0};
+    run_watched_lr(&w, &o, &ds, ERROR_DIVERGED);
+    assert_int_equal(w.n_warn, 1);
+    assert_int_equal(w.warn[0].step, 0);
+    assert_string_equal(w.warn[0].text, "lr 1e+39 is inf in float32: the next step diverges");
+    assert_non_null(strstr(w.diverged.text, "in batch 2 of epoch 1,"));
+    if (!strstr(w.diverged.text, "with learning rate 1e+39 (inf in float32).") ||
+        !strstr(w.diverged.text, "(try 0.01)"))
+        fail_msg("the divergence says \"%s\"", w.diverged.text);
+    Model *m = trainer_model(w.t);
+    for (size_t i = 0; i < m->n_params; i++) assert_true(isfinite(m->params[i]));
+    trainer_destroy(w.t);
+    free_dataset(&ds);
+}
+
+/* A schedule that takes the rate below float32's normal range says so at
+ * the epoch it does, and again where it becomes 0: the screens show the
+ * double (1e-39, 1e-51), the weights no longer move. */
+static void test_a_schedule_past_float_range_says_so(void **state)
+{
+    (void)state;
+    Dataset ds;
+    Options o;
+    make_sgd_at(&ds, &o, 1e-3);
+    o.sched.kind = SCHEDULE_EXPONENTIAL;
+    o.sched.gamma = 1e-6;
+    o.epochs = 9;
+    o.hp.batch_size = 20; /* 2 batches an epoch */
+    LrWatch w = {0};
+    run_watched_lr(&w, &o, &ds, ERROR_NONE);
+    assert_int_equal(w.n_warn, 2);
+    /* epoch 7's first batch (1e-3 x 1e-36), epoch 9's (x 1e-48) */
+    assert_int_equal(w.warn[0].epoch, 6);
+    assert_int_equal(w.warn[0].step, 12);
+    assert_string_equal(w.warn[0].text,
+                        "lr 1e-39 is subnormal in float32: too small to move the weights");
+    assert_int_equal(w.warn[1].epoch, 8);
+    assert_int_equal(w.warn[1].step, 16);
+    assert_string_equal(w.warn[1].text, "lr 1e-51 is 0 in float32: the weights cannot move");
+    trainer_destroy(w.t);
+    free_dataset(&ds);
+}
+
+/* A cosine schedule to its floor of 0 (--min-lr 0, epochs past
+ * --cosine-epochs): a rate of 0 as given, not float32's doing, warns of
+ * nothing. */
+static void test_a_schedule_floor_of_0_is_no_float_warning(void **state)
+{
+    (void)state;
+    Dataset ds;
+    Options o;
+    make_sgd_at(&ds, &o, 1e-3);
+    o.sched.kind = SCHEDULE_COSINE;
+    o.sched.cosine_epochs = 2;
+    o.sched.min_lr = 0;
+    o.epochs = 4;
+    LrWatch w = {0};
+    run_watched_lr(&w, &o, &ds, ERROR_NONE);
+    assert_int_equal(w.n_warn, 0);
+    trainer_destroy(w.t);
+    free_dataset(&ds);
+}
+
+/* A rate of 0 in float32 raised to one in its range mid-run: the warning
+ * at the start, and the change's word that the rate is back. */
+static void test_a_rate_back_in_float_range_says_so(void **state)
+{
+    (void)state;
+    Dataset ds;
+    Options o;
+    make_sgd_at(&ds, &o, 1e-50);
+    o.epochs = 2;
+    LrWatch w = {.raise_to = 0.01};
+    run_watched_lr(&w, &o, &ds, ERROR_NONE);
+    assert_int_equal(w.n_warn, 2);
+    assert_int_equal(w.warn[0].step, 0);
+    assert_string_equal(w.warn[0].text, "lr 1e-50 is 0 in float32: the weights cannot move");
+    assert_int_equal(w.warn[1].step, 3);
+    assert_string_equal(w.warn[1].text, "lr 0.01 is back in float32's range");
+    trainer_destroy(w.t);
+    free_dataset(&ds);
+}
+
 typedef struct {
     Trainer *t;
     int diverged, resumed;
@@ -1949,6 +2089,10 @@ int main(void)
         cmocka_unit_test(test_the_result_line_keeps_huge_figures_short),
         cmocka_unit_test(test_a_figures_rounding_is_its_texts_precision),
         cmocka_unit_test(test_scaling_the_rate_out_of_range_says_its_range),
+        cmocka_unit_test(test_a_rate_inf_in_float_warns_and_its_divergence_names_it),
+        cmocka_unit_test(test_a_schedule_past_float_range_says_so),
+        cmocka_unit_test(test_a_rate_back_in_float_range_says_so),
+        cmocka_unit_test(test_a_schedule_floor_of_0_is_no_float_warning),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -104,7 +104,8 @@ static void print_epoch(void *ctx, const EpochMetrics *m)
     if (m->has_val)
         printf("  val_loss %.4f  %s %.4f", m->val_loss, reg ? "val_mae" : "val_accuracy",
                reg ? m->val_mae : m->val_accuracy);
-    printf("  lr %.4g  %.2fs\n", m->lr, m->seconds);
+    char rate[64];
+    printf("  lr %s  %.2fs\n", optimizer_format_lr(m->lr, 4, rate, sizeof rate), m->seconds);
     race->out_error = output_stdout_error();
     if (race->out_error) {
         race->out_racer = rc;

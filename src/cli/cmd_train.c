@@ -85,7 +85,8 @@ static void print_epoch(void *ctx, const EpochMetrics *m)
         else
             printf("  val_mae %.4f  val_r2 %.4f", m->val_mae, m->val_r2);
     }
-    printf("  lr %g  %.2fs\n", m->lr, m->seconds);
+    char rate[64];
+    printf("  lr %s  %.2fs\n", optimizer_format_lr(m->lr, 6, rate, sizeof rate), m->seconds);
     p->out_error = output_stdout_error();
     if (p->out_error) {
         p->out_epoch = m->epoch;
@@ -96,6 +97,7 @@ static void print_epoch(void *ctx, const EpochMetrics *m)
 static void print_event(void *ctx, const TrainEvent *e)
 {
     (void)ctx;
+    if (e->kind == EVENT_WARNING) fprintf(stderr, "gradtop: warning: %s\n", e->text);
     if (e->kind == EVENT_DIVERGED || e->kind == EVENT_SCHEDULE || e->kind == EVENT_EARLY_STOP ||
         e->kind == EVENT_RESTORE)
         fprintf(stderr, "gradtop: %s\n", e->text);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "gradtop/insight/insight.h"
+#include "gradtop/nn/optimizer.h"
 
 const char *diagnosis_name(DiagnosisKind k)
 {
@@ -42,12 +43,23 @@ static DiagnosisKind say(char *msg, size_t cap, DiagnosisKind k, const char *fmt
     return k;
 }
 
-/* " (lr 0.001)" for the rate in force, or "" when unknown. */
-static void lr_text(const DiagnosisInput *in, char *buf, size_t cap)
+/* The rate in force: in's, else the last epoch's; 0 when unknown. */
+static double lr_in_force(const DiagnosisInput *in)
 {
     double lr = in->lr;
     if (!(lr > 0) && in->n_epochs > 0) lr = in->history[in->n_epochs - 1].lr;
-    if (lr > 0)
+    return lr > 0 ? lr : 0;
+}
+
+/* " (lr 0.001)" for the rate in force, " (lr 1e+39, inf in float32)" for
+ * one float32 does not hold as a normal number, or "" when unknown. */
+static void lr_text(const DiagnosisInput *in, char *buf, size_t cap)
+{
+    double lr = lr_in_force(in);
+    const char *note = optimizer_lr_float_note(lr);
+    if (lr > 0 && note)
+        snprintf(buf, cap, " (lr %.3g, %s)", lr, note);
+    else if (lr > 0)
         snprintf(buf, cap, " (lr %.3g)", lr);
     else
         buf[0] = '\0';
@@ -238,33 +250,44 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
      * a point that is not finite ("jumped \u00d7inf") */
     int s0 =
         ns > DIAG_SPIKE_WINDOW + DIAG_SPIKE_AFTER ? ns - DIAG_SPIKE_WINDOW - DIAG_SPIKE_AFTER : 0;
-    char lr[48];
+    char lr[64];
     lr_text(in, lr, sizeof lr);
     if (cap > 0) msg[0] = '\0';
+    /* a rate that is inf in float32 is too high whatever the inputs */
+    double rate = lr_in_force(in);
+    const char *cause = optimizer_lr_float(rate) == LR_FLOAT_INF
+                            ? "learning rate too high"
+                            : "learning rate too high or inputs unscaled";
 
     /* 1: a loss that is no longer a number.  An infinite step point is a
      * finite loss past float's range (a batch whose loss is not finite
      * diverges the run and is not published): it grew past FLT_MAX. */
     for (int i = ns - 1; i >= s0; i--) {
         if (isinf(st[i]))
-            return say(msg, cap, DIAG_NOT_FINITE,
-                       "the training loss grew past %.2g%s: learning rate too high or inputs "
-                       "unscaled",
-                       (double)FLT_MAX, lr);
+            return say(msg, cap, DIAG_NOT_FINITE, "the training loss grew past %.2g%s: %s",
+                       (double)FLT_MAX, lr, cause);
         if (isnan(st[i]))
-            return say(msg, cap, DIAG_NOT_FINITE,
-                       "the training loss became NaN%s: learning rate too high or inputs unscaled",
-                       lr);
+            return say(msg, cap, DIAG_NOT_FINITE, "the training loss became NaN%s: %s", lr, cause);
     }
     if (n > 0 && !isfinite(h[n - 1].loss))
-        return say(msg, cap, DIAG_NOT_FINITE,
-                   "the training loss became %s in epoch %d%s: learning rate too high or inputs "
-                   "unscaled",
-                   nonfinite_word(h[n - 1].loss), h[n - 1].epoch, lr);
+        return say(msg, cap, DIAG_NOT_FINITE, "the training loss became %s in epoch %d%s: %s",
+                   nonfinite_word(h[n - 1].loss), h[n - 1].epoch, lr, cause);
     if (n > 0 && h[n - 1].has_val && !isfinite(h[n - 1].val_loss))
         return say(msg, cap, DIAG_NOT_FINITE,
                    "the validation loss became %s in epoch %d%s: learning rate too high",
                    nonfinite_word(h[n - 1].val_loss), h[n - 1].epoch, lr);
+
+    /* 1b: a rate past float32's normal range for the next batch (one
+     * changed since the last batch too), whatever the losses say: inf
+     * diverges at the next step, 0 or a subnormal moves no weight. */
+    if (in->lr_next > 0) rate = in->lr_next;
+    LrFloat lf = optimizer_lr_float(rate);
+    if (lf == LR_FLOAT_INF)
+        return say(msg, cap, DIAG_NOT_FINITE, "learning rate %.3g is %s: %s: lower it", rate,
+                   optimizer_lr_float_note(rate), optimizer_lr_float_effect(rate));
+    if (lf != LR_FLOAT_NORMAL)
+        return say(msg, cap, DIAG_PLATEAU, "learning rate %.3g is %s: %s: raise it", rate,
+                   optimizer_lr_float_note(rate), optimizer_lr_float_effect(rate));
 
     /* 2: one step's loss far above the steps just before it, and the
      * steps after it still well above where they were: a hard batch jumps

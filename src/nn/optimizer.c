@@ -9,7 +9,9 @@
 #include "gradtop/nn/monitor.h"
 #include "gradtop/nn/team.h"
 
+#include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +23,50 @@ double optimizer_default_lr(OptimizerKind kind)
     /* keras/src/optimizers/sgd.py: learning_rate=0.01; adam.py, adamw.py,
      * rmsprop.py, adagrad.py: learning_rate=0.001 */
     return kind == OPTIMIZER_SGD ? 0.01 : 0.001;
+}
+
+LrFloat optimizer_lr_float(double lr)
+{
+    if (!(lr > 0)) return LR_FLOAT_NORMAL; /* 0 (a schedule's floor) is 0 in double too */
+    float f = (float)lr;
+    if (isinf(f)) return LR_FLOAT_INF;
+    if (f == 0) return LR_FLOAT_ZERO;
+    return f < FLT_MIN ? LR_FLOAT_SUBNORMAL : LR_FLOAT_NORMAL;
+}
+
+/* What each class of rate is called and does; NULL for a normal one. */
+static const struct {
+    const char *note, *word, *effect;
+} lr_float_texts[] = {
+    [LR_FLOAT_NORMAL] = {NULL, NULL, NULL},
+    [LR_FLOAT_SUBNORMAL] = {"subnormal in float32", "subnormal", "too small to move the weights"},
+    [LR_FLOAT_ZERO] = {"0 in float32", "0", "the weights cannot move"},
+    [LR_FLOAT_INF] = {"inf in float32", "inf", "the next step diverges"},
+};
+
+const char *optimizer_lr_float_note(double lr)
+{
+    return lr_float_texts[optimizer_lr_float(lr)].note;
+}
+
+const char *optimizer_lr_float_word(double lr)
+{
+    return lr_float_texts[optimizer_lr_float(lr)].word;
+}
+
+const char *optimizer_lr_float_effect(double lr)
+{
+    return lr_float_texts[optimizer_lr_float(lr)].effect;
+}
+
+char *optimizer_format_lr(double lr, int digits, char *buf, size_t cap)
+{
+    const char *note = optimizer_lr_float_note(lr);
+    if (note)
+        snprintf(buf, cap, "%.*g (%s)", digits, lr, note);
+    else
+        snprintf(buf, cap, "%.*g", digits, lr);
+    return buf;
 }
 
 void optimizer_params_default(OptimizerParams *p, OptimizerKind kind)
@@ -200,6 +246,10 @@ static void step_share(void *ctx, int i, int n)
 void optimizer_step(Optimizer *o, float *params, const float *grads, double lr, Team *team)
 {
     o->t++;
+    /* The rate in force is float32's: a rate past its range is inf, or 0,
+     * for Adam's step size (computed in double) as for the others.  A rate
+     * in its range keeps Keras's arithmetic, bit for bit. */
+    if (optimizer_lr_float(lr) != LR_FLOAT_NORMAL) lr = (float)lr;
     StepJob job = {o, params, grads, lr, 0.0f};
     if (o->p.kind == OPTIMIZER_ADAM || o->p.kind == OPTIMIZER_ADAMW) job.alpha = adam_alpha(o, lr);
     /* A share below ~64k parameters costs more to hand over than to do. */

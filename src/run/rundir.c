@@ -334,6 +334,7 @@ static const char *event_word(EventKind k)
     case EVENT_STOP: return "stop";
     case EVENT_RESTORE: return "restore";
     case EVENT_END: return "end";
+    case EVENT_WARNING: return "warning";
     }
     return "event";
 }

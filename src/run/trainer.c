@@ -73,6 +73,8 @@ struct Trainer {
     int epoch;          /* the epoch under way (0-based) */
     char why[256];      /* the divergence's explanation */
     char stop_why[128]; /* the stop's reason (trainer_stop_why), "" none */
+    LrFloat lr_said;    /* what float32 makes of the rate in force, as last said */
+    double lr_next;     /* pub.lr_next as last published */
 
     /* shared, under mu */
     pthread_mutex_t mu;
@@ -194,6 +196,35 @@ static void emit(Trainer *t, EventKind kind, int epoch, const char *fmt, ...)
     t->n_events_total++;
     pthread_mutex_unlock(&t->mu);
     if (t->hooks.on_event) t->hooks.on_event(t->hooks.ctx, &e);
+}
+
+/* Says, as a warning event, when the rate in force (schedule included)
+ * leaves float32's normal range or comes back to it: the screens show the
+ * double, the update rules use its float32 value (optimizer.h). */
+static void watch_lr(Trainer *t, double lr, int epoch)
+{
+    if (lr != t->lr_next) { /* the lock only when it changed, not at every batch */
+        t->lr_next = lr;
+        pthread_mutex_lock(&t->mu);
+        t->pub.lr_next = lr;
+        pthread_mutex_unlock(&t->mu);
+    }
+    LrFloat k = optimizer_lr_float(lr);
+    if (k == t->lr_said) return;
+    t->lr_said = k;
+    if (k == LR_FLOAT_NORMAL)
+        emit(t, EVENT_WARNING, epoch, "lr %g is back in float32's range", lr);
+    else
+        emit(t, EVENT_WARNING, epoch, "lr %g is %s: %s", lr, optimizer_lr_float_note(lr),
+             optimizer_lr_float_effect(lr));
+}
+
+/* The rate a divergence at lr advises: a tenth of it, or the optimizer's
+ * default when lr is inf in float32 (a tenth of that says nothing). */
+static double lower_lr(const Trainer *t, double lr)
+{
+    return optimizer_lr_float(lr) == LR_FLOAT_INF ? optimizer_default_lr(t->opt.hp.opt.kind)
+                                                  : lr / 10;
 }
 
 static void set_status(Trainer *t, TrainStatus s)
@@ -370,6 +401,7 @@ ErrorCode trainer_create(Trainer **out, const Options *o, const Dataset *train, 
     t->pub.steps_per_epoch = (long)((train->n + (size_t)batch - 1) / (size_t)batch);
     t->pub.hp = t->opt.hp;
     t->pub.lr = o->hp.opt.lr;
+    t->pub.lr_next = t->lr_next = o->hp.opt.lr;
     t->pub.eta = -1;
     t->pub.shape = t->model.shape;
     snprintf(t->pub.monitor, sizeof t->pub.monitor, "%s", monitor_names[t->monitor_field]);
@@ -575,6 +607,7 @@ static void apply_hparams_from(Trainer *t, const HyperParams *n, const HyperPara
     t->pub.steps_per_epoch = (long)((t->train->n + (size_t)cap - 1) / (size_t)cap);
     pthread_mutex_unlock(&t->mu);
     if (len) emit(t, EVENT_CHANGE, epoch, "%s", text);
+    watch_lr(t, schedule_lr(&t->sched, applied.opt.lr, epoch), epoch);
     if (!reply->done)
         snprintf(reply->text, sizeof reply->text, "batch size %d refused: out of memory%s%.140s",
                  n->batch_size, len ? "; " : "", text);
@@ -1101,6 +1134,7 @@ static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_
         int B = (int)(ds->n - pos < (size_t)cap ? ds->n - pos : (size_t)cap);
         /* Read at every batch: a rate changed mid-epoch applies at once. */
         double lr = schedule_lr(&t->sched, t->opt.hp.opt.lr, epoch);
+        watch_lr(t, lr, epoch);
         GatherJob gj = {ds, t->perm + pos, t->xb, t->lb, t->tb, B};
         team_run(t->team, model_threads(&t->model, B), gather_share, &gj);
         const int *lab = ds->labels ? t->lb : NULL;
@@ -1116,12 +1150,14 @@ static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_
              * with: its number in its epoch, as the status panel counts
              * them (not a step that never was), and the weights gone back
              * to, stamped as the events are */
+            char rate[64];
             snprintf(why, why_cap,
-                     "the loss became %s in batch %ld of epoch %d, with learning rate %g. The "
+                     "the loss became %s in batch %ld of epoch %d, with learning rate %s. The "
                      "weights are back at epoch %d (step %ld). Lower the learning rate (try %g), "
                      "then resume.",
-                     isnan(loss) ? "NaN" : "infinite", batch_no + 1, epoch + 1, lr, t->good_epoch,
-                     t->good_step, lr / 10);
+                     isnan(loss) ? "NaN" : "infinite", batch_no + 1, epoch + 1,
+                     optimizer_format_lr(lr, 6, rate, sizeof rate), t->good_epoch, t->good_step,
+                     lower_lr(t, lr));
             return EPOCH_DIVERGED;
         }
         tally_batch(ty, &t->model, ds, lab, tgt, t->pred, B, loss);
@@ -1303,6 +1339,7 @@ static void begin(Trainer *t)
     t->rate_t0 = t->t_start;
     emit(t, EVENT_START, t->start_epoch, "training %s: %zu rows, %d features, %d epochs",
          t->train->name, t->train->n, t->train->d, t->opt.epochs);
+    watch_lr(t, schedule_lr(&t->sched, t->opt.hp.opt.lr, t->start_epoch), t->start_epoch);
     if (t->paused) emit(t, EVENT_PAUSE, t->start_epoch, "paused"); /* --paused */
     save_good(t, t->start_epoch);
     /* A crash between a new best's model.gtm and the next checkpoint
@@ -1355,11 +1392,13 @@ ErrorCode trainer_run(Trainer *t, Error *err)
             score_val(t, &m);
             if (!isfinite(m.loss) || (m.has_val && !isfinite(m.val_loss)) ||
                 !params_finite(&t->model)) {
+                char rate[64];
                 snprintf(t->why, sizeof t->why,
                          "the weights or the validation loss became non-finite in epoch %d "
-                         "with learning rate %g. The weights are back at epoch %d (step %ld). "
+                         "with learning rate %s. The weights are back at epoch %d (step %ld). "
                          "Lower the learning rate (try %g), then resume.",
-                         epoch + 1, m.lr, t->good_epoch, t->good_step, m.lr / 10);
+                         epoch + 1, optimizer_format_lr(m.lr, 6, rate, sizeof rate), t->good_epoch,
+                         t->good_step, lower_lr(t, m.lr));
                 oc = EPOCH_DIVERGED;
                 if (!isfinite(m.loss)) {
                     pthread_mutex_lock(&t->mu);
@@ -1412,10 +1451,14 @@ ErrorCode trainer_run(Trainer *t, Error *err)
         /* after on_epoch, so that the saved progress counts this epoch */
         if (new_best && t->opt.restore_best) checkpoint(t, m.epoch);
 
-        if (schedule_observe(&t->sched, v, t->opt.hp.opt.lr))
-            emit(t, EVENT_SCHEDULE, epoch, "plateau: lr -> %g",
-                 schedule_lr(&t->sched, t->opt.hp.opt.lr, epoch + 1));
+        if (schedule_observe(&t->sched, v, t->opt.hp.opt.lr)) {
+            char rate[64];
+            emit(t, EVENT_SCHEDULE, epoch, "plateau: lr -> %s",
+                 optimizer_format_lr(schedule_lr(&t->sched, t->opt.hp.opt.lr, epoch + 1), 6, rate,
+                                     sizeof rate));
+        }
         t->epoch = ++epoch;
+        watch_lr(t, schedule_lr(&t->sched, t->opt.hp.opt.lr, epoch), epoch);
         publish_state(t, false);
         if (t->opt.hp.patience > 0 && t->wait >= t->opt.hp.patience) {
             final = TRAIN_EARLY_STOPPED;

@@ -681,7 +681,9 @@ static void epoch_line(const bool shown[ECOL_COUNT], const char *const cells[ECO
     line[0] = '\0';
     for (int c = 0; c < ECOL_COUNT && n < cap; c++) {
         if (!shown[c]) continue;
-        int k = snprintf(line + n, cap - n, "%*s", ecol_width[c], cells[c]);
+        /* padded in columns: a cell may hold an arrow ("1e+39→inf") */
+        int pad = ecol_width[c] - crt_width(cells[c]);
+        int k = snprintf(line + n, cap - n, "%*s%s", pad > 0 ? pad : 0, "", cells[c]);
         if (k < 0) break;
         n += (size_t)k;
     }
@@ -703,7 +705,21 @@ static void epoch_row(void *ctx, size_t i, int y, bool cursor)
                 : reg       ? m->val_mae
                             : m->val_accuracy,
                 9, buf[ECOL_VAL_METRIC], sizeof buf[0]);
-    snprintf(buf[ECOL_LR], sizeof buf[0], "%.3g", m->lr);
+    /* the rate float32 used: one it makes inf or 0 says so ("1e+39→inf";
+     * without UTF-8, where the arrow takes two columns, "inf"), a
+     * subnormal one is its float32 value (1e-45 is 1.4e-45 there) */
+    switch (optimizer_lr_float(m->lr)) {
+    case LR_FLOAT_INF:
+    case LR_FLOAT_ZERO:
+        if (crt_utf8())
+            snprintf(buf[ECOL_LR], sizeof buf[0], "%.2g%s%s", m->lr, crt_glyph(GLYPH_ARROW),
+                     optimizer_lr_float_word(m->lr));
+        else
+            snprintf(buf[ECOL_LR], sizeof buf[0], "%s", optimizer_lr_float_word(m->lr));
+        break;
+    case LR_FLOAT_SUBNORMAL: snprintf(buf[ECOL_LR], sizeof buf[0], "%.3g", (float)m->lr); break;
+    case LR_FLOAT_NORMAL: snprintf(buf[ECOL_LR], sizeof buf[0], "%.3g", m->lr); break;
+    }
     /* hundredths while they show two digits: a 0.4 ms epoch is "4.41e-4",
      * not "0.00", a time of nothing (and an epoch of hours is not cut) */
     chart_format_fixed(m->seconds, 2, 7, buf[ECOL_SECONDS], sizeof buf[0]);
@@ -882,6 +898,7 @@ static DiagnosisKind diagnosis_text(Dashboard *d, char *msg, size_t cap)
                          .n_steps = n_steps,
                          .dead_share = d->ld && d->ld->has_dead ? d->ld->dead_share : -1,
                          .lr = s->lr,
+                         .lr_next = s->lr_next,
                          .chance = d->chance,
                          .val_chance = d->val_chance,
                          .early_stopped = s->status == TRAIN_EARLY_STOPPED,
@@ -992,20 +1009,37 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
     /* A schedule's rate beside the base rate, in every state: paused (or
      * ended) the rate of the latest batch is as much in force as while it
      * runs, and metrics.csv's lr column records that one. */
+    /* A rate float32 does not hold as a normal number says what it is in
+     * float32, the rate the optimizer uses ("1e+39 (inf in float32)");
+     * narrower, that word stays and the figure goes. */
     if (fabs(s->lr - s->hp.opt.lr) > 1e-12 * s->hp.opt.lr &&
         r->opt.sched.kind != SCHEDULE_CONSTANT) {
         /* narrower, the rate in force stays and the base rate goes: cut,
          * "0.0123  (now…" read as the rate training used */
         char c[64];
-        snprintf(v, sizeof v, "%.4g  (now %.4g)", s->hp.opt.lr, s->lr);
-        snprintf(b, sizeof b, "%.4g (now %.3g)", s->hp.opt.lr, s->lr);
-        snprintf(c, sizeof c, "now %.4g", s->lr);
-        const char *rates[] = {v, b, c};
-        const char *fit = panel_fit(width, 3, rates);
-        panel_row(y++, left, width, "lr", ROLE_NORMAL, fit ? fit : c);
+        const char *note = optimizer_lr_float_note(s->lr);
+        if (note) {
+            snprintf(v, sizeof v, "%.4g  (now %.3g, %s)", s->hp.opt.lr, s->lr, note);
+            snprintf(b, sizeof b, "now %.3g (%s)", s->lr, note);
+            snprintf(a, sizeof a, "now %.3g %s %s", s->lr, crt_glyph(GLYPH_ARROW),
+                     optimizer_lr_float_word(s->lr));
+            snprintf(c, sizeof c, "now %s", note);
+        } else {
+            snprintf(v, sizeof v, "%.4g  (now %.4g)", s->hp.opt.lr, s->lr);
+            snprintf(b, sizeof b, "%.4g (now %.3g)", s->hp.opt.lr, s->lr);
+            snprintf(c, sizeof c, "now %.4g", s->lr);
+        }
+        const char *rates[] = {v, b, note ? a : c, c};
+        const char *fit = panel_fit(width, 4, rates);
+        panel_row(y++, left, width, "lr", note ? ROLE_WARN : ROLE_NORMAL, fit ? fit : c);
     } else {
-        snprintf(v, sizeof v, "%.4g", s->hp.opt.lr);
-        panel_row(y++, left, width, "lr", ROLE_NORMAL, v);
+        const char *note = optimizer_lr_float_note(s->hp.opt.lr);
+        optimizer_format_lr(s->hp.opt.lr, 4, v, sizeof v);
+        snprintf(b, sizeof b, "%.4g (float32: %s)", s->hp.opt.lr,
+                 optimizer_lr_float_word(s->hp.opt.lr));
+        const char *rates[] = {v, b, note ? note : v};
+        const char *fit = panel_fit(width, 3, rates);
+        panel_row(y++, left, width, "lr", note ? ROLE_WARN : ROLE_NORMAL, fit ? fit : rates[1]);
     }
     snprintf(v, sizeof v, "%d", s->hp.batch_size);
     panel_row(y++, left, width, "batch", ROLE_NORMAL, v);
@@ -1149,6 +1183,8 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
             } else if (e->kind == EVENT_PAUSE) {
                 role = ROLE_WARN;
                 g = crt_glyph(GLYPH_PAUSE);
+            } else if (e->kind == EVENT_WARNING) {
+                role = ROLE_WARN;
             } else if (e->kind == EVENT_DIVERGED) {
                 /* as the charts mark it */
                 role = ROLE_BAD;
@@ -1171,23 +1207,41 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
 static void draw_diverged(Dashboard *d, int top, int left, int height, int width)
 {
     const TrainerSnapshot *s = snap(d);
-    int bw = width - 8 < 70 ? width - 8 : 70, bh = 11;
-    if (bw < 30 || height < bh) return;
-    int y0 = top + (height - bh) / 2, x0 = left + (width - bw) / 2;
-    crt_box(stdscr, y0, x0, bh, bw, "training diverged", ROLE_BAD);
-    crt_set(stdscr, ROLE_NORMAL);
+    int bw = width - 8 < 70 ? width - 8 : 70;
+    if (bw < 30) return;
     /* the trainer's message says which step's weights it went back to */
     const char *msg = s->message[0] ? s->message
                                     : "the loss became NaN or infinite. The weights went back "
                                       "to the last finite ones.";
-    int y = y0 + 1;
-    y += crt_wrap(stdscr, y, x0 + 2, bw - 4, 4, msg);
-    y++;
+    /* a rate that float32 makes inf, 0 or subnormal is set anew: halving
+     * it takes many presses, each still inf (and one of 0 is too low) */
     char v[256];
-    snprintf(v, sizeof v,
-             "Press - to halve the learning rate (now %.4g) or e to edit it, then space to "
-             "resume.",
-             s->hp.opt.lr);
+    const char *note = optimizer_lr_float_note(s->hp.opt.lr);
+    if (note)
+        snprintf(v, sizeof v,
+                 "Press e to edit the learning rate (now %.4g, %s), then space to resume.",
+                 s->hp.opt.lr, note);
+    else
+        snprintf(v, sizeof v,
+                 "Press - to halve the learning rate (now %.4g) or e to edit it, then space to "
+                 "resume.",
+                 s->hp.opt.lr);
+    /* as tall as the message and the advice need, 11 rows at least, as
+     * far as the charts' height allows */
+    int n_msg = crt_wrap_part(NULL, 0, 0, bw - 4, 0, INT_MAX, msg);
+    int n_hint = crt_wrap_part(NULL, 0, 0, bw - 4, 0, INT_MAX, v);
+    int bh = 2 + n_msg + 1 + n_hint + 1;
+    if (bh < 11) bh = 11;
+    if (bh > height) bh = height;
+    if (height < 11) return;
+    int y0 = top + (height - bh) / 2, x0 = left + (width - bw) / 2;
+    crt_box(stdscr, y0, x0, bh, bw, "training diverged", ROLE_BAD);
+    crt_set(stdscr, ROLE_NORMAL);
+    int y = y0 + 1;
+    /* the advice keeps 2 rows at least */
+    int room = bh - 2 - 1 - (n_hint < 2 ? n_hint : 2);
+    y += crt_wrap(stdscr, y, x0 + 2, bw - 4, n_msg < room ? n_msg : room, msg);
+    y++;
     crt_set(stdscr, ROLE_WARN);
     crt_wrap(stdscr, y, x0 + 2, bw - 4, y0 + bh - 1 - y, v);
     crt_set(stdscr, ROLE_NORMAL);
@@ -1799,8 +1853,9 @@ static void on_action(Dashboard *d, Action a)
             break;
         }
         run_update(r);
-        notify(d, ROLE_MARKER, "learning rate %.4g %s %.4g from the next batch", old,
-               crt_glyph(GLYPH_ARROW), snap(d)->hp.opt.lr);
+        char now[64];
+        notify(d, ROLE_MARKER, "learning rate %.4g %s %s from the next batch", old,
+               crt_glyph(GLYPH_ARROW), optimizer_format_lr(snap(d)->hp.opt.lr, 4, now, sizeof now));
         break;
     }
     case ACTION_FASTER:

@@ -14,6 +14,7 @@
 #include "textedit.h"
 #include "text.h"
 #include "gradtop/core/sysmem.h"
+#include "gradtop/nn/optimizer.h"
 
 #define KEY_ESC 27
 
@@ -65,6 +66,24 @@ static void special_detail(const Form *f, const OptionSpecial *sp, char *buf, si
     } else if (strcmp(sp->option, "lr") == 0) {
         format_double(f->opt.hp.opt.lr, buf, cap);
     }
+}
+
+/* Beside a learning rate that float32, the optimizer's arithmetic, makes
+ * inf, 0 or subnormal, what it makes of it ("inf in float32"), as it is
+ * typed; NULL for any other row or value. */
+static const char *field_lr_note(const FormField *fd)
+{
+    if (fd->kind != FIELD_OPTION || strcmp(fd->spec->name, "lr") != 0) return NULL;
+    char *end;
+    double v = strtod(fd->text, &end);
+    if (end == fd->text || *end || !(v > 0) || !isfinite(v)) return NULL;
+    return optimizer_lr_float_note(v);
+}
+
+/* The same in a word: "inf", "0", "subnormal". */
+static const char *field_lr_word(const FormField *fd)
+{
+    return optimizer_lr_float_word(strtod(fd->text, NULL));
 }
 
 /* The text of an option row's value in o. */
@@ -615,7 +634,9 @@ void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width)
         /* a row with no error to show beside it (the error column) lets a
          * long value (a path, a search space) run on to the form's edge,
          * or to its "(command line)", edited or not */
-        int edge = field_as_given(f, fd) && err_x < left + width ? err_x - 1 : left + width - 1;
+        const char *lr_note = field_lr_note(fd);
+        int edge = (field_as_given(f, fd) || lr_note) && err_x < left + width ? err_x - 1
+                                                                              : left + width - 1;
         if (!chooser && !fd->error[0] && edge - x > inner) inner = edge - x;
         /* a chooser's value too (a dataset's name), short of its " >" */
         if (chooser && !fd->error[0] && edge - x - 2 > inner) inner = edge - x - 2;
@@ -664,6 +685,11 @@ void form_draw(Form *f, WINDOW *w, int top, int left, int height, int width)
         if (fd->error[0]) {
             crt_set(w, ROLE_BAD);
             crt_puts(w, y, err_x, left + width - err_x, fd->error);
+        } else if (lr_note && err_x < left + width) {
+            /* narrow (the setup form at 80 columns), the word alone: "inf" */
+            int room = left + width - err_x;
+            crt_set(w, ROLE_WARN);
+            crt_puts(w, y, err_x, room, crt_width(lr_note) <= room ? lr_note : field_lr_word(fd));
         } else if (field_as_given(f, fd) && err_x < left + width) {
             crt_set(w, ROLE_DIM);
             crt_puts(w, y, err_x, left + width - err_x, "(command line)");

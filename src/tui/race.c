@@ -465,7 +465,13 @@ static void draw_table(Race *race, int top, int width)
         snprintf(row[COL_STATUS], CELL, "%s", train_status_word(s->status));
         snprintf(row[COL_EPOCH], CELL, "%*d/%-*d", ed, s->epoch, ed, s->epochs_total);
         snprintf(row[COL_STEP], CELL, "%ld", s->step);
-        snprintf(row[COL_LR], CELL, "%.3g", s->lr);
+        /* a rate float32 makes inf, 0 or subnormal: what it is there,
+         * short enough for the table at 80 columns ("1e+39 → inf") */
+        const char *word = optimizer_lr_float_word(s->lr);
+        if (word)
+            snprintf(row[COL_LR], CELL, "%.3g %s %s", s->lr, crt_glyph(GLYPH_ARROW), word);
+        else
+            snprintf(row[COL_LR], CELL, "%.3g", s->lr);
         if (s->best_epoch > 0) {
             /* as the figures beside it are written */
             char v[32];

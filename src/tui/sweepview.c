@@ -477,14 +477,17 @@ static void draw_header(SweepScreen *s, int cols)
     crt_set(stdscr, ROLE_NORMAL);
 }
 
-/* A cell's text cut to width (an ellipsis where cut). */
+/* A cell's text cut to width (an ellipsis where cut).  One that is not
+ * ASCII ("1e-50 → 0") is measured in columns and left whole: crt_puts
+ * cuts it by columns, never inside a character. */
 static void cut(const char *src, int width, char *out, size_t cap)
 {
     if (width < 1) {
         out[0] = '\0';
         return;
     }
-    if ((int)strlen(src) <= width) {
+    int w = crt_width(src);
+    if (w <= width || (size_t)w != strlen(src)) {
         snprintf(out, cap, "%s", src);
         return;
     }
@@ -511,6 +514,15 @@ static void cell_value(const SweepExec *x, int p, const SweepValue *v, char *buf
         snprintf(buf, cap, "%.4g", v->x);
     else
         sweep_value_format(&x->space, p, v, buf, cap);
+    /* a rate float32 makes inf, 0 or subnormal: what the trial trains at,
+     * as the race's table says it ("1e-50 → 0") */
+    const char *word = NULL;
+    if (v->active && d != SWEEP_CHOICE && strcmp(x->space.p[p].spec->name, "lr") == 0)
+        word = optimizer_lr_float_word(v->x);
+    if (word) {
+        size_t len = strlen(buf);
+        snprintf(buf + len, len < cap ? cap - len : 0, " %s %s", crt_glyph(GLYPH_ARROW), word);
+    }
 }
 
 #define TABLE_MAX_COLS 40
@@ -647,7 +659,9 @@ static void draw_table(SweepScreen *s, int top, int height, int cols)
             int l = crt_width(v);
             if (l > w) w = l;
         }
-        if (w > 14) w = 14;
+        /* a rate with float32's word ("2.973e-39 → subnormal") is kept whole */
+        int most = strcmp(x->space.p[p].spec->name, "lr") == 0 ? 22 : 14;
+        if (w > most) w = most;
         if (used + w + 2 > cols) break;
         pcol[np] = p;
         pw[np++] = w;

@@ -431,6 +431,7 @@ typedef struct {
     int n_steps;
     double dead_share; /* dead ReLU share in [0, 1] (ReLU networks only), < 0 unknown */
     double lr;         /* the rate in force; <= 0 takes the last epoch's */
+    double lr_next;    /* the rate the next batch trains at (a change made since); <= 0: lr */
     /* Classification: the chance levels of the training and validation
      * rows (n == 0 when unknown or for regression). */
     ChanceLevel chance, val_chance;
@@ -452,7 +453,14 @@ typedef struct {
  * that fires wins, in this order (most urgent, most specific first):
  *   1 DIAG_NOT_FINITE   the last epoch's loss, or one of the newest
  *                       DIAG_SPIKE_WINDOW + DIAG_SPIKE_AFTER step losses
- *                       (those rule 2 reads), is NaN/inf;
+ *                       (those rule 2 reads), is NaN/inf (a rate that is inf
+ *                       in float32 named so, and too high whatever the
+ *                       inputs);
+ *   1b the rate the next batch trains at (lr_next, else lr, else the last
+ *                       epoch's) as float32 holds it
+ *                       (optimizer_lr_float): inf is DIAG_NOT_FINITE (the
+ *                       next step diverges), 0 or subnormal DIAG_PLATEAU (no
+ *                       weight can move), whatever the curves show;
  *   2 DIAG_LOSS_SPIKE   among the newest DIAG_SPIKE_WINDOW step losses before
  *                       the last DIAG_SPIKE_AFTER, one
  *                       >= DIAG_SPIKE_FLOOR and DIAG_SPIKE_RATIO × the median

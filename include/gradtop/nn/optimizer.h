@@ -73,6 +73,28 @@ void optimizer_params_default(OptimizerParams *p, OptimizerKind kind);
  * the others. */
 double optimizer_default_lr(OptimizerKind kind);
 
+/* What a learning rate becomes in float32, the arithmetic of the update
+ * rules (Keras keeps its rate in a float32 variable too).  Any finite
+ * positive double is taken; past FLT_MAX it rounds to inf, below about
+ * 1.4e-45 to 0, and below FLT_MIN (1.18e-38) to a subnormal, too small to
+ * move a weight.  A rate of 0 (cosine's or plateau's --min-lr 0) is 0 in
+ * double as well, nothing float32 does: LR_FLOAT_NORMAL. */
+typedef enum { LR_FLOAT_NORMAL, LR_FLOAT_SUBNORMAL, LR_FLOAT_ZERO, LR_FLOAT_INF } LrFloat;
+LrFloat optimizer_lr_float(double lr);
+/* "inf in float32", "0 in float32" or "subnormal in float32"; NULL for a
+ * rate float32 holds as a normal number. */
+const char *optimizer_lr_float_note(double lr);
+/* The same in a word: "inf", "0" or "subnormal"; NULL for a normal rate. */
+const char *optimizer_lr_float_word(double lr);
+/* What such a rate does to training: "the next step diverges", "the
+ * weights cannot move" or "too small to move the weights"; NULL for a
+ * normal one. */
+const char *optimizer_lr_float_effect(double lr);
+/* lr with %.*g (digits), followed by " (inf in float32)" and the like
+ * when float32 does not hold it as a normal number: "1e+39 (inf in
+ * float32)".  Returns buf. */
+char *optimizer_format_lr(double lr, int digits, char *buf, size_t cap);
+
 typedef struct {
     OptimizerParams p;
     size_t n;
@@ -88,7 +110,9 @@ void optimizer_reset(Optimizer *o);
 void optimizer_set(Optimizer *o, const OptimizerParams *p);
 /* One update of params (n) from grads (n) at learning rate lr, its
  * elementwise pass shared among team's threads (NULL: one); the result does
- * not depend on the team.  grads are only read. */
+ * not depend on the team.  grads are only read.  The rate in force is lr
+ * in float32 (optimizer_lr_float): inf makes the weights non-finite, 0
+ * leaves them as they are, Adam's and AdamW's included. */
 void optimizer_step(Optimizer *o, float *params, const float *grads, double lr, struct Team *team);
 
 /* A schedule with its state (reduce-on-plateau remembers its best). */

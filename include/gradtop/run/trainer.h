@@ -77,6 +77,7 @@ typedef enum {
     EVENT_STOP,
     EVENT_RESTORE, /* best weights restored */
     EVENT_END,
+    EVENT_WARNING, /* the rate in force left float32's normal range, or came back */
 } EventKind;
 
 typedef struct {
@@ -194,7 +195,8 @@ typedef struct {
     long batch_in_epoch;
     long epoch_rows; /* training rows the current epoch has taken so far */
     HyperParams hp;
-    double lr; /* the rate in force (schedule applied) */
+    double lr;      /* the rate in force (schedule applied) */
+    double lr_next; /* the rate the next batch trains at (a change, or the next epoch's) */
     double samples_per_sec;
     double elapsed; /* seconds training (pauses excluded) */
     long samples;   /* training rows run through steps in that time */
