@@ -246,8 +246,9 @@ wait_for '^ *0 +done ' 60 || fail "endbox: trial 0 did not end behind the box"
 on_screen 'Trial 0 has ended: there is nothing to stop' ||
     fail "endbox: trial 0 has ended, and the box does not say so"
 off_screen 'It ends as stopped' || fail "endbox: trial 0 has ended, and the box still offers to stop it"
+off_screen 'stop this trial\?' || fail "endbox: trial 0 has ended, and the box's title still asks to stop it"
 keys n
-wait_gone 'stop this trial' 5 || fail "endbox: n did not close the box"
+wait_gone 'Trial 0 has ended' 5 || fail "endbox: n did not close the box"
 keys q
 wait_for 'quit\?' 5 || fail "endbox: q while trial 1 trained did not ask first"
 wait_for 'sweep finished' 60 || fail "endbox: the sweep did not finish behind the box"

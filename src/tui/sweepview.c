@@ -1203,7 +1203,11 @@ static void draw_confirm(SweepScreen *s, int rows, int cols)
     /* asked while trials trained; the sweep, or the trial, may have ended
      * since, leaving nothing to stop */
     bool ended = quit ? finished(s) : !s->tv[s->confirm_trial].open;
-    crt_box(stdscr, y0, x0, bh, bw, quit ? "quit?" : "stop this trial?", ROLE_WARN);
+    crt_box(stdscr, y0, x0, bh, bw,
+            quit    ? "quit?"
+            : ended ? "trial ended"
+                    : "stop this trial?",
+            ROLE_WARN);
     char text[160];
     if (quit && ended)
         snprintf(text, sizeof text, "The sweep has finished%s. Quit now?",
