@@ -1943,6 +1943,17 @@ static void validation_scoring_above_training_is_not_overfitting(void **state)
     assert_int_equal(run_diag(&d), DIAG_OVERFITTING);
 }
 
+/* Iris on SGD at lr 1e-5 for 5 epochs: flat since the first. */
+static void diag_iris_flat(Diag *d)
+{
+    diag_healthy(d, 5);
+    const double loss[5] = {0.80244, 0.80241, 0.80237, 0.80234, 0.80230};
+    for (int i = 0; i < 5; i++) {
+        const double v[4] = {loss[i], 0.6333, 0.9451 - 0.00002 * i, 0.6333};
+        diag_epoch(d, i, v, 1e-5);
+    }
+}
+
 /* Iris on SGD at lr 1e-5 for 5 epochs (`gradtop iris --optimizer sgd --lr
  * 0.00001 --epochs 5`): the loss 0.8024 to 0.8023, accuracy 0.63 - it has
  * not moved since the first epoch, yet was called "healthy: training loss
@@ -1951,12 +1962,7 @@ static void a_loss_flat_since_the_first_epoch_is_not_healthy(void **state)
 {
     (void)state;
     Diag d;
-    diag_healthy(&d, 5);
-    const double loss[5] = {0.80244, 0.80241, 0.80237, 0.80234, 0.80230};
-    for (int i = 0; i < 5; i++) {
-        const double v[4] = {loss[i], 0.6333, 0.9451 - 0.00002 * i, 0.6333};
-        diag_epoch(&d, i, v, 1e-5);
-    }
+    diag_iris_flat(&d);
     assert_int_equal(run_diag(&d), DIAG_PLATEAU);
     assert_string_equal(d.msg, "training loss flat for 5 epochs at 0.802 (lr 1e-05): try a higher "
                                "learning rate");
@@ -2080,6 +2086,16 @@ static const double wine_slow[5][4] = {
     {1.4870, 0.3169, 1.5432, 0.4167},
 };
 
+/* Wine at Adam's lr 0.0001, 5 epochs: validation at chance, the training
+ * loss falling by 0.9 % an epoch (wine_slow). */
+static void diag_wine_slow(Diag *d)
+{
+    diag_healthy(d, 5);
+    for (int i = 0; i < 5; i++) diag_epoch(d, i, wine_slow[i], 0.0001);
+    size_t train[3] = {47, 57, 38}, val[3] = {12, 14, 10};
+    diag_chance(d, train, val, 3);
+}
+
 /* At chance with a loss that falls steadily, if by less than 1 % an epoch,
  * a run is learning: "not learning: try a higher learning rate or a larger
  * network" misstated it. */
@@ -2087,10 +2103,7 @@ static void at_chance_falling_slowly_is_not_learning_yet(void **state)
 {
     (void)state;
     Diag d;
-    diag_healthy(&d, 5);
-    for (int i = 0; i < 5; i++) diag_epoch(&d, i, wine_slow[i], 0.0001);
-    size_t train[3] = {47, 57, 38}, val[3] = {12, 14, 10};
-    diag_chance(&d, train, val, 3);
+    diag_wine_slow(&d);
     assert_int_equal(run_diag(&d), DIAG_AT_CHANCE);
     assert_string_equal(d.msg, "not learning yet: validation at chance level (accuracy 0.42, loss "
                                "1.54; guessing 0.39, 1.09), the training loss falling slowly "
@@ -2327,6 +2340,36 @@ static void stopped_early_after_a_divergence_never_advises_a_higher_rate(void **
     EXPECT_CONTAINS(d.msg, "try a lower learning rate (lr 0.001)");
 }
 
+/* After a divergence, rules 7 and 8 asked for a higher rate too ("give it
+ * more epochs or a higher learning rate", "try a higher learning rate or
+ * a larger network", "flat ...: try a higher learning rate"), the rate
+ * that had diverged the run: DiagnosisInput.diverged says a higher rate
+ * is no advice for it, and rule 6 heeds it. */
+static void no_rule_advises_a_higher_rate_after_a_divergence(void **state)
+{
+    (void)state;
+    Diag d;
+    /* 7, falling slowly: more epochs alone */
+    diag_wine_slow(&d);
+    d.in.diverged = true;
+    assert_int_equal(run_diag(&d), DIAG_AT_CHANCE);
+    assert_string_equal(d.msg, "not learning yet: validation at chance level (accuracy 0.42, loss "
+                               "1.54; guessing 0.39, 1.09), the training loss falling slowly "
+                               "(1.54 \u2192 1.49): give it more epochs");
+    /* 7, flat: a rate between the two, or a larger network */
+    for (int i = 0; i < 5; i++) d.h[i].loss = 1.50 + 0.01 * (i % 2);
+    assert_int_equal(run_diag(&d), DIAG_AT_CHANCE);
+    assert_string_equal(d.msg, "not learning: validation at chance level (accuracy 0.42, loss "
+                               "1.54; guessing 0.39, 1.09): try a rate between the one that "
+                               "diverged and this, or a larger network");
+    /* 8: flat since the divergence, as rule 6 says it */
+    diag_iris_flat(&d);
+    d.in.diverged = true;
+    assert_int_equal(run_diag(&d), DIAG_PLATEAU);
+    assert_string_equal(d.msg, "training loss flat for 5 epochs at 0.802 (lr 1e-05) since the run "
+                               "diverged: try a rate between the two");
+}
+
 static void diagnosis_message_is_truncated_safely(void **state)
 {
     (void)state;
@@ -2406,6 +2449,7 @@ int main(void)
         cmocka_unit_test(a_loss_above_guessing_with_answers_right_is_the_rate),
         cmocka_unit_test(early_stop_at_best_epoch_one_is_stopped_too_early),
         cmocka_unit_test(stopped_early_after_a_divergence_never_advises_a_higher_rate),
+        cmocka_unit_test(no_rule_advises_a_higher_rate_after_a_divergence),
         cmocka_unit_test(diagnosis_message_is_truncated_safely),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

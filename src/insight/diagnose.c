@@ -478,8 +478,14 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
         if (still_falling(h, n))
             return say(msg, cap, DIAG_AT_CHANCE,
                        "not learning yet: %s, the training loss falling slowly (%.3g \u2192 "
-                       "%.3g): give it more epochs or a higher learning rate",
-                       chance, first, last);
+                       "%.3g): give it more epochs%s",
+                       chance, first, last, in->diverged ? "" : " or a higher learning rate");
+        /* After a divergence a higher rate is no advice (as in 6). */
+        if (in->diverged)
+            return say(msg, cap, DIAG_AT_CHANCE,
+                       "not learning: %s: try a rate between the one that diverged and this, "
+                       "or a larger network",
+                       chance);
         return say(msg, cap, DIAG_AT_CHANCE,
                    "not learning: %s: try a higher learning rate or a larger network", chance);
     }
@@ -498,6 +504,11 @@ DiagnosisKind diagnose(const DiagnosisInput *in, char *msg, size_t cap)
             if (!(hi - lo <= DIAG_PLATEAU_REL * sum / k)) break;
             w = k;
         }
+        if ((w >= DIAG_PLATEAU_EPOCHS || w == n) && in->diverged)
+            return say(msg, cap, DIAG_PLATEAU,
+                       "training loss flat for %d epochs at %.3g%s since the run diverged: try a "
+                       "rate between the two",
+                       w, h[n - 1].loss, lr);
         if (w >= DIAG_PLATEAU_EPOCHS || w == n)
             return say(msg, cap, DIAG_PLATEAU,
                        "training loss flat for %d epochs at %.3g%s: try a higher learning rate", w,

@@ -563,11 +563,16 @@ typedef struct {
  *                       falling by DIAG_SLOW_FALL per epoch over the last 5
  *                       is "not learning yet"; by less but still clearly,
  *                       as 9 tells, "falling slowly" (more epochs or a
- *                       higher rate);
+ *                       higher rate).  After a divergence (diverged) no
+ *                       higher rate: more epochs alone, or, not
+ *                       learning, a rate between the one that diverged
+ *                       and this or a larger network;
  *   8 DIAG_PLATEAU      the last DIAG_PLATEAU_EPOCHS (or more) training losses,
  *                       or every one since the first after DIAG_CHANCE_EPOCHS,
  *                       lie within DIAG_PLATEAU_REL of their mean, while the
- *                       training accuracy (r2) is below DIAG_CONVERGED;
+ *                       training accuracy (r2) is below DIAG_CONVERGED
+ *                       (a higher rate, or after a divergence a rate
+ *                       between the one that diverged and this);
  *   9 DIAG_UNDERFITTING after DIAG_UNDERFIT_EPOCHS, training accuracy below
  *                       DIAG_UNDERFIT_ACC (r2 below DIAG_UNDERFIT_R2) with the
  *                       validation one within DIAG_UNDERFIT_GAP of it, and
