@@ -1166,23 +1166,29 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
 static void draw_diverged(Dashboard *d, int top, int left, int height, int width)
 {
     const TrainerSnapshot *s = snap(d);
-    int bw = width - 8 < 70 ? width - 8 : 70, bh = 11;
-    if (bw < 30 || height < bh) return;
-    int y0 = top + (height - bh) / 2, x0 = left + (width - bw) / 2;
-    crt_box(stdscr, y0, x0, bh, bw, "training diverged", ROLE_BAD);
-    crt_set(stdscr, ROLE_NORMAL);
+    int bw = width - 8 < 70 ? width - 8 : 70;
+    if (bw < 30) return;
     /* the trainer's message says which step's weights it went back to */
     const char *msg = s->message[0] ? s->message
                                     : "the loss became NaN or infinite. The weights went back "
                                       "to the last finite ones.";
-    int y = y0 + 1;
-    y += crt_wrap(stdscr, y, x0 + 2, bw - 4, 4, msg);
-    y++;
     char v[256];
     snprintf(v, sizeof v,
              "Press - to halve the learning rate (now %.4g) or e to edit it, then space to "
              "resume.",
              s->hp.opt.lr);
+    /* as tall as its text: the frame, the message, a blank row, the advice */
+    int msg_rows = crt_wrap_part(NULL, 0, 0, bw - 4, 0, INT_MAX, msg);
+    int adv_rows = crt_wrap_part(NULL, 0, 0, bw - 4, 0, INT_MAX, v);
+    if (msg_rows > 5) msg_rows = 5;
+    int bh = msg_rows + adv_rows + 3;
+    if (height < bh) return;
+    int y0 = top + (height - bh) / 2, x0 = left + (width - bw) / 2;
+    crt_box(stdscr, y0, x0, bh, bw, "training diverged", ROLE_BAD);
+    crt_set(stdscr, ROLE_NORMAL);
+    int y = y0 + 1;
+    y += crt_wrap(stdscr, y, x0 + 2, bw - 4, msg_rows, msg);
+    y++;
     crt_set(stdscr, ROLE_WARN);
     crt_wrap(stdscr, y, x0 + 2, bw - 4, y0 + bh - 1 - y, v);
     crt_set(stdscr, ROLE_NORMAL);
