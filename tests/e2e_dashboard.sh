@@ -9,7 +9,9 @@
 # ASCII fallback under LANG=C draws no braille; e opens the form, which
 # shows a refused value's whole reason and closes on Esc unchanged; the speed row gives the rate
 # while training and the run's mean once s has stopped it (EARLY STOPPED); a
-# diverged run shows DIVERGED, in a box as tall as its text, and q exits 3.  The key bar names space for
+# diverged run shows DIVERGED, in a box as tall as its text, and q exits 3;
+# the end event of a run stopped early is a sentence ("stopped early after
+# N epochs"), not the files' word.  The key bar names space for
 # what it does (pause, or resume while paused or diverged) and, once the
 # run has ended, offers r and o rather than keys that would be refused.  With
 # no hidden layer the header names no activation; paused, q says so.  An
@@ -216,6 +218,16 @@ last=$(box_rows 'training diverged' | tail -n 1)
 quit_exits diverge 3
 echo "ok: a diverged run shows DIVERGED in a box as tall as its text, and q exits 3"
 
+# ---- the end event is said as a sentence -----------------------------------
+# journal.txt's "end early_stopped after N epochs" keeps the file's word;
+# the events list said it so too
+start_session early C.UTF-8 "--start --no-log --patience 1 --epochs 1000 --lr 1 --seed 1 iris"
+wait_for 'EARLY STOPPED' 30 || fail "iris at rate 1 with patience 1 did not stop early"
+wait_for ': stopped early$' 5 || fail "the end event does not read 'stopped early after N epochs'"
+on_screen '│   after [0-9]+ epochs$' || fail "the end event does not go on 'after N epochs'"
+off_screen 'early_stopped' || fail "the events list says the file's word early_stopped"
+quit_exits early 0
+echo "ok: the end event reads 'stopped early after N epochs'"
 
 # ---- a resize whose SIGWINCH was lost is still drawn -------------------------
 lost_resize_redraws nowinch C.UTF-8 "--start --no-log --patience 0 --epochs 1000000 iris" \

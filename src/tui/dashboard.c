@@ -936,6 +936,19 @@ static void event_when(Dashboard *d, long step, char *buf, size_t cap)
         snprintf(buf, cap, "epoch %.1f (step %ld)", e, step);
 }
 
+/* An event's text as the events list says it.  The end event begins with
+ * the run's status as the files write it (journal.txt's "end early_stopped
+ * after 21 epochs"): a key, not a word of a sentence, so it reads "stopped
+ * early after 21 epochs" here. */
+static const char *event_sentence(const TrainEvent *e, char *buf, size_t cap)
+{
+    const char *key = train_status_key(TRAIN_EARLY_STOPPED);
+    size_t n = strlen(key);
+    if (e->kind != EVENT_END || strncmp(e->text, key, n) != 0 || e->text[n] != ' ') return e->text;
+    snprintf(buf, cap, "stopped early%s", e->text + n);
+    return buf;
+}
+
 static void draw_panel(Dashboard *d, int top, int left, int height, int width)
 {
     const TrainerSnapshot *s = snap(d);
@@ -1149,9 +1162,9 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
                 role = ROLE_BAD;
                 g = crt_glyph(GLYPH_CHANGE);
             }
-            char when[64], line[sizeof when + sizeof e->text + 2];
+            char when[64], said[sizeof e->text + 16], line[sizeof when + sizeof said + 2];
             event_when(d, e->step, when, sizeof when);
-            snprintf(line, sizeof line, "%s: %s", when, e->text);
+            snprintf(line, sizeof line, "%s: %s", when, event_sentence(e, said, sizeof said));
             crt_set(stdscr, role);
             int used = crt_puts(stdscr, y, left, 2, g);
             crt_set(stdscr, ROLE_NORMAL);
