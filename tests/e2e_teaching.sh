@@ -6,7 +6,8 @@
 # a divergence and a resume the loss axis no longer reaches up to the 1e37
 # before the NaN, and while it stands diverged the views say they show the
 # initial weights; a divergence that no charted loss shows beforehand is
-# diagnosed as one while it stands, and no longer once resumed; a resume
+# diagnosed as one while it stands, and no longer once resumed, and the
+# panel's step is then the weights' with the batches undone; a resume
 # that diverges again at once does not go on saying "resuming"; at 100 columns the best epoch's figures are shown whole
 # or not at all, never cut to a wrong epoch, at 80 a schedule's rate in
 # force is shown rather than cut away, and a diagnosis of three rows
@@ -90,6 +91,10 @@ on_screen '│ the loss became NaN in batch 2 of epoch 1, with learning rate +�
     on_screen '│ 1e\+38\. The weights are back at epoch 0 \(step 0\)\. Lower the +│' &&
     on_screen '\(step 1\): the loss$' && on_screen '│   became NaN in batch 2 of epoch 1,$' ||
     fail "the divergence after step 1 does not name batch 2 and the weights of step 0"
+# the panel's step is the weights' (it kept the batch undone: "step 1
+# (batch 1/13)" beside "The weights are back at epoch 0 (step 0)")
+on_screen '│ step      0  \(batch 0/13, 1 undone\)' ||
+    fail "after the divergence the panel's step is not the weights' 0 with the 1 undone"
 # space at the same rate: resumed, it diverges again at once, and the
 # notice under the charts no longer says "resuming" (it did, for its 4 s,
 # under the second DIVERGED box)
@@ -98,6 +103,9 @@ keys Space
 twice() { [ "$(screen | grep -Ec '▲ epoch [0-9.]+ \(step [0-9]+\): the loss')" -ge 2 ]; }
 poll 10 twice || fail "space at rate 1e38 did not diverge a second time"
 on_screen 'DIVERGED' || fail "the second divergence does not show DIVERGED"
+# back at step 0 again: both batches run since are undone, each once
+on_screen '│ step      0  \(batch 0/13, 2 undone\)' ||
+    fail "after a second divergence back to step 0 the panel does not count 2 undone"
 off_screen '^ resuming' || fail "after diverging again the notice still says resuming"
 # taken up again at a rate that trains, the line reads the curves again
 # shellcheck disable=SC2046 # 131 keys

@@ -995,7 +995,19 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
     long n_train = (long)r->core->sess->train.n, bs = s->hp.batch_size > 0 ? s->hp.batch_size : 1;
     long rows_left = n_train > s->epoch_rows ? n_train - s->epoch_rows : 0;
     long batches = s->batch_in_epoch + (rows_left + bs - 1) / bs;
-    snprintf(v, sizeof v, "%ld  (batch %ld/%ld)", s->step, s->batch_in_epoch, batches);
+    /* the steps the weights have taken (the events count the batches
+     * run); after a divergence, the batches it undid too, the batch left
+     * out when both do not fit */
+    long taken = s->step - s->steps_undone;
+    snprintf(v, sizeof v, "%ld  (batch %ld/%ld)", taken, s->batch_in_epoch, batches);
+    if (s->steps_undone > 0) {
+        char both[2][96];
+        snprintf(both[0], sizeof both[0], "%ld  (batch %ld/%ld, %ld undone)", taken,
+                 s->batch_in_epoch, batches, s->steps_undone);
+        snprintf(both[1], sizeof both[1], "%ld  (%ld undone)", taken, s->steps_undone);
+        const char *fit = panel_fit(width, 2, (const char *const[]){both[0], both[1]});
+        if (fit) text_copy(v, sizeof v, fit);
+    }
     panel_row(y++, left, width, "step", ROLE_NORMAL, v);
     /* A schedule's rate beside the base rate, in every state: paused (or
      * ended) the rate of the latest batch is as much in force as while it
@@ -1901,7 +1913,8 @@ static void on_action(Dashboard *d, Action a)
         if (s->status == TRAIN_RUNNING && trainer_status(t) == TRAIN_RUNNING)
             notify(d, ROLE_NORMAL, "gradcheck runs at the next batch");
         else
-            notify(d, ROLE_NORMAL, "gradcheck on the weights of step %ld", s->step);
+            notify(d, ROLE_NORMAL, "gradcheck on the weights of step %ld",
+                   s->step - s->steps_undone);
         break;
     case ACTION_VAL_POINTS:
         d->hide_val = !d->hide_val;
