@@ -759,6 +759,39 @@ static void test_early_stopping_counts_patience(void **state)
     free_dataset(&val);
 }
 
+static void keep_early_stop(void *ctx, const TrainEvent *e)
+{
+    if (e->kind == EVENT_EARLY_STOP) snprintf(ctx, sizeof e->text, "%s", e->text);
+}
+
+/* With patience 1 the early stop counts its one epoch as one: it said
+ * "did not improve for 1 epochs", in the events list, the journal and
+ * train's stderr. */
+static void test_an_early_stop_after_one_epoch_says_epoch(void **state)
+{
+    (void)state;
+    Dataset ds, val;
+    make_dataset(&ds, 200, 3);
+    make_dataset(&val, 100, 4);
+    Options o;
+    base_options(&o);
+    o.epochs = 500;
+    o.hp.patience = 1;
+    o.hp.opt.lr = 1e-9; /* practically frozen: no real improvement */
+    o.min_delta = 1e-3;
+    char text[sizeof((TrainEvent *)0)->text] = "";
+    TrainerHooks hooks = {.ctx = text, .on_event = keep_early_stop};
+    Trainer *t;
+    Error err;
+    assert_int_equal(trainer_create(&t, &o, &ds, &val, NULL, false, &hooks, &err), ERROR_NONE);
+    assert_int_equal(trainer_run(t, &err), ERROR_NONE);
+    if (!strstr(text, " did not improve for 1 epoch (best "))
+        fail_msg("the early stop after one epoch says: %s", text);
+    trainer_destroy(t);
+    free_dataset(&ds);
+    free_dataset(&val);
+}
+
 /* Regression on a wide target: SGD at rate 10 blows up at once. */
 static void make_diverging(Dataset *ds, Options *o)
 {
@@ -2012,6 +2045,7 @@ int main(void)
         cmocka_unit_test(test_await_on_the_trainer_thread_returns_at_once),
         cmocka_unit_test(test_changes_never_land_mid_batch),
         cmocka_unit_test(test_early_stopping_counts_patience),
+        cmocka_unit_test(test_an_early_stop_after_one_epoch_says_epoch),
         cmocka_unit_test(test_divergence_keeps_finite_weights),
         cmocka_unit_test(test_diverged_run_resumes_on_request),
         cmocka_unit_test(test_a_second_divergence_names_the_weights_step),

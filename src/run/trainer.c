@@ -1438,8 +1438,8 @@ ErrorCode trainer_run(Trainer *t, Error *err)
         if (t->opt.hp.patience > 0 && t->wait >= t->opt.hp.patience) {
             final = TRAIN_EARLY_STOPPED;
             emit(t, EVENT_EARLY_STOP, epoch,
-                 "early stop: %s did not improve for %d epochs (best %.4g at epoch %d)",
-                 t->pub.monitor, t->wait, t->best_value, t->best_epoch);
+                 "early stop: %s did not improve for %d epoch%s (best %.4g at epoch %d)",
+                 t->pub.monitor, t->wait, t->wait == 1 ? "" : "s", t->best_value, t->best_epoch);
             break;
         }
     }
