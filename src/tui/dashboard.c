@@ -713,7 +713,13 @@ static void epoch_row(void *ctx, size_t i, int y, bool cursor)
     bool best = m->epoch == s->best_epoch;
     crt_set(stdscr, best ? ROLE_GOOD : ROLE_NORMAL);
     int used = crt_puts(stdscr, y, er->left, er->width, line);
-    if (best) crt_puts(stdscr, y, er->left + used + 1, er->width - used - 1, crt_glyph(GLYPH_BEST));
+    if (!best) return;
+    /* after the row, or where the row fills the view (80 columns), in the
+     * blank before the epoch's number: the best epoch is always marked */
+    if (er->width - used >= 2)
+        crt_puts(stdscr, y, er->left + used + 1, er->width - used - 1, crt_glyph(GLYPH_BEST));
+    else if (er->shown[ECOL_EPOCH] && line[0] == ' ')
+        crt_puts(stdscr, y, er->left, 1, crt_glyph(GLYPH_BEST));
 }
 
 static void view_epochs(Dashboard *d, int top, int left, int height, int width)
