@@ -7,7 +7,8 @@
 # before the NaN, and while it stands diverged the views say they show the
 # initial weights; a divergence that no charted loss shows beforehand is
 # diagnosed as one while it stands, and no longer once resumed, and the
-# panel's step is then the weights' with the batches undone; a resume
+# panel's step is then the weights' with the batches undone, as a view's
+# title says it; a resume
 # that diverges again at once does not go on saying "resuming"; at 100 columns the best epoch's figures are shown whole
 # or not at all, never cut to a wrong epoch, at 80 a schedule's rate in
 # force is shown rather than cut away, and a diagnosis of three rows
@@ -115,6 +116,22 @@ keys Space
 wait_gone 'DIVERGED' 10 || fail "space did not resume the diverged run"
 wait_gone 'diagnosis: the training loss became NaN' 10 ||
     fail "the resumed run is still diagnosed as a NaN loss"
+# paused, a view names the weights' step as the panel does (it counted the
+# batches undone: "step 9023" beside the panel's "step 9020 (3 undone)")
+keys Space
+wait_for 'PAUSED' 10 || fail "space did not pause the resumed run"
+panel_step() { screen | sed -n 's/.*│ step  *\([0-9][0-9]*\)  (.*undone).*/\1/p' | head -n 1; }
+tab_to boundary
+# shellcheck disable=SC2317 # run through poll
+same_step() {
+    _ps=$(panel_step)
+    [ -n "$_ps" ] && on_screen "^decision boundary.* step $_ps +│"
+}
+poll 10 same_step ||
+    fail "the boundary view's step is not the panel's $(panel_step): $(screen | sed -n 2p)"
+tab_to charts
+keys Space
+wait_for 'RUNNING' 10 || fail "space did not resume"
 echo "ok: a divergence without a spike before it is diagnosed as a NaN loss, and not once resumed"
 
 # ---- the best epoch's figures are never cut ------------------------------------

@@ -96,10 +96,13 @@ static bool kept_at(const ViewCtx *c, long step)
     return c->kept_epoch >= 0 && step == c->snap->step;
 }
 
-/* What a view measured at step is of: "step 3939", or after an early
- * stop that restored the best weights, "weights of epoch 153" (the
- * last step's measurement is of them, not of that step's weights), or
- * after a divergence in the first epoch, "initial weights". */
+/* What a view measured at step (batches run) is of: "step 3939", the
+ * weights' own steps as the panel counts them (the batches run less those
+ * divergences undid; a view is measured again once the weights change, so
+ * after the last divergence), or after an early stop that restored the
+ * best weights, "weights of epoch 153" (the last step's measurement is of
+ * them, not of that step's weights), or after a divergence in the first
+ * epoch, "initial weights". */
 static void weights_of(const ViewCtx *c, long step, char *buf, size_t cap)
 {
     if (kept_at(c, step) && c->kept_epoch == 0)
@@ -107,7 +110,7 @@ static void weights_of(const ViewCtx *c, long step, char *buf, size_t cap)
     else if (kept_at(c, step))
         snprintf(buf, cap, "weights of epoch %d", c->kept_epoch);
     else
-        snprintf(buf, cap, "step %ld", step);
+        snprintf(buf, cap, "step %ld", step - c->snap->steps_undone);
 }
 
 /* Confidence level of a classification cell: the probability above
