@@ -729,19 +729,26 @@ static void test_changes_never_land_mid_batch(void **state)
     free_dataset(&ds);
 }
 
+/* A model that never improves by min_delta, with a validation part, and
+ * patience epochs to stop after. */
+static void make_frozen(Dataset *ds, Dataset *val, Options *o, int patience)
+{
+    make_dataset(ds, 200, 3);
+    make_dataset(val, 100, 4);
+    base_options(o);
+    o->epochs = 500;
+    o->hp.patience = patience;
+    o->hp.opt.lr = 1e-9; /* practically frozen: no real improvement */
+    o->min_delta = 1e-3;
+}
+
 /* A model that stops improving stops after `patience` epochs. */
 static void test_early_stopping_counts_patience(void **state)
 {
     (void)state;
     Dataset ds, val;
-    make_dataset(&ds, 200, 3);
-    make_dataset(&val, 100, 4);
     Options o;
-    base_options(&o);
-    o.epochs = 500;
-    o.hp.patience = 3;
-    o.hp.opt.lr = 1e-9; /* practically frozen: no real improvement */
-    o.min_delta = 1e-3;
+    make_frozen(&ds, &val, &o, 3);
     Recorder rec = {.mu = PTHREAD_MUTEX_INITIALIZER, .grew = PTHREAD_COND_INITIALIZER};
     TrainerHooks hooks = {.ctx = &rec, .on_epoch = rec_epoch};
     Trainer *t;
@@ -771,14 +778,8 @@ static void test_an_early_stop_after_one_epoch_says_epoch(void **state)
 {
     (void)state;
     Dataset ds, val;
-    make_dataset(&ds, 200, 3);
-    make_dataset(&val, 100, 4);
     Options o;
-    base_options(&o);
-    o.epochs = 500;
-    o.hp.patience = 1;
-    o.hp.opt.lr = 1e-9; /* practically frozen: no real improvement */
-    o.min_delta = 1e-3;
+    make_frozen(&ds, &val, &o, 1);
     char text[sizeof((TrainEvent *)0)->text] = "";
     TrainerHooks hooks = {.ctx = text, .on_event = keep_early_stop};
     Trainer *t;
