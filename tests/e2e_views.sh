@@ -13,7 +13,8 @@
 # legend at 120x40 and 80x24, and the gradient view writes its noise scale
 # without an exponent and, at 80x24, cuts no figure; at 80x24 the epochs
 # table cuts no figure or heading (a column that does not fit is left
-# out), scrolled back included, and marks the best epoch ★ at every size.
+# out), scrolled back included, and marks the best epoch ★ at every size;
+# the confusion view's key of colours wraps rather than being cut.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_views.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -315,7 +316,11 @@ wait_for 'true \\ pred' 5 || fail "no confusion matrix"
 on_screen 'cla +cla' && fail "the confusion matrix's columns read 'cla cla'"
 on_screen 'true \\ pred +0 +1 +2 ' || fail "the confusion matrix's columns are not the class indices"
 on_screen '^██ 0 class_0 ' || fail "the rows do not show the index that heads their column"
-echo "ok: at 80x24 wine's confusion columns are headed 0 1 2, as its rows are marked"
+# the colours' key wraps before an item that does not fit ("yellow:
+# wrong, und…")
+on_screen '^[a-z]+: wrong, under 5% of its row +(│|\|)' ||
+    fail "at 80x24 the confusion key is cut: $(screen | grep ': right')"
+echo "ok: at 80x24 wine's confusion columns are headed 0 1 2, as its rows are marked, its key whole"
 
 # scrolled back at 80x24 the headings leave no room for "(scrolled up)"
 # beside them: it goes on the table's last row (it covered "val_loss" and

@@ -1248,12 +1248,21 @@ void teach_confusion(const ViewCtx *c, int top, int left, int height, int width)
     static const char *const meaning[3] = {"right", "wrong", "wrong, under 5% of its row"};
     static const char *const colour[2][3] = {{"bold", "reversed", "underlined"},
                                              {"green", "red", "yellow"}};
-    for (int i = 0; i < 3 && ly < top + height && lx < left + width; i++) {
+    for (int i = 0; i < 3 && ly < top + height; i++) {
+        const char *col = colour[crt_colors() > 0][i];
+        snprintf(t, sizeof t, ": %s", meaning[i]);
+        /* an item that does not fit after the others starts the next row
+         * (at 80 columns "yellow: wrong, under 5% of its row" was cut to
+         * "yellow: wrong, und…") */
+        if (lx > left && lx + crt_width(col) + crt_width(t) > left + width) {
+            lx = left;
+            if (++ly >= top + height) break;
+        }
         crt_set(stdscr, role[i]);
-        lx += crt_puts(stdscr, ly, lx, left + width - lx, colour[crt_colors() > 0][i]);
+        lx += crt_puts(stdscr, ly, lx, left + width - lx, col);
         crt_set(stdscr, ROLE_DIM);
-        snprintf(t, sizeof t, ": %s   ", meaning[i]);
         lx += crt_puts(stdscr, ly, lx, left + width - lx, t);
+        lx += 3;
     }
     crt_set(stdscr, ROLE_NORMAL);
 }
