@@ -14,7 +14,8 @@
 # without an exponent and, at 80x24, cuts no figure; at 80x24 the epochs
 # table cuts no figure or heading (a column that does not fit is left
 # out), scrolled back included, and marks the best epoch ★ at every size;
-# the confusion view's key of colours wraps rather than being cut.
+# the confusion view's key of colours wraps rather than being cut, and
+# the network view heads no distribution it leaves out.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_views.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -321,6 +322,13 @@ on_screen '^██ 0 class_0 ' || fail "the rows do not show the index that head
 on_screen '^[a-z]+: wrong, under 5% of its row +(│|\|)' ||
     fail "at 80x24 the confusion key is cut: $(screen | grep ': right')"
 echo "ok: at 80x24 wine's confusion columns are headed 0 1 2, as its rows are marked, its key whole"
+# the network view heads only the distributions it draws: at 80 columns
+# the activations' half does not fit, and its heading read "activations
+# ove…" over nothing
+tab_to network
+wait_for '^layer  weights over time, now' 5 || fail "at 80x24 the network view has no distributions"
+off_screen 'activations' || fail "at 80x24 the network view heads activations it does not draw"
+echo "ok: at 80x24 the network view heads only the weights' distributions it draws"
 
 # scrolled back at 80x24 the headings leave no room for "(scrolled up)"
 # beside them: it goes on the table's last row (it covered "val_loss" and

@@ -1015,8 +1015,11 @@ void teach_network(const ViewCtx *c, int top, int left, int height, int width)
     if (dw < 4) dw = 4;
     crt_set(stdscr, ROLE_TITLE);
     crt_puts(stdscr, y++, left, width, "layer  weights over time, now");
-    crt_puts(stdscr, y - 1, left + 6 + dw + HB + 9, width - (6 + dw + HB + 9),
-             "activations over time, now");
+    /* the activations' half is drawn only where it fits whole (below):
+     * its heading too (at 80 columns "activations ove…" headed nothing) */
+    if (6 + 2 * (dw + HB + 9) - 2 <= width)
+        crt_puts(stdscr, y - 1, left + 6 + dw + HB + 9, width - (6 + dw + HB + 9),
+                 "activations over time, now");
     for (int i = 0; i < ld->n_layers && y + 3 <= bottom; i++) {
         crt_set(stdscr, ROLE_NORMAL);
         snprintf(t, sizeof t, "%d", i + 1);
