@@ -9,7 +9,9 @@
 # ASCII fallback under LANG=C draws no braille; e opens the form, which
 # shows a refused value's whole reason and closes on Esc unchanged; the speed row gives the rate
 # while training and the run's mean once s has stopped it (EARLY STOPPED); a
-# diverged run shows DIVERGED and q exits 3.  The key bar names space for
+# diverged run shows DIVERGED, in a box as tall as its text, and q exits 3;
+# the end event of a run stopped early is a sentence ("stopped early after
+# N epochs"), not the files' word.  The key bar names space for
 # what it does (pause, or resume while paused or diverged) and, once the
 # run has ended, offers r and o rather than keys that would be refused.  With
 # no hidden layer the header names no activation; paused, q says so; a
@@ -208,8 +210,25 @@ wait_file "$TMP/ascii.exit" 10 || fail "LANG=C: q did not quit a stopped run"
 start_session diverge C.UTF-8 "--start --no-log --optimizer sgd --lr 10 --momentum 0.99 --layers 64,64 --epochs 50 --seed 1 '$PWD/datasets/diabetes.csv'"
 wait_for 'DIVERGED' 20 || fail "SGD at rate 10 did not show DIVERGED"
 wait_for '^space resume ' 5 || fail "a diverged run's key bar does not offer space to resume it"
+# its box is as tall as its text: one blank row between the message and
+# the advice, none below (it had four empty rows at the bottom)
+blank=$(box_rows 'training diverged' | grep -c '^ *$')
+last=$(box_rows 'training diverged' | tail -n 1)
+[ "$blank" = 1 ] && [ -n "$(echo "$last" | tr -d ' ')" ] ||
+    fail "the DIVERGED box has $blank blank rows, its last row '$last'"
 quit_exits diverge 3
-echo "ok: a diverged run shows DIVERGED, and q exits 3"
+echo "ok: a diverged run shows DIVERGED in a box as tall as its text, and q exits 3"
+
+# ---- the end event is said as a sentence -----------------------------------
+# journal.txt's "end early_stopped after N epochs" keeps the file's word;
+# the events list said it so too
+start_session early C.UTF-8 "--start --no-log --patience 1 --epochs 1000 --lr 1 --seed 1 iris"
+wait_for 'EARLY STOPPED' 30 || fail "iris at rate 1 with patience 1 did not stop early"
+wait_for ': stopped early$' 5 || fail "the end event does not read 'stopped early after N epochs'"
+on_screen '│   after [0-9]+ epochs$' || fail "the end event does not go on 'after N epochs'"
+off_screen 'early_stopped' || fail "the events list says the file's word early_stopped"
+quit_exits early 0
+echo "ok: the end event reads 'stopped early after N epochs'"
 
 # ---- a resize whose SIGWINCH was lost is still drawn -------------------------
 lost_resize_redraws nowinch C.UTF-8 "--start --no-log --patience 0 --epochs 1000000 iris" \

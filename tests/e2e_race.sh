@@ -14,7 +14,8 @@
 # status=stopped, complete run files, exit 130 (131 for SIGQUIT).  Standard output that fails (a full device,
 # a reader gone) stops every racer too: exit 1, the journals ended.  A race
 # refused for a racer's network makes no run directory.  A quit box that
-# every racer ended under says so.
+# every racer ended under says so.  A diverged racer's step is its
+# weights', the batches undone left out.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_race.sh
 # shellcheck disable=SC2015,SC2012,SC2181
@@ -278,6 +279,11 @@ start_session screendiv C.UTF-8 "race --no-log --epochs 30 --patience 0 \
     --racers 'sgd:lr=10,momentum=0.99;adam' iris"
 wait_for 'DIVERGED' 20 || fail "the race screen did not show the sgd racer DIVERGED"
 wait_for ' adam +DONE' 30 || fail "adam did not finish beside the diverged racer"
+# its step is its weights', the end of its last finite epoch (4 batches an
+# epoch); it counted the batches undone ("13/30 56")
+row=$(screen | grep -E ' sgd +DIVERGED ' | head -n 1)
+echo "$row" | awk '{ split($4, e, "/"); exit !(e[1] * 4 == $5) }' ||
+    fail "the diverged racer's step is not its weights' (4 an epoch): $row"
 # the diverged racer's climb (to 4e35 before its NaN, hundreds for epochs
 # before) leaves the loss chart through its top: adam's curve keeps the range
 top=$(axis_max 'training loss' 'accuracy')

@@ -6,7 +6,9 @@
 # a divergence and a resume the loss axis no longer reaches up to the 1e37
 # before the NaN, and while it stands diverged the views say they show the
 # initial weights; a divergence that no charted loss shows beforehand is
-# diagnosed as one while it stands, and no longer once resumed; a resume
+# diagnosed as one while it stands, and no longer once resumed, and the
+# panel's step is then the weights' with the batches undone, as a view's
+# title says it; a resume
 # that diverges again at once does not go on saying "resuming"; at 100 columns the best epoch's figures are shown whole
 # or not at all, never cut to a wrong epoch, at 80 a schedule's rate in
 # force is shown rather than cut away, and a diagnosis of three rows
@@ -76,7 +78,9 @@ echo "ok: after a divergence and a resume the loss axis reads $labels"
 # no published loss shows the blow-up (a NaN batch is not charted), and
 # the line said "too early to tell" under the red box; in a run many
 # epochs long it read the curves before the NaN ("overfitting").
-start_session nan C.UTF-8 "--start --no-log --lr 1e38 --seed 0 spiral"
+# (a run of a million epochs without early stopping: once resumed it
+# trains until the test pauses it, however fast the machine)
+start_session nan C.UTF-8 "--start --no-log --lr 1e38 --seed 0 --epochs 1000000 --patience 0 spiral"
 wait_for 'DIVERGED' 30 || fail "spiral at Adam's rate 1e38 did not diverge"
 wait_for '^ diagnosis: the training loss became NaN \(lr 1e\+38\): learning rate too high' 5 ||
     fail "the diverged run is not diagnosed as a NaN loss"
@@ -90,6 +94,10 @@ on_screen '│ the loss became NaN in batch 2 of epoch 1, with learning rate +�
     on_screen '│ 1e\+38\. The weights are back at epoch 0 \(step 0\)\. Lower the +│' &&
     on_screen '\(step 1\): the loss$' && on_screen '│   became NaN in batch 2 of epoch 1,$' ||
     fail "the divergence after step 1 does not name batch 2 and the weights of step 0"
+# the panel's step is the weights' (it kept the batch undone: "step 1
+# (batch 1/13)" beside "The weights are back at epoch 0 (step 0)")
+on_screen '│ step      0  \(batch 0/13, 1 undone\)' ||
+    fail "after the divergence the panel's step is not the weights' 0 with the 1 undone"
 # space at the same rate: resumed, it diverges again at once, and the
 # notice under the charts no longer says "resuming" (it did, for its 4 s,
 # under the second DIVERGED box)
@@ -98,6 +106,9 @@ keys Space
 twice() { [ "$(screen | grep -Ec '▲ epoch [0-9.]+ \(step [0-9]+\): the loss')" -ge 2 ]; }
 poll 10 twice || fail "space at rate 1e38 did not diverge a second time"
 on_screen 'DIVERGED' || fail "the second divergence does not show DIVERGED"
+# back at step 0 again: both batches run since are undone, each once
+on_screen '│ step      0  \(batch 0/13, 2 undone\)' ||
+    fail "after a second divergence back to step 0 the panel does not count 2 undone"
 off_screen '^ resuming' || fail "after diverging again the notice still says resuming"
 # taken up again at a rate that trains, the line reads the curves again
 # shellcheck disable=SC2046 # 131 keys
@@ -107,6 +118,22 @@ keys Space
 wait_gone 'DIVERGED' 10 || fail "space did not resume the diverged run"
 wait_gone 'diagnosis: the training loss became NaN' 10 ||
     fail "the resumed run is still diagnosed as a NaN loss"
+# paused, a view names the weights' step as the panel does (it counted the
+# batches undone: "step 9023" beside the panel's "step 9020 (3 undone)")
+keys Space
+wait_for 'PAUSED' 10 || fail "space did not pause the resumed run"
+panel_step() { screen | sed -n 's/.*│ step  *\([0-9][0-9]*\)  (.*undone).*/\1/p' | head -n 1; }
+tab_to boundary
+# shellcheck disable=SC2317 # run through poll
+same_step() {
+    _ps=$(panel_step)
+    [ -n "$_ps" ] && on_screen "^decision boundary.* step $_ps +│"
+}
+poll 10 same_step ||
+    fail "the boundary view's step is not the panel's $(panel_step): $(screen | sed -n 2p)"
+tab_to charts
+keys Space
+wait_for 'RUNNING' 10 || fail "space did not resume"
 echo "ok: a divergence without a spike before it is diagnosed as a NaN loss, and not once resumed"
 
 # ---- the best epoch's figures are never cut ------------------------------------

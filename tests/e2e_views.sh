@@ -14,7 +14,9 @@
 # legend at 120x40 and 80x24, and the gradient view writes its noise scale
 # without an exponent and, at 80x24, cuts no figure; at 80x24 the epochs
 # table cuts no figure or heading (a column that does not fit is left
-# out), scrolled back included.
+# out), scrolled back included, and marks the best epoch ★ at every size;
+# the confusion view's key of colours wraps rather than being cut, and
+# the network view heads no distribution it leaves out.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_views.sh
 # Every wait is bounded; a failure prints what was expected and the screen.
@@ -264,7 +266,7 @@ wait_for '^ diagnosis' 5 || fail "no diagnosis at 80x24"
 tab_to epochs
 wait_for '^ +epoch +loss +accuracy +val_loss +val_acc' 5 ||
     fail "at 80x24 the epochs table does not show val_acc: $(screen | sed -n 2p)"
-screen | grep -Eq '^ +5 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+' ||
+screen | grep -Eq '^(★| ) +5 +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+' ||
     fail "at 80x24 epoch 5's row does not show its four figures"
 # no figure and no heading is cut (a "0.9400…" is not the figure it
 # shows): a column that does not fit whole is left out, and every row has
@@ -273,11 +275,41 @@ table=$(screen | sed -n '2,/diagnosis/p' | grep -v diagnosis | sed 's/ *[│|].*
 printf '%s\n' "$table" | grep -q '…' && fail "at 80x24 the epochs table cuts a figure or heading:
 $table"
 heads=$(printf '%s\n' "$table" | head -n 1 | awk '{ print NF }')
-rows=$(printf '%s\n' "$table" | sed 1d | grep -E '^ +[0-9]+ ' | sed 's/ ★$//' |
+rows=$(printf '%s\n' "$table" | sed 1d | sed 's/^★/ /' | grep -E '^ +[0-9]+ ' | sed 's/ ★$//' |
     awk -v h="$heads" 'NF != h { bad++ } END { print bad + 0 }')
 [ "$rows" = 0 ] || fail "at 80x24 $rows rows of the epochs table do not have $heads figures:
 $table"
 echo "ok: at 80x24 the epochs table drops the step column and keeps val_acc, and cuts nothing"
+# the best epoch's row is marked ★ at every size (at 80 columns the row
+# fills the view, and the star after it was left out)
+# drawn_at COLUMNS ROWS: the key bar is on the last row and the header
+# reaches within two of the last column (the tab names end there at each
+# of the sizes)
+drawn_at() {
+    _da=$(screen)
+    [ "$(printf '%s\n' "$_da" | sed -n "$2p" | cut -c1-9)" = "r restart" ] &&
+        _dl=$(printf '%s\n' "$_da" | head -n 1 | perl -CSD -ne 'chomp; print length') &&
+        [ "$_dl" -ge $(($1 - 2)) ] && [ "$_dl" -le "$1" ]
+}
+best_marked() {
+    _be=$(screen | grep -Eo 'best .* @[0-9]+' | head -n 1 | sed 's/.*@//')
+    [ -n "$_be" ] && screen | grep -Eq "^(★ +| +)$_be +[0-9.]+ .*" &&
+        screen | grep -E "^(★ +| +)$_be +[0-9.]+ " | sed 's/ *[│|].*//' | grep -q '★'
+}
+for size in '80 24' '80 30' '100 30' '120 40'; do
+    # shellcheck disable=SC2086 # two numbers
+    resize $size
+    # shellcheck disable=SC2086
+    poll 5 drawn_at $size || fail "the dashboard was not drawn at $size"
+    poll 5 best_marked || fail "at $size the epochs table's best epoch has no ★"
+    # and on both charts' x axes
+    tab_to charts
+    [ "$(screen | grep -c '└.*★')" = 2 ] || fail "at $size the charts do not both mark the best epoch ★"
+    tab_to epochs
+done
+resize 80 24
+wait_for '^ +epoch +loss +accuracy +val_loss +val_acc' 5 || fail "the table did not come back at 80x24"
+echo "ok: the best epoch is marked ★ in the table and on the charts at 80x24, 80x30, 100x30, 120x40"
 tab_to boundary
 wait_for '^decision boundary.* step [0-9]+ *(│|\|)' 5 || fail "at 80x24 the boundary's title lost its step"
 echo "ok: at 80x24 the boundary's title keeps its step"
@@ -286,7 +318,18 @@ wait_for 'true \\ pred' 5 || fail "no confusion matrix"
 on_screen 'cla +cla' && fail "the confusion matrix's columns read 'cla cla'"
 on_screen 'true \\ pred +0 +1 +2 ' || fail "the confusion matrix's columns are not the class indices"
 on_screen '^██ 0 class_0 ' || fail "the rows do not show the index that heads their column"
-echo "ok: at 80x24 wine's confusion columns are headed 0 1 2, as its rows are marked"
+# the colours' key wraps before an item that does not fit ("yellow:
+# wrong, und…")
+on_screen '^[a-z]+: wrong, under 5% of its row +(│|\|)' ||
+    fail "at 80x24 the confusion key is cut: $(screen | grep ': right')"
+echo "ok: at 80x24 wine's confusion columns are headed 0 1 2, as its rows are marked, its key whole"
+# the network view heads only the distributions it draws: at 80 columns
+# the activations' half does not fit, and its heading read "activations
+# ove…" over nothing
+tab_to network
+wait_for '^layer  weights over time, now' 5 || fail "at 80x24 the network view has no distributions"
+off_screen 'activations' || fail "at 80x24 the network view heads activations it does not draw"
+echo "ok: at 80x24 the network view heads only the weights' distributions it draws"
 
 # At 80x24 the boundary's title keeps its plane too: iris's "decision
 # boundary · sepal_length across, sepal_width up" did not fit beside its

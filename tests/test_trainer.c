@@ -729,19 +729,26 @@ static void test_changes_never_land_mid_batch(void **state)
     free_dataset(&ds);
 }
 
+/* A model that never improves by min_delta, with a validation part, and
+ * patience epochs to stop after. */
+static void make_frozen(Dataset *ds, Dataset *val, Options *o, int patience)
+{
+    make_dataset(ds, 200, 3);
+    make_dataset(val, 100, 4);
+    base_options(o);
+    o->epochs = 500;
+    o->hp.patience = patience;
+    o->hp.opt.lr = 1e-9; /* practically frozen: no real improvement */
+    o->min_delta = 1e-3;
+}
+
 /* A model that stops improving stops after `patience` epochs. */
 static void test_early_stopping_counts_patience(void **state)
 {
     (void)state;
     Dataset ds, val;
-    make_dataset(&ds, 200, 3);
-    make_dataset(&val, 100, 4);
     Options o;
-    base_options(&o);
-    o.epochs = 500;
-    o.hp.patience = 3;
-    o.hp.opt.lr = 1e-9; /* practically frozen: no real improvement */
-    o.min_delta = 1e-3;
+    make_frozen(&ds, &val, &o, 3);
     Recorder rec = {.mu = PTHREAD_MUTEX_INITIALIZER, .grew = PTHREAD_COND_INITIALIZER};
     TrainerHooks hooks = {.ctx = &rec, .on_epoch = rec_epoch};
     Trainer *t;
@@ -754,6 +761,33 @@ static void test_early_stopping_counts_patience(void **state)
     assert_int_equal(r.best_epoch, 1);
     assert_int_equal(r.epochs, 4);
     assert_int_equal(rec.n_epochs, 4);
+    trainer_destroy(t);
+    free_dataset(&ds);
+    free_dataset(&val);
+}
+
+static void keep_early_stop(void *ctx, const TrainEvent *e)
+{
+    if (e->kind == EVENT_EARLY_STOP) snprintf(ctx, sizeof e->text, "%s", e->text);
+}
+
+/* With patience 1 the early stop counts its one epoch as one: it said
+ * "did not improve for 1 epochs", in the events list, the journal and
+ * train's stderr. */
+static void test_an_early_stop_after_one_epoch_says_epoch(void **state)
+{
+    (void)state;
+    Dataset ds, val;
+    Options o;
+    make_frozen(&ds, &val, &o, 1);
+    char text[sizeof((TrainEvent *)0)->text] = "";
+    TrainerHooks hooks = {.ctx = text, .on_event = keep_early_stop};
+    Trainer *t;
+    Error err;
+    assert_int_equal(trainer_create(&t, &o, &ds, &val, NULL, false, &hooks, &err), ERROR_NONE);
+    assert_int_equal(trainer_run(t, &err), ERROR_NONE);
+    if (!strstr(text, " did not improve for 1 epoch (best "))
+        fail_msg("the early stop after one epoch says: %s", text);
     trainer_destroy(t);
     free_dataset(&ds);
     free_dataset(&val);
@@ -856,6 +890,19 @@ static void test_a_divergence_names_its_batch_and_the_weights_kept(void **state)
     assert_int_equal(w.event.step, w.step);
     assert_int_equal(w.event.epoch, w.epoch);
     assert_true(w.epoch == 1 && w.in_epoch >= 3);
+    /* the batches run stay counted (the events and the step series count
+     * them), those undone apart, so that the steps the weights have taken
+     * can be told; the epoch under way starts again */
+    TrainerSnapshot snap;
+    assert_int_equal(trainer_snapshot_init(&snap, w.t, &err), ERROR_NONE);
+    trainer_snapshot(w.t, &snap);
+    if (snap.step != w.step || snap.steps_undone != w.in_epoch || snap.batch_in_epoch != 0 ||
+        snap.epoch_rows != 0)
+        fail_msg("diverged after step %ld, back at step %ld: the snapshot says step %ld, %ld "
+                 "undone, batch %ld, %ld rows",
+                 w.step, w.epoch_start, snap.step, snap.steps_undone, snap.batch_in_epoch,
+                 snap.epoch_rows);
+    trainer_snapshot_free(&snap);
     char batch[64], kept[96];
     snprintf(batch, sizeof batch, "in batch %ld of epoch %d,", w.in_epoch + 1, w.epoch + 1);
     snprintf(kept, sizeof kept, "The weights are back at epoch %d (step %ld).", w.epoch,
@@ -1075,6 +1122,85 @@ static void test_diverged_run_resumes_on_request(void **state)
     assert_int_equal(w.resumed, 1);
     pthread_join(th, NULL);
     assert_int_equal(arg.rc, ERROR_NONE);
+    trainer_snapshot_free(&snap);
+    trainer_destroy(w.t);
+    free_dataset(&ds);
+}
+
+/* Raises the rate back to 10 at the end of the first epoch after a
+ * divergence, so that the run diverges a second time, later. */
+typedef struct {
+    Trainer *t;
+    int diverged, epochs_after;
+} TwiceWatch;
+
+static void twice_event(void *ctx, const TrainEvent *e)
+{
+    TwiceWatch *w = ctx;
+    if (e->kind == EVENT_DIVERGED) w->diverged++;
+}
+
+static void twice_epoch(void *ctx, const EpochMetrics *m)
+{
+    (void)m;
+    TwiceWatch *w = ctx;
+    if (w->diverged == 1 && ++w->epochs_after == 1) {
+        HyperParams hp;
+        trainer_get_hparams(w->t, &hp);
+        hp.opt.lr = 10;
+        trainer_set_hparams(w->t, &hp);
+    }
+}
+
+/* The steps the weights have taken are the batches run less those
+ * divergences undid: after a second divergence, later than the first,
+ * the message names the weights' step (it counted the first one's
+ * batches undone as taken) and the snapshot counts each batch undone
+ * once. */
+static void test_a_second_divergence_names_the_weights_step(void **state)
+{
+    (void)state;
+    Dataset ds;
+    Options o;
+    make_diverging(&ds, &o);
+    o.epochs = 20;
+    TwiceWatch w = {0};
+    TrainerHooks hooks = {.ctx = &w, .on_event = twice_event, .on_epoch = twice_epoch};
+    Error err;
+    assert_int_equal(trainer_create(&w.t, &o, &ds, NULL, NULL, true, &hooks, &err), ERROR_NONE);
+    TrainerSnapshot snap;
+    assert_int_equal(trainer_snapshot_init(&snap, w.t, &err), ERROR_NONE);
+    RunArg arg = {.t = w.t, .watched = true};
+    pthread_t th;
+    pthread_create(&th, NULL, run_thread, &arg);
+    assert_true(wait_status(w.t, &snap, TRAIN_DIVERGED));
+    long first = snap.steps_undone;
+    assert_true(first > 0);
+    /* the first epoch's start: no weights' step yet */
+    assert_int_equal(snap.step - snap.steps_undone, snap.epoch * snap.steps_per_epoch);
+    HyperParams hp;
+    trainer_get_hparams(w.t, &hp);
+    hp.opt.lr = 1e-4;
+    TrainerReply rep;
+    assert_true(trainer_await(w.t, trainer_set_hparams(w.t, &hp), &rep));
+    assert_true(trainer_await(w.t, trainer_resume(w.t), &rep));
+    bool again = false;
+    for (int i = 0; i < HANG_GUARD_S * 100 && !again; i++) {
+        trainer_snapshot(w.t, &snap);
+        again = snap.status == TRAIN_DIVERGED && snap.steps_undone > first;
+        if (!again) sleep_ms(10);
+    }
+    assert_true(again);
+    long taken = snap.step - snap.steps_undone;
+    char kept[64];
+    snprintf(kept, sizeof kept, "(step %ld)", taken);
+    if (taken != snap.epoch * snap.steps_per_epoch || taken == 0 || !strstr(snap.message, kept))
+        fail_msg("after %ld batches run, %ld undone (%ld by the first divergence), at epoch %d "
+                 "of %ld steps, the message says: %s",
+                 snap.step, snap.steps_undone, first, snap.epoch, snap.steps_per_epoch,
+                 snap.message);
+    trainer_stop(w.t);
+    pthread_join(th, NULL);
     trainer_snapshot_free(&snap);
     trainer_destroy(w.t);
     free_dataset(&ds);
@@ -2060,8 +2186,10 @@ int main(void)
         cmocka_unit_test(test_await_on_the_trainer_thread_returns_at_once),
         cmocka_unit_test(test_changes_never_land_mid_batch),
         cmocka_unit_test(test_early_stopping_counts_patience),
+        cmocka_unit_test(test_an_early_stop_after_one_epoch_says_epoch),
         cmocka_unit_test(test_divergence_keeps_finite_weights),
         cmocka_unit_test(test_diverged_run_resumes_on_request),
+        cmocka_unit_test(test_a_second_divergence_names_the_weights_step),
         cmocka_unit_test(test_a_divergence_names_its_batch_and_the_weights_kept),
         cmocka_unit_test(test_same_seed_same_weights),
         cmocka_unit_test(test_learns_and_reports_kept_metrics),

@@ -50,7 +50,8 @@ struct Trainer {
     HyperParams good_hp; /* the hyperparameters at the end of good_epoch */
     int good_epoch;      /* epochs done there */
     bool restored;       /* from a checkpoint (trainer_restore) */
-    long good_step;      /* batches done there */
+    long good_step;      /* batches run there */
+    long good_undone;    /* of them, those divergences undid */
     bool monitor_max;    /* improvement means larger */
     int monitor_field;
     int start_epoch;
@@ -1064,7 +1065,22 @@ static void save_good(Trainer *t, int epochs)
     t->good_dropout = t->rng_dropout;
     t->good_epoch = epochs;
     t->good_step = t->pub.step;
+    t->good_undone = t->pub.steps_undone;
     t->good_hp = t->opt.hp;
+}
+
+/* After a divergence put the weights back (restore_good): the batches run
+ * since they were kept are undone, counted apart so that the steps the
+ * weights have taken can be told from those run (the step count, the
+ * step series and the events go on counting batches run: the blow-up
+ * stays on the chart); the epoch under way starts again. */
+static void count_undone(Trainer *t)
+{
+    pthread_mutex_lock(&t->mu);
+    t->pub.steps_undone = t->good_undone + (t->pub.step - t->good_step);
+    t->pub.batch_in_epoch = 0;
+    t->pub.epoch_rows = 0;
+    pthread_mutex_unlock(&t->mu);
 }
 
 static void restore_good(Trainer *t)
@@ -1156,8 +1172,8 @@ static EpochOutcome run_epoch(Trainer *t, int epoch, Tally *ty, char *why, size_
                      "weights are back at epoch %d (step %ld). Lower the learning rate (try %g), "
                      "then resume.",
                      isnan(loss) ? "NaN" : "infinite", batch_no + 1, epoch + 1,
-                     optimizer_format_lr(lr, 6, rate, sizeof rate), t->good_epoch, t->good_step,
-                     lower_lr(t, lr));
+                     optimizer_format_lr(lr, 6, rate, sizeof rate), t->good_epoch,
+                     t->good_step - t->good_undone, lower_lr(t, lr));
             return EPOCH_DIVERGED;
         }
         tally_batch(ty, &t->model, ds, lab, tgt, t->pred, B, loss);
@@ -1398,7 +1414,7 @@ ErrorCode trainer_run(Trainer *t, Error *err)
                          "with learning rate %s. The weights are back at epoch %d (step %ld). "
                          "Lower the learning rate (try %g), then resume.",
                          epoch + 1, optimizer_format_lr(m.lr, 6, rate, sizeof rate), t->good_epoch,
-                         t->good_step, lower_lr(t, m.lr));
+                         t->good_step - t->good_undone, lower_lr(t, m.lr));
                 oc = EPOCH_DIVERGED;
                 if (!isfinite(m.loss)) {
                     pthread_mutex_lock(&t->mu);
@@ -1409,6 +1425,7 @@ ErrorCode trainer_run(Trainer *t, Error *err)
         }
         if (oc == EPOCH_DIVERGED) {
             restore_good(t);
+            count_undone(t);
             emit(t, EVENT_DIVERGED, epoch, "%s", t->why);
             pthread_mutex_lock(&t->mu);
             snprintf(t->pub.message, sizeof t->pub.message, "%s", t->why);
@@ -1463,8 +1480,8 @@ ErrorCode trainer_run(Trainer *t, Error *err)
         if (t->opt.hp.patience > 0 && t->wait >= t->opt.hp.patience) {
             final = TRAIN_EARLY_STOPPED;
             emit(t, EVENT_EARLY_STOP, epoch,
-                 "early stop: %s did not improve for %d epochs (best %.4g at epoch %d)",
-                 t->pub.monitor, t->wait, t->best_value, t->best_epoch);
+                 "early stop: %s did not improve for %d epoch%s (best %.4g at epoch %d)",
+                 t->pub.monitor, t->wait, t->wait == 1 ? "" : "s", t->best_value, t->best_epoch);
             break;
         }
     }

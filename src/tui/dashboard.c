@@ -729,7 +729,13 @@ static void epoch_row(void *ctx, size_t i, int y, bool cursor)
     bool best = m->epoch == s->best_epoch;
     crt_set(stdscr, best ? ROLE_GOOD : ROLE_NORMAL);
     int used = crt_puts(stdscr, y, er->left, er->width, line);
-    if (best) crt_puts(stdscr, y, er->left + used + 1, er->width - used - 1, crt_glyph(GLYPH_BEST));
+    if (!best) return;
+    /* after the row, or where the row fills the view (80 columns), in the
+     * blank before the epoch's number: the best epoch is always marked */
+    if (er->width - used >= 2)
+        crt_puts(stdscr, y, er->left + used + 1, er->width - used - 1, crt_glyph(GLYPH_BEST));
+    else if (er->shown[ECOL_EPOCH] && line[0] == ' ')
+        crt_puts(stdscr, y, er->left, 1, crt_glyph(GLYPH_BEST));
 }
 
 static void view_epochs(Dashboard *d, int top, int left, int height, int width)
@@ -958,6 +964,19 @@ static void event_when(Dashboard *d, long step, char *buf, size_t cap)
         snprintf(buf, cap, "epoch %.1f (step %ld)", e, step);
 }
 
+/* An event's text as the events list says it.  The end event begins with
+ * the run's status as the files write it (journal.txt's "end early_stopped
+ * after 21 epochs"): a key, not a word of a sentence, so it reads "stopped
+ * early after 21 epochs" here. */
+static const char *event_sentence(const TrainEvent *e, char *buf, size_t cap)
+{
+    const char *key = train_status_key(TRAIN_EARLY_STOPPED);
+    size_t n = strlen(key);
+    if (e->kind != EVENT_END || strncmp(e->text, key, n) != 0 || e->text[n] != ' ') return e->text;
+    snprintf(buf, cap, "stopped early%s", e->text + n);
+    return buf;
+}
+
 static void draw_panel(Dashboard *d, int top, int left, int height, int width)
 {
     const TrainerSnapshot *s = snap(d);
@@ -1004,7 +1023,19 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
     long n_train = (long)r->core->sess->train.n, bs = s->hp.batch_size > 0 ? s->hp.batch_size : 1;
     long rows_left = n_train > s->epoch_rows ? n_train - s->epoch_rows : 0;
     long batches = s->batch_in_epoch + (rows_left + bs - 1) / bs;
-    snprintf(v, sizeof v, "%ld  (batch %ld/%ld)", s->step, s->batch_in_epoch, batches);
+    /* the steps the weights have taken (the events count the batches
+     * run); after a divergence, the batches it undid too, the batch left
+     * out when both do not fit */
+    long taken = s->step - s->steps_undone;
+    snprintf(v, sizeof v, "%ld  (batch %ld/%ld)", taken, s->batch_in_epoch, batches);
+    if (s->steps_undone > 0) {
+        char both[2][96];
+        snprintf(both[0], sizeof both[0], "%ld  (batch %ld/%ld, %ld undone)", taken,
+                 s->batch_in_epoch, batches, s->steps_undone);
+        snprintf(both[1], sizeof both[1], "%ld  (%ld undone)", taken, s->steps_undone);
+        const char *fit = panel_fit(width, 2, (const char *const[]){both[0], both[1]});
+        if (fit) text_copy(v, sizeof v, fit);
+    }
     panel_row(y++, left, width, "step", ROLE_NORMAL, v);
     /* A schedule's rate beside the base rate, in every state: paused (or
      * ended) the rate of the latest batch is as much in force as while it
@@ -1190,9 +1221,9 @@ static void draw_panel(Dashboard *d, int top, int left, int height, int width)
                 role = ROLE_BAD;
                 g = crt_glyph(GLYPH_CHANGE);
             }
-            char when[64], line[sizeof when + sizeof e->text + 2];
+            char when[64], said[sizeof e->text + 16], line[sizeof when + sizeof said + 2];
             event_when(d, e->step, when, sizeof when);
-            snprintf(line, sizeof line, "%s: %s", when, e->text);
+            snprintf(line, sizeof line, "%s: %s", when, event_sentence(e, said, sizeof said));
             crt_set(stdscr, role);
             int used = crt_puts(stdscr, y, left, 2, g);
             crt_set(stdscr, ROLE_NORMAL);
@@ -1226,21 +1257,22 @@ static void draw_diverged(Dashboard *d, int top, int left, int height, int width
                  "Press - to halve the learning rate (now %.4g) or e to edit it, then space to "
                  "resume.",
                  s->hp.opt.lr);
-    /* as tall as the message and the advice need, 11 rows at least, as
-     * far as the charts' height allows */
-    int n_msg = crt_wrap_part(NULL, 0, 0, bw - 4, 0, INT_MAX, msg);
-    int n_hint = crt_wrap_part(NULL, 0, 0, bw - 4, 0, INT_MAX, v);
-    int bh = 2 + n_msg + 1 + n_hint + 1;
-    if (bh < 11) bh = 11;
-    if (bh > height) bh = height;
-    if (height < 11) return;
+    /* as tall as its text: the frame, the message, a blank row, the advice */
+    int msg_rows = crt_wrap_part(NULL, 0, 0, bw - 4, 0, INT_MAX, msg);
+    int adv_rows = crt_wrap_part(NULL, 0, 0, bw - 4, 0, INT_MAX, v);
+    /* where the charts are shorter, the message gives rows first (its
+     * end, the advice again, is what the advice says), the advice keeps 2 */
+    if (msg_rows + adv_rows + 3 > height) {
+        if (adv_rows > 2) adv_rows = 2;
+        msg_rows = height - 3 - adv_rows;
+    }
+    int bh = msg_rows + adv_rows + 3;
+    if (msg_rows < 1 || height < bh) return;
     int y0 = top + (height - bh) / 2, x0 = left + (width - bw) / 2;
     crt_box(stdscr, y0, x0, bh, bw, "training diverged", ROLE_BAD);
     crt_set(stdscr, ROLE_NORMAL);
     int y = y0 + 1;
-    /* the advice keeps 2 rows at least */
-    int room = bh - 2 - 1 - (n_hint < 2 ? n_hint : 2);
-    y += crt_wrap(stdscr, y, x0 + 2, bw - 4, n_msg < room ? n_msg : room, msg);
+    y += crt_wrap(stdscr, y, x0 + 2, bw - 4, msg_rows, msg);
     y++;
     crt_set(stdscr, ROLE_WARN);
     crt_wrap(stdscr, y, x0 + 2, bw - 4, y0 + bh - 1 - y, v);
@@ -1952,7 +1984,8 @@ static void on_action(Dashboard *d, Action a)
         if (s->status == TRAIN_RUNNING && trainer_status(t) == TRAIN_RUNNING)
             notify(d, ROLE_NORMAL, "gradcheck runs at the next batch");
         else
-            notify(d, ROLE_NORMAL, "gradcheck on the weights of step %ld", s->step);
+            notify(d, ROLE_NORMAL, "gradcheck on the weights of step %ld",
+                   s->step - s->steps_undone);
         break;
     case ACTION_VAL_POINTS:
         d->hide_val = !d->hide_val;

@@ -464,7 +464,8 @@ static void draw_table(Race *race, int top, int width)
         if (!r->has_snap) continue;
         snprintf(row[COL_STATUS], CELL, "%s", train_status_word(s->status));
         snprintf(row[COL_EPOCH], CELL, "%*d/%-*d", ed, s->epoch, ed, s->epochs_total);
-        snprintf(row[COL_STEP], CELL, "%ld", s->step);
+        /* the weights' steps: a divergence's batches undone left out */
+        snprintf(row[COL_STEP], CELL, "%ld", s->step - s->steps_undone);
         /* a rate float32 makes inf, 0 or subnormal: what it is there,
          * short enough for the table at 80 columns ("1e+39 → inf") */
         const char *word = optimizer_lr_float_word(s->lr);

@@ -96,10 +96,13 @@ static bool kept_at(const ViewCtx *c, long step)
     return c->kept_epoch >= 0 && step == c->snap->step;
 }
 
-/* What a view measured at step is of: "step 3939", or after an early
- * stop that restored the best weights, "weights of epoch 153" (the
- * last step's measurement is of them, not of that step's weights), or
- * after a divergence in the first epoch, "initial weights". */
+/* What a view measured at step (batches run) is of: "step 3939", the
+ * weights' own steps as the panel counts them (the batches run less those
+ * divergences undid; a view is measured again once the weights change, so
+ * after the last divergence), or after an early stop that restored the
+ * best weights, "weights of epoch 153" (the last step's measurement is of
+ * them, not of that step's weights), or after a divergence in the first
+ * epoch, "initial weights". */
 static void weights_of(const ViewCtx *c, long step, char *buf, size_t cap)
 {
     if (kept_at(c, step) && c->kept_epoch == 0)
@@ -107,7 +110,7 @@ static void weights_of(const ViewCtx *c, long step, char *buf, size_t cap)
     else if (kept_at(c, step))
         snprintf(buf, cap, "weights of epoch %d", c->kept_epoch);
     else
-        snprintf(buf, cap, "step %ld", step);
+        snprintf(buf, cap, "step %ld", step - c->snap->steps_undone);
 }
 
 /* Confidence level of a classification cell: the probability above
@@ -1023,8 +1026,11 @@ void teach_network(const ViewCtx *c, int top, int left, int height, int width)
     if (dw < 4) dw = 4;
     crt_set(stdscr, ROLE_TITLE);
     crt_puts(stdscr, y++, left, width, "layer  weights over time, now");
-    crt_puts(stdscr, y - 1, left + 6 + dw + HB + 9, width - (6 + dw + HB + 9),
-             "activations over time, now");
+    /* the activations' half is drawn only where it fits whole (below):
+     * its heading too (at 80 columns "activations ove…" headed nothing) */
+    if (6 + 2 * (dw + HB + 9) - 2 <= width)
+        crt_puts(stdscr, y - 1, left + 6 + dw + HB + 9, width - (6 + dw + HB + 9),
+                 "activations over time, now");
     for (int i = 0; i < ld->n_layers && y + 3 <= bottom; i++) {
         crt_set(stdscr, ROLE_NORMAL);
         snprintf(t, sizeof t, "%d", i + 1);
@@ -1256,12 +1262,21 @@ void teach_confusion(const ViewCtx *c, int top, int left, int height, int width)
     static const char *const meaning[3] = {"right", "wrong", "wrong, under 5% of its row"};
     static const char *const colour[2][3] = {{"bold", "reversed", "underlined"},
                                              {"green", "red", "yellow"}};
-    for (int i = 0; i < 3 && ly < top + height && lx < left + width; i++) {
+    for (int i = 0; i < 3 && ly < top + height; i++) {
+        const char *col = colour[crt_colors() > 0][i];
+        snprintf(t, sizeof t, ": %s", meaning[i]);
+        /* an item that does not fit after the others starts the next row
+         * (at 80 columns "yellow: wrong, under 5% of its row" was cut to
+         * "yellow: wrong, und…") */
+        if (lx > left && lx + crt_width(col) + crt_width(t) > left + width) {
+            lx = left;
+            if (++ly >= top + height) break;
+        }
         crt_set(stdscr, role[i]);
-        lx += crt_puts(stdscr, ly, lx, left + width - lx, colour[crt_colors() > 0][i]);
+        lx += crt_puts(stdscr, ly, lx, left + width - lx, col);
         crt_set(stdscr, ROLE_DIM);
-        snprintf(t, sizeof t, ": %s   ", meaning[i]);
         lx += crt_puts(stdscr, ly, lx, left + width - lx, t);
+        lx += 3;
     }
     crt_set(stdscr, ROLE_NORMAL);
 }

@@ -65,11 +65,15 @@ screen() { T capture-pane -p -t "$PANE" 2>/dev/null; }
 # box_text TITLE: the text inside the box whose top border begins with
 # "┌─ TITLE" (a help), its rows joined by blanks, the screen behind it left
 # out.
-box_text() {
+box_text() { box_rows "$1" | tr '\n' ' ' | tr -s ' '; }
+
+# box_rows TITLE: the rows inside the box whose top border begins with
+# "┌─ TITLE", one a line, as box_text finds them.
+box_rows() {
     screen | BOX_TITLE="$1" perl -CSD -Mutf8 -ne '
         if (!defined $l && index($_, "┌─ $ENV{BOX_TITLE}") >= 0) { $l = index($_, "┌"); $r = index($_, "┐"); next }
         next unless defined $l; last if substr($_, $l, 1) eq "└";
-        print substr($_, $l + 1, $r - $l - 1), " "' | tr -s ' '
+        print substr($_, $l + 1, $r - $l - 1), "\n"'
 }
 
 # axis_columns: a line per chart on the screen, top to bottom: the width of

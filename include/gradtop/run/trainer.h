@@ -190,7 +190,10 @@ typedef struct {
     Task task;
     int epoch; /* epochs completed */
     int epochs_total;
-    long step;            /* batches done */
+    long step; /* batches done */
+    /* of those, the batches whose updates divergences undid: the weights
+     * have taken step - steps_undone steps */
+    long steps_undone;
     long steps_per_epoch; /* at the current batch size */
     long batch_in_epoch;
     long epoch_rows; /* training rows the current epoch has taken so far */
