@@ -5,7 +5,9 @@
 # the file, or goes on as the damage allows; none waits for good:
 #   - a trial's journal.txt that is a named pipe (opening one to read waits
 #     for a writer, which no signal ends): the sweep reads it as a trial
-#     without a journal, as it reads one whose journal is missing.
+#     without a journal, as it reads one whose journal is missing;
+#   - a run's config.txt that names no dataset (emptied, cut short): the
+#     resume names that file, not a DATASET missing from the command line.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_runfiles.sh
 # Every command is bounded by timeout -s KILL (gradtop catches SIGTERM, and
@@ -37,5 +39,21 @@ check "and ends as with no journal.txt: exit 0 and the same result line" \
     sh -c "[ $rc -eq 0 ] && grep '^result:' '$T/b.out' | sed 's/ run=.*//' >'$T/b.res' &&
            grep '^result:' '$T/a.out' | sed 's/ run=.*//' | cmp -s - '$T/b.res'"
 check "and leaves the named pipe as it was" [ -p "$trial/journal.txt" ]
+
+# ---- a run's config.txt that names no dataset ---------------------------------
+"$G" train --epochs 2 --seed 1 --logdir "$T/runs" iris >"$T/t.out" 2>"$T/t.err"
+check "a run of 2 epochs exits 0" [ $? -eq 0 ]
+run=$(ls -d "$T"/runs/*-iris)
+cp "$run/config.txt" "$T/config.saved"
+for cut in 0 20; do
+    head -c "$cut" "$T/config.saved" >"$run/config.txt"
+    timeout -s KILL 120 "$G" train --resume "$run" --epochs 3 >"$T/c.out" 2>"$T/c.err"
+    rc=$?
+    check "config.txt cut to $cut bytes: train --resume exits 2 (got $rc)" [ "$rc" -eq 2 ]
+    check "config.txt cut to $cut bytes: the message names config.txt and its missing dataset line" \
+        grep -qF "gradtop: --resume: $run/config.txt names no dataset (no 'dataset = ...' line)" "$T/c.err"
+    check "config.txt cut to $cut bytes: the run's metrics.csv keeps its 2 epochs" \
+        [ "$(wc -l <"$run/metrics.csv")" -eq 3 ]
+done
 
 check_done

@@ -1189,6 +1189,14 @@ ErrorCode rundir_resume_load(RunResume *rr, const char *dir, Error *err)
     snprintf(path, sizeof path, "%s/config.txt", dir);
     ErrorCode rc = options_load_file(&rr->earlier, path, NULL, err);
     if (rc) return rc;
+    /* every run's config.txt names its data: one that does not was
+     * emptied or cut short, which the resume must say rather than ask
+     * for a DATASET the command line may not give */
+    if (!rr->earlier.dataset[0])
+        return error_set(err, ERROR_INPUT,
+                         "%s names no dataset (no 'dataset = ...' line): a run's config.txt "
+                         "names its dataset; was it cut short or edited?",
+                         path);
     /* checkpoint.gtm holds the last epoch's state; a run from before
      * checkpoints has only model.gtm, its kept weights */
     struct stat st;
