@@ -7,7 +7,11 @@
 #     for a writer, which no signal ends): the sweep reads it as a trial
 #     without a journal, as it reads one whose journal is missing;
 #   - a run's config.txt that names no dataset (emptied, cut short): the
-#     resume names that file, not a DATASET missing from the command line.
+#     resume names that file, not a DATASET missing from the command line;
+#   - a run's metrics.csv, journal.txt or event file that is a symbolic
+#     link to a file elsewhere: train --resume would cut and append to the
+#     file it names, so it refuses the link (exit 2, naming it) and leaves
+#     that file as it was.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_runfiles.sh
 # Every command is bounded by timeout -s KILL (gradtop catches SIGTERM, and
@@ -54,6 +58,26 @@ for cut in 0 20; do
         grep -qF "gradtop: --resume: $run/config.txt names no dataset (no 'dataset = ...' line)" "$T/c.err"
     check "config.txt cut to $cut bytes: the run's metrics.csv keeps its 2 epochs" \
         [ "$(wc -l <"$run/metrics.csv")" -eq 3 ]
+done
+
+# ---- run files that are symbolic links ----------------------------------------
+cp "$T/config.saved" "$run/config.txt"
+for f in metrics.csv journal.txt events; do
+    rm -rf "$T/linked"
+    cp -a "$run" "$T/linked"
+    printf 'a line of a file that is not the run'"'"'s\n' >"$T/precious"
+    cp "$T/precious" "$T/precious.saved"
+    name=$f
+    [ "$f" = events ] && name=$(basename "$(ls "$T"/linked/events.out.tfevents.*)")
+    rm "$T/linked/$name"
+    ln -s "$T/precious" "$T/linked/$name"
+    timeout -s KILL 120 "$G" train --resume "$T/linked" --epochs 3 >"$T/l.out" 2>"$T/l.err"
+    rc=$?
+    check "$f a symbolic link: train --resume exits 2 (got $rc)" [ "$rc" -eq 2 ]
+    check "$f a symbolic link: the message names it as one" \
+        grep -qF "$T/linked/$name: a symbolic link, not a regular file" "$T/l.err"
+    check "$f a symbolic link: the file it names is as it was" cmp -s "$T/precious" "$T/precious.saved"
+    check "$f a symbolic link: and it is still a link" [ -L "$T/linked/$name" ]
 done
 
 check_done

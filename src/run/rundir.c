@@ -676,11 +676,17 @@ static ErrorCode cut_metrics(const char *path, int epoch, Cut *c, Error *err)
 
 /* A run file that exists but is not a regular file is refused by name:
  * opening a named pipe would wait for a writer for good, and a resume
- * appends to these files. */
+ * cuts and appends to these files, which through a symbolic link would
+ * be the file it names, anywhere. */
 static ErrorCode check_run_file(const char *path, Error *err)
 {
     struct stat st;
-    if (stat(path, &st) != 0 || S_ISREG(st.st_mode)) return ERROR_NONE;
+    if (lstat(path, &st) != 0 || S_ISREG(st.st_mode)) return ERROR_NONE;
+    if (S_ISLNK(st.st_mode))
+        return error_set(err, ERROR_INPUT,
+                         "%s: a symbolic link, not a regular file (a run's files are): a resume "
+                         "would cut and write the file it names",
+                         path);
     return error_set(err, ERROR_INPUT, "%s: not a regular file (a run's files are)", path);
 }
 
