@@ -398,4 +398,12 @@ check "view: and no DATASET" lacks "$T/long.err" "dataset"
 timeout 60 "$G" train "$T/$long" >"$T/long.out" 2>"$T/long.err"
 check "train: the message names DATASET and its limit" has "$T/long.err" "gradtop train: DATASET too long: 20"
 
+# ---- an empty LOGDIR ------------------------------------------------------------
+# "" names no directory and none can appear under that name: refused at
+# once (with a terminal it was waited for, for good).
+timeout 60 "$G" view "" >"$T/empty.out" 2>"$T/empty.err"
+check "view \"\": exit 2" is $? 2
+check "view \"\": the message says the LOGDIR is empty" has "$T/empty.err" \
+    "gradtop view: an empty LOGDIR (give a directory, or none to view runs/)"
+
 check_done
