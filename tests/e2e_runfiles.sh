@@ -11,7 +11,10 @@
 #   - a run's metrics.csv, journal.txt or event file that is a symbolic
 #     link to a file elsewhere: train --resume would cut and append to the
 #     file it names, so it refuses the link (exit 2, naming it) and leaves
-#     that file as it was.
+#     that file as it was;
+#   - a sweep's space.txt edited into options that do not go together (a
+#     pbt interval of max-epochs): the refusal names space.txt, since the
+#     command line gave no option.
 #
 # Run from the project root: GRADTOP=build/gradtop sh tests/e2e_runfiles.sh
 # Every command is bounded by timeout -s KILL (gradtop catches SIGTERM, and
@@ -79,5 +82,14 @@ for f in metrics.csv journal.txt events; do
     check "$f a symbolic link: the file it names is as it was" cmp -s "$T/precious" "$T/precious.saved"
     check "$f a symbolic link: and it is still a link" [ -L "$T/linked/$name" ]
 done
+
+# ---- space.txt edited into options that do not go together ------------------
+cp -a "$T/nojournal" "$T/pbt"
+sed -i 's/^scheduler = .*/scheduler = pbt/; s/^pbt-interval = .*/pbt-interval = 2/' "$T/pbt/space.txt"
+timeout -s KILL 120 "$G" sweep --resume "$T/pbt" >"$T/p.out" 2>"$T/p.err"
+rc=$?
+check "space.txt with pbt-interval = max-epochs: sweep --resume exits 2 (got $rc)" [ "$rc" -eq 2 ]
+check "and the message names space.txt before the option" \
+    grep -qF "gradtop: --resume: $T/pbt/space.txt: --pbt-interval 2: at least --max-epochs 2" "$T/p.err"
 
 check_done
