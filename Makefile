@@ -182,7 +182,8 @@ FUZZ_BUILD   := build-fuzz
 FUZZ_CC      := clang
 FUZZ_FLAGS   := -std=c11 $(ARCH) -g -O1 -fno-omit-frame-pointer -fno-math-errno -pthread \
                 -fsanitize=address,undefined -fno-sanitize-recover=undefined $(WARN)
-FUZZ_NAMES   := fuzz_csv fuzz_idx fuzz_config fuzz_model fuzz_tfevents fuzz_space fuzz_trials
+FUZZ_NAMES   := fuzz_csv fuzz_idx fuzz_config fuzz_model fuzz_tfevents fuzz_space fuzz_trials \
+               fuzz_runset
 FUZZ_BIN     := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
 FUZZ_OBJ     := $(ENGINE_SRC:src/%.c=$(FUZZ_BUILD)/obj/%.o)
 .SECONDARY: $(FUZZ_OBJ)

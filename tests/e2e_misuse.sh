@@ -384,4 +384,26 @@ check "gradcheck of a one-class file: exit 2" is $? 2
 check "gradcheck of a one-class file: names it and its label column" has "$T/one.err" \
     "$T/one.csv: the label column 'c' has 1 class: classification needs at least 2"
 
+# ---- a positional argument too long ------------------------------------------
+# view's is its LOGDIR, help's a COMMAND, the others' a DATASET: the
+# message names which, and how long it may be.
+long=$(printf '%2000s' '' | tr ' ' x)
+for c in train view; do
+    timeout 60 "$G" $c "$T/$long" >"$T/long.out" 2>"$T/long.err"
+    check "$c with a 2000-byte argument: exit 2" is $? 2
+done
+check "view: the message names LOGDIR and its limit" has "$T/long.err" "gradtop view: LOGDIR too long: 20"
+check "view: and the limit" has "$T/long.err" "bytes (at most 1023)"
+check "view: and no DATASET" lacks "$T/long.err" "dataset"
+timeout 60 "$G" train "$T/$long" >"$T/long.out" 2>"$T/long.err"
+check "train: the message names DATASET and its limit" has "$T/long.err" "gradtop train: DATASET too long: 20"
+
+# ---- an empty LOGDIR ------------------------------------------------------------
+# "" names no directory and none can appear under that name: refused at
+# once (with a terminal it was waited for, for good).
+timeout 60 "$G" view "" >"$T/empty.out" 2>"$T/empty.err"
+check "view \"\": exit 2" is $? 2
+check "view \"\": the message says the LOGDIR is empty" has "$T/empty.err" \
+    "gradtop view: an empty LOGDIR (give a directory, or none to view runs/)"
+
 check_done

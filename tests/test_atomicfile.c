@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gradtop/io/atomicfile.h"
@@ -106,6 +107,38 @@ static void bad_paths_are_errors(void **state)
     assert_int_equal(atomicfile_open(&a, long_path), ENAMETOOLONG);
 }
 
+/* Reading back: a regular file opens; a named pipe (which nobody writes
+ * to: opening it to read would wait for good), a directory and a missing
+ * file do not, each told apart. */
+static void read_open_takes_only_a_regular_file(void **state)
+{
+    (void)state;
+    mode_t type;
+    FILE *f = atomicfile_read_open(path, &type);
+    assert_non_null(f);
+    char buf[8] = "";
+    assert_non_null(fgets(buf, sizeof buf, f));
+    assert_string_equal(buf, "old");
+    fclose(f);
+
+    char fifo[160];
+    snprintf(fifo, sizeof fifo, "%s/pipe", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_null(atomicfile_read_open(fifo, &type));
+    assert_int_equal(type, S_IFIFO);
+    unlink(fifo);
+
+    assert_null(atomicfile_read_open(dir, &type));
+    assert_int_equal(type, S_IFDIR);
+
+    char missing[160];
+    snprintf(missing, sizeof missing, "%s/missing", dir);
+    errno = 0;
+    assert_null(atomicfile_read_open(missing, &type));
+    assert_int_equal(type, 0);
+    assert_int_equal(errno, ENOENT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -113,6 +146,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(abandoned_or_failed_writes_leave_the_old_file, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(bad_paths_are_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(read_open_takes_only_a_regular_file, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -155,6 +155,12 @@ static void test_harness_sees_good_and_bad_files(void **state)
     fuzz_file_close(&f);
 }
 
+static void test_runset_inputs_read_into_whole_runs(void **state)
+{
+    (void)state;
+    replay("runset", fuzz_runset);
+}
+
 int main(void)
 {
     gemm_set_threads(1);
@@ -167,6 +173,7 @@ int main(void)
         cmocka_unit_test(test_tfevents_inputs_read_the_same_whole_and_growing),
         cmocka_unit_test(test_space_inputs_parse_and_sample_valid_trials_or_fail_cleanly),
         cmocka_unit_test(test_trials_inputs_resume_within_bounds_or_fail_cleanly),
+        cmocka_unit_test(test_runset_inputs_read_into_whole_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -238,6 +238,27 @@ static void sets_double_option(void **state)
     expect_near(o.noise, -1, 0, "noise (negative: the set's default)");
 }
 
+/* "-0" is zero: taken as +0, so that config.txt, the dashboard and the
+ * leaderboard do not show a "-0" the run does not differ by. */
+static void negative_zero_is_taken_as_zero(void **state)
+{
+    (void)state;
+    const char *names[] = {"val-split", "l2", "min-lr", "momentum", "dropout", "min-delta"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        Options o;
+        options_default(&o);
+        set_ok(&o, names[i], "-0");
+        const OptionSpec *s = options_find(names[i]);
+        assert_non_null(s);
+        char text[64];
+        options_format(&o, s, text, sizeof text);
+        if (strcmp(text, "0") != 0) fail_msg("--%s -0 is written as '%s'", names[i], text);
+        set_ok(&o, names[i], "-0.0e5");
+        options_format(&o, s, text, sizeof text);
+        if (strcmp(text, "0") != 0) fail_msg("--%s -0.0e5 is written as '%s'", names[i], text);
+    }
+}
+
 static void sets_bool_option(void **state)
 {
     (void)state;
@@ -1614,6 +1635,7 @@ int main(void)
         cmocka_unit_test(sets_int_option),
         cmocka_unit_test(sets_u64_option),
         cmocka_unit_test(sets_double_option),
+        cmocka_unit_test(negative_zero_is_taken_as_zero),
         cmocka_unit_test(sets_bool_option),
         cmocka_unit_test(sets_string_option),
         cmocka_unit_test(sets_char_option),

@@ -84,6 +84,15 @@ static void a_bad_name_is_refused_naming_the_racer(void **state)
     expect_refused("sgd:name=abcdefghijklmnopqrstuvwxyz;adam", "racer 1", "1 to 24");
 }
 
+/* As in a config file: which of two values was meant cannot be told. */
+static void a_key_given_twice_in_a_racer_is_refused(void **state)
+{
+    (void)state;
+    expect_refused("sgd:lr=0.1,lr=0.2;adam", "racer 1 (sgd:lr=0.1,lr=0.2)",
+                   "'lr' is set a second time");
+    expect_refused("sgd;adam:name=a,layers=8,name=b", "racer 2", "'name' is set a second time");
+}
+
 static void model_and_training_keys_are_per_racer(void **state)
 {
     (void)state;
@@ -189,6 +198,7 @@ int main(void)
         cmocka_unit_test(name_names_the_racer),
         cmocka_unit_test(two_racers_of_one_name_are_refused),
         cmocka_unit_test(a_bad_name_is_refused_naming_the_racer),
+        cmocka_unit_test(a_key_given_twice_in_a_racer_is_refused),
         cmocka_unit_test(model_and_training_keys_are_per_racer),
         cmocka_unit_test(shared_keys_are_refused_naming_the_racer),
         cmocka_unit_test(bad_keys_and_values_name_the_racer),

@@ -1371,6 +1371,13 @@ static void corrupt_event_records_are_skipped_with_a_warning(void **state)
     assert_int_equal(loss->step[2], 4);
     assert_int_equal(r->warnings, 2);
     assert_non_null(strstr(r->last_warning, "events.out.tfevents."));
+    /* the warning points at the first damaged record, step 3's, not at
+     * where reading stopped (step 6's header) */
+    char want[80];
+    snprintf(want, sizeof want, "2 damaged records skipped (the first at byte %ld)",
+             first + 2 * each);
+    if (!strstr(r->last_warning, want))
+        fail_msg("\"%s\" does not say \"%s\"", r->last_warning, want);
     /* appending more after broken framing is not read, nor re-counted */
     f = fopen(path, "ab");
     fputs("more bytes", f);

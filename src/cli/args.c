@@ -358,8 +358,15 @@ int cli_parse(int argc, char **argv, const char *command, Options *o, CliArgs *a
         a->given[pend[k].spec - option_table] = true;
     }
     if (a->n_positional > 0) {
-        if (strlen(a->positional[0]) >= sizeof o->dataset) {
-            fprintf(stderr, "gradtop: dataset path too long\n");
+        size_t len = strlen(a->positional[0]);
+        if (len >= sizeof o->dataset) {
+            /* the argument is view's LOGDIR and help's COMMAND */
+            const char *what = !command                   ? "DATASET"
+                               : !strcmp(command, "view") ? "LOGDIR"
+                               : !strcmp(command, "help") ? "COMMAND"
+                                                          : "DATASET";
+            fprintf(stderr, "gradtop%s%s: %s too long: %zu bytes (at most %zu)\n",
+                    command ? " " : "", command ? command : "", what, len, sizeof o->dataset - 1);
             return EXIT_USAGE;
         }
         snprintf(o->dataset, sizeof o->dataset, "%s", a->positional[0]);

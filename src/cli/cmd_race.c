@@ -66,7 +66,7 @@ void race_details(FILE *f)
             "  initial weights and batch order, while the split follows the shared --seed.\n"
             "  name=NAME (letters, digits, . _ - +; at most %d) names the racer and its\n"
             "  run directory.  The data options (val-split, normalize, ...), logdir,\n"
-            "  no-log and config are shared: refused as KEYs.\n"
+            "  no-log and config are shared: refused as KEYs, as is a KEY given twice.\n"
             "  default: \"%s\";\n"
             "  for the generated 2-D sets: \"%s\"\n"
             "\n"

@@ -98,6 +98,10 @@ static int sweep_watched(CliWatch *watch, void *ctx)
         return EXIT_RUNTIME;
     }
     if (sweep_exec_init(x, o, &data, NULL, &hooks, &err)) {
+        /* options that do not go together came from space.txt, not from
+         * the command line, which gave none */
+        if (resume && err.code == ERROR_INPUT && !strncmp(err.msg, "--", 2))
+            error_prefix(&err, "--resume: %s/space.txt", resume);
         fprintf(stderr, "gradtop: %s\n", err.msg);
         rc = err.code == ERROR_RUNTIME ? EXIT_RUNTIME : EXIT_USAGE;
         goto out;

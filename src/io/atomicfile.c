@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int atomicfile_open(AtomicFile *a, const char *path)
@@ -87,4 +88,30 @@ int atomicfile_lock_dir(const char *dir, const char *busy, int *fd, Error *err)
     }
     *fd = d;
     return ERROR_NONE;
+}
+
+FILE *atomicfile_read_open(const char *path, mode_t *type)
+{
+    *type = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) return NULL;
+    struct stat st;
+    FILE *f = NULL;
+    int e = 0;
+    if (fstat(fd, &st) != 0)
+        e = errno;
+    else if (!S_ISREG(st.st_mode))
+        *type = st.st_mode & S_IFMT;
+    else {
+        /* O_NONBLOCK changes nothing for a regular file; cleared all the
+         * same, so the stream reads as any other */
+        int fl = fcntl(fd, F_GETFL);
+        if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0 || !(f = fdopen(fd, "r")))
+            e = errno;
+    }
+    if (!f) {
+        close(fd);
+        errno = e ? e : EINVAL;
+    }
+    return f;
 }

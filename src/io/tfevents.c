@@ -666,6 +666,10 @@ struct TfeReader {
     bool stopped;    /* the framing broke: nothing more is read */
     bool partial;    /* the data ends inside a record */
     size_t warnings, records;
+    uint64_t current; /* where the record last loaded starts */
+    /* where the first record skipped or stopped at starts (damaged) */
+    bool damaged;
+    uint64_t first_damage;
     uint8_t *buf; /* the current record's data */
     size_t cap;
     /* the current event: its header and the Summary values not yet read */
@@ -681,6 +685,14 @@ struct TfeReader {
 static void reader_init(TfeReader *r)
 {
     r->values.p = r->values.end = NULL;
+}
+
+/* Counts a record skipped or stopped at, the one starting at `at`. */
+static void reader_damage(TfeReader *r, uint64_t at)
+{
+    if (!r->damaged) r->first_damage = at;
+    r->damaged = true;
+    r->warnings++;
 }
 
 ErrorCode tfevents_reader_open(TfeReader **out, const char *path, Error *err)
@@ -722,6 +734,12 @@ void tfevents_reader_close(TfeReader *r)
 size_t tfevents_reader_warnings(const TfeReader *r)
 {
     return r->warnings + (r->partial ? 1 : 0);
+}
+
+bool tfevents_reader_first_damage(const TfeReader *r, uint64_t *at)
+{
+    *at = r->damaged ? r->first_damage : 0;
+    return r->damaged;
 }
 
 size_t tfevents_reader_records(const TfeReader *r)
@@ -897,7 +915,7 @@ static bool reader_load(TfeReader *r, size_t *n_out)
         uint64_t len = bytes_get_le(head, 8);
         if (crc32c_mask(crc32c(head, 8)) != (uint32_t)bytes_get_le(head + 8, 4) ||
             len > TFEVENTS_MAX_RECORD) {
-            r->warnings++;
+            reader_damage(r, r->offset);
             r->stopped = true;
             return false;
         }
@@ -909,7 +927,7 @@ static bool reader_load(TfeReader *r, size_t *n_out)
             size_t cap = (size_t)len + 4;
             uint8_t *p = realloc(r->buf, cap);
             if (!p) {
-                r->warnings++;
+                reader_damage(r, r->offset);
                 r->stopped = true;
                 return false;
             }
@@ -920,9 +938,10 @@ static bool reader_load(TfeReader *r, size_t *n_out)
             r->partial = true;
             return false;
         }
+        r->current = r->offset;
         r->offset += 12 + len + 4;
         if (crc32c_mask(crc32c(r->buf, (size_t)len)) != (uint32_t)bytes_get_le(r->buf + len, 4)) {
-            r->warnings++; /* the length was sound: skip just this record */
+            reader_damage(r, r->current); /* the length was sound: skip just this record */
             continue;
         }
         r->records++;
@@ -984,7 +1003,7 @@ static int next_value(TfeReader *r, TfeScalar *s)
         if (!have) continue;
         size_t tlen = tag.p ? (size_t)(tag.end - tag.p) : 0;
         if (tlen >= sizeof s->tag) {
-            r->warnings++;
+            reader_damage(r, r->current);
             continue;
         }
         if (tlen) memcpy(s->tag, tag.p, tlen);
@@ -1002,12 +1021,12 @@ bool tfevents_reader_next(TfeReader *r, TfeScalar *s)
     for (;;) {
         int got = next_value(r, s);
         if (got > 0) return true;
-        if (got < 0) r->warnings++;
+        if (got < 0) reader_damage(r, r->current);
         r->values.p = r->values.end = NULL;
         size_t n;
         if (!reader_load(r, &n)) return false;
         if (!parse_event(r, n)) {
-            r->warnings++;
+            reader_damage(r, r->current);
             r->values.p = r->values.end = NULL;
         }
     }

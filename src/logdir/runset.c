@@ -1127,6 +1127,8 @@ static void read_events(RunSet *rs, RunInfo *r, Source *s)
             s->by_gradtop = true;
         size_t used = (size_t)tfevents_reader_offset(tr);
         size_t warnings = tfevents_reader_warnings(tr);
+        uint64_t first_bad;
+        if (!tfevents_reader_first_damage(tr, &first_bad)) first_bad = used;
         tfevents_reader_close(tr);
 
         /* what stopped the reader short of the chunk's end: a record cut by
@@ -1152,8 +1154,9 @@ static void read_events(RunSet *rs, RunInfo *r, Source *s)
         }
         if (partial && warnings > 0) warnings--; /* the reader counts a cut record */
         if (warnings)
-            run_warn(r, "%s: %zu damaged record%s skipped (near byte %llu)", s->path, warnings,
-                     warnings == 1 ? "" : "s", (unsigned long long)(s->offset + used));
+            run_warn(r, "%s: %zu damaged record%s skipped (the first at byte %llu)", s->path,
+                     warnings, warnings == 1 ? "" : "s",
+                     (unsigned long long)(s->offset + first_bad));
         if (warnings > 1) r->warnings += warnings - 1;
         s->offset += used;
         if (broken) {

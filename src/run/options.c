@@ -611,6 +611,8 @@ ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const 
         /* a maximum of BIG is none: "a positive number" is any finite one */
         if (!special && (d < s->min || (d > s->max && s->max < BIG)))
             return bad_value(s, value, where, "out of range", err);
+        /* "-0" is zero: kept as -0.0 it would be written back as "-0" */
+        if (d == 0) d = 0.0;
         *(double *)field = d;
         if (s->offset == OFF(hp.opt.lr)) o->lr_is_default = false;
         return ERROR_NONE;

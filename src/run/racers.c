@@ -6,6 +6,7 @@
 
 #include "gradtop/run/presets.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +99,10 @@ bool racers_parse(const Options *base, const char *spec, RacerSpec out[RACE_MAX]
         optimizer_params_default(&o.hp.opt, o.hp.opt.kind);
         o.hp.opt.lr = lr;
         char own_name[RACE_NAME_MAX + 1] = "";
+        /* the keys given, by option_table row: one given twice is refused,
+         * as in a config file (which value was meant cannot be told) */
+        uint64_t given[4] = {0};
+        assert(option_count <= 64 * sizeof given / sizeof given[0]);
         char *cursor = params;
         for (char *kv; (kv = next_pair(&cursor));) {
             kv = options_trim(kv);
@@ -114,6 +119,12 @@ bool racers_parse(const Options *base, const char *spec, RacerSpec out[RACE_MAX]
                 snprintf(why, cap, "%s: unknown option '%.60s'", where, key);
                 goto fail;
             }
+            size_t at = (size_t)(os - option_table);
+            if (given[at / 64] >> (at % 64) & 1) {
+                snprintf(why, cap, "%s: '%s' is set a second time", where, os->name);
+                goto fail;
+            }
+            given[at / 64] |= (uint64_t)1 << (at % 64);
             if (!strcmp(os->name, "optimizer")) {
                 snprintf(why, cap,
                          "%s: the optimizer is the racer's first word (OPTIMIZER:KEY=VALUE,...), "

@@ -684,11 +684,17 @@ static ErrorCode cut_metrics(const char *path, int epoch, Cut *c, Error *err)
 
 /* A run file that exists but is not a regular file is refused by name:
  * opening a named pipe would wait for a writer for good, and a resume
- * appends to these files. */
+ * cuts and appends to these files, which through a symbolic link would
+ * be the file it names, anywhere. */
 static ErrorCode check_run_file(const char *path, Error *err)
 {
     struct stat st;
-    if (stat(path, &st) != 0 || S_ISREG(st.st_mode)) return ERROR_NONE;
+    if (lstat(path, &st) != 0 || S_ISREG(st.st_mode)) return ERROR_NONE;
+    if (S_ISLNK(st.st_mode))
+        return error_set(err, ERROR_INPUT,
+                         "%s: a symbolic link, not a regular file (a run's files are): a resume "
+                         "would cut and write the file it names",
+                         path);
     return error_set(err, ERROR_INPUT, "%s: not a regular file (a run's files are)", path);
 }
 
@@ -1199,6 +1205,14 @@ ErrorCode rundir_resume_load(RunResume *rr, const char *dir, Error *err)
     snprintf(path, sizeof path, "%s/config.txt", dir);
     ErrorCode rc = options_load_file(&rr->earlier, path, NULL, err);
     if (rc) return rc;
+    /* every run's config.txt names its data: one that does not was
+     * emptied or cut short, which the resume must say rather than ask
+     * for a DATASET the command line may not give */
+    if (!rr->earlier.dataset[0])
+        return error_set(err, ERROR_INPUT,
+                         "%s names no dataset (no 'dataset = ...' line): a run's config.txt "
+                         "names its dataset; was it cut short or edited?",
+                         path);
     /* checkpoint.gtm holds the last epoch's state; a run from before
      * checkpoints has only model.gtm, its kept weights */
     struct stat st;

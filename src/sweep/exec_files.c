@@ -517,7 +517,8 @@ static int read_journal_end(SweepTrial *t, bool pairs)
     if (pairs) t->result_pairs[0] = '\0';
     if (!t->run[0] || snprintf(path, sizeof path, "%s/journal.txt", t->run) >= (int)sizeof path)
         return -1;
-    FILE *f = fopen(path, "r");
+    mode_t type;
+    FILE *f = atomicfile_read_open(path, &type);
     if (!f) return -1;
     char *line = NULL;
     size_t cap = 0;
@@ -704,7 +705,8 @@ static bool same_file(const char *a, const char *b)
  * the last, *col 1), -1 when path cannot be read. */
 static int key_find(const char *path, const char *key, int *lineno, int *col)
 {
-    FILE *f = fopen(path, "r");
+    mode_t type;
+    FILE *f = atomicfile_read_open(path, &type);
     if (!f) return -1;
     char *line = NULL;
     size_t lcap = 0, kl = strlen(key);
@@ -977,28 +979,15 @@ static ErrorCode check_kept(const SweepExec *x, const SweepTrial *t, char **fiel
  * to read waits for a writer, where no signal would end the wait. */
 static ErrorCode open_trials_csv(const char *path, FILE **f, Error *err)
 {
-    *f = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0 && errno == ENOENT) return ERROR_NONE;
-    if (fd < 0) return error_set(err, ERROR_INPUT, "--resume: %s: %s", path, strerror(errno));
-    struct stat st;
-    const char *what = NULL;
-    if (fstat(fd, &st) != 0)
-        what = strerror(errno);
-    else if (S_ISDIR(st.st_mode))
-        what = "a directory, not a file (the sweep writes trials.csv as a file)";
-    else if (S_ISFIFO(st.st_mode))
-        what = "a named pipe, not a file (the sweep writes trials.csv as a file)";
-    else if (!S_ISREG(st.st_mode))
-        what = "not a regular file (the sweep writes trials.csv as a file)";
-    int fl = fcntl(fd, F_GETFL);
-    if (!what && (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0)) what = strerror(errno);
-    if (!what && !(*f = fdopen(fd, "r"))) what = strerror(errno);
-    if (what) {
-        close(fd);
-        return error_set(err, ERROR_INPUT, "--resume: %s: %s", path, what);
-    }
-    return ERROR_NONE;
+    mode_t type;
+    *f = atomicfile_read_open(path, &type);
+    if (*f || (!type && errno == ENOENT)) return ERROR_NONE;
+    const char *what = type == S_IFDIR   ? "a directory, not a file"
+                       : type == S_IFIFO ? "a named pipe, not a file"
+                       : type            ? "not a regular file"
+                                         : strerror(errno);
+    return error_set(err, ERROR_INPUT, "--resume: %s: %s%s", path, what,
+                     type ? " (the sweep writes trials.csv as a file)" : "");
 }
 
 /* ---- --resume: the sweep's settings ------------------------------------- */
@@ -1011,7 +1000,8 @@ static char *settings_record(const char *dir, int *lineno)
 {
     char path[ATOMICFILE_PATH];
     if (snprintf(path, sizeof path, "%s/journal.txt", dir) >= (int)sizeof path) return NULL;
-    FILE *f = fopen(path, "r");
+    mode_t type;
+    FILE *f = atomicfile_read_open(path, &type);
     if (!f) return NULL;
     char *line = NULL, *rec = NULL;
     size_t cap = 0, lead = sizeof settings_lead - 1;

@@ -1596,6 +1596,12 @@ int logview_main(const Options *opt, int n_args, const char *const *args)
         fprintf(stderr, "gradtop view: one LOGDIR at most (got %d arguments)\n", n_args);
         return 2;
     }
+    /* "" names no directory, and none can appear under it to be waited for */
+    if (n_args == 1 && !args[0][0]) {
+        fprintf(stderr,
+                "gradtop view: an empty LOGDIR (give a directory, or none to view runs/)\n");
+        return 2;
+    }
     Viewer *v = viewer_new(n_args == 1 ? args[0] : (opt->logdir[0] ? opt->logdir : "runs"));
     if (!v) {
         fprintf(stderr, "gradtop view: out of memory\n");

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -33,6 +34,7 @@
 #include "gradtop/run/modelfile.h"
 #include "gradtop/run/options.h"
 #include "gradtop/io/tfevents.h"
+#include "gradtop/logdir/runset.h"
 #include "gradtop/sweep/exec.h"
 #include "gradtop/sweep/sweep.h"
 
@@ -661,6 +663,135 @@ static inline void fuzz_trials(const uint8_t *data, size_t n)
     if (hl + rest != len || memcmp(fixed, text, len) != 0)
         fuzz_trials_once(fixed, hl + rest, sched);
     free(fixed);
+}
+
+/* ---- a run directory read by `gradtop view` ------------------------- */
+
+/* The run's files, in the order an input gives them (fuzz_runset). */
+static const char *const fuzz_run_files[] = {"metrics.csv", "journal.txt", "config.txt",
+                                             "events.out.tfevents.1796693221.fuzz"};
+#define FUZZ_RUN_FILES (sizeof fuzz_run_files / sizeof fuzz_run_files[0])
+/* What separates the files' texts in an input. */
+#define FUZZ_RUN_SEP "\n~~~\n"
+
+static char fuzz_logdir[96], fuzz_rundir[160];
+
+static void fuzz_rundir_remove(void)
+{
+    for (size_t k = 0; k < FUZZ_RUN_FILES; k++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", fuzz_rundir, fuzz_run_files[k]);
+        unlink(path);
+    }
+    rmdir(fuzz_rundir);
+    rmdir(fuzz_logdir);
+}
+
+/* Writes data[0..n) at the end of the run's file k (made when new). */
+static inline void fuzz_run_write(size_t k, const uint8_t *data, size_t n)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", fuzz_rundir, fuzz_run_files[k]);
+    FILE *f = fopen(path, "ab");
+    if (!f || (n && fwrite(data, 1, n, f) != n) || fclose(f) != 0)
+        FUZZ_FAIL("%s: not written\n", path);
+}
+
+/* What a RunSet holds after a read must be whole: terminated strings,
+ * series within their bounds, sortable, filterable and comparable. */
+static inline void fuzz_check_runset(RunSet *rs)
+{
+    if (rs->n_runs > 1) FUZZ_FAIL("%zu runs found in a log directory of one\n", rs->n_runs);
+    for (size_t i = 0; i < rs->n_runs; i++) {
+        const RunInfo *r = rs->runs[i];
+        if (!memchr(r->status, '\0', sizeof r->status) ||
+            !memchr(r->dataset, '\0', sizeof r->dataset) ||
+            !memchr(r->best_tag, '\0', sizeof r->best_tag) ||
+            !memchr(r->last_warning, '\0', sizeof r->last_warning))
+            FUZZ_FAIL("an unterminated string in a run\n");
+        for (size_t j = 0; j < r->n_series; j++) {
+            const RunSeries *sr = &r->series[j];
+            if (!sr->tag || sr->n > sr->cap || sr->n > rs->max_points)
+                FUZZ_FAIL("series %zu: %zu points of %zu\n", j, sr->n, sr->cap);
+            if (runinfo_series(r, sr->tag) == NULL) FUZZ_FAIL("series '%s' not found\n", sr->tag);
+        }
+        for (size_t j = 0; j < r->n_marks; j++)
+            if (!memchr(r->marks[j].kind, '\0', sizeof r->marks[j].kind) ||
+                !memchr(r->marks[j].text, '\0', sizeof r->marks[j].text))
+                FUZZ_FAIL("mark %zu: an unterminated string\n", j);
+        if (r->best_tag[0] && !runinfo_series(r, r->best_tag))
+            FUZZ_FAIL("the best figure's series '%s' is not the run's\n", r->best_tag);
+    }
+    RunInfo **runs = calloc(rs->n_runs + 1, sizeof *runs);
+    if (!runs) FUZZ_FAIL("out of memory\n");
+    size_t n = 0;
+    Error err = {0};
+    if (runset_filter(rs, "iris|running|^2026", runs, &n, &err) != ERROR_NONE)
+        FUZZ_FAIL("runset_filter: %s\n", err.msg);
+    if (runset_filter(rs, NULL, runs, &n, &err) != ERROR_NONE || n != rs->n_runs)
+        FUZZ_FAIL("runset_filter of every run: %s\n", err.msg);
+    for (int key = RUN_SORT_START; key <= RUN_SORT_STATUS; key++) {
+        runinfo_sort(runs, n, (RunSortKey)key, false);
+        runinfo_sort(runs, n, (RunSortKey)key, true);
+    }
+    RunDiff d;
+    if (rundiff_build(&d, runs, n, &err) != ERROR_NONE) FUZZ_FAIL("rundiff_build: %s\n", err.msg);
+    for (size_t c = 0; c < d.n_cols; c++)
+        for (size_t i = 0; i < d.n_runs; i++)
+            if (!memchr(d.cols[c].values[i], '\0', RUN_DIFF_VALUE))
+                FUZZ_FAIL("an unterminated option value\n");
+    rundiff_free(&d);
+    free(runs);
+}
+
+/*
+ * The input is a gradtop run directory's files, their texts separated by
+ * FUZZ_RUN_SEP in the order of fuzz_run_files (an empty or missing text:
+ * no such file; the event file is read only without metrics.csv).  They
+ * are written in part (the first byte gives the share), read with
+ * runset_open as `gradtop view` reads a log directory, then written whole
+ * (a run still writing them) and read again with runset_refresh; each
+ * read must leave whole runs (fuzz_check_runset).
+ */
+static inline void fuzz_runset(const uint8_t *data, size_t n)
+{
+    if (!fuzz_logdir[0]) {
+        snprintf(fuzz_logdir, sizeof fuzz_logdir, "%s/gradtop-fuzz-runs-XXXXXX",
+                 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+        if (strlen(fuzz_logdir) >= sizeof fuzz_logdir - 1 || !mkdtemp(fuzz_logdir))
+            FUZZ_FAIL("no scratch log directory\n");
+        snprintf(fuzz_rundir, sizeof fuzz_rundir, "%s/20261208-120000-iris", fuzz_logdir);
+        if (mkdir(fuzz_rundir, 0755) != 0) FUZZ_FAIL("%s: not made\n", fuzz_rundir);
+        atexit(fuzz_rundir_remove);
+    }
+    const uint8_t *part[FUZZ_RUN_FILES] = {0};
+    size_t len[FUZZ_RUN_FILES] = {0};
+    size_t share = n ? data[0] : 0, sl = strlen(FUZZ_RUN_SEP);
+    const uint8_t *p = n ? data + 1 : data, *end = data + n;
+    for (size_t k = 0; k < FUZZ_RUN_FILES && p < end; k++) {
+        const uint8_t *sep = memmem(p, (size_t)(end - p), FUZZ_RUN_SEP, sl);
+        part[k] = p;
+        len[k] = sep ? (size_t)(sep - p) : (size_t)(end - p);
+        p = sep ? sep + sl : end;
+    }
+    for (size_t k = 0; k < FUZZ_RUN_FILES; k++)
+        if (len[k]) fuzz_run_write(k, part[k], len[k] * share / 256);
+    RunSet rs;
+    Error err = {0};
+    if (runset_open(&rs, fuzz_logdir, &err) != ERROR_NONE) FUZZ_FAIL("runset_open: %s\n", err.msg);
+    fuzz_check_runset(&rs);
+    for (size_t k = 0; k < FUZZ_RUN_FILES; k++) {
+        size_t cut = len[k] * share / 256;
+        if (len[k] > cut) fuzz_run_write(k, part[k] + cut, len[k] - cut);
+    }
+    runset_refresh(&rs);
+    fuzz_check_runset(&rs);
+    runset_free(&rs);
+    for (size_t k = 0; k < FUZZ_RUN_FILES; k++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", fuzz_rundir, fuzz_run_files[k]);
+        unlink(path);
+    }
 }
 
 #endif

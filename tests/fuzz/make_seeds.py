@@ -145,3 +145,53 @@ for i, run in enumerate(sys.argv[1:]):
         bad[3] ^= 0x01
         write("tfevents", "bad_length.tfevents", bytes(bad))
 write("tfevents", "empty.tfevents", b"")
+
+# ---- run directories as `gradtop view` reads them ---------------------------
+# fuzz_runset's input: a byte giving the share of each file written before
+# the first read (255: nearly all), then metrics.csv, journal.txt,
+# config.txt and an event file, separated by SEP (empty: no such file).
+
+SEP = b"\n~~~\n"
+
+
+def run_input(share, metrics=b"", journal=b"", config=b"", events=b""):
+    return bytes([share]) + SEP.join([metrics, journal, config, events])
+
+
+def run_files(run):
+    got = []
+    for name in ("metrics.csv", "journal.txt", "config.txt"):
+        with open(os.path.join(run, name), "rb") as f:
+            got.append(f.read())
+    ev = sorted(glob.glob(os.path.join(run, "events.out.tfevents.*")))[0]
+    with open(ev, "rb") as f:
+        got.append(f.read())
+    return got
+
+
+for run in sys.argv[1:]:
+    tag = os.path.basename(run.rstrip("/")).split("-", 2)[-1]
+    m, j, c, e = run_files(run)
+    write("runset", "run-%s" % tag, run_input(255, m, j, c, e))
+    write("runset", "growing-%s" % tag, run_input(128, m, j, c, e))
+    write("runset", "events-only-%s" % tag, run_input(200, b"", j, c, e))
+    write("runset", "journal-cut-%s" % tag, run_input(255, m, j[: len(j) // 2], c, e))
+M_HEAD = b"epoch,step,wall_time,loss,accuracy,val_loss,val_accuracy,lr\n"
+HOSTILE_RUNS = {
+    "metrics_odd_numbers": run_input(255, M_HEAD + b"1,4,1e308,nan,inf,-inf,0x1p3,-0\n"
+                                     b"2147483648,99999999999999999999,-1,1,1,1,1,1\n"
+                                     b"-5,-5,,,,,,\n" + b"3" + b",9" * 40 + b"\n"),
+    "metrics_no_header": run_input(255, b"1,2,3\n4,5,6\n"),
+    "metrics_long_line": run_input(255, M_HEAD + b"1," + b"7" * 9000 + b"\n"),
+    "metrics_nul_crlf": run_input(255, M_HEAD.replace(b"\n", b"\r\n") + b"1,4\x00,1,1\r\n"),
+    "journal_odd_lines": run_input(255, b"", b"2026-12-08T01:27:01.833+00:00 step=99999999999999999999 "
+                                   b"epoch=-2147483649 change lr 0.001 -> 0.01\n"
+                                   b"x step=1 epoch=1 result status=" + b"s" * 100 +
+                                   b" best_epoch=99999999999999999999\n"
+                                   b"2026-13-45T99:99:99+99:99 step=0 epoch=0 run gradtop: x (\n"
+                                   b"\n\n step= epoch= \n"),
+    "config_only": run_input(255, b"", b"", b"dataset = iris\nlayers = 64,32\nlr = 0.1\n"),
+    "nothing": run_input(255),
+}
+for name, data in HOSTILE_RUNS.items():
+    write("runset", name, data)

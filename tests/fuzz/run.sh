@@ -11,7 +11,7 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 failed=""
 for t in "$@"; do
     case $t in
-    fuzz_csv | fuzz_tfevents | fuzz_trials) max_len=65536 ;;
+    fuzz_csv | fuzz_tfevents | fuzz_trials | fuzz_runset) max_len=65536 ;;
     fuzz_config) max_len=16384 ;;
     fuzz_space) max_len=8192 ;;
     *) max_len=262144 ;;

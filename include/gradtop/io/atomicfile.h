@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include "gradtop/core/error.h"
 #include <stdio.h>
+#include <sys/types.h>
 
 #define ATOMICFILE_PATH 4096
 
@@ -52,5 +53,12 @@ int atomicfile_sync_dir(const char *path);
  * of it, into *fd, held until closed).  Another process holding it:
  * ERROR_INPUT, "DIR: <busy>"; else ERROR_RUNTIME with the reason. */
 int atomicfile_lock_dir(const char *dir, const char *busy, int *fd, Error *err);
+
+/* Opens path to read back a file written as these are: a regular file.
+ * Nothing else is opened for reading, and nothing waits: opening a named
+ * pipe to read waits for a writer, and no signal ends that wait.  Returns
+ * the stream; NULL when path cannot be opened (errno says why, *type 0) or
+ * is not a regular file (*type its S_IFMT bits: S_IFDIR, S_IFIFO, ...). */
+FILE *atomicfile_read_open(const char *path, mode_t *type);
 
 #endif

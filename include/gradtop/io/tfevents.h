@@ -219,6 +219,9 @@ bool tfevents_reader_next(TfeReader *r, TfeScalar *s);
 /* Records skipped or stopped at so far, plus 1 while the data ends inside
  * a record. */
 size_t tfevents_reader_warnings(const TfeReader *r);
+/* Whether a record was skipped or stopped at so far (a record the data
+ * ends inside is not), and where the first of them starts into *at. */
+bool tfevents_reader_first_damage(const TfeReader *r, uint64_t *at);
 /* Whole records read so far (including the file_version record). */
 size_t tfevents_reader_records(const TfeReader *r);
 /* The writer the source_metadata of an event read so far names (the
