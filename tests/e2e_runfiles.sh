@@ -12,6 +12,11 @@
 #     link to a file elsewhere: train --resume would cut and append to the
 #     file it names, so it refuses the link (exit 2, naming it) and leaves
 #     that file as it was;
+#   - a run's or a sweep's file that a resume replaces (model.gtm,
+#     checkpoint.gtm, config.txt; best.txt, trials.csv; an interrupted
+#     trial's model.gtm) that is a directory: the resume is refused at the
+#     start (exit 2, naming it), before any trial or epoch trains, not
+#     failed with exit 1 when it saves after training;
 #   - a sweep's space.txt edited into options that do not go together (a
 #     pbt interval of max-epochs): the refusal names space.txt, since the
 #     command line gave no option.
@@ -81,6 +86,51 @@ for f in metrics.csv journal.txt events; do
         grep -qF "$T/linked/$name: a symbolic link, not a regular file" "$T/l.err"
     check "$f a symbolic link: the file it names is as it was" cmp -s "$T/precious" "$T/precious.saved"
     check "$f a symbolic link: and it is still a link" [ -L "$T/linked/$name" ]
+done
+
+# ---- files a resume replaces that are directories ----------------------------
+for f in model.gtm checkpoint.gtm config.txt; do
+    rm -rf "$T/dirs"
+    cp -a "$run" "$T/dirs"
+    rm "$T/dirs/$f"
+    mkdir "$T/dirs/$f"
+    timeout -s KILL 120 "$G" train --resume "$T/dirs" --epochs 3 >"$T/d.out" 2>"$T/d.err"
+    rc=$?
+    check "$f a directory: train --resume exits 2 (got $rc)" [ "$rc" -eq 2 ]
+    check "$f a directory: the message names it as one" \
+        grep -qE "$T/dirs/$f(:| is) .*directory" "$T/d.err"
+    check "$f a directory: no epoch trained (metrics.csv keeps its 2)" \
+        [ "$(wc -l <"$T/dirs/metrics.csv")" -eq 3 ]
+done
+rm -rf "$T/dirs"
+cp -a "$run" "$T/dirs"
+rm "$T/dirs/model.gtm"
+mkdir "$T/dirs/model.gtm"
+"$G" train --resume "$T/dirs" --epochs 3 >/dev/null 2>"$T/d.err"
+check "model.gtm a directory: the message says what to do" \
+    grep -qF "gradtop: $T/dirs/model.gtm is a directory: gradtop replaces it with a file; remove or rename it" \
+    "$T/d.err"
+# a sweep of 3 trials whose first 2 trained: a resume would train the third
+for f in best.txt trials.csv trial; do
+    rm -rf "$T/swdirs"
+    cp -a "$T/nojournal" "$T/swdirs"
+    sed -i 's/^trials = .*/trials = 3/' "$T/swdirs/space.txt"
+    sed -i "s#$sweep#$T/swdirs#; s#$T/nojournal#$T/swdirs#" "$T/swdirs/trials.csv"
+    name=$f
+    if [ "$f" = trial ]; then
+        # trial 1 killed after its first epoch: taken up again
+        sed -i 's/^1,done,,2,2,/1,running,,1,2,/' "$T/swdirs/trials.csv"
+        name=$(basename "$trial")/model.gtm
+    fi
+    rm "$T/swdirs/$name"
+    mkdir "$T/swdirs/$name"
+    timeout -s KILL 120 "$G" sweep --resume "$T/swdirs" >"$T/w.out" 2>"$T/w.err"
+    rc=$?
+    check "sweep's $name a directory: sweep --resume exits 2 (got $rc)" [ "$rc" -eq 2 ]
+    check "sweep's $name a directory: the message names it as one" \
+        grep -qE "$T/swdirs/$name(:| is) .*directory" "$T/w.err"
+    check "sweep's $name a directory: no trial trained (no third trial's directory)" \
+        [ "$(ls -d "$T"/swdirs/*-trial-* | wc -l)" -eq 2 ]
 done
 
 # ---- space.txt edited into options that do not go together ------------------

@@ -90,6 +90,15 @@ int atomicfile_lock_dir(const char *dir, const char *busy, int *fd, Error *err)
     return ERROR_NONE;
 }
 
+ErrorCode atomicfile_check_target(const char *path, Error *err)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode)) return ERROR_NONE;
+    return error_set(err, ERROR_INPUT,
+                     "%s is a directory: gradtop replaces it with a file; remove or rename it",
+                     path);
+}
+
 FILE *atomicfile_read_open(const char *path, mode_t *type)
 {
     *type = 0;

@@ -698,6 +698,26 @@ static ErrorCode check_run_file(const char *path, Error *err)
     return error_set(err, ERROR_INPUT, "%s: not a regular file (a run's files are)", path);
 }
 
+ErrorCode rundir_check_files(const char *dir, Error *err)
+{
+    static const struct {
+        const char *name;
+        bool appended; /* else replaced whole (atomicfile.h) */
+    } files[] = {{"metrics.csv", true},
+                 {"journal.txt", true},
+                 {"config.txt", false},
+                 {RUNDIR_MODEL_FILE, false},
+                 {"checkpoint.gtm", false}};
+    char path[RUNDIR_PATH + 32];
+    ErrorCode rc = ERROR_NONE;
+    for (size_t k = 0; !rc && k < sizeof files / sizeof files[0]; k++) {
+        if (snprintf(path, sizeof path, "%s/%s", dir, files[k].name) >= (int)sizeof path)
+            return error_set(err, ERROR_INPUT, "%s: path too long", dir);
+        rc = files[k].appended ? check_run_file(path, err) : atomicfile_check_target(path, err);
+    }
+    return rc;
+}
+
 /* Cuts every event file of dir back to step epoch; a file left without a
  * scalar goes (a session that began after the epoch, or was killed before
  * its first one). */
@@ -876,8 +896,7 @@ static ErrorCode open_run(RunDir **out, const Options *o, const PreparedData *s,
      * is removed, so that every epoch appears once, in order. */
     Cut cut = {0};
     if (resume) {
-        rc = check_run_file(rl->metrics_path, err);
-        if (!rc) rc = check_run_file(rl->journal_path, err);
+        rc = rundir_check_files(rl->dir, err);
         if (!rc) rc = cut_metrics(rl->metrics_path, epoch, &cut, err);
         if (!rc) rc = cut_events(rl->dir, epoch, &cut, err);
         /* starting again from the first epoch, the run keeps no weights:

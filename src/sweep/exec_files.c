@@ -1178,7 +1178,11 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
                          "--resume: %s: a sweep under --scheduler pbt cannot be resumed (only %s, "
                          "%s and asha sweeps): start it again with --config %s/space.txt",
                          x->dir, stream_ok[0], stream_ok[1], x->dir);
+    /* what the sweep writes when its trials have trained (trials.csv
+     * itself is refused as it is read) */
     char path[ATOMICFILE_PATH];
+    snprintf(path, sizeof path, "%s/best.txt", x->dir);
+    if ((lrc = atomicfile_check_target(path, err))) return lrc;
     snprintf(path, sizeof path, "%s/trials.csv", x->dir);
     FILE *f;
     ErrorCode orc = open_trials_csv(path, &f, err);
@@ -1395,6 +1399,12 @@ ErrorCode sweep_exec_resume(SweepExec *x, Error *err)
     }
     free(line);
     fclose(f);
+    /* a trial that will train again writes its run's files as it ends:
+     * refused now, not after the trials before it have trained */
+    for (int i = 0; !rc && i < x->n_trials; i++) {
+        const SweepTrial *t = &x->trials[i];
+        if (t->run[0] && !t->collected) rc = rundir_check_files(t->run, err);
+    }
     /* taken up whole: the temporaries of the sweep's own files that a
      * killed sweep left (the trials' are removed as their runs are read) */
     if (!rc) rundir_remove_stale(x->dir);

@@ -54,6 +54,14 @@ int atomicfile_sync_dir(const char *path);
  * ERROR_INPUT, "DIR: <busy>"; else ERROR_RUNTIME with the reason. */
 int atomicfile_lock_dir(const char *dir, const char *busy, int *fd, Error *err);
 
+/* Whether a file written as these are can take path's place: a
+ * directory there cannot (the rename fails), which a command checks
+ * before it trains rather than fail only when it saves.  ERROR_INPUT,
+ * "PATH is a directory: gradtop replaces it with a file; remove or rename
+ * it"; ERROR_NONE for anything else, nothing there included (a symbolic
+ * link or named pipe is replaced, not written through). */
+ErrorCode atomicfile_check_target(const char *path, Error *err);
+
 /* Opens path to read back a file written as these are: a regular file.
  * Nothing else is opened for reading, and nothing waits: opening a named
  * pipe to read waits for a writer, and no signal ends that wait.  Returns

@@ -141,6 +141,16 @@ ErrorCode rundir_open_nosync(RunDir **out, const char *resume_dir, int epoch, lo
  * written from o reads the same files from any directory. */
 void rundir_absolute_files(Options *o);
 
+/* Whether the files of run directory dir that a resume writes can be
+ * written, checked before it trains (rundir_resume does; a sweep checks
+ * each trial it will take up as it starts): metrics.csv and journal.txt,
+ * appended to, must be regular files (a symbolic link would have the
+ * resume cut and write the file it names; a named pipe would wait for
+ * good), and config.txt, model.gtm and checkpoint.gtm, replaced, must not
+ * be directories (atomicfile_check_target).  Missing files are fine.
+ * ERROR_INPUT naming the first file refused and why. */
+ErrorCode rundir_check_files(const char *dir, Error *err);
+
 /* Removes from dir the temporaries (NAME.tmp.PID, regular files) of
  * processes that no longer exist: a save killed between writing its
  * temporary and renaming it leaves one behind.  Those of live processes
