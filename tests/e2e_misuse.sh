@@ -406,7 +406,7 @@ check "view \"\": exit 2" is $? 2
 check "view \"\": the message says the LOGDIR is empty" has "$T/empty.err" \
     "gradtop view: an empty LOGDIR (give a directory, or none to view runs/)"
 
-# ---- numbers in decimal -------------------------------------------------------
+# ---- numbers in decimal, lines ending in LF or CRLF ----------------------------
 # strtod also reads hexadecimal ("0x1p3" is 8), "inf" and "nan": every
 # number option refuses them alike, naming the option, its range and the
 # form, on the command line, in a config file, in --space and in --racers.
@@ -429,5 +429,15 @@ timeout 60 "$G" race --no-log --epochs 1 --racers 'adam:lr=0x1p-3;sgd' iris >/de
 check "--racers 'adam:lr=0x1p-3;sgd': exit 2" is $? 2
 check "--racers 'adam:lr=0x1p-3;sgd': refused as --lr is" has "$T/num.err" \
     "--lr: not a decimal number '0x1p-3'"
+# A config file with old Mac line ends (CR alone) is told so at the first
+# CR, not read as one long line; CRLF is read as LF is.
+printf 'epochs = 1\rlr = 0.1\r' >"$T/mac.cfg"
+timeout 60 "$G" train --no-log --config "$T/mac.cfg" iris >/dev/null 2>"$T/mac.err"
+check "a config file with CR line ends: exit 2" is $? 2
+check "a config file with CR line ends: told at its line and column" has "$T/mac.err" \
+    "$T/mac.cfg:1:11: line ends with a carriage return alone (old Mac line endings): save it with \\n or \\r\\n"
+printf 'epochs = 1\r\nlr = 0.1\r\n' >"$T/dos.cfg"
+timeout 60 "$G" train --no-log --seed 1 --config "$T/dos.cfg" iris >/dev/null 2>"$T/dos.err"
+check "a config file with CRLF line ends is taken" is $? 0
 
 check_done

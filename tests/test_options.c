@@ -1461,6 +1461,31 @@ static void config_control_character_is_refused_at_line_and_column(void **state)
     expect_contains(err.msg, "model.gtm:2:1: control character 0x1B");
 }
 
+/* CR ends a line before LF (CRLF, read as LF is); alone, as old Macs
+ * ended lines, it is told at the line and column of the first, rather
+ * than the file read as one long line ("'1\rlr = 0.1'"). */
+static void config_cr_alone_is_refused_crlf_is_taken(void **state)
+{
+    (void)state;
+    static const char mac[] = "epochs = 1\rlr = 0.1\r";
+    expect_text_refused(mac, sizeof mac - 1,
+                        ":1:11: line ends with a carriage return alone (old Mac line endings): "
+                        "save it with \\n or \\r\\n");
+    static const char later[] = "# fine\r\nepochs = 2\r\nlr = 0.1\rl2 = 0\r\n";
+    expect_text_refused(later, sizeof later - 1, ":3:9: line ends with a carriage return alone");
+    Options o;
+    options_default(&o);
+    Error err = {0};
+    assert_int_equal(options_load_text(&o, "epochs = 7\r\nlr = 0.25\r\n\r\n# c\r\nl2 = 0.5\r\n",
+                                       "t", NULL, &err),
+                     ERROR_NONE);
+    assert_int_equal(o.epochs, 7);
+    expect_near(o.hp.opt.lr, 0.25, 0, "lr");
+    /* a last line's CR with its LF lost ends the file: nothing follows */
+    assert_int_equal(options_load_text(&o, "epochs = 8\r\nl2 = 0\r", "t", NULL, &err), ERROR_NONE);
+    assert_int_equal(o.epochs, 8);
+}
+
 /* A key on two lines is refused with both lines, even when the command
  * line sets it (locked): which value was meant cannot be told. */
 static void config_key_set_twice_names_both_lines(void **state)
@@ -1721,6 +1746,7 @@ int main(void)
         cmocka_unit_test(config_errors_in_generated_files),
         cmocka_unit_test(config_nul_byte_is_refused_at_line_and_column),
         cmocka_unit_test(config_control_character_is_refused_at_line_and_column),
+        cmocka_unit_test(config_cr_alone_is_refused_crlf_is_taken),
         cmocka_unit_test(config_key_set_twice_names_both_lines),
         cmocka_unit_test(config_larger_than_the_limit_is_refused),
         cmocka_unit_test(config_endless_or_silent_input_does_not_hang),

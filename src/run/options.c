@@ -1004,7 +1004,7 @@ static bool config_byte_ok(unsigned char c)
 
 /* Refuses what is not a text of `key = value` lines, at its line and
  * column (bytes, from 1): a NUL byte (a binary file), another control
- * character, a line longer than CONFIG_MAX_LINE. */
+ * character, a CR not followed by LF, a line longer than CONFIG_MAX_LINE. */
 static ErrorCode check_text(const char *text, size_t len, const char *name, Error *err)
 {
     int line = 1;
@@ -1021,6 +1021,13 @@ static ErrorCode check_text(const char *text, size_t len, const char *name, Erro
             return error_set(err, ERROR_INPUT,
                              "%s:%d:%zu: NUL byte: this is a binary file, not a config file", name,
                              line, col);
+        /* CR ends a line only before LF (CRLF); alone, as old Macs ended
+         * lines, the file would read as one long line */
+        if (c == '\r' && i + 1 < len && text[i + 1] != '\n')
+            return error_set(err, ERROR_INPUT,
+                             "%s:%d:%zu: line ends with a carriage return alone (old Mac line "
+                             "endings): save it with \\n or \\r\\n",
+                             name, line, col);
         if (!config_byte_ok(c))
             return error_set(err, ERROR_INPUT,
                              "%s:%d:%zu: control character 0x%02X: a config file is text "
