@@ -145,7 +145,7 @@ wait_for 'PAUSED' 15 || fail "eform: the dashboard did not show PAUSED"
 keys e
 wait_for '> noise ' 5 || fail "e did not open the form on its noise row"
 keys C-u \; send-keys -t "$PANE" -l nan
-poll 5 box_says "noise: not a finite number 'nan' (expected a number from 0 to 1, or negative for the set's default)" ||
+poll 5 box_says "noise: not a decimal number 'nan' (expected a number from 0 to 1, or negative for the set's default; in decimal, like 0.5 or 1e-3)" ||
     fail "at 80x24 the e form's refusal of noise nan is not whole, with its row's name: $(edit_box)"
 keys Escape
 keys End Up Up

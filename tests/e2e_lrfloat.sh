@@ -121,6 +121,10 @@ wait_for 'hyperparameters: applied at the next batch' 5 || fail "e did not open 
 wait_for '│ > optimizer ' 5 || fail "the form does not open on its optimizer row"
 keys Down
 wait_for '│ > lr ' 5 || fail "Down did not focus the lr row"
+# hexadecimal (2^200 to strtod, inf in float32) is refused as it is
+# typed, as --lr refuses it, rather than noted as inf in float32
+keys C-u \; send-keys -t "$PANE" -l 0x1p200
+wait_for '│ > lr +0x1p200 +not a decimal number' 5 || fail "the form does not refuse 0x1p200"
 keys C-u 1e-50
 wait_for '│ > lr +1e-50 +0 in float32' 5 || fail "the form says nothing beside 1e-50"
 keys F10

@@ -406,4 +406,38 @@ check "view \"\": exit 2" is $? 2
 check "view \"\": the message says the LOGDIR is empty" has "$T/empty.err" \
     "gradtop view: an empty LOGDIR (give a directory, or none to view runs/)"
 
+# ---- numbers in decimal, lines ending in LF or CRLF ----------------------------
+# strtod also reads hexadecimal ("0x1p3" is 8), "inf" and "nan": every
+# number option refuses them alike, naming the option, its range and the
+# form, on the command line, in a config file, in --space and in --racers.
+for v in 0x1p3 0X10 inf nan; do
+    timeout 60 "$G" train --no-log --epochs 1 --lr "$v" iris >/dev/null 2>"$T/num.err"
+    check "--lr $v: exit 2" is $? 2
+    check "--lr $v: the option, its range and the form are named" has "$T/num.err" \
+        "gradtop: --lr: not a decimal number '$v' (expected a positive number, or default for the optimizer's own; in decimal, like 0.5 or 1e-3)"
+done
+printf 'noise = 0x0.1p0\n' >"$T/hex.cfg"
+timeout 60 "$G" train --no-log --epochs 1 --config "$T/hex.cfg" spiral >/dev/null 2>"$T/num.err"
+check "a config file's noise = 0x0.1p0: exit 2" is $? 2
+check "a config file's hexadecimal is refused at its line" has "$T/num.err" \
+    "$T/hex.cfg:1: --noise: not a decimal number '0x0.1p0' (expected a number from 0 to 1"
+timeout 60 "$G" sweep --no-log --space 'lr=choice(0x1p-3|0.1)' iris >/dev/null 2>"$T/num.err"
+check "--space choice(0x1p-3|0.1): exit 2" is $? 2
+check "--space choice(0x1p-3|0.1): refused as --lr is" has "$T/num.err" \
+    "--space: 'lr' at column 11: --lr: not a decimal number '0x1p-3'"
+timeout 60 "$G" race --no-log --epochs 1 --racers 'adam:lr=0x1p-3;sgd' iris >/dev/null 2>"$T/num.err"
+check "--racers 'adam:lr=0x1p-3;sgd': exit 2" is $? 2
+check "--racers 'adam:lr=0x1p-3;sgd': refused as --lr is" has "$T/num.err" \
+    "--lr: not a decimal number '0x1p-3'"
+# A config file with old Mac line ends (CR alone) is told so at the first
+# CR, not read as one long line; CRLF is read as LF is.
+printf 'epochs = 1\rlr = 0.1\r' >"$T/mac.cfg"
+timeout 60 "$G" train --no-log --config "$T/mac.cfg" iris >/dev/null 2>"$T/mac.err"
+check "a config file with CR line ends: exit 2" is $? 2
+check "a config file with CR line ends: told at its line and column" has "$T/mac.err" \
+    "$T/mac.cfg:1:11: line ends with a carriage return alone (old Mac line endings): save it with \\n or \\r\\n"
+printf 'epochs = 1\r\nlr = 0.1\r\n' >"$T/dos.cfg"
+timeout 60 "$G" train --no-log --seed 1 --config "$T/dos.cfg" iris >/dev/null 2>"$T/dos.err"
+check "a config file with CRLF line ends is taken" is $? 0
+
 check_done

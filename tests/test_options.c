@@ -533,6 +533,50 @@ static void rejects_bad_learning_rates(void **state)
     expect_rejected("lr", "Default");
 }
 
+/* Every number option reads one form, decimal with an exponent, as the
+ * docs and --space have it: what strtod reads besides (hexadecimal,
+ * "inf", "nan") is refused alike, naming the option, its range and the
+ * form, whichever option, and wherever it is typed (a config file, the
+ * forms and --racers go through options_set too). */
+static void numbers_are_read_in_decimal_only(void **state)
+{
+    (void)state;
+    const char *doubles[] = {"lr", "noise", "l2", "dropout", "val-split"};
+    const char *bad[] = {"0x1p3", "0X10", "0x.8", "-0x1", "inf",   "-Infinity", "nan",  "NAN(1)",
+                         "1e",    "e5",   "+",    ".",    "1.5.2", "5e+",       " 0x1 "};
+    for (size_t i = 0; i < sizeof doubles / sizeof doubles[0]; i++)
+        for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+            expect_rejected(doubles[i], bad[k]);
+            Options o;
+            options_default(&o);
+            Error err = {0};
+            options_set(&o, spec_of(doubles[i]), bad[k], NULL, &err);
+            expect_contains(err.msg, "not a decimal number");
+            expect_contains(err.msg, "; in decimal, like 0.5 or 1e-3)");
+        }
+    Options o;
+    options_default(&o);
+    Error err = {0};
+    assert_int_equal(options_set(&o, spec_of("lr"), "0x1p3", NULL, &err), ERROR_INPUT);
+    assert_string_equal(err.msg, "--lr: not a decimal number '0x1p3' (expected a positive number, "
+                                 "or default for the optimizer's own; in decimal, like 0.5 or "
+                                 "1e-3)");
+    /* integers are decimal already: strtoll reads base 10 here */
+    expect_rejected("epochs", "0x10");
+    expect_rejected("epochs", "inf");
+    /* every decimal form is taken, blanks around it too */
+    const char *ok[] = {"0.5", ".5", "00.50", "+0.5", "5e-1", "5E-1", "0.05e+1", " 0.5\t"};
+    for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++) {
+        set_ok(&o, "noise", ok[k]);
+        expect_near(o.noise, 0.5, 1e-15, ok[k]);
+        assert_true(options_is_decimal(ok[k]));
+    }
+    set_ok(&o, "noise", "1.");
+    expect_near(o.noise, 1, 0, "1.");
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
+        if (options_is_decimal(bad[k])) fail_msg("'%s' is read as a decimal number", bad[k]);
+}
+
 /* Any finite positive rate is taken: a divergence demo wants a large one. */
 static void takes_any_finite_positive_learning_rate(void **state)
 {
@@ -1417,6 +1461,31 @@ static void config_control_character_is_refused_at_line_and_column(void **state)
     expect_contains(err.msg, "model.gtm:2:1: control character 0x1B");
 }
 
+/* CR ends a line before LF (CRLF, read as LF is); alone, as old Macs
+ * ended lines, it is told at the line and column of the first, rather
+ * than the file read as one long line ("'1\rlr = 0.1'"). */
+static void config_cr_alone_is_refused_crlf_is_taken(void **state)
+{
+    (void)state;
+    static const char mac[] = "epochs = 1\rlr = 0.1\r";
+    expect_text_refused(mac, sizeof mac - 1,
+                        ":1:11: line ends with a carriage return alone (old Mac line endings): "
+                        "save it with \\n or \\r\\n");
+    static const char later[] = "# fine\r\nepochs = 2\r\nlr = 0.1\rl2 = 0\r\n";
+    expect_text_refused(later, sizeof later - 1, ":3:9: line ends with a carriage return alone");
+    Options o;
+    options_default(&o);
+    Error err = {0};
+    assert_int_equal(options_load_text(&o, "epochs = 7\r\nlr = 0.25\r\n\r\n# c\r\nl2 = 0.5\r\n",
+                                       "t", NULL, &err),
+                     ERROR_NONE);
+    assert_int_equal(o.epochs, 7);
+    expect_near(o.hp.opt.lr, 0.25, 0, "lr");
+    /* a last line's CR with its LF lost ends the file: nothing follows */
+    assert_int_equal(options_load_text(&o, "epochs = 8\r\nl2 = 0\r", "t", NULL, &err), ERROR_NONE);
+    assert_int_equal(o.epochs, 8);
+}
+
 /* A key on two lines is refused with both lines, even when the command
  * line sets it (locked): which value was meant cannot be told. */
 static void config_key_set_twice_names_both_lines(void **state)
@@ -1643,6 +1712,7 @@ int main(void)
         cmocka_unit_test(sets_layer_lists),
         cmocka_unit_test(empty_layers_is_a_linear_model),
         cmocka_unit_test(rejects_bad_learning_rates),
+        cmocka_unit_test(numbers_are_read_in_decimal_only),
         cmocka_unit_test(pace_takes_every_form),
         cmocka_unit_test(pace_rejects_what_is_not_a_pace),
         cmocka_unit_test(pace_steps_along_the_ladder),
@@ -1676,6 +1746,7 @@ int main(void)
         cmocka_unit_test(config_errors_in_generated_files),
         cmocka_unit_test(config_nul_byte_is_refused_at_line_and_column),
         cmocka_unit_test(config_control_character_is_refused_at_line_and_column),
+        cmocka_unit_test(config_cr_alone_is_refused_crlf_is_taken),
         cmocka_unit_test(config_key_set_twice_names_both_lines),
         cmocka_unit_test(config_larger_than_the_limit_is_refused),
         cmocka_unit_test(config_endless_or_silent_input_does_not_hang),

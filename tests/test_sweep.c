@@ -151,8 +151,26 @@ static void every_malformed_spec_names_the_parameter_and_its_column(void **state
     parse_fails("lr=gauss(0,1)", "'lr' at column 4: unknown distribution 'gauss'", NULL);
     parse_fails("lr=", "'lr' at column 4: expected choice, uniform", "the end of the spec", NULL);
     parse_fails("lr=uniform 0,1)", "'lr' at column 12: expected '('", NULL);
-    parse_fails("lr=loguniform(x,1)", "'lr' at column 15: expected a number, got 'x'", NULL);
-    parse_fails("lr=uniform(nan,1)", "'lr' at column 12: expected a number", NULL);
+    parse_fails("lr=loguniform(x,1)",
+                "'lr' at column 15: expected a number in decimal, like 0.5 or 1e-3, got 'x'", NULL);
+    /* what strtod reads besides decimal is quoted whole, and refused in a
+     * choice() as options_set refuses it anywhere */
+    parse_fails("lr=uniform(nan,1)",
+                "'lr' at column 12: expected a number in decimal, like 0.5 or 1e-3, got 'nan'",
+                NULL);
+    parse_fails("lr=uniform(0x1p-3,1)", "'lr' at column 12: expected a number in decimal",
+                "got '0x1p-3' (--lr takes a positive number", NULL);
+    parse_fails("dropout=uniform(0,inf)",
+                "'dropout' at column 19: expected a number in decimal, like 0.5 or 1e-3, got "
+                "'inf' (--dropout takes a number from 0 to 0.95)",
+                NULL);
+    parse_fails("lr=loggrid(1e-3,1,0x4)", "'lr' at column 19: expected a number in decimal",
+                "got '0x4'", NULL);
+    parse_fails("lr=choice(0x1p-3|0.1)",
+                "'lr' at column 11: --lr: not a decimal number '0x1p-3' (expected a positive "
+                "number, or default for the optimizer's own; in decimal, like 0.5 or 1e-3)",
+                NULL);
+    parse_fails("dropout=choice(0.1|inf)", "--dropout: not a decimal number 'inf'", NULL);
     parse_fails("lr=uniform(1e999,2)", "'lr' at column 12: 1e999 is beyond what a double holds",
                 NULL);
     parse_fails("lr=uniform(0.1;0.2)", "'lr' at column 15: expected ','", NULL);

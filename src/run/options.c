@@ -532,23 +532,64 @@ static ErrorCode bad_value(const OptionSpec *s, const char *value, const char *w
                      where ? ": " : "", s->name, why, shown, range);
 }
 
+/* A value of a number option that is no decimal number ("abc", "nan",
+ * "0x1p3"): the range, and the form a number is written in. */
+static ErrorCode bad_decimal(const OptionSpec *s, const char *value, const char *where, Error *err)
+{
+    char range[256], shown[64];
+    options_range(s, range, sizeof range);
+    error_quote_text(shown, sizeof shown, value, strlen(value));
+    return error_set(err, ERROR_INPUT,
+                     "%s%s--%s: not a decimal number '%s' (expected %s; in decimal, like 0.5 "
+                     "or 1e-3)",
+                     where ? where : "", where ? ": " : "", s->name, shown, range);
+}
+
 /* What parsing a number found: one, no number at all, or one too large for
  * its type (which is a number, out of range: it is told so). */
 typedef enum { NUMBER_OK, NUMBER_NONE, NUMBER_OVERFLOW } NumberParse;
+
+/* The bytes of the decimal number at p: a sign, digits with a point
+ * (one digit at least), an exponent; 0 when p starts with none.  strtod
+ * also reads "inf", "nan" and hexadecimal ("0x1p3" is 8): those are no
+ * number a person types here, as --space and the docs have it. */
+static size_t decimal_span(const char *p)
+{
+    size_t i = 0, digits = 0;
+    if (p[i] == '+' || p[i] == '-') i++;
+    for (; isdigit((unsigned char)p[i]); i++) digits++;
+    if (p[i] == '.')
+        for (i++; isdigit((unsigned char)p[i]); i++) digits++;
+    if (!digits) return 0;
+    if (p[i] == 'e' || p[i] == 'E') {
+        size_t j = i + 1;
+        if (p[j] == '+' || p[j] == '-') j++;
+        if (isdigit((unsigned char)p[j])) {
+            while (isdigit((unsigned char)p[j])) j++;
+            i = j;
+        }
+    }
+    return i;
+}
+
+bool options_is_decimal(const char *s)
+{
+    while (isspace((unsigned char)*s)) s++;
+    size_t n = decimal_span(s);
+    if (!n) return false;
+    s += n;
+    while (isspace((unsigned char)*s)) s++;
+    return !*s;
+}
 
 static NumberParse parse_double(const char *v, double *out)
 {
     char *end;
     errno = 0;
-    while (isspace((unsigned char)*v)) v++;
-    if (!*v) return NUMBER_NONE;
+    if (!options_is_decimal(v)) return NUMBER_NONE;
     double d = strtod(v, &end);
-    while (isspace((unsigned char)*end)) end++;
-    if (*end || end == v || isnan(d)) return NUMBER_NONE;
     /* ERANGE on a result below DBL_MIN is an underflow: the value is the
-     * nearest double (a subnormal, or 0), which the range then judges.
-     * inf or infinity as text is no number either. */
-    if (isinf(d) && errno != ERANGE) return NUMBER_NONE;
+     * nearest double (a subnormal, or 0), which the range then judges. */
     if (errno == ERANGE && fabs(d) >= DBL_MIN) return NUMBER_OVERFLOW;
     *out = d;
     return NUMBER_OK;
@@ -602,7 +643,7 @@ ErrorCode options_set(Options *o, const OptionSpec *s, const char *value, const 
             return ERROR_NONE;
         }
         NumberParse p = parse_double(value, &d);
-        if (p == NUMBER_NONE) return bad_value(s, value, where, "not a finite number", err);
+        if (p == NUMBER_NONE) return bad_decimal(s, value, where, err);
         if (p == NUMBER_OVERFLOW)
             return bad_value(s, value, where, "beyond the range of a double", err);
         /* below the range: the special value, where that is below it */
@@ -963,7 +1004,7 @@ static bool config_byte_ok(unsigned char c)
 
 /* Refuses what is not a text of `key = value` lines, at its line and
  * column (bytes, from 1): a NUL byte (a binary file), another control
- * character, a line longer than CONFIG_MAX_LINE. */
+ * character, a CR not followed by LF, a line longer than CONFIG_MAX_LINE. */
 static ErrorCode check_text(const char *text, size_t len, const char *name, Error *err)
 {
     int line = 1;
@@ -980,6 +1021,13 @@ static ErrorCode check_text(const char *text, size_t len, const char *name, Erro
             return error_set(err, ERROR_INPUT,
                              "%s:%d:%zu: NUL byte: this is a binary file, not a config file", name,
                              line, col);
+        /* CR ends a line only before LF (CRLF); alone, as old Macs ended
+         * lines, the file would read as one long line */
+        if (c == '\r' && i + 1 < len && text[i + 1] != '\n')
+            return error_set(err, ERROR_INPUT,
+                             "%s:%d:%zu: line ends with a carriage return alone (old Mac line "
+                             "endings): save it with \\n or \\r\\n",
+                             name, line, col);
         if (!config_byte_ok(c))
             return error_set(err, ERROR_INPUT,
                              "%s:%d:%zu: control character 0x%02X: a config file is text "

@@ -77,8 +77,9 @@ static ErrorCode expect_char(Cursor *c, char want)
     return fail_expected(c, what);
 }
 
-/* A number as a C double reads it (1e-4, 0.5, 64), finite. */
-static ErrorCode read_number(Cursor *c, double *out, size_t *at)
+/* A number in decimal (1e-4, 0.5, 64), finite: the form every number
+ * option reads (options_is_decimal). */
+static ErrorCode read_number(Cursor *c, const OptionSpec *s, double *out, size_t *at)
 {
     skip_blanks(c);
     *at = c->i;
@@ -90,7 +91,19 @@ static ErrorCode read_number(Cursor *c, double *out, size_t *at)
     bool plain = end > p;
     for (const char *q = p; q < end && plain; q++)
         if (!isdigit((unsigned char)*q) && !strchr("+-.eE", *q)) plain = false;
-    if (!plain) return fail_expected(c, "a number");
+    if (!plain) {
+        if (!*p) return fail_expected(c, "a number in decimal, like 0.5 or 1e-3");
+        /* the word or hexadecimal strtod took, else the first byte; and
+         * what the option takes (a grid's count of points is none's) */
+        char got[40], range[256], takes[320] = "";
+        error_quote_text(got, sizeof got, p, end > p ? (size_t)(end - p) : 1);
+        if (s) {
+            options_range(s, range, sizeof range);
+            snprintf(takes, sizeof takes, " (--%s takes %s)", s->name, range);
+        }
+        return fail_at(c, c->i, "expected a number in decimal, like 0.5 or 1e-3, got '%s'%s", got,
+                       takes);
+    }
     if (errno == ERANGE || !isfinite(d)) {
         char shown[40];
         error_quote_text(shown, sizeof shown, p, (size_t)(end - p));
@@ -216,11 +229,11 @@ static ErrorCode parse_range(Cursor *c, SweepParam *p)
     bool kind_ok = p->dist == SWEEP_INT ? int_ok : grid ? real_ok || int_ok : real_ok;
     size_t at_a, at_b, at_n = 0;
     double a, b, n = 0;
-    ErrorCode rc = read_number(c, &a, &at_a);
+    ErrorCode rc = read_number(c, s, &a, &at_a);
     if (!rc) rc = expect_char(c, ',');
-    if (!rc) rc = read_number(c, &b, &at_b);
+    if (!rc) rc = read_number(c, s, &b, &at_b);
     if (!rc && grid) rc = expect_char(c, ',');
-    if (!rc && grid) rc = read_number(c, &n, &at_n);
+    if (!rc && grid) rc = read_number(c, NULL, &n, &at_n);
     if (!rc) rc = expect_char(c, ')');
     if (rc) return rc;
     if (!kind_ok) {

@@ -264,6 +264,12 @@ void options_range(const OptionSpec *spec, char *buf, size_t cap);
 const OptionSpecial *options_special(const OptionSpec *spec);
 /* Whether o holds the option's special value. */
 bool options_is_special(const Options *o, const OptionSpec *spec);
+/* Whether s, blanks around it aside, is a number written in decimal: a
+ * sign, digits with a point, an exponent ("-1.5e-3", ".5", "64"); not
+ * "inf", "nan" or hexadecimal, which strtod also reads.  Every number
+ * option reads this form (the command line, config files, --space, the
+ * forms, --racers). */
+bool options_is_decimal(const char *s);
 /* Strips blanks from both ends of s in place and returns its first
  * non-blank character: for `key = value` lines and lists of pairs. */
 char *options_trim(char *s);
