@@ -7,6 +7,9 @@
 # a write past it fails with EFBIG as one past a full disk fails with
 # ENOSPC); the script says which.  digits with 256,256 hidden units has a
 # model.gtm of about 1.3 MB, so its first save fails while the rest fits.
+# The screens' runs are of 1000000 epochs, which the test itself ends
+# (q, y): after w they still train whatever the machine's speed (400
+# epochs ended before RUNNING or q's box could be read on a fast one).
 #
 # Headless train stops at the next batch (status=stopped, exit 1), says at
 # once which file failed and why, and leaves whole files: metrics.csv rows
@@ -110,7 +113,7 @@ rm -rf "${SMALL:?}/race"
 echo "ok: a headless race on a full disk stops each racer, says why, exit 1, files whole"
 
 # ---- the dashboard --------------------------------------------------------------
-start_session dash C.UTF-8 "--start --layers 256,256 --epochs 400 --patience 0 \
+start_session dash C.UTF-8 "--start --layers 256,256 --epochs 1000000 --patience 0 \
     --logdir '$SMALL/dash' '$DATA'"
 wait_for "model.gtm: $(echo "$WHY" | cut -d' ' -f1-2)" 30 ||
     fail "the dashboard's panel does not name the file that failed"
@@ -133,7 +136,7 @@ rm -rf "${SMALL:?}/dash"
 echo "ok: the dashboard pauses and turns red at once; w goes on without files, and the journal says so"
 
 # ---- the race screen ------------------------------------------------------------
-start_session racescr C.UTF-8 "race --layers 256,256 --epochs 400 --patience 0 \
+start_session racescr C.UTF-8 "race --layers 256,256 --epochs 1000000 --patience 0 \
     --racers 'sgd;adam' --logdir '$SMALL/racescr' '$DATA'"
 wait_for "(sgd|adam): model.gtm: $WHY: paused; w goes on without run files" 30 ||
     fail "the race screen does not say in red which racer's file failed"

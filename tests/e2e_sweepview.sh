@@ -235,13 +235,17 @@ echo "ok: SIGINT stops every trial, writes the files and exits 130"
 # s and q ask while trials train; a trial, then the sweep, that ended
 # behind the box left it asking to stop them ("Stop every trial after its
 # batch ... and quit?", "n go on") beside "sweep finished".  Two digits
-# trials one after the other, 2000 epochs each: s and q come well before
-# their ends.
-start_session endbox C.UTF-8 "sweep --space 'lr=loguniform(1e-3,1e-2)' --trials 2 --parallel 1 \
---max-epochs 2000 --patience 0 --seed 1 --no-log '$PWD/datasets/digits.csv'"
-wait_for '^ *0 +running ' 15 || fail "endbox: trial 0 did not show running"
-keys s
-wait_for 'Stop trial 0 after its batch' 5 || fail "endbox: s on a running trial did not ask first"
+# trials one after the other, started --paused: nothing trains until the
+# test lets it, in the same write as the key that opens the box ("p s",
+# then "space q").  The screen reads both keys before it looks at the
+# trials again, so the box asks of a trial, or a sweep, it still saw
+# open, whatever the machine's speed; the trial then ends behind it.
+start_session endbox C.UTF-8 "sweep --paused --space 'lr=loguniform(1e-3,1e-2)' --trials 2 \
+--parallel 1 --max-epochs 4000 --patience 0 --seed 1 --no-log '$PWD/datasets/digits.csv'"
+wait_for 'every trial paused: space resumes them' 15 || fail "endbox: --paused did not start paused"
+poll 10 row_has 0 'paused' || fail "endbox: trial 0 is not shown paused"
+keys p s
+wait_for 'Stop trial 0 after its batch|Trial 0 has ended' 5 || fail "endbox: s on trial 0, let go by p, did not ask first"
 wait_for '^ *0 +done ' 60 || fail "endbox: trial 0 did not end behind the box"
 on_screen 'Trial 0 has ended: there is nothing to stop' ||
     fail "endbox: trial 0 has ended, and the box does not say so"
@@ -249,7 +253,9 @@ off_screen 'It ends as stopped' || fail "endbox: trial 0 has ended, and the box 
 off_screen 'stop this trial\?' || fail "endbox: trial 0 has ended, and the box's title still asks to stop it"
 keys n
 wait_gone 'Trial 0 has ended' 5 || fail "endbox: n did not close the box"
-keys q
+# every trial still paused: trial 1 starts paused and waits for space
+poll 10 row_has 1 'paused' || fail "endbox: trial 1 did not start paused"
+keys Space q
 wait_for 'quit\?' 5 || fail "endbox: q while trial 1 trained did not ask first"
 wait_for 'sweep finished' 60 || fail "endbox: the sweep did not finish behind the box"
 on_screen 'The sweep has finished\. Quit now\?' || fail "endbox: the sweep has finished, and the box does not say so"
